@@ -1,0 +1,29 @@
+// One jest project per test tier; `npm run test:<tier>` selects one.
+// ts-jest transpiles only (type errors are caught by `npm run build`), which keeps the suite fast on 2 cores.
+// Some dependencies ship ESM only (@middy/core, @platformatic/kafka): ts-jest transpiles them to CommonJS too.
+const esmOnly = ['@middy', '@platformatic', 'mnemonist', 'obliterator'];
+const base = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.[cm]?[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, sourceMap: true }, diagnostics: false }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
+};
+const tier = (name, extra = {}) => ({
+  ...base,
+  displayName: name,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...extra,
+});
+module.exports = {
+  projects: [
+    tier('unit'),
+    tier('infra'),
+    tier('workflow'),
+    tier('integration'),
+    tier('aws-api'),
+    tier('e2e'),
+  ],
+};

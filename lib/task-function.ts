@@ -1,0 +1,101 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+
+/** Repository root, resolved from this file so that synth works from any working directory. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+export interface TaskFunctionProps {
+  /** Entry file, relative to the repository root (e.g. `lambdas/tasks/inventory/handler.ts`). */
+  readonly entry: string;
+  /** Short description shown in the Lambda console. */
+  readonly description: string;
+  /**
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Environment variables (never secrets: pass a Secrets Manager ARN instead).
+   * @default {}
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Network placement: tasks that speak to the Kafka data plane must run in the clusters' VPC.
+   * @default - not in a VPC
+   */
+  readonly vpcConfig?: Pick<nodejs.NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
+}
+
+/**
+ * The one function factory of the project: every task gets the same runtime (nodejs22.x on arm64), local esbuild
+ * bundling with source maps (no Docker), its own log group with a retention, and X-Ray tracing.
+ */
+export class TaskFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: TaskFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: logs only to this function's log group.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    super(scope, id, {
+      role,
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(1),
+      description: props.description,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'msk-migration',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        sourceMap: true,
+        minify: true,
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        // The Lambda runtime ships the AWS SDK v3, but we bundle it so that the code that runs is the code we tested.
+        externalModules: [],
+      },
+      ...props.vpcConfig,
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing: ACTIVE) support no resource-level permissions.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'nodejs22.x is the runtime this project is tested and pinned on (Node 24 is not yet supported by every dependency).',
+    });
+  }
+}
