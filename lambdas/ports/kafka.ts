@@ -1,0 +1,109 @@
+/**
+ * The Kafka data plane as the core sees it: one cluster, admin and client calls in Kafka's own vocabulary.
+ * Adapters: kafkajs (default), @platformatic/kafka (fallback). The core never imports a Kafka client.
+ *
+ * Every call is bounded in time by the adapter; failures are mapped to the error taxonomy
+ * (`Migration.Unreachable`, `Migration.AuthFailed`, `Migration.Transient`).
+ */
+
+/** How to reach and authenticate to a cluster. Secrets are never inline in the execution input: see `secretArn`. */
+export type KafkaAuth =
+  | { readonly mechanism: 'PLAINTEXT' }
+  | { readonly mechanism: 'TLS' }
+  | { readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256'; readonly username: string; readonly password: string; readonly tls?: boolean }
+  /** MSK IAM: SASL/OAUTHBEARER with a token from aws-msk-iam-sasl-signer-js, always over TLS. */
+  | { readonly mechanism: 'IAM'; readonly region: string };
+
+export interface KafkaConnection {
+  /** A name for logs and evidence (`source`, `target`). */
+  readonly name: string;
+  readonly bootstrapServers: readonly string[];
+  readonly auth: KafkaAuth;
+  /** Bound for each request. @default 10_000 */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: ReadonlyArray<{ readonly partition: number; readonly leader: number; readonly replicas: readonly number[]; readonly isr: readonly number[] }>;
+  readonly isInternal?: boolean;
+}
+
+export interface ConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+  /** True when the value is the broker's or Kafka's default (not set on the topic). */
+  readonly isDefault: boolean;
+  readonly isSensitive?: boolean;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** Log start offset (earliest). */
+  readonly low: string;
+  /** Log end offset (next offset to be written). */
+  readonly high: string;
+}
+
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** "-1" when the group has no committed offset for this partition. */
+  readonly offset: string;
+}
+
+export interface GroupDescription {
+  readonly groupId: string;
+  /** Kafka's group state: Stable, Empty, Dead, PreparingRebalance, CompletingRebalance. */
+  readonly state: string;
+  readonly protocolType: string;
+  readonly members: ReadonlyArray<{ readonly memberId: string; readonly clientId: string; readonly clientHost: string }>;
+}
+
+export interface KafkaRecordOut {
+  readonly key?: string | Buffer | null;
+  readonly value: string | Buffer | null;
+  readonly headers?: Record<string, string>;
+  readonly partition?: number;
+}
+
+export interface KafkaRecordIn {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, Buffer | string | undefined>;
+}
+
+/** The data-plane port. Methods beyond these may be appended by the capabilities that need them. */
+export interface KafkaDataPlane {
+  readonly connection: KafkaConnection;
+
+  listTopics(): Promise<string[]>;
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
+  /** Topic configs, with `isDefault` so that callers can keep only non-default ones. Batched, not one call per topic. */
+  describeTopicConfigs(topics: readonly string[]): Promise<Record<string, ConfigEntry[]>>;
+  createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; replicationFactor?: number; configs?: Record<string, string> }>): Promise<void>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+
+  listGroups(): Promise<Array<{ groupId: string; protocolType: string }>>;
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>;
+  fetchCommittedOffsets(groupId: string, topics?: readonly string[]): Promise<CommittedOffset[]>;
+  /** Commits offsets for a group that has no active members (Kafka refuses otherwise). */
+  setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void>;
+
+  produce(topic: string, records: readonly KafkaRecordOut[]): Promise<Array<{ partition: number; offset: string }>>;
+  /**
+   * Reads records of one partition from `fromOffset` (inclusive) up to `maxRecords` or `untilOffset` (exclusive),
+   * without joining a consumer group. Bounded by `timeoutMs`.
+   */
+  readPartition(args: { topic: string; partition: number; fromOffset: string; untilOffset?: string; maxRecords: number; timeoutMs?: number }): Promise<KafkaRecordIn[]>;
+
+  close(): Promise<void>;
+}
+
+/** Builds a data-plane client for one cluster. The handler wires the adapter; the core only sees this factory. */
+export type KafkaDataPlaneFactory = (connection: KafkaConnection) => KafkaDataPlane;
