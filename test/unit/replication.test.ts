@@ -1,6 +1,9 @@
 import { canaryTopicName, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
 import { checkReplication, planReplication, startReplication, stopReplication, type ReplicationPlanInput } from '../../lambdas/core/replication/replication';
 import { selectTopics } from '../../lambdas/core/replication/topic-selection';
+import { teardownReplication } from '../../lambdas/core/replication/teardown';
+import type { LagSignals } from '../../lambdas/ports/lag-signals';
+import { FakeKafka } from './validation-fake-kafka';
 import type { Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState, ReplicatorSummary } from '../../lambdas/ports/replicator';
 
 const identity = { migrationId: 'orders', executionName: 'exec-2026-11-01' };
@@ -192,5 +195,47 @@ describe('names', () => {
     expect(replicatorName(identity)).toBe(replicatorName({ ...identity }));
     expect(replicatorName(identity)).not.toBe(replicatorName({ ...identity, executionName: 'exec-2' }));
     expect(canaryTopicName(identity)).toMatch(/^msk-migration\.canary\.orders\.[a-z0-9]{7}$/);
+  });
+});
+
+describe('replication teardown', () => {
+  const handle = { engine: 'MSK_REPLICATOR' as const, name: 'r', id: 'arn:r' };
+  const deletedAlarms: string[][] = [];
+  const lagSignals: LagSignals = {
+    putAlarms: async () => undefined,
+    deleteAlarms: async (names) => {
+      deletedAlarms.push([...names]);
+    },
+    describeAlarms: async () => [],
+    getMetricSeries: async () => [],
+  };
+
+  it('deletes the replicator it created, its alarms and the canary topic on both clusters, and nothing else', async () => {
+    // Prepare
+    const replicator = new FakeReplicator();
+    replicator.existing = { handle, state: 'RUNNING', tags: ownershipTags(identity) };
+    const canary = canaryTopicName(identity);
+    const source = new FakeKafka().addTopic('orders', 1).addTopic(canary, 1);
+    const target = new FakeKafka().addTopic('orders', 1).addTopic(canary, 1);
+    // Act
+    const result = await teardownReplication({ identity, handle, alarmNames: ['a1', 'a2'], canaryTopic: canary }, { replicator, lagSignals, source, target });
+    // Assess
+    expect(result).toEqual({ replicator: 'DELETED', alarmsDeleted: 2, canaryTopicDeleted: true });
+    expect(replicator.deleted).toEqual(['arn:r']);
+    expect(deletedAlarms).toContainEqual(['a1', 'a2']);
+    expect(await source.listTopics()).toEqual(['orders']);
+    expect(await target.listTopics()).toEqual(['orders']);
+  });
+
+  it('keeps the replicator and the target copy of the canary when asked to keep replicating', async () => {
+    const replicator = new FakeReplicator();
+    replicator.existing = { handle, state: 'RUNNING', tags: ownershipTags(identity) };
+    const canary = canaryTopicName(identity);
+    const source = new FakeKafka().addTopic(canary, 1);
+    const target = new FakeKafka().addTopic(canary, 1);
+    const result = await teardownReplication({ identity, handle, canaryTopic: canary, keepReplicator: true }, { replicator, source, target });
+    expect(result).toEqual({ replicator: 'KEPT', alarmsDeleted: 0, canaryTopicDeleted: true });
+    expect(replicator.deleted).toEqual([]);
+    expect(await target.listTopics()).toEqual([canary]);
   });
 });
