@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-kafkaconnect';
 import { ReplicationFailedError, TransientError } from '../../core/errors';
 import type { ReplicationAuth, ReplicationEndpoint, Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState, ReplicatorStatus, ReplicatorSummary } from '../../ports/replicator';
+import { MM2_DEFAULT_GROUPS_EXCLUDE, MM2_DEFAULT_TOPICS_EXCLUDE } from '../../core/replication/mm2-config';
 import { toMigrationError } from './msk-provisioner';
 
 /**
@@ -31,9 +32,7 @@ export interface MskConnectMm2Options {
 }
 
 const SOURCE_SUFFIX = '-source';
-/** MM2's own defaults, kept when the input adds excludes (setting the property replaces the default list). */
-export const MM2_DEFAULT_TOPICS_EXCLUDE: readonly string[] = ['.*[\\-\\.]internal', '.*\\.replica', '__.*'];
-export const MM2_DEFAULT_GROUPS_EXCLUDE: readonly string[] = ['console-consumer-.*', 'connect-.*', '__.*'];
+
 const CHECKPOINT_SUFFIX = '-checkpoint';
 const MAX_PAGES = 20;
 

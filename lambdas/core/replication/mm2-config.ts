@@ -1,0 +1,75 @@
+import type { ReplicatorSpec } from '../../ports/replicator';
+
+/**
+ * MirrorMaker 2 in dedicated mode (`connect-mirror-maker.sh mm2.properties`), for the local rehearsal: one flow
+ * `source->target`, identical topic names, offsets translated and synchronised for inactive groups.
+ *
+ * Nothing is written to the source: Connect's internal topics and the offset syncs live on the target, and
+ * heartbeats are off (MM2 would otherwise run a heartbeat-only herder in the disabled reverse flow, writing to the
+ * source).
+ */
+
+export interface Mm2LocalTuning {
+  /** How often new topics and groups are picked up. @default 5 */
+  readonly refreshIntervalSeconds?: number;
+  /** How often checkpoints are emitted and group offsets synced to the target. @default 5 */
+  readonly syncIntervalSeconds?: number;
+  /** Replication factor of the topics MM2 creates on the target. @default 1 (single-broker rehearsal clusters) */
+  readonly replicationFactor?: number;
+}
+
+/** MM2's default excludes, kept when the input adds its own (setting the property replaces the default list). */
+export const MM2_DEFAULT_TOPICS_EXCLUDE: readonly string[] = ['.*[\\-\\.]internal', '.*\\.replica', '__.*'];
+export const MM2_DEFAULT_GROUPS_EXCLUDE: readonly string[] = ['console-consumer-.*', 'connect-.*', '__.*'];
+
+export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTuning = {}): Record<string, string> {
+  const source = spec.source.bootstrapServers;
+  const target = spec.target.bootstrapServers;
+  if (!source?.length || !target?.length) throw new Error('MirrorMaker 2 needs bootstrap servers for both clusters.');
+  const refresh = String(tuning.refreshIntervalSeconds ?? 5);
+  const sync = String(tuning.syncIntervalSeconds ?? 5);
+  const rf = String(tuning.replicationFactor ?? 1);
+  return {
+    clusters: 'source, target',
+    'source.bootstrap.servers': source.join(','),
+    'target.bootstrap.servers': target.join(','),
+    'source->target.enabled': 'true',
+    'target->source.enabled': 'false',
+    'source->target.topics': spec.topics.include.join(','),
+    'source->target.topics.exclude': [...spec.topics.exclude, ...MM2_DEFAULT_TOPICS_EXCLUDE].join(','),
+    'source->target.groups': spec.consumerGroups.include.join(','),
+    'source->target.groups.exclude': [...spec.consumerGroups.exclude, ...MM2_DEFAULT_GROUPS_EXCLUDE].join(','),
+    'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
+    'offset-syncs.topic.location': 'target',
+    'emit.heartbeats.enabled': 'false',
+    'emit.checkpoints.enabled': 'true',
+    'emit.checkpoints.interval.seconds': sync,
+    'sync.group.offsets.enabled': String(spec.syncGroupOffsets),
+    'sync.group.offsets.interval.seconds': sync,
+    'sync.topic.configs.enabled': String(spec.copyTopicConfigurations),
+    'sync.topic.configs.interval.seconds': refresh,
+    'sync.topic.acls.enabled': 'false',
+    'refresh.topics.enabled': String(spec.detectAndCopyNewTopics),
+    'refresh.topics.interval.seconds': refresh,
+    'refresh.groups.interval.seconds': refresh,
+    // An offset sync for every record keeps translated offsets exact (the rehearsal's volumes are small).
+    'offset.lag.max': '0',
+    'source->target.consumer.auto.offset.reset': spec.startingPosition === 'EARLIEST' ? 'earliest' : 'latest',
+    'replication.factor': rf,
+    'checkpoints.topic.replication.factor': rf,
+    'heartbeats.topic.replication.factor': rf,
+    'offset-syncs.topic.replication.factor': rf,
+    'offset.storage.replication.factor': rf,
+    'status.storage.replication.factor': rf,
+    'config.storage.replication.factor': rf,
+    'tasks.max': '2',
+  };
+}
+
+export function toPropertiesFile(properties: Readonly<Record<string, string>>): string {
+  const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return Object.entries(properties)
+    .map(([k, v]) => `${k.replace(/([:= ])/g, '\\$1')}=${escape(v)}`)
+    .join('\n')
+    .concat('\n');
+}
