@@ -157,7 +157,13 @@ describe('lag gate evaluation', () => {
   });
 
   it('is not healthy without data-plane offsets when the engine relies on them', () => {
-    expect(evaluateLagGate({}, thresholds, mm2).reasons).toEqual(['No per-partition end offsets were read: the data-plane lag is unknown.']);
+    expect(evaluateLagGate({}, thresholds, mm2).reasons[0]).toBe('No per-partition end offsets were read: the data-plane lag is unknown.');
+  });
+
+  it('is not healthy when no signal at all was read', () => {
+    const verdict = evaluateLagGate({ canary: { status: 'DISABLED', reason: 'none' } }, thresholds, { replicatorMetrics: false, partitionLag: false });
+    expect(verdict.healthy).toBe(false);
+    expect(verdict.reasons[0]).toMatch(/^No lag signal was read/);
   });
 
   it('is not healthy when the canary was not seen, and reports its round trip when it was', () => {

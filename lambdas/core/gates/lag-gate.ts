@@ -80,6 +80,9 @@ export function evaluateLagGate(signals: LagGateSignals, thresholds: LagGateThre
 
   if (signals.canary) evaluateCanary(signals.canary, thresholds, reasons, figures);
 
+  const anyEvidence = requirements.replicatorMetrics || signals.partitionLag !== undefined || (signals.canary !== undefined && signals.canary.status !== 'DISABLED');
+  if (!anyEvidence) reasons.push('No lag signal was read (no replicator metrics, no per-partition offsets, no canary): there is nothing to pass the gate on.');
+
   return { healthy: reasons.length === 0, reasons, figures };
 }
 
