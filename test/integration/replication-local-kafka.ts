@@ -206,7 +206,7 @@ interface KafkaJsClusterApi {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<{
-    fetch(args: Record<string, unknown>): Promise<{ responses: Array<{ topicName: string; partitions: Array<{ errorCode: number; messages: FetchedMessage[] }> }> }>;
+    fetch(args: Record<string, unknown>): Promise<{ responses: Array<{ topicName: string; partitions: Array<{ errorCode: number; highWatermark: string; messages: FetchedMessage[] }> }> }>;
   }>;
 }
 
@@ -360,6 +360,9 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
         out.push({ topic: args.topic, partition: args.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers });
         if (out.length >= args.maxRecords) break;
       }
+      // Caught up with what the partition holds now: return what was read rather than wait for more.
+      const highWatermark = BigInt(response.responses[0]?.partitions[0]?.highWatermark ?? '-1');
+      if (out.length > 0 && (!advanced || next >= highWatermark)) break;
       if (!advanced && Date.now() >= deadline) break;
     }
     return out;
