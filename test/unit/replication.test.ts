@@ -239,3 +239,22 @@ describe('replication teardown', () => {
     expect(await target.listTopics()).toEqual([canary]);
   });
 });
+
+describe('replication state contracts', () => {
+  it('accepts what the replication phases return and rejects a state without the replicator handle', async () => {
+    const { ReplicationStateSchema, ValidationStateSchema } = await import('../../lambdas/core/replication/state');
+    const state = {
+      handle: { engine: 'MIRROR_MAKER_2', name: 'r', id: 'local-mm2:1' },
+      created: true,
+      state: 'RUNNING',
+      running: true,
+      startingPosition: 'EARLIEST',
+      topicsKey: 'migrations/orders/exec/replication/topics.json',
+      topicCount: 2,
+      alarmNames: [],
+    };
+    expect(ReplicationStateSchema.parse(state)).toEqual(state);
+    expect(ReplicationStateSchema.safeParse({ ...state, handle: undefined }).success).toBe(false);
+    expect(ValidationStateSchema.safeParse({ passed: false, evidenceKey: 'k', checked: {}, notes: [] }).success).toBe(false);
+  });
+});
