@@ -28,7 +28,9 @@ import type {
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
-export const KAFKA_VERSION = '3.9.1';
+/** Kafka 4.x (log4j2) by default; KAFKA_VERSION=3.9.1 for the 3.x line (reload4j). */
+export const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '4.1.1';
+const isKafka4 = (version: string): boolean => Number(version.split('.')[0]) >= 4;
 
 /** Jars of the harness if present, else fetched once with Maven into .work/ (gitignored). */
 export async function kafkaJars(version = KAFKA_VERSION): Promise<string> {
@@ -42,7 +44,7 @@ export async function kafkaJars(version = KAFKA_VERSION): Promise<string> {
   const dep = (a: string, g = 'org.apache.kafka', v = version): string => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   writeFileSync(
     path.join(dir, 'pom.xml'),
-    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>local</groupId><artifactId>kafka-jars</artifactId><version>1</version><packaging>pom</packaging><dependencies>${dep('kafka_2.13')}${dep('connect-mirror')}${dep('connect-runtime')}${dep('slf4j-reload4j', 'org.slf4j', '1.7.36')}</dependencies></project>`,
+    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>local</groupId><artifactId>kafka-jars</artifactId><version>1</version><packaging>pom</packaging><dependencies>${dep('kafka_2.13')}${dep('connect-mirror')}${dep('connect-runtime')}${isKafka4(version) ? `${dep('log4j-slf4j2-impl', 'org.apache.logging.log4j', '2.24.3')}${dep('log4j-core', 'org.apache.logging.log4j', '2.24.3')}${dep('slf4j-api', 'org.slf4j', '2.0.17')}` : dep('slf4j-reload4j', 'org.slf4j', '1.7.36')}</dependencies></project>`,
   );
   await run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=libs', '-DincludeScope=runtime'], { cwd: dir, timeout: 300_000 });
   return libs;
@@ -67,10 +69,19 @@ export interface JavaProcess {
   stop(): Promise<void>;
 }
 
+function loggingFlag(workDir: string): string {
+  if (isKafka4(KAFKA_VERSION)) {
+    const file = path.join(workDir, 'log4j2.properties');
+    writeFileSync(file, 'status = error\nappender.console.type = Console\nappender.console.name = STDOUT\nappender.console.layout.type = PatternLayout\nappender.console.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = warn\nrootLogger.appenderRef.stdout.ref = STDOUT\n');
+    return `-Dlog4j2.configurationFile=${file}`;
+  }
+  const file = path.join(workDir, 'log4j.properties');
+  writeFileSync(file, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+  return `-Dlog4j.configuration=file:${file}`;
+}
+
 function startJava(jars: string, mainClass: string, args: string[], workDir: string, heap = '256m'): JavaProcess {
-  const log4j = path.join(workDir, 'log4j.properties');
-  writeFileSync(log4j, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-  const child = spawn('java', [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${jars}/*`, mainClass, ...args], {
+  const child = spawn('java', [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', loggingFlag(workDir), '-cp', `${jars}/*`, mainClass, ...args], {
     cwd: workDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
