@@ -1,7 +1,8 @@
 /**
  * `npm run bench:gate`: gate detection latency on the local path — from the moment the target's lag actually drops
  * to the threshold (measured by a fast independent poller) to the moment the catch-up gate passes (evaluations at a
- * fixed poll interval, N consecutive healthy ones, canary on). Real KRaft brokers and MirrorMaker 2; prints figures,
+ * fixed poll interval, N consecutive healthy ones, canary on). Each trial stops MirrorMaker 2, produces a backlog,
+ * starts the gate loop and restarts MM2. Real KRaft brokers and MirrorMaker 2; prints figures,
  * asserts nothing. Options: --trials 3 --poll-ms 1000 --burst 30000 --threshold 100 --json FILE
  */
 import { writeFileSync } from 'node:fs';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       sourceTopics: await src.listTopics(),
       canaryTopic: canary,
     });
-    await startReplication(plan.spec, identity, mm2);
+    let handle = (await startReplication(plan.spec, identity, mm2)).handle;
     // Warm up: MM2 has created the topics and copies.
     await src.produce('bench', [{ value: 'warm-up' }]);
     for (let i = 0; i < 240; i++) {
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
 
     for (const consecutive of [1, 3]) {
       for (let trial = 1; trial <= trials; trial++) {
+        // A backlog the gate must see: replication stopped while the burst is produced, restarted once the gate and
+        // the truth poller are running (MM2 resumes from its committed offsets on the target).
+        await mm2.delete(handle);
         const payload = 'x'.repeat(100);
         const burstStart = Date.now();
         for (let sent = 0; sent < burst; sent += 1000) {
@@ -86,6 +90,10 @@ async function main(): Promise<void> {
             if (lag.partitions.reduce((s, p) => s + p.lag, 0) <= threshold) reachedAt = Date.now();
             else await sleep(20);
           }
+        })();
+        const restart = (async () => {
+          await sleep(pollMs / 2);
+          handle = (await startReplication(plan.spec, identity, mm2)).handle;
         })();
         let previous: CatchUpProgress | undefined;
         let evaluations = 0;
@@ -115,6 +123,7 @@ async function main(): Promise<void> {
           else await sleep(Math.max(0, pollMs - (Date.now() - started)));
         }
         await truth;
+        await restart;
         if (reachedAt === undefined || passedAt === undefined) throw new Error('a trial did not converge');
         const row: Trial = {
           consecutive,
@@ -128,7 +137,7 @@ async function main(): Promise<void> {
         };
         results.push(row);
         console.log(
-          `N=${consecutive} trial ${trial}: burst ${burst} records in ${burstEnd - burstStart} ms, lag ≤ ${threshold} after ${row.catchUpMs} ms, gate passed ${row.detectionLatencyMs} ms later (${evaluations} evaluations, ${row.meanEvaluationMs} ms each, canary RTT ${rtts.join('/')} ms)`,
+          `N=${consecutive} trial ${trial}: burst ${burst} records in ${burstEnd - burstStart} ms with replication stopped, lag ≤ ${threshold} ${row.catchUpMs} ms after the burst began, gate passed ${row.detectionLatencyMs} ms later (${evaluations} evaluations, ${row.meanEvaluationMs} ms each, canary RTT ${rtts.join('/')} ms)`,
         );
       }
     }
