@@ -1,4 +1,5 @@
 import { ValidationFailedError } from '../../lambdas/core/errors';
+import { aclAccessChecker, notCheckable, type AclBinding } from '../../lambdas/core/validation/acl-access';
 import { recordDigest } from '../../lambdas/core/validation/record-digest';
 import { configParity } from '../../lambdas/core/validation/topic-parity';
 import { validateTarget, type ValidationRequest } from '../../lambdas/core/validation/validate-target';
@@ -200,5 +201,34 @@ describe('record digest', () => {
     expect(recordDigest({ key: Buffer.from('k'), value: Buffer.from('v'), headers: { b: '2', a: '1', __mskmr: 'src' } })).toBe(a);
     expect(recordDigest({ key: Buffer.from('k'), value: Buffer.from('v'), headers: { a: '1' } })).not.toBe(a);
     expect(recordDigest({ key: null, value: Buffer.from('kv'), headers: { a: '1', b: '2' } })).not.toBe(recordDigest({ key: Buffer.from('k'), value: Buffer.from('v'), headers: {} }));
+  });
+});
+
+describe('ACL access of listed principals', () => {
+  const binding = (over: Partial<AclBinding>): AclBinding => ({ resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:billing', host: '*', operation: 'READ', permissionType: 'ALLOW', ...over });
+
+  it('allows an operation granted literally, by prefix, by wildcard or by ALL, and DESCRIBE when READ is granted', async () => {
+    const checker = aclAccessChecker([
+      binding({}),
+      binding({ resourceName: 'pay', patternType: 'PREFIXED', operation: 'WRITE' }),
+      binding({ resourceName: '*', principal: 'User:*', resourceType: 'GROUP', operation: 'ALL' }),
+    ]);
+    const ask = (resourceType: 'TOPIC' | 'GROUP', resourceName: string, operation: 'READ' | 'WRITE' | 'DESCRIBE') => checker.check({ principal: 'User:billing', resourceType, resourceName, operation });
+    expect(await ask('TOPIC', 'orders', 'READ')).toBe('ALLOWED');
+    expect(await ask('TOPIC', 'orders', 'DESCRIBE')).toBe('ALLOWED');
+    expect(await ask('TOPIC', 'payments', 'WRITE')).toBe('ALLOWED');
+    expect(await ask('GROUP', 'billing-app', 'READ')).toBe('ALLOWED');
+    expect(await ask('TOPIC', 'orders', 'WRITE')).toBe('DENIED');
+  });
+
+  it('lets a matching DENY win over an ALLOW, and denies when nothing matches', async () => {
+    const checker = aclAccessChecker([binding({ operation: 'ALL' }), binding({ permissionType: 'DENY', operation: 'WRITE' })]);
+    expect(await checker.check({ principal: 'User:billing', resourceType: 'TOPIC', resourceName: 'orders', operation: 'WRITE' })).toBe('DENIED');
+    expect(await checker.check({ principal: 'User:billing', resourceType: 'TOPIC', resourceName: 'orders', operation: 'READ' })).toBe('ALLOWED');
+    expect(await checker.check({ principal: 'User:other', resourceType: 'TOPIC', resourceName: 'orders', operation: 'READ' })).toBe('DENIED');
+  });
+
+  it('reports IAM targets as not checkable', async () => {
+    expect(await notCheckable.check({ principal: 'User:x', resourceType: 'TOPIC', resourceName: 't', operation: 'READ' })).toBe('NOT_CHECKABLE');
   });
 });
