@@ -71,7 +71,9 @@ export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: C
   const index = (request.previous?.evaluations ?? 0) + 1;
   const evidenceKey = artifactKey(request.identity.migrationId, request.identity.executionName, `catch-up/evaluation-${String(index).padStart(4, '0')}.json`);
   const usesMetrics = request.engine === 'MSK_REPLICATOR';
-  const usesPartitionLag = request.startingPosition === 'EARLIEST' && deps.source !== undefined && deps.target !== undefined;
+  // End-offset lag is the MirrorMaker 2 signal (same offsets on both sides from EARLIEST). MSK Replicator is judged on
+  // its own metrics: its target offsets need not match the source's, so an offset difference would be no evidence.
+  const usesPartitionLag = request.engine === 'MIRROR_MAKER_2' && request.startingPosition === 'EARLIEST' && deps.source !== undefined && deps.target !== undefined;
 
   let alarms: AlarmStatus[] | undefined;
   let metrics: LagGateSignals['metrics'];
