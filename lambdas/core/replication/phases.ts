@@ -54,6 +54,8 @@ export interface StartReplicationRequest {
   readonly limits?: ReplicationLimits;
   /** Input tags added to everything created (ours win on conflict). */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The inventory's topic list (its artifact); when absent the source is listed now. */
+  readonly sourceTopics?: readonly string[];
 }
 
 export interface StartReplicationDeps {
@@ -80,7 +82,7 @@ export async function runStartReplication(request: StartReplicationRequest, deps
       consumerGroups: request.consumerGroups,
       ...(request.startingPosition ? { startingPosition: request.startingPosition } : {}),
       ...(request.offsetSyncMode ? { offsetSyncMode: request.offsetSyncMode } : {}),
-      sourceTopics: await deps.source.listTopics(),
+      sourceTopics: request.sourceTopics ?? (await deps.source.listTopics()),
       ...(canaryTopic ? { canaryTopic } : {}),
       ...(request.mskConnect ? { mskConnect: request.mskConnect } : {}),
       ...(request.tags ? { tags: request.tags } : {}),
