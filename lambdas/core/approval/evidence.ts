@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { normaliseEmail } from './decision-rules';
+import type { ApprovalEvidence, ApprovalKind, ApproverAllowList, EvidenceLine } from './record';
+
+/**
+ * Reads the execution state the approval task receives (`state`: the validated plan under `input`, and the
+ * summaries earlier states wrote: `assessment`, `catchUp`, `validation`, `cutover`) and turns it into the evidence a
+ * person reads before deciding. Tolerant on purpose: a summary that is missing or shaped differently is shown as
+ * "not reported", never as a pass, and never fails the request (the gates themselves already ran).
+ */
+
+const Approver = z.union([
+  z.string(),
+  z.object({ email: z.string().optional(), slackUserId: z.string().optional(), name: z.string().optional() }),
+]);
+
+/** The part of the migration plan this module reads (the full schema is the ValidateInput task's). */
+export const ApprovalPlanSchema = z.object({
+  email: z.array(z.string()).default([]),
+  slack: z.object({ channelId: z.string().min(1) }).optional(),
+  approvers: z.array(Approver).default([]),
+  timeoutMinutes: z.number().positive(),
+});
+export type ApprovalPlan = z.infer<typeof ApprovalPlanSchema>;
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * The allow-list: `approvers` entries (e-mail addresses, Slack user IDs, or `{email, slackUserId}`); when the plan
+ * lists none, the e-mail recipients are the approvers (Slack then needs user IDs listed to decide).
+ */
+export function allowListFromPlan(plan: ApprovalPlan): ApproverAllowList {
+  const emails = new Set<string>();
+  const slackUserIds = new Set<string>();
+  for (const entry of plan.approvers) {
+    const candidates = typeof entry === 'string' ? [entry] : [entry.email, entry.slackUserId];
+    for (const value of candidates) {
+      if (!value) continue;
+      if (value.includes('@')) emails.add(normaliseEmail(value));
+      else if (SLACK_USER_ID.test(value)) slackUserIds.add(value);
+    }
+  }
+  if (plan.approvers.length === 0) for (const recipient of plan.email) emails.add(normaliseEmail(recipient));
+  return { emails: [...emails].sort(), slackUserIds: [...slackUserIds].sort() };
+}
+
+const Loose = z.record(z.string(), z.unknown());
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const record = (value: unknown): Record<string, unknown> | undefined => {
+  const parsed = Loose.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+};
+
+function clusterLabel(side: Record<string, unknown> | undefined): string {
+  if (!side) return 'not reported';
+  const name = text(side.name) ?? text(side.clusterName);
+  const arn = text(side.clusterArn);
+  const type = text(side.type) ?? text(side.kind);
+  const servers = Array.isArray(side.bootstrapServers) ? side.bootstrapServers.filter((s): s is string => typeof s === 'string') : [];
+  const main = name ?? (arn ? arn.split('/').slice(-2, -1)[0] ?? arn : undefined) ?? servers[0] ?? 'not reported';
+  return type ? `${main} (${type})` : main;
+}
+
+function catchUpLine(catchUp: Record<string, unknown> | undefined): EvidenceLine {
+  if (!catchUp) return { label: 'Catch-up gate', value: 'not reported', status: 'WARN' };
+  const passed = catchUp.passed === true;
+  const evaluations = count(catchUp.evaluations);
+  const healthy = count(catchUp.consecutiveHealthy);
+  const since = text(catchUp.healthySince);
+  const parts = [
+    passed ? 'passed' : 'not passed',
+    healthy !== undefined ? `${healthy} consecutive healthy checks` : undefined,
+    evaluations !== undefined ? `${evaluations} evaluations` : undefined,
+    since ? `healthy since ${since}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return { label: 'Catch-up gate (lag)', value: parts.join(', '), status: passed ? 'PASS' : 'FAIL' };
+}
+
+function validationLine(validation: Record<string, unknown> | undefined): EvidenceLine {
+  if (!validation) return { label: 'Target validation', value: 'not reported', status: 'WARN' };
+  const passed = validation.passed === true;
+  const checked = record(validation.checked) ?? {};
+  const figures = (['topics', 'partitions', 'configs', 'sampledRecords', 'groups', 'accessChecks'] as const)
+    .map((k) => (count(checked[k]) !== undefined ? `${count(checked[k])} ${k === 'sampledRecords' ? 'records sampled' : k === 'accessChecks' ? 'access checks' : k}` : undefined))
+    .filter((p): p is string => p !== undefined);
+  return { label: 'Target validation (parity, continuity, offsets)', value: [passed ? 'passed' : 'not passed', ...figures].join(', '), status: passed ? 'PASS' : 'FAIL' };
+}
+
+interface Finding {
+  severity: string;
+  title: string;
+}
+
+function findingsOf(assessment: Record<string, unknown> | undefined): Finding[] {
+  const list = Array.isArray(assessment?.findings) ? assessment.findings : [];
+  return list
+    .map((f) => record(f))
+    .filter((f): f is Record<string, unknown> => f !== undefined)
+    .map((f) => ({ severity: text(f.severity) ?? 'INFO', title: text(f.title) ?? text(f.message) ?? text(f.id) ?? text(f.rule) ?? 'unnamed finding' }));
+}
+
+function assessmentLine(assessment: Record<string, unknown> | undefined, findings: Finding[]): EvidenceLine {
+  if (!assessment) return { label: 'Assessment', value: 'not reported', status: 'WARN' };
+  const counts = record(assessment.counts) ?? record(assessment.summary) ?? assessment;
+  const tally = (severity: string, key: string): number =>
+    count(counts[key]) ?? findings.filter((f) => f.severity === severity).length;
+  const blockers = tally('BLOCKER', 'blockers');
+  const warnings = tally('WARNING', 'warnings');
+  const infos = tally('INFO', 'infos');
+  return {
+    label: 'Assessment',
+    value: `${blockers} blockers, ${warnings} warnings accepted, ${infos} notes`,
+    status: blockers > 0 ? 'FAIL' : warnings > 0 ? 'WARN' : 'PASS',
+  };
+}
+
+function minutes(value: unknown): number | undefined {
+  const n = count(value);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+function rollbackWindowMinutes(input: Record<string, unknown>): number | undefined {
+  const cutover = record(input.cutover);
+  const rollback = record(input.rollback);
+  return minutes(cutover?.rollbackWindowMinutes) ?? minutes(rollback?.windowMinutes) ?? minutes(input.rollbackWindowMinutes);
+}
+
+const QUESTIONS: Record<ApprovalKind, (id: string) => string> = {
+  CUTOVER: (id) => `Switch the producers and consumers of migration ${id} from the source cluster to the target.`,
+  FINALIZE: (id) => `Finalize migration ${id}: close the rollback window and stop replication back-out.`,
+};
+
+export interface EvidenceContext {
+  readonly kind: ApprovalKind;
+  readonly executionName: string;
+  /** The whole execution state the task received. */
+  readonly state: unknown;
+}
+
+export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
+  const state = record(ctx.state) ?? {};
+  const input = record(state.input) ?? {};
+  const migrationId = text(input.migrationId) ?? text(input.name) ?? ctx.executionName;
+  const assessment = record(state.assessment);
+  const catchUp = record(state.catchUp);
+  const validation = record(state.validation);
+  const findings = findingsOf(assessment);
+  const windowMinutes = rollbackWindowMinutes(input);
+  const window = windowMinutes ? `${windowMinutes} minutes` : 'as configured in the plan';
+
+  const gates: EvidenceLine[] = [assessmentLine(assessment, findings), catchUpLine(catchUp), validationLine(validation)];
+  const reasons = Array.isArray(catchUp?.lastReasons) ? catchUp.lastReasons.filter((r): r is string => typeof r === 'string') : [];
+  const figures: EvidenceLine[] = [];
+  const replication = record(state.replication);
+  if (replication && count(replication.topicCount) !== undefined) {
+    figures.push({ label: 'Topics replicated', value: String(count(replication.topicCount)), status: 'INFO' });
+  }
+  if (replication && text(record(replication.handle)?.engine)) {
+    figures.push({ label: 'Replication engine', value: String(text(record(replication.handle)?.engine)), status: 'INFO' });
+  }
+  const lastEvaluatedAt = text(catchUp?.lastEvaluatedAt);
+  if (lastEvaluatedAt) figures.push({ label: 'Last lag evaluation', value: lastEvaluatedAt, status: 'INFO' });
+  for (const reason of reasons) figures.push({ label: 'Last lag note', value: reason, status: 'WARN' });
+  const notes = Array.isArray(validation?.notes) ? validation.notes.filter((n): n is string => typeof n === 'string') : [];
+  for (const note of notes.slice(0, 5)) figures.push({ label: 'Validation note', value: note, status: 'INFO' });
+  if (ctx.kind === 'FINALIZE') {
+    const cutover = record(state.cutover);
+    const switchedAt = text(cutover?.switchedAt) ?? text(cutover?.completedAt);
+    if (switchedAt) figures.push({ label: 'Cutover completed', value: switchedAt, status: 'INFO' });
+  }
+
+  const evidenceKeys = [text(assessment?.evidenceKey), text(catchUp?.lastEvidenceKey), text(validation?.evidenceKey), text(record(state.inventory)?.evidenceKey)].filter(
+    (k): k is string => k !== undefined,
+  );
+
+  return {
+    migrationId,
+    executionName: ctx.executionName,
+    kind: ctx.kind,
+    question: QUESTIONS[ctx.kind](migrationId),
+    source: clusterLabel(record(input.source)),
+    target: clusterLabel(record(input.target)),
+    gates,
+    figures: figures.slice(0, 12),
+    findingsAccepted: findings.filter((f) => f.severity === 'WARNING').map((f) => f.title).slice(0, 10),
+    rollbackWindow:
+      ctx.kind === 'CUTOVER'
+        ? `For ${window} after the switch, a failure reverts producers and consumers to the source automatically.`
+        : `Approving closes the rollback window now (it was ${window}).`,
+    pointOfNoReturn:
+      ctx.kind === 'CUTOVER'
+        ? 'When the rollback window closes with the Finalize approval. Until then the source keeps its data and can take traffic back.'
+        : 'This approval. Afterwards, going back to the source needs reverse replication and a new migration.',
+    evidenceKeys,
+  };
+}

@@ -1,0 +1,354 @@
+import { randomBytes } from 'node:crypto';
+import { InputInvalidError, TransientError } from '../errors';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ApprovalMailer, ApprovalSlack } from '../../ports/approval-notifier';
+import type { ApprovalReminders } from '../../ports/approval-reminders';
+import type { ApprovalStore } from '../../ports/approval-store';
+import type { TaskCallback } from '../../ports/task-callback';
+import { auditKey, requestKey, approvalPrefix, type AuditEntry } from './audit';
+import { alreadyDecided, judgeDecisionAttempt, reminderTime, type Identity, type Refusal } from './decision-rules';
+import { allowListFromPlan, buildEvidence, type ApprovalPlan } from './evidence';
+import { executionNameOf, withoutToken, type ApprovalKind, type ApprovalRecord, type Decision, type DecisionOutcome } from './record';
+import { displayTime, renderApprovalEmail, renderSlackRequest, renderSlackSettled } from './render';
+import { signLink } from './signing';
+
+/**
+ * The approval's use cases, over ports: request (store the token, notify), remind, decide (verify-then-claim-then-
+ * callback), and audit every step. The HTTP layer verifies signatures and calls these; the task module calls
+ * `requestApproval`.
+ */
+
+export interface ApprovalServices {
+  readonly store: ApprovalStore;
+  readonly artifacts: ArtifactStore;
+  readonly callback: TaskCallback;
+  /** Absent when neither SES nor the SNS fallback is configured. */
+  readonly mailer?: ApprovalMailer;
+  /** Absent when no Slack bot token is configured. */
+  readonly slack?: ApprovalSlack;
+  readonly reminders?: ApprovalReminders;
+  /** The link-signing key (Secrets Manager, cached by the adapter). */
+  readonly signingKey: () => Promise<string>;
+  /** Public base URL of the approval endpoint, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly now: () => Date;
+  readonly newId?: () => string;
+  /** Where non-fatal problems go (a logger); never given a token or a secret. */
+  readonly warn: (message: string, details?: Record<string, unknown>) => void;
+}
+
+export function newApprovalId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+const suffix = (): string => randomBytes(4).toString('hex');
+
+export async function writeAudit(services: Pick<ApprovalServices, 'artifacts' | 'warn'>, entry: AuditEntry, record: ApprovalRecord | undefined): Promise<string | undefined> {
+  const key = auditKey(entry, record, suffix());
+  try {
+    await services.artifacts.putJson(key, entry);
+    return key;
+  } catch (err) {
+    // The audit must not turn a correct refusal into a 500; the failure is logged with the entry (no secrets in it).
+    services.warn('Could not write the approval audit entry', { key, entry, error: (err as Error).message });
+    return undefined;
+  }
+}
+
+export interface ApprovalLinkSet {
+  readonly approveUrl: string;
+  readonly rejectUrl: string;
+}
+
+export function approvalLinks(baseUrl: string, key: string, approvalId: string, recipient: string, expires: number): ApprovalLinkSet {
+  const sig = signLink(key, { approvalId, recipient, expires });
+  const base = `${baseUrl}/approvals/${encodeURIComponent(approvalId)}?r=${encodeURIComponent(recipient)}&exp=${expires}&sig=${sig}`;
+  return { approveUrl: `${base}&intent=approve`, rejectUrl: `${base}&intent=reject` };
+}
+
+const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+async function sendEmails(record: ApprovalRecord, services: ApprovalServices, reminder: boolean): Promise<{ sent: number; failed: string[] }> {
+  const mailer = services.mailer;
+  if (!mailer || record.notify.emails.length === 0) return { sent: 0, failed: [] };
+  if (!mailer.personal) {
+    const email = renderApprovalEmail(record.evidence, record.expiresAt, undefined, reminder);
+    try {
+      await mailer.send({ to: '', ...email });
+      return { sent: 1, failed: [] };
+    } catch (err) {
+      services.warn('The approval notice could not be published', { approvalId: record.approvalId, error: (err as Error).message });
+      return { sent: 0, failed: ['broadcast'] };
+    }
+  }
+  const key = await services.signingKey();
+  let sent = 0;
+  const failed: string[] = [];
+  for (const recipient of record.notify.emails) {
+    const links = approvalLinks(services.baseUrl, key, record.approvalId, recipient, epochSeconds(record.expiresAt));
+    try {
+      await mailer.send({ to: recipient, ...renderApprovalEmail(record.evidence, record.expiresAt, links, reminder) });
+      sent += 1;
+    } catch (err) {
+      services.warn('An approval e-mail could not be sent', { approvalId: record.approvalId, recipient, error: (err as Error).message });
+      failed.push(recipient);
+    }
+  }
+  return { sent, failed };
+}
+
+export interface ApprovalRequestParams {
+  readonly taskToken: string;
+  readonly executionArn: string;
+  readonly kind: ApprovalKind;
+  readonly plan: ApprovalPlan;
+  /** The whole execution state (evidence source). */
+  readonly state: unknown;
+}
+
+export interface ApprovalRequested {
+  readonly approvalId: string;
+  readonly expiresAt: string;
+  readonly emailsSent: number;
+  readonly slackPosted: boolean;
+  readonly reminderAt?: string;
+  readonly requestKey: string;
+}
+
+export async function requestApproval(params: ApprovalRequestParams, services: ApprovalServices): Promise<ApprovalRequested> {
+  const slackChannelId = params.plan.slack?.channelId;
+  if (params.plan.email.length === 0 && !slackChannelId) {
+    throw new InputInvalidError('approval.email and approval.slack.channelId are both empty: nobody could be asked. List at least one recipient or a channel.');
+  }
+  const now = services.now();
+  const expiresAt = new Date(now.getTime() + params.plan.timeoutMinutes * 60_000);
+  const executionName = executionNameOf(params.executionArn);
+  const evidence = buildEvidence({ kind: params.kind, executionName, state: params.state });
+  const remindAt = reminderTime(now, expiresAt);
+  const record: ApprovalRecord = {
+    approvalId: (services.newId ?? newApprovalId)(),
+    kind: params.kind,
+    executionArn: params.executionArn,
+    migrationId: evidence.migrationId,
+    executionName,
+    taskToken: params.taskToken,
+    createdAt: now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    approvers: allowListFromPlan(params.plan),
+    notify: { emails: [...params.plan.email], ...(slackChannelId ? { slackChannelId } : {}) },
+    evidence,
+    status: 'PENDING',
+    ...(remindAt ? { reminderAt: remindAt.toISOString() } : {}),
+  };
+  await services.store.create(record);
+  const key = requestKey(record);
+  await services.artifacts.putJson(key, withoutToken(record));
+
+  const emails = await sendEmails(record, services, false);
+  let slackPosted = false;
+  if (slackChannelId && services.slack) {
+    try {
+      const ref = await services.slack.post(slackChannelId, renderSlackRequest(evidence, record.approvalId, record.expiresAt));
+      await services.store.setSlackMessage(record.approvalId, ref);
+      slackPosted = true;
+    } catch (err) {
+      services.warn('The Slack approval message could not be posted', { approvalId: record.approvalId, channelId: slackChannelId, error: (err as Error).message });
+    }
+  } else if (slackChannelId) {
+    services.warn('The plan names a Slack channel but no Slack bot token is configured', { approvalId: record.approvalId });
+  }
+  if (emails.sent === 0 && !slackPosted) {
+    // Nobody was told: waiting would only run into the timeout. A retry of the task makes a fresh approval.
+    throw new TransientError(`No approval message could be delivered for ${record.migrationId} (e-mail failures: ${emails.failed.join(', ') || 'none configured'}; Slack: ${slackChannelId ? 'failed' : 'not configured'}).`);
+  }
+  if (remindAt && services.reminders) {
+    try {
+      await services.reminders.schedule(record.approvalId, remindAt);
+    } catch (err) {
+      services.warn('The approval reminder could not be scheduled', { approvalId: record.approvalId, error: (err as Error).message });
+    }
+  }
+  await writeAudit(
+    services,
+    {
+      event: 'REQUESTED',
+      at: record.createdAt,
+      approvalId: record.approvalId,
+      kind: record.kind,
+      executionArn: record.executionArn,
+      message: `Approval requested from ${emails.sent} e-mail recipient(s)${slackPosted ? ` and Slack channel ${slackChannelId}` : ''}; decide before ${displayTime(record.expiresAt)}.`,
+      details: { approvers: record.approvers, emailFailures: emails.failed, reminderAt: record.reminderAt },
+    },
+    record,
+  );
+  return {
+    approvalId: record.approvalId,
+    expiresAt: record.expiresAt,
+    emailsSent: emails.sent,
+    slackPosted,
+    ...(record.reminderAt ? { reminderAt: record.reminderAt } : {}),
+    requestKey: key,
+  };
+}
+
+export type ReminderResult = 'SENT' | 'SKIPPED';
+
+/** Fired by the scheduled reminder: only a PENDING, unexpired, not-yet-reminded approval is reminded. */
+export async function sendReminder(approvalId: string, services: ApprovalServices): Promise<ReminderResult> {
+  const record = await services.store.get(approvalId);
+  const now = services.now();
+  if (!record || record.status !== 'PENDING' || now.getTime() >= Date.parse(record.expiresAt)) return 'SKIPPED';
+  if (!(await services.store.markReminded(approvalId, now.toISOString()))) return 'SKIPPED';
+  const emails = await sendEmails(record, services, true);
+  let slack = false;
+  if (record.slackMessage && services.slack) {
+    try {
+      await services.slack.reply(record.slackMessage, `⏰ Reminder: this ${record.kind.toLowerCase()} approval needs a decision before ${displayTime(record.expiresAt)}. With no decision the workflow takes its rejection path.`);
+      slack = true;
+    } catch (err) {
+      services.warn('The Slack reminder could not be posted', { approvalId, error: (err as Error).message });
+    }
+  }
+  await writeAudit(services, { event: 'REMINDED', at: now.toISOString(), approvalId, kind: record.kind, executionArn: record.executionArn, message: `Reminder sent to ${emails.sent} e-mail recipient(s)${slack ? ' and the Slack thread' : ''}.` }, record);
+  return 'SENT';
+}
+
+export interface AttemptContext {
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+}
+
+export interface DecisionAttempt {
+  readonly approvalId: string;
+  readonly outcome: DecisionOutcome;
+  readonly identity: Identity & { readonly name?: string };
+  readonly comment?: string;
+  readonly context: AttemptContext;
+}
+
+export type DecideResult =
+  | { readonly status: 'DECIDED'; readonly record: ApprovalRecord; readonly decision: Decision }
+  | { readonly status: 'REFUSED'; readonly refusal: Refusal; readonly record: ApprovalRecord | undefined };
+
+/** Audits a refusal (signature, expiry, allow-list, …) and returns it, for the HTTP layer's response. */
+export async function refuse(
+  services: Pick<ApprovalServices, 'artifacts' | 'warn' | 'now'>,
+  record: ApprovalRecord | undefined,
+  refusal: Refusal,
+  attempt: Partial<Pick<DecisionAttempt, 'approvalId' | 'outcome' | 'identity' | 'context'>>,
+): Promise<DecideResult> {
+  await writeAudit(
+    services,
+    {
+      event: 'REFUSED',
+      at: services.now().toISOString(),
+      ...(attempt.approvalId ? { approvalId: attempt.approvalId.slice(0, 64) } : {}),
+      ...(record ? { kind: record.kind, executionArn: record.executionArn } : {}),
+      ...(attempt.identity ? { channel: attempt.identity.channel, actor: attempt.identity.id.slice(0, 254) } : {}),
+      ...(attempt.identity?.name ? { actorName: attempt.identity.name } : {}),
+      ...(attempt.identity?.email ? { actorEmail: attempt.identity.email } : {}),
+      ...(attempt.outcome ? { outcome: attempt.outcome } : {}),
+      reason: refusal.reason,
+      message: refusal.message,
+      ...attempt.context,
+    },
+    record,
+  );
+  return { status: 'REFUSED', refusal, record };
+}
+
+async function showOnSlack(services: ApprovalServices, record: ApprovalRecord, settled: Decision | 'EXPIRED'): Promise<void> {
+  if (!record.slackMessage || !services.slack) return;
+  try {
+    await services.slack.update(record.slackMessage, renderSlackSettled(record.evidence, record.approvalId, record.expiresAt, settled));
+  } catch (err) {
+    // The decision stands; only its display in Slack is stale. Audited so the report shows it.
+    services.warn('The Slack approval message could not be updated', { approvalId: record.approvalId, error: (err as Error).message });
+    await writeAudit(services, { event: 'MESSAGE_UPDATE_FAILED', at: services.now().toISOString(), approvalId: record.approvalId, message: `Slack chat.update failed: ${(err as Error).message}` }, record);
+  }
+}
+
+/** What the waiting state receives: SendTaskSuccess output, or the cause of Migration.ApprovalRejected. */
+export function decisionPayload(record: ApprovalRecord, decision: Decision, approverName?: string): Record<string, unknown> {
+  return {
+    approved: decision.outcome === 'APPROVE',
+    approvalId: record.approvalId,
+    kind: record.kind,
+    approver: decision.approver,
+    ...(approverName ? { approverName } : {}),
+    channel: decision.channel,
+    ...(decision.comment ? { comment: decision.comment } : {}),
+    decidedAt: decision.decidedAt,
+    auditPrefix: approvalPrefix(record),
+  };
+}
+
+/**
+ * Decides an approval whose request was already authenticated (signature checked by the caller). The store's
+ * conditional claim makes it single-use; the task callback is sent only by the attempt that won the claim.
+ */
+export async function decide(attempt: DecisionAttempt, services: ApprovalServices): Promise<DecideResult> {
+  const record = await services.store.get(attempt.approvalId);
+  const now = services.now();
+  const refusal = judgeDecisionAttempt(record, attempt.identity, now);
+  if (refusal || !record) return refuse(services, record, refusal ?? { reason: 'UNKNOWN_APPROVAL', message: 'There is no approval with this ID.' }, attempt);
+
+  const decision: Decision = {
+    attemptId: randomBytes(8).toString('hex'),
+    outcome: attempt.outcome,
+    approver: attempt.identity.id,
+    channel: attempt.identity.channel,
+    ...(attempt.comment ? { comment: attempt.comment } : {}),
+    decidedAt: now.toISOString(),
+  };
+  const claim = await services.store.claim(record.approvalId, decision);
+  if (!claim.claimed) {
+    const current = claim.current ?? record;
+    return refuse(services, current, current.status === 'PENDING' ? { reason: 'ALREADY_DECIDED', message: 'Another decision is being recorded right now; reload in a moment.' } : alreadyDecided(current), attempt);
+  }
+
+  const payload = decisionPayload(record, decision, attempt.identity.name);
+  let delivery;
+  try {
+    delivery =
+      decision.outcome === 'APPROVE'
+        ? await services.callback.succeed(record.taskToken, payload)
+        : await services.callback.fail(record.taskToken, 'Migration.ApprovalRejected', JSON.stringify({ ...payload, message: `Rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}` }));
+  } catch (err) {
+    services.warn('The task callback failed; the claim is released so the approval can be decided again', { approvalId: record.approvalId, error: (err as Error).message });
+    await services.store.release(record.approvalId, decision.attemptId);
+    return refuse(services, record, { reason: 'DELIVERY_FAILED', message: 'Step Functions could not be reached, so nothing was decided. Try again in a minute.' }, attempt);
+  }
+  if (delivery === 'TASK_GONE') {
+    await services.store.markExpired(record.approvalId, decision.attemptId);
+    const expired = { ...record, status: 'EXPIRED' as const };
+    await showOnSlack(services, expired, 'EXPIRED');
+    return refuse(services, expired, { reason: 'TASK_TIMED_OUT', message: `The workflow had already stopped waiting for this approval (deadline ${displayTime(record.expiresAt)}), so nothing was decided. The timeout took the rejection path.` }, attempt);
+  }
+
+  const decided: ApprovalRecord = { ...record, status: 'DECIDED', decision };
+  await writeAudit(
+    services,
+    {
+      event: 'DECIDED',
+      at: decision.decidedAt,
+      approvalId: record.approvalId,
+      kind: record.kind,
+      executionArn: record.executionArn,
+      channel: decision.channel,
+      actor: decision.approver,
+      ...(attempt.identity.name ? { actorName: attempt.identity.name } : {}),
+      ...(attempt.identity.email ? { actorEmail: attempt.identity.email } : {}),
+      outcome: decision.outcome,
+      ...(decision.comment ? { comment: decision.comment } : {}),
+      message: `${decision.outcome === 'APPROVE' ? 'Approved' : 'Rejected'} by ${decision.approver} via ${decision.channel}.`,
+      ...attempt.context,
+    },
+    record,
+  );
+  await showOnSlack(services, decided, decision);
+  if (services.reminders) {
+    await services.reminders.cancel(record.approvalId).catch((err: Error) => services.warn('The approval reminder could not be cancelled', { approvalId: record.approvalId, error: err.message }));
+  }
+  return { status: 'DECIDED', record: decided, decision };
+}
