@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { InputInvalidError } from '../../core/errors';
+import { ApprovalPlanSchema } from '../../core/approval/evidence';
+import { ApprovalKindSchema, MAX_TASK_TOKEN_LENGTH } from '../../core/approval/record';
+import { requestApproval, type ApprovalServices } from '../../core/approval/service';
+
+/**
+ * RequestApproval: the Lambda behind the `.waitForTaskToken` states CutoverApproval and FinalizeApproval.
+ * It stores the task token behind a short random approval ID, sends the e-mail and the Slack message with the
+ * evidence, schedules the reminder, and returns. The state then waits until a person decides (SendTaskSuccess, or
+ * SendTaskFailure `Migration.ApprovalRejected`) or its TimeoutSeconds pass (States.Timeout: the rejection path).
+ *
+ * ASL Payload: `{ "taskToken.$": "$$.Task.Token", "executionId.$": "$$.Execution.Id", "kind": "CUTOVER",
+ * "state.$": "$" }`.
+ */
+
+export const Input = z.object({
+  taskToken: z.string().min(1).max(MAX_TASK_TOKEN_LENGTH),
+  /** `$$.Execution.Id`: the execution ARN. */
+  executionId: z.string().min(1),
+  kind: ApprovalKindSchema,
+  /** The whole execution state: the validated plan under `input`, the earlier phases' summaries beside it. */
+  state: z.looseObject({ input: z.looseObject({ approval: z.unknown() }) }),
+});
+export type Input = z.infer<typeof Input>;
+
+export const Output = z.object({
+  approvalId: z.string(),
+  expiresAt: z.string(),
+  emailsSent: z.number().int(),
+  slackPosted: z.boolean(),
+  reminderAt: z.string().optional(),
+  requestKey: z.string(),
+});
+export type Output = z.infer<typeof Output>;
+
+/** Ports and settings only; the handler builds the AWS ones, the rehearsal the local ones. */
+export type Deps = ApprovalServices;
+
+export async function runRequestApproval(input: Input, deps: Deps): Promise<Output> {
+  const plan = ApprovalPlanSchema.safeParse(input.state.input.approval);
+  if (!plan.success) {
+    const fields = plan.error.issues.map((i) => `input.approval.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new InputInvalidError(`The plan's approval section cannot be used: ${fields}.`);
+  }
+  const requested = await requestApproval({ taskToken: input.taskToken, executionArn: input.executionId, kind: input.kind, plan: plan.data, state: input.state }, deps);
+  return Output.parse(requested);
+}
