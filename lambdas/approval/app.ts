@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { alreadyDecided, isAllowedApprover, needsSlackEmailLookup, type Identity, type Refusal, type RefusalReason } from '../core/approval/decision-rules';
 import { APPROVAL_ID_PATTERN, MAX_COMMENT_LENGTH, type ApprovalRecord, type DecisionOutcome } from '../core/approval/record';
-import { PAGE_SECURITY_HEADERS, renderConfirmationPage, renderNoticePage, SLACK_ACTION_APPROVE, SLACK_ACTION_REJECT, type NoticeTone } from '../core/approval/render';
+import { displayTime, PAGE_SECURITY_HEADERS, renderConfirmationPage, renderNoticePage, SLACK_ACTION_APPROVE, SLACK_ACTION_REJECT, type NoticeTone } from '../core/approval/render';
 import { decide, refuse, type ApprovalServices, type AttemptContext } from '../core/approval/service';
 import { formExpiry, signForm, verifyForm, verifyLink, verifySlackSignature, type LinkClaims } from '../core/approval/signing';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http';
@@ -146,7 +146,7 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     }
     // A view decides nothing; showing a settled or expired approval is not an attempt, so it is not audited.
     if (record.status !== 'PENDING') return refusalPage(alreadyDecided(record));
-    if (deps.now().getTime() >= Date.parse(record.expiresAt)) return refusalPage({ reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${record.expiresAt}; the workflow has taken its timeout path.` });
+    if (deps.now().getTime() >= Date.parse(record.expiresAt)) return refusalPage({ reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` });
     if (!isAllowedApprover(record.approvers, identity)) return refusalPage({ reason: 'NOT_AN_APPROVER', message: `${identity.id} receives this approval for information and is not on its approver list.` });
     const fexp = formExpiry(claims.expires, nowSeconds());
     const ft = signForm(key, { ...claims, expires: fexp });
@@ -190,8 +190,8 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     const result = await decide({ approvalId, outcome, identity, ...(form.comment ? { comment: form.comment } : {}), context: contextOf(req) }, deps);
     if (result.status === 'REFUSED') return refusalPage(result.refusal);
     return outcome === 'APPROVE'
-      ? notice(200, 'Approved', `Recorded: approved by ${form.r} at ${result.decision.decidedAt}. The workflow continues with the ${result.record.kind === 'CUTOVER' ? 'cutover' : 'finalization'}.`, 'ok')
-      : notice(200, 'Rejected', `Recorded: rejected by ${form.r} at ${result.decision.decidedAt}. The workflow takes its rejection path.`, 'bad');
+      ? notice(200, 'Approved', `Recorded: approved by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow continues with the ${result.record.kind === 'CUTOVER' ? 'cutover' : 'finalization'}.`, 'ok')
+      : notice(200, 'Rejected', `Recorded: rejected by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow takes its rejection path.`, 'bad');
   }
 
   async function slackInteraction(req: HttpRequest): Promise<HttpResponse> {

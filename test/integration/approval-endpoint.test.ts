@@ -228,7 +228,7 @@ describe('attacks: each refused, the task left waiting', () => {
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual([200, 409]);
     const loser = first.status === 409 ? first : second;
-    expect(await loser.text()).toMatch(/Already decided: (approved|rejected) by alice@example\.com at 2026-11-02T10:00:00\.000Z via e-mail/);
+    expect(await loser.text()).toMatch(/Already decided: (approved|rejected) by alice@example\.com at 2026-11-02 10:00 UTC via e-mail/);
     expect(callbacks()).toBe(1);
     expect(await statusOf()).toBe('DECIDED');
     expect(slackLater.status).toBe(200);

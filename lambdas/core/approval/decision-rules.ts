@@ -1,3 +1,4 @@
+import { displayTime } from './display-time';
 import type { ApprovalRecord, ApproverAllowList, Decision, DecisionChannel } from './record';
 
 /**
@@ -55,12 +56,12 @@ const CHANNEL_WORDS: Record<DecisionChannel, string> = { EMAIL: 'e-mail', SLACK:
 
 export function describeDecision(decision: Pick<Decision, 'outcome' | 'approver' | 'channel' | 'decidedAt'>): string {
   const verb = decision.outcome === 'APPROVE' ? 'approved' : 'rejected';
-  return `${verb} by ${decision.approver} at ${decision.decidedAt} via ${CHANNEL_WORDS[decision.channel]}`;
+  return `${verb} by ${decision.approver} at ${displayTime(decision.decidedAt)} via ${CHANNEL_WORDS[decision.channel]}`;
 }
 
 export function alreadyDecided(record: ApprovalRecord): Refusal {
   if (record.status === 'EXPIRED') {
-    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${record.expiresAt}; the workflow has taken its timeout path.` };
+    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` };
   }
   const what = record.decision ? describeDecision(record.decision) : 'decided';
   return { reason: 'ALREADY_DECIDED', message: `Already decided: ${what}. Nothing was changed.` };
@@ -74,7 +75,7 @@ export function judgeDecisionAttempt(record: ApprovalRecord | undefined, who: Id
   if (!record) return { reason: 'UNKNOWN_APPROVAL', message: 'There is no approval with this ID.' };
   if (record.status !== 'PENDING') return alreadyDecided(record);
   if (now.getTime() >= Date.parse(record.expiresAt)) {
-    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${record.expiresAt}; the workflow has taken its timeout path.` };
+    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` };
   }
   if (!isAllowedApprover(record.approvers, who)) {
     return { reason: 'NOT_AN_APPROVER', message: `${who.id} is not on the approver list of this ${record.kind.toLowerCase()} approval.` };

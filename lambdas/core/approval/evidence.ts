@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normaliseEmail } from './decision-rules';
 import type { ApprovalEvidence, ApprovalKind, ApproverAllowList, EvidenceLine } from './record';
+import { displayTime } from './display-time';
 
 /**
  * Reads the execution state the approval task receives (`state`: the validated plan under `input`, and the
@@ -72,7 +73,7 @@ function catchUpLine(catchUp: Record<string, unknown> | undefined): EvidenceLine
     passed ? 'passed' : 'not passed',
     healthy !== undefined ? `${healthy} consecutive healthy checks` : undefined,
     evaluations !== undefined ? `${evaluations} evaluations` : undefined,
-    since ? `healthy since ${since}` : undefined,
+    since ? `healthy since ${displayTime(since)}` : undefined,
   ].filter((p): p is string => p !== undefined);
   return { label: 'Catch-up gate (lag)', value: parts.join(', '), status: passed ? 'PASS' : 'FAIL' };
 }
@@ -86,6 +87,8 @@ function validationLine(validation: Record<string, unknown> | undefined): Eviden
     .filter((p): p is string => p !== undefined);
   return { label: 'Target validation (parity, continuity, offsets)', value: [passed ? 'passed' : 'not passed', ...figures].join(', '), status: passed ? 'PASS' : 'FAIL' };
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 interface Finding {
   severity: string;
@@ -110,7 +113,7 @@ function assessmentLine(assessment: Record<string, unknown> | undefined, finding
   const infos = tally('INFO', 'infos');
   return {
     label: 'Assessment',
-    value: `${blockers} blockers, ${warnings} warnings accepted, ${infos} notes`,
+    value: `${plural(blockers, 'blocker')}, ${plural(warnings, 'warning')} accepted, ${plural(infos, 'note')}`,
     status: blockers > 0 ? 'FAIL' : warnings > 0 ? 'WARN' : 'PASS',
   };
 }
@@ -160,14 +163,14 @@ export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
     figures.push({ label: 'Replication engine', value: String(text(record(replication.handle)?.engine)), status: 'INFO' });
   }
   const lastEvaluatedAt = text(catchUp?.lastEvaluatedAt);
-  if (lastEvaluatedAt) figures.push({ label: 'Last lag evaluation', value: lastEvaluatedAt, status: 'INFO' });
+  if (lastEvaluatedAt) figures.push({ label: 'Last lag evaluation', value: displayTime(lastEvaluatedAt), status: 'INFO' });
   for (const reason of reasons) figures.push({ label: 'Last lag note', value: reason, status: 'WARN' });
   const notes = Array.isArray(validation?.notes) ? validation.notes.filter((n): n is string => typeof n === 'string') : [];
   for (const note of notes.slice(0, 5)) figures.push({ label: 'Validation note', value: note, status: 'INFO' });
   if (ctx.kind === 'FINALIZE') {
     const cutover = record(state.cutover);
     const switchedAt = text(cutover?.switchedAt) ?? text(cutover?.completedAt);
-    if (switchedAt) figures.push({ label: 'Cutover completed', value: switchedAt, status: 'INFO' });
+    if (switchedAt) figures.push({ label: 'Cutover completed', value: displayTime(switchedAt), status: 'INFO' });
   }
 
   const evidenceKeys = [text(assessment?.evidenceKey), text(catchUp?.lastEvidenceKey), text(validation?.evidenceKey), text(record(state.inventory)?.evidenceKey)].filter(

@@ -1,4 +1,7 @@
 import { describeDecision } from './decision-rules';
+import { displayTime } from './display-time';
+
+export { displayTime };
 import type { ApprovalEvidence, ApprovalKind, Decision, EvidenceLine } from './record';
 
 /**
@@ -15,13 +18,6 @@ export function escapeSlack(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** `2026-11-02T14:05:09.000Z` → `2026-11-02 14:05 UTC`: one unambiguous form everywhere. */
-export function displayTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 const KIND_TITLE: Record<ApprovalKind, string> = { CUTOVER: 'Cutover approval', FINALIZE: 'Finalize approval' };
 const MARK: Record<EvidenceLine['status'], string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', INFO: 'ℹ️' };
 const COLOUR: Record<EvidenceLine['status'], string> = { PASS: '#137333', FAIL: '#b3261e', WARN: '#8a5a00', INFO: '#44474e' };
@@ -33,14 +29,32 @@ export function subjectOf(evidence: ApprovalEvidence): string {
 // ---------------------------------------------------------------------------------------------------------------
 // HTML (e-mail and pages share the evidence table)
 
+const PILL: Record<EvidenceLine['status'], string> = { PASS: 'PASSED', FAIL: 'FAILED', WARN: 'CHECK', INFO: '' };
+const PILL_BG: Record<EvidenceLine['status'], string> = { PASS: '#e6f4ea', FAIL: '#fce8e6', WARN: '#fef7e0', INFO: '#ffffff' };
+
+/** Status as a word in a coloured pill, not an emoji: it reads the same in every mail client and on every phone. */
 function evidenceRowsHtml(lines: readonly EvidenceLine[]): string {
   return lines
-    .map(
-      (l) =>
-        `<tr><th scope="row" style="text-align:left;vertical-align:top;padding:6px 8px 6px 0;font-weight:600;color:#1f1f1f">${escapeHtml(l.label)}</th>` +
-        `<td style="padding:6px 0;color:${COLOUR[l.status]}"><span aria-hidden="true">${MARK[l.status]}</span> ${escapeHtml(l.value)}</td></tr>`,
-    )
+    .map((l) => {
+      const pill = PILL[l.status]
+        ? `<span style="display:inline-block;font-size:12px;font-weight:700;letter-spacing:.03em;padding:1px 8px;margin-right:6px;border-radius:999px;background:${PILL_BG[l.status]};color:${COLOUR[l.status]}">${PILL[l.status]}</span>`
+        : '';
+      return (
+        `<tr><th scope="row" style="text-align:left;vertical-align:top;padding:8px 10px 8px 0;font-weight:600;color:#1f1f1f">${escapeHtml(l.label)}</th>` +
+        `<td style="padding:8px 0;vertical-align:top;color:${l.status === 'INFO' ? '#1f1f1f' : COLOUR[l.status]}">${pill}${escapeHtml(l.value)}</td></tr>`
+      );
+    })
     .join('');
+}
+
+/** One line a person reads first: how many gates passed, and the deadline. */
+export function verdictOf(evidence: ApprovalEvidence): { text: string; status: EvidenceLine['status'] } {
+  const passed = evidence.gates.filter((g) => g.status === 'PASS' || g.status === 'WARN').length;
+  const failed = evidence.gates.filter((g) => g.status === 'FAIL').length;
+  const status = failed > 0 ? 'FAIL' : evidence.gates.some((g) => g.status === 'WARN') ? 'WARN' : 'PASS';
+  const warned = evidence.gates.filter((g) => g.status === 'WARN').length;
+  const text = failed > 0 ? `${failed} of ${evidence.gates.length} gates did not pass` : `${passed} of ${evidence.gates.length} gates passed${warned > 0 ? `, ${warned} with warnings` : ''}`;
+  return { text, status };
 }
 
 export interface EvidenceHtmlOptions {
@@ -56,8 +70,10 @@ function evidenceHtml(evidence: ApprovalEvidence, options: EvidenceHtmlOptions):
     evidence.evidenceKeys.length > 0
       ? `<p class="small">Full evidence in the artifact store: ${evidence.evidenceKeys.map((k) => `<code>${escapeHtml(k)}</code>`).join(', ')}</p>`
       : '';
+  const verdict = verdictOf(evidence);
   return (
     `<p class="question" style="font-size:17px;line-height:1.4">${escapeHtml(evidence.question)}</p>` +
+    `<p class="verdict" style="font-size:16px;font-weight:700;padding:10px 12px;border-radius:8px;background:${PILL_BG[verdict.status]};color:${COLOUR[verdict.status]}">${escapeHtml(verdict.text)} · decide before ${escapeHtml(displayTime(options.expiresAt))}</p>` +
     `<table class="facts" role="presentation" style="border-collapse:collapse;width:100%">` +
     evidenceRowsHtml([
       { label: 'Source', value: evidence.source, status: 'INFO' },
