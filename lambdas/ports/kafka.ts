@@ -107,3 +107,48 @@ export interface KafkaDataPlane {
 
 /** Builds a data-plane client for one cluster. The handler wires the adapter; the core only sees this factory. */
 export type KafkaDataPlaneFactory = (connection: KafkaConnection) => KafkaDataPlane;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inventory reads (issue 5). A separate interface so that implementers of KafkaDataPlane that do not take inventories
+// need not carry them; the kafkajs adapter implements both.
+//
+// Error contract, stricter than above: connection-level failures (cannot connect, SASL/TLS refused, timeouts) are
+// mapped to Migration.Unreachable / Migration.AuthFailed / Migration.Transient; a refusal of one request (no DESCRIBE
+// on CLUSTER, SECURITY_DISABLED, an unsupported API) is a plain Error with Kafka's error name, so that the inventory
+// records that part as not collected instead of failing the whole run.
+
+export interface ClusterDescription {
+  readonly clusterId: string | null;
+  readonly controllerId: number | null;
+  readonly brokers: ReadonlyArray<{ readonly nodeId: number; readonly host: string; readonly port: number; readonly rack?: string | null }>;
+}
+
+/** One ACL binding in Kafka's AdminClient vocabulary. */
+export interface AclEntry {
+  readonly resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
+  readonly resourceName: string;
+  readonly patternType: 'LITERAL' | 'PREFIXED';
+  readonly principal: string;
+  readonly host: string;
+  readonly operation: string;
+  readonly permissionType: 'ALLOW' | 'DENY';
+}
+
+export type AclListing = { readonly authorizerEnabled: true; readonly bindings: readonly AclEntry[] } | { readonly authorizerEnabled: false };
+
+export interface ClientQuotaEntry {
+  readonly entity: ReadonlyArray<{ readonly type: string; readonly name: string | null }>;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface KafkaInventoryReads {
+  describeCluster(): Promise<ClusterDescription>;
+  /** All bindings (ANY filter); `{authorizerEnabled: false}` when the broker answers SECURITY_DISABLED. */
+  describeAcls(): Promise<AclListing>;
+  /** Every client quota (user, client-id, ip, and their defaults). */
+  describeClientQuotas(): Promise<ClientQuotaEntry[]>;
+  /** Configs of one broker, with `isDefault` like topic configs. */
+  describeBrokerConfigs(brokerId: number): Promise<ConfigEntry[]>;
+  /** Log start and end offsets of every partition of these topics, batched by partition leader (not one call per topic). */
+  fetchTopicsOffsets(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>>;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { CRITERIA } from '../profiles/profile';
+import { ProfileOverridesSchema } from '../profiles/profile';
+
+/**
+ * What an assessment rule says about the source against a target profile. A BLOCKER stops the workflow before anything
+ * is created (unless the operator acknowledges it by id in the execution input), a WARNING needs a decision or a
+ * change before cutover, an INFO is worth knowing.
+ */
+
+export const SEVERITIES = ['BLOCKER', 'WARNING', 'INFO'] as const;
+export const SeveritySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const FindingSchema = z.object({
+  /** Stable rule id (`quota.partitions`, `acl.principals-lose-access`): what an operator acknowledges. */
+  id: z.string(),
+  severity: SeveritySchema,
+  /** What it is about: a topic, a principal, `cluster`, "12 consumer groups". */
+  subject: z.string(),
+  /** What was measured, with the values. */
+  evidence: z.string(),
+  /** What to do about it. */
+  remediation: z.string(),
+  criterion: z.enum(CRITERIA),
+  /** The full list behind a finding about many things (topics, principals, groups); the evidence names the first few. */
+  items: z.array(z.string()).optional(),
+  /** Set when the operator acknowledged a BLOCKER in the input: it is reported as a WARNING and no longer blocks. */
+  acknowledged: z.boolean().optional(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const NameFilterSchema = z.object({
+  /** Regular expressions matched against the whole name (Java `Pattern.matches`, like the replicators). */
+  include: z.array(z.string()).default(['.*']),
+  exclude: z.array(z.string()).default([]),
+});
+
+export const AssessmentOptionsSchema = z.object({
+  /** Fraction of each quota kept free at the source's peak: 0.3 means the peak may use at most 70% of it. */
+  headroom: z.number().min(0).max(0.95).default(0.3),
+  topics: NameFilterSchema.default({ include: ['.*'], exclude: [] }),
+  groups: NameFilterSchema.default({ include: ['.*'], exclude: [] }),
+  /** The engine that will replicate (decides the replicator's own needs: IAM on the source, compacted partitions). */
+  replicator: z.enum(['MSK_REPLICATOR', 'MIRROR_MAKER_2']).optional(),
+  /** Finding ids the operator accepts: a BLOCKER with one of these ids is reported as an acknowledged WARNING. */
+  acknowledge: z.array(z.string()).default([]),
+  profileOverrides: ProfileOverridesSchema.optional(),
+});
+export type AssessmentOptionsInput = z.input<typeof AssessmentOptionsSchema>;
+export type AssessmentOptions = z.output<typeof AssessmentOptionsSchema>;
+
+export function assessmentOptions(input: AssessmentOptionsInput = {}): AssessmentOptions {
+  return AssessmentOptionsSchema.parse(input);
+}
+
+/** The first `n` names, then how many more: findings about thousands of topics stay readable. */
+export function firstFew(names: readonly string[], n = 5): string {
+  if (names.length <= n) return names.join(', ');
+  return `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** Decimal units, as AWS states its throughput quotas. */
+export function bytes(n: number): string {
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${UNITS[i]}`;
+}
+
+export function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}

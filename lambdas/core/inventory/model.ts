@@ -1,0 +1,319 @@
+import { z } from 'zod';
+
+/**
+ * The inventory of a source cluster: what the control plane (MSK), the data plane (Kafka admin) and the metrics
+ * service (CloudWatch) say about it. It is written to the artifact store as JSON and read back by the Assess task,
+ * so it is a schema, parsed at both ends.
+ *
+ * Nothing is silently missing: every part that could not be read is `NOT_COLLECTED` with the reason, and a topic or
+ * group that could not be described is listed with `status: 'UNDESCRIBABLE'`. `gaps` repeats all of them, so that
+ * `complete` is true only when every part was read.
+ */
+
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+export const NotCollectedSchema = z.object({
+  status: z.literal('NOT_COLLECTED'),
+  /** Why, and what to do to collect it next time. */
+  reason: z.string(),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Control plane (MSK DescribeClusterV2, GetBootstrapBrokers, DescribeConfigurationRevision)
+
+export const MskClusterSchema = z.object({
+  clusterArn: z.string(),
+  clusterName: z.string(),
+  clusterType: z.enum(['PROVISIONED', 'SERVERLESS']),
+  /** ACTIVE, CREATING, UPDATING, … as MSK reports it. */
+  state: z.string(),
+  /** Kafka version of a provisioned cluster (`3.9.x`, `4.1.x.kraft`); Serverless has none. */
+  kafkaVersion: z.string().optional(),
+  brokers: z
+    .object({
+      count: z.number().int().nonnegative(),
+      instanceType: z.string(),
+      /** EBS volume per broker. */
+      storageGiB: z.number().optional(),
+      /** LOCAL or TIERED. */
+      storageMode: z.string().optional(),
+      provisionedThroughputMiBps: z.number().optional(),
+    })
+    .optional(),
+  /** Client authentication modes enabled on the cluster. */
+  authentication: z.object({
+    iam: z.boolean(),
+    scram: z.boolean(),
+    mtls: z.boolean(),
+    unauthenticated: z.boolean(),
+  }),
+  encryptionInTransit: z.object({
+    /** TLS, TLS_PLAINTEXT or PLAINTEXT. */
+    clientBroker: z.string().optional(),
+    inCluster: z.boolean().optional(),
+  }),
+  encryptionAtRestKmsKeyArn: z.string().optional(),
+  /** The MSK configuration the brokers run with, and its server.properties (non-secret broker settings). */
+  configuration: z
+    .object({
+      arn: z.string(),
+      revision: z.number().int(),
+      serverProperties: z.record(z.string(), z.string()),
+    })
+    .optional(),
+  /** Bootstrap strings by listener, as GetBootstrapBrokers returns them (only those that exist). */
+  bootstrapBrokers: z.record(z.string(), z.string()),
+  /** DEFAULT, PER_BROKER, PER_TOPIC_PER_BROKER, PER_TOPIC_PER_PARTITION: decides which metrics exist. */
+  enhancedMonitoring: z.string().optional(),
+  vpc: z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()) }),
+  publicAccess: z.boolean(),
+  tags: z.record(z.string(), z.string()),
+});
+export type MskCluster = z.infer<typeof MskClusterSchema>;
+
+export const ControlPlaneInventorySchema = z.discriminatedUnion('status', [z.object({ status: z.literal('COLLECTED'), cluster: MskClusterSchema }), NotCollectedSchema]);
+export type ControlPlaneInventory = z.infer<typeof ControlPlaneInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data plane (Kafka admin)
+
+export const BrokerSchema = z.object({
+  nodeId: z.number().int(),
+  host: z.string(),
+  port: z.number().int(),
+  rack: z.string().nullable().optional(),
+});
+
+export const PartitionSchema = z.object({
+  partition: z.number().int(),
+  leader: z.number().int(),
+  replicas: z.array(z.number().int()),
+  isr: z.array(z.number().int()),
+  /** Log start offset (earliest retained); null when offsets could not be read. */
+  logStartOffset: z.string().nullable(),
+  /** Log end offset (next offset to be written). */
+  logEndOffset: z.string().nullable(),
+});
+export type PartitionInventory = z.infer<typeof PartitionSchema>;
+
+export const DescribedTopicSchema = z.object({
+  status: z.literal('DESCRIBED'),
+  name: z.string(),
+  internal: z.boolean(),
+  partitionCount: z.number().int(),
+  /** The smallest replica count over the partitions (what the topic guarantees). */
+  replicationFactor: z.number().int(),
+  /** Only the configs set on the topic (non-default), as Kafka reports them; sensitive values are null. */
+  configs: z.record(z.string(), z.string().nullable()),
+  /** Effective values (topic override, else the broker's default). */
+  cleanupPolicy: z.string(),
+  compacted: z.boolean(),
+  maxMessageBytes: z.number().nullable(),
+  retentionMs: z.number().nullable(),
+  retentionBytes: z.number().nullable(),
+  underReplicatedPartitions: z.number().int(),
+  offlinePartitions: z.number().int(),
+  /** Σ (log end − log start) over partitions: records retained (approximate for compacted topics). */
+  retainedRecords: z.number().nullable(),
+  partitions: z.array(PartitionSchema),
+});
+export type DescribedTopic = z.infer<typeof DescribedTopicSchema>;
+
+export const UndescribableSchema = z.object({
+  status: z.literal('UNDESCRIBABLE'),
+  name: z.string(),
+  reason: z.string(),
+});
+
+export const TopicInventorySchema = z.discriminatedUnion('status', [DescribedTopicSchema, UndescribableSchema]);
+export type TopicInventory = z.infer<typeof TopicInventorySchema>;
+
+export const GroupOffsetSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  committedOffset: z.string(),
+  /** Null when the topic's offsets are unknown (topic deleted or undescribable). */
+  logEndOffset: z.string().nullable(),
+  logStartOffset: z.string().nullable(),
+  /** Log end − committed, never negative; null when unknown. */
+  lag: z.number().nullable(),
+});
+
+export const DescribedGroupSchema = z.object({
+  status: z.literal('DESCRIBED'),
+  groupId: z.string(),
+  /** `consumer`, `connect`, or '' for a group that only commits offsets (no membership). */
+  protocolType: z.string(),
+  /** Stable, Empty, Dead, PreparingRebalance, CompletingRebalance. */
+  state: z.string(),
+  members: z.array(z.object({ memberId: z.string(), clientId: z.string(), clientHost: z.string() })),
+  offsets: z.array(GroupOffsetSchema),
+  topics: z.array(z.string()),
+  totalLag: z.number().nullable(),
+  /** Partitions whose committed offset is below the log start: the group has not committed for longer than retention. */
+  partitionsBehindLogStart: z.number().int(),
+});
+export type DescribedGroup = z.infer<typeof DescribedGroupSchema>;
+
+export const GroupInventorySchema = z.discriminatedUnion('status', [
+  DescribedGroupSchema,
+  z.object({ status: z.literal('UNDESCRIBABLE'), groupId: z.string(), reason: z.string() }),
+]);
+export type GroupInventory = z.infer<typeof GroupInventorySchema>;
+
+/** Kafka's AdminClient shape, the same as the security mapping's (core/security-mapping/model.ts), so bindings pass straight in. */
+export const AclBindingSchema = z.object({
+  resourceType: z.enum(['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER']),
+  resourceName: z.string(),
+  patternType: z.enum(['LITERAL', 'PREFIXED']),
+  principal: z.string(),
+  host: z.string(),
+  operation: z.string(),
+  permissionType: z.enum(['ALLOW', 'DENY']),
+});
+export type AclBindingRecord = z.infer<typeof AclBindingSchema>;
+
+export const AclInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    /** False when the cluster has no authorizer (every authenticated principal may do everything). */
+    authorizerEnabled: z.boolean(),
+    bindings: z.array(AclBindingSchema),
+  }),
+  NotCollectedSchema,
+]);
+export type AclInventory = z.infer<typeof AclInventorySchema>;
+
+export const ClientQuotaSchema = z.object({
+  /** The entity the quota applies to: `user`, `client-id`, `ip`; a null name is the default for that type. */
+  entity: z.array(z.object({ type: z.string(), name: z.string().nullable() })),
+  /** `producer_byte_rate`, `consumer_byte_rate`, `request_percentage`, `connection_creation_rate`, … */
+  values: z.record(z.string(), z.number()),
+});
+export type ClientQuota = z.infer<typeof ClientQuotaSchema>;
+
+export const ClientQuotaInventorySchema = z.discriminatedUnion('status', [z.object({ status: z.literal('COLLECTED'), quotas: z.array(ClientQuotaSchema) }), NotCollectedSchema]);
+
+export const DataPlaneInventorySchema = z.object({
+  clusterId: z.string().nullable(),
+  controllerId: z.number().int().nullable(),
+  brokers: z.array(BrokerSchema),
+  /** Non-default configs of one broker (`super.users`, `allow.everyone.if.no.acl.found`, `message.max.bytes`, …). */
+  brokerConfigs: z.discriminatedUnion('status', [
+    z.object({ status: z.literal('COLLECTED'), brokerId: z.number().int(), configs: z.record(z.string(), z.string().nullable()) }),
+    NotCollectedSchema,
+  ]),
+  topics: z.array(TopicInventorySchema),
+  groups: z.array(GroupInventorySchema),
+  acls: AclInventorySchema,
+  clientQuotas: ClientQuotaInventorySchema,
+});
+export type DataPlaneInventory = z.infer<typeof DataPlaneInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Throughput (CloudWatch AWS/Kafka)
+
+export const PeakSchema = z.object({
+  /** The highest value over the window (per second for rates, a count for connections). */
+  peak: z.number(),
+  peakAt: z.string().nullable(),
+  /** The mean of the datapoints (for the cost estimate); null when there were none. */
+  mean: z.number().nullable(),
+  datapoints: z.number().int(),
+});
+export type Peak = z.infer<typeof PeakSchema>;
+
+export const ThroughputInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    window: z.object({ start: z.string(), end: z.string(), periodSeconds: z.number().int() }),
+    /** Sums over brokers at each period, then the peak: an upper bound (brokers may peak at different minutes). */
+    cluster: z.object({
+      bytesInPerSec: PeakSchema.nullable(),
+      bytesOutPerSec: PeakSchema.nullable(),
+      messagesInPerSec: PeakSchema.nullable(),
+      connectionCount: PeakSchema.nullable(),
+    }),
+    /** Per topic (summed over brokers); empty when the cluster does not publish per-topic metrics. */
+    topics: z.array(
+      z.object({
+        topic: z.string(),
+        bytesInPerSec: PeakSchema.nullable(),
+        bytesOutPerSec: PeakSchema.nullable(),
+        messagesInPerSec: PeakSchema.nullable(),
+      }),
+    ),
+    /** What the figures cannot tell (e.g. MessagesInPerSec per topic needs PER_TOPIC_PER_BROKER monitoring). */
+    notes: z.array(z.string()),
+  }),
+  NotCollectedSchema,
+]);
+export type ThroughputInventory = z.infer<typeof ThroughputInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export const InventoryGapSchema = z.object({
+  /** `controlPlane`, `throughput`, `acls`, `clientQuotas`, `topic:<name>`, `group:<id>`. */
+  part: z.string(),
+  reason: z.string(),
+});
+export type InventoryGap = z.infer<typeof InventoryGapSchema>;
+
+export const InventorySchema = z.object({
+  schemaVersion: z.literal(INVENTORY_SCHEMA_VERSION),
+  collectedAt: z.string(),
+  /** How long the collection took (seconds), for the report. */
+  durationSeconds: z.number(),
+  source: z.object({
+    name: z.string(),
+    bootstrapServers: z.array(z.string()),
+    authMechanism: z.string(),
+    clusterArn: z.string().optional(),
+  }),
+  controlPlane: ControlPlaneInventorySchema,
+  dataPlane: DataPlaneInventorySchema,
+  throughput: ThroughputInventorySchema,
+  /** True only when nothing is NOT_COLLECTED or UNDESCRIBABLE. */
+  complete: z.boolean(),
+  gaps: z.array(InventoryGapSchema),
+});
+export type Inventory = z.infer<typeof InventorySchema>;
+
+/** What the Inventory task puts in the execution state (`$.inventory`): counts and the artifact key, never the lists. */
+export const InventorySummarySchema = z.object({
+  inventoryKey: z.string(),
+  /** Where a person can open it (s3://… or a path). */
+  location: z.string(),
+  collectedAt: z.string(),
+  complete: z.boolean(),
+  gaps: z.array(z.string()),
+  cluster: z.object({
+    clusterType: z.string(),
+    kafkaVersion: z.string().nullable(),
+    brokers: z.number().int(),
+    authentication: z.array(z.string()),
+  }),
+  counts: z.object({
+    topics: z.number().int(),
+    internalTopics: z.number().int(),
+    undescribableTopics: z.number().int(),
+    partitions: z.number().int(),
+    compactedTopics: z.number().int(),
+    compactedPartitions: z.number().int(),
+    groups: z.number().int(),
+    aclBindings: z.number().int().nullable(),
+    clientQuotas: z.number().int().nullable(),
+  }),
+  peakBytesInPerSec: z.number().nullable(),
+  peakBytesOutPerSec: z.number().nullable(),
+});
+export type InventorySummary = z.infer<typeof InventorySummarySchema>;
+
+/** User topics: everything but Kafka's own (`__consumer_offsets`, `__transaction_state`, …). */
+export function describedTopics(inventory: Pick<Inventory, 'dataPlane'>, opts: { includeInternal?: boolean } = {}): DescribedTopic[] {
+  return inventory.dataPlane.topics.filter((t): t is DescribedTopic => t.status === 'DESCRIBED' && (opts.includeInternal === true || !t.internal));
+}
+
+export function describedGroups(inventory: Pick<Inventory, 'dataPlane'>): DescribedGroup[] {
+  return inventory.dataPlane.groups.filter((g): g is DescribedGroup => g.status === 'DESCRIBED');
+}
