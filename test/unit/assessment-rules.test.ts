@@ -11,7 +11,7 @@ import { topicConfigRule } from '../../lambdas/core/assessment/rules/topic-confi
 import { topicSelectionRule } from '../../lambdas/core/assessment/rules/topic-selection';
 import { transactionRule } from '../../lambdas/core/assessment/rules/transactions';
 import { resolveProfile } from '../../lambdas/core/profiles';
-import { acl, group, inventory, mskCluster, peakOf, throughput, topic } from './inventory-fixtures';
+import { acl, clusterPeaks, group, inventory, mskCluster, peakOf, throughput, topic } from './inventory-fixtures';
 
 const serverless = resolveProfile('msk-serverless');
 const provisioned = resolveProfile('msk-provisioned', { provisioned: { brokerType: 'kafka.m7g.large', brokerCount: 3 } });
@@ -84,7 +84,7 @@ describe('quota fit', () => {
 
   it('warns on consumer groups and connections near their quotas', () => {
     const groups = Array.from({ length: 400 }, (_, i) => group(`g-${i}`));
-    const inv = inventory({ groups, throughput: throughput({ cluster: { ...(throughput() as { cluster: never }).cluster, connectionCount: peakOf(2500) } }) });
+    const inv = inventory({ groups, throughput: throughput({ cluster: { ...clusterPeaks, connectionCount: peakOf(2500) } }) });
     const findings = quotaFitRule(inv, serverless, defaults);
     expect(findings.find((x) => x.id === 'quota.consumer-groups')?.severity).toBe('WARNING');
     expect(findings.find((x) => x.id === 'quota.connections')?.severity).toBe('WARNING');

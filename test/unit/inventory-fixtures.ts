@@ -70,11 +70,13 @@ export function peakOf(value: number, mean: number | null = null): Peak {
   return { peak: value, peakAt: '2026-11-01T10:00:00.000Z', mean, datapoints: 336 };
 }
 
+export const clusterPeaks = { bytesInPerSec: peakOf(10_000_000, 5_000_000), bytesOutPerSec: peakOf(20_000_000, 10_000_000), messagesInPerSec: peakOf(10_000), connectionCount: peakOf(300) };
+
 export function throughput(o: Partial<Extract<ThroughputInventory, { status: 'COLLECTED' }>> = {}): ThroughputInventory {
   return {
     status: 'COLLECTED',
     window: { start: '2026-10-18T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z', periodSeconds: 3600 },
-    cluster: { bytesInPerSec: peakOf(10_000_000, 5_000_000), bytesOutPerSec: peakOf(20_000_000, 10_000_000), messagesInPerSec: peakOf(10_000), connectionCount: peakOf(300) },
+    cluster: clusterPeaks,
     topics: [],
     notes: [],
     ...o,
