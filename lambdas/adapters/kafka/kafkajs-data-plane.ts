@@ -1,0 +1,498 @@
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type KafkaConfig,
+  type LogEntry,
+  type PartitionMetadata,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import { TransientError } from '../../core/errors';
+import type {
+  CommittedOffset,
+  ConfigEntry,
+  GroupDescription,
+  KafkaConnection,
+  KafkaDataPlane,
+  KafkaDataPlaneFactory,
+  KafkaRecordIn,
+  KafkaRecordOut,
+  PartitionOffsets,
+  TopicDescription,
+} from '../../ports/kafka';
+import { toMigrationError } from './kafka-errors';
+import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
+
+/**
+ * The KafkaDataPlane port on kafkajs 2.2.4: admin and producer through kafkajs's public API; reading a partition and
+ * committing a group's offsets through its Cluster (see kafkajs-internals.ts for why). Every call is bounded in time
+ * and its failure mapped to Migration.Unreachable / AuthFailed / Transient (kafka-errors.ts).
+ */
+
+export type IamTokenProvider = (region: string) => Promise<{ token: string; expiryTime: number }>;
+
+export interface KafkajsDataPlaneOptions {
+  /** MSK IAM tokens (SASL/OAUTHBEARER). @default aws-msk-iam-sasl-signer-js's generateAuthToken (default credentials) */
+  readonly iamTokenProvider?: IamTokenProvider;
+  /** @default `msk-migration-<connection name>` */
+  readonly clientId?: string;
+  /** Where kafkajs's own log lines go. @default errors only, one JSON line each on stderr */
+  readonly log?: (entry: { level: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG'; namespace: string; message: string }) => void;
+  /** kafkajs's level. @default 'ERROR' */
+  readonly logLevel?: 'NOTHING' | 'ERROR' | 'WARN' | 'INFO';
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const CONFIG_BATCH = 100;
+const TOPIC_RESOURCE = 2;
+/** DescribeConfigs config_source: 1 is DYNAMIC_TOPIC_CONFIG, i.e. set on the topic itself. */
+const TOPIC_CONFIG_SOURCE = 1;
+const LEVEL_NAMES: Record<number, 'ERROR' | 'WARN' | 'INFO' | 'DEBUG'> = {
+  1: 'ERROR',
+  2: 'WARN',
+  4: 'INFO',
+  5: 'DEBUG',
+};
+
+function defaultLog(entry: { level: string; namespace: string; message: string }): void {
+  console.error(JSON.stringify({ source: 'kafkajs', ...entry }));
+}
+
+/** kafkajs's client settings for a connection: TLS and SASL from the auth mode, timeouts from the connection. */
+export function kafkajsConfig(connection: KafkaConnection, options: KafkajsDataPlaneOptions = {}): KafkaConfig {
+  const requestTimeout = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const auth = connection.auth;
+  let ssl = false;
+  let sasl: SASLOptions | undefined;
+  switch (auth.mechanism) {
+    case 'PLAINTEXT':
+      break;
+    case 'TLS':
+      ssl = true;
+      break;
+    case 'SCRAM-SHA-512':
+    case 'SCRAM-SHA-256':
+      ssl = auth.tls ?? false;
+      sasl = {
+        mechanism: auth.mechanism === 'SCRAM-SHA-512' ? 'scram-sha-512' : 'scram-sha-256',
+        username: auth.username,
+        password: auth.password,
+      };
+      break;
+    case 'IAM': {
+      ssl = true;
+      const tokens = options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
+      sasl = {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: (await tokens(auth.region)).token }),
+      };
+      break;
+    }
+  }
+  const log = options.log ?? defaultLog;
+  return {
+    clientId: options.clientId ?? `msk-migration-${connection.name}`,
+    brokers: [...connection.bootstrapServers],
+    ssl,
+    sasl,
+    connectionTimeout: Math.min(5_000, requestTimeout),
+    authenticationTimeout: requestTimeout,
+    requestTimeout,
+    enforceRequestTimeout: true,
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+    logLevel: logLevel[options.logLevel ?? 'ERROR'],
+    logCreator: () => (entry: LogEntry) => {
+      const level = LEVEL_NAMES[entry.level];
+      if (level) log({ level, namespace: entry.namespace, message: entry.log.message });
+    },
+  };
+}
+
+type Header = Buffer | string | Array<Buffer | string> | undefined;
+
+export class KafkajsDataPlane implements KafkaDataPlane {
+  private readonly config: KafkaConfig;
+  private readonly kafka: Kafka;
+  private readonly requestTimeoutMs: number;
+  private admin: Promise<Admin> | undefined;
+  private producer: Promise<Producer> | undefined;
+  private cluster: Promise<InternalCluster> | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
+  /** Reads share the internal cluster's metadata target; one at a time. */
+  private reading: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly connection: KafkaConnection,
+    options: KafkajsDataPlaneOptions = {},
+  ) {
+    this.config = kafkajsConfig(connection, options);
+    this.kafka = new Kafka(this.config);
+    this.requestTimeoutMs = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.call('listTopics', async () => (await (await this.adminClient()).listTopics()).sort());
+  }
+
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+    if (topics.length === 0) return Promise.resolve([]);
+    return this.call('describeTopics', async () => {
+      const { topics: metadata } = await (await this.adminClient()).fetchTopicMetadata({ topics: [...topics] });
+      return metadata.map((t) => ({
+        name: t.name,
+        partitions: t.partitions
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] }))
+          .sort((a, b) => a.partition - b.partition),
+      }));
+    });
+  }
+
+  describeTopicConfigs(topics: readonly string[]): Promise<Record<string, ConfigEntry[]>> {
+    return this.call('describeTopicConfigs', async () => {
+      const admin = await this.adminClient();
+      const out: Record<string, ConfigEntry[]> = {};
+      for (let i = 0; i < topics.length; i += CONFIG_BATCH) {
+        const batch = topics.slice(i, i + CONFIG_BATCH);
+        const response = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: batch.map((name) => ({ type: TOPIC_RESOURCE, name })),
+        });
+        for (const resource of response.resources) {
+          out[resource.resourceName] = resource.configEntries.map((e) => {
+            const source = (e as { configSource?: number }).configSource;
+            return {
+              name: e.configName,
+              value: e.configValue,
+              isDefault: source === undefined ? e.isDefault : source !== TOPIC_CONFIG_SOURCE,
+              isSensitive: e.isSensitive,
+            };
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  createTopics(
+    topics: ReadonlyArray<{
+      topic: string;
+      numPartitions: number;
+      replicationFactor?: number;
+      configs?: Record<string, string>;
+    }>,
+  ): Promise<void> {
+    if (topics.length === 0) return Promise.resolve();
+    return this.call('createTopics', async () => {
+      await (
+        await this.adminClient()
+      ).createTopics({
+        waitForLeaders: true,
+        timeout: this.requestTimeoutMs,
+        topics: topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          ...(t.replicationFactor !== undefined ? { replicationFactor: t.replicationFactor } : {}),
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    });
+  }
+
+  deleteTopics(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return Promise.resolve();
+    return this.call('deleteTopics', async () => {
+      await (await this.adminClient()).deleteTopics({ topics: [...topics], timeout: this.requestTimeoutMs });
+      for (const t of topics) this.partitionMetadata.delete(t);
+    });
+  }
+
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    return this.call('fetchTopicOffsets', async () =>
+      (await (await this.adminClient()).fetchTopicOffsets(topic))
+        .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+        .sort((a, b) => a.partition - b.partition),
+    );
+  }
+
+  listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {
+    return this.call('listGroups', async () =>
+      (await (await this.adminClient()).listGroups()).groups
+        .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }))
+        .sort((a, b) => a.groupId.localeCompare(b.groupId)),
+    );
+  }
+
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    if (groupIds.length === 0) return Promise.resolve([]);
+    return this.call('describeGroups', async () =>
+      (await (await this.adminClient()).describeGroups([...groupIds])).groups.map((g) => ({
+        groupId: g.groupId,
+        state: g.state,
+        protocolType: g.protocolType,
+        members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+      })),
+    );
+  }
+
+  fetchCommittedOffsets(groupId: string, topics?: readonly string[]): Promise<CommittedOffset[]> {
+    return this.call('fetchCommittedOffsets', async () => {
+      // Without topics, kafkajs asks for every topic the group has committed offsets for (OffsetFetch with null).
+      const response = await (
+        await this.adminClient()
+      ).fetchOffsets({ groupId, ...(topics ? { topics: [...topics] } : {}) });
+      return response
+        .flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    });
+  }
+
+  setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
+    if (offsets.length === 0) return Promise.resolve();
+    return this.call('setCommittedOffsets', async () => {
+      const [group] = (await (await this.adminClient()).describeGroups([groupId])).groups;
+      if (group && group.members.length > 0) {
+        throw new Error(
+          `Consumer group ${groupId} on ${this.connection.name} has ${group.members.length} active member(s) (state ${group.state}): Kafka accepts offsets only for a group without members. Stop its consumers first.`,
+        );
+      }
+      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      for (const o of offsets)
+        byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+      const cluster = await this.internalCluster();
+      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      // One OffsetCommit for every topic, as a group without a generation: Kafka's "simple" commit.
+      await coordinator.offsetCommit({
+        groupId,
+        groupGenerationId: -1,
+        memberId: '',
+        retentionTime: -1,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    });
+  }
+
+  produce(topic: string, records: readonly KafkaRecordOut[]): Promise<Array<{ partition: number; offset: string }>> {
+    if (records.length === 0) return Promise.resolve([]);
+    return this.call('produce', async () => {
+      // Partitions are chosen here (kafkajs's default partitioner, as the producer would) so that each record's
+      // offset is known: the broker answers with one base offset per partition.
+      const metadata = await this.topicPartitions(topic);
+      const messages = records.map((r) => ({
+        key: r.key ?? null,
+        value: r.value,
+        headers: r.headers,
+        partition:
+          r.partition ??
+          this.partitioner({ topic, partitionMetadata: metadata, message: { key: r.key ?? null, value: r.value } }),
+      }));
+      const producer = await this.producerClient();
+      const result = await producer.send({ topic, acks: -1, timeout: this.requestTimeoutMs, messages });
+      const base = new Map(result.map((m) => [m.partition, BigInt(m.baseOffset ?? '-1')]));
+      const seen = new Map<number, bigint>();
+      return messages.map((m) => {
+        const index = seen.get(m.partition) ?? 0n;
+        seen.set(m.partition, index + 1n);
+        const offset = base.get(m.partition);
+        return {
+          partition: m.partition,
+          offset: offset === undefined || offset < 0n ? '-1' : (offset + index).toString(),
+        };
+      });
+    });
+  }
+
+  readPartition(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+    timeoutMs?: number;
+  }): Promise<KafkaRecordIn[]> {
+    const timeoutMs = args.timeoutMs ?? 5_000;
+    const read = this.reading.then(() =>
+      this.call(
+        'readPartition',
+        () => this.fetchRecords({ ...args, timeoutMs }),
+        timeoutMs + 3 * this.requestTimeoutMs,
+      ),
+    );
+    this.reading = read.catch(() => undefined);
+    return read;
+  }
+
+  /** Deletes a partition's records before `offset` (DeleteRecords), for tests and rehearsal scenarios. */
+  deleteRecordsBefore(topic: string, partition: number, offset: string): Promise<void> {
+    return this.call('deleteRecordsBefore', async () => {
+      await (await this.adminClient()).deleteTopicRecords({ topic, partitions: [{ partition, offset }] });
+    });
+  }
+
+  async close(): Promise<void> {
+    const pending = [
+      this.admin?.then((a) => a.disconnect()),
+      this.producer?.then((p) => p.disconnect()),
+      this.cluster?.then((c) => c.disconnect()),
+    ];
+    this.admin = this.producer = this.cluster = undefined;
+    await Promise.all(pending.map((p) => p?.catch(() => undefined)));
+  }
+
+  private async fetchRecords(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+    timeoutMs: number;
+  }): Promise<KafkaRecordIn[]> {
+    const cluster = await this.internalCluster();
+    // Only this topic in the metadata: a topic deleted since an earlier read would fail the refresh.
+    cluster.targetTopics = new Set([args.topic]);
+    await cluster.refreshMetadata();
+    const leaders = cluster.findLeaderForPartitions(args.topic, [args.partition]);
+    const leader = Object.keys(leaders)[0];
+    if (leader === undefined)
+      throw new TransientError(`${args.topic}-${args.partition} on ${this.connection.name} has no leader right now.`);
+    const broker = await cluster.findBroker({ nodeId: leader });
+
+    const out: KafkaRecordIn[] = [];
+    const until = args.untilOffset === undefined ? undefined : BigInt(args.untilOffset);
+    let next = BigInt(args.fromOffset);
+    const deadline = Date.now() + args.timeoutMs;
+    for (let round = 0; round < 10_000; round++) {
+      if (out.length >= args.maxRecords || (until !== undefined && next >= until)) break;
+      const response = await broker.fetch({
+        isolationLevel: READ_COMMITTED,
+        maxWaitTime: Math.max(0, Math.min(1_000, deadline - Date.now())),
+        minBytes: 1,
+        maxBytes: 8 * 1024 * 1024,
+        topics: [
+          {
+            topic: args.topic,
+            partitions: [{ partition: args.partition, fetchOffset: next.toString(), maxBytes: 2 * 1024 * 1024 }],
+          },
+        ],
+      });
+      const partition = response.responses[0]?.partitions[0];
+      if (!partition) break;
+      let furthest = next;
+      for (const m of partition.messages) {
+        const offset = BigInt(m.offset);
+        if (offset >= furthest) furthest = offset + 1n;
+      }
+      for (const m of committedRecords(partition)) {
+        const offset = BigInt(m.offset);
+        if (offset < next) continue;
+        if ((until !== undefined && offset >= until) || out.length >= args.maxRecords) break;
+        out.push({
+          topic: args.topic,
+          partition: args.partition,
+          offset: m.offset,
+          timestamp: m.timestamp,
+          key: m.key,
+          value: m.value,
+          headers: flattenHeaders(m.headers),
+        });
+      }
+      next = furthest;
+      // Read committed: the last stable offset is as far as a reader may go now.
+      const end = BigInt(
+        partition.lastStableOffset !== undefined && partition.lastStableOffset !== '-1'
+          ? partition.lastStableOffset
+          : partition.highWatermark,
+      );
+      const caughtUp = next >= end;
+      if (caughtUp && out.length > 0) break;
+      if (Date.now() >= deadline) break;
+    }
+    return out;
+  }
+
+  private async topicPartitions(topic: string): Promise<PartitionMetadata[]> {
+    const cached = this.partitionMetadata.get(topic);
+    if (cached) return cached;
+    const { topics } = await (await this.adminClient()).fetchTopicMetadata({ topics: [topic] });
+    const partitions = topics[0]?.partitions ?? [];
+    if (partitions.length === 0) throw new Error(`Topic ${topic} has no partitions on ${this.connection.name}.`);
+    this.partitionMetadata.set(topic, partitions);
+    return partitions;
+  }
+
+  private adminClient(): Promise<Admin> {
+    this.admin ??= connectOrForget(this.kafka.admin({ retry: this.config.retry }), () => (this.admin = undefined));
+    return this.admin;
+  }
+
+  private producerClient(): Promise<Producer> {
+    this.producer ??= connectOrForget(
+      this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+      () => (this.producer = undefined),
+    );
+    return this.producer;
+  }
+
+  private internalCluster(): Promise<InternalCluster> {
+    this.cluster ??= connectOrForget(createInternalCluster(this.config), () => (this.cluster = undefined));
+    return this.cluster;
+  }
+
+  /** Runs one port call within a deadline and maps its failure to the taxonomy. */
+  private async call<T>(operation: string, fn: () => Promise<T>, deadlineMs = 3 * this.requestTimeoutMs): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TransientError(
+              `Kafka cluster ${this.connection.name}: ${operation} did not complete within ${deadlineMs} ms.`,
+              { cluster: this.connection.name, operation },
+            ),
+          ),
+        deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (err) {
+      throw toMigrationError(err, {
+        cluster: this.connection.name,
+        bootstrapServers: this.connection.bootstrapServers,
+        operation,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Connects a kafkajs client once; a failed connect is forgotten so that the next call tries again. */
+function connectOrForget<T extends { connect(): Promise<void>; disconnect(): Promise<void> }>(
+  client: T,
+  forget: () => void,
+): Promise<T> {
+  return client.connect().then(
+    () => client,
+    async (err: unknown) => {
+      forget();
+      await client.disconnect().catch(() => undefined);
+      throw err;
+    },
+  );
+}
+
+function flattenHeaders(headers: Record<string, Header>): Record<string, Buffer | string | undefined> {
+  const out: Record<string, Buffer | string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    out[name] = Array.isArray(value) ? value[value.length - 1] : value;
+  return out;
+}
+
+/** The factory the task handlers wire: one kafkajs data plane per connection. */
+export function kafkajsDataPlaneFactory(options: KafkajsDataPlaneOptions = {}): KafkaDataPlaneFactory {
+  return (connection) => new KafkajsDataPlane(connection, options);
+}
