@@ -35,6 +35,8 @@ export interface ApprovalServices {
   readonly newId?: () => string;
   /** Where non-fatal problems go (a logger); never given a token or a secret. */
   readonly warn: (message: string, details?: Record<string, unknown>) => void;
+  /** Told once a decision reached the task (metrics: how long people take to decide). */
+  readonly onDecided?: (kind: ApprovalKind, waitedSeconds: number) => void;
 }
 
 export function newApprovalId(): string {
@@ -346,6 +348,7 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
     },
     record,
   );
+  services.onDecided?.(record.kind, Math.max(0, Math.round((Date.parse(decision.decidedAt) - Date.parse(record.createdAt)) / 1000)));
   await showOnSlack(services, decided, decision);
   if (services.reminders) {
     await services.reminders.cancel(record.approvalId).catch((err: Error) => services.warn('The approval reminder could not be cancelled', { approvalId: record.approvalId, error: err.message }));
