@@ -39,6 +39,8 @@ export function normaliseEmail(email: string): string {
 }
 
 export function isAllowedApprover(allowList: ApproverAllowList, who: Identity): boolean {
+  // The CLI's caller proved IAM rights to read the approval table and send the task callback; IAM is its allow-list.
+  if (who.channel === 'CLI') return true;
   const emails = new Set(allowList.emails.map(normaliseEmail));
   if (who.channel === 'SLACK') {
     if (allowList.slackUserIds.includes(who.id)) return true;
@@ -52,7 +54,7 @@ export function needsSlackEmailLookup(allowList: ApproverAllowList, slackUserId:
   return !allowList.slackUserIds.includes(slackUserId) && allowList.emails.length > 0;
 }
 
-const CHANNEL_WORDS: Record<DecisionChannel, string> = { EMAIL: 'e-mail', SLACK: 'Slack', LOCAL: 'the local console' };
+const CHANNEL_WORDS: Record<DecisionChannel, string> = { EMAIL: 'e-mail', SLACK: 'Slack', LOCAL: 'the local console', CLI: 'the operator CLI' };
 
 export function describeDecision(decision: Pick<Decision, 'outcome' | 'approver' | 'channel' | 'decidedAt'>): string {
   const verb = decision.outcome === 'APPROVE' ? 'approved' : 'rejected';

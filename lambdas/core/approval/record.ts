@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const ApprovalKindSchema = z.enum(['CUTOVER', 'FINALIZE']);
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 
-export const DecisionChannelSchema = z.enum(['EMAIL', 'SLACK', 'LOCAL']);
+/** CLI: an operator with IAM rights on the approval table and the state machine (`msk-migrate approve|reject`). */
+export const DecisionChannelSchema = z.enum(['EMAIL', 'SLACK', 'LOCAL', 'CLI']);
 export type DecisionChannel = z.infer<typeof DecisionChannelSchema>;
 
 export const DecisionOutcomeSchema = z.enum(['APPROVE', 'REJECT']);

@@ -309,7 +309,7 @@ export function renderSlackSettled(evidence: ApprovalEvidence, approvalId: strin
   const line =
     settled === 'EXPIRED'
       ? `⌛ *Expired* at ${displayTime(expiresAt)} with no decision: the workflow took its rejection path.`
-      : `${settled.outcome === 'APPROVE' ? '✅ *Approved*' : '❌ *Rejected*'} by ${who(settled.approver)} at ${displayTime(settled.decidedAt)} via ${settled.channel === 'SLACK' ? 'Slack' : settled.channel === 'EMAIL' ? 'e-mail' : 'the local console'}${settled.comment ? `: “${escapeSlack(settled.comment)}”` : ''}`;
+      : `${settled.outcome === 'APPROVE' ? '✅ *Approved*' : '❌ *Rejected*'} by ${who(settled.approver)} at ${displayTime(settled.decidedAt)} via ${settled.channel === 'SLACK' ? 'Slack' : settled.channel === 'EMAIL' ? 'e-mail' : settled.channel === 'CLI' ? 'the operator CLI' : 'the local console'}${settled.comment ? `: “${escapeSlack(settled.comment)}”` : ''}`;
   const blocks = [
     ...evidenceBlocks(evidence, expiresAt, false),
     { type: 'section', block_id: 'msk_migration_decision', text: mrkdwn(line) },
