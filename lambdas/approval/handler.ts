@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { renderNoticePage, PAGE_SECURITY_HEADERS } from '../core/approval/render';
-import { sendReminder, type ReminderResult } from '../core/approval/service';
+import { expireApproval, sendReminder, type ExpiryResult, type ReminderResult } from '../core/approval/service';
 import { recordApprovalWait, telemetryFor, withObservability } from '../middleware/observability';
 import { isApprovalReminderEvent } from '../ports/approval-reminders';
 import { createApprovalApp } from './app';
@@ -30,9 +30,11 @@ function wiring(): NonNullable<typeof built> {
   return built;
 }
 
-export async function approvalEndpoint(event: unknown): Promise<APIGatewayProxyStructuredResultV2 | { reminder: ReminderResult }> {
+export async function approvalEndpoint(event: unknown): Promise<APIGatewayProxyStructuredResultV2 | { reminder: ReminderResult } | { expiry: ExpiryResult }> {
   const { services, app } = wiring();
-  if (isApprovalReminderEvent(event)) return { reminder: await sendReminder(event.approvalId, services) };
+  if (isApprovalReminderEvent(event)) {
+    return event.action === 'EXPIRE' ? { expiry: await expireApproval(event.approvalId, services) } : { reminder: await sendReminder(event.approvalId, services) };
+  }
   try {
     return toApiGatewayV2(await app(fromApiGatewayV2(event as APIGatewayProxyEventV2)));
   } catch (err) {

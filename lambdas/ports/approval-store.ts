@@ -16,6 +16,8 @@ export interface ApprovalStore {
   release(approvalId: string, attemptId: string): Promise<void>;
   /** This attempt's claim found the task gone (timed out): the record becomes EXPIRED, the attempt kept. */
   markExpired(approvalId: string, attemptId: string): Promise<void>;
+  /** The deadline passed with no decision: PENDING → EXPIRED; false when something settled it first. */
+  expirePending(approvalId: string): Promise<boolean>;
   setSlackMessage(approvalId: string, message: { channelId: string; ts: string }): Promise<void>;
   /** Marks the reminder sent; false when it already was, or the approval is no longer PENDING. */
   markReminded(approvalId: string, at: string): Promise<boolean>;

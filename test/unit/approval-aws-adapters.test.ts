@@ -93,6 +93,12 @@ describe('DynamoDB approval store', () => {
     expect(expire).toMatchObject({ ConditionExpression: '#status = :decided AND #attempt = :attempt', ExpressionAttributeValues: expect.objectContaining({ ':expired': { S: 'EXPIRED' } }) });
   });
 
+  it('expires only a still pending approval', async () => {
+    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
+    await expect(store.expirePending(ID)).resolves.toBe(false);
+    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: '#status = :pending', ExpressionAttributeValues: { ':expired': { S: 'EXPIRED' }, ':pending': { S: 'PENDING' } } });
+  });
+
   it('marks the reminder once: a second mark reports false', async () => {
     ddb.on(UpdateItemCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
     await expect(store.markReminded(ID, '2026-11-02T10:45:00Z')).resolves.toBe(true);
@@ -166,7 +172,8 @@ describe('reminder schedules', () => {
 
   it('creates a one-off UTC schedule that deletes itself and carries only the approval ID', async () => {
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
-    await reminders.schedule(ID, new Date('2026-11-02T10:45:00.123Z'));
+    await reminders.schedule(ID, new Date('2026-11-02T10:45:00.123Z'), 'REMIND');
+    await reminders.schedule(ID, new Date('2026-11-02T11:00:00.000Z'), 'EXPIRE');
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
       Name: `msk-approval-${ID}`,
       GroupName: 'default',
@@ -174,13 +181,19 @@ describe('reminder schedules', () => {
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
-      Target: expect.objectContaining({ Arn: 'arn:aws:lambda:eu-west-1:1:function:approval', RoleArn: 'arn:aws:iam::1:role/scheduler', Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID }) }),
+      Target: expect.objectContaining({ Arn: 'arn:aws:lambda:eu-west-1:1:function:approval', RoleArn: 'arn:aws:iam::1:role/scheduler', Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'REMIND' }) }),
+    });
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: `msk-approval-expire-${ID}`,
+      ScheduleExpression: 'at(2026-11-02T11:00:00)',
+      Target: expect.objectContaining({ Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'EXPIRE' }) }),
     });
   });
 
-  it('cancels idempotently: a schedule already gone is not an error', async () => {
+  it('cancels both timers idempotently: a schedule already gone is not an error', async () => {
     scheduler.on(DeleteScheduleCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
     await expect(reminders.cancel(ID)).resolves.toBeUndefined();
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([`msk-approval-${ID}`, `msk-approval-expire-${ID}`]);
   });
 });
 

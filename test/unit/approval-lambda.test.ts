@@ -15,7 +15,7 @@ import { approvalEndpoint } from '../../lambdas/approval/handler';
 import { fromApiGatewayV2 } from '../../lambdas/approval/http';
 import { buildEvidence } from '../../lambdas/core/approval/evidence';
 import type { ApprovalRecord } from '../../lambdas/core/approval/record';
-import { decide, sendReminder, type ApprovalServices } from '../../lambdas/core/approval/service';
+import { decide, expireApproval, sendReminder, type ApprovalServices } from '../../lambdas/core/approval/service';
 import { slackSignature } from '../../lambdas/core/approval/signing';
 import { InputInvalidError, TransientError } from '../../lambdas/core/errors';
 import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
@@ -205,6 +205,25 @@ describe('reminders and delivery failures', () => {
     expect(services.mailer.sent[1]?.text).toMatch(/Approve: http:\/\/127\.0\.0\.1:9\/approvals\//);
     await expect(waiting).resolves.toMatchObject({ kind: 'SUCCESS', output: { approver: 'alice@example.com' } });
     expect(await sendReminder(approvalId, services)).toBe('SKIPPED');
+  });
+
+  it('expires a pending approval at its deadline: audited, the task failed as rejected, later clicks refused', async () => {
+    // Prepare
+    let now = new Date('2026-11-02T10:00:00Z');
+    const services = localServices({ now: () => now });
+    const { approvalId } = await runRequestApproval(input({ email: ['alice@example.com'], timeoutMinutes: 60 }), services);
+    const waiting = services.callback.waitFor('tok');
+    // Act
+    const early = await expireApproval(approvalId, services);
+    now = new Date('2026-11-02T11:00:00Z');
+    const onTime = await expireApproval(approvalId, services);
+    const late = await decide({ approvalId, outcome: 'APPROVE', identity: { channel: 'EMAIL', id: 'alice@example.com' }, context: {} }, services);
+    // Assess
+    expect([early, onTime]).toEqual(['SKIPPED', 'EXPIRED']);
+    await expect(waiting).resolves.toMatchObject({ kind: 'FAILURE', error: 'Migration.ApprovalRejected' });
+    expect(late).toMatchObject({ status: 'REFUSED', refusal: { reason: 'APPROVAL_EXPIRED' } });
+    expect(services.artifacts.values).toContainEqual(expect.objectContaining({ event: 'EXPIRED', approvalId }));
+    expect(services.artifacts.keys.find((k) => k.includes('-expired-'))).toMatch(/^migrations\/orders\/e\/approvals\//);
   });
 
   it('refuses a plan with neither e-mail recipients nor a Slack channel', async () => {

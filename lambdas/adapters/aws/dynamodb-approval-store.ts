@@ -139,6 +139,19 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     );
   }
 
+  async expirePending(approvalId: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: this.key(approvalId),
+        UpdateExpression: 'SET #status = :expired',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': s('EXPIRED'), ':pending': s('PENDING') },
+      }),
+    );
+  }
+
   async setSlackMessage(approvalId: string, message: { channelId: string; ts: string }): Promise<void> {
     await this.conditional(
       new UpdateItemCommand({

@@ -1,5 +1,5 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { ApprovalReminderEvent, ApprovalReminders } from '../../ports/approval-reminders';
+import type { ApprovalReminderEvent, ApprovalReminders, ApprovalTimerAction } from '../../ports/approval-reminders';
 
 export interface SchedulerApprovalRemindersOptions {
   /** The approval function, which handles the reminder event. */
@@ -15,8 +15,9 @@ export function atExpression(at: Date): string {
   return `at(${at.toISOString().slice(0, 19)})`;
 }
 
-export function reminderScheduleName(approvalId: string): string {
-  return `msk-approval-${approvalId}`;
+/** `msk-approval-<id>` (reminder) and `msk-approval-expire-<id>` (deadline): 64 characters at most, one IAM prefix. */
+export function reminderScheduleName(approvalId: string, action: ApprovalTimerAction = 'REMIND'): string {
+  return action === 'REMIND' ? `msk-approval-${approvalId}` : `msk-approval-expire-${approvalId}`;
 }
 
 /** One-off EventBridge Scheduler schedules that delete themselves after firing. */
@@ -26,27 +27,29 @@ export class SchedulerApprovalReminders implements ApprovalReminders {
     private readonly options: SchedulerApprovalRemindersOptions,
   ) {}
 
-  async schedule(approvalId: string, at: Date): Promise<void> {
-    const event: ApprovalReminderEvent = { source: 'msk-migration.approval-reminder', approvalId };
+  async schedule(approvalId: string, at: Date, action: ApprovalTimerAction): Promise<void> {
+    const event: ApprovalReminderEvent = { source: 'msk-migration.approval-reminder', approvalId, action };
     await this.client.send(
       new CreateScheduleCommand({
-        Name: reminderScheduleName(approvalId),
+        Name: reminderScheduleName(approvalId, action),
         GroupName: this.options.groupName ?? 'default',
         ScheduleExpression: atExpression(at),
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',
-        Description: 'Reminder for a pending MSK migration approval',
+        Description: action === 'REMIND' ? 'Reminder for a pending MSK migration approval' : 'Deadline of an MSK migration approval',
         Target: { Arn: this.options.targetArn, RoleArn: this.options.roleArn, Input: JSON.stringify(event), RetryPolicy: { MaximumRetryAttempts: 2 } },
       }),
     );
   }
 
   async cancel(approvalId: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteScheduleCommand({ Name: reminderScheduleName(approvalId), GroupName: this.options.groupName ?? 'default' }));
-    } catch (err) {
-      if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+    for (const action of ['REMIND', 'EXPIRE'] as const) {
+      try {
+        await this.client.send(new DeleteScheduleCommand({ Name: reminderScheduleName(approvalId, action), GroupName: this.options.groupName ?? 'default' }));
+      } catch (err) {
+        if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ApprovalEmail, ApprovalMailer } from '../../ports/approval-notifier';
-import type { ApprovalReminders } from '../../ports/approval-reminders';
+import type { ApprovalReminders, ApprovalTimerAction } from '../../ports/approval-reminders';
 
 /**
  * Local delivery for the rehearsal: e-mails land in an outbox (memory, and a folder of .html/.txt files when given)
@@ -27,23 +27,31 @@ export class OutboxApprovalMailer implements ApprovalMailer {
 export class TimerApprovalReminders implements ApprovalReminders {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  /** `fire` is called with the approval ID at the reminder time (typically `sendReminder`). */
-  constructor(private readonly fire: (approvalId: string) => Promise<unknown>, private readonly now: () => Date = () => new Date()) {}
+  /** `fire` is called at the time (typically `sendReminder` or `expireApproval`, by action). */
+  constructor(
+    private readonly fire: (approvalId: string, action: ApprovalTimerAction) => Promise<unknown>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
-  async schedule(approvalId: string, at: Date): Promise<void> {
-    await this.cancel(approvalId);
+  async schedule(approvalId: string, at: Date, action: ApprovalTimerAction): Promise<void> {
+    const key = `${action}:${approvalId}`;
+    const previous = this.timers.get(key);
+    if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
-      this.timers.delete(approvalId);
-      void this.fire(approvalId).catch((err: Error) => console.error('local approval reminder failed', err.message));
+      this.timers.delete(key);
+      void this.fire(approvalId, action).catch((err: Error) => console.error('local approval timer failed', err.message));
     }, Math.max(0, at.getTime() - this.now().getTime()));
     timer.unref();
-    this.timers.set(approvalId, timer);
+    this.timers.set(key, timer);
   }
 
   async cancel(approvalId: string): Promise<void> {
-    const timer = this.timers.get(approvalId);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(approvalId);
+    for (const action of ['REMIND', 'EXPIRE']) {
+      const key = `${action}:${approvalId}`;
+      const timer = this.timers.get(key);
+      if (timer) clearTimeout(timer);
+      this.timers.delete(key);
+    }
   }
 
   /** Stops every pending timer (end of a rehearsal). */

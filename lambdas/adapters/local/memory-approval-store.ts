@@ -62,6 +62,13 @@ export class MemoryApprovalStore implements ApprovalStore {
     if (current?.status === 'DECIDED' && current.decision?.attemptId === attemptId) this.put({ ...current, status: 'EXPIRED' });
   }
 
+  async expirePending(approvalId: string): Promise<boolean> {
+    const current = this.records.get(approvalId);
+    if (current?.status !== 'PENDING') return false;
+    this.put({ ...current, status: 'EXPIRED' });
+    return true;
+  }
+
   async setSlackMessage(approvalId: string, message: { channelId: string; ts: string }): Promise<void> {
     const current = this.records.get(approvalId);
     if (current) this.put({ ...current, slackMessage: message });

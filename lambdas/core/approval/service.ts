@@ -163,11 +163,16 @@ export async function requestApproval(params: ApprovalRequestParams, services: A
     // Nobody was told: waiting would only run into the timeout. A retry of the task makes a fresh approval.
     throw new TransientError(`No approval message could be delivered for ${record.migrationId} (e-mail failures: ${emails.failed.join(', ') || 'none configured'}; Slack: ${slackChannelId ? 'failed' : 'not configured'}).`);
   }
-  if (remindAt && services.reminders) {
-    try {
-      await services.reminders.schedule(record.approvalId, remindAt);
-    } catch (err) {
-      services.warn('The approval reminder could not be scheduled', { approvalId: record.approvalId, error: (err as Error).message });
+  if (services.reminders) {
+    const timers = [...(remindAt ? [[remindAt, 'REMIND'] as const] : []), [expiresAt, 'EXPIRE'] as const];
+    for (const [at, action] of timers) {
+      try {
+        await services.reminders.schedule(record.approvalId, at, action);
+      } catch (err) {
+        // Not fatal: without the reminder people are not nudged; without the deadline event the state's own
+        // TimeoutSeconds still ends the wait (only the Slack message then keeps its buttons until someone clicks).
+        services.warn('An approval timer could not be scheduled', { approvalId: record.approvalId, action, error: (err as Error).message });
+      }
     }
   }
   await writeAudit(
@@ -213,6 +218,43 @@ export async function sendReminder(approvalId: string, services: ApprovalService
   }
   await writeAudit(services, { event: 'REMINDED', at: now.toISOString(), approvalId, kind: record.kind, executionArn: record.executionArn, message: `Reminder sent to ${emails.sent} e-mail recipient(s)${slack ? ' and the Slack thread' : ''}.` }, record);
   return 'SENT';
+}
+
+export type ExpiryResult = 'EXPIRED' | 'SKIPPED';
+
+/**
+ * Fired at the deadline: a still pending approval becomes EXPIRED, its Slack message says so, the audit records it,
+ * and the task is failed with Migration.ApprovalRejected (TASK_GONE when the state's TimeoutSeconds already fired,
+ * which is the normal case: the task started before the approval was stored, so its timeout comes first).
+ */
+export async function expireApproval(approvalId: string, services: ApprovalServices): Promise<ExpiryResult> {
+  const record = await services.store.get(approvalId);
+  const now = services.now();
+  if (!record || record.status !== 'PENDING' || now.getTime() < Date.parse(record.expiresAt)) return 'SKIPPED';
+  if (!(await services.store.expirePending(approvalId))) return 'SKIPPED';
+  const cause = { approved: false, approvalId, kind: record.kind, timedOut: true, expiresAt: record.expiresAt, auditPrefix: approvalPrefix(record), message: `No decision before ${displayTime(record.expiresAt)}.` };
+  let delivery: string;
+  try {
+    delivery = await services.callback.fail(record.taskToken, 'Migration.ApprovalRejected', JSON.stringify(cause));
+  } catch (err) {
+    delivery = `FAILED (${(err as Error).message})`;
+  }
+  const expired = { ...record, status: 'EXPIRED' as const };
+  await showOnSlack(services, expired, 'EXPIRED');
+  await writeAudit(
+    services,
+    {
+      event: 'EXPIRED',
+      at: now.toISOString(),
+      approvalId,
+      kind: record.kind,
+      executionArn: record.executionArn,
+      message: `No decision before ${displayTime(record.expiresAt)}: the workflow takes its rejection path; the evidence stays under this prefix.`,
+      details: { callback: delivery },
+    },
+    expired,
+  );
+  return 'EXPIRED';
 }
 
 export interface AttemptContext {
