@@ -112,10 +112,10 @@ export type KafkaDataPlaneFactory = (connection: KafkaConnection) => KafkaDataPl
 // Inventory reads (issue 5). A separate interface so that implementers of KafkaDataPlane that do not take inventories
 // need not carry them; the kafkajs adapter implements both.
 //
-// Error contract, stricter than above: connection-level failures (cannot connect, SASL/TLS refused, timeouts) are
-// mapped to Migration.Unreachable / Migration.AuthFailed / Migration.Transient; a refusal of one request (no DESCRIBE
-// on CLUSTER, SECURITY_DISABLED, an unsupported API) is a plain Error with Kafka's error name, so that the inventory
-// records that part as not collected instead of failing the whole run.
+// Errors: connection-level failures (cannot connect, SASL/TLS refused, timeouts) are Migration.Unreachable /
+// Migration.AuthFailed / Migration.Transient; an ACL refusing one request is Migration.AuthFailed with
+// `details.kind = 'authorization'`, and any other refusal of one request (an unsupported API) a plain Error: the
+// inventory records those parts as not collected instead of failing the whole run.
 
 export interface ClusterDescription {
   readonly clusterId: string | null;

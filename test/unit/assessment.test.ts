@@ -29,7 +29,10 @@ describe('assessment', () => {
   it('turns an acknowledged blocker into a warning that no longer blocks', () => {
     const a = assess(source, serverless, assessmentOptions({ acknowledge: ['acl.principals-lose-access'] }), at);
     expect(a.blocked).toBe(false);
-    expect(a.findings.find((f) => f.id === 'acl.principals-lose-access')).toMatchObject({ severity: 'WARNING', acknowledged: true });
+    expect(a.findings.find((f) => f.id === 'acl.principals-lose-access')).toMatchObject({
+      severity: 'WARNING',
+      acknowledged: true,
+    });
   });
 
   it('gives each of the five criteria a verdict from its findings and the figures measured on the source', () => {
@@ -43,7 +46,9 @@ describe('assessment', () => {
       dataControlAndCost: 'FITS',
     });
     const capacity = a.criteria.find((c) => c.criterion === 'elasticCapacity');
-    expect(capacity?.measured.find((m) => m.label.startsWith('non-compacted partitions'))?.value).toBe('6 (target quota 2,400)');
+    expect(capacity?.measured.find((m) => m.label.startsWith('non-compacted partitions'))?.value).toBe(
+      '6 (target quota 2,400)',
+    );
     const network = a.criteria.find((c) => c.criterion === 'networkAndIdentity');
     expect(network?.measured).toContainEqual({ label: 'ACL bindings / principals', value: '1 / 1' });
   });
@@ -55,7 +60,9 @@ describe('assessment report', () => {
 
   it('opens with the verdict and the counts, and puts the blockers before the warnings', () => {
     expect(markdown.split('\n')[0]).toBe('# Migration assessment: source → Amazon MSK Serverless');
-    expect(markdown).toContain('**Verdict: blocked.** 1 blocker must be resolved or acknowledged before anything is created.');
+    expect(markdown).toContain(
+      '**Verdict: blocked.** 1 blocker must be resolved or acknowledged before anything is created.',
+    );
     expect(markdown).toContain('| BLOCKER | 1 |');
     expect(markdown.indexOf('## Blockers (1)')).toBeLessThan(markdown.indexOf('## Warnings (1)'));
     expect(markdown).toContain('### 1. `acl.principals-lose-access` — 1 principal');
@@ -63,15 +70,26 @@ describe('assessment report', () => {
 
   it('has the five criteria, the quotas used with their sources, and the inventory in tables with pipes escaped', () => {
     expect(markdown).toContain('## The five criteria');
-    for (const title of ['API compatibility', 'Elastic capacity', 'Storage model', 'Network and identity', 'Data control and cost']) expect(markdown).toContain(`| ${title} |`);
-    expect(markdown).toContain('| partitions | 2,400 | count | yes | https://docs.aws.amazon.com/msk/latest/developerguide/limits.html#serverless-quota |');
+    for (const title of [
+      'API compatibility',
+      'Elastic capacity',
+      'Storage model',
+      'Network and identity',
+      'Data control and cost',
+    ])
+      expect(markdown).toContain(`| ${title} |`);
+    expect(markdown).toContain(
+      '| partitions | 2,400 | count | yes | https://docs.aws.amazon.com/msk/latest/developerguide/limits.html#serverless-quota |',
+    );
     expect(markdown).toContain('| pay\\|ments | 3 | 3 | delete |');
     expect(markdown).toContain('| orders-service | Stable | 1 | orders | 0 | 0 |');
   });
 
   it('says fits when nothing needs a decision', () => {
     const clean = inventory();
-    expect(renderAssessmentReport(clean, assess(clean, serverless, assessmentOptions(), at)).markdown).toContain('**Verdict: fits.** No blocker and no warning.');
+    expect(renderAssessmentReport(clean, assess(clean, serverless, assessmentOptions(), at)).markdown).toContain(
+      '**Verdict: fits.** No blocker and no warning.',
+    );
   });
 
   it('gives the assessment and the whole inventory as JSON', () => {

@@ -1,12 +1,23 @@
-import type { AclBindingRecord, DescribedGroup, DescribedTopic, Inventory, MskCluster, Peak, ThroughputInventory } from '../../lambdas/core/inventory/model';
+import type {
+  AclBindingRecord,
+  DescribedGroup,
+  DescribedTopic,
+  Inventory,
+  MskCluster,
+  Peak,
+  ThroughputInventory,
+} from '../../lambdas/core/inventory/model';
 
 /** Builders of inventories for the assessment's unit tests: defaults are a healthy, small, IAM-enabled MSK cluster. */
 
-export function topic(name: string, o: Partial<Omit<DescribedTopic, 'status' | 'name'>> & { records?: number } = {}): DescribedTopic {
+export function topic(
+  name: string,
+  o: Partial<Omit<DescribedTopic, 'status' | 'name'>> & { records?: number } = {},
+): DescribedTopic {
   const partitionCount = o.partitionCount ?? 3;
   const rf = o.replicationFactor ?? 3;
   const perPartition = o.records === undefined ? 10 : Math.floor(o.records / partitionCount);
-  const cleanupPolicy = o.cleanupPolicy ?? (o.configs?.['cleanup.policy'] ?? 'delete');
+  const cleanupPolicy = o.cleanupPolicy ?? o.configs?.['cleanup.policy'] ?? 'delete';
   return {
     status: 'DESCRIBED',
     name,
@@ -24,12 +35,21 @@ export function topic(name: string, o: Partial<Omit<DescribedTopic, 'status' | '
     retainedRecords: o.retainedRecords ?? perPartition * partitionCount,
     partitions:
       o.partitions ??
-      Array.from({ length: partitionCount }, (_, p) => ({ partition: p, leader: 1, replicas: [1, 2, 3].slice(0, rf), isr: [1, 2, 3].slice(0, rf), logStartOffset: '0', logEndOffset: String(perPartition) })),
+      Array.from({ length: partitionCount }, (_, p) => ({
+        partition: p,
+        leader: 1,
+        replicas: [1, 2, 3].slice(0, rf),
+        isr: [1, 2, 3].slice(0, rf),
+        logStartOffset: '0',
+        logEndOffset: String(perPartition),
+      })),
   };
 }
 
 export function group(groupId: string, o: Partial<Omit<DescribedGroup, 'status' | 'groupId'>> = {}): DescribedGroup {
-  const offsets = o.offsets ?? [{ topic: 'orders', partition: 0, committedOffset: '10', logEndOffset: '10', logStartOffset: '0', lag: 0 }];
+  const offsets = o.offsets ?? [
+    { topic: 'orders', partition: 0, committedOffset: '10', logEndOffset: '10', logStartOffset: '0', lag: 0 },
+  ];
   return {
     status: 'DESCRIBED',
     groupId,
@@ -43,8 +63,23 @@ export function group(groupId: string, o: Partial<Omit<DescribedGroup, 'status' 
   };
 }
 
-export function acl(principal: string, resourceType: AclBindingRecord['resourceType'], resourceName: string, operation: string, o: Partial<AclBindingRecord> = {}): AclBindingRecord {
-  return { principal, resourceType, resourceName, operation, patternType: 'LITERAL', host: '*', permissionType: 'ALLOW', ...o };
+export function acl(
+  principal: string,
+  resourceType: AclBindingRecord['resourceType'],
+  resourceName: string,
+  operation: string,
+  o: Partial<AclBindingRecord> = {},
+): AclBindingRecord {
+  return {
+    principal,
+    resourceType,
+    resourceName,
+    operation,
+    patternType: 'LITERAL',
+    host: '*',
+    permissionType: 'ALLOW',
+    ...o,
+  };
 }
 
 export function mskCluster(o: Partial<MskCluster> = {}): MskCluster {
@@ -70,9 +105,16 @@ export function peakOf(value: number, mean: number | null = null): Peak {
   return { peak: value, peakAt: '2026-11-01T10:00:00.000Z', mean, datapoints: 336 };
 }
 
-export const clusterPeaks = { bytesInPerSec: peakOf(10_000_000, 5_000_000), bytesOutPerSec: peakOf(20_000_000, 10_000_000), messagesInPerSec: peakOf(10_000), connectionCount: peakOf(300) };
+export const clusterPeaks = {
+  bytesInPerSec: peakOf(10_000_000, 5_000_000),
+  bytesOutPerSec: peakOf(20_000_000, 10_000_000),
+  messagesInPerSec: peakOf(10_000),
+  connectionCount: peakOf(300),
+};
 
-export function throughput(o: Partial<Extract<ThroughputInventory, { status: 'COLLECTED' }>> = {}): ThroughputInventory {
+export function throughput(
+  o: Partial<Extract<ThroughputInventory, { status: 'COLLECTED' }>> = {},
+): ThroughputInventory {
   return {
     status: 'COLLECTED',
     window: { start: '2026-10-18T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z', periodSeconds: 3600 },

@@ -34,12 +34,21 @@ const provisioned: Cluster = {
       InstanceType: 'kafka.m7g.xlarge',
       ClientSubnets: ['subnet-a', 'subnet-b', 'subnet-c'],
       SecurityGroups: ['sg-1'],
-      StorageInfo: { EbsStorageInfo: { VolumeSize: 2000, ProvisionedThroughput: { Enabled: true, VolumeThroughput: 250 } } },
+      StorageInfo: {
+        EbsStorageInfo: { VolumeSize: 2000, ProvisionedThroughput: { Enabled: true, VolumeThroughput: 250 } },
+      },
       ConnectivityInfo: { PublicAccess: { Type: 'DISABLED' } },
     },
     CurrentBrokerSoftwareInfo: { KafkaVersion: '3.9.x', ConfigurationArn: configArn, ConfigurationRevision: 4 },
-    ClientAuthentication: { Sasl: { Iam: { Enabled: true }, Scram: { Enabled: true } }, Tls: { Enabled: false }, Unauthenticated: { Enabled: false } },
-    EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true }, EncryptionAtRest: { DataVolumeKMSKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' } },
+    ClientAuthentication: {
+      Sasl: { Iam: { Enabled: true }, Scram: { Enabled: true } },
+      Tls: { Enabled: false },
+      Unauthenticated: { Enabled: false },
+    },
+    EncryptionInfo: {
+      EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true },
+      EncryptionAtRest: { DataVolumeKMSKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+    },
   },
 };
 
@@ -51,8 +60,16 @@ describe('MSK control plane adapter', () => {
   it('describes a provisioned cluster: version, brokers, storage, auth modes, configuration revision and bootstrap brokers', async () => {
     // Prepare
     kafka.on(DescribeClusterV2Command).resolves({ ClusterInfo: provisioned });
-    kafka.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: 'b-1:9098,b-2:9098', BootstrapBrokerStringSaslScram: 'b-1:9096', BootstrapBrokerString: '' });
-    kafka.on(DescribeConfigurationRevisionCommand).resolves({ ServerProperties: Buffer.from('# MSK\nauto.create.topics.enable=false\nmessage.max.bytes = 2097152\n\nlog.retention.hours=72\n') });
+    kafka.on(GetBootstrapBrokersCommand).resolves({
+      BootstrapBrokerStringSaslIam: 'b-1:9098,b-2:9098',
+      BootstrapBrokerStringSaslScram: 'b-1:9096',
+      BootstrapBrokerString: '',
+    });
+    kafka.on(DescribeConfigurationRevisionCommand).resolves({
+      ServerProperties: Buffer.from(
+        '# MSK\nauto.create.topics.enable=false\nmessage.max.bytes = 2097152\n\nlog.retention.hours=72\n',
+      ),
+    });
     // Act
     const cluster = await msk.describeCluster(arn);
     // Assess
@@ -63,11 +80,25 @@ describe('MSK control plane adapter', () => {
     expect(cluster).toMatchObject({
       clusterType: 'PROVISIONED',
       kafkaVersion: '3.9.x',
-      brokers: { count: 3, instanceType: 'kafka.m7g.xlarge', storageGiB: 2000, storageMode: 'TIERED', provisionedThroughputMiBps: 250 },
+      brokers: {
+        count: 3,
+        instanceType: 'kafka.m7g.xlarge',
+        storageGiB: 2000,
+        storageMode: 'TIERED',
+        provisionedThroughputMiBps: 250,
+      },
       authentication: { iam: true, scram: true, mtls: false, unauthenticated: false },
       encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
       encryptionAtRestKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
-      configuration: { arn: configArn, revision: 4, serverProperties: { 'auto.create.topics.enable': 'false', 'message.max.bytes': '2097152', 'log.retention.hours': '72' } },
+      configuration: {
+        arn: configArn,
+        revision: 4,
+        serverProperties: {
+          'auto.create.topics.enable': 'false',
+          'message.max.bytes': '2097152',
+          'log.retention.hours': '72',
+        },
+      },
       bootstrapBrokers: { saslIam: 'b-1:9098,b-2:9098', saslScram: 'b-1:9096' },
       enhancedMonitoring: 'PER_TOPIC_PER_BROKER',
       vpc: { subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], securityGroupIds: ['sg-1'] },
@@ -83,13 +114,20 @@ describe('MSK control plane adapter', () => {
         ClusterName: 'target',
         ClusterType: 'SERVERLESS',
         State: 'ACTIVE',
-        Serverless: { VpcConfigs: [{ SubnetIds: ['subnet-x'], SecurityGroupIds: ['sg-9'] }], ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } },
+        Serverless: {
+          VpcConfigs: [{ SubnetIds: ['subnet-x'], SecurityGroupIds: ['sg-9'] }],
+          ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+        },
       },
     });
     kafka.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: 'boot-abc.kafka-serverless:9098' });
     const cluster = await msk.describeCluster(arn);
     expect(kafka).not.toHaveReceivedCommand(DescribeConfigurationRevisionCommand);
-    expect(cluster).toMatchObject({ clusterType: 'SERVERLESS', authentication: { iam: true, scram: false, mtls: false, unauthenticated: false }, vpc: { subnetIds: ['subnet-x'] } });
+    expect(cluster).toMatchObject({
+      clusterType: 'SERVERLESS',
+      authentication: { iam: true, scram: false, mtls: false, unauthenticated: false },
+      vpc: { subnetIds: ['subnet-x'] },
+    });
     expect(cluster.kafkaVersion).toBeUndefined();
     expect(cluster.brokers).toBeUndefined();
   });
@@ -101,8 +139,15 @@ describe('MSK control plane adapter', () => {
       .resolvesOnce({ ClusterInfoList: [{ ClusterName: 'orders', ClusterArn: arn }] });
     await expect(msk.findClusterArn('orders')).resolves.toBe(arn);
     expect(kafka).toHaveReceivedCommandTimes(ListClustersV2Command, 2);
-    expect(kafka).toHaveReceivedNthCommandWith(1, ListClustersV2Command, { ClusterNameFilter: 'orders', MaxResults: 100 });
-    expect(kafka).toHaveReceivedNthCommandWith(2, ListClustersV2Command, { ClusterNameFilter: 'orders', MaxResults: 100, NextToken: 'page-2' });
+    expect(kafka).toHaveReceivedNthCommandWith(1, ListClustersV2Command, {
+      ClusterNameFilter: 'orders',
+      MaxResults: 100,
+    });
+    expect(kafka).toHaveReceivedNthCommandWith(2, ListClustersV2Command, {
+      ClusterNameFilter: 'orders',
+      MaxResults: 100,
+      NextToken: 'page-2',
+    });
   });
 
   it('returns undefined when no cluster has the name', async () => {

@@ -1,6 +1,12 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { TransientError } from '../../core/errors';
-import type { MetricId, MetricWindow, SummedSeriesQuery, ThroughputMetrics, ThroughputSeries } from '../../ports/metrics';
+import type {
+  MetricId,
+  MetricWindow,
+  SummedSeriesQuery,
+  ThroughputMetrics,
+  ThroughputSeries,
+} from '../../ports/metrics';
 import { toMigrationError } from './msk-provisioner';
 
 /** GetMetricData takes at most 500 queries per call (metrics and expressions together). */
@@ -8,11 +14,21 @@ const QUERIES_PER_CALL = 500;
 /** Pages read per call at most (a page holds up to 100,800 datapoints). */
 const MAX_PAGES = 20;
 
-function metricStat(id: string, metric: MetricId, statistic: string, periodSeconds: number, returnData: boolean): MetricDataQuery {
+function metricStat(
+  id: string,
+  metric: MetricId,
+  statistic: string,
+  periodSeconds: number,
+  returnData: boolean,
+): MetricDataQuery {
   return {
     Id: id,
     MetricStat: {
-      Metric: { Namespace: metric.namespace, MetricName: metric.metricName, Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+      Metric: {
+        Namespace: metric.namespace,
+        MetricName: metric.metricName,
+        Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
       Period: periodSeconds,
       Stat: statistic,
     },
@@ -27,7 +43,8 @@ function metricStat(id: string, metric: MetricId, statistic: string, periodSecon
  */
 export function queriesFor(query: SummedSeriesQuery, index: number, periodSeconds: number): MetricDataQuery[] {
   const id = `q${index}`;
-  if (query.metrics.length === 1) return [metricStat(id, query.metrics[0] as MetricId, query.statistic, periodSeconds, true)];
+  if (query.metrics.length === 1)
+    return [metricStat(id, query.metrics[0] as MetricId, query.statistic, periodSeconds, true)];
   const parts = query.metrics.map((m, j) => metricStat(`${id}_${j}`, m, query.statistic, periodSeconds, false));
   return [...parts, { Id: id, Expression: `SUM([${parts.map((p) => p.Id).join(',')}])`, ReturnData: true }];
 }
@@ -38,7 +55,10 @@ export function packCalls(queries: readonly SummedSeriesQuery[], periodSeconds: 
   let current: MetricDataQuery[] = [];
   queries.forEach((q, i) => {
     const group = queriesFor(q, i, periodSeconds);
-    if (group.length > QUERIES_PER_CALL) throw new TransientError(`Series ${q.id} sums ${q.metrics.length} metrics, more than one GetMetricData call can take.`);
+    if (group.length > QUERIES_PER_CALL)
+      throw new TransientError(
+        `Series ${q.id} sums ${q.metrics.length} metrics, more than one GetMetricData call can take.`,
+      );
     if (current.length + group.length > QUERIES_PER_CALL) {
       calls.push(current);
       current = [];
@@ -59,10 +79,19 @@ export class CloudWatchThroughput implements ThroughputMetrics {
       let nextToken: string | undefined;
       let page = 0;
       do {
-        if (page++ >= MAX_PAGES) throw new TransientError(`GetMetricData: more than ${MAX_PAGES} pages for one call; shorten the look-back window or lengthen the period.`);
+        if (page++ >= MAX_PAGES)
+          throw new TransientError(
+            `GetMetricData: more than ${MAX_PAGES} pages for one call; shorten the look-back window or lengthen the period.`,
+          );
         const out = await this.call(() =>
           this.cloudwatch.send(
-            new GetMetricDataCommand({ MetricDataQueries: call, StartTime: new Date(window.start), EndTime: new Date(window.end), ScanBy: 'TimestampAscending', NextToken: nextToken }),
+            new GetMetricDataCommand({
+              MetricDataQueries: call,
+              StartTime: new Date(window.start),
+              EndTime: new Date(window.end),
+              ScanBy: 'TimestampAscending',
+              NextToken: nextToken,
+            }),
           ),
         );
         for (const result of out.MetricDataResults ?? []) {
@@ -80,7 +109,9 @@ export class CloudWatchThroughput implements ThroughputMetrics {
     }
     return queries.map((q, i) => ({
       id: q.id,
-      points: (points.get(`q${i}`) ?? []).sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0)),
+      points: (points.get(`q${i}`) ?? []).sort((a, b) =>
+        a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0,
+      ),
     }));
   }
 

@@ -51,7 +51,11 @@ function bootstrapBrokers(response: GetBootstrapBrokersResponse): Record<string,
 }
 
 /** The inventory's view of a DescribeClusterV2 `ClusterInfo` (provisioned or Serverless). */
-export function toMskCluster(cluster: Cluster, bootstrap: Record<string, string>, configuration?: MskCluster['configuration']): MskCluster {
+export function toMskCluster(
+  cluster: Cluster,
+  bootstrap: Record<string, string>,
+  configuration?: MskCluster['configuration'],
+): MskCluster {
   const p = cluster.Provisioned;
   const s = cluster.Serverless;
   const pAuth = p?.ClientAuthentication;
@@ -71,7 +75,9 @@ export function toMskCluster(cluster: Cluster, bootstrap: Record<string, string>
             instanceType: p.BrokerNodeGroupInfo?.InstanceType ?? 'unknown',
             ...(storage?.VolumeSize !== undefined ? { storageGiB: storage.VolumeSize } : {}),
             ...(p.StorageMode ? { storageMode: p.StorageMode } : {}),
-            ...(throughput?.Enabled && throughput.VolumeThroughput !== undefined ? { provisionedThroughputMiBps: throughput.VolumeThroughput } : {}),
+            ...(throughput?.Enabled && throughput.VolumeThroughput !== undefined
+              ? { provisionedThroughputMiBps: throughput.VolumeThroughput }
+              : {}),
           },
         }
       : {}),
@@ -84,10 +90,16 @@ export function toMskCluster(cluster: Cluster, bootstrap: Record<string, string>
     encryptionInTransit: s
       ? { clientBroker: 'TLS', inCluster: true }
       : {
-          ...(p?.EncryptionInfo?.EncryptionInTransit?.ClientBroker ? { clientBroker: p.EncryptionInfo.EncryptionInTransit.ClientBroker } : {}),
-          ...(p?.EncryptionInfo?.EncryptionInTransit?.InCluster !== undefined ? { inCluster: p.EncryptionInfo.EncryptionInTransit.InCluster } : {}),
+          ...(p?.EncryptionInfo?.EncryptionInTransit?.ClientBroker
+            ? { clientBroker: p.EncryptionInfo.EncryptionInTransit.ClientBroker }
+            : {}),
+          ...(p?.EncryptionInfo?.EncryptionInTransit?.InCluster !== undefined
+            ? { inCluster: p.EncryptionInfo.EncryptionInTransit.InCluster }
+            : {}),
         },
-    ...(p?.EncryptionInfo?.EncryptionAtRest?.DataVolumeKMSKeyId ? { encryptionAtRestKmsKeyArn: p.EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId } : {}),
+    ...(p?.EncryptionInfo?.EncryptionAtRest?.DataVolumeKMSKeyId
+      ? { encryptionAtRestKmsKeyArn: p.EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId }
+      : {}),
     ...(configuration ? { configuration } : {}),
     bootstrapBrokers: bootstrap,
     ...(p?.EnhancedMonitoring ? { enhancedMonitoring: p.EnhancedMonitoring } : {}),
@@ -105,17 +117,27 @@ export class AwsMskControlPlane implements MskControlPlane {
   constructor(private readonly kafka: KafkaClient) {}
 
   async describeCluster(clusterArn: string): Promise<MskCluster> {
-    const out = await this.call(`DescribeClusterV2 ${clusterArn}`, () => this.kafka.send(new DescribeClusterV2Command({ ClusterArn: clusterArn })));
+    const out = await this.call(`DescribeClusterV2 ${clusterArn}`, () =>
+      this.kafka.send(new DescribeClusterV2Command({ ClusterArn: clusterArn })),
+    );
     const cluster = out.ClusterInfo;
     if (!cluster) throw new TransientError(`DescribeClusterV2 ${clusterArn} returned no ClusterInfo; retry.`);
-    const brokers = await this.call(`GetBootstrapBrokers ${clusterArn}`, () => this.kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })));
+    const brokers = await this.call(`GetBootstrapBrokers ${clusterArn}`, () =>
+      this.kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })),
+    );
     const software = cluster.Provisioned?.CurrentBrokerSoftwareInfo;
     let configuration: MskCluster['configuration'];
     if (software?.ConfigurationArn && software.ConfigurationRevision !== undefined) {
       const arn = software.ConfigurationArn;
       const revision = software.ConfigurationRevision;
-      const rev = await this.call(`DescribeConfigurationRevision ${arn} ${revision}`, () => this.kafka.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })));
-      configuration = { arn, revision, serverProperties: parseServerProperties(Buffer.from(rev.ServerProperties ?? new Uint8Array()).toString('utf8')) };
+      const rev = await this.call(`DescribeConfigurationRevision ${arn} ${revision}`, () =>
+        this.kafka.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })),
+      );
+      configuration = {
+        arn,
+        revision,
+        serverProperties: parseServerProperties(Buffer.from(rev.ServerProperties ?? new Uint8Array()).toString('utf8')),
+      };
     }
     return toMskCluster(cluster, bootstrapBrokers(brokers), configuration);
   }
@@ -123,7 +145,11 @@ export class AwsMskControlPlane implements MskControlPlane {
   async findClusterArn(clusterName: string): Promise<string | undefined> {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.call(`ListClustersV2 ${clusterName}`, () => this.kafka.send(new ListClustersV2Command({ ClusterNameFilter: clusterName, MaxResults: 100, NextToken: nextToken })));
+      const out = await this.call(`ListClustersV2 ${clusterName}`, () =>
+        this.kafka.send(
+          new ListClustersV2Command({ ClusterNameFilter: clusterName, MaxResults: 100, NextToken: nextToken }),
+        ),
+      );
       // The filter matches prefixes: keep the exact name only.
       const hit = (out.ClusterInfoList ?? []).find((c) => c.ClusterName === clusterName);
       if (hit?.ClusterArn) return hit.ClusterArn;
@@ -138,7 +164,10 @@ export class AwsMskControlPlane implements MskControlPlane {
       return await fn();
     } catch (err) {
       if ((err as { name?: string }).name === 'NotFoundException') {
-        throw new InputInvalidError(`${what}: no such MSK cluster or configuration. Check the source clusterArn in the input (account and Region included).`, { awsError: 'NotFoundException' });
+        throw new InputInvalidError(
+          `${what}: no such MSK cluster or configuration. Check the source clusterArn in the input (account and Region included).`,
+          { awsError: 'NotFoundException' },
+        );
       }
       throw toMigrationError(err, what, TransientError);
     }

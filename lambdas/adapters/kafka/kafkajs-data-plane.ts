@@ -12,18 +12,24 @@ import {
 } from 'kafkajs';
 import { TransientError } from '../../core/errors';
 import type {
+  AclEntry,
+  AclListing,
+  ClientQuotaEntry,
+  ClusterDescription,
   CommittedOffset,
   ConfigEntry,
   GroupDescription,
   KafkaConnection,
   KafkaDataPlane,
   KafkaDataPlaneFactory,
+  KafkaInventoryReads,
   KafkaRecordIn,
   KafkaRecordOut,
   PartitionOffsets,
   TopicDescription,
 } from '../../ports/kafka';
-import { toMigrationError } from './kafka-errors';
+import { errorChain, toMigrationError } from './kafka-errors';
+import { describeClientQuotasWithPlatformatic } from './platformatic-client-quotas';
 import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
 
 /**
@@ -113,7 +119,38 @@ export function kafkajsConfig(connection: KafkaConnection, options: KafkajsDataP
 
 type Header = Buffer | string | Array<Buffer | string> | undefined;
 
-export class KafkajsDataPlane implements KafkaDataPlane {
+/** Kafka's AdminClient enums (DescribeAcls) as the inventory names them; ANY (1) is the match-all filter value. */
+const ACL_ANY = 1;
+const ACL_RESOURCE: Record<number, AclEntry['resourceType']> = {
+  2: 'TOPIC',
+  3: 'GROUP',
+  4: 'CLUSTER',
+  5: 'TRANSACTIONAL_ID',
+  6: 'DELEGATION_TOKEN',
+  7: 'USER',
+};
+const ACL_PATTERN: Record<number, AclEntry['patternType']> = { 3: 'LITERAL', 4: 'PREFIXED' };
+const ACL_OPERATION: Record<number, string> = {
+  2: 'ALL',
+  3: 'READ',
+  4: 'WRITE',
+  5: 'CREATE',
+  6: 'DELETE',
+  7: 'ALTER',
+  8: 'DESCRIBE',
+  9: 'CLUSTER_ACTION',
+  10: 'DESCRIBE_CONFIGS',
+  11: 'ALTER_CONFIGS',
+  12: 'IDEMPOTENT_WRITE',
+  13: 'CREATE_TOKENS',
+  14: 'DESCRIBE_TOKENS',
+};
+const BROKER_RESOURCE = 4;
+/** DescribeConfigs config_source 5: DEFAULT_CONFIG (Kafka's own default, not set anywhere). */
+const DEFAULT_CONFIG_SOURCE = 5;
+const READ_UNCOMMITTED = 0;
+
+export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   private readonly config: KafkaConfig;
   private readonly kafka: Kafka;
   private readonly requestTimeoutMs: number;
@@ -127,7 +164,7 @@ export class KafkajsDataPlane implements KafkaDataPlane {
 
   constructor(
     readonly connection: KafkaConnection,
-    options: KafkajsDataPlaneOptions = {},
+    private readonly options: KafkajsDataPlaneOptions = {},
   ) {
     this.config = kafkajsConfig(connection, options);
     this.kafka = new Kafka(this.config);
@@ -330,6 +367,147 @@ export class KafkajsDataPlane implements KafkaDataPlane {
     return this.call('deleteRecordsBefore', async () => {
       await (await this.adminClient()).deleteTopicRecords({ topic, partitions: [{ partition, offset }] });
     });
+  }
+
+  // Inventory reads (KafkaInventoryReads): whole-cluster reads, batched.
+
+  describeCluster(): Promise<ClusterDescription> {
+    return this.call('describeCluster', async () => {
+      const c = await (await this.adminClient()).describeCluster();
+      return {
+        clusterId: c.clusterId ?? null,
+        controllerId: c.controller ?? null,
+        brokers: c.brokers
+          .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }))
+          .sort((a, b) => a.nodeId - b.nodeId),
+      };
+    });
+  }
+
+  async describeAcls(): Promise<AclListing> {
+    try {
+      return await this.call('describeAcls', async () => {
+        const response = await (
+          await this.adminClient()
+        ).describeAcls({
+          resourceType: ACL_ANY,
+          resourcePatternType: ACL_ANY,
+          operation: ACL_ANY,
+          permissionType: ACL_ANY,
+        });
+        const bindings: AclEntry[] = [];
+        for (const r of response.resources) {
+          const resourceType = ACL_RESOURCE[r.resourceType];
+          const patternType = ACL_PATTERN[r.resourcePatternType];
+          if (!resourceType || !patternType)
+            throw new Error(
+              `DescribeAcls returned resource type ${r.resourceType} / pattern ${r.resourcePatternType} this client cannot name.`,
+            );
+          for (const a of r.acls) {
+            bindings.push({
+              resourceType,
+              resourceName: r.resourceName,
+              patternType,
+              principal: a.principal,
+              host: a.host,
+              operation: ACL_OPERATION[a.operation] ?? `UNKNOWN(${a.operation})`,
+              permissionType: a.permissionType === 2 ? 'DENY' : 'ALLOW',
+            });
+          }
+        }
+        return { authorizerEnabled: true as const, bindings };
+      });
+    } catch (err) {
+      // A broker without an authorizer answers SECURITY_DISABLED (54): no ACLs exist, which is an answer.
+      if (errorChain(err).some((f) => f.type === 'SECURITY_DISABLED' || f.code === 54))
+        return { authorizerEnabled: false };
+      throw err;
+    }
+  }
+
+  describeClientQuotas(): Promise<ClientQuotaEntry[]> {
+    const tokens = this.options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
+    return this.call('describeClientQuotas', () =>
+      describeClientQuotasWithPlatformatic(
+        this.connection,
+        tokens,
+        `${this.config.clientId ?? 'msk-migration'}-quotas`,
+      ),
+    );
+  }
+
+  describeBrokerConfigs(brokerId: number): Promise<ConfigEntry[]> {
+    return this.call('describeBrokerConfigs', async () => {
+      const response = await (
+        await this.adminClient()
+      ).describeConfigs({ includeSynonyms: false, resources: [{ type: BROKER_RESOURCE, name: String(brokerId) }] });
+      return (response.resources[0]?.configEntries ?? []).map((e) => {
+        const source = (e as { configSource?: number }).configSource;
+        return {
+          name: e.configName,
+          value: e.configValue,
+          isDefault: source === undefined ? e.isDefault : source === DEFAULT_CONFIG_SOURCE,
+          isSensitive: e.isSensitive,
+        };
+      });
+    });
+  }
+
+  fetchTopicsOffsets(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
+    if (topics.length === 0) return Promise.resolve({});
+    // The internal cluster's metadata target is shared with readPartition: one at a time.
+    const read = this.reading.then(() => this.call('fetchTopicsOffsets', () => this.listOffsetsByLeader(topics)));
+    this.reading = read.catch(() => undefined);
+    return read;
+  }
+
+  /** One ListOffsets per leader for the latest and one for the earliest offsets of every partition it leads. */
+  private async listOffsetsByLeader(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
+    const cluster = await this.internalCluster();
+    cluster.targetTopics = new Set(topics);
+    await cluster.refreshMetadata();
+    const byLeader = new Map<string, Array<{ topic: string; partitions: number[] }>>();
+    for (const topic of topics) {
+      const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+      if (partitions.length === 0) continue;
+      for (const [leader, led] of Object.entries(cluster.findLeaderForPartitions(topic, partitions))) {
+        // Partitions without a leader have no offsets to read: they stay out, and the inventory reports them unknown.
+        if (Number(leader) < 0) continue;
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), { topic, partitions: led }]);
+      }
+    }
+    const found = new Map<string, Map<number, { low?: string; high?: string }>>();
+    await Promise.all(
+      [...byLeader].map(async ([nodeId, entries]) => {
+        const broker = await cluster.findBroker({ nodeId });
+        for (const [timestamp, field] of [
+          ['-1', 'high'],
+          ['-2', 'low'],
+        ] as const) {
+          const response = await broker.listOffsets({
+            isolationLevel: READ_UNCOMMITTED,
+            topics: entries.map((e) => ({
+              topic: e.topic,
+              partitions: e.partitions.map((partition) => ({ partition, timestamp })),
+            })),
+          });
+          for (const t of response.responses) {
+            const partitions = found.get(t.topic) ?? new Map<number, { low?: string; high?: string }>();
+            for (const p of t.partitions)
+              partitions.set(p.partition, { ...partitions.get(p.partition), [field]: String(p.offset) });
+            found.set(t.topic, partitions);
+          }
+        }
+      }),
+    );
+    const out: Record<string, PartitionOffsets[]> = {};
+    for (const [topic, partitions] of found) {
+      out[topic] = [...partitions]
+        .filter(([, o]) => o.low !== undefined && o.high !== undefined)
+        .map(([partition, o]) => ({ partition, low: o.low as string, high: o.high as string }))
+        .sort((a, b) => a.partition - b.partition);
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,11 @@ export interface InternalBroker {
     maxBytes: number;
     topics: Array<{ topic: string; partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }> }>;
   }): Promise<FetchResponse>;
+  /** ListOffsets to this broker (timestamp -1 latest, -2 earliest): the inventory batches every partition it leads. */
+  listOffsets(request: {
+    isolationLevel: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: string }> }>;
+  }): Promise<{ responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }>;
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;
@@ -57,6 +62,8 @@ export interface InternalCluster {
   addTargetTopic(topic: string): Promise<void>;
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  /** Partitions of a topic in the loaded metadata (empty when unknown). */
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number; leader: number }>;
   findBroker(args: { nodeId: string }): Promise<InternalBroker>;
   findGroupCoordinator(args: { groupId: string }): Promise<InternalBroker>;
 }

@@ -59,12 +59,21 @@ export type Assessment = z.infer<typeof AssessmentSchema>;
 
 function acknowledge(findings: readonly Finding[], ids: readonly string[]): Finding[] {
   const accepted = new Set(ids);
-  return findings.map((f) => (f.severity === 'BLOCKER' && accepted.has(f.id) ? { ...f, severity: 'WARNING' as const, acknowledged: true } : f));
+  return findings.map((f) =>
+    f.severity === 'BLOCKER' && accepted.has(f.id) ? { ...f, severity: 'WARNING' as const, acknowledged: true } : f,
+  );
 }
 
-export function assess(inventory: Inventory, profile: TargetProfile, options: AssessmentOptions, assessedAt: string): Assessment {
+export function assess(
+  inventory: Inventory,
+  profile: TargetProfile,
+  options: AssessmentOptions,
+  assessedAt: string,
+): Assessment {
   const raw = RULES.flatMap(({ rule }) => rule(inventory, profile, options));
-  const findings = acknowledge(raw, options.acknowledge).sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  const findings = acknowledge(raw, options.acknowledge).sort(
+    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+  );
   const counts = { BLOCKER: 0, WARNING: 0, INFO: 0 };
   for (const f of findings) counts[f.severity]++;
   const scope = scopeOf(inventory, options);

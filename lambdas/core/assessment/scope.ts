@@ -17,7 +17,10 @@ export interface Scope {
   readonly groups: DescribedGroup[];
 }
 
-export function scopeOf(inventory: Pick<Inventory, 'dataPlane'>, options: Pick<AssessmentOptions, 'topics' | 'groups'>): Scope {
+export function scopeOf(
+  inventory: Pick<Inventory, 'dataPlane'>,
+  options: Pick<AssessmentOptions, 'topics' | 'groups'>,
+): Scope {
   const all = inventory.dataPlane.topics;
   const names = all.map((t) => t.name);
   // Every name the replicators would consider at all (no Kafka-internal or replicator bookkeeping topics).

@@ -2,7 +2,11 @@
  * Maps `items` through `fn` with at most `concurrency` calls in flight, keeping the input order. The inventory reads
  * hundreds of consumer groups: one at a time is slow, all at once floods the group coordinators.
  */
-export async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

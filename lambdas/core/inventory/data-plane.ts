@@ -1,7 +1,21 @@
 import { AuthFailedError, TransientError, UnreachableError } from '../errors';
-import type { ConfigEntry, GroupDescription, KafkaDataPlane, KafkaInventoryReads, PartitionOffsets, TopicDescription } from '../../ports/kafka';
+import type {
+  ConfigEntry,
+  GroupDescription,
+  KafkaDataPlane,
+  KafkaInventoryReads,
+  PartitionOffsets,
+  TopicDescription,
+} from '../../ports/kafka';
 import { chunk, mapBounded } from './bounded-map';
-import type { AclInventory, DataPlaneInventory, DescribedTopic, GroupInventory, PartitionInventory, TopicInventory } from './model';
+import type {
+  AclInventory,
+  DataPlaneInventory,
+  DescribedTopic,
+  GroupInventory,
+  PartitionInventory,
+  TopicInventory,
+} from './model';
 
 /**
  * Reads the data plane of one cluster in batches: one metadata request per `topicBatch` topics, one DescribeConfigs
@@ -15,7 +29,13 @@ import type { AclInventory, DataPlaneInventory, DescribedTopic, GroupInventory, 
 
 export type InventoryDataPlane = Pick<
   KafkaDataPlane,
-  'connection' | 'listTopics' | 'describeTopics' | 'describeTopicConfigs' | 'listGroups' | 'describeGroups' | 'fetchCommittedOffsets'
+  | 'connection'
+  | 'listTopics'
+  | 'describeTopics'
+  | 'describeTopicConfigs'
+  | 'listGroups'
+  | 'describeGroups'
+  | 'fetchCommittedOffsets'
 > &
   KafkaInventoryReads;
 
@@ -47,8 +67,13 @@ const BROKER_DEFAULT_OF: Record<keyof typeof KAFKA_DEFAULTS, readonly string[]> 
   'retention.bytes': ['log.retention.bytes'],
 };
 
+/**
+ * Failures that say the cluster cannot be read at all (stop), as opposed to one request refused (record it): an ACL
+ * denying one operation is AuthFailed with `details.kind = 'authorization'` and only concerns that request.
+ */
 export function isConnectionFailure(err: unknown): boolean {
-  return err instanceof UnreachableError || err instanceof AuthFailedError || err instanceof TransientError;
+  if (err instanceof AuthFailedError) return err.details?.kind !== 'authorization';
+  return err instanceof UnreachableError || err instanceof TransientError;
 }
 
 export function reasonOf(err: unknown): string {
@@ -64,7 +89,12 @@ export function reasonOf(err: unknown): string {
  * Calls `read` on all names; on a failure that is not connection-level, splits the batch until the failing names are
  * isolated (each reported to `failed`). Bounded by `budget.left` single-name calls.
  */
-async function readIsolating<R>(names: readonly string[], read: (batch: readonly string[]) => Promise<R>, failed: Map<string, string>, budget: { left: number }): Promise<R[]> {
+async function readIsolating<R>(
+  names: readonly string[],
+  read: (batch: readonly string[]) => Promise<R>,
+  failed: Map<string, string>,
+  budget: { left: number },
+): Promise<R[]> {
   try {
     return [await read(names)];
   } catch (err) {
@@ -87,7 +117,11 @@ function numberOrNull(value: string | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function effective(name: keyof typeof KAFKA_DEFAULTS, entries: readonly ConfigEntry[], brokerConfigs: Readonly<Record<string, string | null>>): string {
+function effective(
+  name: keyof typeof KAFKA_DEFAULTS,
+  entries: readonly ConfigEntry[],
+  brokerConfigs: Readonly<Record<string, string | null>>,
+): string {
   const own = entries.find((e) => e.name === name);
   if (own && own.value !== null) return own.value;
   for (const brokerName of BROKER_DEFAULT_OF[name]) {
@@ -136,7 +170,10 @@ function describedTopic(
     replicationFactor: partitions.length === 0 ? 0 : Math.min(...partitions.map((p) => p.replicas.length)),
     configs,
     cleanupPolicy,
-    compacted: cleanupPolicy.split(',').map((s) => s.trim()).includes('compact'),
+    compacted: cleanupPolicy
+      .split(',')
+      .map((s) => s.trim())
+      .includes('compact'),
     maxMessageBytes: numberOrNull(effective('max.message.bytes', entries, brokerConfigs)),
     retentionMs: numberOrNull(effective('retention.ms', entries, brokerConfigs)),
     retentionBytes: numberOrNull(effective('retention.bytes', entries, brokerConfigs)),
@@ -163,7 +200,9 @@ async function readTopics(
     }
   }
   const described = names.filter((n) => descriptions.has(n));
-  for (const n of names) if (!descriptions.has(n) && !failed.has(n)) failed.set(n, 'not returned by the broker (deleted while the inventory ran?)');
+  for (const n of names)
+    if (!descriptions.has(n) && !failed.has(n))
+      failed.set(n, 'not returned by the broker (deleted while the inventory ran?)');
 
   const configs = new Map<string, ConfigEntry[]>();
   const configBudget = { left: o.isolationBudget };
@@ -172,7 +211,8 @@ async function readTopics(
       for (const [topic, entries] of Object.entries(result)) configs.set(topic, entries);
     }
   }
-  for (const n of described) if (!configs.has(n) && !failed.has(n)) failed.set(n, 'configs: not returned by the broker');
+  for (const n of described)
+    if (!configs.has(n) && !failed.has(n)) failed.set(n, 'configs: not returned by the broker');
 
   const offsets = new Map<string, PartitionOffsets[]>();
   const offsetFailures = new Map<string, string>();
@@ -188,13 +228,18 @@ async function readTopics(
   const topics: TopicInventory[] = names.map((name) => {
     const d = descriptions.get(name);
     const c = configs.get(name);
-    if (!d || !c || (failed.has(name) && !offsetFailures.has(name))) return { status: 'UNDESCRIBABLE', name, reason: failed.get(name) ?? 'unknown' };
+    if (!d || !c || (failed.has(name) && !offsetFailures.has(name)))
+      return { status: 'UNDESCRIBABLE', name, reason: failed.get(name) ?? 'unknown' };
     return describedTopic(d, c, offsets.get(name), brokerConfigs);
   });
   return { topics, offsets };
 }
 
-function groupFrom(description: GroupDescription, committed: ReadonlyArray<{ topic: string; partition: number; offset: string }>, offsets: ReadonlyMap<string, PartitionOffsets[]>): GroupInventory {
+function groupFrom(
+  description: GroupDescription,
+  committed: ReadonlyArray<{ topic: string; partition: number; offset: string }>,
+  offsets: ReadonlyMap<string, PartitionOffsets[]>,
+): GroupInventory {
   let totalLag: number | null = 0;
   let behindLogStart = 0;
   const rows = committed
@@ -206,7 +251,14 @@ function groupFrom(description: GroupDescription, committed: ReadonlyArray<{ top
       if (lag === null) totalLag = null;
       else if (totalLag !== null) totalLag += lag;
       if (p && BigInt(c.offset) < BigInt(p.low)) behindLogStart++;
-      return { topic: c.topic, partition: c.partition, committedOffset: c.offset, logEndOffset: p?.high ?? null, logStartOffset: p?.low ?? null, lag };
+      return {
+        topic: c.topic,
+        partition: c.partition,
+        committedOffset: c.offset,
+        logEndOffset: p?.high ?? null,
+        logStartOffset: p?.low ?? null,
+        lag,
+      };
     });
   return {
     status: 'DESCRIBED',
@@ -221,7 +273,11 @@ function groupFrom(description: GroupDescription, committed: ReadonlyArray<{ top
   };
 }
 
-async function readGroups(kafka: InventoryDataPlane, offsets: ReadonlyMap<string, PartitionOffsets[]>, o: Required<DataPlaneReadOptions>): Promise<GroupInventory[]> {
+async function readGroups(
+  kafka: InventoryDataPlane,
+  offsets: ReadonlyMap<string, PartitionOffsets[]>,
+  o: Required<DataPlaneReadOptions>,
+): Promise<GroupInventory[]> {
   const listed = await kafka.listGroups();
   const ids = [...new Set(listed.map((g) => g.groupId))].sort();
   const protocolOf = new Map(listed.map((g) => [g.groupId, g.protocolType]));
@@ -235,10 +291,15 @@ async function readGroups(kafka: InventoryDataPlane, offsets: ReadonlyMap<string
   }
   return mapBounded(ids, o.groupConcurrency, async (groupId): Promise<GroupInventory> => {
     const description = descriptions.get(groupId);
-    if (!description) return { status: 'UNDESCRIBABLE', groupId, reason: failed.get(groupId) ?? 'not returned by the coordinator' };
+    if (!description)
+      return { status: 'UNDESCRIBABLE', groupId, reason: failed.get(groupId) ?? 'not returned by the coordinator' };
     try {
       const committed = await kafka.fetchCommittedOffsets(groupId);
-      return groupFrom({ ...description, protocolType: description.protocolType || protocolOf.get(groupId) || '' }, committed, offsets);
+      return groupFrom(
+        { ...description, protocolType: description.protocolType || protocolOf.get(groupId) || '' },
+        committed,
+        offsets,
+      );
     } catch (err) {
       if (isConnectionFailure(err)) throw err;
       return { status: 'UNDESCRIBABLE', groupId, reason: `committed offsets: ${reasonOf(err)}` };
@@ -253,21 +314,33 @@ async function readAcls(kafka: InventoryDataPlane): Promise<AclInventory> {
     return { status: 'COLLECTED', authorizerEnabled: true, bindings: listing.bindings.map((b) => ({ ...b })) };
   } catch (err) {
     if (isConnectionFailure(err)) throw err;
-    return { status: 'NOT_COLLECTED', reason: `DescribeAcls refused: ${reasonOf(err)}. Grant the inventory principal DESCRIBE on the CLUSTER resource (ACLs) or kafka-cluster:DescribeCluster (IAM), then run again.` };
+    return {
+      status: 'NOT_COLLECTED',
+      reason: `DescribeAcls refused: ${reasonOf(err)}. Grant the inventory principal DESCRIBE on the CLUSTER resource (ACLs) or kafka-cluster:DescribeCluster (IAM), then run again.`,
+    };
   }
 }
 
 async function readClientQuotas(kafka: InventoryDataPlane): Promise<DataPlaneInventory['clientQuotas']> {
   try {
     const quotas = await kafka.describeClientQuotas();
-    return { status: 'COLLECTED', quotas: quotas.map((q) => ({ entity: q.entity.map((e) => ({ ...e })), values: { ...q.values } })) };
+    return {
+      status: 'COLLECTED',
+      quotas: quotas.map((q) => ({ entity: q.entity.map((e) => ({ ...e })), values: { ...q.values } })),
+    };
   } catch (err) {
     if (isConnectionFailure(err)) throw err;
-    return { status: 'NOT_COLLECTED', reason: `DescribeClientQuotas refused: ${reasonOf(err)}. Grant DESCRIBE_CONFIGS on the CLUSTER resource to the inventory principal, then run again.` };
+    return {
+      status: 'NOT_COLLECTED',
+      reason: `DescribeClientQuotas refused: ${reasonOf(err)}. Grant DESCRIBE_CONFIGS on the CLUSTER resource to the inventory principal, then run again.`,
+    };
   }
 }
 
-async function readBrokerConfigs(kafka: InventoryDataPlane, brokerId: number | undefined): Promise<DataPlaneInventory['brokerConfigs']> {
+async function readBrokerConfigs(
+  kafka: InventoryDataPlane,
+  brokerId: number | undefined,
+): Promise<DataPlaneInventory['brokerConfigs']> {
   if (brokerId === undefined) return { status: 'NOT_COLLECTED', reason: 'the cluster listed no broker' };
   try {
     const entries = await kafka.describeBrokerConfigs(brokerId);
@@ -276,24 +349,47 @@ async function readBrokerConfigs(kafka: InventoryDataPlane, brokerId: number | u
     return { status: 'COLLECTED', brokerId, configs };
   } catch (err) {
     if (isConnectionFailure(err)) throw err;
-    return { status: 'NOT_COLLECTED', reason: `DescribeConfigs on broker ${brokerId} refused: ${reasonOf(err)}. Topic defaults are then Kafka's own, not the broker's.` };
+    return {
+      status: 'NOT_COLLECTED',
+      reason: `DescribeConfigs on broker ${brokerId} refused: ${reasonOf(err)}. Topic defaults are then Kafka's own, not the broker's.`,
+    };
   }
 }
 
-export async function readDataPlane(kafka: InventoryDataPlane, options: DataPlaneReadOptions = {}): Promise<DataPlaneInventory> {
-  const o: Required<DataPlaneReadOptions> = { topicBatch: 1000, configBatch: 500, groupBatch: 100, groupConcurrency: 8, isolationBudget: 64, ...options };
+export async function readDataPlane(
+  kafka: InventoryDataPlane,
+  options: DataPlaneReadOptions = {},
+): Promise<DataPlaneInventory> {
+  const o: Required<DataPlaneReadOptions> = {
+    topicBatch: 1000,
+    configBatch: 500,
+    groupBatch: 100,
+    groupConcurrency: 8,
+    isolationBudget: 64,
+    ...options,
+  };
   const cluster = await kafka.describeCluster();
   const brokerIds = cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-  const brokerConfigs = await readBrokerConfigs(kafka, cluster.controllerId !== null && brokerIds.includes(cluster.controllerId) ? cluster.controllerId : brokerIds[0]);
+  const brokerConfigs = await readBrokerConfigs(
+    kafka,
+    cluster.controllerId !== null && brokerIds.includes(cluster.controllerId) ? cluster.controllerId : brokerIds[0],
+  );
   const names = [...new Set(await kafka.listTopics())].sort();
-  const { topics, offsets } = await readTopics(kafka, names, brokerConfigs.status === 'COLLECTED' ? brokerConfigs.configs : {}, o);
+  const { topics, offsets } = await readTopics(
+    kafka,
+    names,
+    brokerConfigs.status === 'COLLECTED' ? brokerConfigs.configs : {},
+    o,
+  );
   const groups = await readGroups(kafka, offsets, o);
   const acls = await readAcls(kafka);
   const clientQuotas = await readClientQuotas(kafka);
   return {
     clusterId: cluster.clusterId,
     controllerId: cluster.controllerId,
-    brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
+    brokers: cluster.brokers
+      .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null }))
+      .sort((a, b) => a.nodeId - b.nodeId),
     brokerConfigs,
     topics,
     groups,

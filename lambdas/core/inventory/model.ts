@@ -71,7 +71,10 @@ export const MskClusterSchema = z.object({
 });
 export type MskCluster = z.infer<typeof MskClusterSchema>;
 
-export const ControlPlaneInventorySchema = z.discriminatedUnion('status', [z.object({ status: z.literal('COLLECTED'), cluster: MskClusterSchema }), NotCollectedSchema]);
+export const ControlPlaneInventorySchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('COLLECTED'), cluster: MskClusterSchema }),
+  NotCollectedSchema,
+]);
 export type ControlPlaneInventory = z.infer<typeof ControlPlaneInventorySchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,7 +195,10 @@ export const ClientQuotaSchema = z.object({
 });
 export type ClientQuota = z.infer<typeof ClientQuotaSchema>;
 
-export const ClientQuotaInventorySchema = z.discriminatedUnion('status', [z.object({ status: z.literal('COLLECTED'), quotas: z.array(ClientQuotaSchema) }), NotCollectedSchema]);
+export const ClientQuotaInventorySchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('COLLECTED'), quotas: z.array(ClientQuotaSchema) }),
+  NotCollectedSchema,
+]);
 
 export const DataPlaneInventorySchema = z.object({
   clusterId: z.string().nullable(),
@@ -200,7 +206,11 @@ export const DataPlaneInventorySchema = z.object({
   brokers: z.array(BrokerSchema),
   /** Non-default configs of one broker (`super.users`, `allow.everyone.if.no.acl.found`, `message.max.bytes`, …). */
   brokerConfigs: z.discriminatedUnion('status', [
-    z.object({ status: z.literal('COLLECTED'), brokerId: z.number().int(), configs: z.record(z.string(), z.string().nullable()) }),
+    z.object({
+      status: z.literal('COLLECTED'),
+      brokerId: z.number().int(),
+      configs: z.record(z.string(), z.string().nullable()),
+    }),
     NotCollectedSchema,
   ]),
   topics: z.array(TopicInventorySchema),
@@ -310,8 +320,13 @@ export const InventorySummarySchema = z.object({
 export type InventorySummary = z.infer<typeof InventorySummarySchema>;
 
 /** User topics: everything but Kafka's own (`__consumer_offsets`, `__transaction_state`, …). */
-export function describedTopics(inventory: Pick<Inventory, 'dataPlane'>, opts: { includeInternal?: boolean } = {}): DescribedTopic[] {
-  return inventory.dataPlane.topics.filter((t): t is DescribedTopic => t.status === 'DESCRIBED' && (opts.includeInternal === true || !t.internal));
+export function describedTopics(
+  inventory: Pick<Inventory, 'dataPlane'>,
+  opts: { includeInternal?: boolean } = {},
+): DescribedTopic[] {
+  return inventory.dataPlane.topics.filter(
+    (t): t is DescribedTopic => t.status === 'DESCRIBED' && (opts.includeInternal === true || !t.internal),
+  );
 }
 
 export function describedGroups(inventory: Pick<Inventory, 'dataPlane'>): DescribedGroup[] {

@@ -4,7 +4,15 @@ import type { KafkaConnection } from '../../ports/kafka';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
 import { readDataPlane, reasonOf, type DataPlaneReadOptions, type InventoryDataPlane } from './data-plane';
-import { INVENTORY_SCHEMA_VERSION, describedTopics, type ControlPlaneInventory, type Inventory, type InventoryGap, type InventorySummary, type ThroughputInventory } from './model';
+import {
+  INVENTORY_SCHEMA_VERSION,
+  describedTopics,
+  type ControlPlaneInventory,
+  type Inventory,
+  type InventoryGap,
+  type InventorySummary,
+  type ThroughputInventory,
+} from './model';
 import { readThroughput } from './throughput';
 
 /**
@@ -17,7 +25,11 @@ export interface InventoryRequest {
   readonly executionName: string;
   /** The MSK cluster behind the connection; without it the control plane and the metrics are not collected. */
   readonly clusterArn?: string;
-  readonly throughput?: { readonly lookbackHours?: number; readonly periodSeconds?: number; readonly maxTopics?: number };
+  readonly throughput?: {
+    readonly lookbackHours?: number;
+    readonly periodSeconds?: number;
+    readonly maxTopics?: number;
+  };
   readonly dataPlane?: DataPlaneReadOptions;
 }
 
@@ -34,10 +46,20 @@ export const INVENTORY_ARTIFACT = 'inventory.json';
 /** Adds to a connection-level failure what the operator should check, keeping its class (its name is what the ASL matches). */
 export function withWhatToCheck(err: unknown, connection: KafkaConnection): MigrationError {
   const where = `${connection.name} (${connection.bootstrapServers.join(',')}, ${connection.auth.mechanism})`;
-  const details = { cluster: connection.name, bootstrapServers: [...connection.bootstrapServers], auth: connection.auth.mechanism };
+  const details = {
+    cluster: connection.name,
+    bootstrapServers: [...connection.bootstrapServers],
+    auth: connection.auth.mechanism,
+  };
   if (err instanceof UnreachableError) {
     return new UnreachableError(
       `${err.message} — inventory of ${where}: check the bootstrap servers, DNS, and that the security groups let the task's subnets reach the listener port of the ${connection.auth.mechanism} listener.`,
+      { ...err.details, ...details },
+    );
+  }
+  if (err instanceof AuthFailedError && err.details?.kind === 'authorization') {
+    return new AuthFailedError(
+      `${err.message} — inventory of ${where}: the inventory principal needs DESCRIBE on the cluster, its topics and groups and DESCRIBE_CONFIGS on topics and the cluster (ACLs), or kafka-cluster:Describe* (IAM).`,
       { ...err.details, ...details },
     );
   }
@@ -48,26 +70,40 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
         : connection.auth.mechanism.startsWith('SCRAM')
           ? 'the SASL/SCRAM secret (username, password, the secret is associated with the cluster) and that SCRAM is enabled on the cluster'
           : 'the TLS client certificate and the listener this mechanism uses';
-      return new AuthFailedError(`${err.message} — inventory of ${where}: check ${hint}.`, { ...err.details, ...details });
+    return new AuthFailedError(`${err.message} — inventory of ${where}: check ${hint}.`, {
+      ...err.details,
+      ...details,
+    });
   }
-  if (err instanceof TransientError) return new TransientError(`${err.message} — inventory of ${where}: retried with backoff; if it persists check the brokers' health.`, { ...err.details, ...details });
+  if (err instanceof TransientError)
+    return new TransientError(
+      `${err.message} — inventory of ${where}: retried with backoff; if it persists check the brokers' health.`,
+      { ...err.details, ...details },
+    );
   if (isMigrationError(err)) return err;
   return new TransientError(`Inventory of ${where} failed unexpectedly: ${reasonOf(err)}`, details);
 }
 
-function gapsOf(controlPlane: ControlPlaneInventory, inventory: Pick<Inventory, 'dataPlane' | 'throughput'>): InventoryGap[] {
+function gapsOf(
+  controlPlane: ControlPlaneInventory,
+  inventory: Pick<Inventory, 'dataPlane' | 'throughput'>,
+): InventoryGap[] {
   const gaps: InventoryGap[] = [];
   if (controlPlane.status === 'NOT_COLLECTED') gaps.push({ part: 'controlPlane', reason: controlPlane.reason });
   const dp = inventory.dataPlane;
-  if (dp.brokerConfigs.status === 'NOT_COLLECTED') gaps.push({ part: 'brokerConfigs', reason: dp.brokerConfigs.reason });
+  if (dp.brokerConfigs.status === 'NOT_COLLECTED')
+    gaps.push({ part: 'brokerConfigs', reason: dp.brokerConfigs.reason });
   if (dp.acls.status === 'NOT_COLLECTED') gaps.push({ part: 'acls', reason: dp.acls.reason });
   if (dp.clientQuotas.status === 'NOT_COLLECTED') gaps.push({ part: 'clientQuotas', reason: dp.clientQuotas.reason });
-  if (inventory.throughput.status === 'NOT_COLLECTED') gaps.push({ part: 'throughput', reason: inventory.throughput.reason });
+  if (inventory.throughput.status === 'NOT_COLLECTED')
+    gaps.push({ part: 'throughput', reason: inventory.throughput.reason });
   for (const t of dp.topics) {
     if (t.status === 'UNDESCRIBABLE') gaps.push({ part: `topic:${t.name}`, reason: t.reason });
-    else if (t.partitions.some((p) => p.logEndOffset === null)) gaps.push({ part: `topic:${t.name}:offsets`, reason: 'log offsets not read: lag and retained records unknown' });
+    else if (t.partitions.some((p) => p.logEndOffset === null))
+      gaps.push({ part: `topic:${t.name}:offsets`, reason: 'log offsets not read: lag and retained records unknown' });
   }
-  for (const g of dp.groups) if (g.status === 'UNDESCRIBABLE') gaps.push({ part: `group:${g.groupId}`, reason: g.reason });
+  for (const g of dp.groups)
+    if (g.status === 'UNDESCRIBABLE') gaps.push({ part: `group:${g.groupId}`, reason: g.reason });
   return gaps;
 }
 
@@ -75,7 +111,9 @@ export function summarizeInventory(inventory: Inventory, inventoryKey: string, l
   const topics = describedTopics(inventory);
   const cluster = inventory.controlPlane.status === 'COLLECTED' ? inventory.controlPlane.cluster : undefined;
   const auth = cluster
-    ? (['iam', 'scram', 'mtls', 'unauthenticated'] as const).filter((k) => cluster.authentication[k]).map((k) => k.toUpperCase())
+    ? (['iam', 'scram', 'mtls', 'unauthenticated'] as const)
+        .filter((k) => cluster.authentication[k])
+        .map((k) => k.toUpperCase())
     : [inventory.source.authMechanism];
   const dp = inventory.dataPlane;
   const throughput = inventory.throughput.status === 'COLLECTED' ? inventory.throughput.cluster : undefined;
@@ -109,14 +147,23 @@ export function summarizeInventory(inventory: Inventory, inventoryKey: string, l
   };
 }
 
-export async function takeInventory(request: InventoryRequest, deps: InventoryDeps): Promise<{ inventory: Inventory; summary: InventorySummary }> {
+export async function takeInventory(
+  request: InventoryRequest,
+  deps: InventoryDeps,
+): Promise<{ inventory: Inventory; summary: InventorySummary }> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const connection = deps.kafka.connection;
 
   let controlPlane: ControlPlaneInventory;
-  if (!request.clusterArn) controlPlane = { status: 'NOT_COLLECTED', reason: 'No MSK cluster ARN in the input: the source is read through Kafka only (no Kafka version, broker type, storage or auth modes from MSK).' };
-  else if (!deps.msk) controlPlane = { status: 'NOT_COLLECTED', reason: 'No MSK control plane in this runtime (local rehearsal).' };
+  if (!request.clusterArn)
+    controlPlane = {
+      status: 'NOT_COLLECTED',
+      reason:
+        'No MSK cluster ARN in the input: the source is read through Kafka only (no Kafka version, broker type, storage or auth modes from MSK).',
+    };
+  else if (!deps.msk)
+    controlPlane = { status: 'NOT_COLLECTED', reason: 'No MSK control plane in this runtime (local rehearsal).' };
   else controlPlane = { status: 'COLLECTED', cluster: await deps.msk.describeCluster(request.clusterArn) };
 
   let dataPlane;
@@ -127,8 +174,14 @@ export async function takeInventory(request: InventoryRequest, deps: InventoryDe
   }
 
   let throughput: ThroughputInventory;
-  if (controlPlane.status !== 'COLLECTED') throughput = { status: 'NOT_COLLECTED', reason: 'Throughput comes from CloudWatch AWS/Kafka, which needs the MSK cluster (its name is the metrics dimension).' };
-  else if (!deps.metrics) throughput = { status: 'NOT_COLLECTED', reason: 'No metrics service in this runtime (local rehearsal).' };
+  if (controlPlane.status !== 'COLLECTED')
+    throughput = {
+      status: 'NOT_COLLECTED',
+      reason:
+        'Throughput comes from CloudWatch AWS/Kafka, which needs the MSK cluster (its name is the metrics dimension).',
+    };
+  else if (!deps.metrics)
+    throughput = { status: 'NOT_COLLECTED', reason: 'No metrics service in this runtime (local rehearsal).' };
   else {
     try {
       throughput = await readThroughput(deps.metrics, {
@@ -141,7 +194,10 @@ export async function takeInventory(request: InventoryRequest, deps: InventoryDe
     } catch (err) {
       // A permission the task role lacks is a gap to report, not a reason to lose the whole inventory; throttling is retried.
       if (!(err instanceof AuthFailedError)) throw err;
-      throughput = { status: 'NOT_COLLECTED', reason: `CloudWatch refused: ${err.message}. Grant cloudwatch:GetMetricData to the Inventory task's role.` };
+      throughput = {
+        status: 'NOT_COLLECTED',
+        reason: `CloudWatch refused: ${err.message}. Grant cloudwatch:GetMetricData to the Inventory task's role.`,
+      };
     }
   }
 

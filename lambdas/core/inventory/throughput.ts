@@ -1,4 +1,10 @@
-import type { MetricId, MetricWindow, SummedSeriesQuery, ThroughputMetrics, ThroughputSeries } from '../../ports/metrics';
+import type {
+  MetricId,
+  MetricWindow,
+  SummedSeriesQuery,
+  ThroughputMetrics,
+  ThroughputSeries,
+} from '../../ports/metrics';
 import type { MskCluster, Peak, ThroughputInventory } from './model';
 
 /**
@@ -34,7 +40,11 @@ const TOPIC_LEVEL_MESSAGES = new Set(['PER_TOPIC_PER_BROKER', 'PER_TOPIC_PER_PAR
 export function metricWindow(now: Date, lookbackHours: number, periodSeconds: number): MetricWindow {
   const periodMs = periodSeconds * 1000;
   const end = Math.floor(now.getTime() / periodMs) * periodMs;
-  return { start: new Date(end - lookbackHours * 3_600_000).toISOString(), end: new Date(end).toISOString(), periodSeconds };
+  return {
+    start: new Date(end - lookbackHours * 3_600_000).toISOString(),
+    end: new Date(end).toISOString(),
+    periodSeconds,
+  };
 }
 
 export function peakOf(series: ThroughputSeries | undefined, meanSeries?: ThroughputSeries): Peak | null {
@@ -51,47 +61,76 @@ export function peakOf(series: ThroughputSeries | undefined, meanSeries?: Throug
 export function sumByTimestamp(series: readonly ThroughputSeries[], id: string): ThroughputSeries {
   const sums = new Map<string, number>();
   for (const s of series) for (const p of s.points) sums.set(p.timestamp, (sums.get(p.timestamp) ?? 0) + p.value);
-  return { id, points: [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([timestamp, value]) => ({ timestamp, value })) };
+  return {
+    id,
+    points: [...sums.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([timestamp, value]) => ({ timestamp, value })),
+  };
 }
 
 type TopicMetric = 'BytesInPerSec' | 'BytesOutPerSec' | 'MessagesInPerSec';
 const CLUSTER_METRICS = ['BytesInPerSec', 'BytesOutPerSec', 'MessagesInPerSec', 'ConnectionCount'] as const;
 
-export function throughputQueries(request: ThroughputRequest): { queries: SummedSeriesQuery[]; topics: string[]; notes: string[] } {
+export function throughputQueries(request: ThroughputRequest): {
+  queries: SummedSeriesQuery[];
+  topics: string[];
+  notes: string[];
+} {
   const { cluster } = request;
   const clusterName = cluster.clusterName;
   const notes: string[] = [];
   const topics = [...request.topics].sort().slice(0, request.maxTopics ?? 5000);
-  if (topics.length < request.topics.length) notes.push(`Per-topic metrics read for the first ${topics.length} of ${request.topics.length} topics (maxTopics).`);
-  const metric = (metricName: string, dimensions: Record<string, string>): MetricId => ({ namespace: MSK_NAMESPACE, metricName, dimensions });
+  if (topics.length < request.topics.length)
+    notes.push(`Per-topic metrics read for the first ${topics.length} of ${request.topics.length} topics (maxTopics).`);
+  const metric = (metricName: string, dimensions: Record<string, string>): MetricId => ({
+    namespace: MSK_NAMESPACE,
+    metricName,
+    dimensions,
+  });
   const queries: SummedSeriesQuery[] = [];
   const serverless = cluster.clusterType === 'SERVERLESS';
   const topicMetrics: TopicMetric[] = ['BytesInPerSec', 'BytesOutPerSec'];
-  if (serverless || TOPIC_LEVEL_MESSAGES.has(cluster.enhancedMonitoring ?? 'DEFAULT')) topicMetrics.push('MessagesInPerSec');
-  else notes.push(`MessagesInPerSec per topic needs PER_TOPIC_PER_BROKER monitoring (the cluster has ${cluster.enhancedMonitoring ?? 'DEFAULT'}); the cluster figure is per broker.`);
+  if (serverless || TOPIC_LEVEL_MESSAGES.has(cluster.enhancedMonitoring ?? 'DEFAULT'))
+    topicMetrics.push('MessagesInPerSec');
+  else
+    notes.push(
+      `MessagesInPerSec per topic needs PER_TOPIC_PER_BROKER monitoring (the cluster has ${cluster.enhancedMonitoring ?? 'DEFAULT'}); the cluster figure is per broker.`,
+    );
 
   if (!serverless) {
     for (const name of CLUSTER_METRICS) {
-      const perBroker = request.brokerIds.map((b) => metric(name, { 'Cluster Name': clusterName, 'Broker ID': String(b) }));
+      const perBroker = request.brokerIds.map((b) =>
+        metric(name, { 'Cluster Name': clusterName, 'Broker ID': String(b) }),
+      );
       queries.push({ id: `cluster.${name}.max`, metrics: perBroker, statistic: 'Maximum' });
-      if (name === 'BytesInPerSec' || name === 'BytesOutPerSec') queries.push({ id: `cluster.${name}.avg`, metrics: perBroker, statistic: 'Average' });
+      if (name === 'BytesInPerSec' || name === 'BytesOutPerSec')
+        queries.push({ id: `cluster.${name}.avg`, metrics: perBroker, statistic: 'Average' });
     }
   } else {
-    notes.push('MSK Serverless publishes throughput per topic only: the cluster figures are sums of the topic series, and there is no connection count.');
+    notes.push(
+      'MSK Serverless publishes throughput per topic only: the cluster figures are sums of the topic series, and there is no connection count.',
+    );
   }
   topics.forEach((topic, i) => {
     for (const name of topicMetrics) {
       const dims = serverless
         ? [metric(name, { 'Cluster Name': clusterName, Topic: topic })]
-        : request.brokerIds.map((b) => metric(name, { 'Cluster Name': clusterName, 'Broker ID': String(b), Topic: topic }));
+        : request.brokerIds.map((b) =>
+            metric(name, { 'Cluster Name': clusterName, 'Broker ID': String(b), Topic: topic }),
+          );
       queries.push({ id: `topic.${i}.${name}.max`, metrics: dims, statistic: 'Maximum' });
-      if (serverless && name !== 'MessagesInPerSec') queries.push({ id: `topic.${i}.${name}.avg`, metrics: dims, statistic: 'Average' });
+      if (serverless && name !== 'MessagesInPerSec')
+        queries.push({ id: `topic.${i}.${name}.avg`, metrics: dims, statistic: 'Average' });
     }
   });
   return { queries, topics, notes };
 }
 
-export async function readThroughput(metrics: ThroughputMetrics, request: ThroughputRequest): Promise<ThroughputInventory> {
+export async function readThroughput(
+  metrics: ThroughputMetrics,
+  request: ThroughputRequest,
+): Promise<ThroughputInventory> {
   const periodSeconds = request.periodSeconds ?? 3600;
   const window = metricWindow(request.now, request.lookbackHours ?? 336, periodSeconds);
   const { queries, topics, notes } = throughputQueries(request);
@@ -107,7 +146,9 @@ export async function readThroughput(metrics: ThroughputMetrics, request: Throug
   if (request.cluster.clusterType === 'SERVERLESS') {
     const sum = (name: TopicMetric, stat: 'max' | 'avg'): ThroughputSeries =>
       sumByTimestamp(
-        topics.map((_, i) => byId.get(`topic.${i}.${name}.${stat}`)).filter((s): s is ThroughputSeries => s !== undefined),
+        topics
+          .map((_, i) => byId.get(`topic.${i}.${name}.${stat}`))
+          .filter((s): s is ThroughputSeries => s !== undefined),
         `cluster.${name}.${stat}`,
       );
     cluster = {
@@ -124,6 +165,15 @@ export async function readThroughput(metrics: ThroughputMetrics, request: Throug
       connectionCount: peakOf(byId.get('cluster.ConnectionCount.max')),
     };
   }
-  if (cluster.bytesInPerSec === null) notes.push('No BytesInPerSec datapoints in the window: the cluster had no traffic, or the metrics are not published.');
-  return { status: 'COLLECTED', window, cluster, topics: topicPeaks.filter((t) => t.bytesInPerSec || t.bytesOutPerSec || t.messagesInPerSec), notes };
+  if (cluster.bytesInPerSec === null)
+    notes.push(
+      'No BytesInPerSec datapoints in the window: the cluster had no traffic, or the metrics are not published.',
+    );
+  return {
+    status: 'COLLECTED',
+    window,
+    cluster,
+    topics: topicPeaks.filter((t) => t.bytesInPerSec || t.bytesOutPerSec || t.messagesInPerSec),
+    notes,
+  };
 }

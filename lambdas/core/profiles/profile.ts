@@ -52,7 +52,13 @@ export const CapabilitySchema = z.object({
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 
-export const CRITERIA = ['apiCompatibility', 'elasticCapacity', 'storageModel', 'networkAndIdentity', 'dataControlAndCost'] as const;
+export const CRITERIA = [
+  'apiCompatibility',
+  'elasticCapacity',
+  'storageModel',
+  'networkAndIdentity',
+  'dataControlAndCost',
+] as const;
 export type Criterion = (typeof CRITERIA)[number];
 
 export const TargetProfileSchema = z.object({
@@ -106,13 +112,30 @@ export function withOverrides(profile: TargetProfile, overrides: ProfileOverride
   const quotas = { ...profile.quotas };
   for (const [name, value] of Object.entries(overrides.quotas ?? {}) as Array<[QuotaName, number | null | undefined]>) {
     if (value === undefined) continue;
-    const base = quotas[name] ?? { unit: 'count' as const, scope: 'cluster' as const, adjustable: true, value: null, source: '' };
-    quotas[name] = { ...base, value, source: 'execution input (assessment.profileOverrides)', note: `Default ${base.value ?? 'unknown'} from ${base.source || 'no source'}.` };
+    const base = quotas[name] ?? {
+      unit: 'count' as const,
+      scope: 'cluster' as const,
+      adjustable: true,
+      value: null,
+      source: '',
+    };
+    quotas[name] = {
+      ...base,
+      value,
+      source: 'execution input (assessment.profileOverrides)',
+      note: `Default ${base.value ?? 'unknown'} from ${base.source || 'no source'}.`,
+    };
   }
   return TargetProfileSchema.parse({
     ...profile,
     quotas,
-    topicConfigs: overrides.editableTopicConfigs ? { ...profile.topicConfigs, editable: [...overrides.editableTopicConfigs], source: 'execution input (assessment.profileOverrides)' } : profile.topicConfigs,
+    topicConfigs: overrides.editableTopicConfigs
+      ? {
+          ...profile.topicConfigs,
+          editable: [...overrides.editableTopicConfigs],
+          source: 'execution input (assessment.profileOverrides)',
+        }
+      : profile.topicConfigs,
   });
 }
 

@@ -12,7 +12,11 @@ import { firstFew, plural, type AssessmentOptions, type Finding } from '../findi
 function describePrincipal(principal: string, bindings: readonly AclBindingRecord[]): string {
   const allow = bindings.filter((b) => b.permissionType === 'ALLOW');
   const deny = bindings.length - allow.length;
-  const resources = [...new Set(allow.map((b) => `${b.resourceType}:${b.resourceName}${b.patternType === 'PREFIXED' ? '*' : ''} ${b.operation}`))].sort();
+  const resources = [
+    ...new Set(
+      allow.map((b) => `${b.resourceType}:${b.resourceName}${b.patternType === 'PREFIXED' ? '*' : ''} ${b.operation}`),
+    ),
+  ].sort();
   return `${principal}: ${resources.length > 0 ? firstFew(resources, 4) : 'no ALLOW'}${deny > 0 ? ` (+${deny} DENY)` : ''}`;
 }
 
@@ -42,7 +46,8 @@ export function aclLossRule(inventory: Inventory, profile: TargetProfile, _optio
             subject: 'ACLs',
             criterion: 'networkAndIdentity',
             evidence: 'The source has no authorizer: every authenticated client may read and write every topic.',
-            remediation: 'On the IAM-only target every client needs an IAM policy: list the clients (consumer groups, producers) and give each role the topics it uses.',
+            remediation:
+              'On the IAM-only target every client needs an IAM policy: list the clients (consumer groups, producers) and give each role the topics it uses.',
           },
         ]
       : [];
@@ -73,7 +78,8 @@ export function aclLossRule(inventory: Inventory, profile: TargetProfile, _optio
       subject: plural(principals.length, 'principal'),
       criterion: 'networkAndIdentity',
       evidence: `${plural(acls.bindings.length, 'ACL binding')} for ${firstFew(principals, 8)}.`,
-      remediation: 'Create the same ACLs on the target before cutover (MirrorMaker 2 syncs topic ACLs only, never group or cluster ACLs), and the principals (SCRAM users, certificates) too.',
+      remediation:
+        'Create the same ACLs on the target before cutover (MirrorMaker 2 syncs topic ACLs only, never group or cluster ACLs), and the principals (SCRAM users, certificates) too.',
       items,
     },
   ];

@@ -22,7 +22,11 @@ function sourceModes(inventory: Inventory): { modes: Mode[]; from: string; compl
   }
   const m = inventory.source.authMechanism;
   const mode: Mode = m === 'IAM' ? 'IAM' : m.startsWith('SCRAM') ? 'SCRAM' : m === 'TLS' ? 'MTLS' : 'UNAUTHENTICATED';
-  return { modes: [mode], from: `the mechanism the inventory connected with (${m}); other listeners unknown without the MSK control plane`, complete: false };
+  return {
+    modes: [mode],
+    from: `the mechanism the inventory connected with (${m}); other listeners unknown without the MSK control plane`,
+    complete: false,
+  };
 }
 
 export function authModeRule(inventory: Inventory, profile: TargetProfile, options: AssessmentOptions): Finding[] {
@@ -40,7 +44,9 @@ export function authModeRule(inventory: Inventory, profile: TargetProfile, optio
       subject: missing.join(', '),
       criterion: 'networkAndIdentity',
       evidence: `Source authentication: ${modes.join(', ') || 'none'} (from ${from}); ${profile.name} offers ${profile.access.authModes.join(', ')}.${
-        iamOnlyTarget && !iamOnSource ? ' IAM is not enabled on the source, so no client uses it today: every client must change.' : ' The cluster cannot tell which clients use which mechanism.'
+        iamOnlyTarget && !iamOnSource
+          ? ' IAM is not enabled on the source, so no client uses it today: every client must change.'
+          : ' The cluster cannot tell which clients use which mechanism.'
       }`,
       remediation: iamOnlyTarget
         ? 'Move every client to SASL/IAM before cutover (Java: aws-msk-iam-auth; other languages: an OAUTHBEARER token from the MSK IAM signer), with an IAM role per application; enable IAM on the source first so clients can switch before the migration.'
@@ -54,7 +60,8 @@ export function authModeRule(inventory: Inventory, profile: TargetProfile, optio
       subject: 'source cluster',
       criterion: 'networkAndIdentity',
       evidence: `MSK Replicator reads the source with IAM access control, which ${complete ? 'is not enabled on it' : 'could not be confirmed'} (source authentication: ${modes.join(', ')}, from ${from}).`,
-      remediation: 'Enable IAM access control on the source (UpdateSecurity; a rolling update of the brokers), or replicate with MirrorMaker 2.',
+      remediation:
+        'Enable IAM access control on the source (UpdateSecurity; a rolling update of the brokers), or replicate with MirrorMaker 2.',
     });
   }
   return findings;

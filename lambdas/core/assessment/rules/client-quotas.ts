@@ -21,7 +21,8 @@ export function clientQuotaRule(inventory: Inventory, profile: TargetProfile, _o
         subject: plural(items.length, 'client quota'),
         criterion: 'networkAndIdentity',
         evidence: `Client quotas on the source: ${firstFew(items, 3)}.`,
-        remediation: 'Set the same quotas on the target (kafka-configs --alter --entity-type users/clients) before cutover.',
+        remediation:
+          'Set the same quotas on the target (kafka-configs --alter --entity-type users/clients) before cutover.',
         items,
       },
     ];
@@ -33,7 +34,8 @@ export function clientQuotaRule(inventory: Inventory, profile: TargetProfile, _o
       subject: plural(items.length, 'client quota'),
       criterion: 'networkAndIdentity',
       evidence: `The source throttles clients (${firstFew(items, 3)}); ${profile.name}: ${profile.capabilities.clientQuotas.note}`,
-      remediation: 'Decide whether the throttled clients may run unthrottled on the target (they share its per-cluster quotas), or throttle them in the client (producer buffer, fetch sizes) before cutover.',
+      remediation:
+        'Decide whether the throttled clients may run unthrottled on the target (they share its per-cluster quotas), or throttle them in the client (producer buffer, fetch sizes) before cutover.',
       items,
     },
   ];

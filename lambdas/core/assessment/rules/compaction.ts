@@ -15,7 +15,8 @@ export function compactionRule(inventory: Inventory, profile: TargetProfile, opt
   const items = compacted.map((t) => `${t.name}: ${t.partitionCount} partitions (cleanup.policy=${t.cleanupPolicy})`);
   const findings: Finding[] = [];
   const quota = profile.quotas.compactedPartitions;
-  const replicatorShare = options.replicator === 'MSK_REPLICATOR' ? (profile.quotas.replicatorCompactedPartitions?.value ?? 0) : 0;
+  const replicatorShare =
+    options.replicator === 'MSK_REPLICATOR' ? (profile.quotas.replicatorCompactedPartitions?.value ?? 0) : 0;
   const needed = partitions + replicatorShare;
   if (quota && quota.value !== null && needed > 0) {
     const allowed = quota.value * (1 - options.headroom);
@@ -27,7 +28,10 @@ export function compactionRule(inventory: Inventory, profile: TargetProfile, opt
         subject: plural(compacted.length, 'compacted topic'),
         criterion: 'storageModel',
         evidence:
-          `${plural(partitions, 'compacted partition')} to migrate (${firstFew(compacted.map((t) => t.name), 4)})` +
+          `${plural(partitions, 'compacted partition')} to migrate (${firstFew(
+            compacted.map((t) => t.name),
+            4,
+          )})` +
           `${replicatorShare > 0 ? ` + ${replicatorShare} that MSK Replicator uses on the target = ${needed}` : ''}, against a quota of ${quota.value} compacted partitions ` +
           `(${percent(needed / Math.max(1, quota.value))}; ${percent(options.headroom)} headroom allows ${Math.floor(allowed)}). Source: ${quota.source}.`,
         remediation: `Reduce the partitions of compacted topics, move some to another cluster, ${replicatorShare > 0 ? 'replicate with MirrorMaker 2 (no replicator partitions on the target), ' : ''}or request a quota increase${quota.adjustable ? ' (adjustable)' : ''}.`,
@@ -41,8 +45,12 @@ export function compactionRule(inventory: Inventory, profile: TargetProfile, opt
       severity: 'WARNING',
       subject: plural(compacted.length, 'compacted topic'),
       criterion: 'storageModel',
-      evidence: `${plural(compacted.length, 'topic')} rely on log compaction (${firstFew(compacted.map((t) => t.name), 4)}); ${profile.name}: ${profile.capabilities.compaction.note}`,
-      remediation: 'Prove compaction on the target in the rehearsal (write keys twice, check only the latest survives after the cleaner runs).',
+      evidence: `${plural(compacted.length, 'topic')} rely on log compaction (${firstFew(
+        compacted.map((t) => t.name),
+        4,
+      )}); ${profile.name}: ${profile.capabilities.compaction.note}`,
+      remediation:
+        'Prove compaction on the target in the rehearsal (write keys twice, check only the latest survives after the cleaner runs).',
       items,
     });
   }

@@ -19,18 +19,24 @@ export function idleGroupRule(inventory: Inventory, _profile: TargetProfile, opt
   const findings: Finding[] = [];
   const stale = groups.filter((g) => g.partitionsBehindLogStart > 0);
   if (stale.length > 0) {
-    const items = stale.map((g) => `${g.groupId}: ${g.partitionsBehindLogStart} of ${g.offsets.length} partitions committed below the log start (${g.state}, ${g.members.length} members)`);
+    const items = stale.map(
+      (g) =>
+        `${g.groupId}: ${g.partitionsBehindLogStart} of ${g.offsets.length} partitions committed below the log start (${g.state}, ${g.members.length} members)`,
+    );
     findings.push({
       id: 'groups.no-recent-commits',
       severity: 'WARNING',
       subject: plural(stale.length, 'consumer group'),
       criterion: 'dataControlAndCost',
       evidence: `Committed offsets older than the retained data, so no commit for longer than the retention: ${firstFew(items, 3)}.`,
-      remediation: 'Find each owner. Delete abandoned groups on the source before the migration (kafka-consumer-groups --delete --group), or leave them out with the group patterns; a group that is still wanted will restart from its auto.offset.reset position.',
+      remediation:
+        'Find each owner. Delete abandoned groups on the source before the migration (kafka-consumer-groups --delete --group), or leave them out with the group patterns; a group that is still wanted will restart from its auto.offset.reset position.',
       items,
     });
   }
-  const abandoned = groups.filter((g) => g.partitionsBehindLogStart === 0 && g.members.length === 0 && g.state === 'Empty' && (g.totalLag ?? 0) > 0);
+  const abandoned = groups.filter(
+    (g) => g.partitionsBehindLogStart === 0 && g.members.length === 0 && g.state === 'Empty' && (g.totalLag ?? 0) > 0,
+  );
   if (abandoned.length > 0) {
     const items = abandoned.map((g) => `${g.groupId}: no members, ${lagOf(g)} on ${plural(g.topics.length, 'topic')}`);
     findings.push({
@@ -39,11 +45,14 @@ export function idleGroupRule(inventory: Inventory, _profile: TargetProfile, opt
       subject: plural(abandoned.length, 'consumer group'),
       criterion: 'dataControlAndCost',
       evidence: `No member is consuming, and records are waiting: ${firstFew(items, 3)}.`,
-      remediation: 'Confirm whether these consumers are stopped for a reason (batch jobs run later) or abandoned; migrate only the ones that are wanted (group patterns).',
+      remediation:
+        'Confirm whether these consumers are stopped for a reason (batch jobs run later) or abandoned; migrate only the ones that are wanted (group patterns).',
       items,
     });
   }
-  const idle = groups.filter((g) => g.partitionsBehindLogStart === 0 && g.members.length === 0 && g.state === 'Empty' && g.totalLag === 0);
+  const idle = groups.filter(
+    (g) => g.partitionsBehindLogStart === 0 && g.members.length === 0 && g.state === 'Empty' && g.totalLag === 0,
+  );
   if (idle.length > 0) {
     findings.push({
       id: 'groups.idle',

@@ -19,11 +19,14 @@ export function inventoryGapRule(inventory: Inventory, _profile: TargetProfile, 
       subject: plural(scope.undescribable.length, 'topic'),
       criterion: 'apiCompatibility',
       evidence: `Selected for migration but not describable: ${firstFew(items, 3)}.`,
-      remediation: 'Give the inventory principal DESCRIBE and DESCRIBE_CONFIGS on these topics (or fix the topic) and run again.',
+      remediation:
+        'Give the inventory principal DESCRIBE and DESCRIBE_CONFIGS on these topics (or fix the topic) and run again.',
       items,
     });
   }
-  const withoutOffsets = scope.topics.filter((t) => t.partitions.some((p) => p.logEndOffset === null)).map((t) => t.name);
+  const withoutOffsets = scope.topics
+    .filter((t) => t.partitions.some((p) => p.logEndOffset === null))
+    .map((t) => t.name);
   if (withoutOffsets.length > 0) {
     findings.push({
       id: 'inventory.offsets-unknown',
@@ -55,7 +58,8 @@ export function inventoryGapRule(inventory: Inventory, _profile: TargetProfile, 
       subject: 'source cluster',
       criterion: 'networkAndIdentity',
       evidence: inventory.controlPlane.reason,
-      remediation: 'Give the source clusterArn in the input (MSK sources) so that the Kafka version, brokers, storage and authentication modes are read from MSK.',
+      remediation:
+        'Give the source clusterArn in the input (MSK sources) so that the Kafka version, brokers, storage and authentication modes are read from MSK.',
     });
   }
   if (inventory.throughput.status === 'NOT_COLLECTED') {
@@ -65,7 +69,8 @@ export function inventoryGapRule(inventory: Inventory, _profile: TargetProfile, 
       subject: 'throughput',
       criterion: 'elasticCapacity',
       evidence: `${inventory.throughput.reason} The throughput quotas (ingress, egress, per partition, connections) were not checked.`,
-      remediation: 'Check the source peak throughput against the target quotas by hand, or run the inventory where the metrics can be read.',
+      remediation:
+        'Check the source peak throughput against the target quotas by hand, or run the inventory where the metrics can be read.',
     });
   }
   if (inventory.dataPlane.clientQuotas.status === 'NOT_COLLECTED') {
@@ -75,7 +80,8 @@ export function inventoryGapRule(inventory: Inventory, _profile: TargetProfile, 
       subject: 'client quotas',
       criterion: 'networkAndIdentity',
       evidence: inventory.dataPlane.clientQuotas.reason,
-      remediation: 'List client quotas by hand (kafka-configs --describe --entity-type users/clients) if the source throttles clients.',
+      remediation:
+        'List client quotas by hand (kafka-configs --describe --entity-type users/clients) if the source throttles clients.',
     });
   }
   if (inventory.dataPlane.brokerConfigs.status === 'NOT_COLLECTED') {

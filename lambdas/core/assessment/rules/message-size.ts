@@ -12,7 +12,9 @@ const KAFKA_DEFAULT_MAX = 1_048_588;
 export function messageSizeRule(inventory: Inventory, profile: TargetProfile, options: AssessmentOptions): Finding[] {
   const scope = scopeOf(inventory, options);
   const limit = profile.quotas.maxMessageBytes?.value ?? null;
-  const large = scope.topics.filter((t) => t.maxMessageBytes !== null && t.maxMessageBytes > (limit ?? KAFKA_DEFAULT_MAX)).sort((a, b) => (b.maxMessageBytes ?? 0) - (a.maxMessageBytes ?? 0));
+  const large = scope.topics
+    .filter((t) => t.maxMessageBytes !== null && t.maxMessageBytes > (limit ?? KAFKA_DEFAULT_MAX))
+    .sort((a, b) => (b.maxMessageBytes ?? 0) - (a.maxMessageBytes ?? 0));
   if (large.length === 0) return [];
   const items = large.map((t) => `${t.name}: max.message.bytes=${t.maxMessageBytes}`);
   const largest = large[0]?.maxMessageBytes ?? 0;

@@ -25,7 +25,11 @@ const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 const rate = (n: number): string => `${bytes(n)}/s`;
 
 /** In-scope share of a cluster peak: the sum of the in-scope topics' peaks, capped by the cluster's own peak. */
-function inScopePeak(inventory: Inventory, topics: readonly DescribedTopic[], pick: 'bytesInPerSec' | 'bytesOutPerSec'): number | null {
+function inScopePeak(
+  inventory: Inventory,
+  topics: readonly DescribedTopic[],
+  pick: 'bytesInPerSec' | 'bytesOutPerSec',
+): number | null {
   if (inventory.throughput.status !== 'COLLECTED') return null;
   const cluster = inventory.throughput.cluster[pick]?.peak ?? null;
   const names = new Set(topics.map((t) => t.name));
@@ -36,7 +40,11 @@ function inScopePeak(inventory: Inventory, topics: readonly DescribedTopic[], pi
 }
 
 /** The busiest partition, assuming a topic's traffic is spread evenly over its partitions (keys may skew it). */
-function busiestPartition(inventory: Inventory, topics: readonly DescribedTopic[], pick: 'bytesInPerSec' | 'bytesOutPerSec'): { value: number; topic: string } | null {
+function busiestPartition(
+  inventory: Inventory,
+  topics: readonly DescribedTopic[],
+  pick: 'bytesInPerSec' | 'bytesOutPerSec',
+): { value: number; topic: string } | null {
   if (inventory.throughput.status !== 'COLLECTED' || inventory.throughput.topics.length === 0) return null;
   const partitionsOf = new Map(topics.map((t) => [t.name, t.partitionCount]));
   let best: { value: number; topic: string } | null = null;
@@ -61,14 +69,22 @@ function measures(inventory: Inventory, profile: TargetProfile, options: Assessm
     quota: 'partitions',
     id: 'quota.partitions',
     subject: 'cluster',
-    label: byReplicas ? 'partition replicas (partitions × replication factor)' : compactedApart ? 'non-compacted partitions' : 'partitions',
+    label: byReplicas
+      ? 'partition replicas (partitions × replication factor)'
+      : compactedApart
+        ? 'non-compacted partitions'
+        : 'partitions',
     value: counted.reduce((n, t) => n + t.partitionCount * (byReplicas ? Math.max(1, t.replicationFactor) : 1), 0),
     format: count,
     remediation:
       'Reduce partitions on low-traffic topics (the target scales per partition, not per broker), split the topics over more than one target cluster with the include patterns, or request a quota increase before the migration.',
   });
   const busiestTopics = [...topics].sort((a, b) => b.partitionCount - a.partitionCount).slice(0, 5);
-  if (busiestTopics.length > 0) out[out.length - 1] = { ...(out[out.length - 1] as Measure), items: busiestTopics.map((t) => `${t.name}: ${t.partitionCount} partitions`) };
+  if (busiestTopics.length > 0)
+    out[out.length - 1] = {
+      ...(out[out.length - 1] as Measure),
+      items: busiestTopics.map((t) => `${t.name}: ${t.partitionCount} partitions`),
+    };
 
   out.push({
     quota: 'ingressBytesPerSec',
@@ -77,7 +93,8 @@ function measures(inventory: Inventory, profile: TargetProfile, options: Assessm
     label: 'peak ingress (BytesInPerSec, summed over brokers)',
     value: inScopePeak(inventory, topics, 'bytesInPerSec'),
     format: rate,
-    remediation: 'Split the topics over more than one target cluster, or choose a provisioned target sized for the peak; ingress quotas of MSK Serverless are not adjustable.',
+    remediation:
+      'Split the topics over more than one target cluster, or choose a provisioned target sized for the peak; ingress quotas of MSK Serverless are not adjustable.',
   });
   out.push({
     quota: 'egressBytesPerSec',
@@ -86,7 +103,8 @@ function measures(inventory: Inventory, profile: TargetProfile, options: Assessm
     label: 'peak egress (BytesOutPerSec, summed over brokers)',
     value: inScopePeak(inventory, topics, 'bytesOutPerSec'),
     format: rate,
-    remediation: 'Reduce fan-out (consumer groups re-reading the same data), split the topics over more than one target cluster, or choose a provisioned target.',
+    remediation:
+      'Reduce fan-out (consumer groups re-reading the same data), split the topics over more than one target cluster, or choose a provisioned target.',
   });
   for (const [quota, pick, id, what] of [
     ['partitionIngressBytesPerSec', 'bytesInPerSec', 'quota.partition-ingress', 'ingress'],
@@ -110,23 +128,32 @@ function measures(inventory: Inventory, profile: TargetProfile, options: Assessm
     label: 'consumer groups selected by the group patterns',
     value: scope.groups.length,
     format: count,
-    remediation: 'Delete abandoned groups (see groups.no-recent-commits) or narrow the group patterns; the quota is adjustable on request.',
+    remediation:
+      'Delete abandoned groups (see groups.no-recent-commits) or narrow the group patterns; the quota is adjustable on request.',
   });
   out.push({
     quota: 'clientConnections',
     id: 'quota.connections',
     subject: 'cluster',
-    label: 'peak client connections (ConnectionCount, summed over brokers: a client connected to three brokers counts three times)',
-    value: inventory.throughput.status === 'COLLECTED' ? (inventory.throughput.cluster.connectionCount?.peak ?? null) : null,
+    label:
+      'peak client connections (ConnectionCount, summed over brokers: a client connected to three brokers counts three times)',
+    value:
+      inventory.throughput.status === 'COLLECTED' ? (inventory.throughput.cluster.connectionCount?.peak ?? null) : null,
     format: count,
-    remediation: 'Share producer and consumer instances across threads, lower the number of client instances, or request a quota increase.',
+    remediation:
+      'Share producer and consumer instances across threads, lower the number of client instances, or request a quota increase.',
   });
   return out;
 }
 
 function judge(m: Measure, quota: Quota | undefined, headroom: number): Finding | undefined {
   if (!quota || m.value === null) return undefined;
-  const base = { id: m.id, subject: m.subject, criterion: 'elasticCapacity' as const, ...(m.items ? { items: m.items } : {}) };
+  const base = {
+    id: m.id,
+    subject: m.subject,
+    criterion: 'elasticCapacity' as const,
+    ...(m.items ? { items: m.items } : {}),
+  };
   if (quota.value === null) {
     if (m.value <= 0) return undefined;
     return {
@@ -171,9 +198,17 @@ export function quotaFitRule(inventory: Inventory, profile: TargetProfile, optio
 }
 
 /** Exposed for the criteria table: the figures the rule compared. */
-export function quotaMeasures(inventory: Inventory, profile: TargetProfile, options: AssessmentOptions): Array<{ label: string; value: string; limit: string | null }> {
+export function quotaMeasures(
+  inventory: Inventory,
+  profile: TargetProfile,
+  options: AssessmentOptions,
+): Array<{ label: string; value: string; limit: string | null }> {
   return measures(inventory, profile, options).map((m) => {
     const limit = profile.quotas[m.quota]?.value;
-    return { label: m.label, value: m.value === null ? 'not measured' : m.format(m.value), limit: limit === undefined || limit === null ? null : m.format(limit) };
+    return {
+      label: m.label,
+      value: m.value === null ? 'not measured' : m.format(m.value),
+      limit: limit === undefined || limit === null ? null : m.format(limit),
+    };
   });
 }

@@ -44,7 +44,8 @@ export function topicConfigRule(inventory: Inventory, profile: TargetProfile, op
         subject: creationOnly.join(', '),
         criterion: 'apiCompatibility',
         evidence: `${plural(fixedAtCreation.length, 'topic')} set ${creationOnly.join(', ')}, which ${profile.name} accepts only when the topic is created: ${firstFew(fixedAtCreation.map((t) => t.name))}.`,
-        remediation: 'Let the replicator create these topics with their configs (copy topic configurations on), or create them yourself with the right value before replication starts; it cannot be changed afterwards.',
+        remediation:
+          'Let the replicator create these topics with their configs (copy topic configurations on), or create them yourself with the right value before replication starts; it cannot be changed afterwards.',
         items: fixedAtCreation.map((t) => t.name),
       });
     }
@@ -60,7 +61,8 @@ export function topicConfigRule(inventory: Inventory, profile: TargetProfile, op
     findings.push({
       id: 'config.kafka-streams-internal-topics',
       severity: streamsSupport === 'LIMITED' ? 'BLOCKER' : 'WARNING',
-      subject: applications.length > 0 ? `Kafka Streams: ${firstFew(applications, 3)}` : 'Kafka Streams internal topics',
+      subject:
+        applications.length > 0 ? `Kafka Streams: ${firstFew(applications, 3)}` : 'Kafka Streams internal topics',
       criterion: 'apiCompatibility',
       evidence: `${plural(streamsTopics.length, 'Kafka Streams internal topic')} (${firstFew(streamsTopics, 4)})${
         applications.length > 0 ? ` of ${plural(applications.length, 'application')}` : ''

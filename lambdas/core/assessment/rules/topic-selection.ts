@@ -9,22 +9,31 @@ import { scopeOf } from '../scope';
  * find nothing on the target: a topic with data or a consumer group on it is a WARNING, an empty unused one an INFO.
  * An include pattern that matches nothing is probably a typo.
  */
-export function topicSelectionRule(inventory: Inventory, _profile: TargetProfile, options: AssessmentOptions): Finding[] {
+export function topicSelectionRule(
+  inventory: Inventory,
+  _profile: TargetProfile,
+  options: AssessmentOptions,
+): Finding[] {
   const scope = scopeOf(inventory, options);
   const findings: Finding[] = [];
   const readers = new Map<string, string[]>();
-  for (const g of describedGroups(inventory)) for (const t of g.topics) readers.set(t, [...(readers.get(t) ?? []), g.groupId]);
+  for (const g of describedGroups(inventory))
+    for (const t of g.topics) readers.set(t, [...(readers.get(t) ?? []), g.groupId]);
   const used = scope.unmatched.filter((t) => (t.retainedRecords ?? 1) > 0 || readers.has(t.name));
   const unused = scope.unmatched.filter((t) => !used.includes(t));
   if (used.length > 0) {
-    const items = used.map((t) => `${t.name}: ${t.retainedRecords === null ? 'records unknown' : `${t.retainedRecords.toLocaleString('en-US')} records`}${readers.has(t.name) ? `, read by ${firstFew(readers.get(t.name) ?? [], 3)}` : ''}`);
+    const items = used.map(
+      (t) =>
+        `${t.name}: ${t.retainedRecords === null ? 'records unknown' : `${t.retainedRecords.toLocaleString('en-US')} records`}${readers.has(t.name) ? `, read by ${firstFew(readers.get(t.name) ?? [], 3)}` : ''}`,
+    );
     findings.push({
       id: 'topics.not-selected',
       severity: 'WARNING',
       subject: plural(used.length, 'topic'),
       criterion: 'dataControlAndCost',
       evidence: `No include pattern (${options.topics.include.join(', ')}) matches these topics, which hold data or have readers: ${firstFew(items, 3)}.`,
-      remediation: 'Add them to the include patterns, or confirm they stay on the source (and that their producers and consumers do not move at cutover).',
+      remediation:
+        'Add them to the include patterns, or confirm they stay on the source (and that their producers and consumers do not move at cutover).',
       items,
     });
   }
@@ -51,7 +60,9 @@ export function topicSelectionRule(inventory: Inventory, _profile: TargetProfile
     });
   }
   const names = inventory.dataPlane.topics.map((t) => t.name);
-  const dead = options.topics.include.filter((p) => !names.some((n) => matchesFilter(n, { include: [p], exclude: [] })));
+  const dead = options.topics.include.filter(
+    (p) => !names.some((n) => matchesFilter(n, { include: [p], exclude: [] })),
+  );
   if (dead.length > 0) {
     findings.push({
       id: 'topics.pattern-matches-nothing',

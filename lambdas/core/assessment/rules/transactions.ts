@@ -13,12 +13,30 @@ export function transactionRule(inventory: Inventory, profile: TargetProfile, _o
   const state = inventory.dataPlane.topics.find((t) => t.name === '__transaction_state');
   if (state?.status === 'DESCRIBED') {
     const written = state.partitions.filter((p) => p.logEndOffset !== null && p.logEndOffset !== '0').length;
-    if (written > 0) signals.push(`__transaction_state has records on ${plural(written, 'partition')} (transaction coordinators have been used)`);
+    if (written > 0)
+      signals.push(
+        `__transaction_state has records on ${plural(written, 'partition')} (transaction coordinators have been used)`,
+      );
   }
   const acls = inventory.dataPlane.acls.status === 'COLLECTED' ? inventory.dataPlane.acls.bindings : [];
-  const transactional = [...new Set(acls.filter((b) => b.resourceType === 'TRANSACTIONAL_ID' && b.permissionType === 'ALLOW').map((b) => b.principal))].sort();
+  const transactional = [
+    ...new Set(
+      acls.filter((b) => b.resourceType === 'TRANSACTIONAL_ID' && b.permissionType === 'ALLOW').map((b) => b.principal),
+    ),
+  ].sort();
   if (transactional.length > 0) signals.push(`ACLs on transactional ids for ${firstFew(transactional, 4)}`);
-  const idempotent = [...new Set(acls.filter((b) => b.resourceType === 'CLUSTER' && ['IDEMPOTENT_WRITE', 'ALL'].includes(b.operation) && b.permissionType === 'ALLOW').map((b) => b.principal))].sort();
+  const idempotent = [
+    ...new Set(
+      acls
+        .filter(
+          (b) =>
+            b.resourceType === 'CLUSTER' &&
+            ['IDEMPOTENT_WRITE', 'ALL'].includes(b.operation) &&
+            b.permissionType === 'ALLOW',
+        )
+        .map((b) => b.principal),
+    ),
+  ].sort();
   const findings: Finding[] = [];
   if (signals.length > 0) {
     const support = profile.capabilities.transactions.support;
@@ -40,7 +58,8 @@ export function transactionRule(inventory: Inventory, profile: TargetProfile, _o
       subject: firstFew(idempotent, 3),
       criterion: 'networkAndIdentity',
       evidence: `${plural(idempotent.length, 'principal')} may write idempotently (IDEMPOTENT_WRITE on the cluster): ${firstFew(idempotent, 4)}.`,
-      remediation: 'Give their IAM roles kafka-cluster:WriteDataIdempotently (idempotence is on by default in Kafka clients from 3.0).',
+      remediation:
+        'Give their IAM roles kafka-cluster:WriteDataIdempotently (idempotence is on by default in Kafka clients from 3.0).',
       items: idempotent,
     });
   }
