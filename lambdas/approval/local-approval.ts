@@ -45,7 +45,7 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
   const mailer = new OutboxApprovalMailer(options.workDir ? path.join(options.workDir, 'outbox') : undefined);
   const key = options.signingKey ?? randomBytes(32).toString('hex');
   const now = options.now ?? (() => new Date());
-  let server: ApprovalServer | undefined;
+  const listening: { server?: ApprovalServer } = {};
   const timers = new TimerApprovalReminders((approvalId, action) => (action === 'EXPIRE' ? expireApproval(approvalId, services) : sendReminder(approvalId, services)), now);
   const services: ApprovalAppDeps = {
     store: new MemoryApprovalStore(options.workDir ? path.join(options.workDir, 'approvals.json') : undefined),
@@ -61,14 +61,14 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
       : {}),
     signingKey: async () => key,
     get baseUrl() {
-      if (!server) throw new Error('The local approval server is not listening yet.');
-      return server.url;
+      if (!listening.server) throw new Error('The local approval server is not listening yet.');
+      return listening.server.url;
     },
     now,
     warn: (message, details) => console.warn(`[approval] ${message}`, details ?? {}),
   };
-  server = await startApprovalServer(createApprovalApp(services), { ...(options.port !== undefined ? { port: options.port } : {}) });
-  const running = server;
+  const running = await startApprovalServer(createApprovalApp(services), { ...(options.port !== undefined ? { port: options.port } : {}) });
+  listening.server = running;
   return {
     url: running.url,
     services,
