@@ -150,14 +150,18 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
 }
 
 /** Starts several clusters in parallel; when one fails, the others are stopped before the error is thrown. */
-export async function startKafkaClusters(options: readonly KafkaClusterOptions[]): Promise<KafkaCluster[]> {
+export async function startKafkaClusters<const T extends readonly KafkaClusterOptions[]>(
+  options: T,
+): Promise<{ -readonly [K in keyof T]: KafkaCluster }> {
   const results = await Promise.allSettled(options.map((o) => startKafkaCluster(o)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
     throw failed.reason;
   }
-  return results.map((r) => (r as PromiseFulfilledResult<KafkaCluster>).value);
+  return results.map((r) => (r as PromiseFulfilledResult<KafkaCluster>).value) as {
+    -readonly [K in keyof T]: KafkaCluster;
+  };
 }
 
 /** Stops every cluster (and any other harness JVM) this process started: the `afterAll` safety net. */
