@@ -172,6 +172,18 @@ export async function stopAllKafkaClusters(): Promise<void> {
 
 class PortTakenError extends Error {}
 
+/** A broker that exited or did not answer in time; its JVM has been stopped and its data removed. */
+export class KafkaStartError extends Error {
+  override readonly name = 'KafkaStartError';
+  constructor(
+    message: string,
+    readonly pid: number,
+    readonly logFile: string,
+  ) {
+    super(message);
+  }
+}
+
 async function startOnce(options: KafkaClusterOptions, attempt: number): Promise<KafkaCluster> {
   const version = options.version ?? LATEST_KAFKA_VERSION;
   const jars = jarsDir(version);
@@ -224,9 +236,10 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
       { cwd: dir, timeout: 120_000 },
     );
   } catch (err) {
-    const e = err as { stderr?: string; stdout?: string; message: string };
+    const e = err as { stderr?: string; stdout?: string; code?: number | string };
+    const output = `${e.stderr ?? ''}${e.stdout ?? ''}`.split('\n').filter((l) => l.trim() !== '');
     throw new Error(
-      `Kafka ${version} ${options.name}: StorageTool format failed: ${e.message}\n${(e.stdout ?? '').slice(-2000)}${(e.stderr ?? '').slice(-2000)}`,
+      `Kafka ${version} ${options.name}: StorageTool format failed (exit ${e.code}):\n${output.slice(-15).join('\n')}`,
     );
   }
 
@@ -274,7 +287,11 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
     await stop();
     if (/BindException|Address already in use/.test(tail))
       throw new PortTakenError(`Kafka ${version} ${options.name}: a port was taken meanwhile`);
-    throw new Error(`${(err as Error).message}\n--- last lines of ${logFile} ---\n${tail}`);
+    throw new KafkaStartError(
+      `${(err as Error).message}\n--- last lines of ${logFile} ---\n${tail}`,
+      java.pid,
+      logFile,
+    );
   }
   startupMs = Date.now() - began;
   return cluster;
