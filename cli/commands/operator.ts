@@ -1,0 +1,36 @@
+import * as fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { registerApprove } from './approve';
+import { defaultAwsClients, type InputValidation, type OperatorDeps } from './operator-context';
+import { registerReject } from './reject';
+import { registerReport } from './report';
+import { registerStart } from './start';
+import { registerStatus } from './status';
+
+/**
+ * Adds the operator verbs to the `msk-migrate` program: one line in the program's entry,
+ * `registerOperatorCommands(program, defaultOperatorDeps(validate))`.
+ */
+export function registerOperatorCommands(program: Command, deps: OperatorDeps): Command {
+  registerStart(program, deps);
+  registerStatus(program, deps);
+  registerApprove(program, deps);
+  registerReject(program, deps);
+  registerReport(program, deps);
+  return program;
+}
+
+/** The real process: stdout/stderr, the environment, AWS clients from the default credential chain. */
+export function defaultOperatorDeps(validateInput: (input: unknown) => InputValidation): OperatorDeps {
+  return {
+    io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    env: process.env,
+    clients: defaultAwsClients(),
+    now: () => new Date(),
+    validateInput,
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    readFile: (file) => fs.readFile(file, 'utf8'),
+  };
+}
