@@ -64,7 +64,7 @@ export interface EvidenceHtmlOptions {
 function evidenceHtml(evidence: ApprovalEvidence, options: EvidenceHtmlOptions): string {
   const findings =
     evidence.findingsAccepted.length > 0
-      ? `<h2 class="h2">Findings accepted</h2><ul>${evidence.findingsAccepted.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+      ? `<h2 class="h2" style="font-size:15px;margin:20px 0 6px;color:#44474e;text-transform:uppercase;letter-spacing:.04em">Findings accepted</h2><ul>${evidence.findingsAccepted.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
       : '';
   const keys =
     evidence.evidenceKeys.length > 0
@@ -82,12 +82,12 @@ function evidenceHtml(evidence: ApprovalEvidence, options: EvidenceHtmlOptions):
       { label: 'Decide before', value: displayTime(options.expiresAt), status: 'INFO' },
     ]) +
     `</table>` +
-    `<h2 class="h2">Gates</h2><table class="facts" role="presentation" style="border-collapse:collapse;width:100%">${evidenceRowsHtml(evidence.gates)}</table>` +
+    `<h2 class="h2" style="font-size:15px;margin:20px 0 6px;color:#44474e;text-transform:uppercase;letter-spacing:.04em">Gates</h2><table class="facts" role="presentation" style="border-collapse:collapse;width:100%">${evidenceRowsHtml(evidence.gates)}</table>` +
     (evidence.figures.length > 0
-      ? `<h2 class="h2">Figures</h2><table class="facts" role="presentation" style="border-collapse:collapse;width:100%">${evidenceRowsHtml(evidence.figures)}</table>`
+      ? `<h2 class="h2" style="font-size:15px;margin:20px 0 6px;color:#44474e;text-transform:uppercase;letter-spacing:.04em">Figures</h2><table class="facts" role="presentation" style="border-collapse:collapse;width:100%">${evidenceRowsHtml(evidence.figures)}</table>`
       : '') +
     findings +
-    `<h2 class="h2">Rollback</h2><p><strong>Rollback window:</strong> ${escapeHtml(evidence.rollbackWindow)}</p>` +
+    `<h2 class="h2" style="font-size:15px;margin:20px 0 6px;color:#44474e;text-transform:uppercase;letter-spacing:.04em">Rollback</h2><p><strong>Rollback window:</strong> ${escapeHtml(evidence.rollbackWindow)}</p>` +
     `<p><strong>Point of no return:</strong> ${escapeHtml(evidence.pointOfNoReturn)}</p>` +
     keys
   );
