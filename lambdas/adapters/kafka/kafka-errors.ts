@@ -28,6 +28,7 @@ interface ErrorFacts {
   readonly retriable?: boolean;
   /** @platformatic/kafka: the protocol error's name (`SASL_AUTHENTICATION_FAILED`) and whether it can be retried. */
   readonly apiId?: string;
+  readonly apiCode?: number;
   readonly canRetry?: boolean;
   readonly cause?: unknown;
   readonly originalError?: unknown;
@@ -90,27 +91,27 @@ type Kind = 'authentication' | 'authorization' | 'unreachable' | 'transient';
 function classify(facts: ErrorFacts): Kind | undefined {
   const type = facts.type ?? facts.apiId;
   const message = facts.message ?? '';
-  if (facts.name === 'KafkaJSSASLAuthenticationError' || (type && AUTHENTICATION_TYPES.has(type)))
+  const protocolCode = typeof facts.code === 'number' ? facts.code : facts.apiCode;
+  if (facts.name === 'KafkaJSSASLAuthenticationError' || facts.code === 'PLT_KFK_AUTHENTICATION')
     return 'authentication';
-  if (typeof facts.code === 'number' && AUTHENTICATION_CODES.has(facts.code)) return 'authentication';
+  if (type && AUTHENTICATION_TYPES.has(type)) return 'authentication';
+  if (protocolCode !== undefined && AUTHENTICATION_CODES.has(protocolCode)) return 'authentication';
   if (/authentication failed|SASL authentication/i.test(message)) return 'authentication';
   if (/CERT_|certificate|self[- ]signed|unable to verify/i.test(`${facts.code ?? ''} ${message}`))
     return 'authentication';
-  if (
-    (type && type.endsWith('_AUTHORIZATION_FAILED')) ||
-    (typeof facts.code === 'number' && AUTHORIZATION_CODES.has(facts.code))
-  )
-    return 'authorization';
+  if (type && type.endsWith('_AUTHORIZATION_FAILED')) return 'authorization';
+  if (protocolCode !== undefined && AUTHORIZATION_CODES.has(protocolCode)) return 'authorization';
   if (typeof facts.code === 'string' && UNREACHABLE_CODES.has(facts.code)) return 'unreachable';
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(message)) return 'unreachable';
   if (facts.name === 'KafkaJSConnectionError' && /timeout/i.test(message)) return 'unreachable';
   if (type && NOT_TRANSIENT_TYPES.has(type)) return undefined;
   if (typeof facts.code === 'string' && TRANSIENT_CODES.has(facts.code)) return 'transient';
+  if (facts.code === 'PLT_KFK_TIMEOUT') return 'transient';
   if (facts.name && TRANSIENT_NAMES.has(facts.name)) return 'transient';
   if (facts.canRetry === true) return 'transient';
   // kafkajs marks every error retriable unless told otherwise; only its protocol errors carry Kafka's own verdict.
-  if (facts.retriable === true && (facts.name === 'KafkaJSProtocolError' || facts.name === 'KafkaJSConnectionError'))
-    return 'transient';
+  const kafkajsVerdict = facts.name === 'KafkaJSProtocolError' || facts.name === 'KafkaJSConnectionError';
+  if (facts.retriable === true && kafkajsVerdict) return 'transient';
   return undefined;
 }
 
