@@ -87,6 +87,40 @@ describe('security inventory from the source inventory', () => {
     expect(result.status === 'MAPPABLE' && result.security.allowEveryoneIfNoAclFound).toBeUndefined();
   });
 
+  it('infers SCRAM principals from the inventory\'s own connection when the MSK control plane was not read', () => {
+    // Prepare
+    const selfManaged: Inventory = { ...inventory(), controlPlane: { status: 'NOT_COLLECTED', reason: 'not an MSK cluster' } };
+    // Act
+    const result = securityInventoryFrom(selfManaged);
+    // Assess
+    expect(result.status === 'MAPPABLE' && result.security.principals).toEqual([
+      { principal: 'User:CN=orders-app,OU=apps', authentication: 'MTLS' },
+      { principal: 'User:billing', authentication: 'SCRAM' },
+    ]);
+  });
+
+  it('treats super.users and allow.everyone.if.no.acl.found that Kafka reports as hidden values as unknown', () => {
+    // Prepare: DescribeConfigs reports settings it does not define itself as sensitive, with a null value
+    const hidden = inventory({ brokerConfigs: { status: 'COLLECTED', brokerId: 1, configs: { 'super.users': null, 'allow.everyone.if.no.acl.found': null } } });
+    // Act
+    const result = securityInventoryFrom(hidden);
+    // Assess
+    expect(result.status === 'MAPPABLE' && result.security.superUsers).toBeUndefined();
+    expect(result.status === 'MAPPABLE' && result.security.allowEveryoneIfNoAclFound).toBeUndefined();
+  });
+
+  it('prefers the MSK configuration\'s readable values to the broker\'s hidden ones', () => {
+    // Prepare
+    const both = inventory({
+      brokerConfigs: { status: 'COLLECTED', brokerId: 1, configs: { 'super.users': null } },
+      serverProperties: { 'super.users': 'User:admin', 'allow.everyone.if.no.acl.found': 'false' },
+    });
+    // Act
+    const result = securityInventoryFrom(both);
+    // Assess
+    expect(result.status === 'MAPPABLE' && result.security).toMatchObject({ superUsers: ['User:admin'], allowEveryoneIfNoAclFound: false });
+  });
+
   it('cannot map a source without an authorizer, and says why', () => {
     // Act
     const result = securityInventoryFrom(inventory({ acls: { status: 'COLLECTED', authorizerEnabled: false, bindings: [] } }));

@@ -23,6 +23,7 @@ const acl = (over: Partial<AclBinding> & Pick<AclBinding, 'principal' | 'operati
 const inventory = (acls: AclBinding[], over: Partial<SecurityInventory> = {}): SecurityInventory => ({
   principals: [],
   acls,
+  superUsers: [],
   allowEveryoneIfNoAclFound: false,
   topics: ['orders', 'payments', 'audit-eu', 'audit-us'],
   consumerGroups: ['billing'],
@@ -222,6 +223,22 @@ describe('security mapping: ACLs to IAM policies', () => {
     const mapping = mapAclsToIamPolicies(inventory([], { allowEveryoneIfNoAclFound: undefined }), target);
     // Assess
     expect(mapping.findings).toEqual([expect.objectContaining({ code: 'ALLOW_EVERYONE_UNKNOWN', severity: 'WARNING' })]);
+  });
+
+  it('warns that super users could not be read, since they have no ACLs to map from', () => {
+    // Act
+    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:a', operation: 'READ' })], { superUsers: undefined }), target);
+    // Assess
+    expect(mapping.findings).toContainEqual(expect.objectContaining({ code: 'SUPER_USERS_UNKNOWN', severity: 'WARNING' }));
+  });
+
+  it('locks out a principal whose own ACLs are all host-restricted, even when User:* grants it something', () => {
+    // Prepare
+    const acls = [acl({ principal: 'User:legacy', operation: 'READ', host: '10.9.9.9' }), acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: 'payments' })];
+    // Act
+    const mapping = mapAclsToIamPolicies(inventory(acls), target);
+    // Assess
+    expect(mapping.lockedOut).toEqual(['User:legacy']);
   });
 
   it('matches any cluster of the target name while the target has no UUID yet', () => {

@@ -21,34 +21,57 @@ export function securityInventoryFrom(inventory: Inventory): SecurityInventoryFr
     };
   }
   const settings = brokerSettings(inventory);
-  const authentication = inventory.controlPlane.status === 'COLLECTED' ? inventory.controlPlane.cluster.authentication : undefined;
+  const supers = superUsers(settings);
+  // The MSK control plane says which modes are on; without it (self-managed source), the inventory's own connection does.
+  const authentication =
+    inventory.controlPlane.status === 'COLLECTED'
+      ? inventory.controlPlane.cluster.authentication
+      : { scram: inventory.source.authMechanism.toUpperCase().startsWith('SCRAM'), mtls: inventory.source.authMechanism.toUpperCase() === 'TLS', iam: inventory.source.authMechanism.toUpperCase() === 'IAM' };
   const principals = [...new Set(acls.bindings.map((b) => b.principal).filter((p) => p !== 'User:*'))].sort();
   return {
     status: 'MAPPABLE',
     security: {
       principals: principals.map((principal) => ({ principal, authentication: authenticationOf(principal, authentication) })),
       acls: acls.bindings,
-      superUsers: settings['super.users'] ? settings['super.users'].split(';').map((s) => s.trim()).filter((s) => s.length > 0) : [],
-      allowEveryoneIfNoAclFound: allowEveryone(inventory, settings),
+      ...(supers ? { superUsers: supers } : {}),
+      allowEveryoneIfNoAclFound: allowEveryone(settings),
       topics: describedTopics(inventory).map((t) => t.name),
       consumerGroups: describedGroups(inventory).map((g) => g.groupId),
     },
   };
 }
 
-function brokerSettings(inventory: Inventory): Record<string, string> {
-  const fromMsk = inventory.controlPlane.status === 'COLLECTED' ? (inventory.controlPlane.cluster.configuration?.serverProperties ?? {}) : {};
-  const fromBroker = inventory.dataPlane.brokerConfigs.status === 'COLLECTED' ? inventory.dataPlane.brokerConfigs.configs : {};
-  const merged: Record<string, string> = { ...fromMsk };
-  for (const [k, v] of Object.entries(fromBroker)) if (v !== null) merged[k] = v;
-  return merged;
+/**
+ * Broker settings from the MSK configuration (readable) and the broker's DescribeConfigs. Kafka reports settings it
+ * does not define itself, such as the authorizer's `super.users` and `allow.everyone.if.no.acl.found`, as sensitive
+ * with a null value: those are `hidden`, not absent.
+ */
+function brokerSettings(inventory: Inventory): { known: Record<string, string>; hidden: Set<string>; brokerConfigsRead: boolean } {
+  const known: Record<string, string> = inventory.controlPlane.status === 'COLLECTED' ? { ...(inventory.controlPlane.cluster.configuration?.serverProperties ?? {}) } : {};
+  const hidden = new Set<string>();
+  const broker = inventory.dataPlane.brokerConfigs;
+  if (broker.status === 'COLLECTED') {
+    for (const [k, v] of Object.entries(broker.configs)) {
+      if (v !== null) known[k] = v;
+      else if (!(k in known)) hidden.add(k);
+    }
+  }
+  return { known, hidden, brokerConfigsRead: broker.status === 'COLLECTED' };
 }
 
-function allowEveryone(inventory: Inventory, settings: Record<string, string>): boolean | undefined {
-  const value = settings['allow.everyone.if.no.acl.found'];
+function allowEveryone(settings: ReturnType<typeof brokerSettings>): boolean | undefined {
+  const name = 'allow.everyone.if.no.acl.found';
+  const value = settings.known[name];
   if (value !== undefined) return value.trim().toLowerCase() === 'true';
+  if (settings.hidden.has(name)) return undefined;
   // Broker configs list only non-default settings: absent there means Kafka's default, false.
-  return inventory.dataPlane.brokerConfigs.status === 'COLLECTED' ? false : undefined;
+  return settings.brokerConfigsRead ? false : undefined;
+}
+
+function superUsers(settings: ReturnType<typeof brokerSettings>): string[] | undefined {
+  const value = settings.known['super.users'];
+  if (value !== undefined) return value.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+  return settings.hidden.has('super.users') || !settings.brokerConfigsRead ? undefined : [];
 }
 
 function authenticationOf(principal: string, modes: { scram: boolean; mtls: boolean; iam: boolean } | undefined): PrincipalAuthentication {

@@ -68,6 +68,14 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
     });
   }
 
+  if (inventory.superUsers === undefined) {
+    findings.push({
+      severity: 'WARNING',
+      code: 'SUPER_USERS_UNKNOWN',
+      message: 'super.users could not be read (Kafka reports it as a hidden value): a super user needs no ACL on the source, so it gets no policy here and would be locked out.',
+      remediation: "Read super.users from the cluster's configuration (MSK configuration revision) and give those principals a policy.",
+    });
+  }
   const principals = collectPrincipals(inventory);
   for (const b of inventory.acls) {
     if (b.principal === EVERYONE && b.permissionType === 'ALLOW') {
@@ -103,10 +111,11 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
       });
       continue;
     }
-    const superUser = inventory.superUsers.includes(principal);
+    const superUser = (inventory.superUsers ?? []).includes(principal);
     const grants: Grant[] = [];
-    let allowsOnSource = false;
-    let allowsKept = false;
+    // Its own ALLOW ACLs (User:* grants are everybody's, not what this principal's clients were given).
+    let ownAllowsOnSource = false;
+    let ownAllowsKept = false;
 
     if (superUser) {
       findings.push({
@@ -116,25 +125,26 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
         message: `${principal} is a super user on the source: its policy allows every kafka-cluster action on the target.`,
         remediation: 'Narrow it if this principal is an application rather than an administrator.',
       });
-      allowsOnSource = true;
-      allowsKept = true;
+      ownAllowsOnSource = true;
+      ownAllowsKept = true;
       for (const kind of ['topic', 'group', 'transactional-id'] as const) grants.push({ effect: 'Allow', kind, pattern: '*', actions: new Set(allActionsOf(kind)) });
       grants.push({ effect: 'Allow', kind: 'cluster', pattern: '', actions: new Set(allActionsOf('cluster').filter((x) => !(target.serverless && NOT_ON_SERVERLESS.has(x)))) });
     } else {
       const relevant = inventory.acls.filter((b) => b.principal === principal || b.principal === EVERYONE);
       for (const b of relevant) {
-        if (b.permissionType === 'ALLOW') allowsOnSource = true;
+        const own = b.principal === principal && b.permissionType === 'ALLOW';
+        if (own) ownAllowsOnSource = true;
         const kept = translateBinding(b, principal, target.serverless, grants, findings);
-        if (kept && b.permissionType === 'ALLOW') allowsKept = true;
+        if (kept && own) ownAllowsKept = true;
       }
-      if (inventory.allowEveryoneIfNoAclFound === true && !relevant.some((b) => b.principal === principal && b.permissionType === 'ALLOW')) {
+      if (inventory.allowEveryoneIfNoAclFound === true && !ownAllowsOnSource) {
         // No ALLOW of its own, yet it reads and writes every resource that has no ACL today.
-        allowsOnSource = true;
+        ownAllowsOnSource = true;
       }
     }
 
     const dataAccess = grants.some((g) => g.effect === 'Allow' && (g.kind === 'topic' || g.kind === 'group'));
-    if (allowsOnSource && (!allowsKept || !dataAccess)) {
+    if (ownAllowsOnSource && (!ownAllowsKept || !dataAccess)) {
       lockedOut.push(principal);
       findings.push({
         severity: 'BLOCKER',
@@ -313,7 +323,7 @@ function arnBuilder(target: { partition: string; region: string; accountId: stri
 function collectPrincipals(inventory: ReturnType<typeof SecurityInventorySchema.parse>): Map<string, PrincipalAuthentication> {
   const principals = new Map<string, PrincipalAuthentication>();
   for (const p of inventory.principals) principals.set(p.principal, p.authentication);
-  for (const name of [...inventory.acls.map((b) => b.principal), ...inventory.superUsers]) {
+  for (const name of [...inventory.acls.map((b) => b.principal), ...(inventory.superUsers ?? [])]) {
     if (name !== EVERYONE && !principals.has(name)) principals.set(name, 'UNKNOWN');
   }
   return new Map([...principals.entries()].sort(([x], [y]) => x.localeCompare(y)));

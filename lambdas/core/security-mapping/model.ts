@@ -37,8 +37,8 @@ export const SecurityInventorySchema = z.object({
   /** SCRAM users and mTLS principals known on the source (ACL principals not listed here are added as UNKNOWN). */
   principals: z.array(SourcePrincipalSchema),
   acls: z.array(AclBindingSchema),
-  /** The brokers' `super.users` (principals that bypass ACLs). @default [] */
-  superUsers: z.array(z.string()).default([]),
+  /** The brokers' `super.users` (principals that bypass ACLs); absent when it could not be read (Kafka hides its value). */
+  superUsers: z.array(z.string()).optional(),
   /** The brokers' `allow.everyone.if.no.acl.found`; absent when the inventory could not read it. */
   allowEveryoneIfNoAclFound: z.boolean().optional(),
   /** Topics on the source (to list the ones no ACL names). */
@@ -84,6 +84,7 @@ export type SecurityFindingCode =
   | 'WILDCARD_PRINCIPAL'
   | 'WILDCARD_CHARACTER_IN_NAME'
   | 'SUPER_USER'
+  | 'SUPER_USERS_UNKNOWN'
   | 'ALLOW_EVERYONE_IF_NO_ACL_FOUND'
   | 'ALLOW_EVERYONE_UNKNOWN'
   | 'IDEMPOTENT_PRODUCER_PERMISSION'
