@@ -29,7 +29,7 @@ import type {
   TopicDescription,
 } from '../../ports/kafka';
 import { errorChain, toMigrationError } from './kafka-errors';
-import { describeClientQuotasWithPlatformatic } from './platformatic-client-quotas';
+import { describeClientQuotasOn } from './kafkajs-client-quotas';
 import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
 
 /**
@@ -164,7 +164,7 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
 
   constructor(
     readonly connection: KafkaConnection,
-    private readonly options: KafkajsDataPlaneOptions = {},
+    options: KafkajsDataPlaneOptions = {},
   ) {
     this.config = kafkajsConfig(connection, options);
     this.kafka = new Kafka(this.config);
@@ -426,14 +426,19 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   }
 
   describeClientQuotas(): Promise<ClientQuotaEntry[]> {
-    const tokens = this.options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
-    return this.call('describeClientQuotas', () =>
-      describeClientQuotasWithPlatformatic(
-        this.connection,
-        tokens,
-        `${this.config.clientId ?? 'msk-migration'}-quotas`,
-      ),
+    // kafkajs has no client-quota API: the request goes through one of its broker connections (kafkajs-client-quotas.ts).
+    const read = this.reading.then(() =>
+      this.call('describeClientQuotas', async () => {
+        const cluster = await this.internalCluster();
+        cluster.targetTopics = new Set();
+        await cluster.refreshMetadata();
+        const [first] = (await (await this.adminClient()).describeCluster()).brokers;
+        if (!first) throw new Error(`Kafka cluster ${this.connection.name} listed no broker.`);
+        return describeClientQuotasOn(await cluster.findBroker({ nodeId: String(first.nodeId) }));
+      }),
     );
+    this.reading = read.catch(() => undefined);
+    return read;
   }
 
   describeBrokerConfigs(brokerId: number): Promise<ConfigEntry[]> {

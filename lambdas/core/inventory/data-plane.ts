@@ -1,4 +1,4 @@
-import { AuthFailedError, TransientError, UnreachableError } from '../errors';
+import { AuthFailedError, MigrationError, TransientError, UnreachableError } from '../errors';
 import type {
   ConfigEntry,
   GroupDescription,
@@ -77,6 +77,9 @@ export function isConnectionFailure(err: unknown): boolean {
 }
 
 export function reasonOf(err: unknown): string {
+  // The taxonomy's errors carry Kafka's own error name (TOPIC_AUTHORIZATION_FAILED) in their details.
+  const kafkaError = err instanceof MigrationError ? err.details?.kafkaError : undefined;
+  if (err instanceof Error && typeof kafkaError === 'string') return `${kafkaError}: ${err.message}`;
   if (err instanceof Error) {
     const type = (err as { type?: unknown }).type;
     const name = typeof type === 'string' ? type : err.name;
