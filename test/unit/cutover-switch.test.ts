@@ -1,0 +1,119 @@
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Route53CutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-route53';
+import { SsmCutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-ssm';
+import { decideSet } from '../../lambdas/ports/cutover-switch';
+
+// The decision every switch shares, and the error mapping; behaviour against the real APIs is in
+// test/aws-api/cutover-switch.test.ts.
+
+describe('decideSet', () => {
+  it('writes when the pointer holds what was read before the cutover', () => {
+    expect(decideSet('p', { value: 'source' }, 'target', 'source')).toEqual({ action: 'write' });
+  });
+
+  it('writes when no expectation is given, whatever the pointer holds', () => {
+    expect(decideSet('p', { value: 'anything' }, 'target', undefined)).toEqual({ action: 'write' });
+  });
+
+  it('writes nothing when the pointer already holds the target, reporting the recorded previous value', () => {
+    expect(decideSet('p', { value: 'target', revision: '2' }, 'target', 'source')).toEqual({ action: 'none', previous: { value: 'source' } });
+  });
+
+  it('reports the pointer as never having existed when a retry finds the target and nothing was there before', () => {
+    expect(decideSet('p', { value: 'target' }, 'target', null)).toEqual({ action: 'none', previous: undefined });
+  });
+
+  it('refuses when the pointer holds neither the recorded value nor the target', () => {
+    const decision = decideSet('ssm:/x', { value: 'other' }, 'target', 'source');
+
+    expect(decision).toMatchObject({ action: 'refuse', reason: expect.stringContaining('ssm:/x holds "other"') });
+  });
+
+  it('refuses when a pointer expected to be absent exists with another value', () => {
+    expect(decideSet('p', { value: 'other' }, 'target', null)).toMatchObject({ action: 'refuse' });
+  });
+
+  it('refuses when a pointer expected to exist has disappeared', () => {
+    expect(decideSet('p', undefined, 'target', 'source')).toMatchObject({ action: 'refuse', reason: expect.stringContaining('p holds nothing') });
+  });
+});
+
+const ssm = mockClient(SSMClient);
+const route53 = mockClient(Route53Client);
+const meta = { $metadata: { httpStatusCode: 400 } };
+
+describe('SsmCutoverSwitch (request shapes and errors)', () => {
+  beforeEach(() => ssm.reset());
+
+  it('creates a missing parameter as a String without Overwrite, so a concurrent creator makes it fail', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'nope', ...meta }));
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+
+    await new SsmCutoverSwitch(new SSMClient({}), '/p').set('target');
+
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/p', Value: 'target', Type: 'String', Overwrite: false });
+  });
+
+  it('turns TooManyUpdates on the parameter into Migration.Transient', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'source', Version: 1 } });
+    ssm.on(PutParameterCommand).rejects(new SSMServiceException({ name: 'TooManyUpdates', $fault: 'client', message: 'slow down', ...meta }));
+
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target')).rejects.toMatchObject({ name: 'Migration.Transient' });
+  });
+
+  it('reports a revert that SSM refuses as Migration.RollbackFailed', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'target', Version: 2 } });
+    ssm.on(PutParameterCommand).rejects(new SSMServiceException({ name: 'ParameterLimitExceeded', $fault: 'client', message: 'too many', ...meta }));
+
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').revert({ value: 'source' })).rejects.toMatchObject({ name: 'Migration.RollbackFailed' });
+  });
+
+  it('reports refused credentials as Migration.AuthFailed', async () => {
+    ssm.on(GetParameterCommand).rejects(new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'no', ...meta }));
+
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').read()).rejects.toMatchObject({ name: 'Migration.AuthFailed' });
+  });
+});
+
+describe('Route53CutoverSwitch (request shapes and errors)', () => {
+  beforeEach(() => route53.reset());
+
+  it('UPSERTs the weighted record with its set identifier, weight and TTL', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
+    const sw = new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: '/hostedzone/Z1', recordName: 'Kafka.Example.com', ttlSeconds: 20, weighted: { setIdentifier: 'target', weight: 100 } });
+
+    const result = await sw.set('t.example.com');
+
+    expect(result.changeId).toBe('/change/C1');
+    expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1',
+      ChangeBatch: expect.objectContaining({
+        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'kafka.example.com.', Type: 'CNAME', TTL: 20, ResourceRecords: [{ Value: 't.example.com' }], SetIdentifier: 'target', Weight: 100 } }],
+      }),
+    });
+  });
+
+  it('follows the pages of a name with many weighted records to find its own', async () => {
+    const rec = (id: string, value: string) => ({ Name: 'k.example.com.', Type: 'CNAME' as const, SetIdentifier: id, Weight: 1, TTL: 60, ResourceRecords: [{ Value: value }] });
+    route53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ ResourceRecordSets: [rec('a', 'a.example.com')], IsTruncated: true, NextRecordName: 'k.example.com.', NextRecordType: 'CNAME', NextRecordIdentifier: 'z' })
+      .resolves({ ResourceRecordSets: [rec('z', 'z.example.com')], IsTruncated: false });
+
+    const value = await new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'k.example.com', weighted: { setIdentifier: 'z', weight: 1 } }).read();
+
+    expect(value).toEqual({ value: 'z.example.com' });
+    expect(route53).toHaveReceivedNthCommandWith(2, ListResourceRecordSetsCommand, { HostedZoneId: 'Z1', StartRecordName: 'k.example.com.', StartRecordType: 'CNAME', StartRecordIdentifier: 'z', MaxItems: 100 });
+  });
+
+  it('turns PriorRequestNotComplete into Migration.Transient', async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false });
+    route53.on(ChangeResourceRecordSetsCommand).rejects(new Route53ServiceException({ name: 'PriorRequestNotComplete', $fault: 'client', message: 'busy', ...meta }));
+
+    await expect(new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'k.example.com' }).set('t')).rejects.toMatchObject({ name: 'Migration.Transient' });
+  });
+});
