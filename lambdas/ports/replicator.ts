@@ -60,6 +60,17 @@ export interface ReplicatorSpec {
     readonly workerCount?: number;
   };
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * MirrorMaker 2 only: the cluster aliases of the flow (`<source>-><target>`), which also name MM2's internal topics.
+   * A failback reads from the migration's target, so it runs the flow `target->source`. @default source → target
+   */
+  readonly flowAliases?: { readonly source: string; readonly target: string };
+  /**
+   * MirrorMaker 2 only: where to start reading each partition of the flow's source (the next offset to copy); other
+   * partitions start at `startingPosition`. A failback starts at the target's end offsets of the cutover switch, so
+   * that only what producers wrote to the target since then flows back.
+   */
+  readonly startOffsets?: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>;
 }
 
 /** What identifies a created replicator across task invocations (kept in the execution state). */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -254,6 +255,77 @@ describe('inventory of a real cluster with SCRAM and ACLs', () => {
     expect(a.findings.find((f) => f.id === 'client-quotas.not-enforceable')?.items).toEqual([
       'user=alice: producer_byte_rate=1048576',
     ]);
+  });
+
+  it('reads the same cluster over the plaintext listener, where the principal may describe everything, as complete but for MSK and CloudWatch', async () => {
+    // Act
+    const store = new MemoryArtifacts();
+    const { summary } = await takeInventory(
+      { migrationId: 'it', executionName: 'exec-plaintext' },
+      { kafka: open(cluster.connection('plaintext')), store },
+    );
+    const plain = InventorySchema.parse(await store.getJson(summary.inventoryKey));
+
+    // Assess
+    expect(plain.source.authMechanism).toBe('PLAINTEXT');
+    expect(plain.gaps.map((g) => g.part).sort()).toEqual(['controlPlane', 'throughput']);
+    expect(plain.dataPlane.topics.find((t) => t.name === 'secret')).toMatchObject({ status: 'DESCRIBED' });
+    expect(summary.counts).toMatchObject({ topics: 4, undescribableTopics: 0, partitions: 7, compactedTopics: 2 });
+    expect(plain.dataPlane.groups.map((g) => g.groupId)).toEqual(expect.arrayContaining(['billing', 'wordcount']));
+  });
+
+  it('reads the same cluster with SCRAM-SHA-256', async () => {
+    // Act
+    const { inventory: sha256 } = await takeInventory(
+      { migrationId: 'it', executionName: 'exec-sha256' },
+      {
+        kafka: open(cluster.connection('sha256', { ...auditor, mechanism: 'SCRAM-SHA-256' })),
+        store: new MemoryArtifacts(),
+      },
+    );
+
+    // Assess
+    expect(sha256.source.authMechanism).toBe('SCRAM-SHA-256');
+    expect(sha256.dataPlane.topics.find((t) => t.name === 'orders')).toMatchObject({ status: 'DESCRIBED' });
+    expect(sha256.dataPlane.topics.find((t) => t.name === 'secret')).toMatchObject({ status: 'UNDESCRIBABLE' });
+  });
+
+  it('fails with Migration.Transient, saying what to check, when a listener accepts connections but never answers', async () => {
+    // Prepare: a socket that accepts and stays silent, as a broker behind a hung proxy would.
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const store = new MemoryArtifacts();
+    try {
+      // Act
+      const attempt = takeInventory(
+        { migrationId: 'it', executionName: 'exec-silent' },
+        {
+          kafka: open({
+            name: 'silent',
+            bootstrapServers: [`127.0.0.1:${port}`],
+            auth: { mechanism: 'PLAINTEXT' },
+            requestTimeoutMs: 1_000,
+          }),
+          store,
+        },
+      );
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        name: 'Migration.Transient',
+        message: 'x',
+      });
+      expect(await store.list('')).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('fails with Migration.AuthFailed on a wrong SCRAM password, and Migration.Unreachable where nothing listens', async () => {

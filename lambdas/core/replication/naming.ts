@@ -43,6 +43,16 @@ export function replicatorName(identity: ExecutionIdentity): string {
 }
 
 /**
+ * The reverse replicator of a failback (target → source): distinct from the forward one, so that both can exist at
+ * once (MSK Replicator's bidirectional ENHANCED offset sync needs both) and a stop deletes only the one it means.
+ */
+export function failbackReplicatorName(identity: ExecutionIdentity): string {
+  const suffix = shortHash(`${identity.migrationId}/${identity.executionName}/failback`);
+  const base = `mskmig-${identity.migrationId}`.replace(/[^A-Za-z0-9-]/g, '-');
+  return `${base.slice(0, 64 - suffix.length - '-failback-'.length)}-failback-${suffix}`;
+}
+
+/**
  * The canary topic of this execution. Not prefixed with `__` (both engines skip such topics) and made of legal topic
  * characters; it is the only thing this tool ever writes to the source cluster.
  */
