@@ -104,6 +104,15 @@ describe('Kafka client errors mapped to the taxonomy', () => {
     expect(timeout).toBeInstanceOf(TransientError);
   });
 
+  it('maps kafkajs’s bare “Broker not connected” (a listener that accepted but never answered) to Migration.Transient', () => {
+    // Act
+    const mapped = toMigrationError(new Error('Broker not connected'), context);
+
+    // Assess
+    expect(mapped).toBeInstanceOf(TransientError);
+    expect(mapped).toMatchObject({ details: { cause: 'Broker not connected', operation: 'listTopics' } });
+  });
+
   it('leaves an unknown topic and a plain bug unmapped', () => {
     // Prepare
     const unknownTopic = protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, true);

@@ -108,6 +108,9 @@ function classify(facts: ErrorFacts): Kind | undefined {
   if (typeof facts.code === 'string' && TRANSIENT_CODES.has(facts.code)) return 'transient';
   if (facts.code === 'PLT_KFK_TIMEOUT') return 'transient';
   if (facts.name && TRANSIENT_NAMES.has(facts.name)) return 'transient';
+  // kafkajs throws a bare Error with this message when the broker accepted the TCP connection but never completed the
+  // ApiVersions handshake within the request timeout (a hung broker, or a plaintext client on a TLS port).
+  if (/^Broker not connected$/.test(message)) return 'transient';
   if (facts.canRetry === true) return 'transient';
   // kafkajs marks every error retriable unless told otherwise; only its protocol errors carry Kafka's own verdict.
   const kafkajsVerdict = facts.name === 'KafkaJSProtocolError' || facts.name === 'KafkaJSConnectionError';

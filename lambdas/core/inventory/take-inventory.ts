@@ -77,7 +77,7 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
   }
   if (err instanceof TransientError)
     return new TransientError(
-      `${err.message} — inventory of ${where}: retried with backoff; if it persists check the brokers' health.`,
+      `${err.message} — inventory of ${where}: retried with backoff; if it persists check the brokers' health, and that the port is the ${connection.auth.mechanism} listener (a TLS listener stays silent to a plaintext client, and the reverse).`,
       { ...err.details, ...details },
     );
   if (isMigrationError(err)) return err;
