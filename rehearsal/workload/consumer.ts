@@ -1,0 +1,145 @@
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { kafkajsConfig, KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import type { KafkaConnection } from '../../lambdas/ports/kafka';
+import type { PointerNotice } from './pointer-file';
+import { decodeRecord } from './records';
+import type { PointerTarget } from './tally';
+
+/**
+ * One consumer of one workload topic, in the topic's consumer group, reading the cluster the pointer names. A fence
+ * does not stop it (it drains what was written). When the pointer names another cluster it pauses, commits its
+ * positions, leaves, and joins the same group there, where the cutover committed the translated offsets (a group
+ * with no offsets there starts from the earliest record). Every record it sees is kept in order for the tally.
+ */
+
+export interface ConsumedRecord {
+  readonly key: string;
+  readonly seq: number;
+  readonly cluster: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export function plaintextConnection(name: string, bootstrapServers: readonly string[]): KafkaConnection {
+  return { name, bootstrapServers, auth: { mechanism: 'PLAINTEXT' }, requestTimeoutMs: 5_000 };
+}
+
+export class WorkloadConsumer {
+  readonly consumed: ConsumedRecord[] = [];
+  readonly propagation: Array<{ readonly value: string; readonly ms: number | undefined }> = [];
+  commitFailures = 0;
+  lastError: string | undefined;
+
+  private consumer: Consumer | undefined;
+  private cluster: string | undefined;
+  private bootstrapServers: readonly string[] = [];
+  /** Next offset to read per partition, on the current cluster. */
+  private positions = new Map<number, bigint>();
+
+  constructor(
+    readonly topic: string,
+    readonly groupId: string,
+    private readonly clientId: string,
+  ) {}
+
+  async start(target: PointerTarget): Promise<void> {
+    if (target.kind === 'cluster') await this.connect(target.value, target.bootstrapServers);
+  }
+
+  /** Called by the pointer watcher; a fence changes nothing for a consumer. */
+  async onPointer(notice: PointerNotice): Promise<void> {
+    this.propagation.push({ value: notice.reading.value, ms: notice.propagationMs });
+    const target = notice.reading.target;
+    if (target.kind === 'fenced' || target.value === this.cluster) return;
+    await this.disconnect();
+    await this.connect(target.value, target.bootstrapServers);
+  }
+
+  /** The cluster (pointer value) this consumer reads. */
+  currentCluster(): string | undefined {
+    return this.cluster;
+  }
+
+  /**
+   * True when the group has read every partition of the topic up to its end offset on the current cluster (its own
+   * positions, or the group's committed offsets where it has consumed nothing yet).
+   */
+  async caughtUp(): Promise<boolean> {
+    if (!this.cluster) return false;
+    const plane = new KafkajsDataPlane(plaintextConnection(`${this.clientId}-drain`, this.bootstrapServers), {
+      logLevel: 'NOTHING',
+    });
+    try {
+      const ends = await plane.fetchTopicOffsets(this.topic);
+      const committed = await plane.fetchCommittedOffsets(this.groupId, [this.topic]);
+      return ends.every((end) => {
+        const mine = this.positions.get(end.partition);
+        const theirs = committed.find((c) => c.partition === end.partition)?.offset;
+        const position = mine ?? (theirs !== undefined && theirs !== '-1' ? BigInt(theirs) : BigInt(end.low));
+        return position >= BigInt(end.high);
+      });
+    } finally {
+      await plane.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.disconnect();
+  }
+
+  private async connect(value: string, bootstrapServers: readonly string[]): Promise<void> {
+    const kafka = new Kafka({
+      ...kafkajsConfig(plaintextConnection('workload', bootstrapServers), { logLevel: 'NOTHING' }),
+      clientId: this.clientId,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 10_000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+    this.cluster = value;
+    this.bootstrapServers = bootstrapServers;
+    this.positions = new Map();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 500,
+      eachMessage: async ({ partition, message }) => {
+        const record = decodeRecord(message.value);
+        if (record)
+          this.consumed.push({ key: record.key, seq: record.seq, cluster: value, partition, offset: message.offset });
+        this.positions.set(partition, BigInt(message.offset) + 1n);
+      },
+    });
+    this.consumer = consumer;
+  }
+
+  /** Pause, commit what was read, leave the group. */
+  private async disconnect(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.consumer = undefined;
+    consumer.pause([{ topic: this.topic }]);
+    const offsets = [...this.positions].map(([partition, next]) => ({
+      topic: this.topic,
+      partition,
+      offset: next.toString(),
+    }));
+    if (offsets.length > 0) {
+      try {
+        await consumer.commitOffsets(offsets);
+      } catch (err) {
+        this.commitFailures++;
+        this.lastError = err instanceof Error ? err.message : String(err);
+      }
+    }
+    await consumer.disconnect().catch(() => undefined);
+    this.cluster = undefined;
+  }
+}
