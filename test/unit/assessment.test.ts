@@ -85,6 +85,27 @@ describe('assessment report', () => {
     expect(markdown).toContain('| orders-service | Stable | 1 | orders | 0 | 0 |');
   });
 
+  it('lists the topics and groups it could not describe, with the reason, apart from the described ones', () => {
+    // Prepare
+    const partial = inventory({
+      topics: [topic('orders'), { status: 'UNDESCRIBABLE', name: 'secret', reason: 'TOPIC_AUTHORIZATION_FAILED' }],
+      groups: [
+        group('orders-service'),
+        { status: 'UNDESCRIBABLE', groupId: 'payroll', reason: 'GROUP_AUTHORIZATION_FAILED' },
+      ],
+    });
+
+    // Act
+    const report = renderAssessmentReport(partial, assess(partial, serverless, assessmentOptions(), at)).markdown;
+
+    // Assess
+    expect(report).toContain('### Topics: 1 (3 partitions; 0 compacted; 1 undescribable)');
+    expect(report).toContain('| secret | TOPIC_AUTHORIZATION_FAILED |');
+    expect(report).toContain('### Consumer groups: 2 (1 Stable)');
+    expect(report).toContain('| Undescribable group | Reason |');
+    expect(report).toContain('| payroll | GROUP_AUTHORIZATION_FAILED |');
+  });
+
   it('says fits when nothing needs a decision', () => {
     const clean = inventory();
     expect(renderAssessmentReport(clean, assess(clean, serverless, assessmentOptions(), at)).markdown).toContain(

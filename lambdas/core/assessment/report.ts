@@ -163,6 +163,16 @@ function inventorySection(inventory: Inventory): string {
     );
   }
 
+  const undescribableGroups = dp.groups.filter((g) => g.status === 'UNDESCRIBABLE');
+  if (undescribableGroups.length > 0)
+    out.push(
+      '',
+      table(
+        ['Undescribable group', 'Reason'],
+        undescribableGroups.slice(0, TABLE_ROWS).map((g) => [g.groupId, g.status === 'UNDESCRIBABLE' ? g.reason : '']),
+      ),
+    );
+
   out.push('', '### ACLs', '');
   if (dp.acls.status === 'NOT_COLLECTED') out.push(`Not collected: ${dp.acls.reason}`);
   else if (!dp.acls.authorizerEnabled)
