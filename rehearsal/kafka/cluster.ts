@@ -50,6 +50,8 @@ export interface KafkaClusterOptions {
   readonly acls?: boolean;
   /** Extra broker settings, applied last. */
   readonly brokerProperties?: Readonly<Record<string, string>>;
+  /** The broker JVM's maximum heap (`-Xmx`), e.g. `1536m` for a cluster with many thousands of partitions. @default '512m' */
+  readonly maxHeap?: string;
   /** How long the broker has to answer the admin API. @default 90_000 */
   readonly readyTimeoutMs?: number;
   /** Parent folder of the cluster's folder. @default `.work/kafka/<run id>` */
@@ -248,7 +250,7 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
     jarsDir: jars,
     mainClass: 'kafka.Kafka',
     args: [configFile],
-    jvmOptions: [...jvmOptions('512m'), logging.flag],
+    jvmOptions: [...jvmOptions(options.maxHeap ?? '512m'), logging.flag],
     logFile,
     cwd: dir,
   });
