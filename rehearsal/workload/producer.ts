@@ -58,6 +58,7 @@ export class WorkloadProducer {
   private lastTick = Date.now();
   private readonly startedAt = Date.now();
   private running = true;
+  private sending = false;
   private loop: Promise<void> | undefined;
   private doneResolve!: () => void;
   /** Resolves when the count or time bound is reached and every generated record is acknowledged. */
@@ -86,6 +87,11 @@ export class WorkloadProducer {
   /** True once producing is over: the bound was reached and nothing is left to send. */
   finished(): boolean {
     return this.boundReached() && this.pending.length === 0;
+  }
+
+  /** A send is waiting for its acknowledgement. */
+  inFlight(): boolean {
+    return this.sending;
   }
 
   pendingCount(): number {
@@ -133,8 +139,14 @@ export class WorkloadProducer {
     }
     this.lastTick = now;
     if (this.pending.length === 0) return TICK_MS;
+    this.sending = true;
     try {
       const producer = await this.producerFor(target.value, target.bootstrapServers);
+      if (this.target !== target) {
+        // The pointer moved while connecting: send nothing to a cluster it no longer names.
+        this.sending = false;
+        return 0;
+      }
       const batch = this.pending.slice(0, MAX_BATCH);
       const sentAt = Date.now();
       await producer.sendBatch({
@@ -149,6 +161,7 @@ export class WorkloadProducer {
           .filter((tm) => tm.messages.length > 0),
       });
       const ackedAt = Date.now();
+      this.sending = false;
       this.pending = this.pending.slice(batch.length);
       for (const p of batch)
         this.acked.get(p.topic)?.push({ key: p.record.key, seq: p.record.seq, cluster: target.value, ackedAt });
@@ -156,6 +169,7 @@ export class WorkloadProducer {
       this.meter.acked(ackedAt, target.value, sentAt);
       return TICK_MS;
     } catch (err) {
+      this.sending = false;
       this.sendFailures++;
       this.lastError = err instanceof Error ? err.message : String(err);
       return RETRY_BACKOFF_MS;

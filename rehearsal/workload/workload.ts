@@ -46,6 +46,8 @@ export interface WorkloadProgress {
   readonly holdingWrites: boolean;
   readonly acked: number;
   readonly pending: number;
+  /** A send is waiting for its acknowledgement (none starts while writes are held). */
+  readonly sending: boolean;
   /** The count or time bound was reached and everything generated was acknowledged. */
   readonly producingFinished: boolean;
   readonly sendFailures: number;
@@ -133,6 +135,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<WorkloadH
     holdingWrites: watcher.current()?.target.kind === 'fenced' || producer.meter.holding(),
     acked: producer.ackedTotal(),
     pending: producer.pendingCount(),
+    sending: producer.inFlight(),
     producingFinished: producer.finished(),
     sendFailures: producer.sendFailures,
     perTopic: Object.fromEntries(
