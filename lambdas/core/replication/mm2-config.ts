@@ -29,16 +29,18 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
   const refresh = String(tuning.refreshIntervalSeconds ?? 5);
   const sync = String(tuning.syncIntervalSeconds ?? 5);
   const rf = String(tuning.replicationFactor ?? 1);
+  const { source: from, target: to } = spec.flowAliases ?? { source: 'source', target: 'target' };
+  const flow = `${from}->${to}`;
   return {
-    clusters: 'source, target',
-    'source.bootstrap.servers': source.join(','),
-    'target.bootstrap.servers': target.join(','),
-    'source->target.enabled': 'true',
-    'target->source.enabled': 'false',
-    'source->target.topics': spec.topics.include.join(','),
-    'source->target.topics.exclude': [...spec.topics.exclude, ...MM2_DEFAULT_TOPICS_EXCLUDE].join(','),
-    'source->target.groups': spec.consumerGroups.include.join(','),
-    'source->target.groups.exclude': [...spec.consumerGroups.exclude, ...MM2_DEFAULT_GROUPS_EXCLUDE].join(','),
+    clusters: `${from}, ${to}`,
+    [`${from}.bootstrap.servers`]: source.join(','),
+    [`${to}.bootstrap.servers`]: target.join(','),
+    [`${flow}.enabled`]: 'true',
+    [`${to}->${from}.enabled`]: 'false',
+    [`${flow}.topics`]: spec.topics.include.join(','),
+    [`${flow}.topics.exclude`]: [...spec.topics.exclude, ...MM2_DEFAULT_TOPICS_EXCLUDE].join(','),
+    [`${flow}.groups`]: spec.consumerGroups.include.join(','),
+    [`${flow}.groups.exclude`]: [...spec.consumerGroups.exclude, ...MM2_DEFAULT_GROUPS_EXCLUDE].join(','),
     'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
     'offset-syncs.topic.location': 'target',
     'emit.heartbeats.enabled': 'false',
@@ -54,7 +56,7 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     'refresh.groups.interval.seconds': refresh,
     // An offset sync for every record keeps translated offsets exact (the rehearsal's volumes are small).
     'offset.lag.max': '0',
-    'source->target.consumer.auto.offset.reset': spec.startingPosition === 'EARLIEST' ? 'earliest' : 'latest',
+    [`${flow}.consumer.auto.offset.reset`]: spec.startingPosition === 'EARLIEST' ? 'earliest' : 'latest',
     'replication.factor': rf,
     'checkpoints.topic.replication.factor': rf,
     'heartbeats.topic.replication.factor': rf,
@@ -64,6 +66,42 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     'config.storage.replication.factor': rf,
     'tasks.max': '2',
   };
+}
+
+/**
+ * The topics MirrorMaker 2 (dedicated mode, the properties above) creates on the cluster its flow writes to: Connect's
+ * three internal topics (MirrorMakerConfig.workerConfig: `mm2-{offsets,status,configs}.<source alias>.internal`), the
+ * offset syncs (MirrorSourceConfig with `offset-syncs.topic.location=target`: `mm2-offset-syncs.<source alias>.internal`)
+ * and the checkpoints (`<source alias>.checkpoints.internal`). Heartbeats are off.
+ */
+export function mm2InternalTopics(sourceAlias: string): string[] {
+  return [
+    `mm2-offsets.${sourceAlias}.internal`,
+    `mm2-status.${sourceAlias}.internal`,
+    `mm2-configs.${sourceAlias}.internal`,
+    `mm2-offset-syncs.${sourceAlias}.internal`,
+    `${sourceAlias}.checkpoints.internal`,
+  ];
+}
+
+/**
+ * Records that make MirrorMaker 2 start each given partition at a given offset, written to its Connect offsets topic
+ * before it starts. As in Kafka's connect-mirror: MirrorSourceTask reads the stored offset of
+ * `MirrorUtils.wrapPartition(tp, sourceClusterAlias)` (a map `{cluster, partition, topic}`) under the connector's name
+ * and seeks to stored + 1, so the next offset to copy N is stored as N − 1; a partition to copy from offset 0 gets no
+ * record (nothing stored: the consumer's `auto.offset.reset=earliest` applies). Connect's offset store matches keys by
+ * their bytes, so the key is the JsonConverter (schemas off) form of `[connector, partition map]` with the map's
+ * fields in Java HashMap order (cluster, partition, topic), values `{"offset":N}`.
+ */
+export function mm2StartOffsetRecords(spec: ReplicatorSpec): { topic: string; records: Array<{ key: string; value: string }> } {
+  const alias = spec.flowAliases?.source ?? 'source';
+  const records = (spec.startOffsets ?? [])
+    .filter((o) => BigInt(o.offset) > 0n)
+    .map((o) => ({
+      key: JSON.stringify(['MirrorSourceConnector', { cluster: alias, partition: o.partition, topic: o.topic }]),
+      value: JSON.stringify({ offset: Number(BigInt(o.offset) - 1n) }),
+    }));
+  return { topic: `mm2-offsets.${alias}.internal`, records };
 }
 
 export function toPropertiesFile(properties: Readonly<Record<string, string>>): string {
