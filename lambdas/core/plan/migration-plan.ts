@@ -1,0 +1,678 @@
+import { z } from 'zod';
+
+/**
+ * The execution input: one migration plan. ONE schema, used by the ValidateInput task, the CLI (`validate`, and
+ * `start` before StartExecution) and published as JSON Schema (schema/migration-input.schema.json, generated from
+ * this file by `npm run schema`). Types are inferred from it: `MigrationPlanInput` is what an operator writes,
+ * `MigrationPlan` what every later state reads under `$.input` (defaults applied).
+ *
+ * Strict at every level: an unknown key is an error, so a misspelt optional field (`rollbackWindowMinute`) is
+ * reported instead of silently falling back to its default. Rules that relate several fields follow the shape, each
+ * reported on the field a person has to change.
+ */
+
+/** A Standard workflow runs for at most one year: every time box of the plan must fit in it. */
+export const ONE_YEAR_MINUTES = 365 * 24 * 60;
+
+// ---- building blocks ----
+
+/**
+ * A strict object whose unknown-key error lists the keys that are allowed here (the formatter turns it into one
+ * issue per unknown key, on that key's path).
+ */
+function strict<S extends z.ZodRawShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `expected one of: ${allowed}` : undefined),
+  });
+}
+
+const ARN_PARTITION = 'arn:aws(?:-[a-z]+)*';
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d';
+const ACCOUNT = '\\d{12}';
+
+/** MSK cluster ARN (provisioned and Serverless alike): `arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>-<suffix>`. */
+const MSK_CLUSTER_ARN = new RegExp(
+  `^${ARN_PARTITION}:kafka:${REGION}:${ACCOUNT}:cluster/[A-Za-z0-9][A-Za-z0-9-]{0,63}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[a-z0-9]+$`,
+);
+const SECRET_ARN = new RegExp(`^${ARN_PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]+$`);
+const LAMBDA_FUNCTION_ARN = new RegExp(
+  `^${ARN_PARTITION}:lambda:${REGION}:${ACCOUNT}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]{1,128})?$`,
+);
+const CUSTOM_PLUGIN_ARN = new RegExp(
+  `^${ARN_PARTITION}:kafkaconnect:${REGION}:${ACCOUNT}:custom-plugin/[A-Za-z0-9][A-Za-z0-9/_.-]*$`,
+);
+const WORKER_CONFIGURATION_ARN = new RegExp(
+  `^${ARN_PARTITION}:kafkaconnect:${REGION}:${ACCOUNT}:worker-configuration/[A-Za-z0-9][A-Za-z0-9/_.-]*$`,
+);
+
+const MIGRATION_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+const BOOTSTRAP_SERVER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+/** Slack IDs, as lambdas/core/approval/evidence.ts reads them. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{8,}$/;
+const SSM_PARAMETER_NAME = /^(?:\/[A-Za-z0-9_.-]+)+$|^[A-Za-z0-9_.-]+$/;
+const HOSTED_ZONE_ID = /^(?:\/hostedzone\/)?Z[A-Z0-9]{1,31}$/;
+const DNS_NAME = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}\.?$/;
+const KAFKA_VERSION = /^\d+(?:\.\d+){1,3}(?:\.x)?(?:\.tiered)?$/;
+const BROKER_INSTANCE_TYPE = /^(?:kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/;
+const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
+const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
+/** Tag prefixes nobody may set from the input: AWS's own, and ours (ownership tags decide what rollback deletes). */
+const RESERVED_TAG_PREFIXES = ['aws:', 'msk-migration:'];
+
+const PATTERN_HINTS = new Map<string, string>();
+/** A string matching `regex`; its error (and the field reference in docs/input-contract.md) says what is expected. */
+function pattern(regex: RegExp, expected: string) {
+  PATTERN_HINTS.set(regex.source, expected);
+  return z.string().regex(regex, { error: `expected ${expected}` });
+}
+/** What a JSON Schema `pattern` of this schema stands for, in words (for the generated field reference). */
+export const patternHint = (source: string): string | undefined => PATTERN_HINTS.get(source);
+const wholeMinutes = (min: number, max: number, what: string) =>
+  z
+    .number()
+    .int({ error: `expected a whole number of minutes` })
+    .min(min, { error: `expected at least ${min} minute${min === 1 ? '' : 's'}` })
+    .max(max, { error: `expected at most ${max} minutes (${what})` });
+
+const MskClusterArn = pattern(
+  MSK_CLUSTER_ARN,
+  'an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>-<n>)',
+);
+const SecretArn = pattern(
+  SECRET_ARN,
+  'a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+);
+
+/**
+ * A regex over whole topic or group names (Java `matches()` semantics, as MSK Replicator and MirrorMaker 2 apply
+ * them). Compiled here, so a typo fails the validation rather than the replicator 30 minutes later.
+ */
+const NamePattern = z
+  .string()
+  .min(1, { error: 'expected a non-empty regular expression' })
+  .superRefine((source, ctx) => {
+    try {
+      new RegExp(source);
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${source}" is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      });
+    }
+  });
+
+/** Never replicated unless listed on purpose: Kafka's internal topics (`__consumer_offsets`, …) and replicators' own. */
+export const DEFAULT_TOPIC_EXCLUDE = ['__.*', 'mm2-.*', 'heartbeats', '.*\\.checkpoints\\.internal'];
+/** Kafka's and MSK's own groups and the throw-away groups of kafka-console-consumer. */
+export const DEFAULT_GROUP_EXCLUDE = ['__.*', 'amazon\\.msk\\..*', 'console-consumer-.*'];
+
+const nameFilter = (what: 'topic' | 'consumer group', exclude: string[]) =>
+  strict({
+    include: z
+      .array(NamePattern)
+      .min(1, { error: `expected at least one pattern (".*" selects every ${what})` })
+      .default(['.*'])
+      .describe(`Regexes over whole ${what} names; a name is selected when one matches.`),
+    exclude: z
+      .array(NamePattern)
+      .default(exclude)
+      .describe(`Regexes over whole ${what} names removed from the selection. Listing any replaces the default.`),
+  }).prefault({});
+
+const Vpc = (minSubnets: number) =>
+  strict({
+    subnetIds: z
+      .array(pattern(SUBNET_ID, 'a subnet ID (subnet-0123456789abcdef0)'))
+      .min(minSubnets, {
+        error: `expected at least ${minSubnets} subnet${minSubnets === 1 ? '' : 's'}${minSubnets > 1 ? ', in different Availability Zones' : ''}`,
+      })
+      .max(16)
+      .describe("Subnets (in the source cluster's VPC or one routed to it)."),
+    securityGroupIds: z
+      .array(pattern(SECURITY_GROUP_ID, 'a security group ID (sg-0123456789abcdef0)'))
+      .min(1, { error: 'expected at least one security group' })
+      .max(5)
+      .describe('Security groups that allow the Kafka ports to the clusters.'),
+  });
+
+/**
+ * How the orchestrator's tasks (and MirrorMaker 2) authenticate to a cluster's data plane. Secrets are never in the
+ * input: SCRAM credentials are read from a Secrets Manager secret with `username` and `password`.
+ */
+const ClusterAuth = z.discriminatedUnion('mechanism', [
+  strict({ mechanism: z.literal('IAM').describe('SASL/IAM over TLS (MSK IAM access control).') }),
+  strict({
+    mechanism: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256']).describe('SASL/SCRAM.'),
+    secretArn: SecretArn.describe('Secrets Manager secret holding `username` and `password`.'),
+    tls: z.boolean().default(true).describe('SASL_SSL (true) or SASL_PLAINTEXT (false).'),
+  }),
+  strict({ mechanism: z.literal('TLS').describe('TLS without SASL.') }),
+  strict({ mechanism: z.literal('PLAINTEXT').describe('No encryption, no authentication (test clusters only).') }),
+]);
+export type ClusterAuth = z.output<typeof ClusterAuth>;
+
+const IAM_AUTH = { mechanism: 'IAM' } as const;
+
+const Tags = () =>
+  z
+    .record(
+      pattern(TAG_KEY, 'a tag key (1–128 letters, digits, spaces, _ . : / = + - @)'),
+      pattern(TAG_VALUE, 'a tag value (up to 256 letters, digits, spaces, _ . : / = + - @)'),
+    )
+    .superRefine(checkTags);
+
+// ---- sections ----
+
+const Source = strict({
+  clusterArn: MskClusterArn.describe('The MSK provisioned cluster to migrate off.'),
+  auth: ClusterAuth.default(IAM_AUTH).describe("How the orchestrator's tasks reach the source data plane."),
+});
+
+const TargetType = z.enum(['MSK_SERVERLESS', 'MSK_PROVISIONED', 'KAFKA']);
+const MSK_TARGET_TYPES: ReadonlySet<string> = new Set(['MSK_SERVERLESS', 'MSK_PROVISIONED']);
+
+const TargetCreate = strict({
+  vpc: Vpc(2).describe('Where the new cluster goes.'),
+  provisioned: strict({
+    kafkaVersion: pattern(KAFKA_VERSION, 'an MSK Kafka version (3.9.x, 4.0.x)').describe(
+      'Kafka version of the new cluster.',
+    ),
+    brokerInstanceType: pattern(
+      BROKER_INSTANCE_TYPE,
+      'an MSK broker instance type (kafka.m7g.large, express.m7g.large)',
+    ).describe('Broker instance type.'),
+    numberOfBrokerNodes: z
+      .number()
+      .int()
+      .min(2, { error: 'expected at least 2 brokers' })
+      .max(450)
+      .describe('Brokers: a multiple of the number of subnets.'),
+    volumeSizeGiB: z.number().int().min(1).max(16384).describe('EBS storage per broker (GiB).'),
+  })
+    .optional()
+    .describe('Required for MSK_PROVISIONED, absent for MSK_SERVERLESS.'),
+  tags: Tags().optional().describe('Tags of the new cluster (the ownership tags are added).'),
+});
+
+const Target = strict({
+  type: TargetType.describe('MSK_SERVERLESS, MSK_PROVISIONED, or KAFKA (any Kafka-compatible cluster, e.g. AutoMQ).'),
+  clusterArn: MskClusterArn.optional().describe(
+    'An existing MSK target cluster. One of clusterArn, create, bootstrapServers.',
+  ),
+  create: TargetCreate.optional().describe(
+    'Create the target cluster (MSK types); the rollback deletes it. One of clusterArn, create, bootstrapServers.',
+  ),
+  bootstrapServers: z
+    .array(pattern(BOOTSTRAP_SERVER, 'host:port'))
+    .min(1, { error: 'expected at least one host:port' })
+    .optional()
+    .describe('The target reached by address (required for KAFKA). One of clusterArn, create, bootstrapServers.'),
+  auth: ClusterAuth.optional().describe('Required for KAFKA; MSK targets: IAM (the default).'),
+});
+
+const MskConnect = strict({
+  customPluginArn: pattern(CUSTOM_PLUGIN_ARN, 'an MSK Connect custom plugin ARN').describe(
+    'Custom plugin holding the MirrorMaker 2 connectors.',
+  ),
+  customPluginRevision: z.number().int().min(1).describe('Its revision.'),
+  workerConfigurationArn: pattern(WORKER_CONFIGURATION_ARN, 'an MSK Connect worker configuration ARN')
+    .optional()
+    .describe('Worker configuration.'),
+  workerConfigurationRevision: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Its revision (required with workerConfigurationArn).'),
+  kafkaConnectVersion: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Kafka Connect version of the connectors (MSK Connect default 3.7.x).'),
+  mcuCount: z
+    .union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)], { error: 'expected 1, 2, 4 or 8 MCUs' })
+    .optional()
+    .describe('MCUs per worker (default 1).'),
+  workerCount: z.number().int().min(1).max(10).optional().describe('Workers per connector (default 1).'),
+  vpc: Vpc(1).describe('Subnets and security groups of the connectors (they reach both clusters).'),
+});
+
+const Replication = strict({
+  engine: z
+    .enum(['MSK_REPLICATOR', 'MIRROR_MAKER_2'])
+    .describe('MSK_REPLICATOR (MSK → MSK) or MIRROR_MAKER_2 (any target).'),
+  topics: nameFilter('topic', DEFAULT_TOPIC_EXCLUDE).describe('Topics to replicate (identical names on the target).'),
+  consumerGroups: nameFilter('consumer group', DEFAULT_GROUP_EXCLUDE).describe(
+    'Consumer groups whose offsets are synchronised.',
+  ),
+  startingPosition: z
+    .enum(['EARLIEST', 'LATEST'])
+    .default('EARLIEST')
+    .describe('Where replication starts in each partition.'),
+  offsetSyncMode: z
+    .enum(['LEGACY', 'ENHANCED'])
+    .default('LEGACY')
+    .describe('MSK Replicator consumer-group offset sync; ENHANCED allows a failback.'),
+  canary: z
+    .boolean()
+    .default(true)
+    .describe("Write canary records to the execution's own canary topic to prove end-to-end flow."),
+  mskConnect: MskConnect.optional().describe('MirrorMaker 2 in AWS: run it as MSK Connect connectors.'),
+});
+
+const Gates = strict({
+  maxLagRecords: z.number().int().min(0).default(1000).describe('Largest lag (records) counted as caught up.'),
+  consecutiveHealthyChecks: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(3)
+    .describe('Healthy evaluations in a row that pass the catch-up gate.'),
+  pollIntervalSeconds: z
+    .number()
+    .int({ error: 'expected a whole number of seconds' })
+    .min(10, { error: 'expected at least 10 seconds (each poll is a paid state transition)' })
+    .max(3600, { error: 'expected at most 3600 seconds (one hour)' })
+    .default(60)
+    .describe('Wait between two catch-up evaluations (10–3600 s).'),
+  catchUpTimeoutMinutes: wholeMinutes(1, ONE_YEAR_MINUTES, "a Standard workflow's 1 year")
+    .default(1440)
+    .describe('Past this the migration rolls back (Migration.LagTimeout).'),
+  maxReplicationLatencyMs: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('MSK Replicator ReplicationLatency above this is unhealthy.'),
+  maxCanaryRoundTripMs: z.number().int().min(1).optional().describe('A canary record slower than this is unhealthy.'),
+  canaryTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .default(15)
+    .describe('How long an evaluation waits for its canary record.'),
+});
+
+const Approver = z.union(
+  [
+    z.email(),
+    pattern(SLACK_USER_ID, 'a Slack user ID'),
+    strict({
+      email: z.email().optional(),
+      slackUserId: pattern(SLACK_USER_ID, 'a Slack user ID (U0123ABCD)').optional(),
+      name: z.string().min(1).max(200).optional(),
+    }),
+  ],
+  { error: 'expected an e-mail address, a Slack user ID (U0123ABCD), or {email, slackUserId, name}' },
+);
+
+const Approval = strict({
+  email: z
+    .array(z.email({ error: 'expected an e-mail address' }))
+    .default([])
+    .describe('Recipients of the approval e-mail.'),
+  slack: strict({
+    channelId: pattern(SLACK_CHANNEL_ID, 'a Slack channel ID (C0123456789)').describe(
+      'Channel of the approval message.',
+    ),
+  })
+    .optional()
+    .describe('Post the approval request to Slack.'),
+  approvers: z
+    .array(Approver)
+    .default([])
+    .describe(
+      'Who may decide: e-mail, Slack user ID or {email, slackUserId, name}; none listed: the e-mail recipients.',
+    ),
+  timeoutMinutes: wholeMinutes(1, ONE_YEAR_MINUTES, "a Standard workflow's 1 year")
+    .default(1440)
+    .describe('No decision by then: rejected (the rollback path).'),
+});
+
+const CutoverSwitch = z.discriminatedUnion('type', [
+  strict({
+    type: z.literal('SSM_PARAMETER').describe('An SSM parameter holding the bootstrap servers.'),
+    parameterName: pattern(SSM_PARAMETER_NAME, 'an SSM parameter name (/app/kafka/bootstrap-servers)')
+      .max(1011)
+      .describe('The parameter clients read.'),
+  }),
+  strict({
+    type: z.literal('ROUTE53').describe('A Route 53 record naming the brokers.'),
+    hostedZoneId: pattern(HOSTED_ZONE_ID, 'a Route 53 hosted zone ID (Z0123456789ABCDEFGHIJ)').describe(
+      'The hosted zone.',
+    ),
+    recordName: pattern(DNS_NAME, 'a DNS name (kafka.internal.example.com)')
+      .max(253)
+      .describe('The name clients resolve.'),
+    recordType: z
+      .literal('CNAME', { error: 'expected CNAME (the only record type the switch writes)' })
+      .default('CNAME')
+      .describe('Record type.'),
+    ttlSeconds: z.number().int().min(0).max(86400).optional().describe('TTL written with the record (default 60).'),
+    weighted: strict({ setIdentifier: z.string().min(1).max(128), weight: z.number().int().min(0).max(255) })
+      .optional()
+      .describe('The record is one weighted record of several.'),
+    targetValue: pattern(DNS_NAME, 'a DNS name')
+      .optional()
+      .describe('Host name the record points to after the switch.'),
+  }),
+  strict({
+    type: z.literal('HOOK').describe('A Lambda function of yours that moves the clients.'),
+    functionArn: pattern(LAMBDA_FUNCTION_ARN, 'a Lambda function ARN').describe('The hook function.'),
+  }),
+  strict({
+    type: z.literal('LOCAL_FILE').describe('A file holding the bootstrap servers (local rehearsal only).'),
+    path: z.string().min(1).describe('The file.'),
+  }),
+]);
+
+const Cutover = strict({
+  switch: CutoverSwitch.describe('The single pointer clients read to find their cluster.'),
+  targetValue: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('What the pointer is set to; default: the target bootstrap servers.'),
+  rollbackWindowMinutes: wholeMinutes(0, ONE_YEAR_MINUTES, "a Standard workflow's 1 year")
+    .default(60)
+    .describe('Target health watched this long after the switch.'),
+  drainTimeoutMinutes: wholeMinutes(1, 24 * 60, 'one day')
+    .default(15)
+    .describe('Longest wait for lag zero after producers are fenced.'),
+  fenceSettleSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(30)
+    .describe('Wait after the fence before draining (clients reconnect).'),
+});
+
+// ---- cross-field rules ----
+
+type Ctx = z.RefinementCtx;
+const issue = (ctx: Ctx, path: (string | number)[], message: string): void =>
+  ctx.addIssue({ code: 'custom', path, message });
+
+/** `arn:partition:service:region:account:...` → region and account. */
+function arnScope(arn: string): { region: string; account: string } {
+  const parts = arn.split(':');
+  return { region: parts[3] ?? '', account: parts[4] ?? '' };
+}
+
+function checkTarget(target: z.output<typeof Target>, ctx: Ctx): void {
+  const given = (['clusterArn', 'create', 'bootstrapServers'] as const).filter((k) => target[k] !== undefined);
+  if (given.length !== 1) {
+    issue(
+      ctx,
+      given.length === 0 ? [] : [given[1] as string],
+      given.length === 0
+        ? 'expected exactly one of target.clusterArn (an existing MSK cluster), target.create (create one) or target.bootstrapServers (reach it by address)'
+        : `expected exactly one of target.clusterArn, target.create, target.bootstrapServers; got ${given.map((k) => `target.${k}`).join(' and ')}`,
+    );
+  }
+  const msk = MSK_TARGET_TYPES.has(target.type);
+  if (target.create && !msk)
+    issue(
+      ctx,
+      ['create'],
+      `the workflow creates MSK clusters only (target.type MSK_SERVERLESS or MSK_PROVISIONED), not ${target.type}`,
+    );
+  if (target.clusterArn && !msk)
+    issue(
+      ctx,
+      ['clusterArn'],
+      'a KAFKA target is reached by target.bootstrapServers; an MSK ARN means target.type MSK_SERVERLESS or MSK_PROVISIONED',
+    );
+  if (target.type === 'KAFKA' && !target.auth) {
+    issue(
+      ctx,
+      ['auth'],
+      'required for a KAFKA target: {mechanism: SCRAM-SHA-512 | SCRAM-SHA-256 | IAM | TLS | PLAINTEXT, secretArn, tls}',
+    );
+  }
+  if (target.type === 'MSK_SERVERLESS' && target.auth && target.auth.mechanism !== 'IAM') {
+    issue(ctx, ['auth', 'mechanism'], `MSK Serverless accepts IAM access control only, not ${target.auth.mechanism}`);
+  }
+  if (target.create && msk) {
+    if (target.type === 'MSK_PROVISIONED' && !target.create.provisioned) {
+      issue(
+        ctx,
+        ['create', 'provisioned'],
+        'required to create an MSK provisioned cluster: {kafkaVersion, brokerInstanceType, numberOfBrokerNodes, volumeSizeGiB}',
+      );
+    }
+    if (target.type === 'MSK_SERVERLESS' && target.create.provisioned) {
+      issue(
+        ctx,
+        ['create', 'provisioned'],
+        'an MSK Serverless cluster has no brokers to size: remove target.create.provisioned',
+      );
+    }
+    const brokers = target.create.provisioned?.numberOfBrokerNodes;
+    const subnets = target.create.vpc.subnetIds.length;
+    if (target.type === 'MSK_PROVISIONED' && brokers !== undefined && brokers % subnets !== 0) {
+      issue(
+        ctx,
+        ['create', 'provisioned', 'numberOfBrokerNodes'],
+        `expected a multiple of the ${subnets} subnets (MSK spreads brokers evenly across them), got ${brokers}`,
+      );
+    }
+  }
+}
+
+function checkGates(gates: z.output<typeof Gates>, ctx: Ctx): void {
+  const healthySeconds = gates.consecutiveHealthyChecks * gates.pollIntervalSeconds;
+  if (gates.catchUpTimeoutMinutes * 60 <= healthySeconds) {
+    issue(
+      ctx,
+      ['catchUpTimeoutMinutes'],
+      `expected more than gates.consecutiveHealthyChecks × gates.pollIntervalSeconds (${gates.consecutiveHealthyChecks} × ${gates.pollIntervalSeconds} s = ${Math.ceil(healthySeconds / 60)} min): the gate could never pass in time`,
+    );
+  }
+}
+
+function checkApproval(approval: z.output<typeof Approval>, ctx: Ctx): void {
+  if (approval.email.length === 0 && !approval.slack) {
+    issue(
+      ctx,
+      [],
+      'expected at least one approval channel: approval.email (a list of addresses) or approval.slack ({channelId})',
+    );
+  }
+  approval.approvers.forEach((entry, i) => {
+    if (typeof entry !== 'string' && entry.email === undefined && entry.slackUserId === undefined) {
+      issue(ctx, ['approvers', i], 'expected an email or a slackUserId for this approver');
+      return;
+    }
+    const slackOnly = typeof entry === 'string' ? SLACK_USER_ID.test(entry) : entry.email === undefined;
+    if (slackOnly && !approval.slack) {
+      issue(
+        ctx,
+        ['approvers', i],
+        'a Slack user can only decide in Slack: configure approval.slack.channelId, or list the approver by e-mail',
+      );
+    }
+  });
+}
+
+function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
+  if (
+    cutover.switch.type === 'ROUTE53' &&
+    cutover.switch.targetValue !== undefined &&
+    cutover.targetValue !== undefined &&
+    cutover.switch.targetValue !== cutover.targetValue
+  ) {
+    issue(ctx, ['targetValue'], 'cutover.switch.targetValue and cutover.targetValue differ: give the value once');
+  }
+}
+
+function checkTags(tags: Record<string, string>, ctx: Ctx): void {
+  const path: string[] = [];
+  const keys = Object.keys(tags);
+  if (keys.length > 40)
+    issue(ctx, path, `expected at most 40 tags (AWS allows 50, the orchestrator adds its own), got ${keys.length}`);
+  for (const key of keys) {
+    const reserved = RESERVED_TAG_PREFIXES.find((p) => key.toLowerCase().startsWith(p));
+    if (reserved)
+      issue(
+        ctx,
+        [...path, key],
+        `tag keys starting with "${reserved}" are reserved${reserved === 'msk-migration:' ? ' (the ownership tags that decide what a rollback deletes)' : ' by AWS'}`,
+      );
+  }
+}
+
+/** Rules across sections: run only when the sections they read are well-formed (their own issues come first). */
+function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
+  const { source, target, replication, cutover } = plan;
+  if (target.clusterArn && target.clusterArn === source.clusterArn) {
+    issue(ctx, ['target', 'clusterArn'], 'the target is the source cluster: give a different cluster');
+  }
+  const mskTarget = MSK_TARGET_TYPES.has(target.type);
+  if (replication.engine === 'MSK_REPLICATOR') {
+    if (!mskTarget) {
+      issue(
+        ctx,
+        ['replication', 'engine'],
+        `MSK Replicator copies between MSK clusters only; a ${target.type} target needs MIRROR_MAKER_2`,
+      );
+    } else if (target.bootstrapServers) {
+      issue(
+        ctx,
+        ['target', 'bootstrapServers'],
+        'MSK Replicator needs the target by ARN: give target.clusterArn or target.create instead',
+      );
+    } else if (target.clusterArn) {
+      const from = arnScope(source.clusterArn);
+      const to = arnScope(target.clusterArn);
+      if (from.account !== to.account || from.region !== to.region) {
+        issue(
+          ctx,
+          ['target', 'clusterArn'],
+          `MSK Replicator needs source and target in the same account and Region (source ${from.account}/${from.region}, target ${to.account}/${to.region}); use MIRROR_MAKER_2 across accounts or Regions`,
+        );
+      }
+    }
+    if (replication.mskConnect)
+      issue(
+        ctx,
+        ['replication', 'mskConnect'],
+        'MSK Connect settings apply to MIRROR_MAKER_2 only: remove them, or set replication.engine to MIRROR_MAKER_2',
+      );
+  }
+  if (replication.engine === 'MIRROR_MAKER_2') {
+    if (cutover.switch.type !== 'LOCAL_FILE' && !replication.mskConnect) {
+      issue(
+        ctx,
+        ['replication', 'mskConnect'],
+        'required for MIRROR_MAKER_2 in AWS (it runs as MSK Connect connectors): {customPluginArn, customPluginRevision, vpc}; only the local rehearsal (cutover.switch.type LOCAL_FILE) runs it without',
+      );
+    }
+    if (replication.offsetSyncMode === 'ENHANCED') {
+      issue(
+        ctx,
+        ['replication', 'offsetSyncMode'],
+        'ENHANCED is an MSK Replicator mode; MirrorMaker 2 syncs offsets its own way: remove it or use LEGACY',
+      );
+    }
+  }
+  const connect = replication.mskConnect;
+  if (
+    connect &&
+    (connect.workerConfigurationArn === undefined) !== (connect.workerConfigurationRevision === undefined)
+  ) {
+    issue(
+      ctx,
+      [
+        'replication',
+        'mskConnect',
+        connect.workerConfigurationArn === undefined ? 'workerConfigurationArn' : 'workerConfigurationRevision',
+      ],
+      'workerConfigurationArn and workerConfigurationRevision go together',
+    );
+  }
+}
+
+// ---- the schema ----
+
+const PlanShape = strict({
+  migrationId: pattern(
+    MIGRATION_ID,
+    'a lowercase slug of 3–40 characters (a–z, 0–9, -), starting with a letter and not ending with -',
+  ).describe('Names the migration in resource names, tags and the evidence.'),
+  source: Source.describe('The MSK provisioned cluster being migrated off.'),
+  target: Target.superRefine(checkTarget).describe('The cluster the workloads move to.'),
+  replication: Replication.describe('How the data and the consumer-group offsets are copied.'),
+  gates: Gates.superRefine(checkGates).prefault({}).describe('When replication counts as caught up.'),
+  approval: Approval.superRefine(checkApproval).describe('Who approves the cutover and the finalize, and where.'),
+  cutover: Cutover.superRefine(checkCutover).describe('The single-writer switch.'),
+  tags: Tags().optional().describe('Tags added to everything the execution creates.'),
+});
+
+const CROSS_SECTION_FIELDS = new Set(['source', 'target', 'replication', 'cutover']);
+
+export const MigrationPlanSchema = PlanShape.superRefine(checkAcrossSections, {
+  when: (payload) => !payload.issues.some((i) => CROSS_SECTION_FIELDS.has(String(i.path?.[0]))),
+})
+  .transform((plan) => ({
+    ...plan,
+    // MSK targets are reached with IAM unless the plan says otherwise (MSK Serverless only has IAM).
+    target: { ...plan.target, auth: plan.target.auth ?? IAM_AUTH },
+  }))
+  .describe('One migration off Amazon MSK: the input of one Step Functions execution.');
+
+/** What an operator writes (defaults optional). */
+export type MigrationPlanInput = z.input<typeof MigrationPlanSchema>;
+/** What every state after ValidateInput reads under `$.input` (defaults applied). */
+export type MigrationPlan = z.output<typeof MigrationPlanSchema>;
+
+// ---- validation result ----
+
+export interface PlanIssue {
+  /** Dotted field path (`gates.pollIntervalSeconds`, `approval.approvers.1`); `(root)` for the whole input. */
+  readonly path: string;
+  /** What is wrong and what is expected. */
+  readonly message: string;
+}
+
+/** The shape of the CLI's InputValidation (cli/commands/operator-context.ts), with the plan on success. */
+export type MigrationPlanValidation =
+  | { readonly valid: true; readonly plan: MigrationPlan; readonly issues: readonly [] }
+  | { readonly valid: false; readonly issues: readonly PlanIssue[] };
+
+const joinPath = (path: readonly PropertyKey[]): string => (path.length === 0 ? '(root)' : path.map(String).join('.'));
+
+/** Zod issues as a person reads them: one per field (one per unknown key), each with its path and what is expected. */
+export function planIssues(error: z.ZodError): PlanIssue[] {
+  const out: PlanIssue[] = [];
+  for (const iss of error.issues) {
+    if (iss.code === 'unrecognized_keys') {
+      for (const key of iss.keys)
+        out.push({ path: joinPath([...iss.path, key]), message: `unknown field "${key}" (${iss.message})` });
+      continue;
+    }
+    let message = iss.message;
+    if (iss.code === 'invalid_union' && 'options' in iss && Array.isArray(iss.options))
+      message = `expected one of: ${iss.options.map(String).join(', ')}`;
+    else if (iss.code === 'invalid_type' && /received undefined$/.test(message))
+      message = `required: expected ${iss.expected}`;
+    else if (iss.code === 'invalid_type') message = message.replace(/^Invalid input: /, '');
+    out.push({ path: joinPath(iss.path), message });
+  }
+  return out;
+}
+
+/** The check ValidateInput, `msk-migrate validate` and `msk-migrate start` share. */
+export function validateMigrationPlan(input: unknown): MigrationPlanValidation {
+  const parsed = MigrationPlanSchema.safeParse(input);
+  if (parsed.success) return { valid: true, plan: parsed.data, issues: [] };
+  return { valid: false, issues: planIssues(parsed.error) };
+}
