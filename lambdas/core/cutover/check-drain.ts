@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { CutoverFailedError } from '../errors';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import { lagOf } from '../gates/partition-lag';
+import { readDigests, type DigestedRecord } from '../validation/record-continuity';
+import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
+import { FenceRecordSchema } from './fence-producers';
+import {
+  EndOffsetsSnapshotSchema,
+  ExecutionIdentitySchema,
+  cutoverKey,
+  readEndOffsets,
+  storeEndOffsets,
+  watchedTopics,
+  type PartitionEnd,
+} from './model';
+
+/**
+ * CheckDrain: one poll of the Wait/CheckDrain/Choice loop after FenceProducers. The source is drained when
+ * 1. the fence holds: the source's end offsets have not moved for `settleSeconds` (longer than the clients take to
+ *    see a new pointer value — a producer that has not yet read the fence can still write, and those records must
+ *    be copied too), and
+ * 2. the replicator has copied the tail: for every partition, the source's last records are the target's last
+ *    records, by content (record digests), not by offset (offsets differ across clusters; lag by offsets is reported
+ *    as a figure only).
+ * Past `drainTimeoutSeconds` after the fence an undrained source fails the cutover (Migration.CutoverFailed), and the
+ * rollback puts the pointers back. Reads only; each poll's per-partition evidence goes to the artifact store.
+ */
+
+export const DrainProgressSchema = z.object({
+  drained: z.boolean(),
+  polls: z.number().int().positive(),
+  checkedAt: z.string(),
+  fencedAt: z.string(),
+  sourceEnds: EndOffsetsSnapshotSchema,
+  /** Since when the source's end offsets have been what they are now. */
+  sourceStableSince: z.string(),
+  sourceStable: z.boolean(),
+  /** Records written to the source after the fence took effect (late producers), over all partitions. */
+  recordsAfterFence: z.string(),
+  partitions: z.number().int().nonnegative(),
+  partitionsDrained: z.number().int().nonnegative(),
+  /** Σ source end − target end: a figure, the decision is by content. */
+  offsetLag: z.number().int().nonnegative(),
+  reasons: z.array(z.string()),
+  drainedAt: z.string().optional(),
+  /** This poll's evidence: per partition the tails compared and the source−target offset delta of the last record. */
+  evidenceKey: z.string(),
+});
+export type DrainProgress = z.infer<typeof DrainProgressSchema>;
+
+export const CheckDrainRequestSchema = z.object({
+  identity: ExecutionIdentitySchema,
+  topics: z.array(z.string().min(1)).min(1),
+  canaryTopic: z.string().optional(),
+  fence: FenceRecordSchema,
+  /** The previous poll's result (`$.cutover.drain`), absent on the first poll. */
+  previous: DrainProgressSchema.optional(),
+  drainTimeoutSeconds: z.number().int().positive().default(900),
+  /** How long the source's end offsets must stay unchanged: more than the clients' pointer refresh interval. */
+  settleSeconds: z.number().int().nonnegative().default(15),
+  /** Records compared at the tail of each partition. */
+  tailRecords: z.number().int().positive().default(3),
+  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+  readTimeoutMs: z.number().int().positive().default(5_000),
+});
+export type CheckDrainRequest = z.input<typeof CheckDrainRequestSchema>;
+
+export interface CheckDrainDeps {
+  readonly source: KafkaDataPlane;
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+/** One partition's drain evidence. */
+export interface PartitionTail {
+  readonly topic: string;
+  readonly partition: number;
+  readonly sourceEnd: string;
+  readonly targetEnd: string | null;
+  readonly drained: boolean;
+  /** source offset − target offset of the last record (same content on both), when drained and not empty. */
+  readonly delta: string | null;
+  readonly detail?: string;
+}
+
+const REASONS_KEPT = 5;
+
+export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps): Promise<DrainProgress> {
+  const request = CheckDrainRequestSchema.parse(input);
+  const { identity, fence, previous } = request;
+  const now = deps.now();
+  const at = now.toISOString();
+  const topics = watchedTopics(request.topics, request.canaryTopic);
+  const polls = (previous?.polls ?? 0) + 1;
+
+  // Target first: a record landing on the source between the two reads can only make the source look ahead.
+  const targetTopics = new Set(await deps.target.listTopics());
+  const targetEnds = await readEndOffsets(
+    deps.target,
+    topics.filter((t) => targetTopics.has(t)),
+  );
+  const sourceEnds = await readEndOffsets(deps.source, topics);
+  const sourceSnapshot = await storeEndOffsets(
+    deps.artifacts,
+    identity,
+    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    at,
+    sourceEnds,
+  );
+
+  const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
+  const sourceStableSince =
+    sourceSnapshot.digest === reference.digest ? (previous?.sourceStableSince ?? fence.fencedAt) : at;
+  const sourceStable = now.getTime() - Date.parse(sourceStableSince) >= request.settleSeconds * 1000;
+  const recordsAfterFence = (BigInt(sourceSnapshot.totalEnd) - BigInt(fence.sourceEndsAtFence.totalEnd)).toString();
+
+  const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
+  const tails: PartitionTail[] = [];
+  for (const s of sourceEnds) {
+    tails.push(await compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request));
+  }
+
+  const reasons: string[] = [];
+  if (!sourceStable) {
+    reasons.push(
+      sourceStableSince === at
+        ? `The source's end offsets moved since the last check (${recordsAfterFence} record(s) written after the fence): a producer has not seen the fence yet.`
+        : `The source's end offsets have been stable since ${sourceStableSince}, less than the ${request.settleSeconds} s the fence must hold.`,
+    );
+  }
+  const undrained = tails.filter((t) => !t.drained);
+  for (const t of undrained.slice(0, REASONS_KEPT - reasons.length))
+    reasons.push(`${t.topic}-${t.partition}: ${t.detail ?? 'not copied yet'}`);
+  if (undrained.length > REASONS_KEPT)
+    reasons.push(`… and ${undrained.length - REASONS_KEPT} more partition(s) not drained.`);
+
+  const drained = sourceStable && undrained.length === 0;
+  const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'cutover-drain',
+    at,
+    drained,
+    sourceStableSince,
+    settleSeconds: request.settleSeconds,
+    recordsAfterFence,
+    partitions: tails,
+    reasons,
+  });
+
+  const progress: DrainProgress = {
+    drained,
+    polls,
+    checkedAt: at,
+    fencedAt: fence.fencedAt,
+    sourceEnds: sourceSnapshot,
+    sourceStableSince,
+    sourceStable,
+    recordsAfterFence,
+    partitions: tails.length,
+    partitionsDrained: tails.length - undrained.length,
+    offsetLag: tails.reduce((n, t) => n + lagOf(t.sourceEnd, t.targetEnd), 0),
+    reasons,
+    ...(drained ? { drainedAt: previous?.drainedAt ?? at } : {}),
+    evidenceKey,
+  };
+  if (!drained && now.getTime() - Date.parse(fence.fencedAt) >= request.drainTimeoutSeconds * 1000) {
+    throw new CutoverFailedError(
+      `The source did not drain within ${request.drainTimeoutSeconds} s of the fence (${progress.partitionsDrained}/${progress.partitions} partitions drained): ${reasons.slice(0, 2).join(' ')} ` +
+        `The pointers are put back to the source; see ${evidenceKey}.`,
+      { evidenceKey, reasons, partitionsDrained: progress.partitionsDrained, partitions: progress.partitions },
+    );
+  }
+  return progress;
+}
+
+async function compareTails(
+  source: PartitionEnd,
+  target: PartitionEnd | undefined,
+  deps: CheckDrainDeps,
+  request: z.output<typeof CheckDrainRequestSchema>,
+): Promise<PartitionTail> {
+  const base = {
+    topic: source.topic,
+    partition: source.partition,
+    sourceEnd: source.high,
+    targetEnd: target?.high ?? null,
+  };
+  if (!target)
+    return { ...base, drained: false, delta: null, detail: 'the partition does not exist on the target yet.' };
+  if (source.high === source.low)
+    return { ...base, drained: true, delta: null, detail: 'the source partition holds no records.' };
+  const k = request.tailRecords;
+  const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
+  const sourceTail = await lastRecords(deps.source, source, k, options);
+  const targetTail = await lastRecords(deps.target, target, k, options);
+  const sourceLast = sourceTail[sourceTail.length - 1];
+  const targetLast = targetTail[targetTail.length - 1];
+  if (!sourceLast)
+    return {
+      ...base,
+      drained: true,
+      delta: null,
+      detail: 'the source partition ends with no readable record (transaction markers only).',
+    };
+  if (!targetLast)
+    return {
+      ...base,
+      drained: false,
+      delta: null,
+      detail: `the source's last record (offset ${sourceLast.offset}) is not on the target: the target partition is empty.`,
+    };
+  const compared = Math.min(sourceTail.length, targetTail.length);
+  for (let i = 1; i <= compared; i++) {
+    const s = sourceTail[sourceTail.length - i] as DigestedRecord;
+    const t = targetTail[targetTail.length - i] as DigestedRecord;
+    if (s.digest !== t.digest) {
+      const copiedEarlier = targetTail.some((r) => r.digest === sourceLast.digest);
+      return {
+        ...base,
+        drained: false,
+        delta: null,
+        detail: copiedEarlier
+          ? `the target holds records after the source's last record (offset ${sourceLast.offset}): something wrote to the target during the fence.`
+          : `the source's last record (offset ${sourceLast.offset}) is not at the target's tail (target end ${target.high}): not copied yet.`,
+      };
+    }
+  }
+  return { ...base, drained: true, delta: (sourceLast.offset - targetLast.offset).toString() };
+}
+
+/** The last `k` records of a partition; the window read is wider than `k` for transaction markers, which are skipped. */
+async function lastRecords(
+  cluster: KafkaDataPlane,
+  ends: PartitionEnd,
+  k: number,
+  options: { ignoredHeaders: readonly string[]; readTimeoutMs: number },
+): Promise<DigestedRecord[]> {
+  const low = BigInt(ends.low);
+  const high = BigInt(ends.high);
+  const span = BigInt(2 * k + 2);
+  const from = high - span > low ? high - span : low;
+  const records = await readDigests(cluster, ends.topic, ends.partition, from, high, Number(span), options);
+  return records.slice(-k);
+}
+
+/** Reads the per-partition deltas of a drained poll's evidence (CommitConsumerOffsets translates with them). */
+export async function loadDrainTails(artifacts: ArtifactStore, evidenceKey: string): Promise<PartitionTail[]> {
+  return (await artifacts.getJson<{ partitions: PartitionTail[] }>(evidenceKey))?.partitions ?? [];
+}

@@ -1,0 +1,437 @@
+import { z } from 'zod';
+import { CutoverFailedError } from '../errors';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { CutoverSwitch } from '../../ports/cutover-switch';
+import type { CommittedOffset, KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
+import { selectGroups } from '../replication/topic-selection';
+import { checkGroupOffsets, type PartitionView } from '../validation/group-offsets';
+import { readDigests, type DigestedRecord } from '../validation/record-continuity';
+import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
+import { DrainProgressSchema, loadDrainTails } from './check-drain';
+import { FenceRecordSchema } from './fence-producers';
+import { readJournal, writeDone, writeIntent } from './journal';
+import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
+
+/**
+ * CommitConsumerOffsets: after the drain, each consumer group in scope gets, on the target, committed offsets that
+ * point at the same records as its committed offsets on the source — so consumers resume on the target with nothing
+ * skipped and nothing read twice.
+ *
+ * 1. With a separate consumers' pointer, it is fenced now (consumers have read the source's tail meanwhile); with a
+ *    shared pointer consumers saw the fence already.
+ * 2. Waits (returns `complete: false`; the state machine loops on it) until no group in scope has an active member
+ *    on the source: a group still consuming there keeps moving its offsets, and translating a moving offset makes
+ *    consumers read records twice. Past `groupsTimeoutSeconds` it fails the cutover.
+ * 3. Refuses a group with active members on the target (Kafka refuses offset commits for it, and its consumers
+ *    already read from their own positions): stop them, roll back, retry.
+ * 4. Translates by content: the last record the group consumed on the source (the one before the committed offset)
+ *    is located on the target by its digest, near the offset the drain's tail delta predicts; the translated offset
+ *    is the one after it. Commits, reads back, and checks the result with the validation's group-offset check.
+ *
+ * Idempotent through the journal: once complete, a retry returns the recorded result without committing again.
+ */
+
+export const CommitConsumerOffsetsRequestSchema = z.object({
+  identity: ExecutionIdentitySchema,
+  topics: z.array(z.string().min(1)).min(1),
+  canaryTopic: z.string().optional(),
+  /** The plan's consumer-group filter (`input.replication.consumerGroups`). */
+  consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
+  fence: FenceRecordSchema,
+  /** The drained poll (`$.cutover.drain`). */
+  drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
+  groupsTimeoutSeconds: z.number().int().positive().default(300),
+  /** How far around the predicted offset the target is searched for the record. */
+  searchWindow: z.number().int().positive().default(200),
+  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+  readTimeoutMs: z.number().int().positive().default(5_000),
+});
+export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
+
+export const GroupCommitSchema = z.object({
+  groupId: z.string(),
+  /** Partitions with a committed offset on the source (and therefore one committed on the target). */
+  partitions: z.number().int().nonnegative(),
+  committedAt: z.string().optional(),
+  /** NO_OFFSETS: the group has committed nothing on these topics; nothing to translate. */
+  status: z.enum(['COMMITTED', 'NO_OFFSETS']),
+});
+
+export const CommitProgressSchema = z.object({
+  /** False while groups are still active on the source: wait and call again. */
+  complete: z.boolean(),
+  startedAt: z.string(),
+  checkedAt: z.string(),
+  /** When the consumers' own pointer was fenced (SEPARATE_POINTERS only). */
+  consumersFencedAt: z.string().optional(),
+  /** Groups still with active members on the source (first 20). */
+  waitingForGroups: z.array(z.string()),
+  groups: z.number().int().nonnegative(),
+  partitionsCommitted: z.number().int().nonnegative(),
+  /** The first 50 groups' records; all of them, with every offset pair, are in the evidence. */
+  committed: z.array(GroupCommitSchema),
+  completedAt: z.string().optional(),
+  evidenceKey: z.string().optional(),
+});
+export type CommitProgress = z.infer<typeof CommitProgressSchema>;
+
+export interface CommitOffsetsDeps {
+  readonly source: KafkaDataPlane;
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+  /** The consumers' pointer, when separate from the producers' (FenceProducers recorded it). */
+  readonly consumers?: CutoverSwitch;
+}
+
+/** One committed offset and its translation, with the content proof. */
+export interface OffsetTranslation {
+  readonly topic: string;
+  readonly partition: number;
+  readonly sourceOffset: string;
+  readonly targetOffset: string;
+  /** The record both offsets follow (or, `at`, start at), by offset on each side and digest. */
+  readonly proof: {
+    readonly relation: 'after' | 'at' | 'end';
+    readonly sourceRecord?: string;
+    readonly targetRecord?: string;
+    readonly digest?: string;
+  };
+}
+
+const CommitIntentSchema = z.object({ startedAt: z.string(), consumersFencedAt: z.string().optional() });
+type CommitIntent = z.infer<typeof CommitIntentSchema>;
+type Parsed = z.output<typeof CommitConsumerOffsetsRequestSchema>;
+
+export async function commitConsumerOffsets(
+  input: CommitConsumerOffsetsRequest,
+  deps: CommitOffsetsDeps,
+): Promise<CommitProgress> {
+  const request = CommitConsumerOffsetsRequestSchema.parse(input);
+  const { identity, fence } = request;
+  const journal = await readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets');
+  if (journal?.status === 'DONE') return CommitProgressSchema.parse(journal.record);
+  if (fence.mode === 'SEPARATE_POINTERS' && !deps.consumers)
+    throw new CutoverFailedError(
+      'The fence recorded a separate consumers\u2019 pointer, but no consumers switch was given to CommitConsumerOffsets.',
+    );
+
+  let intent: CommitIntent = journal
+    ? CommitIntentSchema.parse(journal.intent)
+    : { startedAt: deps.now().toISOString() };
+  if (!journal) await writeIntent(deps.artifacts, identity, 'offsets', intent);
+  if (deps.consumers && fence.consumers) {
+    await deps.consumers.set(fence.fenceValue, { expected: fence.consumers.previous?.value ?? null });
+    if (!intent.consumersFencedAt) {
+      intent = { ...intent, consumersFencedAt: deps.now().toISOString() };
+      await writeIntent(deps.artifacts, identity, 'offsets', intent);
+    }
+  }
+
+  const topics = watchedTopics(request.topics, request.canaryTopic);
+  const groups = selectGroups(
+    (await deps.source.listGroups()).map((g) => g.groupId),
+    request.consumerGroups,
+  );
+  const now = deps.now();
+  const waiting =
+    groups.length > 0
+      ? (await deps.source.describeGroups(groups)).filter((g) => g.members.length > 0).map((g) => g.groupId)
+      : [];
+  const base = {
+    startedAt: intent.startedAt,
+    ...(intent.consumersFencedAt ? { consumersFencedAt: intent.consumersFencedAt } : {}),
+    groups: groups.length,
+  };
+  if (waiting.length > 0) {
+    if (now.getTime() - Date.parse(intent.startedAt) >= request.groupsTimeoutSeconds * 1000) {
+      throw new CutoverFailedError(
+        `${waiting.length} consumer group(s) still have active members on the source ${request.groupsTimeoutSeconds} s after the consumers were told to hold: ${waiting.slice(0, 5).join(', ')}. ` +
+          'Their committed offsets keep moving, so they cannot be translated. Make those consumers read the pointer (or stop them), then retry the cutover.',
+        { waitingForGroups: waiting.slice(0, 20) },
+      );
+    }
+    return {
+      ...base,
+      complete: false,
+      checkedAt: now.toISOString(),
+      waitingForGroups: waiting.slice(0, 20),
+      partitionsCommitted: 0,
+      committed: [],
+    };
+  }
+  const activeOnTarget =
+    groups.length > 0
+      ? (await deps.target.describeGroups(groups)).filter((g) => g.members.length > 0).map((g) => g.groupId)
+      : [];
+  if (activeOnTarget.length > 0) {
+    throw new CutoverFailedError(
+      `${activeOnTarget.length} consumer group(s) already have active members on the target: ${activeOnTarget.slice(0, 5).join(', ')}. Kafka refuses offset commits for an active group, and those consumers ` +
+        'read from positions of their own. Stop them, let the rollback put the pointers back, and cut over again.',
+      { activeOnTarget: activeOnTarget.slice(0, 20) },
+    );
+  }
+
+  const [sourceEnds, targetEnds, tails] = await Promise.all([
+    readEndOffsets(deps.source, topics),
+    readEndOffsets(deps.target, topics),
+    loadDrainTails(deps.artifacts, request.drain.evidenceKey),
+  ]);
+  const key = (t: string, p: number): string => `${t}\u0000${p}`;
+  const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
+  const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
+  const deltaBy = new Map(tails.map((t) => [key(t.topic, t.partition), t.delta === null ? 0n : BigInt(t.delta)]));
+
+  const records: Array<z.infer<typeof GroupCommitSchema>> = [];
+  const evidence: Array<{ groupId: string; translations: OffsetTranslation[]; notes: string[] }> = [];
+  for (const groupId of groups) {
+    const committed = (await deps.source.fetchCommittedOffsets(groupId, topics)).filter(
+      (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
+    );
+    if (committed.length === 0) {
+      records.push({ groupId, partitions: 0, status: 'NO_OFFSETS' });
+      continue;
+    }
+    const translations: OffsetTranslation[] = [];
+    for (const c of committed) {
+      const s = sourceBy.get(key(c.topic, c.partition)) as PartitionEnd;
+      const t = targetBy.get(key(c.topic, c.partition));
+      if (!t)
+        throw new CutoverFailedError(
+          `${c.topic}-${c.partition} does not exist on the target: group ${groupId}'s offset cannot be translated.`,
+          { groupId },
+        );
+      translations.push(
+        await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId),
+      );
+    }
+    const translated: CommittedOffset[] = translations.map((x) => ({
+      topic: x.topic,
+      partition: x.partition,
+      offset: x.targetOffset,
+    }));
+    await deps.target.setCommittedOffsets(groupId, translated);
+    const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
+    records.push({
+      groupId,
+      partitions: translated.length,
+      committedAt: deps.now().toISOString(),
+      status: 'COMMITTED',
+    });
+    evidence.push({ groupId, translations, notes });
+  }
+
+  const completedAt = deps.now().toISOString();
+  const evidenceKey = cutoverKey(identity, 'consumer-offsets.json');
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'cutover-consumer-offsets',
+    startedAt: intent.startedAt,
+    completedAt,
+    groups: evidence,
+    skipped: records.filter((r) => r.status === 'NO_OFFSETS').map((r) => r.groupId),
+  });
+  const progress: CommitProgress = {
+    ...base,
+    complete: true,
+    checkedAt: completedAt,
+    waitingForGroups: [],
+    partitionsCommitted: records.reduce((n, r) => n + r.partitions, 0),
+    committed: records.slice(0, 50),
+    completedAt,
+    evidenceKey,
+  };
+  await writeDone(deps.artifacts, identity, 'offsets', intent, progress);
+  return progress;
+}
+
+/**
+ * The target offset that points at the same record as `committed` on the source. The reference record is the last
+ * one before the committed offset (transaction markers are skipped by the reads); when there is none (retention
+ * removed it, or the group starts at the log start), the first one at or after it.
+ */
+async function translateOffset(
+  deps: CommitOffsetsDeps,
+  request: Parsed,
+  committed: CommittedOffset,
+  source: PartitionEnd,
+  target: PartitionEnd,
+  delta: bigint,
+  groupId: string,
+): Promise<OffsetTranslation> {
+  const { topic, partition } = committed;
+  const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
+  const W = BigInt(request.searchWindow);
+  const c = BigInt(committed.offset);
+  const sLow = BigInt(source.low);
+  const sHigh = BigInt(source.high);
+  const base = { topic, partition, sourceOffset: committed.offset };
+  const from = c - W > sLow ? c - W : sLow;
+  const before = (
+    await readDigests(deps.source, topic, partition, from, c < sHigh ? c : sHigh, request.searchWindow, options)
+  ).at(-1);
+  if (before) {
+    const found = await locateOnTarget(
+      deps.target,
+      topic,
+      partition,
+      before,
+      before.offset - delta,
+      target,
+      W,
+      options,
+    );
+    if (found === undefined) throw notFound(groupId, topic, partition, before, delta);
+    return {
+      ...base,
+      targetOffset: (found + 1n).toString(),
+      proof: {
+        relation: 'after',
+        sourceRecord: before.offset.toString(),
+        targetRecord: found.toString(),
+        digest: before.digest,
+      },
+    };
+  }
+  const next =
+    c < sHigh
+      ? (
+          await readDigests(
+            deps.source,
+            topic,
+            partition,
+            c > sLow ? c : sLow,
+            sHigh,
+            2 * request.searchWindow,
+            options,
+          )
+        )[0]
+      : undefined;
+  if (next) {
+    const found = await locateOnTarget(deps.target, topic, partition, next, next.offset - delta, target, W, options);
+    if (found === undefined) throw notFound(groupId, topic, partition, next, delta);
+    return {
+      ...base,
+      targetOffset: found.toString(),
+      proof: {
+        relation: 'at',
+        sourceRecord: next.offset.toString(),
+        targetRecord: found.toString(),
+        digest: next.digest,
+      },
+    };
+  }
+  // No record to align on (an empty partition, or markers only): the group is at the end on both sides.
+  return { ...base, targetOffset: target.high, proof: { relation: 'end' } };
+}
+
+function notFound(
+  groupId: string,
+  topic: string,
+  partition: number,
+  record: DigestedRecord,
+  delta: bigint,
+): CutoverFailedError {
+  return new CutoverFailedError(
+    `Group ${groupId}: the record at source offset ${record.offset} of ${topic}-${partition} (sha256 ${record.digest.slice(0, 12)}) is not on the target near offset ${record.offset - delta}: its committed offset cannot be translated. Check the target validation evidence.`,
+    { groupId, topic, partition },
+  );
+}
+
+/** The target offset of the record with this digest nearest to `expected`, searched ± `window`. */
+async function locateOnTarget(
+  target: KafkaDataPlane,
+  topic: string,
+  partition: number,
+  record: DigestedRecord,
+  expected: bigint,
+  ends: PartitionEnd,
+  window: bigint,
+  options: { ignoredHeaders: readonly string[]; readTimeoutMs: number },
+): Promise<bigint | undefined> {
+  const low = BigInt(ends.low);
+  const high = BigInt(ends.high);
+  if (expected >= low && expected < high) {
+    const [exact] = await readDigests(target, topic, partition, expected, expected + 1n, 1, options);
+    if (exact?.offset === expected && exact.digest === record.digest) return expected;
+  }
+  const from = expected - window > low ? expected - window : low;
+  const until = expected + window + 1n < high ? expected + window + 1n : high;
+  const candidates = (await readDigests(target, topic, partition, from, until, Number(until - from), options)).filter(
+    (r) => r.digest === record.digest,
+  );
+  const distance = (o: bigint): bigint => (o > expected ? o - expected : expected - o);
+  return candidates.sort((a, b) => (distance(a.offset) < distance(b.offset) ? -1 : 1))[0]?.offset;
+}
+
+/** Reads the committed offsets back and checks them with the validation's group-offset check (content). */
+async function verifyCommit(
+  deps: CommitOffsetsDeps,
+  request: Parsed,
+  groupId: string,
+  sourceCommitted: readonly CommittedOffset[],
+  translations: readonly OffsetTranslation[],
+  sourceBy: ReadonlyMap<string, PartitionEnd>,
+  targetBy: ReadonlyMap<string, PartitionEnd>,
+  deltaBy: ReadonlyMap<string, bigint>,
+): Promise<string[]> {
+  const key = (t: string, p: number): string => `${t}\u0000${p}`;
+  const readBack = new Map(
+    (await deps.target.fetchCommittedOffsets(groupId, [...new Set(translations.map((t) => t.topic))])).map((c) => [
+      key(c.topic, c.partition),
+      c.offset,
+    ]),
+  );
+  const wrong = translations.filter((t) => readBack.get(key(t.topic, t.partition)) !== t.targetOffset);
+  if (wrong.length > 0) {
+    const w = wrong[0] as OffsetTranslation;
+    throw new CutoverFailedError(
+      `Group ${groupId}: the target holds offset ${readBack.get(key(w.topic, w.partition)) ?? 'none'} for ${w.topic}-${w.partition} after committing ${w.targetOffset}. Another writer (a replicator's offset sync?) changed it.`,
+      {
+        groupId,
+      },
+    );
+  }
+  // The group-offset check compares the records just before both offsets; where a transaction marker sits there
+  // (relation other than a record right before the committed offset) the translation's own proof stands.
+  const checkable = new Set(
+    translations
+      .filter((t) => t.proof.relation === 'after' && t.proof.sourceRecord === (BigInt(t.sourceOffset) - 1n).toString())
+      .map((t) => key(t.topic, t.partition)),
+  );
+  const views = new Map<string, PartitionView>();
+  for (const [k, s] of sourceBy) {
+    const t = targetBy.get(k);
+    views.set(k, { source: asOffsets(s), target: t ? asOffsets(t) : undefined, delta: deltaBy.get(k) ?? null });
+  }
+  const check = await checkGroupOffsets(
+    deps.source,
+    deps.target,
+    groupId,
+    sourceCommitted.filter((c) => checkable.has(key(c.topic, c.partition))),
+    translations.map((t) => ({ topic: t.topic, partition: t.partition, offset: t.targetOffset })),
+    views,
+    {
+      maxRewindRecords: 0,
+      searchWindow: request.searchWindow,
+      ignoredHeaders: request.ignoredHeaders,
+      readTimeoutMs: request.readTimeoutMs,
+    },
+  );
+  if (check.differences.length > 0) {
+    const d = check.differences[0];
+    throw new CutoverFailedError(
+      `Group ${groupId}: the committed offsets on the target do not point at the source's records: ${d?.subject}: ${d?.detail}`,
+      { groupId, differences: check.differences.slice(0, 10) },
+    );
+  }
+  return translations
+    .filter((t) => !checkable.has(key(t.topic, t.partition)))
+    .map(
+      (t) =>
+        `${t.topic}-${t.partition}: aligned on the ${t.proof.relation === 'end' ? 'partition end' : `record at source offset ${t.proof.sourceRecord}`}.`,
+    );
+}
+
+function asOffsets(e: PartitionEnd): PartitionOffsets {
+  return { partition: e.partition, low: e.low, high: e.high };
+}
