@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { assess } from '../../core/assessment/assess';
+import { AssessmentOptionsSchema, assessmentOptions } from '../../core/assessment/finding';
+import { renderAssessmentReport } from '../../core/assessment/report';
+import { AssessmentBlockedError, TransientError } from '../../core/errors';
+import type { Inventory } from '../../core/inventory/model';
+import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
+import { AssessmentStateSchema, ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
+import { targetProfileOf } from '../shared/plan-views';
+
+/**
+ * Assess: the assessment rules against the target profile the plan names. The full report (Markdown and JSON) goes
+ * to the ArtifactStore; an unacknowledged BLOCKER fails with Migration.AssessmentBlocked, before anything is created.
+ */
+
+export const Input = z.object({ state: ExecutionStateSchema.extend({ inventory: InventoryStateSchema }) });
+export type Input = z.infer<typeof Input>;
+
+export const Output = AssessmentStateSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+const FINDINGS_IN_STATE = 20;
+const BLOCKERS_IN_MESSAGE = 5;
+
+/** An `assessment` section (acknowledge, headroom, profileOverrides) when the plan carries one. */
+const AssessmentSectionSchema = AssessmentOptionsSchema.pick({ headroom: true, acknowledge: true, profileOverrides: true }).partial();
+
+export async function runAssess(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const plan = state.input;
+  const inventory = await deps.artifacts.getJson<Inventory>(state.inventory.inventoryKey);
+  if (!inventory) throw new TransientError(`The inventory artifact ${state.inventory.inventoryKey} is not in the artifact store (yet).`, { inventoryKey: state.inventory.inventoryKey });
+  const section = AssessmentSectionSchema.safeParse((plan as Record<string, unknown>)['assessment'] ?? {});
+  const extra = section.success ? section.data : {};
+  const options = assessmentOptions({
+    topics: plan.replication.topics,
+    groups: plan.replication.consumerGroups,
+    replicator: plan.replication.engine,
+    ...(extra.headroom !== undefined ? { headroom: extra.headroom } : {}),
+    ...(extra.acknowledge ? { acknowledge: extra.acknowledge } : {}),
+    ...(extra.profileOverrides ? { profileOverrides: extra.profileOverrides } : {}),
+  });
+  const profile = targetProfileOf(plan, options.profileOverrides);
+  const assessment = assess(inventory, profile, options, deps.now().toISOString());
+
+  const { migrationId, executionName } = state.identity;
+  const reportKey = artifactKey(migrationId, executionName, 'assessment/assessment.json');
+  const markdownKey = artifactKey(migrationId, executionName, 'assessment/assessment.md');
+  const report = renderAssessmentReport(inventory, assessment, { inventoryKey: state.inventory.inventoryKey });
+  await deps.artifacts.putJson(reportKey, JSON.parse(report.json));
+  await deps.artifacts.putText(markdownKey, report.markdown, 'text/markdown; charset=utf-8');
+
+  if (assessment.blocked) {
+    const blockers = assessment.findings.filter((f) => f.severity === 'BLOCKER');
+    const listed = blockers.slice(0, BLOCKERS_IN_MESSAGE).map((f) => `${f.id} (${f.subject}): ${f.remediation}`);
+    const more = blockers.length > BLOCKERS_IN_MESSAGE ? ` … and ${blockers.length - BLOCKERS_IN_MESSAGE} more` : '';
+    throw new AssessmentBlockedError(
+      `${blockers.length} blocker${blockers.length === 1 ? '' : 's'} against ${profile.name}: ${listed.join('; ')}${more}. Nothing was created. Resolve them, or acknowledge a finding by id in the plan, and start a new execution. Report: ${markdownKey}.`,
+      { blockers: blockers.map((f) => f.id), counts: assessment.counts, reportKey, markdownKey },
+    );
+  }
+  return Output.parse({
+    blocked: false,
+    profile: profile.id,
+    counts: assessment.counts,
+    findings: assessment.findings.slice(0, FINDINGS_IN_STATE).map((f) => ({ id: f.id, severity: f.severity, subject: f.subject })),
+    acknowledged: assessment.findings.filter((f) => f.acknowledged).map((f) => f.id),
+    reportKey,
+    markdownKey,
+  });
+}

@@ -1,0 +1,21 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runCheckTargetStatus, type Output } from './task';
+
+/** CheckTargetStatus: parse, wire the MSK provisioner and control plane, run. Announces only the transition to ready. */
+
+const PHASE = 'CheckTargetStatus';
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
+
+export async function checkTargetStatusHandler(event: unknown): Promise<Output> {
+  return runCheckTargetStatus(parseTaskInput(PHASE, Input, event), { provisioner: ports.provisioner(), msk: ports.msk(), now: () => new Date() });
+}
+
+export const handler = middy(checkTargetStatusHandler).use(
+  withObservability(PHASE, {
+    announce: (output) => (output as Output).ready,
+    summarize: (output) => ({ summary: `Target ${(output as Output).clusterName ?? (output as Output).clusterArn ?? ''} is ACTIVE` }),
+  }),
+);

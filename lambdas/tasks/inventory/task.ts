@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { InventoryDataPlane } from '../../core/inventory/data-plane';
+import { takeInventory } from '../../core/inventory/take-inventory';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ThroughputMetrics } from '../../ports/metrics';
+import type { MskControlPlane } from '../../ports/msk-control-plane';
+import { ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
+
+/**
+ * Inventory: the source's control plane (MSK), data plane (topics, configs, groups, ACLs, quotas) and throughput
+ * (CloudWatch). The whole inventory goes to the ArtifactStore; `$.inventory` keeps its summary and key.
+ */
+
+export const Input = z.object({ state: ExecutionStateSchema });
+export type Input = z.infer<typeof Input>;
+
+export const Output = InventoryStateSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  /** The source's data plane, connected with the plan's source.auth. */
+  readonly kafka: InventoryDataPlane;
+  /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
+  readonly msk?: MskControlPlane;
+  readonly metrics?: ThroughputMetrics;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+export async function runInventory(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const { summary } = await takeInventory(
+    { migrationId: state.identity.migrationId, executionName: state.identity.executionName, clusterArn: state.input.source.clusterArn },
+    { kafka: deps.kafka, store: deps.artifacts, now: deps.now, ...(deps.msk ? { msk: deps.msk } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
+  );
+  return Output.parse(summary);
+}

@@ -1,0 +1,24 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runProvisionTarget, type Output } from './task';
+
+/** ProvisionTarget: parse, wire the MSK provisioner and control plane, run. */
+
+const PHASE = 'ProvisionTarget';
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
+
+export async function provisionTargetHandler(event: unknown): Promise<Output> {
+  return runProvisionTarget(parseTaskInput(PHASE, Input, event), { provisioner: ports.provisioner(), msk: ports.msk(), now: () => new Date() });
+}
+
+export const handler = middy(provisionTargetHandler).use(
+  withObservability(PHASE, {
+    summarize: (output) => {
+      const o = output as Output;
+      const what = o.source === 'CREATE' ? `${o.created ? 'Creating' : 'Adopted'} target cluster ${o.clusterName ?? ''}` : `Target ${o.clusterArn ?? (o.bootstrapServers ?? []).join(',')}`;
+      return { summary: `${what} (${o.state})`, figures: { ready: o.ready, created: o.created } };
+    },
+  }),
+);

@@ -1,0 +1,175 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { KafkaClient } from '@aws-sdk/client-kafka';
+import { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CloudWatchLagSignals } from '../../adapters/aws/cloudwatch-lag-signals';
+import { CloudWatchThroughput } from '../../adapters/aws/cloudwatch-throughput';
+import { MskConnectMirrorMaker2 } from '../../adapters/aws/msk-connect-mm2';
+import { AwsMskControlPlane } from '../../adapters/aws/msk-control-plane';
+import { MskTargetProvisioner } from '../../adapters/aws/msk-provisioner';
+import { MskReplicator } from '../../adapters/aws/msk-replicator';
+import { S3ArtifactStore } from '../../adapters/aws/s3-artifact-store';
+import { CachedSecrets } from '../../adapters/aws/secrets';
+import { KafkajsDataPlane, type KafkajsDataPlaneOptions } from '../../adapters/kafka/kafkajs-data-plane';
+import { InputInvalidError } from '../../core/errors';
+import type { MigrationPlan } from '../../core/plan/migration-plan';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { LagSignals } from '../../ports/lag-signals';
+import type { ThroughputMetrics } from '../../ports/metrics';
+import type { MskControlPlane } from '../../ports/msk-control-plane';
+import type { ReplicationEngine, Replicator } from '../../ports/replicator';
+import type { TargetProvisioner } from '../../ports/target-provisioner';
+import { bootstrapServersFor, kafkaConnectionFor, regionOfArn } from './cluster-endpoints';
+import type { TargetState } from './execution-state';
+
+/**
+ * The AWS adapters the migration task handlers wire into the task cores, built from the environment (read once at
+ * start-up; a missing variable fails the cold start with its name) and, for the Kafka data planes, from the plan.
+ *
+ * Every variable any task function reads is listed in TASK_ENV: the construct sets them, a handler names the ones it
+ * needs in `readTaskEnv`.
+ */
+export const TASK_ENV = {
+  /** Set by Lambda: the Region of the orchestrator (MSK, CloudWatch, MSK Connect clients; IAM tokens fall back to it). */
+  AWS_REGION: 'AWS_REGION',
+  /** The evidence bucket (inventory, assessment, gate evaluations, reports). Every task. */
+  ARTIFACT_BUCKET: 'ARTIFACT_BUCKET',
+  /** The role MSK Replicator assumes (StartReplication when replication.engine is MSK_REPLICATOR). */
+  REPLICATOR_SERVICE_ROLE_ARN: 'REPLICATOR_SERVICE_ROLE_ARN',
+  /** The role MSK Connect's MirrorMaker 2 connectors assume (StartReplication when the engine is MIRROR_MAKER_2). Optional. */
+  MSK_CONNECT_SERVICE_ROLE_ARN: 'MSK_CONNECT_SERVICE_ROLE_ARN',
+  /** CloudWatch Logs group of the MirrorMaker 2 workers. Optional. */
+  MSK_CONNECT_LOG_GROUP: 'MSK_CONNECT_LOG_GROUP',
+  /** SNS topic the replicator alarms notify (the notifications topic). Optional. */
+  ALARM_TOPIC_ARN: 'ALARM_TOPIC_ARN',
+  /** Bound of each Kafka request in ms. Optional, default 10000. */
+  KAFKA_REQUEST_TIMEOUT_MS: 'KAFKA_REQUEST_TIMEOUT_MS',
+} as const;
+export type TaskEnvName = keyof typeof TASK_ENV;
+export type TaskEnv = Partial<Record<TaskEnvName, string>>;
+
+/** Reads the task's variables once; a required one missing or empty fails with every missing name. */
+export function readTaskEnv(env: NodeJS.ProcessEnv, required: readonly TaskEnvName[], optional: readonly TaskEnvName[] = []): TaskEnv {
+  const missing = required.filter((name) => !env[TASK_ENV[name]]?.trim());
+  if (missing.length > 0) throw new Error(`Task function misconfigured: environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not set.`);
+  const out: TaskEnv = {};
+  for (const name of [...required, ...optional]) {
+    const value = env[TASK_ENV[name]]?.trim();
+    if (value) out[name] = value;
+  }
+  if (out.KAFKA_REQUEST_TIMEOUT_MS !== undefined && !/^\d+$/.test(out.KAFKA_REQUEST_TIMEOUT_MS)) {
+    throw new Error(`Task function misconfigured: KAFKA_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${out.KAFKA_REQUEST_TIMEOUT_MS}".`);
+  }
+  return out;
+}
+
+export interface AwsTaskClients {
+  readonly kafka?: KafkaClient;
+  readonly kafkaConnect?: KafkaConnectClient;
+  readonly cloudwatch?: CloudWatchClient;
+  readonly s3?: S3Client;
+  readonly secrets?: SecretsManagerClient;
+  readonly kafkajs?: KafkajsDataPlaneOptions;
+}
+
+/** The adapters of one task function; SDK clients created once per container, on first use. */
+export class AwsTaskPorts {
+  private kafkaClient: KafkaClient | undefined;
+  private cloudwatchClient: CloudWatchClient | undefined;
+  private secretsCache: CachedSecrets | undefined;
+
+  constructor(
+    private readonly env: TaskEnv,
+    private readonly clients: AwsTaskClients = {},
+  ) {}
+
+  private require(name: TaskEnvName): string {
+    const value = this.env[name];
+    if (!value) throw new Error(`Task function misconfigured: ${name} is needed for this plan but not set.`);
+    return value;
+  }
+
+  private get region(): string {
+    return this.require('AWS_REGION');
+  }
+
+  private get kafka(): KafkaClient {
+    this.kafkaClient ??= this.clients.kafka ?? new KafkaClient({});
+    return this.kafkaClient;
+  }
+
+  private get cloudwatch(): CloudWatchClient {
+    this.cloudwatchClient ??= this.clients.cloudwatch ?? new CloudWatchClient({});
+    return this.cloudwatchClient;
+  }
+
+  private get secrets(): CachedSecrets {
+    this.secretsCache ??= new CachedSecrets(this.clients.secrets ?? new SecretsManagerClient({}));
+    return this.secretsCache;
+  }
+
+  artifacts(): ArtifactStore {
+    return new S3ArtifactStore(this.clients.s3 ?? new S3Client({}), this.require('ARTIFACT_BUCKET'));
+  }
+
+  msk(): MskControlPlane {
+    return new AwsMskControlPlane(this.kafka);
+  }
+
+  provisioner(): TargetProvisioner {
+    return new MskTargetProvisioner(this.kafka);
+  }
+
+  throughput(): ThroughputMetrics {
+    return new CloudWatchThroughput(this.cloudwatch);
+  }
+
+  lagSignals(): LagSignals {
+    return new CloudWatchLagSignals(this.cloudwatch, this.env.ALARM_TOPIC_ARN ? [this.env.ALARM_TOPIC_ARN] : []);
+  }
+
+  /** The replication engine the plan names: MSK Replicator, or MirrorMaker 2 on MSK Connect. */
+  replicator(engine: ReplicationEngine): Replicator {
+    if (engine === 'MSK_REPLICATOR') return new MskReplicator(this.kafka, { serviceExecutionRoleArn: this.require('REPLICATOR_SERVICE_ROLE_ARN') });
+    const role = this.env.MSK_CONNECT_SERVICE_ROLE_ARN ?? this.require('REPLICATOR_SERVICE_ROLE_ARN');
+    return new MskConnectMirrorMaker2(this.clients.kafkaConnect ?? new KafkaConnectClient({}), {
+      serviceExecutionRoleArn: role,
+      region: this.region,
+      ...(this.env.MSK_CONNECT_LOG_GROUP ? { logGroupName: this.env.MSK_CONNECT_LOG_GROUP } : {}),
+    });
+  }
+
+  private get requestTimeoutMs(): number | undefined {
+    return this.env.KAFKA_REQUEST_TIMEOUT_MS ? Number(this.env.KAFKA_REQUEST_TIMEOUT_MS) : undefined;
+  }
+
+  /** The source's data plane: its bootstrap servers for the plan's auth mechanism, read from MSK. Close it after use. */
+  async sourceDataPlane(plan: MigrationPlan): Promise<KafkajsDataPlane> {
+    const cluster = await this.msk().describeCluster(plan.source.clusterArn);
+    const servers = bootstrapServersFor(plan.source.clusterArn, plan.source.auth, cluster.bootstrapBrokers);
+    const region = regionOfArn(plan.source.clusterArn, this.region);
+    const connection = await kafkaConnectionFor('source', servers, plan.source.auth, region, (arn) => this.secrets.read(arn), this.requestTimeoutMs);
+    return new KafkajsDataPlane(connection, this.clients.kafkajs);
+  }
+
+  /** The target's data plane, from `$.target` (its bootstrap servers once ready). Close it after use. */
+  async targetDataPlane(plan: MigrationPlan, target: TargetState | undefined): Promise<KafkajsDataPlane> {
+    const auth = plan.target.auth ?? { mechanism: 'IAM' as const };
+    let servers = target?.bootstrapServers ?? plan.target.bootstrapServers;
+    const clusterArn = target?.clusterArn ?? plan.target.clusterArn;
+    if ((!servers || servers.length === 0) && clusterArn) {
+      servers = bootstrapServersFor(clusterArn, auth, (await this.msk().describeCluster(clusterArn)).bootstrapBrokers);
+    }
+    if (!servers || servers.length === 0) {
+      throw new InputInvalidError('The target has no bootstrap servers yet: $.target is missing or not ready, and the plan names none.');
+    }
+    const connection = await kafkaConnectionFor('target', servers, auth, regionOfArn(clusterArn, this.region), (arn) => this.secrets.read(arn), this.requestTimeoutMs);
+    return new KafkajsDataPlane(connection, this.clients.kafkajs);
+  }
+}
+
+/** Closes the data planes a handler opened, even when the task failed; a failing close never hides the task's result. */
+export async function closeQuietly(...planes: ReadonlyArray<{ close(): Promise<void> } | undefined>): Promise<void> {
+  await Promise.allSettled(planes.map((p) => p?.close()));
+}
