@@ -43,7 +43,8 @@ export interface ApprovalApiProps {
    */
   readonly email?: ApprovalEmailProps;
   /**
-   * Where SES is not set up: an SNS topic with e-mail subscriptions gets the evidence, without decision links.
+   * Where SES is not set up: an SNS topic with e-mail subscriptions gets the evidence, without decision links. The
+   * decision is then made in Slack (if configured) or by an operator with IAM rights (`msk-migrate approve ID`).
    * @default - none
    */
   readonly snsFallbackTopic?: sns.ITopic;
@@ -101,10 +102,7 @@ export class ApprovalApi extends Construct {
       throw new Error('ApprovalApi: give either `email` (SES, personal links) or `snsFallbackTopic` (notice without links), not both.');
     }
     if (!props.email && !props.snsFallbackTopic && !props.slack) {
-      throw new Error('ApprovalApi: nobody could be asked. Configure `email`, `slack`, or at least `snsFallbackTopic` with `slack`.');
-    }
-    if (props.snsFallbackTopic && !props.slack) {
-      throw new Error('ApprovalApi: the SNS fallback carries no decision link, so `slack` is needed to decide.');
+      throw new Error('ApprovalApi: nobody could be asked. Configure `email` (SES), `slack`, or `snsFallbackTopic` (a notice; approvers decide with `msk-migrate approve`).');
     }
     for (const arn of props.slack ? [props.slack.botTokenSecretArn, props.slack.signingSecretArn] : []) {
       if (!Token.isUnresolved(arn)) assertCompleteSecretArn(arn);
@@ -176,7 +174,15 @@ export class ApprovalApi extends Construct {
     for (const fn of [this.requestApprovalFunction, this.endpointFunction]) {
       this.signingKey.grantRead(fn);
       props.artifactBucket.grantPut(fn, 'migrations/*');
-      props.snsFallbackTopic?.grantPublish(fn);
+      if (props.snsFallbackTopic) {
+        props.snsFallbackTopic.grantPublish(fn);
+        if (props.snsFallbackTopic.masterKey) {
+          Validations.of(fn.role ?? fn).acknowledge({
+            id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+            reason: 'Publishing to the KMS-encrypted fallback topic needs the GenerateDataKey family on that topic\'s key only (grantPublish scopes it to the key ARN).',
+          });
+        }
+      }
       if (props.slack) secretsmanager.Secret.fromSecretCompleteArn(this, `SlackBotToken${fn.node.id}`, props.slack.botTokenSecretArn).grantRead(fn);
       if (props.email) {
         const identity = props.email.identity ?? props.email.fromAddress.split('@').pop() ?? props.email.fromAddress;

@@ -1,12 +1,309 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TAG_EXECUTION } from '../lambdas/core/replication/naming';
+import { ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
+import { MigrationDashboard } from './dashboard';
+import { MigrationNotifications, SlackNotificationProps } from './notifications';
+import { ReplicationAlarms } from './replication-alarms';
+import { kafkaResources, nagResourceName, ReplicatorRole } from './replicator-role';
 import { REPO_ROOT, TaskFunction } from './task-function';
 
+/** The workflow this construct deploys. Its `${<Task>FunctionArn}` placeholders must match `TASKS` exactly. */
+export const DEFINITION_FILE = path.join(REPO_ROOT, 'statemachine/migration.asl.json');
+
+/** What a task function may do. Each permission is one set of IAM statements (see `grantTaskPermission`). */
+export type TaskPermission =
+  /** s3:GetObject / ListBucket under `migrations/` of the evidence bucket. */
+  | 'evidenceRead'
+  /** s3:PutObject under `migrations/`. */
+  | 'evidenceWrite'
+  /** kafka:DescribeClusterV2, GetBootstrapBrokers, ListTagsForResource on the clusters; DescribeConfigurationRevision; ListClustersV2. */
+  | 'mskDescribe'
+  /** cloudwatch:GetMetricData (throughput, replicator and target metrics). */
+  | 'metricsRead'
+  /** kafka-cluster: Connect and the Describe* actions on both sides (no data, no writes). */
+  | 'kafkaDescribe'
+  /** kafka-cluster:ReadData on both sides' topics (validation and offset translation by content). */
+  | 'kafkaReadData'
+  /** Create, write and read this tool's canary topic (`msk-migration.canary.*`), the only topic it ever writes. */
+  | 'kafkaCanary'
+  /** Delete the canary topic. */
+  | 'kafkaCanaryDelete'
+  /** kafka-cluster:AlterGroup on the target's consumer groups (commit translated offsets). */
+  | 'kafkaCommitOffsetsOnTarget'
+  /** kafka-cluster:AlterGroup on the source's consumer groups (failback: offsets translated back). */
+  | 'kafkaCommitOffsetsOnSource'
+  /** Create MSK Replicators / MSK Connect connectors named `mskmig-*`, passing only the replication role. */
+  | 'replicationCreate'
+  /** Describe and list them. */
+  | 'replicationDescribe'
+  /** Delete them (replicators only with this tool's ownership tag). */
+  | 'replicationDelete'
+  /** Put, describe and delete alarms named `msk-migration-*`. */
+  | 'alarmsManage'
+  /** Describe those alarms and read their datapoints. */
+  | 'alarmsRead'
+  /** Describe and delete those alarms. */
+  | 'alarmsDelete'
+  /** kafka:CreateClusterV2 with this tool's ownership tag, and what MSK needs of the caller for it. */
+  | 'clusterCreate'
+  /** kafka:DeleteCluster of a target carrying this tool's ownership tag. */
+  | 'clusterDelete'
+  /** Move the cutover pointer: SSM parameters under the prefix, records in the hosted zones, the hook functions. */
+  | 'cutoverSwitch'
+  /** Read the cutover pointer. */
+  | 'cutoverRead'
+  /** secretsmanager:GetSecretValue on the SCRAM secrets (and kms:Decrypt through Secrets Manager). */
+  | 'secretsRead';
+
+export interface TaskSpec {
+  /** Shown in the Lambda console. */
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  /** Talks to the Kafka data plane: placed in `vpc` when one is given. */
+  readonly dataPlane: boolean;
+  readonly may: readonly TaskPermission[];
+  /** Which replication role a `replicationCreate` task passes: forward (source → target) or failback (target → source). */
+  readonly replicationDirection?: 'FORWARD' | 'FAILBACK';
+  /** The function is created by another construct of this orchestrator (not by the task factory here). */
+  readonly providedBy?: 'ApprovalApi';
+}
+
+const minutes = Duration.minutes;
+
+/**
+ * One row per `${<Name>FunctionArn}` of the ASL: the function's settings and what it may call. The construct creates
+ * exactly these functions and substitutes exactly these names; a name missing on either side fails the synth.
+ * Handlers live at `lambdas/tasks/<kebab-case name>/handler.ts` (`taskEntry`).
+ */
+export const TASKS = {
+  ValidateInput: { description: 'Checks the execution input against the migration plan schema', timeout: Duration.seconds(30), memorySize: 512, dataPlane: false, may: [] },
+  Inventory: {
+    description: 'Source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
+    timeout: minutes(10),
+    memorySize: 1024,
+    dataPlane: true,
+    may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+  },
+  Assess: { description: 'Rules of the target profile against the inventory (BLOCKER / WARNING / INFO)', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
+  ProvisionTarget: { description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterCreate', 'evidenceWrite'] },
+  CheckTargetStatus: { description: 'Describes the target cluster until ACTIVE', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['mskDescribe'] },
+  StartReplication: {
+    description: 'Starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'alarmsManage', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceWrite'],
+    replicationDirection: 'FORWARD',
+  },
+  CheckReplicationStatus: { description: 'Describes the replicator / connectors until RUNNING', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['replicationDescribe'] },
+  EvaluateCatchUp: {
+    description: 'One catch-up gate evaluation: lag alarms and datapoints, canary round trip, per-partition progress',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['alarmsRead', 'metricsRead', 'replicationDescribe', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceWrite'],
+  },
+  ValidateTarget: {
+    description: 'Topic, partition and config parity, record continuity by content, translated group offsets',
+    timeout: minutes(14),
+    memorySize: 1536,
+    dataPlane: true,
+    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceWrite'],
+  },
+  FenceProducers: { description: 'Single writer: points producers at "hold writes" and records the values before', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'] },
+  CheckDrain: { description: 'Source end offsets stable since the fence and present on the target', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead'] },
+  CommitConsumerOffsets: {
+    description: 'Translates each consumer group\'s committed offsets by content, commits them on the target, reads them back',
+    timeout: minutes(10),
+    memorySize: 1024,
+    dataPlane: true,
+    may: ['kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnTarget', 'secretsRead', 'evidenceWrite'],
+  },
+  SwitchToTarget: { description: 'Points producers and consumers at the target; the rollback window opens', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'] },
+  CheckTargetHealth: {
+    description: 'Target health in the rollback window (alarms, metrics, data plane)',
+    timeout: minutes(2),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'cutoverRead', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+  },
+  Finalize: {
+    description: 'Deletes what this execution created for the copy (replicator, alarms, canary); keeps the target',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceWrite'],
+  },
+  Report: { description: 'The migration report (Markdown + JSON) in the evidence store', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
+  RollbackCutover: {
+    description: 'Pointers this execution moved go back to the recorded values (rollback and failback)',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['cutoverSwitch', 'kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnSource', 'secretsRead', 'evidenceWrite'],
+  },
+  RollbackReplication: {
+    description: 'Deletes the replicator, alarms and canary topic this execution created; never touches source data',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceWrite'],
+  },
+  RollbackTarget: { description: 'Deletes the target cluster only when this execution created it (ownership tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterDelete', 'evidenceWrite'] },
+  StartFailback: {
+    description: 'Reverse replication target → source of the records written since the switch',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+    replicationDirection: 'FAILBACK',
+  },
+  CheckFailback: { description: 'Lag of the reverse replication, by content', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['replicationDescribe', 'metricsRead', 'kafkaDescribe', 'kafkaReadData', 'secretsRead'] },
+  StopFailback: { description: 'Deletes the reverse replication this execution created', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['replicationDescribe', 'replicationDelete', 'evidenceWrite'] },
+  RequestApproval: {
+    description: 'CutoverApproval / FinalizeApproval / FailbackDecision (created by ApprovalApi)',
+    timeout: Duration.seconds(30),
+    memorySize: 512,
+    dataPlane: false,
+    may: [],
+    providedBy: 'ApprovalApi',
+  },
+} as const satisfies Record<string, TaskSpec>;
+
+export type TaskName = keyof typeof TASKS;
+export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+
+/** `CheckTargetHealth` → `lambdas/tasks/check-target-health/handler.ts`. */
+export function taskEntry(name: string): string {
+  return `lambdas/tasks/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}/handler.ts`;
+}
+
+/** The task names the ASL refers to through `${<Name>FunctionArn}`; any other placeholder is an error. */
+export function aslTaskPlaceholders(definition: string): { tasks: string[]; others: string[] } {
+  const tasks = new Set<string>();
+  const others = new Set<string>();
+  for (const match of definition.matchAll(/\$\{([^}]*)\}/g)) {
+    const name = match[1] ?? '';
+    const task = /^([A-Z][A-Za-z0-9]*)FunctionArn$/.exec(name);
+    if (task?.[1]) tasks.add(task[1]);
+    else others.add(name);
+  }
+  return { tasks: [...tasks].sort(), others: [...others].sort() };
+}
+
+/** Names of what an execution creates (lambdas/core/replication/naming.ts): the IAM patterns below rely on them. */
+export const REPLICATOR_NAME_PREFIX = 'mskmig-';
+export const CANARY_TOPIC_PREFIX = 'msk-migration.canary.';
+
+/**
+ * Environment variables the construct sets, by permission: a handler reads the ones of its permissions.
+ * `PHASE_EVENT_BUS_NAME` (every function) comes from MigrationNotifications.grantPublishPhaseEvents.
+ */
+export const TASK_ENVIRONMENT = {
+  /** The evidence bucket (every function). Same name as the approval functions use. */
+  bucket: 'ARTIFACT_BUCKET_NAME',
+  /** MSK Replicator service execution role (replicationCreate: forward role for StartReplication, reverse for StartFailback). */
+  replicatorRole: 'REPLICATOR_SERVICE_ROLE_ARN',
+  /** MirrorMaker 2 on MSK Connect service execution role (same split). */
+  connectRole: 'MSK_CONNECT_SERVICE_ROLE_ARN',
+  /** Log group of the MSK Connect workers. */
+  connectLogGroup: 'MSK_CONNECT_LOG_GROUP_NAME',
+  /** Where the lag alarms notify (alarmsManage; from ReplicationAlarms). */
+  alarmActions: 'LAG_ALARM_ACTIONS',
+} as const;
+
+export interface MigrationApprovalProps {
+  /**
+   * E-mail through SES with personal signed links.
+   * @default - no SES: a notice without links goes to the notification topic, approvers decide in Slack or with `msk-migrate approve`
+   */
+  readonly email?: ApprovalEmailProps;
+  /**
+   * Slack Block Kit message with Approve / Reject buttons (bot token and signing secret ARNs).
+   * @default - no Slack
+   */
+  readonly slack?: ApprovalSlackProps;
+}
+
 export interface MigrationOrchestratorProps {
+  /**
+   * The VPC the data-plane tasks run in (they talk to Kafka: Inventory, StartReplication, EvaluateCatchUp,
+   * ValidateTarget, the cutover tasks, failback, Finalize, RollbackReplication). It needs a route to the AWS APIs
+   * (NAT or VPC endpoints).
+   * @default - no VPC: the tasks reach public endpoints only (rehearsal, public MSK access)
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc` for the data-plane tasks.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the data-plane tasks; the clusters' security groups must admit them on the broker ports.
+   * @default - one new security group with outbound access only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * How approvers are asked.
+   * @default - a notice on the notification topic; decisions with `msk-migrate approve` (IAM)
+   */
+  readonly approval?: MigrationApprovalProps;
+  /**
+   * E-mail addresses subscribed to the notification topic (phase changes, execution status).
+   * @default none
+   */
+  readonly notificationEmails?: string[];
+  /**
+   * Phase-change notifications to a Slack channel.
+   * @default - no Slack notifications
+   */
+  readonly notificationSlack?: SlackNotificationProps;
+  /**
+   * ARN patterns of the source MSK clusters (`arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>`, wildcards
+   * allowed in name and UUID). Scopes kafka:* and kafka-cluster:* on the source side.
+   * @default every MSK cluster of this account in this Region (`cluster/*\/*`)
+   */
+  readonly sourceClusterArns?: string[];
+  /**
+   * ARN patterns of the target MSK clusters (also the clusters ProvisionTarget may create and RollbackTarget delete).
+   * @default every MSK cluster of this account in this Region
+   */
+  readonly targetClusterArns?: string[];
+  /**
+   * Secrets the tasks may read: SCRAM credentials (MSK requires the `AmazonMSK_` prefix) and generic targets' credentials.
+   * @default secrets of this account and Region named `AmazonMSK_*`
+   */
+  readonly secretArns?: string[];
+  /**
+   * KMS keys of those secrets (MSK SCRAM secrets use a customer managed key); decrypt only through Secrets Manager.
+   * @default every key of this account and Region, with kms:ViaService = Secrets Manager
+   */
+  readonly secretKeyArns?: string[];
+  /**
+   * Name prefix of the SSM parameters a SSM_PARAMETER cutover may move (`/orders/kafka/`).
+   * @default '/' (every parameter of this account and Region)
+   */
+  readonly cutoverParameterPrefix?: string;
+  /**
+   * Route 53 hosted zones a ROUTE53 cutover may change.
+   * @default every hosted zone of the account
+   */
+  readonly cutoverHostedZoneIds?: string[];
+  /**
+   * Lambda functions a HOOK cutover may invoke (ARNs or patterns).
+   * @default every function of this account and Region
+   */
+  readonly cutoverHookFunctionArns?: string[];
   /**
    * Removal policy of the evidence bucket. Evidence outlives the stack unless you say otherwise.
    * @default RemovalPolicy.RETAIN
@@ -17,18 +314,42 @@ export interface MigrationOrchestratorProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly executionLogRetention?: logs.RetentionDays;
+  /**
+   * Code per task instead of bundling its handler (tests; handlers still being written). Return undefined to bundle.
+   * @default - every handler bundled with esbuild; a missing handler fails the synth, naming it
+   */
+  readonly codeFor?: (task: TaskName, entry: string) => lambda.Code | undefined;
 }
 
 /**
  * The MSK migration orchestrator: a Standard Step Functions workflow (one execution = one migration) whose
- * definition is `statemachine/migration.asl.json`, its task functions, and the evidence bucket.
+ * definition is `statemachine/migration.asl.json`, one task function per `${<Task>FunctionArn}` of it (`TASKS`), the
+ * evidence bucket, the approval API, notifications, the replication roles and the dashboard.
  */
 export class MigrationOrchestrator extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly artifactBucket: s3.Bucket;
+  public readonly approvalApi: ApprovalApi;
+  public readonly notifications: MigrationNotifications;
+  public readonly dashboard: MigrationDashboard;
+  public readonly replicationAlarms: ReplicationAlarms;
+  /** Service execution roles: MSK Replicator and MSK Connect, forward (source → target) and failback (target → source). */
+  public readonly replicationRoles: { readonly [direction in 'FORWARD' | 'FAILBACK']: { readonly replicator: ReplicatorRole; readonly connect: ReplicatorRole } };
+  /** The log group of the MirrorMaker 2 workers on MSK Connect. */
+  public readonly connectLogGroup: logs.LogGroup;
+  /** The security group of the data-plane tasks, when this construct created one. */
+  public readonly securityGroup?: ec2.SecurityGroup;
+  /** Every task function by ASL name (RequestApproval is the ApprovalApi's). */
+  public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
+
+  private readonly scopes: PermissionScopes;
 
   constructor(scope: Construct, id: string, props: MigrationOrchestratorProps = {}) {
     super(scope, id);
+    assertConsistentProps(props);
+    const stack = Stack.of(this);
+    const definition = fs.readFileSync(DEFINITION_FILE, 'utf8');
+    assertTasksMatchDefinition(definition);
 
     const accessLogs = new s3.Bucket(this, 'EvidenceAccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -45,12 +366,108 @@ export class MigrationOrchestrator extends Construct {
       serverAccessLogsPrefix: 'evidence/',
       removalPolicy: props.evidenceRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-
-    const validateInput = new TaskFunction(this, 'ValidateInputFn', {
-      entry: 'lambdas/tasks/validate-input/handler.ts',
-      description: 'ValidateInput: checks the execution input against the migration plan schema',
-      timeout: Duration.seconds(30),
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the evidence bucket; logging it to itself would loop.',
     });
+
+    this.notifications = new MigrationNotifications(this, 'Notifications', {
+      ...(props.notificationEmails ? { emailSubscribers: props.notificationEmails } : {}),
+      ...(props.notificationSlack ? { slack: props.notificationSlack } : {}),
+    });
+    this.approvalApi = new ApprovalApi(this, 'Approval', {
+      artifactBucket: this.artifactBucket,
+      ...(props.approval?.email ? { email: props.approval.email } : { snsFallbackTopic: this.notifications.topic }),
+      ...(props.approval?.slack ? { slack: props.approval.slack } : {}),
+    });
+    this.replicationAlarms = new ReplicationAlarms(this, 'ReplicationAlarms', { notificationTopic: this.notifications.topic });
+
+    this.scopes = permissionScopes(stack, props);
+    const connectSecrets = props.secretArns ?? [this.scopes.secrets[0] ?? ''];
+    const role = (rid: string, engine: 'MSK_REPLICATOR' | 'MSK_CONNECT', sources: string[] | undefined, targets: string[] | undefined): ReplicatorRole =>
+      new ReplicatorRole(this, rid, {
+        engine,
+        ...(sources ? { sourceClusterArns: sources } : {}),
+        ...(targets ? { targetClusterArns: targets } : {}),
+        ...(engine === 'MSK_CONNECT' ? { scramSecretArns: connectSecrets } : {}),
+      });
+    this.replicationRoles = {
+      FORWARD: {
+        replicator: role('ReplicatorRole', 'MSK_REPLICATOR', props.sourceClusterArns, props.targetClusterArns),
+        connect: role('ConnectRole', 'MSK_CONNECT', props.sourceClusterArns, props.targetClusterArns),
+      },
+      // The reverse flow reads the target and writes the source: the same role shape with the sides swapped.
+      FAILBACK: {
+        replicator: role('FailbackReplicatorRole', 'MSK_REPLICATOR', props.targetClusterArns, props.sourceClusterArns),
+        connect: role('FailbackConnectRole', 'MSK_CONNECT', props.targetClusterArns, props.sourceClusterArns),
+      },
+    };
+    for (const { connect } of Object.values(this.replicationRoles)) {
+      for (const secret of connectSecrets.filter((arn) => arn.includes('*') || Token.isUnresolved(arn))) {
+        Validations.of(connect.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagResourceName(stack, secret)}]`,
+          reason: 'MirrorMaker 2 reads SCRAM credentials only from secrets named AmazonMSK_* (the prefix MSK requires for SCRAM secrets), or the secret patterns given as secretArns.',
+        });
+      }
+    }
+    this.connectLogGroup = new logs.LogGroup(this, 'ConnectWorkerLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    // Vended log delivery (MSK Connect → CloudWatch Logs) needs this policy on the group; created here so that the
+    // tasks need no logs:PutResourcePolicy.
+    this.connectLogGroup.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.connectLogGroup.logGroupArn}`],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
+    let securityGroups = props.securityGroups;
+    if (props.vpc && !securityGroups) {
+      this.securityGroup = new ec2.SecurityGroup(this, 'DataPlaneTasks', {
+        vpc: props.vpc,
+        description: 'MSK migration data-plane tasks: outbound to the Kafka brokers and the AWS APIs; no inbound',
+        allowAllOutbound: true,
+      });
+      securityGroups = [this.securityGroup];
+    }
+
+    const missing = TASK_NAMES.filter((name) => {
+      const spec: TaskSpec = TASKS[name];
+      return !spec.providedBy && !props.codeFor?.(name, taskEntry(name)) && !inlineForTests(this) && !fs.existsSync(path.join(REPO_ROOT, taskEntry(name)));
+    });
+    if (missing.length > 0) {
+      throw new Error(
+        `MigrationOrchestrator: the ASL calls ${missing.length} task(s) without a handler: ${missing.map((n) => `${n} (${taskEntry(n)})`).join(', ')}. Write each handler (export \`handler\`) or pass codeFor.`,
+      );
+    }
+
+    const functions: Partial<Record<TaskName, lambda.Function>> = { RequestApproval: this.approvalApi.requestApprovalFunction };
+    for (const name of TASK_NAMES) {
+      const spec: TaskSpec = TASKS[name];
+      if (spec.providedBy) continue;
+      const code = props.codeFor?.(name, taskEntry(name));
+      const fn = new TaskFunction(this, `${name}Fn`, {
+        entry: taskEntry(name),
+        description: `${name}: ${spec.description}`,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        environment: this.environmentFor(spec),
+        ...(code ? { code } : {}),
+        ...(spec.dataPlane && props.vpc
+          ? { vpcConfig: { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}), ...(securityGroups ? { securityGroups } : {}) } }
+          : {}),
+      });
+      for (const permission of spec.may) this.grantTaskPermission(fn, permission, spec);
+      if (spec.dataPlane && props.vpc) {
+        Validations.of(fn.role ?? fn).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason: 'Added by Lambda for a function in a VPC: it manages the function\'s own network interfaces (ec2:CreateNetworkInterface and friends), which cannot be scoped before the interfaces exist.',
+        });
+      }
+      functions[name] = fn;
+    }
+    this.functions = functions as Record<TaskName, lambda.Function>;
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention: props.executionLogRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -58,29 +475,285 @@ export class MigrationOrchestrator extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(path.join(REPO_ROOT, 'statemachine/migration.asl.json')),
-      definitionSubstitutions: {
-        ValidateInputFunctionArn: validateInput.functionArn,
-      },
+      definitionBody: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
+      definitionSubstitutions: Object.fromEntries(TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].functionArn])),
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // ALL events, without the execution data: the state carries approval IDs, plan details and endpoints, and
+      // the log group is read more widely than the execution history (which has the data, behind states:GetExecutionHistory).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    validateInput.grantInvoke(this.stateMachine);
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing and CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and friends) support no resource-level permissions.',
-    });
-    for (const fn of [validateInput]) {
+    for (const name of TASK_NAMES) {
+      if (name === 'RequestApproval') this.approvalApi.grantStateMachine(this.stateMachine);
+      else this.functions[name].grantInvoke(this.stateMachine);
       Validations.of(this.stateMachine).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: 'grantInvoke also allows the published versions and aliases of this task function (`<arn>:*`), nothing else.',
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.functions[name].node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: `grantInvoke also allows the published versions and aliases of the ${name} task function (\`<arn>:*\`), nothing else.`,
       });
     }
-
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket of the evidence bucket; logging it to itself would loop.',
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and friends) support no resource-level permissions.',
     });
+
+    this.notifications.watch(this.stateMachine);
+    for (const fn of Object.values(this.functions)) this.notifications.grantPublishPhaseEvents(fn);
+
+    this.dashboard = new MigrationDashboard(this, 'Dashboard', { stateMachine: this.stateMachine, taskFunctions: this.functions });
   }
+
+  /** Start executions (and follow them: describe, history, list), as `msk-migrate start` and `status` do. */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee).combine(this.stateMachine.grantRead(grantee));
+  }
+
+  /** Read the evidence and reports (`msk-migrate report`, `status`). */
+  public grantReadEvidence(grantee: iam.IGrantable): iam.Grant {
+    return this.artifactBucket.grantRead(grantee, 'migrations/*');
+  }
+
+  /**
+   * Decide approvals as an operator with IAM rights (`msk-migrate approve|reject`): read and claim the approval
+   * record, answer the task token of this state machine, write the audit entry.
+   */
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    return this.approvalApi.table
+      .grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resourceArns: [this.stateMachine.stateMachineArn] }))
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.artifactBucket.arnForObjects('migrations/*')] }));
+  }
+
+  private environmentFor(spec: TaskSpec): Record<string, string> {
+    const env: Record<string, string> = { [TASK_ENVIRONMENT.bucket]: this.artifactBucket.bucketName };
+    if (spec.may.includes('replicationCreate')) {
+      const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
+      env[TASK_ENVIRONMENT.replicatorRole] = roles.replicator.role.roleArn;
+      env[TASK_ENVIRONMENT.connectRole] = roles.connect.role.roleArn;
+      env[TASK_ENVIRONMENT.connectLogGroup] = this.connectLogGroup.logGroupName;
+    }
+    if (spec.may.includes('alarmsManage')) Object.assign(env, this.replicationAlarms.environment);
+    return env;
+  }
+
+  private grantTaskPermission(fn: TaskFunction, permission: TaskPermission, spec: TaskSpec): void {
+    const s = this.scopes;
+    const allow = (sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, Record<string, unknown>>): void => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
+      const principal = fn.role ?? fn;
+      for (const resource of resources) {
+        if (resource === '*') {
+          Validations.of(principal).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${actions.join(', ')}: no resource-level permissions. ${reason}` });
+        } else if (resource.includes('*') || Token.isUnresolved(resource)) {
+          const name = nagResourceName(Stack.of(this), resource);
+          if (name.includes('*')) Validations.of(principal).acknowledge({ id: `AwsSolutions-IAM5[Resource::${name}]`, reason });
+        }
+      }
+    };
+    const both = [...s.source, ...s.target];
+    switch (permission) {
+      case 'evidenceRead':
+        allow('EvidenceRead', ['s3:GetObject'], [this.artifactBucket.arnForObjects('migrations/*')], 'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.');
+        allow('EvidenceList', ['s3:ListBucket'], [this.artifactBucket.bucketArn], 'Listing limited to the migrations/ prefix.', { StringLike: { 's3:prefix': ['migrations/*'] } });
+        return;
+      case 'evidenceWrite':
+        allow('EvidenceWrite', ['s3:PutObject'], [this.artifactBucket.arnForObjects('migrations/*')], 'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.');
+        return;
+      case 'mskDescribe':
+        allow('MskDescribeClusters', ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka:ListTagsForResource'], unique(both.map((c) => c.cluster)), 'The clusters an execution names come from its input: the source and target cluster patterns of this orchestrator.');
+        allow('MskDescribeConfigurations', ['kafka:DescribeConfigurationRevision'], [s.configurations], 'The source cluster\'s MSK configuration is named by the cluster description at run time.');
+        allow('MskListClusters', ['kafka:ListClustersV2'], ['*'], 'Finds a target cluster by name (idempotent creation).');
+        return;
+      case 'metricsRead':
+        allow('MetricsRead', ['cloudwatch:GetMetricData'], ['*'], 'Reads AWS/Kafka and MskMigration metrics.');
+        return;
+      case 'kafkaDescribe':
+        allow('KafkaConnectAndDescribe', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:DescribeClusterDynamicConfiguration'], unique(both.map((c) => c.cluster)), 'Kafka data plane (IAM access control) of the clusters this orchestrator may migrate between.');
+        allow('KafkaDescribeTopics', ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration'], unique(both.map((c) => c.topics)), 'Topic names come from each execution\'s include patterns: every topic under the named clusters, describe only.');
+        allow('KafkaDescribeGroups', ['kafka-cluster:DescribeGroup'], unique(both.map((c) => c.groups)), 'Consumer group names come from each execution\'s include patterns: describe only.');
+        return;
+      case 'kafkaReadData':
+        allow('KafkaReadData', ['kafka-cluster:ReadData'], unique(both.map((c) => c.topics)), 'Validation and offset translation compare records by content on both sides; topics come from the execution input.');
+        return;
+      case 'kafkaCanary':
+        allow('KafkaCanaryTopic', ['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:ReadData'], unique(both.map((c) => c.canary)), `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}<migration>.<hash>), whose name is per execution.`);
+        return;
+      case 'kafkaCanaryDelete':
+        allow('KafkaCanaryTopicDelete', ['kafka-cluster:DeleteTopic'], unique(both.map((c) => c.canary)), `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}*), whose name is per execution.`);
+        return;
+      case 'kafkaCommitOffsetsOnTarget':
+        allow('KafkaCommitTargetOffsets', ['kafka-cluster:AlterGroup'], unique(s.target.map((c) => c.groups)), 'Translated offsets are committed for the consumer groups the execution input includes, on the target only.');
+        return;
+      case 'kafkaCommitOffsetsOnSource':
+        allow('KafkaCommitSourceOffsets', ['kafka-cluster:AlterGroup'], unique(s.source.map((c) => c.groups)), 'Failback commits the offsets translated back for the included consumer groups, on the source only (offsets, never records).');
+        return;
+      case 'replicationCreate': {
+        const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
+        allow('PassReplicatorRole', ['iam:PassRole'], [roles.replicator.role.roleArn], 'The one replicator role.', { StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' } });
+        allow('PassConnectRole', ['iam:PassRole'], [roles.connect.role.roleArn], 'The one connector role.', { StringEquals: { 'iam:PassedToService': 'kafkaconnect.amazonaws.com' } });
+        allow('CreateReplicator', ['kafka:CreateReplicator', 'kafka:TagResource'], [s.replicators], `Replicator names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>) with a UUID MSK assigns.`);
+        allow('CreateConnector', ['kafkaconnect:CreateConnector', 'kafkaconnect:TagResource'], [s.connectors], `Connector names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>-source/-checkpoint) with a UUID MSK Connect assigns.`);
+        allow('ConnectPlugins', ['kafkaconnect:DescribeCustomPlugin', 'kafkaconnect:DescribeWorkerConfiguration'], [s.connectPlugins, s.connectWorkerConfigs], 'The MirrorMaker 2 plugin and worker configuration are named in each execution input.');
+        allow('ReplicationNetworkDescribe', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'], ['*'], 'MSK Replicator and MSK Connect check the clusters\' networks as the caller.');
+        allow('ReplicationNetworkInterfaces', ['ec2:CreateNetworkInterface'], s.networkInterfaces, 'The replication service creates its interfaces in the clusters\' subnets, chosen per execution.');
+        allow('ReplicationLogDelivery', ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies'], ['*'], 'Vended log delivery of the MSK Connect workers.');
+        allow('ReplicationServiceLinkedRoles', ['iam:CreateServiceLinkedRole'], s.serviceLinkedRoles, 'The MSK and MSK Connect service-linked roles, created on first use.', { StringLike: { 'iam:AWSServiceName': ['kafka.amazonaws.com', 'kafkaconnect.amazonaws.com', 'delivery.logs.amazonaws.com'] } });
+        return;
+      }
+      case 'replicationDescribe':
+        allow('DescribeReplication', ['kafka:DescribeReplicator', 'kafka:ListTagsForResource'], [s.replicators], 'Replicator names are per execution; the ownership tags are checked before any change.');
+        allow('DescribeConnectors', ['kafkaconnect:DescribeConnector', 'kafkaconnect:ListTagsForResource'], [s.connectors], 'Connector names are per execution; the ownership tags are checked before any change.');
+        allow('ListReplication', ['kafka:ListReplicators', 'kafkaconnect:ListConnectors'], ['*'], 'Finds this execution\'s replicator or connectors by name (idempotent retries).');
+        return;
+      case 'replicationDelete':
+        allow('DeleteOwnReplicator', ['kafka:DeleteReplicator'], [s.replicators], 'Only replicators named by this tool and tagged with an execution.', { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } });
+        allow('DeleteOwnConnectors', ['kafkaconnect:DeleteConnector'], [s.connectors], 'Only connectors named by this tool (the task checks the ownership tags before deleting).');
+        return;
+      case 'alarmsManage':
+        this.replicationAlarms.grantManage(fn);
+        return;
+      case 'alarmsRead':
+        this.replicationAlarms.grantRead(fn);
+        return;
+      case 'alarmsDelete':
+        this.replicationAlarms.grantDelete(fn);
+        return;
+      case 'clusterCreate':
+        allow('CreateOwnCluster', ['kafka:CreateClusterV2'], ['*'], 'A new cluster has no ARN yet; creation is allowed only with this tool\'s execution tag.', { Null: { [`aws:RequestTag/${TAG_EXECUTION}`]: 'false' } });
+        allow('TagTargetCluster', ['kafka:TagResource'], unique(s.target.map((c) => c.cluster)), 'Tags the cluster being created with its ownership tags.');
+        allow('ClusterNetworkDescribe', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcAttribute', 'ec2:DescribeVpcEndpoints'], ['*'], 'MSK checks the target\'s network as the caller of CreateClusterV2.');
+        allow('ClusterVpcEndpoints', ['ec2:CreateVpcEndpoint'], s.vpcEndpointResources, 'MSK Serverless creates its managed VPC endpoints in the subnets the execution names.', { StringEquals: { 'aws:RequestTag/AWSMSKManaged': 'true' } });
+        allow('ClusterVpcEndpointTags', ['ec2:CreateTags'], [s.vpcEndpoints], 'Tags of the managed VPC endpoints, at creation only.', { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } });
+        allow('ClusterKeys', ['kms:DescribeKey', 'kms:CreateGrant'], [s.keys], 'The encryption key of the new cluster, used through MSK only.', { StringEquals: { 'kms:ViaService': `kafka.${Stack.of(this).region}.amazonaws.com` } });
+        allow('ClusterServiceLinkedRole', ['iam:CreateServiceLinkedRole'], s.serviceLinkedRoles, 'The MSK service-linked role, created on first use.', { StringLike: { 'iam:AWSServiceName': 'kafka.amazonaws.com' } });
+        return;
+      case 'clusterDelete':
+        allow('DeleteOwnCluster', ['kafka:DeleteCluster'], unique(s.target.map((c) => c.cluster)), 'Only target clusters carrying an execution tag (the task also checks the tag is this execution\'s).', { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } });
+        return;
+      case 'cutoverSwitch':
+        allow('CutoverParameters', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], [s.parameters], 'The pointer parameter is named in each execution input, under the configured prefix.');
+        allow('CutoverRecords', ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'], s.hostedZones, 'The pointer record is named in each execution input, in the configured hosted zones.');
+        allow('CutoverRecordChanges', ['route53:GetChange'], [s.route53Changes], 'Route 53 change IDs are returned at run time.');
+        allow('CutoverHooks', ['lambda:InvokeFunction'], s.hooks, 'The hook function is named in each execution input, among the configured hook functions.');
+        return;
+      case 'cutoverRead':
+        allow('CutoverParametersRead', ['ssm:GetParameter'], [s.parameters], 'The pointer parameter is named in each execution input, under the configured prefix.');
+        allow('CutoverRecordsRead', ['route53:ListResourceRecordSets'], s.hostedZones, 'The pointer record is named in each execution input, in the configured hosted zones.');
+        return;
+      case 'secretsRead':
+        allow('ReadClusterSecrets', ['secretsmanager:GetSecretValue'], s.secrets, 'SCRAM secrets are named in each execution input; MSK requires the AmazonMSK_ prefix.');
+        allow('DecryptClusterSecrets', ['kms:Decrypt'], s.secretKeys, 'The customer managed key of a SCRAM secret, used through Secrets Manager only.', { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } });
+        return;
+    }
+  }
+}
+
+interface ClusterScope {
+  readonly cluster: string;
+  readonly topics: string;
+  readonly groups: string;
+  readonly canary: string;
+}
+
+interface PermissionScopes {
+  readonly source: ClusterScope[];
+  readonly target: ClusterScope[];
+  readonly configurations: string;
+  readonly replicators: string;
+  readonly connectors: string;
+  readonly connectPlugins: string;
+  readonly connectWorkerConfigs: string;
+  readonly networkInterfaces: string[];
+  readonly vpcEndpointResources: string[];
+  readonly vpcEndpoints: string;
+  readonly keys: string;
+  readonly serviceLinkedRoles: string[];
+  readonly parameters: string;
+  readonly hostedZones: string[];
+  readonly route53Changes: string;
+  readonly hooks: string[];
+  readonly secrets: string[];
+  readonly secretKeys: string[];
+}
+
+function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): PermissionScopes {
+  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME): string => stack.formatArn({ service, resource, resourceName, arnFormat });
+  const anyCluster = arn('kafka', 'cluster', '*/*');
+  const clusters = (arns: string[] | undefined): ClusterScope[] =>
+    (arns ?? [anyCluster]).map((clusterArn) => {
+      if (clusterArn === anyCluster) {
+        return { cluster: anyCluster, topics: arn('kafka', 'topic', '*/*/*'), groups: arn('kafka', 'group', '*/*/*'), canary: arn('kafka', 'topic', `*/*/${CANARY_TOPIC_PREFIX}*`) };
+      }
+      const r = kafkaResources(clusterArn);
+      return { cluster: r.cluster, topics: r.topics, groups: r.groups, canary: r.topics.replace(/\*$/, `${CANARY_TOPIC_PREFIX}*`) };
+    });
+  const prefix = (props.cutoverParameterPrefix ?? '/').replace(/^\//, '');
+  return {
+    source: clusters(props.sourceClusterArns),
+    target: clusters(props.targetClusterArns),
+    configurations: arn('kafka', 'configuration', '*/*'),
+    replicators: arn('kafka', 'replicator', `${REPLICATOR_NAME_PREFIX}*/*`),
+    connectors: arn('kafkaconnect', 'connector', `${REPLICATOR_NAME_PREFIX}*/*`),
+    connectPlugins: arn('kafkaconnect', 'custom-plugin', '*/*'),
+    connectWorkerConfigs: arn('kafkaconnect', 'worker-configuration', '*/*'),
+    networkInterfaces: [arn('ec2', 'subnet', '*'), arn('ec2', 'security-group', '*'), arn('ec2', 'network-interface', '*')],
+    vpcEndpointResources: [arn('ec2', 'vpc', '*'), arn('ec2', 'subnet', '*'), arn('ec2', 'security-group', '*'), arn('ec2', 'vpc-endpoint', '*')],
+    vpcEndpoints: arn('ec2', 'vpc-endpoint', '*'),
+    keys: arn('kms', 'key', '*'),
+    serviceLinkedRoles: [
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/kafka.amazonaws.com/AWSServiceRoleForKafka*' }),
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/kafkaconnect.amazonaws.com/AWSServiceRoleForKafkaConnect*' }),
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery*' }),
+    ],
+    parameters: arn('ssm', 'parameter', `${prefix}*`),
+    hostedZones: (props.cutoverHostedZoneIds ?? ['*']).map((zone) => stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone })),
+    route53Changes: stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' }),
+    hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
+    secrets: props.secretArns ?? [arn('secretsmanager', 'secret', 'AmazonMSK_*', ArnFormat.COLON_RESOURCE_NAME)],
+    secretKeys: props.secretKeyArns ?? [arn('kms', 'key', '*')],
+  };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function inlineForTests(scope: Construct): boolean {
+  const value: unknown = scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT);
+  return value === true || value === 'true';
+}
+
+/** The ASL's `${<Name>FunctionArn}` placeholders and TASKS must name the same tasks. */
+export function assertTasksMatchDefinition(definition: string, tasks: readonly string[] = TASK_NAMES): void {
+  const { tasks: inAsl, others } = aslTaskPlaceholders(definition);
+  const unknown = inAsl.filter((name) => !tasks.includes(name));
+  const unused = tasks.filter((name) => !inAsl.includes(name));
+  const problems = [
+    ...(unknown.length ? [`the ASL calls ${unknown.map((n) => `\${${n}FunctionArn}`).join(', ')} but TASKS has no function for ${unknown.length === 1 ? 'it' : 'them'} (add a row to TASKS in lib/migration-orchestrator.ts)`] : []),
+    ...(unused.length ? [`TASKS defines ${unused.join(', ')} but the ASL never calls ${unused.length === 1 ? 'it' : 'them'} (remove the row, or use \${<Name>FunctionArn} in the ASL)`] : []),
+    ...(others.length ? [`the ASL has placeholders that are not task ARNs: ${others.map((n) => `\${${n}}`).join(', ')}`] : []),
+  ];
+  if (problems.length) throw new Error(`MigrationOrchestrator: ${path.relative(REPO_ROOT, DEFINITION_FILE)} and TASKS disagree: ${problems.join('; ')}.`);
+}
+
+function assertConsistentProps(props: MigrationOrchestratorProps): void {
+  const problems: string[] = [];
+  if (!props.vpc && props.vpcSubnets) problems.push('`vpcSubnets` without `vpc` (give the VPC the subnets belong to)');
+  if (!props.vpc && props.securityGroups) problems.push('`securityGroups` without `vpc` (security groups only apply to tasks in a VPC)');
+  if (props.securityGroups && props.securityGroups.length === 0) problems.push('`securityGroups` is empty (omit it to get a new outbound-only group)');
+  for (const [name, arns] of [['sourceClusterArns', props.sourceClusterArns], ['targetClusterArns', props.targetClusterArns]] as const) {
+    if (arns && arns.length === 0) problems.push(`\`${name}\` is empty: no cluster could be migrated (omit it for every cluster of the account in this Region)`);
+    for (const arn of arns ?? []) {
+      if (Token.isUnresolved(arn)) problems.push(`\`${name}\` holds a token; give literal ARN patterns (topic and group ARNs are derived from them)`);
+      else if (!/^arn:[^:]+:kafka:[^:]*:[^:]*:cluster\/[^/]+\/[^/]+$/.test(arn)) problems.push(`\`${name}\`: ${arn} is not an MSK cluster ARN pattern (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)`);
+    }
+  }
+  for (const [name, list] of [['secretArns', props.secretArns], ['cutoverHostedZoneIds', props.cutoverHostedZoneIds], ['cutoverHookFunctionArns', props.cutoverHookFunctionArns]] as const) {
+    if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
+  }
+  if (props.cutoverParameterPrefix !== undefined && !props.cutoverParameterPrefix.startsWith('/') && props.cutoverParameterPrefix !== '') {
+    problems.push(`\`cutoverParameterPrefix\` "${props.cutoverParameterPrefix}" must start with "/" (a parameter path such as /orders/kafka/)`);
+  }
+  if (props.approval?.slack && props.notificationSlack && props.approval.slack.botTokenSecretArn !== props.notificationSlack.botTokenSecretArn) {
+    problems.push('`approval.slack` and `notificationSlack` name different bot tokens; use one Slack app (one bot token secret) for both');
+  }
+  if (problems.length) throw new Error(`MigrationOrchestrator: conflicting props: ${problems.join('; ')}.`);
 }

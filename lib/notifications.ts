@@ -20,8 +20,11 @@ export interface SlackNotificationProps {
 }
 
 export interface MigrationNotificationsProps {
-  /** The orchestrator's state machine: its execution status changes are notified. */
-  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * The orchestrator's state machine: its execution status changes are notified.
+   * @default - none yet: call `watch(stateMachine)` once it exists
+   */
+  readonly stateMachine?: sfn.IStateMachine;
   /**
    * Execution statuses that notify.
    * @default ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']
@@ -60,12 +63,12 @@ export class MigrationNotifications extends Construct {
   public readonly topic: sns.Topic;
   public readonly encryptionKey: kms.IKey;
   public readonly eventBus: events.IEventBus;
-  public readonly executionStatusRule: events.Rule;
-  public readonly phaseChangedRule: events.Rule;
   /** The Slack notifier, when Slack is configured. */
   public readonly slackNotifier?: lambda.Function;
+  private readonly executionStatuses: string[];
+  private rules?: { readonly executionStatusRule: events.Rule; readonly phaseChangedRule: events.Rule };
 
-  constructor(scope: Construct, id: string, props: MigrationNotificationsProps) {
+  constructor(scope: Construct, id: string, props: MigrationNotificationsProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -96,22 +99,55 @@ export class MigrationNotifications extends Construct {
     for (const address of props.emailSubscribers ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(address));
 
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
-    const stateMachineName = Arn.split(props.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '';
+    this.executionStatuses = props.executionStatuses ?? ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+    if (props.slack) {
+      const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackBotToken', props.slack.botTokenSecretArn);
+      this.slackNotifier = new TaskFunction(this, 'SlackNotifier', {
+        entry: 'lambdas/notifications/slack-handler.ts',
+        description: 'Posts MSK migration execution and phase changes to Slack',
+        timeout: Duration.seconds(15),
+        memorySize: 256,
+        environment: { SLACK_CHANNEL_ID: props.slack.channelId, SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn },
+      });
+      secret.grantRead(this.slackNotifier);
+    }
+    if (props.stateMachine) this.watch(props.stateMachine);
+  }
+
+  /** The rules of the watched state machine (set by `watch`, or by the constructor when `stateMachine` is given). */
+  public get executionStatusRule(): events.Rule {
+    return this.watched('executionStatusRule');
+  }
+
+  public get phaseChangedRule(): events.Rule {
+    return this.watched('phaseChangedRule');
+  }
+
+  /**
+   * Notifies the execution status changes and the phase events of `stateMachine`. Separate from the constructor so
+   * that the topic can exist before the state machine (the approval function, which the state machine calls, publishes
+   * to it). Once per construct.
+   */
+  public watch(stateMachine: sfn.IStateMachine): void {
+    if (this.rules) throw new Error(`MigrationNotifications ${this.node.path}: already watching a state machine; create one MigrationNotifications per state machine.`);
+    const stack = Stack.of(this);
+    const stateMachineName = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '';
     const executionArnPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    this.executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
+    const executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
       description: 'MSK migration: execution status changes of the orchestrator state machine',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: {
-          stateMachineArn: [props.stateMachine.stateMachineArn],
-          status: props.executionStatuses ?? ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [stateMachine.stateMachineArn],
+          status: this.executionStatuses,
         },
       },
     });
     const consoleLink = `https://${events.EventField.fromPath('$.region')}.console.aws.amazon.com/states/home?region=${events.EventField.fromPath('$.region')}#/v2/executions/details/${events.EventField.fromPath('$.detail.executionArn')}`;
-    this.executionStatusRule.addTarget(
+    executionStatusRule.addTarget(
       new targets.SnsTopic(this.topic, {
         message: events.RuleTargetInput.fromMultilineText(
           [
@@ -125,7 +161,7 @@ export class MigrationNotifications extends Construct {
       }),
     );
 
-    this.phaseChangedRule = new events.Rule(this, 'PhaseChangedRule', {
+    const phaseChangedRule = new events.Rule(this, 'PhaseChangedRule', {
       description: 'MSK migration: phase changes announced by the task functions of this orchestrator',
       eventBus: this.eventBus,
       eventPattern: {
@@ -134,7 +170,7 @@ export class MigrationNotifications extends Construct {
         resources: events.Match.prefix(executionArnPrefix),
       },
     });
-    this.phaseChangedRule.addTarget(
+    phaseChangedRule.addTarget(
       new targets.SnsTopic(this.topic, {
         message: events.RuleTargetInput.fromMultilineText(
           [
@@ -148,20 +184,17 @@ export class MigrationNotifications extends Construct {
       }),
     );
 
-    if (props.slack) {
-      const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackBotToken', props.slack.botTokenSecretArn);
-      this.slackNotifier = new TaskFunction(this, 'SlackNotifier', {
-        entry: 'lambdas/notifications/slack-handler.ts',
-        description: 'Posts MSK migration execution and phase changes to Slack',
-        timeout: Duration.seconds(15),
-        memorySize: 256,
-        environment: { SLACK_CHANNEL_ID: props.slack.channelId, SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn },
-      });
-      secret.grantRead(this.slackNotifier);
-      for (const rule of [this.executionStatusRule, this.phaseChangedRule]) {
+    if (this.slackNotifier) {
+      for (const rule of [executionStatusRule, phaseChangedRule]) {
         rule.addTarget(new targets.LambdaFunction(this.slackNotifier, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
       }
     }
+    this.rules = { executionStatusRule, phaseChangedRule };
+  }
+
+  private watched(name: 'executionStatusRule' | 'phaseChangedRule'): events.Rule {
+    if (!this.rules) throw new Error(`MigrationNotifications ${this.node.path}: no state machine watched yet; call watch(stateMachine) first.`);
+    return this.rules[name];
   }
 
   /** Lets a task function announce phase changes: the bus name in its environment, events:PutEvents on the bus. */

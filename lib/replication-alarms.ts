@@ -70,6 +70,12 @@ export class ReplicationAlarms extends Construct {
     });
   }
 
+  /** Describe and delete the migration's alarms, never create one (rollback, finalize). */
+  public grantDelete(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgePrefix(grantee);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'], resourceArns: [this.alarmArnPattern] });
+  }
+
   /** Describe the migration's alarms and read the datapoints under them (EvaluateCatchUp). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.acknowledgePrefix(grantee);

@@ -200,7 +200,8 @@ export function nagResourceName(stack: Stack, value: string): string {
   return visit(stack.resolve(value));
 }
 
-function kafkaResources(clusterArn: string): { cluster: string; topics: string; internalTopics: string; groups: string } {
+/** The topic and group ARN patterns under one MSK cluster ARN (literal; wildcards in the name and UUID allowed). */
+export function kafkaResources(clusterArn: string): { cluster: string; topics: string; internalTopics: string; groups: string } {
   if (Token.isUnresolved(clusterArn)) {
     throw new Error('ReplicatorRole: pass cluster ARNs as literal strings (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>), not tokens: topic and group ARNs are derived from them.');
   }

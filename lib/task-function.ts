@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,6 +38,13 @@ export interface TaskFunctionProps {
    * @default - not in a VPC
    */
   readonly vpcConfig?: Pick<nodejs.NodejsFunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
+  /**
+   * Code to deploy instead of the bundled entry (for infra tests, where bundling two dozen handlers would dominate
+   * the run, and for handlers another change is still writing). Exports `handler` from `index`.
+   * @default - the entry bundled with esbuild; the context key `TaskFunction.INLINE_CODE_CONTEXT` set to `true`
+   *   gives every task function of the app a placeholder inline handler instead (tests only)
+   */
+  readonly code?: lambda.Code;
 }
 
 /**
@@ -44,7 +52,23 @@ export interface TaskFunctionProps {
  * bundling with source maps (no Docker), its own log group with a retention, and X-Ray tracing.
  */
 export class TaskFunction extends nodejs.NodejsFunction {
+  /**
+   * Context key: `true` replaces every task function's bundle with a placeholder inline handler. For infra tests
+   * that assert IAM, wiring and settings, not code; never set it for a deployment (the placeholder throws).
+   */
+  static readonly INLINE_CODE_CONTEXT = '@msk-migration/task-function:inlineCodeForTests';
+
+  /** The placeholder of INLINE_CODE_CONTEXT: fails loudly if it is ever deployed and invoked. */
+  static placeholderCode(entry: string): lambda.Code {
+    return lambda.Code.fromInline(`exports.handler = async () => { throw new Error(${JSON.stringify(`placeholder for ${entry}: synthesized for a test, not deployable`)}); };`);
+  }
+
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
+    const inline = scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT) === true || scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT) === 'true';
+    const code = props.code ?? (inline ? TaskFunction.placeholderCode(props.entry) : undefined);
+    if (!code && !fs.existsSync(path.join(REPO_ROOT, props.entry))) {
+      throw new Error(`TaskFunction ${id}: the handler ${props.entry} does not exist. Write it (export \`handler\`), or fix the entry path.`);
+    }
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -62,8 +86,7 @@ export class TaskFunction extends nodejs.NodejsFunction {
     );
     super(scope, id, {
       role,
-      entry: path.join(REPO_ROOT, props.entry),
-      handler: 'handler',
+      ...(code ? { code, handler: 'index.handler' } : { entry: path.join(REPO_ROOT, props.entry), handler: 'handler' }),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,

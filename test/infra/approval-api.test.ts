@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApprovalApi } from '../../lib/approval-api';
+import { TaskFunction } from '../../lib/task-function';
 
 const SLACK = {
   botTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:slack-bot-AbCdEf',
@@ -160,13 +161,14 @@ describe('ApprovalApi', () => {
   });
 
   it('refuses contradictory or empty channel settings at synth', () => {
-    const app2 = new App();
+    const app2 = new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } });
     const stack2 = new Stack(app2, 'S');
     const bucket = new s3.Bucket(stack2, 'B');
     const topic = new sns.Topic(stack2, 'T');
     expect(() => new ApprovalApi(stack2, 'Both', { artifactBucket: bucket, email: { fromAddress: 'a@example.com' }, snsFallbackTopic: topic, slack: SLACK })).toThrow(/either `email`/);
     expect(() => new ApprovalApi(stack2, 'None', { artifactBucket: bucket })).toThrow(/nobody could be asked/);
-    expect(() => new ApprovalApi(stack2, 'SnsOnly', { artifactBucket: bucket, snsFallbackTopic: topic })).toThrow(/`slack` is needed/);
+    // An SNS notice alone is enough: the decision is then an operator's `msk-migrate approve` (IAM identity, audited).
+    expect(() => new ApprovalApi(stack2, 'SnsOnly', { artifactBucket: bucket, snsFallbackTopic: topic })).not.toThrow();
     expect(() => new ApprovalApi(stack2, 'Partial', { artifactBucket: bucket, slack: { ...SLACK, signingSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:slack' } })).toThrow(/not a complete secret ARN/);
   });
 });
