@@ -1,0 +1,37 @@
+import middy from '@middy/core';
+import { recordGateEvaluation, withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runEvaluateCatchUp, type Output } from './task';
+
+/** EvaluateCatchUp: parse, wire CloudWatch, kafkajs on both clusters, S3, run; one gate-evaluation metric each time. */
+
+const PHASE = 'EvaluateCatchUp';
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']));
+
+export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
+  const input = parseTaskInput(PHASE, Input, event);
+  const { state } = input;
+  const source = await ports.sourceDataPlane(state.input);
+  const target = await ports.targetDataPlane(state.input, state.target).catch(async (err: unknown) => {
+    await closeQuietly(source);
+    throw err;
+  });
+  try {
+    const output = await runEvaluateCatchUp(input, { artifacts: ports.artifacts(), lagSignals: ports.lagSignals(), source, target, now: () => new Date() });
+    recordGateEvaluation(PHASE, { healthy: output.lastHealthy });
+    return output;
+  } finally {
+    await closeQuietly(source, target);
+  }
+}
+
+export const handler = middy(evaluateCatchUpHandler).use(
+  withObservability(PHASE, {
+    announce: (output) => (output as Output).passed,
+    summarize: (output) => {
+      const o = output as Output;
+      return { summary: `Catch-up gate passed after ${o.evaluations} evaluations`, figures: { evaluations: o.evaluations, consecutiveHealthy: o.consecutiveHealthy } };
+    },
+  }),
+);

@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runStartReplication, type Output } from './task';
+
+/** StartReplication: parse, wire the replicator the plan names, kafkajs on the source, CloudWatch alarms, S3, run. */
+
+const PHASE = 'StartReplication';
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP', 'ALARM_TOPIC_ARN', 'KAFKA_REQUEST_TIMEOUT_MS']),
+);
+
+export async function startReplicationHandler(event: unknown): Promise<Output> {
+  const input = parseTaskInput(PHASE, Input, event);
+  const plan = input.state.input;
+  const replicator = ports.replicator(plan.replication.engine);
+  const source = await ports.sourceDataPlane(plan);
+  try {
+    return await runStartReplication(input, { replicator, artifacts: ports.artifacts(), source, lagSignals: ports.lagSignals(), msk: ports.msk(), now: () => new Date() });
+  } finally {
+    await closeQuietly(source);
+  }
+}
+
+export const handler = middy(startReplicationHandler).use(
+  withObservability(PHASE, {
+    summarize: (output) => {
+      const o = output as Output;
+      return { summary: `${o.created ? 'Created' : 'Adopted'} ${o.handle.engine} ${o.handle.name} for ${o.topicCount} topics`, figures: { topics: o.topicCount, alarms: o.alarmNames.length, canary: o.canaryTopic !== undefined } };
+    },
+  }),
+);
