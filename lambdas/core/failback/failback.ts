@@ -4,12 +4,23 @@ import type { ReplicationEndpoint, ReplicationEngine, Replicator, ReplicatorSpec
 import { LagTimeoutError, ReplicationFailedError } from '../errors';
 import { loadEndOffsets, readEndOffsets, type PartitionEnd } from '../cutover/model';
 import { mm2InternalTopics } from '../replication/mm2-config';
-import { failbackReplicatorName, isOwnedBy, literalPattern, ownershipTags, type ExecutionIdentity } from '../replication/naming';
-import { checkReplication, startReplication, stopReplication, type ReplicationLimits } from '../replication/replication';
+import {
+  failbackReplicatorName,
+  isOwnedBy,
+  literalPattern,
+  ownershipTags,
+  type ExecutionIdentity,
+} from '../replication/naming';
+import {
+  checkReplication,
+  startReplication,
+  stopReplication,
+  type ReplicationLimits,
+} from '../replication/replication';
 import { selectGroups, type NameFilter } from '../replication/topic-selection';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { readDigests } from '../validation/record-continuity';
-import type { FailbackState, FailbackStopped } from './state';
+import type { FailbackOffsetsCommitted, FailbackState, FailbackStopped } from './state';
 
 /**
  * Failback: after the point of no return producers write to the target and the source is stale. A failback copies
@@ -92,18 +103,28 @@ export function planFailback(input: FailbackPlanInput): FailbackPlan {
     }
     offsetSyncMode = 'LEGACY';
     offsetTranslation = 'NONE';
-    notes.push('Consumer-group offsets are not translated back (forward replicator LEGACY, accepted by the approver): groups resume on the source from their offsets of before the cutover.');
+    notes.push(
+      'Consumer-group offsets are not translated back (forward replicator LEGACY, accepted by the approver): groups resume on the source from their offsets of before the cutover.',
+    );
   }
 
   const sourceNow = new Map(input.sourceNow.map((e) => [tp(e), e]));
   const targetNow = new Map(input.targetNow.map((e) => [tp(e), e]));
   const positions: FailbackPosition[] = [];
   const trimmed: string[] = [];
-  for (const atSwitch of [...input.switchTargetOffsets].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)) {
+  for (const atSwitch of [...input.switchTargetOffsets].sort(
+    (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+  )) {
     if (atSwitch.topic === input.canaryTopic) continue;
     const now = targetNow.get(tp(atSwitch));
-    if (now && BigInt(now.low) > BigInt(atSwitch.high)) trimmed.push(`${tp(atSwitch)} (offsets ${atSwitch.high}–${BigInt(now.low) - 1n})`);
-    positions.push({ topic: atSwitch.topic, partition: atSwitch.partition, targetStart: atSwitch.high, sourceBase: sourceNow.get(tp(atSwitch))?.high ?? '0' });
+    if (now && BigInt(now.low) > BigInt(atSwitch.high))
+      trimmed.push(`${tp(atSwitch)} (offsets ${atSwitch.high}–${BigInt(now.low) - 1n})`);
+    positions.push({
+      topic: atSwitch.topic,
+      partition: atSwitch.partition,
+      targetStart: atSwitch.high,
+      sourceBase: sourceNow.get(tp(atSwitch))?.high ?? '0',
+    });
   }
   if (trimmed.length > 0) {
     throw new ReplicationFailedError(
@@ -118,14 +139,20 @@ export function planFailback(input: FailbackPlanInput): FailbackPlan {
       const before = fence.get(tp(p));
       if (before) written += BigInt(p.sourceBase) - BigInt(before.high);
     }
-    if (written > 0n) notes.push(`The source received ${written} record(s) after the fence, not from this migration: they stay, and the records copied back land after them.`);
+    if (written > 0n)
+      notes.push(
+        `The source received ${written} record(s) after the fence, not from this migration: they stay, and the records copied back land after them.`,
+      );
   }
 
   const spec: ReplicatorSpec = {
     name: failbackReplicatorName(input.identity),
     source: input.target,
     target: input.source,
-    topics: { include: [...input.topicFilter.include], exclude: [...input.topicFilter.exclude, ...(input.canaryTopic ? [literalPattern(input.canaryTopic)] : [])] },
+    topics: {
+      include: [...input.topicFilter.include],
+      exclude: [...input.topicFilter.exclude, ...(input.canaryTopic ? [literalPattern(input.canaryTopic)] : [])],
+    },
     consumerGroups: { include: [...input.consumerGroups.include], exclude: [...input.consumerGroups.exclude] },
     // MSK Replicator skips records that came from its target (their `__mskmr` header); MirrorMaker 2 starts at
     // startOffsets, and partitions without one (created on the target since the switch) hold only new records.
@@ -139,7 +166,9 @@ export function planFailback(input: FailbackPlanInput): FailbackPlan {
     ...(input.engine === 'MIRROR_MAKER_2'
       ? {
           flowAliases: FAILBACK_FLOW_ALIASES,
-          startOffsets: positions.filter((p) => BigInt(p.targetStart) > 0n).map((p) => ({ topic: p.topic, partition: p.partition, offset: p.targetStart })),
+          startOffsets: positions
+            .filter((p) => BigInt(p.targetStart) > 0n)
+            .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.targetStart })),
         }
       : {}),
   };
@@ -150,7 +179,10 @@ export function failbackKey(identity: ExecutionIdentity, name: string): string {
   return artifactKey(identity.migrationId, identity.executionName, `failback/${name}`);
 }
 
-export interface StartFailbackInput extends Omit<FailbackPlanInput, 'switchTargetOffsets' | 'targetNow' | 'sourceNow' | 'sourceAtFence'> {
+export interface StartFailbackInput extends Omit<
+  FailbackPlanInput,
+  'switchTargetOffsets' | 'targetNow' | 'sourceNow' | 'sourceAtFence'
+> {
   readonly topics: readonly string[];
   readonly switchTargetOffsetsKey: string;
   readonly fenceSourceOffsetsKey?: string;
@@ -177,6 +209,7 @@ interface StoredPositions {
   readonly offsetSyncMode: 'LEGACY' | 'ENHANCED';
   readonly forwardReplicator: FailbackState['forwardReplicator'];
   readonly notes: string[];
+  readonly preexistingTopics: string[];
 }
 
 /**
@@ -193,17 +226,40 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
   } else {
     const switchTargetOffsets = await loadEndOffsets(deps.artifacts, input.switchTargetOffsetsKey);
     if (!switchTargetOffsets) {
-      throw new ReplicationFailedError(`No target end offsets of the switch under ${input.switchTargetOffsetsKey}: without them the failback cannot tell new records from copied ones, so it starts nothing.`);
+      throw new ReplicationFailedError(
+        `No target end offsets of the switch under ${input.switchTargetOffsetsKey}: without them the failback cannot tell new records from copied ones, so it starts nothing.`,
+      );
     }
-    const sourceAtFence = input.fenceSourceOffsetsKey ? await loadEndOffsets(deps.artifacts, input.fenceSourceOffsetsKey) : undefined;
+    const sourceAtFence = input.fenceSourceOffsetsKey
+      ? await loadEndOffsets(deps.artifacts, input.fenceSourceOffsetsKey)
+      : undefined;
     const topics = [...new Set(switchTargetOffsets.map((e) => e.topic))].filter((t) => input.topics.includes(t));
-    const [targetNow, sourceNow] = [await readEndOffsets(deps.target, topics), await readEndOffsets(deps.source, topics)];
-    const plan = planFailback({ ...input, switchTargetOffsets: switchTargetOffsets.filter((e) => topics.includes(e.topic)), targetNow, sourceNow, ...(sourceAtFence ? { sourceAtFence } : {}) });
+    const [targetNow, sourceNow] = [
+      await readEndOffsets(deps.target, topics),
+      await readEndOffsets(deps.source, topics),
+    ];
+    const plan = planFailback({
+      ...input,
+      switchTargetOffsets: switchTargetOffsets.filter((e) => topics.includes(e.topic)),
+      targetNow,
+      sourceNow,
+      ...(sourceAtFence ? { sourceAtFence } : {}),
+    });
     // Identical names and no loop detection: a forward MirrorMaker 2 would copy every record back again.
     const forwardReplicator: FailbackState['forwardReplicator'] =
-      input.engine === 'MIRROR_MAKER_2' ? (input.forwardHandle ? await stopReplication(input.forwardHandle, input.identity, deps.replicator) : 'NONE') : 'KEPT';
+      input.engine === 'MIRROR_MAKER_2'
+        ? input.forwardHandle
+          ? await stopReplication(input.forwardHandle, input.identity, deps.replicator)
+          : 'NONE'
+        : 'KEPT';
+    const present = new Set(await deps.source.listTopics());
+    const preexistingTopics =
+      input.engine === 'MIRROR_MAKER_2'
+        ? mm2InternalTopics(FAILBACK_FLOW_ALIASES.source).filter((t) => present.has(t))
+        : [];
     stored = {
       kind: 'failback-positions',
+      preexistingTopics,
       at: deps.now().toISOString(),
       partitions: plan.positions,
       offsetTranslation: plan.offsetTranslation,
@@ -231,6 +287,7 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
     topicCount: new Set(stored.partitions.map((p) => p.topic)).size,
     partitionCount: stored.partitions.length,
     notes: stored.notes,
+    preexistingTopics: stored.preexistingTopics,
     state: check.state,
     running: check.running,
     caughtUp: false,
@@ -240,7 +297,8 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
 
 /** The spec of an earlier attempt, rebuilt from its stored positions (the base must not move). */
 function replanFromStored(input: StartFailbackInput, stored: StoredPositions): ReplicatorSpec {
-  const ends = (pick: (p: FailbackPosition) => string): PartitionEnd[] => stored.partitions.map((p) => ({ topic: p.topic, partition: p.partition, low: '0', high: pick(p) }));
+  const ends = (pick: (p: FailbackPosition) => string): PartitionEnd[] =>
+    stored.partitions.map((p) => ({ topic: p.topic, partition: p.partition, low: '0', high: pick(p) }));
   return planFailback({
     ...input,
     acceptUntranslatedOffsets: input.acceptUntranslatedOffsets ?? stored.offsetTranslation === 'NONE',
@@ -268,7 +326,7 @@ interface GroupFigures {
   readonly targetCommitted: string;
   readonly sourceCommitted: string;
   readonly expected: string | null;
-  readonly status: 'TRANSLATED' | 'PENDING' | 'BEFORE_SWITCH';
+  readonly status: 'TRANSLATED' | 'CONSERVATIVE' | 'PENDING' | 'BEFORE_SWITCH';
 }
 
 export interface CheckFailbackOptions {
@@ -287,17 +345,35 @@ const REASONS_KEPT = 5;
  * committed on the source must point at the record the target's offset points at. Caught up when nothing lags, every
  * translatable group offset is translated, and the replicator is RUNNING; past the timeout, Migration.LagTimeout.
  */
-export async function checkFailback(state: FailbackState, deps: FailbackDeps, options: CheckFailbackOptions = {}): Promise<FailbackState> {
+export async function checkFailback(
+  state: FailbackState,
+  deps: FailbackDeps,
+  options: CheckFailbackOptions = {},
+): Promise<FailbackState> {
   const at = deps.now().toISOString();
   const status = await checkReplication(state.handle, deps.replicator);
   const stored = await deps.artifacts.getJson<StoredPositions>(state.positionsKey);
-  if (!stored) throw new ReplicationFailedError(`The failback positions under ${state.positionsKey} are missing: the check cannot tell new records from copied ones.`);
-  const readOptions = { ignoredHeaders: options.ignoredHeaders ?? DEFAULT_IGNORED_HEADERS, readTimeoutMs: options.readTimeoutMs ?? 5_000 };
-  const digestAt = async (cluster: KafkaDataPlane, topic: string, partition: number, offset: bigint): Promise<string | undefined> =>
+  if (!stored)
+    throw new ReplicationFailedError(
+      `The failback positions under ${state.positionsKey} are missing: the check cannot tell new records from copied ones.`,
+    );
+  const readOptions = {
+    ignoredHeaders: options.ignoredHeaders ?? DEFAULT_IGNORED_HEADERS,
+    readTimeoutMs: options.readTimeoutMs ?? 5_000,
+  };
+  const digestAt = async (
+    cluster: KafkaDataPlane,
+    topic: string,
+    partition: number,
+    offset: bigint,
+  ): Promise<string | undefined> =>
     (await readDigests(cluster, topic, partition, offset, offset + 1n, 1, readOptions))[0]?.digest;
 
   const topics = [...new Set(stored.partitions.map((p) => p.topic))];
-  const [targetEnds, sourceEnds] = [await readEndOffsets(deps.target, topics), await readEndOffsets(deps.source, topics)];
+  const [targetEnds, sourceEnds] = [
+    await readEndOffsets(deps.target, topics),
+    await readEndOffsets(deps.source, topics),
+  ];
   const targetEnd = new Map(targetEnds.map((e) => [tp(e), e.high]));
   const sourceEnd = new Map(sourceEnds.map((e) => [tp(e), e.high]));
   const reasons: string[] = [];
@@ -310,7 +386,10 @@ export async function checkFailback(state: FailbackState, deps: FailbackDeps, op
     const landed = sEnd - base;
     let contentMatches: boolean | null = null;
     if (landed > 0n) {
-      const [firstOnSource, firstOnTarget] = [await digestAt(deps.source, p.topic, p.partition, base), await digestAt(deps.target, p.topic, p.partition, start)];
+      const [firstOnSource, firstOnTarget] = [
+        await digestAt(deps.source, p.topic, p.partition, base),
+        await digestAt(deps.target, p.topic, p.partition, start),
+      ];
       if (firstOnSource !== firstOnTarget) {
         throw new ReplicationFailedError(
           `${tp(p)}: the first record copied back to the source (offset ${base}) is not the first record written to the target since the switch (offset ${start}): records from before the switch may have flowed back and would be on the source twice. Stop the failback (StopFailback) and compare the partitions.`,
@@ -318,18 +397,41 @@ export async function checkFailback(state: FailbackState, deps: FailbackDeps, op
         );
       }
       const lastLanded = landed <= written ? landed : written;
-      contentMatches = (await digestAt(deps.source, p.topic, p.partition, base + lastLanded - 1n)) === (await digestAt(deps.target, p.topic, p.partition, start + lastLanded - 1n));
-      if (!contentMatches) reasons.push(`${tp(p)}: the source's record at ${base + lastLanded - 1n} differs from the target's at ${start + lastLanded - 1n}.`);
+      contentMatches =
+        (await digestAt(deps.source, p.topic, p.partition, base + lastLanded - 1n)) ===
+        (await digestAt(deps.target, p.topic, p.partition, start + lastLanded - 1n));
+      if (!contentMatches)
+        reasons.push(
+          `${tp(p)}: the source's record at ${base + lastLanded - 1n} differs from the target's at ${start + lastLanded - 1n}.`,
+        );
     }
-    if (landed > written) reasons.push(`${tp(p)}: the source holds ${landed - written} record(s) more since the failback began than were written to the target since the switch (written to the source by someone else?).`);
+    if (landed > written)
+      reasons.push(
+        `${tp(p)}: the source holds ${landed - written} record(s) more since the failback began than were written to the target since the switch (written to the source by someone else?).`,
+      );
     const lag = written > landed ? Number(written - landed) : 0;
-    if (lag > 0) reasons.push(`${tp(p)}: ${lag} record(s) written to the target since the switch are not on the source yet.`);
-    partitions.push({ topic: p.topic, partition: p.partition, targetStart: p.targetStart, sourceBase: p.sourceBase, targetEnd: tEnd.toString(), sourceEnd: sEnd.toString(), lag, contentMatches });
+    if (lag > 0)
+      reasons.push(`${tp(p)}: ${lag} record(s) written to the target since the switch are not on the source yet.`);
+    partitions.push({
+      topic: p.topic,
+      partition: p.partition,
+      targetStart: p.targetStart,
+      sourceBase: p.sourceBase,
+      targetEnd: tEnd.toString(),
+      sourceEnd: sEnd.toString(),
+      lag,
+      contentMatches,
+    });
   }
 
-  const groups = state.offsetTranslation === 'ENGINE' ? await checkGroupOffsets(state.consumerGroups, stored.partitions, topics, deps) : [];
+  const groups =
+    state.offsetTranslation === 'ENGINE'
+      ? await checkGroupOffsets(state.consumerGroups, stored.partitions, topics, deps)
+      : [];
   for (const g of groups.filter((x) => x.status === 'PENDING')) {
-    reasons.push(`Group ${g.groupId} on ${g.topic}-${g.partition}: committed ${g.targetCommitted} on the target, ${g.sourceCommitted} on the source; ${g.expected} expected.`);
+    reasons.push(
+      `Group ${g.groupId} on ${g.topic}-${g.partition}: committed ${g.targetCommitted} on the target, ${g.sourceCommitted} on the source; ${g.expected} expected.`,
+    );
   }
   if (!status.running) reasons.unshift(`The reverse replicator ${state.handle.name} is ${status.state}.`);
 
@@ -337,7 +439,15 @@ export async function checkFailback(state: FailbackState, deps: FailbackDeps, op
   const caughtUp = reasons.length === 0;
   const checks = state.checks + 1;
   const evidenceKey = failbackKey(state.identity, `check-${String(checks).padStart(4, '0')}.json`);
-  await deps.artifacts.putJson(evidenceKey, { kind: 'failback-check', at, replicator: status, caughtUp, reasons, partitions, groups });
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'failback-check',
+    at,
+    replicator: status,
+    caughtUp,
+    reasons,
+    partitions,
+    groups,
+  });
   const next: FailbackState = {
     ...state,
     state: status.state,
@@ -349,6 +459,7 @@ export async function checkFailback(state: FailbackState, deps: FailbackDeps, op
       lagRecords,
       partitionsBehind: partitions.filter((p) => p.lag > 0).length,
       groupPartitionsTranslated: groups.filter((g) => g.status === 'TRANSLATED').length,
+      groupPartitionsConservative: groups.filter((g) => g.status === 'CONSERVATIVE').length,
       groupPartitionsPending: groups.filter((g) => g.status === 'PENDING').length,
       groupPartitionsBeforeSwitch: groups.filter((g) => g.status === 'BEFORE_SWITCH').length,
       reasons: reasons.slice(0, REASONS_KEPT),
@@ -365,14 +476,23 @@ export async function checkFailback(state: FailbackState, deps: FailbackDeps, op
 }
 
 /**
- * A group's offset on the target at or past the switch (X ≥ start) lands on the source at base + (X − start); one
- * still before the switch cannot be translated back (its records came from the source) and keeps, on the source, the
- * offset it had there at the cutover: its consumers re-read, never skip.
+ * A group's offset on the target at or past the switch (X ≥ start) lands on the source at base + (X − start): exact
+ * when the source's committed offset is that, conservative when it is between base and that (MirrorMaker 2 translates
+ * through sparse offset syncs, to an earlier record: the consumers re-read, never skip), pending otherwise (not
+ * translated yet, or past it: they would skip). One still before the switch cannot be translated back (its records
+ * came from the source) and keeps, on the source, the offset it had there at the cutover.
  */
-async function checkGroupOffsets(filter: NameFilter, positions: readonly FailbackPosition[], topics: readonly string[], deps: FailbackDeps): Promise<GroupFigures[]> {
+async function checkGroupOffsets(
+  filter: NameFilter,
+  positions: readonly FailbackPosition[],
+  topics: readonly string[],
+  deps: FailbackDeps,
+): Promise<GroupFigures[]> {
   const byPartition = new Map(positions.map((p) => [tp(p), p]));
   const groupIds = selectGroups(
-    (await deps.target.listGroups()).filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId),
+    (await deps.target.listGroups())
+      .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+      .map((g) => g.groupId),
     filter,
   );
   const out: GroupFigures[] = [];
@@ -389,7 +509,14 @@ async function checkGroupOffsets(filter: NameFilter, positions: readonly Failbac
         continue;
       }
       const expected = (BigInt(position.sourceBase) + BigInt(c.offset) - BigInt(position.targetStart)).toString();
-      out.push({ ...base, expected, status: sourceCommitted === expected ? 'TRANSLATED' : 'PENDING' });
+      const committed = BigInt(sourceCommitted);
+      const status =
+        committed === BigInt(expected)
+          ? 'TRANSLATED'
+          : committed >= BigInt(position.sourceBase) && committed < BigInt(expected)
+            ? 'CONSERVATIVE'
+            : 'PENDING';
+      out.push({ ...base, expected, status });
     }
   }
   return out;
@@ -399,12 +526,16 @@ async function checkGroupOffsets(filter: NameFilter, positions: readonly Failbac
  * Deletes the reverse replicator, only when its tags say this execution created it as its failback, and for
  * MirrorMaker 2 the internal topics of the reverse flow on the source. The forward replicator and the data are left.
  */
-export async function stopFailback(state: Pick<FailbackState, 'identity' | 'engine' | 'handle'>, deps: Pick<FailbackDeps, 'replicator' | 'now'> & { readonly source?: KafkaDataPlane }): Promise<FailbackStopped> {
+export async function stopFailback(
+  state: Pick<FailbackState, 'identity' | 'engine' | 'handle' | 'preexistingTopics'>,
+  deps: Pick<FailbackDeps, 'replicator' | 'now'> & { readonly source?: KafkaDataPlane },
+): Promise<FailbackStopped> {
   const stoppedAt = deps.now().toISOString();
   const existing = await deps.replicator.find(state.handle.name);
   let replicator: FailbackStopped['replicator'];
   if (!existing) replicator = 'ALREADY_GONE';
-  else if (!isOwnedBy(existing.tags, state.identity) || existing.tags[FAILBACK_ROLE_TAG] !== FAILBACK_ROLE) replicator = 'NOT_OURS';
+  else if (!isOwnedBy(existing.tags, state.identity) || existing.tags[FAILBACK_ROLE_TAG] !== FAILBACK_ROLE)
+    replicator = 'NOT_OURS';
   else {
     if (existing.state !== 'DELETING') await deps.replicator.delete(existing.handle);
     replicator = 'DELETED';
@@ -412,8 +543,77 @@ export async function stopFailback(state: Pick<FailbackState, 'identity' | 'engi
   const internalTopicsDeleted: string[] = [];
   if (state.engine === 'MIRROR_MAKER_2' && replicator !== 'NOT_OURS' && deps.source) {
     const present = new Set(await deps.source.listTopics());
-    internalTopicsDeleted.push(...mm2InternalTopics(FAILBACK_FLOW_ALIASES.source).filter((t) => present.has(t)));
+    const keep = new Set(state.preexistingTopics);
+    internalTopicsDeleted.push(
+      ...mm2InternalTopics(FAILBACK_FLOW_ALIASES.source).filter((t) => present.has(t) && !keep.has(t)),
+    );
     if (internalTopicsDeleted.length > 0) await deps.source.deleteTopics(internalTopicsDeleted);
   }
   return { replicator, internalTopicsDeleted, stoppedAt };
+}
+
+/**
+ * Commits, on the source, each group's exact translated offset (base + (X − start)), after checking by content that
+ * the source's record there is the target's record at X (or that both are at the end). For the FailbackCutover, once
+ * the consumers on the target are drained: it makes MirrorMaker 2's conservative translations exact. Groups with
+ * active members on the source are left alone (Kafka refuses, and they would be someone else's consumers).
+ */
+export async function commitFailbackOffsets(
+  state: FailbackState,
+  deps: FailbackDeps,
+  options: CheckFailbackOptions = {},
+): Promise<FailbackOffsetsCommitted> {
+  const stored = await deps.artifacts.getJson<StoredPositions>(state.positionsKey);
+  if (!stored)
+    throw new ReplicationFailedError(
+      `The failback positions under ${state.positionsKey} are missing: offsets cannot be translated back.`,
+    );
+  const readOptions = {
+    ignoredHeaders: options.ignoredHeaders ?? DEFAULT_IGNORED_HEADERS,
+    readTimeoutMs: options.readTimeoutMs ?? 5_000,
+  };
+  const topics = [...new Set(stored.partitions.map((p) => p.topic))];
+  const groups = await checkGroupOffsets(state.consumerGroups, stored.partitions, topics, deps);
+  const byGroup = new Map<string, GroupFigures[]>();
+  for (const g of groups) if (g.expected !== null) byGroup.set(g.groupId, [...(byGroup.get(g.groupId) ?? []), g]);
+  const active = new Set(
+    (await deps.source.describeGroups([...byGroup.keys()])).filter((d) => d.members.length > 0).map((d) => d.groupId),
+  );
+  const committed: FailbackOffsetsCommitted['committed'] = [];
+  for (const [groupId, partitions] of byGroup) {
+    if (active.has(groupId)) continue;
+    const offsets = [];
+    for (const g of partitions) {
+      const expected = BigInt(g.expected as string);
+      const [onSource, onTarget] = [
+        await readDigests(deps.source, g.topic, g.partition, expected, expected + 1n, 1, readOptions),
+        await readDigests(
+          deps.target,
+          g.topic,
+          g.partition,
+          BigInt(g.targetCommitted),
+          BigInt(g.targetCommitted) + 1n,
+          1,
+          readOptions,
+        ),
+      ];
+      if (onSource[0]?.digest !== onTarget[0]?.digest) {
+        throw new ReplicationFailedError(
+          `Group ${groupId} on ${g.topic}-${g.partition}: the source's record at ${expected} is not the target's at ${g.targetCommitted}; the failback has not copied it yet or the logs differ. Check again (CheckFailback) before moving the consumers back.`,
+          { groupId, topic: g.topic, partition: g.partition },
+        );
+      }
+      offsets.push({ topic: g.topic, partition: g.partition, offset: expected.toString() });
+    }
+    if (offsets.length > 0) await deps.source.setCommittedOffsets(groupId, offsets);
+    committed.push(...offsets.map((o) => ({ groupId, ...o })));
+  }
+  const evidenceKey = failbackKey(state.identity, 'offsets-committed.json');
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'failback-offsets',
+    at: deps.now().toISOString(),
+    committed,
+    groups,
+  });
+  return { committed, skippedActiveGroups: [...active], evidenceKey };
 }

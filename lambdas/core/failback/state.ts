@@ -67,6 +67,8 @@ export const FailbackCheckSummarySchema = z.object({
   partitionsBehind: z.number().int().nonnegative(),
   /** Group partitions whose committed offset on the source points at the record the target's points at. */
   groupPartitionsTranslated: z.number().int().nonnegative(),
+  /** Translated by the engine to an earlier record than the exact one (MM2's sparse offset syncs): re-reads, no skips. */
+  groupPartitionsConservative: z.number().int().nonnegative(),
   groupPartitionsPending: z.number().int().nonnegative(),
   /** Group partitions still before the switch on the target: on the source they keep their offset (re-reads, no skips). */
   groupPartitionsBeforeSwitch: z.number().int().nonnegative(),
@@ -94,6 +96,8 @@ export const FailbackStateSchema = z.object({
   topicCount: z.number().int().nonnegative(),
   partitionCount: z.number().int().nonnegative(),
   notes: z.array(z.string()),
+  /** MirrorMaker 2: names of the reverse flow's topics that already existed on the source (StopFailback keeps them). */
+  preexistingTopics: z.array(z.string()).default([]),
   state: z.enum(['CREATING', 'RUNNING', 'UPDATING', 'DELETING', 'FAILED']),
   running: z.boolean(),
   caughtUp: z.boolean(),
@@ -110,3 +114,14 @@ export const FailbackStoppedSchema = z.object({
   stoppedAt: z.string(),
 });
 export type FailbackStopped = z.infer<typeof FailbackStoppedSchema>;
+
+/** What CommitFailbackOffsets did: group partitions committed on the source at the exact translated offset. */
+export const FailbackOffsetsCommittedSchema = z.object({
+  committed: z.array(
+    z.object({ groupId: z.string(), topic: z.string(), partition: z.number().int(), offset: z.string() }),
+  ),
+  /** Groups left alone because they have active members on the source. */
+  skippedActiveGroups: z.array(z.string()),
+  evidenceKey: z.string(),
+});
+export type FailbackOffsetsCommitted = z.infer<typeof FailbackOffsetsCommittedSchema>;

@@ -1,7 +1,23 @@
 import { ReplicationFailedError } from '../errors';
 import type { ReplicationLimits } from '../replication/replication';
-import { checkFailback, startFailback, stopFailback, type CheckFailbackOptions, type FailbackDeps } from './failback';
-import { FailbackStateSchema, FailbackStoppedSchema, StartFailbackRequestSchema, type FailbackState, type FailbackStopped, type StartFailbackRequest } from './state';
+import {
+  checkFailback,
+  commitFailbackOffsets,
+  startFailback,
+  stopFailback,
+  type CheckFailbackOptions,
+  type FailbackDeps,
+} from './failback';
+import {
+  FailbackOffsetsCommittedSchema,
+  FailbackStateSchema,
+  FailbackStoppedSchema,
+  StartFailbackRequestSchema,
+  type FailbackOffsetsCommitted,
+  type FailbackState,
+  type FailbackStopped,
+  type StartFailbackRequest,
+} from './state';
 
 /**
  * The failback phases as the task modules call them, one per ASL Task state (StartFailback, CheckFailback,
@@ -9,10 +25,16 @@ import { FailbackStateSchema, FailbackStoppedSchema, StartFailbackRequestSchema,
  * (`$.failback`, `$.failback`, `$.failbackStopped`). A task module then only builds the ports.
  */
 
-export async function runStartFailback(request: StartFailbackRequest, deps: FailbackDeps & { readonly limits?: ReplicationLimits }): Promise<FailbackState> {
+export async function runStartFailback(
+  request: StartFailbackRequest,
+  deps: FailbackDeps & { readonly limits?: ReplicationLimits },
+): Promise<FailbackState> {
   const parsed = StartFailbackRequestSchema.parse(request);
   const topics = await deps.artifacts.getJson<string[]>(parsed.topicsKey);
-  if (!Array.isArray(topics)) throw new ReplicationFailedError(`The replicated topic list under ${parsed.topicsKey} is missing: the failback does not know which topics to copy back.`);
+  if (!Array.isArray(topics))
+    throw new ReplicationFailedError(
+      `The replicated topic list under ${parsed.topicsKey} is missing: the failback does not know which topics to copy back.`,
+    );
   const result = await startFailback(
     {
       identity: parsed.identity,
@@ -39,10 +61,28 @@ export async function runStartFailback(request: StartFailbackRequest, deps: Fail
 }
 
 /** `state` is `$.failback` as the previous StartFailback / CheckFailback left it. */
-export async function runCheckFailback(state: FailbackState, deps: FailbackDeps, options?: CheckFailbackOptions): Promise<FailbackState> {
+export async function runCheckFailback(
+  state: FailbackState,
+  deps: FailbackDeps,
+  options?: CheckFailbackOptions,
+): Promise<FailbackState> {
   return FailbackStateSchema.parse(await checkFailback(FailbackStateSchema.parse(state), deps, options));
 }
 
-export async function runStopFailback(state: FailbackState, deps: Pick<FailbackDeps, 'replicator' | 'now' | 'source'>): Promise<FailbackStopped> {
+export async function runStopFailback(
+  state: FailbackState,
+  deps: Pick<FailbackDeps, 'replicator' | 'now' | 'source'>,
+): Promise<FailbackStopped> {
   return FailbackStoppedSchema.parse(await stopFailback(FailbackStateSchema.parse(state), deps));
+}
+
+/** For FailbackCutover (after the target's consumers are drained): exact translated offsets committed on the source. */
+export async function runCommitFailbackOffsets(
+  state: FailbackState,
+  deps: FailbackDeps,
+  options?: CheckFailbackOptions,
+): Promise<FailbackOffsetsCommitted> {
+  return FailbackOffsetsCommittedSchema.parse(
+    await commitFailbackOffsets(FailbackStateSchema.parse(state), deps, options),
+  );
 }

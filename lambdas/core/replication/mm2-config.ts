@@ -16,6 +16,8 @@ export interface Mm2LocalTuning {
   readonly syncIntervalSeconds?: number;
   /** Replication factor of the topics MM2 creates on the target. @default 1 (single-broker rehearsal clusters) */
   readonly replicationFactor?: number;
+  /** How often Connect stores the flow's progress (its source offsets) on the cluster it writes to. @default Connect's 60 s */
+  readonly offsetFlushIntervalMs?: number;
 }
 
 /** MM2's default excludes, kept when the input adds its own (setting the property replaces the default list). */
@@ -65,6 +67,8 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     'status.storage.replication.factor': rf,
     'config.storage.replication.factor': rf,
     'tasks.max': '2',
+    // Cluster-prefixed properties reach the worker of the flows that write to that cluster (MirrorMakerConfig.workerConfig).
+    ...(tuning.offsetFlushIntervalMs !== undefined ? { [`${to}.offset.flush.interval.ms`]: String(tuning.offsetFlushIntervalMs) } : {}),
   };
 }
 
@@ -72,10 +76,13 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
  * The topics MirrorMaker 2 (dedicated mode, the properties above) creates on the cluster its flow writes to: Connect's
  * three internal topics (MirrorMakerConfig.workerConfig: `mm2-{offsets,status,configs}.<source alias>.internal`), the
  * offset syncs (MirrorSourceConfig with `offset-syncs.topic.location=target`: `mm2-offset-syncs.<source alias>.internal`)
- * and the checkpoints (`<source alias>.checkpoints.internal`). Heartbeats are off.
+ * and the checkpoints (`<source alias>.checkpoints.internal`). With heartbeats off, the heartbeat connector still
+ * creates `heartbeats`, and the source connector its remote copy `<source alias>.heartbeats` (seen on Kafka 4.3).
  */
 export function mm2InternalTopics(sourceAlias: string): string[] {
   return [
+    'heartbeats',
+    `${sourceAlias}.heartbeats`,
     `mm2-offsets.${sourceAlias}.internal`,
     `mm2-status.${sourceAlias}.internal`,
     `mm2-configs.${sourceAlias}.internal`,
