@@ -1,6 +1,7 @@
 import {
   DEFAULT_GROUP_EXCLUDE,
   DEFAULT_TOPIC_EXCLUDE,
+  MAX_PLAN_BYTES,
   MigrationPlanSchema,
   validateMigrationPlan,
   type MigrationPlanInput,
@@ -539,6 +540,17 @@ describe('the migration plan schema', () => {
         p.cutover.targetValue = 'b.example.com';
       });
       expect(issueAt(input, 'cutover.targetValue').message).toMatch(/differ: give the value once/);
+    });
+
+    it('refuses a plan too large to travel in the Step Functions state, and still lists its other problems', () => {
+      const include = Array.from({ length: MAX_PLAN_BYTES / 16 }, (_, i) => `orders-${i}\\..*`);
+      const input = edited(minimalPlan(), (p) => {
+        p.replication.topics = { include };
+        p.gates = { pollIntervalSeconds: 1 };
+      });
+      const issues = issuesOf(input);
+      expect(issues.map((i) => i.path)).toEqual(['(root)', 'gates.pollIntervalSeconds']);
+      expect(issues[0]?.message).toMatch(/^the plan is \d+ bytes \(defaults applied\); expected at most 131072 bytes/);
     });
 
     it('refuses tags that would forge the ownership tags rollback relies on', () => {

@@ -670,9 +670,23 @@ export function planIssues(error: z.ZodError): PlanIssue[] {
   return out;
 }
 
+/**
+ * Step Functions caps an execution's input and each state's data at 256 KB; the validated plan travels in the state
+ * (`$.input`) beside every phase's result, so it gets half of that.
+ */
+export const MAX_PLAN_BYTES = 128 * 1024;
+
 /** The check ValidateInput, `msk-migrate validate` and `msk-migrate start` share. */
 export function validateMigrationPlan(input: unknown): MigrationPlanValidation {
   const parsed = MigrationPlanSchema.safeParse(input);
-  if (parsed.success) return { valid: true, plan: parsed.data, issues: [] };
-  return { valid: false, issues: planIssues(parsed.error) };
+  const issues = parsed.success ? [] : planIssues(parsed.error);
+  const bytes = new TextEncoder().encode(JSON.stringify(parsed.success ? parsed.data : input) ?? '').length;
+  if (bytes > MAX_PLAN_BYTES) {
+    issues.unshift({
+      path: '(root)',
+      message: `the plan is ${bytes} bytes (defaults applied); expected at most ${MAX_PLAN_BYTES} bytes, since it travels in the Step Functions state, whose limit is 256 KB: select topics by a few patterns rather than by name`,
+    });
+  }
+  if (parsed.success && issues.length === 0) return { valid: true, plan: parsed.data, issues: [] };
+  return { valid: false, issues };
 }
