@@ -206,20 +206,22 @@ export const REPLICATOR_NAME_PREFIX = 'mskmig-';
 export const CANARY_TOPIC_PREFIX = 'msk-migration.canary.';
 
 /**
- * Environment variables the construct sets, by permission: a handler reads the ones of its permissions.
- * `PHASE_EVENT_BUS_NAME` (every function) comes from MigrationNotifications.grantPublishPhaseEvents.
+ * Environment variables the construct sets, by permission: a handler reads the ones of its permissions. The names
+ * are those of TASK_ENV in lambdas/tasks/shared/aws-ports.ts (an infra test keeps the two in step; not imported here,
+ * so that synth does not load the AWS SDK). `PHASE_EVENT_BUS_NAME` (every function) comes from
+ * MigrationNotifications.grantPublishPhaseEvents; `AWS_REGION` is Lambda's own.
  */
 export const TASK_ENVIRONMENT = {
-  /** The evidence bucket (every function). Same name as the approval functions use. */
-  bucket: 'ARTIFACT_BUCKET_NAME',
-  /** MSK Replicator service execution role (replicationCreate: forward role for StartReplication, reverse for StartFailback). */
+  /** The evidence bucket (every task function). */
+  bucket: 'ARTIFACT_BUCKET',
+  /** MSK Replicator service execution role (replicationCreate: the forward role for StartReplication, the reverse one for StartFailback). */
   replicatorRole: 'REPLICATOR_SERVICE_ROLE_ARN',
   /** MirrorMaker 2 on MSK Connect service execution role (same split). */
   connectRole: 'MSK_CONNECT_SERVICE_ROLE_ARN',
-  /** Log group of the MSK Connect workers. */
-  connectLogGroup: 'MSK_CONNECT_LOG_GROUP_NAME',
-  /** Where the lag alarms notify (alarmsManage; from ReplicationAlarms). */
-  alarmActions: 'LAG_ALARM_ACTIONS',
+  /** Log group of the MSK Connect workers (replicationCreate). */
+  connectLogGroup: 'MSK_CONNECT_LOG_GROUP',
+  /** The topic the lag alarms notify (alarmsManage): the notification topic. */
+  alarmTopic: 'ALARM_TOPIC_ARN',
 } as const;
 
 export interface MigrationApprovalProps {
@@ -530,7 +532,7 @@ export class MigrationOrchestrator extends Construct {
       env[TASK_ENVIRONMENT.connectRole] = roles.connect.role.roleArn;
       env[TASK_ENVIRONMENT.connectLogGroup] = this.connectLogGroup.logGroupName;
     }
-    if (spec.may.includes('alarmsManage')) Object.assign(env, this.replicationAlarms.environment);
+    if (spec.may.includes('alarmsManage')) env[TASK_ENVIRONMENT.alarmTopic] = this.notifications.topic.topicArn;
     return env;
   }
 
