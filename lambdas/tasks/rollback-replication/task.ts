@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import type { LagSignals } from '../../ports/lag-signals';
+import type { Replicator } from '../../ports/replicator';
+import { ExecutionStateSchema, ReplicationTeardownStateSchema } from '../shared/execution-state';
+import { undoReplication } from '../shared/replication-undo';
+
+/**
+ * RollbackReplication: deletes the replicator, its alarms and the canary topic, only what this execution created
+ * (ownership tags and execution-derived names), idempotent. A state where StartReplication never ran has nothing to
+ * undo and says so. Never touches source data.
+ */
+
+export const Input = z.object({ state: ExecutionStateSchema });
+export type Input = z.infer<typeof Input>;
+
+export const Output = ReplicationTeardownStateSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  /** The engine the plan names; absent: the replicator is not looked at. */
+  readonly replicator?: Replicator;
+  readonly lagSignals?: LagSignals;
+  /** Where the canary topic lives (and its copy on the target). */
+  readonly source?: KafkaDataPlane;
+  readonly target?: KafkaDataPlane;
+  readonly now: () => Date;
+}
+
+export async function runRollbackReplication(input: Input, deps: Deps): Promise<Output> {
+  return Output.parse(await undoReplication(input.state, deps));
+}
