@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
 import { FsArtifactStore } from '../lambdas/adapters/local/fs-artifact-store';
 import { chunk, mapBounded } from '../lambdas/core/inventory/bounded-map';
@@ -222,6 +222,39 @@ function configsOf(i: number): Record<string, string> {
   return c;
 }
 
+/**
+ * Polls metadata until every partition of `topics` has a leader: on a loaded machine KRaft may take a while to
+ * publish new topics (kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION).
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  for (let attempt = 0; attempt < 2_000 && Date.now() < deadline; attempt++) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = metadata.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led.length === topics.length) return;
+      last = `${led.length}/${topics.length} topics with leaders`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Topics ${topics[0]}… have no leaders after ${timeoutMs} ms: ${last}`);
+}
+
+/** Retries a Migration.Transient (the group coordinator loading `__consumer_offsets` on first use), at most 20 times. */
+async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 20 || (err as Error).name !== 'Migration.Transient') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * Math.min(attempt, 8)));
+    }
+  }
+}
+
 async function build(c: KafkaCluster, shape: Shape): Promise<void> {
   const plane = new KafkajsDataPlane(
     { ...c.connection('bench-builder'), requestTimeoutMs: 120_000 },
@@ -234,13 +267,25 @@ async function build(c: KafkaCluster, shape: Shape): Promise<void> {
     requestTimeout: 120_000,
   });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const admin = kafka.admin();
   try {
     const names = Array.from({ length: shape.topics }, (_, i) => i);
     let created = 0;
     progress('topics', 0, shape.topics);
+    await admin.connect();
     for (const batch of chunk(names, 100)) {
-      await plane.createTopics(
-        batch.map((i) => ({ topic: topicName(i), numPartitions: shape.partitionsPerTopic, configs: configsOf(i) })),
+      await admin.createTopics({
+        waitForLeaders: false,
+        timeout: 120_000,
+        topics: batch.map((i) => ({
+          topic: topicName(i),
+          numPartitions: shape.partitionsPerTopic,
+          configEntries: Object.entries(configsOf(i)).map(([name, value]) => ({ name, value })),
+        })),
+      });
+      await waitForLeaders(
+        admin,
+        batch.map((i) => topicName(i)),
       );
       created += batch.length;
       progress('topics', created, shape.topics);
@@ -267,12 +312,12 @@ async function build(c: KafkaCluster, shape: Shape): Promise<void> {
     }
 
     // Each group commits for 3 topics × all their partitions, at offsets below the end (lag to compute): batched per
-    // group (one OffsetCommit for all its partitions), 16 groups at a time.
+    // group (one OffsetCommit for all its partitions), 8 groups at a time.
     let committed = 0;
     progress('groups', 0, shape.groups);
     await mapBounded(
       Array.from({ length: shape.groups }, (_, g) => g),
-      16,
+      8,
       async (g) => {
         const offsets = [0, 1, 2].flatMap((k) =>
           Array.from({ length: shape.partitionsPerTopic }, (_, p) => ({
@@ -281,13 +326,14 @@ async function build(c: KafkaCluster, shape: Shape): Promise<void> {
             offset: String((g + p) % 5),
           })),
         );
-        await plane.setCommittedOffsets(`bench.group-${String(g).padStart(4, '0')}`, offsets);
+        await retryTransient(() => plane.setCommittedOffsets(`bench.group-${String(g).padStart(4, '0')}`, offsets));
         committed++;
         progress('groups', committed, shape.groups);
       },
     );
   } finally {
     await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
     await plane.close();
   }
 }
