@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ExitCode } from '../../cli/commands/operator-context';
+
+/** The installed command, run as a user runs it: `node cli/msk-migrate.cjs validate …` in a child process. */
+
+const ROOT = path.join(__dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'cli', 'msk-migrate.cjs');
+const EXAMPLE = path.join(ROOT, 'examples', 'msk-to-serverless-replicator.json');
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function msk(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let dir: string;
+const file = (name: string, content: string): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+const example = (): Record<string, any> => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited freely below
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'msk-migrate-validate-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+jest.setTimeout(60_000);
+
+describe('msk-migrate validate', () => {
+  it('exits 0 with a one-line summary for a valid plan', async () => {
+    const run = await msk('validate', EXAMPLE);
+
+    expect(run.code).toBe(ExitCode.OK);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).toContain(
+      'orders-to-serverless: orders-prod → orders-serverless (MSK_SERVERLESS), MSK_REPLICATOR, switch SSM parameter /orders/kafka/bootstrap-servers',
+    );
+  });
+
+  it('exits 2 and lists every problem by field path, without a stack trace', async () => {
+    const plan = example();
+    plan.gates.pollIntervalSeconds = 5;
+    plan.replication.topics.include.push('orders-(');
+    plan.cutover.switch.ttl = 60;
+    delete plan.approval.email;
+    delete plan.approval.slack;
+
+    const run = await msk('validate', file('invalid.json', JSON.stringify(plan)));
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/is not a valid migration input \(4 problems\)/);
+    for (const line of [
+      '  - replication.topics.include.2: "orders-(" is not a valid regular expression',
+      '  - gates.pollIntervalSeconds: expected at least 10 seconds',
+      '  - approval: expected at least one approval channel',
+      '  - cutover.switch.ttl: unknown field "ttl"',
+    ]) {
+      expect(run.stderr).toContain(line);
+    }
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('exits 2 with a clear message for a file that is not JSON', async () => {
+    const run = await msk('validate', file('broken.json', '{ "migrationId": "orders", '));
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/^Error: .*broken\.json is not JSON: /);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('exits 2 for a path it cannot read as a file', async () => {
+    const run = await msk('validate', dir);
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/^Error: Cannot read .*EISDIR/);
+  });
+
+  it('exits 3 (not found, as for every verb) for a missing file', async () => {
+    const run = await msk('validate', path.join(dir, 'no-such-plan.json'));
+
+    expect(run.code).toBe(ExitCode.NOT_FOUND);
+    expect(run.stderr).toMatch(/^Error: No file .*no-such-plan\.json\./);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('prints the summary and the plan with its defaults as JSON with --json', async () => {
+    const run = await msk('validate', EXAMPLE, '--json');
+
+    expect(run.code).toBe(ExitCode.OK);
+    const out = JSON.parse(run.stdout) as {
+      valid: boolean;
+      migrationId: string;
+      engine: string;
+      plan: { cutover: { drainTimeoutMinutes: number } };
+    };
+    expect(out).toMatchObject({
+      valid: true,
+      migrationId: 'orders-to-serverless',
+      engine: 'MSK_REPLICATOR',
+      source: 'orders-prod',
+    });
+    expect(out.plan.cutover.drainTimeoutMinutes).toBe(15);
+  });
+
+  it('prints every problem as JSON with --json', async () => {
+    const plan = example();
+    plan.migrationId = 'Orders';
+    const run = await msk('validate', file('invalid-json.json', JSON.stringify(plan)), '--json');
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    const out = JSON.parse(run.stdout) as {
+      error: { code: string; exitCode: number; details: { issues: { path: string; message: string }[] } };
+    };
+    expect(out.error).toMatchObject({ code: 'INPUT_INVALID', exitCode: 2 });
+    expect(out.error.details.issues).toEqual([
+      { path: 'migrationId', message: expect.stringMatching(/lowercase slug/) },
+    ]);
+  });
+
+  it('reads a 5 MB plan and reports its size and the one bad pattern deep in it', async () => {
+    const plan = example();
+    plan.replication.topics.include = Array.from(
+      { length: 250_000 },
+      (_, i) => `orders-${String(i).padStart(6, '0')}\\..*`,
+    );
+    plan.replication.topics.include[200_000] = 'orders-[';
+    const text = JSON.stringify(plan);
+    expect(text.length).toBeGreaterThan(5_000_000);
+
+    const run = await msk('validate', file('huge.json', text));
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/\(2 problems\)/);
+    expect(run.stderr).toMatch(/ {2}- \(root\): the plan is \d+ bytes/);
+    expect(run.stderr).toContain('  - replication.topics.include.200000: "orders-[" is not a valid regular expression');
+  });
+
+  it('exits 2 for an unknown verb', async () => {
+    const run = await msk('frobnicate');
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
