@@ -518,7 +518,10 @@ async function main(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   for (const child of children) child.kill('SIGKILL');
-  if (cluster) await cluster.stop();
+  if (cluster) {
+    process.stderr.write(`Stopping Kafka (PID ${cluster.pid}) and removing its data …\n`);
+    await cluster.stop();
+  }
   cluster = undefined;
 }
 
