@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { readPointerFile as readPointerDocument } from '../../lambdas/adapters/local/file-cutover-switch';
 import { parsePointerValue, type PointerTarget } from './tally';
 
 /**
@@ -7,12 +6,6 @@ import { parsePointerValue, type PointerTarget } from './tally';
  * (`{value, revision, updatedAt}`, lambdas/adapters/local/file-cutover-switch.ts). `value` is the bootstrap servers,
  * or `fenced:<reason>` while writes are held. Clients poll it, as an application would poll an SSM parameter.
  */
-
-const PointerFileSchema = z.object({
-  value: z.string(),
-  revision: z.union([z.string(), z.number()]).optional(),
-  updatedAt: z.string().optional(),
-});
 
 export interface PointerReading {
   readonly value: string;
@@ -22,27 +15,22 @@ export interface PointerReading {
   readonly updatedAt: number | undefined;
 }
 
-/** The pointer, or `undefined` while the file is missing or half written (the next poll reads it again). */
+/** The pointer, or `undefined` while the file is missing or unreadable (the next poll reads it again). */
 export function readPointerFile(file: string): PointerReading | undefined {
-  let text: string;
+  let document: ReturnType<typeof readPointerDocument>;
   try {
-    text = readFileSync(file, 'utf8');
+    document = readPointerDocument(file);
   } catch {
     return undefined;
   }
-  try {
-    const parsed = PointerFileSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) return undefined;
-    const updatedAt = parsed.data.updatedAt === undefined ? NaN : Date.parse(parsed.data.updatedAt);
-    return {
-      value: parsed.data.value,
-      target: parsePointerValue(parsed.data.value),
-      revision: parsed.data.revision === undefined ? undefined : String(parsed.data.revision),
-      updatedAt: Number.isNaN(updatedAt) ? undefined : updatedAt,
-    };
-  } catch {
-    return undefined;
-  }
+  if (!document) return undefined;
+  const updatedAt = Date.parse(document.updatedAt);
+  return {
+    value: document.value,
+    target: parsePointerValue(document.value),
+    revision: String(document.revision),
+    updatedAt: Number.isNaN(updatedAt) ? undefined : updatedAt,
+  };
 }
 
 /** A change of the pointer as one client noticed it. */

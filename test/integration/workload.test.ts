@@ -1,7 +1,8 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
 import { recordId } from '../../rehearsal/workload/records';
@@ -20,15 +21,12 @@ let a: KafkaCluster;
 let b: KafkaCluster;
 let dir: string;
 let pointerFile: string;
-let revision = 0;
 let workload: WorkloadHandle | undefined;
 const planes: KafkajsDataPlane[] = [];
 
-/** What the local cutover switch does: an atomic rewrite of `{value, revision, updatedAt}`. */
+/** What the local cutover switch does on set: an atomic rewrite of `{value, revision, updatedAt}`. */
 function pointTo(value: string): void {
-  const tmp = `${pointerFile}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ value, revision: String(++revision), updatedAt: new Date().toISOString() }));
-  renameSync(tmp, pointerFile);
+  writePointerFile(pointerFile, value);
 }
 
 function planeOf(cluster: KafkaCluster): KafkajsDataPlane {
