@@ -174,6 +174,28 @@ describe('the migration plan schema', () => {
       );
     });
 
+    it.each([
+      ['a string', 'orders'],
+      ['an array', []],
+      ['null', null],
+      ['a number', 42],
+    ])('rejects %s as the whole input', (_what, input) => {
+      expect(issuesOf(input)).toEqual([
+        { path: '(root)', message: expect.stringMatching(/^expected object, received /) },
+      ]);
+    });
+
+    it('rejects an empty object with every required section named', () => {
+      expect(issuesOf({}).map((i) => i.path)).toEqual([
+        'migrationId',
+        'source',
+        'target',
+        'replication',
+        'approval',
+        'cutover',
+      ]);
+    });
+
     it('reports a missing required field as required, with what is expected', () => {
       const issue = issueAt(
         edited(minimalPlan(), (p) => delete p.source.clusterArn),

@@ -620,7 +620,11 @@ const PlanShape = strict({
 const CROSS_SECTION_FIELDS = new Set(['source', 'target', 'replication', 'cutover']);
 
 export const MigrationPlanSchema = PlanShape.superRefine(checkAcrossSections, {
-  when: (payload) => !payload.issues.some((i) => CROSS_SECTION_FIELDS.has(String(i.path?.[0]))),
+  // Only on a well-formed object whose sections these rules read have no issue of their own.
+  when: (payload) =>
+    typeof payload.value === 'object' &&
+    payload.value !== null &&
+    !payload.issues.some((i) => !i.path?.length || CROSS_SECTION_FIELDS.has(String(i.path[0]))),
 })
   .transform((plan) => ({
     ...plan,
