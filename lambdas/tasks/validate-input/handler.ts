@@ -1,13 +1,27 @@
 import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { runValidateInput, type Input, type Output } from './task';
 
-/** Placeholder-free stub replaced by the Workflow issue: echoes the input it was given after a shape check. */
-export const validateInput = async (event: unknown): Promise<{ valid: true; input: unknown }> => {
-  if (typeof event !== 'object' || event === null) {
-    const err = new Error('The execution input must be a JSON object.');
-    err.name = 'Migration.InputInvalid';
-    throw err;
-  }
-  return { valid: true, input: event };
-};
+/** ValidateInput: no AWS clients to wire; the task checks the plan and shapes the state. */
 
-export const handler = middy(validateInput);
+const PHASE = 'ValidateInput';
+
+export async function validateInputHandler(event: unknown): Promise<Output> {
+  return runValidateInput(event as Input);
+}
+
+export const handler = middy(validateInputHandler).use(
+  withObservability(PHASE, {
+    summarize: (output) => {
+      const o = output as Output;
+      return {
+        summary: `Plan ${o.identity.migrationId} is valid: ${o.input.target.type} target, ${o.input.replication.engine}, ${o.input.cutover.switch.type} switch`,
+        figures: {
+          targetType: o.input.target.type,
+          engine: o.input.replication.engine,
+          switch: o.input.cutover.switch.type,
+        },
+      };
+    },
+  }),
+);

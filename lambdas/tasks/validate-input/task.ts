@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { InputInvalidError } from '../../core/errors';
+import { validateMigrationPlan, type MigrationPlan } from '../../core/plan/migration-plan';
+import type { ExecutionIdentity } from '../../core/replication/naming';
+
+/**
+ * ValidateInput: the first state. Checks the execution input against the contract (lambdas/core/plan) and replaces
+ * the state with what every later state reads: the plan with its defaults (`$.input`), the execution's identity
+ * (`$.identity`: names and ownership tags derive from it), the execution itself (`$.execution`) and the Wait states'
+ * seconds (`$.settings`). Nothing is created. An invalid input fails with Migration.InputInvalid naming every field.
+ *
+ * ASL Parameters: `{ "plan.$": "$", "executionId.$": "$$.Execution.Id", "executionName.$": "$$.Execution.Name",
+ * "startedAt.$": "$$.Execution.StartTime" }`, ResultPath `$`.
+ */
+
+export const Input = z.object({
+  /** The execution input, unchecked. */
+  plan: z.unknown(),
+  /** `$$.Execution.Id`: the execution ARN. */
+  executionId: z.string().min(1),
+  /** `$$.Execution.Name`; the last segment of the ARN when absent. */
+  executionName: z.string().min(1).optional(),
+  /** `$$.Execution.StartTime`; the time of this call when absent. */
+  startedAt: z.string().min(1).optional(),
+});
+export type Input = z.input<typeof Input>;
+
+/** The Wait states' seconds and the poll loops' deadlines (SettingsSchema of lambdas/tasks/shared/execution-state.ts). */
+export interface Settings {
+  readonly provisionPollSeconds: number;
+  readonly replicatorPollSeconds: number;
+  readonly pollIntervalSeconds: number;
+  readonly drainPollSeconds: number;
+  readonly healthPollSeconds: number;
+  readonly provisionTimeoutMinutes: number;
+  readonly replicationStartTimeoutMinutes: number;
+}
+
+export interface Output {
+  readonly input: MigrationPlan;
+  readonly identity: ExecutionIdentity;
+  readonly execution: { readonly id: string; readonly name: string; readonly startedAt: string };
+  readonly settings: Settings;
+}
+
+/**
+ * The error message lists every issue up to this many characters: the Catch puts it in the state as `Cause`, and a
+ * state's data is capped at 256 KB. The details hold them all (in-process callers such as the rehearsal read them).
+ */
+const MESSAGE_BUDGET = 16_000;
+
+/** The execution name is the last segment of its ARN (`arn:aws:states:<region>:<account>:execution:<machine>:<name>`). */
+export function executionNameOf(executionArn: string): string {
+  return executionArn.split(':').pop() || executionArn;
+}
+
+/**
+ * Poll cadence: cluster and replicator creation take tens of minutes (a minute between looks is plenty); the catch-up
+ * gate polls as the plan says; the drain is short and polled often; the rollback window's health is looked at about
+ * twelve times across the window, between 10 seconds and 5 minutes apart.
+ */
+export function settingsFor(plan: MigrationPlan): Settings {
+  const healthPollSeconds = Math.min(300, Math.max(10, Math.floor((plan.cutover.rollbackWindowMinutes * 60) / 12)));
+  return {
+    provisionPollSeconds: 60,
+    replicatorPollSeconds: plan.replication.engine === 'MSK_REPLICATOR' ? 60 : 30,
+    pollIntervalSeconds: plan.gates.pollIntervalSeconds,
+    drainPollSeconds: Math.min(30, Math.max(5, Math.floor((plan.cutover.drainTimeoutMinutes * 60) / 30))),
+    healthPollSeconds,
+    provisionTimeoutMinutes: 90,
+    replicationStartTimeoutMinutes: 120,
+  };
+}
+
+export function runValidateInput(event: Input, now: () => Date = () => new Date()): Output {
+  const payload = Input.safeParse(event);
+  if (!payload.success) {
+    throw new InputInvalidError(
+      `ValidateInput payload invalid at ${payload.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}: the state machine passes {plan, executionId, executionName, startedAt}.`,
+    );
+  }
+  const { plan, executionId } = payload.data;
+  const result = validateMigrationPlan(plan);
+  if (!result.valid) {
+    const listed: string[] = [];
+    let length = 0;
+    for (const i of result.issues) {
+      const line = `${i.path}: ${i.message}`;
+      if (length + line.length > MESSAGE_BUDGET && listed.length > 0) break;
+      listed.push(line);
+      length += line.length + 2;
+    }
+    const more = result.issues.length - listed.length;
+    throw new InputInvalidError(
+      `The execution input is not a valid migration plan (${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was created): ${listed.join('; ')}${more > 0 ? `; and ${more} more (msk-migrate validate lists them all)` : ''}.`,
+      { issues: result.issues },
+    );
+  }
+  const name = payload.data.executionName ?? executionNameOf(executionId);
+  return {
+    input: result.plan,
+    identity: { migrationId: result.plan.migrationId, executionName: name },
+    execution: { id: executionId, name, startedAt: payload.data.startedAt ?? now().toISOString() },
+    settings: settingsFor(result.plan),
+  };
+}
