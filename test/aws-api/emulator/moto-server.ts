@@ -114,10 +114,21 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-async function startOnce(port: number): Promise<MotoServer | { lostPort: true; log: string }> {
+export interface StartMotoOptions {
+  /** The AWS services the test file needs (`['DynamoDB']`): named in every error, so a failure says what was at stake. */
+  readonly services?: readonly string[];
+  /** More `moto.server` arguments (the harness's own test passes a bad one to see the failure it reports). */
+  readonly extraArgs?: readonly string[];
+}
+
+function label(options: StartMotoOptions): string {
+  return options.services && options.services.length > 0 ? `moto server, for ${options.services.join(', ')}` : 'moto server, all services';
+}
+
+async function startOnce(port: number, options: StartMotoOptions): Promise<MotoServer | { lostPort: true; log: string }> {
   const endpoint = `http://127.0.0.1:${port}`;
   const log = new LogTail();
-  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port), ...(options.extraArgs ?? [])], {
     cwd: REPO_ROOT,
     // A minimal environment: no AWS credentials of the machine ever reach the emulator.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
@@ -149,7 +160,7 @@ async function startOnce(port: number): Promise<MotoServer | { lostPort: true; l
       const text = log.text();
       if (/Address already in use/i.test(text)) return { lostPort: true, log: text };
       throw new EmulatorUnavailableError(
-        `The AWS emulator (moto server, all services) exited with ${child.exitCode ?? child.signalCode} before answering on ${endpoint}. Last lines:\n${text}`,
+        `The AWS emulator (${label(options)}) exited with ${child.exitCode ?? child.signalCode} before answering on ${endpoint}. Last lines:\n${text}`,
       );
     }
     if (await answers(endpoint)) {
@@ -176,21 +187,21 @@ async function startOnce(port: number): Promise<MotoServer | { lostPort: true; l
     await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
   }
   await stop();
-  throw new EmulatorUnavailableError(`The AWS emulator (moto server, all services) did not answer on ${endpoint} within ${START_DEADLINE_MS / 1000} s. Last lines:\n${log.text()}`);
+  throw new EmulatorUnavailableError(`The AWS emulator (${label(options)}) did not answer on ${endpoint} within ${START_DEADLINE_MS / 1000} s. Last lines:\n${log.text()}`);
 }
 
 /**
  * Starts moto on a free loopback port and waits until it answers. Throws (never skips) with the port and the last
  * lines of its output when it cannot start.
  */
-export async function startMotoServer(): Promise<MotoServer> {
+export async function startMotoServer(options: StartMotoOptions = {}): Promise<MotoServer> {
   const problem = venvProblem();
-  if (problem) throw new EmulatorUnavailableError(problem);
+  if (problem) throw new EmulatorUnavailableError(`${problem} (needed by the tests of ${label(options)})`);
   let lastLog = '';
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-    const started = await startOnce(await freeLoopbackPort());
+    const started = await startOnce(await freeLoopbackPort(), options);
     if (!('lostPort' in started)) return started;
     lastLog = started.log;
   }
-  throw new EmulatorUnavailableError(`The AWS emulator lost the race for a free port ${START_ATTEMPTS} times. Last lines:\n${lastLog}`);
+  throw new EmulatorUnavailableError(`The AWS emulator (${label(options)}) lost the race for a free port ${START_ATTEMPTS} times. Last lines:\n${lastLog}`);
 }
