@@ -23,17 +23,22 @@ function wiring(): NonNullable<typeof built> {
     const services = awsApprovalServices(approvalEnvFrom(process.env), warn);
     const withMetrics = {
       ...services,
-      onDecided: (kind: 'CUTOVER' | 'FINALIZE', waitedSeconds: number) => recordApprovalWait(PHASE, kind, waitedSeconds),
+      onDecided: (kind: 'CUTOVER' | 'FINALIZE' | 'FAILBACK', waitedSeconds: number) =>
+        recordApprovalWait(PHASE, kind, waitedSeconds),
     };
     built = { services: withMetrics, app: createApprovalApp(withMetrics) };
   }
   return built;
 }
 
-export async function approvalEndpoint(event: unknown): Promise<APIGatewayProxyStructuredResultV2 | { reminder: ReminderResult } | { expiry: ExpiryResult }> {
+export async function approvalEndpoint(
+  event: unknown,
+): Promise<APIGatewayProxyStructuredResultV2 | { reminder: ReminderResult } | { expiry: ExpiryResult }> {
   const { services, app } = wiring();
   if (isApprovalReminderEvent(event)) {
-    return event.action === 'EXPIRE' ? { expiry: await expireApproval(event.approvalId, services) } : { reminder: await sendReminder(event.approvalId, services) };
+    return event.action === 'EXPIRE'
+      ? { expiry: await expireApproval(event.approvalId, services) }
+      : { reminder: await sendReminder(event.approvalId, services) };
   }
   try {
     return toApiGatewayV2(await app(fromApiGatewayV2(event as APIGatewayProxyEventV2)));
@@ -43,7 +48,11 @@ export async function approvalEndpoint(event: unknown): Promise<APIGatewayProxyS
     return {
       statusCode: 500,
       headers: { ...PAGE_SECURITY_HEADERS },
-      body: renderNoticePage('Something went wrong', 'The approval service had a problem. Open the link again in a minute to see whether your decision was recorded.', 'warn'),
+      body: renderNoticePage(
+        'Something went wrong',
+        'The approval service had a problem. Open the link again in a minute to see whether your decision was recorded.',
+        'warn',
+      ),
       isBase64Encoded: false,
     };
   }

@@ -56,7 +56,11 @@ export function telemetryFor(phase: string): Telemetry {
   let telemetry = telemetryByPhase.get(phase);
   if (!telemetry) {
     const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { phase } });
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, defaultDimensions: { Phase: phase } });
+    const metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+      defaultDimensions: { Phase: phase },
+    });
     const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: true });
     telemetry = { logger, metrics, tracer };
     telemetryByPhase.set(phase, telemetry);
@@ -69,15 +73,25 @@ export function executionContextOf(event: unknown): { executionId: string; migra
   const pick = (...paths: string[][]): string | undefined => {
     for (const path of paths) {
       let value: unknown = event;
-      for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      for (const key of path)
+        value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
       if (typeof value === 'string' && value.length > 0) return value;
     }
     return undefined;
   };
   return {
     executionId:
-      pick(['execution', 'id'], ['execution', 'Id'], ['execution', 'arn'], ['executionArn'], ['executionId'], ['identity', 'executionArn'], ['identity', 'executionName']) ?? '-',
-    migrationId: pick(['migrationId'], ['input', 'migrationId'], ['identity', 'migrationId'], ['execution', 'migrationId']) ?? '-',
+      pick(
+        ['execution', 'id'],
+        ['execution', 'Id'],
+        ['execution', 'arn'],
+        ['executionArn'],
+        ['executionId'],
+        ['identity', 'executionArn'],
+        ['identity', 'executionName'],
+      ) ?? '-',
+    migrationId:
+      pick(['migrationId'], ['input', 'migrationId'], ['identity', 'migrationId'], ['execution', 'migrationId']) ?? '-',
   };
 }
 
@@ -107,7 +121,10 @@ export function withObservability(phase: string, options: ObservabilityOptions =
       await port.publish({ ...event, phase, at: clock().toISOString() });
     } catch (err) {
       // Best effort: the migration must not fail because a notification could not be sent.
-      logger.warn('Phase event not published', { errorName: (err as Error).name, errorMessage: (err as Error).message });
+      logger.warn('Phase event not published', {
+        errorName: (err as Error).name,
+        errorMessage: (err as Error).message,
+      });
     }
   };
 
@@ -123,22 +140,40 @@ export function withObservability(phase: string, options: ObservabilityOptions =
     after: async (request) => {
       const execution = request.internal.observabilityExecution ?? executionContextOf(request.event);
       metrics.addMetric(MetricName.TaskSucceeded, MetricUnit.Count, 1);
-      metrics.addMetric(MetricName.TaskDuration, MetricUnit.Milliseconds, clock().getTime() - (request.internal.observabilityStartedAt ?? clock().getTime()));
+      metrics.addMetric(
+        MetricName.TaskDuration,
+        MetricUnit.Milliseconds,
+        clock().getTime() - (request.internal.observabilityStartedAt ?? clock().getTime()),
+      );
       logger.info('Task succeeded');
       const output = request.response;
       if (announce === 'never' || (typeof announce === 'function' && !announce(output))) return;
       const described = options.summarize?.(output) ?? { summary: `${phase} succeeded` };
-      await publish({ ...execution, status: options.successStatus ?? 'SUCCEEDED', summary: described.summary, ...(described.figures ? { figures: described.figures } : {}) });
+      await publish({
+        ...execution,
+        status: options.successStatus ?? 'SUCCEEDED',
+        summary: described.summary,
+        ...(described.figures ? { figures: described.figures } : {}),
+      });
     },
     onError: async (request) => {
       const execution = request.internal.observabilityExecution ?? executionContextOf(request.event);
       const error = request.error;
       metrics.addMetric(MetricName.TaskFailed, MetricUnit.Count, 1);
-      metrics.addMetric(MetricName.TaskDuration, MetricUnit.Milliseconds, clock().getTime() - (request.internal.observabilityStartedAt ?? clock().getTime()));
+      metrics.addMetric(
+        MetricName.TaskDuration,
+        MetricUnit.Milliseconds,
+        clock().getTime() - (request.internal.observabilityStartedAt ?? clock().getTime()),
+      );
       // Name and message only: the taxonomy's messages say what was wrong and never carry secrets.
       logger.error('Task failed', { errorName: error?.name, errorMessage: error?.message });
       if (announce === 'never') return;
-      await publish({ ...execution, status: 'FAILED', summary: `${phase} failed: ${error?.message ?? 'unknown error'}`.slice(0, 500), ...(error?.name ? { errorName: error.name } : {}) });
+      await publish({
+        ...execution,
+        status: 'FAILED',
+        summary: `${phase} failed: ${error?.message ?? 'unknown error'}`.slice(0, 500),
+        ...(error?.name ? { errorName: error.name } : {}),
+      });
       // Leaving request.response unset lets middy rethrow the original error to Lambda (and to the ASL's Catch).
     },
   };
@@ -152,15 +187,25 @@ export function withObservability(phase: string, options: ObservabilityOptions =
 }
 
 /** One gate evaluation as metrics (EvaluateCatchUp, the rollback window's health checks): healthy or not, and the lag. */
-export function recordGateEvaluation(phase: string, verdict: { readonly healthy: boolean; readonly lagRecords?: number | null }, telemetry: Telemetry = telemetryFor(phase)): void {
+export function recordGateEvaluation(
+  phase: string,
+  verdict: { readonly healthy: boolean; readonly lagRecords?: number | null },
+  telemetry: Telemetry = telemetryFor(phase),
+): void {
   const single = telemetry.metrics.singleMetric();
   single.addDimension('Result', verdict.healthy ? 'Healthy' : 'Unhealthy');
   single.addMetric(MetricName.GateEvaluations, MetricUnit.Count, 1);
-  if (typeof verdict.lagRecords === 'number') telemetry.metrics.addMetric(MetricName.GateLagRecords, MetricUnit.Count, verdict.lagRecords);
+  if (typeof verdict.lagRecords === 'number')
+    telemetry.metrics.addMetric(MetricName.GateLagRecords, MetricUnit.Count, verdict.lagRecords);
 }
 
 /** How long a person took to decide (the approval callback, once a decision is recorded). */
-export function recordApprovalWait(phase: string, kind: 'CUTOVER' | 'FINALIZE', seconds: number, telemetry: Telemetry = telemetryFor(phase)): void {
+export function recordApprovalWait(
+  phase: string,
+  kind: 'CUTOVER' | 'FINALIZE' | 'FAILBACK',
+  seconds: number,
+  telemetry: Telemetry = telemetryFor(phase),
+): void {
   const single = telemetry.metrics.singleMetric();
   single.addDimension('Kind', kind);
   single.addMetric(MetricName.ApprovalWaitSeconds, MetricUnit.Seconds, seconds);

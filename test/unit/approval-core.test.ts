@@ -1,8 +1,21 @@
-import { alreadyDecided, isAllowedApprover, judgeDecisionAttempt, reminderTime } from '../../lambdas/core/approval/decision-rules';
+import {
+  alreadyDecided,
+  isAllowedApprover,
+  judgeDecisionAttempt,
+  reminderTime,
+} from '../../lambdas/core/approval/decision-rules';
 import { allowListFromPlan, buildEvidence } from '../../lambdas/core/approval/evidence';
 import type { ApprovalRecord } from '../../lambdas/core/approval/record';
 import { renderApprovalEmail, renderConfirmationPage, renderSlackRequest } from '../../lambdas/core/approval/render';
-import { formExpiry, signForm, signLink, slackSignature, verifyForm, verifyLink, verifySlackSignature } from '../../lambdas/core/approval/signing';
+import {
+  formExpiry,
+  signForm,
+  signLink,
+  slackSignature,
+  verifyForm,
+  verifyLink,
+  verifySlackSignature,
+} from '../../lambdas/core/approval/signing';
 
 const KEY = 'a-signing-key-of-at-least-thirty-two-characters';
 const claims = { approvalId: 'abcdefghijklmnopqrstuv', recipient: 'alice@example.com', expires: 2_000_000_000 };
@@ -51,23 +64,47 @@ describe('Slack request signatures (v0)', () => {
   const ts = String(NOW);
 
   it('accepts the signature Slack computes over the raw body', () => {
-    expect(verifySlackSignature(secret, { timestamp: ts, signature: slackSignature(secret, ts, body), rawBody: body }, NOW + 299)).toBe('VALID');
+    expect(
+      verifySlackSignature(
+        secret,
+        { timestamp: ts, signature: slackSignature(secret, ts, body), rawBody: body },
+        NOW + 299,
+      ),
+    ).toBe('VALID');
   });
 
   it('rejects a timestamp more than five minutes old or ahead', () => {
     const signature = slackSignature(secret, ts, body);
-    expect(verifySlackSignature(secret, { timestamp: ts, signature, rawBody: body }, NOW + 301)).toBe('STALE_TIMESTAMP');
-    expect(verifySlackSignature(secret, { timestamp: ts, signature, rawBody: body }, NOW - 301)).toBe('STALE_TIMESTAMP');
+    expect(verifySlackSignature(secret, { timestamp: ts, signature, rawBody: body }, NOW + 301)).toBe(
+      'STALE_TIMESTAMP',
+    );
+    expect(verifySlackSignature(secret, { timestamp: ts, signature, rawBody: body }, NOW - 301)).toBe(
+      'STALE_TIMESTAMP',
+    );
   });
 
   it('rejects missing headers, a signature of another body and a signature of another secret', () => {
-    expect(verifySlackSignature(secret, { timestamp: undefined, signature: 'v0=00', rawBody: body }, NOW)).toBe('MISSING_HEADERS');
-    expect(verifySlackSignature(secret, { timestamp: ts, signature: slackSignature(secret, ts, 'payload=x'), rawBody: body }, NOW)).toBe('BAD_SIGNATURE');
-    expect(verifySlackSignature(secret, { timestamp: ts, signature: slackSignature('other', ts, body), rawBody: body }, NOW)).toBe('BAD_SIGNATURE');
+    expect(verifySlackSignature(secret, { timestamp: undefined, signature: 'v0=00', rawBody: body }, NOW)).toBe(
+      'MISSING_HEADERS',
+    );
+    expect(
+      verifySlackSignature(
+        secret,
+        { timestamp: ts, signature: slackSignature(secret, ts, 'payload=x'), rawBody: body },
+        NOW,
+      ),
+    ).toBe('BAD_SIGNATURE');
+    expect(
+      verifySlackSignature(secret, { timestamp: ts, signature: slackSignature('other', ts, body), rawBody: body }, NOW),
+    ).toBe('BAD_SIGNATURE');
   });
 });
 
-const plan = { email: ['Alice@Example.com', 'bob@example.com'], approvers: ['alice@example.com', 'U0APPROVER', { email: 'carol@example.com', slackUserId: 'W0CAROL' }], timeoutMinutes: 60 };
+const plan = {
+  email: ['Alice@Example.com', 'bob@example.com'],
+  approvers: ['alice@example.com', 'U0APPROVER', { email: 'carol@example.com', slackUserId: 'W0CAROL' }],
+  timeoutMinutes: 60,
+};
 
 function record(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
   return {
@@ -89,11 +126,17 @@ function record(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
 
 describe('decision rules', () => {
   it('builds the allow-list from approvers: e-mails lower-cased, Slack user IDs kept, objects split', () => {
-    expect(allowListFromPlan({ ...plan, slack: undefined })).toEqual({ emails: ['alice@example.com', 'carol@example.com'], slackUserIds: ['U0APPROVER', 'W0CAROL'] });
+    expect(allowListFromPlan({ ...plan, slack: undefined })).toEqual({
+      emails: ['alice@example.com', 'carol@example.com'],
+      slackUserIds: ['U0APPROVER', 'W0CAROL'],
+    });
   });
 
   it('makes the e-mail recipients the approvers when the plan lists none', () => {
-    expect(allowListFromPlan({ email: ['Ops@Example.com'], approvers: [], timeoutMinutes: 5 })).toEqual({ emails: ['ops@example.com'], slackUserIds: [] });
+    expect(allowListFromPlan({ email: ['Ops@Example.com'], approvers: [], timeoutMinutes: 5 })).toEqual({
+      emails: ['ops@example.com'],
+      slackUserIds: [],
+    });
   });
 
   it('matches e-mails case-insensitively and Slack users by ID or by their looked-up e-mail', () => {
@@ -108,8 +151,19 @@ describe('decision rules', () => {
   });
 
   it('says who decided and when to anyone who comes second', () => {
-    const decided = record({ status: 'DECIDED', decision: { attemptId: 'a', outcome: 'REJECT', approver: 'U0APPROVER', channel: 'SLACK', decidedAt: '2026-11-02T10:05:00.000Z' } });
-    expect(judgeDecisionAttempt(decided, { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T10:06:00Z'))).toEqual({
+    const decided = record({
+      status: 'DECIDED',
+      decision: {
+        attemptId: 'a',
+        outcome: 'REJECT',
+        approver: 'U0APPROVER',
+        channel: 'SLACK',
+        decidedAt: '2026-11-02T10:05:00.000Z',
+      },
+    });
+    expect(
+      judgeDecisionAttempt(decided, { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T10:06:00Z')),
+    ).toEqual({
       reason: 'ALREADY_DECIDED',
       message: 'Already decided: rejected by U0APPROVER at 2026-11-02 10:05 UTC via Slack. Nothing was changed.',
     });
@@ -117,21 +171,37 @@ describe('decision rules', () => {
   });
 
   it('refuses at and after the deadline, and refuses someone not listed before it', () => {
-    expect(judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T11:00:00Z'))?.reason).toBe('APPROVAL_EXPIRED');
-    expect(judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'bob@example.com' }, new Date('2026-11-02T10:30:00Z'))?.reason).toBe('NOT_AN_APPROVER');
-    expect(judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T10:30:00Z'))).toBeUndefined();
-    expect(judgeDecisionAttempt(undefined, { channel: 'SLACK', id: 'U0APPROVER' }, new Date())?.reason).toBe('UNKNOWN_APPROVAL');
+    expect(
+      judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T11:00:00Z'))
+        ?.reason,
+    ).toBe('APPROVAL_EXPIRED');
+    expect(
+      judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'bob@example.com' }, new Date('2026-11-02T10:30:00Z'))
+        ?.reason,
+    ).toBe('NOT_AN_APPROVER');
+    expect(
+      judgeDecisionAttempt(record(), { channel: 'EMAIL', id: 'alice@example.com' }, new Date('2026-11-02T10:30:00Z')),
+    ).toBeUndefined();
+    expect(judgeDecisionAttempt(undefined, { channel: 'SLACK', id: 'U0APPROVER' }, new Date())?.reason).toBe(
+      'UNKNOWN_APPROVAL',
+    );
   });
 
   it('reminds three quarters of the way to the deadline, and not at all for short approvals', () => {
-    expect(reminderTime(new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T14:00:00Z'))?.toISOString()).toBe('2026-11-02T13:00:00.000Z');
+    expect(reminderTime(new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T14:00:00Z'))?.toISOString()).toBe(
+      '2026-11-02T13:00:00.000Z',
+    );
     expect(reminderTime(new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T10:09:00Z'))).toBeUndefined();
   });
 });
 
 describe('evidence', () => {
   it('shows a missing summary as not reported with a warning, never as a pass', () => {
-    const evidence = buildEvidence({ kind: 'CUTOVER', executionName: 'exec-1', state: { input: { migrationId: 'orders' } } });
+    const evidence = buildEvidence({
+      kind: 'CUTOVER',
+      executionName: 'exec-1',
+      state: { input: { migrationId: 'orders' } },
+    });
     expect(evidence.gates.map((g) => [g.label, g.value, g.status])).toEqual([
       ['Assessment', 'not reported', 'WARN'],
       ['Catch-up gate', 'not reported', 'WARN'],
@@ -140,24 +210,107 @@ describe('evidence', () => {
   });
 
   it('shows a gate that did not pass as failed', () => {
-    const evidence = buildEvidence({ kind: 'CUTOVER', executionName: 'e', state: { catchUp: { passed: false, consecutiveHealthy: 1, evaluations: 3, lastReasons: ['partition orders-3 lag 1200 > 100'] } } });
-    expect(evidence.gates[1]).toEqual({ label: 'Catch-up gate (lag)', value: 'not passed, 1 consecutive healthy checks, 3 evaluations', status: 'FAIL' });
-    expect(evidence.figures).toContainEqual({ label: 'Last lag note', value: 'partition orders-3 lag 1200 > 100', status: 'WARN' });
+    const evidence = buildEvidence({
+      kind: 'CUTOVER',
+      executionName: 'e',
+      state: {
+        catchUp: {
+          passed: false,
+          consecutiveHealthy: 1,
+          evaluations: 3,
+          lastReasons: ['partition orders-3 lag 1200 > 100'],
+        },
+      },
+    });
+    expect(evidence.gates[1]).toEqual({
+      label: 'Catch-up gate (lag)',
+      value: 'not passed, 1 consecutive healthy checks, 3 evaluations',
+      status: 'FAIL',
+    });
+    expect(evidence.figures).toContainEqual({
+      label: 'Last lag note',
+      value: 'partition orders-3 lag 1200 > 100',
+      status: 'WARN',
+    });
   });
 
-  it('says what the Finalize approval ends: it is the point of no return', () => {
-    const evidence = buildEvidence({ kind: 'FINALIZE', executionName: 'e', state: { input: { migrationId: 'orders', rollback: { windowMinutes: 30 } } } });
-    expect(evidence.pointOfNoReturn).toMatch(/^This approval\./);
-    expect(evidence.rollbackWindow).toBe('Approving closes the rollback window now (it was 30 minutes).');
+  it('says the Finalize approval comes after the point of no return, and what approving and rejecting do', () => {
+    const evidence = buildEvidence({
+      kind: 'FINALIZE',
+      executionName: 'e',
+      state: {
+        input: { migrationId: 'orders', rollback: { windowMinutes: 30 } },
+        pointOfNoReturn: { passedAt: '2026-12-01T09:00:00.000Z' },
+      },
+    });
+    expect(evidence.pointOfNoReturn).toMatch(
+      /^Passed at .*2026.*Approving stops the forward replication and keeps the target; rejecting asks for a failback decision\.$/,
+    );
+    expect(evidence.rollbackWindow).toBe(
+      'The rollback window has closed (it was 30 minutes); the clients stay on the target.',
+    );
+  });
+});
+
+describe('evidence after the switch', () => {
+  it('shows when the cutover switched, from the SwitchToTarget record under $.cutover.switch', () => {
+    // Act
+    const evidence = buildEvidence({
+      kind: 'FINALIZE',
+      executionName: 'e',
+      state: { cutover: { switch: { switchedAt: '2026-12-01T08:00:00.000Z' } } },
+    });
+
+    // Assess
+    expect(evidence.figures).toContainEqual(
+      expect.objectContaining({ label: 'Cutover completed', value: expect.stringContaining('2026-12-01') }),
+    );
+  });
+
+  it('asks a failback decision with the point of no return and the error that led to it', () => {
+    // Act
+    const evidence = buildEvidence({
+      kind: 'FAILBACK',
+      executionName: 'e',
+      state: {
+        input: { migrationId: 'orders' },
+        pointOfNoReturn: { passedAt: '2026-12-01T09:00:00.000Z' },
+        error: { Error: 'Migration.ApprovalRejected', Cause: 'Finalize rejected by ops@example.com' },
+      },
+    });
+
+    // Assess
+    expect(evidence.question).toContain('Fail migration orders back to the source');
+    expect(evidence.figures).toContainEqual(
+      expect.objectContaining({ label: 'Point of no return passed', status: 'WARN' }),
+    );
+    expect(evidence.figures).toContainEqual(
+      expect.objectContaining({
+        label: 'Why a decision is needed',
+        value: 'Migration.ApprovalRejected: Finalize rejected by ops@example.com',
+        status: 'FAIL',
+      }),
+    );
   });
 });
 
 describe('rendering', () => {
-  const hostile = buildEvidence({ kind: 'CUTOVER', executionName: 'e', state: { input: { migrationId: '<script>alert(1)</script>&', source: { name: '"><img src=x onerror=alert(1)>' } } } });
+  const hostile = buildEvidence({
+    kind: 'CUTOVER',
+    executionName: 'e',
+    state: { input: { migrationId: '<script>alert(1)</script>&', source: { name: '"><img src=x onerror=alert(1)>' } } },
+  });
 
   it('escapes plan values in the e-mail and on the page', () => {
-    const email = renderApprovalEmail(hostile, '2026-11-02T11:00:00Z', { approveUrl: 'https://a/approve?x=1&y="2"', rejectUrl: 'https://a/reject' });
-    const pageHtml = renderConfirmationPage(hostile, '2026-11-02T11:00:00Z', { action: 'id', approver: 'a@b.c', fields: { r: '"><b>' } });
+    const email = renderApprovalEmail(hostile, '2026-11-02T11:00:00Z', {
+      approveUrl: 'https://a/approve?x=1&y="2"',
+      rejectUrl: 'https://a/reject',
+    });
+    const pageHtml = renderConfirmationPage(hostile, '2026-11-02T11:00:00Z', {
+      action: 'id',
+      approver: 'a@b.c',
+      fields: { r: '"><b>' },
+    });
     for (const html of [email.html, pageHtml]) {
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('<img');
@@ -168,7 +321,10 @@ describe('rendering', () => {
   });
 
   it('sends the plain-text part with both links and the deadline', () => {
-    const email = renderApprovalEmail(hostile, '2026-11-02T11:00:00Z', { approveUrl: 'https://a/approve', rejectUrl: 'https://a/reject' });
+    const email = renderApprovalEmail(hostile, '2026-11-02T11:00:00Z', {
+      approveUrl: 'https://a/approve',
+      rejectUrl: 'https://a/reject',
+    });
     expect(email.text).toContain('Approve: https://a/approve');
     expect(email.text).toContain('Reject:  https://a/reject');
     expect(email.text).toContain('Decide before: 2026-11-02 11:00 UTC');

@@ -32,9 +32,14 @@ export interface AuditEntry {
 
 const stamp = (at: string): string => at.replace(/[:.]/g, '-');
 
-export function auditKey(entry: AuditEntry, record: Pick<ApprovalRecord, 'migrationId' | 'executionName' | 'approvalId'> | undefined, suffix: string): string {
+export function auditKey(
+  entry: AuditEntry,
+  record: Pick<ApprovalRecord, 'migrationId' | 'executionName' | 'approvalId'> | undefined,
+  suffix: string,
+): string {
   const name = `${stamp(entry.at)}-${entry.event.toLowerCase()}-${suffix}.json`;
-  if (record) return artifactKey(record.migrationId, record.executionName, `approvals/${record.approvalId}/audit/${name}`);
+  if (record)
+    return artifactKey(record.migrationId, record.executionName, `approvals/${record.approvalId}/audit/${name}`);
   // An attempt that matches no approval (unknown or malformed ID) has no migration to file it under.
   return `approvals/unmatched/${entry.at.slice(0, 10)}/${name}`;
 }

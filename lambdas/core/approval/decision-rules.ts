@@ -54,7 +54,12 @@ export function needsSlackEmailLookup(allowList: ApproverAllowList, slackUserId:
   return !allowList.slackUserIds.includes(slackUserId) && allowList.emails.length > 0;
 }
 
-const CHANNEL_WORDS: Record<DecisionChannel, string> = { EMAIL: 'e-mail', SLACK: 'Slack', LOCAL: 'the local console', CLI: 'the operator CLI' };
+const CHANNEL_WORDS: Record<DecisionChannel, string> = {
+  EMAIL: 'e-mail',
+  SLACK: 'Slack',
+  LOCAL: 'the local console',
+  CLI: 'the operator CLI',
+};
 
 export function describeDecision(decision: Pick<Decision, 'outcome' | 'approver' | 'channel' | 'decidedAt'>): string {
   const verb = decision.outcome === 'APPROVE' ? 'approved' : 'rejected';
@@ -63,7 +68,10 @@ export function describeDecision(decision: Pick<Decision, 'outcome' | 'approver'
 
 export function alreadyDecided(record: ApprovalRecord): Refusal {
   if (record.status === 'EXPIRED') {
-    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` };
+    return {
+      reason: 'APPROVAL_EXPIRED',
+      message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.`,
+    };
   }
   const what = record.decision ? describeDecision(record.decision) : 'decided';
   return { reason: 'ALREADY_DECIDED', message: `Already decided: ${what}. Nothing was changed.` };
@@ -73,14 +81,24 @@ export function alreadyDecided(record: ApprovalRecord): Refusal {
  * Whether `who` may decide `record` at `now`. Order matters for what a person is told: a settled approval says who
  * settled it (even to someone not on the list, who learns nothing secret from it), then expiry, then the allow-list.
  */
-export function judgeDecisionAttempt(record: ApprovalRecord | undefined, who: Identity, now: Date): Refusal | undefined {
+export function judgeDecisionAttempt(
+  record: ApprovalRecord | undefined,
+  who: Identity,
+  now: Date,
+): Refusal | undefined {
   if (!record) return { reason: 'UNKNOWN_APPROVAL', message: 'There is no approval with this ID.' };
   if (record.status !== 'PENDING') return alreadyDecided(record);
   if (now.getTime() >= Date.parse(record.expiresAt)) {
-    return { reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` };
+    return {
+      reason: 'APPROVAL_EXPIRED',
+      message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.`,
+    };
   }
   if (!isAllowedApprover(record.approvers, who)) {
-    return { reason: 'NOT_AN_APPROVER', message: `${who.id} is not on the approver list of this ${record.kind.toLowerCase()} approval.` };
+    return {
+      reason: 'NOT_AN_APPROVER',
+      message: `${who.id} is not on the approver list of this ${record.kind.toLowerCase()} approval.`,
+    };
   }
   return undefined;
 }

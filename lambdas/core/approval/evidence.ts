@@ -46,8 +46,10 @@ export function allowListFromPlan(plan: ApprovalPlan): ApproverAllowList {
 }
 
 const Loose = z.record(z.string(), z.unknown());
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
-const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
+const count = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const record = (value: unknown): Record<string, unknown> | undefined => {
   const parsed = Loose.safeParse(value);
   return parsed.success ? parsed.data : undefined;
@@ -58,8 +60,10 @@ function clusterLabel(side: Record<string, unknown> | undefined): string {
   const name = text(side.name) ?? text(side.clusterName);
   const arn = text(side.clusterArn);
   const type = text(side.type) ?? text(side.kind);
-  const servers = Array.isArray(side.bootstrapServers) ? side.bootstrapServers.filter((s): s is string => typeof s === 'string') : [];
-  const main = name ?? (arn ? arn.split('/').slice(-2, -1)[0] ?? arn : undefined) ?? servers[0] ?? 'not reported';
+  const servers = Array.isArray(side.bootstrapServers)
+    ? side.bootstrapServers.filter((s): s is string => typeof s === 'string')
+    : [];
+  const main = name ?? (arn ? (arn.split('/').slice(-2, -1)[0] ?? arn) : undefined) ?? servers[0] ?? 'not reported';
   return type ? `${main} (${type})` : main;
 }
 
@@ -83,9 +87,17 @@ function validationLine(validation: Record<string, unknown> | undefined): Eviden
   const passed = validation.passed === true;
   const checked = record(validation.checked) ?? {};
   const figures = (['topics', 'partitions', 'configs', 'sampledRecords', 'groups', 'accessChecks'] as const)
-    .map((k) => (count(checked[k]) !== undefined ? `${count(checked[k])} ${k === 'sampledRecords' ? 'records sampled' : k === 'accessChecks' ? 'access checks' : k}` : undefined))
+    .map((k) =>
+      count(checked[k]) !== undefined
+        ? `${count(checked[k])} ${k === 'sampledRecords' ? 'records sampled' : k === 'accessChecks' ? 'access checks' : k}`
+        : undefined,
+    )
     .filter((p): p is string => p !== undefined);
-  return { label: 'Target validation (parity, continuity, offsets)', value: [passed ? 'passed' : 'not passed', ...figures].join(', '), status: passed ? 'PASS' : 'FAIL' };
+  return {
+    label: 'Target validation (parity, continuity, offsets)',
+    value: [passed ? 'passed' : 'not passed', ...figures].join(', '),
+    status: passed ? 'PASS' : 'FAIL',
+  };
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -100,7 +112,10 @@ function findingsOf(assessment: Record<string, unknown> | undefined): Finding[] 
   return list
     .map((f) => record(f))
     .filter((f): f is Record<string, unknown> => f !== undefined)
-    .map((f) => ({ severity: text(f.severity) ?? 'INFO', title: text(f.title) ?? text(f.message) ?? text(f.id) ?? text(f.rule) ?? 'unnamed finding' }));
+    .map((f) => ({
+      severity: text(f.severity) ?? 'INFO',
+      title: text(f.title) ?? text(f.message) ?? text(f.id) ?? text(f.rule) ?? 'unnamed finding',
+    }));
 }
 
 function assessmentLine(assessment: Record<string, unknown> | undefined, findings: Finding[]): EvidenceLine {
@@ -126,12 +141,17 @@ function minutes(value: unknown): number | undefined {
 function rollbackWindowMinutes(input: Record<string, unknown>): number | undefined {
   const cutover = record(input.cutover);
   const rollback = record(input.rollback);
-  return minutes(cutover?.rollbackWindowMinutes) ?? minutes(rollback?.windowMinutes) ?? minutes(input.rollbackWindowMinutes);
+  return (
+    minutes(cutover?.rollbackWindowMinutes) ?? minutes(rollback?.windowMinutes) ?? minutes(input.rollbackWindowMinutes)
+  );
 }
 
 const QUESTIONS: Record<ApprovalKind, (id: string) => string> = {
   CUTOVER: (id) => `Switch the producers and consumers of migration ${id} from the source cluster to the target.`,
-  FINALIZE: (id) => `Finalize migration ${id}: close the rollback window and stop replication back-out.`,
+  FINALIZE: (id) =>
+    `Finalize migration ${id}: stop the forward replication and keep the target. Rejecting asks for a failback decision.`,
+  FAILBACK: (id) =>
+    `Fail migration ${id} back to the source: copy back what was written to the target since the switch, then move the clients back. Reject to stay on the target.`,
 };
 
 export interface EvidenceContext {
@@ -152,30 +172,62 @@ export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
   const windowMinutes = rollbackWindowMinutes(input);
   const window = windowMinutes ? `${windowMinutes} minutes` : 'as configured in the plan';
 
-  const gates: EvidenceLine[] = [assessmentLine(assessment, findings), catchUpLine(catchUp), validationLine(validation)];
-  const reasons = Array.isArray(catchUp?.lastReasons) ? catchUp.lastReasons.filter((r): r is string => typeof r === 'string') : [];
+  const gates: EvidenceLine[] = [
+    assessmentLine(assessment, findings),
+    catchUpLine(catchUp),
+    validationLine(validation),
+  ];
+  const reasons = Array.isArray(catchUp?.lastReasons)
+    ? catchUp.lastReasons.filter((r): r is string => typeof r === 'string')
+    : [];
   const figures: EvidenceLine[] = [];
   const replication = record(state.replication);
   if (replication && count(replication.topicCount) !== undefined) {
     figures.push({ label: 'Topics replicated', value: String(count(replication.topicCount)), status: 'INFO' });
   }
   if (replication && text(record(replication.handle)?.engine)) {
-    figures.push({ label: 'Replication engine', value: String(text(record(replication.handle)?.engine)), status: 'INFO' });
+    figures.push({
+      label: 'Replication engine',
+      value: String(text(record(replication.handle)?.engine)),
+      status: 'INFO',
+    });
   }
   const lastEvaluatedAt = text(catchUp?.lastEvaluatedAt);
-  if (lastEvaluatedAt) figures.push({ label: 'Last lag evaluation', value: displayTime(lastEvaluatedAt), status: 'INFO' });
+  if (lastEvaluatedAt)
+    figures.push({ label: 'Last lag evaluation', value: displayTime(lastEvaluatedAt), status: 'INFO' });
   for (const reason of reasons) figures.push({ label: 'Last lag note', value: reason, status: 'WARN' });
-  const notes = Array.isArray(validation?.notes) ? validation.notes.filter((n): n is string => typeof n === 'string') : [];
+  const notes = Array.isArray(validation?.notes)
+    ? validation.notes.filter((n): n is string => typeof n === 'string')
+    : [];
   for (const note of notes.slice(0, 5)) figures.push({ label: 'Validation note', value: note, status: 'INFO' });
-  if (ctx.kind === 'FINALIZE') {
+  if (ctx.kind === 'FINALIZE' || ctx.kind === 'FAILBACK') {
+    // SwitchToTarget writes its record under $.cutover.switch; older states kept the time on $.cutover itself.
     const cutover = record(state.cutover);
-    const switchedAt = text(cutover?.switchedAt) ?? text(cutover?.completedAt);
+    const switchedAt =
+      text(record(cutover?.switch)?.switchedAt) ?? text(cutover?.switchedAt) ?? text(cutover?.completedAt);
     if (switchedAt) figures.push({ label: 'Cutover completed', value: displayTime(switchedAt), status: 'INFO' });
   }
+  if (ctx.kind === 'FAILBACK') {
+    const passedAt = text(record(state.pointOfNoReturn)?.passedAt);
+    if (passedAt) figures.push({ label: 'Point of no return passed', value: displayTime(passedAt), status: 'WARN' });
+    const error = record(state.error);
+    const why = text(error?.Error);
+    if (why)
+      figures.push({
+        label: 'Why a decision is needed',
+        value: `${why}: ${text(error?.Cause)?.slice(0, 300) ?? 'no cause given'}`,
+        status: 'FAIL',
+      });
+  }
 
-  const evidenceKeys = [text(assessment?.evidenceKey), text(catchUp?.lastEvidenceKey), text(validation?.evidenceKey), text(record(state.inventory)?.evidenceKey)].filter(
-    (k): k is string => k !== undefined,
-  );
+  const passedAtRaw = text(record(state.pointOfNoReturn)?.passedAt);
+  const passedAtText = passedAtRaw ? displayTime(passedAtRaw) : undefined;
+  const evidenceKeys = [
+    text(assessment?.evidenceKey),
+    text(catchUp?.lastEvidenceKey),
+    text(validation?.evidenceKey),
+    text(record(state.inventory)?.evidenceKey),
+  ].filter((k): k is string => k !== undefined);
 
   return {
     migrationId,
@@ -186,15 +238,21 @@ export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
     target: clusterLabel(record(input.target)),
     gates,
     figures: figures.slice(0, 12),
-    findingsAccepted: findings.filter((f) => f.severity === 'WARNING').map((f) => f.title).slice(0, 10),
+    findingsAccepted: findings
+      .filter((f) => f.severity === 'WARNING')
+      .map((f) => f.title)
+      .slice(0, 10),
     rollbackWindow:
       ctx.kind === 'CUTOVER'
         ? `For ${window} after the switch, a failure reverts producers and consumers to the source automatically.`
-        : `Approving closes the rollback window now (it was ${window}).`,
+        : `The rollback window has closed (it was ${window}); the clients stay on the target.`,
     pointOfNoReturn:
       ctx.kind === 'CUTOVER'
-        ? 'When the rollback window closes with the Finalize approval. Until then the source keeps its data and can take traffic back.'
-        : 'This approval. Afterwards, going back to the source needs reverse replication and a new migration.',
+        ? `When the rollback window closes, ${window} after the switch. After that nothing switches back by itself: a failure asks a person to choose failback or staying on the target.`
+        : `${passedAtText ? `Passed at ${passedAtText}` : 'Passed when the rollback window closed'}. ` +
+          (ctx.kind === 'FINALIZE'
+            ? 'Approving stops the forward replication and keeps the target; rejecting asks for a failback decision.'
+            : 'Approving starts reverse replication of what was written to the target since the switch, then moves the clients back; rejecting keeps them on the target.'),
     evidenceKeys,
   };
 }

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * AWS) until well after its expiry, so the audit can always say who was asked, who decided and when.
  */
 
-export const ApprovalKindSchema = z.enum(['CUTOVER', 'FINALIZE']);
+/** CUTOVER and FINALIZE on the happy path; FAILBACK after the point of no return (reverse replication or stay on the target). */
+export const ApprovalKindSchema = z.enum(['CUTOVER', 'FINALIZE', 'FAILBACK']);
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 
 /** CLI: an operator with IAM rights on the approval table and the state machine (`msk-migrate approve|reject`). */

@@ -10,7 +10,12 @@ import type { ApprovalEvidence, ApprovalKind, Decision, EvidenceLine } from './r
  */
 
 export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Slack mrkdwn needs only these three escaped. */
@@ -18,9 +23,18 @@ export function escapeSlack(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const KIND_TITLE: Record<ApprovalKind, string> = { CUTOVER: 'Cutover approval', FINALIZE: 'Finalize approval' };
+const KIND_TITLE: Record<ApprovalKind, string> = {
+  CUTOVER: 'Cutover approval',
+  FINALIZE: 'Finalize approval',
+  FAILBACK: 'Failback decision',
+};
 const MARK: Record<EvidenceLine['status'], string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', INFO: 'ℹ️' };
-const COLOUR: Record<EvidenceLine['status'], string> = { PASS: '#137333', FAIL: '#b3261e', WARN: '#8a5a00', INFO: '#44474e' };
+const COLOUR: Record<EvidenceLine['status'], string> = {
+  PASS: '#137333',
+  FAIL: '#b3261e',
+  WARN: '#8a5a00',
+  INFO: '#44474e',
+};
 
 export function subjectOf(evidence: ApprovalEvidence): string {
   return `[Decision needed] ${KIND_TITLE[evidence.kind]}: ${evidence.migrationId}`;
@@ -30,7 +44,12 @@ export function subjectOf(evidence: ApprovalEvidence): string {
 // HTML (e-mail and pages share the evidence table)
 
 const PILL: Record<EvidenceLine['status'], string> = { PASS: 'PASSED', FAIL: 'FAILED', WARN: 'CHECK', INFO: '' };
-const PILL_BG: Record<EvidenceLine['status'], string> = { PASS: '#e6f4ea', FAIL: '#fce8e6', WARN: '#fef7e0', INFO: '#ffffff' };
+const PILL_BG: Record<EvidenceLine['status'], string> = {
+  PASS: '#e6f4ea',
+  FAIL: '#fce8e6',
+  WARN: '#fef7e0',
+  INFO: '#ffffff',
+};
 
 /** Status as a word in a coloured pill, not an emoji: it reads the same in every mail client and on every phone. */
 function evidenceRowsHtml(lines: readonly EvidenceLine[]): string {
@@ -53,7 +72,10 @@ export function verdictOf(evidence: ApprovalEvidence): { text: string; status: E
   const failed = evidence.gates.filter((g) => g.status === 'FAIL').length;
   const status = failed > 0 ? 'FAIL' : evidence.gates.some((g) => g.status === 'WARN') ? 'WARN' : 'PASS';
   const warned = evidence.gates.filter((g) => g.status === 'WARN').length;
-  const text = failed > 0 ? `${failed} of ${evidence.gates.length} gates did not pass` : `${passed} of ${evidence.gates.length} gates passed${warned > 0 ? `, ${warned} with warnings` : ''}`;
+  const text =
+    failed > 0
+      ? `${failed} of ${evidence.gates.length} gates did not pass`
+      : `${passed} of ${evidence.gates.length} gates passed${warned > 0 ? `, ${warned} with warnings` : ''}`;
   return { text, status };
 }
 
@@ -117,7 +139,9 @@ function evidenceText(evidence: ApprovalEvidence, expiresAt: string): string {
     'Gates',
     ...evidence.gates.map(line),
     ...(evidence.figures.length > 0 ? ['', 'Figures', ...evidence.figures.map(line)] : []),
-    ...(evidence.findingsAccepted.length > 0 ? ['', 'Findings accepted', ...evidence.findingsAccepted.map((f) => `  - ${f}`)] : []),
+    ...(evidence.findingsAccepted.length > 0
+      ? ['', 'Findings accepted', ...evidence.findingsAccepted.map((f) => `  - ${f}`)]
+      : []),
     '',
     `Rollback window:    ${evidence.rollbackWindow}`,
     `Point of no return: ${evidence.pointOfNoReturn}`,
@@ -128,7 +152,12 @@ function evidenceText(evidence: ApprovalEvidence, expiresAt: string): string {
  * The approval e-mail. Its buttons are links to the confirmation page (a GET never decides), signed for this
  * recipient; mail scanners that follow them see the page and nothing else happens.
  */
-export function renderApprovalEmail(evidence: ApprovalEvidence, expiresAt: string, links: EmailLinks | undefined, reminder = false): RenderedEmail {
+export function renderApprovalEmail(
+  evidence: ApprovalEvidence,
+  expiresAt: string,
+  links: EmailLinks | undefined,
+  reminder = false,
+): RenderedEmail {
   const subject = `${reminder ? '[Reminder] ' : ''}${subjectOf(evidence)}`;
   const button = (href: string, label: string, colour: string): string =>
     `<a href="${escapeHtml(href)}" style="display:inline-block;margin:4px 8px 4px 0;padding:12px 22px;border-radius:6px;background:${colour};color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(label)}</a>`;
@@ -189,7 +218,8 @@ const PAGE_CSS = [
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -255,7 +285,13 @@ export const SLACK_ACTION_REJECT = 'msk_migration_reject';
 
 function evidenceBlocks(evidence: ApprovalEvidence, expiresAt: string, reminder: boolean): SlackBlock[] {
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${reminder ? 'Reminder: ' : ''}${KIND_TITLE[evidence.kind]}: ${evidence.migrationId}`, 150) } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clip(`${reminder ? 'Reminder: ' : ''}${KIND_TITLE[evidence.kind]}: ${evidence.migrationId}`, 150),
+      },
+    },
     { type: 'section', text: mrkdwn(escapeSlack(evidence.question)) },
     {
       type: 'section',
@@ -269,22 +305,39 @@ function evidenceBlocks(evidence: ApprovalEvidence, expiresAt: string, reminder:
     { type: 'divider' },
     { type: 'section', text: mrkdwn(`*Gates*\n${evidence.gates.map(lineSlack).join('\n')}`) },
   ];
-  if (evidence.figures.length > 0) blocks.push({ type: 'section', text: mrkdwn(`*Figures*\n${evidence.figures.map(lineSlack).join('\n')}`) });
+  if (evidence.figures.length > 0)
+    blocks.push({ type: 'section', text: mrkdwn(`*Figures*\n${evidence.figures.map(lineSlack).join('\n')}`) });
   if (evidence.findingsAccepted.length > 0) {
-    blocks.push({ type: 'section', text: mrkdwn(`*Findings accepted*\n${evidence.findingsAccepted.map((f) => `• ${escapeSlack(f)}`).join('\n')}`) });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`*Findings accepted*\n${evidence.findingsAccepted.map((f) => `• ${escapeSlack(f)}`).join('\n')}`),
+    });
   }
   blocks.push({
     type: 'section',
-    text: mrkdwn(`*Rollback window*: ${escapeSlack(evidence.rollbackWindow)}\n*Point of no return*: ${escapeSlack(evidence.pointOfNoReturn)}`),
+    text: mrkdwn(
+      `*Rollback window*: ${escapeSlack(evidence.rollbackWindow)}\n*Point of no return*: ${escapeSlack(evidence.pointOfNoReturn)}`,
+    ),
   });
   return blocks;
 }
 
 /** The message with Approve / Reject buttons. A button's value is the approval ID only: never the task token. */
-export function renderSlackRequest(evidence: ApprovalEvidence, approvalId: string, expiresAt: string, reminder = false): { text: string; blocks: SlackBlock[] } {
+export function renderSlackRequest(
+  evidence: ApprovalEvidence,
+  approvalId: string,
+  expiresAt: string,
+  reminder = false,
+): { text: string; blocks: SlackBlock[] } {
   const confirm = (verb: string): Record<string, unknown> => ({
     title: { type: 'plain_text', text: `${verb}?` },
-    text: { type: 'mrkdwn', text: clip(`${verb} ${evidence.kind === 'CUTOVER' ? 'the cutover of' : 'the finalization of'} *${escapeSlack(evidence.migrationId)}*?`, 300) },
+    text: {
+      type: 'mrkdwn',
+      text: clip(
+        `${verb} ${evidence.kind === 'CUTOVER' ? 'the cutover of' : 'the finalization of'} *${escapeSlack(evidence.migrationId)}*?`,
+        300,
+      ),
+    },
     confirm: { type: 'plain_text', text: verb },
     deny: { type: 'plain_text', text: 'Cancel' },
   });
@@ -294,18 +347,48 @@ export function renderSlackRequest(evidence: ApprovalEvidence, approvalId: strin
       type: 'actions',
       block_id: 'msk_migration_decision',
       elements: [
-        { type: 'button', action_id: SLACK_ACTION_APPROVE, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: approvalId, confirm: confirm('Approve') },
-        { type: 'button', action_id: SLACK_ACTION_REJECT, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: approvalId, confirm: confirm('Reject') },
+        {
+          type: 'button',
+          action_id: SLACK_ACTION_APPROVE,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value: approvalId,
+          confirm: confirm('Approve'),
+        },
+        {
+          type: 'button',
+          action_id: SLACK_ACTION_REJECT,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject' },
+          value: approvalId,
+          confirm: confirm('Reject'),
+        },
       ],
     },
-    { type: 'context', elements: [mrkdwn(`Approval \`${approvalId}\` · only listed approvers can decide · no decision by ${displayTime(expiresAt)} means rejection`)] },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `Approval \`${approvalId}\` · only listed approvers can decide · no decision by ${displayTime(expiresAt)} means rejection`,
+        ),
+      ],
+    },
   ];
-  return { text: clip(`${reminder ? 'Reminder: ' : ''}${subjectOf(evidence)} — decide before ${displayTime(expiresAt)}`), blocks };
+  return {
+    text: clip(`${reminder ? 'Reminder: ' : ''}${subjectOf(evidence)} — decide before ${displayTime(expiresAt)}`),
+    blocks,
+  };
 }
 
 /** The same message once settled: the buttons are replaced by who decided, when and how. */
-export function renderSlackSettled(evidence: ApprovalEvidence, approvalId: string, expiresAt: string, settled: Pick<Decision, 'outcome' | 'approver' | 'channel' | 'decidedAt' | 'comment'> | 'EXPIRED'): { text: string; blocks: SlackBlock[] } {
-  const who = (approver: string): string => (/^[UW][A-Z0-9]{2,}$/.test(approver) ? `<@${approver}>` : escapeSlack(approver));
+export function renderSlackSettled(
+  evidence: ApprovalEvidence,
+  approvalId: string,
+  expiresAt: string,
+  settled: Pick<Decision, 'outcome' | 'approver' | 'channel' | 'decidedAt' | 'comment'> | 'EXPIRED',
+): { text: string; blocks: SlackBlock[] } {
+  const who = (approver: string): string =>
+    /^[UW][A-Z0-9]{2,}$/.test(approver) ? `<@${approver}>` : escapeSlack(approver);
   const line =
     settled === 'EXPIRED'
       ? `⌛ *Expired* at ${displayTime(expiresAt)} with no decision: the workflow took its rejection path.`

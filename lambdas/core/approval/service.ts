@@ -8,7 +8,14 @@ import type { TaskCallback } from '../../ports/task-callback';
 import { auditKey, requestKey, approvalPrefix, type AuditEntry } from './audit';
 import { alreadyDecided, judgeDecisionAttempt, reminderTime, type Identity, type Refusal } from './decision-rules';
 import { allowListFromPlan, buildEvidence, type ApprovalPlan } from './evidence';
-import { executionNameOf, withoutToken, type ApprovalKind, type ApprovalRecord, type Decision, type DecisionOutcome } from './record';
+import {
+  executionNameOf,
+  withoutToken,
+  type ApprovalKind,
+  type ApprovalRecord,
+  type Decision,
+  type DecisionOutcome,
+} from './record';
 import { displayTime, renderApprovalEmail, renderSlackRequest, renderSlackSettled } from './render';
 import { signLink } from './signing';
 
@@ -45,7 +52,11 @@ export function newApprovalId(): string {
 
 const suffix = (): string => randomBytes(4).toString('hex');
 
-export async function writeAudit(services: Pick<ApprovalServices, 'artifacts' | 'warn'>, entry: AuditEntry, record: ApprovalRecord | undefined): Promise<string | undefined> {
+export async function writeAudit(
+  services: Pick<ApprovalServices, 'artifacts' | 'warn'>,
+  entry: AuditEntry,
+  record: ApprovalRecord | undefined,
+): Promise<string | undefined> {
   const key = auditKey(entry, record, suffix());
   try {
     await services.artifacts.putJson(key, entry);
@@ -62,7 +73,13 @@ export interface ApprovalLinkSet {
   readonly rejectUrl: string;
 }
 
-export function approvalLinks(baseUrl: string, key: string, approvalId: string, recipient: string, expires: number): ApprovalLinkSet {
+export function approvalLinks(
+  baseUrl: string,
+  key: string,
+  approvalId: string,
+  recipient: string,
+  expires: number,
+): ApprovalLinkSet {
   const sig = signLink(key, { approvalId, recipient, expires });
   const base = `${baseUrl}/approvals/${encodeURIComponent(approvalId)}?r=${encodeURIComponent(recipient)}&exp=${expires}&sig=${sig}`;
   return { approveUrl: `${base}&intent=approve`, rejectUrl: `${base}&intent=reject` };
@@ -70,7 +87,11 @@ export function approvalLinks(baseUrl: string, key: string, approvalId: string, 
 
 const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
-async function sendEmails(record: ApprovalRecord, services: ApprovalServices, reminder: boolean): Promise<{ sent: number; failed: string[] }> {
+async function sendEmails(
+  record: ApprovalRecord,
+  services: ApprovalServices,
+  reminder: boolean,
+): Promise<{ sent: number; failed: string[] }> {
   const mailer = services.mailer;
   if (!mailer || record.notify.emails.length === 0) return { sent: 0, failed: [] };
   if (!mailer.personal) {
@@ -79,7 +100,10 @@ async function sendEmails(record: ApprovalRecord, services: ApprovalServices, re
       await mailer.send({ to: '', ...email });
       return { sent: 1, failed: [] };
     } catch (err) {
-      services.warn('The approval notice could not be published', { approvalId: record.approvalId, error: (err as Error).message });
+      services.warn('The approval notice could not be published', {
+        approvalId: record.approvalId,
+        error: (err as Error).message,
+      });
       return { sent: 0, failed: ['broadcast'] };
     }
   }
@@ -92,7 +116,11 @@ async function sendEmails(record: ApprovalRecord, services: ApprovalServices, re
       await mailer.send({ to: recipient, ...renderApprovalEmail(record.evidence, record.expiresAt, links, reminder) });
       sent += 1;
     } catch (err) {
-      services.warn('An approval e-mail could not be sent', { approvalId: record.approvalId, recipient, error: (err as Error).message });
+      services.warn('An approval e-mail could not be sent', {
+        approvalId: record.approvalId,
+        recipient,
+        error: (err as Error).message,
+      });
       failed.push(recipient);
     }
   }
@@ -117,10 +145,15 @@ export interface ApprovalRequested {
   readonly requestKey: string;
 }
 
-export async function requestApproval(params: ApprovalRequestParams, services: ApprovalServices): Promise<ApprovalRequested> {
+export async function requestApproval(
+  params: ApprovalRequestParams,
+  services: ApprovalServices,
+): Promise<ApprovalRequested> {
   const slackChannelId = params.plan.slack?.channelId;
   if (params.plan.email.length === 0 && !slackChannelId) {
-    throw new InputInvalidError('approval.email and approval.slack.channelId are both empty: nobody could be asked. List at least one recipient or a channel.');
+    throw new InputInvalidError(
+      'approval.email and approval.slack.channelId are both empty: nobody could be asked. List at least one recipient or a channel.',
+    );
   }
   const now = services.now();
   const expiresAt = new Date(now.getTime() + params.plan.timeoutMinutes * 60_000);
@@ -150,18 +183,29 @@ export async function requestApproval(params: ApprovalRequestParams, services: A
   let slackPosted = false;
   if (slackChannelId && services.slack) {
     try {
-      const ref = await services.slack.post(slackChannelId, renderSlackRequest(evidence, record.approvalId, record.expiresAt));
+      const ref = await services.slack.post(
+        slackChannelId,
+        renderSlackRequest(evidence, record.approvalId, record.expiresAt),
+      );
       await services.store.setSlackMessage(record.approvalId, ref);
       slackPosted = true;
     } catch (err) {
-      services.warn('The Slack approval message could not be posted', { approvalId: record.approvalId, channelId: slackChannelId, error: (err as Error).message });
+      services.warn('The Slack approval message could not be posted', {
+        approvalId: record.approvalId,
+        channelId: slackChannelId,
+        error: (err as Error).message,
+      });
     }
   } else if (slackChannelId) {
-    services.warn('The plan names a Slack channel but no Slack bot token is configured', { approvalId: record.approvalId });
+    services.warn('The plan names a Slack channel but no Slack bot token is configured', {
+      approvalId: record.approvalId,
+    });
   }
   if (emails.sent === 0 && !slackPosted) {
     // Nobody was told: waiting would only run into the timeout. A retry of the task makes a fresh approval.
-    throw new TransientError(`No approval message could be delivered for ${record.migrationId} (e-mail failures: ${emails.failed.join(', ') || 'none configured'}; Slack: ${slackChannelId ? 'failed' : 'not configured'}).`);
+    throw new TransientError(
+      `No approval message could be delivered for ${record.migrationId} (e-mail failures: ${emails.failed.join(', ') || 'none configured'}; Slack: ${slackChannelId ? 'failed' : 'not configured'}).`,
+    );
   }
   if (services.reminders) {
     const timers = [...(remindAt ? [[remindAt, 'REMIND'] as const] : []), [expiresAt, 'EXPIRE'] as const];
@@ -171,7 +215,11 @@ export async function requestApproval(params: ApprovalRequestParams, services: A
       } catch (err) {
         // Not fatal: without the reminder people are not nudged; without the deadline event the state's own
         // TimeoutSeconds still ends the wait (only the Slack message then keeps its buttons until someone clicks).
-        services.warn('An approval timer could not be scheduled', { approvalId: record.approvalId, action, error: (err as Error).message });
+        services.warn('An approval timer could not be scheduled', {
+          approvalId: record.approvalId,
+          action,
+          error: (err as Error).message,
+        });
       }
     }
   }
@@ -210,13 +258,27 @@ export async function sendReminder(approvalId: string, services: ApprovalService
   let slack = false;
   if (record.slackMessage && services.slack) {
     try {
-      await services.slack.reply(record.slackMessage, `⏰ Reminder: this ${record.kind.toLowerCase()} approval needs a decision before ${displayTime(record.expiresAt)}. With no decision the workflow takes its rejection path.`);
+      await services.slack.reply(
+        record.slackMessage,
+        `⏰ Reminder: this ${record.kind.toLowerCase()} approval needs a decision before ${displayTime(record.expiresAt)}. With no decision the workflow takes its rejection path.`,
+      );
       slack = true;
     } catch (err) {
       services.warn('The Slack reminder could not be posted', { approvalId, error: (err as Error).message });
     }
   }
-  await writeAudit(services, { event: 'REMINDED', at: now.toISOString(), approvalId, kind: record.kind, executionArn: record.executionArn, message: `Reminder sent to ${emails.sent} e-mail recipient(s)${slack ? ' and the Slack thread' : ''}.` }, record);
+  await writeAudit(
+    services,
+    {
+      event: 'REMINDED',
+      at: now.toISOString(),
+      approvalId,
+      kind: record.kind,
+      executionArn: record.executionArn,
+      message: `Reminder sent to ${emails.sent} e-mail recipient(s)${slack ? ' and the Slack thread' : ''}.`,
+    },
+    record,
+  );
   return 'SENT';
 }
 
@@ -232,7 +294,15 @@ export async function expireApproval(approvalId: string, services: ApprovalServi
   const now = services.now();
   if (!record || record.status !== 'PENDING' || now.getTime() < Date.parse(record.expiresAt)) return 'SKIPPED';
   if (!(await services.store.expirePending(approvalId))) return 'SKIPPED';
-  const cause = { approved: false, approvalId, kind: record.kind, timedOut: true, expiresAt: record.expiresAt, auditPrefix: approvalPrefix(record), message: `No decision before ${displayTime(record.expiresAt)}.` };
+  const cause = {
+    approved: false,
+    approvalId,
+    kind: record.kind,
+    timedOut: true,
+    expiresAt: record.expiresAt,
+    auditPrefix: approvalPrefix(record),
+    message: `No decision before ${displayTime(record.expiresAt)}.`,
+  };
   let delivery: string;
   try {
     delivery = await services.callback.fail(record.taskToken, 'Migration.ApprovalRejected', JSON.stringify(cause));
@@ -301,19 +371,42 @@ export async function refuse(
   return { status: 'REFUSED', refusal, record };
 }
 
-async function showOnSlack(services: ApprovalServices, record: ApprovalRecord, settled: Decision | 'EXPIRED'): Promise<void> {
+async function showOnSlack(
+  services: ApprovalServices,
+  record: ApprovalRecord,
+  settled: Decision | 'EXPIRED',
+): Promise<void> {
   if (!record.slackMessage || !services.slack) return;
   try {
-    await services.slack.update(record.slackMessage, renderSlackSettled(record.evidence, record.approvalId, record.expiresAt, settled));
+    await services.slack.update(
+      record.slackMessage,
+      renderSlackSettled(record.evidence, record.approvalId, record.expiresAt, settled),
+    );
   } catch (err) {
     // The decision stands; only its display in Slack is stale. Audited so the report shows it.
-    services.warn('The Slack approval message could not be updated', { approvalId: record.approvalId, error: (err as Error).message });
-    await writeAudit(services, { event: 'MESSAGE_UPDATE_FAILED', at: services.now().toISOString(), approvalId: record.approvalId, message: `Slack chat.update failed: ${(err as Error).message}` }, record);
+    services.warn('The Slack approval message could not be updated', {
+      approvalId: record.approvalId,
+      error: (err as Error).message,
+    });
+    await writeAudit(
+      services,
+      {
+        event: 'MESSAGE_UPDATE_FAILED',
+        at: services.now().toISOString(),
+        approvalId: record.approvalId,
+        message: `Slack chat.update failed: ${(err as Error).message}`,
+      },
+      record,
+    );
   }
 }
 
 /** What the waiting state receives: SendTaskSuccess output, or the cause of Migration.ApprovalRejected. */
-export function decisionPayload(record: ApprovalRecord, decision: Decision, approverName?: string): Record<string, unknown> {
+export function decisionPayload(
+  record: ApprovalRecord,
+  decision: Decision,
+  approverName?: string,
+): Record<string, unknown> {
   return {
     approved: decision.outcome === 'APPROVE',
     approvalId: record.approvalId,
@@ -335,7 +428,13 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
   const record = await services.store.get(attempt.approvalId);
   const now = services.now();
   const refusal = judgeDecisionAttempt(record, attempt.identity, now);
-  if (refusal || !record) return refuse(services, record, refusal ?? { reason: 'UNKNOWN_APPROVAL', message: 'There is no approval with this ID.' }, attempt);
+  if (refusal || !record)
+    return refuse(
+      services,
+      record,
+      refusal ?? { reason: 'UNKNOWN_APPROVAL', message: 'There is no approval with this ID.' },
+      attempt,
+    );
 
   const decision: Decision = {
     attemptId: randomBytes(8).toString('hex'),
@@ -348,7 +447,14 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
   const claim = await services.store.claim(record.approvalId, decision);
   if (!claim.claimed) {
     const current = claim.current ?? record;
-    return refuse(services, current, current.status === 'PENDING' ? { reason: 'ALREADY_DECIDED', message: 'Another decision is being recorded right now; reload in a moment.' } : alreadyDecided(current), attempt);
+    return refuse(
+      services,
+      current,
+      current.status === 'PENDING'
+        ? { reason: 'ALREADY_DECIDED', message: 'Another decision is being recorded right now; reload in a moment.' }
+        : alreadyDecided(current),
+      attempt,
+    );
   }
 
   const payload = decisionPayload(record, decision, attempt.identity.name);
@@ -357,17 +463,43 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
     delivery =
       decision.outcome === 'APPROVE'
         ? await services.callback.succeed(record.taskToken, payload)
-        : await services.callback.fail(record.taskToken, 'Migration.ApprovalRejected', JSON.stringify({ ...payload, message: `Rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}` }));
+        : await services.callback.fail(
+            record.taskToken,
+            'Migration.ApprovalRejected',
+            JSON.stringify({
+              ...payload,
+              message: `Rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}`,
+            }),
+          );
   } catch (err) {
-    services.warn('The task callback failed; the claim is released so the approval can be decided again', { approvalId: record.approvalId, error: (err as Error).message });
+    services.warn('The task callback failed; the claim is released so the approval can be decided again', {
+      approvalId: record.approvalId,
+      error: (err as Error).message,
+    });
     await services.store.release(record.approvalId, decision.attemptId);
-    return refuse(services, record, { reason: 'DELIVERY_FAILED', message: 'Step Functions could not be reached, so nothing was decided. Try again in a minute.' }, attempt);
+    return refuse(
+      services,
+      record,
+      {
+        reason: 'DELIVERY_FAILED',
+        message: 'Step Functions could not be reached, so nothing was decided. Try again in a minute.',
+      },
+      attempt,
+    );
   }
   if (delivery === 'TASK_GONE') {
     await services.store.markExpired(record.approvalId, decision.attemptId);
     const expired = { ...record, status: 'EXPIRED' as const };
     await showOnSlack(services, expired, 'EXPIRED');
-    return refuse(services, expired, { reason: 'TASK_TIMED_OUT', message: `The workflow had already stopped waiting for this approval (deadline ${displayTime(record.expiresAt)}), so nothing was decided. The timeout took the rejection path.` }, attempt);
+    return refuse(
+      services,
+      expired,
+      {
+        reason: 'TASK_TIMED_OUT',
+        message: `The workflow had already stopped waiting for this approval (deadline ${displayTime(record.expiresAt)}), so nothing was decided. The timeout took the rejection path.`,
+      },
+      attempt,
+    );
   }
 
   const decided: ApprovalRecord = { ...record, status: 'DECIDED', decision };
@@ -390,10 +522,20 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
     },
     record,
   );
-  services.onDecided?.(record.kind, Math.max(0, Math.round((Date.parse(decision.decidedAt) - Date.parse(record.createdAt)) / 1000)));
+  services.onDecided?.(
+    record.kind,
+    Math.max(0, Math.round((Date.parse(decision.decidedAt) - Date.parse(record.createdAt)) / 1000)),
+  );
   await showOnSlack(services, decided, decision);
   if (services.reminders) {
-    await services.reminders.cancel(record.approvalId).catch((err: Error) => services.warn('The approval reminder could not be cancelled', { approvalId: record.approvalId, error: err.message }));
+    await services.reminders
+      .cancel(record.approvalId)
+      .catch((err: Error) =>
+        services.warn('The approval reminder could not be cancelled', {
+          approvalId: record.approvalId,
+          error: err.message,
+        }),
+      );
   }
   return { status: 'DECIDED', record: decided, decision };
 }

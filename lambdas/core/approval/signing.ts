@@ -28,13 +28,17 @@ export type SignatureCheck = 'VALID' | 'BAD_SIGNATURE' | 'EXPIRED';
 
 function assertKey(key: string): void {
   if (key.length < MIN_KEY_LENGTH) {
-    throw new Error(`The approval signing key is ${key.length} characters; at least ${MIN_KEY_LENGTH} are needed (Secrets Manager generates 64).`);
+    throw new Error(
+      `The approval signing key is ${key.length} characters; at least ${MIN_KEY_LENGTH} are needed (Secrets Manager generates 64).`,
+    );
   }
 }
 
 function mac(key: string, label: string, claims: LinkClaims): string {
   assertKey(key);
-  return createHmac('sha256', key).update(`${label}\n${claims.approvalId}\n${claims.recipient}\n${claims.expires}`).digest('base64url');
+  return createHmac('sha256', key)
+    .update(`${label}\n${claims.approvalId}\n${claims.recipient}\n${claims.expires}`)
+    .digest('base64url');
 }
 
 /** Constant-time comparison of two ASCII strings (length is not secret: every signature has the same length). */
@@ -85,9 +89,14 @@ export interface SlackSignedRequest {
  * Slack's v0 scheme: `v0=` + hex HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`). A timestamp more than five
  * minutes away from now (either way) is refused before any MAC is computed.
  */
-export function verifySlackSignature(signingSecret: string, request: SlackSignedRequest, nowSeconds: number): SlackSignatureCheck {
+export function verifySlackSignature(
+  signingSecret: string,
+  request: SlackSignedRequest,
+  nowSeconds: number,
+): SlackSignatureCheck {
   const { timestamp, signature, rawBody } = request;
-  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !signature.startsWith('v0=')) return 'MISSING_HEADERS';
+  if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp) || !signature.startsWith('v0='))
+    return 'MISSING_HEADERS';
   if (Math.abs(nowSeconds - Number(timestamp)) > SLACK_MAX_AGE_SECONDS) return 'STALE_TIMESTAMP';
   const expected = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`;
   return safeEqual(expected, signature) ? 'VALID' : 'BAD_SIGNATURE';
