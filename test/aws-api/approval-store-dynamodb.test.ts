@@ -29,7 +29,8 @@ function approvalsTableFromConstruct(tableName: string): { create: CreateTableCo
   const bucket = new s3.Bucket(stack, 'Evidence');
   new ApprovalApi(stack, 'Approval', { artifactBucket: bucket, email: { fromAddress: 'migrations@example.com' } });
   const tables = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'));
-  if (tables.length !== 1) throw new Error(`ApprovalApi declares ${tables.length} DynamoDB tables; this test expects one.`);
+  if (tables.length !== 1)
+    throw new Error(`ApprovalApi declares ${tables.length} DynamoDB tables; this test expects one.`);
   const props = (tables[0] as { Properties: Record<string, unknown> }).Properties;
   const ttl = props.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
   return {
@@ -63,7 +64,12 @@ function pendingRecord(approvalId: string): ApprovalRecord {
   };
 }
 
-function decision(attemptId: string, approver: string, decidedAt: string, outcome: Decision['outcome'] = 'APPROVE'): Decision {
+function decision(
+  attemptId: string,
+  approver: string,
+  decidedAt: string,
+  outcome: Decision['outcome'] = 'APPROVE',
+): Decision {
   return { attemptId, outcome, approver, channel: 'EMAIL', decidedAt, comment: 'lag gate green for 30 min' };
 }
 
@@ -80,7 +86,12 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     server = await startMotoServer({ services: ['DynamoDB'] });
     ddb = new DynamoDBClient(emulatorClientConfig(server));
     await ddb.send(new CreateTableCommand(table.create));
-    await ddb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+      }),
+    );
     store = new DynamoDbApprovalStore(ddb, { tableName, retentionDays: 30 });
   }, 60_000);
 
@@ -101,7 +112,9 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     expect(back).toEqual(record);
     const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: ttlAttribute, TimeToLiveStatus: 'ENABLED' });
-    const raw = await ddb.send(new GetItemCommand({ TableName: tableName, Key: { approvalId: { S: record.approvalId } } }));
+    const raw = await ddb.send(
+      new GetItemCommand({ TableName: tableName, Key: { approvalId: { S: record.approvalId } } }),
+    );
     expect(raw.Item?.[ttlAttribute]).toEqual({ N: String(Date.parse(record.expiresAt) / 1000 + 30 * 86_400) });
   });
 
@@ -109,7 +122,9 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     const record = pendingRecord(newId());
     await store.create(record);
 
-    await expect(store.create({ ...record, migrationId: 'someone-else' })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(store.create({ ...record, migrationId: 'someone-else' })).rejects.toBeInstanceOf(
+      ConditionalCheckFailedException,
+    );
 
     await expect(store.get(record.approvalId)).resolves.toMatchObject({ migrationId: 'orders' });
   });
@@ -135,7 +150,10 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     // Assess
     expect(won).toEqual({ claimed: true, record: { ...record, status: 'DECIDED', decision: first } });
     expect(lost).toEqual({ claimed: false, current: { ...record, status: 'DECIDED', decision: first } });
-    await expect(store.get(record.approvalId)).resolves.toMatchObject({ status: 'DECIDED', decision: { approver: 'alice@example.com', decidedAt: '2026-11-02T10:20:00.000Z', outcome: 'APPROVE' } });
+    await expect(store.get(record.approvalId)).resolves.toMatchObject({
+      status: 'DECIDED',
+      decision: { approver: 'alice@example.com', decidedAt: '2026-11-02T10:20:00.000Z', outcome: 'APPROVE' },
+    });
   });
 
   it('releases only its own claim: another attempt’s release changes nothing, its own makes the approval pending again', async () => {
@@ -153,7 +171,9 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     // Assess
     expect(afterForeignRelease).toMatchObject({ status: 'DECIDED', decision: { attemptId: 'attempt-1' } });
     expect(afterOwnRelease).toEqual(record);
-    await expect(store.claim(record.approvalId, decision('attempt-2', 'bob@example.com', '2026-11-02T10:25:00.000Z'))).resolves.toMatchObject({ claimed: true });
+    await expect(
+      store.claim(record.approvalId, decision('attempt-2', 'bob@example.com', '2026-11-02T10:25:00.000Z')),
+    ).resolves.toMatchObject({ claimed: true });
   });
 
   it('expires a pending approval at its deadline once; a decision arriving afterwards finds it expired', async () => {
@@ -162,7 +182,10 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
 
     const expired = await store.expirePending(record.approvalId);
     const expiredAgain = await store.expirePending(record.approvalId);
-    const late = await store.claim(record.approvalId, decision('attempt-late', 'alice@example.com', '2026-11-02T12:01:00.000Z'));
+    const late = await store.claim(
+      record.approvalId,
+      decision('attempt-late', 'alice@example.com', '2026-11-02T12:01:00.000Z'),
+    );
 
     expect([expired, expiredAgain]).toEqual([true, false]);
     expect(late).toEqual({ claimed: false, current: { ...record, status: 'EXPIRED' } });
@@ -200,7 +223,11 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     await store.create(decided);
     await store.claim(decided.approvalId, decision('attempt-1', 'alice@example.com', '2026-11-02T10:20:00.000Z'));
 
-    const marks = [await store.markReminded(pending.approvalId, '2026-11-02T11:30:00.000Z'), await store.markReminded(pending.approvalId, '2026-11-02T11:31:00.000Z'), await store.markReminded(decided.approvalId, '2026-11-02T11:30:00.000Z')];
+    const marks = [
+      await store.markReminded(pending.approvalId, '2026-11-02T11:30:00.000Z'),
+      await store.markReminded(pending.approvalId, '2026-11-02T11:31:00.000Z'),
+      await store.markReminded(decided.approvalId, '2026-11-02T11:30:00.000Z'),
+    ];
 
     expect(marks).toEqual([true, false, false]);
     await expect(store.get(pending.approvalId)).resolves.toMatchObject({ remindedAt: '2026-11-02T11:30:00.000Z' });
@@ -214,7 +241,9 @@ describe('DynamoDbApprovalStore against the DynamoDB API (moto server)', () => {
     await store.setSlackMessage(record.approvalId, { channelId: 'C0MIGRATE', ts: '1730541600.000100' });
     await store.setSlackMessage(unknown, { channelId: 'C0MIGRATE', ts: '1730541600.000200' });
 
-    await expect(store.get(record.approvalId)).resolves.toMatchObject({ slackMessage: { channelId: 'C0MIGRATE', ts: '1730541600.000100' } });
+    await expect(store.get(record.approvalId)).resolves.toMatchObject({
+      slackMessage: { channelId: 'C0MIGRATE', ts: '1730541600.000100' },
+    });
     const raw = await ddb.send(new GetItemCommand({ TableName: tableName, Key: { approvalId: { S: unknown } } }));
     expect(raw.Item).toBeUndefined();
   });

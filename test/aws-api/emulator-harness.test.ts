@@ -8,7 +8,9 @@ describe('the AWS emulator harness', () => {
     // Assess
     await expect(failure).rejects.toMatchObject({
       name: 'EmulatorUnavailableError',
-      message: expect.stringMatching(/moto server, for DynamoDB\) exited with 2 before answering on http:\/\/127\.0\.0\.1:\d+\. Last lines:\n[\s\S]*unrecognized arguments: --no-such-flag/),
+      message: expect.stringMatching(
+        /moto server, for DynamoDB\) exited with 2 before answering on http:\/\/127\.0\.0\.1:\d+\. Last lines:\n[\s\S]*unrecognized arguments: --no-such-flag/,
+      ),
     });
   }, 45_000);
 

@@ -55,7 +55,8 @@ function venvProblem(): string | undefined {
   if (!existsSync(STAMP)) return `The AWS emulator's venv at ${VENV} was not built by .ci/install-aws-emulator. ${fix}`;
   const wantedHash = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
   const builtFrom = readFileSync(STAMP, 'utf8').trim().split(' ')[0];
-  if (builtFrom !== wantedHash) return `The AWS emulator's venv was built from another version of test/aws-api/requirements.txt. ${fix}`;
+  if (builtFrom !== wantedHash)
+    return `The AWS emulator's venv was built from another version of test/aws-api/requirements.txt. ${fix}`;
   return undefined;
 }
 
@@ -122,18 +123,32 @@ export interface StartMotoOptions {
 }
 
 function label(options: StartMotoOptions): string {
-  return options.services && options.services.length > 0 ? `moto server, for ${options.services.join(', ')}` : 'moto server, all services';
+  return options.services && options.services.length > 0
+    ? `moto server, for ${options.services.join(', ')}`
+    : 'moto server, all services';
 }
 
-async function startOnce(port: number, options: StartMotoOptions): Promise<MotoServer | { lostPort: true; log: string }> {
+async function startOnce(
+  port: number,
+  options: StartMotoOptions,
+): Promise<MotoServer | { lostPort: true; log: string }> {
   const endpoint = `http://127.0.0.1:${port}`;
   const log = new LogTail();
-  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port), ...(options.extraArgs ?? [])], {
-    cwd: REPO_ROOT,
-    // A minimal environment: no AWS credentials of the machine ever reach the emulator.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    PYTHON,
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port), ...(options.extraArgs ?? [])],
+    {
+      cwd: REPO_ROOT,
+      // A minimal environment: no AWS credentials of the machine ever reach the emulator.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.on('data', (c: Buffer) => log.push(c));
   child.stderr?.on('data', (c: Buffer) => log.push(c));
   const pid = child.pid;
@@ -165,9 +180,17 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
     }
     if (await answers(endpoint)) {
       const post = async (route: string, body?: unknown): Promise<void> => {
-        const res = await fetch(`${endpoint}${route}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+        const res = await fetch(`${endpoint}${route}`, {
+          method: 'POST',
+          ...(body === undefined
+            ? {}
+            : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        });
         const text = await res.text();
-        if (!res.ok) throw new EmulatorUnavailableError(`POST ${route} on the AWS emulator answered ${res.status}: ${text.slice(0, 500)}`);
+        if (!res.ok)
+          throw new EmulatorUnavailableError(
+            `POST ${route} on the AWS emulator answered ${res.status}: ${text.slice(0, 500)}`,
+          );
       };
       return {
         endpoint,
@@ -187,7 +210,9 @@ async function startOnce(port: number, options: StartMotoOptions): Promise<MotoS
     await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
   }
   await stop();
-  throw new EmulatorUnavailableError(`The AWS emulator (${label(options)}) did not answer on ${endpoint} within ${START_DEADLINE_MS / 1000} s. Last lines:\n${log.text()}`);
+  throw new EmulatorUnavailableError(
+    `The AWS emulator (${label(options)}) did not answer on ${endpoint} within ${START_DEADLINE_MS / 1000} s. Last lines:\n${log.text()}`,
+  );
 }
 
 /**
@@ -203,5 +228,7 @@ export async function startMotoServer(options: StartMotoOptions = {}): Promise<M
     if (!('lostPort' in started)) return started;
     lastLog = started.log;
   }
-  throw new EmulatorUnavailableError(`The AWS emulator (${label(options)}) lost the race for a free port ${START_ATTEMPTS} times. Last lines:\n${lastLog}`);
+  throw new EmulatorUnavailableError(
+    `The AWS emulator (${label(options)}) lost the race for a free port ${START_ATTEMPTS} times. Last lines:\n${lastLog}`,
+  );
 }
