@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+
+/**
+ * Runs the real statemachine/migration.asl.json in-process (aws-local-stepfunctions), for the workflow tests and the
+ * local rehearsal. The only change to the file is the one CloudFormation makes at deploy time: each
+ * `${<Name>FunctionArn}` substitution becomes a function ARN. Every Task state is then served by a local handler
+ * keyed by STATE name (the library's override mechanism); Wait states can be shortened.
+ */
+
+export const ASL_PATH = path.resolve(__dirname, '../statemachine/migration.asl.json');
+
+export interface AslState {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Next?: string;
+  readonly [key: string]: unknown;
+}
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, AslState>>;
+}
+
+/** The ASL with its substitutions filled as CloudFormation would (placeholder `X` → a function named X). */
+export function loadDefinition(file = ASL_PATH): AslDefinition {
+  const text = readFileSync(file, 'utf8').replace(
+    /\$\{(\w+)FunctionArn\}/g,
+    'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1',
+  );
+  return JSON.parse(text) as AslDefinition;
+}
+
+/** A Task state's local handler receives what the Lambda would: for `lambda:invoke` integrations that is `Payload`. */
+export type LocalTask = (event: unknown) => Promise<unknown>;
+
+export interface RunOptions {
+  /** Keyed by state name. A Task state without one makes the run fail (it would call AWS). */
+  readonly tasks: Readonly<Record<string, LocalTask>>;
+  /** Milliseconds per Wait state; @default 0 for every Wait state */
+  readonly waits?: Readonly<Record<string, number>>;
+  /** Milliseconds per state's Retry pause; @default 0 for every state with a Retry */
+  readonly retryPauses?: Readonly<Record<string, number>>;
+  readonly executionName?: string;
+  readonly taskToken?: string;
+}
+
+export interface StateVisit {
+  readonly name: string;
+  readonly type: string;
+}
+
+export interface RunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  /** States entered, in order (from the execution's event log). */
+  readonly visited: readonly string[];
+  /** The state input each Task state was entered with, last visit wins. */
+  readonly events: readonly unknown[];
+}
+
+const isInvokeIntegration = (state: AslState | undefined): boolean =>
+  state?.Resource?.startsWith('arn:aws:states:::lambda:invoke') === true;
+
+export async function runWorkflow(input: unknown, options: RunOptions): Promise<RunResult> {
+  const definition = loadDefinition();
+  const executionName = options.executionName ?? 'exec-1';
+  const stateMachine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const states = definition.States;
+  const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
+  for (const [name, handler] of Object.entries(options.tasks)) {
+    // `lambda:invoke` integrations hand the Lambda only `Payload`, and the direct-ARN form hands it the whole input.
+    taskHandlers[name] = isInvokeIntegration(states[name])
+      ? (event) => handler((event as { Payload: unknown }).Payload)
+      : handler;
+  }
+  const waits = Object.fromEntries(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([n]) => [n, options.waits?.[n] ?? 0]),
+  );
+  const retryPauses = Object.fromEntries(
+    Object.entries(states)
+      .filter(([, s]) => Array.isArray(s.Retry))
+      .map(([n]) => [n, options.retryPauses?.[n] ?? 0]),
+  );
+  const execution = stateMachine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: taskHandlers as never,
+      waitTimeOverrides: waits,
+      retryIntervalOverrides: retryPauses,
+    },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${executionName}`,
+        Name: executionName,
+        StartTime: new Date().toISOString(),
+      },
+      Task: { Token: options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken' },
+    } as never,
+  });
+  const visited: string[] = [];
+  const events: unknown[] = [];
+  const collect = (async () => {
+    for await (const event of execution.eventLogs as AsyncIterable<{ type: string; state?: { name: string } }>) {
+      events.push(event);
+      if (event.type === 'StateEntered' && event.state) visited.push(event.state.name);
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await collect;
+    return { status: 'SUCCEEDED', output, visited, events };
+  } catch (err) {
+    await collect;
+    const e = err as { cause?: { name?: string; message?: string; cause?: string }; message?: string };
+    const failEvent = events.find((ev) => (ev as { type: string }).type === 'ExecutionFailed') as
+      { Error?: string; Cause?: string } | undefined;
+    return {
+      status: 'FAILED',
+      error: failEvent?.Error ?? e.cause?.name,
+      cause: failEvent?.Cause ?? e.cause?.message ?? e.message,
+      visited,
+      events,
+    };
+  }
+}
