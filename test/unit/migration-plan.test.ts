@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   DEFAULT_GROUP_EXCLUDE,
   DEFAULT_TOPIC_EXCLUDE,
+  MAX_APPROVAL_TIMEOUT_MINUTES,
   MAX_PLAN_BYTES,
   MigrationPlanSchema,
   validateMigrationPlan,
@@ -309,12 +312,28 @@ describe('the migration plan schema', () => {
       ).toMatch(/"\[a-" is not a valid regular expression/);
     });
 
-    it("rejects an approval timeout longer than a Standard workflow's one year", () => {
+    it('rejects an approval timeout longer than the approval states allow (14 days)', () => {
       const issue = issueAt(
-        edited(minimalPlan(), (p) => (p.approval.timeoutMinutes = 525_601)),
+        edited(minimalPlan(), (p) => (p.approval.timeoutMinutes = 20_161)),
         'approval.timeoutMinutes',
       );
-      expect(issue.message).toBe("expected at most 525600 minutes (a Standard workflow's 1 year)");
+      expect(issue.message).toBe('expected at most 20160 minutes (the approval states allow 14 days)');
+    });
+
+    it('keeps the longest approval timeout inside the TimeoutSeconds backstop of every approval state of the ASL', () => {
+      const asl = JSON.parse(readFileSync(path.join(__dirname, '../../statemachine/migration.asl.json'), 'utf8')) as {
+        States: Record<string, { Resource?: string; TimeoutSeconds?: number }>;
+      };
+      const approvals = Object.entries(asl.States).filter(([, s]) => s.Resource?.includes('waitForTaskToken'));
+      expect(approvals.map(([name]) => name).sort()).toEqual([
+        'CutoverApproval',
+        'FailbackDecision',
+        'FinalizeApproval',
+      ]);
+      for (const [, state] of approvals) {
+        expect(state.TimeoutSeconds).toBeGreaterThan(MAX_APPROVAL_TIMEOUT_MINUTES * 60);
+        expect(state.TimeoutSeconds).toBeLessThan(2 ** 31 / 1000); // Node timers (the local executor) overflow past 24.8 days
+      }
     });
 
     it("rejects a catch-up timeout longer than a Standard workflow's one year", () => {

@@ -13,6 +13,13 @@ import { z } from 'zod';
 
 /** A Standard workflow runs for at most one year: every time box of the plan must fit in it. */
 export const ONE_YEAR_MINUTES = 365 * 24 * 60;
+/**
+ * The longest an approval may wait. The approval states carry a fixed TimeoutSeconds backstop (14 days + 1 hour in
+ * the ASL) because the local executor reads TimeoutSecondsPath from the task's Parameters rather than the state
+ * input, and because Node timers cap at 24.8 days; the plan's own deadline is enforced by the approval service
+ * (a Scheduler expiry in AWS, a timer locally), which fails the task as rejected and audits it.
+ */
+export const MAX_APPROVAL_TIMEOUT_MINUTES = 14 * 24 * 60;
 
 // ---- building blocks ----
 
@@ -330,7 +337,7 @@ const Approval = strict({
     .describe(
       'Who may decide: e-mail, Slack user ID or {email, slackUserId, name}; none listed: the e-mail recipients.',
     ),
-  timeoutMinutes: wholeMinutes(1, ONE_YEAR_MINUTES, "a Standard workflow's 1 year")
+  timeoutMinutes: wholeMinutes(1, MAX_APPROVAL_TIMEOUT_MINUTES, 'the approval states allow 14 days')
     .default(1440)
     .describe('No decision by then: rejected (the rollback path).'),
 });
