@@ -1,10 +1,17 @@
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  LambdaClient,
+  TooManyRequestsException,
+  type InvokeCommandOutput,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { HookCutoverSwitch, type HookRequest } from '../../lambdas/adapters/aws/cutover-switch-hook';
 
 const FN = 'arn:aws:lambda:eu-central-1:123456789012:function:clickstream-switch-bootstrap';
 const lambda = mockClient(LambdaClient);
+/** A reply payload as Lambda returns it (the SDK wraps the bytes in a blob adapter the mock does not need). */
+const bytes = (text: string) => new TextEncoder().encode(text) as unknown as InvokeCommandOutput['Payload'];
 
 /** The hook as the user would write it: a pointer held in memory, answering the three actions. */
 function hookHolding(initial: string | null): { requests: HookRequest[]; value: () => string | null } {
@@ -15,7 +22,7 @@ function hookHolding(initial: string | null): { requests: HookRequest[]; value: 
     requests.push(request);
     if (request.action !== 'read') value = request.value ?? null;
     const reply = request.action === 'read' ? { value } : { changed: true };
-    return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(reply)) };
+    return { StatusCode: 200, Payload: bytes(JSON.stringify(reply)) };
   });
   return { requests, value: () => value };
 }
@@ -86,11 +93,11 @@ describe('HookCutoverSwitch (request shapes and errors)', () => {
     // Prepare
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({ StatusCode: 200, Payload: new TextEncoder().encode('{"value":"a"}') })
+      .resolvesOnce({ StatusCode: 200, Payload: bytes('{"value":"a"}') })
       .resolves({
         StatusCode: 200,
         FunctionError: 'Unhandled',
-        Payload: new TextEncoder().encode('{"errorType":"Error","errorMessage":"config service said 409"}'),
+        Payload: bytes('{"errorType":"Error","errorMessage":"config service said 409"}'),
       });
     // Act
     const set = new HookCutoverSwitch(new LambdaClient({}), FN).set('b');
@@ -104,8 +111,8 @@ describe('HookCutoverSwitch (request shapes and errors)', () => {
   it('fails a revert as Migration.RollbackFailed when the function throws', async () => {
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({ StatusCode: 200, Payload: new TextEncoder().encode('{"value":"target"}') })
-      .resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode('"boom"') });
+      .resolvesOnce({ StatusCode: 200, Payload: bytes('{"value":"target"}') })
+      .resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: bytes('"boom"') });
 
     await expect(new HookCutoverSwitch(new LambdaClient({}), FN).revert({ value: 'source' })).rejects.toMatchObject({
       name: 'Migration.RollbackFailed',
@@ -121,7 +128,7 @@ describe('HookCutoverSwitch (request shapes and errors)', () => {
   });
 
   it('refuses a reply that is not a JSON object', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode('"b-1:9098"') });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: bytes('"b-1:9098"') });
 
     await expect(new HookCutoverSwitch(new LambdaClient({}), FN).read()).rejects.toMatchObject({
       name: 'Migration.CutoverFailed',

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { DrainProgressSchema } from '../../core/cutover/check-drain';
+import { HealthProgressSchema } from '../../core/cutover/check-target-health';
+import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
+import { FenceRecordSchema } from '../../core/cutover/fence-producers';
+import { EndOffsetsSnapshotSchema, fenceValue, watchedTopics } from '../../core/cutover/model';
+import { SwitchRecordSchema } from '../../core/cutover/switch-consumers';
+import { InputInvalidError } from '../../core/errors';
+import type { ExecutionIdentity } from '../../core/replication/naming';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import { ExecutionStateSchema, ReplicationPhaseSchema, type ExecutionState } from './execution-state';
+
+/**
+ * What the cutover and failback task states leave in the execution state, and the small views of the state they share:
+ * the replicated topics the cutover watches, and the value the pointer gets at the switch. Pure (no SDK): the task
+ * modules import it; the pointer adapters are wired in ./cutover-switch.ts.
+ */
+
+/** `$.cutover.switch` after SwitchToTarget: the core's record plus the key StartFailback reads. */
+export const SwitchStateSchema = SwitchRecordSchema.extend({
+  /** Artifact key of the target's end offsets at the switch (= `targetEndsAtSwitch.key`): the failback starts there. */
+  switchTargetOffsetsKey: z.string(),
+});
+export type SwitchState = z.infer<typeof SwitchStateSchema>;
+
+/** `$.window` after CheckTargetHealth; the Choice WindowClosed? reads `closed`. */
+export const WindowStateSchema = HealthProgressSchema.extend({
+  /** The rollback window has run out and this check found the target healthy: on to the point of no return. */
+  closed: z.boolean(),
+});
+export type WindowState = z.infer<typeof WindowStateSchema>;
+
+/** `$.cutover`: one record per cutover step (each step's ResultPath). */
+export const CutoverStateSchema = z.looseObject({
+  fence: FenceRecordSchema.optional(),
+  drain: DrainProgressSchema.optional(),
+  offsets: CommitProgressSchema.optional(),
+  switch: SwitchStateSchema.optional(),
+});
+export type CutoverState = z.infer<typeof CutoverStateSchema>;
+
+/** `$.failbackFence` after FenceForFailback: the pointer that pointed at the target now holds the failback fence. */
+export const FailbackFenceSchema = z.object({
+  direction: z.literal('FAILBACK'),
+  fencedAt: z.string(),
+  fenceValue: z.string(),
+  pointer: z.string(),
+  /** What it held before the failback fence: the target value SwitchToTarget set. */
+  previous: z.string(),
+  changeId: z.string().optional(),
+  /** The target's end offsets right after the fence: the failback drain compares against them. */
+  targetEndsAtFence: EndOffsetsSnapshotSchema,
+  topics: z.number().int().nonnegative(),
+});
+export type FailbackFence = z.infer<typeof FailbackFenceSchema>;
+
+/** The fence of the way back: a `fenced:` value (clients hold) told apart from the forward fence. */
+export function failbackFenceValue(identity: ExecutionIdentity): string {
+  return `${fenceValue(identity)}/failback`;
+}
+
+/** The execution state as the cutover tasks read it: `$.cutover` typed, everything else as the shared schema. */
+export const CutoverExecutionStateSchema = ExecutionStateSchema.extend({
+  replication: ReplicationPhaseSchema,
+  cutover: CutoverStateSchema.optional(),
+});
+export type CutoverExecutionState = z.infer<typeof CutoverExecutionStateSchema>;
+
+/** `$.cutover.<step>` or Migration.InputInvalid naming the state that should have written it. */
+export function requireStep<K extends 'fence' | 'drain' | 'offsets' | 'switch'>(
+  state: CutoverExecutionState,
+  step: K,
+  writtenBy: string,
+): NonNullable<CutoverState[K]> {
+  const record = state.cutover?.[step];
+  if (record === undefined)
+    throw new InputInvalidError(`$.cutover.${step} is missing: ${writtenBy} has not run in this execution.`);
+  return record as NonNullable<CutoverState[K]>;
+}
+
+/** The replicated topics (`$.replication.topicsKey`), as the cutover core takes them (it leaves the canary out itself). */
+export async function replicatedTopics(
+  state: Pick<ExecutionState, 'replication'>,
+  artifacts: ArtifactStore,
+): Promise<string[]> {
+  const key = state.replication?.topicsKey;
+  const topics = key ? await artifacts.getJson<unknown>(key) : undefined;
+  if (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string'))
+    throw new InputInvalidError(
+      `The replicated topic list under ${key ?? '$.replication.topicsKey'} is missing: the cutover does not know which topics to watch.`,
+    );
+  if (watchedTopics(topics, state.replication?.canaryTopic).length === 0)
+    throw new InputInvalidError('The replication copies no topic besides the canary: there is nothing to cut over.');
+  return topics;
+}
+
+/**
+ * What the pointer holds after the switch: `cutover.targetValue` when the plan gives it (Route 53: or the switch's own
+ * `targetValue`), else the target's bootstrap servers (`$.target`, or the plan's for an address-named target). A
+ * Route 53 CNAME holds one host name, so it needs the value spelled out. Checked before the fence, so that a plan
+ * that cannot be switched never holds its producers.
+ */
+export function cutoverTargetValue(state: Pick<ExecutionState, 'input' | 'target'>): string {
+  const { cutover, target } = state.input;
+  const explicit = cutover.targetValue ?? (cutover.switch.type === 'ROUTE53' ? cutover.switch.targetValue : undefined);
+  if (explicit) return explicit;
+  if (cutover.switch.type === 'ROUTE53')
+    throw new InputInvalidError(
+      'cutover.switch is a Route 53 CNAME, which names one host: set cutover.targetValue (or cutover.switch.targetValue) to the host name clients should resolve after the switch.',
+    );
+  const servers = state.target?.bootstrapServers ?? target.bootstrapServers;
+  if (!servers || servers.length === 0)
+    throw new InputInvalidError(
+      'The target has no bootstrap servers in $.target and the plan gives no cutover.targetValue: the switch does not know what to point clients at.',
+    );
+  return servers.join(',');
+}
+
+/** Minutes since an ISO instant, rounded up (at least 0). */
+export function minutesSince(iso: string, now: Date): number {
+  return Math.max(0, Math.ceil((now.getTime() - Date.parse(iso)) / 60_000));
+}
