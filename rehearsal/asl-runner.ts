@@ -28,7 +28,14 @@ export function loadDefinition(file = ASL_PATH): AslDefinition {
     /\$\{(\w+)FunctionArn\}/g,
     'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1',
   );
-  return JSON.parse(text) as AslDefinition;
+  const definition = JSON.parse(text) as AslDefinition;
+  // aws-local-stepfunctions 3.0.0 reads `"ResultPath": "$"` as a field named "$" (it strips only a leading "$."), so
+  // the result lands beside the input instead of replacing it. The States Language gives an absent ResultPath the
+  // same meaning ("$": the result replaces the input), so the runner drops it: identical semantics in AWS.
+  for (const state of Object.values(definition.States) as Array<Record<string, unknown>>) {
+    if (state.ResultPath === '$') delete state.ResultPath;
+  }
+  return definition;
 }
 
 /** A Task state's local handler receives what the Lambda would: for `lambda:invoke` integrations that is `Payload`. */
