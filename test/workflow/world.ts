@@ -1,0 +1,586 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-callback';
+import { OutboxApprovalMailer } from '../../lambdas/adapters/local/local-approval-notifiers';
+import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
+import type { ApprovalServices } from '../../lambdas/core/approval/service';
+import { decide, expireApproval } from '../../lambdas/core/approval/service';
+import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import type {
+  AclListing,
+  ClientQuotaEntry,
+  ClusterDescription,
+  CommittedOffset,
+  ConfigEntry,
+  KafkaRecordOut,
+  PartitionOffsets,
+} from '../../lambdas/ports/kafka';
+import type { AlarmDefinition, AlarmStatus, LagSignals, MetricSeries } from '../../lambdas/ports/lag-signals';
+import type { Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState } from '../../lambdas/ports/replicator';
+import type { TargetClusterInfo, TargetClusterRequest, TargetProvisioner } from '../../lambdas/ports/target-provisioner';
+import * as Assess from '../../lambdas/tasks/assess/task';
+import * as CheckReplicationStatus from '../../lambdas/tasks/check-replication-status/task';
+import * as CheckTargetStatus from '../../lambdas/tasks/check-target-status/task';
+import * as EvaluateCatchUp from '../../lambdas/tasks/evaluate-catch-up/task';
+import * as Finalize from '../../lambdas/tasks/finalize/task';
+import * as Inventory from '../../lambdas/tasks/inventory/task';
+import * as ProvisionTarget from '../../lambdas/tasks/provision-target/task';
+import * as Report from '../../lambdas/tasks/report/task';
+import * as RequestApproval from '../../lambdas/tasks/request-approval/task';
+import * as RollbackReplication from '../../lambdas/tasks/rollback-replication/task';
+import * as RollbackTarget from '../../lambdas/tasks/rollback-target/task';
+import { parseTaskInput } from '../../lambdas/tasks/shared/execution-state';
+import * as StartReplication from '../../lambdas/tasks/start-replication/task';
+import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
+import * as ValidateTarget from '../../lambdas/tasks/validate-target/task';
+import { loadDefinition, runWorkflow, type LocalTask, type RunResult } from '../../rehearsal/asl-runner';
+import { MemorySwitch } from '../unit/cutover-fakes';
+import { mskCluster } from '../unit/inventory-fixtures';
+import { FakeKafka, MemoryArtifacts } from '../unit/validation-fake-kafka';
+
+/**
+ * ONE in-memory world for the workflow tier: a source and a target Kafka cluster (topics, records, consumer groups),
+ * MSK's control plane for the target this execution creates, a replicator engine whose fate a test scripts, the lag
+ * signals it raises, the pointer clients read (the cutover switch) and the artifact store. Every Task state of the
+ * real ASL is served by its real task module (`run<State>(Input, deps)`) with these ports: the ports are stubbed,
+ * never the handlers' logic.
+ *
+ * Time: the runner zeroes Wait states, so the world's clock moves instead, as if each Wait had lasted the seconds the
+ * state asks for (`$.settings.*`), plus one second per task call. Deadlines (catch-up timeout, rollback window,
+ * approval expiry) therefore pass exactly as in AWS, without sleeping.
+ */
+
+// ---- the plan ----
+
+export const SOURCE_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-2-8/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-4';
+export const SOURCE_BOOTSTRAP = ['b-1.payments-2-8.kafka.us-east-1.amazonaws.com:9098', 'b-2.payments-2-8.kafka.us-east-1.amazonaws.com:9098'];
+export const TARGET_BOOTSTRAP = ['b-1.payments-target.kafka.us-east-1.amazonaws.com:9098', 'b-2.payments-target.kafka.us-east-1.amazonaws.com:9098'];
+export const POINTER = '/payments/kafka/bootstrap-servers';
+export const EXECUTION_NAME = 'exec-1';
+
+/**
+ * examples/msk-to-msk-new-version.json (a target MSK cluster created by the execution, MSK Replicator), with an SSM
+ * pointer and short time boxes so that a timeout is a few dozen polls.
+ */
+export function examplePlan(change: (raw: Record<string, any>) => void = () => undefined): Record<string, unknown> {
+  const raw = JSON.parse(readFileSync(path.join(__dirname, '../../examples/msk-to-msk-new-version.json'), 'utf8')) as Record<string, any>;
+  raw.source.clusterArn = SOURCE_ARN;
+  raw.gates = { maxLagRecords: 0, consecutiveHealthyChecks: 2, pollIntervalSeconds: 60, catchUpTimeoutMinutes: 30 };
+  raw.approval.timeoutMinutes = 60;
+  raw.cutover = { switch: { type: 'SSM_PARAMETER', parameterName: POINTER }, rollbackWindowMinutes: 60 };
+  change(raw);
+  return raw;
+}
+
+// ---- the clusters ----
+
+type Raw = Record<string, any>;
+
+/** What a task did to a cluster through the data-plane port (the replicator's copies are not counted: not ours). */
+export interface PortWrite {
+  readonly call: 'createTopics' | 'deleteTopics' | 'produce' | 'setCommittedOffsets';
+  readonly subject: string;
+}
+
+/**
+ * A FakeKafka (test/unit/validation-fake-kafka.ts) that also answers the inventory's reads, logs every write made
+ * through the port, and fails a call on demand (`failNext`).
+ */
+export class WorldCluster extends FakeKafka {
+  readonly writes: PortWrite[] = [];
+  private readonly failures = new Map<string, Error[]>();
+  /** Called before every port call (the world pumps replication here). */
+  beforeCall: () => void = () => undefined;
+
+  constructor(name: string, bootstrapServers: readonly string[]) {
+    super({ name, bootstrapServers: [...bootstrapServers], auth: { mechanism: 'PLAINTEXT' as const } });
+  }
+
+  /** The next calls of `method` throw these errors, one per call, before the cluster answers again. */
+  failNext(method: string, ...errors: Error[]): this {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...errors]);
+    return this;
+  }
+
+  private enter(method: string): void {
+    const queued = this.failures.get(method);
+    const err = queued?.shift();
+    if (err) throw err;
+    this.beforeCall();
+  }
+
+  /** Appends `count` records `{seq}` to every partition of `topic` (a workload's producers). */
+  fill(topic: string, count: number, from = 0): this {
+    const t = this.topics.get(topic);
+    t?.partitions.forEach((_, p) => this.append(topic, p, Array.from({ length: count }, (_, i) => ({ key: `k-${p}-${from + i}`, value: JSON.stringify({ topic, partition: p, seq: from + i }) }))));
+    return this;
+  }
+
+  override async listTopics() {
+    this.enter('listTopics');
+    return super.listTopics();
+  }
+  override async describeTopics(topics: readonly string[]) {
+    this.enter('describeTopics');
+    return super.describeTopics(topics);
+  }
+  override async describeTopicConfigs(topics: readonly string[]) {
+    this.enter('describeTopicConfigs');
+    return super.describeTopicConfigs(topics);
+  }
+  override async fetchTopicOffsets(topic: string) {
+    this.enter('fetchTopicOffsets');
+    return super.fetchTopicOffsets(topic);
+  }
+  override async listGroups() {
+    this.enter('listGroups');
+    return super.listGroups();
+  }
+  override async describeGroups(groupIds: readonly string[]) {
+    this.enter('describeGroups');
+    return super.describeGroups(groupIds);
+  }
+  override async fetchCommittedOffsets(groupId: string, topics?: readonly string[]) {
+    this.enter('fetchCommittedOffsets');
+    return super.fetchCommittedOffsets(groupId, topics);
+  }
+  override async readPartition(args: Parameters<FakeKafka['readPartition']>[0]) {
+    this.enter('readPartition');
+    return super.readPartition(args);
+  }
+  override async createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; configs?: Record<string, string> }>) {
+    this.enter('createTopics');
+    for (const t of topics) this.writes.push({ call: 'createTopics', subject: t.topic });
+    return super.createTopics(topics);
+  }
+  override async deleteTopics(topics: readonly string[]) {
+    this.enter('deleteTopics');
+    for (const t of topics) this.writes.push({ call: 'deleteTopics', subject: t });
+    return super.deleteTopics(topics);
+  }
+  override async produce(topic: string, records: readonly KafkaRecordOut[]) {
+    this.enter('produce');
+    this.writes.push({ call: 'produce', subject: topic });
+    return super.produce(topic, records);
+  }
+  override async setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]) {
+    this.enter('setCommittedOffsets');
+    this.writes.push({ call: 'setCommittedOffsets', subject: groupId });
+    return super.setCommittedOffsets(groupId, offsets);
+  }
+
+  // The inventory's reads (KafkaInventoryReads).
+  async describeCluster(): Promise<ClusterDescription> {
+    this.enter('describeCluster');
+    return { clusterId: this.connection.name, controllerId: 1, brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: `b-${nodeId}.${this.connection.name}`, port: 9098 })) };
+  }
+  async describeAcls(): Promise<AclListing> {
+    this.enter('describeAcls');
+    return { authorizerEnabled: false };
+  }
+  async describeClientQuotas(): Promise<ClientQuotaEntry[]> {
+    this.enter('describeClientQuotas');
+    return [];
+  }
+  async describeBrokerConfigs(): Promise<ConfigEntry[]> {
+    this.enter('describeBrokerConfigs');
+    return [{ name: 'num.io.threads', value: '8', isDefault: true }];
+  }
+  async fetchTopicsOffsets(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
+    this.enter('fetchTopicsOffsets');
+    const out: Record<string, PartitionOffsets[]> = {};
+    for (const t of topics) out[t] = await super.fetchTopicOffsets(t);
+    return out;
+  }
+}
+
+// ---- MSK: the target cluster this execution creates ----
+
+export type ClusterFate = { readonly becomes: 'ACTIVE' | 'FAILED'; readonly afterDescribes: number };
+
+/** MSK's clusters in memory; a created cluster is CREATING until it has been described `afterDescribes` times. */
+export class WorldProvisioner implements TargetProvisioner {
+  readonly clusters: Array<TargetClusterInfo & { describes: number }> = [];
+  readonly created: string[] = [];
+  readonly deleted: string[] = [];
+  fate: ClusterFate = { becomes: 'ACTIVE', afterDescribes: 1 };
+
+  async findClusters(filter: string): Promise<TargetClusterInfo[]> {
+    return this.clusters.filter((c) => c.clusterName.includes(filter) && c.state !== 'DELETING');
+  }
+  async createCluster(request: TargetClusterRequest): Promise<{ clusterArn: string }> {
+    const clusterArn = `arn:aws:kafka:us-east-1:123456789012:cluster/${request.clusterName}/${String(this.created.length + 1).padStart(8, '0')}-aaaa-bbbb-cccc-000000000000-1`;
+    this.created.push(clusterArn);
+    this.clusters.push({ clusterArn, clusterName: request.clusterName, kind: request.kind, state: 'CREATING', tags: { ...request.tags }, describes: 0 });
+    return { clusterArn };
+  }
+  async describeCluster(clusterArn: string): Promise<TargetClusterInfo | undefined> {
+    const c = this.clusters.find((x) => x.clusterArn === clusterArn);
+    if (!c) return undefined;
+    if (c.state === 'CREATING' && this.created.includes(clusterArn) && ++c.describes >= this.fate.afterDescribes) {
+      c.state = this.fate.becomes;
+      if (c.state === 'FAILED') c.stateDetail = 'InternalError: broker nodes could not be launched in subnet-0a1b2c3d4e5f60718';
+    }
+    return { ...c };
+  }
+  async getIamBootstrapBrokers(clusterArn: string): Promise<string[]> {
+    return this.clusters.find((x) => x.clusterArn === clusterArn)?.state === 'ACTIVE' ? [...TARGET_BOOTSTRAP] : [];
+  }
+  async deleteCluster(clusterArn: string): Promise<void> {
+    this.deleted.push(clusterArn);
+    const c = this.clusters.find((x) => x.clusterArn === clusterArn);
+    if (c) c.state = 'DELETING';
+  }
+  /** A cluster someone else owns, with a name close to ours. */
+  addForeign(info: Omit<TargetClusterInfo, 'kind' | 'state'>): void {
+    this.clusters.push({ kind: 'PROVISIONED', state: 'ACTIVE', describes: 0, ...info });
+  }
+}
+
+// ---- the replicator ----
+
+export type ReplicatorFate = { readonly becomes: 'RUNNING' | 'FAILED'; readonly afterDescribes: number };
+
+interface ReplicatorEntry {
+  handle: ReplicatorHandle;
+  spec: ReplicatorSpec;
+  state: ReplicatorState;
+  describes: number;
+  fate: ReplicatorFate;
+}
+
+const fullMatch = (patterns: readonly string[], name: string) => patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
+
+/**
+ * Replicators in memory. A created one is CREATING until described `afterDescribes` times (the first creation follows
+ * `fate`, later ones — the failback's reverse flow — `failbackFate`). While RUNNING, `pump` copies the records its
+ * topic filter selects (same offsets on both sides) and, when it syncs offsets, the committed offsets of its groups
+ * that are not active on the other side.
+ */
+export class WorldReplicator implements Replicator {
+  readonly engine = 'MSK_REPLICATOR' as const;
+  readonly replicators = new Map<string, ReplicatorEntry>();
+  readonly createdNames: string[] = [];
+  readonly deletedNames: string[] = [];
+  fate: ReplicatorFate = { becomes: 'RUNNING', afterDescribes: 1 };
+  failbackFate: ReplicatorFate = { becomes: 'RUNNING', afterDescribes: 1 };
+  /** The next delete throws this (a rollback step that fails). */
+  failDelete: Error | undefined;
+
+  constructor(
+    private readonly source: WorldCluster,
+    private readonly target: WorldCluster,
+  ) {}
+
+  async find(name: string) {
+    const r = this.replicators.get(name);
+    return r ? { handle: r.handle, state: r.state, tags: { ...r.spec.tags } } : undefined;
+  }
+  async countExisting() {
+    return this.replicators.size;
+  }
+  async create(spec: ReplicatorSpec): Promise<ReplicatorHandle> {
+    const handle: ReplicatorHandle = { engine: this.engine, name: spec.name, id: `arn:aws:kafka:us-east-1:123456789012:replicator/${spec.name}/r-${this.createdNames.length + 1}` };
+    const fate = this.createdNames.length === 0 ? this.fate : this.failbackFate;
+    this.createdNames.push(spec.name);
+    this.replicators.set(spec.name, { handle, spec, state: 'CREATING', describes: 0, fate });
+    return handle;
+  }
+  async describe(handle: ReplicatorHandle) {
+    const r = this.replicators.get(handle.name);
+    if (!r) return undefined;
+    if (r.state === 'CREATING' && ++r.describes >= r.fate.afterDescribes) r.state = r.fate.becomes;
+    return { state: r.state, ...(r.state === 'FAILED' ? { detail: 'ReplicatorFailure: the service execution role cannot describe the target cluster' } : {}) };
+  }
+  async delete(handle: ReplicatorHandle): Promise<void> {
+    if (this.failDelete) {
+      const err = this.failDelete;
+      this.failDelete = undefined;
+      throw err;
+    }
+    this.deletedNames.push(handle.name);
+    this.replicators.delete(handle.name);
+  }
+
+  /** Copies what every RUNNING replicator would have copied by now. */
+  pump(): void {
+    for (const r of this.replicators.values()) {
+      if (r.state !== 'RUNNING') continue;
+      const reverse = this.isReverse(r.spec);
+      const from = reverse ? this.target : this.source;
+      const to = reverse ? this.source : this.target;
+      for (const [name, topic] of from.topics) {
+        if (!fullMatch(r.spec.topics.include, name) || fullMatch(r.spec.topics.exclude, name)) continue;
+        if (!to.topics.has(name)) to.addTopic(name, topic.partitions.length, r.spec.copyTopicConfigurations ? { ...topic.configs } : {});
+        topic.partitions.forEach((log, p) => {
+          const dst = to.log(name, p);
+          if (dst.records.length === 0) dst.low = Math.max(dst.low, log.low);
+          for (let o = Math.max(dst.low + dst.records.length, log.low); o < log.low + log.records.length; o++) {
+            const rec = log.records[o - log.low];
+            if (rec) dst.records.push({ key: rec.key, value: rec.value, headers: { ...rec.headers } });
+          }
+        });
+      }
+      if (!r.spec.syncGroupOffsets) continue;
+      for (const [groupId, offsets] of from.committed) {
+        if (!fullMatch(r.spec.consumerGroups.include, groupId) || fullMatch(r.spec.consumerGroups.exclude, groupId)) continue;
+        if ((to.activeMembers.get(groupId) ?? 0) > 0) continue;
+        for (const [key, offset] of offsets) {
+          const [topic, partition] = key.split('\u0000') as [string, string];
+          if (to.topics.has(topic)) to.commit(groupId, topic, Number(partition), Number(offset));
+        }
+      }
+    }
+  }
+
+  private isReverse(spec: ReplicatorSpec): boolean {
+    if (spec.source.clusterArn) return spec.source.clusterArn !== SOURCE_ARN;
+    return (spec.source.bootstrapServers ?? []).join(',') !== this.source.connection.bootstrapServers.join(',');
+  }
+}
+
+// ---- lag signals (CloudWatch) ----
+
+/** Alarms and MessageLag datapoints: lagging until `convergesAfter` evaluations have read them (never when null). */
+export class WorldLagSignals implements LagSignals {
+  readonly alarms = new Map<string, AlarmDefinition>();
+  readonly deleted: string[] = [];
+  convergesAfter: number | null = 1;
+  private reads = 0;
+
+  private converged(): boolean {
+    return this.convergesAfter !== null && this.reads > this.convergesAfter;
+  }
+  async putAlarms(alarms: readonly AlarmDefinition[]): Promise<void> {
+    for (const a of alarms) this.alarms.set(a.alarmName, a);
+  }
+  async deleteAlarms(names: readonly string[]): Promise<void> {
+    for (const n of names) if (this.alarms.delete(n)) this.deleted.push(n);
+  }
+  async describeAlarms(names: readonly string[]): Promise<AlarmStatus[]> {
+    this.reads++;
+    return names.map((alarmName) =>
+      !this.alarms.has(alarmName) ? { alarmName, state: 'MISSING' } : this.converged() || !alarmName.includes('lag') ? { alarmName, state: 'OK' } : { alarmName, state: 'ALARM', reason: 'Threshold Crossed: MessageLag 48210 > 0' },
+    );
+  }
+  async getMetricSeries(queries: ReadonlyArray<{ readonly id: string }>, window: { readonly end: string }): Promise<MetricSeries[]> {
+    return queries.map(({ id }) => ({ id, points: [{ timestamp: window.end, value: id === 'messageLag' && !this.converged() ? 48_210 : 0 }] }));
+  }
+}
+
+// ---- the world ----
+
+export type Decision = 'APPROVE' | 'REJECT' | 'EXPIRE';
+
+export interface Scenario {
+  readonly plan?: unknown;
+  readonly cluster?: ClusterFate;
+  readonly replicator?: ReplicatorFate;
+  /** Healthy lag signals after this many evaluations; null: never. @default 1 */
+  readonly lagConvergesAfter?: number | null;
+  /** Each approval kind's decision. @default APPROVE */
+  readonly approvals?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', Decision>>;
+  /** Before ValidateTarget runs: records dropped from the head of a target partition (a loss). */
+  readonly loseOnTarget?: { readonly topic: string; readonly partition: number; readonly records: number };
+  /** After the switch, consumer groups resume on the target. @default true */
+  readonly consumersResumeOnTarget?: boolean;
+  /** Records the workload writes to each target partition right after the switch. @default 3 */
+  readonly writesAfterSwitch?: number;
+}
+
+export interface TaskCall {
+  readonly state: string;
+  readonly event: Raw;
+  readonly at: string;
+  readonly outcome: 'OK' | 'ERROR';
+  readonly error?: string;
+}
+
+const APPROVER = 'payments-oncall@example.com';
+/** Which `$.settings` seconds the Wait before a state stands for. */
+const WAIT_BEFORE: Record<string, string> = {
+  CheckTargetStatus: 'provisionPollSeconds',
+  CheckReplicationStatus: 'replicatorPollSeconds',
+  EvaluateCatchUp: 'pollIntervalSeconds',
+  CheckDrain: 'drainPollSeconds',
+  CommitConsumerOffsets: 'drainPollSeconds',
+  CheckTargetHealth: 'healthPollSeconds',
+  CheckFailback: 'pollIntervalSeconds',
+  CheckFailbackDrain: 'drainPollSeconds',
+};
+
+export class World {
+  readonly source = new WorldCluster('source', SOURCE_BOOTSTRAP);
+  readonly target = new WorldCluster('target', TARGET_BOOTSTRAP);
+  readonly provisioner = new WorldProvisioner();
+  readonly replicator = new WorldReplicator(this.source, this.target);
+  readonly lagSignals = new WorldLagSignals();
+  readonly artifacts = new MemoryArtifacts();
+  readonly pointer = new MemorySwitch(`ssm:${POINTER}`, { value: SOURCE_BOOTSTRAP.join(','), revision: '7' });
+  readonly calls: TaskCall[] = [];
+  readonly approvalCallback = new LocalTaskCallback();
+  readonly mailer = new OutboxApprovalMailer();
+  readonly approvalServices: ApprovalServices;
+  readonly msk = (() => {
+    const cluster = mskCluster({ clusterArn: SOURCE_ARN, clusterName: 'payments-2-8', bootstrapBrokers: { saslIam: SOURCE_BOOTSTRAP.join(',') }, vpc: { subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupIds: ['sg-0123456789abcdef0'] } });
+    return {
+      async describeCluster(arn: string) {
+        if (arn !== SOURCE_ARN) throw new Error(`no cluster ${arn}`);
+        return cluster;
+      },
+      async findClusterArn() {
+        return undefined;
+      },
+    };
+  })();
+  private clockMs = Date.parse('2026-11-20T09:00:00.000Z');
+  readonly now = (): Date => new Date(this.clockMs);
+
+  constructor(readonly scenario: Scenario = {}) {
+    // The source: two replicated topics with records, two consumer groups that committed part of them.
+    this.source.addTopic('payments', 3, { 'retention.ms': '1209600000' }).fill('payments', 20);
+    this.source.addTopic('ledger.entries', 2, { 'cleanup.policy': 'delete' }).fill('ledger.entries', 10);
+    this.source.commit('payments-app', 'payments', 0, 10).commit('payments-app', 'payments', 1, 15).commit('payments-app', 'payments', 2, 20);
+    this.source.commit('ledger-writer', 'ledger.entries', 0, 5).commit('ledger-writer', 'ledger.entries', 1, 10);
+    this.source.beforeCall = () => this.replicator.pump();
+    this.target.beforeCall = () => this.replicator.pump();
+    // A cluster that is not ours, named like the ones this tool creates: never deleted.
+    this.provisioner.addForeign({ clusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-kafka-4-target-0ther/11111111-2222-3333-4444-555555555555-1', clusterName: 'payments-kafka-4-target-0ther', tags: { 'msk-migration:migration-id': 'payments-kafka-4', 'msk-migration:execution': 'exec-0' } });
+    if (scenario.cluster) this.provisioner.fate = scenario.cluster;
+    if (scenario.replicator) this.replicator.fate = scenario.replicator;
+    if (scenario.lagConvergesAfter !== undefined) this.lagSignals.convergesAfter = scenario.lagConvergesAfter;
+    this.approvalServices = {
+      store: new MemoryApprovalStore(),
+      artifacts: this.artifacts,
+      callback: this.approvalCallback,
+      mailer: this.mailer,
+      signingKey: async () => 'workflow-test-signing-key-0123456789abcdef',
+      baseUrl: 'http://127.0.0.1:9',
+      now: this.now,
+      warn: () => undefined,
+    };
+  }
+
+  advance(seconds: number): void {
+    this.clockMs += seconds * 1000;
+  }
+
+  /** The Task states this world serves, by ASL state name. */
+  tasks(): Record<string, LocalTask> {
+    const now = this.now;
+    const { source, target, artifacts } = this;
+    const replicator = this.replicator;
+    const lagSignals = this.lagSignals;
+    const provisioner = this.provisioner;
+    const msk = this.msk;
+    const served: Record<string, (event: Raw) => Promise<unknown>> = {
+      ValidateInput: async (event) => runValidateInput(event as never, now),
+      Inventory: async (event) => Inventory.runInventory(parseTaskInput('Inventory', Inventory.Input, event), { kafka: source, msk, artifacts, now }),
+      Assess: async (event) => Assess.runAssess(parseTaskInput('Assess', Assess.Input, event), { artifacts, now }),
+      ProvisionTarget: async (event) => ProvisionTarget.runProvisionTarget(parseTaskInput('ProvisionTarget', ProvisionTarget.Input, event), { provisioner, msk, now }),
+      CheckTargetStatus: async (event) => CheckTargetStatus.runCheckTargetStatus(parseTaskInput('CheckTargetStatus', CheckTargetStatus.Input, event), { provisioner, msk, now }),
+      StartReplication: async (event) => StartReplication.runStartReplication(parseTaskInput('StartReplication', StartReplication.Input, event), { replicator, artifacts, source, lagSignals, msk, now }),
+      CheckReplicationStatus: async (event) => CheckReplicationStatus.runCheckReplicationStatus(parseTaskInput('CheckReplicationStatus', CheckReplicationStatus.Input, event), { replicator, now }),
+      EvaluateCatchUp: async (event) => EvaluateCatchUp.runEvaluateCatchUp(parseTaskInput('EvaluateCatchUp', EvaluateCatchUp.Input, event), { artifacts, lagSignals, source, target, now }),
+      ValidateTarget: async (event) => {
+        const loss = this.scenario.loseOnTarget;
+        if (loss) target.deleteRecordsBefore(loss.topic, loss.partition, Number(target.log(loss.topic, loss.partition).low) + loss.records);
+        return ValidateTarget.runValidateTarget(parseTaskInput('ValidateTarget', ValidateTarget.Input, event), { source, target, artifacts, now });
+      },
+      CutoverApproval: (event) => this.approve(event),
+      FinalizeApproval: (event) => this.approve(event),
+      FailbackDecision: (event) => this.approve(event),
+      Finalize: async (event) => Finalize.runFinalize(parseTaskInput('Finalize', Finalize.Input, event), { replicator, lagSignals, source, target, now }),
+      RollbackReplication: async (event) => RollbackReplication.runRollbackReplication(parseTaskInput('RollbackReplication', RollbackReplication.Input, event), { replicator, lagSignals, source, target, now }),
+      RollbackTarget: async (event) => RollbackTarget.runRollbackTarget(parseTaskInput('RollbackTarget', RollbackTarget.Input, event), { provisioner, now }),
+      ...Object.fromEntries(['ReportSuccess', 'ReportFailure', 'ReportRollback', 'ReportRollbackFailure', 'ReportNeedsAttention', 'ReportFailedBack'].map((name) => [name, async (event: Raw) => Report.runReport(parseTaskInput(name, Report.Input, event), { artifacts, now })])),
+      ...this.cutoverTasks(),
+    };
+    return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
+  }
+
+  /** The cutover and failback states, served once their task modules exist (another helper writes them). */
+  protected cutoverTasks(): Record<string, (event: Raw) => Promise<unknown>> {
+    return {};
+  }
+
+  /**
+   * Each call as Lambda would see it: the event and the result through JSON, the clock moved by the Wait before it,
+   * the error's name as `Error` and Lambda's `{errorType, errorMessage}` document as `Cause`.
+   */
+  private recorded(name: string, run: (event: Raw) => Promise<unknown>): LocalTask {
+    const lambda = !['CutoverApproval', 'FinalizeApproval', 'FailbackDecision'].includes(name);
+    return async (raw) => {
+      const event = JSON.parse(JSON.stringify(raw)) as Raw;
+      const waited = WAIT_BEFORE[name];
+      const seconds = waited ? Number(event.state?.settings?.[waited] ?? 0) : 0;
+      this.advance(seconds + 1);
+      try {
+        const result = await run(event);
+        this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'OK' });
+        return JSON.parse(JSON.stringify(result ?? null));
+      } catch (err) {
+        const e = err as Error;
+        this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'ERROR', error: e.name });
+        if (!lambda) throw err;
+        throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), { name: e.name });
+      }
+    };
+  }
+
+  /**
+   * An approval state: RequestApproval's real module stores the token and mails the approver; then the scenario's
+   * person decides through the approval service's own `decide` (or lets the deadline pass: `expireApproval` at the
+   * expiry), and the waiting state gets what SendTaskSuccess / SendTaskFailure would give it.
+   */
+  private async approve(event: Raw): Promise<unknown> {
+    const input = parseTaskInput('RequestApproval', RequestApproval.Input, event);
+    const requested = await RequestApproval.runRequestApproval(input, this.approvalServices);
+    const waiting = this.approvalCallback.waitFor(input.taskToken);
+    const decision = this.scenario.approvals?.[input.kind] ?? 'APPROVE';
+    if (decision === 'EXPIRE') {
+      this.clockMs = Date.parse(requested.expiresAt) + 1000;
+      await expireApproval(requested.approvalId, this.approvalServices);
+    } else {
+      this.advance(300);
+      const decided = await decide({ approvalId: requested.approvalId, outcome: decision, identity: { channel: 'EMAIL', id: APPROVER }, comment: `${decision} in the workflow test`, context: {} }, this.approvalServices);
+      if (decided.status !== 'DECIDED') throw new Error(`the test's decision was refused: ${decided.refusal.message}`);
+    }
+    const result = await waiting;
+    if (result.kind === 'SUCCESS') return result.output;
+    throw Object.assign(new Error(result.cause), { name: result.error });
+  }
+
+  /** Runs the real ASL against this world. */
+  run(input: unknown = this.scenario.plan ?? examplePlan()): Promise<RunResult> {
+    return runWorkflow(input, { tasks: this.tasks(), executionName: EXECUTION_NAME });
+  }
+
+  /** The Task states called, in order, and how each ended. */
+  called(): string[] {
+    return this.calls.map((c) => c.state);
+  }
+
+  /** The last event a state received (its input: the whole execution state under `state`). */
+  lastEvent(state: string): Raw | undefined {
+    return [...this.calls].reverse().find((c) => c.state === state)?.event;
+  }
+
+  async report(): Promise<Raw | undefined> {
+    return this.artifacts.getJson<Raw>(`migrations/payments-kafka-4/${EXECUTION_NAME}/report/report.json`);
+  }
+
+  /** Writes through the port to the source, other than to this execution's canary topic. */
+  sourceWritesBesidesCanary(): PortWrite[] {
+    return this.source.writes.filter((w) => !w.subject.startsWith('msk-migration.canary.'));
+  }
+}
+
+/** Every Task state of the ASL, by name. */
+export function aslTaskStates(): string[] {
+  return Object.entries(loadDefinition().States)
+    .filter(([, s]) => s.Type === 'Task')
+    .map(([name]) => name);
+}
+
+export type { MigrationPlan };
