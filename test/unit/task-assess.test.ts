@@ -10,12 +10,20 @@ async function stateWith(topics: ReturnType<typeof topic>[]) {
   const artifacts = new MemoryArtifacts();
   const inv = inventory({ topics });
   await artifacts.putJson(INVENTORY_KEY, inv);
-  return { artifacts, state: stateOf(examplePlan('msk-to-serverless-replicator'), { inventory: summarizeInventory(inv, INVENTORY_KEY, `mem://${INVENTORY_KEY}`) }) };
+  return {
+    artifacts,
+    state: stateOf(examplePlan('msk-to-serverless-replicator'), {
+      inventory: summarizeInventory(inv, INVENTORY_KEY, `mem://${INVENTORY_KEY}`),
+    }),
+  };
 }
 
 describe('Assess task', () => {
   it('writes the assessment report (JSON and Markdown) and returns the counts when nothing blocks', async () => {
-    const { artifacts, state } = await stateWith([topic('orders.created', { partitionCount: 6 }), topic('payments', { partitionCount: 3 })]);
+    const { artifacts, state } = await stateWith([
+      topic('orders.created', { partitionCount: 6 }),
+      topic('payments', { partitionCount: 3 }),
+    ]);
     const assessment = await runAssess({ state }, { artifacts, now: at('2026-11-01T10:02:00.000Z') });
     expect(assessment).toMatchObject({ blocked: false, profile: 'msk-serverless', counts: { BLOCKER: 0 } });
     expect(await artifacts.getJson(assessment.reportKey)).toMatchObject({ assessment: { blocked: false } });
@@ -24,9 +32,17 @@ describe('Assess task', () => {
 
   it('fails with Migration.AssessmentBlocked naming the blockers, after writing the report', async () => {
     const { artifacts, state } = await stateWith([topic('orders.created', { partitionCount: 3000 })]);
-    const failure = await runAssess({ state }, { artifacts, now: at('2026-11-01T10:02:00.000Z') }).catch((err: unknown) => err as Error & { details?: Record<string, unknown> });
-    expect(failure).toMatchObject({ name: 'Migration.AssessmentBlocked', message: expect.stringContaining('Nothing was created') });
-    expect(failure.details?.blockers).toEqual(expect.arrayContaining([expect.stringMatching(/partition/)]));
-    expect(await artifacts.getText('migrations/orders-to-serverless/exec-1/assessment/assessment.md')).toContain('Verdict: blocked');
+    const failure = await runAssess({ state }, { artifacts, now: at('2026-11-01T10:02:00.000Z') }).then(
+      () => undefined,
+      (err: unknown) => err as Error & { details?: Record<string, unknown> },
+    );
+    expect(failure).toMatchObject({
+      name: 'Migration.AssessmentBlocked',
+      message: expect.stringContaining('Nothing was created'),
+    });
+    expect(failure?.details?.blockers).toEqual(expect.arrayContaining([expect.stringMatching(/partition/)]));
+    expect(await artifacts.getText('migrations/orders-to-serverless/exec-1/assessment/assessment.md')).toContain(
+      'Verdict: blocked',
+    );
   });
 });

@@ -8,8 +8,19 @@ async function started() {
   const source = new FakeKafka().addTopic('clicks', 1);
   const replicator = new FakeReplicator('MIRROR_MAKER_2', source, new FakeKafka());
   const plan = examplePlan('msk-to-automq-mirrormaker2');
-  const target = { type: 'KAFKA' as const, source: 'BOOTSTRAP' as const, created: false, state: 'REACHABLE_BY_ADDRESS', ready: true, bootstrapServers: ['automq-0:9092'], startedAt: '2026-11-01T10:00:00.000Z' };
-  const replication = await runStartReplication({ state: stateOf(plan, { target }) }, { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:00:00.000Z') });
+  const target = {
+    type: 'KAFKA' as const,
+    source: 'BOOTSTRAP' as const,
+    created: false,
+    state: 'REACHABLE_BY_ADDRESS',
+    ready: true,
+    bootstrapServers: ['automq-0:9092'],
+    startedAt: '2026-11-01T10:00:00.000Z',
+  };
+  const replication = await runStartReplication(
+    { state: stateOf(plan, { target }) },
+    { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:00:00.000Z') },
+  );
   return { replicator, state: stateOf(plan, { target, replication }) };
 }
 
@@ -18,22 +29,36 @@ describe('CheckReplicationStatus task', () => {
     const { replicator, state } = await started();
     replicator.setState(replicatorName(identity), 'RUNNING');
     const replication = await runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T11:20:00.000Z') });
-    expect(replication).toMatchObject({ running: true, state: 'RUNNING', startedAt: '2026-11-01T11:00:00.000Z', topicsKey: state.replication?.topicsKey });
+    expect(replication).toMatchObject({
+      running: true,
+      state: 'RUNNING',
+      startedAt: '2026-11-01T11:00:00.000Z',
+      topicsKey: state.replication?.topicsKey,
+    });
   });
 
   it('keeps polling while the replicator is CREATING within the deadline', async () => {
     const { replicator, state } = await started();
-    expect(await runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T12:30:00.000Z') })).toMatchObject({ running: false, state: 'CREATING' });
+    expect(
+      await runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T12:30:00.000Z') }),
+    ).toMatchObject({ running: false, state: 'CREATING' });
   });
 
   it('fails with Migration.ReplicationFailed when the replicator is still CREATING 120 minutes after StartReplication', async () => {
     const { replicator, state } = await started();
-    await expect(runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T13:01:00.000Z') })).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('limit 120 minutes') });
+    await expect(
+      runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T13:01:00.000Z') }),
+    ).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      message: expect.stringContaining('limit 120 minutes'),
+    });
   });
 
   it('fails with Migration.ReplicationFailed when the engine reports FAILED', async () => {
     const { replicator, state } = await started();
     replicator.setState(replicatorName(identity), 'FAILED');
-    await expect(runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T11:05:00.000Z') })).rejects.toMatchObject({ name: 'Migration.ReplicationFailed' });
+    await expect(
+      runCheckReplicationStatus({ state }, { replicator, now: at('2026-11-01T11:05:00.000Z') }),
+    ).rejects.toMatchObject({ name: 'Migration.ReplicationFailed' });
   });
 });

@@ -5,7 +5,10 @@ import { at, examplePlan, FakeProvisioner, stateOf } from './task-fixtures';
 async function provisioned() {
   const provisioner = new FakeProvisioner();
   const plan = examplePlan('msk-to-msk-new-version');
-  const target = await runProvisionTarget({ state: stateOf(plan) }, { provisioner, now: at('2026-11-01T10:00:00.000Z') });
+  const target = await runProvisionTarget(
+    { state: stateOf(plan) },
+    { provisioner, now: at('2026-11-01T10:00:00.000Z') },
+  );
   return { provisioner, state: stateOf(plan, { target }), clusterArn: target.clusterArn ?? '' };
 }
 
@@ -13,7 +16,12 @@ describe('CheckTargetStatus task', () => {
   it('keeps polling while the cluster is CREATING, keeping the time the wait started', async () => {
     const { provisioner, state } = await provisioned();
     const target = await runCheckTargetStatus({ state }, { provisioner, now: at('2026-11-01T10:30:00.000Z') });
-    expect(target).toMatchObject({ ready: false, state: 'CREATING', startedAt: '2026-11-01T10:00:00.000Z', created: true });
+    expect(target).toMatchObject({
+      ready: false,
+      state: 'CREATING',
+      startedAt: '2026-11-01T10:00:00.000Z',
+      created: true,
+    });
   });
 
   it('reports ready with the bootstrap servers once the cluster is ACTIVE', async () => {
@@ -25,12 +33,19 @@ describe('CheckTargetStatus task', () => {
 
   it('fails with Migration.ProvisioningFailed when the cluster is still not ACTIVE 90 minutes after ProvisionTarget started', async () => {
     const { provisioner, state } = await provisioned();
-    await expect(runCheckTargetStatus({ state }, { provisioner, now: at('2026-11-01T11:31:00.000Z') })).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed', message: expect.stringContaining('limit 90 minutes') });
+    await expect(
+      runCheckTargetStatus({ state }, { provisioner, now: at('2026-11-01T11:31:00.000Z') }),
+    ).rejects.toMatchObject({
+      name: 'Migration.ProvisioningFailed',
+      message: expect.stringContaining('limit 90 minutes'),
+    });
   });
 
   it('fails with Migration.ProvisioningFailed when MSK reports the cluster FAILED', async () => {
     const { provisioner, state, clusterArn } = await provisioned();
     provisioner.setState(clusterArn, 'FAILED');
-    await expect(runCheckTargetStatus({ state }, { provisioner, now: at('2026-11-01T10:10:00.000Z') })).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed' });
+    await expect(
+      runCheckTargetStatus({ state }, { provisioner, now: at('2026-11-01T10:10:00.000Z') }),
+    ).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed' });
   });
 });

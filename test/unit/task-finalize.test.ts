@@ -7,7 +7,8 @@ import { at, examplePlan, FakeKafka, FakeProvisioner, FakeReplicator, identity, 
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const now = at('2026-11-02T12:00:00.000Z');
-const TARGET_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/8d7c6b5a-4f3e-2d1c-0b9a-8f7e6d5c4b3a-s2';
+const TARGET_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/8d7c6b5a-4f3e-2d1c-0b9a-8f7e6d5c4b3a-s2';
 
 function memoryAlarms(): LagSignals & { alarms: Map<string, AlarmDefinition> } {
   const alarms = new Map<string, AlarmDefinition>();
@@ -15,7 +16,8 @@ function memoryAlarms(): LagSignals & { alarms: Map<string, AlarmDefinition> } {
     alarms,
     putAlarms: async (list) => list.forEach((a) => alarms.set(a.alarmName, a)),
     deleteAlarms: async (names) => names.forEach((n) => alarms.delete(n)),
-    describeAlarms: async (names) => names.map((n) => ({ alarmName: n, state: alarms.has(n) ? ('OK' as const) : ('MISSING' as const) })),
+    describeAlarms: async (names) =>
+      names.map((n) => ({ alarmName: n, state: alarms.has(n) ? ('OK' as const) : ('MISSING' as const) })),
     getMetricSeries: async () => [],
   };
 }
@@ -27,17 +29,38 @@ describe('Finalize task', () => {
     const targetKafka = new FakeKafka();
     const replicator = new FakeReplicator('MSK_REPLICATOR', source, targetKafka);
     const lagSignals = memoryAlarms();
-    const provisioner = new FakeProvisioner().add({ clusterArn: TARGET_ARN, clusterName: 'orders-serverless', tags: {} });
-    const target: TargetState = { type: 'MSK_SERVERLESS', source: 'EXISTING_MSK', clusterArn: TARGET_ARN, created: false, state: 'ACTIVE', ready: true, bootstrapServers: ['t:9098'], startedAt: '2026-11-01T10:00:00.000Z' };
+    const provisioner = new FakeProvisioner().add({
+      clusterArn: TARGET_ARN,
+      clusterName: 'orders-serverless',
+      tags: {},
+    });
+    const target: TargetState = {
+      type: 'MSK_SERVERLESS',
+      source: 'EXISTING_MSK',
+      clusterArn: TARGET_ARN,
+      created: false,
+      state: 'ACTIVE',
+      ready: true,
+      bootstrapServers: ['t:9098'],
+      startedAt: '2026-11-01T10:00:00.000Z',
+    };
     const plan = examplePlan('msk-to-serverless-replicator');
-    const replication = await runStartReplication({ state: stateOf(plan, { target }) }, { replicator, artifacts: new MemoryArtifacts(), source, lagSignals, now });
+    const replication = await runStartReplication(
+      { state: stateOf(plan, { target }) },
+      { replicator, artifacts: new MemoryArtifacts(), source, lagSignals, now },
+    );
     expect(lagSignals.alarms.size).toBeGreaterThan(0);
     const state = stateOf(plan, { target, replication, pointOfNoReturn: { passedAt: '2026-11-02T11:00:00.000Z' } });
     // Act
     const finalize = await runFinalize({ state }, { replicator, lagSignals, source, target: targetKafka, now });
     const retry = await runFinalize({ state }, { replicator, lagSignals, source, target: targetKafka, now });
     // Assess
-    expect(finalize).toMatchObject({ outcome: 'DONE', replicator: 'DELETED', alarmsDeleted: replication.alarmNames.length, canaryTopicDeleted: true });
+    expect(finalize).toMatchObject({
+      outcome: 'DONE',
+      replicator: 'DELETED',
+      alarmsDeleted: replication.alarmNames.length,
+      canaryTopicDeleted: true,
+    });
     expect(retry).toMatchObject({ outcome: 'DONE', replicator: 'ALREADY_GONE' });
     expect(replicator.deleted).toEqual([replicatorName(identity)]);
     expect(lagSignals.alarms.size).toBe(0);

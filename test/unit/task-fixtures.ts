@@ -15,33 +15,56 @@ export const identity: ExecutionIdentity = { migrationId: 'orders-to-serverless'
 
 export type ExampleName = 'msk-to-serverless-replicator' | 'msk-to-msk-new-version' | 'msk-to-automq-mirrormaker2';
 
-export function examplePlan(name: ExampleName, change: (raw: Record<string, unknown>) => void = () => undefined): MigrationPlan {
-  const raw = JSON.parse(readFileSync(path.join(__dirname, '../../examples', `${name}.json`), 'utf8')) as Record<string, unknown>;
+export function examplePlan(
+  name: ExampleName,
+  change: (raw: Record<string, unknown>) => void = () => undefined,
+): MigrationPlan {
+  const raw = JSON.parse(readFileSync(path.join(__dirname, '../../examples', `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   raw.migrationId = identity.migrationId;
   change(raw);
   return MigrationPlanSchema.parse(raw);
 }
 
 /** The state as ValidateInput leaves it, plus any phase results. */
-export function stateOf(plan: MigrationPlan, phases: Partial<ExecutionState> = {}): ExecutionState {
+export function stateOf<P extends Partial<ExecutionState>>(
+  plan: MigrationPlan,
+  phases: P = {} as P,
+): ExecutionState & P {
   return {
     input: plan,
     identity,
-    execution: { id: `arn:aws:states:eu-west-1:123456789012:execution:migration:${identity.executionName}`, name: identity.executionName, startedAt: '2026-11-01T10:00:00.000Z' },
-    settings: { provisionPollSeconds: 60, replicatorPollSeconds: 60, pollIntervalSeconds: 60, drainPollSeconds: 10, healthPollSeconds: 60 },
+    execution: {
+      id: `arn:aws:states:eu-west-1:123456789012:execution:migration:${identity.executionName}`,
+      name: identity.executionName,
+      startedAt: '2026-11-01T10:00:00.000Z',
+    },
+    settings: {
+      provisionPollSeconds: 60,
+      replicatorPollSeconds: 60,
+      pollIntervalSeconds: 60,
+      drainPollSeconds: 10,
+      healthPollSeconds: 60,
+    },
     ...phases,
-  } as ExecutionState;
+  } as ExecutionState & P;
 }
 
 export const at = (iso: string) => () => new Date(iso);
 
 /** MSK's target clusters in memory: create, describe, delete, with tags; counts the calls that change something. */
 export class FakeProvisioner implements TargetProvisioner {
-  readonly clusters: Array<{ -readonly [K in keyof TargetClusterInfo]: TargetClusterInfo[K] } & { bootstrap: string[] }> = [];
+  readonly clusters: Array<
+    { -readonly [K in keyof TargetClusterInfo]: TargetClusterInfo[K] } & { bootstrap: string[] }
+  > = [];
   creates = 0;
   deletes: string[] = [];
 
-  add(info: Partial<TargetClusterInfo> & { clusterArn: string; clusterName: string; tags: Record<string, string> }): this {
+  add(
+    info: Partial<TargetClusterInfo> & { clusterArn: string; clusterName: string; tags: Record<string, string> },
+  ): this {
     this.clusters.push({ kind: 'SERVERLESS', state: 'ACTIVE', bootstrap: ['t-1:9098'], ...info });
     return this;
   }
@@ -51,7 +74,14 @@ export class FakeProvisioner implements TargetProvisioner {
   async createCluster(request: Parameters<TargetProvisioner['createCluster']>[0]): Promise<{ clusterArn: string }> {
     this.creates++;
     const clusterArn = `arn:aws:kafka:us-east-1:123456789012:cluster/${request.clusterName}/${this.creates}`;
-    this.clusters.push({ clusterArn, clusterName: request.clusterName, kind: request.kind, state: 'CREATING', tags: { ...request.tags }, bootstrap: ['t-1:9098', 't-2:9098'] });
+    this.clusters.push({
+      clusterArn,
+      clusterName: request.clusterName,
+      kind: request.kind,
+      state: 'CREATING',
+      tags: { ...request.tags },
+      bootstrap: ['t-1:9098', 't-2:9098'],
+    });
     return { clusterArn };
   }
   async describeCluster(clusterArn: string): Promise<TargetClusterInfo | undefined> {
@@ -75,7 +105,10 @@ export class FakeProvisioner implements TargetProvisioner {
 /** A replicator engine in memory that copies topics between two FakeKafka clusters when created. */
 export class FakeReplicator implements Replicator {
   readonly specs: ReplicatorSpec[] = [];
-  readonly replicators = new Map<string, { handle: ReplicatorHandle; state: ReplicatorState; tags: Record<string, string> }>();
+  readonly replicators = new Map<
+    string,
+    { handle: ReplicatorHandle; state: ReplicatorState; tags: Record<string, string> }
+  >();
   deleted: string[] = [];
 
   constructor(
@@ -112,7 +145,11 @@ export class FakeReplicator implements Replicator {
   }
   /** A replicator someone else created under a name. */
   addForeign(name: string, tags: Record<string, string>): void {
-    this.replicators.set(name, { handle: { engine: this.engine, name, id: `foreign-${name}` }, state: 'RUNNING', tags });
+    this.replicators.set(name, {
+      handle: { engine: this.engine, name, id: `foreign-${name}` },
+      state: 'RUNNING',
+      tags,
+    });
   }
   owns(name: string, who: ExecutionIdentity): boolean {
     return isOwnedBy(this.replicators.get(name)?.tags, who);

@@ -11,11 +11,16 @@ describe('Inventory task', () => {
     kafka.topics.set('payments', { partitions: 2, configs: { 'cleanup.policy': 'compact' } });
     const artifacts = new MemoryArtifacts();
     // Act
-    const summary = await runInventory({ state: stateOf(examplePlan('msk-to-serverless-replicator')) }, { kafka, artifacts, now: at('2026-11-01T10:01:00.000Z') });
+    const summary = await runInventory(
+      { state: stateOf(examplePlan('msk-to-serverless-replicator')) },
+      { kafka, artifacts, now: at('2026-11-01T10:01:00.000Z') },
+    );
     // Assess
     expect(summary.inventoryKey).toBe('migrations/orders-to-serverless/exec-1/inventory.json');
     expect(summary.counts).toMatchObject({ topics: 2, partitions: 5, compactedTopics: 1 });
-    expect(await artifacts.getJson(summary.inventoryKey)).toMatchObject({ source: { clusterArn: expect.stringContaining(':cluster/orders-prod/') } });
+    expect(await artifacts.getJson(summary.inventoryKey)).toMatchObject({
+      source: { clusterArn: expect.stringContaining(':cluster/orders-prod/') },
+    });
     // Without an MSK control plane (the rehearsal) the gap is named, not hidden.
     expect(summary.complete).toBe(false);
     expect(summary.gaps.join(' ')).toContain('controlPlane');

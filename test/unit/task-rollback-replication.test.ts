@@ -7,13 +7,28 @@ import { at, examplePlan, FakeKafka, FakeReplicator, identity, stateOf } from '.
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const now = at('2026-11-01T12:00:00.000Z');
-const target: TargetState = { type: 'KAFKA', source: 'BOOTSTRAP', created: false, state: 'REACHABLE_BY_ADDRESS', ready: true, bootstrapServers: ['automq-0:9092'], startedAt: '2026-11-01T10:00:00.000Z' };
+const target: TargetState = {
+  type: 'KAFKA',
+  source: 'BOOTSTRAP',
+  created: false,
+  state: 'REACHABLE_BY_ADDRESS',
+  ready: true,
+  bootstrapServers: ['automq-0:9092'],
+  startedAt: '2026-11-01T10:00:00.000Z',
+};
 
 function untouchable(): FakeReplicator & LagSignals {
   const fail = async (): Promise<never> => {
     throw new Error('must not be called');
   };
-  return Object.assign(new FakeReplicator('MIRROR_MAKER_2'), { find: fail, delete: fail, putAlarms: fail, deleteAlarms: fail, describeAlarms: fail, getMetricSeries: fail });
+  return Object.assign(new FakeReplicator('MIRROR_MAKER_2'), {
+    find: fail,
+    delete: fail,
+    putAlarms: fail,
+    deleteAlarms: fail,
+    describeAlarms: fail,
+    getMetricSeries: fail,
+  });
 }
 
 describe('RollbackReplication task', () => {
@@ -23,7 +38,10 @@ describe('RollbackReplication task', () => {
     const targetKafka = new FakeKafka();
     const replicator = new FakeReplicator('MIRROR_MAKER_2', source, targetKafka);
     const plan = examplePlan('msk-to-automq-mirrormaker2');
-    const replication = await runStartReplication({ state: stateOf(plan, { target }) }, { replicator, artifacts: new MemoryArtifacts(), source, now });
+    const replication = await runStartReplication(
+      { state: stateOf(plan, { target }) },
+      { replicator, artifacts: new MemoryArtifacts(), source, now },
+    );
     const state = stateOf(plan, { target, replication, error: { Error: 'Migration.LagTimeout', Cause: 'lag' } });
     // Act
     const first = await runRollbackReplication({ state }, { replicator, source, target: targetKafka, now });
@@ -40,25 +58,39 @@ describe('RollbackReplication task', () => {
     const ports = untouchable();
     const state = stateOf(examplePlan('msk-to-msk-new-version'), { error: { Error: 'Migration.ProvisioningFailed' } });
     const result = await runRollbackReplication({ state }, { replicator: ports, lagSignals: ports, now });
-    expect(result).toMatchObject({ outcome: 'NOTHING_TO_DO', replicator: 'NONE', alarmsDeleted: 0, canaryTopicDeleted: false });
+    expect(result).toMatchObject({
+      outcome: 'NOTHING_TO_DO',
+      replicator: 'NONE',
+      alarmsDeleted: 0,
+      canaryTopicDeleted: false,
+    });
   });
 
   it('leaves a replicator under our name that another execution created', async () => {
     const source = new FakeKafka().addTopic('clicks', 1);
     const replicator = new FakeReplicator('MIRROR_MAKER_2');
     const plan = examplePlan('msk-to-automq-mirrormaker2');
-    const replication = await runStartReplication({ state: stateOf(plan, { target }) }, { replicator, artifacts: new MemoryArtifacts(), source, now });
+    const replication = await runStartReplication(
+      { state: stateOf(plan, { target }) },
+      { replicator, artifacts: new MemoryArtifacts(), source, now },
+    );
     replicator.addForeign(replication.handle.name, ownershipTags({ ...identity, executionName: 'another-execution' }));
-    const result = await runRollbackReplication({ state: stateOf(plan, { target, replication }) }, { replicator, source, now });
+    const result = await runRollbackReplication(
+      { state: stateOf(plan, { target, replication }) },
+      { replicator, source, now },
+    );
     expect(result).toMatchObject({ outcome: 'NOT_OURS', replicator: 'NOT_OURS' });
     expect(replicator.deleted).toEqual([]);
   });
 
-  it('after a StartReplication that failed part-way, deletes the canary topic and replicator found under this execution\'s names', async () => {
+  it("after a StartReplication that failed part-way, deletes the canary topic and replicator found under this execution's names", async () => {
     const source = new FakeKafka().addTopic('clicks', 1);
     const replicator = new FakeReplicator('MIRROR_MAKER_2');
     const plan = examplePlan('msk-to-automq-mirrormaker2');
-    await runStartReplication({ state: stateOf(plan, { target }) }, { replicator, artifacts: new MemoryArtifacts(), source, now });
+    await runStartReplication(
+      { state: stateOf(plan, { target }) },
+      { replicator, artifacts: new MemoryArtifacts(), source, now },
+    );
     const state = stateOf(plan, { target, error: { Error: 'Migration.ReplicationFailed' } });
     const result = await runRollbackReplication({ state }, { replicator, source, now });
     expect(result).toMatchObject({ outcome: 'DONE', replicator: 'DELETED', canaryTopicDeleted: true });

@@ -23,21 +23,49 @@ describe('RollbackTarget task', () => {
   });
 
   it('never deletes a target the plan named by ARN, even when asked to roll back', async () => {
-    const provisioner = new FakeProvisioner().add({ clusterArn: 'arn:existing', clusterName: 'orders-serverless', tags: {} });
+    const provisioner = new FakeProvisioner().add({
+      clusterArn: 'arn:existing',
+      clusterName: 'orders-serverless',
+      tags: {},
+    });
     const state = stateOf(examplePlan('msk-to-serverless-replicator'), {
-      target: { type: 'MSK_SERVERLESS', source: 'EXISTING_MSK', clusterArn: 'arn:existing', created: false, state: 'ACTIVE', ready: true, startedAt: '2026-11-01T10:00:00.000Z' },
+      target: {
+        type: 'MSK_SERVERLESS',
+        source: 'EXISTING_MSK',
+        clusterArn: 'arn:existing',
+        created: false,
+        state: 'ACTIVE',
+        ready: true,
+        startedAt: '2026-11-01T10:00:00.000Z',
+      },
     });
     const result = await runRollbackTarget({ state }, { provisioner, now });
     expect(result).toMatchObject({ outcome: 'NOTHING_TO_DO', deletion: 'NONE' });
     expect(provisioner.deletes).toEqual([]);
   });
 
-  it('leaves a cluster with our name but another execution\'s tags untouched', async () => {
-    const provisioner = new FakeProvisioner().add({ clusterArn: 'arn:theirs', clusterName: targetClusterName(identity), tags: ownershipTags({ ...identity, executionName: 'someone-else' }) });
-    const state = stateOf(examplePlan('msk-to-msk-new-version'), {
-      target: { type: 'MSK_PROVISIONED', source: 'CREATE', clusterArn: 'arn:theirs', clusterName: targetClusterName(identity), created: false, state: 'CREATING', ready: false, startedAt: '2026-11-01T10:00:00.000Z' },
+  it("leaves a cluster with our name but another execution's tags untouched", async () => {
+    const provisioner = new FakeProvisioner().add({
+      clusterArn: 'arn:theirs',
+      clusterName: targetClusterName(identity),
+      tags: ownershipTags({ ...identity, executionName: 'someone-else' }),
     });
-    expect(await runRollbackTarget({ state }, { provisioner, now })).toMatchObject({ outcome: 'NOT_OURS', deletion: 'NOT_OURS' });
+    const state = stateOf(examplePlan('msk-to-msk-new-version'), {
+      target: {
+        type: 'MSK_PROVISIONED',
+        source: 'CREATE',
+        clusterArn: 'arn:theirs',
+        clusterName: targetClusterName(identity),
+        created: false,
+        state: 'CREATING',
+        ready: false,
+        startedAt: '2026-11-01T10:00:00.000Z',
+      },
+    });
+    expect(await runRollbackTarget({ state }, { provisioner, now })).toMatchObject({
+      outcome: 'NOT_OURS',
+      deletion: 'NOT_OURS',
+    });
     expect(provisioner.deletes).toEqual([]);
   });
 
@@ -52,6 +80,8 @@ describe('RollbackTarget task', () => {
 
   it('reports nothing to do when ProvisionTarget created nothing', async () => {
     const provisioner = new FakeProvisioner();
-    expect(await runRollbackTarget({ state: stateOf(examplePlan('msk-to-msk-new-version')) }, { provisioner, now })).toMatchObject({ outcome: 'NOTHING_TO_DO', deletion: 'NONE' });
+    expect(
+      await runRollbackTarget({ state: stateOf(examplePlan('msk-to-msk-new-version')) }, { provisioner, now }),
+    ).toMatchObject({ outcome: 'NOTHING_TO_DO', deletion: 'NONE' });
   });
 });

@@ -5,10 +5,28 @@ import { at, examplePlan, FakeKafka, FakeReplicator, fakeMsk, identity, mskClust
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const SOURCE_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-prod/5f2a9c1e-7b3d-4e8f-9a01-2b3c4d5e6f70-2';
-const TARGET_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/8d7c6b5a-4f3e-2d1c-0b9a-8f7e6d5c4b3a-s2';
+const TARGET_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/8d7c6b5a-4f3e-2d1c-0b9a-8f7e6d5c4b3a-s2';
 
-const kafkaTarget: TargetState = { type: 'KAFKA', source: 'BOOTSTRAP', created: false, state: 'REACHABLE_BY_ADDRESS', ready: true, bootstrapServers: ['automq-0:9092'], startedAt: '2026-11-01T10:00:00.000Z' };
-const serverlessTarget: TargetState = { type: 'MSK_SERVERLESS', source: 'EXISTING_MSK', clusterArn: TARGET_ARN, created: false, state: 'ACTIVE', ready: true, bootstrapServers: ['t:9098'], startedAt: '2026-11-01T10:00:00.000Z' };
+const kafkaTarget: TargetState = {
+  type: 'KAFKA',
+  source: 'BOOTSTRAP',
+  created: false,
+  state: 'REACHABLE_BY_ADDRESS',
+  ready: true,
+  bootstrapServers: ['automq-0:9092'],
+  startedAt: '2026-11-01T10:00:00.000Z',
+};
+const serverlessTarget: TargetState = {
+  type: 'MSK_SERVERLESS',
+  source: 'EXISTING_MSK',
+  clusterArn: TARGET_ARN,
+  created: false,
+  state: 'ACTIVE',
+  ready: true,
+  bootstrapServers: ['t:9098'],
+  startedAt: '2026-11-01T10:00:00.000Z',
+};
 
 describe('StartReplication task', () => {
   it('starts MirrorMaker 2 on the selected topics with the canary topic, not running yet, with the time the wait started', async () => {
@@ -18,12 +36,25 @@ describe('StartReplication task', () => {
     const artifacts = new MemoryArtifacts();
     const state = stateOf(examplePlan('msk-to-automq-mirrormaker2'), { target: kafkaTarget });
     // Act
-    const replication = await runStartReplication({ state }, { replicator, artifacts, source, now: at('2026-11-01T11:00:00.000Z') });
+    const replication = await runStartReplication(
+      { state },
+      { replicator, artifacts, source, now: at('2026-11-01T11:00:00.000Z') },
+    );
     // Assess
-    expect(replication).toMatchObject({ created: true, running: false, state: 'CREATING', topicCount: 1, canaryTopic: canaryTopicName(identity), startedAt: '2026-11-01T11:00:00.000Z' });
+    expect(replication).toMatchObject({
+      created: true,
+      running: false,
+      state: 'CREATING',
+      topicCount: 1,
+      canaryTopic: canaryTopicName(identity),
+      startedAt: '2026-11-01T11:00:00.000Z',
+    });
     expect(await artifacts.getJson(replication.topicsKey)).toEqual(['clicks']);
     const spec = replicator.specs[0];
-    expect(spec?.target).toMatchObject({ bootstrapServers: ['automq-0:9092'], auth: { mechanism: 'SCRAM-SHA-512', secretArn: expect.stringContaining(':secret:'), tls: true } });
+    expect(spec?.target).toMatchObject({
+      bootstrapServers: ['automq-0:9092'],
+      auth: { mechanism: 'SCRAM-SHA-512', secretArn: expect.stringContaining(':secret:'), tls: true },
+    });
     expect(spec?.target.vpc?.subnetIds).toHaveLength(2);
     expect(spec?.mskConnect).toMatchObject({ mcuCount: 2, workerCount: 2 });
     expect(spec?.tags).toEqual(ownershipTags(identity));
@@ -33,8 +64,14 @@ describe('StartReplication task', () => {
     const source = new FakeKafka().addTopic('clicks', 1);
     const replicator = new FakeReplicator('MIRROR_MAKER_2', source, new FakeKafka());
     const state = stateOf(examplePlan('msk-to-automq-mirrormaker2'), { target: kafkaTarget });
-    await runStartReplication({ state }, { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:00:00.000Z') });
-    const retry = await runStartReplication({ state }, { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:01:00.000Z') });
+    await runStartReplication(
+      { state },
+      { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:00:00.000Z') },
+    );
+    const retry = await runStartReplication(
+      { state },
+      { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:01:00.000Z') },
+    );
     expect(retry.created).toBe(false);
     expect(replicator.specs).toHaveLength(1);
   });
@@ -44,17 +81,44 @@ describe('StartReplication task', () => {
     const replicator = new FakeReplicator('MSK_REPLICATOR');
     const msk = fakeMsk(
       mskCluster({ clusterArn: SOURCE_ARN, vpc: { subnetIds: ['subnet-s'], securityGroupIds: ['sg-s'] } }),
-      mskCluster({ clusterArn: TARGET_ARN, clusterType: 'SERVERLESS', vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] } }),
+      mskCluster({
+        clusterArn: TARGET_ARN,
+        clusterType: 'SERVERLESS',
+        vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] },
+      }),
     );
     const state = stateOf(examplePlan('msk-to-serverless-replicator'), { target: serverlessTarget });
-    const replication = await runStartReplication({ state }, { replicator, artifacts: new MemoryArtifacts(), source, msk, now: at('2026-11-01T11:00:00.000Z') });
-    expect(replicator.specs[0]?.source).toMatchObject({ clusterArn: SOURCE_ARN, vpc: { subnetIds: ['subnet-s'], securityGroupIds: ['sg-s'] }, auth: { mechanism: 'IAM' } });
-    expect(replicator.specs[0]?.target).toMatchObject({ clusterArn: TARGET_ARN, vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] } });
-    expect(replication).toMatchObject({ topicCount: 2, handle: { name: replicatorName(identity), engine: 'MSK_REPLICATOR' } });
+    const replication = await runStartReplication(
+      { state },
+      { replicator, artifacts: new MemoryArtifacts(), source, msk, now: at('2026-11-01T11:00:00.000Z') },
+    );
+    expect(replicator.specs[0]?.source).toMatchObject({
+      clusterArn: SOURCE_ARN,
+      vpc: { subnetIds: ['subnet-s'], securityGroupIds: ['sg-s'] },
+      auth: { mechanism: 'IAM' },
+    });
+    expect(replicator.specs[0]?.target).toMatchObject({
+      clusterArn: TARGET_ARN,
+      vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] },
+    });
+    expect(replication).toMatchObject({
+      topicCount: 2,
+      handle: { name: replicatorName(identity), engine: 'MSK_REPLICATOR' },
+    });
   });
 
   it('refuses to start while the target is not ready', async () => {
     const state = stateOf(examplePlan('msk-to-automq-mirrormaker2'), { target: { ...kafkaTarget, ready: false } });
-    await expect(runStartReplication({ state }, { replicator: new FakeReplicator('MIRROR_MAKER_2'), artifacts: new MemoryArtifacts(), source: new FakeKafka(), now: at('2026-11-01T11:00:00.000Z') })).rejects.toMatchObject({ name: 'Migration.InputInvalid' });
+    await expect(
+      runStartReplication(
+        { state },
+        {
+          replicator: new FakeReplicator('MIRROR_MAKER_2'),
+          artifacts: new MemoryArtifacts(),
+          source: new FakeKafka(),
+          now: at('2026-11-01T11:00:00.000Z'),
+        },
+      ),
+    ).rejects.toMatchObject({ name: 'Migration.InputInvalid' });
   });
 });

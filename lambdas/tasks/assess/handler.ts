@@ -17,7 +17,10 @@ export const handler = middy(assessHandler).use(
   withObservability(PHASE, {
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `Assessment against ${o.profile}: no blocker, ${o.counts.WARNING} warnings`, figures: { warnings: o.counts.WARNING, info: o.counts.INFO } };
+      return {
+        summary: `Assessment against ${o.profile}: no blocker, ${o.counts.WARNING} warnings`,
+        figures: { warnings: o.counts.WARNING, info: o.counts.INFO },
+      };
     },
   }),
 );

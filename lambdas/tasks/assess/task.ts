@@ -28,13 +28,21 @@ const FINDINGS_IN_STATE = 20;
 const BLOCKERS_IN_MESSAGE = 5;
 
 /** An `assessment` section (acknowledge, headroom, profileOverrides) when the plan carries one. */
-const AssessmentSectionSchema = AssessmentOptionsSchema.pick({ headroom: true, acknowledge: true, profileOverrides: true }).partial();
+const AssessmentSectionSchema = AssessmentOptionsSchema.pick({
+  headroom: true,
+  acknowledge: true,
+  profileOverrides: true,
+}).partial();
 
 export async function runAssess(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const plan = state.input;
   const inventory = await deps.artifacts.getJson<Inventory>(state.inventory.inventoryKey);
-  if (!inventory) throw new TransientError(`The inventory artifact ${state.inventory.inventoryKey} is not in the artifact store (yet).`, { inventoryKey: state.inventory.inventoryKey });
+  if (!inventory)
+    throw new TransientError(
+      `The inventory artifact ${state.inventory.inventoryKey} is not in the artifact store (yet).`,
+      { inventoryKey: state.inventory.inventoryKey },
+    );
   const section = AssessmentSectionSchema.safeParse((plan as Record<string, unknown>)['assessment'] ?? {});
   const extra = section.success ? section.data : {};
   const options = assessmentOptions({
@@ -68,7 +76,9 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     blocked: false,
     profile: profile.id,
     counts: assessment.counts,
-    findings: assessment.findings.slice(0, FINDINGS_IN_STATE).map((f) => ({ id: f.id, severity: f.severity, subject: f.subject })),
+    findings: assessment.findings
+      .slice(0, FINDINGS_IN_STATE)
+      .map((f) => ({ id: f.id, severity: f.severity, subject: f.subject })),
     acknowledged: assessment.findings.filter((f) => f.acknowledged).map((f) => f.id),
     reportKey,
     markdownKey,

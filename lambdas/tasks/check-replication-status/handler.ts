@@ -7,11 +7,20 @@ import { Input, runCheckReplicationStatus, type Output } from './task';
 /** CheckReplicationStatus: parse, wire the replicator the plan names, run. Announces only the transition to RUNNING. */
 
 const PHASE = 'CheckReplicationStatus';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(
+    process.env,
+    ['AWS_REGION'],
+    ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP'],
+  ),
+);
 
 export async function checkReplicationStatusHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
-  return runCheckReplicationStatus(input, { replicator: ports.replicator(input.state.replication.handle.engine), now: () => new Date() });
+  return runCheckReplicationStatus(input, {
+    replicator: ports.replicator(input.state.replication.handle.engine),
+    now: () => new Date(),
+  });
 }
 
 export const handler = middy(checkReplicationStatusHandler).use(

@@ -36,7 +36,12 @@ export async function runCheckReplicationStatus(input: Input, deps: Deps): Promi
   if (waited > limit) {
     throw new ReplicationFailedError(
       `Replicator ${replication.handle.name} is still ${checked.state} ${Math.round(waited)} minutes after StartReplication (limit ${limit} minutes). Check its state and logs, the service execution role and the security groups; the rollback deletes it.`,
-      { replicator: replication.handle.id, state: checked.state, waitedMinutes: Math.round(waited), limitMinutes: limit },
+      {
+        replicator: replication.handle.id,
+        state: checked.state,
+        waitedMinutes: Math.round(waited),
+        limitMinutes: limit,
+      },
     );
   }
   return checked;

@@ -10,12 +10,18 @@ const PHASE = 'CheckTargetStatus';
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
 
 export async function checkTargetStatusHandler(event: unknown): Promise<Output> {
-  return runCheckTargetStatus(parseTaskInput(PHASE, Input, event), { provisioner: ports.provisioner(), msk: ports.msk(), now: () => new Date() });
+  return runCheckTargetStatus(parseTaskInput(PHASE, Input, event), {
+    provisioner: ports.provisioner(),
+    msk: ports.msk(),
+    now: () => new Date(),
+  });
 }
 
 export const handler = middy(checkTargetStatusHandler).use(
   withObservability(PHASE, {
     announce: (output) => (output as Output).ready,
-    summarize: (output) => ({ summary: `Target ${(output as Output).clusterName ?? (output as Output).clusterArn ?? ''} is ACTIVE` }),
+    summarize: (output) => ({
+      summary: `Target ${(output as Output).clusterName ?? (output as Output).clusterArn ?? ''} is ACTIVE`,
+    }),
   }),
 );

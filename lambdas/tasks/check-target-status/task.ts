@@ -39,11 +39,28 @@ export async function runCheckTargetStatus(input: Input, deps: Deps): Promise<Ou
   let checked: TargetState;
   if (target.source === 'CREATE') {
     if (!deps.provisioner) throw new InputInvalidError('Checking a created target needs the MSK provisioner.');
-    const described = await checkTargetCluster({ clusterArn: target.clusterArn, clusterName: target.clusterName ?? '', created: target.created, state: target.state, ready: false }, deps.provisioner);
-    checked = { ...target, state: described.state, ready: described.ready, ...(described.bootstrapServers ? { bootstrapServers: described.bootstrapServers } : {}) };
+    const described = await checkTargetCluster(
+      {
+        clusterArn: target.clusterArn,
+        clusterName: target.clusterName ?? '',
+        created: target.created,
+        state: target.state,
+        ready: false,
+      },
+      deps.provisioner,
+    );
+    checked = {
+      ...target,
+      state: described.state,
+      ready: described.ready,
+      ...(described.bootstrapServers ? { bootstrapServers: described.bootstrapServers } : {}),
+    };
   } else {
     if (!deps.msk) throw new InputInvalidError('Checking an existing MSK target needs the MSK control plane.');
-    checked = { ...(await describeExistingTarget(state.input, target.clusterArn, deps.msk, target.startedAt)), created: target.created };
+    checked = {
+      ...(await describeExistingTarget(state.input, target.clusterArn, deps.msk, target.startedAt)),
+      created: target.created,
+    };
   }
   if (checked.ready) return Output.parse(checked);
   const limit = state.settings?.provisionTimeoutMinutes ?? DEFAULT_PROVISION_TIMEOUT_MINUTES;

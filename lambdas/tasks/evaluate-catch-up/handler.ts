@@ -7,7 +7,9 @@ import { Input, runEvaluateCatchUp, type Output } from './task';
 /** EvaluateCatchUp: parse, wire CloudWatch, kafkajs on both clusters, S3, run; one gate-evaluation metric each time. */
 
 const PHASE = 'EvaluateCatchUp';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -18,7 +20,13 @@ export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
     throw err;
   });
   try {
-    const output = await runEvaluateCatchUp(input, { artifacts: ports.artifacts(), lagSignals: ports.lagSignals(), source, target, now: () => new Date() });
+    const output = await runEvaluateCatchUp(input, {
+      artifacts: ports.artifacts(),
+      lagSignals: ports.lagSignals(),
+      source,
+      target,
+      now: () => new Date(),
+    });
     recordGateEvaluation(PHASE, { healthy: output.lastHealthy });
     return output;
   } finally {
@@ -31,7 +39,10 @@ export const handler = middy(evaluateCatchUpHandler).use(
     announce: (output) => (output as Output).passed,
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `Catch-up gate passed after ${o.evaluations} evaluations`, figures: { evaluations: o.evaluations, consecutiveHealthy: o.consecutiveHealthy } };
+      return {
+        summary: `Catch-up gate passed after ${o.evaluations} evaluations`,
+        figures: { evaluations: o.evaluations, consecutiveHealthy: o.consecutiveHealthy },
+      };
     },
   }),
 );

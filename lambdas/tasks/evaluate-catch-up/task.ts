@@ -40,7 +40,9 @@ export async function runEvaluateCatchUp(input: Input, deps: Deps): Promise<Outp
       consecutiveHealthyChecks: gates.consecutiveHealthyChecks,
       catchUpTimeoutMinutes: gates.catchUpTimeoutMinutes,
       canaryTimeoutSeconds: gates.canaryTimeoutSeconds,
-      ...(gates.maxReplicationLatencyMs !== undefined ? { maxReplicationLatencyMs: gates.maxReplicationLatencyMs } : {}),
+      ...(gates.maxReplicationLatencyMs !== undefined
+        ? { maxReplicationLatencyMs: gates.maxReplicationLatencyMs }
+        : {}),
       ...(gates.maxCanaryRoundTripMs !== undefined ? { maxCanaryRoundTripMs: gates.maxCanaryRoundTripMs } : {}),
     },
     state.catchUp,

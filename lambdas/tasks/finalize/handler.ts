@@ -7,7 +7,18 @@ import { Input, runFinalize, type Output } from './task';
 /** Finalize: parse, wire the replicator, CloudWatch and kafkajs on both clusters, run. */
 
 const PHASE = 'Finalize';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP', 'KAFKA_REQUEST_TIMEOUT_MS']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(
+    process.env,
+    ['AWS_REGION'],
+    [
+      'REPLICATOR_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_LOG_GROUP',
+      'KAFKA_REQUEST_TIMEOUT_MS',
+    ],
+  ),
+);
 
 export async function finalizeHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -18,10 +29,18 @@ export async function finalizeHandler(event: unknown): Promise<Output> {
     throw err;
   });
   try {
-    return await runFinalize(input, { replicator: ports.replicator(state.replication.handle.engine), lagSignals: ports.lagSignals(), source, target, now: () => new Date() });
+    return await runFinalize(input, {
+      replicator: ports.replicator(state.replication.handle.engine),
+      lagSignals: ports.lagSignals(),
+      source,
+      target,
+      now: () => new Date(),
+    });
   } finally {
     await closeQuietly(source, target);
   }
 }
 
-export const handler = middy(finalizeHandler).use(withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }));
+export const handler = middy(finalizeHandler).use(
+  withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }),
+);

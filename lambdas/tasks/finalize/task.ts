@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import type { Replicator } from '../../ports/replicator';
-import { ExecutionStateSchema, ReplicationPhaseSchema, ReplicationTeardownStateSchema } from '../shared/execution-state';
+import {
+  ExecutionStateSchema,
+  ReplicationPhaseSchema,
+  ReplicationTeardownStateSchema,
+} from '../shared/execution-state';
 import { undoReplication } from '../shared/replication-undo';
 
 /**

@@ -7,13 +7,21 @@ import { Input, runInventory, type Output } from './task';
 /** Inventory: parse, wire the AWS adapters (MSK, kafkajs on the source, CloudWatch, S3), run. */
 
 const PHASE = 'Inventory';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
 
 export async function inventoryHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const kafka = await ports.sourceDataPlane(input.state.input);
   try {
-    return await runInventory(input, { kafka, msk: ports.msk(), metrics: ports.throughput(), artifacts: ports.artifacts(), now: () => new Date() });
+    return await runInventory(input, {
+      kafka,
+      msk: ports.msk(),
+      metrics: ports.throughput(),
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+    });
   } finally {
     await closeQuietly(kafka);
   }
@@ -23,7 +31,15 @@ export const handler = middy(inventoryHandler).use(
   withObservability(PHASE, {
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `Inventory: ${o.counts.topics} topics, ${o.counts.partitions} partitions, ${o.counts.groups} consumer groups${o.complete ? '' : ` (${o.gaps.length} parts not read)`}`, figures: { topics: o.counts.topics, partitions: o.counts.partitions, groups: o.counts.groups, complete: o.complete } };
+      return {
+        summary: `Inventory: ${o.counts.topics} topics, ${o.counts.partitions} partitions, ${o.counts.groups} consumer groups${o.complete ? '' : ` (${o.gaps.length} parts not read)`}`,
+        figures: {
+          topics: o.counts.topics,
+          partitions: o.counts.partitions,
+          groups: o.counts.groups,
+          complete: o.complete,
+        },
+      };
     },
   }),
 );

@@ -30,8 +30,18 @@ export interface Deps {
 export async function runInventory(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const { summary } = await takeInventory(
-    { migrationId: state.identity.migrationId, executionName: state.identity.executionName, clusterArn: state.input.source.clusterArn },
-    { kafka: deps.kafka, store: deps.artifacts, now: deps.now, ...(deps.msk ? { msk: deps.msk } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
+    {
+      migrationId: state.identity.migrationId,
+      executionName: state.identity.executionName,
+      clusterArn: state.input.source.clusterArn,
+    },
+    {
+      kafka: deps.kafka,
+      store: deps.artifacts,
+      now: deps.now,
+      ...(deps.msk ? { msk: deps.msk } : {}),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    },
   );
   return Output.parse(summary);
 }

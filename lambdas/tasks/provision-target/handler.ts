@@ -10,14 +10,21 @@ const PHASE = 'ProvisionTarget';
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
 
 export async function provisionTargetHandler(event: unknown): Promise<Output> {
-  return runProvisionTarget(parseTaskInput(PHASE, Input, event), { provisioner: ports.provisioner(), msk: ports.msk(), now: () => new Date() });
+  return runProvisionTarget(parseTaskInput(PHASE, Input, event), {
+    provisioner: ports.provisioner(),
+    msk: ports.msk(),
+    now: () => new Date(),
+  });
 }
 
 export const handler = middy(provisionTargetHandler).use(
   withObservability(PHASE, {
     summarize: (output) => {
       const o = output as Output;
-      const what = o.source === 'CREATE' ? `${o.created ? 'Creating' : 'Adopted'} target cluster ${o.clusterName ?? ''}` : `Target ${o.clusterArn ?? (o.bootstrapServers ?? []).join(',')}`;
+      const what =
+        o.source === 'CREATE'
+          ? `${o.created ? 'Creating' : 'Adopted'} target cluster ${o.clusterName ?? ''}`
+          : `Target ${o.clusterArn ?? (o.bootstrapServers ?? []).join(',')}`;
       return { summary: `${what} (${o.state})`, figures: { ready: o.ready, created: o.created } };
     },
   }),

@@ -35,7 +35,10 @@ export async function runProvisionTarget(input: Input, deps: Deps): Promise<Outp
   const startedAt = deps.now().toISOString();
   const { target } = plan;
   if (target.create) {
-    if (!deps.provisioner) throw new InputInvalidError('target.create needs the MSK provisioner, which this runtime does not offer: name an existing target instead.');
+    if (!deps.provisioner)
+      throw new InputInvalidError(
+        'target.create needs the MSK provisioner, which this runtime does not offer: name an existing target instead.',
+      );
     const created = await provisionTargetCluster(
       identityOf(state),
       {
@@ -49,11 +52,24 @@ export async function runProvisionTarget(input: Input, deps: Deps): Promise<Outp
     return Output.parse({ type: target.type, source: 'CREATE', ...created, startedAt });
   }
   if (target.clusterArn) {
-    if (!deps.msk) throw new InputInvalidError('target.clusterArn needs the MSK control plane, which this runtime does not offer: give target.bootstrapServers instead.');
+    if (!deps.msk)
+      throw new InputInvalidError(
+        'target.clusterArn needs the MSK control plane, which this runtime does not offer: give target.bootstrapServers instead.',
+      );
     return describeExistingTarget(plan, target.clusterArn, deps.msk, startedAt);
   }
   if (target.bootstrapServers) {
-    return Output.parse({ type: target.type, source: 'BOOTSTRAP', created: false, state: 'REACHABLE_BY_ADDRESS', ready: true, bootstrapServers: [...target.bootstrapServers], startedAt });
+    return Output.parse({
+      type: target.type,
+      source: 'BOOTSTRAP',
+      created: false,
+      state: 'REACHABLE_BY_ADDRESS',
+      ready: true,
+      bootstrapServers: [...target.bootstrapServers],
+      startedAt,
+    });
   }
-  throw new InputInvalidError('The plan names no target: expected one of target.create, target.clusterArn, target.bootstrapServers.');
+  throw new InputInvalidError(
+    'The plan names no target: expected one of target.create, target.clusterArn, target.bootstrapServers.',
+  );
 }

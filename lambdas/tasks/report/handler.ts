@@ -15,6 +15,9 @@ export async function reportHandler(event: unknown): Promise<Output> {
 
 export const handler = middy(reportHandler).use(
   withObservability(PHASE, {
-    summarize: (output) => ({ summary: `Migration ${(output as Output).outcome}: report at ${(output as Output).markdownKey}`, figures: { outcome: (output as Output).outcome } }),
+    summarize: (output) => ({
+      summary: `Migration ${(output as Output).outcome}: report at ${(output as Output).markdownKey}`,
+      figures: { outcome: (output as Output).outcome },
+    }),
   }),
 );

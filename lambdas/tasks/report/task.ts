@@ -27,7 +27,9 @@ export const Input = z.object({
   state: z.looseObject({
     input: z.looseObject({ migrationId: z.string() }).optional(),
     identity: z.looseObject({ migrationId: z.string(), executionName: z.string() }).optional(),
-    execution: z.looseObject({ id: z.string().optional(), name: z.string().optional(), startedAt: z.string().optional() }).optional(),
+    execution: z
+      .looseObject({ id: z.string().optional(), name: z.string().optional(), startedAt: z.string().optional() })
+      .optional(),
   }),
 });
 export type Input = z.infer<typeof Input>;
@@ -41,7 +43,8 @@ export interface Deps {
 }
 
 type Raw = Record<string, unknown>;
-const at = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Raw)[k] : undefined), value);
+const at = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Raw)[k] : undefined), value);
 
 /** The phases in workflow order, with where each leaves its result. */
 const PHASES: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -74,7 +77,8 @@ const HEADLINE: Record<Input['outcome'], string> = {
   ROLLED_BACK: 'The migration was rolled back: what this execution created was removed, clients stay on the source.',
   FAILED: 'The migration failed before anything was created.',
   FAILED_BACK: 'The migration was failed back to the source after the point of no return.',
-  NEEDS_ATTENTION: 'The migration needs attention: after the point of no return nothing is switched back automatically.',
+  NEEDS_ATTENTION:
+    'The migration needs attention: after the point of no return nothing is switched back automatically.',
   ROLLBACK_FAILED: 'A rollback step failed: a person must finish it (see what was and was not undone).',
 };
 
@@ -113,7 +117,11 @@ const cell = (v: unknown): string =>
   String(v ?? '—')
     .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ');
-const table = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+const table = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => [
+  `| ${header.join(' | ')} |`,
+  `|${header.map(() => '---').join('|')}|`,
+  ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+];
 
 export async function runReport(input: Input, deps: Deps): Promise<Output> {
   const { state, outcome } = input;
@@ -121,7 +129,10 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     migrationId: state.input?.migrationId,
     executionName: state.execution?.name,
   };
-  if (!identity.migrationId || !identity.executionName) throw new InputInvalidError('Report needs $.identity (or $.input.migrationId and $.execution.name) to know where the report goes.');
+  if (!identity.migrationId || !identity.executionName)
+    throw new InputInvalidError(
+      'Report needs $.identity (or $.input.migrationId and $.execution.name) to know where the report goes.',
+    );
   const { migrationId, executionName } = identity as { migrationId: string; executionName: string };
   const reportedAt = deps.now().toISOString();
   const unreadable: string[] = [];
@@ -136,22 +147,55 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
   const catchUp = read(CatchUpStateSchema, at(state, 'catchUp'), unreadable, 'catchUp');
   const validation = read(ValidationStateSchema, at(state, 'validation'), unreadable, 'validation');
   const finalize = read(ReplicationTeardownStateSchema, at(state, 'finalize'), unreadable, 'finalize');
-  const rollbackReplication = read(ReplicationTeardownStateSchema, at(state, 'rollback', 'replication'), unreadable, 'rollback.replication');
-  const rollbackTarget = read(TargetRollbackStateSchema, at(state, 'rollback', 'target'), unreadable, 'rollback.target');
+  const rollbackReplication = read(
+    ReplicationTeardownStateSchema,
+    at(state, 'rollback', 'replication'),
+    unreadable,
+    'rollback.replication',
+  );
+  const rollbackTarget = read(
+    TargetRollbackStateSchema,
+    at(state, 'rollback', 'target'),
+    unreadable,
+    'rollback.target',
+  );
   const rollbackCutover = at(state, 'rollback', 'cutover');
   const pointOfNoReturn = at(state, 'pointOfNoReturn', 'passedAt');
-  const approvals = Object.entries((at(state, 'approvals') ?? {}) as Raw).map(([kind, value]) => ({ kind, ...(ApprovalSchema.safeParse(value).data ?? {}) }));
+  const approvals = Object.entries((at(state, 'approvals') ?? {}) as Raw).map(([kind, value]) => ({
+    kind,
+    ...(ApprovalSchema.safeParse(value).data ?? {}),
+  }));
 
   const created = [
-    ...(target?.source === 'CREATE' && target.clusterArn ? [{ what: 'target cluster', id: target.clusterArn, createdByThisExecution: true }] : []),
-    ...(replication ? [{ what: `${replication.handle.engine} replicator`, id: replication.handle.id, createdByThisExecution: true }] : []),
-    ...(replication?.canaryTopic ? [{ what: 'canary topic (source, and its copy on the target)', id: replication.canaryTopic, createdByThisExecution: true }] : []),
-    ...(replication?.alarmNames ?? []).map((name) => ({ what: 'CloudWatch alarm', id: name, createdByThisExecution: true })),
+    ...(target?.source === 'CREATE' && target.clusterArn
+      ? [{ what: 'target cluster', id: target.clusterArn, createdByThisExecution: true }]
+      : []),
+    ...(replication
+      ? [{ what: `${replication.handle.engine} replicator`, id: replication.handle.id, createdByThisExecution: true }]
+      : []),
+    ...(replication?.canaryTopic
+      ? [
+          {
+            what: 'canary topic (source, and its copy on the target)',
+            id: replication.canaryTopic,
+            createdByThisExecution: true,
+          },
+        ]
+      : []),
+    ...(replication?.alarmNames ?? []).map((name) => ({
+      what: 'CloudWatch alarm',
+      id: name,
+      createdByThisExecution: true,
+    })),
   ];
   const undone = [
     ...(rollbackCutover !== undefined ? [{ step: 'RollbackCutover', detail: rollbackCutover }] : []),
-    ...(rollbackReplication ? [{ step: 'RollbackReplication', outcome: rollbackReplication.outcome, notes: rollbackReplication.notes }] : []),
-    ...(rollbackTarget ? [{ step: 'RollbackTarget', outcome: rollbackTarget.outcome, notes: rollbackTarget.notes }] : []),
+    ...(rollbackReplication
+      ? [{ step: 'RollbackReplication', outcome: rollbackReplication.outcome, notes: rollbackReplication.notes }]
+      : []),
+    ...(rollbackTarget
+      ? [{ step: 'RollbackTarget', outcome: rollbackTarget.outcome, notes: rollbackTarget.notes }]
+      : []),
     ...(finalize ? [{ step: 'Finalize', outcome: finalize.outcome, notes: finalize.notes }] : []),
   ];
   const evidencePrefix = artifactKey(migrationId, executionName, '');
@@ -181,7 +225,14 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     target: target ?? null,
     created,
     undone,
-    assessment: assessment ? { profile: assessment.profile, counts: assessment.counts, findings: assessment.findings, acknowledged: assessment.acknowledged } : null,
+    assessment: assessment
+      ? {
+          profile: assessment.profile,
+          counts: assessment.counts,
+          findings: assessment.findings,
+          acknowledged: assessment.acknowledged,
+        }
+      : null,
     inventory: inventory ? { counts: inventory.counts, complete: inventory.complete, gaps: inventory.gaps } : null,
     catchUp: catchUp ?? null,
     validation: validation ? { checked: validation.checked, notes: validation.notes } : null,
@@ -192,27 +243,113 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
   };
 
   const md: string[] = [`# Migration report: ${migrationId}`, '', `**Outcome: ${outcome}.** ${HEADLINE[outcome]}`, ''];
-  md.push(...table(['', ''], [['Execution', state.execution?.id ?? executionName], ['Started', state.execution?.startedAt], ['Reported', reportedAt], ['Point of no return', typeof pointOfNoReturn === 'string' ? pointOfNoReturn : 'not passed']]));
-  md.push('', '## Phases reached', '', phasesReached.length > 0 ? phasesReached.map((p) => `\`${p}\``).join(' → ') : 'None after ValidateInput.');
+  md.push(
+    ...table(
+      ['', ''],
+      [
+        ['Execution', state.execution?.id ?? executionName],
+        ['Started', state.execution?.startedAt],
+        ['Reported', reportedAt],
+        ['Point of no return', typeof pointOfNoReturn === 'string' ? pointOfNoReturn : 'not passed'],
+      ],
+    ),
+  );
+  md.push(
+    '',
+    '## Phases reached',
+    '',
+    phasesReached.length > 0 ? phasesReached.map((p) => `\`${p}\``).join(' → ') : 'None after ValidateInput.',
+  );
   if (error) md.push('', '## Error', '', `\`${error.error}\`: ${error.cause}`);
   if (rollbackError) md.push('', '## Rollback error', '', `\`${rollbackError.error}\`: ${rollbackError.cause}`);
   md.push('', '## Created by this execution', '');
-  md.push(...(created.length > 0 ? table(['What', 'Id'], created.map((c) => [c.what, c.id])) : ['Nothing.']));
-  if (target && target.source !== 'CREATE') md.push('', `Target named by the plan (${target.clusterArn ?? (target.bootstrapServers ?? []).join(', ')}): never created nor deleted by this execution.`);
+  md.push(
+    ...(created.length > 0
+      ? table(
+          ['What', 'Id'],
+          created.map((c) => [c.what, c.id]),
+        )
+      : ['Nothing.']),
+  );
+  if (target && target.source !== 'CREATE')
+    md.push(
+      '',
+      `Target named by the plan (${target.clusterArn ?? (target.bootstrapServers ?? []).join(', ')}): never created nor deleted by this execution.`,
+    );
   md.push('', '## Undone', '');
-  md.push(...(undone.length > 0 ? undone.flatMap((u) => [`- **${u.step}**${'outcome' in u ? ` (${u.outcome})` : ''}: ${'notes' in u && u.notes ? u.notes.join(' ') : JSON.stringify('detail' in u ? u.detail : null)}`]) : ['Nothing was undone.']));
+  md.push(
+    ...(undone.length > 0
+      ? undone.flatMap((u) => [
+          `- **${u.step}**${'outcome' in u ? ` (${u.outcome})` : ''}: ${'notes' in u && u.notes ? u.notes.join(' ') : JSON.stringify('detail' in u ? u.detail : null)}`,
+        ])
+      : ['Nothing was undone.']),
+  );
   if (assessment) {
-    md.push('', '## Assessment', '', `Against ${assessment.profile}: ${assessment.counts.BLOCKER} blockers, ${assessment.counts.WARNING} warnings, ${assessment.counts.INFO} information. Full report: \`${assessment.markdownKey}\`.`, '');
-    if (assessment.findings.length > 0) md.push(...table(['Finding', 'Severity', 'Subject'], assessment.findings.map((f) => [`\`${f.id}\``, f.severity, f.subject])));
+    md.push(
+      '',
+      '## Assessment',
+      '',
+      `Against ${assessment.profile}: ${assessment.counts.BLOCKER} blockers, ${assessment.counts.WARNING} warnings, ${assessment.counts.INFO} information. Full report: \`${assessment.markdownKey}\`.`,
+      '',
+    );
+    if (assessment.findings.length > 0)
+      md.push(
+        ...table(
+          ['Finding', 'Severity', 'Subject'],
+          assessment.findings.map((f) => [`\`${f.id}\``, f.severity, f.subject]),
+        ),
+      );
   }
-  if (catchUp) md.push('', '## Catch-up gate', '', `${catchUp.passed ? 'Passed' : 'Not passed'} after ${catchUp.evaluations} evaluations (${catchUp.consecutiveHealthy} healthy in a row), first at ${catchUp.startedAt}, last at ${catchUp.lastEvaluatedAt}.${catchUp.lastReasons.length > 0 ? ` Last reasons: ${catchUp.lastReasons.join('; ')}.` : ''}`);
-  if (validation) md.push('', '## Validation', '', `Passed: ${Object.entries(validation.checked).map(([k, v]) => `${v} ${k}`).join(', ')}.`, ...validation.notes.map((n) => `- ${n}`));
+  if (catchUp)
+    md.push(
+      '',
+      '## Catch-up gate',
+      '',
+      `${catchUp.passed ? 'Passed' : 'Not passed'} after ${catchUp.evaluations} evaluations (${catchUp.consecutiveHealthy} healthy in a row), first at ${catchUp.startedAt}, last at ${catchUp.lastEvaluatedAt}.${catchUp.lastReasons.length > 0 ? ` Last reasons: ${catchUp.lastReasons.join('; ')}.` : ''}`,
+    );
+  if (validation)
+    md.push(
+      '',
+      '## Validation',
+      '',
+      `Passed: ${Object.entries(validation.checked)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}.`,
+      ...validation.notes.map((n) => `- ${n}`),
+    );
   md.push('', '## Approvals', '');
-  md.push(...(approvals.length > 0 ? table(['Kind', 'Decision', 'By', 'Channel', 'At', 'Comment'], approvals.map((a) => [a.kind, a.approved === undefined ? '—' : a.approved ? 'approved' : 'rejected', a.approverName ?? a.approver, a.channel, a.decidedAt, a.comment])) : ['None requested.']));
-  md.push('', '## Evidence', '', ...table(['Gate', 'Key'], Object.entries(evidenceKeys)), '', `All ${allEvidence.length} artifacts of this execution are under \`${evidencePrefix}\`.`);
-  if (unreadable.length > 0) md.push('', `Unreadable state sections (reported raw in the JSON): ${unreadable.join(', ')}.`);
+  md.push(
+    ...(approvals.length > 0
+      ? table(
+          ['Kind', 'Decision', 'By', 'Channel', 'At', 'Comment'],
+          approvals.map((a) => [
+            a.kind,
+            a.approved === undefined ? '—' : a.approved ? 'approved' : 'rejected',
+            a.approverName ?? a.approver,
+            a.channel,
+            a.decidedAt,
+            a.comment,
+          ]),
+        )
+      : ['None requested.']),
+  );
+  md.push(
+    '',
+    '## Evidence',
+    '',
+    ...table(['Gate', 'Key'], Object.entries(evidenceKeys)),
+    '',
+    `All ${allEvidence.length} artifacts of this execution are under \`${evidencePrefix}\`.`,
+  );
+  if (unreadable.length > 0)
+    md.push('', `Unreadable state sections (reported raw in the JSON): ${unreadable.join(', ')}.`);
 
-  await deps.artifacts.putJson(reportKey, unreadable.length > 0 ? { ...report, raw: Object.fromEntries(unreadable.map((k) => [k, at(state, ...k.split('.'))])) } : report);
+  await deps.artifacts.putJson(
+    reportKey,
+    unreadable.length > 0
+      ? { ...report, raw: Object.fromEntries(unreadable.map((k) => [k, at(state, ...k.split('.'))])) }
+      : report,
+  );
   await deps.artifacts.putText(markdownKey, `${md.join('\n')}\n`, 'text/markdown; charset=utf-8');
   return { reportKey, markdownKey, outcome };
 }

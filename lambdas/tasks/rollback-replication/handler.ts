@@ -7,7 +7,18 @@ import { Input, runRollbackReplication, type Output } from './task';
 /** RollbackReplication: parse, wire the replicator, CloudWatch and kafkajs on both clusters (only when the phase ran), run. */
 
 const PHASE = 'RollbackReplication';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP', 'KAFKA_REQUEST_TIMEOUT_MS']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(
+    process.env,
+    ['AWS_REGION'],
+    [
+      'REPLICATOR_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_LOG_GROUP',
+      'KAFKA_REQUEST_TIMEOUT_MS',
+    ],
+  ),
+);
 
 export async function rollbackReplicationHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -21,7 +32,13 @@ export async function rollbackReplicationHandler(event: unknown): Promise<Output
     throw err;
   });
   try {
-    return await runRollbackReplication(input, { replicator: ports.replicator(state.replication?.handle.engine ?? state.input.replication.engine), lagSignals: ports.lagSignals(), source, target, now });
+    return await runRollbackReplication(input, {
+      replicator: ports.replicator(state.replication?.handle.engine ?? state.input.replication.engine),
+      lagSignals: ports.lagSignals(),
+      source,
+      target,
+      now,
+    });
   } finally {
     await closeQuietly(source, target);
   }

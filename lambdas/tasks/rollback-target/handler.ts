@@ -10,7 +10,12 @@ const PHASE = 'RollbackTarget';
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
 
 export async function rollbackTargetHandler(event: unknown): Promise<Output> {
-  return runRollbackTarget(parseTaskInput(PHASE, Input, event), { provisioner: ports.provisioner(), now: () => new Date() });
+  return runRollbackTarget(parseTaskInput(PHASE, Input, event), {
+    provisioner: ports.provisioner(),
+    now: () => new Date(),
+  });
 }
 
-export const handler = middy(rollbackTargetHandler).use(withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }));
+export const handler = middy(rollbackTargetHandler).use(
+  withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }),
+);

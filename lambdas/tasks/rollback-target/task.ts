@@ -30,14 +30,27 @@ export async function runRollbackTarget(input: Input, deps: Deps): Promise<Outpu
   const identity = identityOf(state);
   if (!state.input.target.create) {
     const named = state.input.target.clusterArn ?? (state.input.target.bootstrapServers ?? []).join(',');
-    return Output.parse({ outcome: 'NOTHING_TO_DO', deletion: 'NONE', notes: [`The target (${named}) was named by the plan, not created by this execution: left untouched.`], at });
+    return Output.parse({
+      outcome: 'NOTHING_TO_DO',
+      deletion: 'NONE',
+      notes: [`The target (${named}) was named by the plan, not created by this execution: left untouched.`],
+      at,
+    });
   }
   if (!deps.provisioner) throw new Error('RollbackTarget needs the MSK provisioner for a plan with target.create.');
   let clusterArn = state.target?.source === 'CREATE' ? state.target.clusterArn : undefined;
   if (!clusterArn) {
     const name = targetClusterName(identity);
-    const ours = (await deps.provisioner.findClusters(name)).find((c) => c.clusterName === name && isOwnedBy(c.tags, identity));
-    if (!ours) return Output.parse({ outcome: 'NOTHING_TO_DO', deletion: 'NONE', notes: [`No cluster named ${name} with this execution's tags: ProvisionTarget created nothing.`], at });
+    const ours = (await deps.provisioner.findClusters(name)).find(
+      (c) => c.clusterName === name && isOwnedBy(c.tags, identity),
+    );
+    if (!ours)
+      return Output.parse({
+        outcome: 'NOTHING_TO_DO',
+        deletion: 'NONE',
+        notes: [`No cluster named ${name} with this execution's tags: ProvisionTarget created nothing.`],
+        at,
+      });
     clusterArn = ours.clusterArn;
   }
   const deletion = await deleteOwnedTargetCluster(clusterArn, identity, deps.provisioner);
@@ -46,5 +59,11 @@ export async function runRollbackTarget(input: Input, deps: Deps): Promise<Outpu
     ALREADY_GONE: `Target cluster ${clusterArn} was already gone.`,
     NOT_OURS: `Target cluster ${clusterArn} does not carry this execution's ownership tags: left untouched.`,
   }[deletion];
-  return Output.parse({ outcome: deletion === 'NOT_OURS' ? 'NOT_OURS' : 'DONE', deletion, clusterArn, notes: [note], at });
+  return Output.parse({
+    outcome: deletion === 'NOT_OURS' ? 'NOT_OURS' : 'DONE',
+    deletion,
+    clusterArn,
+    notes: [note],
+    at,
+  });
 }

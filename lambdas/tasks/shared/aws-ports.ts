@@ -50,16 +50,25 @@ export type TaskEnvName = keyof typeof TASK_ENV;
 export type TaskEnv = Partial<Record<TaskEnvName, string>>;
 
 /** Reads the task's variables once; a required one missing or empty fails with every missing name. */
-export function readTaskEnv(env: NodeJS.ProcessEnv, required: readonly TaskEnvName[], optional: readonly TaskEnvName[] = []): TaskEnv {
+export function readTaskEnv(
+  env: NodeJS.ProcessEnv,
+  required: readonly TaskEnvName[],
+  optional: readonly TaskEnvName[] = [],
+): TaskEnv {
   const missing = required.filter((name) => !env[TASK_ENV[name]]?.trim());
-  if (missing.length > 0) throw new Error(`Task function misconfigured: environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not set.`);
+  if (missing.length > 0)
+    throw new Error(
+      `Task function misconfigured: environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not set.`,
+    );
   const out: TaskEnv = {};
   for (const name of [...required, ...optional]) {
     const value = env[TASK_ENV[name]]?.trim();
     if (value) out[name] = value;
   }
   if (out.KAFKA_REQUEST_TIMEOUT_MS !== undefined && !/^\d+$/.test(out.KAFKA_REQUEST_TIMEOUT_MS)) {
-    throw new Error(`Task function misconfigured: KAFKA_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${out.KAFKA_REQUEST_TIMEOUT_MS}".`);
+    throw new Error(
+      `Task function misconfigured: KAFKA_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${out.KAFKA_REQUEST_TIMEOUT_MS}".`,
+    );
   }
   return out;
 }
@@ -131,7 +140,8 @@ export class AwsTaskPorts {
 
   /** The replication engine the plan names: MSK Replicator, or MirrorMaker 2 on MSK Connect. */
   replicator(engine: ReplicationEngine): Replicator {
-    if (engine === 'MSK_REPLICATOR') return new MskReplicator(this.kafka, { serviceExecutionRoleArn: this.require('REPLICATOR_SERVICE_ROLE_ARN') });
+    if (engine === 'MSK_REPLICATOR')
+      return new MskReplicator(this.kafka, { serviceExecutionRoleArn: this.require('REPLICATOR_SERVICE_ROLE_ARN') });
     const role = this.env.MSK_CONNECT_SERVICE_ROLE_ARN ?? this.require('REPLICATOR_SERVICE_ROLE_ARN');
     return new MskConnectMirrorMaker2(this.clients.kafkaConnect ?? new KafkaConnectClient({}), {
       serviceExecutionRoleArn: role,
@@ -149,7 +159,14 @@ export class AwsTaskPorts {
     const cluster = await this.msk().describeCluster(plan.source.clusterArn);
     const servers = bootstrapServersFor(plan.source.clusterArn, plan.source.auth, cluster.bootstrapBrokers);
     const region = regionOfArn(plan.source.clusterArn, this.region);
-    const connection = await kafkaConnectionFor('source', servers, plan.source.auth, region, (arn) => this.secrets.read(arn), this.requestTimeoutMs);
+    const connection = await kafkaConnectionFor(
+      'source',
+      servers,
+      plan.source.auth,
+      region,
+      (arn) => this.secrets.read(arn),
+      this.requestTimeoutMs,
+    );
     return new KafkajsDataPlane(connection, this.clients.kafkajs);
   }
 
@@ -162,9 +179,18 @@ export class AwsTaskPorts {
       servers = bootstrapServersFor(clusterArn, auth, (await this.msk().describeCluster(clusterArn)).bootstrapBrokers);
     }
     if (!servers || servers.length === 0) {
-      throw new InputInvalidError('The target has no bootstrap servers yet: $.target is missing or not ready, and the plan names none.');
+      throw new InputInvalidError(
+        'The target has no bootstrap servers yet: $.target is missing or not ready, and the plan names none.',
+      );
     }
-    const connection = await kafkaConnectionFor('target', servers, auth, regionOfArn(clusterArn, this.region), (arn) => this.secrets.read(arn), this.requestTimeoutMs);
+    const connection = await kafkaConnectionFor(
+      'target',
+      servers,
+      auth,
+      regionOfArn(clusterArn, this.region),
+      (arn) => this.secrets.read(arn),
+      this.requestTimeoutMs,
+    );
     return new KafkajsDataPlane(connection, this.clients.kafkajs);
   }
 }

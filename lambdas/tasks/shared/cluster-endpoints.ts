@@ -19,10 +19,18 @@ const LISTENERS: Record<ClusterAuth['mechanism'], readonly string[]> = {
 };
 
 /** The bootstrap servers of an MSK cluster's listener for this auth mechanism. */
-export function bootstrapServersFor(clusterArn: string, auth: ClusterAuth, bootstrapBrokers: Readonly<Record<string, string>>): string[] {
+export function bootstrapServersFor(
+  clusterArn: string,
+  auth: ClusterAuth,
+  bootstrapBrokers: Readonly<Record<string, string>>,
+): string[] {
   for (const listener of LISTENERS[auth.mechanism]) {
     const value = bootstrapBrokers[listener];
-    if (value) return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    if (value)
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
   }
   const offered = Object.keys(bootstrapBrokers).join(', ') || 'none';
   throw new InputInvalidError(
@@ -39,7 +47,9 @@ export function regionOfArn(arn: string | undefined, fallback: string): string {
 
 /** The replicator's view of the plan's auth: secrets stay ARNs (MSK Connect resolves them with a config provider). */
 export function replicationAuthOf(auth: ClusterAuth): ReplicationAuth {
-  return auth.mechanism === 'SCRAM-SHA-512' || auth.mechanism === 'SCRAM-SHA-256' ? { mechanism: auth.mechanism, secretArn: auth.secretArn, tls: auth.tls } : { mechanism: auth.mechanism };
+  return auth.mechanism === 'SCRAM-SHA-512' || auth.mechanism === 'SCRAM-SHA-256'
+    ? { mechanism: auth.mechanism, secretArn: auth.secretArn, tls: auth.tls }
+    : { mechanism: auth.mechanism };
 }
 
 /** SCRAM credentials from a Secrets Manager secret with `username` and `password` (the value is never logged). */
@@ -48,7 +58,9 @@ export function scramCredentials(secretArn: string, secretString: string): { use
   try {
     parsed = JSON.parse(secretString);
   } catch {
-    throw new AuthFailedError(`Secret ${secretArn} is not JSON: expected {"username": …, "password": …}.`, { secretArn });
+    throw new AuthFailedError(`Secret ${secretArn} is not JSON: expected {"username": …, "password": …}.`, {
+      secretArn,
+    });
   }
   const { username, password } = (parsed ?? {}) as { username?: unknown; password?: unknown };
   if (typeof username !== 'string' || typeof password !== 'string' || username === '' || password === '') {
@@ -73,7 +85,11 @@ export async function kafkaConnectionFor(
       break;
     case 'SCRAM-SHA-512':
     case 'SCRAM-SHA-256':
-      kafkaAuth = { mechanism: auth.mechanism, ...scramCredentials(auth.secretArn, await readSecret(auth.secretArn)), tls: auth.tls };
+      kafkaAuth = {
+        mechanism: auth.mechanism,
+        ...scramCredentials(auth.secretArn, await readSecret(auth.secretArn)),
+        tls: auth.tls,
+      };
       break;
     case 'TLS':
       kafkaAuth = { mechanism: 'TLS' };
@@ -82,5 +98,10 @@ export async function kafkaConnectionFor(
       kafkaAuth = { mechanism: 'PLAINTEXT' };
       break;
   }
-  return { name, bootstrapServers: [...bootstrapServers], auth: kafkaAuth, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) };
+  return {
+    name,
+    bootstrapServers: [...bootstrapServers],
+    auth: kafkaAuth,
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+  };
 }

@@ -19,7 +19,11 @@ export type { MigrationPlan };
 export const IdentitySchema = z.object({ migrationId: z.string().min(1), executionName: z.string().min(1) });
 
 /** `$.execution`: the execution ARN, its name and when it started. */
-export const ExecutionSchema = z.looseObject({ id: z.string().min(1), name: z.string().min(1), startedAt: z.string().min(1) });
+export const ExecutionSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  startedAt: z.string().min(1),
+});
 
 /** `$.settings`: the Wait states' seconds and the poll loops' deadlines, computed by ValidateInput. */
 export const SettingsSchema = z.looseObject({
@@ -129,7 +133,13 @@ export const ExecutionStateSchema = z.looseObject({
   finalize: ReplicationTeardownStateSchema.optional(),
   failback: loose.optional(),
   error: CaughtErrorSchema.optional(),
-  rollback: z.looseObject({ cutover: loose.optional(), replication: ReplicationTeardownStateSchema.optional(), target: TargetRollbackStateSchema.optional() }).optional(),
+  rollback: z
+    .looseObject({
+      cutover: loose.optional(),
+      replication: ReplicationTeardownStateSchema.optional(),
+      target: TargetRollbackStateSchema.optional(),
+    })
+    .optional(),
   rollbackError: CaughtErrorSchema.optional(),
   report: ReportStateSchema.optional(),
 });

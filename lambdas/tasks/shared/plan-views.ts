@@ -19,7 +19,9 @@ const PROFILE_OF: Record<MigrationPlan['target']['type'], TargetProfileId> = {
 export function targetProfileOf(plan: MigrationPlan, overrides?: ProfileOverrides): TargetProfile {
   const provisioned = plan.target.create?.provisioned;
   return resolveProfile(PROFILE_OF[plan.target.type], {
-    ...(provisioned ? { provisioned: { brokerType: provisioned.brokerInstanceType, brokerCount: provisioned.numberOfBrokerNodes } } : {}),
+    ...(provisioned
+      ? { provisioned: { brokerType: provisioned.brokerInstanceType, brokerCount: provisioned.numberOfBrokerNodes } }
+      : {}),
     ...(overrides ? { overrides } : {}),
   });
 }

@@ -1,5 +1,12 @@
 import { replicatorAlarms } from '../../core/gates/replicator-alarms';
-import { alarmNamePrefix, canaryTopicName, isOwnedBy, ownershipTags, replicatorName, type ExecutionIdentity } from '../../core/replication/naming';
+import {
+  alarmNamePrefix,
+  canaryTopicName,
+  isOwnedBy,
+  ownershipTags,
+  replicatorName,
+  type ExecutionIdentity,
+} from '../../core/replication/naming';
 import { teardownReplication, type ReplicationResources } from '../../core/replication/teardown';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
@@ -28,29 +35,55 @@ const SENTENCE: Record<ReplicationTeardownState['replicator'], (name: string) =>
   NONE: () => 'No replicator to delete.',
 };
 
-export async function undoReplication(state: ExecutionState, deps: ReplicationUndoDeps): Promise<ReplicationTeardownState> {
-  const identity: ExecutionIdentity = { migrationId: state.identity.migrationId, executionName: state.identity.executionName };
+export async function undoReplication(
+  state: ExecutionState,
+  deps: ReplicationUndoDeps,
+): Promise<ReplicationTeardownState> {
+  const identity: ExecutionIdentity = {
+    migrationId: state.identity.migrationId,
+    executionName: state.identity.executionName,
+  };
   const at = () => deps.now().toISOString();
   const replication = state.replication;
   let resources: ReplicationResources;
   const notes: string[] = [];
   if (replication) {
-    resources = { identity, handle: replication.handle, alarmNames: replication.alarmNames, ...(replication.canaryTopic ? { canaryTopic: replication.canaryTopic } : {}) };
+    resources = {
+      identity,
+      handle: replication.handle,
+      alarmNames: replication.alarmNames,
+      ...(replication.canaryTopic ? { canaryTopic: replication.canaryTopic } : {}),
+    };
   } else if (state.target?.ready !== true) {
     // StartReplication is reached only with a ready target: it never ran, so nothing of it can exist.
-    return { outcome: 'NOTHING_TO_DO', replicator: 'NONE', alarmsDeleted: 0, canaryTopicDeleted: false, notes: ['StartReplication never ran: nothing to undo.'], at: at() };
+    return {
+      outcome: 'NOTHING_TO_DO',
+      replicator: 'NONE',
+      alarmsDeleted: 0,
+      canaryTopicDeleted: false,
+      notes: ['StartReplication never ran: nothing to undo.'],
+      at: at(),
+    };
   } else {
     // StartReplication failed part-way: look for what it may have created under this execution's names.
     resources = await leftoversOf(state, identity, deps);
     if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0) {
-      return { outcome: 'NOTHING_TO_DO', replicator: 'NONE', alarmsDeleted: 0, canaryTopicDeleted: false, notes: ['StartReplication created nothing (no replicator or canary topic under this execution\'s names).'], at: at() };
+      return {
+        outcome: 'NOTHING_TO_DO',
+        replicator: 'NONE',
+        alarmsDeleted: 0,
+        canaryTopicDeleted: false,
+        notes: ["StartReplication created nothing (no replicator or canary topic under this execution's names)."],
+        at: at(),
+      };
     }
-    notes.push('StartReplication had failed part-way; what it created was found by this execution\'s names and tags.');
+    notes.push("StartReplication had failed part-way; what it created was found by this execution's names and tags.");
   }
   const result = await teardownReplication(resources, deps);
   const name = resources.handle?.name ?? replicatorName(identity);
   notes.push(SENTENCE[result.replicator](name));
-  if (result.alarmsDeleted > 0) notes.push(`${result.alarmsDeleted} alarm${result.alarmsDeleted === 1 ? '' : 's'} deleted.`);
+  if (result.alarmsDeleted > 0)
+    notes.push(`${result.alarmsDeleted} alarm${result.alarmsDeleted === 1 ? '' : 's'} deleted.`);
   if (result.canaryTopicDeleted) notes.push(`Canary topic ${resources.canaryTopic ?? ''} deleted.`);
   notes.push('Topics copied to the target and all source topics are left as they are.');
   return {
@@ -64,7 +97,11 @@ export async function undoReplication(state: ExecutionState, deps: ReplicationUn
   };
 }
 
-async function leftoversOf(state: ExecutionState, identity: ExecutionIdentity, deps: ReplicationUndoDeps): Promise<ReplicationResources> {
+async function leftoversOf(
+  state: ExecutionState,
+  identity: ExecutionIdentity,
+  deps: ReplicationUndoDeps,
+): Promise<ReplicationResources> {
   const name = replicatorName(identity);
   const found = deps.replicator ? await deps.replicator.find(name) : undefined;
   const handle = found && isOwnedBy(found.tags, identity) ? found.handle : undefined;
@@ -72,8 +109,21 @@ async function leftoversOf(state: ExecutionState, identity: ExecutionIdentity, d
   const canaryExists = deps.source ? (await deps.source.listTopics()).includes(canary) : false;
   const alarmNames =
     state.input.replication.engine === 'MSK_REPLICATOR' && deps.lagSignals
-      ? replicatorAlarms(name, alarmNamePrefix(identity), { maxLagRecords: state.input.gates.maxLagRecords, syncGroupOffsets: true }, ownershipTags(identity)).map((a) => a.alarmName)
+      ? replicatorAlarms(
+          name,
+          alarmNamePrefix(identity),
+          { maxLagRecords: state.input.gates.maxLagRecords, syncGroupOffsets: true },
+          ownershipTags(identity),
+        ).map((a) => a.alarmName)
       : [];
-  const existing = alarmNames.length > 0 && deps.lagSignals ? (await deps.lagSignals.describeAlarms(alarmNames)).filter((a) => a.state !== 'MISSING').map((a) => a.alarmName) : [];
-  return { identity, ...(handle ? { handle } : {}), alarmNames: existing, ...(canaryExists ? { canaryTopic: canary } : {}) };
+  const existing =
+    alarmNames.length > 0 && deps.lagSignals
+      ? (await deps.lagSignals.describeAlarms(alarmNames)).filter((a) => a.state !== 'MISSING').map((a) => a.alarmName)
+      : [];
+  return {
+    identity,
+    ...(handle ? { handle } : {}),
+    alarmNames: existing,
+    ...(canaryExists ? { canaryTopic: canary } : {}),
+  };
 }

@@ -5,10 +5,18 @@ import { bootstrapServersFor } from './cluster-endpoints';
 import { TargetStateSchema, type TargetState } from './execution-state';
 
 /** An existing MSK target as MSK describes it now; FAILED or DELETING cannot become ready. */
-export async function describeExistingTarget(plan: MigrationPlan, clusterArn: string, msk: MskControlPlane, startedAt: string): Promise<TargetState> {
+export async function describeExistingTarget(
+  plan: MigrationPlan,
+  clusterArn: string,
+  msk: MskControlPlane,
+  startedAt: string,
+): Promise<TargetState> {
   const cluster = await msk.describeCluster(clusterArn);
   if (cluster.state === 'FAILED' || cluster.state === 'DELETING') {
-    throw new ProvisioningFailedError(`Target cluster ${clusterArn} is ${cluster.state}: it cannot receive the migration. Repair it or name another target.`, { clusterArn, state: cluster.state });
+    throw new ProvisioningFailedError(
+      `Target cluster ${clusterArn} is ${cluster.state}: it cannot receive the migration. Repair it or name another target.`,
+      { clusterArn, state: cluster.state },
+    );
   }
   const ready = cluster.state === 'ACTIVE';
   return TargetStateSchema.parse({
@@ -19,7 +27,15 @@ export async function describeExistingTarget(plan: MigrationPlan, clusterArn: st
     created: false,
     state: cluster.state,
     ready,
-    ...(ready ? { bootstrapServers: bootstrapServersFor(clusterArn, plan.target.auth ?? { mechanism: 'IAM' }, cluster.bootstrapBrokers) } : {}),
+    ...(ready
+      ? {
+          bootstrapServers: bootstrapServersFor(
+            clusterArn,
+            plan.target.auth ?? { mechanism: 'IAM' },
+            cluster.bootstrapBrokers,
+          ),
+        }
+      : {}),
     startedAt,
   });
 }

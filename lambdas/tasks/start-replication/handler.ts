@@ -8,7 +8,17 @@ import { Input, runStartReplication, type Output } from './task';
 
 const PHASE = 'StartReplication';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP', 'ALARM_TOPIC_ARN', 'KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(
+    process.env,
+    ['AWS_REGION', 'ARTIFACT_BUCKET'],
+    [
+      'REPLICATOR_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_SERVICE_ROLE_ARN',
+      'MSK_CONNECT_LOG_GROUP',
+      'ALARM_TOPIC_ARN',
+      'KAFKA_REQUEST_TIMEOUT_MS',
+    ],
+  ),
 );
 
 export async function startReplicationHandler(event: unknown): Promise<Output> {
@@ -17,7 +27,14 @@ export async function startReplicationHandler(event: unknown): Promise<Output> {
   const replicator = ports.replicator(plan.replication.engine);
   const source = await ports.sourceDataPlane(plan);
   try {
-    return await runStartReplication(input, { replicator, artifacts: ports.artifacts(), source, lagSignals: ports.lagSignals(), msk: ports.msk(), now: () => new Date() });
+    return await runStartReplication(input, {
+      replicator,
+      artifacts: ports.artifacts(),
+      source,
+      lagSignals: ports.lagSignals(),
+      msk: ports.msk(),
+      now: () => new Date(),
+    });
   } finally {
     await closeQuietly(source);
   }
@@ -27,7 +44,10 @@ export const handler = middy(startReplicationHandler).use(
   withObservability(PHASE, {
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `${o.created ? 'Created' : 'Adopted'} ${o.handle.engine} ${o.handle.name} for ${o.topicCount} topics`, figures: { topics: o.topicCount, alarms: o.alarmNames.length, canary: o.canaryTopic !== undefined } };
+      return {
+        summary: `${o.created ? 'Created' : 'Adopted'} ${o.handle.engine} ${o.handle.name} for ${o.topicCount} topics`,
+        figures: { topics: o.topicCount, alarms: o.alarmNames.length, canary: o.canaryTopic !== undefined },
+      };
     },
   }),
 );

@@ -44,14 +44,19 @@ export async function runStartReplication(input: Input, deps: Deps): Promise<Out
   const target = state.target;
   if (!target.ready) throw new InputInvalidError('StartReplication needs a ready target ($.target.ready is false).');
   if (deps.replicator.engine !== plan.replication.engine) {
-    throw new InputInvalidError(`The plan asks for ${plan.replication.engine} but the runtime wired ${deps.replicator.engine}.`);
+    throw new InputInvalidError(
+      `The plan asks for ${plan.replication.engine} but the runtime wired ${deps.replicator.engine}.`,
+    );
   }
   const startedAt = deps.now().toISOString();
   const mskReplicator = plan.replication.engine === 'MSK_REPLICATOR';
-  const vpcOf = async (clusterArn: string | undefined): Promise<Vpc | undefined> => (clusterArn && deps.msk ? (await deps.msk.describeCluster(clusterArn)).vpc : undefined);
+  const vpcOf = async (clusterArn: string | undefined): Promise<Vpc | undefined> =>
+    clusterArn && deps.msk ? (await deps.msk.describeCluster(clusterArn)).vpc : undefined;
 
   const sourceVpc = mskReplicator ? await vpcOf(plan.source.clusterArn) : undefined;
-  const targetVpc = mskReplicator ? (plan.target.create?.vpc ?? (await vpcOf(target.clusterArn))) : plan.replication.mskConnect?.vpc;
+  const targetVpc = mskReplicator
+    ? (plan.target.create?.vpc ?? (await vpcOf(target.clusterArn)))
+    : plan.replication.mskConnect?.vpc;
   const source: ReplicationEndpoint = {
     clusterArn: plan.source.clusterArn,
     bootstrapServers: [...deps.source.connection.bootstrapServers],
@@ -77,14 +82,18 @@ export async function runStartReplication(input: Input, deps: Deps): Promise<Out
       offsetSyncMode: plan.replication.offsetSyncMode,
       canary: plan.replication.canary,
       maxLagRecords: plan.gates.maxLagRecords,
-      ...(plan.gates.maxReplicationLatencyMs !== undefined ? { maxReplicationLatencyMs: plan.gates.maxReplicationLatencyMs } : {}),
+      ...(plan.gates.maxReplicationLatencyMs !== undefined
+        ? { maxReplicationLatencyMs: plan.gates.maxReplicationLatencyMs }
+        : {}),
       ...(connect
         ? {
             mskConnect: {
               customPluginArn: connect.customPluginArn,
               customPluginRevision: connect.customPluginRevision,
               ...(connect.workerConfigurationArn ? { workerConfigurationArn: connect.workerConfigurationArn } : {}),
-              ...(connect.workerConfigurationRevision !== undefined ? { workerConfigurationRevision: connect.workerConfigurationRevision } : {}),
+              ...(connect.workerConfigurationRevision !== undefined
+                ? { workerConfigurationRevision: connect.workerConfigurationRevision }
+                : {}),
               ...(connect.kafkaConnectVersion ? { kafkaConnectVersion: connect.kafkaConnectVersion } : {}),
               ...(connect.mcuCount !== undefined ? { mcuCount: connect.mcuCount } : {}),
               ...(connect.workerCount !== undefined ? { workerCount: connect.workerCount } : {}),
@@ -93,7 +102,12 @@ export async function runStartReplication(input: Input, deps: Deps): Promise<Out
         : {}),
       ...(plan.tags ? { tags: plan.tags } : {}),
     },
-    { replicator: deps.replicator, artifacts: deps.artifacts, source: deps.source, ...(deps.lagSignals ? { lagSignals: deps.lagSignals } : {}) },
+    {
+      replicator: deps.replicator,
+      artifacts: deps.artifacts,
+      source: deps.source,
+      ...(deps.lagSignals ? { lagSignals: deps.lagSignals } : {}),
+    },
   );
   return Output.parse({ ...replication, startedAt });
 }

@@ -7,7 +7,9 @@ import { Input, runValidateTarget, type Output } from './task';
 /** ValidateTarget: parse, wire kafkajs on both clusters and S3, run. */
 
 const PHASE = 'ValidateTarget';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']));
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
 
 export async function validateTargetHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -28,7 +30,10 @@ export const handler = middy(validateTargetHandler).use(
   withObservability(PHASE, {
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `Target validated: ${o.checked.topics} topics, ${o.checked.partitions} partitions, ${o.checked.groups} groups`, figures: { ...o.checked } };
+      return {
+        summary: `Target validated: ${o.checked.topics} topics, ${o.checked.partitions} partitions, ${o.checked.groups} groups`,
+        figures: { ...o.checked },
+      };
     },
   }),
 );

@@ -38,12 +38,24 @@ export async function runValidateTarget(input: Input, deps: Deps): Promise<Outpu
   if (profile.topicConfigs.policy === 'ALLOW_LIST' && state.inventory) {
     const editable = new Set(profile.topicConfigs.editable);
     const inventory = await deps.artifacts.getJson<Inventory>(state.inventory.inventoryKey);
-    for (const topic of inventory ? describedTopics(inventory) : []) for (const name of Object.keys(topic.configs)) if (!editable.has(name)) ignored.add(name);
+    for (const topic of inventory ? describedTopics(inventory) : [])
+      for (const name of Object.keys(topic.configs)) if (!editable.has(name)) ignored.add(name);
   }
   const configPolicy: ConfigPolicy = { ignored: [...ignored].sort() };
   const validation = await validateTargetPhase(
-    { identity: identityOf(state), replication: state.replication, consumerGroups: plan.replication.consumerGroups, configPolicy },
-    { source: deps.source, target: deps.target, artifacts: deps.artifacts, now: deps.now, ...(deps.access ? { access: deps.access } : {}) },
+    {
+      identity: identityOf(state),
+      replication: state.replication,
+      consumerGroups: plan.replication.consumerGroups,
+      configPolicy,
+    },
+    {
+      source: deps.source,
+      target: deps.target,
+      artifacts: deps.artifacts,
+      now: deps.now,
+      ...(deps.access ? { access: deps.access } : {}),
+    },
   );
   return Output.parse(validation);
 }
