@@ -50,7 +50,9 @@ export async function awsQuery(
   });
   const text = await res.text();
   if (!res.ok)
-    throw new RawAwsError(`${params.Action ?? 'Query'} on ${service} answered ${res.status}: ${text.slice(0, 2000)}`);
+    throw new RawAwsError(
+      `${params.Action ?? 'Query'} on ${service} answered ${res.status}: ${text.slice(0, 2000)}${server.logTail ? `\nEmulator log:\n${server.logTail()}` : ''}`,
+    );
   return text;
 }
 
