@@ -1,0 +1,125 @@
+import {
+  DeleteClusterCommand,
+  DescribeClusterV2Command,
+  GetBootstrapBrokersCommand,
+  KafkaClient,
+} from '@aws-sdk/client-kafka';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ownershipTags } from '../../lambdas/core/replication/naming';
+import { AwsTaskPorts, readTaskEnv } from '../../lambdas/tasks/shared/aws-ports';
+import { bootstrapServersFor } from '../../lambdas/tasks/shared/cluster-endpoints';
+import { examplePlan, identity, stateOf } from './task-fixtures';
+
+const kafka = mockClient(KafkaClient);
+const secrets = mockClient(SecretsManagerClient);
+const SOURCE_ARN = 'arn:aws:kafka:eu-central-1:123456789012:cluster/clickstream/9e8d7c6b-5a4f-3e2d-1c0b-9a8f7e6d5c4b-3';
+
+beforeEach(() => {
+  kafka.reset();
+  secrets.reset();
+});
+
+describe('task wiring from the environment and the plan', () => {
+  it('fails at start-up naming every required variable that is missing', () => {
+    expect(() =>
+      readTaskEnv({ AWS_REGION: 'eu-west-1' }, ['AWS_REGION', 'ARTIFACT_BUCKET', 'REPLICATOR_SERVICE_ROLE_ARN']),
+    ).toThrow('environment variables ARTIFACT_BUCKET, REPLICATOR_SERVICE_ROLE_ARN not set');
+  });
+
+  it("picks the bootstrap servers of the listener that matches the plan's auth mechanism, and names the offered ones otherwise", () => {
+    const brokers = { saslIam: 'b-1:9098,b-2:9098', tls: 'b-1:9094' };
+    expect(bootstrapServersFor(SOURCE_ARN, { mechanism: 'IAM' }, brokers)).toEqual(['b-1:9098', 'b-2:9098']);
+    expect(() =>
+      bootstrapServersFor(SOURCE_ARN, { mechanism: 'SCRAM-SHA-512', secretArn: 'arn:s', tls: true }, brokers),
+    ).toThrow(/no SCRAM-SHA-512 listener \(bootstrap brokers offered: saslIam, tls\)/);
+  });
+
+  it('connects to a SCRAM target with the credentials read from Secrets Manager, never from the state', async () => {
+    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ username: 'migrator', password: 's3cret' }) });
+    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
+    const plane = await ports.targetDataPlane(plan, undefined);
+    expect(plane.connection).toMatchObject({
+      name: 'target',
+      bootstrapServers: plan.target.bootstrapServers,
+      auth: { mechanism: 'SCRAM-SHA-512', username: 'migrator', tls: true },
+    });
+    expect(secrets.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({
+      SecretId: plan.target.auth?.mechanism === 'SCRAM-SHA-512' ? plan.target.auth.secretArn : '',
+    });
+  });
+
+  it("reaches the source at the IAM bootstrap brokers MSK reports, signing for the cluster's Region", async () => {
+    kafka
+      .on(DescribeClusterV2Command)
+      .resolves({
+        ClusterInfo: {
+          ClusterArn: SOURCE_ARN,
+          ClusterName: 'clickstream',
+          ClusterType: 'PROVISIONED',
+          State: 'ACTIVE',
+        },
+      });
+    kafka
+      .on(GetBootstrapBrokersCommand)
+      .resolves({ BootstrapBrokerStringSaslIam: 'b-1.clickstream:9098,b-2.clickstream:9098' });
+    const plane = await new AwsTaskPorts({ AWS_REGION: 'us-east-1' }).sourceDataPlane(
+      examplePlan('msk-to-automq-mirrormaker2'),
+    );
+    expect(plane.connection).toMatchObject({
+      bootstrapServers: ['b-1.clickstream:9098', 'b-2.clickstream:9098'],
+      auth: { mechanism: 'IAM', region: 'eu-central-1' },
+    });
+    expect(kafka.commandCalls(GetBootstrapBrokersCommand)[0]?.args[0].input).toEqual({ ClusterArn: SOURCE_ARN });
+  });
+
+  it('the RollbackTarget handler deletes, through MSK, only the cluster whose tags name this execution', async () => {
+    // Prepare
+    process.env.AWS_REGION = 'us-east-1';
+    const { rollbackTargetHandler } =
+      (await import('../../lambdas/tasks/rollback-target/handler')) as typeof import('../../lambdas/tasks/rollback-target/handler');
+    const clusterArn = 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-kafka-4-target/1';
+    kafka
+      .on(DescribeClusterV2Command)
+      .resolves({
+        ClusterInfo: {
+          ClusterArn: clusterArn,
+          ClusterName: 'payments-kafka-4-target',
+          State: 'ACTIVE',
+          ClusterType: 'PROVISIONED',
+          Tags: ownershipTags(identity),
+        },
+      });
+    kafka.on(DeleteClusterCommand).resolves({ ClusterArn: clusterArn, State: 'DELETING' });
+    const state = stateOf(examplePlan('msk-to-msk-new-version'), {
+      target: {
+        type: 'MSK_PROVISIONED',
+        source: 'CREATE',
+        clusterArn,
+        clusterName: 'payments-kafka-4-target',
+        created: true,
+        state: 'ACTIVE',
+        ready: true,
+        startedAt: '2026-11-01T10:00:00.000Z',
+      },
+    });
+    // Act
+    const output = await rollbackTargetHandler(JSON.parse(JSON.stringify({ state })));
+    // Assess
+    expect(output).toMatchObject({ outcome: 'DONE', deletion: 'DELETED', clusterArn });
+    expect(kafka.commandCalls(DeleteClusterCommand).map((c) => c.args[0].input.ClusterArn)).toEqual([clusterArn]);
+  });
+
+  it('a handler rejects a payload without the execution state as Migration.InputInvalid, naming the field', async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    const { rollbackTargetHandler } =
+      (await import('../../lambdas/tasks/rollback-target/handler')) as typeof import('../../lambdas/tasks/rollback-target/handler');
+    await expect(rollbackTargetHandler({ state: { identity } })).rejects.toMatchObject({
+      name: 'Migration.InputInvalid',
+      message: expect.stringContaining('state.input'),
+    });
+  });
+});
