@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-callback';
 import { OutboxApprovalMailer } from '../../lambdas/adapters/local/local-approval-notifiers';
 import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
+import { AuthFailedError } from '../../lambdas/core/errors';
 import type { ApprovalServices } from '../../lambdas/core/approval/service';
 import { decide, expireApproval } from '../../lambdas/core/approval/service';
 import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
@@ -17,7 +18,11 @@ import type {
 } from '../../lambdas/ports/kafka';
 import type { AlarmDefinition, AlarmStatus, LagSignals, MetricSeries } from '../../lambdas/ports/lag-signals';
 import type { Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState } from '../../lambdas/ports/replicator';
-import type { TargetClusterInfo, TargetClusterRequest, TargetProvisioner } from '../../lambdas/ports/target-provisioner';
+import type {
+  TargetClusterInfo,
+  TargetClusterRequest,
+  TargetProvisioner,
+} from '../../lambdas/ports/target-provisioner';
 import * as Assess from '../../lambdas/tasks/assess/task';
 import * as CheckReplicationStatus from '../../lambdas/tasks/check-replication-status/task';
 import * as CheckTargetStatus from '../../lambdas/tasks/check-target-status/task';
@@ -52,9 +57,16 @@ import { FakeKafka, MemoryArtifacts } from '../unit/validation-fake-kafka';
 
 // ---- the plan ----
 
-export const SOURCE_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-2-8/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-4';
-export const SOURCE_BOOTSTRAP = ['b-1.payments-2-8.kafka.us-east-1.amazonaws.com:9098', 'b-2.payments-2-8.kafka.us-east-1.amazonaws.com:9098'];
-export const TARGET_BOOTSTRAP = ['b-1.payments-target.kafka.us-east-1.amazonaws.com:9098', 'b-2.payments-target.kafka.us-east-1.amazonaws.com:9098'];
+export const SOURCE_ARN =
+  'arn:aws:kafka:us-east-1:123456789012:cluster/payments-2-8/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-4';
+export const SOURCE_BOOTSTRAP = [
+  'b-1.payments-2-8.kafka.us-east-1.amazonaws.com:9098',
+  'b-2.payments-2-8.kafka.us-east-1.amazonaws.com:9098',
+];
+export const TARGET_BOOTSTRAP = [
+  'b-1.payments-target.kafka.us-east-1.amazonaws.com:9098',
+  'b-2.payments-target.kafka.us-east-1.amazonaws.com:9098',
+];
 export const POINTER = '/payments/kafka/bootstrap-servers';
 export const EXECUTION_NAME = 'exec-1';
 
@@ -62,8 +74,10 @@ export const EXECUTION_NAME = 'exec-1';
  * examples/msk-to-msk-new-version.json (a target MSK cluster created by the execution, MSK Replicator), with an SSM
  * pointer and short time boxes so that a timeout is a few dozen polls.
  */
-export function examplePlan(change: (raw: Record<string, any>) => void = () => undefined): Record<string, unknown> {
-  const raw = JSON.parse(readFileSync(path.join(__dirname, '../../examples/msk-to-msk-new-version.json'), 'utf8')) as Record<string, any>;
+export function examplePlan(change: (raw: Raw) => void = () => undefined): Record<string, unknown> {
+  const raw = JSON.parse(
+    readFileSync(path.join(__dirname, '../../examples/msk-to-msk-new-version.json'), 'utf8'),
+  ) as Raw;
   raw.source.clusterArn = SOURCE_ARN;
   raw.gates = { maxLagRecords: 0, consecutiveHealthyChecks: 2, pollIntervalSeconds: 60, catchUpTimeoutMinutes: 30 };
   raw.approval.timeoutMinutes = 60;
@@ -74,7 +88,12 @@ export function examplePlan(change: (raw: Record<string, any>) => void = () => u
 
 // ---- the clusters ----
 
-type Raw = Record<string, any>;
+/**
+ * The execution state as JSON, read by path in the tests' assertions (its shape is the ASL's and the task modules'
+ * schemas' business; an assertion on a wrong path fails on its value).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Raw = Record<string, any>;
 
 /** What a task did to a cluster through the data-plane port (the replicator's copies are not counted: not ours). */
 export interface PortWrite {
@@ -89,6 +108,8 @@ export interface PortWrite {
 export class WorldCluster extends FakeKafka {
   readonly writes: PortWrite[] = [];
   private readonly failures = new Map<string, Error[]>();
+  /** Topics an ACL denies the caller DESCRIBE on (Kafka answers TOPIC_AUTHORIZATION_FAILED). */
+  readonly describeDenied = new Set<string>();
   /** Called before every port call (the world pumps replication here). */
   beforeCall: () => void = () => undefined;
 
@@ -112,7 +133,16 @@ export class WorldCluster extends FakeKafka {
   /** Appends `count` records `{seq}` to every partition of `topic` (a workload's producers). */
   fill(topic: string, count: number, from = 0): this {
     const t = this.topics.get(topic);
-    t?.partitions.forEach((_, p) => this.append(topic, p, Array.from({ length: count }, (_, i) => ({ key: `k-${p}-${from + i}`, value: JSON.stringify({ topic, partition: p, seq: from + i }) }))));
+    t?.partitions.forEach((_, p) =>
+      this.append(
+        topic,
+        p,
+        Array.from({ length: count }, (_, i) => ({
+          key: `k-${p}-${from + i}`,
+          value: JSON.stringify({ topic, partition: p, seq: from + i }),
+        })),
+      ),
+    );
     return this;
   }
 
@@ -122,6 +152,12 @@ export class WorldCluster extends FakeKafka {
   }
   override async describeTopics(topics: readonly string[]) {
     this.enter('describeTopics');
+    const denied = topics.find((t) => this.describeDenied.has(t));
+    if (denied)
+      throw new AuthFailedError(`TOPIC_AUTHORIZATION_FAILED: not authorized to describe ${denied}`, {
+        kind: 'authorization',
+        kafkaError: 'TOPIC_AUTHORIZATION_FAILED',
+      });
     return super.describeTopics(topics);
   }
   override async describeTopicConfigs(topics: readonly string[]) {
@@ -148,7 +184,9 @@ export class WorldCluster extends FakeKafka {
     this.enter('readPartition');
     return super.readPartition(args);
   }
-  override async createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; configs?: Record<string, string> }>) {
+  override async createTopics(
+    topics: ReadonlyArray<{ topic: string; numPartitions: number; configs?: Record<string, string> }>,
+  ) {
     this.enter('createTopics');
     for (const t of topics) this.writes.push({ call: 'createTopics', subject: t.topic });
     return super.createTopics(topics);
@@ -172,7 +210,11 @@ export class WorldCluster extends FakeKafka {
   // The inventory's reads (KafkaInventoryReads).
   async describeCluster(): Promise<ClusterDescription> {
     this.enter('describeCluster');
-    return { clusterId: this.connection.name, controllerId: 1, brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: `b-${nodeId}.${this.connection.name}`, port: 9098 })) };
+    return {
+      clusterId: this.connection.name,
+      controllerId: 1,
+      brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: `b-${nodeId}.${this.connection.name}`, port: 9098 })),
+    };
   }
   async describeAcls(): Promise<AclListing> {
     this.enter('describeAcls');
@@ -200,7 +242,7 @@ export type ClusterFate = { readonly becomes: 'ACTIVE' | 'FAILED'; readonly afte
 
 /** MSK's clusters in memory; a created cluster is CREATING until it has been described `afterDescribes` times. */
 export class WorldProvisioner implements TargetProvisioner {
-  readonly clusters: Array<TargetClusterInfo & { describes: number }> = [];
+  readonly clusters: Array<{ -readonly [K in keyof TargetClusterInfo]: TargetClusterInfo[K] } & { describes: number }> = [];
   readonly created: string[] = [];
   readonly deleted: string[] = [];
   fate: ClusterFate = { becomes: 'ACTIVE', afterDescribes: 1 };
@@ -211,7 +253,14 @@ export class WorldProvisioner implements TargetProvisioner {
   async createCluster(request: TargetClusterRequest): Promise<{ clusterArn: string }> {
     const clusterArn = `arn:aws:kafka:us-east-1:123456789012:cluster/${request.clusterName}/${String(this.created.length + 1).padStart(8, '0')}-aaaa-bbbb-cccc-000000000000-1`;
     this.created.push(clusterArn);
-    this.clusters.push({ clusterArn, clusterName: request.clusterName, kind: request.kind, state: 'CREATING', tags: { ...request.tags }, describes: 0 });
+    this.clusters.push({
+      clusterArn,
+      clusterName: request.clusterName,
+      kind: request.kind,
+      state: 'CREATING',
+      tags: { ...request.tags },
+      describes: 0,
+    });
     return { clusterArn };
   }
   async describeCluster(clusterArn: string): Promise<TargetClusterInfo | undefined> {
@@ -219,7 +268,8 @@ export class WorldProvisioner implements TargetProvisioner {
     if (!c) return undefined;
     if (c.state === 'CREATING' && this.created.includes(clusterArn) && ++c.describes >= this.fate.afterDescribes) {
       c.state = this.fate.becomes;
-      if (c.state === 'FAILED') c.stateDetail = 'InternalError: broker nodes could not be launched in subnet-0a1b2c3d4e5f60718';
+      if (c.state === 'FAILED')
+        c.stateDetail = 'InternalError: broker nodes could not be launched in subnet-0a1b2c3d4e5f60718';
     }
     return { ...c };
   }
@@ -249,7 +299,8 @@ interface ReplicatorEntry {
   fate: ReplicatorFate;
 }
 
-const fullMatch = (patterns: readonly string[], name: string) => patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
+const fullMatch = (patterns: readonly string[], name: string) =>
+  patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
 
 /**
  * Replicators in memory. A created one is CREATING until described `afterDescribes` times (the first creation follows
@@ -280,7 +331,11 @@ export class WorldReplicator implements Replicator {
     return this.replicators.size;
   }
   async create(spec: ReplicatorSpec): Promise<ReplicatorHandle> {
-    const handle: ReplicatorHandle = { engine: this.engine, name: spec.name, id: `arn:aws:kafka:us-east-1:123456789012:replicator/${spec.name}/r-${this.createdNames.length + 1}` };
+    const handle: ReplicatorHandle = {
+      engine: this.engine,
+      name: spec.name,
+      id: `arn:aws:kafka:us-east-1:123456789012:replicator/${spec.name}/r-${this.createdNames.length + 1}`,
+    };
     const fate = this.createdNames.length === 0 ? this.fate : this.failbackFate;
     this.createdNames.push(spec.name);
     this.replicators.set(spec.name, { handle, spec, state: 'CREATING', describes: 0, fate });
@@ -290,7 +345,12 @@ export class WorldReplicator implements Replicator {
     const r = this.replicators.get(handle.name);
     if (!r) return undefined;
     if (r.state === 'CREATING' && ++r.describes >= r.fate.afterDescribes) r.state = r.fate.becomes;
-    return { state: r.state, ...(r.state === 'FAILED' ? { detail: 'ReplicatorFailure: the service execution role cannot describe the target cluster' } : {}) };
+    return {
+      state: r.state,
+      ...(r.state === 'FAILED'
+        ? { detail: 'ReplicatorFailure: the service execution role cannot describe the target cluster' }
+        : {}),
+    };
   }
   async delete(handle: ReplicatorHandle): Promise<void> {
     if (this.failDelete) {
@@ -311,7 +371,8 @@ export class WorldReplicator implements Replicator {
       const to = reverse ? this.source : this.target;
       for (const [name, topic] of from.topics) {
         if (!fullMatch(r.spec.topics.include, name) || fullMatch(r.spec.topics.exclude, name)) continue;
-        if (!to.topics.has(name)) to.addTopic(name, topic.partitions.length, r.spec.copyTopicConfigurations ? { ...topic.configs } : {});
+        if (!to.topics.has(name))
+          to.addTopic(name, topic.partitions.length, r.spec.copyTopicConfigurations ? { ...topic.configs } : {});
         topic.partitions.forEach((log, p) => {
           const dst = to.log(name, p);
           if (dst.records.length === 0) dst.low = Math.max(dst.low, log.low);
@@ -323,7 +384,8 @@ export class WorldReplicator implements Replicator {
       }
       if (!r.spec.syncGroupOffsets) continue;
       for (const [groupId, offsets] of from.committed) {
-        if (!fullMatch(r.spec.consumerGroups.include, groupId) || fullMatch(r.spec.consumerGroups.exclude, groupId)) continue;
+        if (!fullMatch(r.spec.consumerGroups.include, groupId) || fullMatch(r.spec.consumerGroups.exclude, groupId))
+          continue;
         if ((to.activeMembers.get(groupId) ?? 0) > 0) continue;
         for (const [key, offset] of offsets) {
           const [topic, partition] = key.split('\u0000') as [string, string];
@@ -360,11 +422,21 @@ export class WorldLagSignals implements LagSignals {
   async describeAlarms(names: readonly string[]): Promise<AlarmStatus[]> {
     this.reads++;
     return names.map((alarmName) =>
-      !this.alarms.has(alarmName) ? { alarmName, state: 'MISSING' } : this.converged() || !alarmName.includes('lag') ? { alarmName, state: 'OK' } : { alarmName, state: 'ALARM', reason: 'Threshold Crossed: MessageLag 48210 > 0' },
+      !this.alarms.has(alarmName)
+        ? { alarmName, state: 'MISSING' }
+        : this.converged() || !alarmName.includes('lag')
+          ? { alarmName, state: 'OK' }
+          : { alarmName, state: 'ALARM', reason: 'Threshold Crossed: MessageLag 48210 > 0' },
     );
   }
-  async getMetricSeries(queries: ReadonlyArray<{ readonly id: string }>, window: { readonly end: string }): Promise<MetricSeries[]> {
-    return queries.map(({ id }) => ({ id, points: [{ timestamp: window.end, value: id === 'messageLag' && !this.converged() ? 48_210 : 0 }] }));
+  async getMetricSeries(
+    queries: ReadonlyArray<{ readonly id: string }>,
+    window: { readonly end: string },
+  ): Promise<MetricSeries[]> {
+    return queries.map(({ id }) => ({
+      id,
+      points: [{ timestamp: window.end, value: id === 'messageLag' && !this.converged() ? 48_210 : 0 }],
+    }));
   }
 }
 
@@ -422,7 +494,12 @@ export class World {
   readonly mailer = new OutboxApprovalMailer();
   readonly approvalServices: ApprovalServices;
   readonly msk = (() => {
-    const cluster = mskCluster({ clusterArn: SOURCE_ARN, clusterName: 'payments-2-8', bootstrapBrokers: { saslIam: SOURCE_BOOTSTRAP.join(',') }, vpc: { subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupIds: ['sg-0123456789abcdef0'] } });
+    const cluster = mskCluster({
+      clusterArn: SOURCE_ARN,
+      clusterName: 'payments-2-8',
+      bootstrapBrokers: { saslIam: SOURCE_BOOTSTRAP.join(',') },
+      vpc: { subnetIds: ['subnet-0a1b2c3d4e5f60718'], securityGroupIds: ['sg-0123456789abcdef0'] },
+    });
     return {
       async describeCluster(arn: string) {
         if (arn !== SOURCE_ARN) throw new Error(`no cluster ${arn}`);
@@ -440,12 +517,20 @@ export class World {
     // The source: two replicated topics with records, two consumer groups that committed part of them.
     this.source.addTopic('payments', 3, { 'retention.ms': '1209600000' }).fill('payments', 20);
     this.source.addTopic('ledger.entries', 2, { 'cleanup.policy': 'delete' }).fill('ledger.entries', 10);
-    this.source.commit('payments-app', 'payments', 0, 10).commit('payments-app', 'payments', 1, 15).commit('payments-app', 'payments', 2, 20);
+    this.source
+      .commit('payments-app', 'payments', 0, 10)
+      .commit('payments-app', 'payments', 1, 15)
+      .commit('payments-app', 'payments', 2, 20);
     this.source.commit('ledger-writer', 'ledger.entries', 0, 5).commit('ledger-writer', 'ledger.entries', 1, 10);
     this.source.beforeCall = () => this.replicator.pump();
     this.target.beforeCall = () => this.replicator.pump();
     // A cluster that is not ours, named like the ones this tool creates: never deleted.
-    this.provisioner.addForeign({ clusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-kafka-4-target-0ther/11111111-2222-3333-4444-555555555555-1', clusterName: 'payments-kafka-4-target-0ther', tags: { 'msk-migration:migration-id': 'payments-kafka-4', 'msk-migration:execution': 'exec-0' } });
+    this.provisioner.addForeign({
+      clusterArn:
+        'arn:aws:kafka:us-east-1:123456789012:cluster/payments-kafka-4-target-0ther/11111111-2222-3333-4444-555555555555-1',
+      clusterName: 'payments-kafka-4-target-0ther',
+      tags: { 'msk-migration:migration-id': 'payments-kafka-4', 'msk-migration:execution': 'exec-0' },
+    });
     if (scenario.cluster) this.provisioner.fate = scenario.cluster;
     if (scenario.replicator) this.replicator.fate = scenario.replicator;
     if (scenario.lagConvergesAfter !== undefined) this.lagSignals.convergesAfter = scenario.lagConvergesAfter;
@@ -475,25 +560,97 @@ export class World {
     const msk = this.msk;
     const served: Record<string, (event: Raw) => Promise<unknown>> = {
       ValidateInput: async (event) => runValidateInput(event as never, now),
-      Inventory: async (event) => Inventory.runInventory(parseTaskInput('Inventory', Inventory.Input, event), { kafka: source, msk, artifacts, now }),
+      Inventory: async (event) =>
+        Inventory.runInventory(parseTaskInput('Inventory', Inventory.Input, event), {
+          kafka: source,
+          msk,
+          artifacts,
+          now,
+        }),
       Assess: async (event) => Assess.runAssess(parseTaskInput('Assess', Assess.Input, event), { artifacts, now }),
-      ProvisionTarget: async (event) => ProvisionTarget.runProvisionTarget(parseTaskInput('ProvisionTarget', ProvisionTarget.Input, event), { provisioner, msk, now }),
-      CheckTargetStatus: async (event) => CheckTargetStatus.runCheckTargetStatus(parseTaskInput('CheckTargetStatus', CheckTargetStatus.Input, event), { provisioner, msk, now }),
-      StartReplication: async (event) => StartReplication.runStartReplication(parseTaskInput('StartReplication', StartReplication.Input, event), { replicator, artifacts, source, lagSignals, msk, now }),
-      CheckReplicationStatus: async (event) => CheckReplicationStatus.runCheckReplicationStatus(parseTaskInput('CheckReplicationStatus', CheckReplicationStatus.Input, event), { replicator, now }),
-      EvaluateCatchUp: async (event) => EvaluateCatchUp.runEvaluateCatchUp(parseTaskInput('EvaluateCatchUp', EvaluateCatchUp.Input, event), { artifacts, lagSignals, source, target, now }),
+      ProvisionTarget: async (event) =>
+        ProvisionTarget.runProvisionTarget(parseTaskInput('ProvisionTarget', ProvisionTarget.Input, event), {
+          provisioner,
+          msk,
+          now,
+        }),
+      CheckTargetStatus: async (event) =>
+        CheckTargetStatus.runCheckTargetStatus(parseTaskInput('CheckTargetStatus', CheckTargetStatus.Input, event), {
+          provisioner,
+          msk,
+          now,
+        }),
+      StartReplication: async (event) =>
+        StartReplication.runStartReplication(parseTaskInput('StartReplication', StartReplication.Input, event), {
+          replicator,
+          artifacts,
+          source,
+          lagSignals,
+          msk,
+          now,
+        }),
+      CheckReplicationStatus: async (event) =>
+        CheckReplicationStatus.runCheckReplicationStatus(
+          parseTaskInput('CheckReplicationStatus', CheckReplicationStatus.Input, event),
+          { replicator, now },
+        ),
+      EvaluateCatchUp: async (event) =>
+        EvaluateCatchUp.runEvaluateCatchUp(parseTaskInput('EvaluateCatchUp', EvaluateCatchUp.Input, event), {
+          artifacts,
+          lagSignals,
+          source,
+          target,
+          now,
+        }),
       ValidateTarget: async (event) => {
         const loss = this.scenario.loseOnTarget;
-        if (loss) target.deleteRecordsBefore(loss.topic, loss.partition, Number(target.log(loss.topic, loss.partition).low) + loss.records);
-        return ValidateTarget.runValidateTarget(parseTaskInput('ValidateTarget', ValidateTarget.Input, event), { source, target, artifacts, now });
+        if (loss)
+          target.deleteRecordsBefore(
+            loss.topic,
+            loss.partition,
+            Number(target.log(loss.topic, loss.partition).low) + loss.records,
+          );
+        return ValidateTarget.runValidateTarget(parseTaskInput('ValidateTarget', ValidateTarget.Input, event), {
+          source,
+          target,
+          artifacts,
+          now,
+        });
       },
       CutoverApproval: (event) => this.approve(event),
       FinalizeApproval: (event) => this.approve(event),
       FailbackDecision: (event) => this.approve(event),
-      Finalize: async (event) => Finalize.runFinalize(parseTaskInput('Finalize', Finalize.Input, event), { replicator, lagSignals, source, target, now }),
-      RollbackReplication: async (event) => RollbackReplication.runRollbackReplication(parseTaskInput('RollbackReplication', RollbackReplication.Input, event), { replicator, lagSignals, source, target, now }),
-      RollbackTarget: async (event) => RollbackTarget.runRollbackTarget(parseTaskInput('RollbackTarget', RollbackTarget.Input, event), { provisioner, now }),
-      ...Object.fromEntries(['ReportSuccess', 'ReportFailure', 'ReportRollback', 'ReportRollbackFailure', 'ReportNeedsAttention', 'ReportFailedBack'].map((name) => [name, async (event: Raw) => Report.runReport(parseTaskInput(name, Report.Input, event), { artifacts, now })])),
+      Finalize: async (event) =>
+        Finalize.runFinalize(parseTaskInput('Finalize', Finalize.Input, event), {
+          replicator,
+          lagSignals,
+          source,
+          target,
+          now,
+        }),
+      RollbackReplication: async (event) =>
+        RollbackReplication.runRollbackReplication(
+          parseTaskInput('RollbackReplication', RollbackReplication.Input, event),
+          { replicator, lagSignals, source, target, now },
+        ),
+      RollbackTarget: async (event) =>
+        RollbackTarget.runRollbackTarget(parseTaskInput('RollbackTarget', RollbackTarget.Input, event), {
+          provisioner,
+          now,
+        }),
+      ...Object.fromEntries(
+        [
+          'ReportSuccess',
+          'ReportFailure',
+          'ReportRollback',
+          'ReportRollbackFailure',
+          'ReportNeedsAttention',
+          'ReportFailedBack',
+        ].map((name) => [
+          name,
+          async (event: Raw) => Report.runReport(parseTaskInput(name, Report.Input, event), { artifacts, now }),
+        ]),
+      ),
       ...this.cutoverTasks(),
     };
     return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
@@ -523,7 +680,9 @@ export class World {
         const e = err as Error;
         this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'ERROR', error: e.name });
         if (!lambda) throw err;
-        throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), { name: e.name });
+        throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), {
+          name: e.name,
+        });
       }
     };
   }
@@ -543,7 +702,16 @@ export class World {
       await expireApproval(requested.approvalId, this.approvalServices);
     } else {
       this.advance(300);
-      const decided = await decide({ approvalId: requested.approvalId, outcome: decision, identity: { channel: 'EMAIL', id: APPROVER }, comment: `${decision} in the workflow test`, context: {} }, this.approvalServices);
+      const decided = await decide(
+        {
+          approvalId: requested.approvalId,
+          outcome: decision,
+          identity: { channel: 'EMAIL', id: APPROVER },
+          comment: `${decision} in the workflow test`,
+          context: {},
+        },
+        this.approvalServices,
+      );
       if (decided.status !== 'DECIDED') throw new Error(`the test's decision was refused: ${decided.refusal.message}`);
     }
     const result = await waiting;
