@@ -53,16 +53,14 @@ describe('task wiring from the environment and the plan', () => {
   });
 
   it("reaches the source at the IAM bootstrap brokers MSK reports, signing for the cluster's Region", async () => {
-    kafka
-      .on(DescribeClusterV2Command)
-      .resolves({
-        ClusterInfo: {
-          ClusterArn: SOURCE_ARN,
-          ClusterName: 'clickstream',
-          ClusterType: 'PROVISIONED',
-          State: 'ACTIVE',
-        },
-      });
+    kafka.on(DescribeClusterV2Command).resolves({
+      ClusterInfo: {
+        ClusterArn: SOURCE_ARN,
+        ClusterName: 'clickstream',
+        ClusterType: 'PROVISIONED',
+        State: 'ACTIVE',
+      },
+    });
     kafka
       .on(GetBootstrapBrokersCommand)
       .resolves({ BootstrapBrokerStringSaslIam: 'b-1.clickstream:9098,b-2.clickstream:9098' });
@@ -82,17 +80,15 @@ describe('task wiring from the environment and the plan', () => {
     const { rollbackTargetHandler } =
       (await import('../../lambdas/tasks/rollback-target/handler')) as typeof import('../../lambdas/tasks/rollback-target/handler');
     const clusterArn = 'arn:aws:kafka:us-east-1:123456789012:cluster/payments-kafka-4-target/1';
-    kafka
-      .on(DescribeClusterV2Command)
-      .resolves({
-        ClusterInfo: {
-          ClusterArn: clusterArn,
-          ClusterName: 'payments-kafka-4-target',
-          State: 'ACTIVE',
-          ClusterType: 'PROVISIONED',
-          Tags: ownershipTags(identity),
-        },
-      });
+    kafka.on(DescribeClusterV2Command).resolves({
+      ClusterInfo: {
+        ClusterArn: clusterArn,
+        ClusterName: 'payments-kafka-4-target',
+        State: 'ACTIVE',
+        ClusterType: 'PROVISIONED',
+        Tags: ownershipTags(identity),
+      },
+    });
     kafka.on(DeleteClusterCommand).resolves({ ClusterArn: clusterArn, State: 'DELETING' });
     const state = stateOf(examplePlan('msk-to-msk-new-version'), {
       target: {
@@ -120,6 +116,37 @@ describe('task wiring from the environment and the plan', () => {
     await expect(rollbackTargetHandler({ state: { identity } })).rejects.toMatchObject({
       name: 'Migration.InputInvalid',
       message: expect.stringContaining('state.input'),
+    });
+  });
+});
+
+describe('task handler modules', () => {
+  const HANDLERS = [
+    'inventory',
+    'assess',
+    'provision-target',
+    'check-target-status',
+    'start-replication',
+    'check-replication-status',
+    'evaluate-catch-up',
+    'validate-target',
+    'finalize',
+    'report',
+    'rollback-replication',
+    'rollback-target',
+  ];
+
+  it.each(HANDLERS)('%s loads with its environment and exports a middy handler', async (folder) => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.ARTIFACT_BUCKET = 'evidence';
+    const module = (await import(`../../lambdas/tasks/${folder}/handler`)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it('a handler whose variables are missing fails at import with their names', () => {
+    jest.isolateModules(() => {
+      delete process.env.ARTIFACT_BUCKET;
+      expect(() => jest.requireActual('../../lambdas/tasks/report/handler')).toThrow('ARTIFACT_BUCKET');
     });
   });
 });

@@ -97,3 +97,17 @@ describe('RollbackReplication task', () => {
     expect(await source.listTopics()).not.toContain(canaryTopicName(identity));
   });
 });
+
+describe('RollbackReplication task after a StartReplication that failed before recording anything', () => {
+  it("leaves a replicator under this execution's name that another execution created", async () => {
+    const replicator = new FakeReplicator('MIRROR_MAKER_2');
+    replicator.addForeign(replicatorName(identity), ownershipTags({ ...identity, executionName: 'another-execution' }));
+    const state = stateOf(examplePlan('msk-to-automq-mirrormaker2'), {
+      target,
+      error: { Error: 'Migration.ReplicationFailed' },
+    });
+    const result = await runRollbackReplication({ state }, { replicator, source: new FakeKafka(), now });
+    expect(result).toMatchObject({ outcome: 'NOT_OURS', replicator: 'NOT_OURS' });
+    expect(replicator.deleted).toEqual([]);
+  });
+});

@@ -66,8 +66,20 @@ export async function undoReplication(
     };
   } else {
     // StartReplication failed part-way: look for what it may have created under this execution's names.
-    resources = await leftoversOf(state, identity, deps);
+    const { foreign, ...leftovers } = await leftoversOf(state, identity, deps);
+    resources = leftovers;
+    if (foreign)
+      notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
     if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0) {
+      if (foreign)
+        return {
+          outcome: 'NOT_OURS',
+          replicator: 'NOT_OURS',
+          alarmsDeleted: 0,
+          canaryTopicDeleted: false,
+          notes,
+          at: at(),
+        };
       return {
         outcome: 'NOTHING_TO_DO',
         replicator: 'NONE',
@@ -101,7 +113,7 @@ async function leftoversOf(
   state: ExecutionState,
   identity: ExecutionIdentity,
   deps: ReplicationUndoDeps,
-): Promise<ReplicationResources> {
+): Promise<ReplicationResources & { readonly foreign: boolean }> {
   const name = replicatorName(identity);
   const found = deps.replicator ? await deps.replicator.find(name) : undefined;
   const handle = found && isOwnedBy(found.tags, identity) ? found.handle : undefined;
@@ -122,6 +134,7 @@ async function leftoversOf(
       : [];
   return {
     identity,
+    foreign: found !== undefined && handle === undefined,
     ...(handle ? { handle } : {}),
     alarmNames: existing,
     ...(canaryExists ? { canaryTopic: canary } : {}),
