@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import { CutoverExecutionStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
+import { identityOf } from '../shared/plan-views';
+
+/**
+ * CheckDrain: one poll of WaitForDrain ⇄ CheckDrain. Drained (`$.cutover.drain.drained`, read by the Choice Drained?)
+ * when the source's end offsets have held still for cutover.fenceSettleSeconds since the fence and every partition's
+ * last records are on the target, by content. Past cutover.drainTimeoutMinutes after the fence an undrained source is
+ * Migration.CutoverFailed (the Catch runs RollbackCutover). Reads only; a retry with the same `$.cutover.drain` gives
+ * the same poll number and overwrites the same evidence.
+ */
+
+export const Input = z.object({ state: CutoverExecutionStateSchema });
+export type Input = z.infer<typeof Input>;
+
+export const Output = DrainProgressSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly source: KafkaDataPlane;
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const { cutover } = state.input;
+  const fence = requireStep(state, 'fence', 'FenceProducers');
+  const progress = await checkDrain(
+    {
+      identity: identityOf(state),
+      topics: await replicatedTopics(state, deps.artifacts),
+      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      fence,
+      ...(state.cutover?.drain ? { previous: state.cutover.drain } : {}),
+      drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,
+      settleSeconds: cutover.fenceSettleSeconds,
+    },
+    deps,
+  );
+  return Output.parse(progress);
+}

@@ -1,0 +1,41 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runCheckTargetHealth, type Output } from './task';
+
+/** CheckTargetHealth: parse, wire kafkajs on the target, CloudWatch and S3, run; announced when the window closes. */
+
+const PHASE = 'CheckTargetHealth';
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
+
+export async function checkTargetHealthHandler(event: unknown): Promise<Output> {
+  const input = parseTaskInput(PHASE, Input, event);
+  const { state } = input;
+  const target = await ports.targetDataPlane(state.input, state.target);
+  try {
+    return await runCheckTargetHealth(input, {
+      target,
+      artifacts: ports.artifacts(),
+      lagSignals: ports.lagSignals(),
+      now: () => new Date(),
+    });
+  } finally {
+    await closeQuietly(target);
+  }
+}
+
+export const handler = middy(checkTargetHealthHandler).use(
+  withObservability(PHASE, {
+    announce: (output) => (output as Output).closed,
+    summarize: (output) => {
+      const o = output as Output;
+      return {
+        summary: `Rollback window closed at ${o.windowEndsAt} after ${o.checks} health checks`,
+        figures: { checks: o.checks, groupsResumed: o.figures.groupsResumed },
+      };
+    },
+  }),
+);

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { HealthProgressSchema, checkTargetHealth, windowEndsAt } from '../../core/cutover/check-target-health';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import type { LagSignals } from '../../ports/lag-signals';
+import { CutoverExecutionStateSchema, WindowStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
+import { identityOf } from '../shared/plan-views';
+
+/**
+ * CheckTargetHealth: one poll of the rollback window (WaitInRollbackWindow ⇄ CheckTargetHealth). The core judges the
+ * target's health; `closed` (read by the Choice WindowClosed?) is true once cutover.rollbackWindowMinutes have passed
+ * since the switch AND this check found the target healthy — an unhealthy target at the end of the window keeps it
+ * open, so that its next unhealthy checks still roll back. The core's consecutive-unhealthy limit throws
+ * Migration.TargetUnhealthy, whose Catch runs RollbackCutover.
+ */
+
+export const Input = z.object({
+  state: CutoverExecutionStateSchema.extend({ window: HealthProgressSchema.optional() }),
+});
+export type Input = z.infer<typeof Input>;
+
+export const Output = WindowStateSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+  /** Target health alarms (AWS); absent locally. */
+  readonly lagSignals?: LagSignals;
+  /** Alarms on the target the window watches. @default none */
+  readonly alarmNames?: readonly string[];
+}
+
+export async function runCheckTargetHealth(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const switched = requireStep(state, 'switch', 'SwitchToTarget');
+  const minutes = state.input.cutover.rollbackWindowMinutes;
+  const progress = await checkTargetHealth(
+    {
+      identity: identityOf(state),
+      topics: await replicatedTopics(state, deps.artifacts),
+      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      switch: switched,
+      offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
+      // The core counts whole positive minutes; a window of 0 is judged below from the plan's own value.
+      rollbackWindowMinutes: Math.max(1, minutes),
+      ...(state.window ? { previous: state.window } : {}),
+      alarmNames: [...(deps.alarmNames ?? [])],
+    },
+    {
+      target: deps.target,
+      artifacts: deps.artifacts,
+      now: deps.now,
+      ...(deps.lagSignals ? { lagSignals: deps.lagSignals } : {}),
+    },
+  );
+  const endsAt = windowEndsAt(switched.switchedAt, minutes);
+  const timeUp = Date.parse(progress.checkedAt) >= Date.parse(endsAt);
+  return Output.parse({ ...progress, windowEndsAt: endsAt, windowClosed: timeUp, closed: timeUp && progress.healthy });
+}

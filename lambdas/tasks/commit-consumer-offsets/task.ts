@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/commit-consumer-offsets';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import { CutoverExecutionStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
+import { identityOf } from '../shared/plan-views';
+
+/**
+ * CommitConsumerOffsets: after the drain, each consumer group in the plan's filter gets, on the target, committed
+ * offsets that point at the same records as on the source (translated by content, read back and re-checked).
+ * `complete: false` while groups still have members on the source (the Choice OffsetsCommitted? waits and calls again);
+ * past the core's group deadline, or for a group already active on the target, Migration.CutoverFailed. Idempotent:
+ * once complete, a retry returns the journaled result without committing again.
+ */
+
+export const Input = z.object({ state: CutoverExecutionStateSchema });
+export type Input = z.infer<typeof Input>;
+
+export const Output = CommitProgressSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly source: KafkaDataPlane;
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const { consumerGroups } = state.input.replication;
+  const progress = await commitConsumerOffsets(
+    {
+      identity: identityOf(state),
+      topics: await replicatedTopics(state, deps.artifacts),
+      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
+      fence: requireStep(state, 'fence', 'FenceProducers'),
+      drain: requireStep(state, 'drain', 'CheckDrain'),
+    },
+    deps,
+  );
+  return Output.parse(progress);
+}

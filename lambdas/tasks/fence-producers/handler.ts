@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runFenceProducers, type Output } from './task';
+
+/** FenceProducers / FenceForFailback: parse, wire the plan's pointer, kafkajs on the cluster producers use now, S3, run. */
+
+const PHASE = 'FenceProducers';
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
+
+export async function fenceProducersHandler(event: unknown): Promise<Output> {
+  const input = parseTaskInput(PHASE, Input, event);
+  const { state } = input;
+  const cluster =
+    input.mode === 'FAILBACK'
+      ? await ports.targetDataPlane(state.input, state.target)
+      : await ports.sourceDataPlane(state.input);
+  try {
+    return await runFenceProducers(input, {
+      pointer: cutoverSwitchFor(state.input),
+      producersCluster: cluster,
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+    });
+  } finally {
+    await closeQuietly(cluster);
+  }
+}
+
+export const handler = middy(fenceProducersHandler).use(
+  withObservability(PHASE, {
+    summarize: (output): { summary: string; figures: Record<string, number> } => {
+      const o = output as Output;
+      return 'direction' in o
+        ? { summary: `Producers on the target fenced for the failback at ${o.fencedAt}`, figures: { topics: o.topics } }
+        : {
+            summary: `Producers fenced at ${o.fencedAt}`,
+            figures: { topics: o.topics, partitions: o.sourceEndsAtFence.partitions },
+          };
+    },
+  }),
+);

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { switchConsumers } from '../../core/cutover/switch-consumers';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { CutoverSwitch } from '../../ports/cutover-switch';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import {
+  CutoverExecutionStateSchema,
+  SwitchStateSchema,
+  cutoverTargetValue,
+  replicatedTopics,
+  requireStep,
+} from '../shared/cutover-state';
+import { identityOf } from '../shared/plan-views';
+
+/**
+ * SwitchToTarget: the target's end offsets are recorded first (before any client points at the target: the baseline
+ * of the rollback's target-writes report and the start of a failback, `switchTargetOffsetsKey`), then the pointer
+ * moves from the fence to the target value (cutover.targetValue, else the target's bootstrap servers), with the fence
+ * as the expected value. Producers and consumers read the same pointer, so both move here. The rollback window opens.
+ * Idempotent through the journal.
+ */
+
+export const Input = z.object({ state: CutoverExecutionStateSchema });
+export type Input = z.infer<typeof Input>;
+
+export const Output = SwitchStateSchema;
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly pointer: CutoverSwitch;
+  readonly target: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+export async function runSwitchToTarget(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const record = await switchConsumers(
+    {
+      identity: identityOf(state),
+      topics: await replicatedTopics(state, deps.artifacts),
+      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      fence: requireStep(state, 'fence', 'FenceProducers'),
+      offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
+      producersTargetValue: cutoverTargetValue(state),
+    },
+    { producers: deps.pointer, target: deps.target, artifacts: deps.artifacts, now: deps.now },
+  );
+  return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key });
+}
