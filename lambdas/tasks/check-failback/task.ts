@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { digestEnds, loadEndOffsets, readEndOffsets } from '../../core/cutover/model';
+import { CutoverFailedError, InputInvalidError } from '../../core/errors';
+import type { FailbackDeps } from '../../core/failback/failback';
+import { FailbackStateSchema } from '../../core/failback/state';
+import { runCheckFailback as checkFailbackPhase } from '../../core/failback/tasks';
+import { FailbackFenceSchema } from '../shared/cutover-state';
+import { ExecutionStateSchema } from '../shared/execution-state';
+
+/**
+ * CheckFailback (WaitForFailback ⇄ CheckFailback, the Choice reads `$.failback.caughtUp`) and CheckFailbackDrain
+ * (`phase: DRAIN`, after FenceForFailback; the Choice reads `$.failback.drained`).
+ *
+ * Both run the failback core's check by content. DRAIN adds the single-writer condition of the way back: drained =
+ * caught up, AND the check ran after the failback fence, AND the target's end offsets have not moved since the previous
+ * drain poll (the fence's snapshot on the first) for cutover.fenceSettleSeconds — a producer that had not yet seen
+ * the fence may still write, and those records must flow back too before the pointer moves. Past
+ * cutover.drainTimeoutMinutes after the fence: Migration.CutoverFailed (the producers on the target still hold).
+ */
+
+export const FailbackDrainSchema = z.object({
+  checkedAt: z.string(),
+  /** Digest of the target's end offsets at this poll (core/cutover/model digestEnds). */
+  targetDigest: z.string(),
+  /** Since when they have been what they are now. */
+  stableSince: z.string(),
+  /** Records written to the target after the failback fence (late producers), over all partitions. */
+  recordsAfterFence: z.string(),
+  polls: z.number().int().positive(),
+});
+
+export const Input = z.object({
+  state: ExecutionStateSchema.extend({
+    failback: FailbackStateSchema.extend({ drain: FailbackDrainSchema.optional() }),
+    failbackFence: FailbackFenceSchema.optional(),
+  }),
+  phase: z.enum(['CATCH_UP', 'DRAIN']).optional(),
+});
+export type Input = z.infer<typeof Input>;
+
+export const Output = FailbackStateSchema.extend({
+  /** DRAIN only. */
+  drained: z.boolean().optional(),
+  drain: FailbackDrainSchema.optional(),
+});
+export type Output = z.infer<typeof Output>;
+
+export type Deps = FailbackDeps;
+
+export async function runCheckFailback(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const { drain: previous, ...failback } = state.failback;
+  const checked = await checkFailbackPhase(failback, deps);
+  if (input.phase !== 'DRAIN') return Output.parse(checked);
+
+  const fence = state.failbackFence;
+  if (!fence) throw new InputInvalidError('CheckFailbackDrain needs $.failbackFence: FenceForFailback has not run.');
+  const atFence = await loadEndOffsets(deps.artifacts, fence.targetEndsAtFence.key);
+  if (!atFence)
+    throw new InputInvalidError(
+      `The target's end offsets at the failback fence (${fence.targetEndsAtFence.key}) are missing.`,
+    );
+  const ends = await readEndOffsets(deps.target, [...new Set(atFence.map((e) => e.topic))]);
+  const now = deps.now();
+  const at = now.toISOString();
+  const digest = digestEnds(ends);
+  const reference = previous?.targetDigest ?? fence.targetEndsAtFence.digest;
+  const stableSince = digest === reference ? (previous?.stableSince ?? fence.fencedAt) : at;
+  const settled = now.getTime() - Date.parse(stableSince) >= state.input.cutover.fenceSettleSeconds * 1000;
+  const checkedAfterFence =
+    checked.lastCheck !== undefined && Date.parse(checked.lastCheck.at) > Date.parse(fence.fencedAt);
+  const drained = checked.caughtUp && checkedAfterFence && digest === reference && settled;
+  const drain = {
+    checkedAt: at,
+    targetDigest: digest,
+    stableSince,
+    recordsAfterFence: (
+      ends.reduce((n, e) => n + BigInt(e.high), 0n) - BigInt(fence.targetEndsAtFence.totalEnd)
+    ).toString(),
+    polls: (previous?.polls ?? 0) + 1,
+  };
+  const timeoutMinutes = state.input.cutover.drainTimeoutMinutes;
+  if (!drained && now.getTime() - Date.parse(fence.fencedAt) >= timeoutMinutes * 60_000) {
+    throw new CutoverFailedError(
+      `The failback did not drain within ${timeoutMinutes} minutes of the failback fence: ${checked.lastCheck?.reasons.slice(0, 2).join(' ') || (digest === reference ? 'the target settled too recently.' : "the target's end offsets still move.")} ` +
+        `Producers on the target still hold (${fence.pointer} = "${fence.fenceValue}"): put back "${fence.previous}" to resume on the target, or check the reverse replication and retry.`,
+      { evidenceKey: checked.lastCheck?.evidenceKey, recordsAfterFence: drain.recordsAfterFence },
+    );
+  }
+  return Output.parse({ ...checked, drained, drain });
+}

@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import { withObservability } from '../../middleware/observability';
+import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { parseTaskInput } from '../shared/execution-state';
+import { Input, runRollbackCutover, type Output } from './task';
+
+/**
+ * RollbackCutover / FailbackCutover: parse, wire the plan's pointer, kafkajs on the target (and the source for a
+ * failback), S3, run. A target that cannot be reached does not stop a rollback: the pointer goes back regardless.
+ */
+
+const PHASE = 'RollbackCutover';
+const ports = new AwsTaskPorts(
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+);
+
+export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
+  const input = parseTaskInput(PHASE, Input, event);
+  const { state } = input;
+  const failback = input.mode === 'FAILBACK';
+  const target = failback
+    ? await ports.targetDataPlane(state.input, state.target)
+    : await ports.targetDataPlane(state.input, state.target).catch(() => undefined);
+  const source = failback
+    ? await ports.sourceDataPlane(state.input).catch(async (err: unknown) => {
+        await closeQuietly(target);
+        throw err;
+      })
+    : undefined;
+  try {
+    return await runRollbackCutover(input, {
+      pointer: cutoverSwitchFor(state.input),
+      ...(target ? { target } : {}),
+      ...(source ? { source } : {}),
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+    });
+  } finally {
+    await closeQuietly(source, target);
+  }
+}
+
+export const handler = middy(rollbackCutoverHandler).use(
+  withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }),
+);

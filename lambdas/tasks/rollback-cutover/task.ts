@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { cutoverKey, toPointerValue } from '../../core/cutover/model';
+import { PointerRevertSchema, RollbackCutoverResultSchema, rollbackCutover } from '../../core/cutover/rollback-cutover';
+import { InputInvalidError, RollbackFailedError } from '../../core/errors';
+import { FailbackStateSchema, FailbackOffsetsCommittedSchema } from '../../core/failback/state';
+import { runCommitFailbackOffsets } from '../../core/failback/tasks';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { CutoverSwitch } from '../../ports/cutover-switch';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import type { Replicator } from '../../ports/replicator';
+import { CutoverStateSchema, FailbackFenceSchema, minutesSince, replicatedTopics } from '../shared/cutover-state';
+import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
+import { identityOf } from '../shared/plan-views';
+
+/**
+ * RollbackCutover (`mode: ROLLBACK`, the Catch of every cutover step and of the rollback window) and FailbackCutover
+ * (`mode: FAILBACK`, after the failback drained).
+ *
+ * ROLLBACK: the core puts back, from the cutover journal, only the pointers this execution moved (a pointer someone
+ * else moved is left alone and fails the rollback with Migration.RollbackFailed), and reports the records written to
+ * the target since the switch. When the cutover never started (no fence journaled) nothing is changed and the result
+ * says so. The workflow reaches this state only before PointOfNoReturn, so the window is open by definition: an
+ * unhealthy target keeps it open past rollbackWindowMinutes (CheckTargetHealth), and the core is told so.
+ *
+ * FAILBACK: the consumer groups' exact translated offsets are committed on the source (runCommitFailbackOffsets),
+ * then the pointer goes from the failback fence back to the value recorded before the cutover. Journaled: a retry
+ * after the offsets were committed does not commit them again (the consumers may already be reading the source).
+ */
+
+export const Input = z.object({
+  state: ExecutionStateSchema.extend({
+    replication: ReplicationPhaseSchema.optional(),
+    cutover: CutoverStateSchema.optional(),
+    failback: FailbackStateSchema.optional(),
+    failbackFence: FailbackFenceSchema.optional(),
+  }),
+  mode: z.enum(['ROLLBACK', 'FAILBACK']),
+});
+export type Input = z.infer<typeof Input>;
+
+export const RollbackOutput = RollbackCutoverResultSchema.extend({
+  mode: z.literal('ROLLBACK'),
+  /** One sentence per thing done or left, for the report. */
+  notes: z.array(z.string()),
+});
+
+export const FailbackCutoverOutput = z.object({
+  mode: z.literal('FAILBACK'),
+  outcome: z.literal('FAILED_BACK'),
+  at: z.string(),
+  pointer: PointerRevertSchema,
+  offsets: z.object({
+    partitionsCommitted: z.number().int().nonnegative(),
+    groups: z.number().int().nonnegative(),
+    skippedActiveGroups: z.array(z.string()),
+    evidenceKey: z.string(),
+  }),
+  /** From the failback fence to the pointer's return: how long the target's producers held. */
+  writePauseMs: z.number().int().nonnegative(),
+  notes: z.array(z.string()),
+});
+
+export const Output = z.discriminatedUnion('mode', [RollbackOutput, FailbackCutoverOutput]);
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly pointer: CutoverSwitch;
+  /** ROLLBACK: optional (an unreachable target must not keep the pointer on it; its writes are then UNKNOWN). */
+  readonly target?: KafkaDataPlane;
+  /** FAILBACK: the offsets are committed there. */
+  readonly source?: KafkaDataPlane;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+export async function runRollbackCutover(input: Input, deps: Deps): Promise<Output> {
+  return input.mode === 'FAILBACK' ? failbackCutover(input, deps) : rollback(input, deps);
+}
+
+async function rollback(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const now = deps.now();
+  const reason = state.error?.Error;
+  if (!state.replication) {
+    return RollbackOutput.parse({
+      mode: 'ROLLBACK',
+      outcome: 'NOTHING_TO_REVERT',
+      rolledBackAt: now.toISOString(),
+      pointers: [],
+      ...(reason ? { reason } : {}),
+      notes: [
+        'The cutover never started (no replication in this execution): no pointer was changed, nothing to revert.',
+      ],
+    });
+  }
+  const planned = state.input.cutover.rollbackWindowMinutes;
+  // Before PointOfNoReturn the window is open whatever the clock says; the core decides by the clock, so its window
+  // is made to span the execution so far. After it (not reachable from the ASL) the plan's window applies.
+  const windowMinutes = state.pointOfNoReturn
+    ? Math.max(1, planned)
+    : Math.max(1, planned, minutesSince(state.execution.startedAt, now) + 1);
+  const result = await rollbackCutover(
+    {
+      identity: identityOf(state),
+      topics: await replicatedTopics(state, deps.artifacts),
+      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      rollbackWindowMinutes: windowMinutes,
+      ...(reason ? { reason } : {}),
+    },
+    {
+      producers: deps.pointer,
+      ...(deps.target ? { target: deps.target } : {}),
+      artifacts: deps.artifacts,
+      now: deps.now,
+    },
+  );
+  return RollbackOutput.parse({ ...result, mode: 'ROLLBACK', notes: rollbackNotes(result) });
+}
+
+function rollbackNotes(result: z.infer<typeof RollbackCutoverResultSchema>): string[] {
+  if (result.outcome === 'NOTHING_TO_REVERT')
+    return [
+      'The cutover never started (no fence was journaled by this execution): no pointer was changed, nothing to revert.',
+    ];
+  if (result.outcome === 'POINT_OF_NO_RETURN')
+    return ['Past the point of no return: nothing was switched back; a person decides (failback or stay).'];
+  const notes = result.pointers.map((p) => {
+    const restored = p.restored === null ? 'removed (it did not exist before)' : `back to "${p.restored}"`;
+    switch (p.action) {
+      case 'REVERTED':
+        return `${p.pointer} ${restored}.`;
+      case 'ALREADY_REVERTED':
+        return `${p.pointer} already held its value from before the cutover.`;
+      case 'UNTOUCHED':
+        return `${p.pointer} was not changed by this execution: left alone.`;
+      case 'MOVED_BY_ANOTHER_WRITER':
+        return `${p.pointer} holds "${p.found ?? ''}", set by someone else: left alone.`;
+    }
+  });
+  const writes = result.targetWrites;
+  if (writes?.status === 'FOUND')
+    notes.push(
+      `The target took ${writes.records} record(s) in ${writes.partitions} partition(s) after the switch; they are not on the source (${writes.key}).`,
+    );
+  else if (writes?.status === 'NONE') notes.push('The target took no records after the switch.');
+  else if (writes?.status === 'UNKNOWN')
+    notes.push(`The target's writes since the switch are unknown: ${writes.reason ?? ''}`);
+  else notes.push('The clients were never switched to the target: nothing was written there by them.');
+  notes.push('No record was deleted; the source was not written.');
+  return notes;
+}
+
+/** commitFailbackOffsets reads and commits offsets only: the replicator is not part of it. */
+const NO_REPLICATOR: Replicator = {
+  engine: 'MIRROR_MAKER_2',
+  find: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
+  countExisting: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
+  create: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
+  describe: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
+  delete: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
+};
+
+type FailbackCutoverJournal =
+  | { status: 'OFFSETS'; offsets: z.infer<typeof FailbackOffsetsCommittedSchema> }
+  | {
+      status: 'DONE';
+      offsets: z.infer<typeof FailbackOffsetsCommittedSchema>;
+      record: z.infer<typeof FailbackCutoverOutput>;
+    };
+
+async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
+  const { state } = input;
+  const { failback, failbackFence } = state;
+  const fence = state.cutover?.fence;
+  if (!failback || !failbackFence || !fence)
+    throw new InputInvalidError(
+      'FailbackCutover needs $.failback (StartFailback), $.failbackFence (FenceForFailback) and $.cutover.fence (FenceProducers).',
+    );
+  if (!deps.source || !deps.target)
+    throw new InputInvalidError(
+      'FailbackCutover needs both clusters: the offsets are read on the target and committed on the source.',
+    );
+  const identity = identityOf(state);
+  const journalKey = cutoverKey(identity, 'journal/failback-cutover.json');
+  const journal = await deps.artifacts.getJson<FailbackCutoverJournal>(journalKey);
+  if (journal?.status === 'DONE') return FailbackCutoverOutput.parse(journal.record);
+
+  let offsets = journal?.offsets;
+  if (!offsets) {
+    offsets = await runCommitFailbackOffsets(failback, {
+      replicator: NO_REPLICATOR,
+      artifacts: deps.artifacts,
+      source: deps.source,
+      target: deps.target,
+      now: deps.now,
+    });
+    await deps.artifacts.putJson(journalKey, { status: 'OFFSETS', offsets });
+  }
+
+  const previous = fence.producers.previous;
+  const base = { pointer: deps.pointer.pointer, role: 'PRODUCERS' as const, restored: previous?.value ?? null };
+  const current = await deps.pointer.read();
+  let pointer: z.infer<typeof PointerRevertSchema>;
+  if (current?.value === previous?.value) pointer = { ...base, action: 'ALREADY_REVERTED' };
+  else if (current?.value !== failbackFence.fenceValue) {
+    throw new RollbackFailedError(
+      `${deps.pointer.pointer} holds ${current ? `"${current.value}"` : 'nothing'}, not the failback fence "${failbackFence.fenceValue}": someone moved it after FenceForFailback, so it was left alone. ` +
+        `The offsets are committed on the source (${offsets.evidenceKey}); put back ${previous ? `"${previous.value}"` : 'nothing (remove it)'} by hand once the clients are accounted for.`,
+      { pointer: deps.pointer.pointer, found: current?.value ?? null },
+    );
+  } else {
+    const reverted = await deps.pointer.revert(toPointerValue(previous));
+    pointer = { ...base, action: 'REVERTED', ...(reverted.changeId ? { changeId: reverted.changeId } : {}) };
+  }
+  const at = deps.now().toISOString();
+  const record = FailbackCutoverOutput.parse({
+    mode: 'FAILBACK',
+    outcome: 'FAILED_BACK',
+    at,
+    pointer,
+    offsets: {
+      partitionsCommitted: offsets.committed.length,
+      groups: new Set(offsets.committed.map((c) => c.groupId)).size,
+      skippedActiveGroups: offsets.skippedActiveGroups,
+      evidenceKey: offsets.evidenceKey,
+    },
+    writePauseMs: Math.max(0, Date.parse(at) - Date.parse(failbackFence.fencedAt)),
+    notes: [
+      `${offsets.committed.length} group partition(s) committed on the source at their translated offsets.`,
+      ...(offsets.skippedActiveGroups.length > 0
+        ? [`Groups with members on the source were left alone: ${offsets.skippedActiveGroups.slice(0, 5).join(', ')}.`]
+        : []),
+      pointer.action === 'REVERTED'
+        ? `${pointer.pointer} back to ${previous ? `"${previous.value}"` : 'nothing (removed)'}, its value before the cutover.`
+        : `${pointer.pointer} already held its value from before the cutover.`,
+    ],
+  });
+  await deps.artifacts.putJson(journalKey, { status: 'DONE', offsets, record });
+  return record;
+}
