@@ -29,12 +29,6 @@ export function loadDefinition(file = ASL_PATH): AslDefinition {
     'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1',
   );
   const definition = JSON.parse(text) as AslDefinition;
-  // aws-local-stepfunctions 3.0.0 reads `"ResultPath": "$"` as a field named "$" (it strips only a leading "$."), so
-  // the result lands beside the input instead of replacing it. The States Language gives an absent ResultPath the
-  // same meaning ("$": the result replaces the input), so the runner drops it: identical semantics in AWS.
-  for (const state of Object.values(definition.States) as Array<Record<string, unknown>>) {
-    if (state.ResultPath === '$') delete state.ResultPath;
-  }
   return definition;
 }
 
@@ -50,6 +44,8 @@ export interface RunOptions {
   readonly retryPauses?: Readonly<Record<string, number>>;
   readonly executionName?: string;
   readonly taskToken?: string;
+  /** The clock `$$.State.EnteredTime` reads (a test's clock moves while the Waits take no time). @default the real one */
+  readonly now?: () => Date;
 }
 
 export interface StateVisit {
@@ -108,6 +104,13 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
         StartTime: new Date().toISOString(),
       },
       Task: { Token: options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken' },
+      // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime. The
+      // library spreads this context shallowly, so a getter is read when a state evaluates its paths: the time it ran.
+      State: {
+        get EnteredTime() {
+          return (options.now ?? (() => new Date()))().toISOString();
+        },
+      },
     } as never,
   });
   const visited: string[] = [];
