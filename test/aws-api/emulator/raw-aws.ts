@@ -36,7 +36,7 @@ export async function awsJson<T = Record<string, unknown>>(
 
 /** An AWS Query protocol call (`Action=CreateStack&Version=2010-05-15&…`); returns the XML reply. */
 export async function awsQuery(
-  server: Pick<MotoServer, 'endpoint'>,
+  server: Pick<MotoServer, 'endpoint'> & Partial<Pick<MotoServer, 'logTail'>>,
   service: string,
   params: Record<string, string>,
 ): Promise<string> {
