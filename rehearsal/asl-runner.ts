@@ -28,8 +28,7 @@ export function loadDefinition(file = ASL_PATH): AslDefinition {
     /\$\{(\w+)FunctionArn\}/g,
     'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1',
   );
-  const definition = JSON.parse(text) as AslDefinition;
-  return definition;
+  return JSON.parse(text) as AslDefinition;
 }
 
 /** A Task state's local handler receives what the Lambda would: for `lambda:invoke` integrations that is `Payload`. */
