@@ -1,0 +1,53 @@
+import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
+import { TOPIC, cutoverWorld } from './task-cutover-world';
+
+describe('CheckDrain task', () => {
+  it('reports drained: false until the source has held still for fenceSettleSeconds, then drained: true', async () => {
+    // Prepare
+    const w = await cutoverWorld();
+    await w.fence();
+    // Act
+    const first = await w.drain();
+    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    const second = await w.drain();
+    // Assess
+    expect(first).toMatchObject({ drained: false, polls: 1, partitionsDrained: 2 });
+    expect(second).toMatchObject({ drained: true, polls: 2, partitions: 2, offsetLag: 0 });
+  });
+
+  it('is not drained while the source tail is not on the target, naming the partition', async () => {
+    const w = await cutoverWorld();
+    w.source.append(TOPIC, 1, [{ key: 'late', value: 'not copied yet' }]);
+    await w.fence();
+    w.clock.advance(60);
+
+    const progress = await w.drain();
+
+    expect(progress.drained).toBe(false);
+    expect(progress.reasons.join(' ')).toContain(`${TOPIC}-1`);
+  });
+
+  it('fails with Migration.CutoverFailed past cutover.drainTimeoutMinutes after the fence', async () => {
+    // Prepare
+    const w = await cutoverWorld();
+    w.source.append(TOPIC, 1, [{ key: 'late', value: 'never copied' }]);
+    await w.fence();
+    await w.drain();
+    w.clock.advance(w.plan.cutover.drainTimeoutMinutes * 60);
+    // Act
+    const late = w.drain();
+    // Assess
+    await expect(late).rejects.toMatchObject({ name: 'Migration.CutoverFailed' });
+  });
+
+  it('refuses to run before FenceProducers has recorded a fence', async () => {
+    const w = await cutoverWorld();
+
+    await expect(
+      runCheckDrain(
+        { state: w.state },
+        { source: w.source, target: w.target, artifacts: w.artifacts, now: w.clock.now },
+      ),
+    ).rejects.toMatchObject({ name: 'Migration.InputInvalid', message: expect.stringContaining('$.cutover.fence') });
+  });
+});
