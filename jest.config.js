@@ -2,10 +2,13 @@
 // ts-jest transpiles only (type errors are caught by `npm run build`), which keeps the suite fast on 2 cores.
 // Some dependencies ship ESM only (@middy/core, @platformatic/kafka): ts-jest transpiles them to CommonJS too.
 const esmOnly = ['@middy', '@platformatic', 'mnemonist', 'obliterator'];
+const tsJest = { tsconfig: { allowJs: true, isolatedModules: true, sourceMap: true }, diagnostics: false };
 const base = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.[cm]?[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, sourceMap: true }, diagnostics: false }],
+    // The ESM-only dependencies also read `import.meta.url`, which CommonJS lacks: see the transformer.
+    '/node_modules/.+\\.[cm]?js$': ['<rootDir>/test/setup/esm-import-meta-transform.cjs', tsJest],
+    '^.+\\.[cm]?[tj]s$': ['ts-jest', tsJest],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
