@@ -24,6 +24,15 @@ import type {
   TargetProvisioner,
 } from '../../lambdas/ports/target-provisioner';
 import * as Assess from '../../lambdas/tasks/assess/task';
+import * as CheckDrain from '../../lambdas/tasks/check-drain/task';
+import * as CheckFailback from '../../lambdas/tasks/check-failback/task';
+import * as CheckTargetHealth from '../../lambdas/tasks/check-target-health/task';
+import * as CommitConsumerOffsets from '../../lambdas/tasks/commit-consumer-offsets/task';
+import * as FenceProducers from '../../lambdas/tasks/fence-producers/task';
+import * as RollbackCutover from '../../lambdas/tasks/rollback-cutover/task';
+import * as StartFailback from '../../lambdas/tasks/start-failback/task';
+import * as StopFailback from '../../lambdas/tasks/stop-failback/task';
+import * as SwitchToTarget from '../../lambdas/tasks/switch-to-target/task';
 import * as CheckReplicationStatus from '../../lambdas/tasks/check-replication-status/task';
 import * as CheckTargetStatus from '../../lambdas/tasks/check-target-status/task';
 import * as EvaluateCatchUp from '../../lambdas/tasks/evaluate-catch-up/task';
@@ -242,7 +251,8 @@ export type ClusterFate = { readonly becomes: 'ACTIVE' | 'FAILED'; readonly afte
 
 /** MSK's clusters in memory; a created cluster is CREATING until it has been described `afterDescribes` times. */
 export class WorldProvisioner implements TargetProvisioner {
-  readonly clusters: Array<{ -readonly [K in keyof TargetClusterInfo]: TargetClusterInfo[K] } & { describes: number }> = [];
+  readonly clusters: Array<{ -readonly [K in keyof TargetClusterInfo]: TargetClusterInfo[K] } & { describes: number }> =
+    [];
   readonly created: string[] = [];
   readonly deleted: string[] = [];
   fate: ClusterFate = { becomes: 'ACTIVE', afterDescribes: 1 };
@@ -656,9 +666,121 @@ export class World {
     return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
   }
 
-  /** The cutover and failback states, served once their task modules exist (another helper writes them). */
-  protected cutoverTasks(): Record<string, (event: Raw) => Promise<unknown>> {
-    return {};
+  /** The cutover, rollback-window and failback states. */
+  private cutoverTasks(): Record<string, (event: Raw) => Promise<unknown>> {
+    const { source, target, artifacts, replicator, now, msk } = this;
+    const pointer = this.pointer;
+    return {
+      FenceProducers: async (event) =>
+        FenceProducers.runFenceProducers(parseTaskInput('FenceProducers', FenceProducers.Input, event), {
+          pointer,
+          producersCluster: source,
+          artifacts,
+          now,
+        }),
+      CheckDrain: async (event) =>
+        CheckDrain.runCheckDrain(parseTaskInput('CheckDrain', CheckDrain.Input, event), {
+          source,
+          target,
+          artifacts,
+          now,
+        }),
+      CommitConsumerOffsets: async (event) =>
+        CommitConsumerOffsets.runCommitConsumerOffsets(
+          parseTaskInput('CommitConsumerOffsets', CommitConsumerOffsets.Input, event),
+          { source, target, artifacts, now },
+        ),
+      SwitchToTarget: async (event) => {
+        const switched = await SwitchToTarget.runSwitchToTarget(
+          parseTaskInput('SwitchToTarget', SwitchToTarget.Input, event),
+          { pointer, target, artifacts, now },
+        );
+        this.workloadMovesToTarget();
+        return switched;
+      },
+      CheckTargetHealth: async (event) =>
+        CheckTargetHealth.runCheckTargetHealth(parseTaskInput('CheckTargetHealth', CheckTargetHealth.Input, event), {
+          target,
+          artifacts,
+          now,
+        }),
+      RollbackCutover: async (event) =>
+        RollbackCutover.runRollbackCutover(parseTaskInput('RollbackCutover', RollbackCutover.Input, event), {
+          pointer,
+          target,
+          source,
+          artifacts,
+          now,
+        }),
+      StartFailback: async (event) =>
+        StartFailback.runStartFailback(parseTaskInput('StartFailback', StartFailback.Input, event), {
+          replicator,
+          artifacts,
+          source,
+          target,
+          msk,
+          now,
+        }),
+      CheckFailback: async (event) =>
+        CheckFailback.runCheckFailback(parseTaskInput('CheckFailback', CheckFailback.Input, event), {
+          replicator,
+          artifacts,
+          source,
+          target,
+          now,
+        }),
+      FenceForFailback: async (event) =>
+        FenceProducers.runFenceProducers(parseTaskInput('FenceForFailback', FenceProducers.Input, event), {
+          pointer,
+          producersCluster: target,
+          artifacts,
+          now,
+        }),
+      CheckFailbackDrain: async (event) =>
+        CheckFailback.runCheckFailback(parseTaskInput('CheckFailbackDrain', CheckFailback.Input, event), {
+          replicator,
+          artifacts,
+          source,
+          target,
+          now,
+        }),
+      FailbackCutover: async (event) =>
+        RollbackCutover.runRollbackCutover(parseTaskInput('FailbackCutover', RollbackCutover.Input, event), {
+          pointer,
+          target,
+          source,
+          artifacts,
+          now,
+        }),
+      StopFailback: async (event) =>
+        StopFailback.runStopFailback(parseTaskInput('StopFailback', StopFailback.Input, event), { replicator, now }),
+    };
+  }
+
+  /**
+   * The workload after the switch: producers write to the target (`writesAfterSwitch` records per payments partition)
+   * and, unless the scenario says otherwise, the consumer groups join on the target.
+   */
+  private workloadMovesToTarget(): void {
+    const count = this.scenario.writesAfterSwitch ?? 3;
+    const t = this.target.topics.get('payments');
+    t?.partitions.forEach((log, p) =>
+      this.target.append(
+        'payments',
+        p,
+        Array.from({ length: count }, (_, i) => ({
+          key: `k-${p}-after-${i}`,
+          value: JSON.stringify({
+            topic: 'payments',
+            partition: p,
+            afterSwitch: i,
+            offset: log.low + log.records.length + i,
+          }),
+        })),
+      ),
+    );
+    if (this.scenario.consumersResumeOnTarget !== false)
+      for (const group of ['payments-app', 'ledger-writer']) this.target.activeMembers.set(group, 1);
   }
 
   /**
@@ -721,7 +843,7 @@ export class World {
 
   /** Runs the real ASL against this world. */
   run(input: unknown = this.scenario.plan ?? examplePlan()): Promise<RunResult> {
-    return runWorkflow(input, { tasks: this.tasks(), executionName: EXECUTION_NAME });
+    return runWorkflow(input, { tasks: this.tasks(), executionName: EXECUTION_NAME, now: this.now });
   }
 
   /** The Task states called, in order, and how each ended. */
