@@ -7,7 +7,7 @@ import { defaultOperatorDeps, registerOperatorCommands } from './commands/operat
 import { registerValidate } from './commands/validate';
 
 /**
- * `msk-migrate`: the operator CLI (launched by cli/msk-migrate.cjs). Exit codes are cli/commands/operator-context.ts
+ * `msk-migrate`: the operator CLI (launched by cli/msk-migrate.cjs). Exit codes (docs/operator-guide.md) are cli/commands/operator-context.ts
  * ExitCode: 0 done, 1 failed while running, 2 wrong command line or input, 3 not found, 4 credentials or Region.
  */
 

@@ -9,7 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
  * mock them with aws-sdk-client-mock).
  */
 
-/** Documented in the README (Operator CLI). */
+/** The one list of exit codes: docs/operator-guide.md, "Exit codes" (keep the two in step). */
 export const ExitCode = {
   OK: 0,
   /** Something failed while running (AWS error, refused decision, execution in the wrong state). */
@@ -102,18 +102,40 @@ export function regionOfArn(arn: string | undefined): string | undefined {
 export function resolveRegion(options: CommonOptions, env: NodeJS.ProcessEnv, arn?: string): string {
   const region = regionOfArn(arn) ?? options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new CliError('REGION_MISSING', 'No AWS Region given.', ExitCode.CREDENTIALS, 'Pass --region eu-west-1 or set AWS_REGION.');
+    throw new CliError(
+      'REGION_MISSING',
+      'No AWS Region given.',
+      ExitCode.CREDENTIALS,
+      'Pass --region eu-west-1 or set AWS_REGION.',
+    );
   }
   if (!REGION.test(region)) {
-    throw new CliError('REGION_INVALID', `"${region}" is not an AWS Region name.`, ExitCode.CREDENTIALS, 'Use a Region code such as eu-west-1 or us-east-1.');
+    throw new CliError(
+      'REGION_INVALID',
+      `"${region}" is not an AWS Region name.`,
+      ExitCode.CREDENTIALS,
+      'Use a Region code such as eu-west-1 or us-east-1.',
+    );
   }
   return region;
 }
 
 /** A setting from its option, else its environment variable; a missing one says where to find it. */
-export function setting(value: string | undefined, env: NodeJS.ProcessEnv, variable: string, what: string, option: string): string {
+export function setting(
+  value: string | undefined,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  what: string,
+  option: string,
+): string {
   const resolved = value ?? env[variable];
-  if (!resolved) throw new CliError('SETTING_MISSING', `No ${what} given.`, ExitCode.INVALID_INPUT, `Pass ${option} or set ${variable} (a stack output of the deployed orchestrator).`);
+  if (!resolved)
+    throw new CliError(
+      'SETTING_MISSING',
+      `No ${what} given.`,
+      ExitCode.INVALID_INPUT,
+      `Pass ${option} or set ${variable} (a stack output of the deployed orchestrator).`,
+    );
   return resolved;
 }
 
@@ -127,7 +149,12 @@ const CREDENTIAL_ERRORS = new Set([
   'SignatureDoesNotMatch',
   'TokenRefreshRequired',
 ]);
-const PERMISSION_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'UnauthorizedOperation']);
+const PERMISSION_ERRORS = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AuthorizationError',
+  'UnauthorizedOperation',
+]);
 
 /** An AWS SDK error (or anything thrown) as an error a person can act on. Never a stack trace. */
 export function toCliError(err: unknown, context: { region?: string; action?: string } = {}): CliError {
@@ -135,14 +162,32 @@ export function toCliError(err: unknown, context: { region?: string; action?: st
   const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? 'Error';
   const message = e?.message ?? String(err);
-  if (CREDENTIAL_ERRORS.has(name) || /Could not load credentials|security token included in the request is (invalid|expired)/i.test(message)) {
-    return new CliError('CREDENTIALS', `AWS refused or could not find credentials: ${message}`, ExitCode.CREDENTIALS, 'Configure credentials (aws configure sso, AWS_PROFILE, or environment variables) and try again.');
+  if (
+    CREDENTIAL_ERRORS.has(name) ||
+    /Could not load credentials|security token included in the request is (invalid|expired)/i.test(message)
+  ) {
+    return new CliError(
+      'CREDENTIALS',
+      `AWS refused or could not find credentials: ${message}`,
+      ExitCode.CREDENTIALS,
+      'Configure credentials (aws configure sso, AWS_PROFILE, or environment variables) and try again.',
+    );
   }
   if (PERMISSION_ERRORS.has(name)) {
-    return new CliError('ACCESS_DENIED', message, ExitCode.CREDENTIALS, `Your IAM identity may not ${context.action ?? 'do this'}: see "The IAM an operator needs" in the README.`);
+    return new CliError(
+      'ACCESS_DENIED',
+      message,
+      ExitCode.CREDENTIALS,
+      `Your IAM identity may not ${context.action ?? 'do this'}: see "The IAM an operator needs" in docs/operator-guide.md.`,
+    );
   }
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN' || /getaddrinfo|ENOTFOUND/.test(message)) {
-    return new CliError('ENDPOINT_UNREACHABLE', `The AWS endpoint${context.region ? ` of ${context.region}` : ''} could not be reached: ${message}`, ExitCode.CREDENTIALS, 'Check the Region name and your network (proxy, VPN).');
+    return new CliError(
+      'ENDPOINT_UNREACHABLE',
+      `The AWS endpoint${context.region ? ` of ${context.region}` : ''} could not be reached: ${message}`,
+      ExitCode.CREDENTIALS,
+      'Check the Region name and your network (proxy, VPN).',
+    );
   }
   if (name === 'ExecutionDoesNotExist' || name === 'StateMachineDoesNotExist') {
     const what = name === 'ExecutionDoesNotExist' ? 'execution' : 'state machine';
@@ -154,9 +199,19 @@ export function toCliError(err: unknown, context: { region?: string; action?: st
     );
   }
   if (name === 'NoSuchBucket') {
-    return new CliError('BUCKET_NOT_FOUND', `The evidence bucket does not exist${context.region ? ` in ${context.region}` : ''}: ${message}`, ExitCode.NOT_FOUND, 'Pass --bucket or set MSK_MIGRATION_EVIDENCE_BUCKET to the EvidenceBucketName output of the stack.');
+    return new CliError(
+      'BUCKET_NOT_FOUND',
+      `The evidence bucket does not exist${context.region ? ` in ${context.region}` : ''}: ${message}`,
+      ExitCode.NOT_FOUND,
+      'Pass --bucket or set MSK_MIGRATION_EVIDENCE_BUCKET to the EvidenceBucketName output of the stack.',
+    );
   }
-  if (name === 'InvalidArn' || name === 'ValidationException' || name === 'InvalidName' || name === 'InvalidExecutionInput') {
+  if (
+    name === 'InvalidArn' ||
+    name === 'ValidationException' ||
+    name === 'InvalidName' ||
+    name === 'InvalidExecutionInput'
+  ) {
     return new CliError('INVALID_ARGUMENT', message, ExitCode.INVALID_INPUT);
   }
   return new CliError('AWS_ERROR', `${name}: ${message}`, ExitCode.RUNTIME);
@@ -166,7 +221,11 @@ export function toCliError(err: unknown, context: { region?: string; action?: st
  * Runs one verb: prints its result as text or JSON, or its error (JSON too with --json) with the documented exit
  * code. Nothing escapes as a stack trace.
  */
-export async function runVerb<T>(deps: OperatorDeps, options: CommonOptions, verb: () => Promise<{ readonly data: T; readonly text: string }>): Promise<void> {
+export async function runVerb<T>(
+  deps: OperatorDeps,
+  options: CommonOptions,
+  verb: () => Promise<{ readonly data: T; readonly text: string }>,
+): Promise<void> {
   try {
     const result = await verb();
     deps.io.stdout(options.json ? `${JSON.stringify(result.data, null, 2)}\n` : `${result.text.replace(/\n*$/, '')}\n`);
@@ -174,7 +233,9 @@ export async function runVerb<T>(deps: OperatorDeps, options: CommonOptions, ver
   } catch (err) {
     const error = toCliError(err);
     if (options.json) {
-      deps.io.stdout(`${JSON.stringify({ error: { code: error.code, message: error.message, exitCode: error.exitCode, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) } }, null, 2)}\n`);
+      deps.io.stdout(
+        `${JSON.stringify({ error: { code: error.code, message: error.message, exitCode: error.exitCode, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) } }, null, 2)}\n`,
+      );
     } else {
       deps.io.stderr(`Error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
     }
@@ -186,12 +247,22 @@ export async function runVerb<T>(deps: OperatorDeps, options: CommonOptions, ver
 export function executionArnOf(execution: string, stateMachineArn: string | undefined): string {
   if (execution.startsWith('arn:')) {
     if (!/^arn:[^:]+:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(execution)) {
-      throw new CliError('INVALID_ARGUMENT', `"${execution}" is not a Step Functions execution ARN.`, ExitCode.INVALID_INPUT, 'Give the execution name, or its ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>).');
+      throw new CliError(
+        'INVALID_ARGUMENT',
+        `"${execution}" is not a Step Functions execution ARN.`,
+        ExitCode.INVALID_INPUT,
+        'Give the execution name, or its ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>).',
+      );
     }
     return execution;
   }
   if (!stateMachineArn) {
-    throw new CliError('SETTING_MISSING', `"${execution}" is an execution name, and no state machine is given to find it in.`, ExitCode.INVALID_INPUT, 'Pass the execution ARN, or --state-machine-arn / MSK_MIGRATION_STATE_MACHINE_ARN.');
+    throw new CliError(
+      'SETTING_MISSING',
+      `"${execution}" is an execution name, and no state machine is given to find it in.`,
+      ExitCode.INVALID_INPUT,
+      'Pass the execution ARN, or --state-machine-arn / MSK_MIGRATION_STATE_MACHINE_ARN.',
+    );
   }
   const parts = stateMachineArn.split(':');
   if (parts.length !== 7 || parts[2] !== 'states' || parts[5] !== 'stateMachine') {

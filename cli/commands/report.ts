@@ -19,8 +19,9 @@ import {
 
 /**
  * `msk-migrate report EXECUTION [--out DIR]`: the migration's report (Markdown and JSON) from the evidence bucket.
- * The keys come from the execution's `$.report` output when the Report state has run (`markdownKey`/`jsonKey`, or an
- * `s3://` location), else the report's conventional place under the execution's prefix.
+ * The keys come from the execution's `$.report` output when it has one (`{reportKey, markdownKey}`, written by the
+ * Report task, lambdas/tasks/report/task.ts; only a SUCCEEDED execution has an output: the other outcomes end in a
+ * Fail state), else the keys that task writes: `migrations/<migrationId>/<executionName>/report/report.{json,md}`.
  */
 
 interface ReportOptions extends CommonOptions {
@@ -41,6 +42,10 @@ export interface FetchedReport {
   readonly written: string[];
 }
 
+/** Where the Report task puts the report under the execution's prefix (artifactKey of lambdas/ports/artifact-store.ts). */
+export const REPORT_JSON = 'report/report.json';
+export const REPORT_MARKDOWN = 'report/report.md';
+
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /** Report keys named by the Report state's output, in whatever shape it carries them. */
@@ -58,7 +63,11 @@ export function reportKeysFromOutput(report: unknown): { bucket?: string; markdo
   return found;
 }
 
-export async function fetchReport(execution: string, options: ReportOptions, deps: OperatorDeps): Promise<FetchedReport> {
+export async function fetchReport(
+  execution: string,
+  options: ReportOptions,
+  deps: OperatorDeps,
+): Promise<FetchedReport> {
   const executionArn = executionArnOf(execution, options.stateMachineArn ?? deps.env[STATE_MACHINE_ENV]);
   const region = resolveRegion(options, deps.env, executionArn);
   let described;
@@ -80,13 +89,21 @@ export async function fetchReport(execution: string, options: ReportOptions, dep
   const fromOutput = reportKeysFromOutput(output.report);
   const bucket = options.bucket ?? deps.env[EVIDENCE_BUCKET_ENV] ?? fromOutput.bucket;
   if (!bucket) {
-    throw new CliError('SETTING_MISSING', 'No evidence bucket given.', ExitCode.INVALID_INPUT, `Pass --bucket or set ${EVIDENCE_BUCKET_ENV} (the EvidenceBucketName output of the stack).`);
+    throw new CliError(
+      'SETTING_MISSING',
+      'No evidence bucket given.',
+      ExitCode.INVALID_INPUT,
+      `Pass --bucket or set ${EVIDENCE_BUCKET_ENV} (the EvidenceBucketName output of the stack).`,
+    );
   }
   const migrationId = typeof input.migrationId === 'string' ? input.migrationId : undefined;
   const name = described.name ?? executionArn.split(':').pop() ?? '';
-  const conventional = (file: string): string | undefined => (migrationId ? artifactKey(migrationId, name, file) : undefined);
-  const markdownCandidates = [fromOutput.markdownKey, conventional('report.md'), conventional('report/report.md')].filter((k): k is string => !!k);
-  const jsonCandidates = [fromOutput.jsonKey, conventional('report.json'), conventional('report/report.json')].filter((k): k is string => !!k);
+  const conventional = (file: string): string | undefined =>
+    migrationId ? artifactKey(migrationId, name, file) : undefined;
+  const markdownCandidates = [...new Set([fromOutput.markdownKey, conventional(REPORT_MARKDOWN)])].filter(
+    (k): k is string => !!k,
+  );
+  const jsonCandidates = [...new Set([fromOutput.jsonKey, conventional(REPORT_JSON)])].filter((k): k is string => !!k);
 
   const store = new S3ArtifactStore(deps.clients.s3(region), bucket);
   const first = async (keys: string[]): Promise<{ key: string; text: string } | null> => {
@@ -106,9 +123,11 @@ export async function fetchReport(execution: string, options: ReportOptions, dep
   if (!markdown && !json) {
     throw new CliError(
       'REPORT_NOT_FOUND',
-      `No report for ${name} in s3://${bucket}/ (looked for ${markdownCandidates.join(', ') || 'the execution\'s report keys'}).`,
+      `No report for ${name} in s3://${bucket}/ (looked for ${markdownCandidates.join(', ') || "the execution's report keys"}).`,
       ExitCode.NOT_FOUND,
-      status === 'RUNNING' ? 'The execution is still RUNNING: the Report state writes it at the end. `msk-migrate status` shows where it stands.' : 'Check --bucket: it must be the evidence bucket of the stack that ran this execution.',
+      status === 'RUNNING'
+        ? 'The execution is still RUNNING: the Report state writes it at the end. `msk-migrate status` shows where it stands.'
+        : 'Check --bucket: it must be the evidence bucket of the stack that ran this execution.',
     );
   }
   let report: unknown = null;
@@ -133,7 +152,16 @@ export async function fetchReport(execution: string, options: ReportOptions, dep
       written.push(file);
     }
   }
-  return { executionArn, status, bucket, markdownKey: markdown?.key ?? null, jsonKey: json?.key ?? null, markdown: markdown?.text ?? null, report, written };
+  return {
+    executionArn,
+    status,
+    bucket,
+    markdownKey: markdown?.key ?? null,
+    jsonKey: json?.key ?? null,
+    markdown: markdown?.text ?? null,
+    report,
+    written,
+  };
 }
 
 export function registerReport(program: Command, deps: OperatorDeps): Command {
@@ -144,7 +172,7 @@ export function registerReport(program: Command, deps: OperatorDeps): Command {
     .option('--out <dir>', 'write <name>-report.md and <name>-report.json into this folder')
     .option('--bucket <name>', `evidence bucket (default: $${EVIDENCE_BUCKET_ENV}, else the execution's output)`)
     .option('--state-machine-arn <arn>', `to find an execution by name (default: $${STATE_MACHINE_ENV})`)
-    .option('--region <region>', 'AWS Region (default: the ARN\'s, else $AWS_REGION)')
+    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
     .option('--json', 'print the report JSON (or the error) as JSON')
     .action(async (execution: string, options: ReportOptions) =>
       runVerb(deps, options, async () => {
@@ -152,7 +180,8 @@ export function registerReport(program: Command, deps: OperatorDeps): Command {
         const text =
           fetched.written.length > 0
             ? `Wrote ${fetched.written.join(' and ')}`
-            : (fetched.markdown ?? `No Markdown report; the JSON report is s3://${fetched.bucket}/${fetched.jsonKey ?? ''} (use --json).`);
+            : (fetched.markdown ??
+              `No Markdown report; the JSON report is s3://${fetched.bucket}/${fetched.jsonKey ?? ''} (use --json).`);
         return { data: fetched, text };
       }),
     );

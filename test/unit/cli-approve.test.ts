@@ -1,4 +1,10 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -14,7 +20,11 @@ const sts = mockClient(STSClient);
 
 const APPROVAL_ID = 'AbCdEfGhIjKlMnOpQrStUv';
 const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/PlatformOperator/jane';
-const env = { AWS_REGION: 'eu-west-1', MSK_MIGRATION_APPROVAL_TABLE: 'approvals', MSK_MIGRATION_EVIDENCE_BUCKET: 'evidence-bucket' };
+const env = {
+  AWS_REGION: 'eu-west-1',
+  MSK_MIGRATION_APPROVAL_TABLE: 'approvals',
+  MSK_MIGRATION_EVIDENCE_BUCKET: 'evidence-bucket',
+};
 
 const record: ApprovalRecord = {
   approvalId: APPROVAL_ID,
@@ -46,7 +56,12 @@ const record: ApprovalRecord = {
 
 const item = (r: ApprovalRecord, decision?: Decision): Record<string, AttributeValue> => {
   const { status, decision: _d, ...immutable } = r;
-  return { approvalId: { S: r.approvalId }, status: { S: decision ? 'DECIDED' : status }, record: { S: JSON.stringify({ ...immutable, status: 'PENDING' }) }, ...(decision ? { decision: { S: JSON.stringify(decision) } } : {}) };
+  return {
+    approvalId: { S: r.approvalId },
+    status: { S: decision ? 'DECIDED' : status },
+    record: { S: JSON.stringify({ ...immutable, status: 'PENDING' }) },
+    ...(decision ? { decision: { S: JSON.stringify(decision) } } : {}),
+  };
 };
 
 beforeEach(() => {
@@ -63,7 +78,7 @@ beforeEach(() => {
 });
 
 describe('msk-migrate approve and reject', () => {
-  it('approves as the caller\'s IAM identity through the single-use claim, sends the task success and audits it as CLI', async () => {
+  it("approves as the caller's IAM identity through the single-use claim, sends the task success and audits it as CLI", async () => {
     // Act
     const result = await cli({ env }).run('approve', APPROVAL_ID, '--comment', 'lag 0 for an hour', '--json');
     // Assess
@@ -77,15 +92,37 @@ describe('msk-migrate approve and reject', () => {
       approver: OPERATOR,
       channel: 'CLI',
       decidedAt: NOW.toISOString(),
+      next: { state: 'FenceProducers', means: expect.stringContaining('producers are fenced') },
     });
-    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { TableName: 'approvals', Key: { approvalId: { S: APPROVAL_ID } }, ConsistentRead: true });
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { TableName: 'approvals', ConditionExpression: '#status = :pending' });
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      TableName: 'approvals',
+      Key: { approvalId: { S: APPROVAL_ID } },
+      ConsistentRead: true,
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: 'approvals',
+      ConditionExpression: '#status = :pending',
+    });
     const success = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
     expect(success?.taskToken).toBe('task-token-that-never-leaves-the-table');
-    expect(JSON.parse(success?.output ?? '{}')).toMatchObject({ approved: true, approver: OPERATOR, channel: 'CLI', comment: 'lag 0 for an hour' });
-    const audit = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input).find((i) => /-decided-/.test(i.Key ?? ''));
+    expect(JSON.parse(success?.output ?? '{}')).toMatchObject({
+      approved: true,
+      approver: OPERATOR,
+      channel: 'CLI',
+      comment: 'lag 0 for an hour',
+    });
+    const audit = s3
+      .commandCalls(PutObjectCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => /-decided-/.test(i.Key ?? ''));
     expect(audit?.Bucket).toBe('evidence-bucket');
-    expect(JSON.parse(String(audit?.Body))).toMatchObject({ event: 'DECIDED', channel: 'CLI', actor: OPERATOR, outcome: 'APPROVE', userAgent: 'msk-migrate' });
+    expect(JSON.parse(String(audit?.Body))).toMatchObject({
+      event: 'DECIDED',
+      channel: 'CLI',
+      actor: OPERATOR,
+      outcome: 'APPROVE',
+      userAgent: 'msk-migrate',
+    });
     expect(String(audit?.Body)).not.toContain('task-token');
   });
 
@@ -95,7 +132,47 @@ describe('msk-migrate approve and reject', () => {
     // Assess
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`Rejected the cutover approval ${APPROVAL_ID} of orders as ${OPERATOR}.`);
-    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { error: 'Migration.ApprovalRejected', cause: expect.stringContaining('consumer team not ready') });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      error: 'Migration.ApprovalRejected',
+      cause: expect.stringContaining('consumer team not ready'),
+    });
+  });
+
+  it.each([
+    ['FINALIZE', 'APPROVE', 'approve', 'Finalize'],
+    ['FINALIZE', 'REJECT', 'reject', 'FailbackDecision'],
+    ['FAILBACK', 'APPROVE', 'approve', 'StartFailback'],
+    ['FAILBACK', 'REJECT', 'reject', 'ReportNeedsAttention'],
+  ] as const)(
+    'decides a %s approval with %s and goes on where the ASL routes that decision',
+    async (kind, outcome, verb, nextState) => {
+      // Prepare
+      const other: ApprovalRecord = { ...record, kind, evidence: { ...record.evidence, kind } };
+      ddb.on(GetItemCommand).resolves({ Item: item(other) });
+      ddb
+        .on(UpdateItemCommand)
+        .callsFake(async (req: { ExpressionAttributeValues?: Record<string, AttributeValue> }) => ({
+          Attributes: item(other, JSON.parse(req.ExpressionAttributeValues?.[':decision']?.S ?? '{}') as Decision),
+        }));
+      // Act
+      const json = (await cli({ env }).run(verb, APPROVAL_ID, '--json')).json<{
+        kind: string;
+        outcome: string;
+        next: { state: string };
+      }>();
+      // Assess
+      expect(json).toMatchObject({ kind, outcome, next: { state: nextState } });
+      const sent =
+        outcome === 'APPROVE' ? sfn.commandCalls(SendTaskSuccessCommand) : sfn.commandCalls(SendTaskFailureCommand);
+      expect(sent.map((c) => c.args[0].input.taskToken)).toEqual(['task-token-that-never-leaves-the-table']);
+    },
+  );
+
+  it('says in text what the workflow does next', async () => {
+    // Act
+    const result = await cli({ env }).run('approve', APPROVAL_ID);
+    // Assess
+    expect(result.stdout).toContain('Next: FenceProducers: the cutover starts');
   });
 
   it('says an unknown approval does not exist (exit 3)', async () => {
@@ -111,7 +188,13 @@ describe('msk-migrate approve and reject', () => {
 
   it('says who already decided, and sends nothing (exit 1)', async () => {
     // Prepare
-    const earlier: Decision = { attemptId: 'a1', outcome: 'APPROVE', approver: 'lead@example.com', channel: 'EMAIL', decidedAt: NOW.toISOString() };
+    const earlier: Decision = {
+      attemptId: 'a1',
+      outcome: 'APPROVE',
+      approver: 'lead@example.com',
+      channel: 'EMAIL',
+      decidedAt: NOW.toISOString(),
+    };
     ddb.on(GetItemCommand).resolves({ Item: item(record, earlier) });
     // Act
     const result = await cli({ env }).run('reject', APPROVAL_ID);
@@ -123,8 +206,18 @@ describe('msk-migrate approve and reject', () => {
 
   it('loses the race to a concurrent decision without sending a callback (exit 1)', async () => {
     // Prepare
-    const other: Decision = { attemptId: 'b2', outcome: 'REJECT', approver: 'U0SLACK', channel: 'SLACK', decidedAt: NOW.toISOString() };
-    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'conditional', $metadata: {}, Item: item(record, other) }));
+    const other: Decision = {
+      attemptId: 'b2',
+      outcome: 'REJECT',
+      approver: 'U0SLACK',
+      channel: 'SLACK',
+      decidedAt: NOW.toISOString(),
+    };
+    ddb
+      .on(UpdateItemCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'conditional', $metadata: {}, Item: item(record, other) }),
+      );
     // Act
     const result = await cli({ env }).run('approve', APPROVAL_ID);
     // Assess
@@ -150,15 +243,21 @@ describe('msk-migrate approve and reject', () => {
 
   it('asks for a Region when none is set (exit 4)', async () => {
     // Act
-    const result = await cli({ env: { MSK_MIGRATION_APPROVAL_TABLE: 'approvals', MSK_MIGRATION_EVIDENCE_BUCKET: 'b' } }).run('approve', APPROVAL_ID, '--json');
+    const result = await cli({
+      env: { MSK_MIGRATION_APPROVAL_TABLE: 'approvals', MSK_MIGRATION_EVIDENCE_BUCKET: 'b' },
+    }).run('approve', APPROVAL_ID, '--json');
     // Assess
     expect(result.exitCode).toBe(4);
-    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'REGION_MISSING', hint: 'Pass --region eu-west-1 or set AWS_REGION.' }) });
+    expect(result.json()).toEqual({
+      error: expect.objectContaining({ code: 'REGION_MISSING', hint: 'Pass --region eu-west-1 or set AWS_REGION.' }),
+    });
   });
 
   it('refuses to decide without credentials (exit 4)', async () => {
     // Prepare
-    sts.on(GetCallerIdentityCommand).rejects(awsError('ExpiredTokenException', 'The security token included in the request is expired'));
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(awsError('ExpiredTokenException', 'The security token included in the request is expired'));
     // Act
     const result = await cli({ env }).run('approve', APPROVAL_ID);
     // Assess
