@@ -5,7 +5,7 @@ import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import type { CutoverExecutionState } from '../../lambdas/tasks/shared/cutover-state';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
 import { MemorySwitch, manualClock } from './cutover-fakes';
-import { examplePlan, identity, stateOf, type ExampleName } from './task-fixtures';
+import { FakeReplicator, examplePlan, identity, stateOf, type ExampleName } from './task-fixtures';
 import { FakeKafka, MemoryArtifacts, replicate } from './validation-fake-kafka';
 
 /**
@@ -117,3 +117,30 @@ export async function cutoverWorld(
 }
 export type CutoverWorld = Awaited<ReturnType<typeof cutoverWorld>>;
 export { identity };
+
+/**
+ * After the point of no return: the clients have written to the target since the switch, and a person approved the
+ * failback (accepting that the LEGACY forward MSK Replicator does not translate offsets back). The reverse
+ * replicator is in memory and copies the target's new records to the source when it is created.
+ */
+export async function failbackWorld() {
+  const w = await cutoverWorld();
+  await w.throughSwitch();
+  w.clock.advance(w.plan.cutover.rollbackWindowMinutes * 60 + 60);
+  w.target.append(TOPIC, 0, [
+    { key: 'n1', value: 'after the switch 1' },
+    { key: 'n2', value: 'after the switch 2' },
+  ]);
+  w.target.commit('billing', TOPIC, 0, 7); // billing read both new records on the target
+  w.state = {
+    ...w.state,
+    pointOfNoReturn: { passedAt: w.clock.now().toISOString() },
+    approvals: { failback: { approved: true, acceptUntranslatedOffsets: true } },
+  };
+  const replicator = new FakeReplicator('MSK_REPLICATOR', w.target, w.source);
+  return {
+    ...w,
+    replicator,
+    failbackDeps: { replicator, artifacts: w.artifacts, source: w.source, target: w.target, now: w.clock.now },
+  };
+}
