@@ -1,4 +1,4 @@
-import { dataPlaneFactoryFor, kafkaClientFrom, KAFKA_CLIENTS } from '../../lambdas/adapters/kafka/index';
+import { dataPlaneFactoryFor, kafkaClientFrom } from '../../lambdas/adapters/kafka/index';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import type { KafkaConnection } from '../../lambdas/ports/kafka';
 
