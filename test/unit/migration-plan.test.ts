@@ -147,6 +147,45 @@ describe('the migration plan schema', () => {
     });
   });
 
+  describe('the assessment section', () => {
+    it('defaults to 30% headroom, nothing acknowledged and no profile corrections', () => {
+      const parsed = MigrationPlanSchema.parse(minimalPlan());
+      expect(parsed.assessment).toEqual({ headroom: 0.3, acknowledge: [] });
+    });
+
+    it('carries acknowledged finding ids and quota corrections to the Assess task', () => {
+      const parsed = MigrationPlanSchema.parse(
+        edited(minimalPlan(), (p) => {
+          p.assessment = {
+            headroom: 0.2,
+            acknowledge: ['compacted-partitions'],
+            profileOverrides: { quotas: { partitions: 4800 } },
+          };
+        }),
+      );
+      expect(parsed.assessment).toEqual({
+        headroom: 0.2,
+        acknowledge: ['compacted-partitions'],
+        profileOverrides: { quotas: { partitions: 4800 } },
+      });
+    });
+
+    it('rejects a headroom outside 0–0.95 and an unknown key in the profile corrections, by path', () => {
+      expect(
+        issueAt(
+          edited(minimalPlan(), (p) => (p.assessment = { headroom: 1 })),
+          'assessment.headroom',
+        ).message,
+      ).toBe('expected a fraction from 0 to 0.95');
+      expect(
+        issueAt(
+          edited(minimalPlan(), (p) => (p.assessment = { profileOverrides: { quota: {} } })),
+          'assessment.profileOverrides.quota',
+        ).message,
+      ).toMatch(/unknown field "quota"/);
+    });
+  });
+
   describe('shape', () => {
     it('rejects an unknown key at the root with its name', () => {
       const issue = issueAt(

@@ -6,13 +6,13 @@ import { MemoryArtifacts } from './validation-fake-kafka';
 
 const INVENTORY_KEY = 'migrations/orders-to-serverless/exec-1/inventory.json';
 
-async function stateWith(topics: ReturnType<typeof topic>[]) {
+async function stateWith(topics: ReturnType<typeof topic>[], change?: (raw: Record<string, unknown>) => void) {
   const artifacts = new MemoryArtifacts();
   const inv = inventory({ topics });
   await artifacts.putJson(INVENTORY_KEY, inv);
   return {
     artifacts,
-    state: stateOf(examplePlan('msk-to-serverless-replicator'), {
+    state: stateOf(examplePlan('msk-to-serverless-replicator', change), {
       inventory: summarizeInventory(inv, INVENTORY_KEY, `mem://${INVENTORY_KEY}`),
     }),
   };
@@ -44,5 +44,30 @@ describe('Assess task', () => {
     expect(await artifacts.getText('migrations/orders-to-serverless/exec-1/assessment/assessment.md')).toContain(
       'Verdict: blocked',
     );
+  });
+
+  it("goes on when the plan's assessment section acknowledges the blocker, reporting it as an accepted warning", async () => {
+    const { state: blockedState, artifacts: a1 } = await stateWith([topic('orders.created', { partitionCount: 3000 })]);
+    const blocked = await runAssess(
+      { state: blockedState },
+      { artifacts: a1, now: at('2026-11-01T10:02:00.000Z') },
+    ).catch((err: { details?: { blockerIds?: string[]; blockers?: string[] } }) => err);
+    const ids = (
+      (
+        await a1.getJson<{ assessment: { findings: Array<{ id: string; severity: string }> } }>(
+          'migrations/orders-to-serverless/exec-1/assessment/assessment.json',
+        )
+      )?.assessment.findings ?? []
+    )
+      .filter((f) => f.severity === 'BLOCKER')
+      .map((f) => f.id);
+    expect(blocked).toMatchObject({ name: 'Migration.AssessmentBlocked' });
+    expect(ids.length).toBeGreaterThan(0);
+
+    const { state, artifacts } = await stateWith([topic('orders.created', { partitionCount: 3000 })], (raw) => {
+      raw.assessment = { acknowledge: ids };
+    });
+    const assessment = await runAssess({ state }, { artifacts, now: at('2026-11-01T10:02:00.000Z') });
+    expect(assessment).toMatchObject({ blocked: false, counts: { BLOCKER: 0 } });
   });
 });

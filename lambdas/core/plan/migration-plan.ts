@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QuotaOverridesSchema } from '../profiles/profile';
 
 /**
  * The execution input: one migration plan. ONE schema, used by the ValidateInput task, the CLI (`validate`, and
@@ -608,6 +609,30 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
   }
 }
 
+// ---- assessment ----
+
+const Assessment = strict({
+  headroom: z
+    .number()
+    .min(0, { error: 'expected a fraction from 0 to 0.95' })
+    .max(0.95, { error: 'expected a fraction from 0 to 0.95' })
+    .default(0.3)
+    .describe("Fraction of each target quota kept free at the source's peak (0.3: the peak may use 70%)."),
+  acknowledge: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Finding ids the operator accepts: such a BLOCKER is reported as an acknowledged WARNING.'),
+  profileOverrides: strict({
+    quotas: QuotaOverridesSchema.optional().describe('Quotas raised (or removed with null) by AWS for this account.'),
+    editableTopicConfigs: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Replaces the target profile's editable topic configs."),
+  })
+    .optional()
+    .describe("Corrections to the target profile's quotas and limits."),
+});
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -621,6 +646,9 @@ const PlanShape = strict({
   gates: Gates.superRefine(checkGates).prefault({}).describe('When replication counts as caught up.'),
   approval: Approval.superRefine(checkApproval).describe('Who approves the cutover and the finalize, and where.'),
   cutover: Cutover.superRefine(checkCutover).describe('The single-writer switch.'),
+  assessment: Assessment.prefault({}).describe(
+    'How the assessment judges the fit: headroom, accepted findings, profile corrections.',
+  ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
 });
 

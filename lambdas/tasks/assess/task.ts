@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assess } from '../../core/assessment/assess';
-import { AssessmentOptionsSchema, assessmentOptions } from '../../core/assessment/finding';
+import { assessmentOptions } from '../../core/assessment/finding';
 import { renderAssessmentReport } from '../../core/assessment/report';
 import { AssessmentBlockedError, TransientError } from '../../core/errors';
 import type { Inventory } from '../../core/inventory/model';
@@ -27,13 +27,6 @@ export interface Deps {
 const FINDINGS_IN_STATE = 20;
 const BLOCKERS_IN_MESSAGE = 5;
 
-/** An `assessment` section (acknowledge, headroom, profileOverrides) when the plan carries one. */
-const AssessmentSectionSchema = AssessmentOptionsSchema.pick({
-  headroom: true,
-  acknowledge: true,
-  profileOverrides: true,
-}).partial();
-
 export async function runAssess(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const plan = state.input;
@@ -43,15 +36,14 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
       `The inventory artifact ${state.inventory.inventoryKey} is not in the artifact store (yet).`,
       { inventoryKey: state.inventory.inventoryKey },
     );
-  const section = AssessmentSectionSchema.safeParse((plan as Record<string, unknown>)['assessment'] ?? {});
-  const extra = section.success ? section.data : {};
+  const { headroom, acknowledge, profileOverrides } = plan.assessment;
   const options = assessmentOptions({
     topics: plan.replication.topics,
     groups: plan.replication.consumerGroups,
     replicator: plan.replication.engine,
-    ...(extra.headroom !== undefined ? { headroom: extra.headroom } : {}),
-    ...(extra.acknowledge ? { acknowledge: extra.acknowledge } : {}),
-    ...(extra.profileOverrides ? { profileOverrides: extra.profileOverrides } : {}),
+    headroom,
+    acknowledge,
+    ...(profileOverrides ? { profileOverrides } : {}),
   });
   const profile = targetProfileOf(plan, options.profileOverrides);
   const assessment = assess(inventory, profile, options, deps.now().toISOString());
