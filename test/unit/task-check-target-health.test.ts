@@ -3,7 +3,7 @@ import { TOPIC, cutoverWorld, type CutoverWorld } from './task-cutover-world';
 
 async function check(w: CutoverWorld): Promise<Output> {
   const out = await runCheckTargetHealth(
-    { state: w.state },
+    { state: w.state as never },
     { target: w.target, artifacts: w.artifacts, now: w.clock.now },
   );
   w.state = { ...w.state, window: out };

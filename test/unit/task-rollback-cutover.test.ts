@@ -1,13 +1,16 @@
 import { runCheckFailback } from '../../lambdas/tasks/check-failback/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
-import { runRollbackCutover, type Output } from '../../lambdas/tasks/rollback-cutover/task';
+import type { z } from 'zod';
+import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
 import { runStartFailback } from '../../lambdas/tasks/start-failback/task';
 import { SOURCE_SERVERS, TOPIC, cutoverWorld, failbackWorld, type CutoverWorld } from './task-cutover-world';
 
-const rollback = (w: CutoverWorld, error = 'Migration.CutoverFailed'): Promise<Output> =>
-  runRollbackCutover(
-    { state: { ...w.state, error: { Error: error, Cause: '…' } }, mode: 'ROLLBACK' },
-    { pointer: w.pointer, target: w.target, artifacts: w.artifacts, now: w.clock.now },
+const rollback = async (w: CutoverWorld, error = 'Migration.CutoverFailed'): Promise<z.infer<typeof RollbackOutput>> =>
+  RollbackOutput.parse(
+    await runRollbackCutover(
+      { state: { ...w.state, error: { Error: error, Cause: '…' } } as never, mode: 'ROLLBACK' },
+      { pointer: w.pointer, target: w.target, artifacts: w.artifacts, now: w.clock.now },
+    ),
   );
 
 describe('RollbackCutover task (mode ROLLBACK)', () => {
@@ -91,7 +94,7 @@ describe('RollbackCutover task (mode ROLLBACK)', () => {
     const other = { ...w.state, identity: { ...w.state.identity, executionName: 'exec-2' }, cutover: {} };
     // Act
     const out = await runRollbackCutover(
-      { state: other, mode: 'ROLLBACK' },
+      { state: other as never, mode: 'ROLLBACK' },
       { pointer: w.pointer, target: w.target, artifacts: w.artifacts, now: w.clock.now },
     );
     // Assess

@@ -10,7 +10,7 @@ describe('StopFailback task', () => {
     w.replicator.addForeign(w.state.replication.handle.name, {});
     // Act
     const stopped = await runStopFailback(
-      { state: { ...w.state, failback } },
+      { state: { ...w.state, failback } as never },
       { replicator: w.replicator, now: w.clock.now },
     );
     // Assess
@@ -22,9 +22,9 @@ describe('StopFailback task', () => {
     const w = await failbackWorld();
     const failback = await runStartFailback({ state: w.state }, w.failbackDeps);
     const deps = { replicator: w.replicator, now: w.clock.now };
-    await runStopFailback({ state: { ...w.state, failback } }, deps);
+    await runStopFailback({ state: { ...w.state, failback } as never }, deps);
 
-    expect(await runStopFailback({ state: { ...w.state, failback } }, deps)).toMatchObject({
+    expect(await runStopFailback({ state: { ...w.state, failback } as never }, deps)).toMatchObject({
       replicator: 'ALREADY_GONE',
     });
     expect(w.replicator.deleted).toHaveLength(1);
@@ -36,7 +36,7 @@ describe('StopFailback task', () => {
     w.replicator.addForeign(failback.handle.name, { owner: 'someone else' });
 
     const stopped = await runStopFailback(
-      { state: { ...w.state, failback } },
+      { state: { ...w.state, failback } as never },
       { replicator: w.replicator, now: w.clock.now },
     );
 
