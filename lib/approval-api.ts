@@ -73,6 +73,12 @@ export interface ApprovalApiProps {
 /** Schedules are named `msk-approval-<approval ID>` in the default group (lambdas/adapters/aws/scheduler-approval-reminders.ts). */
 const SCHEDULE_PREFIX = 'msk-approval-';
 
+/** The handlers of the approval API's functions (relative to the repository root). */
+export const APPROVAL_API_ENTRIES = {
+  endpoint: 'lambdas/approval/handler.ts',
+  requestApproval: 'lambdas/tasks/request-approval/handler.ts',
+} as const;
+
 /**
  * The human approval of a migration: the RequestApproval task function (behind the `.waitForTaskToken` states), the
  * approval endpoint (HTTP API → one Lambda: confirmation page, form decision, Slack interactivity, reminders), the
@@ -148,7 +154,7 @@ export class ApprovalApi extends Construct {
     };
 
     this.endpointFunction = new TaskFunction(this, 'EndpointFn', {
-      entry: 'lambdas/approval/handler.ts',
+      entry: APPROVAL_API_ENTRIES.endpoint,
       description: 'Approval endpoint: confirmation page, signed form decision, Slack interactivity, reminders',
       // Slack waits 3 s for the answer; a decision is a few hundred milliseconds when warm.
       timeout: Duration.seconds(10),
@@ -162,7 +168,7 @@ export class ApprovalApi extends Construct {
     this.endpointFunction.grantInvoke(this.reminderRole);
 
     this.requestApprovalFunction = new TaskFunction(this, 'RequestApprovalFn', {
-      entry: 'lambdas/tasks/request-approval/handler.ts',
+      entry: APPROVAL_API_ENTRIES.requestApproval,
       description: 'CutoverApproval / FinalizeApproval: stores the task token behind an approval ID, sends e-mail and Slack',
       timeout: Duration.seconds(30),
       environment: { ...common, REMINDER_TARGET_ARN: this.endpointFunction.functionArn, REMINDER_ROLE_ARN: this.reminderRole.roleArn },

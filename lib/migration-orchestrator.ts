@@ -9,9 +9,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TAG_EXECUTION } from '../lambdas/core/replication/naming';
-import { ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
+import { APPROVAL_API_ENTRIES, ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
 import { MigrationDashboard } from './dashboard';
-import { MigrationNotifications, SlackNotificationProps } from './notifications';
+import { MigrationNotifications, SLACK_NOTIFIER_ENTRY, SlackNotificationProps } from './notifications';
 import { ReplicationAlarms } from './replication-alarms';
 import { kafkaResources, nagResourceName, ReplicatorRole } from './replicator-role';
 import { REPO_ROOT, TaskFunction } from './task-function';
@@ -373,6 +373,23 @@ export class MigrationOrchestrator extends Construct {
       reason: 'This is the access-log bucket of the evidence bucket; logging it to itself would loop.',
     });
 
+    const missing = TASK_NAMES.filter((name) => {
+      const spec: TaskSpec = TASKS[name];
+      return !spec.providedBy && !props.codeFor?.(name, taskEntry(name)) && !inlineForTests(this) && !fs.existsSync(path.join(REPO_ROOT, taskEntry(name)));
+    });
+    if (missing.length > 0) {
+      throw new Error(
+        `MigrationOrchestrator: the ASL calls ${missing.length} task(s) without a handler: ${missing.map((n) => `${n} (${taskEntry(n)})`).join(', ')}. Write each handler (export \`handler\`) or pass codeFor.`,
+      );
+    }
+
+    // Every handler of the app in one esbuild run, before the functions that use the bundles are created.
+    TaskFunction.prebuild(this, [
+      ...TASK_NAMES.filter((name) => !(TASKS[name] as TaskSpec).providedBy && !props.codeFor?.(name, taskEntry(name))).map(taskEntry),
+      ...Object.values(APPROVAL_API_ENTRIES),
+      ...(props.notificationSlack ? [SLACK_NOTIFIER_ENTRY] : []),
+    ]);
+
     this.notifications = new MigrationNotifications(this, 'Notifications', {
       ...(props.notificationEmails ? { emailSubscribers: props.notificationEmails } : {}),
       ...(props.notificationSlack ? { slack: props.notificationSlack } : {}),
@@ -432,16 +449,6 @@ export class MigrationOrchestrator extends Construct {
         allowAllOutbound: true,
       });
       securityGroups = [this.securityGroup];
-    }
-
-    const missing = TASK_NAMES.filter((name) => {
-      const spec: TaskSpec = TASKS[name];
-      return !spec.providedBy && !props.codeFor?.(name, taskEntry(name)) && !inlineForTests(this) && !fs.existsSync(path.join(REPO_ROOT, taskEntry(name)));
-    });
-    if (missing.length > 0) {
-      throw new Error(
-        `MigrationOrchestrator: the ASL calls ${missing.length} task(s) without a handler: ${missing.map((n) => `${n} (${taskEntry(n)})`).join(', ')}. Write each handler (export \`handler\`) or pass codeFor.`,
-      );
     }
 
     const functions: Partial<Record<TaskName, lambda.Function>> = { RequestApproval: this.approvalApi.requestApprovalFunction };

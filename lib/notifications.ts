@@ -52,6 +52,9 @@ export interface MigrationNotificationsProps {
   readonly eventBus?: events.IEventBus;
 }
 
+/** The handler of the Slack notifier (relative to the repository root). */
+export const SLACK_NOTIFIER_ENTRY = 'lambdas/notifications/slack-handler.ts';
+
 /**
  * Tells people where a migration stands without opening the console: every execution status change (Step Functions'
  * own EventBridge event) and every phase change the tasks announce (`MskMigration.PhaseChanged`) go to an encrypted
@@ -104,7 +107,7 @@ export class MigrationNotifications extends Construct {
     if (props.slack) {
       const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackBotToken', props.slack.botTokenSecretArn);
       this.slackNotifier = new TaskFunction(this, 'SlackNotifier', {
-        entry: 'lambdas/notifications/slack-handler.ts',
+        entry: SLACK_NOTIFIER_ENTRY,
         description: 'Posts MSK migration execution and phase changes to Slack',
         timeout: Duration.seconds(15),
         memorySize: 256,

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { HandlerBundles } from './handler-bundles';
 
 /** Repository root, resolved from this file so that synth works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -41,7 +42,8 @@ export interface TaskFunctionProps {
   /**
    * Code to deploy instead of the bundled entry (for infra tests, where bundling two dozen handlers would dominate
    * the run, and for handlers another change is still writing). Exports `handler` from `index`.
-   * @default - the entry bundled with esbuild; the context key `TaskFunction.INLINE_CODE_CONTEXT` set to `true`
+   * @default - the entry bundled with esbuild (`HandlerBundles`: one esbuild run for the entries an app prebuilds,
+   *   reused while their sources are unchanged); the context key `TaskFunction.INLINE_CODE_CONTEXT` set to `true`
    *   gives every task function of the app a placeholder inline handler instead (tests only)
    */
   readonly code?: lambda.Code;
@@ -50,6 +52,10 @@ export interface TaskFunctionProps {
 /**
  * The one function factory of the project: every task gets the same runtime (nodejs22.x on arm64), local esbuild
  * bundling with source maps (no Docker), its own log group with a retention, and X-Ray tracing.
+ *
+ * The bundle comes from `HandlerBundles` (esbuild settings in `BUNDLE_OPTIONS`) rather than from NodejsFunction's
+ * own bundling, which runs esbuild once per function: `TaskFunction.prebuild` with every entry of the app first
+ * bundles them all in one esbuild run.
  */
 export class TaskFunction extends nodejs.NodejsFunction {
   /**
@@ -63,12 +69,19 @@ export class TaskFunction extends nodejs.NodejsFunction {
     return lambda.Code.fromInline(`exports.handler = async () => { throw new Error(${JSON.stringify(`placeholder for ${entry}: synthesized for a test, not deployable`)}); };`);
   }
 
+  /**
+   * Bundles these entries (relative to the repository root) in one esbuild run, unless the app uses placeholder
+   * code (INLINE_CODE_CONTEXT). Task functions created afterwards for them only look their bundle up.
+   */
+  static prebuild(scope: Construct, entries: readonly string[]): void {
+    if (!inlineCode(scope)) HandlerBundles.of(REPO_ROOT).prebuild(entries.filter((entry) => fs.existsSync(path.join(REPO_ROOT, entry))));
+  }
+
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
-    const inline = scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT) === true || scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT) === 'true';
-    const code = props.code ?? (inline ? TaskFunction.placeholderCode(props.entry) : undefined);
-    if (!code && !fs.existsSync(path.join(REPO_ROOT, props.entry))) {
+    if (!props.code && !inlineCode(scope) && !fs.existsSync(path.join(REPO_ROOT, props.entry))) {
       throw new Error(`TaskFunction ${id}: the handler ${props.entry} does not exist. Write it (export \`handler\`), or fix the entry path.`);
     }
+    const code = props.code ?? (inlineCode(scope) ? TaskFunction.placeholderCode(props.entry) : bundledCode(props.entry));
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -86,7 +99,8 @@ export class TaskFunction extends nodejs.NodejsFunction {
     );
     super(scope, id, {
       role,
-      ...(code ? { code, handler: 'index.handler' } : { entry: path.join(REPO_ROOT, props.entry), handler: 'handler' }),
+      code,
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -94,21 +108,10 @@ export class TaskFunction extends nodejs.NodejsFunction {
       description: props.description,
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'msk-migration',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        sourceMap: true,
-        minify: true,
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        // The Lambda runtime ships the AWS SDK v3, but we bundle it so that the code that runs is the code we tested.
-        externalModules: [],
       },
       ...props.vpcConfig,
     });
@@ -121,4 +124,15 @@ export class TaskFunction extends nodejs.NodejsFunction {
       reason: 'nodejs22.x is the runtime this project is tested and pinned on (Node 24 is not yet supported by every dependency).',
     });
   }
+}
+
+function inlineCode(scope: Construct): boolean {
+  const value: unknown = scope.node.tryGetContext(TaskFunction.INLINE_CODE_CONTEXT);
+  return value === true || value === 'true';
+}
+
+/** The esbuild bundle of the entry as an asset whose hash is that of the bundle's content. */
+function bundledCode(entry: string): lambda.Code {
+  const bundle = HandlerBundles.of(REPO_ROOT).bundle(entry);
+  return lambda.Code.fromAsset(bundle.directory, { assetHash: bundle.assetHash, assetHashType: AssetHashType.CUSTOM });
 }

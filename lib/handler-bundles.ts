@@ -1,0 +1,238 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
+
+/**
+ * The esbuild settings of every task function: what `NodejsFunction` would pass for nodejs22.x with `minify`,
+ * `sourceMap` and no external modules. The AWS SDK v3 is bundled, not taken from the runtime, so that the code that
+ * runs is the code we tested. The source maps carry mappings only, no copy of the sources: `--enable-source-maps`
+ * needs no more for stack traces, and it halves what is written, hashed, uploaded and parsed at a cold start.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: [],
+} as const satisfies BuildOptions;
+
+/** Files besides the bundled ones that decide what esbuild produces (transpile settings, resolved package versions). */
+const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json'];
+
+/** One handler's bundle: `index.js` (exports `handler`) and `index.js.map` in `directory`. */
+export interface HandlerBundle {
+  readonly directory: string;
+  /** SHA-256 of the bundle's files: unchanged code keeps its asset hash, and so its S3 key. */
+  readonly assetHash: string;
+}
+
+/** What `<cache>/<name>.json` records of the bundle in `<cache>/<dir>/`: checked against the files before reuse. */
+interface Manifest {
+  readonly key: string;
+  readonly dir: string;
+  readonly assetHash: string;
+  /** Every file esbuild read for this entry (and BUILD_INPUTS), relative to the project root, with its SHA-256. */
+  readonly inputs: Record<string, string>;
+}
+
+/**
+ * The handlers of a project bundled with esbuild: many entries in ONE esbuild run (modules shared by the handlers
+ * are read and parsed once), each output in its own directory for `lambda.Code.fromAsset`. Bundles are kept under
+ * `cdk.out/.bundles` of the project and reused while none of the files they were built from changed, so a synth
+ * after a one-handler change bundles only the handlers that depend on that change.
+ *
+ * Safe for concurrent synths: a bundle directory is written once under a new name and never modified; the
+ * manifest that points at it is replaced atomically.
+ */
+export class HandlerBundles {
+  private static readonly projects = new Map<string, HandlerBundles>();
+
+  /** The bundles of the project at `projectRoot` (entries are relative to it). One instance per project and process. */
+  static of(projectRoot: string): HandlerBundles {
+    const root = path.resolve(projectRoot);
+    let bundles = HandlerBundles.projects.get(root);
+    if (!bundles) HandlerBundles.projects.set(root, (bundles = new HandlerBundles(root)));
+    return bundles;
+  }
+
+  /** Where the bundles live. */
+  readonly cacheDir: string;
+  private readonly ready = new Map<string, HandlerBundle>();
+  private readonly fileHashes = new Map<string, string | undefined>();
+  private readonly key: string;
+
+  private constructor(readonly projectRoot: string) {
+    this.cacheDir = path.join(projectRoot, 'cdk.out', '.bundles');
+    this.key = sha256(JSON.stringify({ esbuild: esbuildModule().version, options: BUNDLE_OPTIONS }));
+  }
+
+  /**
+   * Bundles every entry that has no up-to-date bundle, all in one esbuild run. Call it with all the entries of an
+   * app before creating its functions; `bundle` then only looks them up.
+   */
+  prebuild(entries: readonly string[]): void {
+    const stale = [...new Set(entries)].filter((entry) => !this.reuse(entry));
+    if (stale.length > 0) this.build(stale);
+  }
+
+  /** The bundle of `entry` (e.g. `lambdas/tasks/inventory/handler.ts`), built now if `prebuild` did not. */
+  bundle(entry: string): HandlerBundle {
+    const bundle = this.ready.get(entry) ?? (this.prebuild([entry]), this.ready.get(entry));
+    if (!bundle) throw new Error(`HandlerBundles: esbuild produced no bundle for ${entry}.`);
+    return bundle;
+  }
+
+  private reuse(entry: string): boolean {
+    if (this.ready.has(entry)) return true;
+    const manifest = readManifest(path.join(this.cacheDir, `${bundleName(entry)}.json`));
+    if (!manifest || manifest.key !== this.key || !fs.existsSync(path.join(this.cacheDir, manifest.dir, 'index.js')))
+      return false;
+    for (const [file, hash] of Object.entries(manifest.inputs)) {
+      if (this.hashOf(file) !== hash) return false;
+    }
+    this.ready.set(entry, { directory: path.join(this.cacheDir, manifest.dir), assetHash: manifest.assetHash });
+    return true;
+  }
+
+  private build(entries: string[]): void {
+    for (const entry of entries) {
+      if (!fs.existsSync(path.join(this.projectRoot, entry)))
+        throw new Error(
+          `HandlerBundles: the handler ${entry} does not exist. Write it (export \`handler\`), or fix the entry path.`,
+        );
+    }
+    fs.mkdirSync(this.cacheDir, { recursive: true });
+    // Built next to its final place (same depth, so the source maps' relative paths hold), renamed when complete.
+    const staging = new Map(
+      entries.map((entry) => [
+        entry,
+        `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}-${bundleName(entry)}`,
+      ]),
+    );
+    let result: BuildResult<{ metafile: true }>;
+    try {
+      result = esbuildModule().buildSync({
+        ...BUNDLE_OPTIONS,
+        external: [...BUNDLE_OPTIONS.external],
+        entryPoints: Object.fromEntries(
+          entries.map((entry) => [`${staging.get(entry)}/index`, path.join(this.projectRoot, entry)]),
+        ),
+        outdir: this.cacheDir,
+        absWorkingDir: this.projectRoot,
+        metafile: true,
+        logLevel: 'warning',
+      });
+    } catch (err) {
+      for (const dir of staging.values()) fs.rmSync(path.join(this.cacheDir, dir), { recursive: true, force: true });
+      throw new Error(`HandlerBundles: esbuild failed for ${entries.join(', ')}: ${(err as Error).message}`);
+    }
+    for (const entry of entries) {
+      const dir = staging.get(entry) ?? '';
+      const inputs = Object.fromEntries(
+        [
+          ...BUILD_INPUTS,
+          ...inputsOf(result.metafile, this.projectRoot, path.join(this.cacheDir, dir, 'index.js')),
+        ].flatMap((file) => {
+          this.fileHashes.delete(file);
+          const hash = this.hashOf(file);
+          return hash === undefined ? [] : [[file, hash]];
+        }),
+      );
+      const assetHash = hashDirectory(path.join(this.cacheDir, dir));
+      const finalDir = `${bundleName(entry)}-${assetHash.slice(0, 16)}`;
+      if (fs.existsSync(path.join(this.cacheDir, finalDir)))
+        fs.rmSync(path.join(this.cacheDir, dir), { recursive: true, force: true });
+      else renameOrKeep(path.join(this.cacheDir, dir), path.join(this.cacheDir, finalDir));
+      const manifest: Manifest = { key: this.key, dir: finalDir, assetHash, inputs };
+      writeAtomically(path.join(this.cacheDir, `${bundleName(entry)}.json`), JSON.stringify(manifest));
+      this.ready.set(entry, { directory: path.join(this.cacheDir, finalDir), assetHash });
+      pruneOldBundles(this.cacheDir, bundleName(entry), finalDir);
+    }
+  }
+
+  /** SHA-256 of a project file (memoized for this process), undefined when it does not exist. */
+  private hashOf(file: string): string | undefined {
+    if (!this.fileHashes.has(file)) {
+      const absolute = path.join(this.projectRoot, file);
+      this.fileHashes.set(file, fs.existsSync(absolute) ? sha256(fs.readFileSync(absolute)) : undefined);
+    }
+    return this.fileHashes.get(file);
+  }
+}
+
+/** `lambdas/tasks/check-drain/handler.ts` → `lambdas-tasks-check-drain-handler`. */
+function bundleName(entry: string): string {
+  return entry.replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+}
+
+/** The project files `outfile` was built from (esbuild's paths are relative to absWorkingDir). */
+function inputsOf(metafile: Metafile, projectRoot: string, outfile: string): string[] {
+  const output = Object.entries(metafile.outputs).find(([file]) => path.resolve(projectRoot, file) === outfile)?.[1];
+  if (!output) throw new Error(`HandlerBundles: esbuild's metafile has no output ${outfile}.`);
+  return Object.keys(output.inputs).filter((file) => !file.includes(':'));
+}
+
+function hashDirectory(dir: string): string {
+  const hash = crypto.createHash('sha256');
+  for (const file of fs.readdirSync(dir).sort()) {
+    hash.update(`${file}\0`);
+    hash.update(fs.readFileSync(path.join(dir, file)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function readManifest(file: string): Manifest | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(file: string, content: string): void {
+  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(temp, content);
+  fs.renameSync(temp, file);
+}
+
+/** Another synth may have put the same content there first: then its copy is as good as ours. */
+function renameOrKeep(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if (!fs.existsSync(to)) throw err;
+    fs.rmSync(from, { recursive: true, force: true });
+  }
+}
+
+/** Older bundles of the entry, once no synth can still be copying them (an hour after they were written). */
+function pruneOldBundles(cacheDir: string, name: string, keep: string): void {
+  const pattern = new RegExp(`^${name}-[0-9a-f]{16}$`);
+  const before = Date.now() - 60 * 60_000;
+  for (const dir of fs.readdirSync(cacheDir)) {
+    if (dir === keep || !pattern.test(dir)) continue;
+    const stat = fs.statSync(path.join(cacheDir, dir), { throwIfNoEntry: false });
+    if (stat && stat.mtimeMs < before) fs.rmSync(path.join(cacheDir, dir), { recursive: true, force: true });
+  }
+}
+
+function sha256(data: string | Buffer): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** esbuild is loaded only when something is bundled: synths with placeholder code (tests) do not need it. */
+function esbuildModule(): typeof import('esbuild') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('esbuild') as typeof import('esbuild');
+  } catch {
+    throw new Error(
+      'HandlerBundles: esbuild is not installed. Add it to your devDependencies (npm install --save-dev esbuild); the task functions are bundled locally, without Docker.',
+    );
+  }
+}
