@@ -6,8 +6,8 @@ import { decodeRecord } from './records';
 import type { PointerTarget } from './tally';
 
 /**
- * One consumer of one workload topic, in the topic's consumer group, reading the cluster the pointer names. A fence
- * does not stop it (it drains what was written). When the pointer names another cluster it pauses, commits its
+ * One consumer of one workload topic, in the topic's consumer group, reading the cluster the pointer names. On a fence
+ * it reads what was written there, commits and leaves its group (the cutover's contract). When the pointer names another cluster it pauses, commits its
  * positions, leaves, and joins the same group there, where the cutover committed the translated offsets (a group
  * with no offsets there starts from the earliest record). Every record it sees is kept in order for the tally.
  */
@@ -46,13 +46,29 @@ export class WorkloadConsumer {
     if (target.kind === 'cluster') await this.connect(target.value, target.bootstrapServers);
   }
 
-  /** Called by the pointer watcher; a fence changes nothing for a consumer. */
+  /**
+   * Called by the pointer watcher. The contract of docs/cutover.md: on a fence a consumer commits what it has
+   * processed and leaves its group (CommitConsumerOffsets waits for that); before leaving any cluster it reads what
+   * was written there up to the end offsets (bounded), so that records written to the cluster it leaves (the target's
+   * writes when a rollback moves the pointer back) are consumed, not stranded.
+   */
   async onPointer(notice: PointerNotice): Promise<void> {
     this.propagation.push({ value: notice.reading.value, ms: notice.propagationMs });
     const target = notice.reading.target;
-    if (target.kind === 'fenced' || target.value === this.cluster) return;
+    if (target.kind === 'cluster' && target.value === this.cluster) return;
+    await this.drainBeforeLeaving();
     await this.disconnect();
-    await this.connect(target.value, target.bootstrapServers);
+    if (target.kind === 'cluster') await this.connect(target.value, target.bootstrapServers);
+  }
+
+  /** Polls until this consumer has read its cluster's end offsets (producers hold or have moved), at most `timeoutMs`. */
+  private async drainBeforeLeaving(timeoutMs = 10_000): Promise<void> {
+    if (!this.consumer) return;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.caughtUp().catch(() => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** The cluster (pointer value) this consumer reads. */
