@@ -40,9 +40,10 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     [`${flow}.enabled`]: 'true',
     [`${to}->${from}.enabled`]: 'false',
     [`${flow}.topics`]: spec.topics.include.join(','),
-    [`${flow}.topics.exclude`]: [...spec.topics.exclude, ...MM2_DEFAULT_TOPICS_EXCLUDE].join(','),
+    // Kafka 4 refuses a list with a value twice ("values must not be duplicated"): the plan's defaults overlap MM2's.
+    [`${flow}.topics.exclude`]: [...new Set([...spec.topics.exclude, ...MM2_DEFAULT_TOPICS_EXCLUDE])].join(','),
     [`${flow}.groups`]: spec.consumerGroups.include.join(','),
-    [`${flow}.groups.exclude`]: [...spec.consumerGroups.exclude, ...MM2_DEFAULT_GROUPS_EXCLUDE].join(','),
+    [`${flow}.groups.exclude`]: [...new Set([...spec.consumerGroups.exclude, ...MM2_DEFAULT_GROUPS_EXCLUDE])].join(','),
     'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
     'offset-syncs.topic.location': 'target',
     'emit.heartbeats.enabled': 'false',
