@@ -62,9 +62,11 @@ export const EVIDENCE_KEYS = [
   'failbackFence',
   'failbackCutover',
   'failbackStopped',
+  'failbackRelease',
   'rollback',
   'error',
   'rollbackError',
+  'releaseError',
   'report',
 ] as const;
 
@@ -137,17 +139,15 @@ async function readHistory(
   const newestFirst: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const out = await deps.clients
-      .sfn(region)
-      .send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          reverseOrder: true,
-          maxResults: 1000,
-          includeExecutionData: true,
-          ...(nextToken ? { nextToken } : {}),
-        }),
-      );
+    const out = await deps.clients.sfn(region).send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        maxResults: 1000,
+        includeExecutionData: true,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
     newestFirst.push(...(out.events ?? []));
     nextToken = out.nextToken;
     if (!nextToken) return { events: newestFirst.reverse(), truncated: false };

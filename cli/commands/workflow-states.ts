@@ -174,6 +174,9 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     branch: 'FAILBACK',
   }),
   StopFailback: task('Failback', 'the reverse replication to be removed', { branch: 'FAILBACK' }),
+  ReleaseFailbackFence: task('Failback', "the failback fence to be lifted, so the target's producers write again", {
+    branch: 'FAILBACK',
+  }),
   ReportFailedBack: task('Report', 'the failback report to be written', { branch: 'FAILBACK' }),
   MigrationFailedBack: end('FAILED_BACK', 'nothing: the migration was failed back to the source; read the report'),
   ReportNeedsAttention: task(

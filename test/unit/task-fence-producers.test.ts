@@ -91,3 +91,54 @@ describe('FenceForFailback (mode FAILBACK)', () => {
     expect(w.pointer.current.value).toBe('someone-else:9092');
   });
 });
+
+describe('ReleaseFailbackFence (mode RELEASE_FAILBACK)', () => {
+  async function fencedForFailback(): Promise<{ w: CutoverWorld; state: CutoverWorld['state'] }> {
+    const w = await cutoverWorld();
+    await w.throughSwitch();
+    const failbackFence = await runFenceProducers(
+      { state: w.state, mode: 'FAILBACK' },
+      { pointer: w.pointer, producersCluster: w.target, artifacts: w.artifacts, now: w.clock.now },
+    );
+    return { w, state: { ...w.state, failbackFence } as CutoverWorld['state'] };
+  }
+  const release = (w: CutoverWorld, state: CutoverWorld['state']) =>
+    runFenceProducers(
+      { state, mode: 'RELEASE_FAILBACK' },
+      { pointer: w.pointer, producersCluster: w.target, artifacts: w.artifacts, now: w.clock.now },
+    );
+
+  it("gives the target's producers their pointer back after a failback that stopped behind its fence", async () => {
+    // Prepare
+    const { w, state } = await fencedForFailback();
+    // Act
+    const released = await release(w, state);
+    // Assess
+    expect(released).toMatchObject({
+      direction: 'RELEASE_FAILBACK',
+      outcome: 'RELEASED',
+      value: TARGET_SERVERS.join(','),
+    });
+    expect(w.pointer.current?.value).toBe(TARGET_SERVERS.join(','));
+  });
+
+  it('is idempotent, and does nothing when the failback never fenced', async () => {
+    const { w, state } = await fencedForFailback();
+    await release(w, state);
+    const writes = w.pointer.writes;
+
+    expect(await release(w, state)).toMatchObject({ outcome: 'ALREADY_RELEASED' });
+    expect(await release(w, w.state)).toMatchObject({ outcome: 'NOT_FENCED' });
+    expect(w.pointer.writes).toBe(writes);
+  });
+
+  it('never overwrites a pointer that holds something else (already back at the source, or moved by someone)', async () => {
+    const { w, state } = await fencedForFailback();
+    w.pointer.current = { value: SOURCE_SERVERS };
+    const writes = w.pointer.writes;
+
+    expect(await release(w, state)).toMatchObject({ outcome: 'NOT_FENCED', value: SOURCE_SERVERS });
+    expect(w.pointer.current.value).toBe(SOURCE_SERVERS);
+    expect(w.pointer.writes).toBe(writes);
+  });
+});

@@ -1,3 +1,4 @@
+import { UnreachableError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
 import { aslTaskStates, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
 
@@ -191,4 +192,32 @@ it('fails back to the source when the person approves the failback: the target w
     pointer: { action: 'REVERTED', restored: AT_SOURCE },
   });
   expect(await world.report()).toMatchObject({ outcome: 'FAILED_BACK' });
+});
+
+it("lifts the failback fence when the failback stops behind it: the target's producers write again, a person is asked", async () => {
+  // Prepare: the source becomes unreachable once the target's producers are fenced for the way back
+  const world = new World({
+    approvals: { FINALIZE: 'REJECT' },
+    plan: examplePlan((raw) => (raw.replication.offsetSyncMode = 'ENHANCED')),
+    failState: { state: 'CheckFailbackDrain', error: new UnreachableError('The source cluster does not answer.') },
+  });
+  // Act
+  const result = await world.run();
+  // Assess
+  expect(result.status).toBe('FAILED');
+  expect(result.error).toBe('Migration.NeedsAttention');
+  expectVisitedInOrder(result.visited, [
+    'FenceForFailback',
+    'CheckFailbackDrain',
+    'ReleaseFailbackFence',
+    'ReportNeedsAttention',
+    'MigrationNeedsAttention',
+  ]);
+  expectNeverVisited(result.visited, ['FailbackCutover', 'ReportFailedBack']);
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(world.lastEvent('ReportNeedsAttention')?.state.failbackRelease).toMatchObject({
+    outcome: 'RELEASED',
+    value: AT_TARGET,
+  });
+  expect(await world.report()).toMatchObject({ outcome: 'NEEDS_ATTENTION' });
 });

@@ -468,6 +468,8 @@ export interface Scenario {
   readonly consumersResumeOnTarget?: boolean;
   /** Records the workload writes to each target partition right after the switch. @default 3 */
   readonly writesAfterSwitch?: number;
+  /** A task state that fails every time it runs, with this error (a fault the other knobs do not model). */
+  readonly failState?: { readonly state: string; readonly error: Error };
 }
 
 export interface TaskCall {
@@ -752,6 +754,12 @@ export class World {
           artifacts,
           now,
         }),
+      ReleaseFailbackFence: async (event) =>
+        FenceProducers.runFenceProducers(parseTaskInput('ReleaseFailbackFence', FenceProducers.Input, event), {
+          pointer,
+          artifacts,
+          now,
+        }),
       StopFailback: async (event) =>
         StopFailback.runStopFailback(parseTaskInput('StopFailback', StopFailback.Input, event), { replicator, now }),
     };
@@ -795,6 +803,8 @@ export class World {
       const seconds = waited ? Number(event.state?.settings?.[waited] ?? 0) : 0;
       this.advance(seconds + 1);
       try {
+        const fault = this.scenario.failState;
+        if (fault?.state === name) throw fault.error;
         const result = await run(event);
         this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'OK' });
         return JSON.parse(JSON.stringify(result ?? null));

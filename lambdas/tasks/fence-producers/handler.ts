@@ -15,6 +15,13 @@ const ports = new AwsTaskPorts(
 export async function fenceProducersHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
+  if (input.mode === 'RELEASE_FAILBACK')
+    // A release only moves the pointer back: it must work even when the target is what made the failback stop.
+    return runFenceProducers(input, {
+      pointer: cutoverSwitchFor(state.input),
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+    });
   const cluster =
     input.mode === 'FAILBACK'
       ? await ports.targetDataPlane(state.input, state.target)
@@ -35,6 +42,8 @@ export const handler = middy(fenceProducersHandler).use(
   withObservability(PHASE, {
     summarize: (output): { summary: string; figures: Record<string, number> } => {
       const o = output as Output;
+      if ('direction' in o && o.direction === 'RELEASE_FAILBACK')
+        return { summary: `Failback fence on ${o.pointer}: ${o.outcome.toLowerCase().replace('_', ' ')}`, figures: {} };
       return 'direction' in o
         ? { summary: `Producers on the target fenced for the failback at ${o.fencedAt}`, figures: { topics: o.topics } }
         : {

@@ -26,25 +26,41 @@ import { identityOf } from '../shared/plan-views';
  * end offsets after the fence are CheckFailbackDrain's baseline. Idempotent through its own journal entry.
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['FORWARD', 'FAILBACK']).optional() });
+export const Input = z.object({
+  state: CutoverExecutionStateSchema,
+  mode: z.enum(['FORWARD', 'FAILBACK', 'RELEASE_FAILBACK']).optional(),
+});
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.union([FenceRecordSchema, FailbackFenceSchema]);
+/** ReleaseFailbackFence: a failback that stopped after its fence gives the target's producers their pointer back. */
+export const FenceReleaseSchema = z.object({
+  direction: z.literal('RELEASE_FAILBACK'),
+  outcome: z.enum(['RELEASED', 'NOT_FENCED', 'ALREADY_RELEASED']),
+  pointer: z.string(),
+  value: z.string().optional(),
+  releasedAt: z.string(),
+});
+
+export const Output = z.union([FenceRecordSchema, FailbackFenceSchema, FenceReleaseSchema]);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
   /** The pointer the plan names (cutover.switch). */
   readonly pointer: CutoverSwitch;
-  /** The cluster producers write to until the fence: the source forward, the target on the way back. */
-  readonly producersCluster: KafkaDataPlane;
+  /** The cluster producers write to until the fence: the source forward, the target on the way back (unused by a release). */
+  readonly producersCluster?: KafkaDataPlane;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
 
 export async function runFenceProducers(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  if (input.mode === 'RELEASE_FAILBACK') return releaseFailbackFence(input, deps);
   const topics = await replicatedTopics(state, deps.artifacts);
-  if (input.mode === 'FAILBACK') return fenceForFailback(input, topics, deps);
+  const producersCluster = deps.producersCluster;
+  if (!producersCluster)
+    throw new TypeError('FenceProducers needs the cluster the producers write to (producersCluster).');
+  if (input.mode === 'FAILBACK') return fenceForFailback(input, topics, { ...deps, producersCluster });
   cutoverTargetValue(state);
   const record = await fenceProducers(
     {
@@ -52,7 +68,7 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
       topics,
       ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
     },
-    { producers: deps.pointer, source: deps.producersCluster, artifacts: deps.artifacts, now: deps.now },
+    { producers: deps.pointer, source: producersCluster, artifacts: deps.artifacts, now: deps.now },
   );
   return FenceRecordSchema.parse(record);
 }
@@ -61,7 +77,11 @@ type FailbackFenceJournal =
   | { status: 'INTENT'; requestedAt: string }
   | { status: 'DONE'; requestedAt: string; record: z.infer<typeof FailbackFenceSchema> };
 
-async function fenceForFailback(input: Input, topics: string[], deps: Deps): Promise<Output> {
+async function fenceForFailback(
+  input: Input,
+  topics: string[],
+  deps: Deps & { producersCluster: KafkaDataPlane },
+): Promise<Output> {
   const { state } = input;
   const identity = identityOf(state);
   const switched = requireStep(state, 'switch', 'SwitchToTarget');
@@ -95,4 +115,43 @@ async function fenceForFailback(input: Input, topics: string[], deps: Deps): Pro
   });
   await deps.artifacts.putJson(journalKey, { status: 'DONE', requestedAt, record });
   return record;
+}
+
+/**
+ * Puts the failback fence back to the target value SwitchToTarget set, so producers on the target resume after a
+ * failback that could not finish. Only this execution's fence is released: a pointer holding anything else (already
+ * back at the source, or moved by someone) is left alone and reported, never overwritten.
+ */
+async function releaseFailbackFence(input: Input, deps: Pick<Deps, 'pointer' | 'now'>): Promise<Output> {
+  const { state } = input;
+  const releasedAt = deps.now().toISOString();
+  const fence = (state as { failbackFence?: unknown }).failbackFence;
+  const parsed = FailbackFenceSchema.safeParse(fence);
+  if (!parsed.success)
+    return { direction: 'RELEASE_FAILBACK', outcome: 'NOT_FENCED', pointer: deps.pointer.pointer, releasedAt };
+  const current = await deps.pointer.read();
+  if (current?.value === parsed.data.previous)
+    return {
+      direction: 'RELEASE_FAILBACK',
+      outcome: 'ALREADY_RELEASED',
+      pointer: deps.pointer.pointer,
+      value: current.value,
+      releasedAt,
+    };
+  if (current?.value !== parsed.data.fenceValue)
+    return {
+      direction: 'RELEASE_FAILBACK',
+      outcome: 'NOT_FENCED',
+      pointer: deps.pointer.pointer,
+      ...(current ? { value: current.value } : {}),
+      releasedAt,
+    };
+  const set = await deps.pointer.set(parsed.data.previous, { expected: parsed.data.fenceValue });
+  return {
+    direction: 'RELEASE_FAILBACK',
+    outcome: 'RELEASED',
+    pointer: deps.pointer.pointer,
+    value: set.current.value,
+    releasedAt,
+  };
 }
