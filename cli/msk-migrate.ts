@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { validateMigrationPlan } from '../lambdas/core/plan/migration-plan';
 import { ExitCode, type InputValidation } from './commands/operator-context';
 import { defaultOperatorDeps, registerOperatorCommands } from './commands/operator';
+import { registerRehearse } from './commands/rehearse';
 import { registerValidate } from './commands/validate';
 
 /**
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program, deps);
   registerOperatorCommands(program, deps);
+  registerRehearse(program);
   return program;
 }
 

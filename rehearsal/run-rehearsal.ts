@@ -376,7 +376,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       }
       if (state === 'ValidateTarget') {
         await stopLatencyReader();
-        if (scenario === 'target-down-at-validation') freeze(target.pid, 'target broker');
+        if (scenario === 'target-down-at-validation' && !frozen.has(target.pid)) freeze(target.pid, 'target broker');
       }
       if (state === 'RollbackReplication' || state === 'RollbackCutover') {
         thaw(target.pid, 'target broker');
@@ -662,13 +662,17 @@ export function rehearsalPlan(args: {
 
 function errorOf(run: RunResult | undefined): { name: string; message: string } | undefined {
   if (!run) return undefined;
-  // The Catch wrote `$.error`; the report state's input carries it. Take the last Caught/Failed event.
+  // The error the Catch routed on: the last failure of a Task state (the terminal Fail states carry their own name).
   for (let i = run.events.length - 1; i >= 0; i--) {
-    const e = run.events[i] as { type?: string; Error?: string; Cause?: string; error?: string; cause?: string };
-    if (e.type === 'StateCaught' || e.type === 'StateFailed') {
-      const name = e.Error ?? e.error;
-      if (name) return { name, message: String(e.Cause ?? e.cause ?? '').slice(0, 2000) };
-    }
+    const e = run.events[i] as {
+      type?: string;
+      state?: { name?: string; type?: string };
+      Error?: string;
+      Cause?: string;
+    };
+    const name = e.state?.name ?? '';
+    if (e.type !== 'StateFailed' || !e.Error || name.startsWith('Migration') || name === 'InputRejected') continue;
+    return { name: e.Error, message: String(e.Cause ?? '').slice(0, 2000) };
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { runRehearsal, type RehearsalRun } from '../../rehearsal/run-rehearsal';
+import type { RehearsalRun } from '../../rehearsal/run-rehearsal';
 import { SCENARIOS, isScenario, type ScenarioName } from '../../rehearsal/scenarios';
 
 /**
@@ -51,6 +51,8 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
+    // Loaded on use: the other verbs of msk-migrate do not pay for the Kafka harness.
+    const { runRehearsal } = await import('../../rehearsal/run-rehearsal');
     const run = await runRehearsal({
       scenario: scenario as ScenarioName,
       autoApprove: options.autoApprove === true,

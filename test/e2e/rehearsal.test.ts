@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runRehearsal, type RehearsalRun } from '../../rehearsal/run-rehearsal';
+import type { ScenarioName } from '../../rehearsal/scenarios';
+
+/**
+ * The rehearsal end to end: two real Kafka clusters, the live workload, MirrorMaker 2 and the real ASL, once per
+ * scenario, each on its own fresh cluster pair (the rehearsal stops everything it started, by PID). The happy path
+ * runs with a rollback window of 0 minutes (the first healthy check closes it) to stay within the CI budget; the
+ * CLI's default is 1 minute.
+ */
+jest.setTimeout(300_000);
+
+const reportRoot = mkdtempSync(path.join(tmpdir(), 'rehearsal-e2e-'));
+const quiet = (): void => undefined;
+
+afterAll(() => rmSync(reportRoot, { recursive: true, force: true }));
+
+function rehearse(scenario: ScenarioName, extra: { rollbackWindowMinutes?: number } = {}): Promise<RehearsalRun> {
+  return runRehearsal({
+    scenario,
+    autoApprove: true,
+    reportDir: path.join(reportRoot, scenario),
+    progress: quiet,
+    ...extra,
+  });
+}
+
+describe('the local rehearsal', () => {
+  it('migrates a live workload with nothing lost or read twice, and a write pause within twice the replication p99 plus the pointer propagation', async () => {
+    // Act
+    const run = await rehearse('happy-path', { rollbackWindowMinutes: 0 });
+    // Assess
+    const { result } = run;
+    expect(run.mismatches).toEqual([]);
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.finalState).toBe('MigrationSucceeded');
+    expect(result.records.produced).toBeGreaterThan(0);
+    expect(result.records.lost).toBe(0);
+    expect(result.records.duplicatesConsumed).toBe(0);
+    const p99 = result.replication.latencyP99Ms as number;
+    const propagation = result.cutover.pointerPropagationMs as number;
+    expect(result.cutover.writePauseMs).not.toBeNull();
+    expect(result.cutover.writePauseMs as number).toBeLessThanOrEqual(2 * p99 + propagation);
+    expect(result.pointOfNoReturn.passed).toBe(true);
+    expect(JSON.parse(readFileSync(run.files.json, 'utf8'))).toMatchObject({
+      outcome: 'SUCCEEDED',
+      records: { lost: 0 },
+    });
+    expect(existsSync(run.files.html)).toBe(true);
+  });
+
+  it('rolls back when the approver rejects the cutover, and the workload stays on the source with nothing lost', async () => {
+    // Act
+    const { result, mismatches } = await rehearse('approval-rejected');
+    // Assess
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe('MigrationRolledBack');
+    expect(result.error?.name).toBe('Migration.ApprovalRejected');
+    expect(result.records.lost).toBe(0);
+    expect(result.cutover.at).toBeNull();
+  });
+
+  it('rolls back when the target broker is down at validation', async () => {
+    // Act
+    const { result, mismatches } = await rehearse('target-down-at-validation');
+    // Assess
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe('MigrationRolledBack');
+    expect(result.phases.map((p) => p.name)).toContain('Rollback');
+    expect(result.records.lost).toBe(0);
+  });
+
+  it('rolls back a failure in the rollback window: the pointer returns to the source and the target writes are read, not lost', async () => {
+    // Act
+    const { result, mismatches, figures } = await rehearse('failure-in-rollback-window');
+    // Assess
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe('MigrationRolledBack');
+    expect(result.error?.name).toBe('Migration.TargetUnhealthy');
+    expect(result.cutover.at).not.toBeNull();
+    expect(figures['rollbackCutover']).toBeDefined();
+    expect(result.records.lost).toBe(0);
+  });
+});
