@@ -153,6 +153,8 @@ export class ApprovalApi extends Construct {
       ...(props.slack ? { SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn, SLACK_SIGNING_SECRET_ARN: props.slack.signingSecretArn } : {}),
     };
 
+    // Both handlers in one esbuild run (a no-op when the orchestrator has bundled them with the others).
+    TaskFunction.prebuild(this, Object.values(APPROVAL_API_ENTRIES));
     this.endpointFunction = new TaskFunction(this, 'EndpointFn', {
       entry: APPROVAL_API_ENTRIES.endpoint,
       description: 'Approval endpoint: confirmation page, signed form decision, Slack interactivity, reminders',

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { HandlerBundles as HandlerBundlesType } from '../../lib/handler-bundles';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+/** A project of two small handlers sharing one module, in its own directory (so its cdk.out/.bundles is its own). */
+function project(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'handler-bundles-'));
+  roots.push(root);
+  const write = (file: string, text: string): void => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  };
+  write('tsconfig.json', '{ "compilerOptions": { "strict": true } }\n');
+  write('shared/greeting.ts', 'export const greeting = (name: string): string => `hello ${name}`;\n');
+  write(
+    'tasks/one/handler.ts',
+    "import { greeting } from '../../shared/greeting';\nexport const handler = async (): Promise<string> => greeting('one');\n",
+  );
+  write('tasks/two/handler.ts', "export const handler = async (): Promise<string> => 'two';\n");
+  return root;
+}
+
+/** A fresh module instance, as a new `cdk synth` process would have: only what is on disk is shared. */
+function freshBundles(root: string): HandlerBundlesType {
+  let bundles: HandlerBundlesType | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bundles = (require('../../lib/handler-bundles') as typeof import('../../lib/handler-bundles')).HandlerBundles.of(
+      root,
+    );
+  });
+  if (!bundles) throw new Error('lib/handler-bundles did not load');
+  return bundles;
+}
+
+const ENTRIES = ['tasks/one/handler.ts', 'tasks/two/handler.ts'];
+
+describe('HandlerBundles', () => {
+  jest.setTimeout(60_000);
+
+  it('bundles each entry into its own directory with a minified CommonJS handler and a source map without sources', async () => {
+    const root = project();
+    const bundles = freshBundles(root);
+
+    bundles.prebuild(ENTRIES);
+
+    const one = bundles.bundle('tasks/one/handler.ts');
+    expect(fs.readdirSync(one.directory).sort()).toEqual(['index.js', 'index.js.map']);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(path.join(one.directory, 'index.js')) as { handler: () => Promise<string> };
+    await expect(loaded.handler()).resolves.toBe('hello one');
+    const map = JSON.parse(fs.readFileSync(path.join(one.directory, 'index.js.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+    expect({
+      sources: map.sources.map((s) => path.resolve(one.directory, s)).sort(),
+      sourcesContent: map.sourcesContent,
+    }).toEqual({
+      sources: [path.join(root, 'shared/greeting.ts'), path.join(root, 'tasks/one/handler.ts')].sort(),
+      sourcesContent: undefined,
+    });
+    expect(bundles.bundle('tasks/two/handler.ts').directory).not.toBe(one.directory);
+  });
+
+  it('reuses the bundles of a previous synth while none of their inputs changed, with the same asset hash', () => {
+    const root = project();
+    const first = freshBundles(root);
+    first.prebuild(ENTRIES);
+    const before = first.bundle('tasks/one/handler.ts');
+    fs.writeFileSync(path.join(before.directory, 'index.js'), 'marker of the first build');
+
+    const second = freshBundles(root);
+    second.prebuild(ENTRIES);
+
+    expect(second.bundle('tasks/one/handler.ts')).toEqual(before);
+    expect(fs.readFileSync(path.join(before.directory, 'index.js'), 'utf8')).toBe('marker of the first build');
+  });
+
+  it('rebuilds only the entries whose inputs changed, under a new asset hash', () => {
+    const root = project();
+    const first = freshBundles(root);
+    first.prebuild(ENTRIES);
+    const [oneBefore, twoBefore] = ENTRIES.map((entry) => first.bundle(entry));
+
+    fs.writeFileSync(
+      path.join(root, 'shared/greeting.ts'),
+      'export const greeting = (name: string): string => `good morning ${name}`;\n',
+    );
+    const second = freshBundles(root);
+    second.prebuild(ENTRIES);
+
+    const oneAfter = second.bundle('tasks/one/handler.ts');
+    expect(oneAfter.assetHash).not.toBe(oneBefore?.assetHash);
+    expect(fs.readFileSync(path.join(oneAfter.directory, 'index.js'), 'utf8')).toContain('good morning');
+    expect(second.bundle('tasks/two/handler.ts')).toEqual(twoBefore);
+  });
+
+  it('names the entry when its handler does not exist', () => {
+    const bundles = freshBundles(project());
+
+    expect(() => bundles.prebuild(['tasks/three/handler.ts'])).toThrow(
+      'HandlerBundles: the handler tasks/three/handler.ts does not exist',
+    );
+  });
+});
