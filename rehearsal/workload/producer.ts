@@ -148,7 +148,8 @@ export class WorkloadProducer {
         return 0;
       }
       const batch = this.pending.slice(0, MAX_BATCH);
-      const sentAt = Date.now();
+      // Taken in the same synchronous step as the check above: the send belongs to the pointer reading it was sent under.
+      const ticket = this.meter.sendStarted();
       await producer.sendBatch({
         acks: -1,
         topicMessages: this.options.topics
@@ -166,7 +167,7 @@ export class WorkloadProducer {
       for (const p of batch)
         this.acked.get(p.topic)?.push({ key: p.record.key, seq: p.record.seq, cluster: target.value, ackedAt });
       this.ackedCount += batch.length;
-      this.meter.acked(ackedAt, target.value, sentAt);
+      this.meter.acked(ackedAt, target.value, ticket);
       return TICK_MS;
     } catch (err) {
       this.sending = false;

@@ -140,34 +140,53 @@ export interface WritePause {
   readonly pauseMs: number;
 }
 
+/** Which pointer reading a send was started under (from `WritePauseMeter.sendStarted`). */
+export interface SendTicket {
+  /** How many pointer moves the meter had been told of when the send started. */
+  readonly epoch: number;
+}
+
 /**
  * Measures the producer write pause: from the last acknowledged send before the pointer left a cluster (a fence or a
  * switch) to the first acknowledged send after, wherever it went. A move that is noticed while one is already open
  * (fenced, then switched) extends the open one.
+ *
+ * Before or after the move is decided by order, not by clock: each send takes a ticket (`sendStarted`) holding the
+ * number of moves noticed so far, and only a send started after the move that opened the pause can close it. Comparing
+ * millisecond timestamps could not tell a send started in the same millisecond as the notice, or one started after the
+ * fence was written but before the producer read it, from a send started on the new cluster: such a send closed the
+ * pause as if writes had resumed, and the real fence → switch pause was never measured.
  */
 export class WritePauseMeter {
   private lastAckAt: number | undefined;
   private cluster: string | undefined;
-  private open: { from: string; noticedAt: number; lastAckBefore: number } | undefined;
+  private epoch = 0;
+  private open: { from: string; epoch: number; noticedAt: number; lastAckBefore: number } | undefined;
   private readonly closed: WritePause[] = [];
 
   /** The pointer as the producer now sees it (call on every change, and once at start). */
   pointerNoticed(at: number, target: PointerTarget): void {
     if (target.kind === 'cluster' && target.value === this.cluster) return;
+    this.epoch++;
     if (this.cluster !== undefined && this.open === undefined) {
-      this.open = { from: this.cluster, noticedAt: at, lastAckBefore: this.lastAckAt ?? at };
+      this.open = { from: this.cluster, epoch: this.epoch, noticedAt: at, lastAckBefore: this.lastAckAt ?? at };
     }
     this.cluster = target.kind === 'cluster' ? target.value : undefined;
   }
 
+  /** Call right before a send leaves, in the same synchronous step that chose its cluster. */
+  sendStarted(): SendTicket {
+    return { epoch: this.epoch };
+  }
+
   /**
-   * A send acknowledged by `cluster` at `at`, started at `sentAt`. Only a send started after the pointer move closes
-   * the pause: one already in flight when the move was noticed still counts as before it.
+   * A send acknowledged by `cluster` at `at`. Only a send started after the pointer move closes the pause: one
+   * already started when the move was noticed (in flight at the fence) still counts as before it.
    */
-  acked(at: number, cluster: string, sentAt: number = at): void {
+  acked(at: number, cluster: string, ticket: SendTicket): void {
     this.lastAckAt = Math.max(this.lastAckAt ?? at, at);
     if (!this.open) return;
-    if (sentAt < this.open.noticedAt) {
+    if (ticket.epoch < this.open.epoch) {
       this.open.lastAckBefore = Math.max(this.open.lastAckBefore, at);
       return;
     }

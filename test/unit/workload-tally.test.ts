@@ -117,17 +117,23 @@ describe('reading a pointer value', () => {
 });
 
 describe('measuring the producer write pause', () => {
+  /** One send: started now (its ticket), acknowledged at `at`. */
+  const send = (meter: WritePauseMeter): ((at: number, cluster: string) => void) => {
+    const ticket = meter.sendStarted();
+    return (at, cluster) => meter.acked(at, cluster, ticket);
+  };
+
   it('measures from the last acknowledged send before the fence to the first one on the new cluster', () => {
     // Prepare
     const meter = new WritePauseMeter();
     meter.pointerNoticed(0, A);
-    meter.acked(100, A.value);
-    meter.acked(200, A.value);
+    send(meter)(100, A.value);
+    send(meter)(200, A.value);
 
     // Act
     meter.pointerNoticed(250, FENCED);
     meter.pointerNoticed(900, B);
-    meter.acked(1_000, B.value, 950);
+    send(meter)(1_000, B.value);
 
     // Assess
     expect(meter.pauses()).toEqual([
@@ -140,29 +146,49 @@ describe('measuring the producer write pause', () => {
     // Prepare
     const meter = new WritePauseMeter();
     meter.pointerNoticed(0, A);
-    meter.acked(100, A.value);
+    send(meter)(100, A.value);
+    const inFlight = send(meter);
     meter.pointerNoticed(150, FENCED);
 
-    // Act: the send started at 140 is acknowledged after the notice.
-    meter.acked(180, A.value, 140);
+    // Act: the send started before the notice is acknowledged after it.
+    inFlight(180, A.value);
 
     // Assess
     expect(meter.holding()).toBe(true);
     meter.pointerNoticed(400, B);
-    meter.acked(500, B.value, 450);
+    send(meter)(500, B.value);
     expect(meter.pauses()[0]).toMatchObject({ lastAckBefore: 180, firstAckAfter: 500, pauseMs: 320 });
+  });
+
+  it('measures the whole fence when a send started in the same millisecond as the notice is acknowledged inside it', () => {
+    // Prepare: the send leaves at 1_000 (clock ms), the producer reads the fence in that same millisecond.
+    const meter = new WritePauseMeter();
+    meter.pointerNoticed(0, A);
+    send(meter)(980, A.value);
+    const sameMillisecond = send(meter);
+    meter.pointerNoticed(1_000, FENCED);
+
+    // Act: acknowledged 26 ms later, while writes are held; the switch comes 1.7 s after the fence.
+    sameMillisecond(1_026, A.value);
+    meter.pointerNoticed(2_700, B);
+    send(meter)(2_720, B.value);
+
+    // Assess: one pause, fence → switch, not a 26 ms one closed by the in-flight send.
+    expect(meter.pauses()).toEqual([
+      { from: A.value, to: B.value, noticedAt: 1_000, lastAckBefore: 1_026, firstAckAfter: 2_720, pauseMs: 1_694 },
+    ]);
   });
 
   it('measures a fence lifted back to the same cluster as a pause too, and reports the longest of several', () => {
     // Prepare
     const meter = new WritePauseMeter();
     meter.pointerNoticed(0, A);
-    meter.acked(10, A.value);
+    send(meter)(10, A.value);
     meter.pointerNoticed(20, FENCED);
     meter.pointerNoticed(60, A);
-    meter.acked(70, A.value, 65);
+    send(meter)(70, A.value);
     meter.pointerNoticed(100, B);
-    meter.acked(400, B.value, 110);
+    send(meter)(400, B.value);
 
     // Act
     const longest = longestWritePause(meter.pauses());
@@ -178,7 +204,7 @@ describe('measuring the producer write pause', () => {
   it('reports no pause when the pointer never moved', () => {
     const meter = new WritePauseMeter();
     meter.pointerNoticed(0, A);
-    meter.acked(10, A.value);
+    send(meter)(10, A.value);
     expect(longestWritePause(meter.pauses())).toBeUndefined();
   });
 });
