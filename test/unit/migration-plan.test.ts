@@ -186,6 +186,54 @@ describe('the migration plan schema', () => {
     });
   });
 
+  describe('the validation section', () => {
+    it('is absent unless given, so ValidateTarget derives the principals from the source ACLs', () => {
+      expect(MigrationPlanSchema.parse(minimalPlan()).validation).toBeUndefined();
+    });
+
+    it("carries the listed principals and the target's super users to ValidateTarget", () => {
+      const parsed = MigrationPlanSchema.parse(
+        edited(minimalPlan(), (p) => {
+          p.validation = {
+            principals: [{ principal: 'User:orders-app', topics: ['orders'], operations: ['WRITE', 'DESCRIBE'] }],
+          };
+        }),
+      );
+      expect(parsed.validation).toEqual({
+        principals: [{ principal: 'User:orders-app', topics: ['orders'], operations: ['WRITE', 'DESCRIBE'] }],
+        superUsers: [],
+      });
+    });
+
+    it('rejects a principal without a type, an unknown operation, an entry naming no resource and an unknown key, by path', () => {
+      const issues = issuesOf(
+        edited(minimalPlan(), (p) => {
+          p.validation = {
+            principals: [
+              { principal: 'orders-app', topics: ['orders'], operations: ['READ'] },
+              { principal: 'User:billing', groups: ['billing'], operations: ['CONSUME'] },
+              { principal: 'User:audit', operations: ['READ'] },
+              { principal: 'User:x', topics: ['t'], operations: ['READ'], host: '10.0.0.1' },
+            ],
+          };
+        }),
+      );
+      expect(issues.find((i) => i.path === 'validation.principals.0.principal')?.message).toBe(
+        'expected a Kafka principal (User:orders-app, User:CN=orders,OU=apps)',
+      );
+      expect(issues.map((i) => i.path)).toEqual(
+        expect.arrayContaining([
+          'validation.principals.1.operations.0',
+          'validation.principals.2',
+          'validation.principals.3.host',
+        ]),
+      );
+      expect(issues.find((i) => i.path === 'validation.principals.2')?.message).toBe(
+        'expected at least one topic or group for this principal',
+      );
+    });
+  });
+
   describe('shape', () => {
     it('rejects an unknown key at the root with its name', () => {
       const issue = issueAt(

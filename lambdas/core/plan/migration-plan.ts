@@ -633,6 +633,43 @@ const Assessment = strict({
     .describe("Corrections to the target profile's quotas and limits."),
 });
 
+// ---- validation ----
+
+const KAFKA_PRINCIPAL = /^[A-Za-z][A-Za-z0-9]*:.+$/;
+const KafkaPrincipal = pattern(KAFKA_PRINCIPAL, 'a Kafka principal (User:orders-app, User:CN=orders,OU=apps)');
+const KafkaResourceName = z.string().min(1).max(249);
+
+const PrincipalAccess = strict({
+  principal: KafkaPrincipal.describe('The principal as ACLs name it: User:<SCRAM user>, User:<certificate subject>.'),
+  topics: z.array(KafkaResourceName).optional().describe('Topics (exact names) it must reach on the target.'),
+  groups: z.array(KafkaResourceName).optional().describe('Consumer groups (exact ids) it must use on the target.'),
+  operations: z
+    .array(z.enum(['READ', 'WRITE', 'DESCRIBE']))
+    .min(1, { error: 'expected at least one of READ, WRITE, DESCRIBE' })
+    .describe(
+      'What it must be allowed: on topics READ, WRITE, DESCRIBE; on groups READ and DESCRIBE (WRITE is ignored there).',
+    ),
+}).superRefine((entry, ctx) => {
+  if ((entry.topics?.length ?? 0) + (entry.groups?.length ?? 0) === 0)
+    issue(ctx, [], 'expected at least one topic or group for this principal');
+});
+
+const Validation = strict({
+  principals: z
+    .array(PrincipalAccess)
+    .max(500)
+    .optional()
+    .describe(
+      "Principals whose access ValidateTarget checks on the target. Absent: every principal the source's ACLs name, with what they allow it on the replicated topics and groups. [] skips the check (reported as skipped).",
+    ),
+  superUsers: z
+    .array(KafkaPrincipal)
+    .default([])
+    .describe(
+      "The target brokers' super.users (Kafka does not reveal them): allowed everything on a target with ACLs.",
+    ),
+});
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -648,6 +685,9 @@ const PlanShape = strict({
   cutover: Cutover.superRefine(checkCutover).describe('The single-writer switch.'),
   assessment: Assessment.prefault({}).describe(
     'How the assessment judges the fit: headroom, accepted findings, profile corrections.',
+  ),
+  validation: Validation.optional().describe(
+    "What ValidateTarget checks beyond the data: the principals' access on the target.",
   ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
 });
