@@ -10,6 +10,15 @@ import { startLocalApproval, type LocalApproval } from '../lambdas/approval/loca
 import { decide } from '../lambdas/core/approval/service';
 import type { AlarmStatus, LagSignals } from '../lambdas/ports/lag-signals';
 import { runWorkflow, type RunResult } from './asl-runner';
+import {
+  cutoverTimeline,
+  describeTimeline,
+  observedPropagation,
+  writePauseBound,
+  type CutoverTimeline,
+  type ObservedPropagation,
+  type WritePauseBound,
+} from './cutover-figures';
 import { harnessRunDir, startKafkaClusters, type KafkaCluster } from './kafka/cluster';
 import { mirrorMakerProcessLauncher, type MirrorMaker } from './kafka/mirror-maker';
 import { LATEST_KAFKA_VERSION, kafkaVersion } from './kafka/versions';
@@ -68,6 +77,19 @@ export interface RehearsalRun {
   readonly approvalUrl: string | undefined;
   /** Extra figures the report's schema has no field for (pointer propagation, target writes reported, …). */
   readonly figures: Readonly<Record<string, unknown>>;
+  /** The cutover's figures (rehearsal/cutover-figures.ts): where fence → switch went, propagation, the bound. */
+  readonly cutover: RehearsalCutoverFigures;
+}
+
+export interface RehearsalCutoverFigures {
+  /** cutover.fenceSettleSeconds of the plan the rehearsal ran. */
+  readonly settleSeconds: number;
+  /** Per state, FenceProducers entered → SwitchToTarget exited; absent when the switch was not reached. */
+  readonly timeline?: CutoverTimeline;
+  /** The slowest client's notice of the fence and of the switch, as observed. */
+  readonly propagation: ObservedPropagation;
+  /** write pause ≤ 2 × p99 + settle; absent without a write pause or a latency sample. */
+  readonly bound?: WritePauseBound;
 }
 
 const APPROVER = 'rehearsal-approver@example.com';
@@ -192,6 +214,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   let phase = 'Start';
   let lastLag: number | undefined;
   let approvalUrl: string | undefined;
+  let settleSeconds = REHEARSAL_FENCE_SETTLE_SECONDS;
 
   const stopAll = async (): Promise<void> => {
     for (const pid of frozen) signalPid(pid, 'SIGCONT');
@@ -558,6 +581,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       pointerFile,
       rollbackWindowMinutes: options.rollbackWindowMinutes ?? 1,
     });
+    settleSeconds = (plan['cutover'] as { fenceSettleSeconds: number }).fenceSettleSeconds;
     log(`executing statemachine/migration.asl.json (migration ${plan.migrationId})`);
     run = await runWorkflow(plan, {
       tasks,
@@ -567,6 +591,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     });
     const finalState = run.visited.at(-1) ?? 'none';
     log(`execution ${run.status} in ${finalState}${run.error ? ` (${run.error})` : ''}`);
+    const timeline = cutoverTimeline(run.events);
+    if (timeline) log(describeTimeline(timeline));
     clearInterval(ticker);
     stopSampling();
     await stopLatencyReader();
@@ -602,6 +628,20 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     figures['writePauses'] = tally.cutover.writePauses;
   }
   figures['latencySamples'] = latencies.length;
+  const propagation = observedPropagation(tally?.cutover.propagation ?? []);
+  const timeline = run ? cutoverTimeline(run.events) : undefined;
+  const bound = writePauseBound({
+    writePauseMs: result.cutover.writePauseMs,
+    latencyP99Ms: result.replication.latencyP99Ms,
+    settleSeconds,
+    fenceNoticeMs: propagation.fenceMs,
+  });
+  const cutover: RehearsalCutoverFigures = {
+    settleSeconds,
+    propagation,
+    ...(timeline ? { timeline } : {}),
+    ...(bound ? { bound } : {}),
+  };
   if (result.finalState !== definition.finalState)
     mismatches.push(`final state ${result.finalState}, expected ${definition.finalState}`);
   if (result.outcome !== definition.outcome)
@@ -612,8 +652,21 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   if (definition.error && caught?.name !== definition.error)
     mismatches.push(`error ${caught?.name ?? 'none'}, expected ${definition.error}`);
   const files = await writeRehearsalReport(result, reportDir);
-  return { result, files, definition, matched: mismatches.length === 0, mismatches, runDir, approvalUrl, figures };
+  return {
+    result,
+    files,
+    definition,
+    matched: mismatches.length === 0,
+    mismatches,
+    runDir,
+    approvalUrl,
+    figures,
+    cutover,
+  };
 }
+
+/** cutover.fenceSettleSeconds of the rehearsal's plan: longer than the workload clients' pointer notice (100 ms polls). */
+export const REHEARSAL_FENCE_SETTLE_SECONDS = 1;
 
 /** The migration plan of a rehearsal: the real schema, local addresses, short gates. */
 export function rehearsalPlan(args: {
@@ -655,7 +708,7 @@ export function rehearsalPlan(args: {
           ? Math.max(1, args.rollbackWindowMinutes)
           : args.rollbackWindowMinutes,
       drainTimeoutMinutes: 2,
-      fenceSettleSeconds: 1,
+      fenceSettleSeconds: REHEARSAL_FENCE_SETTLE_SECONDS,
     },
   };
 }

@@ -1,0 +1,113 @@
+import {
+  cutoverTimeline,
+  describeTimeline,
+  observedPropagation,
+  writePauseBound,
+} from '../../rehearsal/cutover-figures';
+
+const entered = (name: string, timestamp: number) => ({ type: 'StateEntered', timestamp, state: { name } });
+const exited = (name: string, timestamp: number) => ({ type: 'StateExited', timestamp, state: { name } });
+
+describe('the cutover timeline from the execution event log', () => {
+  it('sums each state’s time from the fence to the switch, visits counted, and what the interpreter took between them', () => {
+    // Prepare
+    const events = [
+      entered('CutoverApproval', 0),
+      exited('CutoverApproval', 500),
+      entered('FenceProducers', 1_000),
+      exited('FenceProducers', 1_040),
+      entered('WaitForDrain', 1_041),
+      exited('WaitForDrain', 1_291),
+      entered('CheckDrain', 1_292),
+      exited('CheckDrain', 1_392),
+      entered('WaitForDrain', 1_393),
+      exited('WaitForDrain', 1_643),
+      entered('CheckDrain', 1_644),
+      exited('CheckDrain', 1_744),
+      entered('CommitConsumerOffsets', 1_750),
+      exited('CommitConsumerOffsets', 1_900),
+      entered('SwitchToTarget', 1_901),
+      exited('SwitchToTarget', 1_950),
+      entered('WaitInRollbackWindow', 1_951),
+    ];
+
+    // Act
+    const timeline = cutoverTimeline(events);
+
+    // Assess
+    expect(timeline).toEqual({
+      startedAt: 1_000,
+      endedAt: 1_950,
+      totalMs: 950,
+      states: [
+        { state: 'FenceProducers', visits: 1, ms: 40 },
+        { state: 'WaitForDrain', visits: 2, ms: 500 },
+        { state: 'CheckDrain', visits: 2, ms: 200 },
+        { state: 'CommitConsumerOffsets', visits: 1, ms: 150 },
+        { state: 'SwitchToTarget', visits: 1, ms: 49 },
+      ],
+      betweenStatesMs: 11,
+    });
+    expect(describeTimeline(timeline as NonNullable<typeof timeline>)).toBe(
+      'fence → switch 950 ms: WaitForDrain ×2 500 ms, CheckDrain ×2 200 ms, CommitConsumerOffsets 150 ms, SwitchToTarget 49 ms, FenceProducers 40 ms, between states 11 ms',
+    );
+  });
+
+  it('has no timeline when the cutover never reached the switch', () => {
+    // Act
+    const timeline = cutoverTimeline([
+      entered('FenceProducers', 0),
+      exited('FenceProducers', 10),
+      entered('CheckDrain', 20),
+      { type: 'StateFailed', timestamp: 30, state: { name: 'CheckDrain' } },
+      entered('RollbackCutover', 40),
+      exited('RollbackCutover', 50),
+    ]);
+
+    // Assess
+    expect(timeline).toBeUndefined();
+    expect(cutoverTimeline([entered('Inventory', 0), exited('Inventory', 5)])).toBeUndefined();
+  });
+});
+
+describe('observed pointer propagation', () => {
+  it('takes the slowest client’s notice of the fence and of the switch apart', () => {
+    // Act
+    const propagation = observedPropagation([
+      { client: 'producer', value: 'fenced:m/e', ms: 40 },
+      { client: 'orders-group', value: 'fenced:m/e', ms: 95 },
+      { client: 'producer', value: '127.0.0.1:9093', ms: 60 },
+      { client: 'orders-group', value: '127.0.0.1:9093', ms: undefined },
+    ]);
+
+    // Assess
+    expect(propagation).toEqual({ fenceMs: 95, switchMs: 60, maxMs: 95 });
+    expect(observedPropagation([])).toEqual({ fenceMs: null, switchMs: null, maxMs: null });
+  });
+});
+
+describe('the write-pause bound', () => {
+  it('is twice the replication p99 plus the configured settle, with the observed fence notice beside it', () => {
+    // Act
+    const bound = writePauseBound({ writePauseMs: 500, latencyP99Ms: 60, settleSeconds: 0.5, fenceNoticeMs: 95 });
+
+    // Assess
+    expect(bound).toEqual({
+      writePauseMs: 500,
+      latencyP99Ms: 60,
+      settleMs: 500,
+      boundMs: 620,
+      ratio: 500 / 620,
+      fenceNoticeMs: 95,
+    });
+  });
+
+  it('is not computed without a write pause or without a latency sample', () => {
+    expect(
+      writePauseBound({ writePauseMs: null, latencyP99Ms: 60, settleSeconds: 1, fenceNoticeMs: 10 }),
+    ).toBeUndefined();
+    expect(
+      writePauseBound({ writePauseMs: 900, latencyP99Ms: null, settleSeconds: 1, fenceNoticeMs: 10 }),
+    ).toBeUndefined();
+  });
+});
