@@ -133,10 +133,7 @@ export class HandlerBundles {
     for (const entry of entries) {
       const dir = staging.get(entry) ?? '';
       const inputs = Object.fromEntries(
-        [
-          ...BUILD_INPUTS,
-          ...inputsOf(result.metafile, this.projectRoot, path.join(this.cacheDir, dir, 'index.js')),
-        ].flatMap((file) => {
+        [...BUILD_INPUTS, ...inputsOf(result.metafile, entry)].flatMap((file) => {
           this.fileHashes.delete(file);
           const hash = this.hashOf(file);
           return hash === undefined ? [] : [[file, hash]];
@@ -169,11 +166,21 @@ function bundleName(entry: string): string {
   return entry.replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
 }
 
-/** The project files `outfile` was built from (esbuild's paths are relative to absWorkingDir). */
-function inputsOf(metafile: Metafile, projectRoot: string, outfile: string): string[] {
-  const output = Object.entries(metafile.outputs).find(([file]) => path.resolve(projectRoot, file) === outfile)?.[1];
-  if (!output) throw new Error(`HandlerBundles: esbuild's metafile has no output ${outfile}.`);
-  return Object.keys(output.inputs).filter((file) => !file.includes(':'));
+/**
+ * Every project file esbuild read for `entry`: the closure of its imports, including modules tree-shaken away
+ * entirely (a side effect added to one of them changes the bundle). Paths are relative to absWorkingDir.
+ */
+function inputsOf(metafile: Metafile, entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [entry.split(path.sep).join('/')];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const input = metafile.inputs[file];
+    if (seen.has(file) || !input) continue;
+    seen.add(file);
+    for (const imported of input.imports) if (!imported.external) pending.push(imported.path);
+  }
+  if (seen.size === 0) throw new Error(`HandlerBundles: esbuild's metafile does not list the entry ${entry}.`);
+  return [...seen].filter((file) => !file.includes(':'));
 }
 
 function hashDirectory(dir: string): string {

@@ -100,6 +100,30 @@ describe('HandlerBundles', () => {
     expect(second.bundle('tasks/two/handler.ts')).toEqual(twoBefore);
   });
 
+  it('rebuilds when a module tree-shaken out of the bundle gains a side effect', () => {
+    const root = project();
+    fs.writeFileSync(path.join(root, 'shared/unused.ts'), 'export const unused = 1;\n');
+    fs.writeFileSync(
+      path.join(root, 'shared/index.ts'),
+      "export { greeting } from './greeting';\nexport { unused } from './unused';\n",
+    );
+    fs.writeFileSync(
+      path.join(root, 'tasks/one/handler.ts'),
+      "import { greeting } from '../../shared/index';\nexport const handler = async (): Promise<string> => greeting('one');\n",
+    );
+    const first = freshBundles(root);
+    first.prebuild(ENTRIES);
+    const before = first.bundle('tasks/one/handler.ts');
+
+    fs.writeFileSync(path.join(root, 'shared/unused.ts'), "export const unused = 1;\nprocess.env.LOADED = 'unused';\n");
+    const second = freshBundles(root);
+    second.prebuild(ENTRIES);
+
+    const after = second.bundle('tasks/one/handler.ts');
+    expect(after.assetHash).not.toBe(before.assetHash);
+    expect(fs.readFileSync(path.join(after.directory, 'index.js'), 'utf8')).toContain('LOADED');
+  });
+
   it('names the entry when its handler does not exist', () => {
     const bundles = freshBundles(project());
 
