@@ -178,6 +178,22 @@ describe('checkDrain', () => {
     });
   });
 
+  it('holds a settle given in fractions of a second to the millisecond', async () => {
+    // Prepare
+    const w = world();
+    const f = await fence(w);
+    const request = { identity, topics, canaryTopic: CANARY, fence: f, settleSeconds: 0.5 };
+    w.clock.advance(0.499);
+    // Act
+    const early = await checkDrain(request, w.deps);
+    w.clock.advance(0.001);
+    const settled = await checkDrain({ ...request, previous: early }, w.deps);
+    // Assess
+    expect(early).toMatchObject({ drained: false, sourceStable: false, partitionsDrained: 2 });
+    expect(early.reasons[0]).toMatch(/less than the 0.5 s the fence must hold/);
+    expect(settled).toMatchObject({ drained: true, sourceStableSince: f.fencedAt });
+  });
+
   it('is drained when the tail is on the target by content and the source has not moved for the settle time', async () => {
     const w = world();
     const f = await fence(w);

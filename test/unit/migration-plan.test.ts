@@ -108,6 +108,13 @@ describe('the migration plan schema', () => {
       });
     });
 
+    it('accepts a fence settle in fractions of a second, for clients that notice a pointer change within it', () => {
+      const plan = MigrationPlanSchema.parse(
+        edited(minimalPlan(), (p) => (p.cutover = { ...p.cutover, fenceSettleSeconds: 0.5 })),
+      );
+      expect(plan.cutover.fenceSettleSeconds).toBe(0.5);
+    });
+
     it('excludes Kafka internal topics such as __consumer_offsets by default', () => {
       const plan = MigrationPlanSchema.parse(minimalPlan());
       expect(plan.replication.topics.exclude).toContain('__.*');

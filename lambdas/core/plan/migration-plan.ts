@@ -394,13 +394,16 @@ const Cutover = strict({
   drainTimeoutMinutes: wholeMinutes(1, 24 * 60, 'one day')
     .default(15)
     .describe('Longest wait for lag zero after producers are fenced.'),
+  // Fractions allowed: the settle must exceed the clients' pointer notice, which is well under a second for clients
+  // polling a local file or a parameter every 100 ms; whole seconds would make the pause a second longer than needed.
   fenceSettleSeconds: z
     .number()
-    .int()
     .min(0)
     .max(3600)
     .default(30)
-    .describe('Wait after the fence before draining (clients reconnect).'),
+    .describe(
+      'How long the source must stay still after the fence before it counts as drained: longer than the slowest client takes to notice a pointer change (fractions allowed).',
+    ),
 });
 
 // ---- cross-field rules ----
