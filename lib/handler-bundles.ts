@@ -62,7 +62,7 @@ export class HandlerBundles {
   /** Where the bundles live. */
   readonly cacheDir: string;
   private readonly ready = new Map<string, HandlerBundle>();
-  private readonly fileHashes = new Map<string, string | undefined>();
+  private readonly fileHashes = new Map<string, string>();
   private readonly key: string;
 
   private constructor(readonly projectRoot: string) {
@@ -133,10 +133,9 @@ export class HandlerBundles {
     for (const entry of entries) {
       const dir = staging.get(entry) ?? '';
       const inputs = Object.fromEntries(
-        [...BUILD_INPUTS, ...inputsOf(result.metafile, entry)].flatMap((file) => {
+        [...BUILD_INPUTS, ...inputsOf(result.metafile, entry)].map((file) => {
           this.fileHashes.delete(file);
-          const hash = this.hashOf(file);
-          return hash === undefined ? [] : [[file, hash]];
+          return [file, this.hashOf(file)];
         }),
       );
       const assetHash = hashDirectory(path.join(this.cacheDir, dir));
@@ -151,13 +150,13 @@ export class HandlerBundles {
     }
   }
 
-  /** SHA-256 of a project file (memoized for this process), undefined when it does not exist. */
-  private hashOf(file: string): string | undefined {
+  /** SHA-256 of a project file (memoized for this process); `absent` when it does not exist (creating it counts). */
+  private hashOf(file: string): string {
     if (!this.fileHashes.has(file)) {
       const absolute = path.join(this.projectRoot, file);
-      this.fileHashes.set(file, fs.existsSync(absolute) ? sha256(fs.readFileSync(absolute)) : undefined);
+      this.fileHashes.set(file, fs.existsSync(absolute) ? sha256(fs.readFileSync(absolute)) : 'absent');
     }
-    return this.fileHashes.get(file);
+    return this.fileHashes.get(file) ?? 'absent';
   }
 }
 
