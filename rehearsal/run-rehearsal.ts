@@ -135,13 +135,17 @@ const PHASE_OF: Readonly<Record<string, string>> = {
   RollbackTarget: 'Rollback',
 };
 
-/** Wait states: real, but seconds instead of minutes. Catch-up and health keep their real evaluations. */
+/**
+ * Wait states: real, but seconds instead of minutes. Catch-up and health keep their real evaluations. The cutover's
+ * two loops poll every 100 ms: between the fence and the switch the producers hold, so each poll's wait is write
+ * pause that the source's state does not call for (a CheckDrain poll itself takes tens of milliseconds locally).
+ */
 const WAITS_MS: Readonly<Record<string, number>> = {
   WaitForTarget: 1_000,
   WaitForReplicator: 1_000,
   WaitForCatchUp: 1_000,
-  WaitForDrain: 250,
-  WaitForConsumerGroups: 250,
+  WaitForDrain: 100,
+  WaitForConsumerGroups: 100,
   WaitInRollbackWindow: 2_000,
   WaitForFailback: 1_000,
   WaitForFailbackDrain: 250,
@@ -665,8 +669,12 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   };
 }
 
-/** cutover.fenceSettleSeconds of the rehearsal's plan: longer than the workload clients' pointer notice (100 ms polls). */
-export const REHEARSAL_FENCE_SETTLE_SECONDS = 1;
+/**
+ * cutover.fenceSettleSeconds of the rehearsal's plan: the propagation time the drain allows for. The workload's
+ * clients poll the pointer file every 100 ms and notice a change within tens of milliseconds; 0.5 s leaves five poll
+ * intervals of margin for a loaded machine (the report gives the slowest notice observed beside it).
+ */
+export const REHEARSAL_FENCE_SETTLE_SECONDS = 0.5;
 
 /** The migration plan of a rehearsal: the real schema, local addresses, short gates. */
 export function rehearsalPlan(args: {

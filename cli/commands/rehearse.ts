@@ -17,14 +17,12 @@ export interface RehearseOptions {
 
 export function summaryLines(run: RehearsalRun): string[] {
   const r = run.result;
-  const ratioBase =
-    r.replication.latencyP99Ms !== null && r.cutover.pointerPropagationMs !== null
-      ? 2 * r.replication.latencyP99Ms + r.cutover.pointerPropagationMs
-      : null;
+  const { bound, propagation } = run.cutover;
+  const settleMs = Math.round(run.cutover.settleSeconds * 1000);
   return [
     `scenario ${r.scenario}: ${r.outcome} in ${r.finalState} (defined: ${run.definition.outcome} in ${run.definition.finalState}) — ${run.matched ? 'as defined' : `NOT as defined: ${run.mismatches.join('; ')}`}`,
     `records: produced ${r.records.produced}, lost ${r.records.lost}, duplicates consumed ${r.records.duplicatesConsumed}, out of order ${r.records.outOfOrder}`,
-    `cutover: write pause ${r.cutover.writePauseMs ?? '—'} ms, pointer propagation ${r.cutover.pointerPropagationMs ?? '—'} ms; replication latency p50 ${r.replication.latencyP50Ms ?? '—'} ms, p99 ${r.replication.latencyP99Ms ?? '—'} ms${ratioBase !== null && r.cutover.writePauseMs !== null ? `; write pause / (2×p99 + propagation) = ${(r.cutover.writePauseMs / Math.max(1, ratioBase)).toFixed(2)}` : ''}`,
+    `cutover: write pause ${r.cutover.writePauseMs ?? '—'} ms, fence settle ${settleMs} ms (slowest client notice: fence ${propagation.fenceMs ?? '—'} ms, switch ${propagation.switchMs ?? '—'} ms); replication latency p50 ${r.replication.latencyP50Ms ?? '—'} ms, p99 ${r.replication.latencyP99Ms ?? '—'} ms${bound ? `; write pause / (2×p99 + settle) = ${bound.ratio.toFixed(2)}` : ''}`,
     `point of no return: ${r.pointOfNoReturn.passed ? `passed at ${r.pointOfNoReturn.at}` : 'not passed'}`,
     `report: ${run.files.html} (also report.json, report.md)`,
   ];
