@@ -57,7 +57,9 @@ describe('target validation', () => {
       passed: true,
       evidenceKey: 'migrations/orders/exec-1/validation/target-validation.json',
       checked: { topics: 2, partitions: 3, configs: 2, sampledRecords: 30, groups: 2, groupPartitions: 3, accessChecks: 0 },
-      notes: [],
+      // Nobody named, nobody derived: the access check is reported as skipped, not as passed.
+      access: { status: 'SKIPPED', principals: 0, reason: 'no principals are listed (validation.principals) and none were derived from the source' },
+      notes: ['Principal access not checked: no principals are listed (validation.principals) and none were derived from the source.'],
     });
     expect(await artifacts.getJson(summary.evidenceKey)).toMatchObject({ kind: 'target-validation', passed: true, differences: [] });
   });
@@ -163,7 +165,7 @@ describe('target validation', () => {
     target.commit('billing', 'orders', 0, 18).commit('audit', 'payments', 0, 1);
     source.activeMembers.set('audit', 1);
     const summary = await validateTarget({ ...request, maxRewindRecords: 2 }, { source, target, artifacts: new MemoryArtifacts(), now: () => new Date(0) });
-    expect(summary.notes).toEqual([
+    expect(summary.notes.filter((n) => !n.startsWith('Principal access'))).toEqual([
       'audit@payments-0: the translated offset is 2 record(s) behind (the group is still active on the source).',
       'billing@orders-0: the translated offset is 2 record(s) behind (within the allowed rewind).',
     ]);
@@ -176,7 +178,8 @@ describe('target validation', () => {
     const attempt = validateTarget({ ...request, principals }, { source, target, artifacts: new MemoryArtifacts(), access, now: () => new Date(0) });
     await expect(attempt).rejects.toMatchObject({ details: { differences: [{ check: 'ACCESS', subject: 'User:billing', detail: 'User:billing may not WRITE topic orders on the target.' }] } });
     const unchecked = await validateTarget({ ...request, principals }, { source, target, artifacts: new MemoryArtifacts(), now: () => new Date(0) });
-    expect(unchecked.notes).toHaveLength(2);
+    expect(unchecked.access).toMatchObject({ status: 'NOT_CHECKABLE', principals: 1, listedBy: 'PLAN' });
+    expect(unchecked.notes).toEqual(['Access of 1 principal(s): 2 of 2 checks could not be decided: no access checker for this target.']);
     expect(unchecked.checked.accessChecks).toBe(2);
   });
 });

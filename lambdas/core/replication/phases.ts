@@ -10,7 +10,7 @@ import type { LagGateThresholds } from '../gates/lag-gate';
 import { replicatorAlarms } from '../gates/replicator-alarms';
 import { checkTargetCluster, ensureTargetCluster, type TargetClusterPlan } from '../provisioning/target-cluster';
 import type { ConfigPolicy } from '../validation/topic-parity';
-import { validateTarget, type AccessChecker, type PrincipalExpectation } from '../validation/validate-target';
+import { validateTarget, type AccessChecker, type ValidationRequest } from '../validation/validate-target';
 import { alarmNamePrefix, canaryTopicName, ownershipTags, type ExecutionIdentity } from './naming';
 import { checkReplication, planReplication, startReplication, type ReplicationLimits } from './replication';
 import type { CatchUpState, ProvisionedTarget, ReplicationState, ValidationState } from './state';
@@ -172,7 +172,10 @@ export interface ValidateTargetRequest {
   /** From the target profile (configs it manages or rewrites). */
   readonly configPolicy: ConfigPolicy;
   readonly maxRewindRecords?: number;
-  readonly principals?: readonly PrincipalExpectation[];
+  /** Whose access is checked (see ValidationRequest.principals), how it is decided, or why it is not. */
+  readonly principals?: ValidationRequest['principals'];
+  readonly accessBasis?: string;
+  readonly accessSkipped?: string;
 }
 
 export async function runValidateTarget(
@@ -189,6 +192,8 @@ export async function runValidateTarget(
       configPolicy: request.configPolicy,
       ...(request.maxRewindRecords !== undefined ? { maxRewindRecords: request.maxRewindRecords } : {}),
       ...(request.principals ? { principals: request.principals } : {}),
+      ...(request.accessBasis !== undefined ? { accessBasis: request.accessBasis } : {}),
+      ...(request.accessSkipped !== undefined ? { accessSkipped: request.accessSkipped } : {}),
     },
     deps,
   );

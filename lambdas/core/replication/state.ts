@@ -62,6 +62,16 @@ export const ValidationStateSchema = z.object({
     groupPartitions: z.number().int(),
     accessChecks: z.number().int(),
   }),
+  /** Whose access was checked and how, or why it was not (SKIPPED is never a pass of the access check). */
+  access: z
+    .object({
+      status: z.enum(['CHECKED', 'PARTLY_CHECKED', 'NOT_CHECKABLE', 'SKIPPED']),
+      principals: z.number().int(),
+      listedBy: z.enum(['PLAN', 'SOURCE_ACLS']).optional(),
+      basis: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 export type ValidationState = z.infer<typeof ValidationStateSchema>;

@@ -5,6 +5,8 @@ import type { ExecutionIdentity } from '../replication/naming';
 import { selectGroups, type NameFilter } from '../replication/topic-selection';
 import type { Difference } from './differences';
 import { checkGroupOffsets, type PartitionView } from './group-offsets';
+import type { AclBinding } from './acl-access';
+import { checkPrincipalAccess, type AccessSummary, type LostAccess } from './principal-access';
 import { checkPartitionContinuity } from './record-continuity';
 import { DEFAULT_IGNORED_HEADERS } from './record-digest';
 import { configParity, topicParity, type ConfigPolicy } from './topic-parity';
@@ -21,6 +23,7 @@ export interface AccessChecker {
   check(request: { principal: string; resourceType: 'TOPIC' | 'GROUP'; resourceName: string; operation: 'READ' | 'WRITE' | 'DESCRIBE' }): Promise<'ALLOWED' | 'DENIED' | 'NOT_CHECKABLE'>;
 }
 
+/** What a principal must be allowed on the target. Operations apply to the topics; on groups only READ and DESCRIBE exist. */
 export interface PrincipalExpectation {
   readonly principal: string;
   readonly topics?: readonly string[];
@@ -45,7 +48,15 @@ export interface ValidationRequest {
   readonly ignoredHeaders?: readonly string[];
   /** @default 5_000 */
   readonly readTimeoutMs?: number;
-  readonly principals?: readonly PrincipalExpectation[];
+  /**
+   * Whose access is checked: listed (the plan's validation.principals), or what the source's ACLs allow their
+   * principals on the replicated topics and the selected groups. Absent: not checked, reported as SKIPPED.
+   */
+  readonly principals?: readonly PrincipalExpectation[] | { readonly fromSourceAcls: readonly AclBinding[] };
+  /** How `deps.access` decides, for the evidence (`the target's 8 ACL bindings …`). */
+  readonly accessBasis?: string;
+  /** Why access is not checked at all (reported as SKIPPED with this reason, never as a pass). */
+  readonly accessSkipped?: string;
 }
 
 export interface ValidationDeps {
@@ -68,6 +79,8 @@ export interface ValidationSummary {
     readonly groupPartitions: number;
     readonly accessChecks: number;
   };
+  /** Whose access was checked and how, or why it was not. */
+  readonly access: AccessSummary;
   /** What could not be checked, and accepted deviations (offset rewinds within the tolerance). */
   readonly notes: string[];
 }
@@ -142,24 +155,19 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     for (const r of result.rewinds) notes.push(`${r.subject}: the translated offset is ${r.records} record(s) behind${active.has(groupId) ? ' (the group is still active on the source)' : ' (within the allowed rewind)'}.`);
   }
 
-  let accessChecks = 0;
-  for (const expectation of request.principals ?? []) {
-    const resources = [
-      ...(expectation.topics ?? []).map((name) => ({ resourceType: 'TOPIC' as const, resourceName: name })),
-      ...(expectation.groups ?? []).map((name) => ({ resourceType: 'GROUP' as const, resourceName: name })),
-    ];
-    for (const resource of resources) {
-      for (const operation of expectation.operations) {
-        const verdict = deps.access ? await deps.access.check({ principal: expectation.principal, ...resource, operation }) : 'NOT_CHECKABLE';
-        accessChecks++;
-        if (verdict === 'DENIED') {
-          differences.push({ check: 'ACCESS', subject: expectation.principal, detail: `${expectation.principal} may not ${operation} ${resource.resourceType.toLowerCase()} ${resource.resourceName} on the target.`, target: 'DENIED' });
-        } else if (verdict === 'NOT_CHECKABLE') {
-          notes.push(`Access of ${expectation.principal} to ${resource.resourceType.toLowerCase()} ${resource.resourceName} (${operation}) cannot be checked on this target (IAM access control): verify it with IAM policy simulation.`);
-        }
-      }
-    }
-  }
+  const access = await checkPrincipalAccess(
+    {
+      ...(request.principals !== undefined ? { principals: request.principals } : {}),
+      ...(request.accessBasis !== undefined ? { basis: request.accessBasis } : {}),
+      ...(request.accessSkipped !== undefined ? { skipped: request.accessSkipped } : {}),
+    },
+    deps.access,
+    onBoth,
+    groups,
+  );
+  differences.push(...access.differences);
+  notes.push(...access.notes);
+  const accessChecks = access.checks;
 
   const checked = { topics: topics.length, partitions, configs: configsCompared, sampledRecords, groups: groups.length, groupPartitions, accessChecks };
   const evidenceKey = artifactKey(request.identity.migrationId, request.identity.executionName, 'validation/target-validation.json');
@@ -170,18 +178,32 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     passed: differences.length === 0,
     checked,
     options: { ...options, maxRewindRecords: request.maxRewindRecords ?? 0, configPolicy: request.configPolicy },
+    access: { ...access.summary, lostAccess: access.lost },
     differences,
     notes,
   });
   if (differences.length > 0) {
-    const shown = differences.slice(0, 3).map((d) => `${d.subject}: ${d.detail}`);
-    throw new ValidationFailedError(`The target differs from the source in ${differences.length} place(s): ${shown.join(' ')}${differences.length > 3 ? ' …' : ''} Full list: ${evidenceKey}`, {
+    const others = differences.filter((d) => d.check !== 'ACCESS');
+    const shown = others.slice(0, 3).map((d) => `${d.subject}: ${d.detail}`);
+    const message = [
+      others.length > 0 ? `The target differs from the source in ${others.length} place(s): ${shown.join(' ')}${others.length > 3 ? ' …' : ''}` : undefined,
+      access.lost.length > 0 ? lostAccessSentence(access.lost) : undefined,
+      `Full list: ${evidenceKey}`,
+    ].filter((part): part is string => part !== undefined);
+    throw new ValidationFailedError(message.join(' '), {
       evidenceKey,
       total: differences.length,
       differences: differences.slice(0, DIFFERENCES_IN_STATE),
+      ...(access.lost.length > 0 ? { lostAccess: access.lost.slice(0, DIFFERENCES_IN_STATE).map((l) => ({ principal: l.principal, loses: l.loses.slice(0, 10) })) } : {}),
     });
   }
-  return { passed: true, evidenceKey, checked, notes: notes.slice(0, 50) };
+  return { passed: true, evidenceKey, checked, access: access.summary, notes: notes.slice(0, 50) };
+}
+
+/** `2 principal(s) would lose access on the target: User:billing (READ group billing); …` */
+function lostAccessSentence(lost: readonly LostAccess[]): string {
+  const named = lost.slice(0, 5).map((l) => `${l.principal} (${l.loses.slice(0, 4).join(', ')}${l.loses.length > 4 ? ', …' : ''})`);
+  return `${lost.length} principal(s) would lose access on the target: ${named.join('; ')}${lost.length > 5 ? '; …' : ''}. Grant it on the target (ACLs or IAM policies) before the cutover.`;
 }
 
 async function forEachBounded<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
