@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-kafka';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic-data-plane';
 import { ownershipTags } from '../../lambdas/core/replication/naming';
 import { AwsTaskPorts, readTaskEnv } from '../../lambdas/tasks/shared/aws-ports';
 import { bootstrapServersFor } from '../../lambdas/tasks/shared/cluster-endpoints';
@@ -120,6 +122,119 @@ describe('task wiring from the environment and the plan', () => {
   });
 });
 
+describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
+  const SECRET = { SecretString: JSON.stringify({ username: 'migrator', password: 's3cret' }) };
+  const mskSource = (): void => {
+    kafka.on(DescribeClusterV2Command).resolves({
+      ClusterInfo: { ClusterArn: SOURCE_ARN, ClusterName: 'clickstream', ClusterType: 'PROVISIONED', State: 'ACTIVE' },
+    });
+    kafka.on(GetBootstrapBrokersCommand).resolves({ BootstrapBrokerStringSaslIam: 'b-1.clickstream:9098' });
+  };
+
+  it('gives the data-plane tasks @platformatic/kafka on both clusters when KAFKA_CLIENT is platformatic', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves(SECRET);
+    mskSource();
+    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    const ports = new AwsTaskPorts(
+      readTaskEnv({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' }, ['AWS_REGION'], ['KAFKA_CLIENT']),
+    );
+
+    // Act
+    const source = await ports.sourceDataPlane(plan);
+    const target = await ports.targetDataPlane(plan, undefined);
+
+    // Assess
+    expect(source).toBeInstanceOf(PlatformaticDataPlane);
+    expect(target).toBeInstanceOf(PlatformaticDataPlane);
+    expect(target.connection).toMatchObject({
+      bootstrapServers: plan.target.bootstrapServers,
+      auth: { username: 'migrator' },
+    });
+    await Promise.all([source.close(), target.close()]);
+  });
+
+  it('keeps kafkajs when KAFKA_CLIENT is unset', async () => {
+    secrets.on(GetSecretValueCommand).resolves(SECRET);
+    const target = await new AwsTaskPorts({ AWS_REGION: 'eu-central-1' }).targetDataPlane(
+      examplePlan('msk-to-automq-mirrormaker2'),
+      undefined,
+    );
+    expect(target).toBeInstanceOf(KafkajsDataPlane);
+  });
+
+  it('keeps Inventory on kafkajs under KAFKA_CLIENT=platformatic, since only kafkajs reads ACLs, quotas and broker configs', async () => {
+    // Prepare
+    mskSource();
+    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
+
+    // Act
+    const reader = await ports.sourceInventoryReader(examplePlan('msk-to-automq-mirrormaker2'));
+
+    // Assess
+    expect(reader).toBeInstanceOf(KafkajsDataPlane);
+  });
+
+  it("reads the target's ACLs through kafkajs: the target's own plane under kafkajs, a connection of its own, opened on first read, under platformatic", async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves(SECRET);
+    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    const kafkajsPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
+    const platformaticPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
+    const kafkajsTarget = await kafkajsPorts.targetDataPlane(plan, undefined);
+    const platformaticTarget = await platformaticPorts.targetDataPlane(plan, undefined);
+    const secretReads = secrets.commandCalls(GetSecretValueCommand).length;
+
+    // Act
+    const shared = kafkajsPorts.targetAclReader(plan, undefined, kafkajsTarget);
+    const own = platformaticPorts.targetAclReader(plan, undefined, platformaticTarget);
+    await own.close();
+
+    // Assess
+    expect(shared.reads).toBe(kafkajsTarget);
+    expect(own.reads).not.toBe(platformaticTarget);
+    // nothing opened before the first read
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(secretReads);
+    await platformaticTarget.close();
+  });
+
+  it('fails at start-up on a KAFKA_CLIENT it does not know, naming the variable', () => {
+    expect(() =>
+      readTaskEnv({ AWS_REGION: 'eu-west-1', KAFKA_CLIENT: 'librdkafka' }, ['AWS_REGION'], ['KAFKA_CLIENT']),
+    ).toThrow('KAFKA_CLIENT must be one of kafkajs, platformatic, got "librdkafka"');
+  });
+
+  it.each([
+    'evaluate-catch-up',
+    'validate-target',
+    'start-replication',
+    'finalize',
+    'rollback-replication',
+    'fence-producers',
+    'check-drain',
+    'commit-consumer-offsets',
+    'switch-to-target',
+    'check-target-health',
+    'rollback-cutover',
+    'start-failback',
+    'check-failback',
+    'stop-failback',
+  ])('the %s handler reads KAFKA_CLIENT at start-up', (folder) => {
+    jest.isolateModules(() => {
+      process.env.AWS_REGION = 'eu-west-1';
+      process.env.ARTIFACT_BUCKET = 'evidence';
+      process.env.REPLICATOR_SERVICE_ROLE_ARN = 'arn:aws:iam::123456789012:role/replicator';
+      process.env.KAFKA_CLIENT = 'librdkafka';
+      try {
+        expect(() => jest.requireActual(`../../lambdas/tasks/${folder}/handler`)).toThrow('KAFKA_CLIENT');
+      } finally {
+        delete process.env.KAFKA_CLIENT;
+        delete process.env.REPLICATOR_SERVICE_ROLE_ARN;
+      }
+    });
+  });
+});
+
 describe('task handler modules', () => {
   const HANDLERS = [
     'inventory',
@@ -130,10 +245,19 @@ describe('task handler modules', () => {
     'check-replication-status',
     'evaluate-catch-up',
     'validate-target',
+    'fence-producers',
+    'check-drain',
+    'commit-consumer-offsets',
+    'switch-to-target',
+    'check-target-health',
     'finalize',
     'report',
+    'rollback-cutover',
     'rollback-replication',
     'rollback-target',
+    'start-failback',
+    'check-failback',
+    'stop-failback',
   ];
 
   it.each(HANDLERS)('%s loads with its environment and exports a middy handler', async (folder) => {

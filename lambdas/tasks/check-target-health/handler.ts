@@ -8,7 +8,7 @@ import { Input, runCheckTargetHealth, type Output } from './task';
 
 const PHASE = 'CheckTargetHealth';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {

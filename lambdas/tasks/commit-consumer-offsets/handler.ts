@@ -8,7 +8,7 @@ import { Input, runCommitConsumerOffsets, type Output } from './task';
 
 const PHASE = 'CommitConsumerOffsets';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function commitConsumerOffsetsHandler(event: unknown): Promise<Output> {

@@ -8,7 +8,7 @@ import { Input, runEvaluateCatchUp, type Output } from './task';
 
 const PHASE = 'EvaluateCatchUp';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {

@@ -9,7 +9,7 @@ import { Input, runFenceProducers, type Output } from './task';
 
 const PHASE = 'FenceProducers';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function fenceProducersHandler(event: unknown): Promise<Output> {

@@ -13,7 +13,8 @@ const ports = new AwsTaskPorts(
 
 export async function inventoryHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
-  const kafka = await ports.sourceDataPlane(input.state.input);
+  // kafkajs whatever KAFKA_CLIENT says: the inventory reads ACLs, quotas and broker configs, which only it implements.
+  const kafka = await ports.sourceInventoryReader(input.state.input);
   try {
     return await runInventory(input, {
       kafka,

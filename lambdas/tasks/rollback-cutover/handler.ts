@@ -12,7 +12,7 @@ import { Input, runRollbackCutover, type Output } from './task';
 
 const PHASE = 'RollbackCutover';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function rollbackCutoverHandler(event: unknown): Promise<Output> {

@@ -11,10 +11,18 @@ import { MskTargetProvisioner } from '../../adapters/aws/msk-provisioner';
 import { MskReplicator } from '../../adapters/aws/msk-replicator';
 import { S3ArtifactStore } from '../../adapters/aws/s3-artifact-store';
 import { CachedSecrets } from '../../adapters/aws/secrets';
+import {
+  dataPlaneFactoryFor,
+  kafkaClientFrom,
+  KAFKA_CLIENT_ENV,
+  type DataPlaneFactoryOptions,
+  type KafkaClientName,
+} from '../../adapters/kafka/index';
 import { KafkajsDataPlane, type KafkajsDataPlaneOptions } from '../../adapters/kafka/kafkajs-data-plane';
 import { InputInvalidError } from '../../core/errors';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { KafkaConnection, KafkaDataPlane, KafkaDataPlaneFactory, KafkaInventoryReads } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
@@ -45,6 +53,11 @@ export const TASK_ENV = {
   ALARM_TOPIC_ARN: 'ALARM_TOPIC_ARN',
   /** Bound of each Kafka request in ms. Optional, default 10000. */
   KAFKA_REQUEST_TIMEOUT_MS: 'KAFKA_REQUEST_TIMEOUT_MS',
+  /**
+   * The Kafka client of the data-plane tasks: kafkajs (default) or platformatic (docs/kafka-clients.md). Optional.
+   * Inventory always uses kafkajs (only it implements the inventory reads).
+   */
+  KAFKA_CLIENT: KAFKA_CLIENT_ENV,
 } as const;
 export type TaskEnvName = keyof typeof TASK_ENV;
 export type TaskEnv = Partial<Record<TaskEnvName, string>>;
@@ -70,8 +83,12 @@ export function readTaskEnv(
       `Task function misconfigured: KAFKA_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${out.KAFKA_REQUEST_TIMEOUT_MS}".`,
     );
   }
+  if (out.KAFKA_CLIENT !== undefined) kafkaClientFrom({ [KAFKA_CLIENT_ENV]: out.KAFKA_CLIENT }); // fails fast on a bad value
   return out;
 }
+
+/** A data plane of one cluster, whichever client the function runs; it knows its connection. */
+export type TaskDataPlane = KafkaDataPlane & { readonly connection: KafkaConnection };
 
 export interface AwsTaskClients {
   readonly kafka?: KafkaClient;
@@ -79,7 +96,10 @@ export interface AwsTaskClients {
   readonly cloudwatch?: CloudWatchClient;
   readonly s3?: S3Client;
   readonly secrets?: SecretsManagerClient;
+  /** Options of the kafkajs adapter (Inventory, and every data plane when KAFKA_CLIENT is kafkajs). */
   readonly kafkajs?: KafkajsDataPlaneOptions;
+  /** Options of the adapter KAFKA_CLIENT names. @default the kafkajs options' iamTokenProvider and clientId */
+  readonly dataPlane?: DataPlaneFactoryOptions;
 }
 
 /** The adapters of one task function; SDK clients created once per container, on first use. */
@@ -87,6 +107,7 @@ export class AwsTaskPorts {
   private kafkaClient: KafkaClient | undefined;
   private cloudwatchClient: CloudWatchClient | undefined;
   private secretsCache: CachedSecrets | undefined;
+  private dataPlaneFactory: Promise<KafkaDataPlaneFactory> | undefined;
 
   constructor(
     private readonly env: TaskEnv,
@@ -154,12 +175,75 @@ export class AwsTaskPorts {
     return this.env.KAFKA_REQUEST_TIMEOUT_MS ? Number(this.env.KAFKA_REQUEST_TIMEOUT_MS) : undefined;
   }
 
-  /** The source's data plane: its bootstrap servers for the plan's auth mechanism, read from MSK. Close it after use. */
-  async sourceDataPlane(plan: MigrationPlan): Promise<KafkajsDataPlane> {
+  /** The client KAFKA_CLIENT names (kafkajs when unset). */
+  get kafkaClientName(): KafkaClientName {
+    return kafkaClientFrom({ [KAFKA_CLIENT_ENV]: this.env.KAFKA_CLIENT });
+  }
+
+  /** The chosen adapter, loaded once per container (the other one is never imported). */
+  private async newDataPlane(connection: KafkaConnection): Promise<TaskDataPlane> {
+    const name = this.kafkaClientName;
+    if (name === 'kafkajs') return new KafkajsDataPlane(connection, this.clients.kafkajs);
+    const kafkajs = this.clients.kafkajs;
+    this.dataPlaneFactory ??= dataPlaneFactoryFor(
+      name,
+      this.clients.dataPlane ?? {
+        ...(kafkajs?.iamTokenProvider ? { iamTokenProvider: kafkajs.iamTokenProvider } : {}),
+        ...(kafkajs?.clientId ? { clientId: kafkajs.clientId } : {}),
+      },
+    );
+    return (await this.dataPlaneFactory)(connection) as TaskDataPlane;
+  }
+
+  /** The source's data plane, on the KAFKA_CLIENT adapter. Close it after use. */
+  async sourceDataPlane(plan: MigrationPlan): Promise<TaskDataPlane> {
+    return this.newDataPlane(await this.sourceConnection(plan));
+  }
+
+  /**
+   * The source for the Inventory task: always kafkajs, whatever KAFKA_CLIENT says, because the inventory reads the
+   * cluster, its ACLs, client quotas and broker configs (KafkaInventoryReads), which the @platformatic/kafka adapter
+   * does not implement. Close it after use.
+   */
+  async sourceInventoryReader(plan: MigrationPlan): Promise<KafkajsDataPlane> {
+    return new KafkajsDataPlane(await this.sourceConnection(plan), this.clients.kafkajs);
+  }
+
+  /** The target's data plane, on the KAFKA_CLIENT adapter, from `$.target` (its bootstrap servers once ready). Close it after use. */
+  async targetDataPlane(plan: MigrationPlan, target: TargetState | undefined): Promise<TaskDataPlane> {
+    return this.newDataPlane(await this.targetConnection(plan, target));
+  }
+
+  /**
+   * The target's ACLs (DescribeAcls) for ValidateTarget: through `plane` when its adapter reads them (kafkajs),
+   * else through a kafkajs connection of its own, opened on the first read only. `close` closes what it opened.
+   */
+  targetAclReader(
+    plan: MigrationPlan,
+    target: TargetState | undefined,
+    plane: TaskDataPlane,
+  ): { readonly reads: Pick<KafkaInventoryReads, 'describeAcls'>; close(): Promise<void> } {
+    if (plane instanceof KafkajsDataPlane) return { reads: plane, close: async () => undefined };
+    let opened: Promise<KafkajsDataPlane> | undefined;
+    return {
+      reads: {
+        describeAcls: async () => {
+          opened ??= this.targetConnection(plan, target).then((c) => new KafkajsDataPlane(c, this.clients.kafkajs));
+          return (await opened).describeAcls();
+        },
+      },
+      close: async () => {
+        if (opened) await closeQuietly(await opened.catch(() => undefined));
+      },
+    };
+  }
+
+  /** The source's connection: its bootstrap servers for the plan's auth mechanism, read from MSK. */
+  private async sourceConnection(plan: MigrationPlan): Promise<KafkaConnection> {
     const cluster = await this.msk().describeCluster(plan.source.clusterArn);
     const servers = bootstrapServersFor(plan.source.clusterArn, plan.source.auth, cluster.bootstrapBrokers);
     const region = regionOfArn(plan.source.clusterArn, this.region);
-    const connection = await kafkaConnectionFor(
+    return kafkaConnectionFor(
       'source',
       servers,
       plan.source.auth,
@@ -167,11 +251,9 @@ export class AwsTaskPorts {
       (arn) => this.secrets.read(arn),
       this.requestTimeoutMs,
     );
-    return new KafkajsDataPlane(connection, this.clients.kafkajs);
   }
 
-  /** The target's data plane, from `$.target` (its bootstrap servers once ready). Close it after use. */
-  async targetDataPlane(plan: MigrationPlan, target: TargetState | undefined): Promise<KafkajsDataPlane> {
+  private async targetConnection(plan: MigrationPlan, target: TargetState | undefined): Promise<KafkaConnection> {
     const auth = plan.target.auth ?? { mechanism: 'IAM' as const };
     let servers = target?.bootstrapServers ?? plan.target.bootstrapServers;
     const clusterArn = target?.clusterArn ?? plan.target.clusterArn;
@@ -183,7 +265,7 @@ export class AwsTaskPorts {
         'The target has no bootstrap servers yet: $.target is missing or not ready, and the plan names none.',
       );
     }
-    const connection = await kafkaConnectionFor(
+    return kafkaConnectionFor(
       'target',
       servers,
       auth,
@@ -191,7 +273,6 @@ export class AwsTaskPorts {
       (arn) => this.secrets.read(arn),
       this.requestTimeoutMs,
     );
-    return new KafkajsDataPlane(connection, this.clients.kafkajs);
   }
 }
 

@@ -16,6 +16,7 @@ const ports = new AwsTaskPorts(
       'MSK_CONNECT_SERVICE_ROLE_ARN',
       'MSK_CONNECT_LOG_GROUP',
       'KAFKA_REQUEST_TIMEOUT_MS',
+      'KAFKA_CLIENT',
     ],
   ),
 );

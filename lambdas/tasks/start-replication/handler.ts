@@ -17,6 +17,7 @@ const ports = new AwsTaskPorts(
       'MSK_CONNECT_LOG_GROUP',
       'ALARM_TOPIC_ARN',
       'KAFKA_REQUEST_TIMEOUT_MS',
+      'KAFKA_CLIENT',
     ],
   ),
 );

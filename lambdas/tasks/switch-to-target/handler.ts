@@ -9,7 +9,7 @@ import { Input, runSwitchToTarget, type Output } from './task';
 
 const PHASE = 'SwitchToTarget';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function switchToTargetHandler(event: unknown): Promise<Output> {

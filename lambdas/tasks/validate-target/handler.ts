@@ -4,11 +4,14 @@ import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runValidateTarget, type Output } from './task';
 
-/** ValidateTarget: parse, wire kafkajs on both clusters and S3, run. */
+/**
+ * ValidateTarget: parse, wire the KAFKA_CLIENT data planes on both clusters, the target's ACLs (DescribeAcls, through
+ * kafkajs) for a target with Kafka ACLs, and S3; run.
+ */
 
 const PHASE = 'ValidateTarget';
 const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
+  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
 );
 
 export async function validateTargetHandler(event: unknown): Promise<Output> {
@@ -19,10 +22,17 @@ export async function validateTargetHandler(event: unknown): Promise<Output> {
     await closeQuietly(source);
     throw err;
   });
+  const acls = ports.targetAclReader(state.input, state.target, target);
   try {
-    return await runValidateTarget(input, { source, target, artifacts: ports.artifacts(), now: () => new Date() });
+    return await runValidateTarget(input, {
+      source,
+      target,
+      targetAcls: acls.reads,
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+    });
   } finally {
-    await closeQuietly(source, target);
+    await Promise.all([closeQuietly(source, target), acls.close()]);
   }
 }
 
