@@ -89,7 +89,9 @@ export function localFunctions(ports: LocalTaskPorts): Record<string, LocalTask>
       evaluateCatchUp.runEvaluateCatchUp(i, { artifacts, source, target, now }),
     ),
     ValidateTarget: task('ValidateTarget', validateTarget.Input, (i: validateTarget.Input) =>
-      validateTarget.runValidateTarget(i, { source, target, artifacts, now }),
+      // The target's ACLs are read as in AWS; a target without an authorizer and a source without ACLs leave nobody
+      // to check, which the validation reports as skipped.
+      validateTarget.runValidateTarget(i, { source, target, targetAcls: target, artifacts, now }),
     ),
     RequestApproval: async (event) => {
       const input = parseTaskInput('RequestApproval', requestApproval.Input, event);
