@@ -92,17 +92,17 @@ export const TASKS = {
     timeout: minutes(10),
     memorySize: 1024,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   Assess: { description: 'Rules of the target profile against the inventory (BLOCKER / WARNING / INFO)', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
-  ProvisionTarget: { description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterCreate', 'evidenceWrite'] },
+  ProvisionTarget: { description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterCreate'] },
   CheckTargetStatus: { description: 'Describes the target cluster until ACTIVE', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['mskDescribe'] },
   StartReplication: {
     description: 'Starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'alarmsManage', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'alarmsManage', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
     replicationDirection: 'FORWARD',
   },
   CheckReplicationStatus: { description: 'Describes the replicator / connectors until RUNNING', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['replicationDescribe'] },
@@ -111,38 +111,38 @@ export const TASKS = {
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['alarmsRead', 'metricsRead', 'replicationDescribe', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceWrite'],
+    may: ['alarmsRead', 'metricsRead', 'replicationDescribe', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   ValidateTarget: {
     description: 'Topic, partition and config parity, record continuity by content, translated group offsets',
     timeout: minutes(14),
     memorySize: 1536,
     dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceWrite'],
+    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
-  FenceProducers: { description: 'Single writer: points producers at "hold writes" and records the values before', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'] },
-  CheckDrain: { description: 'Source end offsets stable since the fence and present on the target', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead'] },
+  FenceProducers: { description: 'Single writer: points producers at "hold writes" and records the values before', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
+  CheckDrain: { description: 'Source end offsets stable since the fence and present on the target', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
   CommitConsumerOffsets: {
     description: 'Translates each consumer group\'s committed offsets by content, commits them on the target, reads them back',
     timeout: minutes(10),
     memorySize: 1024,
     dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnTarget', 'secretsRead', 'evidenceWrite'],
+    may: ['kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnTarget', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
-  SwitchToTarget: { description: 'Points producers and consumers at the target; the rollback window opens', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'] },
+  SwitchToTarget: { description: 'Points producers and consumers at the target; the rollback window opens', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
   CheckTargetHealth: {
     description: 'Target health in the rollback window (alarms, metrics, data plane)',
     timeout: minutes(2),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'cutoverRead', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'cutoverRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   Finalize: {
     description: 'Deletes what this execution created for the copy (replicator, alarms, canary); keeps the target',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceWrite'],
+    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   Report: { description: 'The migration report (Markdown + JSON) in the evidence store', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
   RollbackCutover: {
@@ -150,26 +150,26 @@ export const TASKS = {
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnSource', 'secretsRead', 'evidenceWrite'],
+    may: ['cutoverSwitch', 'kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnSource', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   RollbackReplication: {
     description: 'Deletes the replicator, alarms and canary topic this execution created; never touches source data',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceWrite'],
+    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
-  RollbackTarget: { description: 'Deletes the target cluster only when this execution created it (ownership tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterDelete', 'evidenceWrite'] },
+  RollbackTarget: { description: 'Deletes the target cluster only when this execution created it (ownership tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterDelete'] },
   StartFailback: {
     description: 'Reverse replication target → source of the records written since the switch',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'kafkaDescribe', 'secretsRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
     replicationDirection: 'FAILBACK',
   },
-  CheckFailback: { description: 'Lag of the reverse replication, by content', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['replicationDescribe', 'metricsRead', 'kafkaDescribe', 'kafkaReadData', 'secretsRead'] },
-  StopFailback: { description: 'Deletes the reverse replication this execution created', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['replicationDescribe', 'replicationDelete', 'evidenceWrite'] },
+  CheckFailback: { description: 'Lag of the reverse replication, by content', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['replicationDescribe', 'metricsRead', 'kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'], replicationDirection: 'FAILBACK' },
+  StopFailback: { description: 'Deletes the reverse replication this execution created', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite'], replicationDirection: 'FAILBACK' },
   RequestApproval: {
     description: 'CutoverApproval / FinalizeApproval / FailbackDecision (created by ApprovalApi)',
     timeout: Duration.seconds(30),
@@ -533,7 +533,9 @@ export class MigrationOrchestrator extends Construct {
 
   private environmentFor(spec: TaskSpec): Record<string, string> {
     const env: Record<string, string> = { [TASK_ENVIRONMENT.bucket]: this.artifactBucket.bucketName };
-    if (spec.may.includes('replicationCreate')) {
+    // The replicator adapters are built with the service roles even to find, describe or delete a replicator
+    // (they compare a found one with what this execution would have created), so every task that touches one gets them.
+    if (['replicationCreate', 'replicationDescribe', 'replicationDelete'].some((p) => (spec.may as readonly string[]).includes(p))) {
       const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
       env[TASK_ENVIRONMENT.replicatorRole] = roles.replicator.role.roleArn;
       env[TASK_ENVIRONMENT.connectRole] = roles.connect.role.roleArn;

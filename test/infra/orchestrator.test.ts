@@ -224,6 +224,23 @@ describe('MigrationOrchestrator', () => {
       MSK_CONNECT_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FAILBACK.connect.role),
     });
     expect(env('Inventory').REPLICATOR_SERVICE_ROLE_ARN).toBeUndefined();
+    // The replicator adapters need the roles to find, describe and delete too, in the direction each task works in
+    for (const name of ['CheckReplicationStatus', 'Finalize', 'RollbackReplication'] as const) {
+      expect(env(name)).toMatchObject({ REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FORWARD.replicator.role) });
+    }
+    for (const name of ['CheckFailback', 'StopFailback'] as const) {
+      expect(env(name)).toMatchObject({ REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FAILBACK.replicator.role) });
+    }
+  });
+
+  it('lets every task that uses the artifact store read and write the evidence (journals, topic lists, gate evidence), and no other', () => {
+    // These never touch the artifact store: their task modules' deps have no ArtifactStore.
+    const storeless = ['ValidateInput', 'ProvisionTarget', 'CheckTargetStatus', 'RollbackTarget', 'CheckReplicationStatus'];
+    for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
+      const statements = roleStatements(stack, template, stack.orchestrator.functions[name]);
+      const onEvidence = actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes('migrations/*'))).sort();
+      expect({ name, onEvidence }).toEqual({ name, onEvidence: storeless.includes(name) ? [] : ['s3:GetObject', 's3:PutObject'] });
+    }
   });
 
   it('keeps the evidence bucket encrypted, versioned, private and retained', () => {
