@@ -1,19 +1,13 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runCheckReplicationStatus, type Output } from './task';
 
 /** CheckReplicationStatus: parse, wire the replicator the plan names, run. Announces only the transition to RUNNING. */
 
 const PHASE = 'CheckReplicationStatus';
-const ports = new AwsTaskPorts(
-  readTaskEnv(
-    process.env,
-    ['AWS_REGION'],
-    ['REPLICATOR_SERVICE_ROLE_ARN', 'MSK_CONNECT_SERVICE_ROLE_ARN', 'MSK_CONNECT_LOG_GROUP'],
-  ),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], REPLICATOR_ENV));
 
 export async function checkReplicationStatusHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);

@@ -1,30 +1,25 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runCheckTargetHealth, type Output } from './task';
 
 /** CheckTargetHealth: parse, wire kafkajs on the target, CloudWatch and S3, run; announced when the window closes. */
 
 const PHASE = 'CheckTargetHealth';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  const target = await ports.targetDataPlane(state.input, state.target);
-  try {
-    return await runCheckTargetHealth(input, {
+  return ports.withClusters(state.input, state.target, ['target'], ({ target }) =>
+    runCheckTargetHealth(input, {
       target,
       artifacts: ports.artifacts(),
       lagSignals: ports.lagSignals(),
       now: () => new Date(),
-    });
-  } finally {
-    await closeQuietly(target);
-  }
+    }),
+  );
 }
 
 export const handler = middy(checkTargetHealthHandler).use(

@@ -1,34 +1,20 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runCommitConsumerOffsets, type Output } from './task';
 
 /** CommitConsumerOffsets: parse, wire kafkajs on both clusters and S3, run; announced once complete. */
 
 const PHASE = 'CommitConsumerOffsets';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function commitConsumerOffsetsHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  const source = await ports.sourceDataPlane(state.input);
-  const target = await ports.targetDataPlane(state.input, state.target).catch(async (err: unknown) => {
-    await closeQuietly(source);
-    throw err;
-  });
-  try {
-    return await runCommitConsumerOffsets(input, {
-      source,
-      target,
-      artifacts: ports.artifacts(),
-      now: () => new Date(),
-    });
-  } finally {
-    await closeQuietly(source, target);
-  }
+  return ports.withClusters(state.input, state.target, ['source', 'target'], ({ source, target }) =>
+    runCommitConsumerOffsets(input, { source, target, artifacts: ports.artifacts(), now: () => new Date() }),
+  );
 }
 
 export const handler = middy(commitConsumerOffsetsHandler).use(

@@ -1,25 +1,18 @@
 import middy from '@middy/core';
 import { recordGateEvaluation, withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runEvaluateCatchUp, type Output } from './task';
 
 /** EvaluateCatchUp: parse, wire CloudWatch, kafkajs on both clusters, S3, run; one gate-evaluation metric each time. */
 
 const PHASE = 'EvaluateCatchUp';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  const source = await ports.sourceDataPlane(state.input);
-  const target = await ports.targetDataPlane(state.input, state.target).catch(async (err: unknown) => {
-    await closeQuietly(source);
-    throw err;
-  });
-  try {
+  return ports.withClusters(state.input, state.target, ['source', 'target'], async ({ source, target }) => {
     const output = await runEvaluateCatchUp(input, {
       artifacts: ports.artifacts(),
       lagSignals: ports.lagSignals(),
@@ -29,9 +22,7 @@ export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
     });
     recordGateEvaluation(PHASE, { healthy: output.lastHealthy });
     return output;
-  } finally {
-    await closeQuietly(source, target);
-  }
+  });
 }
 
 export const handler = middy(evaluateCatchUpHandler).use(

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runFenceProducers, type Output } from './task';
@@ -8,9 +8,7 @@ import { Input, runFenceProducers, type Output } from './task';
 /** FenceProducers / FenceForFailback: parse, wire the plan's pointer, kafkajs on the cluster producers use now, S3, run. */
 
 const PHASE = 'FenceProducers';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function fenceProducersHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runRollbackCutover, type Output } from './task';
@@ -11,9 +11,7 @@ import { Input, runRollbackCutover, type Output } from './task';
  */
 
 const PHASE = 'RollbackCutover';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);

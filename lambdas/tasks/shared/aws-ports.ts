@@ -62,6 +62,19 @@ export const TASK_ENV = {
 export type TaskEnvName = keyof typeof TASK_ENV;
 export type TaskEnv = Partial<Record<TaskEnvName, string>>;
 
+/** The optional variables of a task that opens Kafka data planes: request bound and client. */
+export const DATA_PLANE_ENV = ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT'] as const satisfies readonly TaskEnvName[];
+
+/**
+ * The optional variables of a task that builds a replicator (`AwsTaskPorts.replicator`): the MSK Replicator role, and
+ * MSK Connect's role and log group for MirrorMaker 2.
+ */
+export const REPLICATOR_ENV = [
+  'REPLICATOR_SERVICE_ROLE_ARN',
+  'MSK_CONNECT_SERVICE_ROLE_ARN',
+  'MSK_CONNECT_LOG_GROUP',
+] as const satisfies readonly TaskEnvName[];
+
 /** Reads the task's variables once; a required one missing or empty fails with every missing name. */
 export function readTaskEnv(
   env: NodeJS.ProcessEnv,
@@ -89,6 +102,9 @@ export function readTaskEnv(
 
 /** A data plane of one cluster, whichever client the function runs; it knows its connection. */
 export type TaskDataPlane = KafkaDataPlane & { readonly connection: KafkaConnection };
+
+/** The clusters of a migration a task can open a data plane on. */
+export type ClusterRole = 'source' | 'target';
 
 export interface AwsTaskClients {
   readonly kafka?: KafkaClient;
@@ -212,6 +228,31 @@ export class AwsTaskPorts {
   /** The target's data plane, on the KAFKA_CLIENT adapter, from `$.target` (its bootstrap servers once ready). Close it after use. */
   async targetDataPlane(plan: MigrationPlan, target: TargetState | undefined): Promise<TaskDataPlane> {
     return this.newDataPlane(await this.targetConnection(plan, target));
+  }
+
+  /**
+   * Opens the data planes of the clusters `roles` names, in that order, runs `task` with them and closes every one it
+   * opened on every path: when the task succeeds or fails, and when opening a later one fails (that error is thrown).
+   * A failing close never hides the task's result.
+   */
+  async withClusters<const R extends ClusterRole, T>(
+    plan: MigrationPlan,
+    target: TargetState | undefined,
+    roles: readonly R[],
+    task: (planes: { readonly [K in R]: TaskDataPlane }) => Promise<T>,
+  ): Promise<T> {
+    const opened: TaskDataPlane[] = [];
+    const planes: Partial<Record<ClusterRole, TaskDataPlane>> = {};
+    try {
+      for (const role of roles) {
+        const plane = role === 'source' ? await this.sourceDataPlane(plan) : await this.targetDataPlane(plan, target);
+        opened.push(plane);
+        planes[role] = plane;
+      }
+      return await task(planes as { readonly [K in R]: TaskDataPlane });
+    } finally {
+      await closeQuietly(...opened);
+    }
   }
 
   /**

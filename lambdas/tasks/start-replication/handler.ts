@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runStartReplication, type Output } from './task';
 
@@ -11,14 +11,7 @@ const ports = new AwsTaskPorts(
   readTaskEnv(
     process.env,
     ['AWS_REGION', 'ARTIFACT_BUCKET'],
-    [
-      'REPLICATOR_SERVICE_ROLE_ARN',
-      'MSK_CONNECT_SERVICE_ROLE_ARN',
-      'MSK_CONNECT_LOG_GROUP',
-      'ALARM_TOPIC_ARN',
-      'KAFKA_REQUEST_TIMEOUT_MS',
-      'KAFKA_CLIENT',
-    ],
+    [...REPLICATOR_ENV, 'ALARM_TOPIC_ARN', ...DATA_PLANE_ENV],
   ),
 );
 
@@ -26,19 +19,16 @@ export async function startReplicationHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const plan = input.state.input;
   const replicator = ports.replicator(plan.replication.engine);
-  const source = await ports.sourceDataPlane(plan);
-  try {
-    return await runStartReplication(input, {
+  return ports.withClusters(plan, input.state.target, ['source'], ({ source }) =>
+    runStartReplication(input, {
       replicator,
       artifacts: ports.artifacts(),
       source,
       lagSignals: ports.lagSignals(),
       msk: ports.msk(),
       now: () => new Date(),
-    });
-  } finally {
-    await closeQuietly(source);
-  }
+    }),
+  );
 }
 
 export const handler = middy(startReplicationHandler).use(

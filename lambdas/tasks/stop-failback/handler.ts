@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runStopFailback, type Output } from './task';
 
@@ -10,19 +10,7 @@ import { Input, runStopFailback, type Output } from './task';
  */
 
 const PHASE = 'StopFailback';
-const ports = new AwsTaskPorts(
-  readTaskEnv(
-    process.env,
-    ['AWS_REGION'],
-    [
-      'REPLICATOR_SERVICE_ROLE_ARN',
-      'MSK_CONNECT_SERVICE_ROLE_ARN',
-      'MSK_CONNECT_LOG_GROUP',
-      'KAFKA_REQUEST_TIMEOUT_MS',
-      'KAFKA_CLIENT',
-    ],
-  ),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]));
 
 export async function stopFailbackHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runSwitchToTarget, type Output } from './task';
@@ -8,24 +8,19 @@ import { Input, runSwitchToTarget, type Output } from './task';
 /** SwitchToTarget: parse, wire the plan's pointer, kafkajs on the target and S3, run. */
 
 const PHASE = 'SwitchToTarget';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function switchToTargetHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  const target = await ports.targetDataPlane(state.input, state.target);
-  try {
-    return await runSwitchToTarget(input, {
+  return ports.withClusters(state.input, state.target, ['target'], ({ target }) =>
+    runSwitchToTarget(input, {
       pointer: cutoverSwitchFor(state.input),
       target,
       artifacts: ports.artifacts(),
       now: () => new Date(),
-    });
-  } finally {
-    await closeQuietly(target);
-  }
+    }),
+  );
 }
 
 export const handler = middy(switchToTargetHandler).use(

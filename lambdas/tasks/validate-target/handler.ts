@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runValidateTarget, type Output } from './task';
 
@@ -10,30 +10,25 @@ import { Input, runValidateTarget, type Output } from './task';
  */
 
 const PHASE = 'ValidateTarget';
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT']),
-);
+const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function validateTargetHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  const source = await ports.sourceDataPlane(state.input);
-  const target = await ports.targetDataPlane(state.input, state.target).catch(async (err: unknown) => {
-    await closeQuietly(source);
-    throw err;
+  return ports.withClusters(state.input, state.target, ['source', 'target'], async ({ source, target }) => {
+    const acls = ports.targetAclReader(state.input, state.target, target);
+    try {
+      return await runValidateTarget(input, {
+        source,
+        target,
+        targetAcls: acls.reads,
+        artifacts: ports.artifacts(),
+        now: () => new Date(),
+      });
+    } finally {
+      await acls.close();
+    }
   });
-  const acls = ports.targetAclReader(state.input, state.target, target);
-  try {
-    return await runValidateTarget(input, {
-      source,
-      target,
-      targetAcls: acls.reads,
-      artifacts: ports.artifacts(),
-      now: () => new Date(),
-    });
-  } finally {
-    await Promise.all([closeQuietly(source, target), acls.close()]);
-  }
 }
 
 export const handler = middy(validateTargetHandler).use(
