@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
-import { CutoverExecutionStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
-import { identityOf } from '../shared/plan-views';
+import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 
 /**
  * CheckDrain: one poll of WaitForDrain ⇄ CheckDrain. Drained (`$.cutover.drain.drained`, read by the Choice Drained?)
@@ -32,9 +31,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const fence = requireStep(state, 'fence', 'FenceProducers');
   const progress = await checkDrain(
     {
-      identity: identityOf(state),
-      topics: await replicatedTopics(state, deps.artifacts),
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      ...(await cutoverScope(state, deps.artifacts)),
       fence,
       ...(state.cutover?.drain ? { previous: state.cutover.drain } : {}),
       drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,

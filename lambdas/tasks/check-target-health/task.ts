@@ -3,8 +3,7 @@ import { HealthProgressSchema, checkTargetHealth, windowEndsAt } from '../../cor
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
-import { CutoverExecutionStateSchema, WindowStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
-import { identityOf } from '../shared/plan-views';
+import { CutoverExecutionStateSchema, WindowStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 
 /**
  * CheckTargetHealth: one poll of the rollback window (WaitInRollbackWindow ⇄ CheckTargetHealth). The core judges the
@@ -38,9 +37,7 @@ export async function runCheckTargetHealth(input: Input, deps: Deps): Promise<Ou
   const minutes = state.input.cutover.rollbackWindowMinutes;
   const progress = await checkTargetHealth(
     {
-      identity: identityOf(state),
-      topics: await replicatedTopics(state, deps.artifacts),
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      ...(await cutoverScope(state, deps.artifacts)),
       switch: switched,
       offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
       // The core counts whole positive minutes; a window of 0 is judged below from the plan's own value.

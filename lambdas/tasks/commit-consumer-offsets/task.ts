@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/commit-consumer-offsets';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
-import { CutoverExecutionStateSchema, replicatedTopics, requireStep } from '../shared/cutover-state';
-import { identityOf } from '../shared/plan-views';
+import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 
 /**
  * CommitConsumerOffsets: after the drain, each consumer group in the plan's filter gets, on the target, committed
@@ -31,9 +30,7 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
   const { consumerGroups } = state.input.replication;
   const progress = await commitConsumerOffsets(
     {
-      identity: identityOf(state),
-      topics: await replicatedTopics(state, deps.artifacts),
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      ...(await cutoverScope(state, deps.artifacts)),
       consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
       fence: requireStep(state, 'fence', 'FenceProducers'),
       drain: requireStep(state, 'drain', 'CheckDrain'),

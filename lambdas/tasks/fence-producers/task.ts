@@ -7,9 +7,9 @@ import type { KafkaDataPlane } from '../../ports/kafka';
 import {
   CutoverExecutionStateSchema,
   FailbackFenceSchema,
+  cutoverScope,
   cutoverTargetValue,
   failbackFenceValue,
-  replicatedTopics,
   requireStep,
 } from '../shared/cutover-state';
 import { identityOf } from '../shared/plan-views';
@@ -56,20 +56,18 @@ export interface Deps {
 export async function runFenceProducers(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   if (input.mode === 'RELEASE_FAILBACK') return releaseFailbackFence(input, deps);
-  const topics = await replicatedTopics(state, deps.artifacts);
+  const scope = await cutoverScope(state, deps.artifacts);
   const producersCluster = deps.producersCluster;
   if (!producersCluster)
     throw new TypeError('FenceProducers needs the cluster the producers write to (producersCluster).');
-  if (input.mode === 'FAILBACK') return fenceForFailback(input, topics, { ...deps, producersCluster });
+  if (input.mode === 'FAILBACK') return fenceForFailback(input, scope.topics, { ...deps, producersCluster });
   cutoverTargetValue(state);
-  const record = await fenceProducers(
-    {
-      identity: identityOf(state),
-      topics,
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
-    },
-    { producers: deps.pointer, source: producersCluster, artifacts: deps.artifacts, now: deps.now },
-  );
+  const record = await fenceProducers(scope, {
+    producers: deps.pointer,
+    source: producersCluster,
+    artifacts: deps.artifacts,
+    now: deps.now,
+  });
   return FenceRecordSchema.parse(record);
 }
 

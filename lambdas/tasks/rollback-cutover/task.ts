@@ -8,7 +8,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Replicator } from '../../ports/replicator';
-import { CutoverStateSchema, FailbackFenceSchema, minutesSince, replicatedTopics } from '../shared/cutover-state';
+import { CutoverStateSchema, FailbackFenceSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 
@@ -101,9 +101,7 @@ async function rollback(input: Input, deps: Deps): Promise<Output> {
     : Math.max(1, planned, minutesSince(state.execution.startedAt, now) + 1);
   const result = await rollbackCutover(
     {
-      identity: identityOf(state),
-      topics: await replicatedTopics(state, deps.artifacts),
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      ...(await cutoverScope(state, deps.artifacts)),
       rollbackWindowMinutes: windowMinutes,
       ...(reason ? { reason } : {}),
     },

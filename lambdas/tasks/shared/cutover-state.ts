@@ -9,6 +9,7 @@ import { InputInvalidError } from '../../core/errors';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import { ExecutionStateSchema, ReplicationPhaseSchema, type ExecutionState } from './execution-state';
+import { identityOf } from './plan-views';
 
 /**
  * What the cutover and failback task states leave in the execution state, and the small views of the state they share:
@@ -92,6 +93,24 @@ export async function replicatedTopics(
   if (watchedTopics(topics, state.replication?.canaryTopic).length === 0)
     throw new InputInvalidError('The replication copies no topic besides the canary: there is nothing to cut over.');
   return topics;
+}
+
+/** What every cutover core is told first: whose execution, which replicated topics it watches, and the canary. */
+export interface CutoverScope {
+  readonly identity: ExecutionIdentity;
+  readonly topics: string[];
+  readonly canaryTopic?: string;
+}
+
+/** The cutover scope of this execution: its identity, the replicated topics (`replicatedTopics`) and the canary, if any. */
+export async function cutoverScope(
+  state: Pick<ExecutionState, 'identity' | 'replication'>,
+  artifacts: ArtifactStore,
+): Promise<CutoverScope> {
+  const identity = identityOf(state);
+  const topics = await replicatedTopics(state, artifacts);
+  const canaryTopic = state.replication?.canaryTopic;
+  return { identity, topics, ...(canaryTopic ? { canaryTopic } : {}) };
 }
 
 /**

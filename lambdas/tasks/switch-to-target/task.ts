@@ -7,10 +7,9 @@ import {
   CutoverExecutionStateSchema,
   SwitchStateSchema,
   cutoverTargetValue,
-  replicatedTopics,
+  cutoverScope,
   requireStep,
 } from '../shared/cutover-state';
-import { identityOf } from '../shared/plan-views';
 
 /**
  * SwitchToTarget: the target's end offsets are recorded first (before any client points at the target: the baseline
@@ -37,9 +36,7 @@ export async function runSwitchToTarget(input: Input, deps: Deps): Promise<Outpu
   const { state } = input;
   const record = await switchConsumers(
     {
-      identity: identityOf(state),
-      topics: await replicatedTopics(state, deps.artifacts),
-      ...(state.replication.canaryTopic ? { canaryTopic: state.replication.canaryTopic } : {}),
+      ...(await cutoverScope(state, deps.artifacts)),
       fence: requireStep(state, 'fence', 'FenceProducers'),
       offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
       producersTargetValue: cutoverTargetValue(state),
