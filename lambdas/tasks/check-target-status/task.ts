@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { InputInvalidError, ProvisioningFailedError } from '../../core/errors';
 import { runCheckTargetStatus as checkTargetCluster } from '../../core/replication/phases';
-import type { MskControlPlane } from '../../ports/msk-control-plane';
-import type { TargetProvisioner } from '../../ports/target-provisioner';
 import { ExecutionStateSchema, TargetStateSchema, type TargetState } from '../shared/execution-state';
 import { minutesBetween } from '../shared/plan-views';
-import { describeExistingTarget } from '../shared/target-endpoint';
+import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
 
 /**
  * CheckTargetStatus: one Describe of the WaitForTarget loop. ACTIVE → `ready` with the bootstrap servers; FAILED, or
@@ -22,13 +20,7 @@ export type Input = z.infer<typeof Input>;
 export const Output = TargetStateSchema;
 export type Output = z.infer<typeof Output>;
 
-export interface Deps {
-  /** For a cluster this execution creates. */
-  readonly provisioner?: TargetProvisioner;
-  /** For an existing MSK target that was not ACTIVE yet. */
-  readonly msk?: MskControlPlane;
-  readonly now: () => Date;
-}
+export type Deps = TargetEndpointDeps;
 
 export async function runCheckTargetStatus(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { runProvisionTarget as provisionTargetCluster } from '../../core/replication/phases';
-import type { MskControlPlane } from '../../ports/msk-control-plane';
-import type { TargetProvisioner } from '../../ports/target-provisioner';
 import { ExecutionStateSchema, TargetStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
-import { describeExistingTarget } from '../shared/target-endpoint';
+import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
 
 /**
  * ProvisionTarget: makes `$.target` describe the target endpoint, whichever way the plan names it.
@@ -21,13 +19,7 @@ export type Input = z.infer<typeof Input>;
 export const Output = TargetStateSchema;
 export type Output = z.infer<typeof Output>;
 
-export interface Deps {
-  /** Required when the plan has target.create. */
-  readonly provisioner?: TargetProvisioner;
-  /** Required when the plan names an existing target.clusterArn. */
-  readonly msk?: MskControlPlane;
-  readonly now: () => Date;
-}
+export type Deps = TargetEndpointDeps;
 
 export async function runProvisionTarget(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;

@@ -1,8 +1,18 @@
 import { ProvisioningFailedError } from '../../core/errors';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
+import type { TargetProvisioner } from '../../ports/target-provisioner';
 import { bootstrapServersFor } from './cluster-endpoints';
 import { TargetStateSchema, type TargetState } from './execution-state';
+
+/** What ProvisionTarget and CheckTargetStatus reach the target with; a runtime offers what it can (locally, neither). */
+export interface TargetEndpointDeps {
+  /** For a cluster this execution creates (the plan's target.create). */
+  readonly provisioner?: TargetProvisioner;
+  /** For an existing MSK target (the plan's target.clusterArn), described until ACTIVE. */
+  readonly msk?: MskControlPlane;
+  readonly now: () => Date;
+}
 
 /** An existing MSK target as MSK describes it now; FAILED or DELETING cannot become ready. */
 export async function describeExistingTarget(
