@@ -12,7 +12,8 @@ const base = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
+  // Promise.withResolvers on Node 20, for aws-local-stepfunctions; the rehearsal command loads the same module.
+  setupFiles: ['<rootDir>/rehearsal/node20-polyfills.ts'],
 };
 const tier = (name, extra = {}) => ({
   ...base,

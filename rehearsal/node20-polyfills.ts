@@ -1,6 +1,7 @@
 /**
- * aws-local-stepfunctions 3.x calls Promise.withResolvers, which Node 20 lacks (it arrived in Node 22). The tests get
- * it from test/setup/polyfills.ts; the rehearsal command, which runs outside jest, from this module.
+ * aws-local-stepfunctions 3.x calls Promise.withResolvers, which Node 20 lacks (it arrived in Node 22). One module
+ * serves both places that run the local state machine: the rehearsal command imports it first, and every jest project
+ * loads it as a setup file (jest.config.js).
  */
 interface Resolvers<T> {
   promise: Promise<T>;
