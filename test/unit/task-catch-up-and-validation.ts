@@ -1,6 +1,5 @@
-import type { TargetState } from '../../lambdas/tasks/shared/execution-state';
 import { runStartReplication } from '../../lambdas/tasks/start-replication/task';
-import { at, examplePlan, FakeKafka, FakeReplicator, stateOf } from './task-fixtures';
+import { at, examplePlan, FakeKafka, FakeReplicator, readyKafkaTarget, stateOf } from './task-fixtures';
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 /** A MirrorMaker 2 replication (no canary) between two FakeKafka clusters, as EvaluateCatchUp and ValidateTarget receive it. */
@@ -20,15 +19,7 @@ export async function replicatingState() {
     (raw.gates as Record<string, unknown>).maxLagRecords = 0;
     (raw.gates as Record<string, unknown>).catchUpTimeoutMinutes = 30;
   });
-  const targetState: TargetState = {
-    type: 'KAFKA',
-    source: 'BOOTSTRAP',
-    created: false,
-    state: 'REACHABLE_BY_ADDRESS',
-    ready: true,
-    bootstrapServers: ['automq-0:9092'],
-    startedAt: '2026-11-01T10:00:00.000Z',
-  };
+  const targetState = readyKafkaTarget();
   const replication = await runStartReplication(
     { state: stateOf(plan, { target: targetState }) },
     {

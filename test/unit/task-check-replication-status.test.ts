@@ -1,22 +1,14 @@
 import { replicatorName } from '../../lambdas/core/replication/naming';
 import { runCheckReplicationStatus } from '../../lambdas/tasks/check-replication-status/task';
 import { runStartReplication } from '../../lambdas/tasks/start-replication/task';
-import { at, examplePlan, FakeKafka, FakeReplicator, identity, stateOf } from './task-fixtures';
+import { at, examplePlan, FakeKafka, FakeReplicator, identity, readyKafkaTarget, stateOf } from './task-fixtures';
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 async function started() {
   const source = new FakeKafka().addTopic('clicks', 1);
   const replicator = new FakeReplicator('MIRROR_MAKER_2', source, new FakeKafka());
   const plan = examplePlan('msk-to-automq-mirrormaker2');
-  const target = {
-    type: 'KAFKA' as const,
-    source: 'BOOTSTRAP' as const,
-    created: false,
-    state: 'REACHABLE_BY_ADDRESS',
-    ready: true,
-    bootstrapServers: ['automq-0:9092'],
-    startedAt: '2026-11-01T10:00:00.000Z',
-  };
+  const target = readyKafkaTarget();
   const replication = await runStartReplication(
     { state: stateOf(plan, { target }) },
     { replicator, artifacts: new MemoryArtifacts(), source, now: at('2026-11-01T11:00:00.000Z') },

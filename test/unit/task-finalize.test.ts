@@ -1,9 +1,17 @@
 import { canaryTopicName, replicatorName } from '../../lambdas/core/replication/naming';
 import type { AlarmDefinition, LagSignals } from '../../lambdas/ports/lag-signals';
 import { runFinalize } from '../../lambdas/tasks/finalize/task';
-import type { TargetState } from '../../lambdas/tasks/shared/execution-state';
 import { runStartReplication } from '../../lambdas/tasks/start-replication/task';
-import { at, examplePlan, FakeKafka, FakeProvisioner, FakeReplicator, identity, stateOf } from './task-fixtures';
+import {
+  at,
+  examplePlan,
+  FakeKafka,
+  FakeProvisioner,
+  FakeReplicator,
+  identity,
+  readyServerlessTarget,
+  stateOf,
+} from './task-fixtures';
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const now = at('2026-11-02T12:00:00.000Z');
@@ -34,16 +42,7 @@ describe('Finalize task', () => {
       clusterName: 'orders-serverless',
       tags: {},
     });
-    const target: TargetState = {
-      type: 'MSK_SERVERLESS',
-      source: 'EXISTING_MSK',
-      clusterArn: TARGET_ARN,
-      created: false,
-      state: 'ACTIVE',
-      ready: true,
-      bootstrapServers: ['t:9098'],
-      startedAt: '2026-11-01T10:00:00.000Z',
-    };
+    const target = readyServerlessTarget(TARGET_ARN);
     const plan = examplePlan('msk-to-serverless-replicator');
     const replication = await runStartReplication(
       { state: stateOf(plan, { target }) },

@@ -5,7 +5,7 @@ import { isOwnedBy, type ExecutionIdentity } from '../../lambdas/core/replicatio
 import type { MskControlPlane } from '../../lambdas/ports/msk-control-plane';
 import type { Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState } from '../../lambdas/ports/replicator';
 import type { TargetClusterInfo, TargetProvisioner } from '../../lambdas/ports/target-provisioner';
-import type { ExecutionState } from '../../lambdas/tasks/shared/execution-state';
+import type { ExecutionState, TargetState } from '../../lambdas/tasks/shared/execution-state';
 import { mskCluster } from './inventory-fixtures';
 import { FakeKafka, replicate } from './validation-fake-kafka';
 
@@ -53,6 +53,33 @@ export function stateOf<P extends Partial<ExecutionState>>(
 }
 
 export const at = (iso: string) => () => new Date(iso);
+
+/** `$.target` as ProvisionTarget leaves it for a Kafka-compatible target named by address (the AutoMQ example). */
+export function readyKafkaTarget(): TargetState {
+  return {
+    type: 'KAFKA',
+    source: 'BOOTSTRAP',
+    created: false,
+    state: 'REACHABLE_BY_ADDRESS',
+    ready: true,
+    bootstrapServers: ['automq-0:9092'],
+    startedAt: '2026-11-01T10:00:00.000Z',
+  };
+}
+
+/** `$.target` as ProvisionTarget leaves it for an existing MSK Serverless cluster that is ACTIVE. */
+export function readyServerlessTarget(clusterArn: string): TargetState {
+  return {
+    type: 'MSK_SERVERLESS',
+    source: 'EXISTING_MSK',
+    clusterArn,
+    created: false,
+    state: 'ACTIVE',
+    ready: true,
+    bootstrapServers: ['t:9098'],
+    startedAt: '2026-11-01T10:00:00.000Z',
+  };
+}
 
 /** MSK's target clusters in memory: create, describe, delete, with tags; counts the calls that change something. */
 export class FakeProvisioner implements TargetProvisioner {

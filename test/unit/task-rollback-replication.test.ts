@@ -1,21 +1,12 @@
 import { canaryTopicName, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
 import type { LagSignals } from '../../lambdas/ports/lag-signals';
 import { runRollbackReplication } from '../../lambdas/tasks/rollback-replication/task';
-import type { TargetState } from '../../lambdas/tasks/shared/execution-state';
 import { runStartReplication } from '../../lambdas/tasks/start-replication/task';
-import { at, examplePlan, FakeKafka, FakeReplicator, identity, stateOf } from './task-fixtures';
+import { at, examplePlan, FakeKafka, FakeReplicator, identity, readyKafkaTarget, stateOf } from './task-fixtures';
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const now = at('2026-11-01T12:00:00.000Z');
-const target: TargetState = {
-  type: 'KAFKA',
-  source: 'BOOTSTRAP',
-  created: false,
-  state: 'REACHABLE_BY_ADDRESS',
-  ready: true,
-  bootstrapServers: ['automq-0:9092'],
-  startedAt: '2026-11-01T10:00:00.000Z',
-};
+const target = readyKafkaTarget();
 
 function untouchable(): FakeReplicator & LagSignals {
   const fail = async (): Promise<never> => {

@@ -1,32 +1,25 @@
 import { canaryTopicName, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
 import { runStartReplication } from '../../lambdas/tasks/start-replication/task';
-import type { TargetState } from '../../lambdas/tasks/shared/execution-state';
-import { at, examplePlan, FakeKafka, FakeReplicator, fakeMsk, identity, mskCluster, stateOf } from './task-fixtures';
+import {
+  at,
+  examplePlan,
+  FakeKafka,
+  FakeReplicator,
+  fakeMsk,
+  identity,
+  mskCluster,
+  readyKafkaTarget,
+  readyServerlessTarget,
+  stateOf,
+} from './task-fixtures';
 import { MemoryArtifacts } from './validation-fake-kafka';
 
 const SOURCE_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-prod/5f2a9c1e-7b3d-4e8f-9a01-2b3c4d5e6f70-2';
 const TARGET_ARN =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/8d7c6b5a-4f3e-2d1c-0b9a-8f7e6d5c4b3a-s2';
 
-const kafkaTarget: TargetState = {
-  type: 'KAFKA',
-  source: 'BOOTSTRAP',
-  created: false,
-  state: 'REACHABLE_BY_ADDRESS',
-  ready: true,
-  bootstrapServers: ['automq-0:9092'],
-  startedAt: '2026-11-01T10:00:00.000Z',
-};
-const serverlessTarget: TargetState = {
-  type: 'MSK_SERVERLESS',
-  source: 'EXISTING_MSK',
-  clusterArn: TARGET_ARN,
-  created: false,
-  state: 'ACTIVE',
-  ready: true,
-  bootstrapServers: ['t:9098'],
-  startedAt: '2026-11-01T10:00:00.000Z',
-};
+const kafkaTarget = readyKafkaTarget();
+const serverlessTarget = readyServerlessTarget(TARGET_ARN);
 
 describe('StartReplication task', () => {
   it('starts MirrorMaker 2 on the selected topics with the canary topic, not running yet, with the time the wait started', async () => {
