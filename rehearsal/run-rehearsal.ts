@@ -33,6 +33,7 @@ import {
   type WorkloadHandle,
   type WorkloadTally,
 } from './workload';
+import type { WritePause } from './workload/tally';
 
 /**
  * The local rehearsal: two real Kafka clusters (source, target), a live sequence-numbered workload that finds its
@@ -90,6 +91,8 @@ export interface RehearsalCutoverFigures {
   readonly propagation: ObservedPropagation;
   /** write pause ≤ 2 × p99 + settle; absent without a write pause or a latency sample. */
   readonly bound?: WritePauseBound;
+  /** Every producer write pause across a pointer move (the report's writePauseMs is the longest). */
+  readonly writePauses: readonly WritePause[];
 }
 
 const APPROVER = 'rehearsal-approver@example.com';
@@ -643,16 +646,19 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   const cutover: RehearsalCutoverFigures = {
     settleSeconds,
     propagation,
+    writePauses: tally?.cutover.writePauses ?? [],
     ...(timeline ? { timeline } : {}),
     ...(bound ? { bound } : {}),
   };
+  const caught = errorOf(run);
   if (result.finalState !== definition.finalState)
-    mismatches.push(`final state ${result.finalState}, expected ${definition.finalState}`);
+    mismatches.push(
+      `final state ${result.finalState}, expected ${definition.finalState}${caught ? ` (${caught.name}: ${caught.message.slice(0, 300)})` : ''}`,
+    );
   if (result.outcome !== definition.outcome)
     mismatches.push(`outcome ${result.outcome}, expected ${definition.outcome}`);
   if (!tally) mismatches.push('the workload was not counted');
   else if (result.records.lost !== 0) mismatches.push(`${result.records.lost} records lost`);
-  const caught = errorOf(run);
   if (definition.error && caught?.name !== definition.error)
     mismatches.push(`error ${caught?.name ?? 'none'}, expected ${definition.error}`);
   const files = await writeRehearsalReport(result, reportDir);
