@@ -2,26 +2,18 @@ import {
   CreateReplicatorCommand,
   DeleteReplicatorCommand,
   DescribeReplicatorCommand,
-  KafkaClient,
   ListReplicatorsCommand,
 } from '@aws-sdk/client-kafka';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { MskReplicator } from '../../lambdas/adapters/aws/msk-replicator';
 import { storeEndOffsets } from '../../lambdas/core/cutover/model';
 import { FAILBACK_ROLE_TAG } from '../../lambdas/core/failback/failback';
 import { runStartFailback, runStopFailback } from '../../lambdas/core/failback/tasks';
 import { failbackReplicatorName, ownershipTags } from '../../lambdas/core/replication/naming';
+import { identity, kafka, replicator, replicatorArnOf, roleArn, sourceArn, targetArn } from './msk-replicator-fixtures';
 import { FakeKafka, MemoryArtifacts } from './validation-fake-kafka';
 
-const kafka = mockClient(KafkaClient);
-const roleArn = 'arn:aws:iam::111122223333:role/msk-migration-replicator';
-const replicator = new MskReplicator(new KafkaClient({ region: 'eu-west-1' }), { serviceExecutionRoleArn: roleArn });
-const identity = { migrationId: 'orders', executionName: 'exec-1' };
 const name = failbackReplicatorName(identity);
-const arn = `arn:aws:kafka:eu-west-1:111122223333:replicator/${name}/uuid`;
-const sourceArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/src/abc';
-const targetArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/tgt/def';
+const arn = replicatorArnOf(name);
 const forward = {
   engine: 'MSK_REPLICATOR' as const,
   name: 'mskmig-orders-0abc123',

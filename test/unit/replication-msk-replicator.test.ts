@@ -3,25 +3,17 @@ import {
   CreateReplicatorCommand,
   DeleteReplicatorCommand,
   DescribeReplicatorCommand,
-  KafkaClient,
   ListReplicatorsCommand,
   NotFoundException,
   ServiceUnavailableException,
 } from '@aws-sdk/client-kafka';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { MskReplicator } from '../../lambdas/adapters/aws/msk-replicator';
 import { ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
 import { checkReplication, planReplication, startReplication, stopReplication } from '../../lambdas/core/replication/replication';
+import { identity, kafka, replicator, replicatorArnOf, roleArn, sourceArn, targetArn } from './msk-replicator-fixtures';
 
-const kafka = mockClient(KafkaClient);
-const roleArn = 'arn:aws:iam::111122223333:role/msk-migration-replicator';
-const replicator = new MskReplicator(new KafkaClient({ region: 'eu-west-1' }), { serviceExecutionRoleArn: roleArn });
-const identity = { migrationId: 'orders', executionName: 'exec-1' };
 const name = replicatorName(identity);
-const arn = `arn:aws:kafka:eu-west-1:111122223333:replicator/${name}/uuid`;
-const sourceArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/src/abc';
-const targetArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/tgt/def';
+const arn = replicatorArnOf(name);
 const meta = { $metadata: {} };
 
 const plan = planReplication({
