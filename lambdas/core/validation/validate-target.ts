@@ -146,6 +146,7 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     const targetCommitted = await target.fetchCommittedOffsets(groupId, onBoth);
     const result = await checkGroupOffsets(source, target, groupId, sourceCommitted, targetCommitted, views, {
       maxRewindRecords: active.has(groupId) ? Number.MAX_SAFE_INTEGER : (request.maxRewindRecords ?? 0),
+      untranslatedIsPending: active.has(groupId),
       searchWindow: options.searchWindow,
       ignoredHeaders: options.ignoredHeaders,
       readTimeoutMs: options.readTimeoutMs,
@@ -153,6 +154,8 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     differences.push(...result.differences);
     groupPartitions += result.partitionsChecked;
     for (const r of result.rewinds) notes.push(`${r.subject}: the translated offset is ${r.records} record(s) behind${active.has(groupId) ? ' (the group is still active on the source)' : ' (within the allowed rewind)'}.`);
+    for (const subject of result.pending)
+      notes.push(`${subject}: not translated yet (the group is still active on the source and commits after the replicator's last offset sync); CommitConsumerOffsets translates it by content at the cutover.`);
   }
 
   const access = await checkPrincipalAccess(
