@@ -165,3 +165,39 @@ export function toMigrationError(err: unknown, context: KafkaCallContext): Migra
       return new TransientError(`${where}: ${context.operation} failed with a retriable error: ${cause}.`, details);
   }
 }
+
+/**
+ * Runs one port call of a Kafka adapter within a deadline and maps its failure to the taxonomy: past the deadline a
+ * Migration.Transient naming the cluster and the operation, any other failure through toMigrationError. Shared by the
+ * kafkajs and @platformatic/kafka adapters, so both fail alike.
+ */
+export async function callWithDeadline<T>(
+  connection: { readonly name: string; readonly bootstrapServers: readonly string[] },
+  operation: string,
+  fn: () => Promise<T>,
+  deadlineMs: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TransientError(
+            `Kafka cluster ${connection.name}: ${operation} did not complete within ${deadlineMs} ms.`,
+            {
+              cluster: connection.name,
+              operation,
+            },
+          ),
+        ),
+      deadlineMs,
+    );
+  });
+  try {
+    return await Promise.race([fn(), timeout]);
+  } catch (err) {
+    throw toMigrationError(err, { cluster: connection.name, bootstrapServers: connection.bootstrapServers, operation });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -28,7 +28,7 @@ import type {
   PartitionOffsets,
   TopicDescription,
 } from '../../ports/kafka';
-import { errorChain, toMigrationError } from './kafka-errors';
+import { callWithDeadline, errorChain } from './kafka-errors';
 import { describeClientQuotasOn } from './kafkajs-client-quotas';
 import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
 
@@ -626,30 +626,7 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
 
   /** Runs one port call within a deadline and maps its failure to the taxonomy. */
   private async call<T>(operation: string, fn: () => Promise<T>, deadlineMs = 3 * this.requestTimeoutMs): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new TransientError(
-              `Kafka cluster ${this.connection.name}: ${operation} did not complete within ${deadlineMs} ms.`,
-              { cluster: this.connection.name, operation },
-            ),
-          ),
-        deadlineMs,
-      );
-    });
-    try {
-      return await Promise.race([fn(), timeout]);
-    } catch (err) {
-      throw toMigrationError(err, {
-        cluster: this.connection.name,
-        bootstrapServers: this.connection.bootstrapServers,
-        operation,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    return callWithDeadline(this.connection, operation, fn, deadlineMs);
   }
 }
 

@@ -22,7 +22,7 @@ import type {
   PartitionOffsets,
   TopicDescription,
 } from '../../ports/kafka';
-import { toMigrationError } from './kafka-errors';
+import { callWithDeadline } from './kafka-errors';
 import type { IamTokenProvider } from './kafkajs-data-plane';
 
 /**
@@ -444,30 +444,7 @@ export class PlatformaticDataPlane implements KafkaDataPlane {
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>, deadlineMs = 3 * this.requestTimeoutMs): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new TransientError(
-              `Kafka cluster ${this.connection.name}: ${operation} did not complete within ${deadlineMs} ms.`,
-              { cluster: this.connection.name, operation },
-            ),
-          ),
-        deadlineMs,
-      );
-    });
-    try {
-      return await Promise.race([fn(), timeout]);
-    } catch (err) {
-      throw toMigrationError(err, {
-        cluster: this.connection.name,
-        bootstrapServers: this.connection.bootstrapServers,
-        operation,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    return callWithDeadline(this.connection, operation, fn, deadlineMs);
   }
 }
 
