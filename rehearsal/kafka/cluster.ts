@@ -37,6 +37,19 @@ export function jvmOptions(maxHeap = '512m'): string[] {
   ];
 }
 
+/**
+ * A KRaft cluster ID: 16 random bytes in URL-safe base64 (22 characters), as `StorageTool random-uuid` makes. Like
+ * Kafka's own Uuid.randomUuid it never starts with "-": StorageTool's argument parser would read such an ID as an
+ * option ("argument --cluster-id/-t: expected one argument"), which failed 1 cluster start in 64.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const id = random(16).toString('base64url').slice(0, 22);
+    if (!id.startsWith('-')) return id;
+  }
+  throw new Error('newClusterId: the random source gave 100 IDs starting with "-"; it is not random.');
+}
+
 export interface KafkaClusterOptions {
   /** Names the cluster in logs and folders: `source`, `target`. */
   readonly name: string;
@@ -217,7 +230,7 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
   writeFileSync(path.join(dir, logging.fileName), logging.content);
 
   const began = Date.now();
-  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  const clusterId = newClusterId();
   const users = admin ? [admin, ...(options.scram?.users ?? []).filter((u) => u.username !== admin.username)] : [];
   try {
     await run(

@@ -5,7 +5,6 @@
  * harness's launchers and adapter once they exist; the test body does not change.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { Mm2Launcher, Mm2ProcessHandle } from '../../lambdas/adapters/local/mm2-replicator';
 import { toPropertiesFile } from '../../lambdas/core/replication/mm2-config';
+import { newClusterId } from '../../rehearsal/kafka/cluster';
 import type {
   CommittedOffset,
   ConfigEntry,
@@ -142,7 +142,7 @@ export async function startKafka(name: string, jars: string): Promise<LocalKafka
       '',
     ].join('\n'),
   );
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   await run('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-cp', `${jars}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], { timeout: 60_000 });
   const process = startJava(jars, 'kafka.Kafka', [config], dir);
   const bootstrap = `127.0.0.1:${port}`;

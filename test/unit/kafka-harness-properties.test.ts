@@ -6,6 +6,7 @@ import {
   mirrorMakerProperties,
   scramJaasConfig,
 } from '../../rehearsal/kafka/properties';
+import { newClusterId } from '../../rehearsal/kafka/cluster';
 
 describe('broker properties of the Kafka harness', () => {
   it('makes a combined broker and controller with a plaintext client listener and RF 1 internals', () => {
@@ -196,5 +197,23 @@ describe('mm2.properties of the harness', () => {
         'org.apache.kafka.common.security.scram.ScramLoginModule required username="mm2" password="pw";',
     });
     expect(props).not.toHaveProperty('target.security.protocol');
+  });
+});
+
+describe('KRaft cluster IDs of the harness', () => {
+  it('never start with "-", which StorageTool would read as an option, and are 22 URL-safe characters', () => {
+    // Prepare: a random source whose first draw encodes to a leading "-" (0xf8 → index 62 in base64url)
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.from('0123456789abcdef')];
+    const random = (size: number): Buffer => (draws.shift() ?? Buffer.alloc(size, 1)).subarray(0, size);
+    // Act
+    const id = newClusterId(random);
+    // Assess
+    expect(Buffer.alloc(16, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+    expect(id).toBe(Buffer.from('0123456789abcdef').toString('base64url').slice(0, 22));
+    expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+  });
+
+  it('refuses a source that only ever gives IDs starting with "-" instead of looping forever', () => {
+    expect(() => newClusterId((size) => Buffer.alloc(size, 0xf8))).toThrow(/not random/);
   });
 });
