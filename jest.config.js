@@ -22,12 +22,5 @@ const tier = (name, extra = {}) => ({
   ...extra,
 });
 module.exports = {
-  projects: [
-    tier('unit'),
-    tier('infra'),
-    tier('workflow'),
-    tier('integration'),
-    tier('aws-api'),
-    tier('e2e'),
-  ],
+  projects: [tier('unit'), tier('infra'), tier('workflow'), tier('integration'), tier('aws-api'), tier('e2e')],
 };

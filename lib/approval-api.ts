@@ -105,10 +105,14 @@ export class ApprovalApi extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
     if (props.email && props.snsFallbackTopic) {
-      throw new Error('ApprovalApi: give either `email` (SES, personal links) or `snsFallbackTopic` (notice without links), not both.');
+      throw new Error(
+        'ApprovalApi: give either `email` (SES, personal links) or `snsFallbackTopic` (notice without links), not both.',
+      );
     }
     if (!props.email && !props.snsFallbackTopic && !props.slack) {
-      throw new Error('ApprovalApi: nobody could be asked. Configure `email` (SES), `slack`, or `snsFallbackTopic` (a notice; approvers decide with `msk-migrate approve`).');
+      throw new Error(
+        'ApprovalApi: nobody could be asked. Configure `email` (SES), `slack`, or `snsFallbackTopic` (a notice; approvers decide with `msk-migrate approve`).',
+      );
     }
     for (const arn of props.slack ? [props.slack.botTokenSecretArn, props.slack.signingSecretArn] : []) {
       if (!Token.isUnresolved(arn)) assertCompleteSecretArn(arn);
@@ -132,7 +136,8 @@ export class ApprovalApi extends Construct {
     });
     Validations.of(this.signingKey).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the link-signing key invalidates every outstanding approval link; rotate it by hand between migrations (links live hours, not months).',
+      reason:
+        'Rotating the link-signing key invalidates every outstanding approval link; rotate it by hand between migrations (links live hours, not months).',
     });
 
     this.httpApi = new apigwv2.HttpApi(this, 'Api', {
@@ -150,7 +155,12 @@ export class ApprovalApi extends Construct {
       ...(props.email ? { SES_FROM_ADDRESS: props.email.fromAddress } : {}),
       ...(props.email?.configurationSetName ? { SES_CONFIGURATION_SET: props.email.configurationSetName } : {}),
       ...(props.snsFallbackTopic ? { SNS_FALLBACK_TOPIC_ARN: props.snsFallbackTopic.topicArn } : {}),
-      ...(props.slack ? { SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn, SLACK_SIGNING_SECRET_ARN: props.slack.signingSecretArn } : {}),
+      ...(props.slack
+        ? {
+            SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn,
+            SLACK_SIGNING_SECRET_ARN: props.slack.signingSecretArn,
+          }
+        : {}),
     };
 
     // Both handlers in one esbuild run (a no-op when the orchestrator has bundled them with the others).
@@ -164,16 +174,23 @@ export class ApprovalApi extends Construct {
     });
 
     this.reminderRole = new iam.Role(this, 'ReminderSchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: 'EventBridge Scheduler invokes the approval endpoint function with a reminder event',
     });
     this.endpointFunction.grantInvoke(this.reminderRole);
 
     this.requestApprovalFunction = new TaskFunction(this, 'RequestApprovalFn', {
       entry: APPROVAL_API_ENTRIES.requestApproval,
-      description: 'CutoverApproval / FinalizeApproval: stores the task token behind an approval ID, sends e-mail and Slack',
+      description:
+        'CutoverApproval / FinalizeApproval: stores the task token behind an approval ID, sends e-mail and Slack',
       timeout: Duration.seconds(30),
-      environment: { ...common, REMINDER_TARGET_ARN: this.endpointFunction.functionArn, REMINDER_ROLE_ARN: this.reminderRole.roleArn },
+      environment: {
+        ...common,
+        REMINDER_TARGET_ARN: this.endpointFunction.functionArn,
+        REMINDER_ROLE_ARN: this.reminderRole.roleArn,
+      },
     });
 
     // Least privilege, per function.
@@ -187,11 +204,17 @@ export class ApprovalApi extends Construct {
         if (props.snsFallbackTopic.masterKey) {
           Validations.of(fn.role ?? fn).acknowledge({
             id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-            reason: 'Publishing to the KMS-encrypted fallback topic needs the GenerateDataKey family on that topic\'s key only (grantPublish scopes it to the key ARN).',
+            reason:
+              "Publishing to the KMS-encrypted fallback topic needs the GenerateDataKey family on that topic's key only (grantPublish scopes it to the key ARN).",
           });
         }
       }
-      if (props.slack) secretsmanager.Secret.fromSecretCompleteArn(this, `SlackBotToken${fn.node.id}`, props.slack.botTokenSecretArn).grantRead(fn);
+      if (props.slack)
+        secretsmanager.Secret.fromSecretCompleteArn(
+          this,
+          `SlackBotToken${fn.node.id}`,
+          props.slack.botTokenSecretArn,
+        ).grantRead(fn);
       if (props.email) {
         const identity = props.email.identity ?? props.email.fromAddress.split('@').pop() ?? props.email.fromAddress;
         fn.addToRolePolicy(
@@ -199,20 +222,49 @@ export class ApprovalApi extends Construct {
             actions: ['ses:SendEmail'],
             resources: [
               stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-              ...(props.email.configurationSetName ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.email.configurationSetName })] : []),
+              ...(props.email.configurationSetName
+                ? [
+                    stack.formatArn({
+                      service: 'ses',
+                      resource: 'configuration-set',
+                      resourceName: props.email.configurationSetName,
+                    }),
+                  ]
+                : []),
             ],
           }),
         );
       }
     }
     props.artifactBucket.grantPut(this.endpointFunction, 'approvals/unmatched/*');
-    if (props.slack) secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackSigningSecret', props.slack.signingSecretArn).grantRead(this.endpointFunction);
-    const schedules = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `default/${SCHEDULE_PREFIX}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    this.requestApprovalFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [schedules] }));
-    this.requestApprovalFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.reminderRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
-    this.endpointFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedules] }));
+    if (props.slack)
+      secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackSigningSecret', props.slack.signingSecretArn).grantRead(
+        this.endpointFunction,
+      );
+    const schedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `default/${SCHEDULE_PREFIX}*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.requestApprovalFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [schedules] }),
+    );
+    this.requestApprovalFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.reminderRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    this.endpointFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedules] }),
+    );
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
     new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -237,20 +289,31 @@ export class ApprovalApi extends Construct {
       },
     });
 
-    const integration = new HttpLambdaIntegration('Endpoint', this.endpointFunction, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
-    this.httpApi.addRoutes({ path: '/approvals/{approvalId}', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST], integration });
-    if (props.slack) this.httpApi.addRoutes({ path: '/slack/interactivity', methods: [apigwv2.HttpMethod.POST], integration });
+    const integration = new HttpLambdaIntegration('Endpoint', this.endpointFunction, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    this.httpApi.addRoutes({
+      path: '/approvals/{approvalId}',
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+      integration,
+    });
+    if (props.slack)
+      this.httpApi.addRoutes({ path: '/slack/interactivity', methods: [apigwv2.HttpMethod.POST], integration });
 
-    for (const route of this.httpApi.node.findAll().filter((c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute)) {
+    for (const route of this.httpApi.node
+      .findAll()
+      .filter((c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute)) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Each request authenticates itself: an HMAC-signed link and form token (e-mail) or Slack\'s v0 request signature, verified by the function; approvers have no AWS identity to authorize.',
+        reason:
+          "Each request authenticates itself: an HMAC-signed link and form token (e-mail) or Slack's v0 request signature, verified by the function; approvers have no AWS identity to authorize.",
       });
     }
     for (const fn of [this.requestApprovalFunction, this.endpointFunction]) {
       Validations.of(fn.role ?? fn).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.artifactBucket.node.defaultChild as CfnElement)}.Arn>/migrations/*]`,
-        reason: 'Audit and request evidence are written under migrations/<migration>/<execution>/approvals/, keys unknown until run time.',
+        reason:
+          'Audit and request evidence are written under migrations/<migration>/<execution>/approvals/, keys unknown until run time.',
       });
       Validations.of(fn.role ?? fn).acknowledge({
         id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
@@ -267,7 +330,8 @@ export class ApprovalApi extends Construct {
     });
     Validations.of(this.reminderRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.endpointFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason: 'grantInvoke also allows the published versions and aliases of the endpoint function (`<arn>:*`), nothing else.',
+      reason:
+        'grantInvoke also allows the published versions and aliases of the endpoint function (`<arn>:*`), nothing else.',
     });
   }
 
@@ -278,9 +342,18 @@ export class ApprovalApi extends Construct {
    */
   grantStateMachine(stateMachine: sfn.IStateMachine): void {
     this.requestApprovalFunction.grantInvoke(stateMachine);
-    const policy = new iam.Policy(this, `TaskResponse${this.node.children.filter((c) => c instanceof iam.Policy).length}`, {
-      statements: [new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [stateMachine.stateMachineArn] })],
-    });
+    const policy = new iam.Policy(
+      this,
+      `TaskResponse${this.node.children.filter((c) => c instanceof iam.Policy).length}`,
+      {
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            resources: [stateMachine.stateMachineArn],
+          }),
+        ],
+      },
+    );
     if (this.endpointFunction.role) policy.attachToRole(this.endpointFunction.role);
   }
 }
@@ -288,6 +361,8 @@ export class ApprovalApi extends Construct {
 /** The ARN of a secret as given, checked at synth for the one mistake that makes grants silently wrong. */
 export function assertCompleteSecretArn(arn: string): void {
   if (!Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).resourceName?.match(/-[A-Za-z0-9]{6}$/)) {
-    throw new Error(`ApprovalApi: ${arn} is not a complete secret ARN (it must end with the 6-character suffix Secrets Manager adds).`);
+    throw new Error(
+      `ApprovalApi: ${arn} is not a complete secret ARN (it must end with the 6-character suffix Secrets Manager adds).`,
+    );
   }
 }

@@ -64,8 +64,15 @@ export class MigrationDashboard extends Construct {
           type: cloudwatch.VariableType.PROPERTY,
           inputType: cloudwatch.VariableInputType.SELECT,
           value: 'ReplicatorName',
-          values: cloudwatch.Values.fromSearchComponents({ namespace: 'AWS/Kafka', dimensions: ['ReplicatorName'], metricName: 'MessageLag', populateFrom: 'ReplicatorName' }),
-          defaultValue: props.replicatorName ? cloudwatch.DefaultValue.value(props.replicatorName) : cloudwatch.DefaultValue.FIRST,
+          values: cloudwatch.Values.fromSearchComponents({
+            namespace: 'AWS/Kafka',
+            dimensions: ['ReplicatorName'],
+            metricName: 'MessageLag',
+            populateFrom: 'ReplicatorName',
+          }),
+          defaultValue: props.replicatorName
+            ? cloudwatch.DefaultValue.value(props.replicatorName)
+            : cloudwatch.DefaultValue.FIRST,
         }),
       ],
     });
@@ -94,7 +101,7 @@ export class MigrationDashboard extends Construct {
         markdown: [
           '# MSK migration',
           `Executions of [the orchestrator](${consoleUrl}). Pick the replicator of the execution you follow in the **Replicator** drop-down above.`,
-          'Gate, approval and health figures are the tasks\' own metrics (namespace `MskMigration`); the evidence of each gate is in the execution\'s report.',
+          "Gate, approval and health figures are the tasks' own metrics (namespace `MskMigration`); the evidence of each gate is in the execution's report.",
         ].join('\n\n'),
         width: WIDTH,
         height: 3,
@@ -128,8 +135,16 @@ export class MigrationDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Time per state (Step Functions, LambdaFunctionTime)',
-        left: tasks.map(([state, fn]) =>
-          new cloudwatch.Metric({ namespace: 'AWS/States', metricName: 'LambdaFunctionTime', dimensionsMap: { LambdaFunctionArn: fn.functionArn }, statistic: 'Average', period: PERIOD, label: state }),
+        left: tasks.map(
+          ([state, fn]) =>
+            new cloudwatch.Metric({
+              namespace: 'AWS/States',
+              metricName: 'LambdaFunctionTime',
+              dimensionsMap: { LambdaFunctionArn: fn.functionArn },
+              statistic: 'Average',
+              period: PERIOD,
+              label: state,
+            }),
         ),
         leftYAxis: { label: 'ms', showUnits: false },
         width: 12,
@@ -172,7 +187,10 @@ export class MigrationDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Replication latency and failures',
         left: [replicatorMetric('ReplicationLatency', 'Maximum')],
-        right: [replicatorMetric('ReplicationFailures', 'Sum'), replicatorMetric('ConsumerGroupOffsetSyncFailure', 'Sum')],
+        right: [
+          replicatorMetric('ReplicationFailures', 'Sum'),
+          replicatorMetric('ConsumerGroupOffsetSyncFailure', 'Sum'),
+        ],
         leftYAxis: { label: 'ms', showUnits: false },
         width: 12,
         height: 6,
@@ -200,7 +218,14 @@ export class MigrationDashboard extends Construct {
     // Target health
     const healthWidgets: cloudwatch.IWidget[] = [];
     if (props.targetHealthAlarms && props.targetHealthAlarms.length > 0) {
-      healthWidgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Target health alarms', alarms: props.targetHealthAlarms, width: 8, height: 6 }));
+      healthWidgets.push(
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Target health alarms',
+          alarms: props.targetHealthAlarms,
+          width: 8,
+          height: 6,
+        }),
+      );
     }
     healthWidgets.push(
       new cloudwatch.GraphWidget({

@@ -32,14 +32,22 @@ export class IamPolicyMapping extends Construct {
   public readonly roles: ReadonlyMap<string, iam.Role>;
 
   /** Reads the mapping from a file (the JSON written to the evidence bucket, downloaded). */
-  public static fromFile(scope: Construct, id: string, path: string, props: Omit<IamPolicyMappingProps, 'mapping'> = {}): IamPolicyMapping {
+  public static fromFile(
+    scope: Construct,
+    id: string,
+    path: string,
+    props: Omit<IamPolicyMappingProps, 'mapping'> = {},
+  ): IamPolicyMapping {
     let mapping: Pick<SecurityMapping, 'policies'>;
     try {
       mapping = JSON.parse(fs.readFileSync(path, 'utf8')) as Pick<SecurityMapping, 'policies'>;
     } catch (err) {
-      throw new Error(`Cannot read the security mapping ${path}: ${(err as Error).message}. Download security/security-mapping.json from the execution's evidence.`);
+      throw new Error(
+        `Cannot read the security mapping ${path}: ${(err as Error).message}. Download security/security-mapping.json from the execution's evidence.`,
+      );
     }
-    if (!Array.isArray(mapping.policies)) throw new Error(`${path} has no "policies" array: is it security-mapping.json from the evidence bucket?`);
+    if (!Array.isArray(mapping.policies))
+      throw new Error(`${path} has no "policies" array: is it security-mapping.json from the evidence bucket?`);
     return new IamPolicyMapping(scope, id, { ...props, mapping });
   }
 
@@ -53,11 +61,16 @@ export class IamPolicyMapping extends Construct {
     for (const entry of props.mapping.policies) {
       if (excluded.has(entry.principal)) continue;
       if (seen.has(entry.suggestedRoleName)) {
-        throw new Error(`Two principals map to the role name ${entry.suggestedRoleName}; exclude one of them and write its policy by hand.`);
+        throw new Error(
+          `Two principals map to the role name ${entry.suggestedRoleName}; exclude one of them and write its policy by hand.`,
+        );
       }
       seen.add(entry.suggestedRoleName);
       const policy = new iam.ManagedPolicy(this, entry.suggestedRoleName, {
-        description: `Kafka access of ${entry.principal} on the IAM-only target, generated from its ACLs`.slice(0, 1000),
+        description: `Kafka access of ${entry.principal} on the IAM-only target, generated from its ACLs`.slice(
+          0,
+          1000,
+        ),
         document: iam.PolicyDocument.fromJson(entry.policy),
       });
       policies.set(entry.principal, policy);

@@ -86,32 +86,82 @@ const minutes = Duration.minutes;
  * Handlers live at `lambdas/tasks/<kebab-case name>/handler.ts` (`taskEntry`).
  */
 export const TASKS = {
-  ValidateInput: { description: 'Checks the execution input against the migration plan schema', timeout: Duration.seconds(30), memorySize: 512, dataPlane: false, may: [] },
+  ValidateInput: {
+    description: 'Checks the execution input against the migration plan schema',
+    timeout: Duration.seconds(30),
+    memorySize: 512,
+    dataPlane: false,
+    may: [],
+  },
   Inventory: {
-    description: 'Source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
+    description:
+      'Source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
     timeout: minutes(10),
     memorySize: 1024,
     dataPlane: true,
     may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
-  Assess: { description: 'Rules of the target profile against the inventory (BLOCKER / WARNING / INFO)', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
-  ProvisionTarget: { description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterCreate'] },
-  CheckTargetStatus: { description: 'Describes the target cluster until ACTIVE', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['mskDescribe'] },
+  Assess: {
+    description: 'Rules of the target profile against the inventory (BLOCKER / WARNING / INFO)',
+    timeout: minutes(2),
+    memorySize: 512,
+    dataPlane: false,
+    may: ['evidenceRead', 'evidenceWrite'],
+  },
+  ProvisionTarget: {
+    description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)',
+    timeout: minutes(2),
+    memorySize: 256,
+    dataPlane: false,
+    may: ['mskDescribe', 'clusterCreate'],
+  },
+  CheckTargetStatus: {
+    description: 'Describes the target cluster until ACTIVE',
+    timeout: minutes(1),
+    memorySize: 256,
+    dataPlane: false,
+    may: ['mskDescribe'],
+  },
   StartReplication: {
     description: 'Starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'alarmsManage', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'replicationCreate',
+      'replicationDescribe',
+      'alarmsManage',
+      'kafkaDescribe',
+      'kafkaCanary',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
     replicationDirection: 'FORWARD',
   },
-  CheckReplicationStatus: { description: 'Describes the replicator / connectors until RUNNING', timeout: minutes(1), memorySize: 256, dataPlane: false, may: ['replicationDescribe'] },
+  CheckReplicationStatus: {
+    description: 'Describes the replicator / connectors until RUNNING',
+    timeout: minutes(1),
+    memorySize: 256,
+    dataPlane: false,
+    may: ['replicationDescribe'],
+  },
   EvaluateCatchUp: {
     description: 'One catch-up gate evaluation: lag alarms and datapoints, canary round trip, per-partition progress',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['alarmsRead', 'metricsRead', 'replicationDescribe', 'kafkaDescribe', 'kafkaCanary', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'alarmsRead',
+      'metricsRead',
+      'replicationDescribe',
+      'kafkaDescribe',
+      'kafkaCanary',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   ValidateTarget: {
     description: 'Topic, partition and config parity, record continuity by content, translated group offsets',
@@ -120,56 +170,159 @@ export const TASKS = {
     dataPlane: true,
     may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
-  FenceProducers: { description: 'Single writer: points producers at "hold writes" and records the values before', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
-  CheckDrain: { description: 'Source end offsets stable since the fence and present on the target', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
+  FenceProducers: {
+    description: 'Single writer: points producers at "hold writes" and records the values before',
+    timeout: minutes(2),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+  },
+  CheckDrain: {
+    description: 'Source end offsets stable since the fence and present on the target',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+  },
   CommitConsumerOffsets: {
-    description: 'Translates each consumer group\'s committed offsets by content, commits them on the target, reads them back',
+    description:
+      "Translates each consumer group's committed offsets by content, commits them on the target, reads them back",
     timeout: minutes(10),
     memorySize: 1024,
     dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnTarget', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'kafkaDescribe',
+      'kafkaReadData',
+      'kafkaCommitOffsetsOnTarget',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
-  SwitchToTarget: { description: 'Points producers and consumers at the target; the rollback window opens', timeout: minutes(2), memorySize: 512, dataPlane: true, may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'] },
+  SwitchToTarget: {
+    description: 'Points producers and consumers at the target; the rollback window opens',
+    timeout: minutes(2),
+    memorySize: 512,
+    dataPlane: true,
+    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+  },
   CheckTargetHealth: {
     description: 'Target health in the rollback window (alarms, metrics, data plane)',
     timeout: minutes(2),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'cutoverRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'metricsRead',
+      'alarmsRead',
+      'cutoverRead',
+      'kafkaDescribe',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   Finalize: {
     description: 'Deletes what this execution created for the copy (replicator, alarms, canary); keeps the target',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'replicationDescribe',
+      'replicationDelete',
+      'alarmsDelete',
+      'kafkaDescribe',
+      'kafkaCanaryDelete',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
-  Report: { description: 'The migration report (Markdown + JSON) in the evidence store', timeout: minutes(2), memorySize: 512, dataPlane: false, may: ['evidenceRead', 'evidenceWrite'] },
+  Report: {
+    description: 'The migration report (Markdown + JSON) in the evidence store',
+    timeout: minutes(2),
+    memorySize: 512,
+    dataPlane: false,
+    may: ['evidenceRead', 'evidenceWrite'],
+  },
   RollbackCutover: {
     description: 'Pointers this execution moved go back to the recorded values (rollback and failback)',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'kafkaReadData', 'kafkaCommitOffsetsOnSource', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'cutoverSwitch',
+      'kafkaDescribe',
+      'kafkaReadData',
+      'kafkaCommitOffsetsOnSource',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   RollbackReplication: {
     description: 'Deletes the replicator, alarms and canary topic this execution created; never touches source data',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['replicationDescribe', 'replicationDelete', 'alarmsDelete', 'kafkaDescribe', 'kafkaCanaryDelete', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'replicationDescribe',
+      'replicationDelete',
+      'alarmsDelete',
+      'kafkaDescribe',
+      'kafkaCanaryDelete',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
-  RollbackTarget: { description: 'Deletes the target cluster only when this execution created it (ownership tags)', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['mskDescribe', 'clusterDelete'] },
+  RollbackTarget: {
+    description: 'Deletes the target cluster only when this execution created it (ownership tags)',
+    timeout: minutes(2),
+    memorySize: 256,
+    dataPlane: false,
+    may: ['mskDescribe', 'clusterDelete'],
+  },
   StartFailback: {
     description: 'Reverse replication target → source of the records written since the switch',
     timeout: minutes(5),
     memorySize: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'replicationCreate', 'replicationDescribe', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'replicationCreate',
+      'replicationDescribe',
+      'kafkaDescribe',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
     replicationDirection: 'FAILBACK',
   },
-  CheckFailback: { description: 'Lag of the reverse replication, by content', timeout: minutes(5), memorySize: 512, dataPlane: true, may: ['replicationDescribe', 'metricsRead', 'kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'], replicationDirection: 'FAILBACK' },
-  StopFailback: { description: 'Deletes the reverse replication this execution created', timeout: minutes(2), memorySize: 256, dataPlane: false, may: ['replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite'], replicationDirection: 'FAILBACK' },
+  CheckFailback: {
+    description: 'Lag of the reverse replication, by content',
+    timeout: minutes(5),
+    memorySize: 512,
+    dataPlane: true,
+    may: [
+      'replicationDescribe',
+      'metricsRead',
+      'kafkaDescribe',
+      'kafkaReadData',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
+    replicationDirection: 'FAILBACK',
+  },
+  StopFailback: {
+    description: 'Deletes the reverse replication this execution created',
+    timeout: minutes(2),
+    memorySize: 256,
+    dataPlane: false,
+    may: ['replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite'],
+    replicationDirection: 'FAILBACK',
+  },
   RequestApproval: {
     description: 'CutoverApproval / FinalizeApproval / FailbackDecision (created by ApprovalApi)',
     timeout: Duration.seconds(30),
@@ -336,7 +489,12 @@ export class MigrationOrchestrator extends Construct {
   public readonly dashboard: MigrationDashboard;
   public readonly replicationAlarms: ReplicationAlarms;
   /** Service execution roles: MSK Replicator and MSK Connect, forward (source → target) and failback (target → source). */
-  public readonly replicationRoles: { readonly [direction in 'FORWARD' | 'FAILBACK']: { readonly replicator: ReplicatorRole; readonly connect: ReplicatorRole } };
+  public readonly replicationRoles: {
+    readonly [direction in 'FORWARD' | 'FAILBACK']: {
+      readonly replicator: ReplicatorRole;
+      readonly connect: ReplicatorRole;
+    };
+  };
   /** The log group of the MirrorMaker 2 workers on MSK Connect. */
   public readonly connectLogGroup: logs.LogGroup;
   /** The security group of the data-plane tasks, when this construct created one. */
@@ -375,7 +533,12 @@ export class MigrationOrchestrator extends Construct {
 
     const missing = TASK_NAMES.filter((name) => {
       const spec: TaskSpec = TASKS[name];
-      return !spec.providedBy && !props.codeFor?.(name, taskEntry(name)) && !inlineForTests(this) && !fs.existsSync(path.join(REPO_ROOT, taskEntry(name)));
+      return (
+        !spec.providedBy &&
+        !props.codeFor?.(name, taskEntry(name)) &&
+        !inlineForTests(this) &&
+        !fs.existsSync(path.join(REPO_ROOT, taskEntry(name)))
+      );
     });
     if (missing.length > 0) {
       throw new Error(
@@ -385,7 +548,9 @@ export class MigrationOrchestrator extends Construct {
 
     // Every handler of the app in one esbuild run, before the functions that use the bundles are created.
     TaskFunction.prebuild(this, [
-      ...TASK_NAMES.filter((name) => !(TASKS[name] as TaskSpec).providedBy && !props.codeFor?.(name, taskEntry(name))).map(taskEntry),
+      ...TASK_NAMES.filter(
+        (name) => !(TASKS[name] as TaskSpec).providedBy && !props.codeFor?.(name, taskEntry(name)),
+      ).map(taskEntry),
       ...Object.values(APPROVAL_API_ENTRIES),
       ...(props.notificationSlack ? [SLACK_NOTIFIER_ENTRY] : []),
     ]);
@@ -399,11 +564,18 @@ export class MigrationOrchestrator extends Construct {
       ...(props.approval?.email ? { email: props.approval.email } : { snsFallbackTopic: this.notifications.topic }),
       ...(props.approval?.slack ? { slack: props.approval.slack } : {}),
     });
-    this.replicationAlarms = new ReplicationAlarms(this, 'ReplicationAlarms', { notificationTopic: this.notifications.topic });
+    this.replicationAlarms = new ReplicationAlarms(this, 'ReplicationAlarms', {
+      notificationTopic: this.notifications.topic,
+    });
 
     this.scopes = permissionScopes(stack, props);
     const connectSecrets = props.secretArns ?? [this.scopes.secrets[0] ?? ''];
-    const role = (rid: string, engine: 'MSK_REPLICATOR' | 'MSK_CONNECT', sources: string[] | undefined, targets: string[] | undefined): ReplicatorRole =>
+    const role = (
+      rid: string,
+      engine: 'MSK_REPLICATOR' | 'MSK_CONNECT',
+      sources: string[] | undefined,
+      targets: string[] | undefined,
+    ): ReplicatorRole =>
       new ReplicatorRole(this, rid, {
         engine,
         ...(sources ? { sourceClusterArns: sources } : {}),
@@ -425,11 +597,15 @@ export class MigrationOrchestrator extends Construct {
       for (const secret of connectSecrets.filter((arn) => arn.includes('*') || Token.isUnresolved(arn))) {
         Validations.of(connect.role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${nagResourceName(stack, secret)}]`,
-          reason: 'MirrorMaker 2 reads SCRAM credentials only from secrets named AmazonMSK_* (the prefix MSK requires for SCRAM secrets), or the secret patterns given as secretArns.',
+          reason:
+            'MirrorMaker 2 reads SCRAM credentials only from secrets named AmazonMSK_* (the prefix MSK requires for SCRAM secrets), or the secret patterns given as secretArns.',
         });
       }
     }
-    this.connectLogGroup = new logs.LogGroup(this, 'ConnectWorkerLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    this.connectLogGroup = new logs.LogGroup(this, 'ConnectWorkerLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     // Vended log delivery (MSK Connect → CloudWatch Logs) needs this policy on the group; created here so that the
     // tasks need no logs:PutResourcePolicy.
     this.connectLogGroup.addToResourcePolicy(
@@ -451,7 +627,9 @@ export class MigrationOrchestrator extends Construct {
       securityGroups = [this.securityGroup];
     }
 
-    const functions: Partial<Record<TaskName, lambda.Function>> = { RequestApproval: this.approvalApi.requestApprovalFunction };
+    const functions: Partial<Record<TaskName, lambda.Function>> = {
+      RequestApproval: this.approvalApi.requestApprovalFunction,
+    };
     for (const name of TASK_NAMES) {
       const spec: TaskSpec = TASKS[name];
       if (spec.providedBy) continue;
@@ -464,14 +642,21 @@ export class MigrationOrchestrator extends Construct {
         environment: this.environmentFor(spec),
         ...(code ? { code } : {}),
         ...(spec.dataPlane && props.vpc
-          ? { vpcConfig: { vpc: props.vpc, ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}), ...(securityGroups ? { securityGroups } : {}) } }
+          ? {
+              vpcConfig: {
+                vpc: props.vpc,
+                ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+                ...(securityGroups ? { securityGroups } : {}),
+              },
+            }
           : {}),
       });
       for (const permission of spec.may) this.grantTaskPermission(fn, permission, spec);
       if (spec.dataPlane && props.vpc) {
         Validations.of(fn.role ?? fn).acknowledge({
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-          reason: 'Added by Lambda for a function in a VPC: it manages the function\'s own network interfaces (ec2:CreateNetworkInterface and friends), which cannot be scoped before the interfaces exist.',
+          reason:
+            "Added by Lambda for a function in a VPC: it manages the function's own network interfaces (ec2:CreateNetworkInterface and friends), which cannot be scoped before the interfaces exist.",
         });
       }
       functions[name] = fn;
@@ -485,7 +670,9 @@ export class MigrationOrchestrator extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
-      definitionSubstitutions: Object.fromEntries(TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].functionArn])),
+      definitionSubstitutions: Object.fromEntries(
+        TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].functionArn]),
+      ),
       tracingEnabled: true,
       // ALL events, without the execution data: the state carries approval IDs, plan details and endpoints, and
       // the log group is read more widely than the execution history (which has the data, behind states:GetExecutionHistory).
@@ -501,13 +688,17 @@ export class MigrationOrchestrator extends Construct {
     }
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and friends) support no resource-level permissions.',
+      reason:
+        'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and friends) support no resource-level permissions.',
     });
 
     this.notifications.watch(this.stateMachine);
     for (const fn of Object.values(this.functions)) this.notifications.grantPublishPhaseEvents(fn);
 
-    this.dashboard = new MigrationDashboard(this, 'Dashboard', { stateMachine: this.stateMachine, taskFunctions: this.functions });
+    this.dashboard = new MigrationDashboard(this, 'Dashboard', {
+      stateMachine: this.stateMachine,
+      taskFunctions: this.functions,
+    });
   }
 
   /** Start executions (and follow them: describe, history, list), as `msk-migrate start` and `status` do. */
@@ -527,15 +718,31 @@ export class MigrationOrchestrator extends Construct {
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     return this.approvalApi.table
       .grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resourceArns: [this.stateMachine.stateMachineArn] }))
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [this.artifactBucket.arnForObjects('migrations/*')] }));
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resourceArns: [this.stateMachine.stateMachineArn],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['s3:PutObject'],
+          resourceArns: [this.artifactBucket.arnForObjects('migrations/*')],
+        }),
+      );
   }
 
   private environmentFor(spec: TaskSpec): Record<string, string> {
     const env: Record<string, string> = { [TASK_ENVIRONMENT.bucket]: this.artifactBucket.bucketName };
     // The replicator adapters are built with the service roles even to find, describe or delete a replicator
     // (they compare a found one with what this execution would have created), so every task that touches one gets them.
-    if (['replicationCreate', 'replicationDescribe', 'replicationDelete'].some((p) => (spec.may as readonly string[]).includes(p))) {
+    if (
+      ['replicationCreate', 'replicationDescribe', 'replicationDelete'].some((p) =>
+        (spec.may as readonly string[]).includes(p),
+      )
+    ) {
       const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
       env[TASK_ENVIRONMENT.replicatorRole] = roles.replicator.role.roleArn;
       env[TASK_ENVIRONMENT.connectRole] = roles.connect.role.roleArn;
@@ -547,76 +754,246 @@ export class MigrationOrchestrator extends Construct {
 
   private grantTaskPermission(fn: TaskFunction, permission: TaskPermission, spec: TaskSpec): void {
     const s = this.scopes;
-    const allow = (sid: string, actions: string[], resources: string[], reason: string, conditions?: Record<string, Record<string, unknown>>): void => {
+    const allow = (
+      sid: string,
+      actions: string[],
+      resources: string[],
+      reason: string,
+      conditions?: Record<string, Record<string, unknown>>,
+    ): void => {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
       const principal = fn.role ?? fn;
       for (const resource of resources) {
         if (resource === '*') {
-          Validations.of(principal).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `${actions.join(', ')}: no resource-level permissions. ${reason}` });
+          Validations.of(principal).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason: `${actions.join(', ')}: no resource-level permissions. ${reason}`,
+          });
         } else if (resource.includes('*') || Token.isUnresolved(resource)) {
           const name = nagResourceName(Stack.of(this), resource);
-          if (name.includes('*')) Validations.of(principal).acknowledge({ id: `AwsSolutions-IAM5[Resource::${name}]`, reason });
+          if (name.includes('*'))
+            Validations.of(principal).acknowledge({ id: `AwsSolutions-IAM5[Resource::${name}]`, reason });
         }
       }
     };
     const both = [...s.source, ...s.target];
     switch (permission) {
       case 'evidenceRead':
-        allow('EvidenceRead', ['s3:GetObject'], [this.artifactBucket.arnForObjects('migrations/*')], 'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.');
-        allow('EvidenceList', ['s3:ListBucket'], [this.artifactBucket.bucketArn], 'Listing limited to the migrations/ prefix.', { StringLike: { 's3:prefix': ['migrations/*'] } });
+        allow(
+          'EvidenceRead',
+          ['s3:GetObject'],
+          [this.artifactBucket.arnForObjects('migrations/*')],
+          'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.',
+        );
+        allow(
+          'EvidenceList',
+          ['s3:ListBucket'],
+          [this.artifactBucket.bucketArn],
+          'Listing limited to the migrations/ prefix.',
+          { StringLike: { 's3:prefix': ['migrations/*'] } },
+        );
         return;
       case 'evidenceWrite':
-        allow('EvidenceWrite', ['s3:PutObject'], [this.artifactBucket.arnForObjects('migrations/*')], 'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.');
+        allow(
+          'EvidenceWrite',
+          ['s3:PutObject'],
+          [this.artifactBucket.arnForObjects('migrations/*')],
+          'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.',
+        );
         return;
       case 'mskDescribe':
-        allow('MskDescribeClusters', ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka:ListTagsForResource'], unique(both.map((c) => c.cluster)), 'The clusters an execution names come from its input: the source and target cluster patterns of this orchestrator.');
-        allow('MskDescribeConfigurations', ['kafka:DescribeConfigurationRevision'], [s.configurations], 'The source cluster\'s MSK configuration is named by the cluster description at run time.');
-        allow('MskListClusters', ['kafka:ListClustersV2'], ['*'], 'Finds a target cluster by name (idempotent creation).');
+        allow(
+          'MskDescribeClusters',
+          ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka:ListTagsForResource'],
+          unique(both.map((c) => c.cluster)),
+          'The clusters an execution names come from its input: the source and target cluster patterns of this orchestrator.',
+        );
+        allow(
+          'MskDescribeConfigurations',
+          ['kafka:DescribeConfigurationRevision'],
+          [s.configurations],
+          "The source cluster's MSK configuration is named by the cluster description at run time.",
+        );
+        allow(
+          'MskListClusters',
+          ['kafka:ListClustersV2'],
+          ['*'],
+          'Finds a target cluster by name (idempotent creation).',
+        );
         return;
       case 'metricsRead':
         allow('MetricsRead', ['cloudwatch:GetMetricData'], ['*'], 'Reads AWS/Kafka and MskMigration metrics.');
         return;
       case 'kafkaDescribe':
-        allow('KafkaConnectAndDescribe', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:DescribeClusterDynamicConfiguration'], unique(both.map((c) => c.cluster)), 'Kafka data plane (IAM access control) of the clusters this orchestrator may migrate between.');
-        allow('KafkaDescribeTopics', ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration'], unique(both.map((c) => c.topics)), 'Topic names come from each execution\'s include patterns: every topic under the named clusters, describe only.');
-        allow('KafkaDescribeGroups', ['kafka-cluster:DescribeGroup'], unique(both.map((c) => c.groups)), 'Consumer group names come from each execution\'s include patterns: describe only.');
+        allow(
+          'KafkaConnectAndDescribe',
+          [
+            'kafka-cluster:Connect',
+            'kafka-cluster:DescribeCluster',
+            'kafka-cluster:DescribeClusterDynamicConfiguration',
+          ],
+          unique(both.map((c) => c.cluster)),
+          'Kafka data plane (IAM access control) of the clusters this orchestrator may migrate between.',
+        );
+        allow(
+          'KafkaDescribeTopics',
+          ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration'],
+          unique(both.map((c) => c.topics)),
+          "Topic names come from each execution's include patterns: every topic under the named clusters, describe only.",
+        );
+        allow(
+          'KafkaDescribeGroups',
+          ['kafka-cluster:DescribeGroup'],
+          unique(both.map((c) => c.groups)),
+          "Consumer group names come from each execution's include patterns: describe only.",
+        );
         return;
       case 'kafkaReadData':
-        allow('KafkaReadData', ['kafka-cluster:ReadData'], unique(both.map((c) => c.topics)), 'Validation and offset translation compare records by content on both sides; topics come from the execution input.');
+        allow(
+          'KafkaReadData',
+          ['kafka-cluster:ReadData'],
+          unique(both.map((c) => c.topics)),
+          'Validation and offset translation compare records by content on both sides; topics come from the execution input.',
+        );
         return;
       case 'kafkaCanary':
-        allow('KafkaCanaryTopic', ['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:ReadData'], unique(both.map((c) => c.canary)), `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}<migration>.<hash>), whose name is per execution.`);
+        allow(
+          'KafkaCanaryTopic',
+          [
+            'kafka-cluster:CreateTopic',
+            'kafka-cluster:DescribeTopic',
+            'kafka-cluster:WriteData',
+            'kafka-cluster:ReadData',
+          ],
+          unique(both.map((c) => c.canary)),
+          `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}<migration>.<hash>), whose name is per execution.`,
+        );
         return;
       case 'kafkaCanaryDelete':
-        allow('KafkaCanaryTopicDelete', ['kafka-cluster:DeleteTopic'], unique(both.map((c) => c.canary)), `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}*), whose name is per execution.`);
+        allow(
+          'KafkaCanaryTopicDelete',
+          ['kafka-cluster:DeleteTopic'],
+          unique(both.map((c) => c.canary)),
+          `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}*), whose name is per execution.`,
+        );
         return;
       case 'kafkaCommitOffsetsOnTarget':
-        allow('KafkaCommitTargetOffsets', ['kafka-cluster:AlterGroup'], unique(s.target.map((c) => c.groups)), 'Translated offsets are committed for the consumer groups the execution input includes, on the target only.');
+        allow(
+          'KafkaCommitTargetOffsets',
+          ['kafka-cluster:AlterGroup'],
+          unique(s.target.map((c) => c.groups)),
+          'Translated offsets are committed for the consumer groups the execution input includes, on the target only.',
+        );
         return;
       case 'kafkaCommitOffsetsOnSource':
-        allow('KafkaCommitSourceOffsets', ['kafka-cluster:AlterGroup'], unique(s.source.map((c) => c.groups)), 'Failback commits the offsets translated back for the included consumer groups, on the source only (offsets, never records).');
+        allow(
+          'KafkaCommitSourceOffsets',
+          ['kafka-cluster:AlterGroup'],
+          unique(s.source.map((c) => c.groups)),
+          'Failback commits the offsets translated back for the included consumer groups, on the source only (offsets, never records).',
+        );
         return;
       case 'replicationCreate': {
         const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
-        allow('PassReplicatorRole', ['iam:PassRole'], [roles.replicator.role.roleArn], 'The one replicator role.', { StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' } });
-        allow('PassConnectRole', ['iam:PassRole'], [roles.connect.role.roleArn], 'The one connector role.', { StringEquals: { 'iam:PassedToService': 'kafkaconnect.amazonaws.com' } });
-        allow('CreateReplicator', ['kafka:CreateReplicator', 'kafka:TagResource'], [s.replicators], `Replicator names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>) with a UUID MSK assigns.`);
-        allow('CreateConnector', ['kafkaconnect:CreateConnector', 'kafkaconnect:TagResource'], [s.connectors], `Connector names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>-source/-checkpoint) with a UUID MSK Connect assigns.`);
-        allow('ConnectPlugins', ['kafkaconnect:DescribeCustomPlugin', 'kafkaconnect:DescribeWorkerConfiguration'], [s.connectPlugins, s.connectWorkerConfigs], 'The MirrorMaker 2 plugin and worker configuration are named in each execution input.');
-        allow('ReplicationNetworkDescribe', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'], ['*'], 'MSK Replicator and MSK Connect check the clusters\' networks as the caller.');
-        allow('ReplicationNetworkInterfaces', ['ec2:CreateNetworkInterface'], s.networkInterfaces, 'The replication service creates its interfaces in the clusters\' subnets, chosen per execution.');
-        allow('ReplicationLogDelivery', ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies'], ['*'], 'Vended log delivery of the MSK Connect workers.');
-        allow('ReplicationServiceLinkedRoles', ['iam:CreateServiceLinkedRole'], s.serviceLinkedRoles, 'The MSK and MSK Connect service-linked roles, created on first use.', { StringLike: { 'iam:AWSServiceName': ['kafka.amazonaws.com', 'kafkaconnect.amazonaws.com', 'delivery.logs.amazonaws.com'] } });
+        allow('PassReplicatorRole', ['iam:PassRole'], [roles.replicator.role.roleArn], 'The one replicator role.', {
+          StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
+        });
+        allow('PassConnectRole', ['iam:PassRole'], [roles.connect.role.roleArn], 'The one connector role.', {
+          StringEquals: { 'iam:PassedToService': 'kafkaconnect.amazonaws.com' },
+        });
+        allow(
+          'CreateReplicator',
+          ['kafka:CreateReplicator', 'kafka:TagResource'],
+          [s.replicators],
+          `Replicator names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>) with a UUID MSK assigns.`,
+        );
+        allow(
+          'CreateConnector',
+          ['kafkaconnect:CreateConnector', 'kafkaconnect:TagResource'],
+          [s.connectors],
+          `Connector names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>-source/-checkpoint) with a UUID MSK Connect assigns.`,
+        );
+        allow(
+          'ConnectPlugins',
+          ['kafkaconnect:DescribeCustomPlugin', 'kafkaconnect:DescribeWorkerConfiguration'],
+          [s.connectPlugins, s.connectWorkerConfigs],
+          'The MirrorMaker 2 plugin and worker configuration are named in each execution input.',
+        );
+        allow(
+          'ReplicationNetworkDescribe',
+          ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'],
+          ['*'],
+          "MSK Replicator and MSK Connect check the clusters' networks as the caller.",
+        );
+        allow(
+          'ReplicationNetworkInterfaces',
+          ['ec2:CreateNetworkInterface'],
+          s.networkInterfaces,
+          "The replication service creates its interfaces in the clusters' subnets, chosen per execution.",
+        );
+        allow(
+          'ReplicationLogDelivery',
+          [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:DescribeLogGroups',
+            'logs:DescribeResourcePolicies',
+          ],
+          ['*'],
+          'Vended log delivery of the MSK Connect workers.',
+        );
+        allow(
+          'ReplicationServiceLinkedRoles',
+          ['iam:CreateServiceLinkedRole'],
+          s.serviceLinkedRoles,
+          'The MSK and MSK Connect service-linked roles, created on first use.',
+          {
+            StringLike: {
+              'iam:AWSServiceName': [
+                'kafka.amazonaws.com',
+                'kafkaconnect.amazonaws.com',
+                'delivery.logs.amazonaws.com',
+              ],
+            },
+          },
+        );
         return;
       }
       case 'replicationDescribe':
-        allow('DescribeReplication', ['kafka:DescribeReplicator', 'kafka:ListTagsForResource'], [s.replicators], 'Replicator names are per execution; the ownership tags are checked before any change.');
-        allow('DescribeConnectors', ['kafkaconnect:DescribeConnector', 'kafkaconnect:ListTagsForResource'], [s.connectors], 'Connector names are per execution; the ownership tags are checked before any change.');
-        allow('ListReplication', ['kafka:ListReplicators', 'kafkaconnect:ListConnectors'], ['*'], 'Finds this execution\'s replicator or connectors by name (idempotent retries).');
+        allow(
+          'DescribeReplication',
+          ['kafka:DescribeReplicator', 'kafka:ListTagsForResource'],
+          [s.replicators],
+          'Replicator names are per execution; the ownership tags are checked before any change.',
+        );
+        allow(
+          'DescribeConnectors',
+          ['kafkaconnect:DescribeConnector', 'kafkaconnect:ListTagsForResource'],
+          [s.connectors],
+          'Connector names are per execution; the ownership tags are checked before any change.',
+        );
+        allow(
+          'ListReplication',
+          ['kafka:ListReplicators', 'kafkaconnect:ListConnectors'],
+          ['*'],
+          "Finds this execution's replicator or connectors by name (idempotent retries).",
+        );
         return;
       case 'replicationDelete':
-        allow('DeleteOwnReplicator', ['kafka:DeleteReplicator'], [s.replicators], 'Only replicators named by this tool and tagged with an execution.', { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } });
-        allow('DeleteOwnConnectors', ['kafkaconnect:DeleteConnector'], [s.connectors], 'Only connectors named by this tool (the task checks the ownership tags before deleting).');
+        allow(
+          'DeleteOwnReplicator',
+          ['kafka:DeleteReplicator'],
+          [s.replicators],
+          'Only replicators named by this tool and tagged with an execution.',
+          { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } },
+        );
+        allow(
+          'DeleteOwnConnectors',
+          ['kafkaconnect:DeleteConnector'],
+          [s.connectors],
+          'Only connectors named by this tool (the task checks the ownership tags before deleting).',
+        );
         return;
       case 'alarmsManage':
         this.replicationAlarms.grantManage(fn);
@@ -628,30 +1005,124 @@ export class MigrationOrchestrator extends Construct {
         this.replicationAlarms.grantDelete(fn);
         return;
       case 'clusterCreate':
-        allow('CreateOwnCluster', ['kafka:CreateClusterV2'], ['*'], 'A new cluster has no ARN yet; creation is allowed only with this tool\'s execution tag.', { Null: { [`aws:RequestTag/${TAG_EXECUTION}`]: 'false' } });
-        allow('TagTargetCluster', ['kafka:TagResource'], unique(s.target.map((c) => c.cluster)), 'Tags the cluster being created with its ownership tags.');
-        allow('ClusterNetworkDescribe', ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables', 'ec2:DescribeVpcAttribute', 'ec2:DescribeVpcEndpoints'], ['*'], 'MSK checks the target\'s network as the caller of CreateClusterV2.');
-        allow('ClusterVpcEndpoints', ['ec2:CreateVpcEndpoint'], s.vpcEndpointResources, 'MSK Serverless creates its managed VPC endpoints in the subnets the execution names.', { StringEquals: { 'aws:RequestTag/AWSMSKManaged': 'true' } });
-        allow('ClusterVpcEndpointTags', ['ec2:CreateTags'], [s.vpcEndpoints], 'Tags of the managed VPC endpoints, at creation only.', { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } });
-        allow('ClusterKeys', ['kms:DescribeKey', 'kms:CreateGrant'], [s.keys], 'The encryption key of the new cluster, used through MSK only.', { StringEquals: { 'kms:ViaService': `kafka.${Stack.of(this).region}.amazonaws.com` } });
-        allow('ClusterServiceLinkedRole', ['iam:CreateServiceLinkedRole'], s.serviceLinkedRoles, 'The MSK service-linked role, created on first use.', { StringLike: { 'iam:AWSServiceName': 'kafka.amazonaws.com' } });
+        allow(
+          'CreateOwnCluster',
+          ['kafka:CreateClusterV2'],
+          ['*'],
+          "A new cluster has no ARN yet; creation is allowed only with this tool's execution tag.",
+          { Null: { [`aws:RequestTag/${TAG_EXECUTION}`]: 'false' } },
+        );
+        allow(
+          'TagTargetCluster',
+          ['kafka:TagResource'],
+          unique(s.target.map((c) => c.cluster)),
+          'Tags the cluster being created with its ownership tags.',
+        );
+        allow(
+          'ClusterNetworkDescribe',
+          [
+            'ec2:DescribeSubnets',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeRouteTables',
+            'ec2:DescribeVpcAttribute',
+            'ec2:DescribeVpcEndpoints',
+          ],
+          ['*'],
+          "MSK checks the target's network as the caller of CreateClusterV2.",
+        );
+        allow(
+          'ClusterVpcEndpoints',
+          ['ec2:CreateVpcEndpoint'],
+          s.vpcEndpointResources,
+          'MSK Serverless creates its managed VPC endpoints in the subnets the execution names.',
+          { StringEquals: { 'aws:RequestTag/AWSMSKManaged': 'true' } },
+        );
+        allow(
+          'ClusterVpcEndpointTags',
+          ['ec2:CreateTags'],
+          [s.vpcEndpoints],
+          'Tags of the managed VPC endpoints, at creation only.',
+          { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
+        );
+        allow(
+          'ClusterKeys',
+          ['kms:DescribeKey', 'kms:CreateGrant'],
+          [s.keys],
+          'The encryption key of the new cluster, used through MSK only.',
+          { StringEquals: { 'kms:ViaService': `kafka.${Stack.of(this).region}.amazonaws.com` } },
+        );
+        allow(
+          'ClusterServiceLinkedRole',
+          ['iam:CreateServiceLinkedRole'],
+          s.serviceLinkedRoles,
+          'The MSK service-linked role, created on first use.',
+          { StringLike: { 'iam:AWSServiceName': 'kafka.amazonaws.com' } },
+        );
         return;
       case 'clusterDelete':
-        allow('DeleteOwnCluster', ['kafka:DeleteCluster'], unique(s.target.map((c) => c.cluster)), 'Only target clusters carrying an execution tag (the task also checks the tag is this execution\'s).', { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } });
+        allow(
+          'DeleteOwnCluster',
+          ['kafka:DeleteCluster'],
+          unique(s.target.map((c) => c.cluster)),
+          "Only target clusters carrying an execution tag (the task also checks the tag is this execution's).",
+          { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } },
+        );
         return;
       case 'cutoverSwitch':
-        allow('CutoverParameters', ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'], [s.parameters], 'The pointer parameter is named in each execution input, under the configured prefix.');
-        allow('CutoverRecords', ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'], s.hostedZones, 'The pointer record is named in each execution input, in the configured hosted zones.');
-        allow('CutoverRecordChanges', ['route53:GetChange'], [s.route53Changes], 'Route 53 change IDs are returned at run time.');
-        allow('CutoverHooks', ['lambda:InvokeFunction'], s.hooks, 'The hook function is named in each execution input, among the configured hook functions.');
+        allow(
+          'CutoverParameters',
+          ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+          [s.parameters],
+          'The pointer parameter is named in each execution input, under the configured prefix.',
+        );
+        allow(
+          'CutoverRecords',
+          ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'],
+          s.hostedZones,
+          'The pointer record is named in each execution input, in the configured hosted zones.',
+        );
+        allow(
+          'CutoverRecordChanges',
+          ['route53:GetChange'],
+          [s.route53Changes],
+          'Route 53 change IDs are returned at run time.',
+        );
+        allow(
+          'CutoverHooks',
+          ['lambda:InvokeFunction'],
+          s.hooks,
+          'The hook function is named in each execution input, among the configured hook functions.',
+        );
         return;
       case 'cutoverRead':
-        allow('CutoverParametersRead', ['ssm:GetParameter'], [s.parameters], 'The pointer parameter is named in each execution input, under the configured prefix.');
-        allow('CutoverRecordsRead', ['route53:ListResourceRecordSets'], s.hostedZones, 'The pointer record is named in each execution input, in the configured hosted zones.');
+        allow(
+          'CutoverParametersRead',
+          ['ssm:GetParameter'],
+          [s.parameters],
+          'The pointer parameter is named in each execution input, under the configured prefix.',
+        );
+        allow(
+          'CutoverRecordsRead',
+          ['route53:ListResourceRecordSets'],
+          s.hostedZones,
+          'The pointer record is named in each execution input, in the configured hosted zones.',
+        );
         return;
       case 'secretsRead':
-        allow('ReadClusterSecrets', ['secretsmanager:GetSecretValue'], s.secrets, 'SCRAM secrets are named in each execution input; MSK requires the AmazonMSK_ prefix.');
-        allow('DecryptClusterSecrets', ['kms:Decrypt'], s.secretKeys, 'The customer managed key of a SCRAM secret, used through Secrets Manager only.', { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } });
+        allow(
+          'ReadClusterSecrets',
+          ['secretsmanager:GetSecretValue'],
+          s.secrets,
+          'SCRAM secrets are named in each execution input; MSK requires the AmazonMSK_ prefix.',
+        );
+        allow(
+          'DecryptClusterSecrets',
+          ['kms:Decrypt'],
+          s.secretKeys,
+          'The customer managed key of a SCRAM secret, used through Secrets Manager only.',
+          { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        );
         return;
     }
   }
@@ -686,15 +1157,30 @@ interface PermissionScopes {
 }
 
 function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): PermissionScopes {
-  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME): string => stack.formatArn({ service, resource, resourceName, arnFormat });
+  const arn = (
+    service: string,
+    resource: string,
+    resourceName: string,
+    arnFormat = ArnFormat.SLASH_RESOURCE_NAME,
+  ): string => stack.formatArn({ service, resource, resourceName, arnFormat });
   const anyCluster = arn('kafka', 'cluster', '*/*');
   const clusters = (arns: string[] | undefined): ClusterScope[] =>
     (arns ?? [anyCluster]).map((clusterArn) => {
       if (clusterArn === anyCluster) {
-        return { cluster: anyCluster, topics: arn('kafka', 'topic', '*/*/*'), groups: arn('kafka', 'group', '*/*/*'), canary: arn('kafka', 'topic', `*/*/${CANARY_TOPIC_PREFIX}*`) };
+        return {
+          cluster: anyCluster,
+          topics: arn('kafka', 'topic', '*/*/*'),
+          groups: arn('kafka', 'group', '*/*/*'),
+          canary: arn('kafka', 'topic', `*/*/${CANARY_TOPIC_PREFIX}*`),
+        };
       }
       const r = kafkaResources(clusterArn);
-      return { cluster: r.cluster, topics: r.topics, groups: r.groups, canary: r.topics.replace(/\*$/, `${CANARY_TOPIC_PREFIX}*`) };
+      return {
+        cluster: r.cluster,
+        topics: r.topics,
+        groups: r.groups,
+        canary: r.topics.replace(/\*$/, `${CANARY_TOPIC_PREFIX}*`),
+      };
     });
   const prefix = (props.cutoverParameterPrefix ?? '/').replace(/^\//, '');
   return {
@@ -705,18 +1191,50 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     connectors: arn('kafkaconnect', 'connector', `${REPLICATOR_NAME_PREFIX}*/*`),
     connectPlugins: arn('kafkaconnect', 'custom-plugin', '*/*'),
     connectWorkerConfigs: arn('kafkaconnect', 'worker-configuration', '*/*'),
-    networkInterfaces: [arn('ec2', 'subnet', '*'), arn('ec2', 'security-group', '*'), arn('ec2', 'network-interface', '*')],
-    vpcEndpointResources: [arn('ec2', 'vpc', '*'), arn('ec2', 'subnet', '*'), arn('ec2', 'security-group', '*'), arn('ec2', 'vpc-endpoint', '*')],
+    networkInterfaces: [
+      arn('ec2', 'subnet', '*'),
+      arn('ec2', 'security-group', '*'),
+      arn('ec2', 'network-interface', '*'),
+    ],
+    vpcEndpointResources: [
+      arn('ec2', 'vpc', '*'),
+      arn('ec2', 'subnet', '*'),
+      arn('ec2', 'security-group', '*'),
+      arn('ec2', 'vpc-endpoint', '*'),
+    ],
     vpcEndpoints: arn('ec2', 'vpc-endpoint', '*'),
     keys: arn('kms', 'key', '*'),
     serviceLinkedRoles: [
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/kafka.amazonaws.com/AWSServiceRoleForKafka*' }),
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/kafkaconnect.amazonaws.com/AWSServiceRoleForKafkaConnect*' }),
-      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery*' }),
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/kafka.amazonaws.com/AWSServiceRoleForKafka*',
+      }),
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/kafkaconnect.amazonaws.com/AWSServiceRoleForKafkaConnect*',
+      }),
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery*',
+      }),
     ],
     parameters: arn('ssm', 'parameter', `${prefix}*`),
-    hostedZones: (props.cutoverHostedZoneIds ?? ['*']).map((zone) => stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone })),
-    route53Changes: stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' }),
+    hostedZones: (props.cutoverHostedZoneIds ?? ['*']).map((zone) =>
+      stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone }),
+    ),
+    route53Changes: stack.formatArn({
+      service: 'route53',
+      region: '',
+      account: '',
+      resource: 'change',
+      resourceName: '*',
+    }),
     hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
     secrets: props.secretArns ?? [arn('secretsmanager', 'secret', 'AmazonMSK_*', ArnFormat.COLON_RESOURCE_NAME)],
     secretKeys: props.secretKeyArns ?? [arn('kms', 'key', '*')],
@@ -738,33 +1256,76 @@ export function assertTasksMatchDefinition(definition: string, tasks: readonly s
   const unknown = inAsl.filter((name) => !tasks.includes(name));
   const unused = tasks.filter((name) => !inAsl.includes(name));
   const problems = [
-    ...(unknown.length ? [`the ASL calls ${unknown.map((n) => `\${${n}FunctionArn}`).join(', ')} but TASKS has no function for ${unknown.length === 1 ? 'it' : 'them'} (add a row to TASKS in lib/migration-orchestrator.ts)`] : []),
-    ...(unused.length ? [`TASKS defines ${unused.join(', ')} but the ASL never calls ${unused.length === 1 ? 'it' : 'them'} (remove the row, or use \${<Name>FunctionArn} in the ASL)`] : []),
-    ...(others.length ? [`the ASL has placeholders that are not task ARNs: ${others.map((n) => `\${${n}}`).join(', ')}`] : []),
+    ...(unknown.length
+      ? [
+          `the ASL calls ${unknown.map((n) => `\${${n}FunctionArn}`).join(', ')} but TASKS has no function for ${unknown.length === 1 ? 'it' : 'them'} (add a row to TASKS in lib/migration-orchestrator.ts)`,
+        ]
+      : []),
+    ...(unused.length
+      ? [
+          `TASKS defines ${unused.join(', ')} but the ASL never calls ${unused.length === 1 ? 'it' : 'them'} (remove the row, or use \${<Name>FunctionArn} in the ASL)`,
+        ]
+      : []),
+    ...(others.length
+      ? [`the ASL has placeholders that are not task ARNs: ${others.map((n) => `\${${n}}`).join(', ')}`]
+      : []),
   ];
-  if (problems.length) throw new Error(`MigrationOrchestrator: ${path.relative(REPO_ROOT, DEFINITION_FILE)} and TASKS disagree: ${problems.join('; ')}.`);
+  if (problems.length)
+    throw new Error(
+      `MigrationOrchestrator: ${path.relative(REPO_ROOT, DEFINITION_FILE)} and TASKS disagree: ${problems.join('; ')}.`,
+    );
 }
 
 function assertConsistentProps(props: MigrationOrchestratorProps): void {
   const problems: string[] = [];
   if (!props.vpc && props.vpcSubnets) problems.push('`vpcSubnets` without `vpc` (give the VPC the subnets belong to)');
-  if (!props.vpc && props.securityGroups) problems.push('`securityGroups` without `vpc` (security groups only apply to tasks in a VPC)');
-  if (props.securityGroups && props.securityGroups.length === 0) problems.push('`securityGroups` is empty (omit it to get a new outbound-only group)');
-  for (const [name, arns] of [['sourceClusterArns', props.sourceClusterArns], ['targetClusterArns', props.targetClusterArns]] as const) {
-    if (arns && arns.length === 0) problems.push(`\`${name}\` is empty: no cluster could be migrated (omit it for every cluster of the account in this Region)`);
+  if (!props.vpc && props.securityGroups)
+    problems.push('`securityGroups` without `vpc` (security groups only apply to tasks in a VPC)');
+  if (props.securityGroups && props.securityGroups.length === 0)
+    problems.push('`securityGroups` is empty (omit it to get a new outbound-only group)');
+  for (const [name, arns] of [
+    ['sourceClusterArns', props.sourceClusterArns],
+    ['targetClusterArns', props.targetClusterArns],
+  ] as const) {
+    if (arns && arns.length === 0)
+      problems.push(
+        `\`${name}\` is empty: no cluster could be migrated (omit it for every cluster of the account in this Region)`,
+      );
     for (const arn of arns ?? []) {
-      if (Token.isUnresolved(arn)) problems.push(`\`${name}\` holds a token; give literal ARN patterns (topic and group ARNs are derived from them)`);
-      else if (!/^arn:[^:]+:kafka:[^:]*:[^:]*:cluster\/[^/]+\/[^/]+$/.test(arn)) problems.push(`\`${name}\`: ${arn} is not an MSK cluster ARN pattern (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)`);
+      if (Token.isUnresolved(arn))
+        problems.push(
+          `\`${name}\` holds a token; give literal ARN patterns (topic and group ARNs are derived from them)`,
+        );
+      else if (!/^arn:[^:]+:kafka:[^:]*:[^:]*:cluster\/[^/]+\/[^/]+$/.test(arn))
+        problems.push(
+          `\`${name}\`: ${arn} is not an MSK cluster ARN pattern (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)`,
+        );
     }
   }
-  for (const [name, list] of [['secretArns', props.secretArns], ['cutoverHostedZoneIds', props.cutoverHostedZoneIds], ['cutoverHookFunctionArns', props.cutoverHookFunctionArns]] as const) {
+  for (const [name, list] of [
+    ['secretArns', props.secretArns],
+    ['cutoverHostedZoneIds', props.cutoverHostedZoneIds],
+    ['cutoverHookFunctionArns', props.cutoverHookFunctionArns],
+  ] as const) {
     if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
   }
-  if (props.cutoverParameterPrefix !== undefined && !props.cutoverParameterPrefix.startsWith('/') && props.cutoverParameterPrefix !== '') {
-    problems.push(`\`cutoverParameterPrefix\` "${props.cutoverParameterPrefix}" must start with "/" (a parameter path such as /orders/kafka/)`);
+  if (
+    props.cutoverParameterPrefix !== undefined &&
+    !props.cutoverParameterPrefix.startsWith('/') &&
+    props.cutoverParameterPrefix !== ''
+  ) {
+    problems.push(
+      `\`cutoverParameterPrefix\` "${props.cutoverParameterPrefix}" must start with "/" (a parameter path such as /orders/kafka/)`,
+    );
   }
-  if (props.approval?.slack && props.notificationSlack && props.approval.slack.botTokenSecretArn !== props.notificationSlack.botTokenSecretArn) {
-    problems.push('`approval.slack` and `notificationSlack` name different bot tokens; use one Slack app (one bot token secret) for both');
+  if (
+    props.approval?.slack &&
+    props.notificationSlack &&
+    props.approval.slack.botTokenSecretArn !== props.notificationSlack.botTokenSecretArn
+  ) {
+    problems.push(
+      '`approval.slack` and `notificationSlack` name different bot tokens; use one Slack app (one bot token secret) for both',
+    );
   }
   if (problems.length) throw new Error(`MigrationOrchestrator: conflicting props: ${problems.join('; ')}.`);
 }

@@ -37,7 +37,8 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
   const text = (key: string): string | undefined => {
     const value: unknown = stack.node.tryGetContext(key);
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw new Error(`Context ${key} must be a string (comma-separated for lists), got ${JSON.stringify(value)}.`);
+    if (typeof value !== 'string')
+      throw new Error(`Context ${key} must be a string (comma-separated for lists), got ${JSON.stringify(value)}.`);
     return value.trim();
   };
   const list = (key: string): string[] | undefined =>
@@ -50,7 +51,9 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
   const subnetIds = list(CONTEXT_KEYS.subnetIds);
   const securityGroupIds = list(CONTEXT_KEYS.securityGroupIds);
   if (!vpcId && (subnetIds || securityGroupIds)) {
-    throw new Error(`Context ${CONTEXT_KEYS.subnetIds} / ${CONTEXT_KEYS.securityGroupIds} need ${CONTEXT_KEYS.vpcId} (the VPC they belong to).`);
+    throw new Error(
+      `Context ${CONTEXT_KEYS.subnetIds} / ${CONTEXT_KEYS.securityGroupIds} need ${CONTEXT_KEYS.vpcId} (the VPC they belong to).`,
+    );
   }
   const vpc = vpcId ? ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId }) : undefined;
 
@@ -58,17 +61,33 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
   const botTokenSecretArn = text(CONTEXT_KEYS.slackBotTokenSecretArn);
   const signingSecretArn = text(CONTEXT_KEYS.slackSigningSecretArn);
   if (Boolean(botTokenSecretArn) !== Boolean(signingSecretArn)) {
-    throw new Error(`Slack approvals need both ${CONTEXT_KEYS.slackBotTokenSecretArn} and ${CONTEXT_KEYS.slackSigningSecretArn} (complete secret ARNs).`);
+    throw new Error(
+      `Slack approvals need both ${CONTEXT_KEYS.slackBotTokenSecretArn} and ${CONTEXT_KEYS.slackSigningSecretArn} (complete secret ARNs).`,
+    );
   }
   const channelId = text(CONTEXT_KEYS.slackChannelId);
-  if (channelId && !botTokenSecretArn) throw new Error(`Context ${CONTEXT_KEYS.slackChannelId} needs ${CONTEXT_KEYS.slackBotTokenSecretArn} (the bot that posts).`);
+  if (channelId && !botTokenSecretArn)
+    throw new Error(
+      `Context ${CONTEXT_KEYS.slackChannelId} needs ${CONTEXT_KEYS.slackBotTokenSecretArn} (the bot that posts).`,
+    );
 
-  const optional = <K extends keyof MigrationOrchestratorProps>(key: K, value: MigrationOrchestratorProps[K] | undefined): Partial<MigrationOrchestratorProps> =>
+  const optional = <K extends keyof MigrationOrchestratorProps>(
+    key: K,
+    value: MigrationOrchestratorProps[K] | undefined,
+  ): Partial<MigrationOrchestratorProps> =>
     value === undefined ? {} : ({ [key]: value } as Partial<MigrationOrchestratorProps>);
   return {
     ...optional('vpc', vpc),
-    ...optional('vpcSubnets', vpc && subnetIds ? { subnets: subnetIds.map((id, i) => ec2.Subnet.fromSubnetId(stack, `Subnet${i}`, id)) } : undefined),
-    ...optional('securityGroups', securityGroupIds?.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(stack, `SecurityGroup${i}`, id))),
+    ...optional(
+      'vpcSubnets',
+      vpc && subnetIds
+        ? { subnets: subnetIds.map((id, i) => ec2.Subnet.fromSubnetId(stack, `Subnet${i}`, id)) }
+        : undefined,
+    ),
+    ...optional(
+      'securityGroups',
+      securityGroupIds?.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(stack, `SecurityGroup${i}`, id)),
+    ),
     ...optional(
       'approval',
       fromAddress || botTokenSecretArn
@@ -97,14 +116,32 @@ export class MigrationStack extends Stack {
     super(scope, id, props);
     const orchestratorProps = props.orchestrator ?? orchestratorPropsFromContext(this);
     const o = (this.orchestrator = new MigrationOrchestrator(this, 'Orchestrator', orchestratorProps));
-    new CfnOutput(this, 'StateMachineArn', { value: o.stateMachine.stateMachineArn, description: 'Start a migration: msk-migrate start FILE (or the Step Functions console)' });
-    new CfnOutput(this, 'EvidenceBucketName', { value: o.artifactBucket.bucketName, description: 'Inventory, assessment, approvals and reports under migrations/<migration>/<execution>/' });
-    new CfnOutput(this, 'ApprovalTableName', { value: o.approvalApi.table.tableName, description: 'For msk-migrate approve|reject (--table or MSK_MIGRATION_APPROVAL_TABLE)' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: o.stateMachine.stateMachineArn,
+      description: 'Start a migration: msk-migrate start FILE (or the Step Functions console)',
+    });
+    new CfnOutput(this, 'EvidenceBucketName', {
+      value: o.artifactBucket.bucketName,
+      description: 'Inventory, assessment, approvals and reports under migrations/<migration>/<execution>/',
+    });
+    new CfnOutput(this, 'ApprovalTableName', {
+      value: o.approvalApi.table.tableName,
+      description: 'For msk-migrate approve|reject (--table or MSK_MIGRATION_APPROVAL_TABLE)',
+    });
     new CfnOutput(this, 'ApprovalUrl', { value: o.approvalApi.url, description: 'Base URL of the approval links' });
     if (orchestratorProps.approval?.slack) {
-      new CfnOutput(this, 'SlackInteractivityUrl', { value: o.approvalApi.slackInteractivityUrl, description: 'Paste into the Slack app: Interactivity & Shortcuts → Request URL' });
+      new CfnOutput(this, 'SlackInteractivityUrl', {
+        value: o.approvalApi.slackInteractivityUrl,
+        description: 'Paste into the Slack app: Interactivity & Shortcuts → Request URL',
+      });
     }
-    new CfnOutput(this, 'DashboardName', { value: o.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the migrations' });
-    new CfnOutput(this, 'NotificationTopicArn', { value: o.notifications.topic.topicArn, description: 'Phase changes and execution status; subscribe more endpoints here' });
+    new CfnOutput(this, 'DashboardName', {
+      value: o.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of the migrations',
+    });
+    new CfnOutput(this, 'NotificationTopicArn', {
+      value: o.notifications.topic.topicArn,
+      description: 'Phase changes and execution status; subscribe more endpoints here',
+    });
   }
 }

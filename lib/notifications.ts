@@ -99,7 +99,8 @@ export class MigrationNotifications extends Construct {
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
-    for (const address of props.emailSubscribers ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    for (const address of props.emailSubscribers ?? [])
+      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
 
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.executionStatuses = props.executionStatuses ?? ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -111,7 +112,10 @@ export class MigrationNotifications extends Construct {
         description: 'Posts MSK migration execution and phase changes to Slack',
         timeout: Duration.seconds(15),
         memorySize: 256,
-        environment: { SLACK_CHANNEL_ID: props.slack.channelId, SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn },
+        environment: {
+          SLACK_CHANNEL_ID: props.slack.channelId,
+          SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn,
+        },
       });
       secret.grantRead(this.slackNotifier);
     }
@@ -133,10 +137,18 @@ export class MigrationNotifications extends Construct {
    * to it). Once per construct.
    */
   public watch(stateMachine: sfn.IStateMachine): void {
-    if (this.rules) throw new Error(`MigrationNotifications ${this.node.path}: already watching a state machine; create one MigrationNotifications per state machine.`);
+    if (this.rules)
+      throw new Error(
+        `MigrationNotifications ${this.node.path}: already watching a state machine; create one MigrationNotifications per state machine.`,
+      );
     const stack = Stack.of(this);
     const stateMachineName = Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '';
-    const executionArnPrefix = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const executionArnPrefix = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     const executionStatusRule = new events.Rule(this, 'ExecutionStatusRule', {
       description: 'MSK migration: execution status changes of the orchestrator state machine',
@@ -189,14 +201,19 @@ export class MigrationNotifications extends Construct {
 
     if (this.slackNotifier) {
       for (const rule of [executionStatusRule, phaseChangedRule]) {
-        rule.addTarget(new targets.LambdaFunction(this.slackNotifier, { retryAttempts: 4, maxEventAge: Duration.hours(1) }));
+        rule.addTarget(
+          new targets.LambdaFunction(this.slackNotifier, { retryAttempts: 4, maxEventAge: Duration.hours(1) }),
+        );
       }
     }
     this.rules = { executionStatusRule, phaseChangedRule };
   }
 
   private watched(name: 'executionStatusRule' | 'phaseChangedRule'): events.Rule {
-    if (!this.rules) throw new Error(`MigrationNotifications ${this.node.path}: no state machine watched yet; call watch(stateMachine) first.`);
+    if (!this.rules)
+      throw new Error(
+        `MigrationNotifications ${this.node.path}: no state machine watched yet; call watch(stateMachine) first.`,
+      );
     return this.rules[name];
   }
 

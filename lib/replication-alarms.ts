@@ -36,7 +36,12 @@ export class ReplicationAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ReplicationAlarmsProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.alarmArnPattern = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${ALARM_NAME_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.alarmArnPattern = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${ALARM_NAME_PREFIX}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.environment = props.notificationTopic ? { LAG_ALARM_ACTIONS: props.notificationTopic.topicArn } : {};
     if (props.notificationTopic) {
       props.notificationTopic.addToResourcePolicy(
@@ -45,7 +50,10 @@ export class ReplicationAlarms extends Construct {
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
           actions: ['sns:Publish'],
           resources: [props.notificationTopic.topicArn],
-          conditions: { ArnLike: { 'aws:SourceArn': this.alarmArnPattern }, StringEquals: { 'aws:SourceAccount': stack.account } },
+          conditions: {
+            ArnLike: { 'aws:SourceArn': this.alarmArnPattern },
+            StringEquals: { 'aws:SourceAccount': stack.account },
+          },
         }),
       );
     }
@@ -56,7 +64,12 @@ export class ReplicationAlarms extends Construct {
     this.acknowledgePrefix(grantee);
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource'],
+      actions: [
+        'cloudwatch:PutMetricAlarm',
+        'cloudwatch:DeleteAlarms',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:TagResource',
+      ],
       resourceArns: [this.alarmArnPattern],
     });
   }
@@ -73,17 +86,28 @@ export class ReplicationAlarms extends Construct {
   /** Describe and delete the migration's alarms, never create one (rollback, finalize). */
   public grantDelete(grantee: iam.IGrantable): iam.Grant {
     this.acknowledgePrefix(grantee);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'], resourceArns: [this.alarmArnPattern] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'],
+      resourceArns: [this.alarmArnPattern],
+    });
   }
 
   /** Describe the migration's alarms and read the datapoints under them (EvaluateCatchUp). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.acknowledgePrefix(grantee);
-    const describe = iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms'], resourceArns: [this.alarmArnPattern] });
+    const describe = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cloudwatch:DescribeAlarms'],
+      resourceArns: [this.alarmArnPattern],
+    });
     const data = iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
     const principal = grantee.grantPrincipal;
     if (principal instanceof Construct) {
-      Validations.of(principal).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'cloudwatch:GetMetricData supports no resource-level permissions.' });
+      Validations.of(principal).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:GetMetricData supports no resource-level permissions.',
+      });
     }
     return describe.combine(data);
   }

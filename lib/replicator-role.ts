@@ -45,7 +45,9 @@ export class ReplicatorRole extends Construct {
     const principal = this.engine === 'MSK_REPLICATOR' ? 'kafka.amazonaws.com' : 'kafkaconnect.amazonaws.com';
 
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal(principal, { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal(principal, {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: `Service execution role of the migration's ${this.engine === 'MSK_REPLICATOR' ? 'MSK Replicator' : 'MirrorMaker 2 connectors'}`,
     });
 
@@ -68,7 +70,11 @@ export class ReplicatorRole extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSourceTopics',
-        actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:DescribeTopicDynamicConfiguration'],
+        actions: [
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:ReadData',
+          'kafka-cluster:DescribeTopicDynamicConfiguration',
+        ],
         resources: source.map((r) => r.topics),
       }),
     );
@@ -82,7 +88,12 @@ export class ReplicatorRole extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReplicatorInternalTopicsOnSource',
-        actions: ['kafka-cluster:CreateTopic', 'kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:ReadData'],
+        actions: [
+          'kafka-cluster:CreateTopic',
+          'kafka-cluster:DescribeTopic',
+          'kafka-cluster:WriteData',
+          'kafka-cluster:ReadData',
+        ],
         resources: source.map((r) => r.internalTopics),
       }),
     );
@@ -109,9 +120,19 @@ export class ReplicatorRole extends Construct {
       }),
     );
     if (props.scramSecretArns && props.scramSecretArns.length > 0) {
-      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadScramSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [...props.scramSecretArns] }));
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadScramSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [...props.scramSecretArns],
+        }),
+      );
     }
-    const wildcards = new Set([...source, ...target].flatMap((r) => [r.cluster, r.topics, r.internalTopics, r.groups]).filter((arn) => Token.isUnresolved(arn) || arn.includes('*')));
+    const wildcards = new Set(
+      [...source, ...target]
+        .flatMap((r) => [r.cluster, r.topics, r.internalTopics, r.groups])
+        .filter((arn) => Token.isUnresolved(arn) || arn.includes('*')),
+    );
     for (const arn of wildcards) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagResourceName(stack, arn)}]`,
@@ -175,7 +196,10 @@ export class ReplicatorRole extends Construct {
       iam.Grant.addToPrincipal({
         grantee,
         actions: ['kafkaconnect:DescribeCustomPlugin', 'kafkaconnect:DescribeWorkerConfiguration'],
-        resourceArns: [stack.formatArn({ service: 'kafkaconnect', resource: 'custom-plugin', resourceName: '*' }), stack.formatArn({ service: 'kafkaconnect', resource: 'worker-configuration', resourceName: '*' })],
+        resourceArns: [
+          stack.formatArn({ service: 'kafkaconnect', resource: 'custom-plugin', resourceName: '*' }),
+          stack.formatArn({ service: 'kafkaconnect', resource: 'worker-configuration', resourceName: '*' }),
+        ],
       }),
     );
   }
@@ -201,12 +225,22 @@ export function nagResourceName(stack: Stack, value: string): string {
 }
 
 /** The topic and group ARN patterns under one MSK cluster ARN (literal; wildcards in the name and UUID allowed). */
-export function kafkaResources(clusterArn: string): { cluster: string; topics: string; internalTopics: string; groups: string } {
+export function kafkaResources(clusterArn: string): {
+  cluster: string;
+  topics: string;
+  internalTopics: string;
+  groups: string;
+} {
   if (Token.isUnresolved(clusterArn)) {
-    throw new Error('ReplicatorRole: pass cluster ARNs as literal strings (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>), not tokens: topic and group ARNs are derived from them.');
+    throw new Error(
+      'ReplicatorRole: pass cluster ARNs as literal strings (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>), not tokens: topic and group ARNs are derived from them.',
+    );
   }
   const match = /^(arn:[^:]+:kafka:[^:]*:[^:]*:)cluster\/(.+)$/.exec(clusterArn);
-  if (!match) throw new Error(`ReplicatorRole: ${clusterArn} is not an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>).`);
+  if (!match)
+    throw new Error(
+      `ReplicatorRole: ${clusterArn} is not an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>).`,
+    );
   const [, prefix, nameAndUuid] = match as unknown as [string, string, string];
   return {
     cluster: clusterArn,

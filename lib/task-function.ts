@@ -66,7 +66,9 @@ export class TaskFunction extends nodejs.NodejsFunction {
 
   /** The placeholder of INLINE_CODE_CONTEXT: fails loudly if it is ever deployed and invoked. */
   static placeholderCode(entry: string): lambda.Code {
-    return lambda.Code.fromInline(`exports.handler = async () => { throw new Error(${JSON.stringify(`placeholder for ${entry}: synthesized for a test, not deployable`)}); };`);
+    return lambda.Code.fromInline(
+      `exports.handler = async () => { throw new Error(${JSON.stringify(`placeholder for ${entry}: synthesized for a test, not deployable`)}); };`,
+    );
   }
 
   /**
@@ -74,14 +76,18 @@ export class TaskFunction extends nodejs.NodejsFunction {
    * code (INLINE_CODE_CONTEXT). Task functions created afterwards for them only look their bundle up.
    */
   static prebuild(scope: Construct, entries: readonly string[]): void {
-    if (!inlineCode(scope)) HandlerBundles.of(REPO_ROOT).prebuild(entries.filter((entry) => fs.existsSync(path.join(REPO_ROOT, entry))));
+    if (!inlineCode(scope))
+      HandlerBundles.of(REPO_ROOT).prebuild(entries.filter((entry) => fs.existsSync(path.join(REPO_ROOT, entry))));
   }
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     if (!props.code && !inlineCode(scope) && !fs.existsSync(path.join(REPO_ROOT, props.entry))) {
-      throw new Error(`TaskFunction ${id}: the handler ${props.entry} does not exist. Write it (export \`handler\`), or fix the entry path.`);
+      throw new Error(
+        `TaskFunction ${id}: the handler ${props.entry} does not exist. Write it (export \`handler\`), or fix the entry path.`,
+      );
     }
-    const code = props.code ?? (inlineCode(scope) ? TaskFunction.placeholderCode(props.entry) : bundledCode(props.entry));
+    const code =
+      props.code ?? (inlineCode(scope) ? TaskFunction.placeholderCode(props.entry) : bundledCode(props.entry));
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -117,11 +123,13 @@ export class TaskFunction extends nodejs.NodejsFunction {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing: ACTIVE) support no resource-level permissions.',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing: ACTIVE) support no resource-level permissions.',
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'nodejs22.x is the runtime this project is tested and pinned on (Node 24 is not yet supported by every dependency).',
+      reason:
+        'nodejs22.x is the runtime this project is tested and pinned on (Node 24 is not yet supported by every dependency).',
     });
   }
 }

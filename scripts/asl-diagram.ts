@@ -100,7 +100,8 @@ export function withDiagram(readme: string, mermaid: string): string {
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start)
     throw new Error(`README.md has no diagram block: add the lines\n${README_START}\n${README_END}`);
-  return `${readme.slice(0, start + README_START.length)}\n\`\`\`mermaid\n${mermaid}\`\`\`\n${readme.slice(end)}`;
+  // Blank lines around the fence, as prettier writes Markdown, so `prettier --check` and this test agree.
+  return `${readme.slice(0, start + README_START.length)}\n\n\`\`\`mermaid\n${mermaid}\`\`\`\n\n${readme.slice(end)}`;
 }
 
 export function loadAsl(file = ASL_FILE): AslDefinition {

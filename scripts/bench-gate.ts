@@ -14,7 +14,13 @@ import { measurePartitionLag } from '../lambdas/core/gates/partition-lag';
 import { canaryTopicName } from '../lambdas/core/replication/naming';
 import { planReplication, startReplication } from '../lambdas/core/replication/replication';
 import { MemoryArtifacts } from '../test/unit/validation-fake-kafka';
-import { KAFKA_VERSION, StopgapKafkaJsDataPlane, kafkaJars, mirrorMakerLauncher, startKafka } from '../test/integration/replication-local-kafka';
+import {
+  KAFKA_VERSION,
+  StopgapKafkaJsDataPlane,
+  kafkaJars,
+  mirrorMakerLauncher,
+  startKafka,
+} from '../test/integration/replication-local-kafka';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,8 +47,16 @@ interface Trial {
 async function main(): Promise<void> {
   const jars = await kafkaJars();
   const [source, target] = await Promise.all([startKafka('source', jars), startKafka('target', jars)]);
-  const src = new StopgapKafkaJsDataPlane({ name: 'source', bootstrapServers: [source.bootstrap], auth: { mechanism: 'PLAINTEXT' } });
-  const tgt = new StopgapKafkaJsDataPlane({ name: 'target', bootstrapServers: [target.bootstrap], auth: { mechanism: 'PLAINTEXT' } });
+  const src = new StopgapKafkaJsDataPlane({
+    name: 'source',
+    bootstrapServers: [source.bootstrap],
+    auth: { mechanism: 'PLAINTEXT' },
+  });
+  const tgt = new StopgapKafkaJsDataPlane({
+    name: 'target',
+    bootstrapServers: [target.bootstrap],
+    auth: { mechanism: 'PLAINTEXT' },
+  });
   const launcher = mirrorMakerLauncher(jars);
   const mm2 = new LocalMirrorMaker2(launcher.launch, { refreshIntervalSeconds: 2, syncIntervalSeconds: 5 });
   const results: Trial[] = [];
@@ -66,7 +80,8 @@ async function main(): Promise<void> {
     await src.produce('bench', [{ value: 'warm-up' }]);
     for (let i = 0; i < 240; i++) {
       const lag = await measurePartitionLag(src, tgt, plan.topics, () => new Date());
-      if (lag.partitions.every((p) => p.targetEnd !== null && p.lag === 0) && (await tgt.listTopics()).includes(canary)) break;
+      if (lag.partitions.every((p) => p.targetEnd !== null && p.lag === 0) && (await tgt.listTopics()).includes(canary))
+        break;
       await sleep(250);
     }
 
@@ -78,7 +93,10 @@ async function main(): Promise<void> {
         const payload = 'x'.repeat(100);
         const burstStart = Date.now();
         for (let sent = 0; sent < burst; sent += 1000) {
-          await src.produce('bench', Array.from({ length: Math.min(1000, burst - sent) }, (_, i) => ({ key: `k${sent + i}`, value: payload })));
+          await src.produce(
+            'bench',
+            Array.from({ length: Math.min(1000, burst - sent) }, (_, i) => ({ key: `k${sent + i}`, value: payload })),
+          );
         }
         const burstEnd = Date.now();
         // Truth: when the lag actually reached the threshold.
@@ -117,7 +135,8 @@ async function main(): Promise<void> {
           );
           evaluations++;
           evaluationMs += Date.now() - started;
-          if (result.verdict.figures.canaryRoundTripMs !== undefined) rtts.push(result.verdict.figures.canaryRoundTripMs);
+          if (result.verdict.figures.canaryRoundTripMs !== undefined)
+            rtts.push(result.verdict.figures.canaryRoundTripMs);
           previous = result.progress;
           if (result.outcome === 'PASSED') passedAt = Date.now();
           else await sleep(Math.max(0, pollMs - (Date.now() - started)));
@@ -150,13 +169,31 @@ async function main(): Promise<void> {
   }
 
   const summary = [1, 3].map((n) => {
-    const rows = results.filter((r) => r.consecutive === n).map((r) => r.detectionLatencyMs).sort((a, b) => a - b);
-    return { consecutiveHealthyChecks: n, pollIntervalMs: pollMs, minMs: rows[0], medianMs: rows[Math.floor(rows.length / 2)], maxMs: rows[rows.length - 1] };
+    const rows = results
+      .filter((r) => r.consecutive === n)
+      .map((r) => r.detectionLatencyMs)
+      .sort((a, b) => a - b);
+    return {
+      consecutiveHealthyChecks: n,
+      pollIntervalMs: pollMs,
+      minMs: rows[0],
+      medianMs: rows[Math.floor(rows.length / 2)],
+      maxMs: rows[rows.length - 1],
+    };
   });
-  console.log(`\nGate detection latency (Kafka ${KAFKA_VERSION}, MirrorMaker 2, poll every ${pollMs} ms, threshold ${threshold} records):`);
-  for (const s of summary) console.log(`  N=${s.consecutiveHealthyChecks}: min ${s.minMs} ms, median ${s.medianMs} ms, max ${s.maxMs} ms`);
-  console.log(`  expected ≈ (N−1)·poll + U(0, poll) + one evaluation; in AWS the poll is gates.pollIntervalSeconds (a Wait state).`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ kafkaVersion: KAFKA_VERSION, pollMs, threshold, burst, trials: results, summary }, null, 2));
+  console.log(
+    `\nGate detection latency (Kafka ${KAFKA_VERSION}, MirrorMaker 2, poll every ${pollMs} ms, threshold ${threshold} records):`,
+  );
+  for (const s of summary)
+    console.log(`  N=${s.consecutiveHealthyChecks}: min ${s.minMs} ms, median ${s.medianMs} ms, max ${s.maxMs} ms`);
+  console.log(
+    `  expected ≈ (N−1)·poll + U(0, poll) + one evaluation; in AWS the poll is gates.pollIntervalSeconds (a Wait state).`,
+  );
+  if (jsonOut)
+    writeFileSync(
+      jsonOut,
+      JSON.stringify({ kafkaVersion: KAFKA_VERSION, pollMs, threshold, burst, trials: results, summary }, null, 2),
+    );
 }
 
 main().catch((err) => {

@@ -1,9 +1,36 @@
 import { z } from 'zod';
-import { alreadyDecided, isAllowedApprover, needsSlackEmailLookup, type Identity, type Refusal, type RefusalReason } from '../core/approval/decision-rules';
-import { APPROVAL_ID_PATTERN, MAX_COMMENT_LENGTH, type ApprovalRecord, type DecisionOutcome } from '../core/approval/record';
-import { displayTime, PAGE_SECURITY_HEADERS, renderConfirmationPage, renderNoticePage, SLACK_ACTION_APPROVE, SLACK_ACTION_REJECT, type NoticeTone } from '../core/approval/render';
+import {
+  alreadyDecided,
+  isAllowedApprover,
+  needsSlackEmailLookup,
+  type Identity,
+  type Refusal,
+  type RefusalReason,
+} from '../core/approval/decision-rules';
+import {
+  APPROVAL_ID_PATTERN,
+  MAX_COMMENT_LENGTH,
+  type ApprovalRecord,
+  type DecisionOutcome,
+} from '../core/approval/record';
+import {
+  displayTime,
+  PAGE_SECURITY_HEADERS,
+  renderConfirmationPage,
+  renderNoticePage,
+  SLACK_ACTION_APPROVE,
+  SLACK_ACTION_REJECT,
+  type NoticeTone,
+} from '../core/approval/render';
 import { decide, refuse, type ApprovalServices, type AttemptContext } from '../core/approval/service';
-import { formExpiry, signForm, verifyForm, verifyLink, verifySlackSignature, type LinkClaims } from '../core/approval/signing';
+import {
+  formExpiry,
+  signForm,
+  verifyForm,
+  verifyLink,
+  verifySlackSignature,
+  type LinkClaims,
+} from '../core/approval/signing';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http';
 
 /**
@@ -52,8 +79,15 @@ const DecisionForm = z
 
 const SlackPayload = z.object({
   type: z.string(),
-  user: z.object({ id: z.string().max(32), username: z.string().max(128).optional(), name: z.string().max(128).optional() }),
-  actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() })).max(5).default([]),
+  user: z.object({
+    id: z.string().max(32),
+    username: z.string().max(128).optional(),
+    name: z.string().max(128).optional(),
+  }),
+  actions: z
+    .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }))
+    .max(5)
+    .default([]),
   channel: z.object({ id: z.string().max(32) }).optional(),
   container: z.object({ channel_id: z.string().max(32).optional() }).optional(),
 });
@@ -70,8 +104,13 @@ function singleValued(raw: string): Record<string, string> | undefined {
 }
 
 const html = (statusCode: number, body: string): HttpResponse => ({ statusCode, headers: PAGE_SECURITY_HEADERS, body });
-const notice = (statusCode: number, title: string, message: string, tone: NoticeTone): HttpResponse => html(statusCode, renderNoticePage(title, message, tone));
-const plain = (statusCode: number, body: string): HttpResponse => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body });
+const notice = (statusCode: number, title: string, message: string, tone: NoticeTone): HttpResponse =>
+  html(statusCode, renderNoticePage(title, message, tone));
+const plain = (statusCode: number, body: string): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body,
+});
 
 const STATUS_OF: Record<RefusalReason, number> = {
   MALFORMED_REQUEST: 400,
@@ -101,15 +140,22 @@ const TITLE_OF: Record<RefusalReason, string> = {
 };
 
 function refusalPage(refusal: Refusal): HttpResponse {
-  const tone: NoticeTone = refusal.reason === 'ALREADY_DECIDED' || refusal.reason === 'DELIVERY_FAILED' ? 'warn' : 'bad';
+  const tone: NoticeTone =
+    refusal.reason === 'ALREADY_DECIDED' || refusal.reason === 'DELIVERY_FAILED' ? 'warn' : 'bad';
   return notice(STATUS_OF[refusal.reason], TITLE_OF[refusal.reason], refusal.message, tone);
 }
 
 const SIGNATURE_REFUSALS: Record<'BAD_SIGNATURE' | 'EXPIRED', (what: string) => Refusal> = {
-  BAD_SIGNATURE: (what) => ({ reason: what === 'form' ? 'BAD_FORM_TOKEN' : 'BAD_SIGNATURE', message: `The ${what}'s signature does not match: it was altered or not issued by this service. Nothing was decided.` }),
+  BAD_SIGNATURE: (what) => ({
+    reason: what === 'form' ? 'BAD_FORM_TOKEN' : 'BAD_SIGNATURE',
+    message: `The ${what}'s signature does not match: it was altered or not issued by this service. Nothing was decided.`,
+  }),
   EXPIRED: (what) => ({
     reason: 'LINK_EXPIRED',
-    message: what === 'form' ? 'This page was open too long. Open the link from the e-mail again to decide.' : 'This link has expired. Nothing was decided.',
+    message:
+      what === 'form'
+        ? 'This page was open too long. Open the link from the e-mail again to decide.'
+        : 'This link has expired. Nothing was decided.',
   }),
 };
 
@@ -119,14 +165,18 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),
     ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'].slice(0, 256) } : {}),
   });
-  const safeGet = async (approvalId: string): Promise<ApprovalRecord | undefined> => (APPROVAL_ID_PATTERN.test(approvalId) ? deps.store.get(approvalId) : undefined);
+  const safeGet = async (approvalId: string): Promise<ApprovalRecord | undefined> =>
+    APPROVAL_ID_PATTERN.test(approvalId) ? deps.store.get(approvalId) : undefined;
 
   async function confirmationPage(req: HttpRequest, approvalId: string): Promise<HttpResponse> {
     const query = singleValued(req.rawQuery);
     const parsed = query ? LinkQuery.safeParse(query) : undefined;
     const record = await safeGet(approvalId);
     if (!parsed?.success || !APPROVAL_ID_PATTERN.test(approvalId)) {
-      const refusal: Refusal = { reason: 'MALFORMED_REQUEST', message: 'The link is missing parts. Open it from the e-mail again, without editing it.' };
+      const refusal: Refusal = {
+        reason: 'MALFORMED_REQUEST',
+        message: 'The link is missing parts. Open it from the e-mail again, without editing it.',
+      };
       await refuse(deps, record, refusal, { approvalId, context: contextOf(req) });
       return refusalPage(refusal);
     }
@@ -146,8 +196,16 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     }
     // A view decides nothing; showing a settled or expired approval is not an attempt, so it is not audited.
     if (record.status !== 'PENDING') return refusalPage(alreadyDecided(record));
-    if (deps.now().getTime() >= Date.parse(record.expiresAt)) return refusalPage({ reason: 'APPROVAL_EXPIRED', message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.` });
-    if (!isAllowedApprover(record.approvers, identity)) return refusalPage({ reason: 'NOT_AN_APPROVER', message: `${identity.id} receives this approval for information and is not on its approver list.` });
+    if (deps.now().getTime() >= Date.parse(record.expiresAt))
+      return refusalPage({
+        reason: 'APPROVAL_EXPIRED',
+        message: `This approval expired at ${displayTime(record.expiresAt)}; the workflow has taken its timeout path.`,
+      });
+    if (!isAllowedApprover(record.approvers, identity))
+      return refusalPage({
+        reason: 'NOT_AN_APPROVER',
+        message: `${identity.id} receives this approval for information and is not on its approver list.`,
+      });
     const fexp = formExpiry(claims.expires, nowSeconds());
     const ft = signForm(key, { ...claims, expires: fexp });
     return html(
@@ -169,11 +227,16 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
       await refuse(deps, record, refusal, { approvalId, context: contextOf(req) });
       return refusalPage(refusal);
     };
-    if (contentType !== 'application/x-www-form-urlencoded') return malformed('A decision is sent by the confirmation page form only.');
-    if (req.rawBody.length > MAX_FORM_BYTES) return malformed('The form is larger than the confirmation page ever sends.');
+    if (contentType !== 'application/x-www-form-urlencoded')
+      return malformed('A decision is sent by the confirmation page form only.');
+    if (req.rawBody.length > MAX_FORM_BYTES)
+      return malformed('The form is larger than the confirmation page ever sends.');
     const fields = singleValued(req.rawBody.toString('utf8'));
-    const parsed = fields ? DecisionForm.safeParse({ ...fields, comment: fields.comment?.trim() || undefined }) : undefined;
-    if (!parsed?.success || !APPROVAL_ID_PATTERN.test(approvalId)) return malformed('The form is incomplete or has fields the confirmation page never sends.');
+    const parsed = fields
+      ? DecisionForm.safeParse({ ...fields, comment: fields.comment?.trim() || undefined })
+      : undefined;
+    if (!parsed?.success || !APPROVAL_ID_PATTERN.test(approvalId))
+      return malformed('The form is incomplete or has fields the confirmation page never sends.');
     const form = parsed.data;
     const claims: LinkClaims = { approvalId, recipient: form.r, expires: Number(form.exp) };
     const identity: Identity = { channel: 'EMAIL', id: form.r };
@@ -181,24 +244,48 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     const key = await deps.signingKey();
     const now = nowSeconds();
     const linkCheck = verifyLink(key, claims, form.sig, now);
-    const formCheck = linkCheck === 'VALID' ? verifyForm(key, { ...claims, expires: Number(form.fexp) }, form.ft, now) : linkCheck;
+    const formCheck =
+      linkCheck === 'VALID' ? verifyForm(key, { ...claims, expires: Number(form.fexp) }, form.ft, now) : linkCheck;
     if (linkCheck !== 'VALID' || formCheck !== 'VALID') {
-      const refusal = SIGNATURE_REFUSALS[linkCheck !== 'VALID' ? linkCheck : (formCheck as 'BAD_SIGNATURE' | 'EXPIRED')](linkCheck !== 'VALID' ? 'link' : 'form');
+      const refusal = SIGNATURE_REFUSALS[
+        linkCheck !== 'VALID' ? linkCheck : (formCheck as 'BAD_SIGNATURE' | 'EXPIRED')
+      ](linkCheck !== 'VALID' ? 'link' : 'form');
       await refuse(deps, record, refusal, { approvalId, identity, outcome, context: contextOf(req) });
       return refusalPage(refusal);
     }
-    const result = await decide({ approvalId, outcome, identity, ...(form.comment ? { comment: form.comment } : {}), context: contextOf(req) }, deps);
+    const result = await decide(
+      { approvalId, outcome, identity, ...(form.comment ? { comment: form.comment } : {}), context: contextOf(req) },
+      deps,
+    );
     if (result.status === 'REFUSED') return refusalPage(result.refusal);
     return outcome === 'APPROVE'
-      ? notice(200, 'Approved', `Recorded: approved by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow continues with the ${result.record.kind === 'CUTOVER' ? 'cutover' : 'finalization'}.`, 'ok')
-      : notice(200, 'Rejected', `Recorded: rejected by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow takes its rejection path.`, 'bad');
+      ? notice(
+          200,
+          'Approved',
+          `Recorded: approved by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow continues with the ${result.record.kind === 'CUTOVER' ? 'cutover' : 'finalization'}.`,
+          'ok',
+        )
+      : notice(
+          200,
+          'Rejected',
+          `Recorded: rejected by ${form.r} at ${displayTime(result.decision.decidedAt)}. The workflow takes its rejection path.`,
+          'bad',
+        );
   }
 
   async function slackInteraction(req: HttpRequest): Promise<HttpResponse> {
     if (!deps.slackSigningSecret) return plain(404, 'Slack is not configured for this approval endpoint.');
     if (req.rawBody.length > MAX_SLACK_BYTES) return plain(413, 'Too large.');
     const secret = await deps.slackSigningSecret();
-    const check = verifySlackSignature(secret, { timestamp: req.headers['x-slack-request-timestamp'], signature: req.headers['x-slack-signature'], rawBody: req.rawBody }, nowSeconds());
+    const check = verifySlackSignature(
+      secret,
+      {
+        timestamp: req.headers['x-slack-request-timestamp'],
+        signature: req.headers['x-slack-signature'],
+        rawBody: req.rawBody,
+      },
+      nowSeconds(),
+    );
     // The body is read only after the check for anything but the audit of a refused request (what it claimed).
     const fields = singleValued(req.rawBody.toString('utf8'));
     let payload: z.infer<typeof SlackPayload> | undefined;
@@ -208,29 +295,49 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     } catch {
       payload = undefined;
     }
-    const action = payload?.actions.find((a) => a.action_id === SLACK_ACTION_APPROVE || a.action_id === SLACK_ACTION_REJECT);
+    const action = payload?.actions.find(
+      (a) => a.action_id === SLACK_ACTION_APPROVE || a.action_id === SLACK_ACTION_REJECT,
+    );
     const approvalId = action?.value ?? '';
     const claimedIdentity: Identity | undefined = payload ? { channel: 'SLACK', id: payload.user.id } : undefined;
     if (check !== 'VALID') {
       const refusal: Refusal =
         check === 'STALE_TIMESTAMP'
-          ? { reason: 'STALE_REQUEST', message: 'The Slack request timestamp is more than five minutes from now (a replay, or a clock problem).' }
-          : { reason: 'BAD_SIGNATURE', message: `The Slack request signature is ${check === 'MISSING_HEADERS' ? 'missing' : 'wrong'}.` };
-      await refuse(deps, await safeGet(approvalId), refusal, { approvalId, ...(claimedIdentity ? { identity: claimedIdentity } : {}), context: contextOf(req) });
+          ? {
+              reason: 'STALE_REQUEST',
+              message: 'The Slack request timestamp is more than five minutes from now (a replay, or a clock problem).',
+            }
+          : {
+              reason: 'BAD_SIGNATURE',
+              message: `The Slack request signature is ${check === 'MISSING_HEADERS' ? 'missing' : 'wrong'}.`,
+            };
+      await refuse(deps, await safeGet(approvalId), refusal, {
+        approvalId,
+        ...(claimedIdentity ? { identity: claimedIdentity } : {}),
+        context: contextOf(req),
+      });
       return plain(401, 'Invalid Slack signature.');
     }
     if (!payload || payload.type !== 'block_actions' || !action) return plain(200, ''); // not ours (or not a button): acknowledged, nothing to do
     const channelId = payload.channel?.id ?? payload.container?.channel_id;
     const outcome: DecisionOutcome = action.action_id === SLACK_ACTION_APPROVE ? 'APPROVE' : 'REJECT';
     const record = await safeGet(approvalId);
-    let identity: Identity & { name?: string } = { channel: 'SLACK', id: payload.user.id, ...(payload.user.username ? { name: payload.user.username } : {}) };
+    let identity: Identity & { name?: string } = {
+      channel: 'SLACK',
+      id: payload.user.id,
+      ...(payload.user.username ? { name: payload.user.username } : {}),
+    };
     if (record && deps.slack && needsSlackEmailLookup(record.approvers, identity.id)) {
       const email = await deps.slack.emailOf(identity.id).catch(() => undefined);
       if (email) identity = { ...identity, email };
     }
     const result = await decide({ approvalId, outcome, identity, context: contextOf(req) }, deps);
     if (result.status === 'REFUSED' && deps.slack && channelId) {
-      await deps.slack.tellUser(channelId, identity.id, `Not recorded: ${result.refusal.message}`).catch((err: Error) => deps.warn('Could not tell the Slack user why their click was refused', { error: err.message }));
+      await deps.slack
+        .tellUser(channelId, identity.id, `Not recorded: ${result.refusal.message}`)
+        .catch((err: Error) =>
+          deps.warn('Could not tell the Slack user why their click was refused', { error: err.message }),
+        );
     }
     return plain(200, '');
   }
@@ -246,11 +353,17 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
       }
       if (req.method === 'GET') return confirmationPage(req, approvalId);
       if (req.method === 'POST') return formDecision(req, approvalId);
-      return { ...plain(405, 'Method not allowed.'), headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'GET, POST' } };
+      return {
+        ...plain(405, 'Method not allowed.'),
+        headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'GET, POST' },
+      };
     }
     if (/\/slack\/interactivity$/.test(req.path)) {
       if (req.method === 'POST') return slackInteraction(req);
-      return { ...plain(405, 'Method not allowed.'), headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' } };
+      return {
+        ...plain(405, 'Method not allowed.'),
+        headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' },
+      };
     }
     return plain(404, 'Not found.');
   };

@@ -51,7 +51,9 @@ export type ApprovalEnv = z.infer<typeof ApprovalEnvSchema>;
 export function approvalEnvFrom(env: NodeJS.ProcessEnv): ApprovalEnv {
   const parsed = ApprovalEnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Approval function misconfigured: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Approval function misconfigured: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -66,30 +68,52 @@ export interface AwsApprovalClients {
   readonly scheduler?: SchedulerClient;
 }
 
-export function awsApprovalServices(env: ApprovalEnv, warn: ApprovalAppDeps['warn'], clients: AwsApprovalClients = {}): ApprovalAppDeps {
+export function awsApprovalServices(
+  env: ApprovalEnv,
+  warn: ApprovalAppDeps['warn'],
+  clients: AwsApprovalClients = {},
+): ApprovalAppDeps {
   const secrets = new CachedSecrets(clients.secrets ?? new SecretsManagerClient({}));
   let mailer: ApprovalMailer | undefined;
   if (env.SES_FROM_ADDRESS) {
-    mailer = new SesApprovalMailer(clients.ses ?? new SESv2Client({}), { fromAddress: env.SES_FROM_ADDRESS, ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}) });
+    mailer = new SesApprovalMailer(clients.ses ?? new SESv2Client({}), {
+      fromAddress: env.SES_FROM_ADDRESS,
+      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+    });
   } else if (env.SNS_FALLBACK_TOPIC_ARN) {
     mailer = new SnsApprovalMailer(clients.sns ?? new SNSClient({}), env.SNS_FALLBACK_TOPIC_ARN);
   }
   const scheduler = clients.scheduler ?? new SchedulerClient({});
   let reminders: ApprovalReminders | undefined;
   if (env.REMINDER_TARGET_ARN && env.REMINDER_ROLE_ARN) {
-    reminders = new SchedulerApprovalReminders(scheduler, { targetArn: env.REMINDER_TARGET_ARN, roleArn: env.REMINDER_ROLE_ARN, ...(env.REMINDER_GROUP_NAME ? { groupName: env.REMINDER_GROUP_NAME } : {}) });
+    reminders = new SchedulerApprovalReminders(scheduler, {
+      targetArn: env.REMINDER_TARGET_ARN,
+      roleArn: env.REMINDER_ROLE_ARN,
+      ...(env.REMINDER_GROUP_NAME ? { groupName: env.REMINDER_GROUP_NAME } : {}),
+    });
   } else if (env.REMINDERS_ENABLED === 'true') {
     // Cancelling deletes by name only; scheduling is never done from here.
-    const canceller = new SchedulerApprovalReminders(scheduler, { targetArn: '-', roleArn: '-', ...(env.REMINDER_GROUP_NAME ? { groupName: env.REMINDER_GROUP_NAME } : {}) });
+    const canceller = new SchedulerApprovalReminders(scheduler, {
+      targetArn: '-',
+      roleArn: '-',
+      ...(env.REMINDER_GROUP_NAME ? { groupName: env.REMINDER_GROUP_NAME } : {}),
+    });
     reminders = { schedule: async () => undefined, cancel: (id) => canceller.cancel(id) };
   }
   return {
-    store: new DynamoDbApprovalStore(clients.dynamodb ?? new DynamoDBClient({}), { tableName: env.APPROVAL_TABLE_NAME }),
+    store: new DynamoDbApprovalStore(clients.dynamodb ?? new DynamoDBClient({}), {
+      tableName: env.APPROVAL_TABLE_NAME,
+    }),
     artifacts: new S3ArtifactStore(clients.s3 ?? new S3Client({}), env.ARTIFACT_BUCKET_NAME),
     callback: new SfnTaskCallback(clients.sfn ?? new SFNClient({})),
     ...(mailer ? { mailer } : {}),
     ...(env.SLACK_BOT_TOKEN_SECRET_ARN
-      ? { slack: new SlackApprovalNotifier({ token: secrets.provider(env.SLACK_BOT_TOKEN_SECRET_ARN), ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}) }) }
+      ? {
+          slack: new SlackApprovalNotifier({
+            token: secrets.provider(env.SLACK_BOT_TOKEN_SECRET_ARN),
+            ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+          }),
+        }
       : {}),
     ...(env.SLACK_SIGNING_SECRET_ARN ? { slackSigningSecret: secrets.provider(env.SLACK_SIGNING_SECRET_ARN) } : {}),
     ...(reminders ? { reminders } : {}),

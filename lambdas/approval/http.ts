@@ -41,5 +41,10 @@ export function fromApiGatewayV2(event: APIGatewayProxyEventV2): HttpRequest {
 }
 
 export function toApiGatewayV2(response: HttpResponse): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: response.statusCode, headers: { ...response.headers }, body: response.body, isBase64Encoded: false };
+  return {
+    statusCode: response.statusCode,
+    headers: { ...response.headers },
+    body: response.body,
+    isBase64Encoded: false,
+  };
 }

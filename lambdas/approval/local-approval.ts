@@ -46,7 +46,11 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
   const key = options.signingKey ?? randomBytes(32).toString('hex');
   const now = options.now ?? (() => new Date());
   const listening: { server?: ApprovalServer } = {};
-  const timers = new TimerApprovalReminders((approvalId, action) => (action === 'EXPIRE' ? expireApproval(approvalId, services) : sendReminder(approvalId, services)), now);
+  const timers = new TimerApprovalReminders(
+    (approvalId, action) =>
+      action === 'EXPIRE' ? expireApproval(approvalId, services) : sendReminder(approvalId, services),
+    now,
+  );
   const services: ApprovalAppDeps = {
     store: new MemoryApprovalStore(options.workDir ? path.join(options.workDir, 'approvals.json') : undefined),
     artifacts: options.artifacts,
@@ -55,7 +59,10 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
     reminders: timers,
     ...(options.slack
       ? {
-          slack: new SlackApprovalNotifier({ token: async () => options.slack?.botToken ?? '', slackApiUrl: options.slack.apiUrl }),
+          slack: new SlackApprovalNotifier({
+            token: async () => options.slack?.botToken ?? '',
+            slackApiUrl: options.slack.apiUrl,
+          }),
           slackSigningSecret: async () => options.slack?.signingSecret ?? '',
         }
       : {}),
@@ -67,7 +74,9 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
     now,
     warn: (message, details) => console.warn(`[approval] ${message}`, details ?? {}),
   };
-  const running = await startApprovalServer(createApprovalApp(services), { ...(options.port !== undefined ? { port: options.port } : {}) });
+  const running = await startApprovalServer(createApprovalApp(services), {
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
   listening.server = running;
   return {
     url: running.url,

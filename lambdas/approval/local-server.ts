@@ -38,7 +38,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'TOO_LA
   });
 }
 
-export async function startApprovalServer(handler: HttpHandler, options: ApprovalServerOptions = {}): Promise<ApprovalServer> {
+export async function startApprovalServer(
+  handler: HttpHandler,
+  options: ApprovalServerOptions = {},
+): Promise<ApprovalServer> {
   const limit = options.maxBodyBytes ?? 128 * 1024;
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -50,7 +53,8 @@ export async function startApprovalServer(handler: HttpHandler, options: Approva
         }
         const url = new URL(req.url ?? '/', 'http://local');
         const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        for (const [name, value] of Object.entries(req.headers))
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
         const request: HttpRequest = {
           method: (req.method ?? 'GET').toUpperCase(),
           path: url.pathname,

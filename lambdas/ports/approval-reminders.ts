@@ -24,5 +24,9 @@ export interface ApprovalReminderEvent {
 export function isApprovalReminderEvent(event: unknown): event is ApprovalReminderEvent {
   if (typeof event !== 'object' || event === null) return false;
   const e = event as { source?: unknown; approvalId?: unknown; action?: unknown };
-  return e.source === 'msk-migration.approval-reminder' && typeof e.approvalId === 'string' && (e.action === undefined || e.action === 'REMIND' || e.action === 'EXPIRE');
+  return (
+    e.source === 'msk-migration.approval-reminder' &&
+    typeof e.approvalId === 'string' &&
+    (e.action === undefined || e.action === 'REMIND' || e.action === 'EXPIRE')
+  );
 }

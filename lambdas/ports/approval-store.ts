@@ -1,6 +1,8 @@
 import type { ApprovalRecord, Decision } from '../core/approval/record';
 
-export type ClaimResult = { readonly claimed: true; readonly record: ApprovalRecord } | { readonly claimed: false; readonly current: ApprovalRecord | undefined };
+export type ClaimResult =
+  | { readonly claimed: true; readonly record: ApprovalRecord }
+  | { readonly claimed: false; readonly current: ApprovalRecord | undefined };
 
 /**
  * Where pending approvals and their task tokens live (DynamoDB in AWS, memory or a file locally). `claim` is the

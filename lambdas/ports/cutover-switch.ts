@@ -56,7 +56,12 @@ export type SetDecision =
  * is then the one recorded, if given), refuse when someone else moved it, write otherwise. Shared by the adapters so
  * that SSM and Route 53 behave alike.
  */
-export function decideSet(pointer: string, current: PointerValue | undefined, target: string, expected: string | null | undefined): SetDecision {
+export function decideSet(
+  pointer: string,
+  current: PointerValue | undefined,
+  target: string,
+  expected: string | null | undefined,
+): SetDecision {
   const recorded = expected === undefined ? current : expected === null ? undefined : { value: expected };
   if (current?.value === target) return { action: 'none', previous: recorded };
   if (expected !== undefined && current?.value !== (expected ?? undefined)) {

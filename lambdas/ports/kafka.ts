@@ -10,7 +10,12 @@
 export type KafkaAuth =
   | { readonly mechanism: 'PLAINTEXT' }
   | { readonly mechanism: 'TLS' }
-  | { readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256'; readonly username: string; readonly password: string; readonly tls?: boolean }
+  | {
+      readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256';
+      readonly username: string;
+      readonly password: string;
+      readonly tls?: boolean;
+    }
   /** MSK IAM: SASL/OAUTHBEARER with a token from aws-msk-iam-sasl-signer-js, always over TLS. */
   | { readonly mechanism: 'IAM'; readonly region: string };
 
@@ -25,7 +30,12 @@ export interface KafkaConnection {
 
 export interface TopicDescription {
   readonly name: string;
-  readonly partitions: ReadonlyArray<{ readonly partition: number; readonly leader: number; readonly replicas: readonly number[]; readonly isr: readonly number[] }>;
+  readonly partitions: ReadonlyArray<{
+    readonly partition: number;
+    readonly leader: number;
+    readonly replicas: readonly number[];
+    readonly isr: readonly number[];
+  }>;
   readonly isInternal?: boolean;
 }
 
@@ -57,7 +67,11 @@ export interface GroupDescription {
   /** Kafka's group state: Stable, Empty, Dead, PreparingRebalance, CompletingRebalance. */
   readonly state: string;
   readonly protocolType: string;
-  readonly members: ReadonlyArray<{ readonly memberId: string; readonly clientId: string; readonly clientHost: string }>;
+  readonly members: ReadonlyArray<{
+    readonly memberId: string;
+    readonly clientId: string;
+    readonly clientHost: string;
+  }>;
 }
 
 export interface KafkaRecordOut {
@@ -85,7 +99,14 @@ export interface KafkaDataPlane {
   describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
   /** Topic configs, with `isDefault` so that callers can keep only non-default ones. Batched, not one call per topic. */
   describeTopicConfigs(topics: readonly string[]): Promise<Record<string, ConfigEntry[]>>;
-  createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; replicationFactor?: number; configs?: Record<string, string> }>): Promise<void>;
+  createTopics(
+    topics: ReadonlyArray<{
+      topic: string;
+      numPartitions: number;
+      replicationFactor?: number;
+      configs?: Record<string, string>;
+    }>,
+  ): Promise<void>;
   deleteTopics(topics: readonly string[]): Promise<void>;
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
 
@@ -100,7 +121,14 @@ export interface KafkaDataPlane {
    * Reads records of one partition from `fromOffset` (inclusive) up to `maxRecords` or `untilOffset` (exclusive),
    * without joining a consumer group. Bounded by `timeoutMs`.
    */
-  readPartition(args: { topic: string; partition: number; fromOffset: string; untilOffset?: string; maxRecords: number; timeoutMs?: number }): Promise<KafkaRecordIn[]>;
+  readPartition(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+    timeoutMs?: number;
+  }): Promise<KafkaRecordIn[]>;
 
   close(): Promise<void>;
 }
@@ -120,7 +148,12 @@ export type KafkaDataPlaneFactory = (connection: KafkaConnection) => KafkaDataPl
 export interface ClusterDescription {
   readonly clusterId: string | null;
   readonly controllerId: number | null;
-  readonly brokers: ReadonlyArray<{ readonly nodeId: number; readonly host: string; readonly port: number; readonly rack?: string | null }>;
+  readonly brokers: ReadonlyArray<{
+    readonly nodeId: number;
+    readonly host: string;
+    readonly port: number;
+    readonly rack?: string | null;
+  }>;
 }
 
 /** One ACL binding in Kafka's AdminClient vocabulary. */
@@ -134,7 +167,8 @@ export interface AclEntry {
   readonly permissionType: 'ALLOW' | 'DENY';
 }
 
-export type AclListing = { readonly authorizerEnabled: true; readonly bindings: readonly AclEntry[] } | { readonly authorizerEnabled: false };
+export type AclListing =
+  { readonly authorizerEnabled: true; readonly bindings: readonly AclEntry[] } | { readonly authorizerEnabled: false };
 
 export interface ClientQuotaEntry {
   readonly entity: ReadonlyArray<{ readonly type: string; readonly name: string | null }>;

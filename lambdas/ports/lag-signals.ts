@@ -50,5 +50,8 @@ export interface LagSignals {
   /** One status per requested name, in the same order. */
   describeAlarms(alarmNames: readonly string[]): Promise<AlarmStatus[]>;
   /** Datapoints of each metric between `start` and `end` (ISO-8601). */
-  getMetricSeries(queries: ReadonlyArray<{ readonly id: string; readonly metric: MetricRef }>, window: { readonly start: string; readonly end: string }): Promise<MetricSeries[]>;
+  getMetricSeries(
+    queries: ReadonlyArray<{ readonly id: string; readonly metric: MetricRef }>,
+    window: { readonly start: string; readonly end: string },
+  ): Promise<MetricSeries[]>;
 }

@@ -70,7 +70,11 @@ export interface ReplicatorSpec {
    * partitions start at `startingPosition`. A failback starts at the target's end offsets of the cutover switch, so
    * that only what producers wrote to the target since then flows back.
    */
-  readonly startOffsets?: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>;
+  readonly startOffsets?: ReadonlyArray<{
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: string;
+  }>;
 }
 
 /** What identifies a created replicator across task invocations (kept in the execution state). */

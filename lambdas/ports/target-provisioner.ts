@@ -10,15 +10,7 @@ export type TargetClusterKind = 'SERVERLESS' | 'PROVISIONED';
 
 /** MSK's cluster states; anything else the API may add is reported as `OTHER` with its raw value in `stateDetail`. */
 export type TargetClusterState =
-  | 'CREATING'
-  | 'ACTIVE'
-  | 'UPDATING'
-  | 'HEALING'
-  | 'MAINTENANCE'
-  | 'REBOOTING_BROKER'
-  | 'DELETING'
-  | 'FAILED'
-  | 'OTHER';
+  'CREATING' | 'ACTIVE' | 'UPDATING' | 'HEALING' | 'MAINTENANCE' | 'REBOOTING_BROKER' | 'DELETING' | 'FAILED' | 'OTHER';
 
 export interface TargetClusterRequest {
   readonly clusterName: string;

@@ -1,4 +1,11 @@
-import { CreateBucketCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { S3ArtifactStore } from '../../lambdas/adapters/aws/s3-artifact-store';
 import { artifactKey } from '../../lambdas/ports/artifact-store';
 import { countRequests, emulatorS3Config } from './emulator/aws-clients';
@@ -83,7 +90,10 @@ describe('S3ArtifactStore against the S3 API (moto server)', () => {
 
     const failure = store.putJson('k.json', {}).catch((err: Error) => err);
 
-    await expect(failure).resolves.toMatchObject({ name: 'NoSuchBucket', message: expect.stringContaining('PutObject s3://no-such-evidence-bucket/k.json failed') });
+    await expect(failure).resolves.toMatchObject({
+      name: 'NoSuchBucket',
+      message: expect.stringContaining('PutObject s3://no-such-evidence-bucket/k.json failed'),
+    });
   });
 
   describe('listing a prefix', () => {
@@ -94,7 +104,9 @@ describe('S3ArtifactStore against the S3 API (moto server)', () => {
       const keys = Array.from({ length: total }, (_, i) => `${prefix}${String(i).padStart(5, '0')}.json`);
       // Written straight with the client, 50 at a time: the store's own put is covered above.
       for (let i = 0; i < keys.length; i += 50) {
-        await Promise.all(keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '{}' }))));
+        await Promise.all(
+          keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '{}' }))),
+        );
       }
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'migrations/m-big/exec-2/other.json', Body: '{}' }));
     }, 60_000);

@@ -1,4 +1,10 @@
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Route53CutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-route53';
 import { SsmCutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-ssm';
@@ -44,7 +50,11 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       const result = await sw.set(TARGET, { expected: SOURCE });
 
       // Assess
-      expect(result).toEqual({ previous: { value: SOURCE, revision: '1' }, current: { value: TARGET, revision: '2' }, changed: true });
+      expect(result).toEqual({
+        previous: { value: SOURCE, revision: '1' },
+        current: { value: TARGET, revision: '2' },
+        changed: true,
+      });
       await expect(sw.read()).resolves.toEqual({ value: TARGET, revision: '2' });
       const history = await ssm.send(new GetParameterHistoryCommand({ Name: name }));
       expect(history.Parameters?.map((p) => [p.Version, p.Value])).toEqual([
@@ -61,7 +71,11 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
 
       const retry = await sw.set(TARGET, { expected: SOURCE });
 
-      expect(retry).toMatchObject({ previous: { value: SOURCE }, current: { value: TARGET, revision: '2' }, changed: false });
+      expect(retry).toMatchObject({
+        previous: { value: SOURCE },
+        current: { value: TARGET, revision: '2' },
+        changed: false,
+      });
       const history = await ssm.send(new GetParameterHistoryCommand({ Name: name }));
       expect(history.Parameters).toHaveLength(2);
     });
@@ -71,7 +85,10 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       await ssm.send(new PutParameterCommand({ Name: name, Value: 'someone-else:9092', Type: 'String' }));
       const sw = new SsmCutoverSwitch(ssm, name);
 
-      await expect(sw.set(TARGET, { expected: SOURCE })).rejects.toMatchObject({ name: 'Migration.CutoverFailed', message: expect.stringContaining('Another writer moved it') });
+      await expect(sw.set(TARGET, { expected: SOURCE })).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+        message: expect.stringContaining('Another writer moved it'),
+      });
       await expect(sw.read()).resolves.toMatchObject({ value: 'someone-else:9092', revision: '1' });
     });
 
@@ -111,7 +128,9 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
 
     beforeAll(async () => {
       route53 = new Route53Client(emulatorClientConfig(server));
-      const zone = await route53.send(new CreateHostedZoneCommand({ Name: 'internal.example.com', CallerReference: `ref-${Date.now()}` }));
+      const zone = await route53.send(
+        new CreateHostedZoneCommand({ Name: 'internal.example.com', CallerReference: `ref-${Date.now()}` }),
+      );
       zoneId = zone.HostedZone?.Id ?? '';
     });
 
@@ -121,7 +140,11 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
       return (out.ResourceRecordSets ?? [])
         .filter((r) => r.Type === 'CNAME' && r.Name === `${name}.`)
-        .map((r) => ({ value: r.ResourceRecords?.[0]?.Value, ttl: r.TTL, ...(r.SetIdentifier ? { id: r.SetIdentifier, weight: r.Weight } : {}) }));
+        .map((r) => ({
+          value: r.ResourceRecords?.[0]?.Value,
+          ttl: r.TTL,
+          ...(r.SetIdentifier ? { id: r.SetIdentifier, weight: r.Weight } : {}),
+        }));
     }
 
     it('moves a CNAME from the source brokers to the target with an UPSERT, and the change can be polled', async () => {
@@ -130,7 +153,19 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       await route53.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: zoneId,
-          ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: name, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: 'source.kafka.example.com' }] } }] },
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: {
+                  Name: name,
+                  Type: 'CNAME',
+                  TTL: 300,
+                  ResourceRecords: [{ Value: 'source.kafka.example.com' }],
+                },
+              },
+            ],
+          },
         }),
       );
       const sw = new Route53CutoverSwitch(route53, { hostedZoneId: zoneId, recordName: name, ttlSeconds: 30 });
@@ -139,7 +174,11 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       const result = await sw.set('target.kafka.example.com', { expected: 'source.kafka.example.com' });
 
       // Assess
-      expect(result).toMatchObject({ previous: { value: 'source.kafka.example.com' }, current: { value: 'target.kafka.example.com' }, changed: true });
+      expect(result).toMatchObject({
+        previous: { value: 'source.kafka.example.com' },
+        current: { value: 'target.kafka.example.com' },
+        changed: true,
+      });
       expect(await cnames(name)).toEqual([{ value: 'target.kafka.example.com', ttl: 30 }]);
       const change = await route53.send(new GetChangeCommand({ Id: result.changeId }));
       expect(['PENDING', 'INSYNC']).toContain(change.ChangeInfo?.Status);
@@ -147,12 +186,18 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
 
     it('writes nothing when the CNAME already points at the target', async () => {
       const name = `retry.${recordName}`;
-      const sw = new Route53CutoverSwitch(route53, { hostedZoneId: `/hostedzone/${zoneId.replace(/^\/hostedzone\//, '')}`, recordName: name });
+      const sw = new Route53CutoverSwitch(route53, {
+        hostedZoneId: `/hostedzone/${zoneId.replace(/^\/hostedzone\//, '')}`,
+        recordName: name,
+      });
       await sw.set('target.kafka.example.com', { expected: null });
       const client = new Route53Client(emulatorClientConfig(server));
       const requests = countRequests(client);
 
-      const retry = await new Route53CutoverSwitch(client, { hostedZoneId: zoneId, recordName: name }).set('target.kafka.example.com', { expected: null });
+      const retry = await new Route53CutoverSwitch(client, { hostedZoneId: zoneId, recordName: name }).set(
+        'target.kafka.example.com',
+        { expected: null },
+      );
 
       expect(retry).toMatchObject({ previous: undefined, changed: false });
       expect(requests.get('ChangeResourceRecordSetsCommand')).toBeUndefined();
@@ -161,8 +206,16 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
 
     it('switches one weighted record of a pair and leaves the other weighted record as it was', async () => {
       const name = `weighted.${recordName}`;
-      const source = new Route53CutoverSwitch(route53, { hostedZoneId: zoneId, recordName: name, weighted: { setIdentifier: 'source', weight: 100 } });
-      const target = new Route53CutoverSwitch(route53, { hostedZoneId: zoneId, recordName: name, weighted: { setIdentifier: 'target', weight: 0 } });
+      const source = new Route53CutoverSwitch(route53, {
+        hostedZoneId: zoneId,
+        recordName: name,
+        weighted: { setIdentifier: 'source', weight: 100 },
+      });
+      const target = new Route53CutoverSwitch(route53, {
+        hostedZoneId: zoneId,
+        recordName: name,
+        weighted: { setIdentifier: 'target', weight: 0 },
+      });
       await source.set('source.kafka.example.com', { expected: null });
       await target.set('standby.kafka.example.com', { expected: null });
 
@@ -184,7 +237,9 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       const sw = new Route53CutoverSwitch(route53, { hostedZoneId: zoneId, recordName: name });
       await sw.set('elsewhere.example.com', { expected: null });
 
-      await expect(sw.set('target.kafka.example.com', { expected: 'source.kafka.example.com' })).rejects.toMatchObject({ name: 'Migration.CutoverFailed' });
+      await expect(sw.set('target.kafka.example.com', { expected: 'source.kafka.example.com' })).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+      });
       expect(await cnames(name)).toEqual([{ value: 'elsewhere.example.com', ttl: 60 }]);
     });
 

@@ -13,11 +13,27 @@ const SLACK = {
 };
 
 /** The approval API as the orchestrator wires it: evidence bucket, the ASL substituting RequestApproval's ARN. */
-function build(props: Partial<ConstructorParameters<typeof ApprovalApi>[2]> = {}, envAgnostic = false): { app: App; stack: Stack; api: ApprovalApi; template: Template } {
+function build(
+  props: Partial<ConstructorParameters<typeof ApprovalApi>[2]> = {},
+  envAgnostic = false,
+): { app: App; stack: Stack; api: ApprovalApi; template: Template } {
   const app = new App();
-  const stack = new Stack(app, 'ApprovalStack', envAgnostic ? {} : { env: { account: '111122223333', region: 'eu-west-1' } });
-  const bucket = new s3.Bucket(stack, 'Evidence', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, serverAccessLogsPrefix: 'logs/' });
-  const api = new ApprovalApi(stack, 'Approval', { artifactBucket: bucket, email: { fromAddress: 'migrations@example.com' }, slack: SLACK, ...props });
+  const stack = new Stack(
+    app,
+    'ApprovalStack',
+    envAgnostic ? {} : { env: { account: '111122223333', region: 'eu-west-1' } },
+  );
+  const bucket = new s3.Bucket(stack, 'Evidence', {
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    serverAccessLogsPrefix: 'logs/',
+  });
+  const api = new ApprovalApi(stack, 'Approval', {
+    artifactBucket: bucket,
+    email: { fromAddress: 'migrations@example.com' },
+    slack: SLACK,
+    ...props,
+  });
   const machine = new sfn.StateMachine(stack, 'Machine', {
     definitionBody: sfn.DefinitionBody.fromString(
       JSON.stringify({
@@ -26,7 +42,15 @@ function build(props: Partial<ConstructorParameters<typeof ApprovalApi>[2]> = {}
           CutoverApproval: {
             Type: 'Task',
             Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-            Parameters: { FunctionName: '${RequestApprovalFunctionArn}', Payload: { 'taskToken.$': '$$.Task.Token', 'executionId.$': '$$.Execution.Id', kind: 'CUTOVER', 'state.$': '$' } },
+            Parameters: {
+              FunctionName: '${RequestApprovalFunctionArn}',
+              Payload: {
+                'taskToken.$': '$$.Task.Token',
+                'executionId.$': '$$.Execution.Id',
+                kind: 'CUTOVER',
+                'state.$': '$',
+              },
+            },
             TimeoutSeconds: 7200,
             End: true,
           },
@@ -100,8 +124,12 @@ describe('ApprovalApi', () => {
   });
 
   it('generates the link-signing key in Secrets Manager and passes only ARNs to the functions', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }>;
     const approvalFns = functions.filter((f) => 'APPROVAL_TABLE_NAME' in f.Properties.Environment.Variables);
     expect(approvalFns).toHaveLength(2);
     for (const fn of approvalFns) {
@@ -113,33 +141,71 @@ describe('ApprovalApi', () => {
   });
 
   it('throttles the stage and writes access logs without paths, query strings or headers', () => {
-    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as { Properties: { DefaultRouteSettings: unknown; AccessLogSettings: { Format: string } } };
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+      Properties: { DefaultRouteSettings: unknown; AccessLogSettings: { Format: string } };
+    };
     expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
     const format = stage.Properties.AccessLogSettings.Format;
     expect(format).toContain('$context.routeKey');
-    for (const leak of ['$context.path', 'querystring', '$input', '$request', 'header', 'signature']) expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
+    for (const leak of ['$context.path', 'querystring', '$input', '$request', 'header', 'signature'])
+      expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
   });
 
   it('routes GET and POST /approvals/{approvalId} and POST /slack/interactivity to the endpoint function', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey).sort();
-    expect(routes).toEqual(['GET /approvals/{approvalId}', 'POST /approvals/{approvalId}', 'POST /slack/interactivity']);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([
+      'GET /approvals/{approvalId}',
+      'POST /approvals/{approvalId}',
+      'POST /slack/interactivity',
+    ]);
   });
 
   it('lets the endpoint answer task tokens of this state machine only, and the state machine invoke RequestApproval', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('Machine') } }] },
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            Effect: 'Allow',
+            Resource: { Ref: Match.stringLikeRegexp('Machine') },
+          },
+        ],
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('RequestApprovalFn'), 'Arn'] }]) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'lambda:InvokeFunction',
+            Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('RequestApprovalFn'), 'Arn'] }]),
+          }),
+        ]),
+      },
     });
   });
 
   it('schedules reminders through a role only EventBridge Scheduler of this account can assume', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } })] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+          }),
+        ],
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'iam:PassRole',
+            Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          }),
+        ]),
+      },
     });
   });
 
@@ -155,7 +221,9 @@ describe('ApprovalApi', () => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
     // Findings on the test's own bucket and state machine are not this construct's business.
     const unexplained = report.violations.flatMap((v) =>
-      v.violatingResources.filter((r) => (r.constructPath ?? '').includes('/Approval/')).map((r) => `${v.ruleName} ${r.constructPath}: ${v.description.slice(0, 120)}`),
+      v.violatingResources
+        .filter((r) => (r.constructPath ?? '').includes('/Approval/'))
+        .map((r) => `${v.ruleName} ${r.constructPath}: ${v.description.slice(0, 120)}`),
     );
     expect(unexplained).toEqual([]);
   });
@@ -165,10 +233,24 @@ describe('ApprovalApi', () => {
     const stack2 = new Stack(app2, 'S');
     const bucket = new s3.Bucket(stack2, 'B');
     const topic = new sns.Topic(stack2, 'T');
-    expect(() => new ApprovalApi(stack2, 'Both', { artifactBucket: bucket, email: { fromAddress: 'a@example.com' }, snsFallbackTopic: topic, slack: SLACK })).toThrow(/either `email`/);
+    expect(
+      () =>
+        new ApprovalApi(stack2, 'Both', {
+          artifactBucket: bucket,
+          email: { fromAddress: 'a@example.com' },
+          snsFallbackTopic: topic,
+          slack: SLACK,
+        }),
+    ).toThrow(/either `email`/);
     expect(() => new ApprovalApi(stack2, 'None', { artifactBucket: bucket })).toThrow(/nobody could be asked/);
     // An SNS notice alone is enough: the decision is then an operator's `msk-migrate approve` (IAM identity, audited).
     expect(() => new ApprovalApi(stack2, 'SnsOnly', { artifactBucket: bucket, snsFallbackTopic: topic })).not.toThrow();
-    expect(() => new ApprovalApi(stack2, 'Partial', { artifactBucket: bucket, slack: { ...SLACK, signingSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:slack' } })).toThrow(/not a complete secret ARN/);
+    expect(
+      () =>
+        new ApprovalApi(stack2, 'Partial', {
+          artifactBucket: bucket,
+          slack: { ...SLACK, signingSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:slack' },
+        }),
+    ).toThrow(/not a complete secret ARN/);
   });
 });

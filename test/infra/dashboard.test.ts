@@ -39,8 +39,11 @@ function flatten(value: unknown): string {
 function build(props: Partial<MigrationDashboardProps> = {}): Built {
   const app = new App();
   const stack = new Stack(app, 'DashboardTest', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const stateMachine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Start')) });
-  const fn = (id: string): lambda.IFunction => lambda.Function.fromFunctionArn(stack, id, `arn:aws:lambda:eu-west-1:123456789012:function:${id}`);
+  const stateMachine = new sfn.StateMachine(stack, 'Machine', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Start')),
+  });
+  const fn = (id: string): lambda.IFunction =>
+    lambda.Function.fromFunctionArn(stack, id, `arn:aws:lambda:eu-west-1:123456789012:function:${id}`);
   const construct = new MigrationDashboard(stack, 'Dashboard', {
     stateMachine,
     taskFunctions: { Inventory: fn('inventory-fn'), EvaluateCatchUp: fn('evaluate-fn') },
@@ -50,7 +53,14 @@ function build(props: Partial<MigrationDashboardProps> = {}): Built {
   const dashboards = template.findResources('AWS::CloudWatch::Dashboard');
   const resource = Object.values(dashboards)[0] as { Properties: { DashboardBody: unknown } };
   const stateMachineId = stack.getLogicalId(stateMachine.node.defaultChild as sfn.CfnStateMachine);
-  return { app, stack, template, construct, stateMachineId, body: JSON.parse(flatten(resource.Properties.DashboardBody)) as DashboardBody };
+  return {
+    app,
+    stack,
+    template,
+    construct,
+    stateMachineId,
+    body: JSON.parse(flatten(resource.Properties.DashboardBody)) as DashboardBody,
+  };
 }
 
 const widget = (body: DashboardBody, title: string): Widget => {
@@ -59,7 +69,11 @@ const widget = (body: DashboardBody, title: string): Widget => {
   return found;
 };
 const expressions = (body: DashboardBody): string[] =>
-  body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((m) => (m[0] as { expression?: string } | undefined)?.expression).filter((e): e is string => typeof e === 'string'));
+  body.widgets.flatMap((w) =>
+    (w.properties.metrics ?? [])
+      .map((m) => (m[0] as { expression?: string } | undefined)?.expression)
+      .filter((e): e is string => typeof e === 'string'),
+  );
 
 describe('MigrationDashboard', () => {
   let built: Built;
@@ -84,15 +98,34 @@ describe('MigrationDashboard', () => {
 
   it('counts executions started, succeeded, failed, aborted and timed out for the state machine', () => {
     const metrics = widget(built.body, 'Executions (time range)').properties.metrics ?? [];
-    expect(metrics.map((m) => m[1])).toEqual(['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut']);
-    for (const m of metrics) expect(m.slice(0, 4)).toEqual(['AWS/States', expect.any(String), 'StateMachineArn', `<${built.stateMachineId}>`]);
+    expect(metrics.map((m) => m[1])).toEqual([
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsAborted',
+      'ExecutionsTimedOut',
+    ]);
+    for (const m of metrics)
+      expect(m.slice(0, 4)).toEqual(['AWS/States', expect.any(String), 'StateMachineArn', `<${built.stateMachineId}>`]);
   });
 
   it('graphs the time per state and the errors per task function, labelled with the state name', () => {
     const time = widget(built.body, 'Time per state (Step Functions, LambdaFunctionTime)').properties.metrics ?? [];
     expect(time).toEqual([
-      ['AWS/States', 'LambdaFunctionTime', 'LambdaFunctionArn', 'arn:aws:lambda:eu-west-1:123456789012:function:evaluate-fn', expect.objectContaining({ label: 'EvaluateCatchUp' })],
-      ['AWS/States', 'LambdaFunctionTime', 'LambdaFunctionArn', 'arn:aws:lambda:eu-west-1:123456789012:function:inventory-fn', expect.objectContaining({ label: 'Inventory' })],
+      [
+        'AWS/States',
+        'LambdaFunctionTime',
+        'LambdaFunctionArn',
+        'arn:aws:lambda:eu-west-1:123456789012:function:evaluate-fn',
+        expect.objectContaining({ label: 'EvaluateCatchUp' }),
+      ],
+      [
+        'AWS/States',
+        'LambdaFunctionTime',
+        'LambdaFunctionArn',
+        'arn:aws:lambda:eu-west-1:123456789012:function:inventory-fn',
+        expect.objectContaining({ label: 'Inventory' }),
+      ],
     ]);
     const errors = widget(built.body, 'Errors per task function (Lambda)').properties.metrics ?? [];
     expect(errors.map((m) => [m[0], m[1], m[3]])).toEqual([
@@ -105,13 +138,26 @@ describe('MigrationDashboard', () => {
     const lag = widget(built.body, 'Replication lag (MSK Replicator MessageLag, max)').properties.metrics ?? [];
     expect(lag[0]?.slice(0, 4)).toEqual(['AWS/Kafka', 'MessageLag', 'ReplicatorName', 'msk-migration-orders-exec1']);
     const latency = widget(built.body, 'Replication latency and failures').properties.metrics ?? [];
-    expect(latency.map((m) => m[1])).toEqual(['ReplicationLatency', 'ReplicationFailures', 'ConsumerGroupOffsetSyncFailure']);
+    expect(latency.map((m) => m[1])).toEqual([
+      'ReplicationLatency',
+      'ReplicationFailures',
+      'ConsumerGroupOffsetSyncFailure',
+    ]);
   });
 
-  it('graphs the tasks\' own metrics (gates, approval wait, failures, health) with SEARCH over the MskMigration namespace', () => {
+  it("graphs the tasks' own metrics (gates, approval wait, failures, health) with SEARCH over the MskMigration namespace", () => {
     const searches = expressions(built.body);
-    for (const name of ['TaskDuration', 'TaskFailed', 'GateLagRecords', 'GateEvaluations', 'ApprovalWaitSeconds', 'TargetHealthChecks']) {
-      expect(searches).toContainEqual(expect.stringContaining(`SEARCH('Namespace="MskMigration" MetricName="${name}"'`));
+    for (const name of [
+      'TaskDuration',
+      'TaskFailed',
+      'GateLagRecords',
+      'GateEvaluations',
+      'ApprovalWaitSeconds',
+      'TargetHealthChecks',
+    ]) {
+      expect(searches).toContainEqual(
+        expect.stringContaining(`SEARCH('Namespace="MskMigration" MetricName="${name}"'`),
+      );
     }
   });
 
@@ -119,14 +165,26 @@ describe('MigrationDashboard', () => {
     // Prepare
     const app = new App();
     const stack = new Stack(app, 'WithTarget');
-    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Health', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:target-offline-partitions');
+    const alarm = cloudwatch.Alarm.fromAlarmArn(
+      stack,
+      'Health',
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:target-offline-partitions',
+    );
     const without = built.body.widgets.map((w) => w.properties.title);
     // Act
-    const withTarget = build({ targetHealthAlarms: [alarm], targetClusterName: 'orders-serverless', defaultInterval: Duration.hours(6) }).body;
+    const withTarget = build({
+      targetHealthAlarms: [alarm],
+      targetClusterName: 'orders-serverless',
+      defaultInterval: Duration.hours(6),
+    }).body;
     // Assess
     expect(without).not.toContain('Target health alarms');
-    expect(widget(withTarget, 'Target health alarms').properties.alarms).toEqual(['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:target-offline-partitions']);
-    expect(expressions(withTarget)).toContainEqual(expect.stringContaining('"Cluster Name"="orders-serverless" MetricName="BytesInPerSec"'));
+    expect(widget(withTarget, 'Target health alarms').properties.alarms).toEqual([
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:target-offline-partitions',
+    ]);
+    expect(expressions(withTarget)).toContainEqual(
+      expect.stringContaining('"Cluster Name"="orders-serverless" MetricName="BytesInPerSec"'),
+    );
   });
 
   it('passes cdk-nag AwsSolutions without findings', () => {

@@ -12,14 +12,44 @@ const mapping = mapAclsToIamPolicies(
   {
     principals: [],
     acls: [
-      { resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:billing', host: '*', operation: 'READ', permissionType: 'ALLOW' },
-      { resourceType: 'GROUP', resourceName: 'billing', patternType: 'LITERAL', principal: 'User:billing', host: '*', operation: 'READ', permissionType: 'ALLOW' },
-      { resourceType: 'TOPIC', resourceName: 'audit-', patternType: 'PREFIXED', principal: 'User:audit', host: '*', operation: 'WRITE', permissionType: 'ALLOW' },
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'orders',
+        patternType: 'LITERAL',
+        principal: 'User:billing',
+        host: '*',
+        operation: 'READ',
+        permissionType: 'ALLOW',
+      },
+      {
+        resourceType: 'GROUP',
+        resourceName: 'billing',
+        patternType: 'LITERAL',
+        principal: 'User:billing',
+        host: '*',
+        operation: 'READ',
+        permissionType: 'ALLOW',
+      },
+      {
+        resourceType: 'TOPIC',
+        resourceName: 'audit-',
+        patternType: 'PREFIXED',
+        principal: 'User:audit',
+        host: '*',
+        operation: 'WRITE',
+        permissionType: 'ALLOW',
+      },
     ],
     allowEveryoneIfNoAclFound: false,
     topics: ['orders', 'audit-eu'],
   },
-  { region: 'eu-west-1', accountId: '123456789012', clusterName: 'orders-serverless', clusterUuid: 'abcd-1', serverless: true },
+  {
+    region: 'eu-west-1',
+    accountId: '123456789012',
+    clusterName: 'orders-serverless',
+    clusterUuid: 'abcd-1',
+    serverless: true,
+  },
 );
 
 function build(fn: (stack: Stack) => IamPolicyMapping) {
@@ -39,7 +69,11 @@ describe('IamPolicyMapping', () => {
       Description: 'Kafka access of User:billing on the IAM-only target, generated from its ACLs',
       PolicyDocument: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: 'arn:aws:kafka:eu-west-1:123456789012:topic/orders-serverless/abcd-1/orders' }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+            Resource: 'arn:aws:kafka:eu-west-1:123456789012:topic/orders-serverless/abcd-1/orders',
+          }),
         ]),
       }),
     });
@@ -48,10 +82,20 @@ describe('IamPolicyMapping', () => {
 
   it('creates the suggested roles with their policy when asked', () => {
     // Act
-    const { template, construct } = build((stack) => new IamPolicyMapping(stack, 'Clients', { mapping, createRolesAssumedBy: new iam.AccountPrincipal('123456789012'), exclude: ['User:audit'] }));
+    const { template, construct } = build(
+      (stack) =>
+        new IamPolicyMapping(stack, 'Clients', {
+          mapping,
+          createRolesAssumedBy: new iam.AccountPrincipal('123456789012'),
+          exclude: ['User:audit'],
+        }),
+    );
     // Assess
     template.resourceCountIs('AWS::IAM::Role', 1);
-    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'msk-client-billing', ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('msk-?client-?billing') }] });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'msk-client-billing',
+      ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('msk-?client-?billing') }],
+    });
     expect([...construct.roles.keys()]).toEqual(['User:billing']);
   });
 
@@ -67,11 +111,13 @@ describe('IamPolicyMapping', () => {
     // Assess
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 2);
     expect(() => build((stack) => IamPolicyMapping.fromFile(stack, 'Clients', bad))).toThrow(/no "policies" array/);
-    expect(() => build((stack) => IamPolicyMapping.fromFile(stack, 'Clients', path.join(dir, 'missing.json')))).toThrow(/Download security\/security-mapping.json/);
+    expect(() => build((stack) => IamPolicyMapping.fromFile(stack, 'Clients', path.join(dir, 'missing.json')))).toThrow(
+      /Download security\/security-mapping.json/,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('passes cdk-nag with the prefix wildcards acknowledged as the ACLs\' own scope', () => {
+  it("passes cdk-nag with the prefix wildcards acknowledged as the ACLs' own scope", () => {
     // Prepare
     const { app, construct } = build((stack) => new IamPolicyMapping(stack, 'Clients', { mapping }));
     // Act

@@ -20,9 +20,14 @@ describe('MigrationStack with esbuild bundling', () => {
     const app = new App();
     const stack = new MigrationStack(app, 'Bundled', {
       env: { account: '111122223333', region: 'eu-west-1' },
-      orchestrator: { codeFor: (name, entry) => (written.includes(name) ? undefined : TaskFunction.placeholderCode(entry)) },
+      orchestrator: {
+        codeFor: (name, entry) => (written.includes(name) ? undefined : TaskFunction.placeholderCode(entry)),
+      },
     });
-    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, { Properties: { Code: { S3Key?: string; ZipFile?: string } } }>;
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<
+      string,
+      { Properties: { Code: { S3Key?: string; ZipFile?: string } } }
+    >;
     for (const name of written.filter((n) => n !== 'RequestApproval')) {
       const id = stack.getLogicalId(stack.orchestrator.functions[name].node.defaultChild as never);
       expect({ name, bundled: functions[id]?.Properties.Code.S3Key !== undefined }).toEqual({ name, bundled: true });

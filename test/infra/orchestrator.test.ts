@@ -8,7 +8,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { canaryTopicName, replicatorName } from '../../lambdas/core/replication/naming';
 import { TASK_ENV } from '../../lambdas/tasks/shared/aws-ports';
-import { assertTasksMatchDefinition, CANARY_TOPIC_PREFIX, MigrationOrchestrator, REPLICATOR_NAME_PREFIX, TASK_ENVIRONMENT, TASK_NAMES } from '../../lib/migration-orchestrator';
+import {
+  assertTasksMatchDefinition,
+  CANARY_TOPIC_PREFIX,
+  MigrationOrchestrator,
+  REPLICATOR_NAME_PREFIX,
+  TASK_ENVIRONMENT,
+  TASK_NAMES,
+} from '../../lib/migration-orchestrator';
 import { MigrationStack } from '../../lib/migration-stack';
 import { TaskFunction } from '../../lib/task-function';
 
@@ -62,25 +69,43 @@ function plain(value: unknown): unknown {
 }
 
 function statementsOf(template: Template): Statement[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Statement[] } } }>;
-  const roles = Object.values(template.findResources('AWS::IAM::Role')) as Array<{ Properties: { Policies?: Array<{ PolicyDocument: { Statement: Statement[] } }> } }>;
-  return [...policies.flatMap((p) => p.Properties.PolicyDocument.Statement), ...roles.flatMap((r) => (r.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement))];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
+    Properties: { PolicyDocument: { Statement: Statement[] } };
+  }>;
+  const roles = Object.values(template.findResources('AWS::IAM::Role')) as Array<{
+    Properties: { Policies?: Array<{ PolicyDocument: { Statement: Statement[] } }> };
+  }>;
+  return [
+    ...policies.flatMap((p) => p.Properties.PolicyDocument.Statement),
+    ...roles.flatMap((r) => (r.Properties.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement)),
+  ];
 }
 
 /** The statements of one task function's role. */
 function roleStatements(stack: Stack, template: Template, fn: { role?: iam.IRole }): Statement[] {
   const roleId = stack.getLogicalId((fn.role as iam.Role).node.defaultChild as iam.CfnRole);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Statement[] } } }>;
-  return policies.filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
+    Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Statement[] } };
+  }>;
+  return policies
+    .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
 function actionsOf(statements: Statement[]): string[] {
   return statements.flatMap((s) => list(s.Action));
 }
 
-function build(props: ConstructorParameters<typeof MigrationOrchestrator>[2] = {}): { app: App; stack: MigrationStack; template: Template } {
+function build(props: ConstructorParameters<typeof MigrationOrchestrator>[2] = {}): {
+  app: App;
+  stack: MigrationStack;
+  template: Template;
+} {
   const app = new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } });
-  const stack = new MigrationStack(app, 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' }, orchestrator: props });
+  const stack = new MigrationStack(app, 'TestStack', {
+    env: { account: '111122223333', region: 'eu-west-1' },
+    orchestrator: props,
+  });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -97,11 +122,14 @@ describe('MigrationOrchestrator', () => {
     expect(ASL_TASKS.length).toBeGreaterThanOrEqual(20);
     expect([...TASK_NAMES].sort()).toEqual(ASL_TASKS);
     template.resourceCountIs('AWS::Lambda::Function', ASL_TASKS.length + 1);
-    for (const name of ASL_TASKS) expect(stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions]).toBeDefined();
+    for (const name of ASL_TASKS)
+      expect(stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions]).toBeDefined();
   });
 
   it('gives every function the factory defaults: nodejs22.x on arm64, active tracing, source maps, its own log group', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: Record<string, unknown> }>;
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -122,7 +150,9 @@ describe('MigrationOrchestrator', () => {
   });
 
   it('substitutes every placeholder of the ASL with a task function ARN, leaving no ${ in the rendered definition', () => {
-    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionS3Location?: unknown; DefinitionSubstitutions: Record<string, unknown> } };
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
+      Properties: { DefinitionS3Location?: unknown; DefinitionSubstitutions: Record<string, unknown> };
+    };
     expect(machine.Properties.DefinitionS3Location).toBeDefined();
     const substitutions = machine.Properties.DefinitionSubstitutions;
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
@@ -130,21 +160,31 @@ describe('MigrationOrchestrator', () => {
       expect(value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
       expect(functionIds).toContain((value as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
     }
-    const rendered = Object.keys(substitutions).reduce((text, key) => text.split(`\${${key}}`).join(`arn:aws:lambda:eu-west-1:111122223333:function:${key}`), ASL);
+    const rendered = Object.keys(substitutions).reduce(
+      (text, key) => text.split(`\${${key}}`).join(`arn:aws:lambda:eu-west-1:111122223333:function:${key}`),
+      ASL,
+    );
     expect(rendered).not.toContain('${');
     expect(Object.keys(substitutions).sort()).toEqual(ASL_TASKS.map((n) => `${n}FunctionArn`));
   });
 
   it('lets the state machine invoke each task function, and nothing else in Lambda', () => {
-    const machineRoleId = stack.getLogicalId((stack.orchestrator.stateMachine.role as iam.Role).node.defaultChild as iam.CfnRole);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Statement[] } } }>;
+    const machineRoleId = stack.getLogicalId(
+      (stack.orchestrator.stateMachine.role as iam.Role).node.defaultChild as iam.CfnRole,
+    );
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
+      Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Statement[] } };
+    }>;
     const invokes = policies
       .filter((p) => p.Properties.Roles.some((r) => r.Ref === machineRoleId))
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s) => list(s.Action).includes('lambda:InvokeFunction'));
     const invoked = new Set(invokes.flatMap((s) => list(s.Resource as unknown[])).map((r) => JSON.stringify(r)));
     for (const name of ASL_TASKS) {
-      const id = stack.getLogicalId(stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions].node.defaultChild as iam.CfnRole);
+      const id = stack.getLogicalId(
+        stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions].node
+          .defaultChild as iam.CfnRole,
+      );
       expect(invoked).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
     }
   });
@@ -155,25 +195,49 @@ describe('MigrationOrchestrator', () => {
     for (const s of statements) {
       for (const action of list(s.Action)) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
       if (list(s.Resource as unknown).includes('*')) {
-        expect({ sid: s.Sid, actions: list(s.Action).filter((a) => !NO_RESOURCE_LEVEL.has(a)) }).toEqual({ sid: s.Sid, actions: [] });
+        expect({ sid: s.Sid, actions: list(s.Action).filter((a) => !NO_RESOURCE_LEVEL.has(a)) }).toEqual({
+          sid: s.Sid,
+          actions: [],
+        });
       }
     }
   });
 
-  it('creates clusters only with this tool\'s execution tag, and deletes only clusters and replicators that carry it', () => {
+  it("creates clusters only with this tool's execution tag, and deletes only clusters and replicators that carry it", () => {
     const statements = statementsOf(template);
     const find = (action: string): Statement[] => statements.filter((s) => list(s.Action).includes(action));
-    for (const s of find('kafka:CreateClusterV2')) expect(s.Condition).toEqual({ Null: { 'aws:RequestTag/msk-migration:execution': 'false' } });
+    for (const s of find('kafka:CreateClusterV2'))
+      expect(s.Condition).toEqual({ Null: { 'aws:RequestTag/msk-migration:execution': 'false' } });
     for (const action of ['kafka:DeleteCluster', 'kafka:DeleteReplicator']) {
       expect(find(action).length).toBeGreaterThan(0);
-      for (const s of find(action)) expect(s.Condition).toEqual({ Null: { 'aws:ResourceTag/msk-migration:execution': 'false' } });
+      for (const s of find(action))
+        expect(s.Condition).toEqual({ Null: { 'aws:ResourceTag/msk-migration:execution': 'false' } });
     }
   });
 
   it('keeps Inventory read-only on Kafka: connect and describe, no data, no group or topic changes', () => {
     const actions = actionsOf(roleStatements(stack, template, stack.orchestrator.functions.Inventory));
-    expect(actions).toEqual(expect.arrayContaining(['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka:DescribeConfigurationRevision', 'kafka:ListClustersV2', 'cloudwatch:GetMetricData', 'kafka-cluster:Connect', 'kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeGroup', 's3:PutObject']));
-    for (const forbidden of ['kafka-cluster:ReadData', 'kafka-cluster:WriteData', 'kafka-cluster:AlterGroup', 'kafka-cluster:CreateTopic', 'kafka-cluster:DeleteTopic', 'kafka:CreateReplicator']) {
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'kafka:DescribeClusterV2',
+        'kafka:GetBootstrapBrokers',
+        'kafka:DescribeConfigurationRevision',
+        'kafka:ListClustersV2',
+        'cloudwatch:GetMetricData',
+        'kafka-cluster:Connect',
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:DescribeGroup',
+        's3:PutObject',
+      ]),
+    );
+    for (const forbidden of [
+      'kafka-cluster:ReadData',
+      'kafka-cluster:WriteData',
+      'kafka-cluster:AlterGroup',
+      'kafka-cluster:CreateTopic',
+      'kafka-cluster:DeleteTopic',
+      'kafka:CreateReplicator',
+    ]) {
       expect(actions).not.toContain(forbidden);
     }
   });
@@ -191,7 +255,9 @@ describe('MigrationOrchestrator', () => {
     expect(passes).toHaveLength(2);
     for (const s of passes) expect(Object.keys(s.Condition?.StringEquals ?? {})).toEqual(['iam:PassedToService']);
     const create = statements.find((s) => list(s.Action).includes('kafka:CreateReplicator'));
-    expect(plain(create?.Resource)).toEqual(`arn:aws:kafka:eu-west-1:111122223333:replicator/${REPLICATOR_NAME_PREFIX}*/*`);
+    expect(plain(create?.Resource)).toEqual(
+      `arn:aws:kafka:eu-west-1:111122223333:replicator/${REPLICATOR_NAME_PREFIX}*/*`,
+    );
     const alarms = statements.find((s) => list(s.Action).includes('cloudwatch:PutMetricAlarm'));
     expect(plain(alarms?.Resource)).toEqual('arn:aws:cloudwatch:eu-west-1:111122223333:alarm:msk-migration-*');
   });
@@ -207,11 +273,20 @@ describe('MigrationOrchestrator', () => {
     for (const name of Object.values(TASK_ENVIRONMENT)) expect(settled).toContain(name);
     const env = (name: keyof typeof stack.orchestrator.functions): Record<string, unknown> => {
       const id = stack.getLogicalId(stack.orchestrator.functions[name].node.defaultChild as iam.CfnRole);
-      return (template.findResources('AWS::Lambda::Function')[id] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+      return (
+        template.findResources('AWS::Lambda::Function')[id] as {
+          Properties: { Environment: { Variables: Record<string, unknown> } };
+        }
+      ).Properties.Environment.Variables;
     };
-    const roleRef = (r: iam.Role): unknown => ({ 'Fn::GetAtt': [stack.getLogicalId(r.node.defaultChild as iam.CfnRole), 'Arn'] });
+    const roleRef = (r: iam.Role): unknown => ({
+      'Fn::GetAtt': [stack.getLogicalId(r.node.defaultChild as iam.CfnRole), 'Arn'],
+    });
     for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
-      expect(env(name)).toMatchObject({ ARTIFACT_BUCKET: { Ref: expect.any(String) }, PHASE_EVENT_BUS_NAME: 'default' });
+      expect(env(name)).toMatchObject({
+        ARTIFACT_BUCKET: { Ref: expect.any(String) },
+        PHASE_EVENT_BUS_NAME: 'default',
+      });
     }
     expect(env('StartReplication')).toMatchObject({
       REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FORWARD.replicator.role),
@@ -226,20 +301,35 @@ describe('MigrationOrchestrator', () => {
     expect(env('Inventory').REPLICATOR_SERVICE_ROLE_ARN).toBeUndefined();
     // The replicator adapters need the roles to find, describe and delete too, in the direction each task works in
     for (const name of ['CheckReplicationStatus', 'Finalize', 'RollbackReplication'] as const) {
-      expect(env(name)).toMatchObject({ REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FORWARD.replicator.role) });
+      expect(env(name)).toMatchObject({
+        REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FORWARD.replicator.role),
+      });
     }
     for (const name of ['CheckFailback', 'StopFailback'] as const) {
-      expect(env(name)).toMatchObject({ REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FAILBACK.replicator.role) });
+      expect(env(name)).toMatchObject({
+        REPLICATOR_SERVICE_ROLE_ARN: roleRef(stack.orchestrator.replicationRoles.FAILBACK.replicator.role),
+      });
     }
   });
 
   it('lets every task that uses the artifact store read and write the evidence (journals, topic lists, gate evidence), and no other', () => {
     // These never touch the artifact store: their task modules' deps have no ArtifactStore.
-    const storeless = ['ValidateInput', 'ProvisionTarget', 'CheckTargetStatus', 'RollbackTarget', 'CheckReplicationStatus'];
+    const storeless = [
+      'ValidateInput',
+      'ProvisionTarget',
+      'CheckTargetStatus',
+      'RollbackTarget',
+      'CheckReplicationStatus',
+    ];
     for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
       const statements = roleStatements(stack, template, stack.orchestrator.functions[name]);
-      const onEvidence = actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes('migrations/*'))).sort();
-      expect({ name, onEvidence }).toEqual({ name, onEvidence: storeless.includes(name) ? [] : ['s3:GetObject', 's3:PutObject'] });
+      const onEvidence = actionsOf(
+        statements.filter((st) => JSON.stringify(st.Resource).includes('migrations/*')),
+      ).sort();
+      expect({ name, onEvidence }).toEqual({
+        name,
+        onEvidence: storeless.includes(name) ? [] : ['s3:GetObject', 's3:PutObject'],
+      });
     }
   });
 
@@ -251,12 +341,24 @@ describe('MigrationOrchestrator', () => {
   });
 
   it('outputs what the operator and the CLI need', () => {
-    for (const output of ['StateMachineArn', 'EvidenceBucketName', 'ApprovalTableName', 'ApprovalUrl', 'DashboardName', 'NotificationTopicArn']) template.hasOutput(output, {});
+    for (const output of [
+      'StateMachineArn',
+      'EvidenceBucketName',
+      'ApprovalTableName',
+      'ApprovalUrl',
+      'DashboardName',
+      'NotificationTopicArn',
+    ])
+      template.hasOutput(output, {});
   });
 
   it('passes cdk-nag AwsSolutions with every finding fixed or acknowledged, and has no synth error', () => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`,
+      ),
+    ).toEqual([]);
     // cdk-nag 3 reports through the validation report above, not annotations; this catches CDK's own errors.
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
   });
@@ -266,17 +368,31 @@ describe('MigrationOrchestrator', () => {
     const probe = new Stack(probeApp, 'Probe');
     new Bucket(probe, 'Loose');
     const report = new AwsSolutionsChecks(probeApp).validateScope(probe);
-    expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining([expect.stringMatching(/AwsSolutions-S1/)]));
+    expect(report.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/AwsSolutions-S1/)]),
+    );
   });
 
   it('grants operators start, evidence reading and approval through grant* helpers', () => {
-    const s = new MigrationStack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'Operators', { orchestrator: {} });
+    const s = new MigrationStack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'Operators', {
+      orchestrator: {},
+    });
     const operator = new iam.Role(s, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     s.orchestrator.grantStartExecution(operator);
     s.orchestrator.grantReadEvidence(operator);
     s.orchestrator.grantApprove(operator);
     const actions = actionsOf(roleStatements(s, Template.fromStack(s), { role: operator }));
-    expect(actions).toEqual(expect.arrayContaining(['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:PutObject', 's3:GetObject*']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        's3:PutObject',
+        's3:GetObject*',
+      ]),
+    );
   });
 });
 
@@ -284,30 +400,69 @@ describe('MigrationOrchestrator with named clusters and a VPC', () => {
   const app = new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } });
   const stack = new Stack(app, 'Scoped', { env: { account: '111122223333', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const orchestrator = new MigrationOrchestrator(stack, 'Orchestrator', { vpc, sourceClusterArns: [SOURCE], targetClusterArns: [TARGET], cutoverParameterPrefix: '/orders/kafka/', cutoverHostedZoneIds: ['Z0123456789ABCDEFGHIJ'] });
+  const orchestrator = new MigrationOrchestrator(stack, 'Orchestrator', {
+    vpc,
+    sourceClusterArns: [SOURCE],
+    targetClusterArns: [TARGET],
+    cutoverParameterPrefix: '/orders/kafka/',
+    cutoverHostedZoneIds: ['Z0123456789ABCDEFGHIJ'],
+  });
   const template = Template.fromStack(stack);
 
   it('places the data-plane tasks in the VPC and the control-plane tasks outside it', () => {
     const inVpc = (name: keyof typeof orchestrator.functions): boolean => {
       const id = stack.getLogicalId(orchestrator.functions[name].node.defaultChild as iam.CfnRole);
-      return (template.findResources('AWS::Lambda::Function')[id] as { Properties: { VpcConfig?: unknown } }).Properties.VpcConfig !== undefined;
+      return (
+        (template.findResources('AWS::Lambda::Function')[id] as { Properties: { VpcConfig?: unknown } }).Properties
+          .VpcConfig !== undefined
+      );
     };
-    for (const name of ['Inventory', 'StartReplication', 'EvaluateCatchUp', 'ValidateTarget', 'FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget', 'CheckTargetHealth', 'Finalize', 'RollbackCutover', 'RollbackReplication', 'StartFailback', 'CheckFailback'] as const) {
+    for (const name of [
+      'Inventory',
+      'StartReplication',
+      'EvaluateCatchUp',
+      'ValidateTarget',
+      'FenceProducers',
+      'CheckDrain',
+      'CommitConsumerOffsets',
+      'SwitchToTarget',
+      'CheckTargetHealth',
+      'Finalize',
+      'RollbackCutover',
+      'RollbackReplication',
+      'StartFailback',
+      'CheckFailback',
+    ] as const) {
       expect({ name, inVpc: inVpc(name) }).toEqual({ name, inVpc: true });
     }
-    for (const name of ['ValidateInput', 'Assess', 'ProvisionTarget', 'CheckTargetStatus', 'CheckReplicationStatus', 'Report', 'RollbackTarget', 'RequestApproval'] as const) {
+    for (const name of [
+      'ValidateInput',
+      'Assess',
+      'ProvisionTarget',
+      'CheckTargetStatus',
+      'CheckReplicationStatus',
+      'Report',
+      'RollbackTarget',
+      'RequestApproval',
+    ] as const) {
       expect({ name, inVpc: inVpc(name) }).toEqual({ name, inVpc: false });
     }
   });
 
-  it('scopes kafka-cluster actions to the named clusters\' topics and groups, the canary topic apart', () => {
+  it("scopes kafka-cluster actions to the named clusters' topics and groups, the canary topic apart", () => {
     const statements = statementsOf(template);
-    const resourcesOf = (action: string): unknown[] => [...new Set(statements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(plain(s.Resource) as unknown)))];
+    const resourcesOf = (action: string): unknown[] => [
+      ...new Set(
+        statements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(plain(s.Resource) as unknown)),
+      ),
+    ];
     const sourceTopics = 'arn:aws:kafka:eu-west-1:111122223333:topic/orders/1111aaaa-2222-bbbb-3333-cccc4444dddd-1/*';
     const targetGroups = 'arn:aws:kafka:eu-west-1:111122223333:group/orders-serverless/*/*';
     expect(resourcesOf('kafka-cluster:ReadData')).toEqual(expect.arrayContaining([sourceTopics]));
     expect(resourcesOf('kafka-cluster:Connect')).toEqual(expect.arrayContaining([SOURCE, TARGET]));
-    expect(new Set(resourcesOf('kafka-cluster:WriteData').filter((r) => typeof r === 'string' && !r.includes('__')))).toEqual(
+    expect(
+      new Set(resourcesOf('kafka-cluster:WriteData').filter((r) => typeof r === 'string' && !r.includes('__'))),
+    ).toEqual(
       new Set([
         `arn:aws:kafka:eu-west-1:111122223333:topic/orders/1111aaaa-2222-bbbb-3333-cccc4444dddd-1/${CANARY_TOPIC_PREFIX}*`,
         `arn:aws:kafka:eu-west-1:111122223333:topic/orders-serverless/*/${CANARY_TOPIC_PREFIX}*`,
@@ -319,13 +474,21 @@ describe('MigrationOrchestrator with named clusters and a VPC', () => {
     const commitTarget = statements.find((s) => s.Sid === 'KafkaCommitTargetOffsets');
     expect(plain(commitTarget?.Resource)).toEqual(targetGroups);
     expect(resourcesOf('ssm:PutParameter')).toEqual(['arn:aws:ssm:eu-west-1:111122223333:parameter/orders/kafka/*']);
-    expect(resourcesOf('route53:ChangeResourceRecordSets')).toEqual(['arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ']);
+    expect(resourcesOf('route53:ChangeResourceRecordSets')).toEqual([
+      'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
+    ]);
   });
 
   it('passes cdk-nag AwsSolutions in a VPC too', () => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
-    const own = report.violations.filter((v) => v.violatingResources.some((r) => !(r.constructPath ?? '').startsWith('Scoped/Vpc')));
-    expect(own.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    const own = report.violations.filter((v) =>
+      v.violatingResources.some((r) => !(r.constructPath ?? '').startsWith('Scoped/Vpc')),
+    );
+    expect(
+      own.map(
+        (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -333,21 +496,41 @@ describe('MigrationOrchestrator at synth', () => {
   const inlineApp = (): Stack => new Stack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'S');
 
   it('refuses conflicting props with a message that names them', () => {
-    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })).toThrow(/`vpcSubnets` without `vpc`/);
-    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { sourceClusterArns: ['arn:aws:kafka:eu-west-1:111122223333:topic/x/y/z'] })).toThrow(/is not an MSK cluster ARN pattern/);
-    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { targetClusterArns: [] })).toThrow(/`targetClusterArns` is empty/);
-    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { cutoverParameterPrefix: 'orders/' })).toThrow(/must start with "\/"/);
+    expect(
+      () =>
+        new MigrationOrchestrator(inlineApp(), 'O', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }),
+    ).toThrow(/`vpcSubnets` without `vpc`/);
+    expect(
+      () =>
+        new MigrationOrchestrator(inlineApp(), 'O', {
+          sourceClusterArns: ['arn:aws:kafka:eu-west-1:111122223333:topic/x/y/z'],
+        }),
+    ).toThrow(/is not an MSK cluster ARN pattern/);
+    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { targetClusterArns: [] })).toThrow(
+      /`targetClusterArns` is empty/,
+    );
+    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { cutoverParameterPrefix: 'orders/' })).toThrow(
+      /must start with "\/"/,
+    );
   });
 
   it('refuses an ASL that calls a task TASKS lacks, or TASKS rows the ASL never calls, naming each', () => {
-    expect(() => assertTasksMatchDefinition(ASL.replace('${ReportFunctionArn}', '${PublishReportFunctionArn}'))).toThrow(/calls \$\{PublishReportFunctionArn\} but TASKS has no function/);
-    expect(() => assertTasksMatchDefinition(ASL.split('${StopFailbackFunctionArn}').join('arn:aws:lambda:eu-west-1:1:function:x'))).toThrow(/TASKS defines StopFailback but the ASL never calls it/);
-    expect(() => assertTasksMatchDefinition(ASL.replace('"Comment": "MSK', '"Comment": "${Region} MSK'))).toThrow(/not task ARNs: \$\{Region\}/);
+    expect(() =>
+      assertTasksMatchDefinition(ASL.replace('${ReportFunctionArn}', '${PublishReportFunctionArn}')),
+    ).toThrow(/calls \$\{PublishReportFunctionArn\} but TASKS has no function/);
+    expect(() =>
+      assertTasksMatchDefinition(ASL.split('${StopFailbackFunctionArn}').join('arn:aws:lambda:eu-west-1:1:function:x')),
+    ).toThrow(/TASKS defines StopFailback but the ASL never calls it/);
+    expect(() => assertTasksMatchDefinition(ASL.replace('"Comment": "MSK', '"Comment": "${Region} MSK'))).toThrow(
+      /not task ARNs: \$\{Region\}/,
+    );
     expect(() => assertTasksMatchDefinition(ASL)).not.toThrow();
   });
 
   it('refuses a task function whose handler file does not exist, naming the file', () => {
     const stack = new Stack(new App(), 'S');
-    expect(() => new TaskFunction(stack, 'Ghost', { entry: 'lambdas/tasks/ghost/handler.ts', description: 'x' })).toThrow(/lambdas\/tasks\/ghost\/handler.ts does not exist/);
+    expect(
+      () => new TaskFunction(stack, 'Ghost', { entry: 'lambdas/tasks/ghost/handler.ts', description: 'x' }),
+    ).toThrow(/lambdas\/tasks\/ghost\/handler.ts does not exist/);
   });
 });

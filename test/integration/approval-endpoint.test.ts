@@ -30,10 +30,12 @@ import {
 let h: Harness;
 let approvalId: string;
 
-const callbacks = (): number => sfn.commandCalls(SendTaskSuccessCommand).length + sfn.commandCalls(SendTaskFailureCommand).length;
+const callbacks = (): number =>
+  sfn.commandCalls(SendTaskSuccessCommand).length + sfn.commandCalls(SendTaskFailureCommand).length;
 const statusOf = async (id = approvalId): Promise<string | undefined> => (await h.store.get(id))?.status;
 const refusals = (): Array<Record<string, unknown>> => h.artifacts.audit().filter((e) => e.event === 'REFUSED');
-const slackCalls = (method: string): Array<Record<string, unknown>> => h.slack.calls.filter((c) => c.method === method).map((c) => c.params);
+const slackCalls = (method: string): Array<Record<string, unknown>> =>
+  h.slack.calls.filter((c) => c.method === method).map((c) => c.params);
 
 async function expectStillWaiting(reason: string): Promise<void> {
   expect(callbacks()).toBe(0);
@@ -72,12 +74,20 @@ describe('requesting an approval', () => {
     const post = slackCalls('chat.postMessage')[0];
     expect(JSON.stringify(emails)).not.toContain(TASK_TOKEN.slice(0, 40));
     expect(JSON.stringify(post)).not.toContain(TASK_TOKEN.slice(0, 40));
-    expect(await h.store.get(approvalId)).toMatchObject({ taskToken: TASK_TOKEN, status: 'PENDING', approvers: { emails: [ALICE, 'carol@example.com'], slackUserIds: [SLACK_APPROVER] } });
+    expect(await h.store.get(approvalId)).toMatchObject({
+      taskToken: TASK_TOKEN,
+      status: 'PENDING',
+      approvers: { emails: [ALICE, 'carol@example.com'], slackUserIds: [SLACK_APPROVER] },
+    });
   });
 
   it('posts a Block Kit message with the evidence and Approve / Reject buttons whose value is the approval ID only', async () => {
     // Assess
-    const post = slackCalls('chat.postMessage')[0] as { channel: string; text: string; blocks: Array<Record<string, unknown>> };
+    const post = slackCalls('chat.postMessage')[0] as {
+      channel: string;
+      text: string;
+      blocks: Array<Record<string, unknown>>;
+    };
     expect(post.channel).toBe(SLACK_CHANNEL);
     expect(post.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Cutover approval: orders' } });
     const body = JSON.stringify(post.blocks);
@@ -85,7 +95,9 @@ describe('requesting an approval', () => {
     expect(body).toContain('Target validation (parity, continuity, offsets)*: passed, 12 topics, 96 partitions');
     expect(body).toContain('Compacted partitions close to the MSK Serverless quota');
     expect(body).toContain('*Rollback window*: For 60 minutes after the switch');
-    const actions = post.blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string; style: string }> };
+    const actions = post.blocks.find((b) => b.type === 'actions') as {
+      elements: Array<{ action_id: string; value: string; style: string }>;
+    };
     expect(actions.elements.map((e) => [e.action_id, e.value, e.style])).toEqual([
       ['msk_migration_approve', approvalId, 'primary'],
       ['msk_migration_reject', approvalId, 'danger'],
@@ -106,11 +118,25 @@ describe('happy paths', () => {
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
     const sent = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
     expect(sent?.taskToken).toBe(TASK_TOKEN);
-    expect(JSON.parse(sent?.output ?? '{}')).toMatchObject({ approved: true, approvalId, kind: 'CUTOVER', approver: ALICE, channel: 'EMAIL', comment: 'Lag is flat, go.' });
+    expect(JSON.parse(sent?.output ?? '{}')).toMatchObject({
+      approved: true,
+      approvalId,
+      kind: 'CUTOVER',
+      approver: ALICE,
+      channel: 'EMAIL',
+      comment: 'Lag is flat, go.',
+    });
     expect(await statusOf()).toBe('DECIDED');
     const update = slackCalls('chat.update')[0] as { blocks: unknown[] };
-    expect(JSON.stringify(update.blocks)).toContain('✅ *Approved* by alice@example.com at 2026-11-02 10:00 UTC via e-mail: “Lag is flat, go.”');
-    expect(h.artifacts.audit().find((e) => e.event === 'DECIDED')).toMatchObject({ actor: ALICE, channel: 'EMAIL', outcome: 'APPROVE', comment: 'Lag is flat, go.' });
+    expect(JSON.stringify(update.blocks)).toContain(
+      '✅ *Approved* by alice@example.com at 2026-11-02 10:00 UTC via e-mail: “Lag is flat, go.”',
+    );
+    expect(h.artifacts.audit().find((e) => e.event === 'DECIDED')).toMatchObject({
+      actor: ALICE,
+      channel: 'EMAIL',
+      outcome: 'APPROVE',
+      comment: 'Lag is flat, go.',
+    });
   });
 
   it('rejects by Slack: SendTaskFailure Migration.ApprovalRejected, and the message shows who decided', async () => {
@@ -122,7 +148,12 @@ describe('happy paths', () => {
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
     const sent = sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
     expect(sent?.error).toBe('Migration.ApprovalRejected');
-    expect(JSON.parse(sent?.cause ?? '{}')).toMatchObject({ approved: false, approver: SLACK_APPROVER, channel: 'SLACK', approvalId });
+    expect(JSON.parse(sent?.cause ?? '{}')).toMatchObject({
+      approved: false,
+      approver: SLACK_APPROVER,
+      channel: 'SLACK',
+      approvalId,
+    });
     const update = slackCalls('chat.update')[0] as { channel: string; ts: string; blocks: unknown[] };
     expect(update.channel).toBe(SLACK_CHANNEL);
     expect(JSON.stringify(update.blocks)).toContain(`❌ *Rejected* by <@${SLACK_APPROVER}>`);
@@ -148,7 +179,9 @@ describe('attacks: each refused, the task left waiting', () => {
 
   it('refuses a Slack request whose signature was forged', async () => {
     // Act
-    const res = await postSlack(h, slackPayload(approvalId, SLACK_APPROVER, 'approve'), { signature: `v0=${'0'.repeat(64)}` });
+    const res = await postSlack(h, slackPayload(approvalId, SLACK_APPROVER, 'approve'), {
+      signature: `v0=${'0'.repeat(64)}`,
+    });
     // Assess
     expect(res.status).toBe(401);
     expect(slackCalls('chat.update')).toHaveLength(0);
@@ -228,12 +261,18 @@ describe('attacks: each refused, the task left waiting', () => {
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual([200, 409]);
     const loser = first.status === 409 ? first : second;
-    expect(await loser.text()).toMatch(/Already decided: (approved|rejected) by alice@example\.com at 2026-11-02 10:00 UTC via e-mail/);
+    expect(await loser.text()).toMatch(
+      /Already decided: (approved|rejected) by alice@example\.com at 2026-11-02 10:00 UTC via e-mail/,
+    );
     expect(callbacks()).toBe(1);
     expect(await statusOf()).toBe('DECIDED');
     expect(slackLater.status).toBe(200);
     expect(callbacks()).toBe(1);
-    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({ channel: SLACK_CHANNEL, user: SLACK_APPROVER, text: expect.stringContaining('Already decided') });
+    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({
+      channel: SLACK_CHANNEL,
+      user: SLACK_APPROVER,
+      text: expect.stringContaining('Already decided'),
+    });
     expect(refusals().map((e) => e.reason)).toEqual(['ALREADY_DECIDED', 'ALREADY_DECIDED']);
   });
 
@@ -242,7 +281,10 @@ describe('attacks: each refused, the task left waiting', () => {
     const res = await postSlack(h, slackPayload(approvalId, 'U0INTRUDER', 'approve'));
     // Assess
     expect(res.status).toBe(200);
-    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({ user: 'U0INTRUDER', text: expect.stringContaining('not on the approver list') });
+    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({
+      user: 'U0INTRUDER',
+      text: expect.stringContaining('not on the approver list'),
+    });
     expect(slackCalls('chat.update')).toHaveLength(0);
     await expectStillWaiting('NOT_AN_APPROVER');
   });
@@ -254,7 +296,13 @@ describe('attacks: each refused, the task left waiting', () => {
     const bobQuery = new URL(link).searchParams;
     // Act: Bob's page shows no form; a form built from his signed link is refused on POST too.
     const page = await fetch(link);
-    const forgedForm = await postForm(alicePage.action, { ...alicePage.fields, r: BOB_INFO_ONLY, exp: bobQuery.get('exp') ?? '', sig: bobQuery.get('sig') ?? '', decision: 'APPROVE' });
+    const forgedForm = await postForm(alicePage.action, {
+      ...alicePage.fields,
+      r: BOB_INFO_ONLY,
+      exp: bobQuery.get('exp') ?? '',
+      sig: bobQuery.get('sig') ?? '',
+      decision: 'APPROVE',
+    });
     // Assess
     expect(page.status).toBe(403);
     expect(await page.text()).not.toContain('<form');
@@ -288,7 +336,9 @@ describe('attacks: each refused, the task left waiting', () => {
     // Assess
     expect(get.status).toBe(404);
     expect(click.status).toBe(200);
-    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({ text: expect.stringContaining('There is no approval with this ID') });
+    expect(slackCalls('chat.postEphemeral')[0]).toMatchObject({
+      text: expect.stringContaining('There is no approval with this ID'),
+    });
     await expectStillWaiting('UNKNOWN_APPROVAL');
     expect(h.artifacts.audit().filter((e) => e.reason === 'UNKNOWN_APPROVAL')).toHaveLength(2);
   });
@@ -328,7 +378,11 @@ describe('attacks: each refused, the task left waiting', () => {
     const page = await openConfirmation(linkSentTo(ALICE));
     // Act
     const extra = await postForm(page.action, { ...page.fields, decision: 'APPROVE', approver: 'root' });
-    const json = await fetch(page.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...page.fields, decision: 'APPROVE' }) });
+    const json = await fetch(page.action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...page.fields, decision: 'APPROVE' }),
+    });
     // Assess
     expect(extra.status).toBe(400);
     expect(json.status).toBe(400);
@@ -342,6 +396,9 @@ describe('attacks: each refused, the task left waiting', () => {
     expect(res.status).toBe(200);
     expect(slackCalls('users.info')[0]).toMatchObject({ user: 'U0BYEMAIL' });
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
-    expect(h.artifacts.audit().find((e) => e.event === 'DECIDED')).toMatchObject({ actor: 'U0BYEMAIL', actorEmail: 'carol@example.com' });
+    expect(h.artifacts.audit().find((e) => e.event === 'DECIDED')).toMatchObject({
+      actor: 'U0BYEMAIL',
+      actorEmail: 'carol@example.com',
+    });
   });
 });

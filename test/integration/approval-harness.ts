@@ -63,7 +63,9 @@ export interface SlackCall {
 }
 
 /** A stand-in for https://slack.com/api/: answers like Slack and records what it was sent. */
-export async function startSlackApi(userEmails: Record<string, string> = {}): Promise<{ url: string; calls: SlackCall[]; close: () => Promise<void> }> {
+export async function startSlackApi(
+  userEmails: Record<string, string> = {},
+): Promise<{ url: string; calls: SlackCall[]; close: () => Promise<void> }> {
   const calls: SlackCall[] = [];
   let seq = 0;
   const server: Server = createServer((req, res) => {
@@ -79,7 +81,13 @@ export async function startSlackApi(userEmails: Record<string, string> = {}): Pr
       seq += 1;
       const body =
         method === 'users.info'
-          ? { ok: true, user: { id: params.user, profile: userEmails[String(params.user)] ? { email: userEmails[String(params.user)] } : {} } }
+          ? {
+              ok: true,
+              user: {
+                id: params.user,
+                profile: userEmails[String(params.user)] ? { email: userEmails[String(params.user)] } : {},
+              },
+            }
           : { ok: true, channel: params.channel, ts: `1790000000.${String(seq).padStart(6, '0')}` };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
@@ -89,10 +97,11 @@ export async function startSlackApi(userEmails: Record<string, string> = {}): Pr
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -161,42 +170,87 @@ export function executionState(overrides: Record<string, unknown> = {}): Record<
       },
       ...overrides,
     },
-    assessment: { counts: { blockers: 0, warnings: 1, infos: 2 }, findings: [{ severity: 'WARNING', title: 'Compacted partitions close to the MSK Serverless quota' }], evidenceKey: 'migrations/orders/x/assessment.json' },
-    catchUp: { startedAt: '2026-11-02T09:00:00Z', evaluations: 14, consecutiveHealthy: 5, passed: true, lastHealthy: true, lastEvaluatedAt: '2026-11-02T09:58:00Z', lastReasons: [], healthySince: '2026-11-02T09:50:00Z' },
-    validation: { passed: true, evidenceKey: 'migrations/orders/x/validation.json', checked: { topics: 12, partitions: 96, configs: 40, sampledRecords: 2400, groups: 7, groupPartitions: 60, accessChecks: 0 }, notes: [] },
+    assessment: {
+      counts: { blockers: 0, warnings: 1, infos: 2 },
+      findings: [{ severity: 'WARNING', title: 'Compacted partitions close to the MSK Serverless quota' }],
+      evidenceKey: 'migrations/orders/x/assessment.json',
+    },
+    catchUp: {
+      startedAt: '2026-11-02T09:00:00Z',
+      evaluations: 14,
+      consecutiveHealthy: 5,
+      passed: true,
+      lastHealthy: true,
+      lastEvaluatedAt: '2026-11-02T09:58:00Z',
+      lastReasons: [],
+      healthySince: '2026-11-02T09:50:00Z',
+    },
+    validation: {
+      passed: true,
+      evidenceKey: 'migrations/orders/x/validation.json',
+      checked: {
+        topics: 12,
+        partitions: 96,
+        configs: 40,
+        sampledRecords: 2400,
+        groups: 7,
+        groupPartitions: 60,
+        accessChecks: 0,
+      },
+      notes: [],
+    },
     replication: { topicCount: 12, handle: { engine: 'MSK_REPLICATOR', name: 'r', id: 'arn' } },
   };
 }
 
 /** Runs the real RequestApproval task against the harness. */
 export function requestCutover(h: Harness, state = executionState()): Promise<Output> {
-  return runRequestApproval({ taskToken: TASK_TOKEN, executionId: EXECUTION_ARN, kind: 'CUTOVER', state: state as never }, h.deps);
+  return runRequestApproval(
+    { taskToken: TASK_TOKEN, executionId: EXECUTION_ARN, kind: 'CUTOVER', state: state as never },
+    h.deps,
+  );
 }
 
 /** The approve link SES was asked to send to `recipient` (from the text part). */
 export function linkSentTo(recipient: string, which: 'Approve' | 'Reject' = 'Approve'): string {
-  const call = ses.commandCalls(SendEmailCommand).find((c) => c.args[0].input.Destination?.ToAddresses?.[0] === recipient);
+  const call = ses
+    .commandCalls(SendEmailCommand)
+    .find((c) => c.args[0].input.Destination?.ToAddresses?.[0] === recipient);
   const text = call?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
   const match = new RegExp(`^${which}:\\s+(\\S+)$`, 'm').exec(text);
   if (!match?.[1]) throw new Error(`no ${which} link was sent to ${recipient}`);
   return match[1];
 }
 
-const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (s: string): string =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The hidden fields of the confirmation page's form, as a browser would send them. */
 export function hiddenFields(html: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) out[unescape(m[1] ?? '')] = unescape(m[2] ?? '');
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    out[unescape(m[1] ?? '')] = unescape(m[2] ?? '');
   return out;
 }
 
 export async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
 }
 
 /** Opens the link like a person and returns the page and the form fields, ready to post. */
-export async function openConfirmation(link: string): Promise<{ status: number; html: string; fields: Record<string, string>; action: string }> {
+export async function openConfirmation(
+  link: string,
+): Promise<{ status: number; html: string; fields: Record<string, string>; action: string }> {
   const res = await fetch(link);
   const html = await res.text();
   const url = new URL(link);
@@ -210,12 +264,18 @@ export function slackPayload(approvalId: string, userId: string, action: 'approv
     channel: { id: SLACK_CHANNEL },
     container: { type: 'message', channel_id: SLACK_CHANNEL, message_ts: '1790000000.000001' },
     response_url: 'https://hooks.slack.invalid/actions/T/1/x',
-    actions: [{ action_id: `msk_migration_${action}`, block_id: 'msk_migration_decision', value: approvalId, type: 'button' }],
+    actions: [
+      { action_id: `msk_migration_${action}`, block_id: 'msk_migration_decision', value: approvalId, type: 'button' },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export async function postSlack(h: Harness, body: string, options: { timestamp?: number; signature?: string } = {}): Promise<Response> {
+export async function postSlack(
+  h: Harness,
+  body: string,
+  options: { timestamp?: number; signature?: string } = {},
+): Promise<Response> {
   const timestamp = String(options.timestamp ?? Math.floor(h.clock.now.getTime() / 1000));
   return fetch(`${h.server.url}/slack/interactivity`, {
     method: 'POST',

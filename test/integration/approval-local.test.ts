@@ -22,23 +22,43 @@ afterAll(async () => {
 });
 
 const request = (token: string) =>
-  runRequestApproval({ taskToken: token, executionId: 'arn:aws:states:local:0:execution:migration:rehearsal-1', kind: 'CUTOVER', state: executionState({ approval: { email: ['alice@example.com'], timeoutMinutes: 30 } }) as never }, local.services);
+  runRequestApproval(
+    {
+      taskToken: token,
+      executionId: 'arn:aws:states:local:0:execution:migration:rehearsal-1',
+      kind: 'CUTOVER',
+      state: executionState({ approval: { email: ['alice@example.com'], timeoutMinutes: 30 } }) as never,
+    },
+    local.services,
+  );
 
 it('lets a person approve from the e-mail in the outbox folder, and the waiting task receives the decision', async () => {
   // Prepare
   const { approvalId } = await request('local-token-1');
   const waiting = local.callback.waitFor('local-token-1');
-  const text = readFileSync(path.join(workDir, 'outbox', readdirSync(path.join(workDir, 'outbox')).find((f) => f.endsWith('.txt')) ?? ''), 'utf8');
+  const text = readFileSync(
+    path.join(workDir, 'outbox', readdirSync(path.join(workDir, 'outbox')).find((f) => f.endsWith('.txt')) ?? ''),
+    'utf8',
+  );
   const link = /^Approve: (\S+)$/m.exec(text)?.[1] ?? '';
   expect(link.startsWith(`${local.url}/approvals/${approvalId}?`)).toBe(true);
   // Act
   const page = await fetch(link);
   const fields = hiddenFields(await page.text());
-  const post = await fetch(`${local.url}/approvals/${approvalId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, decision: 'APPROVE' }).toString() });
+  const post = await fetch(`${local.url}/approvals/${approvalId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...fields, decision: 'APPROVE' }).toString(),
+  });
   // Assess
   expect(post.status).toBe(200);
-  await expect(waiting).resolves.toMatchObject({ kind: 'SUCCESS', output: { approved: true, approver: 'alice@example.com', channel: 'EMAIL' } });
-  expect(JSON.parse(readFileSync(path.join(workDir, 'approvals.json'), 'utf8'))).toEqual([expect.objectContaining({ approvalId, status: 'DECIDED' })]);
+  await expect(waiting).resolves.toMatchObject({
+    kind: 'SUCCESS',
+    output: { approved: true, approver: 'alice@example.com', channel: 'EMAIL' },
+  });
+  expect(JSON.parse(readFileSync(path.join(workDir, 'approvals.json'), 'utf8'))).toEqual([
+    expect.objectContaining({ approvalId, status: 'DECIDED' }),
+  ]);
 });
 
 it('shows "expired" when the local runner stopped waiting (its timeout fired) before the click', async () => {
@@ -48,7 +68,11 @@ it('shows "expired" when the local runner stopped waiting (its timeout fired) be
   const link = /^Approve: (\S+)$/m.exec(local.mailer.sent.at(-1)?.text ?? '')?.[1] ?? '';
   const fields = hiddenFields(await (await fetch(link)).text());
   // Act
-  const post = await fetch(`${local.url}/approvals/${approvalId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, decision: 'REJECT' }).toString() });
+  const post = await fetch(`${local.url}/approvals/${approvalId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...fields, decision: 'REJECT' }).toString(),
+  });
   // Assess
   expect(post.status).toBe(410);
   expect(await post.text()).toContain('already stopped waiting');

@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { ALICE, TASK_TOKEN, linkSentTo, requestCutover, ses, sfn, startHarness, type Harness } from './approval-harness';
+import {
+  ALICE,
+  TASK_TOKEN,
+  linkSentTo,
+  requestCutover,
+  ses,
+  sfn,
+  startHarness,
+  type Harness,
+} from './approval-harness';
 
 /**
  * The confirmation page in a real headless Chromium (Debian's package, driven by playwright-core), at a phone's
@@ -20,14 +29,25 @@ let userDataDir: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. Run .ci/install-chromium (apt-get install chromium); the approval page test needs a real browser.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}. Run .ci/install-chromium (apt-get install chromium); the approval page test needs a real browser.`,
+    );
   }
   h = await startHarness();
   userDataDir = mkdtempSync(path.join(tmpdir(), 'approval-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -58,7 +78,15 @@ it('shows the evidence on a phone-sized page, and pressing Approve sends the dec
   // Assess: the evidence a person decides on is on screen, nothing is decided yet.
   expect(response?.status()).toBe(200);
   expect(await page.title()).toBe('Cutover approval: orders');
-  for (const text of ['Catch-up gate (lag)', 'passed, 5 consecutive healthy checks', 'Target validation', '12 topics, 96 partitions', 'Compacted partitions close to the MSK Serverless quota', 'For 60 minutes after the switch', 'You are deciding as']) {
+  for (const text of [
+    'Catch-up gate (lag)',
+    'passed, 5 consecutive healthy checks',
+    'Target validation',
+    '12 topics, 96 partitions',
+    'Compacted partitions close to the MSK Serverless quota',
+    'For 60 minutes after the switch',
+    'You are deciding as',
+  ]) {
     await expect(page.getByText(text, { exact: false }).first().isVisible()).resolves.toBe(true);
   }
   const approve = page.getByRole('button', { name: 'Approve cutover' });
@@ -81,7 +109,11 @@ it('shows the evidence on a phone-sized page, and pressing Approve sends the dec
   const sent = sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input);
   expect(sent).toHaveLength(1);
   expect(sent[0]?.taskToken).toBe(TASK_TOKEN);
-  expect(JSON.parse(sent[0]?.output ?? '{}')).toMatchObject({ approver: ALICE, channel: 'EMAIL', comment: 'Checked the dashboard, go.' });
+  expect(JSON.parse(sent[0]?.output ?? '{}')).toMatchObject({
+    approver: ALICE,
+    channel: 'EMAIL',
+    comment: 'Checked the dashboard, go.',
+  });
   expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
   await page.close();
 }, 60_000);

@@ -34,19 +34,26 @@ const isKafka4 = (version: string): boolean => Number(version.split('.')[0]) >= 
 
 /** Jars of the harness if present, else fetched once with Maven into .work/ (gitignored). */
 export async function kafkaJars(version = KAFKA_VERSION): Promise<string> {
-  for (const candidate of [path.join(REPO, 'rehearsal/kafka/jars', version), path.join(REPO, 'rehearsal/kafka/jars', version, 'libs')]) {
+  for (const candidate of [
+    path.join(REPO, 'rehearsal/kafka/jars', version),
+    path.join(REPO, 'rehearsal/kafka/jars', version, 'libs'),
+  ]) {
     if (existsSync(candidate) && readdirSync(candidate).some((f) => f.startsWith('connect-mirror-'))) return candidate;
   }
   const dir = path.join(REPO, '.work/kafka-jars', version);
   const libs = path.join(dir, 'libs');
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('connect-mirror-'))) return libs;
   mkdirSync(dir, { recursive: true });
-  const dep = (a: string, g = 'org.apache.kafka', v = version): string => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
+  const dep = (a: string, g = 'org.apache.kafka', v = version): string =>
+    `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   writeFileSync(
     path.join(dir, 'pom.xml'),
     `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>local</groupId><artifactId>kafka-jars</artifactId><version>1</version><packaging>pom</packaging><dependencies>${dep('kafka_2.13')}${dep('connect-mirror')}${dep('connect-runtime')}${isKafka4(version) ? `${dep('log4j-slf4j2-impl', 'org.apache.logging.log4j', '2.24.3')}${dep('log4j-core', 'org.apache.logging.log4j', '2.24.3')}${dep('slf4j-api', 'org.slf4j', '2.0.17')}` : dep('slf4j-reload4j', 'org.slf4j', '1.7.36')}</dependencies></project>`,
   );
-  await run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=libs', '-DincludeScope=runtime'], { cwd: dir, timeout: 300_000 });
+  await run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DoutputDirectory=libs', '-DincludeScope=runtime'], {
+    cwd: dir,
+    timeout: 300_000,
+  });
   return libs;
 }
 
@@ -56,7 +63,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -72,19 +81,38 @@ export interface JavaProcess {
 function loggingFlag(workDir: string): string {
   if (isKafka4(KAFKA_VERSION)) {
     const file = path.join(workDir, 'log4j2.properties');
-    writeFileSync(file, 'status = error\nappender.console.type = Console\nappender.console.name = STDOUT\nappender.console.layout.type = PatternLayout\nappender.console.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = warn\nrootLogger.appenderRef.stdout.ref = STDOUT\n');
+    writeFileSync(
+      file,
+      'status = error\nappender.console.type = Console\nappender.console.name = STDOUT\nappender.console.layout.type = PatternLayout\nappender.console.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = warn\nrootLogger.appenderRef.stdout.ref = STDOUT\n',
+    );
     return `-Dlog4j2.configurationFile=${file}`;
   }
   const file = path.join(workDir, 'log4j.properties');
-  writeFileSync(file, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+  writeFileSync(
+    file,
+    'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+  );
   return `-Dlog4j.configuration=file:${file}`;
 }
 
 function startJava(jars: string, mainClass: string, args: string[], workDir: string, heap = '256m'): JavaProcess {
-  const child = spawn('java', [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', loggingFlag(workDir), '-cp', `${jars}/*`, mainClass, ...args], {
-    cwd: workDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${heap}`,
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      loggingFlag(workDir),
+      '-cp',
+      `${jars}/*`,
+      mainClass,
+      ...args,
+    ],
+    {
+      cwd: workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -143,10 +171,30 @@ export async function startKafka(name: string, jars: string): Promise<LocalKafka
     ].join('\n'),
   );
   const clusterId = newClusterId();
-  await run('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-cp', `${jars}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], { timeout: 60_000 });
+  await run(
+    'java',
+    [
+      '-Xmx128m',
+      '-XX:TieredStopAtLevel=1',
+      '-cp',
+      `${jars}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      config,
+    ],
+    { timeout: 60_000 },
+  );
   const process = startJava(jars, 'kafka.Kafka', [config], dir);
   const bootstrap = `127.0.0.1:${port}`;
-  const admin = new Kafka({ clientId: 'probe', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    clientId: 'probe',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
   const deadline = Date.now() + 60_000;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -155,7 +203,8 @@ export async function startKafka(name: string, jars: string): Promise<LocalKafka
       await admin.disconnect();
       break;
     } catch (err) {
-      if (process.exited() || Date.now() > deadline || attempt > 300) throw new Error(`Kafka ${name} did not start: ${(err as Error).message}\n${process.logTail()}`);
+      if (process.exited() || Date.now() > deadline || attempt > 300)
+        throw new Error(`Kafka ${name} did not start: ${(err as Error).message}\n${process.logTail()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -176,7 +225,13 @@ export function mirrorMakerLauncher(jars: string): { launch: Mm2Launcher; starte
   const launch: Mm2Launcher = async ({ name, properties }) => {
     const dir = mkdtempSync(path.join(tmpdir(), `mm2-${name.slice(0, 20)}-`));
     writeFileSync(path.join(dir, 'mm2.properties'), toPropertiesFile(properties));
-    const process = startJava(jars, 'org.apache.kafka.connect.mirror.MirrorMaker', [path.join(dir, 'mm2.properties')], dir, '384m');
+    const process = startJava(
+      jars,
+      'org.apache.kafka.connect.mirror.MirrorMaker',
+      [path.join(dir, 'mm2.properties')],
+      dir,
+      '384m',
+    );
     started.push(process);
     const handle: Mm2ProcessHandle = {
       pid: process.pid,
@@ -197,7 +252,9 @@ export function mirrorMakerLauncher(jars: string): { launch: Mm2Launcher; starte
 /* eslint-disable @typescript-eslint/no-require-imports */
 // kafkajs has no public way to read a partition without joining a group; its Cluster/Broker classes do (pinned 2.2.4).
 const KafkaJsCluster = require('kafkajs/src/cluster') as new (options: Record<string, unknown>) => KafkaJsClusterApi;
-const { createLogger } = require('kafkajs/src/loggers') as { createLogger: (o: { level: number; logCreator: () => () => void }) => unknown };
+const { createLogger } = require('kafkajs/src/loggers') as {
+  createLogger: (o: { level: number; logCreator: () => () => void }) => unknown;
+};
 const socketFactory = require('kafkajs/src/network/socketFactory') as () => unknown;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -217,7 +274,14 @@ interface KafkaJsClusterApi {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<{
-    fetch(args: Record<string, unknown>): Promise<{ responses: Array<{ topicName: string; partitions: Array<{ errorCode: number; highWatermark: string; messages: FetchedMessage[] }> }> }>;
+    fetch(
+      args: Record<string, unknown>,
+    ): Promise<{
+      responses: Array<{
+        topicName: string;
+        partitions: Array<{ errorCode: number; highWatermark: string; messages: FetchedMessage[] }>;
+      }>;
+    }>;
   }>;
 }
 
@@ -229,7 +293,12 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
   private connected: Promise<void> | undefined;
 
   constructor(readonly connection: KafkaConnection) {
-    this.kafka = new Kafka({ clientId: `msk-migration-${connection.name}`, brokers: [...connection.bootstrapServers], logLevel: logLevel.NOTHING, requestTimeout: connection.requestTimeoutMs ?? 10_000 });
+    this.kafka = new Kafka({
+      clientId: `msk-migration-${connection.name}`,
+      brokers: [...connection.bootstrapServers],
+      logLevel: logLevel.NOTHING,
+      requestTimeout: connection.requestTimeoutMs ?? 10_000,
+    });
     this.admin = this.kafka.admin();
   }
 
@@ -245,24 +314,52 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
   async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
     await this.ready();
     const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
-    return metadata.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })) }));
+    return metadata.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+      })),
+    }));
   }
   async describeTopicConfigs(topics: readonly string[]): Promise<Record<string, ConfigEntry[]>> {
     await this.ready();
     if (topics.length === 0) return {};
-    const out = await this.admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: 2, name })) });
+    const out = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: 2, name })),
+    });
     return Object.fromEntries(
       out.resources.map((r) => [
         r.resourceName,
-        r.configEntries.map((e) => ({ name: e.configName, value: e.configValue, isDefault: e.isDefault || (e as { configSource?: number }).configSource !== 1, isSensitive: e.isSensitive })),
+        r.configEntries.map((e) => ({
+          name: e.configName,
+          value: e.configValue,
+          isDefault: e.isDefault || (e as { configSource?: number }).configSource !== 1,
+          isSensitive: e.isSensitive,
+        })),
       ]),
     );
   }
-  async createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; replicationFactor?: number; configs?: Record<string, string> }>): Promise<void> {
+  async createTopics(
+    topics: ReadonlyArray<{
+      topic: string;
+      numPartitions: number;
+      replicationFactor?: number;
+      configs?: Record<string, string>;
+    }>,
+  ): Promise<void> {
     await this.ready();
     await this.admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor ?? 1, configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })) })),
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor ?? 1,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
     });
   }
   async deleteTopics(topics: readonly string[]): Promise<void> {
@@ -271,7 +368,9 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
   }
   async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
     await this.ready();
-    return (await this.admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition);
+    return (await this.admin.fetchTopicOffsets(topic))
+      .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+      .sort((a, b) => a.partition - b.partition);
   }
   async listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {
     await this.ready();
@@ -295,10 +394,14 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
   async setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
     await this.ready();
     const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    for (const o of offsets)
+      byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
     for (const [topic, partitions] of byTopic) await this.admin.setOffsets({ groupId, topic, partitions });
   }
-  async produce(topic: string, records: readonly KafkaRecordOut[]): Promise<Array<{ partition: number; offset: string }>> {
+  async produce(
+    topic: string,
+    records: readonly KafkaRecordOut[],
+  ): Promise<Array<{ partition: number; offset: string }>> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();
@@ -306,11 +409,23 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
     const meta = await this.producer.send({
       topic,
       acks: -1,
-      messages: records.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers, ...(r.partition !== undefined ? { partition: r.partition } : {}) })),
+      messages: records.map((r) => ({
+        key: r.key ?? null,
+        value: r.value,
+        headers: r.headers,
+        ...(r.partition !== undefined ? { partition: r.partition } : {}),
+      })),
     });
     return meta.map((m) => ({ partition: m.partition, offset: m.baseOffset ?? '-1' }));
   }
-  async readPartition(args: { topic: string; partition: number; fromOffset: string; untilOffset?: string; maxRecords: number; timeoutMs?: number }): Promise<KafkaRecordIn[]> {
+  async readPartition(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+    timeoutMs?: number;
+  }): Promise<KafkaRecordIn[]> {
     // One read at a time: kafkajs's Cluster keeps one set of target topics for its metadata.
     const previous = this.reading;
     let release!: () => void;
@@ -325,7 +440,14 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
 
   private reading: Promise<void> = Promise.resolve();
 
-  private async readPartitionNow(args: { topic: string; partition: number; fromOffset: string; untilOffset?: string; maxRecords: number; timeoutMs?: number }): Promise<KafkaRecordIn[]> {
+  private async readPartitionNow(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+    timeoutMs?: number;
+  }): Promise<KafkaRecordIn[]> {
     if (!this.cluster) {
       this.cluster = new KafkaJsCluster({
         logger: createLogger({ level: 0, logCreator: () => () => undefined }),
@@ -357,7 +479,12 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
         maxWaitTime: Math.max(10, Math.min(500, deadline - Date.now())),
         minBytes: 1,
         maxBytes: 4 * 1024 * 1024,
-        topics: [{ topic: args.topic, partitions: [{ partition: args.partition, fetchOffset: next.toString(), maxBytes: 1024 * 1024 }] }],
+        topics: [
+          {
+            topic: args.topic,
+            partitions: [{ partition: args.partition, fetchOffset: next.toString(), maxBytes: 1024 * 1024 }],
+          },
+        ],
       });
       const messages = response.responses[0]?.partitions[0]?.messages ?? [];
       let advanced = false;
@@ -368,7 +495,15 @@ export class StopgapKafkaJsDataPlane implements KafkaDataPlane {
         advanced = true;
         if (m.isControlRecord) continue;
         if (until !== undefined && offset >= until) break;
-        out.push({ topic: args.topic, partition: args.partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: m.headers });
+        out.push({
+          topic: args.topic,
+          partition: args.partition,
+          offset: m.offset,
+          timestamp: m.timestamp,
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+        });
         if (out.length >= args.maxRecords) break;
       }
       // Caught up with what the partition holds now: return what was read rather than wait for more.

@@ -1,16 +1,33 @@
 import { LocalMirrorMaker2 } from '../../lambdas/adapters/local/mm2-replicator';
 import { ensureCanaryTopic } from '../../lambdas/core/gates/canary';
 import type { CatchUpProgress } from '../../lambdas/core/gates/catch-up';
-import { evaluateCatchUp, type CatchUpEvaluation, type CatchUpEvaluationRequest } from '../../lambdas/core/gates/evaluate-catch-up';
+import {
+  evaluateCatchUp,
+  type CatchUpEvaluation,
+  type CatchUpEvaluationRequest,
+} from '../../lambdas/core/gates/evaluate-catch-up';
 import { measurePartitionLag } from '../../lambdas/core/gates/partition-lag';
 import { canaryTopicName } from '../../lambdas/core/replication/naming';
-import { checkReplication, planReplication, startReplication, type ReplicationPlan } from '../../lambdas/core/replication/replication';
+import {
+  checkReplication,
+  planReplication,
+  startReplication,
+  type ReplicationPlan,
+} from '../../lambdas/core/replication/replication';
 import { teardownReplication } from '../../lambdas/core/replication/teardown';
 import type { Difference } from '../../lambdas/core/validation/differences';
 import { validateTarget, type ValidationRequest } from '../../lambdas/core/validation/validate-target';
 import type { ReplicatorHandle } from '../../lambdas/ports/replicator';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
-import { KAFKA_VERSION, StopgapKafkaJsDataPlane, kafkaJars, mirrorMakerLauncher, startKafka, type JavaProcess, type LocalKafka } from './replication-local-kafka';
+import {
+  KAFKA_VERSION,
+  StopgapKafkaJsDataPlane,
+  kafkaJars,
+  mirrorMakerLauncher,
+  startKafka,
+  type JavaProcess,
+  type LocalKafka,
+} from './replication-local-kafka';
 
 /**
  * The MirrorMaker 2 path end to end against real brokers (Kafka 3.9, KRaft): the replication core starts MM2 with
@@ -23,7 +40,12 @@ jest.setTimeout(120_000);
 const identity = { migrationId: 'orders-it', executionName: 'exec-it-1' };
 const MAX_LAG = 50;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; attempt < 10_000; attempt++) {
     const value = await probe();
@@ -34,7 +56,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const record = (topic: string, i: number) => ({ key: `${topic}-key-${i % 97}`, value: JSON.stringify({ topic, seq: i, body: 'x'.repeat(i % 50) }), headers: { seq: String(i) } });
+const record = (topic: string, i: number) => ({
+  key: `${topic}-key-${i % 97}`,
+  value: JSON.stringify({ topic, seq: i, body: 'x'.repeat(i % 50) }),
+  headers: { seq: String(i) },
+});
 
 describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAFKA_VERSION}`, () => {
   let source: LocalKafka;
@@ -58,8 +84,16 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
   beforeAll(async () => {
     const jars = await kafkaJars();
     [source, target] = await Promise.all([startKafka('source', jars), startKafka('target', jars)]);
-    sourcePlane = new StopgapKafkaJsDataPlane({ name: 'source', bootstrapServers: [source.bootstrap], auth: { mechanism: 'PLAINTEXT' } });
-    targetPlane = new StopgapKafkaJsDataPlane({ name: 'target', bootstrapServers: [target.bootstrap], auth: { mechanism: 'PLAINTEXT' } });
+    sourcePlane = new StopgapKafkaJsDataPlane({
+      name: 'source',
+      bootstrapServers: [source.bootstrap],
+      auth: { mechanism: 'PLAINTEXT' },
+    });
+    targetPlane = new StopgapKafkaJsDataPlane({
+      name: 'target',
+      bootstrapServers: [target.bootstrap],
+      auth: { mechanism: 'PLAINTEXT' },
+    });
     await sourcePlane.createTopics([
       { topic: 'orders', numPartitions: 3, configs: { 'retention.ms': '604800000', 'max.message.bytes': '2097152' } },
       { topic: 'payments', numPartitions: 1 },
@@ -127,7 +161,10 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
       await until(
         'the catch-up gate to pass',
         async () => {
-          const evaluation = await evaluateCatchUp({ ...request, ...(previous ? { previous } : {}) }, { artifacts, source: sourcePlane, target: targetPlane, now: () => new Date() });
+          const evaluation = await evaluateCatchUp(
+            { ...request, ...(previous ? { previous } : {}) },
+            { artifacts, source: sourcePlane, target: targetPlane, now: () => new Date() },
+          );
           evaluations.push(evaluation);
           previous = evaluation.progress;
           return evaluation.outcome === 'PASSED' ? evaluation : undefined;
@@ -141,14 +178,18 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
     }
     // Assess: the first evaluation saw the backlog; every healthy one was under the threshold with the canary seen
     expect(evaluations[0]?.verdict.healthy).toBe(false);
-    expect(evaluations[0]?.verdict.reasons.join(' ')).toMatch(/trails the source by \d+ records|do not exist on the target yet/);
+    expect(evaluations[0]?.verdict.reasons.join(' ')).toMatch(
+      /trails the source by \d+ records|do not exist on the target yet/,
+    );
     for (const e of evaluations.filter((x) => x.verdict.healthy)) {
       expect(e.verdict.figures.partitionLagTotal).toBeLessThanOrEqual(MAX_LAG);
       expect(e.verdict.figures.canaryRoundTripMs).toEqual(expect.any(Number));
     }
     const last = evaluations[evaluations.length - 1];
     expect(last?.progress).toMatchObject({ passed: true, consecutiveHealthy: 3 });
-    expect(await artifacts.list(`migrations/${identity.migrationId}/${identity.executionName}/catch-up/`)).toHaveLength(evaluations.length);
+    expect(await artifacts.list(`migrations/${identity.migrationId}/${identity.executionName}/catch-up/`)).toHaveLength(
+      evaluations.length,
+    );
   });
 
   const validation = (): ValidationRequest => ({
@@ -162,7 +203,12 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
 
   const differencesOf = async (): Promise<Difference[]> => {
     try {
-      await validateTarget(validation(), { source: sourcePlane, target: targetPlane, artifacts, now: () => new Date() });
+      await validateTarget(validation(), {
+        source: sourcePlane,
+        target: targetPlane,
+        artifacts,
+        now: () => new Date(),
+      });
       return [];
     } catch (err) {
       if ((err as Error).name !== 'Migration.ValidationFailed') throw err;
@@ -173,30 +219,62 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
   it('validates the copy: topics, partitions, configs, records by content and the translated group offsets', async () => {
     // Prepare: a consumer group caught up on the source, then stopped (inactive, so MM2 syncs its offsets), and a
     // little more traffic (MM2 emits the offset sync of a partition's last record when the next one arrives)
-    const ends = [...(await sourcePlane.fetchTopicOffsets('orders')), ...(await sourcePlane.fetchTopicOffsets('payments')).map((o) => ({ ...o, topic: 'payments' }))];
-    billing = ends.map((o) => ({ topic: 'topic' in o ? (o.topic as string) : 'orders', partition: o.partition, offset: o.high }));
+    const ends = [
+      ...(await sourcePlane.fetchTopicOffsets('orders')),
+      ...(await sourcePlane.fetchTopicOffsets('payments')).map((o) => ({ ...o, topic: 'payments' })),
+    ];
+    billing = ends.map((o) => ({
+      topic: 'topic' in o ? (o.topic as string) : 'orders',
+      partition: o.partition,
+      offset: o.high,
+    }));
     await sourcePlane.setCommittedOffsets('billing', billing);
-    await sourcePlane.produce('orders', [0, 1, 2].map((partition) => ({ ...record('orders', sequence.orders++), partition })));
+    await sourcePlane.produce(
+      'orders',
+      [0, 1, 2].map((partition) => ({ ...record('orders', sequence.orders++), partition })),
+    );
     await produce('payments', 1);
-    await until('zero lag', async () => ((await measurePartitionLag(sourcePlane, targetPlane, plan.topics, () => new Date())).partitions.every((p) => p.lag === 0) ? true : undefined), 30_000);
+    await until(
+      'zero lag',
+      async () =>
+        (await measurePartitionLag(sourcePlane, targetPlane, plan.topics, () => new Date())).partitions.every(
+          (p) => p.lag === 0,
+        )
+          ? true
+          : undefined,
+      30_000,
+    );
     await until(
       'MM2 to translate the billing offsets',
       async () => {
-        const translated = new Map((await targetPlane.fetchCommittedOffsets('billing', plan.topics)).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
+        const translated = new Map(
+          (await targetPlane.fetchCommittedOffsets('billing', plan.topics)).map((c) => [
+            `${c.topic}-${c.partition}`,
+            c.offset,
+          ]),
+        );
         return billing.every((c) => translated.get(`${c.topic}-${c.partition}`) === c.offset) ? true : undefined;
       },
       30_000,
       500,
     );
     // Act
-    const summary = await validateTarget(validation(), { source: sourcePlane, target: targetPlane, artifacts, now: () => new Date() });
+    const summary = await validateTarget(validation(), {
+      source: sourcePlane,
+      target: targetPlane,
+      artifacts,
+      now: () => new Date(),
+    });
     // Assess
     expect(summary.checked).toMatchObject({ topics: 2, partitions: 4, groups: 1, groupPartitions: 4 });
     expect(summary.checked.sampledRecords).toBeGreaterThan(0);
   });
 
   it('stops MirrorMaker 2 and deletes the canary topic, leaving nothing else behind on the source', async () => {
-    const result = await teardownReplication({ identity, handle, canaryTopic }, { replicator: mm2, source: sourcePlane, target: targetPlane });
+    const result = await teardownReplication(
+      { identity, handle, canaryTopic },
+      { replicator: mm2, source: sourcePlane, target: targetPlane },
+    );
     expect(result).toEqual({ replicator: 'DELETED', alarmsDeleted: 0, canaryTopicDeleted: true });
     expect(mm2Processes.every((p) => p.exited())).toBe(true);
     expect((await sourcePlane.listTopics()).filter((t) => !t.startsWith('__'))).toEqual(['orders', 'payments']);
@@ -206,11 +284,15 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
     await targetPlane.deleteRecordsBefore('payments', 0, '10');
     const differences = await differencesOf();
     expect(differences).toContainEqual(
-      expect.objectContaining({ check: 'RECORDS', subject: 'payments-0', detail: '10 record(s) at the head of the source (offsets 0–9) are missing on the target.' }),
+      expect.objectContaining({
+        check: 'RECORDS',
+        subject: 'payments-0',
+        detail: '10 record(s) at the head of the source (offsets 0–9) are missing on the target.',
+      }),
     );
   });
 
-  it("fails with Migration.ValidationFailed naming the group when its offset is shifted on the target", async () => {
+  it('fails with Migration.ValidationFailed naming the group when its offset is shifted on the target', async () => {
     const committed = billing.find((c) => c.topic === 'orders' && c.partition === 1)?.offset as string;
     const shifted = String(Number(committed) - 5);
     await targetPlane.setCommittedOffsets('billing', [{ topic: 'orders', partition: 1, offset: shifted }]);
@@ -218,7 +300,8 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
     expect(differences).toContainEqual({
       check: 'GROUP_OFFSET',
       subject: 'billing@orders-1',
-      detail: "The translated offset is 5 record(s) behind the source's: consumers would re-read them (more than the 0 allowed).",
+      detail:
+        "The translated offset is 5 record(s) behind the source's: consumers would re-read them (more than the 0 allowed).",
       source: committed,
       target: shifted,
     });

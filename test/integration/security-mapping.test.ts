@@ -33,7 +33,13 @@ const RESOURCE = { TOPIC: 2, GROUP: 3 } as const;
 const PATTERN = { LITERAL: 3, PREFIXED: 4 } as const;
 const OP = { ALL: 2, READ: 3, WRITE: 4, DESCRIBE: 8 } as const;
 const PERMISSION = { DENY: 2, ALLOW: 3 } as const;
-const target = { region: 'eu-west-1', accountId: '123456789012', clusterName: 'orders-serverless', clusterUuid: 'abcd-1', serverless: true };
+const target = {
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  clusterName: 'orders-serverless',
+  clusterUuid: 'abcd-1',
+  serverless: true,
+};
 
 describe('security mapping of a real cluster with SCRAM users and ACLs', () => {
   let cluster: KafkaCluster;
@@ -50,11 +56,22 @@ describe('security mapping of a real cluster with SCRAM users and ACLs', () => {
     cluster = await startKafkaCluster({ name: 'security', scram: { users: Object.values(users) }, acls: true });
     const setup = open(cluster.connection('setup'));
     await setup.createTopics(TOPICS.map((topic) => ({ topic, numPartitions: 1 })));
-    for (const topic of TOPICS) await setup.produce(topic, [{ key: 'k', value: `first record of ${topic}`, partition: 0 }]);
+    for (const topic of TOPICS)
+      await setup.produce(topic, [{ key: 'k', value: `first record of ${topic}`, partition: 0 }]);
 
-    const admin = new Kafka({ clientId: 'it-security', brokers: [cluster.bootstrap as string], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'it-security',
+      brokers: [cluster.bootstrap as string],
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
-    const acl = (principal: string, resourceType: number, resourceName: string, operation: number, o: { pattern?: number; permission?: number; host?: string } = {}) => ({
+    const acl = (
+      principal: string,
+      resourceType: number,
+      resourceName: string,
+      operation: number,
+      o: { pattern?: number; permission?: number; host?: string } = {},
+    ) => ({
       resourceType,
       resourceName,
       resourcePatternType: o.pattern ?? PATTERN.LITERAL,
@@ -78,7 +95,9 @@ describe('security mapping of a real cluster with SCRAM users and ACLs', () => {
     await admin.disconnect();
 
     const store = new MemoryArtifacts();
-    const reader = open(cluster.connection('source', { ...(cluster.admin ?? users.audit), mechanism: 'SCRAM-SHA-512' }));
+    const reader = open(
+      cluster.connection('source', { ...(cluster.admin ?? users.audit), mechanism: 'SCRAM-SHA-512' }),
+    );
     const { summary } = await takeInventory({ migrationId: 'it', executionName: 'exec-1' }, { kafka: reader, store });
     inventory = InventorySchema.parse(await store.getJson(summary.inventoryKey));
     const security = securityInventoryFrom(inventory);
@@ -92,37 +111,69 @@ describe('security mapping of a real cluster with SCRAM users and ACLs', () => {
   });
 
   const policyOf = (principal: string) => mapping.policies.find((p) => p.principal === principal)?.policy;
-  const topicArn = (topic: string): string => `arn:aws:kafka:eu-west-1:123456789012:topic/orders-serverless/abcd-1/${topic}`;
+  const topicArn = (topic: string): string =>
+    `arn:aws:kafka:eu-west-1:123456789012:topic/orders-serverless/abcd-1/${topic}`;
 
-  it('reads the broker\'s ACLs through the data-plane port, and knows Kafka hides super.users and allow.everyone.if.no.acl.found', () => {
+  it("reads the broker's ACLs through the data-plane port, and knows Kafka hides super.users and allow.everyone.if.no.acl.found", () => {
     const security = securityInventoryFrom(inventory);
     expect(security.status).toBe('MAPPABLE');
     if (security.status !== 'MAPPABLE') return;
     expect(security.security.acls).toHaveLength(8);
-    expect(security.security.principals).toEqual(expect.arrayContaining([{ principal: 'User:billing', authentication: 'SCRAM' }]));
+    expect(security.security.principals).toEqual(
+      expect.arrayContaining([{ principal: 'User:billing', authentication: 'SCRAM' }]),
+    );
     // The authorizer's settings are not Kafka configs: DescribeConfigs reports them as sensitive, without a value.
     expect(security.security.superUsers).toBeUndefined();
     expect(security.security.allowEveryoneIfNoAclFound).toBeUndefined();
-    expect(mapping.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['SUPER_USERS_UNKNOWN', 'ALLOW_EVERYONE_UNKNOWN']));
+    expect(mapping.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['SUPER_USERS_UNKNOWN', 'ALLOW_EVERYONE_UNKNOWN']),
+    );
   });
 
-  it('generates per-principal policies on the target\'s ARNs: consumer, producer, prefixed reader with its DENY', () => {
+  it("generates per-principal policies on the target's ARNs: consumer, producer, prefixed reader with its DENY", () => {
     expect(policyOf('User:billing')?.Statement).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: [topicArn('orders')] }),
-        expect.objectContaining({ Effect: 'Allow', Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'], Resource: ['arn:aws:kafka:eu-west-1:123456789012:group/orders-serverless/abcd-1/billing'] }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+          Resource: [topicArn('orders')],
+        }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+          Resource: ['arn:aws:kafka:eu-west-1:123456789012:group/orders-serverless/abcd-1/billing'],
+        }),
         // User:* DESCRIBE on payments, folded into every principal's policy
-        expect.objectContaining({ Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic'], Resource: [topicArn('payments')] }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['kafka-cluster:DescribeTopic'],
+          Resource: [topicArn('payments')],
+        }),
       ]),
     );
-    expect(evaluateIamPolicy(policyOf('User:orders-app') ?? { Version: '2012-10-17', Statement: [] }, 'kafka-cluster:WriteDataIdempotently', 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/abcd-1')).toBe('ALLOWED');
-    expect(policyOf('User:audit')?.Statement).toContainEqual({ Sid: 'DenyTopics1', Effect: 'Deny', Action: ['kafka-cluster:ReadData'], Resource: [topicArn('audit-us')] });
-    expect(policyOf('User:audit')?.Statement).toContainEqual(expect.objectContaining({ Effect: 'Allow', Resource: [topicArn('audit-*')] }));
+    expect(
+      evaluateIamPolicy(
+        policyOf('User:orders-app') ?? { Version: '2012-10-17', Statement: [] },
+        'kafka-cluster:WriteDataIdempotently',
+        'arn:aws:kafka:eu-west-1:123456789012:cluster/orders-serverless/abcd-1',
+      ),
+    ).toBe('ALLOWED');
+    expect(policyOf('User:audit')?.Statement).toContainEqual({
+      Sid: 'DenyTopics1',
+      Effect: 'Deny',
+      Action: ['kafka-cluster:ReadData'],
+      Resource: [topicArn('audit-us')],
+    });
+    expect(policyOf('User:audit')?.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Resource: [topicArn('audit-*')] }),
+    );
   });
 
   it('reports the principal whose only ACL is host-restricted as locked out', () => {
     expect(mapping.lockedOut).toEqual(['User:legacy']);
-    expect(mapping.findings).toContainEqual(expect.objectContaining({ code: 'HOST_RESTRICTED_ACL', principal: 'User:legacy' }));
+    expect(mapping.findings).toContainEqual(
+      expect.objectContaining({ code: 'HOST_RESTRICTED_ACL', principal: 'User:legacy' }),
+    );
   });
 
   it('allows on the target exactly what the broker allows each principal to read and write', async () => {
@@ -133,20 +184,34 @@ describe('security mapping of a real cluster with SCRAM users and ACLs', () => {
     let allowedByBroker = 0;
     // Act
     for (const user of principals) {
-      const plane = open({ ...cluster.connection(user.username, { ...user, mechanism: 'SCRAM-SHA-512' }), requestTimeoutMs: 5_000 });
+      const plane = open({
+        ...cluster.connection(user.username, { ...user, mechanism: 'SCRAM-SHA-512' }),
+        requestTimeoutMs: 5_000,
+      });
       for (const topic of TOPICS) {
         const write = await plane.produce(topic, [{ key: 'probe', value: `from ${user.username}`, partition: 0 }]).then(
           () => 'ALLOWED',
           () => 'DENIED',
         );
-        const read = await plane.readPartition({ topic, partition: 0, fromOffset: '0', maxRecords: 1, timeoutMs: 5_000 }).then(
-          (records) => (records.length > 0 ? 'ALLOWED' : 'DENIED'),
-          () => 'DENIED',
-        );
-        for (const [operation, broker] of [['WRITE', write], ['READ', read]] as const) {
+        const read = await plane
+          .readPartition({ topic, partition: 0, fromOffset: '0', maxRecords: 1, timeoutMs: 5_000 })
+          .then(
+            (records) => (records.length > 0 ? 'ALLOWED' : 'DENIED'),
+            () => 'DENIED',
+          );
+        for (const [operation, broker] of [
+          ['WRITE', write],
+          ['READ', read],
+        ] as const) {
           if (broker === 'ALLOWED') allowedByBroker += 1;
-          const iam = await onTarget.check({ principal: `User:${user.username}`, resourceType: 'TOPIC', resourceName: topic, operation });
-          if (iam !== broker) differences.push(`User:${user.username} ${operation} ${topic}: broker ${broker}, IAM ${iam}`);
+          const iam = await onTarget.check({
+            principal: `User:${user.username}`,
+            resourceType: 'TOPIC',
+            resourceName: topic,
+            operation,
+          });
+          if (iam !== broker)
+            differences.push(`User:${user.username} ${operation} ${topic}: broker ${broker}, IAM ${iam}`);
         }
       }
     }

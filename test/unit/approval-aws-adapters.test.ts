@@ -1,9 +1,22 @@
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -41,7 +54,13 @@ const record: ApprovalRecord = {
   evidence: buildEvidence({ kind: 'CUTOVER', executionName: 'exec-1', state: {} }),
   status: 'PENDING',
 };
-const decision: Decision = { attemptId: 'att-1', outcome: 'APPROVE', approver: 'alice@example.com', channel: 'EMAIL', decidedAt: '2026-11-02T10:05:00.000Z' };
+const decision: Decision = {
+  attemptId: 'att-1',
+  outcome: 'APPROVE',
+  approver: 'alice@example.com',
+  channel: 'EMAIL',
+  decidedAt: '2026-11-02T10:05:00.000Z',
+};
 const item = (status: string, extra: Record<string, { S: string }> = {}) => ({
   approvalId: { S: ID },
   status: { S: status },
@@ -62,26 +81,48 @@ describe('DynamoDB approval store', () => {
     expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: 'approvals',
       ConditionExpression: 'attribute_not_exists(approvalId)',
-      Item: expect.objectContaining({ approvalId: { S: ID }, status: { S: 'PENDING' }, expiresAtTtl: { N: String(Date.parse(record.expiresAt) / 1000 + 30 * 86_400) } }),
+      Item: expect.objectContaining({
+        approvalId: { S: ID },
+        status: { S: 'PENDING' },
+        expiresAtTtl: { N: String(Date.parse(record.expiresAt) / 1000 + 30 * 86_400) },
+      }),
     });
   });
 
   it('claims with a write conditional on PENDING and returns the decided record', async () => {
-    ddb.on(UpdateItemCommand).resolves({ Attributes: item('DECIDED', { decision: { S: JSON.stringify(decision) }, attemptId: { S: 'att-1' } }) });
+    ddb
+      .on(UpdateItemCommand)
+      .resolves({
+        Attributes: item('DECIDED', { decision: { S: JSON.stringify(decision) }, attemptId: { S: 'att-1' } }),
+      });
     const result = await store.claim(ID, decision);
     expect(result).toMatchObject({ claimed: true, record: { status: 'DECIDED', decision } });
     expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
       ConditionExpression: '#status = :pending',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      ExpressionAttributeValues: expect.objectContaining({ ':pending': { S: 'PENDING' }, ':decided': { S: 'DECIDED' } }),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':pending': { S: 'PENDING' },
+        ':decided': { S: 'DECIDED' },
+      }),
     });
   });
 
   it('loses the claim to an earlier decision and returns who made it', async () => {
     const earlier = { ...decision, approver: 'carol@example.com' };
-    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta, Item: item('DECIDED', { decision: { S: JSON.stringify(earlier) } }) }));
+    ddb
+      .on(UpdateItemCommand)
+      .rejects(
+        new ConditionalCheckFailedException({
+          message: 'failed',
+          ...meta,
+          Item: item('DECIDED', { decision: { S: JSON.stringify(earlier) } }),
+        }),
+      );
     const result = await store.claim(ID, decision);
-    expect(result).toMatchObject({ claimed: false, current: { status: 'DECIDED', decision: { approver: 'carol@example.com' } } });
+    expect(result).toMatchObject({
+      claimed: false,
+      current: { status: 'DECIDED', decision: { approver: 'carol@example.com' } },
+    });
   });
 
   it('releases and expires only its own claim', async () => {
@@ -89,30 +130,56 @@ describe('DynamoDB approval store', () => {
     await store.release(ID, 'att-1');
     await store.markExpired(ID, 'att-1');
     const [release, expire] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(release).toMatchObject({ ConditionExpression: '#status = :decided AND #attempt = :attempt', UpdateExpression: 'SET #status = :pending REMOVE #decision, #attempt' });
-    expect(expire).toMatchObject({ ConditionExpression: '#status = :decided AND #attempt = :attempt', ExpressionAttributeValues: expect.objectContaining({ ':expired': { S: 'EXPIRED' } }) });
+    expect(release).toMatchObject({
+      ConditionExpression: '#status = :decided AND #attempt = :attempt',
+      UpdateExpression: 'SET #status = :pending REMOVE #decision, #attempt',
+    });
+    expect(expire).toMatchObject({
+      ConditionExpression: '#status = :decided AND #attempt = :attempt',
+      ExpressionAttributeValues: expect.objectContaining({ ':expired': { S: 'EXPIRED' } }),
+    });
   });
 
   it('expires only a still pending approval', async () => {
     ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
     await expect(store.expirePending(ID)).resolves.toBe(false);
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: '#status = :pending', ExpressionAttributeValues: { ':expired': { S: 'EXPIRED' }, ':pending': { S: 'PENDING' } } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeValues: { ':expired': { S: 'EXPIRED' }, ':pending': { S: 'PENDING' } },
+    });
   });
 
   it('marks the reminder once: a second mark reports false', async () => {
-    ddb.on(UpdateItemCommand).resolvesOnce({}).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
+    ddb
+      .on(UpdateItemCommand)
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
     await expect(store.markReminded(ID, '2026-11-02T10:45:00Z')).resolves.toBe(true);
     await expect(store.markReminded(ID, '2026-11-02T10:46:00Z')).resolves.toBe(false);
   });
 
   it('reads consistently and merges the mutable attributes into the record', async () => {
-    ddb.on(GetItemCommand).resolves({ Item: item('PENDING', { slackMessage: { S: '{"channelId":"C1","ts":"1.2"}' }, remindedAt: { S: '2026-11-02T10:45:00Z' } }) });
-    await expect(store.get(ID)).resolves.toMatchObject({ status: 'PENDING', slackMessage: { channelId: 'C1', ts: '1.2' }, remindedAt: '2026-11-02T10:45:00Z', taskToken: 'token-123' });
+    ddb
+      .on(GetItemCommand)
+      .resolves({
+        Item: item('PENDING', {
+          slackMessage: { S: '{"channelId":"C1","ts":"1.2"}' },
+          remindedAt: { S: '2026-11-02T10:45:00Z' },
+        }),
+      });
+    await expect(store.get(ID)).resolves.toMatchObject({
+      status: 'PENDING',
+      slackMessage: { channelId: 'C1', ts: '1.2' },
+      remindedAt: '2026-11-02T10:45:00Z',
+      taskToken: 'token-123',
+    });
     expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
   });
 
   it('turns DynamoDB throttling into Migration.Transient', async () => {
-    ddb.on(GetItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    ddb
+      .on(GetItemCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
     await expect(store.get(ID)).rejects.toBeInstanceOf(TransientError);
   });
 });
@@ -136,7 +203,10 @@ describe('Step Functions task callback', () => {
   });
 
   it('cuts the cause to Step Functions limits and turns throttling into Migration.Transient', async () => {
-    sfn.on(SendTaskFailureCommand).resolvesOnce({}).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    sfn
+      .on(SendTaskFailureCommand)
+      .resolvesOnce({})
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     await callback.fail('tok', 'Migration.ApprovalRejected', 'x'.repeat(40_000));
     expect(sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input.cause).toHaveLength(32_768);
     await expect(callback.fail('tok', 'Migration.ApprovalRejected', 'why')).rejects.toBeInstanceOf(TransientError);
@@ -146,12 +216,20 @@ describe('Step Functions task callback', () => {
 describe('e-mail delivery', () => {
   it('sends one SES v2 message per recipient, HTML and text, from the verified address', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
-    await new SesApprovalMailer(new SESv2Client({}), { fromAddress: 'migrations@example.com', configurationSetName: 'approvals' }).send({ to: 'alice@example.com', subject: 'S', html: '<p>h</p>', text: 't' });
+    await new SesApprovalMailer(new SESv2Client({}), {
+      fromAddress: 'migrations@example.com',
+      configurationSetName: 'approvals',
+    }).send({ to: 'alice@example.com', subject: 'S', html: '<p>h</p>', text: 't' });
     expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
       FromEmailAddress: 'migrations@example.com',
       Destination: { ToAddresses: ['alice@example.com'] },
       ConfigurationSetName: 'approvals',
-      Content: { Simple: { Subject: { Data: 'S', Charset: 'UTF-8' }, Body: { Html: { Data: '<p>h</p>', Charset: 'UTF-8' }, Text: { Data: 't', Charset: 'UTF-8' } } } },
+      Content: {
+        Simple: {
+          Subject: { Data: 'S', Charset: 'UTF-8' },
+          Body: { Html: { Data: '<p>h</p>', Charset: 'UTF-8' }, Text: { Data: 't', Charset: 'UTF-8' } },
+        },
+      },
     });
   });
 
@@ -159,7 +237,12 @@ describe('e-mail delivery', () => {
     sns.on(PublishCommand).resolves({});
     const mailer = new SnsApprovalMailer(new SNSClient({}), 'arn:aws:sns:eu-west-1:1:approvals');
     expect(mailer.personal).toBe(false);
-    await mailer.send({ to: '', subject: `[Decision needed] Cutover — ${'x'.repeat(200)}`, html: '<p/>', text: 'evidence' });
+    await mailer.send({
+      to: '',
+      subject: `[Decision needed] Cutover — ${'x'.repeat(200)}`,
+      html: '<p/>',
+      text: 'evidence',
+    });
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:1:approvals', Message: 'evidence' });
     expect(input?.Subject).toMatch(/^\[Decision needed\] Cutover {2}x+$/);
@@ -168,7 +251,10 @@ describe('e-mail delivery', () => {
 });
 
 describe('reminder schedules', () => {
-  const reminders = new SchedulerApprovalReminders(new SchedulerClient({}), { targetArn: 'arn:aws:lambda:eu-west-1:1:function:approval', roleArn: 'arn:aws:iam::1:role/scheduler' });
+  const reminders = new SchedulerApprovalReminders(new SchedulerClient({}), {
+    targetArn: 'arn:aws:lambda:eu-west-1:1:function:approval',
+    roleArn: 'arn:aws:iam::1:role/scheduler',
+  });
 
   it('creates a one-off UTC schedule that deletes itself and carries only the approval ID', async () => {
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
@@ -181,19 +267,30 @@ describe('reminder schedules', () => {
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
-      Target: expect.objectContaining({ Arn: 'arn:aws:lambda:eu-west-1:1:function:approval', RoleArn: 'arn:aws:iam::1:role/scheduler', Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'REMIND' }) }),
+      Target: expect.objectContaining({
+        Arn: 'arn:aws:lambda:eu-west-1:1:function:approval',
+        RoleArn: 'arn:aws:iam::1:role/scheduler',
+        Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'REMIND' }),
+      }),
     });
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
       Name: `msk-approval-expire-${ID}`,
       ScheduleExpression: 'at(2026-11-02T11:00:00)',
-      Target: expect.objectContaining({ Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'EXPIRE' }) }),
+      Target: expect.objectContaining({
+        Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'EXPIRE' }),
+      }),
     });
   });
 
   it('cancels both timers idempotently: a schedule already gone is not an error', async () => {
-    scheduler.on(DeleteScheduleCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
     await expect(reminders.cancel(ID)).resolves.toBeUndefined();
-    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([`msk-approval-${ID}`, `msk-approval-expire-${ID}`]);
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([
+      `msk-approval-${ID}`,
+      `msk-approval-expire-${ID}`,
+    ]);
   });
 });
 
@@ -213,10 +310,16 @@ describe('secrets and artifacts', () => {
 
   it('returns undefined for a missing S3 object and lists every page of a prefix', async () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'missing', ...meta }));
-    s3.on(ListObjectsV2Command).resolvesOnce({ Contents: [{ Key: 'p/b' }], IsTruncated: true, NextContinuationToken: 't' }).resolves({ Contents: [{ Key: 'p/a' }], IsTruncated: false });
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ Contents: [{ Key: 'p/b' }], IsTruncated: true, NextContinuationToken: 't' })
+      .resolves({ Contents: [{ Key: 'p/a' }], IsTruncated: false });
     const store = new S3ArtifactStore(new S3Client({}), 'evidence');
     await expect(store.getJson('p/none')).resolves.toBeUndefined();
     await expect(store.list('p/')).resolves.toEqual(['p/a', 'p/b']);
-    expect(s3).toHaveReceivedNthCommandWith(3, ListObjectsV2Command, { Bucket: 'evidence', Prefix: 'p/', ContinuationToken: 't' });
+    expect(s3).toHaveReceivedNthCommandWith(3, ListObjectsV2Command, {
+      Bucket: 'evidence',
+      Prefix: 'p/',
+      ContinuationToken: 't',
+    });
   });
 });

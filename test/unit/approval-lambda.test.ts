@@ -56,24 +56,56 @@ function slackEvent(body: string, isBase64Encoded: boolean): APIGatewayProxyEven
     routeKey: 'POST /slack/interactivity',
     rawPath: '/slack/interactivity',
     rawQueryString: '',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Slack-Request-Timestamp': ts, 'X-Slack-Signature': slackSignature(SLACK_SECRET, ts, body) },
-    requestContext: { http: { method: 'POST', path: '/slack/interactivity', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'Slackbot 1.0' } },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Slack-Request-Timestamp': ts,
+      'X-Slack-Signature': slackSignature(SLACK_SECRET, ts, body),
+    },
+    requestContext: {
+      http: {
+        method: 'POST',
+        path: '/slack/interactivity',
+        protocol: 'HTTP/1.1',
+        sourceIp: '198.51.100.7',
+        userAgent: 'Slackbot 1.0',
+      },
+    },
     body: isBase64Encoded ? Buffer.from(body).toString('base64') : body,
     isBase64Encoded,
   } as unknown as APIGatewayProxyEventV2;
 }
 
 const click = (action: 'approve' | 'reject'): string =>
-  new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0APPROVER' }, channel: { id: 'C1' }, actions: [{ action_id: `msk_migration_${action}`, value: ID }] }) }).toString();
+  new URLSearchParams({
+    payload: JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'U0APPROVER' },
+      channel: { id: 'C1' },
+      actions: [{ action_id: `msk_migration_${action}`, value: ID }],
+    }),
+  }).toString();
 
 beforeEach(() => {
   for (const m of [ddb, sfn, s3, sns, secrets, scheduler]) m.reset();
-  secrets.on(GetSecretValueCommand, { SecretId: process.env.SLACK_SIGNING_SECRET_ARN }).resolves({ SecretString: SLACK_SECRET });
-  secrets.on(GetSecretValueCommand, { SecretId: process.env.SIGNING_KEY_SECRET_ARN }).resolves({ SecretString: 'k'.repeat(64) });
-  ddb.on(GetItemCommand).resolves({ Item: { approvalId: { S: ID }, status: { S: 'PENDING' }, record: { S: JSON.stringify(record) } } });
-  ddb.on(UpdateItemCommand).callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => ({
-    Attributes: { approvalId: { S: ID }, status: { S: 'DECIDED' }, record: { S: JSON.stringify(record) }, decision: { S: input.ExpressionAttributeValues?.[':decision']?.S ?? '' } },
-  }));
+  secrets
+    .on(GetSecretValueCommand, { SecretId: process.env.SLACK_SIGNING_SECRET_ARN })
+    .resolves({ SecretString: SLACK_SECRET });
+  secrets
+    .on(GetSecretValueCommand, { SecretId: process.env.SIGNING_KEY_SECRET_ARN })
+    .resolves({ SecretString: 'k'.repeat(64) });
+  ddb
+    .on(GetItemCommand)
+    .resolves({ Item: { approvalId: { S: ID }, status: { S: 'PENDING' }, record: { S: JSON.stringify(record) } } });
+  ddb
+    .on(UpdateItemCommand)
+    .callsFake(async (input: { ExpressionAttributeValues?: Record<string, { S?: string }> }) => ({
+      Attributes: {
+        approvalId: { S: ID },
+        status: { S: 'DECIDED' },
+        record: { S: JSON.stringify(record) },
+        decision: { S: input.ExpressionAttributeValues?.[':decision']?.S ?? '' },
+      },
+    }));
   s3.on(PutObjectCommand).resolves({});
   sfn.on(SendTaskFailureCommand).resolves({});
   sfn.on(SendTaskSuccessCommand).resolves({});
@@ -86,7 +118,10 @@ describe('the approval Lambda behind API Gateway', () => {
     const response = await approvalEndpoint(slackEvent(click('reject'), true));
     // Assess
     expect(response).toMatchObject({ statusCode: 200 });
-    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: TOKEN, error: 'Migration.ApprovalRejected' });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: TOKEN,
+      error: 'Migration.ApprovalRejected',
+    });
     expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: `msk-approval-${ID}` });
   });
 
@@ -105,7 +140,12 @@ describe('the approval Lambda behind API Gateway', () => {
 
   it('maps API Gateway v2 events to the shared request shape with lower-cased headers', () => {
     const request = fromApiGatewayV2(slackEvent('a=1', false));
-    expect(request).toMatchObject({ method: 'POST', path: '/slack/interactivity', rawQuery: '', sourceIp: '198.51.100.7' });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/slack/interactivity',
+      rawQuery: '',
+      sourceIp: '198.51.100.7',
+    });
     expect(request.headers['x-slack-request-timestamp']).toMatch(/^\d+$/);
     expect(request.rawBody.toString()).toBe('a=1');
   });
@@ -115,14 +155,21 @@ describe('the approval Lambda behind API Gateway', () => {
     const response = await approvalEndpoint({ source: 'msk-migration.approval-reminder', approvalId: ID });
     // Assess
     expect(response).toEqual({ reminder: 'SENT' });
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: '#status = :pending AND attribute_not_exists(#reminded)' });
+    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: '#status = :pending AND attribute_not_exists(#reminded)',
+    });
   });
 });
 
 describe('the RequestApproval task', () => {
   it('names the invalid fields of its payload but never echoes the task token', async () => {
     // Act
-    const failure = requestApprovalHandler({ taskToken: TOKEN, executionId: '', kind: 'CUTOVER', state: { input: {} } });
+    const failure = requestApprovalHandler({
+      taskToken: TOKEN,
+      executionId: '',
+      kind: 'CUTOVER',
+      state: { input: {} },
+    });
     // Assess
     await expect(failure).rejects.toBeInstanceOf(InputInvalidError);
     await expect(failure).rejects.toThrow('RequestApproval payload invalid at executionId, state.input.approval.');
@@ -139,14 +186,22 @@ describe('the RequestApproval task', () => {
       taskToken: TOKEN,
       executionId: 'arn:aws:states:eu-west-1:1:execution:sm:exec-2',
       kind: 'CUTOVER',
-      state: { input: { migrationId: 'orders', approval: { email: ['ops@example.com'], approvers: ['ops@example.com'], timeoutMinutes: 60 } } },
+      state: {
+        input: {
+          migrationId: 'orders',
+          approval: { email: ['ops@example.com'], approvers: ['ops@example.com'], timeoutMinutes: 60 },
+        },
+      },
     });
     // Assess
     expect(out.emailsSent).toBe(1);
     const message = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
     expect(message).toContain('This notice carries no decision link');
     expect(message).not.toMatch(/https?:\/\//);
-    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `msk-approval-${out.approvalId}`, ScheduleExpression: `at(${out.reminderAt?.slice(0, 19)})` });
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: `msk-approval-${out.approvalId}`,
+      ScheduleExpression: `at(${out.reminderAt?.slice(0, 19)})`,
+    });
     expect(JSON.stringify(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Body))).not.toContain(TOKEN);
   });
 });
@@ -173,7 +228,9 @@ class Artifacts implements ArtifactStore {
   }
 }
 
-function localServices(overrides: Partial<ApprovalServices> = {}): ApprovalServices & { mailer: OutboxApprovalMailer; callback: LocalTaskCallback; artifacts: Artifacts } {
+function localServices(
+  overrides: Partial<ApprovalServices> = {},
+): ApprovalServices & { mailer: OutboxApprovalMailer; callback: LocalTaskCallback; artifacts: Artifacts } {
   return {
     store: new MemoryApprovalStore(),
     artifacts: new Artifacts(),
@@ -187,21 +244,35 @@ function localServices(overrides: Partial<ApprovalServices> = {}): ApprovalServi
   } as ApprovalServices & { mailer: OutboxApprovalMailer; callback: LocalTaskCallback; artifacts: Artifacts };
 }
 
-const input = (approval: Record<string, unknown>) => ({ taskToken: 'tok', executionId: 'arn:aws:states:r:1:execution:sm:e', kind: 'CUTOVER' as const, state: { input: { migrationId: 'orders', approval } } });
+const input = (approval: Record<string, unknown>) => ({
+  taskToken: 'tok',
+  executionId: 'arn:aws:states:r:1:execution:sm:e',
+  kind: 'CUTOVER' as const,
+  state: { input: { migrationId: 'orders', approval } },
+});
 
 describe('reminders and delivery failures', () => {
   it('reminds once, with fresh personal links, and not after a decision', async () => {
     // Prepare
     const services = localServices();
-    const { approvalId } = await runRequestApproval(input({ email: ['alice@example.com'], timeoutMinutes: 120 }), services);
+    const { approvalId } = await runRequestApproval(
+      input({ email: ['alice@example.com'], timeoutMinutes: 120 }),
+      services,
+    );
     const waiting = services.callback.waitFor('tok');
     // Act
     const first = await sendReminder(approvalId, services);
     const second = await sendReminder(approvalId, services);
-    await decide({ approvalId, outcome: 'APPROVE', identity: { channel: 'EMAIL', id: 'alice@example.com' }, context: {} }, services);
+    await decide(
+      { approvalId, outcome: 'APPROVE', identity: { channel: 'EMAIL', id: 'alice@example.com' }, context: {} },
+      services,
+    );
     // Assess
     expect([first, second]).toEqual(['SENT', 'SKIPPED']);
-    expect(services.mailer.sent.map((m) => m.subject)).toEqual(['[Decision needed] Cutover approval: orders', '[Reminder] [Decision needed] Cutover approval: orders']);
+    expect(services.mailer.sent.map((m) => m.subject)).toEqual([
+      '[Decision needed] Cutover approval: orders',
+      '[Reminder] [Decision needed] Cutover approval: orders',
+    ]);
     expect(services.mailer.sent[1]?.text).toMatch(/Approve: http:\/\/127\.0\.0\.1:9\/approvals\//);
     await expect(waiting).resolves.toMatchObject({ kind: 'SUCCESS', output: { approver: 'alice@example.com' } });
     expect(await sendReminder(approvalId, services)).toBe('SKIPPED');
@@ -211,13 +282,19 @@ describe('reminders and delivery failures', () => {
     // Prepare
     let now = new Date('2026-11-02T10:00:00Z');
     const services = localServices({ now: () => now });
-    const { approvalId } = await runRequestApproval(input({ email: ['alice@example.com'], timeoutMinutes: 60 }), services);
+    const { approvalId } = await runRequestApproval(
+      input({ email: ['alice@example.com'], timeoutMinutes: 60 }),
+      services,
+    );
     const waiting = services.callback.waitFor('tok');
     // Act
     const early = await expireApproval(approvalId, services);
     now = new Date('2026-11-02T11:00:00Z');
     const onTime = await expireApproval(approvalId, services);
-    const late = await decide({ approvalId, outcome: 'APPROVE', identity: { channel: 'EMAIL', id: 'alice@example.com' }, context: {} }, services);
+    const late = await decide(
+      { approvalId, outcome: 'APPROVE', identity: { channel: 'EMAIL', id: 'alice@example.com' }, context: {} },
+      services,
+    );
     // Assess
     expect([early, onTime]).toEqual(['SKIPPED', 'EXPIRED']);
     await expect(waiting).resolves.toMatchObject({ kind: 'FAILURE', error: 'Migration.ApprovalRejected' });
@@ -227,7 +304,9 @@ describe('reminders and delivery failures', () => {
   });
 
   it('refuses a plan with neither e-mail recipients nor a Slack channel', async () => {
-    await expect(runRequestApproval(input({ email: [], timeoutMinutes: 60 }), localServices())).rejects.toThrow(InputInvalidError);
+    await expect(runRequestApproval(input({ email: [], timeoutMinutes: 60 }), localServices())).rejects.toThrow(
+      InputInvalidError,
+    );
   });
 
   it('fails as transient when no message could be delivered at all, so the state retries', async () => {
@@ -240,7 +319,10 @@ describe('reminders and delivery failures', () => {
       emailOf: async () => undefined,
     };
     // Act
-    const attempt = runRequestApproval(input({ email: [], slack: { channelId: 'C404' }, approvers: ['U0A'], timeoutMinutes: 60 }), localServices({ slack: failingSlack }));
+    const attempt = runRequestApproval(
+      input({ email: [], slack: { channelId: 'C404' }, approvers: ['U0A'], timeoutMinutes: 60 }),
+      localServices({ slack: failingSlack }),
+    );
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(TransientError);
   });
@@ -249,11 +331,25 @@ describe('reminders and delivery failures', () => {
     // Prepare
     const callback = new LocalTaskCallback();
     let down = true;
-    const flaky = { ...callback, succeed: async (t: string, o: unknown) => (down ? Promise.reject(new TransientError('SFN throttled')) : callback.succeed(t, o)), fail: callback.fail.bind(callback), heartbeat: callback.heartbeat.bind(callback) };
+    const flaky = {
+      ...callback,
+      succeed: async (t: string, o: unknown) =>
+        down ? Promise.reject(new TransientError('SFN throttled')) : callback.succeed(t, o),
+      fail: callback.fail.bind(callback),
+      heartbeat: callback.heartbeat.bind(callback),
+    };
     const services = localServices({ callback: flaky });
-    const { approvalId } = await runRequestApproval(input({ email: ['alice@example.com'], timeoutMinutes: 60 }), services);
+    const { approvalId } = await runRequestApproval(
+      input({ email: ['alice@example.com'], timeoutMinutes: 60 }),
+      services,
+    );
     const waiting = callback.waitFor('tok');
-    const attempt = { approvalId, outcome: 'APPROVE' as const, identity: { channel: 'EMAIL' as const, id: 'alice@example.com' }, context: {} };
+    const attempt = {
+      approvalId,
+      outcome: 'APPROVE' as const,
+      identity: { channel: 'EMAIL' as const, id: 'alice@example.com' },
+      context: {},
+    };
     // Act
     const first = await decide(attempt, services);
     down = false;

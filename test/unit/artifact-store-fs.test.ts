@@ -53,18 +53,27 @@ describe('FsArtifactStore', () => {
     await expect(store.getJson('broken.json')).rejects.toThrow(`${path.join(root, 'broken.json')} is not JSON`);
   });
 
-  it.each(['../escape.json', 'a/../../escape.json', '/absolute.json', 'a//b.json', 'a\\b.json', 'a/./b.json', ''])('refuses the key %j that is not a plain relative path', async (key) => {
-    const store = new FsArtifactStore(root);
+  it.each(['../escape.json', 'a/../../escape.json', '/absolute.json', 'a//b.json', 'a\\b.json', 'a/./b.json', ''])(
+    'refuses the key %j that is not a plain relative path',
+    async (key) => {
+      const store = new FsArtifactStore(root);
 
-    await expect(store.putText(key, 'x', 'text/plain')).rejects.toThrow('is not a plain relative path');
-  });
+      await expect(store.putText(key, 'x', 'text/plain')).rejects.toThrow('is not a plain relative path');
+    },
+  );
 
   it('lists the keys under a prefix, sorted, as a plain string prefix the way S3 does', async () => {
     const store = new FsArtifactStore(root);
-    for (const key of ['m/e1/b.json', 'm/e1/a.json', 'm/e1/sub/c.json', 'm/e10/d.json', 'm/e2/x.json']) await store.putText(key, '{}', 'application/json');
+    for (const key of ['m/e1/b.json', 'm/e1/a.json', 'm/e1/sub/c.json', 'm/e10/d.json', 'm/e2/x.json'])
+      await store.putText(key, '{}', 'application/json');
 
     await expect(store.list('m/e1/')).resolves.toEqual(['m/e1/a.json', 'm/e1/b.json', 'm/e1/sub/c.json']);
-    await expect(store.list('m/e1')).resolves.toEqual(['m/e1/a.json', 'm/e1/b.json', 'm/e1/sub/c.json', 'm/e10/d.json']);
+    await expect(store.list('m/e1')).resolves.toEqual([
+      'm/e1/a.json',
+      'm/e1/b.json',
+      'm/e1/sub/c.json',
+      'm/e10/d.json',
+    ]);
     await expect(store.list('')).resolves.toHaveLength(5);
   });
 

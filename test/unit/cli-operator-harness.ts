@@ -15,7 +15,8 @@ import type { InputValidation, OperatorDeps } from '../../cli/commands/operator-
 export const NOW = new Date('2026-11-24T12:00:00.000Z');
 export const REGION = 'eu-west-1';
 export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:MskMigration';
-export const executionArn = (name: string): string => `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${name}`;
+export const executionArn = (name: string): string =>
+  `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${name}`;
 
 export interface CliRun {
   readonly exitCode: number | undefined;
@@ -59,11 +60,14 @@ export function cli(options: HarnessOptions = {}): { run: (...args: string[]) =>
       },
       readFile: async (file) => {
         const content = options.files?.[file];
-        if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+        if (content === undefined)
+          throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
         return content;
       },
     };
-    const program = new Command('msk-migrate').exitOverride().configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) });
+    const program = new Command('msk-migrate')
+      .exitOverride()
+      .configureOutput({ writeOut: (t) => (stdout += t), writeErr: (t) => (stderr += t) });
     registerOperatorCommands(program, deps);
     await program.parseAsync(args, { from: 'user' });
     return { exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };

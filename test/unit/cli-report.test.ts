@@ -44,18 +44,16 @@ beforeEach(() => {
 describe('msk-migrate report', () => {
   it("prints the Markdown report named by the Report state's output", async () => {
     // Prepare
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves(
-        execution({
-          output: JSON.stringify({
-            report: {
-              markdown: 's3://evidence-bucket/migrations/orders/orders-1/report/summary.md',
-              json: 's3://evidence-bucket/migrations/orders/orders-1/report/summary.json',
-            },
-          }),
+    sfn.on(DescribeExecutionCommand).resolves(
+      execution({
+        output: JSON.stringify({
+          report: {
+            markdown: 's3://evidence-bucket/migrations/orders/orders-1/report/summary.md',
+            json: 's3://evidence-bucket/migrations/orders/orders-1/report/summary.json',
+          },
         }),
-      );
+      }),
+    );
     serve({
       'migrations/orders/orders-1/report/summary.md': MARKDOWN,
       'migrations/orders/orders-1/report/summary.json': JSON.stringify(REPORT),

@@ -5,8 +5,15 @@ import { defaultExecutionName } from '../../cli/commands/start';
 import { awsError, cli, executionArn, NOW, STATE_MACHINE_ARN } from './cli-operator-harness';
 
 const sfn = mockClient(SFNClient);
-const input = { migrationId: 'orders', source: { clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders/uuid-1' } };
-const files = { 'input.json': JSON.stringify(input), 'broken.json': '{"migrationId": ', 'no-id.json': '{"source": {}}' };
+const input = {
+  migrationId: 'orders',
+  source: { clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders/uuid-1' },
+};
+const files = {
+  'input.json': JSON.stringify(input),
+  'broken.json': '{"migrationId": ',
+  'no-id.json': '{"source": {}}',
+};
 
 beforeEach(() => sfn.reset());
 
@@ -18,8 +25,14 @@ describe('msk-migrate start', () => {
     const result = await cli({ files }).run('start', 'input.json');
     // Assess
     expect(result.exitCode).toBe(0);
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: 'orders-20261124T120000', input: JSON.stringify(input) });
-    expect(result.stdout).toContain(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${executionArn('orders-20261124T120000')}`);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'orders-20261124T120000',
+      input: JSON.stringify(input),
+    });
+    expect(result.stdout).toContain(
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${executionArn('orders-20261124T120000')}`,
+    );
   });
 
   it('uses --name and prints the result as JSON with --json', async () => {
@@ -54,7 +67,11 @@ describe('msk-migrate start', () => {
     // Assess
     expect(result.exitCode).toBe(2);
     expect(result.json()).toEqual({
-      error: expect.objectContaining({ code: 'INPUT_INVALID', exitCode: 2, details: { issues: [{ path: 'migrationId', message: 'Required: a name for the migration' }] } }),
+      error: expect.objectContaining({
+        code: 'INPUT_INVALID',
+        exitCode: 2,
+        details: { issues: [{ path: 'migrationId', message: 'Required: a name for the migration' }] },
+      }),
     });
   });
 
@@ -94,7 +111,9 @@ describe('msk-migrate start', () => {
 
   it('tells the operator to configure credentials, without a stack trace (exit 4)', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
     // Act
     const result = await cli({ files }).run('start', 'input.json');
     // Assess
@@ -105,12 +124,16 @@ describe('msk-migrate start', () => {
 
   it('names the missing permission when access is denied (exit 4)', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).rejects(awsError('AccessDeniedException', 'User is not authorized to perform: states:StartExecution'));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(awsError('AccessDeniedException', 'User is not authorized to perform: states:StartExecution'));
     // Act
     const result = await cli({ files }).run('start', 'input.json', '--json');
     // Assess
     expect(result.exitCode).toBe(4);
-    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'ACCESS_DENIED', hint: expect.stringContaining('states:StartExecution') }) });
+    expect(result.json()).toEqual({
+      error: expect.objectContaining({ code: 'ACCESS_DENIED', hint: expect.stringContaining('states:StartExecution') }),
+    });
   });
 
   it('refuses a name that is taken and suggests another (exit 2)', async () => {

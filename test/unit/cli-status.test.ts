@@ -539,23 +539,21 @@ describe('msk-migrate status', () => {
 
   it('follows the newest running execution when none is named, else the newest one', async () => {
     // Prepare
-    sfn
-      .on(ListExecutionsCommand)
-      .callsFake((req: { statusFilter?: string }) =>
-        req.statusFilter === 'RUNNING'
-          ? { executions: [] }
-          : {
-              executions: [
-                {
-                  executionArn: ARN,
-                  name: NAME,
-                  stateMachineArn: STATE_MACHINE_ARN,
-                  status: 'SUCCEEDED',
-                  startDate: new Date(T0),
-                },
-              ],
-            },
-      );
+    sfn.on(ListExecutionsCommand).callsFake((req: { statusFilter?: string }) =>
+      req.statusFilter === 'RUNNING'
+        ? { executions: [] }
+        : {
+            executions: [
+              {
+                executionArn: ARN,
+                name: NAME,
+                stateMachineArn: STATE_MACHINE_ARN,
+                status: 'SUCCEEDED',
+                startDate: new Date(T0),
+              },
+            ],
+          },
+    );
     sfn.on(DescribeExecutionCommand).resolves({ ...running, status: 'SUCCEEDED', stopDate: NOW });
     serveHistory(catchUpHistory(), 100);
     // Act
@@ -597,15 +595,13 @@ describe('msk-migrate status', () => {
       enter('Fail', 'MigrationRolledBack', 101, s),
       ev('ExecutionFailed', 101),
     ];
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves({
-        ...running,
-        status: 'FAILED',
-        stopDate: NOW,
-        error: 'Migration.RolledBack',
-        cause: 'Lag stayed above 1000 records for 2 h',
-      });
+    sfn.on(DescribeExecutionCommand).resolves({
+      ...running,
+      status: 'FAILED',
+      stopDate: NOW,
+      error: 'Migration.RolledBack',
+      cause: 'Lag stayed above 1000 records for 2 h',
+    });
     serveHistory(events, 100);
     // Act
     const json = (await cli().run('status', ARN, '--json')).json<ExecutionStatus>();

@@ -10,7 +10,8 @@ const base: CostInput = {
   backlogBytes: 100e9,
 };
 
-const costOf = (lines: ReadonlyArray<{ item: string; cost: number }>, item: string): number | undefined => lines.find((l) => l.item.startsWith(item))?.cost;
+const costOf = (lines: ReadonlyArray<{ item: string; cost: number }>, item: string): number | undefined =>
+  lines.find((l) => l.item.startsWith(item))?.cost;
 
 describe('cost and time estimate', () => {
   it('prices a migration-day of MSK Replicator: transitions of a 60 s poll, 24 replicator-hours and a day of ingress', () => {
@@ -18,7 +19,13 @@ describe('cost and time estimate', () => {
     const estimate = estimateMigrationCost(base);
     // Assess
     expect(estimate.perMigrationDay.lines).toEqual([
-      { item: 'Step Functions state transitions', quantity: 4320, unit: 'transitions', unitPrice: 0.000025, cost: 0.108 },
+      {
+        item: 'Step Functions state transitions',
+        quantity: 4320,
+        unit: 'transitions',
+        unitPrice: 0.000025,
+        cost: 0.108,
+      },
       { item: 'MSK Replicator', quantity: 24, unit: 'replicator-hours', unitPrice: 0.3, cost: 7.2 },
       { item: 'MSK Replicator data replicated', quantity: 86.4, unit: 'GB', unitPrice: 0.08, cost: 6.912 },
     ]);
@@ -46,7 +53,12 @@ describe('cost and time estimate', () => {
 
   it('derives the catch-up time from the backlog, the replication throughput and the ingress that keeps arriving', () => {
     // Act
-    const estimate = estimateMigrationCost({ ...base, expectedCatchUpHours: undefined, backlogBytes: 36e9, replicationBytesPerSec: 11e6 });
+    const estimate = estimateMigrationCost({
+      ...base,
+      expectedCatchUpHours: undefined,
+      backlogBytes: 36e9,
+      replicationBytesPerSec: 11e6,
+    });
     // Assess
     expect(estimate.timeline.catchUpHours).toBe(1);
     expect(estimate.timeline.catchUpBasis).toBe('DERIVED_FROM_BACKLOG');

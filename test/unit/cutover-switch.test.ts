@@ -1,5 +1,16 @@
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, Route53ServiceException } from '@aws-sdk/client-route-53';
-import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  Route53ServiceException,
+} from '@aws-sdk/client-route-53';
+import {
+  GetParameterCommand,
+  ParameterNotFound,
+  PutParameterCommand,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Route53CutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-route53';
@@ -19,7 +30,10 @@ describe('decideSet', () => {
   });
 
   it('writes nothing when the pointer already holds the target, reporting the recorded previous value', () => {
-    expect(decideSet('p', { value: 'target', revision: '2' }, 'target', 'source')).toEqual({ action: 'none', previous: { value: 'source' } });
+    expect(decideSet('p', { value: 'target', revision: '2' }, 'target', 'source')).toEqual({
+      action: 'none',
+      previous: { value: 'source' },
+    });
   });
 
   it('reports the pointer as never having existed when a retry finds the target and nothing was there before', () => {
@@ -37,7 +51,10 @@ describe('decideSet', () => {
   });
 
   it('refuses when a pointer expected to exist has disappeared', () => {
-    expect(decideSet('p', undefined, 'target', 'source')).toMatchObject({ action: 'refuse', reason: expect.stringContaining('p holds nothing') });
+    expect(decideSet('p', undefined, 'target', 'source')).toMatchObject({
+      action: 'refuse',
+      reason: expect.stringContaining('p holds nothing'),
+    });
   });
 });
 
@@ -54,27 +71,46 @@ describe('SsmCutoverSwitch (request shapes and errors)', () => {
 
     await new SsmCutoverSwitch(new SSMClient({}), '/p').set('target');
 
-    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/p', Value: 'target', Type: 'String', Overwrite: false });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/p',
+      Value: 'target',
+      Type: 'String',
+      Overwrite: false,
+    });
   });
 
   it('turns TooManyUpdates on the parameter into Migration.Transient', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'source', Version: 1 } });
-    ssm.on(PutParameterCommand).rejects(new SSMServiceException({ name: 'TooManyUpdates', $fault: 'client', message: 'slow down', ...meta }));
+    ssm
+      .on(PutParameterCommand)
+      .rejects(new SSMServiceException({ name: 'TooManyUpdates', $fault: 'client', message: 'slow down', ...meta }));
 
-    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target')).rejects.toMatchObject({ name: 'Migration.Transient' });
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target')).rejects.toMatchObject({
+      name: 'Migration.Transient',
+    });
   });
 
   it('reports a revert that SSM refuses as Migration.RollbackFailed', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'target', Version: 2 } });
-    ssm.on(PutParameterCommand).rejects(new SSMServiceException({ name: 'ParameterLimitExceeded', $fault: 'client', message: 'too many', ...meta }));
+    ssm
+      .on(PutParameterCommand)
+      .rejects(
+        new SSMServiceException({ name: 'ParameterLimitExceeded', $fault: 'client', message: 'too many', ...meta }),
+      );
 
-    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').revert({ value: 'source' })).rejects.toMatchObject({ name: 'Migration.RollbackFailed' });
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').revert({ value: 'source' })).rejects.toMatchObject({
+      name: 'Migration.RollbackFailed',
+    });
   });
 
   it('reports refused credentials as Migration.AuthFailed', async () => {
-    ssm.on(GetParameterCommand).rejects(new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'no', ...meta }));
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'no', ...meta }));
 
-    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').read()).rejects.toMatchObject({ name: 'Migration.AuthFailed' });
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').read()).rejects.toMatchObject({
+      name: 'Migration.AuthFailed',
+    });
   });
 });
 
@@ -83,8 +119,15 @@ describe('Route53CutoverSwitch (request shapes and errors)', () => {
 
   it('UPSERTs the weighted record with its set identifier, weight and TTL', async () => {
     route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false });
-    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
-    const sw = new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: '/hostedzone/Z1', recordName: 'Kafka.Example.com', ttlSeconds: 20, weighted: { setIdentifier: 'target', weight: 100 } });
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() } });
+    const sw = new Route53CutoverSwitch(new Route53Client({}), {
+      hostedZoneId: '/hostedzone/Z1',
+      recordName: 'Kafka.Example.com',
+      ttlSeconds: 20,
+      weighted: { setIdentifier: 'target', weight: 100 },
+    });
 
     const result = await sw.set('t.example.com');
 
@@ -92,28 +135,69 @@ describe('Route53CutoverSwitch (request shapes and errors)', () => {
     expect(route53).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
       HostedZoneId: 'Z1',
       ChangeBatch: expect.objectContaining({
-        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'kafka.example.com.', Type: 'CNAME', TTL: 20, ResourceRecords: [{ Value: 't.example.com' }], SetIdentifier: 'target', Weight: 100 } }],
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'kafka.example.com.',
+              Type: 'CNAME',
+              TTL: 20,
+              ResourceRecords: [{ Value: 't.example.com' }],
+              SetIdentifier: 'target',
+              Weight: 100,
+            },
+          },
+        ],
       }),
     });
   });
 
   it('follows the pages of a name with many weighted records to find its own', async () => {
-    const rec = (id: string, value: string) => ({ Name: 'k.example.com.', Type: 'CNAME' as const, SetIdentifier: id, Weight: 1, TTL: 60, ResourceRecords: [{ Value: value }] });
+    const rec = (id: string, value: string) => ({
+      Name: 'k.example.com.',
+      Type: 'CNAME' as const,
+      SetIdentifier: id,
+      Weight: 1,
+      TTL: 60,
+      ResourceRecords: [{ Value: value }],
+    });
     route53
       .on(ListResourceRecordSetsCommand)
-      .resolvesOnce({ ResourceRecordSets: [rec('a', 'a.example.com')], IsTruncated: true, NextRecordName: 'k.example.com.', NextRecordType: 'CNAME', NextRecordIdentifier: 'z' })
+      .resolvesOnce({
+        ResourceRecordSets: [rec('a', 'a.example.com')],
+        IsTruncated: true,
+        NextRecordName: 'k.example.com.',
+        NextRecordType: 'CNAME',
+        NextRecordIdentifier: 'z',
+      })
       .resolves({ ResourceRecordSets: [rec('z', 'z.example.com')], IsTruncated: false });
 
-    const value = await new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'k.example.com', weighted: { setIdentifier: 'z', weight: 1 } }).read();
+    const value = await new Route53CutoverSwitch(new Route53Client({}), {
+      hostedZoneId: 'Z1',
+      recordName: 'k.example.com',
+      weighted: { setIdentifier: 'z', weight: 1 },
+    }).read();
 
     expect(value).toEqual({ value: 'z.example.com' });
-    expect(route53).toHaveReceivedNthCommandWith(2, ListResourceRecordSetsCommand, { HostedZoneId: 'Z1', StartRecordName: 'k.example.com.', StartRecordType: 'CNAME', StartRecordIdentifier: 'z', MaxItems: 100 });
+    expect(route53).toHaveReceivedNthCommandWith(2, ListResourceRecordSetsCommand, {
+      HostedZoneId: 'Z1',
+      StartRecordName: 'k.example.com.',
+      StartRecordType: 'CNAME',
+      StartRecordIdentifier: 'z',
+      MaxItems: 100,
+    });
   });
 
   it('turns PriorRequestNotComplete into Migration.Transient', async () => {
     route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false });
-    route53.on(ChangeResourceRecordSetsCommand).rejects(new Route53ServiceException({ name: 'PriorRequestNotComplete', $fault: 'client', message: 'busy', ...meta }));
+    route53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(
+        new Route53ServiceException({ name: 'PriorRequestNotComplete', $fault: 'client', message: 'busy', ...meta }),
+      );
 
-    await expect(new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'k.example.com' }).set('t')).rejects.toMatchObject({ name: 'Migration.Transient' });
+    await expect(
+      new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'k.example.com' }).set('t'),
+    ).rejects.toMatchObject({ name: 'Migration.Transient' });
   });
 });

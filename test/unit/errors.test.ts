@@ -1,4 +1,10 @@
-import { AuthFailedError, InputInvalidError, MigrationErrorNames, TransientError, isMigrationError } from '../../lambdas/core/errors';
+import {
+  AuthFailedError,
+  InputInvalidError,
+  MigrationErrorNames,
+  TransientError,
+  isMigrationError,
+} from '../../lambdas/core/errors';
 
 describe('error taxonomy', () => {
   it('gives each error the literal name the state machine matches', () => {

@@ -1,7 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SlackApprovalNotifier } from '../../lambdas/adapters/aws/slack-notifier';
-import { executionConsoleUrl, formatDuration, notificationMessage, type NotificationEvent } from '../../lambdas/core/observability/notification-message';
+import {
+  executionConsoleUrl,
+  formatDuration,
+  notificationMessage,
+  type NotificationEvent,
+} from '../../lambdas/core/observability/notification-message';
 import { notifySlack } from '../../lambdas/notifications/notify-slack';
 
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:orders-2026-11-24';
@@ -26,7 +31,15 @@ const phase: NotificationEvent = {
   source: 'msk-migration',
   'detail-type': 'MskMigration.PhaseChanged',
   region: 'eu-west-1',
-  detail: { migrationId: 'orders', executionId: EXECUTION_ARN, phase: 'AwaitCatchUp', status: 'SUCCEEDED', summary: 'Caught up after 3 healthy evaluations', figures: { lag: 0, evaluations: 3 }, at: '2026-11-24T10:00:00.000Z' },
+  detail: {
+    migrationId: 'orders',
+    executionId: EXECUTION_ARN,
+    phase: 'AwaitCatchUp',
+    status: 'SUCCEEDED',
+    summary: 'Caught up after 3 healthy evaluations',
+    figures: { lag: 0, evaluations: 3 },
+    at: '2026-11-24T10:00:00.000Z',
+  },
 };
 
 describe('notification messages', () => {
@@ -35,7 +48,9 @@ describe('notification messages', () => {
     const message = notificationMessage(failed);
     // Assess
     expect(message.text).toBe('Migration orders-2026-11-24: execution failed after 3 h 5 min');
-    expect(JSON.stringify(message.blocks)).toContain('Error `Migration.LagTimeout`: Lag stayed above 1000 records &lt;for&gt; 2 h');
+    expect(JSON.stringify(message.blocks)).toContain(
+      'Error `Migration.LagTimeout`: Lag stayed above 1000 records &lt;for&gt; 2 h',
+    );
     expect(JSON.stringify(message.blocks)).toContain(executionConsoleUrl('eu-west-1', EXECUTION_ARN));
   });
 
@@ -48,11 +63,17 @@ describe('notification messages', () => {
   });
 
   it('links the console page of the execution in the Step Functions v2 console', () => {
-    expect(executionConsoleUrl('eu-west-1', EXECUTION_ARN)).toBe(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION_ARN}`);
+    expect(executionConsoleUrl('eu-west-1', EXECUTION_ARN)).toBe(
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION_ARN}`,
+    );
   });
 
   it('formats durations from seconds to days', () => {
-    expect([formatDuration(42_000), formatDuration(25 * 60_000), formatDuration(50 * 3600_000)]).toEqual(['42 s', '25 min', '2 d 2 h']);
+    expect([formatDuration(42_000), formatDuration(25 * 60_000), formatDuration(50 * 3600_000)]).toEqual([
+      '42 s',
+      '25 min',
+      '2 d 2 h',
+    ]);
   });
 });
 
@@ -99,7 +120,10 @@ describe('Slack notifier', () => {
     // Prepare
     const slack = new SlackApprovalNotifier({ token: async () => 'xoxb-test-token', slackApiUrl: baseUrl });
     // Act
-    const result = await notifySlack({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} }, { slack, channelId: 'C0123456789' });
+    const result = await notifySlack(
+      { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} },
+      { slack, channelId: 'C0123456789' },
+    );
     // Assess
     expect(result).toEqual({ posted: false });
     expect(requests).toEqual([]);

@@ -6,11 +6,29 @@ import 'aws-sdk-client-mock-jest';
 import { EventBridgePhaseEvents } from '../../lambdas/adapters/aws/eventbridge-phase-events';
 import { MemoryPhaseEvents } from '../../lambdas/adapters/local/memory-phase-events';
 import { LagTimeoutError, TransientError } from '../../lambdas/core/errors';
-import { recordGateEvaluation, telemetryFor, withObservability, type ObservabilityOptions } from '../../lambdas/middleware/observability';
+import {
+  recordGateEvaluation,
+  telemetryFor,
+  withObservability,
+  type ObservabilityOptions,
+} from '../../lambdas/middleware/observability';
 import type { PhaseChanged, PhaseEvents } from '../../lambdas/ports/phase-events';
 
-const context = { functionName: 'inventory-fn', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:inventory-fn', memoryLimitInMB: '512', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
-const state = (executionId: string) => ({ execution: { id: executionId }, input: { migrationId: 'orders', source: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:do-not-log' } } });
+const context = {
+  functionName: 'inventory-fn',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:inventory-fn',
+  memoryLimitInMB: '512',
+  functionVersion: '$LATEST',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+const state = (executionId: string) => ({
+  execution: { id: executionId },
+  input: {
+    migrationId: 'orders',
+    source: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:do-not-log' },
+  },
+});
 const clock = () => new Date('2026-11-24T10:00:00.000Z');
 
 /** Every JSON line Powertools writes (logs and EMF), parsed. */
@@ -22,7 +40,8 @@ beforeEach(() => {
   const capture = (chunk: string | Uint8Array): boolean => {
     const text = chunk.toString();
     raw += text;
-    for (const line of text.split('\n').filter((l) => l.trim().startsWith('{'))) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of text.split('\n').filter((l) => l.trim().startsWith('{')))
+      lines.push(JSON.parse(line) as Record<string, unknown>);
     return true;
   };
   // Powertools writes INFO logs and EMF to stdout, WARN and ERROR to stderr.
@@ -32,7 +51,10 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 let phaseCounter = 0;
-function handlerFor(fn: (event: unknown) => Promise<unknown>, options: ObservabilityOptions = {}): { handler: (event: unknown, ctx: Context) => Promise<unknown>; phase: string } {
+function handlerFor(
+  fn: (event: unknown) => Promise<unknown>,
+  options: ObservabilityOptions = {},
+): { handler: (event: unknown, ctx: Context) => Promise<unknown>; phase: string } {
   // A phase of its own per test: telemetry is cached per phase, like one function per state in AWS.
   const phase = `Phase${++phaseCounter}`;
   return { handler: middy(fn).use(withObservability(phase, { clock, ...options })), phase };
@@ -52,7 +74,12 @@ describe('withObservability', () => {
     await handler(state('arn:aws:states:eu-west-1:123456789012:execution:msk-migration:exec-1'), context);
     // Assess
     const mine = logs().find((l) => l.message === 'Reading topics');
-    expect(mine).toMatchObject({ phase, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:msk-migration:exec-1', migrationId: 'orders', service: 'msk-migration' });
+    expect(mine).toMatchObject({
+      phase,
+      executionId: 'arn:aws:states:eu-west-1:123456789012:execution:msk-migration:exec-1',
+      migrationId: 'orders',
+      service: 'msk-migration',
+    });
     expect(raw).not.toContain('do-not-log');
   });
 
@@ -75,13 +102,22 @@ describe('withObservability', () => {
     // Assess
     const document = emf().find((l) => 'TaskSucceeded' in l);
     expect(document).toMatchObject({ TaskSucceeded: 1, Phase: phase, service: 'msk-migration' });
-    expect(document?._aws).toMatchObject({ CloudWatchMetrics: [expect.objectContaining({ Namespace: 'MskMigration', Dimensions: [expect.arrayContaining(['service', 'Phase'])] })] });
+    expect(document?._aws).toMatchObject({
+      CloudWatchMetrics: [
+        expect.objectContaining({
+          Namespace: 'MskMigration',
+          Dimensions: [expect.arrayContaining(['service', 'Phase'])],
+        }),
+      ],
+    });
     expect(typeof document?.TaskDuration).toBe('number');
   });
 
   it('counts a failure, logs its name and message, and rethrows the same error for the ASL Catch', async () => {
     // Prepare
-    const error = new LagTimeoutError('Lag stayed above 1000 records for 2 h; raise catchUp.timeout or fix the replicator.');
+    const error = new LagTimeoutError(
+      'Lag stayed above 1000 records for 2 h; raise catchUp.timeout or fix the replicator.',
+    );
     const { handler } = handlerFor(async () => {
       throw error;
     });
@@ -90,7 +126,10 @@ describe('withObservability', () => {
     // Assess
     await expect(outcome).rejects.toBe(error);
     expect(emf().find((l) => 'TaskFailed' in l)).toMatchObject({ TaskFailed: 1 });
-    expect(logs().find((l) => l.message === 'Task failed')).toMatchObject({ level: 'ERROR', errorName: 'Migration.LagTimeout' });
+    expect(logs().find((l) => l.message === 'Task failed')).toMatchObject({
+      level: 'ERROR',
+      errorName: 'Migration.LagTimeout',
+    });
   });
 
   it('announces a succeeded phase with the summary and figures taken from the output', async () => {
@@ -98,13 +137,24 @@ describe('withObservability', () => {
     const events = new MemoryPhaseEvents();
     const { handler, phase } = handlerFor(async () => ({ topics: 12 }), {
       phaseEvents: events,
-      summarize: (out) => ({ summary: `${(out as { topics: number }).topics} topics inventoried`, figures: { topics: (out as { topics: number }).topics } }),
+      summarize: (out) => ({
+        summary: `${(out as { topics: number }).topics} topics inventoried`,
+        figures: { topics: (out as { topics: number }).topics },
+      }),
     });
     // Act
     await handler(state('exec-1'), context);
     // Assess
     expect(events.events).toEqual<PhaseChanged[]>([
-      { migrationId: 'orders', executionId: 'exec-1', phase, status: 'SUCCEEDED', summary: '12 topics inventoried', figures: { topics: 12 }, at: '2026-11-24T10:00:00.000Z' },
+      {
+        migrationId: 'orders',
+        executionId: 'exec-1',
+        phase,
+        status: 'SUCCEEDED',
+        summary: '12 topics inventoried',
+        figures: { topics: 12 },
+        at: '2026-11-24T10:00:00.000Z',
+      },
     ]);
   });
 
@@ -120,14 +170,23 @@ describe('withObservability', () => {
     // Act
     await handler(state('exec-1'), context).catch(() => undefined);
     // Assess
-    expect(events.events).toEqual([expect.objectContaining({ status: 'FAILED', errorName: 'Migration.LagTimeout', summary: expect.stringContaining('Lag stayed high.') })]);
+    expect(events.events).toEqual([
+      expect.objectContaining({
+        status: 'FAILED',
+        errorName: 'Migration.LagTimeout',
+        summary: expect.stringContaining('Lag stayed high.'),
+      }),
+    ]);
   });
 
   it('announces a poll loop only when its predicate holds', async () => {
     // Prepare
     const events = new MemoryPhaseEvents();
     let healthy = false;
-    const { handler } = handlerFor(async () => ({ healthy }), { phaseEvents: events, announce: (out) => (out as { healthy: boolean }).healthy });
+    const { handler } = handlerFor(async () => ({ healthy }), {
+      phaseEvents: events,
+      announce: (out) => (out as { healthy: boolean }).healthy,
+    });
     // Act
     await handler(state('exec-1'), context);
     await handler(state('exec-1'), context);
@@ -145,7 +204,10 @@ describe('withObservability', () => {
     const result = await handler(state('exec-1'), context);
     // Assess
     expect(result).toEqual({ done: true });
-    expect(logs().find((l) => l.message === 'Phase event not published')).toMatchObject({ level: 'WARN', errorName: 'Migration.Transient' });
+    expect(logs().find((l) => l.message === 'Phase event not published')).toMatchObject({
+      level: 'WARN',
+      errorName: 'Migration.Transient',
+    });
   });
 
   it('records a gate evaluation with its result as a dimension and the measured lag', async () => {
@@ -157,7 +219,11 @@ describe('withObservability', () => {
     // Act
     await handler(state('exec-1'), context);
     // Assess
-    expect(emf().find((l) => 'GateEvaluations' in l)).toMatchObject({ GateEvaluations: 1, Result: 'Unhealthy', Phase: phase });
+    expect(emf().find((l) => 'GateEvaluations' in l)).toMatchObject({
+      GateEvaluations: 1,
+      Result: 'Unhealthy',
+      Phase: phase,
+    });
     expect(emf().find((l) => 'GateLagRecords' in l)).toMatchObject({ GateLagRecords: 1500 });
   });
 });
@@ -165,7 +231,14 @@ describe('withObservability', () => {
 describe('EventBridgePhaseEvents', () => {
   const eventBridge = mockClient(EventBridgeClient);
   beforeEach(() => eventBridge.reset());
-  const event: PhaseChanged = { migrationId: 'orders', executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:exec-1', phase: 'Inventory', status: 'SUCCEEDED', summary: 'done', at: '2026-11-24T10:00:00.000Z' };
+  const event: PhaseChanged = {
+    migrationId: 'orders',
+    executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:exec-1',
+    phase: 'Inventory',
+    status: 'SUCCEEDED',
+    summary: 'done',
+    at: '2026-11-24T10:00:00.000Z',
+  };
 
   it('puts one MskMigration.PhaseChanged event from source msk-migration with the execution as its resource', async () => {
     // Prepare
@@ -189,10 +262,18 @@ describe('EventBridgePhaseEvents', () => {
 
   it('reports a refused entry as a transient error', async () => {
     // Prepare
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] });
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
+      });
     // Act
     const outcome = new EventBridgePhaseEvents(new EventBridgeClient({ region: 'eu-west-1' })).publish(event);
     // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'Migration.Transient', message: expect.stringContaining('ThrottlingException') });
+    await expect(outcome).rejects.toMatchObject({
+      name: 'Migration.Transient',
+      message: expect.stringContaining('ThrottlingException'),
+    });
   });
 });

@@ -1,9 +1,23 @@
-import { checkTargetCluster, deleteOwnedTargetCluster, ensureTargetCluster, targetClusterName, type TargetClusterPlan } from '../../lambdas/core/provisioning/target-cluster';
+import {
+  checkTargetCluster,
+  deleteOwnedTargetCluster,
+  ensureTargetCluster,
+  targetClusterName,
+  type TargetClusterPlan,
+} from '../../lambdas/core/provisioning/target-cluster';
 import { ownershipTags } from '../../lambdas/core/replication/naming';
-import type { TargetClusterInfo, TargetClusterRequest, TargetProvisioner } from '../../lambdas/ports/target-provisioner';
+import type {
+  TargetClusterInfo,
+  TargetClusterRequest,
+  TargetProvisioner,
+} from '../../lambdas/ports/target-provisioner';
 
 const identity = { migrationId: 'orders', executionName: 'exec-1' };
-const plan: TargetClusterPlan = { kind: 'SERVERLESS', vpc: { subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'] }, tags: { team: 'payments' } };
+const plan: TargetClusterPlan = {
+  kind: 'SERVERLESS',
+  vpc: { subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'] },
+  tags: { team: 'payments' },
+};
 
 class FakeProvisioner implements TargetProvisioner {
   readonly clusters: TargetClusterInfo[] = [];
@@ -16,7 +30,13 @@ class FakeProvisioner implements TargetProvisioner {
   async createCluster(request: TargetClusterRequest): Promise<{ clusterArn: string }> {
     this.requests.push(request);
     const clusterArn = `arn:aws:kafka:eu-west-1:111122223333:cluster/${request.clusterName}/${this.requests.length}`;
-    this.clusters.push({ clusterArn, clusterName: request.clusterName, kind: request.kind, state: 'CREATING', tags: request.tags });
+    this.clusters.push({
+      clusterArn,
+      clusterName: request.clusterName,
+      kind: request.kind,
+      state: 'CREATING',
+      tags: request.tags,
+    });
     return { clusterArn };
   }
   async describeCluster(clusterArn: string): Promise<TargetClusterInfo | undefined> {
@@ -38,8 +58,19 @@ describe('target provisioning', () => {
   it('creates the cluster with the input tags plus the ownership tags', async () => {
     const provisioner = new FakeProvisioner();
     const result = await ensureTargetCluster(plan, identity, provisioner);
-    expect(result).toEqual({ clusterArn: expect.stringContaining(targetClusterName(identity)), clusterName: targetClusterName(identity), created: true });
-    expect(provisioner.requests).toEqual([{ clusterName: targetClusterName(identity), kind: 'SERVERLESS', vpc: plan.vpc, tags: { team: 'payments', ...ownershipTags(identity) } }]);
+    expect(result).toEqual({
+      clusterArn: expect.stringContaining(targetClusterName(identity)),
+      clusterName: targetClusterName(identity),
+      created: true,
+    });
+    expect(provisioner.requests).toEqual([
+      {
+        clusterName: targetClusterName(identity),
+        kind: 'SERVERLESS',
+        vpc: plan.vpc,
+        tags: { team: 'payments', ...ownershipTags(identity) },
+      },
+    ]);
   });
 
   it('never creates a second cluster when the task is retried', async () => {
@@ -53,13 +84,20 @@ describe('target provisioning', () => {
   it('refuses to adopt a cluster with our name that another execution created', async () => {
     const provisioner = new FakeProvisioner();
     await ensureTargetCluster(plan, { ...identity, executionName: 'other' }, provisioner);
-    provisioner.clusters[0] = { ...(provisioner.clusters[0] as TargetClusterInfo), clusterName: targetClusterName(identity) };
-    await expect(ensureTargetCluster(plan, identity, provisioner)).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed' });
+    provisioner.clusters[0] = {
+      ...(provisioner.clusters[0] as TargetClusterInfo),
+      clusterName: targetClusterName(identity),
+    };
+    await expect(ensureTargetCluster(plan, identity, provisioner)).rejects.toMatchObject({
+      name: 'Migration.ProvisioningFailed',
+    });
     expect(provisioner.requests).toHaveLength(1);
   });
 
   it('requires broker settings for a provisioned cluster', async () => {
-    await expect(ensureTargetCluster({ ...plan, kind: 'PROVISIONED' }, identity, new FakeProvisioner())).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed' });
+    await expect(
+      ensureTargetCluster({ ...plan, kind: 'PROVISIONED' }, identity, new FakeProvisioner()),
+    ).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed' });
   });
 
   it('keeps waiting while the cluster is CREATING, then returns its IAM bootstrap brokers when ACTIVE', async () => {
@@ -67,7 +105,11 @@ describe('target provisioning', () => {
     const { clusterArn } = await ensureTargetCluster(plan, identity, provisioner);
     expect(await checkTargetCluster(clusterArn, provisioner)).toEqual({ ready: false, state: 'CREATING' });
     provisioner.set(clusterArn, { state: 'ACTIVE' });
-    expect(await checkTargetCluster(clusterArn, provisioner)).toEqual({ ready: true, state: 'ACTIVE', bootstrapServers: ['b-1.example:9098'] });
+    expect(await checkTargetCluster(clusterArn, provisioner)).toEqual({
+      ready: true,
+      state: 'ACTIVE',
+      bootstrapServers: ['b-1.example:9098'],
+    });
   });
 
   it('retries (Migration.Transient) when the cluster is ACTIVE but its brokers are not published yet', async () => {
@@ -82,7 +124,10 @@ describe('target provisioning', () => {
     const provisioner = new FakeProvisioner();
     const { clusterArn } = await ensureTargetCluster(plan, identity, provisioner);
     provisioner.set(clusterArn, { state: 'FAILED', stateDetail: 'InsufficientCapacity: subnets' });
-    await expect(checkTargetCluster(clusterArn, provisioner)).rejects.toMatchObject({ name: 'Migration.ProvisioningFailed', details: { stateDetail: 'InsufficientCapacity: subnets' } });
+    await expect(checkTargetCluster(clusterArn, provisioner)).rejects.toMatchObject({
+      name: 'Migration.ProvisioningFailed',
+      details: { stateDetail: 'InsufficientCapacity: subnets' },
+    });
   });
 
   it('deletes on rollback only a cluster this execution created', async () => {

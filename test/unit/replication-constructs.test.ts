@@ -9,11 +9,23 @@ import { ReplicatorRole } from '../../lib/replicator-role';
 const sourceArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/src/0000-aaaa';
 const targetArn = 'arn:aws:kafka:eu-west-1:111122223333:cluster/tgt/1111-bbbb';
 
-function statementsOf(template: Template, roleLogicalIdPrefix: string): Array<{ Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }> {
+function statementsOf(
+  template: Template,
+  roleLogicalIdPrefix: string,
+): Array<{ Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }> {
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.entries(policies)
     .filter(([id]) => id.startsWith(roleLogicalIdPrefix))
-    .flatMap(([, p]) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
+    .flatMap(
+      ([, p]) =>
+        (
+          p as {
+            Properties: {
+              PolicyDocument: { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> };
+            };
+          }
+        ).Properties.PolicyDocument.Statement,
+    );
 }
 
 describe('ReplicatorRole', () => {
@@ -21,7 +33,15 @@ describe('ReplicatorRole', () => {
     const stack = new Stack(new App(), 'S', { env: { account: '111122223333', region: 'eu-west-1' } });
     new ReplicatorRole(stack, 'Replicator', { sourceClusterArns: [sourceArn], targetClusterArns: [targetArn] });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Principal: { Service: 'kafka.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 'kafka.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+          },
+        ],
+      },
     });
   });
 
@@ -31,12 +51,21 @@ describe('ReplicatorRole', () => {
     const statements = statementsOf(Template.fromStack(stack), 'Replicator');
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(bySid.ReadSourceTopics).toMatchObject({
-      Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:DescribeTopicDynamicConfiguration'],
+      Action: [
+        'kafka-cluster:DescribeTopic',
+        'kafka-cluster:ReadData',
+        'kafka-cluster:DescribeTopicDynamicConfiguration',
+      ],
       Resource: 'arn:aws:kafka:eu-west-1:111122223333:topic/src/0000-aaaa/*',
     });
     expect(bySid.WriteTargetTopics?.Resource).toBe('arn:aws:kafka:eu-west-1:111122223333:topic/tgt/1111-bbbb/*');
-    expect(bySid.CommitTranslatedGroupOffsetsOnTarget?.Resource).toBe('arn:aws:kafka:eu-west-1:111122223333:group/tgt/1111-bbbb/*');
-    const sourceWrites = statements.filter((s) => JSON.stringify(s.Resource).includes('topic/src/0000-aaaa/*') && JSON.stringify(s.Action).includes('WriteData'));
+    expect(bySid.CommitTranslatedGroupOffsetsOnTarget?.Resource).toBe(
+      'arn:aws:kafka:eu-west-1:111122223333:group/tgt/1111-bbbb/*',
+    );
+    const sourceWrites = statements.filter(
+      (s) =>
+        JSON.stringify(s.Resource).includes('topic/src/0000-aaaa/*') && JSON.stringify(s.Action).includes('WriteData'),
+    );
     expect(sourceWrites).toEqual([]);
   });
 
@@ -48,23 +77,41 @@ describe('ReplicatorRole', () => {
     const statements = statementsOf(Template.fromStack(stack), 'TaskRole');
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' } } }),
-        expect.objectContaining({ Action: expect.arrayContaining(['kafka:CreateReplicator', 'kafka:ListReplicators', 'kafka:DeleteReplicator']) }),
+        expect.objectContaining({
+          Action: 'iam:PassRole',
+          Condition: { StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' } },
+        }),
+        expect.objectContaining({
+          Action: expect.arrayContaining(['kafka:CreateReplicator', 'kafka:ListReplicators', 'kafka:DeleteReplicator']),
+        }),
       ]),
     );
   });
 
   it('is assumable by MSK Connect and may read SCRAM secrets when it serves MirrorMaker 2', () => {
     const stack = new Stack(new App(), 'S');
-    new ReplicatorRole(stack, 'Mm2', { engine: 'MSK_CONNECT', scramSecretArns: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:automq-AbCdEf'] });
+    new ReplicatorRole(stack, 'Mm2', {
+      engine: 'MSK_CONNECT',
+      scramSecretArns: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:automq-AbCdEf'],
+    });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'kafkaconnect.amazonaws.com' } })] } });
-    expect(statementsOf(template, 'Mm2')).toEqual(expect.arrayContaining([expect.objectContaining({ Sid: 'ReadScramSecrets', Action: 'secretsmanager:GetSecretValue' })]));
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'kafkaconnect.amazonaws.com' } })],
+      },
+    });
+    expect(statementsOf(template, 'Mm2')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'ReadScramSecrets', Action: 'secretsmanager:GetSecretValue' }),
+      ]),
+    );
   });
 
   it('refuses a cluster ARN it cannot derive topic ARNs from', () => {
     const stack = new Stack(new App(), 'S');
-    expect(() => new ReplicatorRole(stack, 'R', { sourceClusterArns: ['arn:aws:s3:::bucket'] })).toThrow(/is not an MSK cluster ARN/);
+    expect(() => new ReplicatorRole(stack, 'R', { sourceClusterArns: ['arn:aws:s3:::bucket'] })).toThrow(
+      /is not an MSK cluster ARN/,
+    );
   });
 
   it('passes cdk-nag AwsSolutions with its wildcards explained', () => {
@@ -84,8 +131,18 @@ describe('ReplicationAlarms', () => {
     expect(statementsOf(Template.fromStack(stack), 'TaskRole')).toEqual([
       {
         Effect: 'Allow',
-        Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111122223333:alarm:msk-migration-*']] },
+        Action: [
+          'cloudwatch:PutMetricAlarm',
+          'cloudwatch:DeleteAlarms',
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:TagResource',
+        ],
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111122223333:alarm:msk-migration-*'],
+          ],
+        },
       },
     ]);
   });
@@ -96,7 +153,9 @@ describe('ReplicationAlarms', () => {
     const alarms = new ReplicationAlarms(stack, 'Alarms', { notificationTopic: topic });
     expect(Object.keys(alarms.environment)).toEqual(['LAG_ALARM_ACTIONS']);
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } })] },
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } })],
+      },
     });
   });
 
@@ -106,7 +165,10 @@ describe('ReplicationAlarms', () => {
     const alarms = new ReplicationAlarms(stack, 'Alarms');
     const fnRole = new iam.Role(stack, 'TaskRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     alarms.grantRead(fnRole);
-    expect(statementsOf(Template.fromStack(stack), 'TaskRole').map((s) => s.Action)).toEqual(['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData']);
+    expect(statementsOf(Template.fromStack(stack), 'TaskRole').map((s) => s.Action)).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:GetMetricData',
+    ]);
     expect(new AwsSolutionsChecks(app).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
   });
 });

@@ -11,11 +11,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { MskConnectMirrorMaker2 } from '../../lambdas/adapters/aws/msk-connect-mm2';
 import { ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
-import { checkReplication, planReplication, startReplication, stopReplication } from '../../lambdas/core/replication/replication';
+import {
+  checkReplication,
+  planReplication,
+  startReplication,
+  stopReplication,
+} from '../../lambdas/core/replication/replication';
 
 const connect = mockClient(KafkaConnectClient);
 const roleArn = 'arn:aws:iam::111122223333:role/msk-migration-connect';
-const mm2 = new MskConnectMirrorMaker2(new KafkaConnectClient({ region: 'eu-west-1' }), { serviceExecutionRoleArn: roleArn, region: 'eu-west-1', logGroupName: '/msk-migration/mm2' });
+const mm2 = new MskConnectMirrorMaker2(new KafkaConnectClient({ region: 'eu-west-1' }), {
+  serviceExecutionRoleArn: roleArn,
+  region: 'eu-west-1',
+  logGroupName: '/msk-migration/mm2',
+});
 const identity = { migrationId: 'orders', executionName: 'exec-1' };
 const name = replicatorName(identity);
 const pluginArn = 'arn:aws:kafkaconnect:eu-west-1:111122223333:custom-plugin/mm2/abc';
@@ -27,11 +36,20 @@ const plan = planReplication({
   identity,
   engine: 'MIRROR_MAKER_2',
   source: { bootstrapServers: ['b-1.src:9098', 'b-2.src:9098'], auth: { mechanism: 'IAM' } },
-  target: { bootstrapServers: ['automq-1:9092'], auth: { mechanism: 'PLAINTEXT' }, vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] } },
+  target: {
+    bootstrapServers: ['automq-1:9092'],
+    auth: { mechanism: 'PLAINTEXT' },
+    vpc: { subnetIds: ['subnet-t'], securityGroupIds: ['sg-t'] },
+  },
   topics: { include: ['orders\\..*'], exclude: [] },
   consumerGroups: { include: ['.*'], exclude: [] },
   sourceTopics: ['orders.created'],
-  mskConnect: { customPluginArn: pluginArn, customPluginRevision: 1, workerConfigurationArn: 'arn:wc', workerConfigurationRevision: 2 },
+  mskConnect: {
+    customPluginArn: pluginArn,
+    customPluginRevision: 1,
+    workerConfigurationArn: 'arn:wc',
+    workerConfigurationRevision: 2,
+  },
 });
 
 describe('MirrorMaker 2 on MSK Connect adapter', () => {
@@ -43,14 +61,21 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
     // Prepare
     connect.on(ListConnectorsCommand).resolves({ connectors: [] });
     connect.on(CreateConnectorCommand, { connectorName: `${name}-source` }).resolves({ connectorArn: sourceArn });
-    connect.on(CreateConnectorCommand, { connectorName: `${name}-checkpoint` }).resolves({ connectorArn: checkpointArn });
+    connect
+      .on(CreateConnectorCommand, { connectorName: `${name}-checkpoint` })
+      .resolves({ connectorArn: checkpointArn });
     // Act
     const started = await startReplication(plan.spec, identity, mm2);
     // Assess
     expect(started).toEqual({ handle, created: true });
     expect(connect).toHaveReceivedCommandWith(CreateConnectorCommand, {
       connectorName: `${name}-source`,
-      kafkaCluster: { apacheKafkaCluster: { bootstrapServers: 'automq-1:9092', vpc: { subnets: ['subnet-t'], securityGroups: ['sg-t'] } } },
+      kafkaCluster: {
+        apacheKafkaCluster: {
+          bootstrapServers: 'automq-1:9092',
+          vpc: { subnets: ['subnet-t'], securityGroups: ['sg-t'] },
+        },
+      },
       kafkaClusterClientAuthentication: { authenticationType: 'NONE' },
       kafkaClusterEncryptionInTransit: { encryptionType: 'PLAINTEXT' },
       plugins: [{ customPlugin: { customPluginArn: pluginArn, revision: 1 } }],
@@ -82,7 +107,11 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
   });
 
   it('creates only the missing connector when a retry follows a partial create', async () => {
-    connect.on(ListConnectorsCommand).resolves({ connectors: [{ connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'CREATING' }] });
+    connect
+      .on(ListConnectorsCommand)
+      .resolves({
+        connectors: [{ connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'CREATING' }],
+      });
     connect.on(ListTagsForResourceCommand).resolves({ tags: ownershipTags(identity) });
     connect.on(CreateConnectorCommand).resolves({ connectorArn: checkpointArn });
     const started = await mm2.create(plan.spec);
@@ -104,14 +133,26 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
   });
 
   it('refuses a SCRAM-only target that MSK Connect workers cannot authenticate to', async () => {
-    const scram = { ...plan.spec, target: { ...plan.spec.target, auth: { mechanism: 'SCRAM-SHA-512' as const, secretArn: 'arn:secret', tls: true } } };
+    const scram = {
+      ...plan.spec,
+      target: {
+        ...plan.spec.target,
+        auth: { mechanism: 'SCRAM-SHA-512' as const, secretArn: 'arn:secret', tls: true },
+      },
+    };
     connect.on(ListConnectorsCommand).resolves({});
-    await expect(mm2.create(scram)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('SCRAM-only target') });
+    await expect(mm2.create(scram)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      message: expect.stringContaining('SCRAM-only target'),
+    });
   });
 
   it('requires the MirrorMaker 2 plugin from the input', async () => {
     const { mskConnect: _omitted, ...withoutPlugin } = plan.spec;
-    await expect(mm2.create(withoutPlugin)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('customPluginArn') });
+    await expect(mm2.create(withoutPlugin)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      message: expect.stringContaining('customPluginArn'),
+    });
   });
 
   it.each([
@@ -125,18 +166,35 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
   });
 
   it('fails with Migration.ReplicationFailed and the connector reason when one connector FAILED or was paused', async () => {
-    connect.on(DescribeConnectorCommand, { connectorArn: sourceArn }).resolves({ connectorName: `${name}-source`, connectorState: 'FAILED', stateDescription: { code: 'WorkerError', message: 'cannot reach b-1.src' } });
-    connect.on(DescribeConnectorCommand, { connectorArn: checkpointArn }).resolves({ connectorName: `${name}-checkpoint`, connectorState: 'PAUSED' });
+    connect
+      .on(DescribeConnectorCommand, { connectorArn: sourceArn })
+      .resolves({
+        connectorName: `${name}-source`,
+        connectorState: 'FAILED',
+        stateDescription: { code: 'WorkerError', message: 'cannot reach b-1.src' },
+      });
+    connect
+      .on(DescribeConnectorCommand, { connectorArn: checkpointArn })
+      .resolves({ connectorName: `${name}-checkpoint`, connectorState: 'PAUSED' });
     await expect(checkReplication(handle, mm2)).rejects.toMatchObject({
       name: 'Migration.ReplicationFailed',
-      details: { detail: `${name}-source: WorkerError: cannot reach b-1.src; ${name}-checkpoint: paused by someone; it copies nothing while paused` },
+      details: {
+        detail: `${name}-source: WorkerError: cannot reach b-1.src; ${name}-checkpoint: paused by someone; it copies nothing while paused`,
+      },
     });
   });
 
   it('deletes both connectors on rollback, ignoring one already gone', async () => {
-    connect.on(ListConnectorsCommand).resolves({ connectors: [{ connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'RUNNING' }, { connectorName: `${name}-checkpoint`, connectorArn: checkpointArn, connectorState: 'RUNNING' }] });
+    connect.on(ListConnectorsCommand).resolves({
+      connectors: [
+        { connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'RUNNING' },
+        { connectorName: `${name}-checkpoint`, connectorArn: checkpointArn, connectorState: 'RUNNING' },
+      ],
+    });
     connect.on(ListTagsForResourceCommand).resolves({ tags: ownershipTags(identity) });
-    connect.on(DeleteConnectorCommand, { connectorArn: sourceArn }).rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
+    connect
+      .on(DeleteConnectorCommand, { connectorArn: sourceArn })
+      .rejects(new NotFoundException({ message: 'gone', $metadata: {} }));
     connect.on(DeleteConnectorCommand, { connectorArn: checkpointArn }).resolves({});
     expect(await stopReplication(handle, identity, mm2)).toBe('DELETED');
     expect(connect).toHaveReceivedCommandTimes(DeleteConnectorCommand, 2);

@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-kafka';
 import 'aws-sdk-client-mock-jest';
 import { ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
-import { checkReplication, planReplication, startReplication, stopReplication } from '../../lambdas/core/replication/replication';
+import {
+  checkReplication,
+  planReplication,
+  startReplication,
+  stopReplication,
+} from '../../lambdas/core/replication/replication';
 import { identity, kafka, replicator, replicatorArnOf, roleArn, sourceArn, targetArn } from './msk-replicator-fixtures';
 
 const name = replicatorName(identity);
@@ -35,8 +40,12 @@ describe('MSK Replicator adapter', () => {
 
   it('creates the replicator with identical topic names, offset sync, both VPC configs and the construct role', async () => {
     // Prepare
-    kafka.on(ListReplicatorsCommand).resolves({ Replicators: [{ ReplicatorName: 'someone-else', ReplicatorArn: 'arn:other' }] });
-    kafka.on(CreateReplicatorCommand).resolves({ ReplicatorArn: arn, ReplicatorName: name, ReplicatorState: 'CREATING' });
+    kafka
+      .on(ListReplicatorsCommand)
+      .resolves({ Replicators: [{ ReplicatorName: 'someone-else', ReplicatorArn: 'arn:other' }] });
+    kafka
+      .on(CreateReplicatorCommand)
+      .resolves({ ReplicatorArn: arn, ReplicatorName: name, ReplicatorState: 'CREATING' });
     // Act
     const started = await startReplication(plan.spec, identity, replicator);
     // Assess
@@ -46,8 +55,14 @@ describe('MSK Replicator adapter', () => {
       ReplicatorName: name,
       ServiceExecutionRoleArn: roleArn,
       KafkaClusters: [
-        { AmazonMskCluster: { MskClusterArn: sourceArn }, VpcConfig: { SubnetIds: ['subnet-s1', 'subnet-s2'], SecurityGroupIds: ['sg-src'] } },
-        { AmazonMskCluster: { MskClusterArn: targetArn }, VpcConfig: { SubnetIds: ['subnet-t1'], SecurityGroupIds: ['sg-tgt'] } },
+        {
+          AmazonMskCluster: { MskClusterArn: sourceArn },
+          VpcConfig: { SubnetIds: ['subnet-s1', 'subnet-s2'], SecurityGroupIds: ['sg-src'] },
+        },
+        {
+          AmazonMskCluster: { MskClusterArn: targetArn },
+          VpcConfig: { SubnetIds: ['subnet-t1'], SecurityGroupIds: ['sg-tgt'] },
+        },
       ],
       ReplicationInfoList: [
         {
@@ -77,31 +92,49 @@ describe('MSK Replicator adapter', () => {
   });
 
   it('adopts the replicator of an earlier attempt on retry instead of creating another', async () => {
-    kafka.on(ListReplicatorsCommand).resolves({ Replicators: [{ ReplicatorName: name, ReplicatorArn: arn, ReplicatorState: 'CREATING' }] });
-    kafka.on(DescribeReplicatorCommand, { ReplicatorArn: arn }).resolves({ ReplicatorArn: arn, ReplicatorState: 'CREATING', Tags: ownershipTags(identity) });
+    kafka
+      .on(ListReplicatorsCommand)
+      .resolves({ Replicators: [{ ReplicatorName: name, ReplicatorArn: arn, ReplicatorState: 'CREATING' }] });
+    kafka
+      .on(DescribeReplicatorCommand, { ReplicatorArn: arn })
+      .resolves({ ReplicatorArn: arn, ReplicatorState: 'CREATING', Tags: ownershipTags(identity) });
     const started = await startReplication(plan.spec, identity, replicator);
     expect(started.created).toBe(false);
     expect(kafka).not.toHaveReceivedCommand(CreateReplicatorCommand);
   });
 
   it('counts the account replicators over every page and refuses the sixteenth before calling CreateReplicator', async () => {
-    const page = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ ReplicatorName: `r${from + i}`, ReplicatorArn: `arn:r${from + i}` }));
+    const page = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({
+        ReplicatorName: `r${from + i}`,
+        ReplicatorArn: `arn:r${from + i}`,
+      }));
     kafka.on(ListReplicatorsCommand, { ReplicatorNameFilter: name }).resolves({ Replicators: [] });
-    kafka.on(ListReplicatorsCommand, { NextToken: undefined, MaxResults: 100 }).resolves({ Replicators: page(0, 10), NextToken: 'n' });
+    kafka
+      .on(ListReplicatorsCommand, { NextToken: undefined, MaxResults: 100 })
+      .resolves({ Replicators: page(0, 10), NextToken: 'n' });
     kafka.on(ListReplicatorsCommand, { NextToken: 'n', MaxResults: 100 }).resolves({ Replicators: page(10, 15) });
-    await expect(startReplication(plan.spec, identity, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', details: { existing: 15, limit: 15 } });
+    await expect(startReplication(plan.spec, identity, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      details: { existing: 15, limit: 15 },
+    });
     expect(kafka).not.toHaveReceivedCommand(CreateReplicatorCommand);
   });
 
   it('turns a conflict on create into Migration.Transient (the retry adopts it) and a 503 into Migration.Transient', async () => {
     kafka.on(ListReplicatorsCommand).resolves({});
-    kafka.on(CreateReplicatorCommand).rejectsOnce(new ConflictException({ message: 'exists', ...meta })).rejectsOnce(new ServiceUnavailableException({ message: 'busy', ...meta }));
+    kafka
+      .on(CreateReplicatorCommand)
+      .rejectsOnce(new ConflictException({ message: 'exists', ...meta }))
+      .rejectsOnce(new ServiceUnavailableException({ message: 'busy', ...meta }));
     await expect(replicator.create(plan.spec)).rejects.toMatchObject({ name: 'Migration.Transient' });
     await expect(replicator.create(plan.spec)).rejects.toMatchObject({ name: 'Migration.Transient' });
   });
 
   it('refuses a target without a cluster ARN, pointing at MirrorMaker 2', async () => {
-    await expect(replicator.create({ ...plan.spec, target: { bootstrapServers: ['automq:9092'] } })).rejects.toMatchObject({
+    await expect(
+      replicator.create({ ...plan.spec, target: { bootstrapServers: ['automq:9092'] } }),
+    ).rejects.toMatchObject({
       name: 'Migration.ReplicationFailed',
       message: expect.stringContaining('use MIRROR_MAKER_2'),
     });
@@ -118,7 +151,13 @@ describe('MSK Replicator adapter', () => {
   });
 
   it('fails with Migration.ReplicationFailed and the StateInfo when the replicator is FAILED', async () => {
-    kafka.on(DescribeReplicatorCommand).resolves({ ReplicatorArn: arn, ReplicatorState: 'FAILED', StateInfo: { Code: 'AccessDenied', Message: 'role cannot connect to cluster src' } });
+    kafka
+      .on(DescribeReplicatorCommand)
+      .resolves({
+        ReplicatorArn: arn,
+        ReplicatorState: 'FAILED',
+        StateInfo: { Code: 'AccessDenied', Message: 'role cannot connect to cluster src' },
+      });
     await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({
       name: 'Migration.ReplicationFailed',
       details: { detail: 'AccessDenied: role cannot connect to cluster src' },
@@ -126,14 +165,27 @@ describe('MSK Replicator adapter', () => {
   });
 
   it('fails with Migration.ReplicationFailed when the replicator is DELETING or gone', async () => {
-    kafka.on(DescribeReplicatorCommand).resolvesOnce({ ReplicatorState: 'DELETING' }).rejectsOnce(new NotFoundException({ message: 'gone', ...meta }));
-    await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed' });
-    await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed' });
+    kafka
+      .on(DescribeReplicatorCommand)
+      .resolvesOnce({ ReplicatorState: 'DELETING' })
+      .rejectsOnce(new NotFoundException({ message: 'gone', ...meta }));
+    await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+    });
+    await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+    });
   });
 
   it('deletes the replicator on rollback only when this execution created it', async () => {
     kafka.on(ListReplicatorsCommand).resolves({ Replicators: [{ ReplicatorName: name, ReplicatorArn: arn }] });
-    kafka.on(DescribeReplicatorCommand).resolvesOnce({ ReplicatorState: 'RUNNING', Tags: { 'msk-migration:execution': 'exec-other', 'msk-migration:migration-id': 'orders' } }).resolves({ ReplicatorState: 'RUNNING', Tags: ownershipTags(identity) });
+    kafka
+      .on(DescribeReplicatorCommand)
+      .resolvesOnce({
+        ReplicatorState: 'RUNNING',
+        Tags: { 'msk-migration:execution': 'exec-other', 'msk-migration:migration-id': 'orders' },
+      })
+      .resolves({ ReplicatorState: 'RUNNING', Tags: ownershipTags(identity) });
     kafka.on(DeleteReplicatorCommand).resolves({ ReplicatorArn: arn, ReplicatorState: 'DELETING' });
     expect(await stopReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, identity, replicator)).toBe('NOT_OURS');
     expect(kafka).not.toHaveReceivedCommand(DeleteReplicatorCommand);

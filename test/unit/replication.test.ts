@@ -1,10 +1,22 @@
 import { canaryTopicName, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
-import { checkReplication, planReplication, startReplication, stopReplication, type ReplicationPlanInput } from '../../lambdas/core/replication/replication';
+import {
+  checkReplication,
+  planReplication,
+  startReplication,
+  stopReplication,
+  type ReplicationPlanInput,
+} from '../../lambdas/core/replication/replication';
 import { selectTopics } from '../../lambdas/core/replication/topic-selection';
 import { teardownReplication } from '../../lambdas/core/replication/teardown';
 import type { LagSignals } from '../../lambdas/ports/lag-signals';
 import { FakeKafka } from './validation-fake-kafka';
-import type { Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState, ReplicatorSummary } from '../../lambdas/ports/replicator';
+import type {
+  Replicator,
+  ReplicatorHandle,
+  ReplicatorSpec,
+  ReplicatorState,
+  ReplicatorSummary,
+} from '../../lambdas/ports/replicator';
 
 const identity = { migrationId: 'orders', executionName: 'exec-2026-11-01' };
 
@@ -24,7 +36,11 @@ class FakeReplicator implements Replicator {
   }
   async create(spec: ReplicatorSpec): Promise<ReplicatorHandle> {
     this.created.push(spec);
-    return { engine: this.engine, name: spec.name, id: `arn:aws:kafka:eu-west-1:111122223333:replicator/${spec.name}/1` };
+    return {
+      engine: this.engine,
+      name: spec.name,
+      id: `arn:aws:kafka:eu-west-1:111122223333:replicator/${spec.name}/1`,
+    };
   }
   async describe(): Promise<{ state: ReplicatorState; detail?: string } | undefined> {
     return this.state ? { state: this.state, ...(this.detail ? { detail: this.detail } : {}) } : undefined;
@@ -41,7 +57,14 @@ const planInput: ReplicationPlanInput = {
   target: { clusterArn: 'arn:aws:kafka:eu-west-1:111122223333:cluster/tgt/def' },
   topics: { include: ['orders\\..*', 'payments'], exclude: ['.*\\.dlq'] },
   consumerGroups: { include: ['.*'], exclude: ['console-.*'] },
-  sourceTopics: ['orders.created', 'orders.created.dlq', 'payments', 'payments-archive', '__consumer_offsets', 'orders.internal'],
+  sourceTopics: [
+    'orders.created',
+    'orders.created.dlq',
+    'payments',
+    'payments-archive',
+    '__consumer_offsets',
+    'orders.internal',
+  ],
 };
 
 describe('topic selection', () => {
@@ -67,32 +90,63 @@ describe('replication plan', () => {
 
   it('adds the canary topic to the include list as a literal name', () => {
     const canary = canaryTopicName(identity);
-    const plan = planReplication({ ...planInput, canaryTopic: canary, sourceTopics: [...planInput.sourceTopics, canary] });
+    const plan = planReplication({
+      ...planInput,
+      canaryTopic: canary,
+      sourceTopics: [...planInput.sourceTopics, canary],
+    });
     expect(plan.spec.topics.include).toEqual(['orders\\..*', 'payments', canary.replace(/\./g, '\\.')]);
     expect(plan.canaryReplicated).toBe(true);
     expect(plan.topics).not.toContain(canary);
   });
 
   it('runs without a canary when the exclude patterns exclude it', () => {
-    const plan = planReplication({ ...planInput, topics: { include: ['.*'], exclude: ['msk-migration\\..*'] }, canaryTopic: canaryTopicName(identity) });
+    const plan = planReplication({
+      ...planInput,
+      topics: { include: ['.*'], exclude: ['msk-migration\\..*'] },
+      canaryTopic: canaryTopicName(identity),
+    });
     expect(plan.canaryReplicated).toBe(false);
   });
 
   it('refuses a plan that selects more topics than one replicator takes, before anything is created', () => {
     const many = Array.from({ length: 750 }, (_, i) => `t${i}`);
-    expect(() => planReplication({ ...planInput, topics: { include: ['t.*'], exclude: [] }, sourceTopics: many })).not.toThrow();
-    expect(() => planReplication({ ...planInput, topics: { include: ['t.*'], exclude: [] }, sourceTopics: many, canaryTopic: 'c' })).toThrow(
-      expect.objectContaining({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('selects 751 topics (canary included) but one MSK_REPLICATOR replicator takes at most 750') }),
+    expect(() =>
+      planReplication({ ...planInput, topics: { include: ['t.*'], exclude: [] }, sourceTopics: many }),
+    ).not.toThrow();
+    expect(() =>
+      planReplication({
+        ...planInput,
+        topics: { include: ['t.*'], exclude: [] },
+        sourceTopics: many,
+        canaryTopic: 'c',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'Migration.ReplicationFailed',
+        message: expect.stringContaining(
+          'selects 751 topics (canary included) but one MSK_REPLICATOR replicator takes at most 750',
+        ),
+      }),
     );
   });
 
   it('refuses a plan whose patterns match no topic', () => {
-    expect(() => planReplication({ ...planInput, topics: { include: ['nope'], exclude: [] } })).toThrow(expect.objectContaining({ name: 'Migration.ReplicationFailed' }));
+    expect(() => planReplication({ ...planInput, topics: { include: ['nope'], exclude: [] } })).toThrow(
+      expect.objectContaining({ name: 'Migration.ReplicationFailed' }),
+    );
   });
 
   it('has no topic limit for MirrorMaker 2', () => {
     const many = Array.from({ length: 900 }, (_, i) => `t${i}`);
-    expect(planReplication({ ...planInput, engine: 'MIRROR_MAKER_2', topics: { include: ['t.*'], exclude: [] }, sourceTopics: many }).topics).toHaveLength(900);
+    expect(
+      planReplication({
+        ...planInput,
+        engine: 'MIRROR_MAKER_2',
+        topics: { include: ['t.*'], exclude: [] },
+        sourceTopics: many,
+      }).topics,
+    ).toHaveLength(900);
   });
 });
 
@@ -118,8 +172,15 @@ describe('starting replication', () => {
 
   it('leaves alone a replicator with our name that another execution created', async () => {
     const replicator = new FakeReplicator();
-    replicator.existing = { handle: { engine: 'MSK_REPLICATOR', name: spec.name, id: 'arn:other' }, state: 'RUNNING', tags: ownershipTags({ ...identity, executionName: 'other' }) };
-    await expect(startReplication(spec, identity, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('was not created by execution exec-2026-11-01') });
+    replicator.existing = {
+      handle: { engine: 'MSK_REPLICATOR', name: spec.name, id: 'arn:other' },
+      state: 'RUNNING',
+      tags: ownershipTags({ ...identity, executionName: 'other' }),
+    };
+    await expect(startReplication(spec, identity, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      message: expect.stringContaining('was not created by execution exec-2026-11-01'),
+    });
     expect(replicator.created).toEqual([]);
   });
 
@@ -154,7 +215,10 @@ describe('waiting for replication', () => {
     const replicator = new FakeReplicator();
     replicator.state = 'FAILED';
     replicator.detail = 'AccessDenied: kafka-cluster:Connect';
-    await expect(checkReplication(handle, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', details: { detail: 'AccessDenied: kafka-cluster:Connect' } });
+    await expect(checkReplication(handle, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      details: { detail: 'AccessDenied: kafka-cluster:Connect' },
+    });
   });
 
   it('fails when the replicator is DELETING or gone', async () => {
@@ -162,7 +226,10 @@ describe('waiting for replication', () => {
     replicator.state = 'DELETING';
     await expect(checkReplication(handle, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed' });
     replicator.state = undefined;
-    await expect(checkReplication(handle, replicator)).rejects.toMatchObject({ name: 'Migration.ReplicationFailed', message: expect.stringContaining('no longer exists') });
+    await expect(checkReplication(handle, replicator)).rejects.toMatchObject({
+      name: 'Migration.ReplicationFailed',
+      message: expect.stringContaining('no longer exists'),
+    });
   });
 });
 
@@ -218,7 +285,10 @@ describe('replication teardown', () => {
     const source = new FakeKafka().addTopic('orders', 1).addTopic(canary, 1);
     const target = new FakeKafka().addTopic('orders', 1).addTopic(canary, 1);
     // Act
-    const result = await teardownReplication({ identity, handle, alarmNames: ['a1', 'a2'], canaryTopic: canary }, { replicator, lagSignals, source, target });
+    const result = await teardownReplication(
+      { identity, handle, alarmNames: ['a1', 'a2'], canaryTopic: canary },
+      { replicator, lagSignals, source, target },
+    );
     // Assess
     expect(result).toEqual({ replicator: 'DELETED', alarmsDeleted: 2, canaryTopicDeleted: true });
     expect(replicator.deleted).toEqual(['arn:r']);
@@ -233,7 +303,10 @@ describe('replication teardown', () => {
     const canary = canaryTopicName(identity);
     const source = new FakeKafka().addTopic(canary, 1);
     const target = new FakeKafka().addTopic(canary, 1);
-    const result = await teardownReplication({ identity, handle, canaryTopic: canary, keepReplicator: true }, { replicator, source, target });
+    const result = await teardownReplication(
+      { identity, handle, canaryTopic: canary, keepReplicator: true },
+      { replicator, source, target },
+    );
     expect(result).toEqual({ replicator: 'KEPT', alarmsDeleted: 0, canaryTopicDeleted: true });
     expect(replicator.deleted).toEqual([]);
     expect(await target.listTopics()).toEqual([canary]);
@@ -255,6 +328,8 @@ describe('replication state contracts', () => {
     };
     expect(ReplicationStateSchema.parse(state)).toEqual(state);
     expect(ReplicationStateSchema.safeParse({ ...state, handle: undefined }).success).toBe(false);
-    expect(ValidationStateSchema.safeParse({ passed: false, evidenceKey: 'k', checked: {}, notes: [] }).success).toBe(false);
+    expect(ValidationStateSchema.safeParse({ passed: false, evidenceKey: 'k', checked: {}, notes: [] }).success).toBe(
+      false,
+    );
   });
 });

@@ -1,11 +1,33 @@
-import { compareAccess, iamAccessChecker, sourceAccessChecker } from '../../lambdas/core/security-mapping/access-coverage';
+import {
+  compareAccess,
+  iamAccessChecker,
+  sourceAccessChecker,
+} from '../../lambdas/core/security-mapping/access-coverage';
 import { evaluateIamPolicy, globMatches } from '../../lambdas/core/security-mapping/iam-policy-evaluation';
-import { MANAGED_POLICY_MAX_CHARS, mapAclsToIamPolicies, roleNameFor } from '../../lambdas/core/security-mapping/map-acls-to-iam';
-import type { AclBinding, IamTargetCluster, SecurityInventory, SecurityMapping } from '../../lambdas/core/security-mapping/model';
-import { renderSecurityMappingMarkdown, writeSecurityMappingEvidence } from '../../lambdas/core/security-mapping/report';
+import {
+  MANAGED_POLICY_MAX_CHARS,
+  mapAclsToIamPolicies,
+  roleNameFor,
+} from '../../lambdas/core/security-mapping/map-acls-to-iam';
+import type {
+  AclBinding,
+  IamTargetCluster,
+  SecurityInventory,
+  SecurityMapping,
+} from '../../lambdas/core/security-mapping/model';
+import {
+  renderSecurityMappingMarkdown,
+  writeSecurityMappingEvidence,
+} from '../../lambdas/core/security-mapping/report';
 import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 
-const target: IamTargetCluster = { region: 'eu-west-1', accountId: '123456789012', clusterName: 'orders-serverless', clusterUuid: 'abcd-1', serverless: true };
+const target: IamTargetCluster = {
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  clusterName: 'orders-serverless',
+  clusterUuid: 'abcd-1',
+  serverless: true,
+};
 const ARN = 'arn:aws:kafka:eu-west-1:123456789012';
 const topicArn = (t: string): string => `${ARN}:topic/orders-serverless/abcd-1/${t}`;
 const groupArn = (g: string): string => `${ARN}:group/orders-serverless/abcd-1/${g}`;
@@ -40,9 +62,15 @@ const codes = (mapping: SecurityMapping): string[] => mapping.findings.map((f) =
 describe('security mapping: ACLs to IAM policies', () => {
   it('gives a SCRAM consumer Connect, ReadData with DescribeTopic on its topic and AlterGroup with DescribeGroup on its group', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:billing', operation: 'READ' }), acl({ principal: 'User:billing', operation: 'READ', resourceType: 'GROUP', resourceName: 'billing' })];
+    const acls = [
+      acl({ principal: 'User:billing', operation: 'READ' }),
+      acl({ principal: 'User:billing', operation: 'READ', resourceType: 'GROUP', resourceName: 'billing' }),
+    ];
     // Act
-    const mapping = mapAclsToIamPolicies(inventory(acls, { principals: [{ principal: 'User:billing', authentication: 'SCRAM' }] }), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory(acls, { principals: [{ principal: 'User:billing', authentication: 'SCRAM' }] }),
+      target,
+    );
     // Assess
     expect(mapping.policies).toEqual([
       {
@@ -53,8 +81,18 @@ describe('security mapping: ACLs to IAM policies', () => {
           Version: '2012-10-17',
           Statement: [
             { Sid: 'Connect', Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [CLUSTER] },
-            { Sid: 'AllowTopics1', Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: [topicArn('orders')] },
-            { Sid: 'AllowGroups1', Effect: 'Allow', Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'], Resource: [groupArn('billing')] },
+            {
+              Sid: 'AllowTopics1',
+              Effect: 'Allow',
+              Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+              Resource: [topicArn('orders')],
+            },
+            {
+              Sid: 'AllowGroups1',
+              Effect: 'Allow',
+              Action: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+              Resource: [groupArn('billing')],
+            },
           ],
         },
         allowed: { topics: ['orders'], groups: ['billing'], transactionalIds: [], cluster: [] },
@@ -66,24 +104,50 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('turns prefixed ACLs into prefix* patterns and the literal * into every topic', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:audit', operation: 'READ', resourceName: 'audit-', patternType: 'PREFIXED' }), acl({ principal: 'User:ops', operation: 'DESCRIBE', resourceName: '*' })];
+    const acls = [
+      acl({ principal: 'User:audit', operation: 'READ', resourceName: 'audit-', patternType: 'PREFIXED' }),
+      acl({ principal: 'User:ops', operation: 'DESCRIBE', resourceName: '*' }),
+    ];
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
     expect(policyOf(mapping, 'User:audit').Statement[1]?.Resource).toEqual([topicArn('audit-*')]);
-    expect(evaluateIamPolicy(policyOf(mapping, 'User:audit'), 'kafka-cluster:ReadData', topicArn('audit-eu'))).toBe('ALLOWED');
-    expect(evaluateIamPolicy(policyOf(mapping, 'User:audit'), 'kafka-cluster:ReadData', topicArn('orders'))).toBe('IMPLICIT_DENY');
-    expect(policyOf(mapping, 'User:ops').Statement[1]).toEqual({ Sid: 'AllowTopics1', Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic'], Resource: [topicArn('*')] });
+    expect(evaluateIamPolicy(policyOf(mapping, 'User:audit'), 'kafka-cluster:ReadData', topicArn('audit-eu'))).toBe(
+      'ALLOWED',
+    );
+    expect(evaluateIamPolicy(policyOf(mapping, 'User:audit'), 'kafka-cluster:ReadData', topicArn('orders'))).toBe(
+      'IMPLICIT_DENY',
+    );
+    expect(policyOf(mapping, 'User:ops').Statement[1]).toEqual({
+      Sid: 'AllowTopics1',
+      Effect: 'Allow',
+      Action: ['kafka-cluster:DescribeTopic'],
+      Resource: [topicArn('*')],
+    });
   });
 
   it('adds WriteDataIdempotently on the cluster for a producer, since idempotent producers need it under IAM', () => {
     // Act
-    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:orders-app', operation: 'WRITE' })]), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory([acl({ principal: 'User:orders-app', operation: 'WRITE' })]),
+      target,
+    );
     // Assess
     const policy = policyOf(mapping, 'User:orders-app');
-    expect(policy.Statement).toContainEqual({ Sid: 'AllowCluster1', Effect: 'Allow', Action: ['kafka-cluster:WriteDataIdempotently'], Resource: [CLUSTER] });
+    expect(policy.Statement).toContainEqual({
+      Sid: 'AllowCluster1',
+      Effect: 'Allow',
+      Action: ['kafka-cluster:WriteDataIdempotently'],
+      Resource: [CLUSTER],
+    });
     expect(evaluateIamPolicy(policy, 'kafka-cluster:WriteData', topicArn('orders'))).toBe('ALLOWED');
-    expect(mapping.findings).toContainEqual(expect.objectContaining({ code: 'IDEMPOTENT_PRODUCER_PERMISSION', severity: 'INFO', principal: 'User:orders-app' }));
+    expect(mapping.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'IDEMPOTENT_PRODUCER_PERMISSION',
+        severity: 'INFO',
+        principal: 'User:orders-app',
+      }),
+    );
   });
 
   it('turns a DENY into an explicit Deny of the primary action only, as Kafka keeps DESCRIBE after a DENY READ', () => {
@@ -96,7 +160,12 @@ describe('security mapping: ACLs to IAM policies', () => {
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
     const policy = policyOf(mapping, 'User:analytics');
-    expect(policy.Statement).toContainEqual({ Sid: 'DenyTopics1', Effect: 'Deny', Action: ['kafka-cluster:ReadData'], Resource: [topicArn('payments')] });
+    expect(policy.Statement).toContainEqual({
+      Sid: 'DenyTopics1',
+      Effect: 'Deny',
+      Action: ['kafka-cluster:ReadData'],
+      Resource: [topicArn('payments')],
+    });
     expect(evaluateIamPolicy(policy, 'kafka-cluster:ReadData', topicArn('payments'))).toBe('EXPLICIT_DENY');
     expect(evaluateIamPolicy(policy, 'kafka-cluster:DescribeTopic', topicArn('payments'))).toBe('ALLOWED');
     expect(evaluateIamPolicy(policy, 'kafka-cluster:ReadData', topicArn('orders'))).toBe('ALLOWED');
@@ -107,7 +176,10 @@ describe('security mapping: ACLs to IAM policies', () => {
     // Prepare
     const acls = [acl({ principal: 'User:legacy', operation: 'READ', host: '10.0.0.7' })];
     // Act
-    const mapping = mapAclsToIamPolicies(inventory(acls, { principals: [{ principal: 'User:legacy', authentication: 'SCRAM' }] }), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory(acls, { principals: [{ principal: 'User:legacy', authentication: 'SCRAM' }] }),
+      target,
+    );
     // Assess
     expect(mapping.policies).toEqual([]);
     expect(mapping.lockedOut).toEqual(['User:legacy']);
@@ -121,7 +193,10 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('warns that a host-restricted DENY cannot be expressed, so the access stays open from that host', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:app', operation: 'READ' }), acl({ principal: 'User:app', operation: 'READ', host: '10.0.0.9', permissionType: 'DENY' })];
+    const acls = [
+      acl({ principal: 'User:app', operation: 'READ' }),
+      acl({ principal: 'User:app', operation: 'READ', host: '10.0.0.9', permissionType: 'DENY' }),
+    ];
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
@@ -135,7 +210,12 @@ describe('security mapping: ACLs to IAM policies', () => {
     const acls = [
       acl({ principal: 'User:app', operation: 'READ' }),
       acl({ principal: 'User:app', operation: 'DESCRIBE', resourceType: 'DELEGATION_TOKEN', resourceName: 'tok' }),
-      acl({ principal: 'User:app', operation: 'CLUSTER_ACTION', resourceType: 'CLUSTER', resourceName: 'kafka-cluster' }),
+      acl({
+        principal: 'User:app',
+        operation: 'CLUSTER_ACTION',
+        resourceType: 'CLUSTER',
+        resourceName: 'kafka-cluster',
+      }),
     ];
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
@@ -147,13 +227,23 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('drops cluster configuration actions that MSK Serverless does not offer, and keeps them for a provisioned target', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:admin', operation: 'ALTER_CONFIGS', resourceType: 'CLUSTER', resourceName: 'kafka-cluster' }), acl({ principal: 'User:admin', operation: 'READ' })];
+    const acls = [
+      acl({
+        principal: 'User:admin',
+        operation: 'ALTER_CONFIGS',
+        resourceType: 'CLUSTER',
+        resourceName: 'kafka-cluster',
+      }),
+      acl({ principal: 'User:admin', operation: 'READ' }),
+    ];
     // Act
     const serverless = mapAclsToIamPolicies(inventory(acls), target);
     const provisioned = mapAclsToIamPolicies(inventory(acls), { ...target, serverless: false });
     // Assess
     expect(codes(serverless)).toContain('NOT_SUPPORTED_ON_SERVERLESS');
-    expect(policyOf(serverless, 'User:admin').Statement.flatMap((s) => s.Action)).not.toContain('kafka-cluster:AlterClusterDynamicConfiguration');
+    expect(policyOf(serverless, 'User:admin').Statement.flatMap((s) => s.Action)).not.toContain(
+      'kafka-cluster:AlterClusterDynamicConfiguration',
+    );
     expect(policyOf(provisioned, 'User:admin').Statement).toContainEqual({
       Sid: 'AllowCluster1',
       Effect: 'Allow',
@@ -164,7 +254,16 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('maps a transactional producer to AlterTransactionalId and DescribeTransactionalId on its transactional IDs', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:payments', operation: 'WRITE', resourceType: 'TRANSACTIONAL_ID', resourceName: 'payments-tx-', patternType: 'PREFIXED' }), acl({ principal: 'User:payments', operation: 'WRITE', resourceName: 'payments' })];
+    const acls = [
+      acl({
+        principal: 'User:payments',
+        operation: 'WRITE',
+        resourceType: 'TRANSACTIONAL_ID',
+        resourceName: 'payments-tx-',
+        patternType: 'PREFIXED',
+      }),
+      acl({ principal: 'User:payments', operation: 'WRITE', resourceName: 'payments' }),
+    ];
     // Act
     const policy = policyOf(mapAclsToIamPolicies(inventory(acls), target), 'User:payments');
     // Assess
@@ -178,19 +277,37 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('grants CreateTopic on every topic for a cluster-level CREATE', () => {
     // Act
-    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:provisioner', operation: 'CREATE', resourceType: 'CLUSTER', resourceName: 'kafka-cluster' }), acl({ principal: 'User:provisioner', operation: 'DESCRIBE' })]), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory([
+        acl({
+          principal: 'User:provisioner',
+          operation: 'CREATE',
+          resourceType: 'CLUSTER',
+          resourceName: 'kafka-cluster',
+        }),
+        acl({ principal: 'User:provisioner', operation: 'DESCRIBE' }),
+      ]),
+      target,
+    );
     // Assess
-    expect(evaluateIamPolicy(policyOf(mapping, 'User:provisioner'), 'kafka-cluster:CreateTopic', topicArn('anything'))).toBe('ALLOWED');
+    expect(
+      evaluateIamPolicy(policyOf(mapping, 'User:provisioner'), 'kafka-cluster:CreateTopic', topicArn('anything')),
+    ).toBe('ALLOWED');
   });
 
   it('folds User:* ACLs into every known principal and warns that new roles will not get them', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: '*' }), acl({ principal: 'User:a', operation: 'READ' }), acl({ principal: 'User:b', operation: 'WRITE' })];
+    const acls = [
+      acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: '*' }),
+      acl({ principal: 'User:a', operation: 'READ' }),
+      acl({ principal: 'User:b', operation: 'WRITE' }),
+    ];
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
     expect(mapping.policies.map((p) => p.principal)).toEqual(['User:a', 'User:b']);
-    for (const p of mapping.policies) expect(evaluateIamPolicy(p.policy, 'kafka-cluster:DescribeTopic', topicArn('payments'))).toBe('ALLOWED');
+    for (const p of mapping.policies)
+      expect(evaluateIamPolicy(p.policy, 'kafka-cluster:DescribeTopic', topicArn('payments'))).toBe('ALLOWED');
     expect(codes(mapping)).toContain('WILDCARD_PRINCIPAL');
   });
 
@@ -208,7 +325,10 @@ describe('security mapping: ACLs to IAM policies', () => {
   it('warns about allow.everyone.if.no.acl.found, names the open topics and locks out a user that relied on it', () => {
     // Prepare
     const acls = [acl({ principal: 'User:a', operation: 'READ', resourceName: 'audit-', patternType: 'PREFIXED' })];
-    const inv = inventory(acls, { allowEveryoneIfNoAclFound: true, principals: [{ principal: 'User:reporting', authentication: 'SCRAM' }] });
+    const inv = inventory(acls, {
+      allowEveryoneIfNoAclFound: true,
+      principals: [{ principal: 'User:reporting', authentication: 'SCRAM' }],
+    });
     // Act
     const mapping = mapAclsToIamPolicies(inv, target);
     // Assess
@@ -222,19 +342,29 @@ describe('security mapping: ACLs to IAM policies', () => {
     // Act
     const mapping = mapAclsToIamPolicies(inventory([], { allowEveryoneIfNoAclFound: undefined }), target);
     // Assess
-    expect(mapping.findings).toEqual([expect.objectContaining({ code: 'ALLOW_EVERYONE_UNKNOWN', severity: 'WARNING' })]);
+    expect(mapping.findings).toEqual([
+      expect.objectContaining({ code: 'ALLOW_EVERYONE_UNKNOWN', severity: 'WARNING' }),
+    ]);
   });
 
   it('warns that super users could not be read, since they have no ACLs to map from', () => {
     // Act
-    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:a', operation: 'READ' })], { superUsers: undefined }), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory([acl({ principal: 'User:a', operation: 'READ' })], { superUsers: undefined }),
+      target,
+    );
     // Assess
-    expect(mapping.findings).toContainEqual(expect.objectContaining({ code: 'SUPER_USERS_UNKNOWN', severity: 'WARNING' }));
+    expect(mapping.findings).toContainEqual(
+      expect.objectContaining({ code: 'SUPER_USERS_UNKNOWN', severity: 'WARNING' }),
+    );
   });
 
   it('locks out a principal whose own ACLs are all host-restricted, even when User:* grants it something', () => {
     // Prepare
-    const acls = [acl({ principal: 'User:legacy', operation: 'READ', host: '10.9.9.9' }), acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: 'payments' })];
+    const acls = [
+      acl({ principal: 'User:legacy', operation: 'READ', host: '10.9.9.9' }),
+      acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: 'payments' }),
+    ];
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
@@ -243,10 +373,15 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('matches any cluster of the target name while the target has no UUID yet', () => {
     // Act
-    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:a', operation: 'READ' })]), { ...target, clusterUuid: undefined });
+    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:a', operation: 'READ' })]), {
+      ...target,
+      clusterUuid: undefined,
+    });
     // Assess
     expect(mapping.target.clusterArn).toBe(`${ARN}:cluster/orders-serverless/*`);
-    expect(evaluateIamPolicy(policyOf(mapping, 'User:a'), 'kafka-cluster:ReadData', topicArn('orders'))).toBe('ALLOWED');
+    expect(evaluateIamPolicy(policyOf(mapping, 'User:a'), 'kafka-cluster:ReadData', topicArn('orders'))).toBe(
+      'ALLOWED',
+    );
     expect(codes(mapping)).toContain('CLUSTER_UUID_UNKNOWN');
   });
 
@@ -258,7 +393,10 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('leaves a principal that already uses IAM alone and says to repoint its ARNs', () => {
     // Act
-    const mapping = mapAclsToIamPolicies(inventory([], { principals: [{ principal: 'User:arn:aws:iam::123456789012:role/app', authentication: 'IAM' }] }), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory([], { principals: [{ principal: 'User:arn:aws:iam::123456789012:role/app', authentication: 'IAM' }] }),
+      target,
+    );
     // Assess
     expect(mapping.policies).toEqual([]);
     expect(codes(mapping)).toContain('ALREADY_IAM');
@@ -266,7 +404,13 @@ describe('security mapping: ACLs to IAM policies', () => {
 
   it('warns when a policy outgrows an IAM managed policy', () => {
     // Prepare: 200 literal topics with distinct action sets cannot share statements
-    const acls = Array.from({ length: 200 }, (_, i) => acl({ principal: 'User:big', operation: i % 2 ? 'READ' : 'WRITE', resourceName: `topic-with-a-rather-long-name-${i}` }));
+    const acls = Array.from({ length: 200 }, (_, i) =>
+      acl({
+        principal: 'User:big',
+        operation: i % 2 ? 'READ' : 'WRITE',
+        resourceName: `topic-with-a-rather-long-name-${i}`,
+      }),
+    );
     // Act
     const mapping = mapAclsToIamPolicies(inventory(acls), target);
     // Assess
@@ -286,7 +430,13 @@ describe('security mapping: the generated policies decide as the ACLs did', () =
     acl({ principal: 'User:orders-app', operation: 'WRITE' }),
     acl({ principal: 'User:audit', operation: 'READ', resourceName: 'audit-', patternType: 'PREFIXED' }),
     acl({ principal: 'User:audit', operation: 'READ', resourceName: 'audit-us', permissionType: 'DENY' }),
-    acl({ principal: 'User:audit', operation: 'ALL', resourceType: 'GROUP', resourceName: 'audit', patternType: 'PREFIXED' }),
+    acl({
+      principal: 'User:audit',
+      operation: 'ALL',
+      resourceType: 'GROUP',
+      resourceName: 'audit',
+      patternType: 'PREFIXED',
+    }),
     acl({ principal: 'User:*', operation: 'DESCRIBE', resourceName: 'payments' }),
   ];
   const principals = ['User:billing', 'User:orders-app', 'User:audit'];
@@ -297,7 +447,13 @@ describe('security mapping: the generated policies decide as the ACLs did', () =
     const inv = inventory(acls);
     const mapping = mapAclsToIamPolicies(inv, target);
     // Act
-    const comparison = await compareAccess({ source: sourceAccessChecker(acls), target: iamAccessChecker(mapping), principals, topics: inv.topics, groups });
+    const comparison = await compareAccess({
+      source: sourceAccessChecker(acls),
+      target: iamAccessChecker(mapping),
+      principals,
+      topics: inv.topics,
+      groups,
+    });
     // Assess
     expect(comparison.differences).toEqual([]);
     expect(comparison.checked).toBe(3 * (4 * 3 + 3 * 2));
@@ -305,13 +461,31 @@ describe('security mapping: the generated policies decide as the ACLs did', () =
 
   it('reports the access a host-restricted ACL loses', async () => {
     // Prepare
-    const withHost = [...acls, acl({ principal: 'User:billing', operation: 'READ', resourceName: 'payments', host: '10.1.1.1' })];
+    const withHost = [
+      ...acls,
+      acl({ principal: 'User:billing', operation: 'READ', resourceName: 'payments', host: '10.1.1.1' }),
+    ];
     const sourceAsKafkaSeesFromThatHost = sourceAccessChecker(withHost.map((b) => ({ ...b, host: '*' })));
     const mapping = mapAclsToIamPolicies(inventory(withHost), target);
     // Act
-    const comparison = await compareAccess({ source: sourceAsKafkaSeesFromThatHost, target: iamAccessChecker(mapping), principals: ['User:billing'], topics: ['payments'], groups: [] });
+    const comparison = await compareAccess({
+      source: sourceAsKafkaSeesFromThatHost,
+      target: iamAccessChecker(mapping),
+      principals: ['User:billing'],
+      topics: ['payments'],
+      groups: [],
+    });
     // Assess
-    expect(comparison.differences).toEqual([{ principal: 'User:billing', resourceType: 'TOPIC', resourceName: 'payments', operation: 'READ', source: 'ALLOWED', target: 'DENIED' }]);
+    expect(comparison.differences).toEqual([
+      {
+        principal: 'User:billing',
+        resourceType: 'TOPIC',
+        resourceName: 'payments',
+        operation: 'READ',
+        source: 'ALLOWED',
+        target: 'DENIED',
+      },
+    ]);
   });
 });
 
@@ -349,9 +523,19 @@ describe('security mapping evidence', () => {
   it('writes one policy file per principal, the mapping and a Markdown section that names the locked-out principals', async () => {
     // Prepare
     const store = new MemoryStore();
-    const mapping = mapAclsToIamPolicies(inventory([acl({ principal: 'User:billing', operation: 'READ' }), acl({ principal: 'User:legacy', operation: 'READ', host: '10.0.0.1' })]), target);
+    const mapping = mapAclsToIamPolicies(
+      inventory([
+        acl({ principal: 'User:billing', operation: 'READ' }),
+        acl({ principal: 'User:legacy', operation: 'READ', host: '10.0.0.1' }),
+      ]),
+      target,
+    );
     // Act
-    const evidence = await writeSecurityMappingEvidence(mapping, { migrationId: 'orders', executionName: 'exec-1' }, store);
+    const evidence = await writeSecurityMappingEvidence(
+      mapping,
+      { migrationId: 'orders', executionName: 'exec-1' },
+      store,
+    );
     // Assess
     expect(await store.list('migrations/orders/exec-1/security/')).toEqual([
       'migrations/orders/exec-1/security/iam-policies/msk-client-billing.json',
@@ -359,7 +543,9 @@ describe('security mapping evidence', () => {
       'migrations/orders/exec-1/security/security-mapping.md',
     ]);
     expect(evidence.summary).toEqual({ principals: 1, lockedOut: 1, blockers: 1, warnings: 1 });
-    expect(await store.getJson('migrations/orders/exec-1/security/iam-policies/msk-client-billing.json')).toEqual(policyOf(mapping, 'User:billing'));
+    expect(await store.getJson('migrations/orders/exec-1/security/iam-policies/msk-client-billing.json')).toEqual(
+      policyOf(mapping, 'User:billing'),
+    );
     const markdown = renderSecurityMappingMarkdown(mapping);
     expect(markdown).toContain('**1 principal(s) would be locked out:** `User:legacy`');
     expect(markdown).toContain('| `User:billing` | `msk-client-billing` | `orders` |');

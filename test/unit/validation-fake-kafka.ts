@@ -34,17 +34,31 @@ export class FakeKafka implements KafkaDataPlane {
   /** Hook to add records while a read is waiting (a replicator copying during the canary check). */
   onRead: ((topic: string, partition: number) => void) | undefined;
 
-  constructor(readonly connection = { name: 'fake', bootstrapServers: ['127.0.0.1:1'], auth: { mechanism: 'PLAINTEXT' as const } }) {}
+  constructor(
+    readonly connection = {
+      name: 'fake',
+      bootstrapServers: ['127.0.0.1:1'],
+      auth: { mechanism: 'PLAINTEXT' as const },
+    },
+  ) {}
 
   addTopic(name: string, partitions: number, configs: Record<string, string> = {}): this {
     this.topics.set(name, { partitions: Array.from({ length: partitions }, () => ({ low: 0, records: [] })), configs });
     return this;
   }
 
-  append(topic: string, partition: number, records: ReadonlyArray<{ key?: string | null; value: string; headers?: Record<string, string> }>): this {
+  append(
+    topic: string,
+    partition: number,
+    records: ReadonlyArray<{ key?: string | null; value: string; headers?: Record<string, string> }>,
+  ): this {
     const log = this.log(topic, partition);
     for (const r of records) {
-      log.records.push({ key: r.key == null ? null : Buffer.from(r.key), value: Buffer.from(r.value), headers: r.headers ?? {} });
+      log.records.push({
+        key: r.key == null ? null : Buffer.from(r.key),
+        value: Buffer.from(r.value),
+        headers: r.headers ?? {},
+      });
     }
     return this;
   }
@@ -79,7 +93,10 @@ export class FakeKafka implements KafkaDataPlane {
     return topics.map((name) => {
       const t = this.topics.get(name);
       if (!t) throw new Error(`UNKNOWN_TOPIC_OR_PARTITION ${name}`);
-      return { name, partitions: t.partitions.map((_, partition) => ({ partition, leader: 1, replicas: [1], isr: [1] })) };
+      return {
+        name,
+        partitions: t.partitions.map((_, partition) => ({ partition, leader: 1, replicas: [1], isr: [1] })),
+      };
     });
   }
   async describeTopicConfigs(topics: readonly string[]): Promise<Record<string, ConfigEntry[]>> {
@@ -94,7 +111,9 @@ export class FakeKafka implements KafkaDataPlane {
     }
     return out;
   }
-  async createTopics(topics: ReadonlyArray<{ topic: string; numPartitions: number; configs?: Record<string, string> }>): Promise<void> {
+  async createTopics(
+    topics: ReadonlyArray<{ topic: string; numPartitions: number; configs?: Record<string, string> }>,
+  ): Promise<void> {
     for (const t of topics) this.addTopic(t.topic, t.numPartitions, t.configs ?? {});
   }
   async deleteTopics(topics: readonly string[]): Promise<void> {
@@ -103,7 +122,11 @@ export class FakeKafka implements KafkaDataPlane {
   async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
     const t = this.topics.get(topic);
     if (!t) throw new Error(`UNKNOWN_TOPIC_OR_PARTITION ${topic}`);
-    return t.partitions.map((log, partition) => ({ partition, low: String(log.low), high: String(log.low + log.records.length) }));
+    return t.partitions.map((log, partition) => ({
+      partition,
+      low: String(log.low),
+      high: String(log.low + log.records.length),
+    }));
   }
   async listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {
     return [...this.committed.keys()].map((groupId) => ({ groupId, protocolType: 'consumer' }));
@@ -131,24 +154,48 @@ export class FakeKafka implements KafkaDataPlane {
   async setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
     for (const o of offsets) this.commit(groupId, o.topic, o.partition, Number(o.offset));
   }
-  async produce(topic: string, records: readonly KafkaRecordOut[]): Promise<Array<{ partition: number; offset: string }>> {
+  async produce(
+    topic: string,
+    records: readonly KafkaRecordOut[],
+  ): Promise<Array<{ partition: number; offset: string }>> {
     return records.map((r) => {
       const partition = r.partition ?? 0;
       const log = this.log(topic, partition);
       const headers = Object.fromEntries(Object.entries(r.headers ?? {}));
-      log.records.push({ key: r.key == null ? null : Buffer.from(r.key), value: r.value == null ? null : Buffer.from(r.value), headers });
+      log.records.push({
+        key: r.key == null ? null : Buffer.from(r.key),
+        value: r.value == null ? null : Buffer.from(r.value),
+        headers,
+      });
       return { partition, offset: String(log.low + log.records.length - 1) };
     });
   }
-  async readPartition(args: { topic: string; partition: number; fromOffset: string; untilOffset?: string; maxRecords: number }): Promise<KafkaRecordIn[]> {
+  async readPartition(args: {
+    topic: string;
+    partition: number;
+    fromOffset: string;
+    untilOffset?: string;
+    maxRecords: number;
+  }): Promise<KafkaRecordIn[]> {
     this.onRead?.(args.topic, args.partition);
     const log = this.log(args.topic, args.partition);
     const from = Math.max(Number(args.fromOffset), log.low);
-    const until = Math.min(args.untilOffset === undefined ? Infinity : Number(args.untilOffset), log.low + log.records.length);
+    const until = Math.min(
+      args.untilOffset === undefined ? Infinity : Number(args.untilOffset),
+      log.low + log.records.length,
+    );
     const out: KafkaRecordIn[] = [];
     for (let o = from; o < until && out.length < args.maxRecords; o++) {
       const r = log.records[o - log.low] as StoredRecord;
-      out.push({ topic: args.topic, partition: args.partition, offset: String(o), timestamp: '0', key: r.key, value: r.value, headers: { ...r.headers } });
+      out.push({
+        topic: args.topic,
+        partition: args.partition,
+        offset: String(o),
+        timestamp: '0',
+        key: r.key,
+        value: r.value,
+        headers: { ...r.headers },
+      });
     }
     return out;
   }

@@ -8,7 +8,14 @@ import {
   type PutMetricAlarmInput,
 } from '@aws-sdk/client-cloudwatch';
 import { ReplicationFailedError } from '../../core/errors';
-import type { AlarmDefinition, AlarmStateValue, AlarmStatus, LagSignals, MetricRef, MetricSeries } from '../../ports/lag-signals';
+import type {
+  AlarmDefinition,
+  AlarmStateValue,
+  AlarmStatus,
+  LagSignals,
+  MetricRef,
+  MetricSeries,
+} from '../../ports/lag-signals';
 import { toMigrationError } from './msk-provisioner';
 
 /** CloudWatch limits: 100 alarm names per DescribeAlarms/DeleteAlarms, 500 queries per GetMetricData. */
@@ -55,7 +62,9 @@ export class CloudWatchLagSignals implements LagSignals {
 
   async putAlarms(alarms: readonly AlarmDefinition[]): Promise<void> {
     for (const alarm of alarms) {
-      await this.call(`PutMetricAlarm ${alarm.alarmName}`, () => this.cloudwatch.send(new PutMetricAlarmCommand(putMetricAlarmInput(alarm, this.alarmActions))));
+      await this.call(`PutMetricAlarm ${alarm.alarmName}`, () =>
+        this.cloudwatch.send(new PutMetricAlarmCommand(putMetricAlarmInput(alarm, this.alarmActions))),
+      );
     }
   }
 
@@ -70,7 +79,11 @@ export class CloudWatchLagSignals implements LagSignals {
     for (const names of chunks(alarmNames, NAMES_PER_CALL)) {
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const out = await this.call('DescribeAlarms', () => this.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'], NextToken: nextToken })));
+        const out = await this.call('DescribeAlarms', () =>
+          this.cloudwatch.send(
+            new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'], NextToken: nextToken }),
+          ),
+        );
         for (const a of out.MetricAlarms ?? []) {
           if (!a.AlarmName) continue;
           found.set(a.AlarmName, {
@@ -87,7 +100,10 @@ export class CloudWatchLagSignals implements LagSignals {
     return alarmNames.map((alarmName) => found.get(alarmName) ?? { alarmName, state: 'MISSING' });
   }
 
-  async getMetricSeries(queries: ReadonlyArray<{ id: string; metric: MetricRef }>, window: { start: string; end: string }): Promise<MetricSeries[]> {
+  async getMetricSeries(
+    queries: ReadonlyArray<{ id: string; metric: MetricRef }>,
+    window: { start: string; end: string },
+  ): Promise<MetricSeries[]> {
     const points = new Map<string, Array<{ timestamp: string; value: number }>>(queries.map((q) => [q.id, []]));
     const metricQueries: MetricDataQuery[] = queries.map((q) => ({
       Id: q.id,
@@ -102,7 +118,13 @@ export class CloudWatchLagSignals implements LagSignals {
     for (let page = 0; page < MAX_PAGES; page++) {
       const out = await this.call('GetMetricData', () =>
         this.cloudwatch.send(
-          new GetMetricDataCommand({ MetricDataQueries: metricQueries, StartTime: new Date(window.start), EndTime: new Date(window.end), ScanBy: 'TimestampAscending', NextToken: nextToken }),
+          new GetMetricDataCommand({
+            MetricDataQueries: metricQueries,
+            StartTime: new Date(window.start),
+            EndTime: new Date(window.end),
+            ScanBy: 'TimestampAscending',
+            NextToken: nextToken,
+          }),
         ),
       );
       for (const r of out.MetricDataResults ?? []) {
@@ -116,7 +138,10 @@ export class CloudWatchLagSignals implements LagSignals {
       nextToken = out.NextToken;
       if (!nextToken) break;
     }
-    return queries.map((q) => ({ id: q.id, points: (points.get(q.id) ?? []).sort((a, b) => a.timestamp.localeCompare(b.timestamp)) }));
+    return queries.map((q) => ({
+      id: q.id,
+      points: (points.get(q.id) ?? []).sort((a, b) => a.timestamp.localeCompare(b.timestamp)),
+    }));
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

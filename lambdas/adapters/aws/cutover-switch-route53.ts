@@ -1,6 +1,18 @@
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ListResourceRecordSetsCommandOutput, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
 import { CutoverFailedError, RollbackFailedError, TransientError, type MigrationError } from '../../core/errors';
-import { decideSet, type CutoverSwitch, type PointerValue, type SetPointerOptions, type SetPointerResult } from '../../ports/cutover-switch';
+import {
+  decideSet,
+  type CutoverSwitch,
+  type PointerValue,
+  type SetPointerOptions,
+  type SetPointerResult,
+} from '../../ports/cutover-switch';
 import { toMigrationError } from './msk-provisioner';
 
 /** Route 53 refuses a change while the previous one on the zone is still applied: retry later. */
@@ -14,7 +26,8 @@ type Fatal = new (message: string, details?: Record<string, unknown>) => Migrati
 
 function route53Error(err: unknown, what: string, fatal: Fatal): MigrationError {
   const name = (err as { name?: string }).name ?? '';
-  if (ROUTE53_TRANSIENT.has(name)) return new TransientError(`${what} failed: ${name}: ${(err as Error).message}`, { awsError: name });
+  if (ROUTE53_TRANSIENT.has(name))
+    return new TransientError(`${what} failed: ${name}: ${(err as Error).message}`, { awsError: name });
   return toMigrationError(err, what, fatal);
 }
 
@@ -86,8 +99,11 @@ export class Route53CutoverSwitch implements CutoverSwitch {
         if (record.SetIdentifier === setIdentifier) return record;
       }
       const next = out.NextRecordName;
-      const sameNameNext = out.IsTruncated === true && next !== undefined && fqdn(next) === this.name && out.NextRecordType === 'CNAME';
-      start = sameNameNext ? { name: this.name, ...(out.NextRecordIdentifier ? { identifier: out.NextRecordIdentifier } : {}) } : undefined;
+      const sameNameNext =
+        out.IsTruncated === true && next !== undefined && fqdn(next) === this.name && out.NextRecordType === 'CNAME';
+      start = sameNameNext
+        ? { name: this.name, ...(out.NextRecordIdentifier ? { identifier: out.NextRecordIdentifier } : {}) }
+        : undefined;
     }
     return undefined;
   }
@@ -101,12 +117,19 @@ export class Route53CutoverSwitch implements CutoverSwitch {
     return this.findRecord(CutoverFailedError).then(Route53CutoverSwitch.valueOf);
   }
 
-  private async change(action: 'UPSERT' | 'DELETE', record: ResourceRecordSet, fatal: Fatal): Promise<string | undefined> {
+  private async change(
+    action: 'UPSERT' | 'DELETE',
+    record: ResourceRecordSet,
+    fatal: Fatal,
+  ): Promise<string | undefined> {
     try {
       const out = await this.client.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: this.zoneId,
-          ChangeBatch: { Comment: `msk-migration ${action === 'UPSERT' ? 'cutover switch' : 'rollback'}`, Changes: [{ Action: action, ResourceRecordSet: record }] },
+          ChangeBatch: {
+            Comment: `msk-migration ${action === 'UPSERT' ? 'cutover switch' : 'rollback'}`,
+            Changes: [{ Action: action, ResourceRecordSet: record }],
+          },
         }),
       );
       return out.ChangeInfo?.Id;
@@ -130,7 +153,8 @@ export class Route53CutoverSwitch implements CutoverSwitch {
     const current = Route53CutoverSwitch.valueOf(await this.findRecord(CutoverFailedError));
     const decision = decideSet(this.pointer, current, value, options.expected);
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason, { pointer: this.pointer });
-    if (decision.action === 'none') return { previous: decision.previous, current: current ?? { value }, changed: false };
+    if (decision.action === 'none')
+      return { previous: decision.previous, current: current ?? { value }, changed: false };
     const changeId = await this.change('UPSERT', this.recordFor(value), CutoverFailedError);
     return { previous: current, current: { value }, changed: true, ...(changeId ? { changeId } : {}) };
   }

@@ -1,6 +1,12 @@
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CutoverFailedError, RollbackFailedError, TransientError, type MigrationError } from '../../core/errors';
-import { decideSet, type CutoverSwitch, type PointerValue, type SetPointerOptions, type SetPointerResult } from '../../ports/cutover-switch';
+import {
+  decideSet,
+  type CutoverSwitch,
+  type PointerValue,
+  type SetPointerOptions,
+  type SetPointerResult,
+} from '../../ports/cutover-switch';
 import { toMigrationError } from './msk-provisioner';
 
 /** SSM answers concurrent writes to one parameter with TooManyUpdates: worth a retry. */
@@ -10,7 +16,8 @@ type Fatal = new (message: string, details?: Record<string, unknown>) => Migrati
 
 function ssmError(err: unknown, what: string, fatal: Fatal): MigrationError {
   const name = (err as { name?: string }).name ?? '';
-  if (SSM_TRANSIENT.has(name)) return new TransientError(`${what} failed: ${name}: ${(err as Error).message}`, { awsError: name });
+  if (SSM_TRANSIENT.has(name))
+    return new TransientError(`${what} failed: ${name}: ${(err as Error).message}`, { awsError: name });
   return toMigrationError(err, what, fatal);
 }
 
@@ -54,7 +61,11 @@ export class SsmCutoverSwitch implements CutoverSwitch {
     try {
       // A new parameter is created without Overwrite: if another writer created it meanwhile, SSM refuses.
       const out = await this.client.send(
-        new PutParameterCommand({ Name: this.parameterName, Value: value, ...(exists ? { Overwrite: true } : { Type: 'String', Overwrite: false }) }),
+        new PutParameterCommand({
+          Name: this.parameterName,
+          Value: value,
+          ...(exists ? { Overwrite: true } : { Type: 'String', Overwrite: false }),
+        }),
       );
       return { value, ...(out.Version !== undefined ? { revision: String(out.Version) } : {}) };
     } catch (err) {
@@ -66,8 +77,13 @@ export class SsmCutoverSwitch implements CutoverSwitch {
     const current = await this.read();
     const decision = decideSet(this.pointer, current, value, options.expected);
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason, { pointer: this.pointer });
-    if (decision.action === 'none') return { previous: decision.previous, current: current ?? { value }, changed: false };
-    return { previous: current, current: await this.write(value, current !== undefined, CutoverFailedError), changed: true };
+    if (decision.action === 'none')
+      return { previous: decision.previous, current: current ?? { value }, changed: false };
+    return {
+      previous: current,
+      current: await this.write(value, current !== undefined, CutoverFailedError),
+      changed: true,
+    };
   }
 
   async revert(previous: PointerValue | undefined): Promise<{ changed: boolean }> {

@@ -24,11 +24,18 @@ export interface DynamoDbApprovalStoreOptions {
   readonly retentionDays?: number;
 }
 
-const TRANSIENT = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable']);
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
 
 function transient<T>(promise: Promise<T>): Promise<T> {
   return promise.catch((err: Error) => {
-    if (TRANSIENT.has(err.name)) throw new TransientError(`DynamoDB is throttling or unavailable (${err.name}); retry.`);
+    if (TRANSIENT.has(err.name))
+      throw new TransientError(`DynamoDB is throttling or unavailable (${err.name}); retry.`);
     throw err;
   });
 }
@@ -66,7 +73,12 @@ export class DynamoDbApprovalStore implements ApprovalStore {
       this.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
-          Item: { approvalId: s(record.approvalId), status: s(record.status), record: s(JSON.stringify(immutable)), expiresAtTtl: { N: String(ttl) } },
+          Item: {
+            approvalId: s(record.approvalId),
+            status: s(record.status),
+            record: s(JSON.stringify(immutable)),
+            expiresAtTtl: { N: String(ttl) },
+          },
           ConditionExpression: 'attribute_not_exists(approvalId)',
         }),
       ),
@@ -74,7 +86,11 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async get(approvalId: string): Promise<ApprovalRecord | undefined> {
-    const out = await transient(this.client.send(new GetItemCommand({ TableName: this.options.tableName, Key: this.key(approvalId), ConsistentRead: true })));
+    const out = await transient(
+      this.client.send(
+        new GetItemCommand({ TableName: this.options.tableName, Key: this.key(approvalId), ConsistentRead: true }),
+      ),
+    );
     return toRecord(out.Item);
   }
 
@@ -88,7 +104,12 @@ export class DynamoDbApprovalStore implements ApprovalStore {
             UpdateExpression: 'SET #status = :decided, #decision = :decision, #attempt = :attempt',
             ConditionExpression: '#status = :pending',
             ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision', '#attempt': 'attemptId' },
-            ExpressionAttributeValues: { ':decided': s('DECIDED'), ':pending': s('PENDING'), ':decision': s(JSON.stringify(decision)), ':attempt': s(decision.attemptId) },
+            ExpressionAttributeValues: {
+              ':decided': s('DECIDED'),
+              ':pending': s('PENDING'),
+              ':decision': s(JSON.stringify(decision)),
+              ':attempt': s(decision.attemptId),
+            },
             ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),

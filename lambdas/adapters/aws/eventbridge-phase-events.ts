@@ -1,5 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PHASE_CHANGED_DETAIL_TYPE, PHASE_EVENT_SOURCE, type PhaseChanged, type PhaseEvents } from '../../ports/phase-events';
+import {
+  PHASE_CHANGED_DETAIL_TYPE,
+  PHASE_EVENT_SOURCE,
+  type PhaseChanged,
+  type PhaseEvents,
+} from '../../ports/phase-events';
 import { TransientError } from '../../core/errors';
 
 /** PutEvents on a bus (the default bus unless told otherwise); the execution ARN is the event's resource. */
@@ -26,7 +31,9 @@ export class EventBridgePhaseEvents implements PhaseEvents {
     );
     if ((result.FailedEntryCount ?? 0) > 0) {
       const entry = result.Entries?.[0];
-      throw new TransientError(`EventBridge refused the ${event.phase} phase event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+      throw new TransientError(
+        `EventBridge refused the ${event.phase} phase event: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
+      );
     }
   }
 }

@@ -9,7 +9,16 @@ import {
   type CreateConnectorRequest,
 } from '@aws-sdk/client-kafkaconnect';
 import { ReplicationFailedError, TransientError } from '../../core/errors';
-import type { ReplicationAuth, ReplicationEndpoint, Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState, ReplicatorStatus, ReplicatorSummary } from '../../ports/replicator';
+import type {
+  ReplicationAuth,
+  ReplicationEndpoint,
+  Replicator,
+  ReplicatorHandle,
+  ReplicatorSpec,
+  ReplicatorState,
+  ReplicatorStatus,
+  ReplicatorSummary,
+} from '../../ports/replicator';
 import { MM2_DEFAULT_GROUPS_EXCLUDE, MM2_DEFAULT_TOPICS_EXCLUDE } from '../../core/replication/mm2-config';
 import { toMigrationError } from './msk-provisioner';
 
@@ -38,13 +47,19 @@ const MAX_PAGES = 20;
 
 function bootstrap(side: 'source' | 'target', endpoint: ReplicationEndpoint): string {
   if (!endpoint.bootstrapServers || endpoint.bootstrapServers.length === 0) {
-    throw new ReplicationFailedError(`MirrorMaker 2 needs the ${side} cluster's bootstrap servers (${side}.bootstrapServers).`);
+    throw new ReplicationFailedError(
+      `MirrorMaker 2 needs the ${side} cluster's bootstrap servers (${side}.bootstrapServers).`,
+    );
   }
   return endpoint.bootstrapServers.join(',');
 }
 
 /** Client settings for one cluster, prefixed for MM2 (`source.cluster.` / `target.cluster.`). Secrets stay references. */
-export function clientSettings(prefix: string, auth: ReplicationAuth | undefined, region: string): Record<string, string> {
+export function clientSettings(
+  prefix: string,
+  auth: ReplicationAuth | undefined,
+  region: string,
+): Record<string, string> {
   const a = auth ?? { mechanism: 'PLAINTEXT' };
   switch (a.mechanism) {
     case 'PLAINTEXT':
@@ -70,7 +85,10 @@ export function clientSettings(prefix: string, auth: ReplicationAuth | undefined
 }
 
 /** Connector configurations (MM2's own vocabulary) for the source and checkpoint connectors. */
-export function mm2ConnectorConfigs(spec: ReplicatorSpec, region: string): { source: Record<string, string>; checkpoint: Record<string, string> } {
+export function mm2ConnectorConfigs(
+  spec: ReplicatorSpec,
+  region: string,
+): { source: Record<string, string>; checkpoint: Record<string, string> } {
   const common: Record<string, string> = {
     'source.cluster.alias': 'source',
     'target.cluster.alias': 'target',
@@ -110,15 +128,26 @@ export function mm2ConnectorConfigs(spec: ReplicatorSpec, region: string): { sou
   return { source, checkpoint };
 }
 
-function workerAuthentication(target: ReplicationEndpoint): Pick<CreateConnectorRequest, 'kafkaClusterClientAuthentication' | 'kafkaClusterEncryptionInTransit'> {
+function workerAuthentication(
+  target: ReplicationEndpoint,
+): Pick<CreateConnectorRequest, 'kafkaClusterClientAuthentication' | 'kafkaClusterEncryptionInTransit'> {
   const auth = target.auth ?? { mechanism: 'PLAINTEXT' };
   switch (auth.mechanism) {
     case 'IAM':
-      return { kafkaClusterClientAuthentication: { authenticationType: 'IAM' }, kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' } };
+      return {
+        kafkaClusterClientAuthentication: { authenticationType: 'IAM' },
+        kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' },
+      };
     case 'TLS':
-      return { kafkaClusterClientAuthentication: { authenticationType: 'NONE' }, kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' } };
+      return {
+        kafkaClusterClientAuthentication: { authenticationType: 'NONE' },
+        kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' },
+      };
     case 'PLAINTEXT':
-      return { kafkaClusterClientAuthentication: { authenticationType: 'NONE' }, kafkaClusterEncryptionInTransit: { encryptionType: 'PLAINTEXT' } };
+      return {
+        kafkaClusterClientAuthentication: { authenticationType: 'NONE' },
+        kafkaClusterEncryptionInTransit: { encryptionType: 'PLAINTEXT' },
+      };
     default:
       throw new ReplicationFailedError(
         'MSK Connect workers authenticate to their Kafka cluster (the target) with IAM or without authentication only; a SCRAM-only target cannot host them. Open a TLS or IAM listener on the target, or run MirrorMaker 2 yourself.',
@@ -126,27 +155,59 @@ function workerAuthentication(target: ReplicationEndpoint): Pick<CreateConnector
   }
 }
 
-export function createConnectorRequests(spec: ReplicatorSpec, options: MskConnectMm2Options): { source: CreateConnectorRequest; checkpoint: CreateConnectorRequest } {
+export function createConnectorRequests(
+  spec: ReplicatorSpec,
+  options: MskConnectMm2Options,
+): { source: CreateConnectorRequest; checkpoint: CreateConnectorRequest } {
   const connect = spec.mskConnect;
   if (!connect) {
-    throw new ReplicationFailedError('replication.mskConnect.customPluginArn is required for MirrorMaker 2 on MSK Connect (a plugin holding connect-mirror and the MSK IAM auth jar).');
+    throw new ReplicationFailedError(
+      'replication.mskConnect.customPluginArn is required for MirrorMaker 2 on MSK Connect (a plugin holding connect-mirror and the MSK IAM auth jar).',
+    );
   }
-  if (!spec.target.vpc) throw new ReplicationFailedError('MirrorMaker 2 on MSK Connect needs target.vpc (subnets and security groups that reach the target).');
+  if (!spec.target.vpc)
+    throw new ReplicationFailedError(
+      'MirrorMaker 2 on MSK Connect needs target.vpc (subnets and security groups that reach the target).',
+    );
   const configs = mm2ConnectorConfigs(spec, options.region);
   const base = {
-    kafkaCluster: { apacheKafkaCluster: { bootstrapServers: bootstrap('target', spec.target), vpc: { subnets: [...spec.target.vpc.subnetIds], securityGroups: [...spec.target.vpc.securityGroupIds] } } },
+    kafkaCluster: {
+      apacheKafkaCluster: {
+        bootstrapServers: bootstrap('target', spec.target),
+        vpc: { subnets: [...spec.target.vpc.subnetIds], securityGroups: [...spec.target.vpc.securityGroupIds] },
+      },
+    },
     ...workerAuthentication(spec.target),
     kafkaConnectVersion: connect.kafkaConnectVersion ?? '3.7.x',
     capacity: { provisionedCapacity: { mcuCount: connect.mcuCount ?? 1, workerCount: connect.workerCount ?? 1 } },
     plugins: [{ customPlugin: { customPluginArn: connect.customPluginArn, revision: connect.customPluginRevision } }],
     serviceExecutionRoleArn: options.serviceExecutionRoleArn,
-    ...(connect.workerConfigurationArn ? { workerConfiguration: { workerConfigurationArn: connect.workerConfigurationArn, revision: connect.workerConfigurationRevision ?? 1 } } : {}),
-    ...(options.logGroupName ? { logDelivery: { workerLogDelivery: { cloudWatchLogs: { enabled: true, logGroup: options.logGroupName } } } } : {}),
+    ...(connect.workerConfigurationArn
+      ? {
+          workerConfiguration: {
+            workerConfigurationArn: connect.workerConfigurationArn,
+            revision: connect.workerConfigurationRevision ?? 1,
+          },
+        }
+      : {}),
+    ...(options.logGroupName
+      ? { logDelivery: { workerLogDelivery: { cloudWatchLogs: { enabled: true, logGroup: options.logGroupName } } } }
+      : {}),
     tags: { ...spec.tags },
   };
   return {
-    source: { ...base, connectorName: `${spec.name}${SOURCE_SUFFIX}`, connectorDescription: 'MSK migration: MirrorMaker 2 records and topic configs', connectorConfiguration: configs.source },
-    checkpoint: { ...base, connectorName: `${spec.name}${CHECKPOINT_SUFFIX}`, connectorDescription: 'MSK migration: MirrorMaker 2 consumer-group offsets', connectorConfiguration: configs.checkpoint },
+    source: {
+      ...base,
+      connectorName: `${spec.name}${SOURCE_SUFFIX}`,
+      connectorDescription: 'MSK migration: MirrorMaker 2 records and topic configs',
+      connectorConfiguration: configs.source,
+    },
+    checkpoint: {
+      ...base,
+      connectorName: `${spec.name}${CHECKPOINT_SUFFIX}`,
+      connectorDescription: 'MSK migration: MirrorMaker 2 consumer-group offsets',
+      connectorConfiguration: configs.checkpoint,
+    },
   };
 }
 
@@ -171,7 +232,9 @@ export class MskConnectMirrorMaker2 implements Replicator {
     const connectors = await this.connectorsOf(name);
     const first = connectors[0];
     if (!first?.connectorArn) return undefined;
-    const tags = await this.call(`ListTagsForResource ${first.connectorName}`, () => this.connect.send(new ListTagsForResourceCommand({ resourceArn: first.connectorArn })));
+    const tags = await this.call(`ListTagsForResource ${first.connectorName}`, () =>
+      this.connect.send(new ListTagsForResourceCommand({ resourceArn: first.connectorArn })),
+    );
     return {
       handle: { engine: this.engine, name, id: connectors.map((c) => c.connectorArn).join(',') },
       state: connectors.length < 2 ? 'CREATING' : combinedState(connectors.map((c) => c.connectorState)),
@@ -197,10 +260,14 @@ export class MskConnectMirrorMaker2 implements Replicator {
       }
       try {
         const out = await this.connect.send(new CreateConnectorCommand(request));
-        if (!out.connectorArn) throw new ReplicationFailedError(`CreateConnector ${request.connectorName} returned no ARN.`);
+        if (!out.connectorArn)
+          throw new ReplicationFailedError(`CreateConnector ${request.connectorName} returned no ARN.`);
         arns.push(out.connectorArn);
       } catch (err) {
-        if ((err as { name?: string }).name === 'ConflictException') throw new TransientError(`CreateConnector ${request.connectorName}: it already exists; retrying to adopt it.`);
+        if ((err as { name?: string }).name === 'ConflictException')
+          throw new TransientError(
+            `CreateConnector ${request.connectorName}: it already exists; retrying to adopt it.`,
+          );
         throw toMigrationError(err, `CreateConnector ${request.connectorName}`, ReplicationFailedError);
       }
     }
@@ -215,8 +282,11 @@ export class MskConnectMirrorMaker2 implements Replicator {
         const out = await this.connect.send(new DescribeConnectorCommand({ connectorArn: arn }));
         states.push(out.connectorState);
         if (out.stateDescription?.message || out.stateDescription?.code) {
-          details.push(`${out.connectorName}: ${[out.stateDescription.code, out.stateDescription.message].filter(Boolean).join(': ')}`);
-        } else if (out.connectorState === 'PAUSED') details.push(`${out.connectorName}: paused by someone; it copies nothing while paused`);
+          details.push(
+            `${out.connectorName}: ${[out.stateDescription.code, out.stateDescription.message].filter(Boolean).join(': ')}`,
+          );
+        } else if (out.connectorState === 'PAUSED')
+          details.push(`${out.connectorName}: paused by someone; it copies nothing while paused`);
       } catch (err) {
         if ((err as { name?: string }).name === 'NotFoundException') return undefined;
         throw toMigrationError(err, `DescribeConnector ${arn}`, ReplicationFailedError);
@@ -241,12 +311,16 @@ export class MskConnectMirrorMaker2 implements Replicator {
     const found: ConnectorSummary[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.call('ListConnectors', () => this.connect.send(new ListConnectorsCommand({ connectorNamePrefix: name, maxResults: 100, nextToken })));
+      const out = await this.call('ListConnectors', () =>
+        this.connect.send(new ListConnectorsCommand({ connectorNamePrefix: name, maxResults: 100, nextToken })),
+      );
       found.push(...(out.connectors ?? []).filter((c) => c.connectorName !== undefined && wanted.has(c.connectorName)));
       nextToken = out.nextToken;
       if (!nextToken) break;
     }
-    return found.sort((a, b) => ((a.connectorName ?? '').endsWith(SOURCE_SUFFIX) ? -1 : (b.connectorName ?? '').endsWith(SOURCE_SUFFIX) ? 1 : 0));
+    return found.sort((a, b) =>
+      (a.connectorName ?? '').endsWith(SOURCE_SUFFIX) ? -1 : (b.connectorName ?? '').endsWith(SOURCE_SUFFIX) ? 1 : 0,
+    );
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -8,8 +8,19 @@ import {
   type Cluster,
   type CreateClusterV2Request,
 } from '@aws-sdk/client-kafka';
-import { AuthFailedError, MigrationError, ProvisioningFailedError, TransientError, isMigrationError } from '../../core/errors';
-import type { TargetClusterInfo, TargetClusterRequest, TargetClusterState, TargetProvisioner } from '../../ports/target-provisioner';
+import {
+  AuthFailedError,
+  MigrationError,
+  ProvisioningFailedError,
+  TransientError,
+  isMigrationError,
+} from '../../core/errors';
+import type {
+  TargetClusterInfo,
+  TargetClusterRequest,
+  TargetClusterState,
+  TargetProvisioner,
+} from '../../ports/target-provisioner';
 
 /** Pages read at most per listing (100 clusters a page): a bound, not a limit anyone should reach. */
 const MAX_PAGES = 50;
@@ -27,19 +38,32 @@ const TRANSIENT = new Set([
   'ETIMEDOUT',
   'EPIPE',
 ]);
-const REFUSED = new Set(['ForbiddenException', 'UnauthorizedException', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException', 'ExpiredTokenException']);
+const REFUSED = new Set([
+  'ForbiddenException',
+  'UnauthorizedException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+]);
 
 /**
  * Maps an AWS SDK error to the taxonomy: throttling and 5xx → Migration.Transient (retried by the state machine),
  * refused credentials → Migration.AuthFailed, anything else → the caller's fatal error for this phase.
  */
-export function toMigrationError(err: unknown, what: string, fatal: new (message: string, details?: Record<string, unknown>) => MigrationError): MigrationError {
+export function toMigrationError(
+  err: unknown,
+  what: string,
+  fatal: new (message: string, details?: Record<string, unknown>) => MigrationError,
+): MigrationError {
   if (isMigrationError(err)) return err;
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const name = e.name ?? 'Error';
   const message = `${what} failed: ${name}: ${e.message ?? String(err)}`;
-  if (TRANSIENT.has(name) || e.$retryable !== undefined || (e.$metadata?.httpStatusCode ?? 0) >= 500) return new TransientError(message, { awsError: name });
-  if (REFUSED.has(name)) return new AuthFailedError(`${message}. Check the task role's permissions.`, { awsError: name });
+  if (TRANSIENT.has(name) || e.$retryable !== undefined || (e.$metadata?.httpStatusCode ?? 0) >= 500)
+    return new TransientError(message, { awsError: name });
+  if (REFUSED.has(name))
+    return new AuthFailedError(`${message}. Check the task role's permissions.`, { awsError: name });
   return new fatal(message, { awsError: name });
 }
 
@@ -47,12 +71,23 @@ function isNotFound(err: unknown): boolean {
   return (err as { name?: string }).name === 'NotFoundException';
 }
 
-const STATES: readonly TargetClusterState[] = ['CREATING', 'ACTIVE', 'UPDATING', 'HEALING', 'MAINTENANCE', 'REBOOTING_BROKER', 'DELETING', 'FAILED'];
+const STATES: readonly TargetClusterState[] = [
+  'CREATING',
+  'ACTIVE',
+  'UPDATING',
+  'HEALING',
+  'MAINTENANCE',
+  'REBOOTING_BROKER',
+  'DELETING',
+  'FAILED',
+];
 
 function toInfo(cluster: Cluster): TargetClusterInfo {
   const raw = cluster.State ?? 'UNKNOWN';
   const state = (STATES as readonly string[]).includes(raw) ? (raw as TargetClusterState) : 'OTHER';
-  const reason = cluster.StateInfo ? [cluster.StateInfo.Code, cluster.StateInfo.Message].filter(Boolean).join(': ') : undefined;
+  const reason = cluster.StateInfo
+    ? [cluster.StateInfo.Code, cluster.StateInfo.Message].filter(Boolean).join(': ')
+    : undefined;
   return {
     clusterArn: cluster.ClusterArn ?? '',
     clusterName: cluster.ClusterName ?? '',
@@ -74,7 +109,10 @@ export function createClusterRequest(request: TargetClusterRequest): CreateClust
     };
   }
   const p = request.provisioned;
-  if (!p) throw new ProvisioningFailedError(`Cluster ${request.clusterName}: a provisioned cluster needs broker type, count, Kafka version and volume size.`);
+  if (!p)
+    throw new ProvisioningFailedError(
+      `Cluster ${request.clusterName}: a provisioned cluster needs broker type, count, Kafka version and volume size.`,
+    );
   return {
     ClusterName: request.clusterName,
     Tags: { ...request.tags },
@@ -100,7 +138,11 @@ export class MskTargetProvisioner implements TargetProvisioner {
     const found: TargetClusterInfo[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.call('ListClustersV2', () => this.kafka.send(new ListClustersV2Command({ ClusterNameFilter: clusterNameFilter, MaxResults: 100, NextToken: nextToken })));
+      const out = await this.call('ListClustersV2', () =>
+        this.kafka.send(
+          new ListClustersV2Command({ ClusterNameFilter: clusterNameFilter, MaxResults: 100, NextToken: nextToken }),
+        ),
+      );
       found.push(...(out.ClusterInfoList ?? []).map(toInfo));
       nextToken = out.NextToken;
       if (!nextToken) break;
@@ -111,11 +153,15 @@ export class MskTargetProvisioner implements TargetProvisioner {
   async createCluster(request: TargetClusterRequest): Promise<{ clusterArn: string }> {
     try {
       const out = await this.kafka.send(new CreateClusterV2Command(createClusterRequest(request)));
-      if (!out.ClusterArn) throw new ProvisioningFailedError(`CreateClusterV2 for ${request.clusterName} returned no cluster ARN.`);
+      if (!out.ClusterArn)
+        throw new ProvisioningFailedError(`CreateClusterV2 for ${request.clusterName} returned no cluster ARN.`);
       return { clusterArn: out.ClusterArn };
     } catch (err) {
       // A lost response to an earlier create: retry, and the lookup by name and tags adopts the cluster.
-      if ((err as { name?: string }).name === 'ConflictException') throw new TransientError(`CreateClusterV2 for ${request.clusterName}: a cluster with this name is being created; retrying to adopt it.`);
+      if ((err as { name?: string }).name === 'ConflictException')
+        throw new TransientError(
+          `CreateClusterV2 for ${request.clusterName}: a cluster with this name is being created; retrying to adopt it.`,
+        );
       throw toMigrationError(err, `CreateClusterV2 ${request.clusterName}`, ProvisioningFailedError);
     }
   }
@@ -131,7 +177,9 @@ export class MskTargetProvisioner implements TargetProvisioner {
   }
 
   async getIamBootstrapBrokers(clusterArn: string): Promise<string[]> {
-    const out = await this.call('GetBootstrapBrokers', () => this.kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })));
+    const out = await this.call('GetBootstrapBrokers', () =>
+      this.kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })),
+    );
     return (out.BootstrapBrokerStringSaslIam ?? '').split(',').filter((b) => b.length > 0);
   }
 

@@ -8,7 +8,15 @@ import {
   type ReplicatorSummary as AwsReplicatorSummary,
 } from '@aws-sdk/client-kafka';
 import { ReplicationFailedError, TransientError } from '../../core/errors';
-import type { ReplicationEndpoint, Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState, ReplicatorStatus, ReplicatorSummary } from '../../ports/replicator';
+import type {
+  ReplicationEndpoint,
+  Replicator,
+  ReplicatorHandle,
+  ReplicatorSpec,
+  ReplicatorState,
+  ReplicatorStatus,
+  ReplicatorSummary,
+} from '../../ports/replicator';
 import { toMigrationError } from './msk-provisioner';
 
 export interface MskReplicatorOptions {
@@ -28,13 +36,19 @@ function toState(raw: string | undefined): ReplicatorState {
   return raw && (STATES as readonly string[]).includes(raw) ? (raw as ReplicatorState) : 'UPDATING';
 }
 
-function mskCluster(side: 'source' | 'target', endpoint: ReplicationEndpoint): { arn: string; vpc: { SubnetIds: string[]; SecurityGroupIds: string[] } } {
+function mskCluster(
+  side: 'source' | 'target',
+  endpoint: ReplicationEndpoint,
+): { arn: string; vpc: { SubnetIds: string[]; SecurityGroupIds: string[] } } {
   if (!endpoint.clusterArn || !endpoint.vpc) {
     throw new ReplicationFailedError(
       `MSK Replicator needs the ${side} cluster's ARN and the subnets and security groups it reaches it from (${side}.clusterArn, ${side}.vpc); use MIRROR_MAKER_2 for a target that is not MSK.`,
     );
   }
-  return { arn: endpoint.clusterArn, vpc: { SubnetIds: [...endpoint.vpc.subnetIds], SecurityGroupIds: [...endpoint.vpc.securityGroupIds] } };
+  return {
+    arn: endpoint.clusterArn,
+    vpc: { SubnetIds: [...endpoint.vpc.subnetIds], SecurityGroupIds: [...endpoint.vpc.securityGroupIds] },
+  };
 }
 
 /** The CreateReplicator request for a migration: IDENTICAL topic names, offsets synchronised, both sides over IAM. */
@@ -110,7 +124,9 @@ export class MskReplicator implements Replicator {
       return { engine: this.engine, name: spec.name, id: out.ReplicatorArn };
     } catch (err) {
       if ((err as { name?: string }).name === 'ConflictException') {
-        throw new TransientError(`CreateReplicator ${spec.name}: a replicator with this name already exists; retrying to adopt it.`);
+        throw new TransientError(
+          `CreateReplicator ${spec.name}: a replicator with this name already exists; retrying to adopt it.`,
+        );
       }
       throw toMigrationError(err, `CreateReplicator ${spec.name}`, ReplicationFailedError);
     }
@@ -141,7 +157,13 @@ export class MskReplicator implements Replicator {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       try {
-        const out = await this.kafka.send(new ListReplicatorsCommand({ MaxResults: 100, NextToken: nextToken, ...(nameFilter ? { ReplicatorNameFilter: nameFilter } : {}) }));
+        const out = await this.kafka.send(
+          new ListReplicatorsCommand({
+            MaxResults: 100,
+            NextToken: nextToken,
+            ...(nameFilter ? { ReplicatorNameFilter: nameFilter } : {}),
+          }),
+        );
         all.push(...(out.Replicators ?? []));
         nextToken = out.NextToken;
       } catch (err) {

@@ -41,7 +41,9 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async putText(key: string, body: string, contentType: string): Promise<string> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      );
     } catch (err) {
       throw storeError(err, `PutObject ${this.locator(key)}`);
     }

@@ -37,8 +37,16 @@ export class SchedulerApprovalReminders implements ApprovalReminders {
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',
-        Description: action === 'REMIND' ? 'Reminder for a pending MSK migration approval' : 'Deadline of an MSK migration approval',
-        Target: { Arn: this.options.targetArn, RoleArn: this.options.roleArn, Input: JSON.stringify(event), RetryPolicy: { MaximumRetryAttempts: 2 } },
+        Description:
+          action === 'REMIND'
+            ? 'Reminder for a pending MSK migration approval'
+            : 'Deadline of an MSK migration approval',
+        Target: {
+          Arn: this.options.targetArn,
+          RoleArn: this.options.roleArn,
+          Input: JSON.stringify(event),
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        },
       }),
     );
   }
@@ -46,7 +54,12 @@ export class SchedulerApprovalReminders implements ApprovalReminders {
   async cancel(approvalId: string): Promise<void> {
     for (const action of ['REMIND', 'EXPIRE'] as const) {
       try {
-        await this.client.send(new DeleteScheduleCommand({ Name: reminderScheduleName(approvalId, action), GroupName: this.options.groupName ?? 'default' }));
+        await this.client.send(
+          new DeleteScheduleCommand({
+            Name: reminderScheduleName(approvalId, action),
+            GroupName: this.options.groupName ?? 'default',
+          }),
+        );
       } catch (err) {
         if ((err as Error).name !== 'ResourceNotFoundException') throw err;
       }

@@ -17,7 +17,8 @@ export class CachedSecrets {
     const hit = this.cache.get(secretId);
     if (hit && hit.until > this.now()) return hit.value;
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (!out.SecretString) throw new Error(`Secret ${secretId} has no string value (binary secrets are not supported here).`);
+    if (!out.SecretString)
+      throw new Error(`Secret ${secretId} has no string value (binary secrets are not supported here).`);
     this.cache.set(secretId, { value: out.SecretString, until: this.now() + this.ttlMs });
     return out.SecretString;
   }

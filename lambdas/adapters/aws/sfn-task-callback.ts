@@ -1,10 +1,20 @@
-import { SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { TransientError } from '../../core/errors';
 import type { CallbackDelivery, TaskCallback } from '../../ports/task-callback';
 
 /** The task no longer waits: timed out, execution ended, or not a token Step Functions issued. */
 const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-const TRANSIENT = new Set(['ThrottlingException', 'ServiceUnavailable', 'InternalServerError', 'TooManyRequestsException']);
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TooManyRequestsException',
+]);
 /** Step Functions' limits on SendTaskFailure. */
 const MAX_ERROR = 256;
 const MAX_CAUSE = 32_768;
@@ -19,7 +29,10 @@ export class SfnTaskCallback implements TaskCallback {
     } catch (err) {
       const name = (err as Error).name;
       if (GONE.has(name)) return 'TASK_GONE';
-      if (TRANSIENT.has(name) || ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500) {
+      if (
+        TRANSIENT.has(name) ||
+        ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500
+      ) {
         throw new TransientError(`Step Functions did not take the task callback (${name}); retry.`);
       }
       throw err;
@@ -27,11 +40,17 @@ export class SfnTaskCallback implements TaskCallback {
   }
 
   succeed(taskToken: string, output: unknown): Promise<CallbackDelivery> {
-    return this.deliver(() => this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })));
+    return this.deliver(() =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
   }
 
   fail(taskToken: string, error: string, cause: string): Promise<CallbackDelivery> {
-    return this.deliver(() => this.client.send(new SendTaskFailureCommand({ taskToken, error: error.slice(0, MAX_ERROR), cause: cause.slice(0, MAX_CAUSE) })));
+    return this.deliver(() =>
+      this.client.send(
+        new SendTaskFailureCommand({ taskToken, error: error.slice(0, MAX_ERROR), cause: cause.slice(0, MAX_CAUSE) }),
+      ),
+    );
   }
 
   heartbeat(taskToken: string): Promise<CallbackDelivery> {

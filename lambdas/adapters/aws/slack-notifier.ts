@@ -33,13 +33,23 @@ export class SlackApprovalNotifier implements ApprovalSlack {
   }
 
   async post(channelId: string, message: SlackMessage): Promise<SlackMessageRef> {
-    const out = await (await this.web()).chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    const out = await (
+      await this.web()
+    ).chat.postMessage({
+      channel: channelId,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     if (!out.ts) throw new Error(`chat.postMessage to ${channelId} returned no message timestamp.`);
     return { channelId: out.channel ?? channelId, ts: out.ts };
   }
 
   async update(ref: SlackMessageRef, message: SlackMessage): Promise<void> {
-    await (await this.web()).chat.update({ channel: ref.channelId, ts: ref.ts, text: message.text, blocks: message.blocks });
+    await (
+      await this.web()
+    ).chat.update({ channel: ref.channelId, ts: ref.ts, text: message.text, blocks: message.blocks });
   }
 
   async tellUser(channelId: string, userId: string, text: string): Promise<void> {
@@ -47,7 +57,9 @@ export class SlackApprovalNotifier implements ApprovalSlack {
   }
 
   async reply(ref: SlackMessageRef, text: string): Promise<void> {
-    await (await this.web()).chat.postMessage({ channel: ref.channelId, thread_ts: ref.ts, text, reply_broadcast: true });
+    await (
+      await this.web()
+    ).chat.postMessage({ channel: ref.channelId, thread_ts: ref.ts, text, reply_broadcast: true });
   }
 
   async emailOf(userId: string): Promise<string | undefined> {

@@ -20,8 +20,16 @@ export class FsArtifactStore implements ArtifactStore {
   /** The file of a key; refuses keys that would escape the folder or that S3 would store under another name. */
   private fileOf(key: string): string {
     const segments = key.split('/');
-    if (key.length === 0 || key.includes('\\') || key.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..') || segments.some((s) => s.includes(PARTIAL))) {
-      throw new Error(`Artifact key "${key}" is not a plain relative path (no leading or doubled "/", no "." or ".." segments, no backslash).`);
+    if (
+      key.length === 0 ||
+      key.includes('\\') ||
+      key.includes('\0') ||
+      segments.some((s) => s === '' || s === '.' || s === '..') ||
+      segments.some((s) => s.includes(PARTIAL))
+    ) {
+      throw new Error(
+        `Artifact key "${key}" is not a plain relative path (no leading or doubled "/", no "." or ".." segments, no backslash).`,
+      );
     }
     return path.join(this.root, ...segments);
   }
@@ -70,7 +78,10 @@ export class FsArtifactStore implements ArtifactStore {
     const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     let entries;
     try {
-      entries = await readdir(folder ? path.join(this.root, ...folder.split('/')) : this.root, { recursive: true, withFileTypes: true });
+      entries = await readdir(folder ? path.join(this.root, ...folder.split('/')) : this.root, {
+        recursive: true,
+        withFileTypes: true,
+      });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return [];

@@ -1,6 +1,8 @@
 import type { CallbackDelivery, TaskCallback } from '../../ports/task-callback';
 
-export type TaskResult = { readonly kind: 'SUCCESS'; readonly output: unknown } | { readonly kind: 'FAILURE'; readonly error: string; readonly cause: string };
+export type TaskResult =
+  | { readonly kind: 'SUCCESS'; readonly output: unknown }
+  | { readonly kind: 'FAILURE'; readonly error: string; readonly cause: string };
 
 /**
  * The local stand-in for SendTaskSuccess / SendTaskFailure: the local runner registers the token its waiting task

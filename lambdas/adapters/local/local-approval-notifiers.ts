@@ -17,7 +17,10 @@ export class OutboxApprovalMailer implements ApprovalMailer {
     this.sent.push(email);
     if (this.folder) {
       mkdirSync(this.folder, { recursive: true });
-      const base = path.join(this.folder, `${String(this.sent.length).padStart(3, '0')}-${email.to.replace(/[^A-Za-z0-9@._-]/g, '_')}`);
+      const base = path.join(
+        this.folder,
+        `${String(this.sent.length).padStart(3, '0')}-${email.to.replace(/[^A-Za-z0-9@._-]/g, '_')}`,
+      );
       writeFileSync(`${base}.html`, email.html);
       writeFileSync(`${base}.txt`, `To: ${email.to}\nSubject: ${email.subject}\n\n${email.text}\n`);
     }
@@ -37,10 +40,15 @@ export class TimerApprovalReminders implements ApprovalReminders {
     const key = `${action}:${approvalId}`;
     const previous = this.timers.get(key);
     if (previous) clearTimeout(previous);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      void this.fire(approvalId, action).catch((err: Error) => console.error('local approval timer failed', err.message));
-    }, Math.max(0, at.getTime() - this.now().getTime()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        void this.fire(approvalId, action).catch((err: Error) =>
+          console.error('local approval timer failed', err.message),
+        );
+      },
+      Math.max(0, at.getTime() - this.now().getTime()),
+    );
     timer.unref();
     this.timers.set(key, timer);
   }

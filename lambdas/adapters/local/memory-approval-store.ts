@@ -43,7 +43,8 @@ export class MemoryApprovalStore implements ApprovalStore {
 
   async claim(approvalId: string, decision: Decision): Promise<ClaimResult> {
     const current = this.records.get(approvalId);
-    if (!current || current.status !== 'PENDING') return { claimed: false, current: current ? structuredClone(current) : undefined };
+    if (!current || current.status !== 'PENDING')
+      return { claimed: false, current: current ? structuredClone(current) : undefined };
     const record: ApprovalRecord = { ...current, status: 'DECIDED', decision };
     this.put(record);
     return { claimed: true, record: structuredClone(record) };
@@ -59,7 +60,8 @@ export class MemoryApprovalStore implements ApprovalStore {
 
   async markExpired(approvalId: string, attemptId: string): Promise<void> {
     const current = this.records.get(approvalId);
-    if (current?.status === 'DECIDED' && current.decision?.attemptId === attemptId) this.put({ ...current, status: 'EXPIRED' });
+    if (current?.status === 'DECIDED' && current.decision?.attemptId === attemptId)
+      this.put({ ...current, status: 'EXPIRED' });
   }
 
   async expirePending(approvalId: string): Promise<boolean> {

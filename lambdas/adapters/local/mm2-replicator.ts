@@ -1,7 +1,14 @@
 import { ReplicationFailedError } from '../../core/errors';
 import { mm2DedicatedProperties, mm2StartOffsetRecords, type Mm2LocalTuning } from '../../core/replication/mm2-config';
 import type { KafkaDataPlane } from '../../ports/kafka';
-import type { ReplicationEndpoint, Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorStatus, ReplicatorSummary } from '../../ports/replicator';
+import type {
+  ReplicationEndpoint,
+  Replicator,
+  ReplicatorHandle,
+  ReplicatorSpec,
+  ReplicatorStatus,
+  ReplicatorSummary,
+} from '../../ports/replicator';
 
 /**
  * MirrorMaker 2 as a local process (the rehearsal), behind the same Replicator port as MSK Replicator and MSK
@@ -43,7 +50,11 @@ export class LocalMirrorMaker2 implements Replicator {
   async find(name: string): Promise<ReplicatorSummary | undefined> {
     const entry = this.running.get(name);
     if (!entry || entry.deleted) return undefined;
-    return { handle: this.handleOf(name, entry), state: entry.process.exited() ? 'FAILED' : 'RUNNING', tags: entry.spec.tags };
+    return {
+      handle: this.handleOf(name, entry),
+      state: entry.process.exited() ? 'FAILED' : 'RUNNING',
+      tags: entry.spec.tags,
+    };
   }
 
   async countExisting(): Promise<undefined> {
@@ -69,7 +80,10 @@ export class LocalMirrorMaker2 implements Replicator {
     const entry = this.running.get(handle.name);
     if (!entry || entry.deleted) return undefined;
     if (entry.process.exited()) {
-      return { state: 'FAILED', detail: `MirrorMaker 2 process ${entry.process.pid} exited${entry.process.logTail ? `: ${entry.process.logTail()}` : ''}` };
+      return {
+        state: 'FAILED',
+        detail: `MirrorMaker 2 process ${entry.process.pid} exited${entry.process.logTail ? `: ${entry.process.logTail()}` : ''}`,
+      };
     }
     return { state: 'RUNNING' };
   }
@@ -96,16 +110,27 @@ export class LocalMirrorMaker2 implements Replicator {
    */
   private async seedStartOffsets(spec: ReplicatorSpec): Promise<void> {
     if (!this.offsetStoreClient) {
-      throw new ReplicationFailedError(`MirrorMaker 2 ${spec.name} must start from given offsets, but the local adapter has no client for the cluster it writes to; nothing was started.`);
+      throw new ReplicationFailedError(
+        `MirrorMaker 2 ${spec.name} must start from given offsets, but the local adapter has no client for the cluster it writes to; nothing was started.`,
+      );
     }
     const seed = mm2StartOffsetRecords(spec);
     const cluster = this.offsetStoreClient(spec.target);
     try {
       if ((await cluster.listTopics()).includes(seed.topic)) return;
       await cluster.createTopics([
-        { topic: seed.topic, numPartitions: 1, replicationFactor: this.tuning.replicationFactor ?? 1, configs: { 'cleanup.policy': 'compact' } },
+        {
+          topic: seed.topic,
+          numPartitions: 1,
+          replicationFactor: this.tuning.replicationFactor ?? 1,
+          configs: { 'cleanup.policy': 'compact' },
+        },
       ]);
-      if (seed.records.length > 0) await cluster.produce(seed.topic, seed.records.map((r) => ({ ...r, partition: 0 })));
+      if (seed.records.length > 0)
+        await cluster.produce(
+          seed.topic,
+          seed.records.map((r) => ({ ...r, partition: 0 })),
+        );
     } finally {
       await cluster.close();
     }

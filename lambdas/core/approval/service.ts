@@ -528,14 +528,12 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
   );
   await showOnSlack(services, decided, decision);
   if (services.reminders) {
-    await services.reminders
-      .cancel(record.approvalId)
-      .catch((err: Error) =>
-        services.warn('The approval reminder could not be cancelled', {
-          approvalId: record.approvalId,
-          error: err.message,
-        }),
-      );
+    await services.reminders.cancel(record.approvalId).catch((err: Error) =>
+      services.warn('The approval reminder could not be cancelled', {
+        approvalId: record.approvalId,
+        error: err.message,
+      }),
+    );
   }
   return { status: 'DECIDED', record: decided, decision };
 }

@@ -124,7 +124,8 @@ export function estimateMigrationCost(input: CostInput): CostEstimate {
     );
   }
 
-  const replicationHours = i.replicator === 'NONE' ? 0 : i.replicatorStartupHours + catchUpHours + i.approvalWaitHours + i.rollbackWindowHours;
+  const replicationHours =
+    i.replicator === 'NONE' ? 0 : i.replicatorStartupHours + catchUpHours + i.approvalWaitHours + i.rollbackWindowHours;
   const totalHours = i.replicatorStartupHours + catchUpHours + i.approvalWaitHours + i.rollbackWindowHours;
   const rollbackPoll = i.rollbackPollIntervalSeconds ?? i.pollIntervalSeconds;
 
@@ -140,23 +141,37 @@ export function estimateMigrationCost(input: CostInput): CostEstimate {
   const gbMigration = (i.meanBytesInPerSec * replicationHours * 3600 + i.backlogBytes) / GB;
 
   const lines = (hours: number, transitions: number, gb: number): CostLine[] => {
-    const out: CostLine[] = [line('Step Functions state transitions', transitions, 'transitions', prices.stepFunctionsPerTransition)];
+    const out: CostLine[] = [
+      line('Step Functions state transitions', transitions, 'transitions', prices.stepFunctionsPerTransition),
+    ];
     if (i.replicator === 'MSK_REPLICATOR') {
       out.push(line('MSK Replicator', hours, 'replicator-hours', prices.mskReplicatorPerHour));
       out.push(line('MSK Replicator data replicated', gb, 'GB', prices.mskReplicatorPerGb));
     }
     if (i.replicator === 'MIRROR_MAKER_2') {
-      out.push(line(`MirrorMaker 2 on MSK Connect (${i.mm2Mcus} MCU)`, hours * i.mm2Mcus, 'MCU-hours', prices.mskConnectPerMcuHour));
+      out.push(
+        line(
+          `MirrorMaker 2 on MSK Connect (${i.mm2Mcus} MCU)`,
+          hours * i.mm2Mcus,
+          'MCU-hours',
+          prices.mskConnectPerMcuHour,
+        ),
+      );
       // Workers read from one AZ and write to another for most partitions: count both legs.
-      if (!i.crossRegion) out.push(line('Cross-AZ transfer (connector ↔ brokers)', gb * 2, 'GB', prices.crossAzTransferPerGb));
+      if (!i.crossRegion)
+        out.push(line('Cross-AZ transfer (connector ↔ brokers)', gb * 2, 'GB', prices.crossAzTransferPerGb));
     }
-    if (i.crossRegion && i.replicator !== 'NONE') out.push(line('Inter-Region data transfer', gb, 'GB', prices.interRegionTransferPerGb));
+    if (i.crossRegion && i.replicator !== 'NONE')
+      out.push(line('Inter-Region data transfer', gb, 'GB', prices.interRegionTransferPerGb));
     return out;
   };
 
   const day = lines(i.replicator === 'NONE' ? 0 : 24, sfnPerDay, i.replicator === 'NONE' ? 0 : gbPerDay);
   const migration = lines(replicationHours, sfnMigration, i.replicator === 'NONE' ? 0 : gbMigration);
-  if (i.pollIntervalSeconds < 60) warnings.push(`A ${i.pollIntervalSeconds}s poll interval costs ${Math.round(sfnPerDay).toLocaleString('en-US')} transitions a day; CloudWatch metrics of the replicator are per minute, so polling faster than 60s adds cost without new evidence.`);
+  if (i.pollIntervalSeconds < 60)
+    warnings.push(
+      `A ${i.pollIntervalSeconds}s poll interval costs ${Math.round(sfnPerDay).toLocaleString('en-US')} transitions a day; CloudWatch metrics of the replicator are per minute, so polling faster than 60s adds cost without new evidence.`,
+    );
   return {
     currency: prices.currency,
     timeline: {
@@ -198,10 +213,17 @@ export function renderCostMarkdown(estimate: CostEstimate): string {
   const table = (lines: readonly CostLine[], total: number): string[] => [
     '| Item | Quantity | Unit price | Cost |',
     '|---|---:|---:|---:|',
-    ...lines.map((l) => `| ${l.item} | ${l.quantity.toLocaleString('en-US')} ${l.unit} | ${unitMoney(l.unitPrice, estimate.currency)} | ${money(l.cost, estimate.currency)} |`),
+    ...lines.map(
+      (l) =>
+        `| ${l.item} | ${l.quantity.toLocaleString('en-US')} ${l.unit} | ${unitMoney(l.unitPrice, estimate.currency)} | ${money(l.cost, estimate.currency)} |`,
+    ),
     `| **Total** | | | **${money(total, estimate.currency)}** |`,
   ];
-  const basis = { GIVEN: 'as planned', DERIVED_FROM_BACKLOG: 'derived from the backlog and the replication throughput', NO_BACKLOG: 'no backlog: one evaluation' }[t.catchUpBasis];
+  const basis = {
+    GIVEN: 'as planned',
+    DERIVED_FROM_BACKLOG: 'derived from the backlog and the replication throughput',
+    NO_BACKLOG: 'no backlog: one evaluation',
+  }[t.catchUpBasis];
   return [
     '## Cost and time estimate',
     '',

@@ -18,7 +18,9 @@ export const CANARY_HEADER = 'msk-migration-canary';
 export async function ensureCanaryTopic(source: KafkaDataPlane, topic: string): Promise<'CREATED' | 'EXISTS'> {
   const topics = await source.listTopics();
   if (topics.includes(topic)) return 'EXISTS';
-  await source.createTopics([{ topic, numPartitions: 1, configs: { 'retention.ms': String(24 * 3600 * 1000), 'cleanup.policy': 'delete' } }]);
+  await source.createTopics([
+    { topic, numPartitions: 1, configs: { 'retention.ms': String(24 * 3600 * 1000), 'cleanup.policy': 'delete' } },
+  ]);
   return 'CREATED';
 }
 
@@ -47,7 +49,12 @@ export async function canaryRoundTrip(run: CanaryRun): Promise<CanaryResult> {
     let fromOffset = await targetEndOffset(target, topic);
     const producedAt = nowMs();
     await source.produce(topic, [
-      { key: canaryId, value: JSON.stringify({ canaryId, producedAt: new Date(producedAt).toISOString() }), headers: { [CANARY_HEADER]: canaryId }, partition: 0 },
+      {
+        key: canaryId,
+        value: JSON.stringify({ canaryId, producedAt: new Date(producedAt).toISOString() }),
+        headers: { [CANARY_HEADER]: canaryId },
+        partition: 0,
+      },
     ]);
     const deadline = producedAt + timeoutMs;
     // Bounded both in time (deadline) and in count (each read waits up to 1 s; a fast-failing read still ends the loop).
@@ -56,7 +63,13 @@ export async function canaryRoundTrip(run: CanaryRun): Promise<CanaryResult> {
         fromOffset = await targetEndOffset(target, topic, true);
         if (fromOffset === undefined) continue;
       }
-      const records = await target.readPartition({ topic, partition: 0, fromOffset, maxRecords: 500, timeoutMs: Math.max(50, Math.min(1_000, deadline - nowMs())) });
+      const records = await target.readPartition({
+        topic,
+        partition: 0,
+        fromOffset,
+        maxRecords: 500,
+        timeoutMs: Math.max(50, Math.min(1_000, deadline - nowMs())),
+      });
       const seen = records.find((r) => r.key !== null && r.key.toString('utf8') === canaryId);
       if (seen) return { status: 'SEEN', canaryId, roundTripMs: nowMs() - producedAt };
       const last = records[records.length - 1];

@@ -43,7 +43,11 @@ export function advanceCatchUp(
   const startedAt = previous?.startedAt ?? at;
   const consecutiveHealthy = verdict.healthy ? (previous?.consecutiveHealthy ?? 0) + 1 : 0;
   const passed = consecutiveHealthy >= policy.consecutiveHealthyChecks;
-  const healthySince = verdict.healthy ? (previous?.lastHealthy && previous.healthySince ? previous.healthySince : at) : undefined;
+  const healthySince = verdict.healthy
+    ? previous?.lastHealthy && previous.healthySince
+      ? previous.healthySince
+      : at
+    : undefined;
   const progress: CatchUpProgress = {
     startedAt,
     evaluations: (previous?.evaluations ?? 0) + 1,

@@ -6,7 +6,13 @@ import type { ReplicationEngine } from '../../ports/replicator';
 import type { ExecutionIdentity } from '../replication/naming';
 import { canaryRoundTrip, type CanaryResult } from './canary';
 import { advanceCatchUp, type CatchUpOutcome, type CatchUpPolicy, type CatchUpProgress } from './catch-up';
-import { evaluateLagGate, type LagGateSignals, type LagGateThresholds, type LagGateVerdict, type LatestDatapoint } from './lag-gate';
+import {
+  evaluateLagGate,
+  type LagGateSignals,
+  type LagGateThresholds,
+  type LagGateVerdict,
+  type LatestDatapoint,
+} from './lag-gate';
 import { measurePartitionLag, type PartitionLagSnapshot } from './partition-lag';
 import { replicatorMetric, type ReplicatorMetricName } from './replicator-alarms';
 
@@ -66,14 +72,25 @@ interface EvaluationEvidence {
   readonly outcome?: CatchUpOutcome;
 }
 
-export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: CatchUpDeps): Promise<CatchUpEvaluation> {
+export async function evaluateCatchUp(
+  request: CatchUpEvaluationRequest,
+  deps: CatchUpDeps,
+): Promise<CatchUpEvaluation> {
   const at = deps.now().toISOString();
   const index = (request.previous?.evaluations ?? 0) + 1;
-  const evidenceKey = artifactKey(request.identity.migrationId, request.identity.executionName, `catch-up/evaluation-${String(index).padStart(4, '0')}.json`);
+  const evidenceKey = artifactKey(
+    request.identity.migrationId,
+    request.identity.executionName,
+    `catch-up/evaluation-${String(index).padStart(4, '0')}.json`,
+  );
   const usesMetrics = request.engine === 'MSK_REPLICATOR';
   // End-offset lag is the MirrorMaker 2 signal (same offsets on both sides from EARLIEST). MSK Replicator is judged on
   // its own metrics: its target offsets need not match the source's, so an offset difference would be no evidence.
-  const usesPartitionLag = request.engine === 'MIRROR_MAKER_2' && request.startingPosition === 'EARLIEST' && deps.source !== undefined && deps.target !== undefined;
+  const usesPartitionLag =
+    request.engine === 'MIRROR_MAKER_2' &&
+    request.startingPosition === 'EARLIEST' &&
+    deps.source !== undefined &&
+    deps.target !== undefined;
 
   let alarms: AlarmStatus[] | undefined;
   let metrics: LagGateSignals['metrics'];
@@ -84,9 +101,15 @@ export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: C
 
   try {
     if (usesMetrics) {
-      if (!deps.lagSignals || !request.replicatorName) throw new Error('MSK Replicator gate needs the lag-signals adapter and the replicator name');
+      if (!deps.lagSignals || !request.replicatorName)
+        throw new Error('MSK Replicator gate needs the lag-signals adapter and the replicator name');
       alarms = await deps.lagSignals.describeAlarms(request.alarmNames);
-      metrics = await latestDatapoints(deps.lagSignals, request.replicatorName, deps.now(), request.metricsLookbackMinutes ?? 5);
+      metrics = await latestDatapoints(
+        deps.lagSignals,
+        request.replicatorName,
+        deps.now(),
+        request.metricsLookbackMinutes ?? 5,
+      );
     }
     if (usesPartitionLag && deps.source && deps.target) {
       partitionLag = await measurePartitionLag(deps.source, deps.target, request.topics, deps.now);
@@ -109,7 +132,9 @@ export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: C
     fatal = err;
   }
 
-  const previousPartitionLag = request.previous?.lastEvidenceKey ? (await deps.artifacts.getJson<EvaluationEvidence>(request.previous.lastEvidenceKey))?.signals.partitionLag : undefined;
+  const previousPartitionLag = request.previous?.lastEvidenceKey
+    ? (await deps.artifacts.getJson<EvaluationEvidence>(request.previous.lastEvidenceKey))?.signals.partitionLag
+    : undefined;
   const signals: LagGateSignals = {
     ...(alarms ? { alarms } : {}),
     ...(metrics ? { metrics } : {}),
@@ -127,7 +152,16 @@ export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: C
   const evidenceSignals = { ...signals, ...(errors.length > 0 ? { errors } : {}) };
   delete (evidenceSignals as { previousPartitionLag?: unknown }).previousPartitionLag;
   if (fatal !== undefined) {
-    await deps.artifacts.putJson(evidenceKey, { kind: 'catch-up-evaluation', index, at, engine: request.engine, thresholds: request.thresholds, policy: request.policy, signals: evidenceSignals, verdict: finalVerdict } satisfies EvaluationEvidence);
+    await deps.artifacts.putJson(evidenceKey, {
+      kind: 'catch-up-evaluation',
+      index,
+      at,
+      engine: request.engine,
+      thresholds: request.thresholds,
+      policy: request.policy,
+      signals: evidenceSignals,
+      verdict: finalVerdict,
+    } satisfies EvaluationEvidence);
     throw fatal;
   }
 
@@ -148,17 +182,35 @@ export async function evaluateCatchUp(request: CatchUpEvaluationRequest, deps: C
   if (outcome === 'TIMED_OUT') {
     throw new LagTimeoutError(
       `Replication did not catch up within gates.catchUpTimeoutMinutes (${request.policy.catchUpTimeoutMinutes} min, ${progress.evaluations} evaluations): ${finalVerdict.reasons.slice(0, 2).join(' ') || 'the last evaluations were healthy but fewer than gates.consecutiveHealthyChecks in a row'}`,
-      { evidenceKey, evaluations: progress.evaluations, lastReasons: progress.lastReasons, figures: finalVerdict.figures },
+      {
+        evidenceKey,
+        evaluations: progress.evaluations,
+        lastReasons: progress.lastReasons,
+        figures: finalVerdict.figures,
+      },
     );
   }
   return { progress, outcome, verdict: finalVerdict, evidenceKey };
 }
 
-const GATE_METRICS: readonly ReplicatorMetricName[] = ['MessageLag', 'ReplicationLatency', 'ReplicationFailures', 'ConsumerGroupOffsetSyncFailure'];
+const GATE_METRICS: readonly ReplicatorMetricName[] = [
+  'MessageLag',
+  'ReplicationLatency',
+  'ReplicationFailures',
+  'ConsumerGroupOffsetSyncFailure',
+];
 
-async function latestDatapoints(signals: LagSignals, replicatorName: string, now: Date, lookbackMinutes: number): Promise<Partial<Record<ReplicatorMetricName, LatestDatapoint>>> {
+async function latestDatapoints(
+  signals: LagSignals,
+  replicatorName: string,
+  now: Date,
+  lookbackMinutes: number,
+): Promise<Partial<Record<ReplicatorMetricName, LatestDatapoint>>> {
   const series = await signals.getMetricSeries(
-    GATE_METRICS.map((m) => ({ id: m.charAt(0).toLowerCase() + m.slice(1), metric: replicatorMetric(replicatorName, m) })),
+    GATE_METRICS.map((m) => ({
+      id: m.charAt(0).toLowerCase() + m.slice(1),
+      metric: replicatorMetric(replicatorName, m),
+    })),
     { start: new Date(now.getTime() - lookbackMinutes * 60_000).toISOString(), end: now.toISOString() },
   );
   const latest: Partial<Record<ReplicatorMetricName, LatestDatapoint>> = {};

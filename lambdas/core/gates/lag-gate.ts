@@ -63,7 +63,11 @@ export interface LagGateVerdict {
 
 const WORST_SHOWN = 5;
 
-export function evaluateLagGate(signals: LagGateSignals, thresholds: LagGateThresholds, requirements: LagGateRequirements): LagGateVerdict {
+export function evaluateLagGate(
+  signals: LagGateSignals,
+  thresholds: LagGateThresholds,
+  requirements: LagGateRequirements,
+): LagGateVerdict {
   const reasons: string[] = [];
   const figures: LagGateFigures = {};
 
@@ -80,8 +84,14 @@ export function evaluateLagGate(signals: LagGateSignals, thresholds: LagGateThre
 
   if (signals.canary) evaluateCanary(signals.canary, thresholds, reasons, figures);
 
-  const anyEvidence = requirements.replicatorMetrics || signals.partitionLag !== undefined || (signals.canary !== undefined && signals.canary.status !== 'DISABLED');
-  if (!anyEvidence) reasons.push('No lag signal was read (no replicator metrics, no per-partition offsets, no canary): there is nothing to pass the gate on.');
+  const anyEvidence =
+    requirements.replicatorMetrics ||
+    signals.partitionLag !== undefined ||
+    (signals.canary !== undefined && signals.canary.status !== 'DISABLED');
+  if (!anyEvidence)
+    reasons.push(
+      'No lag signal was read (no replicator metrics, no per-partition offsets, no canary): there is nothing to pass the gate on.',
+    );
 
   return { healthy: reasons.length === 0, reasons, figures };
 }
@@ -93,17 +103,24 @@ function evaluateAlarms(alarms: readonly AlarmStatus[] | undefined, reasons: str
   }
   for (const a of alarms) {
     if (a.state === 'MISSING') reasons.push(`Alarm ${a.alarmName} does not exist (deleted, or never created).`);
-    else if (a.state === 'INSUFFICIENT_DATA') reasons.push(`Alarm ${a.alarmName} is INSUFFICIENT_DATA: no datapoints to judge by yet.`);
+    else if (a.state === 'INSUFFICIENT_DATA')
+      reasons.push(`Alarm ${a.alarmName} is INSUFFICIENT_DATA: no datapoints to judge by yet.`);
     else if (a.state === 'ALARM') reasons.push(`Alarm ${a.alarmName} is in ALARM${a.reason ? `: ${a.reason}` : ''}.`);
   }
 }
 
-function evaluateMetrics(metrics: NonNullable<LagGateSignals['metrics']>, thresholds: LagGateThresholds, reasons: string[], figures: LagGateFigures): void {
+function evaluateMetrics(
+  metrics: NonNullable<LagGateSignals['metrics']>,
+  thresholds: LagGateThresholds,
+  reasons: string[],
+  figures: LagGateFigures,
+): void {
   const lag = metrics.MessageLag;
   if (!lag) reasons.push('MessageLag has no datapoint in the look-back window.');
   else {
     figures.messageLag = lag.value;
-    if (lag.value > thresholds.maxLagRecords) reasons.push(`MessageLag is ${lag.value} records, above gates.maxLagRecords (${thresholds.maxLagRecords}).`);
+    if (lag.value > thresholds.maxLagRecords)
+      reasons.push(`MessageLag is ${lag.value} records, above gates.maxLagRecords (${thresholds.maxLagRecords}).`);
   }
   const latency = metrics.ReplicationLatency;
   if (latency) {
@@ -120,7 +137,8 @@ function evaluateMetrics(metrics: NonNullable<LagGateSignals['metrics']>, thresh
   const syncFailures = metrics.ConsumerGroupOffsetSyncFailure;
   if (syncFailures) {
     figures.offsetSyncFailures = syncFailures.value;
-    if (syncFailures.value > 0) reasons.push(`ConsumerGroupOffsetSyncFailure is ${syncFailures.value} in the last period.`);
+    if (syncFailures.value > 0)
+      reasons.push(`ConsumerGroupOffsetSyncFailure is ${syncFailures.value} in the last period.`);
   }
 }
 
@@ -144,7 +162,9 @@ function evaluatePartitions(
   }
   if (total > thresholds.maxLagRecords) {
     const worst = [...lagging].sort((a, b) => b.lag - a.lag);
-    reasons.push(`The target trails the source by ${total} records over ${lagging.length} partition(s), above gates.maxLagRecords (${thresholds.maxLagRecords}); worst: ${describe(worst)}.`);
+    reasons.push(
+      `The target trails the source by ${total} records over ${lagging.length} partition(s), above gates.maxLagRecords (${thresholds.maxLagRecords}); worst: ${describe(worst)}.`,
+    );
   }
 
   if (previous) {
@@ -159,20 +179,31 @@ function evaluatePartitions(
     }
     figures.stalledPartitions = stalled.length;
     if (stalled.length > 0) {
-      reasons.push(`${stalled.length} lagging partition(s) made no progress on the target since ${previous.at}: ${describe(stalled)}.`);
+      reasons.push(
+        `${stalled.length} lagging partition(s) made no progress on the target since ${previous.at}: ${describe(stalled)}.`,
+      );
     }
     if (regressed.length > 0) {
-      reasons.push(`${regressed.length} partition(s) have a lower end offset on the target than at ${previous.at} (truncated or recreated): ${describe(regressed)}.`);
+      reasons.push(
+        `${regressed.length} partition(s) have a lower end offset on the target than at ${previous.at} (truncated or recreated): ${describe(regressed)}.`,
+      );
     }
   }
 }
 
-function evaluateCanary(canary: CanaryResult, thresholds: LagGateThresholds, reasons: string[], figures: LagGateFigures): void {
+function evaluateCanary(
+  canary: CanaryResult,
+  thresholds: LagGateThresholds,
+  reasons: string[],
+  figures: LagGateFigures,
+): void {
   switch (canary.status) {
     case 'SEEN':
       figures.canaryRoundTripMs = canary.roundTripMs;
       if (thresholds.maxCanaryRoundTripMs !== undefined && canary.roundTripMs > thresholds.maxCanaryRoundTripMs) {
-        reasons.push(`The canary took ${canary.roundTripMs} ms to reach the target, above ${thresholds.maxCanaryRoundTripMs} ms.`);
+        reasons.push(
+          `The canary took ${canary.roundTripMs} ms to reach the target, above ${thresholds.maxCanaryRoundTripMs} ms.`,
+        );
       }
       return;
     case 'NOT_SEEN':
@@ -187,6 +218,10 @@ function evaluateCanary(canary: CanaryResult, thresholds: LagGateThresholds, rea
 }
 
 function describe(partitions: readonly PartitionLag[]): string {
-  const shown = partitions.slice(0, WORST_SHOWN).map((p) => `${p.topic}-${p.partition}${p.targetEnd === null ? '' : ` (${p.lag})`}`);
-  return partitions.length > WORST_SHOWN ? `${shown.join(', ')} and ${partitions.length - WORST_SHOWN} more` : shown.join(', ');
+  const shown = partitions
+    .slice(0, WORST_SHOWN)
+    .map((p) => `${p.topic}-${p.partition}${p.targetEnd === null ? '' : ` (${p.lag})`}`);
+  return partitions.length > WORST_SHOWN
+    ? `${shown.join(', ')} and ${partitions.length - WORST_SHOWN} more`
+    : shown.join(', ');
 }

@@ -9,7 +9,8 @@ import type { AlarmDefinition, MetricRef } from '../../ports/lag-signals';
  * counters are published when something fails, so their absence means nothing failed.
  */
 
-export type ReplicatorMetricName = 'MessageLag' | 'ReplicationLatency' | 'ReplicationFailures' | 'ConsumerGroupOffsetSyncFailure';
+export type ReplicatorMetricName =
+  'MessageLag' | 'ReplicationLatency' | 'ReplicationFailures' | 'ConsumerGroupOffsetSyncFailure';
 
 export interface ReplicatorAlarmThresholds {
   readonly maxLagRecords: number;
@@ -23,9 +24,19 @@ export interface ReplicatorAlarmThresholds {
 
 export const DEFAULT_MAX_REPLICATION_LATENCY_MS = 60_000;
 
-export function replicatorMetric(replicatorName: string, metricName: ReplicatorMetricName, periodSeconds = 60): MetricRef {
+export function replicatorMetric(
+  replicatorName: string,
+  metricName: ReplicatorMetricName,
+  periodSeconds = 60,
+): MetricRef {
   const statistic = metricName === 'MessageLag' || metricName === 'ReplicationLatency' ? 'Maximum' : 'Sum';
-  return { namespace: 'AWS/Kafka', metricName, dimensions: { ReplicatorName: replicatorName }, statistic, periodSeconds };
+  return {
+    namespace: 'AWS/Kafka',
+    metricName,
+    dimensions: { ReplicatorName: replicatorName },
+    statistic,
+    periodSeconds,
+  };
 }
 
 export function replicatorAlarms(
@@ -52,7 +63,12 @@ export function replicatorAlarms(
     tags,
   });
   const alarms = [
-    alarm('MessageLag', thresholds.maxLagRecords, 'missing', `Replicator is more than ${thresholds.maxLagRecords} records behind the source`),
+    alarm(
+      'MessageLag',
+      thresholds.maxLagRecords,
+      'missing',
+      `Replicator is more than ${thresholds.maxLagRecords} records behind the source`,
+    ),
     alarm(
       'ReplicationLatency',
       thresholds.maxReplicationLatencyMs ?? DEFAULT_MAX_REPLICATION_LATENCY_MS,
@@ -62,7 +78,14 @@ export function replicatorAlarms(
     alarm('ReplicationFailures', 0, 'notBreaching', 'The replicator failed to replicate records'),
   ];
   if (thresholds.syncGroupOffsets ?? true) {
-    alarms.push(alarm('ConsumerGroupOffsetSyncFailure', 0, 'notBreaching', 'The replicator failed to synchronise consumer-group offsets'));
+    alarms.push(
+      alarm(
+        'ConsumerGroupOffsetSyncFailure',
+        0,
+        'notBreaching',
+        'The replicator failed to synchronise consumer-group offsets',
+      ),
+    );
   }
   return alarms;
 }

@@ -81,7 +81,10 @@ export function notificationMessage(event: NotificationEvent): NotificationMessa
       text,
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: `<${url}|Open the execution in the Step Functions console>` }] },
+        {
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `<${url}|Open the execution in the Step Functions console>` }],
+        },
       ],
     };
   }
@@ -96,7 +99,13 @@ export function notificationMessage(event: NotificationEvent): NotificationMessa
   return {
     text: truncate(text, 300),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${ICON[d.status] ?? ''} *${esc(d.phase)}* ${verb}${d.errorName ? ` (\`${esc(d.errorName)}\`)` : ''}: ${esc(truncate(d.summary, 500))}` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${ICON[d.status] ?? ''} *${esc(d.phase)}* ${verb}${d.errorName ? ` (\`${esc(d.errorName)}\`)` : ''}: ${esc(truncate(d.summary, 500))}`,
+        },
+      },
       ...(figures ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: figures } }] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
     ],

@@ -32,12 +32,20 @@ export function targetClusterName(identity: ExecutionIdentity): string {
   return `${base.slice(0, 64 - suffix.length - 1)}-${suffix}`;
 }
 
-export async function ensureTargetCluster(plan: TargetClusterPlan, identity: ExecutionIdentity, provisioner: TargetProvisioner): Promise<ProvisionResult> {
+export async function ensureTargetCluster(
+  plan: TargetClusterPlan,
+  identity: ExecutionIdentity,
+  provisioner: TargetProvisioner,
+): Promise<ProvisionResult> {
   if (plan.kind === 'PROVISIONED' && !plan.provisioned) {
-    throw new ProvisioningFailedError('target.create.provisioned is required to create an MSK provisioned cluster (broker type, count, Kafka version).');
+    throw new ProvisioningFailedError(
+      'target.create.provisioned is required to create an MSK provisioned cluster (broker type, count, Kafka version).',
+    );
   }
   if (plan.vpc.subnetIds.length === 0) {
-    throw new ProvisioningFailedError('target.create.vpc.subnetIds is empty: MSK needs at least two subnets in different Availability Zones.');
+    throw new ProvisioningFailedError(
+      'target.create.vpc.subnetIds is empty: MSK needs at least two subnets in different Availability Zones.',
+    );
   }
   const clusterName = targetClusterName(identity);
   const existing = (await provisioner.findClusters(clusterName)).filter((c) => c.clusterName === clusterName);
@@ -67,10 +75,16 @@ export type TargetClusterCheck =
   | { readonly ready: false; readonly state: TargetClusterInfo['state'] };
 
 /** One Describe of the Wait/Describe loop: ACTIVE → ready with its IAM bootstrap brokers; FAILED → fatal. */
-export async function checkTargetCluster(clusterArn: string, provisioner: TargetProvisioner): Promise<TargetClusterCheck> {
+export async function checkTargetCluster(
+  clusterArn: string,
+  provisioner: TargetProvisioner,
+): Promise<TargetClusterCheck> {
   const info = await provisioner.describeCluster(clusterArn);
   if (!info) {
-    throw new ProvisioningFailedError(`Target cluster ${clusterArn} no longer exists: it was deleted while being created.`, { clusterArn });
+    throw new ProvisioningFailedError(
+      `Target cluster ${clusterArn} no longer exists: it was deleted while being created.`,
+      { clusterArn },
+    );
   }
   switch (info.state) {
     case 'ACTIVE': {
@@ -82,12 +96,18 @@ export async function checkTargetCluster(clusterArn: string, provisioner: Target
       return { ready: true, state: 'ACTIVE', bootstrapServers };
     }
     case 'FAILED':
-      throw new ProvisioningFailedError(`Target cluster ${clusterArn} is FAILED: ${info.stateDetail ?? 'no reason given by MSK'}. Check the subnets, security groups and service quotas, then start a new execution.`, {
-        clusterArn,
-        stateDetail: info.stateDetail,
-      });
+      throw new ProvisioningFailedError(
+        `Target cluster ${clusterArn} is FAILED: ${info.stateDetail ?? 'no reason given by MSK'}. Check the subnets, security groups and service quotas, then start a new execution.`,
+        {
+          clusterArn,
+          stateDetail: info.stateDetail,
+        },
+      );
     case 'DELETING':
-      throw new ProvisioningFailedError(`Target cluster ${clusterArn} is being deleted while this execution waits for it.`, { clusterArn });
+      throw new ProvisioningFailedError(
+        `Target cluster ${clusterArn} is being deleted while this execution waits for it.`,
+        { clusterArn },
+      );
     default:
       return { ready: false, state: info.state };
   }
@@ -96,7 +116,11 @@ export async function checkTargetCluster(clusterArn: string, provisioner: Target
 export type TargetDeletion = 'DELETED' | 'ALREADY_GONE' | 'NOT_OURS';
 
 /** Rollback: deletes the target cluster only when its tags say this execution created it. */
-export async function deleteOwnedTargetCluster(clusterArn: string, identity: ExecutionIdentity, provisioner: TargetProvisioner): Promise<TargetDeletion> {
+export async function deleteOwnedTargetCluster(
+  clusterArn: string,
+  identity: ExecutionIdentity,
+  provisioner: TargetProvisioner,
+): Promise<TargetDeletion> {
   const info = await provisioner.describeCluster(clusterArn);
   if (!info) return 'ALREADY_GONE';
   if (!isOwnedBy(info.tags, identity)) return 'NOT_OURS';

@@ -69,7 +69,9 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     'config.storage.replication.factor': rf,
     'tasks.max': '2',
     // Cluster-prefixed properties reach the worker of the flows that write to that cluster (MirrorMakerConfig.workerConfig).
-    ...(tuning.offsetFlushIntervalMs !== undefined ? { [`${to}.offset.flush.interval.ms`]: String(tuning.offsetFlushIntervalMs) } : {}),
+    ...(tuning.offsetFlushIntervalMs !== undefined
+      ? { [`${to}.offset.flush.interval.ms`]: String(tuning.offsetFlushIntervalMs) }
+      : {}),
   };
 }
 
@@ -101,7 +103,10 @@ export function mm2InternalTopics(sourceAlias: string): string[] {
  * their bytes, so the key is the JsonConverter (schemas off) form of `[connector, partition map]` with the map's
  * fields in Java HashMap order (cluster, partition, topic), values `{"offset":N}`.
  */
-export function mm2StartOffsetRecords(spec: ReplicatorSpec): { topic: string; records: Array<{ key: string; value: string }> } {
+export function mm2StartOffsetRecords(spec: ReplicatorSpec): {
+  topic: string;
+  records: Array<{ key: string; value: string }>;
+} {
   const alias = spec.flowAliases?.source ?? 'source';
   const records = (spec.startOffsets ?? [])
     .filter((o) => BigInt(o.offset) > 0n)

@@ -24,14 +24,23 @@ import type { NameFilter } from './topic-selection';
 
 // ---- ProvisionTarget / CheckTargetStatus ----
 
-export async function runProvisionTarget(identity: ExecutionIdentity, plan: TargetClusterPlan, provisioner: TargetProvisioner): Promise<ProvisionedTarget> {
+export async function runProvisionTarget(
+  identity: ExecutionIdentity,
+  plan: TargetClusterPlan,
+  provisioner: TargetProvisioner,
+): Promise<ProvisionedTarget> {
   const result = await ensureTargetCluster(plan, identity, provisioner);
   return { ...result, state: 'CREATING', ready: false };
 }
 
-export async function runCheckTargetStatus(target: ProvisionedTarget, provisioner: TargetProvisioner): Promise<ProvisionedTarget> {
+export async function runCheckTargetStatus(
+  target: ProvisionedTarget,
+  provisioner: TargetProvisioner,
+): Promise<ProvisionedTarget> {
   const check = await checkTargetCluster(target.clusterArn, provisioner);
-  return check.ready ? { ...target, state: check.state, ready: true, bootstrapServers: check.bootstrapServers } : { ...target, state: check.state, ready: false };
+  return check.ready
+    ? { ...target, state: check.state, ready: true, bootstrapServers: check.bootstrapServers }
+    : { ...target, state: check.state, ready: false };
 }
 
 // ---- StartReplication / CheckReplicationStatus ----
@@ -67,7 +76,10 @@ export interface StartReplicationDeps {
   readonly lagSignals?: LagSignals;
 }
 
-export async function runStartReplication(request: StartReplicationRequest, deps: StartReplicationDeps): Promise<ReplicationState> {
+export async function runStartReplication(
+  request: StartReplicationRequest,
+  deps: StartReplicationDeps,
+): Promise<ReplicationState> {
   const { identity } = request;
   const canaryTopic = request.canary === false ? undefined : canaryTopicName(identity);
   // The canary topic exists before the replicator starts, so that both engines pick it up at once.
@@ -91,7 +103,10 @@ export async function runStartReplication(request: StartReplicationRequest, deps
   );
   const topicsKey = artifactKey(identity.migrationId, identity.executionName, 'replication/topics.json');
   await deps.artifacts.putJson(topicsKey, plan.topics);
-  await deps.artifacts.putJson(artifactKey(identity.migrationId, identity.executionName, 'replication/spec.json'), plan.spec);
+  await deps.artifacts.putJson(
+    artifactKey(identity.migrationId, identity.executionName, 'replication/spec.json'),
+    plan.spec,
+  );
   const started = await startReplication(plan.spec, identity, deps.replicator, request.limits);
 
   let alarmNames: string[] = [];
@@ -99,7 +114,11 @@ export async function runStartReplication(request: StartReplicationRequest, deps
     const alarms = replicatorAlarms(
       plan.spec.name,
       alarmNamePrefix(identity),
-      { maxLagRecords: request.maxLagRecords, syncGroupOffsets: plan.spec.syncGroupOffsets, ...(request.maxReplicationLatencyMs ? { maxReplicationLatencyMs: request.maxReplicationLatencyMs } : {}) },
+      {
+        maxLagRecords: request.maxLagRecords,
+        syncGroupOffsets: plan.spec.syncGroupOffsets,
+        ...(request.maxReplicationLatencyMs ? { maxReplicationLatencyMs: request.maxReplicationLatencyMs } : {}),
+      },
       ownershipTags(identity),
     );
     await deps.lagSignals.putAlarms(alarms);
@@ -118,7 +137,10 @@ export async function runStartReplication(request: StartReplicationRequest, deps
   };
 }
 
-export async function runCheckReplicationStatus(state: ReplicationState, replicator: Replicator): Promise<ReplicationState> {
+export async function runCheckReplicationStatus(
+  state: ReplicationState,
+  replicator: Replicator,
+): Promise<ReplicationState> {
   const check = await checkReplication(state.handle, replicator);
   return { ...state, state: check.state, running: check.running };
 }
@@ -149,13 +171,20 @@ export async function runEvaluateCatchUp(
       replicatorName: replication.handle.name,
       alarmNames: replication.alarmNames,
       topics,
-      ...(replication.canaryTopic ? { canary: { topic: replication.canaryTopic, timeoutMs: (gates.canaryTimeoutSeconds ?? 15) * 1000 } } : {}),
+      ...(replication.canaryTopic
+        ? { canary: { topic: replication.canaryTopic, timeoutMs: (gates.canaryTimeoutSeconds ?? 15) * 1000 } }
+        : {}),
       thresholds: {
         maxLagRecords: gates.maxLagRecords,
-        ...(gates.maxReplicationLatencyMs !== undefined ? { maxReplicationLatencyMs: gates.maxReplicationLatencyMs } : {}),
+        ...(gates.maxReplicationLatencyMs !== undefined
+          ? { maxReplicationLatencyMs: gates.maxReplicationLatencyMs }
+          : {}),
         ...(gates.maxCanaryRoundTripMs !== undefined ? { maxCanaryRoundTripMs: gates.maxCanaryRoundTripMs } : {}),
       },
-      policy: { consecutiveHealthyChecks: gates.consecutiveHealthyChecks, catchUpTimeoutMinutes: gates.catchUpTimeoutMinutes },
+      policy: {
+        consecutiveHealthyChecks: gates.consecutiveHealthyChecks,
+        catchUpTimeoutMinutes: gates.catchUpTimeoutMinutes,
+      },
       ...(previous ? { previous } : {}),
     },
     deps,
@@ -180,7 +209,13 @@ export interface ValidateTargetRequest {
 
 export async function runValidateTarget(
   request: ValidateTargetRequest,
-  deps: { readonly source: KafkaDataPlane; readonly target: KafkaDataPlane; readonly artifacts: ArtifactStore; readonly access?: AccessChecker; readonly now: () => Date },
+  deps: {
+    readonly source: KafkaDataPlane;
+    readonly target: KafkaDataPlane;
+    readonly artifacts: ArtifactStore;
+    readonly access?: AccessChecker;
+    readonly now: () => Date;
+  },
 ): Promise<ValidationState> {
   const topics = (await deps.artifacts.getJson<string[]>(request.replication.topicsKey)) ?? [];
   return validateTarget(

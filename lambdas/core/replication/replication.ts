@@ -1,5 +1,12 @@
 import { ReplicationFailedError } from '../errors';
-import type { ReplicationEndpoint, ReplicationEngine, Replicator, ReplicatorHandle, ReplicatorSpec, ReplicatorState } from '../../ports/replicator';
+import type {
+  ReplicationEndpoint,
+  ReplicationEngine,
+  Replicator,
+  ReplicatorHandle,
+  ReplicatorSpec,
+  ReplicatorState,
+} from '../../ports/replicator';
 import { ExecutionIdentity, isOwnedBy, literalPattern, ownershipTags, replicatorName } from './naming';
 import { NameFilter, matchesFilter, selectTopics } from './topic-selection';
 
@@ -56,7 +63,10 @@ export interface ReplicationPlan {
   readonly canaryReplicated: boolean;
 }
 
-export function planReplication(input: ReplicationPlanInput, limits: ReplicationLimits = defaultLimits(input.engine)): ReplicationPlan {
+export function planReplication(
+  input: ReplicationPlanInput,
+  limits: ReplicationLimits = defaultLimits(input.engine),
+): ReplicationPlan {
   const topics = selectTopics(
     input.sourceTopics.filter((t) => t !== input.canaryTopic),
     input.topics,
@@ -133,24 +143,33 @@ export async function startReplication(
   return { handle, created: true };
 }
 
-export type ReplicationCheck = { readonly running: true; readonly state: 'RUNNING' } | { readonly running: false; readonly state: ReplicatorState };
+export type ReplicationCheck =
+  { readonly running: true; readonly state: 'RUNNING' } | { readonly running: false; readonly state: ReplicatorState };
 
 /** One Describe of the Wait/Describe loop: RUNNING → ready; FAILED, DELETING or gone → Migration.ReplicationFailed. */
 export async function checkReplication(handle: ReplicatorHandle, replicator: Replicator): Promise<ReplicationCheck> {
   const status = await replicator.describe(handle);
   if (!status) {
-    throw new ReplicationFailedError(`Replicator ${handle.name} (${handle.id}) no longer exists.`, { replicator: handle.id });
+    throw new ReplicationFailedError(`Replicator ${handle.name} (${handle.id}) no longer exists.`, {
+      replicator: handle.id,
+    });
   }
   switch (status.state) {
     case 'RUNNING':
       return { running: true, state: 'RUNNING' };
     case 'FAILED':
-      throw new ReplicationFailedError(`Replicator ${handle.name} is FAILED: ${status.detail ?? 'no reason given'}. Check its logs, the service execution role and the security groups.`, {
-        replicator: handle.id,
-        detail: status.detail,
-      });
+      throw new ReplicationFailedError(
+        `Replicator ${handle.name} is FAILED: ${status.detail ?? 'no reason given'}. Check its logs, the service execution role and the security groups.`,
+        {
+          replicator: handle.id,
+          detail: status.detail,
+        },
+      );
     case 'DELETING':
-      throw new ReplicationFailedError(`Replicator ${handle.name} is being deleted while this execution depends on it.`, { replicator: handle.id });
+      throw new ReplicationFailedError(
+        `Replicator ${handle.name} is being deleted while this execution depends on it.`,
+        { replicator: handle.id },
+      );
     default:
       return { running: false, state: status.state };
   }
@@ -159,7 +178,11 @@ export async function checkReplication(handle: ReplicatorHandle, replicator: Rep
 export type ReplicatorDeletion = 'DELETED' | 'ALREADY_GONE' | 'NOT_OURS';
 
 /** Rollback / finalize: deletes the replicator only when its tags say this execution created it. */
-export async function stopReplication(handle: ReplicatorHandle, identity: ExecutionIdentity, replicator: Replicator): Promise<ReplicatorDeletion> {
+export async function stopReplication(
+  handle: ReplicatorHandle,
+  identity: ExecutionIdentity,
+  replicator: Replicator,
+): Promise<ReplicatorDeletion> {
   const existing = await replicator.find(handle.name);
   if (!existing) return 'ALREADY_GONE';
   if (!isOwnedBy(existing.tags, identity)) return 'NOT_OURS';

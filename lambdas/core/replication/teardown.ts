@@ -31,11 +31,18 @@ export interface ReplicationTeardown {
 
 export async function teardownReplication(
   resources: ReplicationResources,
-  deps: { readonly replicator?: Replicator; readonly lagSignals?: LagSignals; readonly source?: KafkaDataPlane; readonly target?: KafkaDataPlane },
+  deps: {
+    readonly replicator?: Replicator;
+    readonly lagSignals?: LagSignals;
+    readonly source?: KafkaDataPlane;
+    readonly target?: KafkaDataPlane;
+  },
 ): Promise<ReplicationTeardown> {
   let replicator: ReplicationTeardown['replicator'] = 'NONE';
   if (resources.handle && deps.replicator) {
-    replicator = resources.keepReplicator ? 'KEPT' : await stopReplication(resources.handle, resources.identity, deps.replicator);
+    replicator = resources.keepReplicator
+      ? 'KEPT'
+      : await stopReplication(resources.handle, resources.identity, deps.replicator);
   }
   const alarmNames = resources.alarmNames ?? [];
   if (alarmNames.length > 0 && deps.lagSignals) await deps.lagSignals.deleteAlarms(alarmNames);

@@ -21,7 +21,9 @@ const IAM_ACTION: Record<ResourceType, Partial<Record<Operation, string>>> = {
 
 /** Decides access on the source as Kafka's authorizer does, from the inventory's bindings and super users. */
 export function sourceAccessChecker(acls: readonly AclBinding[], superUsers: readonly string[] = []): AccessChecker {
-  const authorizerBindings = acls.filter((b): b is AclBinding & AuthorizerBinding => ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'].includes(b.resourceType));
+  const authorizerBindings = acls.filter((b): b is AclBinding & AuthorizerBinding =>
+    ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'].includes(b.resourceType),
+  );
   return aclAccessChecker(authorizerBindings, superUsers);
 }
 

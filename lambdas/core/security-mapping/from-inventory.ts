@@ -7,17 +7,23 @@ import type { PrincipalAuthentication, SecurityInventory } from './model';
  * Principals are the ones the ACLs name; their authentication is inferred from the name (a distinguished name is an
  * mTLS certificate subject) and the modes enabled on the source.
  */
-export type SecurityInventoryFromInventory = { readonly status: 'MAPPABLE'; readonly security: SecurityInventory } | { readonly status: 'NOT_MAPPABLE'; readonly reason: string };
+export type SecurityInventoryFromInventory =
+  | { readonly status: 'MAPPABLE'; readonly security: SecurityInventory }
+  | { readonly status: 'NOT_MAPPABLE'; readonly reason: string };
 
 export function securityInventoryFrom(inventory: Inventory): SecurityInventoryFromInventory {
   const acls = inventory.dataPlane.acls;
   if (acls.status === 'NOT_COLLECTED') {
-    return { status: 'NOT_MAPPABLE', reason: `The inventory could not read the ACLs (${acls.reason}); no IAM policy can be derived.` };
+    return {
+      status: 'NOT_MAPPABLE',
+      reason: `The inventory could not read the ACLs (${acls.reason}); no IAM policy can be derived.`,
+    };
   }
   if (!acls.authorizerEnabled) {
     return {
       status: 'NOT_MAPPABLE',
-      reason: 'The source has no authorizer: every authenticated client may do everything, so the ACLs say nothing about who needs what. List the clients and grant them in IAM by hand.',
+      reason:
+        'The source has no authorizer: every authenticated client may do everything, so the ACLs say nothing about who needs what. List the clients and grant them in IAM by hand.',
     };
   }
   const settings = brokerSettings(inventory);
@@ -26,12 +32,19 @@ export function securityInventoryFrom(inventory: Inventory): SecurityInventoryFr
   const authentication =
     inventory.controlPlane.status === 'COLLECTED'
       ? inventory.controlPlane.cluster.authentication
-      : { scram: inventory.source.authMechanism.toUpperCase().startsWith('SCRAM'), mtls: inventory.source.authMechanism.toUpperCase() === 'TLS', iam: inventory.source.authMechanism.toUpperCase() === 'IAM' };
+      : {
+          scram: inventory.source.authMechanism.toUpperCase().startsWith('SCRAM'),
+          mtls: inventory.source.authMechanism.toUpperCase() === 'TLS',
+          iam: inventory.source.authMechanism.toUpperCase() === 'IAM',
+        };
   const principals = [...new Set(acls.bindings.map((b) => b.principal).filter((p) => p !== 'User:*'))].sort();
   return {
     status: 'MAPPABLE',
     security: {
-      principals: principals.map((principal) => ({ principal, authentication: authenticationOf(principal, authentication) })),
+      principals: principals.map((principal) => ({
+        principal,
+        authentication: authenticationOf(principal, authentication),
+      })),
       acls: acls.bindings,
       ...(supers ? { superUsers: supers } : {}),
       allowEveryoneIfNoAclFound: allowEveryone(settings),
@@ -46,8 +59,15 @@ export function securityInventoryFrom(inventory: Inventory): SecurityInventoryFr
  * does not define itself, such as the authorizer's `super.users` and `allow.everyone.if.no.acl.found`, as sensitive
  * with a null value: those are `hidden`, not absent.
  */
-function brokerSettings(inventory: Inventory): { known: Record<string, string>; hidden: Set<string>; brokerConfigsRead: boolean } {
-  const known: Record<string, string> = inventory.controlPlane.status === 'COLLECTED' ? { ...(inventory.controlPlane.cluster.configuration?.serverProperties ?? {}) } : {};
+function brokerSettings(inventory: Inventory): {
+  known: Record<string, string>;
+  hidden: Set<string>;
+  brokerConfigsRead: boolean;
+} {
+  const known: Record<string, string> =
+    inventory.controlPlane.status === 'COLLECTED'
+      ? { ...(inventory.controlPlane.cluster.configuration?.serverProperties ?? {}) }
+      : {};
   const hidden = new Set<string>();
   const broker = inventory.dataPlane.brokerConfigs;
   if (broker.status === 'COLLECTED') {
@@ -70,11 +90,18 @@ function allowEveryone(settings: ReturnType<typeof brokerSettings>): boolean | u
 
 function superUsers(settings: ReturnType<typeof brokerSettings>): string[] | undefined {
   const value = settings.known['super.users'];
-  if (value !== undefined) return value.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (value !== undefined)
+    return value
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   return settings.hidden.has('super.users') || !settings.brokerConfigsRead ? undefined : [];
 }
 
-function authenticationOf(principal: string, modes: { scram: boolean; mtls: boolean; iam: boolean } | undefined): PrincipalAuthentication {
+function authenticationOf(
+  principal: string,
+  modes: { scram: boolean; mtls: boolean; iam: boolean } | undefined,
+): PrincipalAuthentication {
   const name = principal.replace(/^User:/, '');
   if (/(^|,)\s*CN=/i.test(name)) return 'MTLS';
   if (modes?.scram) return 'SCRAM';

@@ -31,7 +31,11 @@ const TOPIC: Record<string, IamActionMapping> = {
   ALTER: { kind: 'topic', primary: [a('AlterTopic')], implied: [a('DescribeTopic')] },
   DESCRIBE: { kind: 'topic', primary: [a('DescribeTopic')], implied: [] },
   DESCRIBE_CONFIGS: { kind: 'topic', primary: [a('DescribeTopicDynamicConfiguration')], implied: [] },
-  ALTER_CONFIGS: { kind: 'topic', primary: [a('AlterTopicDynamicConfiguration')], implied: [a('DescribeTopicDynamicConfiguration')] },
+  ALTER_CONFIGS: {
+    kind: 'topic',
+    primary: [a('AlterTopicDynamicConfiguration')],
+    implied: [a('DescribeTopicDynamicConfiguration')],
+  },
 };
 
 const GROUP: Record<string, IamActionMapping> = {
@@ -49,7 +53,11 @@ const CLUSTER: Record<string, IamActionMapping> = {
   DESCRIBE: { kind: 'cluster', primary: [a('DescribeCluster')], implied: [] },
   ALTER: { kind: 'cluster', primary: [a('AlterCluster')], implied: [a('DescribeCluster')] },
   DESCRIBE_CONFIGS: { kind: 'cluster', primary: [a('DescribeClusterDynamicConfiguration')], implied: [] },
-  ALTER_CONFIGS: { kind: 'cluster', primary: [a('AlterClusterDynamicConfiguration')], implied: [a('DescribeClusterDynamicConfiguration')] },
+  ALTER_CONFIGS: {
+    kind: 'cluster',
+    primary: [a('AlterClusterDynamicConfiguration')],
+    implied: [a('DescribeClusterDynamicConfiguration')],
+  },
   IDEMPOTENT_WRITE: { kind: 'cluster', primary: [a('WriteDataIdempotently')], implied: [] },
   // CREATE on the cluster lets a principal create any topic: the IAM action is on topic ARNs.
   CREATE: { kind: 'topic', primary: [a('CreateTopic')], implied: [] },
@@ -84,7 +92,10 @@ export function iamActionsFor(resourceType: AclResourceType, operation: string):
   const op = operation.toUpperCase();
   switch (resourceType) {
     case 'DELEGATION_TOKEN':
-      return { untranslatable: 'MSK IAM access control has no delegation tokens: clients authenticate with their own AWS credentials.' };
+      return {
+        untranslatable:
+          'MSK IAM access control has no delegation tokens: clients authenticate with their own AWS credentials.',
+      };
     case 'USER':
       return { untranslatable: 'ACLs on USER resources (delegation tokens on behalf of others) have no IAM action.' };
     case 'TOPIC':
@@ -95,7 +106,9 @@ export function iamActionsFor(resourceType: AclResourceType, operation: string):
       return lookup(TRANSACTIONAL_ID, op, 'transactional-id');
     case 'CLUSTER': {
       if (op === 'CLUSTER_ACTION') {
-        return { untranslatable: 'CLUSTER_ACTION is for inter-broker requests; the service runs the brokers of an MSK target.' };
+        return {
+          untranslatable: 'CLUSTER_ACTION is for inter-broker requests; the service runs the brokers of an MSK target.',
+        };
       }
       if (op === 'ALL') {
         return [
@@ -109,7 +122,11 @@ export function iamActionsFor(resourceType: AclResourceType, operation: string):
   }
 }
 
-function lookup(table: Record<string, IamActionMapping>, op: string, kind: IamResourceKind): IamActionMapping[] | Untranslatable {
+function lookup(
+  table: Record<string, IamActionMapping>,
+  op: string,
+  kind: IamResourceKind,
+): IamActionMapping[] | Untranslatable {
   if (op === 'ALL') return [{ kind, primary: allActionsOf(kind), implied: [] }];
   const m = table[op];
   return m ? [m] : { untranslatable: `Kafka operation ${op} on ${kind} has no IAM action.` };

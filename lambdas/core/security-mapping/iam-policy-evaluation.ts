@@ -10,7 +10,8 @@ export type IamDecision = 'ALLOWED' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY';
 
 export function evaluateIamPolicy(policy: IamPolicyDocument, action: string, resource: string): IamDecision {
   const matching = policy.Statement.filter(
-    (s) => s.Action.some((a) => globMatches(a, action, true)) && s.Resource.some((r) => globMatches(r, resource, false)),
+    (s) =>
+      s.Action.some((a) => globMatches(a, action, true)) && s.Resource.some((r) => globMatches(r, resource, false)),
   );
   if (matching.some((s) => s.Effect === 'Deny')) return 'EXPLICIT_DENY';
   return matching.some((s) => s.Effect === 'Allow') ? 'ALLOWED' : 'IMPLICIT_DENY';

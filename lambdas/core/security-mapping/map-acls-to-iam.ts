@@ -52,7 +52,10 @@ interface Grant {
   actions: Set<string>;
 }
 
-export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetInput: IamTargetCluster): SecurityMapping {
+export function mapAclsToIamPolicies(
+  inventoryInput: SecurityInventory,
+  targetInput: IamTargetCluster,
+): SecurityMapping {
   const inventory = SecurityInventorySchema.parse(inventoryInput);
   const target = IamTargetClusterSchema.parse(targetInput);
   const arns = arnBuilder(target);
@@ -72,8 +75,10 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
     findings.push({
       severity: 'WARNING',
       code: 'SUPER_USERS_UNKNOWN',
-      message: 'super.users could not be read (Kafka reports it as a hidden value): a super user needs no ACL on the source, so it gets no policy here and would be locked out.',
-      remediation: "Read super.users from the cluster's configuration (MSK configuration revision) and give those principals a policy.",
+      message:
+        'super.users could not be read (Kafka reports it as a hidden value): a super user needs no ACL on the source, so it gets no policy here and would be locked out.',
+      remediation:
+        "Read super.users from the cluster's configuration (MSK configuration revision) and give those principals a policy.",
     });
   }
   const principals = collectPrincipals(inventory);
@@ -84,7 +89,8 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
         code: 'WILDCARD_PRINCIPAL',
         acl: b,
         message: `ACL ${describeAcl(b)} applies to every principal; it is folded into each known principal's policy.`,
-        remediation: 'A client role created later gets none of it: attach the same statements to every new client role.',
+        remediation:
+          'A client role created later gets none of it: attach the same statements to every new client role.',
       });
     }
   }
@@ -127,8 +133,14 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
       });
       ownAllowsOnSource = true;
       ownAllowsKept = true;
-      for (const kind of ['topic', 'group', 'transactional-id'] as const) grants.push({ effect: 'Allow', kind, pattern: '*', actions: new Set(allActionsOf(kind)) });
-      grants.push({ effect: 'Allow', kind: 'cluster', pattern: '', actions: new Set(allActionsOf('cluster').filter((x) => !(target.serverless && NOT_ON_SERVERLESS.has(x)))) });
+      for (const kind of ['topic', 'group', 'transactional-id'] as const)
+        grants.push({ effect: 'Allow', kind, pattern: '*', actions: new Set(allActionsOf(kind)) });
+      grants.push({
+        effect: 'Allow',
+        kind: 'cluster',
+        pattern: '',
+        actions: new Set(allActionsOf('cluster').filter((x) => !(target.serverless && NOT_ON_SERVERLESS.has(x)))),
+      });
     } else {
       const relevant = inventory.acls.filter((b) => b.principal === principal || b.principal === EVERYONE);
       for (const b of relevant) {
@@ -151,10 +163,14 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
         code: 'PRINCIPAL_LOCKED_OUT',
         principal,
         message: `${principal} can use the source today but would have no topic or group access on the IAM-only target.`,
-        remediation: 'Write its IAM policy by hand (see the findings on its ACLs), or accept the finding if the principal is retired.',
+        remediation:
+          'Write its IAM policy by hand (see the findings on its ACLs), or accept the finding if the principal is retired.',
       });
     }
-    if (grants.some((g) => g.effect === 'Allow' && g.actions.has(WRITE_DATA)) && !grants.some((g) => g.actions.has(WRITE_DATA_IDEMPOTENTLY))) {
+    if (
+      grants.some((g) => g.effect === 'Allow' && g.actions.has(WRITE_DATA)) &&
+      !grants.some((g) => g.actions.has(WRITE_DATA_IDEMPOTENTLY))
+    ) {
       grants.push({ effect: 'Allow', kind: 'cluster', pattern: '', actions: new Set([WRITE_DATA_IDEMPOTENTLY]) });
       findings.push({
         severity: 'INFO',
@@ -187,7 +203,9 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
         topics: patternsOf(grants, 'topic'),
         groups: patternsOf(grants, 'group'),
         transactionalIds: patternsOf(grants, 'transactional-id'),
-        cluster: [...new Set(grants.filter((g) => g.effect === 'Allow' && g.kind === 'cluster').flatMap((g) => [...g.actions]))].sort(),
+        cluster: [
+          ...new Set(grants.filter((g) => g.effect === 'Allow' && g.kind === 'cluster').flatMap((g) => [...g.actions])),
+        ].sort(),
       },
     });
   }
@@ -197,7 +215,13 @@ export function mapAclsToIamPolicies(inventoryInput: SecurityInventory, targetIn
 }
 
 /** Adds the grants of one binding; returns whether anything was kept. */
-function translateBinding(b: AclBinding, principal: string, serverless: boolean, grants: Grant[], findings: SecurityFinding[]): boolean {
+function translateBinding(
+  b: AclBinding,
+  principal: string,
+  serverless: boolean,
+  grants: Grant[],
+  findings: SecurityFinding[],
+): boolean {
   if (b.host !== '*' && b.host !== '') {
     findings.push({
       severity: 'WARNING',
@@ -234,7 +258,12 @@ function translateBinding(b: AclBinding, principal: string, serverless: boolean,
       remediation: 'Check that no other policy of the role is expected to grant it: an IAM Deny wins over every Allow.',
     });
   }
-  if (b.resourceType !== 'CLUSTER' && b.resourceType !== 'TOPIC' && /[*?]/.test(b.resourceName) && !(b.patternType === 'LITERAL' && b.resourceName === '*')) {
+  if (
+    b.resourceType !== 'CLUSTER' &&
+    b.resourceType !== 'TOPIC' &&
+    /[*?]/.test(b.resourceName) &&
+    !(b.patternType === 'LITERAL' && b.resourceName === '*')
+  ) {
     findings.push({
       severity: 'WARNING',
       code: 'WILDCARD_CHARACTER_IN_NAME',
@@ -278,7 +307,10 @@ function namePattern(b: AclBinding): string {
 function policyDocument(grants: readonly Grant[], arns: ArnBuilder): IamPolicyDocument {
   const statements: IamStatement[] = [{ Sid: 'Connect', Effect: 'Allow', Action: [CONNECT], Resource: [arns.cluster] }];
   // One statement per (effect, kind, action set): resources that share the same actions are listed together.
-  const buckets = new Map<string, { effect: 'Allow' | 'Deny'; kind: IamResourceKind; actions: string[]; resources: Set<string> }>();
+  const buckets = new Map<
+    string,
+    { effect: 'Allow' | 'Deny'; kind: IamResourceKind; actions: string[]; resources: Set<string> }
+  >();
   for (const g of grants) {
     const actions = [...g.actions].sort();
     const key = `${g.effect}|${g.kind}|${actions.join(',')}`;
@@ -286,13 +318,21 @@ function policyDocument(grants: readonly Grant[], arns: ArnBuilder): IamPolicyDo
     bucket.resources.add(arns.of(g.kind, g.pattern));
     buckets.set(key, bucket);
   }
-  const order = (b: { effect: string; kind: string }): string => `${b.effect === 'Deny' ? 1 : 0}|${['cluster', 'topic', 'group', 'transactional-id'].indexOf(b.kind)}`;
-  const sorted = [...buckets.values()].sort((x, y) => order(x).localeCompare(order(y)) || x.actions.join().localeCompare(y.actions.join()));
+  const order = (b: { effect: string; kind: string }): string =>
+    `${b.effect === 'Deny' ? 1 : 0}|${['cluster', 'topic', 'group', 'transactional-id'].indexOf(b.kind)}`;
+  const sorted = [...buckets.values()].sort(
+    (x, y) => order(x).localeCompare(order(y)) || x.actions.join().localeCompare(y.actions.join()),
+  );
   const counters: Record<string, number> = {};
   for (const b of sorted) {
     const base = `${b.effect}${sidKind(b.kind)}`;
     counters[base] = (counters[base] ?? 0) + 1;
-    statements.push({ Sid: `${base}${counters[base]}`, Effect: b.effect, Action: b.actions, Resource: [...b.resources].sort() });
+    statements.push({
+      Sid: `${base}${counters[base]}`,
+      Effect: b.effect,
+      Action: b.actions,
+      Resource: [...b.resources].sort(),
+    });
   }
   return { Version: '2012-10-17', Statement: statements };
 }
@@ -310,7 +350,13 @@ interface ArnBuilder {
   of(kind: IamResourceKind, pattern: string): string;
 }
 
-function arnBuilder(target: { partition: string; region: string; accountId: string; clusterName: string; clusterUuid?: string | undefined }): ArnBuilder {
+function arnBuilder(target: {
+  partition: string;
+  region: string;
+  accountId: string;
+  clusterName: string;
+  clusterUuid?: string | undefined;
+}): ArnBuilder {
   const prefix = `arn:${target.partition}:kafka:${target.region}:${target.accountId}`;
   const id = `${target.clusterName}/${target.clusterUuid ?? '*'}`;
   return {
@@ -320,7 +366,9 @@ function arnBuilder(target: { partition: string; region: string; accountId: stri
 }
 
 /** Principals to map: the inventory's, then the ones only ACLs and super.users name (authentication unknown). */
-function collectPrincipals(inventory: ReturnType<typeof SecurityInventorySchema.parse>): Map<string, PrincipalAuthentication> {
+function collectPrincipals(
+  inventory: ReturnType<typeof SecurityInventorySchema.parse>,
+): Map<string, PrincipalAuthentication> {
   const principals = new Map<string, PrincipalAuthentication>();
   for (const p of inventory.principals) principals.set(p.principal, p.authentication);
   for (const name of [...inventory.acls.map((b) => b.principal), ...(inventory.superUsers ?? [])]) {
@@ -335,7 +383,8 @@ function allowEveryoneFindings(inventory: ReturnType<typeof SecurityInventorySch
       {
         severity: 'WARNING',
         code: 'ALLOW_EVERYONE_UNKNOWN',
-        message: 'The inventory could not read allow.everyone.if.no.acl.found: if it is true, clients reach topics without ACLs today that IAM will refuse them.',
+        message:
+          'The inventory could not read allow.everyone.if.no.acl.found: if it is true, clients reach topics without ACLs today that IAM will refuse them.',
         remediation: 'Read it from the cluster configuration (MSK configuration revision) and re-run the assessment.',
       },
     ];
@@ -343,7 +392,10 @@ function allowEveryoneFindings(inventory: ReturnType<typeof SecurityInventorySch
   if (!inventory.allowEveryoneIfNoAclFound) return [];
   const named = (topic: string): boolean =>
     inventory.acls.some(
-      (b) => b.resourceType === 'TOPIC' && (b.resourceName === '*' || (b.patternType === 'PREFIXED' ? topic.startsWith(b.resourceName) : b.resourceName === topic)),
+      (b) =>
+        b.resourceType === 'TOPIC' &&
+        (b.resourceName === '*' ||
+          (b.patternType === 'PREFIXED' ? topic.startsWith(b.resourceName) : b.resourceName === topic)),
     );
   const open = inventory.topics.filter((t) => !named(t)).sort();
   return [
@@ -354,7 +406,8 @@ function allowEveryoneFindings(inventory: ReturnType<typeof SecurityInventorySch
         open.length > 0
           ? `allow.everyone.if.no.acl.found=true on the source: ${open.length} topic(s) have no ACL and are open to every authenticated client today (${open.slice(0, 20).join(', ')}${open.length > 20 ? ', …' : ''}); IAM grants nothing by default.`
           : 'allow.everyone.if.no.acl.found=true on the source: any resource without an ACL is open today; IAM grants nothing by default.',
-      remediation: 'List the clients of those topics and grant them in IAM, or add ACLs on the source first and re-run the assessment.',
+      remediation:
+        'List the clients of those topics and grant them in IAM, or add ACLs on the source first and re-run the assessment.',
     },
   ];
 }

@@ -6,7 +6,14 @@ import { z } from 'zod';
  * `describeAcls`), a superset of the validation core's `AclBinding`, so the inventory's bindings pass straight in.
  */
 
-export const AclResourceTypeSchema = z.enum(['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER']);
+export const AclResourceTypeSchema = z.enum([
+  'TOPIC',
+  'GROUP',
+  'CLUSTER',
+  'TRANSACTIONAL_ID',
+  'DELEGATION_TOKEN',
+  'USER',
+]);
 export type AclResourceType = z.infer<typeof AclResourceTypeSchema>;
 
 export const AclBindingSchema = z.object({
@@ -110,7 +117,12 @@ export interface PrincipalPolicy {
   readonly suggestedRoleName: string;
   readonly policy: IamPolicyDocument;
   /** Resource patterns the policy allows, per kind, for people reading the report (`orders`, `audit-*`, `*`). */
-  readonly allowed: { readonly topics: string[]; readonly groups: string[]; readonly transactionalIds: string[]; readonly cluster: string[] };
+  readonly allowed: {
+    readonly topics: string[];
+    readonly groups: string[];
+    readonly transactionalIds: string[];
+    readonly cluster: string[];
+  };
 }
 
 export interface SecurityMapping {

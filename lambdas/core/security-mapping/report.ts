@@ -12,7 +12,12 @@ export interface SecurityMappingEvidence {
   /** Artifact key per principal's policy document. */
   readonly policyKeys: Record<string, string>;
   readonly markdownKey: string;
-  readonly summary: { readonly principals: number; readonly lockedOut: number; readonly blockers: number; readonly warnings: number };
+  readonly summary: {
+    readonly principals: number;
+    readonly lockedOut: number;
+    readonly blockers: number;
+    readonly warnings: number;
+  };
 }
 
 export async function writeSecurityMappingEvidence(
@@ -57,7 +62,10 @@ export function renderSecurityMappingMarkdown(mapping: SecurityMapping): string 
   if (mapping.lockedOut.length > 0) {
     lines.push(`**${mapping.lockedOut.length} principal(s) would be locked out:** ${list(mapping.lockedOut)}.`, '');
   }
-  lines.push('| Principal | IAM role (suggested) | Topics | Groups | Transactional IDs | Cluster actions |', '|---|---|---|---|---|---|');
+  lines.push(
+    '| Principal | IAM role (suggested) | Topics | Groups | Transactional IDs | Cluster actions |',
+    '|---|---|---|---|---|---|',
+  );
   for (const p of mapping.policies) {
     lines.push(
       `| \`${cell(p.principal)}\` | \`${p.suggestedRoleName}\` | ${cell(list(p.allowed.topics))} | ${cell(list(p.allowed.groups))} | ${cell(list(p.allowed.transactionalIds))} | ${cell(list(p.allowed.cluster.map((x) => x.replace('kafka-cluster:', ''))))} |`,
@@ -67,7 +75,9 @@ export function renderSecurityMappingMarkdown(mapping: SecurityMapping): string 
   lines.push('', '### Findings', '');
   if (mapping.findings.length === 0) lines.push('None.');
   for (const f of mapping.findings) {
-    lines.push(`- **${f.severity}** \`${f.code}\`${f.principal ? ` (\`${f.principal}\`)` : ''}: ${f.message} *What to do:* ${f.remediation}`);
+    lines.push(
+      `- **${f.severity}** \`${f.code}\`${f.principal ? ` (\`${f.principal}\`)` : ''}: ${f.message} *What to do:* ${f.remediation}`,
+    );
   }
   lines.push('');
   return lines.join('\n');

@@ -30,12 +30,17 @@ export function aclAccessChecker(bindings: readonly AclBinding[], superUsers: re
           b.resourceType === resourceType &&
           (b.principal === principal || b.principal === 'User:*') &&
           (b.host === '*' || b.host === '') &&
-          (b.patternType === 'PREFIXED' ? resourceName.startsWith(b.resourceName) : b.resourceName === resourceName || b.resourceName === '*'),
+          (b.patternType === 'PREFIXED'
+            ? resourceName.startsWith(b.resourceName)
+            : b.resourceName === resourceName || b.resourceName === '*'),
       );
       const grants = (b: AclBinding, op: string): boolean => b.operation === 'ALL' || b.operation === op;
       if (relevant.some((b) => b.permissionType === 'DENY' && grants(b, operation))) return 'DENIED';
       const allowed = relevant.some(
-        (b) => b.permissionType === 'ALLOW' && (grants(b, operation) || (operation === 'DESCRIBE' && [...IMPLIES_DESCRIBE].some((implied) => b.operation === implied))),
+        (b) =>
+          b.permissionType === 'ALLOW' &&
+          (grants(b, operation) ||
+            (operation === 'DESCRIBE' && [...IMPLIES_DESCRIBE].some((implied) => b.operation === implied))),
       );
       return allowed ? 'ALLOWED' : 'DENIED';
     },

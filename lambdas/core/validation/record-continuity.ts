@@ -51,7 +51,9 @@ export async function readDigests(
     maxRecords,
     timeoutMs: options.readTimeoutMs,
   });
-  return records.slice(0, maxRecords).map((r) => ({ offset: BigInt(r.offset), digest: recordDigest(r, options.ignoredHeaders) }));
+  return records
+    .slice(0, maxRecords)
+    .map((r) => ({ offset: BigInt(r.offset), digest: recordDigest(r, options.ignoredHeaders) }));
 }
 
 export async function checkPartitionContinuity(
@@ -64,20 +66,35 @@ export async function checkPartitionContinuity(
 ): Promise<PartitionContinuity> {
   const partition = sourceOffsets.partition;
   const subject = `${topic}-${partition}`;
-  const [sLow, sHigh, tLow, tHigh] = [sourceOffsets.low, sourceOffsets.high, targetOffsets.low, targetOffsets.high].map((o) => BigInt(o)) as [bigint, bigint, bigint, bigint];
+  const [sLow, sHigh, tLow, tHigh] = [sourceOffsets.low, sourceOffsets.high, targetOffsets.low, targetOffsets.high].map(
+    (o) => BigInt(o),
+  ) as [bigint, bigint, bigint, bigint];
   const K = options.sampleRecords;
   const W = options.searchWindow;
   const differences: Difference[] = [];
-  const read = (cluster: KafkaDataPlane, from: bigint, until: bigint, max: number): Promise<DigestedRecord[]> => readDigests(cluster, topic, partition, from, until, max, options);
+  const read = (cluster: KafkaDataPlane, from: bigint, until: bigint, max: number): Promise<DigestedRecord[]> =>
+    readDigests(cluster, topic, partition, from, until, max, options);
 
   if (tHigh === tLow) {
     if (sHigh > sLow && options.startingPosition === 'EARLIEST') {
-      differences.push({ check: 'RECORDS', subject, detail: `The target partition is empty while the source holds ${sHigh - sLow} records.`, source: `[${sLow}, ${sHigh})`, target: 'empty' });
+      differences.push({
+        check: 'RECORDS',
+        subject,
+        detail: `The target partition is empty while the source holds ${sHigh - sLow} records.`,
+        source: `[${sLow}, ${sHigh})`,
+        target: 'empty',
+      });
     }
     return { differences, delta: null, sampledRecords: 0 };
   }
   if (sHigh === sLow) {
-    differences.push({ check: 'RECORDS', subject, detail: 'The target holds records the source does not (any more): the source partition is empty.', source: 'empty', target: `[${tLow}, ${tHigh})` });
+    differences.push({
+      check: 'RECORDS',
+      subject,
+      detail: 'The target holds records the source does not (any more): the source partition is empty.',
+      source: 'empty',
+      target: `[${tLow}, ${tHigh})`,
+    });
     return { differences, delta: null, sampledRecords: 0 };
   }
 
@@ -98,7 +115,13 @@ export async function checkPartitionContinuity(
       }
       const match = at >= 0 ? sourceHead[at] : undefined;
       if (!match) {
-        differences.push({ check: 'RECORDS', subject, detail: `The target's first record (offset ${tLow}) is not among the source's first records: the heads of the two logs differ.`, source: `starts at ${sLow}`, target: `starts at ${tLow}` });
+        differences.push({
+          check: 'RECORDS',
+          subject,
+          detail: `The target's first record (offset ${tLow}) is not among the source's first records: the heads of the two logs differ.`,
+          source: `starts at ${sLow}`,
+          target: `starts at ${tLow}`,
+        });
       } else {
         delta = match.offset - first.offset;
         if (match.offset > sLow) {
@@ -150,7 +173,10 @@ export async function checkPartitionContinuity(
   return { differences, delta, sampledRecords: sampled };
 }
 
-function firstMismatch(target: readonly DigestedRecord[], source: readonly DigestedRecord[]): { target: DigestedRecord; source: DigestedRecord | undefined } | undefined {
+function firstMismatch(
+  target: readonly DigestedRecord[],
+  source: readonly DigestedRecord[],
+): { target: DigestedRecord; source: DigestedRecord | undefined } | undefined {
   for (let i = 0; i < target.length; i++) {
     const t = target[i] as DigestedRecord;
     const s = source[i];

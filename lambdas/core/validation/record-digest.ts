@@ -9,7 +9,10 @@ import type { KafkaRecordIn } from '../../ports/kafka';
 /** MSK Replicator stamps `__mskmr` on every record it copies (loop prevention with IDENTICAL names). */
 export const DEFAULT_IGNORED_HEADERS: readonly string[] = ['__mskmr'];
 
-export function recordDigest(record: Pick<KafkaRecordIn, 'key' | 'value' | 'headers'>, ignoredHeaders: readonly string[] = DEFAULT_IGNORED_HEADERS): string {
+export function recordDigest(
+  record: Pick<KafkaRecordIn, 'key' | 'value' | 'headers'>,
+  ignoredHeaders: readonly string[] = DEFAULT_IGNORED_HEADERS,
+): string {
   const hash = createHash('sha256');
   const part = (label: string, bytes: Buffer | string | null | undefined): void => {
     if (bytes === null || bytes === undefined) {
@@ -23,7 +26,9 @@ export function recordDigest(record: Pick<KafkaRecordIn, 'key' | 'value' | 'head
   };
   part('k', record.key);
   part('v', record.value);
-  for (const name of Object.keys(record.headers).filter((h) => !ignoredHeaders.includes(h)).sort()) {
+  for (const name of Object.keys(record.headers)
+    .filter((h) => !ignoredHeaders.includes(h))
+    .sort()) {
     part(`h:${name}`, record.headers[name]);
   }
   return hash.digest('hex');

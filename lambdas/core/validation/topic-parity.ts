@@ -27,7 +27,11 @@ export interface ConfigPolicy {
   readonly allowedTargetValues?: Readonly<Record<string, readonly string[]>>;
 }
 
-export function topicParity(topics: readonly string[], source: readonly TopicDescription[], target: readonly TopicDescription[]): Difference[] {
+export function topicParity(
+  topics: readonly string[],
+  source: readonly TopicDescription[],
+  target: readonly TopicDescription[],
+): Difference[] {
   const src = new Map(source.map((t) => [t.name, t]));
   const tgt = new Map(target.map((t) => [t.name, t]));
   const differences: Difference[] = [];
@@ -36,7 +40,13 @@ export function topicParity(topics: readonly string[], source: readonly TopicDes
     const t = tgt.get(topic);
     if (!s) continue; // deleted on the source since the plan: nothing to compare
     if (!t) {
-      differences.push({ check: 'TOPIC', subject: topic, detail: 'Topic is missing on the target.', source: `${s.partitions.length} partitions`, target: 'absent' });
+      differences.push({
+        check: 'TOPIC',
+        subject: topic,
+        detail: 'Topic is missing on the target.',
+        source: `${s.partitions.length} partitions`,
+        target: 'absent',
+      });
       continue;
     }
     if (s.partitions.length !== t.partitions.length) {

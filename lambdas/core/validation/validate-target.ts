@@ -20,7 +20,12 @@ import { configParity, topicParity, type ConfigPolicy } from './topic-parity';
 
 /** Whether a principal may do an operation on a resource of the target. Adapters: Kafka ACLs; IAM is not checkable here. */
 export interface AccessChecker {
-  check(request: { principal: string; resourceType: 'TOPIC' | 'GROUP'; resourceName: string; operation: 'READ' | 'WRITE' | 'DESCRIBE' }): Promise<'ALLOWED' | 'DENIED' | 'NOT_CHECKABLE'>;
+  check(request: {
+    principal: string;
+    resourceType: 'TOPIC' | 'GROUP';
+    resourceName: string;
+    operation: 'READ' | 'WRITE' | 'DESCRIBE';
+  }): Promise<'ALLOWED' | 'DENIED' | 'NOT_CHECKABLE'>;
 }
 
 /** What a principal must be allowed on the target. Operations apply to the topics; on groups only READ and DESCRIBE exist. */
@@ -103,13 +108,20 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
   const sourceTopics = new Set(await source.listTopics());
   const targetTopics = new Set(await target.listTopics());
   const topics = request.topics.filter((t) => sourceTopics.has(t));
-  for (const gone of request.topics.filter((t) => !sourceTopics.has(t))) notes.push(`Topic ${gone} no longer exists on the source: not compared.`);
+  for (const gone of request.topics.filter((t) => !sourceTopics.has(t)))
+    notes.push(`Topic ${gone} no longer exists on the source: not compared.`);
   const onBoth = topics.filter((t) => targetTopics.has(t));
 
-  const [sourceDescriptions, targetDescriptions] = await Promise.all([source.describeTopics(topics), onBoth.length > 0 ? target.describeTopics(onBoth) : Promise.resolve([])]);
+  const [sourceDescriptions, targetDescriptions] = await Promise.all([
+    source.describeTopics(topics),
+    onBoth.length > 0 ? target.describeTopics(onBoth) : Promise.resolve([]),
+  ]);
   differences.push(...topicParity(topics, sourceDescriptions, targetDescriptions));
 
-  const [sourceConfigs, targetConfigs] = await Promise.all([source.describeTopicConfigs(onBoth), onBoth.length > 0 ? target.describeTopicConfigs(onBoth) : Promise.resolve({})]);
+  const [sourceConfigs, targetConfigs] = await Promise.all([
+    source.describeTopicConfigs(onBoth),
+    onBoth.length > 0 ? target.describeTopicConfigs(onBoth) : Promise.resolve({}),
+  ]);
   differences.push(...configParity(onBoth, sourceConfigs, targetConfigs, request.configPolicy));
   const configsCompared = onBoth.reduce((n, t) => n + (sourceConfigs[t] ?? []).filter((e) => !e.isDefault).length, 0);
 
@@ -135,9 +147,16 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
   });
 
   // Consumer groups: those of the source the replicator was told to take, checked on the replicated topics.
-  const groups = selectGroups((await source.listGroups()).map((g) => g.groupId), request.consumerGroups);
+  const groups = selectGroups(
+    (await source.listGroups()).map((g) => g.groupId),
+    request.consumerGroups,
+  );
   // A group still consuming on the source commits ahead of any translation: behind is expected there, ahead never.
-  const active = new Set((groups.length > 0 ? await source.describeGroups(groups) : []).filter((g) => g.members.length > 0).map((g) => g.groupId));
+  const active = new Set(
+    (groups.length > 0 ? await source.describeGroups(groups) : [])
+      .filter((g) => g.members.length > 0)
+      .map((g) => g.groupId),
+  );
   let groupPartitions = 0;
   const topicSet = new Set(onBoth);
   for (const groupId of groups) {
@@ -153,9 +172,14 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     });
     differences.push(...result.differences);
     groupPartitions += result.partitionsChecked;
-    for (const r of result.rewinds) notes.push(`${r.subject}: the translated offset is ${r.records} record(s) behind${active.has(groupId) ? ' (the group is still active on the source)' : ' (within the allowed rewind)'}.`);
+    for (const r of result.rewinds)
+      notes.push(
+        `${r.subject}: the translated offset is ${r.records} record(s) behind${active.has(groupId) ? ' (the group is still active on the source)' : ' (within the allowed rewind)'}.`,
+      );
     for (const subject of result.pending)
-      notes.push(`${subject}: not translated yet (the group is still active on the source and commits after the replicator's last offset sync); CommitConsumerOffsets translates it by content at the cutover.`);
+      notes.push(
+        `${subject}: not translated yet (the group is still active on the source and commits after the replicator's last offset sync); CommitConsumerOffsets translates it by content at the cutover.`,
+      );
   }
 
   const access = await checkPrincipalAccess(
@@ -172,8 +196,20 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
   notes.push(...access.notes);
   const accessChecks = access.checks;
 
-  const checked = { topics: topics.length, partitions, configs: configsCompared, sampledRecords, groups: groups.length, groupPartitions, accessChecks };
-  const evidenceKey = artifactKey(request.identity.migrationId, request.identity.executionName, 'validation/target-validation.json');
+  const checked = {
+    topics: topics.length,
+    partitions,
+    configs: configsCompared,
+    sampledRecords,
+    groups: groups.length,
+    groupPartitions,
+    accessChecks,
+  };
+  const evidenceKey = artifactKey(
+    request.identity.migrationId,
+    request.identity.executionName,
+    'validation/target-validation.json',
+  );
   await deps.artifacts.putJson(evidenceKey, {
     kind: 'target-validation',
     startedAt,
@@ -189,7 +225,9 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     const others = differences.filter((d) => d.check !== 'ACCESS');
     const shown = others.slice(0, 3).map((d) => `${d.subject}: ${d.detail}`);
     const message = [
-      others.length > 0 ? `The target differs from the source in ${others.length} place(s): ${shown.join(' ')}${others.length > 3 ? ' …' : ''}` : undefined,
+      others.length > 0
+        ? `The target differs from the source in ${others.length} place(s): ${shown.join(' ')}${others.length > 3 ? ' …' : ''}`
+        : undefined,
       access.lost.length > 0 ? lostAccessSentence(access.lost) : undefined,
       `Full list: ${evidenceKey}`,
     ].filter((part): part is string => part !== undefined);
@@ -197,7 +235,13 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
       evidenceKey,
       total: differences.length,
       differences: differences.slice(0, DIFFERENCES_IN_STATE),
-      ...(access.lost.length > 0 ? { lostAccess: access.lost.slice(0, DIFFERENCES_IN_STATE).map((l) => ({ principal: l.principal, loses: l.loses.slice(0, 10) })) } : {}),
+      ...(access.lost.length > 0
+        ? {
+            lostAccess: access.lost
+              .slice(0, DIFFERENCES_IN_STATE)
+              .map((l) => ({ principal: l.principal, loses: l.loses.slice(0, 10) })),
+          }
+        : {}),
     });
   }
   return { passed: true, evidenceKey, checked, access: access.summary, notes: notes.slice(0, 50) };
@@ -205,11 +249,17 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
 
 /** `2 principal(s) would lose access on the target: User:billing (READ group billing); …` */
 function lostAccessSentence(lost: readonly LostAccess[]): string {
-  const named = lost.slice(0, 5).map((l) => `${l.principal} (${l.loses.slice(0, 4).join(', ')}${l.loses.length > 4 ? ', …' : ''})`);
+  const named = lost
+    .slice(0, 5)
+    .map((l) => `${l.principal} (${l.loses.slice(0, 4).join(', ')}${l.loses.length > 4 ? ', …' : ''})`);
   return `${lost.length} principal(s) would lose access on the target: ${named.join('; ')}${lost.length > 5 ? '; …' : ''}. Grant it on the target (ACLs or IAM policies) before the cutover.`;
 }
 
-async function forEachBounded<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function forEachBounded<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

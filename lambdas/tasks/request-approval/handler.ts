@@ -8,13 +8,17 @@ import { Input, runRequestApproval, type Output } from './task';
 
 const PHASE = 'RequestApproval';
 const { logger } = telemetryFor(PHASE);
-const services = awsApprovalServices(approvalEnvFrom(process.env), (message, details) => logger.warn(message, details ?? {}));
+const services = awsApprovalServices(approvalEnvFrom(process.env), (message, details) =>
+  logger.warn(message, details ?? {}),
+);
 
 export async function requestApprovalHandler(event: unknown): Promise<Output> {
   const parsed = Input.safeParse(event);
   if (!parsed.success) {
     // Field paths only: the event carries the task token, which must not reach a log or an error message.
-    throw new InputInvalidError(`RequestApproval payload invalid at ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}.`);
+    throw new InputInvalidError(
+      `RequestApproval payload invalid at ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}.`,
+    );
   }
   return runRequestApproval(parsed.data, services);
 }
@@ -24,7 +28,10 @@ export const handler = middy(requestApprovalHandler).use(
     successStatus: 'WAITING',
     summarize: (output) => {
       const o = output as Output;
-      return { summary: `Approval ${o.approvalId} requested; decide before ${o.expiresAt}`, figures: { emailsSent: o.emailsSent, slackPosted: o.slackPosted } };
+      return {
+        summary: `Approval ${o.approvalId} requested; decide before ${o.expiresAt}`,
+        figures: { emailsSent: o.emailsSent, slackPosted: o.slackPosted },
+      };
     },
   }),
 );

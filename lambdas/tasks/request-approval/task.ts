@@ -43,6 +43,15 @@ export async function runRequestApproval(input: Input, deps: Deps): Promise<Outp
     const fields = plan.error.issues.map((i) => `input.approval.${i.path.join('.')}: ${i.message}`).join('; ');
     throw new InputInvalidError(`The plan's approval section cannot be used: ${fields}.`);
   }
-  const requested = await requestApproval({ taskToken: input.taskToken, executionArn: input.executionId, kind: input.kind, plan: plan.data, state: input.state }, deps);
+  const requested = await requestApproval(
+    {
+      taskToken: input.taskToken,
+      executionArn: input.executionId,
+      kind: input.kind,
+      plan: plan.data,
+      state: input.state,
+    },
+    deps,
+  );
   return Output.parse(requested);
 }

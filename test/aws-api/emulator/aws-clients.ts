@@ -24,7 +24,13 @@ export function emulatorS3Config(server: Pick<MotoServer, 'endpoint'>) {
  * provider chain (handlers' adapter factories). Restores the previous values; call it in afterAll.
  */
 export function useEmulatorEnvironment(): () => void {
-  const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_PROFILE'] as const;
+  const keys = [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_REGION',
+    'AWS_PROFILE',
+  ] as const;
   const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
   process.env.AWS_ACCESS_KEY_ID = 'testing';
   process.env.AWS_SECRET_ACCESS_KEY = 'testing';
@@ -42,7 +48,10 @@ export function useEmulatorEnvironment(): () => void {
 interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string },
     ): void;
   };
