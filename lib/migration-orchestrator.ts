@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { STATE_MACHINE_ALIAS } from '../lambdas/core/execution/names';
 import { TAG_EXECUTION } from '../lambdas/core/replication/naming';
 import { APPROVAL_API_ENTRIES, ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
 import { MigrationDashboard } from './dashboard';
@@ -499,6 +500,10 @@ export class MigrationOrchestrator extends Construct {
   public readonly connectLogGroup: logs.LogGroup;
   /** The security group of the data-plane tasks, when this construct created one. */
   public readonly securityGroup?: ec2.SecurityGroup;
+  /** The state machine version the last deploy published (every Task names published function versions). */
+  public readonly stateMachineVersionArn: string;
+  /** The `live` alias (STATE_MACHINE_ALIAS) on that version: start executions through it. */
+  public readonly stateMachineAliasArn: string;
   /** Every task function by ASL name (RequestApproval is the ApprovalApi's). */
   public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
 
@@ -670,8 +675,10 @@ export class MigrationOrchestrator extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
+      // Published versions, never the unqualified ARN: a running execution keeps calling the code it started with
+      // when a deploy publishes new versions (docs/deploy.md, "Deploying during a migration").
       definitionSubstitutions: Object.fromEntries(
-        TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].functionArn]),
+        TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].currentVersion.functionArn]),
       ),
       tracingEnabled: true,
       // ALL events, without the execution data: the state carries approval IDs, plan details and endpoints, and
@@ -692,6 +699,23 @@ export class MigrationOrchestrator extends Construct {
         'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and friends) support no resource-level permissions.',
     });
 
+    // Each deploy that changes the definition (or a task version it names) publishes a new state machine version and
+    // moves the alias to it; `msk-migrate start` starts through the alias. Versions are retained: an execution keeps
+    // its version's definition, and redriving it needs the version to exist.
+    const version = new sfn.CfnStateMachineVersion(this, 'StateMachineVersion', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: 'Published by cdk deploy; the live alias routes every new execution here',
+    });
+    version.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const alias = new sfn.CfnStateMachineAlias(this, 'StateMachineAlias', {
+      name: STATE_MACHINE_ALIAS,
+      description: 'What `msk-migrate start` starts: the version the last deploy published',
+      routingConfiguration: [{ stateMachineVersionArn: version.attrArn, weight: 100 }],
+    });
+    this.stateMachineVersionArn = version.attrArn;
+    this.stateMachineAliasArn = alias.attrArn;
+
     this.notifications.watch(this.stateMachine);
     for (const fn of Object.values(this.functions)) this.notifications.grantPublishPhaseEvents(fn);
 
@@ -701,9 +725,17 @@ export class MigrationOrchestrator extends Construct {
     });
   }
 
-  /** Start executions (and follow them: describe, history, list), as `msk-migrate start` and `status` do. */
+  /**
+   * Start executions through the `live` alias (only there: an execution started on the unqualified state machine
+   * would run its latest definition, not a published version), and follow them (describe, history, list), as
+   * `msk-migrate start` and `status` do.
+   */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee).combine(this.stateMachine.grantRead(grantee));
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StartExecution'],
+      resourceArns: [this.stateMachineAliasArn],
+    }).combine(this.stateMachine.grantRead(grantee));
   }
 
   /** Read the evidence and reports (`msk-migrate report`, `status`). */

@@ -118,7 +118,12 @@ export class MigrationStack extends Stack {
     const o = (this.orchestrator = new MigrationOrchestrator(this, 'Orchestrator', orchestratorProps));
     new CfnOutput(this, 'StateMachineArn', {
       value: o.stateMachine.stateMachineArn,
-      description: 'Start a migration: msk-migrate start FILE (or the Step Functions console)',
+      description:
+        'msk-migrate start FILE starts through its live alias; status, report and abort find executions here',
+    });
+    new CfnOutput(this, 'StateMachineAliasArn', {
+      value: o.stateMachineAliasArn,
+      description: 'The live alias: the version the last deploy published (start console executions here)',
     });
     new CfnOutput(this, 'EvidenceBucketName', {
       value: o.artifactBucket.bucketName,

@@ -114,6 +114,9 @@ export class TaskFunction extends nodejs.NodejsFunction {
       description: props.description,
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
+      // The state machine invokes `currentVersion` (a published version), so an execution keeps the code it started
+      // with across deploys; old versions are retained because an execution started weeks ago may still call them.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'msk-migration',

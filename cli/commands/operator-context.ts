@@ -264,8 +264,9 @@ export function executionArnOf(execution: string, stateMachineArn: string | unde
       'Pass the execution ARN, or --state-machine-arn / MSK_MIGRATION_STATE_MACHINE_ARN.',
     );
   }
+  // A version or alias ARN (`…:stateMachine:<name>:live`) names the same executions as the state machine's.
   const parts = stateMachineArn.split(':');
-  if (parts.length !== 7 || parts[2] !== 'states' || parts[5] !== 'stateMachine') {
+  if (![7, 8].includes(parts.length) || parts[2] !== 'states' || parts[5] !== 'stateMachine') {
     throw new CliError('INVALID_ARGUMENT', `"${stateMachineArn}" is not a state machine ARN.`, ExitCode.INVALID_INPUT);
   }
   return [...parts.slice(0, 5), 'execution', parts[6], execution].join(':');

@@ -1,8 +1,10 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { aliasArnOf, executionNameFor } from '../../lambdas/core/execution/names';
 import {
   CliError,
   consoleUrl,
+  executionArnOf,
   ExitCode,
   resolveRegion,
   runVerb,
@@ -14,12 +16,16 @@ import {
 } from './operator-context';
 
 /**
- * `msk-migrate start FILE [--name NAME]`: validates the input as ValidateInput would, starts one execution (one
- * migration) and prints where to follow it. Nothing is started when the input is invalid.
+ * `msk-migrate start FILE [--attempt N]`: validates the input as ValidateInput would and starts the migration's one
+ * execution, through the state machine's `live` alias (the version the last deploy published), and prints where to
+ * follow it. Nothing is started when the input is invalid, or when the migration already has an execution by that
+ * name: the name is the migration ID (`<id>-attempt-<n>` from the second attempt on), so a second start of a running
+ * migration is refused, naming the running execution. (The workflow's lock refuses a second migration of the same
+ * source cluster, target or pointer under another ID.)
  */
 
 interface StartOptions extends CommonOptions {
-  readonly name?: string;
+  readonly attempt?: string;
   readonly stateMachineArn?: string;
 }
 
@@ -31,17 +37,8 @@ export interface Started {
   readonly consoleUrl: string;
 }
 
-// Step Functions execution names: 1–80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /
-const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
-const hasControlCharacter = (s: string): boolean =>
-  [...s].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f));
-
-/** `<migrationId>-<yyyymmddThhmmss>`, cut to Step Functions' 80 characters. */
-export function defaultExecutionName(migrationId: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  const base = migrationId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80 - stamp.length - 1);
-  return `${base}-${stamp}`;
-}
+/** StartExecution with the same name and input as a RUNNING execution returns that execution (idempotent start). */
+const SAME_EXECUTION_SLACK_MS = 60_000;
 
 export async function startMigration(file: string, options: StartOptions, deps: OperatorDeps): Promise<Started> {
   let text: string;
@@ -81,39 +78,66 @@ export async function startMigration(file: string, options: StartOptions, deps: 
     'state machine',
     '--state-machine-arn',
   );
-  const migrationId =
-    typeof (input as { migrationId?: unknown }).migrationId === 'string'
-      ? (input as { migrationId: string }).migrationId
-      : 'migration';
-  const name = options.name ?? defaultExecutionName(migrationId, deps.now());
-  if (!NAME.test(name) || hasControlCharacter(name)) {
+  const migrationId = (input as { migrationId: string }).migrationId;
+  const attempt = options.attempt === undefined ? 1 : Number(options.attempt);
+  if (!Number.isInteger(attempt) || attempt < 1 || attempt > 999)
     throw new CliError(
-      'NAME_INVALID',
-      `"${name}" cannot name an execution.`,
+      'ATTEMPT_INVALID',
+      `--attempt ${options.attempt} is not a whole number from 1 to 999.`,
       ExitCode.INVALID_INPUT,
-      'Use at most 80 characters, without spaces or any of < > { } [ ] ? * " # % \\ ^ | ~ ` $ & , ; : /',
+      'Give the attempt number of this migration: 1 (the default) for its first execution.',
     );
-  }
+  const name = executionNameFor(migrationId, attempt);
+  const executionArn = executionArnOf(name, stateMachineArn);
   const region = resolveRegion(options, deps.env, stateMachineArn);
+  const sfn = deps.clients.sfn(region);
+  const running = (arn: string, startDate: Date | undefined): CliError =>
+    new CliError(
+      'MIGRATION_RUNNING',
+      `Migration ${migrationId} is already running as execution ${arn}${startDate ? ` (started ${startDate.toISOString()})` : ''}: one migration, one execution.`,
+      ExitCode.RUNTIME,
+      `Follow it with \`msk-migrate status ${arn}\`, or stop it with \`msk-migrate abort ${arn}\`.`,
+      { executionArn: arn },
+    );
   try {
-    const out = await deps.clients
-      .sfn(region)
-      .send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-    const executionArn = out.executionArn ?? '';
+    const existing = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (existing.status === 'RUNNING') throw running(executionArn, existing.startDate);
+    throw new CliError(
+      'EXECUTION_EXISTS',
+      `Migration ${migrationId} already has execution ${name}, which ended ${existing.status ?? ''}${existing.stopDate ? ` at ${existing.stopDate.toISOString()}` : ''} (names stay taken for 90 days).`,
+      ExitCode.INVALID_INPUT,
+      `Start the migration again with \`msk-migrate start ${file} --attempt ${attempt + 1}\`, or read that execution's report with \`msk-migrate report ${name}\`.`,
+      { executionArn },
+    );
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if ((err as Error).name !== 'ExecutionDoesNotExist')
+      throw toCliError(err, { region, action: 'states:DescribeExecution on the orchestrator' });
+  }
+  const requestedAt = deps.now();
+  try {
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: aliasArnOf(stateMachineArn), name, input: JSON.stringify(input) }),
+    );
+    const startedArn = out.executionArn ?? executionArn;
+    // Another `start` of the same plan won the race: Step Functions returned its running execution, not a new one.
+    if (out.startDate && out.startDate.getTime() < requestedAt.getTime() - SAME_EXECUTION_SLACK_MS)
+      throw running(startedArn, out.startDate);
     return {
-      executionArn,
+      executionArn: startedArn,
       name,
-      startDate: (out.startDate ?? deps.now()).toISOString(),
+      startDate: (out.startDate ?? requestedAt).toISOString(),
       region,
-      consoleUrl: consoleUrl(region, executionArn),
+      consoleUrl: consoleUrl(region, startedArn),
     };
   } catch (err) {
+    if (err instanceof CliError) throw err;
     if ((err as Error).name === 'ExecutionAlreadyExists') {
       throw new CliError(
         'EXECUTION_EXISTS',
-        `An execution named ${name} already exists (names stay taken for 90 days).`,
+        `Migration ${migrationId} already has an execution named ${name}, with another input (names stay taken for 90 days).`,
         ExitCode.INVALID_INPUT,
-        'Choose another --name, or follow it with `msk-migrate status ' + name + '`.',
+        `Follow it with \`msk-migrate status ${name}\`, or start a new attempt with \`--attempt ${attempt + 1}\`.`,
       );
     }
     throw toCliError(err, { region, action: 'states:StartExecution on the orchestrator' });
@@ -125,7 +149,7 @@ export function registerStart(program: Command, deps: OperatorDeps): Command {
     .command('start')
     .description('Validate a migration input and start its execution; prints the console link')
     .argument('<file>', 'migration input (JSON)')
-    .option('--name <name>', 'execution name (default: <migrationId>-<timestamp>)')
+    .option('--attempt <n>', 'attempt number of this migration: the execution is <migrationId>[-attempt-<n>]', '1')
     .option('--state-machine-arn <arn>', `the orchestrator (default: $${STATE_MACHINE_ENV})`)
     .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
     .option('--json', 'print the result (or the error) as JSON')

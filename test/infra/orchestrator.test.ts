@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -149,16 +149,24 @@ describe('MigrationOrchestrator', () => {
     });
   });
 
-  it('substitutes every placeholder of the ASL with a task function ARN, leaving no ${ in the rendered definition', () => {
+  it('substitutes every placeholder of the ASL with a published, retained version of its task function', () => {
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
       Properties: { DefinitionS3Location?: unknown; DefinitionSubstitutions: Record<string, unknown> };
     };
     expect(machine.Properties.DefinitionS3Location).toBeDefined();
     const substitutions = machine.Properties.DefinitionSubstitutions;
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const versions = template.findResources('AWS::Lambda::Version') as Record<
+      string,
+      { Properties: { FunctionName: { Ref: string } }; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+    >;
     for (const value of Object.values(substitutions)) {
-      expect(value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
-      expect(functionIds).toContain((value as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
+      // `Ref` of an AWS::Lambda::Version is the version's qualified ARN (`…:function:<name>:<n>`).
+      const versionId = (value as { Ref: string }).Ref;
+      const version = versions[versionId];
+      expect(version).toBeDefined();
+      expect(functionIds).toContain(version?.Properties.FunctionName.Ref);
+      expect(version).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
     const rendered = Object.keys(substitutions).reduce(
       (text, key) => text.split(`\${${key}}`).join(`arn:aws:lambda:eu-west-1:111122223333:function:${key}`),
@@ -166,6 +174,25 @@ describe('MigrationOrchestrator', () => {
     );
     expect(rendered).not.toContain('${');
     expect(Object.keys(substitutions).sort()).toEqual(ASL_TASKS.map((n) => `${n}FunctionArn`));
+  });
+
+  it('publishes the state machine as a retained version behind the live alias, and outputs the alias', () => {
+    const versions = template.findResources('AWS::StepFunctions::StateMachineVersion');
+    expect(Object.values(versions)).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          StateMachineArn: { Ref: expect.any(String) },
+          StateMachineRevisionId: { 'Fn::GetAtt': [expect.any(String), 'StateMachineRevisionId'] },
+        }),
+        DeletionPolicy: 'Retain',
+      }),
+    ]);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachineAlias', {
+      Name: 'live',
+      RoutingConfiguration: [
+        { StateMachineVersionArn: { 'Fn::GetAtt': [Object.keys(versions)[0], 'Arn'] }, Weight: 100 },
+      ],
+    });
   });
 
   it('lets the state machine invoke each task function, and nothing else in Lambda', () => {
@@ -343,6 +370,7 @@ describe('MigrationOrchestrator', () => {
   it('outputs what the operator and the CLI need', () => {
     for (const output of [
       'StateMachineArn',
+      'StateMachineAliasArn',
       'EvidenceBucketName',
       'ApprovalTableName',
       'ApprovalUrl',
@@ -381,7 +409,13 @@ describe('MigrationOrchestrator', () => {
     s.orchestrator.grantStartExecution(operator);
     s.orchestrator.grantReadEvidence(operator);
     s.orchestrator.grantApprove(operator);
-    const actions = actionsOf(roleStatements(s, Template.fromStack(s), { role: operator }));
+    const statements = roleStatements(s, Template.fromStack(s), { role: operator });
+    const start = statements.filter((st) => actionsOf([st]).includes('states:StartExecution'));
+    // Only through the alias: an execution started on the unqualified ARN would run the latest definition.
+    expect(start.map((st) => st.Resource)).toEqual([
+      { 'Fn::GetAtt': [s.getLogicalId(s.orchestrator.node.findChild('StateMachineAlias') as CfnElement), 'Arn'] },
+    ]);
+    const actions = actionsOf(statements);
     expect(actions).toEqual(
       expect.arrayContaining([
         'states:StartExecution',

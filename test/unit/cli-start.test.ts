@@ -1,7 +1,6 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { defaultExecutionName } from '../../cli/commands/start';
 import { awsError, cli, executionArn, NOW, STATE_MACHINE_ARN } from './cli-operator-harness';
 
 const sfn = mockClient(SFNClient);
@@ -15,40 +14,85 @@ const files = {
   'no-id.json': '{"source": {}}',
 };
 
-beforeEach(() => sfn.reset());
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist'));
+});
 
 describe('msk-migrate start', () => {
-  it('validates the input, starts an execution named after the migration and prints the console link', async () => {
+  it('validates the input and starts the execution named after the migration, through the live alias', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn('orders-20261124T120000'), startDate: NOW });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn('orders'), startDate: NOW });
     // Act
     const result = await cli({ files }).run('start', 'input.json');
     // Assess
     expect(result.exitCode).toBe(0);
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: STATE_MACHINE_ARN,
-      name: 'orders-20261124T120000',
+      stateMachineArn: `${STATE_MACHINE_ARN}:live`,
+      name: 'orders',
       input: JSON.stringify(input),
     });
     expect(result.stdout).toContain(
-      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${executionArn('orders-20261124T120000')}`,
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${executionArn('orders')}`,
     );
   });
 
-  it('uses --name and prints the result as JSON with --json', async () => {
+  it('names a later attempt <migrationId>-attempt-<n> and prints the result as JSON with --json', async () => {
     // Prepare
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn('orders-rehearsal-2'), startDate: NOW });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn('orders-attempt-2'), startDate: NOW });
     // Act
-    const result = await cli({ files }).run('start', 'input.json', '--name', 'orders-rehearsal-2', '--json');
+    const result = await cli({ files }).run('start', 'input.json', '--attempt', '2', '--json');
     // Assess
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'orders-rehearsal-2' });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'orders-attempt-2' });
     expect(result.json()).toEqual({
-      executionArn: executionArn('orders-rehearsal-2'),
-      name: 'orders-rehearsal-2',
+      executionArn: executionArn('orders-attempt-2'),
+      name: 'orders-attempt-2',
       startDate: NOW.toISOString(),
       region: 'eu-west-1',
       consoleUrl: expect.stringContaining('#/v2/executions/details/'),
     });
+  });
+
+  it('refuses a second start of a running migration, naming the running execution (exit 1)', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('orders'),
+      status: 'RUNNING',
+      startDate: new Date(NOW.getTime() - 3_600_000),
+    });
+    // Act
+    const result = await cli({ files }).run('start', 'input.json');
+    // Assess
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`already running as execution ${executionArn('orders')}`);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('refuses when StartExecution hands back an execution that was already running (same name and input)', async () => {
+    // Prepare: a concurrent start won the race; Step Functions returns its execution, started before this call.
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: executionArn('orders'), startDate: new Date(NOW.getTime() - 600_000) });
+    // Act
+    const result = await cli({ files }).run('start', 'input.json', '--json');
+    // Assess
+    expect(result.exitCode).toBe(1);
+    expect(result.json()).toMatchObject({
+      error: { code: 'MIGRATION_RUNNING', details: { executionArn: executionArn('orders') } },
+    });
+  });
+
+  it('refuses a migration whose execution ended and says which attempt to start (exit 2)', async () => {
+    // Prepare
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: executionArn('orders'), status: 'FAILED', stopDate: NOW });
+    // Act
+    const result = await cli({ files }).run('start', 'input.json');
+    // Assess
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--attempt 2');
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('starts nothing and names every bad field when the input is invalid (exit 2)', async () => {
@@ -136,26 +180,21 @@ describe('msk-migrate start', () => {
     });
   });
 
-  it('refuses a name that is taken and suggests another (exit 2)', async () => {
+  it('refuses a taken name with another input and suggests the next attempt (exit 2)', async () => {
     // Prepare
     sfn.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists'));
     // Act
-    const result = await cli({ files }).run('start', 'input.json', '--name', 'orders-1');
+    const result = await cli({ files }).run('start', 'input.json');
     // Assess
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('Choose another --name');
+    expect(result.stderr).toContain('--attempt 2');
   });
 
-  it('refuses an execution name Step Functions would reject, before calling it (exit 2)', async () => {
+  it('refuses an attempt number that is not a positive whole number, before calling AWS (exit 2)', async () => {
     // Act
-    const result = await cli({ files }).run('start', 'input.json', '--name', 'orders migration/1');
+    const result = await cli({ files }).run('start', 'input.json', '--attempt', '0');
     // Assess
     expect(result.exitCode).toBe(2);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
-  });
-
-  it('derives names of at most 80 characters from long migration IDs', () => {
-    expect(defaultExecutionName('a'.repeat(200), NOW)).toHaveLength(80);
-    expect(defaultExecutionName('orders eu/1', NOW)).toBe('orders-eu-1-20261124T120000');
   });
 });
