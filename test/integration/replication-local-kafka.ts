@@ -274,9 +274,7 @@ interface KafkaJsClusterApi {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(args: { nodeId: string }): Promise<{
-    fetch(
-      args: Record<string, unknown>,
-    ): Promise<{
+    fetch(args: Record<string, unknown>): Promise<{
       responses: Array<{
         topicName: string;
         partitions: Array<{ errorCode: number; highWatermark: string; messages: FetchedMessage[] }>;

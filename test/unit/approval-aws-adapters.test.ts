@@ -90,11 +90,9 @@ describe('DynamoDB approval store', () => {
   });
 
   it('claims with a write conditional on PENDING and returns the decided record', async () => {
-    ddb
-      .on(UpdateItemCommand)
-      .resolves({
-        Attributes: item('DECIDED', { decision: { S: JSON.stringify(decision) }, attemptId: { S: 'att-1' } }),
-      });
+    ddb.on(UpdateItemCommand).resolves({
+      Attributes: item('DECIDED', { decision: { S: JSON.stringify(decision) }, attemptId: { S: 'att-1' } }),
+    });
     const result = await store.claim(ID, decision);
     expect(result).toMatchObject({ claimed: true, record: { status: 'DECIDED', decision } });
     expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
@@ -109,15 +107,13 @@ describe('DynamoDB approval store', () => {
 
   it('loses the claim to an earlier decision and returns who made it', async () => {
     const earlier = { ...decision, approver: 'carol@example.com' };
-    ddb
-      .on(UpdateItemCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: 'failed',
-          ...meta,
-          Item: item('DECIDED', { decision: { S: JSON.stringify(earlier) } }),
-        }),
-      );
+    ddb.on(UpdateItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'failed',
+        ...meta,
+        Item: item('DECIDED', { decision: { S: JSON.stringify(earlier) } }),
+      }),
+    );
     const result = await store.claim(ID, decision);
     expect(result).toMatchObject({
       claimed: false,
@@ -159,14 +155,12 @@ describe('DynamoDB approval store', () => {
   });
 
   it('reads consistently and merges the mutable attributes into the record', async () => {
-    ddb
-      .on(GetItemCommand)
-      .resolves({
-        Item: item('PENDING', {
-          slackMessage: { S: '{"channelId":"C1","ts":"1.2"}' },
-          remindedAt: { S: '2026-11-02T10:45:00Z' },
-        }),
-      });
+    ddb.on(GetItemCommand).resolves({
+      Item: item('PENDING', {
+        slackMessage: { S: '{"channelId":"C1","ts":"1.2"}' },
+        remindedAt: { S: '2026-11-02T10:45:00Z' },
+      }),
+    });
     await expect(store.get(ID)).resolves.toMatchObject({
       status: 'PENDING',
       slackMessage: { channelId: 'C1', ts: '1.2' },

@@ -262,12 +262,10 @@ describe('EventBridgePhaseEvents', () => {
 
   it('reports a refused entry as a transient error', async () => {
     // Prepare
-    eventBridge
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
-      });
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
+    });
     // Act
     const outcome = new EventBridgePhaseEvents(new EventBridgeClient({ region: 'eu-west-1' })).publish(event);
     // Assess

@@ -150,16 +150,14 @@ describe('MSK target provisioner', () => {
   });
 
   it('fails with Migration.ProvisioningFailed and the StateInfo when the cluster is FAILED', async () => {
-    kafka
-      .on(DescribeClusterV2Command)
-      .resolves({
-        ClusterInfo: {
-          ClusterArn: arn,
-          ClusterName: name,
-          State: 'FAILED',
-          StateInfo: { Code: 'InsufficientCapacity', Message: 'no capacity in subnet-a' },
-        },
-      });
+    kafka.on(DescribeClusterV2Command).resolves({
+      ClusterInfo: {
+        ClusterArn: arn,
+        ClusterName: name,
+        State: 'FAILED',
+        StateInfo: { Code: 'InsufficientCapacity', Message: 'no capacity in subnet-a' },
+      },
+    });
     await expect(checkTargetCluster(arn, provisioner)).rejects.toMatchObject({
       name: 'Migration.ProvisioningFailed',
       details: { stateDetail: 'InsufficientCapacity: no capacity in subnet-a' },

@@ -107,11 +107,9 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
   });
 
   it('creates only the missing connector when a retry follows a partial create', async () => {
-    connect
-      .on(ListConnectorsCommand)
-      .resolves({
-        connectors: [{ connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'CREATING' }],
-      });
+    connect.on(ListConnectorsCommand).resolves({
+      connectors: [{ connectorName: `${name}-source`, connectorArn: sourceArn, connectorState: 'CREATING' }],
+    });
     connect.on(ListTagsForResourceCommand).resolves({ tags: ownershipTags(identity) });
     connect.on(CreateConnectorCommand).resolves({ connectorArn: checkpointArn });
     const started = await mm2.create(plan.spec);
@@ -166,13 +164,11 @@ describe('MirrorMaker 2 on MSK Connect adapter', () => {
   });
 
   it('fails with Migration.ReplicationFailed and the connector reason when one connector FAILED or was paused', async () => {
-    connect
-      .on(DescribeConnectorCommand, { connectorArn: sourceArn })
-      .resolves({
-        connectorName: `${name}-source`,
-        connectorState: 'FAILED',
-        stateDescription: { code: 'WorkerError', message: 'cannot reach b-1.src' },
-      });
+    connect.on(DescribeConnectorCommand, { connectorArn: sourceArn }).resolves({
+      connectorName: `${name}-source`,
+      connectorState: 'FAILED',
+      stateDescription: { code: 'WorkerError', message: 'cannot reach b-1.src' },
+    });
     connect
       .on(DescribeConnectorCommand, { connectorArn: checkpointArn })
       .resolves({ connectorName: `${name}-checkpoint`, connectorState: 'PAUSED' });

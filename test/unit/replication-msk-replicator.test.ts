@@ -151,13 +151,11 @@ describe('MSK Replicator adapter', () => {
   });
 
   it('fails with Migration.ReplicationFailed and the StateInfo when the replicator is FAILED', async () => {
-    kafka
-      .on(DescribeReplicatorCommand)
-      .resolves({
-        ReplicatorArn: arn,
-        ReplicatorState: 'FAILED',
-        StateInfo: { Code: 'AccessDenied', Message: 'role cannot connect to cluster src' },
-      });
+    kafka.on(DescribeReplicatorCommand).resolves({
+      ReplicatorArn: arn,
+      ReplicatorState: 'FAILED',
+      StateInfo: { Code: 'AccessDenied', Message: 'role cannot connect to cluster src' },
+    });
     await expect(checkReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, replicator)).rejects.toMatchObject({
       name: 'Migration.ReplicationFailed',
       details: { detail: 'AccessDenied: role cannot connect to cluster src' },
