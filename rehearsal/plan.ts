@@ -1,0 +1,69 @@
+import type { KafkaCluster } from './kafka/cluster';
+import { DEFAULT_WORKLOAD_TOPICS, consumerGroupOf } from './workload';
+
+/** The approver every rehearsal plan lists; auto-approve decides as this identity (channel LOCAL). */
+export const REHEARSAL_APPROVER = 'rehearsal-approver@example.com';
+
+const SOURCE_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/rehearsal-source/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-1';
+
+/**
+ * cutover.fenceSettleSeconds of the rehearsal's plan: the propagation time the drain allows for. The workload's
+ * clients poll the pointer file every 100 ms and notice a change within tens of milliseconds; 0.5 s leaves five poll
+ * intervals of margin for a loaded machine (the report gives the slowest notice observed beside it).
+ */
+export const REHEARSAL_FENCE_SETTLE_SECONDS = 0.5;
+
+export type RehearsalPlan = ReturnType<typeof basePlan>;
+
+/**
+ * The migration plan of a rehearsal: the real schema, local addresses, short gates; then the scenario's changes
+ * (`ScenarioDefinition.plan`). ValidateInput validates it like any other plan.
+ */
+export function rehearsalPlan(args: {
+  scenario: { readonly name: string; readonly plan?: (plan: RehearsalPlan) => RehearsalPlan };
+  source: Pick<KafkaCluster, 'bootstrap'>;
+  target: Pick<KafkaCluster, 'bootstrap'>;
+  pointerFile: string;
+  rollbackWindowMinutes: number;
+}): RehearsalPlan {
+  const plan = basePlan(args.scenario.name, args);
+  return args.scenario.plan ? args.scenario.plan(plan) : plan;
+}
+
+function basePlan(
+  scenario: string,
+  args: { target: Pick<KafkaCluster, 'bootstrap'>; pointerFile: string; rollbackWindowMinutes: number },
+) {
+  return {
+    migrationId: `rehearsal-${scenario}`.slice(0, 40).replace(/-+$/, ''),
+    source: { clusterArn: SOURCE_ARN, auth: { mechanism: 'PLAINTEXT' } },
+    target: { type: 'KAFKA', bootstrapServers: [args.target.bootstrap], auth: { mechanism: 'PLAINTEXT' } },
+    replication: {
+      engine: 'MIRROR_MAKER_2',
+      topics: { include: DEFAULT_WORKLOAD_TOPICS.map((t) => t.name.replace(/[.]/g, '\\.')) },
+      consumerGroups: { include: DEFAULT_WORKLOAD_TOPICS.map((t) => consumerGroupOf(t.name)) },
+      startingPosition: 'EARLIEST',
+      canary: true,
+    },
+    gates: {
+      maxLagRecords: 200,
+      consecutiveHealthyChecks: 2,
+      // The schema's minimum; the rehearsal shortens the Wait states themselves, the evaluations stay real.
+      pollIntervalSeconds: 10,
+      catchUpTimeoutMinutes: 10,
+      canaryTimeoutSeconds: 5,
+    },
+    approval: {
+      email: [REHEARSAL_APPROVER],
+      approvers: [REHEARSAL_APPROVER],
+      timeoutMinutes: 60,
+    },
+    cutover: {
+      switch: { type: 'LOCAL_FILE', path: args.pointerFile },
+      rollbackWindowMinutes: args.rollbackWindowMinutes,
+      drainTimeoutMinutes: 2,
+      fenceSettleSeconds: REHEARSAL_FENCE_SETTLE_SECONDS,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { approvalRejected } from './approval-rejected';
+import type { ScenarioDefinition } from './definition';
+import { approvalTimeout } from './approval-timeout';
+import { failureInRollbackWindow } from './failure-in-rollback-window';
+import { happyPath } from './happy-path';
+import { lagNeverConverges } from './lag-never-converges';
+import { replicatorCrash } from './replicator-crash';
+import { targetDownAtValidation } from './target-down-at-validation';
+
+/**
+ * The rehearsal's scenarios, one definition per file (docs/rehearsal.md, "Adding a scenario"): each names its fault,
+ * the state the workflow must end in, and carries the hooks that inject the fault. This list is the only place that
+ * names them all; the CLI's choices and the runner derive from it.
+ */
+const DEFINITIONS = [
+  happyPath,
+  replicatorCrash,
+  lagNeverConverges,
+  targetDownAtValidation,
+  approvalTimeout,
+  approvalRejected,
+  failureInRollbackWindow,
+] as const;
+
+export type ScenarioName = (typeof DEFINITIONS)[number]['name'];
+export const SCENARIOS: readonly ScenarioName[] = DEFINITIONS.map((d) => d.name);
+export const SCENARIO_DEFINITIONS = Object.fromEntries(DEFINITIONS.map((d) => [d.name, d])) as Readonly<
+  Record<ScenarioName, ScenarioDefinition>
+>;
+
+export function isScenario(name: string): name is ScenarioName {
+  return (SCENARIOS as readonly string[]).includes(name);
+}
+
+export { defineScenario } from './definition';
+export type { ApprovalDecision, ScenarioContext, ScenarioDefinition, ScenarioHooks } from './definition';

@@ -1,0 +1,271 @@
+import type { RunResult } from './asl-runner';
+import {
+  cutoverTimeline,
+  observedPropagation,
+  writePauseBound,
+  type CutoverTimeline,
+  type ObservedPropagation,
+  type WritePauseBound,
+} from './cutover-figures';
+import { phaseOf } from './phases';
+import type { Observations } from './probes';
+import type { RehearsalResult } from './report';
+import type { ScenarioDefinition } from './scenarios';
+import type { WorkloadTally } from './workload';
+import type { WritePause } from './workload/tally';
+
+/**
+ * The verdict of a rehearsal: the result the report shows (outcome, records, phases, checklist, point of no return)
+ * from the execution's event log, the workload's tally and the probes' observations; whether the run went as its
+ * scenario defines; the cutover's figures.
+ */
+
+export interface RehearsalCutoverFigures {
+  /** cutover.fenceSettleSeconds of the plan the rehearsal ran. */
+  readonly settleSeconds: number;
+  /** Per state, FenceProducers entered → SwitchToTarget exited; absent when the switch was not reached. */
+  readonly timeline?: CutoverTimeline;
+  /** The slowest client's notice of the fence and of the switch, as observed. */
+  readonly propagation: ObservedPropagation;
+  /** write pause ≤ 2 × p99 + settle; absent without a write pause or a latency sample. */
+  readonly bound?: WritePauseBound;
+  /** Every producer write pause across a pointer move (the report's writePauseMs is the longest). */
+  readonly writePauses: readonly WritePause[];
+}
+
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+/** The error the Catch routed on: the last failure of a Task state (the terminal Fail states carry their own name). */
+export function errorOf(run: RunResult | undefined): { name: string; message: string } | undefined {
+  if (!run) return undefined;
+  for (let i = run.events.length - 1; i >= 0; i--) {
+    const e = run.events[i] as {
+      type?: string;
+      state?: { name?: string; type?: string };
+      Error?: string;
+      Cause?: string;
+    };
+    const name = e.state?.name ?? '';
+    if (e.type !== 'StateFailed' || !e.Error || name.startsWith('Migration') || name === 'InputRejected') continue;
+    return { name: e.Error, message: String(e.Cause ?? '').slice(0, 2000) };
+  }
+  return undefined;
+}
+
+/** What did not go as the scenario defines; empty when the run matches. */
+export function judge(
+  definition: ScenarioDefinition,
+  result: RehearsalResult,
+  run: RunResult | undefined,
+  tally: WorkloadTally | undefined,
+): string[] {
+  const mismatches: string[] = [];
+  const caught = errorOf(run);
+  if (result.finalState !== definition.finalState)
+    mismatches.push(
+      `final state ${result.finalState}, expected ${definition.finalState}${caught ? ` (${caught.name}: ${caught.message.slice(0, 300)})` : ''}`,
+    );
+  if (result.outcome !== definition.outcome)
+    mismatches.push(`outcome ${result.outcome}, expected ${definition.outcome}`);
+  if (!tally) mismatches.push('the workload was not counted');
+  else if (result.records.lost !== 0) mismatches.push(`${result.records.lost} records lost`);
+  if (definition.error && caught?.name !== definition.error)
+    mismatches.push(`error ${caught?.name ?? 'none'}, expected ${definition.error}`);
+  return mismatches;
+}
+
+export function cutoverFigures(args: {
+  result: RehearsalResult;
+  run: RunResult | undefined;
+  tally: WorkloadTally | undefined;
+  settleSeconds: number;
+}): RehearsalCutoverFigures {
+  const { result, run, tally, settleSeconds } = args;
+  const propagation = observedPropagation(tally?.cutover.propagation ?? []);
+  const timeline = run ? cutoverTimeline(run.events) : undefined;
+  const bound = writePauseBound({
+    writePauseMs: result.cutover.writePauseMs,
+    latencyP99Ms: result.replication.latencyP99Ms,
+    settleSeconds,
+    fenceNoticeMs: propagation.fenceMs,
+  });
+  return {
+    settleSeconds,
+    propagation,
+    writePauses: tally?.cutover.writePauses ?? [],
+    ...(timeline ? { timeline } : {}),
+    ...(bound ? { bound } : {}),
+  };
+}
+
+type LogEvent = { type: string; timestamp?: number; state?: { name: string } };
+
+function phasesOf(run: RunResult | undefined): RehearsalResult['phases'] {
+  if (!run) return [];
+  const phases: Array<RehearsalResult['phases'][number]> = [];
+  const events = run.events as LogEvent[];
+  for (const e of events) {
+    if (!e.state || e.timestamp === undefined) continue;
+    const name = phaseOf(e.state.name);
+    if (!name) continue;
+    const at = new Date(e.timestamp).toISOString();
+    const last = phases.at(-1);
+    if (e.type === 'StateEntered') {
+      if (last && last.name === name) {
+        if (!last.states.includes(e.state.name)) last.states.push(e.state.name);
+        delete (last as { end?: string }).end;
+      } else {
+        if (last && !last.end) last.end = at;
+        phases.push({
+          name,
+          states: [e.state.name],
+          start: at,
+          status: name === 'Rollback' ? 'ROLLED_BACK' : 'RUNNING',
+        });
+      }
+    } else if (last && last.name === name) {
+      last.end = at;
+      if (e.type === 'StateFailed' || e.type === 'StateCaught') last.status = 'FAILED';
+      else if (last.status === 'RUNNING') last.status = 'SUCCEEDED';
+    }
+  }
+  for (const p of phases) {
+    if (p.status === 'RUNNING' && p.end) p.status = 'SUCCEEDED';
+  }
+  return phases;
+}
+
+export interface ResultInputs {
+  readonly scenario: string;
+  readonly startedAt: string;
+  readonly run: RunResult | undefined;
+  readonly tally: WorkloadTally | undefined;
+  readonly failure: Error | undefined;
+  readonly observations: Pick<Observations, 'gateChecks' | 'lagSamples' | 'latencies' | 'switchedAt' | 'windowEndsAt'>;
+  readonly version: string;
+}
+
+export function buildResult(a: ResultInputs): RehearsalResult {
+  const { gateChecks, lagSamples, latencies, switchedAt, windowEndsAt } = a.observations;
+  const endedAt = new Date().toISOString();
+  const visited = a.run?.visited ?? [];
+  const finalState = visited.at(-1) ?? 'none';
+  const outcome: RehearsalResult['outcome'] =
+    a.run?.status === 'SUCCEEDED' ? 'SUCCEEDED' : finalState === 'MigrationRolledBack' ? 'ROLLED_BACK' : 'FAILED';
+  const records = a.tally?.records;
+  const perTopic = Object.fromEntries(
+    Object.entries(records?.perTopic ?? {}).map(([t, r]) => [
+      t,
+      {
+        produced: r.produced,
+        consumed: r.consumed,
+        lost: r.lost,
+        duplicatesConsumed: r.duplicatesConsumed,
+        outOfOrder: r.outOfOrder,
+        compacted: r.compacted,
+      },
+    ]),
+  );
+  const sorted = [...latencies].sort((x, y) => x - y);
+  const p99 = percentile(sorted, 99);
+  const p50 = percentile(sorted, 50);
+  const caught = errorOf(a.run);
+  const was = (s: string): boolean => visited.includes(s);
+  const rollbackStates = ['RollbackCutover', 'RollbackReplication', 'RollbackTarget'].filter(was);
+  const pnrEvent = (a.run?.events as LogEvent[] | undefined)?.find(
+    (e) => e.type === 'StateEntered' && e.state?.name === 'PointOfNoReturn',
+  );
+  const passedPnr = pnrEvent?.timestamp !== undefined;
+  const lost = records?.lost ?? 0;
+  const produced = records?.produced ?? 0;
+  const notRun = (evidence: string) => ({ status: 'NOT_RUN' as const, evidence });
+  const checks = (gate: string) => gateChecks.filter((g) => g.gate === gate);
+  const writePause = a.tally?.cutover.writePauseMs ?? null;
+  const result: RehearsalResult = {
+    outcome,
+    finalState,
+    scenario: a.scenario,
+    migrationId: `rehearsal-${a.scenario}`,
+    startedAt: a.startedAt,
+    endedAt,
+    phases: phasesOf(a.run),
+    records: {
+      produced,
+      lost,
+      duplicatesConsumed: records?.duplicatesConsumed ?? 0,
+      outOfOrder: records?.outOfOrder ?? 0,
+      perTopic,
+    },
+    cutover: {
+      writePauseMs: switchedAt ? writePause : null,
+      pointerPropagationMs: a.tally?.cutover.pointerPropagationMs ?? null,
+      at: switchedAt,
+    },
+    replication: { latencyP99Ms: p99, latencyP50Ms: p50, lagSamples },
+    gateChecks,
+    checklist: {
+      Compatibility: was('Assess')
+        ? {
+            status: was('Inventory') && (was('StartReplication') || was('ProvisionTarget')) ? 'PASS' : 'FAIL',
+            evidence: `Assessment against a KAFKA target (Kafka ${a.version}) ${was('ProvisionTarget') ? 'found no blocker' : 'stopped the migration'}; the source inventory was taken over the data plane (no MSK control plane locally).`,
+          }
+        : notRun('The assessment did not run.'),
+      'Data copy': a.tally
+        ? {
+            status: lost === 0 ? 'PASS' : 'FAIL',
+            evidence: `${produced.toLocaleString('en')} records acknowledged, ${lost} lost after the consumers read the cluster the pointer names at the end (${a.tally.finalPointer ?? 'unknown'}).${checks('validation').length > 0 ? ` Validation: ${checks('validation').at(-1)?.summary}.` : ''}`,
+          }
+        : notRun('The workload was not counted.'),
+      Offsets: switchedAt
+        ? {
+            status: (records?.duplicatesConsumed ?? 0) === 0 ? 'PASS' : 'WARN',
+            evidence: `Consumer groups committed on the target at offsets translated by content; ${records?.duplicatesConsumed ?? 0} records consumed twice.`,
+          }
+        : notRun('The cutover was not reached: consumer offsets were not translated.'),
+      Ordering: a.tally
+        ? {
+            status: (records?.outOfOrder ?? 0) === 0 ? 'PASS' : 'FAIL',
+            evidence: `${records?.outOfOrder ?? 0} records consumed after a later record of their key (ledger: one partition, strict order).`,
+          }
+        : notRun('The workload was not counted.'),
+      Security: {
+        status: 'WARN',
+        evidence: 'Rehearsal on PLAINTEXT listeners: authentication and ACL-to-IAM mapping are not exercised locally.',
+      },
+      Observability: {
+        status: lagSamples.length > 0 && gateChecks.length > 0 ? 'PASS' : 'WARN',
+        evidence: `Lag sampled every second (${lagSamples.length} samples), ${gateChecks.length} gate checks recorded, ${sorted.length} replication-latency samples.`,
+      },
+      Rollback:
+        rollbackStates.length > 0
+          ? {
+              status: finalState === 'MigrationRolledBack' && lost === 0 ? 'PASS' : 'FAIL',
+              evidence: `${caught?.name ?? 'A failure'} ran ${rollbackStates.join(' → ')}; the execution ended in ${finalState}; ${lost} records lost.`,
+            }
+          : notRun('No rollback branch was taken (they run in the fault scenarios).'),
+    },
+    pointOfNoReturn: {
+      passed: passedPnr,
+      at:
+        passedPnr && pnrEvent?.timestamp !== undefined
+          ? new Date(pnrEvent.timestamp).toISOString()
+          : switchedAt
+            ? windowEndsAt
+            : null,
+      note: passedPnr
+        ? 'The rollback window closed with the target healthy: after this time nothing switches back automatically (failback is a human decision).'
+        : switchedAt
+          ? 'The rollback window did not close: the pointer could still be reverted automatically.'
+          : 'The cutover was not reached.',
+    },
+    ...(a.failure
+      ? { error: { name: a.failure.name, message: a.failure.message.slice(0, 2000) } }
+      : caught
+        ? { error: { name: caught.name, message: caught.message } }
+        : {}),
+  };
+  return result;
+}

@@ -1,0 +1,173 @@
+import { validateMigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
+import type { MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
+import { rehearsalPlan } from '../../rehearsal/plan';
+import {
+  SCENARIOS,
+  SCENARIO_DEFINITIONS,
+  isScenario,
+  type ScenarioContext,
+  type ScenarioName,
+} from '../../rehearsal/scenarios';
+
+/**
+ * The scenarios as definitions: each one's plan passes the real plan schema, and each one's hooks inject its fault at
+ * the states its definition names, driven here through a recording context (the e2e tier runs them on real clusters).
+ */
+
+const cluster = (pid: number, bootstrap: string) => ({ pid, bootstrap }) as unknown as KafkaCluster;
+
+function recordingContext() {
+  const frozen = new Set<number>();
+  const actions: string[] = [];
+  const mismatches: string[] = [];
+  const figures: Record<string, unknown> = {};
+  let mm2Pid = 300;
+  const mm2 = {
+    pid: () => mm2Pid,
+    kill: async () => {
+      actions.push(`kill ${mm2Pid}`);
+    },
+    restart: async () => {
+      mm2Pid++;
+      actions.push(`restart ${mm2Pid}`);
+    },
+  } as unknown as MirrorMaker;
+  const context: ScenarioContext = {
+    source: cluster(100, '127.0.0.1:9001'),
+    target: cluster(200, '127.0.0.1:9002'),
+    mirrorMaker: () => mm2,
+    freeze: (pid) => {
+      frozen.add(pid);
+      actions.push(`freeze ${pid}`);
+    },
+    thaw: (pid) => {
+      if (frozen.delete(pid)) actions.push(`thaw ${pid}`);
+    },
+    isFrozen: (pid) => frozen.has(pid),
+    setTargetAlarm: (state) => actions.push(`alarm ${state}`),
+    targetAlarmName: 'rehearsal-target-health',
+    lastLag: () => undefined,
+    log: () => undefined,
+    mismatch: (what) => mismatches.push(what),
+    figure: (name, value) => {
+      figures[name] = value;
+    },
+  };
+  return { context, actions, mismatches, figures };
+}
+
+const planOf = (name: ScenarioName, rollbackWindowMinutes = 1) =>
+  rehearsalPlan({
+    scenario: SCENARIO_DEFINITIONS[name],
+    source: { bootstrap: '127.0.0.1:9001' },
+    target: { bootstrap: '127.0.0.1:9002' },
+    pointerFile: '/tmp/rehearsal/pointer.json',
+    rollbackWindowMinutes,
+  });
+
+describe('the rehearsal scenarios', () => {
+  it('defines each scenario once, under its own name, with a terminal state and an outcome', () => {
+    // Assess
+    expect(new Set(SCENARIOS).size).toBe(SCENARIOS.length);
+    for (const name of SCENARIOS) {
+      const d = SCENARIO_DEFINITIONS[name];
+      expect(d.name).toBe(name);
+      expect(d.finalState).toMatch(/^Migration(Succeeded|RolledBack|Failed)$/);
+      expect(d.fault.length).toBeGreaterThan(0);
+    }
+    expect(isScenario('happy-path')).toBe(true);
+    expect(isScenario('no-such-scenario')).toBe(false);
+  });
+
+  it.each(SCENARIOS.map((s) => [s]))('gives %s a plan the migration plan schema accepts', (name) => {
+    // Act
+    const validation = validateMigrationPlan(planOf(name));
+    // Assess
+    expect(validation.issues).toEqual([]);
+  });
+
+  it('shortens the catch-up timeout only for lag-never-converges and the approval timeout only for approval-timeout', () => {
+    // Assess
+    expect(planOf('lag-never-converges').gates.catchUpTimeoutMinutes).toBe(1);
+    expect(planOf('happy-path').gates.catchUpTimeoutMinutes).toBe(10);
+    expect(planOf('approval-timeout').approval.timeoutMinutes).toBe(1);
+    expect(planOf('happy-path').approval.timeoutMinutes).toBe(60);
+  });
+
+  it('keeps a rollback window of at least one minute for failure-in-rollback-window, so the alarm is seen', () => {
+    // Assess
+    expect(planOf('failure-in-rollback-window', 0).cutover.rollbackWindowMinutes).toBe(1);
+    expect(planOf('happy-path', 0).cutover.rollbackWindowMinutes).toBe(0);
+  });
+
+  it('rejects the cutover in approval-rejected and lets it expire in approval-timeout; the others leave it to the run', () => {
+    // Prepare
+    const decide = (name: ScenarioName, kind: string) =>
+      SCENARIO_DEFINITIONS[name].inject?.(recordingContext().context).approval?.(kind);
+    // Assess
+    expect(decide('approval-rejected', 'CUTOVER')).toEqual({ outcome: 'REJECT' });
+    expect(decide('approval-rejected', 'FINALIZE')).toBeUndefined();
+    expect(decide('approval-timeout', 'CUTOVER')).toMatchObject({ outcome: 'NONE' });
+    expect(decide('happy-path', 'CUTOVER')).toBeUndefined();
+  });
+
+  it('freezes MirrorMaker 2 when catch-up starts in lag-never-converges, once, and thaws it for the rollback', async () => {
+    // Prepare
+    const { context, actions } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['lag-never-converges'].inject?.(context);
+    // Act
+    for (const state of ['StartReplication', 'EvaluateCatchUp', 'EvaluateCatchUp', 'RollbackReplication'])
+      await hooks?.beforeState?.(state);
+    // Assess
+    expect(actions).toEqual(['freeze 300', 'thaw 300']);
+  });
+
+  it('freezes the target broker when ValidateTarget starts in target-down-at-validation and thaws it for the rollback', async () => {
+    // Prepare
+    const { context, actions } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['target-down-at-validation'].inject?.(context);
+    // Act
+    for (const state of ['EvaluateCatchUp', 'ValidateTarget', 'RollbackReplication']) await hooks?.beforeState?.(state);
+    // Assess
+    expect(actions).toEqual(['freeze 200', 'thaw 200']);
+  });
+
+  it('sets the target alarm after the first healthy check of the window in failure-in-rollback-window', async () => {
+    // Prepare
+    const { context, actions } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['failure-in-rollback-window'].inject?.(context);
+    // Act
+    await hooks?.afterState?.('CheckTargetHealth', { healthy: false });
+    await hooks?.afterState?.('CheckTargetHealth', { healthy: true });
+    // Assess
+    expect(actions).toEqual(['alarm ALARM']);
+  });
+
+  it('kills MirrorMaker 2 after the first healthy catch-up check in replicator-crash and restarts it after two unhealthy ones', async () => {
+    // Prepare
+    const { context, actions, mismatches, figures } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['replicator-crash'].inject?.(context);
+    const evaluation = (healthy: boolean) => ({ lastHealthy: healthy, passed: false });
+    // Act
+    await hooks?.afterState?.('EvaluateCatchUp', evaluation(true));
+    await hooks?.afterState?.('EvaluateCatchUp', evaluation(false));
+    await hooks?.afterState?.('EvaluateCatchUp', evaluation(false));
+    await hooks?.afterState?.('EvaluateCatchUp', evaluation(true));
+    // Assess
+    expect(actions).toEqual(['kill 300', 'restart 301']);
+    expect(mismatches).toEqual([]);
+    expect(figures['replicatorCrash']).toMatchObject({ unhealthyWhileDown: 2, restarted: true });
+  });
+
+  it('records a mismatch in replicator-crash when the catch-up gate is healthy while MirrorMaker 2 is down', async () => {
+    // Prepare
+    const { context, mismatches } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['replicator-crash'].inject?.(context);
+    // Act
+    await hooks?.afterState?.('EvaluateCatchUp', { lastHealthy: true, passed: false });
+    await hooks?.afterState?.('EvaluateCatchUp', { lastHealthy: true, passed: false });
+    // Assess
+    expect(mismatches).toEqual(['the catch-up gate was healthy while MirrorMaker 2 was down']);
+  });
+});
