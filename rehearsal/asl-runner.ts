@@ -34,6 +34,43 @@ export function loadDefinition(file = ASL_PATH): AslDefinition {
 /** A Task state's local handler receives what the Lambda would: for `lambda:invoke` integrations that is `Payload`. */
 export type LocalTask = (event: unknown) => Promise<unknown>;
 
+/** The names Lambda raises when a function times out or its runtime crashes (REFERENCE.md, Step Functions). */
+export type LambdaFaultName = 'Sandbox.Timedout' | 'Lambda.Unknown' | 'Lambda.ClientExecutionTimeoutException';
+
+/**
+ * One invocation of a Task state that Lambda fails as the service would: the `call`-th invocation of the state (1 =
+ * the first, retries count) ends with `error`. `AFTER_RUN` runs the handler first (the function did its work, then
+ * timed out before answering: its side effects stand, its result is lost); `BEFORE_RUN` never reaches the handler.
+ */
+export interface LambdaFault {
+  readonly call: number;
+  readonly error: LambdaFaultName;
+  readonly when?: 'BEFORE_RUN' | 'AFTER_RUN';
+}
+
+/** Lambda's error document for a fault, as Step Functions puts it in `Cause`. */
+export function lambdaFaultCause(error: LambdaFaultName): string {
+  const errorMessage =
+    error === 'Sandbox.Timedout'
+      ? 'RequestId: 5f0c3a4e-0000-4000-8000-000000000001 Error: Task timed out after 900.00 seconds'
+      : error === 'Lambda.Unknown'
+        ? 'The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorMessage":"Runtime exited with error: signal: killed"}'
+        : 'Rate Exceeded or the client timed out waiting for the function (Lambda.ClientExecutionTimeoutException)';
+  return JSON.stringify({ errorType: error, errorMessage });
+}
+
+function withFaults(state: string, handler: LocalTask, faults: readonly LambdaFault[] | undefined): LocalTask {
+  if (!faults || faults.length === 0) return handler;
+  let calls = 0;
+  return async (event) => {
+    calls++;
+    const fault = faults.find((f) => f.call === calls);
+    if (!fault) return handler(event);
+    if ((fault.when ?? 'AFTER_RUN') === 'AFTER_RUN') await handler(event).catch(() => undefined);
+    throw Object.assign(new Error(lambdaFaultCause(fault.error)), { name: fault.error, state });
+  };
+}
+
 export interface RunOptions {
   /** Keyed by state name. A Task state without one makes the run fail (it would call AWS). */
   readonly tasks: Readonly<Record<string, LocalTask>>;
@@ -41,6 +78,8 @@ export interface RunOptions {
   readonly waits?: Readonly<Record<string, number>>;
   /** Milliseconds per state's Retry pause; @default 0 for every state with a Retry */
   readonly retryPauses?: Readonly<Record<string, number>>;
+  /** Invocations Lambda fails (timeout, crash), by state name. @default none */
+  readonly faults?: Readonly<Record<string, readonly LambdaFault[]>>;
   readonly executionName?: string;
   readonly taskToken?: string;
   /** The clock `$$.State.EnteredTime` reads (a test's clock moves while the Waits take no time). @default the real one */
@@ -74,7 +113,8 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
   });
   const states = definition.States;
   const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
-  for (const [name, handler] of Object.entries(options.tasks)) {
+  for (const [name, served] of Object.entries(options.tasks)) {
+    const handler = withFaults(name, served, options.faults?.[name]);
     // `lambda:invoke` integrations hand the Lambda only `Payload`, and the direct-ARN form hands it the whole input.
     taskHandlers[name] = isInvokeIntegration(states[name])
       ? (event) => handler((event as { Payload: unknown }).Payload)

@@ -6,7 +6,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { HookCutoverSwitch, type HookRequest } from '../../lambdas/adapters/aws/cutover-switch-hook';
+import {
+  HookCutoverSwitch,
+  hookIdempotencyKey,
+  type HookRequest,
+} from '../../lambdas/adapters/aws/cutover-switch-hook';
 
 const FN = 'arn:aws:lambda:eu-central-1:123456789012:function:clickstream-switch-bootstrap';
 const lambda = mockClient(LambdaClient);
@@ -55,6 +59,26 @@ describe('HookCutoverSwitch (request shapes and errors)', () => {
     expect(payloadOf(1)).toEqual({ action: 'set', value: 'fenced:orders/exec-1', expected: 'source:9092' });
     expect(result).toMatchObject({ previous: { value: 'source:9092' }, changed: true });
     expect(hook.value()).toBe('fenced:orders/exec-1');
+  });
+
+  it('gives every attempt of the same step the same idempotency key, and another step or value another key', async () => {
+    // Prepare: the first attempt's hook acted but its answer was lost; the pointer was put back by hand, so the retry writes again.
+    const scope = { execution: 'arn:aws:states:eu-central-1:123456789012:execution:m:exec-1', step: 'SwitchToTarget' };
+    const hook = hookHolding('fenced:x');
+    const pointer = new HookCutoverSwitch(new LambdaClient({}), FN, scope);
+    // Act
+    await pointer.set('target:9098', { expected: 'fenced:x' });
+    await pointer.revert({ value: 'fenced:x' });
+    await pointer.set('target:9098', { expected: 'fenced:x' });
+    // Assess
+    const [first, revert, retry] = hook.requests.filter((r) => r.action !== 'read');
+    expect(first?.idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(retry?.idempotencyKey).toBe(first?.idempotencyKey);
+    expect(revert?.idempotencyKey).not.toBe(first?.idempotencyKey);
+    expect(hookIdempotencyKey({ ...scope, step: 'FenceProducers:FORWARD' }, 'set', 'target:9098')).not.toBe(
+      first?.idempotencyKey,
+    );
+    expect(hookIdempotencyKey(scope, 'set', 'other:9098')).not.toBe(first?.idempotencyKey);
   });
 
   it('invokes nothing but the read when the pointer already holds the value (a retried set)', async () => {

@@ -47,7 +47,13 @@ import { parseTaskInput } from '../../lambdas/tasks/shared/execution-state';
 import * as StartReplication from '../../lambdas/tasks/start-replication/task';
 import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
 import * as ValidateTarget from '../../lambdas/tasks/validate-target/task';
-import { loadDefinition, runWorkflow, type LocalTask, type RunResult } from '../../rehearsal/asl-runner';
+import {
+  loadDefinition,
+  runWorkflow,
+  type LambdaFault,
+  type LocalTask,
+  type RunResult,
+} from '../../rehearsal/asl-runner';
 import { MemorySwitch } from '../unit/cutover-fakes';
 import { mskCluster } from '../unit/inventory-fixtures';
 import { FakeKafka, MemoryArtifacts } from '../unit/validation-fake-kafka';
@@ -470,6 +476,8 @@ export interface Scenario {
   readonly writesAfterSwitch?: number;
   /** A task state that fails every time it runs, with this error (a fault the other knobs do not model). */
   readonly failState?: { readonly state: string; readonly error: Error };
+  /** Invocations Lambda itself fails (a timeout or a crash with its real error name), by state name. */
+  readonly lambdaFaults?: Readonly<Record<string, readonly LambdaFault[]>>;
 }
 
 export interface TaskCall {
@@ -853,7 +861,12 @@ export class World {
 
   /** Runs the real ASL against this world. */
   run(input: unknown = this.scenario.plan ?? examplePlan()): Promise<RunResult> {
-    return runWorkflow(input, { tasks: this.tasks(), executionName: EXECUTION_NAME, now: this.now });
+    return runWorkflow(input, {
+      tasks: this.tasks(),
+      executionName: EXECUTION_NAME,
+      now: this.now,
+      ...(this.scenario.lambdaFaults ? { faults: this.scenario.lambdaFaults } : {}),
+    });
   }
 
   /** The Task states called, in order, and how each ended. */

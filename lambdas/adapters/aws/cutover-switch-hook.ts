@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CutoverFailedError, RollbackFailedError, TransientError, type MigrationError } from '../../core/errors';
 import {
@@ -21,7 +22,28 @@ import { toMigrationError } from './msk-provisioner';
  * a hook that can compare-and-set should refuse when the pointer holds something else. `revert` with `value: null`
  * removes a pointer the cutover created. A thrown error (FunctionError) fails the step with the function's message.
  * As with SSM, the adapter reads before it writes and writes nothing when the pointer already holds the value.
+ *
+ * `set` and `revert` carry an `idempotencyKey` when the adapter is given the calling step's scope: the same key for
+ * every attempt of the same step of the same execution writing the same value (Step Functions retries a step whose
+ * function timed out, and the hook may have acted on the first attempt). A hook that cannot compare-and-set should
+ * remember the keys it applied and answer a repeated one without acting again.
  */
+
+/** The execution and step a hook call belongs to: what makes two attempts the same call. */
+export interface HookCallScope {
+  /** The execution ARN. */
+  readonly execution: string;
+  /** The step within it (`SwitchToTarget`, `FenceProducers:FAILBACK`, …). */
+  readonly step: string;
+}
+
+/** Same execution, step, action and value → same key; independent of the attempt and of what was read before. */
+export function hookIdempotencyKey(scope: HookCallScope, action: HookAction, value: string | null): string {
+  return createHash('sha256')
+    .update(JSON.stringify([scope.execution, scope.step, action, value]))
+    .digest('hex')
+    .slice(0, 32);
+}
 
 /** Lambda answers these when the hook is busy or being updated: worth a retry. */
 const LAMBDA_TRANSIENT = new Set([
@@ -40,6 +62,7 @@ export interface HookRequest {
   readonly action: HookAction;
   readonly value?: string | null;
   readonly expected?: string | null;
+  readonly idempotencyKey?: string;
 }
 
 interface HookReply {
@@ -55,6 +78,7 @@ export class HookCutoverSwitch implements CutoverSwitch {
   constructor(
     private readonly client: LambdaClient,
     private readonly functionArn: string,
+    private readonly scope?: HookCallScope,
   ) {
     this.pointer = `hook:${functionArn}`;
   }
@@ -102,6 +126,10 @@ export class HookCutoverSwitch implements CutoverSwitch {
     }
   }
 
+  private keyFor(action: HookAction, value: string | null): { idempotencyKey?: string } {
+    return this.scope ? { idempotencyKey: hookIdempotencyKey(this.scope, action, value) } : {};
+  }
+
   async read(): Promise<PointerValue | undefined> {
     return this.readOr(CutoverFailedError);
   }
@@ -122,7 +150,10 @@ export class HookCutoverSwitch implements CutoverSwitch {
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason, { pointer: this.pointer });
     if (decision.action === 'none')
       return { previous: decision.previous, current: current ?? { value }, changed: false };
-    const reply = await this.invoke({ action: 'set', value, expected: current?.value ?? null }, CutoverFailedError);
+    const reply = await this.invoke(
+      { action: 'set', value, expected: current?.value ?? null, ...this.keyFor('set', value) },
+      CutoverFailedError,
+    );
     return {
       previous: current,
       current: { value, ...(typeof reply.revision === 'string' ? { revision: reply.revision } : {}) },
@@ -135,7 +166,12 @@ export class HookCutoverSwitch implements CutoverSwitch {
     const current = await this.readOr(RollbackFailedError);
     if (current?.value === previous?.value) return { changed: false };
     const reply = await this.invoke(
-      { action: 'revert', value: previous?.value ?? null, expected: current?.value ?? null },
+      {
+        action: 'revert',
+        value: previous?.value ?? null,
+        expected: current?.value ?? null,
+        ...this.keyFor('revert', previous?.value ?? null),
+      },
       RollbackFailedError,
     );
     return {

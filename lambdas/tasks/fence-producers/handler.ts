@@ -16,7 +16,11 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
   if (input.mode === 'RELEASE_FAILBACK')
     // A release only moves the pointer back: it must work even when the target is what made the failback stop.
     return runFenceProducers(input, {
-      pointer: cutoverSwitchFor(state.input),
+      pointer: cutoverSwitchFor(
+        state.input,
+        {},
+        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}` },
+      ),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     });
@@ -26,7 +30,11 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
       : await ports.sourceDataPlane(state.input);
   try {
     return await runFenceProducers(input, {
-      pointer: cutoverSwitchFor(state.input),
+      pointer: cutoverSwitchFor(
+        state.input,
+        {},
+        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}` },
+      ),
       producersCluster: cluster,
       artifacts: ports.artifacts(),
       now: () => new Date(),

@@ -28,7 +28,7 @@ export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
     : undefined;
   try {
     return await runRollbackCutover(input, {
-      pointer: cutoverSwitchFor(state.input),
+      pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: `${PHASE}:${input.mode}` }),
       ...(target ? { target } : {}),
       ...(source ? { source } : {}),
       artifacts: ports.artifacts(),

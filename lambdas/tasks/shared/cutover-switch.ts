@@ -1,7 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { HookCutoverSwitch } from '../../adapters/aws/cutover-switch-hook';
+import { HookCutoverSwitch, type HookCallScope } from '../../adapters/aws/cutover-switch-hook';
 import { Route53CutoverSwitch } from '../../adapters/aws/cutover-switch-route53';
 import { SsmCutoverSwitch } from '../../adapters/aws/cutover-switch-ssm';
 import { FileCutoverSwitch } from '../../adapters/local/file-cutover-switch';
@@ -29,6 +29,8 @@ let lambdaClient: LambdaClient | undefined;
 export function cutoverSwitchFor(
   plan: Pick<MigrationPlan, 'cutover'>,
   clients: CutoverSwitchClients = {},
+  /** The execution and step calling: a HOOK switch derives its idempotency key from it. */
+  scope?: HookCallScope,
 ): CutoverSwitch {
   const spec = plan.cutover.switch;
   switch (spec.type) {
@@ -42,7 +44,7 @@ export function cutoverSwitchFor(
         ...(spec.weighted ? { weighted: spec.weighted } : {}),
       });
     case 'HOOK':
-      return new HookCutoverSwitch(clients.lambda ?? (lambdaClient ??= new LambdaClient({})), spec.functionArn);
+      return new HookCutoverSwitch(clients.lambda ?? (lambdaClient ??= new LambdaClient({})), spec.functionArn, scope);
     case 'LOCAL_FILE':
       return new FileCutoverSwitch(spec.path, clients.now);
   }

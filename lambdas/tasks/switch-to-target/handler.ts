@@ -15,7 +15,7 @@ export async function switchToTargetHandler(event: unknown): Promise<Output> {
   const { state } = input;
   return ports.withClusters(state.input, state.target, ['target'], ({ target }) =>
     runSwitchToTarget(input, {
-      pointer: cutoverSwitchFor(state.input),
+      pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: PHASE }),
       target,
       artifacts: ports.artifacts(),
       now: () => new Date(),
