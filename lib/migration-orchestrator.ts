@@ -9,6 +9,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { STATE_MACHINE_ALIAS } from '../lambdas/core/execution/names';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  handlerEntry,
+  type FunctionEntry,
+  type FunctionName,
+  type TaskPermission,
+} from '../lambdas/workflow/catalogue';
 import { TAG_EXECUTION } from '../lambdas/core/replication/naming';
 import { APPROVAL_API_ENTRIES, ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
 import { MigrationDashboard } from './dashboard';
@@ -20,50 +28,7 @@ import { REPO_ROOT, TaskFunction } from './task-function';
 /** The workflow this construct deploys. Its `${<Task>FunctionArn}` placeholders must match `TASKS` exactly. */
 export const DEFINITION_FILE = path.join(REPO_ROOT, 'statemachine/migration.asl.json');
 
-/** What a task function may do. Each permission is one set of IAM statements (see `grantTaskPermission`). */
-export type TaskPermission =
-  /** s3:GetObject / ListBucket under `migrations/` of the evidence bucket. */
-  | 'evidenceRead'
-  /** s3:PutObject under `migrations/`. */
-  | 'evidenceWrite'
-  /** kafka:DescribeClusterV2, GetBootstrapBrokers, ListTagsForResource on the clusters; DescribeConfigurationRevision; ListClustersV2. */
-  | 'mskDescribe'
-  /** cloudwatch:GetMetricData (throughput, replicator and target metrics). */
-  | 'metricsRead'
-  /** kafka-cluster: Connect and the Describe* actions on both sides (no data, no writes). */
-  | 'kafkaDescribe'
-  /** kafka-cluster:ReadData on both sides' topics (validation and offset translation by content). */
-  | 'kafkaReadData'
-  /** Create, write and read this tool's canary topic (`msk-migration.canary.*`), the only topic it ever writes. */
-  | 'kafkaCanary'
-  /** Delete the canary topic. */
-  | 'kafkaCanaryDelete'
-  /** kafka-cluster:AlterGroup on the target's consumer groups (commit translated offsets). */
-  | 'kafkaCommitOffsetsOnTarget'
-  /** kafka-cluster:AlterGroup on the source's consumer groups (failback: offsets translated back). */
-  | 'kafkaCommitOffsetsOnSource'
-  /** Create MSK Replicators / MSK Connect connectors named `mskmig-*`, passing only the replication role. */
-  | 'replicationCreate'
-  /** Describe and list them. */
-  | 'replicationDescribe'
-  /** Delete them (replicators only with this tool's ownership tag). */
-  | 'replicationDelete'
-  /** Put, describe and delete alarms named `msk-migration-*`. */
-  | 'alarmsManage'
-  /** Describe those alarms and read their datapoints. */
-  | 'alarmsRead'
-  /** Describe and delete those alarms. */
-  | 'alarmsDelete'
-  /** kafka:CreateClusterV2 with this tool's ownership tag, and what MSK needs of the caller for it. */
-  | 'clusterCreate'
-  /** kafka:DeleteCluster of a target carrying this tool's ownership tag. */
-  | 'clusterDelete'
-  /** Move the cutover pointer: SSM parameters under the prefix, records in the hosted zones, the hook functions. */
-  | 'cutoverSwitch'
-  /** Read the cutover pointer. */
-  | 'cutoverRead'
-  /** secretsmanager:GetSecretValue on the SCRAM secrets (and kms:Decrypt through Secrets Manager). */
-  | 'secretsRead';
+export type { TaskPermission };
 
 export interface TaskSpec {
   /** Shown in the Lambda console. */
@@ -72,6 +37,7 @@ export interface TaskSpec {
   readonly memorySize: number;
   /** Talks to the Kafka data plane: placed in `vpc` when one is given. */
   readonly dataPlane: boolean;
+  /** IAM: what the function may do (lambdas/workflow/catalogue.ts, `may`). */
   readonly may: readonly TaskPermission[];
   /** Which replication role a `replicationCreate` task passes: forward (source → target) or failback (target → source). */
   readonly replicationDirection?: 'FORWARD' | 'FAILBACK';
@@ -79,267 +45,37 @@ export interface TaskSpec {
   readonly providedBy?: 'ApprovalApi';
 }
 
-const minutes = Duration.minutes;
-
 /**
- * One row per `${<Name>FunctionArn}` of the ASL: the function's settings and what it may call. The construct creates
- * exactly these functions and substitutes exactly these names; a name missing on either side fails the synth.
- * Handlers live at `lambdas/tasks/<kebab-case name>/handler.ts` (`taskEntry`).
+ * One row per `${<Name>FunctionArn}` of the ASL, derived from the workflow catalogue (lambdas/workflow/catalogue.ts,
+ * FUNCTIONS): the function's settings and what it may call. The construct creates exactly these functions and
+ * substitutes exactly these names; a name missing on either side fails the synth.
  */
-export const TASKS = {
-  ValidateInput: {
-    description: 'Checks the execution input against the migration plan schema',
-    timeout: Duration.seconds(30),
-    memorySize: 512,
-    dataPlane: false,
-    may: [],
-  },
-  Inventory: {
-    description:
-      'Source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
-    timeout: minutes(10),
-    memorySize: 1024,
-    dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
-  },
-  Assess: {
-    description: 'Rules of the target profile against the inventory (BLOCKER / WARNING / INFO)',
-    timeout: minutes(2),
-    memorySize: 512,
-    dataPlane: false,
-    may: ['evidenceRead', 'evidenceWrite'],
-  },
-  ProvisionTarget: {
-    description: 'Creates the target MSK cluster when the plan asks (idempotent by name and tags)',
-    timeout: minutes(2),
-    memorySize: 256,
-    dataPlane: false,
-    may: ['mskDescribe', 'clusterCreate'],
-  },
-  CheckTargetStatus: {
-    description: 'Describes the target cluster until ACTIVE',
-    timeout: minutes(1),
-    memorySize: 256,
-    dataPlane: false,
-    may: ['mskDescribe'],
-  },
-  StartReplication: {
-    description: 'Starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'mskDescribe',
-      'replicationCreate',
-      'replicationDescribe',
-      'alarmsManage',
-      'kafkaDescribe',
-      'kafkaCanary',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-    replicationDirection: 'FORWARD',
-  },
-  CheckReplicationStatus: {
-    description: 'Describes the replicator / connectors until RUNNING',
-    timeout: minutes(1),
-    memorySize: 256,
-    dataPlane: false,
-    may: ['replicationDescribe'],
-  },
-  EvaluateCatchUp: {
-    description: 'One catch-up gate evaluation: lag alarms and datapoints, canary round trip, per-partition progress',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'alarmsRead',
-      'metricsRead',
-      'replicationDescribe',
-      'kafkaDescribe',
-      'kafkaCanary',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  ValidateTarget: {
-    description: 'Topic, partition and config parity, record continuity by content, translated group offsets',
-    timeout: minutes(14),
-    memorySize: 1536,
-    dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
-  },
-  FenceProducers: {
-    description: 'Single writer: points producers at "hold writes" and records the values before',
-    timeout: minutes(2),
-    memorySize: 512,
-    dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
-  },
-  CheckDrain: {
-    description: 'Source end offsets stable since the fence and present on the target',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
-  },
-  CommitConsumerOffsets: {
-    description:
-      "Translates each consumer group's committed offsets by content, commits them on the target, reads them back",
-    timeout: minutes(10),
-    memorySize: 1024,
-    dataPlane: true,
-    may: [
-      'kafkaDescribe',
-      'kafkaReadData',
-      'kafkaCommitOffsetsOnTarget',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  SwitchToTarget: {
-    description: 'Points producers and consumers at the target; the rollback window opens',
-    timeout: minutes(2),
-    memorySize: 512,
-    dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
-  },
-  CheckTargetHealth: {
-    description: 'Target health in the rollback window (alarms, metrics, data plane)',
-    timeout: minutes(2),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'mskDescribe',
-      'metricsRead',
-      'alarmsRead',
-      'cutoverRead',
-      'kafkaDescribe',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  Finalize: {
-    description: 'Deletes what this execution created for the copy (replicator, alarms, canary); keeps the target',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'replicationDescribe',
-      'replicationDelete',
-      'alarmsDelete',
-      'kafkaDescribe',
-      'kafkaCanaryDelete',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  Report: {
-    description: 'The migration report (Markdown + JSON) in the evidence store',
-    timeout: minutes(2),
-    memorySize: 512,
-    dataPlane: false,
-    may: ['evidenceRead', 'evidenceWrite'],
-  },
-  RollbackCutover: {
-    description: 'Pointers this execution moved go back to the recorded values (rollback and failback)',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'cutoverSwitch',
-      'kafkaDescribe',
-      'kafkaReadData',
-      'kafkaCommitOffsetsOnSource',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  RollbackReplication: {
-    description: 'Deletes the replicator, alarms and canary topic this execution created; never touches source data',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'replicationDescribe',
-      'replicationDelete',
-      'alarmsDelete',
-      'kafkaDescribe',
-      'kafkaCanaryDelete',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-  },
-  RollbackTarget: {
-    description: 'Deletes the target cluster only when this execution created it (ownership tags)',
-    timeout: minutes(2),
-    memorySize: 256,
-    dataPlane: false,
-    may: ['mskDescribe', 'clusterDelete'],
-  },
-  StartFailback: {
-    description: 'Reverse replication target → source of the records written since the switch',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'mskDescribe',
-      'replicationCreate',
-      'replicationDescribe',
-      'kafkaDescribe',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-    replicationDirection: 'FAILBACK',
-  },
-  CheckFailback: {
-    description: 'Lag of the reverse replication, by content',
-    timeout: minutes(5),
-    memorySize: 512,
-    dataPlane: true,
-    may: [
-      'replicationDescribe',
-      'metricsRead',
-      'kafkaDescribe',
-      'kafkaReadData',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
-    replicationDirection: 'FAILBACK',
-  },
-  StopFailback: {
-    description: 'Deletes the reverse replication this execution created',
-    timeout: minutes(2),
-    memorySize: 256,
-    dataPlane: false,
-    may: ['replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite'],
-    replicationDirection: 'FAILBACK',
-  },
-  RequestApproval: {
-    description: 'CutoverApproval / FinalizeApproval / FailbackDecision (created by ApprovalApi)',
-    timeout: Duration.seconds(30),
-    memorySize: 512,
-    dataPlane: false,
-    may: [],
-    providedBy: 'ApprovalApi',
-  },
-} as const satisfies Record<string, TaskSpec>;
+export const TASKS: Readonly<Record<TaskName, TaskSpec>> = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => {
+    const fn: FunctionEntry = FUNCTIONS[name];
+    const spec: TaskSpec = {
+      description: fn.description,
+      timeout: Duration.seconds(fn.timeoutSeconds),
+      memorySize: fn.memoryMb,
+      dataPlane: fn.dataPlane,
+      may: fn.may,
+      ...(fn.replicationDirection ? { replicationDirection: fn.replicationDirection } : {}),
+      ...(fn.providedBy ? { providedBy: fn.providedBy } : {}),
+    };
+    return [name, spec];
+  }),
+) as Record<TaskName, TaskSpec>;
 
-export type TaskName = keyof typeof TASKS;
-export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+export type TaskName = FunctionName;
+export const TASK_NAMES: TaskName[] = [...FUNCTION_NAMES];
 
-/** `CheckTargetHealth` → `lambdas/tasks/check-target-health/handler.ts`. */
+/** `CheckTargetHealth` → `lambdas/tasks/check-target-health/handler.ts` (the catalogue's module). */
 export function taskEntry(name: string): string {
-  return `lambdas/tasks/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}/handler.ts`;
+  if (!Object.prototype.hasOwnProperty.call(FUNCTIONS, name))
+    throw new Error(
+      `MigrationOrchestrator: ${name} is not a function of the workflow catalogue (lambdas/workflow/catalogue.ts)`,
+    );
+  return handlerEntry(name as FunctionName);
 }
 
 /** The task names the ASL refers to through `${<Name>FunctionArn}`; any other placeholder is an error. */
@@ -537,7 +273,7 @@ export class MigrationOrchestrator extends Construct {
     });
 
     const missing = TASK_NAMES.filter((name) => {
-      const spec: TaskSpec = TASKS[name];
+      const spec = TASKS[name];
       return (
         !spec.providedBy &&
         !props.codeFor?.(name, taskEntry(name)) &&
@@ -553,9 +289,7 @@ export class MigrationOrchestrator extends Construct {
 
     // Every handler of the app in one esbuild run, before the functions that use the bundles are created.
     TaskFunction.prebuild(this, [
-      ...TASK_NAMES.filter(
-        (name) => !(TASKS[name] as TaskSpec).providedBy && !props.codeFor?.(name, taskEntry(name)),
-      ).map(taskEntry),
+      ...TASK_NAMES.filter((name) => !TASKS[name].providedBy && !props.codeFor?.(name, taskEntry(name))).map(taskEntry),
       ...Object.values(APPROVAL_API_ENTRIES),
       ...(props.notificationSlack ? [SLACK_NOTIFIER_ENTRY] : []),
     ]);
@@ -636,7 +370,7 @@ export class MigrationOrchestrator extends Construct {
       RequestApproval: this.approvalApi.requestApprovalFunction,
     };
     for (const name of TASK_NAMES) {
-      const spec: TaskSpec = TASKS[name];
+      const spec = TASKS[name];
       if (spec.providedBy) continue;
       const code = props.codeFor?.(name, taskEntry(name));
       const fn = new TaskFunction(this, `${name}Fn`, {
@@ -1290,12 +1024,12 @@ export function assertTasksMatchDefinition(definition: string, tasks: readonly s
   const problems = [
     ...(unknown.length
       ? [
-          `the ASL calls ${unknown.map((n) => `\${${n}FunctionArn}`).join(', ')} but TASKS has no function for ${unknown.length === 1 ? 'it' : 'them'} (add a row to TASKS in lib/migration-orchestrator.ts)`,
+          `the ASL calls ${unknown.map((n) => `\${${n}FunctionArn}`).join(', ')} but TASKS has no function for ${unknown.length === 1 ? 'it' : 'them'} (add it to FUNCTIONS and STATES in lambdas/workflow/catalogue.ts)`,
         ]
       : []),
     ...(unused.length
       ? [
-          `TASKS defines ${unused.join(', ')} but the ASL never calls ${unused.length === 1 ? 'it' : 'them'} (remove the row, or use \${<Name>FunctionArn} in the ASL)`,
+          `TASKS defines ${unused.join(', ')} but the ASL never calls ${unused.length === 1 ? 'it' : 'them'} (remove it from lambdas/workflow/catalogue.ts, or use \${<Name>FunctionArn} in the ASL)`,
         ]
       : []),
     ...(others.length

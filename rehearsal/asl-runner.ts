@@ -105,6 +105,18 @@ export interface RunResult {
 const isInvokeIntegration = (state: AslState | undefined): boolean =>
   state?.Resource?.startsWith('arn:aws:states:::lambda:invoke') === true;
 
+/**
+ * aws-local-stepfunctions has no `$$.State.Name`: the context gives this marker, and the handler of the state that
+ * receives it in `stateName` (the ASL's `"stateName.$": "$$.State.Name"`) gets the state's real name instead, as in AWS.
+ */
+const LOCAL_STATE_NAME = '<$$.State.Name>';
+
+function withStateName(event: unknown, state: string): unknown {
+  if (typeof event === 'object' && event !== null && (event as { stateName?: unknown }).stateName === LOCAL_STATE_NAME)
+    return { ...(event as Record<string, unknown>), stateName: state };
+  return event;
+}
+
 export async function runWorkflow(input: unknown, options: RunOptions): Promise<RunResult> {
   const definition = loadDefinition();
   const executionName = options.executionName ?? 'exec-1';
@@ -117,8 +129,8 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
     const handler = withFaults(name, served, options.faults?.[name]);
     // `lambda:invoke` integrations hand the Lambda only `Payload`, and the direct-ARN form hands it the whole input.
     taskHandlers[name] = isInvokeIntegration(states[name])
-      ? (event) => handler((event as { Payload: unknown }).Payload)
-      : handler;
+      ? (event) => handler(withStateName((event as { Payload: unknown }).Payload, name))
+      : (event) => handler(withStateName(event, name));
   }
   const waits = Object.fromEntries(
     Object.entries(states)
@@ -143,9 +155,11 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
         StartTime: new Date().toISOString(),
       },
       Task: { Token: options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken' },
-      // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime. The
+      // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime, the Task
+      // states $$.State.Name (see withStateName). The
       // library spreads this context shallowly, so a getter is read when a state evaluates its paths: the time it ran.
       State: {
+        Name: LOCAL_STATE_NAME,
         get EnteredTime() {
           return (options.now ?? (() => new Date()))().toISOString();
         },

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { formatDuration } from '../../lambdas/core/observability/notification-message';
+import { evidenceKeys } from '../../lambdas/workflow/catalogue';
 import { loopFigures, type LoopFigures } from './loop-figures';
 import {
   CliError,
@@ -43,32 +44,10 @@ export const MAX_HISTORY_PAGES = 30;
 
 /**
  * The ResultPaths of the workflow (top-level keys of the execution state) that `status` summarises, in workflow
- * order. `input`, `identity`, `execution` and `settings` are left out: they are the plan, not evidence. A unit test
- * checks every ResultPath of the ASL is here.
+ * order, derived from the workflow catalogue (lambdas/workflow/catalogue.ts). `input`, `identity`, `execution` and
+ * `settings` are left out: they are the plan, not evidence. A unit test checks every ResultPath of the ASL is here.
  */
-export const EVIDENCE_KEYS = [
-  'inventory',
-  'assessment',
-  'target',
-  'replication',
-  'catchUp',
-  'validation',
-  'approvals',
-  'cutover',
-  'window',
-  'pointOfNoReturn',
-  'finalize',
-  'failback',
-  'failbackFence',
-  'failbackCutover',
-  'failbackStopped',
-  'failbackRelease',
-  'rollback',
-  'error',
-  'rollbackError',
-  'releaseError',
-  'report',
-] as const;
+export const EVIDENCE_KEYS: readonly string[] = evidenceKeys();
 
 export interface PhaseTime {
   readonly state: string;
@@ -120,7 +99,7 @@ export interface ExecutionStatus {
   readonly gate: LoopFigures | null;
   readonly phases: PhaseTime[];
   /** The latest value of each ResultPath in the execution state. */
-  readonly evidence: Partial<Record<(typeof EVIDENCE_KEYS)[number], unknown>>;
+  readonly evidence: Partial<Record<string, unknown>>;
   /** A stopped execution: how it ended (the report's outcome), from its last state. */
   readonly outcome: StateGuide['outcome'] | null;
   /** The execution's error (the Fail state's name, e.g. Migration.RolledBack) and cause. */

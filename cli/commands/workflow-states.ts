@@ -1,3 +1,5 @@
+import { STATES, type StateName, type WorkflowPhase } from '../../lambdas/workflow/catalogue';
+
 /**
  * What `msk-migrate status` knows about each state of statemachine/migration.asl.json: the phase it belongs to, what
  * kind of state it is, what the execution waits for while it is there, and which poll loop (if any) it is part of.
@@ -5,24 +7,8 @@
  * or a row whose kind differs from the ASL's type.
  */
 
-export type Phase =
-  | 'Validate input'
-  | 'Inventory'
-  | 'Assess'
-  | 'Provision target'
-  | 'Start replication'
-  | 'Catch-up'
-  | 'Validate target'
-  | 'Cutover approval'
-  | 'Cutover'
-  | 'Rollback window'
-  | 'Finalize approval'
-  | 'Finalize'
-  | 'Failback decision'
-  | 'Failback'
-  | 'Rollback'
-  | 'Report'
-  | 'Ended';
+/** The runbook's phases (the workflow catalogue's), and `Ended` for the terminal states. */
+export type Phase = WorkflowPhase | 'Ended';
 
 /** TASK: a Lambda runs; POLL: a Wait state of a loop; CHOICE/PASS: instantaneous; APPROVAL: a person decides; END: terminal. */
 export type StateKind = 'TASK' | 'POLL' | 'CHOICE' | 'PASS' | 'APPROVAL' | 'END';
@@ -48,8 +34,9 @@ export interface StateGuide {
   readonly branch?: 'ROLLBACK' | 'FAILBACK';
 }
 
-const task = (phase: Phase, waitsFor: string, extra: Partial<StateGuide> = {}): StateGuide => ({
-  phase,
+/** A Task state: its phase is the workflow catalogue's. */
+const task = (state: StateName, waitsFor: string, extra: Partial<StateGuide> = {}): StateGuide => ({
+  phase: STATES[state].phase,
   kind: 'TASK',
   waitsFor,
   ...extra,
@@ -76,62 +63,66 @@ const end = (outcome: NonNullable<StateGuide['outcome']>, waitsFor: string): Sta
 });
 
 export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
-  ValidateInput: task('Validate input', 'the input to be checked against the contract (seconds)'),
+  ValidateInput: task('ValidateInput', 'the input to be checked against the contract (seconds)'),
   InputRejected: end(
     'INPUT_INVALID',
     'nothing: the input was invalid, nothing was read or created; fix the named fields and start again',
   ),
   Inventory: task('Inventory', 'the source inventory (control plane, topics, groups, ACLs, throughput)'),
   Assess: task('Assess', 'the assessment against the target profile'),
-  ProvisionTarget: task('Provision target', 'the target cluster to be created or described'),
+  ProvisionTarget: task('ProvisionTarget', 'the target cluster to be created or described'),
   'TargetReady?': choice('Provision target', 'TARGET'),
   WaitForTarget: poll(
     'Provision target',
     'the next look at the target cluster (creation takes tens of minutes)',
     'TARGET',
   ),
-  CheckTargetStatus: task('Provision target', 'the target cluster to be described', { loop: 'TARGET' }),
-  StartReplication: task('Start replication', 'the replicator to be created (MSK Replicator or MirrorMaker 2)'),
+  CheckTargetStatus: task('CheckTargetStatus', 'the target cluster to be described', { loop: 'TARGET' }),
+  StartReplication: task('StartReplication', 'the replicator to be created (MSK Replicator or MirrorMaker 2)'),
   'ReplicatorRunning?': choice('Start replication', 'REPLICATOR'),
   WaitForReplicator: poll(
     'Start replication',
     'the next look at the replicator (MSK Replicator creation takes about 30 minutes)',
     'REPLICATOR',
   ),
-  CheckReplicationStatus: task('Start replication', 'the replicator to be described', { loop: 'REPLICATOR' }),
+  CheckReplicationStatus: task('CheckReplicationStatus', 'the replicator to be described', { loop: 'REPLICATOR' }),
   WaitForCatchUp: poll(
     'Catch-up',
     'the next catch-up evaluation (lag alarms, canary round trip, per-partition progress)',
     'CATCH_UP',
   ),
-  EvaluateCatchUp: task('Catch-up', 'this catch-up evaluation', { loop: 'CATCH_UP' }),
+  EvaluateCatchUp: task('EvaluateCatchUp', 'this catch-up evaluation', { loop: 'CATCH_UP' }),
   'CaughtUp?': choice('Catch-up', 'CATCH_UP'),
   ValidateTarget: task(
-    'Validate target',
+    'ValidateTarget',
     'the target validation (parity, record continuity by content, translated group offsets)',
   ),
   CutoverApproval: {
-    phase: 'Cutover approval',
+    phase: STATES.CutoverApproval.phase,
     kind: 'APPROVAL',
     waitsFor: "an approver's decision on the cutover",
     approval: 'CUTOVER',
   },
-  FenceProducers: task('Cutover', 'the producers to be fenced (their pointer set to hold writes)'),
+  FenceProducers: task('FenceProducers', 'the producers to be fenced (their pointer set to hold writes)'),
   WaitForDrain: poll(
     'Cutover',
     'the next drain check (source end offsets stable, last records on the target)',
     'DRAIN',
   ),
-  CheckDrain: task('Cutover', 'this drain check', { loop: 'DRAIN' }),
+  CheckDrain: task('CheckDrain', 'this drain check', { loop: 'DRAIN' }),
   'Drained?': choice('Cutover', 'DRAIN'),
-  CommitConsumerOffsets: task('Cutover', 'consumer offsets to be translated by content and committed on the target', {
-    loop: 'CONSUMER_GROUPS',
-  }),
+  CommitConsumerOffsets: task(
+    'CommitConsumerOffsets',
+    'consumer offsets to be translated by content and committed on the target',
+    {
+      loop: 'CONSUMER_GROUPS',
+    },
+  ),
   'OffsetsCommitted?': choice('Cutover', 'CONSUMER_GROUPS'),
   WaitForConsumerGroups: poll('Cutover', 'consumers of the source to commit and leave their groups', 'CONSUMER_GROUPS'),
-  SwitchToTarget: task('Cutover', 'the pointers to be switched to the target (the rollback window opens)'),
+  SwitchToTarget: task('SwitchToTarget', 'the pointers to be switched to the target (the rollback window opens)'),
   WaitInRollbackWindow: poll('Rollback window', 'the next target health check of the rollback window', 'WINDOW'),
-  CheckTargetHealth: task('Rollback window', 'this target health check', { loop: 'WINDOW' }),
+  CheckTargetHealth: task('CheckTargetHealth', 'this target health check', { loop: 'WINDOW' }),
   'WindowClosed?': choice('Rollback window', 'WINDOW'),
   PointOfNoReturn: {
     phase: 'Rollback window',
@@ -139,7 +130,7 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     waitsFor: 'nothing: the window has closed, the point of no return is recorded',
   },
   FinalizeApproval: {
-    phase: 'Finalize approval',
+    phase: STATES.FinalizeApproval.phase,
     kind: 'APPROVAL',
     waitsFor: "an approver's decision to finalize (stop the forward replication, keep the target)",
     approval: 'FINALIZE',
@@ -148,64 +139,80 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     'Finalize',
     'the forward replicator, its alarms and the canary topic to be removed (the target is kept)',
   ),
-  ReportSuccess: task('Report', 'the report to be written'),
+  ReportSuccess: task('ReportSuccess', 'the report to be written'),
   MigrationSucceeded: end('SUCCEEDED', 'nothing: the migration succeeded'),
   FailbackDecision: {
-    phase: 'Failback decision',
+    phase: STATES.FailbackDecision.phase,
     kind: 'APPROVAL',
     waitsFor: "an approver's decision: fail back to the source (approve) or stay on the target (reject)",
     approval: 'FAILBACK',
     branch: 'FAILBACK',
   },
-  StartFailback: task('Failback', 'the reverse replication (target → source) to be started', { branch: 'FAILBACK' }),
+  StartFailback: task('StartFailback', 'the reverse replication (target → source) to be started', {
+    branch: 'FAILBACK',
+  }),
   WaitForFailback: poll('Failback', 'the next check of the reverse replication', 'FAILBACK', { branch: 'FAILBACK' }),
-  CheckFailback: task('Failback', 'this check of the reverse replication', { loop: 'FAILBACK', branch: 'FAILBACK' }),
+  CheckFailback: task('CheckFailback', 'this check of the reverse replication', {
+    loop: 'FAILBACK',
+    branch: 'FAILBACK',
+  }),
   'FailbackCaughtUp?': choice('Failback', 'FAILBACK', { branch: 'FAILBACK' }),
-  FenceForFailback: task('Failback', "the target's producers to be fenced for the way back", { branch: 'FAILBACK' }),
+  FenceForFailback: task('FenceForFailback', "the target's producers to be fenced for the way back", {
+    branch: 'FAILBACK',
+  }),
   WaitForFailbackDrain: poll(
     'Failback',
     'the next failback drain check (target end offsets stable, every record back on the source)',
     'FAILBACK_DRAIN',
     { branch: 'FAILBACK' },
   ),
-  CheckFailbackDrain: task('Failback', 'this failback drain check', { loop: 'FAILBACK_DRAIN', branch: 'FAILBACK' }),
+  CheckFailbackDrain: task('CheckFailbackDrain', 'this failback drain check', {
+    loop: 'FAILBACK_DRAIN',
+    branch: 'FAILBACK',
+  }),
   'FailbackDrained?': choice('Failback', 'FAILBACK_DRAIN', { branch: 'FAILBACK' }),
-  FailbackCutover: task('Failback', 'offsets committed on the source and the pointers moved back to it', {
+  FailbackCutover: task('FailbackCutover', 'offsets committed on the source and the pointers moved back to it', {
     branch: 'FAILBACK',
   }),
-  StopFailback: task('Failback', 'the reverse replication to be removed', { branch: 'FAILBACK' }),
-  ReleaseFailbackFence: task('Failback', "the failback fence to be lifted, so the target's producers write again", {
-    branch: 'FAILBACK',
-  }),
-  ReportFailedBack: task('Report', 'the failback report to be written', { branch: 'FAILBACK' }),
+  StopFailback: task('StopFailback', 'the reverse replication to be removed', { branch: 'FAILBACK' }),
+  ReleaseFailbackFence: task(
+    'ReleaseFailbackFence',
+    "the failback fence to be lifted, so the target's producers write again",
+    {
+      branch: 'FAILBACK',
+    },
+  ),
+  ReportFailedBack: task('ReportFailedBack', 'the failback report to be written', { branch: 'FAILBACK' }),
   MigrationFailedBack: end('FAILED_BACK', 'nothing: the migration was failed back to the source; read the report'),
   ReportNeedsAttention: task(
-    'Report',
+    'ReportNeedsAttention',
     'the report to be written (after the point of no return nothing is switched back automatically)',
   ),
   MigrationNeedsAttention: end(
     'NEEDS_ATTENTION',
     'nothing: the migration stopped after the point of no return and needs a person; clients stay on the target; read the report',
   ),
-  RollbackCutover: task('Rollback', 'the pointers to be put back to their values before the cutover', {
+  RollbackCutover: task('RollbackCutover', 'the pointers to be put back to their values before the cutover', {
     branch: 'ROLLBACK',
   }),
   RollbackReplication: task(
-    'Rollback',
+    'RollbackReplication',
     'the replicator, alarms and canary topic this execution created to be removed',
     { branch: 'ROLLBACK' },
   ),
-  RollbackTarget: task('Rollback', 'the target cluster to be deleted if this execution created it', {
+  RollbackTarget: task('RollbackTarget', 'the target cluster to be deleted if this execution created it', {
     branch: 'ROLLBACK',
   }),
-  ReportRollback: task('Report', 'the rollback report to be written', { branch: 'ROLLBACK' }),
+  ReportRollback: task('ReportRollback', 'the rollback report to be written', { branch: 'ROLLBACK' }),
   MigrationRolledBack: end(
     'ROLLED_BACK',
     'nothing: the migration was rolled back, clients stay on the source; read the report and the error',
   ),
-  ReportFailure: task('Report', 'the failure report to be written (nothing was created)'),
+  ReportFailure: task('ReportFailure', 'the failure report to be written (nothing was created)'),
   MigrationFailed: end('FAILED', 'nothing: the migration failed before anything was created; read the error'),
-  ReportRollbackFailure: task('Report', 'the report of the failed rollback to be written', { branch: 'ROLLBACK' }),
+  ReportRollbackFailure: task('ReportRollbackFailure', 'the report of the failed rollback to be written', {
+    branch: 'ROLLBACK',
+  }),
   MigrationRollbackFailed: end(
     'ROLLBACK_FAILED',
     'nothing: a rollback step failed; finish it by hand from the report (every resource carries the execution tags)',

@@ -15,10 +15,14 @@ import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from './metric-names';
  *
  *   export const handler = middy(lambdaHandler).use(withObservability('Inventory'));
  *
- * - Logger: JSON logs with `phase` (persistent: one function serves one state) and, per invocation, `executionId`
+ * - The STATE's name: several Task states share one function (FailbackCutover runs RollbackCutover's, the six Report*
+ *   states run Report's), so the ASL passes `"stateName.$": "$$.State.Name"` and the logs, the metrics and the phase
+ *   events carry that name; without it (a direct invocation) they carry the function's name given here.
+ * - Logger: JSON logs with `function` (persistent) and, per invocation, `phase` (the state's name), `executionId`
  *   and `migrationId` read from the execution state (reset between invocations: a warm container serves several
  *   executions). The event itself is never logged (it can name secrets' ARNs and carries task tokens).
- * - Metrics (EMF, namespace `MskMigration`, dimension `Phase`): TaskSucceeded / TaskFailed / TaskDuration.
+ * - Metrics (EMF, namespace `MskMigration`, dimension `Phase` = the state's name): TaskSucceeded / TaskFailed /
+ *   TaskDuration, and the gate, approval and health metrics below.
  * - Tracer: the handler as an X-Ray subsegment, without the response (large, and not the tracer's business).
  * - A `MskMigration.PhaseChanged` event after the task returns or throws, when `PHASE_EVENT_BUS_NAME` is set (or a
  *   `phaseEvents` port is given). Poll-loop tasks pass `announce` so that only the transition is announced.
@@ -55,7 +59,7 @@ const telemetryByPhase = new Map<string, Telemetry>();
 export function telemetryFor(phase: string): Telemetry {
   let telemetry = telemetryByPhase.get(phase);
   if (!telemetry) {
-    const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { phase } });
+    const logger = new Logger({ serviceName: SERVICE_NAME, persistentKeys: { function: phase } });
     const metrics = new Metrics({
       namespace: METRICS_NAMESPACE,
       serviceName: SERVICE_NAME,
@@ -104,8 +108,15 @@ function phaseEventsFromEnv(): PhaseEvents | null {
   return defaultPhaseEvents;
 }
 
+/** The name of the Task state that invoked the function (`stateName`, from `$$.State.Name`), if the event carries it. */
+export function stateNameOf(event: unknown): string | undefined {
+  const name = typeof event === 'object' && event !== null ? (event as { stateName?: unknown }).stateName : undefined;
+  return typeof name === 'string' && /^[A-Za-z0-9_?-]{1,80}$/.test(name) ? name : undefined;
+}
+
 interface Internal extends Record<string, unknown> {
   observabilityStartedAt?: number;
+  observabilityState?: string;
   observabilityExecution?: { executionId: string; migrationId: string };
 }
 
@@ -114,11 +125,11 @@ export function withObservability(phase: string, options: ObservabilityOptions =
   const clock = options.clock ?? (() => new Date());
   const announce = options.announce ?? 'always';
 
-  const publish = async (event: Omit<PhaseChanged, 'phase' | 'at'>): Promise<void> => {
+  const publish = async (event: Omit<PhaseChanged, 'phase' | 'at'>, state: string): Promise<void> => {
     const port = options.phaseEvents ?? phaseEventsFromEnv();
     if (!port) return;
     try {
-      await port.publish({ ...event, phase, at: clock().toISOString() });
+      await port.publish({ ...event, phase: state, at: clock().toISOString() });
     } catch (err) {
       // Best effort: the migration must not fail because a notification could not be sent.
       logger.warn('Phase event not published', {
@@ -132,9 +143,12 @@ export function withObservability(phase: string, options: ObservabilityOptions =
     name: 'msk-migration-observability',
     before: (request) => {
       const execution = executionContextOf(request.event);
+      const state = stateNameOf(request.event) ?? phase;
       request.internal.observabilityExecution = execution;
       request.internal.observabilityStartedAt = clock().getTime();
-      logger.appendKeys(execution);
+      request.internal.observabilityState = state;
+      logger.appendKeys({ phase: state, ...execution });
+      metrics.setDefaultDimensions({ Phase: state });
       logger.info('Task started');
     },
     after: async (request) => {
@@ -148,13 +162,17 @@ export function withObservability(phase: string, options: ObservabilityOptions =
       logger.info('Task succeeded');
       const output = request.response;
       if (announce === 'never' || (typeof announce === 'function' && !announce(output))) return;
-      const described = options.summarize?.(output) ?? { summary: `${phase} succeeded` };
-      await publish({
-        ...execution,
-        status: options.successStatus ?? 'SUCCEEDED',
-        summary: described.summary,
-        ...(described.figures ? { figures: described.figures } : {}),
-      });
+      const state = request.internal.observabilityState ?? phase;
+      const described = options.summarize?.(output) ?? { summary: `${state} succeeded` };
+      await publish(
+        {
+          ...execution,
+          status: options.successStatus ?? 'SUCCEEDED',
+          summary: described.summary,
+          ...(described.figures ? { figures: described.figures } : {}),
+        },
+        state,
+      );
     },
     onError: async (request) => {
       const execution = request.internal.observabilityExecution ?? executionContextOf(request.event);
@@ -168,12 +186,16 @@ export function withObservability(phase: string, options: ObservabilityOptions =
       // Name and message only: the taxonomy's messages say what was wrong and never carry secrets.
       logger.error('Task failed', { errorName: error?.name, errorMessage: error?.message });
       if (announce === 'never') return;
-      await publish({
-        ...execution,
-        status: 'FAILED',
-        summary: `${phase} failed: ${error?.message ?? 'unknown error'}`.slice(0, 500),
-        ...(error?.name ? { errorName: error.name } : {}),
-      });
+      const state = request.internal.observabilityState ?? stateNameOf(request.event) ?? phase;
+      await publish(
+        {
+          ...execution,
+          status: 'FAILED',
+          summary: `${state} failed: ${error?.message ?? 'unknown error'}`.slice(0, 500),
+          ...(error?.name ? { errorName: error.name } : {}),
+        },
+        state,
+      );
       // Leaving request.response unset lets middy rethrow the original error to Lambda (and to the ASL's Catch).
     },
   };

@@ -210,6 +210,35 @@ describe('withObservability', () => {
     });
   });
 
+  it("logs, counts and announces under the invoking STATE's name when one function serves several states", async () => {
+    // Prepare: RollbackCutover's function invoked by the FailbackCutover state (`"stateName.$": "$$.State.Name"`)
+    const events = new MemoryPhaseEvents();
+    const { handler, phase } = handlerFor(
+      async () => {
+        telemetryFor(`Phase${phaseCounter}`).logger.info('Moving pointers back');
+        return {};
+      },
+      { phaseEvents: events },
+    );
+    // Act
+    await handler({ ...state('exec-1'), stateName: 'FailbackCutover' }, context);
+    await handler(state('exec-2'), context);
+    // Assess
+    expect(logs().find((l) => l.message === 'Moving pointers back')).toMatchObject({
+      phase: 'FailbackCutover',
+      function: phase,
+    });
+    expect(
+      emf()
+        .filter((l) => 'TaskSucceeded' in l)
+        .map((l) => l.Phase),
+    ).toEqual(['FailbackCutover', phase]);
+    expect(events.events.map((e) => [e.phase, e.summary])).toEqual([
+      ['FailbackCutover', 'FailbackCutover succeeded'],
+      [phase, `${phase} succeeded`],
+    ]);
+  });
+
   it('records a gate evaluation with its result as a dimension and the measured lag', async () => {
     // Prepare
     const { handler, phase } = handlerFor(async () => {

@@ -192,6 +192,10 @@ it('fails back to the source when the person approves the failback: the target w
     pointer: { action: 'REVERTED', restored: AT_SOURCE },
   });
   expect(await world.report()).toMatchObject({ outcome: 'FAILED_BACK' });
+  // states that run another state's function pass their own name ($$.State.Name), for its logs and metrics
+  for (const state of ['FenceForFailback', 'CheckFailbackDrain', 'FailbackCutover'])
+    expect([state, world.lastEvent(state)?.stateName]).toEqual([state, state]);
+  expect(world.lastEvent('FailbackDecision')?.stateName).toBe('FailbackDecision');
 });
 
 it("lifts the failback fence when the failback stops behind it: the target's producers write again, a person is asked", async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STATE_NAMES, STATES } from '../../workflow/catalogue';
 import { InputInvalidError } from '../../core/errors';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import {
@@ -46,31 +47,22 @@ type Raw = Record<string, unknown>;
 const at = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Raw)[k] : undefined), value);
 
-/** The phases in workflow order, with where each leaves its result. */
-const PHASES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['Inventory', ['inventory']],
-  ['Assess', ['assessment']],
-  ['ProvisionTarget', ['target']],
-  ['StartReplication', ['replication']],
-  ['EvaluateCatchUp', ['catchUp']],
-  ['ValidateTarget', ['validation']],
-  ['CutoverApproval', ['approvals', 'cutover']],
-  ['FenceProducers', ['cutover', 'fence']],
-  ['CheckDrain', ['cutover', 'drain']],
-  ['CommitConsumerOffsets', ['cutover', 'offsets']],
-  ['SwitchToTarget', ['cutover', 'switch']],
-  ['CheckTargetHealth', ['window']],
-  ['PointOfNoReturn', ['pointOfNoReturn']],
-  ['FinalizeApproval', ['approvals', 'finalize']],
-  ['Finalize', ['finalize']],
-  ['FailbackDecision', ['approvals', 'failback']],
-  ['StartFailback', ['failback']],
-  ['FailbackCutover', ['failbackCutover']],
-  ['StopFailback', ['failbackStopped']],
-  ['RollbackCutover', ['rollback', 'cutover']],
-  ['RollbackReplication', ['rollback', 'replication']],
-  ['RollbackTarget', ['rollback', 'target']],
-];
+/**
+ * The phases in workflow order, with where each leaves its result: the first Task state of the workflow catalogue to
+ * write each ResultPath (the loops' later states write the same one), and the PointOfNoReturn Pass state's record.
+ */
+const PHASES: ReadonlyArray<readonly [string, readonly string[]]> = (() => {
+  const phases: Array<readonly [string, readonly string[]]> = [];
+  const seen = new Set<string>();
+  for (const name of STATE_NAMES) {
+    const { resultPath } = STATES[name];
+    if (resultPath === '$' || resultPath === '$.report' || seen.has(resultPath)) continue;
+    seen.add(resultPath);
+    phases.push([name, resultPath.replace(/^\$\./, '').split('.')]);
+    if (name === 'CheckTargetHealth') phases.push(['PointOfNoReturn', ['pointOfNoReturn']]);
+  }
+  return phases;
+})();
 
 const HEADLINE: Record<Input['outcome'], string> = {
   SUCCEEDED: 'The migration succeeded: clients use the target, the forward replication is stopped.',
