@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  eventsOnEntering,
+  eventsPerRetry,
+  HISTORY_EVENT_LIMIT,
+  HISTORY_EVENTS,
+} from '../lambdas/core/plan/history-budget';
 
 /**
  * Runs the real statemachine/migration.asl.json in-process (aws-local-stepfunctions), for the workflow tests and the
@@ -82,6 +88,11 @@ export interface RunOptions {
   readonly faults?: Readonly<Record<string, readonly LambdaFault[]>>;
   readonly executionName?: string;
   readonly taskToken?: string;
+  /**
+   * The execution fails (no Catch runs) when its history would pass this many events, counted with the model of
+   * lambdas/core/plan/history-budget.ts. @default 25,000, Step Functions' quota
+   */
+  readonly historyEventLimit?: number;
   /** The clock `$$.State.EnteredTime` reads (a test's clock moves while the Waits take no time). @default the real one */
   readonly now?: () => Date;
 }
@@ -100,7 +111,12 @@ export interface RunResult {
   readonly visited: readonly string[];
   /** The state input each Task state was entered with, last visit wins. */
   readonly events: readonly unknown[];
+  /** History events the service would have written (lambdas/core/plan/history-budget.ts's model). */
+  readonly historyEvents: number;
 }
+
+/** The error the runner fails an execution with at the history quota (the service runs no Catch for it). */
+export const HISTORY_LIMIT_ERROR = 'States.Runtime';
 
 const isInvokeIntegration = (state: AslState | undefined): boolean =>
   state?.Resource?.startsWith('arn:aws:states:::lambda:invoke') === true;
@@ -168,18 +184,42 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
   });
   const visited: string[] = [];
   const events: unknown[] = [];
+  const limit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
+  let historyEvents = 0;
+  let overLimitAt: string | undefined;
   const collect = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<{ type: string; state?: { name: string } }>) {
       events.push(event);
-      if (event.type === 'StateEntered' && event.state) visited.push(event.state.name);
+      const state = event.state ? states[event.state.name] : undefined;
+      if (event.type === 'ExecutionStarted' || event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed')
+        historyEvents += HISTORY_EVENTS.execution / 2;
+      if (event.type === 'StateEntered' && event.state) {
+        visited.push(event.state.name);
+        if (state) historyEvents += eventsOnEntering(state);
+      }
+      if (event.type === 'StateRetried' && state) historyEvents += eventsPerRetry(state);
+      if (historyEvents > limit && overLimitAt === undefined) {
+        overLimitAt = event.state?.name ?? event.type;
+        execution.abort();
+      }
     }
   })();
   try {
     const output = await execution.result;
     await collect;
-    return { status: 'SUCCEEDED', output, visited, events };
+    if (overLimitAt !== undefined) throw new Error('over the history limit');
+    return { status: 'SUCCEEDED', output, visited, events, historyEvents };
   } catch (err) {
     await collect;
+    if (overLimitAt !== undefined)
+      return {
+        status: 'FAILED',
+        error: HISTORY_LIMIT_ERROR,
+        cause: `The execution reached the maximum number of history events (${limit.toLocaleString('en-US')}) at ${overLimitAt}; no Catch ran.`,
+        visited,
+        events,
+        historyEvents,
+      };
     const e = err as { cause?: { name?: string; message?: string; cause?: string }; message?: string };
     const failEvent = events.find((ev) => (ev as { type: string }).type === 'ExecutionFailed') as
       { Error?: string; Cause?: string } | undefined;
@@ -189,6 +229,7 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
       cause: failEvent?.Cause ?? e.cause?.message ?? e.message,
       visited,
       events,
+      historyEvents,
     };
   }
 }

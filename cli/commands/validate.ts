@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { historyBudget, type HistoryBudget } from '../../lambdas/core/plan/history-budget';
 import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import { CliError, ExitCode, runVerb, type CommonOptions, type OperatorDeps } from './operator-context';
 
 /**
@@ -18,6 +20,12 @@ export interface ValidatedPlan {
   readonly switch: string;
   /** The plan as the workflow will see it, defaults applied. */
   readonly plan: MigrationPlan;
+  /** Its worst-case history events per path and the poll cadence it gets (lambdas/core/plan/history-budget.ts). */
+  readonly historyBudget: {
+    readonly limit: number;
+    readonly paths: Readonly<Record<string, number>>;
+    readonly cadence: HistoryBudget['cadence'];
+  };
 }
 
 /** A file's text parsed as JSON, or the error a person can act on (start and validate read the input alike). */
@@ -73,7 +81,13 @@ function switchLabel(cutoverSwitch: MigrationPlan['cutover']['switch']): string 
 
 export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'readFile'>): Promise<ValidatedPlan> {
   const input = await readJsonFile(file, deps);
-  const validation = validateMigrationPlan(input);
+  const validated = validateMigrationPlan(input);
+  // The same budget check as ValidateInput: a plan whose worst-case history would pass 25,000 events is refused.
+  const budget = validated.valid ? historyBudget(validated.plan, WORKFLOW_DEFINITION) : undefined;
+  const validation =
+    validated.valid && budget && budget.problems.length > 0
+      ? { valid: false as const, issues: budget.problems }
+      : validated;
   if (!validation.valid) {
     const issues = validation.issues;
     throw new CliError(
@@ -94,11 +108,28 @@ export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'r
     engine: plan.replication.engine,
     switch: switchLabel(plan.cutover.switch),
     plan,
+    historyBudget: {
+      limit: budget!.limit,
+      paths: Object.fromEntries(budget!.paths.map((p) => [p.end, p.events])),
+      cadence: budget!.cadence,
+    },
   };
 }
 
+const PATH_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ['forward', 'MigrationSucceeded'],
+  ['rollback', 'MigrationRolledBack'],
+  ['failback', 'MigrationFailedBack'],
+];
+
 export function summaryLine(v: ValidatedPlan): string {
-  return `${v.file}: valid. ${v.migrationId}: ${v.source} → ${v.target}, ${v.engine}, switch ${v.switch}`;
+  const n = (x: number | undefined) => (x ?? 0).toLocaleString('en-US');
+  const b = v.historyBudget;
+  return (
+    `${v.file}: valid. ${v.migrationId}: ${v.source} → ${v.target}, ${v.engine}, switch ${v.switch}\n` +
+    `History budget (worst case, events of ${n(b.limit)}): ${PATH_LABELS.map(([label, end]) => `${label} ${n(b.paths[end])}`).join(', ')}; ` +
+    `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)`
+  );
 }
 
 export function registerValidate(program: Command, deps: OperatorDeps): Command {

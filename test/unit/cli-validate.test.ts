@@ -44,15 +44,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 jest.setTimeout(60_000);
 
 describe('msk-migrate validate', () => {
-  it('exits 0 with a one-line summary for a valid plan', async () => {
+  it('exits 0 with a summary line and the history budget per path for a valid plan', async () => {
     const run = await msk('validate', EXAMPLE);
 
     expect(run.code).toBe(ExitCode.OK);
     expect(run.stderr).toBe('');
-    expect(run.stdout.trim().split('\n')).toHaveLength(1);
-    expect(run.stdout).toContain(
+    const [summary, budget, ...rest] = run.stdout.trim().split('\n');
+    expect(rest).toEqual([]);
+    expect(summary).toContain(
       'orders-to-serverless: orders-prod → orders-serverless (MSK_SERVERLESS), MSK_REPLICATOR, switch SSM parameter /orders/kafka/bootstrap-servers',
     );
+    expect(budget).toMatch(
+      /^History budget \(worst case, events of 25,000\): forward [\d,]+, rollback [\d,]+, failback [\d,]+; polls every 240 s \(catch-up\), 10 s \(drain\), 300 s \(rollback window\)$/,
+    );
+  });
+
+  it('exits 2 naming cutover.drainTimeoutMinutes when a day-long drain would not fit the history budget', async () => {
+    const plan = example();
+    plan.cutover.drainTimeoutMinutes = 1440;
+
+    const run = await msk('validate', file('long-drain.json', JSON.stringify(plan)));
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/cutover\.drainTimeoutMinutes: expected at most 45 minutes/);
+    expect(run.stderr).toMatch(/history events, over Step Functions' 25,000/);
   });
 
   it('exits 2 and lists every problem by field path, without a stack trace', async () => {

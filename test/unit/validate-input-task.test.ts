@@ -54,11 +54,11 @@ describe('the ValidateInput task', () => {
     expect(out.execution).toEqual({ id: EXECUTION_ARN, name: 'orders-20261124T120000', startedAt: NOW.toISOString() });
   });
 
-  it('gives the Wait states their seconds, the catch-up poll as the plan says', () => {
+  it('gives the Wait states their seconds, the catch-up poll stretched so that the gate fits its history share', () => {
     const out = runValidateInput({ plan: plan(), executionId: EXECUTION_ARN }, () => NOW);
 
     expect(SettingsSchema.parse(out.settings)).toEqual(out.settings);
-    expect(out.settings.pollIntervalSeconds).toBe(60);
+    expect(out.settings.pollIntervalSeconds).toBe(240); // its 720-minute catch-up in at most 180 evaluations, not every 60 s
     expect(out.settings).toEqual(settingsFor(out.input));
     expect(out.settings.healthPollSeconds).toBe(300); // a 240-minute rollback window looked at every 5 minutes
   });

@@ -478,6 +478,8 @@ export interface Scenario {
   readonly failState?: { readonly state: string; readonly error: Error };
   /** Invocations Lambda itself fails (a timeout or a crash with its real error name), by state name. */
   readonly lambdaFaults?: Readonly<Record<string, readonly LambdaFault[]>>;
+  /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
+  readonly historyEventLimit?: number;
 }
 
 export interface TaskCall {
@@ -866,6 +868,7 @@ export class World {
       executionName: EXECUTION_NAME,
       now: this.now,
       ...(this.scenario.lambdaFaults ? { faults: this.scenario.lambdaFaults } : {}),
+      ...(this.scenario.historyEventLimit ? { historyEventLimit: this.scenario.historyEventLimit } : {}),
     });
   }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { InputInvalidError } from '../../core/errors';
+import { historyBudget, pollCadence } from '../../core/plan/history-budget';
 import { validateMigrationPlan, type MigrationPlan } from '../../core/plan/migration-plan';
 import type { ExecutionIdentity } from '../../core/replication/naming';
+import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
 
 /**
  * ValidateInput: the first state. Checks the execution input against the contract (lambdas/core/plan) and replaces
@@ -55,21 +57,21 @@ export function executionNameOf(executionArn: string): string {
 }
 
 /**
- * Poll cadence: cluster and replicator creation take tens of minutes (a minute between looks is plenty); the catch-up
- * gate polls as the plan says; the drain is short and polled often; the rollback window's health is looked at about
- * twelve times across the window, between 10 seconds and 5 minutes apart.
+ * The Wait states' seconds: the poll cadence of lambdas/core/plan/history-budget.ts, derived from the plan's time boxes
+ * so that every loop fits its share of the execution's 25,000 history events.
  */
 export function settingsFor(plan: MigrationPlan): Settings {
-  const healthPollSeconds = Math.min(300, Math.max(10, Math.floor((plan.cutover.rollbackWindowMinutes * 60) / 12)));
-  return {
-    provisionPollSeconds: 60,
-    replicatorPollSeconds: plan.replication.engine === 'MSK_REPLICATOR' ? 60 : 30,
-    pollIntervalSeconds: plan.gates.pollIntervalSeconds,
-    drainPollSeconds: Math.min(30, Math.max(5, Math.floor((plan.cutover.drainTimeoutMinutes * 60) / 30))),
-    healthPollSeconds,
-    provisionTimeoutMinutes: 90,
-    replicationStartTimeoutMinutes: 120,
-  };
+  return pollCadence(plan);
+}
+
+type Checked =
+  | { readonly valid: true; readonly plan: MigrationPlan }
+  | { readonly valid: false; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> };
+
+/** The plan, or the fields that make its worst-case history pass Step Functions' 25,000 events. */
+export function withinHistoryBudget(plan: MigrationPlan): Checked {
+  const { problems } = historyBudget(plan, WORKFLOW_DEFINITION);
+  return problems.length === 0 ? { valid: true, plan } : { valid: false, issues: problems };
 }
 
 export function runValidateInput(event: Input, now: () => Date = () => new Date()): Output {
@@ -80,7 +82,9 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
     );
   }
   const { plan, executionId } = payload.data;
-  const result = validateMigrationPlan(plan);
+  const validated = validateMigrationPlan(plan);
+  // A plan that is valid field by field must also fit the history budget on every path (refused by the fields to change).
+  const result = validated.valid ? withinHistoryBudget(validated.plan) : validated;
   if (!result.valid) {
     const listed: string[] = [];
     let length = 0;
