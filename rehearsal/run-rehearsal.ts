@@ -18,7 +18,7 @@ import {
   type ScenarioHooks,
   type ScenarioName,
 } from './scenarios';
-import { lateFunctions, localFunctions, taskStatesByFunction } from './tasks';
+import { localStates } from './tasks';
 import { buildResult, cutoverFigures, judge, type RehearsalCutoverFigures } from './verdict';
 import type { WorkloadTally } from './workload';
 
@@ -187,7 +187,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       onApprovalRequested,
       now: () => new Date(),
     };
-    const functions = { ...localFunctions(ports), ...(await lateFunctions(ports)) };
+    const served = localStates(ports);
     let phase = 'Start';
     const progress = (sep: string): string => {
       const s = e.workload.snapshot();
@@ -196,9 +196,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       return `produced ${s.acked}${sep}consumed ${consumed}${lag !== undefined ? `${sep}lag ${lag}` : ''}${s.holdingWrites ? `${sep}writes held` : ''}`;
     };
     const tasks: Record<string, (event: unknown) => Promise<unknown>> = {};
-    for (const [state, fn] of Object.entries(taskStatesByFunction())) {
-      const handler = functions[fn];
-      if (!handler) continue;
+    for (const [state, handler] of Object.entries(served)) {
       tasks[state] = async (event) => {
         aborted();
         const nextPhase = phaseOf(state) ?? phase;

@@ -46,6 +46,8 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - pointer: the cutover switch of the plan; provisioner: target cluster creation; msk: MSK's control plane
  * - metrics: throughput metrics (CloudWatch); lagSignals: alarms and datapoints of the lag gates
  * - approvals: the approval store, mailer and callback; clock: `now()`
+ * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
+ *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  */
 export const PORTS = [
   'source',
@@ -59,6 +61,8 @@ export const PORTS = [
   'lagSignals',
   'approvals',
   'clock',
+  'targetAcls',
+  'healthAlarmNames',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -228,7 +232,7 @@ export const FUNCTIONS = {
   },
   ValidateTarget: {
     module: 'lambdas/tasks/validate-target',
-    ports: ['source', 'target', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'artifacts', 'targetAcls', 'clock'],
     description: 'Topic, partition and config parity, record continuity by content, translated group offsets',
     timeoutSeconds: 14 * MIN,
     memoryMb: 1536,
@@ -281,7 +285,7 @@ export const FUNCTIONS = {
   },
   CheckTargetHealth: {
     module: 'lambdas/tasks/check-target-health',
-    ports: ['target', 'artifacts', 'lagSignals', 'clock'],
+    ports: ['target', 'artifacts', 'lagSignals', 'healthAlarmNames', 'clock'],
     description: 'Target health in the rollback window (alarms, metrics, data plane)',
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,

@@ -23,30 +23,9 @@ import type {
   TargetClusterRequest,
   TargetProvisioner,
 } from '../../lambdas/ports/target-provisioner';
-import * as Assess from '../../lambdas/tasks/assess/task';
-import * as CheckDrain from '../../lambdas/tasks/check-drain/task';
-import * as CheckFailback from '../../lambdas/tasks/check-failback/task';
-import * as CheckTargetHealth from '../../lambdas/tasks/check-target-health/task';
-import * as CommitConsumerOffsets from '../../lambdas/tasks/commit-consumer-offsets/task';
-import * as FenceProducers from '../../lambdas/tasks/fence-producers/task';
-import * as RollbackCutover from '../../lambdas/tasks/rollback-cutover/task';
-import * as StartFailback from '../../lambdas/tasks/start-failback/task';
-import * as StopFailback from '../../lambdas/tasks/stop-failback/task';
-import * as SwitchToTarget from '../../lambdas/tasks/switch-to-target/task';
-import * as CheckReplicationStatus from '../../lambdas/tasks/check-replication-status/task';
-import * as CheckTargetStatus from '../../lambdas/tasks/check-target-status/task';
-import * as EvaluateCatchUp from '../../lambdas/tasks/evaluate-catch-up/task';
-import * as Finalize from '../../lambdas/tasks/finalize/task';
-import * as Inventory from '../../lambdas/tasks/inventory/task';
-import * as ProvisionTarget from '../../lambdas/tasks/provision-target/task';
-import * as Report from '../../lambdas/tasks/report/task';
-import * as RequestApproval from '../../lambdas/tasks/request-approval/task';
-import * as RollbackReplication from '../../lambdas/tasks/rollback-replication/task';
-import * as RollbackTarget from '../../lambdas/tasks/rollback-target/task';
-import { parseTaskInput } from '../../lambdas/tasks/shared/execution-state';
-import * as StartReplication from '../../lambdas/tasks/start-replication/task';
-import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
-import * as ValidateTarget from '../../lambdas/tasks/validate-target/task';
+import { task as RequestApprovalTask } from '../../lambdas/tasks/request-approval/task';
+import { parseEvent } from '../../lambdas/workflow/define-task';
+import { serveStates } from '../../lambdas/workflow/tasks';
 import {
   loadDefinition,
   runWorkflow,
@@ -572,207 +551,46 @@ export class World {
     this.clockMs += seconds * 1000;
   }
 
-  /** The Task states this world serves, by ASL state name. */
+  /**
+   * The Task states this world serves, by ASL state name: each by its function's task module as the workflow
+   * catalogue wires it (lambdas/workflow/tasks.ts), over this world's ports; the approval states by a person.
+   */
   tasks(): Record<string, LocalTask> {
-    const now = this.now;
-    const { source, target, artifacts } = this;
-    const replicator = this.replicator;
-    const lagSignals = this.lagSignals;
-    const provisioner = this.provisioner;
-    const msk = this.msk;
-    const served: Record<string, (event: Raw) => Promise<unknown>> = {
-      ValidateInput: async (event) => runValidateInput(event as never, now),
-      Inventory: async (event) =>
-        Inventory.runInventory(parseTaskInput('Inventory', Inventory.Input, event), {
-          kafka: source,
-          msk,
-          artifacts,
-          now,
-        }),
-      Assess: async (event) => Assess.runAssess(parseTaskInput('Assess', Assess.Input, event), { artifacts, now }),
-      ProvisionTarget: async (event) =>
-        ProvisionTarget.runProvisionTarget(parseTaskInput('ProvisionTarget', ProvisionTarget.Input, event), {
-          provisioner,
-          msk,
-          now,
-        }),
-      CheckTargetStatus: async (event) =>
-        CheckTargetStatus.runCheckTargetStatus(parseTaskInput('CheckTargetStatus', CheckTargetStatus.Input, event), {
-          provisioner,
-          msk,
-          now,
-        }),
-      StartReplication: async (event) =>
-        StartReplication.runStartReplication(parseTaskInput('StartReplication', StartReplication.Input, event), {
-          replicator,
-          artifacts,
-          source,
-          lagSignals,
-          msk,
-          now,
-        }),
-      CheckReplicationStatus: async (event) =>
-        CheckReplicationStatus.runCheckReplicationStatus(
-          parseTaskInput('CheckReplicationStatus', CheckReplicationStatus.Input, event),
-          { replicator, now },
-        ),
-      EvaluateCatchUp: async (event) =>
-        EvaluateCatchUp.runEvaluateCatchUp(parseTaskInput('EvaluateCatchUp', EvaluateCatchUp.Input, event), {
-          artifacts,
-          lagSignals,
-          source,
-          target,
-          now,
-        }),
-      ValidateTarget: async (event) => {
-        const loss = this.scenario.loseOnTarget;
-        if (loss)
-          target.deleteRecordsBefore(
-            loss.topic,
-            loss.partition,
-            Number(target.log(loss.topic, loss.partition).low) + loss.records,
-          );
-        return ValidateTarget.runValidateTarget(parseTaskInput('ValidateTarget', ValidateTarget.Input, event), {
-          source,
-          target,
-          artifacts,
-          now,
-        });
+    const { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, now } = this;
+    const served: Record<string, (event: Raw) => Promise<unknown>> = serveStates(
+      { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, clock: now },
+      {
+        portsFor: {
+          // no CloudWatch alarms on the target in this world: the rollback window reads the target itself
+          CheckTargetHealth: { lagSignals: undefined },
+          // the reverse replication is removed through the replicator only
+          StopFailback: { source: undefined },
+        },
+        instead: {
+          CutoverApproval: (event) => this.approve(event as Raw),
+          FinalizeApproval: (event) => this.approve(event as Raw),
+          FailbackDecision: (event) => this.approve(event as Raw),
+        },
       },
-      CutoverApproval: (event) => this.approve(event),
-      FinalizeApproval: (event) => this.approve(event),
-      FailbackDecision: (event) => this.approve(event),
-      Finalize: async (event) =>
-        Finalize.runFinalize(parseTaskInput('Finalize', Finalize.Input, event), {
-          replicator,
-          lagSignals,
-          source,
-          target,
-          now,
-        }),
-      RollbackReplication: async (event) =>
-        RollbackReplication.runRollbackReplication(
-          parseTaskInput('RollbackReplication', RollbackReplication.Input, event),
-          { replicator, lagSignals, source, target, now },
-        ),
-      RollbackTarget: async (event) =>
-        RollbackTarget.runRollbackTarget(parseTaskInput('RollbackTarget', RollbackTarget.Input, event), {
-          provisioner,
-          now,
-        }),
-      ...Object.fromEntries(
-        [
-          'ReportSuccess',
-          'ReportFailure',
-          'ReportRollback',
-          'ReportRollbackFailure',
-          'ReportNeedsAttention',
-          'ReportFailedBack',
-        ].map((name) => [
-          name,
-          async (event: Raw) => Report.runReport(parseTaskInput(name, Report.Input, event), { artifacts, now }),
-        ]),
-      ),
-      ...this.cutoverTasks(),
+    );
+    const validateTarget = served['ValidateTarget']!;
+    served['ValidateTarget'] = async (event) => {
+      const loss = this.scenario.loseOnTarget;
+      if (loss)
+        target.deleteRecordsBefore(
+          loss.topic,
+          loss.partition,
+          Number(target.log(loss.topic, loss.partition).low) + loss.records,
+        );
+      return validateTarget(event);
+    };
+    const switchToTarget = served['SwitchToTarget']!;
+    served['SwitchToTarget'] = async (event) => {
+      const switched = await switchToTarget(event);
+      this.workloadMovesToTarget();
+      return switched;
     };
     return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
-  }
-
-  /** The cutover, rollback-window and failback states. */
-  private cutoverTasks(): Record<string, (event: Raw) => Promise<unknown>> {
-    const { source, target, artifacts, replicator, now, msk } = this;
-    const pointer = this.pointer;
-    return {
-      FenceProducers: async (event) =>
-        FenceProducers.runFenceProducers(parseTaskInput('FenceProducers', FenceProducers.Input, event), {
-          pointer,
-          producersCluster: source,
-          artifacts,
-          now,
-        }),
-      CheckDrain: async (event) =>
-        CheckDrain.runCheckDrain(parseTaskInput('CheckDrain', CheckDrain.Input, event), {
-          source,
-          target,
-          artifacts,
-          now,
-        }),
-      CommitConsumerOffsets: async (event) =>
-        CommitConsumerOffsets.runCommitConsumerOffsets(
-          parseTaskInput('CommitConsumerOffsets', CommitConsumerOffsets.Input, event),
-          { source, target, artifacts, now },
-        ),
-      SwitchToTarget: async (event) => {
-        const switched = await SwitchToTarget.runSwitchToTarget(
-          parseTaskInput('SwitchToTarget', SwitchToTarget.Input, event),
-          { pointer, target, artifacts, now },
-        );
-        this.workloadMovesToTarget();
-        return switched;
-      },
-      CheckTargetHealth: async (event) =>
-        CheckTargetHealth.runCheckTargetHealth(parseTaskInput('CheckTargetHealth', CheckTargetHealth.Input, event), {
-          target,
-          artifacts,
-          now,
-        }),
-      RollbackCutover: async (event) =>
-        RollbackCutover.runRollbackCutover(parseTaskInput('RollbackCutover', RollbackCutover.Input, event), {
-          pointer,
-          target,
-          source,
-          artifacts,
-          now,
-        }),
-      StartFailback: async (event) =>
-        StartFailback.runStartFailback(parseTaskInput('StartFailback', StartFailback.Input, event), {
-          replicator,
-          artifacts,
-          source,
-          target,
-          msk,
-          now,
-        }),
-      CheckFailback: async (event) =>
-        CheckFailback.runCheckFailback(parseTaskInput('CheckFailback', CheckFailback.Input, event), {
-          replicator,
-          artifacts,
-          source,
-          target,
-          now,
-        }),
-      FenceForFailback: async (event) =>
-        FenceProducers.runFenceProducers(parseTaskInput('FenceForFailback', FenceProducers.Input, event), {
-          pointer,
-          producersCluster: target,
-          artifacts,
-          now,
-        }),
-      CheckFailbackDrain: async (event) =>
-        CheckFailback.runCheckFailback(parseTaskInput('CheckFailbackDrain', CheckFailback.Input, event), {
-          replicator,
-          artifacts,
-          source,
-          target,
-          now,
-        }),
-      FailbackCutover: async (event) =>
-        RollbackCutover.runRollbackCutover(parseTaskInput('FailbackCutover', RollbackCutover.Input, event), {
-          pointer,
-          target,
-          source,
-          artifacts,
-          now,
-        }),
-      ReleaseFailbackFence: async (event) =>
-        FenceProducers.runFenceProducers(parseTaskInput('ReleaseFailbackFence', FenceProducers.Input, event), {
-          pointer,
-          artifacts,
-          now,
-        }),
-      StopFailback: async (event) =>
-        StopFailback.runStopFailback(parseTaskInput('StopFailback', StopFailback.Input, event), { replicator, now }),
-    };
   }
 
   /**
@@ -835,8 +653,12 @@ export class World {
    * expiry), and the waiting state gets what SendTaskSuccess / SendTaskFailure would give it.
    */
   private async approve(event: Raw): Promise<unknown> {
-    const input = parseTaskInput('RequestApproval', RequestApproval.Input, event);
-    const requested = await RequestApproval.runRequestApproval(input, this.approvalServices);
+    const input = parseEvent<Parameters<typeof RequestApprovalTask.run>[0]>(
+      RequestApprovalTask,
+      'RequestApproval',
+      event,
+    );
+    const requested = await RequestApprovalTask.run(input, { approvals: this.approvalServices });
     const waiting = this.approvalCallback.waitFor(input.taskToken);
     const decision = this.scenario.approvals?.[input.kind] ?? 'APPROVE';
     if (decision === 'EXPIRE') {

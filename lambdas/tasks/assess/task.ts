@@ -7,6 +7,7 @@ import type { Inventory } from '../../core/inventory/model';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import { AssessmentStateSchema, ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
 import { targetProfileOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * Assess: the assessment rules against the target profile the plan names. The full report (Markdown and JSON) goes
@@ -76,3 +77,12 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     markdownKey,
   });
 }
+
+/** Assess as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'Assess',
+  Input,
+  Output,
+  needs: { artifacts: 'artifacts', now: 'clock' },
+  run: runAssess,
+});

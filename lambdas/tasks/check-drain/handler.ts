@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runCheckDrain, type Output } from './task';
+import { Input, runCheckDrain, type Output, task } from './task';
 
 /** CheckDrain: parse, wire kafkajs on both clusters and S3, run; announced once drained. */
 
-const PHASE = 'CheckDrain';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function checkDrainHandler(event: unknown): Promise<Output> {

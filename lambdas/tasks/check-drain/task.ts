@@ -3,6 +3,7 @@ import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain'
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CheckDrain: one poll of WaitForDrain ⇄ CheckDrain. Drained (`$.cutover.drain.drained`, read by the Choice Drained?)
@@ -41,3 +42,12 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   );
   return Output.parse(progress);
 }
+
+/** CheckDrain as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CheckDrain',
+  Input,
+  Output,
+  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  run: runCheckDrain,
+});

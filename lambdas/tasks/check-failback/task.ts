@@ -6,6 +6,7 @@ import { FailbackStateSchema } from '../../core/failback/state';
 import { runCheckFailback as checkFailbackPhase } from '../../core/failback/tasks';
 import { FailbackFenceSchema } from '../shared/cutover-state';
 import { ExecutionStateSchema } from '../shared/execution-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CheckFailback (WaitForFailback ⇄ CheckFailback, the Choice reads `$.failback.caughtUp`) and CheckFailbackDrain
@@ -89,3 +90,12 @@ export async function runCheckFailback(input: Input, deps: Deps): Promise<Output
   }
   return Output.parse({ ...checked, drained, drain });
 }
+
+/** CheckFailback as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CheckFailback',
+  Input,
+  Output,
+  needs: { replicator: 'replicator', artifacts: 'artifacts', source: 'source', target: 'target', now: 'clock' },
+  run: runCheckFailback,
+});

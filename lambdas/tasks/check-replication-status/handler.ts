@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runCheckReplicationStatus, type Output } from './task';
+import { Input, runCheckReplicationStatus, type Output, task } from './task';
 
 /** CheckReplicationStatus: parse, wire the replicator the plan names, run. Announces only the transition to RUNNING. */
 
-const PHASE = 'CheckReplicationStatus';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], REPLICATOR_ENV));
 
 export async function checkReplicationStatusHandler(event: unknown): Promise<Output> {

@@ -4,6 +4,7 @@ import { runCheckReplicationStatus as checkReplicationPhase } from '../../core/r
 import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { minutesBetween } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CheckReplicationStatus: one Describe of the WaitForReplicator loop. RUNNING → `running`; FAILED, gone, or still
@@ -46,3 +47,12 @@ export async function runCheckReplicationStatus(input: Input, deps: Deps): Promi
   }
   return checked;
 }
+
+/** CheckReplicationStatus as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CheckReplicationStatus',
+  Input,
+  Output,
+  needs: { replicator: 'replicator', now: 'clock' },
+  run: runCheckReplicationStatus,
+});

@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runCheckTargetHealth, type Output } from './task';
+import { Input, runCheckTargetHealth, type Output, task } from './task';
 
 /** CheckTargetHealth: parse, wire kafkajs on the target, CloudWatch and S3, run; announced when the window closes. */
 
-const PHASE = 'CheckTargetHealth';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {

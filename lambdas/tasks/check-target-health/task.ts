@@ -4,6 +4,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import { CutoverExecutionStateSchema, WindowStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CheckTargetHealth: one poll of the rollback window (WaitInRollbackWindow ⇄ CheckTargetHealth). The core judges the
@@ -56,3 +57,18 @@ export async function runCheckTargetHealth(input: Input, deps: Deps): Promise<Ou
   const timeUp = Date.parse(progress.checkedAt) >= Date.parse(endsAt);
   return Output.parse({ ...progress, windowEndsAt: endsAt, windowClosed: timeUp, closed: timeUp && progress.healthy });
 }
+
+/** CheckTargetHealth as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CheckTargetHealth',
+  Input,
+  Output,
+  needs: {
+    target: 'target',
+    artifacts: 'artifacts',
+    lagSignals: 'lagSignals',
+    alarmNames: 'healthAlarmNames',
+    now: 'clock',
+  },
+  run: runCheckTargetHealth,
+});

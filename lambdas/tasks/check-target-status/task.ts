@@ -4,6 +4,7 @@ import { runCheckTargetStatus as checkTargetCluster } from '../../core/replicati
 import { ExecutionStateSchema, TargetStateSchema, type TargetState } from '../shared/execution-state';
 import { minutesBetween } from '../shared/plan-views';
 import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CheckTargetStatus: one Describe of the WaitForTarget loop. ACTIVE → `ready` with the bootstrap servers; FAILED, or
@@ -65,3 +66,12 @@ export async function runCheckTargetStatus(input: Input, deps: Deps): Promise<Ou
   }
   return Output.parse(checked);
 }
+
+/** CheckTargetStatus as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CheckTargetStatus',
+  Input,
+  Output,
+  needs: { provisioner: 'provisioner', msk: 'msk', now: 'clock' },
+  run: runCheckTargetStatus,
+});

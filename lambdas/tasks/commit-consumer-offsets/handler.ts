@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runCommitConsumerOffsets, type Output } from './task';
+import { Input, runCommitConsumerOffsets, type Output, task } from './task';
 
 /** CommitConsumerOffsets: parse, wire kafkajs on both clusters and S3, run; announced once complete. */
 
-const PHASE = 'CommitConsumerOffsets';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function commitConsumerOffsetsHandler(event: unknown): Promise<Output> {

@@ -3,6 +3,7 @@ import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * CommitConsumerOffsets: after the drain, each consumer group in the plan's filter gets, on the target, committed
@@ -39,3 +40,12 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
   );
   return Output.parse(progress);
 }
+
+/** CommitConsumerOffsets as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'CommitConsumerOffsets',
+  Input,
+  Output,
+  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  run: runCommitConsumerOffsets,
+});

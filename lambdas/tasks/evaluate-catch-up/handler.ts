@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { recordGateEvaluation, withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runEvaluateCatchUp, type Output } from './task';
+import { Input, runEvaluateCatchUp, type Output, task } from './task';
 
 /** EvaluateCatchUp: parse, wire CloudWatch, kafkajs on both clusters, S3, run; one gate-evaluation metric each time. */
 
-const PHASE = 'EvaluateCatchUp';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {

@@ -6,6 +6,7 @@ import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * EvaluateCatchUp: one evaluation of the catch-up gate (MSK Replicator alarms and datapoints, per-partition lag for
@@ -56,3 +57,12 @@ export async function runEvaluateCatchUp(input: Input, deps: Deps): Promise<Outp
   );
   return Output.parse(progress);
 }
+
+/** EvaluateCatchUp as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'EvaluateCatchUp',
+  Input,
+  Output,
+  needs: { artifacts: 'artifacts', lagSignals: 'lagSignals', source: 'source', target: 'target', now: 'clock' },
+  run: runEvaluateCatchUp,
+});

@@ -3,11 +3,12 @@ import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runFenceProducers, type Output } from './task';
+import { Input, runFenceProducers, type Output, task } from './task';
 
 /** FenceProducers / FenceForFailback: parse, wire the plan's pointer, kafkajs on the cluster producers use now, S3, run. */
 
-const PHASE = 'FenceProducers';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function fenceProducersHandler(event: unknown): Promise<Output> {

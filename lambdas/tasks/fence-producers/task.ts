@@ -13,6 +13,7 @@ import {
   requireStep,
 } from '../shared/cutover-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * FenceProducers (phase 9) and FenceForFailback (`mode: FAILBACK`): the single-writer fence.
@@ -153,3 +154,22 @@ async function releaseFailbackFence(input: Input, deps: Pick<Deps, 'pointer' | '
     releasedAt,
   };
 }
+
+/** FenceProducers as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'FenceProducers',
+  Input,
+  Output,
+  needs: {
+    pointer: 'pointer',
+    // the cluster producers use now: the source, the target for the way back, none to lift the failback fence
+    producersCluster: {
+      oneOf: ['source', 'target'],
+      pick: (input) =>
+        input.mode === 'FAILBACK' ? 'target' : input.mode === 'RELEASE_FAILBACK' ? undefined : 'source',
+    },
+    artifacts: 'artifacts',
+    now: 'clock',
+  },
+  run: runFenceProducers,
+});

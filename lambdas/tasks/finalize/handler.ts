@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runFinalize, type Output } from './task';
+import { Input, runFinalize, type Output, task } from './task';
 
 /** Finalize: parse, wire the replicator, CloudWatch and kafkajs on both clusters, run. */
 
-const PHASE = 'Finalize';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]));
 
 export async function finalizeHandler(event: unknown): Promise<Output> {

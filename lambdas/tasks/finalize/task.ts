@@ -8,6 +8,7 @@ import {
   ReplicationTeardownStateSchema,
 } from '../shared/execution-state';
 import { undoReplication } from '../shared/replication-undo';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * Finalize (after FinalizeApproval): stops and deletes the forward replication this execution created, its alarms and
@@ -32,3 +33,12 @@ export async function runFinalize(input: Input, deps: Deps): Promise<Output> {
   const result = await undoReplication(input.state, deps);
   return Output.parse({ ...result, notes: [...result.notes, 'The target cluster and its data are kept.'] });
 }
+
+/** Finalize as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'Finalize',
+  Input,
+  Output,
+  needs: { replicator: 'replicator', lagSignals: 'lagSignals', source: 'source', target: 'target', now: 'clock' },
+  run: runFinalize,
+});

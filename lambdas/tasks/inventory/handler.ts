@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runInventory, type Output } from './task';
+import { Input, runInventory, type Output, task } from './task';
 
 /** Inventory: parse, wire the AWS adapters (MSK, kafkajs on the source, CloudWatch, S3), run. */
 
-const PHASE = 'Inventory';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(
   readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], ['KAFKA_REQUEST_TIMEOUT_MS']),
 );

@@ -5,6 +5,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
 import { ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * Inventory: the source's control plane (MSK), data plane (topics, configs, groups, ACLs, quotas) and throughput
@@ -45,3 +46,12 @@ export async function runInventory(input: Input, deps: Deps): Promise<Output> {
   );
   return Output.parse(summary);
 }
+
+/** Inventory as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'Inventory',
+  Input,
+  Output,
+  needs: { kafka: 'source', msk: 'msk', metrics: 'metrics', artifacts: 'artifacts', now: 'clock' },
+  run: runInventory,
+});

@@ -4,6 +4,7 @@ import { runProvisionTarget as provisionTargetCluster } from '../../core/replica
 import { ExecutionStateSchema, TargetStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * ProvisionTarget: makes `$.target` describe the target endpoint, whichever way the plan names it.
@@ -65,3 +66,12 @@ export async function runProvisionTarget(input: Input, deps: Deps): Promise<Outp
     'The plan names no target: expected one of target.create, target.clusterArn, target.bootstrapServers.',
   );
 }
+
+/** ProvisionTarget as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'ProvisionTarget',
+  Input,
+  Output,
+  needs: { provisioner: 'provisioner', msk: 'msk', now: 'clock' },
+  run: runProvisionTarget,
+});

@@ -13,6 +13,7 @@ import {
   TargetStateSchema,
 } from '../shared/execution-state';
 import { CatchUpStateSchema, ValidationStateSchema } from '../../core/replication/state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * Report: the execution's report, JSON and Markdown, under its prefix in the ArtifactStore, for every outcome. It reads
@@ -345,3 +346,12 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
   await deps.artifacts.putText(markdownKey, `${md.join('\n')}\n`, 'text/markdown; charset=utf-8');
   return { reportKey, markdownKey, outcome };
 }
+
+/** Report as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'Report',
+  Input,
+  Output,
+  needs: { artifacts: 'artifacts', now: 'clock' },
+  run: runReport,
+});

@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { awsApprovalServices, approvalEnvFrom } from '../../approval/aws-services';
 import { InputInvalidError } from '../../core/errors';
 import { telemetryFor, withObservability } from '../../middleware/observability';
-import { Input, runRequestApproval, type Output } from './task';
+import { Input, runRequestApproval, type Output, task } from './task';
 
 /** RequestApproval (CutoverApproval and FinalizeApproval states): parse, wire the AWS adapters, run. */
 
-const PHASE = 'RequestApproval';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const { logger } = telemetryFor(PHASE);
 const services = awsApprovalServices(approvalEnvFrom(process.env), (message, details) =>
   logger.warn(message, details ?? {}),

@@ -3,6 +3,7 @@ import { InputInvalidError } from '../../core/errors';
 import { ApprovalPlanSchema } from '../../core/approval/evidence';
 import { ApprovalKindSchema, MAX_TASK_TOKEN_LENGTH } from '../../core/approval/record';
 import { requestApproval, type ApprovalServices } from '../../core/approval/service';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * RequestApproval: the Lambda behind the `.waitForTaskToken` states CutoverApproval and FinalizeApproval.
@@ -55,3 +56,12 @@ export async function runRequestApproval(input: Input, deps: Deps): Promise<Outp
   );
   return Output.parse(requested);
 }
+
+/** RequestApproval as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask<Input, Output, { readonly approvals: Deps }>({
+  function: 'RequestApproval',
+  Input,
+  Output,
+  needs: { approvals: 'approvals' },
+  run: (input: Input, deps: { readonly approvals: Deps }) => runRequestApproval(input, deps.approvals),
+});

@@ -3,14 +3,15 @@ import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runRollbackCutover, type Output } from './task';
+import { Input, runRollbackCutover, type Output, task } from './task';
 
 /**
  * RollbackCutover / FailbackCutover: parse, wire the plan's pointer, kafkajs on the target (and the source for a
  * failback), S3, run. A target that cannot be reached does not stop a rollback: the pointer goes back regardless.
  */
 
-const PHASE = 'RollbackCutover';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function rollbackCutoverHandler(event: unknown): Promise<Output> {

@@ -11,6 +11,7 @@ import type { Replicator } from '../../ports/replicator';
 import { CutoverStateSchema, FailbackFenceSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * RollbackCutover (`mode: ROLLBACK`, the Catch of every cutover step and of the rollback window) and FailbackCutover
@@ -236,3 +237,12 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
   await deps.artifacts.putJson(journalKey, { status: 'DONE', offsets, record });
   return record;
 }
+
+/** RollbackCutover as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'RollbackCutover',
+  Input,
+  Output,
+  needs: { pointer: 'pointer', target: 'target', source: 'source', artifacts: 'artifacts', now: 'clock' },
+  run: runRollbackCutover,
+});

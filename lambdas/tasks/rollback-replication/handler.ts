@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runRollbackReplication, type Output } from './task';
+import { Input, runRollbackReplication, type Output, task } from './task';
 
 /** RollbackReplication: parse, wire the replicator, CloudWatch and kafkajs on both clusters (only when the phase ran), run. */
 
-const PHASE = 'RollbackReplication';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]));
 
 export async function rollbackReplicationHandler(event: unknown): Promise<Output> {

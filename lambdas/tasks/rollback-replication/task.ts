@@ -4,6 +4,7 @@ import type { LagSignals } from '../../ports/lag-signals';
 import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema, ReplicationTeardownStateSchema } from '../shared/execution-state';
 import { undoReplication } from '../shared/replication-undo';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * RollbackReplication: deletes the replicator, its alarms and the canary topic, only what this execution created
@@ -30,3 +31,12 @@ export interface Deps {
 export async function runRollbackReplication(input: Input, deps: Deps): Promise<Output> {
   return Output.parse(await undoReplication(input.state, deps));
 }
+
+/** RollbackReplication as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'RollbackReplication',
+  Input,
+  Output,
+  needs: { replicator: 'replicator', lagSignals: 'lagSignals', source: 'source', target: 'target', now: 'clock' },
+  run: runRollbackReplication,
+});

@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runRollbackTarget, type Output } from './task';
+import { Input, runRollbackTarget, type Output, task } from './task';
 
 /** RollbackTarget: parse, wire the MSK provisioner, run. */
 
-const PHASE = 'RollbackTarget';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
 
 export async function rollbackTargetHandler(event: unknown): Promise<Output> {

@@ -4,6 +4,7 @@ import { isOwnedBy } from '../../core/replication/naming';
 import type { TargetProvisioner } from '../../ports/target-provisioner';
 import { ExecutionStateSchema, TargetRollbackStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * RollbackTarget: deletes the target cluster only when this execution created it (the plan asked for target.create
@@ -67,3 +68,12 @@ export async function runRollbackTarget(input: Input, deps: Deps): Promise<Outpu
     at,
   });
 }
+
+/** RollbackTarget as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'RollbackTarget',
+  Input,
+  Output,
+  needs: { provisioner: 'provisioner', now: 'clock' },
+  run: runRollbackTarget,
+});

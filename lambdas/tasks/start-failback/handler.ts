@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runStartFailback, type Output } from './task';
+import { Input, runStartFailback, type Output, task } from './task';
 
 /** StartFailback: parse, wire the replicator (reverse role), MSK, kafkajs on both clusters and S3, run. */
 
-const PHASE = 'StartFailback';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(
   readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]),
 );

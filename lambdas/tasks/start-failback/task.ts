@@ -10,6 +10,7 @@ import type { ReplicationEndpoint, Replicator } from '../../ports/replicator';
 import { replicationAuthOf } from '../shared/cluster-endpoints';
 import { CutoverExecutionStateSchema, requireStep } from '../shared/cutover-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * StartFailback (after FailbackDecision approved): the reverse replication target → source of only what producers
@@ -107,3 +108,19 @@ export async function runStartFailback(input: Input, deps: Deps): Promise<Output
 function copyVpc(vpc: ReplicationEndpoint['vpc']): Vpc | undefined {
   return vpc ? { subnetIds: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] } : undefined;
 }
+
+/** StartFailback as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'StartFailback',
+  Input,
+  Output,
+  needs: {
+    replicator: 'replicator',
+    artifacts: 'artifacts',
+    source: 'source',
+    target: 'target',
+    msk: 'msk',
+    now: 'clock',
+  },
+  run: runStartFailback,
+});

@@ -2,11 +2,12 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runStartReplication, type Output } from './task';
+import { Input, runStartReplication, type Output, task } from './task';
 
 /** StartReplication: parse, wire the replicator the plan names, kafkajs on the source, CloudWatch alarms, S3, run. */
 
-const PHASE = 'StartReplication';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(
   readTaskEnv(
     process.env,

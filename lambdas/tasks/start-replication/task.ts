@@ -9,6 +9,7 @@ import type { ReplicationEndpoint, Replicator } from '../../ports/replicator';
 import { replicationAuthOf } from '../shared/cluster-endpoints';
 import { ExecutionStateSchema, ReplicationPhaseSchema, TargetStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * StartReplication: the execution's canary topic on the source, then the replicator (MSK Replicator between MSK
@@ -111,3 +112,19 @@ export async function runStartReplication(input: Input, deps: Deps): Promise<Out
   );
   return Output.parse({ ...replication, startedAt });
 }
+
+/** StartReplication as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'StartReplication',
+  Input,
+  Output,
+  needs: {
+    replicator: 'replicator',
+    artifacts: 'artifacts',
+    source: 'source',
+    lagSignals: 'lagSignals',
+    msk: 'msk',
+    now: 'clock',
+  },
+  run: runStartReplication,
+});

@@ -2,14 +2,15 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runStopFailback, type Output } from './task';
+import { Input, runStopFailback, type Output, task } from './task';
 
 /**
  * StopFailback: parse, wire the replicator, run. In AWS the reverse replicator is an MSK Replicator (MirrorMaker 2 on
  * MSK Connect is refused at StartFailback), which leaves no topics of its own on the source: no data plane here.
  */
 
-const PHASE = 'StopFailback';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]));
 
 export async function stopFailbackHandler(event: unknown): Promise<Output> {

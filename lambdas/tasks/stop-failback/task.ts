@@ -4,6 +4,7 @@ import { FailbackStateSchema, FailbackStoppedSchema } from '../../core/failback/
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema } from '../shared/execution-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * StopFailback (after FailbackCutover): deletes the reverse replicator only when its tags say it is this execution's
@@ -35,3 +36,12 @@ export async function runStopFailback(input: Input, deps: Deps): Promise<Output>
     }),
   );
 }
+
+/** StopFailback as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'StopFailback',
+  Input,
+  Output,
+  needs: { replicator: 'replicator', source: 'source', now: 'clock' },
+  run: runStopFailback,
+});

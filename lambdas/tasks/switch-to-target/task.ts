@@ -10,6 +10,7 @@ import {
   cutoverScope,
   requireStep,
 } from '../shared/cutover-state';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * SwitchToTarget: the target's end offsets are recorded first (before any client points at the target: the baseline
@@ -45,3 +46,12 @@ export async function runSwitchToTarget(input: Input, deps: Deps): Promise<Outpu
   );
   return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key });
 }
+
+/** SwitchToTarget as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'SwitchToTarget',
+  Input,
+  Output,
+  needs: { pointer: 'pointer', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  run: runSwitchToTarget,
+});

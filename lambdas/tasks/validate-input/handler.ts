@@ -1,10 +1,11 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { runValidateInput, type Input, type Output } from './task';
+import { runValidateInput, type Input, type Output, task } from './task';
 
 /** ValidateInput: no AWS clients to wire; the task checks the plan and shapes the state. */
 
-const PHASE = 'ValidateInput';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 
 export async function validateInputHandler(event: unknown): Promise<Output> {
   return runValidateInput(event as Input);

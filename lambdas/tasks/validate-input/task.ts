@@ -3,6 +3,7 @@ import { InputInvalidError } from '../../core/errors';
 import { historyBudget, pollCadence } from '../../core/plan/history-budget';
 import { validateMigrationPlan, type MigrationPlan } from '../../core/plan/migration-plan';
 import type { ExecutionIdentity } from '../../core/replication/naming';
+import { defineTask } from '../../workflow/define-task';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
 
 /**
@@ -108,3 +109,12 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
     settings: settingsFor(result.plan),
   };
 }
+
+/** ValidateInput as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask<Input, Output, { readonly now: () => Date }>({
+  function: 'ValidateInput',
+  Input,
+  needs: { now: 'clock' },
+  run: (input: Input, deps: { readonly now: () => Date }) => runValidateInput(input, deps.now),
+  parsesOwnInput: true,
+});

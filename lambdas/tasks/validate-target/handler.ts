@@ -2,14 +2,15 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
-import { Input, runValidateTarget, type Output } from './task';
+import { Input, runValidateTarget, type Output, task } from './task';
 
 /**
  * ValidateTarget: parse, wire the KAFKA_CLIENT data planes on both clusters, the target's ACLs (DescribeAcls, through
  * kafkajs) for a target with Kafka ACLs, and S3; run.
  */
 
-const PHASE = 'ValidateTarget';
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
 const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
 
 export async function validateTargetHandler(event: unknown): Promise<Output> {

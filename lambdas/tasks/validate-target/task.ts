@@ -13,6 +13,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane, KafkaInventoryReads } from '../../ports/kafka';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf, targetProfileOf } from '../shared/plan-views';
+import { defineTask } from '../../workflow/define-task';
 
 /**
  * ValidateTarget: topic/partition/config parity, record continuity by content, translated consumer-group offsets,
@@ -129,3 +130,12 @@ async function accessCheckOf(
 function isIamTarget(plan: MigrationPlan): boolean {
   return plan.target.type === 'MSK_SERVERLESS' || plan.target.auth?.mechanism === 'IAM';
 }
+
+/** ValidateTarget as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'ValidateTarget',
+  Input,
+  Output,
+  needs: { source: 'source', target: 'target', artifacts: 'artifacts', targetAcls: 'targetAcls', now: 'clock' },
+  run: runValidateTarget,
+});

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import { parseTaskInput } from '../tasks/shared/execution-state';
+import { FUNCTIONS, type FunctionName, type PortName } from './catalogue';
+
+/**
+ * `defineTask({ Input, Output, needs, run })`: what each task module (`lambdas/tasks/<name>/task.ts`) exports as
+ * `task`, so that every runtime serves it the same way: parse the event with `Input`, give `run` the ports its `needs`
+ * names, return its output. The AWS handlers, the rehearsal (rehearsal/tasks.ts) and the workflow tests
+ * (test/workflow/world.ts) all call the module through this definition; the catalogue (catalogue.ts) says which
+ * ports a function needs, and test/unit/workflow-tasks.test.ts holds `needs` to it.
+ */
+
+/** Where one dependency of `run` comes from: a port, or one of several ports chosen by the input (e.g. by `mode`). */
+export type PortChoice<I> =
+  PortName | { readonly oneOf: readonly PortName[]; readonly pick: (input: I) => PortName | undefined };
+
+/**
+ * The port that fills each key of the task's deps: every required key, and the optional ones a runtime can offer.
+ * A port the runtime does not have leaves the key unset.
+ */
+export type Needs<I, D> = { readonly [K in keyof D]: PortChoice<I> };
+
+export interface TaskDefinition<I, O, D> {
+  /** The catalogue's function this module implements. */
+  readonly function: FunctionName;
+  /** zod schema of the event (the ASL's Parameters), parsed before `run`; a bad event is Migration.InputInvalid. */
+  readonly Input: z.ZodType<I>;
+  /** zod schema of what `run` returns (the state's result). */
+  readonly Output?: z.ZodType<O>;
+  readonly needs: Needs<I, D>;
+  readonly run: (input: I, deps: D) => Promise<O> | O;
+  /** `run` checks the raw event itself and names every bad field (ValidateInput): the event is not pre-parsed. */
+  readonly parsesOwnInput?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTaskDefinition = TaskDefinition<any, any, any>;
+
+export function defineTask<I, O, D>(definition: TaskDefinition<I, O, D>): TaskDefinition<I, O, D> {
+  return definition;
+}
+
+/** The ports a definition can use (every port of its `needs`, each choice's alternatives included), sorted. */
+export function portsOf(definition: AnyTaskDefinition): PortName[] {
+  const ports = new Set<PortName>();
+  for (const choice of Object.values(definition.needs) as PortChoice<unknown>[]) {
+    if (typeof choice === 'string') ports.add(choice);
+    else choice.oneOf.forEach((p) => ports.add(p));
+  }
+  return [...ports].sort();
+}
+
+/** What a runtime offers: ports by name (the AWS adapters, the local ones, the tests' fakes). */
+export type PortBag = Partial<Record<PortName, unknown>>;
+
+/** The deps of `run` for this input, from the ports the runtime offers. */
+export function depsFor<I, D>(definition: Pick<TaskDefinition<I, unknown, D>, 'needs'>, input: I, ports: PortBag): D {
+  const deps: Record<string, unknown> = {};
+  for (const [key, choice] of Object.entries(definition.needs) as Array<[string, PortChoice<I>]>) {
+    const port = typeof choice === 'string' ? choice : choice.pick(input);
+    const value = port ? ports[port] : undefined;
+    if (value !== undefined) deps[key] = value;
+  }
+  return deps as D;
+}
+
+/** The event parsed by the task's Input schema; `state` names the Task state in the error. */
+export function parseEvent<I>(
+  definition: Pick<AnyTaskDefinition, 'Input' | 'parsesOwnInput'>,
+  state: string,
+  event: unknown,
+): I {
+  if (definition.parsesOwnInput) return event as I;
+  return parseTaskInput(state, definition.Input, event) as I;
+}
+
+/** Parse, wire, run: how a runtime serves one Task state with this definition. */
+export async function serveTask<I, O, D>(
+  definition: TaskDefinition<I, O, D>,
+  state: string,
+  event: unknown,
+  ports: PortBag,
+): Promise<O> {
+  const input = parseEvent<I>(definition, state, event);
+  return definition.run(input, depsFor(definition, input, ports));
+}
+
+/** The catalogue entry of a definition's function (its declared ports). */
+export function catalogueEntryOf(definition: AnyTaskDefinition): (typeof FUNCTIONS)[FunctionName] {
+  return FUNCTIONS[definition.function];
+}
