@@ -153,7 +153,7 @@ describe('target validation', () => {
         check: 'RECORDS',
         subject: 'orders-1',
         detail:
-          "The record at target offset 10 differs from the source's record at offset 10 (a gap, a duplicate or altered content).",
+          "1 record(s) on the target (offsets 10–10) differ from the source's records in their place (offsets 10–10): altered content.",
       }),
     ]);
   });
