@@ -1,6 +1,8 @@
 import { checkPartitionContinuity, type ContinuityOptions } from '../../lambdas/core/validation/record-continuity';
 import { ReplayLedger } from '../../lambdas/core/validation/replay-ledger';
-import { FakeKafka } from './validation-fake-kafka';
+import { ValidationFailedError } from '../../lambdas/core/errors';
+import { validateTarget } from '../../lambdas/core/validation/validate-target';
+import { FakeKafka, MemoryArtifacts } from './validation-fake-kafka';
 
 /**
  * Continuity by content across what a restarted replicator leaves on the target: replayed ranges (duplicates,
@@ -151,5 +153,65 @@ describe('replay ledger', () => {
       { targetFrom: '100', targetTo: '109', sourceFrom: '90', sourceTo: '99', records: 10 },
     ]);
     expect(findings.sourceHighWater).toBe('120');
+  });
+});
+
+describe('ValidateTarget and the plan duplicate tolerance', () => {
+  const request = {
+    identity: { migrationId: 'orders', executionName: 'exec-1' },
+    topics: ['orders'],
+    consumerGroups: { include: [], exclude: [] },
+    startingPosition: 'EARLIEST' as const,
+    configPolicy: { ignored: [] },
+    sampleRecords: 5,
+    searchWindow: 20,
+  };
+  const replayedCopy = (): { source: FakeKafka; target: FakeKafka } =>
+    logs(1000, [...range(0, 599), ...range(450, 999)]);
+
+  it('fails by default (NONE), naming the partition with its replayed range', async () => {
+    const { source, target } = replayedCopy();
+    const artifacts = new MemoryArtifacts();
+    const error = await validateTarget(request, { source, target, artifacts, now: () => new Date(0) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect((error as ValidationFailedError).details?.differences).toEqual([
+      {
+        check: 'DUPLICATES',
+        subject: 'orders-0',
+        detail:
+          '150 record(s) are present twice on the target (replayed ranges: target 600–749 = source 450–599); topic orders has 150 and recovery.duplicateTolerance allows none.',
+        source: '[450, 599]',
+        target: '[600, 749]',
+      },
+    ]);
+  });
+
+  it('passes within a bounded tolerance, with the figure in the summary, the notes and the evidence', async () => {
+    const { source, target } = replayedCopy();
+    const artifacts = new MemoryArtifacts();
+    const summary = await validateTarget(
+      { ...request, recovery: { topics: [{ include: ['ord.*'], duplicateTolerance: { maxRecords: 200 } }] } },
+      { source, target, artifacts, now: () => new Date(0) },
+    );
+    expect(summary.duplicates).toEqual({
+      records: 150,
+      partitions: [{ subject: 'orders-0', records: 150, ranges: ['target 600–749 = source 450–599'] }],
+    });
+    expect(summary.notes).toContainEqual(
+      'orders: 150 record(s) present twice on the target (replayed by a replicator restart: orders-0 150), within recovery.topics[0].duplicateTolerance (at most 200 records).',
+    );
+    const evidence = await artifacts.getJson<{ duplicates: { records: number } }>(summary.evidenceKey);
+    expect(evidence?.duplicates.records).toBe(150);
+  });
+
+  it('fails beyond a bounded tolerance', async () => {
+    const { source, target } = replayedCopy();
+    const error = await validateTarget(
+      { ...request, recovery: { duplicateTolerance: { maxRecords: 100 } } },
+      { source, target, artifacts: new MemoryArtifacts(), now: () => new Date(0) },
+    ).catch((e: unknown) => e);
+    expect((error as ValidationFailedError).message).toMatch(/orders-0: 150 record\(s\) are present twice/);
   });
 });

@@ -196,6 +196,29 @@ export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
   if (lastEvaluatedAt)
     figures.push({ label: 'Last lag evaluation', value: displayTime(lastEvaluatedAt), status: 'INFO' });
   for (const reason of reasons) figures.push({ label: 'Last lag note', value: reason, status: 'WARN' });
+  const duplicates = record(validation?.duplicates);
+  const duplicateCount = count(duplicates?.records);
+  if (duplicates && duplicateCount !== undefined && duplicateCount > 0) {
+    const partitions = (Array.isArray(duplicates.partitions) ? duplicates.partitions : [])
+      .map((p) => record(p))
+      .filter((p): p is Record<string, unknown> => p !== undefined)
+      .slice(0, 4)
+      .map((p) => `${text(p.subject) ?? '?'} ${count(p.records) ?? '?'}`);
+    figures.push({
+      label: 'Duplicates on the target',
+      value: `${duplicateCount} record(s) copied twice by a replicator restart, within the plan's recovery.duplicateTolerance (${partitions.join(', ')}${partitions.length < (Array.isArray(duplicates.partitions) ? duplicates.partitions.length : 0) ? ', …' : ''})`,
+      status: 'WARN',
+    });
+  }
+  const freshGroups = Array.isArray(record(input.recovery)?.freshGroups)
+    ? (record(input.recovery)?.freshGroups as unknown[])
+    : [];
+  for (const g of freshGroups.map((x) => record(x)).filter((x): x is Record<string, unknown> => x !== undefined))
+    figures.push({
+      label: 'Fresh consumer group',
+      value: `${text(g.groupId) ?? '?'} starts on the target from ${text(g.startAt) ?? '?'} (not translated); the records it reads again are accepted by ${text(g.acceptedBy) ?? '?'}`,
+      status: 'WARN',
+    });
   const notes = Array.isArray(validation?.notes)
     ? validation.notes.filter((n): n is string => typeof n === 'string')
     : [];

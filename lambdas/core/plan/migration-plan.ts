@@ -673,6 +673,65 @@ const Validation = strict({
     ),
 });
 
+// ---- recovery: what a replicator restart may leave, and who accepts a replay ----
+
+const Tolerance = z
+  .union([
+    z.enum(['NONE', 'ANY']),
+    strict({
+      maxRecords: z
+        .number()
+        .int({ error: 'expected a whole number of records' })
+        .min(1, { error: 'expected at least 1 record (NONE allows none)' })
+        .describe('At most this many records, per topic.'),
+    }),
+  ])
+  .describe('NONE, ANY, or { "maxRecords": N } (a bounded count per topic).');
+
+const RecoveryTopics = strict({
+  include: z
+    .array(NamePattern)
+    .min(1, { error: 'expected at least one pattern' })
+    .describe('Regexes over whole topic names this rule applies to; the first rule that matches a topic wins.'),
+  duplicateTolerance: Tolerance.optional().describe('Replaces recovery.duplicateTolerance for these topics.'),
+  replayTolerance: Tolerance.optional().describe('Replaces recovery.replayTolerance for these topics.'),
+});
+
+const FreshGroup = strict({
+  groupId: KafkaResourceName.describe('The consumer group (exact id) started fresh on the target.'),
+  startAt: z.iso
+    .datetime({ offset: true, error: 'expected an ISO 8601 date-time (2026-05-01T12:00:00Z)' })
+    .describe(
+      "Where it starts on every partition of the replicated topics: the first record with a timestamp at or after this time (the partition's end when none is).",
+    ),
+  acceptedBy: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe("Who owns the group's consumers and accepts the records they read again (shown in the approval)."),
+});
+
+const Recovery = strict({
+  duplicateTolerance: Tolerance.default('NONE').describe(
+    'Records a restarted replicator may have copied twice onto the target (replayed ranges), per topic, for ValidateTarget to pass. NONE keeps strict continuity; duplicates beyond the tolerance fail validation naming the partitions.',
+  ),
+  replayTolerance: Tolerance.default('NONE').describe(
+    "Records a consumer group may read again after the cutover because its position cannot be translated exactly (CommitConsumerOffsets), per topic. NONE: the translation must point after the group's last record.",
+  ),
+  topics: z
+    .array(RecoveryTopics)
+    .max(100)
+    .default([])
+    .describe('Per topic group: tolerances that replace the defaults above (ordered topics keep NONE).'),
+  freshGroups: z
+    .array(FreshGroup)
+    .max(100)
+    .default([])
+    .describe(
+      'Consumer groups not translated at the cutover: each starts on the target from a timestamp, with the replay accepted by its owner (recorded in the approval).',
+    ),
+});
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -691,6 +750,9 @@ const PlanShape = strict({
   ),
   validation: Validation.optional().describe(
     "What ValidateTarget checks beyond the data: the principals' access on the target.",
+  ),
+  recovery: Recovery.optional().describe(
+    'What a replicator restart may leave on the target (duplicates), what consumers may read again, and groups started fresh.',
   ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
 });

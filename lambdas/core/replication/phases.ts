@@ -201,6 +201,8 @@ export interface ValidateTargetRequest {
   /** From the target profile (configs it manages or rewrites). */
   readonly configPolicy: ConfigPolicy;
   readonly maxRewindRecords?: number;
+  /** The plan's recovery tolerances (duplicates per topic). */
+  readonly recovery?: ValidationRequest['recovery'];
   /** Whose access is checked (see ValidationRequest.principals), how it is decided, or why it is not. */
   readonly principals?: ValidationRequest['principals'];
   readonly accessBasis?: string;
@@ -226,6 +228,7 @@ export async function runValidateTarget(
       startingPosition: request.replication.startingPosition,
       configPolicy: request.configPolicy,
       ...(request.maxRewindRecords !== undefined ? { maxRewindRecords: request.maxRewindRecords } : {}),
+      ...(request.recovery ? { recovery: request.recovery } : {}),
       ...(request.principals ? { principals: request.principals } : {}),
       ...(request.accessBasis !== undefined ? { accessBasis: request.accessBasis } : {}),
       ...(request.accessSkipped !== undefined ? { accessSkipped: request.accessSkipped } : {}),

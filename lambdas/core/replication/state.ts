@@ -72,6 +72,13 @@ export const ValidationStateSchema = z.object({
       reason: z.string().optional(),
     })
     .optional(),
+  /** Records a restarted replicator copied twice, within the plan's recovery.duplicateTolerance. */
+  duplicates: z
+    .object({
+      records: z.number().int(),
+      partitions: z.array(z.object({ subject: z.string(), records: z.number().int(), ranges: z.array(z.string()) })),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 export type ValidationState = z.infer<typeof ValidationStateSchema>;

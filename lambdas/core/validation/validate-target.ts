@@ -8,6 +8,8 @@ import { checkGroupOffsets, type PartitionView } from './group-offsets';
 import type { AclBinding } from './acl-access';
 import { checkPrincipalAccess, type AccessSummary, type LostAccess } from './principal-access';
 import { checkPartitionContinuity } from './record-continuity';
+import { allows, describeTolerance, tolerancesFor, type RecoveryPolicy } from './recovery-policy';
+import type { ReplayedRange } from './replay-ledger';
 import { DEFAULT_IGNORED_HEADERS } from './record-digest';
 import { configParity, topicParity, type ConfigPolicy } from './topic-parity';
 
@@ -53,6 +55,10 @@ export interface ValidationRequest {
   readonly ignoredHeaders?: readonly string[];
   /** @default 5_000 */
   readonly readTimeoutMs?: number;
+  /** Records read per partition to align replayed ranges (both sides). @default 200_000 */
+  readonly maxScanRecords?: number;
+  /** The plan's `recovery`: how many records each topic accepts twice on the target. Absent: none. */
+  readonly recovery?: RecoveryPolicy;
   /**
    * Whose access is checked: listed (the plan's validation.principals), or what the source's ACLs allow their
    * principals on the replicated topics and the selected groups. Absent: not checked, reported as SKIPPED.
@@ -86,8 +92,22 @@ export interface ValidationSummary {
   };
   /** Whose access was checked and how, or why it was not. */
   readonly access: AccessSummary;
+  /** Records a restarted replicator copied twice, accepted by the plan's duplicate tolerance (absent: none found). */
+  readonly duplicates?: DuplicateSummary;
   /** What could not be checked, and accepted deviations (offset rewinds within the tolerance). */
   readonly notes: string[];
+}
+
+/** Duplicates found on the target, per partition with their replayed ranges (the evidence lists every range). */
+export interface DuplicateSummary {
+  readonly records: number;
+  /** The first 20 partitions, the most duplicated first. */
+  readonly partitions: Array<{
+    readonly subject: string;
+    readonly records: number;
+    /** `target 600–749 = source 450–599` for the first three ranges. */
+    readonly ranges: string[];
+  }>;
 }
 
 const DIFFERENCES_IN_STATE = 20;
@@ -101,6 +121,7 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     ignoredHeaders: request.ignoredHeaders ?? DEFAULT_IGNORED_HEADERS,
     startingPosition: request.startingPosition,
     readTimeoutMs: request.readTimeoutMs ?? 5_000,
+    ...(request.maxScanRecords !== undefined ? { maxScanRecords: request.maxScanRecords } : {}),
   };
   const differences: Difference[] = [];
   const notes: string[] = [];
@@ -127,6 +148,7 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
 
   // Per-partition offsets and continuity, a few topics at a time.
   const views = new Map<string, PartitionView>();
+  const replayed: Array<{ topic: string; subject: string; records: number; ranges: ReplayedRange[] }> = [];
   let sampledRecords = 0;
   let partitions = 0;
   await forEachBounded(onBoth, 4, async (topic) => {
@@ -142,9 +164,55 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
       const result = await checkPartitionContinuity(source, target, topic, s, t, options);
       differences.push(...result.differences);
       sampledRecords += result.sampledRecords;
+      if (result.replay && result.replay.duplicateRecords > 0)
+        replayed.push({
+          topic,
+          subject: `${topic}-${s.partition}`,
+          records: result.replay.duplicateRecords,
+          ranges: result.replay.duplicates,
+        });
       views.set(`${topic}\u0000${s.partition}`, { source: s, target: t, delta: result.delta });
     }
   });
+
+  // Duplicates: within the plan's tolerance (per topic) they are a figure; beyond it, a difference per partition.
+  const duplicateNotes: string[] = [];
+  for (const topic of new Set(replayed.map((r) => r.topic))) {
+    const partitionsOf = replayed.filter((r) => r.topic === topic);
+    const total = partitionsOf.reduce((n, r) => n + r.records, 0);
+    const tolerance = tolerancesFor(request.recovery, topic);
+    const allowed = describeTolerance(tolerance.duplicates);
+    if (allows(tolerance.duplicates, total)) {
+      duplicateNotes.push(
+        `${topic}: ${total} record(s) present twice on the target (replayed by a replicator restart: ${partitionsOf.map((r) => `${r.subject} ${r.records}`).join(', ')}), within ${tolerance.source}.duplicateTolerance (${allowed}).`,
+      );
+      continue;
+    }
+    for (const r of partitionsOf)
+      differences.push({
+        check: 'DUPLICATES',
+        subject: r.subject,
+        detail: `${r.records} record(s) are present twice on the target (replayed ranges: ${r.ranges
+          .slice(0, 3)
+          .map(rangeText)
+          .join(
+            '; ',
+          )}${r.ranges.length > 3 ? '; …' : ''}); topic ${topic} has ${total} and ${tolerance.source}.duplicateTolerance allows ${allowed}.`,
+        source: `[${r.ranges[0]?.sourceFrom}, ${r.ranges.at(-1)?.sourceTo}]`,
+        target: `[${r.ranges[0]?.targetFrom}, ${r.ranges.at(-1)?.targetTo}]`,
+      });
+  }
+  notes.push(...duplicateNotes);
+  const duplicates: DuplicateSummary | undefined =
+    replayed.length > 0
+      ? {
+          records: replayed.reduce((n, r) => n + r.records, 0),
+          partitions: [...replayed]
+            .sort((a, b) => b.records - a.records)
+            .slice(0, 20)
+            .map((r) => ({ subject: r.subject, records: r.records, ranges: r.ranges.slice(0, 3).map(rangeText) })),
+        }
+      : undefined;
 
   // Consumer groups: those of the source the replicator was told to take, checked on the replicated topics.
   const groups = selectGroups(
@@ -218,6 +286,7 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
     checked,
     options: { ...options, maxRewindRecords: request.maxRewindRecords ?? 0, configPolicy: request.configPolicy },
     access: { ...access.summary, lostAccess: access.lost },
+    duplicates: { records: duplicates?.records ?? 0, recovery: request.recovery ?? null, partitions: replayed },
     differences,
     notes,
   });
@@ -244,7 +313,14 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
         : {}),
     });
   }
-  return { passed: true, evidenceKey, checked, access: access.summary, notes: notes.slice(0, 50) };
+  return {
+    passed: true,
+    evidenceKey,
+    checked,
+    access: access.summary,
+    ...(duplicates ? { duplicates } : {}),
+    notes: notes.slice(0, 50),
+  };
 }
 
 /** `2 principal(s) would lose access on the target: User:billing (READ group billing); …` */
@@ -253,6 +329,10 @@ function lostAccessSentence(lost: readonly LostAccess[]): string {
     .slice(0, 5)
     .map((l) => `${l.principal} (${l.loses.slice(0, 4).join(', ')}${l.loses.length > 4 ? ', …' : ''})`);
   return `${lost.length} principal(s) would lose access on the target: ${named.join('; ')}${lost.length > 5 ? '; …' : ''}. Grant it on the target (ACLs or IAM policies) before the cutover.`;
+}
+
+function rangeText(r: ReplayedRange): string {
+  return `target ${r.targetFrom}–${r.targetTo} = source ${r.sourceFrom}–${r.sourceTo}`;
 }
 
 async function forEachBounded<T>(

@@ -62,6 +62,7 @@ export async function runValidateTarget(input: Input, deps: Deps): Promise<Outpu
       replication: state.replication,
       consumerGroups: plan.replication.consumerGroups,
       configPolicy,
+      ...(plan.recovery ? { recovery: plan.recovery } : {}),
       ...access.request,
     },
     {
