@@ -17,6 +17,8 @@ import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
  */
 
 interface StoredRecord {
+  /** CreateTime in ms (0 unless given). */
+  timestamp?: number;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -50,11 +52,17 @@ export class FakeKafka implements KafkaDataPlane {
   append(
     topic: string,
     partition: number,
-    records: ReadonlyArray<{ key?: string | null; value: string; headers?: Record<string, string> }>,
+    records: ReadonlyArray<{
+      key?: string | null;
+      value: string;
+      headers?: Record<string, string>;
+      timestamp?: number;
+    }>,
   ): this {
     const log = this.log(topic, partition);
     for (const r of records) {
       log.records.push({
+        ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
         key: r.key == null ? null : Buffer.from(r.key),
         value: Buffer.from(r.value),
         headers: r.headers ?? {},
@@ -191,7 +199,7 @@ export class FakeKafka implements KafkaDataPlane {
         topic: args.topic,
         partition: args.partition,
         offset: String(o),
-        timestamp: '0',
+        timestamp: String(r.timestamp ?? 0),
         key: r.key,
         value: r.value,
         headers: { ...r.headers },
@@ -214,7 +222,7 @@ export function replicate(from: FakeKafka, to: FakeKafka, topics: readonly strin
       const next = dst.low + dst.records.length;
       for (let o = Math.max(next, log.low); o < log.low + log.records.length; o++) {
         const r = log.records[o - log.low] as StoredRecord;
-        dst.records.push({ key: r.key, value: r.value, headers: { ...r.headers } });
+        dst.records.push({ ...r, headers: { ...r.headers } });
       }
     });
   }

@@ -7,6 +7,7 @@ import { selectGroups } from '../replication/topic-selection';
 import { checkGroupOffsets, type PartitionView } from '../validation/group-offsets';
 import { readDigests, type DigestedRecord } from '../validation/record-continuity';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
+import { RecoveryPolicySchema, allows, describeTolerance, tolerancesFor } from '../validation/recovery-policy';
 import { DrainProgressSchema, loadDrainTails } from './check-drain';
 import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent } from './journal';
@@ -25,8 +26,16 @@ import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, typ
  * 3. Refuses a group with active members on the target (Kafka refuses offset commits for it, and its consumers
  *    already read from their own positions): stop them, roll back, retry.
  * 4. Translates by content: the last record the group consumed on the source (the one before the committed offset)
- *    is located on the target by its digest, near the offset the drain's tail delta predicts; the translated offset
- *    is the one after it. Commits, reads back, and checks the result with the validation's group-offset check.
+ *    is located on the target by its digest, near the offset the drain's tail delta predicts (searched back from
+ *    there: a replayed range puts earlier records further back); the translated offset is the one after it. A target
+ *    holding a replayed range has that record twice: the LAST copy whose next record is the source's next record is
+ *    taken, so the group resumes with the record after its last one and reads nothing twice. Where only an earlier
+ *    copy continues correctly, the records between the two copies are read again: counted per partition, and held
+ *    to the plan's recovery.replayTolerance. Commits, reads back, and checks the result with the validation's
+ *    group-offset check.
+ * 5. Fresh groups (`recovery.freshGroups`) are not translated: each starts on the target at the first record at or
+ *    after its `startAt` on every partition; the records it will read again (when it had a position on the source)
+ *    are counted, and its owner's acceptance is in the plan and the approval.
  *
  * Idempotent through the journal: once complete, a retry returns the recorded result without committing again.
  */
@@ -45,6 +54,8 @@ export const CommitConsumerOffsetsRequestSchema = z.object({
   searchWindow: z.number().int().positive().default(200),
   ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
   readTimeoutMs: z.number().int().positive().default(5_000),
+  /** The plan's recovery section: replayTolerance per topic, fresh groups. */
+  recovery: RecoveryPolicySchema.optional(),
 });
 export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
 
@@ -53,8 +64,10 @@ export const GroupCommitSchema = z.object({
   /** Partitions with a committed offset on the source (and therefore one committed on the target). */
   partitions: z.number().int().nonnegative(),
   committedAt: z.string().optional(),
-  /** NO_OFFSETS: the group has committed nothing on these topics; nothing to translate. */
-  status: z.enum(['COMMITTED', 'NO_OFFSETS']),
+  /** NO_OFFSETS: the group has committed nothing on these topics; FRESH: started from recovery.freshGroups' time. */
+  status: z.enum(['COMMITTED', 'NO_OFFSETS', 'FRESH']),
+  /** Records the group reads again on the target: a replayed range it cannot skip, or a fresh start's replay. */
+  redelivered: z.number().int().nonnegative().optional(),
 });
 
 export const CommitProgressSchema = z.object({
@@ -70,6 +83,8 @@ export const CommitProgressSchema = z.object({
   partitionsCommitted: z.number().int().nonnegative(),
   /** The first 50 groups' records; all of them, with every offset pair, are in the evidence. */
   committed: z.array(GroupCommitSchema),
+  /** Records consumers read again in total (replays they could not skip, fresh groups' replays). */
+  redeliveredRecords: z.number().int().nonnegative().optional(),
   completedAt: z.string().optional(),
   evidenceKey: z.string().optional(),
 });
@@ -90,9 +105,12 @@ export interface OffsetTranslation {
   readonly partition: number;
   readonly sourceOffset: string;
   readonly targetOffset: string;
+  /** Copies of the reference record on the target (2 or more: a replayed range) and records read again. */
+  readonly copies?: number;
+  readonly redelivered?: number;
   /** The record both offsets follow (or, `at`, start at), by offset on each side and digest. */
   readonly proof: {
-    readonly relation: 'after' | 'at' | 'end';
+    readonly relation: 'after' | 'at' | 'end' | 'timestamp';
     readonly sourceRecord?: string;
     readonly targetRecord?: string;
     readonly digest?: string;
@@ -129,19 +147,21 @@ export async function commitConsumerOffsets(
   }
 
   const topics = watchedTopics(request.topics, request.canaryTopic);
-  const groups = selectGroups(
-    (await deps.source.listGroups()).map((g) => g.groupId),
-    request.consumerGroups,
-  );
+  const freshGroups = request.recovery?.freshGroups ?? [];
+  const fresh = new Set(freshGroups.map((g) => g.groupId));
+  const sourceGroups = (await deps.source.listGroups()).map((g) => g.groupId);
+  const groups = selectGroups(sourceGroups, request.consumerGroups).filter((g) => !fresh.has(g));
+  const onSource = new Set(sourceGroups);
   const now = deps.now();
+  const holding = [...groups, ...freshGroups.map((g) => g.groupId).filter((g) => onSource.has(g))];
   const waiting =
-    groups.length > 0
-      ? (await deps.source.describeGroups(groups)).filter((g) => g.members.length > 0).map((g) => g.groupId)
+    holding.length > 0
+      ? (await deps.source.describeGroups(holding)).filter((g) => g.members.length > 0).map((g) => g.groupId)
       : [];
   const base = {
     startedAt: intent.startedAt,
     ...(intent.consumersFencedAt ? { consumersFencedAt: intent.consumersFencedAt } : {}),
-    groups: groups.length,
+    groups: groups.length + freshGroups.length,
   };
   if (waiting.length > 0) {
     if (now.getTime() - Date.parse(intent.startedAt) >= request.groupsTimeoutSeconds * 1000) {
@@ -160,9 +180,10 @@ export async function commitConsumerOffsets(
       committed: [],
     };
   }
+  const everyGroup = [...groups, ...freshGroups.map((g) => g.groupId)];
   const activeOnTarget =
-    groups.length > 0
-      ? (await deps.target.describeGroups(groups)).filter((g) => g.members.length > 0).map((g) => g.groupId)
+    everyGroup.length > 0
+      ? (await deps.target.describeGroups(everyGroup)).filter((g) => g.members.length > 0).map((g) => g.groupId)
       : [];
   if (activeOnTarget.length > 0) {
     throw new CutoverFailedError(
@@ -205,6 +226,7 @@ export async function commitConsumerOffsets(
         await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId),
       );
     }
+    checkReplayTolerance(request, groupId, translations);
     const translated: CommittedOffset[] = translations.map((x) => ({
       topic: x.topic,
       partition: x.partition,
@@ -212,13 +234,71 @@ export async function commitConsumerOffsets(
     }));
     await deps.target.setCommittedOffsets(groupId, translated);
     const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
+    const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
     records.push({
       groupId,
       partitions: translated.length,
       committedAt: deps.now().toISOString(),
       status: 'COMMITTED',
+      ...(redelivered > 0 ? { redelivered } : {}),
     });
     evidence.push({ groupId, translations, notes });
+  }
+
+  // Fresh groups: from a timestamp on every partition, with the replay their owners accepted counted.
+  for (const freshGroup of freshGroups) {
+    const at = Date.parse(freshGroup.startAt);
+    const translations: OffsetTranslation[] = [];
+    const fromSource = onSource.has(freshGroup.groupId)
+      ? (await deps.source.fetchCommittedOffsets(freshGroup.groupId, topics)).filter(
+          (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
+        )
+      : [];
+    for (const t of targetEnds.filter((e) => request.topics.includes(e.topic))) {
+      const start = await firstOffsetAtOrAfter(deps.target, t, at, request.readTimeoutMs);
+      const c = fromSource.find((x) => x.topic === t.topic && x.partition === t.partition);
+      let redelivered = 0;
+      if (c) {
+        const position = await translateOffset(
+          deps,
+          request,
+          c,
+          sourceBy.get(key(c.topic, c.partition)) as PartitionEnd,
+          t,
+          deltaBy.get(key(c.topic, c.partition)) ?? 0n,
+          freshGroup.groupId,
+        );
+        const ahead = BigInt(position.targetOffset) - start;
+        redelivered = ahead > 0n ? Number(ahead) : 0;
+      }
+      translations.push({
+        topic: t.topic,
+        partition: t.partition,
+        sourceOffset: c?.offset ?? '-1',
+        targetOffset: start.toString(),
+        redelivered,
+        proof: { relation: 'timestamp' },
+      });
+    }
+    await deps.target.setCommittedOffsets(
+      freshGroup.groupId,
+      translations.map((x) => ({ topic: x.topic, partition: x.partition, offset: x.targetOffset })),
+    );
+    const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
+    records.push({
+      groupId: freshGroup.groupId,
+      partitions: translations.length,
+      committedAt: deps.now().toISOString(),
+      status: 'FRESH',
+      redelivered,
+    });
+    evidence.push({
+      groupId: freshGroup.groupId,
+      translations,
+      notes: [
+        `Started fresh from ${freshGroup.startAt} (recovery.freshGroups); ${redelivered} record(s) read again, accepted by ${freshGroup.acceptedBy}.`,
+      ],
+    });
   }
 
   const completedAt = deps.now().toISOString();
@@ -237,6 +317,7 @@ export async function commitConsumerOffsets(
     waitingForGroups: [],
     partitionsCommitted: records.reduce((n, r) => n + r.partitions, 0),
     committed: records.slice(0, 50),
+    redeliveredRecords: records.reduce((n, r) => n + (r.redelivered ?? 0), 0),
     completedAt,
     evidenceKey,
   };
@@ -270,24 +351,26 @@ async function translateOffset(
     await readDigests(deps.source, topic, partition, from, c < sHigh ? c : sHigh, request.searchWindow, options)
   ).at(-1);
   if (before) {
-    const found = await locateOnTarget(
-      deps.target,
+    const found = await lastContinuingCopy(
+      deps,
+      request,
       topic,
       partition,
       before,
       before.offset - delta,
+      source,
       target,
-      W,
-      options,
     );
     if (found === undefined) throw notFound(groupId, topic, partition, before, delta);
     return {
       ...base,
-      targetOffset: (found + 1n).toString(),
+      targetOffset: (found.offset + 1n).toString(),
+      ...(found.copies > 1 ? { copies: found.copies } : {}),
+      ...(found.redelivered > 0 ? { redelivered: found.redelivered } : {}),
       proof: {
         relation: 'after',
         sourceRecord: before.offset.toString(),
-        targetRecord: found.toString(),
+        targetRecord: found.offset.toString(),
         digest: before.digest,
       },
     };
@@ -307,15 +390,17 @@ async function translateOffset(
         )[0]
       : undefined;
   if (next) {
-    const found = await locateOnTarget(deps.target, topic, partition, next, next.offset - delta, target, W, options);
+    const found = await lastContinuingCopy(deps, request, topic, partition, next, next.offset - delta, source, target);
     if (found === undefined) throw notFound(groupId, topic, partition, next, delta);
     return {
       ...base,
-      targetOffset: found.toString(),
+      targetOffset: found.offset.toString(),
+      ...(found.copies > 1 ? { copies: found.copies } : {}),
+      ...(found.redelivered > 0 ? { redelivered: found.redelivered } : {}),
       proof: {
         relation: 'at',
         sourceRecord: next.offset.toString(),
-        targetRecord: found.toString(),
+        targetRecord: found.offset.toString(),
         digest: next.digest,
       },
     };
@@ -337,8 +422,58 @@ function notFound(
   );
 }
 
-/** The target offset of the record with this digest nearest to `expected`, searched ± `window`. */
-async function locateOnTarget(
+/**
+ * The copy of `record` on the target a group should resume after (or at): the last copy whose next record is the
+ * source's next record (a replayed range's last copy continues in order; an earlier copy is followed by the replay).
+ * `redelivered`: records between the chosen copy and the last one, read again when only an earlier copy continues.
+ */
+async function lastContinuingCopy(
+  deps: CommitOffsetsDeps,
+  request: Parsed,
+  topic: string,
+  partition: number,
+  record: DigestedRecord,
+  expected: bigint,
+  source: PartitionEnd,
+  ends: PartitionEnd,
+): Promise<{ offset: bigint; copies: number; redelivered: number } | undefined> {
+  const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
+  const copies = await copiesOnTarget(
+    deps.target,
+    topic,
+    partition,
+    record,
+    expected,
+    ends,
+    BigInt(request.searchWindow),
+    options,
+  );
+  const last = copies.at(-1);
+  if (last === undefined) return undefined;
+  if (copies.length === 1) return { offset: last, copies: 1, redelivered: 0 };
+  const [sourceNext] = await readDigests(
+    deps.source,
+    topic,
+    partition,
+    record.offset + 1n,
+    BigInt(source.high),
+    1,
+    options,
+  );
+  for (const copy of [...copies].reverse()) {
+    const [targetNext] = await readDigests(deps.target, topic, partition, copy + 1n, BigInt(ends.high), 1, options);
+    const continues = sourceNext ? targetNext?.digest === sourceNext.digest : targetNext === undefined;
+    if (continues) return { offset: copy, copies: copies.length, redelivered: Number(last - copy) };
+  }
+  const first = copies[0] as bigint;
+  return { offset: first, copies: copies.length, redelivered: Number(last - first) };
+}
+
+/**
+ * Every target offset holding a record with this digest within ± `window` of `expected`; none there, the nearest
+ * chunk before it that holds any (a replayed range puts a record's first copy further back than the tail predicts).
+ */
+async function copiesOnTarget(
   target: KafkaDataPlane,
   topic: string,
   partition: number,
@@ -347,20 +482,74 @@ async function locateOnTarget(
   ends: PartitionEnd,
   window: bigint,
   options: { ignoredHeaders: readonly string[]; readTimeoutMs: number },
-): Promise<bigint | undefined> {
+): Promise<bigint[]> {
   const low = BigInt(ends.low);
   const high = BigInt(ends.high);
-  if (expected >= low && expected < high) {
-    const [exact] = await readDigests(target, topic, partition, expected, expected + 1n, 1, options);
-    if (exact?.offset === expected && exact.digest === record.digest) return expected;
-  }
   const from = expected - window > low ? expected - window : low;
   const until = expected + window + 1n < high ? expected + window + 1n : high;
-  const candidates = (await readDigests(target, topic, partition, from, until, Number(until - from), options)).filter(
-    (r) => r.digest === record.digest,
-  );
-  const distance = (o: bigint): bigint => (o > expected ? o - expected : expected - o);
-  return candidates.sort((a, b) => (distance(a.offset) < distance(b.offset) ? -1 : 1))[0]?.offset;
+  const match = (records: DigestedRecord[]): bigint[] =>
+    records.filter((r) => r.digest === record.digest).map((r) => r.offset);
+  let found =
+    from < until ? match(await readDigests(target, topic, partition, from, until, Number(until - from), options)) : [];
+  const CHUNK = 2_000n;
+  let before = from;
+  for (let chunks = 0; found.length === 0 && before > low && chunks < MAX_BACKWARD_CHUNKS; chunks++) {
+    const start = before - CHUNK > low ? before - CHUNK : low;
+    found = match(await readDigests(target, topic, partition, start, before, Number(before - start), options));
+    before = start;
+  }
+  return found;
+}
+
+/** How far back (2,000 records each) a record is looked for on the target: 100 chunks, 200,000 records. */
+const MAX_BACKWARD_CHUNKS = 100;
+
+/** The group's redelivered records per topic against the plan's recovery.replayTolerance. */
+function checkReplayTolerance(request: Parsed, groupId: string, translations: readonly OffsetTranslation[]): void {
+  for (const topic of new Set(translations.map((t) => t.topic))) {
+    const ofTopic = translations.filter((t) => t.topic === topic && (t.redelivered ?? 0) > 0);
+    const total = ofTopic.reduce((n, t) => n + (t.redelivered ?? 0), 0);
+    const tolerance = tolerancesFor(request.recovery, topic);
+    if (allows(tolerance.replay, total)) continue;
+    throw new CutoverFailedError(
+      `Group ${groupId} would read ${total} record(s) of ${topic} again on the target (${ofTopic
+        .slice(0, 5)
+        .map((t) => `${t.topic}-${t.partition}: ${t.redelivered}`)
+        .join(
+          ', ',
+        )}): the replayed range there has no later copy that continues in order, and ${tolerance.source}.replayTolerance allows ${describeTolerance(tolerance.replay)}. Raise the tolerance for this topic if its consumers accept it, or start the group fresh (recovery.freshGroups).`,
+      { groupId, topic, redelivered: total },
+    );
+  }
+}
+
+/**
+ * The offset of the first record with a timestamp at or after `at` (ListOffsets by timestamp, done by bisection on
+ * the records' own timestamps so that it needs nothing but reads); the partition's end when there is none.
+ */
+async function firstOffsetAtOrAfter(
+  target: KafkaDataPlane,
+  ends: PartitionEnd,
+  at: number,
+  readTimeoutMs: number,
+): Promise<bigint> {
+  let lo = BigInt(ends.low);
+  let hi = BigInt(ends.high);
+  while (lo < hi) {
+    const mid = lo + (hi - lo) / 2n;
+    const [r] = await target.readPartition({
+      topic: ends.topic,
+      partition: ends.partition,
+      fromOffset: mid.toString(),
+      untilOffset: hi.toString(),
+      maxRecords: 1,
+      timeoutMs: readTimeoutMs,
+    });
+    if (!r) hi = mid;
+    else if (Number(r.timestamp) < at) lo = BigInt(r.offset) + 1n;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Reads the committed offsets back and checks them with the validation's group-offset check (content). */

@@ -697,13 +697,13 @@ const RecoveryTopics = strict({
   replayTolerance: Tolerance.optional().describe('Replaces recovery.replayTolerance for these topics.'),
 });
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
 const FreshGroup = strict({
   groupId: KafkaResourceName.describe('The consumer group (exact id) started fresh on the target.'),
-  startAt: z.iso
-    .datetime({ offset: true, error: 'expected an ISO 8601 date-time (2026-05-01T12:00:00Z)' })
-    .describe(
-      "Where it starts on every partition of the replicated topics: the first record with a timestamp at or after this time (the partition's end when none is).",
-    ),
+  startAt: pattern(ISO_DATE_TIME, 'an ISO 8601 date-time with a zone (2026-05-01T12:00:00Z)').describe(
+    "Where it starts on every partition of the replicated topics: the first record with a timestamp at or after this time (the partition's end when none is).",
+  ),
   acceptedBy: z
     .string()
     .min(1)

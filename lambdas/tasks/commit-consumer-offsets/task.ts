@@ -35,6 +35,7 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
       consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
       fence: requireStep(state, 'fence', 'FenceProducers'),
       drain: requireStep(state, 'drain', 'CheckDrain'),
+      ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
     },
     deps,
   );
