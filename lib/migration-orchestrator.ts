@@ -17,12 +17,14 @@ import {
   type FunctionName,
   type TaskPermission,
 } from '../lambdas/workflow/catalogue';
-import { TAG_EXECUTION } from '../lambdas/core/replication/naming';
+import { ALARM_NAME_PREFIX } from '../lambdas/core/replication/naming';
 import { APPROVAL_API_ENTRIES, ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
 import { MigrationDashboard } from './dashboard';
 import { MigrationNotifications, SLACK_NOTIFIER_ENTRY, SlackNotificationProps } from './notifications';
 import { ReplicationAlarms } from './replication-alarms';
 import { kafkaResources, nagResourceName, ReplicatorRole } from './replicator-role';
+import type { ResourceKind } from './iam/operations';
+import { generateStatements, type PlacedRequirement } from './iam/task-policy';
 import { REPO_ROOT, TaskFunction } from './task-function';
 
 /** The workflow this construct deploys. Its `${<Task>FunctionArn}` placeholders must match `TASKS` exactly. */
@@ -112,6 +114,8 @@ export const TASK_ENVIRONMENT = {
   connectLogGroup: 'MSK_CONNECT_LOG_GROUP',
   /** The topic the lag alarms notify (alarmsManage): the notification topic. */
   alarmTopic: 'ALARM_TOPIC_ARN',
+  /** The Kafka client of the data-plane tasks (`kafkaClient`). */
+  kafkaClient: 'KAFKA_CLIENT',
 } as const;
 
 export interface MigrationApprovalProps {
@@ -211,6 +215,13 @@ export interface MigrationOrchestratorProps {
    * @default - every handler bundled with esbuild; a missing handler fails the synth, naming it
    */
   readonly codeFor?: (task: TaskName, entry: string) => lambda.Code | undefined;
+  /**
+   * The Kafka client of the data-plane tasks (`KAFKA_CLIENT`, docs/kafka-clients.md). `platformatic` also grants
+   * kafka-cluster:WriteDataIdempotently to the tasks that produce (its producer is idempotent). Inventory always
+   * reads with kafkajs.
+   * @default 'kafkajs'
+   */
+  readonly kafkaClient?: 'kafkajs' | 'platformatic';
 }
 
 /**
@@ -242,6 +253,9 @@ export class MigrationOrchestrator extends Construct {
   public readonly stateMachineAliasArn: string;
   /** Every task function by ASL name (RequestApproval is the ApprovalApi's). */
   public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
+
+  /** The Kafka client the data-plane tasks run (`kafkaClient`). */
+  public readonly kafkaClient: 'kafkajs' | 'platformatic';
 
   private readonly scopes: PermissionScopes;
 
@@ -308,6 +322,7 @@ export class MigrationOrchestrator extends Construct {
     });
 
     this.scopes = permissionScopes(stack, props);
+    this.kafkaClient = props.kafkaClient ?? 'kafkajs';
     const connectSecrets = props.secretArns ?? [this.scopes.secrets[0] ?? ''];
     const role = (
       rid: string,
@@ -390,14 +405,7 @@ export class MigrationOrchestrator extends Construct {
             }
           : {}),
       });
-      for (const permission of spec.may) this.grantTaskPermission(fn, permission, spec);
-      if (spec.dataPlane && props.vpc) {
-        Validations.of(fn.role ?? fn).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-          reason:
-            "Added by Lambda for a function in a VPC: it manages the function's own network interfaces (ec2:CreateNetworkInterface and friends), which cannot be scoped before the interfaces exist.",
-        });
-      }
+      this.grantTaskPermissions(fn, spec, Boolean(spec.dataPlane && props.vpc));
       functions[name] = fn;
     }
     this.functions = functions as Record<TaskName, lambda.Function>;
@@ -502,6 +510,7 @@ export class MigrationOrchestrator extends Construct {
 
   private environmentFor(spec: TaskSpec): Record<string, string> {
     const env: Record<string, string> = { [TASK_ENVIRONMENT.bucket]: this.artifactBucket.bucketName };
+    if (spec.dataPlane) env[TASK_ENVIRONMENT.kafkaClient] = this.kafkaClient;
     // The replicator adapters are built with the service roles even to find, describe or delete a replicator
     // (they compare a found one with what this execution would have created), so every task that touches one gets them.
     if (
@@ -518,378 +527,99 @@ export class MigrationOrchestrator extends Construct {
     return env;
   }
 
-  private grantTaskPermission(fn: TaskFunction, permission: TaskPermission, spec: TaskSpec): void {
-    const s = this.scopes;
-    const allow = (
-      sid: string,
-      actions: string[],
-      resources: string[],
-      reason: string,
-      conditions?: Record<string, Record<string, unknown>>,
-    ): void => {
-      fn.addToRolePolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
-      const principal = fn.role ?? fn;
-      for (const resource of resources) {
+  /** The role of a task function, generated from its permissions' operations (lib/iam). */
+  private grantTaskPermissions(fn: TaskFunction, spec: TaskSpec, inVpc: boolean): void {
+    const stack = Stack.of(this);
+    const statements = generateStatements(
+      { may: spec.may, inVpc, kafkaClient: this.kafkaClient },
+      (kind, requirement) => this.resourcesFor(kind, requirement, spec),
+      stack.region,
+    );
+    const principal = fn.role ?? fn;
+    for (const s of statements) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: s.sid,
+          actions: s.actions,
+          resources: s.resources,
+          ...(s.conditions ? { conditions: s.conditions } : {}),
+        }),
+      );
+      const reason = Object.entries(s.why)
+        .map(([action, why]) => `${action}: ${why}`)
+        .join('; ');
+      for (const resource of s.resources) {
         if (resource === '*') {
           Validations.of(principal).acknowledge({
             id: 'AwsSolutions-IAM5[Resource::*]',
-            reason: `${actions.join(', ')}: no resource-level permissions. ${reason}`,
+            reason: `No resource-level permissions (Service Authorization Reference) or resources named only at run time. ${reason}`,
           });
         } else if (resource.includes('*') || Token.isUnresolved(resource)) {
-          const name = nagResourceName(Stack.of(this), resource);
+          const name = nagResourceName(stack, resource);
           if (name.includes('*'))
-            Validations.of(principal).acknowledge({ id: `AwsSolutions-IAM5[Resource::${name}]`, reason });
+            Validations.of(principal).acknowledge({
+              id: `AwsSolutions-IAM5[Resource::${name}]`,
+              reason: `Names chosen per execution under this pattern. ${reason}`,
+            });
         }
       }
-    };
-    const both = [...s.source, ...s.target];
-    switch (permission) {
-      case 'evidenceRead':
-        allow(
-          'EvidenceRead',
-          ['s3:GetObject'],
-          [this.artifactBucket.arnForObjects('migrations/*')],
-          'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.',
-        );
-        allow(
-          'EvidenceList',
-          ['s3:ListBucket'],
-          [this.artifactBucket.bucketArn],
-          'Listing limited to the migrations/ prefix.',
-          { StringLike: { 's3:prefix': ['migrations/*'] } },
-        );
-        return;
-      case 'evidenceWrite':
-        allow(
-          'EvidenceWrite',
-          ['s3:PutObject'],
-          [this.artifactBucket.arnForObjects('migrations/*')],
-          'Evidence keys are migrations/<migration>/<execution>/…, known only at run time.',
-        );
-        return;
-      case 'mskDescribe':
-        allow(
-          'MskDescribeClusters',
-          ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka:ListTagsForResource'],
-          unique(both.map((c) => c.cluster)),
-          'The clusters an execution names come from its input: the source and target cluster patterns of this orchestrator.',
-        );
-        allow(
-          'MskDescribeConfigurations',
-          ['kafka:DescribeConfigurationRevision'],
-          [s.configurations],
-          "The source cluster's MSK configuration is named by the cluster description at run time.",
-        );
-        allow(
-          'MskListClusters',
-          ['kafka:ListClustersV2'],
-          ['*'],
-          'Finds a target cluster by name (idempotent creation).',
-        );
-        return;
-      case 'metricsRead':
-        allow('MetricsRead', ['cloudwatch:GetMetricData'], ['*'], 'Reads AWS/Kafka and MskMigration metrics.');
-        return;
-      case 'kafkaDescribe':
-        allow(
-          'KafkaConnectAndDescribe',
-          [
-            'kafka-cluster:Connect',
-            'kafka-cluster:DescribeCluster',
-            'kafka-cluster:DescribeClusterDynamicConfiguration',
-          ],
-          unique(both.map((c) => c.cluster)),
-          'Kafka data plane (IAM access control) of the clusters this orchestrator may migrate between.',
-        );
-        allow(
-          'KafkaDescribeTopics',
-          ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration'],
-          unique(both.map((c) => c.topics)),
-          "Topic names come from each execution's include patterns: every topic under the named clusters, describe only.",
-        );
-        allow(
-          'KafkaDescribeGroups',
-          ['kafka-cluster:DescribeGroup'],
-          unique(both.map((c) => c.groups)),
-          "Consumer group names come from each execution's include patterns: describe only.",
-        );
-        return;
-      case 'kafkaReadData':
-        allow(
-          'KafkaReadData',
-          ['kafka-cluster:ReadData'],
-          unique(both.map((c) => c.topics)),
-          'Validation and offset translation compare records by content on both sides; topics come from the execution input.',
-        );
-        return;
-      case 'kafkaCanary':
-        allow(
-          'KafkaCanaryTopic',
-          [
-            'kafka-cluster:CreateTopic',
-            'kafka-cluster:DescribeTopic',
-            'kafka-cluster:WriteData',
-            'kafka-cluster:ReadData',
-          ],
-          unique(both.map((c) => c.canary)),
-          `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}<migration>.<hash>), whose name is per execution.`,
-        );
-        return;
-      case 'kafkaCanaryDelete':
-        allow(
-          'KafkaCanaryTopicDelete',
-          ['kafka-cluster:DeleteTopic'],
-          unique(both.map((c) => c.canary)),
-          `Only this tool's canary topic (${CANARY_TOPIC_PREFIX}*), whose name is per execution.`,
-        );
-        return;
-      case 'kafkaCommitOffsetsOnTarget':
-        allow(
-          'KafkaCommitTargetOffsets',
-          ['kafka-cluster:AlterGroup'],
-          unique(s.target.map((c) => c.groups)),
-          'Translated offsets are committed for the consumer groups the execution input includes, on the target only.',
-        );
-        return;
-      case 'kafkaCommitOffsetsOnSource':
-        allow(
-          'KafkaCommitSourceOffsets',
-          ['kafka-cluster:AlterGroup'],
-          unique(s.source.map((c) => c.groups)),
-          'Failback commits the offsets translated back for the included consumer groups, on the source only (offsets, never records).',
-        );
-        return;
-      case 'replicationCreate': {
-        const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
-        allow('PassReplicatorRole', ['iam:PassRole'], [roles.replicator.role.roleArn], 'The one replicator role.', {
-          StringEquals: { 'iam:PassedToService': 'kafka.amazonaws.com' },
-        });
-        allow('PassConnectRole', ['iam:PassRole'], [roles.connect.role.roleArn], 'The one connector role.', {
-          StringEquals: { 'iam:PassedToService': 'kafkaconnect.amazonaws.com' },
-        });
-        allow(
-          'CreateReplicator',
-          ['kafka:CreateReplicator', 'kafka:TagResource'],
-          [s.replicators],
-          `Replicator names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>) with a UUID MSK assigns.`,
-        );
-        allow(
-          'CreateConnector',
-          ['kafkaconnect:CreateConnector', 'kafkaconnect:TagResource'],
-          [s.connectors],
-          `Connector names are per execution (${REPLICATOR_NAME_PREFIX}<migration>-<hash>-source/-checkpoint) with a UUID MSK Connect assigns.`,
-        );
-        allow(
-          'ConnectPlugins',
-          ['kafkaconnect:DescribeCustomPlugin', 'kafkaconnect:DescribeWorkerConfiguration'],
-          [s.connectPlugins, s.connectWorkerConfigs],
-          'The MirrorMaker 2 plugin and worker configuration are named in each execution input.',
-        );
-        allow(
-          'ReplicationNetworkDescribe',
-          ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'],
-          ['*'],
-          "MSK Replicator and MSK Connect check the clusters' networks as the caller.",
-        );
-        allow(
-          'ReplicationNetworkInterfaces',
-          ['ec2:CreateNetworkInterface'],
-          s.networkInterfaces,
-          "The replication service creates its interfaces in the clusters' subnets, chosen per execution.",
-        );
-        allow(
-          'ReplicationLogDelivery',
-          [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:DescribeLogGroups',
-            'logs:DescribeResourcePolicies',
-          ],
-          ['*'],
-          'Vended log delivery of the MSK Connect workers.',
-        );
-        allow(
-          'ReplicationServiceLinkedRoles',
-          ['iam:CreateServiceLinkedRole'],
-          s.serviceLinkedRoles,
-          'The MSK and MSK Connect service-linked roles, created on first use.',
-          {
-            StringLike: {
-              'iam:AWSServiceName': [
-                'kafka.amazonaws.com',
-                'kafkaconnect.amazonaws.com',
-                'delivery.logs.amazonaws.com',
-              ],
-            },
-          },
-        );
-        return;
-      }
-      case 'replicationDescribe':
-        allow(
-          'DescribeReplication',
-          ['kafka:DescribeReplicator', 'kafka:ListTagsForResource'],
-          [s.replicators],
-          'Replicator names are per execution; the ownership tags are checked before any change.',
-        );
-        allow(
-          'DescribeConnectors',
-          ['kafkaconnect:DescribeConnector', 'kafkaconnect:ListTagsForResource'],
-          [s.connectors],
-          'Connector names are per execution; the ownership tags are checked before any change.',
-        );
-        allow(
-          'ListReplication',
-          ['kafka:ListReplicators', 'kafkaconnect:ListConnectors'],
-          ['*'],
-          "Finds this execution's replicator or connectors by name (idempotent retries).",
-        );
-        return;
-      case 'replicationDelete':
-        allow(
-          'DeleteOwnReplicator',
-          ['kafka:DeleteReplicator'],
-          [s.replicators],
-          'Only replicators named by this tool and tagged with an execution.',
-          { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } },
-        );
-        allow(
-          'DeleteOwnConnectors',
-          ['kafkaconnect:DeleteConnector'],
-          [s.connectors],
-          'Only connectors named by this tool (the task checks the ownership tags before deleting).',
-        );
-        return;
-      case 'alarmsManage':
-        this.replicationAlarms.grantManage(fn);
-        return;
-      case 'alarmsRead':
-        this.replicationAlarms.grantRead(fn);
-        return;
-      case 'alarmsDelete':
-        this.replicationAlarms.grantDelete(fn);
-        return;
-      case 'clusterCreate':
-        allow(
-          'CreateOwnCluster',
-          ['kafka:CreateClusterV2'],
-          ['*'],
-          "A new cluster has no ARN yet; creation is allowed only with this tool's execution tag.",
-          { Null: { [`aws:RequestTag/${TAG_EXECUTION}`]: 'false' } },
-        );
-        allow(
-          'TagTargetCluster',
-          ['kafka:TagResource'],
-          unique(s.target.map((c) => c.cluster)),
-          'Tags the cluster being created with its ownership tags.',
-        );
-        allow(
-          'ClusterNetworkDescribe',
-          [
-            'ec2:DescribeSubnets',
-            'ec2:DescribeSecurityGroups',
-            'ec2:DescribeVpcs',
-            'ec2:DescribeRouteTables',
-            'ec2:DescribeVpcAttribute',
-            'ec2:DescribeVpcEndpoints',
-          ],
-          ['*'],
-          "MSK checks the target's network as the caller of CreateClusterV2.",
-        );
-        allow(
-          'ClusterVpcEndpoints',
-          ['ec2:CreateVpcEndpoint'],
-          s.vpcEndpointResources,
-          'MSK Serverless creates its managed VPC endpoints in the subnets the execution names.',
-          { StringEquals: { 'aws:RequestTag/AWSMSKManaged': 'true' } },
-        );
-        allow(
-          'ClusterVpcEndpointTags',
-          ['ec2:CreateTags'],
-          [s.vpcEndpoints],
-          'Tags of the managed VPC endpoints, at creation only.',
-          { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
-        );
-        allow(
-          'ClusterKeys',
-          ['kms:DescribeKey', 'kms:CreateGrant'],
-          [s.keys],
-          'The encryption key of the new cluster, used through MSK only.',
-          { StringEquals: { 'kms:ViaService': `kafka.${Stack.of(this).region}.amazonaws.com` } },
-        );
-        allow(
-          'ClusterServiceLinkedRole',
-          ['iam:CreateServiceLinkedRole'],
-          s.serviceLinkedRoles,
-          'The MSK service-linked role, created on first use.',
-          { StringLike: { 'iam:AWSServiceName': 'kafka.amazonaws.com' } },
-        );
-        return;
-      case 'clusterDelete':
-        allow(
-          'DeleteOwnCluster',
-          ['kafka:DeleteCluster'],
-          unique(s.target.map((c) => c.cluster)),
-          "Only target clusters carrying an execution tag (the task also checks the tag is this execution's).",
-          { Null: { [`aws:ResourceTag/${TAG_EXECUTION}`]: 'false' } },
-        );
-        return;
-      case 'cutoverSwitch':
-        allow(
-          'CutoverParameters',
-          ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
-          [s.parameters],
-          'The pointer parameter is named in each execution input, under the configured prefix.',
-        );
-        allow(
-          'CutoverRecords',
-          ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'],
-          s.hostedZones,
-          'The pointer record is named in each execution input, in the configured hosted zones.',
-        );
-        allow(
-          'CutoverRecordChanges',
-          ['route53:GetChange'],
-          [s.route53Changes],
-          'Route 53 change IDs are returned at run time.',
-        );
-        allow(
-          'CutoverHooks',
-          ['lambda:InvokeFunction'],
-          s.hooks,
-          'The hook function is named in each execution input, among the configured hook functions.',
-        );
-        return;
-      case 'cutoverRead':
-        allow(
-          'CutoverParametersRead',
-          ['ssm:GetParameter'],
-          [s.parameters],
-          'The pointer parameter is named in each execution input, under the configured prefix.',
-        );
-        allow(
-          'CutoverRecordsRead',
-          ['route53:ListResourceRecordSets'],
-          s.hostedZones,
-          'The pointer record is named in each execution input, in the configured hosted zones.',
-        );
-        return;
-      case 'secretsRead':
-        allow(
-          'ReadClusterSecrets',
-          ['secretsmanager:GetSecretValue'],
-          s.secrets,
-          'SCRAM secrets are named in each execution input; MSK requires the AmazonMSK_ prefix.',
-        );
-        allow(
-          'DecryptClusterSecrets',
-          ['kms:Decrypt'],
-          s.secretKeys,
-          'The customer managed key of a SCRAM secret, used through Secrets Manager only.',
-          { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        );
-        return;
+    }
+  }
+
+  /** The narrowest ARNs the props allow for one resource kind of a requirement. */
+  private resourcesFor(kind: ResourceKind, r: PlacedRequirement, spec: TaskSpec): readonly string[] {
+    const s = this.scopes;
+    const sides = r.side ? [r.side] : r.clusters === 'target' ? (['target'] as const) : (['source', 'target'] as const);
+    const onSides = (pick: (c: ClusterScope) => string): string[] => unique(sides.flatMap((side) => s[side].map(pick)));
+    const roles = this.replicationRoles[spec.replicationDirection ?? 'FORWARD'];
+    switch (kind) {
+      case '*':
+        return ['*'];
+      case 'cluster':
+      case 'kafkaCluster':
+        return onSides((c) => c.cluster);
+      case 'kafkaTopic':
+        return onSides((c) => c.topics);
+      case 'kafkaGroup':
+        return onSides((c) => c.groups);
+      case 'kafkaCanaryTopic':
+        return onSides((c) => c.canary);
+      case 'configuration':
+        return [s.configurations];
+      case 'replicator':
+        return [s.replicators];
+      case 'connector':
+        return [s.connectors];
+      case 'alarm':
+        return [s.alarms];
+      case 'evidenceObject':
+        return [this.artifactBucket.arnForObjects('migrations/*')];
+      case 'evidenceBucket':
+        return [this.artifactBucket.bucketArn];
+      case 'secret':
+        return s.secrets;
+      case 'secretKey':
+        return s.secretKeys;
+      case 'clusterKey':
+        return [s.keys];
+      case 'parameter':
+        return [s.parameters];
+      case 'hostedZone':
+        return s.hostedZones;
+      case 'hookFunction':
+        return s.hooks;
+      case 'replicatorRole':
+        return [roles.replicator.role.roleArn];
+      case 'connectRole':
+        return [roles.connect.role.roleArn];
+      case 'serviceLinkedRole':
+        return s.serviceLinkedRoles;
+      case 'networkInterface':
+        return s.networkInterfaces;
+      case 'vpc':
+        return [s.vpcs];
+      case 'vpcEndpoint':
+        return r.action === 'ec2:CreateVpcEndpoint' ? s.vpcEndpointResources : [s.vpcEndpoints];
     }
   }
 }
@@ -907,16 +637,15 @@ interface PermissionScopes {
   readonly configurations: string;
   readonly replicators: string;
   readonly connectors: string;
-  readonly connectPlugins: string;
-  readonly connectWorkerConfigs: string;
+  readonly alarms: string;
   readonly networkInterfaces: string[];
   readonly vpcEndpointResources: string[];
   readonly vpcEndpoints: string;
+  readonly vpcs: string;
   readonly keys: string;
   readonly serviceLinkedRoles: string[];
   readonly parameters: string;
   readonly hostedZones: string[];
-  readonly route53Changes: string;
   readonly hooks: string[];
   readonly secrets: string[];
   readonly secretKeys: string[];
@@ -955,8 +684,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     configurations: arn('kafka', 'configuration', '*/*'),
     replicators: arn('kafka', 'replicator', `${REPLICATOR_NAME_PREFIX}*/*`),
     connectors: arn('kafkaconnect', 'connector', `${REPLICATOR_NAME_PREFIX}*/*`),
-    connectPlugins: arn('kafkaconnect', 'custom-plugin', '*/*'),
-    connectWorkerConfigs: arn('kafkaconnect', 'worker-configuration', '*/*'),
+    alarms: arn('cloudwatch', 'alarm', `${ALARM_NAME_PREFIX}*`, ArnFormat.COLON_RESOURCE_NAME),
     networkInterfaces: [
       arn('ec2', 'subnet', '*'),
       arn('ec2', 'security-group', '*'),
@@ -969,6 +697,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
       arn('ec2', 'vpc-endpoint', '*'),
     ],
     vpcEndpoints: arn('ec2', 'vpc-endpoint', '*'),
+    vpcs: arn('ec2', 'vpc', '*'),
     keys: arn('kms', 'key', '*'),
     serviceLinkedRoles: [
       stack.formatArn({
@@ -994,13 +723,6 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     hostedZones: (props.cutoverHostedZoneIds ?? ['*']).map((zone) =>
       stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone }),
     ),
-    route53Changes: stack.formatArn({
-      service: 'route53',
-      region: '',
-      account: '',
-      resource: 'change',
-      resourceName: '*',
-    }),
     hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
     secrets: props.secretArns ?? [arn('secretsmanager', 'secret', 'AmazonMSK_*', ArnFormat.COLON_RESOURCE_NAME)],
     secretKeys: props.secretKeyArns ?? [arn('kms', 'key', '*')],

@@ -63,7 +63,13 @@ export class ReplicatorRole extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ConnectToBothClusters',
-        actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'],
+        actions: [
+          'kafka-cluster:Connect',
+          'kafka-cluster:DescribeCluster',
+          'kafka-cluster:AlterCluster',
+          'kafka-cluster:DescribeClusterDynamicConfiguration',
+          'kafka-cluster:WriteDataIdempotently',
+        ],
         resources: [...source.map((r) => r.cluster), ...target.map((r) => r.cluster)],
       }),
     );

