@@ -21,6 +21,17 @@ const tier = (name, extra = {}) => ({
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   ...extra,
 });
+// The unit, workflow and aws-api tiers record every AWS SDK request they make; the iam tier (run after them by
+// `npm test`) evaluates the records against the synthesized roles and the AWS service models.
+const recorded = { setupFilesAfterEnv: ['<rootDir>/test/setup/aws-request-recorder.ts'] };
 module.exports = {
-  projects: [tier('unit'), tier('infra'), tier('workflow'), tier('integration'), tier('aws-api'), tier('e2e')],
+  projects: [
+    tier('unit', recorded),
+    tier('infra'),
+    tier('workflow', recorded),
+    tier('integration'),
+    tier('aws-api', recorded),
+    tier('e2e'),
+    tier('iam'),
+  ],
 };

@@ -159,7 +159,11 @@ export const SDK_OPERATIONS = {
     resource: 'replicator',
     why: 'the MSK Replicator of this execution',
     dependent: [
-      { action: 'kafka:TagResource', resource: 'replicator', why: 'tags given at creation' },
+      {
+        action: 'kafka:TagResource',
+        resource: '*',
+        why: 'tags given at creation (the Service Authorization Reference lists no replicator resource for it)',
+      },
       {
         action: 'iam:PassRole',
         resource: 'replicatorRole',

@@ -247,7 +247,7 @@ describe('e-mail delivery', () => {
 describe('reminder schedules', () => {
   const reminders = new SchedulerApprovalReminders(new SchedulerClient({}), {
     targetArn: 'arn:aws:lambda:eu-west-1:1:function:approval',
-    roleArn: 'arn:aws:iam::1:role/scheduler',
+    roleArn: 'arn:aws:iam::123456789012:role/scheduler',
   });
 
   it('creates a one-off UTC schedule that deletes itself and carries only the approval ID', async () => {
@@ -263,7 +263,7 @@ describe('reminder schedules', () => {
       ActionAfterCompletion: 'DELETE',
       Target: expect.objectContaining({
         Arn: 'arn:aws:lambda:eu-west-1:1:function:approval',
-        RoleArn: 'arn:aws:iam::1:role/scheduler',
+        RoleArn: 'arn:aws:iam::123456789012:role/scheduler',
         Input: JSON.stringify({ source: 'msk-migration.approval-reminder', approvalId: ID, action: 'REMIND' }),
       }),
     });
