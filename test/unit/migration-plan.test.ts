@@ -41,10 +41,19 @@ function kafkaPlan(): MigrationPlanInput {
     target: {
       type: 'KAFKA',
       bootstrapServers: ['automq-0.internal:9092'],
-      auth: { mechanism: 'SCRAM-SHA-512', secretArn: SECRET_ARN },
+      auth: { mechanism: 'TLS' },
     },
     replication: { engine: 'MIRROR_MAKER_2', mskConnect: MSK_CONNECT },
   };
+}
+
+/** The local rehearsal's shape: MirrorMaker 2 run by the tool, a SCRAM target, the file pointer. */
+function localScramPlan(): unknown {
+  return edited(kafkaPlan(), (p) => {
+    p.target.auth = { mechanism: 'SCRAM-SHA-512', secretArn: SECRET_ARN };
+    delete p.replication.mskConnect;
+    p.cutover.switch = { type: 'LOCAL_FILE', path: '/tmp/rehearsal/bootstrap' };
+  });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests write any JSON, including keys the contract does not know
@@ -127,7 +136,12 @@ describe('the migration plan schema', () => {
       expect(plan.replication.topics).toEqual({ include: ['orders\\..*'], exclude: DEFAULT_TOPIC_EXCLUDE });
     });
 
-    it('defaults a Route 53 switch to a CNAME record and SCRAM credentials to TLS', () => {
+    it('defaults SCRAM credentials to TLS', () => {
+      const plan = MigrationPlanSchema.parse(localScramPlan());
+      expect(plan.target.auth).toEqual({ mechanism: 'SCRAM-SHA-512', secretArn: SECRET_ARN, tls: true });
+    });
+
+    it('defaults a Route 53 switch to a CNAME record', () => {
       const plan = MigrationPlanSchema.parse(
         edited(
           kafkaPlan(),
@@ -145,12 +159,21 @@ describe('the migration plan schema', () => {
         recordName: 'kafka.example.com',
         recordType: 'CNAME',
       });
-      expect(plan.target.auth).toEqual({ mechanism: 'SCRAM-SHA-512', secretArn: SECRET_ARN, tls: true });
     });
 
     it('accepts its own output again unchanged (later states may re-parse $.input)', () => {
-      const once = MigrationPlanSchema.parse(kafkaPlan());
-      expect(MigrationPlanSchema.parse(once)).toEqual(once);
+      for (const input of [kafkaPlan(), localScramPlan()]) {
+        const once = MigrationPlanSchema.parse(input);
+        expect(MigrationPlanSchema.parse(once)).toEqual(once);
+      }
+    });
+
+    it('refuses a SCRAM-only target for MirrorMaker 2 on MSK Connect, whose workers the target hosts', () => {
+      const issue = issueAt(
+        edited(kafkaPlan(), (p) => (p.target.auth = { mechanism: 'SCRAM-SHA-512', secretArn: SECRET_ARN })),
+        'target.auth.mechanism',
+      );
+      expect(issue.message).toMatch(/a SCRAM-SHA-512-only target cannot host them. Open a TLS \(or IAM\) listener/);
     });
   });
 

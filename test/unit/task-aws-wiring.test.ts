@@ -11,7 +11,7 @@ import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic
 import { ownershipTags } from '../../lambdas/core/replication/naming';
 import { AwsTaskPorts, readTaskEnv } from '../../lambdas/tasks/shared/aws-ports';
 import { bootstrapServersFor } from '../../lambdas/tasks/shared/cluster-endpoints';
-import { examplePlan, identity, stateOf } from './task-fixtures';
+import { examplePlan, identity, scramTargetPlan, stateOf } from './task-fixtures';
 
 const kafka = mockClient(KafkaClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -38,7 +38,7 @@ describe('task wiring from the environment and the plan', () => {
   });
 
   it('connects to a SCRAM target with the credentials read from Secrets Manager, never from the state', async () => {
-    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    const plan = scramTargetPlan();
     secrets
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ username: 'migrator', password: 's3cret' }) });
@@ -135,7 +135,7 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves(SECRET);
     mskSource();
-    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    const plan = scramTargetPlan();
     const ports = new AwsTaskPorts(
       readTaskEnv({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' }, ['AWS_REGION'], ['KAFKA_CLIENT']),
     );
@@ -157,7 +157,7 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
   it('keeps kafkajs when KAFKA_CLIENT is unset', async () => {
     secrets.on(GetSecretValueCommand).resolves(SECRET);
     const target = await new AwsTaskPorts({ AWS_REGION: 'eu-central-1' }).targetDataPlane(
-      examplePlan('msk-to-automq-mirrormaker2'),
+      scramTargetPlan(),
       undefined,
     );
     expect(target).toBeInstanceOf(KafkajsDataPlane);
@@ -178,7 +178,7 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
   it("reads the target's ACLs through kafkajs: the target's own plane under kafkajs, a connection of its own, opened on first read, under platformatic", async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves(SECRET);
-    const plan = examplePlan('msk-to-automq-mirrormaker2');
+    const plan = scramTargetPlan();
     const kafkajsPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
     const platformaticPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
     const kafkajsTarget = await kafkajsPorts.targetDataPlane(plan, undefined);

@@ -28,6 +28,24 @@ export function examplePlan(
   return MigrationPlanSchema.parse(raw);
 }
 
+/**
+ * A Kafka-compatible target behind SASL/SCRAM, as the local rehearsal runs it (MirrorMaker 2 run by the tool, the
+ * file pointer): MSK Connect cannot host its workers on such a target, so no AWS example has one.
+ */
+export function scramTargetPlan(): MigrationPlan {
+  return examplePlan('msk-to-automq-mirrormaker2', (raw) => {
+    const target = raw.target as Record<string, unknown>;
+    target.bootstrapServers = ['automq-0.clickstream.internal:9092'];
+    target.auth = {
+      mechanism: 'SCRAM-SHA-512',
+      secretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_automq-migration-AbCdEf',
+      tls: true,
+    };
+    delete (raw.replication as Record<string, unknown>).mskConnect;
+    (raw.cutover as Record<string, unknown>).switch = { type: 'LOCAL_FILE', path: '/tmp/rehearsal/bootstrap' };
+  });
+}
+
 /** The state as ValidateInput leaves it, plus any phase results. */
 export function stateOf<P extends Partial<ExecutionState>>(
   plan: MigrationPlan,

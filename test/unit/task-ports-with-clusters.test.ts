@@ -3,12 +3,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { AwsTaskPorts } from '../../lambdas/tasks/shared/aws-ports';
-import { examplePlan } from './task-fixtures';
+import { scramTargetPlan } from './task-fixtures';
 
 const kafka = mockClient(KafkaClient);
 const secrets = mockClient(SecretsManagerClient);
 const SOURCE_ARN = 'arn:aws:kafka:eu-central-1:123456789012:cluster/clickstream/9e8d7c6b-5a4f-3e2d-1c0b-9a8f7e6d5c4b-3';
-const plan = examplePlan('msk-to-automq-mirrormaker2');
+const plan = scramTargetPlan();
 
 /** Every data plane closed, by the name of its connection. */
 function closedPlanes(): string[] {

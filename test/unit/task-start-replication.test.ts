@@ -46,7 +46,7 @@ describe('StartReplication task', () => {
     const spec = replicator.specs[0];
     expect(spec?.target).toMatchObject({
       bootstrapServers: ['automq-0:9092'],
-      auth: { mechanism: 'SCRAM-SHA-512', secretArn: expect.stringContaining(':secret:'), tls: true },
+      auth: { mechanism: 'TLS' },
     });
     expect(spec?.target.vpc?.subnetIds).toHaveLength(2);
     expect(spec?.mskConnect).toMatchObject({ mcuCount: 2, workerCount: 2 });

@@ -587,6 +587,15 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
         'required for MIRROR_MAKER_2 in AWS (it runs as MSK Connect connectors): {customPluginArn, customPluginRevision, vpc}; only the local rehearsal (cutover.switch.type LOCAL_FILE) runs it without',
       );
     }
+    const targetAuth = target.auth?.mechanism;
+    if (replication.mskConnect && (targetAuth === 'SCRAM-SHA-512' || targetAuth === 'SCRAM-SHA-256')) {
+      // The MSK Connect adapter refuses it at StartReplication: refuse it here, before anything is created.
+      issue(
+        ctx,
+        ['target', 'auth', 'mechanism'],
+        `MirrorMaker 2 on MSK Connect runs its workers on the target, and MSK Connect workers authenticate with IAM or without SASL only: a ${targetAuth}-only target cannot host them. Open a TLS (or IAM) listener on the target and name it here, or run MirrorMaker 2 yourself`,
+      );
+    }
     if (replication.offsetSyncMode === 'ENHANCED') {
       issue(
         ctx,
