@@ -156,10 +156,7 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
 
   it('keeps kafkajs when KAFKA_CLIENT is unset', async () => {
     secrets.on(GetSecretValueCommand).resolves(SECRET);
-    const target = await new AwsTaskPorts({ AWS_REGION: 'eu-central-1' }).targetDataPlane(
-      scramTargetPlan(),
-      undefined,
-    );
+    const target = await new AwsTaskPorts({ AWS_REGION: 'eu-central-1' }).targetDataPlane(scramTargetPlan(), undefined);
     expect(target).toBeInstanceOf(KafkajsDataPlane);
   });
 
