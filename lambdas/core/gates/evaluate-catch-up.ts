@@ -15,6 +15,7 @@ import {
 } from './lag-gate';
 import { measurePartitionLag, type PartitionLagSnapshot } from './partition-lag';
 import { replicatorMetric, type ReplicatorMetricName } from './replicator-alarms';
+import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 
 /**
  * One evaluation of AwaitCatchUp: gather the signals (alarms and datapoints for MSK Replicator, per-partition end
@@ -112,7 +113,16 @@ export async function evaluateCatchUp(
       );
     }
     if (usesPartitionLag && deps.source && deps.target) {
-      partitionLag = await measurePartitionLag(deps.source, deps.target, request.topics, deps.now);
+      const previous = request.previous?.lastEvidenceKey
+        ? (await deps.artifacts.getJson<EvaluationEvidence>(request.previous.lastEvidenceKey))?.signals.partitionLag
+        : undefined;
+      partitionLag = await measurePartitionLag(deps.source, deps.target, request.topics, deps.now, 8, {
+        whenLagAtMost: request.thresholds.maxLagRecords,
+        searchWindow: 200,
+        ignoredHeaders: DEFAULT_IGNORED_HEADERS,
+        readTimeoutMs: 5_000,
+        ...(previous ? { previous } : {}),
+      });
     }
     if (request.canary && deps.source && deps.target) {
       canary = await canaryRoundTrip({

@@ -48,6 +48,8 @@ export interface LagGateFigures {
   offsetSyncFailures?: number;
   partitionLagTotal?: number;
   partitionLagMax?: number;
+  /** Records the target holds twice (a restarted replicator replayed them), found where the lag is read by content. */
+  replayedRecords?: number;
   laggingPartitions?: number;
   stalledPartitions?: number;
   missingTargetPartitions?: number;
@@ -155,6 +157,8 @@ function evaluatePartitions(
   figures.partitionLagTotal = total;
   figures.partitionLagMax = lagging.reduce((max, p) => Math.max(max, p.lag), 0);
   figures.laggingPartitions = lagging.length;
+  const replayed = now.partitions.reduce((sum, p) => sum + (p.replayedRecords ?? 0), 0);
+  if (replayed > 0) figures.replayedRecords = replayed;
   figures.missingTargetPartitions = missing.length;
 
   if (missing.length > 0) {

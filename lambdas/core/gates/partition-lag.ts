@@ -1,10 +1,17 @@
 import type { KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
+import { readDigests } from '../validation/record-continuity';
 
 /**
  * Data-plane lag: per partition, the source's end offset minus the target's, for the replicated topics. With
  * IDENTICAL topic names and replication from EARLIEST into empty topics, both logs hold the same records at the same
  * offsets, so the difference is the number of records still to copy. (Transaction markers and compaction gaps make
  * it an upper bound; the content checks of ValidateTarget do not rely on it.)
+ *
+ * A restarted replicator breaks the premise: it copies a range again, so the target's end runs ahead of what it
+ * actually holds of the source by the replayed records, and the difference understates the lag (a partition can look
+ * caught up while hundreds of records are still to copy). Where the difference is small enough for the gate to pass,
+ * the target's last record is therefore located in the source by content: the lag is counted from there, and the
+ * records the target holds beyond it are reported as replayed.
  */
 
 export interface PartitionLag {
@@ -13,8 +20,25 @@ export interface PartitionLag {
   readonly sourceEnd: string;
   /** `null` when the topic or partition does not exist on the target yet. */
   readonly targetEnd: string | null;
-  /** sourceEnd − targetEnd, floored at 0; the whole source log when the target lacks the partition. */
+  /** sourceEnd − targetEnd, floored at 0; the whole source log when the target lacks the partition. With `copiedUntil`: sourceEnd − copiedUntil. */
   readonly lag: number;
+  /** By content: the source offset after the target's last record (absent: not checked, or not found). */
+  readonly copiedUntil?: string;
+  /** Records the target holds beyond what it copied of the source: a replayed range (and transaction markers). */
+  readonly replayedRecords?: number;
+}
+
+/** When the gate locates the target's last record in the source by content (see the module comment). */
+export interface ContentLagOptions {
+  /** Only partitions whose offset difference is at most this (the gate could pass on them). */
+  readonly whenLagAtMost: number;
+  readonly searchWindow: number;
+  readonly ignoredHeaders: readonly string[];
+  readonly readTimeoutMs: number;
+  /** How far back the source is searched (records). @default 20_000 */
+  readonly maxScanRecords?: number;
+  /** The previous snapshot: its copiedUntil predicts where to look. */
+  readonly previous?: PartitionLagSnapshot;
 }
 
 export interface PartitionLagSnapshot {
@@ -55,6 +79,7 @@ export async function measurePartitionLag(
   topics: readonly string[],
   now: () => Date,
   concurrency = 8,
+  content?: ContentLagOptions,
 ): Promise<PartitionLagSnapshot> {
   const at = now().toISOString();
   const targetTopics = new Set(await target.listTopics());
@@ -66,9 +91,69 @@ export async function measurePartitionLag(
       const topic = topics[i] as string;
       const targetOffsets = targetTopics.has(topic) ? await target.fetchTopicOffsets(topic) : undefined;
       const sourceOffsets = await source.fetchTopicOffsets(topic);
-      results[i] = partitionLag(topic, sourceOffsets, targetOffsets);
+      const lags = partitionLag(topic, sourceOffsets, targetOffsets);
+      if (content && targetOffsets) {
+        for (const [j, lag] of lags.entries()) {
+          if (lag.targetEnd === null || lag.lag > content.whenLagAtMost) continue;
+          const s = sourceOffsets.find((o) => o.partition === lag.partition);
+          const t = targetOffsets.find((o) => o.partition === lag.partition);
+          if (s && t) lags[j] = await byContent(source, target, topic, s, t, lag, content);
+        }
+      }
+      results[i] = lags;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, topics.length) }, worker));
   return { at, partitions: results.flat() };
+}
+
+/** The lag of one partition counted from the source position of the target's last record. */
+async function byContent(
+  source: KafkaDataPlane,
+  target: KafkaDataPlane,
+  topic: string,
+  s: PartitionOffsets,
+  t: PartitionOffsets,
+  lag: PartitionLag,
+  options: ContentLagOptions,
+): Promise<PartitionLag> {
+  const [sLow, sHigh, tLow, tHigh] = [s.low, s.high, t.low, t.high].map((o) => BigInt(o)) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  if (tHigh === tLow || sHigh === sLow) return lag;
+  const partition = s.partition;
+  const last = (
+    await readDigests(target, topic, partition, tHigh - 5n > tLow ? tHigh - 5n : tLow, tHigh, 5, options)
+  ).at(-1);
+  if (!last) return lag;
+  const before = options.previous?.partitions.find((p) => p.topic === topic && p.partition === partition);
+  // Where the previous evaluation found the copy's end, shifted by the records written to the target since.
+  const predicted =
+    before?.copiedUntil !== undefined && before.targetEnd !== null
+      ? BigInt(before.copiedUntil) - 1n + (last.offset - (BigInt(before.targetEnd) - 1n))
+      : last.offset;
+  const W = BigInt(options.searchWindow);
+  let found: bigint | undefined;
+  let until = predicted + W + 1n < sHigh ? predicted + W + 1n : sHigh;
+  let budget = options.maxScanRecords ?? 20_000;
+  while (found === undefined && until > sLow && budget > 0) {
+    const from = until - 2_000n > sLow ? until - 2_000n : sLow;
+    const window = await readDigests(source, topic, partition, from, until, Number(until - from), options);
+    budget -= window.length;
+    found = window.filter((r) => r.digest === last.digest).at(-1)?.offset;
+    until = from;
+  }
+  if (found === undefined) return lag;
+  const copiedUntil = found + 1n;
+  const behind = sHigh - copiedUntil;
+  const replayed = tHigh - tLow - (copiedUntil - sLow);
+  return {
+    ...lag,
+    lag: behind > 0n ? Number(behind) : 0,
+    copiedUntil: copiedUntil.toString(),
+    ...(replayed > 0n ? { replayedRecords: Number(replayed) } : {}),
+  };
 }

@@ -18,6 +18,15 @@ export interface Mm2LocalTuning {
   readonly replicationFactor?: number;
   /** How often Connect stores the flow's progress (its source offsets) on the cluster it writes to. @default Connect's 60 s */
   readonly offsetFlushIntervalMs?: number;
+  /**
+   * Exactly-once source support (KIP-618, for dedicated MirrorMaker 2 since Kafka 3.5; docs/replication-restarts.md):
+   * the flow's records and its source offsets are written in one transaction on the target, so a killed and restarted
+   * worker resumes exactly where the last committed transaction ended and writes no duplicate. Needs the internal
+   * REST server of KIP-710 (the port given here, loopback only) and a source consumer reading committed records.
+   * Consumers of the target then read with isolation.level=read_committed (the Java default is read_uncommitted;
+   * aborted records stay in the log). @default off (at-least-once)
+   */
+  readonly exactlyOnce?: { readonly restPort: number };
 }
 
 /** MM2's default excludes, kept when the input adds its own (setting the property replaces the default list). */
@@ -72,6 +81,22 @@ export function mm2DedicatedProperties(spec: ReplicatorSpec, tuning: Mm2LocalTun
     ...(tuning.offsetFlushIntervalMs !== undefined
       ? { [`${to}.offset.flush.interval.ms`]: String(tuning.offsetFlushIntervalMs) }
       : {}),
+    ...(tuning.exactlyOnce ? exactlyOnceProperties(from, to, tuning.exactlyOnce.restPort) : {}),
+  };
+}
+
+/**
+ * What Kafka's documentation (ops.html, "Exactly once" under geo-replication) asks of a dedicated MirrorMaker 2 for
+ * exactly-once writes to `to`: `<to>.exactly.once.source.support = enabled`, the KIP-710 internal REST server
+ * (`dedicated.mode.enable.internal.rest`, `listeners`), and a source consumer with `isolation.level=read_committed`
+ * (MirrorSourceConnector.exactlyOnceSupport() answers UNSUPPORTED without it).
+ */
+export function exactlyOnceProperties(from: string, to: string, restPort: number): Record<string, string> {
+  return {
+    [`${to}.exactly.once.source.support`]: 'enabled',
+    'dedicated.mode.enable.internal.rest': 'true',
+    listeners: `http://127.0.0.1:${restPort}`,
+    [`${from}.consumer.isolation.level`]: 'read_committed',
   };
 }
 

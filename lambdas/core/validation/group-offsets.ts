@@ -178,7 +178,10 @@ export async function checkGroupOffsets(
   return { differences, partitionsChecked: checked, rewinds, pending };
 }
 
-/** The source offset of the record with this digest, searched in a window around `around`. */
+/**
+ * The source offset of the record with this digest, searched in a window around `around`, then backwards from it (a
+ * replayed range on the target puts a record's source position further back than the head's delta predicts).
+ */
 async function locate(
   source: KafkaDataPlane,
   topic: string,
@@ -192,5 +195,19 @@ async function locate(
   const W = BigInt(options.searchWindow);
   const from = around - W > sLow ? around - W : sLow;
   const window = await readDigests(source, topic, partition, from, sHigh, 2 * options.searchWindow + 1, options);
-  return window.find((r) => r.digest === record.digest)?.offset;
+  const near = window.find((r) => r.digest === record.digest)?.offset;
+  if (near !== undefined) return near;
+  let until = from;
+  for (let chunk = 0; until > sLow && chunk < BACKWARD_CHUNKS; chunk++) {
+    const start = until - 2_000n > sLow ? until - 2_000n : sLow;
+    const found = (await readDigests(source, topic, partition, start, until, Number(until - start), options))
+      .filter((r) => r.digest === record.digest)
+      .at(-1);
+    if (found) return found.offset;
+    until = start;
+  }
+  return undefined;
 }
+
+/** How far back a record is looked for: 10 chunks of 2,000 records. */
+const BACKWARD_CHUNKS = 10;
