@@ -57,7 +57,14 @@ describe('commitConsumerOffsets across a replayed range', () => {
     expect(await w.target.fetchCommittedOffsets('after-replay')).toEqual([
       { topic: 'orders', partition: 0, offset: '950' },
     ]);
-    expect(progress).toMatchObject({ complete: true, partitionsCommitted: 3, redeliveredRecords: 0 });
+    expect(progress).toMatchObject({
+      complete: true,
+      partitionsCommitted: 3,
+      redeliveredRecords: 0,
+      replayAheadRecords: 150,
+    });
+    // The group before the replayed range will read it: 150 duplicates ahead of it, forced by the replay, reported
+    expect(progress.committed).toContainEqual(expect.objectContaining({ groupId: 'before-replay', replayAhead: 150 }));
   });
 
   it('starts a fresh group at the first record at or after its timestamp and counts what it reads again', async () => {

@@ -215,3 +215,25 @@ describe('ValidateTarget and the plan duplicate tolerance', () => {
     expect((error as ValidationFailedError).message).toMatch(/orders-0: 150 record\(s\) are present twice/);
   });
 });
+
+describe('record continuity on a target written in transactions (exactly-once replication)', () => {
+  it('finds no duplicate and nothing missing when markers and an aborted transaction take offsets', async () => {
+    // Prepare: 3,000 source records copied in transactions of 10 (a commit marker after each); a worker killed
+    // mid-transaction left 7 aborted records and an abort marker, then copied the same records again, committed
+    const source = new FakeKafka().addTopic('orders', 1).append('orders', 0, range(0, 2999).map(rec));
+    const target = new FakeKafka().addTopic('orders', 1);
+    const marker = { key: 'm', value: 'marker', hidden: true };
+    for (let i = 0; i < 3000; i += 10) {
+      if (i === 1500)
+        target.append('orders', 0, [...range(1500, 1506).map((j) => ({ ...rec(j), hidden: true })), marker]);
+      target.append('orders', 0, [...range(i, i + 9).map(rec), marker]);
+    }
+    const [s] = await source.fetchTopicOffsets('orders');
+    const [t] = await target.fetchTopicOffsets('orders');
+    // Act
+    const result = await checkPartitionContinuity(source, target, 'orders', s!, t!, options);
+    // Assess
+    expect(result.differences).toEqual([]);
+    expect(result.replay).toMatchObject({ duplicateRecords: 0, missingRecords: 0 });
+  });
+});

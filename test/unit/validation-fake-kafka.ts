@@ -19,6 +19,8 @@ import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 interface StoredRecord {
   /** CreateTime in ms (0 unless given). */
   timestamp?: number;
+  /** A transaction marker or an aborted record: it takes an offset, a read-committed read skips it. */
+  hidden?: boolean;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -57,12 +59,14 @@ export class FakeKafka implements KafkaDataPlane {
       value: string;
       headers?: Record<string, string>;
       timestamp?: number;
+      hidden?: boolean;
     }>,
   ): this {
     const log = this.log(topic, partition);
     for (const r of records) {
       log.records.push({
         ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
+        ...(r.hidden ? { hidden: true } : {}),
         key: r.key == null ? null : Buffer.from(r.key),
         value: Buffer.from(r.value),
         headers: r.headers ?? {},
@@ -195,6 +199,7 @@ export class FakeKafka implements KafkaDataPlane {
     const out: KafkaRecordIn[] = [];
     for (let o = from; o < until && out.length < args.maxRecords; o++) {
       const r = log.records[o - log.low] as StoredRecord;
+      if (r.hidden) continue;
       out.push({
         topic: args.topic,
         partition: args.partition,

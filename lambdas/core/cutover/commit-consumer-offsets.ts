@@ -68,6 +68,11 @@ export const GroupCommitSchema = z.object({
   status: z.enum(['COMMITTED', 'NO_OFFSETS', 'FRESH']),
   /** Records the group reads again on the target: a replayed range it cannot skip, or a fresh start's replay. */
   redelivered: z.number().int().nonnegative().optional(),
+  /**
+   * Duplicates still ahead of the group on the target (replayed ranges after its position): records the target holds
+   * beyond the group's position minus those the source holds beyond it. Forced by the replay, reported, not avoidable.
+   */
+  replayAhead: z.number().int().nonnegative().optional(),
 });
 
 export const CommitProgressSchema = z.object({
@@ -85,6 +90,8 @@ export const CommitProgressSchema = z.object({
   committed: z.array(GroupCommitSchema),
   /** Records consumers read again in total (replays they could not skip, fresh groups' replays). */
   redeliveredRecords: z.number().int().nonnegative().optional(),
+  /** Duplicates ahead of the groups on the target that their consumers will read (forced by a replay). */
+  replayAheadRecords: z.number().int().nonnegative().optional(),
   completedAt: z.string().optional(),
   evidenceKey: z.string().optional(),
 });
@@ -108,6 +115,8 @@ export interface OffsetTranslation {
   /** Copies of the reference record on the target (2 or more: a replayed range) and records read again. */
   readonly copies?: number;
   readonly redelivered?: number;
+  /** Records the target holds after the translated offset beyond those the source holds after the committed one. */
+  readonly replayAhead?: number;
   /** The record both offsets follow (or, `at`, start at), by offset on each side and digest. */
   readonly proof: {
     readonly relation: 'after' | 'at' | 'end' | 'timestamp';
@@ -235,12 +244,21 @@ export async function commitConsumerOffsets(
     await deps.target.setCommittedOffsets(groupId, translated);
     const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
     const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
+    const withAhead = translations.map((x) => {
+      const s = sourceBy.get(key(x.topic, x.partition)) as PartitionEnd;
+      const t = targetBy.get(key(x.topic, x.partition)) as PartitionEnd;
+      const ahead = BigInt(t.high) - BigInt(x.targetOffset) - (BigInt(s.high) - BigInt(x.sourceOffset));
+      return ahead > 0n ? { ...x, replayAhead: Number(ahead) } : x;
+    });
+    translations.splice(0, translations.length, ...withAhead);
+    const replayAhead = translations.reduce((n, x) => n + (x.replayAhead ?? 0), 0);
     records.push({
       groupId,
       partitions: translated.length,
       committedAt: deps.now().toISOString(),
       status: 'COMMITTED',
       ...(redelivered > 0 ? { redelivered } : {}),
+      ...(replayAhead > 0 ? { replayAhead } : {}),
     });
     evidence.push({ groupId, translations, notes });
   }
@@ -318,6 +336,7 @@ export async function commitConsumerOffsets(
     partitionsCommitted: records.reduce((n, r) => n + r.partitions, 0),
     committed: records.slice(0, 50),
     redeliveredRecords: records.reduce((n, r) => n + (r.redelivered ?? 0), 0),
+    replayAheadRecords: records.reduce((n, r) => n + (r.replayAhead ?? 0), 0),
     completedAt,
     evidenceKey,
   };

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { FileCutoverSwitch, writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
+import { checkDrain, type DrainProgress } from '../../lambdas/core/cutover/check-drain';
+import { commitConsumerOffsets } from '../../lambdas/core/cutover/commit-consumer-offsets';
+import { fenceProducers } from '../../lambdas/core/cutover/fence-producers';
+import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
+import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+
+/**
+ * CommitConsumerOffsets on real brokers whose target holds a replayed range (source records 450–599 written twice, as
+ * a restarted replicator leaves them): the group resumes on the target with the record after its last one — a real
+ * consumer's first record is the source's next — and nothing is counted as read again.
+ */
+jest.setTimeout(180_000);
+
+const identity = { migrationId: 'replay-offsets-it', executionName: 'exec-1' };
+const TOPIC = 'orders';
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const record = (i: number) => ({ key: `k${i}`, value: `order-${i}`, partition: 0 });
+
+describe('CommitConsumerOffsets across a replayed range on real brokers', () => {
+  let source: KafkaCluster;
+  let target: KafkaCluster;
+  let sourcePlane: KafkajsDataPlane;
+  let targetPlane: KafkajsDataPlane;
+  let dir: string;
+
+  beforeAll(async () => {
+    [source, target] = (await startKafkaClusters([{ name: 'source' }, { name: 'target' }])) as [
+      KafkaCluster,
+      KafkaCluster,
+    ];
+    sourcePlane = new KafkajsDataPlane(source.connection('source'), { logLevel: 'NOTHING' });
+    targetPlane = new KafkajsDataPlane(target.connection('target'), { logLevel: 'NOTHING' });
+    dir = mkdtempSync(path.join(tmpdir(), 'replay-offsets-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all([sourcePlane?.close(), targetPlane?.close()]);
+    await stopAllKafkaClusters();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes the group after the last copy of its last record: the next record read is the source’s next', async () => {
+    // Prepare: 1,000 records on the source; the target holds 0–599 then 450–999 (150 replayed)
+    for (const plane of [sourcePlane, targetPlane])
+      await plane.createTopics([{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }]);
+    for (const [from, to] of [
+      [0, 499],
+      [500, 999],
+    ] as const)
+      await sourcePlane.produce(TOPIC, range(from, to).map(record));
+    for (const [from, to] of [
+      [0, 599],
+      [450, 999],
+    ] as const)
+      await targetPlane.produce(TOPIC, range(from, to).map(record));
+    await sourcePlane.setCommittedOffsets('billing', [{ topic: TOPIC, partition: 0, offset: '500' }]);
+    const pointerFile = path.join(dir, 'pointer.json');
+    writePointerFile(pointerFile, source.bootstrap as string);
+    const producers = new FileCutoverSwitch(pointerFile);
+    const artifacts = new MemoryArtifacts();
+    const now = () => new Date();
+    const fence = await fenceProducers(
+      { identity, topics: [TOPIC] },
+      { producers, source: sourcePlane, artifacts, now },
+    );
+    let drain: DrainProgress | undefined;
+    drain = await pollUntil(
+      'the drain',
+      async () => {
+        drain = await checkDrain(
+          { identity, topics: [TOPIC], fence, settleSeconds: 1, ...(drain ? { previous: drain } : {}) },
+          { source: sourcePlane, target: targetPlane, artifacts, now },
+        );
+        return drain.drained ? drain : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+
+    // Act
+    const progress = await commitConsumerOffsets(
+      { identity, topics: [TOPIC], consumerGroups: { include: ['billing'], exclude: [] }, fence, drain },
+      { source: sourcePlane, target: targetPlane, artifacts, now },
+    );
+    const kafka = new Kafka({
+      clientId: 'replay-it',
+      brokers: [target.bootstrap as string],
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: 'billing' });
+    const firstValues: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        firstValues.push(String(message.value));
+      },
+    });
+    await pollUntil('the consumer to read', async () => (firstValues.length >= 3 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    await consumer.disconnect();
+
+    // Assess: source 499 is at target offsets 499 and 649; the group resumes at 650 (source 500)
+    expect(await targetPlane.fetchCommittedOffsets('billing', [TOPIC])).toEqual([
+      { topic: TOPIC, partition: 0, offset: '650' },
+    ]);
+    expect(firstValues.slice(0, 3)).toEqual(['order-500', 'order-501', 'order-502']);
+    expect(progress).toMatchObject({ complete: true, redeliveredRecords: 0 });
+  });
+});
