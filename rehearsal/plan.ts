@@ -1,3 +1,4 @@
+import type { MigrationPlanInput } from '../lambdas/core/plan/migration-plan';
 import type { KafkaCluster } from './kafka/cluster';
 import { DEFAULT_WORKLOAD_TOPICS, consumerGroupOf } from './workload';
 
@@ -14,7 +15,8 @@ const SOURCE_ARN =
  */
 export const REHEARSAL_FENCE_SETTLE_SECONDS = 0.5;
 
-export type RehearsalPlan = ReturnType<typeof basePlan>;
+/** The base plan, and the sections a scenario may add (the crash scenarios' recovery requirements). */
+export type RehearsalPlan = ReturnType<typeof basePlan> & { readonly recovery?: MigrationPlanInput['recovery'] };
 
 /**
  * The migration plan of a rehearsal: the real schema, local addresses, short gates; then the scenario's changes

@@ -5,6 +5,7 @@ import { failureInRollbackWindow } from './failure-in-rollback-window';
 import { happyPath } from './happy-path';
 import { lagNeverConverges } from './lag-never-converges';
 import { replicatorCrash } from './replicator-crash';
+import { replicatorCrashLoop } from './replicator-crash-loop';
 import { targetDownAtValidation } from './target-down-at-validation';
 
 /**
@@ -15,6 +16,7 @@ import { targetDownAtValidation } from './target-down-at-validation';
 const DEFINITIONS = [
   happyPath,
   replicatorCrash,
+  replicatorCrashLoop,
   lagNeverConverges,
   targetDownAtValidation,
   approvalTimeout,

@@ -170,4 +170,27 @@ describe('the rehearsal scenarios', () => {
     // Assess
     expect(mismatches).toEqual(['the catch-up gate was healthy while MirrorMaker 2 was down']);
   });
+
+  it('kills MirrorMaker 2 three times in replicator-crash-loop, restarting it after one unhealthy check each time', async () => {
+    // Prepare
+    const { context, actions, mismatches, figures } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['replicator-crash-loop'].inject?.(context);
+    const evaluation = (healthy: boolean, passed = false) => ({ lastHealthy: healthy, passed });
+    // Act: healthy → kill; down → restart; one check → kill; … ; then two healthy checks pass the gate
+    for (const e of [true, false, true, false, false, false, true, true, true])
+      await hooks?.afterState?.('EvaluateCatchUp', evaluation(e));
+    await hooks?.afterState?.('EvaluateCatchUp', evaluation(true, true));
+    await hooks?.afterState?.('ValidateTarget', { duplicates: { records: 42, partitions: [] } });
+    // Assess
+    expect(actions).toEqual(['kill 300', 'restart 301', 'kill 301', 'restart 302', 'kill 302', 'restart 303']);
+    expect(mismatches).toEqual([]);
+    expect(figures).toMatchObject({ replicatorKills: 3, targetDuplicates: { records: 42 } });
+  });
+
+  it('lets the crash scenarios accept duplicates on the target but no record read twice; the others keep NONE', () => {
+    // Assess
+    for (const name of ['replicator-crash', 'replicator-crash-loop'] as const)
+      expect(planOf(name).recovery).toEqual({ duplicateTolerance: { maxRecords: 10_000 }, replayTolerance: 'NONE' });
+    expect(planOf('happy-path').recovery).toBeUndefined();
+  });
 });
