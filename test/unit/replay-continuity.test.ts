@@ -236,4 +236,25 @@ describe('record continuity on a target written in transactions (exactly-once re
     expect(result.differences).toEqual([]);
     expect(result.replay).toMatchObject({ duplicateRecords: 0, missingRecords: 0 });
   });
+
+  it('aligns across a long aborted transaction with no record between it and the tail', async () => {
+    // Prepare: a worker killed mid-transaction left 600 aborted records just before the last five committed ones
+    const source = new FakeKafka().addTopic('orders', 1).append('orders', 0, range(0, 2999).map(rec));
+    const target = new FakeKafka()
+      .addTopic('orders', 1)
+      .append('orders', 0, range(0, 2994).map(rec))
+      .append(
+        'orders',
+        0,
+        range(2000, 2599).map((j) => ({ ...rec(j), hidden: true })),
+      )
+      .append('orders', 0, range(2995, 2999).map(rec));
+    const [s] = await source.fetchTopicOffsets('orders');
+    const [t] = await target.fetchTopicOffsets('orders');
+    // Act
+    const result = await checkPartitionContinuity(source, target, 'orders', s!, t!, options);
+    // Assess
+    expect(result.differences).toEqual([]);
+    expect(result.replay).toMatchObject({ duplicateRecords: 0, missingRecords: 0 });
+  });
 });

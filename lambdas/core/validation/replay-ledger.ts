@@ -105,6 +105,13 @@ export class ReplayLedger {
     return this.hw;
   }
 
+  /** Moves the high-water mark to `sourceOffset` without counting a gap (a range reported as not aligned). */
+  skipTo(sourceOffset: bigint): void {
+    if (this.hw === null || sourceOffset > this.hw) this.hw = sourceOffset;
+    this.lastDuplicate = undefined;
+    this.foreign = undefined;
+  }
+
   /** A target record the source does not hold. */
   unmatchedRecord(targetOffset: bigint): void {
     this.lastDuplicate = undefined;
