@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -73,6 +74,9 @@ export interface ApprovalApiProps {
 /** Schedules are named `msk-approval-<approval ID>` in the default group (lambdas/adapters/aws/scheduler-approval-reminders.ts). */
 const SCHEDULE_PREFIX = 'msk-approval-';
 
+/** The operator decision route (AWS_IAM authorization): `msk-migrate approve|reject` signs requests to it. */
+export const OPERATOR_DECISION_PATH = '/operator/approvals/{approvalId}';
+
 /** The handlers of the approval API's functions (relative to the repository root). */
 export const APPROVAL_API_ENTRIES = {
   endpoint: 'lambdas/approval/handler.ts',
@@ -101,6 +105,11 @@ export class ApprovalApi extends Construct {
   /** The endpoint Lambda: pages, decisions, Slack, reminders. */
   public readonly endpointFunction: TaskFunction;
   public readonly reminderRole: iam.Role;
+  /**
+   * `execute-api:Invoke` resource of the operator decision route (`POST /operator/approvals/*` on the `$default`
+   * stage): the only thing an operator needs to decide (`grantOperatorDecision`).
+   */
+  public readonly operatorDecisionRouteArn: string;
 
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
@@ -299,10 +308,19 @@ export class ApprovalApi extends Construct {
     });
     if (props.slack)
       this.httpApi.addRoutes({ path: '/slack/interactivity', methods: [apigwv2.HttpMethod.POST], integration });
+    // Operators decide here with a SigV4-signed request; API Gateway verifies it and hands the function the caller's
+    // IAM principal (requestContext.authorizer.iam), which the function matches against the plan's IAM approvers.
+    const [operatorRoute] = this.httpApi.addRoutes({
+      path: OPERATOR_DECISION_PATH,
+      methods: [apigwv2.HttpMethod.POST],
+      integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
+    this.operatorDecisionRouteArn = this.httpApi.arnForExecuteApi('POST', '/operator/approvals/*', '$default');
 
     for (const route of this.httpApi.node
       .findAll()
-      .filter((c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute)) {
+      .filter((c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute && c !== operatorRoute)) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -332,6 +350,19 @@ export class ApprovalApi extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.endpointFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
       reason:
         'grantInvoke also allows the published versions and aliases of the endpoint function (`<arn>:*`), nothing else.',
+    });
+  }
+
+  /**
+   * Lets `grantee` decide approvals through the approval service: `execute-api:Invoke` on the operator decision
+   * route only. The service still decides only if the grantee's IAM principal is in the plan's `approval.approvers`;
+   * no grantee ever gets the task token, the approvals table or states:SendTask*.
+   */
+  grantOperatorDecision(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.operatorDecisionRouteArn],
     });
   }
 

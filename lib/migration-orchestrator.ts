@@ -469,15 +469,44 @@ export class MigrationOrchestrator extends Construct {
 
   /**
    * Start executions through the `live` alias (only there: an execution started on the unqualified state machine
-   * would run its latest definition, not a published version), and follow them (describe, history, list), as
-   * `msk-migrate start` and `status` do.
+   * would run its latest definition, not a published version) and describe them (`msk-migrate start`): ListExecutions
+   * and DescribeStateMachine on the state machine and its alias, DescribeExecution on its executions. Not the execution
+   * history: its TaskScheduled events carry each waiting approval's task token (see `grantReadExecutionHistory`).
    */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['states:StartExecution'],
       resourceArns: [this.stateMachineAliasArn],
-    }).combine(this.stateMachine.grantRead(grantee));
+    })
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:DescribeStateMachine', 'states:ListExecutions'],
+          resourceArns: [this.stateMachine.stateMachineArn, this.stateMachineAliasArn],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:DescribeExecution'],
+          resourceArns: [this.executionArns()],
+        }),
+      );
+  }
+
+  /**
+   * Follow executions state by state (`msk-migrate status`): states:GetExecutionHistory on this state machine's
+   * executions. The history holds the execution state and, in the TaskScheduled event of a waiting approval, its
+   * task token; a token decides nothing without states:SendTask* on the state machine, which no grant of this
+   * construct hands out (only the approval functions hold it). Give it to the people who follow migrations.
+   */
+  public grantReadExecutionHistory(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:GetExecutionHistory', 'states:DescribeExecution'],
+      resourceArns: [this.executionArns()],
+    });
   }
 
   /** Read the evidence and reports (`msk-migrate report`, `status`). */
@@ -486,26 +515,24 @@ export class MigrationOrchestrator extends Construct {
   }
 
   /**
-   * Decide approvals as an operator with IAM rights (`msk-migrate approve|reject`): read and claim the approval
-   * record, answer the task token of this state machine, write the audit entry.
+   * Decide approvals (`msk-migrate approve|reject`): `execute-api:Invoke` on the approval API's operator decision
+   * route, nothing else. The approval service decides only if the caller's IAM principal is in the plan's
+   * `approval.approvers`, before the deadline, once, and audits every attempt; it alone reads the task token and
+   * calls states:SendTaskSuccess/Failure. Never grant a person states:SendTask* on this state machine: with a task
+   * token (from the execution history) it bypasses every one of those rules.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.approvalApi.table
-      .grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-          resourceArns: [this.stateMachine.stateMachineArn],
-        }),
-      )
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['s3:PutObject'],
-          resourceArns: [this.artifactBucket.arnForObjects('migrations/*')],
-        }),
-      );
+    return this.approvalApi.grantOperatorDecision(grantee);
+  }
+
+  /** `arn:…:states:…:execution:<state machine name>:*`. */
+  private executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   private environmentFor(spec: TaskSpec): Record<string, string> {

@@ -131,9 +131,12 @@ export class MigrationStack extends Stack {
     });
     new CfnOutput(this, 'ApprovalTableName', {
       value: o.approvalApi.table.tableName,
-      description: 'For msk-migrate approve|reject (--table or MSK_MIGRATION_APPROVAL_TABLE)',
+      description: 'The approvals table: task tokens behind approval IDs, read only by the approval functions',
     });
-    new CfnOutput(this, 'ApprovalUrl', { value: o.approvalApi.url, description: 'Base URL of the approval links' });
+    new CfnOutput(this, 'ApprovalUrl', {
+      value: o.approvalApi.url,
+      description: 'Base URL of the approval links; msk-migrate approve|reject --api-url (MSK_MIGRATION_APPROVAL_URL)',
+    });
     if (orchestratorProps.approval?.slack) {
       new CfnOutput(this, 'SlackInteractivityUrl', {
         value: o.approvalApi.slackInteractivityUrl,

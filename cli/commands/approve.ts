@@ -1,14 +1,10 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { DynamoDbApprovalStore } from '../../lambdas/adapters/aws/dynamodb-approval-store';
-import { S3ArtifactStore } from '../../lambdas/adapters/aws/s3-artifact-store';
-import { SfnTaskCallback } from '../../lambdas/adapters/aws/sfn-task-callback';
+import type { OperatorDecisionResponse } from '../../lambdas/approval/app';
+import { signRequest, type AwsCredentials } from '../../lambdas/approval/sigv4';
 import { APPROVAL_ID_PATTERN, MAX_COMMENT_LENGTH, type DecisionOutcome } from '../../lambdas/core/approval/record';
-import { decide, type ApprovalServices } from '../../lambdas/core/approval/service';
 import {
-  APPROVAL_TABLE_ENV,
+  APPROVAL_URL_ENV,
   CliError,
-  EVIDENCE_BUCKET_ENV,
   ExitCode,
   resolveRegion,
   runVerb,
@@ -20,16 +16,17 @@ import {
 import { DECISION_EFFECT } from './workflow-states';
 
 /**
- * `msk-migrate approve ID` (and `reject ID`, ./reject.ts): the decision of an operator with IAM rights, through the
- * same single-use claim and audit as the e-mail and Slack channels, for every approval kind: CUTOVER (CutoverApproval),
- * FINALIZE (FinalizeApproval) and FAILBACK (FailbackDecision). The approver recorded is the caller's IAM identity (STS
- * GetCallerIdentity), the channel `CLI`. The result says which state the workflow goes to next and what that means.
+ * `msk-migrate approve ID` (and `reject ID`, ./reject.ts): an operator's decision, sent to the deployed approval
+ * service as a SigV4-signed request (your AWS credentials, the default chain) to its `POST
+ * /operator/approvals/{id}` route, which has AWS_IAM authorization. The service — not this CLI — matches your IAM
+ * principal against the plan's IAM approvers, checks the deadline, claims the approval once, writes the audit entry
+ * and answers the task token; the token never leaves it. Every approval kind: CUTOVER (CutoverApproval), FINALIZE
+ * (FinalizeApproval) and FAILBACK (FailbackDecision). The result says which state the workflow goes to next.
  */
 
 export interface DecisionOptions extends CommonOptions {
   readonly comment?: string;
-  readonly table?: string;
-  readonly bucket?: string;
+  readonly apiUrl?: string;
 }
 
 export interface CliDecision {
@@ -48,7 +45,33 @@ export interface CliDecision {
 const REFUSAL_EXIT: Record<string, ExitCode> = {
   UNKNOWN_APPROVAL: ExitCode.NOT_FOUND,
   NOT_AN_APPROVER: ExitCode.CREDENTIALS,
+  NOT_SIGNED: ExitCode.CREDENTIALS,
+  MALFORMED_REQUEST: ExitCode.INVALID_INPUT,
 };
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** `https://<api-id>.execute-api.<region>.amazonaws.com`: the Region to sign for, when the URL says it. */
+const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
+
+function approvalApiUrl(options: DecisionOptions, env: NodeJS.ProcessEnv): URL {
+  const raw = setting(options.apiUrl, env, APPROVAL_URL_ENV, 'approval API URL', '--api-url');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError('INVALID_ARGUMENT', `"${raw}" is not a URL.`, ExitCode.INVALID_INPUT);
+  }
+  // A signed request over plain HTTP could be read and replayed within its 15 minutes: loopback (tests) only.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new CliError(
+      'INVALID_ARGUMENT',
+      `The approval API URL must be https (got ${url.protocol}//${url.host}).`,
+      ExitCode.INVALID_INPUT,
+      'Use the ApprovalUrl output of the stack.',
+    );
+  }
+  return url;
+}
 
 export async function decideFromCli(
   approvalId: string,
@@ -71,73 +94,106 @@ export async function decideFromCli(
       ExitCode.INVALID_INPUT,
     );
   }
-  const tableName = setting(options.table, deps.env, APPROVAL_TABLE_ENV, 'approval table', '--table');
-  const bucket = setting(
-    options.bucket,
+  const base = approvalApiUrl(options, deps.env);
+  const region = resolveRegion(
+    { ...options, ...(options.region ? {} : { region: EXECUTE_API_HOST.exec(base.hostname)?.[1] }) },
     deps.env,
-    EVIDENCE_BUCKET_ENV,
-    'evidence bucket (for the audit trail)',
-    '--bucket',
   );
-  const region = resolveRegion(options, deps.env);
 
-  let approver: string;
+  let credentials: AwsCredentials;
   try {
-    const identity = await deps.clients.sts(region).send(new GetCallerIdentityCommand({}));
-    if (!identity.Arn) throw new CliError('CREDENTIALS', 'STS returned no caller identity.', ExitCode.CREDENTIALS);
-    approver = identity.Arn;
+    credentials = await (deps.credentials ?? defaultCredentials(deps))(region);
   } catch (err) {
-    throw toCliError(err, { region, action: 'sts:GetCallerIdentity' });
+    throw toCliError(err, { region, action: 'sign the request' });
   }
 
-  const services: ApprovalServices = {
-    store: new DynamoDbApprovalStore(deps.clients.dynamodb(region), { tableName }),
-    artifacts: new S3ArtifactStore(deps.clients.s3(region), bucket),
-    callback: new SfnTaskCallback(deps.clients.sfn(region)),
-    // Deciding sends no e-mail and signs no link.
-    signingKey: async () => {
-      throw new Error('The CLI signs no approval links.');
+  const path = `${base.pathname.replace(/\/+$/, '')}/operator/approvals/${approvalId}`;
+  const body = JSON.stringify({ decision: outcome, ...(options.comment ? { comment: options.comment } : {}) });
+  const headers = await signRequest(
+    {
+      method: 'POST',
+      protocol: base.protocol,
+      host: base.host,
+      path,
+      headers: { 'content-type': 'application/json' },
+      body,
     },
-    baseUrl: '',
-    now: deps.now,
-    warn: (message) => deps.io.stderr(`Warning: ${message}\n`),
-  };
-  let result;
+    credentials,
+    region,
+    deps.now(),
+  );
+  let status: number;
+  let text: string;
   try {
-    result = await decide(
-      {
-        approvalId,
-        outcome,
-        identity: { channel: 'CLI', id: approver },
-        ...(options.comment ? { comment: options.comment } : {}),
-        context: { userAgent: 'msk-migrate' },
-      },
-      services,
-    );
-  } catch (err) {
-    throw toCliError(err, {
-      region,
-      action:
-        'dynamodb:GetItem/UpdateItem on the approval table, states:SendTask* and s3:PutObject on the evidence bucket',
+    const response = await (deps.fetch ?? fetch)(`${base.origin}${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'user-agent': 'msk-migrate' },
+      body,
+      signal: AbortSignal.timeout(30_000),
     });
-  }
-  if (result.status === 'REFUSED') {
+    status = response.status;
+    text = await response.text();
+  } catch (err) {
     throw new CliError(
-      result.refusal.reason,
-      result.refusal.message,
-      REFUSAL_EXIT[result.refusal.reason] ?? ExitCode.RUNTIME,
+      'ENDPOINT_UNREACHABLE',
+      `The approval API at ${base.origin} could not be reached: ${(err as Error).message}`,
+      ExitCode.CREDENTIALS,
+      'Check --api-url (the ApprovalUrl output of the stack) and your network (proxy, VPN).',
     );
   }
-  return {
-    approvalId,
-    outcome,
-    kind: result.record.kind,
-    migrationId: result.record.migrationId,
-    executionArn: result.record.executionArn,
-    approver,
-    channel: 'CLI',
-    decidedAt: result.decision.decidedAt,
-    next: nextStep(result.record.kind, outcome),
+  const answer = parseAnswer(text);
+  if (answer?.status === 'DECIDED') {
+    return {
+      approvalId,
+      outcome: answer.outcome,
+      kind: answer.kind,
+      migrationId: answer.migrationId,
+      executionArn: answer.executionArn,
+      approver: answer.approver,
+      channel: 'CLI',
+      decidedAt: answer.decidedAt,
+      next: nextStep(answer.kind, answer.outcome),
+    };
+  }
+  if (answer?.status === 'REFUSED') {
+    throw new CliError(answer.reason, answer.message, REFUSAL_EXIT[answer.reason] ?? ExitCode.RUNTIME);
+  }
+  if (status === 403) {
+    // API Gateway's own answer: the signature was refused, or IAM does not allow execute-api:Invoke on the route.
+    throw new CliError(
+      'ACCESS_DENIED',
+      `The approval API refused the signed request (403${text ? `: ${text.slice(0, 200)}` : ''}).`,
+      ExitCode.CREDENTIALS,
+      'Your IAM identity needs execute-api:Invoke on the operator decision route (MigrationOrchestrator.grantApprove), and must be listed in the plan\'s approval.approvers to decide: see "Deciding from the CLI" in docs/operator-guide.md.',
+    );
+  }
+  throw new CliError(
+    'APPROVAL_API_ERROR',
+    `The approval API answered ${status}${text ? `: ${text.slice(0, 200)}` : ''}. Nothing was decided unless \`msk-migrate status\` says so.`,
+    ExitCode.RUNTIME,
+  );
+}
+
+function parseAnswer(text: string): OperatorDecisionResponse | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<OperatorDecisionResponse> | null;
+    return value && (value.status === 'DECIDED' || value.status === 'REFUSED')
+      ? (value as OperatorDecisionResponse)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The default credential chain, as the SDK clients resolve it (profile, SSO, environment, instance role). */
+function defaultCredentials(deps: OperatorDeps): (region: string) => Promise<AwsCredentials> {
+  return async (region) => {
+    const resolved = await deps.clients.sts(region).config.credentials();
+    return {
+      accessKeyId: resolved.accessKeyId,
+      secretAccessKey: resolved.secretAccessKey,
+      ...(resolved.sessionToken ? { sessionToken: resolved.sessionToken } : {}),
+    };
   };
 }
 
@@ -157,8 +213,8 @@ export function decisionCommand(program: Command, deps: OperatorDeps, outcome: D
     .command(verb)
     .description(
       outcome === 'APPROVE'
-        ? 'Approve a pending cutover, finalize or failback approval as your IAM identity'
-        : 'Reject a pending approval as your IAM identity (cutover: rollback; finalize: failback decision; failback: stay on the target)',
+        ? "Approve a pending cutover, finalize or failback approval: a SigV4-signed request to the approval service, which decides if your IAM principal is in the plan's approval.approvers"
+        : 'Reject a pending approval through the approval service as your IAM principal (cutover: rollback; finalize: failback decision; failback: stay on the target)',
     )
     .argument('<approval-id>', 'the approval ID from the e-mail, the Slack message or `msk-migrate status`')
     .option(
@@ -167,10 +223,18 @@ export function decisionCommand(program: Command, deps: OperatorDeps, outcome: D
         ? 'recorded with the decision'
         : 'why: recorded with the decision and shown to the other approvers',
     )
-    .option('--table <name>', `approval table (default: $${APPROVAL_TABLE_ENV})`)
-    .option('--bucket <name>', `evidence bucket, for the audit trail (default: $${EVIDENCE_BUCKET_ENV})`)
-    .option('--region <region>', 'AWS Region (default: $AWS_REGION)')
+    .option('--api-url <url>', `the approval API (the ApprovalUrl stack output; default: $${APPROVAL_URL_ENV})`)
+    .option('--region <region>', 'AWS Region to sign for (default: from the URL, else $AWS_REGION)')
     .option('--json', 'print the result (or the error) as JSON')
+    .addHelpText(
+      'after',
+      `
+The decision is made by the approval service, not by this CLI: it matches your IAM principal (an IAM user, or a
+role session: arn:aws:sts::ACCT:assumed-role/ROLE/SESSION) against the plan's approval.approvers (IAM user ARNs,
+role ARNs, role-session ARNs), checks the deadline, accepts one decision only, audits every attempt, and alone
+answers the workflow's task token. You need execute-api:Invoke on the route (MigrationOrchestrator.grantApprove);
+no operator needs, or should hold, states:SendTask* on the state machine: it would bypass the approval.`,
+    )
     .action(async (approvalId: string, options: DecisionOptions & { reason?: string }) =>
       runVerb(deps, options, async () => {
         const comment = options.comment ?? options.reason;

@@ -65,6 +65,12 @@ export interface OperatorDeps {
   readonly validateInput: (input: unknown) => InputValidation;
   readonly setExitCode: (code: ExitCode) => void;
   readonly readFile: (path: string) => Promise<string>;
+  /** The caller's AWS credentials, to sign requests to the approval API. @default the SDK's default chain */
+  readonly credentials?: (
+    region: string,
+  ) => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  /** HTTP for the approval API. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
 }
 
 /** Real clients, one per Region, created on first use. */
@@ -278,4 +284,5 @@ export function consoleUrl(region: string, executionArn: string): string {
 
 export const STATE_MACHINE_ENV = 'MSK_MIGRATION_STATE_MACHINE_ARN';
 export const EVIDENCE_BUCKET_ENV = 'MSK_MIGRATION_EVIDENCE_BUCKET';
-export const APPROVAL_TABLE_ENV = 'MSK_MIGRATION_APPROVAL_TABLE';
+/** The approval API's base URL (the stack's ApprovalUrl output), for `approve` and `reject`. */
+export const APPROVAL_URL_ENV = 'MSK_MIGRATION_APPROVAL_URL';

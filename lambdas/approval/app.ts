@@ -40,6 +40,10 @@ import type { HttpHandler, HttpRequest, HttpResponse } from './http';
  * - `POST /approvals/{id}` — the decision from that page: the link signature and the page's form token are both
  *   verified again, then the decision rules, then the single-use claim, then the task callback.
  * - `POST /slack/interactivity` — Slack button clicks: signature over the raw body, five-minute window, allow-list.
+ * - `POST /operator/approvals/{id}` — an operator's decision (`msk-migrate approve|reject`): a route with AWS_IAM
+ *   authorization, so API Gateway has verified the SigV4 signature and hands over the caller's IAM principal
+ *   (`HttpRequest.iamCaller`); that principal is matched against the plan's IAM approvers, then the same deadline,
+ *   single-use claim, audit and task callback as the other two. JSON in, JSON out.
  *
  * Slack wants an answer within 3 s. The decision is made synchronously (one DynamoDB read, one conditional write,
  * one SendTask* call and one chat.update: well under a second when warm), because the answer to the click is only
@@ -54,6 +58,7 @@ export interface ApprovalAppDeps extends ApprovalServices {
 
 const MAX_FORM_BYTES = 4 * 1024;
 const MAX_SLACK_BYTES = 64 * 1024;
+const MAX_OPERATOR_BYTES = 4 * 1024;
 const EMAIL = /^[^\s@<>"'\\,;]{1,64}@[^\s@<>"'\\,;]{1,190}$/;
 const SIG = /^[A-Za-z0-9_-]{43}$/;
 const EPOCH = /^\d{1,12}$/;
@@ -92,6 +97,30 @@ const SlackPayload = z.object({
   container: z.object({ channel_id: z.string().max(32).optional() }).optional(),
 });
 
+/** The operator route's body: what `msk-migrate approve|reject` sends. */
+export const OperatorDecisionBody = z
+  .object({
+    decision: z.enum(['APPROVE', 'REJECT']),
+    comment: z.string().trim().min(1).max(MAX_COMMENT_LENGTH).optional(),
+  })
+  .strict();
+export type OperatorDecisionBody = z.infer<typeof OperatorDecisionBody>;
+
+/** The operator route's answer (the CLI reads it). */
+export type OperatorDecisionResponse =
+  | {
+      readonly status: 'DECIDED';
+      readonly approvalId: string;
+      readonly outcome: DecisionOutcome;
+      readonly kind: string;
+      readonly migrationId: string;
+      readonly executionArn: string;
+      readonly approver: string;
+      readonly channel: 'CLI';
+      readonly decidedAt: string;
+    }
+  | { readonly status: 'REFUSED'; readonly reason: RefusalReason; readonly message: string };
+
 /** Parses `a=1&b=2` refusing repeated keys (an ambiguity an attacker could exploit between layers). */
 function singleValued(raw: string): Record<string, string> | undefined {
   const params = new URLSearchParams(raw);
@@ -112,8 +141,15 @@ const plain = (statusCode: number, body: string): HttpResponse => ({
   body,
 });
 
+const json = (statusCode: number, body: OperatorDecisionResponse): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
 const STATUS_OF: Record<RefusalReason, number> = {
   MALFORMED_REQUEST: 400,
+  NOT_SIGNED: 403,
   UNKNOWN_APPROVAL: 404,
   BAD_SIGNATURE: 403,
   BAD_FORM_TOKEN: 403,
@@ -127,6 +163,7 @@ const STATUS_OF: Record<RefusalReason, number> = {
 };
 const TITLE_OF: Record<RefusalReason, string> = {
   MALFORMED_REQUEST: 'This link is incomplete',
+  NOT_SIGNED: 'Not signed',
   UNKNOWN_APPROVAL: 'Unknown approval',
   BAD_SIGNATURE: 'This link is not valid',
   BAD_FORM_TOKEN: 'This form is not valid',
@@ -342,7 +379,98 @@ export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
     return plain(200, '');
   }
 
+  async function operatorDecision(req: HttpRequest, approvalId: string): Promise<HttpResponse> {
+    const record = await safeGet(approvalId);
+    const identity: Identity | undefined = req.iamCaller
+      ? { channel: 'CLI', id: req.iamCaller.userArn.slice(0, 2048) }
+      : undefined;
+    const refused = async (refusal: Refusal, outcome?: DecisionOutcome): Promise<HttpResponse> => {
+      await refuse(deps, record, refusal, {
+        approvalId,
+        ...(identity ? { identity } : {}),
+        ...(outcome ? { outcome } : {}),
+        context: contextOf(req),
+      });
+      return json(STATUS_OF[refusal.reason], { status: 'REFUSED', reason: refusal.reason, message: refusal.message });
+    };
+    // API Gateway's AWS_IAM authorization refuses an unsigned request before it gets here; this is the backstop for
+    // a route deployed without it, or an event that did not come through the API.
+    if (!identity)
+      return refused({
+        reason: 'NOT_SIGNED',
+        message:
+          'This route takes SigV4-signed requests only (AWS_IAM authorization): decide with `msk-migrate approve|reject`.',
+      });
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (contentType !== 'application/json')
+      return refused({
+        reason: 'MALFORMED_REQUEST',
+        message: 'A decision is a JSON body (content-type application/json).',
+      });
+    if (req.rawBody.length > MAX_OPERATOR_BYTES)
+      return refused({ reason: 'MALFORMED_REQUEST', message: `The body is larger than ${MAX_OPERATOR_BYTES} bytes.` });
+    let body: unknown;
+    try {
+      body = JSON.parse(req.rawBody.toString('utf8'));
+    } catch {
+      return refused({ reason: 'MALFORMED_REQUEST', message: 'The body is not JSON.' });
+    }
+    const parsed = OperatorDecisionBody.safeParse(body);
+    if (!parsed.success)
+      return refused({
+        reason: 'MALFORMED_REQUEST',
+        message: `Expected {"decision": "APPROVE" | "REJECT", "comment"?: text of at most ${MAX_COMMENT_LENGTH} characters}; wrong at ${parsed.error.issues.map((i) => i.path.join('.') || '(body)').join(', ')}.`,
+      });
+    const outcome = parsed.data.decision;
+    if (!APPROVAL_ID_PATTERN.test(approvalId))
+      return refused(
+        { reason: 'MALFORMED_REQUEST', message: 'An approval ID is 22 characters of A-Z, a-z, 0-9, - and _.' },
+        outcome,
+      );
+    const result = await decide(
+      {
+        approvalId,
+        outcome,
+        identity,
+        ...(parsed.data.comment ? { comment: parsed.data.comment } : {}),
+        context: contextOf(req),
+      },
+      deps,
+    );
+    if (result.status === 'REFUSED')
+      return json(STATUS_OF[result.refusal.reason], {
+        status: 'REFUSED',
+        reason: result.refusal.reason,
+        message: result.refusal.message,
+      });
+    return json(200, {
+      status: 'DECIDED',
+      approvalId,
+      outcome,
+      kind: result.record.kind,
+      migrationId: result.record.migrationId,
+      executionArn: result.record.executionArn,
+      approver: result.decision.approver,
+      channel: 'CLI',
+      decidedAt: result.decision.decidedAt,
+    });
+  }
+
   return async (req) => {
+    const operator = /^\/operator\/approvals\/([^/]+)$/.exec(req.path);
+    if (operator) {
+      let approvalId: string;
+      try {
+        approvalId = decodeURIComponent(operator[1] ?? '').slice(0, 64);
+      } catch {
+        approvalId = '';
+      }
+      if (req.method === 'POST') return operatorDecision(req, approvalId);
+      return {
+        ...plain(405, 'Method not allowed.'),
+        headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' },
+      };
+    }
     const match = /\/approvals\/([^/]+)$/.exec(req.path);
     if (match) {
       let approvalId: string;

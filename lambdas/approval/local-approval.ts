@@ -7,7 +7,7 @@ import { MemoryApprovalStore } from '../adapters/local/memory-approval-store';
 import { expireApproval, sendReminder } from '../core/approval/service';
 import type { ArtifactStore } from '../ports/artifact-store';
 import { createApprovalApp, type ApprovalAppDeps } from './app';
-import { startApprovalServer, type ApprovalServer } from './local-server';
+import { startApprovalServer, type ApprovalServer, type LocalIamAuthorization } from './local-server';
 
 /**
  * The approval endpoint for the local rehearsal: the same handler on 127.0.0.1, a file-backed store, e-mails in
@@ -30,6 +30,12 @@ export interface LocalApprovalOptions {
   readonly now?: () => Date;
   /** @default 0 (a free port on 127.0.0.1) */
   readonly port?: number;
+  /**
+   * The operator route's stand-in for API Gateway's AWS_IAM authorization (test credentials and the principals they
+   * stand for): `msk-migrate approve|reject --api-url <url>` signed with one of them decides as that principal.
+   * @default - none: the operator route refuses every request (403), as an unsigned one in AWS
+   */
+  readonly iam?: LocalIamAuthorization;
 }
 
 export interface LocalApproval {
@@ -76,6 +82,7 @@ export async function startLocalApproval(options: LocalApprovalOptions): Promise
   };
   const running = await startApprovalServer(createApprovalApp(services), {
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.iam ? { iam: { now, ...options.iam } } : {}),
   });
   listening.server = running;
   return {

@@ -1,11 +1,31 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpHandler, HttpRequest } from './http';
+import type { HttpHandler, HttpRequest, IamCaller } from './http';
+import { verifySigV4, type LocalIamCredential } from './sigv4';
 
 /**
  * The approval endpoint on node:http: the same handler the Lambda runs, for tests and the local rehearsal.
  * Loopback only by default.
  */
+
+/**
+ * The local stand-in for API Gateway's AWS_IAM authorization on the operator route. IAM resolves an access key to
+ * its principal; here a fixed credential set says which principal each test access key is. A request to an IAM
+ * route is verified (SigV4 over the signed headers, path, query and body; scope, skew and session token) and refused
+ * with 403 `{"message":"Forbidden"}` before the handler when it is unsigned or the signature is wrong, as API
+ * Gateway does; a verified one reaches the handler with `iamCaller` set to that principal. No header is ever read
+ * as an identity. What this does not model: IAM policy evaluation (`execute-api:Invoke` on the route), which the
+ * offline IAM simulation tests (test/infra/approval-operator-iam.test.ts).
+ */
+export interface LocalIamAuthorization {
+  readonly credentials: readonly LocalIamCredential[];
+  /** The Region signatures must be scoped to. @default 'us-east-1' */
+  readonly region?: string;
+  /** The paths with AWS_IAM authorization. @default /^\/operator\// */
+  readonly routes?: RegExp;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
 
 export interface ApprovalServerOptions {
   /** @default '127.0.0.1' */
@@ -14,6 +34,8 @@ export interface ApprovalServerOptions {
   readonly port?: number;
   /** Bodies above this are refused with 413 before the handler sees them. @default 128 KiB */
   readonly maxBodyBytes?: number;
+  /** SigV4 verification on the IAM routes. @default - none: every IAM route answers 403, as unsigned in AWS */
+  readonly iam?: LocalIamAuthorization;
 }
 
 export interface ApprovalServer {
@@ -38,6 +60,30 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'TOO_LA
   });
 }
 
+async function authorize(
+  iam: LocalIamAuthorization | undefined,
+  method: string,
+  path: string,
+  rawQuery: string,
+  headers: Record<string, string | undefined>,
+  body: Buffer,
+): Promise<IamCaller | undefined> {
+  if (!iam) return undefined;
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(rawQuery)) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) defined[name] = value;
+  const verdict = await verifySigV4(
+    { method: method.toUpperCase(), host: defined.host ?? '', path, query, headers: defined, body },
+    iam.credentials,
+    { region: iam.region ?? 'us-east-1', now: (iam.now ?? (() => new Date()))() },
+  );
+  return verdict.valid ? verdict.caller : undefined;
+}
+
 export async function startApprovalServer(
   handler: HttpHandler,
   options: ApprovalServerOptions = {},
@@ -55,13 +101,23 @@ export async function startApprovalServer(
         const headers: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(req.headers))
           headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
+        let iamCaller: IamCaller | undefined;
+        if ((options.iam?.routes ?? /^\/operator\//).test(url.pathname)) {
+          iamCaller = await authorize(options.iam, req.method ?? 'GET', url.pathname, rawQuery, headers, body);
+          if (!iamCaller) {
+            res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+            return;
+          }
+        }
         const request: HttpRequest = {
           method: (req.method ?? 'GET').toUpperCase(),
           path: url.pathname,
-          rawQuery: url.search.startsWith('?') ? url.search.slice(1) : url.search,
+          rawQuery,
           headers,
           rawBody: body,
           ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
+          ...(iamCaller ? { iamCaller } : {}),
         };
         const response = await handler(request);
         res.writeHead(response.statusCode, response.headers).end(response.body);

@@ -151,14 +151,16 @@ describe('ApprovalApi', () => {
       expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
   });
 
-  it('routes GET and POST /approvals/{approvalId} and POST /slack/interactivity to the endpoint function', () => {
+  it('routes the e-mail, Slack and operator decisions to the endpoint function; only the operator route takes AWS_IAM', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
-      .map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey)
+      .map((r) => (r as { Properties: { RouteKey: string; AuthorizationType?: string } }).Properties)
+      .map((p) => `${p.RouteKey} ${p.AuthorizationType ?? 'NONE'}`)
       .sort();
     expect(routes).toEqual([
-      'GET /approvals/{approvalId}',
-      'POST /approvals/{approvalId}',
-      'POST /slack/interactivity',
+      'GET /approvals/{approvalId} NONE',
+      'POST /approvals/{approvalId} NONE',
+      'POST /operator/approvals/{approvalId} AWS_IAM',
+      'POST /slack/interactivity NONE',
     ]);
   });
 

@@ -8,7 +8,11 @@ import { SfnTaskCallback } from '../../lambdas/adapters/aws/sfn-task-callback';
 import { SlackApprovalNotifier } from '../../lambdas/adapters/aws/slack-notifier';
 import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
 import { createApprovalApp, type ApprovalAppDeps } from '../../lambdas/approval/app';
-import { startApprovalServer, type ApprovalServer } from '../../lambdas/approval/local-server';
+import {
+  startApprovalServer,
+  type ApprovalServer,
+  type LocalIamAuthorization,
+} from '../../lambdas/approval/local-server';
 import { slackSignature } from '../../lambdas/core/approval/signing';
 import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 import { runRequestApproval, type Output } from '../../lambdas/tasks/request-approval/task';
@@ -118,7 +122,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { iam?: LocalIamAuthorization } = {}): Promise<Harness> {
   const slack = await startSlackApi({ U0BYEMAIL: 'carol@example.com' });
   const clock = { now: new Date('2026-11-02T10:00:00Z') };
   const store = new MemoryApprovalStore();
@@ -138,7 +142,9 @@ export async function startHarness(): Promise<Harness> {
     now: () => clock.now,
     warn: () => undefined,
   };
-  const server = await startApprovalServer(createApprovalApp(deps));
+  const server = await startApprovalServer(createApprovalApp(deps), {
+    ...(options.iam ? { iam: { now: () => clock.now, ...options.iam } } : {}),
+  });
   baseUrl = server.url;
   return {
     server,

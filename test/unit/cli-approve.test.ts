@@ -1,90 +1,159 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Command } from 'commander';
 import 'aws-sdk-client-mock-jest';
-import type { ApprovalRecord, Decision } from '../../lambdas/core/approval/record';
-import { awsError, cli, executionArn, NOW } from './cli-operator-harness';
+import { SfnTaskCallback } from '../../lambdas/adapters/aws/sfn-task-callback';
+import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
+import { createApprovalApp } from '../../lambdas/approval/app';
+import { startApprovalServer, type ApprovalServer } from '../../lambdas/approval/local-server';
+import type { LocalIamCredential } from '../../lambdas/approval/sigv4';
+import type { ApprovalKind, ApprovalRecord, Decision } from '../../lambdas/core/approval/record';
+import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
+import { registerOperatorCommands } from '../../cli/commands/operator';
+import type { OperatorDeps } from '../../cli/commands/operator-context';
+import { cli, executionArn, NOW, REGION } from './cli-operator-harness';
 
-const ddb = mockClient(DynamoDBClient);
+/**
+ * `msk-migrate approve|reject` against the approval service on a loopback server (the same app the Lambda runs,
+ * SigV4 verified by the local stand-in for API Gateway's AWS_IAM authorization): the CLI only signs and sends; the
+ * service matches the IAM principal, claims once, audits and answers the task token (Step Functions mocked).
+ */
+
 const sfn = mockClient(SFNClient);
-const s3 = mockClient(S3Client);
-const sts = mockClient(STSClient);
-
-const APPROVAL_ID = 'AbCdEfGhIjKlMnOpQrStUv';
-const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/PlatformOperator/jane';
-const env = {
-  AWS_REGION: 'eu-west-1',
-  MSK_MIGRATION_APPROVAL_TABLE: 'approvals',
-  MSK_MIGRATION_EVIDENCE_BUCKET: 'evidence-bucket',
+const ACCOUNT = '123456789012';
+const OPERATOR = `arn:aws:sts::${ACCOUNT}:assumed-role/PlatformOperator/jane`;
+const OPERATOR_KEY: LocalIamCredential = {
+  accessKeyId: 'ASIAOPERATORJANE0001',
+  secretAccessKey: 'jane-secret-access-key-for-tests-000000',
+  sessionToken: 'jane-session-token',
+  userArn: OPERATOR,
+  accountId: ACCOUNT,
 };
+const DEVELOPER_KEY: LocalIamCredential = {
+  accessKeyId: 'ASIADEVELOPERDAN0001',
+  secretAccessKey: 'dan-secret-access-key-for-tests-0000000',
+  sessionToken: 'dan-session-token',
+  userArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Developer/dan`,
+  accountId: ACCOUNT,
+};
+const TOKEN = 'task-token-that-never-leaves-the-service';
 
-const record: ApprovalRecord = {
-  approvalId: APPROVAL_ID,
-  kind: 'CUTOVER',
-  executionArn: executionArn('orders-1'),
-  migrationId: 'orders',
-  executionName: 'orders-1',
-  taskToken: 'task-token-that-never-leaves-the-table',
-  createdAt: new Date(NOW.getTime() - 3600_000).toISOString(),
-  expiresAt: new Date(NOW.getTime() + 3600_000).toISOString(),
-  approvers: { emails: ['lead@example.com'], slackUserIds: [] },
-  notify: { emails: ['lead@example.com'] },
-  evidence: {
+class Artifacts implements ArtifactStore {
+  readonly objects = new Map<string, unknown>();
+  async putJson(key: string, value: unknown): Promise<string> {
+    this.objects.set(key, value);
+    return key;
+  }
+  async getJson<T>(key: string): Promise<T | undefined> {
+    return this.objects.get(key) as T | undefined;
+  }
+  async putText(key: string, body: string): Promise<string> {
+    this.objects.set(key, body);
+    return key;
+  }
+  async getText(key: string): Promise<string | undefined> {
+    return this.objects.get(key) as string | undefined;
+  }
+  async list(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix));
+  }
+  audit(event: string): Array<Record<string, unknown>> {
+    return [...this.objects.entries()]
+      .filter(([k]) => k.includes(`-${event.toLowerCase()}-`))
+      .map(([, v]) => v as Record<string, unknown>);
+  }
+}
+
+let server: ApprovalServer;
+let store: MemoryApprovalStore;
+let artifacts: Artifacts;
+let sequence = 0;
+
+function pending(kind: ApprovalKind = 'CUTOVER', iamPrincipals = [`arn:aws:iam::${ACCOUNT}:role/PlatformOperator`]) {
+  sequence += 1;
+  const record: ApprovalRecord = {
+    approvalId: `AbCdEfGhIjKlMnOpQrSt${String(sequence).padStart(2, '0')}`,
+    kind,
+    executionArn: executionArn('orders-1'),
     migrationId: 'orders',
     executionName: 'orders-1',
-    kind: 'CUTOVER',
-    question: 'Switch producers and consumers of orders to the target?',
-    source: 'msk orders',
-    target: 'msk serverless orders',
-    gates: [],
-    figures: [],
-    findingsAccepted: [],
-    rollbackWindow: '4 h',
-    pointOfNoReturn: 'when the rollback window closes',
-    evidenceKeys: [],
-  },
-  status: 'PENDING',
-};
-
-const item = (r: ApprovalRecord, decision?: Decision): Record<string, AttributeValue> => {
-  const { status, decision: _d, ...immutable } = r;
-  return {
-    approvalId: { S: r.approvalId },
-    status: { S: decision ? 'DECIDED' : status },
-    record: { S: JSON.stringify({ ...immutable, status: 'PENDING' }) },
-    ...(decision ? { decision: { S: JSON.stringify(decision) } } : {}),
+    taskToken: TOKEN,
+    createdAt: new Date(NOW.getTime() - 3600_000).toISOString(),
+    expiresAt: new Date(NOW.getTime() + 3600_000).toISOString(),
+    approvers: { emails: ['lead@example.com'], slackUserIds: [], iamPrincipals },
+    notify: { emails: ['lead@example.com'] },
+    evidence: {
+      migrationId: 'orders',
+      executionName: 'orders-1',
+      kind,
+      question: 'Switch producers and consumers of orders to the target?',
+      source: 'msk orders',
+      target: 'msk serverless orders',
+      gates: [],
+      figures: [],
+      findingsAccepted: [],
+      rollbackWindow: '4 h',
+      pointOfNoReturn: 'when the rollback window closes',
+      evidenceKeys: [],
+    },
+    status: 'PENDING',
   };
-};
+  return record;
+}
+
+async function stored(record: ApprovalRecord): Promise<string> {
+  await store.create(record);
+  return record.approvalId;
+}
+
+const env = (): NodeJS.ProcessEnv => ({ AWS_REGION: REGION, MSK_MIGRATION_APPROVAL_URL: server.url });
+const as = (key: LocalIamCredential) => ({
+  env: env(),
+  credentials: async () => ({
+    accessKeyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey,
+    ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
+  }),
+});
+
+beforeAll(async () => {
+  store = new MemoryApprovalStore();
+  artifacts = new Artifacts();
+  server = await startApprovalServer(
+    createApprovalApp({
+      store,
+      artifacts,
+      callback: new SfnTaskCallback(new SFNClient({ region: REGION })),
+      signingKey: async () => 'k'.repeat(48),
+      baseUrl: 'http://127.0.0.1',
+      now: () => NOW,
+      warn: () => undefined,
+    }),
+    { iam: { credentials: [OPERATOR_KEY, DEVELOPER_KEY], region: REGION, now: () => NOW } },
+  );
+});
+
+afterAll(async () => {
+  await server.close();
+});
 
 beforeEach(() => {
-  for (const m of [ddb, sfn, s3, sts]) m.reset();
-  sts.on(GetCallerIdentityCommand).resolves({ Arn: OPERATOR, Account: '123456789012', UserId: 'AROA:jane' });
-  ddb.on(GetItemCommand).resolves({ Item: item(record) });
-  ddb.on(UpdateItemCommand).callsFake(async (req: { ExpressionAttributeValues?: Record<string, AttributeValue> }) => {
-    const decision = JSON.parse(req.ExpressionAttributeValues?.[':decision']?.S ?? '{}') as Decision;
-    return { Attributes: item(record, decision) };
-  });
+  sfn.reset();
   sfn.on(SendTaskSuccessCommand).resolves({});
   sfn.on(SendTaskFailureCommand).resolves({});
-  s3.on(PutObjectCommand).resolves({});
 });
 
 describe('msk-migrate approve and reject', () => {
-  it("approves as the caller's IAM identity through the single-use claim, sends the task success and audits it as CLI", async () => {
+  it('asks the approval service to approve as the signed IAM principal, which answers the task and audits it', async () => {
+    // Prepare
+    const approvalId = await stored(pending());
+    const run = cli(as(OPERATOR_KEY));
     // Act
-    const result = await cli({ env }).run('approve', APPROVAL_ID, '--comment', 'lag 0 for an hour', '--json');
+    const result = await run.run('approve', approvalId, '--comment', 'lag 0 for an hour', '--json');
     // Assess
     expect(result.exitCode).toBe(0);
     expect(result.json()).toEqual({
-      approvalId: APPROVAL_ID,
+      approvalId,
       outcome: 'APPROVE',
       kind: 'CUTOVER',
       migrationId: 'orders',
@@ -94,96 +163,76 @@ describe('msk-migrate approve and reject', () => {
       decidedAt: NOW.toISOString(),
       next: { state: 'FenceProducers', means: expect.stringContaining('producers are fenced') },
     });
-    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
-      TableName: 'approvals',
-      Key: { approvalId: { S: APPROVAL_ID } },
-      ConsistentRead: true,
-    });
-    expect(ddb).toHaveReceivedCommandWith(UpdateItemCommand, {
-      TableName: 'approvals',
-      ConditionExpression: '#status = :pending',
-    });
     const success = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
-    expect(success?.taskToken).toBe('task-token-that-never-leaves-the-table');
+    expect(success?.taskToken).toBe(TOKEN);
     expect(JSON.parse(success?.output ?? '{}')).toMatchObject({
       approved: true,
       approver: OPERATOR,
       channel: 'CLI',
       comment: 'lag 0 for an hour',
     });
-    const audit = s3
-      .commandCalls(PutObjectCommand)
-      .map((c) => c.args[0].input)
-      .find((i) => /-decided-/.test(i.Key ?? ''));
-    expect(audit?.Bucket).toBe('evidence-bucket');
-    expect(JSON.parse(String(audit?.Body))).toMatchObject({
-      event: 'DECIDED',
+    expect(artifacts.audit('DECIDED').find((e) => e.approvalId === approvalId)).toMatchObject({
       channel: 'CLI',
       actor: OPERATOR,
       outcome: 'APPROVE',
       userAgent: 'msk-migrate',
     });
-    expect(String(audit?.Body)).not.toContain('task-token');
+    // The CLI itself created no AWS client: no table, no Step Functions, no STS (credentials were given).
+    expect(run.regions).toEqual([]);
+    expect(result.stdout).not.toContain(TOKEN);
   });
 
   it('rejects with the reason, which reaches the workflow as Migration.ApprovalRejected', async () => {
+    // Prepare
+    const approvalId = await stored(pending());
     // Act
-    const result = await cli({ env }).run('reject', APPROVAL_ID, '--reason', 'consumer team not ready');
+    const result = await cli(as(OPERATOR_KEY)).run('reject', approvalId, '--reason', 'consumer team not ready');
     // Assess
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`Rejected the cutover approval ${APPROVAL_ID} of orders as ${OPERATOR}.`);
+    expect(result.stdout).toContain(`Rejected the cutover approval ${approvalId} of orders as ${OPERATOR}.`);
     expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: TOKEN,
       error: 'Migration.ApprovalRejected',
       cause: expect.stringContaining('consumer team not ready'),
     });
   });
 
   it.each([
-    ['FINALIZE', 'APPROVE', 'approve', 'Finalize'],
-    ['FINALIZE', 'REJECT', 'reject', 'FailbackDecision'],
-    ['FAILBACK', 'APPROVE', 'approve', 'StartFailback'],
-    ['FAILBACK', 'REJECT', 'reject', 'ReportNeedsAttention'],
-  ] as const)(
-    'decides a %s approval with %s and goes on where the ASL routes that decision',
-    async (kind, outcome, verb, nextState) => {
-      // Prepare
-      const other: ApprovalRecord = { ...record, kind, evidence: { ...record.evidence, kind } };
-      ddb.on(GetItemCommand).resolves({ Item: item(other) });
-      ddb
-        .on(UpdateItemCommand)
-        .callsFake(async (req: { ExpressionAttributeValues?: Record<string, AttributeValue> }) => ({
-          Attributes: item(other, JSON.parse(req.ExpressionAttributeValues?.[':decision']?.S ?? '{}') as Decision),
-        }));
-      // Act
-      const json = (await cli({ env }).run(verb, APPROVAL_ID, '--json')).json<{
-        kind: string;
-        outcome: string;
-        next: { state: string };
-      }>();
-      // Assess
-      expect(json).toMatchObject({ kind, outcome, next: { state: nextState } });
-      const sent =
-        outcome === 'APPROVE' ? sfn.commandCalls(SendTaskSuccessCommand) : sfn.commandCalls(SendTaskFailureCommand);
-      expect(sent.map((c) => c.args[0].input.taskToken)).toEqual(['task-token-that-never-leaves-the-table']);
-    },
-  );
+    ['FINALIZE', 'approve', 'Finalize'],
+    ['FINALIZE', 'reject', 'FailbackDecision'],
+    ['FAILBACK', 'approve', 'StartFailback'],
+    ['FAILBACK', 'reject', 'ReportNeedsAttention'],
+  ] as const)('decides a %s approval with %s and goes on where the ASL routes it', async (kind, verb, nextState) => {
+    // Prepare
+    const approvalId = await stored(pending(kind));
+    // Act
+    const json = (await cli(as(OPERATOR_KEY)).run(verb, approvalId, '--json')).json<{ next: { state: string } }>();
+    // Assess
+    expect(json).toMatchObject({ kind, next: { state: nextState } });
+  });
 
   it('says in text what the workflow does next', async () => {
+    // Prepare
+    const approvalId = await stored(pending());
     // Act
-    const result = await cli({ env }).run('approve', APPROVAL_ID);
+    const result = await cli(as(OPERATOR_KEY)).run('approve', approvalId);
     // Assess
     expect(result.stdout).toContain('Next: FenceProducers: the cutover starts');
   });
 
-  it('says an unknown approval does not exist (exit 3)', async () => {
+  it('is refused by the service when the IAM principal is not a listed approver (exit 4), and nothing is sent', async () => {
     // Prepare
-    ddb.on(GetItemCommand).resolves({});
+    const approvalId = await stored(pending());
     // Act
-    const result = await cli({ env }).run('approve', APPROVAL_ID, '--json');
+    const result = await cli(as(DEVELOPER_KEY)).run('approve', approvalId, '--json');
     // Assess
-    expect(result.exitCode).toBe(3);
-    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'UNKNOWN_APPROVAL' }) });
+    expect(result.exitCode).toBe(4);
+    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'NOT_AN_APPROVER' }) });
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    expect(artifacts.audit('REFUSED').find((e) => e.approvalId === approvalId)).toMatchObject({
+      actor: DEVELOPER_KEY.userArn,
+      reason: 'NOT_AN_APPROVER',
+    });
   });
 
   it('says who already decided, and sends nothing (exit 1)', async () => {
@@ -195,73 +244,113 @@ describe('msk-migrate approve and reject', () => {
       channel: 'EMAIL',
       decidedAt: NOW.toISOString(),
     };
-    ddb.on(GetItemCommand).resolves({ Item: item(record, earlier) });
+    const approvalId = await stored({ ...pending(), status: 'DECIDED', decision: earlier });
     // Act
-    const result = await cli({ env }).run('reject', APPROVAL_ID);
+    const result = await cli(as(OPERATOR_KEY)).run('reject', approvalId);
     // Assess
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('lead@example.com');
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
 
-  it('loses the race to a concurrent decision without sending a callback (exit 1)', async () => {
+  it('says an unknown approval does not exist (exit 3)', async () => {
+    // Act
+    const result = await cli(as(OPERATOR_KEY)).run('approve', 'ZZZZZZZZZZZZZZZZZZZZZZ', '--json');
+    // Assess
+    expect(result.exitCode).toBe(3);
+    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'UNKNOWN_APPROVAL' }) });
+  });
+
+  it('says the API refused the signature or the IAM permission when API Gateway answers 403 (exit 4)', async () => {
     // Prepare
-    const other: Decision = {
-      attemptId: 'b2',
-      outcome: 'REJECT',
-      approver: 'U0SLACK',
-      channel: 'SLACK',
-      decidedAt: NOW.toISOString(),
-    };
-    ddb
-      .on(UpdateItemCommand)
-      .rejects(
-        new ConditionalCheckFailedException({ message: 'conditional', $metadata: {}, Item: item(record, other) }),
-      );
+    const approvalId = await stored(pending());
+    const unknownKey = { ...OPERATOR_KEY, accessKeyId: 'ASIANOTKNOWNHERE0001' };
     // Act
-    const result = await cli({ env }).run('approve', APPROVAL_ID);
-    // Assess
-    expect(result.exitCode).toBe(1);
-    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
-  });
-
-  it('refuses a malformed approval ID before any AWS call (exit 2)', async () => {
-    // Act
-    const result = await cli({ env }).run('approve', 'not-an-id');
-    // Assess
-    expect(result.exitCode).toBe(2);
-    expect(sts).not.toHaveReceivedCommand(GetCallerIdentityCommand);
-  });
-
-  it('says which setting is missing when the approval table is not given (exit 2)', async () => {
-    // Act
-    const result = await cli({ env: { AWS_REGION: 'eu-west-1' } }).run('approve', APPROVAL_ID);
-    // Assess
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('Pass --table or set MSK_MIGRATION_APPROVAL_TABLE');
-  });
-
-  it('asks for a Region when none is set (exit 4)', async () => {
-    // Act
-    const result = await cli({
-      env: { MSK_MIGRATION_APPROVAL_TABLE: 'approvals', MSK_MIGRATION_EVIDENCE_BUCKET: 'b' },
-    }).run('approve', APPROVAL_ID, '--json');
+    const result = await cli(as(unknownKey)).run('approve', approvalId, '--json');
     // Assess
     expect(result.exitCode).toBe(4);
     expect(result.json()).toEqual({
-      error: expect.objectContaining({ code: 'REGION_MISSING', hint: 'Pass --region eu-west-1 or set AWS_REGION.' }),
+      error: expect.objectContaining({ code: 'ACCESS_DENIED', hint: expect.stringContaining('grantApprove') }),
     });
+    expect((await store.get(approvalId))?.status).toBe('PENDING');
   });
 
-  it('refuses to decide without credentials (exit 4)', async () => {
+  it('refuses a malformed approval ID before any request (exit 2)', async () => {
     // Prepare
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(awsError('ExpiredTokenException', 'The security token included in the request is expired'));
+    const credentials = jest.fn();
     // Act
-    const result = await cli({ env }).run('approve', APPROVAL_ID);
+    const result = await cli({ env: env(), credentials }).run('approve', 'not-an-id');
+    // Assess
+    expect(result.exitCode).toBe(2);
+    expect(credentials).not.toHaveBeenCalled();
+  });
+
+  it('says which setting is missing when the approval API URL is not given (exit 2)', async () => {
+    // Act
+    const result = await cli({ env: { AWS_REGION: REGION } }).run('approve', 'AbCdEfGhIjKlMnOpQrStUv');
+    // Assess
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Pass --api-url or set MSK_MIGRATION_APPROVAL_URL');
+  });
+
+  it('refuses to send a signed decision over plain HTTP to anything but loopback (exit 2)', async () => {
+    // Act
+    const result = await cli({
+      env: { AWS_REGION: REGION, MSK_MIGRATION_APPROVAL_URL: 'http://approvals.example.com' },
+    }).run('approve', 'AbCdEfGhIjKlMnOpQrStUv');
+    // Assess
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('must be https');
+  });
+
+  it('takes the Region to sign for from an execute-api URL', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const credentials = async (region: string) => {
+      seen.push(region);
+      throw Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      });
+    };
+    // Act
+    const result = await cli({
+      env: { MSK_MIGRATION_APPROVAL_URL: 'https://a1b2c3d4e5.execute-api.ap-southeast-2.amazonaws.com' },
+      credentials,
+    }).run('approve', 'AbCdEfGhIjKlMnOpQrStUv');
+    // Assess
+    expect(seen).toEqual(['ap-southeast-2']);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('Configure credentials');
+  });
+
+  it('asks for a Region when neither the URL nor the environment gives one (exit 4)', async () => {
+    // Act
+    const result = await cli({ env: { MSK_MIGRATION_APPROVAL_URL: server.url } }).run(
+      'approve',
+      'AbCdEfGhIjKlMnOpQrStUv',
+      '--json',
+    );
     // Assess
     expect(result.exitCode).toBe(4);
-    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
+    expect(result.json()).toEqual({ error: expect.objectContaining({ code: 'REGION_MISSING' }) });
+  });
+
+  it('explains in its help that the approval service decides and that states:SendTask* bypasses it', async () => {
+    // Prepare
+    let help = '';
+    const program = new Command('msk-migrate')
+      .exitOverride()
+      .configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t) });
+    registerOperatorCommands(program, {} as OperatorDeps);
+    // Act
+    await program.parseAsync(['approve', '--help'], { from: 'user' }).catch(() => undefined);
+    // Assess
+    help = help.replace(/\s+/g, ' ');
+    expect(help).toContain('--api-url <url>');
+    expect(help).toContain('SigV4-signed request to the approval service');
+    expect(help).toContain('matches your IAM principal (an IAM user, or a role session');
+    expect(help).toContain("against the plan's approval.approvers");
+    expect(help).toContain('states:SendTask* on the state machine: it would bypass the approval');
+    expect(help).not.toContain('--table');
   });
 });

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly files?: Record<string, string>;
   readonly validateInput?: (input: unknown) => InputValidation;
+  /** The caller's AWS credentials (what the default chain would resolve). */
+  readonly credentials?: OperatorDeps['credentials'];
 }
 
 /** A stand-in for the execution input schema: a migrationId is required. */
@@ -58,6 +60,7 @@ export function cli(options: HarnessOptions = {}): { run: (...args: string[]) =>
       setExitCode: (code) => {
         exitCode = code;
       },
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       readFile: async (file) => {
         const content = options.files?.[file];
         if (content === undefined)

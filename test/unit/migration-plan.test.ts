@@ -524,13 +524,41 @@ describe('the migration plan schema', () => {
       ).toMatch(/expected an e-mail address, a Slack user ID/);
     });
 
-    it('rejects an approver object with neither email nor slackUserId', () => {
+    it('rejects an approver object with neither email, slackUserId nor iamArn', () => {
       expect(
         issueAt(
           edited(minimalPlan(), (p) => (p.approval.approvers = [{ name: 'Ana' }])),
           'approval.approvers.0',
         ).message,
-      ).toMatch(/email or a slackUserId/);
+      ).toMatch(/an email, a slackUserId or an iamArn/);
+    });
+
+    it('accepts IAM user, role and role-session ARNs as approvers, bare or as {iamArn, name}', () => {
+      // Prepare
+      const approvers = [
+        'arn:aws:iam::123456789012:user/ops/erin',
+        'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Ops_0123456789abcdef',
+        'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Ops_0123456789abcdef/alice@example.com',
+        { iamArn: 'arn:aws-us-gov:iam::123456789012:role/MigrationApprovers', name: 'Approvers' },
+      ];
+      // Act
+      const result = validateMigrationPlan(edited(minimalPlan(), (p) => (p.approval.approvers = approvers)));
+      // Assess
+      expect(result.valid).toBe(true);
+    });
+
+    it.each([
+      ['a session name alone', 'alice-session'],
+      ['an account root', 'arn:aws:iam::123456789012:root'],
+      ['a federated user', 'arn:aws:sts::123456789012:federated-user/bob'],
+      ['a role ARN without account', 'arn:aws:iam:::role/Ops'],
+    ])('rejects %s as an approver, naming the forms it accepts', (_what, entry) => {
+      expect(
+        issueAt(
+          edited(minimalPlan(), (p) => (p.approval.approvers = [entry])),
+          'approval.approvers.0',
+        ).message,
+      ).toMatch(/IAM user\/role\/role-session ARN/);
     });
 
     it('requires MSK Connect settings for MirrorMaker 2 in AWS', () => {

@@ -1,4 +1,5 @@
 import { displayTime } from './display-time';
+import { iamApproverMatches } from './iam-principal';
 import type { ApprovalRecord, ApproverAllowList, Decision, DecisionChannel } from './record';
 
 /**
@@ -9,6 +10,8 @@ import type { ApprovalRecord, ApproverAllowList, Decision, DecisionChannel } fro
 
 export type RefusalReason =
   | 'MALFORMED_REQUEST'
+  /** The operator route was reached without a verified IAM caller (no SigV4 signature checked). */
+  | 'NOT_SIGNED'
   | 'UNKNOWN_APPROVAL'
   | 'BAD_SIGNATURE'
   | 'LINK_EXPIRED'
@@ -28,7 +31,7 @@ export interface Refusal {
 
 export interface Identity {
   readonly channel: DecisionChannel;
-  /** E-mail address (EMAIL) or Slack user ID (SLACK). */
+  /** E-mail address (EMAIL), Slack user ID (SLACK), or the caller's IAM ARN as API Gateway verified it (CLI). */
   readonly id: string;
   /** The Slack user's e-mail address, when it was looked up (lets an e-mail allow-list cover Slack too). */
   readonly email?: string;
@@ -39,8 +42,9 @@ export function normaliseEmail(email: string): string {
 }
 
 export function isAllowedApprover(allowList: ApproverAllowList, who: Identity): boolean {
-  // The CLI's caller proved IAM rights to read the approval table and send the task callback; IAM is its allow-list.
-  if (who.channel === 'CLI') return true;
+  // The operator route's caller is the IAM principal API Gateway authenticated (SigV4); it must be listed by ARN.
+  if (who.channel === 'CLI')
+    return (allowList.iamPrincipals ?? []).some((listed) => iamApproverMatches(listed, who.id));
   const emails = new Set(allowList.emails.map(normaliseEmail));
   if (who.channel === 'SLACK') {
     if (allowList.slackUserIds.includes(who.id)) return true;

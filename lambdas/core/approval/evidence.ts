@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normaliseEmail } from './decision-rules';
 import type { ApprovalEvidence, ApprovalKind, ApproverAllowList, EvidenceLine } from './record';
 import { displayTime } from './display-time';
+import { parseIamPrincipal } from './iam-principal';
 
 /**
  * Reads the execution state the approval task receives (`state`: the validated plan under `input`, and the
@@ -12,7 +13,12 @@ import { displayTime } from './display-time';
 
 const Approver = z.union([
   z.string(),
-  z.object({ email: z.string().optional(), slackUserId: z.string().optional(), name: z.string().optional() }),
+  z.object({
+    email: z.string().optional(),
+    slackUserId: z.string().optional(),
+    iamArn: z.string().optional(),
+    name: z.string().optional(),
+  }),
 ]);
 
 /** The part of the migration plan this module reads (the full schema is the ValidateInput task's). */
@@ -27,22 +33,30 @@ export type ApprovalPlan = z.infer<typeof ApprovalPlanSchema>;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /**
- * The allow-list: `approvers` entries (e-mail addresses, Slack user IDs, or `{email, slackUserId}`); when the plan
- * lists none, the e-mail recipients are the approvers (Slack then needs user IDs listed to decide).
+ * The allow-list: `approvers` entries (e-mail addresses, Slack user IDs, IAM user/role/role-session ARNs, or
+ * `{email, slackUserId, iamArn}`); when the plan lists none, the e-mail recipients are the approvers (Slack then needs
+ * user IDs listed to decide, the operator CLI IAM ARNs).
  */
 export function allowListFromPlan(plan: ApprovalPlan): ApproverAllowList {
   const emails = new Set<string>();
   const slackUserIds = new Set<string>();
+  const iamPrincipals = new Set<string>();
   for (const entry of plan.approvers) {
-    const candidates = typeof entry === 'string' ? [entry] : [entry.email, entry.slackUserId];
+    const candidates = typeof entry === 'string' ? [entry] : [entry.email, entry.slackUserId, entry.iamArn];
     for (const value of candidates) {
       if (!value) continue;
-      if (value.includes('@')) emails.add(normaliseEmail(value));
+      // Before the e-mail test: a role-session ARN may end with an e-mail address as its session name.
+      if (parseIamPrincipal(value)) iamPrincipals.add(value);
+      else if (value.includes('@')) emails.add(normaliseEmail(value));
       else if (SLACK_USER_ID.test(value)) slackUserIds.add(value);
     }
   }
   if (plan.approvers.length === 0) for (const recipient of plan.email) emails.add(normaliseEmail(recipient));
-  return { emails: [...emails].sort(), slackUserIds: [...slackUserIds].sort() };
+  return {
+    emails: [...emails].sort(),
+    slackUserIds: [...slackUserIds].sort(),
+    ...(iamPrincipals.size > 0 ? { iamPrincipals: [...iamPrincipals].sort() } : {}),
+  };
 }
 
 const Loose = z.record(z.string(), z.unknown());

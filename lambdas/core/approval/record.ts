@@ -10,7 +10,10 @@ import { z } from 'zod';
 export const ApprovalKindSchema = z.enum(['CUTOVER', 'FINALIZE', 'FAILBACK']);
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 
-/** CLI: an operator with IAM rights on the approval table and the state machine (`msk-migrate approve|reject`). */
+/**
+ * CLI: an operator's SigV4-signed request to the approval service's IAM-authorized route (`msk-migrate
+ * approve|reject`); the approver is the caller's IAM principal, matched against the plan's IAM approvers.
+ */
 export const DecisionChannelSchema = z.enum(['EMAIL', 'SLACK', 'LOCAL', 'CLI']);
 export type DecisionChannel = z.infer<typeof DecisionChannelSchema>;
 
@@ -25,10 +28,15 @@ export const MAX_COMMENT_LENGTH = 500;
 export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 export const ApprovalIdSchema = z.string().regex(APPROVAL_ID_PATTERN, 'an approval ID is 22 base64url characters');
 
-/** Who may decide: e-mail addresses (compared case-insensitively) and Slack user IDs (exact). */
+/**
+ * Who may decide: e-mail addresses (compared case-insensitively), Slack user IDs (exact) and IAM principals (user,
+ * role or role-session ARNs, matched as lambdas/core/approval/iam-principal.ts says). Records written before IAM
+ * approvers existed have no `iamPrincipals`: nobody decides them through the operator route.
+ */
 export const ApproverAllowListSchema = z.object({
   emails: z.array(z.string()),
   slackUserIds: z.array(z.string()),
+  iamPrincipals: z.array(z.string()).optional(),
 });
 export type ApproverAllowList = z.infer<typeof ApproverAllowListSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IAM_APPROVER_ARN } from '../approval/iam-principal';
 import { QuotaOverridesSchema } from '../profiles/profile';
 
 /**
@@ -307,17 +308,26 @@ const Gates = strict({
     .describe('How long an evaluation waits for its canary record.'),
 });
 
+const IAM_ARN_HELP =
+  'an IAM user ARN (arn:aws:iam::123456789012:user/alice), an IAM role ARN (any session of it) or a role-session ARN (arn:aws:sts::123456789012:assumed-role/Ops/alice@example.com)';
 const Approver = z.union(
   [
     z.email(),
     pattern(SLACK_USER_ID, 'a Slack user ID'),
+    pattern(IAM_APPROVER_ARN, IAM_ARN_HELP),
     strict({
       email: z.email().optional(),
       slackUserId: pattern(SLACK_USER_ID, 'a Slack user ID (U0123ABCD)').optional(),
+      iamArn: pattern(IAM_APPROVER_ARN, IAM_ARN_HELP)
+        .optional()
+        .describe('Decides with `msk-migrate approve|reject` (SigV4-signed) as this IAM user, role or role session.'),
       name: z.string().min(1).max(200).optional(),
     }),
   ],
-  { error: 'expected an e-mail address, a Slack user ID (U0123ABCD), or {email, slackUserId, name}' },
+  {
+    error:
+      'expected an e-mail address, a Slack user ID (U0123ABCD), an IAM user/role/role-session ARN, or {email, slackUserId, iamArn, name}',
+  },
 );
 
 const Approval = strict({
@@ -336,7 +346,7 @@ const Approval = strict({
     .array(Approver)
     .default([])
     .describe(
-      'Who may decide: e-mail, Slack user ID or {email, slackUserId, name}; none listed: the e-mail recipients.',
+      'Who may decide: e-mail, Slack user ID, IAM user/role/role-session ARN (the operator CLI) or {email, slackUserId, iamArn, name}; none listed: the e-mail recipients.',
     ),
   timeoutMinutes: wholeMinutes(1, MAX_APPROVAL_TIMEOUT_MINUTES, 'the approval states allow 14 days')
     .default(1440)
@@ -499,11 +509,17 @@ function checkApproval(approval: z.output<typeof Approval>, ctx: Ctx): void {
     );
   }
   approval.approvers.forEach((entry, i) => {
-    if (typeof entry !== 'string' && entry.email === undefined && entry.slackUserId === undefined) {
-      issue(ctx, ['approvers', i], 'expected an email or a slackUserId for this approver');
+    if (
+      typeof entry !== 'string' &&
+      entry.email === undefined &&
+      entry.slackUserId === undefined &&
+      entry.iamArn === undefined
+    ) {
+      issue(ctx, ['approvers', i], 'expected an email, a slackUserId or an iamArn for this approver');
       return;
     }
-    const slackOnly = typeof entry === 'string' ? SLACK_USER_ID.test(entry) : entry.email === undefined;
+    const slackOnly =
+      typeof entry === 'string' ? SLACK_USER_ID.test(entry) : entry.email === undefined && entry.iamArn === undefined;
     if (slackOnly && !approval.slack) {
       issue(
         ctx,
