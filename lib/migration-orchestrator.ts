@@ -80,7 +80,10 @@ export function taskEntry(name: string): string {
   return handlerEntry(name as FunctionName);
 }
 
-/** The task names the ASL refers to through `${<Name>FunctionArn}`; any other placeholder is an error. */
+/** The ASL's placeholder for the stack's partition in service integration ARNs (`arn:${Partition}:states:::…`). */
+export const ASL_PARTITION = 'Partition';
+
+/** The task names the ASL refers to through `${<Name>FunctionArn}`; any other placeholder but the partition is an error. */
 export function aslTaskPlaceholders(definition: string): { tasks: string[]; others: string[] } {
   const tasks = new Set<string>();
   const others = new Set<string>();
@@ -88,7 +91,7 @@ export function aslTaskPlaceholders(definition: string): { tasks: string[]; othe
     const name = match[1] ?? '';
     const task = /^([A-Z][A-Za-z0-9]*)FunctionArn$/.exec(name);
     if (task?.[1]) tasks.add(task[1]);
-    else others.add(name);
+    else if (name !== ASL_PARTITION) others.add(name);
   }
   return { tasks: [...tasks].sort(), others: [...others].sort() };
 }
@@ -419,9 +422,13 @@ export class MigrationOrchestrator extends Construct {
       definitionBody: sfn.DefinitionBody.fromFile(DEFINITION_FILE),
       // Published versions, never the unqualified ARN: a running execution keeps calling the code it started with
       // when a deploy publishes new versions (docs/deploy.md, "Deploying during a migration").
-      definitionSubstitutions: Object.fromEntries(
-        TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].currentVersion.functionArn]),
-      ),
+      definitionSubstitutions: {
+        ...Object.fromEntries(
+          TASK_NAMES.map((name) => [`${name}FunctionArn`, this.functions[name].currentVersion.functionArn]),
+        ),
+        // Service integration ARNs name the stack's partition (aws, aws-cn, aws-us-gov: cdk.json's target partitions).
+        [ASL_PARTITION]: stack.partition,
+      },
       tracingEnabled: true,
       // ALL events, without the execution data: the state carries approval IDs, plan details and endpoints, and
       // the log group is read more widely than the execution history (which has the data, behind states:GetExecutionHistory).

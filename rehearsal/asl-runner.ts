@@ -30,10 +30,9 @@ export interface AslDefinition {
 
 /** The ASL with its substitutions filled as CloudFormation would (placeholder `X` → a function named X). */
 export function loadDefinition(file = ASL_PATH): AslDefinition {
-  const text = readFileSync(file, 'utf8').replace(
-    /\$\{(\w+)FunctionArn\}/g,
-    'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1',
-  );
+  const text = readFileSync(file, 'utf8')
+    .replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:eu-west-1:123456789012:function:msk-migration-$1')
+    .replaceAll('${Partition}', 'aws');
   return JSON.parse(text) as AslDefinition;
 }
 

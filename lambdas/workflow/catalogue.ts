@@ -568,9 +568,8 @@ export interface AslDefinitionLike {
 export function functionOfAslTask(state: Readonly<Record<string, unknown>>): string | undefined {
   const resource = typeof state['Resource'] === 'string' ? state['Resource'] : '';
   const parameters = (state['Parameters'] ?? {}) as Record<string, unknown>;
-  const arn = resource.startsWith('arn:aws:states:::lambda:invoke')
-    ? String(parameters['FunctionName'] ?? '')
-    : resource;
+  // `arn:${Partition}:states:::lambda:invoke…`: the partition is substituted at deploy.
+  const arn = /^arn:[^:]+:states:::lambda:invoke/.test(resource) ? String(parameters['FunctionName'] ?? '') : resource;
   return /^\$\{([A-Za-z0-9]+)FunctionArn\}$/.exec(arn)?.[1];
 }
 

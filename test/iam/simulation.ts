@@ -8,14 +8,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AWS_ADAPTERS, type AwsAdapterMethod, type AwsAdapterName } from '../../lib/iam/operations';
 import { adapterMethodsOf, taskRequirements, type PlacedRequirement } from '../../lib/iam/task-policy';
-import { taskEntry, TASKS, type TaskName, type TaskSpec } from '../../lib/migration-orchestrator';
+import { TASKS, type TaskName, type TaskSpec } from '../../lib/migration-orchestrator';
 import { MigrationStack, type MigrationStackProps } from '../../lib/migration-stack';
 import { TaskFunction } from '../../lib/task-function';
+import { FUNCTIONS, type FunctionEntry, type PortName } from '../../lambdas/workflow/catalogue';
 import { REQUESTS_DIR, type RecordedRequest } from '../setup/aws-request-recorder';
 import { iamRequestsOf, type FunctionContext, type IamRequest } from './iam-requests';
 import { ACCOUNT, resolveTemplate, type PolicyDocument } from './template-policies';
-
-const ROOT = path.join(__dirname, '../..');
 
 /** A task function's role as the simulation sees it. */
 export interface TaskRole {
@@ -100,32 +99,28 @@ const methodsOfAdapter = (adapter: AwsAdapterName): AwsAdapterMethod[] =>
   Object.keys(AWS_ADAPTERS[adapter].methods).map((m) => `${adapter}.${m}` as AwsAdapterMethod);
 
 /**
- * What the handler wires (lambdas/tasks/<task>/handler.ts): each AwsTaskPorts port it calls, and the adapter methods
- * that port reaches. Opening a data plane always describes the cluster through MSK (its bootstrap brokers) and reads
- * its SCRAM secret.
+ * What each port of the workflow catalogue (lambdas/workflow/catalogue.ts, FUNCTIONS[*].ports) certainly reaches in
+ * AWS: opening a Kafka data plane (source, target, targetAcls) describes the cluster through MSK (its bootstrap
+ * brokers) and reads its SCRAM secret; the evidence store is read and written. The replicator, provisioner, pointer
+ * and lag-signal ports' methods depend on the task: its permissions name them.
  */
-export const PORT_METHODS: Record<string, readonly AwsAdapterMethod[]> = {
-  withClusters: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
-  sourceDataPlane: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
-  targetDataPlane: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
-  sourceInventoryReader: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
-  targetAclReader: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
+export const PORT_METHODS: Partial<Record<PortName, readonly AwsAdapterMethod[]>> = {
+  source: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
+  target: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
+  targetAcls: ['AwsMskControlPlane.describeCluster', 'CachedSecrets.read'],
   msk: ['AwsMskControlPlane.describeCluster'],
-  throughput: methodsOfAdapter('CloudWatchThroughput'),
+  metrics: methodsOfAdapter('CloudWatchThroughput'),
   artifacts: ['S3ArtifactStore.getText', 'S3ArtifactStore.putText'],
 };
 
-/** The ports a task's handler calls on AwsTaskPorts, read from its source. */
-export function handlerPorts(task: TaskName): string[] {
-  const file = path.join(ROOT, taskEntry(task));
-  if (!fs.existsSync(file)) return [];
-  const source = fs.readFileSync(file, 'utf8');
-  return [...new Set([...source.matchAll(/\bports\.([a-zA-Z]+)\(/g)].map((m) => m[1] as string))].sort();
+/** The ports the catalogue says a task function's module needs. */
+export function catalogueReachedPorts(task: TaskName): readonly PortName[] {
+  return (FUNCTIONS as Record<string, FunctionEntry>)[task]?.ports ?? [];
 }
 
-/** The adapter methods a task's handler reaches for certain (through the ports whose methods do not depend on the plan). */
+/** The adapter methods a task's ports certainly reach (task → ports → adapters). */
 export function handlerMethods(task: TaskName): AwsAdapterMethod[] {
-  return [...new Set(handlerPorts(task).flatMap((port) => PORT_METHODS[port] ?? []))];
+  return [...new Set(catalogueReachedPorts(task).flatMap((port) => PORT_METHODS[port] ?? []))];
 }
 
 /** The adapter methods a task may call: what its permissions declare and what its handler certainly reaches. */

@@ -140,7 +140,9 @@ describe('MigrationOrchestrator', () => {
       string,
       { Properties: { FunctionName: { Ref: string } }; DeletionPolicy?: string; UpdateReplacePolicy?: string }
     >;
-    for (const value of Object.values(substitutions)) {
+    const { Partition: partition, ...functionSubstitutions } = substitutions;
+    expect(partition).toEqual({ Ref: 'AWS::Partition' });
+    for (const value of Object.values(functionSubstitutions)) {
       // `Ref` of an AWS::Lambda::Version is the version's qualified ARN (`…:function:<name>:<n>`).
       const versionId = (value as { Ref: string }).Ref;
       const version = versions[versionId];
@@ -153,7 +155,12 @@ describe('MigrationOrchestrator', () => {
       ASL,
     );
     expect(rendered).not.toContain('${');
-    expect(Object.keys(substitutions).sort()).toEqual(ASL_TASKS.map((n) => `${n}FunctionArn`));
+    expect(Object.keys(functionSubstitutions).sort()).toEqual(ASL_TASKS.map((n) => `${n}FunctionArn`));
+  });
+
+  it("names no partition literally: the ASL and every ARN of the template take the stack's (aws-cn, aws-us-gov)", () => {
+    expect(ASL).not.toContain('arn:aws:');
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/arn:aws:/);
   });
 
   it('publishes the state machine as a retained version behind the live alias, and outputs the alias', () => {
