@@ -1,3 +1,5 @@
+import type { AclBinding } from '../core/access/acl-binding';
+
 /**
  * The Kafka data plane as the core sees it: one cluster, admin and client calls in Kafka's own vocabulary.
  * Adapters: kafkajs (default), @platformatic/kafka (fallback). The core never imports a Kafka client.
@@ -156,19 +158,8 @@ export interface ClusterDescription {
   }>;
 }
 
-/** One ACL binding in Kafka's AdminClient vocabulary. */
-export interface AclEntry {
-  readonly resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
-  readonly resourceName: string;
-  readonly patternType: 'LITERAL' | 'PREFIXED';
-  readonly principal: string;
-  readonly host: string;
-  readonly operation: string;
-  readonly permissionType: 'ALLOW' | 'DENY';
-}
-
 export type AclListing =
-  { readonly authorizerEnabled: true; readonly bindings: readonly AclEntry[] } | { readonly authorizerEnabled: false };
+  { readonly authorizerEnabled: true; readonly bindings: readonly AclBinding[] } | { readonly authorizerEnabled: false };
 
 export interface ClientQuotaEntry {
   readonly entity: ReadonlyArray<{ readonly type: string; readonly name: string | null }>;

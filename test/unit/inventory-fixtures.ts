@@ -1,5 +1,5 @@
+import type { AclBinding } from '../../lambdas/core/access/acl-binding';
 import type {
-  AclBindingRecord,
   DescribedGroup,
   DescribedTopic,
   Inventory,
@@ -65,11 +65,11 @@ export function group(groupId: string, o: Partial<Omit<DescribedGroup, 'status' 
 
 export function acl(
   principal: string,
-  resourceType: AclBindingRecord['resourceType'],
+  resourceType: AclBinding['resourceType'],
   resourceName: string,
   operation: string,
-  o: Partial<AclBindingRecord> = {},
-): AclBindingRecord {
+  o: Partial<AclBinding> = {},
+): AclBinding {
   return {
     principal,
     resourceType,

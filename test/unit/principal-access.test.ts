@@ -1,12 +1,12 @@
 import { AuthFailedError, UnreachableError } from '../../lambdas/core/errors';
-import type { AclBinding } from '../../lambdas/core/validation/acl-access';
+import type { AclBinding } from '../../lambdas/core/access/acl-binding';
 import {
   checkPrincipalAccess,
   expectationsFromSourceAcls,
   generatedPolicyAccess,
   targetAclAccess,
 } from '../../lambdas/core/validation/principal-access';
-import type { AccessChecker } from '../../lambdas/core/validation/validate-target';
+import type { AccessChecker } from '../../lambdas/core/access/access-checker';
 import type { AclListing } from '../../lambdas/ports/kafka';
 
 const acl = (over: Partial<AclBinding>): AclBinding => ({

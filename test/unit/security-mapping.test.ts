@@ -1,16 +1,14 @@
-import {
-  compareAccess,
-  iamAccessChecker,
-  sourceAccessChecker,
-} from '../../lambdas/core/security-mapping/access-coverage';
-import { evaluateIamPolicy, globMatches } from '../../lambdas/core/security-mapping/iam-policy-evaluation';
+import type { AclBinding } from '../../lambdas/core/access/acl-binding';
+import { compareAccess } from '../../lambdas/core/access/compare-access';
+import { iamAccessChecker } from '../../lambdas/core/access/iam-authorizer';
+import { evaluateIamPolicy, globMatches } from '../../lambdas/core/access/iam-policy';
+import { aclAccessChecker as sourceAccessChecker } from '../../lambdas/core/access/kafka-authorizer';
 import {
   MANAGED_POLICY_MAX_CHARS,
   mapAclsToIamPolicies,
   roleNameFor,
 } from '../../lambdas/core/security-mapping/map-acls-to-iam';
 import type {
-  AclBinding,
   IamTargetCluster,
   SecurityInventory,
   SecurityMapping,

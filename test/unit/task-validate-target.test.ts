@@ -1,5 +1,5 @@
 import type { Inventory, InventorySummary } from '../../lambdas/core/inventory/model';
-import type { AclBinding } from '../../lambdas/core/validation/acl-access';
+import type { AclBinding } from '../../lambdas/core/access/acl-binding';
 import type { AclListing } from '../../lambdas/ports/kafka';
 import { runValidateTarget } from '../../lambdas/tasks/validate-target/task';
 import { replicatingState } from './task-catch-up-and-validation';

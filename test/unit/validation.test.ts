@@ -1,5 +1,7 @@
 import { ValidationFailedError } from '../../lambdas/core/errors';
-import { aclAccessChecker, notCheckable, type AclBinding } from '../../lambdas/core/validation/acl-access';
+import { notCheckable } from '../../lambdas/core/access/access-checker';
+import type { AclBinding } from '../../lambdas/core/access/acl-binding';
+import { aclAccessChecker } from '../../lambdas/core/access/kafka-authorizer';
 import { recordDigest } from '../../lambdas/core/validation/record-digest';
 import { configParity } from '../../lambdas/core/validation/topic-parity';
 import { validateTarget, type ValidationRequest } from '../../lambdas/core/validation/validate-target';

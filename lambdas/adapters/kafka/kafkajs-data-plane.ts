@@ -1,3 +1,4 @@
+import type { AclBinding } from '../../core/access/acl-binding';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import {
   Kafka,
@@ -12,7 +13,6 @@ import {
 } from 'kafkajs';
 import { TransientError } from '../../core/errors';
 import type {
-  AclEntry,
   AclListing,
   ClientQuotaEntry,
   ClusterDescription,
@@ -121,7 +121,7 @@ type Header = Buffer | string | Array<Buffer | string> | undefined;
 
 /** Kafka's AdminClient enums (DescribeAcls) as the inventory names them; ANY (1) is the match-all filter value. */
 const ACL_ANY = 1;
-const ACL_RESOURCE: Record<number, AclEntry['resourceType']> = {
+const ACL_RESOURCE: Record<number, AclBinding['resourceType']> = {
   2: 'TOPIC',
   3: 'GROUP',
   4: 'CLUSTER',
@@ -129,7 +129,7 @@ const ACL_RESOURCE: Record<number, AclEntry['resourceType']> = {
   6: 'DELEGATION_TOKEN',
   7: 'USER',
 };
-const ACL_PATTERN: Record<number, AclEntry['patternType']> = { 3: 'LITERAL', 4: 'PREFIXED' };
+const ACL_PATTERN: Record<number, AclBinding['patternType']> = { 3: 'LITERAL', 4: 'PREFIXED' };
 const ACL_OPERATION: Record<number, string> = {
   2: 'ALL',
   3: 'READ',
@@ -395,7 +395,7 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
           operation: ACL_ANY,
           permissionType: ACL_ANY,
         });
-        const bindings: AclEntry[] = [];
+        const bindings: AclBinding[] = [];
         for (const r of response.resources) {
           const resourceType = ACL_RESOURCE[r.resourceType];
           const patternType = ACL_PATTERN[r.resourcePatternType];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AclBindingSchema } from '../access/acl-binding';
 
 /**
  * The inventory of a source cluster: what the control plane (MSK), the data plane (Kafka admin) and the metrics
@@ -163,18 +164,6 @@ export const GroupInventorySchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('UNDESCRIBABLE'), groupId: z.string(), reason: z.string() }),
 ]);
 export type GroupInventory = z.infer<typeof GroupInventorySchema>;
-
-/** Kafka's AdminClient shape, the same as the security mapping's (core/security-mapping/model.ts), so bindings pass straight in. */
-export const AclBindingSchema = z.object({
-  resourceType: z.enum(['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID', 'DELEGATION_TOKEN', 'USER']),
-  resourceName: z.string(),
-  patternType: z.enum(['LITERAL', 'PREFIXED']),
-  principal: z.string(),
-  host: z.string(),
-  operation: z.string(),
-  permissionType: z.enum(['ALLOW', 'DENY']),
-});
-export type AclBindingRecord = z.infer<typeof AclBindingSchema>;
 
 export const AclInventorySchema = z.discriminatedUnion('status', [
   z.object({

@@ -1,4 +1,4 @@
-import type { AclResourceType } from './model';
+import type { AclResourceType } from '../access/acl-binding';
 
 /**
  * Kafka ACL operations and their MSK IAM (`kafka-cluster:*`) counterparts, from the MSK developer guide's table
@@ -70,7 +70,6 @@ export const NOT_ON_SERVERLESS: ReadonlySet<string> = new Set([
   a('AlterClusterDynamicConfiguration'),
 ]);
 
-export const CONNECT = a('Connect');
 export const WRITE_DATA = a('WriteData');
 export const WRITE_DATA_IDEMPOTENTLY = a('WriteDataIdempotently');
 

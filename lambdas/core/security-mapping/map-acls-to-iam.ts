@@ -1,5 +1,6 @@
+import type { AclBinding } from '../access/acl-binding';
+import { CONNECT, type IamPolicyDocument, type IamStatement } from '../access/iam-policy';
 import {
-  CONNECT,
   NOT_ON_SERVERLESS,
   WRITE_DATA,
   WRITE_DATA_IDEMPOTENTLY,
@@ -11,9 +12,6 @@ import {
 import {
   IamTargetClusterSchema,
   SecurityInventorySchema,
-  type AclBinding,
-  type IamPolicyDocument,
-  type IamStatement,
   type IamTargetCluster,
   type PrincipalAuthentication,
   type PrincipalPolicy,

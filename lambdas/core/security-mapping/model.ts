@@ -1,34 +1,12 @@
 import { z } from 'zod';
+import { AclBindingSchema, type AclBinding } from '../access/acl-binding';
+import type { IamPolicyDocument } from '../access/iam-policy';
 
 /**
  * What the security mapping reads (the source cluster's principals and ACLs, from the inventory) and what it writes
- * (one IAM policy document per principal, plus findings). The ACL binding is Kafka's own shape (AdminClient
- * `describeAcls`), a superset of the validation core's `AclBinding`, so the inventory's bindings pass straight in.
+ * (one IAM policy document per principal, plus findings). The ACL binding is the project's one binding
+ * (core/access/acl-binding.ts), so the inventory's bindings pass straight in.
  */
-
-export const AclResourceTypeSchema = z.enum([
-  'TOPIC',
-  'GROUP',
-  'CLUSTER',
-  'TRANSACTIONAL_ID',
-  'DELEGATION_TOKEN',
-  'USER',
-]);
-export type AclResourceType = z.infer<typeof AclResourceTypeSchema>;
-
-export const AclBindingSchema = z.object({
-  resourceType: AclResourceTypeSchema,
-  resourceName: z.string(),
-  patternType: z.enum(['LITERAL', 'PREFIXED']),
-  /** `User:alice` (SCRAM), `User:CN=orders,OU=apps` (mTLS), `User:*` (everyone). */
-  principal: z.string(),
-  /** `*` (or empty) for any host. */
-  host: z.string(),
-  /** Kafka's operation names: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALL. */
-  operation: z.string(),
-  permissionType: z.enum(['ALLOW', 'DENY']),
-});
-export type AclBinding = z.infer<typeof AclBindingSchema>;
 
 export const PrincipalAuthenticationSchema = z.enum(['SCRAM', 'MTLS', 'IAM', 'UNKNOWN']);
 export type PrincipalAuthentication = z.infer<typeof PrincipalAuthenticationSchema>;
@@ -67,18 +45,6 @@ export const IamTargetClusterSchema = z.object({
   serverless: z.boolean(),
 });
 export type IamTargetCluster = z.input<typeof IamTargetClusterSchema>;
-
-export interface IamStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string[];
-  readonly Resource: string[];
-}
-
-export interface IamPolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: IamStatement[];
-}
 
 export type FindingSeverity = 'BLOCKER' | 'WARNING' | 'INFO';
 

@@ -1,11 +1,12 @@
 import { AuthFailedError } from '../errors';
-import { iamAccessChecker } from '../security-mapping/access-coverage';
+import { notCheckable, type AccessChecker } from '../access/access-checker';
+import { authorizerBindings, type AclBinding } from '../access/acl-binding';
+import { iamAccessChecker } from '../access/iam-authorizer';
+import { aclAccessChecker } from '../access/kafka-authorizer';
 import { mapAclsToIamPolicies } from '../security-mapping/map-acls-to-iam';
-import type { AclBinding as SourceAclBinding, SecurityInventory, SecurityMapping } from '../security-mapping/model';
+import type { SecurityInventory, SecurityMapping } from '../security-mapping/model';
 import type { AclListing } from '../../ports/kafka';
-import { aclAccessChecker, notCheckable, type AclBinding } from './acl-access';
 import type { Difference } from './differences';
-import type { AccessChecker, PrincipalExpectation } from './validate-target';
 
 /**
  * The access part of ValidateTarget: every principal the plan lists (or, when it lists none, every principal the
@@ -15,6 +16,14 @@ import type { AccessChecker, PrincipalExpectation } from './validate-target';
  * the policies generated from the source's ACLs are evaluated, which proves the mapping, not the live IAM
  * configuration (the roles the clients assume are not visible from here), and the evidence says so.
  */
+
+/** What a principal must be allowed on the target. Operations apply to the topics; on groups only READ and DESCRIBE exist. */
+export interface PrincipalExpectation {
+  readonly principal: string;
+  readonly topics?: readonly string[];
+  readonly groups?: readonly string[];
+  readonly operations: ReadonlyArray<'READ' | 'WRITE' | 'DESCRIBE'>;
+}
 
 type Operation = PrincipalExpectation['operations'][number];
 type ResourceType = 'TOPIC' | 'GROUP';
@@ -82,13 +91,6 @@ export async function expectationsFromSourceAcls(
     }
   }
   return out;
-}
-
-/** The bindings Kafka's authorizer decides on (the ones the validation's evaluator models). */
-export function authorizerBindings(bindings: readonly SourceAclBinding[]): AclBinding[] {
-  return bindings.filter((b): b is SourceAclBinding & AclBinding =>
-    ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'].includes(b.resourceType),
-  );
 }
 
 export interface TargetAccess {

@@ -5,8 +5,14 @@ import type { ExecutionIdentity } from '../replication/naming';
 import { selectGroups, type NameFilter } from '../replication/topic-selection';
 import type { Difference } from './differences';
 import { checkGroupOffsets, type PartitionView } from './group-offsets';
-import type { AclBinding } from './acl-access';
-import { checkPrincipalAccess, type AccessSummary, type LostAccess } from './principal-access';
+import type { AccessChecker } from '../access/access-checker';
+import type { AclBinding } from '../access/acl-binding';
+import {
+  checkPrincipalAccess,
+  type AccessSummary,
+  type LostAccess,
+  type PrincipalExpectation,
+} from './principal-access';
 import { checkPartitionContinuity } from './record-continuity';
 import { allows, describeTolerance, tolerancesFor, type RecoveryPolicy } from './recovery-policy';
 import type { ReplayedRange } from './replay-ledger';
@@ -19,24 +25,6 @@ import { configParity, topicParity, type ConfigPolicy } from './topic-parity';
  * partition, consumer-group offsets that point at the same records, and the listed principals' access where it can
  * be checked. Every difference is listed; any difference fails with Migration.ValidationFailed.
  */
-
-/** Whether a principal may do an operation on a resource of the target. Adapters: Kafka ACLs; IAM is not checkable here. */
-export interface AccessChecker {
-  check(request: {
-    principal: string;
-    resourceType: 'TOPIC' | 'GROUP';
-    resourceName: string;
-    operation: 'READ' | 'WRITE' | 'DESCRIBE';
-  }): Promise<'ALLOWED' | 'DENIED' | 'NOT_CHECKABLE'>;
-}
-
-/** What a principal must be allowed on the target. Operations apply to the topics; on groups only READ and DESCRIBE exist. */
-export interface PrincipalExpectation {
-  readonly principal: string;
-  readonly topics?: readonly string[];
-  readonly groups?: readonly string[];
-  readonly operations: ReadonlyArray<'READ' | 'WRITE' | 'DESCRIBE'>;
-}
 
 export interface ValidationRequest {
   readonly identity: ExecutionIdentity;

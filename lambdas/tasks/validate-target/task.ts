@@ -5,10 +5,10 @@ import { runValidateTarget as validateTargetPhase, type ValidateTargetRequest } 
 import { ValidationStateSchema } from '../../core/replication/state';
 import { securityInventoryFrom } from '../../core/security-mapping/from-inventory';
 import { writeSecurityMappingEvidence } from '../../core/security-mapping/report';
-import { notCheckable } from '../../core/validation/acl-access';
-import { authorizerBindings, generatedPolicyAccess, targetAclAccess } from '../../core/validation/principal-access';
+import { notCheckable, type AccessChecker } from '../../core/access/access-checker';
+import { authorizerBindings } from '../../core/access/acl-binding';
+import { generatedPolicyAccess, targetAclAccess } from '../../core/validation/principal-access';
 import type { ConfigPolicy } from '../../core/validation/topic-parity';
-import type { AccessChecker } from '../../core/validation/validate-target';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane, KafkaInventoryReads } from '../../ports/kafka';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';

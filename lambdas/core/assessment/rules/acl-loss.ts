@@ -1,4 +1,5 @@
-import type { AclBindingRecord, Inventory } from '../../inventory/model';
+import type { AclBinding } from '../../access/acl-binding';
+import type { Inventory } from '../../inventory/model';
 import type { TargetProfile } from '../../profiles/profile';
 import { firstFew, plural, type AssessmentOptions, type Finding } from '../finding';
 
@@ -9,7 +10,7 @@ import { firstFew, plural, type AssessmentOptions, type Finding } from '../findi
  * On a target with ACLs, they must still be created there before cutover.
  */
 
-function describePrincipal(principal: string, bindings: readonly AclBindingRecord[]): string {
+function describePrincipal(principal: string, bindings: readonly AclBinding[]): string {
   const allow = bindings.filter((b) => b.permissionType === 'ALLOW');
   const deny = bindings.length - allow.length;
   const resources = [
@@ -53,7 +54,7 @@ export function aclLossRule(inventory: Inventory, profile: TargetProfile, _optio
       : [];
   }
   if (acls.bindings.length === 0) return [];
-  const byPrincipal = new Map<string, AclBindingRecord[]>();
+  const byPrincipal = new Map<string, AclBinding[]>();
   for (const b of acls.bindings) byPrincipal.set(b.principal, [...(byPrincipal.get(b.principal) ?? []), b]);
   const principals = [...byPrincipal.keys()].sort();
   const items = principals.map((p) => describePrincipal(p, byPrincipal.get(p) ?? []));

@@ -1,23 +1,14 @@
-import type { AccessChecker } from './validate-target';
+import type { AccessChecker } from './access-checker';
+import type { AclBinding } from './acl-binding';
 
 /**
- * Principal access on a target that uses Kafka ACLs (self-managed Kafka, AutoMQ, MSK provisioned with SCRAM/mTLS),
- * decided the way Kafka's authorizer does: a matching DENY wins over any ALLOW; ALL matches every operation; READ,
- * WRITE, DELETE and ALTER imply DESCRIBE; `User:*` and the literal resource `*` match everyone and everything; a
- * PREFIXED binding matches names that start with it; nothing matching means denied (Kafka's default,
+ * Access on a cluster that uses Kafka ACLs (self-managed Kafka, AutoMQ, MSK provisioned with SCRAM/mTLS), decided the
+ * way Kafka's authorizer does: a matching DENY wins over any ALLOW; ALL matches every operation; READ, WRITE, DELETE
+ * and ALTER imply DESCRIBE; `User:*` and the literal resource `*` match everyone and everything; a PREFIXED binding
+ * matches names that start with it; nothing matching means denied (Kafka's default,
  * `allow.everyone.if.no.acl.found=false`). Hosts are not modelled: bindings for a specific host are ignored.
- * On an IAM-only target (MSK Serverless) there are no ACLs to read: use `notCheckable` instead.
+ * Super users bypass the ACLs.
  */
-
-export interface AclBinding {
-  readonly resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID';
-  readonly resourceName: string;
-  readonly patternType: 'LITERAL' | 'PREFIXED';
-  readonly principal: string;
-  readonly host: string;
-  readonly operation: string;
-  readonly permissionType: 'ALLOW' | 'DENY';
-}
 
 const IMPLIES_DESCRIBE = new Set(['READ', 'WRITE', 'DELETE', 'ALTER']);
 
@@ -46,10 +37,3 @@ export function aclAccessChecker(bindings: readonly AclBinding[], superUsers: re
     },
   };
 }
-
-/** IAM access control (MSK Serverless, MSK with IAM): the policies live in IAM, not in the cluster. */
-export const notCheckable: AccessChecker = {
-  async check() {
-    return 'NOT_CHECKABLE';
-  },
-};
