@@ -4,7 +4,7 @@ import { CutoverFailedError, InputInvalidError } from '../../core/errors';
 import type { FailbackDeps } from '../../core/failback/failback';
 import { FailbackStateSchema } from '../../core/failback/state';
 import { runCheckFailback as checkFailbackPhase } from '../../core/failback/tasks';
-import { FailbackFenceSchema } from '../shared/cutover-state';
+import { FailbackFenceSchema } from '../../core/failback/fence';
 import { ExecutionStateSchema } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
 

@@ -3,7 +3,7 @@ import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { HealthProgressSchema } from '../../core/cutover/check-target-health';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
-import { EndOffsetsSnapshotSchema, fenceValue, watchedTopics } from '../../core/cutover/model';
+import { watchedTopics } from '../../core/cutover/model';
 import { SwitchRecordSchema } from '../../core/cutover/switch-consumers';
 import { InputInvalidError } from '../../core/errors';
 import type { ExecutionIdentity } from '../../core/replication/naming';
@@ -39,26 +39,6 @@ export const CutoverStateSchema = z.looseObject({
   switch: SwitchStateSchema.optional(),
 });
 export type CutoverState = z.infer<typeof CutoverStateSchema>;
-
-/** `$.failbackFence` after FenceForFailback: the pointer that pointed at the target now holds the failback fence. */
-export const FailbackFenceSchema = z.object({
-  direction: z.literal('FAILBACK'),
-  fencedAt: z.string(),
-  fenceValue: z.string(),
-  pointer: z.string(),
-  /** What it held before the failback fence: the target value SwitchToTarget set. */
-  previous: z.string(),
-  changeId: z.string().optional(),
-  /** The target's end offsets right after the fence: the failback drain compares against them. */
-  targetEndsAtFence: EndOffsetsSnapshotSchema,
-  topics: z.number().int().nonnegative(),
-});
-export type FailbackFence = z.infer<typeof FailbackFenceSchema>;
-
-/** The fence of the way back: a `fenced:` value (clients hold) told apart from the forward fence. */
-export function failbackFenceValue(identity: ExecutionIdentity): string {
-  return `${fenceValue(identity)}/failback`;
-}
 
 /** The execution state as the cutover tasks read it: `$.cutover` typed, everything else as the shared schema. */
 export const CutoverExecutionStateSchema = ExecutionStateSchema.extend({

@@ -1,0 +1,308 @@
+import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
+import type { InventorySummary } from '../inventory/model';
+import type { CatchUpState, ReplicationState, ValidationState } from '../replication/state';
+
+/**
+ * The migration report, JSON and Markdown, under the execution's prefix in the ArtifactStore, for every outcome: which
+ * phases ran, the outcome and error, what was created and what was undone, the assessment's findings, the gate
+ * evidence keys, the approvals and the point of no return. The Report task reads the execution state leniently into
+ * these facts (a section it cannot read is listed as unreadable, never a failure); this module only writes.
+ */
+
+export const REPORT_OUTCOMES = [
+  'SUCCEEDED',
+  'ROLLED_BACK',
+  'FAILED',
+  'FAILED_BACK',
+  'NEEDS_ATTENTION',
+  'ROLLBACK_FAILED',
+] as const;
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
+
+const HEADLINE: Record<ReportOutcome, string> = {
+  SUCCEEDED: 'The migration succeeded: clients use the target, the forward replication is stopped.',
+  ROLLED_BACK: 'The migration was rolled back: what this execution created was removed, clients stay on the source.',
+  FAILED: 'The migration failed before anything was created.',
+  FAILED_BACK: 'The migration was failed back to the source after the point of no return.',
+  NEEDS_ATTENTION:
+    'The migration needs attention: after the point of no return nothing is switched back automatically.',
+  ROLLBACK_FAILED: 'A rollback step failed: a person must finish it (see what was and was not undone).',
+};
+
+/** A Catch's error, its Cause reduced to the message. */
+export interface ReportedError {
+  readonly error: string;
+  readonly cause: string;
+}
+
+/** What an undo step (Finalize, RollbackReplication, RollbackTarget) left in the state. */
+export interface UndoStep {
+  readonly outcome: string;
+  readonly notes: readonly string[];
+}
+
+export interface ReportedApproval {
+  readonly kind: string;
+  readonly approved?: boolean;
+  readonly approver?: string;
+  readonly approverName?: string;
+  readonly channel?: string;
+  readonly decidedAt?: string;
+  readonly comment?: string;
+}
+
+/** Everything the report says, as read from the execution state. */
+export interface MigrationReportFacts {
+  readonly outcome: ReportOutcome;
+  readonly migrationId: string;
+  readonly execution: { readonly id?: string; readonly name: string; readonly startedAt?: string };
+  readonly reportedAt: string;
+  /** The Task states whose results are in the state, in workflow order. */
+  readonly phasesReached: readonly string[];
+  readonly error?: ReportedError;
+  readonly rollbackError?: ReportedError;
+  readonly pointOfNoReturn?: string;
+  readonly inventory?: Pick<InventorySummary, 'inventoryKey' | 'counts' | 'complete' | 'gaps'>;
+  readonly assessment?: {
+    readonly profile: string;
+    readonly counts: { readonly BLOCKER: number; readonly WARNING: number; readonly INFO: number };
+    readonly findings: ReadonlyArray<{ readonly id: string; readonly severity: string; readonly subject: string }>;
+    readonly acknowledged: readonly string[];
+    readonly reportKey: string;
+    readonly markdownKey: string;
+  };
+  readonly target?: {
+    readonly source: 'CREATE' | 'EXISTING_MSK' | 'BOOTSTRAP';
+    readonly clusterArn?: string;
+    readonly bootstrapServers?: readonly string[];
+  };
+  readonly replication?: Pick<ReplicationState, 'handle' | 'canaryTopic' | 'alarmNames' | 'topicsKey'>;
+  readonly catchUp?: CatchUpState;
+  readonly validation?: ValidationState;
+  readonly finalize?: UndoStep;
+  readonly rollbackCutover?: unknown;
+  readonly rollbackReplication?: UndoStep;
+  readonly rollbackTarget?: UndoStep;
+  readonly approvals: readonly ReportedApproval[];
+  /** State sections that did not parse, with their raw value (the JSON keeps it). */
+  readonly unreadable: ReadonlyArray<{ readonly section: string; readonly raw: unknown }>;
+}
+
+export interface MigrationReportKeys {
+  readonly reportKey: string;
+  readonly markdownKey: string;
+}
+
+const cell = (v: unknown): string =>
+  String(v ?? '—')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+const table = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => [
+  `| ${header.join(' | ')} |`,
+  `|${header.map(() => '---').join('|')}|`,
+  ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+];
+
+export async function writeMigrationReport(
+  facts: MigrationReportFacts,
+  deps: { readonly artifacts: ArtifactStore },
+): Promise<MigrationReportKeys> {
+  const { migrationId, outcome, target, replication, assessment, inventory, catchUp, validation, approvals } = facts;
+  const executionName = facts.execution.name;
+  const created = [
+    ...(target?.source === 'CREATE' && target.clusterArn
+      ? [{ what: 'target cluster', id: target.clusterArn, createdByThisExecution: true }]
+      : []),
+    ...(replication
+      ? [{ what: `${replication.handle.engine} replicator`, id: replication.handle.id, createdByThisExecution: true }]
+      : []),
+    ...(replication?.canaryTopic
+      ? [
+          {
+            what: 'canary topic (source, and its copy on the target)',
+            id: replication.canaryTopic,
+            createdByThisExecution: true,
+          },
+        ]
+      : []),
+    ...(replication?.alarmNames ?? []).map((name) => ({
+      what: 'CloudWatch alarm',
+      id: name,
+      createdByThisExecution: true,
+    })),
+  ];
+  const undone = [
+    ...(facts.rollbackCutover !== undefined ? [{ step: 'RollbackCutover', detail: facts.rollbackCutover }] : []),
+    ...(facts.rollbackReplication
+      ? [
+          {
+            step: 'RollbackReplication',
+            outcome: facts.rollbackReplication.outcome,
+            notes: facts.rollbackReplication.notes,
+          },
+        ]
+      : []),
+    ...(facts.rollbackTarget
+      ? [{ step: 'RollbackTarget', outcome: facts.rollbackTarget.outcome, notes: facts.rollbackTarget.notes }]
+      : []),
+    ...(facts.finalize ? [{ step: 'Finalize', outcome: facts.finalize.outcome, notes: facts.finalize.notes }] : []),
+  ];
+  const evidencePrefix = artifactKey(migrationId, executionName, '');
+  const evidenceKeys = {
+    ...(inventory ? { inventory: inventory.inventoryKey } : {}),
+    ...(assessment ? { assessment: assessment.reportKey, assessmentMarkdown: assessment.markdownKey } : {}),
+    ...(replication ? { replicatedTopics: replication.topicsKey } : {}),
+    ...(catchUp?.lastEvidenceKey ? { lastCatchUpEvaluation: catchUp.lastEvidenceKey } : {}),
+    ...(validation ? { validation: validation.evidenceKey } : {}),
+  };
+  const reportKey = artifactKey(migrationId, executionName, 'report/report.json');
+  const markdownKey = artifactKey(migrationId, executionName, 'report/report.md');
+  const allEvidence = (await deps.artifacts.list(evidencePrefix)).filter((k) => k !== reportKey && k !== markdownKey);
+  const unreadable = facts.unreadable.map((u) => u.section);
+
+  const report = {
+    kind: 'migration-report',
+    schemaVersion: 1,
+    outcome,
+    headline: HEADLINE[outcome],
+    migrationId,
+    execution: { id: facts.execution.id, name: executionName, startedAt: facts.execution.startedAt },
+    reportedAt: facts.reportedAt,
+    phasesReached: facts.phasesReached,
+    ...(facts.error ? { error: facts.error } : {}),
+    ...(facts.rollbackError ? { rollbackError: facts.rollbackError } : {}),
+    ...(facts.pointOfNoReturn !== undefined ? { pointOfNoReturn: facts.pointOfNoReturn } : {}),
+    target: target ?? null,
+    created,
+    undone,
+    assessment: assessment
+      ? {
+          profile: assessment.profile,
+          counts: assessment.counts,
+          findings: assessment.findings,
+          acknowledged: assessment.acknowledged,
+        }
+      : null,
+    inventory: inventory ? { counts: inventory.counts, complete: inventory.complete, gaps: inventory.gaps } : null,
+    catchUp: catchUp ?? null,
+    validation: validation ? { checked: validation.checked, notes: validation.notes } : null,
+    approvals,
+    evidenceKeys,
+    evidence: allEvidence,
+    ...(unreadable.length > 0 ? { unreadable } : {}),
+  };
+
+  const md: string[] = [`# Migration report: ${migrationId}`, '', `**Outcome: ${outcome}.** ${HEADLINE[outcome]}`, ''];
+  md.push(
+    ...table(
+      ['', ''],
+      [
+        ['Execution', facts.execution.id ?? executionName],
+        ['Started', facts.execution.startedAt],
+        ['Reported', facts.reportedAt],
+        ['Point of no return', facts.pointOfNoReturn ?? 'not passed'],
+      ],
+    ),
+  );
+  md.push(
+    '',
+    '## Phases reached',
+    '',
+    facts.phasesReached.length > 0
+      ? facts.phasesReached.map((p) => `\`${p}\``).join(' → ')
+      : 'None after ValidateInput.',
+  );
+  if (facts.error) md.push('', '## Error', '', `\`${facts.error.error}\`: ${facts.error.cause}`);
+  if (facts.rollbackError)
+    md.push('', '## Rollback error', '', `\`${facts.rollbackError.error}\`: ${facts.rollbackError.cause}`);
+  md.push('', '## Created by this execution', '');
+  md.push(
+    ...(created.length > 0
+      ? table(
+          ['What', 'Id'],
+          created.map((c) => [c.what, c.id]),
+        )
+      : ['Nothing.']),
+  );
+  if (target && target.source !== 'CREATE')
+    md.push(
+      '',
+      `Target named by the plan (${target.clusterArn ?? (target.bootstrapServers ?? []).join(', ')}): never created nor deleted by this execution.`,
+    );
+  md.push('', '## Undone', '');
+  md.push(
+    ...(undone.length > 0
+      ? undone.flatMap((u) => [
+          `- **${u.step}**${'outcome' in u ? ` (${u.outcome})` : ''}: ${'notes' in u && u.notes ? u.notes.join(' ') : JSON.stringify('detail' in u ? u.detail : null)}`,
+        ])
+      : ['Nothing was undone.']),
+  );
+  if (assessment) {
+    md.push(
+      '',
+      '## Assessment',
+      '',
+      `Against ${assessment.profile}: ${assessment.counts.BLOCKER} blockers, ${assessment.counts.WARNING} warnings, ${assessment.counts.INFO} information. Full report: \`${assessment.markdownKey}\`.`,
+      '',
+    );
+    if (assessment.findings.length > 0)
+      md.push(
+        ...table(
+          ['Finding', 'Severity', 'Subject'],
+          assessment.findings.map((f) => [`\`${f.id}\``, f.severity, f.subject]),
+        ),
+      );
+  }
+  if (catchUp)
+    md.push(
+      '',
+      '## Catch-up gate',
+      '',
+      `${catchUp.passed ? 'Passed' : 'Not passed'} after ${catchUp.evaluations} evaluations (${catchUp.consecutiveHealthy} healthy in a row), first at ${catchUp.startedAt}, last at ${catchUp.lastEvaluatedAt}.${catchUp.lastReasons.length > 0 ? ` Last reasons: ${catchUp.lastReasons.join('; ')}.` : ''}`,
+    );
+  if (validation)
+    md.push(
+      '',
+      '## Validation',
+      '',
+      `Passed: ${Object.entries(validation.checked)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}.`,
+      ...validation.notes.map((n) => `- ${n}`),
+    );
+  md.push('', '## Approvals', '');
+  md.push(
+    ...(approvals.length > 0
+      ? table(
+          ['Kind', 'Decision', 'By', 'Channel', 'At', 'Comment'],
+          approvals.map((a) => [
+            a.kind,
+            a.approved === undefined ? '—' : a.approved ? 'approved' : 'rejected',
+            a.approverName ?? a.approver,
+            a.channel,
+            a.decidedAt,
+            a.comment,
+          ]),
+        )
+      : ['None requested.']),
+  );
+  md.push(
+    '',
+    '## Evidence',
+    '',
+    ...table(['Gate', 'Key'], Object.entries(evidenceKeys)),
+    '',
+    `All ${allEvidence.length} artifacts of this execution are under \`${evidencePrefix}\`.`,
+  );
+  if (unreadable.length > 0)
+    md.push('', `Unreadable state sections (reported raw in the JSON): ${unreadable.join(', ')}.`);
+
+  await deps.artifacts.putJson(
+    reportKey,
+    unreadable.length > 0
+      ? { ...report, raw: Object.fromEntries(facts.unreadable.map((u) => [u.section, u.raw])) }
+      : report,
+  );
+  await deps.artifacts.putText(markdownKey, `${md.join('\n')}\n`, 'text/markdown; charset=utf-8');
+  return { reportKey, markdownKey };
+}
