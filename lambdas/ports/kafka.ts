@@ -159,7 +159,8 @@ export interface ClusterDescription {
 }
 
 export type AclListing =
-  { readonly authorizerEnabled: true; readonly bindings: readonly AclBinding[] } | { readonly authorizerEnabled: false };
+  | { readonly authorizerEnabled: true; readonly bindings: readonly AclBinding[] }
+  | { readonly authorizerEnabled: false };
 
 export interface ClientQuotaEntry {
   readonly entity: ReadonlyArray<{ readonly type: string; readonly name: string | null }>;

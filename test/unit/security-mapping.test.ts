@@ -8,11 +8,7 @@ import {
   mapAclsToIamPolicies,
   roleNameFor,
 } from '../../lambdas/core/security-mapping/map-acls-to-iam';
-import type {
-  IamTargetCluster,
-  SecurityInventory,
-  SecurityMapping,
-} from '../../lambdas/core/security-mapping/model';
+import type { IamTargetCluster, SecurityInventory, SecurityMapping } from '../../lambdas/core/security-mapping/model';
 import {
   renderSecurityMappingMarkdown,
   writeSecurityMappingEvidence,
