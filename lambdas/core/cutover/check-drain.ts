@@ -3,7 +3,8 @@ import { CutoverFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { lagOf } from '../gates/partition-lag';
-import { readDigests, type DigestedRecord } from '../validation/record-continuity';
+import { readDigests } from '../validation/record-continuity';
+import type { DigestedRecord } from '../validation/record-digest';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { FenceRecordSchema } from './fence-producers';
 import {

@@ -1,6 +1,7 @@
 import type { CommittedOffset, KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
 import type { Difference } from './differences';
-import { readDigests, type DigestedRecord } from './record-continuity';
+import { readDigests } from './record-continuity';
+import type { DigestedRecord } from './record-digest';
 
 /**
  * Consumer-group offsets translated to the target must point at the same records: the record just before the

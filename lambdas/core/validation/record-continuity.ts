@@ -1,6 +1,6 @@
 import type { KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
 import type { Difference } from './differences';
-import { recordDigest } from './record-digest';
+import { recordDigest, type DigestedRecord } from './record-digest';
 import { ReplayLedger, alignBlock, type ReplayFindings } from './replay-ledger';
 
 /**
@@ -27,11 +27,6 @@ export interface ContinuityOptions {
   readonly readTimeoutMs: number;
   /** Records read per partition (both sides) before the alignment gives up. @default 200_000 */
   readonly maxScanRecords?: number;
-}
-
-export interface DigestedRecord {
-  readonly offset: bigint;
-  readonly digest: string;
 }
 
 export interface PartitionContinuity {

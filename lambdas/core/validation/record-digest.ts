@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { KafkaRecordIn } from '../../ports/kafka';
 
+/** A record as the continuity check compares it: its offset and the digest of its content. */
+export interface DigestedRecord {
+  readonly offset: bigint;
+  readonly digest: string;
+}
+
 /**
  * A record's identity by content: SHA-256 over key, value and headers (sorted by name, without the headers a
  * replicator adds). Offsets differ across clusters, contents must not.

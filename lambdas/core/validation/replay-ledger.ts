@@ -1,4 +1,4 @@
-import type { DigestedRecord } from './record-continuity';
+import type { DigestedRecord } from './record-digest';
 
 /**
  * What a replicator's restart leaves on the target, told apart by content. MirrorMaker 2 and MSK Replicator are
