@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, MetricName } from '../lambdas/middleware/metric-names';
+import { METRICS_NAMESPACE, MetricName } from '../lambdas/contract';
 
 export interface MigrationDashboardProps {
   readonly stateMachine: sfn.IStateMachine;

@@ -8,7 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { STATE_MACHINE_ALIAS } from '../lambdas/core/execution/names';
+import {
+  ALARM_NAME_PREFIX,
+  CANARY_TOPIC_PREFIX,
+  KAFKA_CLIENTS,
+  REPLICATOR_NAME_PREFIX,
+  STATE_MACHINE_ALIAS,
+  TASK_ENV,
+  type KafkaClientName,
+} from '../lambdas/contract';
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
@@ -17,7 +25,6 @@ import {
   type FunctionName,
   type TaskPermission,
 } from '../lambdas/workflow/catalogue';
-import { ALARM_NAME_PREFIX } from '../lambdas/core/replication/naming';
 import { APPROVAL_API_ENTRIES, ApprovalApi, ApprovalEmailProps, ApprovalSlackProps } from './approval-api';
 import { MigrationDashboard } from './dashboard';
 import { MigrationNotifications, SLACK_NOTIFIER_ENTRY, SlackNotificationProps } from './notifications';
@@ -96,29 +103,27 @@ export function aslTaskPlaceholders(definition: string): { tasks: string[]; othe
   return { tasks: [...tasks].sort(), others: [...others].sort() };
 }
 
-/** Names of what an execution creates (lambdas/core/replication/naming.ts): the IAM patterns below rely on them. */
-export const REPLICATOR_NAME_PREFIX = 'mskmig-';
-export const CANARY_TOPIC_PREFIX = 'msk-migration.canary.';
+/** Names of what an execution creates (lambdas/contract/names.ts): the IAM patterns below rely on them. */
+export { CANARY_TOPIC_PREFIX, REPLICATOR_NAME_PREFIX };
 
 /**
  * Environment variables the construct sets, by permission: a handler reads the ones of its permissions. The names
- * are those of TASK_ENV in lambdas/tasks/shared/aws-ports.ts (an infra test keeps the two in step; not imported here,
- * so that synth does not load the AWS SDK). `PHASE_EVENT_BUS_NAME` (every function) comes from
- * MigrationNotifications.grantPublishPhaseEvents; `AWS_REGION` is Lambda's own.
+ * are TASK_ENV's (lambdas/contract/env.ts, which the handlers read with `readTaskEnv`). `PHASE_EVENT_BUS_NAME`
+ * (every function) comes from MigrationNotifications.grantPublishPhaseEvents; `AWS_REGION` is Lambda's own.
  */
 export const TASK_ENVIRONMENT = {
   /** The evidence bucket (every task function). */
-  bucket: 'ARTIFACT_BUCKET',
+  bucket: TASK_ENV.ARTIFACT_BUCKET,
   /** MSK Replicator service execution role (replicationCreate: the forward role for StartReplication, the reverse one for StartFailback). */
-  replicatorRole: 'REPLICATOR_SERVICE_ROLE_ARN',
+  replicatorRole: TASK_ENV.REPLICATOR_SERVICE_ROLE_ARN,
   /** MirrorMaker 2 on MSK Connect service execution role (same split). */
-  connectRole: 'MSK_CONNECT_SERVICE_ROLE_ARN',
+  connectRole: TASK_ENV.MSK_CONNECT_SERVICE_ROLE_ARN,
   /** Log group of the MSK Connect workers (replicationCreate). */
-  connectLogGroup: 'MSK_CONNECT_LOG_GROUP',
+  connectLogGroup: TASK_ENV.MSK_CONNECT_LOG_GROUP,
   /** The topic the lag alarms notify (alarmsManage): the notification topic. */
-  alarmTopic: 'ALARM_TOPIC_ARN',
-  /** The Kafka client of the data-plane tasks (`kafkaClient`). */
-  kafkaClient: 'KAFKA_CLIENT',
+  alarmTopic: TASK_ENV.ALARM_TOPIC_ARN,
+  /** The Kafka client of the data-plane functions (`kafkaClient` prop). */
+  kafkaClient: TASK_ENV.KAFKA_CLIENT,
 } as const;
 
 export interface MigrationApprovalProps {
@@ -224,7 +229,7 @@ export interface MigrationOrchestratorProps {
    * reads with kafkajs.
    * @default 'kafkajs'
    */
-  readonly kafkaClient?: 'kafkajs' | 'platformatic';
+  readonly kafkaClient?: KafkaClientName;
 }
 
 /**
@@ -258,7 +263,7 @@ export class MigrationOrchestrator extends Construct {
   public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
 
   /** The Kafka client the data-plane tasks run (`kafkaClient`). */
-  public readonly kafkaClient: 'kafkajs' | 'platformatic';
+  public readonly kafkaClient: KafkaClientName;
 
   private readonly scopes: PermissionScopes;
 
@@ -849,5 +854,7 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
       '`approval.slack` and `notificationSlack` name different bot tokens; use one Slack app (one bot token secret) for both',
     );
   }
+  if (props.kafkaClient !== undefined && !(KAFKA_CLIENTS as readonly string[]).includes(props.kafkaClient))
+    problems.push(`\`kafkaClient\` "${String(props.kafkaClient)}" is not one of ${KAFKA_CLIENTS.join(', ')}`);
   if (problems.length) throw new Error(`MigrationOrchestrator: conflicting props: ${problems.join('; ')}.`);
 }

@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { PHASE_CHANGED_DETAIL_TYPE, PHASE_EVENT_SOURCE } from '../lambdas/ports/phase-events';
+import { PHASE_CHANGED_DETAIL_TYPE, PHASE_EVENT_SOURCE, TASK_ENV } from '../lambdas/contract';
 import { TaskFunction } from './task-function';
 
 export interface SlackNotificationProps {
@@ -219,7 +219,7 @@ export class MigrationNotifications extends Construct {
 
   /** Lets a task function announce phase changes: the bus name in its environment, events:PutEvents on the bus. */
   public grantPublishPhaseEvents(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment('PHASE_EVENT_BUS_NAME', this.eventBus.eventBusName);
+    fn.addEnvironment(TASK_ENV.PHASE_EVENT_BUS_NAME, this.eventBus.eventBusName);
     return this.eventBus.grantPutEventsTo(fn);
   }
 }

@@ -2,7 +2,7 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ALARM_NAME_PREFIX } from '../lambdas/core/replication/naming';
+import { ALARM_NAME_PREFIX } from '../lambdas/contract';
 import { nagResourceName } from './replicator-role';
 
 export interface ReplicationAlarmsProps {

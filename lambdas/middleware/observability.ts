@@ -8,7 +8,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type middy from '@middy/core';
 import { EventBridgePhaseEvents } from '../adapters/aws/eventbridge-phase-events';
 import type { PhaseChanged, PhaseEvents } from '../ports/phase-events';
-import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from './metric-names';
+import { readTaskEnv } from '../contract/env';
+import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../contract/telemetry';
 
 /**
  * One line gives a task handler Powertools logging, metrics and tracing:
@@ -102,7 +103,7 @@ export function executionContextOf(event: unknown): { executionId: string; migra
 let defaultPhaseEvents: PhaseEvents | null | undefined;
 function phaseEventsFromEnv(): PhaseEvents | null {
   if (defaultPhaseEvents === undefined) {
-    const bus = process.env.PHASE_EVENT_BUS_NAME;
+    const bus = readTaskEnv(process.env, [], ['PHASE_EVENT_BUS_NAME']).PHASE_EVENT_BUS_NAME;
     defaultPhaseEvents = bus ? new EventBridgePhaseEvents(new EventBridgeClient({}), bus) : null;
   }
   return defaultPhaseEvents;

