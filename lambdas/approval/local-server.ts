@@ -84,6 +84,28 @@ async function authorize(
   return verdict.valid ? verdict.caller : undefined;
 }
 
+/** RFC 3986 path characters (pchar and `/`; the query also `?`), `%` only as the start of a two-digit escape. */
+const PATH = String.raw`(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*`;
+const QUERY = String.raw`(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*`;
+/** Origin-form (RFC 9112 §3.2.1): an absolute path, never starting with `//` (URL parsers read that as a host). */
+const ORIGIN_FORM = new RegExp(String.raw`^/(?!/)${PATH}(?:\?${QUERY})?$`);
+
+/**
+ * The request target as a URL: origin-form (`/approvals/…?r=…`) or an absolute http(s) URL (RFC 9112 §3.2.2);
+ * `undefined` for anything else (`//`, `//[`, `*`, a port out of range, a broken `%` escape), which is the client's
+ * error and answered 400, never 500.
+ */
+function requestTarget(raw: string): URL | undefined {
+  try {
+    if (raw.startsWith('/')) return ORIGIN_FORM.test(raw) ? new URL(`http://local${raw}`) : undefined;
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return ORIGIN_FORM.test(`${url.pathname}${url.search}`) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startApprovalServer(
   handler: HttpHandler,
   options: ApprovalServerOptions = {},
@@ -97,7 +119,11 @@ export async function startApprovalServer(
           res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Too large.');
           return;
         }
-        const url = new URL(req.url ?? '/', 'http://local');
+        const url = requestTarget(req.url ?? '');
+        if (!url) {
+          res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Malformed request target.');
+          return;
+        }
         const headers: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(req.headers))
           headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
