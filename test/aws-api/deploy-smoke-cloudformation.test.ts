@@ -21,7 +21,8 @@ import { awsQuery, xmlValues } from './emulator/raw-aws';
  *   bundles: moto cannot run a Lambda without Docker, so the bundles would only be bytes in a bucket, and bundling
  *   them would cost most of this tier's time budget;
  * - the state machine's definition: the ASL is the workflow tier's subject. Here a state machine must exist.
- * - the HTTP API of the approval endpoint (API Gateway v2): moto's CloudFormation cannot create it (MOTO_CANNOT_CREATE),
+ * - the HTTP API of the approval endpoint (API Gateway v2) and the state machine's published version and `live` alias:
+ *   moto's CloudFormation cannot create them (MOTO_CANNOT_CREATE),
  *   so those resources are removed before CreateStack, by a rule the test states, and everything else must be created.
  */
 
@@ -39,6 +40,8 @@ const MOTO_CANNOT_CREATE: readonly string[] = [
   'AWS::S3::BucketPolicy',
   'AWS::SNS::TopicPolicy',
   'AWS::SecretsManager::Secret',
+  'AWS::StepFunctions::StateMachineAlias',
+  'AWS::StepFunctions::StateMachineVersion',
 ];
 
 /** What a Ref or Fn::GetAtt to a removed resource becomes: ARN-shaped, so that IAM policies naming it stay valid. */
