@@ -10,6 +10,7 @@ import { EventBridgePhaseEvents } from '../adapters/aws/eventbridge-phase-events
 import type { PhaseChanged, PhaseEvents } from '../ports/phase-events';
 import { readTaskEnv } from '../contract/env';
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../contract/telemetry';
+import { trimForStepFunctions } from './lambda-error';
 
 /**
  * One line gives a task handler Powertools logging, metrics and tracing:
@@ -177,7 +178,8 @@ export function withObservability(phase: string, options: ObservabilityOptions =
     },
     onError: async (request) => {
       const execution = request.internal.observabilityExecution ?? executionContextOf(request.event);
-      const error = request.error;
+      // Name, capped message, one-line trace: what reaches the state's Catch never carries a stack (lambda-error.ts).
+      const error = request.error ? trimForStepFunctions(request.error) : request.error;
       metrics.addMetric(MetricName.TaskFailed, MetricUnit.Count, 1);
       metrics.addMetric(
         MetricName.TaskDuration,

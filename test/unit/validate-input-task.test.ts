@@ -129,3 +129,18 @@ describe('the ValidateInput Lambda handler', () => {
     });
   });
 });
+
+describe('the plan size cap', () => {
+  it('refuses a plan over PLAN_MAX_BYTES with Migration.InputInvalid at (root), naming the size', () => {
+    // Prepare
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '..', '..', 'examples', 'msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { approval: { approvers: string[] } };
+    raw.approval.approvers = Array.from({ length: 1500 }, (_, i) => `approver-${i}@example.com`);
+    // Act
+    const run = () =>
+      runValidateInput({ plan: raw, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:e' });
+    // Assess
+    expect(run).toThrow(/\(root\): the plan is [\d,]+ bytes of JSON with its defaults; at most 32,768/);
+  });
+});

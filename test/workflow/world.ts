@@ -4,6 +4,7 @@ import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-c
 import { OutboxApprovalMailer } from '../../lambdas/adapters/local/local-approval-notifiers';
 import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
 import { AuthFailedError } from '../../lambdas/core/errors';
+import { lambdaErrorDocument, trimForStepFunctions } from '../../lambdas/middleware/lambda-error';
 import type { ApprovalServices } from '../../lambdas/core/approval/service';
 import { decide, expireApproval } from '../../lambdas/core/approval/service';
 import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
@@ -455,6 +456,8 @@ export interface Scenario {
   readonly writesAfterSwitch?: number;
   /** A task state that fails every time it runs, with this error (a fault the other knobs do not model). */
   readonly failState?: { readonly state: string; readonly error: Error };
+  /** Task states that fail every time they run, each with its error. */
+  readonly failStates?: Readonly<Record<string, Error>>;
   /** Invocations Lambda itself fails (a timeout or a crash with its real error name), by state name. */
   readonly lambdaFaults?: Readonly<Record<string, readonly LambdaFault[]>>;
   /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
@@ -633,6 +636,8 @@ export class World {
       try {
         const fault = this.scenario.failState;
         if (fault?.state === name) throw fault.error;
+        const failure = this.scenario.failStates?.[name];
+        if (failure) throw failure;
         const result = await run(event);
         this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'OK' });
         return JSON.parse(JSON.stringify(result ?? null));
@@ -640,9 +645,9 @@ export class World {
         const e = err as Error;
         this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'ERROR', error: e.name });
         if (!lambda) throw err;
-        throw Object.assign(new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message, trace: [] })), {
-          name: e.name,
-        });
+        // As the handler's middleware trims it and the Lambda runtime serializes it (lambdas/middleware/lambda-error.ts).
+        const document = lambdaErrorDocument(trimForStepFunctions(e));
+        throw Object.assign(new Error(JSON.stringify(document)), { name: e.name });
       }
     };
   }

@@ -70,7 +70,25 @@ type Checked =
   | { readonly valid: false; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> };
 
 /** The plan, or the fields that make its worst-case history pass Step Functions' 25,000 events. */
-export function withinHistoryBudget(plan: MigrationPlan): Checked {
+/**
+ * The largest plan accepted (bytes of JSON). The plan travels in the state of every later step beside the steps'
+ * results and up to three trimmed errors; this cap keeps that state well under Step Functions' 256 KiB
+ * (test/workflow/state-size.test.ts builds the largest one).
+ */
+export const PLAN_MAX_BYTES = 32 * 1024;
+
+export function withinExecutionLimits(plan: MigrationPlan): Checked {
+  const bytes = Buffer.byteLength(JSON.stringify(plan), 'utf8');
+  if (bytes > PLAN_MAX_BYTES)
+    return {
+      valid: false,
+      issues: [
+        {
+          path: '(root)',
+          message: `the plan is ${bytes.toLocaleString('en-US')} bytes of JSON with its defaults; at most ${PLAN_MAX_BYTES.toLocaleString('en-US')} (it travels in every state of the execution, capped at 256 KiB): shorten the longest lists (topics, groups, approvers)`,
+        },
+      ],
+    };
   const { problems } = historyBudget(plan, WORKFLOW_DEFINITION);
   return problems.length === 0 ? { valid: true, plan } : { valid: false, issues: problems };
 }
@@ -85,7 +103,7 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
   const { plan, executionId } = payload.data;
   const validated = validateMigrationPlan(plan);
   // A plan that is valid field by field must also fit the history budget on every path (refused by the fields to change).
-  const result = validated.valid ? withinHistoryBudget(validated.plan) : validated;
+  const result = validated.valid ? withinExecutionLimits(validated.plan) : validated;
   if (!result.valid) {
     const listed: string[] = [];
     let length = 0;
