@@ -36,6 +36,30 @@ export function loadDefinition(file = ASL_PATH): AslDefinition {
   return JSON.parse(text) as AslDefinition;
 }
 
+/**
+ * aws-local-stepfunctions 3.0.0 resolves a Task's TimeoutSecondsPath against the state's Parameters, Step Functions
+ * against the state input. For the interpreter only, the path is carried through one more Parameter, so that both read
+ * the same value.
+ */
+function forInterpreter(definition: AslDefinition): AslDefinition {
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      const path = state.TimeoutSecondsPath;
+      if (state.Type !== 'Task' || typeof path !== 'string' || typeof state.Parameters !== 'object')
+        return [name, state];
+      return [
+        name,
+        {
+          ...state,
+          Parameters: { ...(state.Parameters as object), 'localTimeoutSeconds.$': path },
+          TimeoutSecondsPath: '$.localTimeoutSeconds',
+        },
+      ];
+    }),
+  );
+  return { ...definition, States: states };
+}
+
 /** A Task state's local handler receives what the Lambda would: for `lambda:invoke` integrations that is `Payload`. */
 export type LocalTask = (event: unknown) => Promise<unknown>;
 
@@ -135,7 +159,7 @@ function withStateName(event: unknown, state: string): unknown {
 export async function runWorkflow(input: unknown, options: RunOptions): Promise<RunResult> {
   const definition = loadDefinition();
   const executionName = options.executionName ?? 'exec-1';
-  const stateMachine = new StateMachine(definition as never, {
+  const stateMachine = new StateMachine(forInterpreter(definition) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const states = definition.States;
@@ -157,6 +181,7 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
       .filter(([, s]) => Array.isArray(s.Retry))
       .map(([n]) => [n, options.retryPauses?.[n] ?? 0]),
   );
+  let tokens = 0;
   const execution = stateMachine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as never,
@@ -169,7 +194,14 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
         Name: executionName,
         StartTime: new Date().toISOString(),
       },
-      Task: { Token: options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken' },
+      // Step Functions issues a new token for every attempt of a `.waitForTaskToken` state: the getter is read each time
+      // an attempt evaluates its Parameters (a retry evaluates them again).
+      Task: {
+        get Token() {
+          tokens += 1;
+          return `${options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken'}-${tokens}`;
+        },
+      },
       // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime, the Task
       // states $$.State.Name (see withStateName). The
       // library spreads this context shallowly, so a getter is read when a state evaluates its paths: the time it ran.

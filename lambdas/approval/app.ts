@@ -159,6 +159,7 @@ const STATUS_OF: Record<RefusalReason, number> = {
   ALREADY_DECIDED: 409,
   APPROVAL_EXPIRED: 410,
   TASK_TIMED_OUT: 410,
+  EARLIER_ATTEMPT: 410,
   DELIVERY_FAILED: 503,
 };
 const TITLE_OF: Record<RefusalReason, string> = {
@@ -173,6 +174,7 @@ const TITLE_OF: Record<RefusalReason, string> = {
   ALREADY_DECIDED: 'Already decided',
   APPROVAL_EXPIRED: 'This approval has expired',
   TASK_TIMED_OUT: 'This approval has expired',
+  EARLIER_ATTEMPT: 'This request was replaced',
   DELIVERY_FAILED: 'Not recorded — try again',
 };
 

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputInvalidError } from '../../lambdas/core/errors';
 import { handler } from '../../lambdas/tasks/validate-input/handler';
-import { runValidateInput, settingsFor } from '../../lambdas/tasks/validate-input/task';
+import {
+  APPROVAL_TIMEOUT_MARGIN_SECONDS,
+  runValidateInput,
+  settingsFor,
+} from '../../lambdas/tasks/validate-input/task';
 import { SettingsSchema } from '../../lambdas/tasks/shared/execution-state';
 
 const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:orders-20261124T120000';
@@ -142,5 +146,27 @@ describe('the plan size cap', () => {
       runValidateInput({ plan: raw, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:e' });
     // Assess
     expect(run).toThrow(/\(root\): the plan is [\d,]+ bytes of JSON with its defaults; at most 32,768/);
+  });
+});
+
+describe('the approval states’ timeout', () => {
+  it('comes from the plan: approval.timeoutMinutes plus a 15-minute margin, read by TimeoutSecondsPath', () => {
+    // Prepare
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '..', '..', 'examples', 'msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { approval: { timeoutMinutes?: number } };
+    raw.approval.timeoutMinutes = 90;
+    const asl = JSON.parse(
+      readFileSync(path.join(__dirname, '..', '..', 'statemachine', 'migration.asl.json'), 'utf8'),
+    ) as { States: Record<string, Record<string, unknown>> };
+    // Act
+    const out = runValidateInput({ plan: raw, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:m:e' });
+    // Assess
+    expect(out.settings.approvalTimeoutSeconds).toBe(90 * 60 + APPROVAL_TIMEOUT_MARGIN_SECONDS);
+    expect(APPROVAL_TIMEOUT_MARGIN_SECONDS).toBe(900);
+    for (const state of ['CutoverApproval', 'FinalizeApproval', 'FailbackDecision']) {
+      expect(asl.States[state]).toMatchObject({ TimeoutSecondsPath: '$.settings.approvalTimeoutSeconds' });
+      expect(asl.States[state]).not.toHaveProperty('TimeoutSeconds');
+    }
   });
 });

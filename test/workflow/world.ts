@@ -6,7 +6,7 @@ import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approva
 import { AuthFailedError } from '../../lambdas/core/errors';
 import { lambdaErrorDocument, trimForStepFunctions } from '../../lambdas/middleware/lambda-error';
 import type { ApprovalServices } from '../../lambdas/core/approval/service';
-import { decide, expireApproval } from '../../lambdas/core/approval/service';
+import { decide, expireApproval, newApprovalId } from '../../lambdas/core/approval/service';
 import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import type {
   AclListing,
@@ -460,6 +460,8 @@ export interface Scenario {
   readonly failStates?: Readonly<Record<string, Error>>;
   /** Invocations Lambda itself fails (a timeout or a crash with its real error name), by state name. */
   readonly lambdaFaults?: Readonly<Record<string, readonly LambdaFault[]>>;
+  /** The first this many Scheduler calls (approval reminder / deadline) fail. @default 0 */
+  readonly schedulerFailures?: number;
   /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
   readonly historyEventLimit?: number;
 }
@@ -497,6 +499,11 @@ export class World {
   readonly approvalCallback = new LocalTaskCallback();
   readonly mailer = new OutboxApprovalMailer();
   readonly approvalServices: ApprovalServices;
+  /** Every approval request made, in order (each attempt of an approval state makes one). */
+  readonly approvalIds: string[] = [];
+  /** The approval timers the Scheduler holds. */
+  readonly schedules: Array<{ readonly approvalId: string; readonly at: string; readonly action: string }> = [];
+  private schedulerFailures = 0;
   readonly msk = (() => {
     const cluster = mskCluster({
       clusterArn: SOURCE_ARN,
@@ -547,7 +554,23 @@ export class World {
       baseUrl: 'http://127.0.0.1:9',
       now: this.now,
       warn: () => undefined,
+      newId: () => {
+        const id = newApprovalId();
+        this.approvalIds.push(id);
+        return id;
+      },
+      reminders: {
+        schedule: async (approvalId, at, action) => {
+          if (this.schedulerFailures > 0) {
+            this.schedulerFailures--;
+            throw new Error('ThrottlingException: Rate exceeded (Scheduler CreateSchedule)');
+          }
+          this.schedules.push({ approvalId, at: at.toISOString(), action });
+        },
+        cancel: async () => undefined,
+      },
     };
+    this.schedulerFailures = scenario.schedulerFailures ?? 0;
   }
 
   advance(seconds: number): void {

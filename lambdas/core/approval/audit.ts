@@ -49,6 +49,11 @@ export function requestKey(record: Pick<ApprovalRecord, 'migrationId' | 'executi
   return artifactKey(record.migrationId, record.executionName, `approvals/${record.approvalId}/request.json`);
 }
 
+/** The newest request of one approval state of one execution (each attempt of the state makes a new request). */
+export function currentRequestKey(record: Pick<ApprovalRecord, 'migrationId' | 'executionName' | 'kind'>): string {
+  return artifactKey(record.migrationId, record.executionName, `approvals/current-${record.kind.toLowerCase()}.json`);
+}
+
 /** The prefix under which the report finds an approval's whole trail. */
 export function approvalPrefix(record: Pick<ApprovalRecord, 'migrationId' | 'executionName' | 'approvalId'>): string {
   return artifactKey(record.migrationId, record.executionName, `approvals/${record.approvalId}/`);

@@ -21,6 +21,7 @@ export type RefusalReason =
   | 'ALREADY_DECIDED'
   | 'APPROVAL_EXPIRED'
   | 'TASK_TIMED_OUT'
+  | 'EARLIER_ATTEMPT'
   | 'DELIVERY_FAILED';
 
 export interface Refusal {

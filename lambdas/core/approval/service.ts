@@ -5,7 +5,7 @@ import type { ApprovalMailer, ApprovalSlack } from '../../ports/approval-notifie
 import type { ApprovalReminders } from '../../ports/approval-reminders';
 import type { ApprovalStore } from '../../ports/approval-store';
 import type { TaskCallback } from '../../ports/task-callback';
-import { auditKey, requestKey, approvalPrefix, type AuditEntry } from './audit';
+import { auditKey, currentRequestKey, requestKey, approvalPrefix, type AuditEntry } from './audit';
 import { alreadyDecided, judgeDecisionAttempt, reminderTime, type Identity, type Refusal } from './decision-rules';
 import { allowListFromPlan, buildEvidence, type ApprovalPlan } from './evidence';
 import {
@@ -179,6 +179,27 @@ export async function requestApproval(
   const key = requestKey(record);
   await services.artifacts.putJson(key, withoutToken(record));
 
+  // The timers first: a reminder or deadline that cannot be scheduled fails the attempt (Migration.Transient, retried
+  // by the state with a fresh token) before anyone is asked, so an approval never waits without its own deadline.
+  if (services.reminders) {
+    const timers = [...(remindAt ? [[remindAt, 'REMIND'] as const] : []), [expiresAt, 'EXPIRE'] as const];
+    for (const [at, action] of timers) {
+      try {
+        await services.reminders.schedule(record.approvalId, at, action);
+      } catch (err) {
+        throw new TransientError(
+          `The approval ${action === 'EXPIRE' ? 'deadline' : 'reminder'} for ${record.migrationId} could not be scheduled: ${(err as Error).message}. The approval state retries with a new request.`,
+          { approvalId: record.approvalId, action },
+        );
+      }
+    }
+  }
+  // The newest request of this approval state: a link from an earlier attempt is told so (decide, TASK_GONE).
+  await services.artifacts.putJson(currentRequestKey(record), {
+    approvalId: record.approvalId,
+    createdAt: record.createdAt,
+  });
+
   const emails = await sendEmails(record, services, false);
   let slackPosted = false;
   if (slackChannelId && services.slack) {
@@ -206,22 +227,6 @@ export async function requestApproval(
     throw new TransientError(
       `No approval message could be delivered for ${record.migrationId} (e-mail failures: ${emails.failed.join(', ') || 'none configured'}; Slack: ${slackChannelId ? 'failed' : 'not configured'}).`,
     );
-  }
-  if (services.reminders) {
-    const timers = [...(remindAt ? [[remindAt, 'REMIND'] as const] : []), [expiresAt, 'EXPIRE'] as const];
-    for (const [at, action] of timers) {
-      try {
-        await services.reminders.schedule(record.approvalId, at, action);
-      } catch (err) {
-        // Not fatal: without the reminder people are not nudged; without the deadline event the state's own
-        // TimeoutSeconds still ends the wait (only the Slack message then keeps its buttons until someone clicks).
-        services.warn('An approval timer could not be scheduled', {
-          approvalId: record.approvalId,
-          action,
-          error: (err as Error).message,
-        });
-      }
-    }
   }
   await writeAudit(
     services,
@@ -491,6 +496,19 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
     await services.store.markExpired(record.approvalId, decision.attemptId);
     const expired = { ...record, status: 'EXPIRED' as const };
     await showOnSlack(services, expired, 'EXPIRED');
+    const current = await services.artifacts
+      .getJson<{ approvalId?: string; createdAt?: string }>(currentRequestKey(record))
+      .catch(() => undefined);
+    if (current?.approvalId && current.approvalId !== record.approvalId)
+      return refuse(
+        services,
+        expired,
+        {
+          reason: 'EARLIER_ATTEMPT',
+          message: `This request belongs to an earlier attempt of the ${record.kind.toLowerCase()} approval: the workflow asked again (request ${current.approvalId}${current.createdAt ? `, sent ${displayTime(current.createdAt)}` : ''}) and no longer waits for this one, so nothing was decided. Use the newest request.`,
+        },
+        attempt,
+      );
     return refuse(
       services,
       expired,

@@ -16,10 +16,10 @@ import { QuotaOverridesSchema } from '../profiles/profile';
 /** A Standard workflow runs for at most one year: every time box of the plan must fit in it. */
 export const ONE_YEAR_MINUTES = 365 * 24 * 60;
 /**
- * The longest an approval may wait. The approval states carry a fixed TimeoutSeconds backstop (14 days + 1 hour in
- * the ASL) because the local executor reads TimeoutSecondsPath from the task's Parameters rather than the state
- * input, and because Node timers cap at 24.8 days; the plan's own deadline is enforced by the approval service
- * (a Scheduler expiry in AWS, a timer locally), which fails the task as rejected and audits it.
+ * The longest an approval may wait. The approval states time out at approval.timeoutMinutes plus a margin
+ * (TimeoutSecondsPath, `$.settings.approvalTimeoutSeconds`, computed by ValidateInput); the plan's own deadline is
+ * enforced first by the approval service (a Scheduler expiry in AWS, a timer locally), which fails the task as rejected
+ * and audits it. 14 days also keeps the local interpreter's timers under Node's 24.8-day cap.
  */
 export const MAX_APPROVAL_TIMEOUT_MINUTES = 14 * 24 * 60;
 

@@ -36,6 +36,8 @@ export const SettingsSchema = z.looseObject({
   provisionTimeoutMinutes: z.number().positive().optional(),
   /** CheckReplicationStatus gives up past this (MSK Replicator creation takes about 30 minutes). @default 120 */
   replicationStartTimeoutMinutes: z.number().positive().optional(),
+  /** The approval states' TimeoutSecondsPath. */
+  approvalTimeoutSeconds: z.number().int().positive().optional(),
 });
 
 /** `$.inventory` after Inventory: the summary and its artifact key. */

@@ -37,6 +37,8 @@ export interface Settings {
   readonly healthPollSeconds: number;
   readonly provisionTimeoutMinutes: number;
   readonly replicationStartTimeoutMinutes: number;
+  /** The approval states' own timeout (TimeoutSecondsPath): the plan's approval.timeoutMinutes plus a margin. */
+  readonly approvalTimeoutSeconds: number;
 }
 
 export interface Output {
@@ -62,8 +64,18 @@ export function executionNameOf(executionArn: string): string {
  * so that every loop fits its share of the execution's 25,000 history events.
  */
 export function settingsFor(plan: MigrationPlan): Settings {
-  return pollCadence(plan);
+  return {
+    ...pollCadence(plan),
+    approvalTimeoutSeconds: plan.approval.timeoutMinutes * 60 + APPROVAL_TIMEOUT_MARGIN_SECONDS,
+  };
 }
+
+/**
+ * The approval states wait this long past the plan's approval.timeoutMinutes: the approval service's own deadline (a
+ * Scheduler schedule) fires first, marks the approval EXPIRED, audits it and fails the task as rejected; the state's
+ * timeout (States.Timeout, the same rejection path) is the backstop should that delivery itself fail.
+ */
+export const APPROVAL_TIMEOUT_MARGIN_SECONDS = 15 * 60;
 
 type Checked =
   | { readonly valid: true; readonly plan: MigrationPlan }
