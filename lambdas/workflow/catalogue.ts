@@ -508,13 +508,14 @@ export const STATE_NAMES = Object.keys(STATES) as StateName[];
 /**
  * What the execution state holds besides the Task states' results: the PointOfNoReturn Pass state's record and the
  * errors the Catches keep (`$.error` on the way to a rollback or report, `$.rollbackError` when a rollback step
- * failed, `$.releaseError` when the failback fence could not be lifted). Held against the ASL by the catalogue test.
+ * failed, `$.releaseError` when the failback fence could not be lifted, `$.reportError` when writing the report failed). Held against the ASL by the catalogue test.
  */
 export const OTHER_STATE_KEYS = {
   pointOfNoReturn: { writtenBy: 'PointOfNoReturn (Pass)', after: 'window' },
   error: { writtenBy: 'the Catches of the forward path', after: 'rollback' },
   rollbackError: { writtenBy: 'the Catches of the rollback branch', after: 'error' },
   releaseError: { writtenBy: 'the Catch of ReleaseFailbackFence', after: 'rollbackError' },
+  reportError: { writtenBy: 'the Catches of the Report states', after: 'releaseError' },
 } as const;
 
 /** `$.cutover.fence` → `cutover`: the key of the execution state a result lives under (`$` → none). */

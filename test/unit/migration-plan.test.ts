@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { APPROVAL_TIMEOUT_MARGIN_SECONDS } from '../../lambdas/tasks/validate-input/task';
 import {
   DEFAULT_GROUP_EXCLUDE,
   DEFAULT_TOPIC_EXCLUDE,
@@ -437,9 +438,9 @@ describe('the migration plan schema', () => {
       expect(issue.message).toBe('expected at most 20160 minutes (the approval states allow 14 days)');
     });
 
-    it('keeps the longest approval timeout inside the TimeoutSeconds backstop of every approval state of the ASL', () => {
+    it("takes every approval state's timeout from the plan, through ValidateInput's settings", () => {
       const asl = JSON.parse(readFileSync(path.join(__dirname, '../../statemachine/migration.asl.json'), 'utf8')) as {
-        States: Record<string, { Resource?: string; TimeoutSeconds?: number }>;
+        States: Record<string, { Resource?: string; TimeoutSeconds?: number; TimeoutSecondsPath?: string }>;
       };
       const approvals = Object.entries(asl.States).filter(([, s]) => s.Resource?.includes('waitForTaskToken'));
       expect(approvals.map(([name]) => name).sort()).toEqual([
@@ -448,9 +449,11 @@ describe('the migration plan schema', () => {
         'FinalizeApproval',
       ]);
       for (const [, state] of approvals) {
-        expect(state.TimeoutSeconds).toBeGreaterThan(MAX_APPROVAL_TIMEOUT_MINUTES * 60);
-        expect(state.TimeoutSeconds).toBeLessThan(2 ** 31 / 1000); // Node timers (the local executor) overflow past 24.8 days
+        expect(state.TimeoutSecondsPath).toBe('$.settings.approvalTimeoutSeconds');
+        expect(state.TimeoutSeconds).toBeUndefined();
       }
+      // The longest plan timeout plus the margin stays inside Node's timers (the local executor overflows past 24.8 days).
+      expect(MAX_APPROVAL_TIMEOUT_MINUTES * 60 + APPROVAL_TIMEOUT_MARGIN_SECONDS).toBeLessThan(2 ** 31 / 1000);
     });
 
     it("rejects a catch-up timeout longer than a Standard workflow's one year", () => {
