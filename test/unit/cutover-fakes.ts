@@ -6,6 +6,8 @@ import {
   type SetPointerResult,
 } from '../../lambdas/ports/cutover-switch';
 import { CutoverFailedError } from '../../lambdas/core/errors';
+import type { WriteFencePlan, WriteFenceUndo } from '../../lambdas/core/cutover/write-fence';
+import type { WriteFence } from '../../lambdas/ports/write-fence';
 
 /** An in-memory pointer with the adapters' shared set decision; counts writes so tests can tell a retry did nothing. */
 export class MemorySwitch implements CutoverSwitch {
@@ -43,4 +45,47 @@ export function manualClock(start = '2026-11-20T10:00:00.000Z'): {
 } {
   let t = Date.parse(start);
   return { now: () => new Date(t), advance: (seconds) => (t += seconds * 1000) };
+}
+
+/**
+ * An in-memory KAFKA_ACL write fence over a set of DENY WRITE bindings (`topic|principal|host`), with the real
+ * adapter's plan semantics: bindings found before are marked pre-existing and never removed.
+ */
+export class MemoryAclWriteFence implements WriteFence {
+  readonly kind = 'KAFKA_ACL' as const;
+  readonly subject = 'kafka:memory';
+  applies = 0;
+  constructor(
+    readonly denies: Set<string> = new Set(),
+    private readonly principals: readonly string[] = ['User:*'],
+  ) {}
+  async inspect(topics: readonly string[]): Promise<WriteFencePlan> {
+    return {
+      kind: 'KAFKA_ACL',
+      subject: this.subject,
+      bindings: [...topics].sort().flatMap((topic) =>
+        this.principals.map((principal) => ({
+          topic,
+          principal,
+          host: '*',
+          preExisting: this.denies.has(`${topic}|${principal}|*`),
+        })),
+      ),
+    };
+  }
+  async apply(plan: WriteFencePlan): Promise<void> {
+    if (plan.kind !== 'KAFKA_ACL') throw new TypeError(plan.kind);
+    this.applies++;
+    for (const b of plan.bindings) this.denies.add(`${b.topic}|${b.principal}|${b.host}`);
+  }
+  async undo(plan: WriteFencePlan): Promise<WriteFenceUndo> {
+    if (plan.kind !== 'KAFKA_ACL') throw new TypeError(plan.kind);
+    let removed = 0;
+    let leftAlone = 0;
+    for (const b of plan.bindings) {
+      if (!b.preExisting && this.denies.delete(`${b.topic}|${b.principal}|${b.host}`)) removed++;
+      else leftAlone++;
+    }
+    return { kind: 'KAFKA_ACL', subject: this.subject, removed, leftAlone, notes: [] };
+  }
 }

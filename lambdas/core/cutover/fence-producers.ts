@@ -3,6 +3,7 @@ import { CutoverFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { WriteFence } from '../../ports/write-fence';
 import { readJournal, writeDone, writeIntent } from './journal';
 import {
   EndOffsetsSnapshotSchema,
@@ -16,6 +17,7 @@ import {
   storeEndOffsets,
   watchedTopics,
 } from './model';
+import { WriteFencePlanSchema } from './write-fence';
 
 /**
  * FenceProducers: the first step of the single-writer cutover. It records what the producers' pointer holds (the
@@ -36,6 +38,10 @@ import {
  *
  * The source's end offsets right after the fence are the baseline CheckDrain compares against (the canary topic,
  * which this execution itself writes, is left out). Idempotent through the journal.
+ *
+ * With a write fence (plan `cutover.fence` KAFKA_ACL or IAM_POLICY) the source itself refuses writes to the migrated
+ * topics, so producers that never read the pointer hold too: what the fence will add and what it replaces is read and
+ * journaled with the intent, then the fence is taken before the pointer moves. Rollback undoes exactly that plan.
  */
 
 export const FenceProducersRequestSchema = z.object({
@@ -58,6 +64,17 @@ export const FenceRecordSchema = z.object({
   /** The source's end offsets right after the fence (`key` in the artifact store). */
   sourceEndsAtFence: EndOffsetsSnapshotSchema,
   topics: z.number().int().nonnegative(),
+  /** The fence the source enforces, when the plan asks for one: what was added (the full plan is in the journal). */
+  writeFence: z
+    .object({
+      kind: z.enum(['KAFKA_ACL', 'IAM_POLICY']),
+      subject: z.string(),
+      /** Bindings or role policies this execution added (rollback removes these). */
+      added: z.number().int().nonnegative(),
+      /** Bindings that existed already, or roles whose policy of that name was replaced (and is put back). */
+      preExisting: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type FenceRecord = z.infer<typeof FenceRecordSchema>;
 
@@ -67,16 +84,20 @@ export interface FenceDeps {
   /** The pointer consumers read, when it is a different one. */
   readonly consumers?: CutoverSwitch;
   readonly source: KafkaDataPlane;
+  /** The fence the source enforces (plan `cutover.fence` KAFKA_ACL / IAM_POLICY); absent: the pointer only. */
+  readonly writeFence?: WriteFence;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
 
-const FenceIntentSchema = z.object({
+export const FenceIntentSchema = z.object({
   producersPrevious: PointerValueSchema.nullable(),
   consumersPrevious: PointerValueSchema.nullable().optional(),
   requestedAt: z.string(),
+  /** What the write fence adds and replaces, read before it was taken: rollback undoes exactly this. */
+  writeFence: WriteFencePlanSchema.optional(),
 });
-type FenceIntent = z.infer<typeof FenceIntentSchema>;
+export type FenceIntent = z.infer<typeof FenceIntentSchema>;
 
 export async function fenceProducers(request: FenceProducersRequest, deps: FenceDeps): Promise<FenceRecord> {
   const { identity } = request;
@@ -106,14 +127,24 @@ export async function fenceProducers(request: FenceProducersRequest, deps: Fence
       );
     }
     const consumersPrevious = deps.consumers ? fromPointerValue(await deps.consumers.read()) : undefined;
+    const writeFence = deps.writeFence
+      ? await deps.writeFence.inspect(watchedTopics(request.topics, request.canaryTopic))
+      : undefined;
     intent = {
       producersPrevious: fromPointerValue(current),
       ...(deps.consumers ? { consumersPrevious: consumersPrevious ?? null } : {}),
       requestedAt: deps.now().toISOString(),
+      ...(writeFence ? { writeFence } : {}),
     };
     await writeIntent(deps.artifacts, identity, 'fence', intent);
   }
 
+  if (intent.writeFence) {
+    if (!deps.writeFence)
+      throw new TypeError(`FenceProducers journaled a ${intent.writeFence.kind} fence but was given no write fence.`);
+    // The broker fence first: it holds every producer, the pointer only those that read it.
+    await deps.writeFence.apply(intent.writeFence);
+  }
   const set = await deps.producers.set(fence, { expected: intent.producersPrevious?.value ?? null });
   const fencedAt = deps.now().toISOString();
   const topics = watchedTopics(request.topics, request.canaryTopic);
@@ -133,7 +164,17 @@ export async function fenceProducers(request: FenceProducersRequest, deps: Fence
       : {}),
     sourceEndsAtFence: await storeEndOffsets(deps.artifacts, identity, 'source-ends-at-fence.json', fencedAt, ends),
     topics: topics.length,
+    ...(intent.writeFence ? { writeFence: summarizeWriteFence(intent.writeFence) } : {}),
   };
   await writeDone(deps.artifacts, identity, 'fence', intent, record);
   return record;
+}
+
+function summarizeWriteFence(plan: z.infer<typeof WriteFencePlanSchema>): NonNullable<FenceRecord['writeFence']> {
+  if (plan.kind === 'KAFKA_ACL') {
+    const preExisting = plan.bindings.filter((b) => b.preExisting).length;
+    return { kind: plan.kind, subject: plan.subject, added: plan.bindings.length - preExisting, preExisting };
+  }
+  const replaced = plan.roles.filter((r) => r.previousDocument !== null).length;
+  return { kind: plan.kind, subject: plan.subject, added: plan.roles.length - replaced, preExisting: replaced };
 }

@@ -3,10 +3,11 @@ import { RollbackFailedError } from '../errors';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { WriteFence } from '../../ports/write-fence';
 import type { ExecutionIdentity } from '../replication/naming';
 import { windowEndsAt } from './check-target-health';
 import type { CommitProgress } from './commit-consumer-offsets';
-import type { FenceRecord } from './fence-producers';
+import { FenceIntentSchema, type FenceIntent, type FenceRecord } from './fence-producers';
 import { readJournal, writeDone } from './journal';
 import {
   ExecutionIdentitySchema,
@@ -19,6 +20,7 @@ import {
   type PointerRecord,
 } from './model';
 import type { SwitchRecord } from './switch-consumers';
+import { WriteFenceUndoSchema, type WriteFenceUndo } from './write-fence';
 
 /**
  * RollbackCutover: the Catch target of every cutover step and of the rollback window. While the window is open it
@@ -99,6 +101,8 @@ export const RollbackCutoverResultSchema = z.object({
   rolledBackAt: z.string(),
   pointers: z.array(PointerRevertSchema),
   targetWrites: TargetWritesReportSchema.optional(),
+  /** The source's write fence (KAFKA_ACL / IAM_POLICY) removed: exactly what FenceProducers journaled it added. */
+  writeFence: WriteFenceUndoSchema.optional(),
   decision: PointOfNoReturnDecisionSchema.optional(),
   reason: z.string().optional(),
 });
@@ -109,8 +113,28 @@ export interface RollbackCutoverDeps {
   readonly consumers?: CutoverSwitch;
   /** Optional: an unreachable target must not stop the pointers going back; its writes are then UNKNOWN. */
   readonly target?: KafkaDataPlane;
+  /** The plan's write fence (cutover.fence KAFKA_ACL / IAM_POLICY): needed to undo one the journal holds. */
+  readonly writeFence?: WriteFence;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
+}
+
+/**
+ * Undoes the write fence the fence journal records (intent or done: the plan is journaled before the fence is taken),
+ * or returns undefined when this execution took none. Shared by RollbackCutover and FailbackCutover.
+ */
+export async function undoWriteFence(
+  intent: Pick<FenceIntent, 'writeFence'> | undefined,
+  writeFence: WriteFence | undefined,
+): Promise<WriteFenceUndo | undefined> {
+  const plan = intent?.writeFence;
+  if (!plan) return undefined;
+  if (!writeFence)
+    throw new RollbackFailedError(
+      `This execution took a ${plan.kind} write fence on ${plan.subject}, but the rollback was given no way to remove it: producers stay refused. Remove it by hand (the journal lists what was added) or rerun the rollback with the plan's cutover.fence.`,
+      { writeFence: plan.subject },
+    );
+  return writeFence.undo(plan);
 }
 
 export async function rollbackCutover(
@@ -121,13 +145,7 @@ export async function rollbackCutover(
   const done = await readJournal<unknown, RollbackCutoverResult>(deps.artifacts, identity, 'rollback');
   if (done?.status === 'DONE') return RollbackCutoverResultSchema.parse(done.record);
 
-  const fence = await readJournal<
-    {
-      producersPrevious: FenceRecord['producers']['previous'];
-      consumersPrevious?: FenceRecord['producers']['previous'];
-    },
-    FenceRecord
-  >(deps.artifacts, identity, 'fence');
+  const fence = await readJournal<FenceIntent, FenceRecord>(deps.artifacts, identity, 'fence');
   const offsets = await readJournal<{ consumersFencedAt?: string }, CommitProgress>(
     deps.artifacts,
     identity,
@@ -197,6 +215,9 @@ export async function rollbackCutover(
     );
   }
 
+  // After the pointers: producers that read the pointer see the source again before the source takes writes again.
+  const writeFence = await undoWriteFence(FenceIntentSchema.parse(fence.intent), deps.writeFence);
+
   // A switch journaled without its record may have moved the producers: its target-end snapshot is the baseline.
   const atSwitchKey =
     switchRecord?.targetEndsAtSwitch.key ??
@@ -207,6 +228,7 @@ export async function rollbackCutover(
     rolledBackAt,
     pointers,
     ...(targetWrites ? { targetWrites } : {}),
+    ...(writeFence ? { writeFence } : {}),
     ...reason,
   };
   const moved = pointers.filter((p) => p.action === 'MOVED_BY_ANOTHER_WRITER');

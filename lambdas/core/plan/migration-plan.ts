@@ -390,8 +390,64 @@ const CutoverSwitch = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** A Kafka principal as ACLs name it: `User:<name>`, or `User:*` for every principal. */
+const FENCE_PRINCIPAL = /^[A-Za-z][A-Za-z0-9]*:(?:\*|[^\s*]+)$/;
+/** An IAM role name (not its ARN): up to 64 of letters, digits and + = , . @ _ -. */
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** An IAM inline policy name. */
+const IAM_POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+
+/** AWS: an IAM policy change takes effect in most cases in less than a minute (MSK developer guide, IAM access control). */
+export const IAM_POLICY_PROPAGATION_SECONDS = 60;
+export const DEFAULT_WRITE_FENCE_POLICY_NAME = 'msk-migration-write-fence';
+
+/**
+ * The write fence the cluster enforces, whatever the clients do (docs/cutover.md#write-fences). The pointer is set to
+ * the fence value in every case; KAFKA_ACL and IAM_POLICY also make the source refuse writes to the migrated topics.
+ */
+const CutoverFence = z.discriminatedUnion('type', [
+  strict({
+    type: z.literal('POINTER').describe('Only the pointer: clients that read it hold (the default).'),
+  }),
+  strict({
+    type: z
+      .literal('KAFKA_ACL')
+      .describe(
+        'A DENY WRITE ACL binding on each migrated topic of the source (SCRAM / mTLS / self-managed Kafka with an authorizer).',
+      ),
+    principals: z
+      .array(pattern(FENCE_PRINCIPAL, 'a Kafka principal (User:orders-app, or User:* for every principal)'))
+      .min(1)
+      .max(100)
+      .default(['User:*'])
+      .describe(
+        "Whose writes are refused; default User:* (everyone but the broker's super users, which ACLs never bind — the replicator's and the orchestrator's principals should be super users or have no write to the migrated topics).",
+      ),
+    host: z.string().min(1).max(255).default('*').describe('Host the binding applies to; default every host.'),
+  }),
+  strict({
+    type: z
+      .literal('IAM_POLICY')
+      .describe(
+        "An explicit IAM deny of kafka-cluster:WriteData on the migrated topics, attached as an inline policy to the producers' roles (IAM-auth MSK).",
+      ),
+    roleNames: z
+      .array(pattern(IAM_ROLE_NAME, 'an IAM role name (orders-producer-role), not its ARN'))
+      .min(1, { error: "expected at least one role: the producers' IAM roles" })
+      .max(50)
+      .describe("The producers' IAM roles (names)."),
+    policyName: pattern(IAM_POLICY_NAME, 'an IAM policy name')
+      .default(DEFAULT_WRITE_FENCE_POLICY_NAME)
+      .describe('Name of the inline policy put on each role and deleted on rollback.'),
+  }),
+]);
+export type CutoverFence = z.output<typeof CutoverFence>;
+
 const Cutover = strict({
   switch: CutoverSwitch.describe('The single pointer clients read to find their cluster.'),
+  fence: CutoverFence.default({ type: 'POINTER' }).describe(
+    'How producers are held during the drain: the pointer only, or also a fence the source cluster enforces.',
+  ),
   targetValue: z
     .string()
     .min(1)
@@ -531,6 +587,13 @@ function checkApproval(approval: z.output<typeof Approval>, ctx: Ctx): void {
 }
 
 function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
+  if (cutover.fence.type === 'IAM_POLICY' && cutover.fenceSettleSeconds < IAM_POLICY_PROPAGATION_SECONDS) {
+    issue(
+      ctx,
+      ['fenceSettleSeconds'],
+      `expected at least ${IAM_POLICY_PROPAGATION_SECONDS} s with an IAM_POLICY fence: AWS documents that an IAM policy change takes effect "in most cases in less than a minute", and the source must stay still longer than that before it counts as drained`,
+    );
+  }
   if (
     cutover.switch.type === 'ROUTE53' &&
     cutover.switch.targetValue !== undefined &&

@@ -3,6 +3,7 @@ import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
+import { writeFenceFor } from '../shared/write-fence';
 import { Input, runFenceProducers, type Output, task } from './task';
 
 /** FenceProducers / FenceForFailback: parse, wire the plan's pointer, kafkajs on the cluster producers use now, S3, run. */
@@ -30,6 +31,10 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
       ? await ports.targetDataPlane(state.input, state.target)
       : await ports.sourceDataPlane(state.input);
   try {
+    const writeFence =
+      input.mode === 'FAILBACK'
+        ? undefined
+        : await writeFenceFor(state.input, () => Promise.resolve(cluster.connection));
     return await runFenceProducers(input, {
       pointer: cutoverSwitchFor(
         state.input,
@@ -37,6 +42,7 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
         { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}` },
       ),
       producersCluster: cluster,
+      ...(writeFence ? { writeFence } : {}),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     });

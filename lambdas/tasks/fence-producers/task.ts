@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { CutoverExecutionStateSchema, cutoverScope, cutoverTargetValue, requireStep } from '../shared/cutover-state';
+import type { WriteFence } from '../../ports/write-fence';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -38,6 +39,8 @@ export interface Deps {
   readonly pointer: CutoverSwitch;
   /** The cluster producers write to until the fence: the source forward, the target on the way back (unused by a release). */
   readonly producersCluster?: KafkaDataPlane;
+  /** The plan's write fence on the source (cutover.fence KAFKA_ACL / IAM_POLICY); forward only. */
+  readonly writeFence?: WriteFence;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
@@ -58,6 +61,7 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
   const record = await fenceProducers(scope, {
     producers: deps.pointer,
     source: producersCluster,
+    ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
     artifacts: deps.artifacts,
     now: deps.now,
   });

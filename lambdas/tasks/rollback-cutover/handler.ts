@@ -3,6 +3,7 @@ import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
 import { parseTaskInput } from '../shared/execution-state';
+import { writeFenceFor } from '../shared/write-fence';
 import { Input, runRollbackCutover, type Output, task } from './task';
 
 /**
@@ -28,8 +29,10 @@ export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
       })
     : undefined;
   try {
+    const writeFence = await writeFenceFor(state.input, () => ports.sourceConnection(state.input));
     return await runRollbackCutover(input, {
       pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: `${PHASE}:${input.mode}` }),
+      ...(writeFence ? { writeFence } : {}),
       ...(target ? { target } : {}),
       ...(source ? { source } : {}),
       artifacts: ports.artifacts(),

@@ -1,12 +1,21 @@
 import { z } from 'zod';
+import { FenceIntentSchema } from '../../core/cutover/fence-producers';
+import { readJournal } from '../../core/cutover/journal';
 import { cutoverKey, toPointerValue } from '../../core/cutover/model';
-import { PointerRevertSchema, RollbackCutoverResultSchema, rollbackCutover } from '../../core/cutover/rollback-cutover';
+import {
+  PointerRevertSchema,
+  RollbackCutoverResultSchema,
+  rollbackCutover,
+  undoWriteFence,
+} from '../../core/cutover/rollback-cutover';
+import { WriteFenceUndoSchema, type WriteFenceUndo } from '../../core/cutover/write-fence';
 import { InputInvalidError, RollbackFailedError } from '../../core/errors';
 import { FailbackStateSchema, FailbackOffsetsCommittedSchema } from '../../core/failback/state';
 import { runCommitFailbackOffsets } from '../../core/failback/tasks';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { WriteFence } from '../../ports/write-fence';
 import type { Replicator } from '../../ports/replicator';
 import { FailbackFenceSchema } from '../../core/failback/fence';
 import { CutoverStateSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
@@ -59,6 +68,8 @@ export const FailbackCutoverOutput = z.object({
   }),
   /** From the failback fence to the pointer's return: how long the target's producers held. */
   writePauseMs: z.number().int().nonnegative(),
+  /** The source's write fence, removed now that producers go back to the source. */
+  writeFence: WriteFenceUndoSchema.optional(),
   notes: z.array(z.string()),
 });
 
@@ -71,6 +82,8 @@ export interface Deps {
   readonly target?: KafkaDataPlane;
   /** FAILBACK: the offsets are committed there. */
   readonly source?: KafkaDataPlane;
+  /** The plan's write fence on the source (cutover.fence): removed by the rollback and by the failback. */
+  readonly writeFence?: WriteFence;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
@@ -110,6 +123,7 @@ async function rollback(input: Input, deps: Deps): Promise<Output> {
     {
       producers: deps.pointer,
       ...(deps.target ? { target: deps.target } : {}),
+      ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
       artifacts: deps.artifacts,
       now: deps.now,
     },
@@ -146,6 +160,7 @@ function rollbackNotes(result: z.infer<typeof RollbackCutoverResultSchema>): str
   else if (writes?.status === 'UNKNOWN')
     notes.push(`The target's writes since the switch are unknown: ${writes.reason ?? ''}`);
   else notes.push('The clients were never switched to the target: nothing was written there by them.');
+  if (result.writeFence) notes.push(...writeFenceNotes(result.writeFence));
   notes.push('No record was deleted; the source was not written.');
   return notes;
 }
@@ -212,6 +227,12 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
     const reverted = await deps.pointer.revert(toPointerValue(previous));
     pointer = { ...base, action: 'REVERTED', ...(reverted.changeId ? { changeId: reverted.changeId } : {}) };
   }
+  // Producers go back to the source: the source's write fence (if this execution took one) is lifted now.
+  const fenceJournal = await readJournal<unknown, unknown>(deps.artifacts, identity, 'fence');
+  const writeFence = await undoWriteFence(
+    fenceJournal ? FenceIntentSchema.parse(fenceJournal.intent) : undefined,
+    deps.writeFence,
+  );
   const at = deps.now().toISOString();
   const record = FailbackCutoverOutput.parse({
     mode: 'FAILBACK',
@@ -225,7 +246,9 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
       evidenceKey: offsets.evidenceKey,
     },
     writePauseMs: Math.max(0, Date.parse(at) - Date.parse(failbackFence.fencedAt)),
+    ...(writeFence ? { writeFence } : {}),
     notes: [
+      ...(writeFence ? writeFenceNotes(writeFence) : []),
       `${offsets.committed.length} group partition(s) committed on the source at their translated offsets.`,
       ...(offsets.skippedActiveGroups.length > 0
         ? [`Groups with members on the source were left alone: ${offsets.skippedActiveGroups.slice(0, 5).join(', ')}.`]
@@ -247,3 +270,11 @@ export const task = defineTask({
   needs: { pointer: 'pointer', target: 'target', source: 'source', artifacts: 'artifacts', now: 'clock' },
   run: runRollbackCutover,
 });
+
+function writeFenceNotes(undo: WriteFenceUndo): string[] {
+  const what = undo.kind === 'KAFKA_ACL' ? 'DENY WRITE binding(s)' : 'role polic(ies)';
+  return [
+    `Write fence on ${undo.subject}: ${undo.removed} ${what} this execution added removed or put back, ${undo.leftAlone} left as they were.`,
+    ...undo.notes,
+  ];
+}

@@ -228,7 +228,8 @@ export class AwsTaskPorts {
   }
 
   /** The source's connection: its bootstrap servers for the plan's auth mechanism, read from MSK. */
-  private async sourceConnection(plan: MigrationPlan): Promise<KafkaConnection> {
+  /** The orchestrator's connection settings for the source (the write fence opens its own admin client with them). */
+  async sourceConnection(plan: MigrationPlan): Promise<KafkaConnection> {
     const cluster = await this.msk().describeCluster(plan.source.clusterArn);
     const servers = bootstrapServersFor(plan.source.clusterArn, plan.source.auth, cluster.bootstrapBrokers);
     const region = regionOfArn(plan.source.clusterArn, this.region);

@@ -1,0 +1,161 @@
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { KafkajsAclWriteFence } from '../../lambdas/adapters/kafka/kafkajs-acl-write-fence';
+import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
+
+/**
+ * The KAFKA_ACL write fence on real brokers (every harness version) with the ACL authorizer on the SCRAM listener.
+ * The producers are plain kafkajs producers that know nothing about the migration: one application producer with an
+ * ALLOW WRITE on its topics, connected before the fence and kept open across it, and the replicator's principal
+ * writing MirrorMaker 2's offset-syncs topic on the source.
+ */
+jest.setTimeout(240_000);
+
+const app = { username: 'orders-app', password: 'orders-app-secret' };
+const replicator = { username: 'mm2', password: 'mm2-secret' };
+const OFFSET_SYNCS = 'mm2-offset-syncs.target.internal';
+const TOPIC = 2;
+const LITERAL = 3;
+const WRITE = 4;
+const DENY = 2;
+const ALLOW = 3;
+
+const clusters = new Map<string, KafkaCluster>();
+
+beforeAll(async () => {
+  const started = await startKafkaClusters(
+    KAFKA_VERSIONS.map((version) => ({
+      name: `write-fence-${version}`,
+      version,
+      scram: { users: [app, replicator] },
+      acls: true,
+    })),
+  );
+  for (const cluster of started) clusters.set(cluster.version, cluster);
+});
+
+afterAll(async () => {
+  await Promise.all([...clusters.values()].map((c) => c.stop()));
+  await stopAllKafkaClusters();
+});
+
+describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version) => {
+  let cluster: KafkaCluster;
+  const producers: Producer[] = [];
+
+  const kafkaAs = (user: { username: string; password: string }) =>
+    new Kafka({
+      clientId: `plain-${user.username}`,
+      brokers: [cluster.saslBootstrap as string],
+      sasl: { mechanism: 'scram-sha-512', ...user },
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+
+  async function producerAs(user: { username: string; password: string }): Promise<Producer> {
+    const producer = kafkaAs(user).producer({ retry: { retries: 0 } });
+    await producer.connect();
+    producers.push(producer);
+    return producer;
+  }
+
+  const send = (producer: Producer, topic: string) =>
+    producer.send({ topic, messages: [{ value: `at-${Date.now()}` }] }).then(
+      () => 'ACCEPTED',
+      (err: { type?: string }) => err.type ?? 'FAILED',
+    );
+
+  beforeAll(async () => {
+    cluster = clusters.get(version) as KafkaCluster;
+    const admin = kafkaAs(cluster.admin as { username: string; password: string }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: ['orders', 'payments', OFFSET_SYNCS].map((topic) => ({ topic, numPartitions: 1 })),
+    });
+    const allow = (principal: string, topic: string) => ({
+      resourceType: TOPIC,
+      resourceName: topic,
+      resourcePatternType: LITERAL,
+      principal,
+      host: '*',
+      operation: WRITE,
+      permissionType: ALLOW,
+    });
+    await admin.createAcls({
+      acl: [
+        allow('User:orders-app', 'orders'),
+        allow('User:orders-app', 'payments'),
+        allow('User:mm2', OFFSET_SYNCS),
+        // Someone else's DENY on payments, from before the migration: the fence must leave it.
+        { ...allow('User:*', 'payments'), permissionType: DENY },
+      ],
+    });
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+  });
+
+  it("refuses the application's writes to the migrated topics on its open connection, keeps the replicator's, and rollback removes exactly what it added", async () => {
+    // Prepare: both producers write before the fence
+    const orders = await producerAs(app);
+    const mm2 = await producerAs(replicator);
+    expect(await send(orders, 'orders')).toBe('ACCEPTED');
+    expect(await send(mm2, OFFSET_SYNCS)).toBe('ACCEPTED');
+    const fence = new KafkajsAclWriteFence(
+      cluster.connection('source', { ...(cluster.admin as typeof app), mechanism: 'SCRAM-SHA-512' }),
+      { principals: ['User:*'], host: '*' },
+    );
+
+    // Act: the fence
+    const plan = await fence.inspect(['orders', 'payments']);
+    await fence.apply(plan);
+
+    // Assess: the open connection is refused, the replicator's topic still takes writes
+    expect(plan).toMatchObject({
+      kind: 'KAFKA_ACL',
+      bindings: [
+        { topic: 'orders', principal: 'User:*', preExisting: false },
+        { topic: 'payments', principal: 'User:*', preExisting: true },
+      ],
+    });
+    expect(await send(orders, 'orders')).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await send(await producerAs(app), 'orders')).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await send(mm2, OFFSET_SYNCS)).toBe('ACCEPTED');
+
+    // Act: the rollback
+    const undo = await fence.undo(plan);
+
+    // Assess: writes accepted again; the DENY that existed before is still there
+    expect(undo).toMatchObject({ removed: 1, leftAlone: 1 });
+    expect(await send(orders, 'orders')).toBe('ACCEPTED');
+    expect(await send(orders, 'payments')).toBe('TOPIC_AUTHORIZATION_FAILED');
+    const admin = kafkaAs(cluster.admin as typeof app).admin();
+    await admin.connect();
+    const denies = await admin.describeAcls({
+      resourceType: TOPIC,
+      resourcePatternType: LITERAL,
+      operation: WRITE,
+      permissionType: DENY,
+    });
+    await admin.disconnect();
+    expect(denies.resources.map((r) => r.resourceName)).toEqual(['payments']);
+  });
+
+  it('undoes nothing twice: a retried rollback removes no binding', async () => {
+    const fence = new KafkajsAclWriteFence(
+      cluster.connection('source', { ...(cluster.admin as typeof app), mechanism: 'SCRAM-SHA-512' }),
+      { principals: ['User:orders-app'], host: '*' },
+    );
+    const plan = await fence.inspect(['orders']);
+    await fence.apply(plan);
+    await fence.apply(plan);
+
+    const first = await fence.undo(plan);
+    const second = await fence.undo(plan);
+
+    expect(first).toMatchObject({ removed: 1 });
+    expect(second).toMatchObject({ removed: 0, leftAlone: 1 });
+  });
+});
