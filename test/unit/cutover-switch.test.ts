@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Route53CutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-route53';
+import { ROUTE53_FENCE_SINK, Route53CutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-route53';
 import { SsmCutoverSwitch } from '../../lambdas/adapters/aws/cutover-switch-ssm';
 import { decideSet } from '../../lambdas/ports/cutover-switch';
 
@@ -150,6 +150,31 @@ describe('Route53CutoverSwitch (request shapes and errors)', () => {
         ],
       }),
     });
+  });
+
+  it('writes a fence as a host name under the reserved .invalid domain, never as "fenced:…", and reads it back as the fence', async () => {
+    // Prepare: the record names the source
+    const record = (value: string) => ({
+      Name: 'kafka.example.com.',
+      Type: 'CNAME' as const,
+      TTL: 60,
+      ResourceRecords: [{ Value: value }],
+    });
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [record('source.example.com')] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves({});
+    const sw = new Route53CutoverSwitch(new Route53Client({}), { hostedZoneId: 'Z1', recordName: 'kafka.example.com' });
+    const fence = 'fenced:orders-to-serverless/Exec_2026-11-20T10:00:00Z/failback';
+    // Act
+    await sw.set(fence, { expected: 'source.example.com' });
+    // Assess: a valid DNS name under the sink, which decodes back to the fence value
+    const written = route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]
+      ?.ResourceRecordSet?.ResourceRecords?.[0]?.Value as string;
+    expect(written).not.toContain('fenced:');
+    expect(written.endsWith(`.${ROUTE53_FENCE_SINK}`)).toBe(true);
+    expect(written).toMatch(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+$/);
+    expect(written.length).toBeLessThanOrEqual(253);
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [record(written.toUpperCase())] });
+    expect(await sw.read()).toEqual({ value: fence });
   });
 
   it('follows the pages of a name with many weighted records to find its own', async () => {

@@ -13,6 +13,7 @@ import {
   type SetPointerOptions,
   type SetPointerResult,
 } from '../../ports/cutover-switch';
+import { FENCE_PREFIX } from '../../core/cutover/model';
 import { toMigrationError } from './msk-provisioner';
 
 /** Route 53 refuses a change while the previous one on the zone is still applied: retry later. */
@@ -45,6 +46,73 @@ export interface Route53RecordPointerOptions {
   readonly weighted?: { readonly setIdentifier: string; readonly weight: number };
 }
 
+/**
+ * Where a fenced record points: a name under `.invalid`, the top-level domain RFC 2606 / RFC 6761 reserve so that it
+ * never resolves. A client re-resolving the record during the fence gets NXDOMAIN — it cannot reach any broker — and
+ * the record stays a valid host name. The fence value (`fenced:<migration>/<execution>[/failback]`) is carried in the
+ * leading labels, base32 (RFC 4648, lower case, no padding), so reading the record gives the fence value back.
+ */
+export const ROUTE53_FENCE_SINK = 'fenced.msk-migration.invalid.';
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const MAX_LABEL = 63;
+const MAX_NAME = 253;
+
+function base32(bytes: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(acc >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+function unbase32(text: string): Buffer | undefined {
+  const bytes: number[] = [];
+  let bits = 0;
+  let acc = 0;
+  for (const c of text) {
+    const v = BASE32.indexOf(c);
+    if (v < 0) return undefined;
+    acc = ((acc << 5) | v) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((acc >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The host name a fence value is written as; any other value is written as it is. */
+export function route53RecordValue(value: string): string {
+  if (!value.startsWith(FENCE_PREFIX)) return value;
+  const encoded = base32(Buffer.from(value.slice(FENCE_PREFIX.length), 'utf8'));
+  const labels = encoded.match(new RegExp(`.{1,${MAX_LABEL}}`, 'g')) ?? [];
+  const name = `${labels.join('.')}.${ROUTE53_FENCE_SINK}`;
+  if (name.length > MAX_NAME)
+    throw new CutoverFailedError(
+      `The fence value "${value}" does not fit in a host name under ${ROUTE53_FENCE_SINK} (${name.length} > ${MAX_NAME} characters): use a shorter migrationId or execution name.`,
+    );
+  return name;
+}
+
+/** The pointer value a record holds: a name under the fence sink reads back as its fence value. */
+export function pointerValueOfRecord(recordValue: string): string {
+  const lower = recordValue.toLowerCase();
+  const sink = `.${ROUTE53_FENCE_SINK}`;
+  const name = lower.endsWith('.') ? lower : `${lower}.`;
+  if (!name.endsWith(sink)) return recordValue;
+  const decoded = unbase32(name.slice(0, -sink.length).replace(/\./g, ''));
+  return decoded ? `${FENCE_PREFIX}${decoded.toString('utf8')}` : recordValue;
+}
+
 /** Route 53 returns names fully qualified and lower case. */
 function fqdn(name: string): string {
   const lower = name.toLowerCase();
@@ -55,7 +123,8 @@ function fqdn(name: string): string {
  * The pointer is a CNAME in a Route 53 hosted zone (simple, or one weighted record of several). A switch is an UPSERT,
  * a revert to "nothing" a DELETE of exactly the record found. Route 53 applies a change within about a minute: the
  * change ID is returned so that a Wait/Choice loop can poll GetChange until INSYNC; clients still see the old answer
- * for up to the TTL after that.
+ * for up to the TTL after that. A fence is never written as `fenced:…` (not a host name): it is a name under
+ * {@link ROUTE53_FENCE_SINK}, which never resolves.
  */
 export class Route53CutoverSwitch implements CutoverSwitch {
   readonly pointer: string;
@@ -110,7 +179,7 @@ export class Route53CutoverSwitch implements CutoverSwitch {
 
   private static valueOf(record: ResourceRecordSet | undefined): PointerValue | undefined {
     const value = record?.ResourceRecords?.[0]?.Value;
-    return value === undefined ? undefined : { value };
+    return value === undefined ? undefined : { value: pointerValueOfRecord(value) };
   }
 
   read(): Promise<PointerValue | undefined> {
@@ -144,7 +213,7 @@ export class Route53CutoverSwitch implements CutoverSwitch {
       Name: this.name,
       Type: 'CNAME',
       TTL: this.ttl,
-      ResourceRecords: [{ Value: value }],
+      ResourceRecords: [{ Value: route53RecordValue(value) }],
       ...(weighted ? { SetIdentifier: weighted.setIdentifier, Weight: weighted.weight } : {}),
     };
   }
