@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { KafkajsAclWriteFence } from '../../lambdas/adapters/kafka/kafkajs-acl-write-fence';
+import { PlatformaticProducerActivity } from '../../lambdas/adapters/kafka/platformatic-producer-activity';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
 
@@ -70,7 +71,7 @@ describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version)
     const admin = kafkaAs(cluster.admin as { username: string; password: string }).admin();
     await admin.connect();
     await admin.createTopics({
-      topics: ['orders', 'payments', OFFSET_SYNCS].map((topic) => ({ topic, numPartitions: 1 })),
+      topics: ['orders', 'payments', 'audit', OFFSET_SYNCS].map((topic) => ({ topic, numPartitions: 1 })),
     });
     const allow = (principal: string, topic: string) => ({
       resourceType: TOPIC,
@@ -86,6 +87,7 @@ describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version)
         allow('User:orders-app', 'orders'),
         allow('User:orders-app', 'payments'),
         allow('User:mm2', OFFSET_SYNCS),
+        allow('User:orders-app', 'audit'),
         // Someone else's DENY on payments, from before the migration: the fence must leave it.
         { ...allow('User:*', 'payments'), permissionType: DENY },
       ],
@@ -157,5 +159,31 @@ describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version)
 
     expect(first).toMatchObject({ removed: 1 });
     expect(second).toMatchObject({ removed: 0, leftAlone: 1 });
+  });
+
+  it('names an idempotent producer writing a partition by DescribeProducers (KIP-664) on its leader', async () => {
+    // Prepare: a plain idempotent producer (the default of Kafka clients since 3.0) writes audit-0
+    const before = Date.now();
+    const producer = kafkaAs(app).producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+    await producer.connect();
+    producers.push(producer);
+    await producer.send({ topic: 'audit', messages: [{ value: 'a' }, { value: 'b' }] });
+    const activity = new PlatformaticProducerActivity(
+      cluster.connection('source', { ...(cluster.admin as typeof app), mechanism: 'SCRAM-SHA-512' }),
+    );
+    try {
+      // Act
+      const described = await activity.describeProducers([{ topic: 'audit', partition: 0 }]);
+      // Assess
+      expect(described).toHaveLength(1);
+      expect(described[0]).toMatchObject({ topic: 'audit', partition: 0 });
+      expect(described[0]?.producers).toHaveLength(1);
+      const p = described[0]?.producers[0];
+      expect(BigInt(p?.producerId ?? '-1')).toBeGreaterThanOrEqual(0n);
+      expect(p?.lastSequence).toBe(1);
+      expect(p?.lastTimestamp).toBeGreaterThanOrEqual(before - 1000);
+    } finally {
+      await activity.close();
+    }
   });
 });

@@ -750,4 +750,40 @@ describe('the migration plan schema', () => {
       expect(issueAt(input, 'tags.msk-migration:execution').message).toMatch(/reserved \(the ownership tags/);
     });
   });
+
+  describe('cutover.fence', () => {
+    it('defaults to the pointer only, and a KAFKA_ACL fence to every principal on every host', () => {
+      expect(MigrationPlanSchema.parse(minimalPlan()).cutover.fence).toEqual({ type: 'POINTER' });
+      const plan = { ...minimalPlan(), cutover: { ...minimalPlan().cutover, fence: { type: 'KAFKA_ACL' } } };
+      expect(MigrationPlanSchema.parse(plan).cutover.fence).toEqual({
+        type: 'KAFKA_ACL',
+        principals: ['User:*'],
+        host: '*',
+      });
+    });
+
+    it('refuses an IAM_POLICY fence with a settle shorter than the minute IAM takes to apply a policy', () => {
+      const plan = {
+        ...minimalPlan(),
+        cutover: {
+          ...minimalPlan().cutover,
+          fenceSettleSeconds: 30,
+          fence: { type: 'IAM_POLICY', roleNames: ['orders-producer'] },
+        },
+      };
+      expect(issueAt(plan, 'cutover.fenceSettleSeconds').message).toMatch(/at least 60 s with an IAM_POLICY fence/);
+    });
+
+    it('refuses a role given by ARN instead of by name', () => {
+      const plan = {
+        ...minimalPlan(),
+        cutover: {
+          ...minimalPlan().cutover,
+          fenceSettleSeconds: 60,
+          fence: { type: 'IAM_POLICY', roleNames: ['arn:aws:iam::123456789012:role/orders-producer'] },
+        },
+      };
+      expect(issueAt(plan, 'cutover.fence.roleNames.0').message).toMatch(/an IAM role name/);
+    });
+  });
 });

@@ -7,6 +7,7 @@ import { aclLossRule } from './rules/acl-loss';
 import { authModeRule } from './rules/auth-mode';
 import { clientQuotaRule } from './rules/client-quotas';
 import { compactionRule } from './rules/compaction';
+import { cutoverHoldRule } from './rules/cutover-clients';
 import { idleGroupRule } from './rules/idle-groups';
 import { inventoryGapRule } from './rules/inventory-gaps';
 import { messageSizeRule } from './rules/message-size';
@@ -19,6 +20,7 @@ import { scopeOf } from './scope';
 
 /** Every rule, in the order their findings are listed within a severity. */
 export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: AssessmentRule }> = [
+  { name: 'cutover-hold', rule: cutoverHoldRule },
   { name: 'inventory gaps', rule: inventoryGapRule },
   { name: 'quota fit', rule: quotaFitRule },
   { name: 'compacted partitions', rule: compactionRule },

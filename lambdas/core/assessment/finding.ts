@@ -46,6 +46,19 @@ export const AssessmentOptionsSchema = z.object({
   /** Finding ids the operator accepts: a BLOCKER with one of these ids is reported as an acknowledged WARNING. */
   acknowledge: z.array(z.string()).default([]),
   profileOverrides: ProfileOverridesSchema.optional(),
+  /** How the cutover holds producers (the plan's cutover section), for the cutover rules; absent: not judged. */
+  cutover: z
+    .object({
+      fence: z.object({
+        type: z.enum(['POINTER', 'KAFKA_ACL', 'IAM_POLICY']),
+        principals: z.array(z.string()).default([]),
+      }),
+      /** The longest the fence can hold producers: the drain timeout. */
+      maxHoldSeconds: z.number().nonnegative(),
+      /** The producers' delivery.timeout.ms (Kafka's default 120 s). */
+      producerDeliveryTimeoutMs: z.number().int().positive().default(120_000),
+    })
+    .optional(),
 });
 export type AssessmentOptionsInput = z.input<typeof AssessmentOptionsSchema>;
 export type AssessmentOptions = z.output<typeof AssessmentOptionsSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CutoverFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { PartitionProducers, ProducerActivity } from '../../ports/producer-activity';
 import { lagOf } from '../gates/partition-lag';
 import { readDigests } from '../validation/record-continuity';
 import type { DigestedRecord } from '../validation/record-digest';
@@ -11,6 +12,7 @@ import {
   EndOffsetsSnapshotSchema,
   ExecutionIdentitySchema,
   cutoverKey,
+  loadEndOffsets,
   readEndOffsets,
   storeEndOffsets,
   watchedTopics,
@@ -27,6 +29,12 @@ import {
  *    as a figure only).
  * Past `drainTimeoutSeconds` after the fence an undrained source fails the cutover (Migration.CutoverFailed), and the
  * rollback puts the pointers back. Reads only; each poll's per-partition evidence goes to the artifact store.
+ *
+ * A writer that keeps writing is named and fails the cutover at once: when the source's end offsets moved between a
+ * poll that came `settleSeconds` or more after the fence and this one, the records were written after every client
+ * that honours the fence had held — by a producer no fence or switch covers. The partitions that moved, with the
+ * producers DescribeProducers (KIP-664) reports a last write after the fence for, go into the error and the evidence
+ * (Migration.CutoverFailed, `details.writers`), and the rollback puts everything back.
  */
 
 export const DrainProgressSchema = z.object({
@@ -70,6 +78,8 @@ export type CheckDrainRequest = z.input<typeof CheckDrainRequestSchema>;
 
 export interface CheckDrainDeps {
   readonly source: KafkaDataPlane;
+  /** DescribeProducers on the source, to name a writer that keeps writing; absent: named by partitions only. */
+  readonly producerActivity?: ProducerActivity;
   readonly target: KafkaDataPlane;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
@@ -113,6 +123,12 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   );
 
   const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
+  if (
+    previous &&
+    sourceSnapshot.digest !== reference.digest &&
+    Date.parse(previous.checkedAt) - Date.parse(fence.fencedAt) >= request.settleSeconds * 1000
+  )
+    await refuseUncoveredWriters({ request, previous, sourceEnds, polls, at, deps });
   const sourceStableSince =
     sourceSnapshot.digest === reference.digest ? (previous?.sourceStableSince ?? fence.fencedAt) : at;
   const sourceStable = now.getTime() - Date.parse(sourceStableSince) >= request.settleSeconds * 1000;
@@ -250,4 +266,82 @@ async function lastRecords(
 /** Reads the per-partition deltas of a drained poll's evidence (CommitConsumerOffsets translates with them). */
 export async function loadDrainTails(artifacts: ArtifactStore, evidenceKey: string): Promise<PartitionTail[]> {
   return (await artifacts.getJson<{ partitions: PartitionTail[] }>(evidenceKey))?.partitions ?? [];
+}
+
+/** One partition a writer wrote to after the fence had settled, with the producers seen writing there since the fence. */
+export interface UncoveredWrites {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records appended between the two polls. */
+  readonly records: string;
+  readonly producers: ReadonlyArray<{ producerId: string; producerEpoch: number; lastWriteAt: string }>;
+}
+
+async function refuseUncoveredWriters(args: {
+  request: z.output<typeof CheckDrainRequestSchema>;
+  previous: DrainProgress;
+  sourceEnds: readonly PartitionEnd[];
+  polls: number;
+  at: string;
+  deps: CheckDrainDeps;
+}): Promise<never> {
+  const { request, previous, sourceEnds, deps } = args;
+  const fencedAt = Date.parse(request.fence.fencedAt);
+  const before = new Map(
+    ((await loadEndOffsets(deps.artifacts, previous.sourceEnds.key)) ?? []).map((e) => [
+      `${e.topic}\u0000${e.partition}`,
+      BigInt(e.high),
+    ]),
+  );
+  const moved = sourceEnds
+    .map((e) => ({ e, from: before.get(`${e.topic}\u0000${e.partition}`) }))
+    .filter(({ e, from }) => from !== undefined && BigInt(e.high) > from);
+  let described: PartitionProducers[] = [];
+  let describeError: string | undefined;
+  if (deps.producerActivity && moved.length > 0) {
+    try {
+      described = await deps.producerActivity.describeProducers(
+        moved.map(({ e }) => ({ topic: e.topic, partition: e.partition })),
+      );
+    } catch (err) {
+      describeError = (err as Error).message;
+    }
+  }
+  const writers: UncoveredWrites[] = moved.map(({ e, from }) => ({
+    topic: e.topic,
+    partition: e.partition,
+    records: (BigInt(e.high) - (from ?? 0n)).toString(),
+    producers: (described.find((d) => d.topic === e.topic && d.partition === e.partition)?.producers ?? [])
+      .filter((p) => p.lastTimestamp > fencedAt)
+      .map((p) => ({
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        lastWriteAt: new Date(p.lastTimestamp).toISOString(),
+      })),
+  }));
+  const evidenceKey = cutoverKey(
+    request.identity,
+    `drain/uncovered-writers-${String(args.polls).padStart(4, '0')}.json`,
+  );
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'cutover-uncovered-writers',
+    at: args.at,
+    fencedAt: request.fence.fencedAt,
+    settleSeconds: request.settleSeconds,
+    previousCheckAt: previous.checkedAt,
+    writers,
+    ...(describeError ? { describeProducersError: describeError } : {}),
+  });
+  const named = writers
+    .slice(0, REASONS_KEPT)
+    .map(
+      (w) =>
+        `${w.topic}-${w.partition} (+${w.records} record(s)${w.producers.length > 0 ? `; ${w.producers.map((p) => `producer ID ${p.producerId} epoch ${p.producerEpoch}, last write ${p.lastWriteAt}`).join('; ')}` : '; no producer ID: a non-idempotent producer'})`,
+    )
+    .join(', ');
+  throw new CutoverFailedError(
+    `A writer no fence or switch covers kept writing to the source after the fence had settled (${request.settleSeconds} s after ${request.fence.fencedAt}): ${named}${writers.length > REASONS_KEPT ? ` and ${writers.length - REASONS_KEPT} more partition(s)` : ''}. ` +
+      `Find it (the inventory lists each topic's clients; DescribeProducers names its producer ID), stop it or add a switch or a write fence that covers it, then run the cutover again. The pointers and the write fence are put back; see ${evidenceKey}.`,
+    { evidenceKey, writers: writers.slice(0, 20) },
+  );
 }

@@ -460,6 +460,15 @@ const Cutover = strict({
   drainTimeoutMinutes: wholeMinutes(1, 24 * 60, 'one day')
     .default(15)
     .describe('Longest wait for lag zero after producers are fenced.'),
+  producerDeliveryTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600 * 1000)
+    .default(120_000)
+    .describe(
+      "The producers' delivery.timeout.ms (Kafka's default 120000): the assessment warns when the fence can hold them longer (a producer drops what it buffered after it).",
+    ),
   // Fractions allowed: the settle must exceed the clients' pointer notice, which is well under a second for clients
   // polling a local file or a parameter every 100 ms; whole seconds would make the pause a second longer than needed.
   fenceSettleSeconds: z

@@ -45,6 +45,14 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     headroom,
     acknowledge,
     ...(profileOverrides ? { profileOverrides } : {}),
+    cutover: {
+      fence: {
+        type: plan.cutover.fence.type,
+        principals: plan.cutover.fence.type === 'KAFKA_ACL' ? plan.cutover.fence.principals : [],
+      },
+      maxHoldSeconds: plan.cutover.drainTimeoutMinutes * 60,
+      producerDeliveryTimeoutMs: plan.cutover.producerDeliveryTimeoutMs,
+    },
   });
   const profile = targetProfileOf(plan, options.profileOverrides);
   const assessment = assess(inventory, profile, options, deps.now().toISOString());

@@ -13,9 +13,22 @@ const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT
 export async function checkDrainHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  return ports.withClusters(state.input, state.target, ['source', 'target'], ({ source, target }) =>
-    runCheckDrain(input, { source, target, artifacts: ports.artifacts(), now: () => new Date() }),
-  );
+  return ports.withClusters(state.input, state.target, ['source', 'target'], async ({ source, target }) => {
+    // @platformatic/kafka (an ES module) is loaded only here: kafkajs has no DescribeProducers.
+    const { PlatformaticProducerActivity } = await import('../../adapters/kafka/platformatic-producer-activity');
+    const producerActivity = new PlatformaticProducerActivity(source.connection);
+    try {
+      return await runCheckDrain(input, {
+        source,
+        target,
+        producerActivity,
+        artifacts: ports.artifacts(),
+        now: () => new Date(),
+      });
+    } finally {
+      await producerActivity.close().catch(() => undefined);
+    }
+  });
 }
 
 export const handler = middy(checkDrainHandler).use(

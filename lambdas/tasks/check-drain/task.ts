@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { ProducerActivity } from '../../ports/producer-activity';
 import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 
@@ -22,6 +23,8 @@ export type Output = z.infer<typeof Output>;
 export interface Deps {
   readonly source: KafkaDataPlane;
   readonly target: KafkaDataPlane;
+  /** DescribeProducers on the source: names a writer that keeps writing after the fence. */
+  readonly producerActivity?: ProducerActivity;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }

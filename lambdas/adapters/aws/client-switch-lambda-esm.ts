@@ -1,0 +1,209 @@
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  type CreateEventSourceMappingRequest,
+  type EventSourceMappingConfiguration,
+} from '@aws-sdk/client-lambda';
+import { CutoverFailedError, RollbackFailedError, type MigrationError } from '../../core/errors';
+import type { ClientRole, ClientSwitch, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
+import { toMigrationError } from './msk-provisioner';
+
+/** The AWS calls this adapter makes (IAM is derived from here): on the functions and event source mappings named. */
+export const LAMBDA_ESM_SWITCH_CALLS = {
+  actions: [
+    'lambda:GetEventSourceMapping',
+    'lambda:ListEventSourceMappings',
+    'lambda:DeleteEventSourceMapping',
+    'lambda:CreateEventSourceMapping',
+  ],
+  resources:
+    'the event source mappings of the functions named in cutover.switches (arn:aws:lambda:<region>:<account>:event-source-mapping:<uuid>), and the functions',
+} as const;
+
+/** The source mapping's configuration as GetEventSourceMapping returned it: what the rollback recreates. */
+export type EventSourceMappingRecord = EventSourceMappingConfiguration & {
+  readonly UUID: string;
+  readonly FunctionArn: string;
+};
+
+const GONE = 'ResourceNotFoundException';
+
+/**
+ * LAMBDA_EVENT_SOURCE_MAPPING: a function's MSK event source moved to the target. Lambda's documentation
+ * (Customizable consumer group ID): with a consumer group ID that exists on the cluster with committed offsets, Lambda
+ * ignores StartingPosition and resumes from the group's committed offsets; the ID must be unique among all Kafka event
+ * sources and cannot be changed after creation. So, after CommitConsumerOffsets has committed the group's translated
+ * offsets on the target: the source mapping is deleted (its full configuration journaled first), and only once it is
+ * gone is the target mapping created with the same consumer group ID — it then starts where the group left off.
+ * Rollback deletes the target mapping and recreates the source one from the journal, with the same group ID: on the
+ * source the group's own committed offsets are still there.
+ */
+export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRecord> {
+  readonly kind = 'LAMBDA_EVENT_SOURCE_MAPPING';
+  readonly subject: string;
+
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly spec: {
+      readonly uuid: string;
+      readonly role: ClientRole;
+      /** How Lambda authenticates to the target (SCRAM secret, mTLS); none: IAM (the only mode of MSK Serverless). */
+      readonly targetSourceAccessConfigurations?: CreateEventSourceMappingRequest['SourceAccessConfigurations'];
+    },
+  ) {
+    this.subject = `lambda-esm:${spec.uuid}`;
+  }
+
+  get role(): ClientRole {
+    return this.spec.role;
+  }
+
+  async record(): Promise<EventSourceMappingRecord> {
+    const found = await this.get(this.spec.uuid, CutoverFailedError);
+    if (!found?.FunctionArn || !found.EventSourceArn)
+      throw new CutoverFailedError(
+        `Event source mapping ${this.spec.uuid} ${found ? 'has no function or event source' : 'does not exist'}: check cutover.switches.`,
+      );
+    if (!groupOf(found))
+      throw new CutoverFailedError(
+        `Event source mapping ${this.spec.uuid} has no consumer group ID: its offsets cannot be carried to the target.`,
+      );
+    return { ...found, UUID: this.spec.uuid, FunctionArn: found.FunctionArn };
+  }
+
+  async stop(): Promise<SwitchStep> {
+    return { complete: true, step: 'NOTHING_TO_STOP' };
+  }
+
+  async switchToTarget(recorded: EventSourceMappingRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
+    if (!target.clusterArn)
+      throw new CutoverFailedError(
+        `${this.subject}: the target has no MSK cluster ARN; a Lambda MSK event source needs one.`,
+      );
+    const source = await this.get(recorded.UUID, CutoverFailedError);
+    if (source) {
+      if (source.State !== 'Deleting') await this.delete(recorded.UUID, CutoverFailedError);
+      return {
+        complete: false,
+        step: 'DELETING_SOURCE_MAPPING',
+        detail: `${recorded.UUID} is ${source.State ?? 'present'}`,
+      };
+    }
+    const { SourceAccessConfigurations: _sourceAuth, ...rest } = creationOf(recorded);
+    const auth = this.spec.targetSourceAccessConfigurations;
+    return this.ensureMapping(
+      recorded,
+      { ...rest, EventSourceArn: target.clusterArn, ...(auth ? { SourceAccessConfigurations: auth } : {}) },
+      CutoverFailedError,
+      'TARGET',
+    );
+  }
+
+  async revert(recorded: EventSourceMappingRecord): Promise<SwitchStep> {
+    // The target mapping (same function and group, another event source) goes first: the group ID is unique.
+    const onTarget = (await this.list(recorded.FunctionArn, RollbackFailedError)).filter(
+      (m) => groupOf(m) === groupOf(recorded) && m.EventSourceArn !== recorded.EventSourceArn,
+    );
+    for (const m of onTarget) {
+      if (m.State !== 'Deleting' && m.UUID) await this.delete(m.UUID, RollbackFailedError);
+    }
+    if (onTarget.length > 0)
+      return { complete: false, step: 'DELETING_TARGET_MAPPING', detail: onTarget.map((m) => m.UUID).join(', ') };
+    return this.ensureMapping(recorded, creationOf(recorded), RollbackFailedError, 'SOURCE');
+  }
+
+  private async ensureMapping(
+    recorded: EventSourceMappingRecord,
+    request: CreateEventSourceMappingRequest,
+    fatal: typeof CutoverFailedError | typeof RollbackFailedError,
+    where: 'SOURCE' | 'TARGET',
+  ): Promise<SwitchStep> {
+    const existing = (await this.list(recorded.FunctionArn, fatal)).find(
+      (m) => m.EventSourceArn === request.EventSourceArn && groupOf(m) === groupOf(recorded),
+    );
+    if (!existing) {
+      try {
+        const created = await this.client.send(new CreateEventSourceMappingCommand(request));
+        return { complete: false, step: `CREATING_${where}_MAPPING`, detail: created.UUID ?? '' };
+      } catch (err) {
+        throw toMigrationError(err, `CreateEventSourceMapping for ${recorded.FunctionArn}`, fatal);
+      }
+    }
+    const state = existing.State ?? '';
+    if (state === 'Enabled' || (state === 'Disabled' && recorded.State === 'Disabled'))
+      return { complete: true, step: `${where}_MAPPING_${state.toUpperCase()}`, detail: existing.UUID ?? '' };
+    if (['Creating', 'Enabling', 'Updating'].includes(state))
+      return { complete: false, step: `${where}_MAPPING_${state.toUpperCase()}`, detail: existing.UUID ?? '' };
+    throw new fatal(
+      `${this.subject}: the ${where.toLowerCase()} mapping ${existing.UUID ?? ''} is ${state}${existing.StateTransitionReason ? ` (${existing.StateTransitionReason})` : ''}${existing.LastProcessingResult ? `; last processing result: ${existing.LastProcessingResult}` : ''}.`,
+    );
+  }
+
+  private async get(uuid: string, fatal: Fatal): Promise<EventSourceMappingConfiguration | undefined> {
+    try {
+      return await this.client.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    } catch (err) {
+      if ((err as { name?: string }).name === GONE) return undefined;
+      throw toMigrationError(err, `GetEventSourceMapping ${uuid}`, fatal);
+    }
+  }
+
+  private async delete(uuid: string, fatal: Fatal): Promise<void> {
+    try {
+      await this.client.send(new DeleteEventSourceMappingCommand({ UUID: uuid }));
+    } catch (err) {
+      if ((err as { name?: string }).name === GONE) return;
+      throw toMigrationError(err, `DeleteEventSourceMapping ${uuid}`, fatal);
+    }
+  }
+
+  private async list(functionArn: string, fatal: Fatal): Promise<EventSourceMappingConfiguration[]> {
+    const out: EventSourceMappingConfiguration[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      try {
+        const res = await this.client.send(
+          new ListEventSourceMappingsCommand({ FunctionName: functionArn, ...(marker ? { Marker: marker } : {}) }),
+        );
+        out.push(...(res.EventSourceMappings ?? []));
+        marker = res.NextMarker;
+      } catch (err) {
+        throw toMigrationError(err, `ListEventSourceMappings ${functionArn}`, fatal);
+      }
+      if (!marker) break;
+    }
+    return out;
+  }
+}
+
+type Fatal = new (message: string, details?: Record<string, unknown>) => MigrationError;
+
+function groupOf(m: EventSourceMappingConfiguration): string | undefined {
+  return m.AmazonManagedKafkaEventSourceConfig?.ConsumerGroupId ?? m.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId;
+}
+
+/** The CreateEventSourceMapping request that makes the recorded mapping again (same function, topics, group, settings). */
+function creationOf(r: EventSourceMappingRecord): CreateEventSourceMappingRequest {
+  const copy = <K extends keyof EventSourceMappingConfiguration & keyof CreateEventSourceMappingRequest>(k: K) =>
+    r[k] === undefined ? {} : { [k]: r[k] };
+  return {
+    FunctionName: r.FunctionArn,
+    EventSourceArn: r.EventSourceArn,
+    Enabled: r.State !== 'Disabled',
+    ...copy('Topics'),
+    ...copy('StartingPosition'),
+    ...copy('StartingPositionTimestamp'),
+    ...copy('BatchSize'),
+    ...copy('MaximumBatchingWindowInSeconds'),
+    ...copy('FilterCriteria'),
+    ...copy('DestinationConfig'),
+    ...copy('SourceAccessConfigurations'),
+    ...copy('AmazonManagedKafkaEventSourceConfig'),
+    ...copy('ProvisionedPollerConfig'),
+    ...copy('KMSKeyArn'),
+    ...copy('MetricsConfig'),
+  };
+}

@@ -1,0 +1,86 @@
+import { assessmentOptions } from '../../lambdas/core/assessment/finding';
+import { cutoverHoldRule } from '../../lambdas/core/assessment/rules/cutover-clients';
+import { clientsOfTopics } from '../../lambdas/core/inventory/topic-clients';
+import { resolveProfile } from '../../lambdas/core/profiles';
+import { acl, group, inventory } from './inventory-fixtures';
+
+const profile = resolveProfile('kafka-compatible');
+const options = (fence: { type: 'POINTER' | 'KAFKA_ACL' | 'IAM_POLICY'; principals?: string[] }, maxHoldSeconds = 60) =>
+  assessmentOptions({ cutover: { fence, maxHoldSeconds } });
+const ids = (findings: ReadonlyArray<{ id: string }>): string[] => findings.map((f) => f.id);
+
+const sourceAcls = {
+  status: 'COLLECTED' as const,
+  authorizerEnabled: true,
+  bindings: [
+    acl('User:orders-app', 'TOPIC', 'orders', 'WRITE'),
+    acl('User:batch', 'TOPIC', 'pay', 'ALL', { patternType: 'PREFIXED' }),
+    acl('User:reader', 'TOPIC', 'orders', 'READ'),
+    acl('User:blocked', 'TOPIC', 'orders', 'WRITE', { permissionType: 'DENY' }),
+  ],
+};
+
+describe('the clients of each migrated topic', () => {
+  it('lists producers from ALLOW WRITE/ALL bindings (literal and prefixed), readers, group members and quota entities', () => {
+    const inv = inventory({
+      acls: sourceAcls,
+      groups: [group('billing', { members: [{ memberId: 'm1', clientId: 'billing-1', clientHost: '/10.0.0.7' }] })],
+      clientQuotas: {
+        status: 'COLLECTED',
+        quotas: [{ entity: [{ type: 'client-id', name: 'legacy-writer' }], values: { producer_byte_rate: 1e6 } }],
+      },
+    });
+
+    const clients = clientsOfTopics(inv, ['orders', 'payments']);
+
+    expect(clients.topics).toEqual([
+      {
+        topic: 'orders',
+        producerPrincipals: ['User:orders-app'],
+        consumerPrincipals: ['User:reader'],
+        consumers: ['billing: billing-1@/10.0.0.7'],
+      },
+      { topic: 'payments', producerPrincipals: ['User:batch'], consumerPrincipals: ['User:batch'], consumers: [] },
+    ]);
+    expect(clients.quotaClients).toEqual(['client-id=legacy-writer']);
+  });
+});
+
+describe('the cutover hold rule', () => {
+  it('warns when the fence can hold producers longer than their delivery.timeout.ms', () => {
+    const findings = cutoverHoldRule(inventory(), profile, options({ type: 'POINTER' }, 900));
+
+    const f = findings.find((x) => x.id === 'cutover.fence-outlasts-delivery-timeout');
+    expect(f?.severity).toBe('WARNING');
+    expect(f?.evidence).toContain('900 s');
+    expect(f?.evidence).toContain('120 s');
+  });
+
+  it('says nothing of the delivery timeout when the drain timeout is within it', () => {
+    expect(ids(cutoverHoldRule(inventory(), profile, options({ type: 'POINTER' }, 120)))).not.toContain(
+      'cutover.fence-outlasts-delivery-timeout',
+    );
+  });
+
+  it('warns about producers no write fence covers, naming topic and principal', () => {
+    const inv = inventory({ acls: sourceAcls });
+
+    const f = cutoverHoldRule(inv, profile, options({ type: 'KAFKA_ACL', principals: ['User:orders-app'] })).find(
+      (x) => x.id === 'cutover.uncovered-producers',
+    );
+
+    expect(f?.items).toEqual(['payments: User:batch']);
+  });
+
+  it('counts every principal covered by a KAFKA_ACL fence on User:*', () => {
+    const inv = inventory({ acls: sourceAcls });
+
+    expect(ids(cutoverHoldRule(inv, profile, options({ type: 'KAFKA_ACL', principals: ['User:*'] })))).not.toContain(
+      'cutover.uncovered-producers',
+    );
+  });
+
+  it('judges nothing when the cutover is not described', () => {
+    expect(cutoverHoldRule(inventory({ acls: sourceAcls }), profile, assessmentOptions())).toEqual([]);
+  });
+});
