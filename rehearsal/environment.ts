@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
+import { PlatformaticProducerActivity } from '../lambdas/adapters/kafka/platformatic-producer-activity';
 import { FileCutoverSwitch, writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
 import { FsArtifactStore } from '../lambdas/adapters/local/fs-artifact-store';
 import { LocalMirrorMaker2 } from '../lambdas/adapters/local/mm2-replicator';
@@ -102,6 +103,8 @@ export interface RehearsalEnvironment {
   /** The probes' clients (short timeouts: a probe must not hold the run). */
   readonly probeSource: KafkajsDataPlane;
   readonly probeTarget: KafkajsDataPlane;
+  /** DescribeProducers on the source, for CheckDrain. */
+  readonly producerActivity: PlatformaticProducerActivity;
   readonly pointerFile: string;
   readonly pointer: FileCutoverSwitch;
   readonly workload: WorkloadHandle;
@@ -145,9 +148,13 @@ export async function startRehearsalEnvironment(args: {
   const targetPlane = new KafkajsDataPlane({ ...target.connection('target'), requestTimeoutMs: 3_000 }, quiet);
   const probeSource = new KafkajsDataPlane({ ...source.connection('probe-source'), requestTimeoutMs: 2_000 }, quiet);
   const probeTarget = new KafkajsDataPlane({ ...target.connection('probe-target'), requestTimeoutMs: 2_000 }, quiet);
+  // DescribeProducers (kafkajs has none): CheckDrain names a writer that keeps writing after the fence.
+  const producerActivity = new PlatformaticProducerActivity({ ...source.connection('drain'), requestTimeoutMs: 3_000 });
   teardown.add('data-plane clients', async () => {
     await Promise.all(
-      [sourcePlane, targetPlane, probeSource, probeTarget].map((p) => p.close().catch(() => undefined)),
+      [sourcePlane, targetPlane, probeSource, probeTarget, producerActivity].map((p) =>
+        p.close().catch(() => undefined),
+      ),
     );
   });
 
@@ -188,6 +195,7 @@ export async function startRehearsalEnvironment(args: {
     targetPlane,
     probeSource,
     probeTarget,
+    producerActivity,
     pointerFile,
     pointer: new FileCutoverSwitch(pointerFile),
     workload,

@@ -182,6 +182,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       artifacts: e.artifacts,
       replicator: e.replicator,
       pointer: e.pointer,
+      producerActivity: e.producerActivity,
       approvals: local.services as typeof local.services & { callback: typeof local.callback },
       targetAlarms: { signals: e.alarms, alarmNames: [TARGET_ALARM] },
       onApprovalRequested,

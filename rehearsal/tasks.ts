@@ -3,6 +3,7 @@ import type { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-pl
 import type { ApprovalServices } from '../lambdas/core/approval/service';
 import type { ArtifactStore } from '../lambdas/ports/artifact-store';
 import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
+import type { ProducerActivity } from '../lambdas/ports/producer-activity';
 import type { LagSignals } from '../lambdas/ports/lag-signals';
 import type { Replicator } from '../lambdas/ports/replicator';
 import { task as requestApproval } from '../lambdas/tasks/request-approval/task';
@@ -23,6 +24,8 @@ export interface LocalTaskPorts {
   readonly artifacts: ArtifactStore;
   readonly replicator: Replicator;
   readonly pointer: CutoverSwitch;
+  /** DescribeProducers on the source: CheckDrain names a writer that keeps writing after the fence. */
+  readonly producerActivity?: ProducerActivity;
   readonly approvals: ApprovalServices & { readonly callback: LocalTaskCallback };
   /** The target's health alarms the rollback window watches (a local stand-in for CloudWatch). */
   readonly targetAlarms?: { readonly signals: LagSignals; readonly alarmNames: readonly string[] };
@@ -58,7 +61,17 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
   return serveStates(
     // The target's ACLs are read as in AWS; a target without an authorizer and a source without ACLs leave nobody
     // to check, which the validation reports as skipped.
-    { source, target, targetAcls: target, artifacts, replicator, pointer, approvals: ports.approvals, clock: now },
+    {
+      source,
+      target,
+      targetAcls: target,
+      artifacts,
+      replicator,
+      pointer,
+      approvals: ports.approvals,
+      clock: now,
+      ...(ports.producerActivity ? { producerActivity: ports.producerActivity } : {}),
+    },
     {
       portsFor: {
         CheckTargetHealth: ports.targetAlarms

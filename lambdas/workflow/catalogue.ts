@@ -48,6 +48,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - approvals: the approval store, mailer and callback; clock: `now()`
  * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
+ * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
  */
 export const PORTS = [
   'source',
@@ -63,6 +64,7 @@ export const PORTS = [
   'clock',
   'targetAcls',
   'healthAlarmNames',
+  'producerActivity',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -263,7 +265,7 @@ export const FUNCTIONS = {
   },
   CheckDrain: {
     module: 'lambdas/tasks/check-drain',
-    ports: ['source', 'target', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'artifacts', 'producerActivity', 'clock'],
     description: 'Source end offsets stable since the fence and present on the target',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,

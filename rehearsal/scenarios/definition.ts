@@ -17,6 +17,8 @@ export interface ScenarioDefinition<N extends string = string> {
   readonly outcome: 'SUCCEEDED' | 'ROLLED_BACK' | 'FAILED';
   /** The error the Catch must have seen (`$.error.Error`), when the scenario is a failure. */
   readonly error?: string;
+  /** What the error's message (the Catch's Cause) must say, e.g. that it names the writer. */
+  readonly errorMessage?: RegExp;
   /** Changes the scenario makes to the rehearsal's plan (shorter gates or timeouts); the plan is validated as usual. */
   readonly plan?: (plan: RehearsalPlan) => RehearsalPlan;
   /**

@@ -6,6 +6,7 @@ import { happyPath } from './happy-path';
 import { lagNeverConverges } from './lag-never-converges';
 import { replicatorCrash } from './replicator-crash';
 import { replicatorCrashLoop } from './replicator-crash-loop';
+import { rogueProducer } from './rogue-producer';
 import { targetDownAtValidation } from './target-down-at-validation';
 
 /**
@@ -22,6 +23,7 @@ const DEFINITIONS = [
   approvalTimeout,
   approvalRejected,
   failureInRollbackWindow,
+  rogueProducer,
 ] as const;
 
 export type ScenarioName = (typeof DEFINITIONS)[number]['name'];

@@ -51,6 +51,12 @@ export const task = defineTask({
   function: 'CheckDrain',
   Input,
   Output,
-  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  needs: {
+    source: 'source',
+    target: 'target',
+    producerActivity: 'producerActivity',
+    artifacts: 'artifacts',
+    now: 'clock',
+  },
   run: runCheckDrain,
 });

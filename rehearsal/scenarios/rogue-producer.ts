@@ -1,0 +1,68 @@
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { defineScenario } from './definition';
+
+/** The migrated topic the rogue writes (a workload topic: the workload's consumers ignore records that are not theirs). */
+const ROGUE_TOPIC = 'orders';
+const ROGUE_INTERVAL_MS = 100;
+
+/**
+ * A producer no fence or switch covers: a plain kafkajs producer (idempotent, as Kafka clients are by default since
+ * 3.0) that never reads the pointer, started as the fence is taken and writing to the source every 100 ms. CheckDrain
+ * sees the source move after the fence settled, names the partitions and the producer ID (DescribeProducers), and
+ * fails the cutover; the rollback puts the pointer back. Every record the rogue had acknowledged is still on the
+ * source (the rollback never deletes), and the workload loses nothing.
+ */
+export const rogueProducer = defineScenario({
+  name: 'rogue-producer',
+  fault: `After FenceProducers, a plain Kafka producer that does not read the pointer keeps writing "${ROGUE_TOPIC}" on the source every ${ROGUE_INTERVAL_MS} ms: the drain must refuse (Migration.CutoverFailed naming the topic, partition and producer ID) and the run roll back.`,
+  finalState: 'MigrationRolledBack',
+  outcome: 'ROLLED_BACK',
+  error: 'Migration.CutoverFailed',
+  errorMessage: new RegExp(
+    `kept writing to the source after the fence had settled.*${ROGUE_TOPIC}-\\d+ \\(\\+\\d+ record\\(s\\); producer ID \\d+`,
+  ),
+  inject: (ctx) => {
+    let producer: Producer | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let acked = 0;
+    let refused = 0;
+    const stop = async (): Promise<void> => {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      const p = producer;
+      producer = undefined;
+      if (p) await p.disconnect().catch(() => undefined);
+      ctx.figure('rogueAcknowledged', acked);
+      ctx.figure('rogueRefused', refused);
+    };
+    return {
+      afterState: async (state) => {
+        if (state === 'FenceProducers' && !producer) {
+          const kafka = new Kafka({
+            clientId: 'rogue-producer',
+            brokers: [ctx.source.bootstrap as string],
+            logLevel: logLevel.NOTHING,
+          });
+          producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+          await producer.connect();
+          ctx.log(
+            `FAULT: a producer that ignores the fence writes ${ROGUE_TOPIC} on the source every ${ROGUE_INTERVAL_MS} ms`,
+          );
+          let n = 0;
+          timer = setInterval(() => {
+            const p = producer;
+            if (!p) return;
+            p.send({ topic: ROGUE_TOPIC, messages: [{ key: `rogue-${n % 10}`, value: `rogue ${n++}` }] }).then(
+              () => acked++,
+              () => refused++,
+            );
+          }, ROGUE_INTERVAL_MS);
+        }
+        if (state === 'RollbackCutover') {
+          await stop();
+          ctx.log(`rogue producer stopped: ${acked} record(s) acknowledged by the source, ${refused} refused`);
+        }
+      },
+    };
+  },
+});
