@@ -1,4 +1,5 @@
-import type { AclBindingRecord, Inventory } from './model';
+import type { AclBinding as AclBindingRecord } from '../access/acl-binding';
+import type { Inventory } from './model';
 
 /**
  * The clients of each migrated topic, from what the source exposes: the principals its ACLs let write (producers) or
