@@ -774,6 +774,18 @@ describe('the migration plan schema', () => {
       expect(issueAt(plan, 'cutover.fenceSettleSeconds').message).toMatch(/at least 60 s with an IAM_POLICY fence/);
     });
 
+    it('refuses an IAM_POLICY fence while the deployed roles hold no grant to take or undo it', () => {
+      const plan = {
+        ...minimalPlan(),
+        cutover: {
+          ...minimalPlan().cutover,
+          fenceSettleSeconds: 60,
+          fence: { type: 'IAM_POLICY', roleNames: ['orders-producer'] },
+        },
+      };
+      expect(issueAt(plan, 'cutover.fence.type').message).toMatch(/not available in this release.*KAFKA_ACL/);
+    });
+
     it('refuses a role given by ARN instead of by name', () => {
       const plan = {
         ...minimalPlan(),
