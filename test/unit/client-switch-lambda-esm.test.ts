@@ -20,7 +20,7 @@ const TARGET = 'arn:aws:kafka:eu-west-1:123456789012:cluster/target/bbbb2222-000
 const gone = () => new ResourceNotFoundException({ message: 'gone', $metadata: {} });
 
 const recorded: EventSourceMappingRecord = {
-  UUID: 'uuid-source',
+  UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01',
   FunctionArn: FN,
   EventSourceArn: SOURCE,
   State: 'Enabled',
@@ -34,13 +34,14 @@ const recorded: EventSourceMappingRecord = {
   AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'orders-consumer' },
 };
 
-const esm = () => new LambdaEsmClientSwitch(new LambdaClient({}), { uuid: 'uuid-source', role: 'CONSUMERS' });
+const esm = () =>
+  new LambdaEsmClientSwitch(new LambdaClient({}), { uuid: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01', role: 'CONSUMERS' });
 
 describe('LambdaEsmClientSwitch (request shapes)', () => {
   beforeEach(() => lambda.reset());
 
   it('records the source mapping with its full configuration and consumer group', async () => {
-    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-source' }).resolves(recorded);
+    lambda.on(GetEventSourceMappingCommand, { UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01' }).resolves(recorded);
 
     expect(await esm().record()).toEqual(recorded);
   });
@@ -61,18 +62,26 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
     const step = await esm().switchToTarget(recorded, { bootstrapServers: 't:9098', clusterArn: TARGET });
 
     expect(step).toMatchObject({ complete: false, step: 'DELETING_SOURCE_MAPPING' });
-    expect(lambda).toHaveReceivedCommandWith(DeleteEventSourceMappingCommand, { UUID: 'uuid-source' });
+    expect(lambda).toHaveReceivedCommandWith(DeleteEventSourceMappingCommand, {
+      UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01',
+    });
     expect(lambda).not.toHaveReceivedCommand(CreateEventSourceMappingCommand);
   });
 
   it('once the source mapping is gone, creates the target mapping with the same group ID, topics and settings (IAM: no SCRAM secret)', async () => {
     lambda.on(GetEventSourceMappingCommand).rejects(gone());
     lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
-    lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: 'uuid-target', State: 'Creating' });
+    lambda
+      .on(CreateEventSourceMappingCommand)
+      .resolves({ UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02', State: 'Creating' });
 
     const step = await esm().switchToTarget(recorded, { bootstrapServers: 't:9098', clusterArn: TARGET });
 
-    expect(step).toMatchObject({ complete: false, step: 'CREATING_TARGET_MAPPING', detail: 'uuid-target' });
+    expect(step).toMatchObject({
+      complete: false,
+      step: 'CREATING_TARGET_MAPPING',
+      detail: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
+    });
     const request = lambda.commandCalls(CreateEventSourceMappingCommand)[0]?.args[0].input;
     expect(request).toEqual({
       FunctionName: FN,
@@ -91,7 +100,7 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
     lambda.on(ListEventSourceMappingsCommand).resolves({
       EventSourceMappings: [
         {
-          UUID: 'uuid-target',
+          UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
           EventSourceArn: TARGET,
           State: 'Enabled',
           AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'orders-consumer' },
@@ -101,7 +110,11 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
 
     const step = await esm().switchToTarget(recorded, { bootstrapServers: 't:9098', clusterArn: TARGET });
 
-    expect(step).toEqual({ complete: true, step: 'TARGET_MAPPING_ENABLED', detail: 'uuid-target' });
+    expect(step).toEqual({
+      complete: true,
+      step: 'TARGET_MAPPING_ENABLED',
+      detail: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
+    });
     expect(lambda).not.toHaveReceivedCommand(CreateEventSourceMappingCommand);
   });
 
@@ -111,7 +124,7 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
       .resolvesOnce({
         EventSourceMappings: [
           {
-            UUID: 'uuid-target',
+            UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
             EventSourceArn: TARGET,
             State: 'Enabled',
             AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'orders-consumer' },
@@ -127,7 +140,9 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
     const second = await sw.revert(recorded);
 
     expect(first).toMatchObject({ complete: false, step: 'DELETING_TARGET_MAPPING' });
-    expect(lambda).toHaveReceivedCommandWith(DeleteEventSourceMappingCommand, { UUID: 'uuid-target' });
+    expect(lambda).toHaveReceivedCommandWith(DeleteEventSourceMappingCommand, {
+      UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
+    });
     expect(second).toMatchObject({ complete: false, step: 'CREATING_SOURCE_MAPPING' });
     expect(lambda).toHaveReceivedCommandWith(CreateEventSourceMappingCommand, {
       EventSourceArn: SOURCE,
@@ -141,7 +156,7 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
     lambda.on(ListEventSourceMappingsCommand).resolves({
       EventSourceMappings: [
         {
-          UUID: 'uuid-target',
+          UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a02',
           EventSourceArn: TARGET,
           State: 'Disabled',
           StateTransitionReason: 'USER_INITIATED',
