@@ -161,22 +161,7 @@ export async function evaluateCatchUp(
 
   const evidenceSignals = { ...signals, ...(errors.length > 0 ? { errors } : {}) };
   delete (evidenceSignals as { previousPartitionLag?: unknown }).previousPartitionLag;
-  if (fatal !== undefined) {
-    await deps.artifacts.putJson(evidenceKey, {
-      kind: 'catch-up-evaluation',
-      index,
-      at,
-      engine: request.engine,
-      thresholds: request.thresholds,
-      policy: request.policy,
-      signals: evidenceSignals,
-      verdict: finalVerdict,
-    } satisfies EvaluationEvidence);
-    throw fatal;
-  }
-
-  const { progress, outcome } = advanceCatchUp(request.previous, finalVerdict, at, request.policy, evidenceKey);
-  await deps.artifacts.putJson(evidenceKey, {
+  const evidence = {
     kind: 'catch-up-evaluation',
     index,
     at,
@@ -185,9 +170,14 @@ export async function evaluateCatchUp(
     policy: request.policy,
     signals: evidenceSignals,
     verdict: finalVerdict,
-    progress,
-    outcome,
-  } satisfies EvaluationEvidence);
+  } as const;
+  if (fatal !== undefined) {
+    await deps.artifacts.putJson(evidenceKey, evidence satisfies EvaluationEvidence);
+    throw fatal;
+  }
+
+  const { progress, outcome } = advanceCatchUp(request.previous, finalVerdict, at, request.policy, evidenceKey);
+  await deps.artifacts.putJson(evidenceKey, { ...evidence, progress, outcome } satisfies EvaluationEvidence);
 
   if (outcome === 'TIMED_OUT') {
     throw new LagTimeoutError(
