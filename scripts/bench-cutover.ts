@@ -1,6 +1,15 @@
 import { loadavg } from 'node:os';
 import { describeTimeline } from '../rehearsal/cutover-figures';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
+import {
+  describeModeled,
+  measuredFunctions,
+  modeledPlans,
+  modelPauses,
+  readDefinition,
+  workOf,
+  type ModeledPause,
+} from './cutover-pause-figures';
 
 /**
  * `npm run bench:cutover`: the happy-path rehearsal 5 times (fresh clusters each time), then min/median/max of the
@@ -8,6 +17,10 @@ import { runRehearsal } from '../rehearsal/run-rehearsal';
  * the pointer propagation time the drain allows for (cutover.fenceSettleSeconds; ≤ 1 when the claim holds). Each run
  * also prints where fence → switch went, per ASL state, the slowest observed notice of the fence and of the switch,
  * and the load average. Figures are printed, never asserted. `BENCH_RUNS` changes the count.
+ *
+ * In the same run, the write pause the deployed workflow would impose on AWS (scripts/cutover-pause-figures.ts): the
+ * real ASL with each plan's Wait seconds, this run's replication p99 and per-Task work, the cutover functions' import
+ * times from bundles built at the start; for the default plan (pointer and broker fence) and each example.
  */
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -35,6 +48,16 @@ async function main(): Promise<void> {
   const fenceNotices: number[] = [];
   const switchNotices: number[] = [];
   let settleMs: number | undefined;
+  const definition = readDefinition();
+  const plans = modeledPlans();
+  process.stderr.write('bench:cutover: building the cutover functions bundles and timing their import…\n');
+  const functions = measuredFunctions();
+  process.stdout.write(
+    `cutover functions' import (one core, before the memory's CPU share): ${Object.entries(functions)
+      .map(([fn, f]) => `${fn} ${f.importMs} ms at ${f.memoryMb} MB`)
+      .join(', ')}\n`,
+  );
+  const modeled: ModeledPause[][] = [];
   for (let i = 1; i <= RUNS; i++) {
     process.stderr.write(`bench:cutover run ${i}/${RUNS}: happy path (load average ${load()})…\n`);
     const run = await runRehearsal({
@@ -55,6 +78,15 @@ async function main(): Promise<void> {
         `bound ${bound?.boundMs ?? '—'} ms, ratio ${bound ? bound.ratio.toFixed(2) : '—'}, load ${load()}\n` +
         (timeline ? `  ${describeTimeline(timeline)}\n` : ''),
     );
+    const runModels = modelPauses({
+      definition,
+      plans,
+      functions,
+      workMs: workOf(timeline),
+      replicationP99Ms: p99 ?? 0,
+    });
+    modeled.push(runModels);
+    for (const m of runModels) process.stdout.write(`  modeled AWS pause, ${describeModeled(m)}\n`);
     if (writePauseMs !== null) pauses.push(writePauseMs);
     if (bound) ratios.push(bound.ratio);
     if (p99 !== null) p99s.push(p99);
@@ -67,6 +99,10 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`replication latency p99 (ms): ${stats(p99s)}\n`);
   process.stdout.write(`observed pointer notice (ms): fence ${stats(fenceNotices)}; switch ${stats(switchNotices)}\n`);
+  for (const [i, { name }] of plans.entries()) {
+    const totals = modeled.map((run) => (run[i]?.model.totalMs ?? 0) / 1000);
+    process.stdout.write(`modeled AWS pause (s), ${name}: ${stats(totals)}\n`);
+  }
   process.stdout.write(`load average at the end: ${load()}\n`);
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { planPauseModel, describePauseModel, type PauseModel } from '../../lambdas/core/cutover/pause-model';
 import { historyBudget, type HistoryBudget } from '../../lambdas/core/plan/history-budget';
 import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
@@ -26,6 +27,11 @@ export interface ValidatedPlan {
     readonly paths: Readonly<Record<string, number>>;
     readonly cadence: HistoryBudget['cadence'];
   };
+  /**
+   * The write pause this plan's cutover is expected to impose on AWS (lambdas/core/cutover/pause-model.ts): the
+   * deployed definition's states, the plan's cadence, settle and clients' notice, reference work and start figures.
+   */
+  readonly expectedPause: PauseModel;
 }
 
 /** A file's text parsed as JSON, or the error a person can act on (start and validate read the input alike). */
@@ -113,6 +119,7 @@ export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'r
       paths: Object.fromEntries(budget!.paths.map((p) => [p.end, p.events])),
       cadence: budget!.cadence,
     },
+    expectedPause: planPauseModel(plan, WORKFLOW_DEFINITION),
   };
 }
 
@@ -128,7 +135,8 @@ export function summaryLine(v: ValidatedPlan): string {
   return (
     `${v.file}: valid. ${v.migrationId}: ${v.source} → ${v.target}, ${v.engine}, switch ${v.switch}\n` +
     `History budget (worst case, events of ${n(b.limit)}): ${PATH_LABELS.map(([label, end]) => `${label} ${n(b.paths[end])}`).join(', ')}; ` +
-    `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)`
+    `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)\n` +
+    `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s`
   );
 }
 

@@ -62,6 +62,30 @@ describe('the cutover hold rule', () => {
     );
   });
 
+  it('warns when the expected pause reaches half the producers delivery.timeout.ms, even with a short drain timeout', () => {
+    const findings = cutoverHoldRule(
+      inventory(),
+      profile,
+      assessmentOptions({ cutover: { fence: { type: 'POINTER' }, maxHoldSeconds: 120, expectedPauseMs: 64_000 } }),
+    );
+
+    const f = findings.find((x) => x.id === 'cutover.fence-outlasts-delivery-timeout');
+    expect(f?.severity).toBe('WARNING');
+    expect(f?.evidence).toContain('about 64.0 s');
+    expect(f?.evidence).toContain('53% of their delivery.timeout.ms of 120 s');
+    expect(f?.remediation).toContain('KAFKA_ACL');
+  });
+
+  it('says nothing of the delivery timeout when the expected pause is a few seconds', () => {
+    const findings = cutoverHoldRule(
+      inventory(),
+      profile,
+      assessmentOptions({ cutover: { fence: { type: 'KAFKA_ACL' }, maxHoldSeconds: 120, expectedPauseMs: 3_000 } }),
+    );
+
+    expect(ids(findings)).not.toContain('cutover.fence-outlasts-delivery-timeout');
+  });
+
   it('warns about producers no write fence covers, naming topic and principal', () => {
     const inv = inventory({ acls: sourceAcls });
 

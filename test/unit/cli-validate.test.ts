@@ -49,7 +49,7 @@ describe('msk-migrate validate', () => {
 
     expect(run.code).toBe(ExitCode.OK);
     expect(run.stderr).toBe('');
-    const [summary, budget, ...rest] = run.stdout.trim().split('\n');
+    const [summary, budget, pause, ...rest] = run.stdout.trim().split('\n');
     expect(rest).toEqual([]);
     expect(summary).toContain(
       'orders-to-serverless: orders-prod → orders-serverless (MSK_SERVERLESS), MSK_REPLICATOR, switch SSM parameter /orders/kafka/bootstrap-servers',
@@ -57,6 +57,24 @@ describe('msk-migrate validate', () => {
     expect(budget).toMatch(
       /^History budget \(worst case, events of 25,000\): forward [\d,]+, rollback [\d,]+, failback [\d,]+; polls every 240 s \(catch-up\), 10 s \(drain\), 300 s \(rollback window\)$/,
     );
+    expect(pause).toMatch(
+      /^Expected write pause at the cutover \(modeled on AWS, replication p99 1 s assumed\): ≈ [\d.]+ s \(wait [\d.]+ s, .*; producers' delivery\.timeout\.ms 120 s$/,
+    );
+  });
+
+  it('prints a longer expected pause for a plan that settles longer', async () => {
+    const plan = example();
+    plan.cutover.fenceSettleSeconds = 90;
+
+    const run = await msk('validate', file('long-settle.json', JSON.stringify(plan)), '--json');
+
+    expect(run.code).toBe(ExitCode.OK);
+    const short = JSON.parse((await msk('validate', EXAMPLE, '--json')).stdout) as {
+      expectedPause: { totalMs: number };
+    };
+    const long = JSON.parse(run.stdout) as { expectedPause: { totalMs: number; shares: { wait: number } } };
+    expect(long.expectedPause.totalMs).toBeGreaterThan(short.expectedPause.totalMs + 60_000);
+    expect(long.expectedPause.shares.wait).toBeGreaterThanOrEqual(90_000);
   });
 
   it('exits 2 naming cutover.drainTimeoutMinutes when a day-long drain would not fit the history budget', async () => {

@@ -57,6 +57,8 @@ export const AssessmentOptionsSchema = z.object({
       maxHoldSeconds: z.number().nonnegative(),
       /** The producers' delivery.timeout.ms (Kafka's default 120 s). */
       producerDeliveryTimeoutMs: z.number().int().positive().default(120_000),
+      /** The write pause the cutover is expected to impose on AWS (lambdas/core/cutover/pause-model.ts), ms. */
+      expectedPauseMs: z.number().nonnegative().optional(),
     })
     .optional(),
 });

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { assess } from '../../core/assessment/assess';
 import { assessmentOptions } from '../../core/assessment/finding';
+import { planPauseModel } from '../../core/cutover/pause-model';
 import { renderAssessmentReport } from '../../core/assessment/report';
 import { AssessmentBlockedError, TransientError } from '../../core/errors';
 import type { Inventory } from '../../core/inventory/model';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import { AssessmentStateSchema, ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
 import { targetProfileOf } from '../shared/plan-views';
+import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -52,6 +54,7 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
       },
       maxHoldSeconds: plan.cutover.drainTimeoutMinutes * 60,
       producerDeliveryTimeoutMs: plan.cutover.producerDeliveryTimeoutMs,
+      expectedPauseMs: planPauseModel(plan, WORKFLOW_DEFINITION).totalMs,
     },
   });
   const profile = targetProfileOf(plan, options.profileOverrides);

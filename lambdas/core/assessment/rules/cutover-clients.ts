@@ -14,19 +14,37 @@ import { scopeOf } from '../scope';
  * - the clients of each migrated topic, as the source shows them (ACL principals, group members, quota entities).
  */
 
+/** The expected pause is worth a warning from this share of the producers' delivery.timeout.ms on. */
+export const PAUSE_APPROACH_SHARE = 0.5;
+
 export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, options: AssessmentOptions): Finding[] {
   const cutover = options.cutover;
   if (!cutover) return [];
   const findings: Finding[] = [];
-  if (cutover.maxHoldSeconds * 1000 > cutover.producerDeliveryTimeoutMs) {
+  const timeoutSeconds = cutover.producerDeliveryTimeoutMs / 1000;
+  const holdOutlasts = cutover.maxHoldSeconds * 1000 > cutover.producerDeliveryTimeoutMs;
+  const pauseApproaches =
+    cutover.expectedPauseMs !== undefined &&
+    cutover.expectedPauseMs >= PAUSE_APPROACH_SHARE * cutover.producerDeliveryTimeoutMs;
+  if (holdOutlasts || pauseApproaches) {
+    const said: string[] = [];
+    if (pauseApproaches)
+      said.push(
+        `The cutover is expected to hold producers about ${((cutover.expectedPauseMs ?? 0) / 1000).toFixed(1)} s even when all goes well (the modeled AWS pause: settle, drain polls, function starts, clients' notice), ${Math.round(((cutover.expectedPauseMs ?? 0) / cutover.producerDeliveryTimeoutMs) * 100)}% of their delivery.timeout.ms of ${timeoutSeconds} s.`,
+      );
+    if (holdOutlasts)
+      said.push(
+        `The fence can hold producers up to ${cutover.maxHoldSeconds} s (cutover.drainTimeoutMinutes), longer than their delivery.timeout.ms of ${timeoutSeconds} s.`,
+      );
     findings.push({
       id: 'cutover.fence-outlasts-delivery-timeout',
       severity: 'WARNING',
       subject: `cutover.fence ${cutover.fence.type}`,
       criterion: 'dataControlAndCost',
-      evidence: `The fence can hold producers up to ${cutover.maxHoldSeconds} s (cutover.drainTimeoutMinutes), longer than their delivery.timeout.ms of ${cutover.producerDeliveryTimeoutMs / 1000} s: a default Kafka producer drops the records it buffered after that and reports them failed to the application.`,
-      remediation:
-        'Lower cutover.drainTimeoutMinutes below the producers’ delivery.timeout.ms, raise delivery.timeout.ms on the producers for the cutover, or make sure the applications retry failed sends; set cutover.producerDeliveryTimeoutMs to what the producers use.',
+      evidence: `${said.join(' ')} A default Kafka producer drops the records it buffered after that and reports them failed to the application.`,
+      remediation: pauseApproaches
+        ? 'Shorten the pause: a fence the broker enforces (cutover.fence KAFKA_ACL) needs no settle, and with a pointer declare how often clients read it (a shorter cutover.fenceSettleSeconds); or raise delivery.timeout.ms on the producers for the cutover. Set cutover.producerDeliveryTimeoutMs to what the producers use.'
+        : 'Lower cutover.drainTimeoutMinutes below the producers’ delivery.timeout.ms, raise delivery.timeout.ms on the producers for the cutover, or make sure the applications retry failed sends; set cutover.producerDeliveryTimeoutMs to what the producers use.',
     });
   }
   const topics = scopeOf(inventory, options).topics.map((t) => t.name);

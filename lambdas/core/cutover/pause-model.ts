@@ -1,0 +1,297 @@
+import { z } from 'zod';
+import { FUNCTIONS, type FunctionName } from '../../workflow/catalogue';
+import type { MigrationPlan } from '../plan/migration-plan';
+import { pollCadence } from '../plan/history-budget';
+
+/**
+ * THE WRITE PAUSE AS AWS WOULD RUN IT: a timing model of the deployed cutover, from the fence to the producers' first
+ * send on the target.
+ *
+ * It walks the real state machine definition (statemachine/migration.asl.json, passed in: the core reads no file) from
+ * FenceProducers to SwitchToTarget, the way Step Functions runs it: each state entered costs a transition; a Wait
+ * state waits its `Seconds`, or the `$.settings.<name>` its `SecondsPath` names (the plan's poll cadence, as
+ * ValidateInput sets it); a Lambda Task costs an invoke, a cold start the first time its function runs unless the
+ * definition warmed it before the fence (a Task whose Parameters carry `"warm": true`), then its work; a Choice takes
+ * its first rule's branch once the Task before it passed and its Default otherwise. A Task passes when its condition
+ * holds at the time it looks:
+ * - CheckDrain: the settle has elapsed since the fence and the source's last records reached the target (one
+ *   replication p99 after the fence);
+ * - CommitConsumerOffsets: the consumer groups left the source (the clients' notice of the fence).
+ * A Task whose function polls within its invocation (`inInvocationPollMs`) looks again every that many ms until its
+ * condition holds or its budget is spent, instead of returning to a Wait state. The pause ends when the producers
+ * notice the switch (the clients' notice) after SwitchToTarget.
+ *
+ * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
+ * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
+ */
+
+/** What the model assumes of AWS. Overridable per call; every printed model names them. */
+export const AWS_TIMINGS = {
+  /** One Standard-workflow state transition (entered → the next state starts), ms. Not documented; observed tens of ms. */
+  transitionMs: 50,
+  /** Step Functions → Lambda Invoke and its response for a warm function, ms. */
+  invokeMs: 30,
+  /** Lambda's Node.js runtime start before the handler module is loaded (INIT), ms. */
+  runtimeInitMs: 150,
+  /**
+   * Lambda gives a function CPU in proportion to its memory, one vCPU at 1,769 MB (AWS Lambda developer guide,
+   * "Configure Lambda function memory"): a bundle's import time measured on one core is scaled by 1769 / memoryMb.
+   */
+  fullVcpuMemoryMb: 1769,
+} as const;
+export type AwsTimings = { -readonly [K in keyof typeof AWS_TIMINGS]: number };
+
+/**
+ * Reference figures when nothing is measured: the import time of a task bundle (ms on one developer core; `npm run
+ * bench:bundles` prints the current ones) and the work of one invocation of each cutover Task (the rehearsal's).
+ */
+export const REFERENCE_IMPORT_MS = 250;
+export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
+  FenceProducers: 150,
+  CheckDrain: 80,
+  CommitConsumerOffsets: 200,
+  SwitchToTarget: 20,
+};
+
+const AslState = z
+  .object({
+    Type: z.string(),
+    Next: z.string().optional(),
+    End: z.boolean().optional(),
+    Seconds: z.number().optional(),
+    SecondsPath: z.string().optional(),
+    Resource: z.string().optional(),
+    Parameters: z.record(z.string(), z.unknown()).optional(),
+    Choices: z.array(z.object({ Next: z.string() }).passthrough()).optional(),
+    Default: z.string().optional(),
+    Branches: z.array(z.object({ States: z.record(z.string(), z.unknown()) }).passthrough()).optional(),
+  })
+  .passthrough();
+type AslState = z.infer<typeof AslState>;
+const Asl = z.object({ States: z.record(z.string(), AslState) }).passthrough();
+
+/** The function a Task state invokes: `${<Name>FunctionArn}` in its Resource or its Parameters' FunctionName. */
+export function functionOfTask(state: Pick<AslState, 'Resource' | 'Parameters'>): string | undefined {
+  const ref = [state.Resource, state.Parameters?.['FunctionName']].find(
+    (v): v is string => typeof v === 'string' && /\$\{\w+FunctionArn\}/.test(v),
+  );
+  return ref?.match(/\$\{(\w+)FunctionArn\}/)?.[1];
+}
+
+/** The functions a definition invokes with `"warm": true` anywhere (Parallel branches included). */
+export function warmedFunctions(asl: unknown): Set<string> {
+  const warmed = new Set<string>();
+  const visit = (states: Record<string, unknown>): void => {
+    for (const raw of Object.values(states)) {
+      const state = AslState.safeParse(raw);
+      if (!state.success) continue;
+      const fn = state.data.Type === 'Task' ? functionOfTask(state.data) : undefined;
+      const payload = state.data.Parameters?.['Payload'] as Record<string, unknown> | undefined;
+      if (fn && (state.data.Parameters?.['warm'] === true || payload?.['warm'] === true)) warmed.add(fn);
+      for (const branch of state.data.Branches ?? []) visit(branch.States);
+    }
+  };
+  visit(Asl.parse(asl).States);
+  return warmed;
+}
+
+export interface FunctionProfile {
+  /** Import time of the function's bundle on one developer core (ms). */
+  readonly importMs: number;
+  readonly memoryMb: number;
+}
+
+export interface PauseModelInput {
+  /** The state machine definition (statemachine/migration.asl.json, parsed). */
+  readonly asl: unknown;
+  /** What `$.settings` holds (ValidateInput's settingsFor(plan)): the Wait states' SecondsPath values. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The plan's settle (cutover.fenceSettleSeconds as the drain applies it), ms. */
+  readonly settleMs: number;
+  /** Replication latency p99, ms: the source's last records are on the target this long after the fence. */
+  readonly replicationP99Ms: number;
+  /** How long clients take to notice a pointer change (their declared poll interval), ms. */
+  readonly clientNoticeMs: number;
+  /** Per function: bundle import time and memory. Default: the catalogue's memory and REFERENCE_IMPORT_MS. */
+  readonly functions?: Readonly<Record<string, FunctionProfile>>;
+  /** Work of one invocation per Task state (ms), e.g. the rehearsal's measured mean. Default REFERENCE_WORK_MS. */
+  readonly workMs?: Readonly<Record<string, number>>;
+  /** Task states whose function polls within one invocation: every this many ms, up to `budgetMs`. */
+  readonly inInvocationPoll?: Readonly<Record<string, { readonly everyMs: number; readonly budgetMs: number }>>;
+  /** Every function already ran recently (warm) at the fence, whatever the definition warms. */
+  readonly allWarm?: boolean;
+  readonly from?: string;
+  readonly to?: string;
+  readonly aws?: Partial<AwsTimings>;
+}
+
+export type PauseShare = 'wait' | 'transitions' | 'cold starts' | 'invokes' | 'work' | 'polling' | 'notice';
+
+export interface PauseModel {
+  readonly totalMs: number;
+  /** Where the time goes, by kind. */
+  readonly shares: Readonly<Record<PauseShare, number>>;
+  /** Per state, in the order first entered. */
+  readonly states: ReadonlyArray<{ readonly state: string; readonly visits: number; readonly ms: number }>;
+  /** The functions that started cold inside the pause. */
+  readonly coldFunctions: readonly string[];
+  readonly settleMs: number;
+  readonly replicationP99Ms: number;
+  readonly clientNoticeMs: number;
+  readonly aws: AwsTimings;
+}
+
+const MAX_STEPS = 10_000;
+
+/** When each polling Task's condition holds, ms after the fence. */
+function readyAt(state: string, input: PauseModelInput): number {
+  if (state === 'CheckDrain') return Math.max(input.settleMs, input.replicationP99Ms);
+  if (state === 'CommitConsumerOffsets') return input.clientNoticeMs;
+  return 0;
+}
+
+export function modelCutoverPause(input: PauseModelInput): PauseModel {
+  const aws: AwsTimings = { ...AWS_TIMINGS, ...input.aws };
+  const { States } = Asl.parse(input.asl);
+  const from = input.from ?? 'FenceProducers';
+  const to = input.to ?? 'SwitchToTarget';
+  const warm = input.allWarm ? new Set(Object.keys(FUNCTIONS)) : warmedFunctions(input.asl);
+  const shares: Record<PauseShare, number> = {
+    wait: 0,
+    transitions: 0,
+    'cold starts': 0,
+    invokes: 0,
+    work: 0,
+    polling: 0,
+    notice: 0,
+  };
+  const perState = new Map<string, { visits: number; ms: number }>();
+  const cold: string[] = [];
+  let t = 0;
+  let fencedAt: number | undefined;
+  let lastPassed = true;
+  let name: string | undefined = from;
+  for (let step = 0; name !== undefined; step++) {
+    if (step > MAX_STEPS) throw new Error(`pause model: no path from ${from} to ${to} within ${MAX_STEPS} states`);
+    const state: AslState | undefined = States[name];
+    if (!state) throw new Error(`pause model: the definition has no state ${name}`);
+    const startedAt = t;
+    const add = (share: PauseShare, ms: number): void => {
+      shares[share] += ms;
+      t += ms;
+    };
+    if (name !== from) add('transitions', aws.transitionMs);
+    let next: string | undefined = state.Next;
+    if (state.Type === 'Task') {
+      const fn = functionOfTask(state);
+      if (!fn) throw new Error(`pause model: the Task state ${name} invokes no \${…FunctionArn}`);
+      add('invokes', aws.invokeMs);
+      if (!warm.has(fn)) {
+        warm.add(fn);
+        cold.push(fn);
+        const profile = input.functions?.[fn] ?? {
+          importMs: REFERENCE_IMPORT_MS,
+          memoryMb: FUNCTIONS[fn as FunctionName]?.memoryMb ?? 512,
+        };
+        const cpu = Math.max(1, aws.fullVcpuMemoryMb / profile.memoryMb);
+        // Before the fence is taken, FenceProducers' own start holds nobody.
+        if (fencedAt !== undefined) add('cold starts', aws.runtimeInitMs + profile.importMs * cpu);
+      }
+      const work = input.workMs?.[name] ?? REFERENCE_WORK_MS[name] ?? 50;
+      add('work', work);
+      if (fencedAt === undefined) {
+        fencedAt = 0;
+        // The pause starts when the fence is taken: count FenceProducers' work, nothing before it.
+        t = work;
+        for (const k of Object.keys(shares) as PauseShare[]) shares[k] = k === 'work' ? work : 0;
+      }
+      const ready = readyAt(name, input);
+      const poll = input.inInvocationPoll?.[name];
+      if (poll && t - fencedAt < ready) {
+        const deadline = t + poll.budgetMs;
+        while (t - fencedAt < ready && t + poll.everyMs <= deadline) add('polling', poll.everyMs + work);
+      }
+      lastPassed = t - fencedAt >= ready;
+      if (name === to) next = undefined;
+    } else if (state.Type === 'Wait') {
+      const path = state.SecondsPath?.match(/^\$\.settings\.(\w+)$/)?.[1];
+      const seconds = state.Seconds ?? (path ? input.settings[path] : undefined);
+      if (typeof seconds !== 'number')
+        throw new Error(`pause model: the Wait state ${name} waits ${state.SecondsPath ?? '?'}, which settings lack`);
+      add('wait', seconds * 1000);
+    } else if (state.Type === 'Choice') {
+      next = lastPassed ? state.Choices?.[0]?.Next : state.Default;
+    } else if (state.Type !== 'Pass') {
+      throw new Error(`pause model: ${name} is a ${state.Type} state between ${from} and ${to}`);
+    }
+    const entry = perState.get(name) ?? { visits: 0, ms: 0 };
+    entry.visits++;
+    entry.ms += t - startedAt;
+    perState.set(name, entry);
+    if (name === to) break;
+    name = next;
+    if (name === undefined) throw new Error(`pause model: the path from ${from} ends before ${to}`);
+  }
+  shares.notice += input.clientNoticeMs;
+  t += input.clientNoticeMs;
+  return {
+    totalMs: Math.round(t),
+    shares: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, Math.round(v)])) as Record<
+      PauseShare,
+      number
+    >,
+    states: [...perState].map(([state, v]) => ({ state, visits: v.visits, ms: Math.round(v.ms) })),
+    coldFunctions: cold,
+    settleMs: input.settleMs,
+    replicationP99Ms: input.replicationP99Ms,
+    clientNoticeMs: input.clientNoticeMs,
+    aws,
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+/** `≈ 61.4 s: wait 60.0 s, cold starts 3.1 s, …; WaitForDrain ×2 60.0 s, …` (shares over 0 only, largest first). */
+export function describePauseModel(model: PauseModel): string {
+  const shares = Object.entries(model.shares)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, ms]) => `${k} ${seconds(ms)}`);
+  const states = [...model.states]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
+    .map((s) => `${s.state}${s.visits > 1 ? ` ×${s.visits}` : ''} ${seconds(s.ms)}`);
+  return `≈ ${seconds(model.totalMs)} (${shares.join(', ')}; ${states.join(', ')}${model.coldFunctions.length > 0 ? `; cold: ${model.coldFunctions.join(', ')}` : ''})`;
+}
+
+/** Replication latency p99 the expected pause assumes where none is measured (ms). */
+export const REFERENCE_REPLICATION_P99_MS = 1000;
+
+/** The plan fields the expected pause depends on. */
+export type PausePlan = Pick<MigrationPlan, 'gates' | 'cutover'>;
+
+/** How long the drain requires the source to hold still after the fence (s), as CheckDrain applies it. */
+export function settleSecondsOf(plan: PausePlan): number {
+  return plan.cutover.fenceSettleSeconds;
+}
+
+/** How long the plan says clients take to notice a pointer change (s). */
+export function clientNoticeSecondsOf(plan: PausePlan): number {
+  return plan.cutover.fenceSettleSeconds;
+}
+
+/** The modeled AWS pause of a plan: its poll cadence, settle and clients' notice on the given definition. */
+export function planPauseModel(
+  plan: PausePlan,
+  asl: unknown,
+  measured: Omit<Partial<PauseModelInput>, 'asl' | 'settings' | 'settleMs' | 'clientNoticeMs'> = {},
+): PauseModel {
+  return modelCutoverPause({
+    replicationP99Ms: REFERENCE_REPLICATION_P99_MS,
+    ...measured,
+    asl,
+    settings: { ...pollCadence(plan) },
+    settleMs: settleSecondsOf(plan) * 1000,
+    clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
+  });
+}

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../lib/handler-bundles';
+import { FUNCTIONS, type FunctionName } from '../lambdas/workflow/catalogue';
+
+/**
+ * Each task function's bundle as the construct builds it (lib/handler-bundles.ts: esbuild, minified, CommonJS, the
+ * AWS SDK bundled) and what loading it costs: its size and the time a fresh Node process takes to `require` it (the
+ * import part of a Lambda cold start, before any work). Used by `npm run bench:bundles` and by `npm run bench:cutover`
+ * (the modeled AWS pause takes each function's import time from here).
+ */
+
+export interface BundleFigure {
+  readonly fn: FunctionName;
+  readonly entry: string;
+  readonly bytes: number;
+  /** Median import time of `index.js` in a fresh Node process, in ms. */
+  readonly importMs: number;
+}
+
+/** The handler entry of each catalogue function that this project builds (the approval function is another construct's). */
+export function handlerEntries(functions: readonly FunctionName[] = Object.keys(FUNCTIONS) as FunctionName[]): Array<{
+  fn: FunctionName;
+  entry: string;
+}> {
+  return functions
+    .filter((fn) => !('providedBy' in FUNCTIONS[fn]))
+    .map((fn) => ({ fn, entry: `${FUNCTIONS[fn].module}/handler.ts` }));
+}
+
+/** The environment a task function's module reads at load (names only; values are placeholders, never used to call AWS). */
+const LOAD_ENV = {
+  AWS_REGION: 'eu-west-1',
+  ARTIFACT_BUCKET: 'bench-bundles',
+  REPLICATOR_SERVICE_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench-bundles',
+  POWERTOOLS_SERVICE_NAME: 'bench-bundles',
+};
+
+/** Time to `require` a bundle in a fresh Node process (ms), the median of `samples`. */
+export function importTimeMs(bundle: string, samples = 3): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const run = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, ...LOAD_ENV },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (run.status !== 0)
+      throw new Error(`bench:bundles: loading ${bundle} failed: ${run.stderr.trim().slice(0, 500)}`);
+    times.push(Number(run.stdout));
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)] as number);
+}
+
+/** Builds the bundles of `functions` in one esbuild run (in a temporary directory) and measures each. */
+export function measureBundles(
+  functions?: readonly FunctionName[],
+  options: { root?: string; samples?: number } = {},
+): BundleFigure[] {
+  const root = options.root ?? path.resolve(__dirname, '..');
+  const entries = handlerEntries(functions);
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
+  try {
+    buildSync({
+      ...BUNDLE_OPTIONS,
+      external: [...BUNDLE_OPTIONS.external],
+      sourcemap: false,
+      entryPoints: Object.fromEntries(entries.map(({ fn, entry }) => [`${fn}/index`, path.join(root, entry)])),
+      outdir,
+      absWorkingDir: root,
+      logLevel: 'error',
+    });
+    return entries.map(({ fn, entry }) => {
+      const file = path.join(outdir, fn, 'index.js');
+      return { fn, entry, bytes: fs.statSync(file).size, importMs: importTimeMs(file, options.samples) };
+    });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export const MB = 1024 * 1024;

@@ -1,0 +1,101 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  describePauseModel,
+  planPauseModel,
+  type FunctionProfile,
+  type PauseModel,
+} from '../lambdas/core/cutover/pause-model';
+import { MigrationPlanSchema, type MigrationPlan } from '../lambdas/core/plan/migration-plan';
+import { FUNCTIONS, type FunctionName } from '../lambdas/workflow/catalogue';
+import type { CutoverTimeline } from '../rehearsal/cutover-figures';
+import { measureBundles } from './bundle-figures';
+
+/**
+ * What `npm run bench:cutover` models beside the rehearsal's local pause: the write pause the deployed workflow would
+ * impose on AWS, for the default plan (every cutover field at its default: examples/msk-to-serverless-replicator.json)
+ * with a pointer fence and with a broker fence (KAFKA_ACL), and for each example in examples/. The model
+ * (lambdas/core/cutover/pause-model.ts) walks the real ASL with each plan's Wait seconds, and takes from this run the
+ * replication p99 and each cutover Task's work, and from the bundles built here each function's import time.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+export const CUTOVER_FUNCTIONS: readonly FunctionName[] = [
+  'FenceProducers',
+  'CheckDrain',
+  'CommitConsumerOffsets',
+  'SwitchToTarget',
+];
+
+export function readDefinition(): unknown {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'statemachine/migration.asl.json'), 'utf8')) as unknown;
+}
+
+export interface NamedPlan {
+  readonly name: string;
+  readonly plan: MigrationPlan;
+}
+
+/** The default plan (pointer and broker fence) and every example. */
+export function modeledPlans(): NamedPlan[] {
+  const dir = path.join(ROOT, 'examples');
+  const raw = (file: string): Record<string, unknown> =>
+    JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+  const defaults = raw('msk-to-serverless-replicator.json');
+  const withBrokerFence = {
+    ...defaults,
+    cutover: { ...(defaults['cutover'] as object), fence: { type: 'KAFKA_ACL' } },
+  };
+  return [
+    { name: 'default plan, pointer fence', plan: MigrationPlanSchema.parse(defaults) },
+    { name: 'default plan, broker fence (KAFKA_ACL)', plan: MigrationPlanSchema.parse(withBrokerFence) },
+    ...fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => ({ name: `examples/${f}`, plan: MigrationPlanSchema.parse(raw(f)) })),
+  ];
+}
+
+/** Import time and memory of the cutover functions, from bundles built now. */
+export function measuredFunctions(): Record<string, FunctionProfile> {
+  return Object.fromEntries(
+    measureBundles(CUTOVER_FUNCTIONS).map((b) => [b.fn, { importMs: b.importMs, memoryMb: FUNCTIONS[b.fn].memoryMb }]),
+  );
+}
+
+/** Mean work of one visit of each Task state, from the rehearsal's timeline. */
+export function workOf(timeline: CutoverTimeline | undefined): Record<string, number> {
+  const work: Record<string, number> = {};
+  for (const s of timeline?.states ?? []) {
+    if ((CUTOVER_FUNCTIONS as readonly string[]).includes(s.state) && s.visits > 0)
+      work[s.state] = Math.round(s.ms / s.visits);
+  }
+  return work;
+}
+
+export interface ModeledPause {
+  readonly name: string;
+  readonly model: PauseModel;
+}
+
+export function modelPauses(args: {
+  readonly definition: unknown;
+  readonly plans: readonly NamedPlan[];
+  readonly functions: Record<string, FunctionProfile>;
+  readonly workMs: Record<string, number>;
+  readonly replicationP99Ms: number;
+}): ModeledPause[] {
+  return args.plans.map(({ name, plan }) => ({
+    name,
+    model: planPauseModel(plan, args.definition, {
+      functions: args.functions,
+      workMs: args.workMs,
+      replicationP99Ms: args.replicationP99Ms,
+    }),
+  }));
+}
+
+export function describeModeled(pause: ModeledPause): string {
+  return `${pause.name}: ${describePauseModel(pause.model)}`;
+}

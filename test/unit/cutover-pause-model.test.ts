@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  AWS_TIMINGS,
+  describePauseModel,
+  modelCutoverPause,
+  planPauseModel,
+  warmedFunctions,
+  type PauseModelInput,
+} from '../../lambdas/core/cutover/pause-model';
+import { pollCadence } from '../../lambdas/core/plan/history-budget';
+import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { examplePlan } from './task-fixtures';
+
+/** The deployed definition, as the construct reads it (substitutions unresolved). */
+const definition: unknown = JSON.parse(
+  readFileSync(path.join(__dirname, '../../statemachine/migration.asl.json'), 'utf8'),
+);
+
+/** A cutover shaped like the deployed one: fence, Wait/CheckDrain loop, offsets loop, switch. */
+function loopAsl(options: { warm?: boolean; drainWaitSeconds?: number } = {}) {
+  const task = (fn: string, next: string, extra: Record<string, unknown> = {}) => ({
+    Type: 'Task',
+    Resource: `\${${fn}FunctionArn}`,
+    Parameters: { 'state.$': '$', ...extra },
+    Next: next,
+  });
+  return {
+    StartAt: options.warm ? 'Warm' : 'FenceProducers',
+    States: {
+      ...(options.warm
+        ? {
+            Warm: {
+              Type: 'Parallel',
+              Branches: ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget'].map((fn) => ({
+                StartAt: `Warm${fn}`,
+                States: { [`Warm${fn}`]: { ...task(fn, 'x', { warm: true }), Next: undefined, End: true } },
+              })),
+              Next: 'FenceProducers',
+            },
+          }
+        : {}),
+      FenceProducers: task('FenceProducers', 'WaitForDrain'),
+      WaitForDrain: {
+        Type: 'Wait',
+        ...(options.drainWaitSeconds !== undefined
+          ? { Seconds: options.drainWaitSeconds }
+          : { SecondsPath: '$.settings.drainPollSeconds' }),
+        Next: 'CheckDrain',
+      },
+      CheckDrain: task('CheckDrain', 'Drained?'),
+      'Drained?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.cutover.drain.drained', BooleanEquals: true, Next: 'CommitConsumerOffsets' }],
+        Default: 'WaitForDrain',
+      },
+      CommitConsumerOffsets: task('CommitConsumerOffsets', 'SwitchToTarget'),
+      SwitchToTarget: task('SwitchToTarget', 'Done'),
+      Done: { Type: 'Succeed' },
+    },
+  };
+}
+
+const base = (over: Partial<PauseModelInput> = {}): PauseModelInput => ({
+  asl: loopAsl(),
+  settings: { drainPollSeconds: 10 },
+  settleMs: 25_000,
+  replicationP99Ms: 400,
+  clientNoticeMs: 1_000,
+  workMs: { FenceProducers: 100, CheckDrain: 50, CommitConsumerOffsets: 200, SwitchToTarget: 20 },
+  functions: {
+    FenceProducers: { importMs: 300, memoryMb: 1769 },
+    CheckDrain: { importMs: 300, memoryMb: 1769 },
+    CommitConsumerOffsets: { importMs: 300, memoryMb: 1769 },
+    SwitchToTarget: { importMs: 300, memoryMb: 1769 },
+  },
+  ...over,
+});
+
+describe('the modeled AWS write pause', () => {
+  it('waits the drain poll the settings give until the settle has elapsed', () => {
+    // Prepare: a 25 s settle polled every 10 s: three Waits before a check can see it elapsed.
+    // Act
+    const model = modelCutoverPause(base());
+    // Assess
+    expect(model.shares.wait).toBe(30_000);
+    expect(model.states.find((s) => s.state === 'CheckDrain')?.visits).toBe(3);
+    expect(model.shares.notice).toBe(1_000);
+  });
+
+  it('takes the Wait seconds from the definition when they are fixed there', () => {
+    const model = modelCutoverPause(base({ asl: loopAsl({ drainWaitSeconds: 2 }) }));
+    expect(model.shares.wait % 2_000).toBe(0);
+    expect(model.shares.wait).toBeLessThan(25_000);
+    expect(model.totalMs).toBeGreaterThanOrEqual(25_000);
+  });
+
+  it('counts a cold start for each function that was not warmed before the fence, FenceProducers excepted', () => {
+    const cold = modelCutoverPause(base());
+    expect(cold.coldFunctions).toEqual(['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget']);
+    expect(cold.shares['cold starts']).toBe(3 * (AWS_TIMINGS.runtimeInitMs + 300));
+  });
+
+  it('counts no cold start for the functions the definition warms with "warm": true', () => {
+    const asl = loopAsl({ warm: true });
+    expect([...warmedFunctions(asl)].sort()).toEqual([
+      'CheckDrain',
+      'CommitConsumerOffsets',
+      'FenceProducers',
+      'SwitchToTarget',
+    ]);
+    const model = modelCutoverPause(base({ asl }));
+    expect(model.coldFunctions).toEqual([]);
+    expect(model.shares['cold starts']).toBe(0);
+  });
+
+  it('scales a bundle import by the CPU share of the function memory', () => {
+    const small = modelCutoverPause(
+      base({
+        functions: {
+          FenceProducers: { importMs: 300, memoryMb: 1769 },
+          CheckDrain: { importMs: 300, memoryMb: 1769 / 2 },
+          CommitConsumerOffsets: { importMs: 300, memoryMb: 1769 },
+          SwitchToTarget: { importMs: 300, memoryMb: 1769 },
+        },
+      }),
+    );
+    expect(small.shares['cold starts']).toBe(3 * AWS_TIMINGS.runtimeInitMs + 600 + 300 + 300);
+  });
+
+  it('polls within one invocation where the function does, instead of returning to the Wait state', () => {
+    const model = modelCutoverPause(
+      base({
+        asl: loopAsl({ drainWaitSeconds: 0 }),
+        settleMs: 2_000,
+        inInvocationPoll: { CheckDrain: { everyMs: 100, budgetMs: 60_000 } },
+      }),
+    );
+    expect(model.shares.wait).toBe(0);
+    expect(model.shares.polling).toBeGreaterThan(0);
+    expect(model.states.find((s) => s.state === 'CheckDrain')?.visits).toBe(1);
+  });
+
+  it('reads the deployed definition and the plan: the default plan holds producers tens of seconds', () => {
+    const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator');
+    const model = planPauseModel(plan, definition);
+    const { drainPollSeconds } = pollCadence(plan);
+    expect(model.shares.wait % (drainPollSeconds * 1000)).toBe(0);
+    expect(model.shares.wait).toBeGreaterThanOrEqual(plan.cutover.fenceSettleSeconds * 1000);
+    expect(model.totalMs).toBeGreaterThan(plan.cutover.fenceSettleSeconds * 1000);
+    expect(describePauseModel(model)).toMatch(/^≈ \d+\.\d s \(wait /);
+  });
+});
