@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../lambdas/core/report/checklist';
 import type { LagSample, Phase } from './result';
 import { formatClock, formatCount, formatDuration } from './verdict';
 
@@ -6,14 +7,7 @@ import { formatClock, formatCount, formatDuration } from './verdict';
  * the phases on one time axis. Pure functions of the result, unit-tested for 0, 1 and many points.
  */
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 const FONT = `font-family="ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"`;
 

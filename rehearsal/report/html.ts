@@ -1,6 +1,7 @@
 import { escapeHtml, lagChartSvg, PHASE_COLOURS, phaseTimelineSvg } from './charts';
 import { peakLag } from './markdown';
-import { CHECKLIST_GATES, type RehearsalResult } from './result';
+import { checklistHtml } from '../../lambdas/core/report/checklist';
+import { type RehearsalResult } from './result';
 import { formatCount, formatDuration, formatTimestamp, runDurationMs, verdictLine } from './verdict';
 
 /**
@@ -13,8 +14,6 @@ const OUTCOME_STYLE: Record<RehearsalResult['outcome'], { label: string; tone: s
   ROLLED_BACK: { label: 'Rolled back', tone: 'warn' },
   FAILED: { label: 'Failed', tone: 'bad' },
 };
-const GATE_TONE: Record<string, string> = { PASS: 'good', FAIL: 'bad', WARN: 'warn', NOT_RUN: 'idle' };
-const GATE_LABEL: Record<string, string> = { PASS: 'Pass', FAIL: 'Fail', WARN: 'Warn', NOT_RUN: 'Not run' };
 
 const CSS = `
 :root{--ink:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#f1f5f9;--card:#fff;--good:#15803d;--good-bg:#dcfce7;--warn:#b45309;--warn-bg:#fef3c7;--bad:#b91c1c;--bad-bg:#fee2e2;--idle:#475569;--idle-bg:#e2e8f0;--accent:#4f46e5}
@@ -100,10 +99,7 @@ export function renderHtmlReport(result: RehearsalResult): string {
     ),
   ].join('');
 
-  const checklist = CHECKLIST_GATES.map((g) => {
-    const gate = result.checklist[g];
-    return `<tr><td class="gate">${escapeHtml(g)}</td><td>${pill(GATE_TONE[gate.status] ?? 'idle', GATE_LABEL[gate.status] ?? gate.status)}</td><td>${escapeHtml(gate.evidence)}</td></tr>`;
-  }).join('');
+  const checklist = checklistHtml(result.checklist);
 
   const topics = Object.entries(r.perTopic)
     .map(
@@ -170,7 +166,7 @@ ${result.error ? `<div class="error"><strong>${escapeHtml(result.error.name)}</s
 <div class="figures">${figures}</div>
 <section class="card"><h2>Replication lag</h2>${lagChartSvg(result.replication.lagSamples, { cutoverAt: result.cutover.at })}</section>
 <section class="card"><h2>Phase timeline</h2>${phaseTimelineSvg(result.phases, result)}<div class="legend">${legend}</div></section>
-<section class="card"><h2>Checklist</h2><table><thead><tr><th>Gate</th><th>Status</th><th>Evidence</th></tr></thead><tbody>${checklist}</tbody></table></section>
+<section class="card"><h2>Checklist</h2>${checklist}</section>
 <div class="two">
 <section class="card"><h2>Records per topic</h2><table><thead><tr><th>Topic</th><th class="num">Produced</th><th class="num">Consumed</th><th class="num">Lost</th><th class="num">Dup.</th><th class="num">Order</th></tr></thead><tbody>${topics}</tbody></table></section>
 <section class="card"><h2>Point of no return</h2><div class="pnr">${pill(pnr.passed ? 'warn' : 'idle', pnr.passed ? 'Passed' : 'Not passed')}<span>${escapeHtml(pnrText)}</span></div>${pnr.note ? `<p class="muted">${escapeHtml(pnr.note)}</p>` : ''}<h2 style="margin-top:18px">Cutover</h2><p class="muted" style="margin:0">Pointer moved at ${escapeHtml(formatTimestamp(result.cutover.at))}.</p></section>

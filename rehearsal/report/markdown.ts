@@ -1,17 +1,10 @@
-import { CHECKLIST_GATES, type RehearsalResult } from './result';
+import { checklistMarkdown, markdownCell } from '../../lambdas/core/report/checklist';
+import { type RehearsalResult } from './result';
 import { formatCount, formatDuration, formatTimestamp, runDurationMs, verdictLine } from './verdict';
 
 /** `report.md`: the verdict first, then the figures, the checklist, the phases and the records per topic. */
 
-/** A table cell: no pipe, no line break, no raw HTML (Markdown renders it). */
-export function markdownCell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n/g, ' ');
-}
+export { markdownCell };
 
 function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   return [
@@ -20,8 +13,6 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
     ...rows.map((r) => `| ${r.map(markdownCell).join(' | ')} |`),
   ].join('\n');
 }
-
-const STATUS_MARK: Record<string, string> = { PASS: '✅ PASS', FAIL: '❌ FAIL', WARN: '⚠️ WARN', NOT_RUN: '⏸ NOT RUN' };
 
 export function renderMarkdownReport(result: RehearsalResult): string {
   const title = result.migrationId ?? result.scenario;
@@ -67,17 +58,7 @@ export function renderMarkdownReport(result: RehearsalResult): string {
   );
 
   out.push('## Checklist', '');
-  out.push(
-    table(
-      ['Gate', 'Status', 'Evidence'],
-      CHECKLIST_GATES.map((g) => [
-        g,
-        STATUS_MARK[result.checklist[g].status] ?? result.checklist[g].status,
-        result.checklist[g].evidence,
-      ]),
-    ),
-    '',
-  );
+  out.push(checklistMarkdown(result.checklist), '');
 
   out.push('## Point of no return', '');
   out.push(

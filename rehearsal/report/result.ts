@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  CHECKLIST_GATES,
+  ChecklistGateSchema,
+  GATE_STATUSES,
+  type ChecklistGate,
+  type ChecklistGateName,
+} from '../../lambdas/core/report/checklist';
 
 /**
  * What one rehearsal run produced, as the rehearsal runner hands it to the report: the outcome, each phase with its
@@ -12,18 +19,8 @@ const Millis = z.number().nonnegative();
 
 export const OUTCOMES = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED'] as const;
 export const PHASE_STATUSES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'SKIPPED', 'RUNNING'] as const;
-export const GATE_STATUSES = ['PASS', 'FAIL', 'WARN', 'NOT_RUN'] as const;
-/** The checklist of the seed, in the order a reader goes through it. */
-export const CHECKLIST_GATES = [
-  'Compatibility',
-  'Data copy',
-  'Offsets',
-  'Ordering',
-  'Security',
-  'Observability',
-  'Rollback',
-] as const;
-export type ChecklistGateName = (typeof CHECKLIST_GATES)[number];
+/** The checklist model is shared with the deployed migration report (lambdas/core/report/checklist.ts). */
+export { CHECKLIST_GATES, ChecklistGateSchema, GATE_STATUSES, type ChecklistGate, type ChecklistGateName };
 
 export const PhaseSchema = z.object({
   /** A phase of the runbook: `Inventory`, `Catch-up`, `Cutover`, `Rollback window`, … */
@@ -45,14 +42,6 @@ export const TopicRecordsSchema = z.object({
   outOfOrder: Count,
   compacted: z.boolean().optional(),
 });
-
-export const ChecklistGateSchema = z.object({
-  status: z.enum(GATE_STATUSES),
-  /** One or two sentences a reviewer can check: what was measured and against what. */
-  evidence: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-export type ChecklistGate = z.infer<typeof ChecklistGateSchema>;
 
 export const GateCheckSchema = z.object({
   at: Timestamp,

@@ -16,6 +16,8 @@ describe('Report task', () => {
         outcome,
         reportKey: 'migrations/orders-to-serverless/exec-1/report/report.json',
         markdownKey: 'migrations/orders-to-serverless/exec-1/report/report.md',
+        htmlKey: 'migrations/orders-to-serverless/exec-1/report/report.html',
+        gates: expect.objectContaining({ Compatibility: 'NOT_RUN', 'Data copy': 'NOT_RUN' }),
       });
       expect(await artifacts.getJson(output.reportKey)).toMatchObject({
         outcome,

@@ -67,10 +67,21 @@ it('migrates end to end: MigrationSucceeded with the pointer at the target, the 
     ...FAILBACK_STATES,
   ]);
   const output = result.output as Raw;
-  expect(output.report).toEqual({
+  expect(output.report).toMatchObject({
     outcome: 'SUCCEEDED',
     reportKey: 'migrations/payments-kafka-4/exec-1/report/report.json',
     markdownKey: 'migrations/payments-kafka-4/exec-1/report/report.md',
+    htmlKey: 'migrations/payments-kafka-4/exec-1/report/report.html',
+  });
+  // the deployed report's seven gates, judged from the phases' evidence, in the output and in report.json/.html
+  expect(output.report.gates).toEqual({
+    Compatibility: 'WARN',
+    'Data copy': 'PASS',
+    Offsets: 'PASS',
+    Ordering: 'PASS',
+    Security: 'WARN',
+    Observability: 'PASS',
+    Rollback: 'NOT_RUN',
   });
   expect(output.finalize).toMatchObject({ outcome: 'DONE', replicator: 'DELETED' });
   expect(output.approvals.cutover).toMatchObject({ approved: true, approver: 'payments-oncall@example.com' });
@@ -93,6 +104,19 @@ it('migrates end to end: MigrationSucceeded with the pointer at the target, the 
   const report = await world.report();
   expect(report).toMatchObject({ outcome: 'SUCCEEDED', pointOfNoReturn: output.pointOfNoReturn.passedAt });
   expect(report?.phasesReached).toEqual(expect.arrayContaining(['SwitchToTarget', 'PointOfNoReturn', 'Finalize']));
+  const checklist = report?.checklist as Record<string, { status: string; evidenceKeys?: string[] }>;
+  expect(Object.keys(checklist)).toEqual([
+    'Compatibility',
+    'Data copy',
+    'Offsets',
+    'Ordering',
+    'Security',
+    'Observability',
+    'Rollback',
+  ]);
+  expect(checklist.Offsets?.evidenceKeys).toContain('migrations/payments-kafka-4/exec-1/cutover/consumer-offsets.json');
+  const html = await world.artifacts.getText(output.report.htmlKey as string);
+  expect(html?.match(/<td class="gate">/g)).toHaveLength(7);
 });
 
 it('reverts the pointer and reports the target writes when the target stays unhealthy inside the rollback window', async () => {

@@ -75,6 +75,14 @@ it('stops at an assessment BLOCKER before ProvisionTarget: MigrationFailed, noth
     error: { error: 'Migration.AssessmentBlocked' },
     created: [],
     phasesReached: ['Inventory'],
+    checklist: {
+      Compatibility: {
+        status: 'FAIL',
+        evidenceKeys: expect.arrayContaining(['migrations/payments-kafka-4/exec-1/assessment/assessment.md']),
+      },
+      'Data copy': { status: 'NOT_RUN' },
+      Rollback: { status: 'NOT_RUN' },
+    },
   });
 });
 
@@ -187,6 +195,11 @@ it('fails with Migration.ValidationFailed when records are missing from a target
   expect(error.Error).toBe('Migration.ValidationFailed');
   expect(messageOf(error.Cause)).toContain('payments-1');
   expectEverythingOursUndone(world);
+  expect((await world.report())?.checklist).toMatchObject({
+    'Data copy': { status: 'FAIL' },
+    Offsets: { status: 'NOT_RUN' },
+    Rollback: { status: 'PASS' },
+  });
 });
 
 it('rolls back without switching anything when the approver rejects the cutover', async () => {
@@ -291,6 +304,7 @@ it('ends in MigrationRollbackFailed keeping both the original error and the roll
     outcome: 'ROLLBACK_FAILED',
     error: { error: 'Migration.ReplicationFailed' },
     rollbackError: { error: 'AccessDeniedException' },
+    checklist: { 'Data copy': { status: 'FAIL' }, Rollback: { status: 'FAIL' } },
   });
   expect(world.replicator.replicators.size).toBe(1);
 });

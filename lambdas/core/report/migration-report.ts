@@ -1,10 +1,26 @@
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { InventorySummary } from '../inventory/model';
 import type { CatchUpState, ReplicationState, ValidationState } from '../replication/state';
+import type { DrainProgress } from '../cutover/check-drain';
+import type { HealthProgress } from '../cutover/check-target-health';
+import type { CommitProgress } from '../cutover/commit-consumer-offsets';
+import {
+  CHECKLIST_CSS,
+  checklistHtml,
+  checklistLine,
+  checklistMarkdown,
+  escapeHtml,
+  evidenceConsoleUrl,
+  gatesLine,
+  type Checklist,
+  type GateStatuses,
+} from './checklist';
+import { deployedChecklist } from './deployed-checklist';
 
 /**
- * The migration report, JSON and Markdown, under the execution's prefix in the ArtifactStore, for every outcome: which
- * phases ran, the outcome and error, what was created and what was undone, the assessment's findings, the gate
+ * The migration report, JSON, Markdown and HTML, under the execution's prefix in the ArtifactStore, for every outcome:
+ * the seven checklist gates with their verdict and evidence keys (./deployed-checklist.ts, the rehearsal's model),
+ * which phases ran, the outcome and error, what was created and what was undone, the assessment's findings, the gate
  * evidence keys, the approvals and the point of no return. The Report task reads the execution state leniently into
  * these facts (a section it cannot read is listed as unreadable, never a failure); this module only writes.
  */
@@ -79,6 +95,10 @@ export interface MigrationReportFacts {
   readonly replication?: Pick<ReplicationState, 'handle' | 'canaryTopic' | 'alarmNames' | 'topicsKey'>;
   readonly catchUp?: CatchUpState;
   readonly validation?: ValidationState;
+  /** The cutover's drain and committed offsets (`$.cutover.drain`, `$.cutover.offsets`). */
+  readonly cutover?: { readonly drain?: DrainProgress; readonly offsets?: CommitProgress };
+  /** The rollback window's last health check (`$.window`). */
+  readonly window?: HealthProgress;
   readonly finalize?: UndoStep;
   readonly rollbackCutover?: unknown;
   readonly rollbackReplication?: UndoStep;
@@ -91,6 +111,9 @@ export interface MigrationReportFacts {
 export interface MigrationReportKeys {
   readonly reportKey: string;
   readonly markdownKey: string;
+  readonly htmlKey: string;
+  /** The seven gates, as the report states them. */
+  readonly checklist: Checklist;
 }
 
 const cell = (v: unknown): string =>
@@ -157,8 +180,12 @@ export async function writeMigrationReport(
   };
   const reportKey = artifactKey(migrationId, executionName, 'report/report.json');
   const markdownKey = artifactKey(migrationId, executionName, 'report/report.md');
-  const allEvidence = (await deps.artifacts.list(evidencePrefix)).filter((k) => k !== reportKey && k !== markdownKey);
+  const htmlKey = artifactKey(migrationId, executionName, 'report/report.html');
+  const allEvidence = (await deps.artifacts.list(evidencePrefix)).filter(
+    (k) => k !== reportKey && k !== markdownKey && k !== htmlKey,
+  );
   const unreadable = facts.unreadable.map((u) => u.section);
+  const checklist = deployedChecklist(facts, allEvidence);
 
   const report = {
     kind: 'migration-report',
@@ -169,6 +196,7 @@ export async function writeMigrationReport(
     execution: { id: facts.execution.id, name: executionName, startedAt: facts.execution.startedAt },
     reportedAt: facts.reportedAt,
     phasesReached: facts.phasesReached,
+    checklist,
     ...(facts.error ? { error: facts.error } : {}),
     ...(facts.rollbackError ? { rollbackError: facts.rollbackError } : {}),
     ...(facts.pointOfNoReturn !== undefined ? { pointOfNoReturn: facts.pointOfNoReturn } : {}),
@@ -204,6 +232,7 @@ export async function writeMigrationReport(
       ],
     ),
   );
+  md.push('', '## Checklist', '', checklistLine(checklist), '', checklistMarkdown(checklist, { keys: true }));
   md.push(
     '',
     '## Phases reached',
@@ -304,5 +333,93 @@ export async function writeMigrationReport(
       : report,
   );
   await deps.artifacts.putText(markdownKey, `${md.join('\n')}\n`, 'text/markdown; charset=utf-8');
-  return { reportKey, markdownKey };
+  await deps.artifacts.putText(
+    htmlKey,
+    renderHtml(facts, checklist, { reportKey, markdownKey, evidencePrefix, evidenceKeys, count: allEvidence.length }),
+    'text/html; charset=utf-8',
+  );
+  return { reportKey, markdownKey, htmlKey, checklist };
+}
+
+const OUTCOME_TONE: Record<ReportOutcome, string> = {
+  SUCCEEDED: 'good',
+  ROLLED_BACK: 'warn',
+  FAILED_BACK: 'warn',
+  FAILED: 'bad',
+  NEEDS_ATTENTION: 'bad',
+  ROLLBACK_FAILED: 'bad',
+};
+
+const PAGE_CSS =
+  'body{margin:0;background:#f1f5f9;color:#0f172a;font:14px/1.5 ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
+  'main{max-width:1040px;margin:0 auto;padding:32px 24px 56px}h1{font-size:24px;margin:4px 0 0}h2{font-size:16px;margin:0 0 12px}' +
+  '.verdict{border-radius:14px;padding:16px 20px;margin:18px 0;border:1px solid}.verdict.good{background:#dcfce7;border-color:#86efac}' +
+  '.verdict.warn{background:#fef3c7;border-color:#fcd34d}.verdict.bad{background:#fee2e2;border-color:#fca5a5}' +
+  'section{background:#fff;border:1px solid #e2e8f0;border-radius:14px;padding:18px 20px;margin-bottom:18px}' +
+  'table{width:100%;border-collapse:collapse}th{text-align:left;color:#64748b;font-size:12px;border-bottom:1px solid #e2e8f0;padding:8px 10px}' +
+  'td{border-bottom:1px solid #e2e8f0;padding:10px;vertical-align:top}.muted{color:#64748b}' +
+  CHECKLIST_CSS;
+
+/** `report.html`: one self-contained page (inline CSS, no script, no external asset); every text escaped. */
+function renderHtml(
+  facts: MigrationReportFacts,
+  checklist: Checklist,
+  where: {
+    reportKey: string;
+    markdownKey: string;
+    evidencePrefix: string;
+    evidenceKeys: Record<string, string>;
+    count: number;
+  },
+): string {
+  const e = escapeHtml;
+  const rows = (pairs: ReadonlyArray<readonly [string, string | undefined]>): string =>
+    pairs.map(([k, v]) => `<tr><td class="muted">${e(k)}</td><td>${e(v ?? '—')}</td></tr>`).join('');
+  const error = facts.error ? `<p><strong>${e(facts.error.error)}</strong>: ${e(facts.error.cause)}</p>` : '';
+  const findings = facts.assessment?.findings.length
+    ? `<section><h2>Assessment against ${e(facts.assessment.profile)}</h2><table><thead><tr><th>Finding</th><th>Severity</th><th>Subject</th></tr></thead><tbody>${facts.assessment.findings
+        .map((f) => `<tr><td><code>${e(f.id)}</code></td><td>${e(f.severity)}</td><td>${e(f.subject)}</td></tr>`)
+        .join('')}</tbody></table></section>`
+    : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Migration report: ${e(facts.migrationId)}</title>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<main>
+<div class="muted">MSK migration · execution ${e(facts.execution.id ?? facts.execution.name)}</div>
+<h1>${e(facts.migrationId)}</h1>
+<div class="verdict ${OUTCOME_TONE[facts.outcome]}" id="verdict"><p><strong>${e(facts.outcome)}</strong>: ${e(HEADLINE[facts.outcome])}</p><p>${e(checklistLine(checklist))}</p>${error}</div>
+<section id="checklist"><h2>Checklist</h2>${checklistHtml(checklist, { keys: true })}</section>
+<section><h2>Execution</h2><table><tbody>${rows([
+    ['Started', facts.execution.startedAt],
+    ['Reported', facts.reportedAt],
+    ['Point of no return', facts.pointOfNoReturn ?? 'not passed'],
+    ['Phases reached', facts.phasesReached.join(' → ') || 'none after ValidateInput'],
+  ])}</tbody></table></section>
+${findings}
+<section><h2>Evidence</h2><table><tbody>${rows(Object.entries(where.evidenceKeys))}</tbody></table><p class="muted">All ${where.count} artifacts of this execution are under <code>${e(where.evidencePrefix)}</code>; the same facts are in <code>${e(where.reportKey)}</code> and <code>${e(where.markdownKey)}</code>.</p></section>
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * The final notification (the Report task's PhaseChanged event): the outcome, the seven gates in one line and the link
+ * to the HTML report in the evidence bucket; the notification rule mails the summary, Slack shows it with the figures.
+ */
+export function finalNotification(
+  report: { readonly outcome: ReportOutcome; readonly htmlKey: string; readonly gates: GateStatuses },
+  where: { readonly bucket: string; readonly region: string },
+): { summary: string; figures: Record<string, string> } {
+  const link = evidenceConsoleUrl(where.bucket, where.region, report.htmlKey);
+  return {
+    summary: `Migration ${report.outcome}. Gates: ${gatesLine(report.gates)}. Report: ${link}`,
+    figures: { outcome: report.outcome, report: `s3://${where.bucket}/${report.htmlKey}` },
+  };
 }

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { STATE_NAMES, STATES } from '../../workflow/catalogue';
 import { InputInvalidError } from '../../core/errors';
 import { REPORT_OUTCOMES, writeMigrationReport } from '../../core/report/migration-report';
+import { CHECKLIST_GATES, GATE_STATUSES } from '../../core/report/checklist';
+import { DrainProgressSchema } from '../../core/cutover/check-drain';
+import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
+import { HealthProgressSchema } from '../../core/cutover/check-target-health';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import {
   AssessmentStateSchema,
@@ -34,7 +38,14 @@ export const Input = z.object({
 });
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.object({ reportKey: z.string(), markdownKey: z.string(), outcome: z.enum(REPORT_OUTCOMES) });
+export const Output = z.object({
+  reportKey: z.string(),
+  markdownKey: z.string(),
+  htmlKey: z.string(),
+  outcome: z.enum(REPORT_OUTCOMES),
+  /** The seven checklist gates' verdicts (the evidence behind each is in the report). */
+  gates: z.record(z.enum(CHECKLIST_GATES), z.enum(GATE_STATUSES)),
+});
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
@@ -116,6 +127,9 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
   const replication = read(ReplicationPhaseSchema, at(state, 'replication'), unreadable, 'replication');
   const catchUp = read(CatchUpStateSchema, at(state, 'catchUp'), unreadable, 'catchUp');
   const validation = read(ValidationStateSchema, at(state, 'validation'), unreadable, 'validation');
+  const drain = read(DrainProgressSchema, at(state, 'cutover', 'drain'), unreadable, 'cutover.drain');
+  const offsets = read(CommitProgressSchema, at(state, 'cutover', 'offsets'), unreadable, 'cutover.offsets');
+  const window = read(HealthProgressSchema.loose(), at(state, 'window'), unreadable, 'window');
   const finalize = read(ReplicationTeardownStateSchema, at(state, 'finalize'), unreadable, 'finalize');
   const rollbackReplication = read(
     ReplicationTeardownStateSchema,
@@ -129,7 +143,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     unreadable,
     'rollback.target',
   );
-  const keys = await writeMigrationReport(
+  const { checklist, ...keys } = await writeMigrationReport(
     {
       outcome,
       migrationId,
@@ -145,6 +159,8 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
       ...(replication ? { replication } : {}),
       ...(catchUp ? { catchUp } : {}),
       ...(validation ? { validation } : {}),
+      ...(drain || offsets ? { cutover: { ...(drain ? { drain } : {}), ...(offsets ? { offsets } : {}) } } : {}),
+      ...(window ? { window } : {}),
       ...(finalize ? { finalize } : {}),
       ...(rollbackCutover !== undefined ? { rollbackCutover } : {}),
       ...(rollbackReplication ? { rollbackReplication } : {}),
@@ -157,7 +173,11 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     },
     deps,
   );
-  return { ...keys, outcome };
+  return {
+    ...keys,
+    outcome,
+    gates: Object.fromEntries(CHECKLIST_GATES.map((g) => [g, checklist[g].status])) as Output['gates'],
+  };
 }
 
 /** Report as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
