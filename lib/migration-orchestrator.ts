@@ -30,7 +30,7 @@ import { MigrationDashboard } from './dashboard';
 import { MigrationNotifications, SLACK_NOTIFIER_ENTRY, SlackNotificationProps } from './notifications';
 import { ReplicationAlarms } from './replication-alarms';
 import { kafkaResources, nagResourceName, ReplicatorRole } from './replicator-role';
-import type { ResourceKind } from './iam/operations';
+import { WRITE_FENCE_ROLE_TAG, type ResourceKind } from './iam/operations';
 import { generateStatements, type PlacedRequirement } from './iam/task-policy';
 import { REPO_ROOT, TaskFunction } from './task-function';
 
@@ -209,6 +209,14 @@ export interface MigrationOrchestratorProps {
    */
   readonly cutoverHookFunctionArns?: string[];
   /**
+   * The producers' IAM roles an `IAM_POLICY` write fence (plan `cutover.fence`) may put its inline deny on and remove it
+   * from (ARNs or patterns, `arn:aws:iam::<account>:role/producers/*`). FenceProducers and RollbackCutover get
+   * iam:GetRolePolicy / PutRolePolicy (and RollbackCutover DeleteRolePolicy) on these only.
+   * @default every role of this account tagged `msk-migration:write-fence` = `allowed` (aws:ResourceTag condition): a
+   * role is fenceable only once its owner tagged it
+   */
+  readonly writeFenceRoleArns?: string[];
+  /**
    * Removal policy of the evidence bucket. Evidence outlives the stack unless you say otherwise.
    * @default RemovalPolicy.RETAIN
    */
@@ -266,6 +274,8 @@ export class MigrationOrchestrator extends Construct {
   public readonly kafkaClient: KafkaClientName;
 
   private readonly scopes: PermissionScopes;
+  /** The write fence's producer roles are named (writeFenceRoleArns): no opt-in tag condition then. */
+  private readonly fencedRolesNamed: boolean;
 
   constructor(scope: Construct, id: string, props: MigrationOrchestratorProps = {}) {
     super(scope, id);
@@ -330,6 +340,7 @@ export class MigrationOrchestrator extends Construct {
     });
 
     this.scopes = permissionScopes(stack, props);
+    this.fencedRolesNamed = props.writeFenceRoleArns !== undefined;
     this.kafkaClient = props.kafkaClient ?? 'kafkajs';
     const connectSecrets = props.secretArns ?? [this.scopes.secrets[0] ?? ''];
     const role = (
@@ -573,6 +584,11 @@ export class MigrationOrchestrator extends Construct {
       { may: spec.may, inVpc, kafkaClient: this.kafkaClient },
       (kind, requirement) => this.resourcesFor(kind, requirement, spec),
       stack.region,
+      // Without named producer roles, only the roles their owners tagged for the fence (never this task's own).
+      (kind) =>
+        kind === 'fencedRole' && !this.fencedRolesNamed
+          ? { StringEquals: { [`aws:ResourceTag/${WRITE_FENCE_ROLE_TAG.key}`]: WRITE_FENCE_ROLE_TAG.value } }
+          : undefined,
     );
     const principal = fn.role ?? fn;
     for (const s of statements) {
@@ -647,6 +663,8 @@ export class MigrationOrchestrator extends Construct {
         return s.hostedZones;
       case 'hookFunction':
         return s.hooks;
+      case 'fencedRole':
+        return s.fencedRoles;
       case 'replicatorRole':
         return [roles.replicator.role.roleArn];
       case 'connectRole':
@@ -686,6 +704,7 @@ interface PermissionScopes {
   readonly parameters: string;
   readonly hostedZones: string[];
   readonly hooks: string[];
+  readonly fencedRoles: string[];
   readonly secrets: string[];
   readonly secretKeys: string[];
 }
@@ -763,6 +782,9 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
       stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone }),
     ),
     hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
+    fencedRoles: props.writeFenceRoleArns ?? [
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+    ],
     secrets: props.secretArns ?? [arn('secretsmanager', 'secret', 'AmazonMSK_*', ArnFormat.COLON_RESOURCE_NAME)],
     secretKeys: props.secretKeyArns ?? [arn('kms', 'key', '*')],
   };
@@ -833,6 +855,7 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
     ['secretArns', props.secretArns],
     ['cutoverHostedZoneIds', props.cutoverHostedZoneIds],
     ['cutoverHookFunctionArns', props.cutoverHookFunctionArns],
+    ['writeFenceRoleArns', props.writeFenceRoleArns],
   ] as const) {
     if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
   }

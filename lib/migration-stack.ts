@@ -30,6 +30,7 @@ export const CONTEXT_KEYS = {
   cutoverParameterPrefix: 'cutoverParameterPrefix',
   cutoverHostedZoneIds: 'cutoverHostedZoneIds',
   cutoverHookFunctionArns: 'cutoverHookFunctionArns',
+  writeFenceRoleArns: 'writeFenceRoleArns',
 } as const;
 
 /** Orchestrator props from `-c` context values (strings; lists comma-separated). Unset keys keep the construct's defaults. */
@@ -105,6 +106,7 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
     ...optional('cutoverParameterPrefix', text(CONTEXT_KEYS.cutoverParameterPrefix)),
     ...optional('cutoverHostedZoneIds', list(CONTEXT_KEYS.cutoverHostedZoneIds)),
     ...optional('cutoverHookFunctionArns', list(CONTEXT_KEYS.cutoverHookFunctionArns)),
+    ...optional('writeFenceRoleArns', list(CONTEXT_KEYS.writeFenceRoleArns)),
   };
 }
 

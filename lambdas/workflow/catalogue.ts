@@ -118,7 +118,11 @@ export type TaskPermission =
   /** Move the cutover pointer: SSM parameters under the prefix, records in the hosted zones, the hook functions. */
   | 'cutoverSwitch'
   /** secretsmanager:GetSecretValue on the SCRAM secrets (and kms:Decrypt through Secrets Manager). */
-  | 'secretsRead';
+  | 'secretsRead'
+  /** Take the plan's write fence: iam:GetRolePolicy / PutRolePolicy on the producers' roles, ALTER CLUSTER (ACLs). */
+  | 'writeFenceTake'
+  /** Undo it: iam:GetRolePolicy / PutRolePolicy / DeleteRolePolicy on those roles, ALTER CLUSTER (ACLs). */
+  | 'writeFenceUndo';
 
 export interface FunctionEntry {
   /** The task module's folder: `<module>/task.ts` (defineTask) and `<module>/handler.ts` (the Lambda handler). */
@@ -261,7 +265,15 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'cutoverSwitch',
+      'writeFenceTake',
+      'kafkaDescribe',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   CheckDrain: {
     module: 'lambdas/tasks/check-drain',
@@ -346,6 +358,7 @@ export const FUNCTIONS = {
     may: [
       'mskDescribe',
       'cutoverSwitch',
+      'writeFenceUndo',
       'kafkaDescribe',
       'kafkaReadData',
       'kafkaCommitOffsetsOnSource',

@@ -30,6 +30,11 @@ export type ResourceKind =
   | 'parameter'
   | 'hostedZone'
   | 'hookFunction'
+  /**
+   * The producers' IAM roles an IAM_POLICY write fence puts its inline deny on (the construct's writeFenceRoleArns,
+   * or every role of the account that carries the opt-in tag WRITE_FENCE_ROLE_TAG).
+   */
+  | 'fencedRole'
   /** The service execution role the call passes (replicator or MSK Connect role of the task's direction). */
   | 'replicatorRole'
   | 'connectRole'
@@ -308,7 +313,29 @@ export const SDK_OPERATIONS = {
     why: 'move the pointer record',
   },
   'lambda:Invoke': { action: 'lambda:InvokeFunction', resource: 'hookFunction', why: 'the cutover hook' },
+  'iam:GetRolePolicy': {
+    action: 'iam:GetRolePolicy',
+    resource: 'fencedRole',
+    why: "the producer role's inline policy of the fence's name, journaled before the fence (IAM_POLICY)",
+  },
+  'iam:PutRolePolicy': {
+    action: 'iam:PutRolePolicy',
+    resource: 'fencedRole',
+    why: "the IAM_POLICY write fence's deny on a producer role (and the policy it replaced, put back on rollback)",
+  },
+  'iam:DeleteRolePolicy': {
+    action: 'iam:DeleteRolePolicy',
+    resource: 'fencedRole',
+    why: 'remove the IAM_POLICY write fence from a producer role on rollback',
+  },
 } as const satisfies Record<string, SdkOperation>;
+
+/**
+ * The tag a producer role carries to let the IAM_POLICY write fence change it, when the construct names no
+ * writeFenceRoleArns: `msk-migration:write-fence` = `allowed`. Without either, a task could put an inline policy on any
+ * role of the account (its own included): a privilege escalation, not a fence.
+ */
+export const WRITE_FENCE_ROLE_TAG = { key: 'msk-migration:write-fence', value: 'allowed' } as const;
 
 export type SdkOperationId = keyof typeof SDK_OPERATIONS;
 
@@ -395,6 +422,14 @@ export const AWS_ADAPTERS = {
     file: 'cutover-switch-hook.ts',
     methods: { read: ['lambda:Invoke'], set: ['lambda:Invoke'], revert: ['lambda:Invoke'] },
   },
+  IamPolicyWriteFence: {
+    file: 'iam-write-fence.ts',
+    methods: {
+      inspect: ['iam:GetRolePolicy'],
+      apply: ['iam:PutRolePolicy'],
+      undo: ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+    },
+  },
 } as const satisfies Record<string, { file: string; methods: Record<string, readonly SdkOperationId[]> }>;
 
 export type AwsAdapterName = keyof typeof AWS_ADAPTERS;
@@ -452,6 +487,15 @@ export const KAFKA_OPERATIONS = {
   'canary.produce': [
     { action: 'kafka-cluster:WriteData', resource: 'kafkaCanaryTopic', why: 'canary records' },
     { action: 'kafka-cluster:DescribeTopic', resource: 'kafkaCanaryTopic', why: 'canary records' },
+  ],
+  /**
+   * KAFKA_ACL write fence on a source the orchestrator reaches with IAM (SCRAM / mTLS producers on a cluster that also
+   * has IAM on): DescribeAcls is DESCRIBE CLUSTER, CreateAcls / DeleteAcls ALTER CLUSTER (MSK developer guide,
+   * semantics of the kafka-cluster actions). Kafka ACLs bind the SCRAM / mTLS identities, never IAM ones.
+   */
+  writeFenceAcls: [
+    { action: 'kafka-cluster:DescribeCluster', resource: 'kafkaCluster', why: 'the DENY WRITE bindings there already' },
+    { action: 'kafka-cluster:AlterCluster', resource: 'kafkaCluster', why: 'add and remove the DENY WRITE bindings' },
   ],
   'canary.readPartition': [
     { action: 'kafka-cluster:ReadData', resource: 'kafkaCanaryTopic', why: 'the canary round trip' },

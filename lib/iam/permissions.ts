@@ -136,6 +136,17 @@ export const PERMISSIONS = {
     summary: 'move the cutover pointer (SSM parameter, Route 53 record or hook function) and put it back',
     aws: CUTOVER_SWITCHES.flatMap((s) => [`${s}.read`, `${s}.set`, `${s}.revert`] as const),
   },
+  writeFenceTake: {
+    summary:
+      "take the plan's write fence on the source: the IAM_POLICY deny on the producers' roles, or the KAFKA_ACL DENY WRITE bindings",
+    aws: ['IamPolicyWriteFence.inspect', 'IamPolicyWriteFence.apply'],
+    kafka: { source: ['writeFenceAcls'] },
+  },
+  writeFenceUndo: {
+    summary: 'remove the write fence this execution took, put back what it replaced',
+    aws: ['IamPolicyWriteFence.undo'],
+    kafka: { source: ['writeFenceAcls'] },
+  },
   secretsRead: {
     summary: 'read SCRAM secrets (decrypted through Secrets Manager)',
     aws: ['CachedSecrets.read'],

@@ -72,6 +72,11 @@ export function taskRequirements(input: TaskPolicyInput): PlacedRequirement[] {
 
 /** Resolves a resource kind to ARNs (patterns) for one requirement. */
 export type ResourceResolver = (kind: ResourceKind, requirement: PlacedRequirement) => readonly string[];
+/**
+ * Conditions the construct's props add to a resource kind (the write fence's opt-in tag when no role ARNs are given),
+ * merged with the requirement's own.
+ */
+export type ConditionResolver = (kind: ResourceKind, requirement: PlacedRequirement) => Conditions | undefined;
 
 export interface GeneratedStatement {
   readonly sid: string;
@@ -92,6 +97,7 @@ export function generateStatements(
   input: TaskPolicyInput,
   resolve: ResourceResolver,
   region: string,
+  conditionsOf: ConditionResolver = () => undefined,
 ): GeneratedStatement[] {
   const groups = new Map<
     string,
@@ -99,7 +105,8 @@ export function generateStatements(
   >();
   for (const r of taskRequirements(input)) {
     const resources = [...new Set(resolve(r.resource, r))];
-    const conditions = r.conditions ? withRegion(r.conditions, region) : undefined;
+    const merged = mergeConditions(r.conditions, conditionsOf(r.resource, r));
+    const conditions = merged ? withRegion(merged, region) : undefined;
     const key = JSON.stringify([r.resource, resources, conditions]);
     let group = groups.get(key);
     if (!group) {
@@ -122,6 +129,13 @@ export function generateStatements(
       why: Object.fromEntries(actions.map((a) => [a, g.why.get(a) ?? ''])),
     };
   });
+}
+
+function mergeConditions(a: Conditions | undefined, b: Conditions | undefined): Conditions | undefined {
+  if (!a || !b) return a ?? b;
+  const out: Conditions = { ...a };
+  for (const [operator, keys] of Object.entries(b)) out[operator] = { ...(out[operator] ?? {}), ...keys };
+  return out;
 }
 
 function withRegion(conditions: Conditions, region: string): Conditions {

@@ -1,4 +1,10 @@
-import { SDK_OPERATIONS, type IamRequirement, type SdkOperation, type SdkOperationId } from '../../lib/iam/operations';
+import {
+  SDK_OPERATIONS,
+  WRITE_FENCE_ROLE_TAG,
+  type IamRequirement,
+  type SdkOperation,
+  type SdkOperationId,
+} from '../../lib/iam/operations';
 import type { RecordedRequest } from '../setup/aws-request-recorder';
 import { ACCOUNT, REGION } from './template-policies';
 
@@ -28,7 +34,14 @@ const CLIENT_IDS: Record<string, string> = {
   SSMClient: 'ssm',
   Route53Client: 'route-53',
   LambdaClient: 'lambda',
+  IAMClient: 'iam',
 };
+
+/**
+ * The tag a producer role carries for the IAM_POLICY write fence (lib/iam/operations.ts WRITE_FENCE_ROLE_TAG): the
+ * plan's producer roles are assumed tagged, as the deploy guide asks, when the construct names no writeFenceRoleArns.
+ */
+export const FENCED_ROLE_CONTEXT = { [`aws:ResourceTag/${WRITE_FENCE_ROLE_TAG.key}`]: WRITE_FENCE_ROLE_TAG.value };
 
 /** `KafkaClient` + `DescribeClusterV2` → `kafka:DescribeClusterV2` (an id of SDK_OPERATIONS), when declared. */
 export function operationIdOf(r: Pick<RecordedRequest, 'client' | 'operation'>): SdkOperationId | undefined {
@@ -112,6 +125,10 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'route-53:ListResourceRecordSets':
     case 'route-53:ChangeResourceRecordSets':
       return at(`arn:${p}:route53:::hostedzone/${str(input.HostedZoneId).replace(/^\/?hostedzone\//, '')}`);
+    case 'iam:GetRolePolicy':
+    case 'iam:PutRolePolicy':
+    case 'iam:DeleteRolePolicy':
+      return at(`arn:${p}:iam::${ACCOUNT}:role/${str(input.RoleName)}`, FENCED_ROLE_CONTEXT);
     case 'lambda:Invoke': {
       const name = str(input.FunctionName);
       return at(name.startsWith('arn:') ? arn(name) : `arn:${p}:lambda:${REGION}:${ACCOUNT}:function:${name}`);

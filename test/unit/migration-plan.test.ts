@@ -774,7 +774,7 @@ describe('the migration plan schema', () => {
       expect(issueAt(plan, 'cutover.fenceSettleSeconds').message).toMatch(/at least 60 s with an IAM_POLICY fence/);
     });
 
-    it('refuses an IAM_POLICY fence while the deployed roles hold no grant to take or undo it', () => {
+    it('accepts an IAM_POLICY fence with a settle of a minute, its policy name defaulted', () => {
       const plan = {
         ...minimalPlan(),
         cutover: {
@@ -783,7 +783,11 @@ describe('the migration plan schema', () => {
           fence: { type: 'IAM_POLICY', roleNames: ['orders-producer'] },
         },
       };
-      expect(issueAt(plan, 'cutover.fence.type').message).toMatch(/not available in this release.*KAFKA_ACL/);
+      expect(MigrationPlanSchema.parse(plan).cutover.fence).toEqual({
+        type: 'IAM_POLICY',
+        roleNames: ['orders-producer'],
+        policyName: 'msk-migration-write-fence',
+      });
     });
 
     it('refuses a role given by ARN instead of by name', () => {

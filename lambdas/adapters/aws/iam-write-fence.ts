@@ -9,15 +9,6 @@ import {
 import type { WriteFence } from '../../ports/write-fence';
 import { toMigrationError } from './msk-provisioner';
 
-/**
- * The AWS calls this adapter makes, on which resources: the one place IAM for it is derived from. `roleArn` is
- * `arn:<partition>:iam::<account>:role/<name>` of each role the plan names (cutover.fence.roleNames).
- */
-export const IAM_WRITE_FENCE_CALLS = {
-  actions: ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-  resources: 'the producer roles named in cutover.fence.roleNames (arn:aws:iam::<account>:role/<name>)',
-} as const;
-
 const IAM_TRANSIENT = new Set([
   'ThrottlingException',
   'Throttling',
@@ -39,7 +30,8 @@ function iamError(err: unknown, what: string, fatal: Fatal): MigrationError {
  * the migrated topics, as an inline policy (PutRolePolicy) on each producer role, does — an explicit deny wins over
  * every allow. AWS documents that an IAM policy change "in most cases takes effect in less than a minute"; the plan
  * therefore requires cutover.fenceSettleSeconds ≥ 60, and CheckDrain counts the source drained only after its end
- * offsets held still that long.
+ * offsets held still that long. Its calls (and so its IAM) are declared in lib/iam/operations.ts (IamPolicyWriteFence):
+ * on the roles of the construct's writeFenceRoleArns, or those tagged msk-migration:write-fence = allowed.
  */
 export class IamPolicyWriteFence implements WriteFence {
   readonly kind = 'IAM_POLICY' as const;

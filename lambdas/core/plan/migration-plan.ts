@@ -596,15 +596,6 @@ function checkApproval(approval: z.output<typeof Approval>, ctx: Ctx): void {
 }
 
 function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
-  if (cutover.fence.type === 'IAM_POLICY') {
-    // The adapter exists and is tested, but the deployed roles are not generated for it yet: refuse here rather than
-    // fail at FenceProducers and leave RollbackCutover unable to undo it.
-    issue(
-      ctx,
-      ['fence', 'type'],
-      "IAM_POLICY is not available in this release: the deployed FenceProducers and RollbackCutover functions are granted no iam:PutRolePolicy / DeleteRolePolicy on the producers' roles, so the fence could be neither taken nor undone. Use KAFKA_ACL (a source with an authorizer) or POINTER",
-    );
-  }
   if (cutover.fence.type === 'IAM_POLICY' && cutover.fenceSettleSeconds < IAM_POLICY_PROPAGATION_SECONDS) {
     issue(
       ctx,
