@@ -184,7 +184,8 @@ export interface MigrationOrchestratorProps {
    */
   readonly targetClusterArns?: string[];
   /**
-   * Secrets the tasks may read: SCRAM credentials (MSK requires the `AmazonMSK_` prefix) and generic targets' credentials.
+   * Secrets the tasks (and MirrorMaker 2 on MSK Connect) may read: SCRAM credentials (MSK requires the `AmazonMSK_`
+   * prefix), PLAIN credentials, client certificates (mTLS) and private CA bundles the plans name (docs/identities.md).
    * @default secrets of this account and Region named `AmazonMSK_*`
    */
   readonly secretArns?: string[];

@@ -13,7 +13,7 @@ export type KafkaAuth =
   | { readonly mechanism: 'PLAINTEXT' }
   | { readonly mechanism: 'TLS' }
   | {
-      readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256';
+      readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
       readonly username: string;
       readonly password: string;
       readonly tls?: boolean;
@@ -21,11 +21,26 @@ export type KafkaAuth =
   /** MSK IAM: SASL/OAUTHBEARER with a token from aws-msk-iam-sasl-signer-js, always over TLS. */
   | { readonly mechanism: 'IAM'; readonly region: string };
 
+/**
+ * What a TLS connection trusts and presents, PEM. Applies to the auth modes that run over TLS (TLS, IAM, SCRAM or
+ * PLAIN with `tls`); read from Secrets Manager by the task wiring, never kept in the execution state.
+ */
+export interface KafkaTlsMaterial {
+  /** The CA bundle that signed the brokers' certificates (a private PKI); it replaces the public CAs. */
+  readonly ca?: string;
+  /** The client certificate chain (mTLS), its certificate first. */
+  readonly certificate?: string;
+  /** The client certificate's private key (PKCS#8). */
+  readonly privateKey?: string;
+}
+
 export interface KafkaConnection {
   /** A name for logs and evidence (`source`, `target`). */
   readonly name: string;
   readonly bootstrapServers: readonly string[];
   readonly auth: KafkaAuth;
+  /** @default the public CAs, no client certificate */
+  readonly tls?: KafkaTlsMaterial;
   /** Bound for each request. @default 10_000 */
   readonly requestTimeoutMs?: number;
 }

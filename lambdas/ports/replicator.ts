@@ -16,13 +16,20 @@ export type ReplicatorState = 'CREATING' | 'RUNNING' | 'UPDATING' | 'DELETING' |
 /** Authentication an MM2 worker uses towards a cluster. Secrets are referenced, never inline. */
 export type ReplicationAuth =
   | { readonly mechanism: 'PLAINTEXT' }
-  | { readonly mechanism: 'TLS' }
+  | {
+      readonly mechanism: 'TLS';
+      /** Secrets Manager secret with `certificate` and `privateKey` (PEM): mutual TLS. */
+      readonly clientCertificateSecretArn?: string;
+      /** Secrets Manager secret with `caCertificates` (PEM): a private CA. */
+      readonly caSecretArn?: string;
+    }
   | { readonly mechanism: 'IAM' }
   | {
-      readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256';
+      readonly mechanism: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
       /** Secrets Manager secret with `username` and `password` (MSK Connect resolves it with a config provider). */
       readonly secretArn: string;
       readonly tls: boolean;
+      readonly caSecretArn?: string;
     };
 
 /** One side of the replication flow. MSK Replicator needs `clusterArn` + `vpc`; MM2 needs `bootstrapServers` + `auth`. */

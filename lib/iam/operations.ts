@@ -285,7 +285,7 @@ export const SDK_OPERATIONS = {
   'secrets-manager:GetSecretValue': {
     action: 'secretsmanager:GetSecretValue',
     resource: 'secret',
-    why: 'SCRAM credentials of a cluster',
+    why: 'SCRAM or PLAIN credentials, client certificates (mTLS) and private CA bundles of a cluster',
     dependent: [
       {
         action: 'kms:Decrypt',

@@ -148,7 +148,8 @@ export const PERMISSIONS = {
     kafka: { source: ['writeFenceAcls'] },
   },
   secretsRead: {
-    summary: 'read SCRAM secrets (decrypted through Secrets Manager)',
+    summary:
+      'read cluster secrets: SCRAM or PLAIN credentials, client certificates, CA bundles (decrypted through Secrets Manager)',
     aws: ['CachedSecrets.read'],
   },
 } as const satisfies Record<TaskPermission, PermissionSpec>;

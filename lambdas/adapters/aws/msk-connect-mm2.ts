@@ -54,18 +54,62 @@ function bootstrap(side: 'source' | 'target', endpoint: ReplicationEndpoint): st
   return endpoint.bootstrapServers.join(',');
 }
 
-/** Client settings for one cluster, prefixed for MM2 (`source.cluster.` / `target.cluster.`). Secrets stay references. */
+/** How a setting names a secret's key: MSK Connect's Secrets Manager config provider (declared in the worker configuration). */
+export type SecretReference = (secretArn: string, key: string) => string;
+export const configProviderReference: SecretReference = (secretArn, key) => `\${secretsmanager:${secretArn}:${key}}`;
+
+/** Kafka's JAAS quoting of a value: backslashes and double quotes escaped. */
+const jaasQuote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/**
+ * The TLS settings of a private CA and a client certificate as Kafka's PEM stores (KIP-651): no keystore file on the
+ * workers, the PEM text comes from the secrets through `secret`.
+ */
+function pemSettings(
+  prefix: string,
+  a: { readonly caSecretArn?: string; readonly clientCertificateSecretArn?: string },
+  secret: SecretReference,
+): Record<string, string> {
+  return {
+    ...(a.caSecretArn
+      ? {
+          [`${prefix}ssl.truststore.type`]: 'PEM',
+          [`${prefix}ssl.truststore.certificates`]: secret(a.caSecretArn, 'caCertificates'),
+        }
+      : {}),
+    ...(a.clientCertificateSecretArn
+      ? {
+          [`${prefix}ssl.keystore.type`]: 'PEM',
+          [`${prefix}ssl.keystore.certificate.chain`]: secret(a.clientCertificateSecretArn, 'certificate'),
+          [`${prefix}ssl.keystore.key`]: secret(a.clientCertificateSecretArn, 'privateKey'),
+        }
+      : {}),
+  };
+}
+
+const LOGIN_MODULES = {
+  'SCRAM-SHA-512': 'org.apache.kafka.common.security.scram.ScramLoginModule',
+  'SCRAM-SHA-256': 'org.apache.kafka.common.security.scram.ScramLoginModule',
+  PLAIN: 'org.apache.kafka.common.security.plain.PlainLoginModule',
+} as const;
+
+/**
+ * Client settings for one cluster, prefixed for MM2 (`source.cluster.` / `target.cluster.`). Secrets stay references
+ * (`secret`, MSK Connect's config provider by default); the rehearsal's tests pass a resolver of their own to run the
+ * same settings on a local MirrorMaker 2.
+ */
 export function clientSettings(
   prefix: string,
   auth: ReplicationAuth | undefined,
   region: string,
+  secret: SecretReference = configProviderReference,
 ): Record<string, string> {
   const a = auth ?? { mechanism: 'PLAINTEXT' };
   switch (a.mechanism) {
     case 'PLAINTEXT':
       return { [`${prefix}security.protocol`]: 'PLAINTEXT' };
     case 'TLS':
-      return { [`${prefix}security.protocol`]: 'SSL' };
+      return { [`${prefix}security.protocol`]: 'SSL', ...pemSettings(prefix, a, secret) };
     case 'IAM':
       return {
         [`${prefix}security.protocol`]: 'SASL_SSL',
@@ -75,11 +119,11 @@ export function clientSettings(
         [`${prefix}aws.region`]: region,
       };
     default:
-      // Resolved by MSK Connect's Secrets Manager config provider (declared in the worker configuration).
       return {
         [`${prefix}security.protocol`]: a.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT',
         [`${prefix}sasl.mechanism`]: a.mechanism,
-        [`${prefix}sasl.jaas.config`]: `org.apache.kafka.common.security.scram.ScramLoginModule required username="\${secretsmanager:${a.secretArn}:username}" password="\${secretsmanager:${a.secretArn}:password}";`,
+        [`${prefix}sasl.jaas.config`]: `${LOGIN_MODULES[a.mechanism]} required username=${jaasQuote(secret(a.secretArn, 'username'))} password=${jaasQuote(secret(a.secretArn, 'password'))};`,
+        ...(a.tls ? pemSettings(prefix, a, secret) : {}),
       };
   }
 }
@@ -139,6 +183,10 @@ function workerAuthentication(
         kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' },
       };
     case 'TLS':
+      if (auth.caSecretArn || auth.clientCertificateSecretArn)
+        throw new ReplicationFailedError(
+          'MSK Connect workers connect to their Kafka cluster (the target) with TLS against the public CAs and without a client certificate; a target that needs a private CA or mTLS cannot host them. Open a listener they can use, or run MirrorMaker 2 yourself.',
+        );
       return {
         kafkaClusterClientAuthentication: { authenticationType: 'NONE' },
         kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' },
@@ -150,7 +198,7 @@ function workerAuthentication(
       };
     default:
       throw new ReplicationFailedError(
-        'MSK Connect workers authenticate to their Kafka cluster (the target) with IAM or without authentication only; a SCRAM-only target cannot host them. Open a TLS or IAM listener on the target, or run MirrorMaker 2 yourself.',
+        'MSK Connect workers authenticate to their Kafka cluster (the target) with IAM or without authentication only; a SCRAM-only target or a PLAIN-only one cannot host them. Open a TLS or IAM listener on the target, or run MirrorMaker 2 yourself.',
       );
   }
 }

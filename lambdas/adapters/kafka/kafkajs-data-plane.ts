@@ -29,6 +29,7 @@ import type {
   TopicDescription,
 } from '../../ports/kafka';
 import { callWithDeadline, errorChain } from './kafka-errors';
+import { tlsOptions } from './tls-options';
 import { describeClientQuotasOn } from './kafkajs-client-quotas';
 import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
 
@@ -67,29 +68,36 @@ function defaultLog(entry: { level: string; namespace: string; message: string }
   console.error(JSON.stringify({ source: 'kafkajs', ...entry }));
 }
 
+const SASL_MECHANISMS = {
+  'SCRAM-SHA-512': 'scram-sha-512',
+  'SCRAM-SHA-256': 'scram-sha-256',
+  PLAIN: 'plain',
+} as const;
+
 /** kafkajs's client settings for a connection: TLS and SASL from the auth mode, timeouts from the connection. */
 export function kafkajsConfig(connection: KafkaConnection, options: KafkajsDataPlaneOptions = {}): KafkaConfig {
   const requestTimeout = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const auth = connection.auth;
-  let ssl = false;
+  let tls = false;
   let sasl: SASLOptions | undefined;
   switch (auth.mechanism) {
     case 'PLAINTEXT':
       break;
     case 'TLS':
-      ssl = true;
+      tls = true;
       break;
     case 'SCRAM-SHA-512':
     case 'SCRAM-SHA-256':
-      ssl = auth.tls ?? false;
+    case 'PLAIN':
+      tls = auth.tls ?? false;
       sasl = {
-        mechanism: auth.mechanism === 'SCRAM-SHA-512' ? 'scram-sha-512' : 'scram-sha-256',
+        mechanism: SASL_MECHANISMS[auth.mechanism],
         username: auth.username,
         password: auth.password,
-      };
+      } as SASLOptions;
       break;
     case 'IAM': {
-      ssl = true;
+      tls = true;
       const tokens = options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
       sasl = {
         mechanism: 'oauthbearer',
@@ -102,7 +110,7 @@ export function kafkajsConfig(connection: KafkaConnection, options: KafkajsDataP
   return {
     clientId: options.clientId ?? `msk-migration-${connection.name}`,
     brokers: [...connection.bootstrapServers],
-    ssl,
+    ssl: tls ? tlsOptions(connection.tls) : false,
     sasl,
     connectionTimeout: Math.min(5_000, requestTimeout),
     authenticationTimeout: requestTimeout,

@@ -24,6 +24,7 @@ import type {
 } from '../../ports/kafka';
 import { callWithDeadline } from './kafka-errors';
 import type { IamTokenProvider } from './kafkajs-data-plane';
+import { tlsOptions } from './tls-options';
 
 /**
  * The KafkaDataPlane port on @platformatic/kafka 1.35 (ESM only, Node ≥ 20.19), the fallback to kafkajs: it speaks
@@ -58,23 +59,26 @@ export function platformaticOptions(
     retries: 2,
     retryDelay: 200,
   };
+  const tls = tlsOptions(connection.tls);
+  const tlsSettings = tls === true ? {} : tls;
   switch (auth.mechanism) {
     case 'PLAINTEXT':
       return base;
     case 'TLS':
-      return { ...base, tls: {} };
+      return { ...base, tls: tlsSettings };
     case 'SCRAM-SHA-512':
     case 'SCRAM-SHA-256':
+    case 'PLAIN':
       return {
         ...base,
-        ...(auth.tls ? { tls: {} } : {}),
+        ...(auth.tls ? { tls: tlsSettings } : {}),
         sasl: { mechanism: auth.mechanism, username: auth.username, password: auth.password },
       };
     case 'IAM': {
       const tokens = options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
       return {
         ...base,
-        tls: {},
+        tls: tlsSettings,
         sasl: { mechanism: 'OAUTHBEARER', token: async () => (await tokens(auth.region)).token },
       };
     }

@@ -10,9 +10,19 @@ import { ReplicatorHandleSchema } from '../replication/state';
 
 const NameFilterSchema = z.object({ include: z.array(z.string()).min(1), exclude: z.array(z.string()).default([]) });
 
-const ReplicationAuthSchema = z.union([
-  z.object({ mechanism: z.enum(['PLAINTEXT', 'TLS', 'IAM']) }),
-  z.object({ mechanism: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256']), secretArn: z.string(), tls: z.boolean() }),
+const ReplicationAuthSchema = z.discriminatedUnion('mechanism', [
+  z.object({ mechanism: z.enum(['PLAINTEXT', 'IAM']) }),
+  z.object({
+    mechanism: z.literal('TLS'),
+    clientCertificateSecretArn: z.string().optional(),
+    caSecretArn: z.string().optional(),
+  }),
+  z.object({
+    mechanism: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']),
+    secretArn: z.string(),
+    tls: z.boolean(),
+    caSecretArn: z.string().optional(),
+  }),
 ]);
 
 /** One cluster as a replicator reaches it (ports/replicator.ts ReplicationEndpoint). */

@@ -149,19 +149,50 @@ const Vpc = (minSubnets: number) =>
   });
 
 /**
- * How the orchestrator's tasks (and MirrorMaker 2) authenticate to a cluster's data plane. Secrets are never in the
- * input: SCRAM credentials are read from a Secrets Manager secret with `username` and `password`.
+ * A private CA: the PEM bundle that signed the brokers' certificates, for clusters whose certificates no public CA
+ * signed (an AutoMQ BYOC or self-managed cluster behind a private PKI). Read from Secrets Manager, not ACM Private CA:
+ * MSK Connect's config provider resolves Secrets Manager references only, so one place serves both the tasks and
+ * MirrorMaker 2 (docs/identities.md).
  */
-const ClusterAuth = z.discriminatedUnion('mechanism', [
-  strict({ mechanism: z.literal('IAM').describe('SASL/IAM over TLS (MSK IAM access control).') }),
-  strict({
-    mechanism: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256']).describe('SASL/SCRAM.'),
-    secretArn: SecretArn.describe('Secrets Manager secret holding `username` and `password`.'),
-    tls: z.boolean().default(true).describe('SASL_SSL (true) or SASL_PLAINTEXT (false).'),
-  }),
-  strict({ mechanism: z.literal('TLS').describe('TLS without SASL.') }),
-  strict({ mechanism: z.literal('PLAINTEXT').describe('No encryption, no authentication (test clusters only).') }),
-]);
+const CaSecretArn = SecretArn.describe(
+  "Secrets Manager secret whose JSON key `caCertificates` holds the PEM bundle of the CA(s) that signed the brokers' certificates (private PKI). It replaces the public CAs for this cluster. Absent: the public CAs.",
+);
+
+/**
+ * How the orchestrator's tasks (and MirrorMaker 2) authenticate to a cluster's data plane. Secrets are never in the
+ * input: SCRAM and PLAIN credentials are read from a Secrets Manager secret with `username` and `password`, a client
+ * certificate (mTLS) from one with `certificate` and `privateKey`, a private CA from one with `caCertificates`.
+ */
+const ClusterAuth = z
+  .discriminatedUnion('mechanism', [
+    strict({ mechanism: z.literal('IAM').describe('SASL/IAM over TLS (MSK IAM access control).') }),
+    strict({
+      mechanism: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256']).describe('SASL/SCRAM.'),
+      secretArn: SecretArn.describe('Secrets Manager secret holding `username` and `password`.'),
+      tls: z.boolean().default(true).describe('SASL_SSL (true) or SASL_PLAINTEXT (false).'),
+      caSecretArn: CaSecretArn.optional(),
+    }),
+    strict({
+      mechanism: z.literal('PLAIN').describe('SASL/PLAIN (self-managed and Kafka-compatible clusters; MSK has none).'),
+      secretArn: SecretArn.describe('Secrets Manager secret holding `username` and `password`.'),
+      tls: z.boolean().default(true).describe('SASL_SSL (true) or SASL_PLAINTEXT (false).'),
+      caSecretArn: CaSecretArn.optional(),
+    }),
+    strict({
+      mechanism: z.literal('TLS').describe('TLS; with a client certificate, mutual TLS (mTLS).'),
+      clientCertificateSecretArn: SecretArn.optional().describe(
+        "Secrets Manager secret whose JSON keys `certificate` (PEM chain, the client certificate first) and `privateKey` (unencrypted PKCS#8 PEM, `BEGIN PRIVATE KEY`) are presented to the brokers (mTLS; MSK: a certificate issued by the cluster's ACM Private CA). Absent: TLS without a client certificate.",
+      ),
+      caSecretArn: CaSecretArn.optional(),
+    }),
+    strict({ mechanism: z.literal('PLAINTEXT').describe('No encryption, no authentication (test clusters only).') }),
+  ])
+  .superRefine((auth, ctx) => {
+    if ((auth.mechanism === 'PLAIN' || auth.mechanism.startsWith('SCRAM')) && 'tls' in auth && !auth.tls) {
+      if ('caSecretArn' in auth && auth.caSecretArn !== undefined)
+        issue(ctx, ['caSecretArn'], 'a CA bundle needs TLS: set tls to true, or remove caSecretArn');
+    }
+  });
 export type ClusterAuth = z.output<typeof ClusterAuth>;
 
 const IAM_AUTH = { mechanism: 'IAM' } as const;
@@ -493,6 +524,13 @@ function arnScope(arn: string): { region: string; account: string } {
   return { region: parts[3] ?? '', account: parts[4] ?? '' };
 }
 
+const MSK_HAS_NO_PLAIN =
+  'MSK has no SASL/PLAIN listener (it offers IAM, SCRAM-SHA-512, TLS and PLAINTEXT): name the mechanism the cluster has';
+
+function checkSource(source: z.output<typeof Source>, ctx: Ctx): void {
+  if (source.auth.mechanism === 'PLAIN') issue(ctx, ['auth', 'mechanism'], MSK_HAS_NO_PLAIN);
+}
+
 function checkTarget(target: z.output<typeof Target>, ctx: Ctx): void {
   const given = (['clusterArn', 'create', 'bootstrapServers'] as const).filter((k) => target[k] !== undefined);
   if (given.length !== 1) {
@@ -521,11 +559,13 @@ function checkTarget(target: z.output<typeof Target>, ctx: Ctx): void {
     issue(
       ctx,
       ['auth'],
-      'required for a KAFKA target: {mechanism: SCRAM-SHA-512 | SCRAM-SHA-256 | IAM | TLS | PLAINTEXT, secretArn, tls}',
+      'required for a KAFKA target: {mechanism: SCRAM-SHA-512 | SCRAM-SHA-256 | PLAIN | IAM | TLS | PLAINTEXT, secretArn, tls, caSecretArn, clientCertificateSecretArn}',
     );
   }
   if (target.type === 'MSK_SERVERLESS' && target.auth && target.auth.mechanism !== 'IAM') {
     issue(ctx, ['auth', 'mechanism'], `MSK Serverless accepts IAM access control only, not ${target.auth.mechanism}`);
+  } else if (msk && target.auth?.mechanism === 'PLAIN') {
+    issue(ctx, ['auth', 'mechanism'], MSK_HAS_NO_PLAIN);
   }
   if (target.create && msk) {
     if (target.type === 'MSK_PROVISIONED' && !target.create.provisioned) {
@@ -675,14 +715,29 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
         'required for MIRROR_MAKER_2 in AWS (it runs as MSK Connect connectors): {customPluginArn, customPluginRevision, vpc}; only the local rehearsal (cutover.switch.type LOCAL_FILE) runs it without',
       );
     }
-    const targetAuth = target.auth?.mechanism;
-    if (replication.mskConnect && (targetAuth === 'SCRAM-SHA-512' || targetAuth === 'SCRAM-SHA-256')) {
+    const targetAuth = target.auth;
+    if (
+      replication.mskConnect &&
+      (targetAuth?.mechanism === 'SCRAM-SHA-512' ||
+        targetAuth?.mechanism === 'SCRAM-SHA-256' ||
+        targetAuth?.mechanism === 'PLAIN')
+    ) {
       // The MSK Connect adapter refuses it at StartReplication: refuse it here, before anything is created.
       issue(
         ctx,
         ['target', 'auth', 'mechanism'],
-        `MirrorMaker 2 on MSK Connect runs its workers on the target, and MSK Connect workers authenticate with IAM or without SASL only: a ${targetAuth}-only target cannot host them. Open a TLS (or IAM) listener on the target and name it here, or run MirrorMaker 2 yourself`,
+        `MirrorMaker 2 on MSK Connect runs its workers on the target, and MSK Connect workers authenticate with IAM or without SASL only: a ${targetAuth.mechanism}-only target cannot host them. Open a TLS (or IAM) listener on the target and name it here, or run MirrorMaker 2 yourself`,
       );
+    }
+    if (replication.mskConnect && targetAuth?.mechanism === 'TLS') {
+      for (const field of ['clientCertificateSecretArn', 'caSecretArn'] as const) {
+        if (targetAuth[field] === undefined) continue;
+        issue(
+          ctx,
+          ['target', 'auth', field],
+          `MirrorMaker 2 on MSK Connect runs its workers on the target, and MSK Connect workers connect to it with TLS against the public CAs and without a client certificate: a target that needs ${field === 'caSecretArn' ? 'a private CA' : 'a client certificate'} cannot host them. Open a listener they can use (IAM, or TLS with a publicly trusted certificate), or run MirrorMaker 2 yourself`,
+        );
+      }
     }
     if (replication.offsetSyncMode === 'ENHANCED') {
       issue(
@@ -836,7 +891,7 @@ const PlanShape = strict({
     MIGRATION_ID,
     'a lowercase slug of 3–40 characters (a–z, 0–9, -), starting with a letter and not ending with -',
   ).describe('Names the migration in resource names, tags and the evidence.'),
-  source: Source.describe('The MSK provisioned cluster being migrated off.'),
+  source: Source.superRefine(checkSource).describe('The MSK provisioned cluster being migrated off.'),
   target: Target.superRefine(checkTarget).describe('The cluster the workloads move to.'),
   replication: Replication.describe('How the data and the consumer-group offsets are copied.'),
   gates: Gates.superRefine(checkGates).prefault({}).describe('When replication counts as caught up.'),
