@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -124,6 +125,8 @@ export const TASK_ENVIRONMENT = {
   alarmTopic: TASK_ENV.ALARM_TOPIC_ARN,
   /** The Kafka client of the data-plane functions (`kafkaClient` prop). */
   kafkaClient: TASK_ENV.KAFKA_CLIENT,
+  /** The migration lock table (migrationLocks). */
+  lockTable: TASK_ENV.MIGRATION_LOCK_TABLE,
 } as const;
 
 export interface MigrationApprovalProps {
@@ -268,6 +271,11 @@ export class MigrationOrchestrator extends Construct {
   public readonly stateMachineVersionArn: string;
   /** The `live` alias (STATE_MACHINE_ALIAS) on that version: start executions through it. */
   public readonly stateMachineAliasArn: string;
+  /**
+   * One item per resource a running migration holds (source cluster, target, pointer): AcquireLock takes them with a
+   * conditional PutItem, Report and the compensator release them.
+   */
+  public readonly lockTable: dynamodb.Table;
   /** Every task function by ASL name (RequestApproval is the ApprovalApi's). */
   public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
 
@@ -338,6 +346,14 @@ export class MigrationOrchestrator extends Construct {
     });
     this.replicationAlarms = new ReplicationAlarms(this, 'ReplicationAlarms', {
       notificationTopic: this.notifications.topic,
+    });
+
+    this.lockTable = new dynamodb.Table(this, 'MigrationLocks', {
+      partitionKey: { name: 'lockKey', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.scopes = permissionScopes(stack, props);
@@ -575,6 +591,8 @@ export class MigrationOrchestrator extends Construct {
       env[TASK_ENVIRONMENT.connectLogGroup] = this.connectLogGroup.logGroupName;
     }
     if (spec.may.includes('alarmsManage')) env[TASK_ENVIRONMENT.alarmTopic] = this.notifications.topic.topicArn;
+    if ((spec.may as readonly TaskPermission[]).includes('migrationLocks'))
+      env[TASK_ENVIRONMENT.lockTable] = this.lockTable.tableName;
     return env;
   }
 
@@ -666,6 +684,8 @@ export class MigrationOrchestrator extends Construct {
         return s.hooks;
       case 'fencedRole':
         return s.fencedRoles;
+      case 'lockTable':
+        return [this.lockTable.tableArn];
       case 'replicatorRole':
         return [roles.replicator.role.roleArn];
       case 'connectRole':

@@ -5,6 +5,8 @@ import type { ArtifactStore } from '../lambdas/ports/artifact-store';
 import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { ProducerActivity } from '../lambdas/ports/producer-activity';
 import type { LagSignals } from '../lambdas/ports/lag-signals';
+import type { MigrationLocks } from '../lambdas/ports/migration-locks';
+import { MemoryMigrationLocks } from '../lambdas/adapters/local/memory-migration-locks';
 import type { Replicator } from '../lambdas/ports/replicator';
 import { task as requestApproval } from '../lambdas/tasks/request-approval/task';
 import type { StateName } from '../lambdas/workflow/catalogue';
@@ -31,6 +33,8 @@ export interface LocalTaskPorts {
   readonly targetAlarms?: { readonly signals: LagSignals; readonly alarmNames: readonly string[] };
   /** Called once the approval request is stored and mailed, with its id (auto-approve, or print the link). */
   readonly onApprovalRequested: (request: { kind: string; approvalId: string }) => void;
+  /** The migration locks (AcquireLock takes them, Report releases them). @default one in-memory table per call */
+  readonly locks?: MigrationLocks;
   readonly now: () => Date;
 }
 
@@ -69,6 +73,7 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
       replicator,
       pointer,
       approvals: ports.approvals,
+      locks: ports.locks ?? new MemoryMigrationLocks(),
       clock: now,
       ...(ports.producerActivity ? { producerActivity: ports.producerActivity } : {}),
     },

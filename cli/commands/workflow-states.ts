@@ -29,7 +29,14 @@ export interface StateGuide {
   readonly approval?: ApprovalKind;
   /** END states: the outcome, as the report names it. */
   readonly outcome?:
-    'SUCCEEDED' | 'ROLLED_BACK' | 'FAILED' | 'FAILED_BACK' | 'NEEDS_ATTENTION' | 'ROLLBACK_FAILED' | 'INPUT_INVALID';
+    | 'SUCCEEDED'
+    | 'ROLLED_BACK'
+    | 'FAILED'
+    | 'FAILED_BACK'
+    | 'NEEDS_ATTENTION'
+    | 'ROLLBACK_FAILED'
+    | 'INPUT_INVALID'
+    | 'LOCKED';
   /** A rollback or failback branch (not the forward path). */
   readonly branch?: 'ROLLBACK' | 'FAILBACK';
 }
@@ -67,6 +74,11 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
   InputRejected: end(
     'INPUT_INVALID',
     'nothing: the input was invalid, nothing was read or created; fix the named fields and start again',
+  ),
+  AcquireLock: task('AcquireLock', 'the locks on the source cluster, target and pointer (one migration per cluster)'),
+  MigrationLocked: end(
+    'LOCKED',
+    'nothing: another execution holds the source cluster, target or pointer (the cause names it); nothing was created',
   ),
   Inventory: task('Inventory', 'the source inventory (control plane, topics, groups, ACLs, throughput)'),
   Assess: task('Assess', 'the assessment against the target profile'),

@@ -16,6 +16,8 @@ export const TASK_ENV = {
   MSK_CONNECT_LOG_GROUP: 'MSK_CONNECT_LOG_GROUP',
   /** SNS topic the replicator alarms notify (the notifications topic). Optional. */
   ALARM_TOPIC_ARN: 'ALARM_TOPIC_ARN',
+  /** The DynamoDB table of the migration locks (AcquireLock, Report, the compensator). */
+  MIGRATION_LOCK_TABLE: 'MIGRATION_LOCK_TABLE',
   /** Bound of each Kafka request in ms. Optional, default 10000. */
   KAFKA_REQUEST_TIMEOUT_MS: 'KAFKA_REQUEST_TIMEOUT_MS',
   /**

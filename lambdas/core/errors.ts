@@ -18,6 +18,8 @@ export const MigrationErrorNames = [
   'Migration.Unreachable',
   'Migration.AuthFailed',
   'Migration.Transient',
+  'Migration.Locked',
+  'Migration.Aborted',
 ] as const;
 export type MigrationErrorName = (typeof MigrationErrorNames)[number];
 
@@ -72,6 +74,15 @@ export class AuthFailedError extends MigrationError {
 /** A failure worth retrying with backoff: throttling, a broker leader election, a 5xx. */
 export class TransientError extends MigrationError {
   override readonly name = 'Migration.Transient' as const;
+}
+
+/** Another execution holds the source cluster, target or pointer of this migration (one migration per cluster). */
+export class MigrationLockedError extends MigrationError {
+  override readonly name = 'Migration.Locked' as const;
+}
+/** An operator asked the execution to stop (`msk-migrate abort`): the workflow takes its own rollback path. */
+export class MigrationAbortedError extends MigrationError {
+  override readonly name = 'Migration.Aborted' as const;
 }
 
 export function isMigrationError(err: unknown): err is MigrationError {

@@ -45,7 +45,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - artifacts: the evidence store (S3 / files); replicator: MSK Replicator, MSK Connect or MirrorMaker 2
  * - pointer: the cutover switch of the plan; provisioner: target cluster creation; msk: MSK's control plane
  * - metrics: throughput metrics (CloudWatch); lagSignals: alarms and datapoints of the lag gates
- * - approvals: the approval store, mailer and callback; clock: `now()`
+ * - approvals: the approval store, mailer and callback; locks: the migration locks (DynamoDB / memory); clock: `now()`
  * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
@@ -61,6 +61,7 @@ export const PORTS = [
   'metrics',
   'lagSignals',
   'approvals',
+  'locks',
   'clock',
   'targetAcls',
   'healthAlarmNames',
@@ -122,7 +123,9 @@ export type TaskPermission =
   /** Take the plan's write fence: iam:GetRolePolicy / PutRolePolicy on the producers' roles, ALTER CLUSTER (ACLs). */
   | 'writeFenceTake'
   /** Undo it: iam:GetRolePolicy / PutRolePolicy / DeleteRolePolicy on those roles, ALTER CLUSTER (ACLs). */
-  | 'writeFenceUndo';
+  | 'writeFenceUndo'
+  /** dynamodb:PutItem / DeleteItem on the migration lock table (take and release this execution's locks). */
+  | 'migrationLocks';
 
 export interface FunctionEntry {
   /** The task module's folder: `<module>/task.ts` (defineTask) and `<module>/handler.ts` (the Lambda handler). */
@@ -155,6 +158,15 @@ export const FUNCTIONS = {
     memoryMb: 512,
     dataPlane: false,
     may: [],
+  },
+  AcquireLock: {
+    module: 'lambdas/tasks/acquire-lock',
+    ports: ['locks', 'clock'],
+    description: 'Locks the source cluster, target and pointer for this execution (one migration per cluster)',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    dataPlane: false,
+    may: ['migrationLocks'],
   },
   Inventory: {
     module: 'lambdas/tasks/inventory',
@@ -341,12 +353,12 @@ export const FUNCTIONS = {
   },
   Report: {
     module: 'lambdas/tasks/report',
-    ports: ['artifacts', 'clock'],
-    description: 'The migration report (Markdown + JSON) in the evidence store',
+    ports: ['artifacts', 'locks', 'clock'],
+    description: 'The migration report (Markdown + JSON) in the evidence store; releases the migration locks',
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: false,
-    may: ['evidenceRead', 'evidenceWrite'],
+    may: ['evidenceRead', 'evidenceWrite', 'migrationLocks'],
   },
   RollbackCutover: {
     module: 'lambdas/tasks/rollback-cutover',
@@ -482,6 +494,7 @@ const approval = (phase: WorkflowPhase, resultPath: string): StateEntry => ({
 /** Every Task state of the ASL, in workflow order (forward path, failback, rollback, reports). */
 export const STATES = {
   ValidateInput: state('ValidateInput', 'Validate input', '$'),
+  AcquireLock: state('AcquireLock', 'Validate input', '$.lock'),
   Inventory: state('Inventory', 'Inventory', '$.inventory'),
   Assess: state('Assess', 'Assess', '$.assessment'),
   ProvisionTarget: state('ProvisionTarget', 'Provision target', '$.target'),

@@ -1,3 +1,4 @@
+import { task as AcquireLock } from '../tasks/acquire-lock/task';
 import { task as Assess } from '../tasks/assess/task';
 import { task as CheckDrain } from '../tasks/check-drain/task';
 import { task as CheckFailback } from '../tasks/check-failback/task';
@@ -31,6 +32,7 @@ import { serveTask, type AnyTaskDefinition, type PortBag } from './define-task';
  */
 export const TASK_DEFINITIONS: Readonly<Record<FunctionName, AnyTaskDefinition>> = {
   ValidateInput,
+  AcquireLock,
   Inventory,
   Assess,
   ProvisionTarget,

@@ -47,7 +47,9 @@ export type ResourceKind =
   | 'kafkaCluster'
   | 'kafkaTopic'
   | 'kafkaGroup'
-  | 'kafkaCanaryTopic';
+  | 'kafkaCanaryTopic'
+  /** The migration lock table of the construct. */
+  | 'lockTable';
 
 /** Conditions a statement carries; the simulation gives the request the matching context keys. */
 export type Conditions = Record<string, Record<string, string | string[]>>;
@@ -281,6 +283,16 @@ export const SDK_OPERATIONS = {
     dependent: [{ action: 's3:ListBucket', resource: 'evidenceBucket', why: 'a missing key reads as NoSuchKey' }],
   },
   's3:PutObject': { action: 's3:PutObject', resource: 'evidenceObject', why: 'write evidence and journals' },
+  'dynamodb:PutItem': {
+    action: 'dynamodb:PutItem',
+    resource: 'lockTable',
+    why: 'take a migration lock (conditional write)',
+  },
+  'dynamodb:DeleteItem': {
+    action: 'dynamodb:DeleteItem',
+    resource: 'lockTable',
+    why: "release this execution's migration lock (conditional delete)",
+  },
   's3:ListObjectsV2': { action: 's3:ListBucket', resource: 'evidenceBucket', why: 'list evidence under a prefix' },
   'secrets-manager:GetSecretValue': {
     action: 'secretsmanager:GetSecretValue',
@@ -391,6 +403,10 @@ export const AWS_ADAPTERS = {
     },
   },
   CloudWatchThroughput: { file: 'cloudwatch-throughput.ts', methods: { read: ['cloudwatch:GetMetricData'] } },
+  DynamoDbMigrationLocks: {
+    file: 'dynamodb-migration-locks.ts',
+    methods: { acquire: ['dynamodb:PutItem'], release: ['dynamodb:DeleteItem'] },
+  },
   S3ArtifactStore: {
     file: 's3-artifact-store.ts',
     methods: {

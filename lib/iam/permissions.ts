@@ -31,6 +31,10 @@ const DESCRIBE: readonly KafkaOperation[] = [
 ];
 
 export const PERMISSIONS = {
+  migrationLocks: {
+    summary: "take and release this execution's migration locks",
+    aws: ['DynamoDbMigrationLocks.acquire', 'DynamoDbMigrationLocks.release'],
+  },
   evidenceRead: {
     summary: 'read and list the evidence under migrations/',
     aws: ['S3ArtifactStore.getText', 'S3ArtifactStore.getJson', 'S3ArtifactStore.list'],

@@ -23,6 +23,8 @@ export interface FunctionContext {
   /** The service roles the function passes (REPLICATOR_SERVICE_ROLE_ARN, MSK_CONNECT_SERVICE_ROLE_ARN). */
   readonly replicatorRole?: string;
   readonly connectRole?: string;
+  /** The migration lock table (MIGRATION_LOCK_TABLE). */
+  readonly lockTable?: string;
 }
 
 const CLIENT_IDS: Record<string, string> = {
@@ -35,6 +37,7 @@ const CLIENT_IDS: Record<string, string> = {
   Route53Client: 'route-53',
   LambdaClient: 'lambda',
   IAMClient: 'iam',
+  DynamoDBClient: 'dynamodb',
 };
 
 /**
@@ -129,6 +132,9 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'iam:PutRolePolicy':
     case 'iam:DeleteRolePolicy':
       return at(`arn:${p}:iam::${ACCOUNT}:role/${str(input.RoleName)}`, FENCED_ROLE_CONTEXT);
+    case 'dynamodb:PutItem':
+    case 'dynamodb:DeleteItem':
+      return at(`arn:${p}:dynamodb:${REGION}:${ACCOUNT}:table/${fn.lockTable ?? str(input.TableName)}`);
     case 'lambda:Invoke': {
       const name = str(input.FunctionName);
       return at(name.startsWith('arn:') ? arn(name) : `arn:${p}:lambda:${REGION}:${ACCOUNT}:function:${name}`);

@@ -224,6 +224,7 @@ export async function simulateRecorded(
         ...(role.environment.MSK_CONNECT_SERVICE_ROLE_ARN
           ? { connectRole: role.environment.MSK_CONNECT_SERVICE_ROLE_ARN }
           : {}),
+        ...(role.environment.MIGRATION_LOCK_TABLE ? { lockTable: role.environment.MIGRATION_LOCK_TABLE } : {}),
       };
       const requests = iamRequestsOf(record, fn).filter(isWellFormed);
       // An adapter's own unit test may use any names; a task only ever uses the names this tool gives.

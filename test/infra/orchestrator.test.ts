@@ -328,6 +328,7 @@ describe('MigrationOrchestrator', () => {
     // These never touch the artifact store: their task modules' deps have no ArtifactStore.
     const storeless = [
       'ValidateInput',
+      'AcquireLock',
       'ProvisionTarget',
       'CheckTargetStatus',
       'RollbackTarget',
@@ -341,6 +342,18 @@ describe('MigrationOrchestrator', () => {
       expect({ name, onEvidence }).toEqual({
         name,
         onEvidence: storeless.includes(name) ? [] : ['s3:GetObject', 's3:PutObject'],
+      });
+    }
+  });
+
+  it('lets only AcquireLock and Report write the lock table, each with PutItem and DeleteItem on it alone', () => {
+    const lockTableId = stack.getLogicalId(stack.orchestrator.lockTable.node.defaultChild as CfnElement);
+    for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
+      const statements = roleStatements(stack, template, stack.orchestrator.functions[name]);
+      const onLocks = statements.filter((st) => JSON.stringify(st.Resource).includes(lockTableId));
+      expect({ name, actions: actionsOf(onLocks).sort() }).toEqual({
+        name,
+        actions: ['AcquireLock', 'Report'].includes(name) ? ['dynamodb:DeleteItem', 'dynamodb:PutItem'] : [],
       });
     }
   });

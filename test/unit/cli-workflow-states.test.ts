@@ -106,6 +106,6 @@ describe('the CLI table of workflow states', () => {
       .filter(([, s]) => s.Type === 'Succeed' || s.Type === 'Fail')
       .map(([name]) => [name, STATE_GUIDE[name]?.outcome !== undefined]);
     expect(terminals.every(([, has]) => has)).toBe(true);
-    expect(terminals).toHaveLength(7);
+    expect(terminals).toHaveLength(8);
   });
 });

@@ -63,7 +63,14 @@ it('stops at an assessment BLOCKER before ProvisionTarget: MigrationFailed, noth
   // Assess
   expect(result.status).toBe('FAILED');
   expect(result.error).toBe('Migration.Failed');
-  expect(result.visited).toEqual(['ValidateInput', 'Inventory', 'Assess', 'ReportFailure', 'MigrationFailed']);
+  expect(result.visited).toEqual([
+    'ValidateInput',
+    'AcquireLock',
+    'Inventory',
+    'Assess',
+    'ReportFailure',
+    'MigrationFailed',
+  ]);
   expect(messageOf(result.cause)).toContain('inventory.topic-undescribable');
   expect(world.provisioner.created).toEqual([]);
   expect(world.replicator.createdNames).toEqual([]);
@@ -74,7 +81,7 @@ it('stops at an assessment BLOCKER before ProvisionTarget: MigrationFailed, noth
     outcome: 'FAILED',
     error: { error: 'Migration.AssessmentBlocked' },
     created: [],
-    phasesReached: ['Inventory'],
+    phasesReached: ['AcquireLock', 'Inventory'],
     checklist: {
       Compatibility: {
         status: 'FAIL',
@@ -96,6 +103,7 @@ it('deletes only the cluster it created when the target cluster turns FAILED: Ro
   expect(result.error).toBe('Migration.RolledBack');
   expect(result.visited).toEqual([
     'ValidateInput',
+    'AcquireLock',
     'Inventory',
     'Assess',
     'ProvisionTarget',

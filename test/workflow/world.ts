@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-callback';
+import { MemoryMigrationLocks } from '../../lambdas/adapters/local/memory-migration-locks';
 import { OutboxApprovalMailer } from '../../lambdas/adapters/local/local-approval-notifiers';
 import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
 import { AuthFailedError } from '../../lambdas/core/errors';
@@ -464,6 +465,8 @@ export interface Scenario {
   readonly schedulerFailures?: number;
   /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
   readonly historyEventLimit?: number;
+  /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
+  readonly whileApprovalWaits?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', () => Promise<void>>>;
 }
 
 export interface TaskCall {
@@ -496,6 +499,8 @@ export class World {
   readonly artifacts = new MemoryArtifacts();
   readonly pointer = new MemorySwitch(`ssm:${POINTER}`, { value: SOURCE_BOOTSTRAP.join(','), revision: '7' });
   readonly calls: TaskCall[] = [];
+  /** The lock table, shared by every execution run in this world (one migration per cluster). */
+  locks = new MemoryMigrationLocks();
   readonly approvalCallback = new LocalTaskCallback();
   readonly mailer = new OutboxApprovalMailer();
   readonly approvalServices: ApprovalServices;
@@ -584,7 +589,7 @@ export class World {
   tasks(): Record<string, LocalTask> {
     const { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, now } = this;
     const served: Record<string, (event: Raw) => Promise<unknown>> = serveStates(
-      { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, clock: now },
+      { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, locks: this.locks, clock: now },
       {
         portsFor: {
           // no CloudWatch alarms on the target in this world: the rollback window reads the target itself
@@ -688,6 +693,7 @@ export class World {
     );
     const requested = await RequestApprovalTask.run(input, { approvals: this.approvalServices });
     const waiting = this.approvalCallback.waitFor(input.taskToken);
+    await this.scenario.whileApprovalWaits?.[input.kind]?.();
     const decision = this.scenario.approvals?.[input.kind] ?? 'APPROVE';
     if (decision === 'EXPIRE') {
       this.clockMs = Date.parse(requested.expiresAt) + 1000;
@@ -712,10 +718,10 @@ export class World {
   }
 
   /** Runs the real ASL against this world. */
-  run(input: unknown = this.scenario.plan ?? examplePlan()): Promise<RunResult> {
+  run(input: unknown = this.scenario.plan ?? examplePlan(), executionName = EXECUTION_NAME): Promise<RunResult> {
     return runWorkflow(input, {
       tasks: this.tasks(),
-      executionName: EXECUTION_NAME,
+      executionName,
       now: this.now,
       ...(this.scenario.lambdaFaults ? { faults: this.scenario.lambdaFaults } : {}),
       ...(this.scenario.historyEventLimit ? { historyEventLimit: this.scenario.historyEventLimit } : {}),

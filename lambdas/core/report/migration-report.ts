@@ -104,6 +104,8 @@ export interface MigrationReportFacts {
   readonly rollbackReplication?: UndoStep;
   readonly rollbackTarget?: UndoStep;
   readonly approvals: readonly ReportedApproval[];
+  /** The migration locks this execution released (AcquireLock took them; Report and the compensator release them). */
+  readonly locksReleased?: readonly string[];
   /** State sections that did not parse, with their raw value (the JSON keeps it). */
   readonly unreadable: ReadonlyArray<{ readonly section: string; readonly raw: unknown }>;
 }
@@ -217,6 +219,7 @@ export async function writeMigrationReport(
     approvals,
     evidenceKeys,
     evidence: allEvidence,
+    ...(facts.locksReleased ? { locksReleased: facts.locksReleased } : {}),
     ...(unreadable.length > 0 ? { unreadable } : {}),
   };
 

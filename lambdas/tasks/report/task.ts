@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { STATE_NAMES, STATES } from '../../workflow/catalogue';
 import { InputInvalidError } from '../../core/errors';
+import { releaseMigrationLocks } from '../../core/lock/migration-lock';
 import { REPORT_OUTCOMES, writeMigrationReport } from '../../core/report/migration-report';
 import { CHECKLIST_GATES, GATE_STATUSES } from '../../core/report/checklist';
 import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { HealthProgressSchema } from '../../core/cutover/check-target-health';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { MigrationLocks } from '../../ports/migration-locks';
 import {
   AssessmentStateSchema,
   CaughtErrorSchema,
   IdentitySchema,
   InventoryStateSchema,
+  LockStateSchema,
   ReplicationPhaseSchema,
   ReplicationTeardownStateSchema,
   TargetRollbackStateSchema,
@@ -50,6 +53,8 @@ export type Output = z.infer<typeof Output>;
 
 export interface Deps {
   readonly artifacts: ArtifactStore;
+  /** The migration locks: Report runs before every terminal state, so it releases what AcquireLock took. */
+  readonly locks?: MigrationLocks;
   readonly now: () => Date;
 }
 
@@ -117,6 +122,11 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     );
   const { migrationId, executionName } = identity as { migrationId: string; executionName: string };
   const unreadable: string[] = [];
+  // Every terminal state is reached through a Report state: the migration ends here, so its locks go (idempotent, and
+  // only this execution's). A lock store that fails is retried by the Retry of the Report state.
+  const lock = read(LockStateSchema, at(state, 'lock'), unreadable, 'lock');
+  const locks =
+    lock && deps.locks ? await releaseMigrationLocks(lock.keys, lock.holder.executionArn, deps.locks) : undefined;
   const pointOfNoReturn = at(state, 'pointOfNoReturn', 'passedAt');
   const error = describeError(at(state, 'error'));
   const rollbackError = describeError(at(state, 'rollbackError'));
@@ -165,6 +175,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
       ...(rollbackCutover !== undefined ? { rollbackCutover } : {}),
       ...(rollbackReplication ? { rollbackReplication } : {}),
       ...(rollbackTarget ? { rollbackTarget } : {}),
+      ...(locks ? { locksReleased: locks.released } : {}),
       approvals: Object.entries((at(state, 'approvals') ?? {}) as Raw).map(([kind, value]) => ({
         kind,
         ...(ApprovalSchema.safeParse(value).data ?? {}),
@@ -185,6 +196,6 @@ export const task = defineTask({
   function: 'Report',
   Input,
   Output,
-  needs: { artifacts: 'artifacts', now: 'clock' },
+  needs: { artifacts: 'artifacts', locks: 'locks', now: 'clock' },
   run: runReport,
 });

@@ -1,10 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KafkaClient } from '@aws-sdk/client-kafka';
 import { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudWatchLagSignals } from '../../adapters/aws/cloudwatch-lag-signals';
 import { CloudWatchThroughput } from '../../adapters/aws/cloudwatch-throughput';
+import { DynamoDbMigrationLocks } from '../../adapters/aws/dynamodb-migration-locks';
 import { MskConnectMirrorMaker2 } from '../../adapters/aws/msk-connect-mm2';
 import { AwsMskControlPlane } from '../../adapters/aws/msk-control-plane';
 import { MskTargetProvisioner } from '../../adapters/aws/msk-provisioner';
@@ -32,6 +34,7 @@ import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaConnection, KafkaDataPlane, KafkaDataPlaneFactory, KafkaInventoryReads } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
+import type { MigrationLocks } from '../../ports/migration-locks';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
 import type { ReplicationEngine, Replicator } from '../../ports/replicator';
@@ -60,6 +63,7 @@ export interface AwsTaskClients {
   readonly cloudwatch?: CloudWatchClient;
   readonly s3?: S3Client;
   readonly secrets?: SecretsManagerClient;
+  readonly dynamodb?: DynamoDBClient;
   /** Options of the kafkajs adapter (Inventory, and every data plane when KAFKA_CLIENT is kafkajs). */
   readonly kafkajs?: KafkajsDataPlaneOptions;
   /** Options of the adapter KAFKA_CLIENT names. @default the kafkajs options' iamTokenProvider and clientId */
@@ -105,6 +109,13 @@ export class AwsTaskPorts {
 
   artifacts(): ArtifactStore {
     return new S3ArtifactStore(this.clients.s3 ?? new S3Client({}), this.require('ARTIFACT_BUCKET'));
+  }
+
+  locks(): MigrationLocks {
+    return new DynamoDbMigrationLocks(
+      this.clients.dynamodb ?? new DynamoDBClient({}),
+      this.require('MIGRATION_LOCK_TABLE'),
+    );
   }
 
   msk(): MskControlPlane {

@@ -111,6 +111,18 @@ export type TargetRollbackState = z.infer<typeof TargetRollbackStateSchema>;
 /** A Catch's `{Error, Cause}`. */
 export const CaughtErrorSchema = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
 
+/** `$.lock` after AcquireLock: the resources this execution locked, released by Report and the compensator. */
+export const LockStateSchema = z.object({
+  keys: z.array(z.string()),
+  holder: z.object({
+    executionArn: z.string(),
+    executionName: z.string(),
+    migrationId: z.string(),
+    acquiredAt: z.string(),
+  }),
+});
+export type LockState = z.infer<typeof LockStateSchema>;
+
 /** `$.report` after Report. */
 export const ReportStateSchema = z.object({ reportKey: z.string(), markdownKey: z.string(), outcome: z.string() });
 
@@ -121,6 +133,7 @@ export const ExecutionStateSchema = z.looseObject({
   identity: IdentitySchema,
   execution: ExecutionSchema,
   settings: SettingsSchema.optional(),
+  lock: LockStateSchema.optional(),
   inventory: InventoryStateSchema.optional(),
   assessment: AssessmentStateSchema.optional(),
   target: TargetStateSchema.optional(),

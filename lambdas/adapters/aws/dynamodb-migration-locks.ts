@@ -1,0 +1,93 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { TransientError } from '../../core/errors';
+import type { LockAttempt, LockHolder, MigrationLocks } from '../../ports/migration-locks';
+
+/**
+ * The migration locks in DynamoDB, one item per locked resource (`lockKey`, the table's partition key). Taking a lock
+ * is a conditional PutItem (`attribute_not_exists(lockKey) OR executionArn = :me`), which is atomic; on refusal
+ * DynamoDB returns the holder's item (ReturnValuesOnConditionCheckFailure), so the refusal names it without a second
+ * read. Releasing is a DeleteItem conditional on the holder.
+ */
+
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+
+function transient(err: unknown): never {
+  const e = err as Error;
+  if (TRANSIENT.has(e.name))
+    throw new TransientError(`DynamoDB is throttling or unavailable (${e.name}); retry.`, { cause: e.name });
+  throw err;
+}
+
+const s = (value: string): AttributeValue => ({ S: value });
+
+export class DynamoDbMigrationLocks implements MigrationLocks {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async acquire(key: string, holder: LockHolder): Promise<LockAttempt> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            lockKey: s(key),
+            executionArn: s(holder.executionArn),
+            executionName: s(holder.executionName),
+            migrationId: s(holder.migrationId),
+            acquiredAt: s(holder.acquiredAt),
+          },
+          ConditionExpression: 'attribute_not_exists(lockKey) OR executionArn = :me',
+          ExpressionAttributeValues: { ':me': s(holder.executionArn) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
+        const item = (err as ConditionalCheckFailedException).Item ?? {};
+        return {
+          acquired: false,
+          heldBy: {
+            executionArn: item.executionArn?.S ?? 'an unknown execution',
+            executionName: item.executionName?.S ?? '',
+            migrationId: item.migrationId?.S ?? 'an unknown migration',
+            acquiredAt: item.acquiredAt?.S ?? 'an unknown time',
+          },
+        };
+      }
+      return transient(err);
+    }
+  }
+
+  async release(key: string, executionArn: string): Promise<'RELEASED' | 'NOT_HELD'> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { lockKey: s(key) },
+          ConditionExpression: 'executionArn = :me',
+          ExpressionAttributeValues: { ':me': s(executionArn) },
+        }),
+      );
+      return 'RELEASED';
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException')
+        return 'NOT_HELD';
+      return transient(err);
+    }
+  }
+}
