@@ -85,7 +85,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambdas/adapters/aws/**/*.ts'],
+    files: ['lambdas/adapters/aws/**/*.ts', 'lambdas/tasks/*/handler.ts', 'lambdas/tasks/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -93,7 +93,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/adapters/local/**', '../local/**', '../local'],
-              message: 'AWS adapters never use the local ones (the local runtime is not deployed).',
+              message:
+                'AWS adapters and handlers never use the local ones (the local runtime is not deployed; its registry is lambdas/adapters/local/registry.ts).',
             },
           ],
         },

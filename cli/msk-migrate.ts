@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { validateMigrationPlan } from '../lambdas/core/plan/migration-plan';
+import { checkPlan } from '../lambdas/core/plan/check-plan';
+import { WORKFLOW_DEFINITION } from '../lambdas/tasks/shared/workflow-definition';
 import { ExitCode, type InputValidation } from './commands/operator-context';
 import { defaultOperatorDeps, registerOperatorCommands } from './commands/operator';
 import { registerRehearse } from './commands/rehearse';
@@ -12,8 +13,8 @@ import { registerValidate } from './commands/validate';
  * ExitCode: 0 done, 1 failed while running, 2 wrong command line or input, 3 not found, 4 credentials or Region.
  */
 
-// `start` runs the same check as `validate` and ValidateInput; the assignment proves the shapes agree.
-const validateInput: (input: unknown) => InputValidation = validateMigrationPlan;
+// `start` runs the same check as `validate` and the deployed ValidateInput (AWS runtime); the type proves the shapes agree.
+const validateInput = (input: unknown): InputValidation => checkPlan(input, 'AWS', WORKFLOW_DEFINITION);
 
 function packageVersion(): string {
   try {

@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
 import { PlatformaticProducerActivity } from '../lambdas/adapters/kafka/platformatic-producer-activity';
-import { FileCutoverSwitch, writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
+import { writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
+import { LOCAL_SWITCHES } from '../lambdas/adapters/local/registry';
 import { FsArtifactStore } from '../lambdas/adapters/local/fs-artifact-store';
 import { LocalMirrorMaker2 } from '../lambdas/adapters/local/mm2-replicator';
 import { startLocalApproval, type LocalApproval } from '../lambdas/approval/local-approval';
+import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { AlarmStatus, LagSignals } from '../lambdas/ports/lag-signals';
 import { startKafkaClusters, type KafkaCluster } from './kafka/cluster';
 import { mirrorMakerProcessLauncher, type MirrorMaker } from './kafka/mirror-maker';
@@ -106,7 +108,8 @@ export interface RehearsalEnvironment {
   /** DescribeProducers on the source, for CheckDrain. */
   readonly producerActivity: PlatformaticProducerActivity;
   readonly pointerFile: string;
-  readonly pointer: FileCutoverSwitch;
+  /** The plan's LOCAL_FILE switch on that file, from the local runtime's registry. */
+  readonly pointer: CutoverSwitch;
   readonly workload: WorkloadHandle;
   /** Stops the workload once and counts (later calls return the same tally). */
   stopWorkload(): Promise<WorkloadTally>;
@@ -197,7 +200,7 @@ export async function startRehearsalEnvironment(args: {
     probeTarget,
     producerActivity,
     pointerFile,
-    pointer: new FileCutoverSwitch(pointerFile),
+    pointer: LOCAL_SWITCHES.LOCAL_FILE({ type: 'LOCAL_FILE', path: pointerFile }, {}),
     workload,
     stopWorkload,
     tally: () => tally,

@@ -75,6 +75,8 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
       approvals: ports.approvals,
       locks: ports.locks ?? new MemoryMigrationLocks(),
       clock: now,
+      // ValidateInput refuses what the local runtime has no adapter for (an SSM switch, a KAFKA_ACL fence).
+      runtime: 'LOCAL',
       ...(ports.producerActivity ? { producerActivity: ports.producerActivity } : {}),
     },
     {

@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { planPauseModel, describePauseModel, type PauseModel } from '../../lambdas/core/cutover/pause-model';
-import { historyBudget, type HistoryBudget } from '../../lambdas/core/plan/history-budget';
-import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { checkPlan } from '../../lambdas/core/plan/check-plan';
+import type { HistoryBudget } from '../../lambdas/core/plan/history-budget';
+import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { parseRuntime, RUNTIMES, type Runtime } from '../../lambdas/core/plan/runtimes';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import { CliError, ExitCode, runVerb, type CommonOptions, type OperatorDeps } from './operator-context';
 
 /**
- * `msk-migrate validate FILE [--json]`: the check ValidateInput runs, on the operator's machine, before anything is
- * started. Exit 0 and a one-line summary when valid; exit 2 with every problem by field path when not (also for a
+ * `msk-migrate validate FILE [--json] [--runtime aws|local]`: the check ValidateInput runs (lambdas/core/plan/check-plan.ts),
+ * on the operator's machine, before anything is started; for the deployed workflow unless `--runtime local` (the
+ * rehearsal). Exit 0 and a one-line summary when valid; exit 2 with every problem by field path when not (also for a
  * file that is not JSON or cannot be read); exit 3 when there is no such file. Nothing is called in AWS.
  */
 
@@ -19,6 +22,8 @@ export interface ValidatedPlan {
   readonly target: string;
   readonly engine: MigrationPlan['replication']['engine'];
   readonly switch: string;
+  /** The runtime it was checked for: AWS (the deployed workflow) or LOCAL (the rehearsal). */
+  readonly runtime: Runtime;
   /** The plan as the workflow will see it, defaults applied. */
   readonly plan: MigrationPlan;
   /** Its worst-case history events per path and the poll cadence it gets (lambdas/core/plan/history-budget.ts). */
@@ -85,15 +90,13 @@ function switchLabel(cutoverSwitch: MigrationPlan['cutover']['switch']): string 
   }
 }
 
-export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'readFile'>): Promise<ValidatedPlan> {
+export async function validatePlanFile(
+  file: string,
+  deps: Pick<OperatorDeps, 'readFile'>,
+  runtime: Runtime = 'AWS',
+): Promise<ValidatedPlan> {
   const input = await readJsonFile(file, deps);
-  const validated = validateMigrationPlan(input);
-  // The same budget check as ValidateInput: a plan whose worst-case history would pass 25,000 events is refused.
-  const budget = validated.valid ? historyBudget(validated.plan, WORKFLOW_DEFINITION) : undefined;
-  const validation =
-    validated.valid && budget && budget.problems.length > 0
-      ? { valid: false as const, issues: budget.problems }
-      : validated;
+  const validation = checkPlan(input, runtime, WORKFLOW_DEFINITION);
   if (!validation.valid) {
     const issues = validation.issues;
     throw new CliError(
@@ -104,7 +107,7 @@ export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'r
       { issues },
     );
   }
-  const { plan } = validation;
+  const { plan, budget } = validation;
   return {
     valid: true,
     file,
@@ -113,11 +116,12 @@ export async function validatePlanFile(file: string, deps: Pick<OperatorDeps, 'r
     target: targetLabel(plan.target),
     engine: plan.replication.engine,
     switch: switchLabel(plan.cutover.switch),
+    runtime,
     plan,
     historyBudget: {
-      limit: budget!.limit,
-      paths: Object.fromEntries(budget!.paths.map((p) => [p.end, p.events])),
-      cadence: budget!.cadence,
+      limit: budget.limit,
+      paths: Object.fromEntries(budget.paths.map((p) => [p.end, p.events])),
+      cadence: budget.cadence,
     },
     expectedPause: planPauseModel(plan, WORKFLOW_DEFINITION),
   };
@@ -148,9 +152,21 @@ export function registerValidate(program: Command, deps: OperatorDeps): Command 
     )
     .argument('<file>', 'migration input (JSON)')
     .option('--json', 'print the result (or the problems) as JSON')
-    .action(async (file: string, options: CommonOptions) =>
+    .option(
+      '--runtime <runtime>',
+      `the runtime that will run it: ${RUNTIMES.map((r) => r.toLowerCase()).join(' or ')}`,
+      'aws',
+    )
+    .action(async (file: string, options: CommonOptions & { runtime: string }) =>
       runVerb(deps, options, async () => {
-        const validated = await validatePlanFile(file, deps);
+        const runtime = parseRuntime(options.runtime);
+        if (!runtime)
+          throw new CliError(
+            'USAGE',
+            `--runtime ${options.runtime}: expected ${RUNTIMES.map((r) => r.toLowerCase()).join(' or ')}`,
+            ExitCode.INVALID_INPUT,
+          );
+        const validated = await validatePlanFile(file, deps, runtime);
         return { data: validated, text: summaryLine(validated) };
       }),
     );

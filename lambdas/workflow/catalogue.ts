@@ -49,6 +49,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
+ * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  */
 export const PORTS = [
   'source',
@@ -66,6 +67,7 @@ export const PORTS = [
   'targetAcls',
   'healthAlarmNames',
   'producerActivity',
+  'runtime',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -152,7 +154,7 @@ const MIN = 60;
 export const FUNCTIONS = {
   ValidateInput: {
     module: 'lambdas/tasks/validate-input',
-    ports: ['clock'],
+    ports: ['clock', 'runtime'],
     description: 'Checks the execution input against the migration plan schema',
     timeoutSeconds: 30,
     memoryMb: 512,

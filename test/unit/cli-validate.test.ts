@@ -112,6 +112,26 @@ describe('msk-migrate validate', () => {
     expect(run.stderr).not.toMatch(STACK_FRAME);
   });
 
+  it('refuses a rehearsal plan for AWS, naming the switch and MSK Connect, and accepts it with --runtime local', async () => {
+    const plan = JSON.parse(
+      readFileSync(path.join(ROOT, 'examples', 'msk-to-automq-mirrormaker2.json'), 'utf8'),
+    ) as Record<
+      string,
+      any // eslint-disable-line @typescript-eslint/no-explicit-any -- edited freely below
+    >;
+    delete plan.replication.mskConnect;
+    plan.cutover.switch = { type: 'LOCAL_FILE', path: '/tmp/rehearsal/pointer.json' };
+    const input = file('rehearsal.json', JSON.stringify(plan));
+
+    const [aws, local] = await Promise.all([msk('validate', input), msk('validate', input, '--runtime', 'local')]);
+
+    expect(aws.code).toBe(ExitCode.INVALID_INPUT);
+    expect(aws.stderr).toMatch(/\(2 problems\)/);
+    expect(aws.stderr).toContain('  - cutover.switch.type: LOCAL_FILE is a cutover switch of the local rehearsal');
+    expect(aws.stderr).toContain('  - replication.mskConnect: required for MIRROR_MAKER_2 in AWS');
+    expect({ code: local.code, stderr: local.stderr }).toEqual({ code: ExitCode.OK, stderr: '' });
+  });
+
   it('exits 2 with a clear message for a file that is not JSON', async () => {
     const run = await msk('validate', file('broken.json', '{ "migrationId": "orders", '));
 

@@ -35,6 +35,16 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ['lib/x.ts', "import { InputInvalidError } from '../lambdas/core/errors';", /only lambdas\/contract/],
   ['lib/x.ts', "import { handler } from '../lambdas/tasks/report/handler';", /only lambdas\/contract/],
   ['lambdas/adapters/aws/x.ts', "import { FsArtifactStore } from '../local/fs-artifact-store';", /never use the local/],
+  [
+    'lambdas/tasks/shared/x.ts',
+    "import { FileCutoverSwitch } from '../../adapters/local/file-cutover-switch';",
+    /never use the local/,
+  ],
+  [
+    'lambdas/tasks/fence-producers/handler.ts',
+    "import { LOCAL_SWITCHES } from '../../adapters/local/registry';",
+    /never use the local/,
+  ],
 ];
 
 const ALLOWED: ReadonlyArray<readonly [string, string]> = [

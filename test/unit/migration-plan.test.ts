@@ -564,20 +564,8 @@ describe('the migration plan schema', () => {
       ).toMatch(/IAM user\/role\/role-session ARN/);
     });
 
-    it('requires MSK Connect settings for MirrorMaker 2 in AWS', () => {
-      const issue = issueAt(
-        edited(kafkaPlan(), (p) => delete p.replication.mskConnect),
-        'replication.mskConnect',
-      );
-      expect(issue.message).toMatch(/required for MIRROR_MAKER_2 in AWS/);
-    });
-
-    it('runs MirrorMaker 2 without MSK Connect in the local rehearsal (LOCAL_FILE switch)', () => {
-      const input = edited(kafkaPlan(), (p) => {
-        delete p.replication.mskConnect;
-        p.cutover.switch = { type: 'LOCAL_FILE', path: '/tmp/rehearsal/bootstrap.txt' };
-      });
-      expect(validateMigrationPlan(input).valid).toBe(true);
+    it('leaves MirrorMaker 2 without MSK Connect to the runtime (test/unit/runtimes.test.ts)', () => {
+      expect(validateMigrationPlan(edited(kafkaPlan(), (p) => delete p.replication.mskConnect)).valid).toBe(true);
     });
 
     it('rejects MSK Connect settings with MSK Replicator', () => {

@@ -1,4 +1,5 @@
-import { validateMigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { checkPlan } from '../../lambdas/core/plan/check-plan';
+import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
 import type { MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
 import { rehearsalPlan } from '../../rehearsal/plan';
@@ -80,12 +81,15 @@ describe('the rehearsal scenarios', () => {
     expect(isScenario('no-such-scenario')).toBe(false);
   });
 
-  it.each(SCENARIOS.map((s) => [s]))('gives %s a plan the migration plan schema accepts', (name) => {
-    // Act
-    const validation = validateMigrationPlan(planOf(name));
-    // Assess
-    expect(validation.issues).toEqual([]);
-  });
+  it.each(SCENARIOS.map((s) => [s]))(
+    'gives %s a plan the local runtime accepts (schema, kinds, history budget)',
+    (name) => {
+      // Act
+      const validation = checkPlan(planOf(name), 'LOCAL', WORKFLOW_DEFINITION);
+      // Assess
+      expect(validation.issues).toEqual([]);
+    },
+  );
 
   it('shortens the catch-up timeout only for lag-never-converges and the approval timeout only for approval-timeout', () => {
     // Assess

@@ -1,6 +1,6 @@
 import { CutoverFailedError, LagTimeoutError, RollbackFailedError, TransientError } from '../../lambdas/core/errors';
 import { validateMigrationPlan } from '../../lambdas/core/plan/migration-plan';
-import { PLAN_MAX_BYTES } from '../../lambdas/tasks/validate-input/task';
+import { PLAN_MAX_BYTES } from '../../lambdas/core/plan/check-plan';
 import { expectVisitedInOrder, summary } from './paths';
 import { examplePlan, World, type Raw } from './world';
 

@@ -671,7 +671,7 @@ function checkTags(tags: Record<string, string>, ctx: Ctx): void {
 
 /** Rules across sections: run only when the sections they read are well-formed (their own issues come first). */
 function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
-  const { source, target, replication, cutover } = plan;
+  const { source, target, replication } = plan;
   if (target.clusterArn && target.clusterArn === source.clusterArn) {
     issue(ctx, ['target', 'clusterArn'], 'the target is the source cluster: give a different cluster');
   }
@@ -708,13 +708,7 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
       );
   }
   if (replication.engine === 'MIRROR_MAKER_2') {
-    if (cutover.switch.type !== 'LOCAL_FILE' && !replication.mskConnect) {
-      issue(
-        ctx,
-        ['replication', 'mskConnect'],
-        'required for MIRROR_MAKER_2 in AWS (it runs as MSK Connect connectors): {customPluginArn, customPluginRevision, vpc}; only the local rehearsal (cutover.switch.type LOCAL_FILE) runs it without',
-      );
-    }
+    // Whether MirrorMaker 2 needs replication.mskConnect depends on the runtime: lambdas/core/plan/runtimes.ts.
     const targetAuth = target.auth;
     if (
       replication.mskConnect &&

@@ -2,13 +2,13 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { runValidateInput, type Input, type Output, task } from './task';
 
-/** ValidateInput: no AWS clients to wire; the task checks the plan and shapes the state. */
+/** ValidateInput: no AWS clients to wire; the task checks the plan for the AWS runtime and shapes the state. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 
 export async function validateInputHandler(event: unknown): Promise<Output> {
-  return runValidateInput(event as Input);
+  return runValidateInput(event as Input, () => new Date(), 'AWS');
 }
 
 export const handler = middy(validateInputHandler).use(

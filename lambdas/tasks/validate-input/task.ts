@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { InputInvalidError } from '../../core/errors';
-import { historyBudget, pollCadence } from '../../core/plan/history-budget';
-import { validateMigrationPlan, type MigrationPlan } from '../../core/plan/migration-plan';
+import { checkPlan } from '../../core/plan/check-plan';
+import { pollCadence } from '../../core/plan/history-budget';
+import type { MigrationPlan } from '../../core/plan/migration-plan';
+import type { Runtime } from '../../core/plan/runtimes';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import { defineTask } from '../../workflow/define-task';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
@@ -77,35 +79,12 @@ export function settingsFor(plan: MigrationPlan): Settings {
  */
 export const APPROVAL_TIMEOUT_MARGIN_SECONDS = 15 * 60;
 
-type Checked =
-  | { readonly valid: true; readonly plan: MigrationPlan }
-  | { readonly valid: false; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> };
-
-/** The plan, or the fields that make its worst-case history pass Step Functions' 25,000 events. */
 /**
- * The largest plan accepted (bytes of JSON). The plan travels in the state of every later step beside the steps'
- * results and up to three trimmed errors; this cap keeps that state well under Step Functions' 256 KiB
- * (test/workflow/state-size.test.ts builds the largest one).
+ * The plan checked for the runtime serving it (lambdas/core/plan/check-plan.ts): the contract, what this runtime has
+ * no adapter for (the deployed workflow refuses the rehearsal's LOCAL_FILE switch), the state's size and the history
+ * budget, every problem at once. `runtime` defaults to AWS, the stricter.
  */
-export const PLAN_MAX_BYTES = 32 * 1024;
-
-export function withinExecutionLimits(plan: MigrationPlan): Checked {
-  const bytes = Buffer.byteLength(JSON.stringify(plan), 'utf8');
-  if (bytes > PLAN_MAX_BYTES)
-    return {
-      valid: false,
-      issues: [
-        {
-          path: '(root)',
-          message: `the plan is ${bytes.toLocaleString('en-US')} bytes of JSON with its defaults; at most ${PLAN_MAX_BYTES.toLocaleString('en-US')} (it travels in every state of the execution, capped at 256 KiB): shorten the longest lists (topics, groups, approvers)`,
-        },
-      ],
-    };
-  const { problems } = historyBudget(plan, WORKFLOW_DEFINITION);
-  return problems.length === 0 ? { valid: true, plan } : { valid: false, issues: problems };
-}
-
-export function runValidateInput(event: Input, now: () => Date = () => new Date()): Output {
+export function runValidateInput(event: Input, now: () => Date = () => new Date(), runtime: Runtime = 'AWS'): Output {
   const payload = Input.safeParse(event);
   if (!payload.success) {
     throw new InputInvalidError(
@@ -113,9 +92,7 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
     );
   }
   const { plan, executionId } = payload.data;
-  const validated = validateMigrationPlan(plan);
-  // A plan that is valid field by field must also fit the history budget on every path (refused by the fields to change).
-  const result = validated.valid ? withinExecutionLimits(validated.plan) : validated;
+  const result = checkPlan(plan, runtime, WORKFLOW_DEFINITION);
   if (!result.valid) {
     const listed: string[] = [];
     let length = 0;
@@ -140,11 +117,17 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
   };
 }
 
+interface Deps {
+  readonly now: () => Date;
+  /** Which runtime serves the execution (AWS when the runtime does not say). */
+  readonly runtime?: Runtime;
+}
+
 /** ValidateInput as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
-export const task = defineTask<Input, Output, { readonly now: () => Date }>({
+export const task = defineTask<Input, Output, Deps>({
   function: 'ValidateInput',
   Input,
-  needs: { now: 'clock' },
-  run: (input: Input, deps: { readonly now: () => Date }) => runValidateInput(input, deps.now),
+  needs: { now: 'clock', runtime: 'runtime' },
+  run: (input: Input, deps: Deps) => runValidateInput(input, deps.now, deps.runtime ?? 'AWS'),
   parsesOwnInput: true,
 });
