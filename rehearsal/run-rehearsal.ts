@@ -2,6 +2,7 @@ import './node20-polyfills';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { decide } from '../lambdas/core/approval/service';
+import { MigrationPlanSchema, settleSecondsOf } from '../lambdas/core/plan/migration-plan';
 import { runWorkflow, type RunResult } from './asl-runner';
 import { cutoverTimeline, describeTimeline } from './cutover-figures';
 import { TARGET_ALARM, Teardown, startRehearsalEnvironment, type RehearsalEnvironment } from './environment';
@@ -230,7 +231,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       pointerFile: e.pointerFile,
       rollbackWindowMinutes: options.rollbackWindowMinutes ?? 1,
     });
-    settleSeconds = plan.cutover.fenceSettleSeconds;
+    settleSeconds = settleSecondsOf(MigrationPlanSchema.parse(plan));
     log(`executing statemachine/migration.asl.json (migration ${plan.migrationId})`);
     run = await runWorkflow(plan, {
       tasks,

@@ -12,6 +12,7 @@ import { task as requestApproval } from '../lambdas/tasks/request-approval/task'
 import type { StateName } from '../lambdas/workflow/catalogue';
 import { parseEvent } from '../lambdas/workflow/define-task';
 import { serveStates } from '../lambdas/workflow/tasks';
+import { timerPacer } from '../lambdas/tasks/shared/paced';
 import type { LocalTask } from './asl-runner';
 
 /**
@@ -37,6 +38,9 @@ export interface LocalTaskPorts {
   readonly locks?: MigrationLocks;
   readonly now: () => Date;
 }
+
+/** The drain and the offset commit look again every 100 ms for up to 20 s within one call, as the deployed ones do. */
+const REHEARSAL_PACER_SETTINGS = { everyMs: 100, budgetMs: 20_000 };
 
 /** A Step Functions error as the Catch sees it (`Error` = the name, `Cause` = the message). */
 class TaskFailure extends Error {
@@ -77,6 +81,7 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
       clock: now,
       // ValidateInput refuses what the local runtime has no adapter for (an SSM switch, a KAFKA_ACL fence).
       runtime: 'LOCAL',
+      pacer: timerPacer(REHEARSAL_PACER_SETTINGS),
       ...(ports.producerActivity ? { producerActivity: ports.producerActivity } : {}),
     },
     {

@@ -50,6 +50,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
+ * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  */
 export const PORTS = [
   'source',
@@ -68,6 +69,7 @@ export const PORTS = [
   'healthAlarmNames',
   'producerActivity',
   'runtime',
+  'pacer',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -291,7 +293,7 @@ export const FUNCTIONS = {
   },
   CheckDrain: {
     module: 'lambdas/tasks/check-drain',
-    ports: ['source', 'target', 'artifacts', 'producerActivity', 'clock'],
+    ports: ['source', 'target', 'artifacts', 'producerActivity', 'clock', 'pacer'],
     description: 'Source end offsets stable since the fence and present on the target',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
@@ -300,7 +302,7 @@ export const FUNCTIONS = {
   },
   CommitConsumerOffsets: {
     module: 'lambdas/tasks/commit-consumer-offsets',
-    ports: ['source', 'target', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'artifacts', 'clock', 'pacer'],
     description:
       "Translates each consumer group's committed offsets by content, commits them on the target, reads them back",
     timeoutSeconds: 10 * MIN,

@@ -58,7 +58,7 @@ describe('msk-migrate validate', () => {
       /^History budget \(worst case, events of 25,000\): forward [\d,]+, rollback [\d,]+, failback [\d,]+; polls every 240 s \(catch-up\), 10 s \(drain\), 300 s \(rollback window\)$/,
     );
     expect(pause).toMatch(
-      /^Expected write pause at the cutover \(modeled on AWS, replication p99 1 s assumed\): ≈ [\d.]+ s \(wait [\d.]+ s, .*; producers' delivery\.timeout\.ms 120 s$/,
+      /^Expected write pause at the cutover \(modeled on AWS, replication p99 1 s assumed\): ≈ [\d.]+ s \(.*notice 1\.00 s.*\); producers' delivery\.timeout\.ms 120 s$/,
     );
   });
 
@@ -74,7 +74,7 @@ describe('msk-migrate validate', () => {
     };
     const long = JSON.parse(run.stdout) as { expectedPause: { totalMs: number; shares: { wait: number } } };
     expect(long.expectedPause.totalMs).toBeGreaterThan(short.expectedPause.totalMs + 60_000);
-    expect(long.expectedPause.shares.wait).toBeGreaterThanOrEqual(90_000);
+    expect(long.expectedPause.totalMs).toBeGreaterThanOrEqual(90_000);
   });
 
   it('exits 2 naming cutover.drainTimeoutMinutes when a day-long drain would not fit the history budget', async () => {

@@ -9,7 +9,7 @@ import {
   type PauseModelInput,
 } from '../../lambdas/core/cutover/pause-model';
 import { pollCadence } from '../../lambdas/core/plan/history-budget';
-import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { settleSecondsOf, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { examplePlan } from './task-fixtures';
 
 /** The deployed definition, as the construct reads it (substitutions unresolved). */
@@ -141,13 +141,23 @@ describe('the modeled AWS write pause', () => {
     expect(model.states.find((s) => s.state === 'CheckDrain')?.visits).toBe(1);
   });
 
-  it('reads the deployed definition and the plan: the default plan holds producers tens of seconds', () => {
+  it('reads the deployed definition: the drain looks within its invocation, so the default plan waits no Wait state', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator');
     const model = planPauseModel(plan, definition);
+    expect(model.shares.wait).toBe(0);
+    expect(model.shares.polling).toBeGreaterThan(0);
+    expect(model.totalMs).toBeGreaterThan(settleSecondsOf(plan) * 1000 + plan.cutover.clientPollIntervalSeconds * 1000);
+    expect(describePauseModel(model)).toMatch(/^≈ \d+\.\d+ s \(/);
+  });
+
+  it('falls back to the Wait state the plan sets when the settle outlasts the looks of one invocation', () => {
+    const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
+      (raw.cutover as Record<string, unknown>).fenceSettleSeconds = 90;
+    });
+    const model = planPauseModel(plan, definition);
     const { drainPollSeconds } = pollCadence(plan);
+    expect(model.shares.wait).toBeGreaterThan(0);
     expect(model.shares.wait % (drainPollSeconds * 1000)).toBe(0);
-    expect(model.shares.wait).toBeGreaterThanOrEqual(plan.cutover.fenceSettleSeconds * 1000);
-    expect(model.totalMs).toBeGreaterThan(plan.cutover.fenceSettleSeconds * 1000);
-    expect(describePauseModel(model)).toMatch(/^≈ \d+\.\d s \(wait /);
+    expect(model.totalMs).toBeGreaterThan(90_000);
   });
 });

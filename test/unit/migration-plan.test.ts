@@ -7,6 +7,7 @@ import {
   MAX_APPROVAL_TIMEOUT_MINUTES,
   MAX_PLAN_BYTES,
   MigrationPlanSchema,
+  settleSecondsOf,
   validateMigrationPlan,
   type MigrationPlanInput,
   type PlanIssue,
@@ -114,8 +115,28 @@ describe('the migration plan schema', () => {
       expect(result.plan.cutover).toMatchObject({
         rollbackWindowMinutes: 60,
         drainTimeoutMinutes: 15,
-        fenceSettleSeconds: 30,
+        clientPollIntervalSeconds: 1,
       });
+      expect(result.plan.cutover.fenceSettleSeconds).toBeUndefined();
+    });
+
+    it('settles twice the clients poll interval with a pointer fence, not at all with a broker fence', () => {
+      const pointer = MigrationPlanSchema.parse(
+        edited(minimalPlan(), (p) => (p.cutover = { ...p.cutover, clientPollIntervalSeconds: 0.25 })),
+      );
+      const broker = MigrationPlanSchema.parse(
+        edited(minimalPlan(), (p) => (p.cutover = { ...p.cutover, fence: { type: 'KAFKA_ACL' } })),
+      );
+      const declared = MigrationPlanSchema.parse(
+        edited(
+          minimalPlan(),
+          (p) => (p.cutover = { ...p.cutover, fence: { type: 'KAFKA_ACL' }, fenceSettleSeconds: 3 }),
+        ),
+      );
+
+      expect(settleSecondsOf(pointer)).toBe(0.5);
+      expect(settleSecondsOf(broker)).toBe(0);
+      expect(settleSecondsOf(declared)).toBe(3);
     });
 
     it('accepts a fence settle in fractions of a second, for clients that notice a pointer change within it', () => {

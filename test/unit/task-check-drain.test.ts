@@ -1,3 +1,4 @@
+import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
 import { TOPIC, cutoverWorld } from './task-cutover-world';
 
@@ -8,11 +9,46 @@ describe('CheckDrain task', () => {
     await w.fence();
     // Act
     const first = await w.drain();
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    w.clock.advance(settleSecondsOf(w.plan));
     const second = await w.drain();
     // Assess
     expect(first).toMatchObject({ drained: false, polls: 1, partitionsDrained: 2 });
     expect(second).toMatchObject({ drained: true, polls: 2, partitions: 2, offsetLag: 0 });
+  });
+
+  it('looks again within one invocation with a pacer, and returns drained once the settle has passed', async () => {
+    // Prepare: a pacer whose sleep moves the world's clock
+    const w = await cutoverWorld();
+    const slept: number[] = [];
+    const pacer = {
+      everyMs: 250,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => void (slept.push(ms), w.clock.advance(ms / 1000)),
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess
+    const settleMs = settleSecondsOf(w.plan) * 1000;
+    expect(progress).toMatchObject({ drained: true, polls: settleMs / 250 + 1 });
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(settleMs);
+  });
+
+  it('returns not drained once the looks of one invocation are spent, for the Wait state to take over', async () => {
+    const w = await cutoverWorld();
+    w.source.append(TOPIC, 1, [{ key: 'late', value: 'not copied yet' }]);
+    const pacer = { everyMs: 250, budgetMs: 1_000, sleep: async (ms: number) => w.clock.advance(ms / 1000) };
+    await w.fence();
+
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+
+    expect(progress).toMatchObject({ drained: false, polls: 5 });
   });
 
   it('is not drained while the source tail is not on the target, naming the partition', async () => {

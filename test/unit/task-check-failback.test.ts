@@ -1,3 +1,4 @@
+import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runCheckFailback, type Output } from '../../lambdas/tasks/check-failback/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import { runStartFailback } from '../../lambdas/tasks/start-failback/task';
@@ -54,7 +55,7 @@ describe('CheckFailbackDrain (phase DRAIN)', () => {
     w.clock.advance(1);
     // Act
     const first = await check(w, 'DRAIN');
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    w.clock.advance(settleSecondsOf(w.plan));
     const second = await check(w, 'DRAIN');
     // Assess
     expect(first).toMatchObject({ caughtUp: true, drained: false, drain: { polls: 1, recordsAfterFence: '0' } });
@@ -65,13 +66,13 @@ describe('CheckFailbackDrain (phase DRAIN)', () => {
     // Prepare
     const w = await started();
     await fenceForFailback(w);
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    w.clock.advance(settleSecondsOf(w.plan));
     w.target.append(TOPIC, 1, [{ key: 'late', value: 'written after the failback fence' }]);
     // Act
     const notCopied = await check(w, 'DRAIN');
     replicate(w.target, w.source, [TOPIC]);
     const copied = await check(w, 'DRAIN');
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    w.clock.advance(settleSecondsOf(w.plan));
     const settled = await check(w, 'DRAIN');
     // Assess
     expect(notCopied).toMatchObject({ caughtUp: false, drained: false, drain: { recordsAfterFence: '1' } });

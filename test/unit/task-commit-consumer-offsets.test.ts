@@ -1,3 +1,4 @@
+import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { TOPIC, cutoverWorld } from './task-cutover-world';
 
 describe('CommitConsumerOffsets task', () => {
@@ -7,7 +8,7 @@ describe('CommitConsumerOffsets task', () => {
     w.source.activeMembers.set('ledger', 1);
     await w.fence();
     await w.drain();
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds);
+    w.clock.advance(settleSecondsOf(w.plan));
     await w.drain();
     // Act
     const progress = await w.offsets();

@@ -1,4 +1,4 @@
-import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { settleSecondsOf, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
 import { runCommitConsumerOffsets } from '../../lambdas/tasks/commit-consumer-offsets/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
@@ -102,7 +102,7 @@ export async function cutoverWorld(
     async throughOffsets() {
       await world.fence();
       await world.drain();
-      clock.advance(plan.cutover.fenceSettleSeconds);
+      clock.advance(settleSecondsOf(plan));
       const drained = await world.drain();
       if (!drained.drained) throw new Error(`not drained: ${drained.reasons.join(' ')}`);
       return world.offsets();

@@ -1,3 +1,4 @@
+import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runCheckFailback } from '../../lambdas/tasks/check-failback/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import type { z } from 'zod';
@@ -114,7 +115,7 @@ describe('FailbackCutover (mode FAILBACK)', () => {
       { pointer: w.pointer, producersCluster: w.target, artifacts: w.artifacts, now: w.clock.now },
     );
     w.state = { ...w.state, failbackFence } as never;
-    w.clock.advance(w.plan.cutover.fenceSettleSeconds + 1);
+    w.clock.advance(settleSecondsOf(w.plan) + 1);
     const drained = await runCheckFailback({ state: w.state as never, phase: 'DRAIN' }, w.failbackDeps);
     if (!drained.drained) throw new Error(`failback not drained: ${drained.lastCheck?.reasons.join(' ')}`);
     w.state = { ...w.state, failback: drained };

@@ -30,6 +30,31 @@ it('serves every Task state of the ASL with a local task, so that a new state ca
   expect(aslTaskStates().length).toBeGreaterThan(30);
 });
 
+it('drains within one CheckDrain invocation when the function looks again sub-second: WaitForDrain never entered', async () => {
+  // Prepare: a settle longer than the first look, a pacer as deployed
+  const plan = examplePlan((raw) => (raw.cutover.fenceSettleSeconds = 30));
+  const world = new World({ plan, pacerEveryMs: 250 });
+  // Act
+  const result = await world.run();
+  // Assess
+  expect(result.status).toBe('SUCCEEDED');
+  expect(result.visited.filter((s) => s === 'CheckDrain')).toHaveLength(1);
+  expectNeverVisited(result.visited, ['WaitForDrain', 'WaitForConsumerGroups']);
+  expect((result.output as Raw).cutover.drain).toMatchObject({ drained: true });
+  expect((result.output as Raw).cutover.drain.polls).toBeGreaterThan(1);
+});
+
+it('falls back to the WaitForDrain loop without a pacer: one look per invocation', async () => {
+  const plan = examplePlan((raw) => (raw.cutover.fenceSettleSeconds = 30));
+  const world = new World({ plan });
+
+  const result = await world.run();
+
+  expect(result.status).toBe('SUCCEEDED');
+  expect(result.visited).toContain('WaitForDrain');
+  expect(result.visited.filter((s) => s === 'CheckDrain').length).toBeGreaterThan(1);
+});
+
 it('migrates end to end: MigrationSucceeded with the pointer at the target, the replicator deleted by Finalize and the report written', async () => {
   // Prepare
   const world = new World();

@@ -463,6 +463,11 @@ export interface Scenario {
   readonly lambdaFaults?: Readonly<Record<string, readonly LambdaFault[]>>;
   /** The first this many Scheduler calls (approval reminder / deadline) fail. @default 0 */
   readonly schedulerFailures?: number;
+  /**
+   * The drain and the offset commit look again within one invocation (the pacer the deployed functions get), every
+   * this many ms for up to a minute; sleeping moves the world's clock. @default none: one look per invocation
+   */
+  readonly pacerEveryMs?: number;
   /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
   readonly historyEventLimit?: number;
   /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
@@ -589,7 +594,27 @@ export class World {
   tasks(): Record<string, LocalTask> {
     const { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, now } = this;
     const served: Record<string, (event: Raw) => Promise<unknown>> = serveStates(
-      { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, locks: this.locks, clock: now },
+      {
+        source,
+        target,
+        artifacts,
+        replicator,
+        lagSignals,
+        provisioner,
+        msk,
+        pointer,
+        locks: this.locks,
+        clock: now,
+        ...(this.scenario.pacerEveryMs
+          ? {
+              pacer: {
+                everyMs: this.scenario.pacerEveryMs,
+                budgetMs: 60_000,
+                sleep: async (ms: number) => this.advance(ms / 1000),
+              },
+            }
+          : {}),
+      },
       {
         portsFor: {
           // no CloudWatch alarms on the target in this world: the rollback window reads the target itself

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FUNCTIONS, type FunctionName } from '../../workflow/catalogue';
-import type { MigrationPlan } from '../plan/migration-plan';
+import { settleSecondsOf, type MigrationPlan } from '../plan/migration-plan';
 import { pollCadence } from '../plan/history-budget';
+import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
 
 /**
  * THE WRITE PAUSE AS AWS WOULD RUN IT: a timing model of the deployed cutover, from the fence to the producers' first
@@ -270,14 +271,23 @@ export const REFERENCE_REPLICATION_P99_MS = 1000;
 /** The plan fields the expected pause depends on. */
 export type PausePlan = Pick<MigrationPlan, 'gates' | 'cutover'>;
 
-/** How long the drain requires the source to hold still after the fence (s), as CheckDrain applies it. */
-export function settleSecondsOf(plan: PausePlan): number {
-  return plan.cutover.fenceSettleSeconds;
+/** How long the plan says clients take to notice a pointer change (s): their declared poll interval. */
+export function clientNoticeSecondsOf(plan: PausePlan): number {
+  return plan.cutover.clientPollIntervalSeconds;
 }
 
-/** How long the plan says clients take to notice a pointer change (s). */
-export function clientNoticeSecondsOf(plan: PausePlan): number {
-  return plan.cutover.fenceSettleSeconds;
+/**
+ * The Task states of a definition whose function looks again within its invocation as deployed (the catalogue gives
+ * it the `pacer` port): every LAMBDA_PACER_SETTINGS.everyMs for up to its budget.
+ */
+export function pacedStates(asl: unknown): Record<string, { everyMs: number; budgetMs: number }> {
+  const paced: Record<string, { everyMs: number; budgetMs: number }> = {};
+  for (const [name, state] of Object.entries(Asl.parse(asl).States)) {
+    const fn = state.Type === 'Task' ? functionOfTask(state) : undefined;
+    const entry = fn ? FUNCTIONS[fn as FunctionName] : undefined;
+    if (entry && (entry.ports as readonly string[]).includes('pacer')) paced[name] = { ...LAMBDA_PACER_SETTINGS };
+  }
+  return paced;
 }
 
 /** The modeled AWS pause of a plan: its poll cadence, settle and clients' notice on the given definition. */
@@ -288,6 +298,7 @@ export function planPauseModel(
 ): PauseModel {
   return modelCutoverPause({
     replicationP99Ms: REFERENCE_REPLICATION_P99_MS,
+    inInvocationPoll: pacedStates(asl),
     ...measured,
     asl,
     settings: { ...pollCadence(plan) },

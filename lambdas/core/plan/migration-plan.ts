@@ -431,6 +431,27 @@ const IAM_POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 /** AWS: an IAM policy change takes effect in most cases in less than a minute (MSK developer guide, IAM access control). */
 export const IAM_POLICY_PROPAGATION_SECONDS = 60;
 export const DEFAULT_WRITE_FENCE_POLICY_NAME = 'msk-migration-write-fence';
+/** cutover.clientPollIntervalSeconds when the plan does not say: clients that read the pointer every second. */
+export const DEFAULT_CLIENT_POLL_INTERVAL_SECONDS = 1;
+
+/**
+ * How long the drain requires the source's end offsets to hold still after the fence (s): the plan's
+ * cutover.fenceSettleSeconds when given; else none where the broker refuses the writes (KAFKA_ACL: the producers'
+ * next request is refused, no client needs to notice anything), IAM's propagation with IAM_POLICY, and two of the
+ * clients' declared poll intervals with a POINTER fence (a client's read may itself take up to one more interval).
+ */
+export function settleSecondsOf(plan: { readonly cutover: MigrationPlan['cutover'] }): number {
+  const { cutover } = plan;
+  if (cutover.fenceSettleSeconds !== undefined) return cutover.fenceSettleSeconds;
+  switch (cutover.fence.type) {
+    case 'KAFKA_ACL':
+      return 0;
+    case 'IAM_POLICY':
+      return IAM_POLICY_PROPAGATION_SECONDS;
+    case 'POINTER':
+      return 2 * cutover.clientPollIntervalSeconds;
+  }
+}
 
 /**
  * The write fence the cluster enforces, whatever the clients do (docs/cutover.md#write-fences). The pointer is set to
@@ -500,15 +521,23 @@ const Cutover = strict({
     .describe(
       "The producers' delivery.timeout.ms (Kafka's default 120000): the assessment warns when the fence can hold them longer (a producer drops what it buffered after it).",
     ),
+  clientPollIntervalSeconds: z
+    .number()
+    .min(0.05)
+    .max(3600)
+    .default(DEFAULT_CLIENT_POLL_INTERVAL_SECONDS)
+    .describe(
+      "How often the clients read the pointer (their refresh interval; with a ROUTE53 switch include the record's TTL), fractions allowed: the longest a client takes to notice a change. The drain's settle with a POINTER fence and the pause's last step follow it.",
+    ),
   // Fractions allowed: the settle must exceed the clients' pointer notice, which is well under a second for clients
   // polling a local file or a parameter every 100 ms; whole seconds would make the pause a second longer than needed.
   fenceSettleSeconds: z
     .number()
     .min(0)
     .max(3600)
-    .default(30)
+    .optional()
     .describe(
-      'How long the source must stay still after the fence before it counts as drained: longer than the slowest client takes to notice a pointer change (fractions allowed).',
+      'How long the source must stay still after the fence before it counts as drained (fractions allowed). Default: none with a KAFKA_ACL fence (the broker refuses the writes), 60 with IAM_POLICY (IAM propagation), twice clientPollIntervalSeconds with POINTER.',
     ),
 });
 
@@ -636,7 +665,11 @@ function checkApproval(approval: z.output<typeof Approval>, ctx: Ctx): void {
 }
 
 function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
-  if (cutover.fence.type === 'IAM_POLICY' && cutover.fenceSettleSeconds < IAM_POLICY_PROPAGATION_SECONDS) {
+  if (
+    cutover.fence.type === 'IAM_POLICY' &&
+    cutover.fenceSettleSeconds !== undefined &&
+    cutover.fenceSettleSeconds < IAM_POLICY_PROPAGATION_SECONDS
+  ) {
     issue(
       ctx,
       ['fenceSettleSeconds'],

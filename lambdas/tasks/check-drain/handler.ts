@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
+import { timerPacer } from '../shared/paced';
+import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
 import { Input, runCheckDrain, type Output, task } from './task';
 
 /** CheckDrain: parse, wire kafkajs on both clusters and S3, run; announced once drained. */
@@ -24,6 +26,7 @@ export async function checkDrainHandler(event: unknown): Promise<Output> {
         producerActivity,
         artifacts: ports.artifacts(),
         now: () => new Date(),
+        pacer: timerPacer(LAMBDA_PACER_SETTINGS),
       });
     } finally {
       await producerActivity.close().catch(() => undefined);

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
+import { settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { Pacer } from '../../ports/pacer';
 import type { ProducerActivity } from '../../ports/producer-activity';
+import { lookPaced } from '../shared/paced';
 import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 
@@ -27,22 +30,33 @@ export interface Deps {
   readonly producerActivity?: ProducerActivity;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
+  /** Looks again within this invocation until drained (sub-second), instead of one look per Wait state. */
+  readonly pacer?: Pacer;
 }
 
 export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const { cutover } = state.input;
   const fence = requireStep(state, 'fence', 'FenceProducers');
-  const progress = await checkDrain(
-    {
-      ...(await cutoverScope(state, deps.artifacts)),
-      fence,
-      ...(state.cutover?.drain ? { previous: state.cutover.drain } : {}),
-      drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,
-      settleSeconds: cutover.fenceSettleSeconds,
+  const scope = await cutoverScope(state, deps.artifacts);
+  const progress = await lookPaced<Output>({
+    pacer: deps.pacer,
+    now: deps.now,
+    done: (p) => p.drained,
+    look: async (last) => {
+      const previous = last ?? state.cutover?.drain;
+      return checkDrain(
+        {
+          ...scope,
+          fence,
+          ...(previous ? { previous } : {}),
+          drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,
+          settleSeconds: settleSecondsOf(state.input),
+        },
+        deps,
+      );
     },
-    deps,
-  );
+  });
   return Output.parse(progress);
 }
 
@@ -57,6 +71,7 @@ export const task = defineTask({
     producerActivity: 'producerActivity',
     artifacts: 'artifacts',
     now: 'clock',
+    pacer: 'pacer',
   },
   run: runCheckDrain,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { digestEnds, loadEndOffsets, readEndOffsets } from '../../core/cutover/model';
 import { CutoverFailedError, InputInvalidError } from '../../core/errors';
+import { settleSecondsOf } from '../../core/plan/migration-plan';
 import type { FailbackDeps } from '../../core/failback/failback';
 import { FailbackStateSchema } from '../../core/failback/state';
 import { runCheckFailback as checkFailbackPhase } from '../../core/failback/tasks';
@@ -67,7 +68,7 @@ export async function runCheckFailback(input: Input, deps: Deps): Promise<Output
   const digest = digestEnds(ends);
   const reference = previous?.targetDigest ?? fence.targetEndsAtFence.digest;
   const stableSince = digest === reference ? (previous?.stableSince ?? fence.fencedAt) : at;
-  const settled = now.getTime() - Date.parse(stableSince) >= state.input.cutover.fenceSettleSeconds * 1000;
+  const settled = now.getTime() - Date.parse(stableSince) >= settleSecondsOf(state.input) * 1000;
   const checkedAfterFence =
     checked.lastCheck !== undefined && Date.parse(checked.lastCheck.at) > Date.parse(fence.fencedAt);
   const drained = checked.caughtUp && checkedAfterFence && digest === reference && settled;

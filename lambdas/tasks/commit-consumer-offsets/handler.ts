@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
+import { timerPacer } from '../shared/paced';
+import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
 import { Input, runCommitConsumerOffsets, type Output, task } from './task';
 
 /** CommitConsumerOffsets: parse, wire kafkajs on both clusters and S3, run; announced once complete. */
@@ -14,7 +16,13 @@ export async function commitConsumerOffsetsHandler(event: unknown): Promise<Outp
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
   return ports.withClusters(state.input, state.target, ['source', 'target'], ({ source, target }) =>
-    runCommitConsumerOffsets(input, { source, target, artifacts: ports.artifacts(), now: () => new Date() }),
+    runCommitConsumerOffsets(input, {
+      source,
+      target,
+      artifacts: ports.artifacts(),
+      now: () => new Date(),
+      pacer: timerPacer(LAMBDA_PACER_SETTINGS),
+    }),
   );
 }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/commit-consumer-offsets';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import type { Pacer } from '../../ports/pacer';
+import { lookPaced } from '../shared/paced';
 import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 
@@ -24,21 +26,26 @@ export interface Deps {
   readonly target: KafkaDataPlane;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
+  /** Looks again within this invocation while groups are still leaving the source, instead of a Wait state's poll. */
+  readonly pacer?: Pacer;
 }
 
 export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const { consumerGroups } = state.input.replication;
-  const progress = await commitConsumerOffsets(
-    {
-      ...(await cutoverScope(state, deps.artifacts)),
-      consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
-      fence: requireStep(state, 'fence', 'FenceProducers'),
-      drain: requireStep(state, 'drain', 'CheckDrain'),
-      ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
-    },
-    deps,
-  );
+  const request = {
+    ...(await cutoverScope(state, deps.artifacts)),
+    consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
+    fence: requireStep(state, 'fence', 'FenceProducers'),
+    drain: requireStep(state, 'drain', 'CheckDrain'),
+    ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
+  };
+  const progress = await lookPaced({
+    pacer: deps.pacer,
+    now: deps.now,
+    done: (p) => p.complete,
+    look: () => commitConsumerOffsets(request, deps),
+  });
   return Output.parse(progress);
 }
 
@@ -47,6 +54,6 @@ export const task = defineTask({
   function: 'CommitConsumerOffsets',
   Input,
   Output,
-  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock', pacer: 'pacer' },
   run: runCommitConsumerOffsets,
 });
