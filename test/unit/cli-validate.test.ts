@@ -132,6 +132,27 @@ describe('msk-migrate validate', () => {
     expect({ code: local.code, stderr: local.stderr }).toEqual({ code: ExitCode.OK, stderr: '' });
   });
 
+  it('names field, cross-field, runtime and history-budget problems in one run', async () => {
+    const plan = example();
+    plan.approval.email = ['not-an-address'];
+    plan.target = { type: 'KAFKA', bootstrapServers: ['kafka-0.internal:9092', 'no port'], auth: { mechanism: 'TLS' } };
+    plan.cutover.switch = { type: 'LOCAL_FILE', path: '/tmp/pointer.json' };
+    plan.cutover.drainTimeoutMinutes = 1440;
+
+    const run = await msk('validate', file('every-problem.json', JSON.stringify(plan)));
+
+    expect(run.code).toBe(ExitCode.INVALID_INPUT);
+    expect(run.stderr).toMatch(/is not a valid migration input \(5 problems\)/);
+    for (const field of [
+      'approval.email.0',
+      'target.bootstrapServers.1',
+      'replication.engine',
+      'cutover.switch.type',
+      'cutover.drainTimeoutMinutes',
+    ])
+      expect(run.stderr).toContain(`  - ${field}: `);
+  });
+
   it('exits 2 with a clear message for a file that is not JSON', async () => {
     const run = await msk('validate', file('broken.json', '{ "migrationId": "orders", '));
 

@@ -1,6 +1,8 @@
 import { CreateReplicatorCommand, KafkaClient, ListReplicatorsCommand } from '@aws-sdk/client-kafka';
 import { CreateConnectorCommand, KafkaConnectClient, ListConnectorsCommand } from '@aws-sdk/client-kafkaconnect';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { MskConnectMirrorMaker2 } from '../../lambdas/adapters/aws/msk-connect-mm2';
 import { MskReplicator } from '../../lambdas/adapters/aws/msk-replicator';
 import { summarizeInventory } from '../../lambdas/core/inventory/take-inventory';
@@ -20,11 +22,11 @@ import { MemoryArtifacts } from './validation-fake-kafka';
 
 const kafka = mockClient(KafkaClient);
 const connect = mockClient(KafkaConnectClient);
-const EXAMPLES: ExampleName[] = [
-  'msk-to-serverless-replicator',
-  'msk-to-msk-new-version',
-  'msk-to-automq-mirrormaker2',
-];
+/** Every file of examples/, so that a new example is driven too. */
+const EXAMPLES = readdirSync(path.join(__dirname, '..', '..', 'examples'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, '') as ExampleName)
+  .sort();
 const ROLE = 'arn:aws:iam::123456789012:role/msk-migration-replication';
 const UUID = '5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1';
 

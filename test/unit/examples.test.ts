@@ -1,11 +1,12 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { validateMigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { checkPlan } from '../../lambdas/core/plan/check-plan';
+import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 
 /**
  * examples/README.md promises it: every example input is valid against the published JSON Schema (what editors
- * check) and the zod schema (what ValidateInput and `msk-migrate validate` check, cross-field rules included).
+ * check) and the whole check of the deployed ValidateInput and `msk-migrate validate` (lambdas/core/plan/check-plan.ts).
  */
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
@@ -34,8 +35,8 @@ describe('the example inputs', () => {
     expect(valid).toBe(true);
   });
 
-  it.each(examples)('%s is valid against the zod schema, cross-field rules included', (file) => {
-    const result = validateMigrationPlan(read(file));
+  it.each(examples)('%s passes the deployed ValidateInput check (schema, AWS runtime, history budget)', (file) => {
+    const result = checkPlan(read(file), 'AWS', WORKFLOW_DEFINITION);
     expect(result.issues).toEqual([]);
     expect(result.valid).toBe(true);
   });

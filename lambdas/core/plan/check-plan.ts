@@ -1,12 +1,12 @@
 import { historyBudget, type BudgetDefinition, type HistoryBudget } from './history-budget';
-import { validateMigrationPlan, type MigrationPlan, type PlanIssue } from './migration-plan';
+import { validateMigrationPlan, validSections, type MigrationPlan, type PlanIssue } from './migration-plan';
 import { runtimeIssues, type Runtime } from './runtimes';
 
 /**
  * The whole check of an execution input, as ValidateInput runs it and `msk-migrate validate` / `start` run it before
  * anything is started: the contract (migration-plan.ts), what the runtime has no adapter for (runtimes.ts), the size
- * the execution's state can carry and the worst-case history of every path (history-budget.ts). Every problem it can
- * see is reported in one run.
+ * the execution's state can carry and the worst-case history of every path (history-budget.ts). Every problem is
+ * reported in one run: a rule across fields runs whenever the fields it reads are valid, whatever else is wrong.
  */
 
 /**
@@ -33,7 +33,19 @@ function sizeIssues(plan: MigrationPlan): PlanIssue[] {
 
 export function checkPlan(input: unknown, runtime: Runtime, workflow: BudgetDefinition): PlanCheck {
   const checked = validateMigrationPlan(input);
-  if (!checked.valid) return checked;
+  if (!checked.valid) {
+    // The checks beyond the schema run on the sections they read when those are valid, so that one run names all.
+    const { gates, cutover, replication } = validSections(input);
+    const more = [
+      ...(cutover && replication ? runtimeIssues({ cutover, replication }, runtime) : []),
+      ...(gates && cutover ? historyBudget({ gates, cutover }, workflow).problems : []),
+    ];
+    const seen = new Set(checked.issues.map((i) => `${i.path}\u0000${i.message}`));
+    return {
+      valid: false,
+      issues: [...checked.issues, ...more.filter((i) => !seen.has(`${i.path}\u0000${i.message}`))],
+    };
+  }
   const { plan } = checked;
   const budget = historyBudget(plan, workflow);
   const issues = [...runtimeIssues(plan, runtime), ...sizeIssues(plan), ...budget.problems];

@@ -702,27 +702,51 @@ function checkTags(tags: Record<string, string>, ctx: Ctx): void {
   }
 }
 
-/** Rules across sections: run only when the sections they read are well-formed (their own issues come first). */
+/**
+ * Whether a rule that reads some fields may run: none of them, nor a field above or below them, has an issue already
+ * (an unknown key counts as its own field). Such a rule reads only values that passed their own checks, so a plan's
+ * problems across fields are reported with its problems in fields, in one run.
+ */
+function readableFields(
+  issues: ReadonlyArray<{ readonly code?: string; readonly path?: readonly PropertyKey[]; readonly keys?: string[] }>,
+): (...fields: string[]) => boolean {
+  const broken = issues.flatMap((i) => {
+    const at = (i.path ?? []).map(String);
+    return i.code === 'unrecognized_keys' && i.keys ? i.keys.map((k) => [...at, k].join('.')) : [at.join('.')];
+  });
+  return (...fields) =>
+    !broken.some((b) => fields.some((f) => b === '' || b === f || b.startsWith(`${f}.`) || f.startsWith(`${b}.`)));
+}
+
+/**
+ * Rules across sections. Each runs when the fields it reads are well-formed, whatever else is wrong in the plan, so
+ * that `msk-migrate validate` and ValidateInput name every problem at once.
+ */
 function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
+  const readable = readableFields(ctx.issues);
   const { source, target, replication } = plan;
-  if (target.clusterArn && target.clusterArn === source.clusterArn) {
+  if (
+    readable('target.clusterArn', 'source.clusterArn') &&
+    target.clusterArn &&
+    target.clusterArn === source.clusterArn
+  ) {
     issue(ctx, ['target', 'clusterArn'], 'the target is the source cluster: give a different cluster');
   }
-  const mskTarget = MSK_TARGET_TYPES.has(target.type);
-  if (replication.engine === 'MSK_REPLICATOR') {
+  const mskTarget = readable('target.type') && MSK_TARGET_TYPES.has(target.type);
+  if (readable('replication.engine', 'target.type') && replication.engine === 'MSK_REPLICATOR') {
     if (!mskTarget) {
       issue(
         ctx,
         ['replication', 'engine'],
         `MSK Replicator copies between MSK clusters only; a ${target.type} target needs MIRROR_MAKER_2`,
       );
-    } else if (target.bootstrapServers) {
+    } else if (readable('target.bootstrapServers') && target.bootstrapServers) {
       issue(
         ctx,
         ['target', 'bootstrapServers'],
         'MSK Replicator needs the target by ARN: give target.clusterArn or target.create instead',
       );
-    } else if (target.clusterArn) {
+    } else if (readable('target.bootstrapServers', 'target.clusterArn', 'source.clusterArn') && target.clusterArn) {
       const from = arnScope(source.clusterArn);
       const to = arnScope(target.clusterArn);
       if (from.account !== to.account || from.region !== to.region) {
@@ -733,18 +757,19 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
         );
       }
     }
-    if (replication.mskConnect)
+    if (readable('replication.mskConnect') && replication.mskConnect)
       issue(
         ctx,
         ['replication', 'mskConnect'],
         'MSK Connect settings apply to MIRROR_MAKER_2 only: remove them, or set replication.engine to MIRROR_MAKER_2',
       );
   }
-  if (replication.engine === 'MIRROR_MAKER_2') {
+  if (readable('replication.engine') && replication.engine === 'MIRROR_MAKER_2') {
     // Whether MirrorMaker 2 needs replication.mskConnect depends on the runtime: lambdas/core/plan/runtimes.ts.
+    const onMskConnect = readable('replication.mskConnect', 'target.auth') && replication.mskConnect !== undefined;
     const targetAuth = target.auth;
     if (
-      replication.mskConnect &&
+      onMskConnect &&
       (targetAuth?.mechanism === 'SCRAM-SHA-512' ||
         targetAuth?.mechanism === 'SCRAM-SHA-256' ||
         targetAuth?.mechanism === 'PLAIN')
@@ -756,7 +781,7 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
         `MirrorMaker 2 on MSK Connect runs its workers on the target, and MSK Connect workers authenticate with IAM or without SASL only: a ${targetAuth.mechanism}-only target cannot host them. Open a TLS (or IAM) listener on the target and name it here, or run MirrorMaker 2 yourself`,
       );
     }
-    if (replication.mskConnect && targetAuth?.mechanism === 'TLS') {
+    if (onMskConnect && targetAuth?.mechanism === 'TLS') {
       for (const field of ['clientCertificateSecretArn', 'caSecretArn'] as const) {
         if (targetAuth[field] === undefined) continue;
         issue(
@@ -766,7 +791,7 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
         );
       }
     }
-    if (replication.offsetSyncMode === 'ENHANCED') {
+    if (readable('replication.offsetSyncMode') && replication.offsetSyncMode === 'ENHANCED') {
       issue(
         ctx,
         ['replication', 'offsetSyncMode'],
@@ -774,7 +799,7 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
       );
     }
   }
-  const connect = replication.mskConnect;
+  const connect = readable('replication.mskConnect') ? replication.mskConnect : undefined;
   if (
     connect &&
     (connect.workerConfigurationArn === undefined) !== (connect.workerConfigurationRevision === undefined)
@@ -936,14 +961,9 @@ const PlanShape = strict({
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
 });
 
-const CROSS_SECTION_FIELDS = new Set(['source', 'target', 'replication', 'cutover']);
-
 export const MigrationPlanSchema = PlanShape.superRefine(checkAcrossSections, {
-  // Only on a well-formed object whose sections these rules read have no issue of their own.
-  when: (payload) =>
-    typeof payload.value === 'object' &&
-    payload.value !== null &&
-    !payload.issues.some((i) => !i.path?.length || CROSS_SECTION_FIELDS.has(String(i.path[0]))),
+  // On any object: each rule checks first that the fields it reads have no issue of their own (readableFields).
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
 })
   .transform((plan) => ({
     ...plan,
@@ -951,6 +971,29 @@ export const MigrationPlanSchema = PlanShape.superRefine(checkAcrossSections, {
     target: { ...plan.target, auth: plan.target.auth ?? IAM_AUTH },
   }))
   .describe('One migration off Amazon MSK: the input of one Step Functions execution.');
+
+/** The sections of a plan each check besides the schema reads, valid on their own (with their defaults). */
+export interface ValidSections {
+  readonly gates?: MigrationPlan['gates'];
+  readonly cutover?: MigrationPlan['cutover'];
+  readonly replication?: MigrationPlan['replication'];
+}
+
+/**
+ * The sections of an input that pass their own schema, whatever is wrong elsewhere: the checks that read only these
+ * (lambdas/core/plan/runtimes.ts, history-budget.ts) then run on a plan with problems in other sections, and every
+ * problem is reported in one run.
+ */
+export function validSections(input: unknown): ValidSections {
+  if (typeof input !== 'object' || input === null) return {};
+  const raw = input as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const name of ['gates', 'cutover', 'replication'] as const) {
+    const parsed = PlanShape.shape[name].safeParse(raw[name]);
+    if (parsed.success) out[name] = parsed.data;
+  }
+  return out as ValidSections;
+}
 
 /** What an operator writes (defaults optional). */
 export type MigrationPlanInput = z.input<typeof MigrationPlanSchema>;

@@ -87,7 +87,7 @@ export function kindIssue(slot: keyof RuntimeKinds, kind: string, runtime: Runti
  * What the runtime cannot serve of a valid plan, by field: a switch or fence kind it registers no adapter for, and
  * MirrorMaker 2 without the MSK Connect settings AWS runs it with (the rehearsal runs its own MirrorMaker 2).
  */
-export function runtimeIssues(plan: MigrationPlan, runtime: Runtime): PlanIssue[] {
+export function runtimeIssues(plan: Pick<MigrationPlan, 'cutover' | 'replication'>, runtime: Runtime): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const switchIssue = kindIssue('switch', plan.cutover.switch.type, runtime);
   if (switchIssue) issues.push(switchIssue);
