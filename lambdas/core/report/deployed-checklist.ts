@@ -1,4 +1,4 @@
-import type { ReportOutcome, MigrationReportFacts } from './migration-report';
+import type { ReportOutcome, MigrationReportFacts } from './report-facts';
 import { type Checklist, type ChecklistGate } from './checklist';
 
 /**
