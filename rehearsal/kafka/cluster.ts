@@ -59,6 +59,14 @@ export interface KafkaClusterOptions {
   readonly plaintext?: boolean;
   /** A SASL_PLAINTEXT listener with SCRAM-SHA-512/256; the users are created at format time, the admin among them. */
   readonly scram?: { readonly users?: readonly ScramUser[]; readonly admin?: ScramUser };
+  /**
+   * TLS listeners with this server certificate (PEM; rehearsal/kafka/test-pki.ts makes one): `TLS` (no client
+   * authentication), `MTLS` (a client certificate signed by `ca` required) and `SASLTLS` (SASL_SSL: SCRAM, and PLAIN
+   * with `plainUsers`).
+   */
+  readonly tls?: { readonly certificate: string; readonly privateKey: string; readonly ca: string };
+  /** SASL/PLAIN users on the SASL listeners (the SASL_PLAINTEXT one exists with `scram`). */
+  readonly plainUsers?: readonly ScramUser[];
   /** StandardAuthorizer with `allow.everyone.if.no.acl.found=false`; the SCRAM admin is a super user. @default false */
   readonly acls?: boolean;
   /** Extra broker settings, applied last. */
@@ -79,6 +87,10 @@ export interface KafkaCluster {
   readonly bootstrap: string | undefined;
   /** `127.0.0.1:<port>` of the SASL/SCRAM listener, when enabled. */
   readonly saslBootstrap: string | undefined;
+  /** `127.0.0.1:<port>` of the TLS listeners, when `tls` was given: SSL, SSL with client certificates, SASL_SSL. */
+  readonly tlsBootstrap: string | undefined;
+  readonly mtlsBootstrap: string | undefined;
+  readonly saslTlsBootstrap: string | undefined;
   /** The SCRAM super user (when SCRAM is on). */
   readonly admin: ScramUser | undefined;
   readonly dir: string;
@@ -210,11 +222,14 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
   mkdirSync(dataDir, { recursive: true });
   const logFile = path.join(dir, 'kafka.log');
 
-  const [controllerPort, plaintextPort, saslPort] = await freePorts(3);
+  const [controllerPort, plaintextPort, saslPort, tlsPort, mtlsPort, saslTlsPort] = await freePorts(6);
+  const tls = options.tls;
   const props = brokerProperties({
     controllerPort: controllerPort as number,
     plaintextPort: plaintext ? plaintextPort : undefined,
     saslPort: options.scram ? saslPort : undefined,
+    ...(tls ? { tlsPort, mtlsPort, saslTlsPort, tls } : {}),
+    ...(options.plainUsers ? { plainUsers: options.plainUsers } : {}),
     dataDir,
     acls: options.acls ?? false,
     admin,
@@ -270,6 +285,7 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
 
   const bootstrap = plaintext ? `127.0.0.1:${plaintextPort}` : undefined;
   const saslBootstrap = options.scram ? `127.0.0.1:${saslPort}` : undefined;
+  const onTls = (port: number | undefined): string | undefined => (tls ? `127.0.0.1:${port}` : undefined);
   let startupMs = 0;
   const stop = async (): Promise<void> => {
     await java.stop();
@@ -282,6 +298,9 @@ async function startOnce(options: KafkaClusterOptions, attempt: number): Promise
     pid: java.pid,
     bootstrap,
     saslBootstrap,
+    tlsBootstrap: onTls(tlsPort),
+    mtlsBootstrap: onTls(mtlsPort),
+    saslTlsBootstrap: onTls(saslTlsPort),
     admin,
     dir,
     logFile,

@@ -21,6 +21,16 @@ export interface BrokerLayout {
   /** The SASL_PLAINTEXT listener (`SASL`, SCRAM-SHA-512 and -256), when there is one. */
   readonly saslPort?: number;
   readonly dataDir: string;
+  /** An SSL listener (`TLS`) without client authentication. Needs `tls`. */
+  readonly tlsPort?: number;
+  /** An SSL listener (`MTLS`) that requires a client certificate signed by `tls.ca`. Needs `tls`. */
+  readonly mtlsPort?: number;
+  /** A SASL_SSL listener (`SASLTLS`, SCRAM-SHA-512/256 and, with `plainUsers`, PLAIN). Needs `tls`. */
+  readonly saslTlsPort?: number;
+  /** The brokers' certificate and key, and the CA that client certificates must chain to (PEM, key PKCS#8). */
+  readonly tls?: { readonly certificate: string; readonly privateKey: string; readonly ca: string };
+  /** SASL/PLAIN users (PlainLoginModule's `user_<name>` entries) on the SASL listeners. */
+  readonly plainUsers?: readonly ScramUser[];
   /** StandardAuthorizer on, with `admin` (and the unauthenticated listeners) as super users. */
   readonly acls: boolean;
   readonly admin?: ScramUser;
@@ -31,6 +41,15 @@ export interface BrokerLayout {
 export function scramJaasConfig(user: ScramUser): string {
   const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return `org.apache.kafka.common.security.scram.ScramLoginModule required username=${quote(user.username)} password=${quote(user.password)};`;
+}
+
+/** The server side of SASL/PLAIN: PlainLoginModule with one `user_<name>="<password>"` per user. */
+export function plainServerJaasConfig(users: readonly ScramUser[]): string {
+  const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  for (const u of users)
+    if (!/^[A-Za-z0-9_.-]+$/.test(u.username))
+      throw new Error(`PLAIN user name ${u.username}: letters, digits, _ . - only (a JAAS option name)`);
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required ${users.map((u) => `user_${u.username}=${quote(u.password)}`).join(' ')};`;
 }
 
 /**
@@ -54,6 +73,18 @@ export function brokerProperties(layout: BrokerLayout): Record<string, string> {
     listeners.push(`SASL://127.0.0.1:${layout.saslPort}`);
     advertised.push(`SASL://127.0.0.1:${layout.saslPort}`);
     protocols.push('SASL:SASL_PLAINTEXT');
+  }
+  const tlsListeners: Array<[string, number | undefined, string]> = [
+    ['TLS', layout.tlsPort, 'SSL'],
+    ['MTLS', layout.mtlsPort, 'SSL'],
+    ['SASLTLS', layout.saslTlsPort, 'SASL_SSL'],
+  ];
+  for (const [name, port, protocol] of tlsListeners) {
+    if (port === undefined) continue;
+    if (!layout.tls) throw new Error(`The ${name} listener needs the brokers' certificate: give layout.tls.`);
+    listeners.push(`${name}://127.0.0.1:${port}`);
+    advertised.push(`${name}://127.0.0.1:${port}`);
+    protocols.push(`${name}:${protocol}`);
   }
   listeners.push(`CONTROLLER://127.0.0.1:${layout.controllerPort}`);
 
@@ -86,12 +117,29 @@ export function brokerProperties(layout: BrokerLayout): Record<string, string> {
     'log.cleaner.threads': '1',
     'log.cleaner.dedupe.buffer.size': String(8 * 1024 * 1024),
   };
-  if (layout.saslPort !== undefined) {
-    props['sasl.enabled.mechanisms'] = 'SCRAM-SHA-512,SCRAM-SHA-256';
+  const plain = (layout.plainUsers ?? []).length > 0;
+  if (layout.saslPort !== undefined || layout.saslTlsPort !== undefined) {
+    props['sasl.enabled.mechanisms'] = `SCRAM-SHA-512,SCRAM-SHA-256${plain ? ',PLAIN' : ''}`;
     props['sasl.mechanism.inter.broker.protocol'] = 'SCRAM-SHA-512';
     // The login module is needed by the server side of each mechanism; the credentials serve inter-broker requests.
-    props['listener.name.sasl.scram-sha-512.sasl.jaas.config'] = scramJaasConfig(admin);
-    props['listener.name.sasl.scram-sha-256.sasl.jaas.config'] = scramJaasConfig(admin);
+    for (const listener of [
+      ...(layout.saslPort !== undefined ? ['sasl'] : []),
+      ...(layout.saslTlsPort !== undefined ? ['sasltls'] : []),
+    ]) {
+      props[`listener.name.${listener}.scram-sha-512.sasl.jaas.config`] = scramJaasConfig(admin);
+      props[`listener.name.${listener}.scram-sha-256.sasl.jaas.config`] = scramJaasConfig(admin);
+      if (plain)
+        props[`listener.name.${listener}.plain.sasl.jaas.config`] = plainServerJaasConfig(layout.plainUsers ?? []);
+    }
+  }
+  if (layout.tls) {
+    // Kafka's PEM stores (KIP-651), inline: the same keys MirrorMaker 2 gets on MSK Connect.
+    props['ssl.keystore.type'] = 'PEM';
+    props['ssl.keystore.certificate.chain'] = layout.tls.certificate;
+    props['ssl.keystore.key'] = layout.tls.privateKey;
+    props['ssl.truststore.type'] = 'PEM';
+    props['ssl.truststore.certificates'] = layout.tls.ca;
+    if (layout.mtlsPort !== undefined) props['listener.name.mtls.ssl.client.auth'] = 'required';
   }
   if (layout.acls) {
     props['authorizer.class.name'] = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';

@@ -85,6 +85,48 @@ describe('broker properties of the Kafka harness', () => {
     expect(build).toThrow(/needs a client listener/);
   });
 
+  it('adds TLS, mTLS and SASL_SSL listeners with inline PEM stores, and PLAIN users on the SASL listeners', () => {
+    // Act
+    const props = brokerProperties({
+      controllerPort: 9093,
+      plaintextPort: 9092,
+      saslPort: 9094,
+      tlsPort: 9095,
+      mtlsPort: 9096,
+      saslTlsPort: 9097,
+      tls: { certificate: 'CERT', privateKey: 'KEY', ca: 'CA' },
+      plainUsers: [{ username: 'plain-user', password: 'p"w' }],
+      dataDir: '/d',
+      acls: false,
+    });
+
+    // Assess
+    expect(props['listener.security.protocol.map']).toBe(
+      'CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT,SASL:SASL_PLAINTEXT,TLS:SSL,MTLS:SSL,SASLTLS:SASL_SSL',
+    );
+    expect(props).toMatchObject({
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.certificate.chain': 'CERT',
+      'ssl.keystore.key': 'KEY',
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.certificates': 'CA',
+      'listener.name.mtls.ssl.client.auth': 'required',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
+      'listener.name.sasltls.plain.sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required user_plain-user="p\\"w";',
+    });
+    expect(props['listener.name.tls.ssl.client.auth']).toBeUndefined();
+  });
+
+  it("refuses a TLS listener without the brokers' certificate", () => {
+    // Act
+    const build = (): unknown =>
+      brokerProperties({ controllerPort: 1, plaintextPort: 2, tlsPort: 3, dataDir: '/d', acls: false });
+
+    // Assess
+    expect(build).toThrow(/needs the brokers' certificate/);
+  });
+
   it('quotes SCRAM credentials in the JAAS line, escaping quotes and backslashes', () => {
     // Act
     const jaas = scramJaasConfig({ username: 'a"b', password: 'c\\d' });
