@@ -1,4 +1,5 @@
 import type { AclBinding } from '../core/access/acl-binding';
+import type { ConnectivityCheck } from '../core/connectivity/preflight';
 
 /**
  * The Kafka data plane as the core sees it: one cluster, admin and client calls in Kafka's own vocabulary.
@@ -111,6 +112,11 @@ export interface KafkaRecordIn {
 /** The data-plane port. Methods beyond these may be appended by the capabilities that need them. */
 export interface KafkaDataPlane {
   readonly connection: KafkaConnection;
+  /**
+   * The connectivity preflight of this connection (TCP, TLS, AUTH, METADATA on each bootstrap server), never throwing:
+   * the result says which stage broke (lambdas/core/connectivity/preflight.ts). Optional for fakes.
+   */
+  checkConnectivity?(): Promise<ConnectivityCheck>;
 
   listTopics(): Promise<string[]>;
   describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;

@@ -92,6 +92,8 @@ export type TaskPermission =
   | 'kafkaInventory'
   /** The target's ACLs (ValidateTarget's access check). */
   | 'kafkaTargetAcls'
+  /** kafka-cluster:Connect and a topic listing on the target (the connectivity preflight of an existing target). */
+  | 'kafkaTargetConnectivity'
   /** kafka-cluster:ReadData on both sides' topics (validation and offset translation by content). */
   | 'kafkaReadData'
   /** Create, write and read this tool's canary topic (`msk-migration.canary.*`), the only topic it ever writes. */
@@ -174,13 +176,21 @@ export const FUNCTIONS = {
   },
   Inventory: {
     module: 'lambdas/tasks/inventory',
-    ports: ['source', 'msk', 'metrics', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'msk', 'metrics', 'artifacts', 'clock'],
     description:
-      'Source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
+      'Connectivity preflight of both clusters; source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
     timeoutSeconds: 10 * MIN,
     memoryMb: 1024,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'kafkaInventory', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'metricsRead',
+      'kafkaInventory',
+      'kafkaTargetConnectivity',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   Assess: {
     module: 'lambdas/tasks/assess',

@@ -61,6 +61,10 @@ export const PERMISSIONS = {
     summary: 'connect and describe topics, configs, offsets and groups on both sides (no data, no writes)',
     kafka: { source: DESCRIBE, target: DESCRIBE },
   },
+  kafkaTargetConnectivity: {
+    summary: 'connect to the target and list its topics (the connectivity preflight, before anything is created)',
+    kafka: { target: ['listTopics'] },
+  },
   kafkaTargetAcls: {
     summary: "read the target's ACLs (access check)",
     kafka: { target: ['describeAcls'] },

@@ -92,6 +92,13 @@ function refusals(cluster: KafkaCluster): Record<string, KafkaConnection> {
       auth: { mechanism: 'TLS' },
       requestTimeoutMs: 5_000,
     },
+    'mTLS without a client certificate': {
+      name: 'no-cert',
+      bootstrapServers: [cluster.mtlsBootstrap as string],
+      auth: { mechanism: 'TLS' },
+      tls: trustCa,
+      requestTimeoutMs: 5_000,
+    },
     'mTLS with a certificate of a foreign CA': {
       name: 'foreign-cert',
       bootstrapServers: [cluster.mtlsBootstrap as string],

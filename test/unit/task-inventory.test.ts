@@ -25,4 +25,39 @@ describe('Inventory task', () => {
     expect(summary.complete).toBe(false);
     expect(summary.gaps.join(' ')).toContain('controlPlane');
   });
+
+  it('runs the connectivity preflight of the target first, and stops before reading anything when it fails', async () => {
+    // Prepare
+    const kafka = new FakeInventoryCluster();
+    kafka.topics.set('orders.created', { partitions: 3, configs: {} });
+    const artifacts = new MemoryArtifacts();
+    const target = {
+      checkConnectivity: async () => ({
+        cluster: 'target',
+        bootstrapServers: ['automq-0:9093'],
+        stages: [
+          { stage: 'TCP' as const, passed: true, endpoint: 'automq-0:9093', detail: 'connected' },
+          {
+            stage: 'TLS' as const,
+            passed: false,
+            endpoint: 'automq-0:9093',
+            detail: 'unable to verify the first certificate',
+          },
+        ],
+      }),
+    };
+
+    // Act
+    const failure = await runInventory(
+      { state: stateOf(examplePlan('msk-to-serverless-replicator')) },
+      { kafka, target, artifacts, now: at('2026-11-01T10:01:00.000Z') },
+    ).catch((err: Error) => err);
+
+    // Assess
+    expect(failure).toMatchObject({
+      name: 'Migration.Unreachable',
+      message: expect.stringContaining('the target cluster failed at TLS on automq-0:9093'),
+    });
+    expect(await artifacts.list('migrations/')).toEqual([]);
+  });
 });

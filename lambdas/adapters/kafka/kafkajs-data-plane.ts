@@ -29,6 +29,8 @@ import type {
   TopicDescription,
 } from '../../ports/kafka';
 import { callWithDeadline, errorChain } from './kafka-errors';
+import { probeConnectivity } from './connectivity-probe';
+import type { ConnectivityCheck } from '../../core/connectivity/preflight';
 import { tlsOptions } from './tls-options';
 import { describeClientQuotasOn } from './kafkajs-client-quotas';
 import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
@@ -177,6 +179,11 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
     this.config = kafkajsConfig(connection, options);
     this.kafka = new Kafka(this.config);
     this.requestTimeoutMs = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** TCP and TLS by hand on each bootstrap server, then this adapter's login and a metadata call (listTopics). */
+  checkConnectivity(): Promise<ConnectivityCheck> {
+    return probeConnectivity(this.connection, () => this.listTopics());
   }
 
   listTopics(): Promise<string[]> {

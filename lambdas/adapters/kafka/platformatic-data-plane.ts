@@ -23,6 +23,8 @@ import type {
   TopicDescription,
 } from '../../ports/kafka';
 import { callWithDeadline } from './kafka-errors';
+import { probeConnectivity } from './connectivity-probe';
+import type { ConnectivityCheck } from '../../core/connectivity/preflight';
 import type { IamTokenProvider } from './kafkajs-data-plane';
 import { tlsOptions } from './tls-options';
 
@@ -100,6 +102,11 @@ export class PlatformaticDataPlane implements KafkaDataPlane {
   ) {
     this.options = platformaticOptions(connection, options);
     this.requestTimeoutMs = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** TCP and TLS by hand on each bootstrap server, then this adapter's login and a metadata call (listTopics). */
+  checkConnectivity(): Promise<ConnectivityCheck> {
+    return probeConnectivity(this.connection, () => this.listTopics());
   }
 
   listTopics(): Promise<string[]> {

@@ -16,16 +16,24 @@ export async function inventoryHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   // kafkajs whatever KAFKA_CLIENT says: the inventory reads ACLs, quotas and broker configs, which only it implements.
   const kafka = await ports.sourceInventoryReader(input.state.input);
+  // The preflight's target: one that exists already (a target the plan creates is checked once ProvisionTarget made it).
+  const target = input.state.input.target.create
+    ? undefined
+    : await ports.targetDataPlane(input.state.input, undefined).catch(async (err: unknown) => {
+        await closeQuietly(kafka);
+        throw err;
+      });
   try {
     return await runInventory(input, {
       kafka,
+      ...(target ? { target } : {}),
       msk: ports.msk(),
       metrics: ports.throughput(),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     });
   } finally {
-    await closeQuietly(kafka);
+    await closeQuietly(kafka, target);
   }
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { runPreflight } from '../../core/connectivity/preflight';
 import type { InventoryDataPlane } from '../../core/inventory/data-plane';
+import type { KafkaDataPlane } from '../../ports/kafka';
 import { takeInventory } from '../../core/inventory/take-inventory';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ThroughputMetrics } from '../../ports/metrics';
@@ -20,7 +22,12 @@ export type Output = z.infer<typeof Output>;
 
 export interface Deps {
   /** The source's data plane, connected with the plan's source.auth. */
-  readonly kafka: InventoryDataPlane;
+  readonly kafka: InventoryDataPlane & Pick<KafkaDataPlane, 'checkConnectivity'>;
+  /**
+   * The target's data plane when the target exists before the migration (not one ProvisionTarget creates): it goes
+   * through the connectivity preflight with the source.
+   */
+  readonly target?: Pick<KafkaDataPlane, 'checkConnectivity'>;
   /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
@@ -30,6 +37,8 @@ export interface Deps {
 
 export async function runInventory(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  // Before anything is created: TCP, TLS, AUTH and METADATA on both clusters, failing with the stage that broke.
+  await runPreflight([deps.kafka, deps.target]);
   const { summary } = await takeInventory(
     {
       migrationId: state.identity.migrationId,
@@ -52,6 +61,14 @@ export const task = defineTask({
   function: 'Inventory',
   Input,
   Output,
-  needs: { kafka: 'source', msk: 'msk', metrics: 'metrics', artifacts: 'artifacts', now: 'clock' },
+  needs: {
+    kafka: 'source',
+    // A target the plan creates does not exist yet: ProvisionTarget waits until it answers.
+    target: { oneOf: ['target'], pick: (input: Input) => (input.state.input.target.create ? undefined : 'target') },
+    msk: 'msk',
+    metrics: 'metrics',
+    artifacts: 'artifacts',
+    now: 'clock',
+  },
   run: runInventory,
 });
