@@ -169,4 +169,37 @@ describe('MSK control plane adapter', () => {
   it('reads server.properties with comments, blank lines and colons', () => {
     expect(parseServerProperties('! c\n# c\na=1\nb : two\n\nc=x=y\n')).toEqual({ a: '1', b: 'two', c: 'x=y' });
   });
+
+  it('describes a cluster of another Region (a cross-region source) with a client of that Region', async () => {
+    // Prepare
+    const asked: string[] = [];
+    const remote = new KafkaClient({ region: 'us-east-1' });
+    const regional = new AwsMskControlPlane(new KafkaClient({ region: 'eu-west-1' }), {
+      region: 'eu-west-1',
+      clientFor: (region) => {
+        asked.push(region);
+        return remote;
+      },
+    });
+    const remoteArn = 'arn:aws:kafka:us-east-1:111122223333:cluster/orders/uuid-9';
+    kafka.on(DescribeClusterV2Command).resolves({ ...meta, ClusterInfo: { ...provisioned, ClusterArn: remoteArn } });
+    kafka.on(GetBootstrapBrokersCommand).resolves({ ...meta, BootstrapBrokerStringSaslIam: 'b-1:9098' });
+    kafka.on(DescribeConfigurationRevisionCommand).resolves({ ...meta, ServerProperties: new Uint8Array() });
+
+    // Act
+    const described = await regional.describeCluster(remoteArn);
+    await regional.describeCluster(arn);
+
+    // Assess
+    expect(described.clusterArn).toBe(remoteArn);
+    expect(asked).toEqual(['us-east-1']);
+    // DescribeClusterV2, GetBootstrapBrokers and DescribeConfigurationRevision of the remote cluster: its Region's client.
+    expect(
+      kafka
+        .calls()
+        .slice(0, 3)
+        .map((c) => c.thisValue === remote),
+    ).toEqual([true, true, true]);
+    expect(kafka.calls()[3]?.thisValue).not.toBe(remote);
+  });
 });

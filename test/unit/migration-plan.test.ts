@@ -414,16 +414,15 @@ describe('the migration plan schema', () => {
         'target.clusterArn',
       );
       expect(issue.message).toMatch(
-        /same account and Region \(source 123456789012\/eu-west-1, target 210987654321\/eu-west-1\)/,
+        /one account \(in one Region or across Regions\): source 123456789012\/eu-west-1, target 210987654321\/eu-west-1/,
       );
     });
 
-    it('rejects MSK Replicator between Regions', () => {
-      const issue = issueAt(
+    it('accepts MSK Replicator across Regions of one account (cross-region replication)', () => {
+      const result = validateMigrationPlan(
         edited(minimalPlan(), (p) => (p.target.clusterArn = TARGET_ARN.replace('eu-west-1', 'us-east-1'))),
-        'target.clusterArn',
       );
-      expect(issue.message).toMatch(/same account and Region/);
+      expect(result.issues).toEqual([]);
     });
 
     it('rejects MSK Replicator towards a target given only by address', () => {

@@ -3,6 +3,7 @@ import {
   CreateReplicatorCommand,
   DeleteReplicatorCommand,
   DescribeReplicatorCommand,
+  KafkaClient,
   ListReplicatorsCommand,
   NotFoundException,
   ServiceUnavailableException,
@@ -15,6 +16,7 @@ import {
   startReplication,
   stopReplication,
 } from '../../lambdas/core/replication/replication';
+import { MskReplicator } from '../../lambdas/adapters/aws/msk-replicator';
 import { identity, kafka, replicator, replicatorArnOf, roleArn, sourceArn, targetArn } from './msk-replicator-fixtures';
 
 const name = replicatorName(identity);
@@ -189,5 +191,45 @@ describe('MSK Replicator adapter', () => {
     expect(kafka).not.toHaveReceivedCommand(DeleteReplicatorCommand);
     expect(await stopReplication({ engine: 'MSK_REPLICATOR', name, id: arn }, identity, replicator)).toBe('DELETED');
     expect(kafka).toHaveReceivedCommandWith(DeleteReplicatorCommand, { ReplicatorArn: arn });
+  });
+
+  it('creates a replicator in its own Region reading a source in another Region (cross-region replication)', async () => {
+    // Prepare
+    const regional = new MskReplicator(new KafkaClient({ region: 'eu-west-1' }), {
+      serviceExecutionRoleArn: roleArn,
+      region: 'eu-west-1',
+    });
+    const remoteSource = 'arn:aws:kafka:us-east-1:111122223333:cluster/src/abc';
+    const spec = { ...plan.spec, source: { ...plan.spec.source, clusterArn: remoteSource } };
+    kafka.on(CreateReplicatorCommand).resolves({ ReplicatorArn: arn, ReplicatorName: name });
+
+    // Act
+    const handle = await regional.create(spec);
+
+    // Assess
+    expect(handle.id).toBe(arn);
+    expect(kafka).toHaveReceivedCommandWith(CreateReplicatorCommand, {
+      ReplicationInfoList: [
+        expect.objectContaining({ SourceKafkaClusterArn: remoteSource, TargetKafkaClusterArn: targetArn }),
+      ],
+    });
+  });
+
+  it('refuses a target in another Region than the orchestrator before calling CreateReplicator', async () => {
+    // Prepare
+    const regional = new MskReplicator(new KafkaClient({ region: 'us-east-1' }), {
+      serviceExecutionRoleArn: roleArn,
+      region: 'us-east-1',
+    });
+
+    // Act
+    const failure = await regional.create(plan.spec).catch((err: Error) => err);
+
+    // Assess
+    expect(failure).toMatchObject({
+      name: 'Migration.InputInvalid',
+      message: expect.stringContaining("created in the target cluster's Region (eu-west-1)"),
+    });
+    expect(kafka).not.toHaveReceivedCommand(CreateReplicatorCommand);
   });
 });

@@ -113,17 +113,35 @@ export function toMskCluster(
 }
 
 /** MSK control plane for the inventory: DescribeClusterV2, GetBootstrapBrokers, DescribeConfigurationRevision, ListClustersV2. */
+export interface AwsMskControlPlaneOptions {
+  /** The Region `kafka` is in (the orchestrator's). */
+  readonly region: string;
+  /** A client for another Region: a cluster is described in the Region its ARN names (a cross-region source). */
+  readonly clientFor: (region: string) => KafkaClient;
+}
+
 export class AwsMskControlPlane implements MskControlPlane {
-  constructor(private readonly kafka: KafkaClient) {}
+  constructor(
+    private readonly home: KafkaClient,
+    private readonly regions?: AwsMskControlPlaneOptions,
+  ) {}
+
+  /** The client of the Region the cluster's ARN names (`arn:aws:kafka:<region>:…`), the home one when it is that. */
+  private clientOf(clusterArn: string): KafkaClient {
+    const region = clusterArn.split(':')[3];
+    if (!this.regions || !region || region === this.regions.region) return this.home;
+    return this.regions.clientFor(region);
+  }
 
   async describeCluster(clusterArn: string): Promise<MskCluster> {
+    const kafka = this.clientOf(clusterArn);
     const out = await this.call(`DescribeClusterV2 ${clusterArn}`, () =>
-      this.kafka.send(new DescribeClusterV2Command({ ClusterArn: clusterArn })),
+      kafka.send(new DescribeClusterV2Command({ ClusterArn: clusterArn })),
     );
     const cluster = out.ClusterInfo;
     if (!cluster) throw new TransientError(`DescribeClusterV2 ${clusterArn} returned no ClusterInfo; retry.`);
     const brokers = await this.call(`GetBootstrapBrokers ${clusterArn}`, () =>
-      this.kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })),
+      kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn })),
     );
     const software = cluster.Provisioned?.CurrentBrokerSoftwareInfo;
     let configuration: MskCluster['configuration'];
@@ -131,7 +149,7 @@ export class AwsMskControlPlane implements MskControlPlane {
       const arn = software.ConfigurationArn;
       const revision = software.ConfigurationRevision;
       const rev = await this.call(`DescribeConfigurationRevision ${arn} ${revision}`, () =>
-        this.kafka.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })),
+        kafka.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })),
       );
       configuration = {
         arn,
@@ -146,7 +164,7 @@ export class AwsMskControlPlane implements MskControlPlane {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const out = await this.call(`ListClustersV2 ${clusterName}`, () =>
-        this.kafka.send(
+        this.home.send(
           new ListClustersV2Command({ ClusterNameFilter: clusterName, MaxResults: 100, NextToken: nextToken }),
         ),
       );

@@ -7,7 +7,7 @@ import {
   type CreateReplicatorRequest,
   type ReplicatorSummary as AwsReplicatorSummary,
 } from '@aws-sdk/client-kafka';
-import { ReplicationFailedError, TransientError } from '../../core/errors';
+import { InputInvalidError, ReplicationFailedError, TransientError } from '../../core/errors';
 import type {
   ReplicationEndpoint,
   Replicator,
@@ -22,6 +22,8 @@ import { toMigrationError } from './msk-provisioner';
 export interface MskReplicatorOptions {
   /** The role MSK Replicator assumes (lib/replicator-role.ts). */
   readonly serviceExecutionRoleArn: string;
+  /** The Region of the client: a target in another Region is refused before CreateReplicator. @default not checked */
+  readonly region?: string;
   /** @default 'NONE' (records keep the producer's compression) */
   readonly targetCompressionType?: 'NONE' | 'GZIP' | 'SNAPPY' | 'LZ4' | 'ZSTD';
   /** Copy topic ACLs (useful MSK provisioned → provisioned; MSK Serverless has no ACLs). @default false */
@@ -117,6 +119,15 @@ export class MskReplicator implements Replicator {
   }
 
   async create(spec: ReplicatorSpec): Promise<ReplicatorHandle> {
+    const targetRegion = spec.target.clusterArn?.split(':')[3];
+    if (this.options.region && targetRegion && targetRegion !== this.options.region) {
+      // MSK Replicator lives in the target's Region (cross-region replication reads the source from there); this
+      // orchestrator creates, describes, alarms on and deletes its replicators in its own Region.
+      throw new InputInvalidError(
+        `MSK Replicator is created in the target cluster's Region (${targetRegion}), and this orchestrator runs in ${this.options.region}: deploy it in ${targetRegion} to replicate from a source in another Region. Nothing was created.`,
+        { targetRegion, orchestratorRegion: this.options.region },
+      );
+    }
     const request = createReplicatorRequest(spec, this.options);
     try {
       const out = await this.kafka.send(new CreateReplicatorCommand(request));

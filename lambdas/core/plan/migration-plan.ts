@@ -749,11 +749,12 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
     } else if (readable('target.bootstrapServers', 'target.clusterArn', 'source.clusterArn') && target.clusterArn) {
       const from = arnScope(source.clusterArn);
       const to = arnScope(target.clusterArn);
-      if (from.account !== to.account || from.region !== to.region) {
+      // Across Regions is MSK Replicator's cross-region replication; across accounts it copies between MSK clusters not.
+      if (from.account !== to.account) {
         issue(
           ctx,
           ['target', 'clusterArn'],
-          `MSK Replicator needs source and target in the same account and Region (source ${from.account}/${from.region}, target ${to.account}/${to.region}); use MIRROR_MAKER_2 across accounts or Regions`,
+          `MSK Replicator copies between MSK clusters of one account (in one Region or across Regions): source ${from.account}/${from.region}, target ${to.account}/${to.region}; use MIRROR_MAKER_2 across accounts`,
         );
       }
     }

@@ -92,6 +92,8 @@ export class AwsTaskPorts {
     return this.require('AWS_REGION');
   }
 
+  private readonly regionalKafka = new Map<string, KafkaClient>();
+
   private get kafka(): KafkaClient {
     this.kafkaClient ??= this.clients.kafka ?? new KafkaClient({});
     return this.kafkaClient;
@@ -119,7 +121,17 @@ export class AwsTaskPorts {
   }
 
   msk(): MskControlPlane {
-    return new AwsMskControlPlane(this.kafka);
+    return new AwsMskControlPlane(this.kafka, { region: this.region, clientFor: (region) => this.kafkaIn(region) });
+  }
+
+  /** An MSK client of another Region (a cross-region source), one per Region and container. */
+  private kafkaIn(region: string): KafkaClient {
+    let client = this.regionalKafka.get(region);
+    if (!client) {
+      client = new KafkaClient({ region });
+      this.regionalKafka.set(region, client);
+    }
+    return client;
   }
 
   provisioner(): TargetProvisioner {
@@ -137,7 +149,10 @@ export class AwsTaskPorts {
   /** The replication engine the plan names: MSK Replicator, or MirrorMaker 2 on MSK Connect. */
   replicator(engine: ReplicationEngine): Replicator {
     if (engine === 'MSK_REPLICATOR')
-      return new MskReplicator(this.kafka, { serviceExecutionRoleArn: this.require('REPLICATOR_SERVICE_ROLE_ARN') });
+      return new MskReplicator(this.kafka, {
+        serviceExecutionRoleArn: this.require('REPLICATOR_SERVICE_ROLE_ARN'),
+        region: this.region,
+      });
     const role = this.env.MSK_CONNECT_SERVICE_ROLE_ARN ?? this.require('REPLICATOR_SERVICE_ROLE_ARN');
     return new MskConnectMirrorMaker2(this.clients.kafkaConnect ?? new KafkaConnectClient({}), {
       serviceExecutionRoleArn: role,
