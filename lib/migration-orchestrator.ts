@@ -125,7 +125,7 @@ export const TASK_ENVIRONMENT = {
   alarmTopic: TASK_ENV.ALARM_TOPIC_ARN,
   /** The Kafka client of the data-plane functions (`kafkaClient` prop). */
   kafkaClient: TASK_ENV.KAFKA_CLIENT,
-  /** The migration lock table (migrationLocks). */
+  /** The migration lock table (migrationLocks; abortRead: the poll tasks read abort requests there). */
   lockTable: TASK_ENV.MIGRATION_LOCK_TABLE,
 } as const;
 
@@ -350,6 +350,8 @@ export class MigrationOrchestrator extends Construct {
 
     this.lockTable = new dynamodb.Table(this, 'MigrationLocks', {
       partitionKey: { name: 'lockKey', type: dynamodb.AttributeType.STRING },
+      // Abort requests (`abort:<executionArn>`) expire 30 days after they were made; locks carry no expiry.
+      timeToLiveAttribute: 'expiresAt',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
@@ -565,6 +567,27 @@ export class MigrationOrchestrator extends Construct {
     return this.approvalApi.grantOperatorDecision(grantee);
   }
 
+  /**
+   * Abort running migrations (`msk-migrate abort`): dynamodb:PutItem on the lock table, only for items whose key starts
+   * with `abort:` (the operator can record an abort request, never take or free a lock), and states:DescribeExecution
+   * on this state machine's executions (the CLI aborts only a RUNNING one). No states:StopExecution (a stop runs no
+   * Catch; the compensator cleans up after one) and no states:SendTask*.
+   */
+  public grantAbort(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem'],
+      resourceArns: [this.lockTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['abort:*'] } },
+    }).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['states:DescribeExecution'],
+        resourceArns: [this.executionArns()],
+      }),
+    );
+  }
+
   /** `arn:…:states:…:execution:<state machine name>:*`. */
   private executionArns(): string {
     return Stack.of(this).formatArn({
@@ -591,7 +614,7 @@ export class MigrationOrchestrator extends Construct {
       env[TASK_ENVIRONMENT.connectLogGroup] = this.connectLogGroup.logGroupName;
     }
     if (spec.may.includes('alarmsManage')) env[TASK_ENVIRONMENT.alarmTopic] = this.notifications.topic.topicArn;
-    if ((spec.may as readonly TaskPermission[]).includes('migrationLocks'))
+    if ((spec.may as readonly TaskPermission[]).some((p) => p === 'migrationLocks' || p === 'abortRead'))
       env[TASK_ENVIRONMENT.lockTable] = this.lockTable.tableName;
     return env;
   }

@@ -127,6 +127,11 @@ export class MigrationStack extends Stack {
       value: o.stateMachineAliasArn,
       description: 'The live alias: the version the last deploy published (start console executions here)',
     });
+    new CfnOutput(this, 'MigrationLockTableName', {
+      value: o.lockTable.tableName,
+      description:
+        'One migration per cluster, and abort requests: msk-migrate abort --lock-table (MSK_MIGRATION_LOCK_TABLE)',
+    });
     new CfnOutput(this, 'EvidenceBucketName', {
       value: o.artifactBucket.bucketName,
       description: 'Inventory, assessment, approvals and reports under migrations/<migration>/<execution>/',

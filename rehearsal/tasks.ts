@@ -6,6 +6,8 @@ import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { ProducerActivity } from '../lambdas/ports/producer-activity';
 import type { LagSignals } from '../lambdas/ports/lag-signals';
 import type { MigrationLocks } from '../lambdas/ports/migration-locks';
+import type { AbortRequests } from '../lambdas/ports/abort-requests';
+import { MemoryAbortRequests } from '../lambdas/adapters/local/memory-abort-requests';
 import { MemoryMigrationLocks } from '../lambdas/adapters/local/memory-migration-locks';
 import type { Replicator } from '../lambdas/ports/replicator';
 import { task as requestApproval } from '../lambdas/tasks/request-approval/task';
@@ -36,6 +38,8 @@ export interface LocalTaskPorts {
   readonly onApprovalRequested: (request: { kind: string; approvalId: string }) => void;
   /** The migration locks (AcquireLock takes them, Report releases them). @default one in-memory table per call */
   readonly locks?: MigrationLocks;
+  /** The operator's abort requests, read by every poll task (`msk-migrate abort`). @default none recorded */
+  readonly aborts?: AbortRequests;
   readonly now: () => Date;
 }
 
@@ -78,6 +82,7 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
       pointer,
       approvals: ports.approvals,
       locks: ports.locks ?? new MemoryMigrationLocks(),
+      aborts: ports.aborts ?? new MemoryAbortRequests(),
       clock: now,
       // ValidateInput refuses what the local runtime has no adapter for (an SSM switch, a KAFKA_ACL fence).
       runtime: 'LOCAL',

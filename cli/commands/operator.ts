@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import type { Command } from 'commander';
+import { registerAbort } from './abort';
 import { registerApprove } from './approve';
 import { defaultAwsClients, type InputValidation, type OperatorDeps } from './operator-context';
 import { registerReject } from './reject';
@@ -17,6 +18,7 @@ export function registerOperatorCommands(program: Command, deps: OperatorDeps): 
   registerApprove(program, deps);
   registerReject(program, deps);
   registerReport(program, deps);
+  registerAbort(program, deps);
   return program;
 }
 

@@ -46,6 +46,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - pointer: the cutover switch of the plan; provisioner: target cluster creation; msk: MSK's control plane
  * - metrics: throughput metrics (CloudWatch); lagSignals: alarms and datapoints of the lag gates
  * - approvals: the approval store, mailer and callback; locks: the migration locks (DynamoDB / memory); clock: `now()`
+ * - aborts: the operator's abort requests (`msk-migrate abort`; the lock table / memory), read by every poll task
  * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
@@ -64,6 +65,7 @@ export const PORTS = [
   'lagSignals',
   'approvals',
   'locks',
+  'aborts',
   'clock',
   'targetAcls',
   'healthAlarmNames',
@@ -131,7 +133,9 @@ export type TaskPermission =
   /** Undo it: iam:GetRolePolicy / PutRolePolicy / DeleteRolePolicy on those roles, ALTER CLUSTER (ACLs). */
   | 'writeFenceUndo'
   /** dynamodb:PutItem / DeleteItem on the migration lock table (take and release this execution's locks). */
-  | 'migrationLocks';
+  | 'migrationLocks'
+  /** dynamodb:GetItem on the migration lock table: the poll tasks read this execution's abort request. */
+  | 'abortRead';
 
 export interface FunctionEntry {
   /** The task module's folder: `<module>/task.ts` (defineTask) and `<module>/handler.ts` (the Lambda handler). */
@@ -212,12 +216,12 @@ export const FUNCTIONS = {
   },
   CheckTargetStatus: {
     module: 'lambdas/tasks/check-target-status',
-    ports: ['provisioner', 'msk', 'clock'],
+    ports: ['provisioner', 'msk', 'clock', 'aborts'],
     description: 'Describes the target cluster until ACTIVE',
     timeoutSeconds: 1 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['mskDescribe', 'clusterDescribe'],
+    may: ['mskDescribe', 'clusterDescribe', 'abortRead'],
   },
   StartReplication: {
     module: 'lambdas/tasks/start-replication',
@@ -241,16 +245,16 @@ export const FUNCTIONS = {
   },
   CheckReplicationStatus: {
     module: 'lambdas/tasks/check-replication-status',
-    ports: ['replicator', 'clock'],
+    ports: ['replicator', 'clock', 'aborts'],
     description: 'Describes the replicator / connectors until RUNNING',
     timeoutSeconds: 1 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['replicationDescribe'],
+    may: ['replicationDescribe', 'abortRead'],
   },
   EvaluateCatchUp: {
     module: 'lambdas/tasks/evaluate-catch-up',
-    ports: ['artifacts', 'lagSignals', 'source', 'target', 'clock'],
+    ports: ['artifacts', 'lagSignals', 'source', 'target', 'clock', 'aborts'],
     description: 'One catch-up gate evaluation: lag alarms and datapoints, canary round trip, per-partition progress',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
@@ -265,6 +269,7 @@ export const FUNCTIONS = {
       'secretsRead',
       'evidenceRead',
       'evidenceWrite',
+      'abortRead',
     ],
   },
   ValidateTarget: {
@@ -303,16 +308,16 @@ export const FUNCTIONS = {
   },
   CheckDrain: {
     module: 'lambdas/tasks/check-drain',
-    ports: ['source', 'target', 'artifacts', 'producerActivity', 'clock', 'pacer'],
+    ports: ['source', 'target', 'artifacts', 'producerActivity', 'clock', 'pacer', 'aborts'],
     description: 'Source end offsets stable since the fence and present on the target',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: ['mskDescribe', 'kafkaDescribe', 'kafkaReadData', 'secretsRead', 'evidenceRead', 'evidenceWrite', 'abortRead'],
   },
   CommitConsumerOffsets: {
     module: 'lambdas/tasks/commit-consumer-offsets',
-    ports: ['source', 'target', 'artifacts', 'clock', 'pacer'],
+    ports: ['source', 'target', 'artifacts', 'clock', 'pacer', 'aborts'],
     description:
       "Translates each consumer group's committed offsets by content, commits them on the target, reads them back",
     timeoutSeconds: 10 * MIN,
@@ -326,6 +331,7 @@ export const FUNCTIONS = {
       'secretsRead',
       'evidenceRead',
       'evidenceWrite',
+      'abortRead',
     ],
   },
   SwitchToTarget: {
@@ -339,12 +345,21 @@ export const FUNCTIONS = {
   },
   CheckTargetHealth: {
     module: 'lambdas/tasks/check-target-health',
-    ports: ['target', 'artifacts', 'lagSignals', 'healthAlarmNames', 'clock'],
+    ports: ['target', 'artifacts', 'lagSignals', 'healthAlarmNames', 'clock', 'aborts'],
     description: 'Target health in the rollback window (alarms, metrics, data plane)',
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'metricsRead', 'alarmsRead', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'metricsRead',
+      'alarmsRead',
+      'kafkaDescribe',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+      'abortRead',
+    ],
   },
   Finalize: {
     module: 'lambdas/tasks/finalize',
@@ -441,7 +456,7 @@ export const FUNCTIONS = {
   },
   CheckFailback: {
     module: 'lambdas/tasks/check-failback',
-    ports: ['replicator', 'artifacts', 'source', 'target', 'clock'],
+    ports: ['replicator', 'artifacts', 'source', 'target', 'clock', 'aborts'],
     description: 'Lag of the reverse replication, by content',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
@@ -455,6 +470,7 @@ export const FUNCTIONS = {
       'secretsRead',
       'evidenceRead',
       'evidenceWrite',
+      'abortRead',
     ],
     replicationDirection: 'FAILBACK',
   },

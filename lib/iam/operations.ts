@@ -288,6 +288,11 @@ export const SDK_OPERATIONS = {
     resource: 'lockTable',
     why: 'take a migration lock (conditional write)',
   },
+  'dynamodb:GetItem': {
+    action: 'dynamodb:GetItem',
+    resource: 'lockTable',
+    why: "read this execution's abort request (strongly consistent)",
+  },
   'dynamodb:DeleteItem': {
     action: 'dynamodb:DeleteItem',
     resource: 'lockTable',
@@ -406,6 +411,10 @@ export const AWS_ADAPTERS = {
   DynamoDbMigrationLocks: {
     file: 'dynamodb-migration-locks.ts',
     methods: { acquire: ['dynamodb:PutItem'], release: ['dynamodb:DeleteItem'] },
+  },
+  DynamoDbAbortRequests: {
+    file: 'dynamodb-abort-requests.ts',
+    methods: { requested: ['dynamodb:GetItem'], request: ['dynamodb:PutItem'] },
   },
   S3ArtifactStore: {
     file: 's3-artifact-store.ts',

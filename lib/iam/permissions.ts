@@ -35,6 +35,10 @@ export const PERMISSIONS = {
     summary: "take and release this execution's migration locks",
     aws: ['DynamoDbMigrationLocks.acquire', 'DynamoDbMigrationLocks.release'],
   },
+  abortRead: {
+    summary: "read this execution's abort request (msk-migrate abort)",
+    aws: ['DynamoDbAbortRequests.requested'],
+  },
   evidenceRead: {
     summary: 'read and list the evidence under migrations/',
     aws: ['S3ArtifactStore.getText', 'S3ArtifactStore.getJson', 'S3ArtifactStore.list'],

@@ -133,6 +133,7 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'iam:DeleteRolePolicy':
       return at(`arn:${p}:iam::${ACCOUNT}:role/${str(input.RoleName)}`, FENCED_ROLE_CONTEXT);
     case 'dynamodb:PutItem':
+    case 'dynamodb:GetItem':
     case 'dynamodb:DeleteItem':
       return at(`arn:${p}:dynamodb:${REGION}:${ACCOUNT}:table/${fn.lockTable ?? str(input.TableName)}`);
     case 'lambda:Invoke': {

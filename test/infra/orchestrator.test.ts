@@ -346,16 +346,61 @@ describe('MigrationOrchestrator', () => {
     }
   });
 
-  it('lets only AcquireLock and Report write the lock table, each with PutItem and DeleteItem on it alone', () => {
+  it('lets only AcquireLock and Report write the lock table, and the poll tasks read it (abort requests)', () => {
     const lockTableId = stack.getLogicalId(stack.orchestrator.lockTable.node.defaultChild as CfnElement);
+    const pollTasks = [
+      'CheckTargetStatus',
+      'CheckReplicationStatus',
+      'EvaluateCatchUp',
+      'CheckDrain',
+      'CommitConsumerOffsets',
+      'CheckTargetHealth',
+      'CheckFailback',
+    ];
     for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
       const statements = roleStatements(stack, template, stack.orchestrator.functions[name]);
       const onLocks = statements.filter((st) => JSON.stringify(st.Resource).includes(lockTableId));
       expect({ name, actions: actionsOf(onLocks).sort() }).toEqual({
         name,
-        actions: ['AcquireLock', 'Report'].includes(name) ? ['dynamodb:DeleteItem', 'dynamodb:PutItem'] : [],
+        actions: ['AcquireLock', 'Report'].includes(name)
+          ? ['dynamodb:DeleteItem', 'dynamodb:PutItem']
+          : pollTasks.includes(name)
+            ? ['dynamodb:GetItem']
+            : [],
       });
     }
+    const envOf = (name: string) =>
+      (
+        template.toJSON().Resources[
+          stack.getLogicalId(
+            stack.orchestrator.functions[name as (typeof TASK_NAMES)[number]].node.defaultChild as CfnElement,
+          )
+        ] as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+      ).Properties.Environment?.Variables ?? {};
+    for (const name of [...pollTasks, 'AcquireLock', 'Report'])
+      expect({ name, table: envOf(name).MIGRATION_LOCK_TABLE }).toEqual({ name, table: { Ref: lockTableId } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'lockKey', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('grantAbort lets a person record abort requests only (abort:* keys) and describe executions, nothing else', () => {
+    const local = new MigrationStack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'Abort', {
+      env: { account: '111122223333', region: 'eu-west-1' },
+      orchestrator: {},
+    });
+    const person = new iam.Role(local, 'Oncall', { assumedBy: new iam.AccountRootPrincipal() });
+    local.orchestrator.grantAbort(person);
+    const t = Template.fromStack(local);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes(local.getLogicalId(person.node.defaultChild as CfnElement)),
+    ) as Array<{ Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st) => st.Action).sort()).toEqual(['dynamodb:PutItem', 'states:DescribeExecution']);
+    expect(statements.find((st) => st.Action === 'dynamodb:PutItem')).toMatchObject({
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['abort:*'] } },
+    });
   });
 
   it('keeps the evidence bucket encrypted, versioned, private and retained', () => {
@@ -370,6 +415,7 @@ describe('MigrationOrchestrator', () => {
       'StateMachineArn',
       'StateMachineAliasArn',
       'EvidenceBucketName',
+      'MigrationLockTableName',
       'ApprovalTableName',
       'ApprovalUrl',
       'DashboardName',

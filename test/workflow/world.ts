@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-callback';
+import { MemoryAbortRequests } from '../../lambdas/adapters/local/memory-abort-requests';
 import { MemoryMigrationLocks } from '../../lambdas/adapters/local/memory-migration-locks';
 import { OutboxApprovalMailer } from '../../lambdas/adapters/local/local-approval-notifiers';
 import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approval-store';
@@ -470,6 +471,11 @@ export interface Scenario {
   readonly pacerEveryMs?: number;
   /** The runner fails the execution past this many history events. @default 25,000, as Step Functions */
   readonly historyEventLimit?: number;
+  /**
+   * An operator runs `msk-migrate abort` (the request recorded in `aborts`) just before the `call`-th call (1-based)
+   * of this Task state.
+   */
+  readonly abortBefore?: { readonly state: string; readonly call: number; readonly reason?: string };
   /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
   readonly whileApprovalWaits?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', () => Promise<void>>>;
 }
@@ -506,6 +512,8 @@ export class World {
   readonly calls: TaskCall[] = [];
   /** The lock table, shared by every execution run in this world (one migration per cluster). */
   locks = new MemoryMigrationLocks();
+  /** The operator's abort requests (`msk-migrate abort` records them in the lock table). */
+  readonly aborts = new MemoryAbortRequests();
   readonly approvalCallback = new LocalTaskCallback();
   readonly mailer = new OutboxApprovalMailer();
   readonly approvalServices: ApprovalServices;
@@ -604,6 +612,7 @@ export class World {
         msk,
         pointer,
         locks: this.locks,
+        aborts: this.aborts,
         clock: now,
         ...(this.scenario.pacerEveryMs
           ? {
@@ -686,6 +695,14 @@ export class World {
       const waited = WAIT_BEFORE[name];
       const seconds = waited ? Number(event.state?.settings?.[waited] ?? 0) : 0;
       this.advance(seconds + 1);
+      const abort = this.scenario.abortBefore;
+      if (abort?.state === name && this.calls.filter((c) => c.state === name).length + 1 === abort.call)
+        await this.aborts.request({
+          executionArn: String(event.state?.execution?.id),
+          reason: abort.reason ?? 'Operator abort in the workflow test.',
+          requestedBy: 'arn:aws:iam::123456789012:user/payments-oncall',
+          requestedAt: this.now().toISOString(),
+        });
       try {
         const fault = this.scenario.failState;
         if (fault?.state === name) throw fault.error;

@@ -10,7 +10,10 @@ import { Input, runCheckDrain, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
+const env = readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE']);
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function checkDrainHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -25,6 +28,7 @@ export async function checkDrainHandler(event: unknown): Promise<Output> {
         target,
         producerActivity,
         artifacts: ports.artifacts(),
+        ...aborts,
         now: () => new Date(),
         pacer: timerPacer(LAMBDA_PACER_SETTINGS),
       });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
 import { settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -24,6 +26,8 @@ export const Output = DrainProgressSchema;
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
   readonly source: KafkaDataPlane;
   readonly target: KafkaDataPlane;
   /** DescribeProducers on the source: names a writer that keeps writing after the fence. */
@@ -36,6 +40,7 @@ export interface Deps {
 
 export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const { cutover } = state.input;
   const fence = requireStep(state, 'fence', 'FenceProducers');
   const scope = await cutoverScope(state, deps.artifacts);
@@ -66,6 +71,7 @@ export const task = defineTask({
   Input,
   Output,
   needs: {
+    aborts: 'aborts',
     source: 'source',
     target: 'target',
     producerActivity: 'producerActivity',

@@ -8,9 +8,14 @@ import { Input, runCheckFailback, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(
-  readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...REPLICATOR_ENV, ...DATA_PLANE_ENV]),
+const env = readTaskEnv(
+  process.env,
+  ['AWS_REGION', 'ARTIFACT_BUCKET'],
+  [...REPLICATOR_ENV, ...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE'],
 );
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function checkFailbackHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -21,6 +26,7 @@ export async function checkFailbackHandler(event: unknown): Promise<Output> {
       artifacts: ports.artifacts(),
       source,
       target,
+      ...aborts,
       now: () => new Date(),
     }),
   );

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { digestEnds, loadEndOffsets, readEndOffsets } from '../../core/cutover/model';
 import { CutoverFailedError, InputInvalidError } from '../../core/errors';
 import { settleSecondsOf } from '../../core/plan/migration-plan';
@@ -47,10 +49,14 @@ export const Output = FailbackStateSchema.extend({
 });
 export type Output = z.infer<typeof Output>;
 
-export type Deps = FailbackDeps;
+export type Deps = FailbackDeps & {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
+};
 
 export async function runCheckFailback(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const { drain: previous, ...failback } = state.failback;
   const checked = await checkFailbackPhase(failback, deps);
   if (input.phase !== 'DRAIN') return Output.parse(checked);
@@ -97,6 +103,13 @@ export const task = defineTask({
   function: 'CheckFailback',
   Input,
   Output,
-  needs: { replicator: 'replicator', artifacts: 'artifacts', source: 'source', target: 'target', now: 'clock' },
+  needs: {
+    aborts: 'aborts',
+    replicator: 'replicator',
+    artifacts: 'artifacts',
+    source: 'source',
+    target: 'target',
+    now: 'clock',
+  },
   run: runCheckFailback,
 });

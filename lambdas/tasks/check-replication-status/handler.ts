@@ -8,12 +8,16 @@ import { Input, runCheckReplicationStatus, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION'], REPLICATOR_ENV));
+const env = readTaskEnv(process.env, ['AWS_REGION'], [...REPLICATOR_ENV, 'MIGRATION_LOCK_TABLE']);
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function checkReplicationStatusHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   return runCheckReplicationStatus(input, {
     replicator: ports.replicator(input.state.replication.handle.engine),
+    ...aborts,
     now: () => new Date(),
   });
 }

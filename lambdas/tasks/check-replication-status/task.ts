@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { ReplicationFailedError } from '../../core/errors';
 import { runCheckReplicationStatus as checkReplicationPhase } from '../../core/replication/phases';
 import type { Replicator } from '../../ports/replicator';
@@ -22,12 +24,15 @@ export const Output = ReplicationPhaseSchema;
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
   readonly replicator: Replicator;
   readonly now: () => Date;
 }
 
 export async function runCheckReplicationStatus(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const replication = state.replication;
   if (replication.running) return replication;
   const checked = Output.parse(await checkReplicationPhase(replication, deps.replicator));
@@ -53,6 +58,10 @@ export const task = defineTask({
   function: 'CheckReplicationStatus',
   Input,
   Output,
-  needs: { replicator: 'replicator', now: 'clock' },
+  needs: {
+    aborts: 'aborts',
+    replicator: 'replicator',
+    now: 'clock',
+  },
   run: runCheckReplicationStatus,
 });

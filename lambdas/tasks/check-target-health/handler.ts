@@ -8,7 +8,10 @@ import { Input, runCheckTargetHealth, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
+const env = readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE']);
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -18,6 +21,7 @@ export async function checkTargetHealthHandler(event: unknown): Promise<Output> 
       target,
       artifacts: ports.artifacts(),
       lagSignals: ports.lagSignals(),
+      ...aborts,
       now: () => new Date(),
     }),
   );

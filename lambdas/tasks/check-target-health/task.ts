@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { HealthProgressSchema, checkTargetHealth, windowEndsAt } from '../../core/cutover/check-target-health';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
@@ -23,6 +25,8 @@ export const Output = WindowStateSchema;
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
   readonly target: KafkaDataPlane;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
@@ -34,6 +38,7 @@ export interface Deps {
 
 export async function runCheckTargetHealth(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const switched = requireStep(state, 'switch', 'SwitchToTarget');
   const minutes = state.input.cutover.rollbackWindowMinutes;
   const progress = await checkTargetHealth(
@@ -64,6 +69,7 @@ export const task = defineTask({
   Input,
   Output,
   needs: {
+    aborts: 'aborts',
     target: 'target',
     artifacts: 'artifacts',
     lagSignals: 'lagSignals',

@@ -8,12 +8,16 @@ import { Input, runCheckTargetStatus, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
+const env = readTaskEnv(process.env, ['AWS_REGION'], ['MIGRATION_LOCK_TABLE']);
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function checkTargetStatusHandler(event: unknown): Promise<Output> {
   return runCheckTargetStatus(parseTaskInput(PHASE, Input, event), {
     provisioner: ports.provisioner(),
     msk: ports.msk(),
+    ...aborts,
     now: () => new Date(),
   });
 }

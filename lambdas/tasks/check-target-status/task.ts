@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { InputInvalidError, ProvisioningFailedError } from '../../core/errors';
 import { runCheckTargetStatus as checkTargetCluster } from '../../core/replication/phases';
 import { ExecutionStateSchema, TargetStateSchema, type TargetState } from '../shared/execution-state';
@@ -21,10 +23,14 @@ export type Input = z.infer<typeof Input>;
 export const Output = TargetStateSchema;
 export type Output = z.infer<typeof Output>;
 
-export type Deps = TargetEndpointDeps;
+export type Deps = TargetEndpointDeps & {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
+};
 
 export async function runCheckTargetStatus(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const target = state.target;
   if (target.ready) return target;
   if (!target.clusterArn) throw new InputInvalidError('$.target is not ready and names no cluster to describe.');
@@ -72,6 +78,11 @@ export const task = defineTask({
   function: 'CheckTargetStatus',
   Input,
   Output,
-  needs: { provisioner: 'provisioner', msk: 'msk', now: 'clock' },
+  needs: {
+    aborts: 'aborts',
+    provisioner: 'provisioner',
+    msk: 'msk',
+    now: 'clock',
+  },
   run: runCheckTargetStatus,
 });

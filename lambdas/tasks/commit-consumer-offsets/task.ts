@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/commit-consumer-offsets';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
@@ -22,6 +24,8 @@ export const Output = CommitProgressSchema;
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
   readonly source: KafkaDataPlane;
   readonly target: KafkaDataPlane;
   readonly artifacts: ArtifactStore;
@@ -32,6 +36,7 @@ export interface Deps {
 
 export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const { consumerGroups } = state.input.replication;
   const request = {
     ...(await cutoverScope(state, deps.artifacts)),
@@ -54,6 +59,6 @@ export const task = defineTask({
   function: 'CommitConsumerOffsets',
   Input,
   Output,
-  needs: { source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock', pacer: 'pacer' },
+  needs: { aborts: 'aborts', source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock', pacer: 'pacer' },
   run: runCommitConsumerOffsets,
 });

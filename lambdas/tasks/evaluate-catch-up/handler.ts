@@ -8,7 +8,10 @@ import { Input, runEvaluateCatchUp, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], DATA_PLANE_ENV));
+const env = readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE']);
+const ports = new AwsTaskPorts(env);
+/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
+const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
@@ -19,6 +22,7 @@ export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
       lagSignals: ports.lagSignals(),
       source,
       target,
+      ...aborts,
       now: () => new Date(),
     });
     recordGateEvaluation(PHASE, { healthy: output.lastHealthy });

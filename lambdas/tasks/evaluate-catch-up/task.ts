@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { assertNotAborted } from '../../core/execution/abort';
+import type { AbortRequests } from '../../ports/abort-requests';
 import { runEvaluateCatchUp as evaluateCatchUpPhase } from '../../core/replication/phases';
 import { CatchUpStateSchema } from '../../core/replication/state';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -21,6 +23,8 @@ export const Output = CatchUpStateSchema;
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
+  /** The operator's abort requests: checked first, on every poll (Migration.Aborted takes the rollback path). */
+  readonly aborts?: AbortRequests;
   readonly artifacts: ArtifactStore;
   /** Required for MSK Replicator. */
   readonly lagSignals?: LagSignals;
@@ -32,6 +36,7 @@ export interface Deps {
 
 export async function runEvaluateCatchUp(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
+  await assertNotAborted(state.execution.id, deps.aborts);
   const gates = state.input.gates;
   const progress = await evaluateCatchUpPhase(
     identityOf(state),
@@ -63,6 +68,13 @@ export const task = defineTask({
   function: 'EvaluateCatchUp',
   Input,
   Output,
-  needs: { artifacts: 'artifacts', lagSignals: 'lagSignals', source: 'source', target: 'target', now: 'clock' },
+  needs: {
+    aborts: 'aborts',
+    artifacts: 'artifacts',
+    lagSignals: 'lagSignals',
+    source: 'source',
+    target: 'target',
+    now: 'clock',
+  },
   run: runEvaluateCatchUp,
 });

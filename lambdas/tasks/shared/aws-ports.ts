@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudWatchLagSignals } from '../../adapters/aws/cloudwatch-lag-signals';
 import { CloudWatchThroughput } from '../../adapters/aws/cloudwatch-throughput';
+import { DynamoDbAbortRequests } from '../../adapters/aws/dynamodb-abort-requests';
 import { DynamoDbMigrationLocks } from '../../adapters/aws/dynamodb-migration-locks';
 import { MskConnectMirrorMaker2 } from '../../adapters/aws/msk-connect-mm2';
 import { AwsMskControlPlane } from '../../adapters/aws/msk-control-plane';
@@ -34,6 +35,7 @@ import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaConnection, KafkaDataPlane, KafkaDataPlaneFactory, KafkaInventoryReads } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
+import type { AbortRequests } from '../../ports/abort-requests';
 import type { MigrationLocks } from '../../ports/migration-locks';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
@@ -111,6 +113,14 @@ export class AwsTaskPorts {
 
   artifacts(): ArtifactStore {
     return new S3ArtifactStore(this.clients.s3 ?? new S3Client({}), this.require('ARTIFACT_BUCKET'));
+  }
+
+  /** The operator's abort requests, in the lock table (the poll tasks read them). */
+  aborts(): AbortRequests {
+    return new DynamoDbAbortRequests(
+      this.clients.dynamodb ?? new DynamoDBClient({}),
+      this.require('MIGRATION_LOCK_TABLE'),
+    );
   }
 
   locks(): MigrationLocks {
