@@ -115,6 +115,13 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     waitsFor: "an approver's decision on the cutover",
     approval: 'CUTOVER',
   },
+  WarmFenceProducers: task('WarmFenceProducers', 'the FenceProducers function to start (before the fence)'),
+  WarmCheckDrain: task('WarmCheckDrain', 'the CheckDrain function to start (before the fence)'),
+  WarmCommitConsumerOffsets: task(
+    'WarmCommitConsumerOffsets',
+    'the CommitConsumerOffsets function to start (before the fence)',
+  ),
+  WarmSwitchToTarget: task('WarmSwitchToTarget', 'the SwitchToTarget function to start (before the fence)'),
   FenceProducers: task('FenceProducers', 'the producers to be fenced (their pointer set to hold writes)'),
   WaitForDrain: poll(
     'Cutover',
@@ -261,7 +268,7 @@ export const DECISION_EFFECT: Readonly<
 > = {
   CUTOVER: {
     state: 'CutoverApproval',
-    onApprove: 'FenceProducers',
+    onApprove: 'WarmFenceProducers',
     onReject: 'RollbackReplication',
     approveMeans:
       'the cutover starts: producers are fenced, the source drains, consumers and producers move to the target',

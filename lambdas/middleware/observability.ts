@@ -10,6 +10,7 @@ import { EventBridgePhaseEvents } from '../adapters/aws/eventbridge-phase-events
 import type { PhaseChanged, PhaseEvents } from '../ports/phase-events';
 import { readTaskEnv } from '../contract/env';
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../contract/telemetry';
+import { isWarmEvent } from '../workflow/define-task';
 import { trimForStepFunctions } from './lambda-error';
 
 /**
@@ -203,7 +204,13 @@ export function withObservability(phase: string, options: ObservabilityOptions =
     },
   };
 
+  // First, so that a warm-up call (the ASL's Warm* states) runs nothing else: no trace, log, metric or event.
+  const warmUp: middy.MiddlewareObj = {
+    name: 'msk-migration-warm-up',
+    before: (request) => (isWarmEvent(request.event) ? { warm: true, function: phase } : undefined),
+  };
   return [
+    warmUp,
     captureLambdaHandler(tracer, { captureResponse: false }),
     injectLambdaContext(logger, { resetKeys: true }),
     logMetrics(metrics, { captureColdStartMetric: true }),

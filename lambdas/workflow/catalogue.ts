@@ -534,6 +534,12 @@ export const STATES = {
   EvaluateCatchUp: state('EvaluateCatchUp', 'Catch-up', '$.catchUp'),
   ValidateTarget: state('ValidateTarget', 'Validate target', '$.validation'),
   CutoverApproval: approval('Cutover approval', '$.approvals.cutover'),
+  // Before the fence, each cutover function is started once (`"warm": true`, answered before any work: define-task's
+  // WARM_EVENT), so that the producers' hold pays no cold start (docs/cutover.md).
+  WarmFenceProducers: state('FenceProducers', 'Cutover', '$.cutover.warm'),
+  WarmCheckDrain: state('CheckDrain', 'Cutover', '$.cutover.warm'),
+  WarmCommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.warm'),
+  WarmSwitchToTarget: state('SwitchToTarget', 'Cutover', '$.cutover.warm'),
   FenceProducers: state('FenceProducers', 'Cutover', '$.cutover.fence'),
   CheckDrain: state('CheckDrain', 'Cutover', '$.cutover.drain'),
   CommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.offsets'),

@@ -74,13 +74,26 @@ export function parseEvent<I>(
   return parseTaskInput(state, definition.Input, event) as I;
 }
 
-/** Parse, wire, run: how a runtime serves one Task state with this definition. */
+/**
+ * A warm-up call (`{"warm": true}`, the ASL's Warm* states before the fence): the function's module is loaded and its
+ * clients built, nothing is read or changed, and the answer says which function it was.
+ */
+export function isWarmEvent(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && (event as { warm?: unknown }).warm === true;
+}
+export interface Warmed {
+  readonly warm: true;
+  readonly function: string;
+}
+
+/** Parse, wire, run: how a runtime serves one Task state with this definition (a warm-up call is answered at once). */
 export async function serveTask<I, O, D>(
   definition: TaskDefinition<I, O, D>,
   state: string,
   event: unknown,
   ports: PortBag,
-): Promise<O> {
+): Promise<O | Warmed> {
+  if (isWarmEvent(event)) return { warm: true, function: definition.function };
   const input = parseEvent<I>(definition, state, event);
   return definition.run(input, depsFor(definition, input, ports));
 }

@@ -161,7 +161,7 @@ describe('msk-migrate approve and reject', () => {
       approver: OPERATOR,
       channel: 'CLI',
       decidedAt: NOW.toISOString(),
-      next: { state: 'FenceProducers', means: expect.stringContaining('producers are fenced') },
+      next: { state: 'WarmFenceProducers', means: expect.stringContaining('producers are fenced') },
     });
     const success = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
     expect(success?.taskToken).toBe(TOKEN);
@@ -217,7 +217,7 @@ describe('msk-migrate approve and reject', () => {
     // Act
     const result = await cli(as(OPERATOR_KEY)).run('approve', approvalId);
     // Assess
-    expect(result.stdout).toContain('Next: FenceProducers: the cutover starts');
+    expect(result.stdout).toContain('Next: WarmFenceProducers: the cutover starts');
   });
 
   it('is refused by the service when the IAM principal is not a listed approver (exit 4), and nothing is sent', async () => {

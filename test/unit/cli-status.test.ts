@@ -275,7 +275,7 @@ describe('msk-migrate status', () => {
           rejectCommand: 'msk-migrate reject CCCCCCCCCCCCCCCCCCCCCC --reason "…"',
         },
       ],
-      onApprove: expect.stringMatching(/^FenceProducers: /),
+      onApprove: expect.stringMatching(/^WarmFenceProducers: /),
       onReject: expect.stringMatching(/^RollbackReplication: /),
     });
     expect(status.waitingFor.description).toContain('decide before 2026-11-25T12:00:00.000Z');

@@ -144,6 +144,8 @@ describe('the modeled AWS write pause', () => {
   it('reads the deployed definition: the drain looks within its invocation, so the default plan waits no Wait state', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator');
     const model = planPauseModel(plan, definition);
+    // the definition starts the four cutover functions before the fence
+    expect(model.coldFunctions).toEqual([]);
     expect(model.shares.wait).toBe(0);
     expect(model.shares.polling).toBeGreaterThan(0);
     expect(model.totalMs).toBeGreaterThan(settleSecondsOf(plan) * 1000 + plan.cutover.clientPollIntervalSeconds * 1000);

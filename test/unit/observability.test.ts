@@ -83,6 +83,20 @@ describe('withObservability', () => {
     expect(raw).not.toContain('do-not-log');
   });
 
+  it('answers a warm-up call (the ASL Warm* states) without running the task, logging, counting or announcing', async () => {
+    // Prepare
+    const task = jest.fn(async () => ({ ran: true }));
+    const events = new MemoryPhaseEvents();
+    const { handler, phase } = handlerFor(task, { phaseEvents: events });
+    // Act
+    const answer = await handler({ warm: true, stateName: 'WarmCheckDrain' }, context);
+    // Assess
+    expect(answer).toEqual({ warm: true, function: phase });
+    expect(task).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+    expect(events.events).toEqual([]);
+  });
+
   it('does not carry one execution ID into the next invocation of a warm function', async () => {
     // Prepare
     const { handler } = handlerFor(async () => ({}));

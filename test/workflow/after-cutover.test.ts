@@ -38,6 +38,15 @@ it('drains within one CheckDrain invocation when the function looks again sub-se
   const result = await world.run();
   // Assess
   expect(result.status).toBe('SUCCEEDED');
+  expectVisitedInOrder(result.visited, [
+    'CutoverApproval',
+    'WarmFenceProducers',
+    'WarmCheckDrain',
+    'WarmCommitConsumerOffsets',
+    'WarmSwitchToTarget',
+    'FenceProducers',
+    'CheckDrain',
+  ]);
   expect(result.visited.filter((s) => s === 'CheckDrain')).toHaveLength(1);
   expectNeverVisited(result.visited, ['WaitForDrain', 'WaitForConsumerGroups']);
   expect((result.output as Raw).cutover.drain).toMatchObject({ drained: true });
