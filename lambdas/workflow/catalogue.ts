@@ -225,8 +225,9 @@ export const FUNCTIONS = {
   },
   StartReplication: {
     module: 'lambdas/tasks/start-replication',
-    ports: ['replicator', 'artifacts', 'source', 'lagSignals', 'msk', 'clock'],
-    description: 'Starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
+    ports: ['replicator', 'artifacts', 'source', 'target', 'lagSignals', 'msk', 'clock'],
+    description:
+      'Connectivity preflight of a target this execution created; starts MSK Replicator or MirrorMaker 2 on MSK Connect, the lag alarms and the canary',
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
     dataPlane: true,

@@ -114,4 +114,33 @@ describe('StartReplication task', () => {
       ),
     ).rejects.toMatchObject({ name: 'Migration.InputInvalid' });
   });
+
+  it('runs the connectivity preflight of a target this execution created, and creates no replicator when it fails', async () => {
+    // Prepare
+    const source = new FakeKafka().addTopic('orders.created', 1);
+    const replicator = new FakeReplicator('MSK_REPLICATOR');
+    const state = stateOf(examplePlan('msk-to-msk-new-version'), {
+      target: { ...readyServerlessTarget(TARGET_ARN), type: 'MSK_PROVISIONED', created: true },
+    });
+    const target = {
+      checkConnectivity: async () => ({
+        cluster: 'target',
+        bootstrapServers: ['b-1.new:9098'],
+        stages: [{ stage: 'TCP' as const, passed: false, endpoint: 'b-1.new:9098', detail: 'ETIMEDOUT' }],
+      }),
+    };
+
+    // Act
+    const failure = await runStartReplication(
+      { state },
+      { replicator, artifacts: new MemoryArtifacts(), source, target, now: at('2026-11-01T11:00:00.000Z') },
+    ).catch((err: Error) => err);
+
+    // Assess
+    expect(failure).toMatchObject({
+      name: 'Migration.Unreachable',
+      message: expect.stringContaining('the target cluster failed at TCP on b-1.new:9098'),
+    });
+    expect(replicator.specs).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
+import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV, type TaskDataPlane } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runStartReplication, type Output, task } from './task';
 
@@ -20,16 +20,20 @@ export async function startReplicationHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const plan = input.state.input;
   const replicator = ports.replicator(plan.replication.engine);
-  return ports.withClusters(plan, input.state.target, ['source'], ({ source }) =>
+  const run = (planes: { source: TaskDataPlane; target?: TaskDataPlane }): Promise<Output> =>
     runStartReplication(input, {
       replicator,
       artifacts: ports.artifacts(),
-      source,
+      source: planes.source,
+      ...(planes.target ? { target: planes.target } : {}),
       lagSignals: ports.lagSignals(),
       msk: ports.msk(),
       now: () => new Date(),
-    }),
-  );
+    });
+  // A target this execution created goes through the connectivity preflight here, before the replicator exists.
+  return plan.target.create
+    ? ports.withClusters(plan, input.state.target, ['source', 'target'], run)
+    : ports.withClusters(plan, input.state.target, ['source'], run);
 }
 
 export const handler = middy(startReplicationHandler).use(

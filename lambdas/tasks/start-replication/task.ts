@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runPreflight } from '../../core/connectivity/preflight';
 import { InputInvalidError } from '../../core/errors';
 import { runStartReplication as startReplicationPhase } from '../../core/replication/phases';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -30,6 +31,11 @@ export interface Deps {
   readonly artifacts: ArtifactStore;
   /** The source's data plane: its topics, and the canary topic. Its bootstrap servers are MirrorMaker 2's. */
   readonly source: KafkaDataPlane;
+  /**
+   * A target this execution created (plan.target.create): its connectivity preflight runs before the replicator is
+   * created (an existing target passed it at Inventory).
+   */
+  readonly target?: Pick<KafkaDataPlane, 'checkConnectivity'>;
   /** MSK Replicator's alarms (absent locally). */
   readonly lagSignals?: LagSignals;
   /** MSK Replicator: the clusters' subnets and security groups come from DescribeClusterV2 (absent locally). */
@@ -49,6 +55,7 @@ export async function runStartReplication(input: Input, deps: Deps): Promise<Out
       `The plan asks for ${plan.replication.engine} but the runtime wired ${deps.replicator.engine}.`,
     );
   }
+  await runPreflight([deps.target]);
   const startedAt = deps.now().toISOString();
   const mskReplicator = plan.replication.engine === 'MSK_REPLICATOR';
   const vpcOf = async (clusterArn: string | undefined): Promise<Vpc | undefined> =>
@@ -122,6 +129,7 @@ export const task = defineTask({
     replicator: 'replicator',
     artifacts: 'artifacts',
     source: 'source',
+    target: { oneOf: ['target'], pick: (input: Input) => (input.state.input.target.create ? 'target' : undefined) },
     lagSignals: 'lagSignals',
     msk: 'msk',
     now: 'clock',
