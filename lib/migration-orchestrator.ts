@@ -221,6 +221,12 @@ export interface MigrationOrchestratorProps {
    */
   readonly writeFenceRoleArns?: string[];
   /**
+   * The task and execution roles of the ECS services a `cutover.switches` ECS_SERVICE entry redeploys: the new
+   * task-definition revision passes them again (iam:PassRole, to ecs-tasks.amazonaws.com only).
+   * @default every role of this account, passed to ECS tasks only
+   */
+  readonly clientSwitchTaskRoleArns?: string[];
+  /**
    * Removal policy of the evidence bucket. Evidence outlives the stack unless you say otherwise.
    * @default RemovalPolicy.RETAIN
    */
@@ -709,6 +715,14 @@ export class MigrationOrchestrator extends Construct {
         return s.fencedRoles;
       case 'lockTable':
         return [this.lockTable.tableArn];
+      case 'eventSourceMapping':
+        return [s.eventSourceMappings];
+      case 'ecsService':
+        return [s.ecsServices];
+      case 'ecsTaskDefinition':
+        return [s.ecsTaskDefinitions];
+      case 'ecsTaskRole':
+        return s.ecsTaskRoles;
       case 'replicatorRole':
         return [roles.replicator.role.roleArn];
       case 'connectRole':
@@ -749,6 +763,10 @@ interface PermissionScopes {
   readonly hostedZones: string[];
   readonly hooks: string[];
   readonly fencedRoles: string[];
+  readonly eventSourceMappings: string;
+  readonly ecsServices: string;
+  readonly ecsTaskDefinitions: string;
+  readonly ecsTaskRoles: string[];
   readonly secrets: string[];
   readonly secretKeys: string[];
 }
@@ -826,6 +844,12 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
       stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: zone }),
     ),
     hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
+    eventSourceMappings: arn('lambda', 'event-source-mapping', '*', ArnFormat.COLON_RESOURCE_NAME),
+    ecsServices: arn('ecs', 'service', '*/*'),
+    ecsTaskDefinitions: arn('ecs', 'task-definition', '*'),
+    ecsTaskRoles: props.clientSwitchTaskRoleArns ?? [
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+    ],
     fencedRoles: props.writeFenceRoleArns ?? [
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
     ],
@@ -900,6 +924,7 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
     ['cutoverHostedZoneIds', props.cutoverHostedZoneIds],
     ['cutoverHookFunctionArns', props.cutoverHookFunctionArns],
     ['writeFenceRoleArns', props.writeFenceRoleArns],
+    ['clientSwitchTaskRoleArns', props.clientSwitchTaskRoleArns],
   ] as const) {
     if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
   }

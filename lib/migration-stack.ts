@@ -31,6 +31,7 @@ export const CONTEXT_KEYS = {
   cutoverHostedZoneIds: 'cutoverHostedZoneIds',
   cutoverHookFunctionArns: 'cutoverHookFunctionArns',
   writeFenceRoleArns: 'writeFenceRoleArns',
+  clientSwitchTaskRoleArns: 'clientSwitchTaskRoleArns',
 } as const;
 
 /** Orchestrator props from `-c` context values (strings; lists comma-separated). Unset keys keep the construct's defaults. */
@@ -107,6 +108,7 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
     ...optional('cutoverHostedZoneIds', list(CONTEXT_KEYS.cutoverHostedZoneIds)),
     ...optional('cutoverHookFunctionArns', list(CONTEXT_KEYS.cutoverHookFunctionArns)),
     ...optional('writeFenceRoleArns', list(CONTEXT_KEYS.writeFenceRoleArns)),
+    ...optional('clientSwitchTaskRoleArns', list(CONTEXT_KEYS.clientSwitchTaskRoleArns)),
   };
 }
 

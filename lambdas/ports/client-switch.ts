@@ -1,3 +1,4 @@
+import type { ClientSwitchSpec } from '../core/plan/migration-plan';
 /**
  * A switch for where Kafka clients run, when they know nothing about the migration: the switch itself moves them (a
  * Lambda event source mapping recreated on the target, an ECS service redeployed with the target's settings, an MSK
@@ -37,3 +38,9 @@ export interface ClientSwitch<R = unknown> {
   switchToTarget(recorded: R, target: ClientSwitchTarget): Promise<SwitchStep>;
   revert(recorded: R): Promise<SwitchStep>;
 }
+
+/**
+ * Builds the adapter of one `cutover.switches` entry (the AWS handlers: Lambda ESM, ECS; the rehearsal: local
+ * processes). Called once per entry and invocation.
+ */
+export type ClientSwitchFactory = (spec: ClientSwitchSpec) => ClientSwitch;

@@ -52,6 +52,8 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
+ * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
+ *   processes in the rehearsal)
  */
 export const PORTS = [
   'source',
@@ -72,6 +74,7 @@ export const PORTS = [
   'producerActivity',
   'runtime',
   'pacer',
+  'clientSwitches',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -135,7 +138,9 @@ export type TaskPermission =
   /** dynamodb:PutItem / DeleteItem on the migration lock table (take and release this execution's locks). */
   | 'migrationLocks'
   /** dynamodb:GetItem on the migration lock table: the poll tasks read this execution's abort request. */
-  | 'abortRead';
+  | 'abortRead'
+  /** Move the plan's client switches: Lambda event source mappings, ECS services (and pass their task roles). */
+  | 'clientSwitch';
 
 export interface FunctionEntry {
   /** The task module's folder: `<module>/task.ts` (defineTask) and `<module>/handler.ts` (the Lambda handler). */
@@ -292,7 +297,7 @@ export const FUNCTIONS = {
   },
   FenceProducers: {
     module: 'lambdas/tasks/fence-producers',
-    ports: ['pointer', 'source', 'target', 'artifacts', 'clock'],
+    ports: ['pointer', 'source', 'target', 'artifacts', 'clientSwitches', 'clock'],
     description: 'Single writer: points producers at "hold writes" and records the values before',
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
@@ -301,6 +306,7 @@ export const FUNCTIONS = {
       'mskDescribe',
       'cutoverSwitch',
       'writeFenceTake',
+      'clientSwitch',
       'kafkaDescribe',
       'secretsRead',
       'evidenceRead',
@@ -337,12 +343,21 @@ export const FUNCTIONS = {
   },
   SwitchToTarget: {
     module: 'lambdas/tasks/switch-to-target',
-    ports: ['pointer', 'target', 'artifacts', 'clock'],
-    description: 'Points producers and consumers at the target; the rollback window opens',
-    timeoutSeconds: 2 * MIN,
+    ports: ['pointer', 'target', 'artifacts', 'clientSwitches', 'clock'],
+    description:
+      "Points producers and consumers at the target; moves the plan's client switches; the rollback window opens",
+    timeoutSeconds: 14 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: ['mskDescribe', 'cutoverSwitch', 'kafkaDescribe', 'secretsRead', 'evidenceRead', 'evidenceWrite'],
+    may: [
+      'mskDescribe',
+      'cutoverSwitch',
+      'clientSwitch',
+      'kafkaDescribe',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+    ],
   },
   CheckTargetHealth: {
     module: 'lambdas/tasks/check-target-health',
@@ -392,15 +407,16 @@ export const FUNCTIONS = {
   },
   RollbackCutover: {
     module: 'lambdas/tasks/rollback-cutover',
-    ports: ['pointer', 'target', 'source', 'artifacts', 'clock'],
+    ports: ['pointer', 'target', 'source', 'artifacts', 'clientSwitches', 'clock'],
     description: 'Pointers this execution moved go back to the recorded values (rollback and failback)',
-    timeoutSeconds: 5 * MIN,
+    timeoutSeconds: 14 * MIN,
     memoryMb: 512,
     dataPlane: true,
     may: [
       'mskDescribe',
       'cutoverSwitch',
       'writeFenceUndo',
+      'clientSwitch',
       'kafkaDescribe',
       'kafkaReadData',
       'kafkaCommitOffsetsOnSource',

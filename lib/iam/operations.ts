@@ -35,6 +35,12 @@ export type ResourceKind =
    * or every role of the account that carries the opt-in tag WRITE_FENCE_ROLE_TAG).
    */
   | 'fencedRole'
+  /** Client switches (cutover.switches): Lambda event source mappings, ECS services and task definitions. */
+  | 'eventSourceMapping'
+  | 'ecsService'
+  | 'ecsTaskDefinition'
+  /** The task and execution roles an ECS service's task definition names (passed again with the new revision). */
+  | 'ecsTaskRole'
   /** The service execution role the call passes (replicator or MSK Connect role of the task's direction). */
   | 'replicatorRole'
   | 'connectRole'
@@ -345,6 +351,54 @@ export const SDK_OPERATIONS = {
     resource: 'fencedRole',
     why: 'remove the IAM_POLICY write fence from a producer role on rollback',
   },
+  'lambda:GetEventSourceMapping': {
+    action: 'lambda:GetEventSourceMapping',
+    resource: 'eventSourceMapping',
+    why: 'the event source mapping a LAMBDA_EVENT_SOURCE_MAPPING switch moves (its configuration is journaled)',
+  },
+  'lambda:ListEventSourceMappings': {
+    action: 'lambda:ListEventSourceMappings',
+    resource: '*',
+    why: "the function's mappings: is the one on the other cluster there yet (no resource type)",
+  },
+  'lambda:DeleteEventSourceMapping': {
+    action: 'lambda:DeleteEventSourceMapping',
+    resource: 'eventSourceMapping',
+    why: 'the mapping on the cluster the function leaves (its consumer group ID must be unique)',
+  },
+  'lambda:CreateEventSourceMapping': {
+    action: 'lambda:CreateEventSourceMapping',
+    resource: '*',
+    why: 'the mapping on the cluster the function moves to, same group ID (no resource type)',
+  },
+  'ecs:DescribeServices': {
+    action: 'ecs:DescribeServices',
+    resource: 'ecsService',
+    why: 'the revision, desired count and deployments of an ECS_SERVICE switch',
+  },
+  'ecs:DescribeTaskDefinition': {
+    action: 'ecs:DescribeTaskDefinition',
+    resource: '*',
+    why: "the service's task definition, copied with the target's settings (no resource type)",
+  },
+  'ecs:RegisterTaskDefinition': {
+    action: 'ecs:RegisterTaskDefinition',
+    resource: 'ecsTaskDefinition',
+    why: "the new revision with the target's bootstrap and auth settings",
+    dependent: [
+      {
+        action: 'iam:PassRole',
+        resource: 'ecsTaskRole',
+        why: "the revision keeps the task and execution roles of the service's task definition, to ECS tasks only",
+        conditions: passedTo('ecs-tasks.amazonaws.com'),
+      },
+    ],
+  },
+  'ecs:UpdateService': {
+    action: 'ecs:UpdateService',
+    resource: 'ecsService',
+    why: 'deploy the new revision (or the recorded one on rollback) and the desired count',
+  },
 } as const satisfies Record<string, SdkOperation>;
 
 /**
@@ -446,6 +500,34 @@ export const AWS_ADAPTERS = {
   HookCutoverSwitch: {
     file: 'cutover-switch-hook.ts',
     methods: { read: ['lambda:Invoke'], set: ['lambda:Invoke'], revert: ['lambda:Invoke'] },
+  },
+  LambdaEsmClientSwitch: {
+    file: 'client-switch-lambda-esm.ts',
+    methods: {
+      record: ['lambda:GetEventSourceMapping'],
+      stop: [],
+      switchToTarget: [
+        'lambda:GetEventSourceMapping',
+        'lambda:DeleteEventSourceMapping',
+        'lambda:ListEventSourceMappings',
+        'lambda:CreateEventSourceMapping',
+      ],
+      revert: ['lambda:ListEventSourceMappings', 'lambda:DeleteEventSourceMapping', 'lambda:CreateEventSourceMapping'],
+    },
+  },
+  EcsServiceClientSwitch: {
+    file: 'client-switch-ecs.ts',
+    methods: {
+      record: ['ecs:DescribeServices'],
+      stop: ['ecs:DescribeServices', 'ecs:UpdateService'],
+      switchToTarget: [
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:RegisterTaskDefinition',
+        'ecs:UpdateService',
+      ],
+      revert: ['ecs:DescribeServices', 'ecs:UpdateService'],
+    },
   },
   IamPolicyWriteFence: {
     file: 'iam-write-fence.ts',

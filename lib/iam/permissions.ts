@@ -159,6 +159,12 @@ export const PERMISSIONS = {
     aws: ['IamPolicyWriteFence.undo'],
     kafka: { source: ['writeFenceAcls'] },
   },
+  clientSwitch: {
+    summary: "move the plan's client switches (cutover.switches) and back: Lambda event source mappings, ECS services",
+    aws: (['LambdaEsmClientSwitch', 'EcsServiceClientSwitch'] as const).flatMap(
+      (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
+    ),
+  },
   secretsRead: {
     summary:
       'read cluster secrets: SCRAM or PLAIN credentials, client certificates, CA bundles (decrypted through Secrets Manager)',

@@ -38,6 +38,7 @@ const CLIENT_IDS: Record<string, string> = {
   LambdaClient: 'lambda',
   IAMClient: 'iam',
   DynamoDBClient: 'dynamodb',
+  ECSClient: 'ecs',
 };
 
 /**
@@ -66,6 +67,13 @@ export function normalizeArn(arn: string, partition: string): string {
 type Input = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const FAKE_UUID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-1';
+
+/** An ECS service's ARN from the names (or ARNs) a request gives. */
+function ecsService(p: string, cluster: string, service: string): string {
+  if (service.startsWith('arn:')) return normalizeArn(service, p);
+  const clusterName = cluster.startsWith('arn:') ? cluster.split('/').pop() : cluster || 'default';
+  return `arn:${p}:ecs:${REGION}:${ACCOUNT}:service/${clusterName}/${service}`;
+}
 
 /** The resource (and context) of the request's main action, from its input. */
 function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): IamRequest[] {
@@ -136,6 +144,17 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'dynamodb:GetItem':
     case 'dynamodb:DeleteItem':
       return at(`arn:${p}:dynamodb:${REGION}:${ACCOUNT}:table/${fn.lockTable ?? str(input.TableName)}`);
+    case 'lambda:GetEventSourceMapping':
+    case 'lambda:DeleteEventSourceMapping':
+      return at(`arn:${p}:lambda:${REGION}:${ACCOUNT}:event-source-mapping:${str(input.UUID)}`);
+    case 'ecs:DescribeServices':
+      return ((input.services as string[] | undefined) ?? []).flatMap((service) =>
+        at(ecsService(p, str(input.cluster), service)),
+      );
+    case 'ecs:UpdateService':
+      return at(ecsService(p, str(input.cluster), str(input.service)));
+    case 'ecs:RegisterTaskDefinition':
+      return at(`arn:${p}:ecs:${REGION}:${ACCOUNT}:task-definition/${str(input.family)}:1`);
     case 'lambda:Invoke': {
       const name = str(input.FunctionName);
       return at(name.startsWith('arn:') ? arn(name) : `arn:${p}:lambda:${REGION}:${ACCOUNT}:function:${name}`);
@@ -165,6 +184,10 @@ function dependentRequest(dep: IamRequirement, main: IamRequest, input: Input, f
         return [fn.connectRole ?? normalizeArn(str(input.serviceExecutionRoleArn), p)];
       case 'evidenceBucket':
         return [`arn:${p}:s3:::${fn.bucket}`];
+      case 'ecsTaskRole':
+        return [input.taskRoleArn, input.executionRoleArn]
+          .filter((a): a is string => typeof a === 'string')
+          .map((a) => normalizeArn(a, p));
       case 'secretKey':
       case 'clusterKey':
         return [`arn:${p}:kms:${REGION}:${ACCOUNT}:key/${FAKE_UUID.slice(0, 36)}`];

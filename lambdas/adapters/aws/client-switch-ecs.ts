@@ -13,18 +13,7 @@ import { CutoverFailedError, RollbackFailedError, type MigrationError } from '..
 import type { ClientRole, ClientSwitch, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
 import { toMigrationError } from './msk-provisioner';
 
-/** The AWS calls this adapter makes (IAM is derived from here). */
-export const ECS_SERVICE_SWITCH_CALLS = {
-  actions: [
-    'ecs:DescribeServices',
-    'ecs:DescribeTaskDefinition',
-    'ecs:RegisterTaskDefinition',
-    'ecs:UpdateService',
-    'iam:PassRole',
-  ],
-  resources:
-    "the services named in cutover.switches; RegisterTaskDefinition on '*' (it takes no resource); iam:PassRole on the task definition's task and execution roles",
-} as const;
+/* Its AWS calls (and so its IAM) are declared in lib/iam/operations.ts. */
 
 export interface EcsServiceSwitchSpec {
   readonly cluster: string;

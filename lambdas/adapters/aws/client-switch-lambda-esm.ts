@@ -11,17 +11,7 @@ import { CutoverFailedError, RollbackFailedError, type MigrationError } from '..
 import type { ClientRole, ClientSwitch, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
 import { toMigrationError } from './msk-provisioner';
 
-/** The AWS calls this adapter makes (IAM is derived from here): on the functions and event source mappings named. */
-export const LAMBDA_ESM_SWITCH_CALLS = {
-  actions: [
-    'lambda:GetEventSourceMapping',
-    'lambda:ListEventSourceMappings',
-    'lambda:DeleteEventSourceMapping',
-    'lambda:CreateEventSourceMapping',
-  ],
-  resources:
-    'the event source mappings of the functions named in cutover.switches (arn:aws:lambda:<region>:<account>:event-source-mapping:<uuid>), and the functions',
-} as const;
+/* Its AWS calls (and so its IAM) are declared in lib/iam/operations.ts. */
 
 /** The source mapping's configuration as GetEventSourceMapping returned it: what the rollback recreates. */
 export type EventSourceMappingRecord = EventSourceMappingConfiguration & {
@@ -94,7 +84,8 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
     }
     const { SourceAccessConfigurations: _sourceAuth, ...rest } = creationOf(recorded);
     const auth = this.spec.targetSourceAccessConfigurations;
-    return this.ensureMapping(
+    // `return await`: the public method stays on the async stack (the iam tier attributes each request to it).
+    return await this.ensureMapping(
       recorded,
       { ...rest, EventSourceArn: target.clusterArn, ...(auth ? { SourceAccessConfigurations: auth } : {}) },
       CutoverFailedError,
@@ -112,7 +103,7 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
     }
     if (onTarget.length > 0)
       return { complete: false, step: 'DELETING_TARGET_MAPPING', detail: onTarget.map((m) => m.UUID).join(', ') };
-    return this.ensureMapping(recorded, creationOf(recorded), RollbackFailedError, 'SOURCE');
+    return await this.ensureMapping(recorded, creationOf(recorded), RollbackFailedError, 'SOURCE');
   }
 
   private async ensureMapping(

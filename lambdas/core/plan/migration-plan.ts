@@ -495,11 +495,93 @@ const CutoverFence = z.discriminatedUnion('type', [
 ]);
 export type CutoverFence = z.output<typeof CutoverFence>;
 
+/** A name for one switch (one application): journal keys and messages use it. */
+const SWITCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const EVENT_SOURCE_MAPPING_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ECS_NAME =
+  /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$|^arn:aws(?:-[a-z]+)*:ecs:[a-z0-9-]+:\d{12}:(?:cluster|service)\/[A-Za-z0-9/_-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+export const MAX_CLIENT_SWITCHES = 20;
+/** The switches are stepped within one invocation of SwitchToTarget / RollbackCutover (14-minute timeout). */
+export const MAX_CLIENT_SWITCH_MINUTES = 12;
+
+const switchName = pattern(SWITCH_NAME, 'a switch name (letters, digits, . _ -; up to 64)').describe(
+  'The application this switch moves (unique in the plan; journal keys and messages use it).',
+);
+const ClientRole = z
+  .enum(['PRODUCERS', 'CONSUMERS', 'BOTH'])
+  .describe('Which clients of the application the switch moves: its producers, its consumers or both.');
+
+/**
+ * Switches for clients that read no pointer (docs/client-switches.md): each moves one application to the target at
+ * SwitchToTarget (after CommitConsumerOffsets) and back at RollbackCutover, from what it journaled before changing it.
+ */
+const ClientSwitchSpec = z.discriminatedUnion('type', [
+  strict({
+    type: z
+      .literal('LAMBDA_EVENT_SOURCE_MAPPING')
+      .describe(
+        "A Lambda function's MSK event source mapping: deleted on the source, recreated on the target with the same consumer group ID.",
+      ),
+    name: switchName,
+    role: z
+      .literal('CONSUMERS', { error: 'expected CONSUMERS (an event source mapping only consumes)' })
+      .default('CONSUMERS')
+      .describe('An event source mapping consumes: CONSUMERS.'),
+    uuid: pattern(EVENT_SOURCE_MAPPING_UUID, 'an event source mapping UUID').describe(
+      'The UUID of the mapping on the source cluster.',
+    ),
+    targetAuth: strict({
+      type: z
+        .enum(['SASL_SCRAM_512_AUTH', 'CLIENT_CERTIFICATE_TLS_AUTH'])
+        .describe("Lambda's SourceAccessConfiguration type on the target."),
+      secretArn: SecretArn.describe('The secret Lambda authenticates to the target with.'),
+    })
+      .optional()
+      .describe("How Lambda authenticates to the target; default IAM (the execution role's kafka-cluster:* grants)."),
+  }),
+  strict({
+    type: z
+      .literal('ECS_SERVICE')
+      .describe("An ECS service redeployed with the target's settings (a new task-definition revision)."),
+    name: switchName,
+    role: ClientRole,
+    cluster: pattern(ECS_NAME, 'an ECS cluster name or ARN').describe('The ECS cluster of the service.'),
+    service: pattern(ECS_NAME, 'an ECS service name or ARN').describe('The service.'),
+    environment: z
+      .record(pattern(ENV_NAME, 'an environment variable name'), z.string().max(4096))
+      .refine((env) => Object.keys(env).length > 0, { error: 'expected at least one variable to change' })
+      .describe(
+        "Environment variables set in the new revision; {bootstrapServers} in a value becomes the target's bootstrap servers.",
+      ),
+    containerName: z.string().min(1).max(255).optional().describe('Only this container; default every container.'),
+    stopAtFence: z
+      .boolean()
+      .default(false)
+      .describe('Scale the service to 0 at FenceProducers (producers stopped), back to its count on the target.'),
+  }),
+]);
+export type ClientSwitchSpec = z.output<typeof ClientSwitchSpec>;
+
 const Cutover = strict({
   switch: CutoverSwitch.describe('The single pointer clients read to find their cluster.'),
   fence: CutoverFence.default({ type: 'POINTER' }).describe(
     'How producers are held during the drain: the pointer only, or also a fence the source cluster enforces.',
   ),
+  switches: z
+    .array(ClientSwitchSpec)
+    .max(MAX_CLIENT_SWITCHES)
+    .default([])
+    .describe(
+      'Applications that read no pointer, moved by the orchestrator itself at the switch (one entry per application).',
+    ),
+  clientSwitchTimeoutMinutes: wholeMinutes(
+    1,
+    MAX_CLIENT_SWITCH_MINUTES,
+    'SwitchToTarget and RollbackCutover move the switches within one 14-minute task',
+  )
+    .default(10)
+    .describe('Longest wait for the switches to reach the target (or, on rollback, the source) before failing.'),
   targetValue: z
     .string()
     .min(1)
@@ -676,6 +758,13 @@ function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
       `expected at least ${IAM_POLICY_PROPAGATION_SECONDS} s with an IAM_POLICY fence: AWS documents that an IAM policy change takes effect "in most cases in less than a minute", and the source must stay still longer than that before it counts as drained`,
     );
   }
+  const names = new Set<string>();
+  cutover.switches.forEach((sw, i) => {
+    if (names.has(sw.name)) issue(ctx, ['switches', i, 'name'], `"${sw.name}" names two switches: give each its own`);
+    names.add(sw.name);
+    if (sw.type === 'ECS_SERVICE' && sw.stopAtFence && sw.role === 'CONSUMERS')
+      issue(ctx, ['switches', i, 'stopAtFence'], 'only producers are stopped at the fence: role is CONSUMERS');
+  });
   if (
     cutover.switch.type === 'ROUTE53' &&
     cutover.switch.targetValue !== undefined &&
@@ -724,7 +813,7 @@ function readableFields(
  */
 function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
   const readable = readableFields(ctx.issues);
-  const { source, target, replication } = plan;
+  const { source, target, replication, cutover } = plan;
   if (
     readable('target.clusterArn', 'source.clusterArn') &&
     target.clusterArn &&
@@ -733,6 +822,15 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
     issue(ctx, ['target', 'clusterArn'], 'the target is the source cluster: give a different cluster');
   }
   const mskTarget = readable('target.type') && MSK_TARGET_TYPES.has(target.type);
+  if (readable('target.type', 'cutover.switches'))
+    cutover.switches.forEach((sw, i) => {
+      if (sw.type === 'LAMBDA_EVENT_SOURCE_MAPPING' && !mskTarget)
+        issue(
+          ctx,
+          ['cutover', 'switches', i, 'type'],
+          `a Lambda MSK event source mapping needs an MSK target (target.type MSK_SERVERLESS or MSK_PROVISIONED), not ${target.type}`,
+        );
+    });
   if (readable('replication.engine', 'target.type') && replication.engine === 'MSK_REPLICATOR') {
     if (!mskTarget) {
       issue(

@@ -21,6 +21,8 @@ export type SwitchSpec = MigrationPlan['cutover']['switch'];
 export type SwitchKind = SwitchSpec['type'];
 export type FenceSpec = MigrationPlan['cutover']['fence'];
 export type FenceKind = FenceSpec['type'];
+export type ClientSwitchSpec = MigrationPlan['cutover']['switches'][number];
+export type ClientSwitchKind = ClientSwitchSpec['type'];
 
 /** What each runtime has an adapter for. */
 export interface RuntimeKinds {
@@ -28,23 +30,33 @@ export interface RuntimeKinds {
   readonly switch: readonly SwitchKind[];
   /** `cutover.fence.type`: how producers are held during the drain (POINTER: the pointer alone). */
   readonly fence: readonly FenceKind[];
+  /** `cutover.switches[].type`: the applications the orchestrator moves itself. */
+  readonly clientSwitch: readonly ClientSwitchKind[];
 }
 
 export const RUNTIME_KINDS = {
   AWS: {
     switch: ['SSM_PARAMETER', 'ROUTE53', 'HOOK'],
     fence: ['POINTER', 'KAFKA_ACL', 'IAM_POLICY'],
+    clientSwitch: ['LAMBDA_EVENT_SOURCE_MAPPING', 'ECS_SERVICE'],
   },
   // The rehearsal's clients follow a pointer file; its in-process runtime wires no write fence yet, so it accepts the
   // pointer alone rather than ignore a fence the plan asks for.
   LOCAL: {
     switch: ['LOCAL_FILE'],
     fence: ['POINTER'],
+    clientSwitch: [],
   },
 } as const satisfies Record<Runtime, RuntimeKinds>;
 
 export type SwitchKindOf<R extends Runtime> = (typeof RUNTIME_KINDS)[R]['switch'][number];
 export type FenceKindOf<R extends Runtime> = (typeof RUNTIME_KINDS)[R]['fence'][number];
+export type ClientSwitchKindOf<R extends Runtime> = (typeof RUNTIME_KINDS)[R]['clientSwitch'][number];
+
+/** A registry of one runtime's client switches (`cutover.switches`): a factory per kind it declares, and no other. */
+export type ClientSwitchRegistry<R extends Runtime, Deps, Out> = {
+  readonly [K in ClientSwitchKindOf<R>]: (spec: Extract<ClientSwitchSpec, { type: K }>, deps: Deps) => Out;
+};
 
 /** A registry of one runtime's cutover switches: a factory per kind it declares, and no other. */
 export type SwitchRegistry<R extends Runtime, Deps, Out> = {
@@ -69,16 +81,25 @@ function servedBy(kind: string, slot: keyof RuntimeKinds): Runtime[] {
   return RUNTIMES.filter((r) => (RUNTIME_KINDS[r][slot] as readonly string[]).includes(kind));
 }
 
-const SLOT_LABELS: Record<keyof RuntimeKinds, string> = { switch: 'cutover switch', fence: 'write fence' };
+const SLOT_LABELS: Record<keyof RuntimeKinds, string> = {
+  switch: 'cutover switch',
+  fence: 'write fence',
+  clientSwitch: 'client switch',
+};
 
 /** The issue of a `cutover.<slot>.type` the runtime registers no adapter for, naming the field; undefined when it does. */
-export function kindIssue(slot: keyof RuntimeKinds, kind: string, runtime: Runtime): PlanIssue | undefined {
+export function kindIssue(
+  slot: keyof RuntimeKinds,
+  kind: string,
+  runtime: Runtime,
+  path = `cutover.${slot}.type`,
+): PlanIssue | undefined {
   const what = SLOT_LABELS[slot];
   const kinds = RUNTIME_KINDS[runtime][slot] as readonly string[];
   if (kinds.includes(kind)) return undefined;
   const others = servedBy(kind, slot).map((r) => RUNTIME_LABELS[r]);
   return {
-    path: `cutover.${slot}.type`,
+    path,
     message: `${kind} is a ${what} of ${others.length > 0 ? others.join(' and ') : 'no runtime'}, not of ${RUNTIME_LABELS[runtime]}: expected ${either(kinds)}`,
   };
 }
@@ -93,6 +114,10 @@ export function runtimeIssues(plan: Pick<MigrationPlan, 'cutover' | 'replication
   if (switchIssue) issues.push(switchIssue);
   const fenceIssue = kindIssue('fence', plan.cutover.fence.type, runtime);
   if (fenceIssue) issues.push(fenceIssue);
+  plan.cutover.switches.forEach((sw, i) => {
+    const issue = kindIssue('clientSwitch', sw.type, runtime, `cutover.switches.${i}.type`);
+    if (issue) issues.push(issue);
+  });
   if (runtime === 'AWS' && plan.replication.engine === 'MIRROR_MAKER_2' && !plan.replication.mskConnect)
     issues.push({
       path: 'replication.mskConnect',

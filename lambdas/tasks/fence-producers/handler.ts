@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { writeFenceFor } from '../shared/write-fence';
 import { Input, runFenceProducers, type Output, task } from './task';
@@ -43,6 +44,7 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
       ),
       producersCluster: cluster,
       ...(writeFence ? { writeFence } : {}),
+      clientSwitches: awsClientSwitches(),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     });

@@ -6,7 +6,10 @@ import {
   fenceForFailback,
   releaseFailbackFence,
 } from '../../core/failback/fence';
+import { stopClientSwitchesAtFence } from '../../core/cutover/client-switches';
+import { CutoverFailedError } from '../../core/errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { CutoverExecutionStateSchema, cutoverScope, cutoverTargetValue, requireStep } from '../shared/cutover-state';
@@ -41,6 +44,8 @@ export interface Deps {
   readonly producersCluster?: KafkaDataPlane;
   /** The plan's write fence on the source (cutover.fence KAFKA_ACL / IAM_POLICY); forward only. */
   readonly writeFence?: WriteFence;
+  /** The plan's client switches: ECS_SERVICE entries with stopAtFence are scaled to 0 here (forward only). */
+  readonly clientSwitches?: ClientSwitchFactory;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
@@ -65,6 +70,18 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     artifacts: deps.artifacts,
     now: deps.now,
   });
+  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
+  if (switches.some((s) => s.type === 'ECS_SERVICE' && s.stopAtFence)) {
+    if (!deps.clientSwitches)
+      throw new CutoverFailedError(
+        'The plan asks to stop producers at the fence (cutover.switches stopAtFence), but this runtime has no client switch adapters.',
+      );
+    // One call: the drain's settle waits for the stopped producers' last writes; SwitchToTarget scales them back.
+    await stopClientSwitchesAtFence(
+      { identity: scope.identity, switches, timeoutMinutes: clientSwitchTimeoutMinutes },
+      { clientSwitches: deps.clientSwitches, artifacts: deps.artifacts, now: deps.now },
+    );
+  }
   return FenceRecordSchema.parse(record);
 }
 
@@ -75,6 +92,7 @@ export const task = defineTask({
   Output,
   needs: {
     pointer: 'pointer',
+    clientSwitches: 'clientSwitches',
     // the cluster producers use now: the source, the target for the way back, none to lift the failback fence
     producersCluster: {
       oneOf: ['source', 'target'],

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { writeFenceFor } from '../shared/write-fence';
 import { Input, runRollbackCutover, type Output, task } from './task';
@@ -33,6 +34,7 @@ export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
     return await runRollbackCutover(input, {
       pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: `${PHASE}:${input.mode}` }),
       ...(writeFence ? { writeFence } : {}),
+      clientSwitches: awsClientSwitches(),
       ...(target ? { target } : {}),
       ...(source ? { source } : {}),
       artifacts: ports.artifacts(),

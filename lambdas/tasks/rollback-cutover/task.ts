@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import {
+  ClientSwitchProgressSchema,
+  revertClientSwitches,
+  untilComplete,
+  type ClientSwitchProgress,
+  type Sleep,
+} from '../../core/cutover/client-switches';
 import { FenceIntentSchema } from '../../core/cutover/fence-producers';
+import type { ClientSwitchFactory } from '../../ports/client-switch';
 import { readJournal } from '../../core/cutover/journal';
 import { cutoverKey, toPointerValue } from '../../core/cutover/model';
 import {
@@ -51,6 +59,8 @@ export type Input = z.infer<typeof Input>;
 
 export const RollbackOutput = RollbackCutoverResultSchema.extend({
   mode: z.literal('ROLLBACK'),
+  /** The plan's client switches on their way back; the Choice ClientsReverted? reads `complete`. */
+  clients: ClientSwitchProgressSchema.optional(),
   /** One sentence per thing done or left, for the report. */
   notes: z.array(z.string()),
 });
@@ -84,6 +94,10 @@ export interface Deps {
   readonly source?: KafkaDataPlane;
   /** The plan's write fence on the source (cutover.fence): removed by the rollback and by the failback. */
   readonly writeFence?: WriteFence;
+  /** The plan's client switches (cutover.switches): returned to what was journaled before this execution moved them. */
+  readonly clientSwitches?: ClientSwitchFactory;
+  /** Between two steps of the client switches. @default a timer */
+  readonly sleep?: Sleep;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
@@ -114,9 +128,34 @@ async function rollback(input: Input, deps: Deps): Promise<Output> {
   const windowMinutes = state.pointOfNoReturn
     ? Math.max(1, planned)
     : Math.max(1, planned, minutesSince(state.execution.startedAt, now) + 1);
+  const scope = await cutoverScope(state, deps.artifacts);
+  // The client switches first, stepped until all are back (within cutover.clientSwitchTimeoutMinutes); a failure is
+  // raised after the pointers and the write fence went back, so that one stuck application does not keep the rest moved.
+  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
+  let clients: ClientSwitchProgress | undefined;
+  let clientsError: unknown;
+  if (switches.length > 0 && !state.pointOfNoReturn) {
+    try {
+      if (!deps.clientSwitches)
+        throw new RollbackFailedError(
+          'The plan names cutover.switches, but this runtime has no client switch adapters: they were not returned to the source.',
+        );
+      const clientSwitches = deps.clientSwitches;
+      clients = await untilComplete(
+        () =>
+          revertClientSwitches(
+            { identity: scope.identity, switches, timeoutMinutes: clientSwitchTimeoutMinutes },
+            { clientSwitches, artifacts: deps.artifacts, now: deps.now },
+          ),
+        deps.sleep ?? sleepFor,
+      );
+    } catch (err) {
+      clientsError = err;
+    }
+  }
   const result = await rollbackCutover(
     {
-      ...(await cutoverScope(state, deps.artifacts)),
+      ...scope,
       rollbackWindowMinutes: windowMinutes,
       ...(reason ? { reason } : {}),
     },
@@ -128,7 +167,20 @@ async function rollback(input: Input, deps: Deps): Promise<Output> {
       now: deps.now,
     },
   );
-  return RollbackOutput.parse({ ...result, mode: 'ROLLBACK', notes: rollbackNotes(result) });
+  if (clientsError) throw clientsError;
+  const notes = rollbackNotes(result);
+  if (clients) notes.push(...clientNotes(clients));
+  return RollbackOutput.parse({ ...result, mode: 'ROLLBACK', ...(clients ? { clients } : {}), notes });
+}
+
+function clientNotes(clients: ClientSwitchProgress): string[] {
+  return clients.switches.map((s) =>
+    s.step === 'UNTOUCHED'
+      ? `${s.name} (${s.subject}) was not changed by this execution: left alone.`
+      : s.complete
+        ? `${s.name} (${s.subject}) is back on the source (${s.step}).`
+        : `${s.name} (${s.subject}) is returning to the source: ${s.step}${s.detail ? ` (${s.detail})` : ''}.`,
+  );
 }
 
 function rollbackNotes(result: z.infer<typeof RollbackCutoverResultSchema>): string[] {
@@ -267,7 +319,14 @@ export const task = defineTask({
   function: 'RollbackCutover',
   Input,
   Output,
-  needs: { pointer: 'pointer', target: 'target', source: 'source', artifacts: 'artifacts', now: 'clock' },
+  needs: {
+    pointer: 'pointer',
+    target: 'target',
+    source: 'source',
+    clientSwitches: 'clientSwitches',
+    artifacts: 'artifacts',
+    now: 'clock',
+  },
   run: runRollbackCutover,
 });
 
@@ -278,3 +337,5 @@ function writeFenceNotes(undo: WriteFenceUndo): string[] {
     ...undo.notes,
   ];
 }
+
+const sleepFor: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { HealthProgressSchema } from '../../core/cutover/check-target-health';
+import { ClientSwitchProgressSchema } from '../../core/cutover/client-switches';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { watchedTopics } from '../../core/cutover/model';
@@ -21,6 +22,8 @@ import { identityOf } from './plan-views';
 export const SwitchStateSchema = SwitchRecordSchema.extend({
   /** Artifact key of the target's end offsets at the switch (= `targetEndsAtSwitch.key`): the failback starts there. */
   switchTargetOffsetsKey: z.string(),
+  /** The plan's client switches (cutover.switches); the Choice ClientsSwitched? reads `complete`. */
+  clients: ClientSwitchProgressSchema.optional(),
 });
 export type SwitchState = z.infer<typeof SwitchStateSchema>;
 

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runSwitchToTarget, type Output, task } from './task';
 
@@ -18,6 +19,7 @@ export async function switchToTargetHandler(event: unknown): Promise<Output> {
     runSwitchToTarget(input, {
       pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: PHASE }),
       target,
+      clientSwitches: awsClientSwitches(),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     }),

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { applyClientSwitches, untilComplete, type Sleep } from '../../core/cutover/client-switches';
 import { switchConsumers } from '../../core/cutover/switch-consumers';
+import { CutoverFailedError } from '../../core/errors';
+import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
@@ -10,6 +13,7 @@ import {
   cutoverScope,
   requireStep,
 } from '../shared/cutover-state';
+import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -18,6 +22,11 @@ import { defineTask } from '../../workflow/define-task';
  * moves from the fence to the target value (cutover.targetValue, else the target's bootstrap servers), with the fence
  * as the expected value. Producers and consumers read the same pointer, so both move here. The rollback window opens.
  * Idempotent through the journal.
+ *
+ * Then the plan's client switches (`cutover.switches`: Lambda event source mappings, ECS services) take one step each
+ * (core/cutover/client-switches.ts), stepped within this invocation until all are on the target or
+ * cutover.clientSwitchTimeoutMinutes ran out (Migration.CutoverFailed: the Catch rolls them back). A retried
+ * invocation reads the pointer part and each switch's progress back from the journal.
  */
 
 export const Input = z.object({ state: CutoverExecutionStateSchema });
@@ -29,6 +38,10 @@ export type Output = z.infer<typeof Output>;
 export interface Deps {
   readonly pointer: CutoverSwitch;
   readonly target: KafkaDataPlane;
+  /** Builds the adapter of each `cutover.switches` entry; needed only when the plan has some. */
+  readonly clientSwitches?: ClientSwitchFactory;
+  /** Between two steps of the client switches. @default a timer */
+  readonly sleep?: Sleep;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
 }
@@ -44,7 +57,29 @@ export async function runSwitchToTarget(input: Input, deps: Deps): Promise<Outpu
     },
     { producers: deps.pointer, target: deps.target, artifacts: deps.artifacts, now: deps.now },
   );
-  return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key });
+  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
+  if (switches.length === 0) return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key });
+  if (!deps.clientSwitches)
+    throw new CutoverFailedError(
+      'The plan names cutover.switches, but this runtime has no client switch adapters: they were not moved.',
+    );
+  const bootstrapServers = (state.target?.bootstrapServers ?? state.input.target.bootstrapServers ?? []).join(',');
+  const clusterArn = state.target?.clusterArn ?? state.input.target.clusterArn;
+  const clientSwitches = deps.clientSwitches;
+  const clients = await untilComplete(
+    () =>
+      applyClientSwitches(
+        {
+          identity: identityOf(state),
+          switches,
+          timeoutMinutes: clientSwitchTimeoutMinutes,
+          target: { bootstrapServers, ...(clusterArn ? { clusterArn } : {}) },
+        },
+        { clientSwitches, artifacts: deps.artifacts, now: deps.now },
+      ),
+    deps.sleep ?? sleepFor,
+  );
+  return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key, clients });
 }
 
 /** SwitchToTarget as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
@@ -52,6 +87,14 @@ export const task = defineTask({
   function: 'SwitchToTarget',
   Input,
   Output,
-  needs: { pointer: 'pointer', target: 'target', artifacts: 'artifacts', now: 'clock' },
+  needs: {
+    pointer: 'pointer',
+    target: 'target',
+    clientSwitches: 'clientSwitches',
+    artifacts: 'artifacts',
+    now: 'clock',
+  },
   run: runSwitchToTarget,
 });
+
+const sleepFor: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { CutoverFailedError, RollbackFailedError } from '../errors';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ClientSwitch, ClientSwitchFactory, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
+import type { ClientSwitchSpec } from '../plan/migration-plan';
+import { cutoverKey, ExecutionIdentitySchema } from './model';
+
+/**
+ * The plan's client switches (`cutover.switches`): applications that read no pointer, moved by the orchestrator
+ * itself — a Lambda event source mapping recreated on the target, an ECS service redeployed with the target's
+ * settings. Each adapter call is one idempotent step; the workflow calls again after a Wait until every switch is
+ * complete (SwitchToTarget → ClientsSwitched? → WaitForClientSwitches, RollbackCutover → ClientsReverted? →
+ * WaitForClientRevert), within `cutover.clientSwitchTimeoutMinutes`.
+ *
+ * Before the first change to an application, what it runs now (`record()`: the event source mapping's full
+ * configuration, the service's task-definition revision and desired count) is journaled under
+ * `cutover/journal/client-switch-<name>.json`. Rollback works from that journal only: an application this execution
+ * never recorded was never changed, and is left alone.
+ */
+
+export const ClientSwitchStepSchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  role: z.enum(['PRODUCERS', 'CONSUMERS', 'BOTH']),
+  complete: z.boolean(),
+  step: z.string(),
+  detail: z.string().optional(),
+});
+export type ClientSwitchStep = z.infer<typeof ClientSwitchStepSchema>;
+
+/** `$.cutover.switch.clients` / `$.rollback.cutover.clients`: the Choice states read `complete`. */
+export const ClientSwitchProgressSchema = z.object({
+  complete: z.boolean(),
+  /** When the first call of this pass ran: the timeout counts from here. */
+  startedAt: z.string(),
+  switches: z.array(ClientSwitchStepSchema),
+});
+export type ClientSwitchProgress = z.infer<typeof ClientSwitchProgressSchema>;
+
+const ClientSwitchJournalSchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  /** What the application ran before this execution changed it: `revert` returns to this. */
+  recorded: z.unknown(),
+  recordedAt: z.string(),
+  stoppedAt: z.string().optional(),
+  switchedAt: z.string().optional(),
+  revertedAt: z.string().optional(),
+});
+type ClientSwitchJournal = z.infer<typeof ClientSwitchJournalSchema>;
+
+export interface ClientSwitchDeps {
+  readonly clientSwitches: ClientSwitchFactory;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+interface ClientSwitchRequest {
+  readonly identity: z.infer<typeof ExecutionIdentitySchema>;
+  readonly switches: readonly ClientSwitchSpec[];
+  /** cutover.clientSwitchTimeoutMinutes. */
+  readonly timeoutMinutes: number;
+}
+
+const journalKeyOf = (identity: ClientSwitchRequest['identity'], name: string): string =>
+  cutoverKey(identity, `journal/client-switch-${name}.json`);
+
+async function readSwitchJournal(
+  artifacts: ArtifactStore,
+  identity: ClientSwitchRequest['identity'],
+  name: string,
+): Promise<ClientSwitchJournal | undefined> {
+  const raw = await artifacts.getJson(journalKeyOf(identity, name));
+  return raw === undefined ? undefined : ClientSwitchJournalSchema.parse(raw);
+}
+
+/** The journal of a switch, recording what the application runs now first when this execution never did. */
+async function recordedJournal(
+  request: ClientSwitchRequest,
+  spec: ClientSwitchSpec,
+  adapter: ClientSwitch,
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchJournal> {
+  const existing = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
+  if (existing) return existing;
+  const journal: ClientSwitchJournal = {
+    name: spec.name,
+    kind: adapter.kind,
+    subject: adapter.subject,
+    recorded: await adapter.record(),
+    recordedAt: deps.now().toISOString(),
+  };
+  await deps.artifacts.putJson(journalKeyOf(request.identity, spec.name), journal);
+  return journal;
+}
+
+async function markJournal(
+  deps: ClientSwitchDeps,
+  request: ClientSwitchRequest,
+  journal: ClientSwitchJournal,
+  change: Partial<Pick<ClientSwitchJournal, 'stoppedAt' | 'switchedAt' | 'revertedAt'>>,
+): Promise<void> {
+  await deps.artifacts.putJson(journalKeyOf(request.identity, journal.name), { ...journal, ...change });
+}
+
+/** When this pass started (its own journal entry), so that the timeout spans every call of the poll. */
+async function passStartedAt(
+  deps: ClientSwitchDeps,
+  request: ClientSwitchRequest,
+  pass: 'switch' | 'revert',
+): Promise<string> {
+  const key = cutoverKey(request.identity, `journal/client-switches-${pass}.json`);
+  const found = await deps.artifacts.getJson<{ startedAt?: string }>(key);
+  if (found?.startedAt) return found.startedAt;
+  const startedAt = deps.now().toISOString();
+  await deps.artifacts.putJson(key, { startedAt });
+  return startedAt;
+}
+
+const stepOf = (spec: ClientSwitchSpec, adapter: ClientSwitch, step: SwitchStep): ClientSwitchStep => ({
+  name: spec.name,
+  kind: adapter.kind,
+  subject: adapter.subject,
+  role: adapter.role,
+  complete: step.complete,
+  step: step.step,
+  ...(step.detail ? { detail: step.detail } : {}),
+});
+
+function overdue(request: ClientSwitchRequest, startedAt: string, now: Date): boolean {
+  return now.getTime() - Date.parse(startedAt) > request.timeoutMinutes * 60_000;
+}
+
+const pending = (steps: readonly ClientSwitchStep[]): string =>
+  steps
+    .filter((s) => !s.complete)
+    .map((s) => `${s.name} (${s.subject}: ${s.step}${s.detail ? `, ${s.detail}` : ''})`)
+    .join('; ');
+
+/**
+ * FenceProducers: the producers of an `ECS_SERVICE` switch with `stopAtFence` are scaled to 0 (their revision and
+ * desired count journaled first). One call: the drain's settle waits for their writes to stop; SwitchToTarget brings
+ * them back at the recorded count on the target.
+ */
+export async function stopClientSwitchesAtFence(
+  request: ClientSwitchRequest,
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchStep[]> {
+  const out: ClientSwitchStep[] = [];
+  for (const spec of request.switches) {
+    if (spec.type !== 'ECS_SERVICE' || !spec.stopAtFence) continue;
+    const adapter = deps.clientSwitches(spec);
+    const journal = await recordedJournal(request, spec, adapter, deps);
+    const step = await adapter.stop(journal.recorded);
+    if (!journal.stoppedAt) await markJournal(deps, request, journal, { stoppedAt: deps.now().toISOString() });
+    out.push(stepOf(spec, adapter, step));
+  }
+  return out;
+}
+
+/**
+ * SwitchToTarget, after the pointers moved: one step of every switch not yet on the target. Complete when all are;
+ * Migration.CutoverFailed naming those still pending after `timeoutMinutes` (the Catch rolls back).
+ */
+export async function applyClientSwitches(
+  request: ClientSwitchRequest & { readonly target: ClientSwitchTarget },
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchProgress> {
+  const startedAt = await passStartedAt(deps, request, 'switch');
+  const steps: ClientSwitchStep[] = [];
+  for (const spec of request.switches) {
+    const adapter = deps.clientSwitches(spec);
+    const journal = await recordedJournal(request, spec, adapter, deps);
+    if (journal.switchedAt) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'ON_TARGET', detail: `since ${journal.switchedAt}` }));
+      continue;
+    }
+    const step = await adapter.switchToTarget(journal.recorded, request.target);
+    if (step.complete) await markJournal(deps, request, journal, { switchedAt: deps.now().toISOString() });
+    steps.push(stepOf(spec, adapter, step));
+  }
+  const complete = steps.every((s) => s.complete);
+  if (!complete && overdue(request, startedAt, deps.now()))
+    throw new CutoverFailedError(
+      `The client switches did not reach the target within cutover.clientSwitchTimeoutMinutes (${request.timeoutMinutes} min): ${pending(steps)}. The rollback returns them to what was journaled.`,
+      { pending: steps.filter((s) => !s.complete).map((s) => s.name) },
+    );
+  return { complete, startedAt, switches: steps };
+}
+
+/**
+ * RollbackCutover: one step of every switch this execution recorded (so may have changed) back to the journaled
+ * configuration; a switch it never recorded is UNTOUCHED. Migration.RollbackFailed naming those still pending after
+ * `timeoutMinutes`.
+ */
+export async function revertClientSwitches(
+  request: ClientSwitchRequest,
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchProgress> {
+  const startedAt = await passStartedAt(deps, request, 'revert');
+  const steps: ClientSwitchStep[] = [];
+  for (const spec of request.switches) {
+    const adapter = deps.clientSwitches(spec);
+    const journal = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
+    if (!journal) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
+      continue;
+    }
+    if (journal.revertedAt) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'REVERTED', detail: `at ${journal.revertedAt}` }));
+      continue;
+    }
+    const step = await adapter.revert(journal.recorded);
+    if (step.complete) await markJournal(deps, request, journal, { revertedAt: deps.now().toISOString() });
+    steps.push(stepOf(spec, adapter, step));
+  }
+  const complete = steps.every((s) => s.complete);
+  if (!complete && overdue(request, startedAt, deps.now()))
+    throw new RollbackFailedError(
+      `The client switches did not return to the source within cutover.clientSwitchTimeoutMinutes (${request.timeoutMinutes} min): ${pending(steps)}. Return them by hand to the configuration journaled in cutover/journal/client-switch-<name>.json.`,
+      { pending: steps.filter((s) => !s.complete).map((s) => s.name) },
+    );
+  return { complete, startedAt, switches: steps };
+}
+
+/** Waits between two steps of the switches (the AWS handlers: a timer; tests: nothing). */
+export type Sleep = (ms: number) => Promise<void>;
+
+/** How long between two steps: the adapters' states (ESM Creating → Enabled, an ECS rollout) move in seconds. */
+export const CLIENT_SWITCH_POLL_MS = 5_000;
+
+/**
+ * Steps the switches until all are complete, within the one task invocation: the pass itself fails once
+ * `clientSwitchTimeoutMinutes` have passed (which the plan keeps under the task's timeout), so the loop is bounded.
+ * The cutover's fence → switch path runs as one bounded invocation too; a Wait state per step would add two poll loops
+ * to the history budget for what takes a few minutes.
+ */
+export async function untilComplete(
+  pass: () => Promise<ClientSwitchProgress>,
+  sleep: Sleep,
+  pollMs: number = CLIENT_SWITCH_POLL_MS,
+): Promise<ClientSwitchProgress> {
+  let progress = await pass();
+  // The pass's own deadline ends the loop; the count is a second bound for a clock that does not move.
+  for (let n = 1; !progress.complete && n < MAX_PASSES; n++) {
+    await sleep(pollMs);
+    progress = await pass();
+  }
+  return progress;
+}
+
+/** 12 minutes of 5-second steps, and some. */
+const MAX_PASSES = 200;

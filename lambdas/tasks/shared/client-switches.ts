@@ -1,0 +1,51 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { EcsServiceClientSwitch } from '../../adapters/aws/client-switch-ecs';
+import { LambdaEsmClientSwitch } from '../../adapters/aws/client-switch-lambda-esm';
+import type { ClientSwitchRegistry } from '../../core/plan/runtimes';
+import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switch';
+
+/**
+ * The AWS adapter of each `cutover.switches` entry (the ClientSwitchFactory port of SwitchToTarget, RollbackCutover
+ * and FenceProducers). One SDK client per service and container, created on first use.
+ */
+
+let lambdaClient: LambdaClient | undefined;
+let ecsClient: ECSClient | undefined;
+
+export interface ClientSwitchClients {
+  readonly lambda?: LambdaClient;
+  readonly ecs?: ECSClient;
+}
+
+/** The AWS runtime's client switches, one factory per kind lambdas/core/plan/runtimes.ts declares for it. */
+export const AWS_CLIENT_SWITCHES: ClientSwitchRegistry<'AWS', ClientSwitchClients, ClientSwitch> = {
+  LAMBDA_EVENT_SOURCE_MAPPING: (spec, clients) =>
+    new LambdaEsmClientSwitch(clients.lambda ?? (lambdaClient ??= new LambdaClient({})), {
+      uuid: spec.uuid,
+      role: spec.role,
+      ...(spec.targetAuth
+        ? { targetSourceAccessConfigurations: [{ Type: spec.targetAuth.type, URI: spec.targetAuth.secretArn }] }
+        : {}),
+    }),
+  ECS_SERVICE: (spec, clients) =>
+    new EcsServiceClientSwitch(clients.ecs ?? (ecsClient ??= new ECSClient({})), {
+      cluster: spec.cluster,
+      service: spec.service,
+      role: spec.role,
+      environment: spec.environment,
+      ...(spec.containerName ? { containerName: spec.containerName } : {}),
+      stopAtFence: spec.stopAtFence,
+    }),
+};
+
+export function awsClientSwitches(clients: ClientSwitchClients = {}): ClientSwitchFactory {
+  return (spec) => {
+    switch (spec.type) {
+      case 'LAMBDA_EVENT_SOURCE_MAPPING':
+        return AWS_CLIENT_SWITCHES.LAMBDA_EVENT_SOURCE_MAPPING(spec, clients);
+      case 'ECS_SERVICE':
+        return AWS_CLIENT_SWITCHES.ECS_SERVICE(spec, clients);
+    }
+  };
+}

@@ -1,0 +1,365 @@
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  type EventSourceMappingConfiguration,
+} from '@aws-sdk/client-lambda';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MigrationPlanSchema, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
+import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
+import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
+import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
+import { awsClientSwitches } from '../../lambdas/tasks/shared/client-switches';
+import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
+import { TARGET_SERVERS, cutoverWorld, type CutoverWorld } from './task-cutover-world';
+
+/**
+ * The plan's client switches (cutover.switches) through the task modules with the real AWS adapters over in-memory
+ * Lambda and ECS fakes: SwitchToTarget moves them after the pointer, RollbackCutover returns them to what was
+ * journaled, FenceProducers stops producers where the plan says so.
+ */
+
+const SOURCE_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders/5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:billing-consumer';
+const UUID = '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01';
+const TD1 = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-writer:1';
+
+/** Lambda's event source mappings in memory: a deletion or creation completes on the next read. */
+class FakeLambda {
+  readonly client = new LambdaClient({ region: 'eu-west-1' });
+  readonly calls: string[] = [];
+  mappings = new Map<string, EventSourceMappingConfiguration>();
+  private n = 0;
+
+  constructor() {
+    this.mappings.set(UUID, {
+      UUID,
+      FunctionArn: FUNCTION_ARN,
+      EventSourceArn: SOURCE_ARN,
+      State: 'Enabled',
+      Topics: ['orders.created'],
+      StartingPosition: 'LATEST',
+      BatchSize: 100,
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'billing' },
+    });
+    const mock = mockClient(this.client);
+    mock.on(GetEventSourceMappingCommand).callsFake((input: { UUID: string }) => {
+      this.settle();
+      const m = this.mappings.get(input.UUID);
+      if (!m) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      return m;
+    });
+    mock.on(ListEventSourceMappingsCommand).callsFake(() => {
+      this.settle();
+      return { EventSourceMappings: [...this.mappings.values()] };
+    });
+    mock.on(DeleteEventSourceMappingCommand).callsFake((input: { UUID: string }) => {
+      const m = this.mappings.get(input.UUID);
+      this.calls.push(`delete ${m?.EventSourceArn ?? '?'}`);
+      if (m) m.State = 'Deleting';
+      return m;
+    });
+    mock.on(CreateEventSourceMappingCommand).callsFake((input: Record<string, unknown>) => {
+      const uuid = `0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0b0${++this.n}`;
+      this.calls.push(`create ${String(input.EventSourceArn)}`);
+      const { FunctionName, Enabled: _enabled, ...rest } = input;
+      this.mappings.set(uuid, { ...rest, UUID: uuid, FunctionArn: String(FunctionName), State: 'Creating' });
+      return { UUID: uuid };
+    });
+  }
+
+  private settle(): void {
+    for (const [uuid, m] of this.mappings) {
+      if (m.State === 'Deleting') this.mappings.delete(uuid);
+      else if (m.State === 'Creating') m.State = 'Enabled';
+    }
+  }
+}
+
+/** One ECS service in memory: a deployment reaches steady state on the next DescribeServices. */
+class FakeEcs {
+  readonly client = new ECSClient({ region: 'eu-west-1' });
+  readonly definitions = new Map<string, TaskDefinition>();
+  readonly updates: Array<Record<string, unknown>> = [];
+  taskDefinition = TD1;
+  desiredCount = 2;
+  running = 2;
+  steady = true;
+
+  constructor() {
+    this.definitions.set(TD1, {
+      taskDefinitionArn: TD1,
+      family: 'orders-writer',
+      taskRoleArn: 'arn:aws:iam::123456789012:role/orders-writer-task',
+      containerDefinitions: [
+        { name: 'app', image: 'orders:1', environment: [{ name: 'KAFKA_BOOTSTRAP', value: 'b-1.source:9098' }] },
+      ],
+    });
+    const mock = mockClient(this.client);
+    mock.on(DescribeServicesCommand).callsFake(() => {
+      if (this.steady) this.running = this.desiredCount;
+      return {
+        services: [
+          {
+            status: 'ACTIVE',
+            taskDefinition: this.taskDefinition,
+            desiredCount: this.desiredCount,
+            runningCount: this.running,
+            deployments: [
+              {
+                status: 'PRIMARY',
+                taskDefinition: this.taskDefinition,
+                rolloutState: this.steady ? 'COMPLETED' : 'IN_PROGRESS',
+                desiredCount: this.desiredCount,
+                runningCount: this.running,
+              },
+            ],
+          },
+        ],
+      };
+    });
+    mock.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
+      taskDefinition: this.definitions.get(input.taskDefinition),
+    }));
+    mock.on(RegisterTaskDefinitionCommand).callsFake((input: TaskDefinition) => {
+      const arn = `arn:aws:ecs:eu-west-1:123456789012:task-definition/${input.family ?? ''}:${this.definitions.size + 1}`;
+      this.definitions.set(arn, { ...input, taskDefinitionArn: arn });
+      return { taskDefinition: { ...input, taskDefinitionArn: arn } };
+    });
+    mock.on(UpdateServiceCommand).callsFake((input: { taskDefinition?: string; desiredCount?: number }) => {
+      this.updates.push({ ...input });
+      if (input.taskDefinition) this.taskDefinition = input.taskDefinition;
+      if (input.desiredCount !== undefined) this.desiredCount = input.desiredCount;
+      return {};
+    });
+  }
+}
+
+const SWITCHES = (stopAtFence = false) => [
+  { type: 'LAMBDA_EVENT_SOURCE_MAPPING', name: 'billing', uuid: UUID },
+  {
+    type: 'ECS_SERVICE',
+    name: 'orders-writer',
+    role: 'PRODUCERS',
+    cluster: 'apps',
+    service: 'orders-writer',
+    environment: { KAFKA_BOOTSTRAP: '{bootstrapServers}' },
+    stopAtFence,
+  },
+];
+
+async function world(options: { stopAtFence?: boolean; timeoutMinutes?: number } = {}) {
+  const w = await cutoverWorld({
+    change: (raw) => {
+      const cutover = raw.cutover as Record<string, unknown>;
+      cutover.switches = SWITCHES(options.stopAtFence);
+      if (options.timeoutMinutes) cutover.clientSwitchTimeoutMinutes = options.timeoutMinutes;
+    },
+  });
+  const lambda = new FakeLambda();
+  const ecs = new FakeEcs();
+  const clientSwitches = awsClientSwitches({ lambda: lambda.client, ecs: ecs.client });
+  // Each wait between two steps moves the manual clock by the same time.
+  const sleep = (ms: number): Promise<void> => {
+    w.clock.advance(ms / 1000);
+    return Promise.resolve();
+  };
+  return { w, lambda, ecs, deps: { clientSwitches, sleep } };
+}
+
+const rollback = async (w: CutoverWorld, deps: object) =>
+  RollbackOutput.parse(
+    await runRollbackCutover(
+      { state: { ...w.state, error: { Error: 'Migration.TargetUnhealthy', Cause: '…' } } as never, mode: 'ROLLBACK' },
+      { pointer: w.pointer, target: w.target, artifacts: w.artifacts, now: w.clock.now, ...deps },
+    ),
+  );
+
+const journalOf = (w: CutoverWorld, name: string) =>
+  w.artifacts.getJson<{ recorded: Record<string, unknown>; switchedAt?: string }>(
+    `migrations/${w.state.identity.migrationId}/${w.state.identity.executionName}/cutover/journal/client-switch-${name}.json`,
+  );
+
+describe('cutover.switches in the plan', () => {
+  const plan = (switches: unknown[], kafkaTarget = false) => {
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { cutover: Record<string, unknown>; target: Record<string, unknown>; replication: Record<string, unknown> };
+    raw.cutover.switches = switches;
+    if (kafkaTarget) {
+      raw.target = { type: 'KAFKA', bootstrapServers: ['t-1:9092'], auth: { mechanism: 'PLAINTEXT' } };
+      raw.replication = { engine: 'MIRROR_MAKER_2' };
+    }
+    return MigrationPlanSchema.safeParse(raw);
+  };
+  const messages = (r: ReturnType<typeof plan>) =>
+    r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it('defaults to no switches, and accepts one per application', () => {
+    expect(plan([]).success).toBe(true);
+    const parsed = plan(SWITCHES(true));
+    expect(messages(parsed)).toEqual([]);
+    expect(parsed.success && parsed.data.cutover.switches[0]).toMatchObject({ role: 'CONSUMERS' });
+  });
+
+  it('refuses two switches of one name, consumers stopped at the fence, and a Lambda MSK mapping to a KAFKA target', () => {
+    const same = plan([SWITCHES()[0], { ...SWITCHES()[0], uuid: UUID.replace('01', '02') }]);
+    expect(messages(same).join('\n')).toMatch(/cutover\.switches\.1\.name: "billing" names two switches/);
+    const consumers = plan([{ ...SWITCHES(true)[1], role: 'CONSUMERS' }]);
+    expect(messages(consumers).join('\n')).toMatch(/switches\.0\.stopAtFence: only producers are stopped/);
+    const kafka = plan([SWITCHES()[0]], true);
+    expect(messages(kafka).join('\n')).toMatch(/cutover\.switches\.0\.type: a Lambda MSK event source mapping needs/);
+  });
+});
+
+describe('client switches per runtime', () => {
+  it('are served by the deployed workflow and refused, entry by entry, by the local rehearsal', () => {
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { cutover: Record<string, unknown> };
+    raw.cutover.switches = SWITCHES();
+    const plan = MigrationPlanSchema.parse(raw);
+    expect(runtimeIssues(plan, 'AWS')).toEqual([]);
+    expect(runtimeIssues(plan, 'LOCAL').map((i) => i.path)).toEqual(
+      expect.arrayContaining(['cutover.switches.0.type', 'cutover.switches.1.type']),
+    );
+  });
+});
+
+describe('client switches in the cutover tasks', () => {
+  it('SwitchToTarget moves the mapping (source deleted first, same group) and the service, journaling both', async () => {
+    // Prepare
+    const { w, lambda, ecs, deps } = await world();
+    await w.throughOffsets();
+    // Act
+    const out = await runSwitchToTarget(
+      { state: w.state },
+      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+    );
+    // Assess
+    expect(out.clients).toMatchObject({ complete: true });
+    expect(out.clients?.switches.map((s) => [s.name, s.complete])).toEqual([
+      ['billing', true],
+      ['orders-writer', true],
+    ]);
+    const targetArn = w.state.target?.clusterArn;
+    expect(lambda.calls).toEqual([`delete ${SOURCE_ARN}`, `create ${targetArn}`]);
+    const onTarget = [...lambda.mappings.values()];
+    expect(onTarget).toHaveLength(1);
+    expect(onTarget[0]).toMatchObject({
+      EventSourceArn: targetArn,
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'billing' },
+      Topics: ['orders.created'],
+      BatchSize: 100,
+    });
+    const running = ecs.definitions.get(ecs.taskDefinition);
+    expect(ecs.taskDefinition).not.toBe(TD1);
+    expect(running?.containerDefinitions?.[0]?.environment).toEqual([
+      { name: 'KAFKA_BOOTSTRAP', value: TARGET_SERVERS.join(',') },
+    ]);
+    expect((await journalOf(w, 'billing'))?.recorded).toMatchObject({ UUID, EventSourceArn: SOURCE_ARN });
+    expect((await journalOf(w, 'orders-writer'))?.recorded).toEqual({ taskDefinitionArn: TD1, desiredCount: 2 });
+  });
+
+  it('RollbackCutover returns both to the journaled configuration, the mapping with its group on the source', async () => {
+    const { w, lambda, ecs, deps } = await world();
+    await w.throughOffsets();
+    w.record(
+      'switch',
+      await runSwitchToTarget(
+        { state: w.state },
+        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+      ),
+    );
+
+    const out = await rollback(w, deps);
+
+    expect(out.clients).toMatchObject({ complete: true });
+    const mappings = [...lambda.mappings.values()];
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      EventSourceArn: SOURCE_ARN,
+      FunctionArn: FUNCTION_ARN,
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'billing' },
+      StartingPosition: 'LATEST',
+    });
+    expect(ecs.taskDefinition).toBe(TD1);
+    expect(ecs.desiredCount).toBe(2);
+    expect(out.notes.join(' ')).toContain('billing (lambda-esm:');
+  });
+
+  it('RollbackCutover leaves alone the switches this execution never moved', async () => {
+    const { w, lambda, ecs, deps } = await world();
+    await w.fence();
+
+    const out = await rollback(w, deps);
+
+    expect(out.clients?.switches.map((s) => s.step)).toEqual(['UNTOUCHED', 'UNTOUCHED']);
+    expect(lambda.calls).toEqual([]);
+    expect(ecs.updates).toEqual([]);
+    expect(out.notes.join(' ')).toContain('was not changed by this execution');
+  });
+
+  it('fails the switch, naming the application still deploying, after clientSwitchTimeoutMinutes', async () => {
+    const { w, ecs, deps } = await world({ timeoutMinutes: 2 });
+    await w.throughOffsets();
+    ecs.steady = false;
+    ecs.running = 0;
+
+    await expect(
+      runSwitchToTarget(
+        { state: w.state },
+        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+      ),
+    ).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringMatching(
+        /within cutover\.clientSwitchTimeoutMinutes \(2 min\): orders-writer \(ecs:apps\/orders-writer/,
+      ),
+    });
+  });
+
+  it('FenceProducers scales a stopAtFence service to 0, and the switch brings it back at its count on the target', async () => {
+    const { w, ecs, deps } = await world({ stopAtFence: true });
+
+    w.record(
+      'fence',
+      await runFenceProducers(
+        { state: w.state },
+        {
+          pointer: w.pointer,
+          producersCluster: w.source,
+          artifacts: w.artifacts,
+          now: w.clock.now,
+          clientSwitches: deps.clientSwitches,
+        },
+      ),
+    );
+
+    expect(ecs.updates).toEqual([{ cluster: 'apps', service: 'orders-writer', desiredCount: 0 }]);
+    expect((await journalOf(w, 'orders-writer'))?.recorded).toEqual({ taskDefinitionArn: TD1, desiredCount: 2 });
+    await w.drain();
+    w.clock.advance(settleSecondsOf(w.plan));
+    w.record('drain', await (async () => await w.drain())());
+    await w.offsets();
+    const out = await runSwitchToTarget(
+      { state: w.state },
+      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+    );
+    expect(out.clients?.complete).toBe(true);
+    expect(ecs.desiredCount).toBe(2);
+    expect(ecs.taskDefinition).not.toBe(TD1);
+  });
+});
