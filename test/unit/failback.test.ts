@@ -293,6 +293,7 @@ describe('CheckFailback and StopFailback over the Replicator port', () => {
     expect(result.committed).toEqual([{ groupId: 'billing', topic: 'orders', partition: 0, offset: '14' }]);
     expect(await a.fetchCommittedOffsets('billing', ['orders'])).toEqual([
       { topic: 'orders', partition: 0, offset: '14' },
+      { topic: 'orders', partition: 1, offset: '-1' },
     ]);
   });
 
@@ -302,7 +303,11 @@ describe('CheckFailback and StopFailback over the Replicator port', () => {
     await expect(runCommitFailbackOffsets(state, deps())).rejects.toMatchObject({
       name: 'Migration.ReplicationFailed',
     });
-    expect(await a.fetchCommittedOffsets('billing', ['orders'])).toEqual([]);
+    // Kafka answers -1 for a partition the group committed nothing on.
+    expect(await a.fetchCommittedOffsets('billing', ['orders'])).toEqual([
+      { topic: 'orders', partition: 0, offset: '-1' },
+      { topic: 'orders', partition: 1, offset: '-1' },
+    ]);
   });
 
   it('fails with Migration.ReplicationFailed when a record from before the switch flowed back', async () => {

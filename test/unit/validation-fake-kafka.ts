@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import type {
   CommittedOffset,
   ConfigEntry,
@@ -13,8 +14,18 @@ import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 /**
  * An in-memory Kafka cluster behind the KafkaDataPlane port, for unit tests of the gate and validation cores (real
  * brokers are used by the integration tier). Logs keep real offsets: a log start that moves (deleteRecords) and
- * records appended at the end.
+ * records appended at the end. It passes the port's contract as the real adapters do
+ * (test/contracts/kafka-data-plane.ts, run by test/unit/fake-kafka-contract.test.ts).
  */
+
+/** Kafka's default partitioner for a keyed record (murmur2 of the key), as kafkajs implements it. */
+const keyedPartition = Partitioners.DefaultPartitioner();
+
+interface Member {
+  readonly memberId: string;
+  readonly clientId: string;
+  readonly clientHost: string;
+}
 
 interface StoredRecord {
   /** CreateTime in ms (0 unless given). */
@@ -34,7 +45,9 @@ interface PartitionLog {
 export class FakeKafka implements KafkaDataPlane {
   readonly topics = new Map<string, { partitions: PartitionLog[]; configs: Record<string, string> }>();
   readonly committed = new Map<string, Map<string, string>>();
+  /** Members of each group by count (tests set it directly); `join` also names them. */
   readonly activeMembers = new Map<string, number>();
+  private readonly members = new Map<string, Member[]>();
   /** Hook to add records while a read is waiting (a replicator copying during the canary check). */
   onRead: ((topic: string, partition: number) => void) | undefined;
 
@@ -91,6 +104,22 @@ export class FakeKafka implements KafkaDataPlane {
     return this;
   }
 
+  /** A consumer joins `groupId` (as a real one would, until it leaves). */
+  join(groupId: string, clientId: string, clientHost = '/127.0.0.1'): { leave(): Promise<void> } {
+    const member = { memberId: `${clientId}-${Math.random().toString(16).slice(2)}`, clientId, clientHost };
+    this.members.set(groupId, [...(this.members.get(groupId) ?? []), member]);
+    this.activeMembers.set(groupId, (this.activeMembers.get(groupId) ?? 0) + 1);
+    return {
+      leave: async () => {
+        this.members.set(
+          groupId,
+          (this.members.get(groupId) ?? []).filter((m) => m !== member),
+        );
+        this.activeMembers.set(groupId, Math.max(0, (this.activeMembers.get(groupId) ?? 1) - 1));
+      },
+    };
+  }
+
   log(topic: string, partition: number): PartitionLog {
     const t = this.topics.get(topic);
     const log = t?.partitions[partition];
@@ -141,40 +170,82 @@ export class FakeKafka implements KafkaDataPlane {
     }));
   }
   async listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {
-    return [...this.committed.keys()].map((groupId) => ({ groupId, protocolType: 'consumer' }));
+    const ids = new Set([
+      ...this.committed.keys(),
+      ...[...this.activeMembers].filter(([, n]) => n > 0).map(([id]) => id),
+    ]);
+    return [...ids].map((groupId) => ({ groupId, protocolType: 'consumer' }));
   }
   async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
     return groupIds.map((groupId) => {
       const n = this.activeMembers.get(groupId) ?? 0;
+      const named = (this.members.get(groupId) ?? []).slice(0, n);
+      const anonymous = Array.from({ length: n - named.length }, (_, i) => ({
+        memberId: `m${i}`,
+        clientId: 'c',
+        clientHost: '/127.0.0.1',
+      }));
       return {
         groupId,
         state: n > 0 ? 'Stable' : 'Empty',
         protocolType: 'consumer',
-        members: Array.from({ length: n }, (_, i) => ({ memberId: `m${i}`, clientId: 'c', clientHost: '/127.0.0.1' })),
+        members: [...named, ...anonymous],
       };
     });
   }
+  /** Kafka's OffsetFetch: every committed offset, or for named topics every partition (-1 where none is). */
   async fetchCommittedOffsets(groupId: string, topics?: readonly string[]): Promise<CommittedOffset[]> {
     const offsets = this.committed.get(groupId) ?? new Map<string, string>();
     const out: CommittedOffset[] = [];
+    if (topics) {
+      for (const topic of topics) {
+        const t = this.topics.get(topic);
+        t?.partitions.forEach((_, partition) =>
+          out.push({ topic, partition, offset: offsets.get(`${topic}\u0000${partition}`) ?? '-1' }),
+        );
+      }
+      return out;
+    }
     for (const [key, offset] of offsets) {
       const [topic, partition] = key.split('\u0000') as [string, string];
-      if (!topics || topics.includes(topic)) out.push({ topic, partition: Number(partition), offset });
+      out.push({ topic, partition: Number(partition), offset });
     }
-    return out;
+    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
   async setCommittedOffsets(groupId: string, offsets: readonly CommittedOffset[]): Promise<void> {
+    const n = this.activeMembers.get(groupId) ?? 0;
+    if (offsets.length > 0 && n > 0)
+      throw new Error(
+        `Consumer group ${groupId} on ${this.connection.name} has ${n} active member(s) (state Stable): Kafka accepts offsets only for a group without members. Stop its consumers first.`,
+      );
     for (const o of offsets) this.commit(groupId, o.topic, o.partition, Number(o.offset));
   }
   async produce(
     topic: string,
     records: readonly KafkaRecordOut[],
   ): Promise<Array<{ partition: number; offset: string }>> {
+    const timestamp = Date.now();
     return records.map((r) => {
-      const partition = r.partition ?? 0;
+      const partitions = this.topics.get(topic)?.partitions.length ?? 1;
+      const partition =
+        r.partition ??
+        (r.key == null
+          ? 0
+          : keyedPartition({
+              topic,
+              partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+                partitionId,
+                leader: 1,
+                replicas: [1],
+                isr: [1],
+                partitionErrorCode: 0,
+              })),
+              message: { key: r.key, value: r.value },
+            }));
       const log = this.log(topic, partition);
       const headers = Object.fromEntries(Object.entries(r.headers ?? {}));
       log.records.push({
+        timestamp,
         key: r.key == null ? null : Buffer.from(r.key),
         value: r.value == null ? null : Buffer.from(r.value),
         headers,
@@ -241,7 +312,12 @@ export class MemoryArtifacts implements ArtifactStore {
   }
   async getJson<T = unknown>(key: string): Promise<T | undefined> {
     const v = this.objects.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(v) as T;
+    } catch (err) {
+      throw new Error(`memory://${key} is not JSON (${(err as Error).message}); it was not written by putJson.`);
+    }
   }
   async putText(key: string, body: string): Promise<string> {
     this.objects.set(key, body);
