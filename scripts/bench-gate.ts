@@ -14,13 +14,10 @@ import { measurePartitionLag } from '../lambdas/core/gates/partition-lag';
 import { canaryTopicName } from '../lambdas/core/replication/naming';
 import { planReplication, startReplication } from '../lambdas/core/replication/replication';
 import { MemoryArtifacts } from '../test/unit/validation-fake-kafka';
-import {
-  KAFKA_VERSION,
-  StopgapKafkaJsDataPlane,
-  kafkaJars,
-  mirrorMakerLauncher,
-  startKafka,
-} from '../test/integration/replication-local-kafka';
+import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
+import { startKafkaClusters } from '../rehearsal/kafka/cluster';
+import { mirrorMakerProcessLauncher } from '../rehearsal/kafka/mirror-maker';
+import { LATEST_KAFKA_VERSION as KAFKA_VERSION } from '../rehearsal/kafka/versions';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,19 +42,10 @@ interface Trial {
 }
 
 async function main(): Promise<void> {
-  const jars = await kafkaJars();
-  const [source, target] = await Promise.all([startKafka('source', jars), startKafka('target', jars)]);
-  const src = new StopgapKafkaJsDataPlane({
-    name: 'source',
-    bootstrapServers: [source.bootstrap],
-    auth: { mechanism: 'PLAINTEXT' },
-  });
-  const tgt = new StopgapKafkaJsDataPlane({
-    name: 'target',
-    bootstrapServers: [target.bootstrap],
-    auth: { mechanism: 'PLAINTEXT' },
-  });
-  const launcher = mirrorMakerLauncher(jars);
+  const [source, target] = await startKafkaClusters([{ name: 'source' }, { name: 'target' }] as const);
+  const src = new KafkajsDataPlane(source.connection('source'), { log: () => undefined });
+  const tgt = new KafkajsDataPlane(target.connection('target'), { log: () => undefined });
+  const launcher = mirrorMakerProcessLauncher();
   const mm2 = new LocalMirrorMaker2(launcher.launch, { refreshIntervalSeconds: 2, syncIntervalSeconds: 5 });
   const results: Trial[] = [];
   try {
@@ -68,8 +56,8 @@ async function main(): Promise<void> {
     const plan = planReplication({
       identity,
       engine: 'MIRROR_MAKER_2',
-      source: { bootstrapServers: [source.bootstrap] },
-      target: { bootstrapServers: [target.bootstrap] },
+      source: { bootstrapServers: [source.bootstrap as string] },
+      target: { bootstrapServers: [target.bootstrap as string] },
       topics: { include: ['bench'], exclude: [] },
       consumerGroups: { include: [], exclude: [] },
       sourceTopics: await src.listTopics(),

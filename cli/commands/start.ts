@@ -14,6 +14,7 @@ import {
   type CommonOptions,
   type OperatorDeps,
 } from './operator-context';
+import { readJsonFile } from './validate';
 
 /**
  * `msk-migrate start FILE [--attempt N]`: validates the input as ValidateInput would and starts the migration's one
@@ -41,26 +42,7 @@ export interface Started {
 const SAME_EXECUTION_SLACK_MS = 60_000;
 
 export async function startMigration(file: string, options: StartOptions, deps: OperatorDeps): Promise<Started> {
-  let text: string;
-  try {
-    text = await deps.readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new CliError(
-        'FILE_NOT_FOUND',
-        `No file ${file}.`,
-        ExitCode.NOT_FOUND,
-        'Give the path of the migration input (see examples/).',
-      );
-    throw new CliError('FILE_UNREADABLE', `Cannot read ${file}: ${(err as Error).message}`, ExitCode.INVALID_INPUT);
-  }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (err) {
-    throw new CliError('INPUT_NOT_JSON', `${file} is not JSON: ${(err as Error).message}`, ExitCode.INVALID_INPUT);
-  }
+  const input = await readJsonFile(file, deps);
   const validation = deps.validateInput(input);
   if (!validation.valid) {
     throw new CliError(

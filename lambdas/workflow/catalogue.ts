@@ -142,6 +142,19 @@ export type TaskPermission =
   /** Move the plan's client switches: Lambda event source mappings, ECS services (and pass their task roles). */
   | 'clientSwitch';
 
+/** What Finalize and RollbackReplication may do alike: delete what this execution created for the copy. */
+const TEARDOWN_MAY: readonly TaskPermission[] = [
+  'mskDescribe',
+  'replicationDescribe',
+  'replicationDelete',
+  'alarmsDelete',
+  'kafkaDescribe',
+  'kafkaCanaryDelete',
+  'secretsRead',
+  'evidenceRead',
+  'evidenceWrite',
+];
+
 export interface FunctionEntry {
   /** The task module's folder: `<module>/task.ts` (defineTask) and `<module>/handler.ts` (the Lambda handler). */
   readonly module: string;
@@ -384,17 +397,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: [
-      'mskDescribe',
-      'replicationDescribe',
-      'replicationDelete',
-      'alarmsDelete',
-      'kafkaDescribe',
-      'kafkaCanaryDelete',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
+    may: TEARDOWN_MAY,
   },
   Report: {
     module: 'lambdas/tasks/report',
@@ -432,17 +435,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 5 * MIN,
     memoryMb: 512,
     dataPlane: true,
-    may: [
-      'mskDescribe',
-      'replicationDescribe',
-      'replicationDelete',
-      'alarmsDelete',
-      'kafkaDescribe',
-      'kafkaCanaryDelete',
-      'secretsRead',
-      'evidenceRead',
-      'evidenceWrite',
-    ],
+    may: TEARDOWN_MAY,
   },
   RollbackTarget: {
     module: 'lambdas/tasks/rollback-target',
@@ -622,13 +615,6 @@ export function evidenceKeys(): string[] {
   }
   keys.push('report');
   return keys;
-}
-
-/** The phase of each Task state. */
-export function phaseOfState(name: string): WorkflowPhase | undefined {
-  return Object.prototype.hasOwnProperty.call(STATES, name)
-    ? (STATES as Record<string, StateEntry>)[name]?.phase
-    : undefined;
 }
 
 /** The Task states that invoke `fn`. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseTaskInput } from '../tasks/shared/execution-state';
-import { FUNCTIONS, type FunctionName, type PortName } from './catalogue';
+import type { FunctionName, PortName } from './catalogue';
 
 /**
  * `defineTask({ Input, Output, needs, run })`: what each task module (`lambdas/tasks/<name>/task.ts`) exports as
@@ -96,9 +96,4 @@ export async function serveTask<I, O, D>(
   if (isWarmEvent(event)) return { warm: true, function: definition.function };
   const input = parseEvent<I>(definition, state, event);
   return definition.run(input, depsFor(definition, input, ports));
-}
-
-/** The catalogue entry of a definition's function (its declared ports). */
-export function catalogueEntryOf(definition: AnyTaskDefinition): (typeof FUNCTIONS)[FunctionName] {
-  return FUNCTIONS[definition.function];
 }

@@ -19,18 +19,13 @@ import type { Difference } from '../../lambdas/core/validation/differences';
 import { validateTarget, type ValidationRequest } from '../../lambdas/core/validation/validate-target';
 import type { ReplicatorHandle } from '../../lambdas/ports/replicator';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
-import {
-  KAFKA_VERSION,
-  StopgapKafkaJsDataPlane,
-  kafkaJars,
-  mirrorMakerLauncher,
-  startKafka,
-  type JavaProcess,
-  type LocalKafka,
-} from './replication-local-kafka';
+import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { startKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import { mirrorMakerProcessLauncher, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
+import { LATEST_KAFKA_VERSION } from '../../rehearsal/kafka/versions';
 
 /**
- * The MirrorMaker 2 path end to end against real brokers (Kafka 3.9, KRaft): the replication core starts MM2 with
+ * The MirrorMaker 2 path end to end against real brokers (the newest Kafka line of the harness, KRaft): the replication core starts MM2 with
  * identical topic names, the lag gate passes only once the target has caught up with live traffic, the target
  * validation passes on the copy and fails, naming what differs, once records or a group's offset are changed on
  * the target.
@@ -62,13 +57,13 @@ const record = (topic: string, i: number) => ({
   headers: { seq: String(i) },
 });
 
-describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAFKA_VERSION}`, () => {
-  let source: LocalKafka;
-  let target: LocalKafka;
-  let sourcePlane: StopgapKafkaJsDataPlane;
-  let targetPlane: StopgapKafkaJsDataPlane;
+describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${LATEST_KAFKA_VERSION}`, () => {
+  let source: KafkaCluster;
+  let target: KafkaCluster;
+  let sourcePlane: KafkajsDataPlane;
+  let targetPlane: KafkajsDataPlane;
   let mm2: LocalMirrorMaker2;
-  let mm2Processes: JavaProcess[];
+  let mm2Processes: MirrorMaker[];
   let plan: ReplicationPlan;
   let handle: ReplicatorHandle;
   const canaryTopic = canaryTopicName(identity);
@@ -82,25 +77,16 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
   };
 
   beforeAll(async () => {
-    const jars = await kafkaJars();
-    [source, target] = await Promise.all([startKafka('source', jars), startKafka('target', jars)]);
-    sourcePlane = new StopgapKafkaJsDataPlane({
-      name: 'source',
-      bootstrapServers: [source.bootstrap],
-      auth: { mechanism: 'PLAINTEXT' },
-    });
-    targetPlane = new StopgapKafkaJsDataPlane({
-      name: 'target',
-      bootstrapServers: [target.bootstrap],
-      auth: { mechanism: 'PLAINTEXT' },
-    });
+    [source, target] = await startKafkaClusters([{ name: 'source' }, { name: 'target' }] as const);
+    sourcePlane = new KafkajsDataPlane(source.connection('source'), { log: () => undefined });
+    targetPlane = new KafkajsDataPlane(target.connection('target'), { log: () => undefined });
     await sourcePlane.createTopics([
       { topic: 'orders', numPartitions: 3, configs: { 'retention.ms': '604800000', 'max.message.bytes': '2097152' } },
       { topic: 'payments', numPartitions: 1 },
     ]);
     await produce('orders', 600);
     await produce('payments', 200);
-    const launcher = mirrorMakerLauncher(jars);
+    const launcher = mirrorMakerProcessLauncher();
     mm2Processes = launcher.started;
     mm2 = new LocalMirrorMaker2(launcher.launch, { refreshIntervalSeconds: 2, syncIntervalSeconds: 1 });
   });
@@ -119,8 +105,8 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
     plan = planReplication({
       identity,
       engine: 'MIRROR_MAKER_2',
-      source: { bootstrapServers: [source.bootstrap], auth: { mechanism: 'PLAINTEXT' } },
-      target: { bootstrapServers: [target.bootstrap], auth: { mechanism: 'PLAINTEXT' } },
+      source: { bootstrapServers: [source.bootstrap as string], auth: { mechanism: 'PLAINTEXT' } },
+      target: { bootstrapServers: [target.bootstrap as string], auth: { mechanism: 'PLAINTEXT' } },
       topics: { include: ['orders', 'payments'], exclude: [] },
       consumerGroups: { include: ['billing'], exclude: [] },
       sourceTopics: await sourcePlane.listTopics(),
@@ -276,7 +262,7 @@ describe(`MirrorMaker 2 replication, lag gate and validation against Kafka ${KAF
       { replicator: mm2, source: sourcePlane, target: targetPlane },
     );
     expect(result).toEqual({ replicator: 'DELETED', alarmsDeleted: 0, canaryTopicDeleted: true });
-    expect(mm2Processes.every((p) => p.exited())).toBe(true);
+    expect(mm2Processes.every((p) => !p.running())).toBe(true);
     expect((await sourcePlane.listTopics()).filter((t) => !t.startsWith('__'))).toEqual(['orders', 'payments']);
   });
 

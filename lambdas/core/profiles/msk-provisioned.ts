@@ -131,5 +131,3 @@ export function mskProvisionedProfile(spec: ProvisionedTargetSpec = {}): TargetP
       : ['Size the target: broker type and count decide partition, connection and throughput limits.'],
   };
 }
-
-export const mskProvisionedProfileDefaults = mskProvisionedProfile();

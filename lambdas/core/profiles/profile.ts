@@ -138,7 +138,3 @@ export function withOverrides(profile: TargetProfile, overrides: ProfileOverride
       : profile.topicConfigs,
   });
 }
-
-export function quotaValue(profile: TargetProfile, name: QuotaName): number | null {
-  return profile.quotas[name]?.value ?? null;
-}

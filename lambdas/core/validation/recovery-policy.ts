@@ -72,10 +72,3 @@ export function describeTolerance(tolerance: Tolerance): string {
   if (tolerance === 'ANY') return 'any number';
   return `at most ${tolerance.maxRecords} record${tolerance.maxRecords === 1 ? '' : 's'}`;
 }
-
-/** The most records a tolerance allows, as a number (ANY: unbounded). */
-export function maxRecordsOf(tolerance: Tolerance): number {
-  if (tolerance === 'NONE') return 0;
-  if (tolerance === 'ANY') return Number.MAX_SAFE_INTEGER;
-  return tolerance.maxRecords;
-}
