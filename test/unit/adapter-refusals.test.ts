@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createConnectorRequests } from '../../lambdas/adapters/aws/msk-connect-mm2';
 import { createClusterRequest } from '../../lambdas/adapters/aws/msk-provisioner';
-import { createReplicatorRequest } from '../../lambdas/adapters/aws/msk-replicator';
+import { KafkaClient } from '@aws-sdk/client-kafka';
+import { createReplicatorRequest, MskReplicator } from '../../lambdas/adapters/aws/msk-replicator';
 import { route53RecordValue } from '../../lambdas/adapters/aws/cutover-switch-route53';
 import { fenceValue } from '../../lambdas/core/cutover/model';
 import { checkPlan } from '../../lambdas/core/plan/check-plan';
@@ -10,6 +11,7 @@ import { MigrationPlanSchema, type MigrationPlan } from '../../lambdas/core/plan
 import type { ReplicationAuth, ReplicatorSpec } from '../../lambdas/ports/replicator';
 import { cutoverSwitchFor } from '../../lambdas/tasks/shared/cutover-switch';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
+import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
 
 /**
  * Validation refuses what the runtime would refuse (#14): for each refusal of an AWS adapter that a plan's shape
@@ -23,6 +25,7 @@ type Raw = Record<string, any>;
 const example = (name: string): Raw =>
   JSON.parse(readFileSync(path.join(ROOT, 'examples', `${name}.json`), 'utf8')) as Raw;
 const ROLE = 'arn:aws:iam::123456789012:role/msk-migration-replication';
+const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:orders-1';
 const SECRET = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:AmazonMSK_automq-AbCdEf';
 
 /** The problems the AWS runtime's check names, by field. */
@@ -166,6 +169,31 @@ describe('validation refuses what an AWS adapter would refuse', () => {
       /^cutover\.switch\.type: LOCAL_FILE/,
     );
     expect(refusedAt(plan)).toEqual(['cutover.switch.type']);
+  });
+
+  it("MSK Replicator into a target outside the orchestrator's Region: refused at target.clusterArn, as MskReplicator refuses it", async () => {
+    // Prepare: the orchestrator runs in eu-west-1, the target cluster is in eu-central-1 (same account).
+    const plan = example('msk-to-serverless-replicator');
+    plan.target.clusterArn = plan.target.clusterArn.replace(':eu-west-1:', ':eu-central-1:');
+    const replicator = new MskReplicator(new KafkaClient({}), { serviceExecutionRoleArn: ROLE, region: 'eu-west-1' });
+
+    // Act
+    const created = replicator.create(specOf(plan, { clusterArn: plan.target.clusterArn }));
+    const checked = checkPlan(plan, 'AWS', WORKFLOW_DEFINITION, { region: 'eu-west-1' });
+
+    // Assess
+    await expect(created).rejects.toThrow(/MSK Replicator is created in the target cluster's Region \(eu-central-1\)/);
+    expect(checked.valid ? [] : checked.issues.map((i) => i.path)).toEqual(['target.clusterArn']);
+    expect(checkPlan(plan, 'AWS', WORKFLOW_DEFINITION, { region: 'eu-central-1' }).valid).toBe(true);
+  });
+
+  it('ValidateInput refuses it with the Region the function runs in', () => {
+    const plan = example('msk-to-serverless-replicator');
+    plan.target.clusterArn = plan.target.clusterArn.replace(':eu-west-1:', ':eu-central-1:');
+
+    expect(() =>
+      runValidateInput({ plan, executionId: EXECUTION_ARN }, () => new Date(), 'AWS', { region: 'eu-west-1' }),
+    ).toThrow(/target\.clusterArn: MSK Replicator is created in the target cluster's Region \(eu-central-1\)/);
   });
 
   it('the Route 53 fence host name fits for the longest migrationId and execution name, so no plan meets that refusal', () => {

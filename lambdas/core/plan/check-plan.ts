@@ -1,6 +1,6 @@
 import { historyBudget, type BudgetDefinition, type HistoryBudget } from './history-budget';
 import { validateMigrationPlan, validSections, type MigrationPlan, type PlanIssue } from './migration-plan';
-import { runtimeIssues, type Runtime } from './runtimes';
+import { runtimeIssues, type Runtime, type RuntimeContext } from './runtimes';
 
 /**
  * The whole check of an execution input, as ValidateInput runs it and `msk-migrate validate` / `start` run it before
@@ -31,13 +31,20 @@ function sizeIssues(plan: MigrationPlan): PlanIssue[] {
   ];
 }
 
-export function checkPlan(input: unknown, runtime: Runtime, workflow: BudgetDefinition): PlanCheck {
+export function checkPlan(
+  input: unknown,
+  runtime: Runtime,
+  workflow: BudgetDefinition,
+  context: RuntimeContext = {},
+): PlanCheck {
   const checked = validateMigrationPlan(input);
   if (!checked.valid) {
     // The checks beyond the schema run on the sections they read when those are valid, so that one run names all.
-    const { gates, cutover, replication } = validSections(input);
+    const { gates, cutover, replication, target } = validSections(input);
     const more = [
-      ...(cutover && replication ? runtimeIssues({ cutover, replication }, runtime) : []),
+      ...(cutover && replication
+        ? runtimeIssues({ cutover, replication, ...(target ? { target } : {}) }, runtime, context)
+        : []),
       ...(gates && cutover ? historyBudget({ gates, cutover }, workflow).problems : []),
     ];
     const seen = new Set(checked.issues.map((i) => `${i.path}\u0000${i.message}`));
@@ -48,6 +55,6 @@ export function checkPlan(input: unknown, runtime: Runtime, workflow: BudgetDefi
   }
   const { plan } = checked;
   const budget = historyBudget(plan, workflow);
-  const issues = [...runtimeIssues(plan, runtime), ...sizeIssues(plan), ...budget.problems];
+  const issues = [...runtimeIssues(plan, runtime, context), ...sizeIssues(plan), ...budget.problems];
   return issues.length === 0 ? { valid: true, plan, budget, issues: [] } : { valid: false, issues };
 }

@@ -1076,6 +1076,7 @@ export interface ValidSections {
   readonly gates?: MigrationPlan['gates'];
   readonly cutover?: MigrationPlan['cutover'];
   readonly replication?: MigrationPlan['replication'];
+  readonly target?: z.output<typeof PlanShape>['target'];
 }
 
 /**
@@ -1087,7 +1088,7 @@ export function validSections(input: unknown): ValidSections {
   if (typeof input !== 'object' || input === null) return {};
   const raw = input as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const name of ['gates', 'cutover', 'replication'] as const) {
+  for (const name of ['gates', 'cutover', 'replication', 'target'] as const) {
     const parsed = PlanShape.shape[name].safeParse(raw[name]);
     if (parsed.success) out[name] = parsed.data;
   }

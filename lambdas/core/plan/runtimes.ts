@@ -104,11 +104,26 @@ export function kindIssue(
   };
 }
 
+/** What a runtime knows of itself beyond its kinds. */
+export interface RuntimeContext {
+  /**
+   * The Region the deployed orchestrator runs in (ValidateInput's AWS_REGION): it creates, alarms on and deletes MSK
+   * Replicators there, and MSK Replicator lives in the target cluster's Region. @default not checked
+   */
+  readonly region?: string;
+}
+
 /**
  * What the runtime cannot serve of a valid plan, by field: a switch or fence kind it registers no adapter for, and
  * MirrorMaker 2 without the MSK Connect settings AWS runs it with (the rehearsal runs its own MirrorMaker 2).
  */
-export function runtimeIssues(plan: Pick<MigrationPlan, 'cutover' | 'replication'>, runtime: Runtime): PlanIssue[] {
+export function runtimeIssues(
+  plan: Pick<MigrationPlan, 'cutover' | 'replication'> & {
+    readonly target?: Pick<MigrationPlan['target'], 'clusterArn'>;
+  },
+  runtime: Runtime,
+  context: RuntimeContext = {},
+): PlanIssue[] {
   const issues: PlanIssue[] = [];
   const switchIssue = kindIssue('switch', plan.cutover.switch.type, runtime);
   if (switchIssue) issues.push(switchIssue);
@@ -123,6 +138,19 @@ export function runtimeIssues(plan: Pick<MigrationPlan, 'cutover' | 'replication
       path: 'replication.mskConnect',
       message:
         'required for MIRROR_MAKER_2 in AWS (it runs as MSK Connect connectors): {customPluginArn, customPluginRevision, vpc}; only the local rehearsal runs it without',
+    });
+  const targetRegion = plan.target?.clusterArn?.split(':')[3];
+  if (
+    runtime === 'AWS' &&
+    context.region &&
+    plan.replication.engine === 'MSK_REPLICATOR' &&
+    targetRegion &&
+    targetRegion !== context.region
+  )
+    // The MSK Replicator adapter refuses it before CreateReplicator: refuse it here, before anything is created.
+    issues.push({
+      path: 'target.clusterArn',
+      message: `MSK Replicator is created in the target cluster's Region (${targetRegion}), and this orchestrator runs in ${context.region}: deploy it in ${targetRegion} to replicate into that cluster, or give a target in ${context.region}`,
     });
   return issues;
 }

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { readTaskEnv } from '../../contract';
 import { withObservability } from '../../middleware/observability';
 import { runValidateInput, type Input, type Output, task } from './task';
 
@@ -6,9 +7,11 @@ import { runValidateInput, type Input, type Output, task } from './task';
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
+/** The Region the orchestrator runs in: MSK Replicators are created there (lambdas/core/plan/runtimes.ts). */
+const { AWS_REGION: region } = readTaskEnv(process.env, [], ['AWS_REGION']);
 
 export async function validateInputHandler(event: unknown): Promise<Output> {
-  return runValidateInput(event as Input, () => new Date(), 'AWS');
+  return runValidateInput(event as Input, () => new Date(), 'AWS', region ? { region } : {});
 }
 
 export const handler = middy(validateInputHandler).use(

@@ -3,7 +3,7 @@ import { InputInvalidError } from '../../core/errors';
 import { checkPlan } from '../../core/plan/check-plan';
 import { pollCadence } from '../../core/plan/history-budget';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
-import type { Runtime } from '../../core/plan/runtimes';
+import type { Runtime, RuntimeContext } from '../../core/plan/runtimes';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import { defineTask } from '../../workflow/define-task';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
@@ -84,7 +84,12 @@ export const APPROVAL_TIMEOUT_MARGIN_SECONDS = 15 * 60;
  * no adapter for (the deployed workflow refuses the rehearsal's LOCAL_FILE switch), the state's size and the history
  * budget, every problem at once. `runtime` defaults to AWS, the stricter.
  */
-export function runValidateInput(event: Input, now: () => Date = () => new Date(), runtime: Runtime = 'AWS'): Output {
+export function runValidateInput(
+  event: Input,
+  now: () => Date = () => new Date(),
+  runtime: Runtime = 'AWS',
+  context: RuntimeContext = {},
+): Output {
   const payload = Input.safeParse(event);
   if (!payload.success) {
     throw new InputInvalidError(
@@ -92,7 +97,7 @@ export function runValidateInput(event: Input, now: () => Date = () => new Date(
     );
   }
   const { plan, executionId } = payload.data;
-  const result = checkPlan(plan, runtime, WORKFLOW_DEFINITION);
+  const result = checkPlan(plan, runtime, WORKFLOW_DEFINITION, context);
   if (!result.valid) {
     const listed: string[] = [];
     let length = 0;
