@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { ArnFormat, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -80,6 +82,31 @@ export type TaskName = FunctionName;
 export const TASK_NAMES: TaskName[] = [...FUNCTION_NAMES];
 
 /** `CheckTargetHealth` → `lambdas/tasks/check-target-health/handler.ts` (the catalogue's module). */
+/** The compensator's handler (lambdas/compensator/handler.ts): not a Task state, the target of the status rule. */
+export const COMPENSATOR_ENTRY = 'lambdas/compensator/handler.ts';
+
+/** The execution statuses no Catch runs for: the compensator undoes what such an execution left. */
+export const COMPENSATED_STATUSES = ['ABORTED', 'FAILED', 'TIMED_OUT'] as const;
+
+/**
+ * The compensator's function: what the three rollback tasks and Report may do, together (it runs their cores from the
+ * journals when the workflow could not: lambdas/compensator/compensate.ts).
+ */
+export const COMPENSATOR_SPEC: TaskSpec = {
+  description: 'Undoes what a stopped, failed or timed-out execution left (fence, pointer, replicator, target, locks)',
+  timeout: Duration.minutes(10),
+  memorySize: 1024,
+  dataPlane: true,
+  may: [
+    ...new Set([
+      ...TASKS.RollbackCutover.may,
+      ...TASKS.RollbackReplication.may,
+      ...TASKS.RollbackTarget.may,
+      ...TASKS.Report.may,
+    ]),
+  ],
+};
+
 export function taskEntry(name: string): string {
   if (!Object.prototype.hasOwnProperty.call(FUNCTIONS, name))
     throw new Error(
@@ -284,6 +311,10 @@ export class MigrationOrchestrator extends Construct {
   public readonly lockTable: dynamodb.Table;
   /** Every task function by ASL name (RequestApproval is the ApprovalApi's). */
   public readonly functions: Readonly<Record<TaskName, lambda.Function>>;
+  /** The compensator: undoes what an ABORTED, FAILED or TIMED_OUT execution left (no Catch ran for it). */
+  public readonly compensator: lambda.Function;
+  /** The EventBridge rule that sends this state machine's ABORTED / FAILED / TIMED_OUT status changes to it. */
+  public readonly compensatorRule: events.Rule;
 
   /** The Kafka client the data-plane tasks run (`kafkaClient`). */
   public readonly kafkaClient: KafkaClientName;
@@ -338,6 +369,7 @@ export class MigrationOrchestrator extends Construct {
     TaskFunction.prebuild(this, [
       ...TASK_NAMES.filter((name) => !TASKS[name].providedBy && !props.codeFor?.(name, taskEntry(name))).map(taskEntry),
       ...Object.values(APPROVAL_API_ENTRIES),
+      COMPENSATOR_ENTRY,
       ...(props.notificationSlack ? [SLACK_NOTIFIER_ENTRY] : []),
     ]);
 
@@ -506,8 +538,39 @@ export class MigrationOrchestrator extends Construct {
     this.stateMachineVersionArn = version.attrArn;
     this.stateMachineAliasArn = alias.attrArn;
 
+    // StopExecution runs no Catch, nor does a failure outside one (the history quota, a timeout): the compensator does
+    // what the rollback branches would have done, from the journals (docs/runbook.md, "Stop and redrive").
+    const compensator = new TaskFunction(this, 'CompensatorFn', {
+      entry: COMPENSATOR_ENTRY,
+      description: `Compensator: ${COMPENSATOR_SPEC.description}`,
+      timeout: COMPENSATOR_SPEC.timeout,
+      memorySize: COMPENSATOR_SPEC.memorySize,
+      environment: this.environmentFor(COMPENSATOR_SPEC),
+      ...(props.vpc
+        ? {
+            vpcConfig: {
+              vpc: props.vpc,
+              ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+              ...(securityGroups ? { securityGroups } : {}),
+            },
+          }
+        : {}),
+    });
+    this.grantTaskPermissions(compensator, COMPENSATOR_SPEC, Boolean(props.vpc));
+    this.compensator = compensator;
+    this.compensatorRule = new events.Rule(this, 'CompensatorRule', {
+      description:
+        'Executions of the migration state machine that ended ABORTED, FAILED or TIMED_OUT → the compensator',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...COMPENSATED_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new eventsTargets.LambdaFunction(compensator, { retryAttempts: 4, maxEventAge: Duration.hours(12) })],
+    });
+
     this.notifications.watch(this.stateMachine);
-    for (const fn of Object.values(this.functions)) this.notifications.grantPublishPhaseEvents(fn);
+    for (const fn of [...Object.values(this.functions), compensator]) this.notifications.grantPublishPhaseEvents(fn);
 
     this.dashboard = new MigrationDashboard(this, 'Dashboard', {
       stateMachine: this.stateMachine,

@@ -118,6 +118,32 @@ export interface RunOptions {
   readonly historyEventLimit?: number;
   /** The clock `$$.State.EnteredTime` reads (a test's clock moves while the Waits take no time). @default the real one */
   readonly now?: () => Date;
+  /**
+   * StopExecution, as from the console: once this returns true (checked at every history event and before every task
+   * call) the execution ends ABORTED where it is. No Catch runs and no further task is called (a Lambda already
+   * running finishes, its result discarded). @default never
+   */
+  readonly stopRequested?: () => boolean;
+}
+
+/**
+ * The "Step Functions Execution Status Change" event EventBridge delivers when an execution ends other than
+ * SUCCEEDED (the compensator's input; lambdas/compensator/compensate.ts).
+ */
+export interface ExecutionStatusChangeEvent {
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly source: 'aws.states';
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+    readonly startDate: number;
+    readonly stopDate: number;
+    readonly input: string;
+    readonly error: string | null;
+    readonly cause: string | null;
+  };
 }
 
 export interface StateVisit {
@@ -126,8 +152,10 @@ export interface StateVisit {
 }
 
 export interface RunResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   readonly output?: unknown;
+  /** For every end but SUCCEEDED: the status change event EventBridge would deliver. */
+  readonly statusChange?: ExecutionStatusChangeEvent;
   readonly error?: string;
   readonly cause?: string;
   /** States entered, in order (from the execution's event log). */
@@ -164,8 +192,12 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
   });
   const states = definition.States;
   const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
+  // StopExecution: set once the stop is seen; the execution is aborted and no task is called after it.
+  let stoppedAt: string | undefined;
+  let stopExecution: (where: string) => boolean = () => false;
   for (const [name, served] of Object.entries(options.tasks)) {
-    const handler = withFaults(name, served, options.faults?.[name]);
+    const faulty = withFaults(name, served, options.faults?.[name]);
+    const handler: LocalTask = (event) => (stopExecution(name) ? new Promise<never>(() => undefined) : faulty(event));
     // `lambda:invoke` integrations hand the Lambda only `Payload`, and the direct-ARN form hands it the whole input.
     taskHandlers[name] = isInvokeIntegration(states[name])
       ? (event) => handler(withStateName((event as { Payload: unknown }).Payload, name))
@@ -215,6 +247,14 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
   });
   const visited: string[] = [];
   const events: unknown[] = [];
+  const startDate = (options.now ?? (() => new Date()))().getTime();
+  stopExecution = (where) => {
+    if (stoppedAt === undefined && options.stopRequested?.()) {
+      stoppedAt = where;
+      execution.abort();
+    }
+    return stoppedAt !== undefined;
+  };
   const limit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
   let historyEvents = 0;
   let overLimitAt: string | undefined;
@@ -229,35 +269,64 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
         if (state) historyEvents += eventsOnEntering(state);
       }
       if (event.type === 'StateRetried' && state) historyEvents += eventsPerRetry(state);
+      if (event.type === 'StateEntered' && event.state) stopExecution(event.state.name);
       if (historyEvents > limit && overLimitAt === undefined) {
         overLimitAt = event.state?.name ?? event.type;
         execution.abort();
       }
     }
   })();
+  const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${executionName}`;
+  const statusChange = (
+    status: ExecutionStatusChangeEvent['detail']['status'],
+    error?: string,
+    cause?: string,
+  ): ExecutionStatusChangeEvent => ({
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    detail: {
+      executionArn,
+      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:MskMigration',
+      name: executionName,
+      status,
+      startDate,
+      stopDate: (options.now ?? (() => new Date()))().getTime(),
+      input: JSON.stringify(input),
+      error: error ?? null,
+      cause: cause ?? null,
+    },
+  });
   try {
     const output = await execution.result;
     await collect;
-    if (overLimitAt !== undefined) throw new Error('over the history limit');
+    if (overLimitAt !== undefined || stoppedAt !== undefined) throw new Error('stopped');
     return { status: 'SUCCEEDED', output, visited, events, historyEvents };
   } catch (err) {
     await collect;
-    if (overLimitAt !== undefined)
+    if (stoppedAt !== undefined)
+      return { status: 'ABORTED', statusChange: statusChange('ABORTED'), visited, events, historyEvents };
+    if (overLimitAt !== undefined) {
+      const cause = `The execution reached the maximum number of history events (${limit.toLocaleString('en-US')}) at ${overLimitAt}; no Catch ran.`;
       return {
         status: 'FAILED',
         error: HISTORY_LIMIT_ERROR,
-        cause: `The execution reached the maximum number of history events (${limit.toLocaleString('en-US')}) at ${overLimitAt}; no Catch ran.`,
+        cause,
+        statusChange: statusChange('FAILED', HISTORY_LIMIT_ERROR, cause),
         visited,
         events,
         historyEvents,
       };
+    }
     const e = err as { cause?: { name?: string; message?: string; cause?: string }; message?: string };
     const failEvent = events.find((ev) => (ev as { type: string }).type === 'ExecutionFailed') as
       { Error?: string; Cause?: string } | undefined;
+    const error = failEvent?.Error ?? e.cause?.name;
+    const cause = failEvent?.Cause ?? e.cause?.message ?? e.message;
     return {
       status: 'FAILED',
-      error: failEvent?.Error ?? e.cause?.name,
-      cause: failEvent?.Cause ?? e.cause?.message ?? e.message,
+      error,
+      cause,
+      statusChange: statusChange('FAILED', error, cause),
       visited,
       events,
       historyEvents,

@@ -42,6 +42,8 @@ export type ReplicationRoles = Record<Direction, Record<'replicator' | 'connect'
 
 export interface SynthesizedRoles {
   readonly tasks: Record<TaskName, TaskRole>;
+  /** The compensator's role (not a Task state: the target of the execution status rule). */
+  readonly compensator?: TaskRole;
   readonly replicationRoles: ReplicationRoles;
 }
 
@@ -76,7 +78,17 @@ export function synthRoles(
     });
     replicationRoles[direction] = { replicator: policies(r.replicator.role), connect: policies(r.connect.role) };
   }
-  return { tasks: tasks as Record<TaskName, TaskRole>, replicationRoles };
+  const compensatorFn = resolved.functions.get(
+    stack.getLogicalId(stack.orchestrator.compensator.node.defaultChild as lambda.CfnFunction),
+  );
+  const compensator = compensatorFn
+    ? { policies: resolved.rolePolicies.get(compensatorFn.role) ?? [], environment: compensatorFn.environment }
+    : undefined;
+  return {
+    tasks: tasks as Record<TaskName, TaskRole>,
+    replicationRoles,
+    ...(compensator ? { compensator } : {}),
+  };
 }
 
 /** A VPC the data-plane tasks run in (imported: no subnets created). */

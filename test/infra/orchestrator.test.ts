@@ -98,10 +98,10 @@ describe('MigrationOrchestrator', () => {
     ({ app, stack, template } = build());
   });
 
-  it('creates one task function per ASL task name, plus the approval endpoint', () => {
+  it('creates one task function per ASL task name, plus the approval endpoint and the compensator', () => {
     expect(ASL_TASKS.length).toBeGreaterThanOrEqual(20);
     expect([...TASK_NAMES].sort()).toEqual(ASL_TASKS);
-    template.resourceCountIs('AWS::Lambda::Function', ASL_TASKS.length + 1);
+    template.resourceCountIs('AWS::Lambda::Function', ASL_TASKS.length + 2);
     for (const name of ASL_TASKS)
       expect(stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions]).toBeDefined();
   });
@@ -383,6 +383,52 @@ describe('MigrationOrchestrator', () => {
       KeySchema: [{ AttributeName: 'lockKey', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('routes ABORTED, FAILED and TIMED_OUT executions of this state machine, and only those, to the compensator', () => {
+    const smId = stack.getLogicalId(stack.orchestrator.stateMachine.node.defaultChild as CfnElement);
+    const fnId = stack.getLogicalId(stack.orchestrator.compensator.node.defaultChild as CfnElement);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED', 'FAILED', 'TIMED_OUT'], stateMachineArn: [{ Ref: smId }] },
+      },
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 43200 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
+
+  it("gives the compensator what the rollback tasks and Report may do: the lock table, the pointer, the replicator's deletion", () => {
+    const statements = roleStatements(stack, template, stack.orchestrator.compensator);
+    const actions = actionsOf(statements);
+    const lockTableId = stack.getLogicalId(stack.orchestrator.lockTable.node.defaultChild as CfnElement);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:DeleteItem',
+        'kafka:DeleteReplicator',
+        'cloudwatch:DeleteAlarms',
+        'kafka:DeleteCluster',
+        'ssm:PutParameter',
+        's3:PutObject',
+      ]),
+    );
+    expect(actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes(lockTableId))).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(actions).not.toContain('kafka:CreateReplicator');
+    expect(actions).not.toContain('kafka:CreateClusterV2');
   });
 
   it('grantAbort lets a person record abort requests only (abort:* keys) and describe executions, nothing else', () => {

@@ -476,6 +476,8 @@ export interface Scenario {
    * of this Task state.
    */
   readonly abortBefore?: { readonly state: string; readonly call: number; readonly reason?: string };
+  /** StopExecution (the console's Stop) right after the `call`-th call (1-based) of this Task state returned. */
+  readonly stopAfter?: { readonly state: string; readonly call: number };
   /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
   readonly whileApprovalWaits?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', () => Promise<void>>>;
 }
@@ -512,6 +514,8 @@ export class World {
   readonly calls: TaskCall[] = [];
   /** The lock table, shared by every execution run in this world (one migration per cluster). */
   locks = new MemoryMigrationLocks();
+  /** Set when the scenario's StopExecution happens (the runner then aborts the execution: no Catch runs). */
+  stopped = false;
   /** The operator's abort requests (`msk-migrate abort` records them in the lock table). */
   readonly aborts = new MemoryAbortRequests();
   readonly approvalCallback = new LocalTaskCallback();
@@ -710,6 +714,9 @@ export class World {
         if (failure) throw failure;
         const result = await run(event);
         this.calls.push({ state: name, event, at: this.now().toISOString(), outcome: 'OK' });
+        const stop = this.scenario.stopAfter;
+        if (stop?.state === name && this.calls.filter((c) => c.state === name).length === stop.call)
+          this.stopped = true;
         return JSON.parse(JSON.stringify(result ?? null));
       } catch (err) {
         const e = err as Error;
@@ -767,6 +774,7 @@ export class World {
       now: this.now,
       ...(this.scenario.lambdaFaults ? { faults: this.scenario.lambdaFaults } : {}),
       ...(this.scenario.historyEventLimit ? { historyEventLimit: this.scenario.historyEventLimit } : {}),
+      stopRequested: () => this.stopped,
     });
   }
 

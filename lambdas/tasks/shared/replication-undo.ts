@@ -66,7 +66,7 @@ export async function undoReplication(
     };
   } else {
     // StartReplication failed part-way: look for what it may have created under this execution's names.
-    const { foreign, ...leftovers } = await leftoversOf(state, identity, deps);
+    const { foreign, ...leftovers } = await leftoversOf(state.input, identity, deps);
     resources = leftovers;
     if (foreign)
       notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
@@ -110,7 +110,7 @@ export async function undoReplication(
 }
 
 async function leftoversOf(
-  state: ExecutionState,
+  plan: ExecutionState['input'],
   identity: ExecutionIdentity,
   deps: ReplicationUndoDeps,
 ): Promise<ReplicationResources & { readonly foreign: boolean }> {
@@ -120,11 +120,11 @@ async function leftoversOf(
   const canary = canaryTopicName(identity);
   const canaryExists = deps.source ? (await deps.source.listTopics()).includes(canary) : false;
   const alarmNames =
-    state.input.replication.engine === 'MSK_REPLICATOR' && deps.lagSignals
+    plan.replication.engine === 'MSK_REPLICATOR' && deps.lagSignals
       ? replicatorAlarms(
           name,
           alarmNamePrefix(identity),
-          { maxLagRecords: state.input.gates.maxLagRecords, syncGroupOffsets: true },
+          { maxLagRecords: plan.gates.maxLagRecords, syncGroupOffsets: true },
           ownershipTags(identity),
         ).map((a) => a.alarmName)
       : [];
@@ -138,5 +138,46 @@ async function leftoversOf(
     ...(handle ? { handle } : {}),
     alarmNames: existing,
     ...(canaryExists ? { canaryTopic: canary } : {}),
+  };
+}
+
+/**
+ * The compensator's undo of the replication phase, when no execution state says what StartReplication created (the
+ * execution was stopped, or failed outside any Catch): the replicator, its alarms and the canary topic are looked
+ * for under this execution's names and removed only when its ownership tags say so. Idempotent.
+ */
+export async function undoReplicationByNames(
+  plan: ExecutionState['input'],
+  identity: ExecutionIdentity,
+  deps: ReplicationUndoDeps,
+): Promise<ReplicationTeardownState> {
+  const at = () => deps.now().toISOString();
+  const { foreign, ...resources } = await leftoversOf(plan, identity, deps);
+  const notes: string[] = [];
+  if (foreign)
+    notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
+  if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0)
+    return {
+      outcome: foreign ? 'NOT_OURS' : 'NOTHING_TO_DO',
+      replicator: foreign ? 'NOT_OURS' : 'NONE',
+      alarmsDeleted: 0,
+      canaryTopicDeleted: false,
+      notes: foreign ? notes : ["Nothing of the replication is left under this execution's names."],
+      at: at(),
+    };
+  const result = await teardownReplication(resources, deps);
+  const name = resources.handle?.name ?? replicatorName(identity);
+  notes.push(SENTENCE[result.replicator](name));
+  if (result.alarmsDeleted > 0)
+    notes.push(`${result.alarmsDeleted} alarm${result.alarmsDeleted === 1 ? '' : 's'} deleted.`);
+  if (result.canaryTopicDeleted) notes.push(`Canary topic ${resources.canaryTopic ?? ''} deleted.`);
+  return {
+    outcome: result.replicator === 'NOT_OURS' ? 'NOT_OURS' : 'DONE',
+    replicator: result.replicator,
+    ...(resources.handle ? { replicatorName: resources.handle.name } : {}),
+    alarmsDeleted: result.alarmsDeleted,
+    canaryTopicDeleted: result.canaryTopicDeleted,
+    notes,
+    at: at(),
   };
 }

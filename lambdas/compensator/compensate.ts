@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { readJournal } from '../core/cutover/journal';
+import { rollbackCutover, type RollbackCutoverResult } from '../core/cutover/rollback-cutover';
+import { RollbackFailedError } from '../core/errors';
+import { lockKeysOf, releaseMigrationLocks } from '../core/lock/migration-lock';
+import { MigrationPlanSchema, type MigrationPlan } from '../core/plan/migration-plan';
+import { canaryTopicName, type ExecutionIdentity } from '../core/replication/naming';
+import { writeMigrationReport, type ReportOutcome } from '../core/report/migration-report';
+import { artifactKey, type ArtifactStore } from '../ports/artifact-store';
+import type { CutoverSwitch } from '../ports/cutover-switch';
+import type { KafkaDataPlane } from '../ports/kafka';
+import type { LagSignals } from '../ports/lag-signals';
+import type { MigrationLocks } from '../ports/migration-locks';
+import type { Replicator } from '../ports/replicator';
+import type { TargetProvisioner } from '../ports/target-provisioner';
+import type { WriteFence } from '../ports/write-fence';
+import type { ReplicationTeardownState, TargetRollbackState } from '../tasks/shared/execution-state';
+import { undoReplicationByNames } from '../tasks/shared/replication-undo';
+import { runRollbackTarget } from '../tasks/rollback-target/task';
+
+/**
+ * The compensator: what runs when an execution of the orchestrator ends ABORTED (a StopExecution: no Catch runs),
+ * FAILED or TIMED_OUT (an EventBridge rule on Step Functions' "Execution Status Change"). It undoes, from the
+ * execution's journals and names, what the execution left behind, in the order of the workflow's own rollback:
+ *
+ * 1. the cutover (`cutover/journal/*.json`): the producers' fence released and the pointer put back at the value
+ *    recorded before the cutover, while the rollback window is open (after it: nothing switched back, NEEDS_ATTENTION);
+ * 2. the replication: the replicator, its alarms and the canary topic found under this execution's names and removed
+ *    only when their ownership tags name it;
+ * 3. the target cluster, when this execution created it (found by name and ownership tags);
+ * 4. the locks this execution holds (source cluster, target, pointer);
+ * 5. a report (`report/report.json`, outcome as for the workflow's own Report).
+ *
+ * Idempotent: an execution that ended through its own Report state (every Fail state of the workflow is reached
+ * through one) already rolled back what it had to and wrote its report; the compensator then only makes sure its locks
+ * are free. Every step is itself idempotent (journals, names, ownership tags), so a retried event changes nothing
+ * more. Source data is never touched.
+ */
+
+export const COMPENSATED_STATUSES = ['ABORTED', 'FAILED', 'TIMED_OUT'] as const;
+
+/** The EventBridge event (detail-type "Step Functions Execution Status Change"), the fields used. */
+export const ExecutionStatusChangeSchema = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change').optional(),
+  detail: z.looseObject({
+    executionArn: z.string().min(1),
+    name: z.string().min(1),
+    status: z.string(),
+    /** Epoch milliseconds. */
+    startDate: z.number().optional(),
+    stopDate: z.number().nullable().optional(),
+    /** The execution input as a JSON string (absent when EventBridge could not carry it). */
+    input: z.string().nullable().optional(),
+    error: z.string().nullable().optional(),
+    cause: z.string().nullable().optional(),
+  }),
+});
+export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChangeSchema>;
+
+export interface CompensatorDeps {
+  readonly artifacts: ArtifactStore;
+  readonly locks?: MigrationLocks;
+  /** The plan's pointer (cutover.switch). */
+  readonly pointer?: CutoverSwitch;
+  /** The plan's write fence (cutover.fence), to undo one the fence journal holds. */
+  readonly writeFence?: WriteFence;
+  readonly replicator?: Replicator;
+  readonly lagSignals?: LagSignals;
+  readonly source?: KafkaDataPlane;
+  readonly target?: KafkaDataPlane;
+  readonly provisioner?: TargetProvisioner;
+  readonly now: () => Date;
+}
+
+export interface Compensation {
+  readonly executionArn: string;
+  readonly status: string;
+  /** IGNORED: not a status to compensate, or an input that never was a plan (nothing could have been created). */
+  readonly outcome: 'IGNORED' | 'ALREADY_REPORTED' | ReportOutcome;
+  readonly locksReleased: string[];
+  readonly notes: string[];
+  readonly reportKey?: string;
+}
+
+/** What the compensator needs to know about the plan before it connects to anything (the handler wires by it). */
+export function planOf(event: ExecutionStatusChange): MigrationPlan | undefined {
+  if (!event.detail.input) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(event.detail.input);
+  } catch {
+    return undefined;
+  }
+  const parsed = MigrationPlanSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const errorOf = (event: ExecutionStatusChange): { error: string; cause: string } => {
+  const { status, error, cause } = event.detail;
+  if (status === 'ABORTED')
+    return {
+      error: 'States.ExecutionAborted',
+      cause:
+        'The execution was stopped (StopExecution, e.g. from the console): no Catch ran; the compensator undid what it left.',
+    };
+  if (status === 'TIMED_OUT')
+    return { error: error ?? 'States.Timeout', cause: cause ?? 'The execution timed out: no Catch ran.' };
+  return {
+    error: error ?? 'States.Runtime',
+    cause: (cause ?? 'The execution failed outside any Catch.').slice(0, 4000),
+  };
+};
+
+export async function runCompensator(event: ExecutionStatusChange, deps: CompensatorDeps): Promise<Compensation> {
+  const { executionArn, name, status } = event.detail;
+  const base = { executionArn, status };
+  if (!(COMPENSATED_STATUSES as readonly string[]).includes(status))
+    return { ...base, outcome: 'IGNORED', locksReleased: [], notes: [`Status ${status}: nothing to compensate.`] };
+  const plan = planOf(event);
+  if (!plan)
+    return {
+      ...base,
+      outcome: 'IGNORED',
+      locksReleased: [],
+      notes: ['The execution input is not a valid plan: ValidateInput refused it and nothing was created.'],
+    };
+  const identity: ExecutionIdentity = { migrationId: plan.migrationId, executionName: name };
+  const releaseLocks = async (): Promise<string[]> =>
+    deps.locks
+      ? (
+          await releaseMigrationLocks(
+            lockKeysOf(plan).map((k) => k.key),
+            executionArn,
+            deps.locks,
+          )
+        ).released
+      : [];
+
+  // 0. Ended through its own Report state: rolled back (or not) as the workflow decided; only the locks are checked.
+  const reportKey = artifactKey(identity.migrationId, identity.executionName, 'report/report.json');
+  const reported = await deps.artifacts.getJson<{ outcome?: string }>(reportKey);
+  if (reported) {
+    const locksReleased = await releaseLocks();
+    return {
+      ...base,
+      outcome: 'ALREADY_REPORTED',
+      locksReleased,
+      notes: [
+        `The workflow reported this execution itself (${reported.outcome ?? 'outcome unknown'}): nothing left to undo.`,
+      ],
+      reportKey,
+    };
+  }
+
+  const notes: string[] = [];
+  const failures: string[] = [];
+  const now = () => deps.now().toISOString();
+
+  // 1. The cutover, from its journal.
+  let cutover: RollbackCutoverResult | undefined;
+  const fence = await readJournal(deps.artifacts, identity, 'fence');
+  if (fence) {
+    try {
+      if (!deps.pointer) throw new Error('the pointer of the plan was not wired');
+      const topics =
+        (await deps.artifacts.getJson<string[]>(
+          artifactKey(identity.migrationId, identity.executionName, 'replication/topics.json'),
+        )) ?? [];
+      cutover = await rollbackCutover(
+        {
+          identity,
+          topics: topics.length > 0 ? topics : [canaryTopicName(identity)],
+          ...(plan.replication.canary === false ? {} : { canaryTopic: canaryTopicName(identity) }),
+          rollbackWindowMinutes: Math.max(1, plan.cutover.rollbackWindowMinutes),
+          reason: `Execution ${status}`,
+        },
+        {
+          producers: deps.pointer,
+          ...(deps.target ? { target: deps.target } : {}),
+          ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
+          artifacts: deps.artifacts,
+          now: deps.now,
+        },
+      );
+      notes.push(
+        cutover.outcome === 'REVERTED'
+          ? `Cutover undone: ${cutover.pointers.map((p) => `${p.role.toLowerCase()} pointer ${p.action.toLowerCase()}`).join(', ')}${cutover.writeFence ? '; the write fence removed' : ''}.`
+          : cutover.outcome === 'POINT_OF_NO_RETURN'
+            ? 'Past the point of no return: the pointer stays at the target; a person decides (failback or stay).'
+            : 'The cutover had nothing to revert.',
+      );
+    } catch (err) {
+      failures.push(`RollbackCutover: ${(err as Error).message}`);
+    }
+  } else notes.push('The cutover never started (no fence journaled): no pointer to restore.');
+
+  // After the point of no return the replicator stays (the failback needs the way back decided by a person).
+  const pastPointOfNoReturn = cutover?.outcome === 'POINT_OF_NO_RETURN';
+  let replication: ReplicationTeardownState | undefined;
+  let target: TargetRollbackState | undefined;
+  if (!pastPointOfNoReturn) {
+    // 2. The replication, by this execution's names.
+    try {
+      replication = await undoReplicationByNames(plan, identity, deps);
+      notes.push(...replication.notes);
+      if (replication.outcome === 'NOT_OURS') failures.push('RollbackReplication: the replicator is not ours');
+    } catch (err) {
+      failures.push(`RollbackReplication: ${(err as Error).message}`);
+    }
+    // 3. The target this execution created (only after its replicator is gone).
+    if (failures.length === 0) {
+      try {
+        target = await runRollbackTarget(
+          {
+            state: {
+              input: plan,
+              identity,
+              execution: {
+                id: executionArn,
+                name,
+                startedAt: new Date(event.detail.startDate ?? deps.now().getTime()).toISOString(),
+              },
+            },
+          },
+          { ...(deps.provisioner ? { provisioner: deps.provisioner } : {}), now: deps.now },
+        );
+        notes.push(...target.notes);
+      } catch (err) {
+        failures.push(`RollbackTarget: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  // 4. The locks (also when a step failed: this execution will not run again; a person finishes from the report).
+  const locksReleased = await releaseLocks();
+
+  // 5. The report.
+  const outcome: ReportOutcome =
+    failures.length > 0 ? 'ROLLBACK_FAILED' : pastPointOfNoReturn ? 'NEEDS_ATTENTION' : 'ROLLED_BACK';
+  const keys = await writeMigrationReport(
+    {
+      outcome,
+      migrationId: identity.migrationId,
+      execution: {
+        id: executionArn,
+        name,
+        ...(event.detail.startDate ? { startedAt: new Date(event.detail.startDate).toISOString() } : {}),
+      },
+      reportedAt: now(),
+      phasesReached: [],
+      error: errorOf(event),
+      ...(failures.length > 0
+        ? { rollbackError: { error: 'Migration.RollbackFailed', cause: failures.join(' ') } }
+        : {}),
+      ...(cutover ? { rollbackCutover: { ...cutover, by: 'compensator' } } : {}),
+      ...(replication ? { rollbackReplication: replication } : {}),
+      ...(target ? { rollbackTarget: target } : {}),
+      locksReleased,
+      approvals: [],
+      unreadable: [],
+    },
+    deps,
+  );
+  const result: Compensation = {
+    ...base,
+    outcome,
+    locksReleased,
+    notes: [...notes, ...failures],
+    reportKey: keys.reportKey,
+  };
+  // A failed step is retried by the event's delivery (Lambda's async retries); every step is idempotent.
+  if (failures.length > 0)
+    throw new RollbackFailedError(
+      `The compensator could not finish undoing ${executionArn}: ${failures.join(' ')} The report lists what was and was not undone.`,
+      { executionArn, reportKey: keys.reportKey },
+    );
+  return result;
+}
