@@ -275,6 +275,9 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     figures['writePauses'] = tally.cutover.writePauses;
   }
   figures['latencySamples'] = observations.latencies.length;
+  // How many looks each paced cutover state took within its visits (bench:cutover's per-look work).
+  const cutoverOut = (run?.output ?? {}) as { cutover?: { drain?: { polls?: number } } };
+  figures['cutoverLooks'] = { CheckDrain: cutoverOut.cutover?.drain?.polls ?? null };
   mismatches.push(...judge(definition, result, run, tally));
   const files = await writeRehearsalReport(result, reportDir);
   return {

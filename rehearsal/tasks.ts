@@ -44,7 +44,7 @@ export interface LocalTaskPorts {
 }
 
 /** The drain and the offset commit look again every 100 ms for up to 20 s within one call, as the deployed ones do. */
-const REHEARSAL_PACER_SETTINGS = { everyMs: 100, budgetMs: 20_000 };
+export const REHEARSAL_PACER_SETTINGS = { everyMs: 100, budgetMs: 20_000 };
 
 /** A Step Functions error as the Catch sees it (`Error` = the name, `Cause` = the message). */
 class TaskFailure extends Error {

@@ -64,12 +64,21 @@ export function measuredFunctions(): Record<string, FunctionProfile> {
   );
 }
 
-/** Mean work of one visit of each Task state, from the rehearsal's timeline. */
-export function workOf(timeline: CutoverTimeline | undefined): Record<string, number> {
+/**
+ * Mean work of one look of each cutover Task state, from the rehearsal's timeline: a visit's time divided by the looks
+ * it took where the state looks again within its invocation (`looks`, e.g. CheckDrain's polls), less the pacer's
+ * sleeps between them (`everyMs`).
+ */
+export function workOf(
+  timeline: CutoverTimeline | undefined,
+  looks: Readonly<Record<string, number | null | undefined>> = {},
+  everyMs = 0,
+): Record<string, number> {
   const work: Record<string, number> = {};
   for (const s of timeline?.states ?? []) {
-    if ((CUTOVER_FUNCTIONS as readonly string[]).includes(s.state) && s.visits > 0)
-      work[s.state] = Math.round(s.ms / s.visits);
+    if (!(CUTOVER_FUNCTIONS as readonly string[]).includes(s.state) || s.visits === 0) continue;
+    const n = Math.max(s.visits, looks[s.state] ?? s.visits);
+    work[s.state] = Math.max(1, Math.round((s.ms - (n - s.visits) * everyMs) / n));
   }
   return work;
 }
