@@ -372,7 +372,12 @@ export class ApprovalApi extends Construct {
    * policy, so the endpoint function does not depend on the state machine (which depends on RequestApproval).
    */
   grantStateMachine(stateMachine: sfn.IStateMachine): void {
-    this.requestApprovalFunction.grantInvoke(stateMachine);
+    // Its published versions only: the definition names RequestApproval's version (lib/migration-orchestrator.ts).
+    iam.Grant.addToPrincipal({
+      grantee: stateMachine,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [`${this.requestApprovalFunction.functionArn}:*`],
+    });
     const policy = new iam.Policy(
       this,
       `TaskResponse${this.node.children.filter((c) => c instanceof iam.Policy).length}`,

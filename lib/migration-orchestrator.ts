@@ -509,10 +509,10 @@ export class MigrationOrchestrator extends Construct {
     });
     for (const name of TASK_NAMES) {
       if (name === 'RequestApproval') this.approvalApi.grantStateMachine(this.stateMachine);
-      else this.functions[name].grantInvoke(this.stateMachine);
+      else grantInvokeVersions(this.functions[name], this.stateMachine);
       Validations.of(this.stateMachine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.functions[name].node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: `grantInvoke also allows the published versions and aliases of the ${name} task function (\`<arn>:*\`), nothing else.`,
+        reason: `The published versions of the ${name} task function (\`<arn>:*\`): an execution calls the version it started with, which a later deploy replaces.`,
       });
     }
     Validations.of(this.stateMachine).acknowledge({
@@ -1012,4 +1012,16 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
   if (props.kafkaClient !== undefined && !(KAFKA_CLIENTS as readonly string[]).includes(props.kafkaClient))
     problems.push(`\`kafkaClient\` "${String(props.kafkaClient)}" is not one of ${KAFKA_CLIENTS.join(', ')}`);
   if (problems.length) throw new Error(`MigrationOrchestrator: conflicting props: ${problems.join('; ')}.`);
+}
+
+/**
+ * Lets `grantee` invoke the published versions of `fn` (`<arn>:*`), not the unqualified function: the definition
+ * names only versions, and an execution keeps calling the versions it started with after a deploy publishes new ones.
+ */
+export function grantInvokeVersions(fn: lambda.IFunction, grantee: iam.IGrantable): iam.Grant {
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['lambda:InvokeFunction'],
+    resourceArns: [`${fn.functionArn}:*`],
+  });
 }

@@ -67,6 +67,8 @@ export function resolveTemplate(
     if (id === 'AWS::StackName') return 'teststack';
     const r = resources[id];
     if (r?.Type === 'AWS::SNS::Topic' || r?.Type === 'AWS::StepFunctions::StateMachine') return arnOf(id);
+    // A published version's Ref is its qualified ARN (the first version a deploy publishes).
+    if (r?.Type === 'AWS::Lambda::Version') return `${arnOf((r.Properties?.FunctionName as { Ref: string }).Ref)}:1`;
     return names.get(id) ?? id;
   };
   const resolve = (value: unknown): unknown => {

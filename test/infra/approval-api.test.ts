@@ -181,7 +181,10 @@ describe('ApprovalApi', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'lambda:InvokeFunction',
-            Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('RequestApprovalFn'), 'Arn'] }]),
+            // Its published versions only (the definition names a version).
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('RequestApprovalFn'), 'Arn'] }, ':*']],
+            },
           }),
         ]),
       },

@@ -199,7 +199,9 @@ describe('MigrationOrchestrator', () => {
         stack.orchestrator.functions[name as keyof typeof stack.orchestrator.functions].node
           .defaultChild as iam.CfnRole,
       );
-      expect(invoked).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
+      // Its published versions only: the definition names versions, never the unqualified function.
+      expect(invoked).toContain(JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':*']] }));
+      expect(invoked).not.toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
     }
   });
 
