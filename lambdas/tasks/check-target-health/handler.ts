@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { withObservability } from '../../middleware/observability';
+import { recordTargetHealth, withObservability } from '../../middleware/observability';
+import { TargetUnhealthyError } from '../../core/errors';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runCheckTargetHealth, type Output, task } from './task';
@@ -16,15 +17,24 @@ const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
-  return ports.withClusters(state.input, state.target, ['target'], ({ target }) =>
-    runCheckTargetHealth(input, {
-      target,
-      artifacts: ports.artifacts(),
-      lagSignals: ports.lagSignals(),
-      ...aborts,
-      now: () => new Date(),
-    }),
-  );
+  return ports.withClusters(state.input, state.target, ['target'], async ({ target }) => {
+    try {
+      const output = await runCheckTargetHealth(input, {
+        target,
+        artifacts: ports.artifacts(),
+        lagSignals: ports.lagSignals(),
+        ...aborts,
+        now: () => new Date(),
+      });
+      // The dashboard's "Target health checks" widget: one count per check, by result.
+      recordTargetHealth(PHASE, output.healthy);
+      return output;
+    } catch (error) {
+      // The unhealthy check that reached the limit (its Catch rolls back) is a check too.
+      if (error instanceof TargetUnhealthyError) recordTargetHealth(PHASE, false);
+      throw error;
+    }
+  });
 }
 
 export const handler = middy(checkTargetHealthHandler).use(
