@@ -593,7 +593,9 @@ const Cutover = strict({
     .describe('Target health watched this long after the switch.'),
   drainTimeoutMinutes: wholeMinutes(1, 24 * 60, 'one day')
     .default(15)
-    .describe('Longest wait for lag zero after producers are fenced.'),
+    .describe(
+      'Longest wait for lag zero after producers are fenced. ValidateInput refuses more than 45 (the history budget: 90 drain polls, at most 30 s apart while producers are fenced).',
+    ),
   producerDeliveryTimeoutMs: z
     .number()
     .int()
