@@ -248,9 +248,10 @@ export interface MigrationOrchestratorProps {
    */
   readonly writeFenceRoleArns?: string[];
   /**
-   * The task and execution roles of the ECS services a `cutover.switches` ECS_SERVICE entry redeploys: the new
-   * task-definition revision passes them again (iam:PassRole, to ecs-tasks.amazonaws.com only).
-   * @default every role of this account, passed to ECS tasks only
+   * The roles a `cutover.switches` entry passes again when it recreates an application: the task and execution roles
+   * of an ECS_SERVICE's task definition (iam:PassRole to ecs-tasks.amazonaws.com only), the service execution role of
+   * an MSK_CONNECT_CONNECTOR (to kafkaconnect.amazonaws.com only).
+   * @default every role of this account, passed to those services only
    */
   readonly clientSwitchTaskRoleArns?: string[];
   /**
@@ -755,7 +756,8 @@ export class MigrationOrchestrator extends Construct {
       case 'replicator':
         return [s.replicators];
       case 'connector':
-        return [s.connectors];
+        // A client switch recreates the user's connectors (any name); replication tasks only the tool's own.
+        return [spec.may.includes('clientSwitch') ? s.anyConnector : s.connectors];
       case 'alarm':
         return [s.alarms];
       case 'evidenceObject':
@@ -789,7 +791,8 @@ export class MigrationOrchestrator extends Construct {
       case 'replicatorRole':
         return [roles.replicator.role.roleArn];
       case 'connectRole':
-        return [roles.connect.role.roleArn];
+        // A client switch passes the recreated connector's own service execution role, to MSK Connect only.
+        return spec.may.includes('clientSwitch') ? s.connectorRoles : [roles.connect.role.roleArn];
       case 'serviceLinkedRole':
         return s.serviceLinkedRoles;
       case 'networkInterface':
@@ -830,6 +833,8 @@ interface PermissionScopes {
   readonly ecsServices: string;
   readonly ecsTaskDefinitions: string;
   readonly ecsTaskRoles: string[];
+  readonly anyConnector: string;
+  readonly connectorRoles: string[];
   readonly secrets: string[];
   readonly secretKeys: string[];
 }
@@ -910,6 +915,10 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     eventSourceMappings: arn('lambda', 'event-source-mapping', '*', ArnFormat.COLON_RESOURCE_NAME),
     ecsServices: arn('ecs', 'service', '*/*'),
     ecsTaskDefinitions: arn('ecs', 'task-definition', '*'),
+    anyConnector: arn('kafkaconnect', 'connector', '*/*'),
+    connectorRoles: props.clientSwitchTaskRoleArns ?? [
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+    ],
     ecsTaskRoles: props.clientSwitchTaskRoleArns ?? [
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
     ],

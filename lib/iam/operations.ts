@@ -529,6 +529,25 @@ export const AWS_ADAPTERS = {
       revert: ['ecs:DescribeServices', 'ecs:UpdateService'],
     },
   },
+  MskConnectClientSwitch: {
+    file: 'client-switch-msk-connect.ts',
+    methods: {
+      record: ['kafkaconnect:DescribeConnector'],
+      stop: [],
+      switchToTarget: [
+        'kafkaconnect:ListConnectors',
+        'kafkaconnect:DescribeConnector',
+        'kafkaconnect:DeleteConnector',
+        'kafkaconnect:CreateConnector',
+      ],
+      revert: [
+        'kafkaconnect:ListConnectors',
+        'kafkaconnect:DescribeConnector',
+        'kafkaconnect:DeleteConnector',
+        'kafkaconnect:CreateConnector',
+      ],
+    },
+  },
   IamPolicyWriteFence: {
     file: 'iam-write-fence.ts',
     methods: {

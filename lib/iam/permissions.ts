@@ -161,7 +161,7 @@ export const PERMISSIONS = {
   },
   clientSwitch: {
     summary: "move the plan's client switches (cutover.switches) and back: Lambda event source mappings, ECS services",
-    aws: (['LambdaEsmClientSwitch', 'EcsServiceClientSwitch'] as const).flatMap(
+    aws: (['LambdaEsmClientSwitch', 'EcsServiceClientSwitch', 'MskConnectClientSwitch'] as const).flatMap(
       (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
     ),
   },

@@ -16,6 +16,14 @@ import {
 } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import {
+  CreateConnectorCommand,
+  DeleteConnectorCommand,
+  DescribeConnectorCommand,
+  KafkaConnectClient,
+  ListConnectorsCommand,
+  type DescribeConnectorResponse,
+} from '@aws-sdk/client-kafkaconnect';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MigrationPlanSchema, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
@@ -361,5 +369,145 @@ describe('client switches in the cutover tasks', () => {
     expect(out.clients?.complete).toBe(true);
     expect(ecs.desiredCount).toBe(2);
     expect(ecs.taskDefinition).not.toBe(TD1);
+  });
+});
+
+const CONNECTOR_ARN =
+  'arn:aws:kafkaconnect:eu-west-1:123456789012:connector/orders-s3-sink/0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01-3';
+
+/** MSK Connect's connectors in memory: a deletion or creation completes on the next list. */
+class FakeConnect {
+  readonly client = new KafkaConnectClient({ region: 'eu-west-1' });
+  readonly calls: string[] = [];
+  connectors = new Map<string, DescribeConnectorResponse>();
+  private n = 3;
+
+  constructor() {
+    this.connectors.set(CONNECTOR_ARN, {
+      connectorArn: CONNECTOR_ARN,
+      connectorName: 'orders-s3-sink',
+      connectorState: 'RUNNING',
+      connectorConfiguration: {
+        'connector.class': 'io.confluent.connect.s3.S3SinkConnector',
+        topics: 'orders.created',
+      },
+      capacity: { provisionedCapacity: { mcuCount: 1, workerCount: 2 } },
+      kafkaCluster: {
+        apacheKafkaCluster: {
+          bootstrapServers: 'b-1.source:9098',
+          vpc: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-0123456789abcdef0'] },
+        },
+      },
+      kafkaClusterClientAuthentication: { authenticationType: 'IAM' },
+      kafkaClusterEncryptionInTransit: { encryptionType: 'TLS' },
+      kafkaConnectVersion: '2.7.1',
+      plugins: [
+        {
+          customPlugin: {
+            customPluginArn: 'arn:aws:kafkaconnect:eu-west-1:123456789012:custom-plugin/s3-sink/0b6f3a52-1',
+            revision: 1,
+          },
+        },
+      ],
+      serviceExecutionRoleArn: 'arn:aws:iam::123456789012:role/orders-s3-sink',
+    });
+    const mock = mockClient(this.client);
+    mock.on(ListConnectorsCommand).callsFake(() => {
+      for (const [arn, c] of this.connectors) {
+        if (c.connectorState === 'DELETING') this.connectors.delete(arn);
+        else if (c.connectorState === 'CREATING') c.connectorState = 'RUNNING';
+      }
+      return {
+        connectors: [...this.connectors.values()].map((c) => ({
+          connectorArn: c.connectorArn,
+          connectorName: c.connectorName,
+        })),
+      };
+    });
+    mock.on(DescribeConnectorCommand).callsFake((input: { connectorArn: string }) => {
+      const c = this.connectors.get(input.connectorArn);
+      if (!c) throw Object.assign(new Error('not found'), { name: 'NotFoundException' });
+      return c;
+    });
+    mock.on(DeleteConnectorCommand).callsFake((input: { connectorArn: string }) => {
+      const c = this.connectors.get(input.connectorArn);
+      this.calls.push(`delete ${c?.kafkaCluster?.apacheKafkaCluster?.bootstrapServers ?? '?'}`);
+      if (c) c.connectorState = 'DELETING';
+      return {};
+    });
+    mock.on(CreateConnectorCommand).callsFake((input: Record<string, unknown>) => {
+      const arn = CONNECTOR_ARN.replace(/-3$/, `-${++this.n}`);
+      const cluster = (input.kafkaCluster as DescribeConnectorResponse['kafkaCluster'])?.apacheKafkaCluster;
+      this.calls.push(`create ${cluster?.bootstrapServers ?? '?'}`);
+      this.connectors.set(arn, {
+        ...(input as DescribeConnectorResponse),
+        connectorArn: arn,
+        connectorState: 'CREATING',
+      });
+      return { connectorArn: arn };
+    });
+  }
+}
+
+describe('an MSK Connect sink connector as a client switch', () => {
+  async function connectWorld() {
+    const w = await cutoverWorld({
+      change: (raw) => {
+        (raw.cutover as Record<string, unknown>).switches = [
+          { type: 'MSK_CONNECT_CONNECTOR', name: 'orders-s3-sink', role: 'CONSUMERS', connectorArn: CONNECTOR_ARN },
+        ];
+      },
+    });
+    const connect = new FakeConnect();
+    const deps = {
+      clientSwitches: awsClientSwitches({ kafkaConnect: connect.client }),
+      sleep: (ms: number): Promise<void> => {
+        w.clock.advance(ms / 1000);
+        return Promise.resolve();
+      },
+    };
+    return { w, connect, deps };
+  }
+
+  it('SwitchToTarget recreates it on the target under its name with its configuration, after the offsets', async () => {
+    const { w, connect, deps } = await connectWorld();
+    await w.throughOffsets();
+
+    const out = await runSwitchToTarget(
+      { state: w.state },
+      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+    );
+
+    expect(out.clients?.complete).toBe(true);
+    expect(connect.calls).toEqual(['delete b-1.source:9098', `create ${TARGET_SERVERS.join(',')}`]);
+    const [running] = [...connect.connectors.values()];
+    expect(connect.connectors.size).toBe(1);
+    expect(running).toMatchObject({
+      connectorName: 'orders-s3-sink',
+      connectorState: 'RUNNING',
+      connectorConfiguration: { topics: 'orders.created' },
+      serviceExecutionRoleArn: 'arn:aws:iam::123456789012:role/orders-s3-sink',
+      kafkaClusterClientAuthentication: { authenticationType: 'IAM' },
+    });
+  });
+
+  it('RollbackCutover recreates the recorded connector on the source', async () => {
+    const { w, connect, deps } = await connectWorld();
+    await w.throughOffsets();
+    w.record(
+      'switch',
+      await runSwitchToTarget(
+        { state: w.state },
+        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+      ),
+    );
+
+    const out = await rollback(w, deps);
+
+    expect(out.clients?.complete).toBe(true);
+    const [back] = [...connect.connectors.values()];
+    expect(connect.connectors.size).toBe(1);
+    expect(back?.kafkaCluster?.apacheKafkaCluster?.bootstrapServers).toBe('b-1.source:9098');
+    expect(back?.connectorName).toBe('orders-s3-sink');
   });
 });

@@ -500,6 +500,9 @@ const SWITCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const EVENT_SOURCE_MAPPING_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ECS_NAME =
   /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$|^arn:aws(?:-[a-z]+)*:ecs:[a-z0-9-]+:\d{12}:(?:cluster|service)\/[A-Za-z0-9/_-]+$/;
+const MSK_CONNECTOR_ARN = new RegExp(
+  `^${ARN_PARTITION}:kafkaconnect:${REGION}:${ACCOUNT}:connector/[A-Za-z0-9][A-Za-z0-9-]{0,127}/[0-9a-f-]+(?:-\\d+)?$`,
+);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 export const MAX_CLIENT_SWITCHES = 20;
 /** The switches are stepped within one invocation of SwitchToTarget / RollbackCutover (14-minute timeout). */
@@ -559,6 +562,30 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       .boolean()
       .default(false)
       .describe('Scale the service to 0 at FenceProducers (producers stopped), back to its count on the target.'),
+  }),
+  strict({
+    type: z
+      .literal('MSK_CONNECT_CONNECTOR')
+      .describe(
+        'An MSK Connect connector: deleted and created again under its name with its configuration, on the target.',
+      ),
+    name: switchName,
+    role: z
+      .enum(['CONSUMERS', 'PRODUCERS'])
+      .describe(
+        'CONSUMERS: a sink connector (its group resumes at the translated offsets); PRODUCERS: a source connector (its offsets are not carried, docs/client-switches.md).',
+      ),
+    connectorArn: pattern(MSK_CONNECTOR_ARN, 'an MSK Connect connector ARN').describe('The connector on the source.'),
+    targetVpc: strict({
+      subnets: z.array(pattern(SUBNET_ID, 'a subnet ID (subnet-0123456789abcdef0)')).min(1).max(16),
+      securityGroups: z.array(pattern(SECURITY_GROUP_ID, 'a security group ID (sg-0123456789abcdef0)')).min(1).max(16),
+    })
+      .optional()
+      .describe("The workers' subnets and security groups towards the target; default the connector's own."),
+    targetAuthentication: z
+      .enum(['IAM', 'NONE'])
+      .default('IAM')
+      .describe('How the workers authenticate to the target (MSK Connect: IAM or none).'),
   }),
 ]);
 export type ClientSwitchSpec = z.output<typeof ClientSwitchSpec>;

@@ -38,7 +38,7 @@ export const RUNTIME_KINDS = {
   AWS: {
     switch: ['SSM_PARAMETER', 'ROUTE53', 'HOOK'],
     fence: ['POINTER', 'KAFKA_ACL', 'IAM_POLICY'],
-    clientSwitch: ['LAMBDA_EVENT_SOURCE_MAPPING', 'ECS_SERVICE'],
+    clientSwitch: ['LAMBDA_EVENT_SOURCE_MAPPING', 'ECS_SERVICE', 'MSK_CONNECT_CONNECTOR'],
   },
   // The rehearsal's clients follow a pointer file; its in-process runtime wires no write fence yet, so it accepts the
   // pointer alone rather than ignore a fence the plan asks for.

@@ -1,7 +1,9 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EcsServiceClientSwitch } from '../../adapters/aws/client-switch-ecs';
 import { LambdaEsmClientSwitch } from '../../adapters/aws/client-switch-lambda-esm';
+import { MskConnectClientSwitch } from '../../adapters/aws/client-switch-msk-connect';
 import type { ClientSwitchRegistry } from '../../core/plan/runtimes';
 import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switch';
 
@@ -12,10 +14,12 @@ import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switc
 
 let lambdaClient: LambdaClient | undefined;
 let ecsClient: ECSClient | undefined;
+let connectClient: KafkaConnectClient | undefined;
 
 export interface ClientSwitchClients {
   readonly lambda?: LambdaClient;
   readonly ecs?: ECSClient;
+  readonly kafkaConnect?: KafkaConnectClient;
 }
 
 /** The AWS runtime's client switches, one factory per kind lambdas/core/plan/runtimes.ts declares for it. */
@@ -37,6 +41,13 @@ export const AWS_CLIENT_SWITCHES: ClientSwitchRegistry<'AWS', ClientSwitchClient
       ...(spec.containerName ? { containerName: spec.containerName } : {}),
       stopAtFence: spec.stopAtFence,
     }),
+  MSK_CONNECT_CONNECTOR: (spec, clients) =>
+    new MskConnectClientSwitch(clients.kafkaConnect ?? (connectClient ??= new KafkaConnectClient({})), {
+      connectorArn: spec.connectorArn,
+      role: spec.role,
+      ...(spec.targetVpc ? { targetVpc: spec.targetVpc } : {}),
+      targetAuthentication: spec.targetAuthentication,
+    }),
 };
 
 export function awsClientSwitches(clients: ClientSwitchClients = {}): ClientSwitchFactory {
@@ -46,6 +57,8 @@ export function awsClientSwitches(clients: ClientSwitchClients = {}): ClientSwit
         return AWS_CLIENT_SWITCHES.LAMBDA_EVENT_SOURCE_MAPPING(spec, clients);
       case 'ECS_SERVICE':
         return AWS_CLIENT_SWITCHES.ECS_SERVICE(spec, clients);
+      case 'MSK_CONNECT_CONNECTOR':
+        return AWS_CLIENT_SWITCHES.MSK_CONNECT_CONNECTOR(spec, clients);
     }
   };
 }
