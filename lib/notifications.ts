@@ -4,7 +4,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -106,7 +105,6 @@ export class MigrationNotifications extends Construct {
     this.executionStatuses = props.executionStatuses ?? ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
     if (props.slack) {
-      const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'SlackBotToken', props.slack.botTokenSecretArn);
       this.slackNotifier = new TaskFunction(this, 'SlackNotifier', {
         entry: SLACK_NOTIFIER_ENTRY,
         description: 'Posts MSK migration execution and phase changes to Slack',
@@ -117,7 +115,13 @@ export class MigrationNotifications extends Construct {
           SLACK_BOT_TOKEN_SECRET_ARN: props.slack.botTokenSecretArn,
         },
       });
-      secret.grantRead(this.slackNotifier);
+      // It only reads the bot token (test/iam/approval-functions.test.ts simulates its requests against this role).
+      this.slackNotifier.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.slack.botTokenSecretArn],
+        }),
+      );
     }
     if (props.stateMachine) this.watch(props.stateMachine);
   }

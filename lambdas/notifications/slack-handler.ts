@@ -20,6 +20,8 @@ const secrets = new CachedSecrets(new SecretsManagerClient({}));
 const slack = new SlackApprovalNotifier({
   token: secrets.provider(env('SLACK_BOT_TOKEN_SECRET_ARN')),
   timeoutMs: 5000,
+  // Tests and proxies only, as for the approval functions (lambdas/approval/aws-services.ts).
+  ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
 });
 
 // `announce: 'never'`: a notifier that announced itself would notify about its own notifications.

@@ -55,6 +55,11 @@ export function resolveTemplate(
         return `arn:${partition}:sns:${REGION}:${ACCOUNT}:${name}`;
       case 'AWS::StepFunctions::StateMachine':
         return `arn:${partition}:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+      // Secrets Manager appends six random characters to a secret's name in its ARN.
+      case 'AWS::SecretsManager::Secret':
+        return `arn:${partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+      case 'AWS::KMS::Key':
+        return `arn:${partition}:kms:${REGION}:${ACCOUNT}:key/${name}`;
       default:
         return `arn:${partition}:unknown:${REGION}:${ACCOUNT}:${name}`;
     }
@@ -66,7 +71,12 @@ export function resolveTemplate(
     if (id === 'AWS::URLSuffix') return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
     if (id === 'AWS::StackName') return 'teststack';
     const r = resources[id];
-    if (r?.Type === 'AWS::SNS::Topic' || r?.Type === 'AWS::StepFunctions::StateMachine') return arnOf(id);
+    if (
+      r?.Type === 'AWS::SNS::Topic' ||
+      r?.Type === 'AWS::StepFunctions::StateMachine' ||
+      r?.Type === 'AWS::SecretsManager::Secret'
+    )
+      return arnOf(id);
     // A published version's Ref is its qualified ARN (the first version a deploy publishes).
     if (r?.Type === 'AWS::Lambda::Version') return `${arnOf((r.Properties?.FunctionName as { Ref: string }).Ref)}:1`;
     return names.get(id) ?? id;

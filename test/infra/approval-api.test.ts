@@ -169,7 +169,7 @@ describe('ApprovalApi', () => {
       PolicyDocument: {
         Statement: [
           {
-            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
             Effect: 'Allow',
             Resource: { Ref: Match.stringLikeRegexp('Machine') },
           },

@@ -106,7 +106,7 @@ describe('MigrationNotifications', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Action: 'secretsmanager:GetSecretValue',
             Resource: SECRET_ARN,
           }),
         ]),

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { currentLambdaEntry } from './lambda-entry';
 
 export const REQUESTS_DIR = path.join(__dirname, '../../test-artifacts/aws-requests');
 
@@ -25,14 +26,20 @@ export interface RecordedRequest {
   readonly task?: string;
   /** Other lambdas/ code that sent it (approval handlers, notifications): its file. */
   readonly origin?: string;
+  /**
+   * The Lambda entry it ran under (`lambdas/approval/handler.ts`): the outermost handler module on the stack, when a
+   * test drove a function's handler. The iam tier simulates such a request against that function's role.
+   */
+  readonly entry?: string;
   readonly test: string;
 }
 
 const ADAPTER_FRAME = /at (?:async )?([A-Za-z0-9_$]+)\.([A-Za-z0-9_$]+) \(.*lambdas\/adapters\/aws\/[^/]+\.ts:/;
 const TASK_FRAME = /lambdas\/tasks\/([a-z0-9-]+)\/(?:handler|task)\.ts:/;
 const LAMBDAS_FRAME = /\((.*?\/)?(lambdas\/[^:]+\.ts):/;
+const ENTRY_FRAME = /(lambdas\/(?:[a-z0-9-]+\/)*[a-z0-9-]*handler\.ts):/;
 
-function callSite(): Pick<RecordedRequest, 'adapterMethod' | 'task' | 'origin'> {
+function callSite(): Pick<RecordedRequest, 'adapterMethod' | 'task' | 'origin' | 'entry'> {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 80;
   const stack = new Error().stack ?? '';
@@ -44,12 +51,21 @@ function callSite(): Pick<RecordedRequest, 'adapterMethod' | 'task' | 'origin'> 
     // The outermost frame of an adapter class: its public method (private helpers are inner frames).
     if (m && /^[A-Z]/.test(m[1] ?? '')) adapterMethod = `${m[1]}.${m[2]}`;
   }
-  const taskDir = lines.map((l) => TASK_FRAME.exec(l)?.[1]).find(Boolean);
   const origin = lines.map((l) => LAMBDAS_FRAME.exec(l)?.[2]).find((f) => f && !f.includes('adapters/aws/'));
+  const taskDir = lines.map((l) => TASK_FRAME.exec(l)?.[1]).find(Boolean);
+  // A handler that returns its task's promise without awaiting it leaves no frame of its own: its task module's does.
+  const entry =
+    currentLambdaEntry() ??
+    lines
+      .map((l) => ENTRY_FRAME.exec(l)?.[1])
+      .filter(Boolean)
+      .pop() ??
+    (taskDir ? `lambdas/tasks/${taskDir}/handler.ts` : undefined);
   return {
     ...(adapterMethod ? { adapterMethod } : {}),
     ...(taskDir ? { task: taskDir.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()) } : {}),
     ...(origin ? { origin } : {}),
+    ...(entry ? { entry } : {}),
   };
 }
 

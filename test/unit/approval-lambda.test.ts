@@ -161,6 +161,24 @@ describe('the approval Lambda behind API Gateway', () => {
   });
 });
 
+describe('the approval endpoint with the SNS fallback', () => {
+  it('reminds the e-mail recipients through the fallback topic, without decision links', async () => {
+    // Prepare: an approval with an e-mail recipient
+    const withRecipient = { ...record, notify: { emails: ['ops@example.com'] } };
+    ddb.on(GetItemCommand).resolves({
+      Item: { approvalId: { S: ID }, status: { S: 'PENDING' }, record: { S: JSON.stringify(withRecipient) } },
+    });
+    sns.on(PublishCommand).resolves({});
+    // Act
+    const response = await approvalEndpoint({ source: 'msk-migration.approval-reminder', approvalId: ID });
+    // Assess
+    expect(response).toEqual({ reminder: 'SENT' });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published.map((p) => p.TopicArn)).toEqual([process.env.SNS_FALLBACK_TOPIC_ARN]);
+    expect(published[0]?.Message).not.toMatch(/https?:\/\//);
+  });
+});
+
 describe('the RequestApproval task', () => {
   it('names the invalid fields of its payload but never echoes the task token', async () => {
     // Act
