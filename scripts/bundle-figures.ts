@@ -36,6 +36,7 @@ const LOAD_ENV = {
   AWS_REGION: 'eu-west-1',
   ARTIFACT_BUCKET: 'bench-bundles',
   REPLICATOR_SERVICE_ROLE_ARN: 'arn:aws:iam::111122223333:role/bench',
+  MIGRATION_LOCK_TABLE: 'bench-bundles',
   AWS_LAMBDA_FUNCTION_NAME: 'bench-bundles',
   POWERTOOLS_SERVICE_NAME: 'bench-bundles',
 };

@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbApprovalStore } from '../adapters/aws/dynamodb-approval-store';
 import { S3ArtifactStore } from '../adapters/aws/s3-artifact-store';
 import { SchedulerApprovalReminders } from '../adapters/aws/scheduler-approval-reminders';

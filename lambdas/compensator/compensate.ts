@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJournal } from '../core/cutover/journal';
 import { rollbackCutover, type RollbackCutoverResult } from '../core/cutover/rollback-cutover';
 import { RollbackFailedError } from '../core/errors';

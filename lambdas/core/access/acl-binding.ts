@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one ACL binding of the project: Kafka's AdminClient shape (`describeAcls`), as the data-plane port returns it,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normaliseEmail } from './decision-rules';
 import type { ApprovalEvidence, ApprovalKind, ApproverAllowList, EvidenceLine } from './record';
 import { displayTime } from './display-time';

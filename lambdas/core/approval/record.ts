@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One pending human decision: the `.waitForTaskToken` state's token kept behind a short random approval ID, so that

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Inventory } from '../inventory/model';
 import { TargetProfileSchema, type TargetProfile } from '../profiles/profile';
 import { CriterionResultSchema, evaluateCriteria } from './criteria';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Inventory } from '../inventory/model';
 import { CRITERIA, type Criterion, type TargetProfile } from '../profiles/profile';
 import { bytes, type AssessmentOptions, type Finding } from './finding';

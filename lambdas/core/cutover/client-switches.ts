@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CutoverFailedError, RollbackFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitch, ClientSwitchFactory, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CutoverFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';

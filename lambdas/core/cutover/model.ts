@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { PointerValue } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';

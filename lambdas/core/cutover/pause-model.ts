@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTIONS, type FunctionName } from '../../workflow/catalogue';
 import { settleSecondsOf, type MigrationPlan } from '../plan/migration-plan';
 import { pollCadence } from '../plan/history-budget';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The write fence the source cluster enforces (plan `cutover.fence`): unlike the pointer, it holds producers that know

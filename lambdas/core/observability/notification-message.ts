@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a person reads in Slack when a migration changes phase or its execution changes status: one line that says

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IAM_APPROVER_ARN } from '../approval/iam-principal';
 import { QuotaOverridesSchema } from '../profiles/profile';
 

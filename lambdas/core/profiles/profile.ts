@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A target profile: what a kind of target cluster accepts, as data. Quotas are today's defaults with the page they

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The seed's checklist: seven gates, each Pass / Warn / Fail / Not run with the evidence behind it. One model for both

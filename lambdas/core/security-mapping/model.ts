@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AclBindingSchema, type AclBinding } from '../access/acl-binding';
 import type { IamPolicyDocument } from '../access/iam-policy';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The plan's recovery requirements (`input.recovery`): how many records a topic accepts twice on the target (a

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { acquireMigrationLocks } from '../../core/lock/migration-lock';
 import type { MigrationLocks } from '../../ports/migration-locks';
 import { defineTask } from '../../workflow/define-task';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assess } from '../../core/assessment/assess';
 import { assessmentOptions } from '../../core/assessment/finding';
 import { planPauseModel } from '../../core/cutover/pause-model';

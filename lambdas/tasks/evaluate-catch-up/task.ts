@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
 import { runEvaluateCatchUp as evaluateCatchUpPhase } from '../../core/replication/phases';

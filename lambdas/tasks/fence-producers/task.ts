@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FenceRecordSchema, fenceProducers } from '../../core/cutover/fence-producers';
 import {
   FailbackFenceSchema,

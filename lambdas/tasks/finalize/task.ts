@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import type { Replicator } from '../../ports/replicator';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runPreflight } from '../../core/connectivity/preflight';
 import type { InventoryDataPlane } from '../../core/inventory/data-plane';
 import type { KafkaDataPlane } from '../../ports/kafka';

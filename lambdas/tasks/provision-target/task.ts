@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { runProvisionTarget as provisionTargetCluster } from '../../core/replication/phases';
 import { ExecutionStateSchema, TargetStateSchema } from '../shared/execution-state';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { STATE_NAMES, STATES } from '../../workflow/catalogue';
 import { InputInvalidError } from '../../core/errors';
 import { releaseMigrationLocks } from '../../core/lock/migration-lock';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { ApprovalPlanSchema } from '../../core/approval/evidence';
 import { ApprovalKindSchema, MAX_TASK_TOKEN_LENGTH } from '../../core/approval/record';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deleteOwnedTargetCluster, targetClusterName } from '../../core/provisioning/target-cluster';
 import { isOwnedBy } from '../../core/replication/naming';
 import type { TargetProvisioner } from '../../ports/target-provisioner';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { HealthProgressSchema } from '../../core/cutover/check-target-health';
 import { ClientSwitchProgressSchema } from '../../core/cutover/client-switches';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { InventorySummarySchema } from '../../core/inventory/model';
 import { MigrationPlanSchema, type MigrationPlan } from '../../core/plan/migration-plan';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { FailbackStateSchema, type StartFailbackRequest } from '../../core/failback/state';
 import { runStartFailback as startFailbackPhase } from '../../core/failback/tasks';

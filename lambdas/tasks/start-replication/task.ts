@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runPreflight } from '../../core/connectivity/preflight';
 import { InputInvalidError } from '../../core/errors';
 import { runStartReplication as startReplicationPhase } from '../../core/replication/phases';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { stopFailback } from '../../core/failback/failback';
 import { FailbackStateSchema, FailbackStoppedSchema } from '../../core/failback/state';
 import type { KafkaDataPlane } from '../../ports/kafka';

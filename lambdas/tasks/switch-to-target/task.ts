@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyClientSwitches, untilComplete, type Sleep } from '../../core/cutover/client-switches';
 import { switchConsumers } from '../../core/cutover/switch-consumers';
 import { CutoverFailedError } from '../../core/errors';

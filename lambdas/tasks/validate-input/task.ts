@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { checkPlan } from '../../core/plan/check-plan';
 import { pollCadence } from '../../core/plan/history-budget';

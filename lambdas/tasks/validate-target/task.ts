@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describedTopics, type Inventory } from '../../core/inventory/model';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
 import { runValidateTarget as validateTargetPhase, type ValidateTargetRequest } from '../../core/replication/phases';
