@@ -9,11 +9,14 @@ const SOURCE_ARN =
   'arn:aws:kafka:eu-west-1:123456789012:cluster/rehearsal-source/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-1';
 
 /**
- * cutover.fenceSettleSeconds of the rehearsal's plan: the propagation time the drain allows for. The workload's
- * clients poll the pointer file every 100 ms and notice a change within tens of milliseconds; 0.5 s leaves five poll
- * intervals of margin for a loaded machine (the report gives the slowest notice observed beside it).
+ * cutover.clientPollIntervalSeconds of the rehearsal's plan: the workload's clients read the pointer file every 100 ms
+ * (rehearsal/workload/workload.ts), and the plan declares it. The drain's settle follows it as it does for any
+ * POINTER plan (settleSecondsOf: two poll intervals, 0.2 s); no fixed settle of the rehearsal's own.
  */
-export const REHEARSAL_FENCE_SETTLE_SECONDS = 0.5;
+export const REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS = 0.1;
+
+/** The settle the rehearsal's plan gets by the product's rule (ms precision), for figures printed before it runs. */
+export const REHEARSAL_FENCE_SETTLE_SECONDS = 2 * REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS;
 
 /** The base plan, and the sections a scenario may add (the crash scenarios' recovery requirements). */
 export type RehearsalPlan = ReturnType<typeof basePlan> & { readonly recovery?: MigrationPlanInput['recovery'] };
@@ -65,7 +68,7 @@ function basePlan(
       switch: { type: 'LOCAL_FILE', path: args.pointerFile },
       rollbackWindowMinutes: args.rollbackWindowMinutes,
       drainTimeoutMinutes: 2,
-      fenceSettleSeconds: REHEARSAL_FENCE_SETTLE_SECONDS,
+      clientPollIntervalSeconds: REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { describeTimeline } from '../rehearsal/cutover-figures';
+import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
 import { REHEARSAL_PACER_SETTINGS } from '../rehearsal/tasks';
 import {
@@ -25,8 +26,8 @@ import {
  */
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-/** The rehearsal workload's clients read the pointer file every 100 ms (rehearsal/workload/workload.ts): their notice. */
-const REHEARSAL_CLIENT_POLL_MS = 100;
+/** The rehearsal workload's clients read the pointer file every 100 ms, as its plan declares: their notice. */
+const REHEARSAL_CLIENT_POLL_MS = Math.round(REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS * 1000);
 
 function stats(values: readonly number[]): string {
   if (values.length === 0) return 'no samples';
