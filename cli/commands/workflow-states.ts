@@ -122,6 +122,10 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     'the CommitConsumerOffsets function to start (before the fence)',
   ),
   WarmSwitchToTarget: task('WarmSwitchToTarget', 'the SwitchToTarget function to start (before the fence)'),
+  TranslateOffsetsBeforeFence: task(
+    'TranslateOffsetsBeforeFence',
+    "the consumer groups' offsets to be translated before the fence",
+  ),
   FenceProducers: task('FenceProducers', 'the producers to be fenced (their pointer set to hold writes)'),
   WaitForDrain: poll(
     'Cutover',

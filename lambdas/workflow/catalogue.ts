@@ -550,6 +550,8 @@ export const STATES = {
   WarmCheckDrain: state('CheckDrain', 'Cutover', '$.cutover.warm'),
   WarmCommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.warm'),
   WarmSwitchToTarget: state('SwitchToTarget', 'Cutover', '$.cutover.warm'),
+  // The bulk of the consumer-group offsets translated before the fence; CommitConsumerOffsets does the tail.
+  TranslateOffsetsBeforeFence: state('CommitConsumerOffsets', 'Cutover', '$.cutover.offsetsBeforeFence'),
   FenceProducers: state('FenceProducers', 'Cutover', '$.cutover.fence'),
   CheckDrain: state('CheckDrain', 'Cutover', '$.cutover.drain'),
   CommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.offsets'),

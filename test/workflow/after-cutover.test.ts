@@ -44,6 +44,7 @@ it('drains within one CheckDrain invocation when the function looks again sub-se
     'WarmCheckDrain',
     'WarmCommitConsumerOffsets',
     'WarmSwitchToTarget',
+    'TranslateOffsetsBeforeFence',
     'FenceProducers',
     'CheckDrain',
   ]);
@@ -82,6 +83,7 @@ it('migrates end to end: MigrationSucceeded with the pointer at the target, the 
     'EvaluateCatchUp',
     'ValidateTarget',
     'CutoverApproval',
+    'TranslateOffsetsBeforeFence',
     'FenceProducers',
     'CheckDrain',
     'CommitConsumerOffsets',
@@ -101,6 +103,10 @@ it('migrates end to end: MigrationSucceeded with the pointer at the target, the 
     ...FAILBACK_STATES,
   ]);
   const output = result.output as Raw;
+  // the groups' offsets translated before the fence; after the drain, the unmoved ones reused, the tail translated
+  // (the world's groups do not consume during the cutover: every translation from before the fence still holds)
+  expect(output.cutover.offsetsBeforeFence).toMatchObject({ groups: 2, partitionsTranslated: 5, partitionsLeft: 0 });
+  expect(output.cutover.offsets).toMatchObject({ complete: true, partitionsCommitted: 5, translatedBeforeFence: 5 });
   expect(output.report).toMatchObject({
     outcome: 'SUCCEEDED',
     reportKey: 'migrations/payments-kafka-4/exec-1/report/report.json',

@@ -39,7 +39,28 @@ import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, typ
  *    are counted, and its owner's acceptance is in the plan and the approval.
  *
  * Idempotent through the journal: once complete, a retry returns the recorded result without committing again.
+ *
+ * The bulk before the fence (`translateOffsetsBeforeFence`, the TranslateOffsetsBeforeFence state): while producers
+ * and consumers still run on the source, each group's committed offsets are translated by content the same way and
+ * journaled, nothing committed. After the drain, a partition's translation from before the fence is reused, without
+ * reading again, only when nothing can have made it wrong since: the group's committed offset on the source is the
+ * one translated, the record was found once on the target (no replayed range), and the drain's tail shows the same
+ * offset shift (source − target) for that partition as the translated pair (no replay or gap since). Every other
+ * partition — the tail: groups that consumed since, or partitions the pre-pass could not place — is translated after
+ * the drain as before; every group's commit is read back and content-checked as before, reused or not.
  */
+
+/** `$.cutover.offsetsBeforeFence`: what the pre-pass translated before the fence (the proofs are in the evidence). */
+export const OffsetsBeforeFenceSchema = z.object({
+  translatedAt: z.string(),
+  groups: z.number().int().nonnegative(),
+  /** Partitions translated by content before the fence. */
+  partitionsTranslated: z.number().int().nonnegative(),
+  /** Partitions left for after the drain: their record not (yet) on the target within the search, or none to align on. */
+  partitionsLeft: z.number().int().nonnegative(),
+  evidenceKey: z.string(),
+});
+export type OffsetsBeforeFence = z.infer<typeof OffsetsBeforeFenceSchema>;
 
 export const CommitConsumerOffsetsRequestSchema = z.object({
   identity: ExecutionIdentitySchema,
@@ -57,6 +78,8 @@ export const CommitConsumerOffsetsRequestSchema = z.object({
   readTimeoutMs: z.number().int().positive().default(5_000),
   /** The plan's recovery section: replayTolerance per topic, fresh groups. */
   recovery: RecoveryPolicySchema.optional(),
+  /** The pre-pass's record (`$.cutover.offsetsBeforeFence`): its translations are reused where still valid. */
+  beforeFence: OffsetsBeforeFenceSchema.optional(),
 });
 export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
 
@@ -93,6 +116,8 @@ export const CommitProgressSchema = z.object({
   redeliveredRecords: z.number().int().nonnegative().optional(),
   /** Duplicates ahead of the groups on the target that their consumers will read (forced by a replay). */
   replayAheadRecords: z.number().int().nonnegative().optional(),
+  /** Partitions whose translation from before the fence was reused (the rest, the tail, were translated after the drain). */
+  translatedBeforeFence: z.number().int().nonnegative().optional(),
   completedAt: z.string().optional(),
   evidenceKey: z.string().optional(),
 });
@@ -213,6 +238,16 @@ export async function commitConsumerOffsets(
   const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
   const deltaBy = new Map(tails.map((t) => [key(t.topic, t.partition), t.delta === null ? 0n : BigInt(t.delta)]));
 
+  const early = request.beforeFence
+    ? reusableTranslations(
+        await loadBeforeFence(deps.artifacts, request.beforeFence.evidenceKey),
+        (topic, partition) => {
+          const tail = tails.find((t) => t.topic === topic && t.partition === partition);
+          return tail && tail.delta !== null ? BigInt(tail.delta) : undefined;
+        },
+      )
+    : new Map<string, OffsetTranslation>();
+  let reused = 0;
   const records: Array<z.infer<typeof GroupCommitSchema>> = [];
   const evidence: Array<{ groupId: string; translations: OffsetTranslation[]; notes: string[] }> = [];
   for (const groupId of groups) {
@@ -232,8 +267,11 @@ export async function commitConsumerOffsets(
           `${c.topic}-${c.partition} does not exist on the target: group ${groupId}'s offset cannot be translated.`,
           { groupId },
         );
+      const before = early.get(translationKey(groupId, c.topic, c.partition, c.offset));
+      if (before) reused++;
       translations.push(
-        await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId),
+        before ??
+          (await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId)),
       );
     }
     checkReplayTolerance(request, groupId, translations);
@@ -326,6 +364,7 @@ export async function commitConsumerOffsets(
     kind: 'cutover-consumer-offsets',
     startedAt: intent.startedAt,
     completedAt,
+    ...(request.beforeFence ? { translatedBeforeFence: reused, beforeFenceKey: request.beforeFence.evidenceKey } : {}),
     groups: evidence,
     skipped: records.filter((r) => r.status === 'NO_OFFSETS').map((r) => r.groupId),
   });
@@ -338,6 +377,7 @@ export async function commitConsumerOffsets(
     committed: records.slice(0, 50),
     redeliveredRecords: records.reduce((n, r) => n + (r.redelivered ?? 0), 0),
     replayAheadRecords: records.reduce((n, r) => n + (r.replayAhead ?? 0), 0),
+    ...(request.beforeFence ? { translatedBeforeFence: reused } : {}),
     completedAt,
     evidenceKey,
   };
@@ -351,8 +391,8 @@ export async function commitConsumerOffsets(
  * removed it, or the group starts at the log start), the first one at or after it.
  */
 async function translateOffset(
-  deps: CommitOffsetsDeps,
-  request: Parsed,
+  deps: Pick<CommitOffsetsDeps, 'source' | 'target'>,
+  request: SearchSettings,
   committed: CommittedOffset,
   source: PartitionEnd,
   target: PartitionEnd,
@@ -448,8 +488,8 @@ function notFound(
  * `redelivered`: records between the chosen copy and the last one, read again when only an earlier copy continues.
  */
 async function lastContinuingCopy(
-  deps: CommitOffsetsDeps,
-  request: Parsed,
+  deps: Pick<CommitOffsetsDeps, 'source' | 'target'>,
+  request: SearchSettings,
   topic: string,
   partition: number,
   record: DigestedRecord,
@@ -467,6 +507,7 @@ async function lastContinuingCopy(
     ends,
     BigInt(request.searchWindow),
     options,
+    request.backwardChunks ?? MAX_BACKWARD_CHUNKS,
   );
   const last = copies.at(-1);
   if (last === undefined) return undefined;
@@ -502,6 +543,7 @@ async function copiesOnTarget(
   ends: PartitionEnd,
   window: bigint,
   options: { ignoredHeaders: readonly string[]; readTimeoutMs: number },
+  backwardChunks: number,
 ): Promise<bigint[]> {
   const low = BigInt(ends.low);
   const high = BigInt(ends.high);
@@ -513,7 +555,7 @@ async function copiesOnTarget(
     from < until ? match(await readDigests(target, topic, partition, from, until, Number(until - from), options)) : [];
   const CHUNK = 2_000n;
   let before = from;
-  for (let chunks = 0; found.length === 0 && before > low && chunks < MAX_BACKWARD_CHUNKS; chunks++) {
+  for (let chunks = 0; found.length === 0 && before > low && chunks < backwardChunks; chunks++) {
     const start = before - CHUNK > low ? before - CHUNK : low;
     found = match(await readDigests(target, topic, partition, start, before, Number(before - start), options));
     before = start;
@@ -523,6 +565,15 @@ async function copiesOnTarget(
 
 /** How far back (2,000 records each) a record is looked for on the target: 100 chunks, 200,000 records. */
 const MAX_BACKWARD_CHUNKS = 100;
+
+/** What a translation's search reads with: the window around the predicted offset, and how far back it may go. */
+interface SearchSettings {
+  readonly searchWindow: number;
+  readonly ignoredHeaders: readonly string[];
+  readonly readTimeoutMs: number;
+  /** 2,000-record chunks searched back when the window holds no copy. @default MAX_BACKWARD_CHUNKS */
+  readonly backwardChunks?: number;
+}
 
 /** The group's redelivered records per topic against the plan's recovery.replayTolerance. */
 function checkReplayTolerance(request: Parsed, groupId: string, translations: readonly OffsetTranslation[]): void {
@@ -643,4 +694,144 @@ async function verifyCommit(
 
 function asOffsets(e: PartitionEnd): PartitionOffsets {
   return { partition: e.partition, low: e.low, high: e.high };
+}
+
+export const TranslateBeforeFenceRequestSchema = z.object({
+  identity: ExecutionIdentitySchema,
+  topics: z.array(z.string().min(1)).min(1),
+  canaryTopic: z.string().optional(),
+  consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
+  /**
+   * Records the target may still lag the source by (the catch-up gate's `gates.maxLagRecords`): before the fence the
+   * offset shift is estimated from both ends, which differ by the lag too, so the search window is widened by it.
+   */
+  lagAllowance: z.number().int().nonnegative().default(0),
+  searchWindow: z.number().int().positive().default(200),
+  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+  readTimeoutMs: z.number().int().positive().default(5_000),
+  recovery: RecoveryPolicySchema.optional(),
+});
+export type TranslateBeforeFenceRequest = z.input<typeof TranslateBeforeFenceRequestSchema>;
+
+/** The pre-pass's evidence: every translation with its content proof, and the partitions it left for after the drain. */
+interface BeforeFenceEvidence {
+  readonly kind: 'cutover-consumer-offsets-before-fence';
+  readonly translatedAt: string;
+  readonly groups: ReadonlyArray<{ readonly groupId: string; readonly translations: readonly OffsetTranslation[] }>;
+  readonly left: ReadonlyArray<{ groupId: string; topic: string; partition: number; offset: string; reason: string }>;
+}
+
+/**
+ * The pre-pass (TranslateOffsetsBeforeFence): each group's committed offsets on the source translated by content, as
+ * CommitConsumerOffsets does, while the clients still run; journaled as evidence, nothing committed anywhere. The
+ * offset shift is estimated from the two ends (no drain yet), so the search is bounded: the window widened by the lag
+ * allowance, no search further back. A partition it cannot place is left for after the drain, never an error: the
+ * pre-pass only saves work, it decides nothing.
+ */
+export async function translateOffsetsBeforeFence(
+  input: TranslateBeforeFenceRequest,
+  deps: Pick<CommitOffsetsDeps, 'source' | 'target' | 'artifacts' | 'now'>,
+): Promise<OffsetsBeforeFence> {
+  const request = TranslateBeforeFenceRequestSchema.parse(input);
+  const topics = watchedTopics(request.topics, request.canaryTopic);
+  const fresh = new Set((request.recovery?.freshGroups ?? []).map((g) => g.groupId));
+  const groups = selectGroups(
+    (await deps.source.listGroups()).map((g) => g.groupId),
+    request.consumerGroups,
+  ).filter((g) => !fresh.has(g));
+  const [sourceEnds, targetEnds] = await Promise.all([
+    readEndOffsets(deps.source, topics),
+    readEndOffsets(deps.target, topics),
+  ]);
+  const key = (t: string, p: number): string => `${t}\u0000${p}`;
+  const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
+  const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
+  const search: SearchSettings = {
+    searchWindow: request.searchWindow + request.lagAllowance,
+    ignoredHeaders: request.ignoredHeaders,
+    readTimeoutMs: request.readTimeoutMs,
+    backwardChunks: 0,
+  };
+  const translated: Array<{ groupId: string; translations: OffsetTranslation[] }> = [];
+  const left: Array<BeforeFenceEvidence['left'][number]> = [];
+  for (const groupId of groups) {
+    const translations: OffsetTranslation[] = [];
+    for (const c of await deps.source.fetchCommittedOffsets(groupId, topics)) {
+      const s = sourceBy.get(key(c.topic, c.partition));
+      const t = targetBy.get(key(c.topic, c.partition));
+      if (c.offset === '-1' || !s || !t) continue;
+      // The shift the ends suggest, off by the replication lag at this moment (the widened window covers it).
+      const delta = BigInt(s.high) - BigInt(t.high) - BigInt(Math.floor(request.lagAllowance / 2));
+      const leave = (reason: string): void => {
+        left.push({ groupId, topic: c.topic, partition: c.partition, offset: c.offset, reason });
+      };
+      try {
+        const x = await translateOffset(deps, search, c, s, t, delta, groupId);
+        if (x.proof.relation === 'end') leave('no record to align on yet');
+        else translations.push(x);
+      } catch (err) {
+        if (!(err instanceof CutoverFailedError)) throw err;
+        leave('its record is not on the target within the search yet');
+      }
+    }
+    if (translations.length > 0) translated.push({ groupId, translations });
+  }
+  const translatedAt = deps.now().toISOString();
+  const evidenceKey = cutoverKey(request.identity, 'consumer-offsets-before-fence.json');
+  const evidence: BeforeFenceEvidence = {
+    kind: 'cutover-consumer-offsets-before-fence',
+    translatedAt,
+    groups: translated,
+    left,
+  };
+  await deps.artifacts.putJson(evidenceKey, evidence);
+  return {
+    translatedAt,
+    groups: groups.length,
+    partitionsTranslated: translated.reduce((n, g) => n + g.translations.length, 0),
+    partitionsLeft: left.length,
+    evidenceKey,
+  };
+}
+
+async function loadBeforeFence(
+  artifacts: ArtifactStore,
+  evidenceKey: string,
+): Promise<BeforeFenceEvidence | undefined> {
+  const evidence = await artifacts.getJson<BeforeFenceEvidence>(evidenceKey);
+  return evidence?.kind === 'cutover-consumer-offsets-before-fence' ? evidence : undefined;
+}
+
+function translationKey(groupId: string, topic: string, partition: number, sourceOffset: string): string {
+  return [groupId, topic, partition, sourceOffset].join('\u0000');
+}
+
+/**
+ * The translations from before the fence that still hold after the drain, by group, partition and source offset:
+ * aligned on a record (after or at it), found once on the target, and shifted by exactly the drain's tail delta for
+ * that partition (a replay or a gap since the pre-pass changes the shift, and the partition is translated again).
+ */
+function reusableTranslations(
+  evidence: BeforeFenceEvidence | undefined,
+  drainDelta: (topic: string, partition: number) => bigint | undefined,
+): Map<string, OffsetTranslation> {
+  const reusable = new Map<string, OffsetTranslation>();
+  for (const { groupId, translations } of evidence?.groups ?? []) {
+    for (const x of translations) {
+      const { relation, sourceRecord, targetRecord } = x.proof;
+      if ((relation !== 'after' && relation !== 'at') || sourceRecord === undefined || targetRecord === undefined)
+        continue;
+      if ((x.copies ?? 1) > 1 || (x.redelivered ?? 0) > 0) continue;
+      const delta = drainDelta(x.topic, x.partition);
+      if (delta === undefined || BigInt(sourceRecord) - BigInt(targetRecord) !== delta) continue;
+      reusable.set(translationKey(groupId, x.topic, x.partition, x.sourceOffset), {
+        topic: x.topic,
+        partition: x.partition,
+        sourceOffset: x.sourceOffset,
+        targetOffset: x.targetOffset,
+        proof: x.proof,
+      });
+    }
+  }
+  return reusable;
 }

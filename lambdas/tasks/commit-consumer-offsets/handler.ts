@@ -32,12 +32,21 @@ export async function commitConsumerOffsetsHandler(event: unknown): Promise<Outp
 
 export const handler = middy(commitConsumerOffsetsHandler).use(
   withObservability(PHASE, {
-    announce: (output) => (output as Output).complete,
-    summarize: (output) => {
+    announce: (output) => 'complete' in (output as Output) && (output as { complete: boolean }).complete,
+    summarize: (output): { summary: string; figures: Record<string, number> } => {
       const o = output as Output;
+      if (!('complete' in o))
+        return {
+          summary: `Consumer offsets translated before the fence: ${o.partitionsTranslated} partitions of ${o.groups} groups, ${o.partitionsLeft} left for after the drain`,
+          figures: { groups: o.groups, partitionsTranslated: o.partitionsTranslated, partitionsLeft: o.partitionsLeft },
+        };
       return {
         summary: `Consumer offsets committed on the target: ${o.groups} groups, ${o.partitionsCommitted} partitions`,
-        figures: { groups: o.groups, partitionsCommitted: o.partitionsCommitted },
+        figures: {
+          groups: o.groups,
+          partitionsCommitted: o.partitionsCommitted,
+          ...(o.translatedBeforeFence !== undefined ? { translatedBeforeFence: o.translatedBeforeFence } : {}),
+        },
       };
     },
   }),

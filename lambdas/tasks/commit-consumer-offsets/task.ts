@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
-import { CommitProgressSchema, commitConsumerOffsets } from '../../core/cutover/commit-consumer-offsets';
+import {
+  CommitProgressSchema,
+  OffsetsBeforeFenceSchema,
+  commitConsumerOffsets,
+  translateOffsetsBeforeFence,
+} from '../../core/cutover/commit-consumer-offsets';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
@@ -15,12 +20,16 @@ import { defineTask } from '../../workflow/define-task';
  * `complete: false` while groups still have members on the source (the Choice OffsetsCommitted? waits and calls again);
  * past the core's group deadline, or for a group already active on the target, Migration.CutoverFailed. Idempotent:
  * once complete, a retry returns the journaled result without committing again.
+ *
+ * TranslateOffsetsBeforeFence (`mode: BEFORE_FENCE`): the same translation while the clients still run, journaled, no
+ * commit; CommitConsumerOffsets reuses what still holds after the drain and translates only the tail
+ * (core/cutover/commit-consumer-offsets.ts).
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema });
+export const Input = z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() });
 export type Input = z.infer<typeof Input>;
 
-export const Output = CommitProgressSchema;
+export const Output = z.union([CommitProgressSchema, OffsetsBeforeFenceSchema]);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
@@ -38,12 +47,26 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
   const { state } = input;
   await assertNotAborted(state.execution.id, deps.aborts);
   const { consumerGroups } = state.input.replication;
+  if (input.mode === 'BEFORE_FENCE')
+    return Output.parse(
+      await translateOffsetsBeforeFence(
+        {
+          ...(await cutoverScope(state, deps.artifacts)),
+          consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
+          lagAllowance: state.input.gates.maxLagRecords,
+          ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
+        },
+        deps,
+      ),
+    );
+  const beforeFence = state.cutover?.offsetsBeforeFence;
   const request = {
     ...(await cutoverScope(state, deps.artifacts)),
     consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
     fence: requireStep(state, 'fence', 'FenceProducers'),
     drain: requireStep(state, 'drain', 'CheckDrain'),
     ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
+    ...(beforeFence ? { beforeFence } : {}),
   };
   const progress = await lookPaced({
     pacer: deps.pacer,

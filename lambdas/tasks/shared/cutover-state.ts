@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { HealthProgressSchema } from '../../core/cutover/check-target-health';
 import { ClientSwitchProgressSchema } from '../../core/cutover/client-switches';
-import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
+import { CommitProgressSchema, OffsetsBeforeFenceSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { watchedTopics } from '../../core/cutover/model';
 import { SwitchRecordSchema } from '../../core/cutover/switch-consumers';
@@ -36,6 +36,8 @@ export type WindowState = z.infer<typeof WindowStateSchema>;
 
 /** `$.cutover`: one record per cutover step (each step's ResultPath). */
 export const CutoverStateSchema = z.looseObject({
+  /** TranslateOffsetsBeforeFence: the consumer groups' offsets translated before the fence. */
+  offsetsBeforeFence: OffsetsBeforeFenceSchema.optional(),
   fence: FenceRecordSchema.optional(),
   drain: DrainProgressSchema.optional(),
   offsets: CommitProgressSchema.optional(),
