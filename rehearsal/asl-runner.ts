@@ -184,6 +184,12 @@ function withStateName(event: unknown, state: string): unknown {
   return event;
 }
 
+function stoppedError(state: string): Error {
+  const error = new Error(`The execution was stopped before ${state} ran.`);
+  error.name = 'Runner.ExecutionStopped';
+  return error;
+}
+
 export async function runWorkflow(input: unknown, options: RunOptions): Promise<RunResult> {
   const definition = loadDefinition();
   const executionName = options.executionName ?? 'exec-1';
@@ -197,7 +203,10 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
   let stopExecution: (where: string) => boolean = () => false;
   for (const [name, served] of Object.entries(options.tasks)) {
     const faulty = withFaults(name, served, options.faults?.[name]);
-    const handler: LocalTask = (event) => (stopExecution(name) ? new Promise<never>(() => undefined) : faulty(event));
+    // A task reached after the stop is never run. Its attempt settles at once (the execution is already aborted and
+    // the library's event log closed, so nothing of it is recorded): an attempt left pending would hold the library's
+    // per-state timeout timer (the state's TimeoutSeconds, up to 15 minutes) and keep the process alive.
+    const handler: LocalTask = (event) => (stopExecution(name) ? Promise.reject(stoppedError(name)) : faulty(event));
     // `lambda:invoke` integrations hand the Lambda only `Payload`, and the direct-ARN form hands it the whole input.
     taskHandlers[name] = isInvokeIntegration(states[name])
       ? (event) => handler(withStateName((event as { Payload: unknown }).Payload, name))

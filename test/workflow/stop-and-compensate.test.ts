@@ -117,3 +117,16 @@ it('a second delivery after compensating a stop changes nothing more', async () 
   expect(again.outcome).toBe('ALREADY_REPORTED');
   expect(world.pointer.writes).toBe(writes);
 });
+
+it('a stopped execution leaves no timer behind: the task reached after the stop settles instead of hanging', async () => {
+  // Prepare: a stop seen when the next task is called; the library arms the state's TimeoutSeconds timer (up to
+  // 15 minutes) for every attempt and clears it only when the attempt settles
+  const world = new World({ stopAfter: { state: 'FenceProducers', call: 1 } });
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = timers();
+  // Act
+  const result = await world.run();
+  // Assess: ABORTED, and no timer of the execution left (one would keep Jest and the rehearsal alive for 15 minutes)
+  expect(result.status).toBe('ABORTED');
+  expect(timers()).toBeLessThanOrEqual(before);
+});
