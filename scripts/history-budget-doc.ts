@@ -72,7 +72,7 @@ export interface BudgetRow {
 
 function row(label: string, plan: MigrationPlan, def: BudgetDefinition, before = false): BudgetRow {
   const cadence = before ? cadenceBefore(plan) : historyBudget(plan, def).cadence;
-  const paths = pathBudgets(def, loopBudgets(plan, cadence));
+  const paths = pathBudgets(def, loopBudgets(plan, cadence), plan.waves?.length ?? 1);
   const of = (end: string) => paths.find((p) => p.end === end)?.events ?? 0;
   const [forward, rollback, failback] = PATHS.map(([, end]) => of(end)) as [number, number, number];
   return {

@@ -152,6 +152,12 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     kind: 'PASS',
     waitsFor: 'nothing: the window has closed, the point of no return is recorded',
   },
+  'MoreWaves?': choice('Rollback window'),
+  NextWave: {
+    phase: 'Rollback window',
+    kind: 'PASS',
+    waitsFor: "nothing: the wave's window has closed, the next wave becomes current (its cutover approval follows)",
+  },
   FinalizeApproval: {
     phase: STATES.FinalizeApproval.phase,
     kind: 'APPROVAL',
@@ -223,6 +229,7 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     'the replicator, alarms and canary topic this execution created to be removed',
     { branch: 'ROLLBACK' },
   ),
+  'EarlierWavesOnTarget?': choice('Rollback', undefined, { branch: 'ROLLBACK' }),
   RollbackTarget: task('RollbackTarget', 'the target cluster to be deleted if this execution created it', {
     branch: 'ROLLBACK',
   }),

@@ -21,11 +21,12 @@ const validateWithJsonSchema = new Ajv2020({ allErrors: true, strict: true, form
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
 describe('the example inputs', () => {
-  it('are the three documented in examples/README.md', () => {
+  it('are the four documented in examples/README.md', () => {
     expect(examples).toEqual([
       'msk-to-automq-mirrormaker2.json',
       'msk-to-msk-new-version.json',
       'msk-to-serverless-replicator.json',
+      'msk-to-serverless-waves.json',
     ]);
   });
 

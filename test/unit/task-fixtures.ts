@@ -13,7 +13,8 @@ import { FakeKafka, replicate } from './validation-fake-kafka';
 
 export const identity: ExecutionIdentity = { migrationId: 'orders-to-serverless', executionName: 'exec-1' };
 
-export type ExampleName = 'msk-to-serverless-replicator' | 'msk-to-msk-new-version' | 'msk-to-automq-mirrormaker2';
+export type ExampleName =
+  'msk-to-serverless-replicator' | 'msk-to-msk-new-version' | 'msk-to-automq-mirrormaker2' | 'msk-to-serverless-waves';
 
 export function examplePlan(
   name: ExampleName,

@@ -168,6 +168,23 @@ const QUESTIONS: Record<ApprovalKind, (id: string) => string> = {
     `Fail migration ${id} back to the source: copy back what was written to the target since the switch, then move the clients back. Reject to stay on the target.`,
 };
 
+/** A plan in waves: which wave this cutover is, whose, and its topics (`$.waves.current`, `input.waves`). */
+function waveLine(state: Record<string, unknown>, input: Record<string, unknown>): EvidenceLine | undefined {
+  const current = record(record(state.waves)?.current);
+  const name = text(current?.name);
+  if (!current || !name) return undefined;
+  const wave = (Array.isArray(input.waves) ? input.waves : [])
+    .map((w) => record(w))
+    .find((w) => text(w?.name) === name);
+  const topics = (Array.isArray(wave?.topics) ? wave.topics : []).filter((t): t is string => typeof t === 'string');
+  const team = text(wave?.team);
+  return {
+    label: 'Wave',
+    value: `${name} (${(count(current.index) ?? 0) + 1} of ${count(current.count) ?? '?'})${team ? `, owned by ${team}` : ''}: ${topics.slice(0, 8).join(', ')}${topics.length > 8 ? `, … (${topics.length} topics)` : ''}; only this wave's clients switch, and a rollback undoes this wave only`,
+    status: 'INFO',
+  };
+}
+
 export interface EvidenceContext {
   readonly kind: ApprovalKind;
   readonly executionName: string;
@@ -195,6 +212,8 @@ export function buildEvidence(ctx: EvidenceContext): ApprovalEvidence {
     ? catchUp.lastReasons.filter((r): r is string => typeof r === 'string')
     : [];
   const figures: EvidenceLine[] = [];
+  const wave = ctx.kind === 'CUTOVER' ? waveLine(state, input) : undefined;
+  if (wave) figures.push(wave);
   const replication = record(state.replication);
   if (replication && count(replication.topicCount) !== undefined) {
     figures.push({ label: 'Topics replicated', value: String(count(replication.topicCount)), status: 'INFO' });

@@ -104,7 +104,11 @@ export async function loadEndOffsets(artifacts: ArtifactStore, key: string): Pro
 }
 
 export function cutoverKey(identity: ExecutionIdentity, name: string): string {
-  return artifactKey(identity.migrationId, identity.executionName, `cutover/${name}`);
+  return artifactKey(
+    identity.migrationId,
+    identity.executionName,
+    identity.wave ? `cutover/waves/${identity.wave}/${name}` : `cutover/${name}`,
+  );
 }
 
 /** The replicated topics the cutover watches: never the canary topic, which this execution itself writes to. */

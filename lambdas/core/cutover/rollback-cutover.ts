@@ -266,7 +266,13 @@ export async function reportTargetWrites(
   deps: Pick<RollbackCutoverDeps, 'target' | 'artifacts'>,
   atSwitchKey: string,
 ): Promise<TargetWritesReport> {
-  const key = artifactKey(identity.migrationId, identity.executionName, 'rollback/target-writes-since-switch.json');
+  const key = artifactKey(
+    identity.migrationId,
+    identity.executionName,
+    identity.wave
+      ? `rollback/waves/${identity.wave}/target-writes-since-switch.json`
+      : 'rollback/target-writes-since-switch.json',
+  );
   const unknown = async (why: string): Promise<TargetWritesReport> => {
     await deps.artifacts.putJson(key, { kind: 'target-writes-since-switch', status: 'UNKNOWN', reason: why });
     return { status: 'UNKNOWN', partitions: 0, records: '0', sample: [], key, reason: why };

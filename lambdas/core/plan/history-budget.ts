@@ -155,7 +155,16 @@ export interface PollCadence {
   readonly replicationStartTimeoutMinutes: number;
 }
 
-type CadencePlan = Pick<MigrationPlan, 'gates' | 'cutover'>;
+type CadencePlan = Pick<MigrationPlan, 'gates' | 'cutover'> & { readonly waves?: MigrationPlan['waves'] };
+
+/**
+ * The wave loop (a plan in waves, lambdas/core/plan/waves.ts): the cutover from its approval to the Pass that makes the
+ * next wave current runs once per wave. The model cuts the loop's back edge (NextWave → CutoverApproval) and adds, on
+ * every path through CutoverApproval, the worst wave (the longest route CutoverApproval → NextWave) once per wave
+ * before the last; the last wave's route to the path's end is counted as any path's. Inline, as a Map state's
+ * iterations would be: all of it is in the one execution's history.
+ */
+export const WAVE_LOOP = { head: 'CutoverApproval', back: 'NextWave' } as const;
 
 const stretched = (timeboxSeconds: number, share: number): number => Math.ceil(timeboxSeconds / share);
 
@@ -281,18 +290,29 @@ function collapse(def: BudgetDefinition, loops: Record<PollLoop, LoopBudget>): M
     nodes.set(name, { id: name, cost: worstVisitEvents(s), next: successors(s) });
   }
   for (const [id, n] of nodes)
-    nodes.set(id, { ...n, next: [...new Set(n.next.map((x) => nodeOf.get(x) ?? x))].filter((x) => x !== id) });
+    nodes.set(id, {
+      ...n,
+      next: [...new Set(n.next.map((x) => nodeOf.get(x) ?? x))].filter(
+        (x) => x !== id && !(id === WAVE_LOOP.back && x === WAVE_LOOP.head),
+      ),
+    });
   return nodes;
 }
 
-/** The worst case of every path (one per terminal state), longest first. */
-export function pathBudgets(def: BudgetDefinition, loops: Record<PollLoop, LoopBudget>): PathBudget[] {
+/** The worst case of every path (one per terminal state), longest first; `waves` cutovers run on each (default 1). */
+export function pathBudgets(def: BudgetDefinition, loops: Record<PollLoop, LoopBudget>, waves = 1): PathBudget[] {
   const nodes = collapse(def, loops);
   const start = [...nodes.values()].find((n) => n.id === def.StartAt || n.id === def.StartAt) ?? nodes.get(def.StartAt);
   if (!start) throw new Error(`No state ${def.StartAt}.`);
-  const terminals = [...nodes.values()].filter((n) => n.next.length === 0).map((n) => n.id);
+  const waveLoop = nodes.has(WAVE_LOOP.back) && nodes.has(WAVE_LOOP.head);
+  const terminals = [...nodes.values()]
+    .filter((n) => n.next.length === 0 && !(waveLoop && n.id === WAVE_LOOP.back))
+    .map((n) => n.id);
+  // Events of the worst wave, repeated before the last wave on every path through the loop's head.
+  let waveExtra = 0;
   const out: PathBudget[] = [];
-  for (const end of terminals) {
+  const ends = waveLoop ? [WAVE_LOOP.back as string, ...terminals] : terminals;
+  for (const end of ends) {
     // Longest path from each node to `end` in the collapsed graph (a DAG: a cycle outside the poll loops is an error).
     const memo = new Map<string, { events: number; loops: PollLoop[] } | null>();
     const onPath = new Set<string>();
@@ -301,19 +321,25 @@ export function pathBudgets(def: BudgetDefinition, loops: Record<PollLoop, LoopB
       if (onPath.has(id)) throw new Error(`The states around ${id} loop without a known poll loop.`);
       onPath.add(id);
       const n = nodes.get(id)!;
+      const cost = n.cost + (id === WAVE_LOOP.head ? waveExtra : 0);
       let best: { events: number; loops: PollLoop[] } | null = null;
-      if (id === end) best = { events: n.cost, loops: [] };
+      if (id === end) best = { events: cost, loops: [] };
       else
         for (const next of n.next) {
           const rest = longest(next);
-          if (rest && (!best || rest.events + n.cost > best.events))
-            best = { events: rest.events + n.cost, loops: rest.loops };
+          if (rest && (!best || rest.events + cost > best.events))
+            best = { events: rest.events + cost, loops: rest.loops };
         }
       if (best && n.loop) best = { events: best.events, loops: [n.loop, ...best.loops] };
       onPath.delete(id);
       memo.set(id, best);
       return best;
     };
+    if (waveLoop && end === WAVE_LOOP.back) {
+      const wave = longest(WAVE_LOOP.head);
+      waveExtra = (wave?.events ?? 0) * Math.max(0, waves - 1);
+      continue;
+    }
     const found = longest(start.id);
     if (found) out.push({ end, events: found.events + HISTORY_EVENTS.execution, loops: found.loops });
   }
@@ -334,7 +360,8 @@ export interface HistoryBudget {
 export function historyBudget(plan: CadencePlan, def: BudgetDefinition): HistoryBudget {
   const cadence = pollCadence(plan);
   const loops = loopBudgets(plan, cadence);
-  const paths = pathBudgets(def, loops);
+  const waves = plan.waves?.length ?? 1;
+  const paths = pathBudgets(def, loops, waves);
   const worst = paths[0]!;
   const problems: Array<{ path: string; message: string }> = [];
   const over = (l: LoopBudget) => l.polls > POLL_SHARE[l.loop] + 1;
@@ -361,7 +388,12 @@ export function historyBudget(plan: CadencePlan, def: BudgetDefinition): History
     });
   if (problems.length === 0 && worst.events > HISTORY_EVENT_LIMIT) {
     const fields = [...new Set(worst.loops.flatMap((l) => loops[l].fields))];
-    problems.push({ path: fields[0] ?? '(root)', message: `${figure} (loops: ${worst.loops.join(', ')})` });
+    if (waves > 1)
+      problems.push({
+        path: 'waves',
+        message: `${figure} with ${waves} waves, each its own approval, drain and rollback window in this execution: run fewer waves per execution (split the plan), or shorten ${fields.join(', ')}`,
+      });
+    else problems.push({ path: fields[0] ?? '(root)', message: `${figure} (loops: ${worst.loops.join(', ')})` });
   }
   return { limit: HISTORY_EVENT_LIMIT, cadence, loops, paths, worst, problems };
 }

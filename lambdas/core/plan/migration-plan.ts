@@ -836,6 +836,124 @@ function readableFields(
     !broken.some((b) => fields.some((f) => b === '' || b === f || b.startsWith(`${f}.`) || f.startsWith(`${b}.`)));
 }
 
+/** Whole-name regex semantics (Java `matches()`), as the replication's include / exclude lists apply them. */
+const matchesWhole = (patterns: readonly string[], name: string): boolean =>
+  patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
+
+/** The same pointer, as the lock and a person would tell two pointers apart. */
+function pointerIdentity(sw: z.output<typeof CutoverSwitch>): string {
+  switch (sw.type) {
+    case 'SSM_PARAMETER':
+      return `SSM parameter ${sw.parameterName}`;
+    case 'ROUTE53':
+      return `Route 53 record ${sw.recordName.toLowerCase().replace(/\.$/, '')}${sw.weighted ? ` (${sw.weighted.setIdentifier})` : ''} in ${sw.hostedZoneId}`;
+    case 'HOOK':
+      return `hook ${sw.functionArn}`;
+    case 'LOCAL_FILE':
+      return `file ${sw.path}`;
+  }
+}
+
+/**
+ * Waves: names unique; each topic, group and client switch in one wave; every topic and group one the replication
+ * selects; every client switch of cutover.switches moved by a wave; one pointer per wave (a pointer moves every client
+ * that reads it, so two waves on one pointer would move each other's clients); Slack-only approvers need Slack.
+ */
+function checkWaves(
+  plan: z.output<typeof PlanShape>,
+  waves: readonly Wave[],
+  readable: (...fields: string[]) => boolean,
+  ctx: Ctx,
+): void {
+  const first = new Map<string, Map<string, number>>([
+    ['name', new Map()],
+    ['topic', new Map()],
+    ['group', new Map()],
+    ['switch', new Map()],
+    ['pointer', new Map()],
+  ]);
+  const once = (kind: string, key: string, i: number, path: (string | number)[], what: string): void => {
+    const seen = first.get(kind)!;
+    const at = seen.get(key);
+    if (at === undefined) seen.set(key, i);
+    else if (at !== i)
+      issue(
+        ctx,
+        ['waves', i, ...path],
+        `${what} is already in wave ${waves[at]!.name} (waves.${at}): each ${kind} belongs to one wave`,
+      );
+    else issue(ctx, ['waves', i, ...path], `${what} is listed twice in this wave`);
+  };
+  const switchNames = readable('cutover.switches') ? new Set(plan.cutover.switches.map((s) => s.name)) : undefined;
+  const replication = readable('replication.topics', 'replication.consumerGroups') ? plan.replication : undefined;
+  waves.forEach((wave, i) => {
+    once('name', wave.name, i, ['name'], `the name "${wave.name}"`);
+    wave.topics.forEach((topic, j) => {
+      once('topic', topic, i, ['topics', j], `topic ${topic}`);
+      if (
+        replication &&
+        (!matchesWhole(replication.topics.include, topic) || matchesWhole(replication.topics.exclude, topic))
+      )
+        issue(
+          ctx,
+          ['waves', i, 'topics', j],
+          `topic ${topic} is not selected by replication.topics (include / exclude): a wave cuts over replicated topics only`,
+        );
+    });
+    wave.consumerGroups.forEach((group, j) => {
+      once('group', group, i, ['consumerGroups', j], `consumer group ${group}`);
+      if (
+        replication &&
+        (!matchesWhole(replication.consumerGroups.include, group) ||
+          matchesWhole(replication.consumerGroups.exclude, group))
+      )
+        issue(
+          ctx,
+          ['waves', i, 'consumerGroups', j],
+          `consumer group ${group} is not selected by replication.consumerGroups (include / exclude): its offsets are not synchronised`,
+        );
+    });
+    wave.switches.forEach((name, j) => {
+      once('switch', name, i, ['switches', j], `client switch ${name}`);
+      if (switchNames && !switchNames.has(name))
+        issue(ctx, ['waves', i, 'switches', j], `no entry of cutover.switches is named "${name}"`);
+    });
+    const pointer = wave.switch ?? (readable('cutover.switch') ? plan.cutover.switch : undefined);
+    if (pointer)
+      once(
+        'pointer',
+        pointerIdentity(pointer),
+        i,
+        wave.switch ? ['switch'] : [],
+        `the pointer (${pointerIdentity(pointer)}${wave.switch ? '' : ', cutover.switch: the wave names no switch of its own'})`,
+      );
+    if (readable('approval.slack'))
+      (wave.approvers ?? []).forEach((entry, j) => {
+        const slackOnly =
+          typeof entry === 'string'
+            ? SLACK_USER_ID.test(entry)
+            : entry.email === undefined && entry.iamArn === undefined;
+        if (slackOnly && !plan.approval.slack)
+          issue(
+            ctx,
+            ['waves', i, 'approvers', j],
+            'a Slack user can only decide in Slack: configure approval.slack.channelId, or list the approver by e-mail',
+          );
+      });
+  });
+  if (switchNames) {
+    const moved = first.get('switch')!;
+    plan.cutover.switches.forEach((sw, k) => {
+      if (!moved.has(sw.name))
+        issue(
+          ctx,
+          ['cutover', 'switches', k, 'name'],
+          `no wave moves the client switch "${sw.name}": with waves, list it in the switches of the wave its application belongs to`,
+        );
+    });
+  }
+}
+
 /**
  * Rules across sections. Each runs when the fields it reads are well-formed, whatever else is wrong in the plan, so
  * that `msk-migrate validate` and ValidateInput name every problem at once.
@@ -927,6 +1045,7 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
       );
     }
   }
+  if (plan.waves && readable('waves')) checkWaves(plan, plan.waves, readable, ctx);
   const connect = readable('replication.mskConnect') ? replication.mskConnect : undefined;
   if (
     connect &&
@@ -1064,6 +1183,49 @@ const Recovery = strict({
     ),
 });
 
+// ---- waves: the migration in batches, each with its topics, groups, switches and owners ----
+
+/** The most waves one execution runs (each is an approval, a fence, a drain, a switch and a rollback window). */
+export const MAX_WAVES = 10;
+const WAVE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+const Wave = strict({
+  name: pattern(
+    WAVE_NAME,
+    'a lowercase slug of 2–32 characters (a–z, 0–9, -), starting with a letter and not ending with -',
+  ).describe('Names the wave in its approval, its evidence keys (cutover/waves/<name>/…) and the report.'),
+  team: z.string().min(1).max(200).optional().describe('The team that owns the wave (shown in its approval).'),
+  topics: z
+    .array(KafkaResourceName)
+    .min(1, { error: 'expected at least one topic' })
+    .max(500)
+    .describe('Topics (exact names) whose clients are cut over in this wave; each topic in at most one wave.'),
+  consumerGroups: z
+    .array(KafkaResourceName)
+    .max(500)
+    .default([])
+    .describe(
+      "Consumer groups (exact ids) whose offsets this wave commits on the target: the groups that read the wave's topics; each group in at most one wave.",
+    ),
+  switch: CutoverSwitch.optional().describe(
+    "The pointer this wave's clients read; default cutover.switch (at most one wave may use it: one pointer moves every client that reads it).",
+  ),
+  switches: z
+    .array(switchName)
+    .max(MAX_CLIENT_SWITCHES)
+    .default([])
+    .describe('Names of the cutover.switches entries this wave moves; each entry in exactly one wave.'),
+  approvers: z
+    .array(Approver)
+    .min(1, { error: 'expected at least one approver (or leave approvers out: approval.approvers decide)' })
+    .max(50)
+    .optional()
+    .describe(
+      "The wave's owners, who decide its cutover; default approval.approvers. The finalize stays with approval.approvers.",
+    ),
+});
+export type Wave = z.output<typeof Wave>;
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -1087,6 +1249,14 @@ const PlanShape = strict({
     'What a replicator restart may leave on the target (duplicates), what consumers may read again, and groups started fresh.',
   ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
+  waves: z
+    .array(Wave)
+    .min(1, { error: 'expected at least one wave (or leave waves out: one cutover of every topic)' })
+    .max(MAX_WAVES, { error: `expected at most ${MAX_WAVES} waves (each adds a cutover to the execution's history)` })
+    .optional()
+    .describe(
+      'The cutover in waves, run in order in this execution: each wave its own approval, fence, drain, offsets, switch and rollback window, and a rollback undoes that wave only. Absent: one cutover of every replicated topic.',
+    ),
 });
 
 export const MigrationPlanSchema = PlanShape.superRefine(checkAcrossSections, {

@@ -120,6 +120,7 @@ export interface RuntimeContext {
 export function runtimeIssues(
   plan: Pick<MigrationPlan, 'cutover' | 'replication'> & {
     readonly target?: Pick<MigrationPlan['target'], 'clusterArn'>;
+    readonly waves?: MigrationPlan['waves'];
   },
   runtime: Runtime,
   context: RuntimeContext = {},
@@ -127,6 +128,10 @@ export function runtimeIssues(
   const issues: PlanIssue[] = [];
   const switchIssue = kindIssue('switch', plan.cutover.switch.type, runtime);
   if (switchIssue) issues.push(switchIssue);
+  plan.waves?.forEach((wave, i) => {
+    const issue = wave.switch ? kindIssue('switch', wave.switch.type, runtime, `waves.${i}.switch.type`) : undefined;
+    if (issue) issues.push(issue);
+  });
   const fenceIssue = kindIssue('fence', plan.cutover.fence.type, runtime);
   if (fenceIssue) issues.push(fenceIssue);
   plan.cutover.switches.forEach((sw, i) => {

@@ -9,6 +9,11 @@ export interface ExecutionIdentity {
   readonly migrationId: string;
   /** The Step Functions execution name (unique per state machine). */
   readonly executionName: string;
+  /**
+   * The wave being cut over (`waves[].name`), for a plan in waves: the cutover's journals and evidence are kept per
+   * wave (`cutover/waves/<name>/…`), so that one wave's rollback reads and undoes only what that wave did.
+   */
+  readonly wave?: string;
 }
 
 import {

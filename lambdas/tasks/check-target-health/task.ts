@@ -5,7 +5,8 @@ import { HealthProgressSchema, checkTargetHealth, windowEndsAt } from '../../cor
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
-import { CutoverExecutionStateSchema, WindowStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { CutoverExecutionStateShape, WindowStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { scopeToCurrentWave } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -17,7 +18,7 @@ import { defineTask } from '../../workflow/define-task';
  */
 
 export const Input = z.object({
-  state: CutoverExecutionStateSchema.extend({ window: HealthProgressSchema.optional() }),
+  state: CutoverExecutionStateShape.extend({ window: HealthProgressSchema.optional() }).transform(scopeToCurrentWave),
 });
 export type Input = z.infer<typeof Input>;
 

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { waveSuffix } from '../shared/plan-views';
 import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { writeFenceFor } from '../shared/write-fence';
@@ -22,7 +23,7 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
       pointer: cutoverSwitchFor(
         state.input,
         {},
-        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}` },
+        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}${waveSuffix(state)}` },
       ),
       artifacts: ports.artifacts(),
       now: () => new Date(),
@@ -40,7 +41,7 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
       pointer: cutoverSwitchFor(
         state.input,
         {},
-        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}` },
+        { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}${waveSuffix(state)}` },
       ),
       producersCluster: cluster,
       ...(writeFence ? { writeFence } : {}),

@@ -4,6 +4,7 @@ import { ApprovalPlanSchema } from '../../core/approval/evidence';
 import { ApprovalKindSchema, MAX_TASK_TOKEN_LENGTH } from '../../core/approval/record';
 import { requestApproval, type ApprovalServices } from '../../core/approval/service';
 import { defineTask } from '../../workflow/define-task';
+import { ExecutionStateSchema, parseTaskInput, scopeToCurrentWave } from '../shared/execution-state';
 
 /**
  * RequestApproval: the Lambda behind the `.waitForTaskToken` states CutoverApproval and FinalizeApproval.
@@ -38,8 +39,18 @@ export type Output = z.infer<typeof Output>;
 /** Ports and settings only; the handler builds the AWS ones, the rehearsal the local ones. */
 export type Deps = ApprovalServices;
 
+/**
+ * The approval section a decision of this kind reads: for a CUTOVER of a plan in waves, the current wave's (its
+ * owners decide it, and are mailed: lambdas/core/plan/waves.ts); otherwise the plan's.
+ */
+function approvalSectionOf(input: Input): unknown {
+  if (input.kind !== 'CUTOVER' || input.state['waves'] === undefined) return input.state.input.approval;
+  const state = scopeToCurrentWave(parseTaskInput('CutoverApproval', ExecutionStateSchema, input.state));
+  return state.input.approval;
+}
+
 export async function runRequestApproval(input: Input, deps: Deps): Promise<Output> {
-  const plan = ApprovalPlanSchema.safeParse(input.state.input.approval);
+  const plan = ApprovalPlanSchema.safeParse(approvalSectionOf(input));
   if (!plan.success) {
     const fields = plan.error.issues.map((i) => `input.approval.${i.path.join('.')}: ${i.message}`).join('; ');
     throw new InputInvalidError(`The plan's approval section cannot be used: ${fields}.`);

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { waveSuffix } from '../shared/plan-views';
 import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { writeFenceFor } from '../shared/write-fence';
@@ -32,7 +33,11 @@ export async function rollbackCutoverHandler(event: unknown): Promise<Output> {
   try {
     const writeFence = await writeFenceFor(state.input, () => ports.sourceConnection(state.input));
     return await runRollbackCutover(input, {
-      pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: `${PHASE}:${input.mode}` }),
+      pointer: cutoverSwitchFor(
+        state.input,
+        {},
+        { execution: state.execution.id, step: `${PHASE}:${input.mode}${waveSuffix(state)}` },
+      ),
       ...(writeFence ? { writeFence } : {}),
       clientSwitches: awsClientSwitches(),
       ...(target ? { target } : {}),

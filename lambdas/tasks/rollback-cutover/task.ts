@@ -27,7 +27,7 @@ import type { WriteFence } from '../../ports/write-fence';
 import type { Replicator } from '../../ports/replicator';
 import { FailbackFenceSchema } from '../../core/failback/fence';
 import { CutoverStateSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
-import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
+import { ExecutionStateSchema, ReplicationPhaseSchema, scopeToCurrentWave } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
 
@@ -52,7 +52,7 @@ export const Input = z.object({
     cutover: CutoverStateSchema.optional(),
     failback: FailbackStateSchema.optional(),
     failbackFence: FailbackFenceSchema.optional(),
-  }),
+  }).transform(scopeToCurrentWave),
   mode: z.enum(['ROLLBACK', 'FAILBACK']),
 });
 export type Input = z.infer<typeof Input>;

@@ -7,9 +7,15 @@ import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { watchedTopics } from '../../core/cutover/model';
 import { SwitchRecordSchema } from '../../core/cutover/switch-consumers';
 import { InputInvalidError } from '../../core/errors';
+import { waveTopics } from '../../core/plan/waves';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import type { ArtifactStore } from '../../ports/artifact-store';
-import { ExecutionStateSchema, ReplicationPhaseSchema, type ExecutionState } from './execution-state';
+import {
+  ExecutionStateSchema,
+  ReplicationPhaseSchema,
+  scopeToCurrentWave,
+  type ExecutionState,
+} from './execution-state';
 import { identityOf } from './plan-views';
 
 /**
@@ -45,11 +51,14 @@ export const CutoverStateSchema = z.looseObject({
 });
 export type CutoverState = z.infer<typeof CutoverStateSchema>;
 
-/** The execution state as the cutover tasks read it: `$.cutover` typed, everything else as the shared schema. */
-export const CutoverExecutionStateSchema = ExecutionStateSchema.extend({
+/** The execution state's shape as the cutover tasks read it: `$.cutover` typed, everything else as the shared schema. */
+export const CutoverExecutionStateShape = ExecutionStateSchema.extend({
   replication: ReplicationPhaseSchema,
   cutover: CutoverStateSchema.optional(),
 });
+
+/** The same, scoped to the current wave of a plan in waves (scopeToCurrentWave). */
+export const CutoverExecutionStateSchema = CutoverExecutionStateShape.transform(scopeToCurrentWave);
 export type CutoverExecutionState = z.infer<typeof CutoverExecutionStateSchema>;
 
 /** `$.cutover.<step>` or Migration.InputInvalid naming the state that should have written it. */
@@ -89,11 +98,13 @@ export interface CutoverScope {
 
 /** The cutover scope of this execution: its identity, the replicated topics (`replicatedTopics`) and the canary, if any. */
 export async function cutoverScope(
-  state: Pick<ExecutionState, 'identity' | 'replication'>,
+  state: Pick<ExecutionState, 'identity' | 'replication' | 'input'>,
   artifacts: ArtifactStore,
 ): Promise<CutoverScope> {
   const identity = identityOf(state);
-  const topics = await replicatedTopics(state, artifacts);
+  const replicated = await replicatedTopics(state, artifacts);
+  // A plan in waves: the current wave's topics only (the state's identity names the wave: scopeToCurrentWave).
+  const topics = identity.wave ? waveTopics(state.input, identity.wave, replicated) : replicated;
   const canaryTopic = state.replication?.canaryTopic;
   return { identity, topics, ...(canaryTopic ? { canaryTopic } : {}) };
 }

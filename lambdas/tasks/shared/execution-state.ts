@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { InputInvalidError } from '../../core/errors';
 import { InventorySummarySchema } from '../../core/inventory/model';
 import { MigrationPlanSchema, type MigrationPlan } from '../../core/plan/migration-plan';
+import { planForWave } from '../../core/plan/waves';
 import { CatchUpStateSchema, ReplicationStateSchema, ValidationStateSchema } from '../../core/replication/state';
 
 /**
@@ -16,7 +17,12 @@ export const PlanSchema = MigrationPlanSchema;
 export type { MigrationPlan };
 
 /** `$.identity`: names and ownership tags derive from it (core/replication/naming.ts). */
-export const IdentitySchema = z.object({ migrationId: z.string().min(1), executionName: z.string().min(1) });
+export const IdentitySchema = z.object({
+  migrationId: z.string().min(1),
+  executionName: z.string().min(1),
+  /** Set by the cutover tasks' schemas for the current wave (scopeToCurrentWave), never written to the state. */
+  wave: z.string().min(1).optional(),
+});
 
 /** `$.execution`: the execution ARN, its name and when it started. */
 export const ExecutionSchema = z.looseObject({
@@ -128,11 +134,25 @@ export const ReportStateSchema = z.object({ reportKey: z.string(), markdownKey: 
 
 const loose = z.looseObject({});
 
+/** One wave as the state carries it (lambdas/core/plan/waves.ts, WaveCursor). */
+export const WaveCursorSchema = z.object({
+  name: z.string().min(1),
+  index: z.number().int().min(0),
+  count: z.number().int().min(1),
+  last: z.boolean(),
+  next: z.number().int().min(1).optional(),
+});
+
+/** `$.waves` for a plan in waves: every wave, and the current one (ValidateInput, then the Pass NextWave). */
+export const WavesStateSchema = z.object({ all: z.array(WaveCursorSchema).min(1), current: WaveCursorSchema });
+export type WavesStateParsed = z.infer<typeof WavesStateSchema>;
+
 export const ExecutionStateSchema = z.looseObject({
   input: PlanSchema,
   identity: IdentitySchema,
   execution: ExecutionSchema,
   settings: SettingsSchema.optional(),
+  waves: WavesStateSchema.optional(),
   lock: LockStateSchema.optional(),
   inventory: InventoryStateSchema.optional(),
   assessment: AssessmentStateSchema.optional(),
@@ -159,6 +179,23 @@ export const ExecutionStateSchema = z.looseObject({
   report: ReportStateSchema.optional(),
 });
 export type ExecutionState = z.infer<typeof ExecutionStateSchema>;
+
+/**
+ * The state as the current wave's cutover reads it (a plan in waves; others unchanged): the plan scoped to the wave
+ * (its owners, pointer, client switches and consumer groups: lambdas/core/plan/waves.ts) and the identity naming the
+ * wave, so that journals and evidence go under `cutover/waves/<name>/`. The cutover tasks' schemas end with it.
+ */
+export function scopeToCurrentWave<
+  S extends {
+    readonly input: MigrationPlan;
+    readonly identity: z.infer<typeof IdentitySchema>;
+    readonly waves?: WavesStateParsed | undefined;
+  },
+>(state: S): S {
+  const wave = state.waves?.current;
+  if (!wave) return state;
+  return { ...state, input: planForWave(state.input, wave.name), identity: { ...state.identity, wave: wave.name } };
+}
 
 /**
  * Parses a task's payload; a bad one is Migration.InputInvalid naming the fields (paths and zod's messages only, never

@@ -47,6 +47,12 @@ type Endpoint = StartFailbackRequest['source'];
 export async function runStartFailback(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
   const plan = state.input;
+  if (state.waves)
+    // Each wave switched behind its own pointer and journals; one failback of them all is not built. Refused before
+    // anything is created: the Catch reports NeedsAttention, every wave stays on the target.
+    throw new InputInvalidError(
+      `Failback of a migration in waves (${state.waves.all.map((w) => w.name).join(', ')}) is not supported: every wave stays on the target. Move a wave's clients back by hand from its journals (cutover/waves/<name>/journal/), or run a new migration from the target to the source.`,
+    );
   const switched = requireStep(state, 'switch', 'SwitchToTarget');
   const fence = state.cutover?.fence;
   if (deps.replicator.engine !== plan.replication.engine)

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
 import { cutoverSwitchFor } from '../shared/cutover-switch';
+import { waveSuffix } from '../shared/plan-views';
 import { awsClientSwitches } from '../shared/client-switches';
 import { parseTaskInput } from '../shared/execution-state';
 import { Input, runSwitchToTarget, type Output, task } from './task';
@@ -17,7 +18,11 @@ export async function switchToTargetHandler(event: unknown): Promise<Output> {
   const { state } = input;
   return ports.withClusters(state.input, state.target, ['target'], ({ target }) =>
     runSwitchToTarget(input, {
-      pointer: cutoverSwitchFor(state.input, {}, { execution: state.execution.id, step: PHASE }),
+      pointer: cutoverSwitchFor(
+        state.input,
+        {},
+        { execution: state.execution.id, step: `${PHASE}${waveSuffix(state)}` },
+      ),
       target,
       clientSwitches: awsClientSwitches(),
       artifacts: ports.artifacts(),

@@ -4,6 +4,7 @@ import { checkPlan } from '../../core/plan/check-plan';
 import { pollCadence } from '../../core/plan/history-budget';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
 import type { Runtime, RuntimeContext } from '../../core/plan/runtimes';
+import { wavesStateOf, type WavesState } from '../../core/plan/waves';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import { defineTask } from '../../workflow/define-task';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
@@ -45,6 +46,8 @@ export interface Settings {
 
 export interface Output {
   readonly input: MigrationPlan;
+  /** A plan in waves: every wave and the first, current one (lambdas/core/plan/waves.ts); absent otherwise. */
+  readonly waves?: WavesState;
   readonly identity: ExecutionIdentity;
   readonly execution: { readonly id: string; readonly name: string; readonly startedAt: string };
   readonly settings: Settings;
@@ -114,8 +117,10 @@ export function runValidateInput(
     );
   }
   const name = payload.data.executionName ?? executionNameOf(executionId);
+  const waves = wavesStateOf(result.plan);
   return {
     input: result.plan,
+    ...(waves ? { waves } : {}),
     identity: { migrationId: result.plan.migrationId, executionName: name },
     execution: { id: executionId, name, startedAt: payload.data.startedAt ?? now().toISOString() },
     settings: settingsFor(result.plan),

@@ -1,0 +1,106 @@
+import { InputInvalidError } from '../errors';
+import type { MigrationPlan, Wave } from './migration-plan';
+
+/**
+ * Waves (docs/cutover.md, "Waves"): a plan may cut its topics over in batches, each with its own consumer groups,
+ * pointer, client switches and owners. One execution runs them in order over one replicator: the ASL's cutover states
+ * (CutoverApproval → fence → drain → offsets → switch → rollback window → PointOfNoReturn) run once per wave, the
+ * Choice `MoreWaves?` and the Pass `NextWave` moving `$.waves.current` to the next one. Every cutover task reads the
+ * plan scoped to the current wave (`planForWave`) and keys its journals and evidence under the wave
+ * (`cutover/waves/<name>/…`), so a rollback undoes the current wave only.
+ *
+ * A plan without `waves` is one implicit wave of every replicated topic: no `$.waves` in the state, no scoping.
+ */
+
+/** One wave as the execution state carries it (`$.waves.current`, `$.waves.all[i]`): small, the plan has the rest. */
+export interface WaveCursor {
+  /** The wave's name (`waves[].name`). */
+  readonly name: string;
+  /** Its position, from 0. */
+  readonly index: number;
+  readonly count: number;
+  /** The last wave: after its point of no return, the finalize approval. */
+  readonly last: boolean;
+  /** The next wave's index (absent on the last): NextWave picks `States.ArrayGetItem($.waves.all, next)`. */
+  readonly next?: number;
+}
+
+/** `$.waves` after ValidateInput: every wave, and the one being cut over. */
+export interface WavesState {
+  readonly all: readonly WaveCursor[];
+  readonly current: WaveCursor;
+}
+
+/** The waves of a plan as the state carries them; undefined for a plan without waves. */
+export function wavesStateOf(plan: Pick<MigrationPlan, 'waves'>): WavesState | undefined {
+  const waves = plan.waves;
+  if (!waves || waves.length === 0) return undefined;
+  const all = waves.map((w, index): WaveCursor => {
+    const last = index === waves.length - 1;
+    return { name: w.name, index, count: waves.length, last, ...(last ? {} : { next: index + 1 }) };
+  });
+  return { all, current: all[0]! };
+}
+
+/** The plan's wave of that name, or an error naming the waves there are. */
+export function waveOf(plan: Pick<MigrationPlan, 'waves'>, name: string): Wave {
+  const wave = plan.waves?.find((w) => w.name === name);
+  if (!wave)
+    throw new InputInvalidError(
+      `The execution state names wave "${name}", which the plan does not have (${(plan.waves ?? []).map((w) => w.name).join(', ') || 'no waves'}).`,
+    );
+  return wave;
+}
+
+/** A name as a whole-name regex (the replication's include lists are regexes). */
+export function exactNamePattern(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The plan as the current wave's cutover reads it: the wave's owners decide its cutover, its pointer and its client
+ * switches move, its consumer groups get their offsets committed on the target. Everything else (target, replication,
+ * fence, time boxes) is the plan's. The topics are scoped where the cutover reads them (`waveTopics`).
+ */
+export function planForWave(plan: MigrationPlan, name: string): MigrationPlan {
+  const wave = waveOf(plan, name);
+  // The wave's owners are mailed the request beside the plan's recipients.
+  const ownersMailed = (wave.approvers ?? []).flatMap((a) =>
+    typeof a === 'string' ? (a.includes('@') ? [a] : []) : a.email ? [a.email] : [],
+  );
+  return {
+    ...plan,
+    approval: {
+      ...plan.approval,
+      email: [...new Set([...plan.approval.email, ...ownersMailed])],
+      approvers: wave.approvers ?? plan.approval.approvers,
+    },
+    replication: {
+      ...plan.replication,
+      consumerGroups: {
+        include: wave.consumerGroups.map(exactNamePattern),
+        exclude: plan.replication.consumerGroups.exclude,
+      },
+    },
+    cutover: {
+      ...plan.cutover,
+      switch: wave.switch ?? plan.cutover.switch,
+      switches: plan.cutover.switches.filter((s) => wave.switches.includes(s.name)),
+    },
+  };
+}
+
+/**
+ * The replicated topics the wave cuts over (the canary stays in: the cutover core leaves it out itself). A wave topic
+ * the replication does not copy is an error naming it: the wave could not be drained nor switched.
+ */
+export function waveTopics(plan: Pick<MigrationPlan, 'waves'>, name: string, replicated: readonly string[]): string[] {
+  const wave = waveOf(plan, name);
+  const copied = new Set(replicated);
+  const missing = wave.topics.filter((t) => !copied.has(t));
+  if (missing.length > 0)
+    throw new InputInvalidError(
+      `Wave ${wave.name} names topics the replication does not copy: ${missing.join(', ')} (they are not on the source, or replication.topics leaves them out); nothing of this wave was changed.`,
+    );
+  return replicated.filter((t) => wave.topics.includes(t));
+}
