@@ -89,9 +89,19 @@ export const COMPENSATOR_ENTRY = 'lambdas/compensator/handler.ts';
 export const COMPENSATED_STATUSES = ['ABORTED', 'FAILED', 'TIMED_OUT'] as const;
 
 /**
- * The compensator's function: what the three rollback tasks and Report may do, together (it runs their cores from the
- * journals when the workflow could not: lambdas/compensator/compensate.ts).
+ * What the compensator's handler wires (lambdas/compensator/handler.ts) of the rollback tasks' and Report's
+ * permissions: it runs their cores from the journals when the workflow could not (lambdas/compensator/compensate.ts),
+ * but reaches no target data plane (no offsets read, none committed back on the source) and no client switch
+ * (`cutover.switches`). Add the permission here when the handler wires the port that needs it:
+ * test/iam/compensator-grants.test.ts simulates the requests its handler makes against this role.
  */
+const COMPENSATOR_NOT_WIRED: readonly TaskPermission[] = [
+  'clientSwitch',
+  'kafkaReadData',
+  'kafkaCommitOffsetsOnSource',
+];
+
+/** The compensator's function: the permissions of the three rollback tasks and Report that its handler wires. */
 export const COMPENSATOR_SPEC: TaskSpec = {
   description: 'Undoes what a stopped, failed or timed-out execution left (fence, pointer, replicator, target, locks)',
   timeout: Duration.minutes(10),
@@ -104,7 +114,7 @@ export const COMPENSATOR_SPEC: TaskSpec = {
       ...TASKS.RollbackTarget.may,
       ...TASKS.Report.may,
     ]),
-  ],
+  ].filter((p) => !COMPENSATOR_NOT_WIRED.includes(p)),
 };
 
 export function taskEntry(name: string): string {

@@ -222,6 +222,9 @@ export async function simulateRecorded(
   for (const record of records) {
     // Requests of the task adapters (lambdas/adapters/aws, declared in lib/iam/operations.ts).
     if (!record.adapterMethod || !((record.adapterMethod.split('.')[0] ?? '') in AWS_ADAPTERS)) continue;
+    // A request sent under another function's handler (the compensator, the approval functions) is simulated against
+    // that function's role (test/iam/compensator-grants.test.ts, approval-functions.test.ts).
+    if (record.entry && !record.entry.startsWith('lambdas/tasks/')) continue;
     const targets = tasks.filter((t) =>
       record.task ? record.task === t : methods.get(t)?.has(record.adapterMethod as AwsAdapterMethod),
     );

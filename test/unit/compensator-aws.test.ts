@@ -1,0 +1,176 @@
+import {
+  DeleteClusterCommand,
+  DeleteReplicatorCommand,
+  DescribeClusterV2Command,
+  DescribeReplicatorCommand,
+  GetBootstrapBrokersCommand,
+  KafkaClient,
+  ListClustersV2Command,
+  ListReplicatorsCommand,
+} from '@aws-sdk/client-kafka';
+import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { journalKey } from '../../lambdas/core/cutover/journal';
+import { fenceValue } from '../../lambdas/core/cutover/model';
+import { route53RecordValue } from '../../lambdas/adapters/aws/cutover-switch-route53';
+import { alarmNamePrefix, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
+import { targetClusterName } from '../../lambdas/core/provisioning/target-cluster';
+import { asLambdaEntry } from '../setup/lambda-entry';
+import { examplePlan } from './task-fixtures';
+
+/**
+ * The compensator (lambdas/compensator/handler.ts) driven through its handler over mocked AWS clients, configured as
+ * the orchestrator deploys it: an execution stopped during the catch-up leaves an MSK Replicator, its alarms and the
+ * target cluster it created; the compensator finds each by this execution's names and ownership tags and removes
+ * them, releases the locks and writes the report. The iam tier simulates these requests against the compensator's
+ * role (test/iam/compensator-grants.test.ts).
+ */
+
+const ENTRY = 'lambdas/compensator/handler.ts';
+const EXECUTION = 'orders-stopped-1';
+const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:MskMigration:${EXECUTION}`;
+const plan = examplePlan('msk-to-msk-new-version');
+const identity = { migrationId: plan.migrationId, executionName: EXECUTION };
+const REPLICATOR_ARN = `arn:aws:kafka:us-east-1:123456789012:replicator/${replicatorName(identity)}/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`;
+const TARGET_ARN = `arn:aws:kafka:us-east-1:123456789012:cluster/${targetClusterName(identity)}/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-2`;
+
+const kafka = mockClient(KafkaClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const dynamodb = mockClient(DynamoDBClient);
+const s3 = mockClient(S3Client);
+const route53 = mockClient(Route53Client);
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    ARTIFACT_BUCKET: 'compensator-evidence',
+    MIGRATION_LOCK_TABLE: 'compensator-locks',
+    REPLICATOR_SERVICE_ROLE_ARN: 'arn:aws:iam::123456789012:role/replicator-role',
+    MSK_CONNECT_SERVICE_ROLE_ARN: 'arn:aws:iam::123456789012:role/connect-role',
+    MSK_CONNECT_LOG_GROUP: 'connect-workers',
+    KAFKA_CLIENT: 'kafkajs',
+  });
+  // Nothing journaled (the cutover never started), no report yet.
+  s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+  s3.on(PutObjectCommand).resolves({});
+  // The source's data plane cannot be opened (no brokers here): the canary is then looked for on no cluster.
+  const target = {
+    ClusterArn: TARGET_ARN,
+    ClusterName: targetClusterName(identity),
+    ClusterType: 'PROVISIONED' as const,
+    State: 'ACTIVE' as const,
+    Tags: ownershipTags(identity),
+  };
+  kafka.on(DescribeClusterV2Command).callsFake(async (input: { ClusterArn?: string }) => ({
+    ClusterInfo:
+      input.ClusterArn === TARGET_ARN
+        ? target
+        : { ClusterArn: plan.source.clusterArn, ClusterName: 'source', ClusterType: 'PROVISIONED' },
+  }));
+  kafka.on(GetBootstrapBrokersCommand).rejects(new Error('no brokers in a unit test'));
+  kafka.on(ListReplicatorsCommand).resolves({
+    Replicators: [{ ReplicatorName: replicatorName(identity), ReplicatorArn: REPLICATOR_ARN }],
+  });
+  kafka.on(DescribeReplicatorCommand).resolves({
+    ReplicatorArn: REPLICATOR_ARN,
+    ReplicatorName: replicatorName(identity),
+    ReplicatorState: 'RUNNING',
+    Tags: ownershipTags(identity),
+  });
+  kafka.on(DeleteReplicatorCommand).resolves({ ReplicatorArn: REPLICATOR_ARN, ReplicatorState: 'DELETING' });
+  kafka.on(ListClustersV2Command).resolves({ ClusterInfoList: [target] });
+  kafka.on(DeleteClusterCommand).resolves({ ClusterArn: TARGET_ARN, State: 'DELETING' });
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(async (input: { AlarmNames?: string[] }) => ({
+    MetricAlarms: (input.AlarmNames ?? []).map((AlarmName) => ({ AlarmName, StateValue: 'OK' })),
+  }));
+  cloudwatch.on(DeleteAlarmsCommand).resolves({});
+  dynamodb.on(DeleteItemCommand).resolves({});
+});
+
+const statusChange = (execution: string) => ({
+  'detail-type': 'Step Functions Execution Status Change',
+  detail: {
+    executionArn: `arn:aws:states:us-east-1:123456789012:execution:MskMigration:${execution}`,
+    name: execution,
+    status: 'ABORTED',
+    startDate: Date.now() - 3_600_000,
+    stopDate: Date.now() - 60_000,
+    input: JSON.stringify(plan),
+  },
+});
+
+it('removes the replicator, its alarms and the created target of a stopped execution, frees its locks, reports', async () => {
+  // Prepare
+  const { compensatorHandler } = await import('../../lambdas/compensator/handler');
+  const event = {
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: {
+      executionArn: EXECUTION_ARN,
+      name: EXECUTION,
+      status: 'ABORTED',
+      startDate: Date.parse('2026-11-01T10:00:00Z'),
+      stopDate: Date.parse('2026-11-01T12:00:00Z'),
+      input: JSON.stringify(plan),
+    },
+  };
+  // Act
+  const compensation = await asLambdaEntry(ENTRY, () => compensatorHandler(event));
+  // Assess
+  expect(compensation.outcome).toBe('ROLLED_BACK');
+  expect(kafka.commandCalls(DeleteReplicatorCommand).map((c) => c.args[0].input.ReplicatorArn)).toEqual([
+    REPLICATOR_ARN,
+  ]);
+  expect(kafka.commandCalls(DeleteClusterCommand).map((c) => c.args[0].input.ClusterArn)).toEqual([TARGET_ARN]);
+  const deletedAlarms = cloudwatch.commandCalls(DeleteAlarmsCommand).flatMap((c) => c.args[0].input.AlarmNames ?? []);
+  expect(deletedAlarms.length).toBeGreaterThan(0);
+  expect(deletedAlarms.every((a) => a.startsWith(alarmNamePrefix(identity)))).toBe(true);
+  expect(dynamodb.commandCalls(DeleteItemCommand).length).toBeGreaterThan(0);
+  expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toContain(
+    `migrations/${plan.migrationId}/${EXECUTION}/report/report.json`,
+  );
+});
+
+it('puts the Route 53 pointer back from the fence journal of an execution stopped while producers were fenced', async () => {
+  // Prepare: the fence journaled (the producers' pointer fenced), then the execution stopped
+  const fenced = { migrationId: plan.migrationId, executionName: 'orders-stopped-2' };
+  const journal = journalKey(fenced, 'fence');
+  s3.on(GetObjectCommand, { Key: journal }).resolves({
+    Body: {
+      transformToString: async () =>
+        JSON.stringify({
+          status: 'INTENT',
+          intent: { producersPrevious: { value: 'b-1.source.example.com' }, requestedAt: new Date().toISOString() },
+        }),
+    } as never,
+  });
+  const switchConfig = plan.cutover.switch as { hostedZoneId: string; recordName: string };
+  route53.on(ListResourceRecordSetsCommand).resolves({
+    ResourceRecordSets: [
+      {
+        Name: `${switchConfig.recordName}.`,
+        Type: 'CNAME',
+        TTL: 60,
+        ResourceRecords: [{ Value: route53RecordValue(fenceValue(fenced)) }],
+      },
+    ],
+  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves({
+    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
+  });
+  const { compensatorHandler } = await import('../../lambdas/compensator/handler');
+  // Act
+  const compensation = await asLambdaEntry(ENTRY, () => compensatorHandler(statusChange('orders-stopped-2')));
+  // Assess
+  expect(compensation.outcome).toBe('ROLLED_BACK');
+  const changes = route53.commandCalls(ChangeResourceRecordSetsCommand).map((c) => c.args[0].input);
+  expect(changes.map((c) => c.HostedZoneId)).toEqual([switchConfig.hostedZoneId]);
+  expect(JSON.stringify(changes)).toContain('b-1.source.example.com');
+});
