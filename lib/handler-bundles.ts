@@ -5,15 +5,28 @@ import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
 
 /**
  * The esbuild settings of every task function: what `NodejsFunction` would pass for nodejs22.x with `minify`,
- * `sourceMap` and no external modules. The AWS SDK v3 is bundled, not taken from the runtime, so that the code that
- * runs is the code we tested. The source maps carry mappings only, no copy of the sources: `--enable-source-maps`
- * needs no more for stack traces, and it halves what is written, hashed, uploaded and parsed at a cold start.
+ * `sourceMap` and no external modules, and three choices of our own that keep what a cold start loads small
+ * (`npm run bench:bundles` prints each function's size and import time; test/infra/bundle-size.test.ts pins them):
+ *
+ * - The AWS SDK v3 is bundled, not taken from the runtime, so that the code that runs is the code we tested (the
+ *   runtime's copy changes with the runtime's updates), and because one minified file loads faster than the runtime's
+ *   SDK spread over hundreds of files (docs/cutover.md, "Bundles").
+ * - `mainFields: module, main`: packages are taken in their ES module build where they have one. The SDK clients'
+ *   CommonJS build is one file with every command of the service; their ES build is tree-shaken to the commands the
+ *   adapters send (300-700 KB less per function).
+ * - `avsc` is replaced by a stub (lambdas/adapters/kafka/avsc-unused.ts): @platformatic/kafka imports it only for
+ *   its Schema Registry serdes, which no adapter uses.
+ *
+ * The source maps carry mappings only, no copy of the sources: `--enable-source-maps` needs no more for stack traces,
+ * and it halves what is written, hashed, uploaded and parsed at a cold start.
  */
 export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node22',
   format: 'cjs',
+  mainFields: ['module', 'main'],
+  alias: { avsc: './lambdas/adapters/kafka/avsc-unused.ts' },
   minify: true,
   sourcemap: true,
   sourcesContent: false,
@@ -118,6 +131,7 @@ export class HandlerBundles {
       result = esbuildModule().buildSync({
         ...BUNDLE_OPTIONS,
         external: [...BUNDLE_OPTIONS.external],
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
         entryPoints: Object.fromEntries(
           entries.map((entry) => [`${staging.get(entry)}/index`, path.join(this.projectRoot, entry)]),
         ),

@@ -20,6 +20,7 @@ function bundledModules(): Map<string, string[]> {
   const result = buildSync({
     ...BUNDLE_OPTIONS,
     external: [...BUNDLE_OPTIONS.external],
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
     minify: false,
     sourcemap: false,
     entryPoints: Object.fromEntries(entries.map(([name, entry]) => [name, path.join(ROOT, entry)])),
