@@ -54,6 +54,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
  *   processes in the rehearsal)
+ * - writeFence: the plan's write fence on the source (cutover.fence KAFKA_ACL / IAM_POLICY; none for POINTER)
  */
 export const PORTS = [
   'source',
@@ -75,6 +76,7 @@ export const PORTS = [
   'runtime',
   'pacer',
   'clientSwitches',
+  'writeFence',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -310,7 +312,7 @@ export const FUNCTIONS = {
   },
   FenceProducers: {
     module: 'lambdas/tasks/fence-producers',
-    ports: ['pointer', 'source', 'target', 'artifacts', 'clientSwitches', 'clock'],
+    ports: ['pointer', 'source', 'target', 'artifacts', 'clientSwitches', 'writeFence', 'clock'],
     description: 'Single writer: points producers at "hold writes" and records the values before',
     timeoutSeconds: 2 * MIN,
     memoryMb: 512,
@@ -410,7 +412,7 @@ export const FUNCTIONS = {
   },
   RollbackCutover: {
     module: 'lambdas/tasks/rollback-cutover',
-    ports: ['pointer', 'target', 'source', 'artifacts', 'clientSwitches', 'clock'],
+    ports: ['pointer', 'target', 'source', 'artifacts', 'clientSwitches', 'writeFence', 'clock'],
     description: 'Pointers this execution moved go back to the recorded values (rollback and failback)',
     timeoutSeconds: 14 * MIN,
     memoryMb: 512,

@@ -4,6 +4,7 @@ import { LOCAL_FENCES, LOCAL_SWITCHES } from '../../lambdas/adapters/local/regis
 import { InputInvalidError } from '../../lambdas/core/errors';
 import { MigrationPlanSchema, type MigrationPlanInput } from '../../lambdas/core/plan/migration-plan';
 import { RUNTIME_KINDS, RUNTIMES, runtimeIssues } from '../../lambdas/core/plan/runtimes';
+import { awsClientSwitches } from '../../lambdas/tasks/shared/client-switches';
 import { AWS_SWITCHES, cutoverSwitchFor } from '../../lambdas/tasks/shared/cutover-switch';
 import { AWS_FENCES, writeFenceFor } from '../../lambdas/tasks/shared/write-fence';
 import { task as validateInput } from '../../lambdas/tasks/validate-input/task';
@@ -109,13 +110,44 @@ describe('runtime registries', () => {
       );
     });
 
-    it('refuses a KAFKA_ACL fence rather than ignore it, naming cutover.fence.type', async () => {
+    it('accepts a KAFKA_ACL fence, which its sources enforce on their SCRAM listener', async () => {
       const plan = rehearsalShaped();
-      plan.cutover.fence = { type: 'KAFKA_ACL' };
+      plan.cutover.fence = { type: 'KAFKA_ACL', principals: ['User:payments-app'] };
+
+      const out = (await servedValidateInput(plan, 'LOCAL')) as { input: { cutover: { fence: unknown } } };
+
+      expect(out.input.cutover.fence).toEqual({ type: 'KAFKA_ACL', principals: ['User:payments-app'], host: '*' });
+    });
+
+    it('refuses an IAM_POLICY fence rather than ignore it, naming cutover.fence.type', async () => {
+      const plan = rehearsalShaped();
+      plan.cutover.fence = { type: 'IAM_POLICY', roleNames: ['orders-producer'] };
 
       await expect(servedValidateInput(plan, 'LOCAL')).rejects.toThrow(
-        /cutover\.fence\.type: KAFKA_ACL is a write fence of the deployed workflow \(AWS\), not of the local rehearsal: expected POINTER/,
+        /cutover\.fence\.type: IAM_POLICY is a write fence of the deployed workflow \(AWS\), not of the local rehearsal: expected POINTER or KAFKA_ACL/,
       );
+    });
+
+    it('accepts a LOCAL_PROCESS client switch, which the deployed workflow refuses naming the entry', async () => {
+      const plan = rehearsalShaped();
+      plan.cutover.switches = [
+        {
+          type: 'LOCAL_PROCESS',
+          name: 'payments-producer',
+          role: 'PRODUCERS',
+          application: 'payments-producer',
+          environment: { BOOTSTRAP_SERVERS: '{bootstrapServers}' },
+        },
+      ];
+
+      await expect(servedValidateInput(plan, 'LOCAL')).resolves.toBeDefined();
+      const parsed = MigrationPlanSchema.parse(plan);
+      expect(runtimeIssues(parsed, 'AWS')).toContainEqual({
+        path: 'cutover.switches.0.type',
+        message:
+          'LOCAL_PROCESS is a client switch of the local rehearsal, not of the deployed workflow (AWS): expected LAMBDA_EVENT_SOURCE_MAPPING, ECS_SERVICE or MSK_CONNECT_CONNECTOR',
+      });
+      expect(() => awsClientSwitches()(parsed.cutover.switches[0]!)).toThrow(InputInvalidError);
     });
   });
 

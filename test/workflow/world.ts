@@ -36,6 +36,7 @@ import {
   type LocalTask,
   type RunResult,
 } from '../../rehearsal/asl-runner';
+import type { ClientSwitchFactory } from '../../lambdas/ports/client-switch';
 import { MemorySwitch } from '../unit/cutover-fakes';
 import { mskCluster } from '../unit/inventory-fixtures';
 import { FakeKafka, MemoryArtifacts } from '../unit/validation-fake-kafka';
@@ -480,6 +481,8 @@ export interface Scenario {
   readonly stopAfter?: { readonly state: string; readonly call: number };
   /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
   readonly whileApprovalWaits?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', () => Promise<void>>>;
+  /** The adapters of the plan's cutover.switches (the AWS handlers build Lambda ESM / ECS / MSK Connect ones). */
+  readonly clientSwitches?: ClientSwitchFactory;
 }
 
 export interface TaskCall {
@@ -618,6 +621,7 @@ export class World {
         locks: this.locks,
         aborts: this.aborts,
         clock: now,
+        ...(this.scenario.clientSwitches ? { clientSwitches: this.scenario.clientSwitches } : {}),
         ...(this.scenario.pacerEveryMs
           ? {
               pacer: {

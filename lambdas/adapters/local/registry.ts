@@ -1,12 +1,16 @@
-import type { FenceRegistry, SwitchRegistry } from '../../core/plan/runtimes';
+import type { ClientSwitchRegistry, FenceRegistry, SwitchRegistry } from '../../core/plan/runtimes';
+import type { ClientSwitch } from '../../ports/client-switch';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
+import type { KafkaConnection } from '../../ports/kafka';
 import type { WriteFence } from '../../ports/write-fence';
+import { KafkajsAclWriteFence } from '../kafka/kafkajs-acl-write-fence';
 import { FileCutoverSwitch } from './file-cutover-switch';
+import { LocalProcessClientSwitch, type LocalProcessSupervisor } from './process-client-switch';
 
 /**
- * The local rehearsal's registry of cutover switches and write fences (lambdas/core/plan/runtimes.ts declares its
- * kinds; the AWS runtime's are in lambdas/tasks/shared/cutover-switch.ts and write-fence.ts). Nothing deployed
- * imports this module.
+ * The local rehearsal's registry of cutover switches, write fences and client switches (lambdas/core/plan/runtimes.ts
+ * declares its kinds; the AWS runtime's are in lambdas/tasks/shared/cutover-switch.ts, write-fence.ts and
+ * client-switches.ts). Nothing deployed imports this module.
  */
 
 export interface LocalSwitchDeps {
@@ -18,5 +22,29 @@ export const LOCAL_SWITCHES: SwitchRegistry<'LOCAL', LocalSwitchDeps, CutoverSwi
   LOCAL_FILE: (spec, { now }) => new FileCutoverSwitch(spec.path, now),
 };
 
-/** The rehearsal holds producers with the pointer alone (its in-process runtime wires no write fence). */
-export const LOCAL_FENCES: FenceRegistry<'LOCAL', never, WriteFence> = {};
+export interface LocalFenceDeps {
+  /** The orchestrator's connection to the source (a super user: ACLs never bind it). */
+  readonly source: KafkaConnection;
+}
+
+/** KAFKA_ACL on the rehearsal's source: DENY WRITE bindings its SCRAM listener enforces. */
+export const LOCAL_FENCES: FenceRegistry<'LOCAL', LocalFenceDeps, WriteFence> = {
+  KAFKA_ACL: (spec, { source }) =>
+    new KafkajsAclWriteFence(source, { principals: spec.principals, host: spec.host }, { logLevel: 'NOTHING' }),
+};
+
+export interface LocalClientSwitchDeps {
+  /** The rehearsal's supervisor of migration-unaware client processes. */
+  readonly supervisor: LocalProcessSupervisor;
+}
+
+/** LOCAL_PROCESS: the rehearsal's stand-in for ECS_SERVICE (a deployed plan cannot name it). */
+export const LOCAL_CLIENT_SWITCHES: ClientSwitchRegistry<'LOCAL', LocalClientSwitchDeps, ClientSwitch> = {
+  LOCAL_PROCESS: (spec, { supervisor }) =>
+    new LocalProcessClientSwitch(supervisor, {
+      application: spec.application,
+      role: spec.role,
+      environment: spec.environment,
+      stopAtFence: spec.stopAtFence,
+    }),
+};

@@ -48,6 +48,10 @@ const ClientSwitchJournalSchema = z.object({
   stoppedAt: z.string().optional(),
   switchedAt: z.string().optional(),
   revertedAt: z.string().optional(),
+  /** Failback: stopped at the failback fence (stopAtFence), started again on the target by its release, moved back. */
+  failbackStoppedAt: z.string().optional(),
+  failbackReleasedAt: z.string().optional(),
+  failedBackAt: z.string().optional(),
 });
 type ClientSwitchJournal = z.infer<typeof ClientSwitchJournalSchema>;
 
@@ -100,7 +104,12 @@ async function markJournal(
   deps: ClientSwitchDeps,
   request: ClientSwitchRequest,
   journal: ClientSwitchJournal,
-  change: Partial<Pick<ClientSwitchJournal, 'stoppedAt' | 'switchedAt' | 'revertedAt'>>,
+  change: Partial<
+    Pick<
+      ClientSwitchJournal,
+      'stoppedAt' | 'switchedAt' | 'revertedAt' | 'failbackStoppedAt' | 'failbackReleasedAt' | 'failedBackAt'
+    >
+  >,
 ): Promise<void> {
   await deps.artifacts.putJson(journalKeyOf(request.identity, journal.name), { ...journal, ...change });
 }
@@ -109,7 +118,7 @@ async function markJournal(
 async function passStartedAt(
   deps: ClientSwitchDeps,
   request: ClientSwitchRequest,
-  pass: 'switch' | 'revert',
+  pass: 'switch' | 'revert' | 'failback',
 ): Promise<string> {
   const key = cutoverKey(request.identity, `journal/client-switches-${pass}.json`);
   const found = await deps.artifacts.getJson<{ startedAt?: string }>(key);
@@ -139,10 +148,16 @@ const pending = (steps: readonly ClientSwitchStep[]): string =>
     .map((s) => `${s.name} (${s.subject}: ${s.step}${s.detail ? `, ${s.detail}` : ''})`)
     .join('; ');
 
+/** A switch the plan stops at the fence (`stopAtFence` of an ECS_SERVICE or LOCAL_PROCESS). */
+export function stopsAtFence(spec: ClientSwitchSpec): boolean {
+  return 'stopAtFence' in spec && spec.stopAtFence === true;
+}
+
 /**
- * FenceProducers: the producers of an `ECS_SERVICE` switch with `stopAtFence` are scaled to 0 (their revision and
- * desired count journaled first). One call: the drain's settle waits for their writes to stop; SwitchToTarget brings
- * them back at the recorded count on the target.
+ * FenceProducers: the application of a switch with `stopAtFence` (ECS_SERVICE, LOCAL_PROCESS) is scaled to 0 (its
+ * revision and desired count journaled first). One call: the drain's settle waits for its producers' writes to stop,
+ * and its consumers leave their groups before CommitConsumerOffsets, which waits for no member on the source;
+ * SwitchToTarget brings it back at the recorded count on the target.
  */
 export async function stopClientSwitchesAtFence(
   request: ClientSwitchRequest,
@@ -150,7 +165,7 @@ export async function stopClientSwitchesAtFence(
 ): Promise<ClientSwitchStep[]> {
   const out: ClientSwitchStep[] = [];
   for (const spec of request.switches) {
-    if (spec.type !== 'ECS_SERVICE' || !spec.stopAtFence) continue;
+    if (!stopsAtFence(spec)) continue;
     const adapter = deps.clientSwitches(spec);
     const journal = await recordedJournal(request, spec, adapter, deps);
     const step = await adapter.stop(journal.recorded);
@@ -191,15 +206,18 @@ export async function applyClientSwitches(
 }
 
 /**
- * RollbackCutover: one step of every switch this execution recorded (so may have changed) back to the journaled
- * configuration; a switch it never recorded is UNTOUCHED. Migration.RollbackFailed naming those still pending after
- * `timeoutMinutes`.
+ * RollbackCutover (`pass: 'revert'`) and FailbackCutover (`pass: 'failback'`): one step of every switch this
+ * execution recorded (so may have changed) back to the journaled configuration; a switch it never recorded is
+ * UNTOUCHED. Migration.RollbackFailed naming those still pending after `timeoutMinutes`. Each pass journals its own
+ * completion per switch (`revertedAt`, `failedBackAt`): a retried invocation does not step a finished switch again.
  */
 export async function revertClientSwitches(
-  request: ClientSwitchRequest,
+  request: ClientSwitchRequest & { readonly pass?: 'revert' | 'failback' },
   deps: ClientSwitchDeps,
 ): Promise<ClientSwitchProgress> {
-  const startedAt = await passStartedAt(deps, request, 'revert');
+  const pass = request.pass ?? 'revert';
+  const doneField = pass === 'failback' ? 'failedBackAt' : 'revertedAt';
+  const startedAt = await passStartedAt(deps, request, pass);
   const steps: ClientSwitchStep[] = [];
   for (const spec of request.switches) {
     const adapter = deps.clientSwitches(spec);
@@ -208,12 +226,13 @@ export async function revertClientSwitches(
       steps.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
       continue;
     }
-    if (journal.revertedAt) {
-      steps.push(stepOf(spec, adapter, { complete: true, step: 'REVERTED', detail: `at ${journal.revertedAt}` }));
+    const done = journal[doneField];
+    if (done) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'REVERTED', detail: `at ${done}` }));
       continue;
     }
     const step = await adapter.revert(journal.recorded);
-    if (step.complete) await markJournal(deps, request, journal, { revertedAt: deps.now().toISOString() });
+    if (step.complete) await markJournal(deps, request, journal, { [doneField]: deps.now().toISOString() });
     steps.push(stepOf(spec, adapter, step));
   }
   const complete = steps.every((s) => s.complete);
@@ -223,6 +242,57 @@ export async function revertClientSwitches(
       { pending: steps.filter((s) => !s.complete).map((s) => s.name) },
     );
   return { complete, startedAt, switches: steps };
+}
+
+/**
+ * FenceForFailback: the applications the cutover moved whose switch stops them at the fence (`stopAtFence`) are
+ * stopped on the target too (one call, as forward): their producers write nowhere while the failback drains (there is
+ * no broker fence on the target), their consumers leave their groups before FailbackCutover commits the offsets on
+ * the source. A switch never moved to the target is left alone.
+ */
+export async function stopClientSwitchesForFailback(
+  request: ClientSwitchRequest,
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchStep[]> {
+  const out: ClientSwitchStep[] = [];
+  for (const spec of request.switches) {
+    if (!stopsAtFence(spec)) continue;
+    const adapter = deps.clientSwitches(spec);
+    const journal = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
+    if (!journal?.switchedAt) {
+      out.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
+      continue;
+    }
+    const step = await adapter.stop(journal.recorded);
+    if (!journal.failbackStoppedAt)
+      await markJournal(deps, request, journal, { failbackStoppedAt: deps.now().toISOString() });
+    out.push(stepOf(spec, adapter, step));
+  }
+  return out;
+}
+
+/**
+ * ReleaseFailbackFence: the applications stopped at the failback fence, and not moved back since, are started again
+ * on the target (one step each: the recorded count restored with the target's settings), as the pointer's producers
+ * resume there. Journaled (`failbackReleasedAt`): a retried release restarts nothing twice.
+ */
+export async function restartClientSwitchesOnTarget(
+  request: ClientSwitchRequest & { readonly target: ClientSwitchTarget },
+  deps: ClientSwitchDeps,
+): Promise<ClientSwitchStep[]> {
+  const out: ClientSwitchStep[] = [];
+  for (const spec of request.switches) {
+    const adapter = deps.clientSwitches(spec);
+    const journal = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
+    if (!journal?.failbackStoppedAt || journal.failedBackAt || journal.failbackReleasedAt) {
+      out.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
+      continue;
+    }
+    const step = await adapter.switchToTarget(journal.recorded, request.target);
+    await markJournal(deps, request, journal, { failbackReleasedAt: deps.now().toISOString() });
+    out.push(stepOf(spec, adapter, step));
+  }
+  return out;
 }
 
 /** Waits between two steps of the switches (the AWS handlers: a timer; tests: nothing). */

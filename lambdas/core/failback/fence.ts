@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import { ClientSwitchStepSchema } from '../cutover/client-switches';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import {
@@ -36,6 +37,8 @@ export const FailbackFenceSchema = z.object({
   /** The target's end offsets right after the fence: the failback drain compares against them. */
   targetEndsAtFence: EndOffsetsSnapshotSchema,
   topics: z.number().int().nonnegative(),
+  /** The applications stopped on the target at the failback fence (cutover.switches with stopAtFence). */
+  clients: z.array(ClientSwitchStepSchema).optional(),
 });
 export type FailbackFence = z.infer<typeof FailbackFenceSchema>;
 
@@ -46,6 +49,8 @@ export const FenceReleaseSchema = z.object({
   pointer: z.string(),
   value: z.string().optional(),
   releasedAt: z.string(),
+  /** The applications stopped at the failback fence, started again on the target. */
+  clients: z.array(ClientSwitchStepSchema).optional(),
 });
 export type FenceRelease = z.infer<typeof FenceReleaseSchema>;
 

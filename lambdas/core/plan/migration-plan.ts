@@ -561,7 +561,9 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
     stopAtFence: z
       .boolean()
       .default(false)
-      .describe('Scale the service to 0 at FenceProducers (producers stopped), back to its count on the target.'),
+      .describe(
+        'Scale the service to 0 at FenceProducers, back to its count on the target at SwitchToTarget: producers write nowhere during the drain, and consumers leave their group so that CommitConsumerOffsets can translate its offsets.',
+      ),
   }),
   strict({
     type: z
@@ -586,6 +588,26 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       .enum(['IAM', 'NONE'])
       .default('IAM')
       .describe('How the workers authenticate to the target (MSK Connect: IAM or none).'),
+  }),
+  strict({
+    type: z
+      .literal('LOCAL_PROCESS')
+      .describe(
+        "A client process of the local rehearsal, restarted with the target's settings (local rehearsal only: the stand-in for ECS_SERVICE).",
+      ),
+    name: switchName,
+    role: ClientRole,
+    application: z.string().min(1).max(255).describe('The application as the rehearsal runs it.'),
+    environment: z
+      .record(pattern(ENV_NAME, 'an environment variable name'), z.string().max(4096))
+      .refine((env) => Object.keys(env).length > 0, { error: 'expected at least one variable to change' })
+      .describe(
+        "Settings of the restarted process; {bootstrapServers} in a value becomes the target's bootstrap servers.",
+      ),
+    stopAtFence: z
+      .boolean()
+      .default(false)
+      .describe('Stop the process at FenceProducers, start it again on the target at SwitchToTarget.'),
   }),
 ]);
 export type ClientSwitchSpec = z.output<typeof ClientSwitchSpec>;
@@ -791,8 +813,6 @@ function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
   cutover.switches.forEach((sw, i) => {
     if (names.has(sw.name)) issue(ctx, ['switches', i, 'name'], `"${sw.name}" names two switches: give each its own`);
     names.add(sw.name);
-    if (sw.type === 'ECS_SERVICE' && sw.stopAtFence && sw.role === 'CONSUMERS')
-      issue(ctx, ['switches', i, 'stopAtFence'], 'only producers are stopped at the fence: role is CONSUMERS');
   });
   if (
     cutover.switch.type === 'ROUTE53' &&

@@ -40,12 +40,12 @@ export const RUNTIME_KINDS = {
     fence: ['POINTER', 'KAFKA_ACL', 'IAM_POLICY'],
     clientSwitch: ['LAMBDA_EVENT_SOURCE_MAPPING', 'ECS_SERVICE', 'MSK_CONNECT_CONNECTOR'],
   },
-  // The rehearsal's clients follow a pointer file; its in-process runtime wires no write fence yet, so it accepts the
-  // pointer alone rather than ignore a fence the plan asks for.
+  // The rehearsal's clients follow a pointer file, or are plain Kafka clients restarted by LOCAL_PROCESS (its
+  // stand-in for ECS_SERVICE); its sources enforce a KAFKA_ACL fence on their SCRAM listener.
   LOCAL: {
     switch: ['LOCAL_FILE'],
-    fence: ['POINTER'],
-    clientSwitch: [],
+    fence: ['POINTER', 'KAFKA_ACL'],
+    clientSwitch: ['LOCAL_PROCESS'],
   },
 } as const satisfies Record<Runtime, RuntimeKinds>;
 

@@ -18,13 +18,15 @@ export async function fenceProducersHandler(event: unknown): Promise<Output> {
   const input = parseTaskInput(PHASE, Input, event);
   const { state } = input;
   if (input.mode === 'RELEASE_FAILBACK')
-    // A release only moves the pointer back: it must work even when the target is what made the failback stop.
+    // A release moves the pointer back (and restarts the applications stopped at the failback fence): it must work
+    // even when the target is what made the failback stop, so it opens no data plane.
     return runFenceProducers(input, {
       pointer: cutoverSwitchFor(
         state.input,
         {},
         { execution: state.execution.id, step: `${PHASE}:${input.mode ?? 'FORWARD'}${waveSuffix(state)}` },
       ),
+      clientSwitches: awsClientSwitches(),
       artifacts: ports.artifacts(),
       now: () => new Date(),
     });

@@ -6,7 +6,15 @@ import {
   fenceForFailback,
   releaseFailbackFence,
 } from '../../core/failback/fence';
-import { stopClientSwitchesAtFence } from '../../core/cutover/client-switches';
+import {
+  restartClientSwitchesOnTarget,
+  stopClientSwitchesAtFence,
+  stopClientSwitchesForFailback,
+  stopsAtFence,
+} from '../../core/cutover/client-switches';
+import type { ExecutionIdentity } from '../../core/replication/naming';
+import type { ClientSwitchTarget } from '../../ports/client-switch';
+import { identityOf } from '../shared/plan-views';
 import { CutoverFailedError } from '../../core/errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitchFactory } from '../../ports/client-switch';
@@ -44,7 +52,7 @@ export interface Deps {
   readonly producersCluster?: KafkaDataPlane;
   /** The plan's write fence on the source (cutover.fence KAFKA_ACL / IAM_POLICY); forward only. */
   readonly writeFence?: WriteFence;
-  /** The plan's client switches: ECS_SERVICE entries with stopAtFence are scaled to 0 here (forward only). */
+  /** The plan's client switches: entries with stopAtFence (ECS_SERVICE, LOCAL_PROCESS) are stopped here (forward only). */
   readonly clientSwitches?: ClientSwitchFactory;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
@@ -52,15 +60,49 @@ export interface Deps {
 
 export async function runFenceProducers(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
-  if (input.mode === 'RELEASE_FAILBACK')
-    return releaseFailbackFence((state as { failbackFence?: unknown }).failbackFence, deps);
+  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
+  const switchRequest = (identity: ExecutionIdentity) => ({
+    identity,
+    switches,
+    timeoutMinutes: clientSwitchTimeoutMinutes,
+  });
+  const clientDeps = (factory: ClientSwitchFactory) => ({
+    clientSwitches: factory,
+    artifacts: deps.artifacts,
+    now: deps.now,
+  });
+  if (input.mode === 'RELEASE_FAILBACK') {
+    const release = await releaseFailbackFence((state as { failbackFence?: unknown }).failbackFence, deps);
+    // The pointer's producers resume on the target: so do the applications stopped at the failback fence. Not when
+    // the pointer is elsewhere (FailbackCutover already moved it back to the source, or someone moved it).
+    if (!switches.some(stopsAtFence) || release.outcome === 'NOT_FENCED') return release;
+    if (!deps.clientSwitches)
+      throw new CutoverFailedError(
+        'The plan names cutover.switches, but this runtime has no client switch adapters: the applications stopped at the failback fence were not started again.',
+      );
+    const clients = await restartClientSwitchesOnTarget(
+      { ...switchRequest(identityOf(state)), target: switchTargetOf(state) },
+      clientDeps(deps.clientSwitches),
+    );
+    return FenceReleaseSchema.parse({ ...release, clients });
+  }
   const scope = await cutoverScope(state, deps.artifacts);
   const producersCluster = deps.producersCluster;
   if (!producersCluster)
     throw new TypeError('FenceProducers needs the cluster the producers write to (producersCluster).');
   if (input.mode === 'FAILBACK') {
     const switched = requireStep(state, 'switch', 'SwitchToTarget');
-    return fenceForFailback({ ...scope, switchedTo: switched.producers.value }, { ...deps, producersCluster });
+    const fenced = await fenceForFailback(
+      { ...scope, switchedTo: switched.producers.value },
+      { ...deps, producersCluster },
+    );
+    if (!switches.some(stopsAtFence)) return fenced;
+    if (!deps.clientSwitches)
+      throw new CutoverFailedError(
+        'The plan asks to stop applications at the fence (cutover.switches stopAtFence), but this runtime has no client switch adapters.',
+      );
+    const clients = await stopClientSwitchesForFailback(switchRequest(scope.identity), clientDeps(deps.clientSwitches));
+    return FailbackFenceSchema.parse({ ...fenced, clients });
   }
   cutoverTargetValue(state);
   const record = await fenceProducers(scope, {
@@ -70,19 +112,23 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     artifacts: deps.artifacts,
     now: deps.now,
   });
-  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
-  if (switches.some((s) => s.type === 'ECS_SERVICE' && s.stopAtFence)) {
+  if (switches.some(stopsAtFence)) {
     if (!deps.clientSwitches)
       throw new CutoverFailedError(
-        'The plan asks to stop producers at the fence (cutover.switches stopAtFence), but this runtime has no client switch adapters.',
+        'The plan asks to stop applications at the fence (cutover.switches stopAtFence), but this runtime has no client switch adapters.',
       );
-    // One call: the drain's settle waits for the stopped producers' last writes; SwitchToTarget scales them back.
-    await stopClientSwitchesAtFence(
-      { identity: scope.identity, switches, timeoutMinutes: clientSwitchTimeoutMinutes },
-      { clientSwitches: deps.clientSwitches, artifacts: deps.artifacts, now: deps.now },
-    );
+    // One call: the drain's settle waits for the stopped producers' last writes, CommitConsumerOffsets for the
+    // stopped consumers to leave; SwitchToTarget scales them back.
+    await stopClientSwitchesAtFence(switchRequest(scope.identity), clientDeps(deps.clientSwitches));
   }
   return FenceRecordSchema.parse(record);
+}
+
+/** Where the client switches move applications on the target: its bootstrap servers (and MSK ARN). */
+function switchTargetOf(state: Input['state']): ClientSwitchTarget {
+  const bootstrapServers = (state.target?.bootstrapServers ?? state.input.target.bootstrapServers ?? []).join(',');
+  const clusterArn = state.target?.clusterArn ?? state.input.target.clusterArn;
+  return { bootstrapServers, ...(clusterArn ? { clusterArn } : {}) };
 }
 
 /** FenceProducers as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
@@ -93,6 +139,11 @@ export const task = defineTask({
   needs: {
     pointer: 'pointer',
     clientSwitches: 'clientSwitches',
+    // forward only: the way back fences the target's producers with the pointer alone
+    writeFence: {
+      oneOf: ['writeFence'],
+      pick: (input) => ((input.mode ?? 'FORWARD') === 'FORWARD' ? 'writeFence' : undefined),
+    },
     // the cluster producers use now: the source, the target for the way back, none to lift the failback fence
     producersCluster: {
       oneOf: ['source', 'target'],

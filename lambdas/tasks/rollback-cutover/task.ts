@@ -42,8 +42,11 @@ import { defineTask } from '../../workflow/define-task';
  * unhealthy target keeps it open past rollbackWindowMinutes (CheckTargetHealth), and the core is told so.
  *
  * FAILBACK: the consumer groups' exact translated offsets are committed on the source (runCommitFailbackOffsets),
- * then the pointer goes from the failback fence back to the value recorded before the cutover. Journaled: a retry
- * after the offsets were committed does not commit them again (the consumers may already be reading the source).
+ * then the pointer goes from the failback fence back to the value recorded before the cutover, the source's write
+ * fence is lifted, and the plan's client switches return to the source configuration they journaled before the
+ * cutover (stepped until all are back, within cutover.clientSwitchTimeoutMinutes; each switch's return journaled).
+ * Journaled: a retry after the offsets were committed does not commit them again (the consumers may already be
+ * reading the source), nor steps a switch already back.
  */
 
 export const Input = z.object({
@@ -80,6 +83,8 @@ export const FailbackCutoverOutput = z.object({
   writePauseMs: z.number().int().nonnegative(),
   /** The source's write fence, removed now that producers go back to the source. */
   writeFence: WriteFenceUndoSchema.optional(),
+  /** The plan's client switches, returned to the source configuration journaled before the cutover moved them. */
+  clients: ClientSwitchProgressSchema.optional(),
   notes: z.array(z.string()),
 });
 
@@ -285,6 +290,25 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
     fenceJournal ? FenceIntentSchema.parse(fenceJournal.intent) : undefined,
     deps.writeFence,
   );
+  // The applications the cutover moved go back to the source too, after the fence on the source was lifted (a
+  // producer restarted there before would be refused) and the offsets committed (consumers resume from them).
+  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
+  let clients: ClientSwitchProgress | undefined;
+  if (switches.length > 0) {
+    if (!deps.clientSwitches)
+      throw new RollbackFailedError(
+        'The plan names cutover.switches, but this runtime has no client switch adapters: they were not returned to the source.',
+      );
+    const clientSwitches = deps.clientSwitches;
+    clients = await untilComplete(
+      () =>
+        revertClientSwitches(
+          { identity, switches, timeoutMinutes: clientSwitchTimeoutMinutes, pass: 'failback' },
+          { clientSwitches, artifacts: deps.artifacts, now: deps.now },
+        ),
+      deps.sleep ?? sleepFor,
+    );
+  }
   const at = deps.now().toISOString();
   const record = FailbackCutoverOutput.parse({
     mode: 'FAILBACK',
@@ -299,8 +323,10 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
     },
     writePauseMs: Math.max(0, Date.parse(at) - Date.parse(failbackFence.fencedAt)),
     ...(writeFence ? { writeFence } : {}),
+    ...(clients ? { clients } : {}),
     notes: [
       ...(writeFence ? writeFenceNotes(writeFence) : []),
+      ...(clients ? clientNotes(clients) : []),
       `${offsets.committed.length} group partition(s) committed on the source at their translated offsets.`,
       ...(offsets.skippedActiveGroups.length > 0
         ? [`Groups with members on the source were left alone: ${offsets.skippedActiveGroups.slice(0, 5).join(', ')}.`]
@@ -324,6 +350,7 @@ export const task = defineTask({
     target: 'target',
     source: 'source',
     clientSwitches: 'clientSwitches',
+    writeFence: 'writeFence',
     artifacts: 'artifacts',
     now: 'clock',
   },

@@ -4,7 +4,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EcsServiceClientSwitch } from '../../adapters/aws/client-switch-ecs';
 import { LambdaEsmClientSwitch } from '../../adapters/aws/client-switch-lambda-esm';
 import { MskConnectClientSwitch } from '../../adapters/aws/client-switch-msk-connect';
-import type { ClientSwitchRegistry } from '../../core/plan/runtimes';
+import { InputInvalidError } from '../../core/errors';
+import { kindIssue, type ClientSwitchRegistry } from '../../core/plan/runtimes';
 import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switch';
 
 /**
@@ -59,6 +60,11 @@ export function awsClientSwitches(clients: ClientSwitchClients = {}): ClientSwit
         return AWS_CLIENT_SWITCHES.ECS_SERVICE(spec, clients);
       case 'MSK_CONNECT_CONNECTOR':
         return AWS_CLIENT_SWITCHES.MSK_CONNECT_CONNECTOR(spec, clients);
+      default: {
+        // ValidateInput refuses a kind AWS does not serve (LOCAL_PROCESS) before anything runs.
+        const refused = kindIssue('clientSwitch', spec.type, 'AWS', `cutover.switches (${spec.name})`);
+        throw new InputInvalidError(`${refused?.path ?? 'cutover.switches'}: ${refused?.message ?? spec.type}`);
+      }
     }
   };
 }
