@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
 import { PlatformaticProducerActivity } from '../lambdas/adapters/kafka/platformatic-producer-activity';
 import { writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
@@ -10,7 +12,22 @@ import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { AlarmStatus, LagSignals } from '../lambdas/ports/lag-signals';
 import { startKafkaClusters, type KafkaCluster } from './kafka/cluster';
 import { mirrorMakerProcessLauncher, type MirrorMaker } from './kafka/mirror-maker';
-import { DEFAULT_WORKLOAD_TOPICS, startWorkload, type WorkloadHandle, type WorkloadTally } from './workload';
+import {
+  DEFAULT_WORKLOAD_TOPICS,
+  ensureWorkloadTopics,
+  startWorkload,
+  sumTallies,
+  type WorkloadHandle,
+  type WorkloadTally,
+} from './workload';
+import {
+  UNAWARE_ENV,
+  UNAWARE_GROUP,
+  UNAWARE_TOPIC,
+  UNAWARE_USER,
+  UnawareApps,
+  type UnawareTally,
+} from './workload/unaware';
 
 /**
  * The rehearsal's environment: two Kafka clusters (source, target), the data-plane clients of the tasks and of the
@@ -116,6 +133,17 @@ export interface RehearsalEnvironment {
   /** The tally, once the workload was stopped (by `stopWorkload` or the teardown). */
   tally(): WorkloadTally | undefined;
   readonly workloadTopics: readonly string[];
+  /**
+   * The migration-unaware applications (rehearsal/workload/unaware.ts), when the run has them: plain clients on the
+   * clusters' SCRAM listeners, moved by the plan's LOCAL_PROCESS switches, held by its KAFKA_ACL fence.
+   */
+  readonly unaware?: {
+    readonly apps: UnawareApps;
+    /** The settings of the applications' instances on the target (the switches' environment). */
+    readonly targetEnvironment: Readonly<Record<string, string>>;
+    /** Their tally, once the workload was stopped. */
+    tally(): UnawareTally | undefined;
+  };
   readonly artifacts: FsArtifactStore;
   readonly replicator: LocalMirrorMaker2;
   /** The MirrorMaker 2 JVM started last, if any. */
@@ -132,12 +160,23 @@ export async function startRehearsalEnvironment(args: {
   log: (line: string) => void;
   /** Throws when the run was interrupted; called between the slow steps. */
   aborted: () => void;
+  /**
+   * Also run migration-unaware clients: the clusters get a SCRAM listener (the source's with ACLs, which a KAFKA_ACL
+   * fence binds), and a producer and a consumer application run there with no pointer. @default false
+   */
+  unawareClients?: boolean;
 }): Promise<RehearsalEnvironment> {
   const { version, runDir, teardown, log } = args;
   log(`starting two Kafka ${version} clusters (source, target) under ${runDir}`);
+  // The unaware applications' user has its own password on each cluster: the switch carries new credentials.
+  const passwords = { source: `${UNAWARE_USER}-on-source`, target: `${UNAWARE_USER}-on-target` };
+  const unawareOn = (side: 'source' | 'target') =>
+    args.unawareClients
+      ? { scram: { users: [{ username: UNAWARE_USER, password: passwords[side] }] }, acls: side === 'source' }
+      : {};
   const [source, target] = (await startKafkaClusters([
-    { name: 'source', version, runDir },
-    { name: 'target', version, runDir },
+    { name: 'source', version, runDir, ...unawareOn('source') },
+    { name: 'target', version, runDir, ...unawareOn('target') },
   ])) as [KafkaCluster, KafkaCluster];
   teardown.add(`source broker (PID ${source.pid})`, () => source.stop());
   teardown.add(`target broker (PID ${target.pid})`, () => target.stop());
@@ -167,13 +206,48 @@ export async function startRehearsalEnvironment(args: {
   const workload = await startWorkload({ pointerFile, ratePerSecond: args.ratePerSecond, drainTimeoutMs: 30_000 });
   let stopping: Promise<WorkloadTally> | undefined;
   let tally: WorkloadTally | undefined;
-  const stopWorkload = (): Promise<WorkloadTally> => {
-    stopping ??= workload.stop().then((t) => (tally = t));
+  let stopWorkload = (): Promise<WorkloadTally> => {
+    stopping ??= workload.stop();
     return stopping;
   };
   teardown.add('workload', async () => {
-    await stopWorkload();
+    tally ??= await stopWorkload();
   });
+
+  let unaware: RehearsalEnvironment['unaware'];
+  if (args.unawareClients) {
+    const secretFile = (side: 'source' | 'target'): string => {
+      const file = path.join(runDir, `${side}-${UNAWARE_USER}.password`);
+      writeFileSync(file, passwords[side], { mode: 0o600 });
+      return file;
+    };
+    const envOn = (cluster: KafkaCluster, side: 'source' | 'target') => ({
+      [UNAWARE_ENV.bootstrap]: cluster.saslBootstrap as string,
+      [UNAWARE_ENV.username]: UNAWARE_USER,
+      [UNAWARE_ENV.passwordFile]: secretFile(side),
+    });
+    await ensureWorkloadTopics(sourcePlane, [UNAWARE_TOPIC]);
+    await allowUnawareApps(source);
+    const apps = new UnawareApps({
+      ratePerSecond: Math.max(10, Math.round(args.ratePerSecond / 2)),
+      sourceEnvironment: envOn(source, 'source'),
+    });
+    await apps.start();
+    let unawareTally: UnawareTally | undefined;
+    const stopApps = async (): Promise<UnawareTally> => (unawareTally ??= await apps.stop(30_000));
+    teardown.add('unaware applications', async () => {
+      await stopApps();
+    });
+    unaware = { apps, targetEnvironment: envOn(target, 'target'), tally: () => unawareTally };
+    log(
+      `unaware applications: ${UNAWARE_TOPIC.name} produced and consumed (group ${UNAWARE_GROUP}) as User:${UNAWARE_USER} on ${source.saslBootstrap} (SCRAM, ACLs), no pointer`,
+    );
+    const pointerStop = stopWorkload;
+    stopWorkload = async () => {
+      const [pointerTally, appsTally] = await Promise.all([pointerStop(), stopApps()]);
+      return withUnaware(pointerTally, appsTally);
+    };
+  }
 
   const artifacts = new FsArtifactStore(path.join(runDir, 'artifacts'));
   const launcher = mirrorMakerProcessLauncher({ version, runDir });
@@ -202,7 +276,7 @@ export async function startRehearsalEnvironment(args: {
     pointerFile,
     pointer: LOCAL_SWITCHES.LOCAL_FILE({ type: 'LOCAL_FILE', path: pointerFile }, {}),
     workload,
-    stopWorkload,
+    stopWorkload: async () => (tally ??= await stopWorkload()),
     tally: () => tally,
     workloadTopics: DEFAULT_WORKLOAD_TOPICS.map((t) => t.name),
     artifacts,
@@ -210,5 +284,59 @@ export async function startRehearsalEnvironment(args: {
     mirrorMaker: () => launcher.started.at(-1),
     approval,
     alarms: new LocalTargetAlarms(),
+    ...(unaware ? { unaware } : {}),
+  };
+}
+
+/** ALLOW for the unaware applications' user on the source (the authorizer denies what no ACL allows). */
+async function allowUnawareApps(source: KafkaCluster): Promise<void> {
+  const TOPIC = 2;
+  const GROUP = 3;
+  const LITERAL = 3;
+  const ALLOW = 3;
+  const READ = 3;
+  const WRITE = 4;
+  const DESCRIBE = 8;
+  const admin = new Kafka({
+    clientId: 'rehearsal-acls',
+    brokers: [source.bootstrap as string],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const binding = (resourceType: number, resourceName: string, operation: number) => ({
+      resourceType,
+      resourceName,
+      resourcePatternType: LITERAL,
+      principal: `User:${UNAWARE_USER}`,
+      host: '*',
+      operation,
+      permissionType: ALLOW,
+    });
+    await admin.createAcls({
+      acl: [
+        binding(TOPIC, UNAWARE_TOPIC.name, WRITE),
+        binding(TOPIC, UNAWARE_TOPIC.name, READ),
+        binding(TOPIC, UNAWARE_TOPIC.name, DESCRIBE),
+        binding(GROUP, UNAWARE_GROUP, READ),
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The pointer workload's tally with the unaware applications' topic, pauses and drain added. */
+function withUnaware(pointer: WorkloadTally, apps: UnawareTally): WorkloadTally {
+  const writePauses = [...pointer.cutover.writePauses, ...apps.writePauses];
+  const longest = writePauses.reduce<number | undefined>((m, p) => Math.max(m ?? 0, p.pauseMs), undefined);
+  return {
+    ...pointer,
+    records: sumTallies([...Object.values(pointer.records.perTopic), apps.topic]),
+    cutover: { ...pointer.cutover, writePauses, writePauseMs: longest },
+    drained: pointer.drained && apps.drained,
+    sendFailures: pointer.sendFailures + apps.sendFailures,
+    acked: { ...pointer.acked, [UNAWARE_TOPIC.name]: apps.acked },
+    consumed: { ...pointer.consumed, [UNAWARE_TOPIC.name]: apps.consumed },
   };
 }

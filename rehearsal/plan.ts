@@ -1,6 +1,13 @@
 import type { MigrationPlanInput } from '../lambdas/core/plan/migration-plan';
 import type { KafkaCluster } from './kafka/cluster';
 import { DEFAULT_WORKLOAD_TOPICS, consumerGroupOf } from './workload';
+import {
+  UNAWARE_CONSUMER_APP,
+  UNAWARE_GROUP,
+  UNAWARE_PRODUCER_APP,
+  UNAWARE_TOPIC,
+  UNAWARE_USER,
+} from './workload/unaware';
 
 /** The approver every rehearsal plan lists; auto-approve decides as this identity (channel LOCAL). */
 export const REHEARSAL_APPROVER = 'rehearsal-approver@example.com';
@@ -19,7 +26,10 @@ export const REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS = 0.1;
 export const REHEARSAL_FENCE_SETTLE_SECONDS = 2 * REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS;
 
 /** The base plan, and the sections a scenario may add (the crash scenarios' recovery requirements). */
-export type RehearsalPlan = ReturnType<typeof basePlan> & { readonly recovery?: MigrationPlanInput['recovery'] };
+export type RehearsalPlan = Omit<ReturnType<typeof basePlan>, 'cutover'> & {
+  readonly cutover: ReturnType<typeof basePlan>['cutover'] & Pick<MigrationPlanInput['cutover'], 'fence' | 'switches'>;
+  readonly recovery?: MigrationPlanInput['recovery'];
+};
 
 /**
  * The migration plan of a rehearsal: the real schema, local addresses, short gates; then the scenario's changes
@@ -31,9 +41,51 @@ export function rehearsalPlan(args: {
   target: Pick<KafkaCluster, 'bootstrap'>;
   pointerFile: string;
   rollbackWindowMinutes: number;
+  /** The unaware applications' settings on the target, when the run has them (rehearsal/workload/unaware.ts). */
+  unaware?: { readonly targetEnvironment: Readonly<Record<string, string>> };
 }): RehearsalPlan {
-  const plan = basePlan(args.scenario.name, args);
+  const base = basePlan(args.scenario.name, args);
+  const plan = args.unaware ? withUnawareClients(base, args.unaware.targetEnvironment) : base;
   return args.scenario.plan ? args.scenario.plan(plan) : plan;
+}
+
+/**
+ * The plan of a run with migration-unaware applications: their topic and group migrated, a KAFKA_ACL fence binding
+ * their principal on the source's SCRAM listener (the pointer workload's clients hold on the pointer, as before), and
+ * a LOCAL_PROCESS switch per application that restarts it with the target's settings. The consumer is stopped at the
+ * fence, so that its group is empty on the source when CommitConsumerOffsets translates its offsets; the producer
+ * runs on, refused by the broker, until SwitchToTarget restarts it.
+ */
+function withUnawareClients(plan: RehearsalPlan, targetEnvironment: Readonly<Record<string, string>>): RehearsalPlan {
+  return {
+    ...plan,
+    replication: {
+      ...plan.replication,
+      topics: { include: [...plan.replication.topics.include, UNAWARE_TOPIC.name] },
+      consumerGroups: { include: [...plan.replication.consumerGroups.include, UNAWARE_GROUP] },
+    },
+    cutover: {
+      ...plan.cutover,
+      fence: { type: 'KAFKA_ACL', principals: [`User:${UNAWARE_USER}`] },
+      switches: [
+        {
+          type: 'LOCAL_PROCESS',
+          name: UNAWARE_PRODUCER_APP,
+          role: 'PRODUCERS',
+          application: UNAWARE_PRODUCER_APP,
+          environment: { ...targetEnvironment },
+        },
+        {
+          type: 'LOCAL_PROCESS',
+          name: UNAWARE_CONSUMER_APP,
+          role: 'CONSUMERS',
+          application: UNAWARE_CONSUMER_APP,
+          environment: { ...targetEnvironment },
+          stopAtFence: true,
+        },
+      ],
+    },
+  };
 }
 
 function basePlan(

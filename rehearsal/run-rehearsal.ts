@@ -2,7 +2,9 @@ import './node20-polyfills';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { decide } from '../lambdas/core/approval/service';
-import { MigrationPlanSchema, settleSecondsOf } from '../lambdas/core/plan/migration-plan';
+import { LOCAL_CLIENT_SWITCHES, LOCAL_FENCES } from '../lambdas/adapters/local/registry';
+import { MigrationPlanSchema, settleSecondsOf, type ClientSwitchSpec } from '../lambdas/core/plan/migration-plan';
+import type { ClientSwitch } from '../lambdas/ports/client-switch';
 import { runWorkflow, type RunResult } from './asl-runner';
 import { cutoverTimeline, describeTimeline } from './cutover-figures';
 import { TARGET_ALARM, Teardown, startRehearsalEnvironment, type RehearsalEnvironment } from './environment';
@@ -53,6 +55,11 @@ export interface RehearsalOptions {
   readonly rollbackWindowMinutes?: number;
   /** Progress lines (phase, lag, records, gate checks). @default stderr */
   readonly progress?: (line: string) => void;
+  /**
+   * Also run migration-unaware applications (plain clients moved by LOCAL_PROCESS switches, held by a KAFKA_ACL
+   * fence), whatever the scenario. @default the scenario's `unawareClients`
+   */
+  readonly unawareClients?: boolean;
   /** Ends the run early (Ctrl-C): everything started is stopped, the result says FAILED. */
   readonly signal?: AbortSignal;
 }
@@ -124,6 +131,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       teardown,
       log,
       aborted,
+      unawareClients: options.unawareClients ?? definition.unawareClients ?? false,
     });
     const e = env;
     probes = startProbes(e, teardown, log);
@@ -176,8 +184,34 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       }, 200);
     };
 
+    const plan = rehearsalPlan({
+      scenario: definition,
+      source: e.source,
+      target: e.target,
+      pointerFile: e.pointerFile,
+      rollbackWindowMinutes: options.rollbackWindowMinutes ?? 1,
+      ...(e.unaware ? { unaware: e.unaware } : {}),
+    });
+    const parsedPlan = MigrationPlanSchema.parse(plan);
+    // The plan's write fence and client switches, from the local runtime's registry (ValidateInput refuses a kind it
+    // has none for).
+    const fenceSpec = parsedPlan.cutover.fence;
+    const writeFence =
+      fenceSpec.type === 'KAFKA_ACL'
+        ? LOCAL_FENCES.KAFKA_ACL(fenceSpec, { source: e.source.connection('write-fence') })
+        : undefined;
+    const unawareApps = e.unaware?.apps;
+    const clientSwitches = unawareApps
+      ? (spec: ClientSwitchSpec): ClientSwitch => {
+          if (spec.type !== 'LOCAL_PROCESS') throw new Error(`The rehearsal has no ${spec.type} client switch.`);
+          return LOCAL_CLIENT_SWITCHES.LOCAL_PROCESS(spec, { supervisor: unawareApps });
+        }
+      : undefined;
+
     // ---- every Task state: its task module over the local adapters, between the probes' and scenario's hooks ----
     const ports = {
+      ...(writeFence ? { writeFence } : {}),
+      ...(clientSwitches ? { clientSwitches } : {}),
       source: e.sourcePlane,
       target: e.targetPlane,
       artifacts: e.artifacts,
@@ -224,14 +258,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     const ticker = setInterval(() => log(`… ${phase}: ${progress(', ')}`), 5_000);
     teardown.add('progress ticker', () => clearInterval(ticker));
 
-    const plan = rehearsalPlan({
-      scenario: definition,
-      source: e.source,
-      target: e.target,
-      pointerFile: e.pointerFile,
-      rollbackWindowMinutes: options.rollbackWindowMinutes ?? 1,
-    });
-    settleSeconds = settleSecondsOf(MigrationPlanSchema.parse(plan));
+    settleSeconds = settleSecondsOf(parsedPlan);
     log(`executing statemachine/migration.asl.json (migration ${plan.migrationId})`);
     run = await runWorkflow(plan, {
       tasks,
@@ -249,6 +276,31 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     // The workload stops producing, its consumers read wherever the pointer ends, and it counts.
     log('stopping the workload: consumers drain the cluster the pointer names, then the tally');
     tally = await e.stopWorkload();
+    const apps = e.unaware?.tally();
+    if (apps) {
+      const pause = apps.writePauses.reduce((m, w) => Math.max(m, w.pauseMs), 0);
+      const theirs = new Set(apps.writePauses);
+      const pointerPauses = tally.cutover.writePauses.filter((w) => !theirs.has(w));
+      figures['unaware'] = {
+        // The pointer workload's longest pause in this same execution, beside the broker-fenced producer's.
+        pointerWritePauseMs: pointerPauses.length > 0 ? Math.max(...pointerPauses.map((w) => w.pauseMs)) : null,
+        produced: apps.topic.produced,
+        lost: apps.topic.lost,
+        duplicatesConsumed: apps.topic.duplicatesConsumed,
+        writePauseMs: apps.writePauses.length > 0 ? pause : null,
+        writePauses: apps.writePauses,
+        refusedSends: apps.sendFailures,
+        restarts: apps.restarts,
+        producerEndedOn: apps.producerCluster ?? null,
+        consumerEndedOn: apps.consumerCluster ?? null,
+        drained: apps.drained,
+      };
+      log(
+        `unaware applications: ${apps.topic.produced} acknowledged, ${apps.topic.lost} lost, ${apps.topic.duplicatesConsumed} consumed twice; ` +
+          `write pause ${apps.writePauses.length > 0 ? `${pause} ms` : 'none (never moved)'}; ${apps.sendFailures} send(s) refused or failed; ` +
+          `producer ended on ${apps.producerCluster ?? 'nothing'}, consumer on ${apps.consumerCluster ?? 'nothing'}`,
+      );
+    }
     if (!tally.drained) log('warning: the consumers did not reach the end offsets within 30 s');
   } catch (err) {
     failure = err as Error;

@@ -4,6 +4,8 @@ import type { ApprovalServices } from '../lambdas/core/approval/service';
 import type { ArtifactStore } from '../lambdas/ports/artifact-store';
 import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { ProducerActivity } from '../lambdas/ports/producer-activity';
+import type { ClientSwitchFactory } from '../lambdas/ports/client-switch';
+import type { WriteFence } from '../lambdas/ports/write-fence';
 import type { LagSignals } from '../lambdas/ports/lag-signals';
 import type { MigrationLocks } from '../lambdas/ports/migration-locks';
 import type { AbortRequests } from '../lambdas/ports/abort-requests';
@@ -31,6 +33,10 @@ export interface LocalTaskPorts {
   readonly pointer: CutoverSwitch;
   /** DescribeProducers on the source: CheckDrain names a writer that keeps writing after the fence. */
   readonly producerActivity?: ProducerActivity;
+  /** The plan's write fence on the source (cutover.fence KAFKA_ACL), from the local registry. */
+  readonly writeFence?: WriteFence;
+  /** The plan's client switches (cutover.switches LOCAL_PROCESS), from the local registry. */
+  readonly clientSwitches?: ClientSwitchFactory;
   readonly approvals: ApprovalServices & { readonly callback: LocalTaskCallback };
   /** The target's health alarms the rollback window watches (a local stand-in for CloudWatch). */
   readonly targetAlarms?: { readonly signals: LagSignals; readonly alarmNames: readonly string[] };
@@ -84,10 +90,12 @@ export function localStates(ports: LocalTaskPorts): Record<StateName, LocalTask>
       locks: ports.locks ?? new MemoryMigrationLocks(),
       aborts: ports.aborts ?? new MemoryAbortRequests(),
       clock: now,
-      // ValidateInput refuses what the local runtime has no adapter for (an SSM switch, a KAFKA_ACL fence).
+      // ValidateInput refuses what the local runtime has no adapter for (an SSM switch, an IAM_POLICY fence, ECS).
       runtime: 'LOCAL',
       pacer: timerPacer(REHEARSAL_PACER_SETTINGS),
       ...(ports.producerActivity ? { producerActivity: ports.producerActivity } : {}),
+      ...(ports.writeFence ? { writeFence: ports.writeFence } : {}),
+      ...(ports.clientSwitches ? { clientSwitches: ports.clientSwitches } : {}),
     },
     {
       portsFor: {

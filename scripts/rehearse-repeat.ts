@@ -30,6 +30,8 @@ interface RunLine {
   readonly durationS: number;
   readonly rollbackWindowMinutes: number;
   readonly load: number;
+  /** With --unaware-clients: the unaware applications' records and write pause (ms). */
+  readonly unaware?: { readonly produced: number; readonly lost: number; readonly writePauseMs: number | null };
 }
 
 const program = new Command('rehearse:repeat')
@@ -37,6 +39,7 @@ const program = new Command('rehearse:repeat')
   .option('--runs <n>', 'how many runs', '5')
   .option('--append <file>', 'JSON-lines file the runs are appended to; the tally covers all of them')
   .option('--kafka-version <v>', 'Kafka version or line of both clusters')
+  .option('--unaware-clients', 'also run the migration-unaware producer and consumer (whatever the scenario)')
   .option('--rollback-window <minutes>', 'rollback window of each run (0: the first healthy check closes it)', '1');
 
 function median(values: readonly number[]): number {
@@ -68,6 +71,7 @@ async function main(): Promise<number> {
     append?: string;
     kafkaVersion?: string;
     rollbackWindow: string;
+    unawareClients?: boolean;
   }>();
   if (!isScenario(o.scenario)) return 2;
   const runs = Number(o.runs);
@@ -85,12 +89,16 @@ async function main(): Promise<number> {
       rollbackWindowMinutes: Number(o.rollbackWindow),
       reportDir: `rehearsal-report/repeat-${o.scenario}-${i}`,
       ...(o.kafkaVersion ? { kafkaVersion: o.kafkaVersion } : {}),
+      ...(o.unawareClients ? { unawareClients: true } : {}),
       progress: (line) => {
-        if (/FAULT|restarted|execution |gate validation|failed:/.test(line)) process.stderr.write(`  ${line}\n`);
+        if (/FAULT|restarted|execution |gate validation|failed:|unaware applications:/.test(line))
+          process.stderr.write(`  ${line}\n`);
       },
     });
     const r = run.result;
     const dup = run.figures['targetDuplicates'] as { records?: number } | undefined;
+    const unaware = run.figures['unaware'] as
+      { produced: number; lost: number; writePauseMs: number | null } | undefined;
     const crash = run.figures['replicatorKills'] ?? (run.figures['replicatorCrash'] ? 1 : 0);
     const line: RunLine = {
       scenario: o.scenario,
@@ -108,12 +116,18 @@ async function main(): Promise<number> {
       durationS: Math.round((Date.now() - began) / 1000),
       rollbackWindowMinutes: Number(o.rollbackWindow),
       load: Number(loadavg()[0]?.toFixed(2)),
+      ...(unaware
+        ? { unaware: { produced: unaware.produced, lost: unaware.lost, writePauseMs: unaware.writePauseMs } }
+        : {}),
     };
     lines.push(line);
     if (o.append) appendFileSync(o.append, `${JSON.stringify(line)}\n`);
     process.stdout.write(
       `run ${i}/${runs}: ${line.matched ? 'as defined' : 'NOT as defined'} — ${line.outcome} in ${line.finalState}; lost ${line.lost} of ${line.produced}; ` +
         `duplicates on the target ${line.targetDuplicates ?? '—'}; consumed twice ${line.duplicatesConsumed}; kills ${line.kills}; ${line.durationS} s` +
+        (line.unaware
+          ? `; unaware: lost ${line.unaware.lost} of ${line.unaware.produced}, write pause ${line.unaware.writePauseMs ?? '—'} ms`
+          : '') +
         `${line.mismatches.length > 0 ? `; ${line.mismatches.join('; ')}` : ''}\n`,
     );
   }

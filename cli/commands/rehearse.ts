@@ -11,6 +11,7 @@ import { SCENARIOS, isScenario, type ScenarioName } from '../../rehearsal/scenar
 export interface RehearseOptions {
   readonly autoApprove?: boolean;
   readonly scenario?: string;
+  readonly unawareClients?: boolean;
   readonly reportDir?: string;
   readonly kafkaVersion?: string;
 }
@@ -56,6 +57,7 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
       autoApprove: options.autoApprove === true,
       ...(options.reportDir ? { reportDir: options.reportDir } : {}),
       ...(options.kafkaVersion ? { kafkaVersion: options.kafkaVersion } : {}),
+      ...(options.unawareClients ? { unawareClients: true } : {}),
       signal: controller.signal,
     });
     for (const line of summaryLines(run)) process.stdout.write(`${line}\n`);
@@ -74,6 +76,10 @@ export function registerRehearse(program: Command): void {
     .addOption(new Option('--scenario <name>', 'fault to inject').choices([...SCENARIOS]).default('happy-path'))
     .option('--report-dir <dir>', 'where report.json, report.md and report.html go', './rehearsal-report')
     .option('--kafka-version <version>', 'Kafka version or line of both clusters (e.g. 3 or 3.9.2); default the newest')
+    .option(
+      '--unaware-clients',
+      'also run a producer and a consumer that read no pointer (SCRAM, KAFKA_ACL fence, LOCAL_PROCESS switches)',
+    )
     .action(async (opts: RehearseOptions) => {
       process.exitCode = await rehearse(opts);
     });

@@ -19,6 +19,11 @@ export interface ScenarioDefinition<N extends string = string> {
   readonly error?: string;
   /** What the error's message (the Catch's Cause) must say, e.g. that it names the writer. */
   readonly errorMessage?: RegExp;
+  /**
+   * Runs the migration-unaware applications beside the pointer workload (rehearsal/workload/unaware.ts): plain
+   * clients on the SCRAM listeners, a KAFKA_ACL fence, LOCAL_PROCESS switches. @default false (the run's option)
+   */
+  readonly unawareClients?: boolean;
   /** Changes the scenario makes to the rehearsal's plan (shorter gates or timeouts); the plan is validated as usual. */
   readonly plan?: (plan: RehearsalPlan) => RehearsalPlan;
   /**

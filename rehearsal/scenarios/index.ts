@@ -8,6 +8,7 @@ import { replicatorCrash } from './replicator-crash';
 import { replicatorCrashLoop } from './replicator-crash-loop';
 import { rogueProducer } from './rogue-producer';
 import { targetDownAtValidation } from './target-down-at-validation';
+import { unawareClients } from './unaware-clients';
 
 /**
  * The rehearsal's scenarios, one definition per file (docs/rehearsal.md, "Adding a scenario"): each names its fault,
@@ -24,6 +25,7 @@ const DEFINITIONS = [
   approvalRejected,
   failureInRollbackWindow,
   rogueProducer,
+  unawareClients,
 ] as const;
 
 export type ScenarioName = (typeof DEFINITIONS)[number]['name'];
