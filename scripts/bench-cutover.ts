@@ -23,9 +23,16 @@ import {
  * In the same run, the write pause the deployed workflow would impose on AWS (scripts/cutover-pause-figures.ts): the
  * real ASL with each plan's Wait seconds, this run's replication p99 and per-Task work, the cutover functions' import
  * times from bundles built at the start; for the default plan (pointer and broker fence) and each example.
+ *
+ * Then, each time, the broker fence: the `unaware-clients` rehearsal (a KAFKA_ACL fence on the source's SCRAM
+ * listener holds a producer that reads no pointer; a LOCAL_PROCESS switch restarts it on the target), its producer's
+ * local write pause (last acknowledgement on the source → first on the target) next to the pointer fence's, and the
+ * modeled AWS pause of the default plan with a broker fence from that run's per-Task work. That execution also runs
+ * the pointer workload, so its settle (0.5 s) is in both pauses. `BENCH_BROKER_FENCE=0` leaves it out.
  */
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const BROKER_FENCE = process.env['BENCH_BROKER_FENCE'] !== '0';
 /** The rehearsal workload's clients read the pointer file every 100 ms, as its plan declares: their notice. */
 const REHEARSAL_CLIENT_POLL_MS = Math.round(REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS * 1000);
 
@@ -47,6 +54,10 @@ const load = (): string =>
 
 async function main(): Promise<void> {
   const pauses: number[] = [];
+  const brokerPauses: number[] = [];
+  const mixedPointerPauses: number[] = [];
+  const brokerModeled: number[] = [];
+  const brokerGoals = { ok: 0, runs: 0 };
   const ratios: number[] = [];
   const p99s: number[] = [];
   const fenceNotices: number[] = [];
@@ -106,6 +117,45 @@ async function main(): Promise<void> {
       `  local pause ${writePauseMs ?? '—'} ms vs 2 × p99 + notice ${goalMs ?? '—'} ms: ${writePauseMs !== null && goalMs !== null && writePauseMs <= goalMs ? 'within' : 'OVER'}\n`,
     );
     if (writePauseMs !== null) pauses.push(writePauseMs);
+    if (BROKER_FENCE) {
+      process.stderr.write(`bench:cutover run ${i}/${RUNS}: broker fence, unaware clients (load average ${load()})…\n`);
+      const broker = await runRehearsal({
+        scenario: 'unaware-clients',
+        autoApprove: true,
+        reportDir: `rehearsal-report/bench-broker-${i}`,
+        progress: (line) => {
+          if (/phase |switched|execution |fence → switch|unaware applications:/.test(line))
+            process.stderr.write(`  ${line}\n`);
+        },
+      });
+      const u = broker.figures['unaware'] as
+        { writePauseMs: number | null; pointerWritePauseMs: number | null; lost: number; produced: number } | undefined;
+      const brokerP99 = broker.result.replication.latencyP99Ms;
+      const [brokerModel] = modelPauses({
+        definition,
+        plans: plans.filter((p) => p.name.startsWith('default plan, broker fence')),
+        functions,
+        workMs: workOf(
+          broker.cutover.timeline,
+          (broker.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
+          REHEARSAL_PACER_SETTINGS.everyMs,
+        ),
+        replicationP99Ms: brokerP99 ?? 0,
+      });
+      process.stdout.write(
+        `  broker fence run ${i}: ${broker.result.outcome} in ${broker.result.finalState}, unaware producer lost ${u?.lost ?? '—'} of ${u?.produced ?? '—'}, ` +
+          `all records lost ${broker.result.records.lost} of ${broker.result.records.produced}; ` +
+          `write pause broker fence (KAFKA_ACL + LOCAL_PROCESS restart) ${u?.writePauseMs ?? '—'} ms | pointer fence (same execution) ${u?.pointerWritePauseMs ?? '—'} ms; p99 ${brokerP99 ?? '—'} ms\n` +
+          (broker.cutover.timeline ? `    ${describeTimeline(broker.cutover.timeline)}\n` : '') +
+          (brokerModel ? `    modeled AWS pause from this run, ${describeModeled(brokerModel)}\n` : ''),
+      );
+      if (u?.writePauseMs !== null && u?.writePauseMs !== undefined) brokerPauses.push(u.writePauseMs);
+      if (u?.pointerWritePauseMs !== null && u?.pointerWritePauseMs !== undefined)
+        mixedPointerPauses.push(u.pointerWritePauseMs);
+      if (brokerModel) brokerModeled.push(brokerModel.model.totalMs / 1000);
+      brokerGoals.runs++;
+      if (broker.result.records.lost === 0 && broker.matched) brokerGoals.ok++;
+    }
     if (bound) ratios.push(bound.ratio);
     if (p99 !== null) p99s.push(p99);
     if (propagation.fenceMs !== null) fenceNotices.push(propagation.fenceMs);
@@ -116,6 +166,14 @@ async function main(): Promise<void> {
     `write pause / (2 × p99 + settle ${settleMs ?? '—'} ms), ${ratios.length} runs: ${stats(ratios)}\n`,
   );
   process.stdout.write(`replication latency p99 (ms): ${stats(p99s)}\n`);
+  if (BROKER_FENCE) {
+    process.stdout.write(
+      `write pause (ms), pointer fence (happy path): ${stats(pauses)} | broker fence KAFKA_ACL (unaware producer, restarted on the target): ${stats(brokerPauses)} | pointer clients in the broker runs: ${stats(mixedPointerPauses)}\n`,
+    );
+    process.stdout.write(
+      `modeled AWS pause (s), default plan with a broker fence, from the broker runs' work: ${stats(brokerModeled)}; broker runs as defined with 0 lost: ${brokerGoals.ok}/${brokerGoals.runs}\n`,
+    );
+  }
   process.stdout.write(`observed pointer notice (ms): fence ${stats(fenceNotices)}; switch ${stats(switchNotices)}\n`);
   for (const [i, { name }] of plans.entries()) {
     const totals = modeled.map((run) => (run[i]?.model.totalMs ?? 0) / 1000);
