@@ -2,7 +2,7 @@ import { assessmentOptions } from '../../lambdas/core/assessment/finding';
 import { cutoverHoldRule } from '../../lambdas/core/assessment/rules/cutover-clients';
 import { clientsOfTopics } from '../../lambdas/core/inventory/topic-clients';
 import { resolveProfile } from '../../lambdas/core/profiles';
-import { acl, group, inventory } from './inventory-fixtures';
+import { acl, group, inventory, throughput } from './inventory-fixtures';
 
 const profile = resolveProfile('kafka-compatible');
 const options = (fence: { type: 'POINTER' | 'KAFKA_ACL' | 'IAM_POLICY'; principals?: string[] }, maxHoldSeconds = 60) =>
@@ -102,6 +102,46 @@ describe('the cutover hold rule', () => {
     expect(ids(cutoverHoldRule(inv, profile, options({ type: 'KAFKA_ACL', principals: ['User:*'] })))).not.toContain(
       'cutover.uncovered-producers',
     );
+  });
+
+  it('warns about migrated topics CloudWatch shows written while no ACL names their producers', () => {
+    const written = (topic: string, peak: number) => ({
+      topic,
+      bytesInPerSec: { peak, peakAt: null, mean: peak / 2, datapoints: 24 },
+      bytesOutPerSec: null,
+      messagesInPerSec: null,
+    });
+    const inv = inventory({
+      acls: { status: 'COLLECTED', authorizerEnabled: false, bindings: [] },
+      throughput: throughput({ topics: [written('payments', 2048), written('orders', 0)] }),
+    });
+
+    const pointer = cutoverHoldRule(inv, profile, options({ type: 'POINTER' }));
+    const everyone = cutoverHoldRule(inv, profile, options({ type: 'KAFKA_ACL', principals: ['User:*'] }));
+
+    expect(pointer.find((f) => f.id === 'cutover.unnamed-producers')?.items).toEqual(['payments (peak 2048 B/s in)']);
+    expect(ids(everyone)).not.toContain('cutover.unnamed-producers');
+  });
+
+  it('warns about switched producers nothing holds under a pointer fence, and switched consumers still in their group', () => {
+    const switches = [
+      { name: 'orders-api', type: 'ECS_SERVICE', role: 'PRODUCERS' as const, stopAtFence: false },
+      { name: 'stopped-writer', type: 'ECS_SERVICE', role: 'BOTH' as const, stopAtFence: true },
+      { name: 'billing', type: 'LAMBDA_EVENT_SOURCE_MAPPING', role: 'CONSUMERS' as const, stopAtFence: false },
+    ];
+    const withSwitches = (fence: { type: 'POINTER' | 'KAFKA_ACL' }) =>
+      cutoverHoldRule(inventory(), profile, assessmentOptions({ cutover: { fence, maxHoldSeconds: 60, switches } }));
+
+    const pointer = withSwitches({ type: 'POINTER' });
+    const broker = withSwitches({ type: 'KAFKA_ACL' });
+
+    expect(pointer.find((f) => f.id === 'cutover.switched-producers-unheld')?.items).toEqual([
+      'orders-api (ECS_SERVICE)',
+    ]);
+    expect(ids(broker)).not.toContain('cutover.switched-producers-unheld');
+    expect(broker.find((f) => f.id === 'cutover.switched-consumers-active')?.items).toEqual([
+      'billing (LAMBDA_EVENT_SOURCE_MAPPING)',
+    ]);
   });
 
   it('judges nothing when the cutover is not described', () => {

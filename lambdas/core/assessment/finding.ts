@@ -59,6 +59,17 @@ export const AssessmentOptionsSchema = z.object({
       producerDeliveryTimeoutMs: z.number().int().positive().default(120_000),
       /** The write pause the cutover is expected to impose on AWS (lambdas/core/cutover/pause-model.ts), ms. */
       expectedPauseMs: z.number().nonnegative().optional(),
+      /** The plan's client switches (cutover.switches): which applications are moved, and held at the fence. */
+      switches: z
+        .array(
+          z.object({
+            name: z.string(),
+            type: z.string(),
+            role: z.enum(['PRODUCERS', 'CONSUMERS', 'BOTH']),
+            stopAtFence: z.boolean().default(false),
+          }),
+        )
+        .default([]),
     })
     .optional(),
 });

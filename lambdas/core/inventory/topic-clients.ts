@@ -3,8 +3,8 @@ import type { Inventory } from './model';
 
 /**
  * The clients of each migrated topic, from what the source exposes: the principals its ACLs let write (producers) or
- * read it, the members of the consumer groups that commit offsets on it (client ID and host), and the client IDs and
- * users with a quota of their own. Kafka records no producer list: an ACL principal, a quota entity or a member is
+ * read it, the members of the consumer groups that commit offsets on it (client ID and host), the client IDs and
+ * users with a quota of their own, and whether CloudWatch's per-topic BytesInPerSec shows it written. Kafka records no producer list: an ACL principal, a quota entity or a member is
  * evidence of a client, never proof that every client is listed (a source without an authorizer names nobody).
  */
 
@@ -16,6 +16,8 @@ export interface TopicClients {
   readonly consumerPrincipals: readonly string[];
   /** Consumer group members committing on this topic: `group: clientId@host`. */
   readonly consumers: readonly string[];
+  /** Its peak BytesInPerSec in CloudWatch's window (someone writes it), when per-topic metrics were collected. */
+  readonly peakBytesInPerSec?: number;
 }
 
 export interface ClientInventory {
@@ -39,8 +41,17 @@ function principalsWith(bindings: readonly AclBindingRecord[], topic: string, op
   return [...new Set(allow.map((b) => b.principal))].sort();
 }
 
-export function clientsOfTopics(inventory: Pick<Inventory, 'dataPlane'>, topics: readonly string[]): ClientInventory {
+export function clientsOfTopics(
+  inventory: Pick<Inventory, 'dataPlane'> & Partial<Pick<Inventory, 'throughput'>>,
+  topics: readonly string[],
+): ClientInventory {
   const { acls, groups, clientQuotas } = inventory.dataPlane;
+  const throughput = inventory.throughput;
+  const bytesIn = new Map(
+    throughput?.status === 'COLLECTED'
+      ? throughput.topics.flatMap((t) => (t.bytesInPerSec ? [[t.topic, t.bytesInPerSec.peak] as const] : []))
+      : [],
+  );
   const gaps: string[] = [];
   let bindings: AclBindingRecord[] = [];
   if (acls.status === 'NOT_COLLECTED') gaps.push(`ACLs not collected (${acls.reason}): producers are not named.`);
@@ -67,6 +78,7 @@ export function clientsOfTopics(inventory: Pick<Inventory, 'dataPlane'>, topics:
           ? g.members.map((m) => `${g.groupId}: ${m.clientId}@${m.clientHost}`)
           : [],
       ),
+      ...(bytesIn.has(topic) ? { peakBytesInPerSec: bytesIn.get(topic) } : {}),
     })),
     quotaClients,
     gaps,

@@ -55,6 +55,12 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
       maxHoldSeconds: plan.cutover.drainTimeoutMinutes * 60,
       producerDeliveryTimeoutMs: plan.cutover.producerDeliveryTimeoutMs,
       expectedPauseMs: planPauseModel(plan, WORKFLOW_DEFINITION).totalMs,
+      switches: plan.cutover.switches.map((s) => ({
+        name: s.name,
+        type: s.type,
+        role: s.role,
+        stopAtFence: 'stopAtFence' in s && s.stopAtFence === true,
+      })),
     },
   });
   const profile = targetProfileOf(plan, options.profileOverrides);

@@ -11,6 +11,9 @@ import { scopeOf } from '../scope';
  * - producers of a migrated topic that neither the write fence nor a pointer the producer is known to read holds: the
  *   drain refuses them when they keep writing (CheckDrain names them), but the migration then rolls back — better
  *   known now (kcp warns about unrouted producers the same way);
+ * - migrated topics CloudWatch shows written while no ACL names their producers;
+ * - switched applications (cutover.switches) the fence does not hold: producers that read no pointer under a POINTER
+ *   fence without stopAtFence, and consumers still in their group on the source when CommitConsumerOffsets runs;
  * - the clients of each migrated topic, as the source shows them (ACL principals, group members, quota entities).
  */
 
@@ -69,6 +72,53 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       items: uncovered,
     });
   }
+  // CloudWatch shows writes to a migrated topic whose producers no ACL names (no authorizer, or User:* grants): who
+  // they are is unknown, and only a fence on every principal (or the pointer, if they read it) holds them.
+  const fenceHoldsAll = fence.type === 'KAFKA_ACL' && fence.principals.includes('User:*');
+  const unnamed = clients.topics
+    .filter((t) => (t.peakBytesInPerSec ?? 0) > 0 && t.producerPrincipals.length === 0)
+    .map((t) => `${t.topic} (peak ${Math.round(t.peakBytesInPerSec ?? 0)} B/s in)`);
+  if (unnamed.length > 0 && !fenceHoldsAll)
+    findings.push({
+      id: 'cutover.unnamed-producers',
+      severity: 'WARNING',
+      subject: plural(unnamed.length, 'migrated topic'),
+      criterion: 'dataControlAndCost',
+      evidence: `CloudWatch shows writes to these migrated topics, and no ACL of the source names who writes them: ${firstFew(unnamed, 5)}.`,
+      remediation:
+        'Find their producers (client IDs in the broker logs, quota entities, the teams): each must read the pointer, be moved by a switch that stops it at the fence, or be held by cutover.fence KAFKA_ACL on User:*. A producer still writing after the fence fails the drain, and the migration rolls back.',
+      items: unnamed,
+    });
+  // Switched applications the fence does not hold: they read no pointer, so only the broker or a stop holds them.
+  const switches = cutover.switches;
+  const producersUnheld = switches
+    .filter((s) => s.role !== 'CONSUMERS' && !s.stopAtFence && fence.type === 'POINTER')
+    .map((s) => `${s.name} (${s.type})`);
+  if (producersUnheld.length > 0)
+    findings.push({
+      id: 'cutover.switched-producers-unheld',
+      severity: 'WARNING',
+      subject: plural(producersUnheld.length, 'client switch', 'client switches'),
+      criterion: 'dataControlAndCost',
+      evidence: `These applications' producers read no pointer, are not stopped at the fence (stopAtFence) and the fence is the pointer alone: they write to the source until SwitchToTarget moves them, so the drain never settles: ${firstFew(producersUnheld, 5)}.`,
+      remediation:
+        'Give their switch stopAtFence (ECS_SERVICE), or use cutover.fence KAFKA_ACL / IAM_POLICY covering their principals or roles.',
+      items: producersUnheld,
+    });
+  const consumersActive = switches
+    .filter((s) => s.role !== 'PRODUCERS' && !s.stopAtFence)
+    .map((s) => `${s.name} (${s.type})`);
+  if (consumersActive.length > 0)
+    findings.push({
+      id: 'cutover.switched-consumers-active',
+      severity: 'WARNING',
+      subject: plural(consumersActive.length, 'client switch', 'client switches'),
+      criterion: 'dataControlAndCost',
+      evidence: `These applications consume on the source until SwitchToTarget moves them, after CommitConsumerOffsets, which waits until no group in scope has a member on the source: if their group is in replication.consumerGroups, the cutover fails after the groups' timeout: ${firstFew(consumersActive, 5)}.`,
+      remediation:
+        'Give an ECS_SERVICE switch of consumers stopAtFence (its tasks commit and leave at the fence); for a Lambda event source mapping or a sink connector, leave its group out of replication.consumerGroups and accept where it resumes on the target, or stop it by hand at the fence.',
+      items: consumersActive,
+    });
   const listed = clients.topics.map(
     (t) =>
       `${t.topic}: producers ${t.producerPrincipals.length > 0 ? t.producerPrincipals.join(', ') : 'not named by ACLs'}; consumers ${t.consumers.length > 0 ? firstFew(t.consumers, 3) : 'no group members'}`,
