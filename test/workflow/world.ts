@@ -479,6 +479,10 @@ export interface Scenario {
   readonly abortBefore?: { readonly state: string; readonly call: number; readonly reason?: string };
   /** StopExecution (the console's Stop) right after the `call`-th call (1-based) of this Task state returned. */
   readonly stopAfter?: { readonly state: string; readonly call: number };
+  /** A plan in waves: the cutover approval of these waves (by name) decides so; the others as `approvals` says. */
+  readonly waveApprovals?: Readonly<Record<string, Decision>>;
+  /** A plan in waves: this Task state fails with this error every time it runs while this wave is current. */
+  readonly failInWave?: { readonly wave: string; readonly state: string; readonly error: Error };
   /** Runs while an approval of this kind waits for its decision (another execution, an operator's abort, a stop). */
   readonly whileApprovalWaits?: Partial<Record<'CUTOVER' | 'FINALIZE' | 'FAILBACK', () => Promise<void>>>;
   /** The adapters of the plan's cutover.switches (the AWS handlers build Lambda ESM / ECS / MSK Connect ones). */
@@ -514,6 +518,10 @@ export class World {
   readonly lagSignals = new WorldLagSignals();
   readonly artifacts = new MemoryArtifacts();
   readonly pointer = new MemorySwitch(`ssm:${POINTER}`, { value: SOURCE_BOOTSTRAP.join(','), revision: '7' });
+  /** Every SSM pointer by parameter name: `pointer` (the plan's) and, for a plan in waves, each wave's own. */
+  private readonly pointers = new Map<string, MemorySwitch>([[POINTER, this.pointer]]);
+  /** The pointer the task being served reads: the current wave's (`waves[].switch`), else the plan's. */
+  private servedPointer: MemorySwitch = this.pointer;
   readonly calls: TaskCall[] = [];
   /** The lock table, shared by every execution run in this world (one migration per cluster). */
   locks = new MemoryMigrationLocks();
@@ -598,6 +606,22 @@ export class World {
     this.schedulerFailures = scenario.schedulerFailures ?? 0;
   }
 
+  /** The SSM pointer of that parameter name (each wave's own; created holding the source's bootstrap servers). */
+  pointerAt(parameterName: string): MemorySwitch {
+    let p = this.pointers.get(parameterName);
+    if (!p) {
+      p = new MemorySwitch(`ssm:${parameterName}`, { value: SOURCE_BOOTSTRAP.join(','), revision: '3' });
+      this.pointers.set(parameterName, p);
+    }
+    return p;
+  }
+
+  /** The current wave of the execution state an event carries, and its entry of the plan; none without waves. */
+  private waveOf(event: Raw): { name: string; topics: string[]; consumerGroups: string[]; switch?: Raw } | undefined {
+    const name = event.state?.waves?.current?.name as string | undefined;
+    return name ? ((event.state.input.waves as Raw[]).find((w) => w.name === name) as never) : undefined;
+  }
+
   advance(seconds: number): void {
     this.clockMs += seconds * 1000;
   }
@@ -607,7 +631,17 @@ export class World {
    * catalogue wires it (lambdas/workflow/tasks.ts), over this world's ports; the approval states by a person.
    */
   tasks(): Record<string, LocalTask> {
-    const { source, target, artifacts, replicator, lagSignals, provisioner, msk, pointer, now } = this;
+    const { source, target, artifacts, replicator, lagSignals, provisioner, msk, now } = this;
+    // The pointer port routes to the pointer of the wave being served (set per call by `recorded`).
+    const routed = (): MemorySwitch => this.servedPointer;
+    const pointer = {
+      get pointer() {
+        return routed().pointer;
+      },
+      read: () => routed().read(),
+      set: (value: string, options?: Parameters<MemorySwitch['set']>[1]) => routed().set(value, options),
+      revert: (previous: Parameters<MemorySwitch['revert']>[0]) => routed().revert(previous),
+    };
     const served: Record<string, (event: Raw) => Promise<unknown>> = serveStates(
       {
         source,
@@ -660,7 +694,7 @@ export class World {
     const switchToTarget = served['SwitchToTarget']!;
     served['SwitchToTarget'] = async (event) => {
       const switched = await switchToTarget(event);
-      this.workloadMovesToTarget();
+      this.workloadMovesToTarget(this.waveOf(event));
       return switched;
     };
     return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
@@ -670,26 +704,25 @@ export class World {
    * The workload after the switch: producers write to the target (`writesAfterSwitch` records per payments partition)
    * and, unless the scenario says otherwise, the consumer groups join on the target.
    */
-  private workloadMovesToTarget(): void {
+  private workloadMovesToTarget(wave?: { topics: string[]; consumerGroups: string[] }): void {
     const count = this.scenario.writesAfterSwitch ?? 3;
-    const t = this.target.topics.get('payments');
-    t?.partitions.forEach((log, p) =>
-      this.target.append(
-        'payments',
-        p,
-        Array.from({ length: count }, (_, i) => ({
-          key: `k-${p}-after-${i}`,
-          value: JSON.stringify({
-            topic: 'payments',
-            partition: p,
-            afterSwitch: i,
-            offset: log.low + log.records.length + i,
-          }),
-        })),
-      ),
-    );
+    // A wave moves its own clients only: its topics' producers and its groups' consumers.
+    for (const topic of wave ? wave.topics : ['payments']) {
+      const t = this.target.topics.get(topic);
+      t?.partitions.forEach((log, p) =>
+        this.target.append(
+          topic,
+          p,
+          Array.from({ length: count }, (_, i) => ({
+            key: `k-${p}-after-${i}`,
+            value: JSON.stringify({ topic, partition: p, afterSwitch: i, offset: log.low + log.records.length + i }),
+          })),
+        ),
+      );
+    }
     if (this.scenario.consumersResumeOnTarget !== false)
-      for (const group of ['payments-app', 'ledger-writer']) this.target.activeMembers.set(group, 1);
+      for (const group of wave ? wave.consumerGroups : ['payments-app', 'ledger-writer'])
+        this.target.activeMembers.set(group, 1);
   }
 
   /**
@@ -711,9 +744,14 @@ export class World {
           requestedBy: 'arn:aws:iam::123456789012:user/payments-oncall',
           requestedAt: this.now().toISOString(),
         });
+      const wave = this.waveOf(event);
+      // A wave of its own pointer reads that one; every other call the plan's (`pointer`, at POINTER).
+      this.servedPointer = wave?.switch ? this.pointerAt(String(wave.switch.parameterName)) : this.pointer;
       try {
         const fault = this.scenario.failState;
         if (fault?.state === name) throw fault.error;
+        const inWave = this.scenario.failInWave;
+        if (inWave && inWave.state === name && inWave.wave === wave?.name) throw inWave.error;
         const failure = this.scenario.failStates?.[name];
         if (failure) throw failure;
         const result = await run(event);
@@ -747,7 +785,9 @@ export class World {
     const requested = await RequestApprovalTask.run(input, { approvals: this.approvalServices });
     const waiting = this.approvalCallback.waitFor(input.taskToken);
     await this.scenario.whileApprovalWaits?.[input.kind]?.();
-    const decision = this.scenario.approvals?.[input.kind] ?? 'APPROVE';
+    const wave = input.kind === 'CUTOVER' ? this.waveOf(event)?.name : undefined;
+    const decision =
+      (wave ? this.scenario.waveApprovals?.[wave] : undefined) ?? this.scenario.approvals?.[input.kind] ?? 'APPROVE';
     if (decision === 'EXPIRE') {
       this.clockMs = Date.parse(requested.expiresAt) + 1000;
       await expireApproval(requested.approvalId, this.approvalServices);

@@ -28,7 +28,12 @@ export function isFenced(value: string | undefined): boolean {
   return value !== undefined && value.startsWith(FENCE_PREFIX);
 }
 
-export const ExecutionIdentitySchema = z.object({ migrationId: z.string().min(1), executionName: z.string().min(1) });
+export const ExecutionIdentitySchema = z.object({
+  migrationId: z.string().min(1),
+  executionName: z.string().min(1),
+  /** The wave of a plan in waves (ExecutionIdentity.wave): its journals and evidence are keyed under it. */
+  wave: z.string().min(1).optional(),
+});
 
 export const PointerValueSchema = z.object({ value: z.string(), revision: z.string().optional() });
 
