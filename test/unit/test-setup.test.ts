@@ -15,7 +15,8 @@ const scripts = (
 const setup = (env: Record<string, string> = {}): string =>
   execFileSync('bash', [path.join(ROOT, 'scripts/test-setup.sh')], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The skip switch a developer may have exported would make every case below a no-op: the script runs for real.
+    env: { ...process.env, MSK_MIGRATION_SKIP_TEST_SETUP: '', ...env },
     encoding: 'utf8',
   });
 
