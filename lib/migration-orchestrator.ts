@@ -235,6 +235,13 @@ export interface MigrationOrchestratorProps {
    */
   readonly secretKeyArns?: string[];
   /**
+   * KMS keys MSK may encrypt the target clusters ProvisionTarget creates with, at rest: kms:DescribeKey and
+   * kms:CreateGrant, through MSK only. The provisioner names no customer key, so MSK uses the account's AWS managed key
+   * `aws/kafka`: its key ARN (`aws kms describe-key --key-id alias/aws/kafka`).
+   * @default every key of this account and Region, with kms:ViaService = MSK
+   */
+  readonly targetClusterKeyArns?: string[];
+  /**
    * Name prefix of the SSM parameters a SSM_PARAMETER cutover may move (`/orders/kafka/`).
    * @default '/' (every parameter of this account and Region)
    */
@@ -264,6 +271,12 @@ export interface MigrationOrchestratorProps {
    * @default every role of this account, passed to those services only
    */
   readonly clientSwitchTaskRoleArns?: string[];
+  /**
+   * The ECS services an `ECS_SERVICE` entry of `cutover.switches` may describe and update (ARNs or patterns,
+   * `arn:aws:ecs:<region>:<account>:service/<cluster>/<service>`).
+   * @default every ECS service of this account and Region
+   */
+  readonly clientSwitchEcsServiceArns?: string[];
   /**
    * Removal policy of the evidence bucket. Evidence outlives the stack unless you say otherwise.
    * @default RemovalPolicy.RETAIN
@@ -779,7 +792,7 @@ export class MigrationOrchestrator extends Construct {
       case 'secretKey':
         return s.secretKeys;
       case 'clusterKey':
-        return [s.keys];
+        return s.keys;
       case 'parameter':
         return [s.parameters];
       case 'hostedZone':
@@ -793,7 +806,7 @@ export class MigrationOrchestrator extends Construct {
       case 'eventSourceMapping':
         return [s.eventSourceMappings];
       case 'ecsService':
-        return [s.ecsServices];
+        return s.ecsServices;
       case 'ecsTaskDefinition':
         return [s.ecsTaskDefinitions];
       case 'ecsTaskRole':
@@ -833,14 +846,14 @@ interface PermissionScopes {
   readonly vpcEndpointResources: string[];
   readonly vpcEndpoints: string;
   readonly vpcs: string;
-  readonly keys: string;
+  readonly keys: string[];
   readonly serviceLinkedRoles: string[];
   readonly parameters: string;
   readonly hostedZones: string[];
   readonly hooks: string[];
   readonly fencedRoles: string[];
   readonly eventSourceMappings: string;
-  readonly ecsServices: string;
+  readonly ecsServices: string[];
   readonly ecsTaskDefinitions: string;
   readonly ecsTaskRoles: string[];
   readonly anyConnector: string;
@@ -896,7 +909,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     ],
     vpcEndpoints: arn('ec2', 'vpc-endpoint', '*'),
     vpcs: arn('ec2', 'vpc', '*'),
-    keys: arn('kms', 'key', '*'),
+    keys: props.targetClusterKeyArns ?? [arn('kms', 'key', '*')],
     serviceLinkedRoles: [
       stack.formatArn({
         service: 'iam',
@@ -923,7 +936,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     ),
     hooks: props.cutoverHookFunctionArns ?? [arn('lambda', 'function', '*', ArnFormat.COLON_RESOURCE_NAME)],
     eventSourceMappings: arn('lambda', 'event-source-mapping', '*', ArnFormat.COLON_RESOURCE_NAME),
-    ecsServices: arn('ecs', 'service', '*/*'),
+    ecsServices: props.clientSwitchEcsServiceArns ?? [arn('ecs', 'service', '*/*')],
     ecsTaskDefinitions: arn('ecs', 'task-definition', '*'),
     anyConnector: arn('kafkaconnect', 'connector', '*/*'),
     connectorRoles: props.clientSwitchTaskRoleArns ?? [
@@ -1007,6 +1020,9 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
     ['cutoverHookFunctionArns', props.cutoverHookFunctionArns],
     ['writeFenceRoleArns', props.writeFenceRoleArns],
     ['clientSwitchTaskRoleArns', props.clientSwitchTaskRoleArns],
+    ['secretKeyArns', props.secretKeyArns],
+    ['targetClusterKeyArns', props.targetClusterKeyArns],
+    ['clientSwitchEcsServiceArns', props.clientSwitchEcsServiceArns],
   ] as const) {
     if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
   }

@@ -27,11 +27,14 @@ export const CONTEXT_KEYS = {
   sourceClusterArns: 'sourceClusterArns',
   targetClusterArns: 'targetClusterArns',
   secretArns: 'secretArns',
+  secretKeyArns: 'secretKeyArns',
+  targetClusterKeyArns: 'targetClusterKeyArns',
   cutoverParameterPrefix: 'cutoverParameterPrefix',
   cutoverHostedZoneIds: 'cutoverHostedZoneIds',
   cutoverHookFunctionArns: 'cutoverHookFunctionArns',
   writeFenceRoleArns: 'writeFenceRoleArns',
   clientSwitchTaskRoleArns: 'clientSwitchTaskRoleArns',
+  clientSwitchEcsServiceArns: 'clientSwitchEcsServiceArns',
 } as const;
 
 /** Orchestrator props from `-c` context values (strings; lists comma-separated). Unset keys keep the construct's defaults. */
@@ -104,11 +107,14 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
     ...optional('sourceClusterArns', list(CONTEXT_KEYS.sourceClusterArns)),
     ...optional('targetClusterArns', list(CONTEXT_KEYS.targetClusterArns)),
     ...optional('secretArns', list(CONTEXT_KEYS.secretArns)),
+    ...optional('secretKeyArns', list(CONTEXT_KEYS.secretKeyArns)),
+    ...optional('targetClusterKeyArns', list(CONTEXT_KEYS.targetClusterKeyArns)),
     ...optional('cutoverParameterPrefix', text(CONTEXT_KEYS.cutoverParameterPrefix)),
     ...optional('cutoverHostedZoneIds', list(CONTEXT_KEYS.cutoverHostedZoneIds)),
     ...optional('cutoverHookFunctionArns', list(CONTEXT_KEYS.cutoverHookFunctionArns)),
     ...optional('writeFenceRoleArns', list(CONTEXT_KEYS.writeFenceRoleArns)),
     ...optional('clientSwitchTaskRoleArns', list(CONTEXT_KEYS.clientSwitchTaskRoleArns)),
+    ...optional('clientSwitchEcsServiceArns', list(CONTEXT_KEYS.clientSwitchEcsServiceArns)),
   };
 }
 
