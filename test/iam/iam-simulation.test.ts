@@ -93,7 +93,37 @@ describe('IAM simulation of the recorded AWS requests', () => {
     expect(denied).toContain('EvaluateCatchUp kafka:DescribeConfigurationRevision');
     expect(denied).toContain('RollbackReplication logs:DeleteLogDelivery');
     expect(denied).toContain('RollbackTarget ec2:DeleteVpcEndpoints');
+    expect(denied).toContain('RollbackTarget ec2:DescribeVpcEndpoints');
+    expect(denied).toContain('RollbackTarget ec2:DescribeVpcAttribute');
+    expect(denied).toContain('RollbackReplication logs:ListLogDeliveries');
+    // s3:ListBucket was conditioned on s3:prefix: S3's check behind a missing key's 404 carries no prefix (403).
+    expect(denied).toContain('FenceProducers s3:ListBucket');
     expect(denied).toContain('StartReplication kafka:GetBootstrapBrokers');
+  });
+});
+
+describe('grants issue 14 found unused', () => {
+  const actionsOf = (role: { policies: Array<{ Statement: Array<Record<string, unknown>> }> }): string[] =>
+    role.policies.flatMap((p) => p.Statement.flatMap((s) => [s.Action].flat() as string[]));
+  const unused = (tasks: Record<string, { policies: Array<{ Statement: Array<Record<string, unknown>> }> }>) =>
+    Object.entries(tasks)
+      .flatMap(([task, role]) => actionsOf(role).map((a) => `${task} ${a}`))
+      .filter(
+        (g) =>
+          / (route53:GetChange|kafkaconnect:DescribeCustomPlugin)$/.test(g) ||
+          /^CheckTargetHealth (ssm|route53):/.test(g),
+      );
+
+  it('are granted to no task any more (and were before: the check is live)', () => {
+    expect(unused(synthRoles().tasks)).toEqual([]);
+    expect(unused(rolesBeforeIssue14().tasks)).toEqual(
+      expect.arrayContaining([
+        'CheckTargetHealth ssm:GetParameter',
+        'CheckTargetHealth route53:ListResourceRecordSets',
+        'SwitchToTarget route53:GetChange',
+        'StartReplication kafkaconnect:DescribeCustomPlugin',
+      ]),
+    );
   });
 });
 
