@@ -27,7 +27,8 @@ export const REHEARSAL_FENCE_SETTLE_SECONDS = 2 * REHEARSAL_CLIENT_POLL_INTERVAL
 
 /** The base plan, and the sections a scenario may add (the crash scenarios' recovery requirements). */
 export type RehearsalPlan = Omit<ReturnType<typeof basePlan>, 'cutover'> & {
-  readonly cutover: ReturnType<typeof basePlan>['cutover'] & Pick<MigrationPlanInput['cutover'], 'fence' | 'switches'>;
+  readonly cutover: ReturnType<typeof basePlan>['cutover'] &
+    Pick<MigrationPlanInput['cutover'], 'fence' | 'switches' | 'fenceSettleSeconds'>;
   readonly recovery?: MigrationPlanInput['recovery'];
 };
 
@@ -67,6 +68,9 @@ function withUnawareClients(plan: RehearsalPlan, targetEnvironment: Readonly<Rec
     cutover: {
       ...plan.cutover,
       fence: { type: 'KAFKA_ACL', principals: [`User:${UNAWARE_USER}`] },
+      // The pointer workload runs beside them and writes as a super user, which no ACL binds: the drain still waits
+      // for its clients' notice (a KAFKA_ACL fence alone would settle at once).
+      fenceSettleSeconds: REHEARSAL_FENCE_SETTLE_SECONDS,
       switches: [
         {
           type: 'LOCAL_PROCESS',

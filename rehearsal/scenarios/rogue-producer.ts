@@ -58,7 +58,9 @@ export const rogueProducer = defineScenario({
             );
           }, ROGUE_INTERVAL_MS);
         }
-        if (state === 'RollbackCutover') {
+        // Stopped by the rollback it causes, or by the report of a run that did not refuse it (its open connection
+        // would keep the process alive).
+        if (state === 'RollbackCutover' || (state.startsWith('Report') && producer)) {
           await stop();
           ctx.log(`rogue producer stopped: ${acked} record(s) acknowledged by the source, ${refused} refused`);
         }
