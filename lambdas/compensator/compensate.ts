@@ -132,6 +132,9 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
             lockKeysOf(plan).map((k) => k.key),
             executionArn,
             deps.locks,
+            lockKeysOf(plan)
+              .filter((k) => k.shared)
+              .map((k) => k.key),
           )
         ).released
       : [];

@@ -22,4 +22,12 @@ export interface MigrationLocks {
   acquire(key: string, holder: LockHolder): Promise<LockAttempt>;
   /** Releases `key` if `executionArn` holds it; a lock held by another execution, or none, is left alone. */
   release(key: string, executionArn: string): Promise<'RELEASED' | 'NOT_HELD'>;
+  /**
+   * Shares `key` with the other executions sharing it, unless one execution holds it alone (`acquire`), which
+   * `acquire` in turn refuses while anyone shares it (DynamoDB: a conditional UpdateItem adding to a set). Idempotent.
+   * Migrations in waves share their source cluster and target, and take their topics alone.
+   */
+  acquireShared(key: string, holder: LockHolder): Promise<LockAttempt>;
+  /** Stops sharing `key` for `executionArn`; others' shares are left alone. */
+  releaseShared(key: string, executionArn: string): Promise<'RELEASED' | 'NOT_HELD'>;
 }

@@ -294,6 +294,11 @@ export const SDK_OPERATIONS = {
     resource: 'lockTable',
     why: 'take a migration lock (conditional write)',
   },
+  'dynamodb:UpdateItem': {
+    action: 'dynamodb:UpdateItem',
+    resource: 'lockTable',
+    why: 'share a migration lock, or stop sharing it (migrations in waves; conditional set update)',
+  },
   'dynamodb:GetItem': {
     action: 'dynamodb:GetItem',
     resource: 'lockTable',
@@ -464,7 +469,12 @@ export const AWS_ADAPTERS = {
   CloudWatchThroughput: { file: 'cloudwatch-throughput.ts', methods: { read: ['cloudwatch:GetMetricData'] } },
   DynamoDbMigrationLocks: {
     file: 'dynamodb-migration-locks.ts',
-    methods: { acquire: ['dynamodb:PutItem'], release: ['dynamodb:DeleteItem'] },
+    methods: {
+      acquire: ['dynamodb:PutItem'],
+      release: ['dynamodb:DeleteItem'],
+      acquireShared: ['dynamodb:UpdateItem'],
+      releaseShared: ['dynamodb:UpdateItem'],
+    },
   },
   DynamoDbAbortRequests: {
     file: 'dynamodb-abort-requests.ts',

@@ -33,7 +33,12 @@ const DESCRIBE: readonly KafkaOperation[] = [
 export const PERMISSIONS = {
   migrationLocks: {
     summary: "take and release this execution's migration locks",
-    aws: ['DynamoDbMigrationLocks.acquire', 'DynamoDbMigrationLocks.release'],
+    aws: [
+      'DynamoDbMigrationLocks.acquire',
+      'DynamoDbMigrationLocks.release',
+      'DynamoDbMigrationLocks.acquireShared',
+      'DynamoDbMigrationLocks.releaseShared',
+    ],
   },
   abortRead: {
     summary: "read this execution's abort request (msk-migrate abort)",

@@ -6,6 +6,7 @@ import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/pl
 import { planForWave, wavesStateOf, waveTopics } from '../../lambdas/core/plan/waves';
 import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
+import { evidenceKeyOf, STATE_NAMES, STATES } from '../../lambdas/workflow/catalogue';
 
 /** examples/msk-to-serverless-waves.json: two waves (analytics, then orders), each with its owners and pointer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -110,6 +111,21 @@ describe('waves in the plan', () => {
     ]);
   });
 
+  it('refuses more topics across the waves than AcquireLock takes locks for', () => {
+    const issues = issuesOf(
+      wavesPlan((r) => {
+        r.waves = Array.from({ length: 3 }, (_, w) => ({
+          name: `w${w}`,
+          topics: Array.from({ length: 334 }, (_, i) => `orders.t${w}-${i}`),
+          switch: { type: 'SSM_PARAMETER', parameterName: `/w${w}/kafka` },
+        }));
+      }),
+    );
+    expect(issues).toContain(
+      'waves: expected at most 1000 topics across the waves, got 1002: AcquireLock takes a lock per topic of a plan in waves; split the plan into several migrations',
+    );
+  });
+
   it("refuses a wave's pointer the runtime has no adapter for (the rehearsal's file on AWS)", () => {
     const check = checkPlan(
       wavesPlan((r) => (r.waves[1].switch = { type: 'LOCAL_FILE', path: '/tmp/orders.pointer' })),
@@ -191,5 +207,25 @@ describe('the history budget counts the waves', () => {
       /^the worst path \(\w+\) would write [\d,]+ history events, over Step Functions' 25,000 with 4 waves/,
     );
     expect(waves?.message).toContain('cutover.rollbackWindowMinutes');
+  });
+});
+
+describe('NextWave in the ASL', () => {
+  it('keeps every key the states before the cutover write, so that a new one is not dropped between waves', () => {
+    // Prepare: the result keys of the catalogue's states up to the cutover approval (workflow order)
+    const before = STATE_NAMES.slice(0, STATE_NAMES.indexOf('CutoverApproval'))
+      .map((name) => evidenceKeyOf(STATES[name].resultPath))
+      .filter((k): k is string => k !== undefined);
+    // Act
+    const kept = Object.keys(
+      (WORKFLOW_DEFINITION.States['NextWave'] as unknown as { Parameters: Record<string, unknown> }).Parameters,
+    ).map((k) => k.replace(/\.\$$/, ''));
+    // Assess
+    expect(before.length).toBeGreaterThan(5);
+    for (const key of [...before, 'input', 'identity', 'execution', 'settings', 'waves', 'approvals'])
+      expect(kept).toContain(key);
+    expect(kept).not.toContain('cutover');
+    expect(kept).not.toContain('window');
+    expect(kept).not.toContain('pointOfNoReturn');
   });
 });

@@ -961,6 +961,13 @@ function checkWaves(
           );
       });
   });
+  const topicCount = first.get('topic')!.size;
+  if (topicCount > MAX_WAVE_TOPICS)
+    issue(
+      ctx,
+      ['waves'],
+      `expected at most ${MAX_WAVE_TOPICS} topics across the waves, got ${topicCount}: AcquireLock takes a lock per topic of a plan in waves; split the plan into several migrations`,
+    );
   if (switchNames) {
     const moved = first.get('switch')!;
     plan.cutover.switches.forEach((sw, k) => {
@@ -1207,6 +1214,8 @@ const Recovery = strict({
 
 /** The most waves one execution runs (each is an approval, a fence, a drain, a switch and a rollback window). */
 export const MAX_WAVES = 10;
+/** The most topics across the waves: AcquireLock takes one lock per topic (lambdas/core/lock) within its timeout. */
+export const MAX_WAVE_TOPICS = 1000;
 const WAVE_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 const Wave = strict({

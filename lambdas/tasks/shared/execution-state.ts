@@ -120,6 +120,8 @@ export const CaughtErrorSchema = z.looseObject({ Error: z.string().optional(), C
 /** `$.lock` after AcquireLock: the resources this execution locked, released by Report and the compensator. */
 export const LockStateSchema = z.object({
   keys: z.array(z.string()),
+  /** Those of `keys` shared with other migrations in waves (core/lock: released with releaseShared). */
+  shared: z.array(z.string()).optional(),
   holder: z.object({
     executionArn: z.string(),
     executionName: z.string(),
