@@ -589,6 +589,10 @@ export const STATE_NAMES = Object.keys(STATES) as StateName[];
  * failed, `$.releaseError` when the failback fence could not be lifted, `$.reportError` when writing the report failed). Held against the ASL by the catalogue test.
  */
 export const OTHER_STATE_KEYS = {
+  waves: {
+    writtenBy: 'ValidateInput, then NextWave (Pass): a plan in waves, every wave and the current one',
+    after: 'validation',
+  },
   pointOfNoReturn: { writtenBy: 'PointOfNoReturn (Pass)', after: 'window' },
   error: { writtenBy: 'the Catches of the forward path', after: 'rollback' },
   rollbackError: { writtenBy: 'the Catches of the rollback branch', after: 'error' },

@@ -87,6 +87,12 @@ describe('the workflow catalogue', () => {
         }
     };
     visit(asl().States);
+    // A Pass state without ResultPath replaces the state with its Parameters (NextWave): the keys it writes beyond the
+    // plan's own (input, identity, execution, settings, which ValidateInput writes and are not evidence).
+    for (const state of Object.values(asl().States) as Array<Record<string, unknown>>)
+      if (state['Type'] === 'Pass' && state['ResultPath'] === undefined)
+        for (const k of Object.keys((state['Parameters'] ?? {}) as object).map((p) => p.replace(/\.\$$/, '')))
+          if (!['input', 'identity', 'execution', 'settings'].includes(k)) written.add(k);
     // Act
     const keys = evidenceKeys();
     // Assess

@@ -1,6 +1,16 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
-import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { EXECUTION_NAME, examplePlan, POINTER, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import type { RunResult } from '../../rehearsal/asl-runner';
+import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
+import {
+  SOURCE_ARN,
+  EXECUTION_NAME,
+  examplePlan,
+  POINTER,
+  SOURCE_BOOTSTRAP,
+  TARGET_BOOTSTRAP,
+  World,
+  type Raw,
+} from './world';
 
 /**
  * Waves through the real ASL: a plan in two waves (the ledger team, then the payments team), each with its topics,
@@ -102,6 +112,10 @@ it('cuts over two waves in order in one execution, each approved by its owners b
       );
   expect(keys.filter((k) => /\/cutover\/journal\//.test(k))).toEqual([]);
   expect(world.locks.held.size).toBe(0);
+  expect((await world.report())?.waves).toEqual([
+    { name: 'ledger', team: 'Ledger', topics: ['ledger.entries'], status: 'ON_TARGET' },
+    { name: 'payments', team: 'Payments', topics: ['payments'], status: 'ON_TARGET' },
+  ]);
 });
 
 it('rolls back only the second wave when it fails in its rollback window: the first stays on the target, and so does the target', async () => {
@@ -133,6 +147,7 @@ it('rolls back only the second wave when it fails in its rollback window: the fi
   // the ledger wave stays switched; the payments wave's pointer is back at the source
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect((await world.report())?.waves.map((w: Raw) => w.status)).toEqual(['ON_TARGET', 'ROLLED_BACK']);
   // the target the execution created holds the ledger wave: kept; the replicator is removed
   expect(world.provisioner.created).toHaveLength(1);
   expect(world.provisioner.deleted).toEqual([]);
@@ -173,6 +188,7 @@ it('ends the migration at a rejected second wave: nothing of that wave moves, th
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.provisioner.deleted).toEqual([]);
+  expect((await world.report())?.waves.map((w: Raw) => w.status)).toEqual(['ON_TARGET', 'NOT_SWITCHED']);
 });
 
 it('rolls back everything, target included, when the first wave fails: nothing of the plan is on the target', async () => {
@@ -195,6 +211,7 @@ it('rolls back everything, target included, when the first wave fails: nothing o
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
   expect(world.pointer.writes).toBe(0);
   expect(world.provisioner.deleted).toEqual(world.provisioner.created);
+  expect((await world.report())?.waves.map((w: Raw) => w.status)).toEqual(['ROLLED_BACK', 'NOT_RUN']);
 });
 
 it('keeps a plan without waves on its one cutover: no $.waves, the journals where they always were', async () => {
@@ -207,4 +224,69 @@ it('keeps a plan without waves on its one cutover: no $.waves, the journals wher
   expect([...world.artifacts.objects.keys()]).toContain(
     `migrations/payments-kafka-4/${EXECUTION_NAME}/cutover/journal/switch.json`,
   );
+});
+
+describe('the lock of a plan in waves is scoped to its topics', () => {
+  const RUNNING = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:exec-1';
+  /** Another migration (its own ID, target and pointer) in one wave of these topics. */
+  const otherPlan = (topics: string[]): Raw =>
+    examplePlan((raw) => {
+      raw.migrationId = 'payments-other';
+      raw.cutover.switch.parameterName = '/payments-other/kafka/bootstrap-servers';
+      raw.cutover.drainTimeoutMinutes = 5;
+      raw.cutover.rollbackWindowMinutes = 30;
+      raw.waves = [{ name: 'other', topics, consumerGroups: [] }];
+    });
+
+  /** exec-1 (the two waves) runs; while its first wave waits for approval, exec-2 starts in a world of its own that shares the lock table. */
+  async function runBeside(second: Raw): Promise<{ first: RunResult; second: RunResult | undefined; world: World }> {
+    let secondResult: RunResult | undefined;
+    let started = false;
+    const world: World = new World({
+      plan: wavesPlan(),
+      whileApprovalWaits: {
+        CUTOVER: async () => {
+          if (started) return;
+          started = true;
+          const beside = new World({ plan: second });
+          beside.source.addTopic('audit.events', 2).fill('audit.events', 5);
+          beside.locks = world.locks;
+          secondResult = await beside.run(second, 'exec-2');
+        },
+      },
+    });
+    const first = await world.run();
+    return { first, second: secondResult, world };
+  }
+
+  it('lets a migration in waves of other topics of the same cluster run beside it', async () => {
+    // Prepare: exec-2 migrates a topic exec-1 does not list (its own target, pointer and replicator)
+    const { first, second, world } = await runBeside(otherPlan(['audit.events']));
+    // Assess
+    expect(second?.visited.slice(0, 3)).toEqual(['ValidateInput', 'AcquireLock', 'Inventory']);
+    expect(second?.status).toBe('SUCCEEDED');
+    expect(first.status).toBe('SUCCEEDED');
+    expect(world.locks.held.size).toBe(0);
+    expect(world.locks.shared.size).toBe(0);
+  });
+
+  it('refuses a migration in waves that lists one of its topics, naming the topic and the running execution', async () => {
+    const { first, second } = await runBeside(otherPlan(['payments']));
+    expect(second?.error).toBe('Migration.Locked');
+    expect(second?.visited).toEqual(['ValidateInput', 'AcquireLock', 'MigrationLocked']);
+    expect(messageOf(second?.cause)).toContain(
+      `The topic payments (wave other) of migration payments-other (${SOURCE_ARN}/payments) is locked by migration payments-kafka-4, execution ${RUNNING}`,
+    );
+    expect(first.status).toBe('SUCCEEDED');
+  });
+
+  it('refuses a migration without waves of the same cluster (it takes every topic), naming the execution in waves', async () => {
+    const plain = otherPlan([]);
+    delete plain.waves;
+    const { first, second } = await runBeside(plain);
+    expect(second?.error).toBe('Migration.Locked');
+    expect(messageOf(second?.cause)).toContain(`The source cluster of migration payments-other (${SOURCE_ARN})`);
+    expect(messageOf(second?.cause)).toContain(`execution ${RUNNING}`);
+    expect(first.status).toBe('SUCCEEDED');
+  });
 });

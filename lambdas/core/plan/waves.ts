@@ -104,3 +104,41 @@ export function waveTopics(plan: Pick<MigrationPlan, 'waves'>, name: string, rep
     );
   return replicated.filter((t) => wave.topics.includes(t));
 }
+
+/** Where a wave ended, for the report. */
+export type WaveStatus = 'ON_TARGET' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'NOT_SWITCHED' | 'NOT_RUN';
+
+export interface ReportedWave {
+  readonly name: string;
+  readonly team?: string;
+  readonly topics: readonly string[];
+  readonly status: WaveStatus;
+}
+
+/**
+ * Each wave's end state from the execution state the Report reads: the waves before the current one passed their point
+ * of no return (on the target); the current one is on the target once its own point of no return passed, rolled back
+ * when it had fenced and a rollback ran, not switched when it ended before its fence (a rejected approval); the waves
+ * after it never ran.
+ */
+export function waveStatuses(
+  plan: Pick<MigrationPlan, 'waves'>,
+  current: Pick<WaveCursor, 'index'>,
+  at: { readonly pointOfNoReturnPassed: boolean; readonly fenced: boolean; readonly rollbackFailed: boolean },
+): ReportedWave[] {
+  return (plan.waves ?? []).map((w, index): ReportedWave => {
+    const status: WaveStatus =
+      index < current.index
+        ? 'ON_TARGET'
+        : index > current.index
+          ? 'NOT_RUN'
+          : at.pointOfNoReturnPassed
+            ? 'ON_TARGET'
+            : !at.fenced
+              ? 'NOT_SWITCHED'
+              : at.rollbackFailed
+                ? 'ROLLBACK_FAILED'
+                : 'ROLLED_BACK';
+    return { name: w.name, ...(w.team ? { team: w.team } : {}), topics: w.topics, status };
+  });
+}

@@ -1,3 +1,4 @@
+import type { WaveStatus } from '../plan/waves';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import {
   CHECKLIST_CSS,
@@ -37,6 +38,14 @@ const HEADLINE: Record<ReportOutcome, string> = {
   NEEDS_ATTENTION:
     'The migration needs attention: after the point of no return nothing is switched back automatically.',
   ROLLBACK_FAILED: 'A rollback step failed: a person must finish it (see what was and was not undone).',
+};
+
+const WAVE_STATUS_TEXT: Record<WaveStatus, string> = {
+  ON_TARGET: 'on the target (its point of no return passed)',
+  ROLLED_BACK: 'rolled back to the source (this wave only)',
+  ROLLBACK_FAILED: 'rollback failed: see the rollback error',
+  NOT_SWITCHED: 'not switched: it ended before its fence',
+  NOT_RUN: 'not run: its clients stay on the source',
 };
 
 export interface MigrationReportKeys {
@@ -149,6 +158,7 @@ export async function writeMigrationReport(
     evidenceKeys,
     evidence: allEvidence,
     ...(facts.locksReleased ? { locksReleased: facts.locksReleased } : {}),
+    ...(facts.waves ? { waves: facts.waves } : {}),
     ...(unreadable.length > 0 ? { unreadable } : {}),
   };
 
@@ -173,6 +183,16 @@ export async function writeMigrationReport(
       ? facts.phasesReached.map((p) => `\`${p}\``).join(' → ')
       : 'None after ValidateInput.',
   );
+  if (facts.waves)
+    md.push(
+      '',
+      '## Waves',
+      '',
+      ...table(
+        ['Wave', 'Team', 'Topics', 'Where it ended'],
+        facts.waves.map((w) => [w.name, w.team ?? '', w.topics.join(', '), WAVE_STATUS_TEXT[w.status]]),
+      ),
+    );
   if (facts.error) md.push('', '## Error', '', `\`${facts.error.error}\`: ${facts.error.cause}`);
   if (facts.rollbackError)
     md.push('', '## Rollback error', '', `\`${facts.rollbackError.error}\`: ${facts.rollbackError.cause}`);

@@ -1,3 +1,4 @@
+import type { ReportedWave } from '../plan/waves';
 /** The facts a migration report states, as the Report task reads them from the execution state. */
 import type { InventorySummary } from '../inventory/model';
 import type { CatchUpState, ReplicationState, ValidationState } from '../replication/state';
@@ -76,6 +77,8 @@ export interface MigrationReportFacts {
   readonly approvals: readonly ReportedApproval[];
   /** The migration locks this execution released (AcquireLock took them; Report and the compensator release them). */
   readonly locksReleased?: readonly string[];
+  /** A plan in waves: where each wave ended (lambdas/core/plan/waves.ts, waveStatuses). */
+  readonly waves?: readonly ReportedWave[];
   /** State sections that did not parse, with their raw value (the JSON keeps it). */
   readonly unreadable: ReadonlyArray<{ readonly section: string; readonly raw: unknown }>;
 }

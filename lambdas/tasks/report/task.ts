@@ -19,7 +19,10 @@ import {
   ReplicationTeardownStateSchema,
   TargetRollbackStateSchema,
   TargetStateSchema,
+  WavesStateSchema,
 } from '../shared/execution-state';
+import { MigrationPlanSchema } from '../../core/plan/migration-plan';
+import { waveStatuses } from '../../core/plan/waves';
 import { CatchUpStateSchema, ValidationStateSchema } from '../../core/replication/state';
 import { defineTask } from '../../workflow/define-task';
 
@@ -126,7 +129,9 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
   // only this execution's). A lock store that fails is retried by the Retry of the Report state.
   const lock = read(LockStateSchema, at(state, 'lock'), unreadable, 'lock');
   const locks =
-    lock && deps.locks ? await releaseMigrationLocks(lock.keys, lock.holder.executionArn, deps.locks) : undefined;
+    lock && deps.locks
+      ? await releaseMigrationLocks(lock.keys, lock.holder.executionArn, deps.locks, lock.shared ?? [])
+      : undefined;
   const pointOfNoReturn = at(state, 'pointOfNoReturn', 'passedAt');
   const error = describeError(at(state, 'error'));
   const rollbackError = describeError(at(state, 'rollbackError'));
@@ -153,6 +158,16 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     unreadable,
     'rollback.target',
   );
+  const wavesState = WavesStateSchema.safeParse(at(state, 'waves')).data;
+  const plan = MigrationPlanSchema.safeParse(at(state, 'input')).data;
+  const wavesReport =
+    wavesState && plan
+      ? waveStatuses(plan, wavesState.current, {
+          pointOfNoReturnPassed: typeof pointOfNoReturn === 'string',
+          fenced: at(state, 'cutover', 'fence') !== undefined,
+          rollbackFailed: outcome === 'ROLLBACK_FAILED',
+        })
+      : undefined;
   const { checklist, ...keys } = await writeMigrationReport(
     {
       outcome,
@@ -176,6 +191,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
       ...(rollbackReplication ? { rollbackReplication } : {}),
       ...(rollbackTarget ? { rollbackTarget } : {}),
       ...(locks ? { locksReleased: locks.released } : {}),
+      ...(wavesReport ? { waves: wavesReport } : {}),
       approvals: Object.entries((at(state, 'approvals') ?? {}) as Raw).map(([kind, value]) => ({
         kind,
         ...(ApprovalSchema.safeParse(value).data ?? {}),
