@@ -365,7 +365,7 @@ describe('MigrationOrchestrator', () => {
       expect({ name, actions: actionsOf(onLocks).sort() }).toEqual({
         name,
         actions: ['AcquireLock', 'Report'].includes(name)
-          ? ['dynamodb:DeleteItem', 'dynamodb:PutItem']
+          ? ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']
           : pollTasks.includes(name)
             ? ['dynamodb:GetItem']
             : [],
@@ -428,6 +428,7 @@ describe('MigrationOrchestrator', () => {
     expect(actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes(lockTableId))).sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
     ]);
     expect(actions).not.toContain('kafka:CreateReplicator');
     expect(actions).not.toContain('kafka:CreateClusterV2');
