@@ -4,6 +4,7 @@ import { rollbackCutover, type RollbackCutoverResult } from '../core/cutover/rol
 import { RollbackFailedError } from '../core/errors';
 import { lockKeysOf, releaseMigrationLocks } from '../core/lock/migration-lock';
 import { MigrationPlanSchema, type MigrationPlan } from '../core/plan/migration-plan';
+import { planForWave, waveOf } from '../core/plan/waves';
 import { canaryTopicName, type ExecutionIdentity } from '../core/replication/naming';
 import { writeMigrationReport, type ReportOutcome } from '../core/report/migration-report';
 import { artifactKey, type ArtifactStore } from '../ports/artifact-store';
@@ -25,6 +26,8 @@ import { runRollbackTarget } from '../tasks/rollback-target/task';
  *
  * 1. the cutover (`cutover/journal/*.json`): the producers' fence released and the pointer put back at the value
  *    recorded before the cutover, while the rollback window is open (after it: nothing switched back, NEEDS_ATTENTION);
+ *    for a plan in waves, the last wave that fenced (`cutover/waves/<name>/journal/`), behind its own pointer: the
+ *    waves before it passed their point of no return and stay on the target, which is then kept;
  * 2. the replication: the replicator, its alarms and the canary topic found under this execution's names and removed
  *    only when their ownership tags name it;
  * 3. the target cluster, when this execution created it (found by name and ownership tags);
@@ -62,6 +65,8 @@ export interface CompensatorDeps {
   readonly locks?: MigrationLocks;
   /** The plan's pointer (cutover.switch). */
   readonly pointer?: CutoverSwitch;
+  /** A plan in waves: the pointer of a plan scoped to one wave (its `switch`, else cutover.switch). @default pointer */
+  readonly pointerFor?: (plan: MigrationPlan) => CutoverSwitch;
   /** The plan's write fence (cutover.fence), to undo one the fence journal holds. */
   readonly writeFence?: WriteFence;
   readonly replicator?: Replicator;
@@ -159,26 +164,36 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   const failures: string[] = [];
   const now = () => deps.now().toISOString();
 
-  // 1. The cutover, from its journal.
+  // 1. The cutover, from its journal: for a plan in waves, the last wave that fenced (the loop moves to the next wave
+  // only after a wave's point of no return, so the waves fenced before it are on the target).
   let cutover: RollbackCutoverResult | undefined;
-  const fence = await readJournal(deps.artifacts, identity, 'fence');
+  const fencedWaves: string[] = [];
+  for (const w of plan.waves ?? [])
+    if (await readJournal(deps.artifacts, { ...identity, wave: w.name }, 'fence')) fencedWaves.push(w.name);
+  const wave = fencedWaves.at(-1);
+  const earlierWavesOnTarget = fencedWaves.slice(0, -1);
+  const cutoverIdentity: ExecutionIdentity = wave ? { ...identity, wave } : identity;
+  const pointer = wave && deps.pointerFor ? deps.pointerFor(planForWave(plan, wave)) : deps.pointer;
+  const fence = await readJournal(deps.artifacts, cutoverIdentity, 'fence');
   if (fence) {
     try {
-      if (!deps.pointer) throw new Error('the pointer of the plan was not wired');
-      const topics =
+      if (!pointer) throw new Error('the pointer of the plan was not wired');
+      const replicated =
         (await deps.artifacts.getJson<string[]>(
           artifactKey(identity.migrationId, identity.executionName, 'replication/topics.json'),
         )) ?? [];
+      const topics = wave ? replicated.filter((t) => waveOf(plan, wave).topics.includes(t)) : replicated;
+      if (wave) notes.push(`Wave ${wave} is the last that fenced: its cutover is undone.`);
       cutover = await rollbackCutover(
         {
-          identity,
+          identity: cutoverIdentity,
           topics: topics.length > 0 ? topics : [canaryTopicName(identity)],
           ...(plan.replication.canary === false ? {} : { canaryTopic: canaryTopicName(identity) }),
           rollbackWindowMinutes: Math.max(1, plan.cutover.rollbackWindowMinutes),
           reason: `Execution ${status}`,
         },
         {
-          producers: deps.pointer,
+          producers: pointer,
           ...(deps.target ? { target: deps.target } : {}),
           ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
           artifacts: deps.artifacts,
@@ -210,8 +225,12 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
     } catch (err) {
       failures.push(`RollbackReplication: ${(err as Error).message}`);
     }
-    // 3. The target this execution created (only after its replicator is gone).
-    if (failures.length === 0) {
+    // 3. The target this execution created (only after its replicator is gone, and never while earlier waves use it).
+    if (earlierWavesOnTarget.length > 0)
+      notes.push(
+        `The target is kept: the waves ${earlierWavesOnTarget.join(', ')} passed their point of no return and run on it.`,
+      );
+    else if (failures.length === 0) {
       try {
         target = await runRollbackTarget(
           {

@@ -32,6 +32,8 @@ export async function compensatorHandler(event: unknown): Promise<Compensation> 
     return await runCompensator(change, {
       ...base,
       pointer: cutoverSwitchFor(plan, {}, { execution: change.detail.executionArn, step: PHASE }),
+      pointerFor: (scoped) =>
+        cutoverSwitchFor(scoped, {}, { execution: change.detail.executionArn, step: `${PHASE}:wave` }),
       ...(writeFence ? { writeFence } : {}),
       replicator: ports.replicator(plan.replication.engine),
       lagSignals: ports.lagSignals(),

@@ -1,4 +1,5 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
+import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
 import {
@@ -289,4 +290,38 @@ describe('the lock of a plan in waves is scoped to its topics', () => {
     expect(messageOf(second?.cause)).toContain(`execution ${RUNNING}`);
     expect(first.status).toBe('SUCCEEDED');
   });
+});
+
+it('a stop in the second wave: the compensator undoes that wave from its own journals and keeps the target the first wave runs on', async () => {
+  // Prepare: stopped right after the payments wave's fence (the ledger wave is past its point of no return)
+  const world = new World({ plan: wavesPlan(), stopAfter: { state: 'FenceProducers', call: 2 } });
+  // Act
+  const result = await world.run();
+  expect(result.status).toBe('ABORTED');
+  expect(wavesOf(world, 'FenceProducers')).toEqual(['ledger', 'payments']);
+  expect(world.pointer.current?.value).toMatch(/^fenced:/);
+  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+    artifacts: world.artifacts,
+    locks: world.locks,
+    pointer: world.pointer,
+    pointerFor: (plan) =>
+      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
+    replicator: world.replicator,
+    lagSignals: world.lagSignals,
+    source: world.source,
+    target: world.target,
+    provisioner: world.provisioner,
+    now: world.now,
+  });
+  // Assess: the payments wave back on the source, the ledger wave still on the target, the target kept
+  expect(compensation.outcome).toBe('ROLLED_BACK');
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
+  expect(world.provisioner.deleted).toEqual([]);
+  expect(world.replicator.replicators.size).toBe(0);
+  expect(world.locks.held.size).toBe(0);
+  expect(world.locks.shared.size).toBe(0);
+  expect(compensation.notes).toContain(
+    'The target is kept: the waves ledger passed their point of no return and run on it.',
+  );
 });
