@@ -85,16 +85,24 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambdas/adapters/aws/**/*.ts', 'lambdas/tasks/*/handler.ts', 'lambdas/tasks/shared/**/*.ts'],
+    files: [
+      'lambdas/adapters/aws/**/*.ts',
+      'lambdas/tasks/*/handler.ts',
+      'lambdas/tasks/shared/**/*.ts',
+      'lambdas/runtime/aws*.ts',
+      'lambdas/compensator/**/*.ts',
+      'lambdas/approval/handler.ts',
+      'lambdas/approval/aws-services.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/adapters/local/**', '../local/**', '../local'],
+              group: ['**/adapters/local/**', '../local/**', '../local', '**/runtime/local', './local'],
               message:
-                'AWS adapters and handlers never use the local ones (the local runtime is not deployed; its registry is lambdas/adapters/local/registry.ts).',
+                'AWS adapters and handlers never use the local ones (the local runtime is not deployed; its root is lambdas/runtime/local.ts, its registry lambdas/adapters/local/registry.ts).',
             },
           ],
         },

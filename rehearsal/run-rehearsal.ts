@@ -5,6 +5,7 @@ import { decide } from '../lambdas/core/approval/service';
 import { LOCAL_CLIENT_SWITCHES, LOCAL_FENCES } from '../lambdas/adapters/local/registry';
 import { MigrationPlanSchema, settleSecondsOf, type ClientSwitchSpec } from '../lambdas/core/plan/migration-plan';
 import type { ClientSwitch } from '../lambdas/ports/client-switch';
+import { localStates } from '../lambdas/runtime/local';
 import { runWorkflow, type RunResult } from './asl-runner';
 import { cutoverTimeline, describeTimeline } from './cutover-figures';
 import { TARGET_ALARM, Teardown, startRehearsalEnvironment, type RehearsalEnvironment } from './environment';
@@ -21,7 +22,6 @@ import {
   type ScenarioHooks,
   type ScenarioName,
 } from './scenarios';
-import { localStates } from './tasks';
 import { buildResult, cutoverFigures, judge, type RehearsalCutoverFigures } from './verdict';
 import type { WorkloadTally } from './workload';
 
@@ -209,21 +209,27 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       : undefined;
 
     // ---- every Task state: its task module over the local adapters, between the probes' and scenario's hooks ----
-    const ports = {
-      ...(writeFence ? { writeFence } : {}),
-      ...(clientSwitches ? { clientSwitches } : {}),
-      source: e.sourcePlane,
-      target: e.targetPlane,
-      artifacts: e.artifacts,
-      replicator: e.replicator,
-      pointer: e.pointer,
-      producerActivity: e.producerActivity,
-      approvals: local.services as typeof local.services & { callback: typeof local.callback },
-      targetAlarms: { signals: e.alarms, alarmNames: [TARGET_ALARM] },
-      onApprovalRequested,
-      now: () => new Date(),
-    };
-    const served = localStates(ports);
+    const served = localStates(
+      {
+        source: e.sourcePlane,
+        target: e.targetPlane,
+        artifacts: e.artifacts,
+        replicator: e.replicator,
+        pointer: e.pointer,
+        producerActivity: e.producerActivity,
+        ...(writeFence ? { writeFence } : {}),
+        ...(clientSwitches ? { clientSwitches } : {}),
+        clock: () => new Date(),
+      },
+      {
+        approvals: {
+          services: local.services as typeof local.services & { callback: typeof local.callback },
+          onRequested: onApprovalRequested,
+        },
+        // The rollback window watches the target's health alarms (a local stand-in for CloudWatch).
+        portsFor: { CheckTargetHealth: { lagSignals: e.alarms, healthAlarmNames: [TARGET_ALARM] } },
+      },
+    );
     let phase = 'Start';
     const progress = (sep: string): string => {
       const s = e.workload.snapshot();

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { describeTimeline } from '../rehearsal/cutover-figures';
 import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
-import { REHEARSAL_PACER_SETTINGS } from '../rehearsal/tasks';
+import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
 import {
   describeModeled,
   measuredFunctions,

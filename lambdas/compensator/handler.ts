@@ -1,16 +1,25 @@
 import middy from '@middy/core';
+import { DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../contract/env';
 import { withObservability } from '../middleware/observability';
-import { AwsTaskPorts, closeQuietly, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../tasks/shared/aws-ports';
+import type { ArtifactStore } from '../ports/artifact-store';
+import type { CutoverSwitch } from '../ports/cutover-switch';
+import type { KafkaDataPlane } from '../ports/kafka';
+import type { LagSignals } from '../ports/lag-signals';
+import type { MigrationLocks } from '../ports/migration-locks';
+import type { Replicator } from '../ports/replicator';
+import type { TargetProvisioner } from '../ports/target-provisioner';
+import type { WriteFence } from '../ports/write-fence';
+import { awsInvocation } from '../runtime/aws';
 import { cutoverSwitchFor } from '../tasks/shared/cutover-switch';
-import { writeFenceFor } from '../tasks/shared/write-fence';
+import { AwsClusters } from '../runtime/aws-clusters';
 import { ExecutionStatusChangeSchema, planOf, runCompensator, type Compensation } from './compensate';
 
 /**
  * The compensator's Lambda (target of the orchestrator's EventBridge rule on ABORTED / FAILED / TIMED_OUT executions):
- * parse the status change, wire what the execution's plan names (its pointer and write fence, the replicator, the
- * source's data plane for the canary topic, the MSK provisioner, the lock table, S3), run. A source that cannot be
- * reached does not stop the pointer going back; what could not be undone fails the invocation (Lambda's async retries
- * deliver it again; every step is idempotent) and is listed in the report.
+ * parse the status change, take from the AWS composition root (lambdas/runtime/aws.ts) what the execution's plan names
+ * (its pointer and write fence, the replicator, the source's data plane for the canary topic, the MSK provisioner, the
+ * lock table, S3), run. A source that cannot be reached does not stop the pointer going back; what could not be undone
+ * fails the invocation (Lambda's async retries deliver it again; every step is idempotent) and is listed in the report.
  */
 
 const PHASE = 'Compensator';
@@ -19,29 +28,41 @@ const env = readTaskEnv(
   ['AWS_REGION', 'ARTIFACT_BUCKET', 'MIGRATION_LOCK_TABLE'],
   [...REPLICATOR_ENV, ...DATA_PLANE_ENV],
 );
-const ports = new AwsTaskPorts(env);
+const clusters = new AwsClusters(env);
 
 export async function compensatorHandler(event: unknown): Promise<Compensation> {
   const change = ExecutionStatusChangeSchema.parse(event);
   const plan = planOf(change);
-  const base = { artifacts: ports.artifacts(), locks: ports.locks(), now: () => new Date() };
-  if (!plan) return runCompensator(change, base);
-  const source = await ports.sourceDataPlane(plan).catch(() => undefined);
+  const ports = awsInvocation({
+    fn: PHASE,
+    env,
+    clusters,
+    input: plan ? { state: { input: plan } } : {},
+    executionId: change.detail.executionArn,
+  });
   try {
-    const writeFence = await writeFenceFor(plan, () => ports.sourceConnection(plan)).catch(() => undefined);
+    const base = {
+      artifacts: (await ports.build('artifacts')) as ArtifactStore,
+      locks: (await ports.build('locks')) as MigrationLocks,
+      now: () => new Date(),
+    };
+    if (!plan) return await runCompensator(change, base);
+    const source = (await ports.build('source').catch(() => undefined)) as KafkaDataPlane | undefined;
+    const writeFence = (await ports.build('writeFence').catch(() => undefined)) as WriteFence | undefined;
     return await runCompensator(change, {
       ...base,
-      pointer: cutoverSwitchFor(plan, {}, { execution: change.detail.executionArn, step: PHASE }),
+      pointer: (await ports.build('pointer')) as CutoverSwitch,
+      // a stop mid-wave: the pointer of the wave the journal names (lambdas/compensator/compensate.ts)
       pointerFor: (scoped) =>
         cutoverSwitchFor(scoped, {}, { execution: change.detail.executionArn, step: `${PHASE}:wave` }),
       ...(writeFence ? { writeFence } : {}),
-      replicator: ports.replicator(plan.replication.engine),
-      lagSignals: ports.lagSignals(),
+      replicator: (await ports.build('replicator')) as Replicator,
+      lagSignals: (await ports.build('lagSignals')) as LagSignals,
       ...(source ? { source } : {}),
-      provisioner: ports.provisioner(),
+      provisioner: (await ports.build('provisioner')) as TargetProvisioner,
     });
   } finally {
-    await closeQuietly(source);
+    await ports.close();
   }
 }
 

@@ -7,8 +7,8 @@
  * needs, and the settings of the deployed function (description, timeout, memory, data plane, IAM `may`).
  *
  * Everything else derives from here: the construct's functions and their permissions (lib/migration-orchestrator.ts),
- * the handlers' names, the local wiring of the rehearsal (rehearsal/tasks.ts) and of the workflow tests
- * (test/workflow/world.ts), the CLI's phases (cli/commands/workflow-states.ts), the evidence `msk-migrate status`
+ * the handlers' names, the ports each runtime's composition root builds for a function (lambdas/runtime/aws.ts for
+ * Lambda, lambdas/runtime/local.ts for the rehearsal and the workflow tests), the CLI's phases (cli/commands/workflow-states.ts), the evidence `msk-migrate status`
  * shows, the rehearsal's phase timeline and the report's "phases reached". test/unit/workflow-catalogue.test.ts holds
  * it against the ASL both ways (every Task state here, every entry there, the same function and ResultPath).
  *
@@ -55,6 +55,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
  *   processes in the rehearsal)
  * - writeFence: the plan's write fence on the source (cutover.fence KAFKA_ACL / IAM_POLICY; none for POINTER)
+ * - region: the Region the orchestrator runs in (AWS; ValidateInput checks the MSK Replicator's Region against it)
  */
 export const PORTS = [
   'source',
@@ -77,6 +78,7 @@ export const PORTS = [
   'pacer',
   'clientSwitches',
   'writeFence',
+  'region',
 ] as const;
 export type PortName = (typeof PORTS)[number];
 
@@ -182,7 +184,7 @@ const MIN = 60;
 export const FUNCTIONS = {
   ValidateInput: {
     module: 'lambdas/tasks/validate-input',
-    ports: ['clock', 'runtime'],
+    ports: ['clock', 'runtime', 'region'],
     description: 'Checks the execution input against the migration plan schema',
     timeoutSeconds: 30,
     memoryMb: 512,

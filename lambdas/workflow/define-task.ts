@@ -5,14 +5,45 @@ import type { FunctionName, PortName } from './catalogue';
 /**
  * `defineTask({ Input, Output, needs, run })`: what each task module (`lambdas/tasks/<name>/task.ts`) exports as
  * `task`, so that every runtime serves it the same way: parse the event with `Input`, give `run` the ports its `needs`
- * names, return its output. The AWS handlers, the rehearsal (rehearsal/tasks.ts) and the workflow tests
- * (test/workflow/world.ts) all call the module through this definition; the catalogue (catalogue.ts) says which
+ * names, return its output. The two composition roots call the module through this definition: the AWS one
+ * (lambdas/runtime/aws.ts, every handler is `awsTaskHandler(task)`) and the local one (lambdas/runtime/local.ts, the
+ * rehearsal and the workflow tests); the catalogue (catalogue.ts) says which
  * ports a function needs, and test/unit/workflow-tasks.test.ts holds `needs` to it.
  */
 
 /** Where one dependency of `run` comes from: a port, or one of several ports chosen by the input (e.g. by `mode`). */
 export type PortChoice<I> =
-  PortName | { readonly oneOf: readonly PortName[]; readonly pick: (input: I) => PortName | undefined };
+  | PortName
+  | {
+      readonly oneOf: readonly PortName[];
+      readonly pick: (input: I) => PortName | undefined;
+      /**
+       * The task goes on without this port when it cannot be built for this input (e.g. a rollback moves the pointer
+       * back even when the target cannot be reached): a runtime that builds ports per invocation leaves the key unset.
+       */
+      readonly bestEffort?: (input: I) => boolean;
+    };
+
+/** One dependency of `run` for one input: the key, the port that fills it, and whether the task can do without. */
+export interface PickedPort {
+  readonly key: string;
+  readonly port: PortName;
+  readonly bestEffort: boolean;
+}
+
+/**
+ * The ports `run` gets for this input, in the order of `needs` (a choice whose `pick` says none is left out). A
+ * runtime that builds ports per invocation (the AWS composition root, lambdas/runtime/aws.ts) builds these and no other.
+ */
+export function portsPicked<I>(definition: Pick<TaskDefinition<I, unknown, unknown>, 'needs'>, input: I): PickedPort[] {
+  const picked: PickedPort[] = [];
+  for (const [key, choice] of Object.entries(definition.needs) as Array<[string, PortChoice<I>]>) {
+    const port = typeof choice === 'string' ? choice : choice.pick(input);
+    if (port)
+      picked.push({ key, port, bestEffort: typeof choice !== 'string' && (choice.bestEffort?.(input) ?? false) });
+  }
+  return picked;
+}
 
 /**
  * The port that fills each key of the task's deps: every required key, and the optional ones a runtime can offer.
@@ -56,9 +87,8 @@ export type PortBag = Partial<Record<PortName, unknown>>;
 /** The deps of `run` for this input, from the ports the runtime offers. */
 export function depsFor<I, D>(definition: Pick<TaskDefinition<I, unknown, D>, 'needs'>, input: I, ports: PortBag): D {
   const deps: Record<string, unknown> = {};
-  for (const [key, choice] of Object.entries(definition.needs) as Array<[string, PortChoice<I>]>) {
-    const port = typeof choice === 'string' ? choice : choice.pick(input);
-    const value = port ? ports[port] : undefined;
+  for (const { key, port } of portsPicked(definition as Pick<TaskDefinition<I, unknown, unknown>, 'needs'>, input)) {
+    const value = ports[port];
     if (value !== undefined) deps[key] = value;
   }
   return deps as D;

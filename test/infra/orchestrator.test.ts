@@ -282,7 +282,7 @@ describe('MigrationOrchestrator', () => {
     expect(canaryTopicName(identity).startsWith(CANARY_TOPIC_PREFIX)).toBe(true);
   });
 
-  it('sets the environment the handlers read (TASK_ENV of aws-ports), with the failback roles for StartFailback', () => {
+  it('sets the environment the handlers read (TASK_ENV, read by the AWS root), with the failback roles for StartFailback', () => {
     const settled = new Set(Object.values(TASK_ENV));
     for (const name of Object.values(TASK_ENVIRONMENT)) expect(settled).toContain(name);
     const env = (name: keyof typeof stack.orchestrator.functions): Record<string, unknown> => {

@@ -9,16 +9,18 @@ process.env.ARTIFACT_BUCKET = 'evidence';
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'MskMigration';
 
 const run = jest.fn();
-jest.mock('../../lambdas/tasks/check-target-health/task', () => ({
-  ...jest.requireActual('../../lambdas/tasks/check-target-health/task'),
-  runCheckTargetHealth: (...args: unknown[]) => run(...args),
-}));
+jest.mock('../../lambdas/tasks/check-target-health/task', () => {
+  const actual = jest.requireActual<typeof import('../../lambdas/tasks/check-target-health/task')>(
+    '../../lambdas/tasks/check-target-health/task',
+  );
+  // The check itself is replaced, and it needs no port: the composition root builds nothing.
+  return { ...actual, task: { ...actual.task, needs: {}, run: (...args: unknown[]) => run(...args) } };
+});
 jest.mock('../../lambdas/tasks/shared/execution-state', () => ({
   ...jest.requireActual('../../lambdas/tasks/shared/execution-state'),
   parseTaskInput: (_phase: string, _schema: unknown, event: unknown) => event,
 }));
 
-import { AwsTaskPorts } from '../../lambdas/tasks/shared/aws-ports';
 import { checkTargetHealthHandler } from '../../lambdas/tasks/check-target-health/handler';
 
 const lines: string[] = [];
@@ -35,10 +37,6 @@ beforeEach(() => {
     lines.push(String(chunk));
     return true;
   });
-  jest
-    .spyOn(AwsTaskPorts.prototype, 'withClusters')
-    .mockImplementation(((_plan: unknown, _target: unknown, _sides: unknown, fn: (c: unknown) => unknown) =>
-      fn({ target: {} })) as never);
 });
 afterEach(() => jest.restoreAllMocks());
 

@@ -45,6 +45,13 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
     "import { LOCAL_SWITCHES } from '../../adapters/local/registry';",
     /never use the local/,
   ],
+  ['lambdas/tasks/report/handler.ts', "import { localStates } from '../../runtime/local';", /never use the local/],
+  ['lambdas/runtime/aws.ts', "import { localPorts } from './local';", /never use the local/],
+  [
+    'lambdas/runtime/aws-clusters.ts',
+    "import { MemoryMigrationLocks } from '../adapters/local/memory-migration-locks';",
+    /never use the local/,
+  ],
 ];
 
 const ALLOWED: ReadonlyArray<readonly [string, string]> = [
@@ -54,6 +61,8 @@ const ALLOWED: ReadonlyArray<readonly [string, string]> = [
   ['lambdas/contract/index.ts', "export * from './env';\nimport { TAG_EXECUTION } from './names';"],
   ['lambdas/core/x.ts', "import { TAG_EXECUTION } from '../contract/names';"],
   ['lambdas/adapters/aws/x.ts', "import type { ArtifactStore } from '../../ports/artifact-store';"],
+  ['lambdas/runtime/local.ts', "import { MemoryMigrationLocks } from '../adapters/local/memory-migration-locks';"],
+  ['lambdas/tasks/report/handler.ts', "import { awsTaskHandler } from '../../runtime/aws';"],
 ];
 
 describe('layer rules', () => {

@@ -9,7 +9,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic-data-plane';
 import { ownershipTags } from '../../lambdas/core/replication/naming';
-import { AwsTaskPorts, readTaskEnv } from '../../lambdas/tasks/shared/aws-ports';
+import { readTaskEnv } from '../../lambdas/contract/env';
+import { AwsClusters } from '../../lambdas/runtime/aws-clusters';
+import { envNamesOf } from '../../lambdas/runtime/aws';
+import { FUNCTIONS } from '../../lambdas/workflow/catalogue';
 import { bootstrapServersFor } from '../../lambdas/tasks/shared/cluster-endpoints';
 import { examplePlan, identity, scramTargetPlan, stateOf } from './task-fixtures';
 
@@ -42,7 +45,7 @@ describe('task wiring from the environment and the plan', () => {
     secrets
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ username: 'migrator', password: 's3cret' }) });
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
+    const ports = new AwsClusters({ AWS_REGION: 'eu-central-1' });
     const plane = await ports.targetDataPlane(plan, undefined);
     expect(plane.connection).toMatchObject({
       name: 'target',
@@ -66,7 +69,7 @@ describe('task wiring from the environment and the plan', () => {
     kafka
       .on(GetBootstrapBrokersCommand)
       .resolves({ BootstrapBrokerStringSaslIam: 'b-1.clickstream:9098,b-2.clickstream:9098' });
-    const plane = await new AwsTaskPorts({ AWS_REGION: 'us-east-1' }).sourceDataPlane(
+    const plane = await new AwsClusters({ AWS_REGION: 'us-east-1' }).sourceDataPlane(
       examplePlan('msk-to-automq-mirrormaker2'),
     );
     expect(plane.connection).toMatchObject({
@@ -136,7 +139,7 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
     secrets.on(GetSecretValueCommand).resolves(SECRET);
     mskSource();
     const plan = scramTargetPlan();
-    const ports = new AwsTaskPorts(
+    const ports = new AwsClusters(
       readTaskEnv({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' }, ['AWS_REGION'], ['KAFKA_CLIENT']),
     );
 
@@ -156,28 +159,31 @@ describe('the Kafka client of the task functions (KAFKA_CLIENT)', () => {
 
   it('keeps kafkajs when KAFKA_CLIENT is unset', async () => {
     secrets.on(GetSecretValueCommand).resolves(SECRET);
-    const target = await new AwsTaskPorts({ AWS_REGION: 'eu-central-1' }).targetDataPlane(scramTargetPlan(), undefined);
+    const target = await new AwsClusters({ AWS_REGION: 'eu-central-1' }).targetDataPlane(scramTargetPlan(), undefined);
     expect(target).toBeInstanceOf(KafkajsDataPlane);
   });
 
   it('keeps Inventory on kafkajs under KAFKA_CLIENT=platformatic, since only kafkajs reads ACLs, quotas and broker configs', async () => {
     // Prepare
     mskSource();
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
+    const ports = new AwsClusters({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
 
     // Act
     const reader = await ports.sourceInventoryReader(examplePlan('msk-to-automq-mirrormaker2'));
 
     // Assess
     expect(reader).toBeInstanceOf(KafkajsDataPlane);
+    // and its handler does not read KAFKA_CLIENT at all: its target's preflight runs on kafkajs too
+    expect(envNamesOf(FUNCTIONS.Inventory.ports, 'Inventory').optional).not.toContain('KAFKA_CLIENT');
+    expect(envNamesOf(FUNCTIONS.ValidateTarget.ports, 'ValidateTarget').optional).toContain('KAFKA_CLIENT');
   });
 
   it("reads the target's ACLs through kafkajs: the target's own plane under kafkajs, a connection of its own, opened on first read, under platformatic", async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves(SECRET);
     const plan = scramTargetPlan();
-    const kafkajsPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
-    const platformaticPorts = new AwsTaskPorts({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
+    const kafkajsPorts = new AwsClusters({ AWS_REGION: 'eu-central-1' });
+    const platformaticPorts = new AwsClusters({ AWS_REGION: 'eu-central-1', KAFKA_CLIENT: 'platformatic' });
     const kafkajsTarget = await kafkajsPorts.targetDataPlane(plan, undefined);
     const platformaticTarget = await platformaticPorts.targetDataPlane(plan, undefined);
     const secretReads = secrets.commandCalls(GetSecretValueCommand).length;
@@ -260,6 +266,7 @@ describe('task handler modules', () => {
   it.each(HANDLERS)('%s loads with its environment and exports a middy handler', async (folder) => {
     process.env.AWS_REGION = 'eu-west-1';
     process.env.ARTIFACT_BUCKET = 'evidence';
+    process.env.MIGRATION_LOCK_TABLE = 'msk-migration-locks';
     const module = (await import(`../../lambdas/tasks/${folder}/handler`)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');
   });

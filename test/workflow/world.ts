@@ -28,7 +28,7 @@ import type {
 } from '../../lambdas/ports/target-provisioner';
 import { task as RequestApprovalTask } from '../../lambdas/tasks/request-approval/task';
 import { parseEvent } from '../../lambdas/workflow/define-task';
-import { serveStates } from '../../lambdas/workflow/tasks';
+import { localStates } from '../../lambdas/runtime/local';
 import {
   loadDefinition,
   runWorkflow,
@@ -642,7 +642,10 @@ export class World {
       set: (value: string, options?: Parameters<MemorySwitch['set']>[1]) => routed().set(value, options),
       revert: (previous: Parameters<MemorySwitch['revert']>[0]) => routed().revert(previous),
     };
-    const served: Record<string, (event: Raw) => Promise<unknown>> = serveStates(
+    // The local composition root (lambdas/runtime/local.ts), in the workflow tests' variant: the AWS runtime's plans
+    // (an SSM pointer, IAM fences) served over in-memory fakes, approvals decided by this world, and none of the
+    // rehearsal's default ports (no ACL reads on the target, no pacer unless the scenario sets one).
+    const served: Record<string, (event: Raw) => Promise<unknown>> = localStates(
       {
         source,
         target,
@@ -655,16 +658,16 @@ export class World {
         locks: this.locks,
         aborts: this.aborts,
         clock: now,
-        ...(this.scenario.clientSwitches ? { clientSwitches: this.scenario.clientSwitches } : {}),
-        ...(this.scenario.pacerEveryMs
+        clientSwitches: this.scenario.clientSwitches,
+        runtime: 'AWS',
+        targetAcls: undefined,
+        pacer: this.scenario.pacerEveryMs
           ? {
-              pacer: {
-                everyMs: this.scenario.pacerEveryMs,
-                budgetMs: 60_000,
-                sleep: async (ms: number) => this.advance(ms / 1000),
-              },
+              everyMs: this.scenario.pacerEveryMs,
+              budgetMs: 60_000,
+              sleep: async (ms: number) => this.advance(ms / 1000),
             }
-          : {}),
+          : undefined,
       },
       {
         portsFor: {

@@ -1,17 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runAcquireLock, type Output } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** AcquireLock: parse, wire the DynamoDB lock table, run. Calls: dynamodb:PutItem and DeleteItem on the lock table. */
+/** AcquireLock: the AWS root builds the DynamoDB lock table, run. Calls: dynamodb:PutItem and DeleteItem on the lock table. */
 
-const PHASE = 'AcquireLock';
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['MIGRATION_LOCK_TABLE']));
-
-export async function acquireLockHandler(event: unknown): Promise<Output> {
-  return runAcquireLock(parseTaskInput(PHASE, Input, event), { locks: ports.locks(), now: () => new Date() });
-}
+/** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
+const PHASE = task.function;
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const acquireLockHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(acquireLockHandler).use(
   withObservability(PHASE, {

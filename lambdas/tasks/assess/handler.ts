@@ -1,18 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runAssess, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** Assess: parse, wire the S3 artifact store, run. */
+/** Assess: the AWS root builds the S3 artifact store, run. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['ARTIFACT_BUCKET']));
-
-export async function assessHandler(event: unknown): Promise<Output> {
-  return runAssess(parseTaskInput(PHASE, Input, event), { artifacts: ports.artifacts(), now: () => new Date() });
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const assessHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(assessHandler).use(
   withObservability(PHASE, {

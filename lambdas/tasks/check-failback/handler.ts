@@ -1,36 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runCheckFailback, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** CheckFailback / CheckFailbackDrain: parse, wire the replicator, kafkajs on both clusters and S3, run. */
+/** CheckFailback / CheckFailbackDrain: the AWS root builds the replicator, both clusters' data planes and S3, run. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const env = readTaskEnv(
-  process.env,
-  ['AWS_REGION', 'ARTIFACT_BUCKET'],
-  [...REPLICATOR_ENV, ...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE'],
-);
-const ports = new AwsTaskPorts(env);
-/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
-const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
-
-export async function checkFailbackHandler(event: unknown): Promise<Output> {
-  const input = parseTaskInput(PHASE, Input, event);
-  const { state } = input;
-  return ports.withClusters(state.input, state.target, ['source', 'target'], ({ source, target }) =>
-    runCheckFailback(input, {
-      replicator: ports.replicator(state.failback.handle.engine),
-      artifacts: ports.artifacts(),
-      source,
-      target,
-      ...aborts,
-      now: () => new Date(),
-    }),
-  );
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const checkFailbackHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(checkFailbackHandler).use(
   withObservability(PHASE, {

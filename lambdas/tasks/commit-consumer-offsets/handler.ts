@@ -1,34 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { timerPacer } from '../shared/paced';
-import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
-import { Input, runCommitConsumerOffsets, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** CommitConsumerOffsets: parse, wire kafkajs on both clusters and S3, run; announced once complete. */
+/** CommitConsumerOffsets: the AWS root builds both clusters' data planes and S3, run; announced once complete. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const env = readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE']);
-const ports = new AwsTaskPorts(env);
-/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
-const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
-
-export async function commitConsumerOffsetsHandler(event: unknown): Promise<Output> {
-  const input = parseTaskInput(PHASE, Input, event);
-  const { state } = input;
-  return ports.withClusters(state.input, state.target, ['source', 'target'], ({ source, target }) =>
-    runCommitConsumerOffsets(input, {
-      source,
-      target,
-      artifacts: ports.artifacts(),
-      ...aborts,
-      now: () => new Date(),
-      pacer: timerPacer(LAMBDA_PACER_SETTINGS),
-    }),
-  );
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const commitConsumerOffsetsHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(commitConsumerOffsetsHandler).use(
   withObservability(PHASE, {

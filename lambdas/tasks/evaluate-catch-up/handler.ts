@@ -1,33 +1,19 @@
 import middy from '@middy/core';
 import { recordGateEvaluation, withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runEvaluateCatchUp, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** EvaluateCatchUp: parse, wire CloudWatch, kafkajs on both clusters, S3, run; one gate-evaluation metric each time. */
+/** EvaluateCatchUp: CloudWatch, both clusters' data planes and S3 from the AWS root, run; one gate-evaluation metric each time. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const env = readTaskEnv(process.env, ['AWS_REGION', 'ARTIFACT_BUCKET'], [...DATA_PLANE_ENV, 'MIGRATION_LOCK_TABLE']);
-const ports = new AwsTaskPorts(env);
-/** The abort requests (`msk-migrate abort`), in the lock table the construct names. */
-const aborts = env.MIGRATION_LOCK_TABLE ? { aborts: ports.aborts() } : {};
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+const serve = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export async function evaluateCatchUpHandler(event: unknown): Promise<Output> {
-  const input = parseTaskInput(PHASE, Input, event);
-  const { state } = input;
-  return ports.withClusters(state.input, state.target, ['source', 'target'], async ({ source, target }) => {
-    const output = await runEvaluateCatchUp(input, {
-      artifacts: ports.artifacts(),
-      lagSignals: ports.lagSignals(),
-      source,
-      target,
-      ...aborts,
-      now: () => new Date(),
-    });
-    recordGateEvaluation(PHASE, { healthy: output.lastHealthy });
-    return output;
-  });
+  const output = await serve(event);
+  recordGateEvaluation(PHASE, { healthy: output.lastHealthy });
+  return output;
 }
 
 export const handler = middy(evaluateCatchUpHandler).use(

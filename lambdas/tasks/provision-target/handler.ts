@@ -1,22 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runProvisionTarget, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** ProvisionTarget: parse, wire the MSK provisioner and control plane, run. */
+/** ProvisionTarget: the AWS root builds the MSK provisioner and control plane, run. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(readTaskEnv(process.env, ['AWS_REGION']));
-
-export async function provisionTargetHandler(event: unknown): Promise<Output> {
-  return runProvisionTarget(parseTaskInput(PHASE, Input, event), {
-    provisioner: ports.provisioner(),
-    msk: ports.msk(),
-    now: () => new Date(),
-  });
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const provisionTargetHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(provisionTargetHandler).use(
   withObservability(PHASE, {

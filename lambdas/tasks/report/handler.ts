@@ -1,28 +1,22 @@
 import middy from '@middy/core';
-import { finalNotification } from '../../core/report/migration-report';
+import { readTaskEnv } from '../../contract/env';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, readTaskEnv } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runReport, type Output, task } from './task';
+import { finalNotification } from '../../core/report/migration-report';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
 /**
- * Report (ReportSuccess, ReportRollback, ReportFailure, …): parse, wire the S3 artifact store and the lock table,
- * run. Its PhaseChanged event is the migration's final notification: the outcome, the seven gates in one line and the link to the HTML
+ * Report (ReportSuccess, ReportRollback, ReportFailure, …): the S3 artifact store and the lock table from the AWS
+ * root, run. Its PhaseChanged event is the migration's final notification: the outcome, the seven gates in one line and the link to the HTML
  * report in the evidence bucket (the notification rule mails the summary; Slack shows it with the figures).
  */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const env = readTaskEnv(process.env, ['ARTIFACT_BUCKET'], ['AWS_REGION', 'MIGRATION_LOCK_TABLE']);
-const ports = new AwsTaskPorts(env);
-
-export async function reportHandler(event: unknown): Promise<Output> {
-  return runReport(parseTaskInput(PHASE, Input, event), {
-    artifacts: ports.artifacts(),
-    ...(env.MIGRATION_LOCK_TABLE ? { locks: ports.locks() } : {}),
-    now: () => new Date(),
-  });
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const reportHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+/** Where the report's link points: the evidence bucket, in the orchestrator's Region. */
+const env = readTaskEnv(process.env, ['ARTIFACT_BUCKET'], ['AWS_REGION']);
 
 export const handler = middy(reportHandler).use(
   withObservability(PHASE, {

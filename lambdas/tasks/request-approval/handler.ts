@@ -1,28 +1,26 @@
 import middy from '@middy/core';
-import { awsApprovalServices, approvalEnvFrom } from '../../approval/aws-services';
 import { InputInvalidError } from '../../core/errors';
-import { telemetryFor, withObservability } from '../../middleware/observability';
-import { Input, runRequestApproval, type Output, task } from './task';
+import { withObservability } from '../../middleware/observability';
+import { awsTaskHandler } from '../../runtime/aws';
+import { Input, type Output, task } from './task';
 
-/** RequestApproval (CutoverApproval and FinalizeApproval states): parse, wire the AWS adapters, run. */
+/** RequestApproval (CutoverApproval, FinalizeApproval and FailbackDecision states): the approval services from the AWS root, run. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const { logger } = telemetryFor(PHASE);
-const services = awsApprovalServices(approvalEnvFrom(process.env), (message, details) =>
-  logger.warn(message, details ?? {}),
-);
 
-export async function requestApprovalHandler(event: unknown): Promise<Output> {
+/** Field paths only: the event carries the task token, which must not reach a log or an error message. */
+function parse(event: unknown): Input {
   const parsed = Input.safeParse(event);
-  if (!parsed.success) {
-    // Field paths only: the event carries the task token, which must not reach a log or an error message.
+  if (!parsed.success)
     throw new InputInvalidError(
       `RequestApproval payload invalid at ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}.`,
     );
-  }
-  return runRequestApproval(parsed.data, services);
+  return parsed.data;
 }
+
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const requestApprovalHandler = awsTaskHandler(task, { parse }) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(requestApprovalHandler).use(
   withObservability(PHASE, {

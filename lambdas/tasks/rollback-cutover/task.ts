@@ -347,8 +347,10 @@ export const task = defineTask({
   Output,
   needs: {
     pointer: 'pointer',
-    target: 'target',
-    source: 'source',
+    // a rollback moves the pointer back even when the target cannot be reached; the failback needs it
+    target: { oneOf: ['target'], pick: () => 'target', bestEffort: (input) => input.mode !== 'FAILBACK' },
+    // the failback commits the translated offsets on the source
+    source: { oneOf: ['source'], pick: (input) => (input.mode === 'FAILBACK' ? 'source' : undefined) },
     clientSwitches: 'clientSwitches',
     writeFence: 'writeFence',
     artifacts: 'artifacts',

@@ -32,11 +32,22 @@ export async function runRollbackReplication(input: Input, deps: Deps): Promise<
   return Output.parse(await undoReplication(input.state, deps));
 }
 
+/** Whether StartReplication may have run: it did, or the target was ready for it. */
+const replicationMayExist = (input: Input): boolean =>
+  Boolean(input.state.replication) || input.state.target?.ready === true;
+
 /** RollbackReplication as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
 export const task = defineTask({
   function: 'RollbackReplication',
   Input,
   Output,
-  needs: { replicator: 'replicator', lagSignals: 'lagSignals', source: 'source', target: 'target', now: 'clock' },
+  // StartReplication runs only once the target is ready: before that there is nothing to look at or connect to.
+  needs: {
+    replicator: { oneOf: ['replicator'], pick: (input) => (replicationMayExist(input) ? 'replicator' : undefined) },
+    lagSignals: { oneOf: ['lagSignals'], pick: (input) => (replicationMayExist(input) ? 'lagSignals' : undefined) },
+    source: { oneOf: ['source'], pick: (input) => (replicationMayExist(input) ? 'source' : undefined) },
+    target: { oneOf: ['target'], pick: (input) => (replicationMayExist(input) ? 'target' : undefined) },
+    now: 'clock',
+  },
   run: runRollbackReplication,
 });

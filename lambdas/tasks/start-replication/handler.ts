@@ -1,40 +1,14 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
-import { AwsTaskPorts, DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV, type TaskDataPlane } from '../shared/aws-ports';
-import { parseTaskInput } from '../shared/execution-state';
-import { Input, runStartReplication, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** StartReplication: parse, wire the replicator the plan names, kafkajs on the source, CloudWatch alarms, S3, run. */
+/** StartReplication: the AWS root builds the replicator the plan names, the source's data plane, CloudWatch alarms, S3, run. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-const ports = new AwsTaskPorts(
-  readTaskEnv(
-    process.env,
-    ['AWS_REGION', 'ARTIFACT_BUCKET'],
-    [...REPLICATOR_ENV, 'ALARM_TOPIC_ARN', ...DATA_PLANE_ENV],
-  ),
-);
-
-export async function startReplicationHandler(event: unknown): Promise<Output> {
-  const input = parseTaskInput(PHASE, Input, event);
-  const plan = input.state.input;
-  const replicator = ports.replicator(plan.replication.engine);
-  const run = (planes: { source: TaskDataPlane; target?: TaskDataPlane }): Promise<Output> =>
-    runStartReplication(input, {
-      replicator,
-      artifacts: ports.artifacts(),
-      source: planes.source,
-      ...(planes.target ? { target: planes.target } : {}),
-      lagSignals: ports.lagSignals(),
-      msk: ports.msk(),
-      now: () => new Date(),
-    });
-  // A target this execution created goes through the connectivity preflight here, before the replicator exists.
-  return plan.target.create
-    ? ports.withClusters(plan, input.state.target, ['source', 'target'], run)
-    : ports.withClusters(plan, input.state.target, ['source'], run);
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
+export const startReplicationHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(startReplicationHandler).use(
   withObservability(PHASE, {

@@ -42,6 +42,14 @@ export const task = defineTask({
   function: 'StopFailback',
   Input,
   Output,
-  needs: { replicator: 'replicator', source: 'source', now: 'clock' },
+  needs: {
+    replicator: 'replicator',
+    // MirrorMaker 2 only: MSK Replicator leaves no topics of its own on the source
+    source: {
+      oneOf: ['source'],
+      pick: (input) => (input.state.failback.engine === 'MIRROR_MAKER_2' ? 'source' : undefined),
+    },
+    now: 'clock',
+  },
   run: runStopFailback,
 });

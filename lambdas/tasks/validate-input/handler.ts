@@ -1,18 +1,14 @@
 import middy from '@middy/core';
-import { readTaskEnv } from '../../contract';
 import { withObservability } from '../../middleware/observability';
-import { runValidateInput, type Input, type Output, task } from './task';
+import { awsTaskHandler } from '../../runtime/aws';
+import { type Output, task } from './task';
 
-/** ValidateInput: no AWS clients to wire; the task checks the plan for the AWS runtime and shapes the state. */
+/** ValidateInput: no AWS clients; the task checks the plan for the AWS runtime (and its Region) and shapes the state. */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
-/** The Region the orchestrator runs in: MSK Replicators are created there (lambdas/core/plan/runtimes.ts). */
-const { AWS_REGION: region } = readTaskEnv(process.env, [], ['AWS_REGION']);
-
-export async function validateInputHandler(event: unknown): Promise<Output> {
-  return runValidateInput(event as Input, () => new Date(), 'AWS', region ? { region } : {});
-}
+/** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): the clock, the runtime and the Region. */
+export const validateInputHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(validateInputHandler).use(
   withObservability(PHASE, {

@@ -131,13 +131,16 @@ interface Deps {
   readonly now: () => Date;
   /** Which runtime serves the execution (AWS when the runtime does not say). */
   readonly runtime?: Runtime;
+  /** The Region the orchestrator runs in (AWS): MSK Replicators are created there. */
+  readonly region?: string;
 }
 
 /** ValidateInput as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
 export const task = defineTask<Input, Output, Deps>({
   function: 'ValidateInput',
   Input,
-  needs: { now: 'clock', runtime: 'runtime' },
-  run: (input: Input, deps: Deps) => runValidateInput(input, deps.now, deps.runtime ?? 'AWS'),
+  needs: { now: 'clock', runtime: 'runtime', region: 'region' },
+  run: (input: Input, deps: Deps) =>
+    runValidateInput(input, deps.now, deps.runtime ?? 'AWS', deps.region ? { region: deps.region } : {}),
   parsesOwnInput: true,
 });

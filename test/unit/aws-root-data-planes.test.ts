@@ -2,7 +2,10 @@ import { DescribeClusterV2Command, GetBootstrapBrokersCommand, KafkaClient } fro
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { AwsTaskPorts } from '../../lambdas/tasks/shared/aws-ports';
+import { z } from 'zod';
+import { awsTaskHandler } from '../../lambdas/runtime/aws';
+import { defineTask } from '../../lambdas/workflow/define-task';
+import type { KafkaConnection } from '../../lambdas/ports/kafka';
 import { scramTargetPlan } from './task-fixtures';
 
 const kafka = mockClient(KafkaClient);
@@ -33,17 +36,29 @@ afterEach(() => {
   closeSpy.mockRestore();
 });
 
-describe('AwsTaskPorts.withClusters: the data planes a task asks for, closed on every path', () => {
-  it('hands the task the source and target planes and closes both once it succeeds', async () => {
-    // Prepare
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
+/** A task of ValidateTarget's function that needs the given clusters and runs `run` with them. */
+function handlerNeeding(
+  sides: ReadonlyArray<'source' | 'target'>,
+  run: (deps: Record<string, { connection: KafkaConnection }>) => Promise<unknown>,
+) {
+  const task = defineTask({
+    function: 'ValidateTarget',
+    Input: z.object({ state: z.object({ input: z.unknown() }) }),
+    needs: Object.fromEntries(sides.map((side) => [side, side])) as Record<string, 'source' | 'target'>,
+    run: (_input: unknown, deps: Record<string, { connection: KafkaConnection }>) => run(deps),
+  });
+  return awsTaskHandler(task, { env: { AWS_REGION: 'eu-central-1', ARTIFACT_BUCKET: 'evidence' } });
+}
+const event = { state: { input: plan } };
 
+describe('the AWS composition root opens the data planes a task needs and closes them on every path', () => {
+  it('hands the task the source and target planes and closes both once it succeeds', async () => {
     // Act
-    const result = await ports.withClusters(plan, undefined, ['source', 'target'], async ({ source, target }) => ({
-      source: source.connection.name,
-      target: target.connection.bootstrapServers,
+    const result = await handlerNeeding(['source', 'target'], async ({ source, target }) => ({
+      source: source!.connection.name,
+      target: target!.connection.bootstrapServers,
       closedDuringTask: closeSpy.mock.calls.length,
-    }));
+    }))(event);
 
     // Assess
     expect(result).toEqual({ source: 'source', target: plan.target.bootstrapServers, closedDuringTask: 0 });
@@ -51,9 +66,7 @@ describe('AwsTaskPorts.withClusters: the data planes a task asks for, closed on 
   });
 
   it('opens only what is asked: the target alone reads nothing of the source from MSK', async () => {
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
-
-    const name = await ports.withClusters(plan, undefined, ['target'], async ({ target }) => target.connection.name);
+    const name = await handlerNeeding(['target'], async ({ target }) => target!.connection.name)(event);
 
     expect(name).toBe('target');
     expect(kafka.commandCalls(DescribeClusterV2Command)).toHaveLength(0);
@@ -61,12 +74,10 @@ describe('AwsTaskPorts.withClusters: the data planes a task asks for, closed on 
   });
 
   it("closes both planes when the task fails, and throws the task's error", async () => {
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
-
     await expect(
-      ports.withClusters(plan, undefined, ['source', 'target'], async () => {
+      handlerNeeding(['source', 'target'], async () => {
         throw new Error('lag gate failed');
-      }),
+      })(event),
     ).rejects.toThrow('lag gate failed');
 
     expect(closedPlanes().sort()).toEqual(['source', 'target']);
@@ -75,11 +86,10 @@ describe('AwsTaskPorts.withClusters: the data planes a task asks for, closed on 
   it('closes the source it opened when opening the target fails, and throws why the target could not be opened', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException: secret'));
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
     const task = jest.fn(async () => 'ran');
 
     // Act
-    const run = ports.withClusters(plan, undefined, ['source', 'target'], task);
+    const run = handlerNeeding(['source', 'target'], task)(event);
 
     // Assess
     await expect(run).rejects.toThrow('AccessDeniedException');
@@ -89,9 +99,8 @@ describe('AwsTaskPorts.withClusters: the data planes a task asks for, closed on 
 
   it("returns the task's result even when closing a plane fails", async () => {
     closeSpy.mockRejectedValue(new Error('disconnect timed out'));
-    const ports = new AwsTaskPorts({ AWS_REGION: 'eu-central-1' });
 
-    const result = await ports.withClusters(plan, undefined, ['source', 'target'], async () => 'done');
+    const result = await handlerNeeding(['source', 'target'], async () => 'done')(event);
 
     expect(result).toBe('done');
     expect(closeSpy).toHaveBeenCalledTimes(2);

@@ -1,0 +1,147 @@
+/**
+ * The AWS composition root (lambdas/runtime/aws.ts) builds, for each invocation of a task function, only the ports
+ * its catalogue entry declares (FUNCTIONS[fn].ports) and its task's `needs` picks for that input: a function never
+ * constructs (nor imports) the clients of a port it does not need. Proven through each deployed handler module.
+ */
+import { z } from 'zod';
+import { awsInvocation, buildAwsDeps, type AWS_PORTS, type AwsPortFactory } from '../../lambdas/runtime/aws';
+import { FUNCTIONS, FUNCTION_NAMES, PORTS, type FunctionName, type PortName } from '../../lambdas/workflow/catalogue';
+import type { AnyTaskDefinition } from '../../lambdas/workflow/define-task';
+
+/** Every shape of input the tasks' `needs` choose by: each mode, a created or existing target, each engine… */
+function inputVariants(): unknown[] {
+  const variants: unknown[] = [];
+  for (const mode of [undefined, 'ROLLBACK', 'FAILBACK', 'RELEASE_FAILBACK'])
+    for (const create of [true, false])
+      for (const failbackEngine of ['MIRROR_MAKER_2', 'MSK_REPLICATOR'])
+        for (const replicated of [true, false])
+          for (const ready of [true, false])
+            variants.push({
+              ...(mode ? { mode } : {}),
+              state: {
+                input: { target: { create }, replication: { engine: 'MSK_REPLICATOR' } },
+                execution: { id: 'arn:aws:states:eu-west-1:123456789012:execution:m:exec-1' },
+                target: { ready },
+                ...(replicated ? { replication: { handle: { engine: 'MSK_REPLICATOR' } } } : {}),
+                failback: { engine: failbackEngine, handle: { engine: failbackEngine } },
+              },
+            });
+  return variants;
+}
+
+interface Served {
+  readonly built: Set<PortName>;
+  readonly depKeys: Set<string>;
+  readonly needs: Set<string>;
+}
+
+/** Loads the function's handler module afresh, its ports stubbed and its task's run recorded, and serves every variant. */
+async function serveThroughHandler(fn: FunctionName): Promise<Served> {
+  const built = new Set<PortName>();
+  const depKeys = new Set<string>();
+  let handler: ((event: unknown) => Promise<unknown>) | undefined;
+  let definition: AnyTaskDefinition | undefined;
+  jest.isolateModules(() => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const root = require('../../lambdas/runtime/aws') as typeof import('../../lambdas/runtime/aws');
+    for (const port of PORTS)
+      jest.spyOn(root.AWS_PORTS, port).mockImplementation((async () => {
+        built.add(port);
+        return { close: async () => undefined, connection: { name: port } };
+      }) as AwsPortFactory);
+    const mod = require(`../../${FUNCTIONS[fn].module}/task`) as { task: AnyTaskDefinition };
+    definition = mod.task;
+    // The event's shape is not what is tested here: any event passes, and run only records the deps it got.
+    Object.assign(mod.task, {
+      Input: z.any(),
+      run: async (_input: unknown, deps: Record<string, unknown>) => {
+        Object.keys(deps).forEach((k) => depKeys.add(k));
+        return {};
+      },
+    });
+    const exported = require(`../../${FUNCTIONS[fn].module}/handler`) as Record<string, unknown>;
+    const name = Object.keys(exported).find((k) => k !== 'handler' && typeof exported[k] === 'function');
+    handler = exported[name!] as (event: unknown) => Promise<unknown>;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+  for (const event of inputVariants()) await handler!(event).catch(() => undefined);
+  return { built, depKeys, needs: new Set(Object.keys(definition!.needs)) };
+}
+
+describe('the AWS composition root builds only the ports a task declares', () => {
+  const saved = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      ARTIFACT_BUCKET: 'evidence',
+      MIGRATION_LOCK_TABLE: 'msk-migration-locks',
+      REPLICATOR_SERVICE_ROLE_ARN: 'arn:aws:iam::123456789012:role/replicator',
+    });
+  });
+  afterAll(() => {
+    process.env = saved;
+    jest.restoreAllMocks();
+  });
+
+  // RequestApproval parses its event itself (the task token never in a message); the deps test below covers it.
+  const served = FUNCTION_NAMES.filter((fn) => fn !== 'RequestApproval');
+
+  it.each(served)("%s's handler builds no port outside its catalogue entry, and each it declares", async (fn) => {
+    const { built, depKeys, needs } = await serveThroughHandler(fn);
+
+    expect([...built].sort()).toEqual([...FUNCTIONS[fn].ports].sort());
+    expect([...depKeys].filter((k) => !needs.has(k))).toEqual([]);
+  });
+
+  it('builds, per input, only the ports that input picks: a rollback opens no source, a release no cluster', async () => {
+    const { TASK_DEFINITIONS } = await import('../../lambdas/workflow/tasks');
+    const built: string[] = [];
+    const factories = Object.fromEntries(
+      PORTS.map((p) => [
+        p,
+        async () => {
+          built.push(p);
+          return {};
+        },
+      ]),
+    ) as unknown as typeof AWS_PORTS;
+    const scope = { env: {}, clusters: {} as never };
+    const run = async (fn: FunctionName, input: unknown): Promise<string[]> => {
+      built.length = 0;
+      await buildAwsDeps(TASK_DEFINITIONS[fn], input, awsInvocation({ ...scope, fn, input }, factories));
+      return [...built].sort();
+    };
+    const state = { input: { target: { create: false } }, target: { ready: true } };
+
+    expect(await run('RollbackCutover', { mode: 'ROLLBACK', state })).toEqual(
+      ['artifacts', 'clientSwitches', 'clock', 'pointer', 'target', 'writeFence'].sort(),
+    );
+    expect(await run('FenceProducers', { mode: 'RELEASE_FAILBACK', state })).toEqual([
+      'artifacts',
+      'clientSwitches',
+      'clock',
+      'pointer',
+    ]);
+    expect(await run('RollbackReplication', { state: { input: {}, target: { ready: false } } })).toEqual(['clock']);
+    expect(await run('RequestApproval', { state })).toEqual(['approvals']);
+  });
+
+  it('a rollback goes on without a target that cannot be reached; a failback does not', async () => {
+    const { TASK_DEFINITIONS } = await import('../../lambdas/workflow/tasks');
+    const factories = {
+      ...Object.fromEntries(PORTS.map((p) => [p, async () => ({ port: p })])),
+      target: async () => {
+        throw new Error('connect ETIMEDOUT b-1.target:9098');
+      },
+    } as unknown as typeof AWS_PORTS;
+    const deps = (mode: string) =>
+      buildAwsDeps(
+        TASK_DEFINITIONS.RollbackCutover,
+        { mode, state: {} },
+        awsInvocation({ fn: 'RollbackCutover', env: {}, clusters: {} as never, input: { mode } }, factories),
+      );
+
+    await expect(deps('ROLLBACK')).resolves.not.toHaveProperty('target');
+    await expect(deps('FAILBACK')).rejects.toThrow('ETIMEDOUT');
+  });
+});
