@@ -22,6 +22,7 @@ import {
   SLACK_ACTION_REJECT,
   type NoticeTone,
 } from '../core/approval/render';
+import { RefusalAuditBudget } from '../core/approval/refusal-budget';
 import { decide, refuse, type ApprovalServices, type AttemptContext } from '../core/approval/service';
 import {
   formExpiry,
@@ -198,7 +199,9 @@ const SIGNATURE_REFUSALS: Record<'BAD_SIGNATURE' | 'EXPIRED', (what: string) => 
   }),
 };
 
-export function createApprovalApp(deps: ApprovalAppDeps): HttpHandler {
+export function createApprovalApp(given: ApprovalAppDeps): HttpHandler {
+  // One bound on the audit of refusals per endpoint instance (lambdas/core/approval/refusal-budget.ts).
+  const deps: ApprovalAppDeps = { ...given, refusalBudget: given.refusalBudget ?? new RefusalAuditBudget() };
   const nowSeconds = (): number => Math.floor(deps.now().getTime() / 1000);
   const contextOf = (req: HttpRequest): AttemptContext => ({
     ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),

@@ -8,7 +8,15 @@ import type { ApprovalKind, ApprovalRecord, DecisionChannel, DecisionOutcome } f
  * in time order by key. Never the task token, a signature or a Slack token.
  */
 
-export type AuditEvent = 'REQUESTED' | 'REMINDED' | 'DECIDED' | 'REFUSED' | 'EXPIRED' | 'MESSAGE_UPDATE_FAILED';
+export type AuditEvent =
+  | 'REQUESTED'
+  | 'REMINDED'
+  | 'DECIDED'
+  | 'REFUSED'
+  /** The count of a window's refusals over the audit's limit (core/approval/refusal-budget.ts), one object per window. */
+  | 'REFUSALS_COUNTED'
+  | 'EXPIRED'
+  | 'MESSAGE_UPDATE_FAILED';
 
 export interface AuditEntry {
   readonly event: AuditEvent;

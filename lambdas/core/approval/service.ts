@@ -17,6 +17,7 @@ import {
   type DecisionOutcome,
 } from './record';
 import { displayTime, renderApprovalEmail, renderSlackRequest, renderSlackSettled } from './render';
+import type { RefusalAuditBudget } from './refusal-budget';
 import { signLink } from './signing';
 
 /**
@@ -44,6 +45,11 @@ export interface ApprovalServices {
   readonly warn: (message: string, details?: Record<string, unknown>) => void;
   /** Told once a decision reached the task (metrics: how long people take to decide). */
   readonly onDecided?: (kind: ApprovalKind, waitedSeconds: number) => void;
+  /**
+   * The bound on the audit of refusals (the endpoint makes one per instance: lambdas/approval/app.ts). Absent: every
+   * refusal is written one by one.
+   */
+  readonly refusalBudget?: RefusalAuditBudget;
 }
 
 export function newApprovalId(): string {
@@ -349,18 +355,47 @@ export type DecideResult =
   | { readonly status: 'DECIDED'; readonly record: ApprovalRecord; readonly decision: Decision }
   | { readonly status: 'REFUSED'; readonly refusal: Refusal; readonly record: ApprovalRecord | undefined };
 
-/** Audits a refusal (signature, expiry, allow-list, …) and returns it, for the HTTP layer's response. */
+/**
+ * Audits a refusal (signature, expiry, allow-list, …) and returns it, for the HTTP layer's response. Over the
+ * refusal budget's limit for the window, the refusal is counted into the window's summary instead of written.
+ */
 export async function refuse(
-  services: Pick<ApprovalServices, 'artifacts' | 'warn' | 'now'>,
+  services: Pick<ApprovalServices, 'artifacts' | 'warn' | 'now' | 'refusalBudget'>,
   record: ApprovalRecord | undefined,
   refusal: Refusal,
   attempt: Partial<Pick<DecisionAttempt, 'approvalId' | 'outcome' | 'identity' | 'context'>>,
 ): Promise<DecideResult> {
+  const at = services.now();
+  const admission = services.refusalBudget?.admit(at, record) ?? { write: 'ENTRY' as const };
+  if (admission.write === 'SUMMARY') {
+    const { perWindow, windowSeconds } = services.refusalBudget!.limits;
+    const entry: AuditEntry = {
+      event: 'REFUSALS_COUNTED',
+      at: at.toISOString(),
+      ...(record ? { approvalId: record.approvalId, kind: record.kind, executionArn: record.executionArn } : {}),
+      message: `${admission.dropped} more refused attempt(s) since ${admission.windowStart}, counted but not audited one by one (the audit keeps ${perWindow} per ${windowSeconds} s per endpoint instance).`,
+      details: { windowStart: admission.windowStart, counted: admission.dropped, perWindow, windowSeconds },
+    };
+    if (admission.first)
+      services.warn('Refused approval attempts over the audit limit: counted, not written one by one', {
+        windowStart: admission.windowStart,
+        perWindow,
+      });
+    try {
+      await services.artifacts.putJson(admission.key, entry);
+    } catch (err) {
+      services.warn('Could not write the count of refused approval attempts', {
+        key: admission.key,
+        error: (err as Error).message,
+      });
+    }
+    return { status: 'REFUSED', refusal, record };
+  }
   await writeAudit(
     services,
     {
       event: 'REFUSED',
-      at: services.now().toISOString(),
+      at: at.toISOString(),
       ...(attempt.approvalId ? { approvalId: attempt.approvalId.slice(0, 64) } : {}),
       ...(record ? { kind: record.kind, executionArn: record.executionArn } : {}),
       ...(attempt.identity ? { channel: attempt.identity.channel, actor: attempt.identity.id.slice(0, 254) } : {}),
