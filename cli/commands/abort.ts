@@ -7,7 +7,7 @@ import {
   executionArnOf,
   ExitCode,
   resolveRegion,
-  runVerb,
+  awsVerb,
   setting,
   STATE_MACHINE_ENV,
   toCliError,
@@ -98,7 +98,7 @@ export async function requestAbort(
 }
 
 export function registerAbort(program: Command, deps: OperatorDeps): Command {
-  return program
+  const command = program
     .command('abort')
     .description('Ask a running migration to roll back: its next poll raises Migration.Aborted')
     .argument('<execution>', 'execution name or ARN')
@@ -107,25 +107,21 @@ export function registerAbort(program: Command, deps: OperatorDeps): Command {
     .option(
       '--state-machine-arn <arn>',
       `the orchestrator, to find an execution by name (default: $${STATE_MACHINE_ENV})`,
-    )
-    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
-    .option('--json', 'print the result (or the error) as JSON')
-    .action(async (execution: string, options: AbortOptions) =>
-      runVerb(deps, options, async () => {
-        const requested = await requestAbort(execution, options, deps);
-        return {
-          data: requested,
-          text: [
-            requested.status === 'RECORDED'
-              ? `Abort requested for ${requested.executionArn}`
-              : `${requested.executionArn} was already asked to abort; the first request stands`,
-            `  by:     ${requested.requestedBy}`,
-            `  reason: ${requested.reason}`,
-            'The next poll of the workflow raises Migration.Aborted and the execution rolls back what it did (within one',
-            'poll interval). An approval that is waiting is not a poll: reject it (msk-migrate reject) to abort at once.',
-            `Follow it with: msk-migrate status ${requested.executionArn}`,
-          ].join('\n'),
-        };
-      }),
     );
+  return awsVerb(command, deps, async (execution: string, options: AbortOptions) => {
+    const requested = await requestAbort(execution, options, deps);
+    return {
+      data: requested,
+      text: [
+        requested.status === 'RECORDED'
+          ? `Abort requested for ${requested.executionArn}`
+          : `${requested.executionArn} was already asked to abort; the first request stands`,
+        `  by:     ${requested.requestedBy}`,
+        `  reason: ${requested.reason}`,
+        'The next poll of the workflow raises Migration.Aborted and the execution rolls back what it did (within one',
+        'poll interval). An approval that is waiting is not a poll: reject it (msk-migrate reject) to abort at once.',
+        `Follow it with: msk-migrate status ${requested.executionArn}`,
+      ].join('\n'),
+    };
+  });
 }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { Command } from 'commander';
 
 /**
  * What the operator verbs (start, status, approve, reject, report) share: exit codes, errors a person can act on,
@@ -227,6 +228,22 @@ export function toCliError(err: unknown, context: { region?: string; action?: st
  * Runs one verb: prints its result as text or JSON, or its error (JSON too with --json) with the documented exit
  * code. Nothing escapes as a stack trace.
  */
+/**
+ * The tail every AWS verb of the CLI shares: `--region`, `--json`, and the action run through `runVerb` (the result
+ * as JSON or text, the error as one line and a hint, the exit code). The verb's argument and own options come first.
+ */
+export function awsVerb<A, O extends CommonOptions, T>(
+  command: Command,
+  deps: OperatorDeps,
+  verb: (arg: A, options: O) => Promise<{ readonly data: T; readonly text: string }>,
+  help: { readonly json?: string } = {},
+): Command {
+  return command
+    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
+    .option('--json', help.json ?? 'print the result (or the error) as JSON')
+    .action(async (arg: A, options: O) => runVerb(deps, options, () => verb(arg, options)));
+}
+
 export async function runVerb<T>(
   deps: OperatorDeps,
   options: CommonOptions,

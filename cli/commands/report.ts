@@ -10,7 +10,7 @@ import {
   executionArnOf,
   ExitCode,
   resolveRegion,
-  runVerb,
+  awsVerb,
   STATE_MACHINE_ENV,
   toCliError,
   type CommonOptions,
@@ -165,24 +165,25 @@ export async function fetchReport(
 }
 
 export function registerReport(program: Command, deps: OperatorDeps): Command {
-  return program
+  const command = program
     .command('report')
     .description('Fetch the migration report (Markdown and JSON) from the evidence bucket')
     .argument('<execution>', 'execution name or ARN')
     .option('--out <dir>', 'write <name>-report.md and <name>-report.json into this folder')
     .option('--bucket <name>', `evidence bucket (default: $${EVIDENCE_BUCKET_ENV}, else the execution's output)`)
-    .option('--state-machine-arn <arn>', `to find an execution by name (default: $${STATE_MACHINE_ENV})`)
-    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
-    .option('--json', 'print the report JSON (or the error) as JSON')
-    .action(async (execution: string, options: ReportOptions) =>
-      runVerb(deps, options, async () => {
-        const fetched = await fetchReport(execution, options, deps);
-        const text =
-          fetched.written.length > 0
-            ? `Wrote ${fetched.written.join(' and ')}`
-            : (fetched.markdown ??
-              `No Markdown report; the JSON report is s3://${fetched.bucket}/${fetched.jsonKey ?? ''} (use --json).`);
-        return { data: fetched, text };
-      }),
-    );
+    .option('--state-machine-arn <arn>', `to find an execution by name (default: $${STATE_MACHINE_ENV})`);
+  return awsVerb(
+    command,
+    deps,
+    async (execution: string, options: ReportOptions) => {
+      const fetched = await fetchReport(execution, options, deps);
+      const text =
+        fetched.written.length > 0
+          ? `Wrote ${fetched.written.join(' and ')}`
+          : (fetched.markdown ??
+            `No Markdown report; the JSON report is s3://${fetched.bucket}/${fetched.jsonKey ?? ''} (use --json).`);
+      return { data: fetched, text };
+    },
+    { json: 'print the report JSON (or the error) as JSON' },
+  );
 }

@@ -7,7 +7,7 @@ import {
   executionArnOf,
   ExitCode,
   resolveRegion,
-  runVerb,
+  awsVerb,
   setting,
   STATE_MACHINE_ENV,
   toCliError,
@@ -127,26 +127,22 @@ export async function startMigration(file: string, options: StartOptions, deps: 
 }
 
 export function registerStart(program: Command, deps: OperatorDeps): Command {
-  return program
+  const command = program
     .command('start')
     .description('Validate a migration input and start its execution; prints the console link')
     .argument('<file>', 'migration input (JSON)')
     .option('--attempt <n>', 'attempt number of this migration: the execution is <migrationId>[-attempt-<n>]', '1')
-    .option('--state-machine-arn <arn>', `the orchestrator (default: $${STATE_MACHINE_ENV})`)
-    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
-    .option('--json', 'print the result (or the error) as JSON')
-    .action(async (file: string, options: StartOptions) =>
-      runVerb(deps, options, async () => {
-        const started = await startMigration(file, options, deps);
-        return {
-          data: started,
-          text: [
-            `Started ${started.name}`,
-            `  execution: ${started.executionArn}`,
-            `  console:   ${started.consoleUrl}`,
-            `Follow it with: msk-migrate status ${started.executionArn}`,
-          ].join('\n'),
-        };
-      }),
-    );
+    .option('--state-machine-arn <arn>', `the orchestrator (default: $${STATE_MACHINE_ENV})`);
+  return awsVerb(command, deps, async (file: string, options: StartOptions) => {
+    const started = await startMigration(file, options, deps);
+    return {
+      data: started,
+      text: [
+        `Started ${started.name}`,
+        `  execution: ${started.executionArn}`,
+        `  console:   ${started.consoleUrl}`,
+        `Follow it with: msk-migrate status ${started.executionArn}`,
+      ].join('\n'),
+    };
+  });
 }

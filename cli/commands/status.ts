@@ -16,7 +16,7 @@ import {
   executionArnOf,
   ExitCode,
   resolveRegion,
-  runVerb,
+  awsVerb,
   setting,
   STATE_MACHINE_ENV,
   toCliError,
@@ -481,20 +481,16 @@ export function renderStatus(s: ExecutionStatus, now: Date): string {
 }
 
 export function registerStatus(program: Command, deps: OperatorDeps): Command {
-  return program
+  const command = program
     .command('status')
     .description(
       'Where a migration stands: phase, time in it, what it waits for (approval, poll loop figures, task), evidence',
     )
     .argument('[execution]', 'execution name or ARN (default: the newest running, else the newest)')
     .option('--state-machine-arn <arn>', `the orchestrator (default: $${STATE_MACHINE_ENV})`)
-    .option('--bucket <name>', `evidence bucket, to list pending approval IDs (default: $${EVIDENCE_BUCKET_ENV})`)
-    .option('--region <region>', "AWS Region (default: the ARN's, else $AWS_REGION)")
-    .option('--json', 'print the result (or the error) as JSON')
-    .action(async (execution: string | undefined, options: StatusOptions) =>
-      runVerb(deps, options, async () => {
-        const status = await describeMigration(execution, options, deps);
-        return { data: status, text: renderStatus(status, deps.now()) };
-      }),
-    );
+    .option('--bucket <name>', `evidence bucket, to list pending approval IDs (default: $${EVIDENCE_BUCKET_ENV})`);
+  return awsVerb(command, deps, async (execution: string | undefined, options: StatusOptions) => {
+    const status = await describeMigration(execution, options, deps);
+    return { data: status, text: renderStatus(status, deps.now()) };
+  });
 }
