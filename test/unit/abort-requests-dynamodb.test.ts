@@ -94,6 +94,15 @@ describe('DynamoDbAbortRequests', () => {
     // Assess
     await expect(read).rejects.toMatchObject({ name: 'Migration.Transient' });
   });
+
+  it('turns throttling of the request (msk-migrate abort) into Migration.Transient too, as the locks do', async () => {
+    dynamodb.on(PutItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await expect(aborts().request(request)).rejects.toMatchObject({
+      name: 'Migration.Transient',
+      message: 'DynamoDB is throttling or unavailable (ThrottlingException); retry.',
+    });
+  });
 });
 
 describe('assertNotAborted', () => {

@@ -1,11 +1,5 @@
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  PutItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { TransientError } from '../../core/errors';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, rethrowDynamoDbError, str as s } from './dynamodb-errors';
 import { abortKeyOf, type AbortRequest, type AbortRequests } from '../../ports/abort-requests';
 
 /**
@@ -15,16 +9,7 @@ import { abortKeyOf, type AbortRequest, type AbortRequests } from '../../ports/a
  * request (the table's TTL attribute `expiresAt`).
  */
 
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
 const KEEP_SECONDS = 30 * 24 * 3600;
-
-const s = (value: string): AttributeValue => ({ S: value });
 
 export class DynamoDbAbortRequests implements AbortRequests {
   constructor(
@@ -51,9 +36,8 @@ export class DynamoDbAbortRequests implements AbortRequests {
       );
       return 'RECORDED';
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException')
-        return 'ALREADY_REQUESTED';
-      throw err;
+      if (isConditionFailed(err)) return 'ALREADY_REQUESTED';
+      return rethrowDynamoDbError(err);
     }
   }
 
@@ -75,10 +59,7 @@ export class DynamoDbAbortRequests implements AbortRequests {
         requestedAt: item.requestedAt?.S ?? 'an unknown time',
       };
     } catch (err) {
-      const e = err as Error;
-      if (TRANSIENT.has(e.name))
-        throw new TransientError(`DynamoDB is throttling or unavailable (${e.name}); retry.`, { cause: e.name });
-      throw err;
+      return rethrowDynamoDbError(err);
     }
   }
 }

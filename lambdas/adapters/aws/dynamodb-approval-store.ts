@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { TransientError } from '../../core/errors';
+import { rethrowDynamoDbError, str as s } from './dynamodb-errors';
 import { ApprovalRecordSchema, DecisionSchema, type ApprovalRecord, type Decision } from '../../core/approval/record';
 import type { ApprovalStore, ClaimResult } from '../../ports/approval-store';
 
@@ -24,23 +24,9 @@ export interface DynamoDbApprovalStoreOptions {
   readonly retentionDays?: number;
 }
 
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-
 function transient<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((err: Error) => {
-    if (TRANSIENT.has(err.name))
-      throw new TransientError(`DynamoDB is throttling or unavailable (${err.name}); retry.`);
-    throw err;
-  });
+  return promise.catch(rethrowDynamoDbError);
 }
-
-const s = (value: string): AttributeValue => ({ S: value });
 
 function toRecord(item: Record<string, AttributeValue> | undefined): ApprovalRecord | undefined {
   if (!item?.record?.S) return undefined;

@@ -3,10 +3,9 @@ import {
   DeleteItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TransientError } from '../../core/errors';
+import { isConditionFailed, rethrowDynamoDbError, str as s } from './dynamodb-errors';
 import type { LockAttempt, LockHolder, MigrationLocks } from '../../ports/migration-locks';
 
 /**
@@ -20,30 +19,12 @@ import type { LockAttempt, LockHolder, MigrationLocks } from '../../ports/migrat
  * taken from by `DELETE`; DynamoDB drops an emptied set. A lone `acquire` is refused while `sharers` exists.
  */
 
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-]);
-
-function transient(err: unknown): never {
-  const e = err as Error;
-  if (TRANSIENT.has(e.name))
-    throw new TransientError(`DynamoDB is throttling or unavailable (${e.name}); retry.`, { cause: e.name });
-  throw err;
-}
-
-const s = (value: string): AttributeValue => ({ S: value });
-
 /**
  * A refused take: the holder from the item DynamoDB returns (ALL_OLD), one execution holding it alone or, for a shared
  * key, the first execution sharing it (only its ARN is stored).
  */
 function refused(err: unknown): LockAttempt {
-  if (!(err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException'))
-    return transient(err);
+  if (!isConditionFailed(err)) return rethrowDynamoDbError(err);
   const item = (err as ConditionalCheckFailedException).Item ?? {};
   const sharer = item.executionArn?.S === undefined ? [...(item.sharers?.SS ?? [])].sort()[0] : undefined;
   if (sharer)
@@ -128,9 +109,8 @@ export class DynamoDbMigrationLocks implements MigrationLocks {
       );
       return 'RELEASED';
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException')
-        return 'NOT_HELD';
-      return transient(err);
+      if (isConditionFailed(err)) return 'NOT_HELD';
+      return rethrowDynamoDbError(err);
     }
   }
 
@@ -146,9 +126,8 @@ export class DynamoDbMigrationLocks implements MigrationLocks {
       );
       return 'RELEASED';
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException')
-        return 'NOT_HELD';
-      return transient(err);
+      if (isConditionFailed(err)) return 'NOT_HELD';
+      return rethrowDynamoDbError(err);
     }
   }
 }
