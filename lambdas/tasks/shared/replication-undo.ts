@@ -45,54 +45,72 @@ export async function undoReplication(
   };
   const at = () => deps.now().toISOString();
   const replication = state.replication;
-  let resources: ReplicationResources;
+  if (replication)
+    return tearDown(
+      {
+        identity,
+        handle: replication.handle,
+        alarmNames: replication.alarmNames,
+        ...(replication.canaryTopic ? { canaryTopic: replication.canaryTopic } : {}),
+      },
+      [],
+      deps,
+    );
+  // StartReplication is reached only with a ready target: it never ran, so nothing of it can exist.
+  if (state.target?.ready !== true)
+    return nothingToUndo(false, [], 'StartReplication never ran: nothing to undo.', at());
+  // StartReplication failed part-way: look for what it may have created under this execution's names.
+  const found = await leftoversOrNothing(
+    state.input,
+    identity,
+    deps,
+    "StartReplication created nothing (no replicator or canary topic under this execution's names).",
+  );
+  if ('done' in found) return found.done;
+  found.notes.push(
+    "StartReplication had failed part-way; what it created was found by this execution's names and tags.",
+  );
+  return tearDown(found.resources, found.notes, deps);
+}
+
+/** Nothing to delete: the result says why (or that what carries this execution's name is another's). */
+function nothingToUndo(foreign: boolean, notes: string[], why: string, at: string): ReplicationTeardownState {
+  return {
+    outcome: foreign ? 'NOT_OURS' : 'NOTHING_TO_DO',
+    replicator: foreign ? 'NOT_OURS' : 'NONE',
+    alarmsDeleted: 0,
+    canaryTopicDeleted: false,
+    notes: foreign ? notes : [why],
+    at,
+  };
+}
+
+/** What is left of the replication under this execution's names, or the result when nothing is (`why` says so). */
+async function leftoversOrNothing(
+  plan: ExecutionState['input'],
+  identity: ExecutionIdentity,
+  deps: ReplicationUndoDeps,
+  why: string,
+): Promise<
+  { readonly resources: ReplicationResources; readonly notes: string[] } | { readonly done: ReplicationTeardownState }
+> {
+  const { foreign, ...resources } = await leftoversOf(plan, identity, deps);
   const notes: string[] = [];
-  if (replication) {
-    resources = {
-      identity,
-      handle: replication.handle,
-      alarmNames: replication.alarmNames,
-      ...(replication.canaryTopic ? { canaryTopic: replication.canaryTopic } : {}),
-    };
-  } else if (state.target?.ready !== true) {
-    // StartReplication is reached only with a ready target: it never ran, so nothing of it can exist.
-    return {
-      outcome: 'NOTHING_TO_DO',
-      replicator: 'NONE',
-      alarmsDeleted: 0,
-      canaryTopicDeleted: false,
-      notes: ['StartReplication never ran: nothing to undo.'],
-      at: at(),
-    };
-  } else {
-    // StartReplication failed part-way: look for what it may have created under this execution's names.
-    const { foreign, ...leftovers } = await leftoversOf(state.input, identity, deps);
-    resources = leftovers;
-    if (foreign)
-      notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
-    if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0) {
-      if (foreign)
-        return {
-          outcome: 'NOT_OURS',
-          replicator: 'NOT_OURS',
-          alarmsDeleted: 0,
-          canaryTopicDeleted: false,
-          notes,
-          at: at(),
-        };
-      return {
-        outcome: 'NOTHING_TO_DO',
-        replicator: 'NONE',
-        alarmsDeleted: 0,
-        canaryTopicDeleted: false,
-        notes: ["StartReplication created nothing (no replicator or canary topic under this execution's names)."],
-        at: at(),
-      };
-    }
-    notes.push("StartReplication had failed part-way; what it created was found by this execution's names and tags.");
-  }
+  if (foreign)
+    notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
+  if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0)
+    return { done: nothingToUndo(foreign, notes, why, deps.now().toISOString()) };
+  return { resources, notes };
+}
+
+/** Deletes what `resources` names (the replicator only when it is this execution's) and says what was done. */
+async function tearDown(
+  resources: ReplicationResources,
+  notes: string[],
+  deps: ReplicationUndoDeps,
+): Promise<ReplicationTeardownState> {
   const result = await teardownReplication(resources, deps);
-  const name = resources.handle?.name ?? replicatorName(identity);
+  const name = resources.handle?.name ?? replicatorName(resources.identity);
   notes.push(SENTENCE[result.replicator](name));
   if (result.alarmsDeleted > 0)
     notes.push(`${result.alarmsDeleted} alarm${result.alarmsDeleted === 1 ? '' : 's'} deleted.`);
@@ -105,7 +123,7 @@ export async function undoReplication(
     alarmsDeleted: result.alarmsDeleted,
     canaryTopicDeleted: result.canaryTopicDeleted,
     notes,
-    at: at(),
+    at: deps.now().toISOString(),
   };
 }
 
@@ -151,33 +169,12 @@ export async function undoReplicationByNames(
   identity: ExecutionIdentity,
   deps: ReplicationUndoDeps,
 ): Promise<ReplicationTeardownState> {
-  const at = () => deps.now().toISOString();
-  const { foreign, ...resources } = await leftoversOf(plan, identity, deps);
-  const notes: string[] = [];
-  if (foreign)
-    notes.push(`A replicator named ${replicatorName(identity)} carries another execution's tags: left untouched.`);
-  if (!resources.handle && !resources.canaryTopic && (resources.alarmNames ?? []).length === 0)
-    return {
-      outcome: foreign ? 'NOT_OURS' : 'NOTHING_TO_DO',
-      replicator: foreign ? 'NOT_OURS' : 'NONE',
-      alarmsDeleted: 0,
-      canaryTopicDeleted: false,
-      notes: foreign ? notes : ["Nothing of the replication is left under this execution's names."],
-      at: at(),
-    };
-  const result = await teardownReplication(resources, deps);
-  const name = resources.handle?.name ?? replicatorName(identity);
-  notes.push(SENTENCE[result.replicator](name));
-  if (result.alarmsDeleted > 0)
-    notes.push(`${result.alarmsDeleted} alarm${result.alarmsDeleted === 1 ? '' : 's'} deleted.`);
-  if (result.canaryTopicDeleted) notes.push(`Canary topic ${resources.canaryTopic ?? ''} deleted.`);
-  return {
-    outcome: result.replicator === 'NOT_OURS' ? 'NOT_OURS' : 'DONE',
-    replicator: result.replicator,
-    ...(resources.handle ? { replicatorName: resources.handle.name } : {}),
-    alarmsDeleted: result.alarmsDeleted,
-    canaryTopicDeleted: result.canaryTopicDeleted,
-    notes,
-    at: at(),
-  };
+  const found = await leftoversOrNothing(
+    plan,
+    identity,
+    deps,
+    "Nothing of the replication is left under this execution's names.",
+  );
+  if ('done' in found) return found.done;
+  return tearDown(found.resources, found.notes, deps);
 }
