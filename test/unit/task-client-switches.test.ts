@@ -187,6 +187,13 @@ async function world(options: { stopAtFence?: boolean; timeoutMinutes?: number }
   return { w, lambda, ecs, deps: { clientSwitches, sleep } };
 }
 
+/** SwitchToTarget over the world's ports and the test's client switches. */
+const switchToTarget = (w: CutoverWorld, deps: object) =>
+  runSwitchToTarget(
+    { state: w.state },
+    { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
+  );
+
 const rollback = async (w: CutoverWorld, deps: object) =>
   RollbackOutput.parse(
     await runRollbackCutover(
@@ -253,10 +260,7 @@ describe('client switches in the cutover tasks', () => {
     const { w, lambda, ecs, deps } = await world();
     await w.throughOffsets();
     // Act
-    const out = await runSwitchToTarget(
-      { state: w.state },
-      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-    );
+    const out = await switchToTarget(w, deps);
     // Assess
     expect(out.clients).toMatchObject({ complete: true });
     expect(out.clients?.switches.map((s) => [s.name, s.complete])).toEqual([
@@ -285,13 +289,7 @@ describe('client switches in the cutover tasks', () => {
   it('RollbackCutover returns both to the journaled configuration, the mapping with its group on the source', async () => {
     const { w, lambda, ecs, deps } = await world();
     await w.throughOffsets();
-    w.record(
-      'switch',
-      await runSwitchToTarget(
-        { state: w.state },
-        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-      ),
-    );
+    w.record('switch', await switchToTarget(w, deps));
 
     const out = await rollback(w, deps);
 
@@ -327,12 +325,7 @@ describe('client switches in the cutover tasks', () => {
     ecs.steady = false;
     ecs.running = 0;
 
-    await expect(
-      runSwitchToTarget(
-        { state: w.state },
-        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-      ),
-    ).rejects.toMatchObject({
+    await expect(switchToTarget(w, deps)).rejects.toMatchObject({
       name: 'Migration.CutoverFailed',
       message: expect.stringMatching(
         /within cutover\.clientSwitchTimeoutMinutes \(2 min\): orders-writer \(ecs:apps\/orders-writer/,
@@ -363,10 +356,7 @@ describe('client switches in the cutover tasks', () => {
     w.clock.advance(settleSecondsOf(w.plan));
     w.record('drain', await (async () => await w.drain())());
     await w.offsets();
-    const out = await runSwitchToTarget(
-      { state: w.state },
-      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-    );
+    const out = await switchToTarget(w, deps);
     expect(out.clients?.complete).toBe(true);
     expect(ecs.desiredCount).toBe(2);
     expect(ecs.taskDefinition).not.toBe(TD1);
@@ -474,10 +464,7 @@ describe('an MSK Connect sink connector as a client switch', () => {
     const { w, connect, deps } = await connectWorld();
     await w.throughOffsets();
 
-    const out = await runSwitchToTarget(
-      { state: w.state },
-      { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-    );
+    const out = await switchToTarget(w, deps);
 
     expect(out.clients?.complete).toBe(true);
     expect(connect.calls).toEqual(['delete b-1.source:9098', `create ${TARGET_SERVERS.join(',')}`]);
@@ -495,13 +482,7 @@ describe('an MSK Connect sink connector as a client switch', () => {
   it('RollbackCutover recreates the recorded connector on the source', async () => {
     const { w, connect, deps } = await connectWorld();
     await w.throughOffsets();
-    w.record(
-      'switch',
-      await runSwitchToTarget(
-        { state: w.state },
-        { pointer: w.pointer, target: w.target, ...deps, artifacts: w.artifacts, now: w.clock.now },
-      ),
-    );
+    w.record('switch', await switchToTarget(w, deps));
 
     const out = await rollback(w, deps);
 
