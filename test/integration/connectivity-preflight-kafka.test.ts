@@ -1,11 +1,9 @@
 import { probeConnectivity } from '../../lambdas/adapters/kafka/connectivity-probe';
-import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic-data-plane';
 import { AuthFailedError } from '../../lambdas/core/errors';
 import { runPreflight, type ConnectivityCheck } from '../../lambdas/core/connectivity/preflight';
-import type { KafkaConnection, KafkaDataPlane } from '../../lambdas/ports/kafka';
-import { freePorts, startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
-import { createCertificateAuthority } from '../../rehearsal/kafka/test-pki';
+import type { KafkaConnection } from '../../lambdas/ports/kafka';
+import { freePorts, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import { openDataPlane, useTlsBrokers, type AdapterName } from './tls-brokers';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
 
 /**
@@ -16,38 +14,8 @@ import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
  */
 jest.setTimeout(240_000);
 
-const ca = createCertificateAuthority('preflight test CA');
-const foreignCa = createCertificateAuthority('someone else CA');
-const serverCert = ca.issueServer('broker');
-const clientCert = ca.issueClient('orders-app');
-const foreignClient = foreignCa.issueClient('stranger');
-const alice = { username: 'alice', password: 'alice-secret' };
-const plainUser = { username: 'plain-user', password: 'plain-secret' };
-const clusters = new Map<string, KafkaCluster>();
-
-beforeAll(async () => {
-  const started = await startKafkaClusters(
-    KAFKA_VERSIONS.map((version) => ({
-      name: `preflight-${version}`,
-      version,
-      scram: { users: [alice] },
-      plainUsers: [plainUser],
-      tls: { certificate: serverCert.certificate, privateKey: serverCert.privateKey, ca: ca.certificate },
-    })),
-  );
-  for (const cluster of started) clusters.set(cluster.version, cluster);
-}, 240_000);
-
-afterAll(async () => {
-  await Promise.all([...clusters.values()].map((c) => c.stop()));
-  await stopAllKafkaClusters();
-});
-
-type AdapterName = 'kafkajs' | 'platformatic';
-const open = (adapter: AdapterName, connection: KafkaConnection): KafkaDataPlane =>
-  adapter === 'kafkajs'
-    ? new KafkajsDataPlane(connection, { log: () => undefined })
-    : new PlatformaticDataPlane(connection);
+const { ca, foreignCa, clientCert, foreignClient, alice, plainUser, clusters } = useTlsBrokers('preflight');
+const open = openDataPlane;
 
 async function preflight(adapter: AdapterName, connection: KafkaConnection): Promise<ConnectivityCheck> {
   const plane = open(adapter, { requestTimeoutMs: 5_000, ...connection });

@@ -1,11 +1,9 @@
 import { clientSettings } from '../../lambdas/adapters/aws/msk-connect-mm2';
-import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic-data-plane';
-import type { KafkaConnection, KafkaDataPlane, KafkaTlsMaterial } from '../../lambdas/ports/kafka';
-import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import type { KafkaConnection, KafkaTlsMaterial } from '../../lambdas/ports/kafka';
+import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { launchMirrorMaker, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
 import { mirrorMakerProperties } from '../../rehearsal/kafka/properties';
-import { createCertificateAuthority } from '../../rehearsal/kafka/test-pki';
+import { openDataPlane, useTlsBrokers } from './tls-brokers';
 import { KAFKA_VERSIONS, LATEST_KAFKA_VERSION } from '../../rehearsal/kafka/versions';
 
 /**
@@ -17,39 +15,8 @@ import { KAFKA_VERSIONS, LATEST_KAFKA_VERSION } from '../../rehearsal/kafka/vers
  */
 jest.setTimeout(240_000);
 
-const ca = createCertificateAuthority('identities test CA');
-const foreignCa = createCertificateAuthority('someone else CA');
-const serverCert = ca.issueServer('broker');
-const clientCert = ca.issueClient('orders-app');
-const foreignClient = foreignCa.issueClient('stranger');
-const alice = { username: 'alice', password: 'alice-secret' };
-const plainUser = { username: 'plain-user', password: 'plain-secret' };
-
-const clusters = new Map<string, KafkaCluster>();
-
-beforeAll(async () => {
-  const started = await startKafkaClusters(
-    KAFKA_VERSIONS.map((version) => ({
-      name: `identities-${version}`,
-      version,
-      scram: { users: [alice] },
-      plainUsers: [plainUser],
-      tls: { certificate: serverCert.certificate, privateKey: serverCert.privateKey, ca: ca.certificate },
-    })),
-  );
-  for (const cluster of started) clusters.set(cluster.version, cluster);
-}, 240_000);
-
-afterAll(async () => {
-  await Promise.all([...clusters.values()].map((c) => c.stop()));
-  await stopAllKafkaClusters();
-});
-
-type AdapterName = 'kafkajs' | 'platformatic';
-const open = (adapter: AdapterName, connection: KafkaConnection): KafkaDataPlane =>
-  adapter === 'kafkajs'
-    ? new KafkajsDataPlane(connection, { log: () => undefined })
-    : new PlatformaticDataPlane(connection);
+const { ca, clientCert, foreignClient, alice, plainUser, clusters } = useTlsBrokers('identities');
+const open = openDataPlane;
 
 const trustCa: KafkaTlsMaterial = { ca: ca.certificate };
 const mtls: KafkaTlsMaterial = { ca: ca.certificate, ...clientCert };
