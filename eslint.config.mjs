@@ -90,6 +90,7 @@ export default tseslint.config(
       'lambdas/tasks/*/handler.ts',
       'lambdas/tasks/shared/**/*.ts',
       'lambdas/runtime/aws*.ts',
+      'lambdas/runtime/aws-ports/**/*.ts',
       'lambdas/compensator/**/*.ts',
       'lambdas/approval/handler.ts',
       'lambdas/approval/aws-services.ts',

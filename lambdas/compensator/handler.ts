@@ -11,7 +11,13 @@ import type { TargetProvisioner } from '../ports/target-provisioner';
 import type { WriteFence } from '../ports/write-fence';
 import { awsInvocation } from '../runtime/aws';
 import { cutoverSwitchFor } from '../tasks/shared/cutover-switch';
-import { AwsClusters } from '../runtime/aws-clusters';
+import { artifacts } from '../runtime/aws-ports/artifacts';
+import { lagSignals } from '../runtime/aws-ports/cloudwatch';
+import { source } from '../runtime/aws-ports/clusters';
+import { pointer, writeFence } from '../runtime/aws-ports/cutover';
+import { locks } from '../runtime/aws-ports/dynamodb';
+import { provisioner } from '../runtime/aws-ports/provisioner';
+import { replicator } from '../runtime/aws-ports/replicator';
 import { ExecutionStatusChangeSchema, planOf, runCompensator, type Compensation } from './compensate';
 
 /**
@@ -28,18 +34,16 @@ const env = readTaskEnv(
   ['AWS_REGION', 'ARTIFACT_BUCKET', 'MIGRATION_LOCK_TABLE'],
   [...REPLICATOR_ENV, ...DATA_PLANE_ENV],
 );
-const clusters = new AwsClusters(env);
+/** What the compensator undoes, each port from the AWS root (lambdas/runtime/aws-ports/). */
+const factories = { artifacts, locks, source, writeFence, pointer, replicator, lagSignals, provisioner };
 
 export async function compensatorHandler(event: unknown): Promise<Compensation> {
   const change = ExecutionStatusChangeSchema.parse(event);
   const plan = planOf(change);
-  const ports = awsInvocation({
-    fn: PHASE,
-    env,
-    clusters,
-    input: plan ? { state: { input: plan } } : {},
-    executionId: change.detail.executionArn,
-  });
+  const ports = awsInvocation(
+    { fn: PHASE, env, input: plan ? { state: { input: plan } } : {}, executionId: change.detail.executionArn },
+    factories,
+  );
   try {
     const base = {
       artifacts: (await ports.build('artifacts')) as ArtifactStore,

@@ -193,3 +193,15 @@ export class AwsClusters {
 export async function closeQuietly(...planes: ReadonlyArray<{ close(): Promise<void> } | undefined>): Promise<void> {
   await Promise.allSettled(planes.map((p) => p?.close()));
 }
+
+const clustersByEnv = new WeakMap<object, AwsClusters>();
+
+/** The function's AwsClusters (one per container and environment), made on first use by a Kafka or MSK port. */
+export function clustersOf(inv: { readonly env: TaskEnv }): AwsClusters {
+  let clusters = clustersByEnv.get(inv.env);
+  if (!clusters) {
+    clusters = new AwsClusters(inv.env);
+    clustersByEnv.set(inv.env, clusters);
+  }
+  return clusters;
+}

@@ -1,22 +1,20 @@
 import { DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV, type TaskEnv, type TaskEnvName } from '../contract/env';
 import type { MigrationPlan } from '../core/plan/migration-plan';
 import type { ReplicationEngine } from '../ports/replicator';
-import { LAMBDA_PACER_SETTINGS } from '../ports/pacer';
 import type { TargetState } from '../tasks/shared/execution-state';
-import { waveSuffix } from '../tasks/shared/plan-views';
 import { FUNCTIONS, type FunctionName, type PortName } from '../workflow/catalogue';
 import { isWarmEvent, parseEvent, portsPicked, type TaskDefinition, type Warmed } from '../workflow/define-task';
-import { AwsClusters, closeQuietly, type AwsClusterClients, type TaskDataPlane } from './aws-clusters';
 
 /**
  * THE COMPOSITION ROOT OF THE AWS RUNTIME: the one place where the ports of the workflow catalogue
  * (lambdas/workflow/catalogue.ts, PORTS) are bound to the AWS adapters. Every task handler is
  * `awsTaskHandler(task)`; the compensator asks for its ports here too.
  *
- * - One factory per port (AWS_PORTS). A handler builds, per invocation, only the ports its task's `needs` picks for
- *   that input (lambdas/workflow/define-task.ts, portsPicked), in that order; each factory imports its adapter and
- *   SDK client module when first called, so a function never evaluates the clients of ports its task does not need.
- *   test/unit/aws-composition-root.test.ts proves it for every function of the catalogue.
+ * - One factory per port, in lambdas/runtime/aws-ports/ (a module per capability: its adapter and SDK client). A
+ *   handler is given the factories of its catalogue entry's ports and no other (refused at cold start otherwise), so
+ *   its bundle holds only those adapters; per invocation it builds only the ports its task's `needs` picks for that
+ *   input (lambdas/workflow/define-task.ts, portsPicked), in that order. test/unit/aws-composition-root.test.ts
+ *   proves it for every function of the catalogue.
  * - SDK clients are made once per container, on first use; the Kafka data planes once per invocation, and closed
  *   after it on every path (also when building a later port fails).
  * - The environment a function reads is the union of its ports' (PORT_ENV), read once at cold start: a required
@@ -38,7 +36,6 @@ export interface AwsInvocation {
   /** The execution's id (a HOOK switch derives its idempotency key from it). */
   readonly executionId: string | undefined;
   readonly env: TaskEnv;
-  readonly clusters: AwsClusters;
   /** Another port of this invocation, built once (a factory that needs, e.g., the source's connection). */
   port(name: PortName): Promise<unknown>;
   /** Runs after the task, on every path. */
@@ -110,34 +107,33 @@ export function envNamesOf(
   return { required: [...required].sort(), optional: [...optional].sort() };
 }
 
-/** One value per container, made on first use (an SDK client, the approval services). */
+/** One value per container, made on first use (an SDK client, the approval services); a failure is tried again. */
 const containerValues = new Map<string, Promise<unknown>>();
-function perContainer<T>(key: string, make: () => Promise<T>): Promise<T> {
+export function perContainer<T>(key: string, make: () => Promise<T>): Promise<T> {
   let value = containerValues.get(key) as Promise<T> | undefined;
   if (!value) {
     value = make();
     containerValues.set(key, value);
-    // A failed creation (an import, a misconfiguration) is tried again by the next invocation.
     value.catch(() => containerValues.delete(key));
   }
   return value;
 }
 
-const s3 = () => perContainer('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
-const dynamodb = () =>
-  perContainer('dynamodb', async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}));
-const cloudwatch = () =>
-  perContainer('cloudwatch', async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient({}));
-const kafkaConnect = () =>
-  perContainer('kafkaconnect', async () => new (await import('@aws-sdk/client-kafkaconnect')).KafkaConnectClient({}));
-
-function requirePlan(inv: AwsInvocation, port: PortName): MigrationPlan {
+/** The migration plan of the invocation; a port that needs one fails naming itself without it. */
+export function requirePlan(inv: AwsInvocation, port: PortName): MigrationPlan {
   if (!inv.plan) throw new Error(`${inv.fn}: the ${port} port needs the migration plan ($.state.input).`);
   return inv.plan;
 }
 
+/** A variable this use needs; unset is a misconfigured function, named. */
+export function requireEnv(inv: Pick<AwsInvocation, 'env'>, name: TaskEnvName): string {
+  const value = inv.env[name];
+  if (!value) throw new Error(`Task function misconfigured: ${name} is needed for this plan but not set.`);
+  return value;
+}
+
 /** The engine of the replicator this invocation acts on. */
-function engineOf(inv: AwsInvocation): ReplicationEngine {
+export function engineOf(inv: AwsInvocation): ReplicationEngine {
   const plan = requirePlan(inv, 'replicator');
   if (FAILBACK_REPLICATOR.has(inv.fn) && inv.state?.failback) return inv.state.failback.handle.engine;
   return inv.state?.replication?.handle.engine ?? plan.replication.engine;
@@ -147,122 +143,28 @@ function engineOf(inv: AwsInvocation): ReplicationEngine {
  * The step a HOOK switch's idempotency key names: the function, its mode when it has modes, and the wave of a plan
  * in waves (each wave's fence, switch and rollback is a step of its own).
  */
-function stepOf(inv: AwsInvocation): string {
-  const wave = inv.state?.identity ? waveSuffix({ identity: inv.state.identity }) : '';
+export function stepOf(inv: AwsInvocation): string {
+  const wave = inv.state?.identity?.wave ? `:${inv.state.identity.wave}` : '';
   if (inv.fn === 'FenceProducers') return `${inv.fn}:${inv.mode ?? 'FORWARD'}${wave}`;
   return `${inv.mode ? `${inv.fn}:${inv.mode}` : inv.fn}${wave}`;
 }
 
-/** Opens a data plane and closes it after the invocation. */
-async function opened<T extends { close(): Promise<void> }>(inv: AwsInvocation, plane: Promise<T>): Promise<T> {
-  const p = await plane;
-  inv.onClose(() => p.close());
-  return p;
+/** Closes what a port opened after the invocation. */
+export async function closedAfter<T extends { close(): Promise<void> }>(
+  inv: AwsInvocation,
+  opened: Promise<T>,
+): Promise<T> {
+  const value = await opened;
+  inv.onClose(() => value.close());
+  return value;
 }
 
-/** The AWS adapter of every port of the catalogue. */
-export const AWS_PORTS: Record<PortName, AwsPortFactory> = {
-  source: (inv) => opened(inv, inv.clusters.sourceDataPlane(requirePlan(inv, 'source'))),
-  target: (inv) => opened(inv, inv.clusters.targetDataPlane(requirePlan(inv, 'target'), inv.state?.target)),
-  targetAcls: async (inv) => {
-    const reader = inv.clusters.targetAclReader(
-      requirePlan(inv, 'targetAcls'),
-      inv.state?.target,
-      (await inv.port('target')) as TaskDataPlane,
-    );
-    inv.onClose(() => reader.close());
-    return reader.reads;
-  },
-  producerActivity: async (inv) => {
-    // @platformatic/kafka (an ES module) is loaded only here: kafkajs has no DescribeProducers.
-    const { PlatformaticProducerActivity } = await import('../adapters/kafka/platformatic-producer-activity');
-    const source = (await inv.port('source')) as TaskDataPlane;
-    return opened(inv, Promise.resolve(new PlatformaticProducerActivity(source.connection)));
-  },
-  writeFence: async (inv) => {
-    const plan = requirePlan(inv, 'writeFence');
-    const { writeFenceFor } = await import('../tasks/shared/write-fence');
-    return writeFenceFor(plan, () => inv.clusters.sourceConnection(plan));
-  },
-  artifacts: async (inv) => {
-    const { S3ArtifactStore } = await import('../adapters/aws/s3-artifact-store');
-    return new S3ArtifactStore(await s3(), inv.clusters.require('ARTIFACT_BUCKET'));
-  },
-  replicator: async (inv) => {
-    const engine = engineOf(inv);
-    if (engine === 'MSK_REPLICATOR') {
-      const { MskReplicator } = await import('../adapters/aws/msk-replicator');
-      return new MskReplicator(inv.clusters.kafka, {
-        serviceExecutionRoleArn: inv.clusters.require('REPLICATOR_SERVICE_ROLE_ARN'),
-        region: inv.clusters.region,
-      });
-    }
-    const { MskConnectMirrorMaker2 } = await import('../adapters/aws/msk-connect-mm2');
-    return new MskConnectMirrorMaker2(await kafkaConnect(), {
-      serviceExecutionRoleArn:
-        inv.env.MSK_CONNECT_SERVICE_ROLE_ARN ?? inv.clusters.require('REPLICATOR_SERVICE_ROLE_ARN'),
-      region: inv.clusters.region,
-      ...(inv.env.MSK_CONNECT_LOG_GROUP ? { logGroupName: inv.env.MSK_CONNECT_LOG_GROUP } : {}),
-    });
-  },
-  pointer: async (inv) => {
-    const { cutoverSwitchFor } = await import('../tasks/shared/cutover-switch');
-    const execution = inv.executionId ?? inv.state?.execution?.id;
-    return cutoverSwitchFor(requirePlan(inv, 'pointer'), {}, execution ? { execution, step: stepOf(inv) } : undefined);
-  },
-  provisioner: async (inv) => {
-    const { MskTargetProvisioner } = await import('../adapters/aws/msk-provisioner');
-    return new MskTargetProvisioner(inv.clusters.kafka);
-  },
-  msk: async (inv) => inv.clusters.msk(),
-  metrics: async () => {
-    const { CloudWatchThroughput } = await import('../adapters/aws/cloudwatch-throughput');
-    return new CloudWatchThroughput(await cloudwatch());
-  },
-  lagSignals: async (inv) => {
-    const { CloudWatchLagSignals } = await import('../adapters/aws/cloudwatch-lag-signals');
-    return new CloudWatchLagSignals(await cloudwatch(), inv.env.ALARM_TOPIC_ARN ? [inv.env.ALARM_TOPIC_ARN] : []);
-  },
-  approvals: (inv) =>
-    perContainer('approvals', async () => {
-      const [{ awsApprovalServices, approvalEnvFrom }, { telemetryFor }] = await Promise.all([
-        import('../approval/aws-services'),
-        import('../middleware/observability'),
-      ]);
-      const { logger } = telemetryFor(inv.fn);
-      return awsApprovalServices(approvalEnvFrom(process.env), (message, details) =>
-        logger.warn(message, details ?? {}),
-      );
-    }),
-  locks: async (inv) => {
-    const { DynamoDbMigrationLocks } = await import('../adapters/aws/dynamodb-migration-locks');
-    return new DynamoDbMigrationLocks(await dynamodb(), inv.clusters.require('MIGRATION_LOCK_TABLE'));
-  },
-  aborts: async (inv) => {
-    // Without the lock table (a function the construct gives none), no abort can be requested: none is read.
-    if (!inv.env.MIGRATION_LOCK_TABLE) return undefined;
-    const { DynamoDbAbortRequests } = await import('../adapters/aws/dynamodb-abort-requests');
-    return new DynamoDbAbortRequests(await dynamodb(), inv.env.MIGRATION_LOCK_TABLE);
-  },
-  clock: async () => () => new Date(),
-  // The rollback window's health alarms are named from the plan by the task itself in AWS.
-  healthAlarmNames: async () => undefined,
-  runtime: async () => 'AWS',
-  pacer: async () => {
-    const { timerPacer } = await import('../tasks/shared/paced');
-    return timerPacer(LAMBDA_PACER_SETTINGS);
-  },
-  clientSwitches: async () => {
-    const { awsClientSwitches } = await import('../tasks/shared/client-switches');
-    return awsClientSwitches();
-  },
-  region: async (inv) => inv.env.AWS_REGION,
-};
+/** The factories a function is given: one per port of its catalogue entry. */
+export type AwsPortFactories = Partial<Record<PortName, AwsPortFactory>>;
 
 export interface AwsPortsScope {
   readonly fn: AwsInvocation['fn'];
   readonly env: TaskEnv;
-  readonly clusters: AwsClusters;
   readonly input: unknown;
   readonly executionId?: string;
 }
@@ -271,7 +173,7 @@ export interface AwsPortsScope {
  * The ports of one invocation, built on demand from `factories` (once each) and closed by `close()`. `build(port)`
  * builds a port (and the ports its factory asks for); nothing is built that is not asked for.
  */
-export function awsInvocation(scope: AwsPortsScope, factories: Record<PortName, AwsPortFactory> = AWS_PORTS) {
+export function awsInvocation(scope: AwsPortsScope, factories: AwsPortFactories) {
   const input = (scope.input ?? {}) as { state?: AwsTaskState; mode?: string };
   const built = new Map<PortName, Promise<unknown>>();
   const closers: Array<() => Promise<void>> = [];
@@ -282,14 +184,16 @@ export function awsInvocation(scope: AwsPortsScope, factories: Record<PortName, 
     mode: typeof input.mode === 'string' ? input.mode : undefined,
     executionId: scope.executionId ?? input.state?.execution?.id,
     env: scope.env,
-    clusters: scope.clusters,
     port: (name) => build(name),
     onClose: (close) => closers.push(close),
   };
   function build(name: PortName): Promise<unknown> {
     let value = built.get(name);
     if (!value) {
-      value = factories[name](invocation);
+      const factory = factories[name];
+      value = factory
+        ? factory(invocation)
+        : Promise.reject(new Error(`${scope.fn}: no factory for the ${name} port (lambdas/runtime/aws-ports/).`));
       built.set(name, value);
     }
     return value;
@@ -299,7 +203,7 @@ export function awsInvocation(scope: AwsPortsScope, factories: Record<PortName, 
     /** Closes what the ports opened, the last first; a failing close never hides the task's result. */
     close: async (): Promise<void> => {
       const all = closers.splice(0).reverse();
-      await closeQuietly(...all.map((close) => ({ close })));
+      await Promise.allSettled(all.map((close) => close()));
     },
   };
 }
@@ -321,34 +225,43 @@ export async function buildAwsDeps<I, D>(
 export interface AwsTaskHandlerOptions<I> {
   /** Parses the event instead of the task's Input (RequestApproval: field paths only, the token never in a message). */
   readonly parse?: (event: unknown) => I;
-  /** SDK and Kafka clients tests pass. */
-  readonly clients?: AwsClusterClients;
   /** The environment. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** The factories. @default AWS_PORTS */
-  readonly factories?: Record<PortName, AwsPortFactory>;
 }
 
+/** A served task: the handler, and the factories it builds ports with (one per port of its catalogue entry). */
+export type AwsTaskHandler<O> = ((event: unknown) => Promise<O>) & { readonly factories: AwsPortFactories };
+
 /**
- * The Lambda handler of one task module: at cold start, the function's environment (its ports' variables); per
+ * The Lambda handler of one task module, given one factory per port of its catalogue entry (each from
+ * lambdas/runtime/aws-ports/, so its bundle holds those adapters and no other): at cold start, a factory missing or
+ * one the catalogue does not declare is refused, and the function's environment (its ports' variables) is read; per
  * invocation, parse the event, build the ports its task needs for that input, run, close what was opened.
  */
 export function awsTaskHandler<I, O, D>(
   definition: TaskDefinition<I, O, D>,
+  factories: AwsPortFactories,
   options: AwsTaskHandlerOptions<I> = {},
-): (event: unknown) => Promise<O | Warmed> {
+): AwsTaskHandler<O> {
   const fn = definition.function;
+  const declared = [...FUNCTIONS[fn].ports].sort();
+  const given = Object.keys(factories).sort();
+  if (JSON.stringify(declared) !== JSON.stringify(given))
+    throw new Error(
+      `${fn}'s handler must be given a factory for exactly its catalogue ports (${declared.join(', ')}); it was given ${given.join(', ') || 'none'}.`,
+    );
   const names = envNamesOf(FUNCTIONS[fn].ports, fn);
   const env = readTaskEnv(options.env ?? process.env, names.required, names.optional);
-  const clusters = new AwsClusters(env, options.clients);
-  return async (event) => {
-    if (isWarmEvent(event)) return { warm: true, function: fn };
+  const bound: { readonly factories: AwsPortFactories } = { factories: { ...factories } };
+  const served = async (event: unknown): Promise<O> => {
+    if (isWarmEvent(event)) return { warm: true, function: fn } as Warmed as O;
     const input = options.parse ? options.parse(event) : parseEvent<I>(definition, fn, event);
-    const invocation = awsInvocation({ fn, env, clusters, input }, options.factories ?? AWS_PORTS);
+    const invocation = awsInvocation({ fn, env, input }, bound.factories);
     try {
       return await definition.run(input, await buildAwsDeps(definition, input, invocation));
     } finally {
       await invocation.close();
     }
   };
+  return Object.assign(served, bound);
 }

@@ -4,7 +4,13 @@
  * constructs (nor imports) the clients of a port it does not need. Proven through each deployed handler module.
  */
 import { z } from 'zod';
-import { awsInvocation, buildAwsDeps, type AWS_PORTS, type AwsPortFactory } from '../../lambdas/runtime/aws';
+import {
+  awsInvocation,
+  awsTaskHandler,
+  buildAwsDeps,
+  type AwsPortFactory,
+  type AwsPortFactories,
+} from '../../lambdas/runtime/aws';
 import { FUNCTIONS, FUNCTION_NAMES, PORTS, type FunctionName, type PortName } from '../../lambdas/workflow/catalogue';
 import type { AnyTaskDefinition } from '../../lambdas/workflow/define-task';
 
@@ -30,25 +36,22 @@ function inputVariants(): unknown[] {
 }
 
 interface Served {
+  readonly given: string[];
   readonly built: Set<PortName>;
   readonly depKeys: Set<string>;
   readonly needs: Set<string>;
 }
 
-/** Loads the function's handler module afresh, its ports stubbed and its task's run recorded, and serves every variant. */
+type ServedHandler = ((event: unknown) => Promise<unknown>) & { factories: Record<string, AwsPortFactory> };
+
+/** Loads the function's handler module afresh, its factories stubbed and its task's run recorded, and serves every variant. */
 async function serveThroughHandler(fn: FunctionName): Promise<Served> {
   const built = new Set<PortName>();
   const depKeys = new Set<string>();
-  let handler: ((event: unknown) => Promise<unknown>) | undefined;
+  let handler: ServedHandler | undefined;
   let definition: AnyTaskDefinition | undefined;
   jest.isolateModules(() => {
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const root = require('../../lambdas/runtime/aws') as typeof import('../../lambdas/runtime/aws');
-    for (const port of PORTS)
-      jest.spyOn(root.AWS_PORTS, port).mockImplementation((async () => {
-        built.add(port);
-        return { close: async () => undefined, connection: { name: port } };
-      }) as AwsPortFactory);
     const mod = require(`../../${FUNCTIONS[fn].module}/task`) as { task: AnyTaskDefinition };
     definition = mod.task;
     // The event's shape is not what is tested here: any event passes, and run only records the deps it got.
@@ -60,12 +63,17 @@ async function serveThroughHandler(fn: FunctionName): Promise<Served> {
       },
     });
     const exported = require(`../../${FUNCTIONS[fn].module}/handler`) as Record<string, unknown>;
-    const name = Object.keys(exported).find((k) => k !== 'handler' && typeof exported[k] === 'function');
-    handler = exported[name!] as (event: unknown) => Promise<unknown>;
+    handler = Object.values(exported).find((v) => typeof v === 'function' && 'factories' in v) as ServedHandler;
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
+  const given = Object.keys(handler!.factories).sort();
+  for (const port of given)
+    handler!.factories[port] = (async () => {
+      built.add(port as PortName);
+      return { close: async () => undefined, connection: { name: port } };
+    }) as AwsPortFactory;
   for (const event of inputVariants()) await handler!(event).catch(() => undefined);
-  return { built, depKeys, needs: new Set(Object.keys(definition!.needs)) };
+  return { given, built, depKeys, needs: new Set(Object.keys(definition!.needs)) };
 }
 
 describe('the AWS composition root builds only the ports a task declares', () => {
@@ -86,11 +94,31 @@ describe('the AWS composition root builds only the ports a task declares', () =>
   // RequestApproval parses its event itself (the task token never in a message); the deps test below covers it.
   const served = FUNCTION_NAMES.filter((fn) => fn !== 'RequestApproval');
 
-  it.each(served)("%s's handler builds no port outside its catalogue entry, and each it declares", async (fn) => {
-    const { built, depKeys, needs } = await serveThroughHandler(fn);
+  it.each(served)(
+    "%s's handler is given the factories of its catalogue ports only, and builds each of them, none other",
+    async (fn) => {
+      const { given, built, depKeys, needs } = await serveThroughHandler(fn);
 
-    expect([...built].sort()).toEqual([...FUNCTIONS[fn].ports].sort());
-    expect([...depKeys].filter((k) => !needs.has(k))).toEqual([]);
+      expect(given).toEqual([...FUNCTIONS[fn].ports].sort());
+      expect([...built].sort()).toEqual([...FUNCTIONS[fn].ports].sort());
+      expect([...depKeys].filter((k) => !needs.has(k))).toEqual([]);
+    },
+  );
+
+  it('refuses at cold start a handler given a factory its catalogue entry does not declare, or missing one', async () => {
+    const { TASK_DEFINITIONS } = await import('../../lambdas/workflow/tasks');
+    const stub: AwsPortFactory = async () => undefined;
+    const env = { ARTIFACT_BUCKET: 'evidence', MIGRATION_LOCK_TABLE: 'locks' };
+
+    expect(() => awsTaskHandler(TASK_DEFINITIONS.Assess, { artifacts: stub, clock: stub, msk: stub }, { env })).toThrow(
+      "Assess's handler must be given a factory for exactly its catalogue ports (artifacts, clock); it was given artifacts, clock, msk.",
+    );
+    expect(() => awsTaskHandler(TASK_DEFINITIONS.AcquireLock, { clock: stub }, { env })).toThrow(
+      /exactly its catalogue/,
+    );
+    expect(awsTaskHandler(TASK_DEFINITIONS.Assess, { artifacts: stub, clock: stub }, { env }).factories).toHaveProperty(
+      'artifacts',
+    );
   });
 
   it('builds, per input, only the ports that input picks: a rollback opens no source, a release no cluster', async () => {
@@ -104,8 +132,8 @@ describe('the AWS composition root builds only the ports a task declares', () =>
           return {};
         },
       ]),
-    ) as unknown as typeof AWS_PORTS;
-    const scope = { env: {}, clusters: {} as never };
+    ) as unknown as AwsPortFactories;
+    const scope = { env: {} };
     const run = async (fn: FunctionName, input: unknown): Promise<string[]> => {
       built.length = 0;
       await buildAwsDeps(TASK_DEFINITIONS[fn], input, awsInvocation({ ...scope, fn, input }, factories));
@@ -133,12 +161,12 @@ describe('the AWS composition root builds only the ports a task declares', () =>
       target: async () => {
         throw new Error('connect ETIMEDOUT b-1.target:9098');
       },
-    } as unknown as typeof AWS_PORTS;
+    } as unknown as AwsPortFactories;
     const deps = (mode: string) =>
       buildAwsDeps(
         TASK_DEFINITIONS.RollbackCutover,
         { mode, state: {} },
-        awsInvocation({ fn: 'RollbackCutover', env: {}, clusters: {} as never, input: { mode } }, factories),
+        awsInvocation({ fn: 'RollbackCutover', env: {}, input: { mode } }, factories),
       );
 
     await expect(deps('ROLLBACK')).resolves.not.toHaveProperty('target');

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { z } from 'zod';
 import { awsTaskHandler } from '../../lambdas/runtime/aws';
+import { source, target } from '../../lambdas/runtime/aws-ports/clusters';
 import { defineTask } from '../../lambdas/workflow/define-task';
 import type { KafkaConnection } from '../../lambdas/ports/kafka';
 import { scramTargetPlan } from './task-fixtures';
@@ -47,7 +48,13 @@ function handlerNeeding(
     needs: Object.fromEntries(sides.map((side) => [side, side])) as Record<string, 'source' | 'target'>,
     run: (_input: unknown, deps: Record<string, { connection: KafkaConnection }>) => run(deps),
   });
-  return awsTaskHandler(task, { env: { AWS_REGION: 'eu-central-1', ARTIFACT_BUCKET: 'evidence' } });
+  // ValidateTarget's other ports are given but never built: this task's needs name only the clusters.
+  const unused = async () => undefined;
+  return awsTaskHandler(
+    task,
+    { source, target, artifacts: unused, targetAcls: unused, clock: unused },
+    { env: { AWS_REGION: 'eu-central-1', ARTIFACT_BUCKET: 'evidence' } },
+  );
 }
 const event = { state: { input: plan } };
 

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { clock } from '../../runtime/aws-ports/basics';
+import { locks } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
 /** AcquireLock: the AWS root builds the DynamoDB lock table, run. Calls: dynamodb:PutItem and DeleteItem on the lock table. */
@@ -8,7 +10,7 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const acquireLockHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const acquireLockHandler = awsTaskHandler(task, { locks, clock }) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(acquireLockHandler).use(
   withObservability(PHASE, {

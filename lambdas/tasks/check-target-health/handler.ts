@@ -2,6 +2,11 @@ import middy from '@middy/core';
 import { recordTargetHealth, withObservability } from '../../middleware/observability';
 import { TargetUnhealthyError } from '../../core/errors';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock, healthAlarmNames } from '../../runtime/aws-ports/basics';
+import { lagSignals } from '../../runtime/aws-ports/cloudwatch';
+import { target } from '../../runtime/aws-ports/clusters';
+import { aborts } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
 /** CheckTargetHealth: the target's data plane, CloudWatch and S3 from the AWS root, run; announced when the window closes. */
@@ -9,7 +14,9 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-const serve = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const serve = awsTaskHandler(task, { target, artifacts, lagSignals, healthAlarmNames, clock, aborts }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export async function checkTargetHealthHandler(event: unknown): Promise<Output> {
   try {

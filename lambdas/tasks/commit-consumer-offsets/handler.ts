@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock, pacer } from '../../runtime/aws-ports/basics';
+import { source, target } from '../../runtime/aws-ports/clusters';
+import { aborts } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
 /** CommitConsumerOffsets: the AWS root builds both clusters' data planes and S3, run; announced once complete. */
@@ -8,7 +12,14 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const commitConsumerOffsetsHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const commitConsumerOffsetsHandler = awsTaskHandler(task, {
+  source,
+  target,
+  artifacts,
+  clock,
+  pacer,
+  aborts,
+}) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(commitConsumerOffsetsHandler).use(
   withObservability(PHASE, {

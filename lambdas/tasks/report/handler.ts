@@ -3,6 +3,9 @@ import { readTaskEnv } from '../../contract/env';
 import { withObservability } from '../../middleware/observability';
 import { finalNotification } from '../../core/report/migration-report';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock } from '../../runtime/aws-ports/basics';
+import { locks } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
 /**
@@ -14,7 +17,7 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const reportHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const reportHandler = awsTaskHandler(task, { artifacts, locks, clock }) as (event: unknown) => Promise<Output>;
 /** Where the report's link points: the evidence bucket, in the orchestrator's Region. */
 const env = readTaskEnv(process.env, ['ARTIFACT_BUCKET'], ['AWS_REGION']);
 

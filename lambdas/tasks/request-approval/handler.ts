@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { InputInvalidError } from '../../core/errors';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { approvals } from '../../runtime/aws-ports/approvals';
 import { Input, type Output, task } from './task';
 
 /** RequestApproval (CutoverApproval, FinalizeApproval and FailbackDecision states): the approval services from the AWS root, run. */
@@ -20,7 +21,9 @@ function parse(event: unknown): Input {
 }
 
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const requestApprovalHandler = awsTaskHandler(task, { parse }) as (event: unknown) => Promise<Output>;
+export const requestApprovalHandler = awsTaskHandler(task, { approvals }, { parse }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export const handler = middy(requestApprovalHandler).use(
   withObservability(PHASE, {

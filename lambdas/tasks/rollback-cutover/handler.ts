@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock } from '../../runtime/aws-ports/basics';
+import { source, target } from '../../runtime/aws-ports/clusters';
+import { clientSwitches, pointer, writeFence } from '../../runtime/aws-ports/cutover';
 import { type Output, task } from './task';
 
 /**
@@ -11,7 +15,15 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const rollbackCutoverHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const rollbackCutoverHandler = awsTaskHandler(task, {
+  pointer,
+  target,
+  source,
+  artifacts,
+  clientSwitches,
+  writeFence,
+  clock,
+}) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(rollbackCutoverHandler).use(
   withObservability(PHASE, { summarize: (output) => ({ summary: (output as Output).notes.join(' ') }) }),

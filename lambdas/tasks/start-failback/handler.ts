@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock } from '../../runtime/aws-ports/basics';
+import { msk, source, target } from '../../runtime/aws-ports/clusters';
+import { replicator } from '../../runtime/aws-ports/replicator';
 import { type Output, task } from './task';
 
 /** StartFailback: the AWS root builds the replicator (reverse role), MSK, both clusters' data planes and S3, run. */
@@ -8,7 +12,9 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const startFailbackHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const startFailbackHandler = awsTaskHandler(task, { replicator, artifacts, source, target, msk, clock }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export const handler = middy(startFailbackHandler).use(
   withObservability(PHASE, {

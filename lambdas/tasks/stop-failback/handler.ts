@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { clock } from '../../runtime/aws-ports/basics';
+import { source } from '../../runtime/aws-ports/clusters';
+import { replicator } from '../../runtime/aws-ports/replicator';
 import { type Output, task } from './task';
 
 /**
@@ -11,7 +14,9 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const stopFailbackHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const stopFailbackHandler = awsTaskHandler(task, { replicator, source, clock }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export const handler = middy(stopFailbackHandler).use(
   withObservability(PHASE, {

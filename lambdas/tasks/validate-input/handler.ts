@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { clock, region, runtime } from '../../runtime/aws-ports/basics';
 import { type Output, task } from './task';
 
 /** ValidateInput: no AWS clients; the task checks the plan for the AWS runtime (and its Region) and shapes the state. */
@@ -8,7 +9,9 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): the clock, the runtime and the Region. */
-export const validateInputHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const validateInputHandler = awsTaskHandler(task, { clock, runtime, region }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export const handler = middy(validateInputHandler).use(
   withObservability(PHASE, {

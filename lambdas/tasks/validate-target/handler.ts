@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
+import { artifacts } from '../../runtime/aws-ports/artifacts';
+import { clock } from '../../runtime/aws-ports/basics';
+import { source, target, targetAcls } from '../../runtime/aws-ports/clusters';
 import { type Output, task } from './task';
 
 /**
@@ -11,7 +14,9 @@ import { type Output, task } from './task';
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const validateTargetHandler = awsTaskHandler(task) as (event: unknown) => Promise<Output>;
+export const validateTargetHandler = awsTaskHandler(task, { source, target, artifacts, targetAcls, clock }) as (
+  event: unknown,
+) => Promise<Output>;
 
 export const handler = middy(validateTargetHandler).use(
   withObservability(PHASE, {

@@ -1,0 +1,32 @@
+import { closedAfter, requirePlan, type AwsPortFactory } from '../aws';
+import { clustersOf, type TaskDataPlane } from '../aws-clusters';
+
+/**
+ * The Kafka ports of the AWS root: the data planes of the migration's clusters (opened per invocation, closed after
+ * it), the target's ACL reads, the source's producer activity and MSK's control plane. KAFKA_CLIENT picks the adapter.
+ */
+
+export const source: AwsPortFactory = (inv) =>
+  closedAfter(inv, clustersOf(inv).sourceDataPlane(requirePlan(inv, 'source')));
+
+export const target: AwsPortFactory = (inv) =>
+  closedAfter(inv, clustersOf(inv).targetDataPlane(requirePlan(inv, 'target'), inv.state?.target));
+
+export const targetAcls: AwsPortFactory = async (inv) => {
+  const reader = clustersOf(inv).targetAclReader(
+    requirePlan(inv, 'targetAcls'),
+    inv.state?.target,
+    (await inv.port('target')) as TaskDataPlane,
+  );
+  inv.onClose(() => reader.close());
+  return reader.reads;
+};
+
+export const producerActivity: AwsPortFactory = async (inv) => {
+  // @platformatic/kafka (an ES module) is loaded only here: kafkajs has no DescribeProducers.
+  const { PlatformaticProducerActivity } = await import('../../adapters/kafka/platformatic-producer-activity');
+  const plane = (await inv.port('source')) as TaskDataPlane;
+  return closedAfter(inv, Promise.resolve(new PlatformaticProducerActivity(plane.connection)));
+};
+
+export const msk: AwsPortFactory = async (inv) => clustersOf(inv).msk();
