@@ -91,15 +91,11 @@ export const COMPENSATED_STATUSES = ['ABORTED', 'FAILED', 'TIMED_OUT'] as const;
 /**
  * What the compensator's handler wires (lambdas/compensator/handler.ts) of the rollback tasks' and Report's
  * permissions: it runs their cores from the journals when the workflow could not (lambdas/compensator/compensate.ts),
- * but reaches no target data plane (no offsets read, none committed back on the source) and no client switch
- * (`cutover.switches`). Add the permission here when the handler wires the port that needs it:
- * test/iam/compensator-grants.test.ts simulates the requests its handler makes against this role.
+ * but reaches no target data plane (no offsets read, none committed back on the source); it does return the client
+ * switches (`cutover.switches`) this execution moved, as RollbackCutover does. Add the permission here when the
+ * handler wires the port that needs it: test/iam/compensator-grants.test.ts simulates the requests its handler makes against this role.
  */
-const COMPENSATOR_NOT_WIRED: readonly TaskPermission[] = [
-  'clientSwitch',
-  'kafkaReadData',
-  'kafkaCommitOffsetsOnSource',
-];
+const COMPENSATOR_NOT_WIRED: readonly TaskPermission[] = ['kafkaReadData', 'kafkaCommitOffsetsOnSource'];
 
 /** The compensator's function: the permissions of the three rollback tasks and Report that its handler wires. */
 export const COMPENSATOR_SPEC: TaskSpec = {

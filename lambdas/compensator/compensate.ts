@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import { readJournal } from '../core/cutover/journal';
-import { rollbackCutover, type RollbackCutoverResult } from '../core/cutover/rollback-cutover';
+import {
+  revertClientSwitches,
+  untilComplete,
+  type ClientSwitchProgress,
+  type Sleep,
+} from '../core/cutover/client-switches';
+import { rollbackCutover, rollbackWindowClosesAt, type RollbackCutoverResult } from '../core/cutover/rollback-cutover';
 import { RollbackFailedError } from '../core/errors';
 import { lockKeysOf, releaseMigrationLocks } from '../core/lock/migration-lock';
 import { MigrationPlanSchema, type MigrationPlan } from '../core/plan/migration-plan';
@@ -8,6 +14,7 @@ import { planForWave, waveOf } from '../core/plan/waves';
 import { canaryTopicName, type ExecutionIdentity } from '../core/replication/naming';
 import { writeMigrationReport, type ReportOutcome } from '../core/report/migration-report';
 import { artifactKey, type ArtifactStore } from '../ports/artifact-store';
+import type { ClientSwitchFactory } from '../ports/client-switch';
 import type { CutoverSwitch } from '../ports/cutover-switch';
 import type { KafkaDataPlane } from '../ports/kafka';
 import type { LagSignals } from '../ports/lag-signals';
@@ -24,10 +31,13 @@ import { runRollbackTarget } from '../tasks/rollback-target/task';
  * FAILED or TIMED_OUT (an EventBridge rule on Step Functions' "Execution Status Change"). It undoes, from the
  * execution's journals and names, what the execution left behind, in the order of the workflow's own rollback:
  *
- * 1. the cutover (`cutover/journal/*.json`): the producers' fence released and the pointer put back at the value
- *    recorded before the cutover, while the rollback window is open (after it: nothing switched back, NEEDS_ATTENTION);
- *    for a plan in waves, the last wave that fenced (`cutover/waves/<name>/journal/`), behind its own pointer: the
- *    waves before it passed their point of no return and stay on the target, which is then kept;
+ * 1. the cutover (`cutover/journal/*.json`), while the rollback window is open (after it: nothing switched back,
+ *    NEEDS_ATTENTION): first the plan's client switches (`cutover.switches`) this execution journaled, returned to
+ *    their recorded source configuration as RollbackCutover returns them (stepped until all are back, within
+ *    cutover.clientSwitchTimeoutMinutes); then the producers' fence released and the pointer put back at the value
+ *    recorded before the cutover. The window is decided once, at one instant, for both. For a plan in waves, the last
+ *    wave that fenced (`cutover/waves/<name>/journal/`), behind its own pointer, with its own switches: the waves
+ *    before it passed their point of no return and stay on the target, which is then kept;
  * 2. the replication: the replicator, its alarms and the canary topic found under this execution's names and removed
  *    only when their ownership tags name it;
  * 3. the target cluster, when this execution created it (found by name and ownership tags);
@@ -69,6 +79,10 @@ export interface CompensatorDeps {
   readonly pointerFor?: (plan: MigrationPlan) => CutoverSwitch;
   /** The plan's write fence (cutover.fence), to undo one the fence journal holds. */
   readonly writeFence?: WriteFence;
+  /** The plan's client switches (cutover.switches), to return those this execution journaled to the source. */
+  readonly clientSwitches?: ClientSwitchFactory;
+  /** Between two steps of the client switches. @default a timer */
+  readonly sleep?: Sleep;
   readonly replicator?: Replicator;
   readonly lagSignals?: LagSignals;
   readonly source?: KafkaDataPlane;
@@ -167,6 +181,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   // 1. The cutover, from its journal: for a plan in waves, the last wave that fenced (the loop moves to the next wave
   // only after a wave's point of no return, so the waves fenced before it are on the target).
   let cutover: RollbackCutoverResult | undefined;
+  let clients: ClientSwitchProgress | undefined;
   const fencedWaves: string[] = [];
   for (const w of plan.waves ?? [])
     if (await readJournal(deps.artifacts, { ...identity, wave: w.name }, 'fence')) fencedWaves.push(w.name);
@@ -176,6 +191,33 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   const pointer = wave && deps.pointerFor ? deps.pointerFor(planForWave(plan, wave)) : deps.pointer;
   const fence = await readJournal(deps.artifacts, cutoverIdentity, 'fence');
   if (fence) {
+    const rollbackWindowMinutes = Math.max(1, plan.cutover.rollbackWindowMinutes);
+    // One instant decides the window for the client switches and the pointer: a switch stepped for minutes must not
+    // return the applications to the source while the pointer, decided later, stays on the target.
+    const decidedAt = deps.now();
+    const { switches, clientSwitchTimeoutMinutes } = (wave ? planForWave(plan, wave) : plan).cutover;
+    if (switches.length > 0) {
+      try {
+        const closesAt = await rollbackWindowClosesAt(deps.artifacts, cutoverIdentity, rollbackWindowMinutes);
+        if (!closesAt || decidedAt.getTime() < Date.parse(closesAt)) {
+          if (!deps.clientSwitches)
+            throw new Error('the plan names cutover.switches, but no client switch adapters were wired');
+          const clientSwitches = deps.clientSwitches;
+          clients = await untilComplete(
+            () =>
+              revertClientSwitches(
+                { identity: cutoverIdentity, switches, timeoutMinutes: clientSwitchTimeoutMinutes },
+                { clientSwitches, artifacts: deps.artifacts, now: deps.now },
+              ),
+            deps.sleep ?? sleepFor,
+          );
+          notes.push(...clientNotes(clients));
+          if (!clients.complete) failures.push('RollbackCutover: the client switches are not all back on the source.');
+        }
+      } catch (err) {
+        failures.push(`RollbackCutover (client switches): ${(err as Error).message}`);
+      }
+    }
     try {
       if (!pointer) throw new Error('the pointer of the plan was not wired');
       const replicated =
@@ -189,7 +231,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
           identity: cutoverIdentity,
           topics: topics.length > 0 ? topics : [canaryTopicName(identity)],
           ...(plan.replication.canary === false ? {} : { canaryTopic: canaryTopicName(identity) }),
-          rollbackWindowMinutes: Math.max(1, plan.cutover.rollbackWindowMinutes),
+          rollbackWindowMinutes,
           reason: `Execution ${status}`,
         },
         {
@@ -197,7 +239,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
           ...(deps.target ? { target: deps.target } : {}),
           ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
           artifacts: deps.artifacts,
-          now: deps.now,
+          now: () => decidedAt,
         },
       );
       notes.push(
@@ -274,7 +316,9 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
       ...(failures.length > 0
         ? { rollbackError: { error: 'Migration.RollbackFailed', cause: failures.join(' ') } }
         : {}),
-      ...(cutover ? { rollbackCutover: { ...cutover, by: 'compensator' } } : {}),
+      ...(cutover || clients
+        ? { rollbackCutover: { ...cutover, ...(clients ? { clients } : {}), by: 'compensator' } }
+        : {}),
       ...(replication ? { rollbackReplication: replication } : {}),
       ...(target ? { rollbackTarget: target } : {}),
       locksReleased,
@@ -298,3 +342,15 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
     );
   return result;
 }
+
+function clientNotes(clients: ClientSwitchProgress): string[] {
+  return clients.switches.map((s) =>
+    s.step === 'UNTOUCHED'
+      ? `${s.name} (${s.subject}) was not changed by this execution: left alone.`
+      : s.complete
+        ? `${s.name} (${s.subject}) is back on the source (${s.step}).`
+        : `${s.name} (${s.subject}) is returning to the source: ${s.step}${s.detail ? ` (${s.detail})` : ''}.`,
+  );
+}
+
+const sleepFor: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { DATA_PLANE_ENV, readTaskEnv, REPLICATOR_ENV } from '../contract/env';
 import { withObservability } from '../middleware/observability';
 import type { ArtifactStore } from '../ports/artifact-store';
+import type { ClientSwitchFactory } from '../ports/client-switch';
 import type { CutoverSwitch } from '../ports/cutover-switch';
 import type { KafkaDataPlane } from '../ports/kafka';
 import type { LagSignals } from '../ports/lag-signals';
@@ -14,7 +15,7 @@ import { cutoverSwitchFor } from '../tasks/shared/cutover-switch';
 import { artifacts } from '../runtime/aws-ports/artifacts';
 import { lagSignals } from '../runtime/aws-ports/cloudwatch';
 import { source } from '../runtime/aws-ports/clusters';
-import { pointer, writeFence } from '../runtime/aws-ports/cutover';
+import { clientSwitches, pointer, writeFence } from '../runtime/aws-ports/cutover';
 import { locks } from '../runtime/aws-ports/dynamodb';
 import { provisioner } from '../runtime/aws-ports/provisioner';
 import { replicator } from '../runtime/aws-ports/replicator';
@@ -23,9 +24,10 @@ import { ExecutionStatusChangeSchema, planOf, runCompensator, type Compensation 
 /**
  * The compensator's Lambda (target of the orchestrator's EventBridge rule on ABORTED / FAILED / TIMED_OUT executions):
  * parse the status change, take from the AWS composition root (lambdas/runtime/aws.ts) what the execution's plan names
- * (its pointer and write fence, the replicator, the source's data plane for the canary topic, the MSK provisioner, the
- * lock table, S3), run. A source that cannot be reached does not stop the pointer going back; what could not be undone
- * fails the invocation (Lambda's async retries deliver it again; every step is idempotent) and is listed in the report.
+ * (its pointer, write fence and client switches, the replicator, the source's data plane for the canary topic, the MSK
+ * provisioner, the lock table, S3), run. A source that cannot be reached does not stop the pointer going back; what
+ * could not be undone fails the invocation (Lambda's async retries deliver it again; every step is idempotent) and is
+ * listed in the report.
  */
 
 const PHASE = 'Compensator';
@@ -35,7 +37,17 @@ const env = readTaskEnv(
   [...REPLICATOR_ENV, ...DATA_PLANE_ENV],
 );
 /** What the compensator undoes, each port from the AWS root (lambdas/runtime/aws-ports/). */
-const factories = { artifacts, locks, source, writeFence, pointer, replicator, lagSignals, provisioner };
+const factories = {
+  artifacts,
+  locks,
+  source,
+  writeFence,
+  pointer,
+  clientSwitches,
+  replicator,
+  lagSignals,
+  provisioner,
+};
 
 export async function compensatorHandler(event: unknown): Promise<Compensation> {
   const change = ExecutionStatusChangeSchema.parse(event);
@@ -60,6 +72,7 @@ export async function compensatorHandler(event: unknown): Promise<Compensation> 
       pointerFor: (scoped) =>
         cutoverSwitchFor(scoped, {}, { execution: change.detail.executionArn, step: `${PHASE}:wave` }),
       ...(writeFence ? { writeFence } : {}),
+      clientSwitches: (await ports.build('clientSwitches')) as ClientSwitchFactory,
       replicator: (await ports.build('replicator')) as Replicator,
       lagSignals: (await ports.build('lagSignals')) as LagSignals,
       ...(source ? { source } : {}),

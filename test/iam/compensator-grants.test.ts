@@ -65,6 +65,7 @@ describe('IAM simulation of the compensator', () => {
     expect(own.length).toBeGreaterThan(10);
     expect([...seen].some((k) => k.startsWith('route53:ChangeResourceRecordSets'))).toBe(true);
     expect([...seen].some((k) => k.startsWith('kafka:DeleteReplicator'))).toBe(true);
+    expect([...seen].some((k) => k.startsWith('ecs:UpdateService'))).toBe(true);
     expect(denied).toEqual([]);
   });
 
@@ -92,8 +93,9 @@ describe('IAM simulation of the compensator', () => {
       (p) => !((PERMISSIONS[p] as PermissionSpec).aws ?? []).some((m) => driven.has(m)),
     );
     expect(undriven.sort()).toEqual(Object.keys(NOT_DRIVEN).sort());
-    // Nothing of a rollback task that the handler does not wire (client switches, the target's data plane).
-    for (const p of ['clientSwitch', 'kafkaReadData', 'kafkaCommitOffsetsOnSource'] as const) {
+    // The client switches it returns as RollbackCutover does; nothing of the target's data plane, which it does not wire.
+    expect(COMPENSATOR_SPEC.may).toContain('clientSwitch');
+    for (const p of ['kafkaReadData', 'kafkaCommitOffsetsOnSource'] as const) {
       expect(TASKS.RollbackCutover.may).toContain(p);
       expect(COMPENSATOR_SPEC.may).not.toContain(p);
     }

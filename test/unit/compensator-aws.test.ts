@@ -16,9 +16,16 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  UpdateServiceCommand,
+  type DescribeServicesCommandOutput,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { journalKey } from '../../lambdas/core/cutover/journal';
-import { fenceValue } from '../../lambdas/core/cutover/model';
+import { cutoverKey, fenceValue } from '../../lambdas/core/cutover/model';
+import { MigrationPlanSchema } from '../../lambdas/core/plan/migration-plan';
 import { route53RecordValue } from '../../lambdas/adapters/aws/cutover-switch-route53';
 import { alarmNamePrefix, ownershipTags, replicatorName } from '../../lambdas/core/replication/naming';
 import { targetClusterName } from '../../lambdas/core/provisioning/target-cluster';
@@ -46,6 +53,7 @@ const cloudwatch = mockClient(CloudWatchClient);
 const dynamodb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const route53 = mockClient(Route53Client);
+const ecs = mockClient(ECSClient);
 
 beforeAll(() => {
   Object.assign(process.env, {
@@ -95,7 +103,7 @@ beforeAll(() => {
   dynamodb.on(DeleteItemCommand).resolves({});
 });
 
-const statusChange = (execution: string) => ({
+const statusChange = (execution: string, input: unknown = plan) => ({
   'detail-type': 'Step Functions Execution Status Change',
   detail: {
     executionArn: `arn:aws:states:us-east-1:123456789012:execution:MskMigration:${execution}`,
@@ -103,9 +111,37 @@ const statusChange = (execution: string) => ({
     status: 'ABORTED',
     startDate: Date.now() - 3_600_000,
     stopDate: Date.now() - 60_000,
-    input: JSON.stringify(plan),
+    input: JSON.stringify(input),
   },
 });
+
+/** The fence journaled for `execution` (the producers' pointer fenced), and the Route 53 record holding the fence. */
+function fencedAt(execution: { migrationId: string; executionName: string }): { hostedZoneId: string } {
+  s3.on(GetObjectCommand, { Key: journalKey(execution, 'fence') }).resolves({
+    Body: {
+      transformToString: async () =>
+        JSON.stringify({
+          status: 'INTENT',
+          intent: { producersPrevious: { value: 'b-1.source.example.com' }, requestedAt: new Date().toISOString() },
+        }),
+    } as never,
+  });
+  const switchConfig = plan.cutover.switch as { hostedZoneId: string; recordName: string };
+  route53.on(ListResourceRecordSetsCommand).resolves({
+    ResourceRecordSets: [
+      {
+        Name: `${switchConfig.recordName}.`,
+        Type: 'CNAME',
+        TTL: 60,
+        ResourceRecords: [{ Value: route53RecordValue(fenceValue(execution)) }],
+      },
+    ],
+  });
+  route53.on(ChangeResourceRecordSetsCommand).resolves({
+    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
+  });
+  return switchConfig;
+}
 
 it('removes the replicator, its alarms and the created target of a stopped execution, frees its locks, reports', async () => {
   // Prepare
@@ -141,30 +177,7 @@ it('removes the replicator, its alarms and the created target of a stopped execu
 it('puts the Route 53 pointer back from the fence journal of an execution stopped while producers were fenced', async () => {
   // Prepare: the fence journaled (the producers' pointer fenced), then the execution stopped
   const fenced = { migrationId: plan.migrationId, executionName: 'orders-stopped-2' };
-  const journal = journalKey(fenced, 'fence');
-  s3.on(GetObjectCommand, { Key: journal }).resolves({
-    Body: {
-      transformToString: async () =>
-        JSON.stringify({
-          status: 'INTENT',
-          intent: { producersPrevious: { value: 'b-1.source.example.com' }, requestedAt: new Date().toISOString() },
-        }),
-    } as never,
-  });
-  const switchConfig = plan.cutover.switch as { hostedZoneId: string; recordName: string };
-  route53.on(ListResourceRecordSetsCommand).resolves({
-    ResourceRecordSets: [
-      {
-        Name: `${switchConfig.recordName}.`,
-        Type: 'CNAME',
-        TTL: 60,
-        ResourceRecords: [{ Value: route53RecordValue(fenceValue(fenced)) }],
-      },
-    ],
-  });
-  route53.on(ChangeResourceRecordSetsCommand).resolves({
-    ChangeInfo: { Id: '/change/C1', Status: 'PENDING', SubmittedAt: new Date() },
-  });
+  const switchConfig = fencedAt(fenced);
   const { compensatorHandler } = await import('../../lambdas/compensator/handler');
   // Act
   const compensation = await asLambdaEntry(ENTRY, () => compensatorHandler(statusChange('orders-stopped-2')));
@@ -174,3 +187,76 @@ it('puts the Route 53 pointer back from the fence journal of an execution stoppe
   expect(changes.map((c) => c.HostedZoneId)).toEqual([switchConfig.hostedZoneId]);
   expect(JSON.stringify(changes)).toContain('b-1.source.example.com');
 });
+
+it('returns the ECS service a stop left scaled to 0 at the fence to its journaled task definition and count', async () => {
+  // Prepare: FenceProducers stopped the orders-writer service (stopAtFence) and journaled it, then the stop came
+  const stopped = { migrationId: plan.migrationId, executionName: 'orders-stopped-3' };
+  fencedAt(stopped);
+  const withSwitch = MigrationPlanSchema.parse({
+    ...plan,
+    cutover: {
+      ...plan.cutover,
+      switches: [
+        {
+          type: 'ECS_SERVICE',
+          name: 'orders-writer',
+          role: 'PRODUCERS',
+          cluster: 'apps',
+          service: 'orders-writer',
+          environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
+          stopAtFence: true,
+        },
+      ],
+    },
+  });
+  const TD1 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/orders-writer:1';
+  s3.on(GetObjectCommand, { Key: cutoverKey(stopped, 'journal/client-switch-orders-writer.json') }).resolves({
+    Body: {
+      transformToString: async () =>
+        JSON.stringify({
+          name: 'orders-writer',
+          kind: 'ECS_SERVICE',
+          subject: 'ecs:apps/orders-writer',
+          recorded: { taskDefinitionArn: TD1, desiredCount: 2 },
+          recordedAt: new Date().toISOString(),
+          stoppedAt: new Date().toISOString(),
+        }),
+    } as never,
+  });
+  // The service as ECS holds it: scaled to 0 at the fence, then deployed at its count when UpdateService is called.
+  let service = { taskDefinition: TD1, desiredCount: 0, runningCount: 0 };
+  const described = (): DescribeServicesCommandOutput => ({
+    $metadata: {},
+    services: [
+      {
+        serviceName: 'orders-writer',
+        status: 'ACTIVE',
+        ...service,
+        deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED', ...service }],
+      },
+    ],
+  });
+  ecs.on(DescribeServicesCommand).callsFake(async () => described());
+  ecs.on(UpdateServiceCommand).callsFake(async (input: { taskDefinition?: string; desiredCount?: number }) => {
+    service = {
+      taskDefinition: input.taskDefinition ?? service.taskDefinition,
+      desiredCount: input.desiredCount ?? service.desiredCount,
+      runningCount: input.desiredCount ?? service.desiredCount,
+    };
+    return { service: described().services?.[0] };
+  });
+  const { compensatorHandler } = await import('../../lambdas/compensator/handler');
+  // Act
+  const compensation = await asLambdaEntry(ENTRY, () =>
+    compensatorHandler(statusChange('orders-stopped-3', withSwitch)),
+  );
+  // Assess: one UpdateService back to the journaled revision and count; the pointer back too
+  expect(compensation.outcome).toBe('ROLLED_BACK');
+  expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+    { cluster: 'apps', service: 'orders-writer', taskDefinition: TD1, desiredCount: 2 },
+  ]);
+  expect(compensation.notes.join(' ')).toContain('orders-writer (ecs:apps/orders-writer) is back on the source');
+  expect(JSON.stringify(route53.commandCalls(ChangeResourceRecordSetsCommand).at(-1)?.args[0].input)).toContain(
+    'b-1.source.example.com',
+  );
+}, 20_000);

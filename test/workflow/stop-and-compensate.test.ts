@@ -1,19 +1,77 @@
 import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
+import type { ClientSwitchSpec } from '../../lambdas/core/plan/migration-plan';
+import type {
+  ClientSwitch,
+  ClientSwitchFactory,
+  ClientSwitchTarget,
+  SwitchStep,
+} from '../../lambdas/ports/client-switch';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited } from './paths';
-import { SOURCE_BOOTSTRAP, World } from './world';
+import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
 
 /**
  * StopExecution (the console's Stop) runs no Catch: the runner ends the execution ABORTED where it is and emits the
  * "Execution Status Change" event that EventBridge routes to the compensator. The compensator undoes, from the
  * journals and this execution's names, what the execution left: the fence, the pointer (inside the rollback window),
- * the replicator with its alarms and canary topic, the target it created, the locks; and writes the report.
+ * the replicator with its alarms and canary topic, the target it created, the locks; and writes the report. With
+ * client switches (cutover.switches), the applications SwitchToTarget moved go back to the source as RollbackCutover
+ * returns them, inside the rollback window only.
  */
 
 const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
+const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 
-const compensate = (world: World, result: RunResult) =>
+/** An application as an ECS service (where its tasks connect), with every deployment made to it. */
+class FakeServiceSwitch implements ClientSwitch<{ cluster: string }> {
+  readonly kind = 'ECS_SERVICE';
+  readonly subject = 'ecs:apps/orders-api';
+  readonly role = 'PRODUCERS' as const;
+  cluster = AT_SOURCE;
+  readonly deployments: string[] = [];
+  async record() {
+    return { cluster: this.cluster };
+  }
+  async stop(): Promise<SwitchStep> {
+    return { complete: true, step: 'NOT_STOPPED' };
+  }
+  async switchToTarget(_: unknown, target: ClientSwitchTarget): Promise<SwitchStep> {
+    return this.deploy(target.bootstrapServers);
+  }
+  async revert(recorded: { cluster: string }): Promise<SwitchStep> {
+    return this.deploy(recorded.cluster);
+  }
+  private deploy(cluster: string): SwitchStep {
+    if (this.cluster !== cluster) this.deployments.push(cluster);
+    this.cluster = cluster;
+    return { complete: true, step: 'STEADY' };
+  }
+}
+
+function withService() {
+  const app = new FakeServiceSwitch();
+  const clientSwitches: ClientSwitchFactory = (spec: ClientSwitchSpec) => {
+    if (spec.type !== 'ECS_SERVICE') throw new Error(`no fake for ${spec.type}`);
+    return app;
+  };
+  const plan = examplePlan((raw) => {
+    raw.cutover.switches = [
+      {
+        type: 'ECS_SERVICE',
+        name: 'orders-api',
+        role: 'PRODUCERS',
+        cluster: 'apps',
+        service: 'orders-api',
+        environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
+      },
+    ];
+  });
+  return { app, clientSwitches, plan };
+}
+
+const compensate = (world: World, result: RunResult, clientSwitches?: ClientSwitchFactory) =>
   runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+    ...(clientSwitches ? { clientSwitches } : {}),
     artifacts: world.artifacts,
     locks: world.locks,
     pointer: world.pointer,
@@ -85,6 +143,54 @@ it('a stop inside the rollback window: the compensator switches the clients back
   expect(compensation.outcome).toBe('ROLLED_BACK');
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
   expect(world.replicator.replicators.size).toBe(0);
+});
+
+it('a stop inside the rollback window: the compensator returns the client switches to the source, once', async () => {
+  // Prepare: an ECS service SwitchToTarget moved to the target, then the stop
+  const { app, clientSwitches, plan } = withService();
+  const world = new World({ plan, clientSwitches, stopAfter: { state: 'CheckTargetHealth', call: 1 } });
+  const result = await world.run();
+  expect(result.status).toBe('ABORTED');
+  expect(app.cluster).toBe(AT_TARGET);
+  // Act: EventBridge delivers the status change, twice
+  const first = await compensate(world, result, clientSwitches);
+  const deployments = [...app.deployments];
+  const second = await compensate(world, result, clientSwitches);
+  // Assess: the service back on the source with the pointer, one deployment each way; the second delivery changes nothing
+  expect(first.outcome).toBe('ROLLED_BACK');
+  expect(app.cluster).toBe(AT_SOURCE);
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(deployments).toEqual([AT_TARGET, AT_SOURCE]);
+  expect(second.outcome).toBe('ALREADY_REPORTED');
+  expect(app.deployments).toEqual(deployments);
+  expect(await world.report()).toMatchObject({
+    outcome: 'ROLLED_BACK',
+    undone: expect.arrayContaining([
+      expect.objectContaining({
+        step: 'RollbackCutover',
+        detail: expect.objectContaining({
+          clients: expect.objectContaining({ complete: true }),
+        }),
+      }),
+    ]),
+  });
+});
+
+it('a stop after the rollback window closed: the compensator leaves the client switches and the pointer on the target', async () => {
+  // Prepare: moved to the target, then stopped, and the window (60 min) long closed when the event is handled
+  const { app, clientSwitches, plan } = withService();
+  const world = new World({ plan, clientSwitches, stopAfter: { state: 'CheckTargetHealth', call: 1 } });
+  const result = await world.run();
+  const pointerBefore = world.pointer.current?.value;
+  world.advance(2 * 3600);
+  // Act
+  const compensation = await compensate(world, result, clientSwitches);
+  // Assess
+  expect(compensation.outcome).toBe('NEEDS_ATTENTION');
+  expect(app.cluster).toBe(AT_TARGET);
+  expect(app.deployments).toEqual([AT_TARGET]);
+  expect(world.pointer.current?.value).toBe(pointerBefore);
+  expect(pointerBefore).not.toBe(AT_SOURCE);
 });
 
 it('is idempotent: an execution that rolled back through its own Catch leaves nothing to undo, and a second delivery changes nothing', async () => {

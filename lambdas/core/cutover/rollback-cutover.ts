@@ -137,6 +137,20 @@ export async function undoWriteFence(
   return writeFence.undo(plan);
 }
 
+/**
+ * When the rollback window of this execution's switch closes (`cutover/journal/switch.json` DONE plus the window), or
+ * undefined when the pointer was never switched (the window is then open): how rollbackCutover decides, for a caller
+ * that must decide the same before it (the compensator, before it returns the client switches).
+ */
+export async function rollbackWindowClosesAt(
+  artifacts: ArtifactStore,
+  identity: ExecutionIdentity,
+  rollbackWindowMinutes: number,
+): Promise<string | undefined> {
+  const switched = await readJournal<unknown, SwitchRecord>(artifacts, identity, 'switch');
+  return switched?.status === 'DONE' ? windowEndsAt(switched.record.switchedAt, rollbackWindowMinutes) : undefined;
+}
+
 export async function rollbackCutover(
   request: RollbackCutoverRequest,
   deps: RollbackCutoverDeps,
