@@ -411,7 +411,7 @@ describe('MigrationOrchestrator', () => {
     });
   });
 
-  it("gives the compensator what the rollback tasks and Report may do: the lock table, the pointer, the replicator's deletion", () => {
+  it("gives the compensator what the rollback tasks and Report may do: the lock table, the pointer, the client switches' return, the replicator's deletion", () => {
     const statements = roleStatements(stack, template, stack.orchestrator.compensator);
     const actions = actionsOf(statements);
     const lockTableId = stack.getLogicalId(stack.orchestrator.lockTable.node.defaultChild as CfnElement);
@@ -423,6 +423,9 @@ describe('MigrationOrchestrator', () => {
         'kafka:DeleteCluster',
         'ssm:PutParameter',
         's3:PutObject',
+        'ecs:UpdateService',
+        'lambda:CreateEventSourceMapping',
+        'lambda:DeleteEventSourceMapping',
       ]),
     );
     expect(actionsOf(statements.filter((st) => JSON.stringify(st.Resource).includes(lockTableId))).sort()).toEqual([
