@@ -770,6 +770,8 @@ export class MigrationOrchestrator extends Construct {
         return onSides((c) => c.groups);
       case 'kafkaCanaryTopic':
         return onSides((c) => c.canary);
+      case 'kafkaTransactionalId':
+        return onSides((c) => c.transactionalIds);
       case 'configuration':
         return [s.configurations];
       case 'replicator':
@@ -829,6 +831,7 @@ interface ClusterScope {
   readonly topics: string;
   readonly groups: string;
   readonly canary: string;
+  readonly transactionalIds: string;
 }
 
 interface PermissionScopes {
@@ -874,6 +877,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
           topics: arn('kafka', 'topic', '*/*/*'),
           groups: arn('kafka', 'group', '*/*/*'),
           canary: arn('kafka', 'topic', `*/*/${CANARY_TOPIC_PREFIX}*`),
+          transactionalIds: arn('kafka', 'transactional-id', '*/*/*'),
         };
       }
       const r = kafkaResources(clusterArn);
@@ -882,6 +886,7 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
         topics: r.topics,
         groups: r.groups,
         canary: r.topics.replace(/\*$/, `${CANARY_TOPIC_PREFIX}*`),
+        transactionalIds: r.topics.replace(':topic/', ':transactional-id/'),
       };
     });
   const prefix = (props.cutoverParameterPrefix ?? '/').replace(/^\//, '');

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
+import { PlatformaticClientBehaviour } from '../lambdas/adapters/kafka/platformatic-client-behaviour';
 import { PlatformaticProducerActivity } from '../lambdas/adapters/kafka/platformatic-producer-activity';
 import { writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
 import { LOCAL_SWITCHES } from '../lambdas/adapters/local/registry';
@@ -124,6 +125,8 @@ export interface RehearsalEnvironment {
   readonly probeTarget: KafkajsDataPlane;
   /** DescribeProducers on the source, for CheckDrain. */
   readonly producerActivity: PlatformaticProducerActivity;
+  /** The Inventory's reads of producers, transactions, record batches and group types on the source. */
+  readonly clientBehaviour: PlatformaticClientBehaviour;
   readonly pointerFile: string;
   /** The plan's LOCAL_FILE switch on that file, from the local runtime's registry. */
   readonly pointer: CutoverSwitch;
@@ -192,9 +195,13 @@ export async function startRehearsalEnvironment(args: {
   const probeTarget = new KafkajsDataPlane({ ...target.connection('probe-target'), requestTimeoutMs: 2_000 }, quiet);
   // DescribeProducers (kafkajs has none): CheckDrain names a writer that keeps writing after the fence.
   const producerActivity = new PlatformaticProducerActivity({ ...source.connection('drain'), requestTimeoutMs: 3_000 });
+  const clientBehaviour = new PlatformaticClientBehaviour({
+    ...source.connection('inventory'),
+    requestTimeoutMs: 5_000,
+  });
   teardown.add('data-plane clients', async () => {
     await Promise.all(
-      [sourcePlane, targetPlane, probeSource, probeTarget, producerActivity].map((p) =>
+      [sourcePlane, targetPlane, probeSource, probeTarget, producerActivity, clientBehaviour].map((p) =>
         p.close().catch(() => undefined),
       ),
     );
@@ -273,6 +280,7 @@ export async function startRehearsalEnvironment(args: {
     probeSource,
     probeTarget,
     producerActivity,
+    clientBehaviour,
     pointerFile,
     pointer: LOCAL_SWITCHES.LOCAL_FILE({ type: 'LOCAL_FILE', path: pointerFile }, {}),
     workload,

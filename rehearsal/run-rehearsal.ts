@@ -217,6 +217,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         replicator: e.replicator,
         pointer: e.pointer,
         producerActivity: e.producerActivity,
+        clientBehaviour: e.clientBehaviour,
         ...(writeFence ? { writeFence } : {}),
         ...(clientSwitches ? { clientSwitches } : {}),
         clock: () => new Date(),

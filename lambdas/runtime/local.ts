@@ -1,3 +1,4 @@
+import type { ClientBehaviourReads } from '../ports/client-behaviour';
 import type { LocalTaskCallback } from '../adapters/local/local-approval-callback';
 import { MemoryAbortRequests } from '../adapters/local/memory-abort-requests';
 import { MemoryMigrationLocks } from '../adapters/local/memory-migration-locks';
@@ -44,6 +45,8 @@ export interface LocalPorts {
   readonly targetAcls?: Pick<KafkaInventoryReads, 'describeAcls'>;
   /** DescribeProducers on the source: CheckDrain names a writer that keeps writing after the fence. */
   readonly producerActivity?: ProducerActivity;
+  /** The source's producers, transactions, record batches and group types, for the Inventory. */
+  readonly clientBehaviour?: ClientBehaviourReads;
   /** The plan's write fence on the source (cutover.fence KAFKA_ACL), from the local registry. */
   readonly writeFence?: WriteFence;
   /** The plan's client switches (cutover.switches LOCAL_PROCESS), from the local registry. */

@@ -50,6 +50,8 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - targetAcls: the target's ACL reads (validation of the principals' access); healthAlarmNames: the target health
  *   alarms the rollback window watches, where the runtime names them (the rehearsal's local alarms)
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
+ * - clientBehaviour: the source's producers, transactions, sampled record batches and group types (Inventory; the
+ *   second Kafka client, which has these requests)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
@@ -74,6 +76,7 @@ export const PORTS = [
   'targetAcls',
   'healthAlarmNames',
   'producerActivity',
+  'clientBehaviour',
   'runtime',
   'pacer',
   'clientSwitches',
@@ -202,9 +205,9 @@ export const FUNCTIONS = {
   },
   Inventory: {
     module: 'lambdas/tasks/inventory',
-    ports: ['source', 'target', 'msk', 'metrics', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'clientBehaviour', 'msk', 'metrics', 'artifacts', 'clock'],
     description:
-      'Connectivity preflight of both clusters; source control plane, data plane (topics, configs, groups, ACLs, quotas) and throughput, to the evidence store',
+      'Connectivity preflight of both clusters; source control plane, data plane (topics, configs, groups, ACLs, quotas), client behaviour (producers, transactions, codecs, record sizes) and throughput, to the evidence store',
     timeoutSeconds: 10 * MIN,
     memoryMb: 1024,
     dataPlane: true,

@@ -54,6 +54,8 @@ export type ResourceKind =
   | 'kafkaTopic'
   | 'kafkaGroup'
   | 'kafkaCanaryTopic'
+  /** The transactional ids of a side (ListTransactions / DescribeTransactions). */
+  | 'kafkaTransactionalId'
   /** The migration lock table of the construct. */
   | 'lockTable';
 
@@ -615,6 +617,43 @@ export const KAFKA_OPERATIONS = {
   readPartition: [
     { action: 'kafka-cluster:ReadData', resource: 'kafkaTopic', why: 'records compared by content' },
     { action: 'kafka-cluster:DescribeTopic', resource: 'kafkaTopic', why: 'records compared by content' },
+  ],
+  /** The inventory's client-behaviour reads (adapters/kafka/platformatic-client-behaviour.ts). */
+  describeProducers: [
+    {
+      action: 'kafka-cluster:DescribeTopic',
+      resource: 'kafkaTopic',
+      why: 'the producers with state on each partition',
+    },
+  ],
+  listTransactions: [
+    {
+      action: 'kafka-cluster:DescribeTransactionalId',
+      resource: 'kafkaTransactionalId',
+      why: 'the transactional ids each coordinator knows',
+    },
+  ],
+  describeTransactions: [
+    {
+      action: 'kafka-cluster:DescribeTransactionalId',
+      resource: 'kafkaTransactionalId',
+      why: 'the state and partitions of each transaction',
+    },
+  ],
+  sampleRecordBatches: [
+    {
+      action: 'kafka-cluster:ReadData',
+      resource: 'kafkaTopic',
+      why: 'codecs and record sizes at the tail of each topic',
+    },
+    {
+      action: 'kafka-cluster:DescribeTopic',
+      resource: 'kafkaTopic',
+      why: 'codecs and record sizes at the tail of each topic',
+    },
+  ],
+  listGroupTypes: [
+    { action: 'kafka-cluster:DescribeGroup', resource: 'kafkaGroup', why: "consumer groups' protocols" },
   ],
   'canary.createTopics': [
     { action: 'kafka-cluster:CreateTopic', resource: 'kafkaCanaryTopic', why: "this execution's canary topic" },

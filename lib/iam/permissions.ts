@@ -61,9 +61,21 @@ export const PERMISSIONS = {
     aws: ['CloudWatchThroughput.read', 'CloudWatchLagSignals.getMetricSeries'],
   },
   kafkaInventory: {
-    summary: 'read the source cluster, its ACLs, client quotas and broker configs',
+    summary:
+      "read the source cluster, its ACLs, client quotas, broker configs, producers, transactions, group types and the tail of each topic's records",
     kafka: {
-      source: ['describeCluster', 'describeAcls', 'describeClientQuotas', 'describeBrokerConfigs', ...DESCRIBE],
+      source: [
+        'describeCluster',
+        'describeAcls',
+        'describeClientQuotas',
+        'describeBrokerConfigs',
+        ...DESCRIBE,
+        'describeProducers',
+        'listTransactions',
+        'describeTransactions',
+        'sampleRecordBatches',
+        'listGroupTypes',
+      ],
     },
   },
   kafkaDescribe: {

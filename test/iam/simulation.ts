@@ -275,7 +275,7 @@ const SAMPLE = {
 /** A concrete request for a declared requirement: sample ARNs of its kind, the context its conditions name. */
 export function sampleRequest(r: PlacedRequirement): IamRequest {
   const cluster = SAMPLE.cluster(r.side);
-  const under = (kind: 'topic' | 'group', name: string): string =>
+  const under = (kind: 'topic' | 'group' | 'transactional-id', name: string): string =>
     cluster.replace(':cluster/', `:${kind}/`) + `/${name}`;
   const resource = ((): string => {
     switch (r.resource) {
@@ -290,6 +290,8 @@ export function sampleRequest(r: PlacedRequirement): IamRequest {
         return under('group', 'billing');
       case 'kafkaCanaryTopic':
         return under('topic', 'msk-migration.canary.orders.1a2b3c');
+      case 'kafkaTransactionalId':
+        return under('transactional-id', 'payments-writer');
       case 'networkInterface':
         return `arn:aws:ec2:eu-west-1:${ACCOUNT}:network-interface/eni-0123456789abcdef0`;
       default:
@@ -306,7 +308,15 @@ export function sampleRequest(r: PlacedRequirement): IamRequest {
 }
 
 /** Kinds sampleRequest knows: the Kafka data plane and the function's own network interfaces. */
-const SAMPLED = new Set(['kafkaCluster', 'kafkaTopic', 'kafkaGroup', 'kafkaCanaryTopic', 'networkInterface', '*']);
+const SAMPLED = new Set([
+  'kafkaCluster',
+  'kafkaTopic',
+  'kafkaGroup',
+  'kafkaCanaryTopic',
+  'kafkaTransactionalId',
+  'networkInterface',
+  '*',
+]);
 
 /**
  * The declared requirements no test can record (the Kafka data plane on IAM-auth clusters; Lambda's own network

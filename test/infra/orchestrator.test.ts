@@ -230,7 +230,7 @@ describe('MigrationOrchestrator', () => {
     }
   });
 
-  it('keeps Inventory read-only on Kafka: connect and describe, no data, no group or topic changes', () => {
+  it('keeps Inventory read-only on Kafka: connect, describe, read the tail sample; no writes, no group or topic changes', () => {
     const actions = actionsOf(roleStatements(stack, template, stack.orchestrator.functions.Inventory));
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -241,12 +241,15 @@ describe('MigrationOrchestrator', () => {
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeTopic',
         'kafka-cluster:DescribeGroup',
+        // The client-behaviour reads: transactions, and the record batches at the tail of each topic.
+        'kafka-cluster:DescribeTransactionalId',
+        'kafka-cluster:ReadData',
         's3:PutObject',
       ]),
     );
     for (const forbidden of [
-      'kafka-cluster:ReadData',
       'kafka-cluster:WriteData',
+      'kafka-cluster:WriteDataIdempotently',
       'kafka-cluster:AlterGroup',
       'kafka-cluster:CreateTopic',
       'kafka-cluster:DeleteTopic',

@@ -5,6 +5,14 @@ import { CriterionResultSchema, evaluateCriteria } from './criteria';
 import { AssessmentOptionsSchema, FindingSchema, SEVERITIES, type AssessmentOptions, type Finding } from './finding';
 import { aclLossRule } from './rules/acl-loss';
 import { authModeRule } from './rules/auth-mode';
+import {
+  clientBehaviourGapRule,
+  compressionRule,
+  groupProtocolRule,
+  idempotentProducerRule,
+  notVisibleRule,
+  recordSizeRule,
+} from './rules/client-behaviour';
 import { clientQuotaRule } from './rules/client-quotas';
 import { compactionRule } from './rules/compaction';
 import { cutoverHoldRule } from './rules/cutover-clients';
@@ -25,11 +33,17 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
   { name: 'quota fit', rule: quotaFitRule },
   { name: 'compacted partitions', rule: compactionRule },
   { name: 'message size', rule: messageSizeRule },
+  { name: 'observed record sizes', rule: recordSizeRule },
+  { name: 'compression', rule: compressionRule },
   { name: 'topic configs', rule: topicConfigRule },
   { name: 'authentication', rule: authModeRule },
   { name: 'ACLs', rule: aclLossRule },
   { name: 'client quotas', rule: clientQuotaRule },
   { name: 'transactions', rule: transactionRule },
+  { name: 'idempotent producers', rule: idempotentProducerRule },
+  { name: 'consumer group protocols', rule: groupProtocolRule },
+  { name: 'client behaviour gaps', rule: clientBehaviourGapRule },
+  { name: 'client settings not visible', rule: notVisibleRule },
   { name: 'consumer groups', rule: idleGroupRule },
   { name: 'topic selection', rule: topicSelectionRule },
 ];

@@ -251,6 +251,100 @@ export type ThroughputInventory = z.infer<typeof ThroughputInventorySchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------------------------
+// Client behaviour (DescribeProducers, ListTransactions / DescribeTransactions, sampled record batches, group types)
+
+export const CompressionCodecSchema = z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+
+export const ProducersInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    /** Partitions asked (the selected user topics, up to `maxPartitions`) and those the leaders answered for. */
+    partitionsAsked: z.number().int(),
+    partitionsRead: z.number().int(),
+    /** Per topic, the producer IDs with state on its partitions: idempotent or transactional producers. */
+    topics: z.array(z.object({ topic: z.string(), producerIds: z.array(z.string()) })),
+    /** Why some partitions were not read (their errors, the bound). */
+    notes: z.array(z.string()),
+  }),
+  NotCollectedSchema,
+]);
+
+export const TransactionsInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    transactions: z.array(
+      z.object({
+        transactionalId: z.string(),
+        producerId: z.string(),
+        state: z.string(),
+        /** From DescribeTransactions; null when it was not described. */
+        timeoutMs: z.number().int().nullable(),
+        /** The topics of its open transaction (empty when none is open). */
+        topics: z.array(z.string()),
+      }),
+    ),
+    notes: z.array(z.string()),
+  }),
+  NotCollectedSchema,
+]);
+
+export const TopicRecordSampleSchema = z.object({
+  topic: z.string(),
+  partitionsSampled: z.number().int(),
+  batches: z.number().int(),
+  records: z.number().int(),
+  /** Batches per codec (the batch attribute bits 0-2, as the producers or the broker compressed them). */
+  codecs: z.partialRecord(CompressionCodecSchema, z.number().int()),
+  /** Stored batch sizes (compressed): what a broker's max.message.bytes limits. Null when no batch was read. */
+  maxBatchBytes: z.number().int().nullable(),
+  p99BatchBytes: z.number().int().nullable(),
+  /** Record sizes uncompressed (key, value, headers and the record's framing). */
+  maxRecordBytes: z.number().int().nullable(),
+  p99RecordBytes: z.number().int().nullable(),
+  /** Batches written with a producer ID (idempotent or transactional producers) and those in a transaction. */
+  idempotentBatches: z.number().int(),
+  transactionalBatches: z.number().int(),
+  /** Why a partition could not be sampled (the first error). */
+  error: z.string().optional(),
+});
+export type TopicRecordSample = z.infer<typeof TopicRecordSampleSchema>;
+
+export const RecordSamplesInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    /** Bytes fetched at the tail of each sampled partition. */
+    bytesPerPartition: z.number().int(),
+    topics: z.array(TopicRecordSampleSchema),
+    notes: z.array(z.string()),
+  }),
+  NotCollectedSchema,
+]);
+
+export const GroupTypesInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    /** `classic` or `consumer` (KIP-848); null when the brokers predate ListGroups v5 (Kafka < 3.8). */
+    groups: z.array(z.object({ groupId: z.string(), groupType: z.string().nullable(), protocolType: z.string() })),
+  }),
+  NotCollectedSchema,
+]);
+
+export const ClientBehaviourInventorySchema = z.object({
+  /** The client library that read these parts, and why it is not the inventory's main one. */
+  client: z.string(),
+  note: z.string(),
+  producers: ProducersInventorySchema,
+  transactions: TransactionsInventorySchema,
+  records: RecordSamplesInventorySchema,
+  groupTypes: GroupTypesInventorySchema,
+  /** What the brokers do not expose to an Admin client (offset-reset policies, client software versions, …). */
+  notVisible: z.array(z.string()),
+});
+export type ClientBehaviourInventory = z.infer<typeof ClientBehaviourInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+
 export const InventoryGapSchema = z.object({
   /** `controlPlane`, `throughput`, `acls`, `clientQuotas`, `topic:<name>`, `group:<id>`. */
   part: z.string(),
@@ -272,6 +366,8 @@ export const InventorySchema = z.object({
   controlPlane: ControlPlaneInventorySchema,
   dataPlane: DataPlaneInventorySchema,
   throughput: ThroughputInventorySchema,
+  /** How the clients behave, as the brokers tell it; absent when the runtime has no reader for it (test fakes). */
+  clientBehaviour: ClientBehaviourInventorySchema.optional(),
   /** True only when nothing is NOT_COLLECTED or UNDESCRIBABLE. */
   complete: z.boolean(),
   gaps: z.array(InventoryGapSchema),

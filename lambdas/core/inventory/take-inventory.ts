@@ -3,6 +3,8 @@ import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaConnection } from '../../ports/kafka';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
+import type { ClientBehaviourReads } from '../../ports/client-behaviour';
+import { readClientBehaviour, type ClientBehaviourReadOptions } from './client-behaviour';
 import { readDataPlane, reasonOf, type DataPlaneReadOptions, type InventoryDataPlane } from './data-plane';
 import {
   INVENTORY_SCHEMA_VERSION,
@@ -31,10 +33,13 @@ export interface InventoryRequest {
     readonly maxTopics?: number;
   };
   readonly dataPlane?: DataPlaneReadOptions;
+  readonly clientBehaviour?: ClientBehaviourReadOptions;
 }
 
 export interface InventoryDeps {
   readonly kafka: InventoryDataPlane;
+  /** The second Kafka client's reads (producers, transactions, record samples, group types); absent in test fakes. */
+  readonly clientBehaviour?: ClientBehaviourReads;
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
   readonly store: ArtifactStore;
@@ -86,9 +91,15 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
 
 function gapsOf(
   controlPlane: ControlPlaneInventory,
-  inventory: Pick<Inventory, 'dataPlane' | 'throughput'>,
+  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour'>,
 ): InventoryGap[] {
   const gaps: InventoryGap[] = [];
+  const behaviour = inventory.clientBehaviour;
+  if (behaviour)
+    for (const part of ['producers', 'transactions', 'records', 'groupTypes'] as const) {
+      const read = behaviour[part];
+      if (read.status === 'NOT_COLLECTED') gaps.push({ part, reason: read.reason });
+    }
   if (controlPlane.status === 'NOT_COLLECTED') gaps.push({ part: 'controlPlane', reason: controlPlane.reason });
   const dp = inventory.dataPlane;
   if (dp.brokerConfigs.status === 'NOT_COLLECTED')
@@ -201,7 +212,16 @@ export async function takeInventory(
     }
   }
 
-  const partial = { dataPlane, throughput };
+  let clientBehaviour: Inventory['clientBehaviour'];
+  if (deps.clientBehaviour) {
+    try {
+      clientBehaviour = await readClientBehaviour(deps.clientBehaviour, dataPlane, request.clientBehaviour);
+    } catch (err) {
+      throw withWhatToCheck(err, connection);
+    }
+  }
+
+  const partial = { dataPlane, throughput, ...(clientBehaviour ? { clientBehaviour } : {}) };
   const gaps = gapsOf(controlPlane, partial);
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -216,6 +236,7 @@ export async function takeInventory(
     controlPlane,
     dataPlane,
     throughput,
+    ...(clientBehaviour ? { clientBehaviour } : {}),
     complete: gaps.length === 0,
     gaps,
   };

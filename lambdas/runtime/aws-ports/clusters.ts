@@ -1,4 +1,5 @@
 import { closedAfter, requirePlan, type AwsPortFactory } from '../aws';
+import { unavailableClientBehaviour } from '../../ports/client-behaviour';
 import { clustersOf, type TaskDataPlane } from '../aws-clusters';
 
 /**
@@ -27,6 +28,23 @@ export const producerActivity: AwsPortFactory = async (inv) => {
   const { PlatformaticProducerActivity } = await import('../../adapters/kafka/platformatic-producer-activity');
   const plane = (await inv.port('source')) as TaskDataPlane;
   return closedAfter(inv, Promise.resolve(new PlatformaticProducerActivity(plane.connection)));
+};
+
+/**
+ * The source's producers, transactions, record batches and group types (the Inventory), on @platformatic/kafka, which
+ * has these requests (kafkajs has none), loaded only here. Where the bundle cannot load it (docs/kafka-clients.md,
+ * "Loading @platformatic/kafka under CommonJS"), every part is reported not collected with that reason.
+ */
+export const clientBehaviour: AwsPortFactory = async (inv) => {
+  const plane = (await inv.port('source')) as TaskDataPlane;
+  try {
+    const { PlatformaticClientBehaviour } = await import('../../adapters/kafka/platformatic-client-behaviour');
+    return closedAfter(inv, Promise.resolve(new PlatformaticClientBehaviour(plane.connection)));
+  } catch (err) {
+    return unavailableClientBehaviour(
+      `@platformatic/kafka could not be loaded in this function (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
 };
 
 export const msk: AwsPortFactory = async (inv) => clustersOf(inv).msk();

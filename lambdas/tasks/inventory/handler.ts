@@ -4,17 +4,26 @@ import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock } from '../../runtime/aws-ports/basics';
 import { metrics } from '../../runtime/aws-ports/cloudwatch';
-import { msk, source, target } from '../../runtime/aws-ports/clusters';
+import { clientBehaviour, msk, source, target } from '../../runtime/aws-ports/clusters';
 import { type Output, task } from './task';
 
-/** Inventory: the AWS root builds the AWS adapters (MSK, the source's data plane, CloudWatch, S3), run. */
+/**
+ * Inventory: the AWS root builds the AWS adapters (MSK, the source's data plane, its client-behaviour reads on
+ * @platformatic/kafka, CloudWatch, S3), run.
+ */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
 const PHASE = task.function;
 /** Its ports come from the AWS composition root (lambdas/runtime/aws.ts): only those its task needs. */
-export const inventoryHandler = awsTaskHandler(task, { source, target, msk, metrics, artifacts, clock }) as (
-  event: unknown,
-) => Promise<Output>;
+export const inventoryHandler = awsTaskHandler(task, {
+  source,
+  target,
+  clientBehaviour,
+  msk,
+  metrics,
+  artifacts,
+  clock,
+}) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(inventoryHandler).use(
   withObservability(PHASE, {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { runPreflight } from '../../core/connectivity/preflight';
 import type { InventoryDataPlane } from '../../core/inventory/data-plane';
+import type { ClientBehaviourReads } from '../../ports/client-behaviour';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { takeInventory } from '../../core/inventory/take-inventory';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -10,8 +11,8 @@ import { ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-
 import { defineTask } from '../../workflow/define-task';
 
 /**
- * Inventory: the source's control plane (MSK), data plane (topics, configs, groups, ACLs, quotas) and throughput
- * (CloudWatch). The whole inventory goes to the ArtifactStore; `$.inventory` keeps its summary and key.
+ * Inventory: the source's control plane (MSK), data plane (topics, configs, groups, ACLs, quotas), client behaviour
+ * (producers, transactions, codecs and record sizes, group protocols) and throughput (CloudWatch). The whole inventory goes to the ArtifactStore; `$.inventory` keeps its summary and key.
  */
 
 export const Input = z.object({ state: ExecutionStateSchema });
@@ -28,6 +29,8 @@ export interface Deps {
    * through the connectivity preflight with the source.
    */
   readonly target?: Pick<KafkaDataPlane, 'checkConnectivity'>;
+  /** The source's producers, transactions, record batches and group types, on the second Kafka client. */
+  readonly clientBehaviour?: ClientBehaviourReads;
   /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
@@ -47,6 +50,7 @@ export async function runInventory(input: Input, deps: Deps): Promise<Output> {
     },
     {
       kafka: deps.kafka,
+      ...(deps.clientBehaviour ? { clientBehaviour: deps.clientBehaviour } : {}),
       store: deps.artifacts,
       now: deps.now,
       ...(deps.msk ? { msk: deps.msk } : {}),
@@ -65,6 +69,7 @@ export const task = defineTask({
     kafka: 'source',
     // A target the plan creates does not exist yet: ProvisionTarget waits until it answers.
     target: { oneOf: ['target'], pick: (input: Input) => (input.state.input.target.create ? undefined : 'target') },
+    clientBehaviour: 'clientBehaviour',
     msk: 'msk',
     metrics: 'metrics',
     artifacts: 'artifacts',

@@ -25,6 +25,24 @@ export function transactionRule(inventory: Inventory, profile: TargetProfile, _o
     ),
   ].sort();
   if (transactional.length > 0) signals.push(`ACLs on transactional ids for ${firstFew(transactional, 4)}`);
+  // What the brokers say (inventory clientBehaviour, read with @platformatic/kafka: kafkajs has no such Admin API).
+  const behaviour = inventory.clientBehaviour;
+  const listed = behaviour?.transactions.status === 'COLLECTED' ? behaviour.transactions.transactions : [];
+  const ids = listed.map((t) => t.transactionalId);
+  if (listed.length > 0) {
+    const open = listed.filter((t) => t.topics.length > 0);
+    signals.push(
+      `ListTransactions names ${plural(listed.length, 'transactional id')} (${firstFew(
+        listed.map((t) => `${t.transactionalId}: ${t.state}`),
+        4,
+      )})${open.length > 0 ? `, ${plural(open.length, 'transaction')} open on ${firstFew([...new Set(open.flatMap((t) => t.topics))].sort(), 4)}` : ''}`,
+    );
+  }
+  const sampled =
+    behaviour?.records.status === 'COLLECTED'
+      ? behaviour.records.topics.filter((t) => t.transactionalBatches > 0).map((t) => t.topic)
+      : [];
+  if (sampled.length > 0) signals.push(`transactional record batches at the tail of ${firstFew(sampled, 4)}`);
   const idempotent = [
     ...new Set(
       acls
@@ -43,12 +61,17 @@ export function transactionRule(inventory: Inventory, profile: TargetProfile, _o
     findings.push({
       id: 'transactions.in-use',
       severity: support === 'UNSUPPORTED' ? 'BLOCKER' : 'WARNING',
-      subject: transactional.length > 0 ? firstFew(transactional, 3) : 'transactional producers',
+      subject:
+        ids.length > 0
+          ? firstFew(ids, 3)
+          : transactional.length > 0
+            ? firstFew(transactional, 3)
+            : 'transactional producers',
       criterion: 'apiCompatibility',
       evidence: `${signals.join('; ')}. ${profile.name}: transactions ${support.toLowerCase()} — ${profile.capabilities.transactions.note}`,
       remediation:
         'Find the transactional producers (transactional.id in their configs) and their read_committed consumers; prove them on the target in the rehearsal; cut them over together, after the replication has caught up (replicated records are not transactional).',
-      ...(transactional.length > 0 ? { items: transactional } : {}),
+      ...(ids.length + transactional.length > 0 ? { items: [...new Set([...ids, ...transactional])] } : {}),
     });
   }
   if (idempotent.length > 0 && profile.access.acls === 'NONE') {
