@@ -777,8 +777,11 @@ export class MigrationOrchestrator extends Construct {
       case 'replicator':
         return [s.replicators];
       case 'connector':
-        // A client switch recreates the user's connectors (any name); replication tasks only the tool's own.
-        return [spec.may.includes('clientSwitch') ? s.anyConnector : s.connectors];
+        // A client switch recreates the user's connectors (any name), the Inventory reads them; replication tasks only
+        // the tool's own.
+        return [
+          spec.may.includes('clientSwitch') || spec.may.includes('connectorsRead') ? s.anyConnector : s.connectors,
+        ];
       case 'alarm':
         return [s.alarms];
       case 'evidenceObject':

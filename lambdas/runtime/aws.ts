@@ -64,6 +64,7 @@ export const PORT_ENV: Readonly<
   targetAcls: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   producerActivity: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   clientBehaviour: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
+  connectors: {},
   writeFence: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   artifacts: { required: ['ARTIFACT_BUCKET'] },
   replicator: { required: ['AWS_REGION'], optional: REPLICATOR_ENV },

@@ -52,6 +52,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - producerActivity: DescribeProducers on the source (CheckDrain names a writer that keeps writing after the fence)
  * - clientBehaviour: the source's producers, transactions, sampled record batches and group types (Inventory; the
  *   second Kafka client, which has these requests)
+ * - connectors: MSK Connect's connectors of the Region (Inventory: those bound to the source)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
@@ -77,6 +78,7 @@ export const PORTS = [
   'healthAlarmNames',
   'producerActivity',
   'clientBehaviour',
+  'connectors',
   'runtime',
   'pacer',
   'clientSwitches',
@@ -147,7 +149,9 @@ export type TaskPermission =
   /** dynamodb:GetItem on the migration lock table: the poll tasks read this execution's abort request. */
   | 'abortRead'
   /** Move the plan's client switches: Lambda event source mappings, ECS services (and pass their task roles). */
-  | 'clientSwitch';
+  | 'clientSwitch'
+  /** kafkaconnect:ListConnectors / DescribeConnector: the connectors bound to the source (Inventory). */
+  | 'connectorsRead';
 
 /** What Finalize and RollbackReplication may do alike: delete what this execution created for the copy. */
 const TEARDOWN_MAY: readonly TaskPermission[] = [
@@ -205,7 +209,7 @@ export const FUNCTIONS = {
   },
   Inventory: {
     module: 'lambdas/tasks/inventory',
-    ports: ['source', 'target', 'clientBehaviour', 'msk', 'metrics', 'artifacts', 'clock'],
+    ports: ['source', 'target', 'clientBehaviour', 'connectors', 'msk', 'metrics', 'artifacts', 'clock'],
     description:
       'Connectivity preflight of both clusters; source control plane, data plane (topics, configs, groups, ACLs, quotas), client behaviour (producers, transactions, codecs, record sizes) and throughput, to the evidence store',
     timeoutSeconds: 10 * MIN,
@@ -219,6 +223,7 @@ export const FUNCTIONS = {
       'secretsRead',
       'evidenceRead',
       'evidenceWrite',
+      'connectorsRead',
     ],
   },
   Assess: {

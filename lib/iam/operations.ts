@@ -541,6 +541,10 @@ export const AWS_ADAPTERS = {
       revert: ['ecs:DescribeServices', 'ecs:UpdateService'],
     },
   },
+  MskConnectInventory: {
+    file: 'msk-connect-inventory.ts',
+    methods: { listConnectors: ['kafkaconnect:ListConnectors', 'kafkaconnect:DescribeConnector'] },
+  },
   MskConnectClientSwitch: {
     file: 'client-switch-msk-connect.ts',
     methods: {

@@ -182,6 +182,10 @@ export const PERMISSIONS = {
       (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
     ),
   },
+  connectorsRead: {
+    summary: "list MSK Connect's connectors and read what each connects to and which topics it names",
+    aws: ['MskConnectInventory.listConnectors'],
+  },
   secretsRead: {
     summary:
       'read cluster secrets: SCRAM or PLAIN credentials, client certificates, CA bundles (decrypted through Secrets Manager)',

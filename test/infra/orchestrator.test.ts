@@ -244,6 +244,8 @@ describe('MigrationOrchestrator', () => {
         // The client-behaviour reads: transactions, and the record batches at the tail of each topic.
         'kafka-cluster:DescribeTransactionalId',
         'kafka-cluster:ReadData',
+        'kafkaconnect:ListConnectors',
+        'kafkaconnect:DescribeConnector',
         's3:PutObject',
       ]),
     );

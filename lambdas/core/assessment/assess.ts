@@ -14,6 +14,7 @@ import {
   recordSizeRule,
 } from './rules/client-behaviour';
 import { clientQuotaRule } from './rules/client-quotas';
+import { connectorRule } from './rules/connectors';
 import { compactionRule } from './rules/compaction';
 import { cutoverHoldRule } from './rules/cutover-clients';
 import { idleGroupRule } from './rules/idle-groups';
@@ -42,6 +43,7 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
   { name: 'transactions', rule: transactionRule },
   { name: 'idempotent producers', rule: idempotentProducerRule },
   { name: 'consumer group protocols', rule: groupProtocolRule },
+  { name: 'connectors', rule: connectorRule },
   { name: 'client behaviour gaps', rule: clientBehaviourGapRule },
   { name: 'client settings not visible', rule: notVisibleRule },
   { name: 'consumer groups', rule: idleGroupRule },

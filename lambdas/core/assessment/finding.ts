@@ -46,6 +46,10 @@ export const AssessmentOptionsSchema = z.object({
   /** Finding ids the operator accepts: a BLOCKER with one of these ids is reported as an acknowledged WARNING. */
   acknowledge: z.array(z.string()).default([]),
   profileOverrides: ProfileOverridesSchema.optional(),
+  /** The plan's MSK_CONNECT_CONNECTOR switches (cutover.switches): which connectors the cutover moves, and as what. */
+  connectorSwitches: z
+    .array(z.object({ connectorArn: z.string(), role: z.enum(['CONSUMERS', 'PRODUCERS']) }))
+    .default([]),
   /** How the cutover holds producers (the plan's cutover section), for the cutover rules; absent: not judged. */
   cutover: z
     .object({

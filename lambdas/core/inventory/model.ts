@@ -344,6 +344,33 @@ export const ClientBehaviourInventorySchema = z.object({
 export type ClientBehaviourInventory = z.infer<typeof ClientBehaviourInventorySchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Connectors (MSK Connect ListConnectors / DescribeConnector)
+
+export const ConnectorSchema = z.object({
+  name: z.string(),
+  arn: z.string(),
+  state: z.string(),
+  /** SINK reads topics, SOURCE writes them; from `topics` / `topics.regex` and the class name. */
+  kind: z.enum(['SINK', 'SOURCE', 'UNKNOWN']),
+  connectorClass: z.string().nullable(),
+  /** Topics it reads (a sink's `topics`), and its `topics.regex`. */
+  reads: z.array(z.string()),
+  readsPattern: z.string().nullable(),
+  /** Topics or prefixes it writes, from the keys that name them (`topic`, `kafka.topic`, `topic.prefix` + `.*`, a DLQ). */
+  writes: z.array(z.string()),
+  /** True when its workers connect to the source (a bootstrap broker in common). */
+  boundToSource: z.boolean(),
+  bootstrapServers: z.array(z.string()),
+});
+export type Connector = z.infer<typeof ConnectorSchema>;
+
+export const ConnectorsInventorySchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('COLLECTED'), platform: z.string(), connectors: z.array(ConnectorSchema) }),
+  NotCollectedSchema,
+]);
+export type ConnectorsInventory = z.infer<typeof ConnectorsInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export const InventoryGapSchema = z.object({
   /** `controlPlane`, `throughput`, `acls`, `clientQuotas`, `topic:<name>`, `group:<id>`. */
@@ -368,6 +395,8 @@ export const InventorySchema = z.object({
   throughput: ThroughputInventorySchema,
   /** How the clients behave, as the brokers tell it; absent when the runtime has no reader for it (test fakes). */
   clientBehaviour: ClientBehaviourInventorySchema.optional(),
+  /** The MSK Connect connectors of the Region, those bound to the source marked; absent where there is no reader. */
+  connectors: ConnectorsInventorySchema.optional(),
   /** True only when nothing is NOT_COLLECTED or UNDESCRIBABLE. */
   complete: z.boolean(),
   gaps: z.array(InventoryGapSchema),

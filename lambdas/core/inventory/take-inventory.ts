@@ -4,7 +4,9 @@ import type { KafkaConnection } from '../../ports/kafka';
 import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
 import type { ClientBehaviourReads } from '../../ports/client-behaviour';
+import type { ConnectorInventoryReads } from '../../ports/connectors';
 import { readClientBehaviour, type ClientBehaviourReadOptions } from './client-behaviour';
+import { readConnectors } from './connectors';
 import { readDataPlane, reasonOf, type DataPlaneReadOptions, type InventoryDataPlane } from './data-plane';
 import {
   INVENTORY_SCHEMA_VERSION,
@@ -40,6 +42,8 @@ export interface InventoryDeps {
   readonly kafka: InventoryDataPlane;
   /** The second Kafka client's reads (producers, transactions, record samples, group types); absent in test fakes. */
   readonly clientBehaviour?: ClientBehaviourReads;
+  /** MSK Connect's connectors of the Region; absent in the local rehearsal and test fakes. */
+  readonly connectors?: ConnectorInventoryReads;
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
   readonly store: ArtifactStore;
@@ -91,7 +95,7 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
 
 function gapsOf(
   controlPlane: ControlPlaneInventory,
-  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour'>,
+  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour' | 'connectors'>,
 ): InventoryGap[] {
   const gaps: InventoryGap[] = [];
   const behaviour = inventory.clientBehaviour;
@@ -100,6 +104,8 @@ function gapsOf(
       const read = behaviour[part];
       if (read.status === 'NOT_COLLECTED') gaps.push({ part, reason: read.reason });
     }
+  if (inventory.connectors?.status === 'NOT_COLLECTED')
+    gaps.push({ part: 'connectors', reason: inventory.connectors.reason });
   if (controlPlane.status === 'NOT_COLLECTED') gaps.push({ part: 'controlPlane', reason: controlPlane.reason });
   const dp = inventory.dataPlane;
   if (dp.brokerConfigs.status === 'NOT_COLLECTED')
@@ -221,7 +227,14 @@ export async function takeInventory(
     }
   }
 
-  const partial = { dataPlane, throughput, ...(clientBehaviour ? { clientBehaviour } : {}) };
+  const connectors = deps.connectors ? await readConnectors(deps.connectors, connection.bootstrapServers) : undefined;
+
+  const partial = {
+    dataPlane,
+    throughput,
+    ...(clientBehaviour ? { clientBehaviour } : {}),
+    ...(connectors ? { connectors } : {}),
+  };
   const gaps = gapsOf(controlPlane, partial);
   const inventory: Inventory = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
@@ -237,6 +250,7 @@ export async function takeInventory(
     dataPlane,
     throughput,
     ...(clientBehaviour ? { clientBehaviour } : {}),
+    ...(connectors ? { connectors } : {}),
     complete: gaps.length === 0,
     gaps,
   };

@@ -47,6 +47,9 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     headroom,
     acknowledge,
     ...(profileOverrides ? { profileOverrides } : {}),
+    connectorSwitches: plan.cutover.switches.flatMap((s) =>
+      s.type === 'MSK_CONNECT_CONNECTOR' ? [{ connectorArn: s.connectorArn, role: s.role }] : [],
+    ),
     cutover: {
       fence: {
         type: plan.cutover.fence.type,

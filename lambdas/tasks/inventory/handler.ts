@@ -5,11 +5,12 @@ import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock } from '../../runtime/aws-ports/basics';
 import { metrics } from '../../runtime/aws-ports/cloudwatch';
 import { clientBehaviour, msk, source, target } from '../../runtime/aws-ports/clusters';
+import { connectors } from '../../runtime/aws-ports/connectors';
 import { type Output, task } from './task';
 
 /**
  * Inventory: the AWS root builds the AWS adapters (MSK, the source's data plane, its client-behaviour reads on
- * @platformatic/kafka, CloudWatch, S3), run.
+ * @platformatic/kafka, MSK Connect, CloudWatch, S3), run.
  */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
@@ -19,6 +20,7 @@ export const inventoryHandler = awsTaskHandler(task, {
   source,
   target,
   clientBehaviour,
+  connectors,
   msk,
   metrics,
   artifacts,

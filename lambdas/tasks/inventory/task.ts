@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { runPreflight } from '../../core/connectivity/preflight';
 import type { InventoryDataPlane } from '../../core/inventory/data-plane';
 import type { ClientBehaviourReads } from '../../ports/client-behaviour';
+import type { ConnectorInventoryReads } from '../../ports/connectors';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { takeInventory } from '../../core/inventory/take-inventory';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -31,6 +32,8 @@ export interface Deps {
   readonly target?: Pick<KafkaDataPlane, 'checkConnectivity'>;
   /** The source's producers, transactions, record batches and group types, on the second Kafka client. */
   readonly clientBehaviour?: ClientBehaviourReads;
+  /** MSK Connect's connectors (absent in the local rehearsal). */
+  readonly connectors?: ConnectorInventoryReads;
   /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
@@ -51,6 +54,7 @@ export async function runInventory(input: Input, deps: Deps): Promise<Output> {
     {
       kafka: deps.kafka,
       ...(deps.clientBehaviour ? { clientBehaviour: deps.clientBehaviour } : {}),
+      ...(deps.connectors ? { connectors: deps.connectors } : {}),
       store: deps.artifacts,
       now: deps.now,
       ...(deps.msk ? { msk: deps.msk } : {}),
@@ -70,6 +74,7 @@ export const task = defineTask({
     // A target the plan creates does not exist yet: ProvisionTarget waits until it answers.
     target: { oneOf: ['target'], pick: (input: Input) => (input.state.input.target.create ? undefined : 'target') },
     clientBehaviour: 'clientBehaviour',
+    connectors: 'connectors',
     msk: 'msk',
     metrics: 'metrics',
     artifacts: 'artifacts',
