@@ -47,6 +47,16 @@ export interface SampledBatch {
   readonly recordBytes: readonly number[];
   /** True when this runtime could not decompress the records (zstd needs Node 22.15+): their sizes are unknown. */
   readonly undecoded?: boolean;
+  /**
+   * How the record values start: Confluent's schema registry wire format (magic byte 0, schema ID), the AWS Glue
+   * Schema Registry serde's (header 3, schema version UUID), or neither; with the schema IDs seen.
+   */
+  readonly wireFormats?: {
+    readonly confluent: number;
+    readonly glue: number;
+    readonly other: number;
+    readonly schemaIds: readonly string[];
+  };
   /** -1 for a producer without a producer ID (not idempotent, not transactional). */
   readonly producerId: string;
   readonly transactional: boolean;

@@ -40,7 +40,15 @@ describe('client behaviour read from a real broker', () => {
       { topic: 'events', numPartitions: 1 },
       { topic: 'metrics', numPartitions: 1 },
       { topic: 'blobs', numPartitions: 1, configs: { 'max.message.bytes': '2000000' } },
+      { topic: 'avro-orders', numPartitions: 1 },
     ]);
+    // Values as Confluent's serializer frames them: magic byte 0, schema ID 42, then the Avro body.
+    await plane.produce(
+      'avro-orders',
+      Array.from({ length: 5 }, (_, i) => ({
+        value: Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), Buffer.from(`body-${i}`)]),
+      })),
+    );
     const kafka = new Kafka({
       clientId: 'it-behaviour',
       brokers: [cluster.bootstrap as string],
@@ -161,6 +169,11 @@ describe('client behaviour read from a real broker', () => {
     expect(blobs?.maxBatchBytes).toBeGreaterThan(BIG);
   });
 
+  it('reads the schema registry wire format of the values', () => {
+    expect(sample('avro-orders')?.wireFormats).toEqual({ confluent: 5, glue: 0, other: 0, schemaIds: ['42'] });
+    expect(sample('events')?.wireFormats).toMatchObject({ confluent: 0, other: 20 });
+  });
+
   it('tells the classic group from the consumer-protocol group', () => {
     const groups = inventory.clientBehaviour?.groupTypes;
     expect(groups?.status).toBe('COLLECTED');
@@ -182,6 +195,7 @@ describe('client behaviour read from a real broker', () => {
     expect(byId.get('producers.idempotent')?.evidence).toMatch(/events/);
     expect(byId.get('compression.in-use')?.evidence).toMatch(/snappy/);
     expect(byId.get('groups.consumer-protocol')?.items).toEqual(['analytics']);
+    expect(byId.get('schema-registry.confluent-ids')?.items).toEqual(['avro-orders: schema IDs 42']);
     expect(byId.get('clients.not-visible')?.evidence).toMatch(/auto\.offset\.reset/);
     // 300 KB records fit MSK Serverless' 8 MB: no size finding above INFO.
     expect(byId.get('record-size.exceeds-target')).toBeUndefined();

@@ -6,6 +6,7 @@ import {
   idempotentProducerRule,
   notVisibleRule,
   recordSizeRule,
+  schemaRegistryRule,
 } from '../../lambdas/core/assessment/rules/client-behaviour';
 import { transactionRule } from '../../lambdas/core/assessment/rules/transactions';
 import { NOT_VISIBLE } from '../../lambdas/core/inventory/client-behaviour';
@@ -225,5 +226,35 @@ describe('consumer group protocols and what is not visible', () => {
       items: ['transactions: refused'],
     });
     expect([...notVisibleRule(inventory()), ...clientBehaviourGapRule(inventory())]).toEqual([]);
+  });
+});
+
+describe('schema registries seen in the record values', () => {
+  const wire = (confluent: number, glue: number, other: number, schemaIds: string[]): Inventory =>
+    withBehaviour({
+      records: {
+        status: 'COLLECTED',
+        bytesPerPartition: 1,
+        notes: [],
+        topics: [sample('orders', { wireFormats: { confluent, glue, other, schemaIds } })],
+      },
+    });
+
+  it('warns that the target’s consumers must resolve the Confluent schema IDs against the same registry', () => {
+    const [f] = schemaRegistryRule(wire(100, 0, 0, ['42', '43']), serverless, defaults);
+    expect(f).toMatchObject({
+      id: 'schema-registry.confluent-ids',
+      severity: 'WARNING',
+      items: ['orders: schema IDs 42, 43'],
+    });
+    expect(f?.remediation).toMatch(/same IDs/);
+  });
+
+  it('says Glue schema versions resolve through AWS, and stays quiet on values that only sometimes start with 0', () => {
+    expect(schemaRegistryRule(wire(0, 50, 0, ['u-1']), serverless, defaults)[0]).toMatchObject({
+      id: 'schema-registry.glue-versions',
+      severity: 'INFO',
+    });
+    expect(schemaRegistryRule(wire(3, 0, 97, ['0']), serverless, defaults)).toEqual([]);
   });
 });

@@ -77,6 +77,25 @@ describe('record batches read from Fetch bytes', () => {
     expect(b?.batchBytes).toBeLessThan(200);
   });
 
+  it('reads the schema registry wire format and schema IDs from the record values', () => {
+    const confluent = Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), Buffer.from('avro')]);
+    const glue = Buffer.concat([
+      Buffer.from([3, 0]),
+      Buffer.from('00112233445566778899aabbccddeeff', 'hex'),
+      Buffer.from('x'),
+    ]);
+    const [parsed] = parseRecordBatches(
+      batch([confluent, confluent, glue, Buffer.from('{"plain":1}')], { gzip: true }),
+      gzipOnly,
+    );
+    expect(parsed?.wireFormats).toEqual({
+      confluent: 2,
+      glue: 1,
+      other: 1,
+      schemaIds: ['42', '00112233-4455-6677-8899-aabbccddeeff'],
+    });
+  });
+
   it('keeps a batch whose codec this runtime lacks, with its codec and size but no record sizes', () => {
     const zstd = batch([Buffer.alloc(50)], { codecBits: 4 });
     expect(parseRecordBatches(zstd, gzipOnly)).toEqual([

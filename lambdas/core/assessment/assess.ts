@@ -12,6 +12,7 @@ import {
   idempotentProducerRule,
   notVisibleRule,
   recordSizeRule,
+  schemaRegistryRule,
 } from './rules/client-behaviour';
 import { clientQuotaRule } from './rules/client-quotas';
 import { connectorRule } from './rules/connectors';
@@ -36,6 +37,7 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
   { name: 'message size', rule: messageSizeRule },
   { name: 'observed record sizes', rule: recordSizeRule },
   { name: 'compression', rule: compressionRule },
+  { name: 'schema registries', rule: schemaRegistryRule },
   { name: 'topic configs', rule: topicConfigRule },
   { name: 'authentication', rule: authModeRule },
   { name: 'ACLs', rule: aclLossRule },

@@ -54,6 +54,17 @@ function sampleOf(
   const recordSizes = data.flatMap((b) => b.recordBytes).sort((a, b) => a - b);
   const codecs: TopicRecordSample['codecs'] = {};
   for (const b of data) codecs[b.compression] = (codecs[b.compression] ?? 0) + 1;
+  const wire = { confluent: 0, glue: 0, other: 0, schemaIds: [] as string[] };
+  let valuesRead = false;
+  for (const b of data) {
+    if (!b.wireFormats) continue;
+    valuesRead = true;
+    wire.confluent += b.wireFormats.confluent;
+    wire.glue += b.wireFormats.glue;
+    wire.other += b.wireFormats.other;
+    for (const id of b.wireFormats.schemaIds)
+      if (wire.schemaIds.length < 20 && !wire.schemaIds.includes(id)) wire.schemaIds.push(id);
+  }
   return {
     topic,
     partitionsSampled: partitions,
@@ -66,6 +77,7 @@ function sampleOf(
     p99RecordBytes: percentile(recordSizes, 99),
     idempotentBatches: data.filter((b) => b.producerId !== '-1').length,
     transactionalBatches: data.filter((b) => b.transactional).length,
+    ...(valuesRead ? { wireFormats: wire } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -305,6 +305,18 @@ export const TopicRecordSampleSchema = z.object({
   /** Batches written with a producer ID (idempotent or transactional producers) and those in a transaction. */
   idempotentBatches: z.number().int(),
   transactionalBatches: z.number().int(),
+  /**
+   * Record values in a schema registry's wire format: Confluent's (magic byte 0, schema ID) or the AWS Glue Schema
+   * Registry serde's (header 3, schema version UUID); `schemaIds` the first 20 distinct IDs. Absent when no value was read.
+   */
+  wireFormats: z
+    .object({
+      confluent: z.number().int(),
+      glue: z.number().int(),
+      other: z.number().int(),
+      schemaIds: z.array(z.string()),
+    })
+    .optional(),
   /** Why a partition could not be sampled (the first error). */
   error: z.string().optional(),
 });

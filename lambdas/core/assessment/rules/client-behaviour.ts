@@ -246,3 +246,59 @@ export function notVisibleRule(inventory: Inventory): Finding[] {
     },
   ];
 }
+
+/** Most of a topic's sampled values (90%) in one wire format: a schema registry's serde wrote them. */
+function dominantWireFormat(s: TopicRecordSample): 'confluent' | 'glue' | undefined {
+  const w = s.wireFormats;
+  if (!w) return undefined;
+  const total = w.confluent + w.glue + w.other;
+  if (w.confluent > 0 && w.confluent >= 0.9 * total) return 'confluent';
+  if (w.glue > 0 && w.glue >= 0.9 * total) return 'glue';
+  return undefined;
+}
+
+/**
+ * Schema registries in use, read from the record values (the serdes' wire formats), and whether the target's clients
+ * will resolve them: replication copies the values byte for byte, schema IDs included.
+ */
+export function schemaRegistryRule(
+  inventory: Inventory,
+  _profile: TargetProfile,
+  options: AssessmentOptions,
+): Finding[] {
+  const samples = selectedSamples(inventory, options);
+  const findings: Finding[] = [];
+  const confluent = samples.filter((s) => dominantWireFormat(s) === 'confluent');
+  const glue = samples.filter((s) => dominantWireFormat(s) === 'glue');
+  const describe = (s: TopicRecordSample, what: string): string =>
+    `${s.topic}: ${what} ${firstFew(s.wireFormats?.schemaIds ?? [], 5)}`;
+  if (confluent.length > 0)
+    findings.push({
+      id: 'schema-registry.confluent-ids',
+      severity: 'WARNING',
+      subject: plural(confluent.length, 'topic'),
+      criterion: 'apiCompatibility',
+      evidence: `Record values in the Confluent schema registry wire format (magic byte 0, a schema ID) on ${firstFew(
+        confluent.map((s) => describe(s, 'schema IDs')),
+        3,
+      )}. Replication copies them unchanged: the target's consumers look these IDs up in whichever registry their schema.registry.url names.`,
+      remediation:
+        "Keep one registry for both sides (the producers' and consumers' schema.registry.url unchanged), or a copy that keeps the same subjects under the same IDs (schema linking / an exporter, a registry in IMPORT mode); a new registry that assigns its own IDs breaks every consumer of these topics. Prove a consumer on the target in the rehearsal.",
+      items: confluent.map((s) => describe(s, 'schema IDs')),
+    });
+  if (glue.length > 0)
+    findings.push({
+      id: 'schema-registry.glue-versions',
+      severity: 'INFO',
+      subject: plural(glue.length, 'topic'),
+      criterion: 'networkAndIdentity',
+      evidence: `Record values written by the AWS Glue Schema Registry serde (header 3, a schema version UUID) on ${firstFew(
+        glue.map((s) => describe(s, 'schema versions')),
+        3,
+      )}. The clients resolve them with glue:GetSchemaVersion in the registry's account and Region, not through Kafka: the target needs no copy.`,
+      remediation:
+        "Keep the clients' registry settings (Region, registry name) when they switch; a client in another account needs a resource policy on the registry; one in another Region, the registry's Region in its serde configuration.",
+      items: glue.map((s) => describe(s, 'schema versions')),
+    });
+  return findings;
+}
