@@ -37,13 +37,17 @@ export const DEFAULT_WILDCARDS: Readonly<Record<string, { readonly why: string; 
     why: "consumer groups of the plan's clusters",
     narrowedBy: ['sourceClusterArns', 'targetClusterArns'],
   },
+  'kafka:transactional-id/*/*/*': {
+    why: "transactional ids of the source (the Inventory's ListTransactions / DescribeTransactions)",
+    narrowedBy: ['sourceClusterArns'],
+  },
   'kafka:configuration/*/*': {
     why: "the source's custom configuration, which its cluster names at run time (read only: DescribeConfigurationRevision)",
   },
   'kafka:replicator/mskmig-*/*': { why: "this tool's replicator name prefix" },
   'kafkaconnect:connector/mskmig-*/*': { why: "this tool's connector name prefix" },
   'kafkaconnect:connector/*/*': {
-    why: 'an MSK_CONNECT_CONNECTOR client switch recreates the connector the plan names at run time',
+    why: 'an MSK_CONNECT_CONNECTOR client switch recreates the connector the plan names at run time; the Inventory describes the connectors of the Region',
   },
   'cloudwatch:alarm:msk-migration-*': { why: "this tool's alarm name prefix" },
   'scheduler:schedule/default/msk-approval-*': {
@@ -168,6 +172,7 @@ describe('wildcard ARN patterns', () => {
       'kafka:topic/orders/5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1/*',
       'kafka:topic/orders/5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1/__*',
       'kafka:topic/orders/5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1/msk-migration.canary.*',
+      'kafka:transactional-id/orders/5a4f3e2d-1c0b-9a8f-7e6d-5c4b3a2f1e0d-1/*',
       'ssm:parameter/orders/kafka/*',
     ]);
   });
