@@ -578,13 +578,20 @@ export class MigrationOrchestrator extends Construct {
     });
     this.grantTaskPermissions(compensator, COMPENSATOR_SPEC, Boolean(props.vpc));
     this.compensator = compensator;
+    // Matched by the execution's ARN, not `detail.stateMachineArn`: `start` runs executions through the `live` alias,
+    // and an execution's ARN is `…:execution:<state machine name>:<execution name>` whether it was started through the
+    // state machine, a version or an alias (Step Functions reports the alias and version in separate fields), so the
+    // prefix holds for every execution of this state machine whatever ARN started it (docs/deploy.md).
     this.compensatorRule = new events.Rule(this, 'CompensatorRule', {
       description:
         'Executions of the migration state machine that ended ABORTED, FAILED or TIMED_OUT → the compensator',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...COMPENSATED_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
+        detail: {
+          status: [...COMPENSATED_STATUSES],
+          executionArn: events.Match.prefix(this.executionArnPrefix()),
+        },
       },
       targets: [new eventsTargets.LambdaFunction(compensator, { retryAttempts: 4, maxEventAge: Duration.hours(12) })],
     });
@@ -675,6 +682,16 @@ export class MigrationOrchestrator extends Construct {
         resourceArns: [this.executionArns()],
       }),
     );
+  }
+
+  /** `arn:…:states:…:execution:<state machine name>:`: every execution of this state machine, however started. */
+  private executionArnPrefix(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** `arn:…:states:…:execution:<state machine name>:*`. */

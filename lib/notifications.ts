@@ -159,8 +159,10 @@ export class MigrationNotifications extends Construct {
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
+        // By the execution's ARN: executions started through the alias or a version keep the state machine's name in
+        // it, whatever ARN started them (see MigrationOrchestrator's compensator rule).
         detail: {
-          stateMachineArn: [stateMachine.stateMachineArn],
+          executionArn: events.Match.prefix(executionArnPrefix),
           status: this.executionStatuses,
         },
       },

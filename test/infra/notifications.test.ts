@@ -36,8 +36,9 @@ describe('MigrationNotifications', () => {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
+        // Every execution of this state machine by its ARN, started through the alias, a version or the state machine.
         detail: {
-          stateMachineArn: [{ Ref: withSlack.stateMachineId }],
+          executionArn: [{ prefix: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }],
           status: ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
         },
       },

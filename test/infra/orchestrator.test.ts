@@ -399,7 +399,10 @@ describe('MigrationOrchestrator', () => {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { status: ['ABORTED', 'FAILED', 'TIMED_OUT'], stateMachineArn: [{ Ref: smId }] },
+        detail: {
+          status: ['ABORTED', 'FAILED', 'TIMED_OUT'],
+          executionArn: [{ prefix: executionArnPrefixOf(smId) }],
+        },
       },
       State: 'ENABLED',
       Targets: [
@@ -414,6 +417,50 @@ describe('MigrationOrchestrator', () => {
       FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
       Principal: 'events.amazonaws.com',
     });
+  });
+
+  it('matches the status change of an execution started through the live alias or a version, and no other state machine', () => {
+    // Prepare: the rule as deployed in eu-west-1 / 111122223333 with the state machine named MskMigration-abc
+    const smId = stack.getLogicalId(stack.orchestrator.stateMachine.node.defaultChild as CfnElement);
+    const fnId = stack.getLogicalId(stack.orchestrator.compensator.node.defaultChild as CfnElement);
+    const [rule] = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })]) },
+      }),
+    ) as Array<{ Properties: { EventPattern: Pattern } }>;
+    const deployed = resolveTokens(rule?.Properties.EventPattern, {
+      'AWS::Partition': 'aws',
+      'AWS::Region': 'eu-west-1',
+      'AWS::AccountId': '111122223333',
+      [`${smId}.Name`]: 'MskMigration-abc',
+    }) as Pattern;
+    const machine = 'arn:aws:states:eu-west-1:111122223333:stateMachine:MskMigration-abc';
+    // What Step Functions reports for an execution started through an alias or a version (DescribeExecution and
+    // ListExecutions, docs "How Step Functions associates executions with a version or alias"): the execution ARN
+    // names the state machine, unqualified; the alias and version ARNs come in fields of their own.
+    const event = (status: string, executionArn: string, stateMachineArn = machine) => ({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      detail: { status, executionArn, stateMachineArn, name: executionArn.split(':').pop() },
+    });
+    const ours = 'arn:aws:states:eu-west-1:111122223333:execution:MskMigration-abc:payments-2026';
+    // Act / Assess
+    expect(matches(deployed, event('ABORTED', ours))).toBe(true);
+    // Should the event name the alias or the version that started the execution, the execution ARN still matches.
+    expect(matches(deployed, event('FAILED', ours, `${machine}:live`))).toBe(true);
+    expect(matches(deployed, event('TIMED_OUT', ours, `${machine}:7`))).toBe(true);
+    expect(matches(deployed, event('SUCCEEDED', ours))).toBe(false);
+    expect(matches(deployed, event('RUNNING', ours))).toBe(false);
+    // Another state machine whose name begins with this one's, in the same account: not ours.
+    expect(
+      matches(
+        deployed,
+        event('ABORTED', 'arn:aws:states:eu-west-1:111122223333:execution:MskMigration-abcd:x', `${machine}d`),
+      ),
+    ).toBe(false);
+    expect(
+      matches(deployed, event('ABORTED', 'arn:aws:states:eu-west-1:444455556666:execution:MskMigration-abc:x')),
+    ).toBe(false);
   });
 
   it("gives the compensator what the rollback tasks and Report may do: the lock table, the pointer, the client switches' return, the replicator's deletion", () => {
@@ -689,3 +736,49 @@ describe('MigrationOrchestrator at synth', () => {
     ).toThrow(/lambdas\/tasks\/ghost\/handler.ts does not exist/);
   });
 });
+
+/** The `execution:<state machine name>:` prefix as CloudFormation renders it in the test stack (eu-west-1, 111122223333). */
+function executionArnPrefixOf(smId: string): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':states:eu-west-1:111122223333:execution:',
+        { 'Fn::GetAtt': [smId, 'Name'] },
+        ':',
+      ],
+    ],
+  };
+}
+
+type Pattern = { readonly [key: string]: Pattern | ReadonlyArray<string | { prefix: string }> };
+
+/** Ref, Fn::GetAtt (as `<id>.<attribute>`) and Fn::Join resolved with the given values, as CloudFormation would. */
+function resolveTokens(value: unknown, values: Readonly<Record<string, string>>): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveTokens(v, values));
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  if (typeof o['Ref'] === 'string') return values[o['Ref']] ?? `<${o['Ref']}>`;
+  if (Array.isArray(o['Fn::GetAtt'])) return values[(o['Fn::GetAtt'] as string[]).join('.')] ?? '<GetAtt>';
+  if (Array.isArray(o['Fn::Join'])) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resolveTokens(p, values)).join(sep);
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolveTokens(v, values)]));
+}
+
+/**
+ * EventBridge's matching for the parts of a pattern this stack uses: every field of the pattern must be in the event;
+ * a list matches when one of its values equals the event's value or is a `prefix` of it.
+ */
+function matches(pattern: Pattern, event: unknown): boolean {
+  return Object.entries(pattern).every(([key, rule]) => {
+    const value = (event as Record<string, unknown> | undefined)?.[key];
+    if (!Array.isArray(rule)) return matches(rule as Pattern, value);
+    return (rule as ReadonlyArray<string | { prefix: string }>).some((r) =>
+      typeof r === 'string' ? value === r : typeof value === 'string' && value.startsWith(r.prefix),
+    );
+  });
+}
