@@ -166,6 +166,11 @@ export interface RunResult {
   readonly historyEvents: number;
 }
 
+/** The ARN the runner gives an execution of this name (`$$.Execution.Id`, the status change's `executionArn`). */
+export function localExecutionArn(executionName: string): string {
+  return `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${executionName}`;
+}
+
 /** The error the runner fails an execution with at the history quota (the service runs no Catch for it). */
 export const HISTORY_LIMIT_ERROR = 'States.Runtime';
 
@@ -231,7 +236,7 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
     },
     context: {
       Execution: {
-        Id: `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${executionName}`,
+        Id: localExecutionArn(executionName),
         Name: executionName,
         StartTime: new Date().toISOString(),
       },
@@ -285,7 +290,7 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
       }
     }
   })();
-  const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:MskMigration:${executionName}`;
+  const executionArn = localExecutionArn(executionName);
   const statusChange = (
     status: ExecutionStatusChangeEvent['detail']['status'],
     error?: string,

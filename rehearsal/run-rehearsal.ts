@@ -1,12 +1,17 @@
 import './node20-polyfills';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { MemoryAbortRequests } from '../lambdas/adapters/local/memory-abort-requests';
+import { MemoryMigrationLocks } from '../lambdas/adapters/local/memory-migration-locks';
+import { runCompensator, type ExecutionStatusChange } from '../lambdas/compensator/compensate';
 import { decide } from '../lambdas/core/approval/service';
 import { LOCAL_CLIENT_SWITCHES, LOCAL_FENCES } from '../lambdas/adapters/local/registry';
 import { MigrationPlanSchema, settleSecondsOf, type ClientSwitchSpec } from '../lambdas/core/plan/migration-plan';
+import { canaryTopicName, replicatorName } from '../lambdas/core/replication/naming';
 import type { ClientSwitch } from '../lambdas/ports/client-switch';
 import { localStates } from '../lambdas/runtime/local';
-import { runWorkflow, type RunResult } from './asl-runner';
+import { localExecutionArn, runWorkflow, type RunResult } from './asl-runner';
+import { replicatorRunning, snapshotSource, sourceChangesSince, writesResumed, type EndState } from './end-state';
 import { cutoverTimeline, describeTimeline } from './cutover-figures';
 import { TARGET_ALARM, Teardown, startRehearsalEnvironment, type RehearsalEnvironment } from './environment';
 import { harnessRunDir } from './kafka/cluster';
@@ -118,6 +123,14 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   let failure: Error | undefined;
   let approvalUrl: string | undefined;
   let settleSeconds = REHEARSAL_FENCE_SETTLE_SECONDS;
+  let end: EndState | undefined;
+  // The execution's name and ARN (the abort request names it), its locks and the operator's abort requests (the lock
+  // table in AWS), and the StopExecution flag the runner reads.
+  const executionName = `rehearsal-${scenario}-${Date.now()}`;
+  const executionArn = localExecutionArn(executionName);
+  const locks = new MemoryMigrationLocks();
+  const aborts = new MemoryAbortRequests();
+  let stopRequested = false;
   const aborted = (): void => {
     if (options.signal?.aborted) throw new Error('The rehearsal was interrupted (Ctrl-C).');
   };
@@ -140,6 +153,18 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       source: e.source,
       target: e.target,
       mirrorMaker: () => e.mirrorMaker(),
+      requestAbort: async (reason) => {
+        await aborts.request({
+          executionArn,
+          reason,
+          requestedBy: 'arn:aws:iam::123456789012:user/rehearsal-operator',
+          requestedAt: new Date().toISOString(),
+        });
+      },
+      stopExecution: () => {
+        stopRequested = true;
+      },
+      holdingWrites: () => e.workload.snapshot().holdingWrites,
       freeze: (pid, what) => teardown.freeze(pid, what),
       thaw: (pid, what) => teardown.thaw(pid, what),
       isFrozen: (pid) => teardown.isFrozen(pid),
@@ -220,6 +245,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         clientBehaviour: e.clientBehaviour,
         ...(writeFence ? { writeFence } : {}),
         ...(clientSwitches ? { clientSwitches } : {}),
+        locks,
+        aborts,
         clock: () => new Date(),
       },
       {
@@ -266,12 +293,14 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     teardown.add('progress ticker', () => clearInterval(ticker));
 
     settleSeconds = settleSecondsOf(parsedPlan);
+    const sourceBefore = await snapshotSource(e.sourcePlane, e.workloadTopics);
     log(`executing statemachine/migration.asl.json (migration ${plan.migrationId})`);
     run = await runWorkflow(plan, {
       tasks,
       waits: WAITS_MS,
       retryPauses: Object.fromEntries(Object.keys(tasks).map((s) => [s, 500])),
-      executionName: `rehearsal-${scenario}-${Date.now()}`,
+      executionName,
+      stopRequested: () => stopRequested,
     });
     const finalState = run.visited.at(-1) ?? 'none';
     log(`execution ${run.status} in ${finalState}${run.error ? ` (${run.error})` : ''}`);
@@ -279,6 +308,47 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     if (timeline) log(describeTimeline(timeline));
     clearInterval(ticker);
     await p.stop();
+
+    // EventBridge: an execution that ended other than SUCCEEDED is delivered to the compensator (the orchestrator's
+    // rule on ABORTED / FAILED / TIMED_OUT); one that reported itself finds nothing more to undo.
+    let compensation: EndState['compensation'];
+    let compensationError: string | undefined;
+    if (run.statusChange) {
+      try {
+        compensation = await runCompensator(run.statusChange as unknown as ExecutionStatusChange, {
+          artifacts: e.artifacts,
+          locks,
+          pointer: e.pointer,
+          ...(writeFence ? { writeFence } : {}),
+          replicator: e.replicator,
+          lagSignals: e.alarms,
+          source: e.sourcePlane,
+          target: e.targetPlane,
+          now: () => new Date(),
+        });
+        log(
+          `compensator (${run.statusChange.detail.status}): ${compensation.outcome}: ${compensation.notes.join(' ')}`,
+        );
+        figures['compensation'] = { outcome: compensation.outcome, notes: compensation.notes };
+      } catch (err) {
+        compensationError = (err as Error).message;
+        log(`compensator failed: ${compensationError}`);
+      }
+    }
+    const identity = { migrationId: plan.migrationId, executionName };
+    const resumed = await writesResumed(e.workload, { minWrites: 20, waitMs: 15_000 });
+    log(
+      `after the end: ${resumed.writesAfterEnd} send(s) acknowledged${resumed.stillHolding ? ', producers still holding' : ''}`,
+    );
+    end = {
+      ...(compensation ? { compensation } : {}),
+      ...(compensationError ? { compensationError } : {}),
+      ...resumed,
+      replicatorLeft: await replicatorRunning(e.replicator, replicatorName(identity)),
+      sourceChanges: await sourceChangesSince(e.sourcePlane, sourceBefore, canaryTopicName(identity)),
+    };
+    figures['writesAfterEnd'] = end.writesAfterEnd;
+    figures['sourceChanges'] = end.sourceChanges;
 
     // The workload stops producing, its consumers read wherever the pointer ends, and it counts.
     log('stopping the workload: consumers drain the cluster the pointer names, then the tally');
@@ -327,7 +397,16 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     windowEndsAt: null,
     figures: {},
   };
-  const result = buildResult({ scenario, startedAt, run, tally, failure, observations, version });
+  const result = buildResult({
+    scenario,
+    startedAt,
+    run,
+    tally,
+    failure,
+    observations,
+    version,
+    ...(end?.compensation ? { compensation: end.compensation } : {}),
+  });
   Object.assign(figures, observations.figures);
   if (tally) {
     figures['pointerPropagationMs'] = tally.cutover.pointerPropagationMs ?? null;
@@ -337,7 +416,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   // How many looks each paced cutover state took within its visits (bench:cutover's per-look work).
   const cutoverOut = (run?.output ?? {}) as { cutover?: { drain?: { polls?: number } } };
   figures['cutoverLooks'] = { CheckDrain: cutoverOut.cutover?.drain?.polls ?? null };
-  mismatches.push(...judge(definition, result, run, tally));
+  mismatches.push(...judge(definition, result, run, tally, end));
   const files = await writeRehearsalReport(result, reportDir);
   return {
     result,

@@ -1,3 +1,4 @@
+import type { Compensation } from '../lambdas/compensator/compensate';
 import type { RunResult } from './asl-runner';
 import {
   cutoverTimeline,
@@ -10,7 +11,8 @@ import {
 import { phaseOf } from './phases';
 import type { Observations } from './probes';
 import type { RehearsalResult } from './report';
-import type { ScenarioDefinition } from './scenarios';
+import type { EndState } from './end-state';
+import { COMPENSATED_FINAL_STATE, type ScenarioDefinition } from './scenarios';
 import type { WorkloadTally } from './workload';
 import type { WritePause } from './workload/tally';
 
@@ -55,14 +57,39 @@ export function errorOf(run: RunResult | undefined): { name: string; message: st
   return undefined;
 }
 
-/** What did not go as the scenario defines; empty when the run matches. */
+/** States only a Catch reaches: none may run in an execution that was stopped. */
+const ROLLBACK_STATES = ['RollbackCutover', 'RollbackReplication', 'RollbackTarget', 'ReportRollback'];
+
+/**
+ * What did not go as the scenario defines; empty when the run matches. Besides the scenario's own end (final state,
+ * outcome, error), every run must end with nothing lost and, once the compensator ran for an execution that ended
+ * other than SUCCEEDED, with the producers writing again, this execution's replicator gone and the source untouched.
+ */
 export function judge(
   definition: ScenarioDefinition,
   result: RehearsalResult,
   run: RunResult | undefined,
   tally: WorkloadTally | undefined,
+  end?: EndState,
 ): string[] {
   const mismatches: string[] = [];
+  if (definition.stopped && run) {
+    const { after, before } = definition.stopped;
+    if (run.status !== 'ABORTED') mismatches.push(`execution ${run.status}, expected ABORTED (stopped)`);
+    if (!run.visited.includes(after)) mismatches.push(`stopped before ${after} ran`);
+    if (run.visited.includes(before)) mismatches.push(`${before} ran before the stop took effect`);
+    const caughtStates = ROLLBACK_STATES.filter((s) => run.visited.includes(s));
+    if (caughtStates.length > 0) mismatches.push(`a Catch ran in a stopped execution: ${caughtStates.join(', ')}`);
+    if (!end?.compensation) mismatches.push('the compensator did not run');
+    else if (!end.compensation.reportKey) mismatches.push('the compensator wrote no report');
+  }
+  if (end) {
+    if (end.compensationError) mismatches.push(`the compensator failed: ${end.compensationError}`);
+    if (end.stillHolding) mismatches.push('the producers still hold their writes at the end (a fence was left)');
+    else if (end.writesAfterEnd === 0) mismatches.push('the producers wrote nothing after the end');
+    if (end.replicatorLeft) mismatches.push("this execution's replicator is still running at the end");
+    for (const change of end.sourceChanges) mismatches.push(`source changed: ${change}`);
+  }
   const caught = errorOf(run);
   if (result.finalState !== definition.finalState)
     mismatches.push(
@@ -143,6 +170,8 @@ function phasesOf(run: RunResult | undefined): RehearsalResult['phases'] {
 }
 
 export interface ResultInputs {
+  /** The compensator's answer, when the execution ended other than SUCCEEDED (EventBridge's delivery). */
+  readonly compensation?: Pick<Compensation, 'outcome' | 'notes'>;
   readonly scenario: string;
   readonly startedAt: string;
   readonly run: RunResult | undefined;
@@ -156,9 +185,15 @@ export function buildResult(a: ResultInputs): RehearsalResult {
   const { gateChecks, lagSamples, latencies, switchedAt, windowEndsAt } = a.observations;
   const endedAt = new Date().toISOString();
   const visited = a.run?.visited ?? [];
-  const finalState = visited.at(-1) ?? 'none';
+  // A stopped execution ends in no ASL state: what the compensator made of it is the outcome.
+  const stopped = a.run?.status === 'ABORTED';
+  const finalState = stopped && a.compensation ? COMPENSATED_FINAL_STATE : (visited.at(-1) ?? 'none');
   const outcome: RehearsalResult['outcome'] =
-    a.run?.status === 'SUCCEEDED' ? 'SUCCEEDED' : finalState === 'MigrationRolledBack' ? 'ROLLED_BACK' : 'FAILED';
+    a.run?.status === 'SUCCEEDED'
+      ? 'SUCCEEDED'
+      : finalState === 'MigrationRolledBack' || (stopped && a.compensation?.outcome === 'ROLLED_BACK')
+        ? 'ROLLED_BACK'
+        : 'FAILED';
   const records = a.tally?.records;
   const perTopic = Object.fromEntries(
     Object.entries(records?.perTopic ?? {}).map(([t, r]) => [
@@ -244,12 +279,17 @@ export function buildResult(a: ResultInputs): RehearsalResult {
         evidence: `Lag sampled every second (${lagSamples.length} samples), ${gateChecks.length} gate checks recorded, ${sorted.length} replication-latency samples.`,
       },
       Rollback:
-        rollbackStates.length > 0
+        stopped && a.compensation
           ? {
-              status: finalState === 'MigrationRolledBack' && lost === 0 ? 'PASS' : 'FAIL',
-              evidence: `${caught?.name ?? 'A failure'} ran ${rollbackStates.join(' → ')}; the execution ended in ${finalState}; ${lost} records lost.`,
+              status: a.compensation.outcome === 'ROLLED_BACK' && lost === 0 ? 'PASS' : 'FAIL',
+              evidence: `The execution was stopped (no Catch ran at ${visited.at(-1) ?? 'its start'}); the compensator, invoked with the ABORTED status change: ${a.compensation.outcome}. ${a.compensation.notes.join(' ')} ${lost} records lost.`,
             }
-          : notRun('No rollback branch was taken (they run in the fault scenarios).'),
+          : rollbackStates.length > 0
+            ? {
+                status: finalState === 'MigrationRolledBack' && lost === 0 ? 'PASS' : 'FAIL',
+                evidence: `${caught?.name ?? 'A failure'} ran ${rollbackStates.join(' → ')}; the execution ended in ${finalState}; ${lost} records lost.`,
+              }
+            : notRun('No rollback branch was taken (they run in the fault scenarios).'),
     },
     pointOfNoReturn: {
       passed: passedPnr,

@@ -26,6 +26,12 @@ interface RunLine {
   /** Records present twice on the target, as ValidateTarget counted them (replayed ranges). */
   readonly targetDuplicates: number | null;
   readonly kills: number;
+  /** The compensator's outcome, when the execution ended other than SUCCEEDED (EventBridge's delivery). */
+  readonly compensation?: string;
+  /** The producers' longest write pause (a fence and its release, or a switch), ms. */
+  readonly longestWritePauseMs?: number | null;
+  /** Sends acknowledged after the end (and the compensator), within the rehearsal's wait. */
+  readonly writesAfterEnd?: number;
   readonly mismatches: readonly string[];
   readonly durationS: number;
   readonly rollbackWindowMinutes: number;
@@ -55,10 +61,13 @@ function tally(scenario: string, lines: readonly RunLine[]): string[] {
   const dups = lines.map((l) => l.targetDuplicates ?? 0);
   const lost = lines.reduce((n, l) => n + l.lost, 0);
   const consumed = lines.map((l) => l.duplicatesConsumed);
+  const held = lines.map((l) => l.longestWritePauseMs).filter((v): v is number => typeof v === 'number');
+  const compensations = [...new Set(lines.map((l) => l.compensation).filter((c) => c !== undefined))];
   return [
     `${scenario}: ${ok}/${lines.length} runs as defined; records lost ${lost} in total (${lines.filter((l) => l.lost > 0).length} runs with a loss)`,
     `duplicates on the target (validation): min ${Math.min(...dups)}, median ${median(dups)}, max ${Math.max(...dups)}, in ${dups.filter((d) => d > 0).length}/${lines.length} runs`,
     `records consumed twice: min ${Math.min(...consumed)}, median ${median(consumed)}, max ${Math.max(...consumed)}`,
+    `longest write pause (ms): ${held.length > 0 ? `min ${Math.min(...held)}, median ${median(held)}, max ${Math.max(...held)}` : 'none'}; compensator: ${compensations.join(', ') || 'not run'}`,
     `| ${scenario} | ${ok}/${lines.length} | ${lost} | ${Math.min(...dups)}–${Math.max(...dups)} (median ${median(dups)}) | ${Math.min(...consumed)}–${Math.max(...consumed)} |`,
   ];
 }
@@ -100,6 +109,8 @@ async function main(): Promise<number> {
     const unaware = run.figures['unaware'] as
       { produced: number; lost: number; writePauseMs: number | null } | undefined;
     const crash = run.figures['replicatorKills'] ?? (run.figures['replicatorCrash'] ? 1 : 0);
+    const compensation = run.figures['compensation'] as { outcome?: string } | undefined;
+    const pauses = run.cutover.writePauses.map((p) => p.pauseMs);
     const line: RunLine = {
       scenario: o.scenario,
       at: new Date(began).toISOString(),
@@ -112,6 +123,9 @@ async function main(): Promise<number> {
       duplicatesConsumed: r.records.duplicatesConsumed,
       targetDuplicates: dup?.records ?? null,
       kills: Number(crash),
+      ...(compensation?.outcome ? { compensation: compensation.outcome } : {}),
+      longestWritePauseMs: pauses.length > 0 ? Math.max(...pauses) : null,
+      writesAfterEnd: Number(run.figures['writesAfterEnd'] ?? 0),
       mismatches: run.mismatches,
       durationS: Math.round((Date.now() - began) / 1000),
       rollbackWindowMinutes: Number(o.rollbackWindow),
@@ -124,7 +138,8 @@ async function main(): Promise<number> {
     if (o.append) appendFileSync(o.append, `${JSON.stringify(line)}\n`);
     process.stdout.write(
       `run ${i}/${runs}: ${line.matched ? 'as defined' : 'NOT as defined'} — ${line.outcome} in ${line.finalState}; lost ${line.lost} of ${line.produced}; ` +
-        `duplicates on the target ${line.targetDuplicates ?? '—'}; consumed twice ${line.duplicatesConsumed}; kills ${line.kills}; ${line.durationS} s` +
+        `duplicates on the target ${line.targetDuplicates ?? '—'}; consumed twice ${line.duplicatesConsumed}; kills ${line.kills}; ` +
+        `${line.compensation ? `compensator ${line.compensation}; ` : ''}longest write pause ${line.longestWritePauseMs ?? '—'} ms; writes after the end ${line.writesAfterEnd}; ${line.durationS} s` +
         (line.unaware
           ? `; unaware: lost ${line.unaware.lost} of ${line.unaware.produced}, write pause ${line.unaware.writePauseMs ?? '—'} ms`
           : '') +

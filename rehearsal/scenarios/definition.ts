@@ -24,6 +24,13 @@ export interface ScenarioDefinition<N extends string = string> {
    * clients on the SCRAM listeners, a KAFKA_ACL fence, LOCAL_PROCESS switches. @default false (the run's option)
    */
   readonly unawareClients?: boolean;
+  /**
+   * A scenario that stops the execution (StopExecution, as from the console): the execution must end ABORTED after
+   * state `after` and before `before` was entered, with no Catch run, and the compensator, invoked as EventBridge would
+   * with the ABORTED status change, must undo it: `outcome` is then its report's outcome and `finalState` is
+   * `COMPENSATED_FINAL_STATE`.
+   */
+  readonly stopped?: { readonly after: string; readonly before: string };
   /** Changes the scenario makes to the rehearsal's plan (shorter gates or timeouts); the plan is validated as usual. */
   readonly plan?: (plan: RehearsalPlan) => RehearsalPlan;
   /**
@@ -54,6 +61,15 @@ export interface ScenarioContext {
   readonly target: KafkaCluster;
   /** The MirrorMaker 2 JVM the replicator runs (the latest started), if any. */
   mirrorMaker(): MirrorMaker | undefined;
+  /**
+   * `msk-migrate abort` for this run's execution: the request is recorded where the workflow's poll tasks read it (the
+   * lock table in AWS; the same port, in memory, here), exactly as the CLI records it.
+   */
+  requestAbort(reason: string): Promise<void>;
+  /** StopExecution for this run's execution (the console's Stop): the runner ends it where it is, no Catch runs. */
+  stopExecution(): void;
+  /** Whether the workload's producers hold their writes (they saw a fence in the pointer). */
+  holdingWrites(): boolean;
   /** SIGSTOP by PID, logged as the FAULT. */
   freeze(pid: number, what: string): void;
   /** SIGCONT by PID, when frozen by `freeze`. */
@@ -70,6 +86,9 @@ export interface ScenarioContext {
   /** An extra figure for the run's result (`RehearsalRun.figures`). */
   figure(name: string, value: unknown): void;
 }
+
+/** The final state a rehearsal reports for a stopped execution that the compensator undid (no ASL state ends it). */
+export const COMPENSATED_FINAL_STATE = 'Compensated (execution ABORTED)';
 
 /** Keeps a definition's name as a literal type, so that the list of definitions gives the union of names. */
 export function defineScenario<const N extends string>(definition: ScenarioDefinition<N>): ScenarioDefinition<N> {

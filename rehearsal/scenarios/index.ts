@@ -6,6 +6,8 @@ import { happyPath } from './happy-path';
 import { lagNeverConverges } from './lag-never-converges';
 import { replicatorCrash } from './replicator-crash';
 import { replicatorCrashLoop } from './replicator-crash-loop';
+import { operatorAbortsDuringCatchUp } from './operator-aborts-during-catch-up';
+import { operatorStopsWhileFenced } from './operator-stops-while-fenced';
 import { rogueProducer } from './rogue-producer';
 import { targetDownAtValidation } from './target-down-at-validation';
 import { unawareClients } from './unaware-clients';
@@ -26,6 +28,8 @@ const DEFINITIONS = [
   failureInRollbackWindow,
   rogueProducer,
   unawareClients,
+  operatorAbortsDuringCatchUp,
+  operatorStopsWhileFenced,
 ] as const;
 
 export type ScenarioName = (typeof DEFINITIONS)[number]['name'];
@@ -38,5 +42,5 @@ export function isScenario(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);
 }
 
-export { defineScenario } from './definition';
+export { COMPENSATED_FINAL_STATE, defineScenario } from './definition';
 export type { ApprovalDecision, ScenarioContext, ScenarioDefinition, ScenarioHooks } from './definition';

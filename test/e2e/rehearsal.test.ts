@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runRehearsal, type RehearsalRun } from '../../rehearsal/run-rehearsal';
-import type { ScenarioName } from '../../rehearsal/scenarios';
+import { COMPENSATED_FINAL_STATE, type ScenarioName } from '../../rehearsal/scenarios';
 
 /**
  * The rehearsal end to end: two real Kafka clusters, the live workload, MirrorMaker 2 and the real ASL, once per
@@ -96,5 +96,34 @@ describe('the local rehearsal', () => {
     expect(result.cutover.at).not.toBeNull();
     expect(figures['rollbackCutover']).toBeDefined();
     expect(result.records.lost).toBe(0);
+  });
+
+  it('takes the rollback path when the operator aborts during the catch-up: Migration.Aborted at the next poll, nothing lost, the source untouched', async () => {
+    // Act
+    const { result, mismatches, figures } = await rehearse('operator-aborts-during-catch-up');
+    // Assess: the verdict also requires the producers writing at the end and the source's records all in place
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe('MigrationRolledBack');
+    expect(result.error?.name).toBe('Migration.Aborted');
+    expect(result.records.lost).toBe(0);
+    expect(figures['sourceChanges']).toEqual([]);
+    expect(figures['writesAfterEnd']).toBeGreaterThan(0);
+  });
+
+  it('undoes a stop while the producers are fenced through the compensator: fence released, replicator removed, report written', async () => {
+    // Act
+    const { result, mismatches, figures, cutover } = await rehearse('operator-stops-while-fenced');
+    // Assess
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe(COMPENSATED_FINAL_STATE);
+    expect(figures['compensation']).toMatchObject({ outcome: 'ROLLED_BACK' });
+    expect(figures['producersHeldAfterStop']).toBe(true);
+    // One pause, source → fence → source: opened by the fence, closed by a write after the compensator's release.
+    expect(cutover.writePauses).toHaveLength(1);
+    expect(cutover.writePauses[0]?.to).toBe(cutover.writePauses[0]?.from);
+    expect(result.records.lost).toBe(0);
+    expect(figures['sourceChanges']).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
 import type { MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
 import { rehearsalPlan } from '../../rehearsal/plan';
 import {
+  COMPENSATED_FINAL_STATE,
   SCENARIOS,
   SCENARIO_DEFINITIONS,
   isScenario,
@@ -18,7 +19,7 @@ import {
 
 const cluster = (pid: number, bootstrap: string) => ({ pid, bootstrap }) as unknown as KafkaCluster;
 
-function recordingContext() {
+function recordingContext(options: { holding?: boolean } = {}) {
   const frozen = new Set<number>();
   const actions: string[] = [];
   const mismatches: string[] = [];
@@ -38,6 +39,11 @@ function recordingContext() {
     source: cluster(100, '127.0.0.1:9001'),
     target: cluster(200, '127.0.0.1:9002'),
     mirrorMaker: () => mm2,
+    requestAbort: async (reason) => {
+      actions.push(`abort: ${reason}`);
+    },
+    stopExecution: () => actions.push('stop'),
+    holdingWrites: () => options.holding ?? true,
     freeze: (pid) => {
       frozen.add(pid);
       actions.push(`freeze ${pid}`);
@@ -74,7 +80,8 @@ describe('the rehearsal scenarios', () => {
     for (const name of SCENARIOS) {
       const d = SCENARIO_DEFINITIONS[name];
       expect(d.name).toBe(name);
-      expect(d.finalState).toMatch(/^Migration(Succeeded|RolledBack|Failed)$/);
+      if (d.stopped) expect(d.finalState).toBe(COMPENSATED_FINAL_STATE);
+      else expect(d.finalState).toMatch(/^Migration(Succeeded|RolledBack|Failed)$/);
       expect(d.fault.length).toBeGreaterThan(0);
     }
     expect(isScenario('happy-path')).toBe(true);
@@ -196,5 +203,51 @@ describe('the rehearsal scenarios', () => {
     for (const name of ['replicator-crash', 'replicator-crash-loop'] as const)
       expect(planOf(name).recovery).toEqual({ duplicateTolerance: { maxRecords: 10_000 }, replayTolerance: 'NONE' });
     expect(planOf('happy-path').recovery).toBeUndefined();
+  });
+
+  it('asks the execution to abort after the first catch-up evaluation in operator-aborts-during-catch-up, once', async () => {
+    // Prepare
+    const { context, actions, mismatches } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['operator-aborts-during-catch-up'].inject?.(context);
+    // Act
+    await hooks?.beforeState?.('EvaluateCatchUp');
+    await hooks?.afterState?.('EvaluateCatchUp', { lastHealthy: false, passed: false });
+    await hooks?.beforeState?.('EvaluateCatchUp');
+    await hooks?.beforeState?.('RollbackReplication');
+    // Assess
+    expect(actions).toEqual(['abort: Rehearsal: change freeze for the payments release.']);
+    expect(mismatches).toEqual([]);
+  });
+
+  it('records a mismatch in operator-aborts-during-catch-up when the catch-up goes on, or the cutover starts, after the request', async () => {
+    // Prepare
+    const { context, mismatches } = recordingContext();
+    const hooks = SCENARIO_DEFINITIONS['operator-aborts-during-catch-up'].inject?.(context);
+    // Act
+    await hooks?.afterState?.('EvaluateCatchUp', { lastHealthy: true, passed: false });
+    await hooks?.afterState?.('EvaluateCatchUp', { lastHealthy: true, passed: true });
+    await hooks?.beforeState?.('FenceProducers');
+    // Assess
+    expect(mismatches).toEqual([
+      'EvaluateCatchUp returned 2 times: the abort request was not seen',
+      'FenceProducers ran after the abort request',
+    ]);
+  });
+
+  it('stops the execution right after FenceProducers in operator-stops-while-fenced, and requires the producers seen holding', async () => {
+    // Prepare
+    const held = recordingContext({ holding: true });
+    const notHeld = recordingContext({ holding: false });
+    const definition = SCENARIO_DEFINITIONS['operator-stops-while-fenced'];
+    // Act
+    await definition.inject?.(held.context).afterState?.('CheckDrain', {});
+    await definition.inject?.(held.context).afterState?.('FenceProducers', {});
+    await definition.inject?.(notHeld.context).afterState?.('FenceProducers', {});
+    // Assess
+    expect(definition.stopped).toEqual({ after: 'FenceProducers', before: 'SwitchToTarget' });
+    expect(held.actions).toEqual(['stop']);
+    expect(held.mismatches).toEqual([]);
+    expect(held.figures['producersHeldAfterStop']).toBe(true);
+    expect(notHeld.mismatches).toEqual(['the producers were never seen holding their writes after the stop']);
   });
 });

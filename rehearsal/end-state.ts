@@ -1,0 +1,96 @@
+import type { Compensation } from '../lambdas/compensator/compensate';
+import type { KafkaDataPlane } from '../lambdas/ports/kafka';
+import type { Replicator } from '../lambdas/ports/replicator';
+import type { WorkloadHandle } from './workload';
+
+/**
+ * What every rehearsal must leave behind, whatever its scenario, observed after the execution ended (and, when it
+ * ended other than SUCCEEDED, after the compensator ran as EventBridge would invoke it): the producers writing again
+ * (no fence left in the pointer), the replicator of this execution gone, and the source untouched — every workload
+ * topic still there with its partitions, no record removed (log start offsets unchanged), and the canary topic, the
+ * only thing the tool writes to the source, removed. The verdict (rehearsal/verdict.ts) judges it.
+ */
+
+/** The workload topics' partitions on the source before the execution: partition → log start / end offset. */
+export type SourceSnapshot = Readonly<Record<string, ReadonlyArray<{ partition: number; low: string; high: string }>>>;
+
+export interface EndState {
+  /** The compensator's answer to the status change, when the execution ended other than SUCCEEDED. */
+  readonly compensation?: Compensation;
+  /** The compensator failed (its error), which EventBridge's delivery would retry; the rehearsal does not. */
+  readonly compensationError?: string;
+  /** Acknowledged sends after the execution (and the compensator) ended, within the wait; 0 when they still hold. */
+  readonly writesAfterEnd: number;
+  /** Producers still holding their writes at the end of the wait. */
+  readonly stillHolding: boolean;
+  /** The replicator this execution created is still running. */
+  readonly replicatorLeft: boolean;
+  /** What changed on the source that the tool must never change; empty when untouched. */
+  readonly sourceChanges: readonly string[];
+}
+
+export async function snapshotSource(source: KafkaDataPlane, topics: readonly string[]): Promise<SourceSnapshot> {
+  const entries = await Promise.all(
+    topics.map(
+      async (t) =>
+        [
+          t,
+          (await source.fetchTopicOffsets(t)).map((p) => ({ partition: p.partition, low: p.low, high: p.high })),
+        ] as const,
+    ),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Compares the source now with the snapshot taken before the execution; the canary topic must be gone. */
+export async function sourceChangesSince(
+  source: KafkaDataPlane,
+  before: SourceSnapshot,
+  canaryTopic: string,
+): Promise<string[]> {
+  const changes: string[] = [];
+  const topics = new Set(await source.listTopics());
+  for (const [topic, partitions] of Object.entries(before)) {
+    if (!topics.has(topic)) {
+      changes.push(`topic ${topic} is gone from the source`);
+      continue;
+    }
+    const now = new Map((await source.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
+    if (now.size !== partitions.length)
+      changes.push(`topic ${topic} has ${now.size} partitions on the source, ${partitions.length} before`);
+    for (const p of partitions) {
+      const current = now.get(p.partition);
+      if (!current) continue;
+      if (BigInt(current.low) !== BigInt(p.low))
+        changes.push(`${topic}-${p.partition}: log start offset ${current.low}, ${p.low} before (records removed)`);
+      if (BigInt(current.high) < BigInt(p.high))
+        changes.push(`${topic}-${p.partition}: log end offset ${current.high}, ${p.high} before`);
+    }
+  }
+  if (topics.has(canaryTopic)) changes.push(`the canary topic ${canaryTopic} is still on the source`);
+  return changes;
+}
+
+/**
+ * Waits (up to `waitMs`) until the producers are not holding and have had `minWrites` more sends acknowledged: the
+ * proof that whatever fence the run took was released.
+ */
+export async function writesResumed(
+  workload: Pick<WorkloadHandle, 'snapshot'>,
+  options: { minWrites: number; waitMs: number },
+): Promise<{ writesAfterEnd: number; stillHolding: boolean }> {
+  const start = workload.snapshot().acked;
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const s = workload.snapshot();
+    const writes = s.acked - start;
+    if ((!s.holdingWrites && writes >= options.minWrites) || Date.now() >= deadline)
+      return { writesAfterEnd: writes, stillHolding: s.holdingWrites };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function replicatorRunning(replicator: Replicator, name: string): Promise<boolean> {
+  const found = await replicator.find(name);
+  return found !== undefined && found.state !== 'FAILED';
+}
