@@ -8,10 +8,11 @@ import {
 } from '../core/cutover/client-switches';
 import { rollbackCutover, rollbackWindowClosesAt, type RollbackCutoverResult } from '../core/cutover/rollback-cutover';
 import { RollbackFailedError } from '../core/errors';
+import { releaseFailbackFenceFromJournal, type FenceRelease } from '../core/failback/fence';
 import { lockKeysOf, releaseMigrationLocks } from '../core/lock/migration-lock';
 import { MigrationPlanSchema, type MigrationPlan } from '../core/plan/migration-plan';
 import { planForWave, waveOf } from '../core/plan/waves';
-import { canaryTopicName, type ExecutionIdentity } from '../core/replication/naming';
+import { canaryTopicName, failbackReplicatorName, type ExecutionIdentity } from '../core/replication/naming';
 import { writeMigrationReport, type ReportOutcome } from '../core/report/migration-report';
 import { artifactKey, type ArtifactStore } from '../ports/artifact-store';
 import type { ClientSwitchFactory } from '../ports/client-switch';
@@ -38,6 +39,8 @@ import { runRollbackTarget } from '../tasks/rollback-target/task';
  *    recorded before the cutover. The window is decided once, at one instant, for both. For a plan in waves, the last
  *    wave that fenced (`cutover/waves/<name>/journal/`), behind its own pointer, with its own switches: the waves
  *    before it passed their point of no return and stay on the target, which is then kept;
+ *    After the point of no return a failback stopped behind its fence has the fence released (the pointer back at the
+ *    target value SwitchToTarget set, as ReleaseFailbackFence does); the replicators stay for the person who decides;
  * 2. the replication: the replicator, its alarms and the canary topic found under this execution's names and removed
  *    only when their ownership tags name it;
  * 3. the target cluster, when this execution created it (found by name and ownership tags);
@@ -256,6 +259,39 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
 
   // After the point of no return the replicator stays (the failback needs the way back decided by a person).
   const pastPointOfNoReturn = cutover?.outcome === 'POINT_OF_NO_RETURN';
+  let failbackRelease: FenceRelease | undefined;
+  const afterPointOfNoReturn: string[] = [];
+  // (A plan in waves has no failback branch: its last fenced wave is handled above.)
+  if (pastPointOfNoReturn && !wave && pointer) {
+    try {
+      const switched = await readJournal<{ producersTargetValue?: string }, unknown>(
+        deps.artifacts,
+        identity,
+        'switch',
+      );
+      failbackRelease = await releaseFailbackFenceFromJournal(identity, switched?.intent.producersTargetValue, {
+        pointer,
+        artifacts: deps.artifacts,
+        now: deps.now,
+      });
+      if (failbackRelease)
+        afterPointOfNoReturn.push(
+          failbackRelease.outcome === 'RELEASED'
+            ? `The failback fence was released: the pointer names the target again (${failbackRelease.value ?? ''}); the target's producers write again.`
+            : failbackRelease.outcome === 'ALREADY_RELEASED'
+              ? 'The failback fence was already released.'
+              : `The pointer does not hold this execution's failback fence (${failbackRelease.value ?? 'no value'}): left as it is.`,
+        );
+      const reverse = failbackReplicatorName(identity);
+      if (deps.replicator && (await deps.replicator.find(reverse)))
+        afterPointOfNoReturn.push(
+          `The failback's reverse replicator ${reverse} is still running (target → source): a person decides whether to fail back again or stop it (docs/operator-guide.md, "Stop during a failback").`,
+        );
+    } catch (err) {
+      failures.push(`ReleaseFailbackFence: ${(err as Error).message}`);
+    }
+    notes.push(...afterPointOfNoReturn);
+  }
   let replication: ReplicationTeardownState | undefined;
   let target: TargetRollbackState | undefined;
   if (!pastPointOfNoReturn) {
@@ -317,7 +353,15 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
         ? { rollbackError: { error: 'Migration.RollbackFailed', cause: failures.join(' ') } }
         : {}),
       ...(cutover || clients
-        ? { rollbackCutover: { ...cutover, ...(clients ? { clients } : {}), by: 'compensator' } }
+        ? {
+            rollbackCutover: {
+              ...cutover,
+              ...(clients ? { clients } : {}),
+              by: 'compensator',
+              ...(failbackRelease ? { failbackRelease } : {}),
+              ...(afterPointOfNoReturn.length > 0 ? { notes: afterPointOfNoReturn } : {}),
+            },
+          }
         : {}),
       ...(replication ? { rollbackReplication: replication } : {}),
       ...(target ? { rollbackTarget: target } : {}),

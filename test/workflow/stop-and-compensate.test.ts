@@ -236,3 +236,67 @@ it('a stopped execution leaves no timer behind: the task reached after the stop 
   expect(result.status).toBe('ABORTED');
   expect(timers()).toBeLessThanOrEqual(before);
 });
+
+it("a stop during a failback, behind the failback fence: the compensator lifts that fence, the target's producers write again, the replicators stay for a person", async () => {
+  // Prepare: past the point of no return the person approves the failback; the operator stops right after the fence
+  const world = new World({
+    approvals: { FINALIZE: 'REJECT' },
+    plan: examplePlan((raw) => (raw.replication.offsetSyncMode = 'ENHANCED')),
+    stopAfter: { state: 'FenceForFailback', call: 1 },
+  });
+  // Act
+  const result = await world.run();
+  // Assess: ABORTED with the producers held by the failback fence, no ReleaseFailbackFence ran
+  expect(result.status).toBe('ABORTED');
+  expect(world.called().at(-1)).toBe('FenceForFailback');
+  expectNeverVisited(result.visited, ['ReleaseFailbackFence', 'FailbackCutover', 'ReportNeedsAttention']);
+  expect(world.pointer.current?.value).toMatch(/^fenced:.*\/failback$/);
+  const [forward, reverse] = world.replicator.createdNames;
+  // Act: EventBridge delivers the ABORTED status change
+  const compensation = await compensate(world, result);
+  // Assess: the pointer names the target again (the producers' cluster since the switch), nothing is switched back to
+  // the source, both replicators are left for the person, the locks are free and the report says so
+  expect(compensation.outcome).toBe('NEEDS_ATTENTION');
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(world.replicator.deletedNames).toEqual([]);
+  expect(world.replicator.replicators.has(forward ?? '')).toBe(true);
+  expect(world.replicator.replicators.has(reverse ?? '')).toBe(true);
+  expect(compensation.notes.join(' ')).toContain(`reverse replicator ${reverse ?? ''} is still running`);
+  expect(world.locks.held.size).toBe(0);
+  expect(await world.report()).toMatchObject({
+    outcome: 'NEEDS_ATTENTION',
+    error: { error: 'States.ExecutionAborted' },
+    undone: [
+      {
+        step: 'RollbackCutover',
+        detail: {
+          outcome: 'POINT_OF_NO_RETURN',
+          by: 'compensator',
+          failbackRelease: { outcome: 'RELEASED', value: AT_TARGET },
+          notes: expect.arrayContaining([expect.stringContaining(`${reverse ?? ''} is still running`)]),
+        },
+      },
+    ],
+  });
+  // A second delivery changes nothing more
+  const writes = world.pointer.writes;
+  expect((await compensate(world, result)).outcome).toBe('ALREADY_REPORTED');
+  expect(world.pointer.writes).toBe(writes);
+});
+
+it('a stop during a failback after the pointer went back to the source leaves the pointer there', async () => {
+  // Prepare: stopped right after FailbackCutover (pointer at the source), before StopFailback
+  const world = new World({
+    approvals: { FINALIZE: 'REJECT' },
+    plan: examplePlan((raw) => (raw.replication.offsetSyncMode = 'ENHANCED')),
+    stopAfter: { state: 'FailbackCutover', call: 1 },
+  });
+  const result = await world.run();
+  // Act
+  const compensation = await compensate(world, result);
+  // Assess
+  expect(result.status).toBe('ABORTED');
+  expect(compensation.outcome).toBe('NEEDS_ATTENTION');
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(compensation.notes.join(' ')).toContain("does not hold this execution's failback fence");
+});

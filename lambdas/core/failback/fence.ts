@@ -80,9 +80,14 @@ export interface FailbackFenceDeps {
 type FailbackFenceJournal =
   { status: 'INTENT'; requestedAt: string } | { status: 'DONE'; requestedAt: string; record: FailbackFence };
 
+/** Where FenceForFailback journals its fence (intent before the pointer moves, the record after). */
+export function failbackFenceJournalKey(identity: ExecutionIdentity): string {
+  return cutoverKey(identity, 'journal/failback-fence.json');
+}
+
 export async function fenceForFailback(request: FailbackFenceRequest, deps: FailbackFenceDeps): Promise<FailbackFence> {
   const { identity } = request;
-  const journalKey = cutoverKey(identity, 'journal/failback-fence.json');
+  const journalKey = failbackFenceJournalKey(identity);
   const journal = await deps.artifacts.getJson<FailbackFenceJournal>(journalKey);
   if (journal?.status === 'DONE') return FailbackFenceSchema.parse(journal.record);
   const requestedAt = journal?.requestedAt ?? deps.now().toISOString();
@@ -145,6 +150,41 @@ export async function releaseFailbackFence(
       releasedAt,
     };
   const set = await deps.pointer.set(parsed.data.previous, { expected: parsed.data.fenceValue });
+  return {
+    direction: 'RELEASE_FAILBACK',
+    outcome: 'RELEASED',
+    pointer: deps.pointer.pointer,
+    value: set.current.value,
+    releasedAt,
+  };
+}
+
+/**
+ * The compensator's release of the failback fence, from FenceForFailback's journal alone (a stopped execution leaves
+ * no `$.failbackFence`): a DONE record is released as ReleaseFailbackFence would; an INTENT means the pointer may or
+ * may not have been fenced, so it is put back to `switchedTo` (the value SwitchToTarget set) only when it holds this
+ * execution's failback fence. No journal: FenceForFailback never ran, undefined.
+ */
+export async function releaseFailbackFenceFromJournal(
+  identity: ExecutionIdentity,
+  switchedTo: string | undefined,
+  deps: { readonly pointer: CutoverSwitch; readonly artifacts: ArtifactStore; readonly now: () => Date },
+): Promise<FenceRelease | undefined> {
+  const journal = await deps.artifacts.getJson<FailbackFenceJournal>(failbackFenceJournalKey(identity));
+  if (!journal) return undefined;
+  if (journal.status === 'DONE') return releaseFailbackFence(journal.record, deps);
+  const releasedAt = deps.now().toISOString();
+  const fence = failbackFenceValue(identity);
+  const current = await deps.pointer.read();
+  if (current?.value !== fence || !switchedTo)
+    return {
+      direction: 'RELEASE_FAILBACK',
+      outcome: 'NOT_FENCED',
+      pointer: deps.pointer.pointer,
+      ...(current ? { value: current.value } : {}),
+      releasedAt,
+    };
+  const set = await deps.pointer.set(switchedTo, { expected: fence });
   return {
     direction: 'RELEASE_FAILBACK',
     outcome: 'RELEASED',
