@@ -29,16 +29,31 @@ export interface EndState {
   readonly sourceChanges: readonly string[];
 }
 
-export async function snapshotSource(source: KafkaDataPlane, topics: readonly string[]): Promise<SourceSnapshot> {
-  const entries = await Promise.all(
-    topics.map(
-      async (t) =>
-        [
-          t,
-          (await source.fetchTopicOffsets(t)).map((p) => ({ partition: p.partition, low: p.low, high: p.high })),
-        ] as const,
-    ),
-  );
+/**
+ * The workload topics' offsets on the source before the execution. A topic the brokers do not serve yet (metadata
+ * still propagating right after the workload created it) is asked again, for up to `waitMs`.
+ */
+export async function snapshotSource(
+  source: KafkaDataPlane,
+  topics: readonly string[],
+  waitMs = 15_000,
+): Promise<SourceSnapshot> {
+  const deadline = Date.now() + waitMs;
+  const offsetsOf = async (topic: string): Promise<SourceSnapshot[string]> => {
+    for (;;) {
+      try {
+        return (await source.fetchTopicOffsets(topic)).map((p) => ({
+          partition: p.partition,
+          low: p.low,
+          high: p.high,
+        }));
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  };
+  const entries = await Promise.all(topics.map(async (t) => [t, await offsetsOf(t)] as const));
   return Object.fromEntries(entries);
 }
 

@@ -73,6 +73,8 @@ export function judge(
   end?: EndState,
 ): string[] {
   const mismatches: string[] = [];
+  if (!run && result.error)
+    mismatches.push(`the run did not complete: ${result.error.name}: ${result.error.message.slice(0, 500)}`);
   if (definition.stopped && run) {
     const { after, before } = definition.stopped;
     if (run.status !== 'ABORTED') mismatches.push(`execution ${run.status}, expected ABORTED (stopped)`);
