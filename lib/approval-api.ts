@@ -77,6 +77,9 @@ const SCHEDULE_PREFIX = 'msk-approval-';
 /** The operator decision route (AWS_IAM authorization): `msk-migrate approve|reject` signs requests to it. */
 export const OPERATOR_DECISION_PATH = '/operator/approvals/{approvalId}';
 
+/** The operator abort route (AWS_IAM authorization): `msk-migrate abort` ends a waiting approval through it. */
+export const OPERATOR_ABORT_PATH = '/operator/aborts';
+
 /** The handlers of the approval API's functions (relative to the repository root). */
 export const APPROVAL_API_ENTRIES = {
   endpoint: 'lambdas/approval/handler.ts',
@@ -110,6 +113,11 @@ export class ApprovalApi extends Construct {
    * stage): the only thing an operator needs to decide (`grantOperatorDecision`).
    */
   public readonly operatorDecisionRouteArn: string;
+  /**
+   * `execute-api:Invoke` resource of the operator abort route (`POST /operator/aborts` on the `$default` stage):
+   * `msk-migrate abort` ends the execution's waiting approval with Migration.Aborted there (`grantOperatorAbort`).
+   */
+  public readonly operatorAbortRouteArn: string;
 
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
@@ -323,10 +331,21 @@ export class ApprovalApi extends Construct {
       authorizer: new HttpIamAuthorizer(),
     });
     this.operatorDecisionRouteArn = this.httpApi.arnForExecuteApi('POST', '/operator/approvals/*', '$default');
+    // `msk-migrate abort` ends a waiting approval here (the caller's IAM principal is recorded as who aborted; an abort
+    // never approves, so no approver list applies: the route's IAM permission is the abort permission).
+    const [abortRoute] = this.httpApi.addRoutes({
+      path: OPERATOR_ABORT_PATH,
+      methods: [apigwv2.HttpMethod.POST],
+      integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
+    this.operatorAbortRouteArn = this.httpApi.arnForExecuteApi('POST', OPERATOR_ABORT_PATH, '$default');
 
     for (const route of this.httpApi.node
       .findAll()
-      .filter((c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute && c !== operatorRoute)) {
+      .filter(
+        (c): c is apigwv2.HttpRoute => c instanceof apigwv2.HttpRoute && c !== operatorRoute && c !== abortRoute,
+      )) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -365,6 +384,15 @@ export class ApprovalApi extends Construct {
       grantee,
       actions: ['execute-api:Invoke'],
       resourceArns: [this.operatorDecisionRouteArn],
+    });
+  }
+
+  /** execute-api:Invoke on the operator abort route only (`msk-migrate abort`; MigrationOrchestrator.grantAbort). */
+  grantOperatorAbort(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.operatorAbortRouteArn],
     });
   }
 

@@ -666,8 +666,9 @@ export class MigrationOrchestrator extends Construct {
   /**
    * Abort running migrations (`msk-migrate abort`): dynamodb:PutItem on the lock table, only for items whose key starts
    * with `abort:` (the operator can record an abort request, never take or free a lock), and states:DescribeExecution
-   * on this state machine's executions (the CLI aborts only a RUNNING one). No states:StopExecution (a stop runs no
-   * Catch; the compensator cleans up after one) and no states:SendTask*.
+   * on this state machine's executions (the CLI aborts only a RUNNING one), and execute-api:Invoke on the approval
+   * API's abort route (the approval service ends a waiting approval with Migration.Aborted through its own path). No
+   * states:StopExecution (a stop runs no Catch; the compensator cleans up after one) and no states:SendTask*.
    */
   public grantAbort(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
@@ -680,7 +681,7 @@ export class MigrationOrchestrator extends Construct {
         grantee,
         actions: ['states:DescribeExecution'],
         resourceArns: [this.executionArns()],
-      }),
+      }).combine(this.approvalApi.grantOperatorAbort(grantee)),
     );
   }
 

@@ -94,53 +94,12 @@ export async function decideFromCli(
       ExitCode.INVALID_INPUT,
     );
   }
-  const base = approvalApiUrl(options, deps.env);
-  const region = resolveRegion(
-    { ...options, ...(options.region ? {} : { region: EXECUTE_API_HOST.exec(base.hostname)?.[1] }) },
-    deps.env,
+  const { status, text } = await approvalApiPost(
+    `/operator/approvals/${approvalId}`,
+    JSON.stringify({ decision: outcome, ...(options.comment ? { comment: options.comment } : {}) }),
+    options,
+    deps,
   );
-
-  let credentials: AwsCredentials;
-  try {
-    credentials = await (deps.credentials ?? defaultCredentials(deps))(region);
-  } catch (err) {
-    throw toCliError(err, { region, action: 'sign the request' });
-  }
-
-  const path = `${base.pathname.replace(/\/+$/, '')}/operator/approvals/${approvalId}`;
-  const body = JSON.stringify({ decision: outcome, ...(options.comment ? { comment: options.comment } : {}) });
-  const headers = await signRequest(
-    {
-      method: 'POST',
-      protocol: base.protocol,
-      host: base.host,
-      path,
-      headers: { 'content-type': 'application/json' },
-      body,
-    },
-    credentials,
-    region,
-    deps.now(),
-  );
-  let status: number;
-  let text: string;
-  try {
-    const response = await (deps.fetch ?? fetch)(`${base.origin}${path}`, {
-      method: 'POST',
-      headers: { ...headers, 'user-agent': 'msk-migrate' },
-      body,
-      signal: AbortSignal.timeout(30_000),
-    });
-    status = response.status;
-    text = await response.text();
-  } catch (err) {
-    throw new CliError(
-      'ENDPOINT_UNREACHABLE',
-      `The approval API at ${base.origin} could not be reached: ${(err as Error).message}`,
-      ExitCode.CREDENTIALS,
-      'Check --api-url (the ApprovalUrl output of the stack) and your network (proxy, VPN).',
-    );
-  }
   const answer = parseAnswer(text);
   if (answer?.status === 'DECIDED') {
     return {
@@ -172,6 +131,65 @@ export async function decideFromCli(
     `The approval API answered ${status}${text ? `: ${text.slice(0, 200)}` : ''}. Nothing was decided unless \`msk-migrate status\` says so.`,
     ExitCode.RUNTIME,
   );
+}
+
+/**
+ * A SigV4-signed JSON POST to the deployed approval service (your AWS credentials, the default chain), on a route
+ * with AWS_IAM authorization: `path` under the approval API's URL. Returns the HTTP status and body.
+ */
+export async function approvalApiPost(
+  path: string,
+  body: string,
+  options: Pick<DecisionOptions, 'apiUrl' | 'region'>,
+  deps: OperatorDeps,
+): Promise<{ readonly status: number; readonly text: string }> {
+  const base = approvalApiUrl(options, deps.env);
+  const region = resolveRegion(
+    { ...options, ...(options.region ? {} : { region: EXECUTE_API_HOST.exec(base.hostname)?.[1] }) },
+    deps.env,
+  );
+
+  let credentials: AwsCredentials;
+  try {
+    credentials = await (deps.credentials ?? defaultCredentials(deps))(region);
+  } catch (err) {
+    throw toCliError(err, { region, action: 'sign the request' });
+  }
+
+  const fullPath = `${base.pathname.replace(/\/+$/, '')}${path}`;
+  const headers = await signRequest(
+    {
+      method: 'POST',
+      protocol: base.protocol,
+      host: base.host,
+      path: fullPath,
+      headers: { 'content-type': 'application/json' },
+      body,
+    },
+    credentials,
+    region,
+    deps.now(),
+  );
+  let status: number;
+  let text: string;
+  try {
+    const response = await (deps.fetch ?? fetch)(`${base.origin}${fullPath}`, {
+      method: 'POST',
+      headers: { ...headers, 'user-agent': 'msk-migrate' },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (err) {
+    throw new CliError(
+      'ENDPOINT_UNREACHABLE',
+      `The approval API at ${base.origin} could not be reached: ${(err as Error).message}`,
+      ExitCode.CREDENTIALS,
+      'Check --api-url (the ApprovalUrl output of the stack) and your network (proxy, VPN).',
+    );
+  }
+  return { status, text };
 }
 
 function parseAnswer(text: string): OperatorDecisionResponse | undefined {

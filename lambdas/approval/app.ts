@@ -23,7 +23,15 @@ import {
   type NoticeTone,
 } from '../core/approval/render';
 import { RefusalAuditBudget } from '../core/approval/refusal-budget';
-import { decide, refuse, type ApprovalServices, type AttemptContext } from '../core/approval/service';
+import {
+  abortPendingApprovals,
+  decide,
+  refuse,
+  type AbortedApproval,
+  type ApprovalServices,
+  type AttemptContext,
+} from '../core/approval/service';
+import { MIGRATION_ID } from '../core/plan/migration-plan';
 import {
   formExpiry,
   signForm,
@@ -45,6 +53,9 @@ import type { HttpHandler, HttpRequest, HttpResponse } from './http';
  *   authorization, so API Gateway has verified the SigV4 signature and hands over the caller's IAM principal
  *   (`HttpRequest.iamCaller`); that principal is matched against the plan's IAM approvers, then the same deadline,
  *   single-use claim, audit and task callback as the other two. JSON in, JSON out.
+ * - `POST /operator/aborts` — `msk-migrate abort` (AWS_IAM authorization, granted with the abort: `grantAbort`): the
+ *   execution's waiting approval, if any, is ended with Migration.Aborted (`abortPendingApprovals`) — an abort never
+ *   approves, so no approver list applies; the caller's IAM principal is recorded as who aborted. JSON in, JSON out.
  *
  * Slack wants an answer within 3 s. The decision is made synchronously (one DynamoDB read, one conditional write,
  * one SendTask* call and one chat.update: well under a second when warm), because the answer to the click is only
@@ -122,6 +133,24 @@ export type OperatorDecisionResponse =
     }
   | { readonly status: 'REFUSED'; readonly reason: RefusalReason; readonly message: string };
 
+/** The abort route's body: what `msk-migrate abort` sends after recording the request in the lock table. */
+export const OperatorAbortBody = z
+  .object({
+    executionArn: z
+      .string()
+      .max(256)
+      .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$/),
+    migrationId: z.string().regex(MIGRATION_ID),
+    reason: z.string().trim().min(1).max(1000),
+  })
+  .strict();
+export type OperatorAbortBody = z.infer<typeof OperatorAbortBody>;
+
+/** The abort route's answer: the approvals it ended (none when none waited). */
+export type OperatorAbortResponse =
+  | { readonly status: 'ABORTED'; readonly executionArn: string; readonly approvals: readonly AbortedApproval[] }
+  | { readonly status: 'REFUSED'; readonly reason: RefusalReason; readonly message: string };
+
 /** Parses `a=1&b=2` refusing repeated keys (an ambiguity an attacker could exploit between layers). */
 function singleValued(raw: string): Record<string, string> | undefined {
   const params = new URLSearchParams(raw);
@@ -142,7 +171,7 @@ const plain = (statusCode: number, body: string): HttpResponse => ({
   body,
 });
 
-const json = (statusCode: number, body: OperatorDecisionResponse): HttpResponse => ({
+const json = (statusCode: number, body: OperatorDecisionResponse | OperatorAbortResponse): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   body: JSON.stringify(body),
@@ -461,7 +490,56 @@ export function createApprovalApp(given: ApprovalAppDeps): HttpHandler {
     });
   }
 
+  async function operatorAbort(req: HttpRequest): Promise<HttpResponse> {
+    const refused = (reason: RefusalReason, message: string): HttpResponse =>
+      json(STATUS_OF[reason], { status: 'REFUSED', reason, message });
+    // API Gateway's AWS_IAM authorization refuses an unsigned request first; this is the backstop.
+    if (!req.iamCaller)
+      return refused('NOT_SIGNED', 'This route takes SigV4-signed requests only: abort with `msk-migrate abort`.');
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (contentType !== 'application/json')
+      return refused('MALFORMED_REQUEST', 'An abort is a JSON body (content-type application/json).');
+    if (req.rawBody.length > MAX_OPERATOR_BYTES)
+      return refused('MALFORMED_REQUEST', `The body is larger than ${MAX_OPERATOR_BYTES} bytes.`);
+    let body: unknown;
+    try {
+      body = JSON.parse(req.rawBody.toString('utf8'));
+    } catch {
+      return refused('MALFORMED_REQUEST', 'The body is not JSON.');
+    }
+    const parsed = OperatorAbortBody.safeParse(body);
+    if (!parsed.success)
+      return refused(
+        'MALFORMED_REQUEST',
+        `Expected {"executionArn": a Step Functions execution ARN, "migrationId": the plan's migration ID, "reason": text of at most 1000 characters}; wrong at ${parsed.error.issues.map((i) => i.path.join('.') || '(body)').join(', ')}.`,
+      );
+    let approvals: AbortedApproval[];
+    try {
+      approvals = await abortPendingApprovals(
+        { ...parsed.data, requestedBy: req.iamCaller.userArn.slice(0, 2048) },
+        deps,
+      );
+    } catch (err) {
+      deps.warn('An abort could not reach the waiting approval', {
+        executionArn: parsed.data.executionArn,
+        error: (err as Error).message,
+      });
+      return refused(
+        'DELIVERY_FAILED',
+        'Step Functions could not be reached, so the waiting approval was not ended. Run `msk-migrate abort` again in a minute.',
+      );
+    }
+    return json(200, { status: 'ABORTED', executionArn: parsed.data.executionArn, approvals });
+  }
+
   return async (req) => {
+    if (/^\/operator\/aborts$/.test(req.path)) {
+      if (req.method === 'POST') return operatorAbort(req);
+      return {
+        ...plain(405, 'Method not allowed.'),
+        headers: { 'content-type': 'text/plain; charset=utf-8', allow: 'POST' },
+      };
+    }
     const operator = /^\/operator\/approvals\/([^/]+)$/.exec(req.path);
     if (operator) {
       let approvalId: string;

@@ -151,7 +151,7 @@ describe('ApprovalApi', () => {
       expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
   });
 
-  it('routes the e-mail, Slack and operator decisions to the endpoint function; only the operator route takes AWS_IAM', () => {
+  it('routes the e-mail, Slack and operator decisions and the operator abort to the endpoint function; only the operator routes take AWS_IAM', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
       .map((r) => (r as { Properties: { RouteKey: string; AuthorizationType?: string } }).Properties)
       .map((p) => `${p.RouteKey} ${p.AuthorizationType ?? 'NONE'}`)
@@ -159,6 +159,7 @@ describe('ApprovalApi', () => {
     expect(routes).toEqual([
       'GET /approvals/{approvalId} NONE',
       'POST /approvals/{approvalId} NONE',
+      'POST /operator/aborts AWS_IAM',
       'POST /operator/approvals/{approvalId} AWS_IAM',
       'POST /slack/interactivity NONE',
     ]);

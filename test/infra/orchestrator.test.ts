@@ -489,7 +489,7 @@ describe('MigrationOrchestrator', () => {
     expect(actions).not.toContain('kafka:CreateClusterV2');
   });
 
-  it('grantAbort lets a person record abort requests only (abort:* keys) and describe executions, nothing else', () => {
+  it('grantAbort lets a person record abort requests only (abort:* keys), describe executions and call the abort route, nothing else', () => {
     const local = new MigrationStack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'Abort', {
       env: { account: '111122223333', region: 'eu-west-1' },
       orchestrator: {},
@@ -501,9 +501,22 @@ describe('MigrationOrchestrator', () => {
       JSON.stringify(p).includes(local.getLogicalId(person.node.defaultChild as CfnElement)),
     ) as Array<{ Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(statements.map((st) => st.Action).sort()).toEqual(['dynamodb:PutItem', 'states:DescribeExecution']);
+    expect(statements.map((st) => st.Action).sort()).toEqual([
+      'dynamodb:PutItem',
+      'execute-api:Invoke',
+      'states:DescribeExecution',
+    ]);
     expect(statements.find((st) => st.Action === 'dynamodb:PutItem')).toMatchObject({
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['abort:*'] } },
+    });
+    // Only the abort route, POST, on the $default stage: not the decision route (aborting never approves)
+    const invoke = JSON.stringify(statements.find((st) => st.Action === 'execute-api:Invoke')?.Resource);
+    expect(invoke).toContain('/$default/POST/operator/aborts');
+    expect(invoke).not.toContain('/operator/approvals');
+    // The route itself takes SigV4-signed requests only (AWS_IAM authorization)
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /operator/aborts',
+      AuthorizationType: 'AWS_IAM',
     });
   });
 

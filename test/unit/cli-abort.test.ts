@@ -45,6 +45,7 @@ describe('msk-migrate abort', () => {
     expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
     expect(sfn.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeExecutionCommand']);
     expect(result.stdout).toContain(`Abort requested for ${executionArn('orders')}`);
+    expect(result.stdout).toContain('Waiting approval: not asked (no approval API URL');
   });
 
   it('prints the request as JSON, and says when an earlier request stands', async () => {
@@ -62,6 +63,7 @@ describe('msk-migrate abort', () => {
       reason: 'No reason given.',
       requestedBy: OPERATOR,
       requestedAt: NOW.toISOString(),
+      waitingApproval: { status: 'NOT_ASKED', why: expect.stringContaining('no approval API URL') },
     });
   });
 

@@ -1,4 +1,12 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
 import 'aws-sdk-client-mock-jest';
@@ -7,11 +15,12 @@ import { MemoryApprovalStore } from '../../lambdas/adapters/local/memory-approva
 import { createApprovalApp } from '../../lambdas/approval/app';
 import { startApprovalServer, type ApprovalServer } from '../../lambdas/approval/local-server';
 import type { LocalIamCredential } from '../../lambdas/approval/sigv4';
+import { currentRequestKey } from '../../lambdas/core/approval/audit';
 import type { ApprovalKind, ApprovalRecord, Decision } from '../../lambdas/core/approval/record';
 import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 import { registerOperatorCommands } from '../../cli/commands/operator';
 import type { OperatorDeps } from '../../cli/commands/operator-context';
-import { cli, executionArn, NOW, REGION } from './cli-operator-harness';
+import { cli, executionArn, NOW, REGION, STATE_MACHINE_ARN } from './cli-operator-harness';
 
 /**
  * `msk-migrate approve|reject` against the approval service on a loopback server (the same app the Lambda runs,
@@ -354,3 +363,115 @@ describe('msk-migrate approve and reject', () => {
     expect(help).not.toContain('--table');
   });
 });
+
+describe('msk-migrate abort while an approval waits', () => {
+  const sts = mockClient(STSClient);
+  const dynamodb = mockClient(DynamoDBClient);
+  const abortEnv = (): NodeJS.ProcessEnv => ({
+    ...env(),
+    MSK_MIGRATION_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    MSK_MIGRATION_LOCK_TABLE: 'MskMigration-MigrationLocks',
+  });
+  const asOperator = () => ({ ...as(DEVELOPER_KEY), env: abortEnv() });
+
+  beforeEach(() => {
+    sts.reset();
+    dynamodb.reset();
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: executionArn('orders-1'),
+      status: 'RUNNING',
+      input: JSON.stringify({ migrationId: 'orders' }),
+    });
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: DEVELOPER_KEY.userArn });
+    dynamodb.on(PutItemCommand).resolves({});
+  });
+
+  async function waiting(kind: ApprovalKind = 'CUTOVER', execution = 'orders-1'): Promise<string> {
+    const record = { ...pending(kind), executionArn: executionArn(execution), executionName: execution };
+    await artifacts.putJson(currentRequestKey(record), { approvalId: record.approvalId, createdAt: record.createdAt });
+    return stored(record);
+  }
+
+  it('records the request, then the approval service ends the waiting approval with Migration.Aborted through its own path', async () => {
+    // Prepare: a cutover approval waits; the operator who aborts is not one of its approvers (an abort never approves)
+    const approvalId = await waiting('CUTOVER');
+    // Act
+    const result = await cli(asOperator()).run('abort', 'orders-1', '--reason', 'Change freeze.', '--json');
+    // Assess
+    expect(result.exitCode).toBe(0);
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ lockKey: { S: `abort:${executionArn('orders-1')}` } }),
+    });
+    expect(result.json()).toMatchObject({
+      status: 'RECORDED',
+      waitingApproval: { status: 'ENDED', approvals: [{ approvalId, kind: 'CUTOVER', outcome: 'ABORTED' }] },
+    });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+      taskToken: TOKEN,
+      error: 'Migration.Aborted',
+      cause: expect.stringContaining(`${DEVELOPER_KEY.userArn} asked to abort execution ${executionArn('orders-1')}`),
+    });
+    expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(await store.get(approvalId)).toMatchObject({
+      status: 'DECIDED',
+      decision: { outcome: 'REJECT', approver: DEVELOPER_KEY.userArn, channel: 'CLI' },
+    });
+    expect(artifacts.audit('ABORTED').find((e) => e.approvalId === approvalId)).toMatchObject({
+      actor: DEVELOPER_KEY.userArn,
+      comment: 'Change freeze.',
+    });
+    // A decision arriving afterwards is told the approval was settled
+    const late = await cli(as(OPERATOR_KEY)).run('approve', approvalId);
+    expect(late.exitCode).not.toBe(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it("leaves another execution's waiting approval alone, and says none was waiting", async () => {
+    // Prepare
+    const other = await waiting('CUTOVER', 'orders-0');
+    // Act
+    const result = await cli(asOperator()).run('abort', 'orders-1', '--reason', 'Not that one.');
+    // Assess
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Waiting approval: none was waiting.');
+    expect((await store.get(other))?.status).toBe('PENDING');
+    expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
+  });
+
+  it('says the request stands when the approval could not be ended (exit 1), and a second call ends it', async () => {
+    // Prepare: Step Functions is unreachable for the first call
+    const approvalId = await waiting('FINALIZE');
+    sfn.on(SendTaskFailureCommand).rejectsOnce(new Error('connect ETIMEDOUT')).resolves({});
+    // Act
+    const first = await cli(asOperator()).run('abort', 'orders-1', '--reason', 'Stop.');
+    const second = await cli(asOperator()).run('abort', 'orders-1', '--reason', 'Stop.');
+    // Assess
+    expect(first.exitCode).toBe(1);
+    expect(first.stderr).toContain('The abort request is recorded');
+    expect(first.stderr).toContain('the waiting approval was not ended');
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toContain(`the finalize approval ${approvalId} was ended with Migration.Aborted`);
+  });
+
+  it('refuses a malformed abort on the operator route with 400, ending nothing', async () => {
+    // Prepare
+    const approvalId = await waiting('CUTOVER');
+    // Act
+    const response = await fetchSigned('/operator/aborts', JSON.stringify({ executionArn: 'orders-1' }));
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ status: 'REFUSED', reason: 'MALFORMED_REQUEST' });
+    expect((await store.get(approvalId))?.status).toBe('PENDING');
+  });
+});
+
+/** A request signed as the operator, straight to the local approval server (the CLI's transport, without the CLI). */
+async function fetchSigned(path: string, body: string): Promise<Response> {
+  const { approvalApiPost } = await import('../../cli/commands/approve');
+  const sent = await approvalApiPost(path, body, {}, {
+    env: env(),
+    credentials: as(OPERATOR_KEY).credentials,
+    now: () => NOW,
+  } as unknown as OperatorDeps);
+  return new Response(sent.text, { status: sent.status });
+}

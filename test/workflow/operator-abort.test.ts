@@ -1,5 +1,6 @@
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
-import { SOURCE_BOOTSTRAP, World } from './world';
+import { abortPendingApprovals } from '../../lambdas/core/approval/service';
+import { SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
 
 /**
  * `msk-migrate abort`, through the real ASL: the operator's request is recorded where the poll tasks read it (the
@@ -10,6 +11,20 @@ import { SOURCE_BOOTSTRAP, World } from './world';
 
 const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:exec-1';
+const AT_TARGET = TARGET_BOOTSTRAP.join(',');
+const OPERATOR = 'arn:aws:iam::123456789012:user/payments-oncall';
+
+/**
+ * What `msk-migrate abort` does while an approval waits: the request is recorded (the lock table) and the approval
+ * service is asked, through its operator route, to end the execution's waiting approval (abortPendingApprovals).
+ */
+async function abortWhileWaiting(world: World, reason: string, executionArn = EXECUTION) {
+  await world.aborts.request({ executionArn, reason, requestedBy: OPERATOR, requestedAt: world.now().toISOString() });
+  return abortPendingApprovals(
+    { executionArn, migrationId: 'payments-kafka-4', requestedBy: OPERATOR, reason },
+    world.approvalServices,
+  );
+}
 
 function expectEverythingOursUndone(world: World): void {
   expect(world.replicator.replicators.size).toBe(0);
@@ -145,5 +160,89 @@ it('an abort request for another execution is not this one: the migration succee
   // Act
   const result = await world.run();
   // Assess
+  expect(result.status).toBe('SUCCEEDED');
+});
+
+it('an abort while the cutover approval waits ends it with Migration.Aborted: nothing is fenced, the Catch rolls back', async () => {
+  // Prepare: nobody decides the cutover; the operator aborts while it waits
+  const aborted: unknown[] = [];
+  const world: World = new World({
+    approvals: { CUTOVER: 'NONE' },
+    whileApprovalWaits: {
+      CUTOVER: async () => {
+        aborted.push(...(await abortWhileWaiting(world, 'The payments team asked to wait.')));
+      },
+    },
+  });
+  // Act
+  const result = await world.run();
+  // Assess: the approval state's own Catch, the forward rollback, the error naming who and why
+  expect(aborted).toEqual([{ approvalId: world.approvalIds[0], kind: 'CUTOVER', outcome: 'ABORTED' }]);
+  expect(result.error).toBe('Migration.RolledBack');
+  expectVisitedInOrder(result.visited, [
+    'CutoverApproval',
+    'RollbackReplication',
+    'RollbackTarget',
+    'ReportRollback',
+    'MigrationRolledBack',
+  ]);
+  expectNeverVisited(result.visited, ['WarmFenceProducers', 'FenceProducers', 'SwitchToTarget']);
+  const error = world.lastEvent('RollbackReplication')?.state.error;
+  expect(error.Error).toBe('Migration.Aborted');
+  expect(messageOf(error.Cause)).toContain(`${OPERATOR} asked to abort execution ${EXECUTION}`);
+  expect(messageOf(error.Cause)).toContain('The payments team asked to wait.');
+  expectEverythingOursUndone(world);
+  expect(world.pointer.writes).toBe(0);
+  // The approval is settled (a later click is told so) and the audit says who ended it
+  const record = await world.approvalServices.store.get(world.approvalIds[0] ?? '');
+  expect(record).toMatchObject({ status: 'DECIDED', decision: { approver: OPERATOR, channel: 'CLI' } });
+  const audit = await Promise.all(
+    (await world.artifacts.list('migrations/payments-kafka-4/exec-1/approvals/'))
+      .filter((k) => k.includes('-aborted-'))
+      .map((k) => world.artifacts.getJson<{ event: string; actor: string }>(k)),
+  );
+  expect(audit).toEqual([expect.objectContaining({ event: 'ABORTED', actor: OPERATOR })]);
+  expect((await world.report())?.error).toMatchObject({ error: 'Migration.Aborted' });
+  // A second request finds nothing pending
+  expect(await abortWhileWaiting(world, 'again')).toEqual([]);
+});
+
+it('an abort while the finalize approval waits (past the point of no return) switches nothing back: MigrationNeedsAttention', async () => {
+  // Prepare
+  const world: World = new World({
+    approvals: { FINALIZE: 'NONE' },
+    whileApprovalWaits: { FINALIZE: async () => void (await abortWhileWaiting(world, 'Stop here.')) },
+  });
+  // Act
+  const result = await world.run();
+  // Assess: not the failback question (FinalizeApproval's Catch for Migration.Aborted), clients stay on the target
+  expect(result.error).toBe('Migration.NeedsAttention');
+  expectVisitedInOrder(result.visited, ['PointOfNoReturn', 'FinalizeApproval', 'ReportNeedsAttention']);
+  expectNeverVisited(result.visited, ['FailbackDecision', 'Finalize', 'RollbackCutover']);
+  expect(world.lastEvent('ReportNeedsAttention')?.state.error.Error).toBe('Migration.Aborted');
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(world.locks.held.size).toBe(0);
+});
+
+it("an abort of another execution leaves this execution's waiting approval alone", async () => {
+  // Prepare: exec-0's abort arrives while exec-1's cutover approval waits; exec-1's approver then approves
+  const found: unknown[] = [];
+  const world: World = new World({
+    whileApprovalWaits: {
+      CUTOVER: async () => {
+        found.push(
+          ...(await abortWhileWaiting(
+            world,
+            'not this one',
+            'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:exec-0',
+          )),
+        );
+      },
+    },
+  });
+  // Act
+  const result = await world.run();
+  // Assess
+  expect(found).toEqual([]);
   expect(result.status).toBe('SUCCEEDED');
 });

@@ -441,7 +441,8 @@ export class WorldLagSignals implements LagSignals {
 
 // ---- the world ----
 
-export type Decision = 'APPROVE' | 'REJECT' | 'EXPIRE';
+/** NONE: nobody decides; the state waits until something else settles it (an operator's abort, in the test). */
+export type Decision = 'APPROVE' | 'REJECT' | 'EXPIRE' | 'NONE';
 
 export interface Scenario {
   readonly plan?: unknown;
@@ -791,7 +792,9 @@ export class World {
     const wave = input.kind === 'CUTOVER' ? this.waveOf(event)?.name : undefined;
     const decision =
       (wave ? this.scenario.waveApprovals?.[wave] : undefined) ?? this.scenario.approvals?.[input.kind] ?? 'APPROVE';
-    if (decision === 'EXPIRE') {
+    if (decision === 'NONE') {
+      // Nobody decides: only what `whileApprovalWaits` did (an abort) can have settled the state.
+    } else if (decision === 'EXPIRE') {
       this.clockMs = Date.parse(requested.expiresAt) + 1000;
       await expireApproval(requested.approvalId, this.approvalServices);
     } else {

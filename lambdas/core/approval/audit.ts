@@ -16,6 +16,7 @@ export type AuditEvent =
   /** The count of a window's refusals over the audit's limit (core/approval/refusal-budget.ts), one object per window. */
   | 'REFUSALS_COUNTED'
   | 'EXPIRED'
+  | 'ABORTED'
   | 'MESSAGE_UPDATE_FAILED';
 
 export interface AuditEntry {

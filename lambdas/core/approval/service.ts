@@ -4,7 +4,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ApprovalMailer, ApprovalSlack } from '../../ports/approval-notifier';
 import type { ApprovalReminders } from '../../ports/approval-reminders';
 import type { ApprovalStore } from '../../ports/approval-store';
-import type { TaskCallback } from '../../ports/task-callback';
+import type { CallbackDelivery, TaskCallback } from '../../ports/task-callback';
 import { auditKey, currentRequestKey, requestKey, approvalPrefix, type AuditEntry } from './audit';
 import { alreadyDecided, judgeDecisionAttempt, reminderTime, type Identity, type Refusal } from './decision-rules';
 import { allowListFromPlan, buildEvidence, type ApprovalPlan } from './evidence';
@@ -589,4 +589,115 @@ export async function decide(attempt: DecisionAttempt, services: ApprovalService
     );
   }
   return { status: 'DECIDED', record: decided, decision };
+}
+
+/** An operator's abort as the approval service receives it (`msk-migrate abort`, the IAM-authorized operator route). */
+export interface ApprovalAbort {
+  readonly executionArn: string;
+  /** The execution's migration ID (from its input): where its approval requests are filed. */
+  readonly migrationId: string;
+  /** The caller's IAM principal, as API Gateway verified it. */
+  readonly requestedBy: string;
+  readonly reason: string;
+}
+
+export interface AbortedApproval {
+  readonly approvalId: string;
+  readonly kind: ApprovalKind;
+  /** ABORTED: the waiting state got Migration.Aborted. TASK_GONE: it no longer waited (timed out, or stopped). */
+  readonly outcome: 'ABORTED' | 'TASK_GONE';
+}
+
+/** The error a waiting approval state receives when its execution is aborted (`$.error.Error` in its Catch). */
+export const APPROVAL_ABORTED_ERROR = 'Migration.Aborted';
+
+/**
+ * Ends the approval an aborted execution is waiting for: the newest request of each approval state of the execution
+ * (`current-<kind>.json`) that is still PENDING is claimed (single-use, as a decision: a person's later click is told
+ * it was settled), its task gets SendTaskFailure with Migration.Aborted naming who asked and why, the audit records
+ * ABORTED, the Slack message shows it settled and its timers are cancelled. Nothing else: an abort never approves,
+ * and an approval of another execution is never touched (the record's execution ARN must match). Idempotent: a second
+ * call finds nothing PENDING.
+ */
+export async function abortPendingApprovals(
+  abort: ApprovalAbort,
+  services: ApprovalServices,
+): Promise<AbortedApproval[]> {
+  const executionName = executionNameOf(abort.executionArn);
+  const aborted: AbortedApproval[] = [];
+  for (const kind of ['CUTOVER', 'FINALIZE', 'FAILBACK'] as const) {
+    const current = await services.artifacts.getJson<{ approvalId?: string }>(
+      currentRequestKey({ migrationId: abort.migrationId, executionName, kind }),
+    );
+    if (!current?.approvalId) continue;
+    const record = await services.store.get(current.approvalId);
+    if (!record || record.status !== 'PENDING' || record.executionArn !== abort.executionArn) continue;
+    const now = services.now();
+    const decision: Decision = {
+      attemptId: randomBytes(8).toString('hex'),
+      outcome: 'REJECT',
+      approver: abort.requestedBy,
+      channel: 'CLI',
+      comment: `Aborted: ${abort.reason}`.slice(0, 500),
+      decidedAt: now.toISOString(),
+    };
+    const claim = await services.store.claim(record.approvalId, decision);
+    if (!claim.claimed) continue;
+    const message = `${abort.requestedBy} asked to abort execution ${abort.executionArn} at ${decision.decidedAt}: ${abort.reason} The ${kind.toLowerCase()} approval was ended without a decision; the workflow takes its abort path from here.`;
+    let delivery: CallbackDelivery;
+    try {
+      delivery = await services.callback.fail(
+        record.taskToken,
+        APPROVAL_ABORTED_ERROR,
+        JSON.stringify({
+          approved: false,
+          aborted: true,
+          approvalId: record.approvalId,
+          kind,
+          requestedBy: abort.requestedBy,
+          reason: abort.reason,
+          auditPrefix: approvalPrefix(record),
+          message,
+        }),
+      );
+    } catch (err) {
+      // Nothing was delivered: the approval waits on, decidable again; the caller sees the error and may retry.
+      await services.store.release(record.approvalId, decision.attemptId);
+      throw err;
+    }
+    if (delivery === 'TASK_GONE') await services.store.markExpired(record.approvalId, decision.attemptId);
+    const settled: ApprovalRecord = { ...record, status: delivery === 'TASK_GONE' ? 'EXPIRED' : 'DECIDED', decision };
+    await writeAudit(
+      services,
+      {
+        event: 'ABORTED',
+        at: decision.decidedAt,
+        approvalId: record.approvalId,
+        kind,
+        executionArn: record.executionArn,
+        channel: 'CLI',
+        actor: abort.requestedBy,
+        comment: abort.reason.slice(0, 500),
+        message:
+          delivery === 'TASK_GONE'
+            ? `${abort.requestedBy} aborted the execution; the approval state no longer waited (timed out or stopped).`
+            : message,
+      },
+      settled,
+    );
+    await showOnSlack(services, settled, delivery === 'TASK_GONE' ? 'EXPIRED' : decision);
+    if (services.reminders)
+      await services.reminders.cancel(record.approvalId).catch((err: Error) =>
+        services.warn('The approval reminder could not be cancelled', {
+          approvalId: record.approvalId,
+          error: err.message,
+        }),
+      );
+    aborted.push({
+      approvalId: record.approvalId,
+      kind,
+      outcome: delivery === 'TASK_GONE' ? 'TASK_GONE' : 'ABORTED',
+    });
+  }
+  return aborted;
 }

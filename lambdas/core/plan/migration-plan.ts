@@ -55,7 +55,7 @@ const WORKER_CONFIGURATION_ARN = new RegExp(
   `^${ARN_PARTITION}:kafkaconnect:${REGION}:${ACCOUNT}:worker-configuration/[A-Za-z0-9][A-Za-z0-9/_.-]*$`,
 );
 
-const MIGRATION_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+export const MIGRATION_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const BOOTSTRAP_SERVER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
