@@ -102,7 +102,9 @@ export function judge(
   if (!tally) mismatches.push('the workload was not counted');
   else if (result.records.lost !== 0) mismatches.push(`${result.records.lost} records lost`);
   if (definition.error && caught?.name !== definition.error)
-    mismatches.push(`error ${caught?.name ?? 'none'}, expected ${definition.error}`);
+    mismatches.push(
+      `error ${caught?.name ?? 'none'}${caught ? ` (${caught.message.slice(0, 300)})` : ''}, expected ${definition.error}`,
+    );
   if (definition.errorMessage && !definition.errorMessage.test(caught?.message ?? ''))
     mismatches.push(
       `error message "${(caught?.message ?? '').slice(0, 300)}" does not match ${String(definition.errorMessage)}`,
