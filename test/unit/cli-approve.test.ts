@@ -453,6 +453,22 @@ describe('msk-migrate abort while an approval waits', () => {
     expect(second.stdout).toContain(`the finalize approval ${approvalId} was ended with Migration.Aborted`);
   });
 
+  it('says an approval whose state had stopped waiting no longer waited, and marks it expired', async () => {
+    // Prepare: the approval state timed out already; Step Functions no longer knows the token
+    const approvalId = await waiting('FAILBACK');
+    sfn
+      .on(SendTaskFailureCommand)
+      .rejectsOnce(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut', $metadata: {} }));
+    // Act
+    const result = await cli(asOperator()).run('abort', 'orders-1', '--reason', 'Late.', '--json');
+    // Assess
+    expect(result.exitCode).toBe(0);
+    expect(result.json()).toMatchObject({
+      waitingApproval: { status: 'ENDED', approvals: [{ approvalId, kind: 'FAILBACK', outcome: 'TASK_GONE' }] },
+    });
+    expect((await store.get(approvalId))?.status).toBe('EXPIRED');
+  });
+
   it('refuses a malformed abort on the operator route with 400, ending nothing', async () => {
     // Prepare
     const approvalId = await waiting('CUTOVER');
