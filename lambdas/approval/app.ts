@@ -230,7 +230,10 @@ const SIGNATURE_REFUSALS: Record<'BAD_SIGNATURE' | 'EXPIRED', (what: string) => 
 
 export function createApprovalApp(given: ApprovalAppDeps): HttpHandler {
   // One bound on the audit of refusals per endpoint instance (lambdas/core/approval/refusal-budget.ts).
-  const deps: ApprovalAppDeps = { ...given, refusalBudget: given.refusalBudget ?? new RefusalAuditBudget() };
+  // Not a spread: a spread reads every getter now, and the local server's baseUrl exists only once it listens.
+  const deps: ApprovalAppDeps = given.refusalBudget
+    ? given
+    : Object.create(given, { refusalBudget: { value: new RefusalAuditBudget(), enumerable: true } });
   const nowSeconds = (): number => Math.floor(deps.now().getTime() / 1000);
   const contextOf = (req: HttpRequest): AttemptContext => ({
     ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),
