@@ -16,6 +16,8 @@ import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
  *   adapters send (300-700 KB less per function).
  * - `avsc` is replaced by a stub (lambdas/adapters/kafka/avsc-unused.ts): @platformatic/kafka imports it only for
  *   its Schema Registry serdes, which no adapter uses.
+ * - `bowser` is left out (external): the SDK's core reaches it only by an `import("bowser")` in its browser user-agent
+ *   parser, which no Node client calls; esbuild would otherwise inline the browser detector into every bundle (34 KB).
  *
  * The source maps carry mappings only, no copy of the sources: `--enable-source-maps` needs no more for stack traces,
  * and it halves what is written, hashed, uploaded and parsed at a cold start.
@@ -30,7 +32,7 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  external: [],
+  external: ['bowser'],
 } as const satisfies BuildOptions;
 
 /** Files besides the bundled ones that decide what esbuild produces (transpile settings, resolved package versions). */

@@ -1,6 +1,5 @@
-import { KafkaClient } from '@aws-sdk/client-kafka';
+import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AwsMskControlPlane } from '../adapters/aws/msk-control-plane';
 import { CachedSecrets } from '../adapters/aws/secrets';
 import {
   dataPlaneFactoryFor,
@@ -10,19 +9,21 @@ import {
   type KafkaClientName,
 } from '../adapters/kafka/index';
 import { KafkajsDataPlane, type KafkajsDataPlaneOptions } from '../adapters/kafka/kafkajs-data-plane';
-import type { TaskEnv, TaskEnvName } from '../contract/env';
+import type { TaskEnv } from '../contract/env';
 import { InputInvalidError } from '../core/errors';
 import type { MigrationPlan } from '../core/plan/migration-plan';
 import type { KafkaConnection, KafkaDataPlane, KafkaDataPlaneFactory, KafkaInventoryReads } from '../ports/kafka';
 import type { MskControlPlane } from '../ports/msk-control-plane';
 import { bootstrapServersFor, kafkaConnectionFor, regionOfArn } from '../tasks/shared/cluster-endpoints';
 import type { TargetState } from '../tasks/shared/execution-state';
+import { AwsMsk, mskOf } from './aws-msk';
 
 /**
  * The Kafka side of the AWS runtime (used by its composition root, lambdas/runtime/aws.ts): MSK's control plane and
  * the data planes of a migration's clusters, reached at the bootstrap brokers MSK reports for the plan's auth
- * mechanism, with SCRAM credentials read from Secrets Manager. One MSK client and one secrets cache per container,
- * made on first use; the Kafka adapter KAFKA_CLIENT names is loaded only when a data plane is opened.
+ * mechanism, with SCRAM credentials read from Secrets Manager. One MSK client (lambdas/runtime/aws-msk.ts) and one
+ * secrets cache per container, made on first use; the Kafka adapter KAFKA_CLIENT names is loaded only when a data
+ * plane is opened.
  */
 
 /** A data plane of one cluster, whichever client the function runs; it knows its connection. */
@@ -38,31 +39,26 @@ export interface AwsClusterClients {
 }
 
 export class AwsClusters {
-  private kafkaClient: KafkaClient | undefined;
   private secretsCache: CachedSecrets | undefined;
   private dataPlaneFactory: Promise<KafkaDataPlaneFactory> | undefined;
-  private readonly regionalKafka = new Map<string, KafkaClient>();
+  private readonly mskSide: AwsMsk;
 
   constructor(
     private readonly env: TaskEnv,
     private readonly clients: AwsClusterClients = {},
-  ) {}
-
-  /** A variable this use needs; unset is a misconfigured function, named. */
-  require(name: TaskEnvName): string {
-    const value = this.env[name];
-    if (!value) throw new Error(`Task function misconfigured: ${name} is needed for this plan but not set.`);
-    return value;
+    /** MSK's control plane (lambdas/runtime/aws-msk.ts), shared with the function's MSK ports. */
+    mskSide?: AwsMsk,
+  ) {
+    this.mskSide = mskSide ?? new AwsMsk(env, clients.kafka);
   }
 
   get region(): string {
-    return this.require('AWS_REGION');
+    return this.mskSide.region;
   }
 
   /** The MSK client of the orchestrator's Region (also the provisioner's and MSK Replicator's). */
   get kafka(): KafkaClient {
-    this.kafkaClient ??= this.clients.kafka ?? new KafkaClient({});
-    return this.kafkaClient;
+    return this.mskSide.kafka;
   }
 
   private get secrets(): CachedSecrets {
@@ -71,17 +67,7 @@ export class AwsClusters {
   }
 
   msk(): MskControlPlane {
-    return new AwsMskControlPlane(this.kafka, { region: this.region, clientFor: (region) => this.kafkaIn(region) });
-  }
-
-  /** An MSK client of another Region (a cross-region source), one per Region and container. */
-  private kafkaIn(region: string): KafkaClient {
-    let client = this.regionalKafka.get(region);
-    if (!client) {
-      client = new KafkaClient({ region });
-      this.regionalKafka.set(region, client);
-    }
-    return client;
+    return this.mskSide.msk();
   }
 
   private get requestTimeoutMs(): number | undefined {
@@ -200,7 +186,7 @@ const clustersByEnv = new WeakMap<object, AwsClusters>();
 export function clustersOf(inv: { readonly env: TaskEnv }): AwsClusters {
   let clusters = clustersByEnv.get(inv.env);
   if (!clusters) {
-    clusters = new AwsClusters(inv.env);
+    clusters = new AwsClusters(inv.env, {}, mskOf(inv));
     clustersByEnv.set(inv.env, clusters);
   }
   return clusters;

@@ -4,7 +4,8 @@ import { clustersOf, type TaskDataPlane } from '../aws-clusters';
 
 /**
  * The Kafka ports of the AWS root: the data planes of the migration's clusters (opened per invocation, closed after
- * it), the target's ACL reads, the source's producer activity and MSK's control plane. KAFKA_CLIENT picks the adapter.
+ * it), the target's ACL reads and the source's producer activity. KAFKA_CLIENT picks the adapter (MSK's control plane
+ * is lambdas/runtime/aws-ports/msk.ts).
  */
 
 export const source: AwsPortFactory = (inv) =>
@@ -46,5 +47,3 @@ export const clientBehaviour: AwsPortFactory = async (inv) => {
     );
   }
 };
-
-export const msk: AwsPortFactory = async (inv) => clustersOf(inv).msk();

@@ -1,6 +1,6 @@
 import { MskTargetProvisioner } from '../../adapters/aws/msk-provisioner';
 import type { AwsPortFactory } from '../aws';
-import { clustersOf } from '../aws-clusters';
+import { mskOf } from '../aws-msk';
 
 /** The target's creation and deletion (MSK), with the function's MSK client. */
-export const provisioner: AwsPortFactory = async (inv) => new MskTargetProvisioner(clustersOf(inv).kafka);
+export const provisioner: AwsPortFactory = async (inv) => new MskTargetProvisioner(mskOf(inv).kafka);

@@ -2,11 +2,11 @@ import { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
 import { MskConnectMirrorMaker2 } from '../../adapters/aws/msk-connect-mm2';
 import { MskReplicator } from '../../adapters/aws/msk-replicator';
 import { engineOf, perContainer, requireEnv, type AwsPortFactory } from '../aws';
-import { clustersOf } from '../aws-clusters';
+import { mskOf } from '../aws-msk';
 
 /** The replicator of the engine this invocation acts on: MSK Replicator, or MirrorMaker 2 on MSK Connect. */
 export const replicator: AwsPortFactory = async (inv) => {
-  const clusters = clustersOf(inv);
+  const clusters = mskOf(inv);
   if (engineOf(inv) === 'MSK_REPLICATOR')
     return new MskReplicator(clusters.kafka, {
       serviceExecutionRoleArn: requireEnv(inv, 'REPLICATOR_SERVICE_ROLE_ARN'),

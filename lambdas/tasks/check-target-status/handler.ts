@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
 import { clock } from '../../runtime/aws-ports/basics';
-import { msk } from '../../runtime/aws-ports/clusters';
+import { msk } from '../../runtime/aws-ports/msk';
 import { aborts } from '../../runtime/aws-ports/dynamodb';
 import { provisioner } from '../../runtime/aws-ports/provisioner';
 import { type Output, task } from './task';

@@ -4,7 +4,8 @@ import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock } from '../../runtime/aws-ports/basics';
 import { metrics } from '../../runtime/aws-ports/cloudwatch';
-import { clientBehaviour, msk, source, target } from '../../runtime/aws-ports/clusters';
+import { clientBehaviour, source, target } from '../../runtime/aws-ports/clusters';
+import { msk } from '../../runtime/aws-ports/msk';
 import { connectors } from '../../runtime/aws-ports/connectors';
 import { type Output, task } from './task';
 

@@ -3,7 +3,8 @@ import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock } from '../../runtime/aws-ports/basics';
-import { msk, source, target } from '../../runtime/aws-ports/clusters';
+import { source, target } from '../../runtime/aws-ports/clusters';
+import { msk } from '../../runtime/aws-ports/msk';
 import { replicator } from '../../runtime/aws-ports/replicator';
 import { type Output, task } from './task';
 

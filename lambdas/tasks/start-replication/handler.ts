@@ -4,7 +4,8 @@ import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock } from '../../runtime/aws-ports/basics';
 import { lagSignals } from '../../runtime/aws-ports/cloudwatch';
-import { msk, source, target } from '../../runtime/aws-ports/clusters';
+import { source, target } from '../../runtime/aws-ports/clusters';
+import { msk } from '../../runtime/aws-ports/msk';
 import { replicator } from '../../runtime/aws-ports/replicator';
 import { type Output, task } from './task';
 
