@@ -183,3 +183,31 @@ it('finds a record the target still lags by up to the lag allowance before the f
   expect(narrow).toMatchObject({ partitionsTranslated: 0, partitionsLeft: 1 });
   expect(allowed).toMatchObject({ partitionsTranslated: 1, partitionsLeft: 0 });
 });
+
+it('never translates a group that committed past the ends it read: its last record is not read twice', async () => {
+  // Prepare: between the pre-pass's reads, a producer writes one record (replicated at once) and billing consumes
+  // and commits it: in the rehearsal this left the group one record short on the target (read twice after the switch)
+  const w = world();
+  w.source.commit('billing', 'orders', 0, 5).commit('billing', 'orders', 1, 5);
+  const fetch = w.source.fetchCommittedOffsets.bind(w.source);
+  let raced = false;
+  w.source.fetchCommittedOffsets = async (groupId, ofTopics) => {
+    if (!raced && groupId === 'billing') {
+      raced = true;
+      w.source.append('orders', 0, [{ key: 'k10', value: 'order-10' }]);
+      replicate(w.source, w.target, ['orders']);
+      w.source.commit('billing', 'orders', 0, 6);
+    }
+    return fetch(groupId, ofTopics);
+  };
+  // Act
+  const early = await beforeFence(w);
+  const progress = await cutOver(w, early);
+  // Assess: resumes after the record it consumed, with nothing to read again
+  expect(progress).toMatchObject({ complete: true, partitionsCommitted: 2 });
+  expect(progress.replayAheadRecords ?? 0).toBe(0);
+  expect(await w.target.fetchCommittedOffsets('billing')).toEqual([
+    { topic: 'orders', partition: 0, offset: '6' },
+    { topic: 'orders', partition: 1, offset: '5' },
+  ]);
+});

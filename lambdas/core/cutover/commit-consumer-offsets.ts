@@ -739,6 +739,10 @@ export async function translateOffsetsBeforeFence(
     (await deps.source.listGroups()).map((g) => g.groupId),
     request.consumerGroups,
   ).filter((g) => !fresh.has(g));
+  // The committed offsets first, the ends after: producers and consumers are still running, and a group that
+  // committed past the ends read would be translated against a clamped window (one record short, read twice).
+  const committedBy = new Map<string, CommittedOffset[]>();
+  for (const groupId of groups) committedBy.set(groupId, await deps.source.fetchCommittedOffsets(groupId, topics));
   const [sourceEnds, targetEnds] = await Promise.all([
     readEndOffsets(deps.source, topics),
     readEndOffsets(deps.target, topics),
@@ -756,7 +760,7 @@ export async function translateOffsetsBeforeFence(
   const left: Array<BeforeFenceEvidence['left'][number]> = [];
   for (const groupId of groups) {
     const translations: OffsetTranslation[] = [];
-    for (const c of await deps.source.fetchCommittedOffsets(groupId, topics)) {
+    for (const c of committedBy.get(groupId) ?? []) {
       const s = sourceBy.get(key(c.topic, c.partition));
       const t = targetBy.get(key(c.topic, c.partition));
       if (c.offset === '-1' || !s || !t) continue;
@@ -765,6 +769,10 @@ export async function translateOffsetsBeforeFence(
       const leave = (reason: string): void => {
         left.push({ groupId, topic: c.topic, partition: c.partition, offset: c.offset, reason });
       };
+      if (BigInt(c.offset) > BigInt(s.high)) {
+        leave('committed past the end offsets read');
+        continue;
+      }
       try {
         const x = await translateOffset(deps, search, c, s, t, delta, groupId);
         if (x.proof.relation === 'end') leave('no record to align on yet');
