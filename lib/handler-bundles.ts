@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
+import type { KafkaClientName } from '../lambdas/contract/env';
 
 /**
  * The esbuild settings of every task function: what `NodejsFunction` would pass for nodejs22.x with `minify`,
@@ -34,6 +35,31 @@ export const BUNDLE_OPTIONS = {
   sourcesContent: false,
   external: ['bowser'],
 } as const satisfies BuildOptions;
+
+/**
+ * What a bundle is built for besides its entry. `kafkaClient`: the Kafka client of the deployment (the construct's
+ * `kafkaClient`, which also sets the function's KAFKA_CLIENT). The bundle is built with
+ * `process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT` defined to it, so the data-plane adapter of the other client, which
+ * the function never loads, is left out (lambdas/adapters/kafka/index.ts, dataPlaneFactoryFor): a kafkajs function
+ * does not carry @platformatic/kafka. A task that needs the other client whatever the choice keeps it (CheckDrain's
+ * DescribeProducers, the Inventory's client behaviour, both on @platformatic/kafka). Without it, both adapters are
+ * bundled and KAFKA_CLIENT picks at run time.
+ */
+export interface BundleTarget {
+  readonly kafkaClient?: KafkaClientName;
+}
+
+/** The esbuild options of a bundle for `target`: BUNDLE_OPTIONS, and the deployment's Kafka client defined. */
+export function bundleOptionsFor(target: BundleTarget = {}): BuildOptions {
+  return {
+    ...BUNDLE_OPTIONS,
+    external: [...BUNDLE_OPTIONS.external],
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    ...(target.kafkaClient
+      ? { define: { 'process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT': JSON.stringify(target.kafkaClient) } }
+      : {}),
+  };
+}
 
 /** Files besides the bundled ones that decide what esbuild produces (transpile settings, resolved package versions). */
 const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json'];
@@ -78,42 +104,54 @@ export class HandlerBundles {
   readonly cacheDir: string;
   private readonly ready = new Map<string, HandlerBundle>();
   private readonly fileHashes = new Map<string, string>();
-  private readonly key: string;
 
   private constructor(readonly projectRoot: string) {
     this.cacheDir = path.join(projectRoot, 'cdk.out', '.bundles');
-    this.key = sha256(JSON.stringify({ esbuild: esbuildModule().version, options: BUNDLE_OPTIONS }));
+  }
+
+  /** What decides a bundle besides its inputs: esbuild's version and the options for `target`. */
+  private keyOf(target: BundleTarget): string {
+    return sha256(JSON.stringify({ esbuild: esbuildModule().version, options: bundleOptionsFor(target) }));
   }
 
   /**
-   * Bundles every entry that has no up-to-date bundle, all in one esbuild run. Call it with all the entries of an
-   * app before creating its functions; `bundle` then only looks them up.
+   * Bundles every entry that has no up-to-date bundle for `target`, all in one esbuild run. Call it with all the
+   * entries of an app before creating its functions; `bundle` then only looks them up.
    */
-  prebuild(entries: readonly string[]): void {
-    const stale = [...new Set(entries)].filter((entry) => !this.reuse(entry));
-    if (stale.length > 0) this.build(stale);
+  prebuild(entries: readonly string[], target: BundleTarget = {}): void {
+    const stale = [...new Set(entries)].filter((entry) => !this.reuse(entry, target));
+    if (stale.length > 0) this.build(stale, target);
   }
 
-  /** The bundle of `entry` (e.g. `lambdas/tasks/inventory/handler.ts`), built now if `prebuild` did not. */
-  bundle(entry: string): HandlerBundle {
-    const bundle = this.ready.get(entry) ?? (this.prebuild([entry]), this.ready.get(entry));
+  /** The bundle of `entry` (e.g. `lambdas/tasks/inventory/handler.ts`) for `target`, built now if `prebuild` did not. */
+  bundle(entry: string, target: BundleTarget = {}): HandlerBundle {
+    const bundle =
+      this.ready.get(readyKey(entry, target)) ??
+      (this.prebuild([entry], target), this.ready.get(readyKey(entry, target)));
     if (!bundle) throw new Error(`HandlerBundles: esbuild produced no bundle for ${entry}.`);
     return bundle;
   }
 
-  private reuse(entry: string): boolean {
-    if (this.ready.has(entry)) return true;
-    const manifest = readManifest(path.join(this.cacheDir, `${bundleName(entry)}.json`));
-    if (!manifest || manifest.key !== this.key || !fs.existsSync(path.join(this.cacheDir, manifest.dir, 'index.js')))
+  private reuse(entry: string, target: BundleTarget): boolean {
+    if (this.ready.has(readyKey(entry, target))) return true;
+    const manifest = readManifest(path.join(this.cacheDir, `${bundleName(entry, target)}.json`));
+    if (
+      !manifest ||
+      manifest.key !== this.keyOf(target) ||
+      !fs.existsSync(path.join(this.cacheDir, manifest.dir, 'index.js'))
+    )
       return false;
     for (const [file, hash] of Object.entries(manifest.inputs)) {
       if (this.hashOf(file) !== hash) return false;
     }
-    this.ready.set(entry, { directory: path.join(this.cacheDir, manifest.dir), assetHash: manifest.assetHash });
+    this.ready.set(readyKey(entry, target), {
+      directory: path.join(this.cacheDir, manifest.dir),
+      assetHash: manifest.assetHash,
+    });
     return true;
   }
 
-  private build(entries: string[]): void {
+  private build(entries: string[], target: BundleTarget): void {
     for (const entry of entries) {
       if (!fs.existsSync(path.join(this.projectRoot, entry)))
         throw new Error(
@@ -125,15 +163,13 @@ export class HandlerBundles {
     const staging = new Map(
       entries.map((entry) => [
         entry,
-        `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}-${bundleName(entry)}`,
+        `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}-${bundleName(entry, target)}`,
       ]),
     );
     let result: BuildResult<{ metafile: true }>;
     try {
       result = esbuildModule().buildSync({
-        ...BUNDLE_OPTIONS,
-        external: [...BUNDLE_OPTIONS.external],
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        ...bundleOptionsFor(target),
         entryPoints: Object.fromEntries(
           entries.map((entry) => [`${staging.get(entry)}/index`, path.join(this.projectRoot, entry)]),
         ),
@@ -155,14 +191,15 @@ export class HandlerBundles {
         }),
       );
       const assetHash = hashDirectory(path.join(this.cacheDir, dir));
-      const finalDir = `${bundleName(entry)}-${assetHash.slice(0, 16)}`;
+      const name = bundleName(entry, target);
+      const finalDir = `${name}-${assetHash.slice(0, 16)}`;
       if (fs.existsSync(path.join(this.cacheDir, finalDir)))
         fs.rmSync(path.join(this.cacheDir, dir), { recursive: true, force: true });
       else renameOrKeep(path.join(this.cacheDir, dir), path.join(this.cacheDir, finalDir));
-      const manifest: Manifest = { key: this.key, dir: finalDir, assetHash, inputs };
-      writeAtomically(path.join(this.cacheDir, `${bundleName(entry)}.json`), JSON.stringify(manifest));
-      this.ready.set(entry, { directory: path.join(this.cacheDir, finalDir), assetHash });
-      pruneOldBundles(this.cacheDir, bundleName(entry), finalDir);
+      const manifest: Manifest = { key: this.keyOf(target), dir: finalDir, assetHash, inputs };
+      writeAtomically(path.join(this.cacheDir, `${name}.json`), JSON.stringify(manifest));
+      this.ready.set(readyKey(entry, target), { directory: path.join(this.cacheDir, finalDir), assetHash });
+      pruneOldBundles(this.cacheDir, name, finalDir);
     }
   }
 
@@ -176,9 +213,17 @@ export class HandlerBundles {
   }
 }
 
-/** `lambdas/tasks/check-drain/handler.ts` → `lambdas-tasks-check-drain-handler`. */
-function bundleName(entry: string): string {
-  return entry.replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+/**
+ * `lambdas/tasks/check-drain/handler.ts` → `lambdas-tasks-check-drain-handler`, and `…-handler-kafkajs` for a
+ * kafkajs deployment's bundle.
+ */
+function bundleName(entry: string, target: BundleTarget = {}): string {
+  const name = entry.replace(/\.[cm]?[jt]sx?$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+  return target.kafkaClient ? `${name}-${target.kafkaClient}` : name;
+}
+
+function readyKey(entry: string, target: BundleTarget): string {
+  return target.kafkaClient ? `${entry}#${target.kafkaClient}` : entry;
 }
 
 /**

@@ -35,6 +35,7 @@ import { ReplicationAlarms } from './replication-alarms';
 import { kafkaResources, nagResourceName, ReplicatorRole } from './replicator-role';
 import { WRITE_FENCE_ROLE_TAG, type ResourceKind } from './iam/operations';
 import { generateStatements, type PlacedRequirement } from './iam/task-policy';
+import type { BundleTarget } from './handler-bundles';
 import { REPO_ROOT, TaskFunction } from './task-function';
 
 /** The workflow this construct deploys. Its `${<Task>FunctionArn}` placeholders must match `TASKS` exactly. */
@@ -83,6 +84,15 @@ export const TASK_NAMES: TaskName[] = [...FUNCTION_NAMES];
 
 /** `CheckTargetHealth` → `lambdas/tasks/check-target-health/handler.ts` (the catalogue's module). */
 /** The compensator's handler (lambdas/compensator/handler.ts): not a Task state, the target of the status rule. */
+/**
+ * The Kafka client a task function runs, which its bundle is built for (lib/handler-bundles.ts, BundleTarget): the
+ * deployment's `kafkaClient` for a data-plane function (the construct sets its KAFKA_CLIENT), kafkajs for the others
+ * (no KAFKA_CLIENT: a Kafka port they open, StopFailback's source, is kafkajs).
+ */
+export function bundleTargetOf(spec: Pick<TaskSpec, 'dataPlane'>, kafkaClient: KafkaClientName): BundleTarget {
+  return { kafkaClient: spec.dataPlane ? kafkaClient : 'kafkajs' };
+}
+
 export const COMPENSATOR_ENTRY = 'lambdas/compensator/handler.ts';
 
 /** The execution statuses no Catch runs for: the compensator undoes what such an execution left. */
@@ -385,11 +395,22 @@ export class MigrationOrchestrator extends Construct {
       );
     }
 
-    // Every handler of the app in one esbuild run, before the functions that use the bundles are created.
+    // Every handler of the app bundled before the functions that use the bundles are created, each task function for
+    // the Kafka client it runs (bundleTargetOf: its bundle leaves out the other client's adapter), one esbuild run
+    // per client.
+    const kafkaClient = props.kafkaClient ?? 'kafkajs';
+    const taskBundles = [
+      ...TASK_NAMES.filter((name) => !TASKS[name].providedBy && !props.codeFor?.(name, taskEntry(name))).map(
+        (name) => ({ entry: taskEntry(name), target: bundleTargetOf(TASKS[name], kafkaClient) }),
+      ),
+      { entry: COMPENSATOR_ENTRY, target: bundleTargetOf(COMPENSATOR_SPEC, kafkaClient) },
+    ];
+    for (const client of KAFKA_CLIENTS) {
+      const entries = taskBundles.filter((b) => b.target.kafkaClient === client).map((b) => b.entry);
+      if (entries.length > 0) TaskFunction.prebuild(this, entries, { kafkaClient: client });
+    }
     TaskFunction.prebuild(this, [
-      ...TASK_NAMES.filter((name) => !TASKS[name].providedBy && !props.codeFor?.(name, taskEntry(name))).map(taskEntry),
       ...Object.values(APPROVAL_API_ENTRIES),
-      COMPENSATOR_ENTRY,
       ...(props.notificationSlack ? [SLACK_NOTIFIER_ENTRY] : []),
     ]);
 
@@ -491,6 +512,7 @@ export class MigrationOrchestrator extends Construct {
         memorySize: spec.memorySize,
         environment: this.environmentFor(spec),
         ...(code ? { code } : {}),
+        bundleTarget: bundleTargetOf(spec, this.kafkaClient),
         ...(spec.dataPlane && props.vpc
           ? {
               vpcConfig: {
@@ -566,6 +588,7 @@ export class MigrationOrchestrator extends Construct {
       timeout: COMPENSATOR_SPEC.timeout,
       memorySize: COMPENSATOR_SPEC.memorySize,
       environment: this.environmentFor(COMPENSATOR_SPEC),
+      bundleTarget: bundleTargetOf(COMPENSATOR_SPEC, this.kafkaClient),
       ...(props.vpc
         ? {
             vpcConfig: {

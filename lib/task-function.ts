@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { HandlerBundles } from './handler-bundles';
+import { HandlerBundles, type BundleTarget } from './handler-bundles';
 
 /** Repository root, resolved from this file so that synth works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -47,6 +47,12 @@ export interface TaskFunctionProps {
    *   gives every task function of the app a placeholder inline handler instead (tests only)
    */
   readonly code?: lambda.Code;
+  /**
+   * What the bundle is built for (lib/handler-bundles.ts, BundleTarget): a data-plane function's Kafka client, so
+   * that its bundle leaves out the other client's adapter. Pass the same target to `prebuild`.
+   * @default {} - both Kafka adapters bundled
+   */
+  readonly bundleTarget?: BundleTarget;
 }
 
 /**
@@ -75,9 +81,12 @@ export class TaskFunction extends nodejs.NodejsFunction {
    * Bundles these entries (relative to the repository root) in one esbuild run, unless the app uses placeholder
    * code (INLINE_CODE_CONTEXT). Task functions created afterwards for them only look their bundle up.
    */
-  static prebuild(scope: Construct, entries: readonly string[]): void {
+  static prebuild(scope: Construct, entries: readonly string[], target: BundleTarget = {}): void {
     if (!inlineCode(scope))
-      HandlerBundles.of(REPO_ROOT).prebuild(entries.filter((entry) => fs.existsSync(path.join(REPO_ROOT, entry))));
+      HandlerBundles.of(REPO_ROOT).prebuild(
+        entries.filter((entry) => fs.existsSync(path.join(REPO_ROOT, entry))),
+        target,
+      );
   }
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
@@ -87,7 +96,8 @@ export class TaskFunction extends nodejs.NodejsFunction {
       );
     }
     const code =
-      props.code ?? (inlineCode(scope) ? TaskFunction.placeholderCode(props.entry) : bundledCode(props.entry));
+      props.code ??
+      (inlineCode(scope) ? TaskFunction.placeholderCode(props.entry) : bundledCode(props.entry, props.bundleTarget));
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -143,7 +153,7 @@ function inlineCode(scope: Construct): boolean {
 }
 
 /** The esbuild bundle of the entry as an asset whose hash is that of the bundle's content. */
-function bundledCode(entry: string): lambda.Code {
-  const bundle = HandlerBundles.of(REPO_ROOT).bundle(entry);
+function bundledCode(entry: string, target: BundleTarget = {}): lambda.Code {
+  const bundle = HandlerBundles.of(REPO_ROOT).bundle(entry, target);
   return lambda.Code.fromAsset(bundle.directory, { assetHash: bundle.assetHash, assetHashType: AssetHashType.CUSTOM });
 }

@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../lib/handler-bundles';
+import { bundleOptionsFor } from '../lib/handler-bundles';
+import type { KafkaClientName } from '../lambdas/contract/env';
 import { FUNCTIONS, type FunctionName } from '../lambdas/workflow/catalogue';
 
 /**
- * Each task function's bundle as the construct builds it (lib/handler-bundles.ts: esbuild, minified, CommonJS, the
- * AWS SDK bundled) and what loading it costs: its size and the time a fresh Node process takes to `require` it (the
+ * Each task function's bundle as the construct builds it for a deployment's Kafka client (lib/handler-bundles.ts:
+ * esbuild, minified, CommonJS, the AWS SDK bundled; kafkajs, the default, unless asked) and what loading it costs: its size and the time a fresh Node process takes to `require` it (the
  * import part of a Lambda cold start, before any work). Used by `npm run bench:bundles` and by `npm run bench:cutover`
  * (the modeled AWS pause takes each function's import time from here).
  */
@@ -73,16 +74,16 @@ export function importTimeMs(bundle: string, samples = 3): { cpuMs: number; wall
 /** Builds the bundles of `functions` in one esbuild run (in a temporary directory) and measures each. */
 export function measureBundles(
   functions?: readonly FunctionName[],
-  options: { root?: string; samples?: number } = {},
+  options: { root?: string; samples?: number; kafkaClient?: KafkaClientName } = {},
 ): BundleFigure[] {
   const root = options.root ?? path.resolve(__dirname, '..');
   const entries = handlerEntries(functions);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
   try {
     buildSync({
-      ...BUNDLE_OPTIONS,
-      external: [...BUNDLE_OPTIONS.external],
-      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      // As a deployment of that client builds its data-plane functions (lib/migration-orchestrator.ts, bundleTargetOf;
+      // for the others, built for kafkajs there, the client changes nothing but StopFailback's source).
+      ...bundleOptionsFor({ kafkaClient: options.kafkaClient ?? 'kafkajs' }),
       sourcemap: false,
       entryPoints: Object.fromEntries(entries.map(({ fn, entry }) => [`${fn}/index`, path.join(root, entry)])),
       outdir,

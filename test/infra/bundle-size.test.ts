@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../../lib/handler-bundles';
+import { bundleOptionsFor } from '../../lib/handler-bundles';
 import { taskEntry } from '../../lib/migration-orchestrator';
 
 /**
@@ -29,8 +29,8 @@ type Name = keyof typeof CEILINGS;
 function build(): Map<Name, { bytes: number; inputs: string[] }> {
   const names = Object.keys(CEILINGS) as Name[];
   const result = buildSync({
-    ...BUNDLE_OPTIONS,
-    external: [...BUNDLE_OPTIONS.external],
+    // As the default deployment (kafkaClient kafkajs) builds them.
+    ...bundleOptionsFor({ kafkaClient: 'kafkajs' }),
     sourcemap: false,
     entryPoints: Object.fromEntries(names.map((name) => [name, path.join(ROOT, taskEntry(name))])),
     outdir: path.join(ROOT, 'cdk.out', '.bundle-size-test'),
@@ -65,6 +65,17 @@ describe('the cutover functions bundles', () => {
       expect(inputs.filter((f) => f.includes('node_modules/zod/v4/locales/') && !f.endsWith('/en.js'))).toEqual([]);
       expect(inputs.filter((f) => /node_modules\/@aws-sdk\/client-[^/]+\/dist-cjs\//.test(f))).toEqual([]);
       expect(inputs.filter((f) => f.includes('node_modules/avsc/'))).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(CEILINGS))(
+    'give %s, built for kafkajs, @platformatic/kafka only where its task sends what kafkajs lacks',
+    (name) => {
+      const inputs = bundles.get(name as Name)?.inputs ?? [];
+      const platformatic = inputs.some((f) => f.includes('node_modules/@platformatic/kafka/'));
+
+      // CheckDrain asks the source's DescribeProducers (lambdas/runtime/aws-ports/clusters.ts, producerActivity).
+      expect(platformatic).toBe(name === 'CheckDrain');
     },
   );
 });

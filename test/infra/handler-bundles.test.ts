@@ -124,6 +124,28 @@ describe('HandlerBundles', () => {
     expect(fs.readFileSync(path.join(after.directory, 'index.js'), 'utf8')).toContain('LOADED');
   });
 
+  it('builds a bundle per deployment Kafka client, leaving out the branch of the client it was not built for', async () => {
+    const root = project();
+    fs.writeFileSync(path.join(root, 'shared/other-client.ts'), "export const marker = 'other client adapter';\n");
+    fs.writeFileSync(
+      path.join(root, 'tasks/two/handler.ts'),
+      "export const handler = async (): Promise<string> => {\n  if (process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT !== 'kafkajs') return (await import('../../shared/other-client')).marker;\n  return 'kafkajs only';\n};\n",
+    );
+    const bundles = freshBundles(root);
+
+    bundles.prebuild(['tasks/two/handler.ts'], { kafkaClient: 'kafkajs' });
+    const kafkajs = bundles.bundle('tasks/two/handler.ts', { kafkaClient: 'kafkajs' });
+    const both = bundles.bundle('tasks/two/handler.ts');
+
+    expect(kafkajs.directory).not.toBe(both.directory);
+    expect(path.basename(kafkajs.directory)).toMatch(/^tasks-two-handler-kafkajs-[0-9a-f]{16}$/);
+    expect(fs.readFileSync(path.join(kafkajs.directory, 'index.js'), 'utf8')).not.toContain('other client adapter');
+    expect(fs.readFileSync(path.join(both.directory, 'index.js'), 'utf8')).toContain('other client adapter');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(path.join(kafkajs.directory, 'index.js')) as { handler: () => Promise<string> };
+    await expect(loaded.handler()).resolves.toBe('kafkajs only');
+  });
+
   it('names the entry when its handler does not exist', () => {
     const bundles = freshBundles(project());
 

@@ -72,4 +72,21 @@ describe('the Kafka client of the data plane', () => {
     });
     await plane.close();
   });
+
+  it('in a function bundled for the other client, refuses the one KAFKA_CLIENT names, saying what to redeploy', async () => {
+    // Prepare: what esbuild defines in a kafkajs deployment's bundle (lib/handler-bundles.ts, BundleTarget)
+    process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT = 'kafkajs';
+    try {
+      // Act
+      const attempt = dataPlaneFactoryFor('platformatic');
+
+      // Assess
+      await expect(attempt).rejects.toThrow(
+        'Task function misconfigured: KAFKA_CLIENT is "platformatic" but this function was bundled for kafkajs only',
+      );
+      await expect(dataPlaneFactoryFor('kafkajs')).resolves.toEqual(expect.any(Function));
+    } finally {
+      delete process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT;
+    }
+  });
 });

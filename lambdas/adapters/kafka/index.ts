@@ -40,19 +40,33 @@ export interface DataPlaneFactoryOptions {
 /**
  * The data-plane factory of the named client. Asynchronous because the adapter is loaded on demand; call it once per
  * container (at cold start) and keep the factory.
+ *
+ * A deployed function is bundled for its deployment's client (lib/handler-bundles.ts, BundleTarget): esbuild defines
+ * `process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT` to it, the other client's branch below is dead and its adapter is
+ * not in the bundle. Asking such a bundle for the other client is a misconfigured function, named. Unbundled (tests,
+ * the rehearsal), the variable is unset and both adapters load.
  */
 export async function dataPlaneFactoryFor(
   name: KafkaClientName,
   options: DataPlaneFactoryOptions = {},
 ): Promise<KafkaDataPlaneFactory> {
+  // Each condition reads process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT itself: esbuild drops an import() only in a
+  // branch it can tell is dead where it parses it.
   switch (name) {
-    case 'kafkajs': {
-      const { kafkajsDataPlaneFactory } = await import('./kafkajs-data-plane');
-      return kafkajsDataPlaneFactory(options);
-    }
-    case 'platformatic': {
-      const { platformaticDataPlaneFactory } = await import('./platformatic-data-plane');
-      return platformaticDataPlaneFactory(options);
-    }
+    case 'kafkajs':
+      if (process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT !== 'platformatic') {
+        const { kafkajsDataPlaneFactory } = await import('./kafkajs-data-plane');
+        return kafkajsDataPlaneFactory(options);
+      }
+      break;
+    case 'platformatic':
+      if (process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT !== 'kafkajs') {
+        const { platformaticDataPlaneFactory } = await import('./platformatic-data-plane');
+        return platformaticDataPlaneFactory(options);
+      }
+      break;
   }
+  throw new Error(
+    `Task function misconfigured: ${KAFKA_CLIENT_ENV} is "${name}" but this function was bundled for ${String(process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT)} only (the construct's kafkaClient): deploy it again with kafkaClient "${name}".`,
+  );
 }
