@@ -241,6 +241,12 @@ export interface MigrationOrchestratorProps {
    */
   readonly secretKeyArns?: string[];
   /**
+   * AWS Glue Schema Registry registries the Inventory may read, with their schemas (the plans' `schemaRegistries.glue`
+   * and the registries their records' schema versions belong to): `arn:aws:glue:<region>:<account>:registry/<name>`.
+   * @default every registry of this account, in any Region
+   */
+  readonly schemaRegistryArns?: string[];
+  /**
    * KMS keys MSK may encrypt the target clusters ProvisionTarget creates with, at rest: kms:DescribeKey and
    * kms:CreateGrant, through MSK only. The provisioner names no customer key, so MSK uses the account's AWS managed key
    * `aws/kafka`: its key ARN (`aws kms describe-key --key-id alias/aws/kafka`).
@@ -825,6 +831,8 @@ export class MigrationOrchestrator extends Construct {
         ];
       case 'alarm':
         return [s.alarms];
+      case 'schemaRegistry':
+        return s.schemaRegistries;
       case 'evidenceObject':
         return [this.artifactBucket.arnForObjects('migrations/*')];
       case 'evidenceBucket':
@@ -900,6 +908,8 @@ interface PermissionScopes {
   readonly ecsTaskDefinitions: string;
   readonly ecsTaskRoles: string[];
   readonly anyConnector: string;
+  /** Glue registries and schemas of this account, any Region (a registry may serve clients of several Regions). */
+  readonly schemaRegistries: string[];
   readonly connectorRoles: string[];
   readonly secrets: string[];
   readonly secretKeys: string[];
@@ -984,6 +994,14 @@ function permissionScopes(stack: Stack, props: MigrationOrchestratorProps): Perm
     ecsServices: props.clientSwitchEcsServiceArns ?? [arn('ecs', 'service', '*/*')],
     ecsTaskDefinitions: arn('ecs', 'task-definition', '*'),
     anyConnector: arn('kafkaconnect', 'connector', '*/*'),
+    schemaRegistries: props.schemaRegistryArns
+      ? props.schemaRegistryArns.flatMap((registry) => [
+          registry,
+          registry.replace(/:registry\/([^/]+)$/, ':schema/$1/*'),
+        ])
+      : ['registry/*', 'schema/*'].map((resource) =>
+          stack.formatArn({ service: 'glue', region: '*', resource, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+        ),
     connectorRoles: props.clientSwitchTaskRoleArns ?? [
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
     ],
@@ -1066,11 +1084,17 @@ function assertConsistentProps(props: MigrationOrchestratorProps): void {
     ['writeFenceRoleArns', props.writeFenceRoleArns],
     ['clientSwitchTaskRoleArns', props.clientSwitchTaskRoleArns],
     ['secretKeyArns', props.secretKeyArns],
+    ['schemaRegistryArns', props.schemaRegistryArns],
     ['targetClusterKeyArns', props.targetClusterKeyArns],
     ['clientSwitchEcsServiceArns', props.clientSwitchEcsServiceArns],
   ] as const) {
     if (list && list.length === 0) problems.push(`\`${name}\` is empty (omit it for the default pattern)`);
   }
+  for (const arn of props.schemaRegistryArns ?? [])
+    if (Token.isUnresolved(arn) || !/^arn:[^:]+:glue:[^:]+:[^:]+:registry\/[^/]+$/.test(arn))
+      problems.push(
+        `\`schemaRegistryArns\`: ${Token.isUnresolved(arn) ? 'a token' : arn} is not a Glue registry ARN (arn:aws:glue:<region>:<account>:registry/<name>)`,
+      );
   if (
     props.cutoverParameterPrefix !== undefined &&
     !props.cutoverParameterPrefix.startsWith('/') &&

@@ -35,6 +35,7 @@ export const CONTEXT_KEYS = {
   writeFenceRoleArns: 'writeFenceRoleArns',
   clientSwitchTaskRoleArns: 'clientSwitchTaskRoleArns',
   clientSwitchEcsServiceArns: 'clientSwitchEcsServiceArns',
+  schemaRegistryArns: 'schemaRegistryArns',
 } as const;
 
 /** Orchestrator props from `-c` context values (strings; lists comma-separated). Unset keys keep the construct's defaults. */
@@ -109,6 +110,7 @@ export function orchestratorPropsFromContext(stack: Stack): MigrationOrchestrato
     ...optional('secretArns', list(CONTEXT_KEYS.secretArns)),
     ...optional('secretKeyArns', list(CONTEXT_KEYS.secretKeyArns)),
     ...optional('targetClusterKeyArns', list(CONTEXT_KEYS.targetClusterKeyArns)),
+    ...optional('schemaRegistryArns', list(CONTEXT_KEYS.schemaRegistryArns)),
     ...optional('cutoverParameterPrefix', text(CONTEXT_KEYS.cutoverParameterPrefix)),
     ...optional('cutoverHostedZoneIds', list(CONTEXT_KEYS.cutoverHostedZoneIds)),
     ...optional('cutoverHookFunctionArns', list(CONTEXT_KEYS.cutoverHookFunctionArns)),

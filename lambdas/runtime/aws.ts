@@ -65,6 +65,7 @@ export const PORT_ENV: Readonly<
   producerActivity: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   clientBehaviour: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   connectors: {},
+  schemaRegistries: { optional: ['AWS_REGION'] },
   writeFence: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   artifacts: { required: ['ARTIFACT_BUCKET'] },
   replicator: { required: ['AWS_REGION'], optional: REPLICATOR_ENV },

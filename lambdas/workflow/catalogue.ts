@@ -53,6 +53,8 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - clientBehaviour: the source's producers, transactions, sampled record batches and group types (Inventory; the
  *   second Kafka client, which has these requests)
  * - connectors: MSK Connect's connectors of the Region (Inventory: those bound to the source)
+ * - schemaRegistries: the schema registries the plan names (Inventory: AWS Glue Schema Registry, Confluent-compatible
+ *   REST registries)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
@@ -79,6 +81,7 @@ export const PORTS = [
   'producerActivity',
   'clientBehaviour',
   'connectors',
+  'schemaRegistries',
   'runtime',
   'pacer',
   'clientSwitches',
@@ -151,7 +154,9 @@ export type TaskPermission =
   /** Move the plan's client switches: Lambda event source mappings, ECS services (and pass their task roles). */
   | 'clientSwitch'
   /** kafkaconnect:ListConnectors / DescribeConnector: the connectors bound to the source (Inventory). */
-  | 'connectorsRead';
+  | 'connectorsRead'
+  /** glue:GetRegistry / ListSchemas / GetSchema / ListSchemaVersions / GetSchemaVersion (Inventory). */
+  | 'schemaRegistryRead';
 
 /** What Finalize and RollbackReplication may do alike: delete what this execution created for the copy. */
 const TEARDOWN_MAY: readonly TaskPermission[] = [
@@ -209,7 +214,17 @@ export const FUNCTIONS = {
   },
   Inventory: {
     module: 'lambdas/tasks/inventory',
-    ports: ['source', 'target', 'clientBehaviour', 'connectors', 'msk', 'metrics', 'artifacts', 'clock'],
+    ports: [
+      'source',
+      'target',
+      'clientBehaviour',
+      'connectors',
+      'schemaRegistries',
+      'msk',
+      'metrics',
+      'artifacts',
+      'clock',
+    ],
     description:
       'Connectivity preflight of both clusters; source control plane, data plane (topics, configs, groups, ACLs, quotas), client behaviour (producers, transactions, codecs, record sizes) and throughput, to the evidence store',
     timeoutSeconds: 10 * MIN,
@@ -224,6 +239,7 @@ export const FUNCTIONS = {
       'evidenceRead',
       'evidenceWrite',
       'connectorsRead',
+      'schemaRegistryRead',
     ],
   },
   Assess: {

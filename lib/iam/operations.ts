@@ -57,7 +57,9 @@ export type ResourceKind =
   /** The transactional ids of a side (ListTransactions / DescribeTransactions). */
   | 'kafkaTransactionalId'
   /** The migration lock table of the construct. */
-  | 'lockTable';
+  | 'lockTable'
+  /** AWS Glue Schema Registry registries and their schemas, of this account in any Region (the plan names them). */
+  | 'schemaRegistry';
 
 /** Conditions a statement carries; the simulation gives the request the matching context keys. */
 export type Conditions = Record<string, Record<string, string | string[]>>;
@@ -216,6 +218,23 @@ export const SDK_OPERATIONS = {
     action: 'kafkaconnect:ListTagsForResource',
     resource: 'connector',
     why: 'ownership tags of the connectors',
+  },
+  'glue:GetRegistry': { action: 'glue:GetRegistry', resource: 'schemaRegistry', why: 'status of a schema registry' },
+  'glue:ListSchemas': { action: 'glue:ListSchemas', resource: 'schemaRegistry', why: "a registry's schemas" },
+  'glue:GetSchema': {
+    action: 'glue:GetSchema',
+    resource: 'schemaRegistry',
+    why: "a schema's compatibility mode, status and latest version",
+  },
+  'glue:ListSchemaVersions': {
+    action: 'glue:ListSchemaVersions',
+    resource: 'schemaRegistry',
+    why: "a schema's versions and their status",
+  },
+  'glue:GetSchemaVersion': {
+    action: 'glue:GetSchemaVersion',
+    resource: 'schemaRegistry',
+    why: "find the schema version a record's Glue header names",
   },
   'kafkaconnect:DescribeConnector': {
     action: 'kafkaconnect:DescribeConnector',
@@ -539,6 +558,13 @@ export const AWS_ADAPTERS = {
         'ecs:UpdateService',
       ],
       revert: ['ecs:DescribeServices', 'ecs:UpdateService'],
+    },
+  },
+  GlueSchemaRegistry: {
+    file: 'glue-schema-registry.ts',
+    methods: {
+      describeRegistry: ['glue:GetRegistry', 'glue:ListSchemas', 'glue:GetSchema', 'glue:ListSchemaVersions'],
+      findSchemaVersion: ['glue:GetSchemaVersion'],
     },
   },
   MskConnectInventory: {

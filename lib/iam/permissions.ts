@@ -186,6 +186,11 @@ export const PERMISSIONS = {
     summary: "list MSK Connect's connectors and read what each connects to and which topics it names",
     aws: ['MskConnectInventory.listConnectors'],
   },
+  schemaRegistryRead: {
+    summary:
+      "read the AWS Glue Schema Registry registries the plan names, their schemas and versions, and find the records' schema versions",
+    aws: ['GlueSchemaRegistry.describeRegistry', 'GlueSchemaRegistry.findSchemaVersion'],
+  },
   secretsRead: {
     summary:
       'read cluster secrets: SCRAM or PLAIN credentials, client certificates, CA bundles (decrypted through Secrets Manager)',

@@ -39,6 +39,7 @@ const CLIENT_IDS: Record<string, string> = {
   IAMClient: 'iam',
   DynamoDBClient: 'dynamodb',
   ECSClient: 'ecs',
+  GlueClient: 'glue',
 };
 
 /**
@@ -115,6 +116,15 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'kafkaconnect:DescribeConnector':
     case 'kafkaconnect:DeleteConnector':
       return at(arn(input.connectorArn));
+    case 'glue:GetRegistry':
+    case 'glue:ListSchemas':
+      return at(arn((input.RegistryId as { RegistryArn?: string } | undefined)?.RegistryArn));
+    case 'glue:GetSchema':
+    case 'glue:ListSchemaVersions':
+      return at(arn((input.SchemaId as { SchemaArn?: string } | undefined)?.SchemaArn));
+    case 'glue:GetSchemaVersion':
+      // By SchemaVersionId: the version's schema, whichever registry holds it.
+      return at(`arn:${p}:glue:${REGION}:${ACCOUNT}:schema/registry-of-the-version/schema-of-the-version`);
     case 'cloudwatch:PutMetricAlarm':
       return at(`arn:${p}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${str(input.AlarmName)}`);
     case 'cloudwatch:DescribeAlarms':

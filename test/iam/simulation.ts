@@ -123,6 +123,7 @@ export const PORT_METHODS: Partial<Record<PortName, readonly AwsAdapterMethod[]>
   msk: ['AwsMskControlPlane.describeCluster'],
   metrics: methodsOfAdapter('CloudWatchThroughput'),
   artifacts: ['S3ArtifactStore.getText', 'S3ArtifactStore.putText'],
+  schemaRegistries: methodsOfAdapter('GlueSchemaRegistry'),
 };
 
 /** The ports the catalogue says a task function's module needs. */

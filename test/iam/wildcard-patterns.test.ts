@@ -49,6 +49,14 @@ export const DEFAULT_WILDCARDS: Readonly<Record<string, { readonly why: string; 
   'kafkaconnect:connector/*/*': {
     why: 'an MSK_CONNECT_CONNECTOR client switch recreates the connector the plan names at run time; the Inventory describes the connectors of the Region',
   },
+  'glue:registry/*': {
+    why: "the Glue schema registries the plan names at run time, and those its records' schema versions belong to, in any Region (Inventory, read only)",
+    narrowedBy: ['schemaRegistryArns'],
+  },
+  'glue:schema/*': {
+    why: 'the schemas of those registries (Inventory, read only)',
+    narrowedBy: ['schemaRegistryArns'],
+  },
   'cloudwatch:alarm:msk-migration-*': { why: "this tool's alarm name prefix" },
   'scheduler:schedule/default/msk-approval-*': {
     why: 'one reminder schedule per approval, named after its random approval ID',
@@ -114,6 +122,7 @@ const NARROWING: MigrationOrchestratorProps = {
   writeFenceRoleArns: [`arn:aws:iam::${ACCOUNT}:role/producers/orders-*`],
   clientSwitchTaskRoleArns: [`arn:aws:iam::${ACCOUNT}:role/orders-app-task`],
   clientSwitchEcsServiceArns: [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/apps/orders-consumer`],
+  schemaRegistryArns: [`arn:aws:glue:${REGION}:${ACCOUNT}:registry/orders`],
 };
 
 /** The wildcard patterns with these props (`<service>:<resource>`), not naming one of this stack's resources. */
@@ -162,6 +171,7 @@ describe('wildcard ARN patterns', () => {
     // What is new comes from the props' own patterns: the named clusters' topics and groups, the parameter prefix, the
     // producers' role path.
     expect([...narrowed].filter((p) => !remaining.includes(p)).sort()).toEqual([
+      'glue:schema/orders/*',
       'iam:role/producers/orders-*',
       'kafka:cluster/orders-target/*',
       'kafka:group/orders-target/*/*',

@@ -246,6 +246,12 @@ describe('MigrationOrchestrator', () => {
         'kafka-cluster:ReadData',
         'kafkaconnect:ListConnectors',
         'kafkaconnect:DescribeConnector',
+        // The schema registries: reads only.
+        'glue:GetRegistry',
+        'glue:ListSchemas',
+        'glue:GetSchema',
+        'glue:ListSchemaVersions',
+        'glue:GetSchemaVersion',
         's3:PutObject',
       ]),
     );
@@ -256,6 +262,10 @@ describe('MigrationOrchestrator', () => {
       'kafka-cluster:CreateTopic',
       'kafka-cluster:DeleteTopic',
       'kafka:CreateReplicator',
+      // Nothing is registered in (or removed from) a schema registry.
+      'glue:RegisterSchemaVersion',
+      'glue:CreateSchema',
+      'glue:DeleteSchemaVersions',
     ]) {
       expect(actions).not.toContain(forbidden);
     }
@@ -727,6 +737,12 @@ describe('MigrationOrchestrator at synth', () => {
     expect(() => new MigrationOrchestrator(inlineApp(), 'O', { cutoverParameterPrefix: 'orders/' })).toThrow(
       /must start with "\/"/,
     );
+    expect(
+      () =>
+        new MigrationOrchestrator(inlineApp(), 'O', {
+          schemaRegistryArns: ['arn:aws:glue:eu-west-1:111122223333:schema/orders/order-value'],
+        }),
+    ).toThrow(/`schemaRegistryArns`: .*schema\/orders\/order-value is not a Glue registry ARN/);
   });
 
   it('refuses an ASL that calls a task TASKS lacks, or TASKS rows the ASL never calls, naming each', () => {

@@ -16,6 +16,7 @@ import {
 } from './rules/client-behaviour';
 import { clientQuotaRule } from './rules/client-quotas';
 import { connectorRule } from './rules/connectors';
+import { schemaRegistryInventoryRule } from './rules/schema-registries';
 import { compactionRule } from './rules/compaction';
 import { cutoverHoldRule } from './rules/cutover-clients';
 import { idleGroupRule } from './rules/idle-groups';
@@ -38,6 +39,7 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
   { name: 'observed record sizes', rule: recordSizeRule },
   { name: 'compression', rule: compressionRule },
   { name: 'schema registries', rule: schemaRegistryRule },
+  { name: 'schema registries read', rule: schemaRegistryInventoryRule },
   { name: 'topic configs', rule: topicConfigRule },
   { name: 'authentication', rule: authModeRule },
   { name: 'ACLs', rule: aclLossRule },

@@ -50,6 +50,10 @@ export const AssessmentOptionsSchema = z.object({
   connectorSwitches: z
     .array(z.object({ connectorArn: z.string(), role: z.enum(['CONSUMERS', 'PRODUCERS']) }))
     .default([]),
+  /** The Region of the target cluster (its ARN's), where its clients resolve Glue schemas; absent when unknown. */
+  targetRegion: z.string().optional(),
+  /** The execution creates the target in the Region it runs in (the inventory's): that Region is the target's. */
+  targetRegionIsInventoryRegion: z.boolean().default(false),
   /** How the cutover holds producers (the plan's cutover section), for the cutover rules; absent: not judged. */
   cutover: z
     .object({

@@ -383,6 +383,113 @@ export const ConnectorsInventorySchema = z.discriminatedUnion('status', [
 export type ConnectorsInventory = z.infer<typeof ConnectorsInventorySchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Schema registries the plan names (schemaRegistries), and those the records' Glue schema version ids lead to
+
+export const GlueSchemaInventorySchema = z.object({
+  schemaArn: z.string(),
+  schemaName: z.string(),
+  status: z.string(),
+  dataFormat: z.string(),
+  compatibility: z.string(),
+  latestVersion: z.number().int().nullable(),
+  versions: z.array(z.object({ versionNumber: z.number().int(), status: z.string() })),
+});
+
+export const GlueRegistryInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    registryArn: z.string(),
+    registryName: z.string(),
+    region: z.string(),
+    /** PLAN: named by the plan; RECORDS: a sampled record's schema version belongs to it. */
+    namedBy: z.enum(['PLAN', 'RECORDS']),
+    /** The registry's own status (AVAILABLE, DELETING). */
+    registryStatus: z.string(),
+    schemas: z.array(GlueSchemaInventorySchema),
+    /** More schemas than were described (MAX_SCHEMAS_PER_REGISTRY). */
+    truncated: z.boolean(),
+  }),
+  z.object({
+    status: z.literal('NOT_COLLECTED'),
+    registryArn: z.string(),
+    region: z.string(),
+    namedBy: z.enum(['PLAN', 'RECORDS']),
+    reason: z.string(),
+  }),
+]);
+export type GlueRegistryInventory = z.infer<typeof GlueRegistryInventorySchema>;
+
+/** A Glue schema version id read from records (the serde's header), and where it was found. */
+export const GlueVersionLookupSchema = z.object({
+  schemaVersionId: z.string(),
+  /** The topics whose sampled values carry it. */
+  topics: z.array(z.string()),
+  /** FOUND in `region`; NOT_FOUND in every Region looked in; NOT_LOOKED_UP when a lookup failed (`reason`). */
+  result: z.enum(['FOUND', 'NOT_FOUND', 'NOT_LOOKED_UP']),
+  /** The Regions looked in. */
+  regions: z.array(z.string()),
+  region: z.string().optional(),
+  schemaArn: z.string().optional(),
+  versionNumber: z.number().int().nullable().optional(),
+  versionStatus: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type GlueVersionLookup = z.infer<typeof GlueVersionLookupSchema>;
+
+export const ConfluentSubjectSchema = z.object({
+  subject: z.string(),
+  versions: z.array(z.number().int()),
+  /** The subject's own compatibility level; null when it has none (the global one applies). */
+  compatibility: z.string().nullable(),
+});
+
+export const ConfluentSchemaIdSchema = z.object({
+  id: z.string(),
+  /** FOUND, NOT_FOUND (the registry answered 404), or UNREADABLE (another answer: `reason`). */
+  result: z.enum(['FOUND', 'NOT_FOUND', 'UNREADABLE']),
+  /** sha256 of the schema text, first 16 hex digits: compares registries without keeping schemas. */
+  schemaDigest: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+export const ConfluentRegistryInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    url: z.string(),
+    /** Which side's clients use it (the plan's `usedBy`). */
+    usedBy: z.enum(['SOURCE', 'TARGET', 'BOTH']),
+    globalCompatibility: z.string().nullable(),
+    /** READWRITE, READONLY, IMPORT; null when the registry has no /mode. */
+    mode: z.string().nullable(),
+    subjectCount: z.number().int(),
+    /** The subjects of the source's topics under the topic name strategy (`<topic>-key`, `<topic>-value`). */
+    topicSubjects: z.array(ConfluentSubjectSchema),
+    /** The schema ids read from records, looked up by id. */
+    schemaIds: z.array(ConfluentSchemaIdSchema),
+    /** What was read only in part (a subject's versions or config that did not answer), with why. */
+    partial: z.array(z.string()),
+  }),
+  z.object({
+    status: z.literal('NOT_COLLECTED'),
+    url: z.string(),
+    usedBy: z.enum(['SOURCE', 'TARGET', 'BOTH']),
+    reason: z.string(),
+  }),
+]);
+export type ConfluentRegistryInventory = z.infer<typeof ConfluentRegistryInventorySchema>;
+
+export const SchemaRegistriesInventorySchema = z.object({
+  /** The Region the Inventory ran in (the default Region of a Glue lookup). */
+  region: z.string().nullable(),
+  glue: z.array(GlueRegistryInventorySchema),
+  glueVersions: z.array(GlueVersionLookupSchema),
+  confluent: z.array(ConfluentRegistryInventorySchema),
+  /** Why a kind was not read at all (no reader in this runtime). */
+  notRead: z.array(z.string()),
+});
+export type SchemaRegistriesInventory = z.infer<typeof SchemaRegistriesInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export const InventoryGapSchema = z.object({
   /** `controlPlane`, `throughput`, `acls`, `clientQuotas`, `topic:<name>`, `group:<id>`. */
@@ -409,6 +516,8 @@ export const InventorySchema = z.object({
   clientBehaviour: ClientBehaviourInventorySchema.optional(),
   /** The MSK Connect connectors of the Region, those bound to the source marked; absent where there is no reader. */
   connectors: ConnectorsInventorySchema.optional(),
+  /** The schema registries the plan names and those the records lead to; absent when there are none to read. */
+  schemaRegistries: SchemaRegistriesInventorySchema.optional(),
   /** True only when nothing is NOT_COLLECTED or UNDESCRIBABLE. */
   complete: z.boolean(),
   gaps: z.array(InventoryGapSchema),

@@ -7,6 +7,12 @@ import type { ClientBehaviourReads } from '../../ports/client-behaviour';
 import type { ConnectorInventoryReads } from '../../ports/connectors';
 import { readClientBehaviour, type ClientBehaviourReadOptions } from './client-behaviour';
 import { readConnectors } from './connectors';
+import {
+  readSchemaRegistries,
+  schemaRegistryGaps,
+  type SchemaRegistriesPlan,
+  type SchemaRegistryReaders,
+} from './schema-registries';
 import { readDataPlane, reasonOf, type DataPlaneReadOptions, type InventoryDataPlane } from './data-plane';
 import {
   INVENTORY_SCHEMA_VERSION,
@@ -36,6 +42,8 @@ export interface InventoryRequest {
   };
   readonly dataPlane?: DataPlaneReadOptions;
   readonly clientBehaviour?: ClientBehaviourReadOptions;
+  /** The plan's schemaRegistries: the registries to read. */
+  readonly schemaRegistries?: SchemaRegistriesPlan;
 }
 
 export interface InventoryDeps {
@@ -44,6 +52,8 @@ export interface InventoryDeps {
   readonly clientBehaviour?: ClientBehaviourReads;
   /** MSK Connect's connectors of the Region; absent in the local rehearsal and test fakes. */
   readonly connectors?: ConnectorInventoryReads;
+  /** The schema registries' readers (Glue in AWS, the REST one); absent in test fakes. */
+  readonly schemaRegistries?: SchemaRegistryReaders;
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
   readonly store: ArtifactStore;
@@ -95,7 +105,7 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
 
 function gapsOf(
   controlPlane: ControlPlaneInventory,
-  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour' | 'connectors'>,
+  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour' | 'connectors' | 'schemaRegistries'>,
 ): InventoryGap[] {
   const gaps: InventoryGap[] = [];
   const behaviour = inventory.clientBehaviour;
@@ -106,6 +116,7 @@ function gapsOf(
     }
   if (inventory.connectors?.status === 'NOT_COLLECTED')
     gaps.push({ part: 'connectors', reason: inventory.connectors.reason });
+  for (const reason of schemaRegistryGaps(inventory.schemaRegistries)) gaps.push({ part: 'schemaRegistries', reason });
   if (controlPlane.status === 'NOT_COLLECTED') gaps.push({ part: 'controlPlane', reason: controlPlane.reason });
   const dp = inventory.dataPlane;
   if (dp.brokerConfigs.status === 'NOT_COLLECTED')
@@ -229,11 +240,17 @@ export async function takeInventory(
 
   const connectors = deps.connectors ? await readConnectors(deps.connectors, connection.bootstrapServers) : undefined;
 
+  const schemaRegistries = await readSchemaRegistries(deps.schemaRegistries ?? {}, request.schemaRegistries, {
+    dataPlane,
+    ...(clientBehaviour ? { clientBehaviour } : {}),
+  });
+
   const partial = {
     dataPlane,
     throughput,
     ...(clientBehaviour ? { clientBehaviour } : {}),
     ...(connectors ? { connectors } : {}),
+    ...(schemaRegistries ? { schemaRegistries } : {}),
   };
   const gaps = gapsOf(controlPlane, partial);
   const inventory: Inventory = {
@@ -251,6 +268,7 @@ export async function takeInventory(
     throughput,
     ...(clientBehaviour ? { clientBehaviour } : {}),
     ...(connectors ? { connectors } : {}),
+    ...(schemaRegistries ? { schemaRegistries } : {}),
     complete: gaps.length === 0,
     gaps,
   };

@@ -1255,6 +1255,88 @@ const Wave = strict({
 });
 export type Wave = z.output<typeof Wave>;
 
+// ---- schema registries ----
+
+const GLUE_REGISTRY_ARN = new RegExp(`^${ARN_PARTITION}:glue:${REGION}:${ACCOUNT}:registry/[A-Za-z0-9_$#.-]{1,255}$`);
+export const MAX_SCHEMA_REGISTRIES = 5;
+
+/** A registry URL: http(s), no credentials, query or fragment in it (the plan travels in every state). */
+const RegistryUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL (https://registry.example.com:8081)` });
+      return;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      ctx.addIssue({ code: 'custom', message: `expected an http:// or https:// URL, not ${url.protocol}` });
+    if (url.username || url.password)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'credentials do not go in the URL (the plan is kept in the execution state and the evidence): put them in a secret and name it in credentialsSecretArn',
+      });
+    if (url.search || url.hash)
+      ctx.addIssue({ code: 'custom', message: "expected the registry's base URL, without a query or fragment" });
+  });
+
+const ConfluentRegistry = strict({
+  url: RegistryUrl.describe("The registry's base URL, as the clients' schema.registry.url names it."),
+  credentialsSecretArn: SecretArn.optional().describe(
+    'A Secrets Manager secret holding {"username", "password"} (HTTP Basic; a Confluent Cloud API key and secret). It must be one of the secrets the construct lets the Inventory read (secretArns).',
+  ),
+  usedBy: z
+    .enum(['SOURCE', 'TARGET', 'BOTH'])
+    .default('BOTH')
+    .describe(
+      "Whose clients resolve schemas in it: the source's, the target's, or both (one registry for both sides, the default).",
+    ),
+}).superRefine((r, ctx) => {
+  if (r.credentialsSecretArn && r.url.startsWith('http://'))
+    issue(
+      ctx,
+      ['credentialsSecretArn'],
+      'the credentials would cross the network in clear over http://: use the https:// URL of the registry',
+    );
+});
+
+const SchemaRegistries = strict({
+  glue: z
+    .array(
+      strict({
+        registryArn: pattern(
+          GLUE_REGISTRY_ARN,
+          'an AWS Glue registry ARN (arn:aws:glue:<region>:<account>:registry/<name>)',
+        ).describe('A Glue Schema Registry registry the clients use.'),
+      }),
+    )
+    .max(MAX_SCHEMA_REGISTRIES, { error: `expected at most ${MAX_SCHEMA_REGISTRIES} Glue registries` })
+    .optional()
+    .describe(
+      "AWS Glue Schema Registry registries: their schemas, versions and compatibility are inventoried, and the records' schema versions looked up.",
+    ),
+  confluent: z
+    .array(ConfluentRegistry)
+    .max(MAX_SCHEMA_REGISTRIES, { error: `expected at most ${MAX_SCHEMA_REGISTRIES} Confluent-compatible registries` })
+    .optional()
+    .describe("Confluent-compatible REST registries: subjects, versions, compatibility, and the records' schema ids."),
+}).superRefine((r, ctx) => {
+  const twice = <T>(list: readonly T[] | undefined, keyOf: (x: T) => string, field: string, what: string): void => {
+    const seen = new Set<string>();
+    (list ?? []).forEach((x, i) => {
+      const k = keyOf(x);
+      if (seen.has(k)) issue(ctx, [field, i], `${what} ${k} is listed twice`);
+      seen.add(k);
+    });
+  };
+  twice(r.glue, (g) => g.registryArn, 'glue', 'registry');
+  twice(r.confluent, (c) => c.url.replace(/\/+$/, ''), 'confluent', 'registry');
+});
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -1276,6 +1358,9 @@ const PlanShape = strict({
   ),
   recovery: Recovery.optional().describe(
     'What a replicator restart may leave on the target (duplicates), what consumers may read again, and groups started fresh.',
+  ),
+  schemaRegistries: SchemaRegistries.optional().describe(
+    "The schema registries the clients use: the Inventory reads them and the assessment checks the target's clients will resolve the records' schemas.",
   ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
   waves: z

@@ -50,6 +50,8 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     connectorSwitches: plan.cutover.switches.flatMap((s) =>
       s.type === 'MSK_CONNECT_CONNECTOR' ? [{ connectorArn: s.connectorArn, role: s.role }] : [],
     ),
+    ...(plan.target.clusterArn ? { targetRegion: plan.target.clusterArn.split(':')[3] } : {}),
+    targetRegionIsInventoryRegion: !plan.target.clusterArn && plan.target.create !== undefined,
     cutover: {
       fence: {
         type: plan.cutover.fence.type,

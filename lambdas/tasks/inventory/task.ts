@@ -3,6 +3,7 @@ import { runPreflight } from '../../core/connectivity/preflight';
 import type { InventoryDataPlane } from '../../core/inventory/data-plane';
 import type { ClientBehaviourReads } from '../../ports/client-behaviour';
 import type { ConnectorInventoryReads } from '../../ports/connectors';
+import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { takeInventory } from '../../core/inventory/take-inventory';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -34,6 +35,8 @@ export interface Deps {
   readonly clientBehaviour?: ClientBehaviourReads;
   /** MSK Connect's connectors (absent in the local rehearsal). */
   readonly connectors?: ConnectorInventoryReads;
+  /** The readers of the plan's schema registries (Glue, Confluent-compatible REST); absent when it names none. */
+  readonly schemaRegistries?: SchemaRegistryReaders;
   /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
@@ -50,11 +53,13 @@ export async function runInventory(input: Input, deps: Deps): Promise<Output> {
       migrationId: state.identity.migrationId,
       executionName: state.identity.executionName,
       clusterArn: state.input.source.clusterArn,
+      ...(state.input.schemaRegistries ? { schemaRegistries: state.input.schemaRegistries } : {}),
     },
     {
       kafka: deps.kafka,
       ...(deps.clientBehaviour ? { clientBehaviour: deps.clientBehaviour } : {}),
       ...(deps.connectors ? { connectors: deps.connectors } : {}),
+      ...(deps.schemaRegistries ? { schemaRegistries: deps.schemaRegistries } : {}),
       store: deps.artifacts,
       now: deps.now,
       ...(deps.msk ? { msk: deps.msk } : {}),
@@ -75,6 +80,7 @@ export const task = defineTask({
     target: { oneOf: ['target'], pick: (input: Input) => (input.state.input.target.create ? undefined : 'target') },
     clientBehaviour: 'clientBehaviour',
     connectors: 'connectors',
+    schemaRegistries: 'schemaRegistries',
     msk: 'msk',
     metrics: 'metrics',
     artifacts: 'artifacts',

@@ -1,0 +1,32 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GlueSchemaRegistry } from '../../adapters/aws/glue-schema-registry';
+import { CachedSecrets } from '../../adapters/aws/secrets';
+import { ConfluentSchemaRegistryHttp } from '../../adapters/http/confluent-schema-registry';
+import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
+import { perContainer, type AwsPortFactory } from '../aws';
+
+/** One Glue client per Region, made on first use (a registry is read in its own Region). */
+const glueClients = new Map<string, GlueClient>();
+const glueIn = (region: string): GlueClient => {
+  let client = glueClients.get(region);
+  if (!client) {
+    client = new GlueClient({ region });
+    glueClients.set(region, client);
+  }
+  return client;
+};
+
+/**
+ * The schema registries' readers (Inventory): AWS Glue Schema Registry in each registry's Region, and
+ * Confluent-compatible REST registries with their credentials from Secrets Manager.
+ */
+export const schemaRegistries: AwsPortFactory = async (inv) => {
+  const secrets = await perContainer('registry-secrets', async () => new CachedSecrets(new SecretsManagerClient({})));
+  const readers: SchemaRegistryReaders = {
+    glue: new GlueSchemaRegistry(glueIn),
+    confluent: new ConfluentSchemaRegistryHttp((arn) => secrets.read(arn)),
+    ...(inv.env.AWS_REGION ? { region: inv.env.AWS_REGION } : {}),
+  };
+  return readers;
+};
