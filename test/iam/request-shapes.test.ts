@@ -52,6 +52,7 @@ const SERVICES: Record<string, string> = {
   STSClient: 'sts',
   ECSClient: 'ecs',
   IAMClient: 'iam',
+  GlueClient: 'glue',
 };
 
 /** Route 53 IDs as the SDK sends them: without the resource-type prefix that responses carry. */
