@@ -19,7 +19,7 @@ export type KafkaAuth =
       readonly password: string;
       readonly tls?: boolean;
     }
-  /** MSK IAM: SASL/OAUTHBEARER with a token from aws-msk-iam-sasl-signer-js, always over TLS. */
+  /** MSK IAM: SASL/OAUTHBEARER with a presigned kafka-cluster:Connect token (adapters/kafka/msk-iam-token.ts), always over TLS. */
   | { readonly mechanism: 'IAM'; readonly region: string };
 
 /**

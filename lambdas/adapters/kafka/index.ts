@@ -31,7 +31,7 @@ export function kafkaClientFrom(env: NodeJS.ProcessEnv): KafkaClientName {
 
 /** What both adapters accept. */
 export interface DataPlaneFactoryOptions {
-  /** MSK IAM tokens (SASL/OAUTHBEARER). @default aws-msk-iam-sasl-signer-js with the default credentials */
+  /** MSK IAM tokens (SASL/OAUTHBEARER). @default mskIamTokenFromDefaultCredentials (msk-iam-token.ts) */
   readonly iamTokenProvider?: IamTokenProvider;
   /** @default `msk-migration-<connection name>` */
   readonly clientId?: string;

@@ -1,5 +1,4 @@
 import type { AclBinding } from '../../core/access/acl-binding';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import {
   Kafka,
   logLevel,
@@ -28,6 +27,7 @@ import type {
   PartitionOffsets,
   TopicDescription,
 } from '../../ports/kafka';
+import { mskIamTokenFromDefaultCredentials } from './msk-iam-token';
 import { callWithDeadline, errorChain } from './kafka-errors';
 import { probeConnectivity } from './connectivity-probe';
 import type { ConnectivityCheck } from '../../core/connectivity/preflight';
@@ -44,7 +44,7 @@ import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalC
 export type IamTokenProvider = (region: string) => Promise<{ token: string; expiryTime: number }>;
 
 export interface KafkajsDataPlaneOptions {
-  /** MSK IAM tokens (SASL/OAUTHBEARER). @default aws-msk-iam-sasl-signer-js's generateAuthToken (default credentials) */
+  /** MSK IAM tokens (SASL/OAUTHBEARER). @default mskIamTokenFromDefaultCredentials (msk-iam-token.ts) */
   readonly iamTokenProvider?: IamTokenProvider;
   /** @default `msk-migration-<connection name>` */
   readonly clientId?: string;
@@ -100,7 +100,7 @@ export function kafkajsConfig(connection: KafkaConnection, options: KafkajsDataP
       break;
     case 'IAM': {
       tls = true;
-      const tokens = options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
+      const tokens = options.iamTokenProvider ?? mskIamTokenFromDefaultCredentials;
       sasl = {
         mechanism: 'oauthbearer',
         oauthBearerProvider: async () => ({ value: (await tokens(auth.region)).token }),

@@ -8,7 +8,6 @@ import {
   Producer,
 } from '@platformatic/kafka';
 import type { BaseOptions } from '@platformatic/kafka';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { TransientError } from '../../core/errors';
 import type {
   CommittedOffset,
@@ -22,6 +21,7 @@ import type {
   PartitionOffsets,
   TopicDescription,
 } from '../../ports/kafka';
+import { mskIamTokenFromDefaultCredentials } from './msk-iam-token';
 import { callWithDeadline } from './kafka-errors';
 import { probeConnectivity } from './connectivity-probe';
 import type { ConnectivityCheck } from '../../core/connectivity/preflight';
@@ -77,7 +77,7 @@ export function platformaticOptions(
         sasl: { mechanism: auth.mechanism, username: auth.username, password: auth.password },
       };
     case 'IAM': {
-      const tokens = options.iamTokenProvider ?? ((region: string) => generateAuthToken({ region }));
+      const tokens = options.iamTokenProvider ?? mskIamTokenFromDefaultCredentials;
       return {
         ...base,
         tls: tlsSettings,
