@@ -167,8 +167,6 @@ const TEARDOWN_MAY: readonly TaskPermission[] = [
   'kafkaDescribe',
   'kafkaCanaryDelete',
   'secretsRead',
-  'evidenceRead',
-  'evidenceWrite',
 ];
 
 export interface FunctionEntry {
@@ -310,7 +308,6 @@ export const FUNCTIONS = {
       'mskDescribe',
       'alarmsRead',
       'metricsRead',
-      'replicationDescribe',
       'kafkaDescribe',
       'kafkaCanary',
       'secretsRead',
@@ -502,7 +499,6 @@ export const FUNCTIONS = {
     may: [
       'mskDescribe',
       'replicationDescribe',
-      'metricsRead',
       'kafkaDescribe',
       'kafkaReadData',
       'secretsRead',
@@ -519,7 +515,7 @@ export const FUNCTIONS = {
     timeoutSeconds: 2 * MIN,
     memoryMb: 256,
     dataPlane: false,
-    may: ['mskDescribe', 'replicationDescribe', 'replicationDelete', 'evidenceRead', 'evidenceWrite', 'secretsRead'],
+    may: ['mskDescribe', 'replicationDescribe', 'replicationDelete', 'secretsRead'],
     replicationDirection: 'FAILBACK',
   },
   RequestApproval: {

@@ -350,6 +350,10 @@ describe('MigrationOrchestrator', () => {
       'CheckTargetStatus',
       'RollbackTarget',
       'CheckReplicationStatus',
+      // the teardowns delete by this execution's names, with no artifacts port (test/iam/task-grants-used.test.ts)
+      'Finalize',
+      'RollbackReplication',
+      'StopFailback',
     ];
     for (const name of TASK_NAMES.filter((n) => n !== 'RequestApproval')) {
       const statements = roleStatements(stack, template, stack.orchestrator.functions[name]);

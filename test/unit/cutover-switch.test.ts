@@ -5,6 +5,7 @@ import {
   Route53ServiceException,
 } from '@aws-sdk/client-route-53';
 import {
+  DeleteParameterCommand,
   GetParameterCommand,
   ParameterNotFound,
   PutParameterCommand,
@@ -88,6 +89,19 @@ describe('SsmCutoverSwitch (request shapes and errors)', () => {
     await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target')).rejects.toMatchObject({
       name: 'Migration.Transient',
     });
+  });
+
+  it('reverts a parameter that did not exist before the cutover by deleting it, once', async () => {
+    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Value: 'target', Version: 1 } });
+    ssm.on(DeleteParameterCommand).resolves({});
+
+    const pointer = new SsmCutoverSwitch(new SSMClient({}), '/p');
+    expect(await pointer.revert(undefined)).toEqual({ changed: true });
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'gone', ...meta }));
+    expect(await pointer.revert(undefined)).toEqual({ changed: false });
+
+    expect(ssm).toHaveReceivedCommandTimes(DeleteParameterCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: '/p' });
   });
 
   it('reports a revert that SSM refuses as Migration.RollbackFailed', async () => {
