@@ -96,7 +96,17 @@ const PERMISSION_PORTS: Record<TaskPermission, readonly PortName[]> = {
   writeFenceUndo: ['writeFence'],
   clientSwitch: ['clientSwitches'],
   connectorsRead: ['connectors'],
-  secretsRead: ['source', 'target', 'targetAcls', 'writeFence', 'producerActivity', 'clientBehaviour'],
+  schemaRegistryRead: ['schemaRegistries'],
+  secretsRead: [
+    'source',
+    'target',
+    'targetAcls',
+    'writeFence',
+    'producerActivity',
+    'clientBehaviour',
+    // a Confluent-compatible registry's credentials
+    'schemaRegistries',
+  ],
 };
 
 /** The compensator's ports (lambdas/compensator/handler.ts `factories`). */
@@ -319,6 +329,8 @@ describe('grant without call: every granted action is exercised by a recorded re
     const path = jest.requireActual<typeof import('node:path')>('node:path');
     const root = path.join(__dirname, '../../lambdas');
     const read = (f: string): string => fs.readFileSync(path.join(root, f), 'utf8');
+    // The clusters' data planes and MSK's control plane (each port of a cluster describes it through MSK).
+    const clusters = read('runtime/aws-clusters.ts') + read('runtime/aws-msk.ts');
     const sources: Partial<Record<PortName, string>> = {
       artifacts: read('runtime/aws-ports/artifacts.ts'),
       metrics: read('runtime/aws-ports/cloudwatch.ts'),
@@ -328,15 +340,16 @@ describe('grant without call: every granted action is exercised by a recorded re
       provisioner: read('runtime/aws-ports/provisioner.ts'),
       replicator: read('runtime/aws-ports/replicator.ts'),
       connectors: read('runtime/aws-ports/connectors.ts'),
+      schemaRegistries: read('runtime/aws-ports/schema-registries.ts'),
       pointer: read('tasks/shared/cutover-switch.ts'),
-      writeFence: read('tasks/shared/write-fence.ts') + read('runtime/aws-clusters.ts'),
+      writeFence: read('tasks/shared/write-fence.ts') + clusters,
       clientSwitches: read('tasks/shared/client-switches.ts'),
-      msk: read('runtime/aws-clusters.ts'),
-      source: read('runtime/aws-clusters.ts'),
-      target: read('runtime/aws-clusters.ts'),
-      targetAcls: read('runtime/aws-clusters.ts'),
-      producerActivity: read('runtime/aws-clusters.ts'),
-      clientBehaviour: read('runtime/aws-clusters.ts'),
+      msk: clusters,
+      source: clusters,
+      target: clusters,
+      targetAcls: clusters,
+      producerActivity: clusters,
+      clientBehaviour: clusters,
     };
     const wrong: string[] = [];
     for (const [permission, ports] of Object.entries(PERMISSION_PORTS) as Array<[TaskPermission, PortName[]]>)
