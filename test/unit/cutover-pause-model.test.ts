@@ -141,6 +141,22 @@ describe('the modeled AWS write pause', () => {
     expect(model.states.find((s) => s.state === 'CheckDrain')?.visits).toBe(1);
   });
 
+  it("takes the drain's passing look at the settle's end, not at the next interval after it", () => {
+    const work = { FenceProducers: 100, CheckDrain: 50, CommitConsumerOffsets: 200, SwitchToTarget: 20 };
+    const model = modelCutoverPause(
+      base({
+        asl: loopAsl({ drainWaitSeconds: 0 }),
+        settleMs: 2_000,
+        workMs: work,
+        inInvocationPoll: { CheckDrain: { everyMs: 300, budgetMs: 60_000 } },
+      }),
+    );
+    // the pause starts at the fence: the drain passes one look's work after the settle (not up to 300 ms later)
+    const upTo = model.states.findIndex((s) => s.state === 'CheckDrain');
+    const drainedAt = model.states.slice(0, upTo + 1).reduce((n, s) => n + s.ms, 0);
+    expect(drainedAt).toBe(2_000 + work.CheckDrain);
+  });
+
   it('reads the deployed definition: the drain looks within its invocation, so the default plan waits no Wait state', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator');
     const model = planPauseModel(plan, definition);

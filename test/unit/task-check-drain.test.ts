@@ -1,6 +1,7 @@
 import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
 import { TOPIC, cutoverWorld } from './task-cutover-world';
+import { replicate } from './validation-fake-kafka';
 
 describe('CheckDrain task', () => {
   it('reports drained: false until the source has held still for fenceSettleSeconds, then drained: true', async () => {
@@ -35,6 +36,61 @@ describe('CheckDrain task', () => {
     const settleMs = settleSecondsOf(w.plan) * 1000;
     expect(progress).toMatchObject({ drained: true, polls: settleMs / 250 + 1 });
     expect(slept.reduce((a, b) => a + b, 0)).toBe(settleMs);
+  });
+
+  it('takes the look that sees the settle elapsed when it elapses, not one pacer interval later', async () => {
+    // Prepare: a pacer interval that does not divide the settle
+    const w = await cutoverWorld();
+    const slept: number[] = [];
+    const settleMs = settleSecondsOf(w.plan) * 1000;
+    const everyMs = settleMs / 2 + 100;
+    const pacer = {
+      everyMs,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => void (slept.push(ms), w.clock.advance(ms / 1000)),
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess: one full interval, then a shorter sleep to the settle's end (a few ms after it), and drained there
+    expect(progress).toMatchObject({ drained: true, polls: 3 });
+    expect(slept[0]).toBe(everyMs);
+    expect(slept[1]).toBeLessThan(everyMs);
+    const total = slept.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(settleMs);
+    expect(total).toBeLessThan(settleMs + 10);
+  });
+
+  it('looks again right away after a look that saw the source move, so the settle restarts near the late write', async () => {
+    // Prepare: a producer that had not seen the fence writes during the first sleep; the replicator copies it
+    const w = await cutoverWorld();
+    const slept: number[] = [];
+    const pacer = {
+      everyMs: 250,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        w.clock.advance(ms / 1000);
+        if (slept.length === 1) {
+          w.source.append(TOPIC, 0, [{ key: 'late', value: 'sent before the producer read the fence' }]);
+          replicate(w.source, w.target, [TOPIC]);
+        }
+      },
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess: the look after the one that saw the write is not a full interval later; the settle counts from that look
+    expect(slept[0]).toBe(250);
+    expect(slept[1]).toBeLessThan(250);
+    expect(progress).toMatchObject({ drained: true, recordsAfterFence: '1' });
+    expect(Date.parse(progress.sourceStableSince) - Date.parse(progress.fencedAt)).toBe(250);
   });
 
   it('returns not drained once the looks of one invocation are spent, for the Wait state to take over', async () => {

@@ -4,6 +4,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { PartitionProducers, ProducerActivity } from '../../ports/producer-activity';
 import { lagOf } from '../gates/partition-lag';
+import { mapBounded } from '../inventory/bounded-map';
 import { readDigests } from '../validation/record-continuity';
 import type { DigestedRecord } from '../validation/record-digest';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
@@ -98,6 +99,8 @@ export interface PartitionTail {
 }
 
 const REASONS_KEPT = 5;
+/** Partitions whose tails one look compares at once. */
+const TAIL_CONCURRENCY = 8;
 
 export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps): Promise<DrainProgress> {
   const request = CheckDrainRequestSchema.parse(input);
@@ -135,10 +138,11 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   const recordsAfterFence = (BigInt(sourceSnapshot.totalEnd) - BigInt(fence.sourceEndsAtFence.totalEnd)).toString();
 
   const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
-  const tails: PartitionTail[] = [];
-  for (const s of sourceEnds) {
-    tails.push(await compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request));
-  }
+  // A few partitions at a time (in order in the evidence): the look holds the producers, and its reads wait on the
+  // network, not on the CPU; bounded so that thousands of partitions do not flood the leaders.
+  const tails: PartitionTail[] = await mapBounded(sourceEnds, TAIL_CONCURRENCY, (s) =>
+    compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request),
+  );
 
   const reasons: string[] = [];
   if (!sourceStable) {
@@ -211,8 +215,11 @@ async function compareTails(
     return { ...base, drained: true, delta: null, detail: 'the source partition holds no records.' };
   const k = request.tailRecords;
   const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
-  const sourceTail = await lastRecords(deps.source, source, k, options);
-  const targetTail = await lastRecords(deps.target, target, k, options);
+  // Two clusters, two connections: both tails are read at once.
+  const [sourceTail, targetTail] = await Promise.all([
+    lastRecords(deps.source, source, k, options),
+    lastRecords(deps.target, target, k, options),
+  ]);
   const sourceLast = sourceTail[sourceTail.length - 1];
   const targetLast = targetTail[targetTail.length - 1];
   if (!sourceLast)

@@ -3,6 +3,7 @@ import { CutoverFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { CommittedOffset, KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
+import { mapBounded } from '../inventory/bounded-map';
 import { selectGroups } from '../replication/topic-selection';
 import { checkGroupOffsets, type PartitionView } from '../validation/group-offsets';
 import { readDigests } from '../validation/record-continuity';
@@ -152,6 +153,9 @@ export interface OffsetTranslation {
   };
 }
 
+/** Consumer groups translated and committed at once after the drain. */
+const GROUP_CONCURRENCY = 4;
+
 const CommitIntentSchema = z.object({ startedAt: z.string(), consumersFencedAt: z.string().optional() });
 type CommitIntent = z.infer<typeof CommitIntentSchema>;
 type Parsed = z.output<typeof CommitConsumerOffsetsRequestSchema>;
@@ -247,60 +251,69 @@ export async function commitConsumerOffsets(
         },
       )
     : new Map<string, OffsetTranslation>();
-  let reused = 0;
-  const records: Array<z.infer<typeof GroupCommitSchema>> = [];
-  const evidence: Array<{ groupId: string; translations: OffsetTranslation[]; notes: string[] }> = [];
-  for (const groupId of groups) {
-    const committed = (await deps.source.fetchCommittedOffsets(groupId, topics)).filter(
-      (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
-    );
-    if (committed.length === 0) {
-      records.push({ groupId, partitions: 0, status: 'NO_OFFSETS' });
-      continue;
-    }
-    const translations: OffsetTranslation[] = [];
-    for (const c of committed) {
-      const s = sourceBy.get(key(c.topic, c.partition)) as PartitionEnd;
-      const t = targetBy.get(key(c.topic, c.partition));
-      if (!t)
-        throw new CutoverFailedError(
-          `${c.topic}-${c.partition} does not exist on the target: group ${groupId}'s offset cannot be translated.`,
-          { groupId },
-        );
-      const before = early.get(translationKey(groupId, c.topic, c.partition, c.offset));
-      if (before) reused++;
-      translations.push(
-        before ??
-          (await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId)),
+  type GroupRecord = z.infer<typeof GroupCommitSchema>;
+  type GroupEvidence = { groupId: string; translations: OffsetTranslation[]; notes: string[] };
+  // A few groups at a time, in order in the record and the evidence: each group's reads and commit wait on the two
+  // clusters, and the producers hold until the last group is committed.
+  const perGroup = await mapBounded(
+    groups,
+    GROUP_CONCURRENCY,
+    async (groupId): Promise<{ record: GroupRecord; evidence?: GroupEvidence; reused: number }> => {
+      const committed = (await deps.source.fetchCommittedOffsets(groupId, topics)).filter(
+        (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
       );
-    }
-    checkReplayTolerance(request, groupId, translations);
-    const translated: CommittedOffset[] = translations.map((x) => ({
-      topic: x.topic,
-      partition: x.partition,
-      offset: x.targetOffset,
-    }));
-    await deps.target.setCommittedOffsets(groupId, translated);
-    const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
-    const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
-    const withAhead = translations.map((x) => {
-      const s = sourceBy.get(key(x.topic, x.partition)) as PartitionEnd;
-      const t = targetBy.get(key(x.topic, x.partition)) as PartitionEnd;
-      const ahead = BigInt(t.high) - BigInt(x.targetOffset) - (BigInt(s.high) - BigInt(x.sourceOffset));
-      return ahead > 0n ? { ...x, replayAhead: Number(ahead) } : x;
-    });
-    translations.splice(0, translations.length, ...withAhead);
-    const replayAhead = translations.reduce((n, x) => n + (x.replayAhead ?? 0), 0);
-    records.push({
-      groupId,
-      partitions: translated.length,
-      committedAt: deps.now().toISOString(),
-      status: 'COMMITTED',
-      ...(redelivered > 0 ? { redelivered } : {}),
-      ...(replayAhead > 0 ? { replayAhead } : {}),
-    });
-    evidence.push({ groupId, translations, notes });
-  }
+      if (committed.length === 0) return { record: { groupId, partitions: 0, status: 'NO_OFFSETS' }, reused: 0 };
+      let reused = 0;
+      const translations: OffsetTranslation[] = [];
+      for (const c of committed) {
+        const s = sourceBy.get(key(c.topic, c.partition)) as PartitionEnd;
+        const t = targetBy.get(key(c.topic, c.partition));
+        if (!t)
+          throw new CutoverFailedError(
+            `${c.topic}-${c.partition} does not exist on the target: group ${groupId}'s offset cannot be translated.`,
+            { groupId },
+          );
+        const before = early.get(translationKey(groupId, c.topic, c.partition, c.offset));
+        if (before) reused++;
+        translations.push(
+          before ??
+            (await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId)),
+        );
+      }
+      checkReplayTolerance(request, groupId, translations);
+      const translated: CommittedOffset[] = translations.map((x) => ({
+        topic: x.topic,
+        partition: x.partition,
+        offset: x.targetOffset,
+      }));
+      await deps.target.setCommittedOffsets(groupId, translated);
+      const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
+      const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
+      const withAhead = translations.map((x) => {
+        const s = sourceBy.get(key(x.topic, x.partition)) as PartitionEnd;
+        const t = targetBy.get(key(x.topic, x.partition)) as PartitionEnd;
+        const ahead = BigInt(t.high) - BigInt(x.targetOffset) - (BigInt(s.high) - BigInt(x.sourceOffset));
+        return ahead > 0n ? { ...x, replayAhead: Number(ahead) } : x;
+      });
+      translations.splice(0, translations.length, ...withAhead);
+      const replayAhead = translations.reduce((n, x) => n + (x.replayAhead ?? 0), 0);
+      return {
+        record: {
+          groupId,
+          partitions: translated.length,
+          committedAt: deps.now().toISOString(),
+          status: 'COMMITTED',
+          ...(redelivered > 0 ? { redelivered } : {}),
+          ...(replayAhead > 0 ? { replayAhead } : {}),
+        },
+        evidence: { groupId, translations, notes },
+        reused,
+      };
+    },
+  );
+  const reused = perGroup.reduce((n, g) => n + g.reused, 0);
+  const records: GroupRecord[] = perGroup.map((g) => g.record);
+  const evidence: GroupEvidence[] = perGroup.flatMap((g) => (g.evidence ? [g.evidence] : []));
 
   // Fresh groups: from a timestamp on every partition, with the replay their owners accepted counted.
   for (const freshGroup of freshGroups) {

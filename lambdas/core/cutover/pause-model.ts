@@ -19,7 +19,8 @@ import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
  *   replication p99 after the fence);
  * - CommitConsumerOffsets: the consumer groups left the source (the clients' notice of the fence).
  * A Task whose function polls within its invocation (`inInvocationPollMs`) looks again every that many ms until its
- * condition holds or its budget is spent, instead of returning to a Wait state. The pause ends when the producers
+ * condition holds or its budget is spent, instead of returning to a Wait state; the drain takes its look at the
+ * settle's end when that comes before the next interval, as CheckDrain does. The pause ends when the producers
  * notice the switch (the clients' notice) after SwitchToTarget.
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
@@ -210,7 +211,12 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
       const poll = input.inInvocationPoll?.[name];
       if (poll && t - fencedAt < ready) {
         const deadline = t + poll.budgetMs;
-        while (t - fencedAt < ready && t + poll.everyMs <= deadline) add('polling', poll.everyMs + work);
+        // The drain takes its look at the settle's end when that comes before the next interval (lookPaced's dueAt).
+        const due = name === 'CheckDrain' ? fencedAt + input.settleMs : undefined;
+        while (t - fencedAt < ready && t + poll.everyMs <= deadline) {
+          const gap = due !== undefined && due > t && due - t < poll.everyMs ? due - t : poll.everyMs;
+          add('polling', gap + work);
+        }
       }
       lastPassed = t - fencedAt >= ready;
       if (name === to) next = undefined;
