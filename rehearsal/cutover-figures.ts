@@ -3,12 +3,13 @@
  * state, from the execution's event log), the pointer propagation each client observed, and the write-pause bound of
  * docs/cutover.md. Pure functions, unit-tested in test/unit/rehearsal-cutover-figures.test.ts.
  *
- * The bound: write pause ≤ 2 × replication-latency p99 + pointer propagation time, where the propagation time is the
- * one the workflow has to allow for, `cutover.fenceSettleSeconds`. A single-writer cutover cannot release the
- * producers before it knows every client saw the fence; it cannot observe the clients, so it waits the settle window
- * the plan declares and proves with the source's end offsets that nothing was written across it. The clients'
- * observed notice times are reported next to it, and must not exceed it (a settle shorter than a client's notice
- * would let a late write slip past the drain).
+ * The bound: write pause ≤ 2 × replication-latency p99 + the clients' notice of both pointer changes, as the workflow
+ * has to allow for them: the fence's, `cutover.fenceSettleSeconds`, and the switch's, one declared poll interval. A
+ * single-writer cutover cannot release the producers before it knows every client saw the fence; it cannot observe
+ * the clients, so it waits the settle window the plan declares and proves with the source's end offsets that nothing
+ * was written across it; then a producer resumes only when it reads the target's value. The clients' observed notice
+ * times are reported next to it, and must not exceed it (a settle shorter than a client's notice would let a late
+ * write slip past the drain).
  */
 
 /** One Task, Wait or Choice state's share of the cutover. */
@@ -86,6 +87,22 @@ export function cutoverTimeline(
   return undefined;
 }
 
+/**
+ * The work of a paced state's last look: from when that look started (`lookStartedAt`, e.g. the drain's `checkedAt`)
+ * to the state's last exit in the log. `null` when either is missing or the exit comes first.
+ */
+export function lastLookMs(
+  events: readonly unknown[],
+  state: string,
+  lookStartedAt: string | undefined,
+): number | null {
+  const startedAt = lookStartedAt === undefined ? NaN : Date.parse(lookStartedAt);
+  const exits = (events as readonly LogEvent[]).filter((e) => e.type === 'StateExited' && e.state?.name === state);
+  const exitedAt = exits.at(-1)?.timestamp;
+  if (Number.isNaN(startedAt) || exitedAt === undefined || exitedAt < startedAt) return null;
+  return exitedAt - startedAt;
+}
+
 /** One line per state, longest first: `CheckDrain ×4 1,234 ms`. */
 export function describeTimeline(timeline: CutoverTimeline): string {
   const parts = [...timeline.states]
@@ -125,9 +142,11 @@ export function observedPropagation(samples: readonly NoticeSample[], fencePrefi
 export interface WritePauseBound {
   readonly writePauseMs: number;
   readonly latencyP99Ms: number;
-  /** cutover.fenceSettleSeconds in ms: the propagation time the bound uses. */
+  /** cutover.fenceSettleSeconds in ms: the clients' notice of the fence, as the workflow must allow for it. */
   readonly settleMs: number;
-  /** 2 × p99 + settle. */
+  /** The clients' notice of the switch: their declared poll interval (cutover.clientPollIntervalSeconds), ms. */
+  readonly switchNoticeMs: number;
+  /** 2 × p99 + settle + switch notice. */
   readonly boundMs: number;
   /** writePause / bound: ≤ 1 when the claim holds. */
   readonly ratio: number;
@@ -135,22 +154,30 @@ export interface WritePauseBound {
   readonly fenceNoticeMs: number | null;
 }
 
-/** `undefined` when a figure is missing (no cutover, or no latency sample). */
+/**
+ * `undefined` when a figure is missing (no cutover, or no latency sample). The clients' notice enters a pointer
+ * cutover's pause twice, so the bound holds both: the settle (the fence's notice, as the workflow allows for the
+ * slowest client: it cannot see them) and the notice of the switch (one declared poll interval), which ends the pause
+ * only when the producer reads the target's value.
+ */
 export function writePauseBound(figures: {
   readonly writePauseMs: number | null | undefined;
   readonly latencyP99Ms: number | null | undefined;
   readonly settleSeconds: number;
+  readonly switchNoticeSeconds: number;
   readonly fenceNoticeMs: number | null | undefined;
 }): WritePauseBound | undefined {
   const { writePauseMs, latencyP99Ms } = figures;
   if (writePauseMs === null || writePauseMs === undefined || latencyP99Ms === null || latencyP99Ms === undefined)
     return undefined;
   const settleMs = Math.round(figures.settleSeconds * 1000);
-  const boundMs = 2 * latencyP99Ms + settleMs;
+  const switchNoticeMs = Math.round(figures.switchNoticeSeconds * 1000);
+  const boundMs = 2 * latencyP99Ms + settleMs + switchNoticeMs;
   return {
     writePauseMs,
     latencyP99Ms,
     settleMs,
+    switchNoticeMs,
     boundMs,
     ratio: writePauseMs / Math.max(1, boundMs),
     fenceNoticeMs: figures.fenceNoticeMs ?? null,

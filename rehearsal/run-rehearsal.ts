@@ -12,12 +12,17 @@ import type { ClientSwitch } from '../lambdas/ports/client-switch';
 import { localStates } from '../lambdas/runtime/local';
 import { localExecutionArn, runWorkflow, type RunResult } from './asl-runner';
 import { replicatorRunning, snapshotSource, sourceChangesSince, writesResumed, type EndState } from './end-state';
-import { cutoverTimeline, describeTimeline } from './cutover-figures';
+import { cutoverTimeline, describeTimeline, lastLookMs } from './cutover-figures';
 import { TARGET_ALARM, Teardown, startRehearsalEnvironment, type RehearsalEnvironment } from './environment';
 import { harnessRunDir } from './kafka/cluster';
 import { LATEST_KAFKA_VERSION, kafkaVersion } from './kafka/versions';
 import { phaseOf } from './phases';
-import { REHEARSAL_APPROVER, REHEARSAL_FENCE_SETTLE_SECONDS, rehearsalPlan } from './plan';
+import {
+  REHEARSAL_APPROVER,
+  REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS,
+  REHEARSAL_FENCE_SETTLE_SECONDS,
+  rehearsalPlan,
+} from './plan';
 import { startProbes, type Probes } from './probes';
 import { writeRehearsalReport, type RehearsalReportFiles, type RehearsalResult } from './report';
 import {
@@ -123,6 +128,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   let failure: Error | undefined;
   let approvalUrl: string | undefined;
   let settleSeconds = REHEARSAL_FENCE_SETTLE_SECONDS;
+  let switchNoticeSeconds = REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS;
   let end: EndState | undefined;
   // The execution's name and ARN (the abort request names it), its locks and the operator's abort requests (the lock
   // table in AWS), and the StopExecution flag the runner reads.
@@ -293,6 +299,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     teardown.add('progress ticker', () => clearInterval(ticker));
 
     settleSeconds = settleSecondsOf(parsedPlan);
+    switchNoticeSeconds = parsedPlan.cutover.clientPollIntervalSeconds;
     const sourceBefore = await snapshotSource(e.sourcePlane, e.workloadTopics);
     log(`executing statemachine/migration.asl.json (migration ${plan.migrationId})`);
     run = await runWorkflow(plan, {
@@ -414,8 +421,38 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   }
   figures['latencySamples'] = observations.latencies.length;
   // How many looks each paced cutover state took within its visits (bench:cutover's per-look work).
-  const cutoverOut = (run?.output ?? {}) as { cutover?: { drain?: { polls?: number } } };
+  const cutoverOut = (run?.output ?? {}) as {
+    cutover?: {
+      drain?: {
+        polls?: number;
+        checkedAt?: string;
+        fencedAt?: string;
+        sourceStableSince?: string;
+        recordsAfterFence?: string;
+      };
+    };
+  };
+  const drain = cutoverOut.cutover?.drain;
+  // Where the drain's time went: records written after the fence (producers that had not seen it yet) restart the
+  // settle from the look that saw them.
+  figures['cutoverDrain'] = drain
+    ? {
+        looks: drain.polls ?? null,
+        recordsAfterFence: drain.recordsAfterFence ?? null,
+        stableSinceMsAfterFence:
+          drain.sourceStableSince && drain.fencedAt
+            ? Date.parse(drain.sourceStableSince) - Date.parse(drain.fencedAt)
+            : null,
+        passedMsAfterFence:
+          drain.checkedAt && drain.fencedAt ? Date.parse(drain.checkedAt) - Date.parse(drain.fencedAt) : null,
+      }
+    : null;
   figures['cutoverLooks'] = { CheckDrain: cutoverOut.cutover?.drain?.polls ?? null };
+  // The work of the drain's passing look (its start → the state's exit): its looks are not evenly spaced (the one at
+  // the settle's end comes early), so the visit less the sleeps would not give it.
+  figures['cutoverLastLookMs'] = {
+    CheckDrain: run ? lastLookMs(run.events, 'CheckDrain', cutoverOut.cutover?.drain?.checkedAt) : null,
+  };
   mismatches.push(...judge(definition, result, run, tally, end));
   const files = await writeRehearsalReport(result, reportDir);
   return {
@@ -427,7 +464,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     runDir,
     approvalUrl,
     figures,
-    cutover: cutoverFigures({ result, run, tally, settleSeconds }),
+    cutover: cutoverFigures({ result, run, tally, settleSeconds, switchNoticeSeconds }),
   };
 }
 

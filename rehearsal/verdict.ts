@@ -25,11 +25,13 @@ import type { WritePause } from './workload/tally';
 export interface RehearsalCutoverFigures {
   /** cutover.fenceSettleSeconds of the plan the rehearsal ran. */
   readonly settleSeconds: number;
+  /** cutover.clientPollIntervalSeconds of that plan: the clients' notice of the switch. */
+  readonly switchNoticeSeconds: number;
   /** Per state, FenceProducers entered → SwitchToTarget exited; absent when the switch was not reached. */
   readonly timeline?: CutoverTimeline;
   /** The slowest client's notice of the fence and of the switch, as observed. */
   readonly propagation: ObservedPropagation;
-  /** write pause ≤ 2 × p99 + settle; absent without a write pause or a latency sample. */
+  /** write pause ≤ 2 × p99 + settle + switch notice; absent without a write pause or a latency sample. */
   readonly bound?: WritePauseBound;
   /** Every producer write pause across a pointer move (the report's writePauseMs is the longest). */
   readonly writePauses: readonly WritePause[];
@@ -117,18 +119,22 @@ export function cutoverFigures(args: {
   run: RunResult | undefined;
   tally: WorkloadTally | undefined;
   settleSeconds: number;
+  /** The clients' declared poll interval (cutover.clientPollIntervalSeconds): their notice of the switch. */
+  switchNoticeSeconds: number;
 }): RehearsalCutoverFigures {
-  const { result, run, tally, settleSeconds } = args;
+  const { result, run, tally, settleSeconds, switchNoticeSeconds } = args;
   const propagation = observedPropagation(tally?.cutover.propagation ?? []);
   const timeline = run ? cutoverTimeline(run.events) : undefined;
   const bound = writePauseBound({
     writePauseMs: result.cutover.writePauseMs,
     latencyP99Ms: result.replication.latencyP99Ms,
     settleSeconds,
+    switchNoticeSeconds,
     fenceNoticeMs: propagation.fenceMs,
   });
   return {
     settleSeconds,
+    switchNoticeSeconds,
     propagation,
     writePauses: tally?.cutover.writePauses ?? [],
     ...(timeline ? { timeline } : {}),

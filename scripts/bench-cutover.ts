@@ -6,6 +6,7 @@ import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
 import {
   describeModeled,
   measuredFunctions,
+  modeledGoalMs,
   modeledPlans,
   modelPauses,
   readDefinition,
@@ -16,7 +17,8 @@ import {
 /**
  * `npm run bench:cutover`: the happy-path rehearsal 5 times (fresh clusters each time), then min/median/max of the
  * producer write pause at the cutover and of its ratio to the bound of docs/cutover.md, 2 × replication-latency p99 +
- * the pointer propagation time the drain allows for (cutover.fenceSettleSeconds; ≤ 1 when the claim holds). Each run
+ * the clients' notice of both pointer changes as the workflow allows for them: the fence's (the settle,
+ * cutover.fenceSettleSeconds) and the switch's (one declared poll interval); ≤ 1 when the claim holds. Each run
  * also prints where fence → switch went, per ASL state, the slowest observed notice of the fence and of the switch,
  * and the load average. Figures are printed, never asserted. `BENCH_RUNS` changes the count.
  *
@@ -35,7 +37,7 @@ import {
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const BROKER_FENCE = process.env['BENCH_BROKER_FENCE'] !== '0';
-/** The rehearsal workload's clients read the pointer file every 100 ms, as its plan declares: their notice. */
+/** The rehearsal workload's clients read the pointer file every 100 ms, as its plan declares: their notice of one change. */
 const REHEARSAL_CLIENT_POLL_MS = Math.round(REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS * 1000);
 
 function stats(values: readonly number[]): string {
@@ -47,6 +49,25 @@ function stats(values: readonly number[]): string {
       : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
   const f = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
   return `min ${f(sorted[0] as number)}, median ${f(median)}, max ${f(sorted.at(-1) as number)}`;
+}
+
+/** The drain's looks: how many, the records written after the fence, when the source last moved and when it passed. */
+function describeDrain(figures: Readonly<Record<string, unknown>>): string {
+  const d = figures['cutoverDrain'] as
+    | {
+        looks: number | null;
+        recordsAfterFence: string | null;
+        stableSinceMsAfterFence: number | null;
+        passedMsAfterFence: number | null;
+      }
+    | null
+    | undefined;
+  const last = (figures['cutoverLastLookMs'] as Record<string, number | null> | undefined)?.['CheckDrain'];
+  if (!d) return 'drain: no figures';
+  return (
+    `drain: ${d.looks ?? '—'} looks, ${d.recordsAfterFence ?? '—'} record(s) written after the fence, source still since fence + ${d.stableSinceMsAfterFence ?? '—'} ms, ` +
+    `passing look at fence + ${d.passedMsAfterFence ?? '—'} ms taking ${last ?? '—'} ms`
+  );
 }
 
 const load = (): string =>
@@ -75,9 +96,10 @@ async function main(): Promise<void> {
       .join(', ')}\n`,
   );
   const modeled: ModeledPause[][] = [];
-  // The goals of docs/cutover.md, judged per run: local pause ≤ 2 × p99 + the clients' notice (their declared poll
-  // interval, REHEARSAL_CLIENT_POLL_MS), nothing lost; the modeled AWS pause of the default plan with a broker fence.
-  const goals = { pauseWithin: 0, lostNone: 0, runs: 0 };
+  // The goals of docs/cutover.md, judged per run: local pause ≤ 2 × p99 + the clients' notice (the settle the fence
+  // allows them, and one declared poll interval, REHEARSAL_CLIENT_POLL_MS, for the switch), nothing lost; the modeled
+  // AWS pause of the default plan with a broker fence ≤ 5 s, and each modeled pause against the same bound.
+  const goals = { pauseWithin: 0, pauseWithinOneInterval: 0, lostNone: 0, runs: 0 };
   for (let i = 1; i <= RUNS; i++) {
     process.stderr.write(`bench:cutover run ${i}/${RUNS}: happy path (load average ${load()})…\n`);
     const run = await runRehearsal({
@@ -95,8 +117,9 @@ async function main(): Promise<void> {
     process.stdout.write(
       `run ${i}: ${run.result.outcome} in ${run.result.finalState}, lost ${run.result.records.lost} of ${run.result.records.produced}, duplicates ${run.result.records.duplicatesConsumed}, ` +
         `write pause ${writePauseMs ?? '—'} ms, p99 ${p99 ?? '—'} ms, settle ${settleMs} ms, observed notice fence ${propagation.fenceMs ?? '—'} / switch ${propagation.switchMs ?? '—'} ms, ` +
-        `bound ${bound?.boundMs ?? '—'} ms, ratio ${bound ? bound.ratio.toFixed(2) : '—'}, load ${load()}\n` +
-        (timeline ? `  ${describeTimeline(timeline)}\n` : ''),
+        `bound ${bound?.boundMs ?? '—'} ms (2 × p99 + settle + switch notice ${bound?.switchNoticeMs ?? '—'} ms), ratio ${bound ? bound.ratio.toFixed(2) : '—'}, load ${load()}\n` +
+        (timeline ? `  ${describeTimeline(timeline)}\n` : '') +
+        `  ${describeDrain(run.figures)}\n`,
     );
     const runModels = modelPauses({
       definition,
@@ -106,6 +129,7 @@ async function main(): Promise<void> {
         timeline,
         (run.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
         REHEARSAL_PACER_SETTINGS.everyMs,
+        (run.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
       ),
       replicationP99Ms: p99 ?? 0,
     });
@@ -113,10 +137,16 @@ async function main(): Promise<void> {
     for (const m of runModels) process.stdout.write(`  modeled AWS pause, ${describeModeled(m)}\n`);
     goals.runs++;
     if (run.result.records.lost === 0) goals.lostNone++;
-    const goalMs = p99 === null ? null : 2 * p99 + REHEARSAL_CLIENT_POLL_MS;
-    if (writePauseMs !== null && goalMs !== null && writePauseMs <= goalMs) goals.pauseWithin++;
+    const goalMs = bound?.boundMs ?? null;
+    const within = writePauseMs !== null && goalMs !== null && writePauseMs <= goalMs;
+    if (within) goals.pauseWithin++;
+    // The bound as the issue first read it, one poll interval for the notice: the settle (two more) is not in it.
+    const oneIntervalMs = p99 === null ? null : 2 * p99 + REHEARSAL_CLIENT_POLL_MS;
+    if (writePauseMs !== null && oneIntervalMs !== null && writePauseMs <= oneIntervalMs)
+      goals.pauseWithinOneInterval++;
     process.stdout.write(
-      `  local pause ${writePauseMs ?? '—'} ms vs 2 × p99 + notice ${goalMs ?? '—'} ms: ${writePauseMs !== null && goalMs !== null && writePauseMs <= goalMs ? 'within' : 'OVER'}\n`,
+      `  local pause ${writePauseMs ?? '—'} ms vs 2 × p99 + notice (settle ${settleMs} + switch ${REHEARSAL_CLIENT_POLL_MS} ms) ${goalMs ?? '—'} ms: ${within ? 'within' : 'OVER'}` +
+        ` (vs 2 × p99 + one poll interval alone ${oneIntervalMs ?? '—'} ms: ${writePauseMs !== null && oneIntervalMs !== null && writePauseMs <= oneIntervalMs ? 'within' : 'over'})\n`,
     );
     if (writePauseMs !== null) pauses.push(writePauseMs);
     if (BROKER_FENCE) {
@@ -140,11 +170,13 @@ async function main(): Promise<void> {
         broker.cutover.timeline,
         (broker.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
         REHEARSAL_PACER_SETTINGS.everyMs,
+        (broker.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
       );
       const pointerWork = workOf(
         timeline,
         (run.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
         REHEARSAL_PACER_SETTINGS.everyMs,
+        (run.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
       );
       if (pointerWork['SwitchToTarget'] !== undefined) brokerWork['SwitchToTarget'] = pointerWork['SwitchToTarget'];
       const [brokerModel] = modelPauses({
@@ -175,7 +207,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`write pause (ms), ${pauses.length} runs: ${stats(pauses)}\n`);
   process.stdout.write(
-    `write pause / (2 × p99 + settle ${settleMs ?? '—'} ms), ${ratios.length} runs: ${stats(ratios)}\n`,
+    `write pause / (2 × p99 + settle ${settleMs ?? '—'} ms + switch notice ${REHEARSAL_CLIENT_POLL_MS} ms), ${ratios.length} runs: ${stats(ratios)}\n`,
   );
   process.stdout.write(`replication latency p99 (ms): ${stats(p99s)}\n`);
   if (BROKER_FENCE) {
@@ -188,13 +220,19 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`observed pointer notice (ms): fence ${stats(fenceNotices)}; switch ${stats(switchNotices)}\n`);
   for (const [i, { name }] of plans.entries()) {
-    const totals = modeled.map((run) => (run[i]?.model.totalMs ?? 0) / 1000);
-    process.stdout.write(`modeled AWS pause (s), ${name}: ${stats(totals)}\n`);
+    const runs = modeled.flatMap((run) => (run[i] ? [run[i]] : []));
+    const totals = runs.map((m) => m.model.totalMs / 1000);
+    const within = runs.filter((m) => m.model.totalMs <= modeledGoalMs(m).goalMs).length;
+    const label = runs[0] ? modeledGoalMs(runs[0]).label : 'goal';
+    process.stdout.write(
+      `modeled AWS pause (s), ${name}: ${stats(totals)}; within ${label} in ${within}/${runs.length} runs\n`,
+    );
   }
   const broker = plans.findIndex((p) => p.name.startsWith('default plan, broker fence'));
   const brokerMax = Math.max(...modeled.map((run) => run[broker]?.model.totalMs ?? Infinity)) / 1000;
   process.stdout.write(
-    `goals: local pause ≤ 2 × p99 + notice (${REHEARSAL_CLIENT_POLL_MS} ms) in ${goals.pauseWithin}/${goals.runs} runs; ` +
+    `goals: local pause ≤ 2 × p99 + notice (settle ${settleMs ?? '—'} ms + switch ${REHEARSAL_CLIENT_POLL_MS} ms) in ${goals.pauseWithin}/${goals.runs} runs ` +
+      `(≤ 2 × p99 + one poll interval alone in ${goals.pauseWithinOneInterval}/${goals.runs}); ` +
       `0 lost in ${goals.lostNone}/${goals.runs} runs; modeled AWS pause of the default plan with a broker fence ≤ 5 s: ` +
       `${brokerMax <= 5 ? 'yes' : 'NO'} (at most ${brokerMax.toFixed(2)} s)\n`,
   );

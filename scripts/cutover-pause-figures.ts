@@ -67,16 +67,23 @@ export function measuredFunctions(): Record<string, FunctionProfile> {
 /**
  * Mean work of one look of each cutover Task state, from the rehearsal's timeline: a visit's time divided by the looks
  * it took where the state looks again within its invocation (`looks`, e.g. CheckDrain's polls), less the pacer's
- * sleeps between them (`everyMs`).
+ * sleeps between them (`everyMs`); where the work of the state's last look is measured (`lastLookMs`, its start to
+ * the state's exit), that instead — the look at the settle's end comes early, so the sleeps are not all `everyMs`.
  */
 export function workOf(
   timeline: CutoverTimeline | undefined,
   looks: Readonly<Record<string, number | null | undefined>> = {},
   everyMs = 0,
+  lastLookMs: Readonly<Record<string, number | null | undefined>> = {},
 ): Record<string, number> {
   const work: Record<string, number> = {};
   for (const s of timeline?.states ?? []) {
     if (!(CUTOVER_FUNCTIONS as readonly string[]).includes(s.state) || s.visits === 0) continue;
+    const last = lastLookMs[s.state];
+    if (last !== null && last !== undefined) {
+      work[s.state] = Math.max(1, Math.round(last));
+      continue;
+    }
     const n = Math.max(s.visits, looks[s.state] ?? s.visits);
     work[s.state] = Math.max(1, Math.round((s.ms - (n - s.visits) * everyMs) / n));
   }
@@ -86,6 +93,8 @@ export function workOf(
 export interface ModeledPause {
   readonly name: string;
   readonly model: PauseModel;
+  /** The plan's fence is enforced by the source (KAFKA_ACL, IAM_POLICY), not by the pointer alone. */
+  readonly brokerFence: boolean;
 }
 
 export function modelPauses(args: {
@@ -97,6 +106,7 @@ export function modelPauses(args: {
 }): ModeledPause[] {
   return args.plans.map(({ name, plan }) => ({
     name,
+    brokerFence: plan.cutover.fence.type !== 'POINTER',
     model: planPauseModel(plan, args.definition, {
       functions: args.functions,
       workMs: args.workMs,
@@ -105,6 +115,29 @@ export function modelPauses(args: {
   }));
 }
 
+/**
+ * The goal a modeled pause is held to. With a pointer fence: 2 × replication p99 + the clients' notice of both pointer
+ * changes, as the workflow allows for them — the settle (the fence's) and one declared poll interval (the switch's);
+ * the same bound as the local pause's (rehearsal/cutover-figures.ts, writePauseBound). With a broker fence the goal is
+ * the issue's ≤ 5 s: no settle, but CommitConsumerOffsets still waits for the consumers' notice of the pointer's fence
+ * (they must leave their groups), which that bound would not hold.
+ */
+export function modeledGoalMs(pause: ModeledPause): { readonly goalMs: number; readonly label: string } {
+  const { model } = pause;
+  if (pause.brokerFence) return { goalMs: BROKER_FENCE_GOAL_MS, label: 'goal' };
+  return {
+    goalMs: 2 * model.replicationP99Ms + model.settleMs + model.clientNoticeMs,
+    label: '2 × p99 + settle + notice',
+  };
+}
+
+/** The issue's goal for the default plan with a broker fence. */
+export const BROKER_FENCE_GOAL_MS = 5_000;
+
 export function describeModeled(pause: ModeledPause): string {
-  return `${pause.name}: ${describePauseModel(pause.model)}`;
+  const { goalMs, label } = modeledGoalMs(pause);
+  return (
+    `${pause.name}: ${describePauseModel(pause.model)} vs ${label} ${(goalMs / 1000).toFixed(2)} s: ` +
+    `${pause.model.totalMs <= goalMs ? 'within' : 'OVER'}`
+  );
 }

@@ -19,4 +19,15 @@ describe("bench:cutover's per-look work", () => {
     // Assess
     expect(work).toEqual({ CheckDrain: 55, CommitConsumerOffsets: 150 });
   });
+
+  it("takes a paced state's last look where it is measured, whatever the sleeps were", () => {
+    const timeline = {
+      startedAt: 0,
+      endedAt: 1_000,
+      totalMs: 1_000,
+      betweenStatesMs: 0,
+      states: [{ state: 'CheckDrain', visits: 1, ms: 700 }],
+    };
+    expect(workOf(timeline, { CheckDrain: 6 }, 100, { CheckDrain: 42 })).toEqual({ CheckDrain: 42 });
+  });
 });

@@ -1,6 +1,7 @@
 import {
   cutoverTimeline,
   describeTimeline,
+  lastLookMs,
   observedPropagation,
   writePauseBound,
 } from '../../rehearsal/cutover-figures';
@@ -70,6 +71,16 @@ describe('the cutover timeline from the execution event log', () => {
   });
 });
 
+describe("a paced state's last look", () => {
+  it("runs from the look's start to the state's last exit, and is unknown without either", () => {
+    const events = [entered('CheckDrain', 1_000), exited('CheckDrain', 1_100), exited('CheckDrain', 1_500)];
+    expect(lastLookMs(events, 'CheckDrain', new Date(1_430).toISOString())).toBe(70);
+    expect(lastLookMs(events, 'CheckDrain', undefined)).toBeNull();
+    expect(lastLookMs(events, 'CommitConsumerOffsets', new Date(1_430).toISOString())).toBeNull();
+    expect(lastLookMs(events, 'CheckDrain', new Date(1_600).toISOString())).toBeNull();
+  });
+});
+
 describe('observed pointer propagation', () => {
   it('takes the slowest client’s notice of the fence and of the switch apart', () => {
     // Act
@@ -87,27 +98,46 @@ describe('observed pointer propagation', () => {
 });
 
 describe('the write-pause bound', () => {
-  it('is twice the replication p99 plus the configured settle, with the observed fence notice beside it', () => {
+  it('is twice the replication p99 plus the configured settle and the switch notice, with the observed fence notice beside it', () => {
     // Act
-    const bound = writePauseBound({ writePauseMs: 500, latencyP99Ms: 60, settleSeconds: 0.5, fenceNoticeMs: 95 });
+    const bound = writePauseBound({
+      writePauseMs: 500,
+      latencyP99Ms: 60,
+      settleSeconds: 0.5,
+      switchNoticeSeconds: 0.1,
+      fenceNoticeMs: 95,
+    });
 
     // Assess
     expect(bound).toEqual({
       writePauseMs: 500,
       latencyP99Ms: 60,
       settleMs: 500,
-      boundMs: 620,
-      ratio: 500 / 620,
+      switchNoticeMs: 100,
+      boundMs: 720,
+      ratio: 500 / 720,
       fenceNoticeMs: 95,
     });
   });
 
   it('is not computed without a write pause or without a latency sample', () => {
     expect(
-      writePauseBound({ writePauseMs: null, latencyP99Ms: 60, settleSeconds: 1, fenceNoticeMs: 10 }),
+      writePauseBound({
+        writePauseMs: null,
+        latencyP99Ms: 60,
+        settleSeconds: 1,
+        switchNoticeSeconds: 1,
+        fenceNoticeMs: 10,
+      }),
     ).toBeUndefined();
     expect(
-      writePauseBound({ writePauseMs: 900, latencyP99Ms: null, settleSeconds: 1, fenceNoticeMs: 10 }),
+      writePauseBound({
+        writePauseMs: 900,
+        latencyP99Ms: null,
+        settleSeconds: 1,
+        switchNoticeSeconds: 1,
+        fenceNoticeMs: 10,
+      }),
     ).toBeUndefined();
   });
 });
