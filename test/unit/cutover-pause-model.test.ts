@@ -168,6 +168,26 @@ describe('the modeled AWS write pause', () => {
     expect(describePauseModel(model)).toMatch(/^≈ \d+\.\d+ s \(/);
   });
 
+  it('with a pointer fence, counts the settle from the producers\u2019 last write before they notice the fence', () => {
+    const pointer = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
+    const broker = planPauseModel(
+      examplePlan('msk-to-serverless-replicator', (raw) => {
+        (raw.cutover as Record<string, unknown>).fence = { type: 'KAFKA_ACL' };
+      }),
+      definition,
+    );
+    const drainedAt = (m: typeof pointer): number => {
+      const upTo = m.states.findIndex((s) => s.state === 'CheckDrain');
+      return m.states.slice(0, upTo + 1).reduce((n, s) => n + s.ms, 0);
+    };
+    // producers write until they notice the fence (one poll interval), then the settle runs
+    expect(pointer.lateWritesMs).toBe(pointer.clientNoticeMs);
+    expect(drainedAt(pointer)).toBeGreaterThanOrEqual(pointer.lateWritesMs + pointer.settleMs);
+    // the broker refuses the next write: nothing late, no settle; the drain waits for the replicator's tail only
+    expect(broker.lateWritesMs).toBe(0);
+    expect(drainedAt(broker)).toBeLessThan(pointer.settleMs);
+  });
+
   it('falls back to the Wait state the plan sets when the settle outlasts the looks of one invocation', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
       (raw.cutover as Record<string, unknown>).fenceSettleSeconds = 90;

@@ -15,8 +15,9 @@ import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
  * definition warmed it before the fence (a Task whose Parameters carry `"warm": true`), then its work; a Choice takes
  * its first rule's branch once the Task before it passed and its Default otherwise. A Task passes when its condition
  * holds at the time it looks:
- * - CheckDrain: the settle has elapsed since the fence and the source's last records reached the target (one
- *   replication p99 after the fence);
+ * - CheckDrain: the settle has elapsed since the source's last write (with a POINTER fence, producers write until
+ *   they notice the fence: `lateWritesMs` after it; the drain's settle restarts from a look that sees the source move)
+ *   and the source's last records reached the target (one replication p99 after the fence);
  * - CommitConsumerOffsets: the consumer groups left the source (the clients' notice of the fence).
  * A Task whose function polls within its invocation (`inInvocationPollMs`) looks again every that many ms until its
  * condition holds or its budget is spent, instead of returning to a Wait state; the drain takes its look at the
@@ -110,6 +111,11 @@ export interface PauseModelInput {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The plan's settle (cutover.fenceSettleSeconds as the drain applies it), ms. */
   readonly settleMs: number;
+  /**
+   * How long after the fence producers may still write to the source (ms): with a POINTER fence, until they notice it
+   * (their poll interval); the drain's settle restarts from the last such write. 0 when the source refuses writes.
+   */
+  readonly lateWritesMs?: number;
   /** Replication latency p99, ms: the source's last records are on the target this long after the fence. */
   readonly replicationP99Ms: number;
   /** How long clients take to notice a pointer change (their declared poll interval), ms. */
@@ -138,6 +144,7 @@ export interface PauseModel {
   /** The functions that started cold inside the pause. */
   readonly coldFunctions: readonly string[];
   readonly settleMs: number;
+  readonly lateWritesMs: number;
   readonly replicationP99Ms: number;
   readonly clientNoticeMs: number;
   readonly aws: AwsTimings;
@@ -147,7 +154,7 @@ const MAX_STEPS = 10_000;
 
 /** When each polling Task's condition holds, ms after the fence. */
 function readyAt(state: string, input: PauseModelInput): number {
-  if (state === 'CheckDrain') return Math.max(input.settleMs, input.replicationP99Ms);
+  if (state === 'CheckDrain') return Math.max((input.lateWritesMs ?? 0) + input.settleMs, input.replicationP99Ms);
   if (state === 'CommitConsumerOffsets') return input.clientNoticeMs;
   return 0;
 }
@@ -212,7 +219,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
       if (poll && t - fencedAt < ready) {
         const deadline = t + poll.budgetMs;
         // The drain takes its look at the settle's end when that comes before the next interval (lookPaced's dueAt).
-        const due = name === 'CheckDrain' ? fencedAt + input.settleMs : undefined;
+        const due = name === 'CheckDrain' ? fencedAt + (input.lateWritesMs ?? 0) + input.settleMs : undefined;
         while (t - fencedAt < ready && t + poll.everyMs <= deadline) {
           const gap = due !== undefined && due > t && due - t < poll.everyMs ? due - t : poll.everyMs;
           add('polling', gap + work);
@@ -250,6 +257,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     states: [...perState].map(([state, v]) => ({ state, visits: v.visits, ms: Math.round(v.ms) })),
     coldFunctions: cold,
     settleMs: input.settleMs,
+    lateWritesMs: input.lateWritesMs ?? 0,
     replicationP99Ms: input.replicationP99Ms,
     clientNoticeMs: input.clientNoticeMs,
     aws,
@@ -300,7 +308,7 @@ export function pacedStates(asl: unknown): Record<string, { everyMs: number; bud
 export function planPauseModel(
   plan: PausePlan,
   asl: unknown,
-  measured: Omit<Partial<PauseModelInput>, 'asl' | 'settings' | 'settleMs' | 'clientNoticeMs'> = {},
+  measured: Omit<Partial<PauseModelInput>, 'asl' | 'settings' | 'settleMs' | 'clientNoticeMs' | 'lateWritesMs'> = {},
 ): PauseModel {
   return modelCutoverPause({
     replicationP99Ms: REFERENCE_REPLICATION_P99_MS,
@@ -309,6 +317,8 @@ export function planPauseModel(
     asl,
     settings: { ...pollCadence(plan) },
     settleMs: settleSecondsOf(plan) * 1000,
+    // Producers that write until they notice the pointer's fence: the drain's settle runs from their last write.
+    lateWritesMs: plan.cutover.fence.type === 'POINTER' ? clientNoticeSecondsOf(plan) * 1000 : 0,
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
   });
 }
