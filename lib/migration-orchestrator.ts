@@ -110,7 +110,9 @@ const COMPENSATOR_NOT_WIRED: readonly TaskPermission[] = ['kafkaReadData', 'kafk
 /** The compensator's function: the permissions of the three rollback tasks and Report that its handler wires. */
 export const COMPENSATOR_SPEC: TaskSpec = {
   description: 'Undoes what a stopped, failed or timed-out execution left (fence, pointer, replicator, target, locks)',
-  timeout: Duration.minutes(10),
+  // Lambda's longest: the client switches may take cutover.clientSwitchTimeoutMinutes (at most 12), and the pointer,
+  // the replication, the target, the locks and the report the rest (test/infra/compensator-timeout.test.ts).
+  timeout: Duration.minutes(15),
   memorySize: 1024,
   dataPlane: true,
   may: [

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { readJournal } from '../core/cutover/journal';
 import {
+  CLIENT_SWITCH_POLL_MS,
   revertClientSwitches,
   untilComplete,
   type ClientSwitchProgress,
@@ -49,11 +50,31 @@ import { runRollbackTarget } from '../tasks/rollback-target/task';
  *
  * Idempotent: an execution that ended through its own Report state (every Fail state of the workflow is reached
  * through one) already rolled back what it had to and wrote its report; the compensator then only makes sure its locks
- * are free. Every step is itself idempotent (journals, names, ownership tags), so a retried event changes nothing
- * more. Source data is never touched.
+ * are free; so does an execution this compensator finished. Every step is itself idempotent (journals, names,
+ * ownership tags): a retried event after an attempt that failed (ROLLBACK_FAILED, or stopped at its `deadline` with
+ * client switches still moving) resumes what that attempt left, with the rollback window decided at the first attempt's
+ * instant. Source data is never touched.
  */
 
 export const COMPENSATED_STATUSES = ['ABORTED', 'FAILED', 'TIMED_OUT'] as const;
+
+/**
+ * What an invocation keeps after it stops stepping the client switches (its deadline), for the rest: the pointer, the
+ * replication, the target, the locks and the report. The compensator's Lambda timeout is at least
+ * cutover.clientSwitchTimeoutMinutes' maximum plus this (test/infra/compensator-timeout.test.ts).
+ */
+export const COMPENSATOR_RESERVE_MS = 3 * 60_000;
+
+/**
+ * The compensator's own record of an execution (`compensator/attempt.json`): the instant it decided the rollback
+ * window (kept by every later attempt, so that a retry finishes what the first attempt started whatever the clock
+ * says since), and how its last attempt ended. An attempt that ended ROLLBACK_FAILED is resumed by the next delivery.
+ */
+interface CompensatorAttempt {
+  readonly decidedAt: string;
+  readonly outcome?: ReportOutcome;
+  readonly attempts: number;
+}
 
 /** The EventBridge event (detail-type "Step Functions Execution Status Change"), the fields used. */
 export const ExecutionStatusChangeSchema = z.object({
@@ -86,6 +107,12 @@ export interface CompensatorDeps {
   readonly clientSwitches?: ClientSwitchFactory;
   /** Between two steps of the client switches. @default a timer */
   readonly sleep?: Sleep;
+  /**
+   * When this invocation stops stepping the client switches, leaving COMPENSATOR_RESERVE_MS for the pointer, the
+   * replication, the target, the locks and the report (the handler: Lambda's deadline less the reserve). Switches still
+   * moving then fail this attempt, and the retried delivery resumes them. @default none
+   */
+  readonly deadline?: Date;
   readonly replicator?: Replicator;
   readonly lagSignals?: LagSignals;
   readonly source?: KafkaDataPlane;
@@ -162,9 +189,12 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
       : [];
 
   // 0. Ended through its own Report state: rolled back (or not) as the workflow decided; only the locks are checked.
+  // The same for an execution this compensator already finished; one whose last attempt failed is resumed.
   const reportKey = artifactKey(identity.migrationId, identity.executionName, 'report/report.json');
+  const attemptKey = artifactKey(identity.migrationId, identity.executionName, 'compensator/attempt.json');
+  const previous = await deps.artifacts.getJson<CompensatorAttempt>(attemptKey);
   const reported = await deps.artifacts.getJson<{ outcome?: string }>(reportKey);
-  if (reported) {
+  if (reported && previous?.outcome !== 'ROLLBACK_FAILED') {
     const locksReleased = await releaseLocks();
     return {
       ...base,
@@ -180,6 +210,9 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   const notes: string[] = [];
   const failures: string[] = [];
   const now = () => deps.now().toISOString();
+  const attempts = (previous?.attempts ?? 0) + 1;
+  let windowDecidedAt = previous?.decidedAt;
+  if (previous) notes.push(`Attempt ${attempts}: the previous one ended ${previous.outcome ?? 'before its report'}.`);
 
   // 1. The cutover, from its journal: for a plan in waves, the last wave that fenced (the loop moves to the next wave
   // only after a wave's point of no return, so the waves fenced before it are on the target).
@@ -196,8 +229,11 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   if (fence) {
     const rollbackWindowMinutes = Math.max(1, plan.cutover.rollbackWindowMinutes);
     // One instant decides the window for the client switches and the pointer: a switch stepped for minutes must not
-    // return the applications to the source while the pointer, decided later, stays on the target.
-    const decidedAt = deps.now();
+    // return the applications to the source while the pointer, decided later, stays on the target. A retried delivery
+    // keeps the instant of the first attempt: it finishes what that attempt started.
+    const decidedAt = windowDecidedAt ? new Date(windowDecidedAt) : deps.now();
+    windowDecidedAt = decidedAt.toISOString();
+    await deps.artifacts.putJson(attemptKey, { decidedAt: windowDecidedAt, attempts } satisfies CompensatorAttempt);
     const { switches, clientSwitchTimeoutMinutes } = (wave ? planForWave(plan, wave) : plan).cutover;
     if (switches.length > 0) {
       try {
@@ -206,6 +242,8 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
           if (!deps.clientSwitches)
             throw new Error('the plan names cutover.switches, but no client switch adapters were wired');
           const clientSwitches = deps.clientSwitches;
+          const deadline = deps.deadline;
+          const beforeDeadline = (): boolean => !deadline || deps.now().getTime() < deadline.getTime();
           clients = await untilComplete(
             () =>
               revertClientSwitches(
@@ -213,9 +251,16 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
                 { clientSwitches, artifacts: deps.artifacts, now: deps.now },
               ),
             deps.sleep ?? sleepFor,
+            CLIENT_SWITCH_POLL_MS,
+            beforeDeadline,
           );
           notes.push(...clientNotes(clients));
-          if (!clients.complete) failures.push('RollbackCutover: the client switches are not all back on the source.');
+          if (!clients.complete)
+            failures.push(
+              beforeDeadline()
+                ? 'RollbackCutover: the client switches are not all back on the source.'
+                : `RollbackCutover: the client switches are not all back on the source yet (this attempt's deadline came first, with cutover.clientSwitchTimeoutMinutes still running from ${clients.startedAt}): the retried delivery resumes them.`,
+            );
         }
       } catch (err) {
         failures.push(`RollbackCutover (client switches): ${(err as Error).message}`);
@@ -371,6 +416,11 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
     },
     deps,
   );
+  await deps.artifacts.putJson(attemptKey, {
+    decidedAt: windowDecidedAt ?? now(),
+    outcome,
+    attempts,
+  } satisfies CompensatorAttempt);
   const result: Compensation = {
     ...base,
     outcome,

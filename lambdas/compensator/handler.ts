@@ -19,7 +19,13 @@ import { clientSwitches, pointer, writeFence } from '../runtime/aws-ports/cutove
 import { locks } from '../runtime/aws-ports/dynamodb';
 import { provisioner } from '../runtime/aws-ports/provisioner';
 import { replicator } from '../runtime/aws-ports/replicator';
-import { ExecutionStatusChangeSchema, planOf, runCompensator, type Compensation } from './compensate';
+import {
+  COMPENSATOR_RESERVE_MS,
+  ExecutionStatusChangeSchema,
+  planOf,
+  runCompensator,
+  type Compensation,
+} from './compensate';
 
 /**
  * The compensator's Lambda (target of the orchestrator's EventBridge rule on ABORTED / FAILED / TIMED_OUT executions):
@@ -49,8 +55,17 @@ const factories = {
   provisioner,
 };
 
-export async function compensatorHandler(event: unknown): Promise<Compensation> {
+/** What the compensator reads of Lambda's context: how long this invocation has left. */
+export interface CompensatorContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export async function compensatorHandler(event: unknown, context?: CompensatorContext): Promise<Compensation> {
   const change = ExecutionStatusChangeSchema.parse(event);
+  // The client switches are stepped until COMPENSATOR_RESERVE_MS before Lambda's deadline; the rest fits in the reserve.
+  const deadline = context
+    ? new Date(Date.now() + context.getRemainingTimeInMillis() - COMPENSATOR_RESERVE_MS)
+    : undefined;
   const plan = planOf(change);
   const ports = awsInvocation(
     { fn: PHASE, env, input: plan ? { state: { input: plan } } : {}, executionId: change.detail.executionArn },
@@ -67,6 +82,7 @@ export async function compensatorHandler(event: unknown): Promise<Compensation> 
     const writeFence = (await ports.build('writeFence').catch(() => undefined)) as WriteFence | undefined;
     return await runCompensator(change, {
       ...base,
+      ...(deadline ? { deadline } : {}),
       pointer: (await ports.build('pointer')) as CutoverSwitch,
       // a stop mid-wave: the pointer of the wave the journal names (lambdas/compensator/compensate.ts)
       pointerFor: (scoped) =>

@@ -1,4 +1,5 @@
-import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
+import { runCompensator, type CompensatorDeps, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
+import { rollbackWindowClosesAt } from '../../lambdas/core/cutover/rollback-cutover';
 import type { ClientSwitchSpec } from '../../lambdas/core/plan/migration-plan';
 import type {
   ClientSwitch,
@@ -8,7 +9,7 @@ import type {
 } from '../../lambdas/ports/client-switch';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited } from './paths';
-import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
+import { EXECUTION_NAME, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
 
 /**
  * StopExecution (the console's Stop) runs no Catch: the runner ends the execution ABORTED where it is and emits the
@@ -48,8 +49,24 @@ class FakeServiceSwitch implements ClientSwitch<{ cluster: string }> {
   }
 }
 
-function withService() {
-  const app = new FakeServiceSwitch();
+/** A service whose return to the source takes `rolloutMs` of the world's clock from the first revert call. */
+class SlowServiceSwitch extends FakeServiceSwitch {
+  clock: () => Date = () => new Date(0);
+  readonly reverts: string[] = [];
+  private revertStartedAt: number | undefined;
+  constructor(private readonly rolloutMs: number) {
+    super();
+  }
+  override async revert(recorded: { cluster: string }): Promise<SwitchStep> {
+    const now = this.clock().getTime();
+    this.revertStartedAt ??= now;
+    this.reverts.push(this.clock().toISOString());
+    if (now - this.revertStartedAt < this.rolloutMs) return { complete: false, step: 'ROLLING_BACK' };
+    return super.revert(recorded);
+  }
+}
+
+function withService(app: FakeServiceSwitch = new FakeServiceSwitch(), clientSwitchTimeoutMinutes?: number) {
   const clientSwitches: ClientSwitchFactory = (spec: ClientSwitchSpec) => {
     if (spec.type !== 'ECS_SERVICE') throw new Error(`no fake for ${spec.type}`);
     return app;
@@ -65,12 +82,19 @@ function withService() {
         environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
       },
     ];
+    if (clientSwitchTimeoutMinutes) raw.cutover.clientSwitchTimeoutMinutes = clientSwitchTimeoutMinutes;
   });
   return { app, clientSwitches, plan };
 }
 
-const compensate = (world: World, result: RunResult, clientSwitches?: ClientSwitchFactory) =>
+const compensate = (
+  world: World,
+  result: RunResult,
+  clientSwitches?: ClientSwitchFactory,
+  more: Pick<CompensatorDeps, 'deadline' | 'sleep'> = {},
+) =>
   runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+    ...more,
     ...(clientSwitches ? { clientSwitches } : {}),
     artifacts: world.artifacts,
     locks: world.locks,
@@ -174,6 +198,52 @@ it('a stop inside the rollback window: the compensator returns the client switch
       }),
     ]),
   });
+});
+
+it('a client switch slower than the invocation: the compensator stops at its own deadline, puts the pointer back, and the retried delivery finishes the switch though the window closed since', async () => {
+  // Prepare: an ECS service that takes 7 minutes to roll back (the plan allows 12), stopped 6 minutes before the
+  // rollback window closes; the invocation has 5 minutes for the switches (the handler: Lambda's deadline less the
+  // reserve for the rest)
+  const app = new SlowServiceSwitch(7 * 60_000);
+  const { clientSwitches, plan } = withService(app, 12);
+  const world = new World({ plan, clientSwitches, stopAfter: { state: 'CheckTargetHealth', call: 1 } });
+  app.clock = world.now;
+  const result = await world.run();
+  expect(app.cluster).toBe(AT_TARGET);
+  const identity = { migrationId: String(plan.migrationId), executionName: EXECUTION_NAME };
+  const closesAt = Date.parse((await rollbackWindowClosesAt(world.artifacts, identity, 60)) ?? '');
+  world.advance((closesAt - world.now().getTime()) / 1000 - 6 * 60);
+  const sleep = async (ms: number) => world.advance(ms / 1000);
+  const minutesFromNow = (m: number) => new Date(world.now().getTime() + m * 60_000);
+  // Act: the first delivery
+  await expect(compensate(world, result, clientSwitches, { deadline: minutesFromNow(5), sleep })).rejects.toMatchObject(
+    { name: 'Migration.RollbackFailed' },
+  );
+  // Assess: stepped until its deadline only; the pointer back at the source (decided inside the window), the
+  // replicator gone, the locks free, and a report that says the switch is still returning
+  expect(app.cluster).toBe(AT_TARGET);
+  expect(new Date(app.reverts.at(-1) ?? 0).getTime()).toBeLessThanOrEqual(closesAt - 60_000);
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(world.replicator.replicators.size).toBe(0);
+  expect(world.locks.held.size).toBe(0);
+  expect(await world.report()).toMatchObject({
+    outcome: 'ROLLBACK_FAILED',
+    rollbackError: { cause: expect.stringContaining("this attempt's deadline came first") },
+  });
+  // Act: Lambda delivers the event again two minutes later; the window has closed in between
+  world.advance(2 * 60);
+  expect(world.now().getTime()).toBeGreaterThan(closesAt);
+  const retried = await compensate(world, result, clientSwitches, { deadline: minutesFromNow(12), sleep });
+  // Assess: the retry keeps the first attempt's decision and finishes: the service on the source, one deployment
+  // each way, the target this execution created deleted; a third delivery changes nothing
+  expect(retried.outcome).toBe('ROLLED_BACK');
+  expect(retried.notes.join(' ')).toContain('Attempt 2: the previous one ended ROLLBACK_FAILED.');
+  expect(app.cluster).toBe(AT_SOURCE);
+  expect(app.deployments).toEqual([AT_TARGET, AT_SOURCE]);
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(world.provisioner.deleted).toEqual(world.provisioner.created);
+  expect(await world.report()).toMatchObject({ outcome: 'ROLLED_BACK' });
+  expect((await compensate(world, result, clientSwitches, { sleep })).outcome).toBe('ALREADY_REPORTED');
 });
 
 it('a stop after the rollback window closed: the compensator leaves the client switches and the pointer on the target', async () => {

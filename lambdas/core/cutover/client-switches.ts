@@ -311,10 +311,12 @@ export async function untilComplete(
   pass: () => Promise<ClientSwitchProgress>,
   sleep: Sleep,
   pollMs: number = CLIENT_SWITCH_POLL_MS,
+  /** The caller's own deadline (the compensator's invocation): no further step once it says stop. */
+  keepGoing: () => boolean = () => true,
 ): Promise<ClientSwitchProgress> {
   let progress = await pass();
   // The pass's own deadline ends the loop; the count is a second bound for a clock that does not move.
-  for (let n = 1; !progress.complete && n < MAX_PASSES; n++) {
+  for (let n = 1; !progress.complete && n < MAX_PASSES && keepGoing(); n++) {
     await sleep(pollMs);
     progress = await pass();
   }
