@@ -1,7 +1,9 @@
+import type { HttpEndpoint, JsonHttpReads, JsonResponse } from './http-json';
+
 /**
  * The schema registries a plan names (`schemaRegistries`), as the Inventory reads them: AWS Glue Schema Registry
  * registries (adapters/aws/glue-schema-registry.ts) and Confluent-compatible REST registries
- * (adapters/http/confluent-schema-registry.ts). Reads only: nothing is registered, changed or deleted.
+ * (adapters/http/json-http.ts). Reads only: nothing is registered, changed or deleted.
  */
 
 /** A Glue registry, its schemas and their versions. */
@@ -47,20 +49,7 @@ export interface GlueSchemaRegistryReads {
   findSchemaVersion(region: string, schemaVersionId: string): Promise<GlueSchemaVersion | undefined>;
 }
 
-/** A Confluent-compatible registry as the plan names it. */
-export interface ConfluentRegistryEndpoint {
-  readonly url: string;
-  /** A Secrets Manager secret holding `{"username": …, "password": …}` (HTTP Basic), when the registry needs one. */
-  readonly credentialsSecretArn?: string;
-}
-
-/** One HTTP answer of a registry: its status and its parsed JSON body (`undefined` when the body was not JSON). */
-export interface RegistryResponse {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-export interface ConfluentRegistryReads {
-  /** GET `path` (with its query) on the registry, authenticated as the endpoint says. */
-  get(endpoint: ConfluentRegistryEndpoint, path: string): Promise<RegistryResponse>;
-}
+/** A Confluent-compatible registry as the plan names it, read over its REST API (GET only). */
+export type ConfluentRegistryEndpoint = HttpEndpoint;
+export type RegistryResponse = JsonResponse;
+export type ConfluentRegistryReads = JsonHttpReads;

@@ -66,6 +66,7 @@ export const PORT_ENV: Readonly<
   clientBehaviour: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   connectors: {},
   schemaRegistries: { optional: ['AWS_REGION'] },
+  connectClusters: {},
   writeFence: { required: ['AWS_REGION'], optional: DATA_PLANE_ENV },
   artifacts: { required: ['ARTIFACT_BUCKET'] },
   replicator: { required: ['AWS_REGION'], optional: REPLICATOR_ENV },

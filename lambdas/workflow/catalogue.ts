@@ -55,6 +55,7 @@ export type WorkflowPhase = (typeof PHASES)[number];
  * - connectors: MSK Connect's connectors of the Region (Inventory: those bound to the source)
  * - schemaRegistries: the schema registries the plan names (Inventory: AWS Glue Schema Registry, Confluent-compatible
  *   REST registries)
+ * - connectClusters: the Kafka Connect clusters the plan names, over their REST API (Inventory)
  * - runtime: which runtime serves the execution (AWS / LOCAL): ValidateInput refuses what it has no adapter for
  * - pacer: looks again within one invocation, sub-second (the drain and the offset commit hold producers)
  * - clientSwitches: the adapters of the plan's cutover.switches (Lambda event source mappings, ECS services; local
@@ -82,6 +83,7 @@ export const PORTS = [
   'clientBehaviour',
   'connectors',
   'schemaRegistries',
+  'connectClusters',
   'runtime',
   'pacer',
   'clientSwitches',
@@ -218,6 +220,7 @@ export const FUNCTIONS = {
       'clientBehaviour',
       'connectors',
       'schemaRegistries',
+      'connectClusters',
       'msk',
       'metrics',
       'artifacts',

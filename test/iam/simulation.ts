@@ -124,6 +124,7 @@ export const PORT_METHODS: Partial<Record<PortName, readonly AwsAdapterMethod[]>
   metrics: methodsOfAdapter('CloudWatchThroughput'),
   artifacts: ['S3ArtifactStore.getText', 'S3ArtifactStore.putText'],
   schemaRegistries: methodsOfAdapter('GlueSchemaRegistry'),
+  connectClusters: ['CachedSecrets.read'],
 };
 
 /** The ports the catalogue says a task function's module needs. */

@@ -14,7 +14,7 @@ import {
 import { FUNCTIONS, FUNCTION_NAMES, PORTS, type FunctionName, type PortName } from '../../lambdas/workflow/catalogue';
 import type { AnyTaskDefinition } from '../../lambdas/workflow/define-task';
 
-/** Every shape of input the tasks' `needs` choose by: each mode, a created or existing target, each engine… */
+/** Every shape of input the tasks' `needs` choose by: each mode, a created or existing target, each engine, Connect clusters or none… */
 function inputVariants(): unknown[] {
   const variants: unknown[] = [];
   for (const mode of [undefined, 'ROLLBACK', 'FAILBACK', 'RELEASE_FAILBACK'])
@@ -25,7 +25,12 @@ function inputVariants(): unknown[] {
             variants.push({
               ...(mode ? { mode } : {}),
               state: {
-                input: { target: { create }, replication: { engine: 'MSK_REPLICATOR' } },
+                input: {
+                  target: { create },
+                  replication: { engine: 'MSK_REPLICATOR' },
+                  // The Inventory builds its Connect REST reader only for a plan that names a Connect cluster.
+                  ...(ready ? { connectClusters: [{ url: 'https://connect.internal:8083' }] } : {}),
+                },
                 execution: { id: 'arn:aws:states:eu-west-1:123456789012:execution:m:exec-1' },
                 target: { ready },
                 ...(replicated ? { replication: { handle: { engine: 'MSK_REPLICATOR' } } } : {}),

@@ -6,7 +6,7 @@ const TARGET_ARN =
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_registry-AbCdEf';
 const REGISTRY = 'arn:aws:glue:eu-central-1:123456789012:registry/orders.schemas';
 
-function plan(schemaRegistries: unknown): MigrationPlanInput {
+function plan(schemaRegistries: unknown, connectClusters?: unknown): MigrationPlanInput {
   return {
     migrationId: 'orders-to-serverless',
     source: { clusterArn: SOURCE_ARN },
@@ -14,7 +14,12 @@ function plan(schemaRegistries: unknown): MigrationPlanInput {
     replication: { engine: 'MSK_REPLICATOR' },
     approval: { email: ['platform-lead@example.com'] },
     cutover: { switch: { type: 'SSM_PARAMETER', parameterName: '/orders/kafka/bootstrap-servers' } },
-    schemaRegistries: schemaRegistries as MigrationPlanInput['schemaRegistries'],
+    ...(schemaRegistries !== undefined
+      ? { schemaRegistries: schemaRegistries as MigrationPlanInput['schemaRegistries'] }
+      : {}),
+    ...(connectClusters !== undefined
+      ? { connectClusters: connectClusters as MigrationPlanInput['connectClusters'] }
+      : {}),
   };
 }
 
@@ -61,5 +66,34 @@ describe('schemaRegistries in the plan', () => {
     expect(issuesOf({ glue: [{ registryArn: REGISTRY, region: 'eu-west-1' }] })).toEqual([
       expect.stringMatching(/region/),
     ]);
+  });
+});
+
+describe('connectClusters in the plan', () => {
+  const issuesOfClusters = (clusters: unknown): string[] => {
+    const checked = validateMigrationPlan(plan(undefined, clusters));
+    return checked.valid ? [] : checked.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+
+  it('takes Connect REST URLs with an optional credentials secret', () => {
+    expect(
+      issuesOfClusters([
+        { url: 'https://connect.internal:8083', credentialsSecretArn: SECRET },
+        { url: 'http://c2:8083' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('refuses credentials in the URL or over http://, a cluster listed twice, an empty list', () => {
+    expect(issuesOfClusters([{ url: 'https://admin:pw@connect.internal:8083' }])).toEqual([
+      expect.stringMatching(/^connectClusters\.0\.url: credentials do not go in the URL/),
+    ]);
+    expect(issuesOfClusters([{ url: 'http://connect.internal:8083', credentialsSecretArn: SECRET }])).toEqual([
+      expect.stringMatching(/^connectClusters\.0\.credentialsSecretArn: .*in clear over http:\/\//),
+    ]);
+    expect(issuesOfClusters([{ url: 'https://c:8083' }, { url: 'https://c:8083/' }])).toEqual([
+      'connectClusters.1: Connect cluster https://c:8083 is listed twice',
+    ]);
+    expect(issuesOfClusters([])).toEqual([expect.stringMatching(/^connectClusters: expected at least one/)]);
   });
 });

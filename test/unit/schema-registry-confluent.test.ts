@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfluentSchemaRegistryHttp } from '../../lambdas/adapters/http/confluent-schema-registry';
+import { BasicAuthJsonHttp } from '../../lambdas/adapters/http/json-http';
 import { assessmentOptions } from '../../lambdas/core/assessment/finding';
 import { schemaRegistryInventoryRule } from '../../lambdas/core/assessment/rules/schema-registries';
 import type { Inventory, TopicRecordSample } from '../../lambdas/core/inventory/model';
@@ -151,7 +151,7 @@ afterEach(async () => {
 });
 
 const read = (
-  http: ConfluentSchemaRegistryHttp,
+  http: BasicAuthJsonHttp,
   plan: SchemaRegistriesPlan,
   inv: Inventory,
 ): ReturnType<typeof readSchemaRegistries> => readSchemaRegistries({ confluent: http }, plan, inv);
@@ -164,7 +164,7 @@ describe('Confluent-compatible registries over REST', () => {
     const inv = withRecords({ orders: ['1', '2'], payments: ['3'] });
     // Act
     const regs = await read(
-      new ConfluentSchemaRegistryHttp(s.read),
+      new BasicAuthJsonHttp(s.read),
       { confluent: [{ url: `${r.url}/`, credentialsSecretArn: SECRET, usedBy: 'BOTH' }] },
       inv,
     );
@@ -211,7 +211,7 @@ describe('Confluent-compatible registries over REST', () => {
     const wrong = secrets({ [SECRET]: JSON.stringify({ username: 'sr-user', password: 'stale' }) });
     const inv = withRecords({ orders: ['1'] });
     const refused = await read(
-      new ConfluentSchemaRegistryHttp(wrong.read),
+      new BasicAuthJsonHttp(wrong.read),
       { confluent: [{ url: r.url, credentialsSecretArn: SECRET, usedBy: 'BOTH' }] },
       inv,
     );
@@ -223,7 +223,7 @@ describe('Confluent-compatible registries over REST', () => {
     });
     expect(schemaRegistryGaps(refused)).toEqual([`${r.url}: ${(refused?.confluent[0] as { reason: string }).reason}`]);
     const anonymous = await read(
-      new ConfluentSchemaRegistryHttp(wrong.read),
+      new BasicAuthJsonHttp(wrong.read),
       { confluent: [{ url: r.url, usedBy: 'BOTH' }] },
       inv,
     );
@@ -253,7 +253,7 @@ describe('Confluent-compatible registries over REST', () => {
     const gone = await startRegistry({});
     await gone.close();
     const s = secrets({ [SECRET]: 'not-json' });
-    const http = new ConfluentSchemaRegistryHttp(s.read, 2_000);
+    const http = new BasicAuthJsonHttp(s.read, 2_000);
     const inv = withRecords({ orders: ['1', '2', '4'] });
     const otherSecret = `${SECRET.slice(0, -6)}Zz9Zz9`;
     const regs = await read(
@@ -278,9 +278,7 @@ describe('Confluent-compatible registries over REST', () => {
       'GET /subjects/orders-value/versions: not a JSON array of version numbers',
     ]);
     expect(reasons[3]).toMatch(
-      new RegExp(
-        `GET ${gone.url}/subjects failed: ECONNREFUSED\\. Check that the Inventory function can reach the registry`,
-      ),
+      new RegExp(`GET ${gone.url}/subjects failed: ECONNREFUSED\\. Check that the Inventory function can reach it`),
     );
     expect(reasons[4]).toMatch(/Secret .* is not \{"username": "…", "password": "…"\}/);
     expect(reasons[4]).not.toContain('not-json');
@@ -305,7 +303,7 @@ describe('Confluent-compatible registries over REST', () => {
     });
     const inv = withRecords({ orders: ['1', '2'], payments: ['3'] });
     const regs = await read(
-      new ConfluentSchemaRegistryHttp(secrets({}).read),
+      new BasicAuthJsonHttp(secrets({}).read),
       {
         confluent: [
           { url: source.url, usedBy: 'SOURCE' },

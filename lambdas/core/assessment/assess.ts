@@ -15,6 +15,7 @@ import {
   schemaRegistryRule,
 } from './rules/client-behaviour';
 import { clientQuotaRule } from './rules/client-quotas';
+import { connectClusterRule } from './rules/connect-clusters';
 import { connectorRule } from './rules/connectors';
 import { schemaRegistryInventoryRule } from './rules/schema-registries';
 import { compactionRule } from './rules/compaction';
@@ -48,6 +49,7 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
   { name: 'idempotent producers', rule: idempotentProducerRule },
   { name: 'consumer group protocols', rule: groupProtocolRule },
   { name: 'connectors', rule: connectorRule },
+  { name: 'Kafka Connect clusters', rule: connectClusterRule },
   { name: 'client behaviour gaps', rule: clientBehaviourGapRule },
   { name: 'client settings not visible', rule: notVisibleRule },
   { name: 'consumer groups', rule: idleGroupRule },

@@ -383,6 +383,37 @@ export const ConnectorsInventorySchema = z.discriminatedUnion('status', [
 export type ConnectorsInventory = z.infer<typeof ConnectorsInventorySchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Kafka Connect clusters the plan names (connectClusters), read over their REST API
+
+export const ConnectClusterConnectorSchema = ConnectorSchema.extend({
+  /** The topics Connect says it has used (GET /connectors/<name>/topics, Kafka 2.5+); null when not answered. */
+  activeTopics: z.array(z.string()).nullable(),
+  /** Its tasks' states (RUNNING, FAILED, PAUSED, …). */
+  taskStates: z.array(z.string()),
+});
+export type ConnectClusterConnector = z.infer<typeof ConnectClusterConnectorSchema>;
+
+export const ConnectClusterInventorySchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('COLLECTED'),
+    url: z.string(),
+    /** The workers' Kafka Connect version (GET /). */
+    version: z.string().nullable(),
+    /** The Kafka cluster its workers use (GET / kafka_cluster_id). */
+    kafkaClusterId: z.string().nullable(),
+    /** Its workers use the source (the same cluster id); null when either id is unknown. */
+    boundToSource: z.boolean().nullable(),
+    connectors: z.array(ConnectClusterConnectorSchema),
+    /** More connectors than were described (MAX_CONNECT_CONNECTORS). */
+    truncated: z.boolean(),
+    /** What was read only in part, with why. */
+    partial: z.array(z.string()),
+  }),
+  z.object({ status: z.literal('NOT_COLLECTED'), url: z.string(), reason: z.string() }),
+]);
+export type ConnectClusterInventory = z.infer<typeof ConnectClusterInventorySchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Schema registries the plan names (schemaRegistries), and those the records' Glue schema version ids lead to
 
 export const GlueSchemaInventorySchema = z.object({
@@ -518,6 +549,8 @@ export const InventorySchema = z.object({
   connectors: ConnectorsInventorySchema.optional(),
   /** The schema registries the plan names and those the records lead to; absent when there are none to read. */
   schemaRegistries: SchemaRegistriesInventorySchema.optional(),
+  /** The Kafka Connect clusters the plan names (connectClusters); absent when it names none. */
+  connectClusters: z.array(ConnectClusterInventorySchema).optional(),
   /** True only when nothing is NOT_COLLECTED or UNDESCRIBABLE. */
   complete: z.boolean(),
   gaps: z.array(InventoryGapSchema),

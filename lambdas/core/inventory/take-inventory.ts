@@ -6,7 +6,9 @@ import type { MskControlPlane } from '../../ports/msk-control-plane';
 import type { ClientBehaviourReads } from '../../ports/client-behaviour';
 import type { ConnectorInventoryReads } from '../../ports/connectors';
 import { readClientBehaviour, type ClientBehaviourReadOptions } from './client-behaviour';
+import { readConnectClusters } from './connect-clusters';
 import { readConnectors } from './connectors';
+import type { HttpEndpoint, JsonHttpReads } from '../../ports/http-json';
 import {
   readSchemaRegistries,
   schemaRegistryGaps,
@@ -44,6 +46,8 @@ export interface InventoryRequest {
   readonly clientBehaviour?: ClientBehaviourReadOptions;
   /** The plan's schemaRegistries: the registries to read. */
   readonly schemaRegistries?: SchemaRegistriesPlan;
+  /** The plan's connectClusters: the Kafka Connect REST APIs to read. */
+  readonly connectClusters?: readonly HttpEndpoint[];
 }
 
 export interface InventoryDeps {
@@ -54,6 +58,8 @@ export interface InventoryDeps {
   readonly connectors?: ConnectorInventoryReads;
   /** The schema registries' readers (Glue in AWS, the REST one); absent in test fakes. */
   readonly schemaRegistries?: SchemaRegistryReaders;
+  /** The Kafka Connect clusters' REST reader; absent in test fakes. */
+  readonly connectClusters?: JsonHttpReads;
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
   readonly store: ArtifactStore;
@@ -105,7 +111,10 @@ export function withWhatToCheck(err: unknown, connection: KafkaConnection): Migr
 
 function gapsOf(
   controlPlane: ControlPlaneInventory,
-  inventory: Pick<Inventory, 'dataPlane' | 'throughput' | 'clientBehaviour' | 'connectors' | 'schemaRegistries'>,
+  inventory: Pick<
+    Inventory,
+    'dataPlane' | 'throughput' | 'clientBehaviour' | 'connectors' | 'schemaRegistries' | 'connectClusters'
+  >,
 ): InventoryGap[] {
   const gaps: InventoryGap[] = [];
   const behaviour = inventory.clientBehaviour;
@@ -117,6 +126,8 @@ function gapsOf(
   if (inventory.connectors?.status === 'NOT_COLLECTED')
     gaps.push({ part: 'connectors', reason: inventory.connectors.reason });
   for (const reason of schemaRegistryGaps(inventory.schemaRegistries)) gaps.push({ part: 'schemaRegistries', reason });
+  for (const c of inventory.connectClusters ?? [])
+    if (c.status === 'NOT_COLLECTED') gaps.push({ part: 'connectClusters', reason: `${c.url}: ${c.reason}` });
   if (controlPlane.status === 'NOT_COLLECTED') gaps.push({ part: 'controlPlane', reason: controlPlane.reason });
   const dp = inventory.dataPlane;
   if (dp.brokerConfigs.status === 'NOT_COLLECTED')
@@ -245,12 +256,15 @@ export async function takeInventory(
     ...(clientBehaviour ? { clientBehaviour } : {}),
   });
 
+  const connectClusters = await readConnectClusters(deps.connectClusters, request.connectClusters, dataPlane);
+
   const partial = {
     dataPlane,
     throughput,
     ...(clientBehaviour ? { clientBehaviour } : {}),
     ...(connectors ? { connectors } : {}),
     ...(schemaRegistries ? { schemaRegistries } : {}),
+    ...(connectClusters ? { connectClusters } : {}),
   };
   const gaps = gapsOf(controlPlane, partial);
   const inventory: Inventory = {
@@ -269,6 +283,7 @@ export async function takeInventory(
     ...(clientBehaviour ? { clientBehaviour } : {}),
     ...(connectors ? { connectors } : {}),
     ...(schemaRegistries ? { schemaRegistries } : {}),
+    ...(connectClusters ? { connectClusters } : {}),
     complete: gaps.length === 0,
     gaps,
   };

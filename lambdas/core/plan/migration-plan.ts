@@ -1260,8 +1260,8 @@ export type Wave = z.output<typeof Wave>;
 const GLUE_REGISTRY_ARN = new RegExp(`^${ARN_PARTITION}:glue:${REGION}:${ACCOUNT}:registry/[A-Za-z0-9_$#.-]{1,255}$`);
 export const MAX_SCHEMA_REGISTRIES = 5;
 
-/** A registry URL: http(s), no credentials, query or fragment in it (the plan travels in every state). */
-const RegistryUrl = z
+/** A service's base URL: http(s), no credentials, query or fragment in it (the plan travels in every state). */
+const ServiceUrl = z
   .string()
   .max(2048)
   .superRefine((value, ctx) => {
@@ -1281,11 +1281,21 @@ const RegistryUrl = z
           'credentials do not go in the URL (the plan is kept in the execution state and the evidence): put them in a secret and name it in credentialsSecretArn',
       });
     if (url.search || url.hash)
-      ctx.addIssue({ code: 'custom', message: "expected the registry's base URL, without a query or fragment" });
+      ctx.addIssue({ code: 'custom', message: 'expected the base URL, without a query or fragment' });
   });
 
+/** Basic credentials over http:// would cross the network in clear. */
+function noCredentialsOverHttp(r: { url: string; credentialsSecretArn?: string | undefined }, ctx: Ctx): void {
+  if (r.credentialsSecretArn && r.url.startsWith('http://'))
+    issue(
+      ctx,
+      ['credentialsSecretArn'],
+      'the credentials would cross the network in clear over http://: use the https:// URL of the service',
+    );
+}
+
 const ConfluentRegistry = strict({
-  url: RegistryUrl.describe("The registry's base URL, as the clients' schema.registry.url names it."),
+  url: ServiceUrl.describe("The registry's base URL, as the clients' schema.registry.url names it."),
   credentialsSecretArn: SecretArn.optional().describe(
     'A Secrets Manager secret holding {"username", "password"} (HTTP Basic; a Confluent Cloud API key and secret). It must be one of the secrets the construct lets the Inventory read (secretArns).',
   ),
@@ -1295,14 +1305,7 @@ const ConfluentRegistry = strict({
     .describe(
       "Whose clients resolve schemas in it: the source's, the target's, or both (one registry for both sides, the default).",
     ),
-}).superRefine((r, ctx) => {
-  if (r.credentialsSecretArn && r.url.startsWith('http://'))
-    issue(
-      ctx,
-      ['credentialsSecretArn'],
-      'the credentials would cross the network in clear over http://: use the https:// URL of the registry',
-    );
-});
+}).superRefine((r, ctx) => noCredentialsOverHttp(r, ctx));
 
 const SchemaRegistries = strict({
   glue: z
@@ -1337,6 +1340,30 @@ const SchemaRegistries = strict({
   twice(r.confluent, (c) => c.url.replace(/\/+$/, ''), 'confluent', 'registry');
 });
 
+// ---- Kafka Connect clusters ----
+
+export const MAX_CONNECT_CLUSTERS = 5;
+
+const ConnectCluster = strict({
+  url: ServiceUrl.describe("The Connect cluster's REST API (a worker's listener, http(s)://connect.internal:8083)."),
+  credentialsSecretArn: SecretArn.optional().describe(
+    'A Secrets Manager secret holding {"username", "password"} (HTTP Basic), when the REST API needs it. It must be one of the secrets the construct lets the Inventory read (secretArns).',
+  ),
+}).superRefine((r, ctx) => noCredentialsOverHttp(r, ctx));
+
+const ConnectClusters = z
+  .array(ConnectCluster)
+  .min(1, { error: 'expected at least one Connect cluster (or leave connectClusters out)' })
+  .max(MAX_CONNECT_CLUSTERS, { error: `expected at most ${MAX_CONNECT_CLUSTERS} Connect clusters` })
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((c, i) => {
+      const k = c.url.replace(/\/+$/, '');
+      if (seen.has(k)) issue(ctx, [i], `Connect cluster ${k} is listed twice`);
+      seen.add(k);
+    });
+  });
+
 // ---- the schema ----
 
 const PlanShape = strict({
@@ -1361,6 +1388,9 @@ const PlanShape = strict({
   ),
   schemaRegistries: SchemaRegistries.optional().describe(
     "The schema registries the clients use: the Inventory reads them and the assessment checks the target's clients will resolve the records' schemas.",
+  ),
+  connectClusters: ConnectClusters.optional().describe(
+    'Self-managed Kafka Connect clusters (their REST APIs): the Inventory lists their connectors, what each reads and writes, and whether the workers use the source.',
   ),
   tags: Tags().optional().describe('Tags added to everything the execution creates.'),
   waves: z

@@ -2,7 +2,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GlueSchemaRegistry } from '../../adapters/aws/glue-schema-registry';
 import { CachedSecrets } from '../../adapters/aws/secrets';
-import { ConfluentSchemaRegistryHttp } from '../../adapters/http/confluent-schema-registry';
+import { BasicAuthJsonHttp } from '../../adapters/http/json-http';
 import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
 import { perContainer, type AwsPortFactory } from '../aws';
 
@@ -21,12 +21,20 @@ const glueIn = (region: string): GlueClient => {
  * The schema registries' readers (Inventory): AWS Glue Schema Registry in each registry's Region, and
  * Confluent-compatible REST registries with their credentials from Secrets Manager.
  */
+const secrets = () => perContainer('http-secrets', async () => new CachedSecrets(new SecretsManagerClient({})));
+
 export const schemaRegistries: AwsPortFactory = async (inv) => {
-  const secrets = await perContainer('registry-secrets', async () => new CachedSecrets(new SecretsManagerClient({})));
+  const cached = await secrets();
   const readers: SchemaRegistryReaders = {
     glue: new GlueSchemaRegistry(glueIn),
-    confluent: new ConfluentSchemaRegistryHttp((arn) => secrets.read(arn)),
+    confluent: new BasicAuthJsonHttp((arn) => cached.read(arn)),
     ...(inv.env.AWS_REGION ? { region: inv.env.AWS_REGION } : {}),
   };
   return readers;
+};
+
+/** The Kafka Connect clusters' REST APIs (Inventory), with their credentials from Secrets Manager. */
+export const connectClusters: AwsPortFactory = async () => {
+  const cached = await secrets();
+  return new BasicAuthJsonHttp((arn) => cached.read(arn));
 };

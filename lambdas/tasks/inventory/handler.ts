@@ -7,12 +7,12 @@ import { metrics } from '../../runtime/aws-ports/cloudwatch';
 import { clientBehaviour, source, target } from '../../runtime/aws-ports/clusters';
 import { msk } from '../../runtime/aws-ports/msk';
 import { connectors } from '../../runtime/aws-ports/connectors';
-import { schemaRegistries } from '../../runtime/aws-ports/schema-registries';
+import { connectClusters, schemaRegistries } from '../../runtime/aws-ports/schema-registries';
 import { type Output, task } from './task';
 
 /**
  * Inventory: the AWS root builds the AWS adapters (MSK, the source's data plane, its client-behaviour reads on
- * @platformatic/kafka, MSK Connect, the schema registries, CloudWatch, S3), run.
+ * @platformatic/kafka, MSK Connect, the schema registries, the Kafka Connect clusters' REST APIs, CloudWatch, S3), run.
  */
 
 /** The catalogue's function this handler serves (logs and metrics carry the invoking state's name). */
@@ -24,6 +24,7 @@ export const inventoryHandler = awsTaskHandler(task, {
   clientBehaviour,
   connectors,
   schemaRegistries,
+  connectClusters,
   msk,
   metrics,
   artifacts,

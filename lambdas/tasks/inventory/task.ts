@@ -4,6 +4,7 @@ import type { InventoryDataPlane } from '../../core/inventory/data-plane';
 import type { ClientBehaviourReads } from '../../ports/client-behaviour';
 import type { ConnectorInventoryReads } from '../../ports/connectors';
 import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
+import type { JsonHttpReads } from '../../ports/http-json';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { takeInventory } from '../../core/inventory/take-inventory';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -37,6 +38,8 @@ export interface Deps {
   readonly connectors?: ConnectorInventoryReads;
   /** The readers of the plan's schema registries (Glue, Confluent-compatible REST); absent when it names none. */
   readonly schemaRegistries?: SchemaRegistryReaders;
+  /** The Kafka Connect clusters' REST API reader (the plan's connectClusters). */
+  readonly connectClusters?: JsonHttpReads;
   /** Absent in the local rehearsal: the control plane and the throughput are then reported as not collected. */
   readonly msk?: MskControlPlane;
   readonly metrics?: ThroughputMetrics;
@@ -54,12 +57,14 @@ export async function runInventory(input: Input, deps: Deps): Promise<Output> {
       executionName: state.identity.executionName,
       clusterArn: state.input.source.clusterArn,
       ...(state.input.schemaRegistries ? { schemaRegistries: state.input.schemaRegistries } : {}),
+      ...(state.input.connectClusters ? { connectClusters: state.input.connectClusters } : {}),
     },
     {
       kafka: deps.kafka,
       ...(deps.clientBehaviour ? { clientBehaviour: deps.clientBehaviour } : {}),
       ...(deps.connectors ? { connectors: deps.connectors } : {}),
       ...(deps.schemaRegistries ? { schemaRegistries: deps.schemaRegistries } : {}),
+      ...(deps.connectClusters ? { connectClusters: deps.connectClusters } : {}),
       store: deps.artifacts,
       now: deps.now,
       ...(deps.msk ? { msk: deps.msk } : {}),
@@ -81,6 +86,11 @@ export const task = defineTask({
     clientBehaviour: 'clientBehaviour',
     connectors: 'connectors',
     schemaRegistries: 'schemaRegistries',
+    // Built only when the plan names a Connect cluster.
+    connectClusters: {
+      oneOf: ['connectClusters'],
+      pick: (input: Input) => (input.state.input.connectClusters?.length ? 'connectClusters' : undefined),
+    },
     msk: 'msk',
     metrics: 'metrics',
     artifacts: 'artifacts',
