@@ -19,6 +19,11 @@ import type { KafkaClientName } from '../lambdas/contract/env';
  *   its Schema Registry serdes, which no adapter uses.
  * - `bowser` is left out (external): the SDK's core reaches it only by an `import("bowser")` in its browser user-agent
  *   parser, which no Node client calls; esbuild would otherwise inline the browser detector into every bundle (34 KB).
+ * - @platformatic/kafka loads under CommonJS (docs/kafka-clients.md, "Loading @platformatic/kafka under CommonJS"):
+ *   its wasm helper reads `native.wasm` next to `import.meta.url`, which esbuild's CommonJS output leaves empty
+ *   ("Invalid URL" at the first DescribeProducers, in AWS only: the tests run the sources). `@platformatic/wasm-utils`
+ *   is taken in its `bundled` build (the .wasm inlined, 78 KB, in the bundles that hold @platformatic/kafka), and
+ *   `import.meta.url` is the bundle file's URL (`__bundle_url`, set by the banner).
  *
  * The source maps carry mappings only, no copy of the sources: `--enable-source-maps` needs no more for stack traces,
  * and it halves what is written, hashed, uploaded and parsed at a cold start.
@@ -29,7 +34,12 @@ export const BUNDLE_OPTIONS = {
   target: 'node22',
   format: 'cjs',
   mainFields: ['module', 'main'],
-  alias: { avsc: './lambdas/adapters/kafka/avsc-unused.ts' },
+  alias: {
+    avsc: './lambdas/adapters/kafka/avsc-unused.ts',
+    '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+  },
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
   sourcemap: true,
   sourcesContent: false,
@@ -55,9 +65,14 @@ export function bundleOptionsFor(target: BundleTarget = {}): BuildOptions {
     ...BUNDLE_OPTIONS,
     external: [...BUNDLE_OPTIONS.external],
     mainFields: [...BUNDLE_OPTIONS.mainFields],
-    ...(target.kafkaClient
-      ? { define: { 'process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT': JSON.stringify(target.kafkaClient) } }
-      : {}),
+    alias: { ...BUNDLE_OPTIONS.alias },
+    banner: { ...BUNDLE_OPTIONS.banner },
+    define: {
+      ...BUNDLE_OPTIONS.define,
+      ...(target.kafkaClient
+        ? { 'process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT': JSON.stringify(target.kafkaClient) }
+        : {}),
+    },
   };
 }
 
