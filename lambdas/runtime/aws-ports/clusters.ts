@@ -1,5 +1,6 @@
 import { closedAfter, requirePlan, type AwsPortFactory } from '../aws';
 import { unavailableClientBehaviour } from '../../ports/client-behaviour';
+import type { ProducerActivity } from '../../ports/producer-activity';
 import { clustersOf, type TaskDataPlane } from '../aws-clusters';
 
 /**
@@ -24,11 +25,27 @@ export const targetAcls: AwsPortFactory = async (inv) => {
   return reader.reads;
 };
 
+/**
+ * The source's producers (DescribeProducers, on @platformatic/kafka: kafkajs has none), asked only when the drain
+ * sees a partition move after the fence. The adapter is loaded on that first ask, not when the port is built: loading
+ * @platformatic/kafka (its wasm helper, its option schemas) costs 150-250 ms of CPU, which every CheckDrain invocation
+ * would otherwise pay while producers hold their writes, and which the warm-up does not pay ahead.
+ */
 export const producerActivity: AwsPortFactory = async (inv) => {
-  // @platformatic/kafka (an ES module) is loaded only here: kafkajs has no DescribeProducers.
-  const { PlatformaticProducerActivity } = await import('../../adapters/kafka/platformatic-producer-activity');
   const plane = (await inv.port('source')) as TaskDataPlane;
-  return closedAfter(inv, Promise.resolve(new PlatformaticProducerActivity(plane.connection)));
+  let adapter: Promise<ProducerActivity> | undefined;
+  const load = (): Promise<ProducerActivity> =>
+    (adapter ??= import('../../adapters/kafka/platformatic-producer-activity').then(
+      ({ PlatformaticProducerActivity }) => new PlatformaticProducerActivity(plane.connection),
+    ));
+  const activity: ProducerActivity = {
+    describeProducers: async (partitions) => (await load()).describeProducers(partitions),
+    close: async () => {
+      if (adapter) await (await adapter).close();
+    },
+  };
+  inv.onClose(() => activity.close());
+  return activity;
 };
 
 /**
