@@ -95,6 +95,8 @@ export interface PartitionTail {
   readonly drained: boolean;
   /** source offset − target offset of the last record (same content on both), when drained and not empty. */
   readonly delta: string | null;
+  /** The last record both sides end with, when drained and not empty: its offset on each side and its digest. */
+  readonly last?: { readonly sourceOffset: string; readonly targetOffset: string; readonly digest: string };
   readonly detail?: string;
 }
 
@@ -252,7 +254,16 @@ async function compareTails(
       };
     }
   }
-  return { ...base, drained: true, delta: (sourceLast.offset - targetLast.offset).toString() };
+  return {
+    ...base,
+    drained: true,
+    delta: (sourceLast.offset - targetLast.offset).toString(),
+    last: {
+      sourceOffset: sourceLast.offset.toString(),
+      targetOffset: targetLast.offset.toString(),
+      digest: sourceLast.digest,
+    },
+  };
 }
 
 /** The last `k` records of a partition; the window read is wider than `k` for transaction markers, which are skipped. */

@@ -10,7 +10,7 @@ import { readDigests } from '../validation/record-continuity';
 import type { DigestedRecord } from '../validation/record-digest';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { RecoveryPolicySchema, allows, describeTolerance, tolerancesFor } from '../validation/recovery-policy';
-import { DrainProgressSchema, loadDrainTails } from './check-drain';
+import { DrainProgressSchema, loadDrainTails, type PartitionTail } from './check-drain';
 import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
@@ -241,6 +241,7 @@ export async function commitConsumerOffsets(
   const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
   const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
   const deltaBy = new Map(tails.map((t) => [key(t.topic, t.partition), t.delta === null ? 0n : BigInt(t.delta)]));
+  const tailBy = new Map(tails.map((t) => [key(t.topic, t.partition), t]));
 
   const early = request.beforeFence
     ? reusableTranslations(
@@ -277,6 +278,7 @@ export async function commitConsumerOffsets(
         if (before) reused++;
         translations.push(
           before ??
+            atDrainedEnd(c, s, t, tailBy.get(key(c.topic, c.partition))) ??
             (await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId)),
         );
       }
@@ -396,6 +398,31 @@ export async function commitConsumerOffsets(
   };
   await writeDone(deps.artifacts, identity, 'offsets', intent, progress);
   return progress;
+}
+
+/**
+ * A group that consumed up to the source's last record of a partition, when neither side moved since the drain's
+ * passing look: that look compared the last records of both sides by content (digests), so the record before the
+ * committed offset is the source's last one and its copy is the target's last one — the last copy, with nothing after
+ * it on either side. The translation is the target's end, with the drain's comparison as its proof; the commit is
+ * read back and checked by content as every other. `undefined` otherwise: the partition is translated by reading.
+ */
+function atDrainedEnd(
+  committed: CommittedOffset,
+  source: PartitionEnd,
+  target: PartitionEnd,
+  tail: PartitionTail | undefined,
+): OffsetTranslation | undefined {
+  const last = tail?.last;
+  if (!tail?.drained || !last || tail.sourceEnd !== source.high || tail.targetEnd !== target.high) return undefined;
+  if (BigInt(committed.offset) !== BigInt(last.sourceOffset) + 1n) return undefined;
+  return {
+    topic: committed.topic,
+    partition: committed.partition,
+    sourceOffset: committed.offset,
+    targetOffset: (BigInt(last.targetOffset) + 1n).toString(),
+    proof: { relation: 'after', sourceRecord: last.sourceOffset, targetRecord: last.targetOffset, digest: last.digest },
+  };
 }
 
 /**
