@@ -25,6 +25,8 @@ import type { Replicator } from '../ports/replicator';
 import type { TargetProvisioner } from '../ports/target-provisioner';
 import type { WriteFence } from '../ports/write-fence';
 import type { ReplicationTeardownState, TargetRollbackState } from '../tasks/shared/execution-state';
+import type { PortName } from '../workflow/catalogue';
+import type { Needs, PortChoice } from '../workflow/define-task';
 import { undoReplicationByNames } from '../tasks/shared/replication-undo';
 import { runRollbackTarget } from '../tasks/rollback-target/task';
 
@@ -120,6 +122,32 @@ export interface CompensatorDeps {
   readonly provisioner?: TargetProvisioner;
   readonly now: () => Date;
 }
+
+/** A port the compensator needs only for an execution whose input is a plan (nothing else can have been created). */
+const withPlan = (port: PortName, bestEffort = false): PortChoice<ExecutionStatusChange> => ({
+  oneOf: [port],
+  pick: (event) => (planOf(event) ? port : undefined),
+  ...(bestEffort ? { bestEffort: () => true } : {}),
+});
+
+/**
+ * The ports of CompensatorDeps, by the workflow catalogue's names: the AWS composition root builds them
+ * (lambdas/compensator/handler.ts → lambdas/runtime/aws.ts `buildAwsDeps`), as it builds every task's. Without a plan only
+ * the evidence store, the locks and the clock. The source's data plane (the canary topic) and the write fence are
+ * best-effort: a source that cannot be reached does not stop the pointer going back.
+ */
+export const COMPENSATOR_NEEDS: Needs<ExecutionStatusChange, CompensatorDeps> = {
+  artifacts: 'artifacts',
+  locks: 'locks',
+  now: 'clock',
+  pointer: withPlan('pointer'),
+  source: withPlan('source', true),
+  writeFence: withPlan('writeFence', true),
+  clientSwitches: withPlan('clientSwitches'),
+  replicator: withPlan('replicator'),
+  lagSignals: withPlan('lagSignals'),
+  provisioner: withPlan('provisioner'),
+};
 
 export interface Compensation {
   readonly executionArn: string;

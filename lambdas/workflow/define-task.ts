@@ -72,7 +72,7 @@ export function defineTask<I, O, D>(definition: TaskDefinition<I, O, D>): TaskDe
 }
 
 /** The ports a definition can use (every port of its `needs`, each choice's alternatives included), sorted. */
-export function portsOf(definition: AnyTaskDefinition): PortName[] {
+export function portsOf(definition: Pick<AnyTaskDefinition, 'needs'>): PortName[] {
   const ports = new Set<PortName>();
   for (const choice of Object.values(definition.needs) as PortChoice<unknown>[]) {
     if (typeof choice === 'string') ports.add(choice);

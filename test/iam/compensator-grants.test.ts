@@ -2,8 +2,9 @@
  * The compensator (lambdas/compensator) runs the rollback tasks' cores and Report's lock release from the journals
  * when an execution was stopped or failed outside any Catch. Its role is generated from COMPENSATOR_SPEC: the
  * permissions of RollbackCutover, RollbackReplication, RollbackTarget and Report that its handler wires. Simulated
- * here: the requests its own handler made in the unit tier (test/unit/compensator-aws.test.ts, recorded with its
- * entry), and every request those adapter methods were recorded making anywhere, with their dependent actions.
+ * here: the requests its own handler made in the unit tier (test/unit/compensator-aws.test.ts and
+ * compensator-client-switches-aws.test.ts, recorded with its entry), and every request those adapter methods were
+ * recorded making anywhere, with their dependent actions.
  */
 import { COMPENSATOR_ENTRY, COMPENSATOR_SPEC, TASKS } from '../../lib/migration-orchestrator';
 import { AWS_ADAPTERS } from '../../lib/iam/operations';

@@ -22,7 +22,9 @@ import {
 import { AWS_ADAPTERS, VPC_ACCESS, type AwsAdapterMethod } from '../../lib/iam/operations';
 import type { TaskPermission } from '../../lib/iam/permissions';
 import { adapterMethodsOf } from '../../lib/iam/task-policy';
+import { COMPENSATOR_NEEDS } from '../../lambdas/compensator/compensate';
 import { FUNCTIONS, type FunctionEntry, type PortName } from '../../lambdas/workflow/catalogue';
+import { portsOf } from '../../lambdas/workflow/define-task';
 import type { RecordedRequest } from '../setup/aws-request-recorder';
 import { iamRequestsOf, type FunctionContext, type IamRequest } from './iam-requests';
 import {
@@ -109,18 +111,8 @@ const PERMISSION_PORTS: Record<TaskPermission, readonly PortName[]> = {
   ],
 };
 
-/** The compensator's ports (lambdas/compensator/handler.ts `factories`). */
-const COMPENSATOR_PORTS: readonly PortName[] = [
-  'artifacts',
-  'locks',
-  'source',
-  'writeFence',
-  'pointer',
-  'clientSwitches',
-  'replicator',
-  'lagSignals',
-  'provisioner',
-];
+/** The compensator's ports: what its handler builds through the AWS composition root. */
+const COMPENSATOR_PORTS: readonly PortName[] = portsOf({ needs: COMPENSATOR_NEEDS });
 
 interface Fn {
   readonly name: string;
