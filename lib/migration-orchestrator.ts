@@ -829,7 +829,11 @@ export class MigrationOrchestrator extends Construct {
         // A client switch recreates the user's connectors (any name), the Inventory reads them; replication tasks only
         // the tool's own.
         return [
-          spec.may.includes('clientSwitch') || spec.may.includes('connectorsRead') ? s.anyConnector : s.connectors,
+          spec.may.includes('clientSwitch') ||
+          spec.may.includes('clientSwitchHold') ||
+          spec.may.includes('connectorsRead')
+            ? s.anyConnector
+            : s.connectors,
         ];
       case 'alarm':
         return [s.alarms];

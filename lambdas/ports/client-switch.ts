@@ -37,6 +37,17 @@ export interface ClientSwitch<R = unknown> {
   stop(recorded: R): Promise<SwitchStep>;
   switchToTarget(recorded: R, target: ClientSwitchTarget): Promise<SwitchStep>;
   revert(recorded: R): Promise<SwitchStep>;
+  /**
+   * Consumers that would keep consuming from the source until their switch (a Lambda event source mapping, a sink
+   * connector): the consumer group whose committed offsets CommitConsumerOffsets translates. Undefined when the
+   * adapter has no such consumers (their clients stop at the fence or read a pointer).
+   */
+  consumerGroup?(recorded: R): string | undefined;
+  /**
+   * Stops those consumers on the source (the mapping disabled, the connector deleted), once they have consumed to the
+   * source's end or the plan's catch-up time has passed: complete once they can commit nothing more. `revert` undoes it.
+   */
+  hold?(recorded: R): Promise<SwitchStep>;
 }
 
 /**

@@ -155,6 +155,11 @@ export type TaskPermission =
   | 'abortRead'
   /** Move the plan's client switches: Lambda event source mappings, ECS services (and pass their task roles). */
   | 'clientSwitch'
+  /**
+   * Hold the consumers no fence stops at the source's end (CommitConsumerOffsets): disable an event source mapping,
+   * delete a sink connector on the source (its configuration journaled first).
+   */
+  | 'clientSwitchHold'
   /** kafkaconnect:ListConnectors / DescribeConnector: the connectors bound to the source (Inventory). */
   | 'connectorsRead'
   /** glue:GetRegistry / ListSchemas / GetSchema / ListSchemaVersions / GetSchemaVersion (Inventory). */
@@ -365,7 +370,7 @@ export const FUNCTIONS = {
   },
   CommitConsumerOffsets: {
     module: 'lambdas/tasks/commit-consumer-offsets',
-    ports: ['source', 'target', 'artifacts', 'clock', 'pacer', 'aborts'],
+    ports: ['source', 'target', 'artifacts', 'clock', 'pacer', 'aborts', 'clientSwitches'],
     description:
       "Translates each consumer group's committed offsets by content, commits them on the target, reads them back",
     timeoutSeconds: 10 * MIN,
@@ -376,6 +381,7 @@ export const FUNCTIONS = {
       'kafkaDescribe',
       'kafkaReadData',
       'kafkaCommitOffsetsOnTarget',
+      'clientSwitchHold',
       'secretsRead',
       'evidenceRead',
       'evidenceWrite',

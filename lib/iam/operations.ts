@@ -392,6 +392,11 @@ export const SDK_OPERATIONS = {
     resource: 'eventSourceMapping',
     why: 'the mapping on the cluster the function leaves (its consumer group ID must be unique)',
   },
+  'lambda:UpdateEventSourceMapping': {
+    action: 'lambda:UpdateEventSourceMapping',
+    resource: 'eventSourceMapping',
+    why: 'disable the source mapping at the fence (its consumers hold), enable it again on rollback',
+  },
   'lambda:CreateEventSourceMapping': {
     action: 'lambda:CreateEventSourceMapping',
     resource: '*',
@@ -543,7 +548,13 @@ export const AWS_ADAPTERS = {
         'lambda:ListEventSourceMappings',
         'lambda:CreateEventSourceMapping',
       ],
-      revert: ['lambda:ListEventSourceMappings', 'lambda:DeleteEventSourceMapping', 'lambda:CreateEventSourceMapping'],
+      revert: [
+        'lambda:ListEventSourceMappings',
+        'lambda:DeleteEventSourceMapping',
+        'lambda:UpdateEventSourceMapping',
+        'lambda:CreateEventSourceMapping',
+      ],
+      hold: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
     },
   },
   EcsServiceClientSwitch: {
@@ -575,6 +586,7 @@ export const AWS_ADAPTERS = {
     file: 'client-switch-msk-connect.ts',
     methods: {
       record: ['kafkaconnect:DescribeConnector'],
+      hold: ['kafkaconnect:ListConnectors', 'kafkaconnect:DescribeConnector', 'kafkaconnect:DeleteConnector'],
       stop: [],
       switchToTarget: [
         'kafkaconnect:ListConnectors',

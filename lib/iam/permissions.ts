@@ -182,6 +182,13 @@ export const PERMISSIONS = {
       (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
     ),
   },
+  clientSwitchHold: {
+    summary:
+      'hold the consumers no fence stops at the fence: disable an event source mapping, delete a sink connector on the source',
+    aws: (['LambdaEsmClientSwitch', 'MskConnectClientSwitch'] as const).flatMap(
+      (a) => [`${a}.record`, `${a}.hold`] as const,
+    ),
+  },
   connectorsRead: {
     summary: "list MSK Connect's connectors and read what each connects to and which topics it names",
     aws: ['MskConnectInventory.listConnectors'],

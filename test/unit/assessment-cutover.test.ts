@@ -128,6 +128,7 @@ describe('the cutover hold rule', () => {
       { name: 'orders-api', type: 'ECS_SERVICE', role: 'PRODUCERS' as const, stopAtFence: false },
       { name: 'stopped-writer', type: 'ECS_SERVICE', role: 'BOTH' as const, stopAtFence: true },
       { name: 'billing', type: 'LAMBDA_EVENT_SOURCE_MAPPING', role: 'CONSUMERS' as const, stopAtFence: false },
+      { name: 'ledger-reader', type: 'ECS_SERVICE', role: 'CONSUMERS' as const, stopAtFence: false },
     ];
     const withSwitches = (fence: { type: 'POINTER' | 'KAFKA_ACL' }) =>
       cutoverHoldRule(inventory(), profile, assessmentOptions({ cutover: { fence, maxHoldSeconds: 60, switches } }));
@@ -139,8 +140,9 @@ describe('the cutover hold rule', () => {
       'orders-api (ECS_SERVICE)',
     ]);
     expect(ids(broker)).not.toContain('cutover.switched-producers-unheld');
+    // an event source mapping is held at the source's end by CommitConsumerOffsets; a service only by stopAtFence
     expect(broker.find((f) => f.id === 'cutover.switched-consumers-active')?.items).toEqual([
-      'billing (LAMBDA_EVENT_SOURCE_MAPPING)',
+      'ledger-reader (ECS_SERVICE)',
     ]);
   });
 

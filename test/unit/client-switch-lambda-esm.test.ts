@@ -5,6 +5,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
+  UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -169,5 +170,49 @@ describe('LambdaEsmClientSwitch (request shapes)', () => {
     await expect(
       esm().switchToTarget(recorded, { bootstrapServers: 't:9098', clusterArn: TARGET }),
     ).rejects.toMatchObject({ name: 'Migration.CutoverFailed', message: expect.stringContaining('Connection error') });
+  });
+
+  it('holds at the fence by disabling the source mapping, and is complete once Lambda reports it Disabled', async () => {
+    lambda
+      .on(GetEventSourceMappingCommand)
+      .resolvesOnce(recorded)
+      .resolvesOnce({ ...recorded, State: 'Disabling' })
+      .resolves({ ...recorded, State: 'Disabled' });
+    lambda.on(UpdateEventSourceMappingCommand).resolves({ ...recorded, State: 'Disabling' });
+    const sw = esm();
+
+    const steps = [await sw.hold(recorded), await sw.hold(recorded), await sw.hold(recorded)];
+
+    expect(steps.map((s) => [s.complete, s.step])).toEqual([
+      [false, 'DISABLING_SOURCE_MAPPING'],
+      [false, 'SOURCE_MAPPING_DISABLING'],
+      [true, 'SOURCE_MAPPING_DISABLED'],
+    ]);
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand).map((c) => c.args[0].input)).toEqual([
+      { UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01', Enabled: false },
+    ]);
+    expect(sw.consumerGroup(recorded)).toBe('orders-consumer');
+  });
+
+  it('reverts a mapping disabled at the fence by enabling the same one again, creating none', async () => {
+    lambda
+      .on(ListEventSourceMappingsCommand)
+      // each revert lists twice: mappings on the target first, then the one on the source
+      .resolvesOnce({ EventSourceMappings: [{ ...recorded, State: 'Disabled' }] })
+      .resolvesOnce({ EventSourceMappings: [{ ...recorded, State: 'Disabled' }] })
+      .resolves({ EventSourceMappings: [{ ...recorded, State: 'Enabled' }] });
+    lambda.on(UpdateEventSourceMappingCommand).resolves({ ...recorded, State: 'Enabling' });
+    const sw = esm();
+
+    const first = await sw.revert(recorded);
+    const second = await sw.revert(recorded);
+
+    expect(first).toMatchObject({ complete: false, step: 'ENABLING_SOURCE_MAPPING' });
+    expect(second).toMatchObject({ complete: true, step: 'SOURCE_MAPPING_ENABLED' });
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand).map((c) => c.args[0].input)).toEqual([
+      { UUID: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01', Enabled: true },
+    ]);
+    expect(lambda).not.toHaveReceivedCommand(CreateEventSourceMappingCommand);
+    expect(lambda).not.toHaveReceivedCommand(DeleteEventSourceMappingCommand);
   });
 });

@@ -22,6 +22,12 @@ import {
   UpdateServiceCommand,
   type DescribeServicesCommandOutput,
 } from '@aws-sdk/client-ecs';
+import {
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+  type EventSourceMappingConfiguration,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { journalKey } from '../../lambdas/core/cutover/journal';
 import { cutoverKey, fenceValue } from '../../lambdas/core/cutover/model';
@@ -259,4 +265,64 @@ it('returns the ECS service a stop left scaled to 0 at the fence to its journale
   expect(JSON.stringify(route53.commandCalls(ChangeResourceRecordSetsCommand).at(-1)?.args[0].input)).toContain(
     'b-1.source.example.com',
   );
+}, 20_000);
+
+it('enables again the event source mapping a stop left disabled at the source end (held by CommitConsumerOffsets)', async () => {
+  // Prepare: CommitConsumerOffsets held the billing mapping (disabled, journaled), then the execution was stopped
+  const stopped = { migrationId: plan.migrationId, executionName: 'orders-stopped-4' };
+  fencedAt(stopped);
+  const UUID = '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01';
+  const recorded: EventSourceMappingConfiguration = {
+    UUID,
+    FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:billing-consumer',
+    EventSourceArn: plan.source.clusterArn,
+    State: 'Enabled',
+    Topics: ['orders.created'],
+    StartingPosition: 'LATEST',
+    AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'billing' },
+  };
+  const withSwitch = MigrationPlanSchema.parse({
+    ...plan,
+    cutover: { ...plan.cutover, switches: [{ type: 'LAMBDA_EVENT_SOURCE_MAPPING', name: 'billing', uuid: UUID }] },
+  });
+  s3.on(GetObjectCommand, { Key: cutoverKey(stopped, 'journal/client-switch-billing.json') }).resolves({
+    Body: {
+      transformToString: async () =>
+        JSON.stringify({
+          name: 'billing',
+          kind: 'LAMBDA_EVENT_SOURCE_MAPPING',
+          subject: `lambda-esm:${UUID}`,
+          recorded,
+          recordedAt: new Date().toISOString(),
+          heldAt: new Date().toISOString(),
+          heldBehind: 0,
+        }),
+    } as never,
+  });
+  // Lambda: the mapping Disabled until UpdateEventSourceMapping enables it
+  let state = 'Disabled';
+  const lambda = mockClient(LambdaClient);
+  lambda.on(ListEventSourceMappingsCommand).callsFake(async () => {
+    if (state === 'Enabling') state = 'Enabled';
+    return { EventSourceMappings: [{ ...recorded, State: state }] };
+  });
+  lambda.on(UpdateEventSourceMappingCommand).callsFake(async (input: { Enabled?: boolean }) => {
+    state = input.Enabled ? 'Enabling' : 'Disabling';
+    return { ...recorded, State: state };
+  });
+  try {
+    const { compensatorHandler } = await import('../../lambdas/compensator/handler');
+    // Act
+    const compensation = await asLambdaEntry(ENTRY, () =>
+      compensatorHandler(statusChange('orders-stopped-4', withSwitch)),
+    );
+    // Assess: the same mapping enabled again, nothing created
+    expect(compensation.outcome).toBe('ROLLED_BACK');
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand).map((c) => c.args[0].input)).toEqual([
+      { UUID, Enabled: true },
+    ]);
+    expect(state).toBe('Enabled');
+  } finally {
+    lambda.restore();
+  }
 }, 20_000);

@@ -12,6 +12,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
   type EventSourceMappingConfiguration,
 } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
 import { awsClientSwitches } from '../../lambdas/tasks/shared/client-switches';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
-import { TARGET_SERVERS, cutoverWorld, type CutoverWorld } from './task-cutover-world';
+import { TARGET_SERVERS, TOPIC, cutoverWorld, type CutoverWorld } from './task-cutover-world';
 
 /**
  * The plan's client switches (cutover.switches) through the task modules with the real AWS adapters over in-memory
@@ -86,12 +87,23 @@ class FakeLambda {
       this.mappings.set(uuid, { ...rest, UUID: uuid, FunctionArn: String(FunctionName), State: 'Creating' });
       return { UUID: uuid };
     });
+    // Lambda refuses an update while the mapping is changing (ResourceInUseException).
+    mock.on(UpdateEventSourceMappingCommand).callsFake((input: { UUID: string; Enabled?: boolean }) => {
+      const m = this.mappings.get(input.UUID);
+      if (!m) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      if (m.State !== 'Enabled' && m.State !== 'Disabled')
+        throw Object.assign(new Error(`mapping is ${m.State}`), { name: 'ResourceInUseException' });
+      this.calls.push(`${input.Enabled ? 'enable' : 'disable'} ${m.EventSourceArn ?? '?'}`);
+      m.State = input.Enabled ? 'Enabling' : 'Disabling';
+      return m;
+    });
   }
 
   private settle(): void {
     for (const [uuid, m] of this.mappings) {
       if (m.State === 'Deleting') this.mappings.delete(uuid);
-      else if (m.State === 'Creating') m.State = 'Enabled';
+      else if (m.State === 'Creating' || m.State === 'Enabling') m.State = 'Enabled';
+      else if (m.State === 'Disabling') m.State = 'Disabled';
     }
   }
 }
@@ -179,6 +191,7 @@ async function world(options: { stopAtFence?: boolean; timeoutMinutes?: number }
   const lambda = new FakeLambda();
   const ecs = new FakeEcs();
   const clientSwitches = awsClientSwitches({ lambda: lambda.client, ecs: ecs.client });
+  w.clientSwitches = clientSwitches;
   // Each wait between two steps moves the manual clock by the same time.
   const sleep = (ms: number): Promise<void> => {
     w.clock.advance(ms / 1000);
@@ -268,7 +281,8 @@ describe('client switches in the cutover tasks', () => {
       ['orders-writer', true],
     ]);
     const targetArn = w.state.target?.clusterArn;
-    expect(lambda.calls).toEqual([`delete ${SOURCE_ARN}`, `create ${targetArn}`]);
+    // disabled at the source's end by CommitConsumerOffsets, then moved
+    expect(lambda.calls).toEqual([`disable ${SOURCE_ARN}`, `delete ${SOURCE_ARN}`, `create ${targetArn}`]);
     const onTarget = [...lambda.mappings.values()];
     expect(onTarget).toHaveLength(1);
     expect(onTarget[0]).toMatchObject({
@@ -355,11 +369,127 @@ describe('client switches in the cutover tasks', () => {
     await w.drain();
     w.clock.advance(settleSecondsOf(w.plan));
     w.record('drain', await (async () => await w.drain())());
-    await w.offsets();
+    await w.offsetsPolled();
     const out = await switchToTarget(w, deps);
     expect(out.clients?.complete).toBe(true);
     expect(ecs.desiredCount).toBe(2);
     expect(ecs.taskDefinition).not.toBe(TD1);
+  });
+});
+
+describe('consumers no fence stops, held at the source end by CommitConsumerOffsets', () => {
+  const esmOnly = (catchUp?: number) =>
+    cutoverWorld({
+      change: (raw) => {
+        const cutover = raw.cutover as Record<string, unknown>;
+        cutover.switches = [SWITCHES()[0]];
+        if (catchUp !== undefined) cutover.consumerCatchUpSeconds = catchUp;
+      },
+    });
+  async function heldWorld(catchUp?: number) {
+    const w = await esmOnly(catchUp);
+    const lambda = new FakeLambda();
+    w.clientSwitches = awsClientSwitches({ lambda: lambda.client });
+    // Lambda's poller, a member of the mapping's group on the source, 2 records short of partition 0's end
+    w.source.commit('billing', TOPIC, 0, 3);
+    w.source.join('billing', 'lambda-poller-1');
+    await w.fence();
+    await w.drain();
+    w.clock.advance(settleSecondsOf(w.plan));
+    await w.drain();
+    return { w, lambda };
+  }
+  const committedOn = async (cluster: CutoverWorld['target'], group: string) =>
+    (await cluster.fetchCommittedOffsets(group, [TOPIC])).map((c) => [c.partition, c.offset]);
+
+  it('waits while the group consumes to the end, then disables the mapping and translates its final offsets', async () => {
+    const { w, lambda } = await heldWorld();
+
+    const first = await w.offsets();
+    expect(first).toMatchObject({ complete: false, waitingForGroups: expect.arrayContaining(['billing']) });
+    expect('clients' in first && first.clients?.[0]).toMatchObject({
+      name: 'billing',
+      complete: false,
+      step: 'CONSUMING_TO_SOURCE_END',
+      detail: 'group billing: 2 record(s) to commit',
+    });
+    expect(lambda.calls).toEqual([]);
+
+    w.source.commit('billing', TOPIC, 0, 5); // the function processed the last batch
+    w.clock.advance(5);
+    const second = await w.offsets();
+    expect(second).toMatchObject({ complete: false });
+    expect(lambda.calls).toEqual([`disable ${SOURCE_ARN}`]);
+
+    w.clock.advance(5);
+    // Disabled: its poller may still show in the group, its offsets are final
+    const third = await w.offsets();
+    expect(third).toMatchObject({ complete: true });
+    expect('clients' in third && third.clients?.[0]).toMatchObject({ complete: true, step: 'SOURCE_MAPPING_DISABLED' });
+    expect(await committedOn(w.target, 'billing')).toEqual([
+      [0, '5'],
+      [1, '5'],
+    ]);
+    expect(await journalOf(w, 'billing')).toMatchObject({ heldBehind: 0, heldAt: expect.any(String) });
+    expect(lambda.mappings.get(UUID)?.State).toBe('Disabled');
+  });
+
+  it('holds it anyway after cutover.consumerCatchUpSeconds, counting what it had not committed', async () => {
+    const { w, lambda } = await heldWorld(30);
+
+    await w.offsets();
+    w.clock.advance(31);
+    await w.offsets();
+    w.clock.advance(5);
+    const out = await w.offsets();
+
+    expect(out).toMatchObject({ complete: true });
+    expect(lambda.calls).toEqual([`disable ${SOURCE_ARN}`]);
+    expect(await journalOf(w, 'billing')).toMatchObject({ heldBehind: 2 });
+    // the group resumes on the target after its last committed record: records 3 and 4 of partition 0 are read there
+    expect(await committedOn(w.target, 'billing')).toEqual([
+      [0, '3'],
+      [1, '5'],
+    ]);
+  });
+
+  it('a rollback before the switch enables the same mapping again, creating none', async () => {
+    const { w, lambda } = await heldWorld(0);
+    await w.offsetsPolled();
+    expect(lambda.mappings.get(UUID)?.State).toBe('Disabled');
+
+    const out = await rollback(w, { clientSwitches: w.clientSwitches, sleep: () => Promise.resolve() });
+
+    expect(out.clients).toMatchObject({ complete: true });
+    expect(lambda.calls).toEqual([`disable ${SOURCE_ARN}`, `enable ${SOURCE_ARN}`]);
+    expect([...lambda.mappings.keys()]).toEqual([UUID]);
+    expect(lambda.mappings.get(UUID)?.State).toBe('Enabled');
+  });
+
+  it("refuses a held group the plan's consumer-group filter leaves out: its offsets would not follow it", async () => {
+    const { w } = await heldWorld();
+    w.state = {
+      ...w.state,
+      input: {
+        ...w.state.input,
+        replication: { ...w.state.input.replication, consumerGroups: { include: ['.*'], exclude: ['billing'] } },
+      },
+    };
+
+    await expect(w.offsets()).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringMatching(/consumer group\(s\) billing of cutover\.switches are not selected/),
+    });
+  });
+
+  it('fails the cutover, naming the group, when no runtime adapter can hold it', async () => {
+    const { w } = await heldWorld();
+    w.clientSwitches = undefined;
+
+    await expect(w.offsets()).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringContaining('no client switch adapters'),
+    });
   });
 });
 
@@ -450,8 +580,9 @@ describe('an MSK Connect sink connector as a client switch', () => {
       },
     });
     const connect = new FakeConnect();
+    w.clientSwitches = awsClientSwitches({ kafkaConnect: connect.client });
     const deps = {
-      clientSwitches: awsClientSwitches({ kafkaConnect: connect.client }),
+      clientSwitches: w.clientSwitches,
       sleep: (ms: number): Promise<void> => {
         w.clock.advance(ms / 1000);
         return Promise.resolve();
@@ -476,6 +607,56 @@ describe('an MSK Connect sink connector as a client switch', () => {
       connectorConfiguration: { topics: 'orders.created' },
       serviceExecutionRoleArn: 'arn:aws:iam::123456789012:role/orders-s3-sink',
       kafkaClusterClientAuthentication: { authenticationType: 'IAM' },
+    });
+  });
+
+  it('CommitConsumerOffsets deletes the sink connector on the source once its group is at the end, then translates', async () => {
+    const { w, connect } = await connectWorld();
+    // Kafka Connect's group for the connector: connect-<name>, its workers members on the source until they stop
+    w.source.commit('connect-orders-s3-sink', TOPIC, 0, 4).commit('connect-orders-s3-sink', TOPIC, 1, 5);
+    const worker = w.source.join('connect-orders-s3-sink', 'connector-consumer-orders-s3-sink-0');
+    await w.fence();
+    await w.drain();
+    w.clock.advance(settleSecondsOf(w.plan));
+    await w.drain();
+
+    const behind = await w.offsets();
+    expect(behind).toMatchObject({ complete: false });
+    expect(connect.calls).toEqual([]);
+
+    w.source.commit('connect-orders-s3-sink', TOPIC, 0, 5);
+    const deleting = await w.offsets();
+    expect(deleting).toMatchObject({ complete: false });
+    expect(connect.calls).toEqual(['delete b-1.source:9098']);
+    await worker.leave(); // the tasks stopped, offsets committed
+    w.clock.advance(5);
+    const done = await w.offsets();
+
+    expect(done).toMatchObject({ complete: true });
+    expect('clients' in done && done.clients?.[0]).toMatchObject({ complete: true, step: 'SOURCE_CONNECTOR_DELETED' });
+    expect((await w.target.fetchCommittedOffsets('connect-orders-s3-sink', [TOPIC])).map((c) => c.offset)).toEqual([
+      '5',
+      '5',
+    ]);
+    // the switch then creates it on the target, nothing left to delete
+    const out = await switchToTarget(w, { clientSwitches: w.clientSwitches, sleep: () => Promise.resolve() });
+    expect(out.clients?.complete).toBe(true);
+    expect(connect.calls).toEqual(['delete b-1.source:9098', `create ${TARGET_SERVERS.join(',')}`]);
+  });
+
+  it('a rollback after the hold, before the switch, creates the recorded connector on the source again', async () => {
+    const { w, connect, deps } = await connectWorld();
+    await w.throughOffsets();
+    expect(connect.connectors.size).toBe(0);
+
+    const out = await rollback(w, deps);
+
+    expect(out.clients?.complete).toBe(true);
+    expect(connect.calls).toEqual(['delete b-1.source:9098', 'create b-1.source:9098']);
+    const [back] = [...connect.connectors.values()];
+    expect(back).toMatchObject({
+      connectorName: 'orders-s3-sink',
+      connectorConfiguration: { topics: 'orders.created' },
     });
   });
 

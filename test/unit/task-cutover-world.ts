@@ -2,6 +2,7 @@ import { settleSecondsOf, type MigrationPlan } from '../../lambdas/core/plan/mig
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
 import { runCommitConsumerOffsets } from '../../lambdas/tasks/commit-consumer-offsets/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
+import type { ClientSwitchFactory } from '../../lambdas/ports/client-switch';
 import type { CutoverExecutionState } from '../../lambdas/tasks/shared/cutover-state';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
 import { MemorySwitch, manualClock } from './cutover-fakes';
@@ -62,6 +63,8 @@ export async function cutoverWorld(
 
   const deps = { artifacts, now: clock.now };
   const world = {
+    /** The client switches CommitConsumerOffsets holds (a test's adapters over its AWS fakes), when the plan names some. */
+    clientSwitches: undefined as ClientSwitchFactory | undefined,
     plan,
     source,
     target,
@@ -89,8 +92,20 @@ export async function cutoverWorld(
       return out;
     },
     async offsets() {
-      const out = await runCommitConsumerOffsets({ state }, { ...deps, source, target });
+      const out = await runCommitConsumerOffsets(
+        { state },
+        { ...deps, source, target, ...(world.clientSwitches ? { clientSwitches: world.clientSwitches } : {}) },
+      );
       world.record('offsets', out);
+      return out;
+    },
+    /** CommitConsumerOffsets polled as OffsetsCommitted? does (5 s apart): a held consumer takes a poll or two. */
+    async offsetsPolled() {
+      let out = await world.offsets();
+      for (let n = 0; n < 5 && 'complete' in out && !out.complete; n++) {
+        clock.advance(5);
+        out = await world.offsets();
+      }
       return out;
     },
     async switchToTarget() {
@@ -105,7 +120,7 @@ export async function cutoverWorld(
       clock.advance(settleSecondsOf(plan));
       const drained = await world.drain();
       if (!drained.drained) throw new Error(`not drained: ${drained.reasons.join(' ')}`);
-      return world.offsets();
+      return world.offsetsPolled();
     },
     async throughSwitch() {
       await world.throughOffsets();

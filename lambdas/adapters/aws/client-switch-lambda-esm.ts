@@ -4,6 +4,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
   type CreateEventSourceMappingRequest,
   type EventSourceMappingConfiguration,
 } from '@aws-sdk/client-lambda';
@@ -30,6 +31,12 @@ const GONE = 'ResourceNotFoundException';
  * gone is the target mapping created with the same consumer group ID — it then starts where the group left off.
  * Rollback deletes the target mapping and recreates the source one from the journal, with the same group ID: on the
  * source the group's own committed offsets are still there.
+ *
+ * At the fence (`hold`, called by CommitConsumerOffsets once the group has consumed to the source's end, or its
+ * catch-up time has passed): the source mapping is disabled (UpdateEventSourceMapping Enabled=false). Lambda commits a
+ * batch's offsets after the function processed it and, disabled, stops polling; so the group's committed offsets are
+ * final and CommitConsumerOffsets translates them, where otherwise the mapping would consume until its switch. A
+ * rollback before the switch enables the same mapping again (same UUID), and Lambda resumes from the group's offsets.
  */
 export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRecord> {
   readonly kind = 'LAMBDA_EVENT_SOURCE_MAPPING';
@@ -66,6 +73,31 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
 
   async stop(): Promise<SwitchStep> {
     return { complete: true, step: 'NOTHING_TO_STOP' };
+  }
+
+  consumerGroup(recorded: EventSourceMappingRecord): string | undefined {
+    return groupOf(recorded);
+  }
+
+  async hold(recorded: EventSourceMappingRecord): Promise<SwitchStep> {
+    const source = await this.get(recorded.UUID, CutoverFailedError);
+    const state = source?.State ?? '';
+    if (!source || state === 'Disabled')
+      return {
+        complete: true,
+        step: source ? 'SOURCE_MAPPING_DISABLED' : 'SOURCE_MAPPING_GONE',
+        detail: recorded.UUID,
+      };
+    if (state === 'Enabled') {
+      try {
+        await this.client.send(new UpdateEventSourceMappingCommand({ UUID: recorded.UUID, Enabled: false }));
+      } catch (err) {
+        throw toMigrationError(err, `UpdateEventSourceMapping ${recorded.UUID} (disable)`, CutoverFailedError);
+      }
+      return { complete: false, step: 'DISABLING_SOURCE_MAPPING', detail: recorded.UUID };
+    }
+    // Disabling, or a change in progress (Creating, Enabling, Updating): Lambda refuses another update meanwhile.
+    return { complete: false, step: `SOURCE_MAPPING_${state.toUpperCase() || 'UNKNOWN'}`, detail: recorded.UUID };
   }
 
   async switchToTarget(recorded: EventSourceMappingRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
@@ -124,6 +156,11 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
       }
     }
     const state = existing.State ?? '';
+    if (where === 'SOURCE' && recorded.State !== 'Disabled' && (state === 'Disabled' || state === 'Disabling')) {
+      // Disabled at the fence (hold) by this execution: enabled again, the same mapping resumes from the group's offsets.
+      if (state === 'Disabled') await this.enable(existing.UUID ?? recorded.UUID);
+      return { complete: false, step: 'ENABLING_SOURCE_MAPPING', detail: existing.UUID ?? '' };
+    }
     if (state === 'Enabled' || (state === 'Disabled' && recorded.State === 'Disabled'))
       return { complete: true, step: `${where}_MAPPING_${state.toUpperCase()}`, detail: existing.UUID ?? '' };
     if (['Creating', 'Enabling', 'Updating'].includes(state))
@@ -131,6 +168,14 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
     throw new fatal(
       `${this.subject}: the ${where.toLowerCase()} mapping ${existing.UUID ?? ''} is ${state}${existing.StateTransitionReason ? ` (${existing.StateTransitionReason})` : ''}${existing.LastProcessingResult ? `; last processing result: ${existing.LastProcessingResult}` : ''}.`,
     );
+  }
+
+  private async enable(uuid: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+    } catch (err) {
+      throw toMigrationError(err, `UpdateEventSourceMapping ${uuid} (enable)`, RollbackFailedError);
+    }
   }
 
   private async get(uuid: string, fatal: Fatal): Promise<EventSourceMappingConfiguration | undefined> {

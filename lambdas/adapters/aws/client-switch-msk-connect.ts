@@ -41,6 +41,14 @@ const GONE = 'NotFoundException';
  * target, and resumes there. Each call is one step: delete, wait until gone, create, wait until RUNNING.
  * Rollback deletes the connector on the target and recreates the recorded one on the source, whose group offsets
  * there are untouched.
+ *
+ * At the fence (`hold`, a sink connector, called by CommitConsumerOffsets once its group has consumed to the source's
+ * end or the plan's catch-up time has passed): the connector on the source is deleted, its configuration journaled
+ * before. Kafka Connect commits a sink task's offsets when the task stops, and its workers leave the group: the
+ * group's committed offsets are final, and CommitConsumerOffsets translates them. Not PauseConnector: a paused Kafka
+ * Connect task keeps its consumer (and its place in the group) allocated, and the action is not in the IAM Service
+ * Authorization Reference data this project proves its grants with. A rollback creates the recorded connector again
+ * on the source, where it resumes from the group's offsets; the switch creates it on the target (nothing to delete).
  */
 export class MskConnectClientSwitch implements ClientSwitch<MskConnectorRecord> {
   readonly kind = 'MSK_CONNECT_CONNECTOR';
@@ -72,6 +80,24 @@ export class MskConnectClientSwitch implements ClientSwitch<MskConnectorRecord> 
 
   async stop(): Promise<SwitchStep> {
     return { complete: true, step: 'NOTHING_TO_STOP' };
+  }
+
+  /** A sink connector's consumer group: `consumer.override.group.id`, else Kafka Connect's `connect-<name>`. */
+  consumerGroup(recorded: MskConnectorRecord): string | undefined {
+    const config = recorded.request.connectorConfiguration ?? {};
+    return config['consumer.override.group.id'] ?? `connect-${recorded.connectorName}`;
+  }
+
+  async hold(recorded: MskConnectorRecord): Promise<SwitchStep> {
+    const current = await this.byName(recorded.connectorName, CutoverFailedError);
+    const source = recorded.request.kafkaCluster?.apacheKafkaCluster?.bootstrapServers;
+    if (!current) return { complete: true, step: 'SOURCE_CONNECTOR_DELETED', detail: recorded.connectorName };
+    if (current.kafkaCluster?.apacheKafkaCluster?.bootstrapServers !== source)
+      throw new CutoverFailedError(
+        `${this.subject}: the connector ${recorded.connectorName} runs against another cluster than the recorded source; it cannot be held at the fence.`,
+      );
+    if (current.connectorState !== 'DELETING') await this.delete(current.connectorArn ?? '', CutoverFailedError);
+    return { complete: false, step: 'DELETING_SOURCE_CONNECTOR', detail: current.connectorState ?? '' };
   }
 
   async switchToTarget(recorded: MskConnectorRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
@@ -118,7 +144,8 @@ export class MskConnectClientSwitch implements ClientSwitch<MskConnectorRecord> 
       }
       if (state === 'RUNNING')
         return { complete: true, step: `${where}_CONNECTOR_RUNNING`, detail: current.connectorArn };
-      if (state === 'CREATING' || state === 'UPDATING')
+      // DELETING where it should run: held at the fence a moment ago; created again once gone.
+      if (state === 'CREATING' || state === 'UPDATING' || state === 'DELETING')
         return { complete: false, step: `${where}_CONNECTOR_${state}`, detail: current.connectorArn };
       throw new fatal(
         `${this.subject}: the connector on the ${where.toLowerCase()} is ${state}${current.stateDescription?.message ? ` (${current.stateDescription.message})` : ''}.`,

@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { CutoverFailedError, RollbackFailedError } from '../errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitch, ClientSwitchFactory, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
+import type { KafkaDataPlane } from '../../ports/kafka';
 import type { ClientSwitchSpec } from '../plan/migration-plan';
-import { cutoverKey, ExecutionIdentitySchema } from './model';
+import { cutoverKey, ExecutionIdentitySchema, readEndOffsets, type PartitionEnd } from './model';
 
 /**
  * The plan's client switches (`cutover.switches`): applications that read no pointer, moved by the orchestrator
@@ -47,6 +48,10 @@ const ClientSwitchJournalSchema = z.object({
   recordedAt: z.string(),
   stoppedAt: z.string().optional(),
   switchedAt: z.string().optional(),
+  /** Consumers held at the fence (holdConsumerSwitches): the mapping disabled, the connector deleted on the source. */
+  heldAt: z.string().optional(),
+  /** Records the group had not committed on the source's migrated topics when it was held (0: consumed to the end). */
+  heldBehind: z.number().int().nonnegative().optional(),
   revertedAt: z.string().optional(),
   /** Failback: stopped at the failback fence (stopAtFence), started again on the target by its release, moved back. */
   failbackStoppedAt: z.string().optional(),
@@ -107,7 +112,14 @@ async function markJournal(
   change: Partial<
     Pick<
       ClientSwitchJournal,
-      'stoppedAt' | 'switchedAt' | 'revertedAt' | 'failbackStoppedAt' | 'failbackReleasedAt' | 'failedBackAt'
+      | 'stoppedAt'
+      | 'switchedAt'
+      | 'heldAt'
+      | 'heldBehind'
+      | 'revertedAt'
+      | 'failbackStoppedAt'
+      | 'failbackReleasedAt'
+      | 'failedBackAt'
     >
   >,
 ): Promise<void> {
@@ -118,7 +130,7 @@ async function markJournal(
 async function passStartedAt(
   deps: ClientSwitchDeps,
   request: ClientSwitchRequest,
-  pass: 'switch' | 'revert' | 'failback',
+  pass: 'switch' | 'revert' | 'failback' | 'hold',
 ): Promise<string> {
   const key = cutoverKey(request.identity, `journal/client-switches-${pass}.json`);
   const found = await deps.artifacts.getJson<{ startedAt?: string }>(key);
@@ -173,6 +185,101 @@ export async function stopClientSwitchesAtFence(
     out.push(stepOf(spec, adapter, step));
   }
   return out;
+}
+
+/** `$.cutover.offsets.clients`: the consumers held at the fence, and the groups CommitConsumerOffsets may translate. */
+export interface ConsumerHold {
+  readonly complete: boolean;
+  /** Groups of held consumers: final on the source even while a stopped member lingers there. */
+  readonly heldGroups: string[];
+  /** Groups of consumers not held yet (still consuming to the source's end): not to be translated yet. */
+  readonly holdingGroups: string[];
+  readonly switches: ClientSwitchStep[];
+}
+
+/** A switch whose consumers keep consuming from the source until their switch unless held at the fence. */
+export function holdsAtFence(spec: Pick<ClientSwitchSpec, 'type' | 'role'> | { type: string; role: string }): boolean {
+  return (
+    (spec.type === 'LAMBDA_EVENT_SOURCE_MAPPING' || spec.type === 'MSK_CONNECT_CONNECTOR') && spec.role !== 'PRODUCERS'
+  );
+}
+
+/**
+ * CommitConsumerOffsets, before it translates (every poll): the consumers that would keep consuming from the source
+ * until their switch — Lambda event source mappings, sink connectors — are held once their group has consumed to the
+ * source's end (the producers are fenced and the source drained: the end is final), so that their committed offsets
+ * are final and nothing they processed is read again on the target; or, when the group is still behind
+ * `catchUpSeconds` after the first poll (a failing function, a slow sink), held anyway: the records after its
+ * committed offset are then read on the target (at least once, none lost), counted in the journal (`heldBehind`).
+ * What the application ran is journaled before the hold; every rollback returns it there (revertClientSwitches).
+ */
+export async function holdConsumerSwitches(
+  request: ClientSwitchRequest & { readonly topics: readonly string[]; readonly catchUpSeconds: number },
+  deps: ClientSwitchDeps & { readonly source: KafkaDataPlane },
+): Promise<ConsumerHold> {
+  const specs = request.switches.filter(holdsAtFence);
+  if (specs.length === 0) return { complete: true, heldGroups: [], holdingGroups: [], switches: [] };
+  const startedAt = await passStartedAt(deps, request, 'hold');
+  const overdueAt = Date.parse(startedAt) + request.catchUpSeconds * 1000;
+  let ends: PartitionEnd[] | undefined;
+  const heldGroups: string[] = [];
+  const holdingGroups: string[] = [];
+  const steps: ClientSwitchStep[] = [];
+  for (const spec of specs) {
+    const adapter = deps.clientSwitches(spec);
+    const journal = await recordedJournal(request, spec, adapter, deps);
+    const group = adapter.consumerGroup?.(journal.recorded);
+    if (!adapter.hold || !group) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'NOTHING_TO_HOLD' }));
+      continue;
+    }
+    if (journal.heldAt) {
+      const step = await adapter.hold(journal.recorded);
+      (step.complete ? heldGroups : holdingGroups).push(group);
+      steps.push(stepOf(spec, adapter, step));
+      continue;
+    }
+    ends ??= await readEndOffsets(deps.source, request.topics);
+    const behind = await recordsBehind(deps.source, group, request.topics, ends);
+    if (behind > 0 && deps.now().getTime() < overdueAt) {
+      holdingGroups.push(group);
+      steps.push(
+        stepOf(spec, adapter, {
+          complete: false,
+          step: 'CONSUMING_TO_SOURCE_END',
+          detail: `group ${group}: ${behind} record(s) to commit`,
+        }),
+      );
+      continue;
+    }
+    await markJournal(deps, request, journal, { heldAt: deps.now().toISOString(), heldBehind: behind });
+    const step = await adapter.hold(journal.recorded);
+    (step.complete ? heldGroups : holdingGroups).push(group);
+    steps.push(
+      stepOf(spec, adapter, {
+        ...step,
+        detail: `${step.detail ? `${step.detail}; ` : ''}group ${group} ${behind === 0 ? 'at the source end' : `${behind} record(s) behind (read on the target)`}`,
+      }),
+    );
+  }
+  return { complete: steps.every((s) => s.complete), heldGroups, holdingGroups, switches: steps };
+}
+
+/** Records of the migrated topics after the group's committed offsets on the source (partitions it committed on). */
+async function recordsBehind(
+  source: KafkaDataPlane,
+  group: string,
+  topics: readonly string[],
+  ends: readonly PartitionEnd[],
+): Promise<number> {
+  const end = new Map(ends.map((e) => [`${e.topic}\u0000${e.partition}`, BigInt(e.high)]));
+  let behind = 0n;
+  for (const c of await source.fetchCommittedOffsets(group, topics)) {
+    const high = end.get(`${c.topic}\u0000${c.partition}`);
+    if (c.offset === '-1' || high === undefined) continue;
+    if (high > BigInt(c.offset)) behind += high - BigInt(c.offset);
+  }
+  return Number(behind);
 }
 
 /**

@@ -24,7 +24,9 @@ import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, typ
  *    shared pointer consumers saw the fence already.
  * 2. Waits (returns `complete: false`; the state machine loops on it) until no group in scope has an active member
  *    on the source: a group still consuming there keeps moving its offsets, and translating a moving offset makes
- *    consumers read records twice. Past `groupsTimeoutSeconds` it fails the cutover.
+ *    consumers read records twice. Past `groupsTimeoutSeconds` it fails the cutover. The consumers a switch holds at
+ *    the fence (`heldGroups`: a Lambda event source mapping disabled, a sink connector deleted, by the task through
+ *    holdConsumerSwitches) count as gone once held, and those not held yet (`holdingGroups`) as active.
  * 3. Refuses a group with active members on the target (Kafka refuses offset commits for it, and its consumers
  *    already read from their own positions): stop them, roll back, retry.
  * 4. Translates by content: the last record the group consumed on the source (the one before the committed offset)
@@ -81,6 +83,13 @@ export const CommitConsumerOffsetsRequestSchema = z.object({
   recovery: RecoveryPolicySchema.optional(),
   /** The pre-pass's record (`$.cutover.offsetsBeforeFence`): its translations are reused where still valid. */
   beforeFence: OffsetsBeforeFenceSchema.optional(),
+  /**
+   * Groups of consumers held at the fence (a Lambda event source mapping disabled, a sink connector deleted:
+   * holdConsumerSwitches): their committed offsets are final even while a stopped member still shows on the source.
+   */
+  heldGroups: z.array(z.string()).default([]),
+  /** Groups of consumers not held yet (still consuming to the source's end): waited for like active groups. */
+  holdingGroups: z.array(z.string()).default([]),
 });
 export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
 
@@ -193,10 +202,15 @@ export async function commitConsumerOffsets(
   const onSource = new Set(sourceGroups);
   const now = deps.now();
   const holding = [...groups, ...freshGroups.map((g) => g.groupId).filter((g) => onSource.has(g))];
-  const waiting =
+  const held = new Set(request.heldGroups);
+  const active =
     holding.length > 0
-      ? (await deps.source.describeGroups(holding)).filter((g) => g.members.length > 0).map((g) => g.groupId)
+      ? (await deps.source.describeGroups(holding))
+          .filter((g) => g.members.length > 0 && !held.has(g.groupId))
+          .map((g) => g.groupId)
       : [];
+  // A consumer being held counts as active wherever its group is: nothing completes before its hold does.
+  const waiting = [...new Set([...request.holdingGroups, ...active])];
   const base = {
     startedAt: intent.startedAt,
     ...(intent.consumersFencedAt ? { consumersFencedAt: intent.consumersFencedAt } : {}),

@@ -507,6 +507,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 export const MAX_CLIENT_SWITCHES = 20;
 /** The switches are stepped within one invocation of SwitchToTarget / RollbackCutover (14-minute timeout). */
 export const MAX_CLIENT_SWITCH_MINUTES = 12;
+/**
+ * cutover.consumerCatchUpSeconds at most: CommitConsumerOffsets gives the source's groups 300 s in all
+ * (CONSUMER_GROUPS_TIMEOUT_SECONDS of core/plan/history-budget.ts); the held consumers need the rest to stop.
+ */
+export const MAX_CONSUMER_CATCH_UP_SECONDS = 180;
 
 const switchName = pattern(SWITCH_NAME, 'a switch name (letters, digits, . _ -; up to 64)').describe(
   'The application this switch moves (unique in the plan; journal keys and messages use it).',
@@ -631,6 +636,17 @@ const Cutover = strict({
   )
     .default(10)
     .describe('Longest wait for the switches to reach the target (or, on rollback, the source) before failing.'),
+  consumerCatchUpSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CONSUMER_CATCH_UP_SECONDS, {
+      error: `at most ${MAX_CONSUMER_CATCH_UP_SECONDS}: CommitConsumerOffsets waits 300 s in all for the source's groups, and the held consumers need the rest to stop`,
+    })
+    .default(60)
+    .describe(
+      "CommitConsumerOffsets: how long the consumers no fence stops (LAMBDA_EVENT_SOURCE_MAPPING, MSK_CONNECT_CONNECTOR with role CONSUMERS) may take to commit the source's last records before they are held anyway (the mapping disabled, the connector deleted); what they had not committed is read on the target.",
+    ),
   targetValue: z
     .string()
     .min(1)

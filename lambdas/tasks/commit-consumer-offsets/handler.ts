@@ -4,6 +4,7 @@ import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock, pacer } from '../../runtime/aws-ports/basics';
 import { source, target } from '../../runtime/aws-ports/clusters';
+import { consumerHolds } from '../../runtime/aws-ports/consumer-holds';
 import { aborts } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
@@ -19,6 +20,7 @@ export const commitConsumerOffsetsHandler = awsTaskHandler(task, {
   clock,
   pacer,
   aborts,
+  clientSwitches: consumerHolds,
 }) as (event: unknown) => Promise<Output>;
 
 export const handler = middy(commitConsumerOffsetsHandler).use(

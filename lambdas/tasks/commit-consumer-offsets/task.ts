@@ -7,7 +7,11 @@ import {
   commitConsumerOffsets,
   translateOffsetsBeforeFence,
 } from '../../core/cutover/commit-consumer-offsets';
+import { ClientSwitchStepSchema, holdConsumerSwitches, holdsAtFence } from '../../core/cutover/client-switches';
+import { CutoverFailedError } from '../../core/errors';
+import { selectGroups } from '../../core/replication/topic-selection';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import { lookPaced } from '../shared/paced';
@@ -21,6 +25,11 @@ import { defineTask } from '../../workflow/define-task';
  * past the core's group deadline, or for a group already active on the target, Migration.CutoverFailed. Idempotent:
  * once complete, a retry returns the journaled result without committing again.
  *
+ * The consumers no fence stops — a Lambda event source mapping, a sink connector of cutover.switches — are held first
+ * (core/cutover/client-switches.ts holdConsumerSwitches): once their group has consumed to the source's end (or after
+ * cutover.consumerCatchUpSeconds), the mapping is disabled, the connector deleted on the source, so that their group's
+ * committed offsets are final before they are translated; `clients` says where each is.
+ *
  * TranslateOffsetsBeforeFence (`mode: BEFORE_FENCE`): the same translation while the clients still run, journaled, no
  * commit; CommitConsumerOffsets reuses what still holds after the drain and translates only the tail
  * (core/cutover/commit-consumer-offsets.ts).
@@ -29,7 +38,10 @@ import { defineTask } from '../../workflow/define-task';
 export const Input = z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() });
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.union([CommitProgressSchema, OffsetsBeforeFenceSchema]);
+export const Output = z.union([
+  CommitProgressSchema.extend({ clients: z.array(ClientSwitchStepSchema).optional() }),
+  OffsetsBeforeFenceSchema,
+]);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
@@ -41,6 +53,8 @@ export interface Deps {
   readonly now: () => Date;
   /** Looks again within this invocation while groups are still leaving the source, instead of a Wait state's poll. */
   readonly pacer?: Pacer;
+  /** The plan's client switches: event source mappings and sink connectors are held at the source's end here. */
+  readonly clientSwitches?: ClientSwitchFactory;
 }
 
 export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promise<Output> {
@@ -68,11 +82,49 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
     ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
     ...(beforeFence ? { beforeFence } : {}),
   };
+  const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
+  const clientSwitches = deps.clientSwitches;
+  const hold = async () => {
+    if (!clientSwitches)
+      throw new CutoverFailedError(
+        'The plan names consumers to hold at the fence (cutover.switches: an event source mapping or a sink connector), but this runtime has no client switch adapters.',
+      );
+    return holdConsumerSwitches(
+      {
+        identity: request.identity,
+        switches,
+        timeoutMinutes: clientSwitchTimeoutMinutes,
+        topics: request.canaryTopic ? [...request.topics, request.canaryTopic] : request.topics,
+        catchUpSeconds: consumerCatchUpSeconds,
+      },
+      { clientSwitches, artifacts: deps.artifacts, now: deps.now, source: deps.source },
+    );
+  };
+  const holds = switches.some(holdsAtFence);
   const progress = await lookPaced({
     pacer: deps.pacer,
     now: deps.now,
     done: (p) => p.complete,
-    look: () => commitConsumerOffsets(request, deps),
+    look: async () => {
+      if (!holds) return commitConsumerOffsets(request, deps);
+      const held = await hold();
+      // A held group the plan's filter leaves out would not be translated: its application would start on the
+      // target wherever its own settings say (a mapping's StartingPosition), skipping or repeating records.
+      const fresh = new Set((state.input.recovery?.freshGroups ?? []).map((g) => g.groupId));
+      const left = [...held.heldGroups, ...held.holdingGroups].filter(
+        (g) => !fresh.has(g) && selectGroups([g], request.consumerGroups).length === 0,
+      );
+      if (left.length > 0)
+        throw new CutoverFailedError(
+          `The consumer group(s) ${left.join(', ')} of cutover.switches are not selected by replication.consumerGroups: their offsets would not be translated, and the switched application would start on the target at its own starting position. Add them to the filter (or to recovery.freshGroups), then cut over again.`,
+          { groups: left },
+        );
+      const p = await commitConsumerOffsets(
+        { ...request, heldGroups: held.heldGroups, holdingGroups: held.holdingGroups },
+        deps,
+      );
+      return { ...p, clients: held.switches };
+    },
   });
   return Output.parse(progress);
 }
@@ -82,6 +134,14 @@ export const task = defineTask({
   function: 'CommitConsumerOffsets',
   Input,
   Output,
-  needs: { aborts: 'aborts', source: 'source', target: 'target', artifacts: 'artifacts', now: 'clock', pacer: 'pacer' },
+  needs: {
+    aborts: 'aborts',
+    source: 'source',
+    target: 'target',
+    artifacts: 'artifacts',
+    now: 'clock',
+    pacer: 'pacer',
+    clientSwitches: 'clientSwitches',
+  },
   run: runCommitConsumerOffsets,
 });

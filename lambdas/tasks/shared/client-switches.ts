@@ -1,21 +1,18 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { KafkaConnectClient } from '@aws-sdk/client-kafkaconnect';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { EcsServiceClientSwitch } from '../../adapters/aws/client-switch-ecs';
-import { LambdaEsmClientSwitch } from '../../adapters/aws/client-switch-lambda-esm';
-import { MskConnectClientSwitch } from '../../adapters/aws/client-switch-msk-connect';
 import { InputInvalidError } from '../../core/errors';
 import { kindIssue, type ClientSwitchRegistry } from '../../core/plan/runtimes';
 import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switch';
+import { lambdaEsmSwitch, mskConnectSwitch } from './consumer-holds';
 
 /**
  * The AWS adapter of each `cutover.switches` entry (the ClientSwitchFactory port of SwitchToTarget, RollbackCutover
  * and FenceProducers). One SDK client per service and container, created on first use.
  */
 
-let lambdaClient: LambdaClient | undefined;
 let ecsClient: ECSClient | undefined;
-let connectClient: KafkaConnectClient | undefined;
 
 export interface ClientSwitchClients {
   readonly lambda?: LambdaClient;
@@ -25,14 +22,7 @@ export interface ClientSwitchClients {
 
 /** The AWS runtime's client switches, one factory per kind lambdas/core/plan/runtimes.ts declares for it. */
 export const AWS_CLIENT_SWITCHES: ClientSwitchRegistry<'AWS', ClientSwitchClients, ClientSwitch> = {
-  LAMBDA_EVENT_SOURCE_MAPPING: (spec, clients) =>
-    new LambdaEsmClientSwitch(clients.lambda ?? (lambdaClient ??= new LambdaClient({})), {
-      uuid: spec.uuid,
-      role: spec.role,
-      ...(spec.targetAuth
-        ? { targetSourceAccessConfigurations: [{ Type: spec.targetAuth.type, URI: spec.targetAuth.secretArn }] }
-        : {}),
-    }),
+  LAMBDA_EVENT_SOURCE_MAPPING: (spec, clients) => lambdaEsmSwitch(spec, clients),
   ECS_SERVICE: (spec, clients) =>
     new EcsServiceClientSwitch(clients.ecs ?? (ecsClient ??= new ECSClient({})), {
       cluster: spec.cluster,
@@ -42,13 +32,7 @@ export const AWS_CLIENT_SWITCHES: ClientSwitchRegistry<'AWS', ClientSwitchClient
       ...(spec.containerName ? { containerName: spec.containerName } : {}),
       stopAtFence: spec.stopAtFence,
     }),
-  MSK_CONNECT_CONNECTOR: (spec, clients) =>
-    new MskConnectClientSwitch(clients.kafkaConnect ?? (connectClient ??= new KafkaConnectClient({})), {
-      connectorArn: spec.connectorArn,
-      role: spec.role,
-      ...(spec.targetVpc ? { targetVpc: spec.targetVpc } : {}),
-      targetAuthentication: spec.targetAuthentication,
-    }),
+  MSK_CONNECT_CONNECTOR: (spec, clients) => mskConnectSwitch(spec, clients),
 };
 
 export function awsClientSwitches(clients: ClientSwitchClients = {}): ClientSwitchFactory {

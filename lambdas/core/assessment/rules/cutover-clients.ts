@@ -1,4 +1,5 @@
 import type { Inventory } from '../../inventory/model';
+import { holdsAtFence } from '../../cutover/client-switches';
 import { clientsOfTopics } from '../../inventory/topic-clients';
 import type { TargetProfile } from '../../profiles/profile';
 import { firstFew, plural, type AssessmentOptions, type Finding } from '../finding';
@@ -105,8 +106,9 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
         'Give their switch stopAtFence (ECS_SERVICE), or use cutover.fence KAFKA_ACL / IAM_POLICY covering their principals or roles.',
       items: producersUnheld,
     });
+  // Lambda event source mappings and sink connectors are held at the source's end by CommitConsumerOffsets.
   const consumersActive = switches
-    .filter((s) => s.role !== 'PRODUCERS' && !s.stopAtFence)
+    .filter((s) => s.role !== 'PRODUCERS' && !s.stopAtFence && !holdsAtFence(s))
     .map((s) => `${s.name} (${s.type})`);
   if (consumersActive.length > 0)
     findings.push({
@@ -116,7 +118,7 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       criterion: 'dataControlAndCost',
       evidence: `These applications consume on the source until SwitchToTarget moves them, after CommitConsumerOffsets, which waits until no group in scope has a member on the source: if their group is in replication.consumerGroups, the cutover fails after the groups' timeout: ${firstFew(consumersActive, 5)}.`,
       remediation:
-        'Give an ECS_SERVICE switch of consumers stopAtFence (its tasks commit and leave at the fence); for a Lambda event source mapping or a sink connector, leave its group out of replication.consumerGroups and accept where it resumes on the target, or stop it by hand at the fence.',
+        'Give the switch stopAtFence: its tasks commit and leave their group at the fence, and start on the target at SwitchToTarget.',
       items: consumersActive,
     });
   const listed = clients.topics.map(
