@@ -32,7 +32,7 @@ const CEILINGS = {
   ValidateTarget: 1.25, // 1.190
   FenceProducers: 1.56, // 1.480
   CheckDrain: 1.77, // 1.678
-  CommitConsumerOffsets: 1.27, // 1.203
+  CommitConsumerOffsets: 1.38, // 1.313: the Lambda and MSK Connect clients that hold consumers at the source's end
   SwitchToTarget: 1.52, // 1.444
   CheckTargetHealth: 1.28, // 1.213
   Finalize: 1.12, // 1.058
