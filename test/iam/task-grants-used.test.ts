@@ -97,6 +97,7 @@ const PERMISSION_PORTS: Record<TaskPermission, readonly PortName[]> = {
   writeFenceTake: ['writeFence'],
   writeFenceUndo: ['writeFence'],
   clientSwitch: ['clientSwitches'],
+  clientSwitchHold: ['clientSwitches'],
   connectorsRead: ['connectors'],
   schemaRegistryRead: ['schemaRegistries'],
   secretsRead: [
