@@ -336,7 +336,7 @@ describe('grant without call: every granted action is exercised by a recorded re
       schemaRegistries: read('runtime/aws-ports/schema-registries.ts'),
       pointer: read('tasks/shared/cutover-switch.ts'),
       writeFence: read('tasks/shared/write-fence.ts') + clusters,
-      clientSwitches: read('tasks/shared/client-switches.ts'),
+      clientSwitches: read('tasks/shared/client-switches.ts') + read('tasks/shared/consumer-holds.ts'),
       msk: clusters,
       source: clusters,
       target: clusters,
