@@ -25,7 +25,19 @@ describe('npm test set-up', () => {
 
   it('runs scripts/test-setup.sh before the tiers, and the broker benches fetch the jars first', () => {
     expect(scripts.pretest).toBe('bash scripts/test-setup.sh');
-    for (const bench of ['bench:gate', 'bench:inventory', 'bench:restarts', 'rehearse'])
+    // Every script whose program starts brokers (the Kafka harness, or a local rehearsal on it), found by its imports.
+    const startsBrokers = Object.entries(scripts)
+      .filter(([, script]) => {
+        const program = /\btsx (\S+\.ts)/.exec(script)?.[1];
+        if (!program) return false;
+        const source = readFileSync(path.join(ROOT, program), 'utf8');
+        return /from '\.\.\/rehearsal\/(run-rehearsal|kafka\/cluster)'/.test(source);
+      })
+      .map(([name]) => name);
+    expect(startsBrokers).toEqual(
+      expect.arrayContaining(['bench:gate', 'bench:inventory', 'bench:restarts', 'bench:cutover', 'rehearse:repeat']),
+    );
+    for (const bench of [...new Set([...startsBrokers, 'rehearse'])])
       expect({ bench, script: scripts[bench] }).toEqual({
         bench,
         script: expect.stringMatching(/^bash rehearsal\/kafka\/fetch-jars\.sh >&2 && /),
