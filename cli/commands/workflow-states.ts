@@ -229,6 +229,7 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     'the replicator, alarms and canary topic this execution created to be removed',
     { branch: 'ROLLBACK' },
   ),
+  'ReplicationFeedsConsumers?': choice('Rollback', undefined, { branch: 'ROLLBACK' }),
   'EarlierWavesOnTarget?': choice('Rollback', undefined, { branch: 'ROLLBACK' }),
   RollbackTarget: task('RollbackTarget', 'the target cluster to be deleted if this execution created it', {
     branch: 'ROLLBACK',
@@ -280,7 +281,7 @@ export const DECISION_EFFECT: Readonly<
   CUTOVER: {
     state: 'CutoverApproval',
     onApprove: 'WarmFenceProducers',
-    onReject: 'RollbackReplication',
+    onReject: 'ReplicationFeedsConsumers?',
     approveMeans:
       'the cutover starts: producers are fenced, the source drains, consumers and producers move to the target',
     rejectMeans: 'nothing is switched; the rollback branch removes the replication this execution created',

@@ -316,6 +316,8 @@ export class WorldReplicator implements Replicator {
   failbackFate: ReplicatorFate = { becomes: 'RUNNING', afterDescribes: 1 };
   /** The next delete throws this (a rollback step that fails). */
   failDelete: Error | undefined;
+  /** While this says so, nothing is copied (a replication that lags). */
+  paused: () => boolean = () => false;
 
   constructor(
     private readonly source: WorldCluster,
@@ -363,6 +365,7 @@ export class WorldReplicator implements Replicator {
 
   /** Copies what every RUNNING replicator would have copied by now. */
   pump(): void {
+    if (this.paused()) return;
     for (const r of this.replicators.values()) {
       if (r.state !== 'RUNNING') continue;
       const reverse = this.isReverse(r.spec);
@@ -618,7 +621,9 @@ export class World {
   }
 
   /** The current wave of the execution state an event carries, and its entry of the plan; none without waves. */
-  private waveOf(event: Raw): { name: string; topics: string[]; consumerGroups: string[]; switch?: Raw } | undefined {
+  private waveOf(
+    event: Raw,
+  ): { name: string; topics: string[]; consumerGroups: string[]; switch?: Raw; consumersFirst?: boolean } | undefined {
     const name = event.state?.waves?.current?.name as string | undefined;
     return name ? ((event.state.input.waves as Raw[]).find((w) => w.name === name) as never) : undefined;
   }
@@ -708,13 +713,15 @@ export class World {
    * The workload after the switch: producers write to the target (`writesAfterSwitch` records per payments partition)
    * and, unless the scenario says otherwise, the consumer groups join on the target.
    */
-  private workloadMovesToTarget(wave?: { topics: string[]; consumerGroups: string[] }): void {
+  private workloadMovesToTarget(wave?: { topics: string[]; consumerGroups: string[]; consumersFirst?: boolean }): void {
     const count = this.scenario.writesAfterSwitch ?? 3;
-    // A wave moves its own clients only: its topics' producers and its groups' consumers.
+    // A wave moves its own clients only: its topics' producers and its groups' consumers. A consumers-first wave's
+    // producers stay: they go on writing to the source, and the replication copies it.
+    const written = wave?.consumersFirst ? this.source : this.target;
     for (const topic of wave ? wave.topics : ['payments']) {
-      const t = this.target.topics.get(topic);
+      const t = written.topics.get(topic);
       t?.partitions.forEach((log, p) =>
-        this.target.append(
+        written.append(
           topic,
           p,
           Array.from({ length: count }, (_, i) => ({

@@ -199,6 +199,76 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   return progress;
 }
 
+/**
+ * CheckDrain for a consumers-first wave (`waves[].consumersFirst`): nothing is drained. The wave's producers keep
+ * writing to the source and the replication keeps copying, so the source's end offsets never hold still and a tail
+ * comparison would never pass. What the consumers need before they switch is that their own positions are on the
+ * target, and CommitConsumerOffsets proves exactly that, record by record, once their groups left the source (it
+ * waits while the replication has not copied a group's last record yet). This look records the replication's offset
+ * lag for the wave's topics as evidence and passes at once.
+ */
+export async function passConsumersFirst(input: CheckDrainRequest, deps: CheckDrainDeps): Promise<DrainProgress> {
+  const request = CheckDrainRequestSchema.parse(input);
+  const { identity, fence, previous } = request;
+  const at = deps.now().toISOString();
+  const topics = watchedTopics(request.topics, request.canaryTopic);
+  const polls = (previous?.polls ?? 0) + 1;
+  const targetTopics = new Set(await deps.target.listTopics());
+  const targetEnds = await readEndOffsets(
+    deps.target,
+    topics.filter((t) => targetTopics.has(t)),
+  );
+  const sourceEnds = await readEndOffsets(deps.source, topics);
+  const sourceSnapshot = await storeEndOffsets(
+    deps.artifacts,
+    identity,
+    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    at,
+    sourceEnds,
+  );
+  const targetBy = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
+  const partitions = sourceEnds.map((s) => {
+    const t = targetBy.get(`${s.topic}\u0000${s.partition}`);
+    return {
+      topic: s.topic,
+      partition: s.partition,
+      sourceEnd: s.high,
+      targetEnd: t?.high ?? null,
+      drained: true,
+      delta: null,
+      detail: 'consumers first: the producers still write to the source; not drained.',
+    } satisfies PartitionTail;
+  });
+  const reasons = [
+    'Consumers first: the producers of these topics keep writing to the source and the replication keeps copying them; CommitConsumerOffsets waits until each group’s last record is on the target.',
+  ];
+  const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
+  await deps.artifacts.putJson(evidenceKey, {
+    kind: 'cutover-drain',
+    at,
+    drained: true,
+    consumersFirst: true,
+    partitions,
+    reasons,
+  });
+  return {
+    drained: true,
+    polls,
+    checkedAt: at,
+    fencedAt: fence.fencedAt,
+    sourceEnds: sourceSnapshot,
+    sourceStableSince: at,
+    sourceStable: false,
+    recordsAfterFence: (BigInt(sourceSnapshot.totalEnd) - BigInt(fence.sourceEndsAtFence.totalEnd)).toString(),
+    partitions: partitions.length,
+    partitionsDrained: partitions.length,
+    offsetLag: partitions.reduce((n, t) => n + lagOf(t.sourceEnd, t.targetEnd), 0),
+    reasons,
+    drainedAt: at,
+    evidenceKey,
+  };
+}
+
 async function compareTails(
   source: PartitionEnd,
   target: PartitionEnd | undefined,

@@ -90,6 +90,18 @@ export const CommitConsumerOffsetsRequestSchema = z.object({
   heldGroups: z.array(z.string()).default([]),
   /** Groups of consumers not held yet (still consuming to the source's end): waited for like active groups. */
   holdingGroups: z.array(z.string()).default([]),
+  /**
+   * A consumers-first wave (`waves[].consumersFirst`): the producers still write to the source and nothing was
+   * drained, so the offset shift is estimated from both ends (the search widened by `lagAllowance`, the catch-up
+   * gate's `gates.maxLagRecords`), and a group whose last record the replication has not copied yet is waited for
+   * (`waitingForReplication`) up to `replicationTimeoutSeconds` after this step started.
+   */
+  consumersFirst: z
+    .object({
+      lagAllowance: z.number().int().nonnegative(),
+      replicationTimeoutSeconds: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
 
@@ -118,6 +130,8 @@ export const CommitProgressSchema = z.object({
   consumersFencedAt: z.string().optional(),
   /** Groups still with active members on the source (first 20). */
   waitingForGroups: z.array(z.string()),
+  /** Consumers first: `<group> <topic>-<partition>` whose last consumed record is not on the target yet (first 20). */
+  waitingForReplication: z.array(z.string()).optional(),
   groups: z.number().int().nonnegative(),
   partitionsCommitted: z.number().int().nonnegative(),
   /** The first 50 groups' records; all of them, with every offset pair, are in the evidence. */
@@ -246,10 +260,36 @@ export async function commitConsumerOffsets(
     );
   }
 
+  // Consumers first: every group's position translated before anything is committed, or wait for the replication.
+  let whileReplicating: Map<string, OffsetTranslation> | undefined;
+  if (request.consumersFirst) {
+    const { translations, waiting: behind } = await translateWhileReplicating(request, groups, topics, deps);
+    if (behind.length > 0) {
+      const limit = request.consumersFirst.replicationTimeoutSeconds;
+      if (now.getTime() - Date.parse(intent.startedAt) >= limit * 1000)
+        throw new CutoverFailedError(
+          `Consumers first: ${behind.length} committed position(s) of the wave's groups are still not on the target ${limit} s after their consumers held: ${behind.slice(0, 5).join(', ')}. ` +
+            'The replication has not copied their last records (or lags more than gates.maxLagRecords). The consumers go back to the source; check the replication, then cut over again.',
+          { waitingForReplication: behind.slice(0, 20) },
+        );
+      return {
+        ...base,
+        complete: false,
+        checkedAt: now.toISOString(),
+        waitingForGroups: [],
+        waitingForReplication: behind.slice(0, 20),
+        partitionsCommitted: 0,
+        committed: [],
+      };
+    }
+    whileReplicating = translations;
+  }
+
   const [sourceEnds, targetEnds, tails] = await Promise.all([
     readEndOffsets(deps.source, topics),
     readEndOffsets(deps.target, topics),
-    loadDrainTails(deps.artifacts, request.drain.evidenceKey),
+    // Consumers first: nothing was drained, so there is no tail shift to predict with.
+    request.consumersFirst ? Promise.resolve([]) : loadDrainTails(deps.artifacts, request.drain.evidenceKey),
   ]);
   const key = (t: string, p: number): string => `${t}\u0000${p}`;
   const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
@@ -257,15 +297,17 @@ export async function commitConsumerOffsets(
   const deltaBy = new Map(tails.map((t) => [key(t.topic, t.partition), t.delta === null ? 0n : BigInt(t.delta)]));
   const tailBy = new Map(tails.map((t) => [key(t.topic, t.partition), t]));
 
-  const early = request.beforeFence
-    ? reusableTranslations(
-        await loadBeforeFence(deps.artifacts, request.beforeFence.evidenceKey),
-        (topic, partition) => {
-          const tail = tails.find((t) => t.topic === topic && t.partition === partition);
-          return tail && tail.delta !== null ? BigInt(tail.delta) : undefined;
-        },
-      )
-    : new Map<string, OffsetTranslation>();
+  const early = whileReplicating
+    ? whileReplicating
+    : request.beforeFence
+      ? reusableTranslations(
+          await loadBeforeFence(deps.artifacts, request.beforeFence.evidenceKey),
+          (topic, partition) => {
+            const tail = tails.find((t) => t.topic === topic && t.partition === partition);
+            return tail && tail.delta !== null ? BigInt(tail.delta) : undefined;
+          },
+        )
+      : new Map<string, OffsetTranslation>();
   type GroupRecord = z.infer<typeof GroupCommitSchema>;
   type GroupEvidence = { groupId: string; translations: OffsetTranslation[]; notes: string[] };
   // A few groups at a time, in order in the record and the evidence: each group's reads and commit wait on the two
@@ -437,6 +479,55 @@ function atDrainedEnd(
     targetOffset: (BigInt(last.targetOffset) + 1n).toString(),
     proof: { relation: 'after', sourceRecord: last.sourceOffset, targetRecord: last.targetOffset, digest: last.digest },
   };
+}
+
+/**
+ * Consumers first: each group's committed offsets translated by content while the producers still write to the source
+ * (the groups left it: their offsets no longer move). The target's ends are read before the source's, so that a record
+ * on the target was on the source at the second read. The shift is estimated from the two ends (off by the replication
+ * lag, which the widened window covers), and no search goes further back: a record not found is one the replication has
+ * not copied yet, and the group waits for it (`waiting`, `<group> <topic>-<partition>`).
+ */
+async function translateWhileReplicating(
+  request: Parsed,
+  groups: readonly string[],
+  topics: readonly string[],
+  deps: Pick<CommitOffsetsDeps, 'source' | 'target'>,
+): Promise<{ translations: Map<string, OffsetTranslation>; waiting: string[] }> {
+  const lagAllowance = request.consumersFirst?.lagAllowance ?? 0;
+  const key = (t: string, p: number): string => `${t}\u0000${p}`;
+  const targetBy = new Map((await readEndOffsets(deps.target, [...topics])).map((e) => [key(e.topic, e.partition), e]));
+  const sourceBy = new Map((await readEndOffsets(deps.source, [...topics])).map((e) => [key(e.topic, e.partition), e]));
+  const search: SearchSettings = {
+    searchWindow: request.searchWindow + lagAllowance,
+    ignoredHeaders: request.ignoredHeaders,
+    readTimeoutMs: request.readTimeoutMs,
+    backwardChunks: 0,
+  };
+  const translations = new Map<string, OffsetTranslation>();
+  const waiting: string[] = [];
+  for (const groupId of groups) {
+    for (const c of await deps.source.fetchCommittedOffsets(groupId, [...topics])) {
+      const s = sourceBy.get(key(c.topic, c.partition));
+      if (c.offset === '-1' || !s) continue;
+      const t = targetBy.get(key(c.topic, c.partition));
+      const where = `${groupId} ${c.topic}-${c.partition}`;
+      if (!t) {
+        waiting.push(`${where} (the partition is not on the target yet)`);
+        continue;
+      }
+      const delta = BigInt(s.high) - BigInt(t.high) - BigInt(Math.floor(lagAllowance / 2));
+      try {
+        const x = await translateOffset(deps, search, c, s, t, delta, groupId);
+        // At the end of an empty source partition: the target's end (read first) holds only what the source held.
+        translations.set(translationKey(groupId, c.topic, c.partition, c.offset), x);
+      } catch (err) {
+        if (!(err instanceof CutoverFailedError)) throw err;
+        waiting.push(`${where} (source offset ${c.offset} not copied yet)`);
+      }
+    }
+  }
+  return { translations, waiting };
 }
 
 /**

@@ -49,8 +49,12 @@ export function lockKeysOf(plan: MigrationPlan): LockKey[] {
     return [
       { key: `source:${plan.source.clusterArn}`, what: 'source cluster', shared: true },
       { key: `target:${targetKey}`, what: 'target', shared: true },
+      // A consumers-first wave's topics are taken by the later wave that moves their producers (validation).
       ...plan.waves.flatMap((w) =>
-        w.topics.map((t) => ({ key: `topic:${plan.source.clusterArn}/${t}`, what: `topic ${t} (wave ${w.name})` })),
+        (w.consumersFirst ? [] : w.topics).map((t) => ({
+          key: `topic:${plan.source.clusterArn}/${t}`,
+          what: `topic ${t} (wave ${w.name})`,
+        })),
       ),
       ...pointers.map((k) => ({ key: `pointer:${k}`, what: 'pointer' })),
     ];

@@ -925,7 +925,10 @@ function checkWaves(
   waves.forEach((wave, i) => {
     once('name', wave.name, i, ['name'], `the name "${wave.name}"`);
     wave.topics.forEach((topic, j) => {
-      once('topic', topic, i, ['topics', j], `topic ${topic}`);
+      // A consumers-first wave reads topics whose producers a later wave moves: that wave holds the topic.
+      if (!wave.consumersFirst) once('topic', topic, i, ['topics', j], `topic ${topic}`);
+      else if (wave.topics.indexOf(topic) !== j)
+        issue(ctx, ['waves', i, 'topics', j], `topic ${topic} is listed twice in this wave`);
       if (
         replication &&
         (!matchesWhole(replication.topics.include, topic) || matchesWhole(replication.topics.exclude, topic))
@@ -953,7 +956,31 @@ function checkWaves(
       once('switch', name, i, ['switches', j], `client switch ${name}`);
       if (switchNames && !switchNames.has(name))
         issue(ctx, ['waves', i, 'switches', j], `no entry of cutover.switches is named "${name}"`);
+      const role = switchNames ? plan.cutover.switches.find((s) => s.name === name)?.role : undefined;
+      if (wave.consumersFirst && role !== undefined && role !== 'CONSUMERS')
+        issue(
+          ctx,
+          ['waves', i, 'switches', j],
+          `client switch ${name} moves ${role === 'BOTH' ? 'producers and consumers' : 'producers'}: a consumers-first wave (consumersFirst) moves CONSUMERS switches only; list it in the wave that moves its producers`,
+        );
     });
+    if (wave.consumersFirst && !wave.switch)
+      issue(
+        ctx,
+        ['waves', i, 'switch'],
+        "a consumers-first wave (consumersFirst) needs a pointer of its own that only its consumers read: cutover.switch is the producers' pointer, and moving it would move them too",
+      );
+    else if (
+      wave.consumersFirst &&
+      wave.switch &&
+      readable('cutover.switch') &&
+      pointerIdentity(wave.switch) === pointerIdentity(plan.cutover.switch)
+    )
+      issue(
+        ctx,
+        ['waves', i, 'switch'],
+        `the pointer (${pointerIdentity(wave.switch)}) is cutover.switch, which producers read: a consumers-first wave (consumersFirst) needs a pointer only its consumers read`,
+      );
     const pointer = wave.switch ?? (readable('cutover.switch') ? plan.cutover.switch : undefined);
     if (pointer)
       once(
@@ -976,6 +1003,21 @@ function checkWaves(
             'a Slack user can only decide in Slack: configure approval.slack.channelId, or list the approver by e-mail',
           );
       });
+  });
+  // Each topic a consumers-first wave reads is moved (its producers) by a later wave: until then the replication feeds
+  // its consumers on the target, and after the last wave it is stopped.
+  const producedIn = first.get('topic')!;
+  waves.forEach((wave, i) => {
+    if (!wave.consumersFirst) return;
+    wave.topics.forEach((topic, j) => {
+      const at = producedIn.get(topic);
+      if (at === undefined || at < i)
+        issue(
+          ctx,
+          ['waves', i, 'topics', j],
+          `topic ${topic} is in no later wave that moves its producers: a consumers-first wave (consumersFirst) reads topics whose producers a later wave moves (list ${topic} in that wave), since the replication that feeds its consumers on the target stops after the last wave`,
+        );
+    });
   });
   const topicCount = first.get('topic')!.size;
   if (topicCount > MAX_WAVE_TOPICS)
@@ -1244,7 +1286,9 @@ const Wave = strict({
     .array(KafkaResourceName)
     .min(1, { error: 'expected at least one topic' })
     .max(500)
-    .describe('Topics (exact names) whose clients are cut over in this wave; each topic in at most one wave.'),
+    .describe(
+      'Topics (exact names) whose clients are cut over in this wave; each topic in at most one wave that moves its producers (consumers-first waves read topics such a later wave lists).',
+    ),
   consumerGroups: z
     .array(KafkaResourceName)
     .max(500)
@@ -1267,6 +1311,12 @@ const Wave = strict({
     .optional()
     .describe(
       "The wave's owners, who decide its cutover; default approval.approvers. The finalize stays with approval.approvers.",
+    ),
+  consumersFirst: z
+    .boolean()
+    .default(false)
+    .describe(
+      "A read-only pipeline's wave: only its consumers move to the target, while the producers of its topics keep writing to the source and the replication keeps copying them. It needs a pointer of its own (switch) that no producer reads, moves CONSUMERS client switches only, takes no write fence and drains nothing; its topics' producers move in a later wave that lists the same topics.",
     ),
 });
 export type Wave = z.output<typeof Wave>;

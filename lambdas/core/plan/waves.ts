@@ -23,6 +23,15 @@ export interface WaveCursor {
   readonly last: boolean;
   /** The next wave's index (absent on the last): NextWave picks `States.ArrayGetItem($.waves.all, next)`. */
   readonly next?: number;
+  /** A consumers-first wave (`waves[].consumersFirst`): only its consumers move; no write fence, no drain. */
+  readonly consumersFirst?: true;
+  /**
+   * Earlier consumers-first waves whose consumers, while this wave runs, read on the target topics the replication
+   * still copies (their producers move in this wave or a later one). A rollback in this wave must then keep the
+   * replication: the Choice `ReplicationFeedsConsumers?` ends the run in MigrationNeedsAttention instead of removing
+   * it. Absent when there are none.
+   */
+  readonly replicationFeeds?: readonly string[];
 }
 
 /** `$.waves` after ValidateInput: every wave, and the one being cut over. */
@@ -37,9 +46,41 @@ export function wavesStateOf(plan: Pick<MigrationPlan, 'waves'>): WavesState | u
   if (!waves || waves.length === 0) return undefined;
   const all = waves.map((w, index): WaveCursor => {
     const last = index === waves.length - 1;
-    return { name: w.name, index, count: waves.length, last, ...(last ? {} : { next: index + 1 }) };
+    const feeds = replicationFeedsIn(waves, index);
+    return {
+      name: w.name,
+      index,
+      count: waves.length,
+      last,
+      ...(last ? {} : { next: index + 1 }),
+      ...(w.consumersFirst ? { consumersFirst: true as const } : {}),
+      ...(feeds.length > 0 ? { replicationFeeds: feeds } : {}),
+    };
   });
   return { all, current: all[0]! };
+}
+
+/**
+ * The earlier consumers-first waves whose consumers depend on the replication while wave `index` runs: one of their
+ * topics has its producers moved by wave `index` or a later one (the wave listing it without consumersFirst).
+ */
+export function replicationFeedsIn(
+  waves: readonly Pick<Wave, 'name' | 'topics' | 'consumersFirst'>[],
+  index: number,
+): string[] {
+  const producersMoveIn = new Map<string, number>();
+  waves.forEach((w, i) => {
+    if (!w.consumersFirst) w.topics.forEach((t) => producersMoveIn.set(t, i));
+  });
+  return waves
+    .slice(0, index)
+    .filter((w) => w.consumersFirst && w.topics.some((t) => (producersMoveIn.get(t) ?? Infinity) >= index))
+    .map((w) => w.name);
+}
+
+/** True when the state's current wave is a consumers-first wave of the plan. */
+export function isConsumersFirstWave(plan: Pick<MigrationPlan, 'waves'>, name: string | undefined): boolean {
+  return name !== undefined && waveOf(plan, name).consumersFirst === true;
 }
 
 /** The plan's wave of that name, or an error naming the waves there are. */
@@ -113,6 +154,8 @@ export interface ReportedWave {
   readonly team?: string;
   readonly topics: readonly string[];
   readonly status: WaveStatus;
+  /** Only the wave's consumers moved (`waves[].consumersFirst`). */
+  readonly consumersFirst?: true;
 }
 
 /**
@@ -139,6 +182,12 @@ export function waveStatuses(
               : at.rollbackFailed
                 ? 'ROLLBACK_FAILED'
                 : 'ROLLED_BACK';
-    return { name: w.name, ...(w.team ? { team: w.team } : {}), topics: w.topics, status };
+    return {
+      name: w.name,
+      ...(w.team ? { team: w.team } : {}),
+      topics: w.topics,
+      status,
+      ...(w.consumersFirst ? { consumersFirst: true as const } : {}),
+    };
   });
 }

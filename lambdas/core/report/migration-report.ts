@@ -1,4 +1,4 @@
-import type { WaveStatus } from '../plan/waves';
+import type { ReportedWave, WaveStatus } from '../plan/waves';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import {
   CHECKLIST_CSS,
@@ -39,6 +39,11 @@ const HEADLINE: Record<ReportOutcome, string> = {
     'The migration needs attention: after the point of no return nothing is switched back automatically.',
   ROLLBACK_FAILED: 'A rollback step failed: a person must finish it (see what was and was not undone).',
 };
+
+/** What a wave moves: a consumers-first wave its consumers only (its topics' producers move in a later wave). */
+function movesOf(wave: ReportedWave): string {
+  return wave.consumersFirst ? 'consumers first' : 'producers and consumers';
+}
 
 const WAVE_STATUS_TEXT: Record<WaveStatus, string> = {
   ON_TARGET: 'on the target (its point of no return passed)',
@@ -189,8 +194,8 @@ export async function writeMigrationReport(
       '## Waves',
       '',
       ...table(
-        ['Wave', 'Team', 'Topics', 'Where it ended'],
-        facts.waves.map((w) => [w.name, w.team ?? '', w.topics.join(', '), WAVE_STATUS_TEXT[w.status]]),
+        ['Wave', 'Team', 'Moves', 'Topics', 'Where it ended'],
+        facts.waves.map((w) => [w.name, w.team ?? '', movesOf(w), w.topics.join(', '), WAVE_STATUS_TEXT[w.status]]),
       ),
     );
   if (facts.error) md.push('', '## Error', '', `\`${facts.error.error}\`: ${facts.error.cause}`);
@@ -333,6 +338,14 @@ function renderHtml(
         .map((f) => `<tr><td><code>${e(f.id)}</code></td><td>${e(f.severity)}</td><td>${e(f.subject)}</td></tr>`)
         .join('')}</tbody></table></section>`
     : '';
+  const waves = facts.waves
+    ? `<section id="waves"><h2>Waves</h2><table><thead><tr><th>Wave</th><th>Team</th><th>Moves</th><th>Topics</th><th>Where it ended</th></tr></thead><tbody>${facts.waves
+        .map(
+          (w) =>
+            `<tr><td><code>${e(w.name)}</code></td><td>${e(w.team ?? '')}</td><td>${e(movesOf(w))}</td><td>${e(w.topics.join(', '))}</td><td>${e(WAVE_STATUS_TEXT[w.status])}</td></tr>`,
+        )
+        .join('')}</tbody></table></section>\n`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -353,7 +366,7 @@ function renderHtml(
     ['Point of no return', facts.pointOfNoReturn ?? 'not passed'],
     ['Phases reached', facts.phasesReached.join(' → ') || 'none after ValidateInput'],
   ])}</tbody></table></section>
-${findings}
+${waves}${findings}
 <section><h2>Evidence</h2><table><tbody>${rows(Object.entries(where.evidenceKeys))}</tbody></table><p class="muted">All ${where.count} artifacts of this execution are under <code>${e(where.evidencePrefix)}</code>; the same facts are in <code>${e(where.reportKey)}</code> and <code>${e(where.markdownKey)}</code>.</p></section>
 </main>
 </body>

@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
-import { DrainProgressSchema, checkDrain } from '../../core/cutover/check-drain';
+import { DrainProgressSchema, checkDrain, passConsumersFirst } from '../../core/cutover/check-drain';
 import { settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import type { ProducerActivity } from '../../ports/producer-activity';
 import { lookPaced } from '../shared/paced';
-import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -16,7 +16,8 @@ import { defineTask } from '../../workflow/define-task';
  * when the source's end offsets have held still for cutover.fenceSettleSeconds since the fence and every partition's
  * last records are on the target, by content. Past cutover.drainTimeoutMinutes after the fence an undrained source is
  * Migration.CutoverFailed (the Catch runs RollbackCutover). Reads only; a retry with the same `$.cutover.drain` gives
- * the same poll number and overwrites the same evidence.
+ * the same poll number and overwrites the same evidence. A consumers-first wave passes at once: its producers keep
+ * writing, and CommitConsumerOffsets proves the consumers' positions are copied.
  */
 
 export const Input = z.object({ state: CutoverExecutionStateSchema });
@@ -49,6 +50,11 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const { cutover } = state.input;
   const fence = requireStep(state, 'fence', 'FenceProducers');
   const scope = await cutoverScope(state, deps.artifacts);
+  // A consumers-first wave drains nothing: its producers keep writing to the source (core/cutover/check-drain.ts).
+  if (consumersFirst(state))
+    return Output.parse(
+      await passConsumersFirst({ ...scope, fence, drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60 }, deps),
+    );
   const settleSeconds = settleSecondsOf(state.input);
   const progress = await lookPaced<Output>({
     pacer: deps.pacer,

@@ -15,7 +15,7 @@ import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import { lookPaced } from '../shared/paced';
-import { CutoverExecutionStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
+import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 
 /**
@@ -33,6 +33,10 @@ import { defineTask } from '../../workflow/define-task';
  * TranslateOffsetsBeforeFence (`mode: BEFORE_FENCE`): the same translation while the clients still run, journaled, no
  * commit; CommitConsumerOffsets reuses what still holds after the drain and translates only the tail
  * (core/cutover/commit-consumer-offsets.ts).
+ *
+ * A consumers-first wave: the producers still write to the source, so each group's position is translated with the
+ * shift estimated from both ends, and a position the replication has not copied yet is waited for (`complete: false`)
+ * up to cutover.drainTimeoutMinutes after this step started.
  */
 
 export const Input = z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() });
@@ -73,7 +77,9 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
         deps,
       ),
     );
-  const beforeFence = state.cutover?.offsetsBeforeFence;
+  // Consumers first: translated while the producers still write (the pre-pass's proof needs a drain: not reused).
+  const readOnly = consumersFirst(state);
+  const beforeFence = readOnly ? undefined : state.cutover?.offsetsBeforeFence;
   const request = {
     ...(await cutoverScope(state, deps.artifacts)),
     consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
@@ -81,6 +87,14 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
     drain: requireStep(state, 'drain', 'CheckDrain'),
     ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
     ...(beforeFence ? { beforeFence } : {}),
+    ...(readOnly
+      ? {
+          consumersFirst: {
+            lagAllowance: state.input.gates.maxLagRecords,
+            replicationTimeoutSeconds: state.input.cutover.drainTimeoutMinutes * 60,
+          },
+        }
+      : {}),
   };
   const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
   const clientSwitches = deps.clientSwitches;

@@ -20,7 +20,13 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
-import { CutoverExecutionStateSchema, cutoverScope, cutoverTargetValue, requireStep } from '../shared/cutover-state';
+import {
+  CutoverExecutionStateSchema,
+  consumersFirst,
+  cutoverScope,
+  cutoverTargetValue,
+  requireStep,
+} from '../shared/cutover-state';
 import type { WriteFence } from '../../ports/write-fence';
 import { defineTask } from '../../workflow/define-task';
 
@@ -30,7 +36,8 @@ import { defineTask } from '../../workflow/define-task';
  *
  * Forward: the core's fenceProducers (core/cutover/fence-producers.ts) records what the pointer holds and sets it to
  * this execution's fence; the source's end offsets after the fence are CheckDrain's baseline. The switch value is
- * resolved first, so a plan that could not be switched fails here, before any producer holds.
+ * resolved first, so a plan that could not be switched fails here, before any producer holds. A consumers-first wave
+ * (`waves[].consumersFirst`) fences its own pointer, which only its consumers read, and takes no write fence.
  *
  * Failback and its release: the core's fenceForFailback and releaseFailbackFence (core/failback/fence.ts), on the
  * value SwitchToTarget set.
@@ -105,10 +112,12 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     return FailbackFenceSchema.parse({ ...fenced, clients });
   }
   cutoverTargetValue(state);
+  // A consumers-first wave holds its consumers (its own pointer) and never the producers: no write fence.
+  const writeFence = consumersFirst(state) ? undefined : deps.writeFence;
   const record = await fenceProducers(scope, {
     producers: deps.pointer,
     source: producersCluster,
-    ...(deps.writeFence ? { writeFence: deps.writeFence } : {}),
+    ...(writeFence ? { writeFence } : {}),
     artifacts: deps.artifacts,
     now: deps.now,
   });

@@ -7,7 +7,7 @@ import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { watchedTopics } from '../../core/cutover/model';
 import { SwitchRecordSchema } from '../../core/cutover/switch-consumers';
 import { InputInvalidError } from '../../core/errors';
-import { waveTopics } from '../../core/plan/waves';
+import { isConsumersFirstWave, waveTopics } from '../../core/plan/waves';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import {
@@ -134,4 +134,9 @@ export function cutoverTargetValue(state: Pick<ExecutionState, 'input' | 'target
 /** Minutes since an ISO instant, rounded up (at least 0). */
 export function minutesSince(iso: string, now: Date): number {
   return Math.max(0, Math.ceil((now.getTime() - Date.parse(iso)) / 60_000));
+}
+
+/** The current wave moves its consumers only (`waves[].consumersFirst`): no write fence, no drain, producers stay. */
+export function consumersFirst(state: Pick<ExecutionState, 'identity' | 'input'>): boolean {
+  return isConsumersFirstWave(state.input, state.identity.wave);
 }

@@ -143,6 +143,8 @@ export const WaveCursorSchema = z.object({
   count: z.number().int().min(1),
   last: z.boolean(),
   next: z.number().int().min(1).optional(),
+  consumersFirst: z.literal(true).optional(),
+  replicationFeeds: z.array(z.string().min(1)).optional(),
 });
 
 /** `$.waves` for a plan in waves: every wave, and the current one (ValidateInput, then the Pass NextWave). */
