@@ -276,7 +276,7 @@ describe('msk-migrate status', () => {
         },
       ],
       onApprove: expect.stringMatching(/^WarmFenceProducers: /),
-      onReject: expect.stringMatching(/^RollbackReplication: /),
+      onReject: expect.stringMatching(/^ReplicationFeedsConsumers\?: /),
     });
     expect(status.waitingFor.description).toContain('decide before 2026-11-25T12:00:00.000Z');
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
