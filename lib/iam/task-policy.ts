@@ -9,7 +9,6 @@ import {
   type AwsAdapterMethod,
   type Conditions,
   type IamRequirement,
-  type KafkaOperation,
   type ResourceKind,
 } from './operations';
 import { PERMISSIONS, type PermissionSpec, type TaskPermission } from './permissions';
@@ -36,16 +35,6 @@ export interface PlacedRequirement extends IamRequirement {
 /** The adapter methods a task may call (its permissions' methods). */
 export function adapterMethodsOf(may: readonly TaskPermission[]): AwsAdapterMethod[] {
   return [...new Set(may.flatMap((p) => (PERMISSIONS[p] as PermissionSpec).aws ?? []))];
-}
-
-/** The Kafka operations a task may perform, by side. */
-export function kafkaOperationsOf(may: readonly TaskPermission[]): Record<Side, KafkaOperation[]> {
-  const out: Record<Side, Set<KafkaOperation>> = { source: new Set(), target: new Set() };
-  for (const p of may) {
-    const kafka = (PERMISSIONS[p] as PermissionSpec).kafka;
-    for (const side of ['source', 'target'] as const) for (const op of kafka?.[side] ?? []) out[side].add(op);
-  }
-  return { source: [...out.source], target: [...out.target] };
 }
 
 /** Every IAM requirement of a task: its adapter methods' operations with their dependent actions, its Kafka operations. */

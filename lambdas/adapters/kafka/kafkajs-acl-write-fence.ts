@@ -6,12 +6,6 @@ import type { WriteFence } from '../../ports/write-fence';
 import { callWithDeadline, errorChain } from './kafka-errors';
 import { kafkajsConfig, type KafkajsDataPlaneOptions } from './kafkajs-data-plane';
 
-/** The Kafka requests this adapter sends, and the ACL the orchestrator's principal needs for them (ALTER CLUSTER). */
-export const KAFKA_ACL_WRITE_FENCE_CALLS = {
-  requests: ['DescribeAcls', 'CreateAcls', 'DeleteAcls'],
-  acl: 'ALTER and DESCRIBE on the CLUSTER resource (or a super user)',
-} as const;
-
 /** Kafka's AdminClient enums. */
 const TOPIC = 2;
 const LITERAL = 3;

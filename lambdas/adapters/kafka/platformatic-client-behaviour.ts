@@ -30,12 +30,6 @@ import { platformaticOptions, type PlatformaticDataPlaneOptions } from './platfo
 import { PlatformaticProducerActivity } from './platformatic-producer-activity';
 import { parseRecordBatches, type Decompress } from './record-batches';
 
-/** The Kafka requests this adapter sends, for the IAM declarations (lib/iam/operations.ts) and the docs. */
-export const CLIENT_BEHAVIOUR_CALLS = {
-  requests: ['Metadata', 'DescribeProducers', 'ListTransactions', 'FindCoordinator', 'DescribeTransactions', 'Fetch'],
-  acl: 'DESCRIBE on the topics and transactional ids, READ on the sampled topics',
-} as const;
-
 /** Fetch versions whose request @platformatic/kafka writes; the response is read here (parseFetchRecords). */
 const FETCH_REQUESTS: Readonly<Record<number, { createRequest: (...args: never[]) => unknown }>> = {
   12: fetchV12,

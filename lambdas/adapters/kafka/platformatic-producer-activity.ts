@@ -4,12 +4,6 @@ import type { PartitionProducers, ProducerActivity } from '../../ports/producer-
 import { callWithDeadline } from './kafka-errors';
 import { platformaticOptions, type PlatformaticDataPlaneOptions } from './platformatic-data-plane';
 
-/** The Kafka request this adapter sends, and the ACL it needs: DESCRIBE on the topics (READ implies it). */
-export const DESCRIBE_PRODUCERS_CALLS = {
-  requests: ['Metadata', 'DescribeProducers'],
-  acl: 'DESCRIBE on the topics',
-} as const;
-
 /**
  * DescribeProducers on @platformatic/kafka, the project's second Kafka client: kafkajs has no DescribeProducers, and
  * @platformatic/kafka implements the request (apis/admin/describe-producers-v0) without exposing it on its Admin.

@@ -141,11 +141,3 @@ export function mm2StartOffsetRecords(spec: ReplicatorSpec): {
     }));
   return { topic: `mm2-offsets.${alias}.internal`, records };
 }
-
-export function toPropertiesFile(properties: Readonly<Record<string, string>>): string {
-  const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  return Object.entries(properties)
-    .map(([k, v]) => `${k.replace(/([:= ])/g, '\\$1')}=${escape(v)}`)
-    .join('\n')
-    .concat('\n');
-}

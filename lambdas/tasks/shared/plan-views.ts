@@ -10,14 +10,6 @@ export function identityOf(state: { readonly identity: ExecutionIdentity }): Exe
   return { migrationId, executionName, ...(wave ? { wave } : {}) };
 }
 
-/**
- * `:<wave>` for the current wave of a plan in waves, else nothing: a HOOK pointer derives its idempotency key from the
- * execution and the step, and each wave's fence, switch and rollback is a step of its own.
- */
-export function waveSuffix(state: { readonly identity: { readonly wave?: string | undefined } }): string {
-  return state.identity.wave ? `:${state.identity.wave}` : '';
-}
-
 const PROFILE_OF: Record<MigrationPlan['target']['type'], TargetProfileId> = {
   MSK_SERVERLESS: 'msk-serverless',
   MSK_PROVISIONED: 'msk-provisioned',
