@@ -31,12 +31,45 @@ export interface ValidatedPlan {
     readonly limit: number;
     readonly paths: Readonly<Record<string, number>>;
     readonly cadence: HistoryBudget['cadence'];
+    /** A plan in waves: the events each wave after the first adds to the worst path. */
+    readonly perWave?: number;
   };
+  /** A plan in waves: each wave in the order it runs, with what it moves, behind which pointer, decided by whom. */
+  readonly waves?: readonly ValidatedWave[];
   /**
    * The write pause this plan's cutover is expected to impose on AWS (lambdas/core/cutover/pause-model.ts): the
    * deployed definition's states, the plan's cadence, settle and clients' notice, reference work and start figures.
    */
   readonly expectedPause: PauseModel;
+}
+
+/** One wave as `validate` lists it. */
+export interface ValidatedWave {
+  readonly name: string;
+  readonly team?: string;
+  /** CONSUMERS_FIRST: only its consumers move (`waves[].consumersFirst`); else its producers and consumers. */
+  readonly moves: 'CONSUMERS_FIRST' | 'PRODUCERS_AND_CONSUMERS';
+  readonly topics: readonly string[];
+  readonly consumerGroups: readonly string[];
+  readonly switch: string;
+  readonly switches: readonly string[];
+  /** Who decides its cutover: `waves[].approvers`, else approval.approvers (none: the e-mail recipients). */
+  readonly approvers: readonly string[];
+}
+
+function wavesOf(plan: MigrationPlan): ValidatedWave[] | undefined {
+  const approverLabel = (a: NonNullable<MigrationPlan['approval']['approvers']>[number]): string =>
+    typeof a === 'string' ? a : (a.email ?? a.slackUserId ?? a.iamArn ?? a.name ?? '?');
+  return plan.waves?.map((w) => ({
+    name: w.name,
+    ...(w.team ? { team: w.team } : {}),
+    moves: w.consumersFirst ? 'CONSUMERS_FIRST' : 'PRODUCERS_AND_CONSUMERS',
+    topics: w.topics,
+    consumerGroups: w.consumerGroups,
+    switch: switchLabel(w.switch ?? plan.cutover.switch),
+    switches: w.switches,
+    approvers: (w.approvers ?? plan.approval.approvers ?? []).map(approverLabel),
+  }));
 }
 
 /** A file's text parsed as JSON, or the error a person can act on (start and validate read the input alike). */
@@ -122,7 +155,9 @@ export async function validatePlanFile(
       limit: budget.limit,
       paths: Object.fromEntries(budget.paths.map((p) => [p.end, p.events])),
       cadence: budget.cadence,
+      ...(budget.perWave !== undefined ? { perWave: budget.perWave } : {}),
     },
+    ...(plan.waves ? { waves: wavesOf(plan) } : {}),
     expectedPause: planPauseModel(plan, WORKFLOW_DEFINITION),
   };
 }
@@ -140,7 +175,24 @@ export function summaryLine(v: ValidatedPlan): string {
     `${v.file}: valid. ${v.migrationId}: ${v.source} → ${v.target}, ${v.engine}, switch ${v.switch}\n` +
     `History budget (worst case, events of ${n(b.limit)}): ${PATH_LABELS.map(([label, end]) => `${label} ${n(b.paths[end])}`).join(', ')}; ` +
     `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)\n` +
-    `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s`
+    `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s` +
+    wavesLines(v)
+  );
+}
+
+/** The waves in the order they run, and what each costs the history budget. */
+function wavesLines(v: ValidatedPlan): string {
+  if (!v.waves) return '';
+  const n = (x: number) => x.toLocaleString('en-US');
+  const head = `\nWaves (${v.waves.length}, in this order, one execution; each wave after the first adds up to ${n(v.historyBudget.perWave ?? 0)} events to the worst path; failback after the last wave is not available for a plan in waves):`;
+  return (
+    head +
+    v.waves
+      .map(
+        (w, i) =>
+          `\n  ${i + 1}. ${w.name}${w.team ? ` (${w.team})` : ''}: ${w.moves === 'CONSUMERS_FIRST' ? 'consumers first (producers stay on the source)' : 'producers and consumers'}; topics ${w.topics.join(', ')}; groups ${w.consumerGroups.join(', ') || 'none'}; pointer ${w.switch}${w.switches.length > 0 ? `; client switches ${w.switches.join(', ')}` : ''}; approved by ${w.approvers.join(', ') || 'the approval e-mail recipients'}`,
+      )
+      .join('')
   );
 }
 

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { lockKeysOf } from '../../lambdas/core/lock/migration-lock';
 import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { historyBudget } from '../../lambdas/core/plan/history-budget';
 import { wavesStateOf } from '../../lambdas/core/plan/waves';
+import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 
 /**
  * Consumers-first waves in the plan (`waves[].consumersFirst`): a read-only pipeline's consumers move to the target
@@ -107,5 +109,20 @@ describe('consumers-first waves in the plan', () => {
     const keys = lockKeysOf(validPlan(plan())).map((k) => k.key);
     expect(keys.filter((k) => k.includes('orders.created'))).toHaveLength(1);
     expect(keys).toContain('pointer:ssm:/audit/kafka/bootstrap-servers');
+  });
+});
+
+describe('the history budget of a plan with a consumers-first wave', () => {
+  it('counts it as a wave, and says what each wave after the first adds to the worst path', () => {
+    const three = validPlan(plan());
+    const two = { ...three, waves: three.waves!.slice(1) };
+    const b3 = historyBudget(three, WORKFLOW_DEFINITION);
+    const b2 = historyBudget(two, WORKFLOW_DEFINITION);
+    expect(b2.perWave).toBeGreaterThan(0);
+    expect(b3.worst.events - b2.worst.events).toBe(b2.perWave);
+    expect(b3.perWave).toBe(b2.perWave);
+    expect(b3.problems).toEqual([]);
+    // without waves there is no per-wave figure
+    expect(historyBudget({ ...three, waves: undefined }, WORKFLOW_DEFINITION).perWave).toBeUndefined();
   });
 });

@@ -353,6 +353,11 @@ export interface HistoryBudget {
   readonly loops: Readonly<Record<PollLoop, LoopBudget>>;
   readonly paths: readonly PathBudget[];
   readonly worst: PathBudget;
+  /**
+   * A plan in waves: the events each wave after the first adds to the worst path (the worst wave, from its approval to
+   * NextWave: drain, offsets, switch, the full rollback window, every retry). Absent without waves.
+   */
+  readonly perWave?: number;
   /** Empty when the plan fits; else one problem per field to change. */
   readonly problems: ReadonlyArray<{ readonly path: string; readonly message: string }>;
 }
@@ -395,5 +400,16 @@ export function historyBudget(plan: CadencePlan, def: BudgetDefinition): History
       });
     else problems.push({ path: fields[0] ?? '(root)', message: `${figure} (loops: ${worst.loops.join(', ')})` });
   }
-  return { limit: HISTORY_EVENT_LIMIT, cadence, loops, paths, worst, problems };
+  // What one more wave costs on the worst path: the same paths with one wave fewer, compared.
+  const perWave =
+    plan.waves && plan.waves.length > 0 ? pathBudgets(def, loops, waves + 1)[0]!.events - worst.events : undefined;
+  return {
+    limit: HISTORY_EVENT_LIMIT,
+    cadence,
+    loops,
+    paths,
+    worst,
+    ...(perWave !== undefined ? { perWave } : {}),
+    problems,
+  };
 }
