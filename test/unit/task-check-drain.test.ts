@@ -93,6 +93,32 @@ describe('CheckDrain task', () => {
     expect(Date.parse(progress.sourceStableSince) - Date.parse(progress.fencedAt)).toBe(250);
   });
 
+  it('looks at a source that keeps moving no more than five times as often as the pacer', async () => {
+    // Prepare: a write after every sleep until well past the looks below (the settle never elapses)
+    const w = await cutoverWorld();
+    const slept: number[] = [];
+    const pacer = {
+      everyMs: 250,
+      budgetMs: 2_000,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        w.clock.advance(ms / 1000);
+        w.source.append(TOPIC, 0, [{ key: `late-${slept.length}`, value: 'a producer that has not seen the fence' }]);
+        replicate(w.source, w.target, [TOPIC]);
+      },
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess: sooner looks, each at least 50 ms (250 / 5) after the previous one started
+    expect(progress.drained).toBe(false);
+    expect(slept.length).toBeGreaterThan(2_000 / 250);
+    expect(Math.min(...slept.slice(1))).toBe(50);
+  });
+
   it('returns not drained once the looks of one invocation are spent, for the Wait state to take over', async () => {
     const w = await cutoverWorld();
     w.source.append(TOPIC, 1, [{ key: 'late', value: 'not copied yet' }]);

@@ -41,8 +41,6 @@ export interface Deps {
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
 const SETTLE_DUE_MARGIN_MS = 2;
-/** After a look that saw the source move, the next one starts this long after it started (at once if it took longer). */
-const MOVED_LOOK_GAP_MS = 20;
 
 export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
@@ -62,10 +60,9 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
     done: (p) => p.drained,
     dueAt: (p) => {
       if (p.sourceStable) return undefined;
-      // The source moved in this look (a producer had not seen the fence yet): look again right away, so that the
-      // settle restarts from close to the last write, not from a look up to one pacer interval after it.
-      if (p.sourceStableSince === p.checkedAt && p.sourceStableSince !== p.fencedAt)
-        return Date.parse(p.checkedAt) + MOVED_LOOK_GAP_MS;
+      // The source moved in this look (a producer had not seen the fence yet): look again soon, so that the settle
+      // restarts from close to the last write, not from a look up to one pacer interval after it.
+      if (p.sourceStableSince === p.checkedAt && p.sourceStableSince !== p.fencedAt) return Date.parse(p.checkedAt);
       // The look that sees the settle elapsed is taken when it elapses, not up to one pacer interval later.
       return Date.parse(p.sourceStableSince) + settleSeconds * 1000 + SETTLE_DUE_MARGIN_MS;
     },

@@ -7,7 +7,8 @@ import type { Pacer } from '../../ports/pacer';
  *
  * `dueAt` (epoch ms): when the next look is worth taking, if sooner than `everyMs` from now — the drain's settle
  * elapses then, or (a time already past) at once. A look that just missed the deadline would otherwise hold the
- * producers for one more interval.
+ * producers for one more interval. Sooner looks still start at least a fifth of `everyMs` apart (SOONER_SHARE), so
+ * that a source that keeps moving is looked at no more than five times as often as the pacer's rate.
  */
 export async function lookPaced<T>(args: {
   readonly pacer: Pacer | undefined;
@@ -17,20 +18,26 @@ export async function lookPaced<T>(args: {
   readonly dueAt?: (result: T) => number | undefined;
 }): Promise<T> {
   const { pacer, now, look, done, dueAt } = args;
+  let lookStartedAt = now().getTime();
   let result = await look(undefined);
   if (!pacer || pacer.everyMs <= 0) return result;
   const startedAt = now().getTime();
-  // One look more than the budget's count at most: the one taken early, at a due time.
-  const maxLooks = Math.floor(pacer.budgetMs / pacer.everyMs) + 1;
+  const minGapMs = pacer.everyMs / SOONER_SHARE;
+  const maxLooks = Math.floor(pacer.budgetMs / minGapMs) + 1;
   for (let i = 0; i < maxLooks && !done(result); i++) {
     const at = now().getTime();
     if (at - startedAt + pacer.everyMs > pacer.budgetMs) break;
     const due = dueAt?.(result);
-    await pacer.sleep(due !== undefined && due - at < pacer.everyMs ? Math.max(0, due - at) : pacer.everyMs);
+    const sooner = due !== undefined && due - at < pacer.everyMs;
+    await pacer.sleep(sooner ? Math.max(due - at, minGapMs - (at - lookStartedAt), 0) : pacer.everyMs);
+    lookStartedAt = now().getTime();
     result = await look(result);
   }
   return result;
 }
+
+/** Sooner looks (`dueAt`) start at least `everyMs / SOONER_SHARE` after the previous look started. */
+const SOONER_SHARE = 5;
 
 /** A pacer that really waits (setTimeout), for the deployed functions and the rehearsal. */
 export function timerPacer(settings: { everyMs: number; budgetMs: number }): Pacer {
