@@ -839,6 +839,8 @@ export class MigrationOrchestrator extends Construct {
         return [s.alarms];
       case 'schemaRegistry':
         return s.schemaRegistries;
+      case 'clientRole':
+        return s.ecsTaskRoles;
       case 'evidenceObject':
         return [this.artifactBucket.arnForObjects('migrations/*')];
       case 'evidenceBucket':

@@ -49,6 +49,18 @@ export interface GlueSchemaRegistryReads {
   findSchemaVersion(region: string, schemaVersionId: string): Promise<GlueSchemaVersion | undefined>;
 }
 
+/** IAM's decision on one action and resource: allowed, explicitDeny or implicitDeny. */
+export interface AccessDecision {
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: string;
+}
+
+/** Whether a client application's IAM role may call Glue on the schemas (adapters/aws/iam-policy-simulator.ts). */
+export interface ClientAccessSimulator {
+  simulate(roleArn: string, actions: readonly string[], resources: readonly string[]): Promise<AccessDecision[]>;
+}
+
 /** A Confluent-compatible registry as the plan names it, read over its REST API (GET only). */
 export type ConfluentRegistryEndpoint = HttpEndpoint;
 export type RegistryResponse = JsonResponse;

@@ -59,7 +59,9 @@ export type ResourceKind =
   /** The migration lock table of the construct. */
   | 'lockTable'
   /** AWS Glue Schema Registry registries and their schemas, of this account in any Region (the plan names them). */
-  | 'schemaRegistry';
+  | 'schemaRegistry'
+  /** The client applications' roles whose Glue access the Inventory simulates (the client switches' roles). */
+  | 'clientRole';
 
 /** Conditions a statement carries; the simulation gives the request the matching context keys. */
 export type Conditions = Record<string, Record<string, string | string[]>>;
@@ -218,6 +220,11 @@ export const SDK_OPERATIONS = {
     action: 'kafkaconnect:ListTagsForResource',
     resource: 'connector',
     why: 'ownership tags of the connectors',
+  },
+  'iam:SimulatePrincipalPolicy': {
+    action: 'iam:SimulatePrincipalPolicy',
+    resource: 'clientRole',
+    why: "whether a client's role may resolve the schemas its records use",
   },
   'glue:GetRegistry': { action: 'glue:GetRegistry', resource: 'schemaRegistry', why: 'status of a schema registry' },
   'glue:ListSchemas': { action: 'glue:ListSchemas', resource: 'schemaRegistry', why: "a registry's schemas" },
@@ -577,6 +584,10 @@ export const AWS_ADAPTERS = {
       describeRegistry: ['glue:GetRegistry', 'glue:ListSchemas', 'glue:GetSchema', 'glue:ListSchemaVersions'],
       findSchemaVersion: ['glue:GetSchemaVersion'],
     },
+  },
+  IamPolicySimulator: {
+    file: 'iam-policy-simulator.ts',
+    methods: { simulate: ['iam:SimulatePrincipalPolicy'] },
   },
   MskConnectInventory: {
     file: 'msk-connect-inventory.ts',

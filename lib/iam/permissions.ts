@@ -195,8 +195,8 @@ export const PERMISSIONS = {
   },
   schemaRegistryRead: {
     summary:
-      "read the AWS Glue Schema Registry registries the plan names, their schemas and versions, and find the records' schema versions",
-    aws: ['GlueSchemaRegistry.describeRegistry', 'GlueSchemaRegistry.findSchemaVersion'],
+      "read the AWS Glue Schema Registry registries the plan names, their schemas and versions, find the records' schema versions, and simulate the clients' roles on them",
+    aws: ['GlueSchemaRegistry.describeRegistry', 'GlueSchemaRegistry.findSchemaVersion', 'IamPolicySimulator.simulate'],
   },
   secretsRead: {
     summary:

@@ -116,6 +116,8 @@ function mainResources(op: SdkOperationId, input: Input, fn: FunctionContext): I
     case 'kafkaconnect:DescribeConnector':
     case 'kafkaconnect:DeleteConnector':
       return at(arn(input.connectorArn));
+    case 'iam:SimulatePrincipalPolicy':
+      return at(arn(input.PolicySourceArn));
     case 'glue:GetRegistry':
     case 'glue:ListSchemas':
       return at(arn((input.RegistryId as { RegistryArn?: string } | undefined)?.RegistryArn));

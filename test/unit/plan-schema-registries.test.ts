@@ -63,6 +63,14 @@ describe('schemaRegistries in the plan', () => {
       expect.stringMatching(/^schemaRegistries\.confluent\.1: registry https:\/\/r\.internal is listed twice/),
     ]);
     expect(issuesOf({ confluent: [{ url: 'https://r.internal', usedBy: 'EVERYONE' }] })).toHaveLength(1);
+    expect(issuesOf({ clientRoles: [{ roleArn: 'orders-consumer', role: 'CONSUMERS' }] })).toEqual([
+      expect.stringMatching(/^schemaRegistries\.clientRoles\.0\.roleArn: .*an IAM role ARN/),
+    ]);
+    expect(
+      issuesOf({
+        clientRoles: [{ roleArn: 'arn:aws:iam::123456789012:role/apps/orders-consumer', role: 'CONSUMERS' }],
+      }),
+    ).toEqual([]);
     expect(issuesOf({ glue: [{ registryArn: REGISTRY, region: 'eu-west-1' }] })).toEqual([
       expect.stringMatching(/region/),
     ]);

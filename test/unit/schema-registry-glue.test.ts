@@ -7,9 +7,11 @@ import {
   ListSchemasCommandInput,
   ListSchemaVersionsCommand,
 } from '@aws-sdk/client-glue';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { GlueSchemaRegistry } from '../../lambdas/adapters/aws/glue-schema-registry';
+import { IamPolicySimulator } from '../../lambdas/adapters/aws/iam-policy-simulator';
 import { assessmentOptions } from '../../lambdas/core/assessment/finding';
 import { schemaRegistryInventoryRule } from '../../lambdas/core/assessment/rules/schema-registries';
 import { AuthFailedError, TransientError } from '../../lambdas/core/errors';
@@ -19,6 +21,7 @@ import { resolveProfile } from '../../lambdas/core/profiles';
 import { inventory, topic } from './inventory-fixtures';
 
 const glue = mockClient(GlueClient);
+const iam = mockClient(IAMClient);
 const ACCOUNT = '111122223333';
 const registryArn = (region: string, name: string): string => `arn:aws:glue:${region}:${ACCOUNT}:registry/${name}`;
 const schemaArn = (region: string, registry: string, name: string): string =>
@@ -314,5 +317,100 @@ describe('the Glue registries in the inventory and the assessment', () => {
     expect(
       (await readSchemaRegistries({}, { glue: [{ registryArn: ORDERS }] }, withRecords({ orders: [] })))?.notRead,
     ).toEqual(['AWS Glue Schema Registry: no Glue reader in this runtime (the local rehearsal has none).']);
+  });
+});
+
+describe("the clients' roles, simulated on the schemas their records use", () => {
+  const CONSUMER = `arn:aws:iam::${ACCOUNT}:role/orders-consumer`;
+  const BLOCKED = `arn:aws:iam::${ACCOUNT}:role/payments-consumer`;
+  const PRODUCER = `arn:aws:iam::${ACCOUNT}:role/orders-producer`;
+  const GONE = `arn:aws:iam::${ACCOUNT}:role/deleted-role`;
+
+  beforeEach(() => {
+    glue.reset();
+    iam.reset();
+  });
+
+  it("blocks on a consumer denied a version its topics' records carry, warns on the rest, says what it could not simulate", async () => {
+    // Prepare: the records of orders carry a version of the named registry's schema.
+    mockRegistry(ORDERS, [{ arn: ORDER_SCHEMA, name: 'order-value' }]);
+    glue
+      .on(GetSchemaVersionCommand)
+      .resolves({ SchemaArn: ORDER_SCHEMA, VersionNumber: 2, Status: 'AVAILABLE', DataFormat: 'AVRO' });
+    const allowed = (action: string) => ({
+      EvalActionName: action,
+      EvalResourceName: ORDER_SCHEMA,
+      EvalDecision: 'allowed' as const,
+    });
+    iam
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: CONSUMER })
+      .resolves({ EvaluationResults: [allowed('glue:GetSchemaVersion')], IsTruncated: false })
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: BLOCKED })
+      .resolves({
+        EvaluationResults: [
+          {
+            EvalActionName: 'glue:GetSchemaVersion',
+            EvalDecision: 'implicitDeny',
+            ResourceSpecificResults: [{ EvalResourceName: ORDER_SCHEMA, EvalResourceDecision: 'implicitDeny' }],
+          },
+        ],
+      })
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: PRODUCER })
+      .resolves({
+        EvaluationResults: [
+          {
+            EvalActionName: 'glue:GetSchemaByDefinition',
+            EvalResourceName: ORDER_SCHEMA,
+            EvalDecision: 'explicitDeny',
+          },
+          allowed('glue:GetSchemaVersion'),
+        ],
+      })
+      .on(SimulatePrincipalPolicyCommand, { PolicySourceArn: GONE })
+      .rejects(
+        Object.assign(new Error('The role with name deleted-role cannot be found.'), { name: 'NoSuchEntityException' }),
+      );
+    const inv = withRecords({ orders: [V_ORDERS] });
+    // Act
+    const regs = await readSchemaRegistries(
+      { glue: reads(), access: new IamPolicySimulator(new IAMClient({})), region: 'eu-west-1' },
+      {
+        glue: [{ registryArn: ORDERS }],
+        clientRoles: [
+          { roleArn: CONSUMER, role: 'CONSUMERS' },
+          { roleArn: BLOCKED, role: 'CONSUMERS' },
+          { roleArn: PRODUCER, role: 'PRODUCERS' },
+          { roleArn: GONE, role: 'BOTH' },
+        ],
+      },
+      inv,
+    );
+    // Assess
+    expect(iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, {
+      PolicySourceArn: CONSUMER,
+      ActionNames: ['glue:GetSchemaVersion'],
+      ResourceArns: [ORDER_SCHEMA],
+    });
+    expect(iam).toHaveReceivedCommandWith(SimulatePrincipalPolicyCommand, {
+      PolicySourceArn: PRODUCER,
+      ActionNames: ['glue:GetSchemaByDefinition', 'glue:GetSchemaVersion'],
+      ResourceArns: [ORDER_SCHEMA],
+    });
+    expect(regs?.clientAccess.map((a) => a.status)).toEqual(['SIMULATED', 'SIMULATED', 'SIMULATED', 'NOT_SIMULATED']);
+    const findings = schemaRegistryInventoryRule({ ...inv, schemaRegistries: regs! }, profile, assessmentOptions());
+    const byId = new Map(findings.map((f) => [f.id, f]));
+    expect(byId.get('schema-registry.glue-client-denied')).toMatchObject({
+      severity: 'BLOCKER',
+      items: [`${BLOCKED} (CONSUMERS): glue:GetSchemaVersion on ${ORDER_SCHEMA} implicitDeny`],
+    });
+    expect(byId.get('schema-registry.glue-client-limited')).toMatchObject({
+      severity: 'WARNING',
+      items: [`${PRODUCER} (PRODUCERS): glue:GetSchemaByDefinition on ${ORDER_SCHEMA} explicitDeny`],
+    });
+    expect(byId.get('schema-registry.glue-not-read')?.items).toEqual([
+      expect.stringMatching(
+        /deleted-role \(BOTH\): IAM could not simulate it: .*NoSuchEntityException: The role with name/,
+      ),
+    ]);
   });
 });

@@ -509,12 +509,31 @@ export const ConfluentRegistryInventorySchema = z.discriminatedUnion('status', [
 ]);
 export type ConfluentRegistryInventory = z.infer<typeof ConfluentRegistryInventorySchema>;
 
+/** A client application's IAM role, simulated for the Glue calls its serde makes on the schemas read. */
+export const ClientAccessSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('SIMULATED'),
+    roleArn: z.string(),
+    role: z.enum(['CONSUMERS', 'PRODUCERS', 'BOTH']),
+    decisions: z.array(z.object({ action: z.string(), resource: z.string(), decision: z.string() })),
+  }),
+  z.object({
+    status: z.literal('NOT_SIMULATED'),
+    roleArn: z.string(),
+    role: z.enum(['CONSUMERS', 'PRODUCERS', 'BOTH']),
+    reason: z.string(),
+  }),
+]);
+export type ClientAccess = z.infer<typeof ClientAccessSchema>;
+
 export const SchemaRegistriesInventorySchema = z.object({
   /** The Region the Inventory ran in (the default Region of a Glue lookup). */
   region: z.string().nullable(),
   glue: z.array(GlueRegistryInventorySchema),
   glueVersions: z.array(GlueVersionLookupSchema),
   confluent: z.array(ConfluentRegistryInventorySchema),
+  /** The plan's schemaRegistries.clientRoles, simulated against the Glue schemas read. */
+  clientAccess: z.array(ClientAccessSchema),
   /** Why a kind was not read at all (no reader in this runtime). */
   notRead: z.array(z.string()),
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type {
+  ClientAccessSimulator,
   ConfluentRegistryEndpoint,
   ConfluentRegistryReads,
   GlueSchemaRegistryReads,
@@ -8,6 +9,7 @@ import type {
 import { TransientError } from '../errors';
 import { reasonOf } from './data-plane';
 import type {
+  ClientAccess,
   ConfluentRegistryInventory,
   GlueRegistryInventory,
   GlueVersionLookup,
@@ -26,12 +28,27 @@ import type {
 export interface SchemaRegistriesPlan {
   readonly glue?: ReadonlyArray<{ readonly registryArn: string }>;
   readonly confluent?: ReadonlyArray<ConfluentRegistryEndpoint & { readonly usedBy: 'SOURCE' | 'TARGET' | 'BOTH' }>;
+  /** The client applications' IAM roles, simulated for the Glue calls their serdes make. */
+  readonly clientRoles?: ReadonlyArray<{ readonly roleArn: string; readonly role: ClientRole }>;
 }
+
+type ClientRole = 'CONSUMERS' | 'PRODUCERS' | 'BOTH';
+
+/** The Glue calls a serde makes: a consumer's deserializer resolves versions, a producer's serializer its schema too. */
+export const GLUE_CLIENT_ACTIONS: Readonly<Record<ClientRole, readonly string[]>> = {
+  CONSUMERS: ['glue:GetSchemaVersion'],
+  PRODUCERS: ['glue:GetSchemaByDefinition', 'glue:GetSchemaVersion'],
+  BOTH: ['glue:GetSchemaByDefinition', 'glue:GetSchemaVersion'],
+};
+/** Schemas a role is simulated on at most. */
+export const MAX_SIMULATED_SCHEMAS = 50;
 
 export interface SchemaRegistryReaders {
   /** Absent where the runtime has no AWS (the local rehearsal). */
   readonly glue?: GlueSchemaRegistryReads;
   readonly confluent?: ConfluentRegistryReads;
+  /** IAM's policy simulator, for the plan's clientRoles. */
+  readonly access?: ClientAccessSimulator;
   /** The Region the Inventory runs in: a Glue version id found in no named registry is looked up there. */
   readonly region?: string;
 }
@@ -315,6 +332,8 @@ export async function readSchemaRegistries(
     }
   }
 
+  const clientAccess = await simulateClientRoles(readers, plan?.clientRoles ?? [], glue, glueVersions, notRead);
+
   const confluent: ConfluentRegistryInventory[] = [];
   if (endpoints.length > 0) {
     if (!readers.confluent) notRead.push('Confluent-compatible registries: no HTTP reader in this runtime.');
@@ -326,7 +345,57 @@ export async function readSchemaRegistries(
         confluent.push(await describeConfluentRegistry(readers.confluent, endpoint, topics, [...ids.confluent.keys()]));
     }
   }
-  return { region: readers.region ?? null, glue, glueVersions, confluent, notRead };
+  return { region: readers.region ?? null, glue, glueVersions, confluent, clientAccess, notRead };
+}
+
+/**
+ * Each client role the plan names, simulated for its serde's Glue calls on the schemas read: those the records'
+ * versions belong to and those of the registries the plan names.
+ */
+async function simulateClientRoles(
+  readers: SchemaRegistryReaders,
+  roles: NonNullable<SchemaRegistriesPlan['clientRoles']>,
+  glue: readonly GlueRegistryInventory[],
+  versions: readonly GlueVersionLookup[],
+  notRead: string[],
+): Promise<ClientAccess[]> {
+  if (roles.length === 0) return [];
+  if (!readers.access) {
+    notRead.push('AWS Glue clients: no IAM policy simulator in this runtime.');
+    return [];
+  }
+  const schemas = [
+    ...new Set([
+      ...versions.flatMap((v) => (v.result === 'FOUND' && v.schemaArn ? [v.schemaArn] : [])),
+      ...glue.flatMap((g) =>
+        g.status === 'COLLECTED' && g.namedBy === 'PLAN' ? g.schemas.map((s) => s.schemaArn) : [],
+      ),
+    ]),
+  ].slice(0, MAX_SIMULATED_SCHEMAS);
+  const out: ClientAccess[] = [];
+  for (const { roleArn, role } of roles) {
+    if (schemas.length === 0) {
+      out.push({ status: 'NOT_SIMULATED', roleArn, role, reason: 'no Glue schema was read to simulate it on' });
+      continue;
+    }
+    try {
+      const decisions = await readers.access.simulate(roleArn, GLUE_CLIENT_ACTIONS[role], schemas);
+      out.push({ status: 'SIMULATED', roleArn, role, decisions });
+    } catch (err) {
+      passTransient(err);
+      out.push({
+        status: 'NOT_SIMULATED',
+        roleArn,
+        role,
+        reason: `IAM could not simulate it: ${reasonOf(err)}${
+          /AccessDenied/.test(String((err as { details?: { awsError?: unknown } }).details?.awsError ?? ''))
+            ? ". Grant iam:SimulatePrincipalPolicy on the role to the Inventory task's role (construct prop clientSwitchTaskRoleArns)."
+            : ''
+        }`,
+      });
+    }
+  }
+  return out;
 }
 
 /** The inventory gaps of the registries: those not read, and why. */
@@ -334,6 +403,7 @@ export function schemaRegistryGaps(registries: SchemaRegistriesInventory | undef
   if (!registries) return [];
   return [
     ...registries.notRead,
+    ...registries.clientAccess.flatMap((a) => (a.status === 'NOT_SIMULATED' ? [`${a.roleArn}: ${a.reason}`] : [])),
     ...registries.glue.flatMap((g) => (g.status === 'NOT_COLLECTED' ? [`${g.registryArn}: ${g.reason}`] : [])),
     ...registries.confluent.flatMap((c) => (c.status === 'NOT_COLLECTED' ? [`${c.url}: ${c.reason}`] : [])),
   ];

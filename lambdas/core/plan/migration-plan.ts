@@ -1373,6 +1373,9 @@ const ConfluentRegistry = strict({
     ),
 }).superRefine((r, ctx) => noCredentialsOverHttp(r, ctx));
 
+const IAM_ROLE_ARN = new RegExp(`^${ARN_PARTITION}:iam::${ACCOUNT}:role/[\\w+=,.@/-]{1,512}$`);
+export const MAX_SCHEMA_CLIENT_ROLES = 20;
+
 const SchemaRegistries = strict({
   glue: z
     .array(
@@ -1393,6 +1396,24 @@ const SchemaRegistries = strict({
     .max(MAX_SCHEMA_REGISTRIES, { error: `expected at most ${MAX_SCHEMA_REGISTRIES} Confluent-compatible registries` })
     .optional()
     .describe("Confluent-compatible REST registries: subjects, versions, compatibility, and the records' schema ids."),
+  clientRoles: z
+    .array(
+      strict({
+        roleArn: pattern(IAM_ROLE_ARN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)').describe(
+          "A client application's IAM role (its Lambda function's or ECS task's).",
+        ),
+        role: z
+          .enum(['CONSUMERS', 'PRODUCERS', 'BOTH'])
+          .describe(
+            'What it runs: consumers need glue:GetSchemaVersion, producers glue:GetSchemaByDefinition and glue:GetSchemaVersion.',
+          ),
+      }),
+    )
+    .max(MAX_SCHEMA_CLIENT_ROLES, { error: `expected at most ${MAX_SCHEMA_CLIENT_ROLES} client roles` })
+    .optional()
+    .describe(
+      "IAM roles of the clients that resolve Glue schemas on the target side: each is simulated (IAM's SimulatePrincipalPolicy) for its serde's Glue calls on the schemas the Inventory read.",
+    ),
 }).superRefine((r, ctx) => {
   const twice = <T>(list: readonly T[] | undefined, keyOf: (x: T) => string, field: string, what: string): void => {
     const seen = new Set<string>();

@@ -1,6 +1,8 @@
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GlueSchemaRegistry } from '../../adapters/aws/glue-schema-registry';
+import { IamPolicySimulator } from '../../adapters/aws/iam-policy-simulator';
 import { CachedSecrets } from '../../adapters/aws/secrets';
 import { BasicAuthJsonHttp } from '../../adapters/http/json-http';
 import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
@@ -28,6 +30,7 @@ export const schemaRegistries: AwsPortFactory = async (inv) => {
   const readers: SchemaRegistryReaders = {
     glue: new GlueSchemaRegistry(glueIn),
     confluent: new BasicAuthJsonHttp((arn) => cached.read(arn)),
+    access: new IamPolicySimulator(await perContainer('iam', async () => new IAMClient({}))),
     ...(inv.env.AWS_REGION ? { region: inv.env.AWS_REGION } : {}),
   };
   return readers;

@@ -35,6 +35,9 @@ function glueFindings(regs: SchemaRegistriesInventory, selected: Set<string>, op
         : [],
     ),
     ...regs.notRead.filter((n) => n.startsWith('AWS Glue')),
+    ...regs.clientAccess.flatMap((a) =>
+      a.status === 'NOT_SIMULATED' ? [`${a.roleArn} (${a.role}): ${a.reason}`] : [],
+    ),
   ];
   if (notRead.length > 0)
     findings.push({
@@ -87,6 +90,46 @@ function glueFindings(regs: SchemaRegistriesInventory, selected: Set<string>, op
       remediation:
         'Stop the deletion or restore the versions the records carry before the cutover (a FAILURE version was never registered: the producer wrote under another one); acknowledge only when no consumer reads these records.',
       items: unavailable,
+    });
+
+  // The clients' roles, as IAM's policy simulator decides: a consumer denied a schema its topics' records use cannot
+  // read them on the target.
+  const recordSchemas = new Set(
+    regs.glueVersions.flatMap((v) =>
+      v.result === 'FOUND' && v.schemaArn && used(v.topics).length > 0 ? [v.schemaArn] : [],
+    ),
+  );
+  const denied: string[] = [];
+  const limited: string[] = [];
+  for (const a of regs.clientAccess) {
+    if (a.status !== 'SIMULATED') continue;
+    for (const d of a.decisions.filter((x) => x.decision !== 'allowed')) {
+      const line = `${a.roleArn} (${a.role}): ${d.action} on ${d.resource} ${d.decision}`;
+      (a.role !== 'PRODUCERS' && d.action === 'glue:GetSchemaVersion' && recordSchemas.has(d.resource)
+        ? denied
+        : limited
+      ).push(line);
+    }
+  }
+  if (denied.length > 0)
+    findings.push({
+      id: 'schema-registry.glue-client-denied',
+      severity: 'BLOCKER',
+      subject: plural(denied.length, 'client permission'),
+      criterion: 'networkAndIdentity',
+      evidence: `IAM's policy simulator denies consumers the schema versions the migrated topics' records carry: ${firstFew(denied, 3)}. Their deserializers fail on these records.`,
+      remediation: `Grant glue:GetSchemaVersion on these schemas (and their registry) to the roles before the cutover; ${GLUE_CLIENT_GRANTS}.`,
+      items: denied,
+    });
+  if (limited.length > 0)
+    findings.push({
+      id: 'schema-registry.glue-client-limited',
+      severity: 'WARNING',
+      subject: plural(limited.length, 'client permission'),
+      criterion: 'networkAndIdentity',
+      evidence: `IAM's policy simulator denies: ${firstFew(limited, 3)}.`,
+      remediation: `Grant what the clients' serdes call: ${GLUE_CLIENT_GRANTS}.`,
+      items: limited,
     });
 
   const targetRegion = options.targetRegion;
