@@ -126,3 +126,20 @@ describe('the history budget of a plan with a consumers-first wave', () => {
     expect(historyBudget({ ...three, waves: undefined }, WORKFLOW_DEFINITION).perWave).toBeUndefined();
   });
 });
+
+describe('failback and waves', () => {
+  it('refuses ENHANCED offset sync in a plan in waves, naming the field and why, and accepts it without waves', () => {
+    const enhanced = (r: Raw) => (r.replication.offsetSyncMode = 'ENHANCED');
+    expect(issuesOf(plan(enhanced))).toEqual([
+      'replication.offsetSyncMode: ENHANCED keeps offsets translatable for a failback, and a plan in waves (waves) cannot fail back: each wave moves its clients behind its own pointer, switches and journals, and no failback of them all is built (a rejected finalize ends in MigrationNeedsAttention with every wave on the target). Use LEGACY, or migrate without waves to keep a failback',
+    ]);
+    expect(
+      issuesOf(
+        plan((r) => {
+          enhanced(r);
+          delete r.waves;
+        }),
+      ),
+    ).toEqual([]);
+  });
+});
