@@ -1,4 +1,5 @@
 import { clientSettings } from '../../lambdas/adapters/aws/msk-connect-mm2';
+import { TransientError } from '../../lambdas/core/errors';
 import type { KafkaConnection, KafkaTlsMaterial } from '../../lambdas/ports/kafka';
 import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { launchMirrorMaker, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
@@ -176,18 +177,18 @@ describe(`MirrorMaker 2 with the MSK Connect settings (Kafka ${LATEST_KAFKA_VERS
       let values: string[] = [];
       while (Date.now() < deadline && values.length < 2) {
         if (!mm2.running()) throw new Error(`MirrorMaker 2 exited:\n${mm2.logTail(40)}`);
-        if ((await target.listTopics()).includes(copied)) {
-          const records = await target.readPartition({
-            topic: copied,
-            partition: 0,
-            fromOffset: '0',
-            maxRecords: 2,
-            timeoutMs: 2_000,
-          });
-          values = records.map((r) => r.value?.toString() ?? '');
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
+        // A topic MirrorMaker 2 just created is listed before its leader is elected: a read then fails as
+        // Migration.Transient ("not the leader"), which the workflow retries, and so does this loop.
+        const records = (await target.listTopics()).includes(copied)
+          ? await target
+              .readPartition({ topic: copied, partition: 0, fromOffset: '0', maxRecords: 2, timeoutMs: 2_000 })
+              .catch((err: unknown) => {
+                if (err instanceof TransientError) return undefined;
+                throw err;
+              })
+          : undefined;
+        if (records) values = records.map((r) => r.value?.toString() ?? '');
+        else await new Promise((resolve) => setTimeout(resolve, 500));
       }
 
       // Assess
