@@ -12,7 +12,7 @@ import { RollbackFailedError } from '../core/errors';
 import { releaseFailbackFenceFromJournal, type FenceRelease } from '../core/failback/fence';
 import { lockKeysOf, releaseMigrationLocks } from '../core/lock/migration-lock';
 import { MigrationPlanSchema, type MigrationPlan } from '../core/plan/migration-plan';
-import { planForWave, waveOf } from '../core/plan/waves';
+import { planForWave, replicationFeedsIn, waveOf } from '../core/plan/waves';
 import { canaryTopicName, failbackReplicatorName, type ExecutionIdentity } from '../core/replication/naming';
 import { writeMigrationReport, type ReportOutcome } from '../core/report/migration-report';
 import { artifactKey, type ArtifactStore } from '../ports/artifact-store';
@@ -367,7 +367,21 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   }
   let replication: ReplicationTeardownState | undefined;
   let target: TargetRollbackState | undefined;
-  if (!pastPointOfNoReturn) {
+  // Consumers-first waves still fed by the replication (their producers move in this wave or later): it is kept, as
+  // the workflow's ReplicationFeedsConsumers? keeps it, and a person decides.
+  const feeds =
+    wave && plan.waves
+      ? replicationFeedsIn(
+          plan.waves,
+          plan.waves.findIndex((w) => w.name === wave),
+        )
+      : [];
+  const keptForConsumers = !pastPointOfNoReturn && feeds.length > 0;
+  if (keptForConsumers)
+    notes.push(
+      `The replication and the target are kept: the consumers-first waves ${feeds.join(', ')} read on the target topics whose producers have not moved. Return their consumers (their pointer) or move the producers in a new execution, then delete the replicator.`,
+    );
+  if (!pastPointOfNoReturn && !keptForConsumers) {
     // 2. The replication, by this execution's names.
     try {
       replication = await undoReplicationByNames(plan, identity, deps);
@@ -409,7 +423,11 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
 
   // 5. The report.
   const outcome: ReportOutcome =
-    failures.length > 0 ? 'ROLLBACK_FAILED' : pastPointOfNoReturn ? 'NEEDS_ATTENTION' : 'ROLLED_BACK';
+    failures.length > 0
+      ? 'ROLLBACK_FAILED'
+      : pastPointOfNoReturn || keptForConsumers
+        ? 'NEEDS_ATTENTION'
+        : 'ROLLED_BACK';
   const keys = await writeMigrationReport(
     {
       outcome,

@@ -1,3 +1,4 @@
+import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
 import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
@@ -159,4 +160,34 @@ it('keeps the replication when a later wave rolls back while consumers-first con
   expect(world.replicator.deletedNames).toEqual([]);
   expect(world.replicator.replicators.size).toBe(1);
   expect(world.provisioner.deleted).toEqual([]);
+});
+
+it('a stop in the producers wave: the compensator undoes that wave and keeps the replication the audit consumers read through', async () => {
+  // Prepare: stopped right after the payments wave's fence (audit and ledger are past their point of no return)
+  const world = auditWorld({ stopAfter: { state: 'FenceProducers', call: 3 } });
+  // Act
+  const result = await world.run();
+  expect(result.status).toBe('ABORTED');
+  expect(wavesOf(world, 'FenceProducers')).toEqual(['audit', 'ledger', 'payments']);
+  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+    artifacts: world.artifacts,
+    locks: world.locks,
+    pointer: world.pointer,
+    pointerFor: (plan) =>
+      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
+    replicator: world.replicator,
+    lagSignals: world.lagSignals,
+    source: world.source,
+    target: world.target,
+    provisioner: world.provisioner,
+    now: world.now,
+  });
+  // Assess: payments back on the source, the audit consumers still on the target and fed, a person decides
+  expect(compensation.outcome).toBe('NEEDS_ATTENTION');
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+  expect(world.pointerAt(AUDIT_POINTER).current?.value).toBe(AT_TARGET);
+  expect(world.replicator.replicators.size).toBe(1);
+  expect(world.provisioner.deleted).toEqual([]);
+  expect(world.locks.held.size).toBe(0);
+  expect(compensation.notes.join(' ')).toContain('the consumers-first waves audit read on the target');
 });
