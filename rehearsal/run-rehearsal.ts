@@ -6,7 +6,12 @@ import { MemoryMigrationLocks } from '../lambdas/adapters/local/memory-migration
 import { runCompensator, type ExecutionStatusChange } from '../lambdas/compensator/compensate';
 import { decide } from '../lambdas/core/approval/service';
 import { LOCAL_CLIENT_SWITCHES, LOCAL_FENCES } from '../lambdas/adapters/local/registry';
-import { MigrationPlanSchema, settleSecondsOf, type ClientSwitchSpec } from '../lambdas/core/plan/migration-plan';
+import {
+  MigrationPlanSchema,
+  aclFencePrincipals,
+  settleSecondsOf,
+  type ClientSwitchSpec,
+} from '../lambdas/core/plan/migration-plan';
 import { canaryTopicName, replicatorName } from '../lambdas/core/replication/naming';
 import type { ClientSwitch } from '../lambdas/ports/client-switch';
 import { localStates } from '../lambdas/runtime/local';
@@ -229,7 +234,10 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     const fenceSpec = parsedPlan.cutover.fence;
     const writeFence =
       fenceSpec.type === 'KAFKA_ACL'
-        ? LOCAL_FENCES.KAFKA_ACL(fenceSpec, { source: e.source.connection('write-fence') })
+        ? LOCAL_FENCES.KAFKA_ACL(
+            { ...fenceSpec, principals: aclFencePrincipals(parsedPlan.cutover) },
+            { source: e.source.connection('write-fence') },
+          )
         : undefined;
     const unawareApps = e.unaware?.apps;
     const clientSwitches = unawareApps

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { planPauseModel, describePauseModel, type PauseModel } from '../../lambdas/core/cutover/pause-model';
 import { checkPlan } from '../../lambdas/core/plan/check-plan';
 import type { HistoryBudget } from '../../lambdas/core/plan/history-budget';
-import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
+import { planNotes, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { parseRuntime, RUNTIMES, type Runtime } from '../../lambdas/core/plan/runtimes';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import { CliError, ExitCode, runVerb, type CommonOptions, type OperatorDeps } from './operator-context';
@@ -41,6 +41,8 @@ export interface ValidatedPlan {
    * deployed definition's states, the plan's cadence, settle and clients' notice, reference work and start figures.
    */
   readonly expectedPause: PauseModel;
+  /** Limits of what the plan asks for that no check can lift (lambdas/core/plan/migration-plan.ts planNotes). */
+  readonly notes: readonly string[];
 }
 
 /** One wave as `validate` lists it. */
@@ -159,6 +161,7 @@ export async function validatePlanFile(
     },
     ...(plan.waves ? { waves: wavesOf(plan) } : {}),
     expectedPause: planPauseModel(plan, WORKFLOW_DEFINITION),
+    notes: planNotes(plan),
   };
 }
 
@@ -176,7 +179,8 @@ export function summaryLine(v: ValidatedPlan): string {
     `History budget (worst case, events of ${n(b.limit)}): ${PATH_LABELS.map(([label, end]) => `${label} ${n(b.paths[end])}`).join(', ')}; ` +
     `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)\n` +
     `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s` +
-    wavesLines(v)
+    wavesLines(v) +
+    v.notes.map((note) => `\nNote: ${note}`).join('')
   );
 }
 

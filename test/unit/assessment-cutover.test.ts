@@ -146,6 +146,66 @@ describe('the cutover hold rule', () => {
     ]);
   });
 
+  it('matches switches to the principals they declare: stopped at the fence covers one, not stopped names its switch', () => {
+    const inv = inventory({ acls: sourceAcls });
+    const switches = [
+      {
+        name: 'orders-api',
+        type: 'ECS_SERVICE',
+        role: 'PRODUCERS' as const,
+        stopAtFence: true,
+        principals: ['User:orders-app'],
+      },
+      { name: 'batch-job', type: 'ECS_SERVICE', role: 'BOTH' as const, stopAtFence: false, principals: ['User:batch'] },
+    ];
+
+    const findings = cutoverHoldRule(
+      inv,
+      profile,
+      assessmentOptions({ cutover: { fence: { type: 'POINTER' }, maxHoldSeconds: 60, switches } }),
+    );
+
+    expect(findings.find((f) => f.id === 'cutover.uncovered-producers')?.items).toEqual([
+      'payments: User:batch (switch batch-job, not stopped at the fence)',
+    ]);
+  });
+
+  it('under KAFKA_ACL on named principals, names a producer switch that declares none', () => {
+    const switches = [
+      { name: 'declared', type: 'ECS_SERVICE', role: 'PRODUCERS' as const, stopAtFence: false, principals: ['User:a'] },
+      { name: 'undeclared', type: 'ECS_SERVICE', role: 'PRODUCERS' as const, stopAtFence: false },
+    ];
+    const rule = (principals: string[]) =>
+      cutoverHoldRule(
+        inventory(),
+        profile,
+        assessmentOptions({ cutover: { fence: { type: 'KAFKA_ACL', principals }, maxHoldSeconds: 60, switches } }),
+      );
+
+    expect(rule(['User:a']).find((f) => f.id === 'cutover.switched-producers-unheld')?.items).toEqual([
+      'undeclared (ECS_SERVICE)',
+    ]);
+    expect(ids(rule(['User:*']))).not.toContain('cutover.switched-producers-unheld');
+  });
+
+  it('says, for an IAM_POLICY fence, that the source shows no IAM producer roles and which roles it denies', () => {
+    const findings = cutoverHoldRule(
+      inventory(),
+      profile,
+      assessmentOptions({
+        cutover: { fence: { type: 'IAM_POLICY', roleNames: ['orders-writer'] }, maxHoldSeconds: 60 },
+      }),
+    );
+
+    const f = findings.find((x) => x.id === 'cutover.iam-producer-roles-unseen');
+    expect(f?.severity).toBe('INFO');
+    expect(f?.evidence).toContain('exactly the roles the plan names: orders-writer');
+    expect(f?.evidence).toContain('not Connect or WriteData');
+    expect(ids(cutoverHoldRule(inventory(), profile, options({ type: 'POINTER' })))).not.toContain(
+      'cutover.iam-producer-roles-unseen',
+    );
+  });
+
   it('judges nothing when the cutover is not described', () => {
     expect(cutoverHoldRule(inventory({ acls: sourceAcls }), profile, assessmentOptions())).toEqual([]);
   });

@@ -44,6 +44,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 jest.setTimeout(60_000);
 
 describe('msk-migrate validate', () => {
+  it('notes, for an IAM_POLICY fence, that the source shows no producer roles and whose writes are denied', async () => {
+    const plan = example();
+    plan.cutover.fence = { type: 'IAM_POLICY', roleNames: ['orders-writer', 'payments-writer'] };
+
+    const run = await msk('validate', file('iam-fence.json', JSON.stringify(plan)));
+
+    expect(run.code).toBe(ExitCode.OK);
+    const notes = run.stdout.split('\n').filter((l) => l.startsWith('Note: '));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('denies writes to the 2 role(s) of cutover.fence.roleNames only');
+    expect(notes[0]).toContain('the Kafka protocol gives producers and group members no principal');
+  });
+
   it('exits 0 with a summary line and the history budget per path for a valid plan', async () => {
     const run = await msk('validate', EXAMPLE);
 

@@ -26,7 +26,7 @@ import {
   type DescribeConnectorResponse,
 } from '@aws-sdk/client-kafkaconnect';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MigrationPlanSchema, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
+import { MigrationPlanSchema, aclFencePrincipals, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
@@ -250,6 +250,44 @@ describe('cutover.switches in the plan', () => {
     expect(messages(consumers)).toEqual([]);
     const kafka = plan([SWITCHES()[0]], true);
     expect(messages(kafka).join('\n')).toMatch(/cutover\.switches\.0\.type: a Lambda MSK event source mapping needs/);
+  });
+});
+
+describe('principals declared by a switch', () => {
+  const withFence = (fence: unknown, switches: unknown[]) => {
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { cutover: Record<string, unknown> };
+    raw.cutover.fence = fence;
+    raw.cutover.switches = switches;
+    return MigrationPlanSchema.safeParse(raw);
+  };
+  const writer = (principals?: string[], role = 'PRODUCERS') => ({
+    ...SWITCHES()[1],
+    role,
+    ...(principals ? { principals } : {}),
+  });
+
+  it('adds a producer switch principals to a KAFKA_ACL fence on named principals, not a consumer one', () => {
+    const plan = withFence({ type: 'KAFKA_ACL', principals: ['User:legacy'] }, [
+      writer(['User:orders-writer']),
+      { ...writer(['User:reader'], 'CONSUMERS'), name: 'reader' },
+    ]);
+
+    expect(plan.success && aclFencePrincipals(plan.data.cutover)).toEqual(['User:legacy', 'User:orders-writer']);
+    const everyone = withFence({ type: 'KAFKA_ACL' }, [writer(['User:orders-writer'])]);
+    expect(everyone.success && aclFencePrincipals(everyone.data.cutover)).toEqual(['User:*']);
+  });
+
+  it('refuses a wildcard or a name without its type as a switch principal', () => {
+    const plan = withFence({ type: 'KAFKA_ACL' }, [writer(['User:*', 'orders-writer'])]);
+
+    expect(plan.success).toBe(false);
+    const messages = plan.success ? [] : plan.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^cutover\.switches\.0\.principals\.0: .*a Kafka principal without wildcard/),
+      expect.stringMatching(/^cutover\.switches\.0\.principals\.1: .*a Kafka principal without wildcard/),
+    ]);
   });
 });
 

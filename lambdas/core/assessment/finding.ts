@@ -59,7 +59,10 @@ export const AssessmentOptionsSchema = z.object({
     .object({
       fence: z.object({
         type: z.enum(['POINTER', 'KAFKA_ACL', 'IAM_POLICY']),
+        /** KAFKA_ACL: whom it denies (the plan's principals and its producer switches', aclFencePrincipals). */
         principals: z.array(z.string()).default([]),
+        /** IAM_POLICY: the producers' roles it denies. */
+        roleNames: z.array(z.string()).default([]),
       }),
       /** The longest the fence can hold producers: the drain timeout. */
       maxHoldSeconds: z.number().nonnegative(),
@@ -75,6 +78,8 @@ export const AssessmentOptionsSchema = z.object({
             type: z.string(),
             role: z.enum(['PRODUCERS', 'CONSUMERS', 'BOTH']),
             stopAtFence: z.boolean().default(false),
+            /** The Kafka principals the switch declares its application authenticates as. */
+            principals: z.array(z.string()).default([]),
           }),
         )
         .default([]),

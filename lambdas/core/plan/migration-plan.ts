@@ -431,6 +431,23 @@ const IAM_POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 /** AWS: an IAM policy change takes effect in most cases in less than a minute (MSK developer guide, IAM access control). */
 export const IAM_POLICY_PROPAGATION_SECONDS = 60;
 export const DEFAULT_WRITE_FENCE_POLICY_NAME = 'msk-migration-write-fence';
+/**
+ * Why no inventory can find the IAM roles that write an IAM-auth source, so that an IAM_POLICY fence denies exactly
+ * the roles the plan names (the assessment's cutover.iam-producer-roles-unseen and msk-migrate validate say so).
+ */
+export const IAM_PRODUCERS_UNSEEN =
+  "The source cannot show which IAM roles write its topics: with IAM access control Kafka ACLs do not apply to IAM identities (no ACL names a producer); the Kafka protocol gives producers and group members no principal (DescribeProducers: producer IDs, epochs and timestamps; DescribeGroups: client IDs and hosts); and MSK's CloudTrail events cover only topic and configuration actions (CreateTopic, AlterTopic, DescribeTopicDynamicConfiguration, ...), not Connect or WriteData.";
+
+/** What `msk-migrate validate` tells about a valid plan beyond its checks: limits of what it asks for. */
+export function planNotes(plan: Pick<MigrationPlan, 'cutover'>): string[] {
+  const { fence } = plan.cutover;
+  const notes: string[] = [];
+  if (fence.type === 'IAM_POLICY')
+    notes.push(
+      `cutover.fence IAM_POLICY denies writes to the ${fence.roleNames.length} role(s) of cutover.fence.roleNames only. ${IAM_PRODUCERS_UNSEEN} Name every producer's role; one left out keeps writing, CheckDrain names its producer IDs and the run rolls back.`,
+    );
+  return notes;
+}
 /** cutover.clientPollIntervalSeconds when the plan does not say: clients that read the pointer every second. */
 export const DEFAULT_CLIENT_POLL_INTERVAL_SECONDS = 1;
 
@@ -451,6 +468,21 @@ export function settleSecondsOf(plan: { readonly cutover: MigrationPlan['cutover
     case 'POINTER':
       return 2 * cutover.clientPollIntervalSeconds;
   }
+}
+
+/**
+ * Whom a KAFKA_ACL fence denies: the plan's `cutover.fence.principals`, and — unless that is already `User:*` — the
+ * principals the producer switches declare (`cutover.switches[].principals` of role PRODUCERS or BOTH), so that an
+ * application moved by a switch is held by the broker too. Empty for the other fences.
+ */
+export function aclFencePrincipals(cutover: Pick<MigrationPlan['cutover'], 'fence' | 'switches'>): string[] {
+  const { fence } = cutover;
+  if (fence.type !== 'KAFKA_ACL') return [];
+  if (fence.principals.includes('User:*')) return [...fence.principals];
+  const declared = cutover.switches.flatMap((s) =>
+    s.role !== 'CONSUMERS' && 'principals' in s ? (s.principals ?? []) : [],
+  );
+  return [...new Set([...fence.principals, ...declared])];
 }
 
 /**
@@ -516,6 +548,16 @@ export const MAX_CONSUMER_CATCH_UP_SECONDS = 180;
 const switchName = pattern(SWITCH_NAME, 'a switch name (letters, digits, . _ -; up to 64)').describe(
   'The application this switch moves (unique in the plan; journal keys and messages use it).',
 );
+/** A Kafka principal an application authenticates as: no wildcard (that is the fence's User:*, not an application). */
+const APPLICATION_PRINCIPAL = /^[A-Za-z][A-Za-z0-9]*:[^\s*]+$/;
+const switchPrincipals = z
+  .array(pattern(APPLICATION_PRINCIPAL, 'a Kafka principal without wildcard (User:orders-writer)'))
+  .min(1)
+  .max(20)
+  .optional()
+  .describe(
+    "The Kafka principals this application's clients authenticate as on the source (SCRAM user, mTLS subject): a KAFKA_ACL fence also denies its producers' principals, and the assessment counts a producer principal of the source's ACLs as covered by this switch.",
+  );
 const ClientRole = z
   .enum(['PRODUCERS', 'CONSUMERS', 'BOTH'])
   .describe('Which clients of the application the switch moves: its producers, its consumers or both.');
@@ -563,6 +605,7 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
         "Environment variables set in the new revision; {bootstrapServers} in a value becomes the target's bootstrap servers.",
       ),
     containerName: z.string().min(1).max(255).optional().describe('Only this container; default every container.'),
+    principals: switchPrincipals,
     stopAtFence: z
       .boolean()
       .default(false)
@@ -593,6 +636,7 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       .enum(['IAM', 'NONE'])
       .default('IAM')
       .describe('How the workers authenticate to the target (MSK Connect: IAM or none).'),
+    principals: switchPrincipals,
   }),
   strict({
     type: z
@@ -609,6 +653,7 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       .describe(
         "Settings of the restarted process; {bootstrapServers} in a value becomes the target's bootstrap servers.",
       ),
+    principals: switchPrincipals,
     stopAtFence: z
       .boolean()
       .default(false)

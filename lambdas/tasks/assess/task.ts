@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { assess } from '../../core/assessment/assess';
 import { assessmentOptions } from '../../core/assessment/finding';
 import { planPauseModel } from '../../core/cutover/pause-model';
+import { aclFencePrincipals } from '../../core/plan/migration-plan';
 import { renderAssessmentReport } from '../../core/assessment/report';
 import { AssessmentBlockedError, TransientError } from '../../core/errors';
 import type { Inventory } from '../../core/inventory/model';
@@ -55,7 +56,8 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
     cutover: {
       fence: {
         type: plan.cutover.fence.type,
-        principals: plan.cutover.fence.type === 'KAFKA_ACL' ? plan.cutover.fence.principals : [],
+        principals: aclFencePrincipals(plan.cutover),
+        roleNames: plan.cutover.fence.type === 'IAM_POLICY' ? plan.cutover.fence.roleNames : [],
       },
       maxHoldSeconds: plan.cutover.drainTimeoutMinutes * 60,
       producerDeliveryTimeoutMs: plan.cutover.producerDeliveryTimeoutMs,
@@ -65,6 +67,7 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
         type: s.type,
         role: s.role,
         stopAtFence: 'stopAtFence' in s && s.stopAtFence === true,
+        principals: 'principals' in s ? (s.principals ?? []) : [],
       })),
     },
   });

@@ -3,6 +3,7 @@ import { holdsAtFence } from '../../cutover/client-switches';
 import { clientsOfTopics } from '../../inventory/topic-clients';
 import type { TargetProfile } from '../../profiles/profile';
 import { firstFew, plural, type AssessmentOptions, type Finding } from '../finding';
+import { IAM_PRODUCERS_UNSEEN } from '../../plan/migration-plan';
 import { scopeOf } from '../scope';
 
 /**
@@ -56,8 +57,17 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
   const fence = cutover.fence;
   const coveredByFence = (principal: string): boolean =>
     fence.type === 'KAFKA_ACL' && (fence.principals.includes('User:*') || fence.principals.includes(principal));
+  // A producer switch that declares the principal (cutover.switches[].principals) and stops its application at the
+  // fence holds it; one that does not stop it is named with the principal (it writes until SwitchToTarget).
+  const producerSwitches = cutover.switches.filter((s) => s.role !== 'CONSUMERS');
+  const switchOf = (principal: string) => producerSwitches.find((s) => s.principals.includes(principal));
   const uncovered = clients.topics.flatMap((t) =>
-    t.producerPrincipals.filter((p) => !coveredByFence(p)).map((p) => `${t.topic}: ${p}`),
+    t.producerPrincipals
+      .filter((p) => !coveredByFence(p) && !switchOf(p)?.stopAtFence)
+      .map((p) => {
+        const sw = switchOf(p);
+        return `${t.topic}: ${p}${sw ? ` (switch ${sw.name}, not stopped at the fence)` : ''}`;
+      }),
   );
   if (uncovered.length > 0) {
     findings.push({
@@ -69,10 +79,21 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       remediation:
         fence.type === 'IAM_POLICY'
           ? 'Kafka ACL principals (SCRAM, mTLS) are not IAM roles: stop them before the cutover, or have them read the pointer. A producer still writing after the fence fails the drain, and the migration rolls back.'
-          : 'Use cutover.fence KAFKA_ACL (User:* or these principals), have these producers read the pointer, or stop them before the cutover. A producer still writing after the fence fails the drain (named by CheckDrain), and the migration rolls back.',
+          : 'Use cutover.fence KAFKA_ACL (User:* or these principals; a switch declaring a principal adds it to the fence), have these producers read the pointer, or stop them at the fence (a switch declaring the principal, with stopAtFence). A producer still writing after the fence fails the drain (named by CheckDrain), and the migration rolls back.',
       items: uncovered,
     });
   }
+  // IAM_POLICY: the source shows no IAM principal for its clients, so the roles the fence denies are the plan's alone.
+  if (fence.type === 'IAM_POLICY')
+    findings.push({
+      id: 'cutover.iam-producer-roles-unseen',
+      severity: 'INFO',
+      subject: `cutover.fence IAM_POLICY (${plural(fence.roleNames.length, 'role')})`,
+      criterion: 'dataControlAndCost',
+      evidence: `The IAM_POLICY fence denies writes to exactly the roles the plan names: ${firstFew(fence.roleNames, 5)}. ${IAM_PRODUCERS_UNSEEN}`,
+      remediation:
+        "List every producer's role in cutover.fence.roleNames: the roles whose IAM policies allow kafka-cluster:WriteData on the migrated topics (IAM Access Analyzer, or iam:SimulatePrincipalPolicy over the account's roles). A role left out keeps writing after the fence: CheckDrain names its producer IDs and the migration rolls back.",
+    });
   // CloudWatch shows writes to a migrated topic whose producers no ACL names (no authorizer, or User:* grants): who
   // they are is unknown, and only a fence on every principal (or the pointer, if they read it) holds them.
   const fenceHoldsAll = fence.type === 'KAFKA_ACL' && fence.principals.includes('User:*');
@@ -92,8 +113,15 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
     });
   // Switched applications the fence does not hold: they read no pointer, so only the broker or a stop holds them.
   const switches = cutover.switches;
+  // Under a KAFKA_ACL fence on named principals, a producer switch that declares none may write as someone else.
+  const aclOnNamed = fence.type === 'KAFKA_ACL' && fence.principals.length > 0 && !fence.principals.includes('User:*');
   const producersUnheld = switches
-    .filter((s) => s.role !== 'CONSUMERS' && !s.stopAtFence && fence.type === 'POINTER')
+    .filter(
+      (s) =>
+        s.role !== 'CONSUMERS' &&
+        !s.stopAtFence &&
+        (fence.type === 'POINTER' || (aclOnNamed && s.principals.length === 0)),
+    )
     .map((s) => `${s.name} (${s.type})`);
   if (producersUnheld.length > 0)
     findings.push({
@@ -101,9 +129,9 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       severity: 'WARNING',
       subject: plural(producersUnheld.length, 'client switch', 'client switches'),
       criterion: 'dataControlAndCost',
-      evidence: `These applications' producers read no pointer, are not stopped at the fence (stopAtFence) and the fence is the pointer alone: they write to the source until SwitchToTarget moves them, so the drain never settles: ${firstFew(producersUnheld, 5)}.`,
+      evidence: `These applications' producers read no pointer, are not stopped at the fence (stopAtFence) and ${fence.type === 'POINTER' ? 'the fence is the pointer alone' : 'their switch declares no principal for the KAFKA_ACL fence on named principals'}: they write to the source until SwitchToTarget moves them, so the drain never settles: ${firstFew(producersUnheld, 5)}.`,
       remediation:
-        'Give their switch stopAtFence (ECS_SERVICE), or use cutover.fence KAFKA_ACL / IAM_POLICY covering their principals or roles.',
+        'Give their switch stopAtFence, or declare the principals they write as (cutover.switches[].principals: the KAFKA_ACL fence then denies them), or use cutover.fence KAFKA_ACL on User:* / IAM_POLICY covering their roles.',
       items: producersUnheld,
     });
   // Lambda event source mappings and sink connectors are held at the source's end by CommitConsumerOffsets.
