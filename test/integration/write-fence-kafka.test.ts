@@ -3,6 +3,9 @@ import { KafkajsAclWriteFence } from '../../lambdas/adapters/kafka/kafkajs-acl-w
 import { PlatformaticProducerActivity } from '../../lambdas/adapters/kafka/platformatic-producer-activity';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { MigrationPlanSchema, aclFencePrincipals } from '../../lambdas/core/plan/migration-plan';
 
 /**
  * The KAFKA_ACL write fence on real brokers (every harness version) with the ACL authorizer on the SCRAM listener.
@@ -15,6 +18,9 @@ jest.setTimeout(240_000);
 const app = { username: 'orders-app', password: 'orders-app-secret' };
 const replicator = { username: 'mm2', password: 'mm2-secret' };
 const OFFSET_SYNCS = 'mm2-offset-syncs.target.internal';
+const examplePlan = JSON.parse(
+  readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+) as { cutover: Record<string, unknown> };
 const TOPIC = 2;
 const LITERAL = 3;
 const WRITE = 4;
@@ -156,6 +162,47 @@ describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version)
     });
     await admin.disconnect();
     expect(denies.resources.map((r) => r.resourceName)).toEqual(['payments']);
+  });
+
+  it('denies the principal a producer switch declares, under a fence on other named principals', async () => {
+    // Prepare: the plan fences User:legacy; the orders application's switch declares User:orders-app
+    const plan = MigrationPlanSchema.parse({
+      ...examplePlan,
+      cutover: {
+        ...examplePlan.cutover,
+        fence: { type: 'KAFKA_ACL', principals: ['User:legacy'] },
+        switches: [
+          {
+            type: 'ECS_SERVICE',
+            name: 'orders-app',
+            role: 'PRODUCERS',
+            cluster: 'apps',
+            service: 'orders-app',
+            environment: { KAFKA_BOOTSTRAP: '{bootstrapServers}' },
+            principals: ['User:orders-app'],
+          },
+        ],
+      },
+    });
+    const orders = await producerAs(app);
+    expect(await sendUntil(orders, 'orders', 'ACCEPTED')).toBe('ACCEPTED');
+    const fence = new KafkajsAclWriteFence(
+      cluster.connection('source', { ...(cluster.admin as typeof app), mechanism: 'SCRAM-SHA-512' }),
+      { principals: aclFencePrincipals(plan.cutover), host: '*' },
+    );
+
+    // Act
+    const taken = await fence.inspect(['orders']);
+    await fence.apply(taken);
+
+    // Assess: the switch's principal is refused like the plan's own; the rollback lets it write again
+    expect(taken).toMatchObject({
+      kind: 'KAFKA_ACL',
+      bindings: [{ principal: 'User:legacy' }, { principal: 'User:orders-app' }],
+    });
+    expect(await sendUntil(orders, 'orders', 'TOPIC_AUTHORIZATION_FAILED')).toBe('TOPIC_AUTHORIZATION_FAILED');
+    await fence.undo(taken);
+    expect(await sendUntil(orders, 'orders', 'ACCEPTED')).toBe('ACCEPTED');
   });
 
   it('undoes nothing twice: a retried rollback removes no binding', async () => {
