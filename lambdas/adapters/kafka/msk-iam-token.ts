@@ -1,6 +1,6 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { KafkaClient } from '@aws-sdk/client-kafka';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../aws/node-sha256';
 
 /**
  * MSK IAM authentication's token (SASL/OAUTHBEARER): a SigV4-presigned `GET https://kafka.<region>.amazonaws.com/
@@ -92,33 +92,4 @@ export async function mskIamTokenFromDefaultCredentials(region: string): Promise
 /** RFC 3986 percent-encoding, as SigV4 and the token's URL use it. */
 function escapeUri(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytes = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** SHA-256 / HMAC-SHA256 over node:crypto, in the shape the signer expects. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
 }
