@@ -112,20 +112,7 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const polls = (previous?.polls ?? 0) + 1;
 
-  // Target first: a record landing on the source between the two reads can only make the source look ahead.
-  const targetTopics = new Set(await deps.target.listTopics());
-  const targetEnds = await readEndOffsets(
-    deps.target,
-    topics.filter((t) => targetTopics.has(t)),
-  );
-  const sourceEnds = await readEndOffsets(deps.source, topics);
-  const sourceSnapshot = await storeEndOffsets(
-    deps.artifacts,
-    identity,
-    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
-    at,
-    sourceEnds,
-  );
+  const { targetEnds, sourceEnds, sourceSnapshot } = await readBothEnds(deps, identity, topics, polls, at);
 
   const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
   if (
@@ -213,19 +200,7 @@ export async function passConsumersFirst(input: CheckDrainRequest, deps: CheckDr
   const at = deps.now().toISOString();
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const polls = (previous?.polls ?? 0) + 1;
-  const targetTopics = new Set(await deps.target.listTopics());
-  const targetEnds = await readEndOffsets(
-    deps.target,
-    topics.filter((t) => targetTopics.has(t)),
-  );
-  const sourceEnds = await readEndOffsets(deps.source, topics);
-  const sourceSnapshot = await storeEndOffsets(
-    deps.artifacts,
-    identity,
-    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
-    at,
-    sourceEnds,
-  );
+  const { targetEnds, sourceEnds, sourceSnapshot } = await readBothEnds(deps, identity, topics, polls, at);
   const targetBy = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
   const partitions = sourceEnds.map((s) => {
     const t = targetBy.get(`${s.topic}\u0000${s.partition}`);
@@ -432,4 +407,31 @@ async function refuseUncoveredWriters(args: {
       `Find it (the inventory lists each topic's clients; DescribeProducers names its producer ID), stop it or add a switch or a write fence that covers it, then run the cutover again. The pointers and the write fence are put back; see ${evidenceKey}.`,
     { evidenceKey, writers: writers.slice(0, 20) },
   );
+}
+
+/**
+ * This look's end offsets, the target's first (a record landing on the source between the two reads can only make
+ * the source look ahead), and the source's stored as the look's evidence.
+ */
+async function readBothEnds(
+  deps: CheckDrainDeps,
+  identity: CheckDrainRequest['identity'],
+  topics: string[],
+  polls: number,
+  at: string,
+) {
+  const targetTopics = new Set(await deps.target.listTopics());
+  const targetEnds = await readEndOffsets(
+    deps.target,
+    topics.filter((t) => targetTopics.has(t)),
+  );
+  const sourceEnds = await readEndOffsets(deps.source, topics);
+  const sourceSnapshot = await storeEndOffsets(
+    deps.artifacts,
+    identity,
+    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    at,
+    sourceEnds,
+  );
+  return { targetEnds, sourceEnds, sourceSnapshot };
 }
