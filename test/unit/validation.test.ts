@@ -160,6 +160,36 @@ describe('target validation', () => {
     ]);
   });
 
+  it('passes while producers write: a record copied between the two offset reads is not taken for foreign', async () => {
+    // Prepare: a live workload. Before either cluster answers for its offsets, one more record is produced on the
+    // source and copied to the target (a fast replicator, and offset reads that reach the brokers at different moments)
+    const source = new FakeKafka().addTopic('orders', 3);
+    for (let p = 0; p < 3; p++) source.append('orders', p, records(`o${p}`, 12));
+    const target = new FakeKafka();
+    replicate(source, target, ['orders']);
+    let produced = 0;
+    const produceAndCopy = (): void => {
+      for (let p = 0; p < 3; p++) source.append('orders', p, [{ key: `live-${p}`, value: `live-${produced}` }]);
+      produced++;
+      replicate(source, target, ['orders']);
+    };
+    for (const cluster of [source, target]) {
+      const answer = cluster.fetchTopicOffsets.bind(cluster);
+      cluster.fetchTopicOffsets = async (topic) => {
+        produceAndCopy();
+        return answer(topic);
+      };
+    }
+    // Act
+    const differences = await differencesOf(source, target, {
+      topics: ['orders'],
+      consumerGroups: { include: [], exclude: [] },
+    });
+    // Assess: every record on the target is in the source (before, the last one of each partition was not)
+    expect(differences).toEqual([]);
+    expect(produced).toBe(2);
+  });
+
   it('passes when offsets differ across clusters but contents and translated group offsets line up', async () => {
     // Prepare: the source lost offsets 0–4 to retention before replication; the target numbers the same records from 0
     const source = new FakeKafka()

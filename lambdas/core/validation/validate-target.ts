@@ -140,7 +140,12 @@ export async function validateTarget(request: ValidationRequest, deps: Validatio
   let sampledRecords = 0;
   let partitions = 0;
   await forEachBounded(onBoth, 4, async (topic) => {
-    const [sOffsets, tOffsets] = await Promise.all([source.fetchTopicOffsets(topic), target.fetchTopicOffsets(topic)]);
+    // The target's offsets first, then the source's: while producers write, every record the target holds when its
+    // offsets are read was copied from the source earlier, so it lies below the source's end read after it. Read the
+    // other way round (or at once), a record copied in between is on the target and past the source's end: the
+    // continuity check reads the source only up to that end and reports the record as not in the source.
+    const tOffsets = await target.fetchTopicOffsets(topic);
+    const sOffsets = await source.fetchTopicOffsets(topic);
     const tByPartition = new Map<number, PartitionOffsets>(tOffsets.map((o) => [o.partition, o]));
     for (const s of sOffsets) {
       const t = tByPartition.get(s.partition);
