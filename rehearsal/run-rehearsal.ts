@@ -426,6 +426,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   if (tally) {
     figures['pointerPropagationMs'] = tally.cutover.pointerPropagationMs ?? null;
     figures['writePauses'] = tally.cutover.writePauses;
+    figures['consumedTwice'] = consumedTwice(tally.consumed);
   }
   figures['latencySamples'] = observations.latencies.length;
   // How many looks each paced cutover state took within its visits (bench:cutover's per-look work).
@@ -479,4 +480,34 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
 /** The scenario's hooks for this run (none for a scenario that injects nothing). */
 function scenarioHooks(definition: ScenarioDefinition, context: ScenarioContext): ScenarioHooks {
   return definition.inject?.(context) ?? {};
+}
+
+/**
+ * Each record a workload consumer read more than once, with where it read it each time (cluster, partition, offset,
+ * and its place in the consumption order): the evidence that tells a re-read after a switch from one after a rebalance.
+ */
+function consumedTwice(
+  consumed: WorkloadTally['consumed'],
+): Array<{
+  topic: string;
+  record: string;
+  reads: Array<{ cluster: string; partition: number; offset: string; index: number }>;
+}> {
+  const out: Array<{
+    topic: string;
+    record: string;
+    reads: Array<{ cluster: string; partition: number; offset: string; index: number }>;
+  }> = [];
+  for (const [topic, records] of Object.entries(consumed)) {
+    const reads = new Map<string, Array<{ cluster: string; partition: number; offset: string; index: number }>>();
+    records.forEach((r, index) => {
+      const id = `${r.key}#${r.seq}`;
+      const list = reads.get(id) ?? [];
+      list.push({ cluster: r.cluster, partition: r.partition, offset: r.offset, index });
+      reads.set(id, list);
+    });
+    for (const [record, list] of reads)
+      if (list.length > 1 && out.length < 20) out.push({ topic, record, reads: list });
+  }
+  return out;
 }
