@@ -486,9 +486,7 @@ function scenarioHooks(definition: ScenarioDefinition, context: ScenarioContext)
  * Each record a workload consumer read more than once, with where it read it each time (cluster, partition, offset,
  * and its place in the consumption order): the evidence that tells a re-read after a switch from one after a rebalance.
  */
-function consumedTwice(
-  consumed: WorkloadTally['consumed'],
-): Array<{
+function consumedTwice(consumed: WorkloadTally['consumed']): Array<{
   topic: string;
   record: string;
   reads: Array<{ cluster: string; partition: number; offset: string; index: number }>;
