@@ -2,6 +2,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { KafkajsAclWriteFence } from '../../lambdas/adapters/kafka/kafkajs-acl-write-fence';
 import { PlatformaticProducerActivity } from '../../lambdas/adapters/kafka/platformatic-producer-activity';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
+import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -72,18 +73,15 @@ describe.each(KAFKA_VERSIONS)('the KAFKA_ACL write fence on Kafka %s', (version)
       (err: { type?: string }) => err.type ?? 'FAILED',
     );
   /**
-   * A send until it gets `expected` (at most 40 tries, 250 ms apart), for right after an ACL change: a KRaft broker
-   * applies ACLs from the metadata log after the controller acknowledged them, and on a loaded machine the first
-   * sends can still see the old ones. Returns the last outcome.
+   * Sends until one gets `expected`, for right after an ACL change: a KRaft broker applies ACLs from the metadata log
+   * after the controller acknowledged them, and on a loaded machine the first sends can still see the old ones.
    */
-  const sendUntil = async (producer: Producer, topic: string, expected: string): Promise<string> => {
-    let outcome = await send(producer, topic);
-    for (let i = 1; i < 40 && outcome !== expected; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      outcome = await send(producer, topic);
-    }
-    return outcome;
-  };
+  const sendUntil = (producer: Producer, topic: string, expected: string): Promise<string> =>
+    pollUntil(
+      `a send to ${topic} to end ${expected}`,
+      async () => ((await send(producer, topic)) === expected ? expected : undefined),
+      { timeoutMs: 10_000 },
+    );
 
   beforeAll(async () => {
     cluster = clusters.get(version) as KafkaCluster;
