@@ -14,19 +14,11 @@ import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definit
 type Raw = Record<string, any>;
 const AUDIT_POINTER = { type: 'SSM_PARAMETER', parameterName: '/audit/kafka/bootstrap-servers' };
 
-/** The waves example with a consumers-first wave first: the audit pipeline reads orders.created. */
+/** examples/msk-to-serverless-waves.json: its consumers-first wave comes first (the audit pipeline reads orders.created). */
 function plan(change: (raw: Raw) => void = () => undefined): Raw {
   const raw = JSON.parse(
     readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-waves.json'), 'utf8'),
   ) as Raw;
-  raw.replication.consumerGroups.include.push('audit-.*');
-  raw.waves.unshift({
-    name: 'audit',
-    consumersFirst: true,
-    topics: ['orders.created'],
-    consumerGroups: ['audit-trail'],
-    switch: AUDIT_POINTER,
-  });
   change(raw);
   return raw;
 }

@@ -8,13 +8,17 @@ import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import { evidenceKeyOf, STATE_NAMES, STATES } from '../../lambdas/workflow/catalogue';
 
-/** examples/msk-to-serverless-waves.json: two waves (analytics, then orders), each with its owners and pointer. */
+/**
+ * examples/msk-to-serverless-waves.json without its consumers-first wave (waves-consumers-first.test.ts has it): two
+ * waves (analytics, then orders), each with its owners and pointer.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = Record<string, any>;
 function wavesPlan(change: (raw: Raw) => void = () => undefined): Raw {
   const raw = JSON.parse(
     readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-waves.json'), 'utf8'),
   ) as Raw;
+  raw.waves = (raw.waves as Raw[]).filter((w) => w.consumersFirst !== true);
   change(raw);
   return raw;
 }
