@@ -1,6 +1,11 @@
-import type { Compensation } from '../lambdas/compensator/compensate';
+import { runCompensator, type Compensation, type ExecutionStatusChange } from '../lambdas/compensator/compensate';
+import { canaryTopicName, replicatorName } from '../lambdas/core/replication/naming';
 import type { KafkaDataPlane } from '../lambdas/ports/kafka';
+import type { MigrationLocks } from '../lambdas/ports/migration-locks';
 import type { Replicator } from '../lambdas/ports/replicator';
+import type { WriteFence } from '../lambdas/ports/write-fence';
+import type { RunResult } from './asl-runner';
+import type { RehearsalEnvironment } from './environment';
 import type { WorkloadHandle } from './workload';
 
 /**
@@ -108,4 +113,53 @@ export async function writesResumed(
 export async function replicatorRunning(replicator: Replicator, name: string): Promise<boolean> {
   const found = await replicator.find(name);
   return found !== undefined && found.state !== 'FAILED';
+}
+
+/**
+ * What the execution left behind. EventBridge: an execution that ended other than SUCCEEDED is delivered to the
+ * compensator (the orchestrator's rule on ABORTED / FAILED / TIMED_OUT); one that reported itself finds nothing more
+ * to undo. Then the producers must write again, this execution's replicator be gone and the source be untouched.
+ */
+export async function observeEndState(a: {
+  run: RunResult;
+  env: RehearsalEnvironment;
+  locks: MigrationLocks;
+  writeFence?: WriteFence;
+  identity: { migrationId: string; executionName: string };
+  sourceBefore: SourceSnapshot;
+  log: (line: string) => void;
+}): Promise<EndState> {
+  const { run, env: e, log } = a;
+  let compensation: EndState['compensation'];
+  let compensationError: string | undefined;
+  if (run.statusChange) {
+    try {
+      compensation = await runCompensator(run.statusChange as unknown as ExecutionStatusChange, {
+        artifacts: e.artifacts,
+        locks: a.locks,
+        pointer: e.pointer,
+        ...(a.writeFence ? { writeFence: a.writeFence } : {}),
+        replicator: e.replicator,
+        lagSignals: e.alarms,
+        source: e.sourcePlane,
+        target: e.targetPlane,
+        now: () => new Date(),
+      });
+      log(`compensator (${run.statusChange.detail.status}): ${compensation.outcome}: ${compensation.notes.join(' ')}`);
+    } catch (err) {
+      compensationError = (err as Error).message;
+      log(`compensator failed: ${compensationError}`);
+    }
+  }
+  const resumed = await writesResumed(e.workload, { minWrites: 20, waitMs: 15_000 });
+  log(
+    `after the end: ${resumed.writesAfterEnd} send(s) acknowledged${resumed.stillHolding ? ', producers still holding' : ''}`,
+  );
+  return {
+    ...(compensation ? { compensation } : {}),
+    ...(compensationError ? { compensationError } : {}),
+    ...resumed,
+    replicatorLeft: await replicatorRunning(e.replicator, replicatorName(a.identity)),
+    sourceChanges: await sourceChangesSince(e.sourcePlane, a.sourceBefore, canaryTopicName(a.identity)),
+  };
 }

@@ -5,7 +5,10 @@ import { KafkajsDataPlane } from '../lambdas/adapters/kafka/kafkajs-data-plane';
 import { PlatformaticClientBehaviour } from '../lambdas/adapters/kafka/platformatic-client-behaviour';
 import { PlatformaticProducerActivity } from '../lambdas/adapters/kafka/platformatic-producer-activity';
 import { writePointerFile } from '../lambdas/adapters/local/file-cutover-switch';
-import { LOCAL_SWITCHES } from '../lambdas/adapters/local/registry';
+import { LOCAL_CLIENT_SWITCHES, LOCAL_FENCES, LOCAL_SWITCHES } from '../lambdas/adapters/local/registry';
+import { aclFencePrincipals, type ClientSwitchSpec, type MigrationPlan } from '../lambdas/core/plan/migration-plan';
+import type { ClientSwitch, ClientSwitchFactory } from '../lambdas/ports/client-switch';
+import type { WriteFence } from '../lambdas/ports/write-fence';
 import { FsArtifactStore } from '../lambdas/adapters/local/fs-artifact-store';
 import { LocalMirrorMaker2 } from '../lambdas/adapters/local/mm2-replicator';
 import { startLocalApproval, type LocalApproval } from '../lambdas/approval/local-approval';
@@ -294,6 +297,32 @@ export async function startRehearsalEnvironment(args: {
     alarms: new LocalTargetAlarms(),
     ...(unaware ? { unaware } : {}),
   };
+}
+
+/**
+ * The plan's write fence and client switches, from the local runtime's registry (ValidateInput refuses a kind it has
+ * none for): a KAFKA_ACL fence on the source, LOCAL_PROCESS switches over the unaware applications.
+ */
+export function planAdapters(
+  env: RehearsalEnvironment,
+  plan: MigrationPlan,
+): { writeFence?: WriteFence; clientSwitches?: ClientSwitchFactory } {
+  const fenceSpec = plan.cutover.fence;
+  const writeFence =
+    fenceSpec.type === 'KAFKA_ACL'
+      ? LOCAL_FENCES.KAFKA_ACL(
+          { ...fenceSpec, principals: aclFencePrincipals(plan.cutover) },
+          { source: env.source.connection('write-fence') },
+        )
+      : undefined;
+  const unawareApps = env.unaware?.apps;
+  const clientSwitches = unawareApps
+    ? (spec: ClientSwitchSpec): ClientSwitch => {
+        if (spec.type !== 'LOCAL_PROCESS') throw new Error(`The rehearsal has no ${spec.type} client switch.`);
+        return LOCAL_CLIENT_SWITCHES.LOCAL_PROCESS(spec, { supervisor: unawareApps });
+      }
+    : undefined;
+  return { ...(writeFence ? { writeFence } : {}), ...(clientSwitches ? { clientSwitches } : {}) };
 }
 
 /** ALLOW for the unaware applications' user on the source (the authorizer denies what no ACL allows). */

@@ -2,6 +2,7 @@ import type { Compensation } from '../lambdas/compensator/compensate';
 import type { RunResult } from './asl-runner';
 import {
   cutoverTimeline,
+  lastLookMs,
   observedPropagation,
   writePauseBound,
   type CutoverTimeline,
@@ -10,10 +11,11 @@ import {
 } from './cutover-figures';
 import { phaseOf } from './phases';
 import type { Observations } from './probes';
-import type { RehearsalResult } from './report';
+import { writeRehearsalReport, type RehearsalReportFiles, type RehearsalResult } from './report';
 import type { EndState } from './end-state';
 import { COMPENSATED_FINAL_STATE, type ScenarioDefinition } from './scenarios';
 import type { WorkloadTally } from './workload';
+import type { UnawareTally } from './workload/unaware';
 import type { WritePause } from './workload/tally';
 
 /**
@@ -322,4 +324,173 @@ export function buildResult(a: ResultInputs): RehearsalResult {
         : {}),
   };
   return result;
+}
+
+/** No probe ran (the run failed before the environment was up): nothing was observed. */
+const NOTHING_OBSERVED: Observations = {
+  gateChecks: [],
+  lagSamples: [],
+  latencies: [],
+  switchedAt: null,
+  windowEndsAt: null,
+  lastLag: undefined,
+  figures: {},
+};
+
+/** Whatever the run got to: each part is absent when the run failed before it. */
+export interface RehearsalEvidence {
+  readonly definition: ScenarioDefinition;
+  readonly startedAt: string;
+  readonly version: string;
+  readonly reportDir: string;
+  readonly probes?: { readonly observations: Observations };
+  readonly run?: RunResult;
+  readonly tally?: WorkloadTally;
+  readonly end?: EndState;
+  readonly failure?: Error;
+  readonly settleSeconds: number;
+  readonly switchNoticeSeconds: number;
+  /** What the scenario's hooks found wrong, and the figures they and the run recorded so far. */
+  readonly mismatches: readonly string[];
+  readonly figures: Readonly<Record<string, unknown>>;
+}
+
+export interface RehearsalVerdict {
+  readonly result: RehearsalResult;
+  readonly files: RehearsalReportFiles;
+  readonly matched: boolean;
+  readonly mismatches: readonly string[];
+  readonly figures: Readonly<Record<string, unknown>>;
+  readonly cutover: RehearsalCutoverFigures;
+}
+
+/** The result, the run's figures, whether it went as its scenario defines, and the report written to `reportDir`. */
+export async function concludeRehearsal(a: RehearsalEvidence): Promise<RehearsalVerdict> {
+  const { run, tally, end } = a;
+  const observations = a.probes?.observations ?? NOTHING_OBSERVED;
+  const result = buildResult({
+    scenario: a.definition.name,
+    startedAt: a.startedAt,
+    run,
+    tally,
+    failure: a.failure,
+    observations,
+    version: a.version,
+    ...(end?.compensation ? { compensation: end.compensation } : {}),
+  });
+  const figures = { ...a.figures, ...observations.figures, ...runFigures(run, tally, observations) };
+  const mismatches = [...a.mismatches, ...judge(a.definition, result, run, tally, end)];
+  const files = await writeRehearsalReport(result, a.reportDir);
+  const { settleSeconds, switchNoticeSeconds } = a;
+  return {
+    result,
+    files,
+    matched: mismatches.length === 0,
+    mismatches,
+    figures,
+    cutover: cutoverFigures({ result, run, tally, settleSeconds, switchNoticeSeconds }),
+  };
+}
+
+/** The figures the report's schema has no field for: pointer propagation, write pauses, records read twice, drain. */
+function runFigures(
+  run: RunResult | undefined,
+  tally: WorkloadTally | undefined,
+  observations: Observations,
+): Record<string, unknown> {
+  const figures: Record<string, unknown> = {};
+  if (tally) {
+    figures['pointerPropagationMs'] = tally.cutover.pointerPropagationMs ?? null;
+    figures['writePauses'] = tally.cutover.writePauses;
+    figures['consumedTwice'] = consumedTwice(tally.consumed);
+  }
+  figures['latencySamples'] = observations.latencies.length;
+  // How many looks each paced cutover state took within its visits (bench:cutover's per-look work).
+  const drain = (run?.output as { cutover?: { drain?: DrainOutput } } | undefined)?.cutover?.drain;
+  // Where the drain's time went: records written after the fence (producers that had not seen it yet) restart the
+  // settle from the look that saw them.
+  figures['cutoverDrain'] = drain
+    ? {
+        looks: drain.polls ?? null,
+        recordsAfterFence: drain.recordsAfterFence ?? null,
+        stableSinceMsAfterFence:
+          drain.sourceStableSince && drain.fencedAt
+            ? Date.parse(drain.sourceStableSince) - Date.parse(drain.fencedAt)
+            : null,
+        passedMsAfterFence:
+          drain.checkedAt && drain.fencedAt ? Date.parse(drain.checkedAt) - Date.parse(drain.fencedAt) : null,
+      }
+    : null;
+  figures['cutoverLooks'] = { CheckDrain: drain?.polls ?? null };
+  // The work of the drain's passing look (its start → the state's exit): its looks are not evenly spaced (the one at
+  // the settle's end comes early), so the visit less the sleeps would not give it.
+  figures['cutoverLastLookMs'] = {
+    CheckDrain: run ? lastLookMs(run.events, 'CheckDrain', drain?.checkedAt) : null,
+  };
+  return figures;
+}
+
+/** The parts of the execution's `$.cutover.drain` the figures read. */
+interface DrainOutput {
+  polls?: number;
+  checkedAt?: string;
+  fencedAt?: string;
+  sourceStableSince?: string;
+  recordsAfterFence?: string;
+}
+
+type RecordRead = { cluster: string; partition: number; offset: string; index: number };
+
+/**
+ * Each record a workload consumer read more than once, with where it read it each time (cluster, partition, offset,
+ * and its place in the consumption order): the evidence that tells a re-read after a switch from one after a rebalance.
+ */
+function consumedTwice(
+  consumed: WorkloadTally['consumed'],
+): Array<{ topic: string; record: string; reads: RecordRead[] }> {
+  const out: Array<{ topic: string; record: string; reads: RecordRead[] }> = [];
+  for (const [topic, records] of Object.entries(consumed)) {
+    const reads = new Map<string, RecordRead[]>();
+    records.forEach((r, index) => {
+      const id = `${r.key}#${r.seq}`;
+      const list = reads.get(id) ?? [];
+      list.push({ cluster: r.cluster, partition: r.partition, offset: r.offset, index });
+      reads.set(id, list);
+    });
+    for (const [record, list] of reads)
+      if (list.length > 1 && out.length < 20) out.push({ topic, record, reads: list });
+  }
+  return out;
+}
+
+/**
+ * The migration-unaware applications' figures (moved by LOCAL_PROCESS switches, held by a KAFKA_ACL fence), beside
+ * the pointer workload's longest pause in the same execution; logged in one line.
+ */
+export function unawareFigures(
+  apps: UnawareTally,
+  tally: WorkloadTally,
+  log: (line: string) => void,
+): Record<string, unknown> {
+  const pause = apps.writePauses.reduce((m, w) => Math.max(m, w.pauseMs), 0);
+  const theirs = new Set(apps.writePauses);
+  const pointerPauses = tally.cutover.writePauses.filter((w) => !theirs.has(w));
+  log(
+    `unaware applications: ${apps.topic.produced} acknowledged, ${apps.topic.lost} lost, ${apps.topic.duplicatesConsumed} consumed twice; ` +
+      `write pause ${apps.writePauses.length > 0 ? `${pause} ms` : 'none (never moved)'}; ${apps.sendFailures} send(s) refused or failed; ` +
+      `producer ended on ${apps.producerCluster ?? 'nothing'}, consumer on ${apps.consumerCluster ?? 'nothing'}`,
+  );
+  return {
+    pointerWritePauseMs: pointerPauses.length > 0 ? Math.max(...pointerPauses.map((w) => w.pauseMs)) : null,
+    produced: apps.topic.produced,
+    lost: apps.topic.lost,
+    duplicatesConsumed: apps.topic.duplicatesConsumed,
+    writePauseMs: apps.writePauses.length > 0 ? pause : null,
+    writePauses: apps.writePauses,
+    refusedSends: apps.sendFailures,
+    restarts: apps.restarts,
+    producerEndedOn: apps.producerCluster ?? null,
+    consumerEndedOn: apps.consumerCluster ?? null,
+    drained: apps.drained,
+  };
 }
