@@ -116,4 +116,65 @@ describe('CommitConsumerOffsets across a replayed range on real brokers', () => 
     expect(firstValues.slice(0, 3)).toEqual(['order-500', 'order-501', 'order-502']);
     expect(progress).toMatchObject({ complete: true, redeliveredRecords: 0 });
   });
+
+  it('checks by content a commit that follows a transaction marker, where the record before it is no record', async () => {
+    // Prepare: on the source three transactions of 10 records each (offsets 0–9, 11–20, 22–31; markers at 10, 21
+    // and 32), the target holds the 30 records without markers (offsets 0–29); the group committed 22, right after
+    // the second marker, so the last record it consumed is source offset 20 (target offset 19)
+    const PAYMENTS = 'payments';
+    for (const plane of [sourcePlane, targetPlane])
+      await plane.createTopics([{ topic: PAYMENTS, numPartitions: 1, replicationFactor: 1 }]);
+    const kafka = new Kafka({
+      clientId: 'marker-it',
+      brokers: [source.bootstrap as string],
+      logLevel: logLevel.NOTHING,
+    });
+    const writer = kafka.producer({ transactionalId: 'payments-writer', idempotent: true, maxInFlightRequests: 1 });
+    await writer.connect();
+    for (const from of [0, 10, 20]) {
+      const tx = await writer.transaction();
+      await tx.send({ topic: PAYMENTS, messages: range(from, from + 9).map(record) });
+      await tx.commit();
+    }
+    await writer.disconnect();
+    await targetPlane.produce(PAYMENTS, range(0, 29).map(record));
+    await sourcePlane.setCommittedOffsets('payments-ledger', [{ topic: PAYMENTS, partition: 0, offset: '22' }]);
+    const pointerFile = path.join(dir, 'payments-pointer.json');
+    writePointerFile(pointerFile, source.bootstrap as string);
+    const producers = new FileCutoverSwitch(pointerFile);
+    const artifacts = new MemoryArtifacts();
+    const now = () => new Date();
+    const fence = await fenceProducers(
+      { identity, topics: [PAYMENTS] },
+      { producers, source: sourcePlane, artifacts, now },
+    );
+    let drain: DrainProgress | undefined;
+    drain = await pollUntil(
+      'the drain',
+      async () => {
+        drain = await checkDrain(
+          { identity, topics: [PAYMENTS], fence, settleSeconds: 1, ...(drain ? { previous: drain } : {}) },
+          { source: sourcePlane, target: targetPlane, artifacts, now },
+        );
+        return drain.drained ? drain : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+
+    // Act
+    const progress = await commitConsumerOffsets(
+      { identity, topics: [PAYMENTS], consumerGroups: { include: ['payments-ledger'], exclude: [] }, fence, drain },
+      { source: sourcePlane, target: targetPlane, artifacts, now },
+    );
+
+    // Assess: committed right after the copy of source offset 20, and read back by content across the marker
+    expect(progress).toMatchObject({ complete: true, redeliveredRecords: 0 });
+    expect(await targetPlane.fetchCommittedOffsets('payments-ledger', [PAYMENTS])).toEqual([
+      { topic: PAYMENTS, partition: 0, offset: '20' },
+    ]);
+    const evidence = await artifacts.getJson<{ groups: Array<{ notes: string[] }> }>(progress.evidenceKey as string);
+    expect(evidence?.groups[0]?.notes).toEqual([
+      'payments-0: read back after the record at source offset 20 (target 19).',
+    ]);
+  });
 });

@@ -211,3 +211,33 @@ it('never translates a group that committed past the ends it read: its last reco
     { topic: 'orders', partition: 1, offset: '5' },
   ]);
 });
+
+it('refuses a reused translation one record short even when its proof is not the record right before the offset', async () => {
+  // Prepare: the pre-pass's evidence says billing's offset 5 on orders-0 (the partition end) translates to 4, aligned
+  // on source record 3: a proof two records back, as a transaction marker or a clamped read leaves it. Reused as is,
+  // the group would read source record 4 twice on the target.
+  const w = world();
+  w.source.commit('billing', 'orders', 0, 5);
+  const early = await beforeFence(w);
+  const evidence = await w.artifacts.getJson<{ groups: Array<{ groupId: string; translations: unknown[] }> }>(
+    early.evidenceKey,
+  );
+  const billing = evidence?.groups.find((g) => g.groupId === 'billing');
+  if (!billing) throw new Error('the pre-pass translated no billing offsets');
+  billing.translations = [
+    {
+      topic: 'orders',
+      partition: 0,
+      sourceOffset: '5',
+      targetOffset: '4',
+      proof: { relation: 'after', sourceRecord: '3', targetRecord: '3' },
+    },
+  ];
+  await w.artifacts.putJson(early.evidenceKey, evidence);
+  // Act
+  const commit = cutOver(w, early);
+  // Assess: the read-back reads the records before both offsets afresh and refuses the pair
+  await expect(commit).rejects.toThrow(
+    /committed offset 4 for orders-0 on the target does not follow the source's offset 5: the record before it is target offset 3, not a copy of source offset 4/,
+  );
+});

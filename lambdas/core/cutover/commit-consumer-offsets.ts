@@ -829,12 +829,72 @@ async function verifyCommit(
       { groupId, differences: check.differences.slice(0, 10) },
     );
   }
-  return translations
-    .filter((t) => !checkable.has(key(t.topic, t.partition)))
-    .map(
-      (t) =>
-        `${t.topic}-${t.partition}: aligned on the ${t.proof.relation === 'end' ? 'partition end' : `record at source offset ${t.proof.sourceRecord}`}.`,
+  const notes: string[] = [];
+  for (const t of translations) {
+    if (checkable.has(key(t.topic, t.partition)) || t.proof.relation === 'timestamp') continue;
+    const s = sourceBy.get(key(t.topic, t.partition));
+    const tEnd = targetBy.get(key(t.topic, t.partition));
+    if (!s || !tEnd) continue;
+    notes.push(await checkNeighbours(deps, request, groupId, t, s, tEnd));
+  }
+  return notes;
+}
+
+/**
+ * The read-back check of a commit whose proof is not the record right before it (a transaction marker sits there, or
+ * the translation was reused from before the fence): read afresh, the last record before the committed offset on the
+ * source and the last record before the translated offset on the target must be the same record (or, where the source
+ * holds none before it within the search window, the first record at or after each). A translation one record short or
+ * long fails here whatever its own proof says.
+ */
+async function checkNeighbours(
+  deps: CommitOffsetsDeps,
+  request: Parsed,
+  groupId: string,
+  t: OffsetTranslation,
+  source: PartitionEnd,
+  target: PartitionEnd,
+): Promise<string> {
+  const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
+  const W = BigInt(request.searchWindow);
+  const window = (at: bigint, end: PartitionEnd): { low: bigint; high: bigint; from: bigint; at: bigint } => {
+    const low = BigInt(end.low);
+    const high = BigInt(end.high);
+    const clamped = at < high ? at : high;
+    return { low, high, from: clamped - W > low ? clamped - W : low, at: clamped };
+  };
+  const s = window(BigInt(t.sourceOffset), source);
+  const tw = window(BigInt(t.targetOffset), target);
+  const read = (cluster: KafkaDataPlane, from: bigint, until: bigint): Promise<DigestedRecord[]> =>
+    readDigests(cluster, t.topic, t.partition, from, until, request.searchWindow, options);
+  const refuse = (detail: string): never => {
+    throw new CutoverFailedError(
+      `Group ${groupId}: the committed offset ${t.targetOffset} for ${t.topic}-${t.partition} on the target does not follow the source's offset ${t.sourceOffset}: ${detail}`,
+      { groupId, topic: t.topic, partition: t.partition, sourceOffset: t.sourceOffset, targetOffset: t.targetOffset },
     );
+  };
+  const sBefore = (await read(deps.source, s.from, s.at)).at(-1);
+  if (sBefore) {
+    const tBefore = (await read(deps.target, tw.from, tw.at)).at(-1);
+    if (tBefore?.digest !== sBefore.digest)
+      refuse(
+        tBefore
+          ? `the record before it is target offset ${tBefore.offset}, not a copy of source offset ${sBefore.offset}`
+          : `no record before it on the target, where source offset ${sBefore.offset} was consumed`,
+      );
+    return `${t.topic}-${t.partition}: read back after the record at source offset ${sBefore.offset} (target ${tBefore?.offset}).`;
+  }
+  const sNext = (await read(deps.source, s.at, s.high))[0];
+  const tNext = (await read(deps.target, tw.at, tw.high))[0];
+  if (sNext?.digest !== tNext?.digest)
+    refuse(
+      sNext
+        ? `the next record on the target is ${tNext ? `offset ${tNext.offset}, not a copy of` : 'missing, not'} source offset ${sNext.offset}`
+        : `the target holds record ${tNext?.offset} where the source has none`,
+    );
+  return sNext
+    ? `${t.topic}-${t.partition}: read back at the record at source offset ${sNext.offset}.`
+    : `${t.topic}-${t.partition}: read back at the partition end.`;
 }
 
 function asOffsets(e: PartitionEnd): PartitionOffsets {
