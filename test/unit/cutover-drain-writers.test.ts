@@ -107,4 +107,52 @@ describe('checkDrain and writers no fence covers', () => {
 
     expect(next).toMatchObject({ drained: false, sourceStable: false });
   });
+  describe("with the clients' declared notice (a pointer fence)", () => {
+    it('names a writer whose write the source shows after a look taken once every client must have held, before the settle', async () => {
+      // Prepare: notice 3 s, settle 10 s; a look at 4 s, then a write
+      const activity = new FakeProducerActivity([]);
+      const w = world(activity);
+      const fence = await fenceProducers({ identity, topics }, w.deps);
+      w.clock.advance(4);
+      const afterNotice = await checkDrain({ identity, topics, fence, settleSeconds: 10, noticeSeconds: 3 }, w.deps);
+      w.source.append('orders', 1, [{ key: 'rogue', value: 'x' }]);
+      w.clock.advance(1);
+      // Act
+      const next = checkDrain(
+        { identity, topics, fence, settleSeconds: 10, noticeSeconds: 3, previous: afterNotice },
+        w.deps,
+      );
+      // Assess
+      await expect(next).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+        message: expect.stringContaining('every client that reads the pointer had held by 3 s'),
+      });
+      expect(activity.asked).toEqual([{ topic: 'orders', partition: 1 }]);
+      expect(afterNotice.drained).toBe(false);
+    });
+
+    it('takes a write before the notice as a late one and passes at the settle after the fence, not after the write', async () => {
+      // Prepare: a look at 1 s, a write (copied), a look at 4 s that sees it, then one at the settle's end (10 s)
+      const w = world(new FakeProducerActivity([]));
+      const fence = await fenceProducers({ identity, topics }, w.deps);
+      w.clock.advance(1);
+      const early = await checkDrain({ identity, topics, fence, settleSeconds: 10, noticeSeconds: 3 }, w.deps);
+      w.source.append('orders', 0, [{ key: 'late', value: 'sent before the producer read the fence' }]);
+      replicate(w.source, w.target, ['orders']);
+      w.clock.advance(3);
+      const sawIt = await checkDrain(
+        { identity, topics, fence, settleSeconds: 10, noticeSeconds: 3, previous: early },
+        w.deps,
+      );
+      w.clock.advance(6);
+      // Act
+      const settled = await checkDrain(
+        { identity, topics, fence, settleSeconds: 10, noticeSeconds: 3, previous: sawIt },
+        w.deps,
+      );
+      // Assess: 10 s after the fence, 6 s after the look that saw the write
+      expect(sawIt).toMatchObject({ drained: false, sourceStable: false, recordsAfterFence: '1' });
+      expect(settled).toMatchObject({ drained: true, sourceStable: true, recordsAfterFence: '1' });
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
+import { fenceNoticeSecondsOf, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
 import { TOPIC, cutoverWorld } from './task-cutover-world';
 import { replicate } from './validation-fake-kafka';
@@ -17,7 +17,7 @@ describe('CheckDrain task', () => {
     expect(second).toMatchObject({ drained: true, polls: 2, partitions: 2, offsetLag: 0 });
   });
 
-  it('looks again within one invocation with a pacer, and returns drained once the settle has passed', async () => {
+  it('looks again within one invocation with a pacer: once when every client must have held, then at the settle', async () => {
     // Prepare: a pacer whose sleep moves the world's clock
     const w = await cutoverWorld();
     const slept: number[] = [];
@@ -32,10 +32,15 @@ describe('CheckDrain task', () => {
       { state: w.state },
       { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
     );
-    // Assess
+    // Assess: every 250 ms up to the clients' notice (1.5 s), a look just after it, then one at the settle's end
     const settleMs = settleSecondsOf(w.plan) * 1000;
-    expect(progress).toMatchObject({ drained: true, polls: settleMs / 250 + 1 });
-    expect(slept.reduce((a, b) => a + b, 0)).toBe(settleMs);
+    const noticeMs = (fenceNoticeSecondsOf(w.plan) ?? 0) * 1000;
+    expect(noticeMs).toBe(1_500);
+    const lookedAt = slept.map((_, i) => slept.slice(0, i + 1).reduce((a, b) => a + b, 0));
+    expect(lookedAt.some((at) => at >= noticeMs && at < settleMs)).toBe(true);
+    expect(lookedAt.at(-1)).toBeGreaterThanOrEqual(settleMs);
+    expect(lookedAt.at(-1)).toBeLessThan(settleMs + 10);
+    expect(progress).toMatchObject({ drained: true, polls: slept.length + 1 });
   });
 
   it('takes the look that sees the settle elapsed when it elapses, not one pacer interval later', async () => {
@@ -55,8 +60,8 @@ describe('CheckDrain task', () => {
       { state: w.state },
       { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
     );
-    // Assess: one full interval, then a shorter sleep to the settle's end (a few ms after it), and drained there
-    expect(progress).toMatchObject({ drained: true, polls: 3 });
+    // Assess: one full interval, a shorter sleep to the clients' notice, then to the settle's end, and drained there
+    expect(progress).toMatchObject({ drained: true, polls: 4 });
     expect(slept[0]).toBe(everyMs);
     expect(slept[1]).toBeLessThan(everyMs);
     const total = slept.reduce((a, b) => a + b, 0);
@@ -64,7 +69,7 @@ describe('CheckDrain task', () => {
     expect(total).toBeLessThan(settleMs + 10);
   });
 
-  it('looks again right away after a look that saw the source move, so the settle restarts near the late write', async () => {
+  it('counts the settle from the fence: a late write before the clients have all held does not restart it', async () => {
     // Prepare: a producer that had not seen the fence writes during the first sleep; the replicator copies it
     const w = await cutoverWorld();
     const slept: number[] = [];
@@ -86,16 +91,76 @@ describe('CheckDrain task', () => {
       { state: w.state },
       { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
     );
-    // Assess: the look after the one that saw the write is not a full interval later; the settle counts from that look
-    expect(slept[0]).toBe(250);
-    expect(slept[1]).toBeLessThan(250);
+    // Assess: the late write is copied and counted, and the drain passes at the settle's end after the fence
     expect(progress).toMatchObject({ drained: true, recordsAfterFence: '1' });
     expect(Date.parse(progress.sourceStableSince) - Date.parse(progress.fencedAt)).toBe(250);
+    const passedAfterMs = Date.parse(progress.checkedAt) - Date.parse(progress.fencedAt);
+    expect(passedAfterMs).toBeGreaterThanOrEqual(settleSecondsOf(w.plan) * 1000);
+    expect(passedAfterMs).toBeLessThan(settleSecondsOf(w.plan) * 1000 + 10);
+  });
+
+  it('refuses a write the source shows after a look taken once every client must have held, naming the partition', async () => {
+    // Prepare: a writer that ignores the pointer writes after every sleep, copied at once
+    const w = await cutoverWorld();
+    let t = 0;
+    const pacer = {
+      everyMs: 250,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => {
+        t += ms;
+        w.clock.advance(ms / 1000);
+        w.source.append(TOPIC, 0, [{ key: `rogue-${t}`, value: 'a writer no fence covers' }]);
+        replicate(w.source, w.target, [TOPIC]);
+      },
+    };
+    await w.fence();
+    // Act
+    const drain = runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess: refused at the first look after the one at the notice (1.5 s), before the settle's end (2 s)
+    await expect(drain).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringMatching(new RegExp(`after the fence had settled.*${TOPIC}-0 \\(\\+1 record\\(s\\)`)),
+    });
+    expect(t).toBeGreaterThan(1_500);
+    expect(t).toBeLessThan(2_000);
+  });
+
+  it('restarts the settle at every move where no client declares its notice (IAM_POLICY: IAM propagation)', async () => {
+    // Prepare: an IAM_POLICY fence (its settle is IAM's propagation, 60 s); a write 10 s after the fence
+    const w = await cutoverWorld({
+      change: (raw) => {
+        (raw['cutover'] as Record<string, unknown>)['fence'] = { type: 'IAM_POLICY', roleNames: ['producers'] };
+      },
+    });
+    expect(fenceNoticeSecondsOf(w.plan)).toBeUndefined();
+    await w.fence();
+    await w.drain();
+    w.clock.advance(10);
+    w.source.append(TOPIC, 0, [{ key: 'late', value: 'accepted while the deny propagated' }]);
+    replicate(w.source, w.target, [TOPIC]);
+    const moved = await w.drain();
+    // Act
+    w.clock.advance(settleSecondsOf(w.plan) - 1);
+    const early = await w.drain();
+    w.clock.advance(2);
+    const late = await w.drain();
+    // Assess: still not settled 60 s after the fence, since the settle counts from the write seen 10 s after it
+    expect(moved.drained).toBe(false);
+    expect(early.drained).toBe(false);
+    expect(late.drained).toBe(true);
   });
 
   it('looks at a source that keeps moving no more than five times as often as the pacer', async () => {
-    // Prepare: a write after every sleep until well past the looks below (the settle never elapses)
-    const w = await cutoverWorld();
+    // Prepare: a write after every sleep until well past the looks below (the settle never elapses); an IAM_POLICY
+    // fence, whose settle restarts at every move (a POINTER fence would refuse the writer at the clients' notice)
+    const w = await cutoverWorld({
+      change: (raw) => {
+        (raw['cutover'] as Record<string, unknown>)['fence'] = { type: 'IAM_POLICY', roleNames: ['producers'] };
+      },
+    });
     const slept: number[] = [];
     const pacer = {
       everyMs: 250,

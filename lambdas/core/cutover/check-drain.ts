@@ -31,9 +31,15 @@ import {
  * Past `drainTimeoutSeconds` after the fence an undrained source fails the cutover (Migration.CutoverFailed), and the
  * rollback puts the pointers back. Reads only; each poll's per-partition evidence goes to the artifact store.
  *
+ * With `noticeSeconds` (a fence clients notice through the pointer: by when every client that honours it must have
+ * held, plan.fenceNoticeSecondsOf), the settle counts from the fence, not from the last write: a late write before
+ * then is copied and checked like any record, and the drain passes at the settle's end once a look finds the source
+ * unchanged since the look before. Without it (IAM_POLICY: IAM's propagation, which no client declares) every move
+ * restarts the settle.
+ *
  * A writer that keeps writing is named and fails the cutover at once: when the source's end offsets moved between a
- * poll that came `settleSeconds` or more after the fence and this one, the records were written after every client
- * that honours the fence had held — by a producer no fence or switch covers. The partitions that moved, with the
+ * poll that came `noticeSeconds` (else `settleSeconds`) or more after the fence and this one, the records were written
+ * after every client that honours the fence had held — by a producer no fence or switch covers. The partitions that moved, with the
  * producers DescribeProducers (KIP-664) reports a last write after the fence for, go into the error and the evidence
  * (Migration.CutoverFailed, `details.writers`), and the rollback puts everything back.
  */
@@ -70,6 +76,12 @@ export const CheckDrainRequestSchema = z.object({
   drainTimeoutSeconds: z.number().int().positive().default(900),
   /** How long the source's end offsets must stay unchanged: more than the clients' pointer refresh interval. */
   settleSeconds: z.number().nonnegative().default(15),
+  /**
+   * By when every client that honours the fence has held (s after it; ≤ settleSeconds): the settle then counts from
+   * the fence, and a move after a look taken this late is a writer no fence covers. Absent: every move restarts the
+   * settle, and only a move after a look `settleSeconds` after the fence is refused.
+   */
+  noticeSeconds: z.number().nonnegative().optional(),
   /** Records compared at the tail of each partition. */
   tailRecords: z.number().int().positive().default(3),
   ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
@@ -115,15 +127,19 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   const { targetEnds, sourceEnds, sourceSnapshot } = await readBothEnds(deps, identity, topics, polls, at);
 
   const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
-  if (
-    previous &&
-    sourceSnapshot.digest !== reference.digest &&
-    Date.parse(previous.checkedAt) - Date.parse(fence.fencedAt) >= request.settleSeconds * 1000
-  )
+  const moved = sourceSnapshot.digest !== reference.digest;
+  const fencedMs = Date.parse(fence.fencedAt);
+  const settleMs = request.settleSeconds * 1000;
+  const noticeMs = request.noticeSeconds === undefined ? undefined : Math.min(request.noticeSeconds * 1000, settleMs);
+  if (previous && moved && Date.parse(previous.checkedAt) - fencedMs >= (noticeMs ?? settleMs))
     await refuseUncoveredWriters({ request, previous, sourceEnds, polls, at, deps });
-  const sourceStableSince =
-    sourceSnapshot.digest === reference.digest ? (previous?.sourceStableSince ?? fence.fencedAt) : at;
-  const sourceStable = now.getTime() - Date.parse(sourceStableSince) >= request.settleSeconds * 1000;
+  const sourceStableSince = moved ? at : (previous?.sourceStableSince ?? fence.fencedAt);
+  // With the clients' notice: still since the last look (or the fence) and the settle elapsed since the fence. A move
+  // between a look before the notice and this one may be a late write: not still yet, and the next look decides.
+  const sourceStable =
+    noticeMs === undefined
+      ? now.getTime() - Date.parse(sourceStableSince) >= settleMs
+      : !moved && now.getTime() - fencedMs >= settleMs;
   const recordsAfterFence = (BigInt(sourceSnapshot.totalEnd) - BigInt(fence.sourceEndsAtFence.totalEnd)).toString();
 
   const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
@@ -138,7 +154,9 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
     reasons.push(
       sourceStableSince === at
         ? `The source's end offsets moved since the last check (${recordsAfterFence} record(s) written after the fence): a producer has not seen the fence yet.`
-        : `The source's end offsets have been stable since ${sourceStableSince}, less than the ${request.settleSeconds} s the fence must hold.`,
+        : noticeMs === undefined
+          ? `The source's end offsets have been stable since ${sourceStableSince}, less than the ${request.settleSeconds} s the fence must hold.`
+          : `The fence was taken at ${fence.fencedAt}, less than the ${request.settleSeconds} s settle ago.`,
     );
   }
   const undrained = tails.filter((t) => !t.drained);
@@ -155,6 +173,7 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
     drained,
     sourceStableSince,
     settleSeconds: request.settleSeconds,
+    ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
     recordsAfterFence,
     partitions: tails,
     reasons,
@@ -391,6 +410,7 @@ async function refuseUncoveredWriters(args: {
     at: args.at,
     fencedAt: request.fence.fencedAt,
     settleSeconds: request.settleSeconds,
+    ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
     previousCheckAt: previous.checkedAt,
     writers,
     ...(describeError ? { describeProducersError: describeError } : {}),
@@ -403,7 +423,7 @@ async function refuseUncoveredWriters(args: {
     )
     .join(', ');
   throw new CutoverFailedError(
-    `A writer no fence or switch covers kept writing to the source after the fence had settled (${request.settleSeconds} s after ${request.fence.fencedAt}): ${named}${writers.length > REASONS_KEPT ? ` and ${writers.length - REASONS_KEPT} more partition(s)` : ''}. ` +
+    `A writer no fence or switch covers kept writing to the source after the fence had settled (${request.noticeSeconds !== undefined ? `every client that reads the pointer had held by ${Math.min(request.noticeSeconds, request.settleSeconds)} s` : `${request.settleSeconds} s`} after ${request.fence.fencedAt}): ${named}${writers.length > REASONS_KEPT ? ` and ${writers.length - REASONS_KEPT} more partition(s)` : ''}. ` +
       `Find it (the inventory lists each topic's clients; DescribeProducers names its producer ID), stop it or add a switch or a write fence that covers it, then run the cutover again. The pointers and the write fence are put back; see ${evidenceKey}.`,
     { evidenceKey, writers: writers.slice(0, 20) },
   );

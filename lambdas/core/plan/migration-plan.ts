@@ -471,6 +471,27 @@ export function settleSecondsOf(plan: { readonly cutover: MigrationPlan['cutover
 }
 
 /**
+ * A client that reads the pointer holds once it has read the fence: within its declared poll interval, and a send it
+ * had in flight then lands a moment later. This share of the interval past it is that moment's allowance (and a poll
+ * that runs a little late): 0.5 s with the default 1 s interval, 50 ms in the rehearsal's 100 ms.
+ */
+export const FENCE_NOTICE_MARGIN_SHARE = 0.5;
+
+/**
+ * By when every client that honours the fence must have held (s after the fence), where the settle waits for clients
+ * to notice the pointer: the declared poll interval and half of it again (FENCE_NOTICE_MARGIN_SHARE), never past the
+ * settle. The drain counts the settle from the fence, not from the last write: a write the source shows after a look
+ * taken this long after the fence comes from a writer no fence covers, and is refused (core/cutover/check-drain.ts).
+ * None where the source itself holds the writers (KAFKA_ACL without a settle: nothing to notice) or where the fence's
+ * delay is IAM's propagation, which no client declares (IAM_POLICY: the settle restarts from the last write).
+ */
+export function fenceNoticeSecondsOf(plan: { readonly cutover: MigrationPlan['cutover'] }): number | undefined {
+  const settle = settleSecondsOf(plan);
+  if (plan.cutover.fence.type === 'IAM_POLICY' || settle === 0) return undefined;
+  return Math.min(settle, plan.cutover.clientPollIntervalSeconds * (1 + FENCE_NOTICE_MARGIN_SHARE));
+}
+
+/**
  * Whom a KAFKA_ACL fence denies: the plan's `cutover.fence.principals`, and — unless that is already `User:*` — the
  * principals the producer switches declare (`cutover.switches[].principals` of role PRODUCERS or BOTH), so that an
  * application moved by a switch is held by the broker too. Empty for the other fences.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
 import { DrainProgressSchema, checkDrain, passConsumersFirst } from '../../core/cutover/check-drain';
-import { settleSecondsOf } from '../../core/plan/migration-plan';
+import { fenceNoticeSecondsOf, settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
@@ -54,12 +54,23 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
       await passConsumersFirst({ ...scope, fence, drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60 }, deps),
     );
   const settleSeconds = settleSecondsOf(state.input);
+  const noticeSeconds = fenceNoticeSecondsOf(state.input);
   const progress = await lookPaced<Output>({
     pacer: deps.pacer,
     now: deps.now,
     done: (p) => p.drained,
     dueAt: (p) => {
       if (p.sourceStable) return undefined;
+      if (noticeSeconds !== undefined) {
+        // The settle counts from the fence: one look once every client must have held (a move after it is refused),
+        // and the look that can pass when the settle elapses.
+        const fencedAt = Date.parse(p.fencedAt);
+        const checkedAt = Date.parse(p.checkedAt);
+        const noticeAt = fencedAt + Math.min(noticeSeconds, settleSeconds) * 1000;
+        if (checkedAt < noticeAt) return noticeAt + SETTLE_DUE_MARGIN_MS;
+        const settledAt = fencedAt + settleSeconds * 1000;
+        return checkedAt < settledAt ? settledAt + SETTLE_DUE_MARGIN_MS : checkedAt;
+      }
       // The source moved in this look (a producer had not seen the fence yet): look again soon, so that the settle
       // restarts from close to the last write, not from a look up to one pacer interval after it.
       if (p.sourceStableSince === p.checkedAt && p.sourceStableSince !== p.fencedAt) return Date.parse(p.checkedAt);
@@ -75,6 +86,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
           ...(previous ? { previous } : {}),
           drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,
           settleSeconds,
+          ...(noticeSeconds !== undefined ? { noticeSeconds } : {}),
         },
         deps,
       );
