@@ -5,7 +5,7 @@ import {
   expectationsFromSourceAcls,
   generatedPolicyAccess,
   targetAclAccess,
-} from '../../lambdas/core/validation/principal-access';
+} from '../../lambdas/core/access/principal-access';
 import type { AccessChecker } from '../../lambdas/core/access/access-checker';
 import type { AclListing } from '../../lambdas/ports/kafka';
 

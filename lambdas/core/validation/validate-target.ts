@@ -12,7 +12,7 @@ import {
   type AccessSummary,
   type LostAccess,
   type PrincipalExpectation,
-} from './principal-access';
+} from '../access/principal-access';
 import { checkPartitionContinuity } from './record-continuity';
 import { allows, describeTolerance, tolerancesFor, type RecoveryPolicy } from './recovery-policy';
 import type { ReplayedRange } from './replay-ledger';

@@ -1,12 +1,12 @@
 import { AuthFailedError } from '../errors';
-import { notCheckable, type AccessChecker } from '../access/access-checker';
-import { authorizerBindings, type AclBinding } from '../access/acl-binding';
-import { iamAccessChecker } from '../access/iam-authorizer';
-import { aclAccessChecker } from '../access/kafka-authorizer';
+import { notCheckable, type AccessChecker } from './access-checker';
+import { authorizerBindings, type AclBinding } from './acl-binding';
+import { iamAccessChecker } from './iam-authorizer';
+import { aclAccessChecker } from './kafka-authorizer';
 import { mapAclsToIamPolicies } from '../security-mapping/map-acls-to-iam';
 import type { SecurityInventory, SecurityMapping } from '../security-mapping/model';
 import type { AclListing } from '../../ports/kafka';
-import type { Difference } from './differences';
+import type { Difference } from '../validation/differences';
 
 /**
  * The access part of ValidateTarget: every principal the plan lists (or, when it lists none, every principal the
