@@ -51,6 +51,8 @@ export interface ValidatedWave {
   readonly team?: string;
   /** CONSUMERS_FIRST: only its consumers move (`waves[].consumersFirst`); else its producers and consumers. */
   readonly moves: 'CONSUMERS_FIRST' | 'PRODUCERS_AND_CONSUMERS';
+  /** Its topics' producers never move (`waves[].producersStay`): the replicator is kept after the migration. */
+  readonly producersStay?: true;
   readonly topics: readonly string[];
   readonly consumerGroups: readonly string[];
   readonly switch: string;
@@ -66,6 +68,7 @@ function wavesOf(plan: MigrationPlan): ValidatedWave[] | undefined {
     name: w.name,
     ...(w.team ? { team: w.team } : {}),
     moves: w.consumersFirst ? 'CONSUMERS_FIRST' : 'PRODUCERS_AND_CONSUMERS',
+    ...(w.producersStay ? { producersStay: true as const } : {}),
     topics: w.topics,
     consumerGroups: w.consumerGroups,
     switch: switchLabel(w.switch ?? plan.cutover.switch),
@@ -194,7 +197,7 @@ function wavesLines(v: ValidatedPlan): string {
     v.waves
       .map(
         (w, i) =>
-          `\n  ${i + 1}. ${w.name}${w.team ? ` (${w.team})` : ''}: ${w.moves === 'CONSUMERS_FIRST' ? 'consumers first (producers stay on the source)' : 'producers and consumers'}; topics ${w.topics.join(', ')}; groups ${w.consumerGroups.join(', ') || 'none'}; pointer ${w.switch}${w.switches.length > 0 ? `; client switches ${w.switches.join(', ')}` : ''}; approved by ${w.approvers.join(', ') || 'the approval e-mail recipients'}`,
+          `\n  ${i + 1}. ${w.name}${w.team ? ` (${w.team})` : ''}: ${w.moves !== 'CONSUMERS_FIRST' ? 'producers and consumers' : w.producersStay ? 'consumers first (producers stay on the source for good: the replicator is kept after the migration, until finish-replication)' : 'consumers first (producers stay on the source)'}; topics ${w.topics.join(', ')}; groups ${w.consumerGroups.join(', ') || 'none'}; pointer ${w.switch}${w.switches.length > 0 ? `; client switches ${w.switches.join(', ')}` : ''}; approved by ${w.approvers.join(', ') || 'the approval e-mail recipients'}`,
       )
       .join('')
   );

@@ -314,4 +314,16 @@ describe('deployed report files and the final notification', () => {
     );
     expect(figures.report).toBe(`s3://evidence-bucket/${P}report/report.html`);
   });
+
+  it('tells the operator when the replicator was kept for consumers-first readers, and how to stop it', () => {
+    const gates = Object.fromEntries(CHECKLIST_GATES.map((g) => [g, 'PASS'])) as Parameters<typeof gatesLine>[0];
+    const { summary, figures } = finalNotification(
+      { outcome: 'SUCCEEDED', htmlKey: `${P}report/report.html`, gates, replicationKept: 'mm-m-exec-1' },
+      { bucket: 'evidence-bucket', region: 'eu-west-1' },
+    );
+    expect(summary).toContain(
+      'Migration SUCCEEDED. Replicator mm-m-exec-1 is kept running for consumers-first readers whose producers stay on the source: stop it with `msk-migrate finish-replication` once nothing reads through it. Gates:',
+    );
+    expect(figures.replicationKept).toBe('mm-m-exec-1');
+  });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { lockKeysOf } from '../../lambdas/core/lock/migration-lock';
 import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { historyBudget } from '../../lambdas/core/plan/history-budget';
-import { wavesStateOf } from '../../lambdas/core/plan/waves';
+import { replicationKeptFor, wavesStateOf } from '../../lambdas/core/plan/waves';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 
 /**
@@ -101,6 +101,43 @@ describe('consumers-first waves in the plan', () => {
     const keys = lockKeysOf(validPlan(plan())).map((k) => k.key);
     expect(keys.filter((k) => k.includes('orders.created'))).toHaveLength(1);
     expect(keys).toContain('pointer:ssm:/audit/kafka/bootstrap-servers');
+  });
+});
+
+describe('consumers-first waves whose producers never move (producersStay)', () => {
+  /** The audit wave reads clickstream, whose producers no wave moves (analytics leaves it). */
+  const stay = (change: (raw: Raw) => void = () => undefined) =>
+    plan((r) => {
+      r.waves[0].producersStay = true;
+      r.waves[0].topics = ['clickstream'];
+      r.waves.splice(1, 1);
+      change(r);
+    });
+
+  it('accepts it, keeps the replication for every later wave and after the last, and locks its topics', () => {
+    const p = validPlan(stay());
+    expect(wavesStateOf(p)?.all.map((w) => w.replicationFeeds)).toEqual([undefined, ['audit']]);
+    expect(replicationKeptFor(p)).toEqual(['audit']);
+    expect(lockKeysOf(p).map((k) => k.key)).toContain(`topic:${p.source.clusterArn}/clickstream`);
+    // a plan without it stops the replication after the last wave
+    expect(replicationKeptFor(validPlan(plan()))).toEqual([]);
+  });
+
+  it('refuses producersStay on a wave that moves its producers, or on a topic a wave moves', () => {
+    expect(issuesOf(plan((r) => (r.waves[1].producersStay = true)))).toEqual([
+      "waves.1.producersStay: producersStay describes a consumers-first wave (consumersFirst: true) whose topics' producers never move: this wave moves its producers itself",
+    ]);
+    expect(issuesOf(plan((r) => (r.waves[0].producersStay = true)))).toEqual([
+      'waves.0.topics.0: topic orders.created has its producers moved by wave orders (waves.2), but this wave says they stay on the source (producersStay): remove producersStay, or leave orders.created out of that wave',
+    ]);
+  });
+
+  it('names producersStay when a consumers-first topic has no wave that moves its producers', () => {
+    const issues = issuesOf(stay((r) => delete r.waves[0].producersStay));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(
+      /^waves\.0\.topics\.0: topic clickstream is in no later wave that moves its producers: .*if they never move, set producersStay: true \(the replicator is then kept after the migration\)$/,
+    );
   });
 });
 

@@ -49,9 +49,10 @@ export function lockKeysOf(plan: MigrationPlan): LockKey[] {
     return [
       { key: `source:${plan.source.clusterArn}`, what: 'source cluster', shared: true },
       { key: `target:${targetKey}`, what: 'target', shared: true },
-      // A consumers-first wave's topics are taken by the later wave that moves their producers (validation).
+      // A consumers-first wave's topics are taken by the later wave that moves their producers (validation), or by
+      // itself when no wave does (producersStay).
       ...plan.waves.flatMap((w) =>
-        (w.consumersFirst ? [] : w.topics).map((t) => ({
+        (w.consumersFirst && !w.producersStay ? [] : w.topics).map((t) => ({
           key: `topic:${plan.source.clusterArn}/${t}`,
           what: `topic ${t} (wave ${w.name})`,
         })),

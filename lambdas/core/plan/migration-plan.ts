@@ -1071,17 +1071,33 @@ function checkWaves(
       });
   });
   // Each topic a consumers-first wave reads is moved (its producers) by a later wave: until then the replication feeds
-  // its consumers on the target, and after the last wave it is stopped.
+  // its consumers on the target, and after the last wave it is stopped. Unless the wave says its producers stay
+  // (producersStay): then no wave may move them, and the replication outlives the migration.
   const producedIn = first.get('topic')!;
   waves.forEach((wave, i) => {
+    if (wave.producersStay && !wave.consumersFirst) {
+      issue(
+        ctx,
+        ['waves', i, 'producersStay'],
+        "producersStay describes a consumers-first wave (consumersFirst: true) whose topics' producers never move: this wave moves its producers itself",
+      );
+      return;
+    }
     if (!wave.consumersFirst) return;
     wave.topics.forEach((topic, j) => {
       const at = producedIn.get(topic);
-      if (at === undefined || at < i)
+      if (wave.producersStay) {
+        if (at !== undefined)
+          issue(
+            ctx,
+            ['waves', i, 'topics', j],
+            `topic ${topic} has its producers moved by wave ${waves[at]!.name} (waves.${at}), but this wave says they stay on the source (producersStay): remove producersStay, or leave ${topic} out of that wave`,
+          );
+      } else if (at === undefined || at < i)
         issue(
           ctx,
           ['waves', i, 'topics', j],
-          `topic ${topic} is in no later wave that moves its producers: a consumers-first wave (consumersFirst) reads topics whose producers a later wave moves (list ${topic} in that wave), since the replication that feeds its consumers on the target stops after the last wave`,
+          `topic ${topic} is in no later wave that moves its producers: a consumers-first wave (consumersFirst) reads topics whose producers a later wave moves (list ${topic} in that wave), since the replication that feeds its consumers on the target stops after the last wave${at === undefined ? '; if they never move, set producersStay: true (the replicator is then kept after the migration)' : ''}`,
         );
     });
   });
@@ -1395,7 +1411,13 @@ const Wave = strict({
     .boolean()
     .default(false)
     .describe(
-      "A read-only pipeline's wave: only its consumers move to the target, while the producers of its topics keep writing to the source and the replication keeps copying them. It needs a pointer of its own (switch) that no producer reads, moves CONSUMERS client switches only, takes no write fence and drains nothing; its topics' producers move in a later wave that lists the same topics.",
+      "A read-only pipeline's wave: only its consumers move to the target, while the producers of its topics keep writing to the source and the replication keeps copying them. It needs a pointer of its own (switch) that no producer reads, moves CONSUMERS client switches only, takes no write fence and drains nothing; its topics' producers move in a later wave that lists the same topics (or never: producersStay).",
+    ),
+  producersStay: z
+    .boolean()
+    .default(false)
+    .describe(
+      "With consumersFirst only: the producers of this wave's topics stay on the source for the whole migration (no wave lists those topics to move them). The replication keeps feeding these consumers on the target after the last wave: Finalize keeps the replicator, and the operator stops it later with `msk-migrate finish-replication` once the producers have moved or the readers are back on the source.",
     ),
 });
 export type Wave = z.output<typeof Wave>;

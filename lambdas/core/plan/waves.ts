@@ -78,6 +78,14 @@ export function replicationFeedsIn(
     .map((w) => w.name);
 }
 
+/**
+ * The consumers-first waves whose topics' producers never move (`waves[].producersStay`): after the last wave their
+ * consumers still read on the target what the replication copies, so the replication must outlive the migration.
+ */
+export function replicationKeptFor(plan: Pick<MigrationPlan, 'waves'>): string[] {
+  return plan.waves ? replicationFeedsIn(plan.waves, plan.waves.length) : [];
+}
+
 /** True when the state's current wave is a consumers-first wave of the plan. */
 export function isConsumersFirstWave(plan: Pick<MigrationPlan, 'waves'>, name: string | undefined): boolean {
   return name !== undefined && waveOf(plan, name).consumersFirst === true;

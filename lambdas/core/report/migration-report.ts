@@ -40,6 +40,16 @@ const HEADLINE: Record<ReportOutcome, string> = {
   ROLLBACK_FAILED: 'A rollback step failed: a person must finish it (see what was and was not undone).',
 };
 
+/**
+ * The report's headline: the outcome's, except a success whose Finalize kept the replicator (consumers-first readers
+ * whose producers stay on the source read through it), which must not say the replication is stopped.
+ */
+function headlineOf(facts: Pick<MigrationReportFacts, 'outcome' | 'finalize'>): string {
+  if (facts.outcome === 'SUCCEEDED' && facts.finalize?.replicator === 'KEPT')
+    return `The migration succeeded: clients use the target; the forward replication${facts.finalize.replicatorName ? ` (${facts.finalize.replicatorName})` : ''} is kept running for consumers-first readers whose producers stay on the source. Stop it with \`msk-migrate finish-replication\` once nothing reads through it.`;
+  return HEADLINE[facts.outcome];
+}
+
 /** What a wave moves: a consumers-first wave its consumers only (its topics' producers move in a later wave). */
 function movesOf(wave: ReportedWave): string {
   return wave.consumersFirst ? 'consumers first' : 'producers and consumers';
@@ -136,7 +146,7 @@ export async function writeMigrationReport(
     kind: 'migration-report',
     schemaVersion: 1,
     outcome,
-    headline: HEADLINE[outcome],
+    headline: headlineOf(facts),
     migrationId,
     execution: { id: facts.execution.id, name: executionName, startedAt: facts.execution.startedAt },
     reportedAt: facts.reportedAt,
@@ -167,7 +177,7 @@ export async function writeMigrationReport(
     ...(unreadable.length > 0 ? { unreadable } : {}),
   };
 
-  const md: string[] = [`# Migration report: ${migrationId}`, '', `**Outcome: ${outcome}.** ${HEADLINE[outcome]}`, ''];
+  const md: string[] = [`# Migration report: ${migrationId}`, '', `**Outcome: ${outcome}.** ${headlineOf(facts)}`, ''];
   md.push(
     ...table(
       ['', ''],
@@ -358,7 +368,7 @@ function renderHtml(
 <main>
 <div class="muted">MSK migration · execution ${e(facts.execution.id ?? facts.execution.name)}</div>
 <h1>${e(facts.migrationId)}</h1>
-<div class="verdict ${OUTCOME_TONE[facts.outcome]}" id="verdict"><p><strong>${e(facts.outcome)}</strong>: ${e(HEADLINE[facts.outcome])}</p><p>${e(checklistLine(checklist))}</p>${error}</div>
+<div class="verdict ${OUTCOME_TONE[facts.outcome]}" id="verdict"><p><strong>${e(facts.outcome)}</strong>: ${e(headlineOf(facts))}</p><p>${e(checklistLine(checklist))}</p>${error}</div>
 <section id="checklist"><h2>Checklist</h2>${checklistHtml(checklist, { keys: true })}</section>
 <section><h2>Execution</h2><table><tbody>${rows([
     ['Started', facts.execution.startedAt],
@@ -379,12 +389,25 @@ ${waves}${findings}
  * to the HTML report in the evidence bucket; the notification rule mails the summary, Slack shows it with the figures.
  */
 export function finalNotification(
-  report: { readonly outcome: ReportOutcome; readonly htmlKey: string; readonly gates: GateStatuses },
+  report: {
+    readonly outcome: ReportOutcome;
+    readonly htmlKey: string;
+    readonly gates: GateStatuses;
+    /** The replicator Finalize kept for consumers-first readers whose producers stay on the source. */
+    readonly replicationKept?: string;
+  },
   where: { readonly bucket: string; readonly region: string },
 ): { summary: string; figures: Record<string, string> } {
   const link = evidenceConsoleUrl(where.bucket, where.region, report.htmlKey);
+  const kept = report.replicationKept
+    ? ` Replicator ${report.replicationKept} is kept running for consumers-first readers whose producers stay on the source: stop it with \`msk-migrate finish-replication\` once nothing reads through it.`
+    : '';
   return {
-    summary: `Migration ${report.outcome}. Gates: ${gatesLine(report.gates)}. Report: ${link}`,
-    figures: { outcome: report.outcome, report: `s3://${where.bucket}/${report.htmlKey}` },
+    summary: `Migration ${report.outcome}.${kept} Gates: ${gatesLine(report.gates)}. Report: ${link}`,
+    figures: {
+      outcome: report.outcome,
+      report: `s3://${where.bucket}/${report.htmlKey}`,
+      ...(report.replicationKept ? { replicationKept: report.replicationKept } : {}),
+    },
   };
 }

@@ -26,6 +26,9 @@ export interface ReportedError {
 export interface UndoStep {
   readonly outcome: string;
   readonly notes: readonly string[];
+  /** Finalize, RollbackReplication: what became of the replicator (`KEPT` when consumers-first readers need it). */
+  readonly replicator?: string;
+  readonly replicatorName?: string;
 }
 
 export interface ReportedApproval {

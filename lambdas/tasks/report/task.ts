@@ -51,6 +51,11 @@ export const Output = z.object({
   outcome: z.enum(REPORT_OUTCOMES),
   /** The seven checklist gates' verdicts (the evidence behind each is in the report). */
   gates: z.record(z.enum(CHECKLIST_GATES), z.enum(GATE_STATUSES)),
+  /**
+   * The replicator Finalize kept running for consumers-first readers whose producers stay on the source
+   * (`waves[].producersStay`): the operator stops it with `msk-migrate finish-replication`.
+   */
+  replicationKept: z.string().optional(),
 });
 export type Output = z.infer<typeof Output>;
 
@@ -204,6 +209,9 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     ...keys,
     outcome,
     gates: Object.fromEntries(CHECKLIST_GATES.map((g) => [g, checklist[g].status])) as Output['gates'],
+    ...(finalize?.replicator === 'KEPT'
+      ? { replicationKept: finalize.replicatorName ?? 'the forward replicator' }
+      : {}),
   };
 }
 
