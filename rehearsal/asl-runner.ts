@@ -146,11 +146,6 @@ export interface ExecutionStatusChangeEvent {
   };
 }
 
-export interface StateVisit {
-  readonly name: string;
-  readonly type: string;
-}
-
 export interface RunResult {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   readonly output?: unknown;

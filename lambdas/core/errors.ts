@@ -11,6 +11,7 @@ export const MigrationErrorNames = [
   'Migration.ReplicationFailed',
   'Migration.LagTimeout',
   'Migration.ValidationFailed',
+  // Not thrown: the approval service fails the waiting task with it (SendTaskFailure).
   'Migration.ApprovalRejected',
   'Migration.CutoverFailed',
   'Migration.TargetUnhealthy',
@@ -50,9 +51,6 @@ export class LagTimeoutError extends MigrationError {
 }
 export class ValidationFailedError extends MigrationError {
   override readonly name = 'Migration.ValidationFailed' as const;
-}
-export class ApprovalRejectedError extends MigrationError {
-  override readonly name = 'Migration.ApprovalRejected' as const;
 }
 export class CutoverFailedError extends MigrationError {
   override readonly name = 'Migration.CutoverFailed' as const;

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 
 /**
@@ -160,6 +160,3 @@ export function createCertificateAuthority(commonName = 'msk-migration harness C
     issueClient: (subject) => issueFor(subject, [CLIENT_AUTH], []),
   };
 }
-
-/** The key of a CertifiedKey as a KeyObject (tests that sign with it). */
-export const keyObjectOf = (key: CertifiedKey): KeyObject => createPrivateKey(key.privateKey);

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  CHECKLIST_GATES,
-  ChecklistGateSchema,
-  GATE_STATUSES,
-  type ChecklistGate,
-  type ChecklistGateName,
-} from '../../lambdas/core/report/checklist';
+import { CHECKLIST_GATES, ChecklistGateSchema, type ChecklistGateName } from '../../lambdas/core/report/checklist';
 
 /**
  * What one rehearsal run produced, as the rehearsal runner hands it to the report: the outcome, each phase with its
@@ -20,7 +14,7 @@ const Millis = z.number().nonnegative();
 export const OUTCOMES = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED'] as const;
 export const PHASE_STATUSES = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'SKIPPED', 'RUNNING'] as const;
 /** The checklist model is shared with the deployed migration report (lambdas/core/report/checklist.ts). */
-export { CHECKLIST_GATES, ChecklistGateSchema, GATE_STATUSES, type ChecklistGate, type ChecklistGateName };
+export { CHECKLIST_GATES, ChecklistGateSchema, type ChecklistGateName };
 
 export const PhaseSchema = z.object({
   /** A phase of the runbook: `Inventory`, `Catch-up`, `Cutover`, `Rollback window`, … */

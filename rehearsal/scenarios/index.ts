@@ -42,5 +42,5 @@ export function isScenario(name: string): name is ScenarioName {
   return (SCENARIOS as readonly string[]).includes(name);
 }
 
-export { COMPENSATED_FINAL_STATE, defineScenario } from './definition';
-export type { ApprovalDecision, ScenarioContext, ScenarioDefinition, ScenarioHooks } from './definition';
+export { COMPENSATED_FINAL_STATE } from './definition';
+export type { ScenarioContext, ScenarioDefinition, ScenarioHooks } from './definition';

@@ -9,7 +9,6 @@ import { AuthFailedError } from '../../lambdas/core/errors';
 import { lambdaErrorDocument, trimForStepFunctions } from '../../lambdas/middleware/lambda-error';
 import type { ApprovalServices } from '../../lambdas/core/approval/service';
 import { decide, expireApproval, newApprovalId } from '../../lambdas/core/approval/service';
-import type { MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import type {
   AclListing,
   ClientQuotaEntry,
@@ -861,5 +860,3 @@ export function aslTaskStates(): string[] {
     .filter(([, s]) => s.Type === 'Task')
     .map(([name]) => name);
 }
-
-export type { MigrationPlan };

@@ -83,7 +83,6 @@ export type Decision = z.infer<typeof DecisionSchema>;
  * a decision arrived). A claim that could not be delivered for a transient reason goes back to PENDING.
  */
 export const ApprovalStatusSchema = z.enum(['PENDING', 'DECIDED', 'EXPIRED']);
-export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 
 export const ApprovalRecordSchema = z.object({
   approvalId: ApprovalIdSchema,

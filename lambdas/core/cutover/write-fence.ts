@@ -30,7 +30,6 @@ export const IamRoleFenceSchema = z.object({
   /** The inline policy the role held under this name before the fence (URL-decoded JSON); null: none. */
   previousDocument: z.string().nullable(),
 });
-export type IamRoleFence = z.infer<typeof IamRoleFenceSchema>;
 
 export const WriteFencePlanSchema = z.discriminatedUnion('kind', [
   z.object({

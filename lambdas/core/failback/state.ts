@@ -68,7 +68,6 @@ export const StartFailbackRequestSchema = z.object({
   tags: z.record(z.string(), z.string()).default({}),
 });
 export type StartFailbackRequest = z.input<typeof StartFailbackRequestSchema>;
-export type ParsedStartFailbackRequest = z.output<typeof StartFailbackRequestSchema>;
 
 export const FailbackCheckSummarySchema = z.object({
   at: z.string(),

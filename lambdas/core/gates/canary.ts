@@ -12,7 +12,7 @@ export type CanaryResult =
   | { readonly status: 'ERROR'; readonly message: string }
   | { readonly status: 'DISABLED'; readonly reason: string };
 
-export const CANARY_HEADER = 'msk-migration-canary';
+const CANARY_HEADER = 'msk-migration-canary';
 
 /** Creates the canary topic on the source if absent (1 partition, kept one day). */
 export async function ensureCanaryTopic(source: KafkaDataPlane, topic: string): Promise<'CREATED' | 'EXISTS'> {

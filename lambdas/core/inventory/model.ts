@@ -182,7 +182,6 @@ export const ClientQuotaSchema = z.object({
   /** `producer_byte_rate`, `consumer_byte_rate`, `request_percentage`, `connection_creation_rate`, … */
   values: z.record(z.string(), z.number()),
 });
-export type ClientQuota = z.infer<typeof ClientQuotaSchema>;
 
 export const ClientQuotaInventorySchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('COLLECTED'), quotas: z.array(ClientQuotaSchema) }),

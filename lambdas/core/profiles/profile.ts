@@ -50,7 +50,6 @@ export const CapabilitySchema = z.object({
   note: z.string(),
   source: z.string().optional(),
 });
-export type Capability = z.infer<typeof CapabilitySchema>;
 
 export const CRITERIA = [
   'apiCompatibility',
@@ -97,7 +96,6 @@ export const TargetProfileSchema = z.object({
 export type TargetProfile = z.infer<typeof TargetProfileSchema>;
 
 export const QuotaOverridesSchema = z.partialRecord(z.enum(QUOTA_NAMES), z.number().nonnegative().nullable());
-export type QuotaOverrides = z.infer<typeof QuotaOverridesSchema>;
 
 export const ProfileOverridesSchema = z.object({
   quotas: QuotaOverridesSchema.optional(),

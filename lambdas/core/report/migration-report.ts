@@ -13,14 +13,7 @@ import {
 } from './checklist';
 import { deployedChecklist } from './deployed-checklist';
 import type { MigrationReportFacts, ReportOutcome } from './report-facts';
-export {
-  REPORT_OUTCOMES,
-  type MigrationReportFacts,
-  type ReportOutcome,
-  type ReportedApproval,
-  type ReportedError,
-  type UndoStep,
-} from './report-facts';
+export { REPORT_OUTCOMES, type MigrationReportFacts, type ReportOutcome } from './report-facts';
 
 /**
  * The migration report, JSON, Markdown and HTML, under the execution's prefix in the ArtifactStore, for every outcome:

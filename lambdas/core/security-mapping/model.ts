@@ -16,7 +16,6 @@ export const SourcePrincipalSchema = z.object({
   principal: z.string(),
   authentication: PrincipalAuthenticationSchema,
 });
-export type SourcePrincipal = z.infer<typeof SourcePrincipalSchema>;
 
 export const SecurityInventorySchema = z.object({
   /** SCRAM users and mTLS principals known on the source (ACL principals not listed here are added as UNKNOWN). */

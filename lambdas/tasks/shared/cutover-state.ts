@@ -31,14 +31,12 @@ export const SwitchStateSchema = SwitchRecordSchema.extend({
   /** The plan's client switches (cutover.switches); the Choice ClientsSwitched? reads `complete`. */
   clients: ClientSwitchProgressSchema.optional(),
 });
-export type SwitchState = z.infer<typeof SwitchStateSchema>;
 
 /** `$.window` after CheckTargetHealth; the Choice WindowClosed? reads `closed`. */
 export const WindowStateSchema = HealthProgressSchema.extend({
   /** The rollback window has run out and this check found the target healthy: on to the point of no return. */
   closed: z.boolean(),
 });
-export type WindowState = z.infer<typeof WindowStateSchema>;
 
 /** `$.cutover`: one record per cutover step (each step's ResultPath). */
 export const CutoverStateSchema = z.looseObject({

@@ -19,32 +19,6 @@ export function emulatorS3Config(server: Pick<MotoServer, 'endpoint'>) {
   return { ...emulatorClientConfig(server), forcePathStyle: true } as const;
 }
 
-/**
- * Dummy credentials and region in the environment too, for code that builds its own clients from the default
- * provider chain (handlers' adapter factories). Restores the previous values; call it in afterAll.
- */
-export function useEmulatorEnvironment(): () => void {
-  const keys = [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_REGION',
-    'AWS_PROFILE',
-  ] as const;
-  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_REGION = EMULATOR_REGION;
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  return () => {
-    for (const k of keys) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  };
-}
-
 interface MiddlewareClient {
   middlewareStack: {
     add(
