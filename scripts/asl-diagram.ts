@@ -60,11 +60,25 @@ function node(name: string, state: AslState): string {
   }
 }
 
-/** What a Choice rule tests, short enough for an edge label: `passed = true`. */
+/** What a Choice rule tests, short enough for an edge label: `passed = true`, `waves.current.index > 0`, `not waves present`. */
 function ruleLabel(rule: AslChoiceRule): string {
+  const negated = (rule as { Not?: AslChoiceRule }).Not;
+  if (negated) return `not ${ruleLabel(negated)}`;
   const variable = (rule.Variable ?? '').replace(/^\$\./, '');
   const comparison = Object.entries(rule).find(([key]) => key !== 'Variable' && key !== 'Next');
-  return comparison ? `${variable} = ${String(comparison[1])}` : variable;
+  if (!comparison) return variable;
+  const [operator, value] = comparison;
+  if (operator === 'IsPresent') return `${variable} ${value === true ? 'present' : 'absent'}`;
+  const symbol = /GreaterThanEquals$/.test(operator)
+    ? '>='
+    : /LessThanEquals$/.test(operator)
+      ? '<='
+      : /GreaterThan$/.test(operator)
+        ? '>'
+        : /LessThan$/.test(operator)
+          ? '<'
+          : '=';
+  return `${variable} ${symbol} ${String(value)}`;
 }
 
 export function renderMermaid(asl: AslDefinition): string {

@@ -191,7 +191,7 @@ export function summaryLine(v: ValidatedPlan): string {
 function wavesLines(v: ValidatedPlan): string {
   if (!v.waves) return '';
   const n = (x: number) => x.toLocaleString('en-US');
-  const head = `\nWaves (${v.waves.length}, in this order, one execution; each wave after the first adds up to ${n(v.historyBudget.perWave ?? 0)} events to the worst path; failback after the last wave is not available for a plan in waves):`;
+  const head = `\nWaves (${v.waves.length}, in this order, one execution; each wave after the first adds up to ${n(v.historyBudget.perWave ?? 0)} events to the worst path; a failback after the last wave returns every wave):`;
   return (
     head +
     v.waves

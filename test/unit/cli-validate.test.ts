@@ -82,7 +82,7 @@ describe('msk-migrate validate', () => {
     expect(run.code).toBe(ExitCode.OK);
     const lines = run.stdout.trim().split('\n');
     expect(lines[3]).toMatch(
-      /^Waves \(3, in this order, one execution; each wave after the first adds up to [\d,]+ events to the worst path; failback after the last wave is not available for a plan in waves\):$/,
+      /^Waves \(3, in this order, one execution; each wave after the first adds up to [\d,]+ events to the worst path; a failback after the last wave returns every wave\):$/,
     );
     expect(lines.slice(4)).toEqual([
       '  1. audit (Audit (read-only pipeline)): consumers first (producers stay on the source); topics orders.created; groups audit-trail; pointer SSM parameter /audit/kafka/bootstrap-servers; approved by audit-owner@example.com, platform-lead@example.com',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkPlan } from '../../lambdas/core/plan/check-plan';
-import { historyBudget } from '../../lambdas/core/plan/history-budget';
+import { historyBudget, worstVisitEvents } from '../../lambdas/core/plan/history-budget';
 import { validateMigrationPlan, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { planForWave, wavesStateOf, waveTopics } from '../../lambdas/core/plan/waves';
 import { runValidateInput } from '../../lambdas/tasks/validate-input/task';
@@ -152,7 +152,7 @@ describe('the plan as a wave reads it', () => {
     expect(out.waves).toEqual({
       all: [
         { name: 'analytics', index: 0, count: 2, last: false, next: 1 },
-        { name: 'orders', index: 1, count: 2, last: true },
+        { name: 'orders', index: 1, count: 2, last: true, previous: 0 },
       ],
       current: { name: 'analytics', index: 0, count: 2, last: false, next: 1 },
     });
@@ -184,10 +184,16 @@ describe('the history budget counts the waves', () => {
     const plan = validPlan(wavesPlan());
     const one = historyBudget({ ...plan, waves: plan.waves!.slice(0, 1) }, WORKFLOW_DEFINITION);
     const two = historyBudget(plan, WORKFLOW_DEFINITION);
-    const perWave = two.worst.events - one.worst.events;
+    const events = (b: typeof one, end: string) => b.paths.find((p) => p.end === end)!.events;
+    const perWave = events(two, 'MigrationRolledBack') - events(one, 'MigrationRolledBack');
     expect(perWave).toBeGreaterThan(0);
-    const rolledBack = (b: typeof one) => b.paths.find((p) => p.end === 'MigrationRolledBack')!.events;
-    expect(rolledBack(two) - rolledBack(one)).toBe(perWave);
+    // A failback returns every wave: each wave after the first adds its failback fence and its return (a task, its
+    // Choice and its Pass each), and on the way to MigrationNeedsAttention the release of its fence too.
+    const iteration = (task: string) => worstVisitEvents(WORKFLOW_DEFINITION.States[task]!) + 2 + 2;
+    const fenceAndReturn = iteration('FenceForFailback') + iteration('FailbackCutover');
+    expect(events(two, 'MigrationFailedBack') - events(one, 'MigrationFailedBack')).toBe(perWave + fenceAndReturn);
+    expect(two.worst.end).toBe('MigrationNeedsAttention');
+    expect(two.worst.events - one.worst.events).toBe(perWave + fenceAndReturn + iteration('ReleaseFailbackFence'));
     // Before the cutover nothing repeats: a path that ends before it is the same with any number of waves.
     const failed = (b: typeof one) => b.paths.find((p) => p.end === 'MigrationFailed')!.events;
     expect(failed(two)).toBe(failed(one));

@@ -175,8 +175,13 @@ export function planFailback(input: FailbackPlanInput): FailbackPlan {
   return { spec, positions, offsetTranslation, notes };
 }
 
+/** A failback's evidence; a wave's own (a plan in waves: its offsets committed back) under `failback/waves/<name>/`. */
 export function failbackKey(identity: ExecutionIdentity, name: string): string {
-  return artifactKey(identity.migrationId, identity.executionName, `failback/${name}`);
+  return artifactKey(
+    identity.migrationId,
+    identity.executionName,
+    identity.wave ? `failback/waves/${identity.wave}/${name}` : `failback/${name}`,
+  );
 }
 
 export interface StartFailbackInput extends Omit<
@@ -184,8 +189,16 @@ export interface StartFailbackInput extends Omit<
   'switchTargetOffsets' | 'targetNow' | 'sourceNow' | 'sourceAtFence'
 > {
   readonly topics: readonly string[];
-  readonly switchTargetOffsetsKey: string;
+  /** Without waves: the target's end offsets at the switch (required then) and the source's at the fence. */
+  readonly switchTargetOffsetsKey?: string;
   readonly fenceSourceOffsetsKey?: string;
+  /** A plan in waves: each wave that moved producers, with its topics and its own switch's and fence's keys. */
+  readonly waves?: ReadonlyArray<{
+    readonly wave: string;
+    readonly topics: readonly string[];
+    readonly switchTargetOffsetsKey: string;
+    readonly fenceSourceOffsetsKey?: string;
+  }>;
   readonly forwardHandle?: FailbackState['handle'];
   readonly catchUpTimeoutMinutes: number;
   readonly limits?: ReplicationLimits;
@@ -224,15 +237,7 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
   if (stored) {
     spec = replanFromStored(input, stored);
   } else {
-    const switchTargetOffsets = await loadEndOffsets(deps.artifacts, input.switchTargetOffsetsKey);
-    if (!switchTargetOffsets) {
-      throw new ReplicationFailedError(
-        `No target end offsets of the switch under ${input.switchTargetOffsetsKey}: without them the failback cannot tell new records from copied ones, so it starts nothing.`,
-      );
-    }
-    const sourceAtFence = input.fenceSourceOffsetsKey
-      ? await loadEndOffsets(deps.artifacts, input.fenceSourceOffsetsKey)
-      : undefined;
+    const { switchTargetOffsets, sourceAtFence, waveOf } = await switchAndFenceOffsets(input, deps.artifacts);
     const topics = [...new Set(switchTargetOffsets.map((e) => e.topic))].filter((t) => input.topics.includes(t));
     const [targetNow, sourceNow] = [
       await readEndOffsets(deps.target, topics),
@@ -261,7 +266,10 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
       kind: 'failback-positions',
       preexistingTopics,
       at: deps.now().toISOString(),
-      partitions: plan.positions,
+      partitions: plan.positions.map((p) => {
+        const wave = waveOf.get(p.topic);
+        return wave ? { ...p, wave } : p;
+      }),
       offsetTranslation: plan.offsetTranslation,
       offsetSyncMode: plan.spec.offsetSyncMode,
       forwardReplicator,
@@ -293,6 +301,44 @@ export async function startFailback(input: StartFailbackInput, deps: FailbackDep
     caughtUp: false,
     checks: 0,
   };
+}
+
+/**
+ * The target's end offsets at the switch and the source's at the fence. Without waves, from the one cutover. A plan in
+ * waves: each wave's partitions from its own switch and fence (its topics only: a consumers-first wave, which moved no
+ * producer, is not listed, and the wave that moved its topics' producers gives their start).
+ */
+async function switchAndFenceOffsets(
+  input: Pick<StartFailbackInput, 'switchTargetOffsetsKey' | 'fenceSourceOffsetsKey' | 'waves'>,
+  artifacts: ArtifactStore,
+): Promise<{ switchTargetOffsets: PartitionEnd[]; sourceAtFence?: PartitionEnd[]; waveOf: Map<string, string> }> {
+  const missing = (key: string, wave?: string): ReplicationFailedError =>
+    new ReplicationFailedError(
+      `No target end offsets of the switch${wave ? ` of wave ${wave}` : ''} under ${key}: without them the failback cannot tell new records from copied ones, so it starts nothing.`,
+    );
+  const waveOf = new Map<string, string>();
+  if (!input.waves) {
+    if (!input.switchTargetOffsetsKey)
+      throw new ReplicationFailedError('StartFailback was given no switch offsets (switchTargetOffsetsKey).');
+    const switchTargetOffsets = await loadEndOffsets(artifacts, input.switchTargetOffsetsKey);
+    if (!switchTargetOffsets) throw missing(input.switchTargetOffsetsKey);
+    const sourceAtFence = input.fenceSourceOffsetsKey
+      ? await loadEndOffsets(artifacts, input.fenceSourceOffsetsKey)
+      : undefined;
+    return { switchTargetOffsets, ...(sourceAtFence ? { sourceAtFence } : {}), waveOf };
+  }
+  const switchTargetOffsets: PartitionEnd[] = [];
+  const sourceAtFence: PartitionEnd[] = [];
+  for (const w of input.waves) {
+    const atSwitch = await loadEndOffsets(artifacts, w.switchTargetOffsetsKey);
+    if (!atSwitch) throw missing(w.switchTargetOffsetsKey, w.wave);
+    const own = (e: PartitionEnd): boolean => w.topics.includes(e.topic);
+    switchTargetOffsets.push(...atSwitch.filter(own));
+    if (w.fenceSourceOffsetsKey)
+      sourceAtFence.push(...((await loadEndOffsets(artifacts, w.fenceSourceOffsetsKey)) ?? []).filter(own));
+    for (const t of w.topics) waveOf.set(t, w.wave);
+  }
+  return { switchTargetOffsets, sourceAtFence, waveOf };
 }
 
 /** The spec of an earlier attempt, rebuilt from its stored positions (the base must not move). */

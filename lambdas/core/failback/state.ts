@@ -56,9 +56,24 @@ export const StartFailbackRequestSchema = z.object({
    * Artifact key of the target's end offsets at the switch (cutover EndOffsetsSnapshot `key`, `{partitions:
    * [{topic, partition, low, high}]}`): the first offset producers wrote to on the target, per partition.
    */
-  switchTargetOffsetsKey: z.string(),
+  switchTargetOffsetsKey: z.string().optional(),
   /** Artifact key of the source's end offsets at the fence (same shape): to report writes to the source since then. */
   fenceSourceOffsetsKey: z.string().optional(),
+  /**
+   * A plan in waves, instead of the two keys above: per wave that moved producers to the target, its topics and the
+   * keys of its own switch and fence (each wave switched at its own time, so each partition starts at its wave's).
+   */
+  waves: z
+    .array(
+      z.object({
+        wave: z.string().min(1),
+        topics: z.array(z.string().min(1)).min(1),
+        switchTargetOffsetsKey: z.string(),
+        fenceSourceOffsetsKey: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
   /** MSK Replicator whose forward replicator is LEGACY: the approver accepts that group offsets are not translated back. */
   acceptUntranslatedOffsets: z.boolean().default(false),
   /** Past this many minutes after the start, CheckFailback fails with Migration.LagTimeout. */

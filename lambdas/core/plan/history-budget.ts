@@ -158,13 +158,23 @@ export interface PollCadence {
 type CadencePlan = Pick<MigrationPlan, 'gates' | 'cutover'> & { readonly waves?: MigrationPlan['waves'] };
 
 /**
- * The wave loop (a plan in waves, lambdas/core/plan/waves.ts): the cutover from its approval to the Pass that makes the
- * next wave current runs once per wave. The model cuts the loop's back edge (NextWave → CutoverApproval) and adds, on
- * every path through CutoverApproval, the worst wave (the longest route CutoverApproval → NextWave) once per wave
- * before the last; the last wave's route to the path's end is counted as any path's. Inline, as a Map state's
- * iterations would be: all of it is in the one execution's history.
+ * The wave loops (a plan in waves, lambdas/core/plan/waves.ts): the cutover from its approval to the Pass that makes the
+ * next wave current runs once per wave; so do, on a failback, the failback fence (from the last wave back to the
+ * first), each wave's return to the source, and the release of the failback fences when the failback stops behind
+ * them. The model cuts each loop's back edge (its Pass → its head) and adds, on every path through the head, the worst
+ * iteration (the longest route head → Pass) once per wave before the last; the last iteration's route to the path's
+ * end is counted as any path's. Inline, as a Map state's iterations would be: all of it is in the one execution's
+ * history.
  */
-export const WAVE_LOOP = { head: 'CutoverApproval', back: 'NextWave' } as const;
+export const WAVE_LOOPS = [
+  { head: 'CutoverApproval', back: 'NextWave' },
+  { head: 'FenceForFailback', back: 'PreviousWaveToFence' },
+  { head: 'FailbackCutover', back: 'NextWaveToReturn' },
+  { head: 'ReleaseFailbackFence', back: 'NextWaveToRelease' },
+] as const;
+
+const isWaveLoopBackEdge = (from: string, to: string): boolean =>
+  WAVE_LOOPS.some((l) => l.back === from && l.head === to);
 
 const stretched = (timeboxSeconds: number, share: number): number => Math.ceil(timeboxSeconds / share);
 
@@ -292,9 +302,7 @@ function collapse(def: BudgetDefinition, loops: Record<PollLoop, LoopBudget>): M
   for (const [id, n] of nodes)
     nodes.set(id, {
       ...n,
-      next: [...new Set(n.next.map((x) => nodeOf.get(x) ?? x))].filter(
-        (x) => x !== id && !(id === WAVE_LOOP.back && x === WAVE_LOOP.head),
-      ),
+      next: [...new Set(n.next.map((x) => nodeOf.get(x) ?? x))].filter((x) => x !== id && !isWaveLoopBackEdge(id, x)),
     });
   return nodes;
 }
@@ -304,25 +312,23 @@ export function pathBudgets(def: BudgetDefinition, loops: Record<PollLoop, LoopB
   const nodes = collapse(def, loops);
   const start = [...nodes.values()].find((n) => n.id === def.StartAt || n.id === def.StartAt) ?? nodes.get(def.StartAt);
   if (!start) throw new Error(`No state ${def.StartAt}.`);
-  const waveLoop = nodes.has(WAVE_LOOP.back) && nodes.has(WAVE_LOOP.head);
-  const terminals = [...nodes.values()]
-    .filter((n) => n.next.length === 0 && !(waveLoop && n.id === WAVE_LOOP.back))
-    .map((n) => n.id);
-  // Events of the worst wave, repeated before the last wave on every path through the loop's head.
-  let waveExtra = 0;
-  const out: PathBudget[] = [];
-  const ends = waveLoop ? [WAVE_LOOP.back as string, ...terminals] : terminals;
-  for (const end of ends) {
-    // Longest path from each node to `end` in the collapsed graph (a DAG: a cycle outside the poll loops is an error).
-    const memo = new Map<string, { events: number; loops: PollLoop[] } | null>();
+  const waveLoops = WAVE_LOOPS.filter((l) => nodes.has(l.back) && nodes.has(l.head));
+  const backs = new Set<string>(waveLoops.map((l) => l.back));
+  const terminals = [...nodes.values()].filter((n) => n.next.length === 0 && !backs.has(n.id)).map((n) => n.id);
+  // Events of each loop's worst iteration, repeated before the last wave on every path through the loop's head.
+  const waveExtra = new Map<string, number>();
+  type Longest = { events: number; loops: PollLoop[] } | null;
+  // Longest path from each node to `end` in the collapsed graph (a DAG: a cycle outside the poll loops is an error).
+  const longestTo = (end: string): ((id: string) => Longest) => {
+    const memo = new Map<string, Longest>();
     const onPath = new Set<string>();
-    const longest = (id: string): { events: number; loops: PollLoop[] } | null => {
+    const longest = (id: string): Longest => {
       if (memo.has(id)) return memo.get(id)!;
       if (onPath.has(id)) throw new Error(`The states around ${id} loop without a known poll loop.`);
       onPath.add(id);
       const n = nodes.get(id)!;
-      const cost = n.cost + (id === WAVE_LOOP.head ? waveExtra : 0);
-      let best: { events: number; loops: PollLoop[] } | null = null;
+      const cost = n.cost + (waveExtra.get(id) ?? 0);
+      let best: Longest = null;
       if (id === end) best = { events: cost, loops: [] };
       else
         for (const next of n.next) {
@@ -335,12 +341,15 @@ export function pathBudgets(def: BudgetDefinition, loops: Record<PollLoop, LoopB
       memo.set(id, best);
       return best;
     };
-    if (waveLoop && end === WAVE_LOOP.back) {
-      const wave = longest(WAVE_LOOP.head);
-      waveExtra = (wave?.events ?? 0) * Math.max(0, waves - 1);
-      continue;
-    }
-    const found = longest(start.id);
+    return longest;
+  };
+  for (const l of waveLoops) {
+    const iteration = longestTo(l.back)(l.head);
+    waveExtra.set(l.head, (iteration?.events ?? 0) * Math.max(0, waves - 1));
+  }
+  const out: PathBudget[] = [];
+  for (const end of terminals) {
+    const found = longestTo(end)(start.id);
     if (found) out.push({ end, events: found.events + HISTORY_EVENTS.execution, loops: found.loops });
   }
   return out.sort((a, b) => b.events - a.events);
@@ -396,7 +405,7 @@ export function historyBudget(plan: CadencePlan, def: BudgetDefinition): History
     if (waves > 1)
       problems.push({
         path: 'waves',
-        message: `${figure} with ${waves} waves, each its own approval, drain and rollback window in this execution: run fewer waves per execution (split the plan), or shorten ${fields.join(', ')}`,
+        message: `${figure} with ${waves} waves, each its own approval, drain and rollback window in this execution (and, on a failback, its own fence and return): run fewer waves per execution (split the plan), or shorten ${fields.join(', ')}`,
       });
     else problems.push({ path: fields[0] ?? '(root)', message: `${figure} (loops: ${worst.loops.join(', ')})` });
   }

@@ -1213,19 +1213,6 @@ function checkAcrossSections(plan: z.output<typeof PlanShape>, ctx: Ctx): void {
     }
   }
   if (plan.waves && readable('waves')) checkWaves(plan, plan.waves, readable, ctx);
-  // ENHANCED offset sync is asked for to fail back; a plan in waves cannot fail back (StartFailback refuses it): each
-  // wave moved its clients behind its own pointer, switches and journals, and no failback of them all is built.
-  if (
-    plan.waves &&
-    readable('waves', 'replication.offsetSyncMode', 'replication.engine') &&
-    replication.engine === 'MSK_REPLICATOR' &&
-    replication.offsetSyncMode === 'ENHANCED'
-  )
-    issue(
-      ctx,
-      ['replication', 'offsetSyncMode'],
-      'ENHANCED keeps offsets translatable for a failback, and a plan in waves (waves) cannot fail back: each wave moves its clients behind its own pointer, switches and journals, and no failback of them all is built (a rejected finalize ends in MigrationNeedsAttention with every wave on the target). Use LEGACY, or migrate without waves to keep a failback',
-    );
   const connect = readable('replication.mskConnect') ? replication.mskConnect : undefined;
   if (
     connect &&

@@ -23,6 +23,11 @@ export interface WaveCursor {
   readonly last: boolean;
   /** The next wave's index (absent on the last): NextWave picks `States.ArrayGetItem($.waves.all, next)`. */
   readonly next?: number;
+  /**
+   * The previous wave's index (absent on the first): the failback fences the waves from the last back to the first
+   * (`PreviousWaveToFence` picks `States.ArrayGetItem($.waves.all, previous)`).
+   */
+  readonly previous?: number;
   /** A consumers-first wave (`waves[].consumersFirst`): only its consumers move; no write fence, no drain. */
   readonly consumersFirst?: true;
   /**
@@ -53,6 +58,7 @@ export function wavesStateOf(plan: Pick<MigrationPlan, 'waves'>): WavesState | u
       count: waves.length,
       last,
       ...(last ? {} : { next: index + 1 }),
+      ...(index > 0 ? { previous: index - 1 } : {}),
       ...(w.consumersFirst ? { consumersFirst: true as const } : {}),
       ...(feeds.length > 0 ? { replicationFeeds: feeds } : {}),
     };

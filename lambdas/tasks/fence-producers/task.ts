@@ -5,7 +5,10 @@ import {
   FenceReleaseSchema,
   fenceForFailback,
   releaseFailbackFence,
+  releaseFailbackFenceFromJournal,
+  type FenceRelease,
 } from '../../core/failback/fence';
+import { waveForward } from '../shared/failback-waves';
 import {
   restartClientSwitchesOnTarget,
   stopClientSwitchesAtFence,
@@ -15,7 +18,7 @@ import {
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import type { ClientSwitchTarget } from '../../ports/client-switch';
 import { identityOf } from '../shared/plan-views';
-import { CutoverFailedError } from '../../core/errors';
+import { CutoverFailedError, InputInvalidError } from '../../core/errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
@@ -79,7 +82,7 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     now: deps.now,
   });
   if (input.mode === 'RELEASE_FAILBACK') {
-    const release = await releaseFailbackFence((state as { failbackFence?: unknown }).failbackFence, deps);
+    const release = await releaseFence(state, deps);
     // The pointer's producers resume on the target: so do the applications stopped at the failback fence. Not when
     // the pointer is elsewhere (FailbackCutover already moved it back to the source, or someone moved it).
     if (!switches.some(stopsAtFence) || release.outcome === 'NOT_FENCED') return release;
@@ -98,9 +101,8 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
   if (!producersCluster)
     throw new TypeError('FenceProducers needs the cluster the producers write to (producersCluster).');
   if (input.mode === 'FAILBACK') {
-    const switched = requireStep(state, 'switch', 'SwitchToTarget');
     const fenced = await fenceForFailback(
-      { ...scope, switchedTo: switched.producers.value },
+      { ...scope, switchedTo: await switchedValue(state, deps.artifacts) },
       { ...deps, producersCluster },
     );
     if (!switches.some(stopsAtFence)) return fenced;
@@ -131,6 +133,43 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     await stopClientSwitchesAtFence(switchRequest(scope.identity), clientDeps(deps.clientSwitches));
   }
   return FenceRecordSchema.parse(record);
+}
+
+/**
+ * The value SwitchToTarget set on the pointer: the only one the failback fence replaces and the release puts back.
+ * A plan in waves: the current wave's, from its switch journal (`$.cutover` is the last wave's).
+ */
+async function switchedValue(state: Input['state'], artifacts: ArtifactStore): Promise<string> {
+  const { wave } = state.identity;
+  if (!wave) return requireStep(state, 'switch', 'SwitchToTarget').producers.value;
+  const forward = await waveForward({ ...identityOf(state), wave }, artifacts);
+  if (!forward)
+    throw new InputInvalidError(
+      `Wave ${wave} has no finished switch in this execution (cutover/waves/${wave}/journal/switch.json): it is not on the target, so its pointer is not fenced for the failback.`,
+    );
+  return forward.switched.producers.value;
+}
+
+/**
+ * ReleaseFailbackFence: `$.failbackFence` as FenceForFailback returned it; a plan in waves (each wave fenced in its own
+ * invocation, `$.failbackFence` holds the last) or a fence whose result never reached the state (FenceForFailback
+ * failed after moving the pointer): from the wave's FenceForFailback journal, released only while the pointer holds
+ * this execution's failback fence.
+ */
+async function releaseFence(state: Input['state'], deps: Deps): Promise<FenceRelease> {
+  const recorded = (state as { failbackFence?: unknown }).failbackFence;
+  if (!state.identity.wave && recorded !== undefined) return releaseFailbackFence(recorded, deps);
+  const identity = identityOf(state);
+  const switchedTo = await switchedValue(state, deps.artifacts).catch(() => undefined);
+  const released = await releaseFailbackFenceFromJournal(identity, switchedTo, deps);
+  return (
+    released ?? {
+      direction: 'RELEASE_FAILBACK',
+      outcome: 'NOT_FENCED',
+      pointer: deps.pointer.pointer,
+      releasedAt: deps.now().toISOString(),
+    }
+  );
 }
 
 /** Where the client switches move applications on the target: its bootstrap servers (and MSK ARN). */

@@ -25,7 +25,9 @@ import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { WriteFence } from '../../ports/write-fence';
 import type { Replicator } from '../../ports/replicator';
-import { FailbackFenceSchema } from '../../core/failback/fence';
+import { FailbackFenceSchema, failbackFenceJournalKey } from '../../core/failback/fence';
+import type { ExecutionIdentity } from '../../core/replication/naming';
+import { waveForward } from '../shared/failback-waves';
 import { CutoverStateSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
 import { ExecutionStateSchema, ReplicationPhaseSchema, scopeToCurrentWave } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
@@ -242,24 +244,41 @@ type FailbackCutoverJournal =
 
 async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
-  const { failback, failbackFence } = state;
-  const fence = state.cutover?.fence;
+  const identity = identityOf(state);
+  const { failback } = state;
+  // A plan in waves: the current wave's own forward fence and failback fence, from its journals ($.cutover is the last
+  // wave's, $.failbackFence the last fenced one's), and its own consumer groups.
+  const wave = identity.wave;
+  const failbackFence = wave ? await waveFailbackFence(identity, deps.artifacts) : state.failbackFence;
+  const fence = wave ? (await waveForward({ ...identity, wave }, deps.artifacts))?.fence : state.cutover?.fence;
   if (!failback || !failbackFence || !fence)
     throw new InputInvalidError(
-      'FailbackCutover needs $.failback (StartFailback), $.failbackFence (FenceForFailback) and $.cutover.fence (FenceProducers).',
+      wave
+        ? `FailbackCutover of wave ${wave} needs $.failback (StartFailback) and the wave's journals of FenceProducers and FenceForFailback (cutover/waves/${wave}/journal/fence.json, failback-fence.json).`
+        : 'FailbackCutover needs $.failback (StartFailback), $.failbackFence (FenceForFailback) and $.cutover.fence (FenceProducers).',
     );
   if (!deps.source || !deps.target)
     throw new InputInvalidError(
       'FailbackCutover needs both clusters: the offsets are read on the target and committed on the source.',
     );
-  const identity = identityOf(state);
   const journalKey = cutoverKey(identity, 'journal/failback-cutover.json');
   const journal = await deps.artifacts.getJson<FailbackCutoverJournal>(journalKey);
   if (journal?.status === 'DONE') return FailbackCutoverOutput.parse(journal.record);
 
   let offsets = journal?.offsets;
   if (!offsets) {
-    offsets = await runCommitFailbackOffsets(failback, {
+    // The wave's groups only, its evidence under failback/waves/<name>/ (the reverse replication is every wave's).
+    const scoped = wave
+      ? {
+          ...failback,
+          identity: { ...failback.identity, wave },
+          consumerGroups: {
+            include: [...state.input.replication.consumerGroups.include],
+            exclude: [...state.input.replication.consumerGroups.exclude],
+          },
+        }
+      : failback;
+    offsets = await runCommitFailbackOffsets(scoped, {
       replicator: NO_REPLICATOR,
       artifacts: deps.artifacts,
       source: deps.source,
@@ -338,6 +357,15 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
   });
   await deps.artifacts.putJson(journalKey, { status: 'DONE', offsets, record });
   return record;
+}
+
+/** The failback fence FenceForFailback journaled for the wave `identity` names (DONE), or undefined. */
+async function waveFailbackFence(
+  identity: ExecutionIdentity,
+  artifacts: ArtifactStore,
+): Promise<z.infer<typeof FailbackFenceSchema> | undefined> {
+  const journal = await artifacts.getJson<{ status: string; record?: unknown }>(failbackFenceJournalKey(identity));
+  return journal?.status === 'DONE' ? FailbackFenceSchema.parse(journal.record) : undefined;
 }
 
 /** RollbackCutover as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */

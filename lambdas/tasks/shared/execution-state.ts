@@ -143,6 +143,7 @@ export const WaveCursorSchema = z.object({
   count: z.number().int().min(1),
   last: z.boolean(),
   next: z.number().int().min(1).optional(),
+  previous: z.number().int().min(0).optional(),
   consumersFirst: z.literal(true).optional(),
   replicationFeeds: z.array(z.string().min(1)).optional(),
 });
