@@ -716,6 +716,59 @@ export class MigrationOrchestrator extends Construct {
     );
   }
 
+  /**
+   * Stop the replication an ended migration kept for its consumers-first readers (`msk-migrate finish-replication`):
+   * states:DescribeExecution on this state machine's executions (the plan and the execution's status); find and delete
+   * replicators and MirrorMaker 2 connectors named with this tool's prefix (kafka:DescribeReplicator,
+   * kafka:DeleteReplicator, kafkaconnect:ListTagsForResource, kafkaconnect:DeleteConnector), and list them
+   * (kafka:ListReplicators, kafkaconnect:ListConnectors: no resource-level permissions); describe and delete the
+   * migration's alarms. The CLI deletes only the replicator whose ownership tags name the execution. No create, no
+   * states:SendTask*, no Kafka data-plane access.
+   */
+  public grantFinishReplication(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct)
+      Validations.of(principal).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'kafka:ListReplicators and kafkaconnect:ListConnectors support no resource-level permissions; the describe and delete actions are scoped to the replicator, connector and alarm name prefixes of this tool.',
+      });
+    const s = this.scopes;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:DescribeExecution'],
+      resourceArns: [this.executionArns()],
+    })
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kafka:ListReplicators', 'kafkaconnect:ListConnectors'],
+          resourceArns: ['*'],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kafka:DescribeReplicator', 'kafka:DeleteReplicator'],
+          resourceArns: [s.replicators],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['kafkaconnect:ListTagsForResource', 'kafkaconnect:DeleteConnector'],
+          resourceArns: [s.connectors],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'],
+          resourceArns: [s.alarms],
+        }),
+      );
+  }
+
   /** `arn:…:states:…:execution:<state machine name>:`: every execution of this state machine, however started. */
   private executionArnPrefix(): string {
     return Stack.of(this).formatArn({

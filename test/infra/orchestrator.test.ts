@@ -534,6 +534,40 @@ describe('MigrationOrchestrator', () => {
     });
   });
 
+  it('grantFinishReplication lets a person find and delete replicators and alarms of this tool only, never create', () => {
+    const local = new MigrationStack(new App({ context: { [TaskFunction.INLINE_CODE_CONTEXT]: true } }), 'Finish', {
+      env: { account: '111122223333', region: 'eu-west-1' },
+      orchestrator: {},
+    });
+    const person = new iam.Role(local, 'Oncall', { assumedBy: new iam.AccountRootPrincipal() });
+    local.orchestrator.grantFinishReplication(person);
+    const t = Template.fromStack(local);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes(local.getLogicalId(person.node.defaultChild as CfnElement)),
+    ) as Array<{ Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((st) => [st.Action].flat() as string[]).sort();
+    expect(actions).toEqual([
+      'cloudwatch:DeleteAlarms',
+      'cloudwatch:DescribeAlarms',
+      'kafka:DeleteReplicator',
+      'kafka:DescribeReplicator',
+      'kafka:ListReplicators',
+      'kafkaconnect:DeleteConnector',
+      'kafkaconnect:ListConnectors',
+      'kafkaconnect:ListTagsForResource',
+      'states:DescribeExecution',
+    ]);
+    // Only the List actions on every resource (they have no resource-level permissions); the rest by name prefix
+    const resourceOf = (action: string) =>
+      JSON.stringify(statements.find((st) => ([st.Action].flat() as string[]).includes(action))?.Resource);
+    expect(resourceOf('kafka:ListReplicators')).toBe('"*"');
+    expect(resourceOf('kafka:DeleteReplicator')).toContain(`:replicator/${REPLICATOR_NAME_PREFIX}*/*`);
+    expect(resourceOf('kafkaconnect:DeleteConnector')).toContain(`:connector/${REPLICATOR_NAME_PREFIX}*/*`);
+    expect(resourceOf('cloudwatch:DeleteAlarms')).toContain(':alarm:');
+    expect(resourceOf('states:DescribeExecution')).toContain(':execution:');
+  });
+
   it('keeps the evidence bucket encrypted, versioned, private and retained', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }),
