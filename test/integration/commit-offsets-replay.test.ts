@@ -1,15 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { FileCutoverSwitch, writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
-import { checkDrain, type DrainProgress } from '../../lambdas/core/cutover/check-drain';
 import { commitConsumerOffsets } from '../../lambdas/core/cutover/commit-consumer-offsets';
-import { fenceProducers } from '../../lambdas/core/cutover/fence-producers';
-import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
-import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import { fenceAndDrain, firstValuesOnTarget, useTwoClusters } from './two-clusters';
 
 /**
  * CommitConsumerOffsets on real brokers whose target holds a replayed range (source records 450–599 written twice, as
@@ -24,93 +16,42 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 const record = (i: number) => ({ key: `k${i}`, value: `order-${i}`, partition: 0 });
 
 describe('CommitConsumerOffsets across a replayed range on real brokers', () => {
-  let source: KafkaCluster;
-  let target: KafkaCluster;
-  let sourcePlane: KafkajsDataPlane;
-  let targetPlane: KafkajsDataPlane;
-  let dir: string;
-
-  beforeAll(async () => {
-    [source, target] = (await startKafkaClusters([{ name: 'source' }, { name: 'target' }])) as [
-      KafkaCluster,
-      KafkaCluster,
-    ];
-    sourcePlane = new KafkajsDataPlane(source.connection('source'), { logLevel: 'NOTHING' });
-    targetPlane = new KafkajsDataPlane(target.connection('target'), { logLevel: 'NOTHING' });
-    dir = mkdtempSync(path.join(tmpdir(), 'replay-offsets-'));
-  });
-
-  afterAll(async () => {
-    await Promise.all([sourcePlane?.close(), targetPlane?.close()]);
-    await stopAllKafkaClusters();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const k = useTwoClusters('replay-offsets-');
 
   it('resumes the group after the last copy of its last record: the next record read is the source’s next', async () => {
     // Prepare: 1,000 records on the source; the target holds 0–599 then 450–999 (150 replayed)
-    for (const plane of [sourcePlane, targetPlane])
+    for (const plane of [k.sourcePlane, k.targetPlane])
       await plane.createTopics([{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }]);
     for (const [from, to] of [
       [0, 499],
       [500, 999],
     ] as const)
-      await sourcePlane.produce(TOPIC, range(from, to).map(record));
+      await k.sourcePlane.produce(TOPIC, range(from, to).map(record));
     for (const [from, to] of [
       [0, 599],
       [450, 999],
     ] as const)
-      await targetPlane.produce(TOPIC, range(from, to).map(record));
-    await sourcePlane.setCommittedOffsets('billing', [{ topic: TOPIC, partition: 0, offset: '500' }]);
-    const pointerFile = path.join(dir, 'pointer.json');
-    writePointerFile(pointerFile, source.bootstrap as string);
-    const producers = new FileCutoverSwitch(pointerFile);
+      await k.targetPlane.produce(TOPIC, range(from, to).map(record));
+    await k.sourcePlane.setCommittedOffsets('billing', [{ topic: TOPIC, partition: 0, offset: '500' }]);
     const artifacts = new MemoryArtifacts();
     const now = () => new Date();
-    const fence = await fenceProducers(
-      { identity, topics: [TOPIC] },
-      { producers, source: sourcePlane, artifacts, now },
-    );
-    let drain: DrainProgress | undefined;
-    drain = await pollUntil(
-      'the drain',
-      async () => {
-        drain = await checkDrain(
-          { identity, topics: [TOPIC], fence, settleSeconds: 1, ...(drain ? { previous: drain } : {}) },
-          { source: sourcePlane, target: targetPlane, artifacts, now },
-        );
-        return drain.drained ? drain : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
+    const { fence, drain } = await fenceAndDrain(k, {
+      identity,
+      topics: [TOPIC],
+      pointerName: 'pointer.json',
+      artifacts,
+      now,
+    });
 
     // Act
     const progress = await commitConsumerOffsets(
       { identity, topics: [TOPIC], consumerGroups: { include: ['billing'], exclude: [] }, fence, drain },
-      { source: sourcePlane, target: targetPlane, artifacts, now },
+      { source: k.sourcePlane, target: k.targetPlane, artifacts, now },
     );
-    const kafka = new Kafka({
-      clientId: 'replay-it',
-      brokers: [target.bootstrap as string],
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: 'billing' });
-    const firstValues: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        firstValues.push(String(message.value));
-      },
-    });
-    await pollUntil('the consumer to read', async () => (firstValues.length >= 3 ? true : undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
-    await consumer.disconnect();
+    const firstValues = await firstValuesOnTarget(k, { groupId: 'billing', topic: TOPIC, count: 3 });
 
     // Assess: source 499 is at target offsets 499 and 649; the group resumes at 650 (source 500)
-    expect(await targetPlane.fetchCommittedOffsets('billing', [TOPIC])).toEqual([
+    expect(await k.targetPlane.fetchCommittedOffsets('billing', [TOPIC])).toEqual([
       { topic: TOPIC, partition: 0, offset: '650' },
     ]);
     expect(firstValues.slice(0, 3)).toEqual(['order-500', 'order-501', 'order-502']);
@@ -122,11 +63,11 @@ describe('CommitConsumerOffsets across a replayed range on real brokers', () => 
     // and 32), the target holds the 30 records without markers (offsets 0–29); the group committed 22, right after
     // the second marker, so the last record it consumed is source offset 20 (target offset 19)
     const PAYMENTS = 'payments';
-    for (const plane of [sourcePlane, targetPlane])
+    for (const plane of [k.sourcePlane, k.targetPlane])
       await plane.createTopics([{ topic: PAYMENTS, numPartitions: 1, replicationFactor: 1 }]);
     const kafka = new Kafka({
       clientId: 'marker-it',
-      brokers: [source.bootstrap as string],
+      brokers: [k.source.bootstrap as string],
       logLevel: logLevel.NOTHING,
     });
     const writer = kafka.producer({ transactionalId: 'payments-writer', idempotent: true, maxInFlightRequests: 1 });
@@ -137,39 +78,27 @@ describe('CommitConsumerOffsets across a replayed range on real brokers', () => 
       await tx.commit();
     }
     await writer.disconnect();
-    await targetPlane.produce(PAYMENTS, range(0, 29).map(record));
-    await sourcePlane.setCommittedOffsets('payments-ledger', [{ topic: PAYMENTS, partition: 0, offset: '22' }]);
-    const pointerFile = path.join(dir, 'payments-pointer.json');
-    writePointerFile(pointerFile, source.bootstrap as string);
-    const producers = new FileCutoverSwitch(pointerFile);
+    await k.targetPlane.produce(PAYMENTS, range(0, 29).map(record));
+    await k.sourcePlane.setCommittedOffsets('payments-ledger', [{ topic: PAYMENTS, partition: 0, offset: '22' }]);
     const artifacts = new MemoryArtifacts();
     const now = () => new Date();
-    const fence = await fenceProducers(
-      { identity, topics: [PAYMENTS] },
-      { producers, source: sourcePlane, artifacts, now },
-    );
-    let drain: DrainProgress | undefined;
-    drain = await pollUntil(
-      'the drain',
-      async () => {
-        drain = await checkDrain(
-          { identity, topics: [PAYMENTS], fence, settleSeconds: 1, ...(drain ? { previous: drain } : {}) },
-          { source: sourcePlane, target: targetPlane, artifacts, now },
-        );
-        return drain.drained ? drain : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
+    const { fence, drain } = await fenceAndDrain(k, {
+      identity,
+      topics: [PAYMENTS],
+      pointerName: 'payments-pointer.json',
+      artifacts,
+      now,
+    });
 
     // Act
     const progress = await commitConsumerOffsets(
       { identity, topics: [PAYMENTS], consumerGroups: { include: ['payments-ledger'], exclude: [] }, fence, drain },
-      { source: sourcePlane, target: targetPlane, artifacts, now },
+      { source: k.sourcePlane, target: k.targetPlane, artifacts, now },
     );
 
     // Assess: committed right after the copy of source offset 20, and read back by content across the marker
     expect(progress).toMatchObject({ complete: true, redeliveredRecords: 0 });
-    expect(await targetPlane.fetchCommittedOffsets('payments-ledger', [PAYMENTS])).toEqual([
+    expect(await k.targetPlane.fetchCommittedOffsets('payments-ledger', [PAYMENTS])).toEqual([
       { topic: PAYMENTS, partition: 0, offset: '20' },
     ]);
     const evidence = await artifacts.getJson<{ groups: Array<{ notes: string[] }> }>(progress.evidenceKey as string);

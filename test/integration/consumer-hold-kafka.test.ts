@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { FileCutoverSwitch, writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
-import { checkDrain, type DrainProgress } from '../../lambdas/core/cutover/check-drain';
 import { holdConsumerSwitches } from '../../lambdas/core/cutover/client-switches';
 import { commitConsumerOffsets, type CommitProgress } from '../../lambdas/core/cutover/commit-consumer-offsets';
-import { fenceProducers, type FenceRecord } from '../../lambdas/core/cutover/fence-producers';
 import type { ClientSwitchSpec } from '../../lambdas/core/plan/migration-plan';
 import type { ClientSwitch, SwitchStep } from '../../lambdas/ports/client-switch';
-import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import type { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { fenceAndDrain, useTwoClusters } from './two-clusters';
 
 /**
  * CommitConsumerOffsets holding a consumer no fence stops (what a Lambda event source mapping or a sink connector is),
@@ -72,35 +66,15 @@ class ConsumerHold implements ClientSwitch<{ group: string }> {
 }
 
 describe('consumers held at the source end by CommitConsumerOffsets, on real brokers', () => {
-  let source: KafkaCluster;
-  let target: KafkaCluster;
-  let sourcePlane: KafkajsDataPlane;
-  let targetPlane: KafkajsDataPlane;
-  let dir: string;
+  const k = useTwoClusters('consumer-hold-');
   let run = 0;
-
-  beforeAll(async () => {
-    [source, target] = (await startKafkaClusters([{ name: 'source' }, { name: 'target' }])) as [
-      KafkaCluster,
-      KafkaCluster,
-    ];
-    sourcePlane = new KafkajsDataPlane(source.connection('source'), { logLevel: 'NOTHING' });
-    targetPlane = new KafkajsDataPlane(target.connection('target'), { logLevel: 'NOTHING' });
-    dir = mkdtempSync(path.join(tmpdir(), 'consumer-hold-'));
-  });
-
-  afterAll(async () => {
-    await Promise.all([sourcePlane?.close(), targetPlane?.close()]);
-    await stopAllKafkaClusters();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   /** A topic of RECORDS records on both sides (replicated as is), a consumer of the source, the fence and the drain. */
   async function cutoverUpToOffsets(options: { readAtMost: number }) {
     run += 1;
     const topic = `${TOPIC}-${run}`;
     const identity = { migrationId: 'consumer-hold-it', executionName: `exec-${run}` };
-    for (const plane of [sourcePlane, targetPlane]) {
+    for (const plane of [k.sourcePlane, k.targetPlane]) {
       await plane.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
       await plane.produce(
         topic,
@@ -109,7 +83,7 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
     }
     const kafka = new Kafka({
       clientId: 'billing-poller',
-      brokers: [source.bootstrap as string],
+      brokers: [k.source.bootstrap as string],
       logLevel: logLevel.NOTHING,
     });
     const consumer = kafka.consumer({ groupId: `${GROUP}-${run}` });
@@ -125,24 +99,13 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
     });
     const artifacts = new MemoryArtifacts();
     const now = () => new Date();
-    const pointerFile = path.join(dir, `pointer-${run}.json`);
-    writePointerFile(pointerFile, source.bootstrap as string);
-    const fence: FenceRecord = await fenceProducers(
-      { identity, topics: [topic] },
-      { producers: new FileCutoverSwitch(pointerFile), source: sourcePlane, artifacts, now },
-    );
-    let drain: DrainProgress | undefined;
-    drain = await pollUntil(
-      'the drain',
-      async () => {
-        drain = await checkDrain(
-          { identity, topics: [topic], fence, settleSeconds: 1, ...(drain ? { previous: drain } : {}) },
-          { source: sourcePlane, target: targetPlane, artifacts, now },
-        );
-        return drain.drained ? drain : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
+    const { fence, drain } = await fenceAndDrain(k, {
+      identity,
+      topics: [topic],
+      pointerName: `pointer-${run}.json`,
+      artifacts,
+      now,
+    });
     return { topic, identity, consumer, fence, drain, artifacts, now, group: `${GROUP}-${run}` };
   }
 
@@ -158,7 +121,7 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
       async () => {
         const held = await holdConsumerSwitches(
           { identity: c.identity, switches: [SPEC], timeoutMinutes: 5, topics: [c.topic], catchUpSeconds },
-          { clientSwitches: () => hold, artifacts: c.artifacts, now: c.now, source: sourcePlane },
+          { clientSwitches: () => hold, artifacts: c.artifacts, now: c.now, source: k.sourcePlane },
         );
         const progress = await commitConsumerOffsets(
           {
@@ -170,7 +133,7 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
             heldGroups: held.heldGroups,
             holdingGroups: held.holdingGroups,
           },
-          { source: sourcePlane, target: targetPlane, artifacts: c.artifacts, now: c.now },
+          { source: k.sourcePlane, target: k.targetPlane, artifacts: c.artifacts, now: c.now },
         );
         last = { held, progress };
         return progress.complete ? last : undefined;
@@ -195,10 +158,10 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
     // Assess: held at the end (nothing left behind), no member left on the source, the target's offset is the end
     expect(held.switches[0]).toMatchObject({ complete: true, step: 'CONSUMER_STOPPED' });
     expect(await journalOf(c)).toMatchObject({ heldBehind: 0 });
-    expect(await committed(sourcePlane, c.group, c.topic)).toEqual([String(RECORDS)]);
-    expect((await sourcePlane.describeGroups([c.group]))[0]?.members).toEqual([]);
+    expect(await committed(k.sourcePlane, c.group, c.topic)).toEqual([String(RECORDS)]);
+    expect((await k.sourcePlane.describeGroups([c.group]))[0]?.members).toEqual([]);
     expect(progress).toMatchObject({ complete: true, partitionsCommitted: 1 });
-    expect(await committed(targetPlane, c.group, c.topic)).toEqual([String(RECORDS)]);
+    expect(await committed(k.targetPlane, c.group, c.topic)).toEqual([String(RECORDS)]);
   });
 
   it('holds a consumer stuck behind after the catch-up time and translates where it stopped, its member still there', async () => {
@@ -209,12 +172,12 @@ describe('consumers held at the source end by CommitConsumerOffsets, on real bro
       // Act
       const { progress } = await offsetsWithHold(c, hold, 2);
       // Assess: held behind, counted; translated to its own committed offset while a member still shows on the source
-      const onSource = await committed(sourcePlane, c.group, c.topic);
+      const onSource = await committed(k.sourcePlane, c.group, c.topic);
       expect(Number(onSource[0])).toBeLessThan(RECORDS);
       expect(await journalOf(c)).toMatchObject({ heldBehind: RECORDS - Number(onSource[0]) });
-      expect((await sourcePlane.describeGroups([c.group]))[0]?.members.length).toBeGreaterThan(0);
+      expect((await k.sourcePlane.describeGroups([c.group]))[0]?.members.length).toBeGreaterThan(0);
       expect(progress).toMatchObject({ complete: true, partitionsCommitted: 1 });
-      expect(await committed(targetPlane, c.group, c.topic)).toEqual(onSource);
+      expect(await committed(k.targetPlane, c.group, c.topic)).toEqual(onSource);
     } finally {
       await c.consumer.disconnect();
     }
