@@ -43,7 +43,9 @@ import { runRollbackTarget } from '../tasks/rollback-target/task';
  *    wave that fenced (`cutover/waves/<name>/journal/`), behind its own pointer, with its own switches: the waves
  *    before it passed their point of no return and stay on the target, which is then kept;
  *    After the point of no return a failback stopped behind its fence has the fence released (the pointer back at the
- *    target value SwitchToTarget set, as ReleaseFailbackFence does); the replicators stay for the person who decides;
+ *    target value SwitchToTarget set, as ReleaseFailbackFence does) — for a plan in waves each wave's, from its own
+ *    journal and behind its own pointer, a wave already returned to the source left there; the replicators stay for
+ *    the person who decides;
  * 2. the replication: the replicator, its alarms and the canary topic found under this execution's names and removed
  *    only when their ownership tags name it;
  * 3. the target cluster, when this execution created it (found by name and ownership tags);
@@ -334,27 +336,37 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   const pastPointOfNoReturn = cutover?.outcome === 'POINT_OF_NO_RETURN';
   let failbackRelease: FenceRelease | undefined;
   const afterPointOfNoReturn: string[] = [];
-  // (A plan in waves has no failback branch: its last fenced wave is handled above.)
-  if (pastPointOfNoReturn && !wave && pointer) {
+  // A plan in waves: a failback fences every wave's pointer, so each wave's failback fence is released from its own
+  // journal, behind its own pointer (a wave already returned to the source, or never fenced, is left as it is).
+  const failbackReleases: Array<FenceRelease & { wave: string }> = [];
+  if (pastPointOfNoReturn && (wave ? deps.pointerFor !== undefined : pointer !== undefined)) {
     try {
-      const switched = await readJournal<{ producersTargetValue?: string }, unknown>(
-        deps.artifacts,
-        identity,
-        'switch',
-      );
-      failbackRelease = await releaseFailbackFenceFromJournal(identity, switched?.intent.producersTargetValue, {
-        pointer,
-        artifacts: deps.artifacts,
-        now: deps.now,
-      });
-      if (failbackRelease)
-        afterPointOfNoReturn.push(
-          failbackRelease.outcome === 'RELEASED'
-            ? `The failback fence was released: the pointer names the target again (${failbackRelease.value ?? ''}); the target's producers write again.`
-            : failbackRelease.outcome === 'ALREADY_RELEASED'
-              ? 'The failback fence was already released.'
-              : `The pointer does not hold this execution's failback fence (${failbackRelease.value ?? 'no value'}): left as it is.`,
+      for (const w of wave ? fencedWaves : [undefined]) {
+        const waveIdentity: ExecutionIdentity = w ? { ...identity, wave: w } : identity;
+        const wavePointer = w && deps.pointerFor ? deps.pointerFor(planForWave(plan, w)) : pointer;
+        if (!wavePointer) continue;
+        const switched = await readJournal<{ producersTargetValue?: string }, unknown>(
+          deps.artifacts,
+          waveIdentity,
+          'switch',
         );
+        const release = await releaseFailbackFenceFromJournal(waveIdentity, switched?.intent.producersTargetValue, {
+          pointer: wavePointer,
+          artifacts: deps.artifacts,
+          now: deps.now,
+        });
+        if (!release) continue;
+        if (w) failbackReleases.push({ ...release, wave: w });
+        else failbackRelease = release;
+        const of = w ? ` of wave ${w}` : '';
+        afterPointOfNoReturn.push(
+          release.outcome === 'RELEASED'
+            ? `The failback fence${of} was released: the pointer names the target again (${release.value ?? ''}); the target's producers write again.`
+            : release.outcome === 'ALREADY_RELEASED'
+              ? `The failback fence${of} was already released.`
+              : `The pointer${of} does not hold this execution's failback fence (${release.value ?? 'no value'}): left as it is.`,
+        );
+      }
       const reverse = failbackReplicatorName(identity);
       if (deps.replicator && (await deps.replicator.find(reverse)))
         afterPointOfNoReturn.push(
@@ -450,6 +462,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
               ...(clients ? { clients } : {}),
               by: 'compensator',
               ...(failbackRelease ? { failbackRelease } : {}),
+              ...(failbackReleases.length > 0 ? { failbackReleases } : {}),
               ...(afterPointOfNoReturn.length > 0 ? { notes: afterPointOfNoReturn } : {}),
             },
           }

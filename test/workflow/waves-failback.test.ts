@@ -1,3 +1,4 @@
+import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import { CutoverFailedError, UnreachableError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
 import { EXECUTION_NAME, examplePlan, POINTER, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
@@ -110,6 +111,7 @@ it('fails back both waves after both switched: each wave fenced, one drain, each
   // no record deleted, no topic created or removed on the source
   expect(world.sourceWritesBesidesCanary().filter((w) => w.call !== 'setCommittedOffsets')).toEqual([]);
   expect(await world.report()).toMatchObject({ outcome: 'FAILED_BACK' });
+  expect((await world.report())?.waves.map((w: Raw) => w.status)).toEqual(['FAILED_BACK', 'FAILED_BACK']);
   expect(world.locks.held.size).toBe(0);
 });
 
@@ -189,6 +191,7 @@ it("fails the second wave's return: the first wave stays back on the source, the
   ]);
   expect(world.replicator.replicators.size).toBe(2);
   expect(world.replicator.deletedNames).toEqual([]);
+  expect((await world.report())?.waves.map((w: Raw) => w.status)).toEqual(['FAILED_BACK', 'ON_TARGET']);
 });
 
 it('releases the waves already fenced when the failback fence of an earlier wave fails', async () => {
@@ -215,4 +218,43 @@ it('releases the waves already fenced when the failback fence of an earlier wave
   expect(wavesOf(world, 'ReleaseFailbackFence')).toEqual(['ledger', 'payments']);
   expect(world.pointer.current?.value).toBe(AT_TARGET);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
+});
+
+it('a stop after the first wave returned: the compensator releases the fence the second wave still holds, and leaves the first on the source', async () => {
+  // Prepare: stopped right after the ledger wave's FailbackCutover (payments still behind its failback fence)
+  const world = new World({
+    plan: wavesPlan(),
+    approvals: { FINALIZE: 'REJECT' },
+    stopAfter: { state: 'FailbackCutover', call: 1 },
+  });
+  const result = await world.run();
+  expect(result.status).toBe('ABORTED');
+  expect(world.pointer.current?.value).toMatch(/^fenced:.*\/failback$/);
+  expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
+  // Act: EventBridge delivers the ABORTED status change
+  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+    artifacts: world.artifacts,
+    locks: world.locks,
+    pointer: world.pointer,
+    pointerFor: (plan) =>
+      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
+    replicator: world.replicator,
+    lagSignals: world.lagSignals,
+    source: world.source,
+    target: world.target,
+    provisioner: world.provisioner,
+    now: world.now,
+  });
+  // Assess: the payments producers write on the target again; the ledger wave stays returned; both replicators stay
+  expect(compensation.outcome).toBe('NEEDS_ATTENTION');
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
+  expect(world.replicator.deletedNames).toEqual([]);
+  expect(compensation.notes).toEqual(
+    expect.arrayContaining([
+      `The pointer of wave ledger does not hold this execution's failback fence (${AT_SOURCE}): left as it is.`,
+      `The failback fence of wave payments was released: the pointer names the target again (${AT_TARGET}); the target's producers write again.`,
+    ]),
+  );
+  expect(world.locks.held.size).toBe(0);
 });

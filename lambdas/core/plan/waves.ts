@@ -161,7 +161,7 @@ export function waveTopics(plan: Pick<MigrationPlan, 'waves'>, name: string, rep
 }
 
 /** Where a wave ended, for the report. */
-export type WaveStatus = 'ON_TARGET' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'NOT_SWITCHED' | 'NOT_RUN';
+export type WaveStatus = 'ON_TARGET' | 'FAILED_BACK' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'NOT_SWITCHED' | 'NOT_RUN';
 
 export interface ReportedWave {
   readonly name: string;
@@ -173,19 +173,26 @@ export interface ReportedWave {
 }
 
 /**
- * Each wave's end state from the execution state the Report reads: the waves before the current one passed their point
- * of no return (on the target); the current one is on the target once its own point of no return passed, rolled back
+ * Each wave's end state from the execution state the Report reads: a wave a failback returned is failed back; the
+ * waves before the current one passed their point of no return (on the target); the current one is on the target once its own point of no return passed, rolled back
  * when it had fenced and a rollback ran, not switched when it ended before its fence (a rejected approval); the waves
  * after it never ran.
  */
 export function waveStatuses(
   plan: Pick<MigrationPlan, 'waves'>,
   current: Pick<WaveCursor, 'index'>,
-  at: { readonly pointOfNoReturnPassed: boolean; readonly fenced: boolean; readonly rollbackFailed: boolean },
+  at: {
+    readonly pointOfNoReturnPassed: boolean;
+    readonly fenced: boolean;
+    readonly rollbackFailed: boolean;
+    /** The waves a failback returned to the source (their FailbackCutover journaled DONE). */
+    readonly failedBack?: readonly string[];
+  },
 ): ReportedWave[] {
   return (plan.waves ?? []).map((w, index): ReportedWave => {
-    const status: WaveStatus =
-      index < current.index
+    const status: WaveStatus = at.failedBack?.includes(w.name)
+      ? 'FAILED_BACK'
+      : index < current.index
         ? 'ON_TARGET'
         : index > current.index
           ? 'NOT_RUN'

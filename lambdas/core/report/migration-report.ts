@@ -50,6 +50,7 @@ function movesOf(wave: ReportedWave): string {
 
 const WAVE_STATUS_TEXT: Record<WaveStatus, string> = {
   ON_TARGET: 'on the target (its point of no return passed)',
+  FAILED_BACK: 'failed back to the source (after its point of no return)',
   ROLLED_BACK: 'rolled back to the source (this wave only)',
   ROLLBACK_FAILED: 'rollback failed: see the rollback error',
   NOT_SWITCHED: 'not switched: it ended before its fence',

@@ -21,7 +21,8 @@ import {
   TargetStateSchema,
   WavesStateSchema,
 } from '../shared/execution-state';
-import { MigrationPlanSchema } from '../../core/plan/migration-plan';
+import { MigrationPlanSchema, type MigrationPlan } from '../../core/plan/migration-plan';
+import { cutoverKey } from '../../core/cutover/model';
 import { waveStatuses } from '../../core/plan/waves';
 import { CatchUpStateSchema, ValidationStateSchema } from '../../core/replication/state';
 import { defineTask } from '../../workflow/define-task';
@@ -171,6 +172,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
           pointOfNoReturnPassed: typeof pointOfNoReturn === 'string',
           fenced: at(state, 'cutover', 'fence') !== undefined,
           rollbackFailed: outcome === 'ROLLBACK_FAILED',
+          failedBack: await wavesFailedBack(plan, { migrationId, executionName }, deps.artifacts),
         })
       : undefined;
   const { checklist, ...keys } = await writeMigrationReport(
@@ -213,6 +215,22 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
       ? { replicationKept: finalize.replicatorName ?? 'the forward replicator' }
       : {}),
   };
+}
+
+/** The waves whose FailbackCutover finished (`cutover/waves/<name>/journal/failback-cutover.json`, DONE). */
+async function wavesFailedBack(
+  plan: Pick<MigrationPlan, 'waves'>,
+  identity: { readonly migrationId: string; readonly executionName: string },
+  artifacts: ArtifactStore,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const w of plan.waves ?? []) {
+    const journal = await artifacts.getJson<{ status?: string }>(
+      cutoverKey({ ...identity, wave: w.name }, 'journal/failback-cutover.json'),
+    );
+    if (journal?.status === 'DONE') out.push(w.name);
+  }
+  return out;
 }
 
 /** Report as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */

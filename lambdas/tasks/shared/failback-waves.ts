@@ -17,7 +17,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
  */
 
 /** What a wave did forward, from its journals: the fence (the pointer's value before) and the switch. */
-export interface WaveForward {
+interface WaveForward {
   readonly wave: string;
   readonly fence: FenceRecord;
   readonly switched: SwitchRecord;
@@ -99,7 +99,7 @@ export async function unionOfFenceSnapshots(
 }
 
 /** readEndOffsets' order: topics sorted, partitions ascending (digestEnds compares in order). */
-export function sortedEnds(ends: readonly PartitionEnd[]): PartitionEnd[] {
+function sortedEnds(ends: readonly PartitionEnd[]): PartitionEnd[] {
   return [...ends].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 }
 
