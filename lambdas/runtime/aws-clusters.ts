@@ -22,8 +22,8 @@ import { AwsMsk, mskOf } from './aws-msk';
  * The Kafka side of the AWS runtime (used by its composition root, lambdas/runtime/aws.ts): MSK's control plane and
  * the data planes of a migration's clusters, reached at the bootstrap brokers MSK reports for the plan's auth
  * mechanism, with SCRAM credentials read from Secrets Manager. One MSK client (lambdas/runtime/aws-msk.ts) and one
- * secrets cache per container, made on first use; the Kafka adapter KAFKA_CLIENT names is loaded only when a data
- * plane is opened.
+ * secrets cache per container, made on first use; the Kafka adapter KAFKA_CLIENT names is loaded when a data plane is
+ * first opened (@platformatic/kafka; kafkajs is in every data-plane bundle anyway).
  */
 
 /** A data plane of one cluster, whichever client the function runs; it knows its connection. */

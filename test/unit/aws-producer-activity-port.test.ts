@@ -1,9 +1,9 @@
-import { producerActivity } from '../../lambdas/runtime/aws-ports/clusters';
+import { producerActivity } from '../../lambdas/runtime/aws-ports/platformatic-reads';
 import type { AwsInvocation } from '../../lambdas/runtime/aws';
 import type { ProducerActivity } from '../../lambdas/ports/producer-activity';
 
 /**
- * CheckDrain's producerActivity port (lambdas/runtime/aws-ports/clusters.ts) loads @platformatic/kafka on the first
+ * CheckDrain's producerActivity port (lambdas/runtime/aws-ports/platformatic-reads.ts) loads @platformatic/kafka on the first
  * DescribeProducers, not when the port is built: every CheckDrain invocation builds it, while producers hold their
  * writes, and most never ask (only a partition that moves after the fence is described).
  */

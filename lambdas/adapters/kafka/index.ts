@@ -1,14 +1,16 @@
 import type { KafkaDataPlaneFactory } from '../../ports/kafka';
-import type { IamTokenProvider } from './kafkajs-data-plane';
+import { kafkajsDataPlaneFactory, type IamTokenProvider } from './kafkajs-data-plane';
 import { KAFKA_CLIENTS, TASK_ENV, type KafkaClientName } from '../../contract/env';
 
 /**
  * Which Kafka client implements the data-plane port: kafkajs (the default) or @platformatic/kafka. Both pass the same
  * contract on Kafka 3.9 and 4.x (test/integration/kafka-port-contract.test.ts; docs/kafka-clients.md).
  *
- * The choice is the `KAFKA_CLIENT` environment variable, read by `kafkaClientFrom` and nowhere else. The adapter not
- * chosen is never loaded: each one is imported only when its factory is asked for, so a kafkajs function does not
- * evaluate @platformatic/kafka (an ES module that reads a .wasm file when it loads) at cold start.
+ * The choice is the `KAFKA_CLIENT` environment variable, read by `kafkaClientFrom` and nowhere else. @platformatic/kafka
+ * (an ES module that reads a .wasm file when it loads) is imported only when its factory is asked for, so a kafkajs
+ * function does not evaluate it at cold start. The kafkajs adapter is imported statically: every AWS task function
+ * that speaks Kafka holds it anyway (the Inventory's reads, the ACL write fence), and an `import()` of it would make
+ * esbuild keep the whole index of every package it reaches (the MSK client's every command, docs/cutover.md, "Bundles").
  */
 
 export const KAFKA_CLIENT_ENV = TASK_ENV.KAFKA_CLIENT;
@@ -38,8 +40,8 @@ export interface DataPlaneFactoryOptions {
 }
 
 /**
- * The data-plane factory of the named client. Asynchronous because the adapter is loaded on demand; call it once per
- * container (at cold start) and keep the factory.
+ * The data-plane factory of the named client. Asynchronous because @platformatic/kafka is loaded on demand; call it
+ * once per container (at cold start) and keep the factory.
  *
  * A deployed function is bundled for its deployment's client (lib/handler-bundles.ts, BundleTarget): esbuild defines
  * `process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT` to it, the other client's branch below is dead and its adapter is
@@ -55,7 +57,6 @@ export async function dataPlaneFactoryFor(
   switch (name) {
     case 'kafkajs':
       if (process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT !== 'platformatic') {
-        const { kafkajsDataPlaneFactory } = await import('./kafkajs-data-plane');
         return kafkajsDataPlaneFactory(options);
       }
       break;

@@ -3,7 +3,8 @@ import { withObservability } from '../../middleware/observability';
 import { awsTaskHandler } from '../../runtime/aws';
 import { artifacts } from '../../runtime/aws-ports/artifacts';
 import { clock, pacer } from '../../runtime/aws-ports/basics';
-import { producerActivity, source, target } from '../../runtime/aws-ports/clusters';
+import { source, target } from '../../runtime/aws-ports/clusters';
+import { producerActivity } from '../../runtime/aws-ports/platformatic-reads';
 import { aborts } from '../../runtime/aws-ports/dynamodb';
 import { type Output, task } from './task';
 
