@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import type { KafkaClientName } from '../lambdas/contract/env';
+import { BUNDLE_PLUGINS_VERSION } from './bundle-plugins';
 
 /**
  * The esbuild settings of every task function: what `NodejsFunction` would pass for nodejs22.x with `minify`,
@@ -24,6 +26,10 @@ import type { KafkaClientName } from '../lambdas/contract/env';
  *   ("Invalid URL" at the first DescribeProducers, in AWS only: the tests run the sources). `@platformatic/wasm-utils`
  *   is taken in its `bundled` build (the .wasm inlined, 78 KB, in the bundles that hold @platformatic/kafka), and
  *   `import.meta.url` is the bundle file's URL (`__bundle_url`, set by the banner).
+ *
+ * - The AWS SDK clients' operation schemas are tree-shaken (lib/bundle-plugins.ts, sdkSchemaKeys): esbuild keeps
+ *   every operation of a client otherwise (50-170 KB per function). Plugins need esbuild's asynchronous `build`, so
+ *   the bundles are built by `buildBundles`, in a child process.
  *
  * The source maps carry mappings only, no copy of the sources: `--enable-source-maps` needs no more for stack traces,
  * and it halves what is written, hashed, uploaded and parsed at a cold start.
@@ -76,8 +82,31 @@ export function bundleOptionsFor(target: BundleTarget = {}): BuildOptions {
   };
 }
 
+/** The child process `buildBundles` runs: esbuild's `build` with BUNDLE_PLUGINS. */
+const BUILD_SCRIPT = path.join(__dirname, 'esbuild-build.cjs');
+
+/**
+ * esbuild's build of `options` with the bundles' plugins (lib/bundle-plugins.ts), synchronously (a synth is): in a
+ * child Node process, as esbuild's `buildSync` takes no plugins. Writes the outputs; returns the metafile. Every
+ * bundle of a task function is built here (the construct, `npm run bench:bundles`, the bundle tests).
+ */
+export function buildBundles(options: BuildOptions): Metafile {
+  if (options.write === false)
+    throw new Error('buildBundles: the outputs are written (write: false is not supported).');
+  const run = spawnSync(process.execPath, [BUILD_SCRIPT], {
+    input: JSON.stringify(options),
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+    cwd: path.dirname(BUILD_SCRIPT),
+  });
+  if (run.error) throw new Error(`esbuild could not be run: ${run.error.message}`, { cause: run.error });
+  if (run.status !== 0) throw new Error(run.stderr.trim() || `esbuild exited with ${String(run.status)}`);
+  if (run.stderr) process.stderr.write(run.stderr);
+  return JSON.parse(run.stdout) as Metafile;
+}
+
 /** Files besides the bundled ones that decide what esbuild produces (transpile settings, resolved package versions). */
-const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json'];
+const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json', 'lib/bundle-plugins.ts'];
 
 /** One handler's bundle: `index.js` (exports `handler`) and `index.js.map` in `directory`. */
 export interface HandlerBundle {
@@ -126,7 +155,13 @@ export class HandlerBundles {
 
   /** What decides a bundle besides its inputs: esbuild's version and the options for `target`. */
   private keyOf(target: BundleTarget): string {
-    return sha256(JSON.stringify({ esbuild: esbuildModule().version, options: bundleOptionsFor(target) }));
+    return sha256(
+      JSON.stringify({
+        esbuild: esbuildModule().version,
+        options: bundleOptionsFor(target),
+        plugins: BUNDLE_PLUGINS_VERSION,
+      }),
+    );
   }
 
   /**
@@ -181,16 +216,15 @@ export class HandlerBundles {
         `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}-${bundleName(entry, target)}`,
       ]),
     );
-    let result: BuildResult<{ metafile: true }>;
+    let metafile: Metafile;
     try {
-      result = esbuildModule().buildSync({
+      metafile = buildBundles({
         ...bundleOptionsFor(target),
         entryPoints: Object.fromEntries(
           entries.map((entry) => [`${staging.get(entry)}/index`, path.join(this.projectRoot, entry)]),
         ),
         outdir: this.cacheDir,
         absWorkingDir: this.projectRoot,
-        metafile: true,
         logLevel: 'warning',
       });
     } catch (err) {
@@ -200,7 +234,7 @@ export class HandlerBundles {
     for (const entry of entries) {
       const dir = staging.get(entry) ?? '';
       const inputs = Object.fromEntries(
-        [...BUILD_INPUTS, ...inputsOf(result.metafile, entry)].map((file) => {
+        [...BUILD_INPUTS, ...inputsOf(metafile, entry)].map((file) => {
           this.fileHashes.delete(file);
           return [file, this.hashOf(file)];
         }),

@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
-import { bundleOptionsFor } from '../lib/handler-bundles';
+import { buildBundles, bundleOptionsFor } from '../lib/handler-bundles';
 import type { KafkaClientName } from '../lambdas/contract/env';
 import { FUNCTIONS, type FunctionName } from '../lambdas/workflow/catalogue';
 
@@ -80,7 +79,7 @@ export function measureBundles(
   const entries = handlerEntries(functions);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
   try {
-    buildSync({
+    buildBundles({
       // As a deployment of that client builds its data-plane functions (lib/migration-orchestrator.ts, bundleTargetOf;
       // for the others, built for kafkajs there, the client changes nothing but StopFailback's source).
       ...bundleOptionsFor({ kafkaClient: options.kafkaClient ?? 'kafkajs' }),

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
-import { bundleOptionsFor } from '../../lib/handler-bundles';
+import { buildBundles, bundleOptionsFor } from '../../lib/handler-bundles';
 import { taskEntry } from '../../lib/migration-orchestrator';
 
 /**
@@ -54,7 +53,7 @@ describe('@platformatic/kafka in the deployed bundles', () => {
 
   beforeAll(() => {
     fs.rmSync(OUT, { recursive: true, force: true });
-    buildSync({
+    buildBundles({
       ...bundleOptionsFor({ kafkaClient: 'kafkajs' }),
       sourcemap: false,
       entryPoints: {
