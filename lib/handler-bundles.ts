@@ -19,6 +19,9 @@ import { BUNDLE_PLUGINS_VERSION } from './bundle-plugins';
  *   adapters send (300-700 KB less per function).
  * - `avsc` is replaced by a stub (lambdas/adapters/kafka/avsc-unused.ts): @platformatic/kafka imports it only for
  *   its Schema Registry serdes, which no adapter uses.
+ * - The SDK clients' default credential chain is its first link only, the environment variables in which Lambda
+ *   gives the function its role's credentials (lambdas/adapters/aws/lambda-credentials.ts): the chain's other links
+ *   never answer in Lambda and bring the SDK's nested STS, SSO and sign-in clients (≈ 95 KB per function).
  * - `bowser` is left out (external): the SDK's core reaches it only by an `import("bowser")` in its browser user-agent
  *   parser, which no Node client calls; esbuild would otherwise inline the browser detector into every bundle (34 KB).
  * - @platformatic/kafka loads under CommonJS (docs/kafka-clients.md, "Loading @platformatic/kafka under CommonJS"):
@@ -42,6 +45,7 @@ export const BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   alias: {
     avsc: './lambdas/adapters/kafka/avsc-unused.ts',
+    '@aws-sdk/credential-provider-node': './lambdas/adapters/aws/lambda-credentials.ts',
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
   },
   define: { 'import.meta.url': '__bundle_url' },
