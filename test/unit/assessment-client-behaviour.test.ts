@@ -13,7 +13,7 @@ import { NOT_VISIBLE } from '../../lambdas/core/inventory/client-behaviour';
 import type { ClientBehaviourInventory, Inventory, TopicRecordSample } from '../../lambdas/core/inventory/model';
 import { resolveProfile } from '../../lambdas/core/profiles';
 import { withOverrides } from '../../lambdas/core/profiles/profile';
-import { inventory, topic } from './inventory-fixtures';
+import { inventory, recordSample, topic } from './inventory-fixtures';
 
 const serverless = resolveProfile('msk-serverless');
 const provisioned = resolveProfile('msk-provisioned', {
@@ -21,23 +21,6 @@ const provisioned = resolveProfile('msk-provisioned', {
 });
 const compatible = resolveProfile('kafka-compatible');
 const defaults = assessmentOptions();
-
-function sample(t: string, o: Partial<TopicRecordSample> = {}): TopicRecordSample {
-  return {
-    topic: t,
-    partitionsSampled: 1,
-    batches: 10,
-    records: 100,
-    codecs: { none: 10 },
-    maxBatchBytes: 20_000,
-    p99BatchBytes: 15_000,
-    maxRecordBytes: 2_000,
-    p99RecordBytes: 1_500,
-    idempotentBatches: 0,
-    transactionalBatches: 0,
-    ...o,
-  };
-}
 
 function withBehaviour(
   o: Partial<ClientBehaviourInventory> = {},
@@ -88,7 +71,7 @@ describe('transactions read from the brokers', () => {
         status: 'COLLECTED',
         bytesPerPartition: 1,
         notes: [],
-        topics: [sample('payments', { transactionalBatches: 2 })],
+        topics: [recordSample('payments', { transactionalBatches: 2 })],
       },
     });
     const unsupported = {
@@ -141,7 +124,10 @@ describe('compression', () => {
         status: 'COLLECTED',
         bytesPerPartition: 1,
         notes: [],
-        topics: [sample('orders', { codecs: { zstd: 8, none: 2 } }), sample('payments', { codecs: { lz4: 3 } })],
+        topics: [
+          recordSample('orders', { codecs: { zstd: 8, none: 2 } }),
+          recordSample('payments', { codecs: { lz4: 3 } }),
+        ],
       },
     },
     [topic('orders'), topic('payments', { configs: { 'compression.type': 'lz4' } })],
@@ -167,7 +153,9 @@ describe('compression', () => {
 
 describe('observed record sizes', () => {
   const sizes = (o: Partial<TopicRecordSample>): Inventory =>
-    withBehaviour({ records: { status: 'COLLECTED', bytesPerPartition: 1, notes: [], topics: [sample('orders', o)] } });
+    withBehaviour({
+      records: { status: 'COLLECTED', bytesPerPartition: 1, notes: [], topics: [recordSample('orders', o)] },
+    });
 
   it('blocks records the target cannot take, whatever the topic allows', () => {
     const [f] = recordSizeRule(sizes({ maxRecordBytes: 9_000_000, maxBatchBytes: 9_000_100 }), serverless, defaults);
@@ -236,7 +224,7 @@ describe('schema registries seen in the record values', () => {
         status: 'COLLECTED',
         bytesPerPartition: 1,
         notes: [],
-        topics: [sample('orders', { wireFormats: { confluent, glue, other, schemaIds } })],
+        topics: [recordSample('orders', { wireFormats: { confluent, glue, other, schemaIds } })],
       },
     });
 

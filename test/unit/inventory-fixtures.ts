@@ -6,6 +6,7 @@ import type {
   MskCluster,
   Peak,
   ThroughputInventory,
+  TopicRecordSample,
 } from '../../lambdas/core/inventory/model';
 
 /** Builders of inventories for the assessment's unit tests: defaults are a healthy, small, IAM-enabled MSK cluster. */
@@ -158,4 +159,52 @@ export function inventory(parts: InventoryParts = {}): Inventory {
     gaps: [],
   };
   return inv;
+}
+
+/** One partition's record sample: 100 records in 10 uncompressed batches, none idempotent or transactional. */
+export function recordSample(t: string, o: Partial<TopicRecordSample> = {}): TopicRecordSample {
+  return {
+    topic: t,
+    partitionsSampled: 1,
+    batches: 10,
+    records: 100,
+    codecs: { none: 10 },
+    maxBatchBytes: 20_000,
+    p99BatchBytes: 15_000,
+    maxRecordBytes: 2_000,
+    p99RecordBytes: 1_500,
+    idempotentBatches: 0,
+    transactionalBatches: 0,
+    ...o,
+  };
+}
+
+/**
+ * An inventory of these topics whose sampled record values are all in one schema registry's wire format (Confluent's
+ * or Glue's), carrying these schema ids (Confluent) or schema version ids (Glue), by topic.
+ */
+export function inventoryWithSchemaIds(format: 'confluent' | 'glue', byTopic: Record<string, string[]>): Inventory {
+  const wireFormats = (schemaIds: string[]) => ({
+    confluent: format === 'confluent' ? 100 : 0,
+    glue: format === 'glue' ? 100 : 0,
+    other: 0,
+    schemaIds,
+  });
+  return {
+    ...inventory({ topics: Object.keys(byTopic).map((t) => topic(t)) }),
+    clientBehaviour: {
+      client: '@platformatic/kafka',
+      note: 'n',
+      producers: { status: 'COLLECTED', partitionsAsked: 0, partitionsRead: 0, topics: [], notes: [] },
+      transactions: { status: 'COLLECTED', transactions: [], notes: [] },
+      records: {
+        status: 'COLLECTED',
+        bytesPerPartition: 1,
+        notes: [],
+        topics: Object.entries(byTopic).map(([t, ids]) => recordSample(t, { wireFormats: wireFormats(ids) })),
+      },
+      groupTypes: { status: 'COLLECTED', groups: [] },
+      notVisible: [],
+    },
+  };
 }

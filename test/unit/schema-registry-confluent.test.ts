@@ -8,14 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { BasicAuthJsonHttp } from '../../lambdas/adapters/http/json-http';
 import { assessmentOptions } from '../../lambdas/core/assessment/finding';
 import { schemaRegistryInventoryRule } from '../../lambdas/core/assessment/rules/schema-registries';
-import type { Inventory, TopicRecordSample } from '../../lambdas/core/inventory/model';
+import type { Inventory } from '../../lambdas/core/inventory/model';
 import {
   readSchemaRegistries,
   schemaRegistryGaps,
   type SchemaRegistriesPlan,
 } from '../../lambdas/core/inventory/schema-registries';
 import { resolveProfile } from '../../lambdas/core/profiles';
-import { inventory, topic } from './inventory-fixtures';
+import { inventoryWithSchemaIds } from './inventory-fixtures';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:AmazonMSK_registry-AbCdEf';
 const profile = resolveProfile('msk-serverless');
@@ -87,43 +87,8 @@ function registryRoutes(o: { schemaOfId2?: string; withPayments?: boolean; compa
   };
 }
 
-function sample(t: string, ids: string[]): TopicRecordSample {
-  return {
-    topic: t,
-    partitionsSampled: 1,
-    batches: 10,
-    records: 100,
-    codecs: { none: 10 },
-    maxBatchBytes: 20_000,
-    p99BatchBytes: 15_000,
-    maxRecordBytes: 2_000,
-    p99RecordBytes: 1_500,
-    idempotentBatches: 0,
-    transactionalBatches: 0,
-    wireFormats: { confluent: 100, glue: 0, other: 0, schemaIds: ids },
-  };
-}
-
 /** The source's topics, their sampled values in the Confluent wire format with these schema ids. */
-function withRecords(byTopic: Record<string, string[]>): Inventory {
-  return {
-    ...inventory({ topics: Object.keys(byTopic).map((t) => topic(t)) }),
-    clientBehaviour: {
-      client: '@platformatic/kafka',
-      note: 'n',
-      producers: { status: 'COLLECTED', partitionsAsked: 0, partitionsRead: 0, topics: [], notes: [] },
-      transactions: { status: 'COLLECTED', transactions: [], notes: [] },
-      records: {
-        status: 'COLLECTED',
-        bytesPerPartition: 1,
-        notes: [],
-        topics: Object.entries(byTopic).map(([t, ids]) => sample(t, ids)),
-      },
-      groupTypes: { status: 'COLLECTED', groups: [] },
-      notVisible: [],
-    },
-  };
-}
+const withRecords = (byTopic: Record<string, string[]>): Inventory => inventoryWithSchemaIds('confluent', byTopic);
 
 /** Secrets as Secrets Manager would give them, by ARN; counts the reads. */
 function secrets(values: Record<string, string>) {

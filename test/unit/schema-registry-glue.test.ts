@@ -15,10 +15,10 @@ import { IamPolicySimulator } from '../../lambdas/adapters/aws/iam-policy-simula
 import { assessmentOptions } from '../../lambdas/core/assessment/finding';
 import { schemaRegistryInventoryRule } from '../../lambdas/core/assessment/rules/schema-registries';
 import { AuthFailedError, TransientError } from '../../lambdas/core/errors';
-import type { Inventory, TopicRecordSample } from '../../lambdas/core/inventory/model';
+import type { Inventory } from '../../lambdas/core/inventory/model';
 import { readSchemaRegistries, registryArnOfSchema } from '../../lambdas/core/inventory/schema-registries';
 import { resolveProfile } from '../../lambdas/core/profiles';
-import { inventory, topic } from './inventory-fixtures';
+import { inventoryWithSchemaIds } from './inventory-fixtures';
 
 const glue = mockClient(GlueClient);
 const iam = mockClient(IAMClient);
@@ -41,43 +41,8 @@ const reads = (): GlueSchemaRegistry =>
     return new GlueClient({ region });
   });
 
-function sample(t: string, ids: string[]): TopicRecordSample {
-  return {
-    topic: t,
-    partitionsSampled: 1,
-    batches: 10,
-    records: 100,
-    codecs: { none: 10 },
-    maxBatchBytes: 20_000,
-    p99BatchBytes: 15_000,
-    maxRecordBytes: 2_000,
-    p99RecordBytes: 1_500,
-    idempotentBatches: 0,
-    transactionalBatches: 0,
-    wireFormats: { confluent: 0, glue: 100, other: 0, schemaIds: ids },
-  };
-}
-
 /** An inventory whose sampled records carry these Glue schema version ids, by topic. */
-function withRecords(byTopic: Record<string, string[]>): Inventory {
-  return {
-    ...inventory({ topics: Object.keys(byTopic).map((t) => topic(t)) }),
-    clientBehaviour: {
-      client: '@platformatic/kafka',
-      note: 'n',
-      producers: { status: 'COLLECTED', partitionsAsked: 0, partitionsRead: 0, topics: [], notes: [] },
-      transactions: { status: 'COLLECTED', transactions: [], notes: [] },
-      records: {
-        status: 'COLLECTED',
-        bytesPerPartition: 1,
-        notes: [],
-        topics: Object.entries(byTopic).map(([t, ids]) => sample(t, ids)),
-      },
-      groupTypes: { status: 'COLLECTED', groups: [] },
-      notVisible: [],
-    },
-  };
-}
+const withRecords = (byTopic: Record<string, string[]>): Inventory => inventoryWithSchemaIds('glue', byTopic);
 
 function mockRegistry(arn: string, schemas: Array<{ arn: string; name: string; compatibility?: string }>): void {
   glue.on(GetRegistryCommand, { RegistryId: { RegistryArn: arn } }).resolves({
