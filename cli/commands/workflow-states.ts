@@ -189,6 +189,13 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
   FenceForFailback: task('FenceForFailback', "the target's producers to be fenced for the way back", {
     branch: 'FAILBACK',
   }),
+  'FenceEarlierWave?': choice('Failback', undefined, { branch: 'FAILBACK' }),
+  PreviousWaveToFence: {
+    phase: 'Failback',
+    kind: 'PASS',
+    waitsFor: 'nothing: the previous wave becomes current, for its failback fence',
+    branch: 'FAILBACK',
+  },
   WaitForFailbackDrain: poll(
     'Failback',
     'the next failback drain check (target end offsets stable, every record back on the source)',
@@ -203,6 +210,13 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
   FailbackCutover: task('FailbackCutover', 'offsets committed on the source and the pointers moved back to it', {
     branch: 'FAILBACK',
   }),
+  'ReturnNextWave?': choice('Failback', undefined, { branch: 'FAILBACK' }),
+  NextWaveToReturn: {
+    phase: 'Failback',
+    kind: 'PASS',
+    waitsFor: 'nothing: the next wave becomes current, for its return to the source',
+    branch: 'FAILBACK',
+  },
   StopFailback: task('StopFailback', 'the reverse replication to be removed', { branch: 'FAILBACK' }),
   ReleaseFailbackFence: task(
     'ReleaseFailbackFence',
@@ -211,6 +225,13 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
       branch: 'FAILBACK',
     },
   ),
+  'ReleaseNextWave?': choice('Failback', undefined, { branch: 'FAILBACK' }),
+  NextWaveToRelease: {
+    phase: 'Failback',
+    kind: 'PASS',
+    waitsFor: 'nothing: the next wave becomes current, for the release of its failback fence',
+    branch: 'FAILBACK',
+  },
   ReportFailedBack: task('ReportFailedBack', 'the failback report to be written', { branch: 'FAILBACK' }),
   MigrationFailedBack: end('FAILED_BACK', 'nothing: the migration was failed back to the source; read the report'),
   ReportNeedsAttention: task(
