@@ -1,5 +1,7 @@
 import { runCompensator, type Compensation, type ExecutionStatusChange } from '../lambdas/compensator/compensate';
 import { canaryTopicName, replicatorName } from '../lambdas/core/replication/naming';
+import type { MigrationPlan } from '../lambdas/core/plan/migration-plan';
+import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
 import type { KafkaDataPlane } from '../lambdas/ports/kafka';
 import type { MigrationLocks } from '../lambdas/ports/migration-locks';
 import type { Replicator } from '../lambdas/ports/replicator';
@@ -125,6 +127,8 @@ export async function observeEndState(a: {
   env: RehearsalEnvironment;
   locks: MigrationLocks;
   writeFence?: WriteFence;
+  /** A plan in waves: the pointer of the wave the compensator undoes (its `pointerFor`). */
+  pointerFor?: (plan: MigrationPlan) => CutoverSwitch;
   identity: { migrationId: string; executionName: string };
   sourceBefore: SourceSnapshot;
   log: (line: string) => void;
@@ -138,6 +142,7 @@ export async function observeEndState(a: {
         artifacts: e.artifacts,
         locks: a.locks,
         pointer: e.pointer,
+        ...(a.pointerFor ? { pointerFor: a.pointerFor } : {}),
         ...(a.writeFence ? { writeFence: a.writeFence } : {}),
         replicator: e.replicator,
         lagSignals: e.alarms,

@@ -30,6 +30,8 @@ export type RehearsalPlan = Omit<ReturnType<typeof basePlan>, 'cutover'> & {
   readonly cutover: ReturnType<typeof basePlan>['cutover'] &
     Pick<MigrationPlanInput['cutover'], 'fence' | 'switches' | 'fenceSettleSeconds'>;
   readonly recovery?: MigrationPlanInput['recovery'];
+  /** A plan in waves (rehearsal/scenarios/waves.ts); each wave's pointer is a file beside the plan's. */
+  readonly waves?: MigrationPlanInput['waves'];
 };
 
 /**

@@ -26,6 +26,7 @@ import {
   rehearsalPlan,
 } from './plan';
 import { startProbes, type Probes } from './probes';
+import { wavePointers } from './wave-pointers';
 import type { RehearsalReportFiles, RehearsalResult } from './report';
 import {
   SCENARIO_DEFINITIONS,
@@ -225,8 +226,17 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   });
   const parsedPlan = MigrationPlanSchema.parse(plan);
   const adapters = planAdapters(e, parsedPlan);
+  // A plan in waves: each wave's cutover moves the pointer its clients read (rehearsal/wave-pointers.ts).
+  const pointers = wavePointers(parsedPlan, e.pointer);
   const served = localStates(
-    { ...localPortsOf(e), ...adapters, locks: r.locks, aborts: r.aborts, clock: () => new Date() },
+    {
+      ...localPortsOf(e),
+      pointer: pointers.pointer,
+      ...adapters,
+      locks: r.locks,
+      aborts: r.aborts,
+      clock: () => new Date(),
+    },
     {
       approvals: {
         services: e.approval.services as typeof e.approval.services & { callback: typeof e.approval.callback },
@@ -236,7 +246,16 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
       portsFor: { CheckTargetHealth: { lagSignals: e.alarms, healthAlarmNames: [TARGET_ALARM] } },
     },
   );
-  const tasks = observedTasks(served, { e, p, hooks, log: r.log, aborted: r.aborted });
+  const following = Object.fromEntries(
+    Object.entries(served).map(([state, handler]) => [
+      state,
+      (event: unknown) => {
+        pointers.follow(event);
+        return handler(event);
+      },
+    ]),
+  );
+  const tasks = observedTasks(following, { e, p, hooks, log: r.log, aborted: r.aborted });
   teardown.add('progress ticker', () => tasks.stopTicker());
 
   o.settleSeconds = settleSecondsOf(parsedPlan);
@@ -257,7 +276,16 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   await p.stop();
 
   const identity = { migrationId: plan.migrationId, executionName: r.executionName };
-  o.end = await observeEndState({ run, env: e, locks: r.locks, ...adapters, identity, sourceBefore, log: r.log });
+  o.end = await observeEndState({
+    run,
+    env: e,
+    locks: r.locks,
+    ...adapters,
+    pointerFor: pointers.pointerFor,
+    identity,
+    sourceBefore,
+    log: r.log,
+  });
   if (o.end.compensation)
     o.figures['compensation'] = { outcome: o.end.compensation.outcome, notes: o.end.compensation.notes };
   o.figures['writesAfterEnd'] = o.end.writesAfterEnd;
@@ -266,6 +294,7 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   // The workload stops producing, its consumers read wherever the pointer ends, and it counts.
   r.log('stopping the workload: consumers drain the cluster the pointer names, then the tally');
   o.tally = await e.stopWorkload();
+  await hooks.afterRun?.(o.tally);
   const apps = e.unaware?.tally();
   if (apps) o.figures['unaware'] = unawareFigures(apps, o.tally, r.log);
   if (!o.tally.drained) r.log('warning: the consumers did not reach the end offsets within 30 s');
@@ -282,6 +311,7 @@ function scenarioContext(
   return {
     source: e.source,
     target: e.target,
+    runDir: r.runDir,
     mirrorMaker: () => e.mirrorMaker(),
     requestAbort: async (reason) => {
       await r.aborts.request({
@@ -302,6 +332,7 @@ function scenarioContext(
     targetAlarmName: TARGET_ALARM,
     lastLag: () => p.observations.lastLag,
     log: r.log,
+    addTeardown: (what, stop) => teardown.add(what, stop),
     mismatch: (what) => o.mismatches.push(what),
     figure: (name, value) => {
       o.figures[name] = value;

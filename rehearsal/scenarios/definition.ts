@@ -2,6 +2,7 @@ import type { AlarmStatus } from '../../lambdas/ports/lag-signals';
 import type { KafkaCluster } from '../kafka/cluster';
 import type { MirrorMaker } from '../kafka/mirror-maker';
 import type { RehearsalPlan } from '../plan';
+import type { WorkloadTally } from '../workload';
 
 /**
  * What a scenario is: the fault it injects, the state the workflow must end in, and the hooks that inject the fault.
@@ -48,6 +49,11 @@ export interface ScenarioHooks {
   readonly afterState?: (state: string, output: Readonly<Record<string, unknown>>) => Promise<void> | void;
   /** How an approval of `kind` is decided; `undefined` leaves it to the run's options (auto-approve, or a person). */
   readonly approval?: (kind: string) => ApprovalDecision | undefined;
+  /**
+   * After the execution ended and the workload was stopped and counted: a scenario that runs clients of its own
+   * (rehearsal/scenarios/waves.ts) drains and counts them here, and records a mismatch for what it lost.
+   */
+  readonly afterRun?: (tally: WorkloadTally) => Promise<void> | void;
 }
 
 export type ApprovalDecision =
@@ -59,6 +65,8 @@ export type ApprovalDecision =
 export interface ScenarioContext {
   readonly source: KafkaCluster;
   readonly target: KafkaCluster;
+  /** This run's directory (the plan's pointer file is `pointer.json` there; a scenario may add pointers beside it). */
+  readonly runDir: string;
   /** The MirrorMaker 2 JVM the replicator runs (the latest started), if any. */
   mirrorMaker(): MirrorMaker | undefined;
   /**
@@ -81,6 +89,8 @@ export interface ScenarioContext {
   /** The latest lag between the clusters sampled, in records. */
   lastLag(): number | undefined;
   log(line: string): void;
+  /** Stops what the scenario started when the run ends, also when it fails before `afterRun` (in reverse order). */
+  addTeardown(what: string, stop: () => Promise<void> | void): void;
   /** Records that the run did not go as the scenario requires (the run then does not match). */
   mismatch(what: string): void;
   /** An extra figure for the run's result (`RehearsalRun.figures`). */

@@ -11,6 +11,7 @@ import { operatorStopsWhileFenced } from './operator-stops-while-fenced';
 import { rogueProducer } from './rogue-producer';
 import { targetDownAtValidation } from './target-down-at-validation';
 import { unawareClients } from './unaware-clients';
+import { waves, wavesLaterWaveRollsBack } from './waves';
 
 /**
  * The rehearsal's scenarios, one definition per file (docs/rehearsal.md, "Adding a scenario"): each names its fault,
@@ -30,6 +31,8 @@ const DEFINITIONS = [
   unawareClients,
   operatorAbortsDuringCatchUp,
   operatorStopsWhileFenced,
+  waves,
+  wavesLaterWaveRollsBack,
 ] as const;
 
 export type ScenarioName = (typeof DEFINITIONS)[number]['name'];

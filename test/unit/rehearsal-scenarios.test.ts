@@ -38,6 +38,7 @@ function recordingContext(options: { holding?: boolean } = {}) {
   const context: ScenarioContext = {
     source: cluster(100, '127.0.0.1:9001'),
     target: cluster(200, '127.0.0.1:9002'),
+    runDir: '/tmp/rehearsal-scenarios-test',
     mirrorMaker: () => mm2,
     requestAbort: async (reason) => {
       actions.push(`abort: ${reason}`);
@@ -56,6 +57,7 @@ function recordingContext(options: { holding?: boolean } = {}) {
     targetAlarmName: 'rehearsal-target-health',
     lastLag: () => undefined,
     log: () => undefined,
+    addTeardown: () => undefined,
     mismatch: (what) => mismatches.push(what),
     figure: (name, value) => {
       figures[name] = value;
