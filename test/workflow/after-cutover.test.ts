@@ -1,14 +1,12 @@
 import { UnreachableError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
-import { aslTaskStates, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { aslTaskStates, examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * The real ASL from the cutover on: single-writer switch, rollback window, point of no return, finalize, and the
  * failback branch a person decides on. Task states are the task modules over the world's in-memory ports.
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const FAILBACK_STATES = [
   'StartFailback',
   'CheckFailback',

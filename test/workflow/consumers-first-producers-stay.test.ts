@@ -1,6 +1,6 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * A read-only pipeline whose topic's producers never migrate (`waves[].producersStay`), through the real ASL: the audit
@@ -10,8 +10,6 @@ import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from
  * stop it with `msk-migrate finish-replication` once nothing reads through it.
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const AUDIT_POINTER = '/payments-audit/kafka/bootstrap-servers';
 
 function producersStayPlan(): Raw {

@@ -1,7 +1,6 @@
-import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * A read-only pipeline switches its consumers first, through the real ASL: the audit team's consumers of `payments`
@@ -11,8 +10,6 @@ import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from
  * translated by content, which CommitConsumerOffsets waits for while the replication has not copied them yet.
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const AUDIT_POINTER = '/payments-audit/kafka/bootstrap-servers';
 
 function consumersFirstPlan(): Raw {
@@ -49,9 +46,6 @@ function auditWorld(scenario: ConstructorParameters<typeof World>[0] = {}): Worl
   return world;
 }
 
-const wavesOf = (world: World, state: string): string[] =>
-  world.calls.filter((c) => c.state === state).map((c) => String(c.event.state?.waves?.current?.name));
-
 it("switches a read-only pipeline's consumers first: producers stay on the source, the replication feeds the target", async () => {
   // Prepare: while the audit wave waits for approval the producers write 4 records per partition and the audit
   // consumers read them all; the replication copies nothing for seven minutes (past the approval and the fence)
@@ -77,7 +71,7 @@ it("switches a read-only pipeline's consumers first: producers stay on the sourc
   const result = await world.run();
   // Assess
   expect(result.status).toBe('SUCCEEDED');
-  expect(wavesOf(world, 'SwitchToTarget')).toEqual(['audit', 'ledger', 'payments']);
+  expect(world.wavesOf('SwitchToTarget')).toEqual(['audit', 'ledger', 'payments']);
   // the audit consumers moved behind their own pointer; the producers' pointer moved once, in the payments wave
   expect(world.pointerAt(AUDIT_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.pointerAt(AUDIT_POINTER).writes).toBe(2);
@@ -168,20 +162,8 @@ it('a stop in the producers wave: the compensator undoes that wave and keeps the
   // Act
   const result = await world.run();
   expect(result.status).toBe('ABORTED');
-  expect(wavesOf(world, 'FenceProducers')).toEqual(['audit', 'ledger', 'payments']);
-  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
-    artifacts: world.artifacts,
-    locks: world.locks,
-    pointer: world.pointer,
-    pointerFor: (plan) =>
-      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
-    replicator: world.replicator,
-    lagSignals: world.lagSignals,
-    source: world.source,
-    target: world.target,
-    provisioner: world.provisioner,
-    now: world.now,
-  });
+  expect(world.wavesOf('FenceProducers')).toEqual(['audit', 'ledger', 'payments']);
+  const compensation = await world.compensate(result);
   // Assess: payments back on the source, the audit consumers still on the target and fed, a person decides
   expect(compensation.outcome).toBe('NEEDS_ATTENTION');
   expect(world.pointer.current?.value).toBe(AT_SOURCE);

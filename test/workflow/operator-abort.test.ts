@@ -1,6 +1,6 @@
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
 import { abortPendingApprovals } from '../../lambdas/core/approval/service';
-import { SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
+import { World, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * `msk-migrate abort`, through the real ASL: the operator's request is recorded where the poll tasks read it (the
@@ -9,9 +9,7 @@ import { SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
  * and the report says who aborted and why.
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:MskMigration:exec-1';
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const OPERATOR = 'arn:aws:iam::123456789012:user/payments-oncall';
 
 /**

@@ -9,7 +9,7 @@ import type {
 } from '../../lambdas/ports/client-switch';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited } from './paths';
-import { EXECUTION_NAME, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World } from './world';
+import { EXECUTION_NAME, examplePlan, World, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * StopExecution (the console's Stop) runs no Catch: the runner ends the execution ABORTED where it is and emits the
@@ -19,9 +19,6 @@ import { EXECUTION_NAME, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World 
  * client switches (cutover.switches), the applications SwitchToTarget moved go back to the source as RollbackCutover
  * returns them, inside the rollback window only.
  */
-
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 
 /** An application as an ECS service (where its tasks connect), with every deployment made to it. */
 class FakeServiceSwitch implements ClientSwitch<{ cluster: string }> {

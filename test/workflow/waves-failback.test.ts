@@ -1,7 +1,6 @@
-import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import { CutoverFailedError, UnreachableError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { EXECUTION_NAME, examplePlan, POINTER, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { EXECUTION_NAME, examplePlan, POINTER, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * The failback of a plan in waves through the real ASL: after the last wave's point of no return every wave is on the
@@ -11,8 +10,6 @@ import { EXECUTION_NAME, examplePlan, POINTER, SOURCE_BOOTSTRAP, TARGET_BOOTSTRA
  * its name. A failback that stops behind its fences releases those still held, and only those.
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const LEDGER_POINTER = '/ledger/kafka/bootstrap-servers';
 const RUN = `migrations/payments-kafka-4/${EXECUTION_NAME}`;
 
@@ -32,10 +29,6 @@ function wavesPlan(): Raw {
     ];
   });
 }
-
-/** The wave each call of a state ran in, in order. */
-const wavesOf = (world: World, state: string): string[] =>
-  world.calls.filter((c) => c.state === state).map((c) => String(c.event.state?.waves?.current?.name));
 
 const recordsIn = (world: World, cluster: 'source' | 'target', topic: string) =>
   world[cluster].topics.get(topic)?.partitions.map((p) => p.records.length);
@@ -72,9 +65,9 @@ it('fails back both waves after both switched: each wave fenced, one drain, each
     'MigrationFailedBack',
   ]);
   expectNeverVisited(result.visited, ['ReleaseFailbackFence', 'RollbackCutover', 'ReportNeedsAttention']);
-  expect(wavesOf(world, 'StartFailback')).toEqual(['payments']);
-  expect(wavesOf(world, 'FenceForFailback')).toEqual(['payments', 'ledger']);
-  expect(wavesOf(world, 'FailbackCutover')).toEqual(['ledger', 'payments']);
+  expect(world.wavesOf('StartFailback')).toEqual(['payments']);
+  expect(world.wavesOf('FenceForFailback')).toEqual(['payments', 'ledger']);
+  expect(world.wavesOf('FailbackCutover')).toEqual(['ledger', 'payments']);
   // every wave's pointer is back at the source: fenced for the failback, then returned
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
@@ -140,7 +133,7 @@ it('releases every wave it fenced when the failback drain fails: both waves writ
     'MigrationNeedsAttention',
   ]);
   expectNeverVisited(result.visited, ['FailbackCutover', 'StopFailback', 'ReportFailedBack']);
-  expect(wavesOf(world, 'ReleaseFailbackFence')).toEqual(['ledger', 'payments']);
+  expect(world.wavesOf('ReleaseFailbackFence')).toEqual(['ledger', 'payments']);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.pointer.current?.value).toBe(AT_TARGET);
   expect(world.source.writes.filter((w) => w.call === 'setCommittedOffsets')).toEqual([]);
@@ -182,7 +175,7 @@ it("fails the second wave's return: the first wave stays back on the source, the
     ['ledger', 'OK'],
     ['payments', 'ERROR'],
   ]);
-  expect(wavesOf(world, 'ReleaseFailbackFence')).toEqual(['payments']);
+  expect(world.wavesOf('ReleaseFailbackFence')).toEqual(['payments']);
   // what the failback finished stays done; what it held is given back; nothing else moved
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
   expect(world.pointer.current?.value).toBe(AT_TARGET);
@@ -215,7 +208,7 @@ it('releases the waves already fenced when the failback fence of an earlier wave
     'ReportNeedsAttention',
   ]);
   expectNeverVisited(result.visited, ['CheckFailbackDrain', 'FailbackCutover']);
-  expect(wavesOf(world, 'ReleaseFailbackFence')).toEqual(['ledger', 'payments']);
+  expect(world.wavesOf('ReleaseFailbackFence')).toEqual(['ledger', 'payments']);
   expect(world.pointer.current?.value).toBe(AT_TARGET);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
 });
@@ -232,19 +225,7 @@ it('a stop after the first wave returned: the compensator releases the fence the
   expect(world.pointer.current?.value).toMatch(/^fenced:.*\/failback$/);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
   // Act: EventBridge delivers the ABORTED status change
-  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
-    artifacts: world.artifacts,
-    locks: world.locks,
-    pointer: world.pointer,
-    pointerFor: (plan) =>
-      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
-    replicator: world.replicator,
-    lagSignals: world.lagSignals,
-    source: world.source,
-    target: world.target,
-    provisioner: world.provisioner,
-    now: world.now,
-  });
+  const compensation = await world.compensate(result);
   // Assess: the payments producers write on the target again; the ledger wave stays returned; both replicators stay
   expect(compensation.outcome).toBe('NEEDS_ATTENTION');
   expect(world.pointer.current?.value).toBe(AT_TARGET);

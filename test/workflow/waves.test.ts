@@ -1,17 +1,7 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
-import { runCompensator, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
-import {
-  SOURCE_ARN,
-  EXECUTION_NAME,
-  examplePlan,
-  POINTER,
-  SOURCE_BOOTSTRAP,
-  TARGET_BOOTSTRAP,
-  World,
-  type Raw,
-} from './world';
+import { SOURCE_ARN, EXECUTION_NAME, examplePlan, POINTER, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * Waves through the real ASL: a plan in two waves (the ledger team, then the payments team), each with its topics,
@@ -20,8 +10,6 @@ import {
  * rollback undoes the current wave only, and the earlier waves stay on the target (which is then kept).
  */
 
-const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
-const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 const LEDGER_POINTER = '/ledger/kafka/bootstrap-servers';
 const APPROVER = 'payments-oncall@example.com';
 const WAVE_STATES = ['CutoverApproval', 'FenceProducers', 'CommitConsumerOffsets', 'SwitchToTarget'];
@@ -51,10 +39,6 @@ function wavesPlan(change: (raw: Raw) => void = () => undefined): Raw {
   });
 }
 
-/** The wave each call of a state ran in, in order. */
-const wavesOf = (world: World, state: string): string[] =>
-  world.calls.filter((c) => c.state === state).map((c) => String(c.event.state?.waves?.current?.name));
-
 it('cuts over two waves in order in one execution, each approved by its owners behind its own pointer', async () => {
   // Prepare
   const world = new World({ plan: wavesPlan() });
@@ -62,7 +46,7 @@ it('cuts over two waves in order in one execution, each approved by its owners b
   const result = await world.run();
   // Assess: one pass of the cutover per wave, in order, then one finalize
   expect(result.status).toBe('SUCCEEDED');
-  for (const state of WAVE_STATES) expect(wavesOf(world, state)).toEqual(['ledger', 'payments']);
+  for (const state of WAVE_STATES) expect(world.wavesOf(state)).toEqual(['ledger', 'payments']);
   expectVisitedInOrder(result.visited, [
     'CutoverApproval',
     'FenceProducers',
@@ -144,7 +128,7 @@ it('rolls back only the second wave when it fails in its rollback window: the fi
     'ReportRollback',
   ]);
   expectNeverVisited(result.visited, ['RollbackTarget', 'FinalizeApproval']);
-  expect(wavesOf(world, 'RollbackCutover')).toEqual(['payments']);
+  expect(world.wavesOf('RollbackCutover')).toEqual(['payments']);
   // the ledger wave stays switched; the payments wave's pointer is back at the source
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
@@ -175,8 +159,8 @@ it('ends the migration at a rejected second wave: nothing of that wave moves, th
   const result = await world.run();
   // Assess
   expect(result.error).toBe('Migration.RolledBack');
-  expect(wavesOf(world, 'CutoverApproval')).toEqual(['ledger', 'payments']);
-  expect(wavesOf(world, 'FenceProducers')).toEqual(['ledger']);
+  expect(world.wavesOf('CutoverApproval')).toEqual(['ledger', 'payments']);
+  expect(world.wavesOf('FenceProducers')).toEqual(['ledger']);
   expectVisitedInOrder(result.visited, [
     'NextWave',
     'CutoverApproval',
@@ -208,7 +192,7 @@ it('rolls back everything, target included, when the first wave fails: nothing o
     'EarlierWavesOnTarget?',
     'RollbackTarget',
   ]);
-  expect(wavesOf(world, 'CutoverApproval')).toEqual(['ledger']);
+  expect(world.wavesOf('CutoverApproval')).toEqual(['ledger']);
   expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_SOURCE);
   expect(world.pointer.writes).toBe(0);
   expect(world.provisioner.deleted).toEqual(world.provisioner.created);
@@ -298,21 +282,9 @@ it('a stop in the second wave: the compensator undoes that wave from its own jou
   // Act
   const result = await world.run();
   expect(result.status).toBe('ABORTED');
-  expect(wavesOf(world, 'FenceProducers')).toEqual(['ledger', 'payments']);
+  expect(world.wavesOf('FenceProducers')).toEqual(['ledger', 'payments']);
   expect(world.pointer.current?.value).toMatch(/^fenced:/);
-  const compensation = await runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
-    artifacts: world.artifacts,
-    locks: world.locks,
-    pointer: world.pointer,
-    pointerFor: (plan) =>
-      plan.cutover.switch.type === 'SSM_PARAMETER' ? world.pointerAt(plan.cutover.switch.parameterName) : world.pointer,
-    replicator: world.replicator,
-    lagSignals: world.lagSignals,
-    source: world.source,
-    target: world.target,
-    provisioner: world.provisioner,
-    now: world.now,
-  });
+  const compensation = await world.compensate(result);
   // Assess: the payments wave back on the source, the ledger wave still on the target, the target kept
   expect(compensation.outcome).toBe('ROLLED_BACK');
   expect(world.pointer.current?.value).toBe(AT_SOURCE);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCompensator, type Compensation, type ExecutionStatusChange } from '../../lambdas/compensator/compensate';
 import { LocalTaskCallback } from '../../lambdas/adapters/local/local-approval-callback';
 import { MemoryAbortRequests } from '../../lambdas/adapters/local/memory-abort-requests';
 import { MemoryMigrationLocks } from '../../lambdas/adapters/local/memory-migration-locks';
@@ -64,6 +65,9 @@ export const TARGET_BOOTSTRAP = [
   'b-1.payments-target.kafka.us-east-1.amazonaws.com:9098',
   'b-2.payments-target.kafka.us-east-1.amazonaws.com:9098',
 ];
+/** A pointer's value when it names the source, and the target (the bootstrap servers, comma-separated). */
+export const AT_SOURCE = SOURCE_BOOTSTRAP.join(',');
+export const AT_TARGET = TARGET_BOOTSTRAP.join(',');
 export const POINTER = '/payments/kafka/bootstrap-servers';
 export const EXECUTION_NAME = 'exec-1';
 
@@ -837,6 +841,31 @@ export class World {
   /** The Task states called, in order, and how each ended. */
   called(): string[] {
     return this.calls.map((c) => c.state);
+  }
+
+  /** The wave each call of `state` ran in, in order. */
+  wavesOf(state: string): string[] {
+    return this.calls.filter((c) => c.state === state).map((c) => String(c.event.state?.waves?.current?.name));
+  }
+
+  /**
+   * The compensator as EventBridge invokes it with the status change of `result` (an execution that ended other than
+   * SUCCEEDED), over this world's ports; a wave with its own SSM pointer has it undone there.
+   */
+  compensate(result: RunResult): Promise<Compensation> {
+    return runCompensator(result.statusChange as unknown as ExecutionStatusChange, {
+      artifacts: this.artifacts,
+      locks: this.locks,
+      pointer: this.pointer,
+      pointerFor: (plan) =>
+        plan.cutover.switch.type === 'SSM_PARAMETER' ? this.pointerAt(plan.cutover.switch.parameterName) : this.pointer,
+      replicator: this.replicator,
+      lagSignals: this.lagSignals,
+      source: this.source,
+      target: this.target,
+      provisioner: this.provisioner,
+      now: this.now,
+    });
   }
 
   /** The last event a state received (its input: the whole execution state under `state`). */
