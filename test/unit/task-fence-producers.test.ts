@@ -122,12 +122,22 @@ describe('ReleaseFailbackFence (mode RELEASE_FAILBACK)', () => {
     expect(w.pointer.current?.value).toBe(TARGET_SERVERS.join(','));
   });
 
-  it('is idempotent, and does nothing when the failback never fenced', async () => {
+  it('is idempotent, also from the journal when the state lost the fence', async () => {
     const { w, state } = await fencedForFailback();
     await release(w, state);
     const writes = w.pointer.writes;
 
     expect(await release(w, state)).toMatchObject({ outcome: 'ALREADY_RELEASED' });
+    // A state without $.failbackFence (FenceForFailback's result never reached it): its journal says it was released
+    expect(await release(w, w.state)).toMatchObject({ outcome: 'ALREADY_RELEASED' });
+    expect(w.pointer.writes).toBe(writes);
+  });
+
+  it('does nothing when the failback never fenced', async () => {
+    const w = await cutoverWorld();
+    await w.throughSwitch();
+    const writes = w.pointer.writes;
+
     expect(await release(w, w.state)).toMatchObject({ outcome: 'NOT_FENCED' });
     expect(w.pointer.writes).toBe(writes);
   });
