@@ -111,6 +111,34 @@ describe('the local rehearsal', () => {
     expect(figures['writesAfterEnd']).toBeGreaterThan(0);
   });
 
+  it('runs a plan in waves: a read-only pipeline moves first while its producers write to the source, then the shop wave; nothing lost', async () => {
+    const { result, mismatches, figures } = await rehearse('waves');
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.finalState).toBe('MigrationSucceeded');
+    expect(result.records.lost).toBe(0);
+    expect(figures['audit']).toMatchObject({ lost: 0 });
+    expect((figures['audit'] as { consumed: number }).consumed).toBeGreaterThan(0);
+    expect(figures['waves']).toEqual([
+      { name: 'audit', status: 'ON_TARGET' },
+      { name: 'shop', status: 'ON_TARGET' },
+    ]);
+  });
+
+  it('rolls back only the later wave that fails: the earlier wave stays on the target, nothing lost in either', async () => {
+    const { result, mismatches, figures } = await rehearse('waves-later-wave-rolls-back');
+    expect(mismatches).toEqual([]);
+    expect(result.outcome).toBe('ROLLED_BACK');
+    expect(result.finalState).toBe('MigrationRolledBack');
+    expect(result.error?.name).toBe('Migration.TargetUnhealthy');
+    expect(result.records.lost).toBe(0);
+    expect(figures['payments']).toMatchObject({ lost: 0 });
+    expect(figures['waves']).toEqual([
+      { name: 'shop', status: 'ON_TARGET' },
+      { name: 'payments', status: 'ROLLED_BACK' },
+    ]);
+  });
+
   it('undoes a stop while the producers are fenced through the compensator: fence released, replicator removed, report written', async () => {
     // Act
     const { result, mismatches, figures, cutover } = await rehearse('operator-stops-while-fenced');
