@@ -48,6 +48,14 @@ export interface ClientSwitch<R = unknown> {
    * source's end or the plan's catch-up time has passed: complete once they can commit nothing more. `revert` undoes it.
    */
   hold?(recorded: R): Promise<SwitchStep>;
+  /**
+   * Failback: the same consumers where the switch moved them (the mapping created on the target, the connector
+   * created there) held at the target's end before FailbackCutover translates their offsets back to the source:
+   * complete once they can commit nothing more on the target. `revert` then returns them to the source.
+   */
+  holdOnTarget?(recorded: R, target: ClientSwitchTarget): Promise<SwitchStep>;
+  /** Undoes `holdOnTarget` when the failback stops: the consumers resume on the target (one step). */
+  resumeOnTarget?(recorded: R, target: ClientSwitchTarget): Promise<SwitchStep>;
 }
 
 /**

@@ -562,6 +562,14 @@ export const AWS_ADAPTERS = {
         'lambda:CreateEventSourceMapping',
       ],
       hold: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+      holdOnTarget: ['lambda:ListEventSourceMappings', 'lambda:UpdateEventSourceMapping'],
+      resumeOnTarget: [
+        'lambda:ListEventSourceMappings',
+        'lambda:UpdateEventSourceMapping',
+        'lambda:GetEventSourceMapping',
+        'lambda:DeleteEventSourceMapping',
+        'lambda:CreateEventSourceMapping',
+      ],
     },
   },
   EcsServiceClientSwitch: {
@@ -598,6 +606,13 @@ export const AWS_ADAPTERS = {
     methods: {
       record: ['kafkaconnect:DescribeConnector'],
       hold: ['kafkaconnect:ListConnectors', 'kafkaconnect:DescribeConnector', 'kafkaconnect:DeleteConnector'],
+      holdOnTarget: ['kafkaconnect:ListConnectors', 'kafkaconnect:DescribeConnector', 'kafkaconnect:DeleteConnector'],
+      resumeOnTarget: [
+        'kafkaconnect:ListConnectors',
+        'kafkaconnect:DescribeConnector',
+        'kafkaconnect:DeleteConnector',
+        'kafkaconnect:CreateConnector',
+      ],
       stop: [],
       switchToTarget: [
         'kafkaconnect:ListConnectors',

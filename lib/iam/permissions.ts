@@ -178,9 +178,14 @@ export const PERMISSIONS = {
   },
   clientSwitch: {
     summary: "move the plan's client switches (cutover.switches) and back: Lambda event source mappings, ECS services",
-    aws: (['LambdaEsmClientSwitch', 'EcsServiceClientSwitch', 'MskConnectClientSwitch'] as const).flatMap(
-      (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
-    ),
+    aws: [
+      ...(['LambdaEsmClientSwitch', 'EcsServiceClientSwitch', 'MskConnectClientSwitch'] as const).flatMap(
+        (a) => [`${a}.record`, `${a}.stop`, `${a}.switchToTarget`, `${a}.revert`] as const,
+      ),
+      ...(['LambdaEsmClientSwitch', 'MskConnectClientSwitch'] as const).flatMap(
+        (a) => [`${a}.holdOnTarget`, `${a}.resumeOnTarget`] as const,
+      ),
+    ],
   },
   clientSwitchHold: {
     summary:

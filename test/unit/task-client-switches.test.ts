@@ -29,10 +29,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { MigrationPlanSchema, aclFencePrincipals, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
-import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
+import { FailbackCutoverOutput, RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
 import { awsClientSwitches } from '../../lambdas/tasks/shared/client-switches';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
-import { TARGET_SERVERS, TOPIC, cutoverWorld, type CutoverWorld } from './task-cutover-world';
+import {
+  TARGET_SERVERS,
+  TOPIC,
+  cutoverWorld,
+  drainedFailback,
+  failbackWorld,
+  type CutoverWorld,
+  type FailbackWorld,
+} from './task-cutover-world';
 
 /**
  * The plan's client switches (cutover.switches) through the task modules with the real AWS adapters over in-memory
@@ -710,5 +718,166 @@ describe('an MSK Connect sink connector as a client switch', () => {
     expect(connect.connectors.size).toBe(1);
     expect(back?.kafkaCluster?.apacheKafkaCluster?.bootstrapServers).toBe('b-1.source:9098');
     expect(back?.connectorName).toBe('orders-s3-sink');
+  });
+});
+
+describe('consumers held on the target before FailbackCutover translates their offsets back', () => {
+  const failbackCutover = (w: FailbackWorld) =>
+    runRollbackCutover(
+      { state: w.state as never, mode: 'FAILBACK' },
+      {
+        pointer: w.pointer,
+        source: w.source,
+        target: w.target,
+        ...(w.clientSwitches ? { clientSwitches: w.clientSwitches } : {}),
+        sleep: w.sleep,
+        artifacts: w.artifacts,
+        now: w.clock.now,
+      },
+    );
+  /** The source's offset commits, in the timeline of the fake's calls. */
+  function commitsInto(w: FailbackWorld, calls: string[]): void {
+    const commit = w.source.setCommittedOffsets.bind(w.source);
+    w.source.setCommittedOffsets = async (group, offsets) => {
+      calls.push(`commit ${group} on the source`);
+      return commit(group, offsets);
+    };
+  }
+  const withSwitches = (switches: unknown[]) => (raw: Record<string, unknown>) => {
+    (raw.cutover as Record<string, unknown>).switches = switches;
+  };
+
+  it('disables the mapping on the target once its group has committed the end, then translates, then recreates it on the source', async () => {
+    // Prepare: the mapping moved to the target; on the way back its group is one record short of the target's end
+    const lambda = new FakeLambda();
+    const w = await drainedFailback(
+      await failbackWorld({
+        change: withSwitches([SWITCHES()[0]]),
+        clientSwitches: awsClientSwitches({ lambda: lambda.client }),
+      }),
+    );
+    const targetArn = [...lambda.mappings.values()][0]?.EventSourceArn ?? '';
+    expect(targetArn).not.toBe(SOURCE_ARN);
+    w.target.commit('billing', TOPIC, 0, 6);
+    const sleep = w.sleep;
+    w.sleep = async (ms) => {
+      if (!lambda.calls.includes(`disable ${targetArn}`)) w.target.commit('billing', TOPIC, 0, 7); // its last batch
+      return sleep(ms);
+    };
+    lambda.calls.length = 0;
+    commitsInto(w, lambda.calls);
+    // Act
+    const out = FailbackCutoverOutput.parse(await failbackCutover(w));
+    // Assess: held first (its offsets final), translated, then moved back with the same group
+    expect(lambda.calls).toEqual([
+      `disable ${targetArn}`,
+      'commit billing on the source',
+      `delete ${targetArn}`,
+      `create ${SOURCE_ARN}`,
+    ]);
+    expect(await w.source.fetchCommittedOffsets('billing', [TOPIC])).toEqual(
+      expect.arrayContaining([{ topic: TOPIC, partition: 0, offset: '7' }]),
+    );
+    expect(out.held).toEqual([
+      expect.objectContaining({
+        name: 'billing',
+        complete: true,
+        step: 'TARGET_MAPPING_DISABLED',
+      }),
+    ]);
+    expect(out.notes.join(' ')).toMatch(/billing \(lambda-esm:.*\) was held on the target/);
+    expect(await journalOf(w, 'billing')).toMatchObject({
+      failbackHeldAt: expect.any(String),
+      failbackHeldBehind: 0,
+      failedBackAt: expect.any(String),
+    });
+    const [back] = [...lambda.mappings.values()];
+    expect(lambda.mappings.size).toBe(1);
+    expect(back).toMatchObject({
+      EventSourceArn: SOURCE_ARN,
+      State: 'Enabled',
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'billing' },
+    });
+  });
+
+  it('waits at most cutover.consumerCatchUpSeconds, then holds it anyway, counting what it had not committed', async () => {
+    const lambda = new FakeLambda();
+    const w = await drainedFailback(
+      await failbackWorld({
+        change: (raw) => {
+          withSwitches([SWITCHES()[0]])(raw);
+          (raw.cutover as Record<string, unknown>).consumerCatchUpSeconds = 10;
+        },
+        clientSwitches: awsClientSwitches({ lambda: lambda.client }),
+      }),
+    );
+    w.target.commit('billing', TOPIC, 0, 5); // the function never processed the two records written on the target
+
+    const out = FailbackCutoverOutput.parse(await failbackCutover(w));
+
+    expect(out.outcome).toBe('FAILED_BACK');
+    expect(await journalOf(w, 'billing')).toMatchObject({ failbackHeldBehind: 2 });
+    expect(out.held?.[0]).toMatchObject({ complete: true, step: 'TARGET_MAPPING_DISABLED' });
+  });
+
+  it('deletes the sink connector on the target before the offsets go back, then creates it on the source', async () => {
+    const connect = new FakeConnect();
+    const w = await drainedFailback(
+      await failbackWorld({
+        change: withSwitches([
+          { type: 'MSK_CONNECT_CONNECTOR', name: 'orders-s3-sink', role: 'CONSUMERS', connectorArn: CONNECTOR_ARN },
+        ]),
+        clientSwitches: awsClientSwitches({ kafkaConnect: connect.client }),
+      }),
+    );
+    await w.target.setCommittedOffsets('connect-orders-s3-sink', [
+      { topic: TOPIC, partition: 0, offset: '7' },
+      { topic: TOPIC, partition: 1, offset: '5' },
+    ]);
+    connect.calls.length = 0;
+    commitsInto(w, connect.calls);
+
+    const out = FailbackCutoverOutput.parse(await failbackCutover(w));
+
+    const atTarget = TARGET_SERVERS.join(',');
+    expect(connect.calls).toEqual([
+      `delete ${atTarget}`,
+      'commit billing on the source',
+      'commit connect-orders-s3-sink on the source',
+      'create b-1.source:9098',
+    ]);
+    expect(out.held?.[0]).toMatchObject({ step: 'TARGET_CONNECTOR_DELETED', complete: true });
+    expect([...connect.connectors.values()].map((c) => c.kafkaCluster?.apacheKafkaCluster?.bootstrapServers)).toEqual([
+      'b-1.source:9098',
+    ]);
+  });
+
+  it('a failback that stops after the hold enables the same mapping on the target again (ReleaseFailbackFence)', async () => {
+    // Prepare: the source refuses the offset commit after the mapping was held on the target
+    const lambda = new FakeLambda();
+    const w = await drainedFailback(
+      await failbackWorld({
+        change: withSwitches([SWITCHES()[0]]),
+        clientSwitches: awsClientSwitches({ lambda: lambda.client }),
+      }),
+    );
+    const [onTarget] = [...lambda.mappings.values()];
+    w.source.setCommittedOffsets = () => Promise.reject(new Error('the source does not answer'));
+    await expect(failbackCutover(w)).rejects.toThrow('the source does not answer');
+    expect(onTarget?.State).toBe('Disabled');
+    lambda.calls.length = 0;
+    // Act: the Catch's ReleaseFailbackFence
+    const release = await runFenceProducers(
+      { state: w.state, mode: 'RELEASE_FAILBACK' },
+      { pointer: w.pointer, clientSwitches: w.clientSwitches, artifacts: w.artifacts, now: w.clock.now },
+    );
+    // Assess: the same mapping (same UUID) enabled on the target, none created, the pointer on the target again
+    expect(release).toMatchObject({
+      outcome: 'RELEASED',
+      clients: [{ name: 'billing', step: 'ENABLING_TARGET_MAPPING', detail: onTarget?.UUID }],
+    });
+    expect(lambda.calls).toEqual([`enable ${onTarget?.EventSourceArn}`]);
+    expect(lambda.mappings.size).toBe(1);
+    expect(await journalOf(w, 'billing')).toMatchObject({ failbackReleasedAt: expect.any(String) });
   });
 });

@@ -1,9 +1,11 @@
 import { settleSecondsOf, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
 import { runCheckDrain } from '../../lambdas/tasks/check-drain/task';
+import { runCheckFailback } from '../../lambdas/tasks/check-failback/task';
 import { runCommitConsumerOffsets } from '../../lambdas/tasks/commit-consumer-offsets/task';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import type { ClientSwitchFactory } from '../../lambdas/ports/client-switch';
 import type { CutoverExecutionState } from '../../lambdas/tasks/shared/cutover-state';
+import { runStartFailback } from '../../lambdas/tasks/start-failback/task';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
 import { MemorySwitch, manualClock } from './cutover-fakes';
 import { FakeReplicator, examplePlan, identity, stateOf, type ExampleName } from './task-fixtures';
@@ -65,6 +67,11 @@ export async function cutoverWorld(
   const world = {
     /** The client switches CommitConsumerOffsets holds (a test's adapters over its AWS fakes), when the plan names some. */
     clientSwitches: undefined as ClientSwitchFactory | undefined,
+    /** Between two steps of the client switches: moves the clock. */
+    sleep: (ms: number): Promise<void> => {
+      clock.advance(ms / 1000);
+      return Promise.resolve();
+    },
     plan,
     source,
     target,
@@ -109,7 +116,15 @@ export async function cutoverWorld(
       return out;
     },
     async switchToTarget() {
-      const out = await runSwitchToTarget({ state }, { ...deps, pointer, target });
+      const out = await runSwitchToTarget(
+        { state },
+        {
+          ...deps,
+          pointer,
+          target,
+          ...(world.clientSwitches ? { clientSwitches: world.clientSwitches, sleep: world.sleep } : {}),
+        },
+      );
       world.record('switch', out);
       return out;
     },
@@ -138,8 +153,11 @@ export { identity };
  * failback (accepting that the LEGACY forward MSK Replicator does not translate offsets back). The reverse
  * replicator is in memory and copies the target's new records to the source when it is created.
  */
-export async function failbackWorld() {
-  const w = await cutoverWorld();
+export async function failbackWorld(
+  options: { change?: (raw: Record<string, unknown>) => void; clientSwitches?: ClientSwitchFactory } = {},
+) {
+  const w = await cutoverWorld(options.change ? { change: options.change } : {});
+  w.clientSwitches = options.clientSwitches;
   await w.throughSwitch();
   w.clock.advance(w.plan.cutover.rollbackWindowMinutes * 60 + 60);
   w.target.append(TOPIC, 0, [
@@ -159,3 +177,30 @@ export async function failbackWorld() {
     failbackDeps: { replicator, artifacts: w.artifacts, source: w.source, target: w.target, now: w.clock.now },
   };
 }
+
+/**
+ * A failback approved, started (the reverse replicator RUNNING), fenced on the target (FenceForFailback) and drained
+ * (CheckFailbackDrain): the state FailbackCutover gets.
+ */
+export async function drainedFailback(w: FailbackWorld): Promise<FailbackWorld> {
+  const failback = await runStartFailback({ state: w.state }, w.failbackDeps);
+  w.replicator.setState(failback.handle.name, 'RUNNING');
+  w.state = { ...w.state, failback };
+  const failbackFence = await runFenceProducers(
+    { state: w.state, mode: 'FAILBACK' },
+    {
+      pointer: w.pointer,
+      producersCluster: w.target,
+      ...(w.clientSwitches ? { clientSwitches: w.clientSwitches } : {}),
+      artifacts: w.artifacts,
+      now: w.clock.now,
+    },
+  );
+  w.state = { ...w.state, failbackFence } as never;
+  w.clock.advance(settleSecondsOf(w.plan) + 1);
+  const drained = await runCheckFailback({ state: w.state as never, phase: 'DRAIN' }, w.failbackDeps);
+  if (!drained.drained) throw new Error(`failback not drained: ${drained.lastCheck?.reasons.join(' ')}`);
+  w.state = { ...w.state, failback: drained };
+  return w;
+}
+export type FailbackWorld = Awaited<ReturnType<typeof failbackWorld>>;

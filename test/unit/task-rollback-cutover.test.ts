@@ -1,10 +1,13 @@
-import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
-import { runCheckFailback } from '../../lambdas/tasks/check-failback/task';
-import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import type { z } from 'zod';
 import { RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
-import { runStartFailback } from '../../lambdas/tasks/start-failback/task';
-import { SOURCE_SERVERS, TOPIC, cutoverWorld, failbackWorld, type CutoverWorld } from './task-cutover-world';
+import {
+  SOURCE_SERVERS,
+  TOPIC,
+  cutoverWorld,
+  drainedFailback as drainedFailbackOf,
+  failbackWorld,
+  type CutoverWorld,
+} from './task-cutover-world';
 
 const rollback = async (w: CutoverWorld, error = 'Migration.CutoverFailed'): Promise<z.infer<typeof RollbackOutput>> =>
   RollbackOutput.parse(
@@ -105,22 +108,7 @@ describe('RollbackCutover task (mode ROLLBACK)', () => {
 });
 
 describe('FailbackCutover (mode FAILBACK)', () => {
-  async function drainedFailback() {
-    const w = await failbackWorld();
-    const failback = await runStartFailback({ state: w.state }, w.failbackDeps);
-    w.replicator.setState(failback.handle.name, 'RUNNING');
-    w.state = { ...w.state, failback };
-    const failbackFence = await runFenceProducers(
-      { state: w.state, mode: 'FAILBACK' },
-      { pointer: w.pointer, producersCluster: w.target, artifacts: w.artifacts, now: w.clock.now },
-    );
-    w.state = { ...w.state, failbackFence } as never;
-    w.clock.advance(settleSecondsOf(w.plan) + 1);
-    const drained = await runCheckFailback({ state: w.state as never, phase: 'DRAIN' }, w.failbackDeps);
-    if (!drained.drained) throw new Error(`failback not drained: ${drained.lastCheck?.reasons.join(' ')}`);
-    w.state = { ...w.state, failback: drained };
-    return w;
-  }
+  const drainedFailback = async () => drainedFailbackOf(await failbackWorld());
   const failbackCutover = (w: Awaited<ReturnType<typeof drainedFailback>>) =>
     runRollbackCutover(
       { state: w.state as never, mode: 'FAILBACK' },

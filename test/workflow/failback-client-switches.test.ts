@@ -177,3 +177,117 @@ it('starts the applications stopped at the failback fence again on the target wh
     ],
   });
 });
+
+/** A Lambda event source mapping as Lambda keeps it: which cluster it reads, whether enabled, and every change. */
+class FakeMapping {
+  cluster = AT_SOURCE;
+  enabled = true;
+  readonly changes: string[] = [];
+}
+
+/** The mapping's switch with the LAMBDA_EVENT_SOURCE_MAPPING adapter's semantics, each step done at once. */
+class FakeMappingSwitch implements ClientSwitch<{ group: string }> {
+  readonly kind = 'LAMBDA_EVENT_SOURCE_MAPPING';
+  readonly subject = 'lambda-esm:payments-app';
+  readonly role = 'CONSUMERS' as const;
+  constructor(private readonly mapping: FakeMapping) {}
+  async record() {
+    return { group: 'payments-app' };
+  }
+  async stop(): Promise<SwitchStep> {
+    return { complete: true, step: 'NOTHING_TO_STOP' };
+  }
+  consumerGroup(recorded: { group: string }): string {
+    return recorded.group;
+  }
+  private disable(where: string): SwitchStep {
+    if (this.mapping.enabled) this.mapping.changes.push(`disable on ${this.mapping.cluster}`);
+    this.mapping.enabled = false;
+    return { complete: true, step: `${where}_MAPPING_DISABLED` };
+  }
+  async hold(): Promise<SwitchStep> {
+    return this.disable('SOURCE');
+  }
+  async holdOnTarget(): Promise<SwitchStep> {
+    return this.disable('TARGET');
+  }
+  async resumeOnTarget(): Promise<SwitchStep> {
+    if (!this.mapping.enabled) this.mapping.changes.push(`enable on ${this.mapping.cluster}`);
+    this.mapping.enabled = true;
+    return { complete: true, step: 'TARGET_MAPPING_ENABLED' };
+  }
+  private moveTo(cluster: string): SwitchStep {
+    if (this.mapping.cluster !== cluster) {
+      this.mapping.changes.push(`delete on ${this.mapping.cluster}`, `create on ${cluster}`);
+      this.mapping.cluster = cluster;
+    } else if (!this.mapping.enabled) this.mapping.changes.push(`enable on ${cluster}`);
+    this.mapping.enabled = true;
+    return { complete: true, step: 'MAPPING_ENABLED' };
+  }
+  async switchToTarget(_recorded: unknown, target: ClientSwitchTarget): Promise<SwitchStep> {
+    return this.moveTo(target.bootstrapServers);
+  }
+  async revert(): Promise<SwitchStep> {
+    return this.moveTo(AT_SOURCE);
+  }
+}
+
+function withMapping() {
+  const mapping = new FakeMapping();
+  const clientSwitches = (spec: ClientSwitchSpec): ClientSwitch => {
+    if (spec.type !== 'LAMBDA_EVENT_SOURCE_MAPPING') throw new Error(`no fake for ${spec.type}`);
+    return new FakeMappingSwitch(mapping);
+  };
+  const plan = examplePlan((raw) => {
+    raw.replication.offsetSyncMode = 'ENHANCED';
+    raw.cutover.consumerCatchUpSeconds = 0;
+    raw.cutover.switches = [
+      { type: 'LAMBDA_EVENT_SOURCE_MAPPING', name: 'payments-app', uuid: '0b6f3a52-1c4e-4d1a-9a57-3f0c2f6d0a01' },
+    ];
+  });
+  return { mapping, clientSwitches, plan };
+}
+
+it('holds the event source mapping on the target before FailbackCutover translates its offsets, then moves it back', async () => {
+  // Prepare
+  const { mapping, clientSwitches, plan } = withMapping();
+  const world = new World({ plan, clientSwitches, approvals: { FINALIZE: 'REJECT' } });
+  // Act
+  const result = await world.run();
+  // Assess: held at each end before its offsets were translated, moved each way with its group
+  expect(result.error).toBe('Migration.FailedBack');
+  expect(mapping.changes).toEqual([
+    `disable on ${AT_SOURCE}`,
+    `delete on ${AT_SOURCE}`,
+    `create on ${AT_TARGET}`,
+    `disable on ${AT_TARGET}`,
+    `delete on ${AT_TARGET}`,
+    `create on ${AT_SOURCE}`,
+  ]);
+  expect([mapping.cluster, mapping.enabled]).toEqual([AT_SOURCE, true]);
+  const failedBack = world.lastEvent('ReportFailedBack')?.state.failbackCutover as Raw;
+  expect(failedBack.held).toEqual([expect.objectContaining({ name: 'payments-app', step: 'TARGET_MAPPING_DISABLED' })]);
+  const journal = await world.artifacts.getJson<Raw>(
+    [...world.artifacts.objects.keys()].find((k) => k.endsWith('client-switch-payments-app.json')) ?? '',
+  );
+  expect(journal).toMatchObject({ heldAt: expect.any(String), failbackHeldAt: expect.any(String) });
+});
+
+it('enables the mapping held on the target again when the failback stops after the hold', async () => {
+  // Prepare: the source refuses the offsets the failback commits (after the hold)
+  const { mapping, clientSwitches, plan } = withMapping();
+  const world = new World({ plan, clientSwitches, approvals: { FINALIZE: 'REJECT' } });
+  world.source.setCommittedOffsets = () => Promise.reject(new UnreachableError('The source cluster does not answer.'));
+  // Act
+  const result = await world.run();
+  // Assess
+  expectVisitedInOrder(result.visited, ['FailbackCutover', 'ReleaseFailbackFence']);
+  expectNeverVisited(result.visited, ['ReportFailedBack']);
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(mapping.changes.slice(-2)).toEqual([`disable on ${AT_TARGET}`, `enable on ${AT_TARGET}`]);
+  expect([mapping.cluster, mapping.enabled]).toEqual([AT_TARGET, true]);
+  expect(world.lastEvent('ReportNeedsAttention')?.state.failbackRelease).toMatchObject({
+    outcome: 'RELEASED',
+    clients: [{ name: 'payments-app', step: 'TARGET_MAPPING_ENABLED' }],
+  });
+});

@@ -37,6 +37,10 @@ const GONE = 'ResourceNotFoundException';
  * batch's offsets after the function processed it and, disabled, stops polling; so the group's committed offsets are
  * final and CommitConsumerOffsets translates them, where otherwise the mapping would consume until its switch. A
  * rollback before the switch enables the same mapping again (same UUID), and Lambda resumes from the group's offsets.
+ *
+ * On the way back (`holdOnTarget`, FailbackCutover): the mapping on the target is disabled the same way before the
+ * group's offsets are translated back; `revert` then deletes it and creates the source one, and a failback that stops
+ * in between enables it again (`resumeOnTarget`).
  */
 export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRecord> {
   readonly kind = 'LAMBDA_EVENT_SOURCE_MAPPING';
@@ -98,6 +102,43 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
     }
     // Disabling, or a change in progress (Creating, Enabling, Updating): Lambda refuses another update meanwhile.
     return { complete: false, step: `SOURCE_MAPPING_${state.toUpperCase() || 'UNKNOWN'}`, detail: recorded.UUID };
+  }
+
+  /**
+   * Failback: the mapping SwitchToTarget created on the target (same function and group, the target's event source)
+   * disabled as `hold` disables the source one, so that its group's committed offsets on the target are final when
+   * FailbackCutover translates them back; `revert` then deletes it and recreates the source mapping.
+   */
+  async holdOnTarget(recorded: EventSourceMappingRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
+    const onTarget = await this.targetMapping(recorded, target, CutoverFailedError);
+    const state = onTarget?.State ?? '';
+    const uuid = onTarget?.UUID ?? '';
+    if (!onTarget || state === 'Disabled')
+      return { complete: true, step: onTarget ? 'TARGET_MAPPING_DISABLED' : 'TARGET_MAPPING_GONE', detail: uuid };
+    if (state === 'Enabled') {
+      try {
+        await this.client.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
+      } catch (err) {
+        throw toMigrationError(err, `UpdateEventSourceMapping ${uuid} (disable)`, CutoverFailedError);
+      }
+      return { complete: false, step: 'DISABLING_TARGET_MAPPING', detail: uuid };
+    }
+    return { complete: false, step: `TARGET_MAPPING_${state.toUpperCase() || 'UNKNOWN'}`, detail: uuid };
+  }
+
+  /** The failback stopped after `holdOnTarget`: the same target mapping enabled again (Lambda resumes from its group). */
+  async resumeOnTarget(recorded: EventSourceMappingRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
+    const onTarget = await this.targetMapping(recorded, target, CutoverFailedError);
+    const uuid = onTarget?.UUID ?? '';
+    if (onTarget && recorded.State !== 'Disabled' && onTarget.State === 'Disabled') {
+      try {
+        await this.client.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+      } catch (err) {
+        throw toMigrationError(err, `UpdateEventSourceMapping ${uuid} (enable)`, CutoverFailedError);
+      }
+      return { complete: false, step: 'ENABLING_TARGET_MAPPING', detail: uuid };
+    }
+    return await this.switchToTarget(recorded, target);
   }
 
   async switchToTarget(recorded: EventSourceMappingRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
@@ -167,6 +208,19 @@ export class LambdaEsmClientSwitch implements ClientSwitch<EventSourceMappingRec
       return { complete: false, step: `${where}_MAPPING_${state.toUpperCase()}`, detail: existing.UUID ?? '' };
     throw new fatal(
       `${this.subject}: the ${where.toLowerCase()} mapping ${existing.UUID ?? ''} is ${state}${existing.StateTransitionReason ? ` (${existing.StateTransitionReason})` : ''}${existing.LastProcessingResult ? `; last processing result: ${existing.LastProcessingResult}` : ''}.`,
+    );
+  }
+
+  /** The function's mapping of the recorded group on the target (the target's ARN; else any other event source). */
+  private async targetMapping(
+    recorded: EventSourceMappingRecord,
+    target: ClientSwitchTarget,
+    fatal: Fatal,
+  ): Promise<EventSourceMappingConfiguration | undefined> {
+    return (await this.list(recorded.FunctionArn, fatal)).find(
+      (m) =>
+        groupOf(m) === groupOf(recorded) &&
+        (target.clusterArn ? m.EventSourceArn === target.clusterArn : m.EventSourceArn !== recorded.EventSourceArn),
     );
   }
 

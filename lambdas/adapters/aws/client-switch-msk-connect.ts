@@ -49,6 +49,8 @@ const GONE = 'NotFoundException';
  * Connect task keeps its consumer (and its place in the group) allocated, and the action is not in the IAM Service
  * Authorization Reference data this project proves its grants with. A rollback creates the recorded connector again
  * on the source, where it resumes from the group's offsets; the switch creates it on the target (nothing to delete).
+ * On the way back (`holdOnTarget`, FailbackCutover) the connector on the target is deleted the same way before the
+ * group's offsets are translated back; a failback that stops in between creates it on the target again.
  */
 export class MskConnectClientSwitch implements ClientSwitch<MskConnectorRecord> {
   readonly kind = 'MSK_CONNECT_CONNECTOR';
@@ -98,6 +100,27 @@ export class MskConnectClientSwitch implements ClientSwitch<MskConnectorRecord> 
       );
     if (current.connectorState !== 'DELETING') await this.delete(current.connectorArn ?? '', CutoverFailedError);
     return { complete: false, step: 'DELETING_SOURCE_CONNECTOR', detail: current.connectorState ?? '' };
+  }
+
+  /**
+   * Failback: the connector SwitchToTarget created on the target deleted as `hold` deletes the source one (its sink
+   * tasks commit their offsets as they stop and its workers leave the group), before FailbackCutover translates the
+   * group's offsets back; `revert` then creates the recorded connector on the source.
+   */
+  async holdOnTarget(recorded: MskConnectorRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
+    const current = await this.byName(recorded.connectorName, CutoverFailedError);
+    if (!current) return { complete: true, step: 'TARGET_CONNECTOR_DELETED', detail: recorded.connectorName };
+    if (current.kafkaCluster?.apacheKafkaCluster?.bootstrapServers !== target.bootstrapServers)
+      throw new CutoverFailedError(
+        `${this.subject}: the connector ${recorded.connectorName} runs against another cluster than the target; it cannot be held for the failback.`,
+      );
+    if (current.connectorState !== 'DELETING') await this.delete(current.connectorArn ?? '', CutoverFailedError);
+    return { complete: false, step: 'DELETING_TARGET_CONNECTOR', detail: current.connectorState ?? '' };
+  }
+
+  /** The failback stopped after `holdOnTarget`: the connector created on the target again (its group resumes there). */
+  async resumeOnTarget(recorded: MskConnectorRecord, target: ClientSwitchTarget): Promise<SwitchStep> {
+    return await this.switchToTarget(recorded, target);
   }
 
   async switchToTarget(recorded: MskConnectorRecord, target: ClientSwitchTarget): Promise<SwitchStep> {

@@ -57,6 +57,9 @@ const ClientSwitchJournalSchema = z.object({
   failbackStoppedAt: z.string().optional(),
   failbackReleasedAt: z.string().optional(),
   failedBackAt: z.string().optional(),
+  /** Failback: consumers held at the target's end (holdConsumerSwitchesOnTarget) before FailbackCutover translates. */
+  failbackHeldAt: z.string().optional(),
+  failbackHeldBehind: z.number().int().nonnegative().optional(),
 });
 type ClientSwitchJournal = z.infer<typeof ClientSwitchJournalSchema>;
 
@@ -120,6 +123,8 @@ async function markJournal(
       | 'failbackStoppedAt'
       | 'failbackReleasedAt'
       | 'failedBackAt'
+      | 'failbackHeldAt'
+      | 'failbackHeldBehind'
     >
   >,
 ): Promise<void> {
@@ -130,7 +135,7 @@ async function markJournal(
 async function passStartedAt(
   deps: ClientSwitchDeps,
   request: ClientSwitchRequest,
-  pass: 'switch' | 'revert' | 'failback' | 'hold',
+  pass: 'switch' | 'revert' | 'failback' | 'hold' | 'failback-hold',
 ): Promise<string> {
   const key = cutoverKey(request.identity, `journal/client-switches-${pass}.json`);
   const found = await deps.artifacts.getJson<{ startedAt?: string }>(key);
@@ -217,48 +222,123 @@ export async function holdConsumerSwitches(
   request: ClientSwitchRequest & { readonly topics: readonly string[]; readonly catchUpSeconds: number },
   deps: ClientSwitchDeps & { readonly source: KafkaDataPlane },
 ): Promise<ConsumerHold> {
+  return holdConsumers(request, deps, {
+    pass: 'hold',
+    cluster: deps.source,
+    end: 'SOURCE',
+    journal: async (spec, adapter) => recordedJournal(request, spec, adapter, deps),
+    heldAt: (j) => j.heldAt,
+    held: (at, behind) => ({ heldAt: at, heldBehind: behind }),
+    holder: (adapter) => adapter.hold && ((recorded) => adapter.hold!(recorded)),
+  });
+}
+
+/**
+ * FailbackCutover, before it translates the offsets back (stepped within its invocation): the same consumers, where
+ * SwitchToTarget moved them, held at the target's end — the target's producers are held by the failback fence and
+ * its drain passed, so the end is final — or, `catchUpSeconds` after the first step, held anyway (`failbackHeldBehind`
+ * records what the group had not committed on the target; its application reads those records again on the source).
+ * A switch this execution never moved to the target, or already moved back, is UNTOUCHED. Journaled
+ * (`failbackHeldAt`): a failback that stops after the hold resumes them on the target (restartClientSwitchesOnTarget),
+ * one that goes on returns them to the source (revertClientSwitches). Migration.CutoverFailed naming those still
+ * pending `catchUpSeconds` plus `timeoutMinutes` after the first step.
+ */
+export async function holdConsumerSwitchesOnTarget(
+  request: ClientSwitchRequest & {
+    readonly topics: readonly string[];
+    readonly catchUpSeconds: number;
+    readonly target: ClientSwitchTarget;
+  },
+  deps: ClientSwitchDeps & { readonly target: KafkaDataPlane },
+): Promise<ConsumerHold> {
+  const hold = await holdConsumers(request, deps, {
+    pass: 'failback-hold',
+    cluster: deps.target,
+    end: 'TARGET',
+    journal: async (spec) => {
+      const journal = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
+      return journal?.switchedAt && !journal.failedBackAt ? journal : undefined;
+    },
+    heldAt: (j) => j.failbackHeldAt,
+    held: (at, behind) => ({ failbackHeldAt: at, failbackHeldBehind: behind }),
+    holder: (adapter) => adapter.holdOnTarget && ((recorded) => adapter.holdOnTarget!(recorded, request.target)),
+  });
+  if (!hold.complete) {
+    const startedAt = await passStartedAt(deps, request, 'failback-hold');
+    const deadline = Date.parse(startedAt) + request.catchUpSeconds * 1000 + request.timeoutMinutes * 60_000;
+    if (deps.now().getTime() > deadline)
+      throw new CutoverFailedError(
+        `The consumers to hold on the target before the failback translates their offsets were not held within cutover.consumerCatchUpSeconds + cutover.clientSwitchTimeoutMinutes (${request.catchUpSeconds} s + ${request.timeoutMinutes} min): ${pending(hold.switches)}. The failback stops; ReleaseFailbackFence resumes them on the target.`,
+        { pending: hold.switches.filter((s) => !s.complete).map((s) => s.name) },
+      );
+  }
+  return hold;
+}
+
+/** One step of holding the consumers of the switches that consume until they are moved, at one cluster's end. */
+async function holdConsumers(
+  request: ClientSwitchRequest & { readonly topics: readonly string[]; readonly catchUpSeconds: number },
+  deps: ClientSwitchDeps,
+  at: {
+    readonly pass: 'hold' | 'failback-hold';
+    readonly cluster: KafkaDataPlane;
+    readonly end: 'SOURCE' | 'TARGET';
+    /** The switch's journal, or undefined when this pass leaves it alone (UNTOUCHED). */
+    readonly journal: (spec: ClientSwitchSpec, adapter: ClientSwitch) => Promise<ClientSwitchJournal | undefined>;
+    readonly heldAt: (journal: ClientSwitchJournal) => string | undefined;
+    readonly held: (at: string, behind: number) => Partial<ClientSwitchJournal>;
+    /** The adapter's hold at this end; undefined when it has none. */
+    readonly holder: (adapter: ClientSwitch) => ((recorded: unknown) => Promise<SwitchStep>) | undefined;
+  },
+): Promise<ConsumerHold> {
   const specs = request.switches.filter(holdsAtFence);
   if (specs.length === 0) return { complete: true, heldGroups: [], holdingGroups: [], switches: [] };
-  const startedAt = await passStartedAt(deps, request, 'hold');
+  const startedAt = await passStartedAt(deps, request, at.pass);
   const overdueAt = Date.parse(startedAt) + request.catchUpSeconds * 1000;
+  const where = at.end.toLowerCase();
   let ends: PartitionEnd[] | undefined;
   const heldGroups: string[] = [];
   const holdingGroups: string[] = [];
   const steps: ClientSwitchStep[] = [];
   for (const spec of specs) {
     const adapter = deps.clientSwitches(spec);
-    const journal = await recordedJournal(request, spec, adapter, deps);
+    const journal = await at.journal(spec, adapter);
+    if (!journal) {
+      steps.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
+      continue;
+    }
     const group = adapter.consumerGroup?.(journal.recorded);
-    if (!adapter.hold || !group) {
+    const hold = at.holder(adapter);
+    if (!hold || !group) {
       steps.push(stepOf(spec, adapter, { complete: true, step: 'NOTHING_TO_HOLD' }));
       continue;
     }
-    if (journal.heldAt) {
-      const step = await adapter.hold(journal.recorded);
+    if (at.heldAt(journal)) {
+      const step = await hold(journal.recorded);
       (step.complete ? heldGroups : holdingGroups).push(group);
       steps.push(stepOf(spec, adapter, step));
       continue;
     }
-    ends ??= await readEndOffsets(deps.source, request.topics);
-    const behind = await recordsBehind(deps.source, group, request.topics, ends);
+    ends ??= await readEndOffsets(at.cluster, request.topics);
+    const behind = await recordsBehind(at.cluster, group, request.topics, ends);
     if (behind > 0 && deps.now().getTime() < overdueAt) {
       holdingGroups.push(group);
       steps.push(
         stepOf(spec, adapter, {
           complete: false,
-          step: 'CONSUMING_TO_SOURCE_END',
+          step: `CONSUMING_TO_${at.end}_END`,
           detail: `group ${group}: ${behind} record(s) to commit`,
         }),
       );
       continue;
     }
-    await markJournal(deps, request, journal, { heldAt: deps.now().toISOString(), heldBehind: behind });
-    const step = await adapter.hold(journal.recorded);
+    await markJournal(deps, request, journal, at.held(deps.now().toISOString(), behind));
+    const step = await hold(journal.recorded);
     (step.complete ? heldGroups : holdingGroups).push(group);
     steps.push(
       stepOf(spec, adapter, {
         ...step,
-        detail: `${step.detail ? `${step.detail}; ` : ''}group ${group} ${behind === 0 ? 'at the source end' : `${behind} record(s) behind (read on the target)`}`,
+        detail: `${step.detail ? `${step.detail}; ` : ''}group ${group} ${behind === 0 ? `at the ${where} end` : `${behind} record(s) behind (read ${at.end === 'SOURCE' ? 'on the target' : 'again on the source'})`}`,
       }),
     );
   }
@@ -379,8 +459,9 @@ export async function stopClientSwitchesForFailback(
 }
 
 /**
- * ReleaseFailbackFence: the applications stopped at the failback fence, and not moved back since, are started again
- * on the target (one step each: the recorded count restored with the target's settings), as the pointer's producers
+ * ReleaseFailbackFence: the applications stopped at the failback fence, and the consumers FailbackCutover held on the
+ * target, not moved back since, are started again on the target (one step each: the recorded count restored with the
+ * target's settings; the held mapping enabled again, the held connector created again), as the pointer's producers
  * resume there. Journaled (`failbackReleasedAt`): a retried release restarts nothing twice.
  */
 export async function restartClientSwitchesOnTarget(
@@ -391,11 +472,15 @@ export async function restartClientSwitchesOnTarget(
   for (const spec of request.switches) {
     const adapter = deps.clientSwitches(spec);
     const journal = await readSwitchJournal(deps.artifacts, request.identity, spec.name);
-    if (!journal?.failbackStoppedAt || journal.failedBackAt || journal.failbackReleasedAt) {
+    const stopped = journal?.failbackStoppedAt ?? journal?.failbackHeldAt;
+    if (!journal || !stopped || journal.failedBackAt || journal.failbackReleasedAt) {
       out.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
       continue;
     }
-    const step = await adapter.switchToTarget(journal.recorded, request.target);
+    const step =
+      journal.failbackHeldAt && adapter.resumeOnTarget
+        ? await adapter.resumeOnTarget(journal.recorded, request.target)
+        : await adapter.switchToTarget(journal.recorded, request.target);
     await markJournal(deps, request, journal, { failbackReleasedAt: deps.now().toISOString() });
     out.push(stepOf(spec, adapter, step));
   }
@@ -414,13 +499,13 @@ export const CLIENT_SWITCH_POLL_MS = 5_000;
  * The cutover's fence → switch path runs as one bounded invocation too; a Wait state per step would add two poll loops
  * to the history budget for what takes a few minutes.
  */
-export async function untilComplete(
-  pass: () => Promise<ClientSwitchProgress>,
+export async function untilComplete<P extends { readonly complete: boolean } = ClientSwitchProgress>(
+  pass: () => Promise<P>,
   sleep: Sleep,
   pollMs: number = CLIENT_SWITCH_POLL_MS,
   /** The caller's own deadline (the compensator's invocation): no further step once it says stop. */
   keepGoing: () => boolean = () => true,
-): Promise<ClientSwitchProgress> {
+): Promise<P> {
   let progress = await pass();
   // The pass's own deadline ends the loop; the count is a second bound for a clock that does not move.
   for (let n = 1; !progress.complete && n < MAX_PASSES && keepGoing(); n++) {

@@ -10,13 +10,13 @@ import {
 } from '../../core/failback/fence';
 import { waveForward } from '../shared/failback-waves';
 import {
+  holdsAtFence,
   restartClientSwitchesOnTarget,
   stopClientSwitchesAtFence,
   stopClientSwitchesForFailback,
   stopsAtFence,
 } from '../../core/cutover/client-switches';
 import type { ExecutionIdentity } from '../../core/replication/naming';
-import type { ClientSwitchTarget } from '../../ports/client-switch';
 import { identityOf } from '../shared/plan-views';
 import { CutoverFailedError, InputInvalidError } from '../../core/errors';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -25,6 +25,7 @@ import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import {
   CutoverExecutionStateSchema,
+  clientSwitchTargetOf,
   consumersFirst,
   cutoverScope,
   cutoverTargetValue,
@@ -83,15 +84,16 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
   });
   if (input.mode === 'RELEASE_FAILBACK') {
     const release = await releaseFence(state, deps);
-    // The pointer's producers resume on the target: so do the applications stopped at the failback fence. Not when
-    // the pointer is elsewhere (FailbackCutover already moved it back to the source, or someone moved it).
-    if (!switches.some(stopsAtFence) || release.outcome === 'NOT_FENCED') return release;
+    // The pointer's producers resume on the target: so do the applications stopped at the failback fence and the
+    // consumers FailbackCutover held there. Not when the pointer is elsewhere (FailbackCutover already moved it back
+    // to the source, or someone moved it).
+    if (!switches.some((s) => stopsAtFence(s) || holdsAtFence(s)) || release.outcome === 'NOT_FENCED') return release;
     if (!deps.clientSwitches)
       throw new CutoverFailedError(
         'The plan names cutover.switches, but this runtime has no client switch adapters: the applications stopped at the failback fence were not started again.',
       );
     const clients = await restartClientSwitchesOnTarget(
-      { ...switchRequest(identityOf(state)), target: switchTargetOf(state) },
+      { ...switchRequest(identityOf(state)), target: clientSwitchTargetOf(state) },
       clientDeps(deps.clientSwitches),
     );
     return FenceReleaseSchema.parse({ ...release, clients });
@@ -170,13 +172,6 @@ async function releaseFence(state: Input['state'], deps: Deps): Promise<FenceRel
       releasedAt: deps.now().toISOString(),
     }
   );
-}
-
-/** Where the client switches move applications on the target: its bootstrap servers (and MSK ARN). */
-function switchTargetOf(state: Input['state']): ClientSwitchTarget {
-  const bootstrapServers = (state.target?.bootstrapServers ?? state.input.target.bootstrapServers ?? []).join(',');
-  const clusterArn = state.target?.clusterArn ?? state.input.target.clusterArn;
-  return { bootstrapServers, ...(clusterArn ? { clusterArn } : {}) };
 }
 
 /** FenceProducers as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */

@@ -1,6 +1,10 @@
 import * as z from 'zod';
 import {
+  CLIENT_SWITCH_POLL_MS,
   ClientSwitchProgressSchema,
+  ClientSwitchStepSchema,
+  holdConsumerSwitchesOnTarget,
+  holdsAtFence,
   revertClientSwitches,
   untilComplete,
   type ClientSwitchProgress,
@@ -17,7 +21,7 @@ import {
   undoWriteFence,
 } from '../../core/cutover/rollback-cutover';
 import { WriteFenceUndoSchema, type WriteFenceUndo } from '../../core/cutover/write-fence';
-import { InputInvalidError, RollbackFailedError } from '../../core/errors';
+import { CutoverFailedError, InputInvalidError, RollbackFailedError } from '../../core/errors';
 import { FailbackStateSchema, FailbackOffsetsCommittedSchema } from '../../core/failback/state';
 import { runCommitFailbackOffsets } from '../../core/failback/tasks';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -28,7 +32,7 @@ import type { Replicator } from '../../ports/replicator';
 import { FailbackFenceSchema, failbackFenceJournalKey } from '../../core/failback/fence';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import { waveForward } from '../shared/failback-waves';
-import { CutoverStateSchema, cutoverScope, minutesSince } from '../shared/cutover-state';
+import { CutoverStateSchema, clientSwitchTargetOf, cutoverScope, minutesSince } from '../shared/cutover-state';
 import { ExecutionStateSchema, ReplicationPhaseSchema, scopeToCurrentWave } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
@@ -43,7 +47,10 @@ import { defineTask } from '../../workflow/define-task';
  * says so. The workflow reaches this state only before PointOfNoReturn, so the window is open by definition: an
  * unhealthy target keeps it open past rollbackWindowMinutes (CheckTargetHealth), and the core is told so.
  *
- * FAILBACK: the consumer groups' exact translated offsets are committed on the source (runCommitFailbackOffsets),
+ * FAILBACK: the consumers no fence stops (Lambda event source mappings, sink connectors) that SwitchToTarget moved
+ * to the target are held at the target's end first (stepped within this invocation, journaled), as
+ * CommitConsumerOffsets held them at the source's end; then the consumer groups' exact translated offsets are
+ * committed on the source (runCommitFailbackOffsets),
  * then the pointer goes from the failback fence back to the value recorded before the cutover, the source's write
  * fence is lifted, and the plan's client switches return to the source configuration they journaled before the
  * cutover (stepped until all are back, within cutover.clientSwitchTimeoutMinutes; each switch's return journaled).
@@ -87,6 +94,8 @@ export const FailbackCutoverOutput = z.object({
   writeFence: WriteFenceUndoSchema.optional(),
   /** The plan's client switches, returned to the source configuration journaled before the cutover moved them. */
   clients: ClientSwitchProgressSchema.optional(),
+  /** The consumers held at the target's end before their offsets were translated back (their last step). */
+  held: z.array(ClientSwitchStepSchema).optional(),
   notes: z.array(z.string()),
 });
 
@@ -234,8 +243,9 @@ const NO_REPLICATOR: Replicator = {
   delete: () => Promise.reject(new Error('FailbackCutover does not call the replicator')),
 };
 
+type HeldSteps = z.infer<typeof ClientSwitchStepSchema>[];
 type FailbackCutoverJournal =
-  | { status: 'OFFSETS'; offsets: z.infer<typeof FailbackOffsetsCommittedSchema> }
+  | { status: 'OFFSETS'; offsets: z.infer<typeof FailbackOffsetsCommittedSchema>; held?: HeldSteps }
   | {
       status: 'DONE';
       offsets: z.infer<typeof FailbackOffsetsCommittedSchema>;
@@ -265,8 +275,45 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
   const journal = await deps.artifacts.getJson<FailbackCutoverJournal>(journalKey);
   if (journal?.status === 'DONE') return FailbackCutoverOutput.parse(journal.record);
 
+  const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
   let offsets = journal?.offsets;
+  let held = journal?.held;
   if (!offsets) {
+    // The mappings and sink connectors on the target would consume (and commit) while their offsets are translated:
+    // held at the target's end first, as CommitConsumerOffsets held them at the source's.
+    if (switches.some(holdsAtFence)) {
+      if (!deps.clientSwitches)
+        throw new CutoverFailedError(
+          'The plan names consumers to hold before the failback translates their offsets (cutover.switches: an event source mapping or a sink connector), but this runtime has no client switch adapters.',
+        );
+      const clientSwitches = deps.clientSwitches;
+      const scope = await cutoverScope(state, deps.artifacts);
+      const target = deps.target;
+      const hold = await untilComplete(
+        () =>
+          holdConsumerSwitchesOnTarget(
+            {
+              identity,
+              switches,
+              timeoutMinutes: clientSwitchTimeoutMinutes,
+              topics: scope.canaryTopic ? [...scope.topics, scope.canaryTopic] : scope.topics,
+              catchUpSeconds: consumerCatchUpSeconds,
+              target: clientSwitchTargetOf(state),
+            },
+            { clientSwitches, artifacts: deps.artifacts, now: deps.now, target },
+          ),
+        deps.sleep ?? sleepFor,
+        CLIENT_SWITCH_POLL_MS,
+      );
+      if (!hold.complete)
+        throw new CutoverFailedError(
+          `The consumers on the target were not held: ${hold.switches
+            .filter((s) => !s.complete)
+            .map((s) => `${s.name} (${s.step})`)
+            .join('; ')}. Their offsets were not translated back.`,
+        );
+      held = hold.switches;
+    }
     // The wave's groups only, its evidence under failback/waves/<name>/ (the reverse replication is every wave's).
     const scoped = wave
       ? {
@@ -285,7 +332,7 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
       target: deps.target,
       now: deps.now,
     });
-    await deps.artifacts.putJson(journalKey, { status: 'OFFSETS', offsets });
+    await deps.artifacts.putJson(journalKey, { status: 'OFFSETS', offsets, ...(held ? { held } : {}) });
   }
 
   const previous = fence.producers.previous;
@@ -311,7 +358,6 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
   );
   // The applications the cutover moved go back to the source too, after the fence on the source was lifted (a
   // producer restarted there before would be refused) and the offsets committed (consumers resume from them).
-  const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
   let clients: ClientSwitchProgress | undefined;
   if (switches.length > 0) {
     if (!deps.clientSwitches)
@@ -343,7 +389,9 @@ async function failbackCutover(input: Input, deps: Deps): Promise<Output> {
     writePauseMs: Math.max(0, Date.parse(at) - Date.parse(failbackFence.fencedAt)),
     ...(writeFence ? { writeFence } : {}),
     ...(clients ? { clients } : {}),
+    ...(held ? { held } : {}),
     notes: [
+      ...(held ? heldNotes(held) : []),
       ...(writeFence ? writeFenceNotes(writeFence) : []),
       ...(clients ? clientNotes(clients) : []),
       `${offsets.committed.length} group partition(s) committed on the source at their translated offsets.`,
@@ -386,6 +434,15 @@ export const task = defineTask({
   },
   run: runRollbackCutover,
 });
+
+function heldNotes(held: HeldSteps): string[] {
+  return held
+    .filter((s) => s.step !== 'UNTOUCHED')
+    .map(
+      (s) =>
+        `${s.name} (${s.subject}) was held on the target before its offsets were translated back (${s.step}${s.detail ? `: ${s.detail}` : ''}).`,
+    );
+}
 
 function writeFenceNotes(undo: WriteFenceUndo): string[] {
   const what = undo.kind === 'KAFKA_ACL' ? 'DENY WRITE binding(s)' : 'role polic(ies)';

@@ -10,6 +10,7 @@ import { InputInvalidError } from '../../core/errors';
 import { isConsumersFirstWave, waveTopics } from '../../core/plan/waves';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { ClientSwitchTarget } from '../../ports/client-switch';
 import {
   ExecutionStateSchema,
   ReplicationPhaseSchema,
@@ -137,4 +138,11 @@ export function minutesSince(iso: string, now: Date): number {
 /** The current wave moves its consumers only (`waves[].consumersFirst`): no write fence, no drain, producers stay. */
 export function consumersFirst(state: Pick<ExecutionState, 'identity' | 'input'>): boolean {
   return isConsumersFirstWave(state.input, state.identity.wave);
+}
+
+/** Where the client switches move applications on the target: its bootstrap servers (and MSK ARN). */
+export function clientSwitchTargetOf(state: Pick<ExecutionState, 'input' | 'target'>): ClientSwitchTarget {
+  const bootstrapServers = (state.target?.bootstrapServers ?? state.input.target.bootstrapServers ?? []).join(',');
+  const clusterArn = state.target?.clusterArn ?? state.input.target.clusterArn;
+  return { bootstrapServers, ...(clusterArn ? { clusterArn } : {}) };
 }
