@@ -206,6 +206,55 @@ describe('the cutover hold rule', () => {
     );
   });
 
+  it('under IAM_POLICY, matches the producer roles the inventory knows against the fence and the switches roles', () => {
+    // Prepare: two producer roles and one consumer role of the plan's Glue clients, simulated by the Inventory
+    const access = (name: string, role: 'PRODUCERS' | 'CONSUMERS' | 'BOTH') => ({
+      status: 'NOT_SIMULATED' as const,
+      roleArn: `arn:aws:iam::123456789012:role/apps/${name}`,
+      role,
+      reason: 'no Glue schema was read to simulate it on',
+    });
+    const inv = {
+      ...inventory(),
+      schemaRegistries: {
+        region: 'eu-west-1',
+        glue: [],
+        glueVersions: [],
+        confluent: [],
+        clientAccess: [
+          access('orders-writer', 'PRODUCERS'),
+          access('batch-writer', 'BOTH'),
+          access('billing-reader', 'CONSUMERS'),
+        ],
+        notRead: [],
+      },
+    };
+    const rule = (roleNames: string[], switches: unknown[] = []) =>
+      cutoverHoldRule(
+        inv,
+        profile,
+        assessmentOptions({
+          cutover: { fence: { type: 'IAM_POLICY', roleNames }, maxHoldSeconds: 60, switches: switches as never },
+        }),
+      );
+    const uncovered = (findings: ReturnType<typeof rule>) =>
+      findings.find((f) => f.id === 'cutover.uncovered-producers')?.items;
+    // Act / Assess: the fence's roles (its own and, through iamFenceRoleNames, the switches') cover them
+    expect(uncovered(rule(['orders-writer', 'batch-writer']))).toBeUndefined();
+    expect(uncovered(rule(['orders-writer']))).toEqual([
+      'role batch-writer (a PRODUCERS client role of schemaRegistries.clientRoles)',
+    ]);
+    // a switch declaring the role and stopping its application at the fence covers it too
+    const stopped = { name: 'batch', type: 'ECS_SERVICE', role: 'BOTH', stopAtFence: true, roles: ['batch-writer'] };
+    expect(uncovered(rule(['orders-writer'], [stopped]))).toBeUndefined();
+    // a producer switch that declares no role under IAM_POLICY may write as a role the fence does not deny
+    const undeclared = { name: 'legacy', type: 'ECS_SERVICE', role: 'PRODUCERS', stopAtFence: false };
+    expect(
+      rule(['orders-writer', 'batch-writer'], [undeclared]).find((f) => f.id === 'cutover.switched-producers-unheld')
+        ?.items,
+    ).toEqual(['legacy (ECS_SERVICE)']);
+  });
+
   it('judges nothing when the cutover is not described', () => {
     expect(cutoverHoldRule(inventory({ acls: sourceAcls }), profile, assessmentOptions())).toEqual([]);
   });

@@ -53,7 +53,9 @@ describe('msk-migrate validate', () => {
     expect(run.code).toBe(ExitCode.OK);
     const notes = run.stdout.split('\n').filter((l) => l.startsWith('Note: '));
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain('denies writes to the 2 role(s) of cutover.fence.roleNames only');
+    expect(notes[0]).toContain(
+      "denies writes to the 2 role(s) of cutover.fence.roleNames and the producer switches' roles only",
+    );
     expect(notes[0]).toContain('the Kafka protocol gives producers and group members no principal');
   });
 

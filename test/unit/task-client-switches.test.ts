@@ -26,7 +26,15 @@ import {
   type DescribeConnectorResponse,
 } from '@aws-sdk/client-kafkaconnect';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MigrationPlanSchema, aclFencePrincipals, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
+import {
+  MigrationPlanSchema,
+  aclFencePrincipals,
+  iamFenceRoleNames,
+  planNotes,
+  settleSecondsOf,
+} from '../../lambdas/core/plan/migration-plan';
+import { writeFenceFor } from '../../lambdas/tasks/shared/write-fence';
+import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import { FailbackCutoverOutput, RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
@@ -879,5 +887,85 @@ describe('consumers held on the target before FailbackCutover translates their o
     expect(lambda.calls).toEqual([`enable ${onTarget?.EventSourceArn}`]);
     expect(lambda.mappings.size).toBe(1);
     expect(await journalOf(w, 'billing')).toMatchObject({ failbackReleasedAt: expect.any(String) });
+  });
+});
+
+describe('IAM roles declared by a switch', () => {
+  const withFence = (fence: unknown, switches: unknown[]) => {
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+    ) as { cutover: Record<string, unknown> };
+    raw.cutover.fence = fence;
+    raw.cutover.switches = switches;
+    return MigrationPlanSchema.safeParse(raw);
+  };
+  const writer = (roles?: string[], role = 'PRODUCERS') => ({
+    ...SWITCHES()[1],
+    role,
+    ...(roles ? { roles } : {}),
+  });
+  const sink = (roles: string[]) => ({
+    type: 'MSK_CONNECT_CONNECTOR',
+    name: 'orders-source',
+    role: 'PRODUCERS',
+    connectorArn: CONNECTOR_ARN,
+    roles,
+  });
+  const issuesOf = (plan: ReturnType<typeof withFence>) =>
+    plan.success ? [] : plan.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it("adds a producer switch's roles (ECS service, connector) to an IAM_POLICY fence, not a consumer switch's", () => {
+    const plan = withFence({ type: 'IAM_POLICY', roleNames: ['legacy-writer'] }, [
+      writer(['orders-writer-task']),
+      sink(['orders-source-connect']),
+      { ...writer(['billing-reader-task'], 'CONSUMERS'), name: 'reader' },
+    ]);
+
+    expect(plan.success && iamFenceRoleNames(plan.data.cutover)).toEqual([
+      'legacy-writer',
+      'orders-writer-task',
+      'orders-source-connect',
+    ]);
+  });
+
+  it("accepts an IAM_POLICY fence whose roles come from the switches alone, and refuses one that denies nobody's", () => {
+    const fromSwitches = withFence({ type: 'IAM_POLICY' }, [writer(['orders-writer-task'])]);
+    expect(fromSwitches.success && iamFenceRoleNames(fromSwitches.data.cutover)).toEqual(['orders-writer-task']);
+
+    const nobody = withFence({ type: 'IAM_POLICY' }, [writer(['billing-reader-task'], 'CONSUMERS')]);
+    expect(issuesOf(nobody)).toEqual([
+      expect.stringMatching(/^cutover\.fence\.roleNames: expected at least one role: the producers' IAM roles/),
+    ]);
+    const arn = withFence({ type: 'IAM_POLICY' }, [writer(['arn:aws:iam::123456789012:role/orders-writer-task'])]);
+    expect(issuesOf(arn)).toEqual([expect.stringMatching(/^cutover\.switches\.0\.roles\.0: .*an IAM role name/)]);
+  });
+
+  it("puts the fence's deny on the switch's roles too (GetRolePolicy, PutRolePolicy per role)", async () => {
+    const plan = withFence({ type: 'IAM_POLICY', roleNames: ['legacy-writer'] }, [writer(['orders-writer-task'])]);
+    if (!plan.success) throw plan.error;
+    const iam = new IAMClient({ region: 'eu-west-1' });
+    const mock = mockClient(iam);
+    mock.on(GetRolePolicyCommand).rejects(Object.assign(new Error('no policy'), { name: 'NoSuchEntityException' }));
+    mock.on(PutRolePolicyCommand).resolves({});
+    const fence = await writeFenceFor(plan.data, () => Promise.reject(new Error('not asked')), { iam });
+
+    await fence?.apply(await fence.inspect([TOPIC]));
+
+    expect(mock.commandCalls(PutRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual([
+      'legacy-writer',
+      'orders-writer-task',
+    ]);
+    expect(mock.commandCalls(GetRolePolicyCommand).map((c) => c.args[0].input.RoleName)).toEqual([
+      'legacy-writer',
+      'orders-writer-task',
+    ]);
+  });
+
+  it('tells validate that roles a switch declares are unused under another fence', () => {
+    const plan = withFence({ type: 'KAFKA_ACL' }, [writer(['orders-writer-task'])]);
+
+    expect(plan.success && planNotes(plan.data)).toEqual([
+      'cutover.switches roles (orders-writer) are denied by an IAM_POLICY fence only: the KAFKA_ACL fence does not use them.',
+    ]);
   });
 });

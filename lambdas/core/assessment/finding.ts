@@ -61,7 +61,7 @@ export const AssessmentOptionsSchema = z.object({
         type: z.enum(['POINTER', 'KAFKA_ACL', 'IAM_POLICY']),
         /** KAFKA_ACL: whom it denies (the plan's principals and its producer switches', aclFencePrincipals). */
         principals: z.array(z.string()).default([]),
-        /** IAM_POLICY: the producers' roles it denies. */
+        /** IAM_POLICY: the producers' roles it denies (the plan's and its producer switches', iamFenceRoleNames). */
         roleNames: z.array(z.string()).default([]),
       }),
       /** The longest the fence can hold producers: the drain timeout. */
@@ -80,6 +80,8 @@ export const AssessmentOptionsSchema = z.object({
             stopAtFence: z.boolean().default(false),
             /** The Kafka principals the switch declares its application authenticates as. */
             principals: z.array(z.string()).default([]),
+            /** The IAM roles the switch declares its application authenticates as (IAM-auth source). */
+            roles: z.array(z.string()).default([]),
           }),
         )
         .default([]),

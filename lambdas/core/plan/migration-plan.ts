@@ -425,6 +425,8 @@ const CutoverSwitch = z.discriminatedUnion('type', [
 const FENCE_PRINCIPAL = /^[A-Za-z][A-Za-z0-9]*:(?:\*|[^\s*]+)$/;
 /** An IAM role name (not its ARN): up to 64 of letters, digits and + = , . @ _ -. */
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** The most roles an IAM_POLICY fence puts its policy on (cutover.fence.roleNames and the switches' roles together). */
+export const MAX_IAM_FENCE_ROLES = 50;
 /** An IAM inline policy name. */
 const IAM_POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 
@@ -444,7 +446,12 @@ export function planNotes(plan: Pick<MigrationPlan, 'cutover'>): string[] {
   const notes: string[] = [];
   if (fence.type === 'IAM_POLICY')
     notes.push(
-      `cutover.fence IAM_POLICY denies writes to the ${fence.roleNames.length} role(s) of cutover.fence.roleNames only. ${IAM_PRODUCERS_UNSEEN} Name every producer's role; one left out keeps writing, CheckDrain names its producer IDs and the run rolls back.`,
+      `cutover.fence IAM_POLICY denies writes to the ${iamFenceRoleNames(plan.cutover).length} role(s) of cutover.fence.roleNames and the producer switches' roles only. ${IAM_PRODUCERS_UNSEEN} Name every producer's role; one left out keeps writing, CheckDrain names its producer IDs and the run rolls back.`,
+    );
+  const withRoles = plan.cutover.switches.filter((s) => s.role !== 'CONSUMERS' && 'roles' in s && s.roles);
+  if (fence.type !== 'IAM_POLICY' && withRoles.length > 0)
+    notes.push(
+      `cutover.switches roles (${withRoles.map((s) => s.name).join(', ')}) are denied by an IAM_POLICY fence only: the ${fence.type} fence does not use them.`,
     );
   return notes;
 }
@@ -507,6 +514,18 @@ export function aclFencePrincipals(cutover: Pick<MigrationPlan['cutover'], 'fenc
 }
 
 /**
+ * Whose IAM roles an IAM_POLICY fence denies: the plan's `cutover.fence.roleNames` and the roles the producer switches
+ * declare (`cutover.switches[].roles` of role PRODUCERS or BOTH), so that an application moved by a switch is held by
+ * IAM too. Empty for the other fences.
+ */
+export function iamFenceRoleNames(cutover: Pick<MigrationPlan['cutover'], 'fence' | 'switches'>): string[] {
+  const { fence } = cutover;
+  if (fence.type !== 'IAM_POLICY') return [];
+  const declared = cutover.switches.flatMap((s) => (s.role !== 'CONSUMERS' && 'roles' in s ? (s.roles ?? []) : []));
+  return [...new Set([...fence.roleNames, ...declared])];
+}
+
+/**
  * The write fence the cluster enforces, whatever the clients do (docs/cutover.md#write-fences). The pointer is set to
  * the fence value in every case; KAFKA_ACL and IAM_POLICY also make the source refuse writes to the migrated topics.
  */
@@ -538,9 +557,11 @@ const CutoverFence = z.discriminatedUnion('type', [
       ),
     roleNames: z
       .array(pattern(IAM_ROLE_NAME, 'an IAM role name (orders-producer-role), not its ARN'))
-      .min(1, { error: "expected at least one role: the producers' IAM roles" })
-      .max(50)
-      .describe("The producers' IAM roles (names)."),
+      .max(MAX_IAM_FENCE_ROLES)
+      .default([])
+      .describe(
+        "The producers' IAM roles (names). The fence also denies the roles the producer switches declare (cutover.switches[].roles); together at least one.",
+      ),
     policyName: pattern(IAM_POLICY_NAME, 'an IAM policy name')
       .default(DEFAULT_WRITE_FENCE_POLICY_NAME)
       .describe('Name of the inline policy put on each role and deleted on rollback.'),
@@ -578,6 +599,14 @@ const switchPrincipals = z
   .optional()
   .describe(
     "The Kafka principals this application's clients authenticate as on the source (SCRAM user, mTLS subject): a KAFKA_ACL fence also denies its producers' principals, and the assessment counts a producer principal of the source's ACLs as covered by this switch.",
+  );
+const switchRoles = z
+  .array(pattern(IAM_ROLE_NAME, 'an IAM role name (orders-writer-task), not its ARN'))
+  .min(1)
+  .max(20)
+  .optional()
+  .describe(
+    "The IAM roles this application's clients authenticate as to an IAM-auth source (names: the ECS task role, the connector's service execution role): an IAM_POLICY fence also denies its producers' roles, and the assessment counts a producer role the inventory knows as covered by this switch.",
   );
 const ClientRole = z
   .enum(['PRODUCERS', 'CONSUMERS', 'BOTH'])
@@ -627,6 +656,7 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       ),
     containerName: z.string().min(1).max(255).optional().describe('Only this container; default every container.'),
     principals: switchPrincipals,
+    roles: switchRoles,
     stopAtFence: z
       .boolean()
       .default(false)
@@ -658,6 +688,7 @@ const ClientSwitchSpec = z.discriminatedUnion('type', [
       .default('IAM')
       .describe('How the workers authenticate to the target (MSK Connect: IAM or none).'),
     principals: switchPrincipals,
+    roles: switchRoles,
   }),
   strict({
     type: z
@@ -890,6 +921,21 @@ function checkCutover(cutover: z.output<typeof Cutover>, ctx: Ctx): void {
       ['fenceSettleSeconds'],
       `expected at least ${IAM_POLICY_PROPAGATION_SECONDS} s with an IAM_POLICY fence: AWS documents that an IAM policy change takes effect "in most cases in less than a minute", and the source must stay still longer than that before it counts as drained`,
     );
+  }
+  if (cutover.fence.type === 'IAM_POLICY') {
+    const roles = iamFenceRoleNames(cutover);
+    if (roles.length === 0)
+      issue(
+        ctx,
+        ['fence', 'roleNames'],
+        "expected at least one role: the producers' IAM roles, in cutover.fence.roleNames or a producer switch's roles",
+      );
+    else if (roles.length > MAX_IAM_FENCE_ROLES)
+      issue(
+        ctx,
+        ['fence', 'roleNames'],
+        `expected at most ${MAX_IAM_FENCE_ROLES} roles in cutover.fence.roleNames and the producer switches' roles together, got ${roles.length}`,
+      );
   }
   const names = new Set<string>();
   cutover.switches.forEach((sw, i) => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { assess } from '../../core/assessment/assess';
 import { assessmentOptions } from '../../core/assessment/finding';
 import { planPauseModel } from '../../core/cutover/pause-model';
-import { aclFencePrincipals } from '../../core/plan/migration-plan';
+import { aclFencePrincipals, iamFenceRoleNames } from '../../core/plan/migration-plan';
 import { renderAssessmentReport } from '../../core/assessment/report';
 import { AssessmentBlockedError, TransientError } from '../../core/errors';
 import type { Inventory } from '../../core/inventory/model';
@@ -57,7 +57,7 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
       fence: {
         type: plan.cutover.fence.type,
         principals: aclFencePrincipals(plan.cutover),
-        roleNames: plan.cutover.fence.type === 'IAM_POLICY' ? plan.cutover.fence.roleNames : [],
+        roleNames: iamFenceRoleNames(plan.cutover),
       },
       maxHoldSeconds: plan.cutover.drainTimeoutMinutes * 60,
       producerDeliveryTimeoutMs: plan.cutover.producerDeliveryTimeoutMs,
@@ -68,6 +68,7 @@ export async function runAssess(input: Input, deps: Deps): Promise<Output> {
         role: s.role,
         stopAtFence: 'stopAtFence' in s && s.stopAtFence === true,
         principals: 'principals' in s ? (s.principals ?? []) : [],
+        roles: 'roles' in s ? (s.roles ?? []) : [],
       })),
     },
   });

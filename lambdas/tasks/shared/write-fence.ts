@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { IamPolicyWriteFence } from '../../adapters/aws/iam-write-fence';
 import { KafkajsAclWriteFence } from '../../adapters/kafka/kafkajs-acl-write-fence';
 import { InputInvalidError } from '../../core/errors';
-import { aclFencePrincipals, type MigrationPlan } from '../../core/plan/migration-plan';
+import { aclFencePrincipals, iamFenceRoleNames, type MigrationPlan } from '../../core/plan/migration-plan';
 import { kindIssue, type FenceRegistry } from '../../core/plan/runtimes';
 import type { KafkaConnection } from '../../ports/kafka';
 import type { WriteFence } from '../../ports/write-fence';
@@ -48,7 +48,10 @@ export async function writeFenceFor(
   if (refused) throw new InputInvalidError(`${refused.path}: ${refused.message}`);
   if (spec.type === 'POINTER') return undefined;
   const factory = (AWS_FENCES as Record<string, (s: typeof spec, d: FenceDeps) => Promise<WriteFence>>)[spec.type];
-  // KAFKA_ACL: the plan's principals and those its producer switches declare (aclFencePrincipals).
-  const fence = spec.type === 'KAFKA_ACL' ? { ...spec, principals: aclFencePrincipals(plan.cutover) } : spec;
+  // The plan's principals / roles and those its producer switches declare (aclFencePrincipals, iamFenceRoleNames).
+  const fence =
+    spec.type === 'KAFKA_ACL'
+      ? { ...spec, principals: aclFencePrincipals(plan.cutover) }
+      : { ...spec, roleNames: iamFenceRoleNames(plan.cutover) };
   return factory!(fence, { plan, sourceConnection, clients });
 }

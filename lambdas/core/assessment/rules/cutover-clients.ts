@@ -69,16 +69,27 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
         return `${t.topic}: ${p}${sw ? ` (switch ${sw.name}, not stopped at the fence)` : ''}`;
       }),
   );
+  // IAM identities are not ACL principals: the producer roles the inventory knows (the plan's Glue client roles of
+  // PRODUCERS / BOTH) are covered by an IAM_POLICY fence that denies them (its roleNames and the producer switches'
+  // roles), or by a producer switch declaring the role that stops its application at the fence.
+  if (fence.type !== 'KAFKA_ACL')
+    for (const role of producerRolesOf(inventory)) {
+      const sw = producerSwitches.find((s) => s.roles.includes(role));
+      if ((fence.type === 'IAM_POLICY' && fence.roleNames.includes(role)) || sw?.stopAtFence) continue;
+      uncovered.push(
+        `role ${role} (a PRODUCERS client role of schemaRegistries.clientRoles${sw ? `; switch ${sw.name}, not stopped at the fence` : ''})`,
+      );
+    }
   if (uncovered.length > 0) {
     findings.push({
       id: 'cutover.uncovered-producers',
       severity: 'WARNING',
       subject: plural(uncovered.length, 'producer'),
       criterion: 'dataControlAndCost',
-      evidence: `The source's ACLs let these principals write migrated topics, and ${fence.type === 'POINTER' ? 'the cutover holds them only if they read the pointer' : `the ${fence.type} fence does not cover them`}: ${firstFew(uncovered, 5)}.`,
+      evidence: `The source's ACLs let these principals write migrated topics (or the plan names these producer roles), and ${fence.type === 'POINTER' ? 'the cutover holds them only if they read the pointer' : `the ${fence.type} fence does not cover them`}: ${firstFew(uncovered, 5)}.`,
       remediation:
         fence.type === 'IAM_POLICY'
-          ? 'Kafka ACL principals (SCRAM, mTLS) are not IAM roles: stop them before the cutover, or have them read the pointer. A producer still writing after the fence fails the drain, and the migration rolls back.'
+          ? "Add each role to cutover.fence.roleNames or to its switch's roles (cutover.switches[].roles). Kafka ACL principals (SCRAM, mTLS) are not IAM roles: stop them before the cutover, or have them read the pointer. A producer still writing after the fence fails the drain, and the migration rolls back."
           : 'Use cutover.fence KAFKA_ACL (User:* or these principals; a switch declaring a principal adds it to the fence), have these producers read the pointer, or stop them at the fence (a switch declaring the principal, with stopAtFence). A producer still writing after the fence fails the drain (named by CheckDrain), and the migration rolls back.',
       items: uncovered,
     });
@@ -90,9 +101,9 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       severity: 'INFO',
       subject: `cutover.fence IAM_POLICY (${plural(fence.roleNames.length, 'role')})`,
       criterion: 'dataControlAndCost',
-      evidence: `The IAM_POLICY fence denies writes to exactly the roles the plan names: ${firstFew(fence.roleNames, 5)}. ${IAM_PRODUCERS_UNSEEN}`,
+      evidence: `The IAM_POLICY fence denies writes to exactly the roles the plan names: ${firstFew(fence.roleNames, 5)} (cutover.fence.roleNames and the producer switches' roles). ${IAM_PRODUCERS_UNSEEN}`,
       remediation:
-        "List every producer's role in cutover.fence.roleNames: the roles whose IAM policies allow kafka-cluster:WriteData on the migrated topics (IAM Access Analyzer, or iam:SimulatePrincipalPolicy over the account's roles). A role left out keeps writing after the fence: CheckDrain names its producer IDs and the migration rolls back.",
+        "List every producer's role in cutover.fence.roleNames or its switch's roles: the roles whose IAM policies allow kafka-cluster:WriteData on the migrated topics (IAM Access Analyzer, or iam:SimulatePrincipalPolicy over the account's roles). A role left out keeps writing after the fence: CheckDrain names its producer IDs and the migration rolls back.",
     });
   // CloudWatch shows writes to a migrated topic whose producers no ACL names (no authorizer, or User:* grants): who
   // they are is unknown, and only a fence on every principal (or the pointer, if they read it) holds them.
@@ -120,7 +131,9 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       (s) =>
         s.role !== 'CONSUMERS' &&
         !s.stopAtFence &&
-        (fence.type === 'POINTER' || (aclOnNamed && s.principals.length === 0)),
+        (fence.type === 'POINTER' ||
+          (aclOnNamed && s.principals.length === 0) ||
+          (fence.type === 'IAM_POLICY' && s.roles.length === 0)),
     )
     .map((s) => `${s.name} (${s.type})`);
   if (producersUnheld.length > 0)
@@ -129,9 +142,9 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       severity: 'WARNING',
       subject: plural(producersUnheld.length, 'client switch', 'client switches'),
       criterion: 'dataControlAndCost',
-      evidence: `These applications' producers read no pointer, are not stopped at the fence (stopAtFence) and ${fence.type === 'POINTER' ? 'the fence is the pointer alone' : 'their switch declares no principal for the KAFKA_ACL fence on named principals'}: they write to the source until SwitchToTarget moves them, so the drain never settles: ${firstFew(producersUnheld, 5)}.`,
+      evidence: `These applications' producers read no pointer, are not stopped at the fence (stopAtFence) and ${fence.type === 'POINTER' ? 'the fence is the pointer alone' : fence.type === 'IAM_POLICY' ? 'their switch declares no role for the IAM_POLICY fence' : 'their switch declares no principal for the KAFKA_ACL fence on named principals'}: they write to the source until SwitchToTarget moves them, so the drain never settles: ${firstFew(producersUnheld, 5)}.`,
       remediation:
-        'Give their switch stopAtFence, or declare the principals they write as (cutover.switches[].principals: the KAFKA_ACL fence then denies them), or use cutover.fence KAFKA_ACL on User:* / IAM_POLICY covering their roles.',
+        'Give their switch stopAtFence, or declare the principals or IAM roles they write as (cutover.switches[].principals / roles: the KAFKA_ACL / IAM_POLICY fence then denies them), or use cutover.fence KAFKA_ACL on User:*.',
       items: producersUnheld,
     });
   // Lambda event source mappings and sink connectors are held at the source's end by CommitConsumerOffsets.
@@ -165,4 +178,12 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       items: listed,
     });
   return findings;
+}
+
+/** The producer IAM roles the inventory knows (names): the plan's Glue client roles of PRODUCERS or BOTH. */
+function producerRolesOf(inventory: Inventory): string[] {
+  const access = inventory.schemaRegistries?.clientAccess ?? [];
+  return [
+    ...new Set(access.filter((a) => a.role !== 'CONSUMERS').map((a) => a.roleArn.split('/').pop() ?? a.roleArn)),
+  ].sort();
 }
