@@ -216,47 +216,7 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   }));
   const p = (o.probes = startProbes(e, teardown, r.log));
   const hooks = r.definition.inject?.(scenarioContext(r, e, p, teardown, o)) ?? {};
-  const plan = rehearsalPlan({
-    scenario: r.definition,
-    source: e.source,
-    target: e.target,
-    pointerFile: e.pointerFile,
-    rollbackWindowMinutes: r.options.rollbackWindowMinutes ?? 1,
-    ...(e.unaware ? { unaware: e.unaware } : {}),
-  });
-  const parsedPlan = MigrationPlanSchema.parse(plan);
-  const adapters = planAdapters(e, parsedPlan);
-  // A plan in waves: each wave's cutover moves the pointer its clients read (rehearsal/wave-pointers.ts).
-  const pointers = wavePointers(parsedPlan, e.pointer);
-  const served = localStates(
-    {
-      ...localPortsOf(e),
-      pointer: pointers.pointer,
-      ...adapters,
-      locks: r.locks,
-      aborts: r.aborts,
-      clock: () => new Date(),
-    },
-    {
-      approvals: {
-        services: e.approval.services as typeof e.approval.services & { callback: typeof e.approval.callback },
-        onRequested: approvalResponder(r, e, hooks, (link) => (o.approvalUrl ??= link)),
-      },
-      // The rollback window watches the target's health alarms (a local stand-in for CloudWatch).
-      portsFor: { CheckTargetHealth: { lagSignals: e.alarms, healthAlarmNames: [TARGET_ALARM] } },
-    },
-  );
-  const following = Object.fromEntries(
-    Object.entries(served).map(([state, handler]) => [
-      state,
-      (event: unknown) => {
-        pointers.follow(event);
-        return handler(event);
-      },
-    ]),
-  );
-  const tasks = observedTasks(following, { e, p, hooks, log: r.log, aborted: r.aborted });
-  teardown.add('progress ticker', () => tasks.stopTicker());
+  const { plan, parsedPlan, adapters, pointers, tasks } = servePlan(r, e, p, hooks, teardown, o);
 
   o.settleSeconds = settleSecondsOf(parsedPlan);
   o.switchNoticeSeconds = parsedPlan.cutover.clientPollIntervalSeconds;
@@ -298,6 +258,62 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   const apps = e.unaware?.tally();
   if (apps) o.figures['unaware'] = unawareFigures(apps, o.tally, r.log);
   if (!o.tally.drained) r.log('warning: the consumers did not reach the end offsets within 30 s');
+}
+
+/**
+ * The plan the scenario runs, and every Task state served over the environment (the plan's fence and switches, the
+ * pointer of the wave being served), between the probes' and the scenario's hooks.
+ */
+function servePlan(
+  r: RunContext,
+  e: RehearsalEnvironment,
+  p: Probes,
+  hooks: ScenarioHooks,
+  teardown: Teardown,
+  o: RunProgress,
+) {
+  const plan = rehearsalPlan({
+    scenario: r.definition,
+    source: e.source,
+    target: e.target,
+    pointerFile: e.pointerFile,
+    rollbackWindowMinutes: r.options.rollbackWindowMinutes ?? 1,
+    ...(e.unaware ? { unaware: e.unaware } : {}),
+  });
+  const parsedPlan = MigrationPlanSchema.parse(plan);
+  const adapters = planAdapters(e, parsedPlan);
+  // A plan in waves: each wave's cutover moves the pointer its clients read (rehearsal/wave-pointers.ts).
+  const pointers = wavePointers(parsedPlan, e.pointer);
+  const served = localStates(
+    {
+      ...localPortsOf(e),
+      pointer: pointers.pointer,
+      ...adapters,
+      locks: r.locks,
+      aborts: r.aborts,
+      clock: () => new Date(),
+    },
+    {
+      approvals: {
+        services: e.approval.services as typeof e.approval.services & { callback: typeof e.approval.callback },
+        onRequested: approvalResponder(r, e, hooks, (link) => (o.approvalUrl ??= link)),
+      },
+      // The rollback window watches the target's health alarms (a local stand-in for CloudWatch).
+      portsFor: { CheckTargetHealth: { lagSignals: e.alarms, healthAlarmNames: [TARGET_ALARM] } },
+    },
+  );
+  const following = Object.fromEntries(
+    Object.entries(served).map(([state, handler]) => [
+      state,
+      (event: unknown) => {
+        pointers.follow(event);
+        return handler(event);
+      },
+    ]),
+  );
+  const tasks = observedTasks(following, { e, p, hooks, log: r.log, aborted: r.aborted });
+  teardown.add('progress ticker', () => tasks.stopTicker());
+  return { plan, parsedPlan, adapters, pointers, tasks };
 }
 
 /** What a scenario's hooks may act on in this run (rehearsal/scenarios/definition.ts). */
