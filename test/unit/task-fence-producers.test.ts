@@ -142,6 +142,13 @@ describe('ReleaseFailbackFence (mode RELEASE_FAILBACK)', () => {
     expect(w.pointer.writes).toBe(writes);
   });
 
+  it("releases from FenceForFailback's journal when its result never reached the state (it failed after the fence)", async () => {
+    const { w } = await fencedForFailback();
+
+    expect(await release(w, w.state)).toMatchObject({ outcome: 'RELEASED', value: TARGET_SERVERS.join(',') });
+    expect(w.pointer.current?.value).toBe(TARGET_SERVERS.join(','));
+  });
+
   it('never overwrites a pointer that holds something else (already back at the source, or moved by someone)', async () => {
     const { w, state } = await fencedForFailback();
     w.pointer.current = { value: SOURCE_SERVERS };
