@@ -391,7 +391,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
   const keptForConsumers = !pastPointOfNoReturn && feeds.length > 0;
   if (keptForConsumers)
     notes.push(
-      `The replication and the target are kept: the consumers-first waves ${feeds.join(', ')} read on the target topics whose producers have not moved. Return their consumers (their pointer) or move the producers in a new execution, then delete the replicator.`,
+      `The replication and the target are kept: the consumers-first waves ${feeds.join(', ')} read on the target topics whose producers have not moved. Return their consumers (their pointer) or move the producers in a new execution, then stop the replicator with \`msk-migrate finish-replication ${identity.executionName}\`.`,
     );
   if (!pastPointOfNoReturn && !keptForConsumers) {
     // 2. The replication, by this execution's names.

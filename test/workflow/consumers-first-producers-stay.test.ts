@@ -60,7 +60,9 @@ it('succeeds with the replicator kept when a consumers-first wave reads topics w
   expect(finalize).toMatchObject({ outcome: 'DONE', replicator: 'KEPT' });
   expect(finalize.notes.join(' ')).toContain('msk-migrate finish-replication');
   const report = await world.report();
-  expect(report?.headline).toContain('kept running for consumers-first readers whose producers stay on the source');
+  expect(report?.headline).toContain(
+    'is kept running for the consumers-first wave audit, whose producers stay on the source: stop it with `msk-migrate finish-replication`',
+  );
   expect(report?.waves.map((w: Raw) => [w.name, w.status])).toEqual([
     ['audit', 'ON_TARGET'],
     ['ledger', 'ON_TARGET'],
@@ -82,4 +84,9 @@ it('keeps the replication when the later wave rolls back, since the audit consum
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
   expect(world.pointerAt(AUDIT_POINTER).current?.value).toBe(AT_TARGET);
   expect(world.replicator.replicators.size).toBe(1);
+  const report = await world.report();
+  expect(report?.outcome).toBe('NEEDS_ATTENTION');
+  expect(report?.headline).toContain(
+    'is kept running for the consumers-first wave audit, which read through it on the target: return them or move their producers, then stop it with `msk-migrate finish-replication`',
+  );
 });

@@ -172,4 +172,5 @@ it('a stop in the producers wave: the compensator undoes that wave and keeps the
   expect(world.provisioner.deleted).toEqual([]);
   expect(world.locks.held.size).toBe(0);
   expect(compensation.notes.join(' ')).toContain('the consumers-first waves audit read on the target');
+  expect(compensation.notes.join(' ')).toContain('msk-migrate finish-replication');
 });

@@ -34,13 +34,17 @@ const HEADLINE: Record<ReportOutcome, string> = {
 };
 
 /**
- * The report's headline: the outcome's, except a success whose Finalize kept the replicator (consumers-first readers
- * whose producers stay on the source read through it), which must not say the replication is stopped.
+ * The report's headline: the outcome's, and, when the forward replication was left running for consumers-first
+ * readers, which replicator and how to stop it (a success must not say the replication is stopped).
  */
-function headlineOf(facts: Pick<MigrationReportFacts, 'outcome' | 'finalize'>): string {
-  if (facts.outcome === 'SUCCEEDED' && facts.finalize?.replicator === 'KEPT')
-    return `The migration succeeded: clients use the target; the forward replication${facts.finalize.replicatorName ? ` (${facts.finalize.replicatorName})` : ''} is kept running for consumers-first readers whose producers stay on the source. Stop it with \`msk-migrate finish-replication\` once nothing reads through it.`;
-  return HEADLINE[facts.outcome];
+function headlineOf(facts: Pick<MigrationReportFacts, 'outcome' | 'replicationKept'>): string {
+  const kept = facts.replicationKept;
+  if (!kept) return HEADLINE[facts.outcome];
+  const readers = `the consumers-first wave${kept.waves.length === 1 ? '' : 's'} ${kept.waves.join(', ')}`;
+  const stop = `stop it with \`msk-migrate finish-replication\` once nothing reads through it.`;
+  if (facts.outcome === 'SUCCEEDED')
+    return `The migration succeeded: clients use the target; the forward replication (${kept.replicatorName}) is kept running for ${readers}, whose producers stay on the source: ${stop}`;
+  return `${HEADLINE[facts.outcome]} The forward replication (${kept.replicatorName}) is kept running for ${readers}, which read through it on the target: return them or move their producers, then ${stop}`;
 }
 
 /** What a wave moves: a consumers-first wave its consumers only (its topics' producers move in a later wave). */

@@ -74,6 +74,12 @@ export interface MigrationReportFacts {
   /** The rollback window's last health check (`$.window`). */
   readonly window?: HealthProgress;
   readonly finalize?: UndoStep;
+  /**
+   * The forward replicator left running for consumers-first readers: by Finalize (`waves[].producersStay`), or by
+   * `ReplicationFeedsConsumers?` after a later wave's rollback. The operator stops it with `msk-migrate
+   * finish-replication`.
+   */
+  readonly replicationKept?: { readonly replicatorName: string; readonly waves: readonly string[] };
   readonly rollbackCutover?: unknown;
   readonly rollbackReplication?: UndoStep;
   readonly rollbackTarget?: UndoStep;

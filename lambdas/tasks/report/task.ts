@@ -175,6 +175,18 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
           failedBack: await wavesFailedBack(plan, { migrationId, executionName }, deps.artifacts),
         })
       : undefined;
+  // The forward replication left running for consumers-first readers: Finalize kept it (producersStay), or a rollback
+  // in a later wave skipped RollbackReplication (ReplicationFeedsConsumers?).
+  const feeds = wavesState?.current.replicationFeeds ?? [];
+  const replicationKept =
+    finalize?.replicator === 'KEPT'
+      ? {
+          replicatorName: finalize.replicatorName ?? replication?.handle.name ?? 'the forward replicator',
+          waves: feeds,
+        }
+      : outcome === 'NEEDS_ATTENTION' && feeds.length > 0 && replication && !rollbackReplication && !finalize
+        ? { replicatorName: replication.handle.name, waves: feeds }
+        : undefined;
   const { checklist, ...keys } = await writeMigrationReport(
     {
       outcome,
@@ -194,6 +206,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
       ...(drain || offsets ? { cutover: { ...(drain ? { drain } : {}), ...(offsets ? { offsets } : {}) } } : {}),
       ...(window ? { window } : {}),
       ...(finalize ? { finalize } : {}),
+      ...(replicationKept ? { replicationKept } : {}),
       ...(rollbackCutover !== undefined ? { rollbackCutover } : {}),
       ...(rollbackReplication ? { rollbackReplication } : {}),
       ...(rollbackTarget ? { rollbackTarget } : {}),
@@ -211,9 +224,7 @@ export async function runReport(input: Input, deps: Deps): Promise<Output> {
     ...keys,
     outcome,
     gates: Object.fromEntries(CHECKLIST_GATES.map((g) => [g, checklist[g].status])) as Output['gates'],
-    ...(finalize?.replicator === 'KEPT'
-      ? { replicationKept: finalize.replicatorName ?? 'the forward replicator' }
-      : {}),
+    ...(replicationKept ? { replicationKept: replicationKept.replicatorName } : {}),
   };
 }
 
