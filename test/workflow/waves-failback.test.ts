@@ -239,3 +239,23 @@ it('a stop after the first wave returned: the compensator releases the fence the
   );
   expect(world.locks.held.size).toBe(0);
 });
+
+it("does nothing twice when the second wave's return is retried after it did its work (Sandbox.Timedout)", async () => {
+  // Prepare: the payments wave's FailbackCutover commits and returns its pointer, then times out before answering
+  const world = new World({
+    plan: wavesPlan(),
+    approvals: { FINALIZE: 'REJECT' },
+    lambdaFaults: { FailbackCutover: [{ call: 2, error: 'Sandbox.Timedout', when: 'AFTER_RUN' }] },
+  });
+  // Act
+  const result = await world.run();
+  // Assess: retried from its own journal, in the same wave
+  expect(result.error).toBe('Migration.FailedBack');
+  expect(world.wavesOf('FailbackCutover')).toEqual(['ledger', 'payments', 'payments']);
+  expect(world.source.writes.filter((w) => w.call === 'setCommittedOffsets').map((w) => w.subject)).toEqual([
+    'ledger-writer',
+    'payments-app',
+  ]);
+  expect(world.pointer.writes).toBe(4);
+  expect(world.pointer.current?.value).toBe(AT_SOURCE);
+});
