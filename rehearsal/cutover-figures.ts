@@ -21,9 +21,9 @@ export interface StateTime {
 }
 
 export interface CutoverTimeline {
-  /** FenceProducers entered (epoch ms). */
+  /** FenceProducers (or the one-invocation Cutover) entered (epoch ms). */
   readonly startedAt: number;
-  /** SwitchToTarget exited (epoch ms). */
+  /** SwitchToTarget (or the Cutover that switched) exited (epoch ms). */
   readonly endedAt: number;
   readonly totalMs: number;
   /** In the order first entered. */
@@ -40,9 +40,28 @@ interface LogEvent {
 
 const EXITS = new Set(['StateExited', 'StateFailed', 'StateCaught']);
 
+/** The one-invocation cutover's state (fence → switch in one Task), and the states it can hand over to. */
+const ONE_INVOCATION = 'Cutover';
+/** The state the switch leads to. */
+const AFTER_SWITCH = 'WaitInRollbackWindow';
+const CUTOVER_PATH = new Set([
+  ONE_INVOCATION,
+  'CutoverReached?',
+  'FenceProducers',
+  'WaitForDrain',
+  'CheckDrain',
+  'Drained?',
+  'CommitConsumerOffsets',
+  'OffsetsCommitted?',
+  'WaitForConsumerGroups',
+  'SwitchToTarget',
+]);
+
 /**
  * From the execution's event log: the time from `from` entered to `to` exited (the first such span), per state.
- * `undefined` when the span is not in the log (the cutover was not reached, or did not complete).
+ * `undefined` when the span is not in the log (the cutover was not reached, or did not complete). The one-invocation
+ * Cutover stands for both: the span starts where it is entered, and ends where it exits when it switched (the next
+ * state entered is past the cutover's states).
  */
 export function cutoverTimeline(
   events: readonly unknown[],
@@ -50,16 +69,38 @@ export function cutoverTimeline(
   to = 'SwitchToTarget',
 ): CutoverTimeline | undefined {
   const log = events as readonly LogEvent[];
-  const start = log.findIndex((e) => e.type === 'StateEntered' && e.state?.name === from);
+  const start = log.findIndex(
+    (e) =>
+      e.type === 'StateEntered' &&
+      (e.state?.name === from || (from === 'FenceProducers' && e.state?.name === ONE_INVOCATION)),
+  );
   if (start < 0) return undefined;
   const entered = new Map<string, number>();
   const times = new Map<string, { visits: number; ms: number }>();
   const startedAt = log[start]?.timestamp;
   if (startedAt === undefined) return undefined;
+  let oneInvocationExitedAt: number | undefined;
+  const span = (endedAt: number): CutoverTimeline => {
+    const states = [...times].map(([state, v]) => ({ state, visits: v.visits, ms: v.ms }));
+    const totalMs = endedAt - startedAt;
+    return {
+      startedAt,
+      endedAt,
+      totalMs,
+      states,
+      betweenStatesMs: Math.max(0, totalMs - states.reduce((n, s) => n + s.ms, 0)),
+    };
+  };
   for (let i = start; i < log.length; i++) {
     const e = log[i];
     const name = e?.state?.name;
     if (!e || !name || e.timestamp === undefined) continue;
+    if (e.type === 'StateEntered' && oneInvocationExitedAt !== undefined && !CUTOVER_PATH.has(name)) {
+      if (name !== AFTER_SWITCH) return undefined;
+      // The rollback window after the Cutover, without SwitchToTarget: it switched (the Choice after it is bookkeeping).
+      times.delete('CutoverReached?');
+      return span(oneInvocationExitedAt);
+    }
     if (e.type === 'StateEntered') {
       entered.set(name, e.timestamp);
       if (!times.has(name)) times.set(name, { visits: 0, ms: 0 });
@@ -72,6 +113,7 @@ export function cutoverTimeline(
     entered.delete(name);
     t.visits++;
     t.ms += e.timestamp - since;
+    if (name === ONE_INVOCATION && e.type === 'StateExited') oneInvocationExitedAt = e.timestamp;
     if (name === to && e.type === 'StateExited') {
       const states = [...times].map(([state, v]) => ({ state, visits: v.visits, ms: v.ms }));
       const totalMs = e.timestamp - startedAt;

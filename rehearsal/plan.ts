@@ -28,7 +28,7 @@ export const REHEARSAL_FENCE_SETTLE_SECONDS = 2 * REHEARSAL_CLIENT_POLL_INTERVAL
 /** The base plan, and the sections a scenario may add (the crash scenarios' recovery requirements). */
 export type RehearsalPlan = Omit<ReturnType<typeof basePlan>, 'cutover'> & {
   readonly cutover: ReturnType<typeof basePlan>['cutover'] &
-    Pick<MigrationPlanInput['cutover'], 'fence' | 'switches' | 'fenceSettleSeconds'>;
+    Pick<MigrationPlanInput['cutover'], 'fence' | 'switches' | 'fenceSettleSeconds' | 'singleInvocation'>;
   readonly recovery?: MigrationPlanInput['recovery'];
   /** A plan in waves (rehearsal/scenarios/waves.ts); each wave's pointer is a file beside the plan's. */
   readonly waves?: MigrationPlanInput['waves'];

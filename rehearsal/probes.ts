@@ -152,8 +152,15 @@ export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: 
         o.gateChecks.push({ at: now, gate: 'validation', passed: true, summary });
         log(`gate validation: passed (${summary})`);
       }
-      if (state === 'SwitchToTarget') {
-        o.switchedAt = (out['switchedAt'] as string | undefined) ?? now;
+      // The switch: SwitchToTarget's, or the one-invocation Cutover's when it got that far.
+      const switched =
+        state === 'SwitchToTarget'
+          ? out
+          : state === 'Cutover' && (out['oneInvocation'] as { reached?: string } | undefined)?.reached === 'SWITCHED'
+            ? (out['switch'] as Record<string, unknown> | undefined)
+            : undefined;
+      if (switched) {
+        o.switchedAt = (switched['switchedAt'] as string | undefined) ?? now;
         samplingOn = false;
         log(`switched: the pointer names the target since ${o.switchedAt}`);
       }

@@ -427,7 +427,26 @@ function runFigures(
   figures['cutoverLastLookMs'] = {
     CheckDrain: run ? lastLookMs(run.events, 'CheckDrain', drain?.checkedAt) : null,
   };
+  // The one-invocation Cutover: each step's work from its own start and end (the drain's: its passing look's).
+  const steps = (run?.output as { cutover?: { oneInvocation?: { steps?: OneInvocationStep[] } } } | undefined)?.cutover
+    ?.oneInvocation?.steps;
+  figures['cutoverStepMs'] = steps
+    ? Object.fromEntries(
+        steps.map((s) => [
+          s.step,
+          Date.parse(s.endedAt) -
+            (s.step === 'CheckDrain' && drain?.checkedAt ? Date.parse(drain.checkedAt) : Date.parse(s.startedAt)),
+        ]),
+      )
+    : null;
   return figures;
+}
+
+/** One step of the one-invocation Cutover (`$.cutover.oneInvocation.steps`). */
+interface OneInvocationStep {
+  step: string;
+  startedAt: string;
+  endedAt: string;
 }
 
 /** The parts of the execution's `$.cutover.drain` the figures read. */

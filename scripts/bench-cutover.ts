@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { describeTimeline } from '../rehearsal/cutover-figures';
+import { describeTimeline, type CutoverTimeline } from '../rehearsal/cutover-figures';
 import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
 import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
@@ -62,12 +62,30 @@ function describeDrain(figures: Readonly<Record<string, unknown>>): string {
       }
     | null
     | undefined;
-  const last = (figures['cutoverLastLookMs'] as Record<string, number | null> | undefined)?.['CheckDrain'];
+  const last =
+    (figures['cutoverLastLookMs'] as Record<string, number | null> | undefined)?.['CheckDrain'] ??
+    (figures['cutoverStepMs'] as Record<string, number> | null | undefined)?.['CheckDrain'];
   if (!d) return 'drain: no figures';
   return (
     `drain: ${d.looks ?? '—'} looks, ${d.recordsAfterFence ?? '—'} record(s) written after the fence, source still since fence + ${d.stableSinceMsAfterFence ?? '—'} ms, ` +
     `passing look at fence + ${d.passedMsAfterFence ?? '—'} ms taking ${last ?? '—'} ms`
   );
+}
+
+/**
+ * Each cutover step's work in this run: per ASL state from the timeline (the step-by-step states), or per step of the
+ * one-invocation Cutover from its own record (`cutoverStepMs`).
+ */
+function runWork(timeline: CutoverTimeline | undefined, figures: Readonly<Record<string, unknown>>) {
+  return {
+    ...workOf(
+      timeline,
+      (figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
+      REHEARSAL_PACER_SETTINGS.everyMs,
+      (figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
+    ),
+    ...((figures['cutoverStepMs'] ?? {}) as Record<string, number>),
+  };
 }
 
 const load = (): string =>
@@ -125,12 +143,7 @@ async function main(): Promise<void> {
       definition,
       plans,
       functions,
-      workMs: workOf(
-        timeline,
-        (run.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
-        REHEARSAL_PACER_SETTINGS.everyMs,
-        (run.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
-      ),
+      workMs: runWork(timeline, run.figures),
       replicationP99Ms: p99 ?? 0,
     });
     modeled.push(runModels);
@@ -166,18 +179,8 @@ async function main(): Promise<void> {
       // SwitchToTarget's time in the broker run is mostly the client switches' stepping (a restart, then a 5 s wait
       // for the next look): the pointer's move is the same work as in the happy path, whose figure is taken. What an
       // ECS_SERVICE switch adds in AWS (its deployment) is not modeled.
-      const brokerWork = workOf(
-        broker.cutover.timeline,
-        (broker.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
-        REHEARSAL_PACER_SETTINGS.everyMs,
-        (broker.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
-      );
-      const pointerWork = workOf(
-        timeline,
-        (run.figures['cutoverLooks'] ?? {}) as Record<string, number | null>,
-        REHEARSAL_PACER_SETTINGS.everyMs,
-        (run.figures['cutoverLastLookMs'] ?? {}) as Record<string, number | null>,
-      );
+      const brokerWork = runWork(broker.cutover.timeline, broker.figures);
+      const pointerWork = runWork(timeline, run.figures);
       if (pointerWork['SwitchToTarget'] !== undefined) brokerWork['SwitchToTarget'] = pointerWork['SwitchToTarget'];
       const [brokerModel] = modelPauses({
         definition,

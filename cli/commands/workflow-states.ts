@@ -122,10 +122,16 @@ export const STATE_GUIDE: Readonly<Record<string, StateGuide>> = {
     'the CommitConsumerOffsets function to start (before the fence)',
   ),
   WarmSwitchToTarget: task('WarmSwitchToTarget', 'the SwitchToTarget function to start (before the fence)'),
+  WarmCutover: task('WarmCutover', 'the Cutover function to start (before the fence)'),
   TranslateOffsetsBeforeFence: task(
     'TranslateOffsetsBeforeFence',
     "the consumer groups' offsets to be translated before the fence",
   ),
+  Cutover: task(
+    'Cutover',
+    'the fence, the drain, the consumer offsets and the switch, in one invocation (the producers hold meanwhile)',
+  ),
+  'CutoverReached?': choice('Cutover'),
   FenceProducers: task('FenceProducers', 'the producers to be fenced (their pointer set to hold writes)'),
   WaitForDrain: poll(
     'Cutover',

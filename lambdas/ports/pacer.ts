@@ -12,3 +12,9 @@ export interface Pacer {
 
 /** The pacer the deployed functions use: four looks a second for up to a minute (their timeout is 5 minutes or more). */
 export const LAMBDA_PACER_SETTINGS = { everyMs: 250, budgetMs: 60_000 } as const;
+
+/**
+ * The one-invocation Cutover looks until its own deadline instead: its function's timeout less this margin, which the
+ * step under way when the deadline passes finishes within (lambdas/tasks/cutover/task.ts).
+ */
+export const ONE_INVOCATION_DEADLINE_MARGIN_SECONDS = 60;

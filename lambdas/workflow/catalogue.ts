@@ -406,6 +406,29 @@ export const FUNCTIONS = {
       'evidenceWrite',
     ],
   },
+  Cutover: {
+    module: 'lambdas/tasks/cutover',
+    ports: ['pointer', 'source', 'target', 'artifacts', 'writeFence', 'producerActivity', 'clock', 'pacer', 'aborts'],
+    description:
+      'Fence, drain, consumer offsets and switch in one invocation with its own deadline; the step-by-step states take over where it stops',
+    timeoutSeconds: 5 * MIN,
+    memoryMb: 1024,
+    dataPlane: true,
+    // What FenceProducers, CheckDrain, CommitConsumerOffsets and SwitchToTarget may do, less the client switches':
+    // a plan that names some takes the step-by-step states (lambdas/tasks/cutover/task.ts).
+    may: [
+      'mskDescribe',
+      'cutoverSwitch',
+      'writeFenceTake',
+      'kafkaDescribe',
+      'kafkaReadData',
+      'kafkaCommitOffsetsOnTarget',
+      'secretsRead',
+      'evidenceRead',
+      'evidenceWrite',
+      'abortRead',
+    ],
+  },
   CheckTargetHealth: {
     module: 'lambdas/tasks/check-target-health',
     ports: ['target', 'artifacts', 'lagSignals', 'healthAlarmNames', 'clock', 'aborts'],
@@ -583,8 +606,11 @@ export const STATES = {
   WarmCheckDrain: state('CheckDrain', 'Cutover', '$.cutover.warm'),
   WarmCommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.warm'),
   WarmSwitchToTarget: state('SwitchToTarget', 'Cutover', '$.cutover.warm'),
+  WarmCutover: state('Cutover', 'Cutover', '$.cutover.warm'),
   // The bulk of the consumer-group offsets translated before the fence; CommitConsumerOffsets does the tail.
   TranslateOffsetsBeforeFence: state('CommitConsumerOffsets', 'Cutover', '$.cutover.offsetsBeforeFence'),
+  // Fence → switch in one invocation; where it stops, the step-by-step states below take over (CutoverReached?).
+  Cutover: state('Cutover', 'Cutover', '$.cutover'),
   FenceProducers: state('FenceProducers', 'Cutover', '$.cutover.fence'),
   CheckDrain: state('CheckDrain', 'Cutover', '$.cutover.drain'),
   CommitConsumerOffsets: state('CommitConsumerOffsets', 'Cutover', '$.cutover.offsets'),

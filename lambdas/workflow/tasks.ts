@@ -6,6 +6,7 @@ import { task as CheckReplicationStatus } from '../tasks/check-replication-statu
 import { task as CheckTargetHealth } from '../tasks/check-target-health/task';
 import { task as CheckTargetStatus } from '../tasks/check-target-status/task';
 import { task as CommitConsumerOffsets } from '../tasks/commit-consumer-offsets/task';
+import { task as Cutover } from '../tasks/cutover/task';
 import { task as EvaluateCatchUp } from '../tasks/evaluate-catch-up/task';
 import { task as FenceProducers } from '../tasks/fence-producers/task';
 import { task as Finalize } from '../tasks/finalize/task';
@@ -45,6 +46,7 @@ export const TASK_DEFINITIONS: Readonly<Record<FunctionName, AnyTaskDefinition>>
   CheckDrain,
   CommitConsumerOffsets,
   SwitchToTarget,
+  Cutover,
   CheckTargetHealth,
   Finalize,
   Report,

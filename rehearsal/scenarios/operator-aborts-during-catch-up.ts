@@ -34,7 +34,7 @@ export const operatorAbortsDuringCatchUp = defineScenario({
       beforeState: (state) => {
         if (state === 'RollbackReplication' && requestedAt !== undefined)
           ctx.figure('abortToRollbackMs', Date.now() - requestedAt);
-        if (state === 'ValidateTarget' || state === 'CutoverApproval' || state === 'FenceProducers')
+        if (['ValidateTarget', 'CutoverApproval', 'Cutover', 'FenceProducers'].includes(state))
           ctx.mismatch(`${state} ran after the abort request`);
       },
     };

@@ -17,6 +17,9 @@ export const operatorStopsWhileFenced = defineScenario({
   finalState: COMPENSATED_FINAL_STATE,
   outcome: 'ROLLED_BACK',
   stopped: { after: 'FenceProducers', before: 'SwitchToTarget' },
+  // The step-by-step states: a Stop reaches the execution between two of them. Within the one-invocation Cutover a
+  // Stop would take effect only when the invocation returns (Step Functions does not end a running Lambda), switched.
+  plan: (plan) => ({ ...plan, cutover: { ...plan.cutover, singleInvocation: false } }),
   inject: (ctx) => {
     let stopped = false;
     return {

@@ -40,29 +40,36 @@ export const rogueProducer = defineScenario({
       ctx.figure('rogueAcknowledged', acked);
       ctx.figure('rogueRefused', refused);
     };
+    const start = async (): Promise<void> => {
+      if (producer) return;
+      const kafka = new Kafka({
+        clientId: 'rogue-producer',
+        brokers: [ctx.source.bootstrap as string],
+        logLevel: logLevel.NOTHING,
+      });
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      ctx.log(
+        `FAULT: a producer that ignores the fence writes ${ROGUE_TOPIC} on the source every ${ROGUE_INTERVAL_MS} ms`,
+      );
+      let n = 0;
+      timer = setInterval(() => {
+        const p = producer;
+        if (!p) return;
+        p.send({ topic: ROGUE_TOPIC, messages: [{ key: `rogue-${n % 10}`, value: `rogue ${n++}` }] }).then(
+          () => acked++,
+          () => refused++,
+        );
+      }, ROGUE_INTERVAL_MS);
+    };
     return {
+      // The one-invocation Cutover fences, drains and switches in one state: the rogue starts as it begins (its writes
+      // before the fence are ordinary ones; those after it, past the clients' notice, are what the drain refuses).
+      beforeState: async (state) => {
+        if (state === 'Cutover') await start();
+      },
       afterState: async (state) => {
-        if (state === 'FenceProducers' && !producer) {
-          const kafka = new Kafka({
-            clientId: 'rogue-producer',
-            brokers: [ctx.source.bootstrap as string],
-            logLevel: logLevel.NOTHING,
-          });
-          producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-          await producer.connect();
-          ctx.log(
-            `FAULT: a producer that ignores the fence writes ${ROGUE_TOPIC} on the source every ${ROGUE_INTERVAL_MS} ms`,
-          );
-          let n = 0;
-          timer = setInterval(() => {
-            const p = producer;
-            if (!p) return;
-            p.send({ topic: ROGUE_TOPIC, messages: [{ key: `rogue-${n % 10}`, value: `rogue ${n++}` }] }).then(
-              () => acked++,
-              () => refused++,
-            );
-          }, ROGUE_INTERVAL_MS);
-        }
+        if (state === 'FenceProducers') await start();
         // Stopped by the rollback it causes, or by the report of a run that did not refuse it (its open connection
         // would keep the process alive).
         if (state === 'RollbackCutover' || (state.startsWith('Report') && producer)) {

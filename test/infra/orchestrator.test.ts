@@ -375,6 +375,7 @@ describe('MigrationOrchestrator', () => {
       'EvaluateCatchUp',
       'CheckDrain',
       'CommitConsumerOffsets',
+      'Cutover',
       'CheckTargetHealth',
       'CheckFailback',
     ];

@@ -168,7 +168,16 @@ describe('the modeled AWS write pause', () => {
     expect(describePauseModel(model)).toMatch(/^≈ \d+\.\d+ s \(/);
   });
 
-  it('with a pointer fence, counts the settle from the producers\u2019 last write before they notice the fence', () => {
+  it('models the deployed cutover as one invocation: one invoke, no transition from the fence to the switch', () => {
+    const model = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
+    expect(model.states.map((s) => s.state)).toEqual(['Cutover']);
+    // the invoke comes before the fence, the switch's notice after it: in between, the steps' work and looks only
+    expect(model.shares.transitions).toBe(0);
+    expect(model.shares.invokes).toBe(0);
+    expect(model.coldFunctions).toEqual([]);
+  });
+
+  it('with a pointer fence, counts the settle from the fence: the producers\u2019 late writes before their notice add nothing', () => {
     const pointer = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
     const broker = planPauseModel(
       examplePlan('msk-to-serverless-replicator', (raw) => {
@@ -176,26 +185,24 @@ describe('the modeled AWS write pause', () => {
       }),
       definition,
     );
-    const drainedAt = (m: typeof pointer): number => {
-      const upTo = m.states.findIndex((s) => s.state === 'CheckDrain');
-      return m.states.slice(0, upTo + 1).reduce((n, s) => n + s.ms, 0);
-    };
-    // producers write until they notice the fence (one poll interval), then the settle runs
-    expect(pointer.lateWritesMs).toBe(pointer.clientNoticeMs);
-    expect(drainedAt(pointer)).toBeGreaterThanOrEqual(pointer.lateWritesMs + pointer.settleMs);
+    // the settle runs from the fence (fenceNoticeSecondsOf): the pause is the settle, the work and the switch's notice
+    expect(pointer.lateWritesMs).toBe(0);
+    expect(pointer.totalMs).toBeGreaterThanOrEqual(pointer.settleMs + pointer.clientNoticeMs);
+    expect(pointer.totalMs).toBeLessThan(pointer.settleMs + pointer.clientNoticeMs + 1_000);
     // the broker refuses the next write: nothing late, no settle; the drain waits for the replicator's tail only
     expect(broker.lateWritesMs).toBe(0);
-    expect(drainedAt(broker)).toBeLessThan(pointer.settleMs);
+    expect(broker.totalMs).toBeLessThan(pointer.totalMs);
   });
 
-  it('falls back to the Wait state the plan sets when the settle outlasts the looks of one invocation', () => {
+  it('goes on through the step-by-step states and their Wait when the settle outlasts the one invocation\u2019s deadline', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
-      (raw.cutover as Record<string, unknown>).fenceSettleSeconds = 90;
+      (raw.cutover as Record<string, unknown>).fenceSettleSeconds = 300;
     });
     const model = planPauseModel(plan, definition);
     const { drainPollSeconds } = pollCadence(plan);
     expect(model.shares.wait).toBeGreaterThan(0);
     expect(model.shares.wait % (drainPollSeconds * 1000)).toBe(0);
-    expect(model.totalMs).toBeGreaterThan(90_000);
+    expect(model.totalMs).toBeGreaterThan(300_000);
+    expect(model.states.map((s) => s.state).slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'WaitForDrain']);
   });
 });

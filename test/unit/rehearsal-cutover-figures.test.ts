@@ -10,6 +10,51 @@ const entered = (name: string, timestamp: number) => ({ type: 'StateEntered', ti
 const exited = (name: string, timestamp: number) => ({ type: 'StateExited', timestamp, state: { name } });
 
 describe('the cutover timeline from the execution event log', () => {
+  it('spans the one-invocation Cutover that switched: entered to exited, the Choice after it left out', () => {
+    const timeline = cutoverTimeline([
+      entered('TranslateOffsetsBeforeFence', 0),
+      exited('TranslateOffsetsBeforeFence', 100),
+      entered('Cutover', 101),
+      exited('Cutover', 2_501),
+      entered('CutoverReached?', 2_502),
+      exited('CutoverReached?', 2_503),
+      entered('WaitInRollbackWindow', 2_504),
+    ]);
+
+    expect(timeline).toMatchObject({
+      startedAt: 101,
+      endedAt: 2_501,
+      totalMs: 2_400,
+      states: [{ state: 'Cutover', visits: 1, ms: 2_400 }],
+    });
+  });
+
+  it('spans the Cutover and the step-by-step states it handed over to, up to SwitchToTarget', () => {
+    const timeline = cutoverTimeline([
+      entered('Cutover', 0),
+      exited('Cutover', 1_000),
+      entered('CutoverReached?', 1_001),
+      exited('CutoverReached?', 1_002),
+      entered('WaitForDrain', 1_003),
+      exited('WaitForDrain', 2_003),
+      entered('CheckDrain', 2_004),
+      exited('CheckDrain', 2_100),
+      entered('CommitConsumerOffsets', 2_101),
+      exited('CommitConsumerOffsets', 2_200),
+      entered('SwitchToTarget', 2_201),
+      exited('SwitchToTarget', 2_300),
+      entered('WaitInRollbackWindow', 2_301),
+    ]);
+
+    expect(timeline).toMatchObject({ startedAt: 0, endedAt: 2_300, totalMs: 2_300 });
+  });
+
+  it('has no span when the Cutover was followed by a rollback, not the switch', () => {
+    expect(
+      cutoverTimeline([entered('Cutover', 0), exited('Cutover', 500), entered('RollbackCutover', 501)]),
+    ).toBeUndefined();
+  });
+
   it('sums each state’s time from the fence to the switch, visits counted, and what the interpreter took between them', () => {
     // Prepare
     const events = [

@@ -1,6 +1,6 @@
 import { UnreachableError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
-import { aslTaskStates, examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { aslTaskStates, examplePlan, stepByStep, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * The real ASL from the cutover on: single-writer switch, rollback window, point of no return, finalize, and the
@@ -30,7 +30,10 @@ it('serves every Task state of the ASL with a local task, so that a new state ca
 
 it('drains within one CheckDrain invocation when the function looks again sub-second: WaitForDrain never entered', async () => {
   // Prepare: a settle longer than the first look, a pacer as deployed
-  const plan = examplePlan((raw) => (raw.cutover.fenceSettleSeconds = 30));
+  const plan = examplePlan((raw) => {
+    stepByStep(raw);
+    raw.cutover.fenceSettleSeconds = 30;
+  });
   const world = new World({ plan, pacerEveryMs: 250 });
   // Act
   const result = await world.run();
@@ -53,7 +56,10 @@ it('drains within one CheckDrain invocation when the function looks again sub-se
 });
 
 it('falls back to the WaitForDrain loop without a pacer: one look per invocation', async () => {
-  const plan = examplePlan((raw) => (raw.cutover.fenceSettleSeconds = 30));
+  const plan = examplePlan((raw) => {
+    stepByStep(raw);
+    raw.cutover.fenceSettleSeconds = 30;
+  });
   const world = new World({ plan });
 
   const result = await world.run();
@@ -82,7 +88,10 @@ it('migrates end to end: MigrationSucceeded with the pointer at the target, the 
     'ValidateTarget',
     'CutoverApproval',
     'TranslateOffsetsBeforeFence',
-    'FenceProducers',
+    // without a pacer the one invocation looks once: the drain's settle has not elapsed, the Wait loop goes on
+    'Cutover',
+    'CutoverReached?',
+    'WaitForDrain',
     'CheckDrain',
     'CommitConsumerOffsets',
     'SwitchToTarget',

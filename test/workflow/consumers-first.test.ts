@@ -1,6 +1,6 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { examplePlan, stepByStep, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * A read-only pipeline switches its consumers first, through the real ASL: the audit team's consumers of `payments`
@@ -14,6 +14,8 @@ const AUDIT_POINTER = '/payments-audit/kafka/bootstrap-servers';
 
 function consumersFirstPlan(): Raw {
   return examplePlan((raw) => {
+    // the step-by-step states (test/workflow/one-invocation-cutover.test.ts runs a consumers-first wave in one)
+    stepByStep(raw);
     raw.cutover.drainTimeoutMinutes = 5;
     raw.cutover.rollbackWindowMinutes = 30;
     raw.waves = [

@@ -1,6 +1,6 @@
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
 import { abortPendingApprovals } from '../../lambdas/core/approval/service';
-import { World, AT_SOURCE, AT_TARGET } from './world';
+import { examplePlan, stepByStep, World, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * `msk-migrate abort`, through the real ASL: the operator's request is recorded where the poll tasks read it (the
@@ -69,7 +69,7 @@ it('an abort during the catch-up raises Migration.Aborted at the next evaluation
 
 it('an abort while the producers are fenced (drain) releases the fence: the pointer is back at the source', async () => {
   // Prepare: the operator aborts right after FenceProducers, before the first drain check
-  const world = new World({ abortBefore: { state: 'CheckDrain', call: 1 } });
+  const world = new World({ plan: examplePlan(stepByStep), abortBefore: { state: 'CheckDrain', call: 1 } });
   // Act
   const result = await world.run();
   // Assess

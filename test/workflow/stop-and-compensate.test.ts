@@ -9,7 +9,7 @@ import type {
 } from '../../lambdas/ports/client-switch';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited } from './paths';
-import { EXECUTION_NAME, examplePlan, World, AT_SOURCE, AT_TARGET } from './world';
+import { EXECUTION_NAME, examplePlan, stepByStep, World, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * StopExecution (the console's Stop) runs no Catch: the runner ends the execution ABORTED where it is and emits the
@@ -106,7 +106,7 @@ const compensate = (
 
 it('a stop while the producers are fenced leaves the fence in place and runs no Catch; the compensator lifts it and removes everything', async () => {
   // Prepare: the operator stops the execution right after FenceProducers
-  const world = new World({ stopAfter: { state: 'FenceProducers', call: 1 } });
+  const world = new World({ plan: examplePlan(stepByStep), stopAfter: { state: 'FenceProducers', call: 1 } });
   // Act
   const result = await world.run();
   // Assess: ABORTED where it was, nothing rolled back by the workflow, the producers still held
@@ -280,7 +280,7 @@ it('is idempotent: an execution that rolled back through its own Catch leaves no
 
 it('a second delivery after compensating a stop changes nothing more', async () => {
   // Prepare
-  const world = new World({ stopAfter: { state: 'FenceProducers', call: 1 } });
+  const world = new World({ plan: examplePlan(stepByStep), stopAfter: { state: 'FenceProducers', call: 1 } });
   const result = await world.run();
   await compensate(world, result);
   const writes = world.pointer.writes;
@@ -294,7 +294,7 @@ it('a second delivery after compensating a stop changes nothing more', async () 
 it('a stopped execution leaves no timer behind: the task reached after the stop settles instead of hanging', async () => {
   // Prepare: a stop seen when the next task is called; the library arms the state's TimeoutSeconds timer (up to
   // 15 minutes) for every attempt and clears it only when the attempt settles
-  const world = new World({ stopAfter: { state: 'FenceProducers', call: 1 } });
+  const world = new World({ plan: examplePlan(stepByStep), stopAfter: { state: 'FenceProducers', call: 1 } });
   const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
   const before = timers();
   // Act

@@ -1,7 +1,17 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import type { RunResult } from '../../rehearsal/asl-runner';
 import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
-import { SOURCE_ARN, EXECUTION_NAME, examplePlan, POINTER, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import {
+  SOURCE_ARN,
+  EXECUTION_NAME,
+  examplePlan,
+  POINTER,
+  stepByStep,
+  World,
+  type Raw,
+  AT_SOURCE,
+  AT_TARGET,
+} from './world';
 
 /**
  * Waves through the real ASL: a plan in two waves (the ledger team, then the payments team), each with its topics,
@@ -16,6 +26,8 @@ const WAVE_STATES = ['CutoverApproval', 'FenceProducers', 'CommitConsumerOffsets
 
 function wavesPlan(change: (raw: Raw) => void = () => undefined): Raw {
   return examplePlan((raw) => {
+    // the step-by-step states, each wave's steps counted by state (a test of the one invocation sets it back)
+    stepByStep(raw);
     raw.cutover.drainTimeoutMinutes = 5;
     raw.cutover.rollbackWindowMinutes = 30;
     raw.waves = [
@@ -150,6 +162,28 @@ it('rolls back only the second wave when it fails in its rollback window: the fi
     [],
   );
   expect(world.locks.held.size).toBe(0);
+});
+
+it('cuts over each wave in one invocation of its own, behind its own pointer, with its own journals', async () => {
+  // Prepare: the one-invocation cutover, the drain and the offsets looking again within it
+  const world = new World({
+    plan: wavesPlan((raw) => (raw.cutover.singleInvocation = true)),
+    pacerEveryMs: 250,
+  });
+  // Act
+  const result = await world.run();
+  // Assess
+  expect(result.status).toBe('SUCCEEDED');
+  expect(world.wavesOf('Cutover')).toEqual(['ledger', 'payments']);
+  expectNeverVisited(result.visited, ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget']);
+  expect(world.pointerAt(LEDGER_POINTER).current?.value).toBe(AT_TARGET);
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(world.pointerAt(LEDGER_POINTER).writes).toBe(2);
+  expect(world.pointer.writes).toBe(2);
+  const journals = [...world.artifacts.objects.keys()].filter((k) =>
+    /cutover\/waves\/\w+\/journal\/switch\.json$/.test(k),
+  );
+  expect(journals.map((k) => k.split('/waves/')[1]?.split('/')[0]).sort()).toEqual(['ledger', 'payments']);
 });
 
 it('ends the migration at a rejected second wave: nothing of that wave moves, the first wave stays on the target', async () => {

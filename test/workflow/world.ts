@@ -87,6 +87,15 @@ export function examplePlan(change: (raw: Raw) => void = () => undefined): Recor
   return raw;
 }
 
+/**
+ * A plan whose cutover runs each step as its own state (`cutover.singleInvocation: false`): the tests of the
+ * step-by-step states (a stop or an abort between two steps, the WaitForDrain loop), which the one-invocation Cutover
+ * takes over from where it stops (test/workflow/one-invocation-cutover.test.ts).
+ */
+export function stepByStep(raw: Raw): void {
+  raw.cutover.singleInvocation = false;
+}
+
 // ---- the clusters ----
 
 /**
@@ -708,6 +717,13 @@ export class World {
       const switched = await switchToTarget(event);
       this.workloadMovesToTarget(this.waveOf(event));
       return switched;
+    };
+    // The one-invocation cutover moves the workload when it got as far as the switch.
+    const cutover = served['Cutover']!;
+    served['Cutover'] = async (event) => {
+      const out = (await cutover(event)) as Raw;
+      if (out?.oneInvocation?.reached === 'SWITCHED') this.workloadMovesToTarget(this.waveOf(event));
+      return out;
     };
     return Object.fromEntries(Object.entries(served).map(([name, run]) => [name, this.recorded(name, run)]));
   }

@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import { FUNCTIONS, type FunctionName } from '../../workflow/catalogue';
-import { settleSecondsOf, type MigrationPlan } from '../plan/migration-plan';
+import { fenceNoticeSecondsOf, settleSecondsOf, type MigrationPlan } from '../plan/migration-plan';
 import { pollCadence } from '../plan/history-budget';
-import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
+import { LAMBDA_PACER_SETTINGS, ONE_INVOCATION_DEADLINE_MARGIN_SECONDS } from '../../ports/pacer';
 
 /**
  * THE WRITE PAUSE AS AWS WOULD RUN IT: a timing model of the deployed cutover, from the fence to the producers' first
  * send on the target.
  *
  * It walks the real state machine definition (statemachine/migration.asl.json, passed in: the core reads no file) from
- * FenceProducers to SwitchToTarget, the way Step Functions runs it: each state entered costs a transition; a Wait
+ * the Cutover state (FenceProducers in a definition without it) to the switch, the way Step Functions runs it: each state entered costs a transition; a Wait
  * state waits its `Seconds`, or the `$.settings.<name>` its `SecondsPath` names (the plan's poll cadence, as
  * ValidateInput sets it); a Lambda Task costs an invoke, a cold start the first time its function runs unless the
  * definition warmed it before the fence (a Task whose Parameters carry `"warm": true`), then its work; a Choice takes
@@ -23,6 +23,11 @@ import { LAMBDA_PACER_SETTINGS } from '../../ports/pacer';
  * condition holds or its budget is spent, instead of returning to a Wait state; the drain takes its look at the
  * settle's end when that comes before the next interval, as CheckDrain does. The pause ends when the producers
  * notice the switch (the clients' notice) after SwitchToTarget.
+ *
+ * The Cutover state runs FenceProducers, CheckDrain, CommitConsumerOffsets and SwitchToTarget within ONE invocation
+ * (ONE_INVOCATION_STEPS): one invoke, each step's work and in-invocation looks (the Cutover's pacer), and no transition
+ * or invoke between them. Where its looks run out undrained (or with groups still leaving), the walk goes on through
+ * CutoverReached? to the step-by-step state it names, as the workflow does.
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
  * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
@@ -152,6 +157,17 @@ export interface PauseModel {
 
 const MAX_STEPS = 10_000;
 
+/** The function that runs the cutover's steps in one invocation, and those steps in order. */
+export const ONE_INVOCATION_FUNCTION = 'Cutover';
+export const ONE_INVOCATION_STEPS = [
+  'FenceProducers',
+  'CheckDrain',
+  'CommitConsumerOffsets',
+  'SwitchToTarget',
+] as const;
+/** Where the one invocation stops when a paced step's looks run out (its `oneInvocation.reached`). */
+const STOPPED_AT: Readonly<Record<string, string>> = { CheckDrain: 'DRAINING', CommitConsumerOffsets: 'COMMITTING' };
+
 /** When each polling Task's condition holds, ms after the fence. */
 function readyAt(state: string, input: PauseModelInput): number {
   if (state === 'CheckDrain') return Math.max((input.lateWritesMs ?? 0) + input.settleMs, input.replicationP99Ms);
@@ -162,7 +178,7 @@ function readyAt(state: string, input: PauseModelInput): number {
 export function modelCutoverPause(input: PauseModelInput): PauseModel {
   const aws: AwsTimings = { ...AWS_TIMINGS, ...input.aws };
   const { States } = Asl.parse(input.asl);
-  const from = input.from ?? 'FenceProducers';
+  const from = input.from ?? (States[ONE_INVOCATION_FUNCTION] ? ONE_INVOCATION_FUNCTION : 'FenceProducers');
   const to = input.to ?? 'SwitchToTarget';
   const warm = input.allWarm ? new Set(Object.keys(FUNCTIONS)) : warmedFunctions(input.asl);
   const shares: Record<PauseShare, number> = {
@@ -179,6 +195,8 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
   let t = 0;
   let fencedAt: number | undefined;
   let lastPassed = true;
+  /** What the one invocation reached (CutoverReached? branches on it). */
+  let reached: string | undefined;
   let name: string | undefined = from;
   for (let step = 0; name !== undefined; step++) {
     if (step > MAX_STEPS) throw new Error(`pause model: no path from ${from} to ${to} within ${MAX_STEPS} states`);
@@ -206,27 +224,42 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         // Before the fence is taken, FenceProducers' own start holds nobody.
         if (fencedAt !== undefined) add('cold starts', aws.runtimeInitMs + profile.importMs * cpu);
       }
-      const work = input.workMs?.[name] ?? REFERENCE_WORK_MS[name] ?? 50;
-      add('work', work);
-      if (fencedAt === undefined) {
-        fencedAt = 0;
-        // The pause starts when the fence is taken: count FenceProducers' work, nothing before it.
-        t = work;
-        for (const k of Object.keys(shares) as PauseShare[]) shares[k] = k === 'work' ? work : 0;
-      }
-      const ready = readyAt(name, input);
-      const poll = input.inInvocationPoll?.[name];
-      if (poll && t - fencedAt < ready) {
-        const deadline = t + poll.budgetMs;
-        // The drain takes its look at the settle's end when that comes before the next interval (lookPaced's dueAt).
-        const due = name === 'CheckDrain' ? fencedAt + (input.lateWritesMs ?? 0) + input.settleMs : undefined;
-        while (t - fencedAt < ready && t + poll.everyMs <= deadline) {
-          const gap = due !== undefined && due > t && due - t < poll.everyMs ? due - t : poll.everyMs;
-          add('polling', gap + work);
+      // One step's work and looks: `task` is the step's own Task state name (its work and readiness), `poll` the
+      // pacer of the function running it.
+      const runStep = (task: string, poll: { everyMs: number; budgetMs: number } | undefined): boolean => {
+        const work = input.workMs?.[task] ?? REFERENCE_WORK_MS[task] ?? 50;
+        add('work', work);
+        if (fencedAt === undefined) {
+          fencedAt = 0;
+          // The pause starts when the fence is taken: count FenceProducers' work, nothing before it.
+          t = work;
+          for (const k of Object.keys(shares) as PauseShare[]) shares[k] = k === 'work' ? work : 0;
         }
+        const ready = readyAt(task, input);
+        if (poll && t - fencedAt < ready) {
+          const deadline = t + poll.budgetMs;
+          // The drain takes its look at the settle's end when that comes before the next interval (lookPaced's dueAt).
+          const due = task === 'CheckDrain' ? fencedAt + (input.lateWritesMs ?? 0) + input.settleMs : undefined;
+          while (t - fencedAt < ready && t + poll.everyMs <= deadline) {
+            const gap = due !== undefined && due > t && due - t < poll.everyMs ? due - t : poll.everyMs;
+            add('polling', gap + work);
+          }
+        }
+        return t - fencedAt >= ready;
+      };
+      if (fn === ONE_INVOCATION_FUNCTION) {
+        const poll = input.inInvocationPoll?.[name];
+        reached = 'SWITCHED';
+        for (const task of ONE_INVOCATION_STEPS) {
+          if (runStep(task, poll)) continue;
+          reached = STOPPED_AT[task] ?? 'NOT_RUN';
+          break;
+        }
+        lastPassed = reached === 'SWITCHED';
+      } else {
+        lastPassed = runStep(name, input.inInvocationPoll?.[name]);
       }
-      lastPassed = t - fencedAt >= ready;
-      if (name === to) next = undefined;
+      if (name === to || reached === 'SWITCHED') next = undefined;
     } else if (state.Type === 'Wait') {
       const path = state.SecondsPath?.match(/^\$\.settings\.(\w+)$/)?.[1];
       const seconds = state.Seconds ?? (path ? input.settings[path] : undefined);
@@ -234,7 +267,13 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         throw new Error(`pause model: the Wait state ${name} waits ${state.SecondsPath ?? '?'}, which settings lack`);
       add('wait', seconds * 1000);
     } else if (state.Type === 'Choice') {
-      next = lastPassed ? state.Choices?.[0]?.Next : state.Default;
+      const onReached = state.Choices?.filter((c) => String(c['Variable']).endsWith('.oneInvocation.reached'));
+      next =
+        onReached && onReached.length > 0
+          ? (onReached.find((c) => c['StringEquals'] === reached)?.Next ?? state.Default)
+          : lastPassed
+            ? state.Choices?.[0]?.Next
+            : state.Default;
     } else if (state.Type !== 'Pass') {
       throw new Error(`pause model: ${name} is a ${state.Type} state between ${from} and ${to}`);
     }
@@ -242,7 +281,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     entry.visits++;
     entry.ms += t - startedAt;
     perState.set(name, entry);
-    if (name === to) break;
+    if (name === to || (reached === 'SWITCHED' && next === undefined)) break;
     name = next;
     if (name === undefined) throw new Error(`pause model: the path from ${from} ends before ${to}`);
   }
@@ -299,7 +338,15 @@ export function pacedStates(asl: unknown): Record<string, { everyMs: number; bud
   for (const [name, state] of Object.entries(Asl.parse(asl).States)) {
     const fn = state.Type === 'Task' ? functionOfTask(state) : undefined;
     const entry = fn ? FUNCTIONS[fn as FunctionName] : undefined;
-    if (entry && (entry.ports as readonly string[]).includes('pacer')) paced[name] = { ...LAMBDA_PACER_SETTINGS };
+    if (!entry || !(entry.ports as readonly string[]).includes('pacer')) continue;
+    // The one-invocation Cutover looks until its own deadline, the other paced functions for the pacer's budget.
+    paced[name] =
+      fn === ONE_INVOCATION_FUNCTION
+        ? {
+            everyMs: LAMBDA_PACER_SETTINGS.everyMs,
+            budgetMs: (entry.timeoutSeconds - ONE_INVOCATION_DEADLINE_MARGIN_SECONDS) * 1000,
+          }
+        : { ...LAMBDA_PACER_SETTINGS };
   }
   return paced;
 }
@@ -317,8 +364,12 @@ export function planPauseModel(
     asl,
     settings: { ...pollCadence(plan) },
     settleMs: settleSecondsOf(plan) * 1000,
-    // Producers that write until they notice the pointer's fence: the drain's settle runs from their last write.
-    lateWritesMs: plan.cutover.fence.type === 'POINTER' ? clientNoticeSecondsOf(plan) * 1000 : 0,
+    // Producers write until they notice the pointer's fence; the settle runs from their last write only where no
+    // clients' notice is declared for it (fenceNoticeSecondsOf: else from the fence, whatever they wrote before).
+    lateWritesMs:
+      plan.cutover.fence.type === 'POINTER' && fenceNoticeSecondsOf(plan) === undefined
+        ? clientNoticeSecondsOf(plan) * 1000
+        : 0,
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
   });
 }

@@ -785,6 +785,12 @@ const Cutover = strict({
     .describe(
       'How long the source must stay still after the fence before it counts as drained (fractions allowed). Default: none with a KAFKA_ACL fence (the broker refuses the writes), 60 with IAM_POLICY (IAM propagation), twice clientPollIntervalSeconds with POINTER.',
     ),
+  singleInvocation: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Fence, drain, consumer offsets and switch in one invocation of the Cutover function (no state transition between them; the step-by-step states take over where its deadline passes). false: each step runs as its own state. Plans with cutover.switches or a HOOK pointer always take the step-by-step states.',
+    ),
 });
 
 // ---- cross-field rules ----

@@ -1,0 +1,196 @@
+import * as z from 'zod';
+import type { AbortRequests } from '../../ports/abort-requests';
+import type { ArtifactStore } from '../../ports/artifact-store';
+import type { CutoverSwitch } from '../../ports/cutover-switch';
+import type { KafkaDataPlane } from '../../ports/kafka';
+import { ONE_INVOCATION_DEADLINE_MARGIN_SECONDS, type Pacer } from '../../ports/pacer';
+import type { ProducerActivity } from '../../ports/producer-activity';
+import type { WriteFence } from '../../ports/write-fence';
+import { FUNCTIONS } from '../../workflow/catalogue';
+import { defineTask } from '../../workflow/define-task';
+import { runCheckDrain } from '../check-drain/task';
+import { runCommitConsumerOffsets } from '../commit-consumer-offsets/task';
+import { runFenceProducers } from '../fence-producers/task';
+import {
+  CutoverExecutionStateSchema,
+  CutoverStateSchema,
+  SwitchStateSchema,
+  type CutoverExecutionState,
+} from '../shared/cutover-state';
+import { runSwitchToTarget } from '../switch-to-target/task';
+import { DrainProgressSchema } from '../../core/cutover/check-drain';
+import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
+import { FenceRecordSchema } from '../../core/cutover/fence-producers';
+
+/**
+ * Cutover: FenceProducers → CheckDrain → CommitConsumerOffsets → SwitchToTarget in ONE invocation, so that the
+ * producers' hold pays no Step Functions transition or Lambda invoke between the fence and the switch, and the drain
+ * and the offsets look again within it every pacer interval (docs/cutover.md, "One invocation").
+ *
+ * Each step is the step's own task module (`run<State>`) with the same ports, journals, evidence and proofs as when
+ * it runs as its own state; its record goes where that state's ResultPath puts it (`$.cutover.fence`, `.drain`,
+ * `.offsets`, `.switch`: the result is the whole `$.cutover`), so the rollback branches and a later state read it as
+ * if the steps had run one by one. `oneInvocation.reached` says where it got to, and the Choice CutoverReached?
+ * continues the step-by-step states from there when it did not switch: its deadline (the function's timeout less
+ * ONE_INVOCATION_DEADLINE_MARGIN_SECONDS) passed, or the drain or the offsets were not done within it (the Wait states take over).
+ * Any error is the step's own and goes to the same Catch (RollbackCutover). A retried invocation runs the steps again:
+ * the fence and the switch return their journaled records, the offsets their journaled result once complete.
+ *
+ * Plans this invocation leaves to the step-by-step states (`reached: NOT_RUN`): `cutover.singleInvocation: false`;
+ * client switches (`cutover.switches`: their adapters and grants stay with FenceProducers, CommitConsumerOffsets and
+ * SwitchToTarget, and an ECS or Lambda switch takes seconds to minutes anyway); a HOOK pointer (its idempotency key
+ * names the step calling it, and the fence and the switch would share one).
+ */
+
+/** The invocation's own deadline, s after it starts: the function's timeout less the margin the step under way needs. */
+export const DEADLINE_SECONDS = FUNCTIONS.Cutover.timeoutSeconds - ONE_INVOCATION_DEADLINE_MARGIN_SECONDS;
+
+export const REACHED = [
+  'NOT_RUN',
+  'FENCED',
+  'DRAINING',
+  'DRAINED',
+  'COMMITTING',
+  'OFFSETS_COMMITTED',
+  'SWITCHED',
+] as const;
+export type Reached = (typeof REACHED)[number];
+
+export const Input = z.object({
+  state: CutoverExecutionStateSchema,
+  /** Overrides DEADLINE_SECONDS (the workflow tests'; the ASL passes none). */
+  deadlineSeconds: z.number().positive().optional(),
+});
+export type Input = z.infer<typeof Input>;
+
+const STEPS = ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget'] as const;
+
+export const OneInvocationSchema = z.object({
+  /**
+   * Where it got to; CutoverReached? continues there: NOT_RUN → FenceProducers, FENCED → CheckDrain, DRAINING (the
+   * drain looked, not drained) → WaitForDrain, DRAINED → CommitConsumerOffsets, COMMITTING (groups still leaving) →
+   * WaitForConsumerGroups, OFFSETS_COMMITTED → SwitchToTarget, SWITCHED → the rollback window.
+   */
+  reached: z.enum(REACHED),
+  startedAt: z.string(),
+  deadlineAt: z.string(),
+  endedAt: z.string(),
+  /** Each step run, with when it started and ended (the write pause's share of each). */
+  steps: z.array(z.object({ step: z.enum(STEPS), startedAt: z.string(), endedAt: z.string() })),
+  /** Why it stopped before the switch (NOT_RUN: why the plan takes the step-by-step states). */
+  reason: z.string().optional(),
+});
+export type OneInvocation = z.infer<typeof OneInvocationSchema>;
+
+/** `$.cutover` after it: what was there (the warm-ups, the offsets translated before the fence) and each step's record. */
+export const Output = CutoverStateSchema.extend({
+  fence: FenceRecordSchema.optional(),
+  drain: DrainProgressSchema.optional(),
+  offsets: CommitProgressSchema.loose().optional(),
+  switch: SwitchStateSchema.optional(),
+  oneInvocation: OneInvocationSchema,
+});
+export type Output = z.infer<typeof Output>;
+
+export interface Deps {
+  readonly aborts?: AbortRequests;
+  readonly pointer: CutoverSwitch;
+  readonly source: KafkaDataPlane;
+  readonly target: KafkaDataPlane;
+  readonly writeFence?: WriteFence;
+  readonly producerActivity?: ProducerActivity;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+  /** The drain's and the offsets' looks within this invocation, up to its deadline. Without one, one look each. */
+  readonly pacer?: Pacer;
+}
+
+/** Why this plan takes the step-by-step states, or undefined when one invocation can run its cutover. */
+export function stepByStepReason(state: CutoverExecutionState): string | undefined {
+  const { cutover } = state.input;
+  if (cutover.singleInvocation === false) return 'cutover.singleInvocation is false: each step runs as its own state.';
+  if (cutover.switches.length > 0)
+    return 'The plan names client switches (cutover.switches): FenceProducers, CommitConsumerOffsets and SwitchToTarget move them, each as its own state.';
+  if (cutover.switch.type === 'HOOK')
+    return 'The pointer is a HOOK function, whose idempotency key names the step calling it: the fence and the switch run as their own states.';
+  return undefined;
+}
+
+export async function runCutover(input: Input, deps: Deps): Promise<Output> {
+  const startedAt = deps.now();
+  const deadline = startedAt.getTime() + (input.deadlineSeconds ?? DEADLINE_SECONDS) * 1000;
+  let state = input.state;
+  const steps: OneInvocation['steps'] = [];
+  const result = (reached: Reached, reason?: string): Output =>
+    Output.parse({
+      ...state.cutover,
+      oneInvocation: {
+        reached,
+        startedAt: startedAt.toISOString(),
+        deadlineAt: new Date(deadline).toISOString(),
+        endedAt: deps.now().toISOString(),
+        steps,
+        ...(reason ? { reason } : {}),
+      },
+    });
+  const declined = stepByStepReason(state);
+  if (declined) return result('NOT_RUN', declined);
+  const past = (): boolean => deps.now().getTime() >= deadline;
+  const pastDeadline = (next: string): string =>
+    `The invocation's deadline (${new Date(deadline).toISOString()}) passed before ${next}: the step-by-step states take over.`;
+  // The looks of the drain and the offsets end at the deadline, not at the pacer's own budget (one step's minute).
+  const pacer = (): Pacer | undefined =>
+    deps.pacer ? { ...deps.pacer, budgetMs: Math.max(0, deadline - deps.now().getTime()) } : undefined;
+  const step = async <T>(name: (typeof STEPS)[number], run: () => Promise<T>): Promise<T> => {
+    const at = deps.now().toISOString();
+    const out = await run();
+    steps.push({ step: name, startedAt: at, endedAt: deps.now().toISOString() });
+    return out;
+  };
+  const withCutover = (record: Record<string, unknown>): CutoverExecutionState => ({
+    ...state,
+    cutover: { ...state.cutover, ...record },
+  });
+
+  const fence = await step('FenceProducers', () =>
+    runFenceProducers({ state }, { ...deps, producersCluster: deps.source }),
+  );
+  state = withCutover({ fence });
+  if (past()) return result('FENCED', pastDeadline('the drain'));
+
+  const drain = await step('CheckDrain', () => runCheckDrain({ state }, { ...deps, pacer: pacer() }));
+  state = withCutover({ drain });
+  if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
+  if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
+
+  const offsets = await step('CommitConsumerOffsets', () =>
+    runCommitConsumerOffsets({ state }, { ...deps, pacer: pacer() }),
+  );
+  state = withCutover({ offsets });
+  if (!('complete' in offsets) || !offsets.complete)
+    return result('COMMITTING', 'Consumer groups were still leaving the source at the last look.');
+  if (past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
+
+  const switched = await step('SwitchToTarget', () => runSwitchToTarget({ state }, deps));
+  state = withCutover({ switch: switched });
+  return result('SWITCHED');
+}
+
+/** Cutover as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
+export const task = defineTask({
+  function: 'Cutover',
+  Input,
+  Output,
+  needs: {
+    aborts: 'aborts',
+    pointer: 'pointer',
+    source: 'source',
+    target: 'target',
+    writeFence: 'writeFence',
+    producerActivity: 'producerActivity',
+    artifacts: 'artifacts',
+    now: 'clock',
+    pacer: 'pacer',
+  },
+  run: runCutover,
+});
