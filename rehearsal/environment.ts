@@ -191,24 +191,11 @@ export async function startRehearsalEnvironment(args: {
   );
   args.aborted();
 
-  const quiet = { logLevel: 'NOTHING' as const };
-  const sourcePlane = new KafkajsDataPlane({ ...source.connection('source'), requestTimeoutMs: 5_000 }, quiet);
-  const targetPlane = new KafkajsDataPlane({ ...target.connection('target'), requestTimeoutMs: 3_000 }, quiet);
-  const probeSource = new KafkajsDataPlane({ ...source.connection('probe-source'), requestTimeoutMs: 2_000 }, quiet);
-  const probeTarget = new KafkajsDataPlane({ ...target.connection('probe-target'), requestTimeoutMs: 2_000 }, quiet);
-  // DescribeProducers (kafkajs has none): CheckDrain names a writer that keeps writing after the fence.
-  const producerActivity = new PlatformaticProducerActivity({ ...source.connection('drain'), requestTimeoutMs: 3_000 });
-  const clientBehaviour = new PlatformaticClientBehaviour({
-    ...source.connection('inventory'),
-    requestTimeoutMs: 5_000,
-  });
-  teardown.add('data-plane clients', async () => {
-    await Promise.all(
-      [sourcePlane, targetPlane, probeSource, probeTarget, producerActivity, clientBehaviour].map((p) =>
-        p.close().catch(() => undefined),
-      ),
-    );
-  });
+  const { sourcePlane, targetPlane, probeSource, probeTarget, producerActivity, clientBehaviour } = dataPlaneClients(
+    source,
+    target,
+    teardown,
+  );
 
   const pointerFile = path.join(runDir, 'pointer.json');
   writePointerFile(pointerFile, source.bootstrap as string);
@@ -226,35 +213,11 @@ export async function startRehearsalEnvironment(args: {
 
   let unaware: RehearsalEnvironment['unaware'];
   if (args.unawareClients) {
-    const secretFile = (side: 'source' | 'target'): string => {
-      const file = path.join(runDir, `${side}-${UNAWARE_USER}.password`);
-      writeFileSync(file, passwords[side], { mode: 0o600 });
-      return file;
-    };
-    const envOn = (cluster: KafkaCluster, side: 'source' | 'target') => ({
-      [UNAWARE_ENV.bootstrap]: cluster.saslBootstrap as string,
-      [UNAWARE_ENV.username]: UNAWARE_USER,
-      [UNAWARE_ENV.passwordFile]: secretFile(side),
-    });
-    await ensureWorkloadTopics(sourcePlane, [UNAWARE_TOPIC]);
-    await allowUnawareApps(source);
-    const apps = new UnawareApps({
-      ratePerSecond: Math.max(10, Math.round(args.ratePerSecond / 2)),
-      sourceEnvironment: envOn(source, 'source'),
-    });
-    await apps.start();
-    let unawareTally: UnawareTally | undefined;
-    const stopApps = async (): Promise<UnawareTally> => (unawareTally ??= await apps.stop(30_000));
-    teardown.add('unaware applications', async () => {
-      await stopApps();
-    });
-    unaware = { apps, targetEnvironment: envOn(target, 'target'), tally: () => unawareTally };
-    log(
-      `unaware applications: ${UNAWARE_TOPIC.name} produced and consumed (group ${UNAWARE_GROUP}) as User:${UNAWARE_USER} on ${source.saslBootstrap} (SCRAM, ACLs), no pointer`,
-    );
+    const started = await startUnawareApps({ source, target, sourcePlane, passwords, ...args });
+    unaware = started.unaware;
     const pointerStop = stopWorkload;
     stopWorkload = async () => {
-      const [pointerTally, appsTally] = await Promise.all([pointerStop(), stopApps()]);
+      const [pointerTally, appsTally] = await Promise.all([pointerStop(), started.stop()]);
       return withUnaware(pointerTally, appsTally);
     };
   }
@@ -323,6 +286,71 @@ export function planAdapters(
       }
     : undefined;
   return { ...(writeFence ? { writeFence } : {}), ...(clientSwitches ? { clientSwitches } : {}) };
+}
+
+/** The tasks' and the probes' clients of the two clusters, closed by the teardown. */
+function dataPlaneClients(source: KafkaCluster, target: KafkaCluster, teardown: Teardown) {
+  const quiet = { logLevel: 'NOTHING' as const };
+  const sourcePlane = new KafkajsDataPlane({ ...source.connection('source'), requestTimeoutMs: 5_000 }, quiet);
+  const targetPlane = new KafkajsDataPlane({ ...target.connection('target'), requestTimeoutMs: 3_000 }, quiet);
+  const probeSource = new KafkajsDataPlane({ ...source.connection('probe-source'), requestTimeoutMs: 2_000 }, quiet);
+  const probeTarget = new KafkajsDataPlane({ ...target.connection('probe-target'), requestTimeoutMs: 2_000 }, quiet);
+  // DescribeProducers (kafkajs has none): CheckDrain names a writer that keeps writing after the fence.
+  const producerActivity = new PlatformaticProducerActivity({ ...source.connection('drain'), requestTimeoutMs: 3_000 });
+  const clientBehaviour = new PlatformaticClientBehaviour({
+    ...source.connection('inventory'),
+    requestTimeoutMs: 5_000,
+  });
+  teardown.add('data-plane clients', async () => {
+    await Promise.all(
+      [sourcePlane, targetPlane, probeSource, probeTarget, producerActivity, clientBehaviour].map((p) =>
+        p.close().catch(() => undefined),
+      ),
+    );
+  });
+  return { sourcePlane, targetPlane, probeSource, probeTarget, producerActivity, clientBehaviour };
+}
+
+/**
+ * The migration-unaware applications on the clusters' SCRAM listeners: their topic, their ACLs on the source, and a
+ * producer and a consumer that read their settings (bootstrap, user, password file) from the environment, no pointer.
+ */
+async function startUnawareApps(a: {
+  source: KafkaCluster;
+  target: KafkaCluster;
+  sourcePlane: KafkajsDataPlane;
+  runDir: string;
+  passwords: Readonly<Record<'source' | 'target', string>>;
+  ratePerSecond: number;
+  teardown: Teardown;
+  log: (line: string) => void;
+}): Promise<{ unaware: NonNullable<RehearsalEnvironment['unaware']>; stop: () => Promise<UnawareTally> }> {
+  const secretFile = (side: 'source' | 'target'): string => {
+    const file = path.join(a.runDir, `${side}-${UNAWARE_USER}.password`);
+    writeFileSync(file, a.passwords[side], { mode: 0o600 });
+    return file;
+  };
+  const envOn = (cluster: KafkaCluster, side: 'source' | 'target') => ({
+    [UNAWARE_ENV.bootstrap]: cluster.saslBootstrap as string,
+    [UNAWARE_ENV.username]: UNAWARE_USER,
+    [UNAWARE_ENV.passwordFile]: secretFile(side),
+  });
+  await ensureWorkloadTopics(a.sourcePlane, [UNAWARE_TOPIC]);
+  await allowUnawareApps(a.source);
+  const apps = new UnawareApps({
+    ratePerSecond: Math.max(10, Math.round(a.ratePerSecond / 2)),
+    sourceEnvironment: envOn(a.source, 'source'),
+  });
+  await apps.start();
+  let unawareTally: UnawareTally | undefined;
+  const stop = async (): Promise<UnawareTally> => (unawareTally ??= await apps.stop(30_000));
+  a.teardown.add('unaware applications', async () => {
+    await stop();
+  });
+  a.log(
+    `unaware applications: ${UNAWARE_TOPIC.name} produced and consumed (group ${UNAWARE_GROUP}) as User:${UNAWARE_USER} on ${a.source.saslBootstrap} (SCRAM, ACLs), no pointer`,
+  );
+  return { unaware: { apps, targetEnvironment: envOn(a.target, 'target'), tally: () => unawareTally }, stop };
 }
 
 /** ALLOW for the unaware applications' user on the source (the authorizer denies what no ACL allows). */
