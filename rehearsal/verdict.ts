@@ -93,7 +93,10 @@ export function judge(
     if (end.compensationError) mismatches.push(`the compensator failed: ${end.compensationError}`);
     if (end.stillHolding) mismatches.push('the producers still hold their writes at the end (a fence was left)');
     else if (end.writesAfterEnd === 0) mismatches.push('the producers wrote nothing after the end');
-    if (end.replicatorLeft) mismatches.push("this execution's replicator is still running at the end");
+    if (end.replicatorLeft && !definition.replicationKept)
+      mismatches.push("this execution's replicator is still running at the end");
+    if (!end.replicatorLeft && definition.replicationKept)
+      mismatches.push('the replicator kept for consumers-first readers is gone at the end');
     for (const change of end.sourceChanges) mismatches.push(`source changed: ${change}`);
   }
   const caught = errorOf(run);

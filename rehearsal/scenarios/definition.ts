@@ -32,6 +32,11 @@ export interface ScenarioDefinition<N extends string = string> {
    * `COMPENSATED_FINAL_STATE`.
    */
   readonly stopped?: { readonly after: string; readonly before: string };
+  /**
+   * The execution keeps its replicator on purpose (a consumers-first wave whose producers stay on the source:
+   * `waves[].producersStay`): the end state must find it still running instead of gone. @default false
+   */
+  readonly replicationKept?: boolean;
   /** Changes the scenario makes to the rehearsal's plan (shorter gates or timeouts); the plan is validated as usual. */
   readonly plan?: (plan: RehearsalPlan) => RehearsalPlan;
   /**

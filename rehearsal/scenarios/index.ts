@@ -11,7 +11,7 @@ import { operatorStopsWhileFenced } from './operator-stops-while-fenced';
 import { rogueProducer } from './rogue-producer';
 import { targetDownAtValidation } from './target-down-at-validation';
 import { unawareClients } from './unaware-clients';
-import { waves, wavesLaterWaveRollsBack } from './waves';
+import { waves, wavesLaterWaveRollsBack, wavesProducersStay } from './waves';
 
 /**
  * The rehearsal's scenarios, one definition per file (docs/rehearsal.md, "Adding a scenario"): each names its fault,
@@ -33,6 +33,7 @@ const DEFINITIONS = [
   operatorStopsWhileFenced,
   waves,
   wavesLaterWaveRollsBack,
+  wavesProducersStay,
 ] as const;
 
 export type ScenarioName = (typeof DEFINITIONS)[number]['name'];

@@ -13,7 +13,7 @@ import { tallyTopic, type TopicTally } from '../workload/tally';
 import type { WorkloadTopic } from '../workload/topics';
 import { WorkloadConsumer } from '../workload/consumer';
 import { PointerWatcher } from '../workload/pointer-file';
-import { defineScenario, type ScenarioContext } from './definition';
+import { defineScenario, type ScenarioContext, type ScenarioHooks } from './definition';
 
 /**
  * A plan in waves on the rehearsal's clusters: one execution, one MirrorMaker 2, the cutover states once per wave,
@@ -96,61 +96,72 @@ export const waves = defineScenario({
       shopWave(),
     ],
   }),
-  inject: (ctx) => {
-    const file = path.join(ctx.runDir, AUDIT_POINTER);
-    writePointerFile(file, ctx.source.bootstrap as string);
-    const watcher = new PointerWatcher(file, 100);
-    const audit = new WorkloadConsumer('orders', AUDIT_GROUP, 'rehearsal-audit-consumer');
-    let started: Promise<void> | undefined;
-    let reportKey: string | undefined;
-    let stopped = false;
-    const stop = async (): Promise<void> => {
-      if (stopped) return;
-      stopped = true;
-      watcher.stop();
-      await audit.stop();
-    };
-    ctx.addTeardown('audit consumer', stop);
-    return {
-      beforeState: async () => {
-        started ??= (async () => {
-          await audit.start(watcher.initial().target);
-          watcher.start((notice) => audit.onPointer(notice));
-          ctx.log(`audit consumer (group ${AUDIT_GROUP}) reads orders on the cluster ${file} names`);
-        })();
-        await started;
-      },
-      afterState: (state, output) => {
-        if (state.startsWith('Report') && typeof output['reportKey'] === 'string') reportKey = output['reportKey'];
-      },
-      afterRun: async (tally: WorkloadTally) => {
-        // The producers stopped: the audit group reads up to the end of the cluster its pointer names.
-        const deadline = Date.now() + 60_000;
-        while (Date.now() < deadline && !(await audit.caughtUp().catch(() => false)))
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        const endedOn = audit.currentCluster();
-        await stop();
-        const t = tallyTopic({ topic: 'orders', acked: tally.acked['orders'] ?? [], consumed: audit.consumed });
-        ctx.figure('audit', {
-          produced: t.produced,
-          consumed: t.consumed,
-          lost: t.lost,
-          duplicatesConsumed: t.duplicatesConsumed,
-          endedOn: endedOn ?? null,
-        });
-        ctx.log(
-          `audit group: ${t.consumed} of ${t.produced} orders record(s) read, ${t.lost} lost, ${t.duplicatesConsumed} read twice; ended on ${endedOn ?? 'nothing'}`,
-        );
-        lossOf(ctx, 'audit group', t);
-        if (endedOn !== ctx.target.bootstrap)
-          ctx.mismatch(`the audit group ended on ${endedOn ?? 'nothing'}, not the target`);
-        if (tally.finalPointer !== ctx.target.bootstrap)
-          ctx.mismatch(`the shop wave's pointer ended on ${tally.finalPointer ?? 'nothing'}, not the target`);
-        expectWaves(ctx, reportKey, { audit: 'ON_TARGET', shop: 'ON_TARGET' });
-      },
-    };
-  },
+  inject: (ctx) => auditGroup(ctx, { audit: 'ON_TARGET', shop: 'ON_TARGET' }, 'target'),
 });
+
+/**
+ * The audit group of `orders` behind its own pointer, started with the run and counted after it: every acknowledged
+ * `orders` record read (0 lost), the group on the target, the workload's pointer where `shopEndsOn` says, and the
+ * report's per-wave statuses as expected.
+ */
+function auditGroup(
+  ctx: ScenarioContext,
+  expected: Record<string, string>,
+  shopEndsOn: 'source' | 'target',
+): ScenarioHooks {
+  const file = path.join(ctx.runDir, AUDIT_POINTER);
+  writePointerFile(file, ctx.source.bootstrap as string);
+  const watcher = new PointerWatcher(file, 100);
+  const audit = new WorkloadConsumer('orders', AUDIT_GROUP, 'rehearsal-audit-consumer');
+  let started: Promise<void> | undefined;
+  let reportKey: string | undefined;
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    watcher.stop();
+    await audit.stop();
+  };
+  ctx.addTeardown('audit consumer', stop);
+  return {
+    beforeState: async () => {
+      started ??= (async () => {
+        await audit.start(watcher.initial().target);
+        watcher.start((notice) => audit.onPointer(notice));
+        ctx.log(`audit consumer (group ${AUDIT_GROUP}) reads orders on the cluster ${file} names`);
+      })();
+      await started;
+    },
+    afterState: (state, output) => {
+      if (state.startsWith('Report') && typeof output['reportKey'] === 'string') reportKey = output['reportKey'];
+    },
+    afterRun: async (tally: WorkloadTally) => {
+      // The producers stopped: the audit group reads up to the end of the cluster its pointer names.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !(await audit.caughtUp().catch(() => false)))
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      const endedOn = audit.currentCluster();
+      await stop();
+      const t = tallyTopic({ topic: 'orders', acked: tally.acked['orders'] ?? [], consumed: audit.consumed });
+      ctx.figure('audit', {
+        produced: t.produced,
+        consumed: t.consumed,
+        lost: t.lost,
+        duplicatesConsumed: t.duplicatesConsumed,
+        endedOn: endedOn ?? null,
+      });
+      ctx.log(
+        `audit group: ${t.consumed} of ${t.produced} orders record(s) read, ${t.lost} lost, ${t.duplicatesConsumed} read twice; ended on ${endedOn ?? 'nothing'}`,
+      );
+      lossOf(ctx, 'audit group', t);
+      if (endedOn !== ctx.target.bootstrap)
+        ctx.mismatch(`the audit group ended on ${endedOn ?? 'nothing'}, not the target`);
+      if (tally.finalPointer !== ctx[shopEndsOn].bootstrap)
+        ctx.mismatch(`the workload's pointer ended on ${tally.finalPointer ?? 'nothing'}, not the ${shopEndsOn}`);
+      expectWaves(ctx, reportKey, expected);
+    },
+  };
+}
 
 const PAYMENTS_POINTER = 'payments-pointer.json';
 const PAYMENTS: WorkloadTopic = { name: 'payments', partitions: 3, keys: 10, weight: 1, configs: {}, compacted: false };
@@ -244,4 +255,33 @@ export const wavesLaterWaveRollsBack = defineScenario({
       },
     };
   },
+});
+
+export const wavesProducersStay = defineScenario({
+  name: 'waves-producers-stay',
+  fault:
+    'No fault: a plan whose one wave is a read-only pipeline whose producers never migrate (consumersFirst, producersStay): the audit group of "orders" moves to the target behind its own pointer, the workload stays on the source, and Finalize keeps MirrorMaker 2 running for the audit group (the run ends with the replicator still copying). Every acknowledged "orders" record must reach the audit group.',
+  finalState: 'MigrationSucceeded',
+  outcome: 'SUCCEEDED',
+  replicationKept: true,
+  plan: (plan) => ({
+    ...plan,
+    replication: {
+      ...plan.replication,
+      consumerGroups: { include: [...plan.replication.consumerGroups.include, AUDIT_GROUP] },
+    },
+    cutover: { ...plan.cutover, rollbackWindowMinutes: WAVE_WINDOW_MINUTES },
+    waves: [
+      {
+        name: 'audit',
+        team: 'Audit (read-only pipeline)',
+        consumersFirst: true,
+        producersStay: true,
+        topics: ['orders'],
+        consumerGroups: [AUDIT_GROUP],
+        switch: { type: 'LOCAL_FILE', path: pointerBeside(plan, AUDIT_POINTER) },
+      },
+    ],
+  }),
+  inject: (ctx) => auditGroup(ctx, { audit: 'ON_TARGET' }, 'source'),
 });
