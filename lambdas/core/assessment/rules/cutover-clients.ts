@@ -119,7 +119,7 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
       criterion: 'dataControlAndCost',
       evidence: `CloudWatch shows writes to these migrated topics, and no ACL of the source names who writes them: ${firstFew(unnamed, 5)}.`,
       remediation:
-        'Find their producers (client IDs in the broker logs, quota entities, the teams): each must read the pointer, be moved by a switch that stops it at the fence, or be held by cutover.fence KAFKA_ACL on User:*. A producer still writing after the fence fails the drain, and the migration rolls back.',
+        'Find their producers (quota entities, the teams; MSK broker logs at INFO do not name a producer that writes): each must read the pointer, be moved by a switch that stops it at the fence, or be held by cutover.fence KAFKA_ACL on User:*. A producer still writing after the fence fails the drain, and the migration rolls back.',
       items: unnamed,
     });
   // Switched applications the fence does not hold: they read no pointer, so only the broker or a stop holds them.
