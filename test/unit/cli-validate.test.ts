@@ -100,6 +100,22 @@ describe('msk-migrate validate', () => {
     expect(json.historyBudget.perWave).toBeGreaterThan(0);
   });
 
+  it('says when a consumers-first wave keeps the replicator after the migration (producersStay)', async () => {
+    const waves = JSON.parse(
+      readFileSync(path.join(ROOT, 'examples', 'msk-to-serverless-waves.json'), 'utf8'),
+    ) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited freely below
+    waves.waves[0].producersStay = true;
+    waves.waves[2].topics = ['orders.paid'];
+    const run = await msk('validate', file('stay.json', JSON.stringify(waves)));
+
+    expect(run.code).toBe(ExitCode.OK);
+    expect(run.stdout).toContain(
+      '  1. audit (Audit (read-only pipeline)): consumers first (producers stay on the source for good: the replicator is kept after the migration, until finish-replication); topics orders.created;',
+    );
+    const json = JSON.parse((await msk('validate', file('stay.json', JSON.stringify(waves)), '--json')).stdout);
+    expect(json.waves[0]).toMatchObject({ moves: 'CONSUMERS_FIRST', producersStay: true });
+  });
+
   it('prints a longer expected pause for a plan that settles longer', async () => {
     const plan = example();
     plan.cutover.fenceSettleSeconds = 90;
