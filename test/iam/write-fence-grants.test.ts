@@ -30,15 +30,20 @@ describe('IAM_POLICY write fence: what the cutover tasks may do to the producers
   const { tasks } = synthRoles();
   const named = synthRoles(() => ({ writeFenceRoleArns: [roleArn('producers/*')] })).tasks;
 
-  it('lets FenceProducers read and put the fence on a role tagged for it, never delete a policy', async () => {
-    // Act
-    const decisions = await roleDecisions(tasks.FenceProducers, roleArn('orders-producer'), FENCED_ROLE_CONTEXT);
-    // Assess
-    expect(decisions).toEqual({
-      'iam:GetRolePolicy': 'Allowed',
-      'iam:PutRolePolicy': 'Allowed',
-      'iam:DeleteRolePolicy': 'ImplicitlyDenied',
-    });
+  it('lets FenceProducers and Cutover (which runs the fence in one invocation) read and put the fence on a role tagged for it, never delete a policy', async () => {
+    for (const task of ['FenceProducers', 'Cutover'] as const) {
+      // Act
+      const decisions = await roleDecisions(tasks[task], roleArn('orders-producer'), FENCED_ROLE_CONTEXT);
+      // Assess
+      expect({ task, decisions }).toEqual({
+        task,
+        decisions: {
+          'iam:GetRolePolicy': 'Allowed',
+          'iam:PutRolePolicy': 'Allowed',
+          'iam:DeleteRolePolicy': 'ImplicitlyDenied',
+        },
+      });
+    }
   });
 
   it('lets RollbackCutover read, put back and delete the fence on a role tagged for it', async () => {
@@ -50,8 +55,8 @@ describe('IAM_POLICY write fence: what the cutover tasks may do to the producers
     });
   });
 
-  it('refuses both on a role nobody tagged for the fence (their own roles included)', async () => {
-    for (const task of ['FenceProducers', 'RollbackCutover'] as const) {
+  it('refuses all three on a role nobody tagged for the fence (their own roles included)', async () => {
+    for (const task of ['FenceProducers', 'Cutover', 'RollbackCutover'] as const) {
       const untagged = await roleDecisions(tasks[task], roleArn('orders-producer'));
       const own = await roleDecisions(tasks[task], roleArn('simulatedstack-orchestrator-fenceproducersrole'));
       for (const decision of [...Object.values(untagged), ...Object.values(own)])
@@ -68,7 +73,7 @@ describe('IAM_POLICY write fence: what the cutover tasks may do to the producers
 
   it('gives no other task any way to change a role policy', async () => {
     const others = (Object.keys(TASKS) as TaskName[]).filter(
-      (t) => !['FenceProducers', 'RollbackCutover'].includes(t) && t in tasks,
+      (t) => !['FenceProducers', 'Cutover', 'RollbackCutover'].includes(t) && t in tasks,
     );
     expect(others.length).toBeGreaterThan(15);
     for (const task of others) {
