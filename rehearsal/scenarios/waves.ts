@@ -163,6 +163,14 @@ function auditGroup(
   };
 }
 
+/** A wave's switch: SwitchToTarget's, or the one-invocation Cutover's when it got that far. */
+function switched(state: string, output: Readonly<Record<string, unknown>>): boolean {
+  return (
+    state === 'SwitchToTarget' ||
+    (state === 'Cutover' && (output['oneInvocation'] as { reached?: string } | undefined)?.reached === 'SWITCHED')
+  );
+}
+
 const PAYMENTS_POINTER = 'payments-pointer.json';
 const PAYMENTS: WorkloadTopic = { name: 'payments', partitions: 3, keys: 10, weight: 1, configs: {}, compacted: false };
 
@@ -223,7 +231,7 @@ export const wavesLaterWaveRollsBack = defineScenario({
         await payments;
       },
       afterState: (state, output) => {
-        if (state === 'SwitchToTarget' && ++switches === 2) {
+        if (switched(state, output) && ++switches === 2) {
           ctx.setTargetAlarm('ALARM');
           ctx.log(`FAULT: target health alarm ${ctx.targetAlarmName} set to ALARM at the payments wave's switch`);
         }
