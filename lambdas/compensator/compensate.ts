@@ -2,6 +2,9 @@ import * as z from 'zod';
 import { readJournal } from '../core/cutover/journal';
 import {
   CLIENT_SWITCH_POLL_MS,
+  holdsAtFence,
+  restartClientSwitchesOnTarget,
+  stopsAtFence,
   revertClientSwitches,
   untilComplete,
   type ClientSwitchProgress,
@@ -356,9 +359,29 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
           now: deps.now,
         });
         if (!release) continue;
-        if (w) failbackReleases.push({ ...release, wave: w });
-        else failbackRelease = release;
         const of = w ? ` of wave ${w}` : '';
+        // As ReleaseFailbackFence does: the applications stopped at the failback fence and the consumers held on the
+        // target start there again with the pointer's producers (where SwitchToTarget moved them, from their journals).
+        const { switches } = (w ? planForWave(plan, w) : plan).cutover;
+        const clients =
+          release.outcome !== 'NOT_FENCED' &&
+          deps.clientSwitches &&
+          switches.some((x) => stopsAtFence(x) || holdsAtFence(x))
+            ? await restartClientSwitchesOnTarget(
+                { identity: waveIdentity, switches, timeoutMinutes: plan.cutover.clientSwitchTimeoutMinutes },
+                { clientSwitches: deps.clientSwitches, artifacts: deps.artifacts, now: deps.now },
+              )
+            : undefined;
+        for (const c of clients ?? [])
+          if (!c.complete)
+            failures.push(
+              `ReleaseFailbackFence: the client switch ${c.name}${of} was not started again on the target (${c.step}${c.detail ? `: ${c.detail}` : ''}).`,
+            );
+          else if (c.step !== 'UNTOUCHED')
+            afterPointOfNoReturn.push(`The client switch ${c.name}${of} runs on the target again (${c.step}).`);
+        const withClients = clients ? { ...release, clients } : release;
+        if (w) failbackReleases.push({ ...withClients, wave: w });
+        else failbackRelease = withClients;
         afterPointOfNoReturn.push(
           release.outcome === 'RELEASED'
             ? `The failback fence${of} was released: the pointer names the target again (${release.value ?? ''}); the target's producers write again.`

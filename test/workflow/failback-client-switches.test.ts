@@ -178,6 +178,31 @@ it('starts the applications stopped at the failback fence again on the target wh
   });
 });
 
+it('a stop behind the failback fence: the compensator starts the applications stopped there again on the target', async () => {
+  // Prepare: the operator stops the execution right after the failback fence stopped orders-api on the target
+  const { apps, clientSwitches, plan } = withApps();
+  const world = new World({
+    plan,
+    clientSwitches,
+    approvals: { FINALIZE: 'REJECT' },
+    stopAfter: { state: 'FenceForFailback', call: 1 },
+  });
+  const result = await world.run();
+  expect(result.status).toBe('ABORTED');
+  expect([apps['orders-api'].cluster, apps['orders-api'].count]).toEqual([AT_TARGET, 0]);
+  // Act: EventBridge delivers the ABORTED status change
+  const compensation = await world.compensate(result);
+  // Assess: the pointer names the target again and orders-api runs there at its count, where SwitchToTarget moved it
+  expect(world.pointer.current?.value).toBe(AT_TARGET);
+  expect(apps['orders-api'].changes.slice(-2)).toEqual([`stop on ${AT_TARGET}`, `deploy on ${AT_TARGET} × 2`]);
+  expect([apps['orders-api'].cluster, apps['orders-api'].count]).toEqual([AT_TARGET, 2]);
+  expect(apps['billing-worker'].changes).toEqual([`deploy on ${AT_TARGET} × 2`]);
+  expect(compensation.notes.join(' ')).toContain('The client switch orders-api runs on the target again');
+  // A second delivery starts nothing twice
+  expect((await world.compensate(result)).outcome).toBe('ALREADY_REPORTED');
+  expect(apps['orders-api'].changes.filter((c) => c === `deploy on ${AT_TARGET} × 2`)).toHaveLength(2);
+});
+
 /** A Lambda event source mapping as Lambda keeps it: which cluster it reads, whether enabled, and every change. */
 class FakeMapping {
   cluster = AT_SOURCE;

@@ -880,6 +880,7 @@ export class World {
       source: this.source,
       target: this.target,
       provisioner: this.provisioner,
+      ...(this.scenario.clientSwitches ? { clientSwitches: this.scenario.clientSwitches } : {}),
       now: this.now,
     });
   }

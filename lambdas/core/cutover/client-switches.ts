@@ -48,6 +48,8 @@ const ClientSwitchJournalSchema = z.object({
   recordedAt: z.string(),
   stoppedAt: z.string().optional(),
   switchedAt: z.string().optional(),
+  /** Where SwitchToTarget moved it: a failback stopped behind its fence starts it there again (the compensator too). */
+  switchedTo: z.object({ bootstrapServers: z.string(), clusterArn: z.string().optional() }).optional(),
   /** Consumers held at the fence (holdConsumerSwitches): the mapping disabled, the connector deleted on the source. */
   heldAt: z.string().optional(),
   /** Records the group had not committed on the source's migrated topics when it was held (0: consumed to the end). */
@@ -117,6 +119,7 @@ async function markJournal(
       ClientSwitchJournal,
       | 'stoppedAt'
       | 'switchedAt'
+      | 'switchedTo'
       | 'heldAt'
       | 'heldBehind'
       | 'revertedAt'
@@ -380,7 +383,8 @@ export async function applyClientSwitches(
       continue;
     }
     const step = await adapter.switchToTarget(journal.recorded, request.target);
-    if (step.complete) await markJournal(deps, request, journal, { switchedAt: deps.now().toISOString() });
+    if (step.complete)
+      await markJournal(deps, request, journal, { switchedAt: deps.now().toISOString(), switchedTo: request.target });
     steps.push(stepOf(spec, adapter, step));
   }
   const complete = steps.every((s) => s.complete);
@@ -465,7 +469,7 @@ export async function stopClientSwitchesForFailback(
  * resume there. Journaled (`failbackReleasedAt`): a retried release restarts nothing twice.
  */
 export async function restartClientSwitchesOnTarget(
-  request: ClientSwitchRequest & { readonly target: ClientSwitchTarget },
+  request: ClientSwitchRequest & { readonly target?: ClientSwitchTarget },
   deps: ClientSwitchDeps,
 ): Promise<ClientSwitchStep[]> {
   const out: ClientSwitchStep[] = [];
@@ -477,10 +481,22 @@ export async function restartClientSwitchesOnTarget(
       out.push(stepOf(spec, adapter, { complete: true, step: 'UNTOUCHED' }));
       continue;
     }
+    // The task passes the execution's target; the compensator (no execution state) the one the switch journaled.
+    const target = request.target ?? journal.switchedTo;
+    if (!target) {
+      out.push(
+        stepOf(spec, adapter, {
+          complete: false,
+          step: 'TARGET_UNKNOWN',
+          detail: `its journal (cutover/journal/client-switch-${spec.name}.json) does not say where SwitchToTarget moved it: start it on the target by hand`,
+        }),
+      );
+      continue;
+    }
     const step =
       journal.failbackHeldAt && adapter.resumeOnTarget
-        ? await adapter.resumeOnTarget(journal.recorded, request.target)
-        : await adapter.switchToTarget(journal.recorded, request.target);
+        ? await adapter.resumeOnTarget(journal.recorded, target)
+        : await adapter.switchToTarget(journal.recorded, target);
     await markJournal(deps, request, journal, { failbackReleasedAt: deps.now().toISOString() });
     out.push(stepOf(spec, adapter, step));
   }
