@@ -495,7 +495,9 @@ export const FENCE_NOTICE_MARGIN_SHARE = 0.5;
 export function fenceNoticeSecondsOf(plan: { readonly cutover: MigrationPlan['cutover'] }): number | undefined {
   const settle = settleSecondsOf(plan);
   if (plan.cutover.fence.type === 'IAM_POLICY' || settle === 0) return undefined;
-  return Math.min(settle, plan.cutover.clientPollIntervalSeconds * (1 + FENCE_NOTICE_MARGIN_SHARE));
+  // To the millisecond: 0.1 × 1.5 is 0.15000000000000002 in floating point, and the drain's message prints it.
+  const notice = Math.round(plan.cutover.clientPollIntervalSeconds * (1 + FENCE_NOTICE_MARGIN_SHARE) * 1000) / 1000;
+  return Math.min(settle, notice);
 }
 
 /**
