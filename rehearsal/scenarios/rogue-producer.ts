@@ -4,7 +4,7 @@ import { defineScenario } from './definition';
 /** The migrated topic the rogue writes (a workload topic: the workload's consumers ignore records that are not theirs). */
 const ROGUE_TOPIC = 'orders';
 const ROGUE_INTERVAL_MS = 100;
-const ROGUE_SETTLE_SECONDS = 0.4;
+const ROGUE_SETTLE_SECONDS = 0.6;
 
 /**
  * A producer no fence or switch covers: a plain kafkajs producer (idempotent, as Kafka clients are by default since
@@ -23,8 +23,9 @@ export const rogueProducer = defineScenario({
     `kept writing to the source after the fence had settled.*${ROGUE_TOPIC}-\\d+ \\(\\+\\d+ record\\(s\\); producer ID \\d+`,
   ),
   // The drain refuses a move it sees after a look taken once every client must have held (the declared poll interval
-  // and half of it, 150 ms here): that look and the settle's end must be further apart than the rogue's interval for
-  // its write to fall between two looks, whatever the phase of its timer. A settle of 0.4 s leaves 250 ms.
+  // and at least 250 ms for a send in flight, 350 ms here): that look and the settle's end must be further apart than
+  // the rogue's interval for its write to fall between two looks, whatever the phase of its timer. A settle of 0.6 s
+  // leaves 250 ms.
   plan: (plan) => ({ ...plan, cutover: { ...plan.cutover, fenceSettleSeconds: ROGUE_SETTLE_SECONDS } }),
   inject: (ctx) => {
     let producer: Producer | undefined;

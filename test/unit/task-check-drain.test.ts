@@ -36,7 +36,13 @@ describe('CheckDrain task', () => {
     const settleMs = settleSecondsOf(w.plan) * 1000;
     const noticeMs = (fenceNoticeSecondsOf(w.plan) ?? 0) * 1000;
     expect(noticeMs).toBe(1_500);
-    expect(fenceNoticeSecondsOf({ cutover: { ...w.plan.cutover, clientPollIntervalSeconds: 0.1 } })).toBe(0.15);
+    // a 100 ms interval: at least 250 ms for a send in flight (0.35 s), never past the settle (1 s here)
+    expect(
+      fenceNoticeSecondsOf({ cutover: { ...w.plan.cutover, clientPollIntervalSeconds: 0.1, fenceSettleSeconds: 1 } }),
+    ).toBe(0.35);
+    expect(
+      fenceNoticeSecondsOf({ cutover: { ...w.plan.cutover, clientPollIntervalSeconds: 0.1, fenceSettleSeconds: 0.2 } }),
+    ).toBe(0.2);
     const lookedAt = slept.map((_, i) => slept.slice(0, i + 1).reduce((a, b) => a + b, 0));
     expect(lookedAt.some((at) => at >= noticeMs && at < settleMs)).toBe(true);
     expect(lookedAt.at(-1)).toBeGreaterThanOrEqual(settleMs);

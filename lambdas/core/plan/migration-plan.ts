@@ -480,14 +480,21 @@ export function settleSecondsOf(plan: { readonly cutover: MigrationPlan['cutover
 /**
  * A client that reads the pointer holds once it has read the fence: within its declared poll interval, and a send it
  * had in flight then lands a moment later. This share of the interval past it is that moment's allowance (and a poll
- * that runs a little late): 0.5 s with the default 1 s interval, 50 ms in the rehearsal's 100 ms.
+ * that runs a little late): 0.5 s with the default 1 s interval.
  */
 export const FENCE_NOTICE_MARGIN_SHARE = 0.5;
 
 /**
+ * The least allowance for that moment, whatever the interval (s): a send in flight lands after the request's own
+ * latency, which does not shrink with the poll interval. With the rehearsal's 100 ms interval, half an interval
+ * (50 ms) was less than a loaded machine's late send (one landed 158 ms after the fence, 8 ms past a 150 ms notice).
+ */
+export const FENCE_NOTICE_MIN_MARGIN_SECONDS = 0.25;
+
+/**
  * By when every client that honours the fence must have held (s after the fence), where the settle waits for clients
- * to notice the pointer: the declared poll interval and half of it again (FENCE_NOTICE_MARGIN_SHARE), never past the
- * settle. The drain counts the settle from the fence, not from the last write: a write the source shows after a look
+ * to notice the pointer: the declared poll interval and half of it again (FENCE_NOTICE_MARGIN_SHARE, at least
+ * FENCE_NOTICE_MIN_MARGIN_SECONDS), never past the settle. The drain counts the settle from the fence, not from the last write: a write the source shows after a look
  * taken this long after the fence comes from a writer no fence covers, and is refused (core/cutover/check-drain.ts).
  * None where the source itself holds the writers (KAFKA_ACL without a settle: nothing to notice) or where the fence's
  * delay is IAM's propagation, which no client declares (IAM_POLICY: the settle restarts from the last write).
@@ -496,7 +503,9 @@ export function fenceNoticeSecondsOf(plan: { readonly cutover: MigrationPlan['cu
   const settle = settleSecondsOf(plan);
   if (plan.cutover.fence.type === 'IAM_POLICY' || settle === 0) return undefined;
   // To the millisecond: 0.1 × 1.5 is 0.15000000000000002 in floating point, and the drain's message prints it.
-  const notice = Math.round(plan.cutover.clientPollIntervalSeconds * (1 + FENCE_NOTICE_MARGIN_SHARE) * 1000) / 1000;
+  const poll = plan.cutover.clientPollIntervalSeconds;
+  const margin = Math.max(poll * FENCE_NOTICE_MARGIN_SHARE, FENCE_NOTICE_MIN_MARGIN_SECONDS);
+  const notice = Math.round((poll + margin) * 1000) / 1000;
   return Math.min(settle, notice);
 }
 
