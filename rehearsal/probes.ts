@@ -35,8 +35,9 @@ export interface Probes {
   stop(): Promise<void>;
 }
 
-export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: (line: string) => void): Probes {
-  const o: Observations = {
+/** Observations before any probe has run: nothing seen yet. */
+export function noObservations(): Observations {
+  return {
     gateChecks: [],
     lagSamples: [],
     latencies: [],
@@ -45,6 +46,10 @@ export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: 
     lastLag: undefined,
     figures: {},
   };
+}
+
+export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: (line: string) => void): Probes {
+  const o = noObservations();
   const { probeSource, probeTarget, workloadTopics } = env;
 
   // ---- lag between the clusters, every second while sampling is on ----

@@ -10,7 +10,7 @@ import {
   type WritePauseBound,
 } from './cutover-figures';
 import { phaseOf } from './phases';
-import type { Observations } from './probes';
+import { noObservations, type Observations } from './probes';
 import { writeRehearsalReport, type RehearsalReportFiles, type RehearsalResult } from './report';
 import type { EndState } from './end-state';
 import { COMPENSATED_FINAL_STATE, type ScenarioDefinition } from './scenarios';
@@ -330,15 +330,7 @@ export function buildResult(a: ResultInputs): RehearsalResult {
 }
 
 /** No probe ran (the run failed before the environment was up): nothing was observed. */
-const NOTHING_OBSERVED: Observations = {
-  gateChecks: [],
-  lagSamples: [],
-  latencies: [],
-  switchedAt: null,
-  windowEndsAt: null,
-  lastLag: undefined,
-  figures: {},
-};
+const NOTHING_OBSERVED: Observations = noObservations();
 
 /** Whatever the run got to: each part is absent when the run failed before it. */
 export interface RehearsalEvidence {

@@ -71,13 +71,16 @@ function lossOf(ctx: ScenarioContext, what: string, t: TopicTally): void {
 const AUDIT_POINTER = 'audit-pointer.json';
 const AUDIT_GROUP = 'orders-audit';
 
-export const waves = defineScenario({
-  name: 'waves',
-  fault:
-    'No fault: a plan in two waves. Wave audit (consumers first) moves an audit consumer group of "orders" to the target behind its own pointer while the producers keep writing to the source and MirrorMaker 2 copies for it; wave shop then moves the workload\'s producers and consumers. Every acknowledged "orders" record must reach the audit group, across its move.',
-  finalState: 'MigrationSucceeded',
-  outcome: 'SUCCEEDED',
-  plan: (plan) => ({
+/**
+ * The plan with the audit group of `orders` replicated and moved first, in its own consumers-first wave behind its own
+ * pointer, then `later` waves; `producersStay`: the producers of `orders` never migrate.
+ */
+function withAuditWave(
+  plan: RehearsalPlan,
+  { producersStay }: { readonly producersStay: boolean },
+  later: ReadonlyArray<ReturnType<typeof shopWave>>,
+): RehearsalPlan {
+  return {
     ...plan,
     replication: {
       ...plan.replication,
@@ -89,13 +92,23 @@ export const waves = defineScenario({
         name: 'audit',
         team: 'Audit (read-only pipeline)',
         consumersFirst: true,
+        ...(producersStay ? { producersStay: true } : {}),
         topics: ['orders'],
         consumerGroups: [AUDIT_GROUP],
         switch: { type: 'LOCAL_FILE', path: pointerBeside(plan, AUDIT_POINTER) },
       },
-      shopWave(),
+      ...later,
     ],
-  }),
+  };
+}
+
+export const waves = defineScenario({
+  name: 'waves',
+  fault:
+    'No fault: a plan in two waves. Wave audit (consumers first) moves an audit consumer group of "orders" to the target behind its own pointer while the producers keep writing to the source and MirrorMaker 2 copies for it; wave shop then moves the workload\'s producers and consumers. Every acknowledged "orders" record must reach the audit group, across its move.',
+  finalState: 'MigrationSucceeded',
+  outcome: 'SUCCEEDED',
+  plan: (plan) => withAuditWave(plan, { producersStay: false }, [shopWave()]),
   inject: (ctx) => auditGroup(ctx, { audit: 'ON_TARGET', shop: 'ON_TARGET' }, 'target'),
 });
 
@@ -272,24 +285,6 @@ export const wavesProducersStay = defineScenario({
   finalState: 'MigrationSucceeded',
   outcome: 'SUCCEEDED',
   replicationKept: true,
-  plan: (plan) => ({
-    ...plan,
-    replication: {
-      ...plan.replication,
-      consumerGroups: { include: [...plan.replication.consumerGroups.include, AUDIT_GROUP] },
-    },
-    cutover: { ...plan.cutover, rollbackWindowMinutes: WAVE_WINDOW_MINUTES },
-    waves: [
-      {
-        name: 'audit',
-        team: 'Audit (read-only pipeline)',
-        consumersFirst: true,
-        producersStay: true,
-        topics: ['orders'],
-        consumerGroups: [AUDIT_GROUP],
-        switch: { type: 'LOCAL_FILE', path: pointerBeside(plan, AUDIT_POINTER) },
-      },
-    ],
-  }),
+  plan: (plan) => withAuditWave(plan, { producersStay: true }, []),
   inject: (ctx) => auditGroup(ctx, { audit: 'ON_TARGET' }, 'source'),
 });
