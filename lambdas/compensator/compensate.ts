@@ -2,9 +2,8 @@ import * as z from 'zod';
 import { readJournal } from '../core/cutover/journal';
 import {
   CLIENT_SWITCH_POLL_MS,
-  holdsAtFence,
   restartClientSwitchesOnTarget,
-  stopsAtFence,
+  restartsOnFailbackRelease,
   revertClientSwitches,
   untilComplete,
   type ClientSwitchProgress,
@@ -364,9 +363,7 @@ export async function runCompensator(event: ExecutionStatusChange, deps: Compens
         // target start there again with the pointer's producers (where SwitchToTarget moved them, from their journals).
         const { switches } = (w ? planForWave(plan, w) : plan).cutover;
         const clients =
-          release.outcome !== 'NOT_FENCED' &&
-          deps.clientSwitches &&
-          switches.some((x) => stopsAtFence(x) || holdsAtFence(x))
+          release.outcome !== 'NOT_FENCED' && deps.clientSwitches && restartsOnFailbackRelease(switches)
             ? await restartClientSwitchesOnTarget(
                 { identity: waveIdentity, switches, timeoutMinutes: plan.cutover.clientSwitchTimeoutMinutes },
                 { clientSwitches: deps.clientSwitches, artifacts: deps.artifacts, now: deps.now },

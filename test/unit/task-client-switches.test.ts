@@ -39,6 +39,7 @@ import { runtimeIssues } from '../../lambdas/core/plan/runtimes';
 import { runFenceProducers } from '../../lambdas/tasks/fence-producers/task';
 import { FailbackCutoverOutput, RollbackOutput, runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
 import { awsClientSwitches } from '../../lambdas/tasks/shared/client-switches';
+import { restartsOnFailbackRelease } from '../../lambdas/core/cutover/client-switches';
 import { runSwitchToTarget } from '../../lambdas/tasks/switch-to-target/task';
 import {
   TARGET_SERVERS,
@@ -266,6 +267,22 @@ describe('cutover.switches in the plan', () => {
     expect(messages(consumers)).toEqual([]);
     const kafka = plan([SWITCHES()[0]], true);
     expect(messages(kafka).join('\n')).toMatch(/cutover\.switches\.0\.type: a Lambda MSK event source mapping needs/);
+  });
+  it('restarts clients at a failback release only for a switch stopped at the fence or a consumer held there', () => {
+    const switches = (specs: unknown[]) => {
+      const parsed = plan(specs);
+      if (!parsed.success) throw new Error(messages(parsed).join('\n'));
+      return parsed.data.cutover.switches;
+    };
+    const [mapping, writer] = SWITCHES();
+    const sink = { type: 'MSK_CONNECT_CONNECTOR', name: 'sink', role: 'CONSUMERS', connectorArn: CONNECTOR_ARN };
+    const source = { ...sink, name: 'source', role: 'PRODUCERS' };
+    expect(restartsOnFailbackRelease(switches([]))).toBe(false);
+    // a service that keeps running through the fence, and a source connector: nothing stopped or held to restart
+    expect(restartsOnFailbackRelease(switches([writer, source]))).toBe(false);
+    expect(restartsOnFailbackRelease(switches([SWITCHES(true)[1]]))).toBe(true);
+    expect(restartsOnFailbackRelease(switches([mapping]))).toBe(true);
+    expect(restartsOnFailbackRelease(switches([source, sink]))).toBe(true);
   });
 });
 

@@ -463,6 +463,15 @@ export async function stopClientSwitchesForFailback(
 }
 
 /**
+ * Whether releasing a failback fence has applications to start again on the target: a switch the failback fence
+ * stops (`stopAtFence`) or a consumer FailbackCutover holds there (holdsAtFence). ReleaseFailbackFence and the
+ * compensator both ask this before restartClientSwitchesOnTarget.
+ */
+export function restartsOnFailbackRelease(switches: readonly ClientSwitchSpec[]): boolean {
+  return switches.some((s) => stopsAtFence(s) || holdsAtFence(s));
+}
+
+/**
  * ReleaseFailbackFence: the applications stopped at the failback fence, and the consumers FailbackCutover held on the
  * target, not moved back since, are started again on the target (one step each: the recorded count restored with the
  * target's settings; the held mapping enabled again, the held connector created again), as the pointer's producers

@@ -10,8 +10,8 @@ import {
 } from '../../core/failback/fence';
 import { waveForward } from '../shared/failback-waves';
 import {
-  holdsAtFence,
   restartClientSwitchesOnTarget,
+  restartsOnFailbackRelease,
   stopClientSwitchesAtFence,
   stopClientSwitchesForFailback,
   stopsAtFence,
@@ -87,7 +87,7 @@ export async function runFenceProducers(input: Input, deps: Deps): Promise<Outpu
     // The pointer's producers resume on the target: so do the applications stopped at the failback fence and the
     // consumers FailbackCutover held there. Not when the pointer is elsewhere (FailbackCutover already moved it back
     // to the source, or someone moved it).
-    if (!switches.some((s) => stopsAtFence(s) || holdsAtFence(s)) || release.outcome === 'NOT_FENCED') return release;
+    if (!restartsOnFailbackRelease(switches) || release.outcome === 'NOT_FENCED') return release;
     if (!deps.clientSwitches)
       throw new CutoverFailedError(
         'The plan names cutover.switches, but this runtime has no client switch adapters: the applications stopped at the failback fence were not started again.',
