@@ -857,11 +857,11 @@ async function checkNeighbours(
 ): Promise<string> {
   const options = { ignoredHeaders: request.ignoredHeaders, readTimeoutMs: request.readTimeoutMs };
   const W = BigInt(request.searchWindow);
-  const window = (at: bigint, end: PartitionEnd): { low: bigint; high: bigint; from: bigint; at: bigint } => {
+  const window = (at: bigint, end: PartitionEnd): { high: bigint; from: bigint; at: bigint } => {
     const low = BigInt(end.low);
     const high = BigInt(end.high);
     const clamped = at < high ? at : high;
-    return { low, high, from: clamped - W > low ? clamped - W : low, at: clamped };
+    return { high, from: clamped - W > low ? clamped - W : low, at: clamped };
   };
   const s = window(BigInt(t.sourceOffset), source);
   const tw = window(BigInt(t.targetOffset), target);
