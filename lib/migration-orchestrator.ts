@@ -307,9 +307,8 @@ export interface MigrationOrchestratorProps {
    */
   readonly codeFor?: (task: TaskName, entry: string) => lambda.Code | undefined;
   /**
-   * The Kafka client of the data-plane tasks (`KAFKA_CLIENT`, docs/kafka-clients.md). `platformatic` also grants
-   * kafka-cluster:WriteDataIdempotently to the tasks that produce (its producer is idempotent). Inventory always
-   * reads with kafkajs.
+   * The Kafka client of the data-plane tasks (`KAFKA_CLIENT`, docs/kafka-clients.md). Both clients' producers are
+   * idempotent, so the IAM grants are the same. Inventory always reads with kafkajs.
    * @default 'kafkajs'
    */
   readonly kafkaClient?: KafkaClientName;
@@ -814,7 +813,7 @@ export class MigrationOrchestrator extends Construct {
   private grantTaskPermissions(fn: TaskFunction, spec: TaskSpec, inVpc: boolean): void {
     const stack = Stack.of(this);
     const statements = generateStatements(
-      { may: spec.may, inVpc, kafkaClient: this.kafkaClient },
+      { may: spec.may, inVpc },
       (kind, requirement) => this.resourcesFor(kind, requirement, spec),
       stack.region,
       // Without named producer roles, only the roles their owners tagged for the fence (never this task's own).

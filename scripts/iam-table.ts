@@ -24,7 +24,7 @@ export function renderTable(): string {
     for (const permission of spec.may) {
       const summary = (PERMISSIONS[permission] as PermissionSpec).summary;
       const byAction = new Map<string, Set<string>>();
-      for (const r of taskRequirements({ may: [permission], inVpc: false, kafkaClient: 'kafkajs' })) {
+      for (const r of taskRequirements({ may: [permission], inVpc: false })) {
         const kind = r.resource === '*' ? code('*') : r.resource;
         const on = r.side ? `${r.side} ${kind}` : kind;
         byAction.set(r.action, (byAction.get(r.action) ?? new Set()).add(on));

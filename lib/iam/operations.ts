@@ -730,6 +730,12 @@ export const KAFKA_OPERATIONS = {
   'canary.produce': [
     { action: 'kafka-cluster:WriteData', resource: 'kafkaCanaryTopic', why: 'canary records' },
     { action: 'kafka-cluster:DescribeTopic', resource: 'kafkaCanaryTopic', why: 'canary records' },
+    // Both adapters' producers are idempotent (a resent batch is not written twice): InitProducerId.
+    {
+      action: 'kafka-cluster:WriteDataIdempotently',
+      resource: 'kafkaCluster',
+      why: "the idempotent producer's InitProducerId",
+    },
   ],
   /**
    * KAFKA_ACL write fence on a source the orchestrator reaches with IAM (SCRAM / mTLS producers on a cluster that also
@@ -755,16 +761,6 @@ export const KAFKA_CONNECT: IamRequirement = {
   action: 'kafka-cluster:Connect',
   resource: 'kafkaCluster',
   why: 'connect with IAM authentication',
-};
-
-/**
- * The @platformatic/kafka adapter's producer is idempotent (platformatic-data-plane.ts): with KAFKA_CLIENT=platformatic
- * a task that produces also needs kafka-cluster:WriteDataIdempotently on the cluster. kafkajs' producer is not.
- */
-export const IDEMPOTENT_PRODUCE: IamRequirement = {
-  action: 'kafka-cluster:WriteDataIdempotently',
-  resource: 'kafkaCluster',
-  why: 'the idempotent producer of @platformatic/kafka (KAFKA_CLIENT=platformatic)',
 };
 
 /** Lambda in a VPC manages the function's interfaces with its execution role (AWSLambdaVPCAccessExecutionRole's actions). */

@@ -1,5 +1,4 @@
 import {
-  IDEMPOTENT_PRODUCE,
   KAFKA_CONNECT,
   KAFKA_OPERATIONS,
   REGION_PLACEHOLDER,
@@ -20,8 +19,6 @@ export interface TaskPolicyInput {
   readonly may: readonly TaskPermission[];
   /** The function runs in a VPC: Lambda manages its interfaces with this role. */
   readonly inVpc: boolean;
-  /** The Kafka client the data-plane tasks run (its producer's IAM needs differ). */
-  readonly kafkaClient: 'kafkajs' | 'platformatic';
 }
 
 /** One requirement with where it applies. */
@@ -51,8 +48,6 @@ export function taskRequirements(input: TaskPolicyInput): PlacedRequirement[] {
       if (ops.length === 0) continue;
       out.push({ ...KAFKA_CONNECT, side, clusters, permission });
       for (const op of ops) for (const r of KAFKA_OPERATIONS[op]) out.push({ ...r, side, clusters, permission });
-      if (input.kafkaClient === 'platformatic' && ops.includes('canary.produce'))
-        out.push({ ...IDEMPOTENT_PRODUCE, side, clusters, permission });
     }
   }
   if (input.inVpc) for (const r of VPC_ACCESS) out.push({ ...r, clusters: 'both', permission: 'vpcAccess' });

@@ -326,7 +326,7 @@ const SAMPLED = new Set([
  */
 export async function simulateDeclared(
   roles: Record<TaskName, TaskRole>,
-  options: { inVpc: boolean; kafkaClient: 'kafkajs' | 'platformatic' },
+  options: { inVpc: boolean },
 ): Promise<SimulationFigures> {
   const denials: Denial[] = [];
   const covered = new Set<string>();
@@ -334,11 +334,7 @@ export async function simulateDeclared(
   for (const task of (Object.keys(roles) as TaskName[]).filter((t) => t in TASKS)) {
     const spec: TaskSpec = TASKS[task];
     if (spec.providedBy) continue;
-    const requirements = taskRequirements({
-      may: spec.may,
-      inVpc: options.inVpc && spec.dataPlane,
-      kafkaClient: options.kafkaClient,
-    }).filter(
+    const requirements = taskRequirements({ may: spec.may, inVpc: options.inVpc && spec.dataPlane }).filter(
       (r) => SAMPLED.has(r.resource) && (r.action.startsWith('kafka-cluster:') || r.permission === 'vpcAccess'),
     );
     const seen = new Set<string>();

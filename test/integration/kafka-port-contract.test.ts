@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { PlatformaticDataPlane } from '../../lambdas/adapters/kafka/platformatic-data-plane';
+import { PlatformaticProducerActivity } from '../../lambdas/adapters/kafka/platformatic-producer-activity';
 import type { KafkaConnection, KafkaDataPlane } from '../../lambdas/ports/kafka';
 import { freePorts, startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
@@ -135,6 +136,29 @@ describe.each(KAFKA_VERSIONS)('the KafkaDataPlane contract on Kafka %s', (versio
         value: '604800000',
         isDefault: true,
       });
+    });
+
+    it('produces as an idempotent producer: the partition keeps its producer ID and sequence, so a resent batch is dropped', async () => {
+      // Prepare
+      const topic = own('idempotent');
+      await plane.createTopics([{ topic, numPartitions: 1 }]);
+      const activity = new PlatformaticProducerActivity(cluster.connection(own('producers')));
+
+      try {
+        // Act
+        await plane.produce(topic, [
+          { value: 'a', partition: 0 },
+          { value: 'b', partition: 0 },
+        ]);
+        const [described] = await activity.describeProducers([{ topic, partition: 0 }]);
+
+        // Assess: a plain producer (producer ID -1) leaves no state on the partition
+        expect(described?.producers).toHaveLength(1);
+        expect(BigInt(described?.producers[0]?.producerId ?? '-1')).toBeGreaterThanOrEqual(0n);
+        expect(described?.producers[0]?.lastSequence).toBe(1);
+      } finally {
+        await activity.close();
+      }
     });
 
     it('logs in with SCRAM-SHA-512 and SCRAM-SHA-256 on the SASL listener', async () => {

@@ -627,8 +627,17 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   }
 
   private producerClient(): Promise<Producer> {
+    // Idempotent, one request in flight: kafkajs resends a Produce that timed out (the client's retries), and without
+    // producer sequence numbers a batch the broker had already written is written twice. The broker drops the resent
+    // batch of an idempotent producer. Its InitProducerId needs kafka-cluster:WriteDataIdempotently on an IAM cluster
+    // (lib/iam/operations.ts, 'canary.produce'); the client's retries stay bounded by the connection's.
     this.producer ??= connectOrForget(
-      this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+      this.kafka.producer({
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      }),
       () => (this.producer = undefined),
     );
     return this.producer;
