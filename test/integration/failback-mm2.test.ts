@@ -1,21 +1,14 @@
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { LocalMirrorMaker2 } from '../../lambdas/adapters/local/mm2-replicator';
 import { readEndOffsets, storeEndOffsets } from '../../lambdas/core/cutover/model';
 import { FAILBACK_FLOW_ALIASES } from '../../lambdas/core/failback/failback';
 import type { FailbackState } from '../../lambdas/core/failback/state';
-import {
-  runCheckFailback,
-  runCommitFailbackOffsets,
-  runStartFailback,
-  runStopFailback,
-} from '../../lambdas/core/failback/tasks';
+import { runCommitFailbackOffsets, runStartFailback, runStopFailback } from '../../lambdas/core/failback/tasks';
 import { mm2InternalTopics } from '../../lambdas/core/replication/mm2-config';
 import { planReplication, startReplication } from '../../lambdas/core/replication/replication';
 import type { KafkaRecordIn } from '../../lambdas/ports/kafka';
 import type { ReplicatorHandle } from '../../lambdas/ports/replicator';
-import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
-import { mirrorMakerProcessLauncher, pollUntil, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
-import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
+import { keyAt, untilFailbackCaughtUp, useMirrorMakerClusters } from './two-clusters';
 
 /**
  * Failback through MirrorMaker 2 on real brokers: A's sequence-numbered records are copied to B by the forward flow;
@@ -28,7 +21,6 @@ jest.setTimeout(150_000);
 const identity = { migrationId: 'orders-fb', executionName: 'exec-fb-1' };
 const TOPIC = 'orders';
 const PARTITIONS = 3;
-const quiet = { log: () => undefined };
 
 const seqOf = (r: KafkaRecordIn): number => Number(JSON.parse(r.value?.toString() ?? '{}').seq);
 const records = (from: number, count: number, phase: string) =>
@@ -52,55 +44,19 @@ async function readAll(plane: KafkajsDataPlane, partition: number): Promise<Kafk
 }
 
 describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let aPlane: KafkajsDataPlane;
-  let bPlane: KafkajsDataPlane;
-  let mm2: LocalMirrorMaker2;
-  let started: MirrorMaker[];
+  const k = useMirrorMakerClusters('failback-', ['failback-a', 'failback-b']);
   let forward: ReplicatorHandle;
   let failback: FailbackState;
-  const artifacts = new MemoryArtifacts();
-  const sourceEndpoint = (): { bootstrapServers: string[]; auth: { mechanism: 'PLAINTEXT' } } => ({
-    bootstrapServers: [a.bootstrap as string],
-    auth: { mechanism: 'PLAINTEXT' },
-  });
-  const targetEndpoint = (): { bootstrapServers: string[]; auth: { mechanism: 'PLAINTEXT' } } => ({
-    bootstrapServers: [b.bootstrap as string],
-    auth: { mechanism: 'PLAINTEXT' },
-  });
-  const deps = () => ({ replicator: mm2, artifacts, source: aPlane, target: bPlane, now: () => new Date() });
+  const { artifacts, deps, sourceEndpoint, targetEndpoint } = k;
   const PRE = 60;
   const POST = 45;
   let switchEnds: Map<number, bigint>;
   let fenceEnds: Map<number, bigint>;
 
   beforeAll(async () => {
-    [a, b] = await startKafkaClusters([{ name: 'failback-a' }, { name: 'failback-b' }]);
-    aPlane = new KafkajsDataPlane(a.connection('source'), quiet);
-    bPlane = new KafkajsDataPlane(b.connection('target'), quiet);
-    await aPlane.createTopics([{ topic: TOPIC, numPartitions: PARTITIONS }]);
-    await aPlane.produce(TOPIC, records(0, PRE, 'pre'));
-    const launcher = mirrorMakerProcessLauncher({ version: a.version });
-    started = launcher.started;
-    mm2 = new LocalMirrorMaker2(
-      launcher.launch,
-      { refreshIntervalSeconds: 2, syncIntervalSeconds: 1, offsetFlushIntervalMs: 1_000 },
-      (endpoint) =>
-        new KafkajsDataPlane(
-          { name: 'mm2-offsets', bootstrapServers: endpoint.bootstrapServers ?? [], auth: { mechanism: 'PLAINTEXT' } },
-          quiet,
-        ),
-    );
+    await k.sourcePlane.createTopics([{ topic: TOPIC, numPartitions: PARTITIONS }]);
+    await k.sourcePlane.produce(TOPIC, records(0, PRE, 'pre'));
     await artifacts.putJson('migrations/orders-fb/exec-fb-1/replication/topics.json', [TOPIC]);
-  });
-
-  afterAll(async () => {
-    await mm2?.stopAll();
-    for (const p of started ?? []) await p.stop();
-    await aPlane?.close();
-    await bPlane?.close();
-    await stopAllKafkaClusters();
   });
 
   it('copies the history A → B with the forward flow, then producers write to B only after the switch', async () => {
@@ -114,43 +70,45 @@ describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
       consumerGroups: { include: ['billing'], exclude: [] },
       sourceTopics: [TOPIC],
     });
-    forward = (await startReplication(plan.spec, identity, mm2)).handle;
-    const aEnds = await readEndOffsets(aPlane, [TOPIC]);
+    forward = (await startReplication(plan.spec, identity, k.mm2)).handle;
+    const aEnds = await readEndOffsets(k.sourcePlane, [TOPIC]);
     await pollUntil(
       'the history on B',
       async () => {
-        const bEnds = (await bPlane.listTopics()).includes(TOPIC) ? await readEndOffsets(bPlane, [TOPIC]) : [];
+        const bEnds = (await k.targetPlane.listTopics()).includes(TOPIC)
+          ? await readEndOffsets(k.targetPlane, [TOPIC])
+          : [];
         return JSON.stringify(bEnds.map((e) => e.high)) === JSON.stringify(aEnds.map((e) => e.high)) ? true : undefined;
       },
       { timeoutMs: 60_000 },
     );
     // The group read A up to the fence; the cutover records A's ends (fence) and B's ends (switch).
-    await aPlane.setCommittedOffsets(
+    await k.sourcePlane.setCommittedOffsets(
       'billing',
       aEnds.map((e) => ({ topic: TOPIC, partition: e.partition, offset: e.high })),
     );
     const at = new Date().toISOString();
     await storeEndOffsets(artifacts, identity, 'fence-source-offsets.json', at, aEnds);
-    const bEnds = await readEndOffsets(bPlane, [TOPIC]);
+    const bEnds = await readEndOffsets(k.targetPlane, [TOPIC]);
     await storeEndOffsets(artifacts, identity, 'switch-target-offsets.json', at, bEnds);
     fenceEnds = new Map(aEnds.map((e) => [e.partition, BigInt(e.high)]));
     switchEnds = new Map(bEnds.map((e) => [e.partition, BigInt(e.high)]));
 
     // Act: after the switch, producers write to B; the group reads on B part-way (p0), to the end (p1), nothing (p2)
-    await bPlane.produce(TOPIC, records(PRE, POST, 'post'));
-    const bAfter = new Map((await readEndOffsets(bPlane, [TOPIC])).map((e) => [e.partition, BigInt(e.high)]));
+    await k.targetPlane.produce(TOPIC, records(PRE, POST, 'post'));
+    const bAfter = new Map((await readEndOffsets(k.targetPlane, [TOPIC])).map((e) => [e.partition, BigInt(e.high)]));
     const committedOnB = [
       { topic: TOPIC, partition: 0, offset: ((switchEnds.get(0) ?? 0n) + 5n).toString() },
       { topic: TOPIC, partition: 1, offset: (bAfter.get(1) ?? 0n).toString() },
       { topic: TOPIC, partition: 2, offset: (switchEnds.get(2) ?? 0n).toString() },
     ];
-    await bPlane.setCommittedOffsets('billing', committedOnB);
+    await k.targetPlane.setCommittedOffsets('billing', committedOnB);
     // One more record per partition: MirrorMaker 2 emits a partition's last offset sync when the next record arrives.
-    await bPlane.produce(TOPIC, records(PRE + POST, PARTITIONS, 'post'));
+    await k.targetPlane.produce(TOPIC, records(PRE + POST, PARTITIONS, 'post'));
 
     // Assess: A did not move; B holds history + new records
-    expect((await readEndOffsets(aPlane, [TOPIC])).map((e) => BigInt(e.high))).toEqual([...fenceEnds.values()]);
-    expect(await bPlane.fetchCommittedOffsets('billing', [TOPIC])).toEqual(committedOnB);
+    expect((await readEndOffsets(k.sourcePlane, [TOPIC])).map((e) => BigInt(e.high))).toEqual([...fenceEnds.values()]);
+    expect(await k.targetPlane.fetchCommittedOffsets('billing', [TOPIC])).toEqual(committedOnB);
   });
 
   it('starts the reverse flow from the switch offsets, stopping the forward flow first', async () => {
@@ -181,26 +139,14 @@ describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
       notes: [],
     });
     expect(failback.handle.name).toMatch(/-failback-/);
-    expect(started).toHaveLength(2);
-    expect(started[0]?.running()).toBe(false);
+    expect(k.started).toHaveLength(2);
+    expect(k.started[0]?.running()).toBe(false);
   });
 
   it('catches up: every record written to B since the switch is on A exactly once, none of the history twice', async () => {
     // Act
-    failback = await pollUntil(
-      'the failback to catch up',
-      async () => {
-        const next = await runCheckFailback(failback, deps());
-        failback = next;
-        return next.caughtUp ? next : undefined;
-      },
-      {
-        timeoutMs: 75_000,
-        intervalMs: 1_000,
-        abort: () => (started[1]?.running() === false ? `reverse MM2 exited: ${started[1]?.logTail(10)}` : undefined),
-      },
-    );
-    const onA = (await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readAll(aPlane, p)))).flat();
+    failback = await untilFailbackCaughtUp(k, failback, 'the failback to catch up', 75_000);
+    const onA = (await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => readAll(k.sourcePlane, p)))).flat();
     const counts = new Map<number, number>();
     for (const r of onA) counts.set(seqOf(r), (counts.get(seqOf(r)) ?? 0) + 1);
 
@@ -223,25 +169,13 @@ describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
     const result = await runCommitFailbackOffsets(failback, deps());
     // Assess
     expect(result.committed).toHaveLength(PARTITIONS);
-    const onB = await bPlane.fetchCommittedOffsets('billing', [TOPIC]);
-    const onA = await aPlane.fetchCommittedOffsets('billing', [TOPIC]);
+    const onB = await k.targetPlane.fetchCommittedOffsets('billing', [TOPIC]);
+    const onA = await k.sourcePlane.fetchCommittedOffsets('billing', [TOPIC]);
     for (const b of onB) {
       const translated = onA.find((x) => x.partition === b.partition)?.offset as string;
-      const [recordOnB] = await bPlane.readPartition({
-        topic: TOPIC,
-        partition: b.partition,
-        fromOffset: b.offset,
-        maxRecords: 1,
-        timeoutMs: 3_000,
-      });
-      const [recordOnA] = await aPlane.readPartition({
-        topic: TOPIC,
-        partition: b.partition,
-        fromOffset: translated,
-        maxRecords: 1,
-        timeoutMs: 3_000,
-      });
-      expect(recordOnA?.key?.toString()).toBe(recordOnB?.key?.toString());
+      expect(await keyAt(k.sourcePlane, TOPIC, b.partition, translated)).toBe(
+        await keyAt(k.targetPlane, TOPIC, b.partition, b.offset),
+      );
       expect(BigInt(translated)).toBe(
         (fenceEnds.get(b.partition) ?? 0n) + BigInt(b.offset) - (switchEnds.get(b.partition) ?? 0n),
       );
@@ -253,7 +187,7 @@ describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
     const stored = await pollUntil(
       "MirrorMaker 2's own offsets after the seed",
       async () => {
-        const read = await aPlane.readPartition({
+        const read = await k.sourcePlane.readPartition({
           topic: offsetsTopic,
           partition: 0,
           fromOffset: '0',
@@ -293,20 +227,21 @@ describe('failback with MirrorMaker 2 in reverse (target → source)', () => {
       deps(),
     );
     expect(again).toMatchObject({ created: false, handle: failback.handle, forwardReplicator: 'DELETED' });
-    expect(started).toHaveLength(2);
+    expect(k.started).toHaveLength(2);
   });
 
   it('stops the reverse flow and removes its internal topics from A, leaving the data', async () => {
     const result = await runStopFailback(failback, deps());
     expect(result.replicator).toBe('DELETED');
     expect(result.internalTopicsDeleted.sort()).toEqual(mm2InternalTopics(FAILBACK_FLOW_ALIASES.source).sort());
-    expect(started[1]?.running()).toBe(false);
+    expect(k.started[1]?.running()).toBe(false);
     await pollUntil(
       'internal topics gone',
-      async () => ((await aPlane.listTopics()).filter((t) => !t.startsWith('__')).join() === TOPIC ? true : undefined),
+      async () =>
+        (await k.sourcePlane.listTopics()).filter((t) => !t.startsWith('__')).join() === TOPIC ? true : undefined,
       { timeoutMs: 20_000 },
     );
-    expect((await readEndOffsets(aPlane, [TOPIC])).reduce((n, e) => n + BigInt(e.high), 0n)).toBe(
+    expect((await readEndOffsets(k.sourcePlane, [TOPIC])).reduce((n, e) => n + BigInt(e.high), 0n)).toBe(
       BigInt(PRE + POST + PARTITIONS),
     );
   });

@@ -1,20 +1,13 @@
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
-import { LocalMirrorMaker2 } from '../../lambdas/adapters/local/mm2-replicator';
 import { readEndOffsets, storeEndOffsets, type PartitionEnd } from '../../lambdas/core/cutover/model';
 import type { FailbackState } from '../../lambdas/core/failback/state';
-import {
-  runCheckFailback,
-  runCommitFailbackOffsets,
-  runStartFailback,
-  runStopFailback,
-} from '../../lambdas/core/failback/tasks';
+import { runCommitFailbackOffsets, runStartFailback, runStopFailback } from '../../lambdas/core/failback/tasks';
 import { exactNamePattern } from '../../lambdas/core/plan/waves';
 import { planReplication, startReplication } from '../../lambdas/core/replication/replication';
 import type { KafkaRecordIn } from '../../lambdas/ports/kafka';
 import type { ReplicatorHandle } from '../../lambdas/ports/replicator';
-import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
-import { mirrorMakerProcessLauncher, pollUntil, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
-import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
+import { keyAt, untilFailbackCaughtUp, useMirrorMakerClusters } from './two-clusters';
 
 /**
  * The failback of a plan in two waves through MirrorMaker 2 on real brokers. The ledger wave switches first; the
@@ -30,7 +23,6 @@ const identity = { migrationId: 'waves-fb', executionName: 'exec-wfb-1' };
 const RUN = 'migrations/waves-fb/exec-wfb-1';
 const [LEDGER, PAYMENTS, AUDIT] = ['ledger', 'payments', 'audit'];
 const PARTITIONS = 2;
-const quiet = { log: () => undefined };
 
 const records = (topic: string, from: number, count: number, phase: string) =>
   Array.from({ length: count }, (_, i) => ({
@@ -60,32 +52,21 @@ async function keysOn(plane: KafkajsDataPlane, topic: string): Promise<string[]>
 const total = (ends: readonly PartitionEnd[]): bigint => ends.reduce((n, e) => n + BigInt(e.high), 0n);
 
 describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
-  let a: KafkaCluster;
-  let b: KafkaCluster;
-  let aPlane: KafkajsDataPlane;
-  let bPlane: KafkajsDataPlane;
-  let mm2: LocalMirrorMaker2;
-  let started: MirrorMaker[];
+  const k = useMirrorMakerClusters('wfb-', ['wfb-a', 'wfb-b']);
   let forward: ReplicatorHandle;
   let failback: FailbackState;
-  const artifacts = new MemoryArtifacts();
-  const endpoint = (c: () => KafkaCluster) => () => ({
-    bootstrapServers: [c().bootstrap as string],
-    auth: { mechanism: 'PLAINTEXT' as const },
-  });
-  const [sourceEndpoint, targetEndpoint] = [endpoint(() => a), endpoint(() => b)];
-  const deps = () => ({ replicator: mm2, artifacts, source: aPlane, target: bPlane, now: () => new Date() });
+  const { artifacts, deps, sourceEndpoint, targetEndpoint } = k;
   const expected = new Map<string, string[]>();
 
   /** The forward flow has copied everything A holds of these topics to B. */
   const copied = async (topics: string[]): Promise<void> => {
-    const aEnds = await readEndOffsets(aPlane, topics);
+    const aEnds = await readEndOffsets(k.sourcePlane, topics);
     await pollUntil(
       `${topics.join(', ')} copied to B`,
       async () => {
-        const present = await bPlane.listTopics();
+        const present = await k.targetPlane.listTopics();
         if (!topics.every((t) => present.includes(t))) return undefined;
-        return JSON.stringify((await readEndOffsets(bPlane, topics)).map((e) => e.high)) ===
+        return JSON.stringify((await readEndOffsets(k.targetPlane, topics)).map((e) => e.high)) ===
           JSON.stringify(aEnds.map((e) => e.high))
           ? true
           : undefined;
@@ -98,37 +79,22 @@ describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
   const cutOver = async (wave: string, topic: string) => {
     const at = new Date().toISOString();
     const w = { ...identity, wave };
-    const fence = await storeEndOffsets(artifacts, w, 'fence.json', at, await readEndOffsets(aPlane, [topic]));
-    const switched = await storeEndOffsets(artifacts, w, 'switch.json', at, await readEndOffsets(bPlane, [topic]));
+    const fence = await storeEndOffsets(artifacts, w, 'fence.json', at, await readEndOffsets(k.sourcePlane, [topic]));
+    const switched = await storeEndOffsets(
+      artifacts,
+      w,
+      'switch.json',
+      at,
+      await readEndOffsets(k.targetPlane, [topic]),
+    );
     return { wave, topics: [topic], switchTargetOffsetsKey: switched.key, fenceSourceOffsetsKey: fence.key };
   };
 
   beforeAll(async () => {
-    [a, b] = await startKafkaClusters([{ name: 'wfb-a' }, { name: 'wfb-b' }]);
-    aPlane = new KafkajsDataPlane(a.connection('source'), quiet);
-    bPlane = new KafkajsDataPlane(b.connection('target'), quiet);
-    await aPlane.createTopics([LEDGER, PAYMENTS, AUDIT].map((topic) => ({ topic, numPartitions: PARTITIONS })));
-    for (const t of [LEDGER, PAYMENTS, AUDIT]) await aPlane.produce(t, records(t, 0, 20, 'pre'));
-    const launcher = mirrorMakerProcessLauncher({ version: a.version });
-    started = launcher.started;
-    mm2 = new LocalMirrorMaker2(
-      launcher.launch,
-      { refreshIntervalSeconds: 2, syncIntervalSeconds: 1, offsetFlushIntervalMs: 1_000 },
-      (e) =>
-        new KafkajsDataPlane(
-          { name: 'mm2-offsets', bootstrapServers: e.bootstrapServers ?? [], auth: { mechanism: 'PLAINTEXT' } },
-          quiet,
-        ),
-    );
-    await artifacts.putJson(`${RUN}/replication/topics.json`, [LEDGER, PAYMENTS, AUDIT]);
-  });
-
-  afterAll(async () => {
-    await mm2?.stopAll();
-    for (const p of started ?? []) await p.stop();
-    await aPlane?.close();
-    await bPlane?.close();
-    await stopAllKafkaClusters();
+    const topics = [LEDGER, PAYMENTS, AUDIT];
+    await k.sourcePlane.createTopics(topics.map((topic) => ({ topic, numPartitions: PARTITIONS })));
+    for (const t of topics) await k.sourcePlane.produce(t, records(t, 0, 20, 'pre'));
+    await artifacts.putJson(`${RUN}/replication/topics.json`, topics);
   });
 
   it('fails back both waves: each topic from its own wave switch, only the waves topics, each group by its wave', async () => {
@@ -142,27 +108,27 @@ describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
       consumerGroups: { include: ['.*'], exclude: [] },
       sourceTopics: [LEDGER, PAYMENTS, AUDIT],
     });
-    forward = (await startReplication(plan.spec, identity, mm2)).handle;
+    forward = (await startReplication(plan.spec, identity, k.mm2)).handle;
     await copied([LEDGER, PAYMENTS, AUDIT]);
     // Wave ledger switches; its producers write to B. Payments and audit producers still write to A.
     const ledgerWave = await cutOver('ledger', LEDGER);
-    await bPlane.produce(LEDGER, records(LEDGER, 20, 10, 'post'));
-    await aPlane.produce(PAYMENTS, records(PAYMENTS, 20, 10, 'between'));
-    await aPlane.produce(AUDIT, records(AUDIT, 20, 10, 'between'));
+    await k.targetPlane.produce(LEDGER, records(LEDGER, 20, 10, 'post'));
+    await k.sourcePlane.produce(PAYMENTS, records(PAYMENTS, 20, 10, 'between'));
+    await k.sourcePlane.produce(AUDIT, records(AUDIT, 20, 10, 'between'));
     await copied([PAYMENTS, AUDIT]);
     // Wave payments switches later; its producers write to B. Audit's producers never leave A.
     const paymentsWave = await cutOver('payments', PAYMENTS);
-    await bPlane.produce(PAYMENTS, records(PAYMENTS, 30, 10, 'post'));
+    await k.targetPlane.produce(PAYMENTS, records(PAYMENTS, 30, 10, 'post'));
     // The groups read part-way on B after their wave's switch.
     const ledgerStart = await storedHigh(ledgerWave.switchTargetOffsetsKey);
     const paymentsStart = await storedHigh(paymentsWave.switchTargetOffsetsKey);
-    await bPlane.setCommittedOffsets('ledger-app', offsetsPlus(LEDGER, ledgerStart, 2n));
-    await bPlane.setCommittedOffsets('payments-app', offsetsPlus(PAYMENTS, paymentsStart, 3n));
+    await k.targetPlane.setCommittedOffsets('ledger-app', offsetsPlus(LEDGER, ledgerStart, 2n));
+    await k.targetPlane.setCommittedOffsets('payments-app', offsetsPlus(PAYMENTS, paymentsStart, 3n));
     // One more record per partition: MirrorMaker 2 emits a partition's last offset sync when the next one arrives.
-    await bPlane.produce(LEDGER, records(LEDGER, 30, PARTITIONS, 'post'));
-    await bPlane.produce(PAYMENTS, records(PAYMENTS, 40, PARTITIONS, 'post'));
-    for (const t of [LEDGER, PAYMENTS]) expected.set(t, await keysOn(bPlane, t));
-    const auditOnA = await readEndOffsets(aPlane, [AUDIT]);
+    await k.targetPlane.produce(LEDGER, records(LEDGER, 30, PARTITIONS, 'post'));
+    await k.targetPlane.produce(PAYMENTS, records(PAYMENTS, 40, PARTITIONS, 'post'));
+    for (const t of [LEDGER, PAYMENTS]) expected.set(t, await keysOn(k.targetPlane, t));
+    const auditOnA = await readEndOffsets(k.sourcePlane, [AUDIT]);
 
     // Act: StartFailback as a plan in waves gives it (exact topics and groups, each wave's snapshots)
     failback = await runStartFailback(
@@ -180,18 +146,7 @@ describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
       },
       deps(),
     );
-    failback = await pollUntil(
-      'the failback of both waves to catch up',
-      async () => {
-        failback = await runCheckFailback(failback, deps());
-        return failback.caughtUp ? failback : undefined;
-      },
-      {
-        timeoutMs: 90_000,
-        intervalMs: 1_000,
-        abort: () => (started[1]?.running() === false ? `reverse MM2 exited: ${started[1]?.logTail(10)}` : undefined),
-      },
-    );
+    failback = await untilFailbackCaughtUp(k, failback, 'the failback of both waves to catch up', 90_000);
     const committed = [];
     for (const [wave, group] of [
       ['ledger', 'ledger-app'],
@@ -205,10 +160,10 @@ describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
       );
 
     // Assess: A holds B's records of each wave's topic, each once: none of what came from A flowed back twice
-    for (const t of [LEDGER, PAYMENTS]) expect(await keysOn(aPlane, t)).toEqual(expected.get(t));
+    for (const t of [LEDGER, PAYMENTS]) expect(await keysOn(k.sourcePlane, t)).toEqual(expected.get(t));
     // audit is in no wave: nothing of it was copied back
-    expect(total(await readEndOffsets(aPlane, [AUDIT]))).toBe(total(auditOnA));
-    expect(await aPlane.listTopics()).not.toContain(`target.${AUDIT}`);
+    expect(total(await readEndOffsets(k.sourcePlane, [AUDIT]))).toBe(total(auditOnA));
+    expect(await k.sourcePlane.listTopics()).not.toContain(`target.${AUDIT}`);
     // each wave's return committed its own group only, at the record it points at on B
     expect(committed.map((c) => [...new Set(c.committed.map((x) => x.groupId))])).toEqual([
       ['ledger-app'],
@@ -222,23 +177,13 @@ describe('failback of a plan in waves with MirrorMaker 2 in reverse', () => {
       [LEDGER, 'ledger-app'],
       [PAYMENTS, 'payments-app'],
     ] as const)
-      for (const onB of await bPlane.fetchCommittedOffsets(group, [topic])) {
-        const onA = (await aPlane.fetchCommittedOffsets(group, [topic])).find((x) => x.partition === onB.partition);
-        const [recordOnA] = await aPlane.readPartition({
-          topic,
-          partition: onB.partition,
-          fromOffset: onA?.offset ?? '0',
-          maxRecords: 1,
-          timeoutMs: 3_000,
-        });
-        const [recordOnB] = await bPlane.readPartition({
-          topic,
-          partition: onB.partition,
-          fromOffset: onB.offset,
-          maxRecords: 1,
-          timeoutMs: 3_000,
-        });
-        expect(recordOnA?.key?.toString()).toBe(recordOnB?.key?.toString());
+      for (const onB of await k.targetPlane.fetchCommittedOffsets(group, [topic])) {
+        const onA = (await k.sourcePlane.fetchCommittedOffsets(group, [topic])).find(
+          (x) => x.partition === onB.partition,
+        );
+        expect(await keyAt(k.sourcePlane, topic, onB.partition, onA?.offset ?? '0')).toBe(
+          await keyAt(k.targetPlane, topic, onB.partition, onB.offset),
+        );
       }
     const positions = await artifacts.getJson<{ partitions: Array<{ topic: string; wave: string }> }>(
       `${RUN}/failback/positions.json`,
