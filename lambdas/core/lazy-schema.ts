@@ -1,5 +1,8 @@
 import * as z from 'zod';
 
+/** The lazy schemas not built yet, by their initialisers. */
+const unbuilt = new Set<() => void>();
+
 /**
  * A zod schema built the first time it is used, then kept: `lazySchema(() => z.object({ … }))` is the schema the
  * function returns, with the same type, methods and behaviour.
@@ -32,6 +35,7 @@ export function lazySchema<S extends z.ZodType>(build: () => S): S {
     if (built) return;
     const schema = build();
     built = true;
+    unbuilt.delete(initialise);
     const internals = schema._zod;
     Object.setPrototypeOf(target, Object.getPrototypeOf(schema));
     const constr: z.core.$constructor<S> = internals.constr as unknown as z.core.$constructor<S>;
@@ -46,5 +50,17 @@ export function lazySchema<S extends z.ZodType>(build: () => S): S {
     const meta = z.globalRegistry.get(schema);
     if (meta !== undefined) z.globalRegistry.add(standIn, meta);
   }
+  unbuilt.add(initialise);
   return standIn;
+}
+
+/**
+ * Builds every lazy schema declared so far and not yet built; returns how many were pending. A warm-up call does it
+ * (lambdas/middleware/observability.ts), so that the first call after it, which may fall inside the write pause, builds
+ * no schema.
+ */
+export function buildLazySchemas(): number {
+  const pending = [...unbuilt];
+  for (const initialise of pending) initialise();
+  return pending.length;
 }

@@ -10,6 +10,7 @@ import { EventBridgePhaseEvents } from '../adapters/aws/eventbridge-phase-events
 import type { PhaseChanged, PhaseEvents } from '../ports/phase-events';
 import { readTaskEnv } from '../contract/env';
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../contract/telemetry';
+import { buildLazySchemas } from '../core/lazy-schema';
 import { isWarmEvent } from '../workflow/define-task';
 import { trimForStepFunctions } from './lambda-error';
 
@@ -204,10 +205,15 @@ export function withObservability(phase: string, options: ObservabilityOptions =
     },
   };
 
-  // First, so that a warm-up call (the ASL's Warm* states) runs nothing else: no trace, log, metric or event.
+  // First, so that a warm-up call (the ASL's Warm* states) runs nothing else: no trace, log, metric or event. It builds
+  // the schemas the function would otherwise build at its first call, which may fall inside the write pause.
   const warmUp: middy.MiddlewareObj = {
     name: 'msk-migration-warm-up',
-    before: (request) => (isWarmEvent(request.event) ? { warm: true, function: phase } : undefined),
+    before: (request) => {
+      if (!isWarmEvent(request.event)) return undefined;
+      buildLazySchemas();
+      return { warm: true, function: phase };
+    },
   };
   return [
     warmUp,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { buildLazySchemas } from '../core/lazy-schema';
 import { parseTaskInput } from '../tasks/shared/execution-state';
 import type { FunctionName, PortName } from './catalogue';
 
@@ -105,8 +106,9 @@ export function parseEvent<I>(
 }
 
 /**
- * A warm-up call (`{"warm": true}`, the ASL's Warm* states before the fence): the function's module is loaded and its
- * clients built, nothing is read or changed, and the answer says which function it was.
+ * A warm-up call (`{"warm": true}`, the ASL's Warm* states before the fence): the function's module is loaded, its
+ * clients and its schemas built (lambdas/core/lazy-schema.ts, buildLazySchemas), nothing is read or changed, and the
+ * answer says which function it was.
  */
 export function isWarmEvent(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { warm?: unknown }).warm === true;
@@ -123,7 +125,10 @@ export async function serveTask<I, O, D>(
   event: unknown,
   ports: PortBag,
 ): Promise<O | Warmed> {
-  if (isWarmEvent(event)) return { warm: true, function: definition.function };
+  if (isWarmEvent(event)) {
+    buildLazySchemas();
+    return { warm: true, function: definition.function };
+  }
   const input = parseEvent<I>(definition, state, event);
   return definition.run(input, depsFor(definition, input, ports));
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { lazySchema } from '../../lambdas/core/lazy-schema';
+import { buildLazySchemas, lazySchema } from '../../lambdas/core/lazy-schema';
 
 /** The same schemas, declared eagerly and through lazySchema, with a count of the lazy builds. */
 function schemas() {
@@ -55,6 +55,16 @@ describe('lazySchema', () => {
     expect(lazyOrder.description).toBe('An order.');
     expect(lazyName.meta()).toEqual({ description: 'A name.' });
     expect(z.toJSONSchema(lazyOrder, { io: 'input' })).toEqual(z.toJSONSchema(eagerOrder, { io: 'input' }));
+  });
+
+  it('builds every schema not yet built when asked (a warm-up call), and none twice', () => {
+    const { builds, lazyName, lazyOrder } = schemas();
+    lazyName.parse('ab');
+
+    buildLazySchemas();
+    expect(builds).toEqual({ name: 1, order: 1 });
+    lazyOrder.parse({ name: 'ab' });
+    expect(builds).toEqual({ name: 1, order: 1 });
   });
 
   it('throws a failing build at each use, never a half-built schema', () => {

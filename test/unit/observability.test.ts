@@ -3,9 +3,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import * as z from 'zod';
 import { EventBridgePhaseEvents } from '../../lambdas/adapters/aws/eventbridge-phase-events';
 import { MemoryPhaseEvents } from '../../lambdas/adapters/local/memory-phase-events';
 import { LagTimeoutError, TransientError } from '../../lambdas/core/errors';
+import { lazySchema } from '../../lambdas/core/lazy-schema';
 import {
   recordGateEvaluation,
   telemetryFor,
@@ -95,6 +97,19 @@ describe('withObservability', () => {
     expect(task).not.toHaveBeenCalled();
     expect(lines).toEqual([]);
     expect(events.events).toEqual([]);
+  });
+
+  it('builds the schemas a warm-up call would otherwise leave to the first call', async () => {
+    // Prepare
+    const build = jest.fn(() => z.object({ name: z.string() }));
+    const schema = lazySchema(build);
+    const { handler } = handlerFor(async () => ({}));
+    // Act
+    await handler({ warm: true, stateName: 'WarmCheckDrain' }, context);
+    // Assess
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(schema.parse({ name: 'orders' })).toEqual({ name: 'orders' });
+    expect(build).toHaveBeenCalledTimes(1);
   });
 
   it('does not carry one execution ID into the next invocation of a warm function', async () => {
