@@ -3,6 +3,7 @@ import { normaliseEmail } from './decision-rules';
 import type { ApprovalEvidence, ApprovalKind, ApproverAllowList, EvidenceLine } from './record';
 import { displayTime } from './display-time';
 import { parseIamPrincipal } from './iam-principal';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * Reads the execution state the approval task receives (`state`: the validated plan under `input`, and the
@@ -11,23 +12,27 @@ import { parseIamPrincipal } from './iam-principal';
  * "not reported", never as a pass, and never fails the request (the gates themselves already ran).
  */
 
-const Approver = z.union([
-  z.string(),
-  z.object({
-    email: z.string().optional(),
-    slackUserId: z.string().optional(),
-    iamArn: z.string().optional(),
-    name: z.string().optional(),
-  }),
-]);
+const Approver = lazySchema(() =>
+  z.union([
+    z.string(),
+    z.object({
+      email: z.string().optional(),
+      slackUserId: z.string().optional(),
+      iamArn: z.string().optional(),
+      name: z.string().optional(),
+    }),
+  ]),
+);
 
 /** The part of the migration plan this module reads (the full schema is the ValidateInput task's). */
-export const ApprovalPlanSchema = z.object({
-  email: z.array(z.string()).default([]),
-  slack: z.object({ channelId: z.string().min(1) }).optional(),
-  approvers: z.array(Approver).default([]),
-  timeoutMinutes: z.number().positive(),
-});
+export const ApprovalPlanSchema = lazySchema(() =>
+  z.object({
+    email: z.array(z.string()).default([]),
+    slack: z.object({ channelId: z.string().min(1) }).optional(),
+    approvers: z.array(Approver).default([]),
+    timeoutMinutes: z.number().positive(),
+  }),
+);
 export type ApprovalPlan = z.infer<typeof ApprovalPlanSchema>;
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -59,7 +64,7 @@ export function allowListFromPlan(plan: ApprovalPlan): ApproverAllowList {
   };
 }
 
-const Loose = z.record(z.string(), z.unknown());
+const Loose = lazySchema(() => z.record(z.string(), z.unknown()));
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 const count = (value: unknown): number | undefined =>

@@ -29,6 +29,7 @@ import { topicConfigRule } from './rules/topic-configs';
 import { topicSelectionRule } from './rules/topic-selection';
 import { transactionRule } from './rules/transactions';
 import { scopeOf } from './scope';
+import { lazySchema } from '../lazy-schema';
 
 /** Every rule, in the order their findings are listed within a severity. */
 export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: AssessmentRule }> = [
@@ -58,27 +59,29 @@ export const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Assess
 
 export const ASSESSMENT_SCHEMA_VERSION = 1;
 
-export const AssessmentSchema = z.object({
-  schemaVersion: z.literal(ASSESSMENT_SCHEMA_VERSION),
-  assessedAt: z.string(),
-  inventoryCollectedAt: z.string(),
-  profile: TargetProfileSchema,
-  options: AssessmentOptionsSchema,
-  /** BLOCKERs first, then WARNINGs, then INFOs. */
-  findings: z.array(FindingSchema),
-  counts: z.object({ BLOCKER: z.number().int(), WARNING: z.number().int(), INFO: z.number().int() }),
-  /** True while an unacknowledged BLOCKER remains: the workflow stops before creating anything. */
-  blocked: z.boolean(),
-  scope: z.object({
-    topics: z.number().int(),
-    partitions: z.number().int(),
-    groups: z.number().int(),
-    notSelected: z.number().int(),
-    excluded: z.number().int(),
-    undescribable: z.number().int(),
+export const AssessmentSchema = lazySchema(() =>
+  z.object({
+    schemaVersion: z.literal(ASSESSMENT_SCHEMA_VERSION),
+    assessedAt: z.string(),
+    inventoryCollectedAt: z.string(),
+    profile: TargetProfileSchema,
+    options: AssessmentOptionsSchema,
+    /** BLOCKERs first, then WARNINGs, then INFOs. */
+    findings: z.array(FindingSchema),
+    counts: z.object({ BLOCKER: z.number().int(), WARNING: z.number().int(), INFO: z.number().int() }),
+    /** True while an unacknowledged BLOCKER remains: the workflow stops before creating anything. */
+    blocked: z.boolean(),
+    scope: z.object({
+      topics: z.number().int(),
+      partitions: z.number().int(),
+      groups: z.number().int(),
+      notSelected: z.number().int(),
+      excluded: z.number().int(),
+      undescribable: z.number().int(),
+    }),
+    criteria: z.array(CriterionResultSchema),
   }),
-  criteria: z.array(CriterionResultSchema),
-});
+);
 export type Assessment = z.infer<typeof AssessmentSchema>;
 
 function acknowledge(findings: readonly Finding[], ids: readonly string[]): Finding[] {

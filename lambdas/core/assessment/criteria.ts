@@ -4,6 +4,7 @@ import { CRITERIA, type Criterion, type TargetProfile } from '../profiles/profil
 import { bytes, type AssessmentOptions, type Finding } from './finding';
 import { quotaMeasures } from './rules/quota-fit';
 import { scopeOf } from './scope';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The five criteria a platform team weighs a serverless or elastic Kafka target on, each with what was measured on
@@ -18,14 +19,16 @@ export const CRITERION_TITLES: Record<Criterion, string> = {
   dataControlAndCost: 'Data control and cost',
 };
 
-export const CriterionResultSchema = z.object({
-  criterion: z.enum(CRITERIA),
-  title: z.string(),
-  verdict: z.enum(['FITS', 'FITS_WITH_CHANGES', 'DOES_NOT_FIT']),
-  target: z.string(),
-  measured: z.array(z.object({ label: z.string(), value: z.string() })),
-  findingIds: z.array(z.string()),
-});
+export const CriterionResultSchema = lazySchema(() =>
+  z.object({
+    criterion: z.enum(CRITERIA),
+    title: z.string(),
+    verdict: z.enum(['FITS', 'FITS_WITH_CHANGES', 'DOES_NOT_FIT']),
+    target: z.string(),
+    measured: z.array(z.object({ label: z.string(), value: z.string() })),
+    findingIds: z.array(z.string()),
+  }),
+);
 export type CriterionResult = z.infer<typeof CriterionResultSchema>;
 
 const n = (v: number): string => v.toLocaleString('en-US');

@@ -12,6 +12,7 @@ import {
   watchedTopics,
 } from '../cutover/model';
 import type { ExecutionIdentity } from '../replication/naming';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The fence of the way back (FenceForFailback) and its release (ReleaseFailbackFence).
@@ -26,32 +27,36 @@ import type { ExecutionIdentity } from '../replication/naming';
  */
 
 /** `$.failbackFence` after FenceForFailback: the pointer that pointed at the target now holds the failback fence. */
-export const FailbackFenceSchema = z.object({
-  direction: z.literal('FAILBACK'),
-  fencedAt: z.string(),
-  fenceValue: z.string(),
-  pointer: z.string(),
-  /** What it held before the failback fence: the target value SwitchToTarget set. */
-  previous: z.string(),
-  changeId: z.string().optional(),
-  /** The target's end offsets right after the fence: the failback drain compares against them. */
-  targetEndsAtFence: EndOffsetsSnapshotSchema,
-  topics: z.number().int().nonnegative(),
-  /** The applications stopped on the target at the failback fence (cutover.switches with stopAtFence). */
-  clients: z.array(ClientSwitchStepSchema).optional(),
-});
+export const FailbackFenceSchema = lazySchema(() =>
+  z.object({
+    direction: z.literal('FAILBACK'),
+    fencedAt: z.string(),
+    fenceValue: z.string(),
+    pointer: z.string(),
+    /** What it held before the failback fence: the target value SwitchToTarget set. */
+    previous: z.string(),
+    changeId: z.string().optional(),
+    /** The target's end offsets right after the fence: the failback drain compares against them. */
+    targetEndsAtFence: EndOffsetsSnapshotSchema,
+    topics: z.number().int().nonnegative(),
+    /** The applications stopped on the target at the failback fence (cutover.switches with stopAtFence). */
+    clients: z.array(ClientSwitchStepSchema).optional(),
+  }),
+);
 export type FailbackFence = z.infer<typeof FailbackFenceSchema>;
 
 /** ReleaseFailbackFence's result. */
-export const FenceReleaseSchema = z.object({
-  direction: z.literal('RELEASE_FAILBACK'),
-  outcome: z.enum(['RELEASED', 'NOT_FENCED', 'ALREADY_RELEASED']),
-  pointer: z.string(),
-  value: z.string().optional(),
-  releasedAt: z.string(),
-  /** The applications stopped at the failback fence, started again on the target. */
-  clients: z.array(ClientSwitchStepSchema).optional(),
-});
+export const FenceReleaseSchema = lazySchema(() =>
+  z.object({
+    direction: z.literal('RELEASE_FAILBACK'),
+    outcome: z.enum(['RELEASED', 'NOT_FENCED', 'ALREADY_RELEASED']),
+    pointer: z.string(),
+    value: z.string().optional(),
+    releasedAt: z.string(),
+    /** The applications stopped at the failback fence, started again on the target. */
+    clients: z.array(ClientSwitchStepSchema).optional(),
+  }),
+);
 export type FenceRelease = z.infer<typeof FenceReleaseSchema>;
 
 /** The fence of the way back: a `fenced:` value (clients hold) told apart from the forward fence. */

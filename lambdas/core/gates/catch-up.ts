@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { LagGateVerdict } from './lag-gate';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The catch-up gate over time: it passes after `consecutiveHealthyChecks` healthy evaluations in a row (an unhealthy
@@ -8,20 +9,22 @@ import type { LagGateVerdict } from './lag-gate';
  * evaluations in `$.catchUp`.
  */
 
-export const CatchUpProgressSchema = z.object({
-  startedAt: z.string(),
-  evaluations: z.number().int().nonnegative(),
-  consecutiveHealthy: z.number().int().nonnegative(),
-  passed: z.boolean(),
-  lastHealthy: z.boolean(),
-  lastEvaluatedAt: z.string(),
-  /** The first sentences of why the last evaluation was not healthy (the full list is in its evidence). */
-  lastReasons: z.array(z.string()),
-  /** Artifact key of the last evaluation's evidence (the next one reads its partition offsets for progress). */
-  lastEvidenceKey: z.string().optional(),
-  /** When the current healthy run began (for the report: how long the gate took to confirm). */
-  healthySince: z.string().optional(),
-});
+export const CatchUpProgressSchema = lazySchema(() =>
+  z.object({
+    startedAt: z.string(),
+    evaluations: z.number().int().nonnegative(),
+    consecutiveHealthy: z.number().int().nonnegative(),
+    passed: z.boolean(),
+    lastHealthy: z.boolean(),
+    lastEvaluatedAt: z.string(),
+    /** The first sentences of why the last evaluation was not healthy (the full list is in its evidence). */
+    lastReasons: z.array(z.string()),
+    /** Artifact key of the last evaluation's evidence (the next one reads its partition offsets for progress). */
+    lastEvidenceKey: z.string().optional(),
+    /** When the current healthy run began (for the report: how long the gate took to confirm). */
+    healthySince: z.string().optional(),
+  }),
+);
 export type CatchUpProgress = z.infer<typeof CatchUpProgressSchema>;
 
 export interface CatchUpPolicy {

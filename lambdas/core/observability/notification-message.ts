@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * What a person reads in Slack when a migration changes phase or its execution changes status: one line that says
@@ -7,39 +8,45 @@ import * as z from 'zod';
  * repeated: they are large and can name secrets' ARNs.
  */
 
-export const ExecutionStatusChangeSchema = z.object({
-  source: z.literal('aws.states'),
-  'detail-type': z.literal('Step Functions Execution Status Change'),
-  region: z.string(),
-  detail: z.object({
-    executionArn: z.string(),
-    stateMachineArn: z.string(),
-    name: z.string(),
-    status: z.string(),
-    startDate: z.number().nullable().optional(),
-    stopDate: z.number().nullable().optional(),
-    error: z.string().nullable().optional(),
-    cause: z.string().nullable().optional(),
+export const ExecutionStatusChangeSchema = lazySchema(() =>
+  z.object({
+    source: z.literal('aws.states'),
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    region: z.string(),
+    detail: z.object({
+      executionArn: z.string(),
+      stateMachineArn: z.string(),
+      name: z.string(),
+      status: z.string(),
+      startDate: z.number().nullable().optional(),
+      stopDate: z.number().nullable().optional(),
+      error: z.string().nullable().optional(),
+      cause: z.string().nullable().optional(),
+    }),
   }),
-});
+);
 
-export const PhaseChangedEventSchema = z.object({
-  source: z.literal('msk-migration'),
-  'detail-type': z.literal('MskMigration.PhaseChanged'),
-  region: z.string(),
-  detail: z.object({
-    migrationId: z.string(),
-    executionId: z.string(),
-    phase: z.string(),
-    status: z.enum(['SUCCEEDED', 'FAILED', 'WAITING']),
-    summary: z.string(),
-    figures: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    errorName: z.string().optional(),
-    at: z.string(),
+export const PhaseChangedEventSchema = lazySchema(() =>
+  z.object({
+    source: z.literal('msk-migration'),
+    'detail-type': z.literal('MskMigration.PhaseChanged'),
+    region: z.string(),
+    detail: z.object({
+      migrationId: z.string(),
+      executionId: z.string(),
+      phase: z.string(),
+      status: z.enum(['SUCCEEDED', 'FAILED', 'WAITING']),
+      summary: z.string(),
+      figures: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      errorName: z.string().optional(),
+      at: z.string(),
+    }),
   }),
-});
+);
 
-export const NotificationEventSchema = z.union([ExecutionStatusChangeSchema, PhaseChangedEventSchema]);
+export const NotificationEventSchema = lazySchema(() =>
+  z.union([ExecutionStatusChangeSchema, PhaseChangedEventSchema]),
+);
 export type NotificationEvent = z.infer<typeof NotificationEventSchema>;
 
 export type SlackTextBlock =

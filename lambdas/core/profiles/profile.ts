@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * A target profile: what a kind of target cluster accepts, as data. Quotas are today's defaults with the page they
@@ -33,23 +34,27 @@ export const QUOTA_NAMES = [
 ] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];
 
-export const QuotaSchema = z.object({
-  /** null: no known limit, or it depends on what this profile cannot know (then `note` says what to supply). */
-  value: z.number().nullable(),
-  unit: z.enum(['bytes', 'bytes/s', 'count', 'per second', 'GiB']),
-  scope: z.enum(['cluster', 'partition', 'broker', 'account']),
-  adjustable: z.boolean(),
-  /** Where today's default comes from, or `execution input` when overridden. */
-  source: z.string(),
-  note: z.string().optional(),
-});
+export const QuotaSchema = lazySchema(() =>
+  z.object({
+    /** null: no known limit, or it depends on what this profile cannot know (then `note` says what to supply). */
+    value: z.number().nullable(),
+    unit: z.enum(['bytes', 'bytes/s', 'count', 'per second', 'GiB']),
+    scope: z.enum(['cluster', 'partition', 'broker', 'account']),
+    adjustable: z.boolean(),
+    /** Where today's default comes from, or `execution input` when overridden. */
+    source: z.string(),
+    note: z.string().optional(),
+  }),
+);
 export type Quota = z.infer<typeof QuotaSchema>;
 
-export const CapabilitySchema = z.object({
-  support: z.enum(['SUPPORTED', 'LIMITED', 'UNSUPPORTED', 'UNKNOWN']),
-  note: z.string(),
-  source: z.string().optional(),
-});
+export const CapabilitySchema = lazySchema(() =>
+  z.object({
+    support: z.enum(['SUPPORTED', 'LIMITED', 'UNSUPPORTED', 'UNKNOWN']),
+    note: z.string(),
+    source: z.string().optional(),
+  }),
+);
 
 export const CRITERIA = [
   'apiCompatibility',
@@ -60,48 +65,54 @@ export const CRITERIA = [
 ] as const;
 export type Criterion = (typeof CRITERIA)[number];
 
-export const TargetProfileSchema = z.object({
-  id: z.enum(['msk-serverless', 'msk-provisioned', 'kafka-compatible']),
-  name: z.string(),
-  /** What the target is in one sentence. */
-  summary: z.string(),
-  access: z.object({
-    /** Client authentication the target offers. */
-    authModes: z.array(z.enum(['IAM', 'SCRAM', 'MTLS', 'UNAUTHENTICATED', 'OAUTHBEARER', 'PLAIN'])),
-    /** Kafka ACLs: NONE means access is decided elsewhere (IAM policies). */
-    acls: z.enum(['SUPPORTED', 'NONE', 'UNKNOWN']),
-    source: z.string(),
+export const TargetProfileSchema = lazySchema(() =>
+  z.object({
+    id: z.enum(['msk-serverless', 'msk-provisioned', 'kafka-compatible']),
+    name: z.string(),
+    /** What the target is in one sentence. */
+    summary: z.string(),
+    access: z.object({
+      /** Client authentication the target offers. */
+      authModes: z.array(z.enum(['IAM', 'SCRAM', 'MTLS', 'UNAUTHENTICATED', 'OAUTHBEARER', 'PLAIN'])),
+      /** Kafka ACLs: NONE means access is decided elsewhere (IAM policies). */
+      acls: z.enum(['SUPPORTED', 'NONE', 'UNKNOWN']),
+      source: z.string(),
+    }),
+    topicConfigs: z.object({
+      /** ALLOW_LIST: only `editable` may be set; ANY: every Kafka topic config. */
+      policy: z.enum(['ALLOW_LIST', 'ANY']),
+      editable: z.array(z.string()),
+      /** Settable only when the topic is created. */
+      creationOnly: z.array(z.string()),
+      source: z.string(),
+    }),
+    quotas: z.partialRecord(z.enum(QUOTA_NAMES), QuotaSchema),
+    capabilities: z.object({
+      transactions: CapabilitySchema,
+      compaction: CapabilitySchema,
+      kafkaStreams: CapabilitySchema,
+      clientQuotas: CapabilitySchema,
+      mskReplicator: CapabilitySchema,
+    }),
+    /** What the target offers under each of the five criteria (the report puts the measured source figures beside it). */
+    criteria: z.record(z.enum(CRITERIA), z.string()),
+    /** What cannot be known from documentation and must be proven in the rehearsal. */
+    mustTest: z.array(z.string()),
   }),
-  topicConfigs: z.object({
-    /** ALLOW_LIST: only `editable` may be set; ANY: every Kafka topic config. */
-    policy: z.enum(['ALLOW_LIST', 'ANY']),
-    editable: z.array(z.string()),
-    /** Settable only when the topic is created. */
-    creationOnly: z.array(z.string()),
-    source: z.string(),
-  }),
-  quotas: z.partialRecord(z.enum(QUOTA_NAMES), QuotaSchema),
-  capabilities: z.object({
-    transactions: CapabilitySchema,
-    compaction: CapabilitySchema,
-    kafkaStreams: CapabilitySchema,
-    clientQuotas: CapabilitySchema,
-    mskReplicator: CapabilitySchema,
-  }),
-  /** What the target offers under each of the five criteria (the report puts the measured source figures beside it). */
-  criteria: z.record(z.enum(CRITERIA), z.string()),
-  /** What cannot be known from documentation and must be proven in the rehearsal. */
-  mustTest: z.array(z.string()),
-});
+);
 export type TargetProfile = z.infer<typeof TargetProfileSchema>;
 
-export const QuotaOverridesSchema = z.partialRecord(z.enum(QUOTA_NAMES), z.number().nonnegative().nullable());
+export const QuotaOverridesSchema = lazySchema(() =>
+  z.partialRecord(z.enum(QUOTA_NAMES), z.number().nonnegative().nullable()),
+);
 
-export const ProfileOverridesSchema = z.object({
-  quotas: QuotaOverridesSchema.optional(),
-  /** Replaces the editable topic-config allow-list (a platform that allows more, or an AWS change). */
-  editableTopicConfigs: z.array(z.string()).optional(),
-});
+export const ProfileOverridesSchema = lazySchema(() =>
+  z.object({
+    quotas: QuotaOverridesSchema.optional(),
+    /** Replaces the editable topic-config allow-list (a platform that allows more, or an AWS change). */
+    editableTopicConfigs: z.array(z.string()).optional(),
+  }),
+);
 export type ProfileOverrides = z.infer<typeof ProfileOverridesSchema>;
 
 /** Applies the execution input's overrides; each overridden quota says so in its `source`. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The seed's checklist: seven gates, each Pass / Warn / Fail / Not run with the evidence behind it. One model for both
@@ -22,21 +23,25 @@ export const CHECKLIST_GATES = [
 ] as const;
 export type ChecklistGateName = (typeof CHECKLIST_GATES)[number];
 
-export const ChecklistGateSchema = z.object({
-  status: z.enum(GATE_STATUSES),
-  /** One or two sentences a reviewer can check: what was measured and against what. */
-  evidence: z.string(),
-  /** Artifact keys (evidence store) the verdict was read from; empty when it rests on the execution state alone. */
-  evidenceKeys: z.array(z.string()).optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
+export const ChecklistGateSchema = lazySchema(() =>
+  z.object({
+    status: z.enum(GATE_STATUSES),
+    /** One or two sentences a reviewer can check: what was measured and against what. */
+    evidence: z.string(),
+    /** Artifact keys (evidence store) the verdict was read from; empty when it rests on the execution state alone. */
+    evidenceKeys: z.array(z.string()).optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 export type ChecklistGate = z.infer<typeof ChecklistGateSchema>;
 
-export const ChecklistSchema = z.object(
-  Object.fromEntries(CHECKLIST_GATES.map((g) => [g, ChecklistGateSchema])) as Record<
-    ChecklistGateName,
-    typeof ChecklistGateSchema
-  >,
+export const ChecklistSchema = lazySchema(() =>
+  z.object(
+    Object.fromEntries(CHECKLIST_GATES.map((g) => [g, ChecklistGateSchema])) as Record<
+      ChecklistGateName,
+      typeof ChecklistGateSchema
+    >,
+  ),
 );
 export type Checklist = z.infer<typeof ChecklistSchema>;
 

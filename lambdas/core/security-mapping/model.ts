@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { AclBindingSchema, type AclBinding } from '../access/acl-binding';
 import type { IamPolicyDocument } from '../access/iam-policy';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * What the security mapping reads (the source cluster's principals and ACLs, from the inventory) and what it writes
@@ -8,41 +9,47 @@ import type { IamPolicyDocument } from '../access/iam-policy';
  * (core/access/acl-binding.ts), so the inventory's bindings pass straight in.
  */
 
-export const PrincipalAuthenticationSchema = z.enum(['SCRAM', 'MTLS', 'IAM', 'UNKNOWN']);
+export const PrincipalAuthenticationSchema = lazySchema(() => z.enum(['SCRAM', 'MTLS', 'IAM', 'UNKNOWN']));
 export type PrincipalAuthentication = z.infer<typeof PrincipalAuthenticationSchema>;
 
-export const SourcePrincipalSchema = z.object({
-  /** Kafka principal as ACLs name it: `User:<name>`. */
-  principal: z.string(),
-  authentication: PrincipalAuthenticationSchema,
-});
+export const SourcePrincipalSchema = lazySchema(() =>
+  z.object({
+    /** Kafka principal as ACLs name it: `User:<name>`. */
+    principal: z.string(),
+    authentication: PrincipalAuthenticationSchema,
+  }),
+);
 
-export const SecurityInventorySchema = z.object({
-  /** SCRAM users and mTLS principals known on the source (ACL principals not listed here are added as UNKNOWN). */
-  principals: z.array(SourcePrincipalSchema),
-  acls: z.array(AclBindingSchema),
-  /** The brokers' `super.users` (principals that bypass ACLs); absent when it could not be read (Kafka hides its value). */
-  superUsers: z.array(z.string()).optional(),
-  /** The brokers' `allow.everyone.if.no.acl.found`; absent when the inventory could not read it. */
-  allowEveryoneIfNoAclFound: z.boolean().optional(),
-  /** Topics on the source (to list the ones no ACL names). */
-  topics: z.array(z.string()),
-  consumerGroups: z.array(z.string()).default([]),
-});
+export const SecurityInventorySchema = lazySchema(() =>
+  z.object({
+    /** SCRAM users and mTLS principals known on the source (ACL principals not listed here are added as UNKNOWN). */
+    principals: z.array(SourcePrincipalSchema),
+    acls: z.array(AclBindingSchema),
+    /** The brokers' `super.users` (principals that bypass ACLs); absent when it could not be read (Kafka hides its value). */
+    superUsers: z.array(z.string()).optional(),
+    /** The brokers' `allow.everyone.if.no.acl.found`; absent when the inventory could not read it. */
+    allowEveryoneIfNoAclFound: z.boolean().optional(),
+    /** Topics on the source (to list the ones no ACL names). */
+    topics: z.array(z.string()),
+    consumerGroups: z.array(z.string()).default([]),
+  }),
+);
 export type SecurityInventory = z.input<typeof SecurityInventorySchema>;
 
 /** The IAM-only target whose ARNs the policies name. */
-export const IamTargetClusterSchema = z.object({
-  /** @default 'aws' */
-  partition: z.string().default('aws'),
-  region: z.string().min(1),
-  accountId: z.string().regex(/^\d{12}$/, 'an AWS account ID is 12 digits'),
-  clusterName: z.string().min(1),
-  /** The UUID in the cluster ARN. Absent while the target is not created yet: the policies then use `*`. */
-  clusterUuid: z.string().optional(),
-  /** MSK Serverless supports fewer cluster-level actions (no AlterCluster, no dynamic configuration). */
-  serverless: z.boolean(),
-});
+export const IamTargetClusterSchema = lazySchema(() =>
+  z.object({
+    /** @default 'aws' */
+    partition: z.string().default('aws'),
+    region: z.string().min(1),
+    accountId: z.string().regex(/^\d{12}$/, 'an AWS account ID is 12 digits'),
+    clusterName: z.string().min(1),
+    /** The UUID in the cluster ARN. Absent while the target is not created yet: the policies then use `*`. */
+    clusterUuid: z.string().optional(),
+    /** MSK Serverless supports fewer cluster-level actions (no AlterCluster, no dynamic configuration). */
+    serverless: z.boolean(),
+  }),
+);
 export type IamTargetCluster = z.input<typeof IamTargetClusterSchema>;
 
 export type FindingSeverity = 'BLOCKER' | 'WARNING' | 'INFO';

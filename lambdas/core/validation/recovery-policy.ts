@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The plan's recovery requirements (`input.recovery`): how many records a topic accepts twice on the target (a
@@ -9,23 +10,27 @@ import * as z from 'zod';
 export type Tolerance = 'NONE' | 'ANY' | { readonly maxRecords: number };
 
 /** The plan's `recovery` as the tasks that read it take it (the plan schema is the strict one). */
-const ToleranceSchema = z.union([z.enum(['NONE', 'ANY']), z.object({ maxRecords: z.number().int().positive() })]);
-export const RecoveryPolicySchema = z.object({
-  duplicateTolerance: ToleranceSchema.optional(),
-  replayTolerance: ToleranceSchema.optional(),
-  topics: z
-    .array(
-      z.object({
-        include: z.array(z.string()),
-        duplicateTolerance: ToleranceSchema.optional(),
-        replayTolerance: ToleranceSchema.optional(),
-      }),
-    )
-    .optional(),
-  freshGroups: z
-    .array(z.object({ groupId: z.string().min(1), startAt: z.string(), acceptedBy: z.string().min(1) }))
-    .optional(),
-});
+const ToleranceSchema = lazySchema(() =>
+  z.union([z.enum(['NONE', 'ANY']), z.object({ maxRecords: z.number().int().positive() })]),
+);
+export const RecoveryPolicySchema = lazySchema(() =>
+  z.object({
+    duplicateTolerance: ToleranceSchema.optional(),
+    replayTolerance: ToleranceSchema.optional(),
+    topics: z
+      .array(
+        z.object({
+          include: z.array(z.string()),
+          duplicateTolerance: ToleranceSchema.optional(),
+          replayTolerance: ToleranceSchema.optional(),
+        }),
+      )
+      .optional(),
+    freshGroups: z
+      .array(z.object({ groupId: z.string().min(1), startAt: z.string(), acceptedBy: z.string().min(1) }))
+      .optional(),
+  }),
+);
 
 export interface RecoveryPolicy {
   readonly duplicateTolerance?: Tolerance;

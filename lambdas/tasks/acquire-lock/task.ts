@@ -3,6 +3,7 @@ import { acquireMigrationLocks } from '../../core/lock/migration-lock';
 import type { MigrationLocks } from '../../ports/migration-locks';
 import { defineTask } from '../../workflow/define-task';
 import { ExecutionStateSchema, LockStateSchema } from '../shared/execution-state';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * AcquireLock: right after ValidateInput, before anything is created. Locks the source cluster, the target and the
@@ -13,7 +14,7 @@ import { ExecutionStateSchema, LockStateSchema } from '../shared/execution-state
  * ASL Parameters `{ "state.$": "$" }`, ResultPath `$.lock` (Report and the compensator release what it lists).
  */
 
-export const Input = z.object({ state: ExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = LockStateSchema;

@@ -11,13 +11,16 @@ import { AssessmentStateSchema, ExecutionStateSchema, InventoryStateSchema } fro
 import { targetProfileOf } from '../shared/plan-views';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * Assess: the assessment rules against the target profile the plan names. The full report (Markdown and JSON) goes
  * to the ArtifactStore; an unacknowledged BLOCKER fails with Migration.AssessmentBlocked, before anything is created.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ inventory: InventoryStateSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ inventory: InventoryStateSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = AssessmentStateSchema;

@@ -11,6 +11,7 @@ import { runCheckFailback as checkFailbackPhase } from '../../core/failback/task
 import { FailbackFenceSchema } from '../../core/failback/fence';
 import { ExecutionStateSchema } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CheckFailback (WaitForFailback ⇄ CheckFailback, the Choice reads `$.failback.caughtUp`) and CheckFailbackDrain
@@ -23,31 +24,37 @@ import { defineTask } from '../../workflow/define-task';
  * cutover.drainTimeoutMinutes after the fence: Migration.CutoverFailed (the producers on the target still hold).
  */
 
-export const FailbackDrainSchema = z.object({
-  checkedAt: z.string(),
-  /** Digest of the target's end offsets at this poll (core/cutover/model digestEnds). */
-  targetDigest: z.string(),
-  /** Since when they have been what they are now. */
-  stableSince: z.string(),
-  /** Records written to the target after the failback fence (late producers), over all partitions. */
-  recordsAfterFence: z.string(),
-  polls: z.number().int().positive(),
-});
-
-export const Input = z.object({
-  state: ExecutionStateSchema.extend({
-    failback: FailbackStateSchema.extend({ drain: FailbackDrainSchema.optional() }),
-    failbackFence: FailbackFenceSchema.optional(),
+export const FailbackDrainSchema = lazySchema(() =>
+  z.object({
+    checkedAt: z.string(),
+    /** Digest of the target's end offsets at this poll (core/cutover/model digestEnds). */
+    targetDigest: z.string(),
+    /** Since when they have been what they are now. */
+    stableSince: z.string(),
+    /** Records written to the target after the failback fence (late producers), over all partitions. */
+    recordsAfterFence: z.string(),
+    polls: z.number().int().positive(),
   }),
-  phase: z.enum(['CATCH_UP', 'DRAIN']).optional(),
-});
+);
+
+export const Input = lazySchema(() =>
+  z.object({
+    state: ExecutionStateSchema.extend({
+      failback: FailbackStateSchema.extend({ drain: FailbackDrainSchema.optional() }),
+      failbackFence: FailbackFenceSchema.optional(),
+    }),
+    phase: z.enum(['CATCH_UP', 'DRAIN']).optional(),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
-export const Output = FailbackStateSchema.extend({
-  /** DRAIN only. */
-  drained: z.boolean().optional(),
-  drain: FailbackDrainSchema.optional(),
-});
+export const Output = lazySchema(() =>
+  FailbackStateSchema.extend({
+    /** DRAIN only. */
+    drained: z.boolean().optional(),
+    drain: FailbackDrainSchema.optional(),
+  }),
+);
 export type Output = z.infer<typeof Output>;
 
 export type Deps = FailbackDeps & {

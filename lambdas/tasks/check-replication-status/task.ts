@@ -7,6 +7,7 @@ import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { minutesBetween } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CheckReplicationStatus: one Describe of the WaitForReplicator loop. RUNNING → `running`; FAILED, gone, or still
@@ -17,7 +18,9 @@ import { defineTask } from '../../workflow/define-task';
 /** MSK Replicator creation takes about 30 minutes. Overridable by `$.settings.replicationStartTimeoutMinutes`. */
 const DEFAULT_START_TIMEOUT_MINUTES = 120;
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = ReplicationPhaseSchema;

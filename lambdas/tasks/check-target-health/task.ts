@@ -8,6 +8,7 @@ import type { LagSignals } from '../../ports/lag-signals';
 import { CutoverExecutionStateShape, WindowStateSchema, cutoverScope, requireStep } from '../shared/cutover-state';
 import { scopeToCurrentWave } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CheckTargetHealth: one poll of the rollback window (WaitInRollbackWindow ⇄ CheckTargetHealth). The core judges the
@@ -17,9 +18,11 @@ import { defineTask } from '../../workflow/define-task';
  * Migration.TargetUnhealthy, whose Catch runs RollbackCutover.
  */
 
-export const Input = z.object({
-  state: CutoverExecutionStateShape.extend({ window: HealthProgressSchema.optional() }).transform(scopeToCurrentWave),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    state: CutoverExecutionStateShape.extend({ window: HealthProgressSchema.optional() }).transform(scopeToCurrentWave),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = WindowStateSchema;

@@ -7,6 +7,7 @@ import { ExecutionStateSchema, TargetStateSchema, type TargetState } from '../sh
 import { minutesBetween } from '../shared/plan-views';
 import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CheckTargetStatus: one Describe of the WaitForTarget loop. ACTIVE → `ready` with the bootstrap servers; FAILED, or
@@ -17,7 +18,7 @@ import { defineTask } from '../../workflow/define-task';
 /** MSK provisioned clusters take 15–40 minutes to create; Serverless a few. Overridable by `$.settings.provisionTimeoutMinutes`. */
 const DEFAULT_PROVISION_TIMEOUT_MINUTES = 90;
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ target: TargetStateSchema }) });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema.extend({ target: TargetStateSchema }) }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = TargetStateSchema;

@@ -9,6 +9,7 @@ import type { LagSignals } from '../../ports/lag-signals';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * EvaluateCatchUp: one evaluation of the catch-up gate (MSK Replicator alarms and datapoints, per-partition lag for
@@ -16,7 +17,9 @@ import { defineTask } from '../../workflow/define-task';
  * past gates.catchUpTimeoutMinutes → Migration.LagTimeout. Each evaluation's figures are in the ArtifactStore.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = CatchUpStateSchema;

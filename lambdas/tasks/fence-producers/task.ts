@@ -33,6 +33,7 @@ import {
 } from '../shared/cutover-state';
 import type { WriteFence } from '../../ports/write-fence';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * FenceProducers (phase 9), FenceForFailback (`mode: FAILBACK`) and ReleaseFailbackFence (`mode: RELEASE_FAILBACK`):
@@ -47,13 +48,15 @@ import { defineTask } from '../../workflow/define-task';
  * value SwitchToTarget set.
  */
 
-export const Input = z.object({
-  state: CutoverExecutionStateSchema,
-  mode: z.enum(['FORWARD', 'FAILBACK', 'RELEASE_FAILBACK']).optional(),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    state: CutoverExecutionStateSchema,
+    mode: z.enum(['FORWARD', 'FAILBACK', 'RELEASE_FAILBACK']).optional(),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.union([FenceRecordSchema, FailbackFenceSchema, FenceReleaseSchema]);
+export const Output = lazySchema(() => z.union([FenceRecordSchema, FailbackFenceSchema, FenceReleaseSchema]));
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {

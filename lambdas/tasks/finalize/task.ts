@@ -11,6 +11,7 @@ import { replicationKeptFor } from '../../core/plan/waves';
 import { teardownReplication } from '../../core/replication/teardown';
 import { undoReplication } from '../shared/replication-undo';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * Finalize (after FinalizeApproval): stops and deletes the forward replication this execution created, its alarms and
@@ -18,7 +19,9 @@ import { defineTask } from '../../workflow/define-task';
  * consumers-first readers depend on the replication for good (`waves[].producersStay`) keeps the replicator.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = ReplicationTeardownStateSchema;

@@ -12,13 +12,14 @@ import type { ThroughputMetrics } from '../../ports/metrics';
 import type { MskControlPlane } from '../../ports/msk-control-plane';
 import { ExecutionStateSchema, InventoryStateSchema } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * Inventory: the source's control plane (MSK), data plane (topics, configs, groups, ACLs, quotas), client behaviour
  * (producers, transactions, codecs and record sizes, group protocols) and throughput (CloudWatch). The whole inventory goes to the ArtifactStore; `$.inventory` keeps its summary and key.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = InventoryStateSchema;

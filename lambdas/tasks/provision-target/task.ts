@@ -5,6 +5,7 @@ import { ExecutionStateSchema, TargetStateSchema } from '../shared/execution-sta
 import { identityOf } from '../shared/plan-views';
 import { describeExistingTarget, type TargetEndpointDeps } from '../shared/target-endpoint';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * ProvisionTarget: makes `$.target` describe the target endpoint, whichever way the plan names it.
@@ -14,7 +15,7 @@ import { defineTask } from '../../workflow/define-task';
  * - `target.bootstrapServers`: a Kafka-compatible cluster reached by address; ready at once.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = TargetStateSchema;

@@ -26,6 +26,7 @@ import { cutoverKey } from '../../core/cutover/model';
 import { waveStatuses } from '../../core/plan/waves';
 import { CatchUpStateSchema, ValidationStateSchema } from '../../core/replication/state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * Report: reads the execution state leniently (Report has no Catch: a phase result it cannot read is listed as
@@ -33,31 +34,35 @@ import { defineTask } from '../../workflow/define-task';
  * phases ran, the outcome and error, what was created and undone, the findings, the evidence, the approvals.
  */
 
-export const Input = z.object({
-  outcome: z.enum(REPORT_OUTCOMES),
-  state: z.looseObject({
-    input: z.looseObject({ migrationId: z.string() }).optional(),
-    identity: z.looseObject({ migrationId: z.string(), executionName: z.string() }).optional(),
-    execution: z
-      .looseObject({ id: z.string().optional(), name: z.string().optional(), startedAt: z.string().optional() })
-      .optional(),
+export const Input = lazySchema(() =>
+  z.object({
+    outcome: z.enum(REPORT_OUTCOMES),
+    state: z.looseObject({
+      input: z.looseObject({ migrationId: z.string() }).optional(),
+      identity: z.looseObject({ migrationId: z.string(), executionName: z.string() }).optional(),
+      execution: z
+        .looseObject({ id: z.string().optional(), name: z.string().optional(), startedAt: z.string().optional() })
+        .optional(),
+    }),
   }),
-});
+);
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.object({
-  reportKey: z.string(),
-  markdownKey: z.string(),
-  htmlKey: z.string(),
-  outcome: z.enum(REPORT_OUTCOMES),
-  /** The seven checklist gates' verdicts (the evidence behind each is in the report). */
-  gates: z.record(z.enum(CHECKLIST_GATES), z.enum(GATE_STATUSES)),
-  /**
-   * The replicator Finalize kept running for consumers-first readers whose producers stay on the source
-   * (`waves[].producersStay`): the operator stops it with `msk-migrate finish-replication`.
-   */
-  replicationKept: z.string().optional(),
-});
+export const Output = lazySchema(() =>
+  z.object({
+    reportKey: z.string(),
+    markdownKey: z.string(),
+    htmlKey: z.string(),
+    outcome: z.enum(REPORT_OUTCOMES),
+    /** The seven checklist gates' verdicts (the evidence behind each is in the report). */
+    gates: z.record(z.enum(CHECKLIST_GATES), z.enum(GATE_STATUSES)),
+    /**
+     * The replicator Finalize kept running for consumers-first readers whose producers stay on the source
+     * (`waves[].producersStay`): the operator stops it with `msk-migrate finish-replication`.
+     */
+    replicationKept: z.string().optional(),
+  }),
+);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {
@@ -109,15 +114,17 @@ function read<T>(schema: z.ZodType<T>, value: unknown, unreadable: string[], wha
   return parsed.success ? parsed.data : undefined;
 }
 
-const ApprovalSchema = z.looseObject({
-  approved: z.boolean().optional(),
-  approver: z.string().optional(),
-  approverName: z.string().optional(),
-  channel: z.string().optional(),
-  decidedAt: z.string().optional(),
-  comment: z.string().optional(),
-  approvalId: z.string().optional(),
-});
+const ApprovalSchema = lazySchema(() =>
+  z.looseObject({
+    approved: z.boolean().optional(),
+    approver: z.string().optional(),
+    approverName: z.string().optional(),
+    channel: z.string().optional(),
+    decidedAt: z.string().optional(),
+    comment: z.string().optional(),
+    approvalId: z.string().optional(),
+  }),
+);
 
 export async function runReport(input: Input, deps: Deps): Promise<Output> {
   const { state, outcome } = input;

@@ -5,6 +5,7 @@ import { ApprovalKindSchema, MAX_TASK_TOKEN_LENGTH } from '../../core/approval/r
 import { requestApproval, type ApprovalServices } from '../../core/approval/service';
 import { defineTask } from '../../workflow/define-task';
 import { ExecutionStateSchema, parseTaskInput, scopeToCurrentWave } from '../shared/execution-state';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * RequestApproval: the Lambda behind the `.waitForTaskToken` states CutoverApproval and FinalizeApproval.
@@ -16,24 +17,28 @@ import { ExecutionStateSchema, parseTaskInput, scopeToCurrentWave } from '../sha
  * "state.$": "$" }`.
  */
 
-export const Input = z.object({
-  taskToken: z.string().min(1).max(MAX_TASK_TOKEN_LENGTH),
-  /** `$$.Execution.Id`: the execution ARN. */
-  executionId: z.string().min(1),
-  kind: ApprovalKindSchema,
-  /** The whole execution state: the validated plan under `input`, the earlier phases' summaries beside it. */
-  state: z.looseObject({ input: z.looseObject({ approval: z.unknown() }) }),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    taskToken: z.string().min(1).max(MAX_TASK_TOKEN_LENGTH),
+    /** `$$.Execution.Id`: the execution ARN. */
+    executionId: z.string().min(1),
+    kind: ApprovalKindSchema,
+    /** The whole execution state: the validated plan under `input`, the earlier phases' summaries beside it. */
+    state: z.looseObject({ input: z.looseObject({ approval: z.unknown() }) }),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.object({
-  approvalId: z.string(),
-  expiresAt: z.string(),
-  emailsSent: z.number().int(),
-  slackPosted: z.boolean(),
-  reminderAt: z.string().optional(),
-  requestKey: z.string(),
-});
+export const Output = lazySchema(() =>
+  z.object({
+    approvalId: z.string(),
+    expiresAt: z.string(),
+    emailsSent: z.number().int(),
+    slackPosted: z.boolean(),
+    reminderAt: z.string().optional(),
+    requestKey: z.string(),
+  }),
+);
 export type Output = z.infer<typeof Output>;
 
 /** Ports and settings only; the handler builds the AWS ones, the rehearsal the local ones. */

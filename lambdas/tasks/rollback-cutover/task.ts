@@ -36,6 +36,7 @@ import { CutoverStateSchema, clientSwitchTargetOf, cutoverScope, minutesSince } 
 import { ExecutionStateSchema, ReplicationPhaseSchema, scopeToCurrentWave } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * RollbackCutover (`mode: ROLLBACK`, the Catch of every cutover step and of the rollback window) and FailbackCutover
@@ -58,48 +59,54 @@ import { defineTask } from '../../workflow/define-task';
  * reading the source), nor steps a switch already back.
  */
 
-export const Input = z.object({
-  state: ExecutionStateSchema.extend({
-    replication: ReplicationPhaseSchema.optional(),
-    cutover: CutoverStateSchema.optional(),
-    failback: FailbackStateSchema.optional(),
-    failbackFence: FailbackFenceSchema.optional(),
-  }).transform(scopeToCurrentWave),
-  mode: z.enum(['ROLLBACK', 'FAILBACK']),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    state: ExecutionStateSchema.extend({
+      replication: ReplicationPhaseSchema.optional(),
+      cutover: CutoverStateSchema.optional(),
+      failback: FailbackStateSchema.optional(),
+      failbackFence: FailbackFenceSchema.optional(),
+    }).transform(scopeToCurrentWave),
+    mode: z.enum(['ROLLBACK', 'FAILBACK']),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
-export const RollbackOutput = RollbackCutoverResultSchema.extend({
-  mode: z.literal('ROLLBACK'),
-  /** The plan's client switches on their way back; the Choice ClientsReverted? reads `complete`. */
-  clients: ClientSwitchProgressSchema.optional(),
-  /** One sentence per thing done or left, for the report. */
-  notes: z.array(z.string()),
-});
-
-export const FailbackCutoverOutput = z.object({
-  mode: z.literal('FAILBACK'),
-  outcome: z.literal('FAILED_BACK'),
-  at: z.string(),
-  pointer: PointerRevertSchema,
-  offsets: z.object({
-    partitionsCommitted: z.number().int().nonnegative(),
-    groups: z.number().int().nonnegative(),
-    skippedActiveGroups: z.array(z.string()),
-    evidenceKey: z.string(),
+export const RollbackOutput = lazySchema(() =>
+  RollbackCutoverResultSchema.extend({
+    mode: z.literal('ROLLBACK'),
+    /** The plan's client switches on their way back; the Choice ClientsReverted? reads `complete`. */
+    clients: ClientSwitchProgressSchema.optional(),
+    /** One sentence per thing done or left, for the report. */
+    notes: z.array(z.string()),
   }),
-  /** From the failback fence to the pointer's return: how long the target's producers held. */
-  writePauseMs: z.number().int().nonnegative(),
-  /** The source's write fence, removed now that producers go back to the source. */
-  writeFence: WriteFenceUndoSchema.optional(),
-  /** The plan's client switches, returned to the source configuration journaled before the cutover moved them. */
-  clients: ClientSwitchProgressSchema.optional(),
-  /** The consumers held at the target's end before their offsets were translated back (their last step). */
-  held: z.array(ClientSwitchStepSchema).optional(),
-  notes: z.array(z.string()),
-});
+);
 
-export const Output = z.discriminatedUnion('mode', [RollbackOutput, FailbackCutoverOutput]);
+export const FailbackCutoverOutput = lazySchema(() =>
+  z.object({
+    mode: z.literal('FAILBACK'),
+    outcome: z.literal('FAILED_BACK'),
+    at: z.string(),
+    pointer: PointerRevertSchema,
+    offsets: z.object({
+      partitionsCommitted: z.number().int().nonnegative(),
+      groups: z.number().int().nonnegative(),
+      skippedActiveGroups: z.array(z.string()),
+      evidenceKey: z.string(),
+    }),
+    /** From the failback fence to the pointer's return: how long the target's producers held. */
+    writePauseMs: z.number().int().nonnegative(),
+    /** The source's write fence, removed now that producers go back to the source. */
+    writeFence: WriteFenceUndoSchema.optional(),
+    /** The plan's client switches, returned to the source configuration journaled before the cutover moved them. */
+    clients: ClientSwitchProgressSchema.optional(),
+    /** The consumers held at the target's end before their offsets were translated back (their last step). */
+    held: z.array(ClientSwitchStepSchema).optional(),
+    notes: z.array(z.string()),
+  }),
+);
+
+export const Output = lazySchema(() => z.discriminatedUnion('mode', [RollbackOutput, FailbackCutoverOutput]));
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {

@@ -5,6 +5,7 @@ import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema, ReplicationTeardownStateSchema } from '../shared/execution-state';
 import { undoReplication } from '../shared/replication-undo';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * RollbackReplication: deletes the replicator, its alarms and the canary topic, only what this execution created
@@ -12,7 +13,7 @@ import { defineTask } from '../../workflow/define-task';
  * undo and says so. Never touches source data.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = ReplicationTeardownStateSchema;

@@ -5,6 +5,7 @@ import type { TargetProvisioner } from '../../ports/target-provisioner';
 import { ExecutionStateSchema, TargetRollbackStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * RollbackTarget: deletes the target cluster only when this execution created it (the plan asked for target.create
@@ -13,7 +14,7 @@ import { defineTask } from '../../workflow/define-task';
  * before it could record the cluster, the cluster is looked for by this execution's name and tags.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = TargetRollbackStateSchema;

@@ -18,6 +18,7 @@ import {
   type ExecutionState,
 } from './execution-state';
 import { identityOf } from './plan-views';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * What the cutover and failback task states leave in the execution state, and the small views of the state they share:
@@ -26,38 +27,46 @@ import { identityOf } from './plan-views';
  */
 
 /** `$.cutover.switch` after SwitchToTarget: the core's record plus the key StartFailback reads. */
-export const SwitchStateSchema = SwitchRecordSchema.extend({
-  /** Artifact key of the target's end offsets at the switch (= `targetEndsAtSwitch.key`): the failback starts there. */
-  switchTargetOffsetsKey: z.string(),
-  /** The plan's client switches (cutover.switches); the Choice ClientsSwitched? reads `complete`. */
-  clients: ClientSwitchProgressSchema.optional(),
-});
+export const SwitchStateSchema = lazySchema(() =>
+  SwitchRecordSchema.extend({
+    /** Artifact key of the target's end offsets at the switch (= `targetEndsAtSwitch.key`): the failback starts there. */
+    switchTargetOffsetsKey: z.string(),
+    /** The plan's client switches (cutover.switches); the Choice ClientsSwitched? reads `complete`. */
+    clients: ClientSwitchProgressSchema.optional(),
+  }),
+);
 
 /** `$.window` after CheckTargetHealth; the Choice WindowClosed? reads `closed`. */
-export const WindowStateSchema = HealthProgressSchema.extend({
-  /** The rollback window has run out and this check found the target healthy: on to the point of no return. */
-  closed: z.boolean(),
-});
+export const WindowStateSchema = lazySchema(() =>
+  HealthProgressSchema.extend({
+    /** The rollback window has run out and this check found the target healthy: on to the point of no return. */
+    closed: z.boolean(),
+  }),
+);
 
 /** `$.cutover`: one record per cutover step (each step's ResultPath). */
-export const CutoverStateSchema = z.looseObject({
-  /** TranslateOffsetsBeforeFence: the consumer groups' offsets translated before the fence. */
-  offsetsBeforeFence: OffsetsBeforeFenceSchema.optional(),
-  fence: FenceRecordSchema.optional(),
-  drain: DrainProgressSchema.optional(),
-  offsets: CommitProgressSchema.optional(),
-  switch: SwitchStateSchema.optional(),
-});
+export const CutoverStateSchema = lazySchema(() =>
+  z.looseObject({
+    /** TranslateOffsetsBeforeFence: the consumer groups' offsets translated before the fence. */
+    offsetsBeforeFence: OffsetsBeforeFenceSchema.optional(),
+    fence: FenceRecordSchema.optional(),
+    drain: DrainProgressSchema.optional(),
+    offsets: CommitProgressSchema.optional(),
+    switch: SwitchStateSchema.optional(),
+  }),
+);
 export type CutoverState = z.infer<typeof CutoverStateSchema>;
 
 /** The execution state's shape as the cutover tasks read it: `$.cutover` typed, everything else as the shared schema. */
-export const CutoverExecutionStateShape = ExecutionStateSchema.extend({
-  replication: ReplicationPhaseSchema,
-  cutover: CutoverStateSchema.optional(),
-});
+export const CutoverExecutionStateShape = lazySchema(() =>
+  ExecutionStateSchema.extend({
+    replication: ReplicationPhaseSchema,
+    cutover: CutoverStateSchema.optional(),
+  }),
+);
 
 /** The same, scoped to the current wave of a plan in waves (scopeToCurrentWave). */
-export const CutoverExecutionStateSchema = CutoverExecutionStateShape.transform(scopeToCurrentWave);
+export const CutoverExecutionStateSchema = lazySchema(() => CutoverExecutionStateShape.transform(scopeToCurrentWave));
 export type CutoverExecutionState = z.infer<typeof CutoverExecutionStateSchema>;
 
 /** `$.cutover.<step>` or Migration.InputInvalid naming the state that should have written it. */

@@ -13,6 +13,7 @@ import { identityOf } from '../shared/plan-views';
 import { wavesOnTarget } from '../shared/failback-waves';
 import { exactNamePattern, waveOf } from '../../core/plan/waves';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * StartFailback (after FailbackDecision approved): the reverse replication target → source of only what producers
@@ -25,7 +26,7 @@ import { defineTask } from '../../workflow/define-task';
  * journals), docs/failback.md "A plan in waves".
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: CutoverExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = FailbackStateSchema;

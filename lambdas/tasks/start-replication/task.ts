@@ -11,6 +11,7 @@ import { replicationAuthOf } from '../shared/cluster-endpoints';
 import { ExecutionStateSchema, ReplicationPhaseSchema, TargetStateSchema } from '../shared/execution-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * StartReplication: the execution's canary topic on the source, then the replicator (MSK Replicator between MSK
@@ -19,7 +20,7 @@ import { defineTask } from '../../workflow/define-task';
  * until CheckReplicationStatus sees it RUNNING; `startedAt` starts that loop's deadline.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ target: TargetStateSchema }) });
+export const Input = lazySchema(() => z.object({ state: ExecutionStateSchema.extend({ target: TargetStateSchema }) }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = ReplicationPhaseSchema;

@@ -5,6 +5,7 @@ import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Replicator } from '../../ports/replicator';
 import { ExecutionStateSchema } from '../shared/execution-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * StopFailback (after FailbackCutover): deletes the reverse replicator only when its tags say it is this execution's
@@ -12,7 +13,9 @@ import { defineTask } from '../../workflow/define-task';
  * forward replicator, the target and all data are left. Idempotent: a retry finds it gone (ALREADY_GONE).
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ failback: FailbackStateSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ failback: FailbackStateSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = FailbackStoppedSchema;

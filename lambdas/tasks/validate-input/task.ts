@@ -8,6 +8,7 @@ import { wavesStateOf, type WavesState } from '../../core/plan/waves';
 import type { ExecutionIdentity } from '../../core/replication/naming';
 import { defineTask } from '../../workflow/define-task';
 import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * ValidateInput: the first state. Checks the execution input against the contract (lambdas/core/plan) and replaces
@@ -19,16 +20,18 @@ import { WORKFLOW_DEFINITION } from '../shared/workflow-definition';
  * "startedAt.$": "$$.Execution.StartTime" }`, ResultPath `$`.
  */
 
-export const Input = z.object({
-  /** The execution input, unchecked. */
-  plan: z.unknown(),
-  /** `$$.Execution.Id`: the execution ARN. */
-  executionId: z.string().min(1),
-  /** `$$.Execution.Name`; the last segment of the ARN when absent. */
-  executionName: z.string().min(1).optional(),
-  /** `$$.Execution.StartTime`; the time of this call when absent. */
-  startedAt: z.string().min(1).optional(),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    /** The execution input, unchecked. */
+    plan: z.unknown(),
+    /** `$$.Execution.Id`: the execution ARN. */
+    executionId: z.string().min(1),
+    /** `$$.Execution.Name`; the last segment of the ARN when absent. */
+    executionName: z.string().min(1).optional(),
+    /** `$$.Execution.StartTime`; the time of this call when absent. */
+    startedAt: z.string().min(1).optional(),
+  }),
+);
 export type Input = z.input<typeof Input>;
 
 /** The Wait states' seconds and the poll loops' deadlines (SettingsSchema of lambdas/tasks/shared/execution-state.ts). */

@@ -10,6 +10,7 @@ import type { KafkaDataPlane, KafkaInventoryReads } from '../../ports/kafka';
 import { ExecutionStateSchema, ReplicationPhaseSchema } from '../shared/execution-state';
 import { identityOf, targetProfileOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * ValidateTarget: topic/partition/config parity, record continuity by content, translated consumer-group offsets,
@@ -22,7 +23,9 @@ import { defineTask } from '../../workflow/define-task';
  * IAM, else the target's ACLs read through `targetAcls`.
  */
 
-export const Input = z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) });
+export const Input = lazySchema(() =>
+  z.object({ state: ExecutionStateSchema.extend({ replication: ReplicationPhaseSchema }) }),
+);
 export type Input = z.infer<typeof Input>;
 
 export const Output = ValidationStateSchema;
