@@ -1,6 +1,7 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { examplePlan, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { AUDIT_POINTER, auditWave, auditWorld } from './audit-wave';
 
 /**
  * A read-only pipeline whose topic's producers never migrate (`waves[].producersStay`), through the real ASL: the audit
@@ -10,39 +11,20 @@ import { examplePlan, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
  * stop it with `msk-migrate finish-replication` once nothing reads through it.
  */
 
-const AUDIT_POINTER = '/payments-audit/kafka/bootstrap-servers';
-
 function producersStayPlan(): Raw {
   return examplePlan((raw) => {
     raw.cutover.drainTimeoutMinutes = 5;
     raw.cutover.rollbackWindowMinutes = 30;
     raw.waves = [
-      {
-        name: 'audit',
-        team: 'Audit (read-only pipeline)',
-        consumersFirst: true,
-        producersStay: true,
-        topics: ['payments'],
-        consumerGroups: ['payments-audit'],
-        switch: { type: 'SSM_PARAMETER', parameterName: AUDIT_POINTER },
-      },
+      auditWave({ producersStay: true }),
       { name: 'ledger', topics: ['ledger.entries'], consumerGroups: ['ledger-writer'] },
     ];
   });
 }
 
-function auditWorld(scenario: ConstructorParameters<typeof World>[0] = {}): World {
-  const world = new World({ plan: producersStayPlan(), ...scenario });
-  world.source
-    .commit('payments-audit', 'payments', 0, 12)
-    .commit('payments-audit', 'payments', 1, 20)
-    .commit('payments-audit', 'payments', 2, 7);
-  return world;
-}
-
 it('succeeds with the replicator kept when a consumers-first wave reads topics whose producers never move', async () => {
   // Prepare
-  const world = auditWorld();
+  const world = auditWorld(producersStayPlan());
   // Act
   const result = await world.run();
   // Assess: both waves on the target, the replication that feeds the audit consumers still running
@@ -72,7 +54,7 @@ it('succeeds with the replicator kept when a consumers-first wave reads topics w
 
 it('keeps the replication when the later wave rolls back, since the audit consumers read through it for good', async () => {
   // Prepare: the ledger wave fails in its rollback window
-  const world = auditWorld({
+  const world = auditWorld(producersStayPlan(), {
     failInWave: { wave: 'ledger', state: 'CheckTargetHealth', error: new CutoverFailedError('ledger-writer stalled') },
   });
   // Act

@@ -1,6 +1,7 @@
 import { CutoverFailedError } from '../../lambdas/core/errors';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, stepByStep, World, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { examplePlan, stepByStep, type Raw, AT_SOURCE, AT_TARGET } from './world';
+import { AUDIT_POINTER, auditWave, auditWorld } from './audit-wave';
 
 /**
  * A read-only pipeline switches its consumers first, through the real ASL: the audit team's consumers of `payments`
@@ -10,8 +11,6 @@ import { examplePlan, stepByStep, World, type Raw, AT_SOURCE, AT_TARGET } from '
  * translated by content, which CommitConsumerOffsets waits for while the replication has not copied them yet.
  */
 
-const AUDIT_POINTER = '/payments-audit/kafka/bootstrap-servers';
-
 function consumersFirstPlan(): Raw {
   return examplePlan((raw) => {
     // the step-by-step states (test/workflow/one-invocation-cutover.test.ts runs a consumers-first wave in one)
@@ -19,14 +18,7 @@ function consumersFirstPlan(): Raw {
     raw.cutover.drainTimeoutMinutes = 5;
     raw.cutover.rollbackWindowMinutes = 30;
     raw.waves = [
-      {
-        name: 'audit',
-        team: 'Audit (read-only pipeline)',
-        consumersFirst: true,
-        topics: ['payments'],
-        consumerGroups: ['payments-audit'],
-        switch: { type: 'SSM_PARAMETER', parameterName: AUDIT_POINTER },
-      },
+      auditWave(),
       {
         name: 'ledger',
         topics: ['ledger.entries'],
@@ -38,21 +30,11 @@ function consumersFirstPlan(): Raw {
   });
 }
 
-/** A world where payments-audit has read part of payments on the source. */
-function auditWorld(scenario: ConstructorParameters<typeof World>[0] = {}): World {
-  const world = new World({ plan: consumersFirstPlan(), ...scenario });
-  world.source
-    .commit('payments-audit', 'payments', 0, 12)
-    .commit('payments-audit', 'payments', 1, 20)
-    .commit('payments-audit', 'payments', 2, 7);
-  return world;
-}
-
 it("switches a read-only pipeline's consumers first: producers stay on the source, the replication feeds the target", async () => {
   // Prepare: while the audit wave waits for approval the producers write 4 records per partition and the audit
   // consumers read them all; the replication copies nothing for seven minutes (past the approval and the fence)
   let lagUntil = 0;
-  const world = auditWorld({
+  const world = auditWorld(consumersFirstPlan(), {
     whileApprovalWaits: {
       CUTOVER: async () => {
         if (lagUntil > 0) return;
@@ -110,7 +92,7 @@ it("switches a read-only pipeline's consumers first: producers stay on the sourc
 
 it('returns the consumers of a failed consumers-first wave to the source and never touches the producers', async () => {
   // Prepare: the audit wave's target health fails in its window (it is the first wave: the whole migration rolls back)
-  const world = auditWorld({
+  const world = auditWorld(consumersFirstPlan(), {
     failInWave: { wave: 'audit', state: 'CheckTargetHealth', error: new CutoverFailedError('payments-audit stalled') },
   });
   // Act
@@ -133,7 +115,7 @@ it('returns the consumers of a failed consumers-first wave to the source and nev
 
 it('keeps the replication when a later wave rolls back while consumers-first consumers still read through it', async () => {
   // Prepare: the payments wave (the producers of the topic the audit consumers read on the target) fails in its window
-  const world = auditWorld({
+  const world = auditWorld(consumersFirstPlan(), {
     failInWave: {
       wave: 'payments',
       state: 'CheckTargetHealth',
@@ -160,7 +142,7 @@ it('keeps the replication when a later wave rolls back while consumers-first con
 
 it('a stop in the producers wave: the compensator undoes that wave and keeps the replication the audit consumers read through', async () => {
   // Prepare: stopped right after the payments wave's fence (audit and ledger are past their point of no return)
-  const world = auditWorld({ stopAfter: { state: 'FenceProducers', call: 3 } });
+  const world = auditWorld(consumersFirstPlan(), { stopAfter: { state: 'FenceProducers', call: 3 } });
   // Act
   const result = await world.run();
   expect(result.status).toBe('ABORTED');
