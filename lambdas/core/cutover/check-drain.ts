@@ -19,6 +19,7 @@ import {
   watchedTopics,
   type PartitionEnd,
 } from './model';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * CheckDrain: one poll of the Wait/CheckDrain/Choice loop after FenceProducers. The source is drained when
@@ -44,49 +45,53 @@ import {
  * (Migration.CutoverFailed, `details.writers`), and the rollback puts everything back.
  */
 
-export const DrainProgressSchema = z.object({
-  drained: z.boolean(),
-  polls: z.number().int().positive(),
-  checkedAt: z.string(),
-  fencedAt: z.string(),
-  sourceEnds: EndOffsetsSnapshotSchema,
-  /** Since when the source's end offsets have been what they are now. */
-  sourceStableSince: z.string(),
-  sourceStable: z.boolean(),
-  /** Records written to the source after the fence took effect (late producers), over all partitions. */
-  recordsAfterFence: z.string(),
-  partitions: z.number().int().nonnegative(),
-  partitionsDrained: z.number().int().nonnegative(),
-  /** Σ source end − target end: a figure, the decision is by content. */
-  offsetLag: z.number().int().nonnegative(),
-  reasons: z.array(z.string()),
-  drainedAt: z.string().optional(),
-  /** This poll's evidence: per partition the tails compared and the source−target offset delta of the last record. */
-  evidenceKey: z.string(),
-});
+export const DrainProgressSchema = lazySchema(() =>
+  z.object({
+    drained: z.boolean(),
+    polls: z.number().int().positive(),
+    checkedAt: z.string(),
+    fencedAt: z.string(),
+    sourceEnds: EndOffsetsSnapshotSchema,
+    /** Since when the source's end offsets have been what they are now. */
+    sourceStableSince: z.string(),
+    sourceStable: z.boolean(),
+    /** Records written to the source after the fence took effect (late producers), over all partitions. */
+    recordsAfterFence: z.string(),
+    partitions: z.number().int().nonnegative(),
+    partitionsDrained: z.number().int().nonnegative(),
+    /** Σ source end − target end: a figure, the decision is by content. */
+    offsetLag: z.number().int().nonnegative(),
+    reasons: z.array(z.string()),
+    drainedAt: z.string().optional(),
+    /** This poll's evidence: per partition the tails compared and the source−target offset delta of the last record. */
+    evidenceKey: z.string(),
+  }),
+);
 export type DrainProgress = z.infer<typeof DrainProgressSchema>;
 
-export const CheckDrainRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  fence: FenceRecordSchema,
-  /** The previous poll's result (`$.cutover.drain`), absent on the first poll. */
-  previous: DrainProgressSchema.optional(),
-  drainTimeoutSeconds: z.number().int().positive().default(900),
-  /** How long the source's end offsets must stay unchanged: more than the clients' pointer refresh interval. */
-  settleSeconds: z.number().nonnegative().default(15),
-  /**
-   * By when every client that honours the fence has held (s after it; ≤ settleSeconds): the settle then counts from
-   * the fence, and a move after a look taken this late is a writer no fence covers. Absent: every move restarts the
-   * settle, and only a move after a look `settleSeconds` after the fence is refused.
-   */
-  noticeSeconds: z.number().nonnegative().optional(),
-  /** Records compared at the tail of each partition. */
-  tailRecords: z.number().int().positive().default(3),
-  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
-  readTimeoutMs: z.number().int().positive().default(5_000),
-});
+export const CheckDrainRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    fence: FenceRecordSchema,
+    /** The previous poll's result (`$.cutover.drain`), absent on the first poll. */
+    previous: DrainProgressSchema.optional(),
+    drainTimeoutSeconds: z.number().int().positive().default(900),
+    /** How long the source's end offsets must stay unchanged: more than the clients' pointer refresh interval. */
+    settleSeconds: z.number().nonnegative().default(15),
+    /**
+     * By when every client that honours the fence has held (s after it; ≤ settleSeconds): the settle then counts from
+     * the fence, and a move after a look taken this late is a writer no fence covers. Absent: every move restarts the
+     * settle, and only a move after a look `settleSeconds` after the fence is refused.
+     */
+    noticeSeconds: z.number().nonnegative().optional(),
+    /** Records compared at the tail of each partition. */
+    tailRecords: z.number().int().positive().default(3),
+    ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+    readTimeoutMs: z.number().int().positive().default(5_000),
+  }),
+);
 export type CheckDrainRequest = z.input<typeof CheckDrainRequestSchema>;
 
 export interface CheckDrainDeps {

@@ -6,6 +6,7 @@ import type { LagSignals } from '../../ports/lag-signals';
 import { CommitProgressSchema, type OffsetTranslation } from './commit-consumer-offsets';
 import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
 import { SwitchRecordSchema } from './switch-consumers';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * CheckTargetHealth: one poll of the rollback window's Wait/Check/Choice loop. The target is healthy when it answers,
@@ -16,46 +17,50 @@ import { SwitchRecordSchema } from './switch-consumers';
  * whose Catch runs RollbackCutover while the window is open. `windowClosed` tells the Choice to go to FinalizeApproval.
  */
 
-export const HealthProgressSchema = z.object({
-  healthy: z.boolean(),
-  checkedAt: z.string(),
-  checks: z.number().int().positive(),
-  consecutiveUnhealthy: z.number().int().nonnegative(),
-  windowEndsAt: z.string(),
-  windowClosed: z.boolean(),
-  reasons: z.array(z.string()),
-  figures: z.object({
-    reachable: z.boolean(),
-    topicsMissing: z.number().int().nonnegative(),
-    /** Σ target end offsets now − at the switch. */
-    recordsSinceSwitch: z.string().nullable(),
-    /** Σ target end offsets now − at the previous check (0: idle). */
-    recordsSinceLastCheck: z.string().nullable(),
-    groups: z.number().int().nonnegative(),
-    groupsResumed: z.number().int().nonnegative(),
-    alarmsInAlarm: z.number().int().nonnegative(),
+export const HealthProgressSchema = lazySchema(() =>
+  z.object({
+    healthy: z.boolean(),
+    checkedAt: z.string(),
+    checks: z.number().int().positive(),
+    consecutiveUnhealthy: z.number().int().nonnegative(),
+    windowEndsAt: z.string(),
+    windowClosed: z.boolean(),
+    reasons: z.array(z.string()),
+    figures: z.object({
+      reachable: z.boolean(),
+      topicsMissing: z.number().int().nonnegative(),
+      /** Σ target end offsets now − at the switch. */
+      recordsSinceSwitch: z.string().nullable(),
+      /** Σ target end offsets now − at the previous check (0: idle). */
+      recordsSinceLastCheck: z.string().nullable(),
+      groups: z.number().int().nonnegative(),
+      groupsResumed: z.number().int().nonnegative(),
+      alarmsInAlarm: z.number().int().nonnegative(),
+    }),
+    /** Σ target end offsets at this check (the next check's reference). */
+    totalEnd: z.string().nullable(),
+    evidenceKey: z.string(),
   }),
-  /** Σ target end offsets at this check (the next check's reference). */
-  totalEnd: z.string().nullable(),
-  evidenceKey: z.string(),
-});
+);
 export type HealthProgress = z.infer<typeof HealthProgressSchema>;
 
-export const CheckTargetHealthRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  switch: SwitchRecordSchema,
-  offsets: CommitProgressSchema,
-  rollbackWindowMinutes: z.number().int().positive(),
-  previous: HealthProgressSchema.optional(),
-  /** Unhealthy polls in a row that fail the window. */
-  unhealthyChecks: z.number().int().positive().default(3),
-  /** How long a consumer group may take to resume on the target after the switch. */
-  groupGraceSeconds: z.number().int().nonnegative().default(300),
-  /** Health alarms on the target (AWS), for example its broker or client-error alarms. */
-  alarmNames: z.array(z.string()).default([]),
-});
+export const CheckTargetHealthRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    switch: SwitchRecordSchema,
+    offsets: CommitProgressSchema,
+    rollbackWindowMinutes: z.number().int().positive(),
+    previous: HealthProgressSchema.optional(),
+    /** Unhealthy polls in a row that fail the window. */
+    unhealthyChecks: z.number().int().positive().default(3),
+    /** How long a consumer group may take to resume on the target after the switch. */
+    groupGraceSeconds: z.number().int().nonnegative().default(300),
+    /** Health alarms on the target (AWS), for example its broker or client-error alarms. */
+    alarmNames: z.array(z.string()).default([]),
+  }),
+);
 export type CheckTargetHealthRequest = z.input<typeof CheckTargetHealthRequestSchema>;
 
 export interface CheckTargetHealthDeps {

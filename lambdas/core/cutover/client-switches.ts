@@ -5,6 +5,7 @@ import type { ClientSwitch, ClientSwitchFactory, ClientSwitchTarget, SwitchStep 
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { ClientSwitchSpec } from '../plan/migration-plan';
 import { cutoverKey, ExecutionIdentitySchema, readEndOffsets, type PartitionEnd } from './model';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The plan's client switches (`cutover.switches`): applications that read no pointer, moved by the orchestrator
@@ -19,50 +20,56 @@ import { cutoverKey, ExecutionIdentitySchema, readEndOffsets, type PartitionEnd 
  * never recorded was never changed, and is left alone.
  */
 
-export const ClientSwitchStepSchema = z.object({
-  name: z.string(),
-  kind: z.string(),
-  subject: z.string(),
-  role: z.enum(['PRODUCERS', 'CONSUMERS', 'BOTH']),
-  complete: z.boolean(),
-  step: z.string(),
-  detail: z.string().optional(),
-});
+export const ClientSwitchStepSchema = lazySchema(() =>
+  z.object({
+    name: z.string(),
+    kind: z.string(),
+    subject: z.string(),
+    role: z.enum(['PRODUCERS', 'CONSUMERS', 'BOTH']),
+    complete: z.boolean(),
+    step: z.string(),
+    detail: z.string().optional(),
+  }),
+);
 export type ClientSwitchStep = z.infer<typeof ClientSwitchStepSchema>;
 
 /** `$.cutover.switch.clients` / `$.rollback.cutover.clients`: the Choice states read `complete`. */
-export const ClientSwitchProgressSchema = z.object({
-  complete: z.boolean(),
-  /** When the first call of this pass ran: the timeout counts from here. */
-  startedAt: z.string(),
-  switches: z.array(ClientSwitchStepSchema),
-});
+export const ClientSwitchProgressSchema = lazySchema(() =>
+  z.object({
+    complete: z.boolean(),
+    /** When the first call of this pass ran: the timeout counts from here. */
+    startedAt: z.string(),
+    switches: z.array(ClientSwitchStepSchema),
+  }),
+);
 export type ClientSwitchProgress = z.infer<typeof ClientSwitchProgressSchema>;
 
-const ClientSwitchJournalSchema = z.object({
-  name: z.string(),
-  kind: z.string(),
-  subject: z.string(),
-  /** What the application ran before this execution changed it: `revert` returns to this. */
-  recorded: z.unknown(),
-  recordedAt: z.string(),
-  stoppedAt: z.string().optional(),
-  switchedAt: z.string().optional(),
-  /** Where SwitchToTarget moved it: a failback stopped behind its fence starts it there again (the compensator too). */
-  switchedTo: z.object({ bootstrapServers: z.string(), clusterArn: z.string().optional() }).optional(),
-  /** Consumers held at the fence (holdConsumerSwitches): the mapping disabled, the connector deleted on the source. */
-  heldAt: z.string().optional(),
-  /** Records the group had not committed on the source's migrated topics when it was held (0: consumed to the end). */
-  heldBehind: z.number().int().nonnegative().optional(),
-  revertedAt: z.string().optional(),
-  /** Failback: stopped at the failback fence (stopAtFence), started again on the target by its release, moved back. */
-  failbackStoppedAt: z.string().optional(),
-  failbackReleasedAt: z.string().optional(),
-  failedBackAt: z.string().optional(),
-  /** Failback: consumers held at the target's end (holdConsumerSwitchesOnTarget) before FailbackCutover translates. */
-  failbackHeldAt: z.string().optional(),
-  failbackHeldBehind: z.number().int().nonnegative().optional(),
-});
+const ClientSwitchJournalSchema = lazySchema(() =>
+  z.object({
+    name: z.string(),
+    kind: z.string(),
+    subject: z.string(),
+    /** What the application ran before this execution changed it: `revert` returns to this. */
+    recorded: z.unknown(),
+    recordedAt: z.string(),
+    stoppedAt: z.string().optional(),
+    switchedAt: z.string().optional(),
+    /** Where SwitchToTarget moved it: a failback stopped behind its fence starts it there again (the compensator too). */
+    switchedTo: z.object({ bootstrapServers: z.string(), clusterArn: z.string().optional() }).optional(),
+    /** Consumers held at the fence (holdConsumerSwitches): the mapping disabled, the connector deleted on the source. */
+    heldAt: z.string().optional(),
+    /** Records the group had not committed on the source's migrated topics when it was held (0: consumed to the end). */
+    heldBehind: z.number().int().nonnegative().optional(),
+    revertedAt: z.string().optional(),
+    /** Failback: stopped at the failback fence (stopAtFence), started again on the target by its release, moved back. */
+    failbackStoppedAt: z.string().optional(),
+    failbackReleasedAt: z.string().optional(),
+    failedBackAt: z.string().optional(),
+    /** Failback: consumers held at the target's end (holdConsumerSwitchesOnTarget) before FailbackCutover translates. */
+    failbackHeldAt: z.string().optional(),
+    failbackHeldBehind: z.number().int().nonnegative().optional(),
+  }),
+);
 type ClientSwitchJournal = z.infer<typeof ClientSwitchJournalSchema>;
 
 export interface ClientSwitchDeps {

@@ -14,6 +14,7 @@ import { DrainProgressSchema, loadDrainTails, type PartitionTail } from './check
 import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * CommitConsumerOffsets: after the drain, each consumer group in scope gets, on the target, committed offsets that
@@ -54,97 +55,105 @@ import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, typ
  */
 
 /** `$.cutover.offsetsBeforeFence`: what the pre-pass translated before the fence (the proofs are in the evidence). */
-export const OffsetsBeforeFenceSchema = z.object({
-  translatedAt: z.string(),
-  groups: z.number().int().nonnegative(),
-  /** Partitions translated by content before the fence. */
-  partitionsTranslated: z.number().int().nonnegative(),
-  /** Partitions left for after the drain: their record not (yet) on the target within the search, or none to align on. */
-  partitionsLeft: z.number().int().nonnegative(),
-  evidenceKey: z.string(),
-});
+export const OffsetsBeforeFenceSchema = lazySchema(() =>
+  z.object({
+    translatedAt: z.string(),
+    groups: z.number().int().nonnegative(),
+    /** Partitions translated by content before the fence. */
+    partitionsTranslated: z.number().int().nonnegative(),
+    /** Partitions left for after the drain: their record not (yet) on the target within the search, or none to align on. */
+    partitionsLeft: z.number().int().nonnegative(),
+    evidenceKey: z.string(),
+  }),
+);
 export type OffsetsBeforeFence = z.infer<typeof OffsetsBeforeFenceSchema>;
 
-export const CommitConsumerOffsetsRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  /** The plan's consumer-group filter (`input.replication.consumerGroups`). */
-  consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
-  fence: FenceRecordSchema,
-  /** The drained poll (`$.cutover.drain`). */
-  drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
-  groupsTimeoutSeconds: z.number().int().positive().default(300),
-  /** How far around the predicted offset the target is searched for the record. */
-  searchWindow: z.number().int().positive().default(200),
-  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
-  readTimeoutMs: z.number().int().positive().default(5_000),
-  /** The plan's recovery section: replayTolerance per topic, fresh groups. */
-  recovery: RecoveryPolicySchema.optional(),
-  /** The pre-pass's record (`$.cutover.offsetsBeforeFence`): its translations are reused where still valid. */
-  beforeFence: OffsetsBeforeFenceSchema.optional(),
-  /**
-   * Groups of consumers held at the fence (a Lambda event source mapping disabled, a sink connector deleted:
-   * holdConsumerSwitches): their committed offsets are final even while a stopped member still shows on the source.
-   */
-  heldGroups: z.array(z.string()).default([]),
-  /** Groups of consumers not held yet (still consuming to the source's end): waited for like active groups. */
-  holdingGroups: z.array(z.string()).default([]),
-  /**
-   * A consumers-first wave (`waves[].consumersFirst`): the producers still write to the source and nothing was
-   * drained, so the offset shift is estimated from both ends (the search widened by `lagAllowance`, the catch-up
-   * gate's `gates.maxLagRecords`), and a group whose last record the replication has not copied yet is waited for
-   * (`waitingForReplication`) up to `replicationTimeoutSeconds` after this step started.
-   */
-  consumersFirst: z
-    .object({
-      lagAllowance: z.number().int().nonnegative(),
-      replicationTimeoutSeconds: z.number().int().positive(),
-    })
-    .optional(),
-});
+export const CommitConsumerOffsetsRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    /** The plan's consumer-group filter (`input.replication.consumerGroups`). */
+    consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
+    fence: FenceRecordSchema,
+    /** The drained poll (`$.cutover.drain`). */
+    drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
+    groupsTimeoutSeconds: z.number().int().positive().default(300),
+    /** How far around the predicted offset the target is searched for the record. */
+    searchWindow: z.number().int().positive().default(200),
+    ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+    readTimeoutMs: z.number().int().positive().default(5_000),
+    /** The plan's recovery section: replayTolerance per topic, fresh groups. */
+    recovery: RecoveryPolicySchema.optional(),
+    /** The pre-pass's record (`$.cutover.offsetsBeforeFence`): its translations are reused where still valid. */
+    beforeFence: OffsetsBeforeFenceSchema.optional(),
+    /**
+     * Groups of consumers held at the fence (a Lambda event source mapping disabled, a sink connector deleted:
+     * holdConsumerSwitches): their committed offsets are final even while a stopped member still shows on the source.
+     */
+    heldGroups: z.array(z.string()).default([]),
+    /** Groups of consumers not held yet (still consuming to the source's end): waited for like active groups. */
+    holdingGroups: z.array(z.string()).default([]),
+    /**
+     * A consumers-first wave (`waves[].consumersFirst`): the producers still write to the source and nothing was
+     * drained, so the offset shift is estimated from both ends (the search widened by `lagAllowance`, the catch-up
+     * gate's `gates.maxLagRecords`), and a group whose last record the replication has not copied yet is waited for
+     * (`waitingForReplication`) up to `replicationTimeoutSeconds` after this step started.
+     */
+    consumersFirst: z
+      .object({
+        lagAllowance: z.number().int().nonnegative(),
+        replicationTimeoutSeconds: z.number().int().positive(),
+      })
+      .optional(),
+  }),
+);
 export type CommitConsumerOffsetsRequest = z.input<typeof CommitConsumerOffsetsRequestSchema>;
 
-export const GroupCommitSchema = z.object({
-  groupId: z.string(),
-  /** Partitions with a committed offset on the source (and therefore one committed on the target). */
-  partitions: z.number().int().nonnegative(),
-  committedAt: z.string().optional(),
-  /** NO_OFFSETS: the group has committed nothing on these topics; FRESH: started from recovery.freshGroups' time. */
-  status: z.enum(['COMMITTED', 'NO_OFFSETS', 'FRESH']),
-  /** Records the group reads again on the target: a replayed range it cannot skip, or a fresh start's replay. */
-  redelivered: z.number().int().nonnegative().optional(),
-  /**
-   * Duplicates still ahead of the group on the target (replayed ranges after its position): records the target holds
-   * beyond the group's position minus those the source holds beyond it. Forced by the replay, reported, not avoidable.
-   */
-  replayAhead: z.number().int().nonnegative().optional(),
-});
+export const GroupCommitSchema = lazySchema(() =>
+  z.object({
+    groupId: z.string(),
+    /** Partitions with a committed offset on the source (and therefore one committed on the target). */
+    partitions: z.number().int().nonnegative(),
+    committedAt: z.string().optional(),
+    /** NO_OFFSETS: the group has committed nothing on these topics; FRESH: started from recovery.freshGroups' time. */
+    status: z.enum(['COMMITTED', 'NO_OFFSETS', 'FRESH']),
+    /** Records the group reads again on the target: a replayed range it cannot skip, or a fresh start's replay. */
+    redelivered: z.number().int().nonnegative().optional(),
+    /**
+     * Duplicates still ahead of the group on the target (replayed ranges after its position): records the target holds
+     * beyond the group's position minus those the source holds beyond it. Forced by the replay, reported, not avoidable.
+     */
+    replayAhead: z.number().int().nonnegative().optional(),
+  }),
+);
 
-export const CommitProgressSchema = z.object({
-  /** False while groups are still active on the source: wait and call again. */
-  complete: z.boolean(),
-  startedAt: z.string(),
-  checkedAt: z.string(),
-  /** When the consumers' own pointer was fenced (SEPARATE_POINTERS only). */
-  consumersFencedAt: z.string().optional(),
-  /** Groups still with active members on the source (first 20). */
-  waitingForGroups: z.array(z.string()),
-  /** Consumers first: `<group> <topic>-<partition>` whose last consumed record is not on the target yet (first 20). */
-  waitingForReplication: z.array(z.string()).optional(),
-  groups: z.number().int().nonnegative(),
-  partitionsCommitted: z.number().int().nonnegative(),
-  /** The first 50 groups' records; all of them, with every offset pair, are in the evidence. */
-  committed: z.array(GroupCommitSchema),
-  /** Records consumers read again in total (replays they could not skip, fresh groups' replays). */
-  redeliveredRecords: z.number().int().nonnegative().optional(),
-  /** Duplicates ahead of the groups on the target that their consumers will read (forced by a replay). */
-  replayAheadRecords: z.number().int().nonnegative().optional(),
-  /** Partitions whose translation from before the fence was reused (the rest, the tail, were translated after the drain). */
-  translatedBeforeFence: z.number().int().nonnegative().optional(),
-  completedAt: z.string().optional(),
-  evidenceKey: z.string().optional(),
-});
+export const CommitProgressSchema = lazySchema(() =>
+  z.object({
+    /** False while groups are still active on the source: wait and call again. */
+    complete: z.boolean(),
+    startedAt: z.string(),
+    checkedAt: z.string(),
+    /** When the consumers' own pointer was fenced (SEPARATE_POINTERS only). */
+    consumersFencedAt: z.string().optional(),
+    /** Groups still with active members on the source (first 20). */
+    waitingForGroups: z.array(z.string()),
+    /** Consumers first: `<group> <topic>-<partition>` whose last consumed record is not on the target yet (first 20). */
+    waitingForReplication: z.array(z.string()).optional(),
+    groups: z.number().int().nonnegative(),
+    partitionsCommitted: z.number().int().nonnegative(),
+    /** The first 50 groups' records; all of them, with every offset pair, are in the evidence. */
+    committed: z.array(GroupCommitSchema),
+    /** Records consumers read again in total (replays they could not skip, fresh groups' replays). */
+    redeliveredRecords: z.number().int().nonnegative().optional(),
+    /** Duplicates ahead of the groups on the target that their consumers will read (forced by a replay). */
+    replayAheadRecords: z.number().int().nonnegative().optional(),
+    /** Partitions whose translation from before the fence was reused (the rest, the tail, were translated after the drain). */
+    translatedBeforeFence: z.number().int().nonnegative().optional(),
+    completedAt: z.string().optional(),
+    evidenceKey: z.string().optional(),
+  }),
+);
 export type CommitProgress = z.infer<typeof CommitProgressSchema>;
 
 export interface CommitOffsetsDeps {
@@ -179,7 +188,9 @@ export interface OffsetTranslation {
 /** Consumer groups translated and committed at once after the drain. */
 const GROUP_CONCURRENCY = 4;
 
-const CommitIntentSchema = z.object({ startedAt: z.string(), consumersFencedAt: z.string().optional() });
+const CommitIntentSchema = lazySchema(() =>
+  z.object({ startedAt: z.string(), consumersFencedAt: z.string().optional() }),
+);
 type CommitIntent = z.infer<typeof CommitIntentSchema>;
 type Parsed = z.output<typeof CommitConsumerOffsetsRequestSchema>;
 
@@ -901,21 +912,23 @@ function asOffsets(e: PartitionEnd): PartitionOffsets {
   return { partition: e.partition, low: e.low, high: e.high };
 }
 
-export const TranslateBeforeFenceRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
-  /**
-   * Records the target may still lag the source by (the catch-up gate's `gates.maxLagRecords`): before the fence the
-   * offset shift is estimated from both ends, which differ by the lag too, so the search window is widened by it.
-   */
-  lagAllowance: z.number().int().nonnegative().default(0),
-  searchWindow: z.number().int().positive().default(200),
-  ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
-  readTimeoutMs: z.number().int().positive().default(5_000),
-  recovery: RecoveryPolicySchema.optional(),
-});
+export const TranslateBeforeFenceRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
+    /**
+     * Records the target may still lag the source by (the catch-up gate's `gates.maxLagRecords`): before the fence the
+     * offset shift is estimated from both ends, which differ by the lag too, so the search window is widened by it.
+     */
+    lagAllowance: z.number().int().nonnegative().default(0),
+    searchWindow: z.number().int().positive().default(200),
+    ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
+    readTimeoutMs: z.number().int().positive().default(5_000),
+    recovery: RecoveryPolicySchema.optional(),
+  }),
+);
 export type TranslateBeforeFenceRequest = z.input<typeof TranslateBeforeFenceRequestSchema>;
 
 /** The pre-pass's evidence: every translation with its content proof, and the partitions it left for after the drain. */

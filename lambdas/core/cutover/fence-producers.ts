@@ -18,6 +18,7 @@ import {
   watchedTopics,
 } from './model';
 import { WriteFencePlanSchema } from './write-fence';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * FenceProducers: the first step of the single-writer cutover. It records what the producers' pointer holds (the
@@ -44,38 +45,42 @@ import { WriteFencePlanSchema } from './write-fence';
  * journaled with the intent, then the fence is taken before the pointer moves. Rollback undoes exactly that plan.
  */
 
-export const FenceProducersRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  /** The replicated topics (`$.replication.topicsKey`). */
-  topics: z.array(z.string().min(1)).min(1),
-  /** `$.replication.canaryTopic`: excluded from the end-offset checks. */
-  canaryTopic: z.string().optional(),
-});
+export const FenceProducersRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    /** The replicated topics (`$.replication.topicsKey`). */
+    topics: z.array(z.string().min(1)).min(1),
+    /** `$.replication.canaryTopic`: excluded from the end-offset checks. */
+    canaryTopic: z.string().optional(),
+  }),
+);
 export type FenceProducersRequest = z.infer<typeof FenceProducersRequestSchema>;
 
-export const FenceRecordSchema = z.object({
-  fencedAt: z.string(),
-  fenceValue: z.string(),
-  /** SHARED_POINTER: consumers read the producers' pointer (they hold with them and move with them). */
-  mode: z.enum(['SHARED_POINTER', 'SEPARATE_POINTERS']),
-  producers: PointerRecordSchema,
-  /** Recorded, not changed, when consumers have their own pointer. */
-  consumers: PointerRecordSchema.optional(),
-  /** The source's end offsets right after the fence (`key` in the artifact store). */
-  sourceEndsAtFence: EndOffsetsSnapshotSchema,
-  topics: z.number().int().nonnegative(),
-  /** The fence the source enforces, when the plan asks for one: what was added (the full plan is in the journal). */
-  writeFence: z
-    .object({
-      kind: z.enum(['KAFKA_ACL', 'IAM_POLICY']),
-      subject: z.string(),
-      /** Bindings or role policies this execution added (rollback removes these). */
-      added: z.number().int().nonnegative(),
-      /** Bindings that existed already, or roles whose policy of that name was replaced (and is put back). */
-      preExisting: z.number().int().nonnegative(),
-    })
-    .optional(),
-});
+export const FenceRecordSchema = lazySchema(() =>
+  z.object({
+    fencedAt: z.string(),
+    fenceValue: z.string(),
+    /** SHARED_POINTER: consumers read the producers' pointer (they hold with them and move with them). */
+    mode: z.enum(['SHARED_POINTER', 'SEPARATE_POINTERS']),
+    producers: PointerRecordSchema,
+    /** Recorded, not changed, when consumers have their own pointer. */
+    consumers: PointerRecordSchema.optional(),
+    /** The source's end offsets right after the fence (`key` in the artifact store). */
+    sourceEndsAtFence: EndOffsetsSnapshotSchema,
+    topics: z.number().int().nonnegative(),
+    /** The fence the source enforces, when the plan asks for one: what was added (the full plan is in the journal). */
+    writeFence: z
+      .object({
+        kind: z.enum(['KAFKA_ACL', 'IAM_POLICY']),
+        subject: z.string(),
+        /** Bindings or role policies this execution added (rollback removes these). */
+        added: z.number().int().nonnegative(),
+        /** Bindings that existed already, or roles whose policy of that name was replaced (and is put back). */
+        preExisting: z.number().int().nonnegative(),
+      })
+      .optional(),
+  }),
+);
 export type FenceRecord = z.infer<typeof FenceRecordSchema>;
 
 export interface FenceDeps {
@@ -90,13 +95,15 @@ export interface FenceDeps {
   readonly now: () => Date;
 }
 
-export const FenceIntentSchema = z.object({
-  producersPrevious: PointerValueSchema.nullable(),
-  consumersPrevious: PointerValueSchema.nullable().optional(),
-  requestedAt: z.string(),
-  /** What the write fence adds and replaces, read before it was taken: rollback undoes exactly this. */
-  writeFence: WriteFencePlanSchema.optional(),
-});
+export const FenceIntentSchema = lazySchema(() =>
+  z.object({
+    producersPrevious: PointerValueSchema.nullable(),
+    consumersPrevious: PointerValueSchema.nullable().optional(),
+    requestedAt: z.string(),
+    /** What the write fence adds and replaces, read before it was taken: rollback undoes exactly this. */
+    writeFence: WriteFencePlanSchema.optional(),
+  }),
+);
 export type FenceIntent = z.infer<typeof FenceIntentSchema>;
 
 export async function fenceProducers(request: FenceProducersRequest, deps: FenceDeps): Promise<FenceRecord> {

@@ -4,6 +4,7 @@ import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { PointerValue } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { ExecutionIdentity } from '../replication/naming';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * What the cutover steps share: the fence sentinel clients recognise, the pointer records kept for rollback, the
@@ -28,38 +29,44 @@ export function isFenced(value: string | undefined): boolean {
   return value !== undefined && value.startsWith(FENCE_PREFIX);
 }
 
-export const ExecutionIdentitySchema = z.object({
-  migrationId: z.string().min(1),
-  executionName: z.string().min(1),
-  /** The wave of a plan in waves (ExecutionIdentity.wave): its journals and evidence are keyed under it. */
-  wave: z.string().min(1).optional(),
-});
+export const ExecutionIdentitySchema = lazySchema(() =>
+  z.object({
+    migrationId: z.string().min(1),
+    executionName: z.string().min(1),
+    /** The wave of a plan in waves (ExecutionIdentity.wave): its journals and evidence are keyed under it. */
+    wave: z.string().min(1).optional(),
+  }),
+);
 
-export const PointerValueSchema = z.object({ value: z.string(), revision: z.string().optional() });
+export const PointerValueSchema = lazySchema(() => z.object({ value: z.string(), revision: z.string().optional() }));
 
 /** One pointer as the cutover found it, and what it did to it. */
-export const PointerRecordSchema = z.object({
-  /** `ssm:/…`, `route53:…`, `file:…`. */
-  pointer: z.string(),
-  /** What it held before this execution touched it; `null`: it did not exist. Rollback puts this back. */
-  previous: PointerValueSchema.nullable(),
-  /** When this execution first changed it (fenced or switched); absent while untouched. */
-  changedAt: z.string().optional(),
-  /** Route 53: the change to poll until INSYNC (propagation). */
-  changeId: z.string().optional(),
-});
+export const PointerRecordSchema = lazySchema(() =>
+  z.object({
+    /** `ssm:/…`, `route53:…`, `file:…`. */
+    pointer: z.string(),
+    /** What it held before this execution touched it; `null`: it did not exist. Rollback puts this back. */
+    previous: PointerValueSchema.nullable(),
+    /** When this execution first changed it (fenced or switched); absent while untouched. */
+    changedAt: z.string().optional(),
+    /** Route 53: the change to poll until INSYNC (propagation). */
+    changeId: z.string().optional(),
+  }),
+);
 export type PointerRecord = z.infer<typeof PointerRecordSchema>;
 
 /** Per-partition end offsets of a set of topics: the data in the artifact store, a digest and totals in the state. */
-export const EndOffsetsSnapshotSchema = z.object({
-  at: z.string(),
-  key: z.string(),
-  /** SHA-256 of the sorted `topic/partition=end` lines: equal digests, equal end offsets. */
-  digest: z.string(),
-  partitions: z.number().int().nonnegative(),
-  /** Sum of the end offsets, for a person reading the state (two snapshots' difference ≈ records written between). */
-  totalEnd: z.string(),
-});
+export const EndOffsetsSnapshotSchema = lazySchema(() =>
+  z.object({
+    at: z.string(),
+    key: z.string(),
+    /** SHA-256 of the sorted `topic/partition=end` lines: equal digests, equal end offsets. */
+    digest: z.string(),
+    partitions: z.number().int().nonnegative(),
+    /** Sum of the end offsets, for a person reading the state (two snapshots' difference ≈ records written between). */
+    totalEnd: z.string(),
+  }),
+);
 export type EndOffsetsSnapshot = z.infer<typeof EndOffsetsSnapshotSchema>;
 
 export interface PartitionEnd {

@@ -3,6 +3,7 @@ import { FUNCTIONS, type FunctionName } from '../../workflow/catalogue';
 import { fenceNoticeSecondsOf, settleSecondsOf, type MigrationPlan } from '../plan/migration-plan';
 import { pollCadence } from '../plan/history-budget';
 import { LAMBDA_PACER_SETTINGS, ONE_INVOCATION_DEADLINE_MARGIN_SECONDS } from '../../ports/pacer';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * THE WRITE PAUSE AS AWS WOULD RUN IT: a timing model of the deployed cutover, from the fence to the producers' first
@@ -61,22 +62,24 @@ export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   SwitchToTarget: 20,
 };
 
-const AslState = z
-  .object({
-    Type: z.string(),
-    Next: z.string().optional(),
-    End: z.boolean().optional(),
-    Seconds: z.number().optional(),
-    SecondsPath: z.string().optional(),
-    Resource: z.string().optional(),
-    Parameters: z.record(z.string(), z.unknown()).optional(),
-    Choices: z.array(z.object({ Next: z.string() }).passthrough()).optional(),
-    Default: z.string().optional(),
-    Branches: z.array(z.object({ States: z.record(z.string(), z.unknown()) }).passthrough()).optional(),
-  })
-  .passthrough();
+const AslState = lazySchema(() =>
+  z
+    .object({
+      Type: z.string(),
+      Next: z.string().optional(),
+      End: z.boolean().optional(),
+      Seconds: z.number().optional(),
+      SecondsPath: z.string().optional(),
+      Resource: z.string().optional(),
+      Parameters: z.record(z.string(), z.unknown()).optional(),
+      Choices: z.array(z.object({ Next: z.string() }).passthrough()).optional(),
+      Default: z.string().optional(),
+      Branches: z.array(z.object({ States: z.record(z.string(), z.unknown()) }).passthrough()).optional(),
+    })
+    .passthrough(),
+);
 type AslState = z.infer<typeof AslState>;
-const Asl = z.object({ States: z.record(z.string(), AslState) }).passthrough();
+const Asl = lazySchema(() => z.object({ States: z.record(z.string(), AslState) }).passthrough());
 
 /** The function a Task state invokes: `${<Name>FunctionArn}` in its Resource or its Parameters' FunctionName. */
 export function functionOfTask(state: Pick<AslState, 'Resource' | 'Parameters'>): string | undefined {

@@ -21,6 +21,7 @@ import {
 } from './model';
 import type { SwitchRecord } from './switch-consumers';
 import { WriteFenceUndoSchema, type WriteFenceUndo } from './write-fence';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * RollbackCutover: the Catch target of every cutover step and of the rollback window. While the window is open it
@@ -39,73 +40,85 @@ import { WriteFenceUndoSchema, type WriteFenceUndo } from './write-fence';
  * request for the PointOfNoReturnApproval state instead.
  */
 
-export const RollbackCutoverRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  rollbackWindowMinutes: z.number().int().positive(),
-  /** Why the rollback runs (`$.error.Error`), for the record. */
-  reason: z.string().optional(),
-});
+export const RollbackCutoverRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    rollbackWindowMinutes: z.number().int().positive(),
+    /** Why the rollback runs (`$.error.Error`), for the record. */
+    reason: z.string().optional(),
+  }),
+);
 export type RollbackCutoverRequest = z.infer<typeof RollbackCutoverRequestSchema>;
 
-export const PointerRevertSchema = z.object({
-  pointer: z.string(),
-  role: z.enum(['PRODUCERS', 'CONSUMERS']),
-  action: z.enum(['REVERTED', 'ALREADY_REVERTED', 'UNTOUCHED', 'MOVED_BY_ANOTHER_WRITER']),
-  /** The value put back (`null`: the pointer did not exist before and was removed). */
-  restored: z.string().nullable(),
-  found: z.string().nullable().optional(),
-  changeId: z.string().optional(),
-});
+export const PointerRevertSchema = lazySchema(() =>
+  z.object({
+    pointer: z.string(),
+    role: z.enum(['PRODUCERS', 'CONSUMERS']),
+    action: z.enum(['REVERTED', 'ALREADY_REVERTED', 'UNTOUCHED', 'MOVED_BY_ANOTHER_WRITER']),
+    /** The value put back (`null`: the pointer did not exist before and was removed). */
+    restored: z.string().nullable(),
+    found: z.string().nullable().optional(),
+    changeId: z.string().optional(),
+  }),
+);
 
-export const TargetWriteSchema = z.object({
-  topic: z.string(),
-  partition: z.number().int(),
-  fromOffset: z.string(),
-  toOffset: z.string(),
-  records: z.string(),
-});
+export const TargetWriteSchema = lazySchema(() =>
+  z.object({
+    topic: z.string(),
+    partition: z.number().int(),
+    fromOffset: z.string(),
+    toOffset: z.string(),
+    records: z.string(),
+  }),
+);
 export type TargetWrite = z.infer<typeof TargetWriteSchema>;
 
-export const TargetWritesReportSchema = z.object({
-  /** NONE: nothing was written; UNKNOWN: the target could not be read (see `reason`). */
-  status: z.enum(['NONE', 'FOUND', 'UNKNOWN']),
-  partitions: z.number().int().nonnegative(),
-  records: z.string(),
-  /** The first 20 partitions; all of them are under `key`. */
-  sample: z.array(TargetWriteSchema),
-  key: z.string(),
-  reason: z.string().optional(),
-});
+export const TargetWritesReportSchema = lazySchema(() =>
+  z.object({
+    /** NONE: nothing was written; UNKNOWN: the target could not be read (see `reason`). */
+    status: z.enum(['NONE', 'FOUND', 'UNKNOWN']),
+    partitions: z.number().int().nonnegative(),
+    records: z.string(),
+    /** The first 20 partitions; all of them are under `key`. */
+    sample: z.array(TargetWriteSchema),
+    key: z.string(),
+    reason: z.string().optional(),
+  }),
+);
 export type TargetWritesReport = z.infer<typeof TargetWritesReportSchema>;
 
-export const PointOfNoReturnDecisionSchema = z.object({
-  kind: z.literal('FAILBACK'),
-  migrationId: z.string(),
-  executionName: z.string(),
-  switchedAt: z.string(),
-  windowClosedAt: z.string(),
-  requestedAt: z.string(),
-  title: z.string(),
-  summary: z.string(),
-  options: z.array(
-    z.object({ id: z.enum(['STAY_ON_TARGET', 'FAILBACK_WITH_REVERSE_REPLICATION']), description: z.string() }),
-  ),
-  reason: z.string().optional(),
-});
+export const PointOfNoReturnDecisionSchema = lazySchema(() =>
+  z.object({
+    kind: z.literal('FAILBACK'),
+    migrationId: z.string(),
+    executionName: z.string(),
+    switchedAt: z.string(),
+    windowClosedAt: z.string(),
+    requestedAt: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    options: z.array(
+      z.object({ id: z.enum(['STAY_ON_TARGET', 'FAILBACK_WITH_REVERSE_REPLICATION']), description: z.string() }),
+    ),
+    reason: z.string().optional(),
+  }),
+);
 export type PointOfNoReturnDecision = z.infer<typeof PointOfNoReturnDecisionSchema>;
 
-export const RollbackCutoverResultSchema = z.object({
-  outcome: z.enum(['REVERTED', 'NOTHING_TO_REVERT', 'POINT_OF_NO_RETURN']),
-  rolledBackAt: z.string(),
-  pointers: z.array(PointerRevertSchema),
-  targetWrites: TargetWritesReportSchema.optional(),
-  /** The source's write fence (KAFKA_ACL / IAM_POLICY) removed: exactly what FenceProducers journaled it added. */
-  writeFence: WriteFenceUndoSchema.optional(),
-  decision: PointOfNoReturnDecisionSchema.optional(),
-  reason: z.string().optional(),
-});
+export const RollbackCutoverResultSchema = lazySchema(() =>
+  z.object({
+    outcome: z.enum(['REVERTED', 'NOTHING_TO_REVERT', 'POINT_OF_NO_RETURN']),
+    rolledBackAt: z.string(),
+    pointers: z.array(PointerRevertSchema),
+    targetWrites: TargetWritesReportSchema.optional(),
+    /** The source's write fence (KAFKA_ACL / IAM_POLICY) removed: exactly what FenceProducers journaled it added. */
+    writeFence: WriteFenceUndoSchema.optional(),
+    decision: PointOfNoReturnDecisionSchema.optional(),
+    reason: z.string().optional(),
+  }),
+);
 export type RollbackCutoverResult = z.infer<typeof RollbackCutoverResultSchema>;
 
 export interface RollbackCutoverDeps {

@@ -13,6 +13,7 @@ import {
   storeEndOffsets,
   watchedTopics,
 } from './model';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * SwitchConsumers: the switch itself, once the source is drained and the translated offsets are committed. It
@@ -24,36 +25,42 @@ import {
  * Idempotent through the journal.
  */
 
-export const SwitchConsumersRequestSchema = z.object({
-  identity: ExecutionIdentitySchema,
-  topics: z.array(z.string().min(1)).min(1),
-  canaryTopic: z.string().optional(),
-  fence: FenceRecordSchema,
-  /** `$.cutover.offsets`: must be complete. */
-  offsets: CommitProgressSchema.refine((o) => o.complete, { message: 'the consumer offsets are not committed yet' }),
-  /** What producers read after the switch: the target's bootstrap servers (SSM, file) or host name (Route 53). */
-  producersTargetValue: z.string().min(1),
-  /** What consumers read after the switch, when they have their own pointer. @default producersTargetValue */
-  consumersTargetValue: z.string().min(1).optional(),
-});
+export const SwitchConsumersRequestSchema = lazySchema(() =>
+  z.object({
+    identity: ExecutionIdentitySchema,
+    topics: z.array(z.string().min(1)).min(1),
+    canaryTopic: z.string().optional(),
+    fence: FenceRecordSchema,
+    /** `$.cutover.offsets`: must be complete. */
+    offsets: CommitProgressSchema.refine((o) => o.complete, { message: 'the consumer offsets are not committed yet' }),
+    /** What producers read after the switch: the target's bootstrap servers (SSM, file) or host name (Route 53). */
+    producersTargetValue: z.string().min(1),
+    /** What consumers read after the switch, when they have their own pointer. @default producersTargetValue */
+    consumersTargetValue: z.string().min(1).optional(),
+  }),
+);
 export type SwitchConsumersRequest = z.infer<typeof SwitchConsumersRequestSchema>;
 
-export const SwitchedPointerSchema = z.object({
-  pointer: z.string(),
-  value: z.string(),
-  changedAt: z.string(),
-  changeId: z.string().optional(),
-});
+export const SwitchedPointerSchema = lazySchema(() =>
+  z.object({
+    pointer: z.string(),
+    value: z.string(),
+    changedAt: z.string(),
+    changeId: z.string().optional(),
+  }),
+);
 
-export const SwitchRecordSchema = z.object({
-  switchedAt: z.string(),
-  producers: SwitchedPointerSchema,
-  consumers: SwitchedPointerSchema.optional(),
-  /** The target's end offsets just before any pointer pointed at it. */
-  targetEndsAtSwitch: EndOffsetsSnapshotSchema,
-  /** From the fence to the producers' switch: how long producers held their writes (plus pointer propagation). */
-  writePauseMs: z.number().int().nonnegative(),
-});
+export const SwitchRecordSchema = lazySchema(() =>
+  z.object({
+    switchedAt: z.string(),
+    producers: SwitchedPointerSchema,
+    consumers: SwitchedPointerSchema.optional(),
+    /** The target's end offsets just before any pointer pointed at it. */
+    targetEndsAtSwitch: EndOffsetsSnapshotSchema,
+    /** From the fence to the producers' switch: how long producers held their writes (plus pointer propagation). */
+    writePauseMs: z.number().int().nonnegative(),
+  }),
+);
 export type SwitchRecord = z.infer<typeof SwitchRecordSchema>;
 
 export interface SwitchDeps {
@@ -64,11 +71,13 @@ export interface SwitchDeps {
   readonly now: () => Date;
 }
 
-const SwitchIntentSchema = z.object({
-  targetEndsAtSwitch: EndOffsetsSnapshotSchema,
-  producersTargetValue: z.string(),
-  consumersTargetValue: z.string().optional(),
-});
+const SwitchIntentSchema = lazySchema(() =>
+  z.object({
+    targetEndsAtSwitch: EndOffsetsSnapshotSchema,
+    producersTargetValue: z.string(),
+    consumersTargetValue: z.string().optional(),
+  }),
+);
 type SwitchIntent = z.infer<typeof SwitchIntentSchema>;
 
 export async function switchConsumers(request: SwitchConsumersRequest, deps: SwitchDeps): Promise<SwitchRecord> {

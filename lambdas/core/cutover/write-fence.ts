@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * The write fence the source cluster enforces (plan `cutover.fence`): unlike the pointer, it holds producers that know
@@ -16,48 +17,56 @@ import * as z from 'zod';
  * added and puts back what it overwrote — never a binding or a policy someone else made.
  */
 
-export const AclFenceBindingSchema = z.object({
-  topic: z.string().min(1),
-  principal: z.string().min(1),
-  host: z.string().min(1),
-  /** The binding existed before this execution: the fence leaves it, rollback does not delete it. */
-  preExisting: z.boolean(),
-});
+export const AclFenceBindingSchema = lazySchema(() =>
+  z.object({
+    topic: z.string().min(1),
+    principal: z.string().min(1),
+    host: z.string().min(1),
+    /** The binding existed before this execution: the fence leaves it, rollback does not delete it. */
+    preExisting: z.boolean(),
+  }),
+);
 export type AclFenceBinding = z.infer<typeof AclFenceBindingSchema>;
 
-export const IamRoleFenceSchema = z.object({
-  roleName: z.string().min(1),
-  /** The inline policy the role held under this name before the fence (URL-decoded JSON); null: none. */
-  previousDocument: z.string().nullable(),
-});
+export const IamRoleFenceSchema = lazySchema(() =>
+  z.object({
+    roleName: z.string().min(1),
+    /** The inline policy the role held under this name before the fence (URL-decoded JSON); null: none. */
+    previousDocument: z.string().nullable(),
+  }),
+);
 
-export const WriteFencePlanSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('KAFKA_ACL'),
-    /** `kafka:<bootstrap>`: where the bindings live, for messages. */
-    subject: z.string(),
-    bindings: z.array(AclFenceBindingSchema),
-  }),
-  z.object({
-    kind: z.literal('IAM_POLICY'),
-    subject: z.string(),
-    policyName: z.string().min(1),
-    /** The policy document put on every role. */
-    document: z.string().min(1),
-    roles: z.array(IamRoleFenceSchema),
-  }),
-]);
+export const WriteFencePlanSchema = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('KAFKA_ACL'),
+      /** `kafka:<bootstrap>`: where the bindings live, for messages. */
+      subject: z.string(),
+      bindings: z.array(AclFenceBindingSchema),
+    }),
+    z.object({
+      kind: z.literal('IAM_POLICY'),
+      subject: z.string(),
+      policyName: z.string().min(1),
+      /** The policy document put on every role. */
+      document: z.string().min(1),
+      roles: z.array(IamRoleFenceSchema),
+    }),
+  ]),
+);
 export type WriteFencePlan = z.infer<typeof WriteFencePlanSchema>;
 
-export const WriteFenceUndoSchema = z.object({
-  kind: z.enum(['KAFKA_ACL', 'IAM_POLICY']),
-  subject: z.string(),
-  /** Bindings deleted / policies deleted or restored by this undo. */
-  removed: z.number().int().nonnegative(),
-  /** Already gone (a retried rollback) or never added by this execution (pre-existing): left as they are. */
-  leftAlone: z.number().int().nonnegative(),
-  notes: z.array(z.string()),
-});
+export const WriteFenceUndoSchema = lazySchema(() =>
+  z.object({
+    kind: z.enum(['KAFKA_ACL', 'IAM_POLICY']),
+    subject: z.string(),
+    /** Bindings deleted / policies deleted or restored by this undo. */
+    removed: z.number().int().nonnegative(),
+    /** Already gone (a retried rollback) or never added by this execution (pre-existing): left as they are. */
+    leftAlone: z.number().int().nonnegative(),
+    notes: z.array(z.string()),
+  }),
+);
 export type WriteFenceUndo = z.infer<typeof WriteFenceUndoSchema>;
 
 /** The IAM actions the fence denies; WriteDataIdempotently's resource is the cluster, so topic ARNs never match it. */

@@ -10,6 +10,7 @@ import type { ProducerActivity } from '../../ports/producer-activity';
 import { lookPaced } from '../shared/paced';
 import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CheckDrain: one poll of WaitForDrain ⇄ CheckDrain. Drained (`$.cutover.drain.drained`, read by the Choice Drained?)
@@ -20,7 +21,7 @@ import { defineTask } from '../../workflow/define-task';
  * writing, and CommitConsumerOffsets proves the consumers' positions are copied.
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: CutoverExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = DrainProgressSchema;

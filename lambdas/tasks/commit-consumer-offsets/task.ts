@@ -17,6 +17,7 @@ import type { Pacer } from '../../ports/pacer';
 import { lookPaced } from '../shared/paced';
 import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * CommitConsumerOffsets: after the drain, each consumer group in the plan's filter gets, on the target, committed
@@ -39,13 +40,17 @@ import { defineTask } from '../../workflow/define-task';
  * up to cutover.drainTimeoutMinutes after this step started.
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() });
+export const Input = lazySchema(() =>
+  z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() }),
+);
 export type Input = z.infer<typeof Input>;
 
-export const Output = z.union([
-  CommitProgressSchema.extend({ clients: z.array(ClientSwitchStepSchema).optional() }),
-  OffsetsBeforeFenceSchema,
-]);
+export const Output = lazySchema(() =>
+  z.union([
+    CommitProgressSchema.extend({ clients: z.array(ClientSwitchStepSchema).optional() }),
+    OffsetsBeforeFenceSchema,
+  ]),
+);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {

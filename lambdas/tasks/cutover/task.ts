@@ -21,6 +21,7 @@ import { runSwitchToTarget } from '../switch-to-target/task';
 import { DrainProgressSchema } from '../../core/cutover/check-drain';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * Cutover: FenceProducers → CheckDrain → CommitConsumerOffsets → SwitchToTarget in ONE invocation, so that the
@@ -56,40 +57,46 @@ export const REACHED = [
 ] as const;
 export type Reached = (typeof REACHED)[number];
 
-export const Input = z.object({
-  state: CutoverExecutionStateSchema,
-  /** Overrides DEADLINE_SECONDS (the workflow tests'; the ASL passes none). */
-  deadlineSeconds: z.number().positive().optional(),
-});
+export const Input = lazySchema(() =>
+  z.object({
+    state: CutoverExecutionStateSchema,
+    /** Overrides DEADLINE_SECONDS (the workflow tests'; the ASL passes none). */
+    deadlineSeconds: z.number().positive().optional(),
+  }),
+);
 export type Input = z.infer<typeof Input>;
 
 const STEPS = ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget'] as const;
 
-export const OneInvocationSchema = z.object({
-  /**
-   * Where it got to; CutoverReached? continues there: NOT_RUN → FenceProducers, FENCED → CheckDrain, DRAINING (the
-   * drain looked, not drained) → WaitForDrain, DRAINED → CommitConsumerOffsets, COMMITTING (groups still leaving) →
-   * WaitForConsumerGroups, OFFSETS_COMMITTED → SwitchToTarget, SWITCHED → the rollback window.
-   */
-  reached: z.enum(REACHED),
-  startedAt: z.string(),
-  deadlineAt: z.string(),
-  endedAt: z.string(),
-  /** Each step run, with when it started and ended (the write pause's share of each). */
-  steps: z.array(z.object({ step: z.enum(STEPS), startedAt: z.string(), endedAt: z.string() })),
-  /** Why it stopped before the switch (NOT_RUN: why the plan takes the step-by-step states). */
-  reason: z.string().optional(),
-});
+export const OneInvocationSchema = lazySchema(() =>
+  z.object({
+    /**
+     * Where it got to; CutoverReached? continues there: NOT_RUN → FenceProducers, FENCED → CheckDrain, DRAINING (the
+     * drain looked, not drained) → WaitForDrain, DRAINED → CommitConsumerOffsets, COMMITTING (groups still leaving) →
+     * WaitForConsumerGroups, OFFSETS_COMMITTED → SwitchToTarget, SWITCHED → the rollback window.
+     */
+    reached: z.enum(REACHED),
+    startedAt: z.string(),
+    deadlineAt: z.string(),
+    endedAt: z.string(),
+    /** Each step run, with when it started and ended (the write pause's share of each). */
+    steps: z.array(z.object({ step: z.enum(STEPS), startedAt: z.string(), endedAt: z.string() })),
+    /** Why it stopped before the switch (NOT_RUN: why the plan takes the step-by-step states). */
+    reason: z.string().optional(),
+  }),
+);
 export type OneInvocation = z.infer<typeof OneInvocationSchema>;
 
 /** `$.cutover` after it: what was there (the warm-ups, the offsets translated before the fence) and each step's record. */
-export const Output = CutoverStateSchema.extend({
-  fence: FenceRecordSchema.optional(),
-  drain: DrainProgressSchema.optional(),
-  offsets: CommitProgressSchema.loose().optional(),
-  switch: SwitchStateSchema.optional(),
-  oneInvocation: OneInvocationSchema,
-});
+export const Output = lazySchema(() =>
+  CutoverStateSchema.extend({
+    fence: FenceRecordSchema.optional(),
+    drain: DrainProgressSchema.optional(),
+    offsets: CommitProgressSchema.loose().optional(),
+    switch: SwitchStateSchema.optional(),
+    oneInvocation: OneInvocationSchema,
+  }),
+);
 export type Output = z.infer<typeof Output>;
 
 export interface Deps {

@@ -15,6 +15,7 @@ import {
 } from '../shared/cutover-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
+import { lazySchema } from '../../core/lazy-schema';
 
 /**
  * SwitchToTarget: the target's end offsets are recorded first (before any client points at the target: the baseline
@@ -29,7 +30,7 @@ import { defineTask } from '../../workflow/define-task';
  * invocation reads the pointer part and each switch's progress back from the journal.
  */
 
-export const Input = z.object({ state: CutoverExecutionStateSchema });
+export const Input = lazySchema(() => z.object({ state: CutoverExecutionStateSchema }));
 export type Input = z.infer<typeof Input>;
 
 export const Output = SwitchStateSchema;
