@@ -2,7 +2,7 @@ import { UnreachableError } from '../../lambdas/core/errors';
 import type { ClientSwitchSpec } from '../../lambdas/core/plan/migration-plan';
 import type { ClientRole, ClientSwitch, ClientSwitchTarget, SwitchStep } from '../../lambdas/ports/client-switch';
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { ecsServiceSwitch, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
 
 /**
  * The failback branch of the real ASL with client switches (cutover.switches): the applications SwitchToTarget moved
@@ -73,23 +73,8 @@ function withApps() {
   const plan = examplePlan((raw) => {
     raw.replication.offsetSyncMode = 'ENHANCED';
     raw.cutover.switches = [
-      {
-        type: 'ECS_SERVICE',
-        name: 'orders-api',
-        role: 'PRODUCERS',
-        cluster: 'apps',
-        service: 'orders-api',
-        environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
-        stopAtFence: true,
-      },
-      {
-        type: 'ECS_SERVICE',
-        name: 'billing-worker',
-        role: 'CONSUMERS',
-        cluster: 'apps',
-        service: 'billing-worker',
-        environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
-      },
+      ecsServiceSwitch('orders-api', { stopAtFence: true }),
+      ecsServiceSwitch('billing-worker', { role: 'CONSUMERS' }),
     ];
   });
   return { apps, clientSwitches, plan };

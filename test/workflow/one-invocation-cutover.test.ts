@@ -1,5 +1,5 @@
 import { expectNeverVisited, expectVisitedInOrder } from './paths';
-import { examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
+import { ecsServiceSwitch, examplePlan, SOURCE_BOOTSTRAP, TARGET_BOOTSTRAP, World, type Raw } from './world';
 
 /**
  * The one-invocation cutover (the Cutover state) through the real ASL: the fence, the drain, the consumer offsets and
@@ -117,16 +117,7 @@ it('rolls back exactly what it did when a step inside it fails: the fence it too
 it('leaves a plan with client switches to the step-by-step states', async () => {
   // Prepare: the Cutover reads the plan, finds a switch it has no adapters and grants for, and does nothing
   const plan = examplePlan((raw) => {
-    raw.cutover.switches = [
-      {
-        type: 'ECS_SERVICE',
-        name: 'orders-api',
-        role: 'PRODUCERS',
-        cluster: 'apps',
-        service: 'orders-api',
-        environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
-      },
-    ];
+    raw.cutover.switches = [ecsServiceSwitch('orders-api')];
   });
   const world = new World({ plan });
   // Act

@@ -1,4 +1,4 @@
-import { expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
+import { expectEverythingOursUndone, expectNeverVisited, expectVisitedInOrder, messageOf } from './paths';
 import { abortPendingApprovals } from '../../lambdas/core/approval/service';
 import { examplePlan, stepByStep, World, AT_SOURCE, AT_TARGET } from './world';
 
@@ -22,16 +22,6 @@ async function abortWhileWaiting(world: World, reason: string, executionArn = EX
     { executionArn, migrationId: 'payments-kafka-4', requestedBy: OPERATOR, reason },
     world.approvalServices,
   );
-}
-
-function expectEverythingOursUndone(world: World): void {
-  expect(world.replicator.replicators.size).toBe(0);
-  expect(world.replicator.deletedNames).toEqual(world.replicator.createdNames);
-  expect(world.lagSignals.alarms.size).toBe(0);
-  expect([...world.source.topics.keys()].sort()).toEqual(['ledger.entries', 'payments']);
-  expect(world.provisioner.deleted).toEqual(world.provisioner.created);
-  expect(world.sourceWritesBesidesCanary()).toEqual([]);
-  expect(world.locks.held.size).toBe(0);
 }
 
 it('an abort during the catch-up raises Migration.Aborted at the next evaluation and rolls back replication and target', async () => {

@@ -1,4 +1,5 @@
 import type { RunResult } from '../../rehearsal/asl-runner';
+import type { World } from './world';
 
 /** Assertions on the states an execution visited (from its event log), shared by the workflow path tests. */
 
@@ -31,4 +32,19 @@ export function messageOf(cause: string | undefined): string {
 
 export function summary(result: RunResult): string {
   return `${result.status} ${result.error ?? ''}: ${result.visited.join(' > ')}`;
+}
+
+/**
+ * What an aborted or stopped execution leaves once rolled back (by its own rollback path or by the compensator): the
+ * replicator, alarms, canary topic and created cluster gone, the source's topics as they were, no record written to
+ * the source, the locks free.
+ */
+export function expectEverythingOursUndone(world: World): void {
+  expect(world.replicator.replicators.size).toBe(0);
+  expect(world.replicator.deletedNames).toEqual(world.replicator.createdNames);
+  expect(world.lagSignals.alarms.size).toBe(0);
+  expect([...world.source.topics.keys()].sort()).toEqual(['ledger.entries', 'payments']);
+  expect(world.provisioner.deleted).toEqual(world.provisioner.created);
+  expect(world.sourceWritesBesidesCanary()).toEqual([]);
+  expect(world.locks.held.size).toBe(0);
 }

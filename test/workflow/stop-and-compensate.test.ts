@@ -8,8 +8,8 @@ import type {
   SwitchStep,
 } from '../../lambdas/ports/client-switch';
 import type { RunResult } from '../../rehearsal/asl-runner';
-import { expectNeverVisited } from './paths';
-import { EXECUTION_NAME, examplePlan, stepByStep, World, AT_SOURCE, AT_TARGET } from './world';
+import { expectEverythingOursUndone, expectNeverVisited } from './paths';
+import { ecsServiceSwitch, EXECUTION_NAME, examplePlan, stepByStep, World, AT_SOURCE, AT_TARGET } from './world';
 
 /**
  * StopExecution (the console's Stop) runs no Catch: the runner ends the execution ABORTED where it is and emits the
@@ -69,16 +69,7 @@ function withService(app: FakeServiceSwitch = new FakeServiceSwitch(), clientSwi
     return app;
   };
   const plan = examplePlan((raw) => {
-    raw.cutover.switches = [
-      {
-        type: 'ECS_SERVICE',
-        name: 'orders-api',
-        role: 'PRODUCERS',
-        cluster: 'apps',
-        service: 'orders-api',
-        environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
-      },
-    ];
+    raw.cutover.switches = [ecsServiceSwitch('orders-api')];
     if (clientSwitchTimeoutMinutes) raw.cutover.clientSwitchTimeoutMinutes = clientSwitchTimeoutMinutes;
   });
   return { app, clientSwitches, plan };
@@ -122,13 +113,7 @@ it('a stop while the producers are fenced leaves the fence in place and runs no 
   // Assess: fence lifted (pointer back at the source), replication and target removed, locks free, report written
   expect(compensation.outcome).toBe('ROLLED_BACK');
   expect(world.pointer.current?.value).toBe(AT_SOURCE);
-  expect(world.replicator.replicators.size).toBe(0);
-  expect(world.replicator.deletedNames).toEqual(world.replicator.createdNames);
-  expect(world.lagSignals.alarms.size).toBe(0);
-  expect([...world.source.topics.keys()].sort()).toEqual(['ledger.entries', 'payments']);
-  expect(world.provisioner.deleted).toEqual(world.provisioner.created);
-  expect(world.locks.held.size).toBe(0);
-  expect(world.sourceWritesBesidesCanary()).toEqual([]);
+  expectEverythingOursUndone(world);
   const report = await world.report();
   expect(report).toMatchObject({
     outcome: 'ROLLED_BACK',

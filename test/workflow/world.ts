@@ -96,6 +96,23 @@ export function stepByStep(raw: Raw): void {
   raw.cutover.singleInvocation = false;
 }
 
+/**
+ * An ECS_SERVICE client switch of the plan (`cutover.switches`): the service `name` of cluster `apps`, a producer
+ * unless `change` says otherwise, its bootstrap servers in KAFKA_BOOTSTRAP_SERVERS. The client-switch workflow tests'
+ * application.
+ */
+export function ecsServiceSwitch(name: string, change: Raw = {}): Raw {
+  return {
+    type: 'ECS_SERVICE',
+    name,
+    role: 'PRODUCERS',
+    cluster: 'apps',
+    service: name,
+    environment: { KAFKA_BOOTSTRAP_SERVERS: '{bootstrapServers}' },
+    ...change,
+  };
+}
+
 // ---- the clusters ----
 
 /**
