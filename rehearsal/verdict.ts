@@ -197,19 +197,58 @@ export interface ResultInputs {
 }
 
 export function buildResult(a: ResultInputs): RehearsalResult {
-  const { gateChecks, lagSamples, latencies, switchedAt, windowEndsAt } = a.observations;
-  const endedAt = new Date().toISOString();
-  const visited = a.run?.visited ?? [];
-  // A stopped execution ends in no ASL state: what the compensator made of it is the outcome.
+  const { gateChecks, lagSamples, latencies, switchedAt } = a.observations;
+  const ending = endingOf(a);
+  const sorted = [...latencies].sort((x, y) => x - y);
+  const caught = errorOf(a.run);
+  return {
+    outcome: ending.outcome,
+    finalState: ending.finalState,
+    scenario: a.scenario,
+    migrationId: `rehearsal-${a.scenario}`,
+    startedAt: a.startedAt,
+    endedAt: new Date().toISOString(),
+    phases: phasesOf(a.run),
+    records: recordsOf(a.tally),
+    cutover: {
+      writePauseMs: switchedAt ? (a.tally?.cutover.writePauseMs ?? null) : null,
+      pointerPropagationMs: a.tally?.cutover.pointerPropagationMs ?? null,
+      at: switchedAt,
+    },
+    replication: { latencyP99Ms: percentile(sorted, 99), latencyP50Ms: percentile(sorted, 50), lagSamples },
+    gateChecks,
+    checklist: checklistOf(a, ending, caught),
+    pointOfNoReturn: pointOfNoReturnOf(a),
+    ...(a.failure
+      ? { error: { name: a.failure.name, message: a.failure.message.slice(0, 2000) } }
+      : caught
+        ? { error: { name: caught.name, message: caught.message } }
+        : {}),
+  };
+}
+
+/** How the execution ended: a stopped one ends in no ASL state, so what the compensator made of it is the outcome. */
+interface Ending {
+  readonly stopped: boolean;
+  readonly finalState: string;
+  readonly outcome: RehearsalResult['outcome'];
+}
+
+function endingOf(a: Pick<ResultInputs, 'run' | 'compensation'>): Ending {
   const stopped = a.run?.status === 'ABORTED';
-  const finalState = stopped && a.compensation ? COMPENSATED_FINAL_STATE : (visited.at(-1) ?? 'none');
+  const finalState = stopped && a.compensation ? COMPENSATED_FINAL_STATE : (a.run?.visited.at(-1) ?? 'none');
   const outcome: RehearsalResult['outcome'] =
     a.run?.status === 'SUCCEEDED'
       ? 'SUCCEEDED'
       : finalState === 'MigrationRolledBack' || (stopped && a.compensation?.outcome === 'ROLLED_BACK')
         ? 'ROLLED_BACK'
         : 'FAILED';
-  const records = a.tally?.records;
+  return { stopped, finalState, outcome };
+}
+
+/** The workload's counts, in total and per topic (zeros when it was not counted). */
+function recordsOf(tally: WorkloadTally | undefined): RehearsalResult['records'] {
+  const records = tally?.records;
   const perTopic = Object.fromEntries(
     Object.entries(records?.perTopic ?? {}).map(([t, r]) => [
       t,
@@ -223,110 +262,99 @@ export function buildResult(a: ResultInputs): RehearsalResult {
       },
     ]),
   );
-  const sorted = [...latencies].sort((x, y) => x - y);
-  const p99 = percentile(sorted, 99);
-  const p50 = percentile(sorted, 50);
-  const caught = errorOf(a.run);
+  return {
+    produced: records?.produced ?? 0,
+    lost: records?.lost ?? 0,
+    duplicatesConsumed: records?.duplicatesConsumed ?? 0,
+    outOfOrder: records?.outOfOrder ?? 0,
+    perTopic,
+  };
+}
+
+/** The checklist's gates, each with its evidence from the run, the workload's counts and the observations. */
+function checklistOf(
+  a: ResultInputs,
+  ending: Ending,
+  caught: ReturnType<typeof errorOf>,
+): RehearsalResult['checklist'] {
+  const { gateChecks, lagSamples, latencies, switchedAt } = a.observations;
+  const visited = a.run?.visited ?? [];
   const was = (s: string): boolean => visited.includes(s);
-  const rollbackStates = ['RollbackCutover', 'RollbackReplication', 'RollbackTarget'].filter(was);
-  const pnrEvent = (a.run?.events as LogEvent[] | undefined)?.find(
-    (e) => e.type === 'StateEntered' && e.state?.name === 'PointOfNoReturn',
-  );
-  const passedPnr = pnrEvent?.timestamp !== undefined;
+  const records = a.tally?.records;
   const lost = records?.lost ?? 0;
   const produced = records?.produced ?? 0;
   const notRun = (evidence: string) => ({ status: 'NOT_RUN' as const, evidence });
-  const checks = (gate: string) => gateChecks.filter((g) => g.gate === gate);
-  const writePause = a.tally?.cutover.writePauseMs ?? null;
-  const result: RehearsalResult = {
-    outcome,
-    finalState,
-    scenario: a.scenario,
-    migrationId: `rehearsal-${a.scenario}`,
-    startedAt: a.startedAt,
-    endedAt,
-    phases: phasesOf(a.run),
-    records: {
-      produced,
-      lost,
-      duplicatesConsumed: records?.duplicatesConsumed ?? 0,
-      outOfOrder: records?.outOfOrder ?? 0,
-      perTopic,
+  const validations = gateChecks.filter((g) => g.gate === 'validation');
+  const rollbackStates = ['RollbackCutover', 'RollbackReplication', 'RollbackTarget'].filter(was);
+  return {
+    Compatibility: was('Assess')
+      ? {
+          status: was('Inventory') && (was('StartReplication') || was('ProvisionTarget')) ? 'PASS' : 'FAIL',
+          evidence: `Assessment against a KAFKA target (Kafka ${a.version}) ${was('ProvisionTarget') ? 'found no blocker' : 'stopped the migration'}; the source inventory was taken over the data plane (no MSK control plane locally).`,
+        }
+      : notRun('The assessment did not run.'),
+    'Data copy': a.tally
+      ? {
+          status: lost === 0 ? 'PASS' : 'FAIL',
+          evidence: `${produced.toLocaleString('en')} records acknowledged, ${lost} lost after the consumers read the cluster the pointer names at the end (${a.tally.finalPointer ?? 'unknown'}).${validations.length > 0 ? ` Validation: ${validations.at(-1)?.summary}.` : ''}`,
+        }
+      : notRun('The workload was not counted.'),
+    Offsets: switchedAt
+      ? {
+          status: (records?.duplicatesConsumed ?? 0) === 0 ? 'PASS' : 'WARN',
+          evidence: `Consumer groups committed on the target at offsets translated by content; ${records?.duplicatesConsumed ?? 0} records consumed twice.`,
+        }
+      : notRun('The cutover was not reached: consumer offsets were not translated.'),
+    Ordering: a.tally
+      ? {
+          status: (records?.outOfOrder ?? 0) === 0 ? 'PASS' : 'FAIL',
+          evidence: `${records?.outOfOrder ?? 0} records consumed after a later record of their key (ledger: one partition, strict order).`,
+        }
+      : notRun('The workload was not counted.'),
+    Security: {
+      status: 'WARN',
+      evidence: 'Rehearsal on PLAINTEXT listeners: authentication and ACL-to-IAM mapping are not exercised locally.',
     },
-    cutover: {
-      writePauseMs: switchedAt ? writePause : null,
-      pointerPropagationMs: a.tally?.cutover.pointerPropagationMs ?? null,
-      at: switchedAt,
+    Observability: {
+      status: lagSamples.length > 0 && gateChecks.length > 0 ? 'PASS' : 'WARN',
+      evidence: `Lag sampled every second (${lagSamples.length} samples), ${gateChecks.length} gate checks recorded, ${latencies.length} replication-latency samples.`,
     },
-    replication: { latencyP99Ms: p99, latencyP50Ms: p50, lagSamples },
-    gateChecks,
-    checklist: {
-      Compatibility: was('Assess')
+    Rollback:
+      ending.stopped && a.compensation
         ? {
-            status: was('Inventory') && (was('StartReplication') || was('ProvisionTarget')) ? 'PASS' : 'FAIL',
-            evidence: `Assessment against a KAFKA target (Kafka ${a.version}) ${was('ProvisionTarget') ? 'found no blocker' : 'stopped the migration'}; the source inventory was taken over the data plane (no MSK control plane locally).`,
+            status: a.compensation.outcome === 'ROLLED_BACK' && lost === 0 ? 'PASS' : 'FAIL',
+            evidence: `The execution was stopped (no Catch ran at ${visited.at(-1) ?? 'its start'}); the compensator, invoked with the ABORTED status change: ${a.compensation.outcome}. ${a.compensation.notes.join(' ')} ${lost} records lost.`,
           }
-        : notRun('The assessment did not run.'),
-      'Data copy': a.tally
-        ? {
-            status: lost === 0 ? 'PASS' : 'FAIL',
-            evidence: `${produced.toLocaleString('en')} records acknowledged, ${lost} lost after the consumers read the cluster the pointer names at the end (${a.tally.finalPointer ?? 'unknown'}).${checks('validation').length > 0 ? ` Validation: ${checks('validation').at(-1)?.summary}.` : ''}`,
-          }
-        : notRun('The workload was not counted.'),
-      Offsets: switchedAt
-        ? {
-            status: (records?.duplicatesConsumed ?? 0) === 0 ? 'PASS' : 'WARN',
-            evidence: `Consumer groups committed on the target at offsets translated by content; ${records?.duplicatesConsumed ?? 0} records consumed twice.`,
-          }
-        : notRun('The cutover was not reached: consumer offsets were not translated.'),
-      Ordering: a.tally
-        ? {
-            status: (records?.outOfOrder ?? 0) === 0 ? 'PASS' : 'FAIL',
-            evidence: `${records?.outOfOrder ?? 0} records consumed after a later record of their key (ledger: one partition, strict order).`,
-          }
-        : notRun('The workload was not counted.'),
-      Security: {
-        status: 'WARN',
-        evidence: 'Rehearsal on PLAINTEXT listeners: authentication and ACL-to-IAM mapping are not exercised locally.',
-      },
-      Observability: {
-        status: lagSamples.length > 0 && gateChecks.length > 0 ? 'PASS' : 'WARN',
-        evidence: `Lag sampled every second (${lagSamples.length} samples), ${gateChecks.length} gate checks recorded, ${sorted.length} replication-latency samples.`,
-      },
-      Rollback:
-        stopped && a.compensation
+        : rollbackStates.length > 0
           ? {
-              status: a.compensation.outcome === 'ROLLED_BACK' && lost === 0 ? 'PASS' : 'FAIL',
-              evidence: `The execution was stopped (no Catch ran at ${visited.at(-1) ?? 'its start'}); the compensator, invoked with the ABORTED status change: ${a.compensation.outcome}. ${a.compensation.notes.join(' ')} ${lost} records lost.`,
+              status: ending.finalState === 'MigrationRolledBack' && lost === 0 ? 'PASS' : 'FAIL',
+              evidence: `${caught?.name ?? 'A failure'} ran ${rollbackStates.join(' → ')}; the execution ended in ${ending.finalState}; ${lost} records lost.`,
             }
-          : rollbackStates.length > 0
-            ? {
-                status: finalState === 'MigrationRolledBack' && lost === 0 ? 'PASS' : 'FAIL',
-                evidence: `${caught?.name ?? 'A failure'} ran ${rollbackStates.join(' → ')}; the execution ended in ${finalState}; ${lost} records lost.`,
-              }
-            : notRun('No rollback branch was taken (they run in the fault scenarios).'),
-    },
-    pointOfNoReturn: {
-      passed: passedPnr,
-      at:
-        passedPnr && pnrEvent?.timestamp !== undefined
-          ? new Date(pnrEvent.timestamp).toISOString()
-          : switchedAt
-            ? windowEndsAt
-            : null,
-      note: passedPnr
-        ? 'The rollback window closed with the target healthy: after this time nothing switches back automatically (failback is a human decision).'
-        : switchedAt
-          ? 'The rollback window did not close: the pointer could still be reverted automatically.'
-          : 'The cutover was not reached.',
-    },
-    ...(a.failure
-      ? { error: { name: a.failure.name, message: a.failure.message.slice(0, 2000) } }
-      : caught
-        ? { error: { name: caught.name, message: caught.message } }
-        : {}),
+          : notRun('No rollback branch was taken (they run in the fault scenarios).'),
   };
-  return result;
+}
+
+/** When the execution passed the point of no return (its PointOfNoReturn state), or when the window would have closed. */
+function pointOfNoReturnOf(a: Pick<ResultInputs, 'run' | 'observations'>): RehearsalResult['pointOfNoReturn'] {
+  const { switchedAt, windowEndsAt } = a.observations;
+  const pnrEvent = (a.run?.events as LogEvent[] | undefined)?.find(
+    (e) => e.type === 'StateEntered' && e.state?.name === 'PointOfNoReturn',
+  );
+  const passed = pnrEvent?.timestamp !== undefined;
+  return {
+    passed,
+    at:
+      passed && pnrEvent?.timestamp !== undefined
+        ? new Date(pnrEvent.timestamp).toISOString()
+        : switchedAt
+          ? windowEndsAt
+          : null,
+    note: passed
+      ? 'The rollback window closed with the target healthy: after this time nothing switches back automatically (failback is a human decision).'
+      : switchedAt
+        ? 'The rollback window did not close: the pointer could still be reverted automatically.'
+        : 'The cutover was not reached.',
+  };
 }
 
 /** No probe ran (the run failed before the environment was up): nothing was observed. */
