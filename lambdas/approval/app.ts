@@ -41,6 +41,7 @@ import {
   type LinkClaims,
 } from '../core/approval/signing';
 import type { HttpHandler, HttpRequest, HttpResponse } from './http';
+import { lazySchema } from '../core/lazy-schema';
 
 /**
  * The approval endpoint:
@@ -75,47 +76,55 @@ const EMAIL = /^[^\s@<>"'\\,;]{1,64}@[^\s@<>"'\\,;]{1,190}$/;
 const SIG = /^[A-Za-z0-9_-]{43}$/;
 const EPOCH = /^\d{1,12}$/;
 
-const LinkQuery = z.object({
-  r: z.string().max(254).regex(EMAIL),
-  exp: z.string().regex(EPOCH),
-  sig: z.string().regex(SIG),
-  intent: z.enum(['approve', 'reject']).optional(),
-});
-
-const DecisionForm = z
-  .object({
+const LinkQuery = lazySchema(() =>
+  z.object({
     r: z.string().max(254).regex(EMAIL),
     exp: z.string().regex(EPOCH),
     sig: z.string().regex(SIG),
-    fexp: z.string().regex(EPOCH),
-    ft: z.string().regex(SIG),
-    decision: z.enum(['APPROVE', 'REJECT']),
-    comment: z.string().max(MAX_COMMENT_LENGTH).optional(),
-  })
-  .strict();
-
-const SlackPayload = z.object({
-  type: z.string(),
-  user: z.object({
-    id: z.string().max(32),
-    username: z.string().max(128).optional(),
-    name: z.string().max(128).optional(),
+    intent: z.enum(['approve', 'reject']).optional(),
   }),
-  actions: z
-    .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }))
-    .max(5)
-    .default([]),
-  channel: z.object({ id: z.string().max(32) }).optional(),
-  container: z.object({ channel_id: z.string().max(32).optional() }).optional(),
-});
+);
+
+const DecisionForm = lazySchema(() =>
+  z
+    .object({
+      r: z.string().max(254).regex(EMAIL),
+      exp: z.string().regex(EPOCH),
+      sig: z.string().regex(SIG),
+      fexp: z.string().regex(EPOCH),
+      ft: z.string().regex(SIG),
+      decision: z.enum(['APPROVE', 'REJECT']),
+      comment: z.string().max(MAX_COMMENT_LENGTH).optional(),
+    })
+    .strict(),
+);
+
+const SlackPayload = lazySchema(() =>
+  z.object({
+    type: z.string(),
+    user: z.object({
+      id: z.string().max(32),
+      username: z.string().max(128).optional(),
+      name: z.string().max(128).optional(),
+    }),
+    actions: z
+      .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }))
+      .max(5)
+      .default([]),
+    channel: z.object({ id: z.string().max(32) }).optional(),
+    container: z.object({ channel_id: z.string().max(32).optional() }).optional(),
+  }),
+);
 
 /** The operator route's body: what `msk-migrate approve|reject` sends. */
-export const OperatorDecisionBody = z
-  .object({
-    decision: z.enum(['APPROVE', 'REJECT']),
-    comment: z.string().trim().min(1).max(MAX_COMMENT_LENGTH).optional(),
-  })
-  .strict();
+export const OperatorDecisionBody = lazySchema(() =>
+  z
+    .object({
+      decision: z.enum(['APPROVE', 'REJECT']),
+      comment: z.string().trim().min(1).max(MAX_COMMENT_LENGTH).optional(),
+    })
+    .strict(),
+);
 export type OperatorDecisionBody = z.infer<typeof OperatorDecisionBody>;
 
 /** The operator route's answer (the CLI reads it). */
@@ -134,16 +143,18 @@ export type OperatorDecisionResponse =
   | { readonly status: 'REFUSED'; readonly reason: RefusalReason; readonly message: string };
 
 /** The abort route's body: what `msk-migrate abort` sends after recording the request in the lock table. */
-export const OperatorAbortBody = z
-  .object({
-    executionArn: z
-      .string()
-      .max(256)
-      .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$/),
-    migrationId: z.string().regex(MIGRATION_ID),
-    reason: z.string().trim().min(1).max(1000),
-  })
-  .strict();
+export const OperatorAbortBody = lazySchema(() =>
+  z
+    .object({
+      executionArn: z
+        .string()
+        .max(256)
+        .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$/),
+      migrationId: z.string().regex(MIGRATION_ID),
+      reason: z.string().trim().min(1).max(1000),
+    })
+    .strict(),
+);
 export type OperatorAbortBody = z.infer<typeof OperatorAbortBody>;
 
 /** The abort route's answer: the approvals it ended (none when none waited). */

@@ -16,36 +16,41 @@ import { SlackApprovalNotifier } from '../adapters/aws/slack-notifier';
 import type { ApprovalMailer } from '../ports/approval-notifier';
 import type { ApprovalReminders } from '../ports/approval-reminders';
 import type { ApprovalAppDeps } from './app';
+import { lazySchema } from '../core/lazy-schema';
 
 /**
  * The approval functions' settings, read once at start-up (a missing one fails the cold start with its name), and
  * the AWS adapters built from them. Secrets are referenced by ARN and read from Secrets Manager at first use.
  */
-const optional = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.trim().length > 0 ? v.trim() : undefined));
+const optional = lazySchema(() =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim().length > 0 ? v.trim() : undefined)),
+);
 
-export const ApprovalEnvSchema = z.object({
-  APPROVAL_TABLE_NAME: z.string().min(1),
-  /** Public base URL of the approval HTTP API (links in e-mails). */
-  APPROVAL_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
-  SIGNING_KEY_SECRET_ARN: z.string().min(1),
-  ARTIFACT_BUCKET_NAME: z.string().min(1),
-  SES_FROM_ADDRESS: optional,
-  SES_CONFIGURATION_SET: optional,
-  SNS_FALLBACK_TOPIC_ARN: optional,
-  SLACK_BOT_TOKEN_SECRET_ARN: optional,
-  SLACK_SIGNING_SECRET_ARN: optional,
-  /** Tests and proxies only. */
-  SLACK_API_URL: optional,
-  /** Set on the function that schedules reminders (RequestApproval): the approval endpoint function and the role. */
-  REMINDER_TARGET_ARN: optional,
-  REMINDER_ROLE_ARN: optional,
-  REMINDER_GROUP_NAME: optional,
-  /** Set on the function that cancels reminders (the endpoint): only deletes by name, needs no target. */
-  REMINDERS_ENABLED: optional,
-});
+export const ApprovalEnvSchema = lazySchema(() =>
+  z.object({
+    APPROVAL_TABLE_NAME: z.string().min(1),
+    /** Public base URL of the approval HTTP API (links in e-mails). */
+    APPROVAL_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')),
+    SIGNING_KEY_SECRET_ARN: z.string().min(1),
+    ARTIFACT_BUCKET_NAME: z.string().min(1),
+    SES_FROM_ADDRESS: optional,
+    SES_CONFIGURATION_SET: optional,
+    SNS_FALLBACK_TOPIC_ARN: optional,
+    SLACK_BOT_TOKEN_SECRET_ARN: optional,
+    SLACK_SIGNING_SECRET_ARN: optional,
+    /** Tests and proxies only. */
+    SLACK_API_URL: optional,
+    /** Set on the function that schedules reminders (RequestApproval): the approval endpoint function and the role. */
+    REMINDER_TARGET_ARN: optional,
+    REMINDER_ROLE_ARN: optional,
+    REMINDER_GROUP_NAME: optional,
+    /** Set on the function that cancels reminders (the endpoint): only deletes by name, needs no target. */
+    REMINDERS_ENABLED: optional,
+  }),
+);
 export type ApprovalEnv = z.infer<typeof ApprovalEnvSchema>;
 
 export function approvalEnvFrom(env: NodeJS.ProcessEnv): ApprovalEnv {

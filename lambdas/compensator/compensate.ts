@@ -31,6 +31,7 @@ import type { PortName } from '../workflow/catalogue';
 import type { Needs, PortChoice } from '../workflow/define-task';
 import { undoReplicationByNames } from '../tasks/shared/replication-undo';
 import { runRollbackTarget } from '../tasks/rollback-target/task';
+import { lazySchema } from '../core/lazy-schema';
 
 /**
  * The compensator: what runs when an execution of the orchestrator ends ABORTED (a StopExecution: no Catch runs),
@@ -83,21 +84,23 @@ interface CompensatorAttempt {
 }
 
 /** The EventBridge event (detail-type "Step Functions Execution Status Change"), the fields used. */
-export const ExecutionStatusChangeSchema = z.object({
-  'detail-type': z.literal('Step Functions Execution Status Change').optional(),
-  detail: z.looseObject({
-    executionArn: z.string().min(1),
-    name: z.string().min(1),
-    status: z.string(),
-    /** Epoch milliseconds. */
-    startDate: z.number().optional(),
-    stopDate: z.number().nullable().optional(),
-    /** The execution input as a JSON string (absent when EventBridge could not carry it). */
-    input: z.string().nullable().optional(),
-    error: z.string().nullable().optional(),
-    cause: z.string().nullable().optional(),
+export const ExecutionStatusChangeSchema = lazySchema(() =>
+  z.object({
+    'detail-type': z.literal('Step Functions Execution Status Change').optional(),
+    detail: z.looseObject({
+      executionArn: z.string().min(1),
+      name: z.string().min(1),
+      status: z.string(),
+      /** Epoch milliseconds. */
+      startDate: z.number().optional(),
+      stopDate: z.number().nullable().optional(),
+      /** The execution input as a JSON string (absent when EventBridge could not carry it). */
+      input: z.string().nullable().optional(),
+      error: z.string().nullable().optional(),
+      cause: z.string().nullable().optional(),
+    }),
   }),
-});
+);
 export type ExecutionStatusChange = z.infer<typeof ExecutionStatusChangeSchema>;
 
 export interface CompensatorDeps {
