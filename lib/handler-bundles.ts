@@ -18,17 +18,22 @@ import { BUNDLE_PLUGINS_VERSION } from './bundle-plugins';
  *   CommonJS build is one file with every command of the service; their ES build is tree-shaken to the commands the
  *   adapters send (300-700 KB less per function).
  * - `avsc` is replaced by a stub (lambdas/adapters/kafka/avsc-unused.ts): @platformatic/kafka imports it only for
- *   its Schema Registry serdes, which no adapter uses.
+ *   its Schema Registry serdes, which no adapter uses. `semver` is replaced by its `gte` (lambdas/adapters/aws/
+ *   semver-gte.ts), the one function the X-Ray SDK and cls-hooked call (28 KB per function).
  * - The SDK clients' default credential chain is its first link only, the environment variables in which Lambda
  *   gives the function its role's credentials (lambdas/adapters/aws/lambda-credentials.ts): the chain's other links
  *   never answer in Lambda and bring the SDK's nested STS, SSO and sign-in clients (≈ 95 KB per function).
  * - `bowser` is left out (external): the SDK's core reaches it only by an `import("bowser")` in its browser user-agent
  *   parser, which no Node client calls; esbuild would otherwise inline the browser detector into every bundle (34 KB).
- * - @platformatic/kafka loads under CommonJS (docs/kafka-clients.md, "Loading @platformatic/kafka under CommonJS"):
- *   its wasm helper reads `native.wasm` next to `import.meta.url`, which esbuild's CommonJS output leaves empty
- *   ("Invalid URL" at the first DescribeProducers, in AWS only: the tests run the sources). `@platformatic/wasm-utils`
- *   is taken in its `bundled` build (the .wasm inlined, 78 KB, in the bundles that hold @platformatic/kafka), and
- *   `import.meta.url` is the bundle file's URL (`__bundle_url`, set by the banner).
+ * - ES module output, one esbuild build per handler with code splitting (`format: esm`, `splitting`): each
+ *   `import()` of the sources (@platformatic/kafka's reads, the adapters of each pointer, fence, client switch and
+ *   consumer hold, lambdas/runtime/aws-ports/) becomes a chunk of its own that Node loads on its first use, so a cold
+ *   start loads `index.mjs` and the chunks it imports statically only (`coldStartOf`). A handler's directory holds its
+ *   entry and its own chunks, nothing another handler needs; nodejs22.x loads `index.mjs` for the handler
+ *   `index.handler`. The banner gives the CommonJS packages bundled into an ES module (kafkajs, X-Ray) the `require`
+ *   of Node's built-ins they call. @platformatic/kafka's `import.meta.url` is then the chunk's own URL;
+ *   `@platformatic/wasm-utils` is taken in its `bundled` build, which holds its .wasm inlined (78 KB, in the chunk
+ *   of @platformatic/kafka) instead of reading `native.wasm` next to itself, a file the bundle does not have.
  *
  * - The AWS SDK clients' operation schemas are tree-shaken (lib/bundle-plugins.ts, sdkSchemaKeys): esbuild keeps
  *   every operation of a client otherwise (50-170 KB per function). Plugins need esbuild's asynchronous `build`, so
@@ -41,15 +46,19 @@ export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node22',
-  format: 'cjs',
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   alias: {
     avsc: './lambdas/adapters/kafka/avsc-unused.ts',
     '@aws-sdk/credential-provider-node': './lambdas/adapters/aws/lambda-credentials.ts',
     '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+    semver: './lambdas/adapters/aws/semver-gte.ts',
   },
-  define: { 'import.meta.url': '__bundle_url' },
-  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);",
+  },
   minify: true,
   sourcemap: true,
   sourcesContent: false,
@@ -77,8 +86,8 @@ export function bundleOptionsFor(target: BundleTarget = {}): BuildOptions {
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     alias: { ...BUNDLE_OPTIONS.alias },
     banner: { ...BUNDLE_OPTIONS.banner },
+    outExtension: { ...BUNDLE_OPTIONS.outExtension },
     define: {
-      ...BUNDLE_OPTIONS.define,
       ...(target.kafkaClient
         ? { 'process.env.MSK_MIGRATION_BUNDLED_KAFKA_CLIENT': JSON.stringify(target.kafkaClient) }
         : {}),
@@ -90,15 +99,16 @@ export function bundleOptionsFor(target: BundleTarget = {}): BuildOptions {
 const BUILD_SCRIPT = path.join(__dirname, 'esbuild-build.cjs');
 
 /**
- * esbuild's build of `options` with the bundles' plugins (lib/bundle-plugins.ts), synchronously (a synth is): in a
- * child Node process, as esbuild's `buildSync` takes no plugins. Writes the outputs; returns the metafile. Every
- * bundle of a task function is built here (the construct, `npm run bench:bundles`, the bundle tests).
+ * esbuild's builds of `builds` with the bundles' plugins (lib/bundle-plugins.ts), synchronously (a synth is): in one
+ * child Node process that runs them concurrently, as esbuild's `buildSync` takes no plugins. Writes the outputs;
+ * returns each build's metafile, in order. Every bundle of a task function is built here (the construct, `npm run
+ * bench:bundles`, the bundle tests), by `buildHandlers`.
  */
-export function buildBundles(options: BuildOptions): Metafile {
-  if (options.write === false)
+export function buildBundles(builds: readonly BuildOptions[]): Metafile[] {
+  if (builds.some((options) => options.write === false))
     throw new Error('buildBundles: the outputs are written (write: false is not supported).');
   const run = spawnSync(process.execPath, [BUILD_SCRIPT], {
-    input: JSON.stringify(options),
+    input: JSON.stringify(builds),
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,
     cwd: path.dirname(BUILD_SCRIPT),
@@ -106,13 +116,76 @@ export function buildBundles(options: BuildOptions): Metafile {
   if (run.error) throw new Error(`esbuild could not be run: ${run.error.message}`, { cause: run.error });
   if (run.status !== 0) throw new Error(run.stderr.trim() || `esbuild exited with ${String(run.status)}`);
   if (run.stderr) process.stderr.write(run.stderr);
-  return JSON.parse(run.stdout) as Metafile;
+  return JSON.parse(run.stdout) as Metafile[];
+}
+
+/**
+ * Each handler of `entries` (name → entry file, relative to `root`) bundled for `target` into `<outRoot>/<name>/`:
+ * `index.mjs` and the chunks of its lazy imports, one esbuild build per handler so that a directory holds only what
+ * its handler can load. `overrides` are merged into the options (the tests and the bench leave out source maps).
+ */
+export function buildHandlers(
+  root: string,
+  entries: Readonly<Record<string, string>>,
+  outRoot: string,
+  target: BundleTarget = {},
+  overrides: BuildOptions = {},
+): Map<string, { readonly directory: string; readonly metafile: Metafile }> {
+  const names = Object.keys(entries);
+  const metafiles = buildBundles(
+    names.map((name) => ({
+      ...bundleOptionsFor(target),
+      ...overrides,
+      entryPoints: { index: path.join(root, entries[name] ?? '') },
+      outdir: path.join(outRoot, name),
+      absWorkingDir: root,
+    })),
+  );
+  return new Map(
+    names.map((name, i) => [name, { directory: path.join(outRoot, name), metafile: metafiles[i] as Metafile }]),
+  );
+}
+
+/** Output files (relative to the build's working directory), their bytes, and the source files they hold. */
+export interface LoadedFiles {
+  readonly files: readonly string[];
+  readonly bytes: number;
+  readonly inputs: readonly string[];
+}
+
+/**
+ * What a handler's build loads: at a cold start (`coldStart`: `index.mjs` and the chunks it imports statically,
+ * transitively), and in all (`total`: with the chunks of its `import()`s, which Node loads on their first use).
+ * `entry`: the entry's output, when the build had several.
+ */
+export function coldStartOf(
+  metafile: Metafile,
+  // The handler's entry (a lazy chunk has an entryPoint too: the module its `import()` names).
+  entry = Object.keys(metafile.outputs).find((out) => out === 'index.mjs' || out.endsWith('/index.mjs')),
+): { readonly coldStart: LoadedFiles; readonly total: LoadedFiles } {
+  if (!entry || !metafile.outputs[entry]) throw new Error("coldStartOf: the metafile names no entry's index.mjs.");
+  const reach = (kinds: readonly string[]): LoadedFiles => {
+    const seen = new Set<string>();
+    for (let pending = [entry], file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const imported of metafile.outputs[file]?.imports ?? [])
+        if (!imported.external && kinds.includes(imported.kind)) pending.push(imported.path);
+    }
+    const files = [...seen].sort();
+    return {
+      files,
+      bytes: files.reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0),
+      inputs: [...new Set(files.flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {})))].sort(),
+    };
+  };
+  return { coldStart: reach(['import-statement']), total: reach(['import-statement', 'dynamic-import']) };
 }
 
 /** Files besides the bundled ones that decide what esbuild produces (transpile settings, resolved package versions). */
 const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json', 'lib/bundle-plugins.ts'];
 
-/** One handler's bundle: `index.js` (exports `handler`) and `index.js.map` in `directory`. */
+/** One handler's bundle: `index.mjs` (exports `handler`), the chunks of its lazy imports and their maps in `directory`. */
 export interface HandlerBundle {
   readonly directory: string;
   /** SHA-256 of the bundle's files: unchanged code keeps its asset hash, and so its S3 key. */
@@ -192,7 +265,7 @@ export class HandlerBundles {
     if (
       !manifest ||
       manifest.key !== this.keyOf(target) ||
-      !fs.existsSync(path.join(this.cacheDir, manifest.dir, 'index.js'))
+      !fs.existsSync(path.join(this.cacheDir, manifest.dir, 'index.mjs'))
     )
       return false;
     for (const [file, hash] of Object.entries(manifest.inputs)) {
@@ -220,17 +293,15 @@ export class HandlerBundles {
         `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}-${bundleName(entry, target)}`,
       ]),
     );
-    let metafile: Metafile;
+    let built: Map<string, { readonly metafile: Metafile }>;
     try {
-      metafile = buildBundles({
-        ...bundleOptionsFor(target),
-        entryPoints: Object.fromEntries(
-          entries.map((entry) => [`${staging.get(entry)}/index`, path.join(this.projectRoot, entry)]),
-        ),
-        outdir: this.cacheDir,
-        absWorkingDir: this.projectRoot,
-        logLevel: 'warning',
-      });
+      built = buildHandlers(
+        this.projectRoot,
+        Object.fromEntries(entries.map((entry) => [staging.get(entry) ?? '', entry])),
+        this.cacheDir,
+        target,
+        { logLevel: 'warning' },
+      );
     } catch (err) {
       for (const dir of staging.values()) fs.rmSync(path.join(this.cacheDir, dir), { recursive: true, force: true });
       throw new Error(`HandlerBundles: esbuild failed for ${entries.join(', ')}: ${(err as Error).message}`);
@@ -238,7 +309,7 @@ export class HandlerBundles {
     for (const entry of entries) {
       const dir = staging.get(entry) ?? '';
       const inputs = Object.fromEntries(
-        [...BUILD_INPUTS, ...inputsOf(metafile, entry)].map((file) => {
+        [...BUILD_INPUTS, ...inputsOf(built.get(dir)?.metafile, entry)].map((file) => {
           this.fileHashes.delete(file);
           return [file, this.hashOf(file)];
         }),
@@ -283,7 +354,8 @@ function readyKey(entry: string, target: BundleTarget): string {
  * Every project file esbuild read for `entry`: the closure of its imports, including modules tree-shaken away
  * entirely (a side effect added to one of them changes the bundle). Paths are relative to absWorkingDir.
  */
-function inputsOf(metafile: Metafile, entry: string): string[] {
+function inputsOf(metafile: Metafile | undefined, entry: string): string[] {
+  if (!metafile) throw new Error(`HandlerBundles: esbuild returned no metafile for ${entry}.`);
   const seen = new Set<string>();
   const pending = [entry.split(path.sep).join('/')];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {

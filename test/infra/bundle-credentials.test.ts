@@ -4,22 +4,22 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBundles, bundleOptionsFor } from '../../lib/handler-bundles';
+import { buildHandlers } from '../../lib/handler-bundles';
 import { taskEntry } from '../../lib/migration-orchestrator';
 
 /**
  * The credentials of a deployed function's SDK clients: its bundle takes lambdas/adapters/aws/lambda-credentials.ts
  * for the SDK's default chain (lib/handler-bundles.ts), so they come from the environment variables in which Lambda
- * gives a function its role's credentials. Report's bundle, as the construct builds it, is loaded in a plain Node
- * process and reads an artifact from a local HTTP server standing in for S3, which sees how the request was signed.
+ * gives a function its role's credentials. Report's bundle, as the construct builds it, is imported in a plain Node
+ * process as Lambda imports it and reads an artifact from a local HTTP server standing in for S3, which sees how the request was signed.
  */
 
 const ROOT = path.join(__dirname, '../..');
 const OUT = path.join(ROOT, 'cdk.out', '.bundle-credentials-test');
 
 const PROBE = `
-const served = require(process.argv[1]).reportHandler;
-served.factories.artifacts({ fn: 'Report', env: { ARTIFACT_BUCKET: 'probe-bucket' }, onClose: () => {} })
+import(require('node:url').pathToFileURL(process.argv[1]).href)
+  .then(({ reportHandler }) => reportHandler.factories.artifacts({ fn: 'Report', env: { ARTIFACT_BUCKET: 'probe-bucket' }, onClose: () => {} }))
   .then((store) => store.getJson('probe.json'))
   .then((doc) => process.stdout.write(JSON.stringify({ doc: doc ?? null })))
   .catch((err) => process.stdout.write(JSON.stringify({ error: String(err && err.message) })));
@@ -41,14 +41,13 @@ describe("a deployed function's SDK clients", () => {
 
   beforeAll(async () => {
     fs.rmSync(OUT, { recursive: true, force: true });
-    buildBundles({
-      ...bundleOptionsFor({ kafkaClient: 'kafkajs' }),
-      sourcemap: false,
-      entryPoints: { Report: path.join(ROOT, taskEntry('Report')) },
-      outdir: OUT,
-      absWorkingDir: ROOT,
-      logLevel: 'silent',
-    });
+    buildHandlers(
+      ROOT,
+      { Report: taskEntry('Report') },
+      OUT,
+      { kafkaClient: 'kafkajs' },
+      { sourcemap: false, logLevel: 'silent' },
+    );
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-credentials-'));
     server = http.createServer((req, res) => {
       seen.push({
@@ -92,7 +91,7 @@ describe("a deployed function's SDK clients", () => {
     return new Promise((resolve, reject) =>
       execFile(
         process.execPath,
-        ['-e', PROBE, path.join(OUT, 'Report.js')],
+        ['-e', PROBE, path.join(OUT, 'Report', 'index.mjs')],
         { env, encoding: 'utf8', timeout: 60_000 },
         (err, stdout, stderr) =>
           err

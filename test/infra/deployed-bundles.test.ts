@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../../lib/handler-bundles';
+import { BUNDLE_OPTIONS, coldStartOf } from '../../lib/handler-bundles';
 import { taskEntry, TASK_NAMES } from '../../lib/migration-orchestrator';
 
 /**
  * What the deployed functions bundle, read from esbuild's metafile with the settings of the real synth
  * (lib/handler-bundles.ts): no module of the local runtime (lambdas/adapters/local/, the rehearsal) reaches AWS. The
- * cutover functions take their switches and fences from the AWS registries (lambdas/tasks/shared/cutover-switch.ts,
- * write-fence.ts), so the rehearsal's file pointer is not in them.
+ * cutover functions take their switches and fences from the AWS runtime's kinds (lambdas/tasks/shared/kinds/, each a
+ * chunk loaded on first use), so the rehearsal's file pointer is not in them.
  */
 
 const ROOT = path.join(__dirname, '../..');
@@ -21,6 +21,7 @@ function bundledModules(): Map<string, string[]> {
     ...BUNDLE_OPTIONS,
     external: [...BUNDLE_OPTIONS.external],
     mainFields: [...BUNDLE_OPTIONS.mainFields],
+    outExtension: { ...BUNDLE_OPTIONS.outExtension },
     minify: false,
     sourcemap: false,
     entryPoints: Object.fromEntries(entries.map(([name, entry]) => [name, path.join(ROOT, entry)])),
@@ -31,13 +32,13 @@ function bundledModules(): Map<string, string[]> {
     logLevel: 'silent',
   });
   const modules = new Map<string, string[]>();
-  for (const [out, meta] of Object.entries(result.metafile.outputs)) {
-    const name = path.basename(out, '.js');
-    // Project modules only: the packages are not what this test is about.
-    if (out.endsWith('.js'))
+  for (const out of Object.keys(result.metafile.outputs)) {
+    // Each entry with every chunk it can load (its lazy adapters too); project modules only: the packages are not
+    // what this test is about.
+    if (entries.some(([name]) => out.endsWith(`/${name}.mjs`)))
       modules.set(
-        name,
-        Object.keys(meta.inputs).filter((f) => f.startsWith('lambdas/')),
+        path.basename(out, '.mjs'),
+        coldStartOf(result.metafile, out).total.inputs.filter((f) => f.startsWith('lambdas/')),
       );
   }
   return modules;
@@ -63,7 +64,8 @@ describe('the deployed bundles', () => {
 
       expect(inputs).toEqual(
         expect.arrayContaining([
-          'lambdas/tasks/shared/cutover-switch.ts',
+          'lambdas/tasks/shared/cutover-switch-kinds.ts',
+          'lambdas/tasks/shared/kinds/pointer-ssm.ts',
           'lambdas/adapters/aws/cutover-switch-ssm.ts',
           'lambdas/adapters/aws/cutover-switch-route53.ts',
           'lambdas/adapters/aws/cutover-switch-hook.ts',

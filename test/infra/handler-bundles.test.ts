@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,23 +38,29 @@ function freshBundles(root: string): HandlerBundlesType {
   return bundles;
 }
 
+/** What the bundle's `handler` resolves to, imported in a plain Node process as Lambda imports index.mjs. */
+function invoke(directory: string): unknown {
+  const script = `import(require('node:url').pathToFileURL(process.argv[1]).href).then((m) => m.handler()).then((r) => process.stdout.write(JSON.stringify(r)))`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script, path.join(directory, 'index.mjs')], { encoding: 'utf8' }),
+  );
+}
+
 const ENTRIES = ['tasks/one/handler.ts', 'tasks/two/handler.ts'];
 
 describe('HandlerBundles', () => {
   jest.setTimeout(60_000);
 
-  it('bundles each entry into its own directory with a minified CommonJS handler and a source map without sources', async () => {
+  it('bundles each entry into its own directory with a minified ES module handler and a source map without sources', () => {
     const root = project();
     const bundles = freshBundles(root);
 
     bundles.prebuild(ENTRIES);
 
     const one = bundles.bundle('tasks/one/handler.ts');
-    expect(fs.readdirSync(one.directory).sort()).toEqual(['index.js', 'index.js.map']);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(path.join(one.directory, 'index.js')) as { handler: () => Promise<string> };
-    await expect(loaded.handler()).resolves.toBe('hello one');
-    const map = JSON.parse(fs.readFileSync(path.join(one.directory, 'index.js.map'), 'utf8')) as {
+    expect(fs.readdirSync(one.directory).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(invoke(one.directory)).toBe('hello one');
+    const map = JSON.parse(fs.readFileSync(path.join(one.directory, 'index.mjs.map'), 'utf8')) as {
       sources: string[];
       sourcesContent?: unknown;
     };
@@ -72,13 +79,13 @@ describe('HandlerBundles', () => {
     const first = freshBundles(root);
     first.prebuild(ENTRIES);
     const before = first.bundle('tasks/one/handler.ts');
-    fs.writeFileSync(path.join(before.directory, 'index.js'), 'marker of the first build');
+    fs.writeFileSync(path.join(before.directory, 'index.mjs'), 'marker of the first build');
 
     const second = freshBundles(root);
     second.prebuild(ENTRIES);
 
     expect(second.bundle('tasks/one/handler.ts')).toEqual(before);
-    expect(fs.readFileSync(path.join(before.directory, 'index.js'), 'utf8')).toBe('marker of the first build');
+    expect(fs.readFileSync(path.join(before.directory, 'index.mjs'), 'utf8')).toBe('marker of the first build');
   });
 
   it('rebuilds only the entries whose inputs changed, under a new asset hash', () => {
@@ -96,7 +103,7 @@ describe('HandlerBundles', () => {
 
     const oneAfter = second.bundle('tasks/one/handler.ts');
     expect(oneAfter.assetHash).not.toBe(oneBefore?.assetHash);
-    expect(fs.readFileSync(path.join(oneAfter.directory, 'index.js'), 'utf8')).toContain('good morning');
+    expect(fs.readFileSync(path.join(oneAfter.directory, 'index.mjs'), 'utf8')).toContain('good morning');
     expect(second.bundle('tasks/two/handler.ts')).toEqual(twoBefore);
   });
 
@@ -121,10 +128,10 @@ describe('HandlerBundles', () => {
 
     const after = second.bundle('tasks/one/handler.ts');
     expect(after.assetHash).not.toBe(before.assetHash);
-    expect(fs.readFileSync(path.join(after.directory, 'index.js'), 'utf8')).toContain('LOADED');
+    expect(fs.readFileSync(path.join(after.directory, 'index.mjs'), 'utf8')).toContain('LOADED');
   });
 
-  it('builds a bundle per deployment Kafka client, leaving out the branch of the client it was not built for', async () => {
+  it('builds a bundle per deployment Kafka client, leaving out the branch of the client it was not built for', () => {
     const root = project();
     fs.writeFileSync(path.join(root, 'shared/other-client.ts'), "export const marker = 'other client adapter';\n");
     fs.writeFileSync(
@@ -139,11 +146,15 @@ describe('HandlerBundles', () => {
 
     expect(kafkajs.directory).not.toBe(both.directory);
     expect(path.basename(kafkajs.directory)).toMatch(/^tasks-two-handler-kafkajs-[0-9a-f]{16}$/);
-    expect(fs.readFileSync(path.join(kafkajs.directory, 'index.js'), 'utf8')).not.toContain('other client adapter');
-    expect(fs.readFileSync(path.join(both.directory, 'index.js'), 'utf8')).toContain('other client adapter');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(path.join(kafkajs.directory, 'index.js')) as { handler: () => Promise<string> };
-    await expect(loaded.handler()).resolves.toBe('kafkajs only');
+    expect(fs.readdirSync(kafkajs.directory).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(fs.readFileSync(path.join(kafkajs.directory, 'index.mjs'), 'utf8')).not.toContain('other client adapter');
+    // Built for both, the other client's adapter is a chunk of its own, loaded on first use.
+    const chunks = fs.readdirSync(both.directory).filter((f) => f.endsWith('.mjs') && f !== 'index.mjs');
+    expect(chunks).toEqual([expect.stringMatching(/^other-client-[A-Z0-9]+\.mjs$/)]);
+    expect(fs.readFileSync(path.join(both.directory, chunks[0] ?? ''), 'utf8')).toContain('other client adapter');
+    expect(fs.readFileSync(path.join(both.directory, 'index.mjs'), 'utf8')).not.toContain('other client adapter');
+    expect(invoke(kafkajs.directory)).toBe('kafkajs only');
+    expect(invoke(both.directory)).toBe('other client adapter');
   });
 
   it('names the entry when its handler does not exist', () => {

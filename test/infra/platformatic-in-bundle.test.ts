@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBundles, bundleOptionsFor } from '../../lib/handler-bundles';
+import { buildHandlers } from '../../lib/handler-bundles';
 import { taskEntry } from '../../lib/migration-orchestrator';
 
 /**
- * @platformatic/kafka as the deployed bundles run it (CommonJS, lib/handler-bundles.ts): CheckDrain's DescribeProducers
- * and the Inventory's client-behaviour reads build their adapter in a plain Node process that loads the bundle the
- * construct deploys, as Lambda does. The tests of the tasks run the sources, where the package's `import.meta.url`
- * and its .wasm file are where it expects them; in a bundle they are not (docs/kafka-clients.md, "Loading
- * @platformatic/kafka under CommonJS"), which only this test sees.
+ * @platformatic/kafka as the deployed bundles run it (an ES module with the package in a chunk of its own, loaded on
+ * first use, lib/handler-bundles.ts): CheckDrain's DescribeProducers and the Inventory's client-behaviour reads build
+ * their adapter in a plain Node process that imports the bundle the construct deploys from its directory, as Lambda
+ * does. The tests of the tasks run the sources, where the package's `import.meta.url` and its .wasm file are where
+ * it expects them; in a bundle there is no .wasm file (docs/kafka-clients.md, "Loading @platformatic/kafka in the
+ * bundles"), which only this test sees.
  */
 
 const ROOT = path.join(__dirname, '../..');
@@ -21,14 +22,14 @@ const OUT = path.join(ROOT, 'cdk.out', '.platformatic-in-bundle-test');
  */
 const PROBE = `
 const [file, exported, port] = process.argv.slice(1);
-const served = require(file)[exported];
 const closers = [];
 const inv = {
   fn: 'probe', plan: undefined, state: undefined, mode: undefined, executionId: undefined, env: {},
   port: async () => ({ connection: { name: 'source', bootstrapServers: ['127.0.0.1:9098'], auth: { mechanism: 'IAM', region: 'eu-west-1' } } }),
   onClose: (close) => closers.push(close),
 };
-served.factories[port](inv)
+import(require('node:url').pathToFileURL(file).href)
+  .then((loaded) => loaded[exported].factories[port](inv))
   .then(async (built) => {
     // No partition: the adapter is loaded and built, and answers without a request.
     const described = await built.describeProducers([]);
@@ -39,7 +40,7 @@ served.factories[port](inv)
 `;
 
 function probe(fn: 'CheckDrain' | 'Inventory', exported: string, port: string): unknown {
-  const run = spawnSync(process.execPath, ['-e', PROBE, path.join(OUT, `${fn}.js`), exported, port], {
+  const run = spawnSync(process.execPath, ['-e', PROBE, path.join(OUT, fn, 'index.mjs'), exported, port], {
     env: { ...process.env, AWS_REGION: 'eu-west-1', ARTIFACT_BUCKET: 'probe', MIGRATION_LOCK_TABLE: 'probe' },
     encoding: 'utf8',
     timeout: 60_000,
@@ -53,17 +54,13 @@ describe('@platformatic/kafka in the deployed bundles', () => {
 
   beforeAll(() => {
     fs.rmSync(OUT, { recursive: true, force: true });
-    buildBundles({
-      ...bundleOptionsFor({ kafkaClient: 'kafkajs' }),
-      sourcemap: false,
-      entryPoints: {
-        CheckDrain: path.join(ROOT, taskEntry('CheckDrain')),
-        Inventory: path.join(ROOT, taskEntry('Inventory')),
-      },
-      outdir: OUT,
-      absWorkingDir: ROOT,
-      logLevel: 'silent',
-    });
+    buildHandlers(
+      ROOT,
+      { CheckDrain: taskEntry('CheckDrain'), Inventory: taskEntry('Inventory') },
+      OUT,
+      { kafkaClient: 'kafkajs' },
+      { sourcemap: false, logLevel: 'silent' },
+    );
   });
 
   it("loads in CheckDrain's bundle, where the producers' activity (DescribeProducers) is read", () => {
