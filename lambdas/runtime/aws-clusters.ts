@@ -1,6 +1,6 @@
 import type { KafkaClient } from '@aws-sdk/client-kafka';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CachedSecrets } from '../adapters/aws/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { CachedSecrets } from '../adapters/aws/secrets';
 import {
   dataPlaneFactoryFor,
   kafkaClientFrom,
@@ -22,9 +22,12 @@ import { AwsMsk, mskOf } from './aws-msk';
  * The Kafka side of the AWS runtime (used by its composition root, lambdas/runtime/aws.ts): MSK's control plane and
  * the data planes of a migration's clusters, reached at the bootstrap brokers MSK reports for the plan's auth
  * mechanism, with SCRAM credentials read from Secrets Manager. One MSK client (lambdas/runtime/aws-msk.ts) and one
- * secrets cache per container, made on first use; the Kafka adapter KAFKA_CLIENT names is loaded when a data plane is
+ * secrets cache per container, made on first use (Secrets Manager's client loaded then, for a SCRAM cluster only); the Kafka adapter KAFKA_CLIENT names is loaded when a data plane is
  * first opened (@platformatic/kafka; kafkajs is in every data-plane bundle anyway).
  */
+
+/** The module of the SCRAM credentials' reader, loaded on first use (and by a warm-up: ./aws-ports/clusters.ts). */
+export const loadSecretsModule = (): Promise<typeof import('./aws-secrets')> => import('./aws-secrets');
 
 /** A data plane of one cluster, whichever client the function runs; it knows its connection. */
 export type TaskDataPlane = KafkaDataPlane & { readonly connection: KafkaConnection };
@@ -39,7 +42,7 @@ export interface AwsClusterClients {
 }
 
 export class AwsClusters {
-  private secretsCache: CachedSecrets | undefined;
+  private secretsCache: Promise<CachedSecrets> | undefined;
   private dataPlaneFactory: Promise<KafkaDataPlaneFactory> | undefined;
   private readonly mskSide: AwsMsk;
 
@@ -61,9 +64,10 @@ export class AwsClusters {
     return this.mskSide.kafka;
   }
 
-  private get secrets(): CachedSecrets {
-    this.secretsCache ??= new CachedSecrets(this.clients.secrets ?? new SecretsManagerClient({}));
-    return this.secretsCache;
+  /** A SCRAM secret; Secrets Manager's client is loaded on the first read (lambdas/runtime/aws-secrets.ts). */
+  private async readSecret(arn: string): Promise<string> {
+    this.secretsCache ??= loadSecretsModule().then(({ cachedSecrets }) => cachedSecrets(this.clients.secrets));
+    return (await this.secretsCache).read(arn);
   }
 
   msk(): MskControlPlane {
@@ -147,7 +151,7 @@ export class AwsClusters {
       servers,
       plan.source.auth,
       region,
-      (arn) => this.secrets.read(arn),
+      (arn) => this.readSecret(arn),
       this.requestTimeoutMs,
     );
   }
@@ -169,7 +173,7 @@ export class AwsClusters {
       servers,
       auth,
       regionOfArn(clusterArn, this.region),
-      (arn) => this.secrets.read(arn),
+      (arn) => this.readSecret(arn),
       this.requestTimeoutMs,
     );
   }

@@ -52,8 +52,19 @@ export interface AwsTaskState {
   readonly failback?: { readonly handle: { readonly engine: ReplicationEngine } };
 }
 
-/** Builds one port for one invocation; `undefined` leaves the task's key unset (the runtime has none). */
-export type AwsPortFactory = (invocation: AwsInvocation) => Promise<unknown>;
+/**
+ * Builds one port for one invocation; `undefined` leaves the task's key unset (the runtime has none). `preload`: the
+ * modules the factory loads on first use (`import()`, a chunk of their own in the bundle: lambdas/runtime/aws-ports/
+ * lazy.ts), loaded ahead by a warm-up call.
+ */
+export type AwsPortFactory = ((invocation: AwsInvocation) => Promise<unknown>) & {
+  readonly preload?: () => Promise<void>;
+};
+
+/** Loads every module the factories load on first use (a warm-up call: the ASL's Warm* states, before the fence). */
+export async function preloadPorts(factories: AwsPortFactories): Promise<void> {
+  await Promise.all(Object.values(factories).map((factory) => factory?.preload?.()));
+}
 
 /** The variables each port's factory reads: required ones fail the cold start when missing. */
 export const PORT_ENV: Readonly<

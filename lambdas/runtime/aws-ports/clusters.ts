@@ -1,5 +1,5 @@
 import { closedAfter, requirePlan, type AwsPortFactory } from '../aws';
-import { clustersOf, type TaskDataPlane } from '../aws-clusters';
+import { clustersOf, loadSecretsModule, type TaskDataPlane } from '../aws-clusters';
 
 /**
  * The Kafka ports of the AWS root: the data planes of the migration's clusters (opened per invocation, closed after
@@ -8,11 +8,19 @@ import { clustersOf, type TaskDataPlane } from '../aws-clusters';
  * lambdas/runtime/aws-ports/platformatic-reads.ts).
  */
 
-export const source: AwsPortFactory = (inv) =>
-  closedAfter(inv, clustersOf(inv).sourceDataPlane(requirePlan(inv, 'source')));
+/** What a warm-up loads ahead for a data plane: the SCRAM credentials' reader, loaded on first use otherwise. */
+const preload = async (): Promise<void> => void (await loadSecretsModule());
 
-export const target: AwsPortFactory = (inv) =>
-  closedAfter(inv, clustersOf(inv).targetDataPlane(requirePlan(inv, 'target'), inv.state?.target));
+export const source: AwsPortFactory = Object.assign(
+  (inv: Parameters<AwsPortFactory>[0]) => closedAfter(inv, clustersOf(inv).sourceDataPlane(requirePlan(inv, 'source'))),
+  { preload },
+);
+
+export const target: AwsPortFactory = Object.assign(
+  (inv: Parameters<AwsPortFactory>[0]) =>
+    closedAfter(inv, clustersOf(inv).targetDataPlane(requirePlan(inv, 'target'), inv.state?.target)),
+  { preload },
+);
 
 export const targetAcls: AwsPortFactory = async (inv) => {
   const reader = clustersOf(inv).targetAclReader(

@@ -1,43 +1,39 @@
-import { GlueClient } from '@aws-sdk/client-glue';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GlueSchemaRegistry } from '../../adapters/aws/glue-schema-registry';
-import { IamPolicySimulator } from '../../adapters/aws/iam-policy-simulator';
-import { CachedSecrets } from '../../adapters/aws/secrets';
 import { BasicAuthJsonHttp } from '../../adapters/http/json-http';
 import type { SchemaRegistryReaders } from '../../core/inventory/schema-registries';
 import { perContainer, type AwsPortFactory } from '../aws';
-
-/** One Glue client per Region, made on first use (a registry is read in its own Region). */
-const glueClients = new Map<string, GlueClient>();
-const glueIn = (region: string): GlueClient => {
-  let client = glueClients.get(region);
-  if (!client) {
-    client = new GlueClient({ region });
-    glueClients.set(region, client);
-  }
-  return client;
-};
+import { loadSecretsModule } from '../aws-clusters';
 
 /**
- * The schema registries' readers (Inventory): AWS Glue Schema Registry in each registry's Region, and
- * Confluent-compatible REST registries with their credentials from Secrets Manager.
+ * The schema registries' readers (Inventory): AWS Glue Schema Registry in each registry's Region, IAM's policy
+ * simulator, and Confluent-compatible REST registries with their credentials from Secrets Manager. The Glue and IAM
+ * clients (./schema-registry-clients.ts) and Secrets Manager's are loaded on their first call, so that an Inventory
+ * whose plan names no registry, and whose records carry no Glue schema id, loads none of them.
  */
-const secrets = () => perContainer('http-secrets', async () => new CachedSecrets(new SecretsManagerClient({})));
+const clients = (): Promise<typeof import('./schema-registry-clients')> => import('./schema-registry-clients');
+const secretRead = (arn: string): Promise<string> =>
+  perContainer('http-secrets', async () => (await loadSecretsModule()).cachedSecrets()).then((cached) =>
+    cached.read(arn),
+  );
 
-export const schemaRegistries: AwsPortFactory = async (inv) => {
-  const cached = await secrets();
-  const readers: SchemaRegistryReaders = {
-    glue: new GlueSchemaRegistry(glueIn),
-    confluent: new BasicAuthJsonHttp((arn) => cached.read(arn)),
-    access: new IamPolicySimulator(await perContainer('iam', async () => new IAMClient({}))),
-    ...(inv.env.AWS_REGION ? { region: inv.env.AWS_REGION } : {}),
-  };
-  return readers;
-};
+export const schemaRegistries: AwsPortFactory = Object.assign(
+  async (inv: Parameters<AwsPortFactory>[0]) => {
+    const readers: SchemaRegistryReaders = {
+      glue: {
+        describeRegistry: async (registryArn) => (await clients()).glueRegistry().describeRegistry(registryArn),
+        findSchemaVersion: async (region, schemaVersionId) =>
+          (await clients()).glueRegistry().findSchemaVersion(region, schemaVersionId),
+      },
+      confluent: new BasicAuthJsonHttp(secretRead),
+      access: {
+        simulate: async (roleArn, actions, resources) =>
+          (await (await clients()).accessSimulator()).simulate(roleArn, actions, resources),
+      },
+      ...(inv.env.AWS_REGION ? { region: inv.env.AWS_REGION } : {}),
+    };
+    return readers;
+  },
+  { preload: async () => void (await Promise.all([clients(), loadSecretsModule()])) },
+);
 
 /** The Kafka Connect clusters' REST APIs (Inventory), with their credentials from Secrets Manager. */
-export const connectClusters: AwsPortFactory = async () => {
-  const cached = await secrets();
-  return new BasicAuthJsonHttp((arn) => cached.read(arn));
-};
+export const connectClusters: AwsPortFactory = async () => new BasicAuthJsonHttp(secretRead);

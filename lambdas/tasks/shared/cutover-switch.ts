@@ -1,49 +1,24 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { HookCutoverSwitch, type HookCallScope } from '../../adapters/aws/cutover-switch-hook';
-import { Route53CutoverSwitch } from '../../adapters/aws/cutover-switch-route53';
-import { SsmCutoverSwitch } from '../../adapters/aws/cutover-switch-ssm';
-import { InputInvalidError } from '../../core/errors';
+import type { HookCallScope } from '../../adapters/aws/cutover-switch-hook';
 import type { MigrationPlan } from '../../core/plan/migration-plan';
-import { kindIssue, type SwitchRegistry } from '../../core/plan/runtimes';
 import type { CutoverSwitch } from '../../ports/cutover-switch';
+import { cutoverSwitchFrom, type AwsSwitchRegistry, type CutoverSwitchClients } from './cutover-switch-kinds';
+import { hookPointer } from './kinds/pointer-hook';
+import { route53Pointer } from './kinds/pointer-route53';
+import { ssmPointer } from './kinds/pointer-ssm';
+
+export type { CutoverSwitchClients } from './cutover-switch-kinds';
 
 /**
  * The AWS runtime's registry of cutover switches (lambdas/core/plan/runtimes.ts declares its kinds): the pointer the
  * plan names (`cutover.switch`) as a CutoverSwitch port, an SSM parameter, a Route 53 CNAME or the user's hook Lambda.
  * The local rehearsal's file pointer is registered in lambdas/adapters/local/registry.ts and never bundled here. SDK
- * clients are made once per container, on first use; tests pass their own.
+ * clients are made once per container, on first use; tests pass their own. The task functions' `pointer` port loads
+ * the plan's kind only (lambdas/runtime/aws-ports/cutover.ts); this registry holds every kind (the compensator, tests).
  */
-
-export interface CutoverSwitchClients {
-  readonly ssm?: SSMClient;
-  readonly route53?: Route53Client;
-  readonly lambda?: LambdaClient;
-}
-
-interface SwitchDeps {
-  readonly clients: CutoverSwitchClients;
-  /** The execution and step calling: a HOOK switch derives its idempotency key from it. */
-  readonly scope?: HookCallScope;
-}
-
-let ssmClient: SSMClient | undefined;
-let route53Client: Route53Client | undefined;
-let lambdaClient: LambdaClient | undefined;
-
-export const AWS_SWITCHES: SwitchRegistry<'AWS', SwitchDeps, CutoverSwitch> = {
-  SSM_PARAMETER: (spec, { clients }) =>
-    new SsmCutoverSwitch(clients.ssm ?? (ssmClient ??= new SSMClient({})), spec.parameterName),
-  ROUTE53: (spec, { clients }) =>
-    new Route53CutoverSwitch(clients.route53 ?? (route53Client ??= new Route53Client({})), {
-      hostedZoneId: spec.hostedZoneId,
-      recordName: spec.recordName,
-      ...(spec.ttlSeconds !== undefined ? { ttlSeconds: spec.ttlSeconds } : {}),
-      ...(spec.weighted ? { weighted: spec.weighted } : {}),
-    }),
-  HOOK: (spec, { clients, scope }) =>
-    new HookCutoverSwitch(clients.lambda ?? (lambdaClient ??= new LambdaClient({})), spec.functionArn, scope),
+export const AWS_SWITCHES: AwsSwitchRegistry = {
+  SSM_PARAMETER: ssmPointer,
+  ROUTE53: route53Pointer,
+  HOOK: hookPointer,
 };
 
 /**
@@ -55,12 +30,5 @@ export function cutoverSwitchFor(
   clients: CutoverSwitchClients = {},
   scope?: HookCallScope,
 ): CutoverSwitch {
-  const spec = plan.cutover.switch;
-  const factory = (AWS_SWITCHES as Partial<Record<string, (s: typeof spec, d: SwitchDeps) => CutoverSwitch>>)[
-    spec.type
-  ];
-  const refused = kindIssue('switch', spec.type, 'AWS');
-  if (!factory || refused)
-    throw new InputInvalidError(`${refused?.path ?? 'cutover.switch.type'}: ${refused?.message}`);
-  return factory(spec, { clients, ...(scope ? { scope } : {}) });
+  return cutoverSwitchFrom(AWS_SWITCHES, plan, clients, scope);
 }
