@@ -11,7 +11,7 @@ import type { PhaseChanged, PhaseEvents } from '../ports/phase-events';
 import { readTaskEnv } from '../contract/env';
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../contract/telemetry';
 import { buildLazySchemas } from '../core/lazy-schema';
-import { isWarmEvent } from '../workflow/define-task';
+import { isWarmEvent, warmUp as loadAhead } from '../workflow/define-task';
 import { trimForStepFunctions } from './lambda-error';
 
 /**
@@ -206,12 +206,14 @@ export function withObservability(phase: string, options: ObservabilityOptions =
   };
 
   // First, so that a warm-up call (the ASL's Warm* states) runs nothing else: no trace, log, metric or event. It builds
-  // the schemas the function would otherwise build at its first call, which may fall inside the write pause.
+  // the schemas the function would otherwise build at its first call, which may fall inside the write pause, and loads
+  // the modules its ports load on first use (define-task.ts, warmUp).
   const warmUp: middy.MiddlewareObj = {
     name: 'msk-migration-warm-up',
-    before: (request) => {
+    before: async (request) => {
       if (!isWarmEvent(request.event)) return undefined;
       buildLazySchemas();
+      await loadAhead();
       return { warm: true, function: phase };
     },
   };

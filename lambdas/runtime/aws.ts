@@ -3,7 +3,15 @@ import type { MigrationPlan } from '../core/plan/migration-plan';
 import type { ReplicationEngine } from '../ports/replicator';
 import type { TargetState } from '../tasks/shared/execution-state';
 import { FUNCTIONS, type FunctionName, type PortName } from '../workflow/catalogue';
-import { isWarmEvent, parseEvent, portsPicked, type TaskDefinition, type Warmed } from '../workflow/define-task';
+import {
+  isWarmEvent,
+  onWarmUp,
+  parseEvent,
+  portsPicked,
+  warmUp,
+  type TaskDefinition,
+  type Warmed,
+} from '../workflow/define-task';
 
 /**
  * THE COMPOSITION ROOT OF THE AWS RUNTIME: the one place where the ports of the workflow catalogue
@@ -268,8 +276,13 @@ export function awsTaskHandler<I, O, D>(
   const names = envNamesOf(FUNCTIONS[fn].ports, fn);
   const env = readTaskEnv(options.env ?? process.env, names.required, names.optional);
   const bound: { readonly factories: AwsPortFactories } = { factories: { ...factories } };
+  // A warm-up call loads the modules its ports load on first use (the withObservability middleware answers it first).
+  onWarmUp(() => preloadPorts(bound.factories));
   const served = async (event: unknown): Promise<O> => {
-    if (isWarmEvent(event)) return { warm: true, function: fn } as Warmed as O;
+    if (isWarmEvent(event)) {
+      await warmUp();
+      return { warm: true, function: fn } as Warmed as O;
+    }
     const input = options.parse ? options.parse(event) : parseEvent<I>(definition, fn, event);
     const invocation = awsInvocation({ fn, env, input }, bound.factories);
     try {

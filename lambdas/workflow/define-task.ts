@@ -107,11 +107,23 @@ export function parseEvent<I>(
 
 /**
  * A warm-up call (`{"warm": true}`, the ASL's Warm* states before the fence): the function's module is loaded, its
- * clients and its schemas built (lambdas/core/lazy-schema.ts, buildLazySchemas), nothing is read or changed, and the
- * answer says which function it was.
+ * clients and its schemas built (lambdas/core/lazy-schema.ts, buildLazySchemas), and the modules its ports load on
+ * first use loaded (`warmUp`); nothing is read or changed, and the answer says which function it was.
  */
 export function isWarmEvent(event: unknown): boolean {
   return typeof event === 'object' && event !== null && (event as { warm?: unknown }).warm === true;
+}
+/**
+ * What a warm-up call loads besides the function's module: the AWS runtime registers its ports' lazily loaded adapters
+ * here (lambdas/runtime/aws.ts, awsTaskHandler), and the warm-up middleware (lambdas/middleware/observability.ts) or
+ * the handler runs them, so that no call inside the write pause waits for one.
+ */
+const warmUps: Array<() => Promise<void>> = [];
+export function onWarmUp(load: () => Promise<void>): void {
+  warmUps.push(load);
+}
+export async function warmUp(): Promise<void> {
+  await Promise.all(warmUps.map((load) => load()));
 }
 export interface Warmed {
   readonly warm: true;
