@@ -193,14 +193,83 @@ function stoppedError(state: string): Error {
 export async function runWorkflow(input: unknown, options: RunOptions): Promise<RunResult> {
   const definition = loadDefinition();
   const executionName = options.executionName ?? 'exec-1';
+  const now = options.now ?? (() => new Date());
   const stateMachine = new StateMachine(forInterpreter(definition) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const states = definition.States;
-  const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
   // StopExecution: set once the stop is seen; the execution is aborted and no task is called after it.
   let stoppedAt: string | undefined;
   let stopExecution: (where: string) => boolean = () => false;
+  const execution = stateMachine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: localTaskHandlers(states, options, (where) => stopExecution(where)) as never,
+      ...timeOverrides(states, options),
+    },
+    context: localContext(executionName, options) as never,
+  });
+  const startDate = now().getTime();
+  stopExecution = (where) => {
+    if (stoppedAt === undefined && options.stopRequested?.()) {
+      stoppedAt = where;
+      execution.abort();
+    }
+    return stoppedAt !== undefined;
+  };
+  const limit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
+  const history = collectHistory(execution, states, limit, stopExecution);
+  const statusChange = (
+    status: ExecutionStatusChangeEvent['detail']['status'],
+    error?: string,
+    cause?: string,
+  ): ExecutionStatusChangeEvent =>
+    statusChangeEvent({ executionName, startDate, stopDate: now().getTime(), input, status, error, cause });
+  const { visited, events } = history;
+  try {
+    const output = await execution.result;
+    await history.done;
+    if (history.overLimitAt !== undefined || stoppedAt !== undefined) throw new Error('stopped');
+    return { status: 'SUCCEEDED', output, visited, events, historyEvents: history.count };
+  } catch (err) {
+    await history.done;
+    const historyEvents = history.count;
+    if (stoppedAt !== undefined)
+      return { status: 'ABORTED', statusChange: statusChange('ABORTED'), visited, events, historyEvents };
+    if (history.overLimitAt !== undefined) {
+      const cause = `The execution reached the maximum number of history events (${limit.toLocaleString('en-US')}) at ${history.overLimitAt}; no Catch ran.`;
+      return {
+        status: 'FAILED',
+        error: HISTORY_LIMIT_ERROR,
+        cause,
+        statusChange: statusChange('FAILED', HISTORY_LIMIT_ERROR, cause),
+        visited,
+        events,
+        historyEvents,
+      };
+    }
+    const { error, cause } = failureOf(err, events);
+    return {
+      status: 'FAILED',
+      error,
+      cause,
+      statusChange: statusChange('FAILED', error, cause),
+      visited,
+      events,
+      historyEvents,
+    };
+  }
+}
+
+/**
+ * A handler per served Task state: its faults injected, never run once the execution is stopped, given the Lambda's
+ * event as Step Functions builds it.
+ */
+function localTaskHandlers(
+  states: AslDefinition['States'],
+  options: Pick<RunOptions, 'tasks' | 'faults'>,
+  stopExecution: (where: string) => boolean,
+): Record<string, (event: unknown) => Promise<unknown>> {
+  const taskHandlers: Record<string, (event: unknown) => Promise<unknown>> = {};
   for (const [name, served] of Object.entries(options.tasks)) {
     const faulty = withFaults(name, served, options.faults?.[name]);
     // A task reached after the stop is never run. Its attempt settles at once (the execution is already aborted and
@@ -212,133 +281,127 @@ export async function runWorkflow(input: unknown, options: RunOptions): Promise<
       ? (event) => handler(withStateName((event as { Payload: unknown }).Payload, name))
       : (event) => handler(withStateName(event, name));
   }
-  const waits = Object.fromEntries(
+  return taskHandlers;
+}
+
+/** Every Wait state's and every Retry's pause: the run's, or none. */
+function timeOverrides(
+  states: AslDefinition['States'],
+  options: Pick<RunOptions, 'waits' | 'retryPauses'>,
+): { waitTimeOverrides: Record<string, number>; retryIntervalOverrides: Record<string, number> } {
+  const waitTimeOverrides = Object.fromEntries(
     Object.entries(states)
       .filter(([, s]) => s.Type === 'Wait')
       .map(([n]) => [n, options.waits?.[n] ?? 0]),
   );
-  const retryPauses = Object.fromEntries(
+  const retryIntervalOverrides = Object.fromEntries(
     Object.entries(states)
       .filter(([, s]) => Array.isArray(s.Retry))
       .map(([n]) => [n, options.retryPauses?.[n] ?? 0]),
   );
+  return { waitTimeOverrides, retryIntervalOverrides };
+}
+
+/** The `$$` context of the execution, with what aws-local-stepfunctions lacks of Step Functions'. */
+function localContext(executionName: string, options: Pick<RunOptions, 'taskToken' | 'now'>): Record<string, unknown> {
   let tokens = 0;
-  const execution = stateMachine.run(input as never, {
-    overrides: {
-      taskResourceLocalHandlers: taskHandlers as never,
-      waitTimeOverrides: waits,
-      retryIntervalOverrides: retryPauses,
+  return {
+    Execution: {
+      Id: localExecutionArn(executionName),
+      Name: executionName,
+      StartTime: new Date().toISOString(),
     },
-    context: {
-      Execution: {
-        Id: localExecutionArn(executionName),
-        Name: executionName,
-        StartTime: new Date().toISOString(),
+    // Step Functions issues a new token for every attempt of a `.waitForTaskToken` state: the getter is read each time
+    // an attempt evaluates its Parameters (a retry evaluates them again).
+    Task: {
+      get Token() {
+        tokens += 1;
+        return `${options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken'}-${tokens}`;
       },
-      // Step Functions issues a new token for every attempt of a `.waitForTaskToken` state: the getter is read each time
-      // an attempt evaluates its Parameters (a retry evaluates them again).
-      Task: {
-        get Token() {
-          tokens += 1;
-          return `${options.taskToken ?? 'AQCEAAAAKgAAAAMAAAAAAAAAAbFakeLocalTaskToken'}-${tokens}`;
-        },
+    },
+    // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime, the Task
+    // states $$.State.Name (see withStateName). The
+    // library spreads this context shallowly, so a getter is read when a state evaluates its paths: the time it ran.
+    State: {
+      Name: LOCAL_STATE_NAME,
+      get EnteredTime() {
+        return (options.now ?? (() => new Date()))().toISOString();
       },
-      // aws-local-stepfunctions 3.0.0 has no `$$.State`; the PointOfNoReturn Pass state reads $$.State.EnteredTime, the Task
-      // states $$.State.Name (see withStateName). The
-      // library spreads this context shallowly, so a getter is read when a state evaluates its paths: the time it ran.
-      State: {
-        Name: LOCAL_STATE_NAME,
-        get EnteredTime() {
-          return (options.now ?? (() => new Date()))().toISOString();
-        },
-      },
-    } as never,
-  });
-  const visited: string[] = [];
-  const events: unknown[] = [];
-  const startDate = (options.now ?? (() => new Date()))().getTime();
-  stopExecution = (where) => {
-    if (stoppedAt === undefined && options.stopRequested?.()) {
-      stoppedAt = where;
-      execution.abort();
-    }
-    return stoppedAt !== undefined;
+    },
   };
-  const limit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
-  let historyEvents = 0;
-  let overLimitAt: string | undefined;
-  const collect = (async () => {
+}
+
+/** The execution's event log as it is written: the states entered, the history events counted, the quota watched. */
+interface History {
+  readonly visited: string[];
+  readonly events: unknown[];
+  /** History events the service would have written so far. */
+  count: number;
+  /** Where the count passed the limit (the execution is then aborted). */
+  overLimitAt: string | undefined;
+  /** Settles once the event log is closed. */
+  readonly done: Promise<void>;
+}
+
+function collectHistory(
+  execution: { readonly eventLogs: unknown; abort(): void },
+  states: AslDefinition['States'],
+  limit: number,
+  stopExecution: (where: string) => boolean,
+): History {
+  const history: Omit<History, 'done'> = { visited: [], events: [], count: 0, overLimitAt: undefined };
+  const done = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<{ type: string; state?: { name: string } }>) {
-      events.push(event);
+      history.events.push(event);
       const state = event.state ? states[event.state.name] : undefined;
       if (event.type === 'ExecutionStarted' || event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed')
-        historyEvents += HISTORY_EVENTS.execution / 2;
+        history.count += HISTORY_EVENTS.execution / 2;
       if (event.type === 'StateEntered' && event.state) {
-        visited.push(event.state.name);
-        if (state) historyEvents += eventsOnEntering(state);
+        history.visited.push(event.state.name);
+        if (state) history.count += eventsOnEntering(state);
       }
-      if (event.type === 'StateRetried' && state) historyEvents += eventsPerRetry(state);
+      if (event.type === 'StateRetried' && state) history.count += eventsPerRetry(state);
       if (event.type === 'StateEntered' && event.state) stopExecution(event.state.name);
-      if (historyEvents > limit && overLimitAt === undefined) {
-        overLimitAt = event.state?.name ?? event.type;
+      if (history.count > limit && history.overLimitAt === undefined) {
+        history.overLimitAt = event.state?.name ?? event.type;
         execution.abort();
       }
     }
   })();
-  const executionArn = localExecutionArn(executionName);
-  const statusChange = (
-    status: ExecutionStatusChangeEvent['detail']['status'],
-    error?: string,
-    cause?: string,
-  ): ExecutionStatusChangeEvent => ({
+  return Object.assign(history, { done });
+}
+
+/** The "Execution Status Change" event of the end of a local execution. */
+function statusChangeEvent(a: {
+  executionName: string;
+  startDate: number;
+  stopDate: number;
+  input: unknown;
+  status: ExecutionStatusChangeEvent['detail']['status'];
+  error: string | undefined;
+  cause: string | undefined;
+}): ExecutionStatusChangeEvent {
+  return {
     'detail-type': 'Step Functions Execution Status Change',
     source: 'aws.states',
     detail: {
-      executionArn,
+      executionArn: localExecutionArn(a.executionName),
       stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:MskMigration',
-      name: executionName,
-      status,
-      startDate,
-      stopDate: (options.now ?? (() => new Date()))().getTime(),
-      input: JSON.stringify(input),
-      error: error ?? null,
-      cause: cause ?? null,
+      name: a.executionName,
+      status: a.status,
+      startDate: a.startDate,
+      stopDate: a.stopDate,
+      input: JSON.stringify(a.input),
+      error: a.error ?? null,
+      cause: a.cause ?? null,
     },
-  });
-  try {
-    const output = await execution.result;
-    await collect;
-    if (overLimitAt !== undefined || stoppedAt !== undefined) throw new Error('stopped');
-    return { status: 'SUCCEEDED', output, visited, events, historyEvents };
-  } catch (err) {
-    await collect;
-    if (stoppedAt !== undefined)
-      return { status: 'ABORTED', statusChange: statusChange('ABORTED'), visited, events, historyEvents };
-    if (overLimitAt !== undefined) {
-      const cause = `The execution reached the maximum number of history events (${limit.toLocaleString('en-US')}) at ${overLimitAt}; no Catch ran.`;
-      return {
-        status: 'FAILED',
-        error: HISTORY_LIMIT_ERROR,
-        cause,
-        statusChange: statusChange('FAILED', HISTORY_LIMIT_ERROR, cause),
-        visited,
-        events,
-        historyEvents,
-      };
-    }
-    const e = err as { cause?: { name?: string; message?: string; cause?: string }; message?: string };
-    const failEvent = events.find((ev) => (ev as { type: string }).type === 'ExecutionFailed') as
-      { Error?: string; Cause?: string } | undefined;
-    const error = failEvent?.Error ?? e.cause?.name;
-    const cause = failEvent?.Cause ?? e.cause?.message ?? e.message;
-    return {
-      status: 'FAILED',
-      error,
-      cause,
-      statusChange: statusChange('FAILED', error, cause),
-      visited,
-      events,
-      historyEvents,
-    };
-  }
+  };
+}
+
+/** A failed execution's error and cause: its ExecutionFailed event's, else the library's rejection's. */
+function failureOf(err: unknown, events: readonly unknown[]): { error?: string; cause?: string } {
+  const e = err as { cause?: { name?: string; message?: string; cause?: string }; message?: string };
+  const failEvent = events.find((ev) => (ev as { type: string }).type === 'ExecutionFailed') as
+    { Error?: string; Cause?: string } | undefined;
+  return { error: failEvent?.Error ?? e.cause?.name, cause: failEvent?.Cause ?? e.cause?.message ?? e.message };
 }

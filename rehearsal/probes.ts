@@ -50,9 +50,58 @@ export function noObservations(): Observations {
 
 export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: (line: string) => void): Probes {
   const o = noObservations();
-  const { probeSource, probeTarget, workloadTopics } = env;
+  const lag = startLagSampler(env, o, teardown);
+  const latency = latencyReader(env, o, teardown);
+  return {
+    observations: o,
+    async beforeState(state) {
+      if (state === 'EvaluateCatchUp') {
+        lag.on();
+        await latency.read();
+      }
+      if (state === 'ValidateTarget') await latency.stop();
+    },
+    afterState(state, out) {
+      const now = new Date().toISOString();
+      if (state === 'EvaluateCatchUp') recordCatchUpCheck(o, out, now, log);
+      if (state === 'ValidateTarget') recordValidation(o, out, now, log);
+      const switched = switchOf(state, out);
+      if (switched) {
+        o.switchedAt = (switched['switchedAt'] as string | undefined) ?? now;
+        lag.off();
+        log(`switched: the pointer names the target since ${o.switchedAt}`);
+      }
+      if (state === 'CheckTargetHealth') recordTargetHealth(o, out, now, log);
+      if (state === 'RollbackCutover') o.figures['rollbackCutover'] = out;
+    },
+    failedState(state, err) {
+      const gate = GATE_OF[state];
+      if (gate)
+        o.gateChecks.push({
+          at: new Date().toISOString(),
+          gate,
+          passed: false,
+          summary: `${err.name}: ${err.message}`.slice(0, 500),
+        });
+      log(`${state} failed: ${err.name}: ${err.message.slice(0, 300)}`);
+    },
+    async stop() {
+      lag.off();
+      await latency.stop();
+    },
+  };
+}
 
-  // ---- lag between the clusters, every second while sampling is on ----
+/** The gate each gate-evaluating state stands for (a failed evaluation is a failed check of it). */
+const GATE_OF: Readonly<Record<string, string>> = {
+  EvaluateCatchUp: 'catch-up',
+  ValidateTarget: 'validation',
+  CheckTargetHealth: 'target-health',
+};
+
+/** The lag between the clusters over the workload's topics, sampled every second while it is on (one at a time). */
+function startLagSampler(env: RehearsalEnvironment, o: Observations, teardown: Teardown): { on(): void; off(): void } {
+  const { probeSource, probeTarget, workloadTopics } = env;
   const sampleLag = async (): Promise<void> => {
     let lag = 0;
     for (const topic of workloadTopics) {
@@ -80,13 +129,31 @@ export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: 
       });
   }, 1_000);
   teardown.add('lag sampler', () => clearInterval(lagTimer));
+  return {
+    on: () => {
+      samplingOn = true;
+    },
+    off: () => {
+      samplingOn = false;
+    },
+  };
+}
 
-  // ---- replication latency, read on the target during catch-up ----
-  let latencyReader: Consumer | undefined;
-  let latencySince = 0;
-  let latencyReading = false;
-  const startLatencyReader = async (): Promise<void> => {
-    if (latencyReader) return;
+/**
+ * The replication latency, read on the target during catch-up: `read` starts the reader once the workload's topics
+ * are on the target (again after a `stop`), `stop` ends it (validation onwards, or the execution's end).
+ */
+function latencyReader(
+  env: RehearsalEnvironment,
+  o: Observations,
+  teardown: Teardown,
+): { read(): Promise<void>; stop(): Promise<void> } {
+  const { probeTarget, workloadTopics } = env;
+  let reader: Consumer | undefined;
+  let since = 0;
+  let reading = false;
+  const start = async (): Promise<void> => {
+    if (reader) return;
     const present = new Set(await probeTarget.listTopics());
     if (!workloadTopics.every((t) => present.has(t))) return;
     const kafka = new Kafka({
@@ -100,99 +167,74 @@ export function startProbes(env: RehearsalEnvironment, teardown: Teardown, log: 
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
     });
-    latencyReader = consumer;
+    reader = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [...workloadTopics], fromBeginning: false });
-    latencySince = Date.now();
+    since = Date.now();
     await consumer.run({
       eachMessage: async ({ message }) => {
         const created = Number(message.timestamp);
-        if (created >= latencySince && latencyReading) o.latencies.push(Math.max(0, Date.now() - created));
+        if (created >= since && reading) o.latencies.push(Math.max(0, Date.now() - created));
       },
     });
   };
-  const stopLatencyReader = async (): Promise<void> => {
-    latencyReading = false;
-    const c = latencyReader;
-    latencyReader = undefined;
+  const stop = async (): Promise<void> => {
+    reading = false;
+    const c = reader;
+    reader = undefined;
     await c?.disconnect().catch(() => undefined);
   };
-  teardown.add('latency reader', stopLatencyReader);
-
-  const gateOf: Readonly<Record<string, string>> = {
-    EvaluateCatchUp: 'catch-up',
-    ValidateTarget: 'validation',
-    CheckTargetHealth: 'target-health',
-  };
-
+  teardown.add('latency reader', stop);
   return {
-    observations: o,
-    async beforeState(state) {
-      if (state === 'EvaluateCatchUp') {
-        samplingOn = true;
-        if (!latencyReading) {
-          latencyReading = true;
-          await startLatencyReader().catch(() => undefined);
-        } else if (!latencyReader) await startLatencyReader().catch(() => undefined);
-      }
-      if (state === 'ValidateTarget') await stopLatencyReader();
+    read: async () => {
+      reading = true;
+      await start().catch(() => undefined);
     },
-    afterState(state, out) {
-      const now = new Date().toISOString();
-      if (state === 'EvaluateCatchUp') {
-        const passed = out['passed'] === true;
-        const healthy = out['lastHealthy'] === true;
-        const reasons = (out['lastReasons'] as string[] | undefined) ?? [];
-        const summary = `${healthy ? 'healthy' : 'unhealthy'}, ${String(out['consecutiveHealthy'])} in a row${passed ? ': caught up' : ''}${reasons.length > 0 ? ` (${reasons.slice(0, 2).join('; ')})` : ''}${o.lastLag !== undefined ? `; lag ${o.lastLag} records` : ''}`;
-        o.gateChecks.push({ at: now, gate: 'catch-up', passed: healthy, summary: summary.slice(0, 500) });
-        log(`gate catch-up #${String(out['evaluations'])}: ${summary.slice(0, 300)}`);
-      }
-      if (state === 'ValidateTarget') {
-        const checked = out['checked'] as Record<string, number> | undefined;
-        const summary = checked
-          ? Object.entries(checked)
-              .map(([k, v]) => `${v} ${k}`)
-              .join(', ')
-          : 'passed';
-        o.gateChecks.push({ at: now, gate: 'validation', passed: true, summary });
-        log(`gate validation: passed (${summary})`);
-      }
-      // The switch: SwitchToTarget's, or the one-invocation Cutover's when it got that far.
-      const switched =
-        state === 'SwitchToTarget'
-          ? out
-          : state === 'Cutover' && (out['oneInvocation'] as { reached?: string } | undefined)?.reached === 'SWITCHED'
-            ? (out['switch'] as Record<string, unknown> | undefined)
-            : undefined;
-      if (switched) {
-        o.switchedAt = (switched['switchedAt'] as string | undefined) ?? now;
-        samplingOn = false;
-        log(`switched: the pointer names the target since ${o.switchedAt}`);
-      }
-      if (state === 'CheckTargetHealth') {
-        o.windowEndsAt = (out['windowEndsAt'] as string | undefined) ?? o.windowEndsAt;
-        const healthy = out['healthy'] === true;
-        const reasons = (out['reasons'] as string[] | undefined) ?? [];
-        const summary = `${healthy ? 'healthy' : 'unhealthy'}${reasons.length > 0 ? ` (${reasons.slice(0, 2).join('; ')})` : ''}, window ends ${String(out['windowEndsAt'])}`;
-        o.gateChecks.push({ at: now, gate: 'target-health', passed: healthy, summary: summary.slice(0, 500) });
-        log(`gate target-health: ${summary.slice(0, 300)}`);
-      }
-      if (state === 'RollbackCutover') o.figures['rollbackCutover'] = out;
-    },
-    failedState(state, err) {
-      const gate = gateOf[state];
-      if (gate)
-        o.gateChecks.push({
-          at: new Date().toISOString(),
-          gate,
-          passed: false,
-          summary: `${err.name}: ${err.message}`.slice(0, 500),
-        });
-      log(`${state} failed: ${err.name}: ${err.message.slice(0, 300)}`);
-    },
-    async stop() {
-      samplingOn = false;
-      await stopLatencyReader();
-    },
+    stop,
   };
+}
+
+type Log = (line: string) => void;
+
+/** EvaluateCatchUp's evaluation as a catch-up gate check (healthy or not, how many in a row, the last lag seen). */
+function recordCatchUpCheck(o: Observations, out: Readonly<Record<string, unknown>>, now: string, log: Log): void {
+  const passed = out['passed'] === true;
+  const healthy = out['lastHealthy'] === true;
+  const reasons = (out['lastReasons'] as string[] | undefined) ?? [];
+  const summary = `${healthy ? 'healthy' : 'unhealthy'}, ${String(out['consecutiveHealthy'])} in a row${passed ? ': caught up' : ''}${reasons.length > 0 ? ` (${reasons.slice(0, 2).join('; ')})` : ''}${o.lastLag !== undefined ? `; lag ${o.lastLag} records` : ''}`;
+  o.gateChecks.push({ at: now, gate: 'catch-up', passed: healthy, summary: summary.slice(0, 500) });
+  log(`gate catch-up #${String(out['evaluations'])}: ${summary.slice(0, 300)}`);
+}
+
+/** ValidateTarget's pass, with what it checked. */
+function recordValidation(o: Observations, out: Readonly<Record<string, unknown>>, now: string, log: Log): void {
+  const checked = out['checked'] as Record<string, number> | undefined;
+  const summary = checked
+    ? Object.entries(checked)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')
+    : 'passed';
+  o.gateChecks.push({ at: now, gate: 'validation', passed: true, summary });
+  log(`gate validation: passed (${summary})`);
+}
+
+/** The switch: SwitchToTarget's output, or the one-invocation Cutover's switch when it got that far. */
+function switchOf(
+  state: string,
+  out: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> | undefined {
+  if (state === 'SwitchToTarget') return out;
+  if (state === 'Cutover' && (out['oneInvocation'] as { reached?: string } | undefined)?.reached === 'SWITCHED')
+    return out['switch'] as Record<string, unknown> | undefined;
+  return undefined;
+}
+
+/** CheckTargetHealth's look in the rollback window, and when the window ends. */
+function recordTargetHealth(o: Observations, out: Readonly<Record<string, unknown>>, now: string, log: Log): void {
+  o.windowEndsAt = (out['windowEndsAt'] as string | undefined) ?? o.windowEndsAt;
+  const healthy = out['healthy'] === true;
+  const reasons = (out['reasons'] as string[] | undefined) ?? [];
+  const summary = `${healthy ? 'healthy' : 'unhealthy'}${reasons.length > 0 ? ` (${reasons.slice(0, 2).join('; ')})` : ''}, window ends ${String(out['windowEndsAt'])}`;
+  o.gateChecks.push({ at: now, gate: 'target-health', passed: healthy, summary: summary.slice(0, 500) });
+  log(`gate target-health: ${summary.slice(0, 300)}`);
 }
