@@ -237,18 +237,37 @@ const journalOf = (w: CutoverWorld, name: string) =>
     `migrations/${w.state.identity.migrationId}/${w.state.identity.executionName}/cutover/journal/client-switch-${name}.json`,
   );
 
-describe('cutover.switches in the plan', () => {
-  const plan = (switches: unknown[], kafkaTarget = false) => {
-    const raw = JSON.parse(
-      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
-    ) as { cutover: Record<string, unknown>; target: Record<string, unknown>; replication: Record<string, unknown> };
+type ExampleRaw = {
+  cutover: Record<string, unknown>;
+  target: Record<string, unknown>;
+  replication: Record<string, unknown>;
+};
+
+/** examples/msk-to-serverless-replicator.json with `change` made to it, parsed as a plan. */
+const parsedExample = (change: (raw: ExampleRaw) => void) => {
+  const raw = JSON.parse(
+    readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
+  ) as ExampleRaw;
+  change(raw);
+  return MigrationPlanSchema.safeParse(raw);
+};
+
+/** The example plan with this write fence and these switches. */
+const withFence = (fence: unknown, switches: unknown[]) =>
+  parsedExample((raw) => {
+    raw.cutover.fence = fence;
     raw.cutover.switches = switches;
-    if (kafkaTarget) {
-      raw.target = { type: 'KAFKA', bootstrapServers: ['t-1:9092'], auth: { mechanism: 'PLAINTEXT' } };
-      raw.replication = { engine: 'MIRROR_MAKER_2' };
-    }
-    return MigrationPlanSchema.safeParse(raw);
-  };
+  });
+
+describe('cutover.switches in the plan', () => {
+  const plan = (switches: unknown[], kafkaTarget = false) =>
+    parsedExample((raw) => {
+      raw.cutover.switches = switches;
+      if (kafkaTarget) {
+        raw.target = { type: 'KAFKA', bootstrapServers: ['t-1:9092'], auth: { mechanism: 'PLAINTEXT' } };
+        raw.replication = { engine: 'MIRROR_MAKER_2' };
+      }
+    });
   const messages = (r: ReturnType<typeof plan>) =>
     r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 
@@ -287,14 +306,6 @@ describe('cutover.switches in the plan', () => {
 });
 
 describe('principals declared by a switch', () => {
-  const withFence = (fence: unknown, switches: unknown[]) => {
-    const raw = JSON.parse(
-      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
-    ) as { cutover: Record<string, unknown> };
-    raw.cutover.fence = fence;
-    raw.cutover.switches = switches;
-    return MigrationPlanSchema.safeParse(raw);
-  };
   const writer = (principals?: string[], role = 'PRODUCERS') => ({
     ...SWITCHES()[1],
     role,
@@ -908,14 +919,6 @@ describe('consumers held on the target before FailbackCutover translates their o
 });
 
 describe('IAM roles declared by a switch', () => {
-  const withFence = (fence: unknown, switches: unknown[]) => {
-    const raw = JSON.parse(
-      readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
-    ) as { cutover: Record<string, unknown> };
-    raw.cutover.fence = fence;
-    raw.cutover.switches = switches;
-    return MigrationPlanSchema.safeParse(raw);
-  };
   const writer = (roles?: string[], role = 'PRODUCERS') => ({
     ...SWITCHES()[1],
     role,
