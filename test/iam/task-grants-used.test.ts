@@ -323,7 +323,14 @@ describe('grant without call: every granted action is exercised by a recorded re
     const root = path.join(__dirname, '../../lambdas');
     const read = (f: string): string => fs.readFileSync(path.join(root, f), 'utf8');
     // The clusters' data planes and MSK's control plane (each port of a cluster describes it through MSK).
-    const clusters = read('runtime/aws-clusters.ts') + read('runtime/aws-msk.ts');
+    const clusters = read('runtime/aws-clusters.ts') + read('runtime/aws-msk.ts') + read('runtime/aws-secrets.ts');
+    // Each pointer, fence and client switch kind's adapter is a module of its own, loaded on first use.
+    const kinds = (prefix: string): string =>
+      fs
+        .readdirSync(path.join(root, 'tasks/shared/kinds'))
+        .filter((f) => f.startsWith(prefix))
+        .map((f) => read(`tasks/shared/kinds/${f}`))
+        .join('\n');
     const sources: Partial<Record<PortName, string>> = {
       artifacts: read('runtime/aws-ports/artifacts.ts'),
       metrics: read('runtime/aws-ports/cloudwatch.ts'),
@@ -331,12 +338,16 @@ describe('grant without call: every granted action is exercised by a recorded re
       locks: read('runtime/aws-ports/dynamodb.ts'),
       aborts: read('runtime/aws-ports/dynamodb.ts'),
       provisioner: read('runtime/aws-ports/provisioner.ts'),
-      replicator: read('runtime/aws-ports/replicator.ts'),
+      replicator:
+        read('runtime/aws-ports/replicator.ts') +
+        read('runtime/aws-ports/replicator-msk.ts') +
+        read('runtime/aws-ports/replicator-mm2.ts'),
       connectors: read('runtime/aws-ports/connectors.ts'),
-      schemaRegistries: read('runtime/aws-ports/schema-registries.ts'),
-      pointer: read('tasks/shared/cutover-switch.ts'),
-      writeFence: read('tasks/shared/write-fence.ts') + clusters,
-      clientSwitches: read('tasks/shared/client-switches.ts') + read('tasks/shared/consumer-holds.ts'),
+      schemaRegistries:
+        read('runtime/aws-ports/schema-registries.ts') + read('runtime/aws-ports/schema-registry-clients.ts'),
+      pointer: kinds('pointer-'),
+      writeFence: kinds('fence-') + clusters,
+      clientSwitches: kinds('client-switch-'),
       msk: clusters,
       source: clusters,
       target: clusters,

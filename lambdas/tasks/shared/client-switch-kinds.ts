@@ -8,8 +8,9 @@ import type { ClientSwitch, ClientSwitchFactory } from '../../ports/client-switc
 /**
  * The choice of each `cutover.switches` entry's adapter among the AWS runtime's kinds, apart from the adapters: each
  * kind's adapter is a module of its own (lambdas/tasks/shared/kinds/client-switch-*.ts), which
- * lambdas/tasks/shared/client-switches.ts and consumer-holds.ts import for their registries and the `clientSwitches`
- * port (lambdas/runtime/aws-ports/cutover.ts, consumer-holds.ts) loads with `import()`, the plan's kinds only.
+ * lambdas/tasks/shared/client-switches.ts imports for its registry and the `clientSwitches` port
+ * (lambdas/runtime/aws-ports/cutover.ts; CommitConsumerOffsets' consumer-holds.ts, two kinds) loads with `import()`,
+ * the plan's kinds only.
  */
 
 export interface ClientSwitchClients {
