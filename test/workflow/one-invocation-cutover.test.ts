@@ -38,17 +38,20 @@ it('fences, drains, commits the offsets and switches in one invocation: no step-
   expect(result.visited.filter((s) => s === 'Cutover')).toHaveLength(1);
   const cutover = (result.output as Raw).cutover;
   expect(cutover.oneInvocation).toMatchObject({ reached: 'SWITCHED' });
+  // in the order they ended: the consumer offsets committed beside the drain's looks, checked after it
   expect(cutover.oneInvocation.steps.map((s: Raw) => s.step)).toEqual([
     'FenceProducers',
+    'OffsetsDuringDrain',
     'CheckDrain',
     'CommitConsumerOffsets',
     'SwitchToTarget',
   ]);
+  expect(cutover.oneInvocation.offsetsDuringDrain).toMatchObject({ status: 'COMMITTED' });
   // each step's record where its own state would have put it, and what was there before kept
   expect(cutover.fence.fenceValue).toMatch(/^fenced:/);
   expect(cutover.drain).toMatchObject({ drained: true });
   expect(cutover.drain.polls).toBeGreaterThan(1);
-  expect(cutover.offsets).toMatchObject({ complete: true, partitionsCommitted: 5 });
+  expect(cutover.offsets).toMatchObject({ complete: true, partitionsCommitted: 5, committedDuringDrain: 5 });
   expect(cutover.switch.producers.value).toBe(AT_TARGET);
   expect(cutover.offsetsBeforeFence).toMatchObject({ groups: 2 });
   expect(cutover.warm).toMatchObject({ warm: true, function: 'Cutover' });
@@ -82,7 +85,14 @@ it('continues on the step-by-step states from where its deadline stopped the dra
   expectNeverVisited(result.visited, ['FenceProducers', 'RollbackCutover']);
   const cutover = (result.output as Raw).cutover;
   expect(cutover.oneInvocation).toMatchObject({ reached: 'DRAINING' });
-  expect(cutover.oneInvocation.steps.map((s: Raw) => s.step)).toEqual(['FenceProducers', 'CheckDrain']);
+  expect(cutover.oneInvocation.steps.map((s: Raw) => s.step)).toEqual([
+    'FenceProducers',
+    'OffsetsDuringDrain',
+    'CheckDrain',
+  ]);
+  // what it committed beside the drain is translated again by CommitConsumerOffsets after it, as its own state
+  expect(cutover.offsets).toMatchObject({ complete: true, partitionsCommitted: 5 });
+  expect(cutover.offsets.committedDuringDrain).toBeUndefined();
   // the drain went on counting its looks from the invocation's, against the fence the invocation took
   const firstStepDrain = world.calls.find((c) => c.state === 'CheckDrain')?.event.state.cutover.drain;
   expect(firstStepDrain.polls).toBeGreaterThan(1);
@@ -94,9 +104,11 @@ it('continues on the step-by-step states from where its deadline stopped the dra
 });
 
 it('rolls back exactly what it did when a step inside it fails: the fence it took is released, nothing switched', async () => {
-  // Prepare: the target refuses the consumer-offset commit (the step after the drain)
+  // Prepare: the target refuses the consumer-offset commits: beside the drain (one per group, two groups: the pass
+  // leaves them to the step after the drain) and that step's
   const world = new World({ pacerEveryMs: 250 });
-  world.target.failNext('setCommittedOffsets', new Error('GROUP_AUTHORIZATION_FAILED'));
+  const refused = new Error('GROUP_AUTHORIZATION_FAILED');
+  world.target.failNext('setCommittedOffsets', refused, refused, refused);
   // Act
   const result = await world.run();
   // Assess

@@ -150,6 +150,11 @@ export const CommitProgressSchema = lazySchema(() =>
     replayAheadRecords: z.number().int().nonnegative().optional(),
     /** Partitions whose translation from before the fence was reused (the rest, the tail, were translated after the drain). */
     translatedBeforeFence: z.number().int().nonnegative().optional(),
+    /**
+     * Partitions committed and read back while the drain looked (the one-invocation Cutover,
+     * core/cutover/offsets-during-drain.ts), then checked against the drained tail instead of translated again.
+     */
+    committedDuringDrain: z.number().int().nonnegative().optional(),
     completedAt: z.string().optional(),
     evidenceKey: z.string().optional(),
   }),
@@ -186,13 +191,16 @@ export interface OffsetTranslation {
 }
 
 /** Consumer groups translated and committed at once after the drain. */
-const GROUP_CONCURRENCY = 4;
+export const GROUP_CONCURRENCY = 4;
 
-const CommitIntentSchema = lazySchema(() =>
+/** What the offsets' journal intent holds (written before the first commit). */
+export const CommitIntentSchema = lazySchema(() =>
   z.object({ startedAt: z.string(), consumersFencedAt: z.string().optional() }),
 );
-type CommitIntent = z.infer<typeof CommitIntentSchema>;
+export type CommitIntent = z.infer<typeof CommitIntentSchema>;
 type Parsed = z.output<typeof CommitConsumerOffsetsRequestSchema>;
+/** What a translation's reads and the read-back's content check read with. */
+export type ReadSettings = Pick<Parsed, 'searchWindow' | 'ignoredHeaders' | 'readTimeoutMs'>;
 
 export async function commitConsumerOffsets(
   input: CommitConsumerOffsetsRequest,
@@ -274,7 +282,13 @@ export async function commitConsumerOffsets(
   // Consumers first: every group's position translated before anything is committed, or wait for the replication.
   let whileReplicating: Map<string, OffsetTranslation> | undefined;
   if (request.consumersFirst) {
-    const { translations, waiting: behind } = await translateWhileReplicating(request, groups, topics, deps);
+    const { translations, waiting: behind } = await translateWhileReplicating(
+      request,
+      request.consumersFirst.lagAllowance,
+      groups,
+      topics,
+      deps,
+    );
     if (behind.length > 0) {
       const limit = request.consumersFirst.replicationTimeoutSeconds;
       if (now.getTime() - Date.parse(intent.startedAt) >= limit * 1000)
@@ -499,13 +513,23 @@ function atDrainedEnd(
  * lag, which the widened window covers), and no search goes further back: a record not found is one the replication has
  * not copied yet, and the group waits for it (`waiting`, `<group> <topic>-<partition>`).
  */
-async function translateWhileReplicating(
-  request: Parsed,
+export async function translateWhileReplicating(
+  request: Pick<Parsed, 'searchWindow' | 'ignoredHeaders' | 'readTimeoutMs'>,
+  lagAllowance: number,
   groups: readonly string[],
   topics: readonly string[],
   deps: Pick<CommitOffsetsDeps, 'source' | 'target'>,
-): Promise<{ translations: Map<string, OffsetTranslation>; waiting: string[] }> {
-  const lagAllowance = request.consumersFirst?.lagAllowance ?? 0;
+  /** Asked before each partition: true leaves the rest untranslated (`waiting`). */
+  stop: () => boolean = () => false,
+  /** A translation already proved (a drain look's comparison of the last records), taken without reading. */
+  known: (groupId: string, committed: CommittedOffset) => OffsetTranslation | undefined = () => undefined,
+): Promise<{
+  translations: Map<string, OffsetTranslation>;
+  waiting: string[];
+  sourceBy: Map<string, PartitionEnd>;
+  targetBy: Map<string, PartitionEnd>;
+  committedBy: Map<string, CommittedOffset[]>;
+}> {
   const key = (t: string, p: number): string => `${t}\u0000${p}`;
   const targetBy = new Map((await readEndOffsets(deps.target, [...topics])).map((e) => [key(e.topic, e.partition), e]));
   const sourceBy = new Map((await readEndOffsets(deps.source, [...topics])).map((e) => [key(e.topic, e.partition), e]));
@@ -515,30 +539,48 @@ async function translateWhileReplicating(
     readTimeoutMs: request.readTimeoutMs,
     backwardChunks: 0,
   };
-  const translations = new Map<string, OffsetTranslation>();
-  const waiting: string[] = [];
-  for (const groupId of groups) {
-    for (const c of await deps.source.fetchCommittedOffsets(groupId, [...topics])) {
+  // A few groups at a time (in order in the result): one group's source reads overlap another's target reads.
+  const perGroup = await mapBounded(groups, GROUP_CONCURRENCY, async (groupId) => {
+    const committed = await deps.source.fetchCommittedOffsets(groupId, [...topics]);
+    const translated: Array<[string, OffsetTranslation]> = [];
+    const waiting: string[] = [];
+    for (const c of committed) {
       const s = sourceBy.get(key(c.topic, c.partition));
       if (c.offset === '-1' || !s) continue;
       const t = targetBy.get(key(c.topic, c.partition));
       const where = `${groupId} ${c.topic}-${c.partition}`;
+      if (stop()) {
+        waiting.push(`${where} (stopped before it was translated)`);
+        continue;
+      }
       if (!t) {
         waiting.push(`${where} (the partition is not on the target yet)`);
+        continue;
+      }
+      const proved = known(groupId, c);
+      if (proved) {
+        translated.push([translationKey(groupId, c.topic, c.partition, c.offset), proved]);
         continue;
       }
       const delta = BigInt(s.high) - BigInt(t.high) - BigInt(Math.floor(lagAllowance / 2));
       try {
         const x = await translateOffset(deps, search, c, s, t, delta, groupId);
         // At the end of an empty source partition: the target's end (read first) holds only what the source held.
-        translations.set(translationKey(groupId, c.topic, c.partition, c.offset), x);
+        translated.push([translationKey(groupId, c.topic, c.partition, c.offset), x]);
       } catch (err) {
         if (!(err instanceof CutoverFailedError)) throw err;
         waiting.push(`${where} (source offset ${c.offset} not copied yet)`);
       }
     }
-  }
-  return { translations, waiting };
+    return { groupId, committed, translated, waiting };
+  });
+  return {
+    translations: new Map(perGroup.flatMap((g) => g.translated)),
+    waiting: perGroup.flatMap((g) => g.waiting),
+    sourceBy,
+    targetBy,
+    committedBy: new Map(perGroup.map((g) => [g.groupId, g.committed])),
+  };
 }
 
 /**
@@ -780,9 +822,9 @@ async function firstOffsetAtOrAfter(
 }
 
 /** Reads the committed offsets back and checks them with the validation's group-offset check (content). */
-async function verifyCommit(
+export async function verifyCommit(
   deps: CommitOffsetsDeps,
-  request: Parsed,
+  request: ReadSettings,
   groupId: string,
   sourceCommitted: readonly CommittedOffset[],
   translations: readonly OffsetTranslation[],
@@ -860,7 +902,7 @@ async function verifyCommit(
  */
 async function checkNeighbours(
   deps: CommitOffsetsDeps,
-  request: Parsed,
+  request: ReadSettings,
   groupId: string,
   t: OffsetTranslation,
   source: PartitionEnd,
@@ -1028,7 +1070,7 @@ async function loadBeforeFence(
   return evidence?.kind === 'cutover-consumer-offsets-before-fence' ? evidence : undefined;
 }
 
-function translationKey(groupId: string, topic: string, partition: number, sourceOffset: string): string {
+export function translationKey(groupId: string, topic: string, partition: number, sourceOffset: string): string {
   return [groupId, topic, partition, sourceOffset].join('\u0000');
 }
 

@@ -38,6 +38,8 @@ export interface Deps {
   readonly now: () => Date;
   /** Looks again within this invocation until drained (sub-second), instead of one look per Wait state. */
   readonly pacer?: Pacer;
+  /** Told each look's result (the one-invocation Cutover's offsets beside the drain translate from its tails). */
+  readonly onLook?: (progress: Output) => void;
 }
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
@@ -80,7 +82,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
     },
     look: async (last) => {
       const previous = last ?? state.cutover?.drain;
-      return checkDrain(
+      const progress = await checkDrain(
         {
           ...scope,
           fence,
@@ -91,6 +93,8 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
         },
         deps,
       );
+      deps.onLook?.(progress);
+      return progress;
     },
   });
   return Output.parse(progress);

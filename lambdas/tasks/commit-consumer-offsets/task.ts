@@ -8,6 +8,13 @@ import {
   translateOffsetsBeforeFence,
 } from '../../core/cutover/commit-consumer-offsets';
 import { ClientSwitchStepSchema, holdConsumerSwitches, holdsAtFence } from '../../core/cutover/client-switches';
+import {
+  OffsetsDuringDrainSchema,
+  acceptOffsetsDuringDrain,
+  commitOffsetsDuringDrain,
+  type OffsetsDuringDrainLook,
+} from '../../core/cutover/offsets-during-drain';
+import type { DrainProgress } from '../../core/cutover/check-drain';
 import { CutoverFailedError } from '../../core/errors';
 import { selectGroups } from '../../core/replication/topic-selection';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -41,7 +48,12 @@ import { lazySchema } from '../../core/lazy-schema';
  */
 
 export const Input = lazySchema(() =>
-  z.object({ state: CutoverExecutionStateSchema, mode: z.enum(['BEFORE_FENCE']).optional() }),
+  z.object({
+    state: CutoverExecutionStateSchema,
+    mode: z.enum(['BEFORE_FENCE']).optional(),
+    /** What runOffsetsDuringDrain committed in the same one-invocation Cutover (the ASL passes none). */
+    duringDrain: OffsetsDuringDrainSchema.optional(),
+  }),
 );
 export type Input = z.infer<typeof Input>;
 
@@ -102,6 +114,11 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
       : {}),
   };
   const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
+  // Committed while the drain looked: only what can have changed since is checked (core/cutover/offsets-during-drain.ts).
+  if (input.duringDrain && !readOnly && !switches.some(holdsAtFence)) {
+    const accepted = await acceptOffsetsDuringDrain({ ...request, duringDrain: input.duringDrain }, deps);
+    if (accepted) return Output.parse(accepted);
+  }
   const clientSwitches = deps.clientSwitches;
   const hold = async () => {
     if (!clientSwitches)
@@ -146,6 +163,59 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
     },
   });
   return Output.parse(progress);
+}
+
+/**
+ * The consumer offsets while the drain looks (the one-invocation Cutover runs it beside CheckDrain): a look every pacer
+ * interval until every group left the source and its offsets are committed on the target and read back (`COMMITTED`,
+ * handed to runCommitConsumerOffsets as `duringDrain`), or the work is left to CommitConsumerOffsets after the drain
+ * (`LEFT`: a plan it does not cover, a replayed range, an error — that step decides), or `stopped()` says the drain
+ * ended. It never fails the cutover: whatever it could not do, the step after the drain does as before.
+ */
+export async function runOffsetsDuringDrain(
+  input: Pick<Input, 'state'>,
+  deps: Deps & {
+    readonly stopped: () => boolean;
+    /** The drain's latest look (its evidence holds each partition's compared last records). */
+    readonly drainLook?: () => DrainProgress | undefined;
+  },
+): Promise<OffsetsDuringDrainLook> {
+  const left = (reason: string): OffsetsDuringDrainLook => ({ status: 'LEFT', reason });
+  try {
+    return await offsetsDuringDrain(input.state, deps, left);
+  } catch (err) {
+    return left(`${(err as Error).name}: ${(err as Error).message}`);
+  }
+}
+
+async function offsetsDuringDrain(
+  state: Input['state'],
+  deps: Deps & { readonly stopped: () => boolean; readonly drainLook?: () => DrainProgress | undefined },
+  left: (reason: string) => OffsetsDuringDrainLook,
+): Promise<OffsetsDuringDrainLook> {
+  if (consumersFirst(state)) return left('Consumers first: their offsets are translated after the drain.');
+  if ((state.input.recovery?.freshGroups ?? []).length > 0)
+    return left('The plan starts groups fresh (recovery.freshGroups): translated after the drain.');
+  if (state.input.cutover.switches.some(holdsAtFence))
+    return left('The plan holds consumers through client switches: translated after the drain.');
+  const { consumerGroups } = state.input.replication;
+  const request = {
+    ...(await cutoverScope(state, deps.artifacts)),
+    consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
+    fence: requireStep(state, 'fence', 'FenceProducers'),
+  };
+  return lookPaced<OffsetsDuringDrainLook>({
+    pacer: deps.pacer,
+    now: deps.now,
+    done: (look) => look.status !== 'WAITING',
+    // Whether the groups left costs two requests: looked at sooner than the pacer's interval (a fifth of it), so
+    // that the translation starts close to when the last consumer left.
+    dueAt: (look) => (look.status === 'WAITING' && look.on === 'GROUPS' ? deps.now().getTime() : undefined),
+    look: async (previous) =>
+      deps.stopped()
+        ? left(`The drain ended first${previous?.status === 'WAITING' ? ` (${previous.reason})` : ''}.`)
+        : commitOffsetsDuringDrain(request, deps, deps.stopped, deps.drainLook?.()),
+  });
 }
 
 /** CommitConsumerOffsets as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */

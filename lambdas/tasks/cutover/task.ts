@@ -9,7 +9,7 @@ import type { WriteFence } from '../../ports/write-fence';
 import { FUNCTIONS } from '../../workflow/catalogue';
 import { defineTask } from '../../workflow/define-task';
 import { runCheckDrain } from '../check-drain/task';
-import { runCommitConsumerOffsets } from '../commit-consumer-offsets/task';
+import { runCommitConsumerOffsets, runOffsetsDuringDrain } from '../commit-consumer-offsets/task';
 import { runFenceProducers } from '../fence-producers/task';
 import {
   CutoverExecutionStateSchema,
@@ -18,7 +18,7 @@ import {
   type CutoverExecutionState,
 } from '../shared/cutover-state';
 import { runSwitchToTarget } from '../switch-to-target/task';
-import { DrainProgressSchema } from '../../core/cutover/check-drain';
+import { DrainProgressSchema, type DrainProgress } from '../../core/cutover/check-drain';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { lazySchema } from '../../core/lazy-schema';
@@ -34,6 +34,11 @@ import { lazySchema } from '../../core/lazy-schema';
  * if the steps had run one by one. `oneInvocation.reached` says where it got to, and the Choice CutoverReached?
  * continues the step-by-step states from there when it did not switch: its deadline (the function's timeout less
  * ONE_INVOCATION_DEADLINE_MARGIN_SECONDS) passed, or the drain or the offsets were not done within it (the Wait states take over).
+ * Beside the drain's looks, runOffsetsDuringDrain translates, commits and reads back the consumer offsets once the
+ * groups left the source (core/cutover/offsets-during-drain.ts); CommitConsumerOffsets then only checks them against
+ * the drained tail, and does its whole work as before where they were not committed or anything they rest on
+ * changed. The pass is awaited before the invocation goes on or ends, whatever the drain did: no commit runs on after
+ * it. It never fails the cutover (a step-by-step CommitConsumerOffsets translates again).
  * Any error is the step's own and goes to the same Catch (RollbackCutover). A retried invocation runs the steps again:
  * the fence and the switch return their journaled records, the offsets their journaled result once complete.
  *
@@ -66,7 +71,13 @@ export const Input = lazySchema(() =>
 );
 export type Input = z.infer<typeof Input>;
 
-const STEPS = ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget'] as const;
+const STEPS = [
+  'FenceProducers',
+  'CheckDrain',
+  'OffsetsDuringDrain',
+  'CommitConsumerOffsets',
+  'SwitchToTarget',
+] as const;
 
 export const OneInvocationSchema = lazySchema(() =>
   z.object({
@@ -83,6 +94,20 @@ export const OneInvocationSchema = lazySchema(() =>
     steps: z.array(z.object({ step: z.enum(STEPS), startedAt: z.string(), endedAt: z.string() })),
     /** Why it stopped before the switch (NOT_RUN: why the plan takes the step-by-step states). */
     reason: z.string().optional(),
+    /**
+     * The consumer offsets beside the drain's looks: COMMITTED (CommitConsumerOffsets then checked them against the
+     * drained tail: `offsets.committedDuringDrain`), WAITING (groups still on the source, records not copied yet when the
+     * drain ended) or LEFT (to CommitConsumerOffsets after the drain), and why.
+     */
+    offsetsDuringDrain: z
+      .object({
+        status: z.enum(['COMMITTED', 'WAITING', 'LEFT']),
+        reason: z.string().optional(),
+        /** COMMITTED: when its committing look started and when it had committed and read back. */
+        lookedAt: z.string().optional(),
+        committedAt: z.string().optional(),
+      })
+      .optional(),
   }),
 );
 export type OneInvocation = z.infer<typeof OneInvocationSchema>;
@@ -128,6 +153,8 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
   const deadline = startedAt.getTime() + (input.deadlineSeconds ?? DEADLINE_SECONDS) * 1000;
   let state = input.state;
   const steps: OneInvocation['steps'] = [];
+  // What the offsets beside the drain came to, once known (the result reads it).
+  const seen: { offsetsDuringDrain?: OneInvocation['offsetsDuringDrain'] } = {};
   const result = (reached: Reached, reason?: string): Output =>
     Output.parse({
       ...state.cutover,
@@ -138,6 +165,7 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
         endedAt: deps.now().toISOString(),
         steps,
         ...(reason ? { reason } : {}),
+        ...(seen.offsetsDuringDrain ? { offsetsDuringDrain: seen.offsetsDuringDrain } : {}),
       },
     });
   const declined = stepByStepReason(state);
@@ -165,13 +193,69 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
   state = withCutover({ fence });
   if (past()) return result('FENCED', pastDeadline('the drain'));
 
-  const drain = await step('CheckDrain', () => runCheckDrain({ state }, { ...deps, pacer: pacer() }));
+  // The consumer offsets beside the drain's looks: their groups leave the source and the replication copies the
+  // records they point at during the settle, so the translation, commit and read-back need not wait for the drain.
+  // Its looks stop when the drain ends (their sleep is cut short); it is awaited whatever the drain did, so that no
+  // commit runs on after this invocation.
+  let drainEnded = false;
+  let wake = (): void => undefined;
+  const woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const offsetsPacer = pacer();
+  const fenced = state;
+  let latestDrainLook: DrainProgress | undefined;
+  const duringDrain = step('OffsetsDuringDrain', () =>
+    runOffsetsDuringDrain(
+      { state: fenced },
+      {
+        ...deps,
+        pacer: offsetsPacer && { ...offsetsPacer, sleep: (ms) => Promise.race([offsetsPacer.sleep(ms), woken]) },
+        stopped: () => drainEnded,
+        drainLook: () => latestDrainLook,
+      },
+    ),
+  );
+  let drain: Awaited<ReturnType<typeof runCheckDrain>>;
+  try {
+    drain = await step('CheckDrain', () =>
+      runCheckDrain(
+        { state },
+        {
+          ...deps,
+          pacer: pacer(),
+          onLook: (look) => {
+            latestDrainLook = look;
+          },
+        },
+      ),
+    );
+  } finally {
+    drainEnded = true;
+    wake();
+    await duringDrain;
+  }
+  const committedDuringDrain = await duringDrain;
+  seen.offsetsDuringDrain =
+    committedDuringDrain.status === 'COMMITTED'
+      ? {
+          status: 'COMMITTED',
+          lookedAt: committedDuringDrain.result.lookedAt,
+          committedAt: committedDuringDrain.result.committedAt,
+        }
+      : { status: committedDuringDrain.status, reason: committedDuringDrain.reason };
   state = withCutover({ drain });
   if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
   if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
 
   const offsets = await step('CommitConsumerOffsets', () =>
-    runCommitConsumerOffsets({ state }, { ...deps, pacer: pacer() }),
+    runCommitConsumerOffsets(
+      {
+        state,
+        ...(committedDuringDrain.status === 'COMMITTED' ? { duringDrain: committedDuringDrain.result } : {}),
+      },
+      { ...deps, pacer: pacer() },
+    ),
   );
   state = withCutover({ offsets });
   if (!('complete' in offsets) || !offsets.complete)
