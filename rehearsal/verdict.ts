@@ -451,18 +451,50 @@ function runFigures(
     CheckDrain: run ? lastLookMs(run.events, 'CheckDrain', drain?.checkedAt) : null,
   };
   // The one-invocation Cutover: each step's work from its own start and end (the drain's: its passing look's).
-  const steps = (run?.output as { cutover?: { oneInvocation?: { steps?: OneInvocationStep[] } } } | undefined)?.cutover
-    ?.oneInvocation?.steps;
+  const oneInvocation = (run?.output as { cutover?: { oneInvocation?: OneInvocationOutput } } | undefined)?.cutover
+    ?.oneInvocation;
+  const steps = oneInvocation?.steps;
+  const during = oneInvocation?.offsetsDuringDrain;
   figures['cutoverStepMs'] = steps
     ? Object.fromEntries(
         steps.map((s) => [
           s.step,
           Date.parse(s.endedAt) -
-            (s.step === 'CheckDrain' && drain?.checkedAt ? Date.parse(drain.checkedAt) : Date.parse(s.startedAt)),
+            (s.step === 'CheckDrain' && drain?.checkedAt
+              ? Date.parse(drain.checkedAt)
+              : // The offsets beside the drain: the work of their committing look, not their wait for the groups.
+                s.step === 'OffsetsDuringDrain' && during?.lookedAt
+                ? Date.parse(during.lookedAt)
+                : Date.parse(s.startedAt)),
         ]),
       )
     : null;
+  // Each step's start and end, ms after the fence (bench:cutover prints where fence → switch went).
+  const fencedAt = drain?.fencedAt ? Date.parse(drain.fencedAt) : undefined;
+  figures['cutoverSteps'] =
+    steps && fencedAt !== undefined
+      ? {
+          steps: steps.map((s) => ({
+            step: s.step,
+            fromMs: Date.parse(s.startedAt) - fencedAt,
+            toMs: Date.parse(s.endedAt) - fencedAt,
+          })),
+          offsetsDuringDrain: during
+            ? {
+                status: during.status,
+                ...(during.lookedAt ? { lookedAtMs: Date.parse(during.lookedAt) - fencedAt } : {}),
+                ...(during.reason ? { reason: during.reason } : {}),
+              }
+            : null,
+        }
+      : null;
   return figures;
+}
+
+/** The parts of `$.cutover.oneInvocation` the figures read. */
+interface OneInvocationOutput {
+  steps?: OneInvocationStep[];
+  offsetsDuringDrain?: { status: string; reason?: string; lookedAt?: string };
 }
 
 /** One step of the one-invocation Cutover (`$.cutover.oneInvocation.steps`). */

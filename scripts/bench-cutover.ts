@@ -73,6 +73,28 @@ function describeDrain(figures: Readonly<Record<string, unknown>>): string {
 }
 
 /**
+ * Where fence → switch went in the one-invocation Cutover, ms after the fence: each step's start–end and the offsets
+ * beside the drain (committed, with their committing look's start, or why they were left to the step after it).
+ */
+function describeSteps(figures: Readonly<Record<string, unknown>>): string {
+  const s = figures['cutoverSteps'] as
+    | {
+        steps: Array<{ step: string; fromMs: number; toMs: number }>;
+        offsetsDuringDrain: { status: string; lookedAtMs?: number; reason?: string } | null;
+      }
+    | null
+    | undefined;
+  if (!s) return 'steps: no figures';
+  const during = s.offsetsDuringDrain;
+  return (
+    `steps (ms after the fence): ${s.steps.map((x) => `${x.step} ${x.fromMs}–${x.toMs}`).join(', ')}` +
+    (during
+      ? `; offsets beside the drain ${during.status}${during.lookedAtMs !== undefined ? ` (committing look from ${during.lookedAtMs})` : ''}${during.reason ? `: ${during.reason}` : ''}`
+      : '')
+  );
+}
+
+/**
  * Each cutover step's work in this run: per ASL state from the timeline (the step-by-step states), or per step of the
  * one-invocation Cutover from its own record (`cutoverStepMs`).
  */
@@ -137,7 +159,8 @@ async function main(): Promise<void> {
         `write pause ${writePauseMs ?? '—'} ms, p99 ${p99 ?? '—'} ms, settle ${settleMs} ms, observed notice fence ${propagation.fenceMs ?? '—'} / switch ${propagation.switchMs ?? '—'} ms, ` +
         `bound ${bound?.boundMs ?? '—'} ms (2 × p99 + settle + switch notice ${bound?.switchNoticeMs ?? '—'} ms), ratio ${bound ? bound.ratio.toFixed(2) : '—'}, load ${load()}\n` +
         (timeline ? `  ${describeTimeline(timeline)}\n` : '') +
-        `  ${describeDrain(run.figures)}\n`,
+        `  ${describeDrain(run.figures)}\n` +
+        `  ${describeSteps(run.figures)}\n`,
     );
     const runModels = modelPauses({
       definition,
