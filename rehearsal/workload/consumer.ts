@@ -24,6 +24,29 @@ export function plaintextConnection(name: string, bootstrapServers: readonly str
   return { name, bootstrapServers, auth: { mechanism: 'PLAINTEXT' }, requestTimeoutMs: 5_000 };
 }
 
+/**
+ * Whether a consumer group has read every partition of `topic` on the cluster of `connection` up to its end offset:
+ * by its own positions, or by the group's committed offsets where it has consumed nothing yet.
+ */
+export async function consumedToEnd(
+  connection: KafkaConnection,
+  group: { readonly groupId: string; readonly topic: string; readonly positions: ReadonlyMap<number, bigint> },
+): Promise<boolean> {
+  const plane = new KafkajsDataPlane(connection, { logLevel: 'NOTHING' });
+  try {
+    const ends = await plane.fetchTopicOffsets(group.topic);
+    const committed = await plane.fetchCommittedOffsets(group.groupId, [group.topic]);
+    return ends.every((end) => {
+      const mine = group.positions.get(end.partition);
+      const theirs = committed.find((c) => c.partition === end.partition)?.offset;
+      const position = mine ?? (theirs !== undefined && theirs !== '-1' ? BigInt(theirs) : BigInt(end.low));
+      return position >= BigInt(end.high);
+    });
+  } finally {
+    await plane.close();
+  }
+}
+
 export class WorkloadConsumer {
   readonly consumed: ConsumedRecord[] = [];
   readonly propagation: Array<{ readonly value: string; readonly ms: number | undefined }> = [];
@@ -82,21 +105,11 @@ export class WorkloadConsumer {
    */
   async caughtUp(): Promise<boolean> {
     if (!this.cluster) return false;
-    const plane = new KafkajsDataPlane(plaintextConnection(`${this.clientId}-drain`, this.bootstrapServers), {
-      logLevel: 'NOTHING',
+    return consumedToEnd(plaintextConnection(`${this.clientId}-drain`, this.bootstrapServers), {
+      groupId: this.groupId,
+      topic: this.topic,
+      positions: this.positions,
     });
-    try {
-      const ends = await plane.fetchTopicOffsets(this.topic);
-      const committed = await plane.fetchCommittedOffsets(this.groupId, [this.topic]);
-      return ends.every((end) => {
-        const mine = this.positions.get(end.partition);
-        const theirs = committed.find((c) => c.partition === end.partition)?.offset;
-        const position = mine ?? (theirs !== undefined && theirs !== '-1' ? BigInt(theirs) : BigInt(end.low));
-        return position >= BigInt(end.high);
-      });
-    } finally {
-      await plane.close();
-    }
   }
 
   async stop(): Promise<void> {

@@ -5,9 +5,9 @@ import type {
   LocalProcessStatus,
   LocalProcessSupervisor,
 } from '../../lambdas/adapters/local/process-client-switch';
-import { kafkajsConfig, KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { kafkajsConfig } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import type { KafkaConnection } from '../../lambdas/ports/kafka';
-import type { ConsumedRecord } from './consumer';
+import { consumedToEnd, type ConsumedRecord } from './consumer';
 import type { AckedRecord } from './producer';
 import { decodeRecord, encodeRecord } from './records';
 import { tallyTopic, type TopicTally, type WritePause } from './tally';
@@ -388,19 +388,11 @@ export class UnawareApps implements LocalProcessSupervisor {
   private async consumerCaughtUp(): Promise<boolean> {
     const env = this.consumerEnv;
     if (!env || this.consumerCluster === undefined) return false;
-    const plane = new KafkajsDataPlane(connectionOf(`${UNAWARE_CONSUMER_APP}-drain`, env), { logLevel: 'NOTHING' });
-    try {
-      const ends = await plane.fetchTopicOffsets(UNAWARE_TOPIC.name);
-      const committed = await plane.fetchCommittedOffsets(UNAWARE_GROUP, [UNAWARE_TOPIC.name]);
-      return ends.every((end) => {
-        const mine = this.consumerPositions.get(end.partition);
-        const theirs = committed.find((c) => c.partition === end.partition)?.offset;
-        const position = mine ?? (theirs !== undefined && theirs !== '-1' ? BigInt(theirs) : BigInt(end.low));
-        return position >= BigInt(end.high);
-      });
-    } finally {
-      await plane.close();
-    }
+    return consumedToEnd(connectionOf(`${UNAWARE_CONSUMER_APP}-drain`, env), {
+      groupId: UNAWARE_GROUP,
+      topic: UNAWARE_TOPIC.name,
+      positions: this.consumerPositions,
+    });
   }
 }
 
