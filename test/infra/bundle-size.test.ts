@@ -195,8 +195,7 @@ describe('the task functions bundles', () => {
     },
   );
 
-  // CheckDrain, the Cutover and the Inventory load @platformatic/kafka's reads lazily (import()): that module keeps them.
-  it.each(Object.keys(CEILINGS).filter((name) => !['CheckDrain', 'Cutover', 'Inventory'].includes(name)))(
+  it.each(Object.keys(CEILINGS))(
     "give %s only the AWS SDK operations its adapters send, not a client's every command",
     (name) => {
       const bundle = bundles.get(name as Name);
