@@ -67,13 +67,51 @@ describe('CheckDrain task', () => {
       { state: w.state },
       { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
     );
-    // Assess: one full interval, a shorter sleep to the clients' notice, then to the settle's end, and drained there
-    expect(progress).toMatchObject({ drained: true, polls: 4 });
+    // Assess: one full interval, a shorter sleep to the clients' notice, one look timed to end before the settle's
+    // end, then the look at it, drained there
+    expect(progress).toMatchObject({ drained: true, polls: 5 });
     expect(slept[0]).toBe(everyMs);
     expect(slept[1]).toBeLessThan(everyMs);
     const total = slept.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(settleMs);
     expect(total).toBeLessThan(settleMs + 10);
+  });
+
+  it("passes at the settle's end after a late write: one look is timed to end just before it", async () => {
+    // Prepare: the rehearsal's clients (100 ms poll, 0.2 s settle: the notice is the settle); a producer that had not
+    // seen the fence writes after the drain's second look, copied at once
+    const w = await cutoverWorld({
+      change: (raw) => {
+        const cutover = raw['cutover'] as Record<string, unknown>;
+        cutover['clientPollIntervalSeconds'] = 0.1;
+        cutover['fenceSettleSeconds'] = 0.2;
+      },
+    });
+    const slept: number[] = [];
+    const pacer = {
+      everyMs: 100,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        w.clock.advance(ms / 1000);
+        if (slept.length === 2) {
+          w.source.append(TOPIC, 1, [{ key: 'late', value: 'sent before the producer read the fence' }]);
+          replicate(w.source, w.target, [TOPIC]);
+        }
+      },
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      { artifacts: w.artifacts, now: w.clock.now, source: w.source, target: w.target, pacer },
+    );
+    // Assess: the look before the settle's end saw the late write, so the one at the settle's end found the source
+    // still since then and passed (without that look it would have seen the write and passed a look later)
+    expect(progress).toMatchObject({ drained: true, recordsAfterFence: '1', polls: 4 });
+    const passedAfterMs = Date.parse(progress.checkedAt) - Date.parse(progress.fencedAt);
+    expect(passedAfterMs).toBeGreaterThanOrEqual(200);
+    expect(passedAfterMs).toBeLessThan(210);
   });
 
   it('counts the settle from the fence: a late write before the clients have all held does not restart it', async () => {

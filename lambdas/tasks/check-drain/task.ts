@@ -7,7 +7,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import type { ProducerActivity } from '../../ports/producer-activity';
-import { lookPaced } from '../shared/paced';
+import { lookPaced, soonestGapMs } from '../shared/paced';
 import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 import { lazySchema } from '../../core/lazy-schema';
@@ -44,6 +44,8 @@ export interface Deps {
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
 const SETTLE_DUE_MARGIN_MS = 2;
+/** The look before the settle's end is timed to end this long before it (the last look's duration ahead of it). */
+const PRE_SETTLE_MARGIN_MS = 5;
 
 export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const { state } = input;
@@ -70,9 +72,21 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
         const fencedAt = Date.parse(p.fencedAt);
         const checkedAt = Date.parse(p.checkedAt);
         const noticeAt = fencedAt + Math.min(noticeSeconds, settleSeconds) * 1000;
-        if (checkedAt < noticeAt) return noticeAt + SETTLE_DUE_MARGIN_MS;
         const settledAt = fencedAt + settleSeconds * 1000;
-        return checkedAt < settledAt ? settledAt + SETTLE_DUE_MARGIN_MS : checkedAt;
+        // The look at the settle's end passes only if the source has not moved since the look before it. When that
+        // look came before the late writes (the producers that had not read the fence yet), the one at the settle's
+        // end sees them and the drain passes a look later. So one more look is timed to end just before the settle
+        // does, while there is room for it: the look at the settle's end then compares with the source after them.
+        const now = deps.now().getTime();
+        const lookMs = Math.max(0, now - checkedAt);
+        const beforeSettle =
+          settledAt + SETTLE_DUE_MARGIN_MS - Math.max(lookMs + PRE_SETTLE_MARGIN_MS, soonestGapMs(deps.pacer));
+        const due = [
+          ...(beforeSettle > now ? [beforeSettle] : []),
+          ...(checkedAt < noticeAt ? [noticeAt + SETTLE_DUE_MARGIN_MS] : []),
+          ...(checkedAt < settledAt ? [settledAt + SETTLE_DUE_MARGIN_MS] : []),
+        ];
+        return due.length > 0 ? Math.min(...due) : checkedAt;
       }
       // The source moved in this look (a producer had not seen the fence yet): look again soon, so that the settle
       // restarts from close to the last write, not from a look up to one pacer interval after it.

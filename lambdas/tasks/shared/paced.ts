@@ -22,7 +22,7 @@ export async function lookPaced<T>(args: {
   let result = await look(undefined);
   if (!pacer || pacer.everyMs <= 0) return result;
   const startedAt = now().getTime();
-  const minGapMs = pacer.everyMs / SOONER_SHARE;
+  const minGapMs = soonestGapMs(pacer);
   const maxLooks = Math.floor(pacer.budgetMs / minGapMs) + 1;
   for (let i = 0; i < maxLooks && !done(result); i++) {
     const at = now().getTime();
@@ -38,6 +38,11 @@ export async function lookPaced<T>(args: {
 
 /** Sooner looks (`dueAt`) start at least `everyMs / SOONER_SHARE` after the previous look started. */
 const SOONER_SHARE = 5;
+
+/** How soon after a look's start the next one may start when it is due sooner (0 without a pacer). */
+export function soonestGapMs(pacer: Pick<Pacer, 'everyMs'> | undefined): number {
+  return pacer && pacer.everyMs > 0 ? pacer.everyMs / SOONER_SHARE : 0;
+}
 
 /** A pacer that really waits (setTimeout), for the deployed functions and the rehearsal. */
 export function timerPacer(settings: { everyMs: number; budgetMs: number }): Pacer {
