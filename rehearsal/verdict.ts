@@ -462,9 +462,12 @@ function runFigures(
           Date.parse(s.endedAt) -
             (s.step === 'CheckDrain' && drain?.checkedAt
               ? Date.parse(drain.checkedAt)
-              : // The offsets beside the drain: the work of their committing look, not their wait for the groups.
-                s.step === 'OffsetsDuringDrain' && during?.lookedAt
-                ? Date.parse(during.lookedAt)
+              : // The offsets beside the drain: the work of their committing look, not their wait for the groups
+                // (none when they were left to the step after the drain, whose own figure then holds the work).
+                s.step === 'OffsetsDuringDrain'
+                ? during?.lookedAt
+                  ? Date.parse(during.lookedAt)
+                  : Date.parse(s.endedAt)
                 : Date.parse(s.startedAt)),
         ]),
       )

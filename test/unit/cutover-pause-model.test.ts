@@ -194,6 +194,33 @@ describe('the modeled AWS write pause', () => {
     expect(broker.totalMs).toBeLessThan(pointer.totalMs);
   });
 
+  it('counts the consumer offsets committed beside the drain only where they end after it could pass', () => {
+    // Prepare: the same plan with a slower and a faster committing look beside the drain, pointer and broker fence
+    const pointerPlan = examplePlan('msk-to-serverless-replicator');
+    const brokerPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
+      (raw.cutover as Record<string, unknown>).fence = { type: 'KAFKA_ACL' };
+    });
+    const work = (offsetsDuringDrain: number) => ({
+      workMs: {
+        FenceProducers: 100,
+        CheckDrain: 50,
+        OffsetsDuringDrain: offsetsDuringDrain,
+        CommitConsumerOffsets: 20,
+        SwitchToTarget: 20,
+      },
+    });
+    // Act
+    const pointer = [300, 600].map((ms) => planPauseModel(pointerPlan, definition, work(ms)).totalMs);
+    const broker = [300, 600].map((ms) => planPauseModel(brokerPlan, definition, work(ms)).totalMs);
+    // Assess: with the pointer fence the groups leave (1 s) and their offsets are committed before the settle's end
+    // (2 s): the work after the drain is the check alone; with the broker fence the drain could pass at once, and
+    // the commit after the groups left is on the path
+    expect(pointer[1]).toBe(pointer[0]);
+    expect((broker[1] as number) - (broker[0] as number)).toBe(300);
+    const { shares } = planPauseModel(pointerPlan, definition, work(300));
+    expect(shares.work).toBe(100 + 50 + 20 + 20);
+  });
+
   it('goes on through the step-by-step states and their Wait when the settle outlasts the one invocation\u2019s deadline', () => {
     const plan: MigrationPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
       (raw.cutover as Record<string, unknown>).fenceSettleSeconds = 300;

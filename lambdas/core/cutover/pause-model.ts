@@ -27,7 +27,10 @@ import { lazySchema } from '../lazy-schema';
  *
  * The Cutover state runs FenceProducers, CheckDrain, CommitConsumerOffsets and SwitchToTarget within ONE invocation
  * (ONE_INVOCATION_STEPS): one invoke, each step's work and in-invocation looks (the Cutover's pacer), and no transition
- * or invoke between them. Where its looks run out undrained (or with groups still leaving), the walk goes on through
+ * or invoke between them. Beside the drain's looks the consumer offsets are committed (OffsetsDuringDrain): its looks
+ * at whether the groups left come a fifth of the pacer's interval apart, then its committing look's work; after the
+ * drain, CommitConsumerOffsets waits for that to end, if it has not, then does its own work (the check of what was
+ * committed, as the rehearsal measures it). Where its looks run out undrained (or with groups still leaving), the walk goes on through
  * CutoverReached? to the step-by-step state it names, as the workflow does.
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
@@ -58,6 +61,9 @@ export const REFERENCE_IMPORT_MS = 250;
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
   CheckDrain: 80,
+  /** The consumer offsets' committing look beside the drain (the one invocation's OffsetsDuringDrain). */
+  OffsetsDuringDrain: 200,
+  /** The whole step; in the one invocation, after the offsets beside the drain, only their check (less). */
   CommitConsumerOffsets: 200,
   SwitchToTarget: 20,
 };
@@ -254,6 +260,16 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         const poll = input.inInvocationPoll?.[name];
         reached = 'SWITCHED';
         for (const task of ONE_INVOCATION_STEPS) {
+          if (task === 'CommitConsumerOffsets' && poll && fencedAt !== undefined) {
+            // The offsets beside the drain: committed once the groups left (their first look after the clients'
+            // notice, a fifth of the pacer's interval apart) and their committing look's work.
+            const gap = poll.everyMs / 5;
+            const committedAt =
+              fencedAt +
+              Math.ceil(readyAt(task, input) / gap) * gap +
+              (input.workMs?.['OffsetsDuringDrain'] ?? REFERENCE_WORK_MS['OffsetsDuringDrain'] ?? 0);
+            if (t < committedAt) add('polling', committedAt - t);
+          }
           if (runStep(task, poll)) continue;
           reached = STOPPED_AT[task] ?? 'NOT_RUN';
           break;
