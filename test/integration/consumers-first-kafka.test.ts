@@ -1,17 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { FileCutoverSwitch, readPointerFile, writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { passConsumersFirst } from '../../lambdas/core/cutover/check-drain';
 import { commitConsumerOffsets } from '../../lambdas/core/cutover/commit-consumer-offsets';
 import { fenceProducers } from '../../lambdas/core/cutover/fence-producers';
-import { isFenced } from '../../lambdas/core/cutover/model';
 import { switchConsumers } from '../../lambdas/core/cutover/switch-consumers';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { pollUntil, startMirrorMaker, waitForTopic, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import { startPointerConsumer, type PointerConsumer } from './pointer-consumer';
 
 /**
  * A consumers-first wave on real brokers with MirrorMaker 2: a producer keeps writing sequence-numbered records to the
@@ -36,9 +35,8 @@ describe('consumers first with MirrorMaker 2 on real brokers', () => {
   let mm2: MirrorMaker | undefined;
   let dir: string;
   let producing = true;
-  let consuming = true;
   let producer: Promise<void> | undefined;
-  let consumerLoop: Promise<void> | undefined;
+  let reader: PointerConsumer | undefined;
 
   beforeAll(async () => {
     [source, target] = await startKafkaClusters([{ name: 'first-source' }, { name: 'first-target' }]);
@@ -50,9 +48,8 @@ describe('consumers first with MirrorMaker 2 on real brokers', () => {
 
   afterAll(async () => {
     producing = false;
-    consuming = false;
     await producer;
-    await consumerLoop;
+    await reader?.stop();
     await mm2?.stop();
     await sourcePlane?.close();
     await targetPlane?.close();
@@ -71,7 +68,6 @@ describe('consumers first with MirrorMaker 2 on real brokers', () => {
       [target.bootstrap as string, true],
     ]);
     let seq = 0;
-    const consumed: number[] = [];
     producer = (async () => {
       while (producing) {
         const batch = Array.from({ length: 5 }, () => seq++);
@@ -86,39 +82,14 @@ describe('consumers first with MirrorMaker 2 on real brokers', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    let consumer: Consumer | undefined;
-    let consumerOn: string | undefined;
-    consumerLoop = (async () => {
-      while (consuming) {
-        const value = readPointerFile(pointerFile)?.value;
-        const wanted = value !== undefined && !isFenced(value) && planes.has(value) ? value : undefined;
-        if (wanted !== consumerOn) {
-          await consumer?.disconnect();
-          consumer = undefined;
-          consumerOn = wanted;
-          if (wanted) {
-            const c = new Kafka({ clientId: 'audit', brokers: [wanted], logLevel: logLevel.NOTHING }).consumer({
-              groupId: GROUP,
-              maxWaitTimeInMs: 100,
-              sessionTimeout: 10_000,
-              heartbeatInterval: 1_000,
-            });
-            await c.connect();
-            await c.subscribe({ topic: TOPIC, fromBeginning: true });
-            await c.run({
-              autoCommit: false,
-              eachMessage: async ({ partition, message }) => {
-                consumed.push((JSON.parse(String(message.value)) as { seq: number }).seq);
-                await c.commitOffsets([{ topic: TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-              },
-            });
-            consumer = c;
-          }
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await consumer?.disconnect();
-    })();
+    reader = startPointerConsumer({
+      pointerFile,
+      clientId: 'audit',
+      groupId: GROUP,
+      topic: TOPIC,
+      knows: (value) => planes.has(value),
+    });
+    const { consumed } = reader;
     await waitForTopic(target, TOPIC, { mirrorMaker: mm2, timeoutMs: 90_000 });
     await pollUntil('the consumer to read on the source', async () => (consumed.length > 30 ? true : undefined), {
       timeoutMs: 30_000,

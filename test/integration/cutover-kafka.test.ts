@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { FileCutoverSwitch, readPointerFile, writePointerFile } from '../../lambdas/adapters/local/file-cutover-switch';
 import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import { checkDrain, type DrainProgress } from '../../lambdas/core/cutover/check-drain';
@@ -14,6 +13,7 @@ import { switchConsumers, type SwitchRecord } from '../../lambdas/core/cutover/s
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { pollUntil, startMirrorMaker, waitForTopic, type MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
 import { MemoryArtifacts } from '../unit/validation-fake-kafka';
+import { startPointerConsumer } from './pointer-consumer';
 
 /**
  * The single-writer cutover against real brokers and MirrorMaker 2: a workload whose producer and consumer find
@@ -42,10 +42,8 @@ interface Workload {
 /** A producer and a consumer that read the pointer file before every batch, as the rehearsal's workload does. */
 function startWorkload(pointerFile: string, planes: ReadonlyMap<string, KafkajsDataPlane>): Workload {
   const produced = new Map<number, string>();
-  const consumed: number[] = [];
   let seq = 0;
   let producing = true;
-  let consuming = true;
   const state = { holds: 0 };
   const producer = (async () => {
     while (producing) {
@@ -66,43 +64,16 @@ function startWorkload(pointerFile: string, planes: ReadonlyMap<string, KafkajsD
     }
   })();
 
-  let consumer: Consumer | undefined;
-  let consumerOn: string | undefined;
-  const consumerLoop = (async () => {
-    while (consuming) {
-      const pointer = readPointerFile(pointerFile)?.value;
-      const wanted = pointer !== undefined && !isFenced(pointer) && planes.has(pointer) ? pointer : undefined;
-      if (wanted !== consumerOn) {
-        // The fence or a new cluster: commit (done per record) and leave, then join where the pointer says.
-        await consumer?.disconnect();
-        consumer = undefined;
-        consumerOn = wanted;
-        if (wanted) {
-          const c = new Kafka({ clientId: 'billing-service', brokers: [wanted], logLevel: logLevel.NOTHING }).consumer({
-            groupId: GROUP,
-            maxWaitTimeInMs: 100,
-            sessionTimeout: 10_000,
-            heartbeatInterval: 1_000,
-          });
-          await c.connect();
-          await c.subscribe({ topic: TOPIC, fromBeginning: true });
-          await c.run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              consumed.push((JSON.parse(String(message.value)) as { seq: number }).seq);
-              await c.commitOffsets([{ topic: TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-            },
-          });
-          consumer = c;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await consumer?.disconnect();
-  })();
+  const reader = startPointerConsumer({
+    pointerFile,
+    clientId: 'billing-service',
+    groupId: GROUP,
+    topic: TOPIC,
+    knows: (value) => planes.has(value),
+  });
   return {
     produced,
-    consumed,
+    consumed: reader.consumed,
     get holds() {
       return state.holds;
     },
@@ -110,10 +81,7 @@ function startWorkload(pointerFile: string, planes: ReadonlyMap<string, KafkajsD
       producing = false;
       await producer;
     },
-    stopConsuming: async () => {
-      consuming = false;
-      await consumerLoop;
-    },
+    stopConsuming: reader.stop,
   };
 }
 
