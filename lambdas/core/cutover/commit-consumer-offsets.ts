@@ -68,21 +68,31 @@ export const OffsetsBeforeFenceSchema = lazySchema(() =>
 );
 export type OffsetsBeforeFence = z.infer<typeof OffsetsBeforeFenceSchema>;
 
-export const CommitConsumerOffsetsRequestSchema = lazySchema(() =>
-  z.object({
+/**
+ * What every request to translate and commit the groups' offsets carries (CommitConsumerOffsets, and the pass beside
+ * the drain: offsets-during-drain.ts): a new shape on each call, for the lazily built schemas that spread it.
+ */
+export function offsetsRequestShape() {
+  return {
     identity: ExecutionIdentitySchema,
     topics: z.array(z.string().min(1)).min(1),
     canaryTopic: z.string().optional(),
     /** The plan's consumer-group filter (`input.replication.consumerGroups`). */
     consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
     fence: FenceRecordSchema,
-    /** The drained poll (`$.cutover.drain`). */
-    drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
-    groupsTimeoutSeconds: z.number().int().positive().default(300),
     /** How far around the predicted offset the target is searched for the record. */
     searchWindow: z.number().int().positive().default(200),
     ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
     readTimeoutMs: z.number().int().positive().default(5_000),
+  };
+}
+
+export const CommitConsumerOffsetsRequestSchema = lazySchema(() =>
+  z.object({
+    ...offsetsRequestShape(),
+    /** The drained poll (`$.cutover.drain`). */
+    drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
+    groupsTimeoutSeconds: z.number().int().positive().default(300),
     /** The plan's recovery section: replayTolerance per topic, fresh groups. */
     recovery: RecoveryPolicySchema.optional(),
     /** The pre-pass's record (`$.cutover.offsetsBeforeFence`): its translations are reused where still valid. */
@@ -494,9 +504,21 @@ function atDrainedEnd(
   target: PartitionEnd,
   tail: PartitionTail | undefined,
 ): OffsetTranslation | undefined {
-  const last = tail?.last;
-  if (!tail?.drained || !last || tail.sourceEnd !== source.high || tail.targetEnd !== target.high) return undefined;
-  if (BigInt(committed.offset) !== BigInt(last.sourceOffset) + 1n) return undefined;
+  if (!tail || tail.sourceEnd !== source.high || tail.targetEnd !== target.high) return undefined;
+  return atComparedEnd(committed, tail);
+}
+
+/**
+ * A committed offset right after the last record a drain look found on both sides, by content: the target offset
+ * right after that record's copy, with the look's comparison as its proof. `undefined` when the look did not find the
+ * partition drained or the offset is not right after its last record.
+ */
+export function atComparedEnd(
+  committed: CommittedOffset,
+  tail: PartitionTail | undefined,
+): OffsetTranslation | undefined {
+  const last = tail?.drained ? tail.last : undefined;
+  if (!last || BigInt(committed.offset) !== BigInt(last.sourceOffset) + 1n) return undefined;
   return {
     topic: committed.topic,
     partition: committed.partition,

@@ -3,12 +3,13 @@ import type { CommittedOffset } from '../../ports/kafka';
 import { mapBounded } from '../inventory/bounded-map';
 import { lazySchema } from '../lazy-schema';
 import { selectGroups } from '../replication/topic-selection';
-import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { loadDrainTails, DrainProgressSchema, type DrainProgress, type PartitionTail } from './check-drain';
 import {
+  atComparedEnd,
   CommitIntentSchema,
   CommitProgressSchema,
   GROUP_CONCURRENCY,
+  offsetsRequestShape,
   translateWhileReplicating,
   translationKey,
   verifyCommit,
@@ -17,7 +18,6 @@ import {
   type CommitProgress,
   type OffsetTranslation,
 } from './commit-consumer-offsets';
-import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
 
@@ -45,18 +45,7 @@ import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
  * is not consumers first, holds no consumers through switches and starts no group fresh.
  */
 
-export const OffsetsDuringDrainRequestSchema = lazySchema(() =>
-  z.object({
-    identity: ExecutionIdentitySchema,
-    topics: z.array(z.string().min(1)).min(1),
-    canaryTopic: z.string().optional(),
-    consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
-    fence: FenceRecordSchema,
-    searchWindow: z.number().int().positive().default(200),
-    ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
-    readTimeoutMs: z.number().int().positive().default(5_000),
-  }),
-);
+export const OffsetsDuringDrainRequestSchema = lazySchema(() => z.object(offsetsRequestShape()));
 export type OffsetsDuringDrainRequest = z.input<typeof OffsetsDuringDrainRequestSchema>;
 
 const TranslationSchema = lazySchema(() =>
@@ -115,19 +104,6 @@ const key = (t: string, p: number): string => `${t}\u0000${p}`;
  * tail's afterwards, whatever the window.
  */
 export const DURING_DRAIN_SEARCH_WINDOW = 32;
-
-/** A committed offset right after the last record a drain look found on both sides: the target offset after its copy. */
-function atComparedEnd(c: CommittedOffset, tail: PartitionTail | undefined): OffsetTranslation | undefined {
-  const last = tail?.drained ? tail.last : undefined;
-  if (!last || BigInt(c.offset) !== BigInt(last.sourceOffset) + 1n) return undefined;
-  return {
-    topic: c.topic,
-    partition: c.partition,
-    sourceOffset: c.offset,
-    targetOffset: (BigInt(last.targetOffset) + 1n).toString(),
-    proof: { relation: 'after', sourceRecord: last.sourceOffset, targetRecord: last.targetOffset, digest: last.digest },
-  };
-}
 
 /** Only a translation aligned on one copy of a record can be checked against the drained tail without reading. */
 function alignedOnOneCopy(x: OffsetTranslation): boolean {
