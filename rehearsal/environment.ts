@@ -32,6 +32,7 @@ import {
   UnawareApps,
   type UnawareTally,
 } from './workload/unaware';
+import { ACL_OPERATION, ACL_PATTERN, ACL_PERMISSION, ACL_RESOURCE } from '../lambdas/adapters/kafka/acl-codes';
 
 /**
  * The rehearsal's environment: two Kafka clusters (source, target), the data-plane clients of the tasks and of the
@@ -355,13 +356,10 @@ async function startUnawareApps(a: {
 
 /** ALLOW for the unaware applications' user on the source (the authorizer denies what no ACL allows). */
 async function allowUnawareApps(source: KafkaCluster): Promise<void> {
-  const TOPIC = 2;
-  const GROUP = 3;
-  const LITERAL = 3;
-  const ALLOW = 3;
-  const READ = 3;
-  const WRITE = 4;
-  const DESCRIBE = 8;
+  const { TOPIC, GROUP } = ACL_RESOURCE;
+  const { LITERAL } = ACL_PATTERN;
+  const { ALLOW } = ACL_PERMISSION;
+  const { READ, WRITE, DESCRIBE } = ACL_OPERATION;
   const admin = new Kafka({
     clientId: 'rehearsal-acls',
     brokers: [source.bootstrap as string],

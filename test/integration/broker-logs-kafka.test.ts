@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaClusters, stopAllKafkaClusters, type KafkaCluster } from '../../rehearsal/kafka/cluster';
 import { pollUntil } from '../../rehearsal/kafka/mirror-maker';
 import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
+import { ACL_OPERATION, ACL_PATTERN, ACL_PERMISSION, ACL_RESOURCE } from '../../lambdas/adapters/kafka/acl-codes';
 
 /**
  * What a Kafka broker's INFO log says about its clients — the level at which MSK delivers broker logs ("INFO-level
@@ -16,13 +17,10 @@ jest.setTimeout(240_000);
 
 const writer = { username: 'orders-writer', password: 'orders-writer-secret' };
 const refused = { username: 'orders-refused', password: 'orders-refused-secret' };
-const TOPIC = 2;
-const GROUP = 3;
-const CLUSTER = 4;
-const LITERAL = 3;
-const ALL = 2;
-const IDEMPOTENT_WRITE = 12;
-const ALLOW = 3;
+const { TOPIC, GROUP, CLUSTER } = ACL_RESOURCE;
+const { LITERAL } = ACL_PATTERN;
+const { ALL, IDEMPOTENT_WRITE } = ACL_OPERATION;
+const { ALLOW } = ACL_PERMISSION;
 
 const clusters = new Map<string, KafkaCluster>();
 

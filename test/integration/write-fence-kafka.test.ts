@@ -7,6 +7,7 @@ import { KAFKA_VERSIONS } from '../../rehearsal/kafka/versions';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MigrationPlanSchema, aclFencePrincipals } from '../../lambdas/core/plan/migration-plan';
+import { ACL_OPERATION, ACL_PATTERN, ACL_PERMISSION, ACL_RESOURCE } from '../../lambdas/adapters/kafka/acl-codes';
 
 /**
  * The KAFKA_ACL write fence on real brokers (every harness version) with the ACL authorizer on the SCRAM listener.
@@ -22,11 +23,10 @@ const OFFSET_SYNCS = 'mm2-offset-syncs.target.internal';
 const examplePlan = JSON.parse(
   readFileSync(path.join(__dirname, '../../examples/msk-to-serverless-replicator.json'), 'utf8'),
 ) as { cutover: Record<string, unknown> };
-const TOPIC = 2;
-const LITERAL = 3;
-const WRITE = 4;
-const DENY = 2;
-const ALLOW = 3;
+const { TOPIC } = ACL_RESOURCE;
+const { LITERAL } = ACL_PATTERN;
+const { WRITE } = ACL_OPERATION;
+const { DENY, ALLOW } = ACL_PERMISSION;
 
 const clusters = new Map<string, KafkaCluster>();
 

@@ -5,12 +5,13 @@ import type { KafkaConnection } from '../../ports/kafka';
 import type { WriteFence } from '../../ports/write-fence';
 import { callWithDeadline, errorChain } from './kafka-errors';
 import { kafkajsConfig, type KafkajsDataPlaneOptions } from './kafkajs-data-plane';
+import { ACL_OPERATION, ACL_PATTERN, ACL_PERMISSION, ACL_RESOURCE } from './acl-codes';
 
-/** Kafka's AdminClient enums. */
-const TOPIC = 2;
-const LITERAL = 3;
-const WRITE = 4;
-const DENY = 2;
+const { TOPIC } = ACL_RESOURCE;
+const { LITERAL } = ACL_PATTERN;
+const { WRITE } = ACL_OPERATION;
+const { DENY } = ACL_PERMISSION;
+/** Kafka's error code for an ACL request to a broker with no authorizer. */
 const SECURITY_DISABLED = 54;
 
 /**
