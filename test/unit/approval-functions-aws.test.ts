@@ -169,6 +169,8 @@ function slackClick(approvalId: string): APIGatewayProxyEventV2 {
   } as unknown as APIGatewayProxyEventV2;
 }
 
+// Loads both handlers' module graphs (transpiled on first import) inside the test: seconds on a loaded 2-core CI
+// machine, past jest's 5 s default.
 it('RequestApproval and the endpoint, deployed with SES and Slack, make the AWS calls of a whole approval', async () => {
   // Prepare: RequestApproval reads its settings at import, the endpoint at its first invocation.
   const requestApproval = (await import('../../lambdas/tasks/request-approval/handler')).handler;
@@ -235,4 +237,4 @@ it('RequestApproval and the endpoint, deployed with SES and Slack, make the AWS 
   const keys = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key ?? '');
   expect(keys.some((k) => k.startsWith('approvals/unmatched/'))).toBe(true);
   expect(keys.some((k) => k.startsWith('migrations/orders/orders-1/approvals/'))).toBe(true);
-});
+}, 30_000);
