@@ -141,6 +141,125 @@ describe.each(KAFKA_VERSIONS)('the kafkajs data plane against Kafka %s', (versio
     expect(none).toEqual([]);
   });
 
+  it('reads many partitions of two topics at once, each getting exactly its own committed records', async () => {
+    // Prepare: ledger-p holds p+1 records, and every sixth partition then an aborted and a committed transaction of
+    // one record each (markers between them); journal-p holds 3 records. A new plane reads them all at once, with no
+    // metadata loaded yet: 32 reads, more than the plane runs side by side.
+    await plane.createTopics([
+      { topic: 'ledger', numPartitions: 24 },
+      { topic: 'journal', numPartitions: 8 },
+    ]);
+    const ledger = Array.from({ length: 24 }, (_, p) => p);
+    const journal = Array.from({ length: 8 }, (_, p) => p);
+    await plane.produce(
+      'ledger',
+      ledger.flatMap((p) => Array.from({ length: p + 1 }, (_, i) => ({ value: `ledger-${p}-${i}`, partition: p }))),
+    );
+    await plane.produce(
+      'journal',
+      journal.flatMap((p) => [0, 1, 2].map((i) => ({ value: `journal-${p}-${i}`, partition: p }))),
+    );
+    const kafka = new Kafka({
+      clientId: 'tx-writer',
+      brokers: [cluster.bootstrap as string],
+      logLevel: logLevel.NOTHING,
+    });
+    const writer = kafka.producer({ transactionalId: 'ledger-writer', idempotent: true, maxInFlightRequests: 1 });
+    await writer.connect();
+    try {
+      for (const outcome of ['abort', 'commit'] as const) {
+        const tx = await writer.transaction();
+        await tx.send({
+          topic: 'ledger',
+          messages: ledger.filter((p) => p % 6 === 0).map((p) => ({ value: `${outcome}-${p}`, partition: p })),
+        });
+        await (outcome === 'abort' ? tx.abort() : tx.commit());
+      }
+    } finally {
+      await writer.disconnect();
+    }
+    const ends = await plane.fetchTopicsOffsets(['ledger', 'journal']);
+    const reader = open(cluster.connection('reader'));
+    const asked = [
+      ...ledger.map((partition) => ({ topic: 'ledger', partition })),
+      ...journal.map((partition) => ({ topic: 'journal', partition })),
+    ];
+
+    // Act
+    const read = await Promise.all(
+      asked.map(({ topic, partition }) =>
+        reader.readPartition({
+          topic,
+          partition,
+          fromOffset: '0',
+          untilOffset: ends[topic]?.find((e) => e.partition === partition)?.high,
+          maxRecords: 100,
+          timeoutMs: 5_000,
+        }),
+      ),
+    );
+
+    // Assess
+    const expected = (topic: string, p: number): string[] =>
+      topic === 'journal'
+        ? [0, 1, 2].map((i) => `journal-${p}-${i}`)
+        : [...Array.from({ length: p + 1 }, (_, i) => `ledger-${p}-${i}`), ...(p % 6 === 0 ? [`commit-${p}`] : [])];
+    asked.forEach(({ topic, partition }, i) => {
+      const records = read[i] ?? [];
+      expect({ topic, partition, values: records.map((r) => r.value?.toString()) }).toEqual({
+        topic,
+        partition,
+        values: expected(topic, partition),
+      });
+      expect(records.every((r) => r.topic === topic && r.partition === partition)).toBe(true);
+      const offsets = records.map((r) => Number(r.offset));
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    });
+    // The aborted record and both markers took offsets: the committed record is the last of the range, after them.
+    expect(read[6]?.map((r) => r.offset)).toEqual(['0', '1', '2', '3', '4', '5', '6', '9']);
+  });
+
+  it('reads on after its topics change under it: a partition added, a topic recreated, another deleted', async () => {
+    // Prepare: a reader that has read both topics, so its metadata holds them. Each side writes through a plane of its
+    // own: kafkajs's producer keeps every topic it wrote to in its metadata, and a deleted one fails its next send.
+    await plane.createTopics([
+      { topic: 'resized', numPartitions: 1 },
+      { topic: 'retired', numPartitions: 1 },
+    ]);
+    const before = open(cluster.connection('writer-before'));
+    await before.produce('resized', [{ value: 'before', partition: 0 }]);
+    await before.produce('retired', [{ value: 'last', partition: 0 }]);
+    const reader = open(cluster.connection('reader-meta'));
+    const read = (topic: string, partition: number): Promise<string[]> =>
+      reader
+        .readPartition({ topic, partition, fromOffset: '0', maxRecords: 10, timeoutMs: 3_000 })
+        .then((records) => records.map((r) => `${r.partition}:${r.value?.toString()}`));
+    expect(await read('resized', 0)).toEqual(['0:before']);
+    expect(await read('retired', 0)).toEqual(['0:last']);
+
+    // Act: another client recreates one topic with three partitions and deletes the other
+    await plane.deleteTopics(['resized', 'retired']);
+    await waitFor(async () => !(await plane.listTopics()).some((t) => t === 'resized' || t === 'retired'));
+    await plane.createTopics([
+      { topic: 'resized', numPartitions: 3 },
+      { topic: 'arrived', numPartitions: 1 },
+    ]);
+    const after = open(cluster.connection('writer-after'));
+    await after.produce('resized', [
+      { value: 'again-0', partition: 0 },
+      { value: 'again-2', partition: 2 },
+    ]);
+    await after.produce('arrived', [{ value: 'first', partition: 0 }]);
+    const added = await read('resized', 2);
+    const recreated = await read('resized', 0);
+    const arrived = await read('arrived', 0);
+
+    // Assess: the new partition and the new topic are found although a topic read earlier is gone
+    expect(added).toEqual(['2:again-2']);
+    expect(recreated).toEqual(['0:again-0']);
+    expect(arrived).toEqual(['0:first']);
+  });
+
   it('lists and describes a consumer group, fetches its committed offsets and sets new ones once it has no members', async () => {
     // Prepare: a kafkajs consumer group reads 6 records of `invoices` and commits, then leaves.
     await plane.createTopics([{ topic: 'invoices', numPartitions: 1 }]);
@@ -299,3 +418,12 @@ describe.each(KAFKA_VERSIONS)('the kafkajs data plane against Kafka %s', (versio
     });
   });
 });
+
+/** Polls `condition` every 200 ms for at most 20 s. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('condition not met within 20 s');
+}

@@ -33,7 +33,13 @@ import { probeConnectivity } from './connectivity-probe';
 import type { ConnectivityCheck } from '../../core/connectivity/preflight';
 import { tlsOptions } from './tls-options';
 import { describeClientQuotasOn } from './kafkajs-client-quotas';
-import { committedRecords, createInternalCluster, READ_COMMITTED, type InternalCluster } from './kafkajs-internals';
+import {
+  committedRecords,
+  createInternalCluster,
+  READ_COMMITTED,
+  type InternalBroker,
+  type InternalCluster,
+} from './kafkajs-internals';
 
 /**
  * The KafkaDataPlane port on kafkajs 2.2.4: admin and producer through kafkajs's public API; reading a partition and
@@ -159,6 +165,23 @@ const BROKER_RESOURCE = 4;
 /** DescribeConfigs config_source 5: DEFAULT_CONFIG (Kafka's own default, not set anywhere). */
 const DEFAULT_CONFIG_SOURCE = 5;
 const READ_UNCOMMITTED = 0;
+/**
+ * Partitions one data plane reads at once. The looks that read many partitions bound themselves (8); this bounds
+ * every caller together, so that a burst does not open thousands of fetches on the leaders' connections.
+ */
+const MAX_CONCURRENT_READS = 16;
+/**
+ * What a fetch answers when the cached metadata is out of date (the partition has moved to another leader, the topic
+ * was deleted or recreated, the broker is gone): a read refreshes the metadata once and tries again.
+ */
+const STALE_METADATA_TYPES = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+]);
+const STALE_METADATA_NAMES = new Set(['KafkaJSBrokerNotFound', 'KafkaJSConnectionError']);
 
 export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   private readonly config: KafkaConfig;
@@ -169,8 +192,14 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   private cluster: Promise<InternalCluster> | undefined;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
-  /** Reads share the internal cluster's metadata target; one at a time. */
-  private reading: Promise<unknown> = Promise.resolve();
+  /**
+   * Metadata refreshes of the internal cluster, one at a time: its target topics are shared by every read, and kafkajs
+   * hands a caller that comes during a refresh the refresh already under way (with the topics it started with).
+   */
+  private refreshing: Promise<unknown> = Promise.resolve();
+  /** Counts the refreshes done: a read that found its metadata stale refreshes only if no one has since. */
+  private metadataGeneration = 0;
+  private readonly readSlots = new Slots(MAX_CONCURRENT_READS);
 
   constructor(
     readonly connection: KafkaConnection,
@@ -366,15 +395,15 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
     timeoutMs?: number;
   }): Promise<KafkaRecordIn[]> {
     const timeoutMs = args.timeoutMs ?? 5_000;
-    const read = this.reading.then(() =>
+    // Reads run side by side (each waits for a slot, then has its whole deadline): kafkajs sends them over the
+    // leader's fetch connection with their own correlation ids, and each answer names its topic and partition.
+    return this.readSlots.run(() =>
       this.call(
         'readPartition',
         () => this.fetchRecords({ ...args, timeoutMs }),
         timeoutMs + 3 * this.requestTimeoutMs,
       ),
     );
-    this.reading = read.catch(() => undefined);
-    return read;
   }
 
   /** Deletes a partition's records before `offset` (DeleteRecords), for tests and rehearsal scenarios. */
@@ -442,18 +471,13 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
 
   describeClientQuotas(): Promise<ClientQuotaEntry[]> {
     // kafkajs has no client-quota API: the request goes through one of its broker connections (kafkajs-client-quotas.ts).
-    const read = this.reading.then(() =>
-      this.call('describeClientQuotas', async () => {
-        const cluster = await this.internalCluster();
-        cluster.targetTopics = new Set();
-        await cluster.refreshMetadata();
-        const [first] = (await (await this.adminClient()).describeCluster()).brokers;
-        if (!first) throw new Error(`Kafka cluster ${this.connection.name} listed no broker.`);
-        return describeClientQuotasOn(await cluster.findBroker({ nodeId: String(first.nodeId) }));
-      }),
-    );
-    this.reading = read.catch(() => undefined);
-    return read;
+    return this.call('describeClientQuotas', async () => {
+      const cluster = await this.internalCluster();
+      await this.refreshMetadata(cluster, [], { always: true });
+      const [first] = (await (await this.adminClient()).describeCluster()).brokers;
+      if (!first) throw new Error(`Kafka cluster ${this.connection.name} listed no broker.`);
+      return describeClientQuotasOn(await cluster.findBroker({ nodeId: String(first.nodeId) }));
+    });
   }
 
   describeBrokerConfigs(brokerId: number): Promise<ConfigEntry[]> {
@@ -475,17 +499,14 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
 
   fetchTopicsOffsets(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
     if (topics.length === 0) return Promise.resolve({});
-    // The internal cluster's metadata target is shared with readPartition: one at a time.
-    const read = this.reading.then(() => this.call('fetchTopicsOffsets', () => this.listOffsetsByLeader(topics)));
-    this.reading = read.catch(() => undefined);
-    return read;
+    return this.call('fetchTopicsOffsets', () => this.listOffsetsByLeader(topics));
   }
 
   /** One ListOffsets per leader for the latest and one for the earliest offsets of every partition it leads. */
   private async listOffsetsByLeader(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
     const cluster = await this.internalCluster();
-    cluster.targetTopics = new Set(topics);
-    await cluster.refreshMetadata();
+    // Fresh leaders for every topic asked: a ListOffsets to a former leader would be refused.
+    await this.refreshMetadata(cluster, topics, { always: true });
     const byLeader = new Map<string, Array<{ topic: string; partitions: number[] }>>();
     for (const topic of topics) {
       const partitions = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
@@ -549,34 +570,43 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
     timeoutMs: number;
   }): Promise<KafkaRecordIn[]> {
     const cluster = await this.internalCluster();
-    // Only this topic in the metadata: a topic deleted since an earlier read would fail the refresh.
-    cluster.targetTopics = new Set([args.topic]);
-    await cluster.refreshMetadata();
-    const leaders = cluster.findLeaderForPartitions(args.topic, [args.partition]);
-    const leader = Object.keys(leaders)[0];
-    if (leader === undefined)
-      throw new TransientError(`${args.topic}-${args.partition} on ${this.connection.name} has no leader right now.`);
-    const broker = await cluster.findBroker({ nodeId: leader });
-
     const out: KafkaRecordIn[] = [];
     const until = args.untilOffset === undefined ? undefined : BigInt(args.untilOffset);
     let next = BigInt(args.fromOffset);
     const deadline = Date.now() + args.timeoutMs;
+    let leader: PartitionLeader | undefined;
+    let refreshed = false;
     for (let round = 0; round < 10_000; round++) {
       if (out.length >= args.maxRecords || (until !== undefined && next >= until)) break;
-      const response = await broker.fetch({
-        isolationLevel: READ_COMMITTED,
-        maxWaitTime: Math.max(0, Math.min(1_000, deadline - Date.now())),
-        minBytes: 1,
-        maxBytes: 8 * 1024 * 1024,
-        topics: [
-          {
-            topic: args.topic,
-            partitions: [{ partition: args.partition, fetchOffset: next.toString(), maxBytes: 2 * 1024 * 1024 }],
-          },
-        ],
-      });
-      const partition = response.responses[0]?.partitions[0];
+      let response: Awaited<ReturnType<InternalBroker['fetch']>>;
+      try {
+        leader ??= await this.partitionLeader(cluster, args.topic, args.partition);
+        response = await leader.broker.fetch({
+          isolationLevel: READ_COMMITTED,
+          maxWaitTime: Math.max(0, Math.min(1_000, deadline - Date.now())),
+          minBytes: 1,
+          maxBytes: 8 * 1024 * 1024,
+          topics: [
+            {
+              topic: args.topic,
+              partitions: [{ partition: args.partition, fetchOffset: next.toString(), maxBytes: 2 * 1024 * 1024 }],
+            },
+          ],
+        });
+      } catch (err) {
+        // A leader that moved (or a topic recreated) since the metadata was read: once per read, read it again.
+        if (refreshed || !isStaleMetadata(err)) throw err;
+        refreshed = true;
+        await this.refreshMetadata(
+          cluster,
+          [args.topic],
+          leader ? { unlessSince: leader.generation } : { always: true },
+        );
+        leader = undefined;
+        continue;
+      }
+      const answered = response.responses.find((r) => r.topicName === args.topic);
+      const partition = answered?.partitions.find((p) => p.partition === args.partition);
       if (!partition) break;
       let furthest = next;
       for (const m of partition.messages) {
@@ -609,6 +639,59 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
       if (Date.now() >= deadline) break;
     }
     return out;
+  }
+
+  /**
+   * The leader of a partition from the cached metadata, which is refreshed only when it does not know the partition
+   * (a topic not read before, a partition added) or knows no leader for it.
+   */
+  private async partitionLeader(cluster: InternalCluster, topic: string, partition: number): Promise<PartitionLeader> {
+    let leader = cachedLeader(cluster, topic, partition);
+    if (leader === undefined || leader < 0) {
+      await this.refreshMetadata(cluster, [topic], { unlessSince: this.metadataGeneration });
+      leader = cachedLeader(cluster, topic, partition);
+    }
+    if (leader === undefined || leader < 0)
+      throw new TransientError(`${topic}-${partition} on ${this.connection.name} has no leader right now.`);
+    const generation = this.metadataGeneration;
+    return { broker: await cluster.findBroker({ nodeId: String(leader) }), generation };
+  }
+
+  /**
+   * Loads the metadata of `topics` along with those earlier reads asked for (their reads may be under way). Skipped
+   * when another refresh has happened since `unlessSince` and the topics are known; `always` refreshes in any case.
+   * A topic asked for earlier and deleted since fails the whole refresh (UNKNOWN_TOPIC_OR_PARTITION): then only
+   * `topics` are kept, and the refresh is tried once more.
+   */
+  private refreshMetadata(
+    cluster: InternalCluster,
+    topics: readonly string[],
+    when: { always: true } | { unlessSince: number },
+  ): Promise<void> {
+    const refresh = this.refreshing.then(async () => {
+      if (
+        'unlessSince' in when &&
+        when.unlessSince !== this.metadataGeneration &&
+        topics.every((t) => knows(cluster, t))
+      )
+        return;
+      const asked = new Set(topics);
+      const wanted = new Set([...cluster.targetTopics, ...asked]);
+      cluster.targetTopics = wanted;
+      try {
+        await cluster.refreshMetadata();
+      } catch (err) {
+        if (wanted.size === asked.size || !errorChain(err).some((f) => f.type === 'UNKNOWN_TOPIC_OR_PARTITION'))
+          throw err;
+        cluster.targetTopics = asked;
+        await cluster.refreshMetadata();
+      }
+      // kafkajs shares a refresh it started itself (a broker not found) with later callers, with its topics of then.
+      if (!topics.every((t) => knows(cluster, t))) await cluster.refreshMetadata();
+      this.metadataGeneration++;
+    });
+    this.refreshing = refresh.catch(() => undefined);
+    return refresh;
   }
 
   private async topicPartitions(topic: string): Promise<PartitionMetadata[]> {
@@ -667,6 +750,54 @@ function connectOrForget<T extends { connect(): Promise<void>; disconnect(): Pro
       throw err;
     },
   );
+}
+
+/** A partition's leader and the metadata refresh it was found in. */
+interface PartitionLeader {
+  readonly broker: InternalBroker;
+  readonly generation: number;
+}
+
+/** The leader of a partition in the metadata the cluster holds; undefined when it holds none for the partition. */
+function cachedLeader(cluster: InternalCluster, topic: string, partition: number): number | undefined {
+  if (!knows(cluster, topic)) return undefined;
+  return cluster.findTopicPartitionMetadata(topic).find((p) => p.partitionId === partition)?.leader;
+}
+
+function knows(cluster: InternalCluster, topic: string): boolean {
+  try {
+    return cluster.findTopicPartitionMetadata(topic).length > 0;
+  } catch {
+    // kafkajs throws until the first metadata has been loaded.
+    return false;
+  }
+}
+
+function isStaleMetadata(err: unknown): boolean {
+  return errorChain(err).some(
+    (f) =>
+      (f.type !== undefined && STALE_METADATA_TYPES.has(f.type)) ||
+      (f.name !== undefined && STALE_METADATA_NAMES.has(f.name)),
+  );
+}
+
+/** At most `free` tasks at a time; the others wait in order. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 function flattenHeaders(headers: Record<string, Header>): Record<string, Buffer | string | undefined> {

@@ -1,0 +1,217 @@
+import { KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import type { FetchedRecord, InternalBroker, InternalCluster } from '../../lambdas/adapters/kafka/kafkajs-internals';
+
+/**
+ * How the kafkajs data plane reads partitions, against a fake kafkajs Cluster that can move a partition's leader: the
+ * real-broker tests (test/integration/kafka-data-plane.test.ts) run one broker, where no leader ever moves.
+ */
+
+interface Truth {
+  /** topic → partition → leader node id */
+  readonly leaders: Map<string, number[]>;
+  /** `topic-partition` → record values, at offsets 0, 1, … */
+  readonly records: Map<string, string[]>;
+  /** Brokers that answer NOT_LEADER_FOR_PARTITION whatever the truth says. */
+  readonly refusing: Set<number>;
+}
+
+function protocolError(type: string): Error {
+  return Object.assign(new Error(`fake ${type}`), { name: 'KafkaJSProtocolError', type, retriable: true });
+}
+
+class FakeCluster implements InternalCluster {
+  targetTopics = new Set<string>();
+  readonly refreshes: string[][] = [];
+  readonly fetches: Array<{ node: number; topic: string; partition: number }> = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private metadata: Map<string, Array<{ partitionId: number; leader: number }>> | undefined;
+
+  constructor(private readonly truth: Truth) {}
+
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+  async addTargetTopic(): Promise<void> {}
+
+  async refreshMetadata(): Promise<void> {
+    const topics = [...this.targetTopics];
+    this.refreshes.push(topics);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (topics.some((t) => !this.truth.leaders.has(t))) throw protocolError('UNKNOWN_TOPIC_OR_PARTITION');
+    this.metadata = new Map(
+      topics.map((t) => [t, (this.truth.leaders.get(t) ?? []).map((leader, partitionId) => ({ partitionId, leader }))]),
+    );
+  }
+
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number; leader: number }> {
+    if (!this.metadata) throw new Error('Topic metadata not loaded');
+    return this.metadata.get(topic) ?? [];
+  }
+
+  findLeaderForPartitions(): Record<string, number[]> {
+    throw new Error('not used by reads');
+  }
+
+  async findBroker({ nodeId }: { nodeId: string }): Promise<InternalBroker> {
+    const node = Number(nodeId);
+    return {
+      fetch: async (request) => {
+        const topic = request.topics[0]?.topic as string;
+        const wanted = request.topics[0]?.partitions[0] as { partition: number; fetchOffset: string };
+        this.fetches.push({ node, topic, partition: wanted.partition });
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.truth.refusing.has(node) || this.truth.leaders.get(topic)?.[wanted.partition] !== node)
+            throw protocolError('NOT_LEADER_FOR_PARTITION');
+          const values = this.truth.records.get(`${topic}-${wanted.partition}`) ?? [];
+          const from = Number(wanted.fetchOffset);
+          // Two records an answer, so that a read takes several rounds.
+          const messages: FetchedRecord[] = values.slice(from, from + 2).map((value, i) => ({
+            offset: String(from + i),
+            timestamp: '0',
+            key: null,
+            value: Buffer.from(value),
+            headers: {},
+          }));
+          const end = String(values.length);
+          return {
+            responses: [
+              {
+                topicName: topic,
+                partitions: [
+                  { partition: wanted.partition, errorCode: 0, highWatermark: end, lastStableOffset: end, messages },
+                ],
+              },
+            ],
+          };
+        } finally {
+          this.inFlight--;
+        }
+      },
+      listOffsets: async () => ({ responses: [] }),
+      offsetCommit: async () => undefined,
+    };
+  }
+
+  async findGroupCoordinator(): Promise<InternalBroker> {
+    throw new Error('not used by reads');
+  }
+}
+
+let cluster: FakeCluster;
+// Hoisted by jest above the imports: the data plane builds its kafkajs Cluster with the fake.
+jest.mock('../../lambdas/adapters/kafka/kafkajs-internals', () => ({
+  ...jest.requireActual('../../lambdas/adapters/kafka/kafkajs-internals'),
+  createInternalCluster: () => cluster,
+}));
+
+function world(topics: Record<string, number[]>): Truth {
+  const leaders = new Map(Object.entries(topics));
+  const records = new Map<string, string[]>();
+  for (const [topic, partitions] of leaders)
+    partitions.forEach((_, p) =>
+      records.set(
+        `${topic}-${p}`,
+        Array.from({ length: p + 1 }, (__, i) => `${topic}-${p}-${i}`),
+      ),
+    );
+  return { leaders, records, refusing: new Set() };
+}
+
+const plane = (): KafkajsDataPlane =>
+  new KafkajsDataPlane({ name: 'source', bootstrapServers: ['127.0.0.1:9092'], auth: { mechanism: 'PLAINTEXT' } });
+
+const readAll = (p: KafkajsDataPlane, topic: string, partition: number): Promise<string[]> =>
+  p
+    .readPartition({ topic, partition, fromOffset: '0', untilOffset: String(partition + 1), maxRecords: 100 })
+    .then((records) => records.map((r) => `${r.topic}-${r.partition}:${r.value?.toString()}`));
+
+describe('the kafkajs data plane reading partitions', () => {
+  it('reads 24 partitions side by side, at most 16 at once, after one metadata refresh', async () => {
+    // Prepare
+    const truth = world({ ledger: Array.from({ length: 24 }, (_, p) => 1 + (p % 3)) });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+
+    // Act
+    const read = await Promise.all(Array.from({ length: 24 }, (_, p) => readAll(reader, 'ledger', p)));
+
+    // Assess
+    read.forEach((values, p) =>
+      expect(values).toEqual(Array.from({ length: p + 1 }, (_, i) => `ledger-${p}:ledger-${p}-${i}`)),
+    );
+    expect(cluster.refreshes).toEqual([['ledger']]);
+    expect(cluster.maxInFlight).toBeGreaterThan(1);
+    expect(cluster.maxInFlight).toBeLessThanOrEqual(16);
+  });
+
+  it('reads a partition whose leader moved from its new leader, after one more refresh', async () => {
+    // Prepare: the reader has the metadata of ledger with partition 0 on broker 1; the partition then moves to 2
+    const truth = world({ ledger: [1, 1] });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await readAll(reader, 'ledger', 1);
+    truth.leaders.set('ledger', [2, 1]);
+
+    // Act
+    const values = await readAll(reader, 'ledger', 0);
+
+    // Assess
+    expect(values).toEqual(['ledger-0:ledger-0-0']);
+    expect(cluster.refreshes).toEqual([['ledger'], ['ledger']]);
+    expect(cluster.fetches.slice(-2)).toEqual([
+      { node: 1, topic: 'ledger', partition: 0 },
+      { node: 2, topic: 'ledger', partition: 0 },
+    ]);
+  });
+
+  it('refreshes once for many reads that found the same leader gone', async () => {
+    // Prepare
+    const truth = world({ ledger: [1, 1, 1, 1, 1, 1, 1, 1] });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await readAll(reader, 'ledger', 0);
+    truth.leaders.set('ledger', [2, 2, 2, 2, 2, 2, 2, 2]);
+
+    // Act
+    const read = await Promise.all(Array.from({ length: 8 }, (_, p) => readAll(reader, 'ledger', p)));
+
+    // Assess
+    expect(read.map((values) => values.length)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(cluster.refreshes).toHaveLength(2);
+  });
+
+  it('fails a read whose leader still refuses it after the refresh, having tried twice', async () => {
+    // Prepare
+    const truth = world({ ledger: [1] });
+    truth.refusing.add(1);
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+
+    // Act
+    const read = readAll(reader, 'ledger', 0);
+
+    // Assess
+    await expect(read).rejects.toMatchObject({ name: 'Migration.Transient' });
+    expect(cluster.fetches).toHaveLength(2);
+    expect(cluster.refreshes).toEqual([['ledger'], ['ledger']]);
+  });
+
+  it('reads a new topic when a topic it read before has been deleted, keeping only the topics still asked for', async () => {
+    // Prepare
+    const truth = world({ retired: [1], arrived: [1] });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await readAll(reader, 'retired', 0);
+    truth.leaders.delete('retired');
+
+    // Act
+    const values = await readAll(reader, 'arrived', 0);
+
+    // Assess
+    expect(values).toEqual(['arrived-0:arrived-0-0']);
+    expect(cluster.refreshes).toEqual([['retired'], ['retired', 'arrived'], ['arrived']]);
+  });
+});
