@@ -223,6 +223,12 @@ describe('the one-invocation Cutover with the offsets beside the drain', () => {
       if (commitStarted) throw new Error('the target is unreachable');
       return listTopics();
     };
+    // A look after one that found every topic on the target reads its ends without listing them first
+    const fetchTopicOffsets = w.target.fetchTopicOffsets.bind(w.target);
+    w.target.fetchTopicOffsets = async (topic) => {
+      if (commitStarted) throw new Error('the target is unreachable');
+      return fetchTopicOffsets(topic);
+    };
     // Act
     let settled = false;
     const run = runCutover({ state: w.state }, deps(w)).finally(() => {

@@ -13,6 +13,7 @@ import {
   EndOffsetsSnapshotSchema,
   ExecutionIdentitySchema,
   cutoverKey,
+  digestEnds,
   loadEndOffsets,
   readEndOffsets,
   storeEndOffsets,
@@ -59,6 +60,11 @@ export const DrainProgressSchema = lazySchema(() =>
     recordsAfterFence: z.string(),
     partitions: z.number().int().nonnegative(),
     partitionsDrained: z.number().int().nonnegative(),
+    /**
+     * Partitions the target had (its topic and partition existed). Equal to `partitions`: every watched topic was on
+     * the target, and the next look reads the ends without listing the target's topics first.
+     */
+    partitionsOnTarget: z.number().int().nonnegative().optional(),
     /** Σ source end − target end: a figure, the decision is by content. */
     offsetLag: z.number().int().nonnegative(),
     reasons: z.array(z.string()),
@@ -104,24 +110,73 @@ export interface CheckDrainDeps {
 }
 
 /** One partition's drain evidence. */
-export interface PartitionTail {
-  readonly topic: string;
-  readonly partition: number;
-  readonly sourceEnd: string;
-  readonly targetEnd: string | null;
-  readonly drained: boolean;
-  /** source offset − target offset of the last record (same content on both), when drained and not empty. */
-  readonly delta: string | null;
-  /** The last record both sides end with, when drained and not empty: its offset on each side and its digest. */
-  readonly last?: { readonly sourceOffset: string; readonly targetOffset: string; readonly digest: string };
-  readonly detail?: string;
+export const PartitionTailSchema = lazySchema(() =>
+  z.object({
+    topic: z.string(),
+    partition: z.number().int().nonnegative(),
+    sourceEnd: z.string(),
+    targetEnd: z.string().nullable(),
+    drained: z.boolean(),
+    /** source offset − target offset of the last record (same content on both), when drained and not empty. */
+    delta: z.string().nullable(),
+    /** The last record both sides end with, when drained and not empty: its offset on each side and its digest. */
+    last: z.object({ sourceOffset: z.string(), targetOffset: z.string(), digest: z.string() }).optional(),
+    detail: z.string().optional(),
+    /**
+     * The poll (`poll-NNNN`) whose reads compared these tails, when this look carried the comparison over: both ends
+     * were what they were then, and offsets are immutable, so the same records end both partitions.
+     */
+    comparedAt: z.string().optional(),
+  }),
+);
+export type PartitionTail = z.infer<typeof PartitionTailSchema>;
+
+/** What a look's evidence holds that the next look reuses: its tails and how they were compared. */
+const DrainLookEvidenceSchema = lazySchema(() =>
+  z.object({
+    kind: z.literal('cutover-drain'),
+    at: z.string(),
+    compare: z.object({ tailRecords: z.number().int().positive(), ignoredHeaders: z.array(z.string()) }),
+    partitions: z.array(PartitionTailSchema),
+  }),
+);
+
+/** A look as the next one can reuse it. */
+interface DrainLook {
+  readonly evidenceKey: string;
+  readonly at: string;
+  readonly tailRecords: number;
+  readonly ignoredHeaders: readonly string[];
+  readonly tails: readonly PartitionTail[];
+}
+
+/**
+ * The last look's tails within one invocation (runCheckDrain's paced looks): the next look reuses them without
+ * reading its evidence back. Only the last look is kept; a look that failed before its evidence was written is not.
+ */
+export class DrainLookMemory {
+  private last: DrainLook | undefined;
+
+  remember(look: DrainLook): void {
+    this.last = look;
+  }
+
+  /** The look `previous` reports, if it is the one remembered (same evidence, same time). */
+  recall(previous: DrainProgress): DrainLook | undefined {
+    const last = this.last;
+    return last && last.evidenceKey === previous.evidenceKey && last.at === previous.checkedAt ? last : undefined;
+  }
 }
 
 const REASONS_KEPT = 5;
 /** Partitions whose tails one look compares at once. */
 const TAIL_CONCURRENCY = 8;
 
-export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps): Promise<DrainProgress> {
+export async function checkDrain(
+  input: CheckDrainRequest,
+  deps: CheckDrainDeps,
+  memory?: DrainLookMemory,
+): Promise<DrainProgress> {
   const request = CheckDrainRequestSchema.parse(input);
   const { identity, fence, previous } = request;
   const now = deps.now();
@@ -129,15 +184,53 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const polls = (previous?.polls ?? 0) + 1;
 
-  const { targetEnds, sourceEnds, sourceSnapshot } = await readBothEnds(deps, identity, topics, polls, at);
+  const ends = await readLookEnds(deps, topics, previous);
+  const { targetEnds } = ends;
+  let { sourceEnds } = ends;
+  const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
+  // The previous look's comparisons, where both ends of a partition are what they were then. Within one invocation
+  // from memory; else from its evidence, read only when the source has not moved since (the look that can pass: a
+  // look that sees the source move waits anyway).
+  const earlier =
+    previous === undefined
+      ? undefined
+      : (memory?.recall(previous) ??
+        (digestEnds(sourceEnds) === previous.sourceEnds.digest
+          ? await loadDrainLook(deps.artifacts, previous)
+          : undefined));
+  const carried = carriedTails(earlier, previous, request);
+  const carriedFor = (s: PartitionEnd): PartitionTail | undefined => {
+    const t = targetByPartition.get(`${s.topic}\u0000${s.partition}`);
+    if (!t || s.high === s.low) return undefined;
+    const tail = carried.get(`${s.topic}\u0000${s.partition}`);
+    return tail && tail.sourceEnd === s.high && tail.targetEnd === t.high ? tail : undefined;
+  };
+  // Both ends read at once are enough where every partition's comparison is carried over: the target's records up to
+  // an unchanged end are those it had at the previous look, whatever the order of the reads. A partition compared
+  // afresh needs the target's ends before the source's (readOrderedEnds): the source's are read again.
+  if (!ends.ordered && sourceEnds.some((s) => carriedFor(s) === undefined))
+    sourceEnds = await readEndOffsets(deps.source, topics);
+
+  const sourceDigest = digestEnds(sourceEnds);
+  // The source's ends go to the artifact store while the tails are compared; awaited with the evidence below.
+  const snapshotStored = storeEndOffsets(
+    deps.artifacts,
+    identity,
+    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    at,
+    sourceEnds,
+  );
+  snapshotStored.catch(() => undefined);
 
   const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
-  const moved = sourceSnapshot.digest !== reference.digest;
+  const moved = sourceDigest !== reference.digest;
   const fencedMs = Date.parse(fence.fencedAt);
   const settleMs = request.settleSeconds * 1000;
   const noticeMs = request.noticeSeconds === undefined ? undefined : Math.min(request.noticeSeconds * 1000, settleMs);
-  if (previous && moved && Date.parse(previous.checkedAt) - fencedMs >= (noticeMs ?? settleMs))
+  if (previous && moved && Date.parse(previous.checkedAt) - fencedMs >= (noticeMs ?? settleMs)) {
+    await snapshotStored;
     await refuseUncoveredWriters({ request, previous, sourceEnds, polls, at, deps });
+  }
   const sourceStableSince = moved ? at : (previous?.sourceStableSince ?? fence.fencedAt);
   // With the clients' notice: still since the last look (or the fence) and the settle elapsed since the fence. A move
   // between a look before the notice and this one may be a late write: not still yet, and the next look decides.
@@ -145,14 +238,20 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
     noticeMs === undefined
       ? now.getTime() - Date.parse(sourceStableSince) >= settleMs
       : !moved && now.getTime() - fencedMs >= settleMs;
-  const recordsAfterFence = (BigInt(sourceSnapshot.totalEnd) - BigInt(fence.sourceEndsAtFence.totalEnd)).toString();
+  const recordsAfterFence = (
+    sourceEnds.reduce((n, e) => n + BigInt(e.high), 0n) - BigInt(fence.sourceEndsAtFence.totalEnd)
+  ).toString();
 
-  const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
   // A few partitions at a time (in order in the evidence): the look holds the producers, and its reads wait on the
-  // network, not on the CPU; bounded so that thousands of partitions do not flood the leaders.
-  const tails: PartitionTail[] = await mapBounded(sourceEnds, TAIL_CONCURRENCY, (s) =>
-    compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request),
-  );
+  // network, not on the CPU; bounded so that thousands of partitions do not flood the leaders. A partition whose both
+  // ends are unchanged since a look that compared it keeps that comparison (offsets are immutable): no reads.
+  const earlierPoll = previous && `poll-${String(previous.polls).padStart(4, '0')}`;
+  const tails: PartitionTail[] = await mapBounded(sourceEnds, TAIL_CONCURRENCY, async (s) => {
+    const tail = carriedFor(s);
+    if (tail) return { ...tail, comparedAt: tail.comparedAt ?? (earlierPoll as string) };
+    return compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request);
+  });
+  const carriedOver = tails.filter((t) => t.comparedAt !== undefined).length;
 
   const reasons: string[] = [];
   if (!sourceStable) {
@@ -172,17 +271,27 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
 
   const drained = sourceStable && undrained.length === 0;
   const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
-  await deps.artifacts.putJson(evidenceKey, {
-    kind: 'cutover-drain',
-    at,
-    drained,
-    sourceStableSince,
-    settleSeconds: request.settleSeconds,
-    ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
-    recordsAfterFence,
-    partitions: tails,
-    reasons,
-  });
+  const compare = { tailRecords: request.tailRecords, ignoredHeaders: request.ignoredHeaders };
+  // The look's two artifacts are written at once: neither refers to the other.
+  const [sourceSnapshot] = await Promise.all([
+    snapshotStored,
+    deps.artifacts.putJson(evidenceKey, {
+      kind: 'cutover-drain',
+      at,
+      drained,
+      sourceStableSince,
+      settleSeconds: request.settleSeconds,
+      ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
+      recordsAfterFence,
+      compare,
+      ...(carriedOver > 0 && previous
+        ? { tailsCarriedOver: { partitions: carriedOver, from: previous.evidenceKey } }
+        : {}),
+      partitions: tails,
+      reasons,
+    }),
+  ]);
+  memory?.remember({ evidenceKey, at, ...compare, tails });
 
   const progress: DrainProgress = {
     drained,
@@ -195,6 +304,7 @@ export async function checkDrain(input: CheckDrainRequest, deps: CheckDrainDeps)
     recordsAfterFence,
     partitions: tails.length,
     partitionsDrained: tails.length - undrained.length,
+    partitionsOnTarget: tails.filter((t) => t.targetEnd !== null).length,
     offsetLag: tails.reduce((n, t) => n + lagOf(t.sourceEnd, t.targetEnd), 0),
     reasons,
     ...(drained ? { drainedAt: previous?.drainedAt ?? at } : {}),
@@ -224,7 +334,14 @@ export async function passConsumersFirst(input: CheckDrainRequest, deps: CheckDr
   const at = deps.now().toISOString();
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const polls = (previous?.polls ?? 0) + 1;
-  const { targetEnds, sourceEnds, sourceSnapshot } = await readBothEnds(deps, identity, topics, polls, at);
+  const { targetEnds, sourceEnds } = await readOrderedEnds(deps, topics);
+  const sourceSnapshot = await storeEndOffsets(
+    deps.artifacts,
+    identity,
+    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    at,
+    sourceEnds,
+  );
   const targetBy = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
   const partitions = sourceEnds.map((s) => {
     const t = targetBy.get(`${s.topic}\u0000${s.partition}`);
@@ -435,28 +552,60 @@ async function refuseUncoveredWriters(args: {
 }
 
 /**
- * This look's end offsets, the target's first (a record landing on the source between the two reads can only make
- * the source look ahead), and the source's stored as the look's evidence.
+ * This look's end offsets, the target's first: a record landing on the source between the two reads can only make the
+ * source look ahead, never the target look caught up with a source it has not copied.
  */
-async function readBothEnds(
-  deps: CheckDrainDeps,
-  identity: CheckDrainRequest['identity'],
-  topics: string[],
-  polls: number,
-  at: string,
-) {
+async function readOrderedEnds(
+  deps: Pick<CheckDrainDeps, 'source' | 'target'>,
+  topics: readonly string[],
+): Promise<{ targetEnds: PartitionEnd[]; sourceEnds: PartitionEnd[] }> {
   const targetTopics = new Set(await deps.target.listTopics());
   const targetEnds = await readEndOffsets(
     deps.target,
     topics.filter((t) => targetTopics.has(t)),
   );
   const sourceEnds = await readEndOffsets(deps.source, topics);
-  const sourceSnapshot = await storeEndOffsets(
-    deps.artifacts,
-    identity,
-    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
-    at,
-    sourceEnds,
-  );
-  return { targetEnds, sourceEnds, sourceSnapshot };
+  return { targetEnds, sourceEnds };
+}
+
+/**
+ * The look's ends. When the previous look found every watched topic on the target, both clusters' ends are read at
+ * once, without listing the target's topics: `ordered: false`, and checkDrain reads the source's again, after these
+ * target ends, before it compares any partition afresh. A target topic gone since (the read fails) falls back to the
+ * ordered reads, which report it as not on the target.
+ */
+async function readLookEnds(
+  deps: Pick<CheckDrainDeps, 'source' | 'target'>,
+  topics: readonly string[],
+  previous: DrainProgress | undefined,
+): Promise<{ targetEnds: PartitionEnd[]; sourceEnds: PartitionEnd[]; ordered: boolean }> {
+  if (previous?.partitionsOnTarget !== undefined && previous.partitionsOnTarget === previous.partitions) {
+    const both = await Promise.allSettled([readEndOffsets(deps.target, topics), readEndOffsets(deps.source, topics)]);
+    if (both[0].status === 'fulfilled' && both[1].status === 'fulfilled')
+      return { targetEnds: both[0].value, sourceEnds: both[1].value, ordered: false };
+  }
+  return { ...(await readOrderedEnds(deps, topics)), ordered: true };
+}
+
+/** The previous look's evidence, if it is that look's (same time) and records how its tails were compared. */
+async function loadDrainLook(artifacts: ArtifactStore, previous: DrainProgress): Promise<DrainLook | undefined> {
+  const parsed = DrainLookEvidenceSchema.safeParse(await artifacts.getJson(previous.evidenceKey));
+  if (!parsed.success || parsed.data.at !== previous.checkedAt) return undefined;
+  const { at, compare, partitions } = parsed.data;
+  return { evidenceKey: previous.evidenceKey, at, ...compare, tails: partitions };
+}
+
+/** The previous look's tails by partition, if it compared them as this look does (same records, same headers ignored). */
+function carriedTails(
+  earlier: DrainLook | undefined,
+  previous: DrainProgress | undefined,
+  request: z.output<typeof CheckDrainRequestSchema>,
+): Map<string, PartitionTail> {
+  const same =
+    earlier !== undefined &&
+    previous !== undefined &&
+    earlier.evidenceKey === previous.evidenceKey &&
+    earlier.tailRecords === request.tailRecords &&
+    [...earlier.ignoredHeaders].sort().join('\u0000') === [...request.ignoredHeaders].sort().join('\u0000');
+  return new Map(same ? earlier.tails.map((t) => [`${t.topic}\u0000${t.partition}`, t]) : []);
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
-import { DrainProgressSchema, checkDrain, passConsumersFirst } from '../../core/cutover/check-drain';
+import { DrainLookMemory, DrainProgressSchema, checkDrain, passConsumersFirst } from '../../core/cutover/check-drain';
 import { fenceNoticeSecondsOf, settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
@@ -60,6 +60,8 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
     );
   const settleSeconds = settleSecondsOf(state.input);
   const noticeSeconds = fenceNoticeSecondsOf(state.input);
+  // The looks of this invocation pass their tails on in memory: a look whose partitions have not moved reads no records.
+  const memory = new DrainLookMemory();
   const progress = await lookPaced<Output>({
     pacer: deps.pacer,
     now: deps.now,
@@ -106,6 +108,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
           ...(noticeSeconds !== undefined ? { noticeSeconds } : {}),
         },
         deps,
+        memory,
       );
       deps.onLook?.(progress);
       return progress;
