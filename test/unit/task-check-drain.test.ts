@@ -114,6 +114,50 @@ describe('CheckDrain task', () => {
     expect(passedAfterMs).toBeLessThan(210);
   });
 
+  it('reads the records of a partition again within one invocation only when one of its ends moved', async () => {
+    // Prepare: a late write to partition 1 during the first sleep, copied at once; every record read counted by look
+    const w = await cutoverWorld();
+    const readsByLook: number[][] = [];
+    let reads: number[] = [];
+    const readPartition = w.source.readPartition.bind(w.source);
+    w.source.readPartition = async (args) => {
+      reads.push(args.partition);
+      return readPartition(args);
+    };
+    const pacer = {
+      everyMs: 250,
+      budgetMs: 60_000,
+      sleep: async (ms: number) => {
+        w.clock.advance(ms / 1000);
+        if (readsByLook.length === 1) {
+          w.source.append(TOPIC, 1, [{ key: 'late', value: 'sent before the producer read the fence' }]);
+          replicate(w.source, w.target, [TOPIC]);
+        }
+      },
+    };
+    await w.fence();
+    // Act
+    const progress = await runCheckDrain(
+      { state: w.state },
+      {
+        artifacts: w.artifacts,
+        now: w.clock.now,
+        source: w.source,
+        target: w.target,
+        pacer,
+        onLook: () => void (readsByLook.push(reads), (reads = [])),
+      },
+    );
+    // Assess: both partitions at the first look, the one written to at the next, none after; the passing look's
+    // evidence names the polls whose reads it carries over
+    expect(progress).toMatchObject({ drained: true, recordsAfterFence: '1' });
+    expect(readsByLook[0]?.sort()).toEqual([0, 1]);
+    expect(readsByLook[1]).toEqual([1]);
+    expect(readsByLook.slice(2).flat()).toEqual([]);
+    const evidence = await w.artifacts.getJson<{ partitions: Array<{ comparedAt?: string }> }>(progress.evidenceKey);
+    expect(evidence?.partitions.map((t) => t.comparedAt)).toEqual(['poll-0001', 'poll-0002']);
+  });
+
   it('counts the settle from the fence: a late write before the clients have all held does not restart it', async () => {
     // Prepare: a producer that had not seen the fence writes during the first sleep; the replicator copies it
     const w = await cutoverWorld();
