@@ -233,6 +233,26 @@ describe('checkDrain carries the tails over when nothing moved', () => {
     expect(w.calls.partitionsRead('source')).toEqual([1]);
   });
 
+  it('reads the source’s ends once when the partitions not carried over hold no records', async () => {
+    // Prepare: a third partition no producer ever wrote to
+    const w = world();
+    w.source.addTopic('orders', 3);
+    for (let i = 0; i < 6; i++) w.source.append('orders', i % 2, [{ key: `k${i}`, value: `order-${i}` }]);
+    w.target.topics.delete('orders');
+    replicate(w.source, w.target, topics);
+    const f = await fence(w);
+    const memory = new DrainLookMemory();
+    const first = await checkDrain(request(f), w.deps, memory);
+    w.calls.reset();
+    w.clock.advance(2);
+    // Act
+    const settled = await checkDrain(request(f, first), w.deps, memory);
+    // Assess
+    expect(settled).toMatchObject({ drained: true, partitions: 3, partitionsDrained: 3 });
+    expect(w.calls.log.filter((c) => c.method === 'fetchTopicOffsets').map((c) => c.who)).toEqual(['target', 'source']);
+    expect((await evidence(w, settled))?.partitions[2]).toMatchObject({ drained: true, detail: expect.any(String) });
+  });
+
   it('does not turn a partition that was not drained into a drained one when it carries its comparison over', async () => {
     // Prepare: a record the replicator has not copied
     const w = world();

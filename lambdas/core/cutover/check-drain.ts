@@ -206,10 +206,12 @@ export async function checkDrain(
     return tail && tail.sourceEnd === s.high && tail.targetEnd === t.high ? tail : undefined;
   };
   // Both ends read at once are enough where every partition's comparison is carried over: the target's records up to
-  // an unchanged end are those it had at the previous look, whatever the order of the reads. A partition compared
-  // afresh needs the target's ends before the source's (readOrderedEnds): the source's are read again.
-  if (!ends.ordered && sourceEnds.some((s) => carriedFor(s) === undefined))
-    sourceEnds = await readEndOffsets(deps.source, topics);
+  // an unchanged end are those it had at the previous look, whatever the order of the reads (and a partition the
+  // target lacks, or an empty one on the source, is decided without reading records). A partition whose records are
+  // compared afresh needs the target's ends before the source's (readOrderedEnds): the source's are read again.
+  const readsRecords = (s: PartitionEnd): boolean =>
+    s.high !== s.low && targetByPartition.has(`${s.topic}\u0000${s.partition}`) && carriedFor(s) === undefined;
+  if (!ends.ordered && sourceEnds.some(readsRecords)) sourceEnds = await readEndOffsets(deps.source, topics);
 
   const sourceDigest = digestEnds(sourceEnds);
   // The source's ends go to the artifact store while the tails are compared; awaited with the evidence below.
