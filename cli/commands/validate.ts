@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { planPauseModel, describePauseModel, type PauseModel } from '../../lambdas/core/cutover/pause-model';
+import {
+  planPauseModel,
+  describePauseAssumptions,
+  describePauseModel,
+  type PauseModel,
+} from '../../lambdas/core/cutover/pause-model';
 import { checkPlan } from '../../lambdas/core/plan/check-plan';
 import type { HistoryBudget } from '../../lambdas/core/plan/history-budget';
 import { planNotes, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
@@ -181,7 +186,8 @@ export function summaryLine(v: ValidatedPlan): string {
     `${v.file}: valid. ${v.migrationId}: ${v.source} → ${v.target}, ${v.engine}, switch ${v.switch}\n` +
     `History budget (worst case, events of ${n(b.limit)}): ${PATH_LABELS.map(([label, end]) => `${label} ${n(b.paths[end])}`).join(', ')}; ` +
     `polls every ${b.cadence.pollIntervalSeconds} s (catch-up), ${b.cadence.drainPollSeconds} s (drain), ${b.cadence.healthPollSeconds} s (rollback window)\n` +
-    `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s` +
+    `Expected write pause at the cutover (modeled on AWS, replication p99 ${v.expectedPause.replicationP99Ms / 1000} s assumed): ${describePauseModel(v.expectedPause)}; producers' delivery.timeout.ms ${v.plan.cutover.producerDeliveryTimeoutMs / 1000} s\n` +
+    `The model assumes ${describePauseAssumptions(v.expectedPause)} (round trips counted from the code; npm run bench:cutover counts them in the rehearsal)` +
     wavesLines(v) +
     v.notes.map((note) => `\nNote: ${note}`).join('')
   );

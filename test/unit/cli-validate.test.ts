@@ -64,7 +64,7 @@ describe('msk-migrate validate', () => {
 
     expect(run.code).toBe(ExitCode.OK);
     expect(run.stderr).toBe('');
-    const [summary, budget, pause, ...rest] = run.stdout.trim().split('\n');
+    const [summary, budget, pause, assumptions, ...rest] = run.stdout.trim().split('\n');
     expect(rest).toEqual([]);
     expect(summary).toContain(
       'orders-to-serverless: orders-prod → orders-serverless (MSK_SERVERLESS), MSK_REPLICATOR, switch SSM parameter /orders/kafka/bootstrap-servers',
@@ -75,6 +75,10 @@ describe('msk-migrate validate', () => {
     expect(pause).toMatch(
       /^Expected write pause at the cutover \(modeled on AWS, replication p99 1 s assumed\): ≈ [\d.]+ s \(.*notice 1\.00 s.*\); producers' delivery\.timeout\.ms 120 s$/,
     );
+    // what the model took of AWS, and the round trips each step waits for on S3, the SSM pointer and DynamoDB
+    expect(assumptions).toMatch(
+      /^The model assumes AWS: transition 50 ms, .*S3 request 30 ms, pointer request 30 ms \(a set is 2\), DynamoDB abort check 10 ms; round trips .*SwitchToTarget 4\/2\/0; drain ready at fence \+ max\(settle 2\.00 s, last write 1\.50 s \+ p99 1\.00 s\) \(round trips counted from the code; .*\)$/,
+    );
   });
 
   it('lists the waves of a plan in waves, what each moves and what each adds to the history budget', async () => {
@@ -83,10 +87,10 @@ describe('msk-migrate validate', () => {
 
     expect(run.code).toBe(ExitCode.OK);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[3]).toMatch(
+    expect(lines[4]).toMatch(
       /^Waves \(3, in this order, one execution; each wave after the first adds up to [\d,]+ events to the worst path; a failback after the last wave returns every wave\):$/,
     );
-    expect(lines.slice(4)).toEqual([
+    expect(lines.slice(5)).toEqual([
       '  1. audit (Audit (read-only pipeline)): consumers first (producers stay on the source); topics orders.created; groups audit-trail; pointer SSM parameter /audit/kafka/bootstrap-servers; approved by audit-owner@example.com, platform-lead@example.com',
       '  2. analytics (Analytics): producers and consumers; topics clickstream; groups analytics-sessions; pointer SSM parameter /analytics/kafka/bootstrap-servers; approved by analytics-owner@example.com, platform-lead@example.com',
       '  3. orders (Orders): producers and consumers; topics orders.created, orders.paid; groups orders-billing, orders-shipping; pointer SSM parameter /orders/kafka/bootstrap-servers; approved by orders-owner@example.com',

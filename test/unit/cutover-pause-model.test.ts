@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   AWS_TIMINGS,
+  REFERENCE_ROUND_TRIPS,
+  describePauseAssumptions,
   describePauseModel,
   modelCutoverPause,
   planPauseModel,
   warmedFunctions,
   type PauseModelInput,
+  type StepRoundTrips,
 } from '../../lambdas/core/cutover/pause-model';
 import { pollCadence } from '../../lambdas/core/plan/history-budget';
 import { settleSecondsOf, type MigrationPlan } from '../../lambdas/core/plan/migration-plan';
@@ -148,6 +151,7 @@ describe('the modeled AWS write pause', () => {
         asl: loopAsl({ drainWaitSeconds: 0 }),
         settleMs: 2_000,
         workMs: work,
+        roundTrips: {},
         inInvocationPoll: { CheckDrain: { everyMs: 300, budgetMs: 60_000 } },
       }),
     );
@@ -177,7 +181,7 @@ describe('the modeled AWS write pause', () => {
     expect(model.coldFunctions).toEqual([]);
   });
 
-  it('with a pointer fence, counts the settle from the fence: the producers\u2019 late writes before their notice add nothing', () => {
+  it('with a pointer fence, counts the settle from the fence but waits for the writes before the notice to reach the target', () => {
     const pointer = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
     const broker = planPauseModel(
       examplePlan('msk-to-serverless-replicator', (raw) => {
@@ -185,13 +189,89 @@ describe('the modeled AWS write pause', () => {
       }),
       definition,
     );
-    // the settle runs from the fence (fenceNoticeSecondsOf): the pause is the settle, the work and the switch's notice
+    // the settle runs from the fence (fenceNoticeSecondsOf), but a producer writes until it notices the fence (1.5 s
+    // with the default 1 s poll): its last record is on the target a replication p99 later, after the 2 s settle
     expect(pointer.lateWritesMs).toBe(0);
-    expect(pointer.totalMs).toBeGreaterThanOrEqual(pointer.settleMs + pointer.clientNoticeMs);
-    expect(pointer.totalMs).toBeLessThan(pointer.settleMs + pointer.clientNoticeMs + 1_000);
+    expect(pointer.lastWriteMs).toBe(1_500);
+    expect(pointer.totalMs).toBeGreaterThanOrEqual(
+      pointer.lastWriteMs + pointer.replicationP99Ms + pointer.clientNoticeMs,
+    );
+    expect(pointer.totalMs).toBeLessThan(
+      pointer.lastWriteMs + pointer.replicationP99Ms + pointer.clientNoticeMs + 1_000,
+    );
     // the broker refuses the next write: nothing late, no settle; the drain waits for the replicator's tail only
     expect(broker.lateWritesMs).toBe(0);
+    expect(broker.lastWriteMs).toBe(0);
     expect(broker.totalMs).toBeLessThan(pointer.totalMs);
+  });
+
+  it('passes the drain once the last write before the fence was noticed reached the target, not at the settle', () => {
+    // Prepare: a 2 s settle from the fence; producers write until 1.5 s after it; replication p99 1 s
+    const drainedAt = (lastWriteMs: number): number => {
+      const model = modelCutoverPause(
+        base({
+          asl: loopAsl({ drainWaitSeconds: 0 }),
+          settleMs: 2_000,
+          replicationP99Ms: 1_000,
+          lastWriteMs,
+          roundTrips: {},
+          inInvocationPoll: { CheckDrain: { everyMs: 100, budgetMs: 60_000 } },
+        }),
+      );
+      const upTo = model.states.findIndex((s) => s.state === 'CheckDrain');
+      return model.states.slice(0, upTo + 1).reduce((n, s) => n + s.ms, 0);
+    };
+    // Act / Assess: the last record is on the target at 2.5 s, after the settle's end
+    expect(drainedAt(1_500)).toBeGreaterThanOrEqual(2_500);
+    expect(drainedAt(1_500)).toBeLessThan(2_500 + 100 + 50);
+    // with nothing written after the fence the settle decides, as before
+    expect(drainedAt(0)).toBe(2_000 + 50);
+  });
+
+  it('adds each step\u2019s round trips at AWS latency in place of their local time', () => {
+    // Prepare: the same cutover with no calls; with the switch setting the pointer (two requests, 1 ms locally); and
+    // with the drain's looks also storing twice (5 ms locally)
+    const input = base({
+      asl: loopAsl({ drainWaitSeconds: 0 }),
+      settleMs: 2_000,
+      inInvocationPoll: { CheckDrain: { everyMs: 100, budgetMs: 60_000 } },
+    });
+    const switchTrips = { SwitchToTarget: { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 1 } };
+    const trips = { ...switchTrips, CheckDrain: { artifacts: 2, pointer: 0, aborts: 0, localCallMs: 5 } };
+    // Act
+    const none = modelCutoverPause({ ...input, roundTrips: {} });
+    const atSwitch = modelCutoverPause({ ...input, roundTrips: switchTrips });
+    const both = modelCutoverPause({ ...input, roundTrips: trips });
+    const slowS3 = modelCutoverPause({ ...input, roundTrips: trips, aws: { artifactRoundTripMs: 100 } });
+    // Assess: the switch's two SSM requests replace its 1 ms of local calls, after the drain
+    expect(atSwitch.totalMs - none.totalMs).toBe(2 * AWS_TIMINGS.pointerRoundTripMs - 1);
+    expect(atSwitch.shares['round trips']).toBe(2 * AWS_TIMINGS.pointerRoundTripMs);
+    // each drain look pays its two S3 requests, at the latency the timings give
+    expect(both.shares['round trips']).toBe(2 * AWS_TIMINGS.pointerRoundTripMs + 2 * AWS_TIMINGS.artifactRoundTripMs);
+    expect(slowS3.shares['round trips']).toBe(2 * AWS_TIMINGS.pointerRoundTripMs + 2 * 100);
+    expect(both.roundTrips).toEqual(trips);
+  });
+
+  it('counts the reference round trips of the code where none are measured, and names them', () => {
+    const model = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
+    // FenceProducers, the drain's passing look, CommitConsumerOffsets and SwitchToTarget are on the path; the
+    // offsets beside the drain end during the settle
+    const onPath = ['FenceProducers', 'CheckDrain', 'CommitConsumerOffsets', 'SwitchToTarget'].map(
+      (step) => REFERENCE_ROUND_TRIPS[step] as StepRoundTrips,
+    );
+    expect(model.shares['round trips']).toBe(
+      onPath.reduce(
+        (n, r) =>
+          n +
+          r.artifacts * AWS_TIMINGS.artifactRoundTripMs +
+          r.pointer * AWS_TIMINGS.pointerRoundTripMs +
+          r.aborts * AWS_TIMINGS.abortCheckRoundTripMs,
+        0,
+      ),
+    );
+    expect(describePauseAssumptions(model)).toMatch(
+      /S3 request 30 ms, pointer request 30 ms \(a set is 2\).*SwitchToTarget 4\/2\/0.*last write 1\.50 s \+ p99 1\.00 s/,
+    );
   });
 
   it('counts the consumer offsets committed beside the drain only where they end after it could pass', () => {

@@ -35,6 +35,12 @@ import { lazySchema } from '../lazy-schema';
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
  * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
+ *
+ * The rehearsal's artifact store is a folder and its pointer a file: a call takes a fraction of a millisecond there,
+ * a network round trip on AWS (S3, SSM Parameter Store or Route 53, DynamoDB for the abort check). Each step's work
+ * is therefore taken as its local work less the local time of those calls, plus the round trips it waits for one
+ * after the other (`roundTrips`: counted by the rehearsal where it ran, overlapping calls once; else
+ * REFERENCE_ROUND_TRIPS, counted from the code) at AWS latency: their share is `round trips`.
  */
 
 /** What the model assumes of AWS. Overridable per call; every printed model names them. */
@@ -50,6 +56,24 @@ export const AWS_TIMINGS = {
    * "Configure Lambda function memory"): a bundle's import time measured on one core is scaled by 1769 / memoryMb.
    */
   fullVcpuMemoryMb: 1769,
+  /**
+   * One S3 GET or PUT of a small JSON document (the artifact store, adapters/aws/s3-artifact-store.ts), ms. AWS's S3
+   * performance whitepaper ("Timeouts and Retries for Latency-Sensitive Applications"): small requests' median
+   * latencies are often in the tens of milliseconds.
+   */
+  artifactRoundTripMs: 30,
+  /**
+   * One SSM Parameter Store request (GetParameter or PutParameter: the pointer, adapters/aws/cutover-switch-ssm.ts),
+   * ms. AWS documents no latency for it; assumed one regional API request like S3's. A pointer `set` is two of them
+   * one after the other (POINTER_REQUESTS_PER_CALL); Route 53's is two as well (ListResourceRecordSets, then
+   * ChangeResourceRecordSets), before clients' resolvers see the change.
+   */
+  pointerRoundTripMs: 30,
+  /**
+   * The abort check, one strongly consistent DynamoDB GetItem (adapters/aws/dynamodb-abort-requests.ts), ms:
+   * DynamoDB's documented single-digit-millisecond latency, and the request's way from Lambda.
+   */
+  abortCheckRoundTripMs: 10,
 } as const;
 export type AwsTimings = { -readonly [K in keyof typeof AWS_TIMINGS]: number };
 
@@ -58,6 +82,46 @@ export type AwsTimings = { -readonly [K in keyof typeof AWS_TIMINGS]: number };
  * bench:bundles` prints the current ones) and the work of one invocation of each cutover Task (the rehearsal's).
  */
 export const REFERENCE_IMPORT_MS = 250;
+
+/**
+ * The network requests one call of the pointer port makes on AWS, one after the other: `set` and `revert` read the
+ * pointer before they write it (SSM GetParameter + PutParameter; Route 53 ListResourceRecordSets +
+ * ChangeResourceRecordSets), `read` is one request.
+ */
+export const POINTER_REQUESTS_PER_CALL: Readonly<Record<string, number>> = { read: 1, set: 2, revert: 2 };
+
+/**
+ * The round trips a step waits for one after the other on its critical stretch (overlapping calls count once), and
+ * the local time those calls took where they were measured (ms; subtracted from the step's local work so that they
+ * are not counted twice).
+ */
+export interface StepRoundTrips {
+  readonly artifacts: number;
+  /** Pointer requests (a `set` is POINTER_REQUESTS_PER_CALL.set of them). */
+  readonly pointer: number;
+  readonly aborts: number;
+  readonly localCallMs: number;
+}
+
+/**
+ * Round trips per step when nothing is measured (`msk-migrate validate`, the assessment), counted from the code of a
+ * plan with an SSM pointer and no client switches, on each step's critical stretch:
+ * - FenceProducers from its pointer set (the fence): the set (GetParameter, PutParameter), the source's end offsets
+ *   stored, the journal's DONE;
+ * - CheckDrain's passing look: its evidence stored;
+ * - OffsetsDuringDrain's committing look: its evidence stored;
+ * - CommitConsumerOffsets: the abort check, the check of what was committed beside the drain and its evidence;
+ * - SwitchToTarget up to its pointer set (the switch): the scope read, the journal read, the target's end offsets
+ *   stored, the journal's INTENT, then the set.
+ * bench:cutover prints the counts the rehearsal measures (which follow the code as it changes).
+ */
+export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
+  FenceProducers: { artifacts: 2, pointer: 2, aborts: 0, localCallMs: 0 },
+  CheckDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
+  OffsetsDuringDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
+  CommitConsumerOffsets: { artifacts: 2, pointer: 0, aborts: 1, localCallMs: 0 },
+  SwitchToTarget: { artifacts: 4, pointer: 2, aborts: 0, localCallMs: 0 },
+};
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
   CheckDrain: 80,
@@ -138,6 +202,18 @@ export interface PauseModelInput {
   readonly functions?: Readonly<Record<string, FunctionProfile>>;
   /** Work of one invocation per Task state (ms), e.g. the rehearsal's measured mean. Default REFERENCE_WORK_MS. */
   readonly workMs?: Readonly<Record<string, number>>;
+  /**
+   * Per step, the artifact-store, pointer and abort-check round trips it waits for (the rehearsal's count), added at
+   * AWS latency in place of their local time. Default REFERENCE_ROUND_TRIPS; a step absent from a given record has
+   * none.
+   */
+  readonly roundTrips?: Readonly<Record<string, StepRoundTrips>>;
+  /**
+   * How long after the fence producers may still write a record the drain must see on the target (ms): with a
+   * POINTER fence, until they notice it (their declared notice, fenceNoticeSecondsOf), even where the settle counts
+   * from the fence. The drain is ready no sooner than this plus the replication p99. @default lateWritesMs
+   */
+  readonly lastWriteMs?: number;
   /** Task states whose function polls within one invocation: every this many ms, up to `budgetMs`. */
   readonly inInvocationPoll?: Readonly<Record<string, { readonly everyMs: number; readonly budgetMs: number }>>;
   /** Every function already ran recently (warm) at the fence, whatever the definition warms. */
@@ -147,7 +223,8 @@ export interface PauseModelInput {
   readonly aws?: Partial<AwsTimings>;
 }
 
-export type PauseShare = 'wait' | 'transitions' | 'cold starts' | 'invokes' | 'work' | 'polling' | 'notice';
+export type PauseShare =
+  'wait' | 'transitions' | 'cold starts' | 'invokes' | 'work' | 'round trips' | 'polling' | 'notice';
 
 export interface PauseModel {
   readonly totalMs: number;
@@ -159,9 +236,12 @@ export interface PauseModel {
   readonly coldFunctions: readonly string[];
   readonly settleMs: number;
   readonly lateWritesMs: number;
+  readonly lastWriteMs: number;
   readonly replicationP99Ms: number;
   readonly clientNoticeMs: number;
   readonly aws: AwsTimings;
+  /** The round trips counted per step (measured or REFERENCE_ROUND_TRIPS), for the printed assumptions. */
+  readonly roundTrips: Readonly<Record<string, StepRoundTrips>>;
 }
 
 const MAX_STEPS = 10_000;
@@ -177,11 +257,37 @@ export const ONE_INVOCATION_STEPS = [
 /** Where the one invocation stops when a paced step's looks run out (its `oneInvocation.reached`). */
 const STOPPED_AT: Readonly<Record<string, string>> = { CheckDrain: 'DRAINING', CommitConsumerOffsets: 'COMMITTING' };
 
-/** When each polling Task's condition holds, ms after the fence. */
+/**
+ * When each polling Task's condition holds, ms after the fence. The drain: the settle has elapsed (from the last write
+ * that restarts it, `lateWritesMs`, else from the fence) and the last record written reached the target — written up
+ * to `lastWriteMs` after the fence (with a pointer fence, producers write until they notice it), there one
+ * replication p99 later.
+ */
 function readyAt(state: string, input: PauseModelInput): number {
-  if (state === 'CheckDrain') return Math.max((input.lateWritesMs ?? 0) + input.settleMs, input.replicationP99Ms);
+  if (state === 'CheckDrain') {
+    const late = input.lateWritesMs ?? 0;
+    return Math.max(late + input.settleMs, Math.max(late, input.lastWriteMs ?? late) + input.replicationP99Ms);
+  }
   if (state === 'CommitConsumerOffsets') return input.clientNoticeMs;
   return 0;
+}
+
+/** A step's work on AWS: its local work less its calls' local time, and its round trips at AWS latency. */
+function awsWork(
+  task: string,
+  input: PauseModelInput,
+  aws: AwsTimings,
+): { readonly localMs: number; readonly roundTripMs: number } {
+  const work = input.workMs?.[task] ?? REFERENCE_WORK_MS[task] ?? 50;
+  const trips = (input.roundTrips ?? REFERENCE_ROUND_TRIPS)[task];
+  if (!trips) return { localMs: work, roundTripMs: 0 };
+  return {
+    localMs: Math.max(0, work - trips.localCallMs),
+    roundTripMs:
+      trips.artifacts * aws.artifactRoundTripMs +
+      trips.pointer * aws.pointerRoundTripMs +
+      trips.aborts * aws.abortCheckRoundTripMs,
+  };
 }
 
 export function modelCutoverPause(input: PauseModelInput): PauseModel {
@@ -196,6 +302,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     'cold starts': 0,
     invokes: 0,
     work: 0,
+    'round trips': 0,
     polling: 0,
     notice: 0,
   };
@@ -236,13 +343,16 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
       // One step's work and looks: `task` is the step's own Task state name (its work and readiness), `poll` the
       // pacer of the function running it.
       const runStep = (task: string, poll: { everyMs: number; budgetMs: number } | undefined): boolean => {
-        const work = input.workMs?.[task] ?? REFERENCE_WORK_MS[task] ?? 50;
-        add('work', work);
+        const { localMs, roundTripMs } = awsWork(task, input, aws);
+        const work = localMs + roundTripMs;
+        add('work', localMs);
+        add('round trips', roundTripMs);
         if (fencedAt === undefined) {
           fencedAt = 0;
           // The pause starts when the fence is taken: count FenceProducers' work, nothing before it.
           t = work;
-          for (const k of Object.keys(shares) as PauseShare[]) shares[k] = k === 'work' ? work : 0;
+          for (const k of Object.keys(shares) as PauseShare[])
+            shares[k] = k === 'work' ? localMs : k === 'round trips' ? roundTripMs : 0;
         }
         const ready = readyAt(task, input);
         if (poll && t - fencedAt < ready) {
@@ -264,10 +374,9 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
             // The offsets beside the drain: committed once the groups left (their first look after the clients'
             // notice, a fifth of the pacer's interval apart) and their committing look's work.
             const gap = poll.everyMs / 5;
+            const offsets = awsWork('OffsetsDuringDrain', input, aws);
             const committedAt =
-              fencedAt +
-              Math.ceil(readyAt(task, input) / gap) * gap +
-              (input.workMs?.['OffsetsDuringDrain'] ?? REFERENCE_WORK_MS['OffsetsDuringDrain'] ?? 0);
+              fencedAt + Math.ceil(readyAt(task, input) / gap) * gap + offsets.localMs + offsets.roundTripMs;
             if (t < committedAt) add('polling', committedAt - t);
           }
           if (runStep(task, poll)) continue;
@@ -316,9 +425,11 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     coldFunctions: cold,
     settleMs: input.settleMs,
     lateWritesMs: input.lateWritesMs ?? 0,
+    lastWriteMs: Math.max(input.lateWritesMs ?? 0, input.lastWriteMs ?? 0),
     replicationP99Ms: input.replicationP99Ms,
     clientNoticeMs: input.clientNoticeMs,
     aws,
+    roundTrips: input.roundTrips ?? REFERENCE_ROUND_TRIPS,
   };
 }
 
@@ -335,6 +446,26 @@ export function describePauseModel(model: PauseModel): string {
     .slice(0, 5)
     .map((s) => `${s.state}${s.visits > 1 ? ` ×${s.visits}` : ''} ${seconds(s.ms)}`);
   return `≈ ${seconds(model.totalMs)} (${shares.join(', ')}; ${states.join(', ')}${model.coldFunctions.length > 0 ? `; cold: ${model.coldFunctions.join(', ')}` : ''})`;
+}
+
+/**
+ * What a model assumed, in one line: the AWS figures it added, the round trips it counted per step and the drain's
+ * readiness (`AWS: transition 50 ms, …; round trips (S3/pointer/DynamoDB) FenceProducers 2/2/0, …; drain ready at
+ * fence + max(settle 2.00 s, last write 1.50 s + p99 1.00 s)`).
+ */
+export function describePauseAssumptions(model: PauseModel): string {
+  const a = model.aws;
+  const trips = Object.entries(model.roundTrips)
+    .map(([step, r]) => `${step} ${r.artifacts}/${r.pointer}/${r.aborts}`)
+    .join(', ');
+  const settleFrom = model.lateWritesMs > 0 ? `last write ${seconds(model.lateWritesMs)} + ` : '';
+  return (
+    `AWS: transition ${a.transitionMs} ms, invoke ${a.invokeMs} ms, runtime init ${a.runtimeInitMs} ms, ` +
+    `import × ${a.fullVcpuMemoryMb} MB / memory, S3 request ${a.artifactRoundTripMs} ms, pointer request ${a.pointerRoundTripMs} ms ` +
+    `(a set is ${POINTER_REQUESTS_PER_CALL['set']}), DynamoDB abort check ${a.abortCheckRoundTripMs} ms; ` +
+    `round trips (S3/pointer/DynamoDB, in place of their local time) ${trips}; ` +
+    `drain ready at fence + max(${settleFrom}settle ${seconds(model.settleMs)}, last write ${seconds(model.lastWriteMs)} + p99 ${seconds(model.replicationP99Ms)})`
+  );
 }
 
 /** Replication latency p99 the expected pause assumes where none is measured (ms). */
@@ -374,8 +505,13 @@ export function pacedStates(asl: unknown): Record<string, { everyMs: number; bud
 export function planPauseModel(
   plan: PausePlan,
   asl: unknown,
-  measured: Omit<Partial<PauseModelInput>, 'asl' | 'settings' | 'settleMs' | 'clientNoticeMs' | 'lateWritesMs'> = {},
+  measured: Omit<
+    Partial<PauseModelInput>,
+    'asl' | 'settings' | 'settleMs' | 'clientNoticeMs' | 'lateWritesMs' | 'lastWriteMs'
+  > = {},
 ): PauseModel {
+  const pointerFence = plan.cutover.fence.type === 'POINTER';
+  const notice = fenceNoticeSecondsOf(plan);
   return modelCutoverPause({
     replicationP99Ms: REFERENCE_REPLICATION_P99_MS,
     inInvocationPoll: pacedStates(asl),
@@ -385,10 +521,10 @@ export function planPauseModel(
     settleMs: settleSecondsOf(plan) * 1000,
     // Producers write until they notice the pointer's fence; the settle runs from their last write only where no
     // clients' notice is declared for it (fenceNoticeSecondsOf: else from the fence, whatever they wrote before).
-    lateWritesMs:
-      plan.cutover.fence.type === 'POINTER' && fenceNoticeSecondsOf(plan) === undefined
-        ? clientNoticeSecondsOf(plan) * 1000
-        : 0,
+    lateWritesMs: pointerFence && notice === undefined ? clientNoticeSecondsOf(plan) * 1000 : 0,
+    // Even where the settle counts from the fence, a producer writes until it notices the fence (the declared notice),
+    // and the drain waits for that last record on the target.
+    lastWriteMs: pointerFence ? (notice ?? clientNoticeSecondsOf(plan)) * 1000 : 0,
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
   });
 }
