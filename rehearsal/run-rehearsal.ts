@@ -26,6 +26,7 @@ import {
   rehearsalPlan,
 } from './plan';
 import { startProbes, type Probes } from './probes';
+import { PortCallLog, callsAfterFence } from './recorded-ports';
 import { wavePointers } from './wave-pointers';
 import type { RehearsalReportFiles, RehearsalResult } from './report';
 import {
@@ -216,7 +217,7 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   }));
   const p = (o.probes = startProbes(e, teardown, r.log));
   const hooks = r.definition.inject?.(scenarioContext(r, e, p, teardown, o)) ?? {};
-  const { plan, parsedPlan, adapters, pointers, tasks } = servePlan(r, e, p, hooks, teardown, o);
+  const { plan, parsedPlan, adapters, pointers, tasks, portCalls } = servePlan(r, e, p, hooks, teardown, o);
 
   o.settleSeconds = settleSecondsOf(parsedPlan);
   o.switchNoticeSeconds = parsedPlan.cutover.clientPollIntervalSeconds;
@@ -232,6 +233,11 @@ async function rehearse(r: RunContext, teardown: Teardown, o: RunProgress): Prom
   r.log(`execution ${run.status} in ${run.visited.at(-1) ?? 'none'}${run.error ? ` (${run.error})` : ''}`);
   const timeline = cutoverTimeline(run.events);
   if (timeline) r.log(describeTimeline(timeline));
+  // The artifact-store, pointer and abort-check calls of the cutover's steps, ms after the fence (bench:cutover counts
+  // the round trips each step waits for and models them at AWS latency).
+  const fencedAt = (run.output as { cutover?: { fence?: { fencedAt?: string } } } | undefined)?.cutover?.fence
+    ?.fencedAt;
+  o.figures['cutoverCalls'] = fencedAt ? callsAfterFence(portCalls.calls, fencedAt) : null;
   tasks.stopTicker();
   await p.stop();
 
@@ -284,13 +290,16 @@ function servePlan(
   const adapters = planAdapters(e, parsedPlan);
   // A plan in waves: each wave's cutover moves the pointer its clients read (rehearsal/wave-pointers.ts).
   const pointers = wavePointers(parsedPlan, e.pointer);
+  // The ports that are a network round trip on AWS, recorded while a cutover step is served (rehearsal/recorded-ports.ts).
+  const portCalls = new PortCallLog();
   const served = localStates(
     {
       ...localPortsOf(e),
-      pointer: pointers.pointer,
+      artifacts: portCalls.artifacts(e.artifacts),
+      pointer: portCalls.pointer(pointers.pointer),
       ...adapters,
       locks: r.locks,
-      aborts: r.aborts,
+      aborts: portCalls.aborts(r.aborts),
       clock: () => new Date(),
     },
     {
@@ -307,13 +316,13 @@ function servePlan(
       state,
       (event: unknown) => {
         pointers.follow(event);
-        return handler(event);
+        return portCalls.serve(state, () => handler(event));
       },
     ]),
   );
   const tasks = observedTasks(following, { e, p, hooks, log: r.log, aborted: r.aborted });
   teardown.add('progress ticker', () => tasks.stopTicker());
-  return { plan, parsedPlan, adapters, pointers, tasks };
+  return { plan, parsedPlan, adapters, pointers, tasks, portCalls };
 }
 
 /** What a scenario's hooks may act on in this run (rehearsal/scenarios/definition.ts). */

@@ -3,15 +3,20 @@ import { describeTimeline, type CutoverTimeline } from '../rehearsal/cutover-fig
 import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
 import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
+import { describePauseAssumptions, type StepRoundTrips } from '../lambdas/core/cutover/pause-model';
+import type { CallAfterFence } from '../rehearsal/recorded-ports';
 import {
   describeModeled,
+  describeRoundTrips,
   measuredFunctions,
   modeledGoalMs,
   modeledPlans,
   modelPauses,
   readDefinition,
+  stepRoundTrips,
   workOf,
   type ModeledPause,
+  type StepStretch,
 } from './cutover-pause-figures';
 
 /**
@@ -25,6 +30,11 @@ import {
  * In the same run, the write pause the deployed workflow would impose on AWS (scripts/cutover-pause-figures.ts): the
  * real ASL with each plan's Wait seconds, this run's replication p99 and per-Task work, the cutover functions' import
  * times from bundles built at the start; for the default plan (pointer and broker fence) and each example.
+ *
+ * Each cutover step's artifact-store, pointer and abort-check calls (rehearsal/recorded-ports.ts) are counted as the
+ * round trips the step waits for one after the other on its critical stretch (scripts/cutover-pause-figures.ts,
+ * stepRoundTrips: the drain's passing look, the switch up to its pointer set, …), printed per run, and the model adds
+ * them at AWS latency in place of their local time; FenceProducers' and SwitchToTarget's work is their stretch's.
  *
  * Then, each time, the broker fence: the `unaware-clients` rehearsal (a KAFKA_ACL fence on the source's SCRAM
  * listener holds a producer that reads no pointer; a LOCAL_PROCESS switch restarts it on the target), its producer's
@@ -94,6 +104,40 @@ function describeSteps(figures: Readonly<Record<string, unknown>>): string {
   );
 }
 
+/** The round trips per step the one-invocation Cutover waited for in this run; undefined where it did not run. */
+function runStretches(figures: Readonly<Record<string, unknown>>): StepStretch[] | undefined {
+  const calls = figures['cutoverCalls'] as CallAfterFence[] | null | undefined;
+  const s = figures['cutoverSteps'] as
+    | {
+        steps: Array<{ step: string; fromMs: number; toMs: number }>;
+        offsetsDuringDrain: { lookedAtMs?: number } | null;
+      }
+    | null
+    | undefined;
+  if (!calls || !s) return undefined;
+  const drain = figures['cutoverDrain'] as { passedMsAfterFence: number | null } | null | undefined;
+  return stepRoundTrips({
+    steps: s.steps,
+    calls,
+    drainPassedMs: drain?.passedMsAfterFence ?? null,
+    offsetsLookedAtMs: s.offsetsDuringDrain?.lookedAtMs ?? null,
+  });
+}
+
+const byStep = (stretches: readonly StepStretch[]): Record<string, StepRoundTrips> =>
+  Object.fromEntries(stretches.map((s) => [s.step, s]));
+
+/**
+ * The steps' work as the model takes it: FenceProducers' from its pointer set, SwitchToTarget's up to its pointer set
+ * (their critical stretches), the others' as measured.
+ */
+function withStretches(work: Record<string, number>, stretches: readonly StepStretch[] | undefined) {
+  for (const s of stretches ?? [])
+    if (s.step === 'FenceProducers' || s.step === 'SwitchToTarget')
+      work[s.step] = Math.max(1, Math.round(s.toMs - s.fromMs));
+  return work;
+}
+
 /**
  * Each cutover step's work in this run: per ASL state from the timeline (the step-by-step states), or per step of the
  * one-invocation Cutover from its own record (`cutoverStepMs`).
@@ -126,6 +170,7 @@ async function main(): Promise<void> {
   const fenceNotices: number[] = [];
   const switchNotices: number[] = [];
   let settleMs: number | undefined;
+  let lastStretches: StepStretch[] | undefined;
   const definition = readDefinition();
   const plans = modeledPlans();
   process.stderr.write('bench:cutover: building the cutover functions bundles and timing their import…\n');
@@ -162,14 +207,25 @@ async function main(): Promise<void> {
         `  ${describeDrain(run.figures)}\n` +
         `  ${describeSteps(run.figures)}\n`,
     );
+    const stretches = runStretches(run.figures);
+    if (stretches) {
+      lastStretches = stretches;
+      process.stdout.write(
+        `  round trips per step (S3/pointer/DynamoDB, one after the other on its critical stretch; their local time): ${describeRoundTrips(stretches, true)}\n`,
+      );
+    } else
+      process.stdout.write('  round trips per step: not recorded (no one-invocation steps); the reference counts\n');
     const runModels = modelPauses({
       definition,
       plans,
       functions,
-      workMs: runWork(timeline, run.figures),
+      workMs: withStretches(runWork(timeline, run.figures), stretches),
       replicationP99Ms: p99 ?? 0,
+      ...(stretches ? { roundTrips: byStep(stretches) } : {}),
     });
     modeled.push(runModels);
+    if (i === 1 && runModels[0])
+      process.stdout.write(`  model assumes ${describePauseAssumptions(runModels[0].model)}\n`);
     for (const m of runModels) process.stdout.write(`  modeled AWS pause, ${describeModeled(m)}\n`);
     goals.runs++;
     if (run.result.records.lost === 0) goals.lostNone++;
@@ -202,8 +258,10 @@ async function main(): Promise<void> {
       // SwitchToTarget's time in the broker run is mostly the client switches' stepping (a restart, then a 5 s wait
       // for the next look): the pointer's move is the same work as in the happy path, whose figure is taken. What an
       // ECS_SERVICE switch adds in AWS (its deployment) is not modeled.
+      // Its steps run as their own states (client switches): its calls are not split per step, so the happy path's
+      // round trips are taken.
       const brokerWork = runWork(broker.cutover.timeline, broker.figures);
-      const pointerWork = runWork(timeline, run.figures);
+      const pointerWork = withStretches(runWork(timeline, run.figures), stretches);
       if (pointerWork['SwitchToTarget'] !== undefined) brokerWork['SwitchToTarget'] = pointerWork['SwitchToTarget'];
       const [brokerModel] = modelPauses({
         definition,
@@ -211,6 +269,7 @@ async function main(): Promise<void> {
         functions,
         workMs: brokerWork,
         replicationP99Ms: brokerP99 ?? 0,
+        ...(stretches ? { roundTrips: byStep(stretches) } : {}),
       });
       process.stdout.write(
         `  broker fence run ${i}: ${broker.result.outcome} in ${broker.result.finalState}, unaware producer lost ${u?.lost ?? '—'} of ${u?.produced ?? '—'}, ` +
@@ -254,6 +313,9 @@ async function main(): Promise<void> {
       `modeled AWS pause (s), ${name}: ${stats(totals)}; within ${label} in ${within}/${runs.length} runs\n`,
     );
   }
+  process.stdout.write(
+    `round trips per step in the last run (S3/pointer/DynamoDB): ${lastStretches ? describeRoundTrips(lastStretches) : 'not recorded'}\n`,
+  );
   const broker = plans.findIndex((p) => p.name.startsWith('default plan, broker fence'));
   const brokerMax = Math.max(...modeled.map((run) => run[broker]?.model.totalMs ?? Infinity)) / 1000;
   process.stdout.write(

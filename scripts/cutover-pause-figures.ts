@@ -1,14 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  AWS_TIMINGS,
+  POINTER_REQUESTS_PER_CALL,
   describePauseModel,
   planPauseModel,
   type FunctionProfile,
   type PauseModel,
+  type StepRoundTrips,
 } from '../lambdas/core/cutover/pause-model';
 import { MigrationPlanSchema, type MigrationPlan } from '../lambdas/core/plan/migration-plan';
 import { FUNCTIONS, type FunctionName } from '../lambdas/workflow/catalogue';
 import type { CutoverTimeline } from '../rehearsal/cutover-figures';
+import type { CallAfterFence, RecordedPort } from '../rehearsal/recorded-ports';
 import { measureBundles } from './bundle-figures';
 
 /**
@@ -103,6 +107,8 @@ export function modelPauses(args: {
   readonly functions: Record<string, FunctionProfile>;
   readonly workMs: Record<string, number>;
   readonly replicationP99Ms: number;
+  /** The round trips counted in the run (stepRoundTrips); the model's reference counts without them. */
+  readonly roundTrips?: Readonly<Record<string, StepRoundTrips>>;
 }): ModeledPause[] {
   return args.plans.map(({ name, plan }) => ({
     name,
@@ -111,8 +117,110 @@ export function modelPauses(args: {
       functions: args.functions,
       workMs: args.workMs,
       replicationP99Ms: args.replicationP99Ms,
+      ...(args.roundTrips ? { roundTrips: args.roundTrips } : {}),
     }),
   }));
+}
+
+/** One step of the one-invocation Cutover, ms after the fence (the rehearsal's `cutoverSteps`). */
+interface StepSpan {
+  readonly step: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** A step's critical stretch (ms after the fence) and the round trips it waits for there. */
+export interface StepStretch extends StepRoundTrips {
+  readonly step: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** The calls one after the other, overlapping ones joined by `|`: `getJson putJson|putJson pointer.set`. */
+  readonly sequence: string;
+}
+
+/** Step boundaries are whole milliseconds (ISO times), calls tenths: a call this close to a boundary is inside it. */
+const BOUNDARY_MS = 1;
+
+/**
+ * The round trips each cutover step waits for one after the other on its critical stretch, from the rehearsal's
+ * recorded calls (rehearsal/recorded-ports.ts):
+ * - FenceProducers from the start of its pointer set (with a broker fence the set is inside the pause; with a pointer
+ *   fence this counts the set's read, one request, too many) to its end;
+ * - CheckDrain from its passing look's start (`drainPassedMs`), OffsetsDuringDrain from its committing look's start;
+ * - CommitConsumerOffsets whole;
+ * - SwitchToTarget from its start to the end of its pointer set (the switch; what follows holds nobody).
+ * Calls that overlap count once (their intervals merged): the costliest of them on AWS, a pointer `set` as
+ * POINTER_REQUESTS_PER_CALL requests. `localCallMs` is the merged calls' local time. The calls are told apart by time
+ * only: one of the offsets' calls beside the drain that falls in the drain's passing look is counted there too.
+ */
+export function stepRoundTrips(a: {
+  readonly steps: readonly StepSpan[];
+  readonly calls: readonly CallAfterFence[];
+  readonly drainPassedMs?: number | null;
+  readonly offsetsLookedAtMs?: number | null;
+}): StepStretch[] {
+  const cost: Readonly<Record<RecordedPort, number>> = {
+    artifacts: AWS_TIMINGS.artifactRoundTripMs,
+    pointer: AWS_TIMINGS.pointerRoundTripMs,
+    aborts: AWS_TIMINGS.abortCheckRoundTripMs,
+  };
+  const requests = (c: CallAfterFence): number => (c.port === 'pointer' ? (POINTER_REQUESTS_PER_CALL[c.call] ?? 1) : 1);
+  const within = (c: CallAfterFence, from: number, to: number): boolean =>
+    c.fromMs >= from - BOUNDARY_MS && c.toMs <= to + BOUNDARY_MS;
+  const stretches: StepStretch[] = [];
+  for (const span of a.steps) {
+    const inStep = a.calls.filter((c) => within(c, span.fromMs, span.toMs));
+    const sets = inStep.filter((c) => c.port === 'pointer' && c.call === 'set');
+    let fromMs = span.fromMs;
+    let toMs = span.toMs;
+    if (span.step === 'FenceProducers' && sets[0]) fromMs = sets[0].fromMs;
+    if (span.step === 'CheckDrain' && a.drainPassedMs !== null && a.drainPassedMs !== undefined)
+      fromMs = Math.max(fromMs, a.drainPassedMs);
+    if (span.step === 'OffsetsDuringDrain') {
+      // Not committed beside the drain: CommitConsumerOffsets did its work.
+      if (a.offsetsLookedAtMs === null || a.offsetsLookedAtMs === undefined) continue;
+      fromMs = Math.max(fromMs, a.offsetsLookedAtMs);
+    }
+    if (span.step === 'SwitchToTarget' && sets.length > 0) toMs = Math.max(...sets.map((c) => c.toMs));
+    const trips = { artifacts: 0, pointer: 0, aborts: 0 };
+    let localCallMs = 0;
+    const sequence: string[] = [];
+    const calls = inStep.filter((c) => within(c, fromMs, toMs)).sort((x, y) => x.fromMs - y.fromMs);
+    for (let i = 0; i < calls.length;) {
+      const group = [calls[i] as CallAfterFence];
+      let end = group[0]?.toMs ?? 0;
+      for (i++; i < calls.length && (calls[i] as CallAfterFence).fromMs < end; i++) {
+        group.push(calls[i] as CallAfterFence);
+        end = Math.max(end, (calls[i] as CallAfterFence).toMs);
+      }
+      const costliest = group.reduce((x, y) => (requests(y) * cost[y.port] > requests(x) * cost[x.port] ? y : x));
+      trips[costliest.port] += requests(costliest);
+      localCallMs += end - (group[0]?.fromMs ?? end);
+      sequence.push(group.map((c) => (c.port === 'artifacts' ? c.call : `${c.port}.${c.call}`)).join('|'));
+    }
+    stretches.push({
+      step: span.step,
+      fromMs,
+      toMs,
+      ...trips,
+      localCallMs: Math.round(localCallMs * 10) / 10,
+      sequence: sequence.join(' '),
+    });
+  }
+  return stretches;
+}
+
+/**
+ * `FenceProducers 2/2/0 (1.5 ms local of 18 ms, fence + 0–18: pointer.set putJson putJson), …`: per step, the S3,
+ * pointer and DynamoDB round trips, their local time and the calls.
+ */
+export function describeRoundTrips(stretches: readonly StepStretch[], withCalls = false): string {
+  return stretches
+    .map(
+      (s) =>
+        `${s.step} ${s.artifacts}/${s.pointer}/${s.aborts} (${s.localCallMs} ms local of ${Math.round(s.toMs - s.fromMs)} ms, fence + ${Math.round(s.fromMs)}–${Math.round(s.toMs)}${withCalls && s.sequence ? `: ${s.sequence}` : ''})`,
+    )
+    .join(', ');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { workOf } from '../../scripts/cutover-pause-figures';
+import { stepRoundTrips, workOf } from '../../scripts/cutover-pause-figures';
 
 describe("bench:cutover's per-look work", () => {
   it("divides a paced state's visit by its looks, less the pacer's sleeps, and other states by their visits", () => {
@@ -29,5 +29,105 @@ describe("bench:cutover's per-look work", () => {
       states: [{ state: 'CheckDrain', visits: 1, ms: 700 }],
     };
     expect(workOf(timeline, { CheckDrain: 6 }, 100, { CheckDrain: 42 })).toEqual({ CheckDrain: 42 });
+  });
+});
+
+describe("bench:cutover's round trips per step", () => {
+  const call = (port: 'artifacts' | 'pointer' | 'aborts', name: string, fromMs: number, toMs: number) => ({
+    state: 'Cutover',
+    port,
+    call: name,
+    fromMs,
+    toMs,
+  });
+
+  it('counts overlapping calls once and a pointer set as its two requests, on each step\u2019s critical stretch', () => {
+    // Prepare: the fence's journal read and intent before its pointer set (not in the pause), then the set and two
+    // stores; the drain's passing look from 2000 ms with two overlapping stores; the switch's journal write, its set
+    // and the DONE after it (nobody is held by that one)
+    const steps = [
+      { step: 'FenceProducers', fromMs: -20, toMs: 10 },
+      { step: 'CheckDrain', fromMs: 10, toMs: 2_030 },
+      { step: 'CommitConsumerOffsets', fromMs: 2_030, toMs: 2_050 },
+      { step: 'SwitchToTarget', fromMs: 2_050, toMs: 2_080 },
+    ];
+    const calls = [
+      call('artifacts', 'getJson', -19, -18.5),
+      call('artifacts', 'putJson', -18, -17),
+      call('pointer', 'set', -2, -0.5),
+      call('artifacts', 'putJson', 2, 3),
+      call('artifacts', 'putJson', 4, 5),
+      call('artifacts', 'putJson', 500, 501), // an earlier look of the drain
+      call('artifacts', 'putJson', 2_010, 2_012),
+      call('artifacts', 'putJson', 2_011, 2_013),
+      call('aborts', 'requested', 2_031, 2_031.5),
+      call('artifacts', 'getJson', 2_032, 2_033),
+      call('artifacts', 'putJson', 2_055, 2_056),
+      call('pointer', 'set', 2_060, 2_062),
+      call('artifacts', 'putJson', 2_070, 2_071),
+    ];
+    // Act
+    const stretches = stepRoundTrips({ steps, calls, drainPassedMs: 2_000, offsetsLookedAtMs: null });
+    // Assess
+    expect(stretches).toEqual([
+      {
+        step: 'FenceProducers',
+        fromMs: -2,
+        toMs: 10,
+        artifacts: 2,
+        pointer: 2,
+        aborts: 0,
+        localCallMs: 3.5,
+        sequence: 'pointer.set putJson putJson',
+      },
+      {
+        step: 'CheckDrain',
+        fromMs: 2_000,
+        toMs: 2_030,
+        artifacts: 1,
+        pointer: 0,
+        aborts: 0,
+        localCallMs: 3,
+        sequence: 'putJson|putJson',
+      },
+      {
+        step: 'CommitConsumerOffsets',
+        fromMs: 2_030,
+        toMs: 2_050,
+        artifacts: 1,
+        pointer: 0,
+        aborts: 1,
+        localCallMs: 1.5,
+        sequence: 'aborts.requested getJson',
+      },
+      {
+        step: 'SwitchToTarget',
+        fromMs: 2_050,
+        toMs: 2_062,
+        artifacts: 1,
+        pointer: 2,
+        aborts: 0,
+        localCallMs: 3,
+        sequence: 'putJson pointer.set',
+      },
+    ]);
+  });
+
+  it('leaves out the offsets beside the drain when they were not committed there', () => {
+    const steps = [{ step: 'OffsetsDuringDrain', fromMs: 10, toMs: 900 }];
+    const calls = [call('artifacts', 'putJson', 800, 801)];
+    expect(stepRoundTrips({ steps, calls, offsetsLookedAtMs: null })).toEqual([]);
+    expect(stepRoundTrips({ steps, calls, offsetsLookedAtMs: 700 })).toEqual([
+      {
+        step: 'OffsetsDuringDrain',
+        fromMs: 700,
+        toMs: 900,
+        artifacts: 1,
+        pointer: 0,
+        aborts: 0,
+        localCallMs: 1,
+        sequence: 'putJson',
+      },
+    ]);
   });
 });
