@@ -44,3 +44,17 @@ export async function writeDone<I, D>(
 ): Promise<void> {
   await artifacts.putJson(journalKey(identity, step), { status: 'DONE', intent, record });
 }
+
+/**
+ * Writes (or reads) that go at once, each answered before the caller goes on: unlike Promise.all, a failure does not
+ * return while another write is still under way, so nothing the step started runs on after it; the first failure is
+ * thrown.
+ */
+export async function allAnswered<T extends readonly unknown[]>(
+  calls: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { artifactKey, type ArtifactStore } from '../../ports/artifact-store';
 import type { PointerValue } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
+import { mapBounded } from '../inventory/bounded-map';
 import type { ExecutionIdentity } from '../replication/naming';
 import { lazySchema } from '../lazy-schema';
 
@@ -76,14 +77,22 @@ export interface PartitionEnd {
   readonly high: string;
 }
 
+/**
+ * Topics whose end offsets are asked for at once: one request each, and a cutover step that waits on them (the drain's
+ * look, the switch's snapshot while producers hold) would otherwise pay one round trip per topic in turn; bounded, so
+ * that hundreds of topics do not flood the brokers.
+ */
+export const END_OFFSETS_CONCURRENCY = 8;
+
+/** Each topic's partitions' start and end offsets: topics sorted, partitions ascending (digestEnds compares in order). */
 export async function readEndOffsets(cluster: KafkaDataPlane, topics: readonly string[]): Promise<PartitionEnd[]> {
-  const out: PartitionEnd[] = [];
-  for (const topic of [...topics].sort()) {
-    const offsets = await cluster.fetchTopicOffsets(topic);
-    for (const o of [...offsets].sort((a, b) => a.partition - b.partition))
-      out.push({ topic, partition: o.partition, low: o.low, high: o.high });
-  }
-  return out;
+  const sorted = [...topics].sort();
+  const perTopic = await mapBounded(sorted, END_OFFSETS_CONCURRENCY, (topic) => cluster.fetchTopicOffsets(topic));
+  return sorted.flatMap((topic, i) =>
+    [...(perTopic[i] ?? [])]
+      .sort((a, b) => a.partition - b.partition)
+      .map((o) => ({ topic, partition: o.partition, low: o.low, high: o.high })),
+  );
 }
 
 export function digestEnds(ends: readonly PartitionEnd[]): string {
@@ -100,11 +109,21 @@ export async function storeEndOffsets(
   at: string,
   ends: readonly PartitionEnd[],
 ): Promise<EndOffsetsSnapshot> {
-  const key = cutoverKey(identity, name);
-  await artifacts.putJson(key, { kind: 'end-offsets', at, partitions: ends });
+  const snapshot = endOffsetsSnapshot(identity, name, at, ends);
+  await artifacts.putJson(snapshot.key, { kind: 'end-offsets', at, partitions: ends });
+  return snapshot;
+}
+
+/** What storeEndOffsets returns, known before the write: a journal entry naming the snapshot can go at once with it. */
+export function endOffsetsSnapshot(
+  identity: ExecutionIdentity,
+  name: string,
+  at: string,
+  ends: readonly PartitionEnd[],
+): EndOffsetsSnapshot {
   return {
     at,
-    key,
+    key: cutoverKey(identity, name),
     digest: digestEnds(ends),
     partitions: ends.length,
     totalEnd: ends.reduce((n, e) => n + BigInt(e.high), 0n).toString(),

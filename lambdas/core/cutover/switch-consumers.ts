@@ -5,13 +5,16 @@ import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import { CommitProgressSchema } from './commit-consumer-offsets';
 import { FenceRecordSchema } from './fence-producers';
-import { readJournal, writeDone, writeIntent } from './journal';
+import { allAnswered, readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
 import {
   EndOffsetsSnapshotSchema,
   ExecutionIdentitySchema,
+  endOffsetsSnapshot,
   readEndOffsets,
   storeEndOffsets,
   watchedTopics,
+  type EndOffsetsSnapshot,
+  type PartitionEnd,
 } from './model';
 import { lazySchema } from '../lazy-schema';
 
@@ -71,41 +74,104 @@ export interface SwitchDeps {
   readonly now: () => Date;
 }
 
-const SwitchIntentSchema = lazySchema(() =>
+export const SwitchIntentSchema = lazySchema(() =>
   z.object({
     targetEndsAtSwitch: EndOffsetsSnapshotSchema,
     producersTargetValue: z.string(),
     consumersTargetValue: z.string().optional(),
   }),
 );
-type SwitchIntent = z.infer<typeof SwitchIntentSchema>;
+export type SwitchIntent = z.infer<typeof SwitchIntentSchema>;
 
-export async function switchConsumers(request: SwitchConsumersRequest, deps: SwitchDeps): Promise<SwitchRecord> {
+/** What the switch reads before it writes anything: its journal and the target's end offsets. */
+export interface SwitchStart {
+  readonly journal: JournalEntry<SwitchIntent, SwitchRecord> | undefined;
+  readonly ends: PartitionEnd[];
+}
+
+/** The switch journaled, ready to move the pointers: its DONE record (a retry), or its intent durable. */
+export type PreparedSwitch =
+  | { readonly status: 'DONE'; readonly record: SwitchRecord }
+  | { readonly status: 'READY'; readonly intent: SwitchIntent };
+
+const TARGET_ENDS_AT_SWITCH = 'target-ends-at-switch.json';
+
+/**
+ * The journal and the target's end offsets at once: neither depends on the other, and the producers hold until the
+ * pointer moves. A retry that finds the journal reads the ends for nothing: one request more there, one round trip
+ * fewer on every first attempt. Read only: the one-invocation Cutover starts it beside the offsets' checks.
+ */
+export async function readSwitchStart(
+  request: Pick<SwitchConsumersRequest, 'identity' | 'topics' | 'canaryTopic'>,
+  deps: Pick<SwitchDeps, 'target' | 'artifacts'>,
+): Promise<SwitchStart> {
+  const [journal, ends] = await Promise.all([
+    readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, request.identity, 'switch'),
+    readEndOffsets(deps.target, watchedTopics(request.topics, request.canaryTopic)),
+  ]);
+  return { journal, ends };
+}
+
+/**
+ * Everything before the pointers move: the journal's record on a retry, else the target-end snapshot and the intent,
+ * written at once. The intent names the snapshot by its key and digest, both known before the write, and the pointers
+ * move only once both writes are answered (S3 reads its own writes), so a durable intent without its snapshot means
+ * an attempt that never moved a pointer: a retry finding one stores the ends it reads now (no client has pointed at
+ * the target yet) and journals the intent again before it acts.
+ */
+export async function prepareSwitch(
+  request: SwitchConsumersRequest,
+  deps: SwitchDeps,
+  start?: SwitchStart,
+): Promise<PreparedSwitch> {
   const { identity, fence } = SwitchConsumersRequestSchema.parse(request);
-  const journal = await readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, identity, 'switch');
-  if (journal?.status === 'DONE') return SwitchRecordSchema.parse(journal.record);
+  const { journal, ends } = start ?? (await readSwitchStart(request, deps));
+  if (journal?.status === 'DONE') return { status: 'DONE', record: SwitchRecordSchema.parse(journal.record) };
   if (fence.mode === 'SEPARATE_POINTERS' && !deps.consumers)
     throw new CutoverFailedError(
       'The fence recorded a separate consumers\u2019 pointer, but no consumers switch was given to SwitchConsumers.',
     );
-
-  let intent: SwitchIntent;
-  if (journal) intent = SwitchIntentSchema.parse(journal.intent);
-  else {
-    const ends = await readEndOffsets(deps.target, watchedTopics(request.topics, request.canaryTopic));
-    intent = {
-      targetEndsAtSwitch: await storeEndOffsets(
-        deps.artifacts,
-        identity,
-        'target-ends-at-switch.json',
-        deps.now().toISOString(),
-        ends,
-      ),
-      producersTargetValue: request.producersTargetValue,
-      ...(deps.consumers ? { consumersTargetValue: request.consumersTargetValue ?? request.producersTargetValue } : {}),
-    };
-    await writeIntent(deps.artifacts, identity, 'switch', intent);
+  if (journal) {
+    const intent = SwitchIntentSchema.parse(journal.intent);
+    if ((await deps.artifacts.getJson(intent.targetEndsAtSwitch.key)) !== undefined) return { status: 'READY', intent };
+    const again = { ...intent, targetEndsAtSwitch: await storeSnapshot(identity, ends, deps) };
+    await writeIntent(deps.artifacts, identity, 'switch', again);
+    return { status: 'READY', intent: again };
   }
+  const at = deps.now().toISOString();
+  const intent: SwitchIntent = {
+    targetEndsAtSwitch: endOffsetsSnapshot(identity, TARGET_ENDS_AT_SWITCH, at, ends),
+    producersTargetValue: request.producersTargetValue,
+    ...(deps.consumers ? { consumersTargetValue: request.consumersTargetValue ?? request.producersTargetValue } : {}),
+  };
+  await allAnswered([
+    storeEndOffsets(deps.artifacts, identity, TARGET_ENDS_AT_SWITCH, at, ends),
+    writeIntent(deps.artifacts, identity, 'switch', intent),
+  ]);
+  return { status: 'READY', intent };
+}
+
+function storeSnapshot(
+  identity: SwitchConsumersRequest['identity'],
+  ends: readonly PartitionEnd[],
+  deps: Pick<SwitchDeps, 'artifacts' | 'now'>,
+): Promise<EndOffsetsSnapshot> {
+  return storeEndOffsets(deps.artifacts, identity, TARGET_ENDS_AT_SWITCH, deps.now().toISOString(), ends);
+}
+
+/**
+ * The switch: prepared (prepareSwitch) unless the caller prepared it already (the one-invocation Cutover, beside the
+ * offsets' journal), then the consumers' pointer (when separate) and the producers' pointer moved, then DONE.
+ */
+export async function switchConsumers(
+  request: SwitchConsumersRequest,
+  deps: SwitchDeps,
+  prepared?: PreparedSwitch,
+): Promise<SwitchRecord> {
+  const ready = prepared ?? (await prepareSwitch(request, deps));
+  if (ready.status === 'DONE') return ready.record;
+  const { identity, fence } = SwitchConsumersRequestSchema.parse(request);
+  const { intent } = ready;
 
   let consumers: z.infer<typeof SwitchedPointerSchema> | undefined;
   if (deps.consumers && fence.consumers) {
@@ -132,6 +198,7 @@ export async function switchConsumers(request: SwitchConsumersRequest, deps: Swi
     targetEndsAtSwitch: intent.targetEndsAtSwitch,
     writePauseMs: Math.max(0, Date.parse(switchedAt) - Date.parse(fence.fencedAt)),
   };
+  // After the producers' pointer moved: the clients' pause ends when they read it, not when this is answered.
   await writeDone(deps.artifacts, identity, 'switch', intent, record);
   return record;
 }

@@ -1,6 +1,11 @@
 import * as z from 'zod';
 import { applyClientSwitches, untilComplete, type Sleep } from '../../core/cutover/client-switches';
-import { switchConsumers } from '../../core/cutover/switch-consumers';
+import {
+  switchConsumers,
+  type PreparedSwitch,
+  type SwitchConsumersRequest,
+  type SwitchDeps,
+} from '../../core/cutover/switch-consumers';
 import { CutoverFailedError } from '../../core/errors';
 import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -12,6 +17,7 @@ import {
   cutoverTargetValue,
   cutoverScope,
   requireStep,
+  type CutoverScope,
 } from '../shared/cutover-state';
 import { identityOf } from '../shared/plan-views';
 import { defineTask } from '../../workflow/define-task';
@@ -47,17 +53,36 @@ export interface Deps {
   readonly now: () => Date;
 }
 
-export async function runSwitchToTarget(input: Input, deps: Deps): Promise<Output> {
+/** What the one-invocation Cutover holds in memory for this step (the step-by-step state has none of it). */
+export interface InInvocation {
+  /** The cutover scope, read once by the invocation: not read again from the store. */
+  readonly scope?: CutoverScope;
+  /** The switch journaled beside the offsets' journal (prepareSwitch): only the pointers are left to move. */
+  readonly prepared?: PreparedSwitch;
+}
+
+/** The core's request for this state: the scope, the fence and offsets records, and the pointer's target value. */
+export function switchRequestOf(state: Input['state'], scope: CutoverScope): SwitchConsumersRequest {
+  return {
+    ...scope,
+    fence: requireStep(state, 'fence', 'FenceProducers'),
+    offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
+    producersTargetValue: cutoverTargetValue(state),
+  };
+}
+
+/** The core's ports for the producers' pointer (the one pointer this task moves). */
+export const switchDepsOf = (deps: Pick<Deps, 'pointer' | 'target' | 'artifacts' | 'now'>): SwitchDeps => ({
+  producers: deps.pointer,
+  target: deps.target,
+  artifacts: deps.artifacts,
+  now: deps.now,
+});
+
+export async function runSwitchToTarget(input: Input, deps: Deps, inInvocation: InInvocation = {}): Promise<Output> {
   const { state } = input;
-  const record = await switchConsumers(
-    {
-      ...(await cutoverScope(state, deps.artifacts)),
-      fence: requireStep(state, 'fence', 'FenceProducers'),
-      offsets: requireStep(state, 'offsets', 'CommitConsumerOffsets'),
-      producersTargetValue: cutoverTargetValue(state),
-    },
-    { producers: deps.pointer, target: deps.target, artifacts: deps.artifacts, now: deps.now },
-  );
+  const scope = inInvocation.scope ?? (await cutoverScope(state, deps.artifacts));
+  const record = await switchConsumers(switchRequestOf(state, scope), switchDepsOf(deps), inInvocation.prepared);
   const { switches, clientSwitchTimeoutMinutes } = state.input.cutover;
   if (switches.length === 0) return Output.parse({ ...record, switchTargetOffsetsKey: record.targetEndsAtSwitch.key });
   if (!deps.clientSwitches)
