@@ -1,13 +1,20 @@
+import type { AbortRequests } from '../../lambdas/ports/abort-requests';
+import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
+import type { CutoverSwitch } from '../../lambdas/ports/cutover-switch';
+import type { KafkaDataPlane } from '../../lambdas/ports/kafka';
+import type { Pacer } from '../../lambdas/ports/pacer';
 import { readEndOffsets } from '../../lambdas/core/cutover/model';
-import { cutoverWorld, type CutoverWorld } from './task-cutover-world';
+import { runCutover } from '../../lambdas/tasks/cutover/task';
+import { runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
+import { SOURCE_SERVERS, cutoverWorld, type CutoverWorld } from './task-cutover-world';
 import { FakeKafka } from './validation-fake-kafka';
 
 /**
  * The producers hold from the fence to the pointer set, and on AWS every artifact-store call is an S3 round trip of
- * tens of ms. These tests count round trips one after another: every call to the store, the clusters, the pointer and
- * the abort requests waits for the round it was made in; a round ends when nothing else is made in it (the event loop
- * is idle) and moves the clock by one ROUND_MS, so calls made at once share a round and a call made after another's
- * answer takes the next one.
+ * tens of ms. These tests count the round trips one after another from the drain's passing look to the pointer set
+ * in the one-invocation Cutover: every call to the store, the clusters, the pointer and the abort requests waits for
+ * the round it was made in; a round ends when nothing else is made in it (the event loop is idle) and moves the clock
+ * by one ROUND_MS, so calls made at once share a round and a call made after another's answer takes the next one.
  */
 
 const ROUND_MS = 40;
@@ -63,6 +70,17 @@ class Rounds {
 }
 
 /** A pacer whose sleep moves the world's clock, a turn of the event loop later. */
+const pacerOf = (w: CutoverWorld): Pacer => ({
+  everyMs: 250,
+  budgetMs: 120_000,
+  sleep: (ms) =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        w.clock.advance(ms / 1000);
+        resolve();
+      }),
+    ),
+});
 
 const journalKey = (w: CutoverWorld, step: string): string =>
   `migrations/${w.state.input.migrationId}/exec-1/cutover/journal/${step}.json`;
@@ -71,7 +89,60 @@ const journalOf = (w: CutoverWorld, step: string): { status?: string } | undefin
   return raw === undefined ? undefined : (JSON.parse(raw) as { status?: string });
 };
 
-describe('round trips of the switch', () => {
+async function recordedCutover(
+  options: { aborted?: () => boolean; world?: CutoverWorld; artifacts?: ArtifactStore } = {},
+) {
+  const w = options.world ?? (await cutoverWorld());
+  const rounds = new Rounds(w.clock.advance);
+  const aborts: AbortRequests = {
+    request: async () => 'RECORDED',
+    requested: async (executionArn) =>
+      options.aborted?.()
+        ? { executionArn, reason: 'stop', requestedBy: 'ops', requestedAt: w.clock.now().toISOString() }
+        : undefined,
+  };
+  const run = runCutover(
+    { state: w.state },
+    {
+      artifacts: rounds.wrap<ArtifactStore>('artifacts', options.artifacts ?? w.artifacts),
+      source: rounds.wrap<KafkaDataPlane>('source', w.source),
+      target: rounds.wrap<KafkaDataPlane>('target', w.target),
+      pointer: rounds.wrap<CutoverSwitch>('pointer', w.pointer),
+      aborts: rounds.wrap<AbortRequests>('aborts', aborts),
+      now: w.clock.now,
+      pacer: pacerOf(w),
+    },
+  );
+  return { w, rounds, run: rounds.drive(run) };
+}
+
+describe('round trips between the drain and the switch in the one-invocation Cutover', () => {
+  it('moves the pointer four round trips after the drain passed, the offsets and the switch journaled first', async () => {
+    // Prepare
+    const { w, rounds, run } = await recordedCutover();
+    // Act
+    const out = await run;
+    // Assess
+    expect(out.oneInvocation).toMatchObject({ reached: 'SWITCHED', offsetsDuringDrain: { status: 'COMMITTED' } });
+    const drained = out.oneInvocation.steps.find((s) => s.step === 'CheckDrain');
+    const between = rounds.roundsBetween(drained?.endedAt ?? '', out.switch?.switchedAt ?? '');
+    // reads at once (abort request, offsets journal, the groups' checks, drained tails, switch journal, target ends);
+    // the offsets' evidence with the target-end snapshot and the switch's intent; the offsets' DONE; the pointer set
+    expect(between).toBe(4);
+    // the pointer moved only once the offsets' DONE and the switch's intent were answered
+    const target = out.switch?.producers.value;
+    const setAt = rounds.calls.find((c) => c.label === 'pointer.set' && c.arg === target)?.round ?? 0;
+    const journal = (step: string) => journalKey(w, step);
+    const puts = rounds.calls.filter((c) => c.label === 'artifacts.putJson');
+    const offsetsDone = puts.filter((c) => c.arg === journal('offsets')).at(-1)?.round ?? Infinity;
+    const switchIntent = puts.find((c) => c.arg === journal('switch'))?.round ?? Infinity;
+    const snapshot = puts.find((c) => c.arg?.endsWith('target-ends-at-switch.json'))?.round ?? Infinity;
+    expect(setAt).toBeGreaterThan(Math.max(offsetsDone, switchIntent, snapshot));
+    expect(journalOf(w, 'offsets')?.status).toBe('DONE');
+    expect(journalOf(w, 'switch')?.status).toBe('DONE');
+    expect(w.artifacts.objects.has(out.switch?.targetEndsAtSwitch.key ?? '')).toBe(true);
+  });
+
   it('reads the end offsets of every topic at once, in the order the digests compare', async () => {
     // Prepare: three topics, each answering in its own round if read one after another
     const kafka = new FakeKafka().addTopic('c', 1).addTopic('a', 2).addTopic('b', 1);
@@ -82,6 +153,52 @@ describe('round trips of the switch', () => {
     // Assess
     expect(rounds.round).toBe(1);
     expect(ends.map((e) => `${e.topic}/${e.partition}=${e.high}`)).toEqual(['a/0=0', 'a/1=1', 'b/0=0', 'c/0=0']);
+  });
+
+  it('stops at an abort requested after the drain passed, before writing anything more', async () => {
+    // Prepare: the operator asks to abort once the offsets were committed during the drain (their intent journaled)
+    const w = await cutoverWorld();
+    const { rounds, run } = await recordedCutover({
+      world: w,
+      aborted: () => journalOf(w, 'offsets') !== undefined,
+    });
+    // Act + Assess: asked by CommitConsumerOffsets, after the drain's passing look
+    await expect(run).rejects.toMatchObject({ name: 'Migration.Aborted' });
+    const lastAsked = rounds.calls.filter((c) => c.label === 'aborts.requested').at(-1)?.round ?? 0;
+    const drainPolls = rounds.calls.filter((c) => c.label === 'artifacts.putJson' && c.arg?.includes('/drain/poll-'));
+    expect(lastAsked).toBeGreaterThan(drainPolls.at(-1)?.round ?? Infinity);
+    expect(w.artifacts.objects.has(journalKey(w, 'offsets').replace('journal/offsets', 'consumer-offsets'))).toBe(
+      false,
+    );
+    expect(journalOf(w, 'offsets')?.status).toBe('INTENT');
+    expect(journalOf(w, 'switch')).toBeUndefined();
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+  });
+
+  it("leaves the pointer fenced when the offsets' DONE fails beside the switch's intent, and the rollback puts it back", async () => {
+    // Prepare: the store refuses the offsets' DONE record (the switch's snapshot and intent go beside it)
+    const w = await cutoverWorld();
+    const refusing: ArtifactStore = Object.assign(Object.create(w.artifacts) as ArtifactStore, {
+      putJson: async (key: string, value: unknown) => {
+        if (key === journalKey(w, 'offsets') && (value as { status?: string }).status === 'DONE')
+          throw new Error('S3 is unavailable');
+        return w.artifacts.putJson(key, value);
+      },
+    });
+    const { run } = await recordedCutover({ world: w, artifacts: refusing });
+    // Act
+    await expect(run).rejects.toThrow('S3 is unavailable');
+    const fencedThen = w.pointer.current?.value;
+    const rolledBack = await runRollbackCutover(
+      { state: { ...w.state, error: { Error: 'Migration.Transient', Cause: '…' } } as never, mode: 'ROLLBACK' },
+      { pointer: w.pointer, target: w.target, artifacts: w.artifacts, now: w.clock.now },
+    );
+    // Assess: the switch journaled as INTENT only, its pointer never moved; the rollback reverts the fence and
+    // finds no writes on the target since its snapshot
+    expect(journalOf(w, 'switch')?.status).toBe('INTENT');
+    expect(fencedThen).toMatch(/^fenced:/);
+    expect(w.pointer.current?.value).toBe(SOURCE_SERVERS);
+    expect(rolledBack).toMatchObject({ outcome: 'REVERTED', targetWrites: { status: 'NONE' } });
   });
 
   it('a retried switch whose intent is journaled without its snapshot stores the snapshot before the pointer moves', async () => {

@@ -18,7 +18,7 @@ import {
   type CommitProgress,
   type OffsetTranslation,
 } from './commit-consumer-offsets';
-import { readJournal, writeDone, writeIntent } from './journal';
+import { allAnswered, readJournal, writeDone, writeIntent } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
 
 /**
@@ -235,27 +235,45 @@ export type AcceptOffsetsRequest = z.input<typeof AcceptOffsetsRequestSchema>;
  * After the drain passed: the pass during the drain's commits, checked against what can have changed since (see the
  * module's comment) and journaled as CommitConsumerOffsets' result; undefined when anything differs.
  */
+export interface AcceptOptions {
+  /**
+   * A read the caller needs answered before this writes anything (CommitConsumerOffsets' abort check): it goes with
+   * the checks' reads, and its failure is this call's.
+   */
+  readonly before?: Promise<unknown>;
+  /**
+   * Once the checks passed, with the result about to be journaled: what the caller must have durable before it acts
+   * next (the one-invocation Cutover journals the switch's intent and snapshot), written at once with this step's
+   * evidence and DONE, and answered before this returns. Not called when anything differs (undefined).
+   */
+  readonly whileJournaling?: (progress: CommitProgress) => Promise<unknown>;
+}
+
 export async function acceptOffsetsDuringDrain(
   input: AcceptOffsetsRequest,
   deps: CommitOffsetsDeps,
+  options: AcceptOptions = {},
 ): Promise<CommitProgress | undefined> {
   const request = AcceptOffsetsRequestSchema.parse(input);
   const { identity, duringDrain } = request;
-  const journal = await readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets');
-  if (journal?.status === 'DONE') return CommitProgressSchema.parse(journal.record);
-  if (journal === undefined) return undefined;
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const byGroup = new Map(duringDrain.groups.map((g) => [g.groupId, g]));
   const ids = [...byGroup.keys()];
-  // Everything it checks at once: each is one request, and the producers hold until the last answers.
-  const [listed, onSource, onTarget, sourceNow, targetNow, tails] = await Promise.all([
+  // Everything it reads at once, the journal too: each is one request, and the producers hold until the last answers.
+  // The checks are read only, so reading them before the journal says whether they are needed costs a retry that
+  // finds DONE a few requests, not a round trip on every first attempt.
+  const [journal, listed, onSource, onTarget, sourceNow, targetNow, tails] = await allAnswered([
+    readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets'),
     deps.source.listGroups(),
     ids.length > 0 ? deps.source.describeGroups(ids) : Promise.resolve([]),
     ids.length > 0 ? deps.target.describeGroups(ids) : Promise.resolve([]),
     Promise.all(ids.map((g) => deps.source.fetchCommittedOffsets(g, topics))),
     Promise.all(ids.map((g) => deps.target.fetchCommittedOffsets(g, topics))),
     loadDrainTails(deps.artifacts, request.drain.evidenceKey),
+    options.before ?? Promise.resolve(),
   ]);
+  if (journal?.status === 'DONE') return CommitProgressSchema.parse(journal.record);
+  if (journal === undefined) return undefined;
   const groups = selectGroups(
     listed.map((g) => g.groupId),
     request.consumerGroups,
@@ -291,21 +309,6 @@ export async function acceptOffsetsDuringDrain(
   const completedAt = deps.now().toISOString();
   const evidenceKey = cutoverKey(identity, 'consumer-offsets.json');
   const committedGroups = duringDrain.groups.filter((g) => g.translations.length > 0);
-  await deps.artifacts.putJson(evidenceKey, {
-    kind: 'cutover-consumer-offsets',
-    startedAt: intent.startedAt,
-    completedAt,
-    committedDuringDrain: duringDrain.committedAt,
-    groups: committedGroups.map((g) => ({
-      groupId: g.groupId,
-      translations: g.translations,
-      notes: [
-        ...g.notes,
-        `Committed and read back during the drain (${g.committedAt ?? duringDrain.committedAt}); after it, the same committed offsets on both sides and each shift equal to the drained tail's.`,
-      ],
-    })),
-    skipped: duringDrain.groups.filter((g) => g.translations.length === 0).map((g) => g.groupId),
-  });
   const partitions = committedGroups.reduce((n, g) => n + g.translations.length, 0);
   const progress: CommitProgress = {
     complete: true,
@@ -330,6 +333,26 @@ export async function acceptOffsetsDuringDrain(
     completedAt,
     evidenceKey,
   };
-  await writeDone(deps.artifacts, identity, 'offsets', intent, progress);
+  // DONE after its evidence: a DONE record is final (a retry returns it as it is), so the evidence it names must be
+  // durable first. The caller's writes go beside both, and every write is answered before this returns.
+  const journaled = async (): Promise<void> => {
+    await deps.artifacts.putJson(evidenceKey, {
+      kind: 'cutover-consumer-offsets',
+      startedAt: intent.startedAt,
+      completedAt,
+      committedDuringDrain: duringDrain.committedAt,
+      groups: committedGroups.map((g) => ({
+        groupId: g.groupId,
+        translations: g.translations,
+        notes: [
+          ...g.notes,
+          `Committed and read back during the drain (${g.committedAt ?? duringDrain.committedAt}); after it, the same committed offsets on both sides and each shift equal to the drained tail's.`,
+        ],
+      })),
+      skipped: duringDrain.groups.filter((g) => g.translations.length === 0).map((g) => g.groupId),
+    });
+    await writeDone(deps.artifacts, identity, 'offsets', intent, progress);
+  };
+  await allAnswered([journaled(), options.whileJournaling ? options.whileJournaling(progress) : Promise.resolve()]);
   return progress;
 }

@@ -12,8 +12,10 @@ import {
   OffsetsDuringDrainSchema,
   acceptOffsetsDuringDrain,
   commitOffsetsDuringDrain,
+  type AcceptOptions,
   type OffsetsDuringDrainLook,
 } from '../../core/cutover/offsets-during-drain';
+import { allAnswered } from '../../core/cutover/journal';
 import type { DrainProgress } from '../../core/cutover/check-drain';
 import { CutoverFailedError } from '../../core/errors';
 import { selectGroups } from '../../core/replication/topic-selection';
@@ -22,7 +24,13 @@ import type { ClientSwitchFactory } from '../../ports/client-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import { lookPaced } from '../shared/paced';
-import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
+import {
+  CutoverExecutionStateSchema,
+  consumersFirst,
+  cutoverScope,
+  requireStep,
+  type CutoverScope,
+} from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 import { lazySchema } from '../../core/lazy-schema';
 
@@ -78,15 +86,40 @@ export interface Deps {
   readonly clientSwitches?: ClientSwitchFactory;
 }
 
-export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promise<Output> {
+/** What the one-invocation Cutover holds in memory for this step (the step-by-step state has none of it). */
+export interface InInvocation {
+  /** The cutover scope, read once by the invocation: not read again from the store. */
+  readonly scope?: CutoverScope;
+  /** Written beside the offsets' journal once the offsets done during the drain are accepted (AcceptOptions). */
+  readonly whileJournaling?: AcceptOptions['whileJournaling'];
+}
+
+export async function runCommitConsumerOffsets(
+  input: Input,
+  deps: Deps,
+  inInvocation: InInvocation = {},
+): Promise<Output> {
   const { state } = input;
-  await assertNotAborted(state.execution.id, deps.aborts);
   const { consumerGroups } = state.input.replication;
+  const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
+  const accepting =
+    input.duringDrain !== undefined &&
+    input.mode !== 'BEFORE_FENCE' &&
+    !consumersFirst(state) &&
+    !switches.some(holdsAtFence);
+  // The abort request and the scope are read at once: neither changes anything. Where the offsets done during the
+  // drain are checked, the abort check goes with the checks' reads instead, and nothing is written before it answers.
+  const notAborted = assertNotAborted(state.execution.id, deps.aborts);
+  notAborted.catch(() => undefined); // awaited below or by the checks; never left unhandled meanwhile
+  const [scope] = await allAnswered([
+    inInvocation.scope ? Promise.resolve(inInvocation.scope) : cutoverScope(state, deps.artifacts),
+    accepting ? Promise.resolve() : notAborted,
+  ]);
   if (input.mode === 'BEFORE_FENCE')
     return Output.parse(
       await translateOffsetsBeforeFence(
         {
-          ...(await cutoverScope(state, deps.artifacts)),
+          ...scope,
           consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
           lagAllowance: state.input.gates.maxLagRecords,
           ...(state.input.recovery ? { recovery: state.input.recovery } : {}),
@@ -98,7 +131,7 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
   const readOnly = consumersFirst(state);
   const beforeFence = readOnly ? undefined : state.cutover?.offsetsBeforeFence;
   const request = {
-    ...(await cutoverScope(state, deps.artifacts)),
+    ...scope,
     consumerGroups: { include: [...consumerGroups.include], exclude: [...consumerGroups.exclude] },
     fence: requireStep(state, 'fence', 'FenceProducers'),
     drain: requireStep(state, 'drain', 'CheckDrain'),
@@ -113,10 +146,12 @@ export async function runCommitConsumerOffsets(input: Input, deps: Deps): Promis
         }
       : {}),
   };
-  const { switches, clientSwitchTimeoutMinutes, consumerCatchUpSeconds } = state.input.cutover;
   // Committed while the drain looked: only what can have changed since is checked (core/cutover/offsets-during-drain.ts).
-  if (input.duringDrain && !readOnly && !switches.some(holdsAtFence)) {
-    const accepted = await acceptOffsetsDuringDrain({ ...request, duringDrain: input.duringDrain }, deps);
+  if (accepting && input.duringDrain) {
+    const accepted = await acceptOffsetsDuringDrain({ ...request, duringDrain: input.duringDrain }, deps, {
+      before: notAborted,
+      ...(inInvocation.whileJournaling ? { whileJournaling: inInvocation.whileJournaling } : {}),
+    });
     if (accepted) return Output.parse(accepted);
   }
   const clientSwitches = deps.clientSwitches;

@@ -15,9 +15,12 @@ import {
   CutoverExecutionStateSchema,
   CutoverStateSchema,
   SwitchStateSchema,
+  cutoverScope,
   type CutoverExecutionState,
 } from '../shared/cutover-state';
-import { runSwitchToTarget } from '../switch-to-target/task';
+import { runSwitchToTarget, switchDepsOf, switchRequestOf } from '../switch-to-target/task';
+import { allAnswered } from '../../core/cutover/journal';
+import { prepareSwitch, readSwitchStart, type PreparedSwitch } from '../../core/cutover/switch-consumers';
 import { DrainProgressSchema, type DrainProgress } from '../../core/cutover/check-drain';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
@@ -187,9 +190,12 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
     cutover: { ...state.cutover, ...record },
   });
 
-  const fence = await step('FenceProducers', () =>
-    runFenceProducers({ state }, { ...deps, producersCluster: deps.source }),
-  );
+  // The scope (the replicated topics) is read once, beside the fence: the steps after the drain take it from memory
+  // instead of reading it again while the producers hold. It does not change during the cutover.
+  const [scope, fence] = await allAnswered([
+    cutoverScope(state, deps.artifacts),
+    step('FenceProducers', () => runFenceProducers({ state }, { ...deps, producersCluster: deps.source })),
+  ]);
   state = withCutover({ fence });
   if (past()) return result('FENCED', pastDeadline('the drain'));
 
@@ -248,21 +254,50 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
   if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
   if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
 
-  const offsets = await step('CommitConsumerOffsets', () =>
-    runCommitConsumerOffsets(
-      {
-        state,
-        ...(committedDuringDrain.status === 'COMMITTED' ? { duringDrain: committedDuringDrain.result } : {}),
-      },
-      { ...deps, pacer: pacer() },
-    ),
-  );
+  // Where the offsets done during the drain are only checked, the switch goes with them: its reads (its journal, the
+  // target's end offsets: read only, and the target takes no writes while the producers hold) at once with the
+  // offsets' checks, and once those passed, its snapshot and intent at once with the offsets' evidence and DONE, all
+  // answered before the pointer moves. A switch journaled as INTENT whose pointer never moved is what RollbackCutover
+  // already handles (it puts back a pointer that holds the fence), and a retry reuses it (prepareSwitch). Where the
+  // checks fail, nothing of the switch is written here, and SwitchToTarget reads again after the full translation.
+  const switchStart =
+    committedDuringDrain.status === 'COMMITTED' ? readSwitchStart(scope, switchDepsOf(deps)) : undefined;
+  switchStart?.catch(() => undefined); // awaited by the switch's writes or below; never left unhandled meanwhile
+  let prepared: PreparedSwitch | undefined;
+  let offsets: Awaited<ReturnType<typeof runCommitConsumerOffsets>>;
+  try {
+    offsets = await step('CommitConsumerOffsets', () =>
+      runCommitConsumerOffsets(
+        {
+          state,
+          ...(committedDuringDrain.status === 'COMMITTED' ? { duringDrain: committedDuringDrain.result } : {}),
+        },
+        { ...deps, pacer: pacer() },
+        {
+          scope,
+          ...(switchStart && {
+            whileJournaling: async (progress) => {
+              // The deadline: the switch is then left to SwitchToTarget, as when it passes after the offsets.
+              if (past()) return;
+              const request = switchRequestOf(withCutover({ offsets: progress }), scope);
+              prepared = await prepareSwitch(request, switchDepsOf(deps), await switchStart);
+            },
+          }),
+        },
+      ),
+    );
+  } finally {
+    await switchStart?.catch(() => undefined);
+  }
   state = withCutover({ offsets });
   if (!('complete' in offsets) || !offsets.complete)
     return result('COMMITTING', 'Consumer groups were still leaving the source at the last look.');
-  if (past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
+  // Once the switch is journaled, the pointer set is the step under way that the deadline's margin covers.
+  if (!prepared && past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
 
-  const switched = await step('SwitchToTarget', () => runSwitchToTarget({ state }, deps));
+  const switched = await step('SwitchToTarget', () =>
+    runSwitchToTarget({ state }, deps, { scope, ...(prepared ? { prepared } : {}) }),
+  );
   state = withCutover({ switch: switched });
   return result('SWITCHED');
 }
