@@ -6,6 +6,7 @@ import {
   type PartitionTail,
 } from '../../lambdas/core/cutover/check-drain';
 import { fenceProducers, type FenceRecord } from '../../lambdas/core/cutover/fence-producers';
+import { readEndOffsets } from '../../lambdas/core/cutover/model';
 import type { ArtifactStore } from '../../lambdas/ports/artifact-store';
 import type { KafkaDataPlane } from '../../lambdas/ports/kafka';
 import { MemorySwitch, manualClock } from './cutover-fakes';
@@ -367,6 +368,25 @@ describe('the passing look’s sequential round trips', () => {
     expect(settled.value).toMatchObject({ drained: true });
     expect(first.trips).toBe(5);
     expect(settled.trips).toBe(2);
+  });
+
+  it('reads the end offsets of several topics side by side, in topic and partition order', async () => {
+    // Prepare
+    const kafka = new FakeKafka().addTopic('payments', 1).addTopic('orders', 2).addTopic('audit', 1);
+    kafka.append('orders', 1, [{ value: 'x' }]);
+    const calls = new Calls();
+    // Act
+    const read = await roundTrips(() =>
+      readEndOffsets(tracked<KafkaDataPlane>('source', kafka, calls, ROUND_TRIP_MS), ['payments', 'orders', 'audit']),
+    );
+    // Assess
+    expect(read.trips).toBe(1);
+    expect(read.value.map((e) => `${e.topic}-${e.partition}=${e.high}`)).toEqual([
+      'audit-0=0',
+      'orders-0=0',
+      'orders-1=1',
+      'payments-0=0',
+    ]);
   });
 
   it('takes three across invocations: the previous evidence is one read', async () => {
