@@ -110,17 +110,17 @@ export interface StepRoundTrips {
  *   stored, the journal's DONE;
  * - CheckDrain's passing look: its evidence stored;
  * - OffsetsDuringDrain's committing look: its evidence stored;
- * - CommitConsumerOffsets: the abort check, the check of what was committed beside the drain and its evidence;
- * - SwitchToTarget up to its pointer set (the switch): the scope read, the journal read, the target's end offsets
- *   stored, the journal's INTENT, then the set.
+ * - CommitConsumerOffsets: the reads at once (the abort check beside the journals and the drained tails), then its
+ *   evidence beside the switch's target-end snapshot and INTENT, then its DONE (lambdas/tasks/cutover/task.ts);
+ * - SwitchToTarget up to its pointer set (the switch): the set alone, the rest being journaled beside the offsets.
  * bench:cutover prints the counts the rehearsal measures (which follow the code as it changes).
  */
 export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
   FenceProducers: { artifacts: 2, pointer: 2, aborts: 0, localCallMs: 0 },
   CheckDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
   OffsetsDuringDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
-  CommitConsumerOffsets: { artifacts: 2, pointer: 0, aborts: 1, localCallMs: 0 },
-  SwitchToTarget: { artifacts: 4, pointer: 2, aborts: 0, localCallMs: 0 },
+  CommitConsumerOffsets: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
+  SwitchToTarget: { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 0 },
 };
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
