@@ -33,6 +33,13 @@ import { lazySchema } from '../lazy-schema';
  * Past `drainTimeoutSeconds` after the fence an undrained source fails the cutover (Migration.CutoverFailed), and the
  * rollback puts the pointers back. Reads only; each poll's per-partition evidence goes to the artifact store.
  *
+ * The look at the settle's end is inside the producers' pause, so a look reads only what may have changed: a
+ * partition whose source and target end offsets are both those of the previous look keeps that look's comparison
+ * (offsets are immutable: the same records end both partitions), named in its evidence by the poll that read them
+ * (`comparedAt`); the previous tails come from memory within one invocation (DrainLookMemory), else from the previous
+ * evidence. Once a look found every topic on the target, the next reads both clusters' ends at once without listing
+ * topics, and the source's snapshot and the evidence are written at once.
+ *
  * With `noticeSeconds` (a fence clients notice through the pointer: by when every client that honours it must have
  * held, plan.fenceNoticeSecondsOf), the settle counts from the fence, not from the last write: a late write before
  * then is copied and checked like any record, and the drain passes at the settle's end once a look finds the source
