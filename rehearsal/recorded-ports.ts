@@ -18,6 +18,11 @@ export type RecordedPort = 'artifacts' | 'pointer' | 'aborts';
 export interface PortCall {
   /** The Task state whose handler made the call. */
   readonly state: string;
+  /**
+   * The cutover step whose `run<Step>` awaited it (the one-invocation Cutover runs the drain's looks and the offsets'
+   * beside them at the same time: time alone cannot tell their calls apart), when the stack names one.
+   */
+  readonly step?: string;
   readonly port: RecordedPort;
   /** The port's method: getJson, putJson, set, requested, … */
   readonly call: string;
@@ -40,6 +45,21 @@ const MAX_CALLS = 10_000;
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
+/** The task modules' `run<Step>` functions (lambdas/tasks/<step>/task.ts, the one invocation's steps). */
+const STEP_FUNCTION = /\brun(FenceProducers|CheckDrain|OffsetsDuringDrain|CommitConsumerOffsets|SwitchToTarget)\b/;
+
+/**
+ * The innermost cutover step awaiting this call, from V8's async stack trace (`at async runCheckDrain …`). The
+ * rehearsal only: it costs a stack capture per call, outside the call's timing.
+ */
+function awaitingStep(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return STEP_FUNCTION.exec(stack)?.[1];
+}
+
 export class PortCallLog {
   private readonly recorded: PortCall[] = [];
   private readonly serving = new AsyncLocalStorage<string>();
@@ -57,11 +77,13 @@ export class PortCallLog {
   private async timed<T>(port: RecordedPort, call: string, run: () => Promise<T>): Promise<T> {
     const state = this.serving.getStore();
     if (state === undefined || !CUTOVER_STATES.has(state)) return run();
+    const step = awaitingStep();
     const startedAt = nowMs();
     try {
       return await run();
     } finally {
-      if (this.recorded.length < MAX_CALLS) this.recorded.push({ state, port, call, startedAt, endedAt: nowMs() });
+      if (this.recorded.length < MAX_CALLS)
+        this.recorded.push({ state, ...(step ? { step } : {}), port, call, startedAt, endedAt: nowMs() });
     }
   }
 
@@ -97,6 +119,7 @@ export class PortCallLog {
 /** A recorded call as bench:cutover reads it: ms after the fence (0.1 ms resolution). */
 export interface CallAfterFence {
   readonly state: string;
+  readonly step?: string;
   readonly port: RecordedPort;
   readonly call: string;
   readonly fromMs: number;
@@ -109,6 +132,7 @@ export function callsAfterFence(calls: readonly PortCall[], fencedAt: string): C
   return calls
     .map((c) => ({
       state: c.state,
+      ...(c.step ? { step: c.step } : {}),
       port: c.port,
       call: c.call,
       fromMs: tenth(c.startedAt - fence),

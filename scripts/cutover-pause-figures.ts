@@ -150,8 +150,9 @@ const BOUNDARY_MS = 1;
  * - CommitConsumerOffsets whole;
  * - SwitchToTarget from its start to the end of its pointer set (the switch; what follows holds nobody).
  * Calls that overlap count once (their intervals merged): the costliest of them on AWS, a pointer `set` as
- * POINTER_REQUESTS_PER_CALL requests. `localCallMs` is the merged calls' local time. The calls are told apart by time
- * only: one of the offsets' calls beside the drain that falls in the drain's passing look is counted there too.
+ * POINTER_REQUESTS_PER_CALL requests. `localCallMs` is the merged calls' local time. A call is a step's when the step
+ * awaited it (`step`, from the stack: the drain's looks and the offsets' beside them run at the same time) and it
+ * falls in the stretch; one the stack named no step for, by time alone.
  */
 export function stepRoundTrips(a: {
   readonly steps: readonly StepSpan[];
@@ -169,7 +170,9 @@ export function stepRoundTrips(a: {
     c.fromMs >= from - BOUNDARY_MS && c.toMs <= to + BOUNDARY_MS;
   const stretches: StepStretch[] = [];
   for (const span of a.steps) {
-    const inStep = a.calls.filter((c) => within(c, span.fromMs, span.toMs));
+    const inStep = a.calls.filter(
+      (c) => (c.step === undefined || c.step === span.step) && within(c, span.fromMs, span.toMs),
+    );
     const sets = inStep.filter((c) => c.port === 'pointer' && c.call === 'set');
     let fromMs = span.fromMs;
     let toMs = span.toMs;

@@ -113,6 +113,21 @@ describe("bench:cutover's round trips per step", () => {
     ]);
   });
 
+  it('counts a call in the step that awaited it, not in another step running at the same time', () => {
+    const steps = [
+      { step: 'OffsetsDuringDrain', fromMs: 10, toMs: 2_100 },
+      { step: 'CheckDrain', fromMs: 10, toMs: 2_030 },
+    ];
+    const calls = [
+      { ...call('artifacts', 'putJson', 2_005, 2_006), step: 'OffsetsDuringDrain' },
+      { ...call('artifacts', 'putJson', 2_010, 2_011), step: 'CheckDrain' },
+      { ...call('aborts', 'requested', 2_020, 2_021), step: 'OffsetsDuringDrain' },
+    ];
+    const [offsets, drain] = stepRoundTrips({ steps, calls, drainPassedMs: 2_000, offsetsLookedAtMs: 2_000 });
+    expect(drain).toMatchObject({ artifacts: 1, aborts: 0, sequence: 'putJson' });
+    expect(offsets).toMatchObject({ artifacts: 1, aborts: 1, sequence: 'putJson aborts.requested' });
+  });
+
   it('leaves out the offsets beside the drain when they were not committed there', () => {
     const steps = [{ step: 'OffsetsDuringDrain', fromMs: 10, toMs: 900 }];
     const calls = [call('artifacts', 'putJson', 800, 801)];

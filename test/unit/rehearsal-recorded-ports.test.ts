@@ -43,6 +43,21 @@ describe("the rehearsal's recorded port calls", () => {
     for (const c of log.calls) expect(c.endedAt).toBeGreaterThanOrEqual(c.startedAt);
   });
 
+  it('names the cutover step whose run function awaited the call, where two run at the same time', async () => {
+    const { log, store } = fresh();
+    // the one invocation's drain looks and the offsets beside them, interleaved
+    async function runCheckDrain(): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await store.putJson('drain.json', {});
+    }
+    async function runOffsetsDuringDrain(): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await store.putJson('offsets.json', {});
+    }
+    await log.serve('Cutover', () => Promise.all([runCheckDrain(), runOffsetsDuringDrain()]));
+    expect(log.calls.map((c) => c.step).sort()).toEqual(['CheckDrain', 'OffsetsDuringDrain']);
+  });
+
   it('records nothing outside the cutover states', async () => {
     const { log, store, pointer } = fresh();
     await store.putJson('outside.json', {});
