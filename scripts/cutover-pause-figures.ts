@@ -166,8 +166,9 @@ export function stepRoundTrips(a: {
     aborts: AWS_TIMINGS.abortCheckRoundTripMs,
   };
   const requests = (c: CallAfterFence): number => (c.port === 'pointer' ? (POINTER_REQUESTS_PER_CALL[c.call] ?? 1) : 1);
-  const within = (c: CallAfterFence, from: number, to: number): boolean =>
-    c.fromMs >= from - BOUNDARY_MS && c.toMs <= to + BOUNDARY_MS;
+  // A boundary taken from a call's own time is exact; one from a step's ISO time is whole milliseconds.
+  const within = (c: CallAfterFence, from: number, to: number, exact = { from: false, to: false }): boolean =>
+    c.fromMs >= from - (exact.from ? 0 : BOUNDARY_MS) && c.toMs <= to + (exact.to ? 0 : BOUNDARY_MS);
   const stretches: StepStretch[] = [];
   for (const span of a.steps) {
     const inStep = a.calls.filter(
@@ -188,7 +189,11 @@ export function stepRoundTrips(a: {
     const trips = { artifacts: 0, pointer: 0, aborts: 0 };
     let localCallMs = 0;
     const sequence: string[] = [];
-    const calls = inStep.filter((c) => within(c, fromMs, toMs)).sort((x, y) => x.fromMs - y.fromMs);
+    const exact = {
+      from: span.step === 'FenceProducers' && sets.length > 0,
+      to: span.step === 'SwitchToTarget' && sets.length > 0,
+    };
+    const calls = inStep.filter((c) => within(c, fromMs, toMs, exact)).sort((x, y) => x.fromMs - y.fromMs);
     for (let i = 0; i < calls.length;) {
       const group = [calls[i] as CallAfterFence];
       let end = group[0]?.toMs ?? 0;

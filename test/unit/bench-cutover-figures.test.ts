@@ -54,6 +54,7 @@ describe("bench:cutover's round trips per step", () => {
     const calls = [
       call('artifacts', 'getJson', -19, -18.5),
       call('artifacts', 'putJson', -18, -17),
+      call('artifacts', 'putJson', -2.8, -2.1), // the journal's INTENT, just before the set
       call('pointer', 'set', -2, -0.5),
       call('artifacts', 'putJson', 2, 3),
       call('artifacts', 'putJson', 4, 5),
@@ -64,6 +65,7 @@ describe("bench:cutover's round trips per step", () => {
       call('artifacts', 'getJson', 2_032, 2_033),
       call('artifacts', 'putJson', 2_055, 2_056),
       call('pointer', 'set', 2_060, 2_062),
+      call('artifacts', 'putJson', 2_062.2, 2_062.9), // the journal's DONE, just after the set
       call('artifacts', 'putJson', 2_070, 2_071),
     ];
     // Act

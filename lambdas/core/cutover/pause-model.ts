@@ -108,8 +108,8 @@ export interface StepRoundTrips {
  * plan with an SSM pointer and no client switches, on each step's critical stretch:
  * - FenceProducers from its pointer set (the fence): the set (GetParameter, PutParameter), the source's end offsets
  *   stored, the journal's DONE;
- * - CheckDrain's passing look: its evidence stored;
- * - OffsetsDuringDrain's committing look: its evidence stored;
+ * - CheckDrain's passing look: its evidence and tails stored (at the same time: one);
+ * - OffsetsDuringDrain's committing look: the topics and the translations before the fence read, its evidence stored;
  * - CommitConsumerOffsets: the reads at once (the abort check beside the journals and the drained tails), then its
  *   evidence beside the switch's target-end snapshot and INTENT, then its DONE (lambdas/tasks/cutover/task.ts);
  * - SwitchToTarget up to its pointer set (the switch): the set alone, the rest being journaled beside the offsets.
@@ -118,7 +118,7 @@ export interface StepRoundTrips {
 export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
   FenceProducers: { artifacts: 2, pointer: 2, aborts: 0, localCallMs: 0 },
   CheckDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
-  OffsetsDuringDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
+  OffsetsDuringDrain: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
   CommitConsumerOffsets: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
   SwitchToTarget: { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 0 },
 };

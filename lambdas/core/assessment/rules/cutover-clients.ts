@@ -35,7 +35,7 @@ export function cutoverHoldRule(inventory: Inventory, _profile: TargetProfile, o
     const said: string[] = [];
     if (pauseApproaches)
       said.push(
-        `The cutover is expected to hold producers about ${((cutover.expectedPauseMs ?? 0) / 1000).toFixed(1)} s even when all goes well (the modeled AWS pause: settle, drain polls, function starts, clients' notice), ${Math.round(((cutover.expectedPauseMs ?? 0) / cutover.producerDeliveryTimeoutMs) * 100)}% of their delivery.timeout.ms of ${timeoutSeconds} s.`,
+        `The cutover is expected to hold producers about ${((cutover.expectedPauseMs ?? 0) / 1000).toFixed(1)} s even when all goes well (the modeled AWS pause: settle, drain looks, function starts, S3 and pointer round trips, clients' notice), ${Math.round(((cutover.expectedPauseMs ?? 0) / cutover.producerDeliveryTimeoutMs) * 100)}% of their delivery.timeout.ms of ${timeoutSeconds} s.`,
       );
     if (holdOutlasts)
       said.push(
