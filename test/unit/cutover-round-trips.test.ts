@@ -22,14 +22,27 @@ const ROUND_MS = 40;
 class Rounds {
   round = 0;
   /** Each call, with the round it was answered in. */
-  readonly calls: Array<{ readonly label: string; readonly round: number; readonly arg?: string }> = [];
+  readonly calls: Array<{
+    readonly label: string;
+    readonly round: number;
+    readonly at: number;
+    readonly arg?: string;
+  }> = [];
   private waiting: Array<() => void> = [];
-  constructor(private readonly advance: (seconds: number) => void) {}
+  constructor(
+    private readonly advance: (seconds: number) => void,
+    private readonly now: () => Date = () => new Date(0),
+  ) {}
 
   async call<T>(label: string, arg: unknown, run: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     const out = await run();
-    this.calls.push({ label, round: this.round, ...(typeof arg === 'string' ? { arg } : {}) });
+    this.calls.push({
+      label,
+      round: this.round,
+      at: this.now().getTime(),
+      ...(typeof arg === 'string' ? { arg } : {}),
+    });
     return out;
   }
 
@@ -93,7 +106,7 @@ async function recordedCutover(
   options: { aborted?: () => boolean; world?: CutoverWorld; artifacts?: ArtifactStore } = {},
 ) {
   const w = options.world ?? (await cutoverWorld());
-  const rounds = new Rounds(w.clock.advance);
+  const rounds = new Rounds(w.clock.advance, w.clock.now);
   const aborts: AbortRequests = {
     request: async () => 'RECORDED',
     requested: async (executionArn) =>
@@ -129,6 +142,12 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     // reads at once (abort request, offsets journal, the groups' checks, drained tails, switch journal, target ends);
     // the offsets' evidence with the target-end snapshot and the switch's intent; the offsets' DONE; the pointer set
     expect(between).toBe(4);
+    // what this invocation holds in memory is not read back after the drain: the scope, the offsets' journal
+    const afterDrain = rounds.calls.filter((c) => c.at > Date.parse(drained?.endedAt ?? ''));
+    const read = afterDrain.filter((c) => c.label === 'artifacts.getJson').map((c) => c.arg);
+    expect(read).not.toContain(journalKey(w, 'offsets'));
+    expect(read.some((k) => k?.endsWith('replication/topics.json'))).toBe(false);
+    expect(read).toContain(journalKey(w, 'switch'));
     // the pointer moved only once the offsets' DONE and the switch's intent were answered
     const target = out.switch?.producers.value;
     const setAt = rounds.calls.find((c) => c.label === 'pointer.set' && c.arg === target)?.round ?? 0;

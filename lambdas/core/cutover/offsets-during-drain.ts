@@ -18,7 +18,7 @@ import {
   type CommitProgress,
   type OffsetTranslation,
 } from './commit-consumer-offsets';
-import { allAnswered, readJournal, writeDone, writeIntent } from './journal';
+import { allAnswered, readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
 
 /**
@@ -88,7 +88,12 @@ export type OffsetsDuringDrain = z.infer<typeof OffsetsDuringDrainSchema>;
 
 /** One look of the pass during the drain. */
 export type OffsetsDuringDrainLook =
-  | { readonly status: 'COMMITTED'; readonly result: OffsetsDuringDrain }
+  | {
+      readonly status: 'COMMITTED';
+      readonly result: OffsetsDuringDrain;
+      /** The offsets' journal as this look left it (INTENT): the same invocation's check after the drain reads no other. */
+      readonly journal: JournalEntry<CommitIntent, CommitProgress>;
+    }
   /** Groups still on the source, or records not copied yet (or `stop` came first): look again. */
   | { readonly status: 'WAITING'; readonly on: 'GROUPS' | 'REPLICATION'; readonly reason: string }
   /** Left to CommitConsumerOffsets after the drain (it decides, and refuses where it must). */
@@ -215,6 +220,7 @@ export async function commitOffsetsDuringDrain(
   return {
     status: 'COMMITTED',
     result: { startedAt: intent.startedAt, lookedAt, committedAt: deps.now().toISOString(), groups: committed },
+    journal: { status: 'INTENT', intent },
   };
 }
 
@@ -236,6 +242,11 @@ export type AcceptOffsetsRequest = z.input<typeof AcceptOffsetsRequestSchema>;
  * module's comment) and journaled as CommitConsumerOffsets' result; undefined when anything differs.
  */
 export interface AcceptOptions {
+  /**
+   * The offsets' journal as the pass during the drain left it, in the same invocation (nothing else writes it in
+   * between): not read again. Without it (a step-by-step state, a retry), read from the store.
+   */
+  readonly journal?: JournalEntry<CommitIntent, CommitProgress>;
   /**
    * A read the caller needs answered before this writes anything (CommitConsumerOffsets' abort check): it goes with
    * the checks' reads, and its failure is this call's.
@@ -263,7 +274,9 @@ export async function acceptOffsetsDuringDrain(
   // The checks are read only, so reading them before the journal says whether they are needed costs a retry that
   // finds DONE a few requests, not a round trip on every first attempt.
   const [journal, listed, onSource, onTarget, sourceNow, targetNow, tails] = await allAnswered([
-    readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets'),
+    options.journal
+      ? Promise.resolve(options.journal)
+      : readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets'),
     deps.source.listGroups(),
     ids.length > 0 ? deps.source.describeGroups(ids) : Promise.resolve([]),
     ids.length > 0 ? deps.target.describeGroups(ids) : Promise.resolve([]),

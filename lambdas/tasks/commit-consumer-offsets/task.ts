@@ -92,6 +92,8 @@ export interface InInvocation {
   readonly scope?: CutoverScope;
   /** Written beside the offsets' journal once the offsets done during the drain are accepted (AcceptOptions). */
   readonly whileJournaling?: AcceptOptions['whileJournaling'];
+  /** The offsets' journal as runOffsetsDuringDrain left it in this invocation (AcceptOptions). */
+  readonly journal?: AcceptOptions['journal'];
 }
 
 export async function runCommitConsumerOffsets(
@@ -151,6 +153,7 @@ export async function runCommitConsumerOffsets(
     const accepted = await acceptOffsetsDuringDrain({ ...request, duringDrain: input.duringDrain }, deps, {
       before: notAborted,
       ...(inInvocation.whileJournaling ? { whileJournaling: inInvocation.whileJournaling } : {}),
+      ...(inInvocation.journal ? { journal: inInvocation.journal } : {}),
     });
     if (accepted) return Output.parse(accepted);
   }

@@ -275,6 +275,7 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
         { ...deps, pacer: pacer() },
         {
           scope,
+          ...(committedDuringDrain.status === 'COMMITTED' ? { journal: committedDuringDrain.journal } : {}),
           ...(switchStart && {
             whileJournaling: async (progress) => {
               // The deadline: the switch is then left to SwitchToTarget, as when it passes after the offsets.
