@@ -42,6 +42,11 @@ import { lazySchema } from '../../core/lazy-schema';
  * the drained tail, and does its whole work as before where they were not committed or anything they rest on
  * changed. The pass is awaited before the invocation goes on or ends, whatever the drain did: no commit runs on after
  * it. It never fails the cutover (a step-by-step CommitConsumerOffsets translates again).
+ * Between the drain and the switch the steps overlap where nothing depends on each other, because the producers hold
+ * until the pointer moves and each artifact-store call is an S3 round trip: the scope is read once beside the fence;
+ * after the drain the abort check, the checks of the offsets (their journal held in memory from the pass) and the
+ * switch's journal and target ends are read at once; then the offsets' evidence beside the switch's snapshot and
+ * intent, the offsets' DONE, the pointer set: four round trips (test/unit/cutover-round-trips.test.ts).
  * Any error is the step's own and goes to the same Catch (RollbackCutover). A retried invocation runs the steps again:
  * the fence and the switch return their journaled records, the offsets their journaled result once complete.
  *
