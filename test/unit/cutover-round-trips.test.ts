@@ -6,7 +6,7 @@ import type { Pacer } from '../../lambdas/ports/pacer';
 import { readEndOffsets } from '../../lambdas/core/cutover/model';
 import { runCutover } from '../../lambdas/tasks/cutover/task';
 import { runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
-import { SOURCE_SERVERS, cutoverWorld, type CutoverWorld } from './task-cutover-world';
+import { SOURCE_SERVERS, TOPIC, cutoverWorld, type CutoverWorld } from './task-cutover-world';
 import { FakeKafka } from './validation-fake-kafka';
 
 /**
@@ -241,5 +241,28 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     expect(journalOf(w, 'switch')?.status).toBe('DONE');
     // and a retry after that returns the journaled record
     expect(await w.switchToTarget()).toEqual(record);
+  });
+
+  it('writes nothing of the switch beside the offsets when the check after the drain fails: the switch follows their DONE', async () => {
+    // Prepare: once the pass during the drain committed, ledger's offset moves on the source (a consumer read on)
+    const w = await cutoverWorld();
+    const commit = w.target.setCommittedOffsets.bind(w.target);
+    w.target.setCommittedOffsets = async (group, offsets) => {
+      await commit(group, offsets);
+      w.source.commit('ledger', TOPIC, 0, 3);
+    };
+    const { rounds, run } = await recordedCutover({ world: w });
+    // Act
+    const out = await run;
+    // Assess: translated again after the drain, then switched; the switch's intent written only after the offsets' DONE
+    expect(out.oneInvocation.reached).toBe('SWITCHED');
+    expect(out.offsets).not.toHaveProperty('committedDuringDrain');
+    const puts = rounds.calls.filter((c) => c.label === 'artifacts.putJson');
+    const offsetsDone = puts.filter((c) => c.arg === journalKey(w, 'offsets')).at(-1)?.round ?? Infinity;
+    const switchWrites = puts.filter(
+      (c) => c.arg === journalKey(w, 'switch') || c.arg?.endsWith('target-ends-at-switch.json'),
+    );
+    expect(switchWrites.length).toBeGreaterThan(0);
+    for (const c of switchWrites) expect(c.round).toBeGreaterThan(offsetsDone);
   });
 });
