@@ -16,9 +16,9 @@ import { lazySchema } from '../lazy-schema';
  * definition warmed it before the fence (a Task whose Parameters carry `"warm": true`), then its work; a Choice takes
  * its first rule's branch once the Task before it passed and its Default otherwise. A Task passes when its condition
  * holds at the time it looks:
- * - CheckDrain: the settle has elapsed since the source's last write (with a POINTER fence, producers write until
- *   they notice the fence: `lateWritesMs` after it; the drain's settle restarts from a look that sees the source move)
- *   and the source's last records reached the target (one replication p99 after the fence);
+ * - CheckDrain: the settle has elapsed (from the fence, or from the source's last write where the settle restarts
+ *   there: `lateWritesMs`) and the source's last records reached the target, one replication p99 after the last write
+ *   (with a POINTER fence producers write until they notice the fence: `lastWriteMs` after it; else at the fence);
  * - CommitConsumerOffsets: the consumer groups left the source (the clients' notice of the fence).
  * A Task whose function polls within its invocation (`inInvocationPollMs`) looks again every that many ms until its
  * condition holds or its budget is spent, instead of returning to a Wait state; the drain takes its look at the
