@@ -8,8 +8,8 @@ import { LATEST_KAFKA_VERSION } from '../rehearsal/kafka/versions';
  * `npm run bench:reads`: what one look over many partitions costs through the kafkajs data plane, the way the drain
  * and the offset translation look (the last record of every partition, 8 at a time). One KRaft broker on loopback;
  * a simulated network round trip delays every request the client writes by BENCH_RTT_MS (in order, per socket), as a
- * Lambda in the cluster's VPC sees it. Counts the Fetch and Metadata requests each look sends. Prints figures,
- * asserts nothing.
+ * Lambda in the cluster's VPC sees it. Each look first reads the topic's end offsets (fetchTopicOffsets), then the
+ * records. Counts the Fetch, ListOffsets and Metadata requests each sends. Prints figures, asserts nothing.
  *
  * BENCH_PARTITIONS (64), BENCH_RTT_MS (`0,2`: one run each), BENCH_LOOKS (3: the first with no metadata loaded),
  * BENCH_CONCURRENCY (8, as the drain's look; the data plane itself runs at most 16 reads at once).
@@ -21,11 +21,12 @@ const RTTS = (process.env['BENCH_RTT_MS'] ?? '0,2').split(',').map(Number);
 const LOOKS = Number(process.env['BENCH_LOOKS'] ?? 3);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 8);
 const TOPIC = 'bench.reads';
-/** Kafka API keys as the request header starts (after the 4-byte size): Fetch 1, Metadata 3. */
+/** Kafka API keys as the request header starts (after the 4-byte size): Fetch 1, ListOffsets 2, Metadata 3. */
 const FETCH = 1;
+const LIST_OFFSETS = 2;
 const METADATA = 3;
 
-const requests = { fetch: 0, metadata: 0 };
+const requests = { fetch: 0, listOffsets: 0, metadata: 0 };
 let rttMs = 0;
 
 /** Delays each write of the client's sockets by the simulated round trip, keeping their order; counts requests. */
@@ -36,6 +37,7 @@ function simulateNetwork(): void {
     if (Buffer.isBuffer(chunk) && chunk.length >= 6) {
       const apiKey = chunk.readInt16BE(4);
       if (apiKey === FETCH) requests.fetch++;
+      if (apiKey === LIST_OFFSETS) requests.listOffsets++;
       if (apiKey === METADATA) requests.metadata++;
     }
     if (rttMs <= 0) return write.apply(this, args);
@@ -66,6 +68,13 @@ async function main(): Promise<void> {
       const reader = new KafkajsDataPlane(cluster.connection('reader'), { log: () => undefined });
       await reader.listTopics();
       for (let look = 1; look <= LOOKS; look++) {
+        const atEnds = { ...requests };
+        const endsStarted = performance.now();
+        await reader.fetchTopicOffsets(TOPIC);
+        console.log(
+          `rtt ${rtt} ms, look ${look}, end offsets: ${(performance.now() - endsStarted).toFixed(0)} ms, ` +
+            `${requests.listOffsets - atEnds.listOffsets} ListOffsets and ${requests.metadata - atEnds.metadata} Metadata requests`,
+        );
         const before = { ...requests };
         const started = performance.now();
         const read = await mapBounded(ends, CONCURRENCY, (e) =>
@@ -81,7 +90,7 @@ async function main(): Promise<void> {
         const ms = performance.now() - started;
         const records = read.reduce((n, r) => n + r.length, 0);
         console.log(
-          `rtt ${rtt} ms, look ${look}: ${ms.toFixed(0)} ms, ${records} records, ` +
+          `rtt ${rtt} ms, look ${look}, last records: ${ms.toFixed(0)} ms, ${records} records, ` +
             `${requests.fetch - before.fetch} Fetch and ${requests.metadata - before.metadata} Metadata requests`,
         );
       }

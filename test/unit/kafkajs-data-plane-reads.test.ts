@@ -23,6 +23,8 @@ class FakeCluster implements InternalCluster {
   targetTopics = new Set<string>();
   readonly refreshes: string[][] = [];
   readonly fetches: Array<{ node: number; topic: string; partition: number }> = [];
+  /** ListOffsets and Metadata requests to brokers, as `node:what`, in the order sent. */
+  readonly requests: string[] = [];
   inFlight = 0;
   maxInFlight = 0;
   private metadata: Map<string, Array<{ partitionId: number; leader: number }>> | undefined;
@@ -90,9 +92,50 @@ class FakeCluster implements InternalCluster {
           this.inFlight--;
         }
       },
-      listOffsets: async () => ({ responses: [] }),
+      listOffsets: async (request) => {
+        const topic = request.topics[0]?.topic as string;
+        const asked = request.topics[0]?.partitions ?? [];
+        this.requests.push(`${node}:ListOffsets ${asked[0]?.timestamp} ${asked.map((p) => p.partition).join(',')}`);
+        await this.answerLater();
+        if (asked.some((p) => this.truth.leaders.get(topic)?.[p.partition] !== node))
+          throw protocolError('NOT_LEADER_FOR_PARTITION');
+        return {
+          responses: [
+            {
+              topic,
+              partitions: asked.map((p) => ({
+                partition: p.partition,
+                offset:
+                  p.timestamp === '-2' ? '0' : String(this.truth.records.get(`${topic}-${p.partition}`)?.length ?? 0),
+              })),
+            },
+          ],
+        };
+      },
+      metadata: async (topics) => {
+        this.requests.push(`${node}:Metadata`);
+        await this.answerLater();
+        if (topics.some((t) => !this.truth.leaders.has(t))) throw protocolError('UNKNOWN_TOPIC_OR_PARTITION');
+        return {
+          topicMetadata: topics.map((topic) => ({
+            topic,
+            partitionMetadata: (this.truth.leaders.get(topic) ?? []).map((leader, partitionId) => ({
+              partitionId,
+              leader,
+            })),
+          })),
+        };
+      },
       offsetCommit: async () => undefined,
     };
+  }
+
+  /** Counts the requests waiting for their answer at once. */
+  private async answerLater(): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inFlight--;
   }
 
   async findGroupCoordinator(): Promise<InternalBroker> {
@@ -213,5 +256,55 @@ describe('the kafkajs data plane reading partitions', () => {
     // Assess
     expect(values).toEqual(['arrived-0:arrived-0-0']);
     expect(cluster.refreshes).toEqual([['retired'], ['retired', 'arrived'], ['arrived']]);
+  });
+
+  it("reads a topic's ends beside its metadata, in one round trip once the topic is known", async () => {
+    // Prepare
+    const truth = world({ ledger: [1, 2, 1] });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await reader.fetchTopicOffsets('ledger');
+    cluster.requests.length = 0;
+    cluster.maxInFlight = 0;
+
+    // Act
+    const ends = await reader.fetchTopicOffsets('ledger');
+
+    // Assess: Metadata and both ListOffsets to each leader sent at once, before any answer came
+    expect(ends).toEqual([
+      { partition: 0, low: '0', high: '1' },
+      { partition: 1, low: '0', high: '2' },
+      { partition: 2, low: '0', high: '3' },
+    ]);
+    expect([...cluster.requests].sort()).toEqual([
+      '1:ListOffsets -1 0,2',
+      '1:ListOffsets -2 0,2',
+      '1:Metadata',
+      '2:ListOffsets -1 1',
+      '2:ListOffsets -2 1',
+    ]);
+    expect(cluster.maxInFlight).toBe(5);
+    expect(cluster.refreshes).toEqual([['ledger']]);
+  });
+
+  it('reads the ends of a partition added, and of one whose leader moved, after one refresh', async () => {
+    // Prepare: the reader knows ledger with two partitions on broker 1; then partition 1 moves to 2 and a third appears
+    const truth = world({ ledger: [1, 1] });
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await reader.fetchTopicOffsets('ledger');
+    truth.leaders.set('ledger', [1, 2, 2]);
+    truth.records.set('ledger-2', ['a', 'b', 'c', 'd']);
+
+    // Act
+    const ends = await reader.fetchTopicOffsets('ledger');
+
+    // Assess
+    expect(ends).toEqual([
+      { partition: 0, low: '0', high: '1' },
+      { partition: 1, low: '0', high: '2' },
+      { partition: 2, low: '0', high: '4' },
+    ]);
+    expect(cluster.refreshes).toEqual([['ledger'], ['ledger']]);
   });
 });

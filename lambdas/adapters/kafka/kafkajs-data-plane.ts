@@ -292,11 +292,80 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   }
 
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.call('fetchTopicOffsets', async () =>
-      (await (await this.adminClient()).fetchTopicOffsets(topic))
-        .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
-        .sort((a, b) => a.partition - b.partition),
+    return this.call('fetchTopicOffsets', () => this.topicOffsets(topic));
+  }
+
+  /**
+   * A topic's start and end offsets (read committed, as kafkajs's admin.fetchTopicOffsets reads them) in one round
+   * trip: the earliest and latest ListOffsets to the cached leaders, and beside them a Metadata request for the topic,
+   * so that the partition list is as of this call. Partitions the cached metadata did not have, or whose leader moved,
+   * are asked again after one refresh. (kafkajs's admin refreshes the metadata first and asks the two ends one after
+   * the other: three round trips.)
+   */
+  private async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const cluster = await this.internalCluster();
+    if (!knows(cluster, topic)) await this.refreshMetadata(cluster, [topic], { unlessSince: this.metadataGeneration });
+    const generation = this.metadataGeneration;
+    const cached = cluster.findTopicPartitionMetadata(topic);
+    const anyLeader = cached.find((p) => p.leader >= 0)?.leader;
+    if (anyLeader === undefined)
+      throw new TransientError(`Topic ${topic} on ${this.connection.name} has no partition with a leader right now.`);
+    const [listed, first] = await Promise.allSettled([
+      cluster.findBroker({ nodeId: String(anyLeader) }).then((b) => b.metadata([topic])),
+      this.offsetsOnLeaders(cluster, topic, cached),
+    ]);
+    if (listed.status === 'rejected') throw listed.reason;
+    if (first.status === 'rejected' && !isStaleMetadata(first.reason)) throw first.reason;
+    const partitions = (listed.value.topicMetadata.find((t) => t.topic === topic)?.partitionMetadata ?? []).map(
+      (p) => p.partitionId,
     );
+    const found = first.status === 'fulfilled' ? first.value : new Map<number, PartitionOffsets>();
+    const missing = new Set(partitions.filter((p) => !found.has(p)));
+    if (missing.size > 0) {
+      await this.refreshMetadata(cluster, [topic], { unlessSince: generation });
+      const again = cluster.findTopicPartitionMetadata(topic).filter((p) => missing.has(p.partitionId));
+      for (const [partition, offsets] of await this.offsetsOnLeaders(cluster, topic, again))
+        found.set(partition, offsets);
+    }
+    const unanswered = partitions.filter((p) => !found.has(p));
+    if (unanswered.length > 0)
+      throw new TransientError(
+        `${topic} partition(s) ${unanswered.join(', ')} on ${this.connection.name} have no leader right now.`,
+      );
+    return partitions.map((p) => found.get(p) as PartitionOffsets).sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The earliest and the latest offset (read committed) of each partition, asked of its leader, all at once. */
+  private async offsetsOnLeaders(
+    cluster: InternalCluster,
+    topic: string,
+    partitions: ReadonlyArray<{ partitionId: number; leader: number }>,
+  ): Promise<Map<number, PartitionOffsets>> {
+    const byLeader = new Map<number, number[]>();
+    for (const p of partitions)
+      if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partitionId]);
+    const answers = await Promise.all(
+      [...byLeader].flatMap(([leader, led]) =>
+        (['-2', '-1'] as const).map(async (timestamp) => {
+          const broker = await cluster.findBroker({ nodeId: String(leader) });
+          const response = await broker.listOffsets({
+            isolationLevel: READ_COMMITTED,
+            topics: [{ topic, partitions: led.map((partition) => ({ partition, timestamp })) }],
+          });
+          return { timestamp, partitions: response.responses.find((r) => r.topic === topic)?.partitions ?? [] };
+        }),
+      ),
+    );
+    const low = new Map<number, string>();
+    const high = new Map<number, string>();
+    for (const a of answers)
+      for (const p of a.partitions) (a.timestamp === '-2' ? low : high).set(p.partition, String(p.offset));
+    const out = new Map<number, PartitionOffsets>();
+    for (const [partition, h] of high) {
+      const l = low.get(partition);
+      if (l !== undefined) out.set(partition, { partition, low: l, high: h });
+    }
+    return out;
   }
 
   listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {

@@ -45,6 +45,10 @@ export interface InternalBroker {
     isolationLevel: number;
     topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: string }> }>;
   }): Promise<{ responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }>;
+  /** Metadata of these topics as this broker knows it (kafkajs throws on a topic's or a partition's error). */
+  metadata(topics: string[]): Promise<{
+    topicMetadata: Array<{ topic: string; partitionMetadata: Array<{ partitionId: number; leader: number }> }>;
+  }>;
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;
