@@ -219,6 +219,45 @@ describe.each(KAFKA_VERSIONS)('the kafkajs data plane against Kafka %s', (versio
     expect(read[6]?.map((r) => r.offset)).toEqual(['0', '1', '2', '3', '4', '5', '6', '9']);
   });
 
+  it("reads a topic's end offsets with partitions added since its metadata was cached", async () => {
+    // Prepare: a reader that knows the topic with one partition
+    await plane.createTopics([{ topic: 'growing', numPartitions: 1 }]);
+    const reader = open(cluster.connection('reader-ends'));
+    const writer = open(cluster.connection('writer-ends'));
+    await writer.produce('growing', [{ value: 'a', partition: 0 }]);
+    const before = await reader.fetchTopicOffsets('growing');
+    const admin = new Kafka({
+      clientId: 'grower',
+      brokers: cluster.connection().bootstrapServers as string[],
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic: 'growing', count: 3 }] });
+    } finally {
+      await admin.disconnect();
+    }
+    await waitFor(
+      async () => (await plane.describeTopics(['growing']))[0]?.partitions.every((p) => p.leader >= 0) ?? false,
+    );
+    const after = open(cluster.connection('writer-grown'));
+    await after.produce('growing', [
+      { value: 'b', partition: 2 },
+      { value: 'c', partition: 2 },
+    ]);
+
+    // Act
+    const ends = await reader.fetchTopicOffsets('growing');
+
+    // Assess
+    expect(before).toEqual([{ partition: 0, low: '0', high: '1' }]);
+    expect(ends).toEqual([
+      { partition: 0, low: '0', high: '1' },
+      { partition: 1, low: '0', high: '0' },
+      { partition: 2, low: '0', high: '2' },
+    ]);
+  });
+
   it('reads on after its topics change under it: a partition added, a topic recreated, another deleted', async () => {
     // Prepare: a reader that has read both topics, so its metadata holds them. Each side writes through a plane of its
     // own: kafkajs's producer keeps every topic it wrote to in its metadata, and a deleted one fails its next send.

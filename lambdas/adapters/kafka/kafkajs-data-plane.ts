@@ -571,7 +571,7 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
     return this.call('fetchTopicsOffsets', () => this.listOffsetsByLeader(topics));
   }
 
-  /** One ListOffsets per leader for the latest and one for the earliest offsets of every partition it leads. */
+  /** One ListOffsets per leader for the latest and one for the earliest offsets of every partition it leads, at once. */
   private async listOffsetsByLeader(topics: readonly string[]): Promise<Record<string, PartitionOffsets[]>> {
     const cluster = await this.internalCluster();
     // Fresh leaders for every topic asked: a ListOffsets to a former leader would be refused.
@@ -587,13 +587,16 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
       }
     }
     const found = new Map<string, Map<number, { low?: string; high?: string }>>();
+    // The latest and the earliest offsets asked at once, of every leader.
     await Promise.all(
-      [...byLeader].map(async ([nodeId, entries]) => {
-        const broker = await cluster.findBroker({ nodeId });
-        for (const [timestamp, field] of [
-          ['-1', 'high'],
-          ['-2', 'low'],
-        ] as const) {
+      [...byLeader].flatMap(([nodeId, entries]) =>
+        (
+          [
+            ['-1', 'high'],
+            ['-2', 'low'],
+          ] as const
+        ).map(async ([timestamp, field]) => {
+          const broker = await cluster.findBroker({ nodeId });
           const response = await broker.listOffsets({
             isolationLevel: READ_UNCOMMITTED,
             topics: entries.map((e) => ({
@@ -607,8 +610,8 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
               partitions.set(p.partition, { ...partitions.get(p.partition), [field]: String(p.offset) });
             found.set(t.topic, partitions);
           }
-        }
-      }),
+        }),
+      ),
     );
     const out: Record<string, PartitionOffsets[]> = {};
     for (const [topic, partitions] of found) {
