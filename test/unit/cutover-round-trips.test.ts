@@ -142,11 +142,13 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     // reads at once (abort request, offsets journal, the groups' checks, drained tails, switch journal, target ends);
     // the offsets' evidence with the target-end snapshot and the switch's intent; the offsets' DONE; the pointer set
     expect(between).toBe(4);
-    // what this invocation holds in memory is not read back after the drain: the scope, the offsets' journal
+    // what this invocation holds in memory is not read back after the drain: the scope, the offsets' journal, the
+    // drained look's tails
     const afterDrain = rounds.calls.filter((c) => c.at > Date.parse(drained?.endedAt ?? ''));
     const read = afterDrain.filter((c) => c.label === 'artifacts.getJson').map((c) => c.arg);
     expect(read).not.toContain(journalKey(w, 'offsets'));
     expect(read.some((k) => k?.endsWith('replication/topics.json'))).toBe(false);
+    expect(read.some((k) => k?.includes('/drain/poll-'))).toBe(false);
     expect(read).toContain(journalKey(w, 'switch'));
     // the pointer moved only once the offsets' DONE and the switch's intent were answered
     const target = out.switch?.producers.value;

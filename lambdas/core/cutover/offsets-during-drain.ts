@@ -3,7 +3,7 @@ import type { CommittedOffset } from '../../ports/kafka';
 import { mapBounded } from '../inventory/bounded-map';
 import { lazySchema } from '../lazy-schema';
 import { selectGroups } from '../replication/topic-selection';
-import { loadDrainTails, DrainProgressSchema, type DrainProgress, type PartitionTail } from './check-drain';
+import { loadDrainTails, DrainProgressSchema, type PartitionTail } from './check-drain';
 import {
   atComparedEnd,
   CommitIntentSchema,
@@ -101,6 +101,20 @@ export type OffsetsDuringDrainLook =
 
 const key = (t: string, p: number): string => `${t}\u0000${p}`;
 
+/** A drain look's evidence key, with its tails when the invocation that took it holds them (DrainLookMemory). */
+export interface DrainLookTails {
+  readonly evidenceKey: string;
+  readonly tails?: readonly PartitionTail[] | undefined;
+}
+
+/** The look's tails from memory, else from its evidence in the store (a step-by-step state, a retry). */
+function drainTailsOf(
+  artifacts: CommitOffsetsDeps['artifacts'],
+  look: DrainLookTails,
+): Promise<readonly PartitionTail[]> {
+  return look.tails ? Promise.resolve(look.tails) : loadDrainTails(artifacts, look.evidenceKey);
+}
+
 /**
  * Records searched either side of where the two ends put a group's last record on the target (and before its offset
  * on the source): the ends differ by what is still in flight, a few records once the consumers left, and a record
@@ -128,8 +142,11 @@ export async function commitOffsetsDuringDrain(
   deps: CommitOffsetsDeps,
   /** Asked between the translations: true (the drain ended) leaves the rest to the step after the drain. */
   stop: () => boolean = () => false,
-  /** The drain's latest look, whose comparison of the last records translates a group at a partition's end. */
-  drainLook?: Pick<DrainProgress, 'evidenceKey'>,
+  /**
+   * The drain's latest look, whose comparison of the last records translates a group at a partition's end: its tails
+   * from memory when the same invocation holds them, else read from its evidence.
+   */
+  drainLook?: DrainLookTails,
 ): Promise<OffsetsDuringDrainLook> {
   const parsed = OffsetsDuringDrainRequestSchema.parse(input);
   const request = { ...parsed, searchWindow: Math.min(parsed.searchWindow, DURING_DRAIN_SEARCH_WINDOW) };
@@ -163,10 +180,7 @@ export async function commitOffsetsDuringDrain(
   // translated from that comparison (its shift is checked against the passing look's after the drain). The others
   // are read while the replication still copies the tail: a record not on the target yet is waited for.
   const tailBy = new Map(
-    (drainLook ? await loadDrainTails(deps.artifacts, drainLook.evidenceKey) : []).map((t) => [
-      key(t.topic, t.partition),
-      t,
-    ]),
+    (drainLook ? await drainTailsOf(deps.artifacts, drainLook) : []).map((t) => [key(t.topic, t.partition), t]),
   );
   const { translations, waiting, sourceBy, targetBy, committedBy } = await translateWhileReplicating(
     request,
@@ -248,6 +262,12 @@ export interface AcceptOptions {
    */
   readonly journal?: JournalEntry<CommitIntent, CommitProgress>;
   /**
+   * The drained look's tails as the same invocation's CheckDrain compared them (`drain.evidenceKey`'s): not read back
+   * from the store while the producers hold. Without them, or for another look (another evidence key), read from its
+   * evidence.
+   */
+  readonly drainLook?: DrainLookTails;
+  /**
    * A read the caller needs answered before this writes anything (CommitConsumerOffsets' abort check): it goes with
    * the checks' reads, and its failure is this call's.
    */
@@ -282,7 +302,12 @@ export async function acceptOffsetsDuringDrain(
     ids.length > 0 ? deps.target.describeGroups(ids) : Promise.resolve([]),
     Promise.all(ids.map((g) => deps.source.fetchCommittedOffsets(g, topics))),
     Promise.all(ids.map((g) => deps.target.fetchCommittedOffsets(g, topics))),
-    loadDrainTails(deps.artifacts, request.drain.evidenceKey),
+    drainTailsOf(
+      deps.artifacts,
+      options.drainLook?.evidenceKey === request.drain.evidenceKey
+        ? options.drainLook
+        : { evidenceKey: request.drain.evidenceKey },
+    ),
     options.before ?? Promise.resolve(),
   ]);
   if (journal?.status === 'DONE') return CommitProgressSchema.parse(journal.record);

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { assertNotAborted } from '../../core/execution/abort';
 import type { AbortRequests } from '../../ports/abort-requests';
-import { DrainLookMemory, DrainProgressSchema, checkDrain, passConsumersFirst } from '../../core/cutover/check-drain';
+import {
+  DrainLookMemory,
+  DrainProgressSchema,
+  checkDrain,
+  passConsumersFirst,
+  type PartitionTail,
+} from '../../core/cutover/check-drain';
 import { fenceNoticeSecondsOf, settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
@@ -38,8 +44,11 @@ export interface Deps {
   readonly now: () => Date;
   /** Looks again within this invocation until drained (sub-second), instead of one look per Wait state. */
   readonly pacer?: Pacer;
-  /** Told each look's result (the one-invocation Cutover's offsets beside the drain translate from its tails). */
-  readonly onLook?: (progress: Output) => void;
+  /**
+   * Told each look's result and the tails its evidence holds (the one-invocation Cutover's offsets beside the drain
+   * translate from them, and its check after the drain reads them from here instead of the artifact store).
+   */
+  readonly onLook?: (progress: Output, tails: readonly PartitionTail[] | undefined) => void;
 }
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
@@ -110,7 +119,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
         deps,
         memory,
       );
-      deps.onLook?.(progress);
+      deps.onLook?.(progress, memory.recall(progress)?.tails);
       return progress;
     },
   });

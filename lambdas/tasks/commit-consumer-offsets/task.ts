@@ -13,10 +13,10 @@ import {
   acceptOffsetsDuringDrain,
   commitOffsetsDuringDrain,
   type AcceptOptions,
+  type DrainLookTails,
   type OffsetsDuringDrainLook,
 } from '../../core/cutover/offsets-during-drain';
 import { allAnswered } from '../../core/cutover/journal';
-import type { DrainProgress } from '../../core/cutover/check-drain';
 import { CutoverFailedError } from '../../core/errors';
 import { selectGroups } from '../../core/replication/topic-selection';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -94,6 +94,8 @@ export interface InInvocation {
   readonly whileJournaling?: AcceptOptions['whileJournaling'];
   /** The offsets' journal as runOffsetsDuringDrain left it in this invocation (AcceptOptions). */
   readonly journal?: AcceptOptions['journal'];
+  /** The drained look's tails as this invocation's CheckDrain compared them (AcceptOptions). */
+  readonly drainLook?: AcceptOptions['drainLook'];
 }
 
 export async function runCommitConsumerOffsets(
@@ -154,6 +156,7 @@ export async function runCommitConsumerOffsets(
       before: notAborted,
       ...(inInvocation.whileJournaling ? { whileJournaling: inInvocation.whileJournaling } : {}),
       ...(inInvocation.journal ? { journal: inInvocation.journal } : {}),
+      ...(inInvocation.drainLook ? { drainLook: inInvocation.drainLook } : {}),
     });
     if (accepted) return Output.parse(accepted);
   }
@@ -214,8 +217,8 @@ export async function runOffsetsDuringDrain(
   input: Pick<Input, 'state'>,
   deps: Deps & {
     readonly stopped: () => boolean;
-    /** The drain's latest look (its evidence holds each partition's compared last records). */
-    readonly drainLook?: () => DrainProgress | undefined;
+    /** The drain's latest look (its evidence holds each partition's compared last records; its tails, if in memory). */
+    readonly drainLook?: () => DrainLookTails | undefined;
   },
 ): Promise<OffsetsDuringDrainLook> {
   const left = (reason: string): OffsetsDuringDrainLook => ({ status: 'LEFT', reason });
@@ -228,7 +231,7 @@ export async function runOffsetsDuringDrain(
 
 async function offsetsDuringDrain(
   state: Input['state'],
-  deps: Deps & { readonly stopped: () => boolean; readonly drainLook?: () => DrainProgress | undefined },
+  deps: Deps & { readonly stopped: () => boolean; readonly drainLook?: () => DrainLookTails | undefined },
   left: (reason: string) => OffsetsDuringDrainLook,
 ): Promise<OffsetsDuringDrainLook> {
   if (consumersFirst(state)) return left('Consumers first: their offsets are translated after the drain.');

@@ -21,7 +21,8 @@ import {
 import { runSwitchToTarget, switchDepsOf, switchRequestOf } from '../switch-to-target/task';
 import { allAnswered } from '../../core/cutover/journal';
 import { prepareSwitch, readSwitchStart, type PreparedSwitch } from '../../core/cutover/switch-consumers';
-import { DrainProgressSchema, type DrainProgress } from '../../core/cutover/check-drain';
+import { DrainProgressSchema } from '../../core/cutover/check-drain';
+import type { DrainLookTails } from '../../core/cutover/offsets-during-drain';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { lazySchema } from '../../core/lazy-schema';
@@ -44,7 +45,7 @@ import { lazySchema } from '../../core/lazy-schema';
  * it. It never fails the cutover (a step-by-step CommitConsumerOffsets translates again).
  * Between the drain and the switch the steps overlap where nothing depends on each other, because the producers hold
  * until the pointer moves and each artifact-store call is an S3 round trip: the scope is read once beside the fence;
- * after the drain the abort check, the checks of the offsets (their journal held in memory from the pass) and the
+ * after the drain the abort check, the checks of the offsets (their journal held in memory from the pass, the drained tails from the drain's looks) and the
  * switch's journal and target ends are read at once; then the offsets' evidence beside the switch's snapshot and
  * intent, the offsets' DONE, the pointer set: four round trips (test/unit/cutover-round-trips.test.ts).
  * Any error is the step's own and goes to the same Catch (RollbackCutover). A retried invocation runs the steps again:
@@ -215,7 +216,9 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
   });
   const offsetsPacer = pacer();
   const fenced = state;
-  let latestDrainLook: DrainProgress | undefined;
+  // The drain's latest look with its tails (DrainLookMemory's): the offsets beside the drain and their check after it
+  // take the drained tails from here, not from the look's evidence in the store.
+  let latestDrainLook: DrainLookTails | undefined;
   const duringDrain = step('OffsetsDuringDrain', () =>
     runOffsetsDuringDrain(
       { state: fenced },
@@ -235,8 +238,8 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
         {
           ...deps,
           pacer: pacer(),
-          onLook: (look) => {
-            latestDrainLook = look;
+          onLook: (look, tails) => {
+            latestDrainLook = { evidenceKey: look.evidenceKey, ...(tails ? { tails } : {}) };
           },
         },
       ),
@@ -281,6 +284,7 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
         {
           scope,
           ...(committedDuringDrain.status === 'COMMITTED' ? { journal: committedDuringDrain.journal } : {}),
+          ...(latestDrainLook ? { drainLook: latestDrainLook } : {}),
           ...(switchStart && {
             whileJournaling: async (progress) => {
               // The deadline: the switch is then left to SwitchToTarget, as when it passes after the offsets.
