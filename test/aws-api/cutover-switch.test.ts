@@ -92,6 +92,33 @@ describe('cutover switches against the SSM and Route 53 APIs (moto server)', () 
       await expect(sw.read()).resolves.toMatchObject({ value: 'someone-else:9092', revision: '1' });
     });
 
+    it('sets at the fence\u2019s version in one write, and fails naming both versions when someone wrote after the fence', async () => {
+      // Prepare: the fence at version 1 → 2, as FenceProducers sets it
+      const name = freshName();
+      await ssm.send(new PutParameterCommand({ Name: name, Value: SOURCE, Type: 'String' }));
+      const sw = new SsmCutoverSwitch(ssm, name);
+      const fence = await sw.set('fenced:m/e', { expected: SOURCE, expectedRevision: '1' });
+      // Act: the switch at the fence's version; then the same on a parameter another writer wrote after the fence
+      const switched = await sw.set(TARGET, { expected: 'fenced:m/e', expectedRevision: fence.current.revision ?? '' });
+      const other = freshName();
+      await ssm.send(new PutParameterCommand({ Name: other, Value: 'fenced:m/e', Type: 'String' }));
+      await ssm.send(new PutParameterCommand({ Name: other, Value: 'someone-else:9092', Overwrite: true }));
+      const conflict = new SsmCutoverSwitch(ssm, other).set(TARGET, { expected: 'fenced:m/e', expectedRevision: '1' });
+      // Assess: versions as SSM numbers them, one per write
+      expect(fence.current).toEqual({ value: 'fenced:m/e', revision: '2' });
+      expect(switched).toMatchObject({ current: { value: TARGET, revision: '3' }, changed: true });
+      await expect(conflict).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+        details: { pointer: `ssm:${other}`, expectedRevision: '1', writtenRevision: '3' },
+      });
+      const history = await ssm.send(new GetParameterHistoryCommand({ Name: other }));
+      expect(history.Parameters?.map((p) => [p.Version, p.Value])).toEqual([
+        [1, 'fenced:m/e'],
+        [2, 'someone-else:9092'],
+        [3, TARGET],
+      ]);
+    });
+
     it('reverts to the recorded previous value as a third version, and a second revert writes nothing', async () => {
       const name = freshName();
       await ssm.send(new PutParameterCommand({ Name: name, Value: SOURCE, Type: 'String' }));

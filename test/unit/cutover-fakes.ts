@@ -1,5 +1,7 @@
 import {
   decideSet,
+  setAtRevision,
+  writesAtRevision,
   type CutoverSwitch,
   type PointerValue,
   type SetPointerOptions,
@@ -9,10 +11,13 @@ import { CutoverFailedError } from '../../lambdas/core/errors';
 import type { WriteFencePlan, WriteFenceUndo } from '../../lambdas/core/cutover/write-fence';
 import type { WriteFence } from '../../lambdas/ports/write-fence';
 
-/** An in-memory pointer with the adapters' shared set decision; counts writes so tests can tell a retry did nothing. */
+/**
+ * An in-memory pointer with the adapters' shared set decision; counts writes so tests can tell a retry did nothing.
+ * Like an SSM parameter, every write makes the next revision (one more than the value's, 0 for a value a test set
+ * without one), and a set at an expected revision writes at once and checks it (setAtRevision).
+ */
 export class MemorySwitch implements CutoverSwitch {
   writes = 0;
-  private revision = 0;
   constructor(
     readonly pointer: string,
     public current: PointerValue | undefined,
@@ -20,15 +25,19 @@ export class MemorySwitch implements CutoverSwitch {
   async read(): Promise<PointerValue | undefined> {
     return this.current;
   }
+  private write(value: string): PointerValue {
+    this.current = { value, revision: String(Number(this.current?.revision ?? '0') + 1) };
+    this.writes++;
+    return this.current;
+  }
   async set(value: string, options: SetPointerOptions = {}): Promise<SetPointerResult> {
+    if (writesAtRevision(options)) return setAtRevision(this, async (v) => this.write(v), value, options);
     const decision = decideSet(this.pointer, this.current, value, options.expected);
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason);
     if (decision.action === 'none')
       return { previous: decision.previous, current: this.current ?? { value }, changed: false };
     const previous = this.current;
-    this.current = { value, revision: String(++this.revision) };
-    this.writes++;
-    return { previous, current: this.current, changed: true };
+    return { previous, current: this.write(value), changed: true };
   }
   async revert(previous: PointerValue | undefined): Promise<{ changed: boolean }> {
     if (this.current?.value === previous?.value) return { changed: false };

@@ -117,6 +117,94 @@ describe('SsmCutoverSwitch (request shapes and errors)', () => {
     });
   });
 
+  it('sets at the fence\u2019s version with one PutParameter (Overwrite, no Type) and no GetParameter', async () => {
+    // Prepare: the fence made version 7; nobody writes after it
+    ssm.on(PutParameterCommand).resolves({ Version: 8 });
+    // Act
+    const set = await new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', {
+      expected: 'fenced:m/e',
+      expectedRevision: '7',
+    });
+    // Assess
+    expect(set).toEqual({
+      previous: { value: 'fenced:m/e', revision: '7' },
+      current: { value: 'target', revision: '8' },
+      changed: true,
+    });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 1);
+    expect(ssm.commandCalls(PutParameterCommand)[0]?.args[0].input).toEqual({
+      Name: '/p',
+      Value: 'target',
+      Overwrite: true,
+    });
+  });
+
+  it('fails the cutover naming the pointer and both versions when another writer wrote after the fence', async () => {
+    // Prepare: the fence made version 7, another writer made 8, so this write makes 9
+    ssm.on(PutParameterCommand).resolves({ Version: 9 });
+    // Act
+    const set = new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', {
+      expected: 'fenced:m/e',
+      expectedRevision: '7',
+    });
+    // Assess: refused after its write (SSM has no conditional put), with what a person needs to find the other write
+    await expect(set).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringMatching(/^ssm:\/p: .* made revision 9, not 8: another writer wrote it after revision 7/),
+      details: { pointer: 'ssm:/p', expectedRevision: '7', writtenRevision: '9' },
+    });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 0);
+  });
+
+  it('reads first on a retry: the target at the next version is its own earlier write, and nothing is written', async () => {
+    // Prepare: the first attempt made version 8 and failed before its journal's DONE
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'target', Version: 8 } });
+    // Act
+    const set = await new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', {
+      expected: 'fenced:m/e',
+      expectedRevision: '7',
+      retry: true,
+    });
+    // Assess: no PutParameter (one would make version 9, which the check would take for another writer)
+    expect(set).toEqual({
+      previous: { value: 'fenced:m/e', revision: '7' },
+      current: { value: 'target', revision: '8' },
+      changed: false,
+    });
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  it('on a retry that finds the fence\u2019s version writes and checks; another version is refused unwritten', async () => {
+    const retry = { expected: 'fenced:m/e', expectedRevision: '7', retry: true } as const;
+    // the first attempt failed before it wrote: the fence is still at version 7
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'fenced:m/e', Version: 7 } });
+    ssm.on(PutParameterCommand).resolves({ Version: 8 });
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', retry)).resolves.toMatchObject({
+      current: { value: 'target', revision: '8' },
+      changed: true,
+    });
+    // the fence's value written again by someone else (version 8): the value alone would not tell
+    ssm.reset();
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'fenced:m/e', Version: 8 } });
+    await expect(new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', retry)).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      details: { pointer: 'ssm:/p', expectedRevision: '7', foundRevision: '8' },
+    });
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  it('without an expected version reads, decides on the value, then writes (older records, the rollback)', async () => {
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'fenced:m/e', Version: 7 } });
+    ssm.on(PutParameterCommand).resolves({ Version: 9 });
+
+    const set = await new SsmCutoverSwitch(new SSMClient({}), '/p').set('target', { expected: 'fenced:m/e' });
+
+    expect(set).toMatchObject({ current: { value: 'target', revision: '9' }, changed: true });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/p', Value: 'target', Overwrite: true });
+  });
+
   it('reports refused credentials as Migration.AuthFailed', async () => {
     ssm
       .on(GetParameterCommand)

@@ -2,6 +2,8 @@ import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMCl
 import { CutoverFailedError, RollbackFailedError, TransientError, type MigrationError } from '../../core/errors';
 import {
   decideSet,
+  setAtRevision,
+  writesAtRevision,
   type CutoverSwitch,
   type PointerValue,
   type SetPointerOptions,
@@ -29,7 +31,10 @@ function isNotFound(err: unknown): boolean {
  * The pointer is an SSM parameter (String) that clients read at start-up, e.g. the bootstrap servers. Each write makes
  * a new parameter version, so the parameter's history is itself a record of the cutover and of its rollback.
  * SSM has no compare-and-set: the check before a write narrows, not closes, the window for a concurrent writer;
- * the execution is the single writer by design.
+ * the execution is the single writer by design. Where the caller knows the version its own last write made (the
+ * switch, from the fence's), `set` writes at once and checks the version PutParameter answers is the next one: one
+ * request, and a conflict any write in between makes is found, where the read before a write misses one between the
+ * two (setAtRevision; a retry reads first).
  */
 export class SsmCutoverSwitch implements CutoverSwitch {
   readonly pointer: string;
@@ -74,6 +79,9 @@ export class SsmCutoverSwitch implements CutoverSwitch {
   }
 
   async set(value: string, options: SetPointerOptions = {}): Promise<SetPointerResult> {
+    // The parameter exists (it holds this execution's last write): Overwrite, no Type.
+    if (writesAtRevision(options))
+      return setAtRevision(this, (v) => this.write(v, true, CutoverFailedError), value, options);
     const current = await this.read();
     const decision = decideSet(this.pointer, current, value, options.expected);
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason, { pointer: this.pointer });

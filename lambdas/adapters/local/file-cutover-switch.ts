@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { CutoverFailedError, RollbackFailedError } from '../../core/errors';
 import {
   decideSet,
+  setAtRevision,
+  writesAtRevision,
   type CutoverSwitch,
   type PointerValue,
   type SetPointerOptions,
@@ -68,6 +70,14 @@ export class FileCutoverSwitch implements CutoverSwitch {
   }
 
   async set(value: string, options: SetPointerOptions = {}): Promise<SetPointerResult> {
+    // As the SSM parameter does: written at once, then its revision checked, so the rehearsal runs that path.
+    if (writesAtRevision(options))
+      return setAtRevision(
+        this,
+        async (v) => ({ value: v, revision: String(writePointerFile(this.file, v, this.now()).revision) }),
+        value,
+        options,
+      );
     const current = await this.read();
     const decision = decideSet(this.pointer, current, value, options.expected);
     if (decision.action === 'refuse') throw new CutoverFailedError(decision.reason, { pointer: this.pointer });
