@@ -394,18 +394,117 @@ describe('switchConsumers', () => {
     expect(w.producers.writes).toBe(2); // the fence and the switch
   });
 
-  it('refuses to overwrite a pointer that another writer moved during the cutover', async () => {
+  it('sets the producers\u2019 pointer at the fence\u2019s revision: one write, the next revision', async () => {
+    const w = world();
+
+    const { f } = await switched(w);
+
+    // the pointer was at revision 7 before the cutover: the fence made 8, the switch 9
+    expect(f.producers.revision).toBe('8');
+    expect(w.producers.current).toEqual({ value: TARGET, revision: '9' });
+    expect(w.producers.writes).toBe(2);
+  });
+
+  it('fails the cutover when another writer wrote between the fence and the switch, and the rollback puts back the source', async () => {
+    // Prepare: someone writes the pointer (revision 9) after the fence (8)
     const w = world();
     const { f, offsets } = await throughOffsets(w);
-    w.producers.current = { value: 'someone-else:9092' };
+    w.producers.current = { value: 'someone-else:9092', revision: '9' };
+    // Act
+    const switching = switchConsumers(
+      { identity, topics, canaryTopic: CANARY, fence: f, offsets, producersTargetValue: TARGET },
+      w.deps,
+    );
+    // Assess: found after the switch's one write (SSM has no conditional put), both revisions named
+    await expect(switching).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringContaining("memory:producers: this execution's write of"),
+      details: { pointer: 'memory:producers', expectedRevision: '8', writtenRevision: '10' },
+    });
+    expect(w.producers.current).toEqual({ value: TARGET, revision: '10' });
+    // the workflow's Catch rolls back: the pointer holds this execution's target, so the value from before the fence
+    // goes back and the other writer's value is not on the pointer any more (only in the store's history). A refusal
+    // before the write, as without a revision below, left the other value and the rollback to a person instead.
+    const rolledBack = await rollbackCutover(
+      { identity, topics, canaryTopic: CANARY, rollbackWindowMinutes: 60, reason: 'Migration.CutoverFailed' },
+      w.deps,
+    );
+    expect(rolledBack).toMatchObject({ outcome: 'REVERTED', pointers: [{ action: 'REVERTED', restored: SOURCE }] });
+    expect(w.producers.current?.value).toBe(SOURCE);
+  });
 
-    await expect(
-      switchConsumers(
+  it('refuses before writing, and leaves the other writer\u2019s value, where the fence recorded no revision', async () => {
+    // Prepare: a fence record from before revisions were recorded (or a store without them)
+    const w = world();
+    const { f, offsets } = await throughOffsets(w);
+    const producers = { ...f.producers, revision: undefined };
+    w.producers.current = { value: 'someone-else:9092' };
+    // Act
+    const switching = switchConsumers(
+      { identity, topics, canaryTopic: CANARY, fence: { ...f, producers }, offsets, producersTargetValue: TARGET },
+      w.deps,
+    );
+    // Assess
+    await expect(switching).rejects.toMatchObject({ name: 'Migration.CutoverFailed' });
+    expect(w.producers.current.value).toBe('someone-else:9092');
+  });
+
+  describe('retried after its intent was journaled', () => {
+    /** The switch's journal as an attempt that died after its intent left it. */
+    function backToIntent(w: World): void {
+      const key = [...w.artifacts.objects.keys()].find((k) => k.endsWith('journal/switch.json')) as string;
+      const journal = JSON.parse(w.artifacts.objects.get(key) as string) as { intent: unknown };
+      w.artifacts.objects.set(key, JSON.stringify({ status: 'INTENT', intent: journal.intent }));
+    }
+
+    it('finds its own write (the fence\u2019s revision + 1) and writes nothing', async () => {
+      // Prepare: the first attempt moved the pointer (revision 9), then died before its DONE
+      const w = world();
+      const { f, offsets } = await switched(w);
+      backToIntent(w);
+      // Act
+      const record = await switchConsumers(
         { identity, topics, canaryTopic: CANARY, fence: f, offsets, producersTargetValue: TARGET },
         w.deps,
-      ),
-    ).rejects.toMatchObject({ name: 'Migration.CutoverFailed' });
-    expect(w.producers.current.value).toBe('someone-else:9092');
+      );
+      // Assess: a second write would have made revision 10 and been taken for another writer's
+      expect(record.producers.value).toBe(TARGET);
+      expect(w.producers.current).toEqual({ value: TARGET, revision: '9' });
+      expect(w.producers.writes).toBe(2);
+    });
+
+    it('writes when the first attempt died before it moved the pointer', async () => {
+      // Prepare: the intent and the snapshot are durable, the pointer still holds the fence
+      const w = world();
+      const { f, offsets } = await switched(w);
+      backToIntent(w);
+      w.producers.current = { value: f.fenceValue, revision: '8' };
+      // Act
+      await switchConsumers(
+        { identity, topics, canaryTopic: CANARY, fence: f, offsets, producersTargetValue: TARGET },
+        w.deps,
+      );
+      // Assess
+      expect(w.producers.current).toEqual({ value: TARGET, revision: '9' });
+    });
+
+    it('refuses, writing nothing, a pointer another writer moved since the fence', async () => {
+      const w = world();
+      const { f, offsets } = await switched(w);
+      backToIntent(w);
+      w.producers.current = { value: f.fenceValue, revision: '10' }; // the fence's value, written again by someone
+
+      await expect(
+        switchConsumers(
+          { identity, topics, canaryTopic: CANARY, fence: f, offsets, producersTargetValue: TARGET },
+          w.deps,
+        ),
+      ).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+        details: { expectedRevision: '8', foundRevision: '10' },
+      });
+      expect(w.producers.current).toEqual({ value: f.fenceValue, revision: '10' });
+    });
   });
 });
 

@@ -152,7 +152,12 @@ export async function fenceProducers(request: FenceProducersRequest, deps: Fence
     // The broker fence first: it holds every producer, the pointer only those that read it.
     await deps.writeFence.apply(intent.writeFence);
   }
-  const set = await deps.producers.set(fence, { expected: intent.producersPrevious?.value ?? null });
+  // At the revision read before the intent: one write, no read, and a write by anyone since is found (a retry reads).
+  const previous = intent.producersPrevious;
+  const set = await deps.producers.set(fence, {
+    expected: previous?.value ?? null,
+    ...(previous?.revision !== undefined ? { expectedRevision: previous.revision, retry: journal !== undefined } : {}),
+  });
   const fencedAt = deps.now().toISOString();
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const ends = await readEndOffsets(deps.source, topics);
@@ -165,6 +170,7 @@ export async function fenceProducers(request: FenceProducersRequest, deps: Fence
       previous: intent.producersPrevious,
       changedAt: fencedAt,
       ...(set.changeId ? { changeId: set.changeId } : {}),
+      ...(set.current.revision !== undefined ? { revision: set.current.revision } : {}),
     },
     ...(deps.consumers
       ? { consumers: { pointer: deps.consumers.pointer, previous: intent.consumersPrevious ?? null } }

@@ -52,6 +52,11 @@ export const PointerRecordSchema = lazySchema(() =>
     changedAt: z.string().optional(),
     /** Route 53: the change to poll until INSYNC (propagation). */
     changeId: z.string().optional(),
+    /**
+     * The store's revision after this execution's change (an SSM parameter's version): the next write of the pointer
+     * expects to make the one after (SetPointerOptions.expectedRevision). Absent where the store has none.
+     */
+    revision: z.string().optional(),
   }),
 );
 export type PointerRecord = z.infer<typeof PointerRecordSchema>;

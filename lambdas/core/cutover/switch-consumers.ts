@@ -92,7 +92,12 @@ export interface SwitchStart {
 /** The switch journaled, ready to move the pointers: its DONE record (a retry), or its intent durable. */
 export type PreparedSwitch =
   | { readonly status: 'DONE'; readonly record: SwitchRecord }
-  | { readonly status: 'READY'; readonly intent: SwitchIntent };
+  | {
+      readonly status: 'READY';
+      readonly intent: SwitchIntent;
+      /** The intent was journaled by an earlier attempt, which may have moved the pointers already. */
+      readonly retry?: boolean;
+    };
 
 const TARGET_ENDS_AT_SWITCH = 'target-ends-at-switch.json';
 
@@ -133,10 +138,11 @@ export async function prepareSwitch(
     );
   if (journal) {
     const intent = SwitchIntentSchema.parse(journal.intent);
-    if ((await deps.artifacts.getJson(intent.targetEndsAtSwitch.key)) !== undefined) return { status: 'READY', intent };
+    if ((await deps.artifacts.getJson(intent.targetEndsAtSwitch.key)) !== undefined)
+      return { status: 'READY', intent, retry: true };
     const again = { ...intent, targetEndsAtSwitch: await storeSnapshot(identity, ends, deps) };
     await writeIntent(deps.artifacts, identity, 'switch', again);
-    return { status: 'READY', intent: again };
+    return { status: 'READY', intent: again, retry: true };
   }
   const at = deps.now().toISOString();
   const intent: SwitchIntent = {
@@ -184,7 +190,14 @@ export async function switchConsumers(
       ...(set.changeId ? { changeId: set.changeId } : {}),
     };
   }
-  const set = await deps.producers.set(request.producersTargetValue, { expected: fence.fenceValue });
+  // At the fence's revision: one write, checked to make the next revision (a write by anyone since the fence fails
+  // the cutover); a retry reads first, since its earlier attempt may have written. Without one (a fence recorded
+  // before revisions were, a store without them), the read and the fence as expected value.
+  const revision = fence.producers.revision;
+  const set = await deps.producers.set(request.producersTargetValue, {
+    expected: fence.fenceValue,
+    ...(revision !== undefined ? { expectedRevision: revision, retry: ready.retry === true } : {}),
+  });
   const switchedAt = deps.now().toISOString();
   const record: SwitchRecord = {
     switchedAt,
