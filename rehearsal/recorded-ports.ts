@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { AbortRequests } from '../lambdas/ports/abort-requests';
 import type { ArtifactStore } from '../lambdas/ports/artifact-store';
-import type { CutoverSwitch } from '../lambdas/ports/cutover-switch';
+import { setRequests, type CutoverSwitch } from '../lambdas/ports/cutover-switch';
 
 /**
  * The rehearsal's calls to the ports that are a network round trip on AWS and a local file or memory here: the
@@ -26,6 +26,11 @@ export interface PortCall {
   readonly port: RecordedPort;
   /** The port's method: getJson, putJson, set, requested, … */
   readonly call: string;
+  /**
+   * The store requests the call makes on AWS, where the call alone does not tell (a pointer `set`: one write at an
+   * expected revision, else a read and a write: setRequests).
+   */
+  readonly requests?: number;
   /** Epoch ms, sub-millisecond (performance.timeOrigin + performance.now()). */
   readonly startedAt: number;
   readonly endedAt: number;
@@ -74,7 +79,7 @@ export class PortCallLog {
     return this.serving.run(state, handler);
   }
 
-  private async timed<T>(port: RecordedPort, call: string, run: () => Promise<T>): Promise<T> {
+  private async timed<T>(port: RecordedPort, call: string, run: () => Promise<T>, requests?: number): Promise<T> {
     const state = this.serving.getStore();
     if (state === undefined || !CUTOVER_STATES.has(state)) return run();
     const step = awaitingStep();
@@ -83,7 +88,15 @@ export class PortCallLog {
       return await run();
     } finally {
       if (this.recorded.length < MAX_CALLS)
-        this.recorded.push({ state, ...(step ? { step } : {}), port, call, startedAt, endedAt: nowMs() });
+        this.recorded.push({
+          state,
+          ...(step ? { step } : {}),
+          port,
+          call,
+          ...(requests !== undefined ? { requests } : {}),
+          startedAt,
+          endedAt: nowMs(),
+        });
     }
   }
 
@@ -103,7 +116,7 @@ export class PortCallLog {
         return pointer.pointer;
       },
       read: () => this.timed('pointer', 'read', () => pointer.read()),
-      set: (value, options) => this.timed('pointer', 'set', () => pointer.set(value, options)),
+      set: (value, options) => this.timed('pointer', 'set', () => pointer.set(value, options), setRequests(options)),
       revert: (previous) => this.timed('pointer', 'revert', () => pointer.revert(previous)),
     };
   }
@@ -122,6 +135,7 @@ export interface CallAfterFence {
   readonly step?: string;
   readonly port: RecordedPort;
   readonly call: string;
+  readonly requests?: number;
   readonly fromMs: number;
   readonly toMs: number;
 }
@@ -135,6 +149,7 @@ export function callsAfterFence(calls: readonly PortCall[], fencedAt: string): C
       ...(c.step ? { step: c.step } : {}),
       port: c.port,
       call: c.call,
+      ...(c.requests !== undefined ? { requests: c.requests } : {}),
       fromMs: tenth(c.startedAt - fence),
       toMs: tenth(c.endedAt - fence),
     }))

@@ -144,13 +144,14 @@ const BOUNDARY_MS = 1;
 /**
  * The round trips each cutover step waits for one after the other on its critical stretch, from the rehearsal's
  * recorded calls (rehearsal/recorded-ports.ts):
- * - FenceProducers from the start of its pointer set (with a broker fence the set is inside the pause; with a pointer
- *   fence this counts the set's read, one request, too many) to its end;
+ * - FenceProducers from the start of its pointer set to its end (the set is one write at the revision read before
+ *   the intent: the pause starts with it; a retried set reads first);
  * - CheckDrain from its passing look's start (`drainPassedMs`), OffsetsDuringDrain from its committing look's start;
  * - CommitConsumerOffsets whole;
  * - SwitchToTarget from its start to the end of its pointer set (the switch; what follows holds nobody).
  * Calls that overlap count once (their intervals merged): the costliest of them on AWS, a pointer `set` as
- * POINTER_REQUESTS_PER_CALL requests. `localCallMs` is the merged calls' local time. A call is a step's when the step
+ * the requests it made (`requests`: one for a set at an expected revision) or else
+ * POINTER_REQUESTS_PER_CALL. `localCallMs` is the merged calls' local time. A call is a step's when the step
  * awaited it (`step`, from the stack: the drain's looks and the offsets' beside them run at the same time) and it
  * falls in the stretch; one the stack named no step for, by time alone.
  */
@@ -165,7 +166,8 @@ export function stepRoundTrips(a: {
     pointer: AWS_TIMINGS.pointerRoundTripMs,
     aborts: AWS_TIMINGS.abortCheckRoundTripMs,
   };
-  const requests = (c: CallAfterFence): number => (c.port === 'pointer' ? (POINTER_REQUESTS_PER_CALL[c.call] ?? 1) : 1);
+  const requests = (c: CallAfterFence): number =>
+    c.requests ?? (c.port === 'pointer' ? (POINTER_REQUESTS_PER_CALL[c.call] ?? 1) : 1);
   // A boundary taken from a call's own time is exact; one from a step's ISO time is whole milliseconds.
   const within = (c: CallAfterFence, from: number, to: number, exact = { from: false, to: false }): boolean =>
     c.fromMs >= from - (exact.from ? 0 : BOUNDARY_MS) && c.toMs <= to + (exact.to ? 0 : BOUNDARY_MS);
@@ -219,7 +221,7 @@ export function stepRoundTrips(a: {
 }
 
 /**
- * `FenceProducers 2/2/0 (1.5 ms local of 18 ms, fence + 0–18: pointer.set putJson putJson), …`: per step, the S3,
+ * `FenceProducers 2/1/0 (1.5 ms local of 18 ms, fence + 0–18: pointer.set putJson putJson), …`: per step, the S3,
  * pointer and DynamoDB round trips, their local time and the calls.
  */
 export function describeRoundTrips(stretches: readonly StepStretch[], withCalls = false): string {

@@ -130,6 +130,24 @@ describe("bench:cutover's round trips per step", () => {
     expect(offsets).toMatchObject({ artifacts: 1, aborts: 1, sequence: 'putJson aborts.requested' });
   });
 
+  it('counts a pointer set as the requests it recorded: one for a write at an expected revision', () => {
+    // Prepare: the fence's and the switch's sets, each recorded by the rehearsal's wrapper as one PutParameter
+    const steps = [
+      { step: 'FenceProducers', fromMs: -2, toMs: 10 },
+      { step: 'SwitchToTarget', fromMs: 2_050, toMs: 2_080 },
+    ];
+    const calls = [
+      { ...call('pointer', 'set', -2, -0.5), requests: 1 },
+      call('artifacts', 'putJson', 1, 2),
+      { ...call('pointer', 'set', 2_060, 2_062), requests: 1 },
+    ];
+    // Act
+    const [fence, sw] = stepRoundTrips({ steps, calls });
+    // Assess: one pointer round trip each, not the read-then-write's two
+    expect(fence).toMatchObject({ artifacts: 1, pointer: 1, sequence: 'pointer.set putJson' });
+    expect(sw).toMatchObject({ artifacts: 0, pointer: 1, sequence: 'pointer.set' });
+  });
+
   it('leaves out the offsets beside the drain when they were not committed there', () => {
     const steps = [{ step: 'OffsetsDuringDrain', fromMs: 10, toMs: 900 }];
     const calls = [call('artifacts', 'putJson', 800, 801)];

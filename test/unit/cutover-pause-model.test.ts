@@ -270,7 +270,7 @@ describe('the modeled AWS write pause', () => {
       ),
     );
     expect(describePauseAssumptions(model)).toMatch(
-      /S3 request 30 ms, pointer request 30 ms \(a set is 2\).*SwitchToTarget 0\/2\/0.*last write 1\.50 s \+ p99 1\.00 s/,
+      /S3 request 30 ms, pointer request 30 ms \(a set is 1 at an expected revision, else 2\).*FenceProducers 2\/1\/0.*SwitchToTarget 0\/1\/0.*last write 1\.50 s \+ p99 1\.00 s/,
     );
   });
 

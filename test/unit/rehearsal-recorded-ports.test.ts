@@ -58,6 +58,21 @@ describe("the rehearsal's recorded port calls", () => {
     expect(log.calls.map((c) => c.step).sort()).toEqual(['CheckDrain', 'OffsetsDuringDrain']);
   });
 
+  it('records the store requests a pointer set makes on AWS: one write at an expected revision, else a read too', async () => {
+    // Prepare: the pointer file at revision 1 (source), as the fence found it
+    const { log, pointer } = fresh();
+    // Act: the fence at revision 1, the switch at the fence's revision, a retried switch, a set without a revision
+    await log.serve('Cutover', async () => {
+      await pointer.set('fenced:m/e', { expected: 'source:9092', expectedRevision: '1' });
+      await pointer.set('target:9092', { expected: 'fenced:m/e', expectedRevision: '2' });
+      await pointer.set('target:9092', { expected: 'fenced:m/e', expectedRevision: '2', retry: true });
+      await pointer.set('other:9092');
+    });
+    // Assess
+    expect(log.calls.map((c) => c.requests)).toEqual([1, 1, 2, 2]);
+    expect(await pointer.read()).toEqual({ value: 'other:9092', revision: '4' });
+  });
+
   it('records nothing outside the cutover states', async () => {
     const { log, store, pointer } = fresh();
     await store.putJson('outside.json', {});

@@ -64,9 +64,9 @@ export const AWS_TIMINGS = {
   artifactRoundTripMs: 30,
   /**
    * One SSM Parameter Store request (GetParameter or PutParameter: the pointer, adapters/aws/cutover-switch-ssm.ts),
-   * ms. AWS documents no latency for it; assumed one regional API request like S3's. A pointer `set` is two of them
-   * one after the other (POINTER_REQUESTS_PER_CALL); Route 53's is two as well (ListResourceRecordSets, then
-   * ChangeResourceRecordSets), before clients' resolvers see the change.
+   * ms. AWS documents no latency for it; assumed one regional API request like S3's. The fence's and the switch's
+   * `set` are one PutParameter at the revision this execution's last write made, other sets two (POINTER_REQUESTS_PER_CALL);
+   * Route 53's is two (ListResourceRecordSets, then ChangeResourceRecordSets), before clients' resolvers see the change.
    */
   pointerRoundTripMs: 30,
   /**
@@ -86,7 +86,8 @@ export const REFERENCE_IMPORT_MS = 250;
 /**
  * The network requests one call of the pointer port makes on AWS, one after the other: `set` and `revert` read the
  * pointer before they write it (SSM GetParameter + PutParameter; Route 53 ListResourceRecordSets +
- * ChangeResourceRecordSets), `read` is one request.
+ * ChangeResourceRecordSets), `read` is one request. A `set` at an expected revision (SSM: the fence's and the
+ * switch's first attempts) is one PutParameter (ports/cutover-switch.ts setRequests).
  */
 export const POINTER_REQUESTS_PER_CALL: Readonly<Record<string, number>> = { read: 1, set: 2, revert: 2 };
 
@@ -97,7 +98,7 @@ export const POINTER_REQUESTS_PER_CALL: Readonly<Record<string, number>> = { rea
  */
 export interface StepRoundTrips {
   readonly artifacts: number;
-  /** Pointer requests (a `set` is POINTER_REQUESTS_PER_CALL.set of them). */
+  /** Pointer requests (a `set` is one at an expected revision, else POINTER_REQUESTS_PER_CALL.set). */
   readonly pointer: number;
   readonly aborts: number;
   readonly localCallMs: number;
@@ -106,21 +107,22 @@ export interface StepRoundTrips {
 /**
  * Round trips per step when nothing is measured (`msk-migrate validate`, the assessment), counted from the code of a
  * plan with an SSM pointer and no client switches, on each step's critical stretch:
- * - FenceProducers from its pointer set (the fence): the set (GetParameter, PutParameter), the source's end offsets
- *   stored, the journal's DONE;
+ * - FenceProducers from its pointer set (the fence): the set (one PutParameter at the version read before the
+ *   intent), the source's end offsets stored, the journal's DONE;
  * - CheckDrain's passing look: its evidence and tails stored (at the same time: one);
  * - OffsetsDuringDrain's committing look: the topics and the translations before the fence read, its evidence stored;
  * - CommitConsumerOffsets: the reads at once (the abort check beside the journals and the drained tails), then its
  *   evidence beside the switch's target-end snapshot and INTENT, then its DONE (lambdas/tasks/cutover/task.ts);
- * - SwitchToTarget up to its pointer set (the switch): the set alone, the rest being journaled beside the offsets.
+ * - SwitchToTarget up to its pointer set (the switch): the set alone (one PutParameter at the fence's version), the
+ *   rest being journaled beside the offsets.
  * bench:cutover prints the counts the rehearsal measures (which follow the code as it changes).
  */
 export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
-  FenceProducers: { artifacts: 2, pointer: 2, aborts: 0, localCallMs: 0 },
+  FenceProducers: { artifacts: 2, pointer: 1, aborts: 0, localCallMs: 0 },
   CheckDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
   OffsetsDuringDrain: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
   CommitConsumerOffsets: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
-  SwitchToTarget: { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 0 },
+  SwitchToTarget: { artifacts: 0, pointer: 1, aborts: 0, localCallMs: 0 },
 };
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
@@ -450,7 +452,7 @@ export function describePauseModel(model: PauseModel): string {
 
 /**
  * What a model assumed, in one line: the AWS figures it added, the round trips it counted per step and the drain's
- * readiness (`AWS: transition 50 ms, …; round trips (S3/pointer/DynamoDB) FenceProducers 2/2/0, …; drain ready at
+ * readiness (`AWS: transition 50 ms, …; round trips (S3/pointer/DynamoDB) FenceProducers 2/1/0, …; drain ready at
  * fence + max(settle 2.00 s, last write 1.50 s + p99 1.00 s)`).
  */
 export function describePauseAssumptions(model: PauseModel): string {
@@ -462,7 +464,7 @@ export function describePauseAssumptions(model: PauseModel): string {
   return (
     `AWS: transition ${a.transitionMs} ms, invoke ${a.invokeMs} ms, runtime init ${a.runtimeInitMs} ms, ` +
     `import × ${a.fullVcpuMemoryMb} MB / memory, S3 request ${a.artifactRoundTripMs} ms, pointer request ${a.pointerRoundTripMs} ms ` +
-    `(a set is ${POINTER_REQUESTS_PER_CALL['set']}), DynamoDB abort check ${a.abortCheckRoundTripMs} ms; ` +
+    `(a set is 1 at an expected revision, else ${POINTER_REQUESTS_PER_CALL['set']}), DynamoDB abort check ${a.abortCheckRoundTripMs} ms; ` +
     `round trips (S3/pointer/DynamoDB, in place of their local time) ${trips}; ` +
     `drain ready at fence + max(${settleFrom}settle ${seconds(model.settleMs)}, last write ${seconds(model.lastWriteMs)} + p99 ${seconds(model.replicationP99Ms)})`
   );
