@@ -3,16 +3,19 @@ import { describeTimeline, type CutoverTimeline } from '../rehearsal/cutover-fig
 import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
 import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
-import { describePauseAssumptions, type StepRoundTrips } from '../lambdas/core/cutover/pause-model';
+import { describePauseAssumptions, fullPathKey, type StepRoundTrips } from '../lambdas/core/cutover/pause-model';
 import type { CallAfterFence } from '../rehearsal/recorded-ports';
 import {
+  byOffsetsPath,
   describeModeled,
+  describeOffsetsPaths,
   describeRoundTrips,
   measuredFunctions,
   modeledGoalMs,
   modeledPlans,
   modelPauses,
   readDefinition,
+  rehearsalOffsetsPath,
   stepRoundTrips,
   workOf,
   type ModeledPause,
@@ -35,6 +38,9 @@ import {
  * round trips the step waits for one after the other on its critical stretch (scripts/cutover-pause-figures.ts,
  * stepRoundTrips: the drain's passing look, the switch up to its pointer set, …), printed per run, and the model adds
  * them at AWS latency in place of their local time; FenceProducers' and SwitchToTarget's work is their stretch's.
+ * CommitConsumerOffsets' and SwitchToTarget's figures are named by the path the run took after the drain (FULL where
+ * the offsets beside the drain were not committed: `CommitConsumerOffsets.full`, …), and the model takes them only for
+ * a plan it runs on that path (pause-model.ts PATH_STEPS); each run prints both paths.
  *
  * Then, each time, the broker fence: the `unaware-clients` rehearsal (a KAFKA_ACL fence on the source's SCRAM
  * listener holds a producer that reads no pointer; a LOCAL_PROCESS switch restarts it on the target), its producer's
@@ -122,6 +128,12 @@ function runStretches(figures: Readonly<Record<string, unknown>>): StepStretch[]
     drainPassedMs: drain?.passedMsAfterFence ?? null,
     offsetsLookedAtMs: s.offsetsDuringDrain?.lookedAtMs ?? null,
   });
+}
+
+/** What the one-invocation Cutover's offsets beside the drain came to in a run (null: no one invocation). */
+function offsetsStatus(figures: Readonly<Record<string, unknown>>): string | null {
+  const s = figures['cutoverSteps'] as { offsetsDuringDrain: { status: string } | null } | null | undefined;
+  return s?.offsetsDuringDrain?.status ?? null;
 }
 
 const byStep = (stretches: readonly StepStretch[]): Record<string, StepRoundTrips> =>
@@ -215,18 +227,24 @@ async function main(): Promise<void> {
       );
     } else
       process.stdout.write('  round trips per step: not recorded (no one-invocation steps); the reference counts\n');
+    // The steps after the drain measured on the path this run took: the model takes them for a plan on that path.
+    const status = offsetsStatus(run.figures);
+    const path = rehearsalOffsetsPath(status);
+    const pointerWork = byOffsetsPath(withStretches(runWork(timeline, run.figures), stretches), path);
+    const pointerTrips = stretches ? byOffsetsPath(byStep(stretches), path) : undefined;
     const runModels = modelPauses({
       definition,
       plans,
       functions,
-      workMs: withStretches(runWork(timeline, run.figures), stretches),
+      workMs: pointerWork,
       replicationP99Ms: p99 ?? 0,
-      ...(stretches ? { roundTrips: byStep(stretches) } : {}),
+      ...(pointerTrips ? { roundTrips: pointerTrips } : {}),
     });
     modeled.push(runModels);
     if (i === 1 && runModels[0])
       process.stdout.write(`  model assumes ${describePauseAssumptions(runModels[0].model)}\n`);
     for (const m of runModels) process.stdout.write(`  modeled AWS pause, ${describeModeled(m)}\n`);
+    process.stdout.write(`  ${describeOffsetsPaths({ path, status }, runModels)}\n`);
     goals.runs++;
     if (run.result.records.lost === 0) goals.lostNone++;
     const goalMs = bound?.boundMs ?? null;
@@ -260,16 +278,21 @@ async function main(): Promise<void> {
       // ECS_SERVICE switch adds in AWS (its deployment) is not modeled.
       // Its steps run as their own states (client switches): its calls are not split per step, so the happy path's
       // round trips are taken.
-      const brokerWork = runWork(broker.cutover.timeline, broker.figures);
-      const pointerWork = withStretches(runWork(timeline, run.figures), stretches);
-      if (pointerWork['SwitchToTarget'] !== undefined) brokerWork['SwitchToTarget'] = pointerWork['SwitchToTarget'];
+      const brokerWork = byOffsetsPath(
+        runWork(broker.cutover.timeline, broker.figures),
+        rehearsalOffsetsPath(offsetsStatus(broker.figures)),
+      );
+      for (const key of ['SwitchToTarget', fullPathKey('SwitchToTarget')]) {
+        delete brokerWork[key];
+        if (pointerWork[key] !== undefined) brokerWork[key] = pointerWork[key];
+      }
       const [brokerModel] = modelPauses({
         definition,
         plans: plans.filter((p) => p.name.startsWith('default plan, broker fence')),
         functions,
         workMs: brokerWork,
         replicationP99Ms: brokerP99 ?? 0,
-        ...(stretches ? { roundTrips: byStep(stretches) } : {}),
+        ...(pointerTrips ? { roundTrips: pointerTrips } : {}),
       });
       process.stdout.write(
         `  broker fence run ${i}: ${broker.result.outcome} in ${broker.result.finalState}, unaware producer lost ${u?.lost ?? '—'} of ${u?.produced ?? '—'}, ` +

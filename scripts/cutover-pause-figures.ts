@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   AWS_TIMINGS,
+  PATH_STEPS,
   POINTER_REQUESTS_PER_CALL,
   describePauseModel,
+  fullPathKey,
   planPauseModel,
   type FunctionProfile,
+  type OffsetsPath,
   type PauseModel,
   type StepRoundTrips,
 } from '../lambdas/core/cutover/pause-model';
@@ -258,4 +261,44 @@ export function describeModeled(pause: ModeledPause): string {
     `${pause.name}: ${describePauseModel(pause.model)} vs ${label} ${(goalMs / 1000).toFixed(2)} s: ` +
     `${pause.model.totalMs <= goalMs ? 'within' : 'OVER'}`
   );
+}
+
+/**
+ * The path the rehearsal's steps after the drain took (pause-model.ts PATH_STEPS): ACCEPT where the one-invocation
+ * Cutover committed the offsets beside the drain (`oneInvocation.offsetsDuringDrain.status` COMMITTED), else FULL
+ * (WAITING or LEFT, or no one invocation: the step-by-step states).
+ */
+export function rehearsalOffsetsPath(offsetsDuringDrainStatus: string | null | undefined): OffsetsPath {
+  return offsetsDuringDrainStatus === 'COMMITTED' ? 'ACCEPT' : 'FULL';
+}
+
+/**
+ * A run's per-step figures (work or round trips) named by the path they were measured on: a FULL run's
+ * CommitConsumerOffsets and SwitchToTarget under fullPathKey, so that the model takes them only for a plan it runs on
+ * that path, and that path's reference figures for the other.
+ */
+export function byOffsetsPath<T>(figures: Readonly<Record<string, T>>, path: OffsetsPath): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(figures).map(([step, v]) => [
+      (PATH_STEPS as readonly string[]).includes(step) ? fullPathKey(step, path) : step,
+      v,
+    ]),
+  );
+}
+
+/**
+ * `offsets after the drain: rehearsal FULL (LEFT); modeled: default plan, pointer fence ACCEPT (committed at fence +
+ * 1.26 s, drain passed 2.05 s), …`: the path the run took and the one each modeled plan took.
+ */
+export function describeOffsetsPaths(
+  rehearsal: { readonly path: OffsetsPath; readonly status: string | null | undefined },
+  pauses: readonly ModeledPause[],
+): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const modeled = pauses.map(({ name, model: { offsets } }) =>
+    offsets
+      ? `${name} ${offsets.path} (${offsets.committedAtMs === null ? 'no pass' : `committed ${s(offsets.committedAtMs)}`}, drain passed ${s(offsets.drainPassedMs)})`
+      : `${name} —`,
+  );
+  return `offsets after the drain: rehearsal ${rehearsal.path} (${rehearsal.status ?? 'no one invocation'}); modeled: ${modeled.join(', ')}`;
 }

@@ -1,4 +1,14 @@
-import { stepRoundTrips, workOf } from '../../scripts/cutover-pause-figures';
+import { REFERENCE_WORK_MS } from '../../lambdas/core/cutover/pause-model';
+import {
+  byOffsetsPath,
+  describeOffsetsPaths,
+  modelPauses,
+  modeledPlans,
+  readDefinition,
+  rehearsalOffsetsPath,
+  stepRoundTrips,
+  workOf,
+} from '../../scripts/cutover-pause-figures';
 
 describe("bench:cutover's per-look work", () => {
   it("divides a paced state's visit by its looks, less the pacer's sleeps, and other states by their visits", () => {
@@ -164,5 +174,61 @@ describe("bench:cutover's round trips per step", () => {
         sequence: 'putJson',
       },
     ]);
+  });
+});
+
+describe("bench:cutover's path after the drain", () => {
+  const measured = {
+    FenceProducers: 100,
+    CheckDrain: 50,
+    OffsetsDuringDrain: 200,
+    CommitConsumerOffsets: 300,
+    SwitchToTarget: 40,
+  };
+
+  it("names a run's figures after the drain by the path the rehearsal took", () => {
+    expect(['COMMITTED', 'WAITING', 'LEFT', null].map(rehearsalOffsetsPath)).toEqual([
+      'ACCEPT',
+      'FULL',
+      'FULL',
+      'FULL',
+    ]);
+    expect(byOffsetsPath(measured, 'ACCEPT')).toEqual(measured);
+    expect(byOffsetsPath(measured, 'FULL')).toEqual({
+      FenceProducers: 100,
+      CheckDrain: 50,
+      OffsetsDuringDrain: 200,
+      'CommitConsumerOffsets.full': 300,
+      'SwitchToTarget.full': 40,
+    });
+  });
+
+  it('models the default plan on the ACCEPT path from a run that took the FULL one, at its reference work', () => {
+    // Prepare: a run whose offsets beside the drain were LEFT: the step after the drain did its whole work, 300 ms
+    const plans = modeledPlans().filter((p) => p.name === 'default plan, pointer fence');
+    const model = (path: 'ACCEPT' | 'FULL') =>
+      modelPauses({
+        definition: readDefinition(),
+        plans,
+        functions: {},
+        workMs: byOffsetsPath(measured, path),
+        replicationP99Ms: 30,
+      })[0];
+    // Act
+    const fromFull = model(rehearsalOffsetsPath('LEFT'));
+    const fromAccept = model(rehearsalOffsetsPath('COMMITTED'));
+    // Assess: its 2 s settle leaves the offsets committed before the drain passes: the check's reference work, not
+    // the 300 ms measured on the other path; a run that took the ACCEPT path gives its own
+    expect(fromFull?.model.offsets?.path).toBe('ACCEPT');
+    expect(fromFull?.model.shares.work).toBe(
+      100 +
+        50 +
+        (REFERENCE_WORK_MS['CommitConsumerOffsets'] as number) +
+        (REFERENCE_WORK_MS['SwitchToTarget'] as number),
+    );
+    expect(fromAccept?.model.shares.work).toBe(100 + 50 + 300 + 40);
+    expect(describeOffsetsPaths({ path: 'FULL', status: 'LEFT' }, fromFull ? [fromFull] : [])).toMatch(
+      /^offsets after the drain: rehearsal FULL \(LEFT\); modeled: default plan, pointer fence ACCEPT \(committed \d\.\d\d s, drain passed \d\.\d\d s\)$/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   AWS_TIMINGS,
   REFERENCE_ROUND_TRIPS,
+  REFERENCE_WORK_MS,
   describePauseAssumptions,
   describePauseModel,
   modelCutoverPause,
@@ -70,7 +71,8 @@ const base = (over: Partial<PauseModelInput> = {}): PauseModelInput => ({
   settleMs: 25_000,
   replicationP99Ms: 400,
   clientNoticeMs: 1_000,
-  workMs: { FenceProducers: 100, CheckDrain: 50, CommitConsumerOffsets: 200, SwitchToTarget: 20 },
+  // the step-by-step states after the drain do their whole work: the FULL path's figures
+  workMs: { FenceProducers: 100, CheckDrain: 50, 'CommitConsumerOffsets.full': 200, 'SwitchToTarget.full': 20 },
   functions: {
     FenceProducers: { importMs: 300, memoryMb: 1769 },
     CheckDrain: { importMs: 300, memoryMb: 1769 },
@@ -236,15 +238,17 @@ describe('the modeled AWS write pause', () => {
       settleMs: 2_000,
       inInvocationPoll: { CheckDrain: { everyMs: 100, budgetMs: 60_000 } },
     });
-    const switchTrips = { SwitchToTarget: { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 1 } };
+    const none = { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 };
+    const quiet = { 'CommitConsumerOffsets.full': none, 'SwitchToTarget.full': none };
+    const switchTrips = { ...quiet, 'SwitchToTarget.full': { artifacts: 0, pointer: 2, aborts: 0, localCallMs: 1 } };
     const trips = { ...switchTrips, CheckDrain: { artifacts: 2, pointer: 0, aborts: 0, localCallMs: 5 } };
     // Act
-    const none = modelCutoverPause({ ...input, roundTrips: {} });
+    const noCalls = modelCutoverPause({ ...input, roundTrips: quiet });
     const atSwitch = modelCutoverPause({ ...input, roundTrips: switchTrips });
     const both = modelCutoverPause({ ...input, roundTrips: trips });
     const slowS3 = modelCutoverPause({ ...input, roundTrips: trips, aws: { artifactRoundTripMs: 100 } });
     // Assess: the switch's two SSM requests replace its 1 ms of local calls, after the drain
-    expect(atSwitch.totalMs - none.totalMs).toBe(2 * AWS_TIMINGS.pointerRoundTripMs - 1);
+    expect(atSwitch.totalMs - noCalls.totalMs).toBe(2 * AWS_TIMINGS.pointerRoundTripMs - 1);
     expect(atSwitch.shares['round trips']).toBe(2 * AWS_TIMINGS.pointerRoundTripMs);
     // each drain look pays its two S3 requests, at the latency the timings give
     expect(both.shares['round trips']).toBe(2 * AWS_TIMINGS.pointerRoundTripMs + 2 * AWS_TIMINGS.artifactRoundTripMs);
@@ -274,31 +278,104 @@ describe('the modeled AWS write pause', () => {
     );
   });
 
-  it('counts the consumer offsets committed beside the drain only where they end after it could pass', () => {
-    // Prepare: the same plan with a slower and a faster committing look beside the drain, pointer and broker fence
+  it('takes the path after the drain the modeled plan gives, not the one the measured run took', () => {
+    // Prepare: a run whose drain passed before the offsets beside it were committed (LEFT): its steps after the drain
+    // did their whole work (300 ms, 7 S3 requests and the abort check), measured under the FULL path's names only
+    const plan = examplePlan('msk-to-serverless-replicator');
+    const fullRun = (fullMs: number): Partial<PauseModelInput> => ({
+      workMs: {
+        FenceProducers: 100,
+        CheckDrain: 50,
+        OffsetsDuringDrain: 300,
+        'CommitConsumerOffsets.full': fullMs,
+        'SwitchToTarget.full': 40,
+      },
+      roundTrips: {
+        'CommitConsumerOffsets.full': { artifacts: 7, pointer: 0, aborts: 1, localCallMs: 2 },
+        'SwitchToTarget.full': { artifacts: 2, pointer: 2, aborts: 0, localCallMs: 1 },
+      },
+    });
+    // Act
+    const model = planPauseModel(plan, definition, fullRun(300));
+    const slower = planPauseModel(plan, definition, fullRun(900));
+    // Assess: the default plan's 2 s settle leaves the offsets (groups gone at 1 s, 300 ms of committing) done before
+    // the drain passes: the check alone after it, at the ACCEPT path's reference work and round trips
+    expect(model.offsets).toEqual({
+      path: 'ACCEPT',
+      committedAtMs: expect.any(Number),
+      drainPassedMs: expect.any(Number),
+    });
+    expect(model.offsets?.committedAtMs).toBeLessThanOrEqual(model.offsets?.drainPassedMs as number);
+    expect(model.shares.work).toBe(
+      100 +
+        50 +
+        (REFERENCE_WORK_MS['CommitConsumerOffsets'] as number) +
+        (REFERENCE_WORK_MS['SwitchToTarget'] as number),
+    );
+    const trip = (r: StepRoundTrips | undefined): number =>
+      r
+        ? r.artifacts * AWS_TIMINGS.artifactRoundTripMs +
+          r.pointer * AWS_TIMINGS.pointerRoundTripMs +
+          r.aborts * AWS_TIMINGS.abortCheckRoundTripMs
+        : 0;
+    expect(model.shares['round trips']).toBe(
+      trip(REFERENCE_ROUND_TRIPS['CommitConsumerOffsets']) + trip(REFERENCE_ROUND_TRIPS['SwitchToTarget']),
+    );
+    expect(slower.totalMs).toBe(model.totalMs);
+  });
+
+  it('charges the FULL path where the offsets beside the drain end after the drain passed', () => {
+    // Prepare: the same measured run, its committing look beside the drain 300 ms or 3 s (longer than the settle);
+    // and the broker fence, whose drain passes before the groups leave
     const pointerPlan = examplePlan('msk-to-serverless-replicator');
     const brokerPlan = examplePlan('msk-to-serverless-replicator', (raw) => {
       (raw.cutover as Record<string, unknown>).fence = { type: 'KAFKA_ACL' };
     });
-    const work = (offsetsDuringDrain: number) => ({
+    const zero = { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 };
+    const run = (offsetsDuringDrain: number): Partial<PauseModelInput> => ({
       workMs: {
         FenceProducers: 100,
         CheckDrain: 50,
         OffsetsDuringDrain: offsetsDuringDrain,
         CommitConsumerOffsets: 20,
-        SwitchToTarget: 20,
+        SwitchToTarget: 10,
+        'CommitConsumerOffsets.full': 300,
+        'SwitchToTarget.full': 40,
       },
+      roundTrips: Object.fromEntries(
+        ['FenceProducers', 'CheckDrain', 'OffsetsDuringDrain', 'CommitConsumerOffsets', 'SwitchToTarget'].map((k) => [
+          k,
+          zero,
+        ]),
+      ),
     });
     // Act
-    const pointer = [300, 600].map((ms) => planPauseModel(pointerPlan, definition, work(ms)).totalMs);
-    const broker = [300, 600].map((ms) => planPauseModel(brokerPlan, definition, work(ms)).totalMs);
-    // Assess: with the pointer fence the groups leave (1 s) and their offsets are committed before the settle's end
-    // (2 s): the work after the drain is the check alone; with the broker fence the drain could pass at once, and
-    // the commit after the groups left is on the path
-    expect(pointer[1]).toBe(pointer[0]);
-    expect((broker[1] as number) - (broker[0] as number)).toBe(300);
-    const { shares } = planPauseModel(pointerPlan, definition, work(300));
-    expect(shares.work).toBe(100 + 50 + 20 + 20);
+    const quick = planPauseModel(pointerPlan, definition, run(300));
+    const long = planPauseModel(pointerPlan, definition, run(3_000));
+    const broker = [300, 3_000].map((ms) => planPauseModel(brokerPlan, definition, run(ms)));
+    // Assess: the long pass is not waited for: the drain's end stops it and the whole step runs after the drain,
+    // with its reference round trips (the run measured none for that path)
+    expect(quick.offsets?.path).toBe('ACCEPT');
+    expect(quick.shares.work).toBe(100 + 50 + 20 + 10);
+    expect(long.offsets?.path).toBe('FULL');
+    expect(long.offsets?.committedAtMs).toBeGreaterThan(long.offsets?.drainPassedMs as number);
+    expect(long.shares.work).toBe(100 + 50 + 300 + 40);
+    const fullTrips = ['CommitConsumerOffsets.full', 'SwitchToTarget.full'].map(
+      (k) => REFERENCE_ROUND_TRIPS[k] as StepRoundTrips,
+    );
+    expect(fullTrips[0]).toMatchObject({ artifacts: 6, aborts: 1 });
+    expect(long.shares['round trips']).toBe(
+      fullTrips.reduce(
+        (n, r) =>
+          n +
+          r.artifacts * AWS_TIMINGS.artifactRoundTripMs +
+          r.pointer * AWS_TIMINGS.pointerRoundTripMs +
+          r.aborts * AWS_TIMINGS.abortCheckRoundTripMs,
+        0,
+      ),
+    );
+    expect(broker.map((m) => m.offsets?.path)).toEqual(['FULL', 'FULL']);
+    expect(broker[1]?.totalMs).toBe(broker[0]?.totalMs);
   });
 
   it('goes on through the step-by-step states and their Wait when the settle outlasts the one invocation\u2019s deadline', () => {

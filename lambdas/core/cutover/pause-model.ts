@@ -28,10 +28,13 @@ import { lazySchema } from '../lazy-schema';
  * The Cutover state runs FenceProducers, CheckDrain, CommitConsumerOffsets and SwitchToTarget within ONE invocation
  * (ONE_INVOCATION_STEPS): one invoke, each step's work and in-invocation looks (the Cutover's pacer), and no transition
  * or invoke between them. Beside the drain's looks the consumer offsets are committed (OffsetsDuringDrain): its looks
- * at whether the groups left come a fifth of the pacer's interval apart, then its committing look's work; after the
- * drain, CommitConsumerOffsets waits for that to end, if it has not, then does its own work (the check of what was
- * committed, as the rehearsal measures it). Where its looks run out undrained (or with groups still leaving), the walk goes on through
- * CutoverReached? to the step-by-step state it names, as the workflow does.
+ * at whether the groups left come a fifth of the pacer's interval apart, then its committing look's work. The steps
+ * after the drain take the path THIS plan's timing gives them (OffsetsPath), whatever path a measured run took: where
+ * that pass committed before the drain passed, CommitConsumerOffsets only checks it and SwitchToTarget is left its
+ * pointer set (ACCEPT); else the drain's end stops the pass and both do their whole work after the drain (FULL), each
+ * with that path's figures (PATH_STEPS, fullPathKey). Where its looks run out undrained (or with groups still
+ * leaving), the walk goes on through CutoverReached? to the step-by-step state it names, as the workflow does; those
+ * states always take the FULL path.
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
  * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
@@ -105,6 +108,22 @@ export interface StepRoundTrips {
 }
 
 /**
+ * The steps after the drain whose work depends on the consumer offsets beside it (the one-invocation Cutover). ACCEPT:
+ * the pass committed them before the drain passed, CommitConsumerOffsets only checks them (acceptOffsetsDuringDrain)
+ * with the switch's reads and intent beside that check, and SwitchToTarget is left its pointer set. FULL: the drain
+ * passed first (its end stops the pass), or the step-by-step states run: CommitConsumerOffsets does its whole work
+ * (lambdas/core/cutover/commit-consumer-offsets.ts commitConsumerOffsets) and SwitchToTarget its reads and intent
+ * before the set. A FULL path's figures (work, round trips, measured or reference) go by fullPathKey.
+ */
+export const PATH_STEPS = ['CommitConsumerOffsets', 'SwitchToTarget'] as const;
+export type OffsetsPath = 'ACCEPT' | 'FULL';
+
+/** The name a step's figures of a path go by: `CommitConsumerOffsets.full` for FULL, the step's own for ACCEPT. */
+export function fullPathKey(step: string, path: OffsetsPath = 'FULL'): string {
+  return path === 'FULL' && (PATH_STEPS as readonly string[]).includes(step) ? `${step}.full` : step;
+}
+
+/**
  * Round trips per step when nothing is measured (`msk-migrate validate`, the assessment), counted from the code of a
  * plan with an SSM pointer and no client switches, on each step's critical stretch:
  * - FenceProducers from its pointer set (the fence): the set (one PutParameter at the version read before the
@@ -123,15 +142,26 @@ export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
   OffsetsDuringDrain: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
   CommitConsumerOffsets: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
   SwitchToTarget: { artifacts: 0, pointer: 1, aborts: 0, localCallMs: 0 },
+  /**
+   * The FULL path (PATH_STEPS), the one invocation holding the scope in memory: the abort check; the offsets' journal
+   * read, their INTENT, the drained tails (beside the end offsets), the translations before the fence, the evidence,
+   * the DONE, one after the other.
+   */
+  'CommitConsumerOffsets.full': { artifacts: 6, pointer: 0, aborts: 1, localCallMs: 0 },
+  /** The FULL path: the switch's journal (beside the target's ends), its snapshot and INTENT at once, the set. */
+  'SwitchToTarget.full': { artifacts: 2, pointer: 1, aborts: 0, localCallMs: 0 },
 };
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
   CheckDrain: 80,
   /** The consumer offsets' committing look beside the drain (the one invocation's OffsetsDuringDrain). */
   OffsetsDuringDrain: 200,
-  /** The whole step; in the one invocation, after the offsets beside the drain, only their check (less). */
-  CommitConsumerOffsets: 200,
+  /** After the offsets beside the drain: only their check (acceptOffsetsDuringDrain). */
+  CommitConsumerOffsets: 30,
   SwitchToTarget: 20,
+  /** The whole step: translated, committed, read back and checked by content. */
+  'CommitConsumerOffsets.full': 200,
+  'SwitchToTarget.full': 20,
 };
 
 const AslState = lazySchema(() =>
@@ -242,8 +272,22 @@ export interface PauseModel {
   readonly replicationP99Ms: number;
   readonly clientNoticeMs: number;
   readonly aws: AwsTimings;
-  /** The round trips counted per step (measured or REFERENCE_ROUND_TRIPS), for the printed assumptions. */
+  /**
+   * The round trips charged per step (measured or REFERENCE_ROUND_TRIPS), by the figures' name on the path taken
+   * (`CommitConsumerOffsets.full`, …), in the order first charged: for the printed assumptions.
+   */
   readonly roundTrips: Readonly<Record<string, StepRoundTrips>>;
+  /** The path the steps after the drain took in the one invocation; absent where it stopped before them. */
+  readonly offsets?: OffsetsPathTaken;
+}
+
+/** Which path the steps after the drain took (PATH_STEPS), and why: when the pass beside the drain would commit. */
+export interface OffsetsPathTaken {
+  readonly path: OffsetsPath;
+  /** When the offsets beside the drain would be committed, ms after the fence; null where no pass runs (no pacer). */
+  readonly committedAtMs: number | null;
+  /** When the drain's passing look ended, ms after the fence. */
+  readonly drainPassedMs: number;
 }
 
 const MAX_STEPS = 10_000;
@@ -274,15 +318,41 @@ function readyAt(state: string, input: PauseModelInput): number {
   return 0;
 }
 
-/** A step's work on AWS: its local work less its calls' local time, and its round trips at AWS latency. */
+/**
+ * When the consumer offsets beside the drain are committed, ms after the fence: at the first of their looks (a fifth
+ * of the pacer's interval apart) after the groups left (the clients' notice), plus their committing look's work.
+ */
+function offsetsCommittedAt(
+  input: PauseModelInput,
+  aws: AwsTimings,
+  everyMs: number,
+  charged: Record<string, StepRoundTrips>,
+): number {
+  const gap = everyMs / 5;
+  const look = awsWork('OffsetsDuringDrain', input, aws, 'FULL', charged);
+  return Math.ceil(readyAt('CommitConsumerOffsets', input) / gap) * gap + look.localMs + look.roundTripMs;
+}
+
+/**
+ * A step's work on AWS: its local work less its calls' local time, and its round trips at AWS latency. A step of
+ * PATH_STEPS takes the figures of the path given (fullPathKey): measured where the run took that path, else that
+ * path's reference figures, never none for want of a measured record.
+ */
 function awsWork(
   task: string,
   input: PauseModelInput,
   aws: AwsTimings,
+  path: OffsetsPath = 'FULL',
+  /** The round trips charged so far, by the name of the figures taken (the model's `roundTrips`). */
+  charged: Record<string, StepRoundTrips> = {},
 ): { readonly localMs: number; readonly roundTripMs: number } {
-  const work = input.workMs?.[task] ?? REFERENCE_WORK_MS[task] ?? 50;
-  const trips = (input.roundTrips ?? REFERENCE_ROUND_TRIPS)[task];
+  const key = fullPathKey(task, path);
+  const work = input.workMs?.[key] ?? REFERENCE_WORK_MS[key] ?? 50;
+  const trips = (PATH_STEPS as readonly string[]).includes(task)
+    ? (input.roundTrips?.[key] ?? REFERENCE_ROUND_TRIPS[key])
+    : (input.roundTrips ?? REFERENCE_ROUND_TRIPS)[key];
   if (!trips) return { localMs: work, roundTripMs: 0 };
+  charged[key] = trips;
   return {
     localMs: Math.max(0, work - trips.localCallMs),
     roundTripMs:
@@ -315,6 +385,8 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
   let lastPassed = true;
   /** What the one invocation reached (CutoverReached? branches on it). */
   let reached: string | undefined;
+  let offsets: OffsetsPathTaken | undefined;
+  const charged: Record<string, StepRoundTrips> = {};
   let name: string | undefined = from;
   for (let step = 0; name !== undefined; step++) {
     if (step > MAX_STEPS) throw new Error(`pause model: no path from ${from} to ${to} within ${MAX_STEPS} states`);
@@ -344,8 +416,12 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
       }
       // One step's work and looks: `task` is the step's own Task state name (its work and readiness), `poll` the
       // pacer of the function running it.
-      const runStep = (task: string, poll: { everyMs: number; budgetMs: number } | undefined): boolean => {
-        const { localMs, roundTripMs } = awsWork(task, input, aws);
+      const runStep = (
+        task: string,
+        poll: { everyMs: number; budgetMs: number } | undefined,
+        path: OffsetsPath = 'FULL',
+      ): boolean => {
+        const { localMs, roundTripMs } = awsWork(task, input, aws, path, charged);
         const work = localMs + roundTripMs;
         add('work', localMs);
         add('round trips', roundTripMs);
@@ -371,17 +447,16 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
       if (fn === ONE_INVOCATION_FUNCTION) {
         const poll = input.inInvocationPoll?.[name];
         reached = 'SWITCHED';
+        // The path after the drain (PATH_STEPS): ACCEPT where the offsets beside the drain were committed by the time
+        // the drain passed; else the drain's end stopped them and the steps after it do their whole work.
+        let path: OffsetsPath = 'FULL';
         for (const task of ONE_INVOCATION_STEPS) {
-          if (task === 'CommitConsumerOffsets' && poll && fencedAt !== undefined) {
-            // The offsets beside the drain: committed once the groups left (their first look after the clients'
-            // notice, a fifth of the pacer's interval apart) and their committing look's work.
-            const gap = poll.everyMs / 5;
-            const offsets = awsWork('OffsetsDuringDrain', input, aws);
-            const committedAt =
-              fencedAt + Math.ceil(readyAt(task, input) / gap) * gap + offsets.localMs + offsets.roundTripMs;
-            if (t < committedAt) add('polling', committedAt - t);
+          if (task === 'CommitConsumerOffsets' && fencedAt !== undefined) {
+            const committedAt = poll ? offsetsCommittedAt(input, aws, poll.everyMs, charged) : null;
+            path = committedAt !== null && fencedAt + committedAt <= t ? 'ACCEPT' : 'FULL';
+            offsets = { path, committedAtMs: committedAt, drainPassedMs: t - fencedAt };
           }
-          if (runStep(task, poll)) continue;
+          if (runStep(task, poll, path)) continue;
           reached = STOPPED_AT[task] ?? 'NOT_RUN';
           break;
         }
@@ -431,7 +506,8 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     replicationP99Ms: input.replicationP99Ms,
     clientNoticeMs: input.clientNoticeMs,
     aws,
-    roundTrips: input.roundTrips ?? REFERENCE_ROUND_TRIPS,
+    roundTrips: charged,
+    ...(offsets ? { offsets } : {}),
   };
 }
 
