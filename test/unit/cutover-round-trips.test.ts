@@ -130,7 +130,7 @@ async function recordedCutover(
 }
 
 describe('round trips between the drain and the switch in the one-invocation Cutover', () => {
-  it('moves the pointer four round trips after the drain passed, the offsets and the switch journaled first', async () => {
+  it('writes to the store in one round between the passing look and the pointer set, and reads nothing from it', async () => {
     // Prepare
     const { w, rounds, run } = await recordedCutover();
     // Act
@@ -138,10 +138,28 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     // Assess
     expect(out.oneInvocation).toMatchObject({ reached: 'SWITCHED', offsetsDuringDrain: { status: 'COMMITTED' } });
     const drained = out.oneInvocation.steps.find((s) => s.step === 'CheckDrain');
-    const between = rounds.roundsBetween(drained?.endedAt ?? '', out.switch?.switchedAt ?? '');
-    // reads at once (abort request, offsets journal, the groups' checks, drained tails, switch journal, target ends);
-    // the offsets' evidence with the target-end snapshot and the switch's intent; the offsets' DONE; the pointer set
-    expect(between).toBe(4);
+    const lookedAt = Date.parse(out.drain?.checkedAt ?? '');
+    const setAt = Date.parse(out.switch?.switchedAt ?? '');
+    // from the passing look's start: its end offsets; the offsets' checks with the target's ends and the abort
+    // request; the one round of writes; the pointer set
+    expect(rounds.roundsBetween(out.drain?.checkedAt ?? '', out.switch?.switchedAt ?? '')).toBe(4);
+    const inPause = rounds.calls.filter((c) => c.at > lookedAt && c.at <= setAt);
+    const store = inPause.filter((c) => c.label.startsWith('artifacts.'));
+    expect(store.filter((c) => c.label !== 'artifacts.putJson')).toEqual([]);
+    expect(new Set(store.map((c) => c.round)).size).toBe(1);
+    // that round holds the passing look's snapshot and evidence, the offsets' evidence and DONE, the switch's
+    // target-end snapshot and intent
+    const written = store.map((c) => c.arg?.replace(/^.*\/cutover\//, ''));
+    expect(written.sort()).toEqual(
+      [
+        `drain/poll-${String(out.drain?.polls).padStart(4, '0')}.json`,
+        `drain/source-ends-${String(out.drain?.polls).padStart(4, '0')}.json`,
+        'consumer-offsets.json',
+        'journal/offsets.json',
+        'journal/switch.json',
+        'target-ends-at-switch.json',
+      ].sort(),
+    );
     // what this invocation holds in memory is not read back after the drain: the scope, the offsets' journal, the
     // drained look's tails
     const afterDrain = rounds.calls.filter((c) => c.at > Date.parse(drained?.endedAt ?? ''));
@@ -149,16 +167,16 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     expect(read).not.toContain(journalKey(w, 'offsets'));
     expect(read.some((k) => k?.endsWith('replication/topics.json'))).toBe(false);
     expect(read.some((k) => k?.includes('/drain/poll-'))).toBe(false);
-    expect(read).toContain(journalKey(w, 'switch'));
+    expect(read).not.toContain(journalKey(w, 'switch'));
     // the pointer moved only once the offsets' DONE and the switch's intent were answered
     const target = out.switch?.producers.value;
-    const setAt = rounds.calls.find((c) => c.label === 'pointer.set' && c.arg === target)?.round ?? 0;
+    const setRound = rounds.calls.find((c) => c.label === 'pointer.set' && c.arg === target)?.round ?? 0;
     const journal = (step: string) => journalKey(w, step);
     const puts = rounds.calls.filter((c) => c.label === 'artifacts.putJson');
     const offsetsDone = puts.filter((c) => c.arg === journal('offsets')).at(-1)?.round ?? Infinity;
     const switchIntent = puts.find((c) => c.arg === journal('switch'))?.round ?? Infinity;
     const snapshot = puts.find((c) => c.arg?.endsWith('target-ends-at-switch.json'))?.round ?? Infinity;
-    expect(setAt).toBeGreaterThan(Math.max(offsetsDone, switchIntent, snapshot));
+    expect(setRound).toBeGreaterThan(Math.max(offsetsDone, switchIntent, snapshot));
     expect(journalOf(w, 'offsets')?.status).toBe('DONE');
     expect(journalOf(w, 'switch')?.status).toBe('DONE');
     expect(w.artifacts.objects.has(out.switch?.targetEndsAtSwitch.key ?? '')).toBe(true);
@@ -185,9 +203,14 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     });
     // Act + Assess: asked by CommitConsumerOffsets, after the drain's passing look
     await expect(run).rejects.toMatchObject({ name: 'Migration.Aborted' });
-    const lastAsked = rounds.calls.filter((c) => c.label === 'aborts.requested').at(-1)?.round ?? 0;
+    const lastAsked = rounds.calls.filter((c) => c.label === 'aborts.requested').at(-1)?.at ?? 0;
     const drainPolls = rounds.calls.filter((c) => c.label === 'artifacts.putJson' && c.arg?.includes('/drain/poll-'));
-    expect(lastAsked).toBeGreaterThan(drainPolls.at(-1)?.round ?? Infinity);
+    const passing = JSON.parse(w.artifacts.objects.get(drainPolls.at(-1)?.arg ?? '') ?? '{}') as {
+      at?: string;
+      drained?: boolean;
+    };
+    expect(passing.drained).toBe(true);
+    expect(lastAsked).toBeGreaterThan(Date.parse(passing.at ?? ''));
     expect(w.artifacts.objects.has(journalKey(w, 'offsets').replace('journal/offsets', 'consumer-offsets'))).toBe(
       false,
     );
@@ -220,6 +243,48 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     expect(fencedThen).toMatch(/^fenced:/);
     expect(w.pointer.current?.value).toBe(SOURCE_SERVERS);
     expect(rolledBack).toMatchObject({ outcome: 'REVERTED', targetWrites: { status: 'NONE' } });
+  });
+
+  it("fails before the pointer moves when the passing look's records are refused, written beside the journals", async () => {
+    // Prepare: the store refuses the drained look's evidence (written in the round of the offsets' and switch's writes)
+    const w = await cutoverWorld();
+    const refusing: ArtifactStore = Object.assign(Object.create(w.artifacts) as ArtifactStore, {
+      putJson: async (key: string, value: unknown) => {
+        if (key.includes('/drain/poll-') && (value as { drained?: boolean }).drained === true)
+          throw new Error('S3 is unavailable');
+        return w.artifacts.putJson(key, value);
+      },
+    });
+    const { run } = await recordedCutover({ world: w, artifacts: refusing });
+    // Act + Assess: the pointer still holds the fence; the switch journaled as INTENT only
+    await expect(run).rejects.toThrow('S3 is unavailable');
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+    expect(journalOf(w, 'switch')?.status).toBe('INTENT');
+  });
+
+  it("a retry that finds the offsets' DONE without its evidence accepts them again and writes both", async () => {
+    // Prepare: the first attempt's offsets evidence is refused while their DONE (written at once) is answered
+    const w = await cutoverWorld();
+    const evidence = journalKey(w, 'offsets').replace('journal/offsets', 'consumer-offsets');
+    const refusing: ArtifactStore = Object.assign(Object.create(w.artifacts) as ArtifactStore, {
+      putJson: async (key: string, value: unknown) => {
+        if (key === evidence) throw new Error('S3 is unavailable');
+        return w.artifacts.putJson(key, value);
+      },
+    });
+    const first = await recordedCutover({ world: w, artifacts: refusing });
+    await expect(first.run).rejects.toThrow('S3 is unavailable');
+    expect(journalOf(w, 'offsets')?.status).toBe('DONE');
+    expect(w.artifacts.objects.has(evidence)).toBe(false);
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+    // Act: the invocation retried
+    const out = await (await recordedCutover({ world: w })).run;
+    // Assess: the offsets accepted again, their evidence and DONE durable before the pointer moved
+    expect(out.oneInvocation.reached).toBe('SWITCHED');
+    expect(out.offsets).toMatchObject({ complete: true, evidenceKey: evidence });
+    expect(w.artifacts.objects.has(evidence)).toBe(true);
+    expect(journalOf(w, 'offsets')?.status).toBe('DONE');
+    expect(w.pointer.current?.value).toBe(out.switch?.producers.value);
   });
 
   it('a retried switch whose intent is journaled without its snapshot stores the snapshot before the pointer moves', async () => {

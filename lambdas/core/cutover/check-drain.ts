@@ -14,6 +14,7 @@ import {
   ExecutionIdentitySchema,
   cutoverKey,
   digestEnds,
+  endOffsetsSnapshot,
   loadEndOffsets,
   readEndOffsets,
   storeEndOffsets,
@@ -21,6 +22,7 @@ import {
   type PartitionEnd,
 } from './model';
 import { lazySchema } from '../lazy-schema';
+import { allAnswered } from './journal';
 
 /**
  * CheckDrain: one poll of the Wait/CheckDrain/Choice loop after FenceProducers. The source is drained when
@@ -179,10 +181,22 @@ const REASONS_KEPT = 5;
 /** Partitions whose tails one look compares at once. */
 const TAIL_CONCURRENCY = 8;
 
+/** A write started at the first call; later calls return the same promise. */
+function once<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= start());
+}
+
 export async function checkDrain(
   input: CheckDrainRequest,
   deps: CheckDrainDeps,
   memory?: DrainLookMemory,
+  /**
+   * Takes a drained look's records (its source-ends snapshot and evidence) instead of this look writing them: the
+   * caller starts the writes (the function given; called again, the same writes) and has them answered before it acts
+   * on the drain. Without it, every look's records are answered before it returns.
+   */
+  deferDrainedRecords?: (write: () => Promise<unknown>) => void,
 ): Promise<DrainProgress> {
   const request = CheckDrainRequestSchema.parse(input);
   const { identity, fence, previous } = request;
@@ -221,15 +235,11 @@ export async function checkDrain(
   if (!ends.ordered && sourceEnds.some(readsRecords)) sourceEnds = await readEndOffsets(deps.source, topics);
 
   const sourceDigest = digestEnds(sourceEnds);
-  // The source's ends go to the artifact store while the tails are compared; awaited with the evidence below.
-  const snapshotStored = storeEndOffsets(
-    deps.artifacts,
-    identity,
-    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
-    at,
-    sourceEnds,
-  );
-  snapshotStored.catch(() => undefined);
+  // The source's ends go to the artifact store while the tails are compared (awaited with the evidence below), except
+  // where the caller writes a drained look's records (deferDrainedRecords): then with the evidence, when it says.
+  const sourceEndsName = `drain/source-ends-${String(polls).padStart(4, '0')}.json`;
+  const snapshotStored = once(() => storeEndOffsets(deps.artifacts, identity, sourceEndsName, at, sourceEnds));
+  if (!deferDrainedRecords) snapshotStored().catch(() => undefined);
 
   const reference = previous?.sourceEnds ?? fence.sourceEndsAtFence;
   const moved = sourceDigest !== reference.digest;
@@ -237,7 +247,7 @@ export async function checkDrain(
   const settleMs = request.settleSeconds * 1000;
   const noticeMs = request.noticeSeconds === undefined ? undefined : Math.min(request.noticeSeconds * 1000, settleMs);
   if (previous && moved && Date.parse(previous.checkedAt) - fencedMs >= (noticeMs ?? settleMs)) {
-    await snapshotStored;
+    await snapshotStored();
     await refuseUncoveredWriters({ request, previous, sourceEnds, polls, at, deps });
   }
   const sourceStableSince = moved ? at : (previous?.sourceStableSince ?? fence.fencedAt);
@@ -282,24 +292,31 @@ export async function checkDrain(
   const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
   const compare = { tailRecords: request.tailRecords, ignoredHeaders: request.ignoredHeaders };
   // The look's two artifacts are written at once: neither refers to the other.
-  const [sourceSnapshot] = await Promise.all([
-    snapshotStored,
-    deps.artifacts.putJson(evidenceKey, {
-      kind: 'cutover-drain',
-      at,
-      drained,
-      sourceStableSince,
-      settleSeconds: request.settleSeconds,
-      ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
-      recordsAfterFence,
-      compare,
-      ...(carriedOver > 0 && previous
-        ? { tailsCarriedOver: { partitions: carriedOver, from: previous.evidenceKey } }
-        : {}),
-      partitions: tails,
-      reasons,
-    }),
-  ]);
+  const sourceSnapshot = endOffsetsSnapshot(identity, sourceEndsName, at, sourceEnds);
+  const writeRecords = (): Promise<unknown> =>
+    allAnswered([
+      snapshotStored(),
+      deps.artifacts.putJson(evidenceKey, {
+        kind: 'cutover-drain',
+        at,
+        drained,
+        sourceStableSince,
+        settleSeconds: request.settleSeconds,
+        ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
+        recordsAfterFence,
+        compare,
+        ...(carriedOver > 0 && previous
+          ? { tailsCarriedOver: { partitions: carriedOver, from: previous.evidenceKey } }
+          : {}),
+        partitions: tails,
+        reasons,
+      }),
+    ]);
+  // A drained look's records, where the caller takes them (deferDrainedRecords), are written by the caller at once
+  // with its own: the decision is made from what this look read, and the caller has them durable before it acts on it
+  // (the one-invocation Cutover, before the pointer moves). Every other look has them answered before it returns.
+  if (drained && deferDrainedRecords) deferDrainedRecords(once(writeRecords));
+  else await writeRecords();
   memory?.remember({ evidenceKey, at, ...compare, tails });
 
   const progress: DrainProgress = {

@@ -5,6 +5,7 @@ import type { CutoverSwitch } from '../../ports/cutover-switch';
 import type { CommittedOffset, KafkaDataPlane, PartitionOffsets } from '../../ports/kafka';
 import { mapBounded } from '../inventory/bounded-map';
 import { selectGroups } from '../replication/topic-selection';
+import type { ExecutionIdentity } from '../replication/naming';
 import { checkGroupOffsets, type PartitionView } from '../validation/group-offsets';
 import { readDigests } from '../validation/record-continuity';
 import type { DigestedRecord } from '../validation/record-digest';
@@ -12,7 +13,7 @@ import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { RecoveryPolicySchema, allows, describeTolerance, tolerancesFor } from '../validation/recovery-policy';
 import { DrainProgressSchema, loadDrainTails, type PartitionTail } from './check-drain';
 import { FenceRecordSchema } from './fence-producers';
-import { readJournal, writeDone, writeIntent } from './journal';
+import { readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
 import { lazySchema } from '../lazy-schema';
 
@@ -209,6 +210,24 @@ export const CommitIntentSchema = lazySchema(() =>
 );
 export type CommitIntent = z.infer<typeof CommitIntentSchema>;
 type Parsed = z.output<typeof CommitConsumerOffsetsRequestSchema>;
+
+/**
+ * The offsets' journal as a step may act on it. A DONE is final (the step returns its record as it is) only with the
+ * evidence it names: the offsets done during the drain journal their DONE at once with their evidence
+ * (acceptOffsetsDuringDrain), and the pointer moves only once that whole round is answered, so a DONE whose evidence
+ * is missing is an attempt whose round failed before the pointer moved. It is then read as its intent: the step
+ * commits (or accepts) again and writes both. One more read, only where a DONE is found (a retry).
+ */
+export async function readOffsetsJournal(
+  artifacts: CommitOffsetsDeps['artifacts'],
+  identity: ExecutionIdentity,
+): Promise<JournalEntry<CommitIntent, CommitProgress> | undefined> {
+  const journal = await readJournal<CommitIntent, CommitProgress>(artifacts, identity, 'offsets');
+  if (journal?.status !== 'DONE') return journal;
+  const { evidenceKey } = CommitProgressSchema.parse(journal.record);
+  if (evidenceKey === undefined || (await artifacts.getJson(evidenceKey)) !== undefined) return journal;
+  return { status: 'INTENT', intent: journal.intent };
+}
 /** What a translation's reads and the read-back's content check read with. */
 export type ReadSettings = Pick<Parsed, 'searchWindow' | 'ignoredHeaders' | 'readTimeoutMs'>;
 
@@ -218,7 +237,7 @@ export async function commitConsumerOffsets(
 ): Promise<CommitProgress> {
   const request = CommitConsumerOffsetsRequestSchema.parse(input);
   const { identity, fence } = request;
-  const journal = await readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets');
+  const journal = await readOffsetsJournal(deps.artifacts, identity);
   if (journal?.status === 'DONE') return CommitProgressSchema.parse(journal.record);
   if (fence.mode === 'SEPARATE_POINTERS' && !deps.consumers)
     throw new CutoverFailedError(

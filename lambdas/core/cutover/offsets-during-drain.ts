@@ -10,6 +10,7 @@ import {
   CommitProgressSchema,
   GROUP_CONCURRENCY,
   offsetsRequestShape,
+  readOffsetsJournal,
   translateWhileReplicating,
   translationKey,
   verifyCommit,
@@ -18,7 +19,7 @@ import {
   type CommitProgress,
   type OffsetTranslation,
 } from './commit-consumer-offsets';
-import { allAnswered, readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
+import { allAnswered, writeDone, writeIntent, type JournalEntry } from './journal';
 import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
 
 /**
@@ -154,7 +155,7 @@ export async function commitOffsetsDuringDrain(
   const lookedAt = deps.now().toISOString();
   if (fence.mode === 'SEPARATE_POINTERS')
     return { status: 'LEFT', reason: 'The consumers read their own pointer, fenced after the drain.' };
-  const journal = await readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets');
+  const journal = await readOffsetsJournal(deps.artifacts, identity);
   if (journal?.status === 'DONE') return { status: 'LEFT', reason: 'The offsets are journaled as committed already.' };
   const topics = watchedTopics(request.topics, request.canaryTopic);
   const groups = selectGroups(
@@ -294,9 +295,7 @@ export async function acceptOffsetsDuringDrain(
   // The checks are read only, so reading them before the journal says whether they are needed costs a retry that
   // finds DONE a few requests, not a round trip on every first attempt.
   const [journal, listed, onSource, onTarget, sourceNow, targetNow, tails] = await allAnswered([
-    options.journal
-      ? Promise.resolve(options.journal)
-      : readJournal<CommitIntent, CommitProgress>(deps.artifacts, identity, 'offsets'),
+    options.journal ? Promise.resolve(options.journal) : readOffsetsJournal(deps.artifacts, identity),
     deps.source.listGroups(),
     ids.length > 0 ? deps.source.describeGroups(ids) : Promise.resolve([]),
     ids.length > 0 ? deps.target.describeGroups(ids) : Promise.resolve([]),
@@ -371,26 +370,29 @@ export async function acceptOffsetsDuringDrain(
     completedAt,
     evidenceKey,
   };
-  // DONE after its evidence: a DONE record is final (a retry returns it as it is), so the evidence it names must be
-  // durable first. The caller's writes go beside both, and every write is answered before this returns.
-  const journaled = async (): Promise<void> => {
-    await deps.artifacts.putJson(evidenceKey, {
-      kind: 'cutover-consumer-offsets',
-      startedAt: intent.startedAt,
-      completedAt,
-      committedDuringDrain: duringDrain.committedAt,
-      groups: committedGroups.map((g) => ({
-        groupId: g.groupId,
-        translations: g.translations,
-        notes: [
-          ...g.notes,
-          `Committed and read back during the drain (${g.committedAt ?? duringDrain.committedAt}); after it, the same committed offsets on both sides and each shift equal to the drained tail's.`,
-        ],
-      })),
-      skipped: duringDrain.groups.filter((g) => g.translations.length === 0).map((g) => g.groupId),
-    });
-    await writeDone(deps.artifacts, identity, 'offsets', intent, progress);
-  };
+  // DONE at once with its evidence and the caller's writes (the one invocation's switch journal, the drain's records),
+  // every write answered before this returns. A retry that finds the DONE checks that the evidence it names is there
+  // (readOffsetsJournal): the pointer moves only once this whole round is answered, so a DONE without its evidence
+  // means the pointer never moved, and the retry does the acceptance again and writes both.
+  const journaled = (): Promise<unknown> =>
+    allAnswered([
+      deps.artifacts.putJson(evidenceKey, {
+        kind: 'cutover-consumer-offsets',
+        startedAt: intent.startedAt,
+        completedAt,
+        committedDuringDrain: duringDrain.committedAt,
+        groups: committedGroups.map((g) => ({
+          groupId: g.groupId,
+          translations: g.translations,
+          notes: [
+            ...g.notes,
+            `Committed and read back during the drain (${g.committedAt ?? duringDrain.committedAt}); after it, the same committed offsets on both sides and each shift equal to the drained tail's.`,
+          ],
+        })),
+        skipped: duringDrain.groups.filter((g) => g.translations.length === 0).map((g) => g.groupId),
+      }),
+      writeDone(deps.artifacts, identity, 'offsets', intent, progress),
+    ]);
   await allAnswered([journaled(), options.whileJournaling ? options.whileJournaling(progress) : Promise.resolve()]);
   return progress;
 }

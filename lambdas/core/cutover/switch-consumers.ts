@@ -109,9 +109,11 @@ const TARGET_ENDS_AT_SWITCH = 'target-ends-at-switch.json';
 export async function readSwitchStart(
   request: Pick<SwitchConsumersRequest, 'identity' | 'topics' | 'canaryTopic'>,
   deps: Pick<SwitchDeps, 'target' | 'artifacts'>,
+  /** The journal as the caller read it already (the one-invocation Cutover, beside the fence), else read here. */
+  journalRead?: Promise<JournalEntry<SwitchIntent, SwitchRecord> | undefined>,
 ): Promise<SwitchStart> {
   const [journal, ends] = await Promise.all([
-    readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, request.identity, 'switch'),
+    journalRead ?? readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, request.identity, 'switch'),
     readEndOffsets(deps.target, watchedTopics(request.topics, request.canaryTopic)),
   ]);
   return { journal, ends };

@@ -49,6 +49,12 @@ export interface Deps {
    * translate from them, and its check after the drain reads them from here instead of the artifact store).
    */
   readonly onLook?: (progress: Output, tails: readonly PartitionTail[] | undefined) => void;
+  /**
+   * Takes the drained look's records (its source-ends snapshot and evidence: core checkDrain's deferDrainedRecords),
+   * for the one-invocation Cutover to write at once with the offsets' and the switch's journals before the pointer
+   * moves. Without it (the step-by-step state: nothing to write them with), the look writes them before it returns.
+   */
+  readonly deferDrainedRecords?: (write: () => Promise<unknown>) => void;
 }
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
@@ -118,6 +124,7 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
         },
         deps,
         memory,
+        deps.deferDrainedRecords,
       );
       deps.onLook?.(progress, memory.recall(progress)?.tails);
       return progress;

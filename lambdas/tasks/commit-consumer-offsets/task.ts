@@ -4,6 +4,7 @@ import type { AbortRequests } from '../../ports/abort-requests';
 import {
   CommitProgressSchema,
   OffsetsBeforeFenceSchema,
+  type CommitProgress,
   commitConsumerOffsets,
   translateOffsetsBeforeFence,
 } from '../../core/cutover/commit-consumer-offsets';
@@ -96,6 +97,12 @@ export interface InInvocation {
   readonly journal?: AcceptOptions['journal'];
   /** The drained look's tails as this invocation's CheckDrain compared them (AcceptOptions). */
   readonly drainLook?: AcceptOptions['drainLook'];
+  /**
+   * The drained look's records (CheckDrain's snapshot and evidence), not written yet: written at once with the offsets'
+   * evidence and DONE when the offsets done during the drain are accepted, else answered before the whole work starts
+   * (it reads the drained tails back from the store). Called again, the same writes.
+   */
+  readonly drainRecords?: () => Promise<unknown>;
 }
 
 export async function runCommitConsumerOffsets(
@@ -151,15 +158,22 @@ export async function runCommitConsumerOffsets(
       : {}),
   };
   // Committed while the drain looked: only what can have changed since is checked (core/cutover/offsets-during-drain.ts).
+  const { drainRecords, whileJournaling } = inInvocation;
   if (accepting && input.duringDrain) {
     const accepted = await acceptOffsetsDuringDrain({ ...request, duringDrain: input.duringDrain }, deps, {
       before: notAborted,
-      ...(inInvocation.whileJournaling ? { whileJournaling: inInvocation.whileJournaling } : {}),
+      ...(drainRecords || whileJournaling
+        ? {
+            whileJournaling: (progress: CommitProgress) =>
+              allAnswered([drainRecords?.() ?? Promise.resolve(), whileJournaling?.(progress) ?? Promise.resolve()]),
+          }
+        : {}),
       ...(inInvocation.journal ? { journal: inInvocation.journal } : {}),
       ...(inInvocation.drainLook ? { drainLook: inInvocation.drainLook } : {}),
     });
     if (accepted) return Output.parse(accepted);
   }
+  await drainRecords?.();
   const clientSwitches = deps.clientSwitches;
   const hold = async () => {
     if (!clientSwitches)

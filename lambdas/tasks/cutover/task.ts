@@ -19,10 +19,17 @@ import {
   type CutoverExecutionState,
 } from '../shared/cutover-state';
 import { runSwitchToTarget, switchDepsOf, switchRequestOf } from '../switch-to-target/task';
-import { allAnswered } from '../../core/cutover/journal';
-import { prepareSwitch, readSwitchStart, type PreparedSwitch } from '../../core/cutover/switch-consumers';
-import { DrainProgressSchema } from '../../core/cutover/check-drain';
-import type { DrainLookTails } from '../../core/cutover/offsets-during-drain';
+import { allAnswered, readJournal } from '../../core/cutover/journal';
+import {
+  prepareSwitch,
+  readSwitchStart,
+  type PreparedSwitch,
+  type SwitchIntent,
+  type SwitchRecord,
+} from '../../core/cutover/switch-consumers';
+import { DrainProgressSchema, type DrainProgress } from '../../core/cutover/check-drain';
+import type { DrainLookTails, OffsetsDuringDrainLook } from '../../core/cutover/offsets-during-drain';
+import { identityOf } from '../shared/plan-views';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { lazySchema } from '../../core/lazy-schema';
@@ -44,10 +51,12 @@ import { lazySchema } from '../../core/lazy-schema';
  * changed. The pass is awaited before the invocation goes on or ends, whatever the drain did: no commit runs on after
  * it. It never fails the cutover (a step-by-step CommitConsumerOffsets translates again).
  * Between the drain and the switch the steps overlap where nothing depends on each other, because the producers hold
- * until the pointer moves and each artifact-store call is an S3 round trip: the scope is read once beside the fence;
- * after the drain the abort check, the checks of the offsets (their journal held in memory from the pass, the drained tails from the drain's looks) and the
- * switch's journal and target ends are read at once; then the offsets' evidence beside the switch's snapshot and
- * intent, the offsets' DONE, the pointer set: four round trips (test/unit/cutover-round-trips.test.ts).
+ * until the pointer moves and each artifact-store call is an S3 round trip: the scope and the switch's journal are
+ * read once beside the fence; after the drain's passing look (its end offsets) the abort check, the checks of the
+ * offsets (their journal held in memory from the pass, the drained tails from the drain's looks) and the target's
+ * ends are read at once, from the clusters and the abort requests only; then ONE round of writes: the passing look's
+ * source-ends snapshot and evidence (CheckDrain hands them over instead of awaiting them), the offsets' evidence and
+ * DONE, the switch's snapshot and intent; then the pointer set (test/unit/cutover-round-trips.test.ts).
  * Any error is the step's own and goes to the same Catch (RollbackCutover). A retried invocation runs the steps again:
  * the fence and the switch return their journaled records, the offsets their journaled result once complete.
  *
@@ -198,9 +207,12 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
 
   // The scope (the replicated topics) is read once, beside the fence: the steps after the drain take it from memory
   // instead of reading it again while the producers hold. It does not change during the cutover.
-  const [scope, fence] = await allAnswered([
+  // So is the switch's journal: only this invocation's switch writes it (a retried invocation runs after this one has
+  // ended, and RollbackCutover after the Catch), so what it holds now is what it holds when the switch prepares.
+  const [scope, fence, switchJournal] = await allAnswered([
     cutoverScope(state, deps.artifacts),
     step('FenceProducers', () => runFenceProducers({ state }, { ...deps, producersCluster: deps.source })),
+    readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, identityOf(state), 'switch'),
   ]);
   state = withCutover({ fence });
   if (past()) return result('FENCED', pastDeadline('the drain'));
@@ -230,6 +242,11 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
       },
     ),
   );
+  // The drained look's records (its source-ends snapshot and evidence) are written with the offsets' and the
+  // switch's journals, in the one round of writes before the pointer moves, instead of before the offsets' checks.
+  // Every path after the drain has them answered before it returns or throws, and a failure of theirs fails the
+  // invocation before the pointer moves.
+  let drainRecords: () => Promise<unknown> = () => Promise.resolve();
   let drain: Awaited<ReturnType<typeof runCheckDrain>>;
   try {
     drain = await step('CheckDrain', () =>
@@ -241,6 +258,9 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
           onLook: (look, tails) => {
             latestDrainLook = { evidenceKey: look.evidenceKey, ...(tails ? { tails } : {}) };
           },
+          deferDrainedRecords: (write) => {
+            drainRecords = write;
+          },
         },
       ),
     );
@@ -249,67 +269,82 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
     wake();
     await duringDrain;
   }
-  const committedDuringDrain = await duringDrain;
-  seen.offsetsDuringDrain =
-    committedDuringDrain.status === 'COMMITTED'
-      ? {
-          status: 'COMMITTED',
-          lookedAt: committedDuringDrain.result.lookedAt,
-          committedAt: committedDuringDrain.result.committedAt,
-        }
-      : { status: committedDuringDrain.status, reason: committedDuringDrain.reason };
-  state = withCutover({ drain });
-  if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
-  if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
-
-  // Where the offsets done during the drain are only checked, the switch goes with them: its reads (its journal, the
-  // target's end offsets: read only, and the target takes no writes while the producers hold) at once with the
-  // offsets' checks, and once those passed, its snapshot and intent at once with the offsets' evidence and DONE, all
-  // answered before the pointer moves. A switch journaled as INTENT whose pointer never moved is what RollbackCutover
-  // already handles (it puts back a pointer that holds the fence), and a retry reuses it (prepareSwitch). Where the
-  // checks fail, nothing of the switch is written here, and SwitchToTarget reads again after the full translation.
-  const switchStart =
-    committedDuringDrain.status === 'COMMITTED' ? readSwitchStart(scope, switchDepsOf(deps)) : undefined;
-  switchStart?.catch(() => undefined); // awaited by the switch's writes or below; never left unhandled meanwhile
-  let prepared: PreparedSwitch | undefined;
-  let offsets: Awaited<ReturnType<typeof runCommitConsumerOffsets>>;
   try {
-    offsets = await step('CommitConsumerOffsets', () =>
-      runCommitConsumerOffsets(
-        {
-          state,
-          ...(committedDuringDrain.status === 'COMMITTED' ? { duringDrain: committedDuringDrain.result } : {}),
-        },
-        { ...deps, pacer: pacer() },
-        {
-          scope,
-          ...(committedDuringDrain.status === 'COMMITTED' ? { journal: committedDuringDrain.journal } : {}),
-          ...(latestDrainLook ? { drainLook: latestDrainLook } : {}),
-          ...(switchStart && {
-            whileJournaling: async (progress) => {
-              // The deadline: the switch is then left to SwitchToTarget, as when it passes after the offsets.
-              if (past()) return;
-              const request = switchRequestOf(withCutover({ offsets: progress }), scope);
-              prepared = await prepareSwitch(request, switchDepsOf(deps), await switchStart);
-            },
-          }),
-        },
-      ),
-    );
-  } finally {
-    await switchStart?.catch(() => undefined);
+    const out = await afterDrain(drain, await duringDrain);
+    await drainRecords();
+    return out;
+  } catch (err) {
+    await drainRecords().catch(() => undefined);
+    throw err;
   }
-  state = withCutover({ offsets });
-  if (!('complete' in offsets) || !offsets.complete)
-    return result('COMMITTING', 'Consumer groups were still leaving the source at the last look.');
-  // Once the switch is journaled, the pointer set is the step under way that the deadline's margin covers.
-  if (!prepared && past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
 
-  const switched = await step('SwitchToTarget', () =>
-    runSwitchToTarget({ state }, deps, { scope, ...(prepared ? { prepared } : {}) }),
-  );
-  state = withCutover({ switch: switched });
-  return result('SWITCHED');
+  // Everything after the drain's passing look, up to the switch (runCutover has the drain's records answered after it).
+  async function afterDrain(drain: DrainProgress, committedDuringDrain: OffsetsDuringDrainLook): Promise<Output> {
+    seen.offsetsDuringDrain =
+      committedDuringDrain.status === 'COMMITTED'
+        ? {
+            status: 'COMMITTED',
+            lookedAt: committedDuringDrain.result.lookedAt,
+            committedAt: committedDuringDrain.result.committedAt,
+          }
+        : { status: committedDuringDrain.status, reason: committedDuringDrain.reason };
+    state = withCutover({ drain });
+    if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
+    if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
+
+    // Where the offsets done during the drain are only checked, the switch goes with them: its reads (its journal, the
+    // target's end offsets: read only, and the target takes no writes while the producers hold) at once with the
+    // offsets' checks, and once those passed, its snapshot and intent at once with the offsets' evidence and DONE, all
+    // answered before the pointer moves. A switch journaled as INTENT whose pointer never moved is what RollbackCutover
+    // already handles (it puts back a pointer that holds the fence), and a retry reuses it (prepareSwitch). Where the
+    // checks fail, nothing of the switch is written here, and SwitchToTarget reads again after the full translation.
+    const switchStart =
+      committedDuringDrain.status === 'COMMITTED'
+        ? readSwitchStart(scope, switchDepsOf(deps), Promise.resolve(switchJournal))
+        : undefined;
+    switchStart?.catch(() => undefined); // awaited by the switch's writes or below; never left unhandled meanwhile
+    let prepared: PreparedSwitch | undefined;
+    let offsets: Awaited<ReturnType<typeof runCommitConsumerOffsets>>;
+    try {
+      offsets = await step('CommitConsumerOffsets', () =>
+        runCommitConsumerOffsets(
+          {
+            state,
+            ...(committedDuringDrain.status === 'COMMITTED' ? { duringDrain: committedDuringDrain.result } : {}),
+          },
+          { ...deps, pacer: pacer() },
+          {
+            scope,
+            ...(committedDuringDrain.status === 'COMMITTED' ? { journal: committedDuringDrain.journal } : {}),
+            ...(latestDrainLook ? { drainLook: latestDrainLook } : {}),
+            drainRecords,
+            ...(switchStart && {
+              whileJournaling: async (progress) => {
+                // The deadline: the switch is then left to SwitchToTarget, as when it passes after the offsets.
+                if (past()) return;
+                const request = switchRequestOf(withCutover({ offsets: progress }), scope);
+                prepared = await prepareSwitch(request, switchDepsOf(deps), await switchStart);
+              },
+            }),
+          },
+        ),
+      );
+    } finally {
+      await switchStart?.catch(() => undefined);
+    }
+    state = withCutover({ offsets });
+    if (!('complete' in offsets) || !offsets.complete)
+      return result('COMMITTING', 'Consumer groups were still leaving the source at the last look.');
+    // Once the switch is journaled, the pointer set is the step under way that the deadline's margin covers.
+    if (!prepared && past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
+
+    await drainRecords();
+    const switched = await step('SwitchToTarget', () =>
+      runSwitchToTarget({ state }, deps, { scope, ...(prepared ? { prepared } : {}) }),
+    );
+    state = withCutover({ switch: switched });
+    return result('SWITCHED');
+  }
 }
 
 /** Cutover as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
