@@ -363,7 +363,7 @@ describe('the modeled AWS write pause', () => {
     const fullTrips = ['CommitConsumerOffsets.full', 'SwitchToTarget.full'].map(
       (k) => REFERENCE_ROUND_TRIPS[k] as StepRoundTrips,
     );
-    expect(fullTrips[0]).toMatchObject({ artifacts: 6, aborts: 1 });
+    expect(fullTrips[0]).toMatchObject({ artifacts: 7, aborts: 0 });
     expect(long.shares['round trips']).toBe(
       fullTrips.reduce(
         (n, r) =>

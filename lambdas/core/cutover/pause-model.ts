@@ -128,26 +128,29 @@ export function fullPathKey(step: string, path: OffsetsPath = 'FULL'): string {
  * plan with an SSM pointer and no client switches, on each step's critical stretch:
  * - FenceProducers from its pointer set (the fence): the set (one PutParameter at the version read before the
  *   intent), the source's end offsets stored, the journal's DONE;
- * - CheckDrain's passing look: its evidence and tails stored (at the same time: one);
+ * - CheckDrain's passing look: none (its end offsets are Kafka's; its snapshot and evidence are written in
+ *   CommitConsumerOffsets' round of writes, lambdas/tasks/cutover/task.ts; a step-by-step look writes them itself,
+ *   one round more, which this reference leaves out);
  * - OffsetsDuringDrain's committing look: the topics and the translations before the fence read, its evidence stored;
- * - CommitConsumerOffsets: the reads at once (the abort check beside the journals and the drained tails), then its
- *   evidence beside the switch's target-end snapshot and INTENT, then its DONE (lambdas/tasks/cutover/task.ts);
+ * - CommitConsumerOffsets: the abort check (beside the clusters' reads: the offsets' journal and the drained tails are
+ *   in memory, the switch's journal read beside the fence), then ONE round of writes: its evidence and DONE, the
+ *   switch's target-end snapshot and INTENT, the drained look's snapshot and evidence;
  * - SwitchToTarget up to its pointer set (the switch): the set alone (one PutParameter at the fence's version), the
  *   rest being journaled beside the offsets.
  * bench:cutover prints the counts the rehearsal measures (which follow the code as it changes).
  */
 export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
   FenceProducers: { artifacts: 2, pointer: 1, aborts: 0, localCallMs: 0 },
-  CheckDrain: { artifacts: 1, pointer: 0, aborts: 0, localCallMs: 0 },
+  CheckDrain: { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 },
   OffsetsDuringDrain: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
-  CommitConsumerOffsets: { artifacts: 3, pointer: 0, aborts: 0, localCallMs: 0 },
+  CommitConsumerOffsets: { artifacts: 1, pointer: 0, aborts: 1, localCallMs: 0 },
   SwitchToTarget: { artifacts: 0, pointer: 1, aborts: 0, localCallMs: 0 },
   /**
-   * The FULL path (PATH_STEPS), the one invocation holding the scope in memory: the abort check; the offsets' journal
-   * read, their INTENT, the drained tails (beside the end offsets), the translations before the fence, the evidence,
-   * the DONE, one after the other.
+   * The FULL path (PATH_STEPS), the one invocation holding the scope in memory: the abort check beside the drained
+   * look's snapshot and evidence; the offsets' journal read, their INTENT, the drained tails (beside the end
+   * offsets), the translations before the fence, the evidence, the DONE, one after the other.
    */
-  'CommitConsumerOffsets.full': { artifacts: 6, pointer: 0, aborts: 1, localCallMs: 0 },
+  'CommitConsumerOffsets.full': { artifacts: 7, pointer: 0, aborts: 0, localCallMs: 0 },
   /** The FULL path: the switch's journal (beside the target's ends), its snapshot and INTENT at once, the set. */
   'SwitchToTarget.full': { artifacts: 2, pointer: 1, aborts: 0, localCallMs: 0 },
 };

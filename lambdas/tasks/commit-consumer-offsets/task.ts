@@ -122,9 +122,12 @@ export async function runCommitConsumerOffsets(
   // drain are checked, the abort check goes with the checks' reads instead, and nothing is written before it answers.
   const notAborted = assertNotAborted(state.execution.id, deps.aborts);
   notAborted.catch(() => undefined); // awaited below or by the checks; never left unhandled meanwhile
+  // Not accepting, the drained look's records (the one invocation's) go with the abort check: the whole work reads
+  // the drained tails back from the store.
   const [scope] = await allAnswered([
     inInvocation.scope ? Promise.resolve(inInvocation.scope) : cutoverScope(state, deps.artifacts),
     accepting ? Promise.resolve() : notAborted,
+    accepting ? Promise.resolve() : (inInvocation.drainRecords?.() ?? Promise.resolve()),
   ]);
   if (input.mode === 'BEFORE_FENCE')
     return Output.parse(
