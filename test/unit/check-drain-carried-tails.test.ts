@@ -119,6 +119,34 @@ describe('checkDrain carries the tails over when nothing moved', () => {
     expect(firstTails[0]).toMatchObject({ drained: true, delta: '0', last: { sourceOffset: '2', targetOffset: '2' } });
   });
 
+  it("hands a drained look's records to the caller unwritten, and writes a look that did not pass itself", async () => {
+    // Prepare: the caller takes the drained look's records (the one-invocation Cutover)
+    const w = world();
+    const f = await fence(w);
+    const memory = new DrainLookMemory();
+    const handed: Array<() => Promise<unknown>> = [];
+    const defer = (write: () => Promise<unknown>): void => {
+      handed.push(write);
+    };
+    const first = await checkDrain(request(f), w.deps, memory, defer);
+    w.clock.advance(2);
+    w.calls.reset();
+    // Act
+    const settled = await checkDrain(request(f, first), w.deps, memory, defer);
+    const writtenBefore = w.calls.count('artifacts', 'putJson');
+    await handed[0]?.();
+    await handed[0]?.();
+    // Assess: the first look (not drained) wrote its own; the drained look's two writes wait for the caller, once
+    expect(first.drained).toBe(false);
+    expect(await evidence(w, first)).toBeDefined();
+    expect(settled.drained).toBe(true);
+    expect(handed).toHaveLength(1);
+    expect(writtenBefore).toBe(0);
+    expect(w.calls.count('artifacts', 'putJson')).toBe(2);
+    expect(await evidence(w, settled)).toMatchObject({ drained: true });
+    expect(await w.artifacts.getJson(settled.sourceEnds.key)).toMatchObject({ partitions: expect.any(Array) });
+  });
+
   it('keeps naming the poll that read the records when a comparison is carried over twice', async () => {
     // Prepare
     const w = world();
