@@ -39,12 +39,17 @@ describe('SwitchToTarget task', () => {
     expect(w.pointer.writes).toBe(writes);
   });
 
-  it('refuses to switch a pointer someone moved off the fence', async () => {
+  it('fails the cutover when someone wrote the pointer after the fence, naming both versions', async () => {
+    // Prepare: the fence's write made a version; another writer makes the next one
     const w = await cutoverWorld();
     await w.throughOffsets();
-    w.pointer.current = { value: 'someone-else:9092' };
-
-    await expect(w.switchToTarget()).rejects.toMatchObject({ name: 'Migration.CutoverFailed' });
-    expect(w.pointer.current.value).toBe('someone-else:9092');
+    const fenced = Number(w.pointer.current?.revision);
+    w.pointer.current = { value: 'someone-else:9092', revision: String(fenced + 1) };
+    // Act / Assess: found after the switch's one write (SSM has no conditional put); the rollback puts back the source
+    await expect(w.switchToTarget()).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      details: { expectedRevision: String(fenced), writtenRevision: String(fenced + 2) },
+    });
+    expect(w.pointer.current.value).toBe(TARGET_SERVERS.join(','));
   });
 });
