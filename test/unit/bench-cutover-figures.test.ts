@@ -1,4 +1,9 @@
-import { REFERENCE_WORK_MS } from '../../lambdas/core/cutover/pause-model';
+import {
+  AWS_TIMINGS,
+  REFERENCE_ROUND_TRIPS,
+  REFERENCE_WORK_MS,
+  type StepRoundTrips,
+} from '../../lambdas/core/cutover/pause-model';
 import {
   byOffsetsPath,
   describeOffsetsPaths,
@@ -181,7 +186,7 @@ describe("bench:cutover's path after the drain", () => {
   const measured = {
     FenceProducers: 100,
     CheckDrain: 50,
-    OffsetsDuringDrain: 200,
+    OffsetsDuringDrain: 500,
     CommitConsumerOffsets: 300,
     SwitchToTarget: 40,
   };
@@ -194,10 +199,10 @@ describe("bench:cutover's path after the drain", () => {
       'FULL',
     ]);
     expect(byOffsetsPath(measured, 'ACCEPT')).toEqual(measured);
+    // a FULL run's committing look beside the drain never ended: not a figure
     expect(byOffsetsPath(measured, 'FULL')).toEqual({
       FenceProducers: 100,
       CheckDrain: 50,
-      OffsetsDuringDrain: 200,
       'CommitConsumerOffsets.full': 300,
       'SwitchToTarget.full': 40,
     });
@@ -227,6 +232,16 @@ describe("bench:cutover's path after the drain", () => {
         (REFERENCE_WORK_MS['SwitchToTarget'] as number),
     );
     expect(fromAccept?.model.shares.work).toBe(100 + 50 + 300 + 40);
+    // the pass's committing look: the reference one where the run never ended it (groups gone at the 1 s notice)
+    const look = REFERENCE_ROUND_TRIPS['OffsetsDuringDrain'] as StepRoundTrips;
+    const lookTrips =
+      look.artifacts * AWS_TIMINGS.artifactRoundTripMs +
+      look.pointer * AWS_TIMINGS.pointerRoundTripMs +
+      look.aborts * AWS_TIMINGS.abortCheckRoundTripMs;
+    expect(fromFull?.model.offsets?.committedAtMs).toBe(
+      1_000 + (REFERENCE_WORK_MS['OffsetsDuringDrain'] as number) + lookTrips,
+    );
+    expect(fromAccept?.model.offsets?.committedAtMs).toBe(1_000 + 500 + lookTrips);
     expect(describeOffsetsPaths({ path: 'FULL', status: 'LEFT' }, fromFull ? [fromFull] : [])).toMatch(
       /^offsets after the drain: rehearsal FULL \(LEFT\); modeled: default plan, pointer fence ACCEPT \(committed \d\.\d\d s, drain passed \d\.\d\d s\)$/,
     );

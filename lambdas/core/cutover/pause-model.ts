@@ -116,6 +116,11 @@ export interface StepRoundTrips {
  * before the set. A FULL path's figures (work, round trips, measured or reference) go by fullPathKey.
  */
 export const PATH_STEPS = ['CommitConsumerOffsets', 'SwitchToTarget'] as const;
+/**
+ * The figures a run measures on one path only: PATH_STEPS', and the offsets' committing look beside the drain, which a
+ * FULL run never finished. Where a run's record lacks them, they were not measured: the reference ones are taken.
+ */
+const ONE_PATH_FIGURES: readonly string[] = [...PATH_STEPS, 'OffsetsDuringDrain'];
 export type OffsetsPath = 'ACCEPT' | 'FULL';
 
 /** The name a step's figures of a path go by: `CommitConsumerOffsets.full` for FULL, the step's own for ACCEPT. */
@@ -339,7 +344,7 @@ function offsetsCommittedAt(
 /**
  * A step's work on AWS: its local work less its calls' local time, and its round trips at AWS latency. A step of
  * PATH_STEPS takes the figures of the path given (fullPathKey): measured where the run took that path, else that
- * path's reference figures, never none for want of a measured record.
+ * path's reference figures, never none for want of a measured record (ONE_PATH_FIGURES).
  */
 function awsWork(
   task: string,
@@ -351,7 +356,7 @@ function awsWork(
 ): { readonly localMs: number; readonly roundTripMs: number } {
   const key = fullPathKey(task, path);
   const work = input.workMs?.[key] ?? REFERENCE_WORK_MS[key] ?? 50;
-  const trips = (PATH_STEPS as readonly string[]).includes(task)
+  const trips = ONE_PATH_FIGURES.includes(task)
     ? (input.roundTrips?.[key] ?? REFERENCE_ROUND_TRIPS[key])
     : (input.roundTrips ?? REFERENCE_ROUND_TRIPS)[key];
   if (!trips) return { localMs: work, roundTripMs: 0 };
