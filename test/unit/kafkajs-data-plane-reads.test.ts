@@ -13,6 +13,8 @@ interface Truth {
   readonly records: Map<string, string[]>;
   /** Brokers that answer NOT_LEADER_FOR_PARTITION whatever the truth says. */
   readonly refusing: Set<number>;
+  /** Topics the client's principal may not describe: a Metadata request naming one is refused. */
+  readonly denied: Set<string>;
 }
 
 function protocolError(type: string): Error {
@@ -40,6 +42,7 @@ class FakeCluster implements InternalCluster {
     this.refreshes.push(topics);
     await new Promise((resolve) => setImmediate(resolve));
     if (topics.some((t) => !this.truth.leaders.has(t))) throw protocolError('UNKNOWN_TOPIC_OR_PARTITION');
+    if (topics.some((t) => this.truth.denied.has(t))) throw protocolError('TOPIC_AUTHORIZATION_FAILED');
     this.metadata = new Map(
       topics.map((t) => [t, (this.truth.leaders.get(t) ?? []).map((leader, partitionId) => ({ partitionId, leader }))]),
     );
@@ -160,7 +163,7 @@ function world(topics: Record<string, number[]>): Truth {
         Array.from({ length: p + 1 }, (__, i) => `${topic}-${p}-${i}`),
       ),
     );
-  return { leaders, records, refusing: new Set() };
+  return { leaders, records, refusing: new Set(), denied: new Set() };
 }
 
 const plane = (): KafkajsDataPlane =>
@@ -256,6 +259,22 @@ describe('the kafkajs data plane reading partitions', () => {
     // Assess
     expect(values).toEqual(['arrived-0:arrived-0-0']);
     expect(cluster.refreshes).toEqual([['retired'], ['retired', 'arrived'], ['arrived']]);
+  });
+
+  it('reads a topic it may read after one it may not, refreshing the metadata of the readable topic alone', async () => {
+    // Prepare: a principal allowed audit-eu, not audit-us (the security mapping's real-broker test reads both in turn)
+    const truth = world({ 'audit-us': [1], 'audit-eu': [1] });
+    truth.denied.add('audit-us');
+    cluster = new FakeCluster(truth);
+    const reader = plane();
+    await expect(readAll(reader, 'audit-us', 0)).rejects.toThrow(/TOPIC_AUTHORIZATION_FAILED/);
+
+    // Act
+    const values = await readAll(reader, 'audit-eu', 0);
+
+    // Assess: the refresh naming the refused topic too fails, and the one for audit-eu alone serves the read
+    expect(values).toEqual(['audit-eu-0:audit-eu-0-0']);
+    expect(cluster.refreshes.slice(-2)).toEqual([['audit-us', 'audit-eu'], ['audit-eu']]);
   });
 
   it("reads a topic's ends beside its metadata, in one round trip once the topic is known", async () => {

@@ -732,8 +732,8 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
   /**
    * Loads the metadata of `topics` along with those earlier reads asked for (their reads may be under way). Skipped
    * when another refresh has happened since `unlessSince` and the topics are known; `always` refreshes in any case.
-   * A topic asked for earlier and deleted since fails the whole refresh (UNKNOWN_TOPIC_OR_PARTITION): then only
-   * `topics` are kept, and the refresh is tried once more.
+   * A topic asked for earlier that fails the whole refresh now (deleted since, or one this principal may not describe)
+   * is dropped: only `topics` are kept, and the refresh is tried once more.
    */
   private refreshMetadata(
     cluster: InternalCluster,
@@ -753,8 +753,9 @@ export class KafkajsDataPlane implements KafkaDataPlane, KafkaInventoryReads {
       try {
         await cluster.refreshMetadata();
       } catch (err) {
-        if (wanted.size === asked.size || !errorChain(err).some((f) => f.type === 'UNKNOWN_TOPIC_OR_PARTITION'))
-          throw err;
+        // Whatever makes a topic asked before fail the refresh now (deleted: UNKNOWN_TOPIC_OR_PARTITION; one this
+        // principal may not describe: TOPIC_AUTHORIZATION_FAILED), the topics this call needs stand on their own.
+        if (wanted.size === asked.size) throw err;
         cluster.targetTopics = asked;
         await cluster.refreshMetadata();
       }
