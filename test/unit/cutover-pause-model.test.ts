@@ -389,4 +389,64 @@ describe('the modeled AWS write pause', () => {
     expect(model.totalMs).toBeGreaterThan(300_000);
     expect(model.states.map((s) => s.state).slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'WaitForDrain']);
   });
+
+  describe('plans the one invocation declines (oneInvocationDeclined)', () => {
+    const stepByStep = ['FenceProducers', 'CheckDrain', 'Drained?', 'CommitConsumerOffsets'];
+    const declinedPlans: Array<[string, MigrationPlan]> = [
+      ['a HOOK pointer', examplePlan('msk-to-automq-mirrormaker2')],
+      [
+        'cutover.singleInvocation false',
+        examplePlan('msk-to-serverless-replicator', (raw) => {
+          (raw.cutover as Record<string, unknown>).singleInvocation = false;
+        }),
+      ],
+    ];
+
+    it.each(declinedPlans)('walks %s through the step-by-step states to SwitchToTarget', (_, plan) => {
+      const model = planPauseModel(plan, definition);
+      const states = model.states.map((s) => s.state);
+      // the Cutover returns NOT_RUN before the fence: CutoverReached? takes its Default, FenceProducers
+      expect(states.slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'FenceProducers']);
+      expect(states).toEqual(expect.arrayContaining(stepByStep));
+      expect(states[states.length - 1]).toBe('SwitchToTarget');
+      // before the fence: no share of the pause
+      expect(model.states.filter((s) => s.state.startsWith('Cutover')).map((s) => s.ms)).toEqual([0, 0]);
+      expect(model.states.reduce((n, s) => n + s.ms, 0)).toBe(model.totalMs - model.clientNoticeMs);
+      // each step is its own state: transitions and invokes inside the pause; the offsets take the FULL path
+      expect(model.shares.transitions).toBeGreaterThan(0);
+      expect(model.shares.invokes).toBeGreaterThan(0);
+      expect(model.offsets).toBeUndefined();
+      expect(Object.keys(model.roundTrips)).toEqual(
+        expect.arrayContaining(['CommitConsumerOffsets.full', 'SwitchToTarget.full']),
+      );
+    });
+
+    it.each(declinedPlans)('with %s, waits the Wait states once the drain outlasts its invocation', (_, plan) => {
+      const slow: MigrationPlan = { ...plan, cutover: { ...plan.cutover, fenceSettleSeconds: 90 } };
+      const model = planPauseModel(slow, definition);
+      const { drainPollSeconds } = pollCadence(slow);
+      expect(model.shares.wait).toBeGreaterThan(0);
+      expect(model.shares.wait % (drainPollSeconds * 1000)).toBe(0);
+      const waits = model.states.find((s) => s.state === 'WaitForDrain');
+      expect(waits?.ms).toBe(model.shares.wait + (waits?.visits ?? 0) * AWS_TIMINGS.transitionMs);
+      expect(model.states.map((s) => s.state).slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'FenceProducers']);
+    });
+  });
+
+  it('takes the FULL path where the offsets pass beside the drain declines the plan (recovery.freshGroups)', () => {
+    const accepting = planPauseModel(examplePlan('msk-to-serverless-replicator'), definition);
+    const fresh = planPauseModel(
+      examplePlan('msk-to-serverless-replicator', (raw) => {
+        raw.recovery = {
+          freshGroups: [{ groupId: 'reporting', startAt: '2026-01-01T00:00:00.000Z', acceptedBy: 'owner@example.com' }],
+        };
+      }),
+      definition,
+    );
+    expect(accepting.offsets?.path).toBe('ACCEPT');
+    expect(fresh.offsets).toEqual(expect.objectContaining({ path: 'FULL', committedAtMs: null }));
+    expect(Object.keys(fresh.roundTrips)).toContain('CommitConsumerOffsets.full');
+    expect(Object.keys(fresh.roundTrips)).not.toContain('OffsetsDuringDrain');
+    expect(fresh.states.map((s) => s.state)).toEqual(['Cutover']);
+  });
 });

@@ -4,6 +4,7 @@ import { fenceNoticeSecondsOf, settleSecondsOf, type MigrationPlan } from '../pl
 import { pollCadence } from '../plan/history-budget';
 import { LAMBDA_PACER_SETTINGS, ONE_INVOCATION_DEADLINE_MARGIN_SECONDS } from '../../ports/pacer';
 import { lazySchema } from '../lazy-schema';
+import { offsetsDuringDrainDeclined, oneInvocationDeclined } from './declined';
 
 /**
  * THE WRITE PAUSE AS AWS WOULD RUN IT: a timing model of the deployed cutover, from the fence to the producers' first
@@ -34,7 +35,9 @@ import { lazySchema } from '../lazy-schema';
  * pointer set (ACCEPT); else the drain's end stops the pass and both do their whole work after the drain (FULL), each
  * with that path's figures (PATH_STEPS, fullPathKey). Where its looks run out undrained (or with groups still
  * leaving), the walk goes on through CutoverReached? to the step-by-step state it names, as the workflow does; those
- * states always take the FULL path.
+ * states always take the FULL path. A plan the Cutover task declines (declined.ts oneInvocationDeclined) costs the
+ * Cutover its invoke before the fence and returns NOT_RUN: the walk goes through CutoverReached? to FenceProducers and
+ * the step-by-step states; a plan for which no pass runs beside the drain (offsetsDuringDrainDeclined) takes FULL.
  *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
  * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
@@ -258,6 +261,16 @@ export interface PauseModelInput {
   readonly inInvocationPoll?: Readonly<Record<string, { readonly everyMs: number; readonly budgetMs: number }>>;
   /** Every function already ran recently (warm) at the fence, whatever the definition warms. */
   readonly allWarm?: boolean;
+  /**
+   * Why the Cutover state leaves this plan to the step-by-step states (declined.ts oneInvocationDeclined): it costs its
+   * invoke, runs no step and returns NOT_RUN, and CutoverReached? goes on from FenceProducers.
+   */
+  readonly oneInvocationDeclined?: string;
+  /**
+   * Why no pass beside the drain commits this plan's consumer offsets (declined.ts offsetsDuringDrainDeclined): the
+   * steps after the drain take the FULL path.
+   */
+  readonly offsetsDuringDrainDeclined?: string;
   readonly from?: string;
   readonly to?: string;
   readonly aws?: Partial<AwsTimings>;
@@ -401,6 +414,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     const state: AslState | undefined = States[name];
     if (!state) throw new Error(`pause model: the definition has no state ${name}`);
     const startedAt = t;
+    const fencedBefore = fencedAt !== undefined;
     const add = (share: PauseShare, ms: number): void => {
       shares[share] += ms;
       t += ms;
@@ -452,7 +466,11 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         }
         return t - fencedAt >= ready;
       };
-      if (fn === ONE_INVOCATION_FUNCTION) {
+      if (fn === ONE_INVOCATION_FUNCTION && input.oneInvocationDeclined !== undefined) {
+        // The task declines the plan before any step (stepByStepReason): the step-by-step states run them all.
+        reached = 'NOT_RUN';
+        lastPassed = false;
+      } else if (fn === ONE_INVOCATION_FUNCTION) {
         const poll = input.inInvocationPoll?.[name];
         reached = 'SWITCHED';
         // The path after the drain (PATH_STEPS): ACCEPT where the offsets beside the drain were committed by the time
@@ -460,7 +478,10 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         let path: OffsetsPath = 'FULL';
         for (const task of ONE_INVOCATION_STEPS) {
           if (task === 'CommitConsumerOffsets' && fencedAt !== undefined) {
-            const committedAt = poll ? offsetsCommittedAt(input, aws, poll.everyMs, charged) : null;
+            const committedAt =
+              poll && input.offsetsDuringDrainDeclined === undefined
+                ? offsetsCommittedAt(input, aws, poll.everyMs, charged)
+                : null;
             path = committedAt !== null && fencedAt + committedAt <= t ? 'ACCEPT' : 'FULL';
             offsets = { path, committedAtMs: committedAt, drainPassedMs: t - fencedAt };
           }
@@ -492,7 +513,8 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     }
     const entry = perState.get(name) ?? { visits: 0, ms: 0 };
     entry.visits++;
-    entry.ms += t - startedAt;
+    // Before the fence nobody waits (a declined Cutover, CutoverReached?); the state that takes it counts from it.
+    entry.ms += fencedAt === undefined ? 0 : fencedBefore ? t - startedAt : t;
     perState.set(name, entry);
     if (name === to || (reached === 'SWITCHED' && next === undefined)) break;
     name = next;
@@ -558,7 +580,7 @@ export function describePauseAssumptions(model: PauseModel): string {
 export const REFERENCE_REPLICATION_P99_MS = 1000;
 
 /** The plan fields the expected pause depends on. */
-export type PausePlan = Pick<MigrationPlan, 'gates' | 'cutover'>;
+export type PausePlan = Pick<MigrationPlan, 'gates' | 'cutover'> & Partial<Pick<MigrationPlan, 'recovery' | 'waves'>>;
 
 /** How long the plan says clients take to notice a pointer change (s): their declared poll interval. */
 export function clientNoticeSecondsOf(plan: PausePlan): number {
@@ -598,6 +620,9 @@ export function planPauseModel(
 ): PauseModel {
   const pointerFence = plan.cutover.fence.type === 'POINTER';
   const notice = fenceNoticeSecondsOf(plan);
+  const oneInvocation = oneInvocationDeclined(plan.cutover);
+  // The wave the plan's first execution cuts over (none: the whole plan); a consumers-first wave has no drain to model.
+  const offsetsDeclined = offsetsDuringDrainDeclined(plan, undefined);
   return modelCutoverPause({
     replicationP99Ms: REFERENCE_REPLICATION_P99_MS,
     inInvocationPoll: pacedStates(asl),
@@ -612,5 +637,7 @@ export function planPauseModel(
     // and the drain waits for that last record on the target.
     lastWriteMs: pointerFence ? (notice ?? clientNoticeSecondsOf(plan)) * 1000 : 0,
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
+    ...(oneInvocation !== undefined ? { oneInvocationDeclined: oneInvocation } : {}),
+    ...(offsetsDeclined !== undefined ? { offsetsDuringDrainDeclined: offsetsDeclined } : {}),
   });
 }

@@ -18,6 +18,7 @@ import {
   type OffsetsDuringDrainLook,
 } from '../../core/cutover/offsets-during-drain';
 import { allAnswered } from '../../core/cutover/journal';
+import { offsetsDuringDrainDeclined } from '../../core/cutover/declined';
 import { CutoverFailedError } from '../../core/errors';
 import { selectGroups } from '../../core/replication/topic-selection';
 import type { ArtifactStore } from '../../ports/artifact-store';
@@ -251,11 +252,8 @@ async function offsetsDuringDrain(
   deps: Deps & { readonly stopped: () => boolean; readonly drainLook?: () => DrainLookTails | undefined },
   left: (reason: string) => OffsetsDuringDrainLook,
 ): Promise<OffsetsDuringDrainLook> {
-  if (consumersFirst(state)) return left('Consumers first: their offsets are translated after the drain.');
-  if ((state.input.recovery?.freshGroups ?? []).length > 0)
-    return left('The plan starts groups fresh (recovery.freshGroups): translated after the drain.');
-  if (state.input.cutover.switches.some(holdsAtFence))
-    return left('The plan holds consumers through client switches: translated after the drain.');
+  const declined = offsetsDuringDrainDeclined(state.input, state.identity.wave);
+  if (declined) return left(declined);
   const { consumerGroups } = state.input.replication;
   const request = {
     ...(await cutoverScope(state, deps.artifacts)),

@@ -33,6 +33,7 @@ import { identityOf } from '../shared/plan-views';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
 import { FenceRecordSchema } from '../../core/cutover/fence-producers';
 import { lazySchema } from '../../core/lazy-schema';
+import { oneInvocationDeclined } from '../../core/cutover/declined';
 
 /**
  * Cutover: FenceProducers → CheckDrain → CommitConsumerOffsets → SwitchToTarget in ONE invocation, so that the
@@ -157,13 +158,7 @@ export interface Deps {
 
 /** Why this plan takes the step-by-step states, or undefined when one invocation can run its cutover. */
 export function stepByStepReason(state: CutoverExecutionState): string | undefined {
-  const { cutover } = state.input;
-  if (cutover.singleInvocation === false) return 'cutover.singleInvocation is false: each step runs as its own state.';
-  if (cutover.switches.length > 0)
-    return 'The plan names client switches (cutover.switches): FenceProducers, CommitConsumerOffsets and SwitchToTarget move them, each as its own state.';
-  if (cutover.switch.type === 'HOOK')
-    return 'The pointer is a HOOK function, whose idempotency key names the step calling it: the fence and the switch run as their own states.';
-  return undefined;
+  return oneInvocationDeclined(state.input.cutover);
 }
 
 export async function runCutover(input: Input, deps: Deps): Promise<Output> {
