@@ -416,6 +416,8 @@ describe('the modeled AWS write pause', () => {
       expect(model.shares.transitions).toBeGreaterThan(0);
       expect(model.shares.invokes).toBeGreaterThan(0);
       expect(model.offsets).toBeUndefined();
+      expect(model.stepByStep).toBeDefined();
+      expect(describePauseModel(model)).toContain(`, step by step: ${model.stepByStep?.replace(/\.$/, '')}`);
       expect(Object.keys(model.roundTrips)).toEqual(
         expect.arrayContaining(['CommitConsumerOffsets.full', 'SwitchToTarget.full']),
       );
@@ -448,5 +450,7 @@ describe('the modeled AWS write pause', () => {
     expect(Object.keys(fresh.roundTrips)).toContain('CommitConsumerOffsets.full');
     expect(Object.keys(fresh.roundTrips)).not.toContain('OffsetsDuringDrain');
     expect(fresh.states.map((s) => s.state)).toEqual(['Cutover']);
+    expect(fresh.stepByStep).toBeUndefined();
+    expect(describePauseModel(fresh)).not.toContain('step by step');
   });
 });

@@ -300,6 +300,8 @@ export interface PauseModel {
   readonly roundTrips: Readonly<Record<string, StepRoundTrips>>;
   /** The path the steps after the drain took in the one invocation; absent where it stopped before them. */
   readonly offsets?: OffsetsPathTaken;
+  /** Why the one invocation declined the plan (oneInvocationDeclined): the step-by-step states ran every step. */
+  readonly stepByStep?: string;
 }
 
 /** Which path the steps after the drain took (PATH_STEPS), and why: when the pass beside the drain would commit. */
@@ -538,12 +540,16 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     aws,
     roundTrips: charged,
     ...(offsets ? { offsets } : {}),
+    ...(input.oneInvocationDeclined !== undefined ? { stepByStep: input.oneInvocationDeclined } : {}),
   };
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
-/** `≈ 61.4 s: wait 60.0 s, cold starts 3.1 s, …; WaitForDrain ×2 60.0 s, …` (shares over 0 only, largest first). */
+/**
+ * `≈ 61.4 s: wait 60.0 s, cold starts 3.1 s, …; WaitForDrain ×2 60.0 s, …` (shares over 0 only, largest first), and
+ * why the steps ran step by step where the one invocation declined the plan.
+ */
 export function describePauseModel(model: PauseModel): string {
   const shares = Object.entries(model.shares)
     .filter(([, ms]) => ms > 0)
@@ -553,7 +559,7 @@ export function describePauseModel(model: PauseModel): string {
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 5)
     .map((s) => `${s.state}${s.visits > 1 ? ` ×${s.visits}` : ''} ${seconds(s.ms)}`);
-  return `≈ ${seconds(model.totalMs)} (${shares.join(', ')}; ${states.join(', ')}${model.coldFunctions.length > 0 ? `; cold: ${model.coldFunctions.join(', ')}` : ''})`;
+  return `≈ ${seconds(model.totalMs)} (${shares.join(', ')}; ${states.join(', ')}${model.coldFunctions.length > 0 ? `; cold: ${model.coldFunctions.join(', ')}` : ''})${model.stepByStep ? `, step by step: ${model.stepByStep.replace(/\.$/, '')}` : ''}`;
 }
 
 /**
