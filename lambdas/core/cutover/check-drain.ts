@@ -20,6 +20,7 @@ import {
   storeEndOffsets,
   watchedTopics,
   type PartitionEnd,
+  partitionKey,
 } from './model';
 import { lazySchema } from '../lazy-schema';
 import { allAnswered } from './journal';
@@ -178,6 +179,8 @@ export class DrainLookMemory {
 }
 
 const REASONS_KEPT = 5;
+/** A look's number as its artifacts' names carry it (`poll-0003.json`, `source-ends-0003.json`). */
+const pollNumber = (polls: number): string => String(polls).padStart(4, '0');
 /** Partitions whose tails one look compares at once. */
 const TAIL_CONCURRENCY = 8;
 
@@ -208,7 +211,7 @@ export async function checkDrain(
   const ends = await readLookEnds(deps, topics, previous);
   const { targetEnds } = ends;
   let { sourceEnds } = ends;
-  const targetByPartition = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
+  const targetByPartition = new Map(targetEnds.map((e) => [partitionKey(e), e]));
   // The previous look's comparisons, where both ends of a partition are what they were then. Within one invocation
   // from memory; else from its evidence, read only when the source has not moved since (the look that can pass: a
   // look that sees the source move waits anyway).
@@ -221,9 +224,9 @@ export async function checkDrain(
           : undefined));
   const carried = carriedTails(earlier, previous, request);
   const carriedFor = (s: PartitionEnd): PartitionTail | undefined => {
-    const t = targetByPartition.get(`${s.topic}\u0000${s.partition}`);
+    const t = targetByPartition.get(partitionKey(s));
     if (!t || s.high === s.low) return undefined;
-    const tail = carried.get(`${s.topic}\u0000${s.partition}`);
+    const tail = carried.get(partitionKey(s));
     return tail && tail.sourceEnd === s.high && tail.targetEnd === t.high ? tail : undefined;
   };
   // Both ends read at once are enough where every partition's comparison is carried over: the target's records up to
@@ -231,13 +234,13 @@ export async function checkDrain(
   // target lacks, or an empty one on the source, is decided without reading records). A partition whose records are
   // compared afresh needs the target's ends before the source's (readOrderedEnds): the source's are read again.
   const readsRecords = (s: PartitionEnd): boolean =>
-    s.high !== s.low && targetByPartition.has(`${s.topic}\u0000${s.partition}`) && carriedFor(s) === undefined;
+    s.high !== s.low && targetByPartition.has(partitionKey(s)) && carriedFor(s) === undefined;
   if (!ends.ordered && sourceEnds.some(readsRecords)) sourceEnds = await readEndOffsets(deps.source, topics);
 
   const sourceDigest = digestEnds(sourceEnds);
   // The source's ends go to the artifact store while the tails are compared (awaited with the evidence below), except
   // where the caller writes a drained look's records (deferDrainedRecords): then with the evidence, when it says.
-  const sourceEndsName = `drain/source-ends-${String(polls).padStart(4, '0')}.json`;
+  const sourceEndsName = `drain/source-ends-${pollNumber(polls)}.json`;
   const snapshotStored = once(() => storeEndOffsets(deps.artifacts, identity, sourceEndsName, at, sourceEnds));
   if (!deferDrainedRecords) snapshotStored().catch(() => undefined);
 
@@ -264,11 +267,11 @@ export async function checkDrain(
   // A few partitions at a time (in order in the evidence): the look holds the producers, and its reads wait on the
   // network, not on the CPU; bounded so that thousands of partitions do not flood the leaders. A partition whose both
   // ends are unchanged since a look that compared it keeps that comparison (offsets are immutable): no reads.
-  const earlierPoll = previous && `poll-${String(previous.polls).padStart(4, '0')}`;
+  const earlierPoll = previous && `poll-${pollNumber(previous.polls)}`;
   const tails: PartitionTail[] = await mapBounded(sourceEnds, TAIL_CONCURRENCY, async (s) => {
     const tail = carriedFor(s);
     if (tail) return { ...tail, comparedAt: tail.comparedAt ?? (earlierPoll as string) };
-    return compareTails(s, targetByPartition.get(`${s.topic}\u0000${s.partition}`), deps, request);
+    return compareTails(s, targetByPartition.get(partitionKey(s)), deps, request);
   });
   const carriedOver = tails.filter((t) => t.comparedAt !== undefined).length;
 
@@ -289,7 +292,7 @@ export async function checkDrain(
     reasons.push(`… and ${undrained.length - REASONS_KEPT} more partition(s) not drained.`);
 
   const drained = sourceStable && undrained.length === 0;
-  const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
+  const evidenceKey = cutoverKey(identity, `drain/poll-${pollNumber(polls)}.json`);
   const compare = { tailRecords: request.tailRecords, ignoredHeaders: request.ignoredHeaders };
   // The look's two artifacts are written at once: neither refers to the other.
   const sourceSnapshot = endOffsetsSnapshot(identity, sourceEndsName, at, sourceEnds);
@@ -364,13 +367,13 @@ export async function passConsumersFirst(input: CheckDrainRequest, deps: CheckDr
   const sourceSnapshot = await storeEndOffsets(
     deps.artifacts,
     identity,
-    `drain/source-ends-${String(polls).padStart(4, '0')}.json`,
+    `drain/source-ends-${pollNumber(polls)}.json`,
     at,
     sourceEnds,
   );
-  const targetBy = new Map(targetEnds.map((e) => [`${e.topic}\u0000${e.partition}`, e]));
+  const targetBy = new Map(targetEnds.map((e) => [partitionKey(e), e]));
   const partitions = sourceEnds.map((s) => {
-    const t = targetBy.get(`${s.topic}\u0000${s.partition}`);
+    const t = targetBy.get(partitionKey(s));
     return {
       topic: s.topic,
       partition: s.partition,
@@ -384,7 +387,7 @@ export async function passConsumersFirst(input: CheckDrainRequest, deps: CheckDr
   const reasons = [
     'Consumers first: the producers of these topics keep writing to the source and the replication keeps copying them; CommitConsumerOffsets waits until each group’s last record is on the target.',
   ];
-  const evidenceKey = cutoverKey(identity, `drain/poll-${String(polls).padStart(4, '0')}.json`);
+  const evidenceKey = cutoverKey(identity, `drain/poll-${pollNumber(polls)}.json`);
   await deps.artifacts.putJson(evidenceKey, {
     kind: 'cutover-drain',
     at,
@@ -519,12 +522,12 @@ async function refuseUncoveredWriters(args: {
   const fencedAt = Date.parse(request.fence.fencedAt);
   const before = new Map(
     ((await loadEndOffsets(deps.artifacts, previous.sourceEnds.key)) ?? []).map((e) => [
-      `${e.topic}\u0000${e.partition}`,
+      partitionKey(e),
       BigInt(e.high),
     ]),
   );
   const moved = sourceEnds
-    .map((e) => ({ e, from: before.get(`${e.topic}\u0000${e.partition}`) }))
+    .map((e) => ({ e, from: before.get(partitionKey(e)) }))
     .filter(({ e, from }) => from !== undefined && BigInt(e.high) > from);
   let described: PartitionProducers[] = [];
   let describeError: string | undefined;
@@ -549,10 +552,7 @@ async function refuseUncoveredWriters(args: {
         lastWriteAt: new Date(p.lastTimestamp).toISOString(),
       })),
   }));
-  const evidenceKey = cutoverKey(
-    request.identity,
-    `drain/uncovered-writers-${String(args.polls).padStart(4, '0')}.json`,
-  );
+  const evidenceKey = cutoverKey(request.identity, `drain/uncovered-writers-${pollNumber(args.polls)}.json`);
   await deps.artifacts.putJson(evidenceKey, {
     kind: 'cutover-uncovered-writers',
     at: args.at,
@@ -633,5 +633,5 @@ function carriedTails(
     earlier.evidenceKey === previous.evidenceKey &&
     earlier.tailRecords === request.tailRecords &&
     [...earlier.ignoredHeaders].sort().join('\u0000') === [...request.ignoredHeaders].sort().join('\u0000');
-  return new Map(same ? earlier.tails.map((t) => [`${t.topic}\u0000${t.partition}`, t]) : []);
+  return new Map(same ? earlier.tails.map((t) => [partitionKey(t), t]) : []);
 }

@@ -4,7 +4,14 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { LagSignals } from '../../ports/lag-signals';
 import { CommitProgressSchema, type OffsetTranslation } from './commit-consumer-offsets';
-import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
+import {
+  ExecutionIdentitySchema,
+  cutoverKey,
+  readEndOffsets,
+  watchedTopics,
+  type PartitionEnd,
+  partitionKey,
+} from './model';
 import { SwitchRecordSchema } from './switch-consumers';
 import { lazySchema } from '../lazy-schema';
 
@@ -190,7 +197,7 @@ async function groupStatuses(
       )?.groups ?? [])
     : [];
   if (recorded.length === 0) return [];
-  const endBy = new Map(ends.map((e) => [`${e.topic}\u0000${e.partition}`, BigInt(e.high)]));
+  const endBy = new Map(ends.map((e) => [partitionKey(e), BigInt(e.high)]));
   const described = new Map(
     (await deps.target.describeGroups(recorded.map((g) => g.groupId))).map((g) => [g.groupId, g]),
   );
@@ -198,15 +205,12 @@ async function groupStatuses(
   for (const group of recorded) {
     const topics = [...new Set(group.translations.map((t) => t.topic))];
     const committed = new Map(
-      (await deps.target.fetchCommittedOffsets(group.groupId, topics)).map((c) => [
-        `${c.topic}\u0000${c.partition}`,
-        c.offset,
-      ]),
+      (await deps.target.fetchCommittedOffsets(group.groupId, topics)).map((c) => [partitionKey(c), c.offset]),
     );
     let lag = 0n;
     let advanced = false;
     for (const t of group.translations) {
-      const k = `${t.topic}\u0000${t.partition}`;
+      const k = partitionKey(t);
       const current = BigInt(committed.get(k) ?? '-1');
       if (current > BigInt(t.targetOffset)) advanced = true;
       const end = endBy.get(k);

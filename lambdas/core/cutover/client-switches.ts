@@ -4,7 +4,7 @@ import type { ArtifactStore } from '../../ports/artifact-store';
 import type { ClientSwitch, ClientSwitchFactory, ClientSwitchTarget, SwitchStep } from '../../ports/client-switch';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { ClientSwitchSpec } from '../plan/migration-plan';
-import { cutoverKey, ExecutionIdentitySchema, readEndOffsets, type PartitionEnd } from './model';
+import { cutoverKey, ExecutionIdentitySchema, readEndOffsets, type PartitionEnd, partitionKey } from './model';
 import { lazySchema } from '../lazy-schema';
 
 /**
@@ -362,10 +362,10 @@ async function recordsBehind(
   topics: readonly string[],
   ends: readonly PartitionEnd[],
 ): Promise<number> {
-  const end = new Map(ends.map((e) => [`${e.topic}\u0000${e.partition}`, BigInt(e.high)]));
+  const end = new Map(ends.map((e) => [partitionKey(e), BigInt(e.high)]));
   let behind = 0n;
   for (const c of await source.fetchCommittedOffsets(group, topics)) {
-    const high = end.get(`${c.topic}\u0000${c.partition}`);
+    const high = end.get(partitionKey(c));
     if (c.offset === '-1' || high === undefined) continue;
     if (high > BigInt(c.offset)) behind += high - BigInt(c.offset);
   }

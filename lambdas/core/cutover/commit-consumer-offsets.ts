@@ -14,7 +14,14 @@ import { RecoveryPolicySchema, allows, describeTolerance, tolerancesFor } from '
 import { DrainProgressSchema, loadDrainTails, type PartitionTail } from './check-drain';
 import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
-import { ExecutionIdentitySchema, cutoverKey, readEndOffsets, watchedTopics, type PartitionEnd } from './model';
+import {
+  ExecutionIdentitySchema,
+  cutoverKey,
+  readEndOffsets,
+  watchedTopics,
+  type PartitionEnd,
+  partitionKey,
+} from './model';
 import { lazySchema } from '../lazy-schema';
 
 /**
@@ -345,11 +352,10 @@ export async function commitConsumerOffsets(
     // Consumers first: nothing was drained, so there is no tail shift to predict with.
     request.consumersFirst ? Promise.resolve([]) : loadDrainTails(deps.artifacts, request.drain.evidenceKey),
   ]);
-  const key = (t: string, p: number): string => `${t}\u0000${p}`;
-  const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
-  const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
-  const deltaBy = new Map(tails.map((t) => [key(t.topic, t.partition), t.delta === null ? 0n : BigInt(t.delta)]));
-  const tailBy = new Map(tails.map((t) => [key(t.topic, t.partition), t]));
+  const sourceBy = new Map(sourceEnds.map((e) => [partitionKey(e), e]));
+  const targetBy = new Map(targetEnds.map((e) => [partitionKey(e), e]));
+  const deltaBy = new Map(tails.map((t) => [partitionKey(t), t.delta === null ? 0n : BigInt(t.delta)]));
+  const tailBy = new Map(tails.map((t) => [partitionKey(t), t]));
 
   const early = whileReplicating
     ? whileReplicating
@@ -371,14 +377,14 @@ export async function commitConsumerOffsets(
     GROUP_CONCURRENCY,
     async (groupId): Promise<{ record: GroupRecord; evidence?: GroupEvidence; reused: number }> => {
       const committed = (await deps.source.fetchCommittedOffsets(groupId, topics)).filter(
-        (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
+        (c) => c.offset !== '-1' && sourceBy.has(partitionKey(c)),
       );
       if (committed.length === 0) return { record: { groupId, partitions: 0, status: 'NO_OFFSETS' }, reused: 0 };
       let reused = 0;
       const translations: OffsetTranslation[] = [];
       for (const c of committed) {
-        const s = sourceBy.get(key(c.topic, c.partition)) as PartitionEnd;
-        const t = targetBy.get(key(c.topic, c.partition));
+        const s = sourceBy.get(partitionKey(c)) as PartitionEnd;
+        const t = targetBy.get(partitionKey(c));
         if (!t)
           throw new CutoverFailedError(
             `${c.topic}-${c.partition} does not exist on the target: group ${groupId}'s offset cannot be translated.`,
@@ -388,8 +394,8 @@ export async function commitConsumerOffsets(
         if (before) reused++;
         translations.push(
           before ??
-            atDrainedEnd(c, s, t, tailBy.get(key(c.topic, c.partition))) ??
-            (await translateOffset(deps, request, c, s, t, deltaBy.get(key(c.topic, c.partition)) ?? 0n, groupId)),
+            atDrainedEnd(c, s, t, tailBy.get(partitionKey(c))) ??
+            (await translateOffset(deps, request, c, s, t, deltaBy.get(partitionKey(c)) ?? 0n, groupId)),
         );
       }
       checkReplayTolerance(request, groupId, translations);
@@ -402,8 +408,8 @@ export async function commitConsumerOffsets(
       const notes = await verifyCommit(deps, request, groupId, committed, translations, sourceBy, targetBy, deltaBy);
       const redelivered = translations.reduce((n, x) => n + (x.redelivered ?? 0), 0);
       const withAhead = translations.map((x) => {
-        const s = sourceBy.get(key(x.topic, x.partition)) as PartitionEnd;
-        const t = targetBy.get(key(x.topic, x.partition)) as PartitionEnd;
+        const s = sourceBy.get(partitionKey(x)) as PartitionEnd;
+        const t = targetBy.get(partitionKey(x)) as PartitionEnd;
         const ahead = BigInt(t.high) - BigInt(x.targetOffset) - (BigInt(s.high) - BigInt(x.sourceOffset));
         return ahead > 0n ? { ...x, replayAhead: Number(ahead) } : x;
       });
@@ -433,7 +439,7 @@ export async function commitConsumerOffsets(
     const translations: OffsetTranslation[] = [];
     const fromSource = onSource.has(freshGroup.groupId)
       ? (await deps.source.fetchCommittedOffsets(freshGroup.groupId, topics)).filter(
-          (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
+          (c) => c.offset !== '-1' && sourceBy.has(partitionKey(c)),
         )
       : [];
     for (const t of targetEnds.filter((e) => request.topics.includes(e.topic))) {
@@ -445,9 +451,9 @@ export async function commitConsumerOffsets(
           deps,
           request,
           c,
-          sourceBy.get(key(c.topic, c.partition)) as PartitionEnd,
+          sourceBy.get(partitionKey(c)) as PartitionEnd,
           t,
-          deltaBy.get(key(c.topic, c.partition)) ?? 0n,
+          deltaBy.get(partitionKey(c)) ?? 0n,
           freshGroup.groupId,
         );
         const ahead = BigInt(position.targetOffset) - start;
@@ -571,9 +577,8 @@ export async function translateWhileReplicating(
   targetBy: Map<string, PartitionEnd>;
   committedBy: Map<string, CommittedOffset[]>;
 }> {
-  const key = (t: string, p: number): string => `${t}\u0000${p}`;
-  const targetBy = new Map((await readEndOffsets(deps.target, [...topics])).map((e) => [key(e.topic, e.partition), e]));
-  const sourceBy = new Map((await readEndOffsets(deps.source, [...topics])).map((e) => [key(e.topic, e.partition), e]));
+  const targetBy = new Map((await readEndOffsets(deps.target, [...topics])).map((e) => [partitionKey(e), e]));
+  const sourceBy = new Map((await readEndOffsets(deps.source, [...topics])).map((e) => [partitionKey(e), e]));
   const search: SearchSettings = {
     searchWindow: request.searchWindow + lagAllowance,
     ignoredHeaders: request.ignoredHeaders,
@@ -586,9 +591,9 @@ export async function translateWhileReplicating(
     const translated: Array<[string, OffsetTranslation]> = [];
     const waiting: string[] = [];
     for (const c of committed) {
-      const s = sourceBy.get(key(c.topic, c.partition));
+      const s = sourceBy.get(partitionKey(c));
       if (c.offset === '-1' || !s) continue;
-      const t = targetBy.get(key(c.topic, c.partition));
+      const t = targetBy.get(partitionKey(c));
       const where = `${groupId} ${c.topic}-${c.partition}`;
       if (stop()) {
         waiting.push(`${where} (stopped before it was translated)`);
@@ -873,18 +878,17 @@ export async function verifyCommit(
   targetBy: ReadonlyMap<string, PartitionEnd>,
   deltaBy: ReadonlyMap<string, bigint>,
 ): Promise<string[]> {
-  const key = (t: string, p: number): string => `${t}\u0000${p}`;
   const readBack = new Map(
     (await deps.target.fetchCommittedOffsets(groupId, [...new Set(translations.map((t) => t.topic))])).map((c) => [
-      key(c.topic, c.partition),
+      partitionKey(c),
       c.offset,
     ]),
   );
-  const wrong = translations.filter((t) => readBack.get(key(t.topic, t.partition)) !== t.targetOffset);
+  const wrong = translations.filter((t) => readBack.get(partitionKey(t)) !== t.targetOffset);
   if (wrong.length > 0) {
     const w = wrong[0] as OffsetTranslation;
     throw new CutoverFailedError(
-      `Group ${groupId}: the target holds offset ${readBack.get(key(w.topic, w.partition)) ?? 'none'} for ${w.topic}-${w.partition} after committing ${w.targetOffset}. Another writer (a replicator's offset sync?) changed it.`,
+      `Group ${groupId}: the target holds offset ${readBack.get(partitionKey(w)) ?? 'none'} for ${w.topic}-${w.partition} after committing ${w.targetOffset}. Another writer (a replicator's offset sync?) changed it.`,
       {
         groupId,
       },
@@ -895,7 +899,7 @@ export async function verifyCommit(
   const checkable = new Set(
     translations
       .filter((t) => t.proof.relation === 'after' && t.proof.sourceRecord === (BigInt(t.sourceOffset) - 1n).toString())
-      .map((t) => key(t.topic, t.partition)),
+      .map((t) => partitionKey(t)),
   );
   const views = new Map<string, PartitionView>();
   for (const [k, s] of sourceBy) {
@@ -906,7 +910,7 @@ export async function verifyCommit(
     deps.source,
     deps.target,
     groupId,
-    sourceCommitted.filter((c) => checkable.has(key(c.topic, c.partition))),
+    sourceCommitted.filter((c) => checkable.has(partitionKey(c))),
     translations.map((t) => ({ topic: t.topic, partition: t.partition, offset: t.targetOffset })),
     views,
     {
@@ -925,9 +929,9 @@ export async function verifyCommit(
   }
   const notes: string[] = [];
   for (const t of translations) {
-    if (checkable.has(key(t.topic, t.partition)) || t.proof.relation === 'timestamp') continue;
-    const s = sourceBy.get(key(t.topic, t.partition));
-    const tEnd = targetBy.get(key(t.topic, t.partition));
+    if (checkable.has(partitionKey(t)) || t.proof.relation === 'timestamp') continue;
+    const s = sourceBy.get(partitionKey(t));
+    const tEnd = targetBy.get(partitionKey(t));
     if (!s || !tEnd) continue;
     notes.push(await checkNeighbours(deps, request, groupId, t, s, tEnd));
   }
@@ -1048,9 +1052,8 @@ export async function translateOffsetsBeforeFence(
     readEndOffsets(deps.source, topics),
     readEndOffsets(deps.target, topics),
   ]);
-  const key = (t: string, p: number): string => `${t}\u0000${p}`;
-  const targetBy = new Map(targetEnds.map((e) => [key(e.topic, e.partition), e]));
-  const sourceBy = new Map(sourceEnds.map((e) => [key(e.topic, e.partition), e]));
+  const targetBy = new Map(targetEnds.map((e) => [partitionKey(e), e]));
+  const sourceBy = new Map(sourceEnds.map((e) => [partitionKey(e), e]));
   const search: SearchSettings = {
     searchWindow: request.searchWindow + request.lagAllowance,
     ignoredHeaders: request.ignoredHeaders,
@@ -1062,8 +1065,8 @@ export async function translateOffsetsBeforeFence(
   for (const groupId of groups) {
     const translations: OffsetTranslation[] = [];
     for (const c of committedBy.get(groupId) ?? []) {
-      const s = sourceBy.get(key(c.topic, c.partition));
-      const t = targetBy.get(key(c.topic, c.partition));
+      const s = sourceBy.get(partitionKey(c));
+      const t = targetBy.get(partitionKey(c));
       if (c.offset === '-1' || !s || !t) continue;
       // The shift the ends suggest, off by the replication lag at this moment (the widened window covers it).
       const delta = BigInt(s.high) - BigInt(t.high) - BigInt(Math.floor(request.lagAllowance / 2));

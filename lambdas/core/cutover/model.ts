@@ -139,6 +139,11 @@ export async function loadEndOffsets(artifacts: ArtifactStore, key: string): Pro
   return (await artifacts.getJson<{ partitions: PartitionEnd[] }>(key))?.partitions;
 }
 
+/** One key per topic-partition for maps and sets (NUL cannot appear in a topic name). */
+export function partitionKey(p: { readonly topic: string; readonly partition: number }): string {
+  return `${p.topic}\u0000${p.partition}`;
+}
+
 export function cutoverKey(identity: ExecutionIdentity, name: string): string {
   return artifactKey(
     identity.migrationId,

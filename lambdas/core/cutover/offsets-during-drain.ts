@@ -20,7 +20,7 @@ import {
   type OffsetTranslation,
 } from './commit-consumer-offsets';
 import { allAnswered, writeDone, writeIntent, type JournalEntry } from './journal';
-import { ExecutionIdentitySchema, cutoverKey, watchedTopics } from './model';
+import { ExecutionIdentitySchema, cutoverKey, watchedTopics, partitionKey } from './model';
 
 /**
  * THE CONSUMER OFFSETS WHILE THE DRAIN LOOKS (the one-invocation Cutover): the producers hold from the fence until the
@@ -99,8 +99,6 @@ export type OffsetsDuringDrainLook =
   | { readonly status: 'WAITING'; readonly on: 'GROUPS' | 'REPLICATION'; readonly reason: string }
   /** Left to CommitConsumerOffsets after the drain (it decides, and refuses where it must). */
   | { readonly status: 'LEFT'; readonly reason: string };
-
-const key = (t: string, p: number): string => `${t}\u0000${p}`;
 
 /** A drain look's evidence key, with its tails when the invocation that took it holds them (DrainLookMemory). */
 export interface DrainLookTails {
@@ -181,7 +179,7 @@ export async function commitOffsetsDuringDrain(
   // translated from that comparison (its shift is checked against the passing look's after the drain). The others
   // are read while the replication still copies the tail: a record not on the target yet is waited for.
   const tailBy = new Map(
-    (drainLook ? await drainTailsOf(deps.artifacts, drainLook) : []).map((t) => [key(t.topic, t.partition), t]),
+    (drainLook ? await drainTailsOf(deps.artifacts, drainLook) : []).map((t) => [partitionKey(t), t]),
   );
   const { translations, waiting, sourceBy, targetBy, committedBy } = await translateWhileReplicating(
     request,
@@ -190,13 +188,13 @@ export async function commitOffsetsDuringDrain(
     topics,
     deps,
     stop,
-    (_, c) => atComparedEnd(c, tailBy.get(key(c.topic, c.partition))),
+    (_, c) => atComparedEnd(c, tailBy.get(partitionKey(c))),
   );
   if (waiting.length > 0)
     return { status: 'WAITING', on: 'REPLICATION', reason: `Not translated yet: ${waiting.slice(0, 3).join(', ')}.` };
   const perGroup = groups.map((groupId) => {
     const sourceCommitted = (committedBy.get(groupId) ?? []).filter(
-      (c) => c.offset !== '-1' && sourceBy.has(key(c.topic, c.partition)),
+      (c) => c.offset !== '-1' && sourceBy.has(partitionKey(c)),
     );
     const xs = sourceCommitted.map((c) => translations.get(translationKey(groupId, c.topic, c.partition, c.offset)));
     return { groupId, sourceCommitted, translations: xs };
@@ -221,7 +219,7 @@ export async function commitOffsetsDuringDrain(
     );
     // The shift each translation was found at stands for the drain's tail delta in the read-back's search.
     const deltaBy = new Map(
-      xs.map((x) => [key(x.topic, x.partition), BigInt(x.proof.sourceRecord ?? 0) - BigInt(x.proof.targetRecord ?? 0)]),
+      xs.map((x) => [partitionKey(x), BigInt(x.proof.sourceRecord ?? 0) - BigInt(x.proof.targetRecord ?? 0)]),
     );
     const notes = await verifyCommit(deps, request, g.groupId, g.sourceCommitted, xs, sourceBy, targetBy, deltaBy);
     return {
@@ -318,11 +316,11 @@ export async function acceptOffsetsDuringDrain(
   if (groups.length !== ids.length || groups.some((g) => !byGroup.has(g))) return undefined;
   if ([...onSource, ...onTarget].some((g) => g.members.length > 0)) return undefined;
   const same = (a: readonly CommittedOffset[], b: readonly CommittedOffset[]): boolean => {
-    const m = new Map(a.filter((c) => c.offset !== '-1').map((c) => [key(c.topic, c.partition), c.offset]));
+    const m = new Map(a.filter((c) => c.offset !== '-1').map((c) => [partitionKey(c), c.offset]));
     const n = b.filter((c) => c.offset !== '-1');
-    return m.size === n.length && n.every((c) => m.get(key(c.topic, c.partition)) === c.offset);
+    return m.size === n.length && n.every((c) => m.get(partitionKey(c)) === c.offset);
   };
-  const tailBy = new Map<string, PartitionTail>(tails.map((t) => [key(t.topic, t.partition), t]));
+  const tailBy = new Map<string, PartitionTail>(tails.map((t) => [partitionKey(t), t]));
   for (const [i, groupId] of ids.entries()) {
     const g = byGroup.get(groupId) as OffsetsDuringDrain['groups'][number];
     // Same source positions, still committed on the target as translated.
@@ -335,7 +333,7 @@ export async function acceptOffsetsDuringDrain(
     }));
     if (!same(translatedTo, onTargetNow)) return undefined;
     for (const x of g.translations) {
-      const tail = tailBy.get(key(x.topic, x.partition));
+      const tail = tailBy.get(partitionKey(x));
       if (!alignedOnOneCopy(x) || !tail?.drained || tail.delta === null) return undefined;
       if (BigInt(x.proof.sourceRecord as string) - BigInt(x.proof.targetRecord as string) !== BigInt(tail.delta))
         return undefined;

@@ -18,6 +18,7 @@ import {
   watchedTopics,
   type PartitionEnd,
   type PointerRecord,
+  partitionKey,
 } from './model';
 import type { SwitchRecord } from './switch-consumers';
 import { WriteFenceUndoSchema, type WriteFenceUndo } from './write-fence';
@@ -315,10 +316,10 @@ export async function reportTargetWrites(
       `The target cannot be read: ${(err as Error).message}. Read its end offsets once it answers and compare them with ${atSwitchKey}.`,
     );
   }
-  const before = new Map(atSwitch.map((e) => [`${e.topic}\u0000${e.partition}`, e.high]));
+  const before = new Map(atSwitch.map((e) => [partitionKey(e), e.high]));
   const writes: TargetWrite[] = [];
   for (const e of nowEnds) {
-    const from = before.get(`${e.topic}\u0000${e.partition}`) ?? '0';
+    const from = before.get(partitionKey(e)) ?? '0';
     const records = BigInt(e.high) - BigInt(from);
     if (records > 0n)
       writes.push({
