@@ -57,6 +57,35 @@ export function describeCutoverSwitchContract(name: string, subject: () => Cutov
       await expect(sw.read()).resolves.toMatchObject({ value: OTHER });
     });
 
+    it('moves the pointer at the revision its own last write made, that write being the next revision', async () => {
+      const sw = await subject().fresh();
+      const fenced = await sw.set(SOURCE, { expected: null });
+      const revision = fenced.current.revision as string;
+
+      const result = await sw.set(TARGET, { expected: SOURCE, expectedRevision: revision });
+
+      expect(revision).toMatch(/^\d+$/);
+      expect(result).toMatchObject({
+        changed: true,
+        current: { value: TARGET, revision: String(Number(revision) + 1) },
+      });
+      await expect(sw.read()).resolves.toMatchObject({ value: TARGET, revision: String(Number(revision) + 1) });
+    });
+
+    it('fails with Migration.CutoverFailed, naming both revisions, when another writer wrote after its own last write', async () => {
+      const sw = await subject().fresh();
+      const fenced = await sw.set(SOURCE, { expected: null });
+      const revision = fenced.current.revision as string;
+      await sw.set(OTHER, { expected: SOURCE });
+
+      const attempt = sw.set(TARGET, { expected: SOURCE, expectedRevision: revision });
+
+      await expect(attempt).rejects.toMatchObject({
+        name: 'Migration.CutoverFailed',
+        details: { expectedRevision: revision, writtenRevision: String(Number(revision) + 2) },
+      });
+    });
+
     it('reverts to the previous value once, then writes nothing', async () => {
       const sw = await subject().seed(SOURCE);
       const { previous } = await sw.set(TARGET, { expected: SOURCE });
