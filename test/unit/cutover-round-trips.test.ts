@@ -5,6 +5,7 @@ import type { KafkaDataPlane } from '../../lambdas/ports/kafka';
 import type { Pacer } from '../../lambdas/ports/pacer';
 import { readEndOffsets } from '../../lambdas/core/cutover/model';
 import { runCutover } from '../../lambdas/tasks/cutover/task';
+import { settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { runRollbackCutover } from '../../lambdas/tasks/rollback-cutover/task';
 import { SOURCE_SERVERS, TOPIC, cutoverWorld, type CutoverWorld } from './task-cutover-world';
 import { FakeKafka } from './validation-fake-kafka';
@@ -83,12 +84,13 @@ class Rounds {
 }
 
 /** A pacer whose sleep moves the world's clock, a turn of the event loop later. */
-const pacerOf = (w: CutoverWorld): Pacer => ({
+const pacerOf = (w: CutoverWorld, onSleep?: (ms: number) => void): Pacer => ({
   everyMs: 250,
   budgetMs: 120_000,
   sleep: (ms) =>
     new Promise((resolve) =>
       setImmediate(() => {
+        onSleep?.(ms);
         w.clock.advance(ms / 1000);
         resolve();
       }),
@@ -103,7 +105,14 @@ const journalOf = (w: CutoverWorld, step: string): { status?: string } | undefin
 };
 
 async function recordedCutover(
-  options: { aborted?: () => boolean; world?: CutoverWorld; artifacts?: ArtifactStore } = {},
+  options: {
+    aborted?: () => boolean;
+    world?: CutoverWorld;
+    artifacts?: ArtifactStore;
+    /** Called at each pacer sleep, before the clock moves. */
+    onSleep?: (ms: number) => void;
+    deadlineSeconds?: number;
+  } = {},
 ) {
   const w = options.world ?? (await cutoverWorld());
   const rounds = new Rounds(w.clock.advance, w.clock.now);
@@ -115,7 +124,7 @@ async function recordedCutover(
         : undefined,
   };
   const run = runCutover(
-    { state: w.state },
+    { state: w.state, ...(options.deadlineSeconds ? { deadlineSeconds: options.deadlineSeconds } : {}) },
     {
       artifacts: rounds.wrap<ArtifactStore>('artifacts', options.artifacts ?? w.artifacts),
       source: rounds.wrap<KafkaDataPlane>('source', w.source),
@@ -123,37 +132,60 @@ async function recordedCutover(
       pointer: rounds.wrap<CutoverSwitch>('pointer', w.pointer),
       aborts: rounds.wrap<AbortRequests>('aborts', aborts),
       now: w.clock.now,
-      pacer: pacerOf(w),
+      pacer: pacerOf(w, options.onSleep),
     },
   );
   return { w, rounds, run: rounds.drive(run) };
 }
 
 describe('round trips between the drain and the switch in the one-invocation Cutover', () => {
-  it('writes to the store in one round between the passing look and the pointer set, and reads nothing from it', async () => {
+  it('after the settle, reads both ends and sets the pointer: everything else is written in one round before it', async () => {
     // Prepare
     const { w, rounds, run } = await recordedCutover();
     // Act
     const out = await run;
-    // Assess
+    // Assess: the drain ended at its caught-up look, before the settle's end; the look at the settle's end confirmed it
     expect(out.oneInvocation).toMatchObject({ reached: 'SWITCHED', offsetsDuringDrain: { status: 'COMMITTED' } });
+    // (the offsets beside the drain end when it ends: either may be recorded first)
+    expect(out.oneInvocation.steps.map((s) => s.step).filter((s) => s !== 'OffsetsDuringDrain')).toEqual([
+      'FenceProducers',
+      'CheckDrain',
+      'CommitConsumerOffsets',
+      'ConfirmDrain',
+      'SwitchToTarget',
+    ]);
     const drained = out.oneInvocation.steps.find((s) => s.step === 'CheckDrain');
-    const lookedAt = Date.parse(out.drain?.checkedAt ?? '');
+    const confirmed = out.oneInvocation.steps.find((s) => s.step === 'ConfirmDrain');
+    const settledAt = Date.parse(out.fence?.fencedAt ?? '') + settleSecondsOf(w.state.input) * 1000;
+    expect(Date.parse(drained?.endedAt ?? '')).toBeLessThan(settledAt);
+    expect(Date.parse(confirmed?.startedAt ?? '')).toBeGreaterThanOrEqual(settledAt);
+    expect(out.drain).toMatchObject({ drained: true, checkedAt: confirmed?.startedAt });
+    // from the confirming look's start: both clusters' ends at once; the pointer set beside the look's records
+    expect(rounds.roundsBetween(out.drain?.checkedAt ?? '', out.switch?.switchedAt ?? '')).toBe(2);
     const setAt = Date.parse(out.switch?.switchedAt ?? '');
-    // from the passing look's start: its end offsets; the offsets' checks with the target's ends and the abort
-    // request; the one round of writes; the pointer set
-    expect(rounds.roundsBetween(out.drain?.checkedAt ?? '', out.switch?.switchedAt ?? '')).toBe(4);
-    const inPause = rounds.calls.filter((c) => c.at > lookedAt && c.at <= setAt);
-    const store = inPause.filter((c) => c.label.startsWith('artifacts.'));
+    const afterSettle = rounds.calls.filter((c) => c.at > Date.parse(out.drain?.checkedAt ?? '') && c.at <= setAt);
+    expect(afterSettle.map((c) => c.label).sort()).toEqual(
+      [
+        'source.fetchTopicOffsets',
+        'target.fetchTopicOffsets',
+        'pointer.set',
+        'artifacts.putJson',
+        'artifacts.putJson',
+      ].sort(),
+    );
+    // between the caught-up look and the settle's end: one round of writes holding the caught-up look's snapshot and
+    // evidence, the offsets' evidence and DONE, the switch's target-end snapshot and intent
+    const caughtUpPoll = String((out.drain?.polls ?? 0) - 1).padStart(4, '0');
+    const lookedAt = Date.parse(drained?.endedAt ?? '');
+    const inSettle = rounds.calls.filter((c) => c.at > lookedAt && c.at <= Date.parse(confirmed?.startedAt ?? ''));
+    const store = inSettle.filter((c) => c.label.startsWith('artifacts.'));
     expect(store.filter((c) => c.label !== 'artifacts.putJson')).toEqual([]);
     expect(new Set(store.map((c) => c.round)).size).toBe(1);
-    // that round holds the passing look's snapshot and evidence, the offsets' evidence and DONE, the switch's
-    // target-end snapshot and intent
     const written = store.map((c) => c.arg?.replace(/^.*\/cutover\//, ''));
     expect(written.sort()).toEqual(
       [
-        `drain/poll-${String(out.drain?.polls).padStart(4, '0')}.json`,
-        `drain/source-ends-${String(out.drain?.polls).padStart(4, '0')}.json`,
+        `drain/poll-${caughtUpPoll}.json`,
+        `drain/source-ends-${caughtUpPoll}.json`,
         'consumer-offsets.json',
         'journal/offsets.json',
         'journal/switch.json',
@@ -194,22 +226,22 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     expect(ends.map((e) => `${e.topic}/${e.partition}=${e.high}`)).toEqual(['a/0=0', 'a/1=1', 'b/0=0', 'c/0=0']);
   });
 
-  it('stops at an abort requested after the drain passed, before writing anything more', async () => {
+  it('stops at an abort requested after the drain caught up, before writing anything more', async () => {
     // Prepare: the operator asks to abort once the offsets were committed during the drain (their intent journaled)
     const w = await cutoverWorld();
     const { rounds, run } = await recordedCutover({
       world: w,
       aborted: () => journalOf(w, 'offsets') !== undefined,
     });
-    // Act + Assess: asked by CommitConsumerOffsets, after the drain's passing look
+    // Act + Assess: asked by CommitConsumerOffsets, after the drain's caught-up look
     await expect(run).rejects.toMatchObject({ name: 'Migration.Aborted' });
     const lastAsked = rounds.calls.filter((c) => c.label === 'aborts.requested').at(-1)?.at ?? 0;
     const drainPolls = rounds.calls.filter((c) => c.label === 'artifacts.putJson' && c.arg?.includes('/drain/poll-'));
     const passing = JSON.parse(w.artifacts.objects.get(drainPolls.at(-1)?.arg ?? '') ?? '{}') as {
       at?: string;
-      drained?: boolean;
+      caughtUp?: boolean;
     };
-    expect(passing.drained).toBe(true);
+    expect(passing.caughtUp).toBe(true);
     expect(lastAsked).toBeGreaterThan(Date.parse(passing.at ?? ''));
     expect(w.artifacts.objects.has(journalKey(w, 'offsets').replace('journal/offsets', 'consumer-offsets'))).toBe(
       false,
@@ -245,12 +277,12 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     expect(rolledBack).toMatchObject({ outcome: 'REVERTED', targetWrites: { status: 'NONE' } });
   });
 
-  it("fails before the pointer moves when the passing look's records are refused, written beside the journals", async () => {
-    // Prepare: the store refuses the drained look's evidence (written in the round of the offsets' and switch's writes)
+  it("fails before the pointer moves when the caught-up look's records are refused, written beside the journals", async () => {
+    // Prepare: the store refuses the caught-up look's evidence (written in the round of the offsets' and switch's writes)
     const w = await cutoverWorld();
     const refusing: ArtifactStore = Object.assign(Object.create(w.artifacts) as ArtifactStore, {
       putJson: async (key: string, value: unknown) => {
-        if (key.includes('/drain/poll-') && (value as { drained?: boolean }).drained === true)
+        if (key.includes('/drain/poll-') && (value as { caughtUp?: boolean }).caughtUp === true)
           throw new Error('S3 is unavailable');
         return w.artifacts.putJson(key, value);
       },
@@ -321,6 +353,8 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     const { rounds, run } = await recordedCutover({ world: w });
     // Act
     const out = await run;
+    const setRound =
+      rounds.calls.find((c) => c.label === 'pointer.set' && c.arg === out.switch?.producers.value)?.round ?? 0;
     // Assess: translated again after the drain, then switched; the switch's intent written only after the offsets' DONE
     expect(out.oneInvocation.reached).toBe('SWITCHED');
     expect(out.offsets).not.toHaveProperty('committedDuringDrain');
@@ -331,5 +365,87 @@ describe('round trips between the drain and the switch in the one-invocation Cut
     );
     expect(switchWrites.length).toBeGreaterThan(0);
     for (const c of switchWrites) expect(c.round).toBeGreaterThan(offsetsDone);
+    // and within the settle: the switch prepared before the look at its end, which only the pointer set follows
+    const steps = out.oneInvocation.steps.map((s) => s.step);
+    expect(steps.slice(-3)).toEqual(['PrepareSwitch', 'ConfirmDrain', 'SwitchToTarget']);
+    const confirmedAt = out.oneInvocation.steps.find((s) => s.step === 'ConfirmDrain')?.startedAt ?? '';
+    const intentWrites = switchWrites.filter((c) => c.round < setRound);
+    expect(intentWrites).toHaveLength(2);
+    for (const c of intentWrites) expect(c.at).toBeLessThanOrEqual(Date.parse(confirmedAt));
+    expect(rounds.roundsBetween(out.drain?.checkedAt ?? '', out.switch?.switchedAt ?? '')).toBe(2);
+  });
+});
+
+describe("the one-invocation Cutover's look at the settle's end, after its drain caught up", () => {
+  /** Once the switch's intent is journaled (the steps after the drain done), at the wait for the settle's end. */
+  const inTheSettle = (w: CutoverWorld, act: () => void) => {
+    let done = false;
+    return () => {
+      if (done || journalOf(w, 'switch')?.status !== 'INTENT') return;
+      done = true;
+      act();
+    };
+  };
+
+  it('fails before the pointer moves when the source takes a write during the rest of the settle, naming it', async () => {
+    // Prepare: a producer that ignores the fence writes after every client must have held
+    const w = await cutoverWorld();
+    const { run } = await recordedCutover({
+      world: w,
+      onSleep: inTheSettle(w, () => w.source.append(TOPIC, 1, [{ key: 'late', value: 'order-late' }])),
+    });
+    // Act + Assess: refused as a writer no fence covers; the pointer holds the fence, the switch never moved it
+    await expect(run).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringContaining('no fence or switch covers'),
+    });
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+    expect(journalOf(w, 'switch')?.status).toBe('INTENT');
+  });
+
+  it("returns to the drain's looks when the target takes a record during the rest of the settle: nothing switched", async () => {
+    // Prepare: the replication copies the last record again after the drain caught up
+    const w = await cutoverWorld();
+    const { run } = await recordedCutover({
+      world: w,
+      onSleep: inTheSettle(w, () => w.target.append(TOPIC, 1, [{ key: 'k9', value: 'order-9' }])),
+    });
+    // Act
+    const out = await run;
+    // Assess: the look at the settle's end is not drained; the step-by-step drain decides, the pointer holds the fence
+    expect(out.oneInvocation.reached).toBe('DRAINING');
+    expect(out.drain).toMatchObject({ drained: false });
+    expect(out.drain?.reasons.join(' ')).toContain(`${TOPIC}-1: the target holds records after the source's last`);
+    expect(out.switch).toBeUndefined();
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+  });
+
+  it("fails before the pointer moves when the target's ends move while both tails still match (a marker)", async () => {
+    // Prepare: after the drain caught up, the target's end moves past a record no read returns (a transaction marker)
+    const w = await cutoverWorld();
+    const { run } = await recordedCutover({
+      world: w,
+      onSleep: inTheSettle(w, () => w.target.append(TOPIC, 1, [{ value: 'marker', hidden: true }])),
+    });
+    // Act + Assess: the offsets and the switch's snapshot were made against the earlier ends: refused, not switched
+    await expect(run).rejects.toMatchObject({
+      name: 'Migration.CutoverFailed',
+      message: expect.stringContaining(`moved during the settle while the source's held (${TOPIC}-1)`),
+    });
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
+    expect(journalOf(w, 'switch')?.status).toBe('INTENT');
+  });
+
+  it("returns to the drain's looks when its deadline comes before the settle's end: nothing switched", async () => {
+    // Prepare: a deadline between the clients' notice (1.5 s) and the settle's end (2 s)
+    const w = await cutoverWorld();
+    const { run } = await recordedCutover({ world: w, deadlineSeconds: 1.8 });
+    // Act
+    const out = await run;
+    // Assess: DRAINING (the step-by-step CheckDrain passes only at the settle's end, before CommitConsumerOffsets)
+    expect(out.oneInvocation.reached).toBe('DRAINING');
+    expect(out.drain).toMatchObject({ drained: false, caughtUp: true });
+    expect(out.switch).toBeUndefined();
+    expect(w.pointer.current?.value).toMatch(/^fenced:/);
   });
 });

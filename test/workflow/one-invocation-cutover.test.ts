@@ -38,12 +38,14 @@ it('fences, drains, commits the offsets and switches in one invocation: no step-
   expect(result.visited.filter((s) => s === 'Cutover')).toHaveLength(1);
   const cutover = (result.output as Raw).cutover;
   expect(cutover.oneInvocation).toMatchObject({ reached: 'SWITCHED' });
-  // in the order they ended: the consumer offsets committed beside the drain's looks, checked after it
+  // in the order they ended: the consumer offsets committed beside the drain's looks, checked after it caught up;
+  // the look at the settle's end, then the switch
   expect(cutover.oneInvocation.steps.map((s: Raw) => s.step)).toEqual([
     'FenceProducers',
     'OffsetsDuringDrain',
     'CheckDrain',
     'CommitConsumerOffsets',
+    'ConfirmDrain',
     'SwitchToTarget',
   ]);
   expect(cutover.oneInvocation.offsetsDuringDrain).toMatchObject({ status: 'COMMITTED' });

@@ -78,12 +78,29 @@ export const DrainProgressSchema = lazySchema(() =>
     /** Σ source end − target end: a figure, the decision is by content. */
     offsetLag: z.number().int().nonnegative(),
     reasons: z.array(z.string()),
+    /**
+     * With the clients' notice (`noticeSeconds`): this look came at or after it, the source's end offsets had not
+     * moved since the look before, and every partition's last records were on the target — only the settle's time
+     * was left. The one-invocation Cutover ends its drain here, does the steps after the drain during the rest of the
+     * settle, and moves the pointer only after a look at the settle's end (its ConfirmDrain) passes with both
+     * clusters' end offsets those of this look (lambdas/tasks/cutover/task.ts). True on a drained look too.
+     */
+    caughtUp: z.boolean().optional(),
     drainedAt: z.string().optional(),
     /** This poll's evidence: per partition the tails compared and the source−target offset delta of the last record. */
     evidenceKey: z.string(),
   }),
 );
 export type DrainProgress = z.infer<typeof DrainProgressSchema>;
+
+/**
+ * Whether the steps after the drain may run on this look: drained, or caught up (only the settle's time left; the
+ * one-invocation Cutover confirms it at the settle's end before the pointer moves, and every stop before that
+ * returns to the drain's looks: lambdas/tasks/cutover/task.ts).
+ */
+export const drainedOrCaughtUp = (d: Pick<DrainProgress, 'drained' | 'caughtUp'>): boolean =>
+  d.drained || d.caughtUp === true;
+export const NOT_DRAINED = 'the source is not drained yet (nor caught up with only the settle left)';
 
 export const CheckDrainRequestSchema = lazySchema(() =>
   z.object({
@@ -292,6 +309,9 @@ export async function checkDrain(
     reasons.push(`… and ${undrained.length - REASONS_KEPT} more partition(s) not drained.`);
 
   const drained = sourceStable && undrained.length === 0;
+  // Every client that honours the fence has held (the notice), nothing was written since the look before, and every
+  // record is on the target: a look at the settle's end that finds the same ends on both clusters passes.
+  const caughtUp = noticeMs !== undefined && !moved && now.getTime() - fencedMs >= noticeMs && undrained.length === 0;
   const evidenceKey = cutoverKey(identity, `drain/poll-${pollNumber(polls)}.json`);
   const compare = { tailRecords: request.tailRecords, ignoredHeaders: request.ignoredHeaders };
   // The look's two artifacts are written at once: neither refers to the other.
@@ -303,6 +323,7 @@ export async function checkDrain(
         kind: 'cutover-drain',
         at,
         drained,
+        ...(caughtUp && !drained ? { caughtUp } : {}),
         sourceStableSince,
         settleSeconds: request.settleSeconds,
         ...(request.noticeSeconds !== undefined ? { noticeSeconds: request.noticeSeconds } : {}),
@@ -315,10 +336,10 @@ export async function checkDrain(
         reasons,
       }),
     ]);
-  // A drained look's records, where the caller takes them (deferDrainedRecords), are written by the caller at once
-  // with its own: the decision is made from what this look read, and the caller has them durable before it acts on it
+  // A drained (or caught-up) look's records, where the caller takes them (deferDrainedRecords), are written by the
+  // caller at once with its own: the decision is made from what this look read, and the caller has them durable before it acts on it
   // (the one-invocation Cutover, before the pointer moves). Every other look has them answered before it returns.
-  if (drained && deferDrainedRecords) deferDrainedRecords(once(writeRecords));
+  if ((drained || caughtUp) && deferDrainedRecords) deferDrainedRecords(once(writeRecords));
   else await writeRecords();
   memory?.remember({ evidenceKey, at, ...compare, tails });
 
@@ -336,6 +357,7 @@ export async function checkDrain(
     partitionsOnTarget: tails.filter((t) => t.targetEnd !== null).length,
     offsetLag: tails.reduce((n, t) => n + lagOf(t.sourceEnd, t.targetEnd), 0),
     reasons,
+    ...(noticeMs !== undefined ? { caughtUp } : {}),
     ...(drained ? { drainedAt: previous?.drainedAt ?? at } : {}),
     evidenceKey,
   };

@@ -11,7 +11,7 @@ import { readDigests } from '../validation/record-continuity';
 import type { DigestedRecord } from '../validation/record-digest';
 import { DEFAULT_IGNORED_HEADERS } from '../validation/record-digest';
 import { RecoveryPolicySchema, allows, describeTolerance, tolerancesFor } from '../validation/recovery-policy';
-import { DrainProgressSchema, loadDrainTails, type PartitionTail } from './check-drain';
+import { DrainProgressSchema, NOT_DRAINED, drainedOrCaughtUp, loadDrainTails, type PartitionTail } from './check-drain';
 import { FenceRecordSchema } from './fence-producers';
 import { readJournal, writeDone, writeIntent, type JournalEntry } from './journal';
 import {
@@ -98,8 +98,8 @@ export function offsetsRequestShape() {
 export const CommitConsumerOffsetsRequestSchema = lazySchema(() =>
   z.object({
     ...offsetsRequestShape(),
-    /** The drained poll (`$.cutover.drain`). */
-    drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
+    /** The drained (or caught-up) poll (`$.cutover.drain`). */
+    drain: DrainProgressSchema.refine(drainedOrCaughtUp, { message: NOT_DRAINED }),
     groupsTimeoutSeconds: z.number().int().positive().default(300),
     /** The plan's recovery section: replayTolerance per topic, fresh groups. */
     recovery: RecoveryPolicySchema.optional(),

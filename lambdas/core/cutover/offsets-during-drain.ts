@@ -3,7 +3,7 @@ import type { CommittedOffset } from '../../ports/kafka';
 import { mapBounded } from '../inventory/bounded-map';
 import { lazySchema } from '../lazy-schema';
 import { selectGroups } from '../replication/topic-selection';
-import { loadDrainTails, DrainProgressSchema, type PartitionTail } from './check-drain';
+import { loadDrainTails, DrainProgressSchema, NOT_DRAINED, drainedOrCaughtUp, type PartitionTail } from './check-drain';
 import {
   atComparedEnd,
   CommitIntentSchema,
@@ -243,8 +243,8 @@ export const AcceptOffsetsRequestSchema = lazySchema(() =>
     topics: z.array(z.string().min(1)).min(1),
     canaryTopic: z.string().optional(),
     consumerGroups: z.object({ include: z.array(z.string()), exclude: z.array(z.string()) }),
-    /** The drained poll (`$.cutover.drain`): its evidence holds each partition's tail shift. */
-    drain: DrainProgressSchema.refine((d) => d.drained, { message: 'the source is not drained yet' }),
+    /** The drained (or caught-up) poll (`$.cutover.drain`): its evidence holds each partition's tail shift. */
+    drain: DrainProgressSchema.refine(drainedOrCaughtUp, { message: NOT_DRAINED }),
     duringDrain: OffsetsDuringDrainSchema,
   }),
 );

@@ -6,6 +6,7 @@ import {
   DrainProgressSchema,
   checkDrain,
   passConsumersFirst,
+  type CheckDrainRequest,
   type PartitionTail,
 } from '../../core/cutover/check-drain';
 import { fenceNoticeSecondsOf, settleSecondsOf } from '../../core/plan/migration-plan';
@@ -14,7 +15,13 @@ import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import type { ProducerActivity } from '../../ports/producer-activity';
 import { lookPaced, soonestGapMs } from '../shared/paced';
-import { CutoverExecutionStateSchema, consumersFirst, cutoverScope, requireStep } from '../shared/cutover-state';
+import {
+  CutoverExecutionStateSchema,
+  consumersFirst,
+  cutoverScope,
+  requireStep,
+  type CutoverScope,
+} from '../shared/cutover-state';
 import { defineTask } from '../../workflow/define-task';
 import { lazySchema } from '../../core/lazy-schema';
 
@@ -55,6 +62,15 @@ export interface Deps {
    * moves. Without it (the step-by-step state: nothing to write them with), the look writes them before it returns.
    */
   readonly deferDrainedRecords?: (write: () => Promise<unknown>) => void;
+  /**
+   * The looks end at a caught-up look too (`caughtUp`: at or after the clients' notice, nothing written since the look
+   * before, every record on the target), before the settle has elapsed, and look again as soon as the pacer allows
+   * from the notice until then. Only the one-invocation Cutover, which confirms the drain at the settle's end before
+   * the pointer moves (confirmDrain), asks for it; the step-by-step state's looks end drained.
+   */
+  readonly endWhenCaughtUp?: boolean;
+  /** The looks' tails, kept for the caller's confirming look (confirmDrain). @default one for these looks */
+  readonly memory?: DrainLookMemory;
 }
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
@@ -76,11 +92,12 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
   const settleSeconds = settleSecondsOf(state.input);
   const noticeSeconds = fenceNoticeSecondsOf(state.input);
   // The looks of this invocation pass their tails on in memory: a look whose partitions have not moved reads no records.
-  const memory = new DrainLookMemory();
+  const memory = deps.memory ?? new DrainLookMemory();
+  const endWhenCaughtUp = deps.endWhenCaughtUp === true && noticeSeconds !== undefined;
   const progress = await lookPaced<Output>({
     pacer: deps.pacer,
     now: deps.now,
-    done: (p) => p.drained,
+    done: (p) => p.drained || (endWhenCaughtUp && p.caughtUp === true),
     dueAt: (p) => {
       if (p.sourceStable) return undefined;
       if (noticeSeconds !== undefined) {
@@ -89,6 +106,9 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
         const fencedAt = Date.parse(p.fencedAt);
         const checkedAt = Date.parse(p.checkedAt);
         const noticeAt = fencedAt + Math.min(noticeSeconds, settleSeconds) * 1000;
+        // Ending at the caught-up look: from the notice on, each look follows the last as soon as the pacer allows
+        // (a fifth of its interval), so that the drain ends a look after the last record reached the target.
+        if (endWhenCaughtUp && checkedAt >= noticeAt) return checkedAt;
         const settledAt = fencedAt + settleSeconds * 1000;
         // The look at the settle's end passes only if the source has not moved since the look before it. When that
         // look came before the late writes (the producers that had not read the fence yet), the one at the settle's
@@ -113,24 +133,48 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
     },
     look: async (last) => {
       const previous = last ?? state.cutover?.drain;
-      const progress = await checkDrain(
-        {
-          ...scope,
-          fence,
-          ...(previous ? { previous } : {}),
-          drainTimeoutSeconds: cutover.drainTimeoutMinutes * 60,
-          settleSeconds,
-          ...(noticeSeconds !== undefined ? { noticeSeconds } : {}),
-        },
-        deps,
-        memory,
-        deps.deferDrainedRecords,
-      );
+      const progress = await checkDrain(drainRequest(state, scope, previous), deps, memory, deps.deferDrainedRecords);
       deps.onLook?.(progress, memory.recall(progress)?.tails);
       return progress;
     },
   });
   return Output.parse(progress);
+}
+
+/** The core's request for one look: the scope, the fence, the previous look and the plan's settle and notice. */
+function drainRequest(state: Input['state'], scope: CutoverScope, previous: Output | undefined): CheckDrainRequest {
+  const noticeSeconds = fenceNoticeSecondsOf(state.input);
+  return {
+    ...scope,
+    fence: requireStep(state, 'fence', 'FenceProducers'),
+    ...(previous ? { previous } : {}),
+    drainTimeoutSeconds: state.input.cutover.drainTimeoutMinutes * 60,
+    settleSeconds: settleSecondsOf(state.input),
+    ...(noticeSeconds !== undefined ? { noticeSeconds } : {}),
+  };
+}
+
+/** When a look at the settle's end may pass, epoch ms: the fence's time plus the settle, and the timer's margin. */
+export function settleEndsAt(state: Input['state'], caughtUp: Pick<Output, 'fencedAt'>): number {
+  return Date.parse(caughtUp.fencedAt) + settleSecondsOf(state.input) * 1000 + SETTLE_DUE_MARGIN_MS;
+}
+
+/**
+ * The one-invocation Cutover's look at the settle's end after its drain ended caught up (runCheckDrain's
+ * `endWhenCaughtUp`): one look with the caught-up look as the previous one and its tails in `memory`, so that a
+ * partition whose ends on both clusters are unchanged keeps that look's comparison and only the ends are read. It
+ * passes (drained) only if the source has not moved since; a move is a writer no fence covers (Migration.CutoverFailed,
+ * as for any look after the notice). No abort check and no scope read: the invocation made both before the settle's
+ * end. Its records go to `deferDrainedRecords` when drained (the Cutover writes them beside the pointer set).
+ */
+export async function confirmDrain(
+  args: { readonly state: Input['state']; readonly scope: CutoverScope; readonly caughtUp: Output },
+  deps: Pick<Deps, 'source' | 'target' | 'producerActivity' | 'artifacts' | 'now' | 'deferDrainedRecords'> & {
+    readonly memory: DrainLookMemory;
+  },
+): Promise<Output> {
+  const request = drainRequest(args.state, args.scope, args.caughtUp);
+  return Output.parse(await checkDrain(request, deps, deps.memory, deps.deferDrainedRecords));
 }
 
 /** CheckDrain as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */

@@ -8,7 +8,7 @@ import type { ProducerActivity } from '../../ports/producer-activity';
 import type { WriteFence } from '../../ports/write-fence';
 import { FUNCTIONS } from '../../workflow/catalogue';
 import { defineTask } from '../../workflow/define-task';
-import { runCheckDrain } from '../check-drain/task';
+import { confirmDrain, runCheckDrain, settleEndsAt } from '../check-drain/task';
 import { runCommitConsumerOffsets, runOffsetsDuringDrain } from '../commit-consumer-offsets/task';
 import { runFenceProducers } from '../fence-producers/task';
 import {
@@ -27,7 +27,14 @@ import {
   type SwitchIntent,
   type SwitchRecord,
 } from '../../core/cutover/switch-consumers';
-import { DrainProgressSchema, type DrainProgress } from '../../core/cutover/check-drain';
+import {
+  DrainLookMemory,
+  DrainProgressSchema,
+  type DrainProgress,
+  type PartitionTail,
+} from '../../core/cutover/check-drain';
+import { CutoverFailedError } from '../../core/errors';
+import { partitionKey } from '../../core/cutover/model';
 import type { DrainLookTails, OffsetsDuringDrainLook } from '../../core/cutover/offsets-during-drain';
 import { identityOf } from '../shared/plan-views';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
@@ -95,6 +102,8 @@ const STEPS = [
   'CheckDrain',
   'OffsetsDuringDrain',
   'CommitConsumerOffsets',
+  'PrepareSwitch',
+  'ConfirmDrain',
   'SwitchToTarget',
 ] as const;
 
@@ -242,6 +251,8 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
   // Every path after the drain has them answered before it returns or throws, and a failure of theirs fails the
   // invocation before the pointer moves.
   let drainRecords: () => Promise<unknown> = () => Promise.resolve();
+  // The drain's looks keep their tails here, for the look at the settle's end (ConfirmDrain) after a caught-up drain.
+  const memory = new DrainLookMemory();
   let drain: Awaited<ReturnType<typeof runCheckDrain>>;
   try {
     drain = await step('CheckDrain', () =>
@@ -256,6 +267,8 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
           deferDrainedRecords: (write) => {
             drainRecords = write;
           },
+          endWhenCaughtUp: true,
+          memory,
         },
       ),
     );
@@ -284,8 +297,21 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
           }
         : { status: committedDuringDrain.status, reason: committedDuringDrain.reason };
     state = withCutover({ drain });
-    if (!drain.drained) return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
-    if (past()) return result('DRAINED', pastDeadline('the consumer offsets'));
+    // Caught up before the settle's end (POINTER fence: every client has held by its notice, every record is on the
+    // target): the steps after the drain and the switch's intent run during the rest of the settle, and a look at its
+    // end (ConfirmDrain) must find both clusters' ends unchanged before the pointer moves. Until it has, every stop
+    // returns DRAINING: the step-by-step CheckDrain then passes only at the settle's end, before CommitConsumerOffsets.
+    const caughtUp = !drain.drained && drain.caughtUp === true;
+    const settledAt = caughtUp ? settleEndsAt(state, drain) : undefined;
+    const unconfirmed = (reached: Reached): Reached => (caughtUp ? 'DRAINING' : reached);
+    if (!drain.drained && !caughtUp)
+      return result('DRAINING', `Not drained by ${drain.checkedAt}: ${drain.reasons.join(' ')}`);
+    if (settledAt !== undefined && (!deps.pacer || settledAt > deadline))
+      return result(
+        'DRAINING',
+        `Caught up at ${drain.checkedAt}, but ${deps.pacer ? "the settle's end comes after the invocation's deadline" : 'without a pacer this invocation cannot wait for the settle'}: the step-by-step drain confirms it.`,
+      );
+    if (past()) return result(unconfirmed('DRAINED'), pastDeadline('the consumer offsets'));
 
     // Where the offsets done during the drain are only checked, the switch goes with them: its reads (its journal, the
     // target's end offsets: read only, and the target takes no writes while the producers hold) at once with the
@@ -329,17 +355,86 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
     }
     state = withCutover({ offsets });
     if (!('complete' in offsets) || !offsets.complete)
-      return result('COMMITTING', 'Consumer groups were still leaving the source at the last look.');
+      return result(unconfirmed('COMMITTING'), 'Consumer groups were still leaving the source at the last look.');
     // Once the switch is journaled, the pointer set is the step under way that the deadline's margin covers.
-    if (!prepared && past()) return result('OFFSETS_COMMITTED', pastDeadline('the switch'));
+    if (!prepared && past()) return result(unconfirmed('OFFSETS_COMMITTED'), pastDeadline('the switch'));
 
     await drainRecords();
-    const switched = await step('SwitchToTarget', () =>
-      runSwitchToTarget({ state }, deps, { scope, ...(prepared ? { prepared } : {}) }),
-    );
+    let confirmRecords: () => Promise<unknown> = () => Promise.resolve();
+    if (settledAt !== undefined) {
+      // Where the offsets took their whole work (FULL), the switch's journal, target-end snapshot and intent are
+      // written now, within the settle, so that only the pointer set is left after its confirming look.
+      if (!prepared) {
+        const request = switchRequestOf(state, scope);
+        prepared = await step('PrepareSwitch', async () =>
+          prepareSwitch(
+            request,
+            switchDepsOf(deps),
+            await readSwitchStart(scope, switchDepsOf(deps), Promise.resolve(switchJournal)),
+          ),
+        );
+      }
+      const waitMs = settledAt - deps.now().getTime();
+      if (waitMs > 0) await deps.pacer?.sleep(waitMs);
+      const caughtUpTails = memory.recall(drain)?.tails;
+      const confirmed = await step('ConfirmDrain', () =>
+        confirmDrain(
+          { state, scope, caughtUp: drain },
+          {
+            ...deps,
+            memory,
+            deferDrainedRecords: (write) => {
+              confirmRecords = write;
+            },
+          },
+        ),
+      );
+      state = withCutover({ drain: confirmed });
+      if (!confirmed.drained)
+        return result(
+          'DRAINING',
+          `Not drained at the settle's end (${confirmed.checkedAt}): ${confirmed.reasons.join(' ')}`,
+        );
+      const moved = movedPartitions(caughtUpTails, memory.recall(confirmed)?.tails);
+      if (moved.length > 0)
+        throw new CutoverFailedError(
+          `The target's end offsets moved during the settle while the source's held (${moved.slice(0, 5).join(', ')}${moved.length > 5 ? ` and ${moved.length - 5} more` : ''}): ` +
+            `the replication wrote records again after the drain had caught up at ${drain.checkedAt}, so the consumer offsets and the switch's target snapshot made since may not hold. ` +
+            `The pointer has not moved; the rollback puts the fence back, and the cutover can run again. See ${confirmed.evidenceKey}.`,
+          { evidenceKey: confirmed.evidenceKey, partitions: moved },
+        );
+    }
+    // The confirming look's records are written beside the pointer set: the decision's evidence (the caught-up look,
+    // the offsets, the switch's intent) is durable already, and the source, which the pointer leaves, cannot move
+    // after the switch without a later look seeing it.
+    const switched = await step('SwitchToTarget', async () => {
+      const [out] = await allAnswered([
+        runSwitchToTarget({ state }, deps, { scope, ...(prepared ? { prepared } : {}) }),
+        confirmRecords(),
+      ]);
+      return out;
+    });
     state = withCutover({ switch: switched });
     return result('SWITCHED');
   }
+}
+
+/**
+ * The partitions whose end offsets on either cluster differ between the caught-up look and the look at the settle's
+ * end (`topic-partition`); every partition when either look's tails are not in memory.
+ */
+function movedPartitions(
+  before: readonly PartitionTail[] | undefined,
+  after: readonly PartitionTail[] | undefined,
+): string[] {
+  if (!before || !after) return ["(the looks' tails were not in memory)"];
+  const was = new Map(before.map((t) => [partitionKey(t), t]));
+  return after
+    .filter((t) => {
+      const b = was.get(partitionKey(t));
+      return !b || b.sourceEnd !== t.sourceEnd || b.targetEnd !== t.targetEnd;
+    })
+    .map((t) => `${t.topic}-${t.partition}`);
 }
 
 /** Cutover as every runtime serves it: the AWS handler, the rehearsal, the workflow tests (lambdas/workflow/define-task.ts). */
