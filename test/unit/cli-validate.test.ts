@@ -77,7 +77,7 @@ describe('msk-migrate validate', () => {
     );
     // what the model took of AWS, and the round trips each step waits for on S3, the SSM pointer and DynamoDB
     expect(assumptions).toMatch(
-      /^The model assumes AWS: transition 50 ms, .*S3 request 30 ms, pointer request 30 ms \(a set is 1 at an expected revision, else 2\), DynamoDB abort check 10 ms; round trips .*SwitchToTarget 0\/1\/0; drain ready at fence \+ max\(settle 2\.00 s, last write 1\.50 s \+ p99 1\.00 s\) \(round trips counted from the code; .*\)$/,
+      /^The model assumes AWS: transition 50 ms, .*S3 request 30 ms, pointer request 30 ms \(a set is 1 at an expected revision, else 2\), DynamoDB abort check 10 ms; round trips .*SwitchToTarget 0\/1\/0; drain ready at fence \+ max\(settle 2\.00 s, last write 1\.50 s \+ p99 1\.00 s\), its looks from the notice 1\.50 s on as soon as the pacer allows: caught up only after the settle's end, no confirming look \(round trips counted from the code; .*\)$/,
     );
   });
 

@@ -7,8 +7,10 @@ import {
   describePauseAssumptions,
   describePauseModel,
   modelCutoverPause,
+  pacedStates,
   planPauseModel,
   warmedFunctions,
+  type PauseModel,
   type PauseModelInput,
   type StepRoundTrips,
 } from '../../lambdas/core/cutover/pause-model';
@@ -423,6 +425,16 @@ describe('the modeled AWS write pause', () => {
       );
     });
 
+    it.each(declinedPlans)('with %s, never ends the drain at its caught-up look, however short the p99', (_, plan) => {
+      // the step-by-step CheckDrain passes at the settle's end: no early end, no confirming look
+      const model = planPauseModel(plan, definition, { replicationP99Ms: 30 });
+      expect(model.caughtUp).toBeUndefined();
+      expect(model.shares.settle).toBe(0);
+      expect(Object.keys(model.roundTrips)).not.toContain('ConfirmDrain');
+      expect(Object.keys(model.roundTrips)).not.toContain('PrepareSwitch');
+      expect(describePauseAssumptions(model)).toContain('drain ready at fence + max(settle 2.00 s');
+    });
+
     it.each(declinedPlans)('with %s, waits the Wait states once the drain outlasts its invocation', (_, plan) => {
       const slow: MigrationPlan = { ...plan, cutover: { ...plan.cutover, fenceSettleSeconds: 90 } };
       const model = planPauseModel(slow, definition);
@@ -432,6 +444,128 @@ describe('the modeled AWS write pause', () => {
       const waits = model.states.find((s) => s.state === 'WaitForDrain');
       expect(waits?.ms).toBe(model.shares.wait + (waits?.visits ?? 0) * AWS_TIMINGS.transitionMs);
       expect(model.states.map((s) => s.state).slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'FenceProducers']);
+    });
+  });
+
+  describe('the caught-up drain (a clients\u2019 notice of the fence shorter than the settle)', () => {
+    const plan = examplePlan('msk-to-serverless-replicator');
+    const trip = (r: StepRoundTrips | undefined): number =>
+      r
+        ? r.artifacts * AWS_TIMINGS.artifactRoundTripMs +
+          r.pointer * AWS_TIMINGS.pointerRoundTripMs +
+          r.aborts * AWS_TIMINGS.abortCheckRoundTripMs
+        : 0;
+    /** ConfirmDrain, then SwitchToTarget's set alone: all that comes after the settle's end. */
+    const afterSettle =
+      (REFERENCE_WORK_MS['ConfirmDrain'] as number) +
+      trip(REFERENCE_ROUND_TRIPS['ConfirmDrain']) +
+      (REFERENCE_WORK_MS['SwitchToTarget'] as number) +
+      trip(REFERENCE_ROUND_TRIPS['SwitchToTarget']);
+
+    it('with a pointer fence, runs the steps after the drain inside the settle and only the confirmation and the set after it (ACCEPT)', () => {
+      // Prepare: the default plan (1 s poll: notice 1.5 s, settle 2 s) and a 60 ms p99: caught up at 1.56 s
+      // Act
+      const model = planPauseModel(plan, definition, { replicationP99Ms: 60 });
+      // Assess: the drain ended at a look before the settle's end; the offsets were committed by then
+      expect(model.fenceNoticeMs).toBe(1_500);
+      expect(model.caughtUp?.caughtUpMs).toBeGreaterThanOrEqual(1_560);
+      // from the notice on, its looks follow each other as soon as the pacer allows: one look after the last record
+      expect(model.caughtUp?.caughtUpMs).toBeLessThanOrEqual(1_560 + (REFERENCE_WORK_MS['CheckDrain'] as number));
+      expect(model.caughtUp?.confirmedMs).toBe(2_000);
+      expect(model.offsets).toMatchObject({ path: 'ACCEPT', drainPassedMs: model.caughtUp?.caughtUpMs });
+      expect(model.shares.settle).toBeGreaterThan(0);
+      // the pause: the settle, ConfirmDrain and the set, then the switch's notice; within 2 × p99 + settle + notice
+      expect(model.totalMs).toBe(2_000 + afterSettle + 1_000);
+      expect(model.totalMs).toBeLessThanOrEqual(2 * 60 + 2_000 + 1_000);
+      expect(Object.keys(model.roundTrips)).toEqual([
+        'FenceProducers',
+        'CheckDrain',
+        'OffsetsDuringDrain',
+        'CommitConsumerOffsets',
+        'ConfirmDrain',
+        'SwitchToTarget',
+      ]);
+      expect(describePauseAssumptions(model)).toMatch(
+        /drain caught up at fence \+ max\(notice 1\.50 s, last write 1\.50 s \+ p99 0\.06 s\), confirmed at the settle 2\.00 s$/,
+      );
+    });
+
+    it('on the FULL path, prepares the switch inside the settle and sets the pointer alone after the confirmation', () => {
+      // Prepare: a run whose committing look beside the drain takes 3 s (FULL), its whole offsets step 50 ms and no
+      // round trips: with the switch's preparation it ends inside the settle
+      const run = (fullMs: number): Partial<PauseModelInput> => ({
+        replicationP99Ms: 60,
+        workMs: { OffsetsDuringDrain: 3_000, 'CommitConsumerOffsets.full': fullMs },
+        roundTrips: {
+          ...REFERENCE_ROUND_TRIPS,
+          'CommitConsumerOffsets.full': { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 },
+        },
+      });
+      // Act
+      const inside = planPauseModel(plan, definition, run(50));
+      const outlasting = planPauseModel(plan, definition, run(600));
+      // Assess: PrepareSwitch and the whole offsets step, then the set with the ACCEPT figures (not SwitchToTarget.full)
+      expect(inside.offsets?.path).toBe('FULL');
+      expect(Object.keys(inside.roundTrips)).toEqual(
+        expect.arrayContaining(['CommitConsumerOffsets.full', 'PrepareSwitch', 'ConfirmDrain', 'SwitchToTarget']),
+      );
+      expect(Object.keys(inside.roundTrips)).not.toContain('SwitchToTarget.full');
+      expect(inside.caughtUp?.confirmedMs).toBe(2_000);
+      expect(inside.totalMs).toBe(2_000 + afterSettle + 1_000);
+      // steps that outlast the settle are waited for: no settle share, the confirmation when they end
+      const caughtUp = outlasting.caughtUp?.caughtUpMs as number;
+      const prepare = (REFERENCE_WORK_MS['PrepareSwitch'] as number) + trip(REFERENCE_ROUND_TRIPS['PrepareSwitch']);
+      expect(outlasting.shares.settle).toBe(0);
+      expect(outlasting.caughtUp?.confirmedMs).toBe(caughtUp + 600 + prepare);
+      expect(outlasting.totalMs).toBe(caughtUp + 600 + prepare + afterSettle + 1_000);
+      expect(describePauseAssumptions(outlasting)).toMatch(
+        /confirmed at \d\.\d\d s, when the steps in between ended \(the settle 2\.00 s\)$/,
+      );
+    });
+
+    it('passes at the first look after the settle where the last write reaches the target only then: the steps after it as without a notice', () => {
+      // Prepare: the deployed definition's walk with and without the declared notice, a p99 short and long
+      const input = (replicationP99Ms: number, fenceNoticeMs?: number): PauseModelInput => ({
+        asl: definition,
+        settings: { ...pollCadence(plan) },
+        settleMs: 2_000,
+        lastWriteMs: 1_500,
+        replicationP99Ms,
+        clientNoticeMs: 1_000,
+        inInvocationPoll: pacedStates(definition),
+        ...(fenceNoticeMs !== undefined ? { fenceNoticeMs } : {}),
+      });
+      const afterDrain = (m: PauseModel): number => m.totalMs - (m.offsets?.drainPassedMs as number);
+      // Act
+      const [late, lateWithout] = [modelCutoverPause(input(600, 1_500)), modelCutoverPause(input(600))];
+      const [early, earlyWithout] = [modelCutoverPause(input(60, 1_500)), modelCutoverPause(input(60))];
+      // Assess: caught up at 2.1 s, after the settle: that look is the settled drain's passing one (its looks from
+      // the notice on come as soon as the pacer allows, so it comes sooner), and the steps after it are the same
+      expect(late.caughtUp).toBeUndefined();
+      expect(late.shares.settle).toBe(0);
+      expect(late.offsets?.drainPassedMs).toBeGreaterThanOrEqual(2_100);
+      expect(late.offsets?.drainPassedMs).toBeLessThan(lateWithout.offsets?.drainPassedMs as number);
+      expect(afterDrain(late)).toBe(afterDrain(lateWithout));
+      expect(late.roundTrips).toEqual(lateWithout.roundTrips);
+      expect(describePauseAssumptions(late)).toMatch(/no confirming look$/);
+      // caught up at 1.56 s: the pause after the settle is the confirmation and the set alone
+      expect(early.caughtUp).toBeDefined();
+      expect(early.totalMs).toBeLessThan(earlyWithout.totalMs);
+    });
+
+    it('leaves a broker fence, which declares no notice, as it was', () => {
+      const broker = planPauseModel(
+        examplePlan('msk-to-serverless-replicator', (raw) => {
+          (raw.cutover as Record<string, unknown>).fence = { type: 'KAFKA_ACL' };
+        }),
+        definition,
+        { replicationP99Ms: 30 },
+      );
+      expect(broker.fenceNoticeMs).toBeNull();
+      expect(broker.caughtUp).toBeUndefined();
+      expect(broker.shares.settle).toBe(0);
+      expect(Object.keys(broker.roundTrips)).toContain('SwitchToTarget.full');
+      expect(Object.keys(broker.roundTrips)).not.toContain('ConfirmDrain');
     });
   });
 

@@ -39,6 +39,19 @@ import { offsetsDuringDrainDeclined, oneInvocationDeclined } from './declined';
  * Cutover its invoke before the fence and returns NOT_RUN: the walk goes through CutoverReached? to FenceProducers and
  * the step-by-step states; a plan for which no pass runs beside the drain (offsetsDuringDrainDeclined) takes FULL.
  *
+ * THE CAUGHT-UP DRAIN. Where the drain's request declares a clients' notice of the fence shorter than the settle
+ * (`fenceNoticeMs`, fenceNoticeSecondsOf: with a POINTER fence 1.5 poll intervals, against a settle of two), the one
+ * invocation's drain ends at its caught-up look: the first look, at or after the notice, whose source end offsets did
+ * not move since the look before and whose every partition's last records are on the target — at fence + max(notice,
+ * last write + p99) — though the settle has not elapsed. Its looks come every pacer interval up to one at the notice,
+ * then each as soon as the pacer allows (a fifth of its interval after the last one started: soonestGapMs). Right after it the steps after the drain run as above
+ * (CommitConsumerOffsets on the path decided at that look's end; on FULL, PrepareSwitch: the switch's journal read,
+ * its snapshot and INTENT, which on ACCEPT go in CommitConsumerOffsets' write round), then the invocation waits for
+ * the settle's end if it is still ahead (the `settle` share), then ConfirmDrain (one look at both clusters' end
+ * offsets, every tail carried over), then SwitchToTarget: its pointer set alone (the ACCEPT figures), whatever the
+ * path. Only ConfirmDrain and the set come after the settle. A caught-up look at or after the settle's end is the
+ * settled drain's passing look: the steps run as without a notice. The step-by-step states never end the drain early.
+ *
  * Figures of the AWS side the model cannot measure here are named constants (AWS_TIMINGS), printed with every model;
  * the work of each Task is the rehearsal's measured figure when one is given, else a reference figure.
  *
@@ -120,10 +133,15 @@ export interface StepRoundTrips {
  */
 export const PATH_STEPS = ['CommitConsumerOffsets', 'SwitchToTarget'] as const;
 /**
- * The figures a run measures on one path only: PATH_STEPS', and the offsets' committing look beside the drain, which a
- * FULL run never finished. Where a run's record lacks them, they were not measured: the reference ones are taken.
+ * The steps only the caught-up drain runs (see above): PrepareSwitch on the FULL path, ConfirmDrain on both.
  */
-const ONE_PATH_FIGURES: readonly string[] = [...PATH_STEPS, 'OffsetsDuringDrain'];
+export const CAUGHT_UP_STEPS = ['PrepareSwitch', 'ConfirmDrain'] as const;
+/**
+ * The figures a run measures on some paths only: PATH_STEPS', the offsets' committing look beside the drain, which a
+ * FULL run never finished, and CAUGHT_UP_STEPS', which only a run whose drain ended caught up has (PrepareSwitch: on
+ * FULL). Where a run's record lacks them, they were not measured: the reference ones are taken.
+ */
+const ONE_PATH_FIGURES: readonly string[] = [...PATH_STEPS, 'OffsetsDuringDrain', ...CAUGHT_UP_STEPS];
 export type OffsetsPath = 'ACCEPT' | 'FULL';
 
 /** The name a step's figures of a path go by: `CommitConsumerOffsets.full` for FULL, the step's own for ACCEPT. */
@@ -144,7 +162,10 @@ export function fullPathKey(step: string, path: OffsetsPath = 'FULL'): string {
  *   in memory, the switch's journal read beside the fence), then ONE round of writes: its evidence and DONE, the
  *   switch's target-end snapshot and INTENT, the drained look's snapshot and evidence;
  * - SwitchToTarget up to its pointer set (the switch): the set alone (one PutParameter at the fence's version), the
- *   rest being journaled beside the offsets.
+ *   rest being journaled beside the offsets (ACCEPT) or by PrepareSwitch (the caught-up drain's FULL path);
+ * - the caught-up drain's (CAUGHT_UP_STEPS) PrepareSwitch: the switch's journal read, then its target-end snapshot and
+ *   INTENT at once (SwitchToTarget.full less its set), inside the settle; ConfirmDrain: none (both clusters' end
+ *   offsets are Kafka's; its snapshot and evidence are written beside the pointer set, not before it).
  * bench:cutover prints the counts the rehearsal measures (which follow the code as it changes).
  */
 export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
@@ -161,6 +182,10 @@ export const REFERENCE_ROUND_TRIPS: Readonly<Record<string, StepRoundTrips>> = {
   'CommitConsumerOffsets.full': { artifacts: 7, pointer: 0, aborts: 0, localCallMs: 0 },
   /** The FULL path: the switch's journal (beside the target's ends), its snapshot and INTENT at once, the set. */
   'SwitchToTarget.full': { artifacts: 2, pointer: 1, aborts: 0, localCallMs: 0 },
+  /** The caught-up drain's FULL path, inside the settle: the switch's journal read, then its snapshot and INTENT. */
+  PrepareSwitch: { artifacts: 2, pointer: 0, aborts: 0, localCallMs: 0 },
+  /** After the settle, before the set: end offsets from Kafka only; its records go beside the set. */
+  ConfirmDrain: { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 },
 };
 export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   FenceProducers: 150,
@@ -173,6 +198,10 @@ export const REFERENCE_WORK_MS: Readonly<Record<string, number>> = {
   /** The whole step: translated, committed, read back and checked by content. */
   'CommitConsumerOffsets.full': 200,
   'SwitchToTarget.full': 20,
+  /** The switch's preparation alone (its journal read, target-end snapshot and INTENT): SwitchToTarget.full less its set. */
+  PrepareSwitch: 20,
+  /** One drain look at both clusters' end offsets at once, every partition's tail carried over from the caught-up look. */
+  ConfirmDrain: 10,
 };
 
 const AslState = lazySchema(() =>
@@ -257,6 +286,12 @@ export interface PauseModelInput {
    * from the fence. The drain is ready no sooner than this plus the replication p99. @default lateWritesMs
    */
   readonly lastWriteMs?: number;
+  /**
+   * The clients' notice of the fence the drain's request declares (fenceNoticeSecondsOf), ms after the fence. Shorter
+   * than the settle, the one invocation's drain ends at its caught-up look and confirms at the settle's end (see
+   * above). @default none: the drain passes at the settle's end
+   */
+  readonly fenceNoticeMs?: number;
   /** Task states whose function polls within one invocation: every this many ms, up to `budgetMs`. */
   readonly inInvocationPoll?: Readonly<Record<string, { readonly everyMs: number; readonly budgetMs: number }>>;
   /** Every function already ran recently (warm) at the fence, whatever the definition warms. */
@@ -276,8 +311,9 @@ export interface PauseModelInput {
   readonly aws?: Partial<AwsTimings>;
 }
 
+/** `settle`: the one invocation's wait, after the steps the caught-up drain let run early, for the settle's end. */
 export type PauseShare =
-  'wait' | 'transitions' | 'cold starts' | 'invokes' | 'work' | 'round trips' | 'polling' | 'notice';
+  'wait' | 'transitions' | 'cold starts' | 'invokes' | 'work' | 'round trips' | 'polling' | 'settle' | 'notice';
 
 export interface PauseModel {
   readonly totalMs: number;
@@ -300,6 +336,13 @@ export interface PauseModel {
   readonly roundTrips: Readonly<Record<string, StepRoundTrips>>;
   /** The path the steps after the drain took in the one invocation; absent where it stopped before them. */
   readonly offsets?: OffsetsPathTaken;
+  /** The clients' notice of the fence the drain declares (fenceNoticeMs), ms; null where it declares none. */
+  readonly fenceNoticeMs: number | null;
+  /**
+   * Where the one invocation's drain ended at its caught-up look before the settle's end: when that look ended and
+   * when ConfirmDrain started (the settle's end, or later where the steps in between outlasted it), ms after the fence.
+   */
+  readonly caughtUp?: { readonly caughtUpMs: number; readonly confirmedMs: number };
   /** Why the one invocation declined the plan (oneInvocationDeclined): the step-by-step states ran every step. */
   readonly stepByStep?: string;
 }
@@ -309,7 +352,7 @@ export interface OffsetsPathTaken {
   readonly path: OffsetsPath;
   /** When the offsets beside the drain would be committed, ms after the fence; null where no pass runs (no pacer). */
   readonly committedAtMs: number | null;
-  /** When the drain's passing look ended, ms after the fence. */
+  /** When the drain's passing look (or its caught-up look: PauseModel.caughtUp) ended, ms after the fence. */
   readonly drainPassedMs: number;
 }
 
@@ -317,6 +360,7 @@ const MAX_STEPS = 10_000;
 
 /** The function that runs the cutover's steps in one invocation, and those steps in order. */
 export const ONE_INVOCATION_FUNCTION = 'Cutover';
+/** With a caught-up drain, PrepareSwitch (FULL) and ConfirmDrain come before SwitchToTarget (CAUGHT_UP_STEPS). */
 export const ONE_INVOCATION_STEPS = [
   'FenceProducers',
   'CheckDrain',
@@ -339,6 +383,18 @@ function readyAt(state: string, input: PauseModelInput): number {
   }
   if (state === 'CommitConsumerOffsets') return input.clientNoticeMs;
   return 0;
+}
+
+/**
+ * When the one invocation's drain is caught up, ms after the fence: at or after the clients' notice of the fence,
+ * with the last record written (up to `lastWriteMs` after the fence) on the target one replication p99 later.
+ * Undefined where the drain declares no notice shorter than the settle (or the settle restarts at late writes): it
+ * ends only once the settle has elapsed.
+ */
+function caughtUpAt(input: PauseModelInput): number | undefined {
+  const notice = input.fenceNoticeMs;
+  if (notice === undefined || notice >= input.settleMs || (input.lateWritesMs ?? 0) > 0) return undefined;
+  return Math.max(notice, (input.lastWriteMs ?? 0) + input.replicationP99Ms);
 }
 
 /**
@@ -399,6 +455,7 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     work: 0,
     'round trips': 0,
     polling: 0,
+    settle: 0,
     notice: 0,
   };
   const perState = new Map<string, { visits: number; ms: number }>();
@@ -409,6 +466,9 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
   /** What the one invocation reached (CutoverReached? branches on it). */
   let reached: string | undefined;
   let offsets: OffsetsPathTaken | undefined;
+  let caughtUp: PauseModel['caughtUp'];
+  /** When the last step run started its last look (the drain: whether it came before the settle's end). */
+  let lastLookAt = 0;
   const charged: Record<string, StepRoundTrips> = {};
   let name: string | undefined = from;
   for (let step = 0; name !== undefined; step++) {
@@ -444,6 +504,9 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         task: string,
         poll: { everyMs: number; budgetMs: number } | undefined,
         path: OffsetsPath = 'FULL',
+        ready = readyAt(task, input),
+        /** The caught-up drain's looks: one at the notice, then each as soon as the pacer allows (a fifth of its interval). */
+        noticeAt?: number,
       ): boolean => {
         const { localMs, roundTripMs } = awsWork(task, input, aws, path, charged);
         const work = localMs + roundTripMs;
@@ -456,16 +519,23 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
           for (const k of Object.keys(shares) as PauseShare[])
             shares[k] = k === 'work' ? localMs : k === 'round trips' ? roundTripMs : 0;
         }
-        const ready = readyAt(task, input);
         if (poll && t - fencedAt < ready) {
           const deadline = t + poll.budgetMs;
           // The drain takes its look at the settle's end when that comes before the next interval (lookPaced's dueAt).
           const due = task === 'CheckDrain' ? fencedAt + (input.lateWritesMs ?? 0) + input.settleMs : undefined;
+          // The caught-up drain's: no sooner than a fifth of the interval after the last look started (soonestGapMs).
+          const soonest = Math.max(0, poll.everyMs / 5 - work);
           while (t - fencedAt < ready && t + poll.everyMs <= deadline) {
-            const gap = due !== undefined && due > t && due - t < poll.everyMs ? due - t : poll.everyMs;
+            const gap =
+              noticeAt !== undefined
+                ? Math.min(poll.everyMs, Math.max(noticeAt - t, soonest))
+                : due !== undefined && due > t && due - t < poll.everyMs
+                  ? due - t
+                  : poll.everyMs;
             add('polling', gap + work);
           }
         }
+        lastLookAt = t - work;
         return t - fencedAt >= ready;
       };
       if (fn === ONE_INVOCATION_FUNCTION && input.oneInvocationDeclined !== undefined) {
@@ -478,6 +548,9 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
         // The path after the drain (PATH_STEPS): ACCEPT where the offsets beside the drain were committed by the time
         // the drain passed; else the drain's end stopped them and the steps after it do their whole work.
         let path: OffsetsPath = 'FULL';
+        // The drain ends at its caught-up look where it declares a notice shorter than the settle (caughtUpAt) and the
+        // invocation can wait for the settle's end within its deadline (with a pacer: else the step-by-step drain).
+        const caughtUpReadyAt = poll && input.settleMs <= poll.budgetMs ? caughtUpAt(input) : undefined;
         for (const task of ONE_INVOCATION_STEPS) {
           if (task === 'CommitConsumerOffsets' && fencedAt !== undefined) {
             const committedAt =
@@ -487,9 +560,25 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
             path = committedAt !== null && fencedAt + committedAt <= t ? 'ACCEPT' : 'FULL';
             offsets = { path, committedAtMs: committedAt, drainPassedMs: t - fencedAt };
           }
-          if (runStep(task, poll, path)) continue;
-          reached = STOPPED_AT[task] ?? 'NOT_RUN';
-          break;
+          if (task === 'SwitchToTarget' && caughtUp) {
+            // After the caught-up drain's steps: the settle's end, then one confirming look, then the set alone.
+            const settleEnd = (fencedAt ?? 0) + input.settleMs;
+            if (t < settleEnd) add('settle', settleEnd - t);
+            caughtUp = { ...caughtUp, confirmedMs: t - (fencedAt ?? 0) };
+            runStep('ConfirmDrain', undefined);
+            path = 'ACCEPT';
+          }
+          const drainReady = task === 'CheckDrain' ? caughtUpReadyAt : undefined;
+          const noticeAt = drainReady !== undefined ? (fencedAt ?? 0) + (input.fenceNoticeMs ?? 0) : undefined;
+          if (!runStep(task, poll, path, drainReady ?? readyAt(task, input), noticeAt)) {
+            reached = STOPPED_AT[task] ?? 'NOT_RUN';
+            break;
+          }
+          // A caught-up look that started at or after the settle's end is the settled drain's passing look.
+          if (drainReady !== undefined && lastLookAt - (fencedAt ?? 0) < input.settleMs)
+            caughtUp = { caughtUpMs: t - (fencedAt ?? 0), confirmedMs: input.settleMs };
+          // On FULL the switch's journal read, snapshot and INTENT run inside the settle (on ACCEPT: in the offsets').
+          if (task === 'CommitConsumerOffsets' && caughtUp && path === 'FULL') runStep('PrepareSwitch', undefined);
         }
         lastPassed = reached === 'SWITCHED';
       } else {
@@ -540,6 +629,8 @@ export function modelCutoverPause(input: PauseModelInput): PauseModel {
     aws,
     roundTrips: charged,
     ...(offsets ? { offsets } : {}),
+    fenceNoticeMs: input.fenceNoticeMs ?? null,
+    ...(caughtUp ? { caughtUp } : {}),
     ...(input.oneInvocationDeclined !== undefined ? { stepByStep: input.oneInvocationDeclined } : {}),
   };
 }
@@ -565,7 +656,8 @@ export function describePauseModel(model: PauseModel): string {
 /**
  * What a model assumed, in one line: the AWS figures it added, the round trips it counted per step and the drain's
  * readiness (`AWS: transition 50 ms, …; round trips (S3/pointer/DynamoDB) FenceProducers 2/1/0, …; drain ready at
- * fence + max(settle 2.00 s, last write 1.50 s + p99 1.00 s)`).
+ * fence + max(settle 2.00 s, last write 1.50 s + p99 1.00 s)`; with a caught-up drain `drain caught up at fence +
+ * max(notice 1.50 s, last write 1.50 s + p99 0.06 s), confirmed at the settle 2.00 s`).
  */
 export function describePauseAssumptions(model: PauseModel): string {
   const a = model.aws;
@@ -573,12 +665,23 @@ export function describePauseAssumptions(model: PauseModel): string {
     .map(([step, r]) => `${step} ${r.artifacts}/${r.pointer}/${r.aborts}`)
     .join(', ');
   const settleFrom = model.lateWritesMs > 0 ? `last write ${seconds(model.lateWritesMs)} + ` : '';
+  const lastWrite = `last write ${seconds(model.lastWriteMs)} + p99 ${seconds(model.replicationP99Ms)}`;
+  const notice = model.fenceNoticeMs;
+  const drain = model.caughtUp
+    ? `drain caught up at fence + max(notice ${seconds(notice ?? 0)}, ${lastWrite}), confirmed ` +
+      (model.caughtUp.confirmedMs > model.settleMs
+        ? `at ${seconds(model.caughtUp.confirmedMs)}, when the steps in between ended (the settle ${seconds(model.settleMs)})`
+        : `at the settle ${seconds(model.settleMs)}`)
+    : `drain ready at fence + max(${settleFrom}settle ${seconds(model.settleMs)}, ${lastWrite})` +
+      (notice !== null && notice < model.settleMs && model.offsets
+        ? `, its looks from the notice ${seconds(notice)} on as soon as the pacer allows: caught up only after the settle's end, no confirming look`
+        : '');
   return (
     `AWS: transition ${a.transitionMs} ms, invoke ${a.invokeMs} ms, runtime init ${a.runtimeInitMs} ms, ` +
     `import × ${a.fullVcpuMemoryMb} MB / memory, S3 request ${a.artifactRoundTripMs} ms, pointer request ${a.pointerRoundTripMs} ms ` +
     `(a set is 1 at an expected revision, else ${POINTER_REQUESTS_PER_CALL['set']}), DynamoDB abort check ${a.abortCheckRoundTripMs} ms; ` +
     `round trips (S3/pointer/DynamoDB, in place of their local time) ${trips}; ` +
-    `drain ready at fence + max(${settleFrom}settle ${seconds(model.settleMs)}, last write ${seconds(model.lastWriteMs)} + p99 ${seconds(model.replicationP99Ms)})`
+    drain
   );
 }
 
@@ -642,6 +745,9 @@ export function planPauseModel(
     // Even where the settle counts from the fence, a producer writes until it notices the fence (the declared notice),
     // and the drain waits for that last record on the target.
     lastWriteMs: pointerFence ? (notice ?? clientNoticeSecondsOf(plan)) * 1000 : 0,
+    // The drain's request declares this notice whatever the fence (check-drain/task.ts): shorter than the settle, the
+    // one invocation's drain ends at its caught-up look.
+    ...(notice !== undefined ? { fenceNoticeMs: notice * 1000 } : {}),
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
     ...(oneInvocation !== undefined ? { oneInvocationDeclined: oneInvocation } : {}),
     ...(offsetsDeclined !== undefined ? { offsetsDuringDrainDeclined: offsetsDeclined } : {}),
