@@ -455,21 +455,27 @@ function runFigures(
     ?.oneInvocation;
   const steps = oneInvocation?.steps;
   const during = oneInvocation?.offsetsDuringDrain;
+  // A drain that ended caught up has its record replaced by ConfirmDrain's, whose look comes after the step: its
+  // caught-up look's start is not in the record, and the step's figure is left out (the model takes the reference).
+  const confirmed = (s: OneInvocationStep): boolean =>
+    s.step === 'CheckDrain' && drain?.checkedAt !== undefined && Date.parse(drain.checkedAt) > Date.parse(s.endedAt);
   figures['cutoverStepMs'] = steps
     ? Object.fromEntries(
-        steps.map((s) => [
-          s.step,
-          Date.parse(s.endedAt) -
-            (s.step === 'CheckDrain' && drain?.checkedAt
-              ? Date.parse(drain.checkedAt)
-              : // The offsets beside the drain: the work of their committing look, not their wait for the groups
-                // (none when they were left to the step after the drain, whose own figure then holds the work).
-                s.step === 'OffsetsDuringDrain'
-                ? during?.lookedAt
-                  ? Date.parse(during.lookedAt)
-                  : Date.parse(s.endedAt)
-                : Date.parse(s.startedAt)),
-        ]),
+        steps
+          .filter((s) => !confirmed(s))
+          .map((s) => [
+            s.step,
+            Date.parse(s.endedAt) -
+              (s.step === 'CheckDrain' && drain?.checkedAt
+                ? Date.parse(drain.checkedAt)
+                : // The offsets beside the drain: the work of their committing look, not their wait for the groups
+                  // (none when they were left to the step after the drain, whose own figure then holds the work).
+                  s.step === 'OffsetsDuringDrain'
+                  ? during?.lookedAt
+                    ? Date.parse(during.lookedAt)
+                    : Date.parse(s.endedAt)
+                  : Date.parse(s.startedAt)),
+          ]),
       )
     : null;
   // Each step's start and end, ms after the fence (bench:cutover prints where fence → switch went).

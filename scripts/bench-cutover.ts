@@ -3,10 +3,16 @@ import { describeTimeline, type CutoverTimeline } from '../rehearsal/cutover-fig
 import { REHEARSAL_CLIENT_POLL_INTERVAL_SECONDS } from '../rehearsal/plan';
 import { runRehearsal } from '../rehearsal/run-rehearsal';
 import { REHEARSAL_PACER_SETTINGS } from '../lambdas/runtime/local';
-import { describePauseAssumptions, fullPathKey, type StepRoundTrips } from '../lambdas/core/cutover/pause-model';
+import {
+  describePauseAssumptions,
+  fullPathKey,
+  type OffsetsPath,
+  type StepRoundTrips,
+} from '../lambdas/core/cutover/pause-model';
 import type { CallAfterFence } from '../rehearsal/recorded-ports';
 import {
   byOffsetsPath,
+  describeCaughtUpFigures,
   describeModeled,
   describeOffsetsPaths,
   describeRoundTrips,
@@ -15,6 +21,7 @@ import {
   modeledPlans,
   modelPauses,
   readDefinition,
+  joinRoundTrips,
   rehearsalOffsetsPath,
   stepRoundTrips,
   workOf,
@@ -40,7 +47,10 @@ import {
  * them at AWS latency in place of their local time; FenceProducers' and SwitchToTarget's work is their stretch's.
  * CommitConsumerOffsets' and SwitchToTarget's figures are named by the path the run took after the drain (FULL where
  * the offsets beside the drain were not committed: `CommitConsumerOffsets.full`, …), and the model takes them only for
- * a plan it runs on that path (pause-model.ts PATH_STEPS); each run prints both paths.
+ * a plan it runs on that path (pause-model.ts PATH_STEPS); each run prints both paths. The caught-up drain's steps
+ * (pause-model.ts CAUGHT_UP_STEPS) are the run's where it ran them (`oneInvocation.steps`: ConfirmDrain, PrepareSwitch,
+ * and SwitchToTarget then its pointer set alone); a FULL run's switch without PrepareSwitch is split at its set into
+ * the two; what the run lacks takes the reference figures, and each run prints which it took.
  *
  * Then, each time, the broker fence: the `unaware-clients` rehearsal (a KAFKA_ACL fence on the source's SCRAM
  * listener holds a producer that reads no pointer; a LOCAL_PROCESS switch restarts it on the target), its producer's
@@ -110,8 +120,11 @@ function describeSteps(figures: Readonly<Record<string, unknown>>): string {
   );
 }
 
-/** The round trips per step the one-invocation Cutover waited for in this run; undefined where it did not run. */
-function runStretches(figures: Readonly<Record<string, unknown>>): StepStretch[] | undefined {
+/**
+ * The round trips per step the one-invocation Cutover waited for in this run; undefined where it did not run. A FULL
+ * run's switch without a PrepareSwitch step is split at its set (stepRoundTrips' splitSwitchAtSet).
+ */
+function runStretches(figures: Readonly<Record<string, unknown>>, path: OffsetsPath): StepStretch[] | undefined {
   const calls = figures['cutoverCalls'] as CallAfterFence[] | null | undefined;
   const s = figures['cutoverSteps'] as
     | {
@@ -127,6 +140,7 @@ function runStretches(figures: Readonly<Record<string, unknown>>): StepStretch[]
     calls,
     drainPassedMs: drain?.passedMsAfterFence ?? null,
     offsetsLookedAtMs: s.offsetsDuringDrain?.lookedAtMs ?? null,
+    splitSwitchAtSet: path === 'FULL',
   });
 }
 
@@ -141,14 +155,16 @@ const byStep = (stretches: readonly StepStretch[]): Record<string, StepRoundTrip
 
 /**
  * The steps' work as the model takes it: FenceProducers' from its pointer set, SwitchToTarget's up to its pointer set
- * (their critical stretches), the others' as measured.
+ * and PrepareSwitch's (their critical stretches: a FULL run's switch split at its set), the others' as measured.
  */
 function withStretches(work: Record<string, number>, stretches: readonly StepStretch[] | undefined) {
   for (const s of stretches ?? [])
-    if (s.step === 'FenceProducers' || s.step === 'SwitchToTarget')
+    if (s.step === 'FenceProducers' || s.step === 'SwitchToTarget' || s.step === 'PrepareSwitch')
       work[s.step] = Math.max(1, Math.round(s.toMs - s.fromMs));
   return work;
 }
+
+const addMs = (a: number, b: number): number => a + b;
 
 /**
  * Each cutover step's work in this run: per ASL state from the timeline (the step-by-step states), or per step of the
@@ -219,7 +235,10 @@ async function main(): Promise<void> {
         `  ${describeDrain(run.figures)}\n` +
         `  ${describeSteps(run.figures)}\n`,
     );
-    const stretches = runStretches(run.figures);
+    // The steps after the drain measured on the path this run took: the model takes them for a plan on that path.
+    const status = offsetsStatus(run.figures);
+    const path = rehearsalOffsetsPath(status);
+    const stretches = runStretches(run.figures, path);
     if (stretches) {
       lastStretches = stretches;
       process.stdout.write(
@@ -227,11 +246,9 @@ async function main(): Promise<void> {
       );
     } else
       process.stdout.write('  round trips per step: not recorded (no one-invocation steps); the reference counts\n');
-    // The steps after the drain measured on the path this run took: the model takes them for a plan on that path.
-    const status = offsetsStatus(run.figures);
-    const path = rehearsalOffsetsPath(status);
-    const pointerWork = byOffsetsPath(withStretches(runWork(timeline, run.figures), stretches), path);
-    const pointerTrips = stretches ? byOffsetsPath(byStep(stretches), path) : undefined;
+    const pointerWork = byOffsetsPath(withStretches(runWork(timeline, run.figures), stretches), path, addMs);
+    const pointerTrips = stretches ? byOffsetsPath(byStep(stretches), path, joinRoundTrips) : undefined;
+    process.stdout.write(`  ${describeCaughtUpFigures(pointerWork, pointerTrips)}\n`);
     const runModels = modelPauses({
       definition,
       plans,
@@ -281,6 +298,7 @@ async function main(): Promise<void> {
       const brokerWork = byOffsetsPath(
         runWork(broker.cutover.timeline, broker.figures),
         rehearsalOffsetsPath(offsetsStatus(broker.figures)),
+        addMs,
       );
       for (const key of ['SwitchToTarget', fullPathKey('SwitchToTarget')]) {
         delete brokerWork[key];

@@ -4,6 +4,8 @@ import {
   AWS_TIMINGS,
   PATH_STEPS,
   POINTER_REQUESTS_PER_CALL,
+  REFERENCE_ROUND_TRIPS,
+  REFERENCE_WORK_MS,
   describePauseModel,
   fullPathKey,
   planPauseModel,
@@ -150,8 +152,13 @@ const BOUNDARY_MS = 1;
  * - FenceProducers from the start of its pointer set to its end (the set is one write at the revision read before
  *   the intent: the pause starts with it; a retried set reads first);
  * - CheckDrain from its passing look's start (`drainPassedMs`), OffsetsDuringDrain from its committing look's start;
- * - CommitConsumerOffsets whole;
- * - SwitchToTarget from its start to the end of its pointer set (the switch; what follows holds nobody).
+ * - CommitConsumerOffsets, and the caught-up drain's PrepareSwitch and ConfirmDrain, whole;
+ * - SwitchToTarget from its start to the end of its pointer set (the switch; what follows holds nobody). Where the
+ *   run's switch prepared itself before its set (`splitSwitchAtSet`: a FULL run without a PrepareSwitch step), that
+ *   stretch is split at the set's start into PrepareSwitch (its journal read, snapshot and INTENT) and SwitchToTarget
+ *   (the set alone), as the caught-up drain runs them (byOffsetsPath joins them again for the FULL switch).
+ * A CheckDrain whose drain record's look came after the step (the caught-up drain's: the record is ConfirmDrain's)
+ * has no passing look in it: left out.
  * Calls that overlap count once (their intervals merged): the costliest of them on AWS, a pointer `set` as
  * the requests it made (`requests`: one for a set at an expected revision) or else
  * POINTER_REQUESTS_PER_CALL. `localCallMs` is the merged calls' local time. A call is a step's when the step
@@ -163,6 +170,7 @@ export function stepRoundTrips(a: {
   readonly calls: readonly CallAfterFence[];
   readonly drainPassedMs?: number | null;
   readonly offsetsLookedAtMs?: number | null;
+  readonly splitSwitchAtSet?: boolean;
 }): StepStretch[] {
   const cost: Readonly<Record<RecordedPort, number>> = {
     artifacts: AWS_TIMINGS.artifactRoundTripMs,
@@ -174,6 +182,34 @@ export function stepRoundTrips(a: {
   // A boundary taken from a call's own time is exact; one from a step's ISO time is whole milliseconds.
   const within = (c: CallAfterFence, from: number, to: number, exact = { from: false, to: false }): boolean =>
     c.fromMs >= from - (exact.from ? 0 : BOUNDARY_MS) && c.toMs <= to + (exact.to ? 0 : BOUNDARY_MS);
+  /** The calls of a stretch, one after the other (overlapping ones merged: the costliest counts). */
+  const stretch = (step: string, fromMs: number, toMs: number, calls: readonly CallAfterFence[]): StepStretch => {
+    const trips = { artifacts: 0, pointer: 0, aborts: 0 };
+    let localCallMs = 0;
+    const sequence: string[] = [];
+    const sorted = [...calls].sort((x, y) => x.fromMs - y.fromMs);
+    for (let i = 0; i < sorted.length;) {
+      const group = [sorted[i] as CallAfterFence];
+      let end = group[0]?.toMs ?? 0;
+      for (i++; i < sorted.length && (sorted[i] as CallAfterFence).fromMs < end; i++) {
+        group.push(sorted[i] as CallAfterFence);
+        end = Math.max(end, (sorted[i] as CallAfterFence).toMs);
+      }
+      const costliest = group.reduce((x, y) => (requests(y) * cost[y.port] > requests(x) * cost[x.port] ? y : x));
+      trips[costliest.port] += requests(costliest);
+      localCallMs += end - (group[0]?.fromMs ?? end);
+      sequence.push(group.map((c) => (c.port === 'artifacts' ? c.call : `${c.port}.${c.call}`)).join('|'));
+    }
+    return {
+      step,
+      fromMs,
+      toMs,
+      ...trips,
+      localCallMs: Math.round(localCallMs * 10) / 10,
+      sequence: sequence.join(' '),
+    };
+  };
+  const preparedApart = a.steps.some((s) => s.step === 'PrepareSwitch');
   const stretches: StepStretch[] = [];
   for (const span of a.steps) {
     const inStep = a.calls.filter(
@@ -183,42 +219,42 @@ export function stepRoundTrips(a: {
     let fromMs = span.fromMs;
     let toMs = span.toMs;
     if (span.step === 'FenceProducers' && sets[0]) fromMs = sets[0].fromMs;
-    if (span.step === 'CheckDrain' && a.drainPassedMs !== null && a.drainPassedMs !== undefined)
+    if (span.step === 'CheckDrain' && a.drainPassedMs !== null && a.drainPassedMs !== undefined) {
+      // The drain record's look is the confirming one, after this step: its caught-up look's start is not recorded.
+      if (a.drainPassedMs > span.toMs + BOUNDARY_MS) continue;
       fromMs = Math.max(fromMs, a.drainPassedMs);
+    }
     if (span.step === 'OffsetsDuringDrain') {
       // Not committed beside the drain: CommitConsumerOffsets did its work.
       if (a.offsetsLookedAtMs === null || a.offsetsLookedAtMs === undefined) continue;
       fromMs = Math.max(fromMs, a.offsetsLookedAtMs);
     }
     if (span.step === 'SwitchToTarget' && sets.length > 0) toMs = Math.max(...sets.map((c) => c.toMs));
-    const trips = { artifacts: 0, pointer: 0, aborts: 0 };
-    let localCallMs = 0;
-    const sequence: string[] = [];
     const exact = {
       from: span.step === 'FenceProducers' && sets.length > 0,
       to: span.step === 'SwitchToTarget' && sets.length > 0,
     };
-    const calls = inStep.filter((c) => within(c, fromMs, toMs, exact)).sort((x, y) => x.fromMs - y.fromMs);
-    for (let i = 0; i < calls.length;) {
-      const group = [calls[i] as CallAfterFence];
-      let end = group[0]?.toMs ?? 0;
-      for (i++; i < calls.length && (calls[i] as CallAfterFence).fromMs < end; i++) {
-        group.push(calls[i] as CallAfterFence);
-        end = Math.max(end, (calls[i] as CallAfterFence).toMs);
-      }
-      const costliest = group.reduce((x, y) => (requests(y) * cost[y.port] > requests(x) * cost[x.port] ? y : x));
-      trips[costliest.port] += requests(costliest);
-      localCallMs += end - (group[0]?.fromMs ?? end);
-      sequence.push(group.map((c) => (c.port === 'artifacts' ? c.call : `${c.port}.${c.call}`)).join('|'));
+    const calls = inStep.filter((c) => within(c, fromMs, toMs, exact));
+    const set = sets[0];
+    if (span.step === 'SwitchToTarget' && a.splitSwitchAtSet && !preparedApart && set) {
+      // Its preparation (the calls that started before the set), then the set and what overlaps it.
+      stretches.push(
+        stretch(
+          'PrepareSwitch',
+          fromMs,
+          set.fromMs,
+          calls.filter((c) => c.fromMs < set.fromMs && c !== set),
+        ),
+        stretch(
+          'SwitchToTarget',
+          set.fromMs,
+          toMs,
+          calls.filter((c) => c.fromMs >= set.fromMs || c === set),
+        ),
+      );
+      continue;
     }
-    stretches.push({
-      step: span.step,
-      fromMs,
-      toMs,
-      ...trips,
-      localCallMs: Math.round(localCallMs * 10) / 10,
-      sequence: sequence.join(' '),
-    });
+    stretches.push(stretch(span.step, fromMs, toMs, calls));
   }
   return stretches;
 }
@@ -276,28 +312,83 @@ export function rehearsalOffsetsPath(offsetsDuringDrainStatus: string | null | u
  * A run's per-step figures (work or round trips) named by the path they were measured on: a FULL run's
  * CommitConsumerOffsets and SwitchToTarget under fullPathKey, so that the model takes them only for a plan it runs on
  * that path, and that path's reference figures for the other. A FULL run's OffsetsDuringDrain is left out: its
- * committing look never ended (its recorded work is 0), and the model then takes the reference one.
+ * committing look never ended (its recorded work is 0), and the model then takes the reference one. Where the run
+ * prepared the switch apart from its set (PrepareSwitch: the caught-up drain's FULL path, or a FULL run's switch split
+ * at its set, stepRoundTrips), SwitchToTarget is the set alone — the figure the ACCEPT path and the caught-up drain
+ * take — and the FULL switch (`SwitchToTarget.full`, the step-by-step states') the two `join`ed.
  */
-export function byOffsetsPath<T>(figures: Readonly<Record<string, T>>, path: OffsetsPath): Record<string, T> {
-  return Object.fromEntries(
-    Object.entries(figures)
-      .filter(([step]) => path === 'ACCEPT' || step !== 'OffsetsDuringDrain')
-      .map(([step, v]) => [(PATH_STEPS as readonly string[]).includes(step) ? fullPathKey(step, path) : step, v]),
+export function byOffsetsPath<T>(
+  figures: Readonly<Record<string, T>>,
+  path: OffsetsPath,
+  join: (prepare: T, set: T) => T,
+): Record<string, T> {
+  const prepared = figures['PrepareSwitch'];
+  const named: Record<string, T> = {};
+  for (const [step, v] of Object.entries(figures)) {
+    if (path === 'FULL' && step === 'OffsetsDuringDrain') continue;
+    if (step === 'SwitchToTarget' && prepared !== undefined) {
+      named[step] = v;
+      named[fullPathKey(step)] = join(prepared, v);
+      continue;
+    }
+    named[(PATH_STEPS as readonly string[]).includes(step) ? fullPathKey(step, path) : step] = v;
+  }
+  return named;
+}
+
+/** byOffsetsPath's `join` for round trips: a step's calls one after the other, then the other's. */
+export function joinRoundTrips(a: StepRoundTrips, b: StepRoundTrips): StepRoundTrips {
+  return {
+    artifacts: a.artifacts + b.artifacts,
+    pointer: a.pointer + b.pointer,
+    aborts: a.aborts + b.aborts,
+    localCallMs: Math.round((a.localCallMs + b.localCallMs) * 10) / 10,
+  };
+}
+
+/**
+ * `after the settle (caught-up drain): ConfirmDrain 10 ms 0/0/0 (reference), SwitchToTarget's set 2 ms 0/1/0
+ * (measured); inside it on FULL: PrepareSwitch 6 ms 2/0/0 (measured)`: the figures the model takes for the caught-up
+ * drain's steps (pause-model.ts CAUGHT_UP_STEPS, and the set), measured where the run has them, else the reference.
+ */
+export function describeCaughtUpFigures(
+  workMs: Readonly<Record<string, number>>,
+  roundTrips: Readonly<Record<string, StepRoundTrips>> | undefined,
+): string {
+  const one = (step: string, label = step): string => {
+    const work = workMs[step];
+    const trips = roundTrips?.[step];
+    const source =
+      work !== undefined && trips !== undefined
+        ? 'measured'
+        : work !== undefined
+          ? 'work measured'
+          : trips !== undefined
+            ? 'round trips measured'
+            : 'reference';
+    const w = work ?? REFERENCE_WORK_MS[step] ?? 0;
+    const r = trips ?? REFERENCE_ROUND_TRIPS[step];
+    return `${label} ${Math.round(w)} ms ${r ? `${r.artifacts}/${r.pointer}/${r.aborts}` : '0/0/0'} (${source})`;
+  };
+  return (
+    `caught-up drain's steps as modeled (work, S3/pointer/DynamoDB): after the settle ${one('ConfirmDrain')}, ` +
+    `${one('SwitchToTarget', "SwitchToTarget's set")}; inside it on FULL ${one('PrepareSwitch')}`
   );
 }
 
 /**
  * `offsets after the drain: rehearsal FULL (LEFT); modeled: default plan, pointer fence ACCEPT (committed at fence +
- * 1.26 s, drain passed 2.05 s), …`: the path the run took and the one each modeled plan took.
+ * 1.26 s, drain caught up 1.58 s), …`: the path the run took and the one each modeled plan took (`caught up` where the
+ * drain ended at its caught-up look, else `passed`).
  */
 export function describeOffsetsPaths(
   rehearsal: { readonly path: OffsetsPath; readonly status: string | null | undefined },
   pauses: readonly ModeledPause[],
 ): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  const modeled = pauses.map(({ name, model: { offsets } }) =>
+  const modeled = pauses.map(({ name, model: { offsets, caughtUp } }) =>
     offsets
-      ? `${name} ${offsets.path} (${offsets.committedAtMs === null ? 'no pass' : `committed ${s(offsets.committedAtMs)}`}, drain passed ${s(offsets.drainPassedMs)})`
+      ? `${name} ${offsets.path} (${offsets.committedAtMs === null ? 'no pass' : `committed ${s(offsets.committedAtMs)}`}, drain ${caughtUp ? 'caught up' : 'passed'} ${s(offsets.drainPassedMs)})`
       : `${name} —`,
   );
   return `offsets after the drain: rehearsal ${rehearsal.path} (${rehearsal.status ?? 'no one invocation'}); modeled: ${modeled.join(', ')}`;

@@ -6,7 +6,9 @@ import {
 } from '../../lambdas/core/cutover/pause-model';
 import {
   byOffsetsPath,
+  describeCaughtUpFigures,
   describeOffsetsPaths,
+  joinRoundTrips,
   modelPauses,
   modeledPlans,
   readDefinition,
@@ -182,11 +184,159 @@ describe("bench:cutover's round trips per step", () => {
   });
 });
 
+describe("bench:cutover's figures of the caught-up drain's steps", () => {
+  const call = (port: 'artifacts' | 'pointer' | 'aborts', name: string, fromMs: number, toMs: number) => ({
+    state: 'Cutover',
+    port,
+    call: name,
+    fromMs,
+    toMs,
+  });
+  const add = (a: number, b: number): number => a + b;
+
+  it("splits a FULL run's switch at its pointer set into its preparation and the set alone", () => {
+    // Prepare: a FULL run before the caught-up drain: the switch reads its journal, writes its snapshot and INTENT
+    // at once, then sets the pointer (one request) and journals DONE after it
+    const steps = [
+      { step: 'CommitConsumerOffsets', fromMs: 200, toMs: 250 },
+      { step: 'SwitchToTarget', fromMs: 250, toMs: 262 },
+    ];
+    const calls = [
+      call('artifacts', 'getJson', 251, 252),
+      call('artifacts', 'putJson', 253, 254),
+      call('artifacts', 'putJson', 253.2, 254.4),
+      { ...call('pointer', 'set', 256, 258), requests: 1 },
+      call('artifacts', 'putJson', 258.5, 259),
+    ];
+    // Act
+    const whole = stepRoundTrips({ steps, calls });
+    const split = stepRoundTrips({ steps, calls, splitSwitchAtSet: true });
+    // Assess
+    expect(whole[1]).toMatchObject({ step: 'SwitchToTarget', artifacts: 2, pointer: 1, fromMs: 250, toMs: 258 });
+    expect(split.slice(1)).toEqual([
+      {
+        step: 'PrepareSwitch',
+        fromMs: 250,
+        toMs: 256,
+        artifacts: 2,
+        pointer: 0,
+        aborts: 0,
+        localCallMs: 2.4,
+        sequence: 'getJson putJson|putJson',
+      },
+      {
+        step: 'SwitchToTarget',
+        fromMs: 256,
+        toMs: 258,
+        artifacts: 0,
+        pointer: 1,
+        aborts: 0,
+        localCallMs: 2,
+        sequence: 'pointer.set',
+      },
+    ]);
+  });
+
+  it('counts the caught-up drain\u2019s own steps whole, and no passing look where the drain record is ConfirmDrain\u2019s', () => {
+    // Prepare: the drain ended caught up at 1,580 ms; its record is then the confirming look's at the settle's end
+    const steps = [
+      { step: 'CheckDrain', fromMs: 10, toMs: 1_580 },
+      { step: 'CommitConsumerOffsets', fromMs: 1_580, toMs: 1_700 },
+      { step: 'PrepareSwitch', fromMs: 1_700, toMs: 1_706 },
+      { step: 'ConfirmDrain', fromMs: 2_001, toMs: 2_009 },
+      { step: 'SwitchToTarget', fromMs: 2_009, toMs: 2_012 },
+    ];
+    const calls = [
+      call('artifacts', 'getJson', 1_701, 1_702),
+      call('artifacts', 'putJson', 1_703, 1_704),
+      // the confirming look's records, beside the set
+      call('artifacts', 'putJson', 2_009.4, 2_011.2),
+      { ...call('pointer', 'set', 2_009.6, 2_011), requests: 1 },
+    ];
+    // Act
+    const stretches = stepRoundTrips({ steps, calls, drainPassedMs: 2_001, splitSwitchAtSet: true });
+    // Assess: the switch is not split again (PrepareSwitch ran apart); ConfirmDrain's look waits for no round trip
+    expect(stretches.map((s) => s.step)).toEqual([
+      'CommitConsumerOffsets',
+      'PrepareSwitch',
+      'ConfirmDrain',
+      'SwitchToTarget',
+    ]);
+    expect(stretches[1]).toMatchObject({ artifacts: 2, pointer: 0, sequence: 'getJson putJson' });
+    expect(stretches[2]).toMatchObject({ artifacts: 0, pointer: 0, aborts: 0, sequence: '' });
+    // the switch is its set: the confirming look's records beside it, ending after it, hold nobody
+    expect(stretches[3]).toMatchObject({ artifacts: 0, pointer: 1, sequence: 'pointer.set' });
+  });
+
+  it('names the set alone SwitchToTarget and joins it with its preparation for the FULL switch', () => {
+    // Prepare: a FULL run's figures with the switch split at its set
+    const work = { CommitConsumerOffsets: 120, PrepareSwitch: 6, SwitchToTarget: 2 };
+    const trips = {
+      CommitConsumerOffsets: { artifacts: 7, pointer: 0, aborts: 1, localCallMs: 5 },
+      PrepareSwitch: { artifacts: 2, pointer: 0, aborts: 0, localCallMs: 2.4 },
+      SwitchToTarget: { artifacts: 0, pointer: 1, aborts: 0, localCallMs: 2 },
+    };
+    // Act / Assess
+    expect(byOffsetsPath(work, 'FULL', add)).toEqual({
+      'CommitConsumerOffsets.full': 120,
+      PrepareSwitch: 6,
+      SwitchToTarget: 2,
+      'SwitchToTarget.full': 8,
+    });
+    expect(byOffsetsPath(trips, 'FULL', joinRoundTrips)['SwitchToTarget.full']).toEqual({
+      artifacts: 2,
+      pointer: 1,
+      aborts: 0,
+      localCallMs: 4.4,
+    });
+  });
+
+  it('models a run without the caught-up drain\u2019s steps at their reference figures, and says so', () => {
+    // Prepare: an ACCEPT run measured before ConfirmDrain and PrepareSwitch existed, its round trips counted
+    const none = { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 };
+    const workMs = {
+      FenceProducers: 20,
+      CheckDrain: 10,
+      OffsetsDuringDrain: 100,
+      CommitConsumerOffsets: 5,
+      SwitchToTarget: 2,
+    };
+    const roundTrips = {
+      FenceProducers: { ...none, artifacts: 2, pointer: 1 },
+      CheckDrain: none,
+      OffsetsDuringDrain: { ...none, artifacts: 3 },
+      CommitConsumerOffsets: { ...none, artifacts: 1, aborts: 1 },
+      SwitchToTarget: { ...none, pointer: 1 },
+    };
+    const plans = modeledPlans().filter((p) => p.name === 'default plan, pointer fence');
+    // Act
+    const [pause] = modelPauses({
+      definition: readDefinition(),
+      plans,
+      functions: {},
+      workMs,
+      replicationP99Ms: 40,
+      roundTrips,
+    });
+    // Assess: ConfirmDrain's reference figures, the run's set
+    expect(pause?.model.caughtUp).toBeDefined();
+    expect(pause?.model.roundTrips['ConfirmDrain']).toEqual(REFERENCE_ROUND_TRIPS['ConfirmDrain']);
+    expect(pause?.model.totalMs).toBe(
+      2_000 + (REFERENCE_WORK_MS['ConfirmDrain'] as number) + 2 + AWS_TIMINGS.pointerRoundTripMs + 1_000,
+    );
+    expect(describeCaughtUpFigures(workMs, roundTrips)).toBe(
+      "caught-up drain's steps as modeled (work, S3/pointer/DynamoDB): after the settle ConfirmDrain 10 ms 0/0/0 (reference), " +
+        "SwitchToTarget's set 2 ms 0/1/0 (measured); inside it on FULL PrepareSwitch 20 ms 2/0/0 (reference)",
+    );
+  });
+});
+
 describe("bench:cutover's path after the drain", () => {
+  const add = (a: number, b: number): number => a + b;
   const measured = {
     FenceProducers: 100,
     CheckDrain: 50,
-    OffsetsDuringDrain: 500,
+    OffsetsDuringDrain: 300,
     CommitConsumerOffsets: 300,
     SwitchToTarget: 40,
   };
@@ -198,9 +348,9 @@ describe("bench:cutover's path after the drain", () => {
       'FULL',
       'FULL',
     ]);
-    expect(byOffsetsPath(measured, 'ACCEPT')).toEqual(measured);
+    expect(byOffsetsPath(measured, 'ACCEPT', add)).toEqual(measured);
     // a FULL run's committing look beside the drain never ended: not a figure
-    expect(byOffsetsPath(measured, 'FULL')).toEqual({
+    expect(byOffsetsPath(measured, 'FULL', add)).toEqual({
       FenceProducers: 100,
       CheckDrain: 50,
       'CommitConsumerOffsets.full': 300,
@@ -216,7 +366,7 @@ describe("bench:cutover's path after the drain", () => {
         definition: readDefinition(),
         plans,
         functions: {},
-        workMs: byOffsetsPath(measured, path),
+        workMs: byOffsetsPath(measured, path, add),
         replicationP99Ms: 30,
       })[0];
     // Act
@@ -225,13 +375,17 @@ describe("bench:cutover's path after the drain", () => {
     // Assess: its 2 s settle leaves the offsets committed before the drain passes: the check's reference work, not
     // the 300 ms measured on the other path; a run that took the ACCEPT path gives its own
     expect(fromFull?.model.offsets?.path).toBe('ACCEPT');
+    // (with a 30 ms p99 the drain ends caught up: ConfirmDrain's reference work, which this run did not measure)
+    const confirm = REFERENCE_WORK_MS['ConfirmDrain'] as number;
+    expect(fromFull?.model.caughtUp).toBeDefined();
     expect(fromFull?.model.shares.work).toBe(
       100 +
         50 +
         (REFERENCE_WORK_MS['CommitConsumerOffsets'] as number) +
+        confirm +
         (REFERENCE_WORK_MS['SwitchToTarget'] as number),
     );
-    expect(fromAccept?.model.shares.work).toBe(100 + 50 + 300 + 40);
+    expect(fromAccept?.model.shares.work).toBe(100 + 50 + 300 + confirm + 40);
     // the pass's committing look: the reference one where the run never ended it (groups gone at the 1 s notice)
     const look = REFERENCE_ROUND_TRIPS['OffsetsDuringDrain'] as StepRoundTrips;
     const lookTrips =
@@ -241,9 +395,9 @@ describe("bench:cutover's path after the drain", () => {
     expect(fromFull?.model.offsets?.committedAtMs).toBe(
       1_000 + (REFERENCE_WORK_MS['OffsetsDuringDrain'] as number) + lookTrips,
     );
-    expect(fromAccept?.model.offsets?.committedAtMs).toBe(1_000 + 500 + lookTrips);
+    expect(fromAccept?.model.offsets?.committedAtMs).toBe(1_000 + 300 + lookTrips);
     expect(describeOffsetsPaths({ path: 'FULL', status: 'LEFT' }, fromFull ? [fromFull] : [])).toMatch(
-      /^offsets after the drain: rehearsal FULL \(LEFT\); modeled: default plan, pointer fence ACCEPT \(committed \d\.\d\d s, drain passed \d\.\d\d s\)$/,
+      /^offsets after the drain: rehearsal FULL \(LEFT\); modeled: default plan, pointer fence ACCEPT \(committed \d\.\d\d s, drain caught up \d\.\d\d s\)$/,
     );
   });
 });
