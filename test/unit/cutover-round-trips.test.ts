@@ -436,6 +436,35 @@ describe("the one-invocation Cutover's look at the settle's end, after its drain
     expect(journalOf(w, 'switch')?.status).toBe('INTENT');
   });
 
+  it('a retry after an attempt that moved the pointer but died before its DONE completes the switch', async () => {
+    // Prepare: the first attempt's switch DONE is refused after its pointer set (the function died there); the
+    // producers then write to the target, where the pointer sends them
+    const w = await cutoverWorld();
+    const dying: ArtifactStore = Object.assign(Object.create(w.artifacts) as ArtifactStore, {
+      putJson: async (key: string, value: unknown) => {
+        if (key === journalKey(w, 'switch') && (value as { status?: string }).status === 'DONE')
+          throw new Error('Lambda.Unknown');
+        return w.artifacts.putJson(key, value);
+      },
+    });
+    const first = await recordedCutover({ world: w, artifacts: dying });
+    await expect(first.run).rejects.toThrow('Lambda.Unknown');
+    const switched = w.pointer.current?.value;
+    expect(switched).not.toMatch(/^fenced:/);
+    w.target.append(TOPIC, 0, [{ key: 'new', value: 'order-on-target' }]);
+    w.target.append(TOPIC, 1, [{ key: 'new', value: 'order-on-target-2' }]);
+    w.clock.advance(5);
+    // Act: the state machine's Retry runs the invocation again on the same input
+    const out = await (await recordedCutover({ world: w })).run;
+    // Assess: the drain passes as it did (the target compared up to the switch's snapshot), the switch completes from
+    // its journal, nothing written to the pointer again
+    expect(out.oneInvocation.reached).toBe('SWITCHED');
+    expect(out.drain).toMatchObject({ drained: true });
+    expect(out.switch?.producers.value).toBe(switched);
+    expect(w.pointer.current?.value).toBe(switched);
+    expect(journalOf(w, 'switch')?.status).toBe('DONE');
+  });
+
   it("returns to the drain's looks when its deadline comes before the settle's end: nothing switched", async () => {
     // Prepare: a deadline between the clients' notice (1.5 s) and the settle's end (2 s)
     const w = await cutoverWorld();

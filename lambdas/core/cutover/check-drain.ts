@@ -123,6 +123,15 @@ export const CheckDrainRequestSchema = lazySchema(() =>
     tailRecords: z.number().int().positive().default(3),
     ignoredHeaders: z.array(z.string()).default([...DEFAULT_IGNORED_HEADERS]),
     readTimeoutMs: z.number().int().positive().default(5_000),
+    /**
+     * The target's end offsets as an earlier attempt's switch recorded them before any client pointed at the target (a
+     * retried Cutover invocation that finds the switch journaled: that attempt may have moved the pointer, and the
+     * producers written to the target since). Each look compares the target up to them: records past them are the
+     * producers' after that switch, not the replication's. Where the pointer never moved, the target has none past them.
+     */
+    targetEndsCap: z
+      .array(z.object({ topic: z.string(), partition: z.number().int(), low: z.string(), high: z.string() }))
+      .optional(),
   }),
 );
 export type CheckDrainRequest = z.input<typeof CheckDrainRequestSchema>;
@@ -226,7 +235,7 @@ export async function checkDrain(
   const polls = (previous?.polls ?? 0) + 1;
 
   const ends = await readLookEnds(deps, topics, previous);
-  const { targetEnds } = ends;
+  const targetEnds = capEnds(ends.targetEnds, request.targetEndsCap);
   let { sourceEnds } = ends;
   const targetByPartition = new Map(targetEnds.map((e) => [partitionKey(e), e]));
   // The previous look's comparisons, where both ends of a partition are what they were then. Within one invocation
@@ -633,6 +642,16 @@ async function readLookEnds(
       return { targetEnds: both[0].value, sourceEnds: both[1].value, ordered: false };
   }
   return { ...(await readOrderedEnds(deps, topics)), ordered: true };
+}
+
+/** Each partition's end lowered to the cap's, where the cap has the partition and is lower. */
+function capEnds(ends: PartitionEnd[], cap: readonly PartitionEnd[] | undefined): PartitionEnd[] {
+  if (!cap) return ends;
+  const capBy = new Map(cap.map((c) => [partitionKey(c), c]));
+  return ends.map((e) => {
+    const c = capBy.get(partitionKey(e));
+    return c && BigInt(c.high) < BigInt(e.high) ? { ...e, high: c.high } : e;
+  });
 }
 
 /** The previous look's evidence, if it is that look's (same time) and records how its tails were compared. */

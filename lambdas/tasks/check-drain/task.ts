@@ -11,6 +11,7 @@ import {
 } from '../../core/cutover/check-drain';
 import { fenceNoticeSecondsOf, settleSecondsOf } from '../../core/plan/migration-plan';
 import type { ArtifactStore } from '../../ports/artifact-store';
+import type { PartitionEnd } from '../../core/cutover/model';
 import type { KafkaDataPlane } from '../../ports/kafka';
 import type { Pacer } from '../../ports/pacer';
 import type { ProducerActivity } from '../../ports/producer-activity';
@@ -71,6 +72,8 @@ export interface Deps {
   readonly endWhenCaughtUp?: boolean;
   /** The looks' tails, kept for the caller's confirming look (confirmDrain). @default one for these looks */
   readonly memory?: DrainLookMemory;
+  /** The target's ends an earlier attempt's switch recorded (core CheckDrainRequest `targetEndsCap`): a retried Cutover. */
+  readonly targetEndsCap?: readonly PartitionEnd[];
 }
 
 /** A look due at the settle's end is taken this much after it: a timer may fire a millisecond early by the clock. */
@@ -133,7 +136,12 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
     },
     look: async (last) => {
       const previous = last ?? state.cutover?.drain;
-      const progress = await checkDrain(drainRequest(state, scope, previous), deps, memory, deps.deferDrainedRecords);
+      const progress = await checkDrain(
+        drainRequest(state, scope, previous, deps.targetEndsCap),
+        deps,
+        memory,
+        deps.deferDrainedRecords,
+      );
       deps.onLook?.(progress, memory.recall(progress)?.tails);
       return progress;
     },
@@ -142,10 +150,16 @@ export async function runCheckDrain(input: Input, deps: Deps): Promise<Output> {
 }
 
 /** The core's request for one look: the scope, the fence, the previous look and the plan's settle and notice. */
-function drainRequest(state: Input['state'], scope: CutoverScope, previous: Output | undefined): CheckDrainRequest {
+function drainRequest(
+  state: Input['state'],
+  scope: CutoverScope,
+  previous: Output | undefined,
+  targetEndsCap: readonly PartitionEnd[] | undefined,
+): CheckDrainRequest {
   const noticeSeconds = fenceNoticeSecondsOf(state.input);
   return {
     ...scope,
+    ...(targetEndsCap ? { targetEndsCap: [...targetEndsCap] } : {}),
     fence: requireStep(state, 'fence', 'FenceProducers'),
     ...(previous ? { previous } : {}),
     drainTimeoutSeconds: state.input.cutover.drainTimeoutMinutes * 60,
@@ -169,11 +183,14 @@ export function settleEndsAt(state: Input['state'], caughtUp: Pick<Output, 'fenc
  */
 export async function confirmDrain(
   args: { readonly state: Input['state']; readonly scope: CutoverScope; readonly caughtUp: Output },
-  deps: Pick<Deps, 'source' | 'target' | 'producerActivity' | 'artifacts' | 'now' | 'deferDrainedRecords'> & {
+  deps: Pick<
+    Deps,
+    'source' | 'target' | 'producerActivity' | 'artifacts' | 'now' | 'deferDrainedRecords' | 'targetEndsCap'
+  > & {
     readonly memory: DrainLookMemory;
   },
 ): Promise<Output> {
-  const request = drainRequest(args.state, args.scope, args.caughtUp);
+  const request = drainRequest(args.state, args.scope, args.caughtUp, deps.targetEndsCap);
   return Output.parse(await checkDrain(request, deps, deps.memory, deps.deferDrainedRecords));
 }
 

@@ -23,6 +23,7 @@ import { allAnswered, readJournal } from '../../core/cutover/journal';
 import {
   prepareSwitch,
   readSwitchStart,
+  SwitchIntentSchema,
   type PreparedSwitch,
   type SwitchIntent,
   type SwitchRecord,
@@ -34,7 +35,7 @@ import {
   type PartitionTail,
 } from '../../core/cutover/check-drain';
 import { CutoverFailedError } from '../../core/errors';
-import { partitionKey } from '../../core/cutover/model';
+import { loadEndOffsets, partitionKey } from '../../core/cutover/model';
 import type { DrainLookTails, OffsetsDuringDrainLook } from '../../core/cutover/offsets-during-drain';
 import { identityOf } from '../shared/plan-views';
 import { CommitProgressSchema } from '../../core/cutover/commit-consumer-offsets';
@@ -219,6 +220,13 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
     readJournal<SwitchIntent, SwitchRecord>(deps.artifacts, identityOf(state), 'switch'),
   ]);
   state = withCutover({ fence });
+  // A retry after an attempt that journaled the switch: that attempt may have moved the pointer, and the producers
+  // written to the target since. The drain then compares the target up to the ends the switch recorded before any
+  // client pointed at it (no records past them where the pointer never moved), so that it passes as it did, and the
+  // switch completes from its journal (its set finds the target value: nothing written).
+  const targetEndsCap = switchJournal
+    ? await loadEndOffsets(deps.artifacts, SwitchIntentSchema.parse(switchJournal.intent).targetEndsAtSwitch.key)
+    : undefined;
   if (past()) return result('FENCED', pastDeadline('the drain'));
 
   // The consumer offsets beside the drain's looks: their groups leave the source and the replication copies the
@@ -269,6 +277,7 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
           },
           endWhenCaughtUp: true,
           memory,
+          ...(targetEndsCap ? { targetEndsCap } : {}),
         },
       ),
     );
@@ -383,6 +392,7 @@ export async function runCutover(input: Input, deps: Deps): Promise<Output> {
           {
             ...deps,
             memory,
+            ...(targetEndsCap ? { targetEndsCap } : {}),
             deferDrainedRecords: (write) => {
               confirmRecords = write;
             },
