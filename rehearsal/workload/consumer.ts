@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { kafkajsConfig, KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import type { KafkaConnection } from '../../lambdas/ports/kafka';
+import { DrainCheck } from './drain-to-end';
 import type { PointerNotice } from './pointer-file';
 import { decodeRecord } from './records';
 import type { PointerTarget } from './tally';
@@ -25,27 +26,14 @@ export function plaintextConnection(name: string, bootstrapServers: readonly str
 }
 
 /**
- * Whether a consumer group has read every partition of `topic` on the cluster of `connection` up to its end offset:
- * by its own positions, or by the group's committed offsets where it has consumed nothing yet.
+ * How long a fetch waits at the broker for records. kafkajs's disconnect waits for the fetch in flight before it
+ * leaves the group, and on a fence no records come: the fetch's whole wait is added to the leave that the cutover's
+ * CommitConsumerOffsets waits for.
  */
-export async function consumedToEnd(
-  connection: KafkaConnection,
-  group: { readonly groupId: string; readonly topic: string; readonly positions: ReadonlyMap<number, bigint> },
-): Promise<boolean> {
-  const plane = new KafkajsDataPlane(connection, { logLevel: 'NOTHING' });
-  try {
-    const ends = await plane.fetchTopicOffsets(group.topic);
-    const committed = await plane.fetchCommittedOffsets(group.groupId, [group.topic]);
-    return ends.every((end) => {
-      const mine = group.positions.get(end.partition);
-      const theirs = committed.find((c) => c.partition === end.partition)?.offset;
-      const position = mine ?? (theirs !== undefined && theirs !== '-1' ? BigInt(theirs) : BigInt(end.low));
-      return position >= BigInt(end.high);
-    });
-  } finally {
-    await plane.close();
-  }
-}
+const FETCH_MAX_WAIT_MS = 20;
+
+/** The longest wait between two evaluations of a draining consumer's positions (each record it reads wakes it too). */
+const DRAIN_POLL_MS = 20;
 
 export class WorkloadConsumer {
   readonly consumed: ConsumedRecord[] = [];
@@ -55,9 +43,10 @@ export class WorkloadConsumer {
 
   private consumer: Consumer | undefined;
   private cluster: string | undefined;
-  private bootstrapServers: readonly string[] = [];
   /** Next offset to read per partition, on the current cluster. */
   private positions = new Map<number, bigint>();
+  /** The drain check of the current cluster's connection: its own admin connection, warmed once the consumer runs. */
+  private check: DrainCheck | undefined;
 
   constructor(
     readonly topic: string,
@@ -84,14 +73,13 @@ export class WorkloadConsumer {
     if (target.kind === 'cluster') await this.connect(target.value, target.bootstrapServers);
   }
 
-  /** Polls until this consumer has read its cluster's end offsets (producers hold or have moved), at most `timeoutMs`. */
+  /**
+   * Until this consumer has read its cluster's end offsets, read after the notice (producers hold or have moved), at
+   * most `timeoutMs`: the end offsets are asked again only once its positions reached those of the last look.
+   */
   private async drainBeforeLeaving(timeoutMs = 10_000): Promise<void> {
     if (!this.consumer) return;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await this.caughtUp().catch(() => false)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await this.check?.drain({ timeoutMs, pollMs: DRAIN_POLL_MS });
   }
 
   /** The cluster (pointer value) this consumer reads. */
@@ -104,12 +92,8 @@ export class WorkloadConsumer {
    * positions, or the group's committed offsets where it has consumed nothing yet).
    */
   async caughtUp(): Promise<boolean> {
-    if (!this.cluster) return false;
-    return consumedToEnd(plaintextConnection(`${this.clientId}-drain`, this.bootstrapServers), {
-      groupId: this.groupId,
-      topic: this.topic,
-      positions: this.positions,
-    });
+    if (!this.cluster || !this.check) return false;
+    return this.check.caughtUp();
   }
 
   async stop(): Promise<void> {
@@ -127,13 +111,20 @@ export class WorkloadConsumer {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 10_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
+    const positions = new Map<number, bigint>();
+    const check = new DrainCheck(
+      () =>
+        new KafkajsDataPlane(plaintextConnection(`${this.clientId}-drain`, bootstrapServers), { logLevel: 'NOTHING' }),
+      { groupId: this.groupId, topic: this.topic },
+      positions,
+    );
     this.cluster = value;
-    this.bootstrapServers = bootstrapServers;
-    this.positions = new Map();
+    this.positions = positions;
+    this.check = check;
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({
@@ -143,16 +134,23 @@ export class WorkloadConsumer {
         const record = decodeRecord(message.value);
         if (record)
           this.consumed.push({ key: record.key, seq: record.seq, cluster: value, partition, offset: message.offset });
-        this.positions.set(partition, BigInt(message.offset) + 1n);
+        positions.set(partition, BigInt(message.offset) + 1n);
+        check.advanced();
       },
     });
     this.consumer = consumer;
+    check.warm();
   }
 
   /** Pause, commit what was read, leave the group. */
   private async disconnect(): Promise<void> {
     const consumer = this.consumer;
-    if (!consumer) return;
+    const check = this.check;
+    this.check = undefined;
+    if (!consumer) {
+      await check?.close().catch(() => undefined);
+      return;
+    }
     this.consumer = undefined;
     consumer.pause([{ topic: this.topic }]);
     const offsets = [...this.positions].map(([partition, next]) => ({
@@ -168,7 +166,7 @@ export class WorkloadConsumer {
         this.lastError = err instanceof Error ? err.message : String(err);
       }
     }
-    await consumer.disconnect().catch(() => undefined);
+    await Promise.all([consumer.disconnect().catch(() => undefined), check?.close().catch(() => undefined)]);
     this.cluster = undefined;
   }
 }

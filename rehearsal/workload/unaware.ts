@@ -5,9 +5,10 @@ import type {
   LocalProcessStatus,
   LocalProcessSupervisor,
 } from '../../lambdas/adapters/local/process-client-switch';
-import { kafkajsConfig } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
+import { kafkajsConfig, KafkajsDataPlane } from '../../lambdas/adapters/kafka/kafkajs-data-plane';
 import type { KafkaConnection } from '../../lambdas/ports/kafka';
-import { consumedToEnd, type ConsumedRecord } from './consumer';
+import type { ConsumedRecord } from './consumer';
+import { DrainCheck } from './drain-to-end';
 import type { AckedRecord } from './producer';
 import { decodeRecord, encodeRecord } from './records';
 import { tallyTopic, type TopicTally, type WritePause } from './tally';
@@ -126,8 +127,8 @@ export class UnawareApps implements LocalProcessSupervisor {
   private reconciling: Promise<void> = Promise.resolve();
   private producerCluster: string | undefined;
   private consumerCluster: string | undefined;
-  private consumerPositions = new Map<number, bigint>();
-  private consumerEnv: Readonly<Record<string, string>> | undefined;
+  /** The running consumer instance's drain check (its own admin connection, closed when the instance stops). */
+  private consumerCheck: DrainCheck | undefined;
 
   constructor(
     private readonly options: {
@@ -351,6 +352,14 @@ export class UnawareApps implements LocalProcessSupervisor {
       },
     );
     const positions = new Map<number, bigint>();
+    const check = new DrainCheck(
+      () =>
+        new KafkajsDataPlane(connectionOf(`${UNAWARE_CONSUMER_APP}-drain`, revision.environment), {
+          logLevel: 'NOTHING',
+        }),
+      { groupId: UNAWARE_GROUP, topic: UNAWARE_TOPIC.name },
+      positions,
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [UNAWARE_TOPIC.name], fromBeginning: true });
     await consumer.run({
@@ -361,11 +370,11 @@ export class UnawareApps implements LocalProcessSupervisor {
         if (record)
           this.consumed.push({ key: record.key, seq: record.seq, cluster, partition, offset: message.offset });
         positions.set(partition, BigInt(message.offset) + 1n);
+        check.advanced();
       },
     });
     this.consumerCluster = cluster;
-    this.consumerPositions = positions;
-    this.consumerEnv = revision.environment;
+    this.consumerCheck = check;
     return {
       revision: revision.revision,
       state: 'RUNNING',
@@ -378,21 +387,16 @@ export class UnawareApps implements LocalProcessSupervisor {
           offset: next.toString(),
         }));
         if (offsets.length > 0) await consumer.commitOffsets(offsets).catch(() => undefined);
-        await consumer.disconnect().catch(() => undefined);
-        if (this.consumerPositions === positions) this.consumerCluster = undefined;
+        await Promise.all([consumer.disconnect().catch(() => undefined), check.close().catch(() => undefined)]);
+        if (this.consumerCheck === check) this.consumerCluster = undefined;
       },
     };
   }
 
   /** The consumer application has read every partition of its cluster up to the end offset. */
   private async consumerCaughtUp(): Promise<boolean> {
-    const env = this.consumerEnv;
-    if (!env || this.consumerCluster === undefined) return false;
-    return consumedToEnd(connectionOf(`${UNAWARE_CONSUMER_APP}-drain`, env), {
-      groupId: UNAWARE_GROUP,
-      topic: UNAWARE_TOPIC.name,
-      positions: this.consumerPositions,
-    });
+    if (!this.consumerCheck || this.consumerCluster === undefined) return false;
+    return this.consumerCheck.caughtUp();
   }
 }
 
