@@ -455,29 +455,7 @@ function runFigures(
     ?.oneInvocation;
   const steps = oneInvocation?.steps;
   const during = oneInvocation?.offsetsDuringDrain;
-  // A drain that ended caught up has its record replaced by ConfirmDrain's, whose look comes after the step: its
-  // caught-up look's start is not in the record, and the step's figure is left out (the model takes the reference).
-  const confirmed = (s: OneInvocationStep): boolean =>
-    s.step === 'CheckDrain' && drain?.checkedAt !== undefined && Date.parse(drain.checkedAt) > Date.parse(s.endedAt);
-  figures['cutoverStepMs'] = steps
-    ? Object.fromEntries(
-        steps
-          .filter((s) => !confirmed(s))
-          .map((s) => [
-            s.step,
-            Date.parse(s.endedAt) -
-              (s.step === 'CheckDrain' && drain?.checkedAt
-                ? Date.parse(drain.checkedAt)
-                : // The offsets beside the drain: the work of their committing look, not their wait for the groups
-                  // (none when they were left to the step after the drain, whose own figure then holds the work).
-                  s.step === 'OffsetsDuringDrain'
-                  ? during?.lookedAt
-                    ? Date.parse(during.lookedAt)
-                    : Date.parse(s.endedAt)
-                  : Date.parse(s.startedAt)),
-          ]),
-      )
-    : null;
+  figures['cutoverStepMs'] = steps ? oneInvocationStepMs(steps, drain, during) : null;
   // Each step's start and end, ms after the fence (bench:cutover prints where fence → switch went).
   const fencedAt = drain?.fencedAt ? Date.parse(drain.fencedAt) : undefined;
   figures['cutoverSteps'] =
@@ -498,6 +476,37 @@ function runFigures(
         }
       : null;
   return figures;
+}
+
+/**
+ * The one-invocation Cutover's work per step (ms), from each step's start and end: the drain's from its passing look's
+ * start (`drain.checkedAt`), the offsets beside the drain from their committing look's (none where they were left to
+ * the step after the drain, whose own figure then holds the work). A drain that ended caught up has its record
+ * replaced by ConfirmDrain's, whose look comes after the step: its caught-up look's start is not in the record, and
+ * the drain's figure is left out (bench:cutover's model then takes the reference one).
+ */
+export function oneInvocationStepMs(
+  steps: readonly OneInvocationStep[],
+  drain: Pick<DrainOutput, 'checkedAt'> | undefined,
+  during: OneInvocationOutput['offsetsDuringDrain'],
+): Record<string, number> {
+  const confirmed = (s: OneInvocationStep): boolean =>
+    s.step === 'CheckDrain' && drain?.checkedAt !== undefined && Date.parse(drain.checkedAt) > Date.parse(s.endedAt);
+  return Object.fromEntries(
+    steps
+      .filter((s) => !confirmed(s))
+      .map((s) => [
+        s.step,
+        Date.parse(s.endedAt) -
+          (s.step === 'CheckDrain' && drain?.checkedAt
+            ? Date.parse(drain.checkedAt)
+            : s.step === 'OffsetsDuringDrain'
+              ? during?.lookedAt
+                ? Date.parse(during.lookedAt)
+                : Date.parse(s.endedAt)
+              : Date.parse(s.startedAt)),
+      ]),
+  );
 }
 
 /** The parts of `$.cutover.oneInvocation` the figures read. */

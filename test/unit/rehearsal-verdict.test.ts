@@ -2,7 +2,7 @@ import type { RunResult } from '../../rehearsal/asl-runner';
 import { sourceChangesSince, type EndState } from '../../rehearsal/end-state';
 import type { RehearsalResult } from '../../rehearsal/report';
 import { COMPENSATED_FINAL_STATE, SCENARIO_DEFINITIONS } from '../../rehearsal/scenarios';
-import { buildResult, judge } from '../../rehearsal/verdict';
+import { buildResult, judge, oneInvocationStepMs } from '../../rehearsal/verdict';
 import type { WorkloadTally } from '../../rehearsal/workload';
 import type { KafkaDataPlane, PartitionOffsets } from '../../lambdas/ports/kafka';
 
@@ -121,5 +121,38 @@ describe('the rehearsal verdict', () => {
       'topic ledger is gone from the source',
       'the canary topic msk-migration.canary.m is still on the source',
     ]);
+  });
+});
+
+describe("the one-invocation Cutover's work per step", () => {
+  const at = (ms: number): string => new Date(Date.UTC(2026, 11, 5, 0, 0, 0, ms)).toISOString();
+  const step = (name: string, from: number, to: number) => ({ step: name, startedAt: at(from), endedAt: at(to) });
+
+  it("takes the drain's from its passing look and the offsets' beside it from their committing look", () => {
+    const steps = [
+      step('CheckDrain', 10, 2_020),
+      step('OffsetsDuringDrain', 10, 1_400),
+      step('SwitchToTarget', 2_050, 2_060),
+    ];
+    expect(oneInvocationStepMs(steps, { checkedAt: at(2_000) }, { status: 'COMMITTED', lookedAt: at(1_300) })).toEqual({
+      CheckDrain: 20,
+      OffsetsDuringDrain: 100,
+      SwitchToTarget: 10,
+    });
+  });
+
+  it("leaves out the drain's figure where its record is ConfirmDrain's, after the step, and keeps the caught-up drain's steps", () => {
+    // Prepare: the drain ended caught up at 1,580 ms; its record is then the confirming look's at the settle's end
+    const steps = [
+      step('CheckDrain', 10, 1_580),
+      step('CommitConsumerOffsets', 1_580, 1_700),
+      step('PrepareSwitch', 1_700, 1_708),
+      step('ConfirmDrain', 2_001, 2_009),
+      step('SwitchToTarget', 2_009, 2_011),
+    ];
+    // Act
+    const work = oneInvocationStepMs(steps, { checkedAt: at(2_001) }, { status: 'LEFT' });
+    // Assess: no negative drain figure
+    expect(work).toEqual({ CommitConsumerOffsets: 120, PrepareSwitch: 8, ConfirmDrain: 8, SwitchToTarget: 2 });
   });
 });
