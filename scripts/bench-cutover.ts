@@ -13,6 +13,7 @@ import type { CallAfterFence } from '../rehearsal/recorded-ports';
 import {
   byOffsetsPath,
   describeCaughtUpFigures,
+  withConfirmFromPassingLook,
   describeModeled,
   describeOffsetsPaths,
   describeRoundTrips,
@@ -50,7 +51,9 @@ import {
  * a plan it runs on that path (pause-model.ts PATH_STEPS); each run prints both paths. The caught-up drain's steps
  * (pause-model.ts CAUGHT_UP_STEPS) are the run's where it ran them (`oneInvocation.steps`: ConfirmDrain, PrepareSwitch,
  * and SwitchToTarget then its pointer set alone); a FULL run's switch without PrepareSwitch is split at its set into
- * the two; what the run lacks takes the reference figures, and each run prints which it took.
+ * the two; a run without ConfirmDrain (its drain passed at the settle's end: the rehearsal's notice is its settle)
+ * takes its passing look's figures for it, the same look (withConfirmFromPassingLook); what the run lacks else takes
+ * the reference figures, and each run prints which it took.
  *
  * Then, each time, the broker fence: the `unaware-clients` rehearsal (a KAFKA_ACL fence on the source's SCRAM
  * listener holds a producer that reads no pointer; a LOCAL_PROCESS switch restarts it on the target), its producer's
@@ -246,9 +249,16 @@ async function main(): Promise<void> {
       );
     } else
       process.stdout.write('  round trips per step: not recorded (no one-invocation steps); the reference counts\n');
-    const pointerWork = byOffsetsPath(withStretches(runWork(timeline, run.figures), stretches), path, addMs);
-    const pointerTrips = stretches ? byOffsetsPath(byStep(stretches), path, joinRoundTrips) : undefined;
-    process.stdout.write(`  ${describeCaughtUpFigures(pointerWork, pointerTrips)}\n`);
+    // A run whose drain never ended caught up has no ConfirmDrain: its passing look is the same look.
+    const {
+      workMs: pointerWork,
+      roundTrips: pointerTrips,
+      borrowed,
+    } = withConfirmFromPassingLook(
+      byOffsetsPath(withStretches(runWork(timeline, run.figures), stretches), path, addMs),
+      stretches ? byOffsetsPath(byStep(stretches), path, joinRoundTrips) : undefined,
+    );
+    process.stdout.write(`  ${describeCaughtUpFigures(pointerWork, pointerTrips, borrowed)}\n`);
     const runModels = modelPauses({
       definition,
       plans,

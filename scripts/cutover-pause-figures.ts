@@ -347,6 +347,31 @@ export function joinRoundTrips(a: StepRoundTrips, b: StepRoundTrips): StepRoundT
 }
 
 /**
+ * ConfirmDrain's figures where the run has none (its drain never ended caught up: the rehearsal's notice is its
+ * settle), from its passing look where it has one: both are one look that reads both clusters' end offsets at once,
+ * carries every comparison over and leaves its records to the writes after it (none before the set). Measured beats the
+ * reference; `borrowed` names what was taken so.
+ */
+export function withConfirmFromPassingLook(
+  workMs: Readonly<Record<string, number>>,
+  roundTrips: Readonly<Record<string, StepRoundTrips>> | undefined,
+): {
+  readonly workMs: Record<string, number>;
+  readonly roundTrips: Record<string, StepRoundTrips> | undefined;
+  readonly borrowed: boolean;
+} {
+  const look = workMs['CheckDrain'];
+  if (workMs['ConfirmDrain'] !== undefined || look === undefined)
+    return { workMs: { ...workMs }, roundTrips: roundTrips && { ...roundTrips }, borrowed: false };
+  const trips = roundTrips?.['CheckDrain'];
+  return {
+    workMs: { ...workMs, ConfirmDrain: look },
+    roundTrips: roundTrips && (trips ? { ...roundTrips, ConfirmDrain: trips } : { ...roundTrips }),
+    borrowed: true,
+  };
+}
+
+/**
  * `after the settle (caught-up drain): ConfirmDrain 10 ms 0/0/0 (reference), SwitchToTarget's set 2 ms 0/1/0
  * (measured); inside it on FULL: PrepareSwitch 6 ms 2/0/0 (measured)`: the figures the model takes for the caught-up
  * drain's steps (pause-model.ts CAUGHT_UP_STEPS, and the set), measured where the run has them, else the reference.
@@ -354,18 +379,22 @@ export function joinRoundTrips(a: StepRoundTrips, b: StepRoundTrips): StepRoundT
 export function describeCaughtUpFigures(
   workMs: Readonly<Record<string, number>>,
   roundTrips: Readonly<Record<string, StepRoundTrips>> | undefined,
+  /** ConfirmDrain's figures are the passing look's (withConfirmFromPassingLook). */
+  confirmFromPassingLook = false,
 ): string {
   const one = (step: string, label = step): string => {
     const work = workMs[step];
     const trips = roundTrips?.[step];
     const source =
-      work !== undefined && trips !== undefined
-        ? 'measured'
-        : work !== undefined
-          ? 'work measured'
-          : trips !== undefined
-            ? 'round trips measured'
-            : 'reference';
+      step === 'ConfirmDrain' && confirmFromPassingLook
+        ? "this run's passing look: the same look"
+        : work !== undefined && trips !== undefined
+          ? 'measured'
+          : work !== undefined
+            ? 'work measured'
+            : trips !== undefined
+              ? 'round trips measured'
+              : 'reference';
     const w = work ?? REFERENCE_WORK_MS[step] ?? 0;
     const r = trips ?? REFERENCE_ROUND_TRIPS[step];
     return `${label} ${Math.round(w)} ms ${r ? `${r.artifacts}/${r.pointer}/${r.aborts}` : '0/0/0'} (${source})`;

@@ -7,6 +7,7 @@ import {
 import {
   byOffsetsPath,
   describeCaughtUpFigures,
+  withConfirmFromPassingLook,
   describeOffsetsPaths,
   joinRoundTrips,
   modelPauses,
@@ -328,6 +329,35 @@ describe("bench:cutover's figures of the caught-up drain's steps", () => {
       "caught-up drain's steps as modeled (work, S3/pointer/DynamoDB): after the settle ConfirmDrain 10 ms 0/0/0 (reference), " +
         "SwitchToTarget's set 2 ms 0/1/0 (measured); inside it on FULL PrepareSwitch 20 ms 2/0/0 (reference)",
     );
+  });
+});
+
+describe("ConfirmDrain's figures where the run's drain never ended caught up", () => {
+  const none = { artifacts: 0, pointer: 0, aborts: 0, localCallMs: 0 };
+
+  it('takes them from the passing look, the same look, and says so', () => {
+    // Prepare: a run whose drain passed at the settle's end (no ConfirmDrain step)
+    const work = { CheckDrain: 14, SwitchToTarget: 3 };
+    const trips = { CheckDrain: { ...none, localCallMs: 0.2 }, SwitchToTarget: { ...none, pointer: 1 } };
+    // Act
+    const taken = withConfirmFromPassingLook(work, trips);
+    // Assess
+    expect(taken).toMatchObject({ borrowed: true, workMs: { ConfirmDrain: 14, CheckDrain: 14 } });
+    expect(taken.roundTrips?.['ConfirmDrain']).toEqual(trips.CheckDrain);
+    expect(describeCaughtUpFigures(taken.workMs, taken.roundTrips, taken.borrowed)).toContain(
+      "after the settle ConfirmDrain 14 ms 0/0/0 (this run's passing look: the same look)",
+    );
+  });
+
+  it('keeps a measured ConfirmDrain, and the reference where the run measured neither', () => {
+    expect(withConfirmFromPassingLook({ CheckDrain: 14, ConfirmDrain: 6 }, undefined)).toMatchObject({
+      borrowed: false,
+      workMs: { ConfirmDrain: 6 },
+    });
+    expect(withConfirmFromPassingLook({ SwitchToTarget: 3 }, undefined)).toMatchObject({
+      borrowed: false,
+      workMs: { SwitchToTarget: 3 },
+    });
   });
 });
 
