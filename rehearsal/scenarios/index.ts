@@ -9,6 +9,7 @@ import { replicatorCrashLoop } from './replicator-crash-loop';
 import { operatorAbortsDuringCatchUp } from './operator-aborts-during-catch-up';
 import { operatorStopsWhileFenced } from './operator-stops-while-fenced';
 import { rogueProducer } from './rogue-producer';
+import { settleOutlastsNotice } from './settle-outlasts-notice';
 import { targetDownAtValidation } from './target-down-at-validation';
 import { unawareClients } from './unaware-clients';
 import { waves, wavesLaterWaveRollsBack, wavesProducersStay } from './waves';
@@ -20,6 +21,7 @@ import { waves, wavesLaterWaveRollsBack, wavesProducersStay } from './waves';
  */
 const DEFINITIONS = [
   happyPath,
+  settleOutlastsNotice,
   replicatorCrash,
   replicatorCrashLoop,
   lagNeverConverges,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runRehearsal, type RehearsalRun } from '../../rehearsal/run-rehearsal';
@@ -25,6 +25,30 @@ function rehearse(scenario: ScenarioName, extra: { rollbackWindowMinutes?: numbe
     progress: quiet,
     ...extra,
   });
+}
+
+/** One drain look's evidence, as CheckDrain writes it (`cutover/drain/poll-NNNN.json`). */
+interface DrainLookEvidence {
+  readonly at: string;
+  readonly drained: boolean;
+  readonly caughtUp?: boolean;
+  readonly settleSeconds: number;
+  readonly noticeSeconds?: number;
+}
+
+/** The execution's cutover artifacts in the run's local artifact store: the fence's journal and the drain's looks. */
+function cutoverArtifacts(runDir: string): { fencedAt: number; looks: DrainLookEvidence[] } {
+  const root = path.join(runDir, 'artifacts');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).sort();
+  const read = <T>(file: string): T => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as T;
+  const fence = files.find((f) => f.endsWith(path.join('cutover', 'journal', 'fence.json')));
+  if (!fence) throw new Error(`no fence journal under ${root}`);
+  return {
+    fencedAt: Date.parse(read<{ record: { fencedAt: string } }>(fence).record.fencedAt),
+    looks: files
+      .filter((f) => /cutover[/\\]drain[/\\]poll-\d{4}\.json$/.test(f))
+      .map((f) => read<DrainLookEvidence>(f)),
+  };
 }
 
 describe('the local rehearsal', () => {
@@ -60,6 +84,46 @@ describe('the local rehearsal', () => {
       records: { lost: 0 },
     });
     expect(existsSync(run.files.html)).toBe(true);
+  });
+
+  it("moves the pointer after one look at the settle's end when the drain caught up before it: the steps after the drain run within the settle, nothing lost or read twice", async () => {
+    // Act: a fence settle (1 s) longer than the clients' notice (0.35 s)
+    const run = await rehearse('settle-outlasts-notice', { rollbackWindowMinutes: 0 });
+    // Assess
+    const { result, figures, cutover } = run;
+    expect(run.mismatches).toEqual([]);
+    expect(result.outcome).toBe('SUCCEEDED');
+    expect(result.finalState).toBe('MigrationSucceeded');
+    expect(result.records.produced).toBeGreaterThan(0);
+    expect(result.records.lost).toBe(0);
+    expect(result.records.duplicatesConsumed).toBe(0);
+    expect(result.records.outOfOrder).toBe(0);
+    // The one invocation's steps: the drain, the offsets' check, then ConfirmDrain and the pointer set.
+    const steps = (figures['cutoverSteps'] as { steps: Array<{ step: string; fromMs: number; toMs: number }> }).steps;
+    const names = steps.map((s) => s.step);
+    expect(names).toEqual(expect.arrayContaining(['CheckDrain', 'CommitConsumerOffsets', 'ConfirmDrain']));
+    expect(names.indexOf('ConfirmDrain')).toBeGreaterThan(names.indexOf('CheckDrain'));
+    expect(names.indexOf('ConfirmDrain')).toBeGreaterThan(names.indexOf('CommitConsumerOffsets'));
+    expect(names.at(-1)).toBe('SwitchToTarget');
+    // The evidence: the drain's last look but one was caught up (at or after the notice, before the settle's end, not
+    // drained yet), the last one (ConfirmDrain's, at or after the settle's end) drained.
+    const settleMs = cutover.settleSeconds * 1000;
+    const { fencedAt, looks } = cutoverArtifacts(run.runDir);
+    const caughtUp = looks.at(-2);
+    const confirmed = looks.at(-1);
+    expect(caughtUp).toMatchObject({ drained: false, caughtUp: true, settleSeconds: cutover.settleSeconds });
+    expect(caughtUp?.noticeSeconds).toBeLessThan(cutover.settleSeconds);
+    expect(Date.parse(caughtUp?.at as string) - fencedAt).toBeGreaterThanOrEqual((caughtUp?.noticeSeconds ?? 0) * 1000);
+    expect(Date.parse(caughtUp?.at as string) - fencedAt).toBeLessThan(settleMs);
+    expect(confirmed).toMatchObject({ drained: true });
+    expect(Date.parse(confirmed?.at as string) - fencedAt).toBeGreaterThanOrEqual(settleMs);
+    expect(figures['cutoverDrain']).toMatchObject({ looks: looks.length });
+    // The steps after the drain ended within the settle; ConfirmDrain started at or after its end.
+    const step = (name: string) => steps.find((s) => s.step === name);
+    expect(step('CheckDrain')?.toMs).toBeLessThan(settleMs);
+    expect(step('CommitConsumerOffsets')?.toMs).toBeLessThan(settleMs);
+    expect(step('ConfirmDrain')?.fromMs).toBeGreaterThanOrEqual(settleMs);
+    expect(result.cutover.at).not.toBeNull();
   });
 
   it('rolls back when the approver rejects the cutover, and the workload stays on the source with nothing lost', async () => {
