@@ -1,4 +1,5 @@
 import { checkPlan } from '../../lambdas/core/plan/check-plan';
+import { MigrationPlanSchema, fenceNoticeSecondsOf, settleSecondsOf } from '../../lambdas/core/plan/migration-plan';
 import { WORKFLOW_DEFINITION } from '../../lambdas/tasks/shared/workflow-definition';
 import type { KafkaCluster } from '../../rehearsal/kafka/cluster';
 import type { MirrorMaker } from '../../rehearsal/kafka/mirror-maker';
@@ -11,6 +12,7 @@ import {
   type ScenarioContext,
   type ScenarioName,
 } from '../../rehearsal/scenarios';
+import type { WorkloadTally } from '../../rehearsal/workload';
 
 /**
  * The scenarios as definitions: each one's plan passes the real plan schema, and each one's hooks inject its fault at
@@ -251,5 +253,58 @@ describe('the rehearsal scenarios', () => {
     expect(held.mismatches).toEqual([]);
     expect(held.figures['producersHeldAfterStop']).toBe(true);
     expect(notHeld.mismatches).toEqual(['the producers were never seen holding their writes after the stop']);
+  });
+
+  it("gives settle-outlasts-notice a settle longer than the clients' notice, and requires the caught-up path: the drain before the settle's end, ConfirmDrain at or after it", async () => {
+    // Prepare
+    const plan = MigrationPlanSchema.parse(planOf('settle-outlasts-notice', 0));
+    const definition = SCENARIO_DEFINITIONS['settle-outlasts-notice'];
+    const fencedAt = Date.parse('2026-12-05T01:00:00.000Z');
+    const at = (ms: number): string => new Date(fencedAt + ms).toISOString();
+    const cutover = (steps: Array<[string, number, number]>, drained = true) => ({
+      drain: { drained, fencedAt: at(0), polls: 5 },
+      oneInvocation: {
+        reached: 'SWITCHED',
+        steps: steps.map(([step, from, to]) => ({ step, startedAt: at(from), endedAt: at(to) })),
+      },
+    });
+    const caughtUpPath = cutover([
+      ['FenceProducers', -10, 10],
+      ['CheckDrain', 10, 353],
+      ['CommitConsumerOffsets', 353, 390],
+      ['ConfirmDrain', 1002, 1011],
+      ['SwitchToTarget', 1011, 1015],
+    ]);
+    const drainedAtSettle = cutover([
+      ['FenceProducers', -10, 10],
+      ['CheckDrain', 10, 1003],
+      ['CommitConsumerOffsets', 1003, 1040],
+      ['SwitchToTarget', 1040, 1045],
+    ]);
+    const confirmedEarly = cutover([
+      ['CheckDrain', 10, 353],
+      ['ConfirmDrain', 400, 410],
+      ['SwitchToTarget', 410, 415],
+    ]);
+    const taken = recordingContext();
+    const notTaken = recordingContext();
+    const early = recordingContext();
+    const readTwice = recordingContext();
+    // Act
+    await definition.inject?.(taken.context).afterState?.('Cutover', caughtUpPath);
+    await definition.inject?.(notTaken.context).afterState?.('Cutover', drainedAtSettle);
+    await definition.inject?.(early.context).afterState?.('Cutover', confirmedEarly);
+    await definition.inject?.(readTwice.context).afterRun?.({
+      records: { produced: 10, lost: 0, duplicatesConsumed: 1, outOfOrder: 0, perTopic: {} },
+    } as unknown as WorkloadTally);
+    // Assess
+    expect(settleSecondsOf(plan)).toBe(1);
+    expect(fenceNoticeSecondsOf(plan)).toBe(0.35);
+    expect(definition.outcome).toBe('SUCCEEDED');
+    expect(taken.mismatches).toEqual([]);
+    expect(taken.figures['settleEnd']).toMatchObject({ settleMs: 1000, drainEndedMs: 353, confirmFromMs: 1002 });
+    expect(notTaken.mismatches).toEqual([expect.stringContaining("did not end caught up before the settle's end")]);
+    expect(early.mismatches).toEqual([expect.stringContaining('ConfirmDrain started 400 ms after the fence')]);
+    expect(readTwice.mismatches).toEqual(['1 record(s) consumed twice']);
   });
 });
