@@ -392,10 +392,30 @@ describe('the modeled AWS write pause', () => {
     expect(model.states.map((s) => s.state).slice(0, 3)).toEqual(['Cutover', 'CutoverReached?', 'WaitForDrain']);
   });
 
+  it("walks a HOOK pointer's plan through the one invocation, each set a read and a write of the hook", () => {
+    // Prepare: the AutoMQ example (HOOK) and the same plan with an SSM parameter
+    const hook = examplePlan('msk-to-automq-mirrormaker2');
+    const ssm = examplePlan('msk-to-automq-mirrormaker2', (raw) => {
+      (raw.cutover as Record<string, unknown>).switch = {
+        type: 'SSM_PARAMETER',
+        parameterName: '/app/kafka/bootstrap',
+      };
+    });
+    // Act
+    const [withHook, withSsm] = [hook, ssm].map((plan) => planPauseModel(plan, definition));
+    // Assess: no step-by-step state; the fence's and the switch's sets are two requests each with the hook, one with SSM
+    expect(withHook?.stepByStep).toBeUndefined();
+    expect(withHook?.states.map((s) => s.state)).toEqual(['Cutover']);
+    expect(withHook?.roundTrips['FenceProducers']?.pointer).toBe(2);
+    expect(withHook?.roundTrips['SwitchToTarget']?.pointer).toBe(2);
+    expect(withSsm?.roundTrips['SwitchToTarget']?.pointer).toBe(1);
+    // the switch's read before its write lengthens the pause; the fence's falls inside the settle
+    expect((withHook?.totalMs ?? 0) - (withSsm?.totalMs ?? 0)).toBe(AWS_TIMINGS.pointerRoundTripMs);
+  });
+
   describe('plans the one invocation declines (oneInvocationDeclined)', () => {
     const stepByStep = ['FenceProducers', 'CheckDrain', 'Drained?', 'CommitConsumerOffsets'];
     const declinedPlans: Array<[string, MigrationPlan]> = [
-      ['a HOOK pointer', examplePlan('msk-to-automq-mirrormaker2')],
       [
         'cutover.singleInvocation false',
         examplePlan('msk-to-serverless-replicator', (raw) => {

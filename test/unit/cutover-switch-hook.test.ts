@@ -11,6 +11,8 @@ import {
   hookIdempotencyKey,
   type HookRequest,
 } from '../../lambdas/adapters/aws/cutover-switch-hook';
+import { runCutover } from '../../lambdas/tasks/cutover/task';
+import { SOURCE_SERVERS, cutoverWorld } from './task-cutover-world';
 
 const FN = 'arn:aws:lambda:eu-central-1:123456789012:function:clickstream-switch-bootstrap';
 const lambda = mockClient(LambdaClient);
@@ -158,5 +160,39 @@ describe('HookCutoverSwitch (request shapes and errors)', () => {
       name: 'Migration.CutoverFailed',
       message: expect.stringContaining('not a JSON object'),
     });
+  });
+});
+
+describe('a HOOK pointer in the one-invocation Cutover', () => {
+  beforeEach(() => lambda.reset());
+
+  it('fences and switches through the hook in one invocation, with a different idempotency key for each', async () => {
+    // Prepare: the AutoMQ example's HOOK pointer, the hook holding the source's servers; the step as the runtime names it
+    const w = await cutoverWorld({ plan: 'msk-to-automq-mirrormaker2' });
+    const hook = hookHolding(SOURCE_SERVERS);
+    const scope = { execution: 'arn:aws:states:eu-central-1:123456789012:execution:m:exec-1', step: 'Cutover' };
+    const pointer = new HookCutoverSwitch(new LambdaClient({}), FN, scope);
+    // Act
+    const out = await runCutover(
+      { state: w.state },
+      {
+        pointer,
+        source: w.source,
+        target: w.target,
+        artifacts: w.artifacts,
+        now: w.clock.now,
+        pacer: {
+          everyMs: 250,
+          budgetMs: 120_000,
+          sleep: async (ms) => w.clock.advance(ms / 1000),
+        },
+      },
+    );
+    // Assess: no step-by-step state; the fence's set and the switch's, each applied once, under two keys
+    expect(out.oneInvocation.reached).toBe('SWITCHED');
+    const sets = hook.requests.filter((r) => r.action === 'set');
+    expect(sets.map((r) => r.value)).toEqual([out.fence?.fenceValue, out.switch?.producers.value]);
+    expect(sets[0]?.idempotencyKey).not.toBe(sets[1]?.idempotencyKey);
+    expect(hook.value()).toBe(out.switch?.producers.value);
   });
 });

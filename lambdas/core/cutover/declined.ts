@@ -13,13 +13,13 @@ import { holdsAtFence } from './client-switches';
  * through the step-by-step states from FenceProducers), or undefined where it runs them in one invocation.
  */
 export function oneInvocationDeclined(
-  cutover: Pick<MigrationPlan['cutover'], 'singleInvocation' | 'switches' | 'switch'>,
+  cutover: Pick<MigrationPlan['cutover'], 'singleInvocation' | 'switches'>,
 ): string | undefined {
   if (cutover.singleInvocation === false) return 'cutover.singleInvocation is false: each step runs as its own state.';
   if (cutover.switches.length > 0)
     return 'The plan names client switches (cutover.switches): FenceProducers, CommitConsumerOffsets and SwitchToTarget move them, each as its own state.';
-  if (cutover.switch.type === 'HOOK')
-    return 'The pointer is a HOOK function, whose idempotency key names the step calling it: the fence and the switch run as their own states.';
+  // A HOOK pointer runs in it: its idempotency key names the Cutover step for the fence's set and the switch's alike,
+  // and the value each writes (adapters/aws/cutover-switch-hook.ts hookIdempotencyKey), so the two keys differ.
   return undefined;
 }
 

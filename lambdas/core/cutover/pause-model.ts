@@ -306,6 +306,12 @@ export interface PauseModelInput {
    * steps after the drain take the FULL path.
    */
   readonly offsetsDuringDrainDeclined?: string;
+  /**
+   * The requests one pointer set makes where the pointer has no revision to write at (ROUTE53, HOOK: a read, then the
+   * write; pointerSetRequestsOf). A step's pointer round trips, counted for the SSM pointer (one at the fence's
+   * version) or in the rehearsal (its file has revisions), are that many per set. Absent: as counted.
+   */
+  readonly pointerSetRequests?: number;
   readonly from?: string;
   readonly to?: string;
   readonly aws?: Partial<AwsTimings>;
@@ -427,10 +433,15 @@ function awsWork(
 ): { readonly localMs: number; readonly roundTripMs: number } {
   const key = fullPathKey(task, path);
   const work = input.workMs?.[key] ?? REFERENCE_WORK_MS[key] ?? 50;
-  const trips = ONE_PATH_FIGURES.includes(task)
+  const counted = ONE_PATH_FIGURES.includes(task)
     ? (input.roundTrips?.[key] ?? REFERENCE_ROUND_TRIPS[key])
     : (input.roundTrips ?? REFERENCE_ROUND_TRIPS)[key];
-  if (!trips) return { localMs: work, roundTripMs: 0 };
+  if (!counted) return { localMs: work, roundTripMs: 0 };
+  // A set is one request at an expected revision (what the counts assume), else a read and the write.
+  const sets = input.pointerSetRequests;
+  const trips = sets
+    ? { ...counted, pointer: Math.max(counted.pointer, Math.min(counted.pointer, 1) * sets) }
+    : counted;
   charged[key] = trips;
   return {
     localMs: Math.max(0, work - trips.localCallMs),
@@ -688,6 +699,15 @@ export function describePauseAssumptions(model: PauseModel): string {
 /** Replication latency p99 the expected pause assumes where none is measured (ms). */
 export const REFERENCE_REPLICATION_P99_MS = 1000;
 
+/**
+ * The requests one pointer set makes on AWS where the pointer has no revision to write at: a Route 53 record and a HOOK
+ * function are read, then written (POINTER_REQUESTS_PER_CALL.set; the hook's own time is not modeled). Undefined for
+ * an SSM parameter, set at the fence's version in one PutParameter (as REFERENCE_ROUND_TRIPS counts it).
+ */
+export function pointerSetRequestsOf(plan: Pick<MigrationPlan, 'cutover'>): number | undefined {
+  return plan.cutover.switch.type === 'SSM_PARAMETER' ? undefined : POINTER_REQUESTS_PER_CALL['set'];
+}
+
 /** The plan fields the expected pause depends on. */
 export type PausePlan = Pick<MigrationPlan, 'gates' | 'cutover'> & Partial<Pick<MigrationPlan, 'recovery' | 'waves'>>;
 
@@ -749,6 +769,7 @@ export function planPauseModel(
     // one invocation's drain ends at its caught-up look.
     ...(notice !== undefined ? { fenceNoticeMs: notice * 1000 } : {}),
     clientNoticeMs: clientNoticeSecondsOf(plan) * 1000,
+    ...(pointerSetRequestsOf(plan) !== undefined ? { pointerSetRequests: pointerSetRequestsOf(plan) } : {}),
     ...(oneInvocation !== undefined ? { oneInvocationDeclined: oneInvocation } : {}),
     ...(offsetsDeclined !== undefined ? { offsetsDuringDrainDeclined: offsetsDeclined } : {}),
   });

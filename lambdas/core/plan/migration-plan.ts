@@ -847,7 +847,7 @@ const Cutover = lazySchema(() =>
       .boolean()
       .default(true)
       .describe(
-        'Fence, drain, consumer offsets and switch in one invocation of the Cutover function (no state transition between them; the step-by-step states take over where its deadline passes). false: each step runs as its own state. Plans with cutover.switches or a HOOK pointer always take the step-by-step states.',
+        'Fence, drain, consumer offsets and switch in one invocation of the Cutover function (no state transition between them; the step-by-step states take over where its deadline passes). false: each step runs as its own state. Plans with cutover.switches always take the step-by-step states.',
       ),
   }),
 );

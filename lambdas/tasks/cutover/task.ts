@@ -71,8 +71,8 @@ import { oneInvocationDeclined } from '../../core/cutover/declined';
  *
  * Plans this invocation leaves to the step-by-step states (`reached: NOT_RUN`): `cutover.singleInvocation: false`;
  * client switches (`cutover.switches`: their adapters and grants stay with FenceProducers, CommitConsumerOffsets and
- * SwitchToTarget, and an ECS or Lambda switch takes seconds to minutes anyway); a HOOK pointer (its idempotency key
- * names the step calling it, and the fence and the switch would share one).
+ * SwitchToTarget, and an ECS or Lambda switch takes seconds to minutes anyway). A HOOK pointer runs here: its
+ * idempotency key names this step for the fence's set and the switch's, and the value each writes, so they differ.
  */
 
 /** The invocation's own deadline, s after it starts: the function's timeout less the margin the step under way needs. */
