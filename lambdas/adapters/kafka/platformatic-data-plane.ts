@@ -87,6 +87,10 @@ export function platformaticOptions(
   }
 }
 
+/** Looks at the listing after a topic deletion, this far apart, until the deleted topics have left it (deleteTopics). */
+const DELETED_TOPICS_LOOKS = 40;
+const DELETED_TOPICS_GAP_MS = 50;
+
 export class PlatformaticDataPlane implements KafkaDataPlane {
   private readonly options: BaseOptions;
   private readonly requestTimeoutMs: number;
@@ -210,6 +214,14 @@ export class PlatformaticDataPlane implements KafkaDataPlane {
     return this.call('deleteTopics', async () => {
       await this.admin().deleteTopics({ topics: [...topics] });
       for (const t of topics) this.partitionCounts.delete(t);
+      // The controller answers once the deletion is committed; the brokers' metadata drops the topics a moment later
+      // (KRaft propagates it asynchronously). Wait, bounded, until the listing no longer holds them, so that a listing
+      // right after the delete does not show them (the data plane contract); past the bound the deletion stands.
+      for (let i = 0; i < DELETED_TOPICS_LOOKS; i++) {
+        const listed = new Set(await this.admin().listTopics({ includeInternals: true }));
+        if (!topics.some((t) => listed.has(t))) return;
+        await new Promise((resolve) => setTimeout(resolve, DELETED_TOPICS_GAP_MS));
+      }
     });
   }
 
